@@ -1,0 +1,1 @@
+"""Readers: one module per input format, each yielding LedgerLine or Reject."""

@@ -1,0 +1,87 @@
+"""Records that flow between ingest stages.
+
+Readers yield :class:`LedgerLine` (a good row) or :class:`Reject` (a bad row,
+with file, line, column and reason). Nothing is dropped silently: every
+physical row of a file ends up as exactly one of the two, or is a comment or
+blank line that the reader counts as skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["Direction", "Counterparty", "LedgerLine", "Reject"]
+
+
+class Direction(StrEnum):
+    """What a ledger line says about the client and its counterparty.
+
+    ``SALE`` and ``PURCHASE`` are trade (an edge seller → buyer);
+    ``RECEIPT`` and ``PAYMENT`` settle receivables / payables and are kept
+    as settlements, not as new trade.
+    """
+
+    SALE = "sale"  # client sold to counterparty: edge client -> counterparty
+    PURCHASE = "purchase"  # client bought from counterparty: edge counterparty -> client
+    RECEIPT = "receipt"  # cash in from counterparty settling a receivable
+    PAYMENT = "payment"  # cash out to counterparty settling a payable
+
+    @property
+    def is_trade(self) -> bool:
+        return self in (Direction.SALE, Direction.PURCHASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Counterparty:
+    """How one ledger line names its counterparty, before resolution.
+
+    ``name`` is the raw text as written (kept for review and lineage).
+    Strong keys, when the source has them: ``firm_id`` (an id the user gave),
+    ``corporate_number`` (13-digit 法人番号), ``invoice_number``
+    (``T`` + 13 digits), ``bank_account`` (``bank-branch-account``).
+    """
+
+    name: str
+    firm_id: str | None = None
+    corporate_number: str | None = None
+    invoice_number: str | None = None
+    bank_account: str | None = None
+    is_sole_proprietor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """One good ledger row, as a trade or settlement with one counterparty.
+
+    ``amount`` is in yen (an integer; negative for returns and corrections).
+    ``line`` is the 1-based physical line of the file where the row starts.
+    """
+
+    file: str
+    line: int
+    date: dt.date
+    direction: Direction
+    amount: int
+    counterparty: Counterparty
+    memo: str = ""
+    entry_id: str = ""
+    client_id: str = ""  # empty: the client named for the whole file (--client)
+
+    @property
+    def month(self) -> str:
+        """Calendar month of the line as ``YYYY-MM``."""
+        return f"{self.date.year:04d}-{self.date.month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A row that could not be loaded, and why (for the quarantine file)."""
+
+    file: str
+    line: int
+    reason: str
+    column: str = ""
+    raw: str = ""
+    extra: dict[str, str] = field(default_factory=dict)

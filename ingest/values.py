@@ -1,0 +1,114 @@
+"""Parse the values Japanese ledgers write: yen amounts, dates, months.
+
+All parsers raise :class:`ValueError` with a short human reason; readers turn
+that into a :class:`~ingest.records.Reject`. Money is always an ``int`` of yen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+__all__ = ["parse_amount", "parse_date", "parse_month", "ERAS"]
+
+# Japanese eras: first Gregorian year of each (year 1 of the era).
+ERAS: dict[str, int] = {
+    "M": 1868, "明治": 1868,
+    "T": 1912, "大正": 1912,
+    "S": 1926, "昭和": 1926,
+    "H": 1989, "平成": 1989,
+    "R": 2019, "令和": 2019,
+}
+
+_NEGATIVE_MARKS = ("△", "▲", "-", "−", "ー", "‐", "－")
+_AMOUNT_RE = re.compile(r"^\d+$")
+
+
+def parse_amount(text: str) -> int:
+    """Parse a yen amount into an integer.
+
+    Accepts thousands separators, ``¥``/``\\``/``円``, full-width digits,
+    a leading ``-``, ``△`` or ``▲`` (accounting negatives), and ``(123)``.
+    Rejects decimals with a non-zero fraction (yen have no subunit).
+
+    >>> parse_amount("△1,234")
+    -1234
+    >>> parse_amount("１２，０００円")
+    12000
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    # NFKC turns full-width ￥ into ¥ and keeps △ ▲ as they are.
+    s = s.replace(",", "").replace("¥", "").replace("\\", "").replace("円", "").strip()
+    if not s:
+        raise ValueError("empty amount")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    for mark in _NEGATIVE_MARKS:
+        if s.startswith(mark):
+            negative, s = not negative, s[len(mark):].strip()
+            break
+    if s.startswith("+"):
+        s = s[1:]
+    if "." in s:
+        whole, _, frac = s.partition(".")
+        if frac.strip("0"):
+            raise ValueError(f"amount has a fraction of a yen: {text!r}")
+        s = whole
+    if not _AMOUNT_RE.match(s):
+        raise ValueError(f"not an amount: {text!r}")
+    value = int(s)
+    return -value if negative else value
+
+
+_ERA_RE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?\s*(\d{1,2}|元)[./\-年](\d{1,2})[./\-月](\d{1,2})日?$")
+_YMD_RE = re.compile(r"^(\d{4})[./\-年](\d{1,2})[./\-月](\d{1,2})日?$")
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse a ledger date.
+
+    Forms: ``20250701``, ``2025/7/1``, ``2025-07-01``, ``2025年7月1日``,
+    era forms ``R07/07/01``, ``R.7/7/1``, ``H30/07/01``, ``令和7年7月1日``
+    (``元`` = year 1). A time part after a space is ignored.
+
+    >>> parse_date("R07/07/01")
+    datetime.date(2025, 7, 1)
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    if " " in s:
+        s = s.split(" ", 1)[0]
+    if "T" in s and s[:4].isdigit():
+        s = s.split("T", 1)[0]
+    if not s:
+        raise ValueError("empty date")
+    m = _COMPACT_RE.match(s) or _YMD_RE.match(s)
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _ERA_RE.match(s.upper() if s[:1].isascii() else s)
+        if not m:
+            raise ValueError(f"not a date: {text!r}")
+        era_year = 1 if m.group(2) == "元" else int(m.group(2))
+        if era_year < 1:
+            raise ValueError(f"era year 0 in {text!r}")
+        year = ERAS[m.group(1)] + era_year - 1
+        month, day = int(m.group(3)), int(m.group(4))
+    try:
+        return dt.date(year, month, day)
+    except ValueError as e:
+        raise ValueError(f"impossible date {text!r}: {e}") from None
+
+
+_MONTH_RE = re.compile(r"^(\d{4})[-/]?(\d{1,2})$")
+
+
+def parse_month(text: str) -> str:
+    """Normalise a month to ``YYYY-MM`` (accepts ``2025-07``, ``2025/7``, ``202507``)."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _MONTH_RE.match(s)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"not a month (YYYY-MM): {text!r}")
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
