@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["Direction", "Counterparty", "LedgerLine", "Reject"]
+__all__ = ["Direction", "Counterparty", "LedgerLine", "Reject", "Skipped"]
 
 
 class Direction(StrEnum):
@@ -85,3 +85,16 @@ class Reject:
     column: str = ""
     raw: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A well-formed row that is not trade or settlement with a counterparty.
+
+    Examples: payroll or depreciation journal lines, a bank fee, a comment.
+    Counted in the summary (``rows_skipped``) so every row is accounted for.
+    """
+
+    file: str
+    line: int
+    reason: str
