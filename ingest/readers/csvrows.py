@@ -15,7 +15,10 @@ from pathlib import Path
 
 from ingest.decode import open_text
 
-__all__ = ["CsvRow", "iter_csv_rows", "HeaderMap", "map_header", "header_key"]
+__all__ = [
+    "CsvRow", "iter_csv_rows", "HeaderMap", "map_header", "header_key",
+    "CsvRecord", "CsvDefect", "CsvRecords", "bad_text_reason",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +75,121 @@ def map_header(cells: Iterable[str], synonyms: Mapping[str, Iterable[str]]) -> H
                 found[field] = i
                 break
     return found
+
+
+# --- Robust record iteration (additive; used by the journal and bank readers) ---
+
+MAX_RECORD_LINES = 100  # a quoted field may span lines, but not more than this
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRecord:
+    """One CSV record with the physical text it came from (for quarantine)."""
+
+    line: int
+    cells: list[str]
+    text: str  # the record's physical text without the final line end
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(c.strip() for c in self.cells)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvDefect:
+    """A physical line the csv module could not turn into a sane record."""
+
+    line: int
+    reason: str
+    text: str
+
+
+class _TooManyLines(Exception):
+    pass
+
+
+class CsvRecords:
+    """Iterate the CSV records of a file, resynchronising after broken quotes.
+
+    :func:`iter_csv_rows` trusts the csv module: one stray ``"`` makes it glue
+    every following line into one field, so good rows would be lost in one
+    reject. Here, a record that spans several physical lines is kept only
+    when its field count equals :attr:`expected_fields` (set it after reading
+    a header; ``None`` accepts any count). Otherwise its first line becomes a
+    :class:`CsvDefect` and the following lines are parsed again on their own.
+    A record longer than ``max_record_lines`` lines, or a csv error (field
+    larger than the csv field limit), is handled the same way, so memory
+    stays bounded and no good line is swallowed by a bad one.
+
+    Iterating opens the file; an unreadable file raises
+    :class:`ingest.decode.EncodingError` on the first ``next()``.
+    """
+
+    def __init__(self, path: Path, encoding: str | None = None, *,
+                 expected_fields: int | None = None,
+                 max_record_lines: int = MAX_RECORD_LINES) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.expected_fields = expected_fields
+        self.max_record_lines = max_record_lines
+
+    def __iter__(self) -> Iterator[CsvRecord | CsvDefect]:
+        stream, self.encoding = open_text(self.path, self.encoding)
+        with stream:
+            yield from self._records(stream)
+
+    def _records(self, stream: Iterable[str]) -> Iterator[CsvRecord | CsvDefect]:
+        lines = enumerate(stream, start=1)
+        pending: list[tuple[int, str]] = []  # pushed back, in reverse order
+        consumed: list[tuple[int, str]] = []
+
+        def source() -> Iterator[str]:
+            while True:
+                item = pending.pop() if pending else next(lines, None)
+                if item is None:
+                    return
+                consumed.append(item)
+                if len(consumed) > self.max_record_lines:
+                    raise _TooManyLines
+                yield item[1]
+
+        reader = csv.reader(source())
+        while True:
+            consumed.clear()
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, _TooManyLines) as e:
+                reason = (f"record runs over {self.max_record_lines} lines (unbalanced quote?)"
+                          if isinstance(e, _TooManyLines) else f"CSV error: {e}")
+                yield self._resync(consumed, pending, reason)
+                reader = csv.reader(source())
+                continue
+            if (len(consumed) > 1 and self.expected_fields is not None
+                    and len(cells) != self.expected_fields):
+                yield self._resync(consumed, pending,
+                                   "unbalanced quote: the record runs into the next lines")
+                continue
+            text = "".join(t for _, t in consumed)
+            yield CsvRecord(line=consumed[0][0], cells=cells, text=_chomp(text))
+
+    @staticmethod
+    def _resync(consumed: list[tuple[int, str]], pending: list[tuple[int, str]],
+                reason: str) -> CsvDefect:
+        first = consumed[0]
+        pending.extend(reversed(consumed[1:]))
+        return CsvDefect(line=first[0], reason=reason, text=_chomp(first[1]))
+
+
+def _chomp(text: str) -> str:
+    return text.rstrip("\r\n")
+
+
+def bad_text_reason(text: str) -> str | None:
+    """Reason to reject a row whose text holds undecodable bytes or NULs."""
+    if "\ufffd" in text:
+        return "bytes that are not valid in the file's encoding"
+    if "\x00" in text:
+        return "NUL byte in the row (binary data?)"
+    return None

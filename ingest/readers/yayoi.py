@@ -1,0 +1,168 @@
+"""弥生会計 import format (弥生インポート形式): journal lines → ledger lines.
+
+No header; 25 comma-separated fields per line; lines starting with ``#`` are
+comments; cp932 with CRLF (UTF-8 is accepted too). Field 1, 識別フラグ:
+
+* ``2000`` a single-line entry, ``2111`` a single-line slip;
+* ``2110`` first / ``2100`` middle / ``2101`` last line of a multi-line slip.
+
+A multi-line slip is buffered until its last line and classified as one
+compound entry (:func:`ingest.accounts.classify_entry`: blank or 諸口 sides
+take the slip's dominant account). ``entry_id`` is the 伝票No, or ``L<n>``
+with the slip's first physical line when the 伝票No is empty. A slip that
+never gets its ``2101`` (another slip starts, or the file ends) and stray
+``2100``/``2101`` lines are rejected line by line with the reason. A slip
+longer than :data:`MAX_SLIP_LINES` is rejected too (memory stays bounded).
+
+The counterparty is the 補助科目 of a 売掛金/買掛金/未払金-type account,
+otherwise a name from the 摘要; an invoice number ``T`` + 13 digits in the
+摘要 is kept. Amounts are yen.
+
+Field positions (1-based): 1 識別フラグ, 2 伝票No, 3 決算, 4 取引日付,
+5–10 借方 (勘定科目, 補助科目, 部門, 税区分, 金額, 税金額), 11–16 貸方 (same),
+17 摘要, 18 番号, 19 期日, 20 タイプ, 21 生成元, 22 仕訳メモ, 23 付箋1,
+24 付箋2, 25 調整.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.accounts import AccountTable, JournalLine, Side, classify_entry, load_account_table
+from ingest.readers.csvrows import CsvDefect, CsvRecord, CsvRecords, bad_text_reason
+from ingest.records import LedgerLine, Reject, Skipped
+from ingest.values import parse_amount, parse_date
+
+__all__ = ["read_yayoi", "FIELDS", "FLAGS", "MAX_SLIP_LINES", "looks_like_yayoi"]
+
+FIELDS = 25
+SINGLE_ENTRY, SINGLE_SLIP = "2000", "2111"
+SLIP_FIRST, SLIP_MIDDLE, SLIP_LAST = "2110", "2100", "2101"
+FLAGS = frozenset({SINGLE_ENTRY, SINGLE_SLIP, SLIP_FIRST, SLIP_MIDDLE, SLIP_LAST})
+MAX_SLIP_LINES = 10_000
+
+# 0-based field indexes
+_FLAG, _SLIP_NO, _DATE = 0, 1, 3
+_DEBIT, _CREDIT = 4, 10  # account; +1 sub, +4 amount
+_MEMO = 16
+
+Result = LedgerLine | Reject | Skipped
+
+
+def looks_like_yayoi(cells: list[str]) -> bool:
+    """True for a 25-field row whose first field is a 弥生 識別フラグ."""
+    return len(cells) == FIELDS and cells[0].strip() in FLAGS
+
+
+@dataclass
+class _Slip:
+    first_line: int
+    entry_id: str
+    items: list[JournalLine | Reject] = field(default_factory=list)
+
+
+def read_yayoi(path: Path, encoding: str | None = None, *,
+               accounts: AccountTable | None = None) -> Iterator[Result]:
+    """Yield a LedgerLine, Skipped or Reject for every journal line of ``path``.
+
+    ``accounts`` is the account-role table (default: :func:`load_account_table`).
+    Raises :class:`ingest.decode.EncodingError` for a binary or undecodable file.
+    """
+    table = accounts or load_account_table()
+    name = str(path)
+    slip: _Slip | None = None
+    for rec in CsvRecords(path, encoding, expected_fields=FIELDS):
+        if isinstance(rec, CsvDefect):
+            yield Reject(name, rec.line, rec.reason, raw=rec.text)
+            continue
+        if rec.is_blank:
+            continue
+        if rec.cells[0].lstrip().startswith("#"):
+            yield Skipped(name, rec.line, "comment line")
+            continue
+        item = _parse(name, rec)
+        flag = rec.cells[0].strip()
+        if isinstance(item, Reject) and flag not in FLAGS:
+            yield item
+            continue
+        if flag in (SINGLE_ENTRY, SINGLE_SLIP, SLIP_FIRST) and slip is not None:
+            yield from _unclosed(name, slip, f"a new entry starts at line {rec.line}")
+            slip = None
+        if flag in (SINGLE_ENTRY, SINGLE_SLIP):
+            yield from _finish([item], table)
+        elif flag == SLIP_FIRST:
+            slip = _Slip(rec.line, _entry_id(rec))
+            slip.items.append(item)
+        elif slip is None:
+            yield Reject(name, rec.line, f"識別フラグ {flag} without an open slip (no 2110 line "
+                         "before it)", column="識別フラグ", raw=rec.text)
+        else:
+            slip.items.append(item)
+            if flag == SLIP_LAST:
+                yield from _finish(slip.items, table, slip.entry_id)
+                slip = None
+            elif len(slip.items) >= MAX_SLIP_LINES:
+                yield from _unclosed(name, slip, f"more than {MAX_SLIP_LINES} lines")
+                slip = None
+    if slip is not None:
+        yield from _unclosed(name, slip, "the file ends")
+
+
+def _entry_id(rec: CsvRecord) -> str:
+    slip_no = rec.cells[_SLIP_NO].strip() if len(rec.cells) > _SLIP_NO else ""
+    return slip_no or f"L{rec.line}"
+
+
+def _finish(items: list[JournalLine | Reject], table: AccountTable,
+            entry_id: str | None = None) -> Iterator[Result]:
+    lines = [i for i in items if isinstance(i, JournalLine)]
+    if entry_id is not None:
+        lines = [JournalLine(jl.file, jl.line, jl.date, jl.debit, jl.credit, jl.memo, entry_id,
+                             jl.raw) for jl in lines]
+    done: dict[int, Result] = {r.line: r for r in classify_entry(lines, table)}
+    for i in items:
+        yield i if isinstance(i, Reject) else done[i.line]
+
+
+def _unclosed(name: str, slip: _Slip, why: str) -> Iterator[Reject]:
+    reason = f"slip from line {slip.first_line} has no last line (2101) before {why}"
+    for i in slip.items:
+        if isinstance(i, Reject):
+            yield i
+        else:
+            yield Reject(name, i.line, reason, column="識別フラグ", raw=i.raw)
+
+
+def _parse(name: str, rec: CsvRecord) -> JournalLine | Reject:
+    cells, raw = rec.cells, rec.text
+    bad = bad_text_reason(raw)
+    if bad:
+        return Reject(name, rec.line, bad, raw=raw)
+    if len(cells) != FIELDS:
+        return Reject(name, rec.line, f"expected {FIELDS} fields, found {len(cells)}", raw=raw)
+    flag = cells[_FLAG].strip()
+    if flag not in FLAGS:
+        return Reject(name, rec.line, f"unknown 識別フラグ {flag!r} (2000, 2111, 2110, 2100, "
+                      "2101)", column="識別フラグ", raw=raw)
+    column = "取引日付"
+    try:
+        date = parse_date(cells[_DATE])
+        column = "借方金額"
+        debit = _side(cells, _DEBIT)
+        column = "貸方金額"
+        credit = _side(cells, _CREDIT)
+    except ValueError as e:
+        return Reject(name, rec.line, str(e), column=column, raw=raw)
+    entry_id = cells[_SLIP_NO].strip() or f"L{rec.line}"
+    return JournalLine(name, rec.line, date, debit, credit, cells[_MEMO].strip(), entry_id, raw)
+
+
+def _side(cells: list[str], at: int) -> Side:
+    amount_text = cells[at + 4].strip()
+    return Side(
+        account=cells[at].strip(),
+        sub=cells[at + 1].strip(),
+        amount=parse_amount(amount_text) if amount_text else None,
+    )
