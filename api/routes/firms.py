@@ -1,0 +1,64 @@
+"""Firms: search, one firm, its ego network (JSON) and its view (HTML)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from api import service
+from api.deps import SettingsDep, StoreDep
+from api.view import CSP, render_ego_page
+from queries.store import NotFound
+
+router = APIRouter(prefix="/firms", tags=["firms"])
+
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Hops = Annotated[int, Query(ge=1, le=2)]
+
+
+@router.get("")
+def search_firms(
+    store: StoreDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Firms whose id or name contains ``q``; paginated (``count`` = all matches)."""
+    firms, total = store.search_firms(q, limit, offset)
+    return {"data": [service.firm_public(f) for f in firms], "count": total,
+            "limit": limit, "offset": offset}
+
+
+@router.get("/{firm_id}")
+def get_firm(firm_id: str, store: StoreDep) -> dict[str, Any]:
+    firm = store.get_firm(firm_id)
+    if firm is None:
+        raise NotFound(f"no firm {firm_id!r}")
+    return service.firm_public(firm)
+
+
+@router.get("/{firm_id}/ego")
+def get_ego(
+    firm_id: str, store: StoreDep, settings: SettingsDep,
+    hops: Hops = 1,
+    from_: Annotated[Month, Query(alias="from")] = None,
+    to: Month = None,
+) -> dict[str, Any]:
+    """The firm's trading partners within ``hops``, edges seller → buyer (yen)."""
+    firm, net, firms = service.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes)
+    return service.ego_as_dict(firm, net, firms, from_, to)
+
+
+@router.get("/{firm_id}/view", response_class=HTMLResponse)
+def view_ego(
+    firm_id: str, store: StoreDep, settings: SettingsDep,
+    hops: Hops = 1,
+    from_: Annotated[Month, Query(alias="from")] = None,
+    to: Month = None,
+) -> HTMLResponse:
+    """An interactive network view (pyvis / vis-network) of the ego network."""
+    firm, net, firms = service.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes)
+    page = render_ego_page(service.ego_as_dict(firm, net, firms, from_, to))
+    return HTMLResponse(page, headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})

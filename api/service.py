@@ -1,0 +1,84 @@
+"""Use cases shared by the CLI and the API: fetch through queries, compute
+with graph, return plain dicts ready for JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from graph.ego import EgoNetwork, ego_network
+from queries.model import Firm
+from queries.store import NotFound, Store
+
+__all__ = ["firm_public", "ego", "ego_as_dict", "check_month_window"]
+
+
+def firm_public(f: Firm) -> dict[str, Any]:
+    """A firm as the API shows it."""
+    return {
+        "id": f.id,
+        "name": f.name,
+        "corporate_number": f.corporate_number,
+        "industry": f.industry,
+        "prefecture": f.prefecture,
+        "is_client": bool(f.is_client),
+    }
+
+
+def check_month_window(month_from: str | None, month_to: str | None) -> None:
+    if month_from and month_to and month_from > month_to:
+        raise ValueError(f"--from {month_from} is after --to {month_to}")
+
+
+def ego(
+    store: Store,
+    firm_id: str,
+    hops: int = 1,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    max_nodes: int = 500,
+) -> tuple[Firm, EgoNetwork, dict[str, Firm]]:
+    """The ego network of ``firm_id`` over the month window (inclusive).
+
+    Raises :class:`queries.store.NotFound` for an unknown firm.
+    """
+    firm = store.get_firm(firm_id)
+    if firm is None:
+        raise NotFound(f"no firm {firm_id!r}")
+    check_month_window(month_from, month_to)
+    first = store.trade_edges([firm_id], month_from, month_to)
+    partners = {e.seller for e in first} | {e.buyer for e in first}
+    partners.discard(firm_id)
+    second = store.trade_edges(partners, month_from, month_to) if partners else []
+    net = ego_network(firm_id, first, second, hops=hops, max_nodes=max_nodes)
+    firms = store.get_firms([n.id for n in net.nodes])
+    return firm, net, firms
+
+
+def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
+                month_from: str | None, month_to: str | None) -> dict[str, Any]:
+    """JSON shape of ``GET /firms/{id}/ego`` and ``torihiki ego --json``."""
+    nodes = []
+    for n in net.nodes:
+        f = firms.get(n.id)
+        d = asdict(n)
+        d["months"] = list(n.months)
+        d["via"] = list(n.via)
+        d["name"] = f.name if f else None
+        d["is_client"] = bool(f.is_client) if f else False
+        d["industry"] = f.industry if f else None
+        nodes.append(d)
+    edges = [
+        {"source": e.source, "target": e.target, "amount": e.amount, "lines": e.lines,
+         "monthly": [{"month": m, "amount": a} for m, a in e.monthly]}
+        for e in net.edges
+    ]
+    return {
+        "firm": firm_public(firm),
+        "hops": net.hops,
+        "window": {"from": month_from, "to": month_to},
+        "nodes": nodes,
+        "edges": edges,
+        "metrics": net.metrics,
+        "truncated": net.truncated,
+    }

@@ -1,0 +1,53 @@
+"""Settings from the environment (one object, cached, overridable in tests)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from queries.config import StoreConfig
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """torihiki configuration. Environment variables (no prefix for Neo4j,
+    as the Neo4j tools name them; ``TORIHIKI_`` for the rest)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_username: str = Field(default="neo4j", validation_alias="NEO4J_USERNAME")
+    neo4j_password: SecretStr = Field(default=SecretStr(""), validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+    home: Path = Field(default=Path(".torihiki"), validation_alias="TORIHIKI_HOME")
+    environment: Literal["development", "production"] = Field(
+        default="development", validation_alias="TORIHIKI_ENV"
+    )
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, validation_alias="TORIHIKI_MAX_UPLOAD_BYTES")
+    max_ego_nodes: int = Field(default=500, validation_alias="TORIHIKI_MAX_EGO_NODES")
+
+    @model_validator(mode="after")
+    def _no_default_secrets_in_production(self) -> Settings:
+        if self.environment == "production" and self.neo4j_uri and not self.neo4j_password.get_secret_value():
+            raise ValueError("NEO4J_PASSWORD must be set when TORIHIKI_ENV=production")
+        return self
+
+    def store_config(self, purpose: Literal["api", "batch"]) -> StoreConfig:
+        return StoreConfig(
+            home=self.home,
+            neo4j_uri=self.neo4j_uri,
+            neo4j_username=self.neo4j_username,
+            neo4j_password=self.neo4j_password.get_secret_value(),
+            neo4j_database=self.neo4j_database,
+            purpose=purpose,
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,82 @@
+"""Fold ledger lines into monthly trade and payment rows.
+
+Lines are summed per (client, counterparty as written, direction, month)
+while the file streams; counterparties are resolved once per distinct
+spelling at the end, when everything the file says about them is known
+(a 法人番号 on one line identifies the name-only lines too).
+
+Memory is bounded by the number of distinct (counterparty, month) pairs in a
+file, not by its number of lines: a multi-million-line ledger of a client
+with a few hundred partners over two years folds into some thousands of rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from ingest.records import Counterparty, Direction, LedgerLine
+from queries.model import PaymentRow, TradeRow
+
+__all__ = ["MonthlyAggregator", "edge_of"]
+
+_Key = tuple[str, Counterparty, Direction, str]  # client, counterparty, direction, month
+
+
+def edge_of(direction: Direction, client_id: str, counterparty_id: str) -> tuple[str, str]:
+    """(source, target) of a line: seller → buyer for trade, payer → payee
+    for settlements."""
+    if direction is Direction.SALE or direction is Direction.PAYMENT:
+        return client_id, counterparty_id
+    return counterparty_id, client_id
+
+
+class MonthlyAggregator:
+    """Sums amounts (yen) and line counts per counterparty spelling and month."""
+
+    def __init__(self) -> None:
+        # [yen, lines, first line number]
+        self._sums: dict[_Key, list[int]] = {}
+
+    def add(self, line: LedgerLine, client_id: str) -> None:
+        key = (client_id, line.counterparty, line.direction, line.month)
+        acc = self._sums.get(key)
+        if acc is None:
+            self._sums[key] = [line.amount, 1, line.line]
+        else:
+            acc[0] += line.amount
+            acc[1] += 1
+
+    def counterparties(self) -> set[tuple[str, Counterparty]]:
+        """Distinct (client, counterparty as written) pairs seen."""
+        return {(k[0], k[1]) for k in self._sums}
+
+    def rows(
+        self, firm_of: Mapping[tuple[str, Counterparty], str]
+    ) -> tuple[list[TradeRow], list[PaymentRow], list[tuple[Counterparty, int, int]]]:
+        """Monthly rows once each counterparty has a firm id; spellings that
+        resolve to the same firm are summed. Sorted, so chunking is stable.
+
+        The third list holds counterparties that resolved to the client
+        itself, as (counterparty, first line, number of lines): not trade.
+        """
+        trades: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        payments: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        selfies: dict[Counterparty, list[int]] = {}
+        for (client, cp, direction, month), (amount, lines, first) in self._sums.items():
+            firm = firm_of[(client, cp)]
+            if firm == client:
+                acc_self = selfies.setdefault(cp, [first, 0])
+                acc_self[0] = min(acc_self[0], first)
+                acc_self[1] += lines
+                continue
+            src, dst = edge_of(direction, client, firm)
+            target = trades if direction.is_trade else payments
+            acc = target[(src, dst, month, client)]
+            acc[0] += amount
+            acc[1] += lines
+        return (
+            [TradeRow(s, b, m, o, a, n) for (s, b, m, o), (a, n) in sorted(trades.items())],
+            [PaymentRow(p, q, m, o, a, n) for (p, q, m, o), (a, n) in sorted(payments.items())],
+            [(cp, first, n) for cp, (first, n) in selfies.items()],
+        )

@@ -1,0 +1,47 @@
+"""Ingest batch records and rollback."""
+
+from typing import Final, LiteralString
+
+BATCH_FIELDS: Final[LiteralString] = (
+    "b.id AS id, b.sha256 AS sha256, b.file AS file, b.client_id AS client_id, "
+    "b.format AS format, b.status AS status, b.rows_read AS rows_read, "
+    "b.rows_loaded AS rows_loaded, b.rows_rejected AS rows_rejected, "
+    "b.rows_skipped AS rows_skipped, b.rejects_path AS rejects_path, "
+    "b.started_at AS started_at, b.finished_at AS finished_at"
+)
+
+BEGIN_BATCH: Final[LiteralString] = """
+MERGE (b:Batch {id: $id})
+ON CREATE SET b.sha256 = $sha256, b.file = $file, b.client_id = $client_id,
+    b.format = $format, b.status = 'loading', b.started_at = $started_at,
+    b.rows_read = 0, b.rows_loaded = 0, b.rows_rejected = 0, b.rows_skipped = 0,
+    b.rejects_path = '', b.finished_at = '', b.chunks_done = []
+"""
+FINISH_BATCH: Final[LiteralString] = """
+MATCH (b:Batch {id: $id})
+SET b.status = $status, b.rows_read = $rows_read, b.rows_loaded = $rows_loaded,
+    b.rows_rejected = $rows_rejected, b.rows_skipped = $rows_skipped,
+    b.rejects_path = $rejects_path, b.finished_at = $finished_at
+"""
+GET_BATCH: Final[LiteralString] = "MATCH (b:Batch {id: $id}) RETURN " + BATCH_FIELDS
+CHUNKS_DONE: Final[LiteralString] = (
+    "MATCH (b:Batch {id: $id}) RETURN coalesce(b.chunks_done, []) AS chunks"
+)
+LIST_BATCHES: Final[LiteralString] = (
+    "MATCH (b:Batch) RETURN " + BATCH_FIELDS + " ORDER BY b.started_at DESC, b.id"
+)
+
+# Deleted in slices so one transaction stays small on a big batch.
+DELETE_BATCH_TRADES: Final[LiteralString] = """
+MATCH ()-[t:TRADE|PAID {batch: $id}]->()
+WITH t LIMIT $limit
+DELETE t
+RETURN count(*) AS deleted
+"""
+DELETE_ORPHAN_FIRMS: Final[LiteralString] = """
+MATCH (f:Firm {created_by_batch: $id})
+WHERE NOT coalesce(f.is_client, false) AND NOT EXISTS { (f)--() }
+DELETE f
+RETURN count(*) AS deleted
+"""
+DELETE_BATCH: Final[LiteralString] = "MATCH (b:Batch {id: $id}) DELETE b RETURN count(*) AS deleted"

@@ -1,0 +1,46 @@
+"""Firm reads and writes."""
+
+from typing import Final, LiteralString
+
+FIRM_FIELDS: Final[LiteralString] = (
+    "f.id AS id, f.name AS name, f.corporate_number AS corporate_number, "
+    "f.industry AS industry, f.prefecture AS prefecture, f.is_client AS is_client, "
+    "f.consented_banks AS consented_banks"
+)
+
+# Null values keep what is stored; is_client only ever turns on.
+UPSERT_FIRMS: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (f:Firm {id: row.id})
+  ON CREATE SET f.created_by_batch = $batch, f.is_client = false
+SET f.name = coalesce(row.name, f.name),
+    f.corporate_number = coalesce(row.corporate_number, f.corporate_number),
+    f.industry = coalesce(row.industry, f.industry),
+    f.prefecture = coalesce(row.prefecture, f.prefecture),
+    f.is_client = coalesce(f.is_client, false) OR coalesce(row.is_client, false),
+    f.consented_banks = coalesce(row.consented_banks, f.consented_banks)
+"""
+
+GET_FIRM: Final[LiteralString] = "MATCH (f:Firm {id: $id}) RETURN " + FIRM_FIELDS
+GET_FIRMS: Final[LiteralString] = "MATCH (f:Firm) WHERE f.id IN $ids RETURN " + FIRM_FIELDS
+FIRM_BY_CORPORATE_NUMBER: Final[LiteralString] = (
+    "MATCH (f:Firm {corporate_number: $cn}) RETURN " + FIRM_FIELDS + " LIMIT 1"
+)
+
+SEARCH_FIRMS: Final[LiteralString] = (
+    "MATCH (f:Firm) WHERE toLower(f.id) CONTAINS toLower($q) "
+    "OR toLower(coalesce(f.name, '')) CONTAINS toLower($q) "
+    "RETURN " + FIRM_FIELDS + " ORDER BY f.id SKIP $offset LIMIT $limit"
+)
+COUNT_SEARCH_FIRMS: Final[LiteralString] = (
+    "MATCH (f:Firm) WHERE toLower(f.id) CONTAINS toLower($q) "
+    "OR toLower(coalesce(f.name, '')) CONTAINS toLower($q) RETURN count(f) AS n"
+)
+
+COUNTS: Final[LiteralString] = """
+CALL { MATCH (f:Firm) RETURN count(f) AS firms }
+CALL { MATCH ()-[t:TRADE]->() RETURN count(t) AS trades }
+CALL { MATCH ()-[p:PAID]->() RETURN count(p) AS payments }
+CALL { MATCH (b:Batch) RETURN count(b) AS batches }
+RETURN firms, trades, payments, batches
+"""

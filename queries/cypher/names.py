@@ -1,0 +1,15 @@
+"""The allow-list of labels and relationship types used in Cypher."""
+
+from enum import StrEnum
+
+__all__ = ["Label", "Rel"]
+
+
+class Label(StrEnum):
+    FIRM = "Firm"
+    BATCH = "Batch"
+
+
+class Rel(StrEnum):
+    TRADE = "TRADE"  # (:Firm seller)-[:TRADE {month, observer, batch}]->(:Firm buyer)
+    PAID = "PAID"  # (:Firm payer)-[:PAID {month, observer, batch}]->(:Firm payee)

@@ -1,0 +1,107 @@
+"""The one interface both stores implement, and the errors they raise."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from queries.model import BatchInfo, Firm, PaymentRow, TradeEdge, TradeRow
+
+__all__ = ["Store", "StoreError", "StoreUnavailable", "NotFound"]
+
+
+class StoreError(Exception):
+    """Base class of every error a store raises."""
+
+
+class StoreUnavailable(StoreError):
+    """The store does not answer (server down, timeout, pool exhausted)."""
+
+
+class NotFound(StoreError):
+    """The requested object does not exist (or is not visible to the caller)."""
+
+
+class Store(Protocol):
+    """Data access for torihiki. Implemented by the Neo4j and embedded stores.
+
+    Months are ``YYYY-MM`` strings; amounts are yen (int). Every write is
+    idempotent: repeating a call with the same arguments changes nothing.
+    """
+
+    backend: str
+
+    # -- lifecycle -----------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Create constraints and indexes if missing (idempotent)."""
+
+    def ping(self) -> bool:
+        """True when the store answers a trivial query."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of firms, trade observations and batches."""
+
+    # -- firms ---------------------------------------------------------
+    def upsert_firms(self, firms: Sequence[Firm], batch_id: str | None = None) -> None:
+        """Create or update firms by id; ``None`` fields keep stored values.
+
+        ``batch_id`` marks firms first created by an ingest batch, so that a
+        rollback of that batch can remove them again.
+        """
+
+    def get_firm(self, firm_id: str) -> Firm | None:
+        """One firm by id, or ``None``."""
+
+    def get_firms(self, firm_ids: Collection[str]) -> dict[str, Firm]:
+        """Firms by id (unknown ids are absent from the result)."""
+
+    def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]:
+        """Firms whose id or name contains ``q`` (case-insensitive), ordered
+        by id, one page, and the total number of matches."""
+
+    def firm_by_corporate_number(self, corporate_number: str) -> Firm | None:
+        """The firm with this 法人番号, or ``None``."""
+
+    # -- batches -------------------------------------------------------
+    def get_batch(self, batch_id: str) -> BatchInfo | None: ...
+
+    def begin_batch(self, info: BatchInfo) -> None:
+        """Record a batch as loading (no-op when it already exists)."""
+
+    def chunks_done(self, batch_id: str) -> set[int]:
+        """Chunk numbers of a batch whose writes are committed."""
+
+    def write_chunk(
+        self, batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]
+    ) -> None:
+        """Write one chunk of monthly trade and payment rows and record the
+        chunk as done, in one transaction. Rows are keyed by (batch, seller,
+        buyer, month, observer) and *set*, not added, so a retried or resumed
+        chunk changes nothing."""
+
+    def finish_batch(self, info: BatchInfo) -> None:
+        """Mark a batch done with its final counts."""
+
+    def list_batches(self) -> list[BatchInfo]:
+        """All batches, newest first."""
+
+    def rollback_batch(self, batch_id: str) -> dict[str, int]:
+        """Remove a batch's trade rows, the firms it alone created, and the
+        batch record. Returns what was deleted. Raises :class:`NotFound`."""
+
+    # -- trade ---------------------------------------------------------
+    def trade_edges(
+        self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
+    ) -> list[TradeEdge]:
+        """Monthly edges with a seller or buyer in ``firm_ids`` and a month in
+        the inclusive window, merged across observers (see
+        :func:`queries.observations.merge_observations`)."""
+
+    def payments(
+        self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
+    ) -> list[PaymentRow]:
+        """Monthly payments with a payer or payee in ``firm_ids``, summed over
+        batches per observer, sorted by (payer, payee, month, observer)."""
