@@ -1,0 +1,476 @@
+"""全銀協 総合振込 (bulk transfer, 種別コード 21) files → PAYMENT ledger lines.
+
+Fixed 120-byte records in cp932 half-width (JIS X 0201): header ``1``,
+data ``2`` × n, trailer ``8``, end ``9``. Records are separated by CRLF or LF,
+or follow each other with no line break at all (then each 120 bytes is one
+record, numbered 1, 2, … as "lines"). Positions (1-based, inclusive) follow
+formats.md; see :class:`ZenginHeader`, :class:`ZenginData`,
+:class:`ZenginTrailer`.
+
+Each data record becomes ``LedgerLine(direction=PAYMENT, amount=<yen>,
+counterparty=Counterparty(name=<recipient kana, trailing spaces stripped>,
+bank_account="<bank>-<branch>-<account>"))`` dated on the header's transfer
+date. The header has month and day but no year: give ``year=``; without it
+the year is the one (of last, this and next year) that puts the date nearest
+to ``today`` (default: the current date) — a transfer file is made days
+before or after its transfer date, never months.
+
+Defects are rejects on the record's line, never exceptions: wrong record
+length, full-width or control bytes, unknown data type, non-digit fields,
+records out of order (data before a header or after a trailer), a header
+without a trailer, a missing end record. The trailer's record count and
+total are checked against the data records; a mismatch is one Reject on the
+trailer line ("expected … found …") and the data records still load.
+File-level problems are reported on the control record nearest to them
+(header line for a missing trailer, last line for a missing end record).
+種別 11/12 (給与/賞与振込) are payroll: their data records are Skipped.
+
+:func:`parse_zengin_file` returns the parsed header, data records and
+trailer of a well-formed single-group file (for tests and inspection) and
+raises :class:`~ingest.readers.detect.FormatError` on any defect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from ingest.readers.detect import FormatError
+from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped
+
+__all__ = [
+    "read_zengin", "parse_zengin_file", "iter_zengin_records", "choose_year",
+    "parse_header", "parse_data", "parse_trailer", "looks_like_zengin",
+    "ZenginHeader", "ZenginData", "ZenginTrailer", "ZenginFile", "RECORD_BYTES",
+    "TRANSFER_KIND", "PAYROLL_KINDS",
+]
+
+RECORD_BYTES = 120
+TRANSFER_KIND = "21"  # 総合振込
+PAYROLL_KINDS = {"11": "給与振込", "12": "賞与振込"}
+_SAMPLE = 1 << 16
+_MAX_LINE = 4096  # longer lines are read in pieces and rejected (memory stays bounded)
+
+Result = LedgerLine | Reject | Skipped
+
+
+@dataclass(frozen=True, slots=True)
+class ZenginHeader:
+    """Header record (data type 1). Text fields stripped of padding."""
+
+    kind: str  # 2–3 種別コード
+    code_type: str  # 4 コード区分
+    requester_code: str  # 5–14 依頼人コード
+    requester_name: str  # 15–54
+    transfer_mmdd: str  # 55–58
+    bank_code: str  # 59–62
+    bank_name: str  # 63–77
+    branch_code: str  # 78–80
+    branch_name: str  # 81–95
+    account_type: str  # 96
+    account_number: str  # 97–103
+
+
+@dataclass(frozen=True, slots=True)
+class ZenginData:
+    """Data record (data type 2): one transfer. ``amount`` in yen."""
+
+    bank_code: str  # 2–5
+    bank_name: str  # 6–20
+    branch_code: str  # 21–23
+    branch_name: str  # 24–38
+    clearing_house: str  # 39–42
+    account_type: str  # 43
+    account_number: str  # 44–50
+    recipient_name: str  # 51–80
+    amount: int  # 81–90
+    new_code: str  # 91
+    customer_code1: str  # 92–101
+    customer_code2: str  # 102–111
+    transfer_type: str  # 112
+    edi_flag: str  # 113
+
+    @property
+    def bank_account(self) -> str:
+        return f"{self.bank_code}-{self.branch_code}-{self.account_number}"
+
+
+@dataclass(frozen=True, slots=True)
+class ZenginTrailer:
+    """Trailer record (data type 8). ``total`` in yen."""
+
+    count: int  # 2–7
+    total: int  # 8–19
+
+
+@dataclass(frozen=True)
+class ZenginFile:
+    """A parsed well-formed file: header, data records (with lines), trailer."""
+
+    header: ZenginHeader
+    records: list[tuple[int, ZenginData]] = field(default_factory=list)
+    trailer: ZenginTrailer | None = None
+    has_end: bool = False
+    date: dt.date | None = None
+
+
+# --- record splitting -------------------------------------------------------
+
+
+def looks_like_zengin(sample: bytes) -> bool:
+    """True when ``sample`` starts with a 120-byte 全銀 header record."""
+    if len(sample) < RECORD_BYTES or sample[:1] != b"1":
+        return False
+    kind = sample[1:3].decode("ascii", "replace")
+    if kind != TRANSFER_KIND and kind not in PAYROLL_KINDS:
+        return False
+    rest = sample[RECORD_BYTES:RECORD_BYTES + 2]
+    return rest in (b"", b"\r\n") or rest[:1] in (b"\n", b"2", b"8")
+
+
+def iter_zengin_records(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(line, record bytes)``: lines when the file has line breaks,
+    else consecutive 120-byte records. Blank lines and a final EOF byte
+    (``\\x1a``) are passed over."""
+    with path.open("rb") as fh:
+        sample = fh.read(_SAMPLE)
+        fh.seek(0)
+        if b"\n" in sample:
+            yield from _lines(fh)
+        else:
+            yield from _fixed(fh)
+
+
+def _lines(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    n = 0
+    while True:
+        chunk = fh.readline(_MAX_LINE)
+        if not chunk:
+            return
+        n += 1
+        rec, more = chunk, chunk
+        while not more.endswith(b"\n"):  # an overlong line: drop the rest, keep it bounded
+            more = fh.readline(_MAX_LINE)
+            if not more:
+                break
+        rec = rec.rstrip(b"\r\n")
+        if rec.strip(b" \x1a") == b"" and len(rec) != RECORD_BYTES:
+            continue
+        yield n, rec
+
+
+def _fixed(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    n = 0
+    while True:
+        rec = fh.read(RECORD_BYTES)
+        if not rec or rec == b"\x1a":
+            return
+        n += 1
+        yield n, rec
+
+
+# --- field parsing ----------------------------------------------------------
+
+
+def _is_half_width(rec: bytes) -> bool:
+    return all(0x20 <= b <= 0x7E or 0xA1 <= b <= 0xDF for b in rec)
+
+
+def _raw(rec: bytes) -> str:
+    return rec.decode("cp932", errors="replace")
+
+
+def _slice(rec: bytes, start: int, end: int) -> bytes:
+    return rec[start - 1:end]
+
+
+def _text(rec: bytes, start: int, end: int) -> str:
+    return _slice(rec, start, end).decode("cp932").rstrip(" ")
+
+
+def _digits(rec: bytes, start: int, end: int, what: str, *, blank_ok: bool = False) -> str:
+    s = _slice(rec, start, end).decode("ascii", errors="replace")
+    if blank_ok and not s.strip():
+        return ""
+    if not s.isascii() or not s.isdigit():
+        raise _FieldError(what, f"{what} (bytes {start}–{end}) must be digits: {s!r}")
+    return s
+
+
+class _FieldError(ValueError):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+
+
+def parse_header(rec: bytes) -> ZenginHeader:
+    """Parse a header record; raises ValueError (with ``column``) on defects."""
+    kind = _digits(rec, 2, 3, "種別コード")
+    return ZenginHeader(
+        kind=kind,
+        code_type=_text(rec, 4, 4),
+        requester_code=_digits(rec, 5, 14, "依頼人コード"),
+        requester_name=_text(rec, 15, 54),
+        transfer_mmdd=_digits(rec, 55, 58, "振込指定日"),
+        bank_code=_digits(rec, 59, 62, "仕向銀行番号"),
+        bank_name=_text(rec, 63, 77),
+        branch_code=_digits(rec, 78, 80, "仕向支店番号"),
+        branch_name=_text(rec, 81, 95),
+        account_type=_text(rec, 96, 96),
+        account_number=_digits(rec, 97, 103, "口座番号"),
+    )
+
+
+def parse_data(rec: bytes) -> ZenginData:
+    """Parse a data record; raises ValueError (with ``column``) on defects."""
+    data = ZenginData(
+        bank_code=_digits(rec, 2, 5, "被仕向銀行番号"),
+        bank_name=_text(rec, 6, 20),
+        branch_code=_digits(rec, 21, 23, "被仕向支店番号"),
+        branch_name=_text(rec, 24, 38),
+        clearing_house=_text(rec, 39, 42),
+        account_type=_digits(rec, 43, 43, "預金種目"),
+        account_number=_digits(rec, 44, 50, "口座番号"),
+        recipient_name=_text(rec, 51, 80),
+        amount=int(_digits(rec, 81, 90, "振込金額")),
+        new_code=_text(rec, 91, 91),
+        customer_code1=_text(rec, 92, 101),
+        customer_code2=_text(rec, 102, 111),
+        transfer_type=_text(rec, 112, 112),
+        edi_flag=_text(rec, 113, 113),
+    )
+    if not data.recipient_name.strip():
+        raise _FieldError("受取人名", "recipient name (bytes 51–80) is blank")
+    if data.amount == 0:
+        raise _FieldError("振込金額", "transfer amount is zero")
+    return data
+
+
+def parse_trailer(rec: bytes) -> ZenginTrailer:
+    """Parse a trailer record; raises ValueError (with ``column``) on defects."""
+    return ZenginTrailer(count=int(_digits(rec, 2, 7, "合計件数")),
+                         total=int(_digits(rec, 8, 19, "合計金額")))
+
+
+def choose_year(month: int, day: int, today: dt.date | None = None) -> dt.date:
+    """The date with this month/day nearest to ``today`` (last, this or next year).
+
+    Raises ValueError when no such date exists (e.g. 1332, or 0229 in three
+    non-leap years).
+    """
+    today = today or dt.date.today()
+    best: dt.date | None = None
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if best is None or abs((d - today).days) < abs((best - today).days):
+            best = d
+    if best is None:
+        raise ValueError(f"no date {month:02d}/{day:02d} near {today}")
+    return best
+
+
+def _transfer_date(header: ZenginHeader, year: int | None, today: dt.date | None) -> dt.date:
+    month, day = int(header.transfer_mmdd[:2]), int(header.transfer_mmdd[2:])
+    try:
+        if year is not None:
+            return dt.date(year, month, day)
+        return choose_year(month, day, today)
+    except ValueError:
+        raise _FieldError("振込指定日", f"transfer date {header.transfer_mmdd!r} (MMDD) is not a "
+                          "valid date") from None
+
+
+# --- the reader -------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    line: int
+    header: ZenginHeader | None
+    date: dt.date | None
+    problem: str  # why data records cannot load ("" when fine)
+    count: int = 0
+    total: int = 0
+    unreadable: int = 0
+
+
+def read_zengin(path: Path, encoding: str | None = None, *, year: int | None = None,
+                today: dt.date | None = None) -> Iterator[Result]:
+    """Yield a PAYMENT LedgerLine (or Reject/Skipped) for every data record.
+
+    ``encoding`` is accepted for symmetry with the other readers; 全銀 files
+    are always cp932 half-width and any other value is ignored. ``year`` and
+    ``today`` decide the transfer year (see the module docstring).
+    """
+    name = str(path)
+    group: _Group | None = None
+    seen_end = False
+    last_line = 0
+    for line, rec in iter_zengin_records(path):
+        last_line = line
+        problem = _record_problem(rec)
+        if problem:
+            if group is not None and rec[:1] == b"2":
+                group.count += 1
+                group.unreadable += 1
+            yield Reject(name, line, problem, column="record", raw=_raw(rec))
+            continue
+        kind = rec[:1]
+        if kind == b"1":
+            if group is not None:
+                yield _no_trailer(name, group, f"the next header at line {line}")
+            group, reject = _open_group(name, line, rec, year, today)
+            seen_end = False
+            if reject:
+                yield reject
+        elif kind == b"2":
+            if group is None:
+                where = "after the end record (9)" if seen_end else "before any header (1)"
+                yield Reject(name, line, f"data record {where}", column="データ区分", raw=_raw(rec))
+            else:
+                yield _data(name, line, rec, group)
+        elif kind == b"8":
+            if group is None:
+                yield Reject(name, line, "trailer record (8) without a header", column="データ区分",
+                             raw=_raw(rec))
+            else:
+                reject = _check_trailer(name, line, rec, group)
+                if reject:
+                    yield reject
+                group = None
+        elif kind == b"9":
+            if group is not None:
+                yield _no_trailer(name, group, f"the end record at line {line}")
+                group = None
+            seen_end = True
+        else:
+            yield Reject(name, line, f"unknown data type {_raw(rec[:1])!r} (1, 2, 8 or 9)",
+                         column="データ区分", raw=_raw(rec))
+    if last_line == 0:
+        yield Reject(name, 1, "empty file: no header record")
+        return
+    if group is not None:
+        yield _no_trailer(name, group, "the end of the file")
+    if not seen_end:
+        yield Reject(name, last_line, "file ends without an end record (9): truncated?",
+                     column="データ区分")
+
+
+def _record_problem(rec: bytes) -> str:
+    if len(rec) >= _MAX_LINE:
+        return f"record is over {_MAX_LINE} bytes, expected {RECORD_BYTES}"
+    if len(rec) != RECORD_BYTES:
+        return f"record is {len(rec)} bytes, expected {RECORD_BYTES}"
+    if not _is_half_width(rec):
+        return "record has full-width or control bytes (全銀 records are half-width)"
+    return ""
+
+
+def _open_group(name: str, line: int, rec: bytes, year: int | None,
+                today: dt.date | None) -> tuple[_Group, Reject | None]:
+    try:
+        header = parse_header(rec)
+        if header.kind != TRANSFER_KIND and header.kind not in PAYROLL_KINDS:
+            raise _FieldError("種別コード", f"種別コード {header.kind} is not 総合振込 (21)")
+        date = _transfer_date(header, year, today)
+    except _FieldError as e:
+        reject = Reject(name, line, str(e), column=e.column, raw=_raw(rec))
+        return _Group(line, None, None, f"header at line {line} is invalid: {e}"), reject
+    return _Group(line, header, date, ""), None
+
+
+def _data(name: str, line: int, rec: bytes, group: _Group) -> Result:
+    group.count += 1
+    try:
+        data = parse_data(rec)
+    except _FieldError as e:
+        if e.column == "振込金額":
+            group.unreadable += 1
+        else:
+            group.total += _amount_or_zero(rec)
+        return Reject(name, line, str(e), column=e.column, raw=_raw(rec))
+    group.total += data.amount
+    if group.problem or group.header is None or group.date is None:
+        return Reject(name, line, group.problem, column="header", raw=_raw(rec))
+    if group.header.kind in PAYROLL_KINDS:
+        return Skipped(name, line, f"{PAYROLL_KINDS[group.header.kind]} "
+                       f"(種別 {group.header.kind}): payroll, not trade")
+    memo = " ".join(s for s in (data.bank_name, data.branch_name) if s)
+    return LedgerLine(
+        file=name, line=line, date=group.date, direction=Direction.PAYMENT, amount=data.amount,
+        counterparty=Counterparty(name=data.recipient_name.strip(), bank_account=data.bank_account),
+        memo=memo, entry_id=data.customer_code1,
+    )
+
+
+def _amount_or_zero(rec: bytes) -> int:
+    s = _slice(rec, 81, 90)
+    return int(s) if s.isdigit() else 0
+
+
+def _check_trailer(name: str, line: int, rec: bytes, group: _Group) -> Reject | None:
+    try:
+        trailer = parse_trailer(rec)
+    except _FieldError as e:
+        return Reject(name, line, str(e), column=e.column, raw=_raw(rec))
+    if trailer.count == group.count and trailer.total == group.total and not group.unreadable:
+        return None
+    found = f"found {group.count} records, ¥{group.total:,}"
+    if group.unreadable:
+        found += f" ({group.unreadable} with unreadable amounts)"
+    return Reject(name, line, f"trailer says {trailer.count} records, ¥{trailer.total:,}; "
+                  f"{found}", column="trailer", raw=_raw(rec),
+                  extra={"expected_count": str(trailer.count), "expected_total": str(trailer.total),
+                         "found_count": str(group.count), "found_total": str(group.total)})
+
+
+def _no_trailer(name: str, group: _Group, before: str) -> Reject:
+    return Reject(name, group.line, f"no trailer record (8) for this header before {before}",
+                  column="trailer")
+
+
+# --- strict parse for tests -------------------------------------------------
+
+
+def parse_zengin_file(path: Path, *, year: int | None = None,
+                      today: dt.date | None = None) -> ZenginFile:
+    """Parse a well-formed single-group file; raise FormatError on any defect."""
+    result: ZenginFile | None = None
+    for line, rec in iter_zengin_records(path):
+        problem = _record_problem(rec)
+        if problem:
+            raise FormatError(f"{path.name} line {line}: {problem}")
+        kind = rec[:1]
+        try:
+            if kind == b"1":
+                if result is not None:
+                    raise FormatError(f"{path.name} line {line}: a second header (use read_zengin)")
+                header = parse_header(rec)
+                result = ZenginFile(header, date=_transfer_date(header, year, today))
+            elif result is None or result.has_end:
+                raise FormatError(f"{path.name} line {line}: record out of order")
+            elif kind == b"2" and result.trailer is None:
+                result.records.append((line, parse_data(rec)))
+            elif kind == b"8" and result.trailer is None:
+                result = _with(result, trailer=parse_trailer(rec))
+            elif kind == b"9" and result.trailer is not None:
+                result = _with(result, has_end=True)
+            else:
+                raise FormatError(f"{path.name} line {line}: record {_raw(kind)!r} out of order")
+        except _FieldError as e:
+            raise FormatError(f"{path.name} line {line}: {e}") from None
+    if result is None:
+        raise FormatError(f"{path.name}: no header record")
+    return result
+
+
+def _with(f: ZenginFile, *, trailer: ZenginTrailer | None = None,
+          has_end: bool | None = None) -> ZenginFile:
+    return ZenginFile(f.header, f.records, trailer or f.trailer,
+                      f.has_end if has_end is None else has_end, f.date)
