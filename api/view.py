@@ -3,7 +3,7 @@
 pyvis 0.3.2 is unmaintained and its own templates insert the heading, node
 ids and (when any tooltip mentions "href") tooltips raw into the page, and
 pull Bootstrap and vis-network from CDNs. So pyvis is used only to assemble
-nodes, edges and options (``Network.get_network_json``); the page is our own
+nodes, edges and options (``Network.get_network_data``); the page is our own
 template that:
 
 * uses opaque node ids (``n0``, ``n1`` …) and names only as canvas labels
@@ -97,7 +97,7 @@ def _json_for_html(data: Any) -> str:
 def render_ego_page(ego: dict[str, Any]) -> str:
     """The full HTML page of an ego network (the dict of ``GET /firms/{id}/ego``)."""
     net = _build_network(ego)
-    nodes, edges, _heading, _h, _w, options = net.get_network_json()
+    nodes, edges, _heading, _h, _w, options = net.get_network_data()
     payload = {"nodes": nodes, "edges": edges, "options": json.loads(options)}
     firm = ego["firm"]
     title = html.escape(f"{firm.get('name') or firm['id']} — trade network")

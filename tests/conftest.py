@@ -1,0 +1,80 @@
+"""Shared fixtures: the real embedded store and the real Neo4j.
+
+Neo4j tests need ``NEO4J_URI`` (``make test`` starts a local Neo4j through
+``scripts/neo4j-local`` and exports it). Without it they skip — except with
+``CI=true``, where a missing or unreachable Neo4j fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from queries.config import StoreConfig
+from queries.embedded_store import EmbeddedStore
+from queries.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SAMPLE = REPO / "sample"
+
+
+def _neo4j_config() -> StoreConfig | None:
+    cfg = StoreConfig.from_env("batch")
+    return cfg if cfg.neo4j_uri else None
+
+
+def _neo4j_missing(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but Neo4j is not available: {reason}")
+    pytest.skip(f"Neo4j not available: {reason}")
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver_store() -> Iterator[Store]:
+    """One Neo4j store (one driver) for the whole session."""
+    cfg = _neo4j_config()
+    if cfg is None:
+        _neo4j_missing("NEO4J_URI is not set (run `make test`)")
+        raise AssertionError  # unreachable
+    from queries.neo4j_store import Neo4jStore, make_driver
+
+    store = Neo4jStore(make_driver(cfg), cfg.neo4j_database)
+    if not store.ping():
+        _neo4j_missing(f"no answer from {cfg.neo4j_uri}")
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+def wipe_neo4j(store: Store) -> None:
+    from queries.neo4j_store import Neo4jStore
+
+    assert isinstance(store, Neo4jStore)
+    store.driver.execute_query("MATCH (n) DETACH DELETE n", database_=store.database)
+
+
+@pytest.fixture
+def neo4j_store(neo4j_driver_store: Store) -> Iterator[Store]:
+    """The session's Neo4j store, emptied before each test."""
+    wipe_neo4j(neo4j_driver_store)
+    yield neo4j_driver_store
+
+
+@pytest.fixture
+def embedded_store(tmp_path: Path) -> Iterator[Store]:
+    store = EmbeddedStore(tmp_path / "home")
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request: pytest.FixtureRequest) -> Store:
+    """Each contract test runs once per store."""
+    name = "embedded_store" if request.param == "embedded" else "neo4j_store"
+    s: Store = request.getfixturevalue(name)
+    return s

@@ -1,0 +1,104 @@
+"""The store contract: every test runs unchanged against the embedded store
+and the real Neo4j, and both must answer the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.formats import read_ledger
+from ingest.load import load_file
+from queries.model import BatchInfo, Firm, PaymentRow, TradeRow
+from queries.store import NotFound, Store
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample"
+
+
+def _batch(bid: str = "b1") -> BatchInfo:
+    return BatchInfo(bid, bid * 4, "f.csv", "A", "canonical", started_at="2025-01-01T00:00:00")
+
+
+def test_schema_is_idempotent(store: Store) -> None:
+    store.ensure_schema()
+    store.ensure_schema()
+    assert store.ping()
+
+
+def test_upsert_keeps_known_fields_and_client_flag(store: Store) -> None:
+    store.upsert_firms([Firm("A", name="株式会社A", corporate_number="7123456789012", industry="E",
+                             prefecture="鳥取県", is_client=True, consented_banks=("bank:x",))])
+    store.upsert_firms([Firm("A", name=None, industry="I", is_client=False)])
+    a = store.get_firm("A")
+    assert a == Firm("A", "株式会社A", "7123456789012", "I", "鳥取県", True, ("bank:x",))
+    assert store.firm_by_corporate_number("7123456789012") == a
+    assert store.firm_by_corporate_number("1000013050238") is None
+    assert store.get_firm("missing") is None
+
+
+def test_search_is_paginated_and_case_insensitive(store: Store) -> None:
+    store.upsert_firms([Firm(f"F{i:02d}", name=f"Yamada {i}") for i in range(12)] + [Firm("X1", name="other")])
+    page, total = store.search_firms("yamada", limit=5, offset=5)
+    assert total == 12
+    assert [f.id for f in page] == ["F05", "F06", "F07", "F08", "F09"]
+    by_id, n = store.search_firms("x1", 10, 0)
+    assert n == 1 and by_id[0].name == "other"
+    assert store.get_firms(["F01", "nope"]).keys() == {"F01"}
+
+
+def test_chunks_are_idempotent_and_recorded(store: Store) -> None:
+    store.upsert_firms([Firm("A", is_client=True), Firm("B"), Firm("C")])
+    store.begin_batch(_batch())
+    rows = [TradeRow("A", "B", "2025-04", "A", 1000, 2), TradeRow("C", "A", "2025-05", "A", 500, 1)]
+    store.write_chunk("b1", 0, rows, [PaymentRow("B", "A", "2025-05", "A", 1000, 1)])
+    store.write_chunk("b1", 0, rows, [PaymentRow("B", "A", "2025-05", "A", 1000, 1)])  # retried
+    assert store.chunks_done("b1") == {0}
+    counts = store.counts()
+    assert (counts["trades"], counts["payments"]) == (2, 1)
+    edges = store.trade_edges(["A"], None, None)
+    assert [(e.seller, e.buyer, e.month, e.amount, e.lines) for e in edges] == [
+        ("A", "B", "2025-04", 1000, 2), ("C", "A", "2025-05", 500, 1)]
+    assert store.payments(["B"], "2025-05", "2025-05") == [PaymentRow("B", "A", "2025-05", "A", 1000, 1)]
+
+
+def test_two_observers_of_one_flow_are_not_double_counted(store: Store) -> None:
+    store.upsert_firms([Firm("A", is_client=True), Firm("B", is_client=True)])
+    store.begin_batch(_batch("ba"))
+    store.begin_batch(_batch("bb"))
+    store.write_chunk("ba", 0, [TradeRow("A", "B", "2025-04", "A", 1000, 1)], [])
+    store.write_chunk("bb", 0, [TradeRow("A", "B", "2025-04", "B", 900, 1)], [])
+    (edge,) = store.trade_edges(["B"], "2025-04", "2025-04")
+    assert (edge.amount, edge.observers) == (1000, ("A", "B"))
+    assert store.trade_edges(["B"], "2025-05", None) == []
+
+
+def test_rollback_removes_batch_and_its_orphan_firms(store: Store) -> None:
+    store.upsert_firms([Firm("A", is_client=True)])
+    store.begin_batch(_batch())
+    store.upsert_firms([Firm("B", name="new")], batch_id="b1")
+    store.write_chunk("b1", 0, [TradeRow("A", "B", "2025-04", "A", 1000, 1)], [])
+    store.finish_batch(BatchInfo("b1", "b1b1b1b1", "f.csv", "A", "canonical", status="done", rows_read=1,
+                                 rows_loaded=1, started_at="2025-01-01T00:00:00"))
+    (listed,) = store.list_batches()
+    assert (listed.status, listed.rows_loaded) == ("done", 1)
+    deleted = store.rollback_batch("b1")
+    assert deleted["trades"] == 1 and deleted["firms"] == 1
+    assert store.get_firm("B") is None and store.get_firm("A") is not None
+    assert store.list_batches() == []
+    with pytest.raises(NotFound):
+        store.rollback_batch("b1")
+
+
+def load_sample(store: Store, rejects: Path) -> None:
+    for path in sorted((SAMPLE / "ledgers").glob("*.csv")):
+        load_file(store, path, None, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+                  rejects_dir=rejects)
+
+
+def test_sample_loads_once_and_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
+    load_sample(store, tmp_path)
+    before = store.counts()
+    load_sample(store, tmp_path)
+    assert store.counts() == before
+    assert before["batches"] == 8
+    assert all(b.status == "done" for b in store.list_batches())

@@ -1,0 +1,74 @@
+"""Value parsers: dates (incl. Japanese eras), yen amounts, months."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ingest.corporate_number import check_digit, find_invoice_numbers, is_valid, normalize
+from ingest.values import parse_amount, parse_date, parse_month
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("20250701", dt.date(2025, 7, 1)), ("2025/7/1", dt.date(2025, 7, 1)),
+    ("2025-07-01", dt.date(2025, 7, 1)), ("R07/07/01", dt.date(2025, 7, 1)),
+    ("R.7/7/1", dt.date(2025, 7, 1)), ("H30/07/01", dt.date(2018, 7, 1)),
+    ("令和元年5月1日", dt.date(2019, 5, 1)), ("２０２５／０７／０１", dt.date(2025, 7, 1)),
+    ("2025-07-01 10:00:00", dt.date(2025, 7, 1)), ("S64/01/07", dt.date(1989, 1, 7)),
+])
+def test_dates(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "2025-02-30", "R0/1/1", "X07/01/01", "July 1", "2025/13/01"])
+def test_bad_dates(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1,234", 1234), ("¥1,234", 1234), ("\\500", 500), ("１２，０００円", 12000), ("△1,000", -1000),
+    ("▲500", -500), ("-42", -42), ("(300)", -300), ("100.00", 100), ("+7", 7), ("￥９", 9),
+])
+def test_amounts(text: str, expected: int) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1.5", "1,2a", "--1", "¥"])
+def test_bad_amounts(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+@given(st.integers(min_value=-10**13, max_value=10**13))
+def test_amount_roundtrip_with_separators(n: int) -> None:
+    text = f"{abs(n):,}"
+    assert parse_amount(("△" if n < 0 else "") + text) == n
+    assert parse_amount(f"{n}") == n
+
+
+@given(st.text(max_size=20))
+def test_amount_never_raises_anything_but_valueerror(text: str) -> None:
+    try:
+        parse_amount(text)
+    except ValueError:
+        pass
+
+
+def test_months() -> None:
+    assert parse_month("2025-7") == "2025-07" and parse_month("202507") == "2025-07"
+    with pytest.raises(ValueError):
+        parse_month("2025-13")
+
+
+def test_corporate_number() -> None:
+    assert check_digit("123456789012") == 7
+    assert is_valid("7123456789012") and not is_valid("8123456789012")
+    assert normalize("T7123456789012") == "7123456789012"
+    assert normalize("  ") is None
+    with pytest.raises(ValueError):
+        normalize("8123456789012")
+    assert find_invoice_numbers("請求 T7123456789012 / T8123456789012") == ["7123456789012"]
