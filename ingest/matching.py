@@ -4,16 +4,26 @@ Names are compared *after* :func:`ingest.names.normalize_name`, so notation
 (株式会社 / (株) / ㈱ / 前株・後株 / bank ｶ) … (ｶ) is already gone. What is left
 is compared with rapidfuzz:
 
-* kanji/latin vs kanji/latin: the normalised Indel similarity of the cores
-  (``fuzz.ratio``; no token logic, cores have no spaces). Readings are not
+* kanji/latin vs kanji/latin: the normalised Levenshtein similarity of the
+  cores, 1 − edits / longer length (no token logic: cores have no spaces).
+  Levenshtein rather than Indel (``fuzz.ratio``): Indel scores one inserted
+  character in a 7-character name at 0.923, which would auto-merge
+  山田建設工業 with 山田建設工業所; Levenshtein gives every single edit
+  (n−1)/n. Readings are not
   used here: kanji homophones (東洋 / 東陽 → トウヨウ) would merge firms.
 * kana vs kana, or kana vs a name with a known reading (registry フリガナ):
   the similarity of the reading keys, plus the *truncation rule*: bank
   names are cut at 30 or 48 bytes (a voiced mark ﾞ is its own byte and may
-  be cut off), so when the kana side is a prefix of the other reading,
-  compared with voiced marks split off, and is at least
-  :data:`MIN_TRUNCATED_PREFIX` kana long, the pair scores at least
-  :data:`TRUNCATED_PREFIX_FLOOR`.
+  be cut off). When the kana side is a prefix of the other reading, compared
+  with voiced marks split off (so ``ﾔﾏﾀﾞｼﾖｳｼ`` is a prefix of ヤマダショウジ),
+  is at least :data:`MIN_TRUNCATED_PREFIX` kana long, and *may have been
+  cut*, the pair scores at least :data:`TRUNCATED_PREFIX_FLOOR`. A kana name
+  may have been cut when no legal-form marker follows it (``ﾔﾏﾀﾞ(ｶ`` kept
+  its end) and either it is at least :data:`TRUNCATION_MIN_BYTES` bytes long
+  in half-width form, or all it lacks is the final voiced mark. A short,
+  complete bank name that is merely a prefix of a longer registry reading
+  (ﾄｳｷﾖｳｶｲｼﾞﾖｳ vs トウキョウカイジョウニチドウカサイホケン) is another firm
+  as often as not, so it gets no boost.
 * kana vs kanji without a reading cannot be compared: the score is capped at
   :data:`NO_READING_CAP`, below the review band (the resolver should look the
   kanji name up in the registry to get its furigana).
@@ -25,15 +35,15 @@ Then two penalties: different legal forms (株式会社 vs 有限会社) subtrac
 Thresholds (scores are in [0, 1]):
 
 ``AUTO_MERGE = 0.92``
-    Merge without review. Pure notation variants score 1.0. With Indel
-    similarity 2·LCS/(|a|+|b|), one changed character in a core of n
-    characters scores (n−1)/n: 0.75 for 4 characters (山田商事 / 山田商会),
-    0.83 for 6, 0.917 for 12; only names of 13+ characters differing in one
+    Merge without review. Pure notation variants score 1.0. One edit
+    (a changed, missing or extra character) in a core of n characters
+    scores (n−1)/n: 0.75 for 4 characters (山田商事 / 山田商会), 0.83 for
+    6, 0.917 for 12; only names of 13+ characters differing in one
     character reach 0.92, and a changed numeral is capped below it. An
     identical core with conflicting legal forms scores 0.90: review, since
     a 有限会社 often becomes a 株式会社 but two firms can share a core name.
 ``REVIEW_MIN = 0.80``
-    ``[0.80, 0.92)`` goes to a human: one changed character in a core of 5
+    ``[0.80, 0.92)`` goes to a human: one edit in a core of 5
     to 12 characters, or a legal-form conflict. Below 0.80 (one change in a
     4-character core, two changes in a 9-character one) a different firm is
     more likely than a typo: create a new firm.
@@ -51,9 +61,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
-from rapidfuzz import fuzz, process
+import jaconv
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from ingest.names import NormalizedName, legal_forms_conflict
@@ -66,6 +78,7 @@ __all__ = [
     "NUMERAL_MISMATCH_CAP",
     "MIN_TRUNCATED_PREFIX",
     "TRUNCATED_PREFIX_FLOOR",
+    "TRUNCATION_MIN_BYTES",
     "AMBIGUITY_MARGIN",
     "Outcome",
     "Decision",
@@ -90,6 +103,8 @@ MIN_TRUNCATED_PREFIX = 6
 """Kana a truncated bank name must keep for the prefix rule: shorter prefixes are too common."""
 TRUNCATED_PREFIX_FLOOR = 0.93
 """Lowest score of a truncated-prefix match; it rises to 1.0 as the prefix covers the name."""
+TRUNCATION_MIN_BYTES = 28
+"""Half-width bytes from which a kana name may have been cut by a 30- or 48-byte field."""
 AMBIGUITY_MARGIN = 0.03
 """If the runner-up is within this of the best score, :func:`decide` asks for review."""
 
@@ -99,7 +114,7 @@ Outcome = Literal["auto_merge", "review", "new"]
 
 
 def _ratio(a: str, b: str) -> float:
-    return float(fuzz.ratio(a, b)) / 100.0
+    return float(Levenshtein.normalized_similarity(a, b))
 
 
 def _units(reading: str) -> str:
@@ -107,25 +122,47 @@ def _units(reading: str) -> str:
     return unicodedata.normalize("NFD", reading)
 
 
-def _truncation_score(short: str, long: str) -> float | None:
-    """Score of ``short`` as a truncated ``long`` (readings), or None if it is not one."""
+@lru_cache(maxsize=65536)
+def _bank_bytes(raw: str) -> int:
+    """Length of a name in half-width cp932 bytes, as a bank field counts it (ﾀﾞ = 2)."""
+    half = jaconv.z2h(unicodedata.normalize("NFKC", raw), kana=True, ascii=True, digit=True)
+    return len(half.encode("cp932", errors="replace"))
+
+
+def _truncation_score(short_name: NormalizedName, short: str, long: str) -> float | None:
+    """Score of ``short`` (reading of ``short_name``) as a cut ``long``, or None if it is not one."""
     if len(short) < MIN_TRUNCATED_PREFIX or len(short) > len(long):
         return None
+    if short_name.position in ("after", "middle"):
+        return None  # the legal-form marker after the name survived: the name is whole
     su, lu = _units(short), _units(long)
-    if not lu.startswith(su):
+    if su == lu or not lu.startswith(su):
+        return None
+    lost_voicing_only = len(lu) == len(su) + 1 and lu[-1] in "\u3099\u309a"
+    if not lost_voicing_only and _bank_bytes(short_name.raw) < TRUNCATION_MIN_BYTES:
         return None
     return TRUNCATED_PREFIX_FLOOR + (1.0 - TRUNCATED_PREFIX_FLOOR) * len(su) / len(lu)
 
 
+def _kana_keys(n: NormalizedName) -> list[str]:
+    """The kana keys of a name: its reading, and its core when that is kana (ＮＴＴデータ)."""
+    keys = [n.reading] if n.reading else []
+    if n.is_kana_only and n.core not in keys:
+        keys.append(n.core)
+    return keys
+
+
 def _reading_score(a: NormalizedName, b: NormalizedName) -> float:
-    ra, rb = a.reading or "", b.reading or ""
-    score = _ratio(ra, rb)
-    # Only a kana name (a bank's) can be truncated; a registry furigana is complete.
-    for short_name, short, long in ((a, ra, rb), (b, rb, ra)):
-        if short_name.is_kana_only:
-            t = _truncation_score(short, long)
-            if t is not None:
-                score = max(score, t)
+    score = 0.0
+    for ra in _kana_keys(a):
+        for rb in _kana_keys(b):
+            score = max(score, _ratio(ra, rb))
+            # Only a kana name (a bank's) can be truncated; a registry furigana is complete.
+            for short_name, short, long in ((a, ra, rb), (b, rb, ra)):
+                if short_name.is_kana_only:
+                    t = _truncation_score(short_name, short, long)
+                    if t is not None:
+                        score = max(score, t)
     return score
 
 
@@ -155,7 +192,7 @@ def name_similarity(a: NormalizedName, b: NormalizedName) -> float:
     if not a.core or not b.core:
         return 0.0
     if a.is_kana_only or b.is_kana_only:
-        if a.reading and b.reading:
+        if _kana_keys(a) and _kana_keys(b):
             score = _reading_score(a, b)
         else:
             score = min(NO_READING_CAP, _ratio(a.core, b.core))
@@ -224,8 +261,8 @@ class NameIndex:
         self._names: list[NormalizedName] = []
         self._cores: list[str] = []  # kanji/latin cores ("" for kana names)
         self._readings: list[str] = []  # readings ("" when unknown)
-        self._units: list[str] = []
-        self._prefix: dict[str, list[int]] = {}
+        self._kana_cores: list[str] = []  # kana cores that differ from the reading, else ""
+        self._prefix: dict[str, list[tuple[int, str]]] = {}  # first units -> (pos, units)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -236,29 +273,33 @@ class NameIndex:
         self._ids.append(candidate_id)
         self._names.append(name)
         self._cores.append("" if name.is_kana_only else name.core)
-        reading = name.reading or ""
-        self._readings.append(reading)
-        units = _units(reading)
-        self._units.append(units)
-        if len(units) >= MIN_TRUNCATED_PREFIX:
-            self._prefix.setdefault(units[:MIN_TRUNCATED_PREFIX], []).append(pos)
+        keys = _kana_keys(name)
+        self._readings.append(name.reading or "")
+        self._kana_cores.append(name.core if name.is_kana_only and name.core != name.reading
+                                else "")
+        for key in keys:
+            units = _units(key)
+            if len(units) >= MIN_TRUNCATED_PREFIX:
+                self._prefix.setdefault(units[:MIN_TRUNCATED_PREFIX], []).append((pos, units))
 
     def _preselect(self, query: NormalizedName, cutoff: float, width: int) -> set[int]:
         found: set[int] = set()
         if not query.core:
             return found
         if not query.is_kana_only:
-            for _, _, pos in process.extract(query.core, self._cores, scorer=fuzz.ratio,
+            for _, _, pos in process.extract(query.core, self._cores,
+                                             scorer=Levenshtein.normalized_similarity,
                                              score_cutoff=cutoff, limit=width):
                 found.add(pos)
-        if query.reading:
-            for _, _, pos in process.extract(query.reading, self._readings, scorer=fuzz.ratio,
-                                             score_cutoff=cutoff, limit=width):
-                found.add(pos)
-            units = _units(query.reading)
+        for key in _kana_keys(query):
+            for choices in (self._readings, self._kana_cores):
+                for _, _, pos in process.extract(key, choices,
+                                                 scorer=Levenshtein.normalized_similarity,
+                                                 score_cutoff=cutoff, limit=width):
+                    found.add(pos)
+            units = _units(key)
             if len(units) >= MIN_TRUNCATED_PREFIX:
-                for pos in self._prefix.get(units[:MIN_TRUNCATED_PREFIX], ()):
-                    other = self._units[pos]
+                for pos, other in self._prefix.get(units[:MIN_TRUNCATED_PREFIX], ()):
                     if other.startswith(units) or units.startswith(other):
                         found.add(pos)
         return found
@@ -270,7 +311,7 @@ class NameIndex:
         Only scores ≥ ``min_score`` are returned; one entry per id (its best
         name). Ties are ordered by id, so results are deterministic.
         """
-        cutoff = max(0.0, min_score * 100.0 - 1e-6)
+        cutoff = max(0.0, min_score - 1e-9)
         width = max(limit * 20, 200)
         best: dict[str, float] = {}
         for pos in self._preselect(name, cutoff, width):

@@ -179,8 +179,8 @@ class NormalizedName:
     ``None``. ``position``: where the legal form stood. ``is_kana_only``: the
     core is written in kana (digits and latin allowed, as bank files have
     them) and has no kanji. ``reading``: katakana reading key
-    (:func:`reading_key`) of a kana name, or of the furigana given to
-    :func:`normalize_name`; ``None`` when unknown. ``branch``: the text after
+    (:func:`reading_key`) of the furigana given to :func:`normalize_name`,
+    else of a kana name (then equal to the core); ``None`` when unknown. ``branch``: the text after
     a middle marker (a branch or office), normalised like the core.
     """
 
@@ -212,8 +212,8 @@ def is_kana_text(text: str) -> bool:
     for ch in text:
         if _is_han(ch):
             return False
-        if _is_kana(ch) and ch not in "ー・":
-            has_kana = True
+        if _is_kana(ch):
+            has_kana = has_kana or ch not in "ー・"
         elif ch.isalpha() and not ch.isascii():
             return False  # another script (Hangul, Cyrillic …)
     return has_kana
@@ -347,10 +347,11 @@ def normalize_name(raw: str, furigana: str | None = None) -> NormalizedName:
     kana_only = is_kana_text(core)
     reading: str | None = None
     if kana_only:
-        reading = _kana_key(name_part)
-        core = reading  # small kana etc. normalised the same way as the reading
-    elif furigana and furigana.strip():
-        reading = reading_key(furigana) or None
+        core = _kana_key(name_part)  # small kana etc. normalised the same way as a reading
+        reading = core
+    if furigana and furigana.strip():
+        # A registry reading is authoritative, also for a name in kana and latin (Ｔ＆Ｍ…).
+        reading = reading_key(furigana) or reading
     kind: Kind
     if form is not None:
         kind = "corporation"
