@@ -311,7 +311,8 @@ def _row(name: str, rec: CsvRecord, lay: BankLayout, cols: dict[str, int],
         return Reject(name, rec.line, bad, raw=raw)
     need = width if width is not None else max(cols.values()) + 1
     if len(cells) < need or (width is not None and any(c.strip() for c in cells[width:])):
-        return Reject(name, rec.line, f"expected {need} fields, found {len(cells)}", raw=raw)
+        return Reject(name, rec.line, f"expected {need} fields, found {len(cells)}",
+                      column="fields", raw=raw)
     date_text = _cell(cells, cols, "date")
     if unicodedata.normalize("NFKC", date_text).replace(" ", "") in _TOTAL_WORDS:
         return Skipped(name, rec.line, f"total row ({date_text})")

@@ -117,7 +117,10 @@ class CsvRecords:
     when its field count equals :attr:`expected_fields` (set it after reading
     a header; ``None`` accepts any count). Otherwise its first line becomes a
     :class:`CsvDefect` and the following lines are parsed again on their own.
-    A record longer than ``max_record_lines`` lines, or a csv error (field
+    A multi-line record whose continuation line is by itself a full-width
+    record is treated the same way (a quote opened in the last column would
+    otherwise swallow the rest of the file). A record longer than
+    ``max_record_lines`` lines, or a csv error (field
     larger than the csv field limit), is handled the same way, so memory
     stays bounded and no good line is swallowed by a bad one.
 
@@ -166,13 +169,29 @@ class CsvRecords:
                 yield self._resync(consumed, pending, reason)
                 reader = csv.reader(source())
                 continue
-            if (len(consumed) > 1 and self.expected_fields is not None
-                    and len(cells) != self.expected_fields):
+            if len(consumed) > 1 and self._swallowed(cells, consumed):
                 yield self._resync(consumed, pending,
                                    "unbalanced quote: the record runs into the next lines")
                 continue
             text = "".join(t for _, t in consumed)
             yield CsvRecord(line=consumed[0][0], cells=cells, text=_chomp(text))
+
+    def _swallowed(self, cells: list[str], consumed: list[tuple[int, str]]) -> bool:
+        """True when a multi-line record looks like a stray quote ate whole rows.
+
+        Either its field count is wrong, or one of its continuation lines is,
+        on its own, a complete record of the expected width (the last line
+        only when it holds no quote: a real multi-line field closes there).
+        """
+        n = self.expected_fields
+        if n is None:
+            return False
+        if len(cells) != n:
+            return True
+        tail = [t for _, t in consumed[1:-1]]
+        if '"' not in consumed[-1][1]:
+            tail.append(consumed[-1][1])
+        return any(len(next(csv.reader([t]), [])) == n for t in tail)
 
     @staticmethod
     def _resync(consumed: list[tuple[int, str]], pending: list[tuple[int, str]],

@@ -49,8 +49,9 @@ class JournalSpec:
     ``columns`` maps the fields ``date``, ``entry_id``, ``memo``, ``memo2``,
     and ``debit_``/``credit_`` + ``account``, ``sub``, ``partner``,
     ``partner_code``, ``amount``, ``invoice`` to header spellings.
-    ``group_by`` lists the fields whose equal values on consecutive rows make
-    one compound entry (empty: every row is its own entry).
+    ``group_by`` lists the fields (``entry_id``, ``date``) whose equal values
+    on consecutive rows make one compound entry (empty, or no entry-id
+    column: every row is its own entry; a blank entry id never groups).
     """
 
     name: str
@@ -130,26 +131,38 @@ def read_journal_csv(path: Path, spec: JournalSpec, encoding: str | None = None,
 def _entries(name: str, rows: Iterator[CsvRecord | CsvDefect], cols: HeaderMap, width: int,
              spec: JournalSpec, table: AccountTable) -> Iterator[Result]:
     group: list[JournalLine] = []
+    held: list[Reject] = []  # rejects met while an entry is open, to keep line order
     key: tuple[str, ...] | None = None
     grouping = all(f in cols for f in spec.group_by) and bool(spec.group_by)
     for rec in rows:
-        if isinstance(rec, CsvDefect):
-            yield Reject(name, rec.line, rec.reason, raw=rec.text)
+        if isinstance(rec, CsvRecord) and rec.is_blank:
             continue
-        if rec.is_blank:
-            continue
-        item = _parse(name, rec, cols, width)
+        item = (_parse(name, rec, cols, width) if isinstance(rec, CsvRecord)
+                else Reject(name, rec.line, rec.reason, raw=rec.text))
         if isinstance(item, Reject):
-            yield item
+            if group:
+                held.append(item)
+            else:
+                yield item
             continue
-        k = tuple(_cell(rec.cells, cols, f) for f in spec.group_by) if grouping else None
-        if group and (k is None or k != key or not all(k) or len(group) >= MAX_ENTRY_LINES):
-            yield from classify_entry(group, table)
-            group = []
+        k = _key(item, spec) if grouping else None
+        if group and (k is None or k != key or len(group) >= MAX_ENTRY_LINES):
+            yield from _flush(group, held, table)
+            group, held = [], []
         group.append(item)
         key = k
     if group:
-        yield from classify_entry(group, table)
+        yield from _flush(group, held, table)
+
+
+def _key(jl: JournalLine, spec: JournalSpec) -> tuple[str, ...]:
+    """Entry key of a row: its entry id (``L<line>`` when blank, so unique), and date."""
+    return tuple(jl.date.isoformat() if f == "date" else jl.entry_id for f in spec.group_by)
+
+
+def _flush(group: list[JournalLine], held: list[Reject], table: AccountTable) -> list[Result]:
+    out: list[Result] = [*classify_entry(group, table), *held]
+    return sorted(out, key=lambda r: r.line) if held else out
 
 
 def _cell(cells: list[str], cols: HeaderMap, field: str) -> str:
@@ -163,7 +176,8 @@ def _parse(name: str, rec: CsvRecord, cols: HeaderMap, width: int) -> JournalLin
     if bad:
         return Reject(name, rec.line, bad, raw=raw)
     if len(cells) < width or any(c.strip() for c in cells[width:]):
-        return Reject(name, rec.line, f"expected {width} fields, found {len(cells)}", raw=raw)
+        return Reject(name, rec.line, f"expected {width} fields, found {len(cells)}",
+                      column="fields", raw=raw)
     column = "date"
     try:
         date = parse_date(_cell(cells, cols, "date"))

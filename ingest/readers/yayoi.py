@@ -85,7 +85,10 @@ def read_yayoi(path: Path, encoding: str | None = None, *,
         item = _parse(name, rec)
         flag = rec.cells[0].strip()
         if isinstance(item, Reject) and flag not in FLAGS:
-            yield item
+            if slip is not None:
+                slip.items.append(item)  # keep line order; the slip stays open
+            else:
+                yield item
             continue
         if flag in (SINGLE_ENTRY, SINGLE_SLIP, SLIP_FIRST) and slip is not None:
             yield from _unclosed(name, slip, f"a new entry starts at line {rec.line}")
@@ -141,7 +144,8 @@ def _parse(name: str, rec: CsvRecord) -> JournalLine | Reject:
     if bad:
         return Reject(name, rec.line, bad, raw=raw)
     if len(cells) != FIELDS:
-        return Reject(name, rec.line, f"expected {FIELDS} fields, found {len(cells)}", raw=raw)
+        return Reject(name, rec.line, f"expected {FIELDS} fields, found {len(cells)}",
+                      column="fields", raw=raw)
     flag = cells[_FLAG].strip()
     if flag not in FLAGS:
         return Reject(name, rec.line, f"unknown 識別フラグ {flag!r} (2000, 2111, 2110, 2100, "

@@ -312,6 +312,7 @@ def read_zengin(path: Path, encoding: str | None = None, *, year: int | None = N
     group: _Group | None = None
     seen_end = False
     last_line = 0
+    closed_at = 0  # line of the last trailer
     for line, rec in iter_zengin_records(path):
         last_line = line
         problem = _record_problem(rec)
@@ -331,7 +332,9 @@ def read_zengin(path: Path, encoding: str | None = None, *, year: int | None = N
                 yield reject
         elif kind == b"2":
             if group is None:
-                where = "after the end record (9)" if seen_end else "before any header (1)"
+                where = ("after the end record (9)" if seen_end else
+                         f"after the trailer at line {closed_at} (no new header)" if closed_at
+                         else "before any header (1)")
                 yield Reject(name, line, f"data record {where}", column="データ区分", raw=_raw(rec))
             else:
                 yield _data(name, line, rec, group)
@@ -343,7 +346,7 @@ def read_zengin(path: Path, encoding: str | None = None, *, year: int | None = N
                 reject = _check_trailer(name, line, rec, group)
                 if reject:
                     yield reject
-                group = None
+                group, closed_at = None, line
         elif kind == b"9":
             if group is not None:
                 yield _no_trailer(name, group, f"the end record at line {line}")
