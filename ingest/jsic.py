@@ -105,7 +105,7 @@ def parse_division(text: str) -> str:
         if letter not in DIVISIONS:
             raise ValueError(f"not a JSIC division letter (A–T): {text!r}")
         rest = m.group(2) or ""
-        if rest and _BY_NAME.get(_key(rest), letter) != letter:
+        if rest and _BY_NAME.get(_key(rest)) != letter:
             raise ValueError(f"letter and name disagree: {text!r}")
         return letter
     letter_by_name = _BY_NAME.get(_key(s))
