@@ -111,7 +111,6 @@ class Neo4jStore:
 
     def ping(self) -> bool:
         try:
-            self.driver.verify_connectivity(database=self.database)
             return self._read("RETURN 1 AS one") == [{"one": 1}]
         except (Neo4jError, DriverError, OSError):
             return False
