@@ -18,7 +18,7 @@ from typing import Any
 from api import service
 from api.settings import Settings, get_settings
 from ingest.decode import EncodingError
-from ingest.formats import FormatError, detect_format, read_ledger
+from ingest.readers.detect import FormatError, detect_format, read_ledger
 from ingest.load import IngestError, LoadSummary, load_file
 from ingest.values import parse_month
 from queries.factory import open_store
@@ -61,7 +61,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 )
             except (IngestError, FormatError, EncodingError) as e:
                 failed += 1
-                msg = str(e) if str(e).startswith(str(path)) else f"{path}: {e}"
+                text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
+                msg = f"{path}: {text}"
                 if args.json:
                     _emit({"file": str(path), "error": msg})
                 print(f"error: {msg}", file=sys.stderr)

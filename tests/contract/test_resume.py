@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.formats import read_ledger
+from ingest.readers.detect import read_ledger
 from ingest.load import load_file
 from queries.model import PaymentRow, TradeRow
 from queries.store import Store, StoreUnavailable

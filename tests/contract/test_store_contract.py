@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.formats import read_ledger
+from ingest.readers.detect import read_ledger
 from ingest.load import load_file
 from queries.model import BatchInfo, Firm, PaymentRow, TradeRow
 from queries.store import NotFound, Store

@@ -1,0 +1,165 @@
+"""Orchestration: economy → monthly simulation → client books → files and truth.
+
+Why streaming: at 100k firms the economy trades millions of edge-months;
+trade is written to ``truth/edges.csv`` month by month and each client's
+files are written and dropped before the next client, so memory stays
+bounded by the client-incident trade arrays.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.synthetic.config import GenerateConfig
+from ingest.synthetic.dynamics import SimResult, simulate
+from ingest.synthetic.economy import BANKS, Economy, build_economy
+from ingest.synthetic.ledger import build_book
+from ingest.synthetic.truth import (
+    CounterpartySink,
+    EdgeSink,
+    write_config,
+    write_distress,
+    write_malformed,
+    write_truth_firms,
+)
+from ingest.synthetic.writers.bank import write_bank
+from ingest.synthetic.writers.canonical import write_canonical
+from ingest.synthetic.writers.common import Malformed
+from ingest.synthetic.writers.firm_master import write_firm_master
+from ingest.synthetic.writers.freee import write_freee
+from ingest.synthetic.writers.moneyforward import write_moneyforward
+from ingest.synthetic.writers.parameters import parameter_rows, write_parameters
+from ingest.synthetic.writers.registry import write_registry
+from ingest.synthetic.writers.yayoi import write_yayoi
+from ingest.synthetic.writers.zengin import write_zengin
+
+__all__ = ["generate", "GenerateResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateResult:
+    """What :func:`generate` wrote (counts; seconds is wall time)."""
+
+    out: Path
+    firms: int
+    clients: int
+    months: int
+    ledger_files: int
+    ledger_lines: int
+    edge_rows: int
+    counterparty_strings: int
+    malformed_rows: int
+    distressed_firms: int
+    seconds: float
+
+
+def _rng(cfg: GenerateConfig, *key: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([cfg.seed, *key]))
+
+
+def _slices(owner: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rows = np.flatnonzero(mask)
+    order = rows[np.argsort(owner[rows], kind="stable")]
+    return order, owner[order]
+
+
+def generate(config: GenerateConfig) -> GenerateResult:
+    """Generate a synthetic region into ``config.out`` (see the package docstring)."""
+    t0 = time.perf_counter()
+    cfg = config
+    out = cfg.out
+    (out / "truth").mkdir(parents=True, exist_ok=True)
+    econ = build_economy(cfg, _rng(cfg, 1))
+    edges = EdgeSink(out / "truth" / "edges.csv", cfg, econ.ids)
+    try:
+        sim = simulate(cfg, econ, _rng(cfg, 2), edges)
+    finally:
+        edges.close()
+    lines, files, malformed, n_names, params = _write_clients(cfg, econ, sim)
+    write_firm_master(out / "firms.csv", econ, _rng(cfg, 3))
+    write_parameters(out / "parameters.csv", params)
+    write_registry(out / "registry.csv", econ, _rng(cfg, 4))
+    write_truth_firms(out / "truth" / "firms.csv", econ, sim)
+    write_distress(out / "truth" / "distress.csv", cfg, econ, sim)
+    write_malformed(out / "truth" / "malformed.csv", malformed)
+    write_config(out / "truth" / "config.json", cfg)
+    return GenerateResult(
+        out=out, firms=econ.n, clients=int(econ.is_client.sum()), months=cfg.months,
+        ledger_files=files, ledger_lines=lines, edge_rows=edges.rows,
+        counterparty_strings=n_names, malformed_rows=len(malformed),
+        distressed_firms=int((sim.cause > 0).sum()), seconds=time.perf_counter() - t0,
+    )
+
+
+def _distressed_fys(cfg: GenerateConfig, sim: SimResult, c: int) -> set[int]:
+    if sim.onset[c] < 0:
+        return set()
+    end = sim.failure[c] if sim.failure[c] >= 0 else cfg.months - 1
+    out = set()
+    for t in range(int(sim.onset[c]), int(end) + 1):
+        y, m = cfg.year_month(t)
+        out.add(y if m >= 4 else y - 1)
+    return out
+
+
+def _write_clients(cfg: GenerateConfig, econ: Economy, sim: SimResult
+                   ) -> tuple[int, int, list[Malformed], int, list[list[str]]]:
+    out = cfg.out
+    rate = cfg.rates.malformed
+    s_order, s_owner = _slices(sim.c_seller, econ.is_client[sim.c_seller])
+    p_order, p_owner = _slices(sim.c_buyer, econ.is_client[sim.c_buyer])
+    malformed: list[Malformed] = []
+    params: list[list[str]] = []
+    lines = files = n_names = 0
+    cps = CounterpartySink(out / "truth" / "counterparties.csv")
+    with (out / "manifest.csv").open("w", encoding="utf-8", newline="") as mf:
+        manifest = csv.writer(mf, lineterminator="\n")
+        manifest.writerow(["path", "client_id", "format"])
+        for c in econ.clients.tolist():
+            cid = econ.ids[c]
+            rng = _rng(cfg, 100, c)
+            a, b = np.searchsorted(s_owner, [c, c + 1])
+            srows = s_order[a:b]
+            a, b = np.searchsorted(p_owner, [c, c + 1])
+            prows = p_order[a:b]
+            book = build_book(
+                cfg, econ, c, rng,
+                (sim.c_buyer[srows], sim.c_month[srows], sim.c_amount[srows], sim.c_pay[srows]),
+                (sim.c_seller[prows], sim.c_month[prows], sim.c_amount[prows], sim.c_pay[prows]),
+                sim.consumer[c],
+            )
+            folder = f"ledgers/{cid}"
+            rel = f"{folder}/journal_{book.fmt}.csv"
+            path = out / rel
+            if book.fmt == "yayoi":
+                n = write_yayoi(path, rel, book, rng, rate, malformed)
+            elif book.fmt == "freee":
+                n = write_freee(path, rel, book, rng, rate, malformed)
+            elif book.fmt == "moneyforward":
+                n = write_moneyforward(path, rel, book, rng, rate, malformed)
+            else:
+                n = write_canonical(path, rel, book, econ, rng, rate, malformed)
+            manifest.writerow([rel, cid, book.fmt])
+            lines += n
+            files += 1
+            if book.bank_rows:
+                key = BANKS[int(econ.bank[c])].key.split(":")[1]
+                rel = f"{folder}/bank_{key}.csv"
+                lines += write_bank(out / rel, rel, book, rng, rate, malformed)
+                manifest.writerow([rel, cid, "bank"])
+                files += 1
+            for d in sorted(book.transfers):
+                rel = f"{folder}/zengin/furikomi_{d:%Y%m%d}.txt"
+                lines += write_zengin(out / rel, econ, c, d, book.transfers[d])
+                manifest.writerow([rel, cid, "zengin"])
+                files += 1
+            cps.add(econ, cid, book.names)
+            n_names += len(book.names)
+            params.extend(parameter_rows(book, econ, _distressed_fys(cfg, sim, c), rng))
+    cps.close()
+    return lines, files, malformed, n_names, params
