@@ -384,8 +384,10 @@ _BUSINESS_WORDS = (
 # A person's given name does not end with these; a trade name (屋号) or a public body does.
 _TRADE_SUFFIXES = "店屋堂舎社会所院館局庁署省組部課荘亭園県都府道市区町村郡"
 # Explicit words: "個人" (個人事業主), "代表" / "店主" / "事業主" before the owner's name.
-_PERSON_MARKERS = ("個人", "代表者", "代表", "店主", "事業主", "屋号", "ダイヒヨウ", "ダイヒョウ",
-                   "コジン")
+# A token that is one of these words by itself: 山田太郎(個人), 個人 山田太郎.
+_PERSON_WORDS = frozenset({"個人", "個人事業主", "個人事業者", "コジン"})
+# Words followed by the owner's name: 代表 山田太郎, ﾀﾞｲﾋﾖｳ ﾔﾏﾀﾞ ﾀﾛｳ, 屋号 山田商店.
+_PERSON_MARKERS = ("代表者", "代表", "店主", "事業主", "屋号", "ダイヒヨウ")
 _HONORIFICS_RE = re.compile(r"(様|殿|さま|サマ|ドノ)$")
 _SEP_RE = re.compile(r"[\s()\[\]{}<>「」『』【】]+")
 
@@ -433,12 +435,12 @@ def _looks_like_person(nfkc_text: str) -> bool:
         return False
     kana_tokens = [_kana_key(t) if is_kana_text(t) else t for t in tokens]
     for i, tok in enumerate(kana_tokens):
+        if tok in _PERSON_WORDS:
+            return True
         for marker in _PERSON_MARKERS:
-            if tok.startswith(marker) or tok.endswith(marker):
-                rest = tok.replace(marker, "", 1)
-                following = ([rest] if rest else []) + kana_tokens[i + 1:]
-                # "個人" alone, or a marker followed by a name: 代表 山田太郎, ﾀﾞｲﾋﾖｳ ﾔﾏﾀﾞ ﾀﾛｳ.
-                if marker in ("個人", "コジン") or following:
+            if tok.startswith(marker):
+                rest = tok[len(marker):]
+                if rest or kana_tokens[i + 1:]:  # a name follows the marker
                     return True
     # "山田 太郎", "ﾔﾏﾀﾞ ﾀﾛｳ"
     if _person_pair(kana_tokens):
@@ -461,8 +463,9 @@ def is_sole_proprietor(raw: str) -> bool:
     with a legal form is never a sole proprietor. Evidence (after NFKC, with
     a trailing 様/殿 ignored; a name with 御中 is an organisation):
 
-    * a marker word: 個人 (``山田太郎(個人)``, ``個人事業主``), or 代表 / 代表者 /
-      店主 / 事業主 / 屋号 (also kana ﾀﾞｲﾋﾖｳ, ｺｼﾞﾝ) followed by a name;
+    * a token that is 個人 / 個人事業主 / ｺｼﾞﾝ (``山田太郎(個人)``, ``個人 山田太郎``;
+      not 個人情報保護委員会), or a token starting with 代表 / 代表者 / 店主 /
+      事業主 / 屋号 / ﾀﾞｲﾋﾖｳ with a name after it (``代表 山田太郎``);
     * exactly two tokens split by a space that look like surname + given
       name: 1–4 kanji + 1–4 kanji/kana (``山田 太郎``, ``佐藤 さくら``), or two
       kana tokens of 1–6 kana each (``ﾔﾏﾀﾞ ﾀﾛｳ``); tokens holding business

@@ -199,6 +199,7 @@ def test_sole_proprietor_positive(raw: str) -> None:
         "ﾄﾂﾄﾘｼ ｽｲﾄﾞｳｷﾖｸ",
         "山田商事 御中",
         "ABC CORPORATION",
+        "個人情報保護委員会",
     ],
 )
 def test_sole_proprietor_negative(raw: str) -> None:
