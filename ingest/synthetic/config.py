@@ -78,7 +78,7 @@ class GenerateConfig:
             raise ValueError(f"noise must be low, default or high: {self.noise!r}")
         if self.churn not in ("fast", "slow"):
             raise ValueError(f"churn must be fast or slow: {self.churn!r}")
-        self.start_date  # validates
+        _ = self.start_date  # validates the start month
         object.__setattr__(self, "out", Path(self.out))
 
     @property

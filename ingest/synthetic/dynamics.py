@@ -206,8 +206,11 @@ def simulate(cfg: GenerateConfig, econ: Economy, rng: np.random.Generator,
         plag = np.zeros(ukey.size, dtype=np.int64)
         np.maximum.at(plag, inv, lag[act])
         extra_b = np.where(onset[ub] >= 0, 1 + np.minimum(dist_s[ub] // 2, 2), 0)
-        extra_s = np.where(onset[us] >= 0, 1, 0)
+        extra_s = np.where(onset[us] >= 0, 1 + np.minimum(dist_s[us] // 2, 3), 0)
         pay = t + plag + extra_b + extra_s
+        # a distressed seller also fails to collect part of its invoices (bad debts)
+        bad_debt = (onset[us] >= 0) & (rng.random(us.size) < 0.25)
+        pay = np.where(bad_debt, -1, pay)
         fb = planned_fail[ub]
         pay = np.where((fb >= 0) & (pay >= fb), -1, pay)  # buyer fails before paying
         keep = amount > 0

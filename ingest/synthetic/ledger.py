@@ -146,6 +146,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
         return s
 
     entries = book.entries
+    run_day = int(rng.choice([31, 25]))  # the client's monthly payment run (全銀 clients)
     fee = 660
     last = cfg.months - 1
     end_date = month_end(*cfg.year_month(last))
@@ -189,7 +190,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
                                                   f"{m}月分 仕入{tno}")], cp, name, amt))
         if 0 <= pay <= last:
             py, pm = cfg.year_month(pay)
-            paid = _day(py, pm, payday)
+            paid = _day(py, pm, run_day if channel == "zengin" else payday)
             if channel == "bank":
                 book.bank_rows.append((paid, f"振込 {kana(cp)}", amt, 0))
             elif channel == "zengin":

@@ -25,11 +25,11 @@ MALFORMED_KINDS = ("bad date", "non-numeric amount", "wrong field count")
 
 def _variants(name: FirmName) -> list[str]:
     if name.form == SOLE:
-        out = [name.owner, name.owner.replace(" ", ""), f"{name.core} {name.owner.replace(' ', '')}",
-               bank_kana(name)]
+        sole = [name.owner, name.owner.replace(" ", ""),
+                f"{name.core} {name.owner.replace(' ', '')}", bank_kana(name)]
         if name.core != name.owner.replace(" ", ""):
-            out.append(f"{name.core}（{name.owner.replace(' ', '')}）")
-        return out
+            sole.append(f"{name.core}（{name.owner.replace(' ', '')}）")
+        return sole
     lf = LEGAL_FORMS[name.form]
     core = name.core
     out: list[str] = []
