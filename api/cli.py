@@ -18,8 +18,8 @@ from typing import Any
 from api import service
 from api.settings import Settings, get_settings
 from ingest.decode import EncodingError
-from ingest.readers.detect import FormatError, detect_format, read_ledger
 from ingest.load import IngestError, LoadSummary, load_file
+from ingest.readers.detect import FormatError, detect_format, read_ledger
 from ingest.values import parse_month
 from queries.factory import open_store
 from queries.store import NotFound, Store, StoreError, StoreUnavailable

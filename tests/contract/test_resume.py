@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers.detect import read_ledger
 from ingest.load import load_file
+from ingest.readers.detect import read_ledger
 from queries.model import PaymentRow, TradeRow
 from queries.store import Store, StoreUnavailable
 

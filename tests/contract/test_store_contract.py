@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.readers.detect import read_ledger
 from ingest.load import load_file
+from ingest.readers.detect import read_ledger
 from queries.model import BatchInfo, Firm, PaymentRow, TradeRow
 from queries.store import NotFound, Store
 
