@@ -417,6 +417,56 @@ def _is_trade_name(token: str) -> bool:
     return _is_business(token) or (len(token) >= 2 and token[-1] in "店屋堂舎")
 
 
+# Common Japanese surnames of two or more characters (about the 200 most frequent).
+# One-character surnames (林, 森, 原, 東 …) are left out: 林産, 東商 would read as names.
+_SURNAME_TEXT = """
+佐藤 鈴木 高橋 田中 伊藤 渡辺 渡邊 渡部 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村
+斎藤 斉藤 清水 山崎 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤
+近藤 村上 遠藤 青木 坂本 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内
+小野 田村 中山 和田 石田 森田 上田 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島 谷口
+今井 工藤 高田 増田 丸山 杉山 村田 大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井 千葉
+岩崎 菅原 木下 久保 佐野 野村 松尾 市川 菊地 菊池 杉本 古川 大西 島田 水野 桜井 高野 吉川
+山内 西田 飯田 西川 小松 北村 安田 五十嵐 川口 平田 中田 久保田 服部 岩田 土屋 川崎 福島
+本田 樋口 秋山 田口 永井 山中 中西 吉村 川上 石原 大橋 松岡 馬場 浜田 森本 星野 矢野 浅野
+大久保 松下 吉岡 小池 野田 荒木 大谷 内藤 松浦 熊谷 黒田 尾崎 永田 川村 望月 田辺 松村 荒井
+細田 杉原 桑原 岸本 三島 高山 小西 片山 岡崎 関口 堀内 須藤 大島 木内 足立 宮田 宮下 小松原
+野津 福井 長尾 竹田 白石 安達 西山 北川 今村 上原 岡村 吉原 大川 米田 中尾 村井
+"""
+_SURNAMES = frozenset(_SURNAME_TEXT.split())
+
+# Kanji that make the rest of a name a business, not a given name (井上商, 田中工).
+_BUSINESS_KANJI = frozenset("商工建産業製運輸電機器社店屋堂舎会所院館局組部課荘亭園塾楼庵閣苑"
+                            "設販興物材鉄鋼薬医科研究企画発技術通信交観光農林協連銀融保険動住宅場")
+
+
+# Kanji that common given names end with (優子, 太郎, 隆, 茂, 健一, 明美 …). A surname followed
+# by a business word (松田警備, 岡田理容, 長尾酒造) ends otherwise.
+_GIVEN_FINALS = frozenset("子美郎夫男雄彦人一二三太介助輔也哉樹輝希紀奈菜香佳代江枝恵絵里"
+                          "理穂乃花華音司治志史士之朗平吾悟斗翔大弘宏広博浩裕明彰誠信正"
+                          "隆孝幸実和昭勝豊稔茂進勉修亮央登晃聡学薫忍愛彩蓮剛仁徹功満")
+
+
+def _is_hiragana(ch: str) -> bool:
+    return "\u3041" <= ch <= "\u309f"
+
+
+def _unspaced_person(token: str) -> bool:
+    """A known surname followed by a given name (井上優子, 大野隆, 田中さくら).
+
+    The given name is 1–3 kanji ending with a typical given-name kanji
+    (:data:`_GIVEN_FINALS`) and holding no business kanji, or 2–3 hiragana.
+    """
+    for k in (3, 2):
+        if len(token) > k and token[:k] in _SURNAMES:
+            rest = token[k:]
+            if 2 <= len(rest) <= 3 and all(_is_hiragana(c) for c in rest):
+                return True
+            return (1 <= len(rest) <= 3 and all(_is_han(c) for c in rest)
+                    and rest[-1] in _GIVEN_FINALS
+                    and not _BUSINESS_KANJI.intersection(rest) and not _is_business(rest))
+    return False
+
+
 def _person_pair(tokens: list[str]) -> bool:
     if len(tokens) != 2:
         return False
@@ -444,6 +494,13 @@ def _looks_like_person(nfkc_text: str) -> bool:
                     return True
     # "山田 太郎", "ﾔﾏﾀﾞ ﾀﾛｳ"
     if _person_pair(kana_tokens):
+        return True
+    # A full name without a space that starts with a common surname: "井上優子", "大野隆"
+    if len(kana_tokens) == 1 and _unspaced_person(kana_tokens[0]):
+        return True
+    # 屋号 + owner, the owner after a space or in parentheses: "日野ファーム（岸本京子）",
+    # "西村メンテナンス 西村浩", "佐々木正人 佐々木正人"
+    if len(kana_tokens) >= 2 and _unspaced_person(kana_tokens[-1]):
         return True
     # 屋号 + owner: "山田商店 山田太郎", "山田商店 山田 太郎"
     if len(kana_tokens) >= 2 and _is_trade_name(kana_tokens[0]):
@@ -473,10 +530,17 @@ def is_sole_proprietor(raw: str) -> bool:
     * a trade name (屋号: ends with 店/屋/堂/舎 or holds a business word)
       followed by a person's name (``山田商店 山田太郎``).
 
-    A name without a space (``山田太郎``) is *not* flagged: it cannot be told
-    from a firm such as ``富士通``. So ``False`` means "no evidence", not
-    "corporation": link across clients only when the name has a legal form
-    (or a 法人番号).
+    * a name without a space only when it starts with one of about 200
+      common surnames of two or more characters and the rest looks like a
+      given name: 1–3 kanji ending with a typical given-name kanji (子, 郎,
+      隆, 美 …) without business kanji, or 2–3 hiragana (``井上優子``,
+      ``大野隆``; not ``井上商店``, ``松田警備``, ``富士通``), alone or after a
+      trade name (``日野ファーム（岸本京子）``).
+
+    Trade names alone (``青木酒店``) are not flagged: they are just as often a
+    corporation whose legal form the ledger left out. So ``False`` means "no
+    evidence", not "corporation": link across clients only when the name has
+    a legal form (or a 法人番号).
     """
     s = _nfkc(raw)
     _, _, form, _ = _strip_legal_form(s)

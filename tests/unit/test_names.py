@@ -174,7 +174,8 @@ def test_legal_form_conflict() -> None:
         "山田 太郎", "山田　太郎", "ﾔﾏﾀﾞ ﾀﾛｳ", "ヤマダ タロウ", "山田商店 山田太郎",
         "山田商店 山田 太郎", "ﾔﾏﾀﾞｼﾖｳﾃﾝ ﾀﾞｲﾋﾖｳ ﾔﾏﾀﾞ ﾀﾛｳ", "山田太郎(個人)", "個人 山田太郎",
         "代表 山田太郎", "やまだ食堂 店主 山田花子", "中村 一郎", "阿部 さくら", "長谷川 健一様",
-        "山田屋 山田一郎",
+        "山田屋 山田一郎", "山田太郎", "井上優子", "大野隆", "田中さくら", "佐々木正人 佐々木正人",
+        "日野岸本ファーム（岸本京子）", "西村メンテナンス 西村浩",
     ],
 )
 def test_sole_proprietor_positive(raw: str) -> None:
@@ -187,8 +188,12 @@ def test_sole_proprietor_positive(raw: str) -> None:
     [
         "株式会社 山田 太郎",  # a legal form is never a sole proprietor
         "ｶ)ﾔﾏﾀﾞ ﾀﾛｳ",
-        "山田太郎",  # no space: cannot be told from 富士通
-        "富士通",
+        "富士通",  # no space and no common surname
+        "井上商店",  # a trade name alone may be a corporation without its legal form
+        "松田警備",
+        "長谷川介護",
+        "中村屋",
+        "青木酒店",
         "山田商事",
         "鳥取簡易裁判所",
         "鳥取県 鳥取市",
