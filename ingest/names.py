@@ -131,7 +131,19 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_SPELLED: dict[str, str] = {w: code for code, spelled, _, _ in _LEGAL_FORM_TABLE for w in spelled}
+# Spelled forms with one character lost: keyed by hand (株会社, 有限社) or cut at the end of a
+# fixed-width field (山田商事株式会). Only spellings that cannot be part of a name are listed
+# (not 資会社: 投資会社; not 同会社: 共同会社).
+_DAMAGED: dict[str, str] = {
+    "株式会": "kabushiki", "株会社": "kabushiki", "式会社": "kabushiki", "株式社": "kabushiki",
+    "有限会": "yugen", "有会社": "yugen", "限会社": "yugen", "有限社": "yugen",
+    "合同会": "godo", "合同社": "godo", "合資会": "goshi", "合資社": "goshi",
+    "合名会": "gomei", "合名社": "gomei",
+}
+_SPELLED: dict[str, str] = {
+    **_DAMAGED,
+    **{w: code for code, spelled, _, _ in _LEGAL_FORM_TABLE for w in spelled},
+}
 _ABBR: dict[str, str] = {w: code for code, _, abbr, _ in _LEGAL_FORM_TABLE for w in abbr}
 _BANK: dict[str, str] = {w: code for code, _, _, bank in _LEGAL_FORM_TABLE for w in bank}
 _ABBR_OR_BANK: dict[str, str] = {**_ABBR, **_BANK}
@@ -143,6 +155,10 @@ _MARK = _alternation(list(_ABBR_OR_BANK))
 _PAREN_RE = re.compile(rf"\(\s*({_MARK})\s*\)")
 _FRONT_OPEN_RE = re.compile(rf"^\s*({_MARK})\s*\)")
 _BACK_OPEN_RE = re.compile(rf"\(\s*({_MARK})\s*$")
+# A kanji abbreviation that lost one parenthesis: "(株山田", "山田有)".
+_KANJI_ABBR = "株|有"
+_FRONT_NOCLOSE_RE = re.compile(rf"^\s*\(\s*({_KANJI_ABBR})(?!\s*\))")
+_BACK_NOOPEN_RE = re.compile(rf"(?<!\()({_KANJI_ABBR})\s*\)\s*$")
 
 # Stand-alone voiced marks; NFKC would turn them into "space + combining mark".
 _VOICED_MARKS = str.maketrans({"\u309b": "\u3099", "\u309c": "\u309a"})
@@ -270,12 +286,13 @@ def _strip_legal_form(s: str) -> tuple[str, str, str | None, Position | None]:
         found.append((m.start(), m.end(), _SPELLED[m.group(0)]))
     for m in _PAREN_RE.finditer(text):
         found.append((m.start(), m.end(), _ABBR_OR_BANK[m.group(1)]))
-    for edge in (_FRONT_OPEN_RE.match(text), _BACK_OPEN_RE.search(text)):
+    for edge in (_FRONT_OPEN_RE.match(text), _BACK_OPEN_RE.search(text),
+                 _FRONT_NOCLOSE_RE.match(text), _BACK_NOOPEN_RE.search(text)):
         if edge:
             found.append((edge.start(), edge.end(), _ABBR_OR_BANK[edge.group(1)]))
     if not found:
         return text, "", None, None
-    found.sort()
+    found.sort(key=lambda f: (f[0], -f[1]))  # leftmost, then longest
     # Drop overlaps (keep the earliest, then longest).
     markers: list[tuple[int, int, str]] = []
     for start, end, code in found:

@@ -228,3 +228,19 @@ def test_normalize_never_raises_and_core_is_squeezed(raw: str) -> None:
 @given(st.sampled_from([r for r, _ in YAMADA_SPELLINGS]), st.sampled_from(["", " ", "　"]))
 def test_whitespace_around_does_not_matter(raw: str, pad: str) -> None:
     assert normalize_name(pad + raw + pad).core == "山田商事"
+
+
+@pytest.mark.parametrize(
+    ("raw", "form", "position"),
+    [("(株山田商事", "kabushiki", "before"), ("山田商事有）", "yugen", "after"),
+     ("株会社山田商事", "kabushiki", "before"), ("山田商事株式会", "kabushiki", "after"),
+     ("有限社 山田商事", "yugen", "before"), ("山田商事 式会社", "kabushiki", "after")],
+)
+def test_damaged_legal_forms(raw: str, form: str, position: str) -> None:
+    n = normalize_name(raw)
+    assert (n.core, n.legal_form, n.position) == ("山田商事", form, position)
+
+
+def test_words_that_only_look_like_damaged_forms_stay() -> None:
+    assert normalize_name("山田投資会社").core == "山田投資会社"
+    assert normalize_name("山田共同会社").legal_form is None
