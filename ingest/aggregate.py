@@ -52,19 +52,20 @@ class MonthlyAggregator:
         return {(k[0], k[1]) for k in self._sums}
 
     def rows(
-        self, firm_of: Mapping[tuple[str, Counterparty], str]
+        self, firm_of: Mapping[tuple[str, Counterparty], tuple[str, str]]
     ) -> tuple[list[TradeRow], list[PaymentRow], list[tuple[Counterparty, int, int]]]:
-        """Monthly rows once each counterparty has a firm id; spellings that
-        resolve to the same firm are summed. Sorted, so chunking is stable.
+        """Monthly rows once each counterparty has a (firm id, alias key);
+        rows keep the spelling (alias) they came from, so that a merge can be
+        undone. Sorted, so chunking is stable.
 
         The third list holds counterparties that resolved to the client
         itself, as (counterparty, first line, number of lines): not trade.
         """
-        trades: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-        payments: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        trades: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        payments: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
         selfies: dict[Counterparty, list[int]] = {}
         for (client, cp, direction, month), (amount, lines, first) in self._sums.items():
-            firm = firm_of[(client, cp)]
+            firm, alias = firm_of[(client, cp)]
             if firm == client:
                 acc_self = selfies.setdefault(cp, [first, 0])
                 acc_self[0] = min(acc_self[0], first)
@@ -72,11 +73,11 @@ class MonthlyAggregator:
                 continue
             src, dst = edge_of(direction, client, firm)
             target = trades if direction.is_trade else payments
-            acc = target[(src, dst, month, client)]
+            acc = target[(src, dst, month, client, alias)]
             acc[0] += amount
             acc[1] += lines
         return (
-            [TradeRow(s, b, m, o, a, n) for (s, b, m, o), (a, n) in sorted(trades.items())],
-            [PaymentRow(p, q, m, o, a, n) for (p, q, m, o), (a, n) in sorted(payments.items())],
+            [TradeRow(s, b, m, o, a, n, k) for (s, b, m, o, k), (a, n) in sorted(trades.items())],
+            [PaymentRow(p, q, m, o, a, n, k) for (p, q, m, o, k), (a, n) in sorted(payments.items())],
             [(cp, first, n) for cp, (first, n) in selfies.items()],
         )

@@ -58,6 +58,8 @@ class LoadSummary:
     trade_rows: int = 0
     payment_rows: int = 0
     firms_created: int = 0
+    auto_merged: int = 0  # spellings merged into a known firm by name
+    review_queued: int = 0  # spellings waiting for a human decision
     rejects_path: str = ""
     duplicate: bool = False
     resumed: bool = False
@@ -151,7 +153,8 @@ def load_file(
                 rejects.writerow([item.file, item.line, item.column, item.reason, item.raw])
 
             resolved = Resolver(store).resolve_all(agg.counterparties())
-            trades, payments, selfies = agg.rows({k: r.firm.id for k, r in resolved.items()})
+            trades, payments, selfies = agg.rows(
+                {k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
             for cp, first_line, n in selfies:
                 summary.rows_loaded -= n
                 summary.rows_rejected += n
@@ -171,6 +174,15 @@ def load_file(
     known = store.get_firms(list(firms))
     summary.firms_created = len([fid for fid in firms if fid not in known])
     store.upsert_firms([f for fid, f in firms.items() if fid not in known or f.is_client], batch_id=batch_id)
+    # Spelling decisions (and automatic merges) are recorded before any row
+    # is written, so a resumed load takes the same decisions.
+    store.upsert_aliases([r.alias for r in resolved.values()],
+                         [r.merge for r in resolved.values() if r.merge is not None])
+    accounts = sorted({(r.bank_account, r.firm.id) for r in resolved.values() if r.bank_account})
+    if accounts:
+        store.upsert_bank_accounts(accounts)
+    summary.review_queued = sum(r.alias.status == "review" for r in resolved.values())
+    summary.auto_merged = sum(r.merge is not None for r in resolved.values())
     summary.trade_rows, summary.payment_rows = len(trades), len(payments)
     done = store.chunks_done(batch_id)
     # Trades and payments share one chunk numbering: trades first, then payments.

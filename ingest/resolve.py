@@ -1,61 +1,84 @@
-"""Resolve ledger counterparties to firm ids.
+"""Resolve ledger counterparties to firms (entity resolution).
 
-Strong keys first: an explicit firm id, then the 法人番号 (or the invoice
-number ``T`` + 法人番号), then the normalised name. Within one file, a name
-written once with a 法人番号 identifies the same name written without one.
-Ids minted here are deterministic, so loading the same file again yields the
-same ids:
+One real firm should be one node however each ledger spells it. Per distinct
+(client, counterparty as written), in this order:
 
-* ``C`` + 法人番号 for a corporation known by its number;
-* ``N`` + a hash of the normalised name for other corporations;
-* ``P`` + a hash of (client, name) for sole proprietors — natural persons are
-  never linked across different clients' ledgers (APPI).
+1. an explicit firm id in the ledger;
+2. an earlier decision for this client's spelling (an :class:`Alias`),
+   so reloads and human review decisions are respected;
+3. strong keys: the 法人番号 (check digit verified by the reader), an
+   invoice number ``T`` + 法人番号 in 摘要, or a name written elsewhere in the
+   same file with exactly one 法人番号; then a bank account
+   (bank-branch-account) already tied to a firm;
+4. sole proprietors (natural persons) get a firm of their own per client and
+   are never matched across clients (APPI);
+5. the normalised name (:mod:`ingest.names`) is matched against known firms
+   and the NTA registry (:mod:`ingest.matching`): at or above
+   ``AUTO_MERGE`` the spelling joins the candidate (a recorded, undoable
+   merge); in the review band it gets its own firm and waits in the review
+   queue; below, it is a new firm.
+
+Ids minted here are deterministic: ``C`` + 法人番号, ``N`` + a hash of the
+normalised core name and legal form, ``P`` + a hash of (client, name).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ingest.matching import NameIndex, decide
+from ingest.names import NormalizedName, is_sole_proprietor, normalize_name
 from ingest.records import Counterparty
-from queries.model import Firm
+from queries.model import Alias, Firm, MergeRecord, RegistryRecord
 from queries.store import Store
 
-__all__ = ["Resolver", "Resolution", "name_key"]
+__all__ = ["Resolver", "Resolution", "alias_key", "name_id"]
 
-_LEGAL_FORMS = re.compile(
-    r"株式会社|有限会社|合同会社|合名会社|合資会社|\((株|有|同|名|資)\)|"
-    r"一般社団法人|一般財団法人|医療法人|社会福祉法人|学校法人|特定非営利活動法人"
-)
-_PUNCT = re.compile(r"[\s・.,、。\-‐ー()（）「」\"']")
+_REG = "reg:"  # NameIndex ids of registry entries not yet a firm
 
 
-def name_key(name: str) -> str:
-    """A comparable key for a company name: NFKC, legal forms and
-    punctuation removed, upper case."""
-    s = unicodedata.normalize("NFKC", name)
-    s = _LEGAL_FORMS.sub("", s)
-    return _PUNCT.sub("", s).upper()
+def _hash(text: str, size: int = 6) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
 
 
-def _short_hash(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+def alias_key(cp: Counterparty) -> str:
+    """Key of a spelling within one client: the raw name (NFKC) and strong keys."""
+    parts = (unicodedata.normalize("NFKC", cp.name).strip(), cp.firm_id or "",
+             cp.corporate_number or "", cp.invoice_number or "", cp.bank_account or "")
+    return _hash("\x1f".join(parts), 8)
+
+
+def name_id(nn: NormalizedName) -> str:
+    """Deterministic id of a corporation known only by its name."""
+    return f"N{_hash(nn.core + '|' + (nn.legal_form or ''))}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """The firm a counterparty resolved to, and how."""
+    """The firm a spelling resolved to, how, and the alias to store."""
 
     firm: Firm
-    method: str  # id | corporate_number | name | new
+    alias: Alias
+    merge: MergeRecord | None = None
+    bank_account: str | None = None
 
 
-def _cn_of(cp: Counterparty) -> str | None:
-    return cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)
+@dataclass
+class _Index:
+    """Names of known firms and registry entries, built once per run."""
+
+    names: NameIndex = field(default_factory=NameIndex)
+    registry: dict[str, RegistryRecord] = field(default_factory=dict)
+    firm_by_cn: dict[str, str] = field(default_factory=dict)
 
 
 class Resolver:
@@ -63,36 +86,139 @@ class Resolver:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._index: _Index | None = None
 
-    def resolve_all(self, pairs: Iterable[tuple[str, Counterparty]]) -> dict[tuple[str, Counterparty], Resolution]:
-        """Resolve (client, counterparty) pairs; see the module docstring."""
-        pairs = list(pairs)
-        # Names written with exactly one 法人番号 somewhere in the run.
+    # -- the name index ----------------------------------------------------
+    def _idx(self) -> _Index:
+        if self._index is None:
+            idx = _Index()
+            for fid, name, cn in self.store.firm_names():
+                if fid.startswith("P"):
+                    continue  # sole proprietors are never matched by name
+                idx.names.add(fid, normalize_name(name))
+                if cn:
+                    idx.firm_by_cn[cn] = fid
+            for r in self.store.registry_records():
+                idx.registry[r.corporate_number] = r
+                if r.corporate_number not in idx.firm_by_cn:
+                    idx.names.add(_REG + r.corporate_number, normalize_name(r.name, r.furigana))
+            self._index = idx
+        return self._index
+
+    # -- resolution --------------------------------------------------------
+    def resolve_all(
+        self, pairs: Iterable[tuple[str, Counterparty]]
+    ) -> dict[tuple[str, Counterparty], Resolution]:
+        """Resolve (client, counterparty) pairs; see the module docstring.
+
+        Pairs are processed in a fixed order so that a run is reproducible.
+        """
+        ordered = sorted(set(pairs), key=lambda p: (p[0], alias_key(p[1])))
         numbers: dict[str, set[str]] = defaultdict(set)
-        for _, cp in pairs:
-            cn = _cn_of(cp)
+        for _, cp in ordered:
+            cn = cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)
             if cn and not cp.is_sole_proprietor:
-                numbers[name_key(cp.name)].add(cn)
+                numbers[normalize_name(cp.name).core].add(cn)
+        known: dict[str, dict[str, Alias]] = {}
         out: dict[tuple[str, Counterparty], Resolution] = {}
-        for client, cp in pairs:
-            cn = _cn_of(cp)
-            if cn is None and not cp.is_sole_proprietor:
-                found = numbers.get(name_key(cp.name), set())
-                cn = next(iter(found)) if len(found) == 1 else None
-            out[(client, cp)] = self._resolve(cp, cn, client)
+        for client, cp in ordered:
+            if client not in known:
+                known[client] = self.store.aliases(client)
+            out[(client, cp)] = self._resolve(client, cp, known[client], numbers)
         return out
 
-    def _resolve(self, cp: Counterparty, cn: str | None, client_id: str) -> Resolution:
-        name = cp.name or None
+    def _resolve(self, client: str, cp: Counterparty, aliases: dict[str, Alias],
+                 numbers: dict[str, set[str]]) -> Resolution:
+        key = alias_key(cp)
+        raw = cp.name
+
+        def alias(firm_id: str, method: str, status: str = "matched", score: float = 1.0,
+                  candidate: str | None = None, reason: str = "") -> Alias:
+            return Alias(client, key, raw, firm_id, method, score, status, candidate, reason)
+
         if cp.firm_id:
             known = self.store.get_firm(cp.firm_id)
-            return Resolution(known or Firm(id=cp.firm_id, name=name, corporate_number=cn), "id")
+            firm = known or Firm(id=cp.firm_id, name=raw or None)
+            return Resolution(firm, alias(firm.id, "id", reason="firm id in the ledger"))
+        previous = aliases.get(key)
+        if previous is not None:
+            firm = self.store.get_firm(previous.firm_id) or Firm(id=previous.firm_id, name=raw or None)
+            return Resolution(firm, previous, bank_account=cp.bank_account)
+
+        nn = normalize_name(raw)
+        cn = cp.corporate_number
+        method = "corporate_number"
+        if cn is None and cp.invoice_number:
+            cn, method = cp.invoice_number[1:], "invoice"
+        if cn is None and not cp.is_sole_proprietor and nn.kind != "sole_proprietor":
+            found = numbers.get(nn.core, set())
+            if len(found) == 1:
+                cn, method = next(iter(found)), "name_with_number_in_file"
         if cn:
+            firm = self._firm_for_number(cn, raw)
+            self._remember(firm, nn)
+            return Resolution(firm, alias(firm.id, method, reason=f"法人番号 {cn}"),
+                              bank_account=cp.bank_account)
+        if cp.bank_account:
+            fid = self.store.bank_account_firm(cp.bank_account)
+            if fid:
+                firm = self.store.get_firm(fid) or Firm(id=fid, name=raw or None)
+                return Resolution(firm, alias(fid, "bank_account", reason=f"account {cp.bank_account}"),
+                                  bank_account=cp.bank_account)
+        if cp.is_sole_proprietor or is_sole_proprietor(raw):
+            fid = f"P{_hash(client + '|' + nn.core)}"
+            return Resolution(Firm(id=fid, name=raw or None),
+                              alias(fid, "sole_proprietor", status="new",
+                                    reason="natural person: not linked across clients"))
+
+        own = name_id(nn)
+        idx = self._idx()
+        matches = [(cid, s) for cid, s in idx.names.query(nn, limit=5) if cid != own]
+        decision = decide(matches)
+        if decision.outcome == "auto_merge" and decision.candidate_id:
+            target = self._candidate_firm(decision.candidate_id, raw)
+            self._remember(target, nn)
+            merge = MergeRecord(
+                id=f"m{_hash(client + '|' + key + '|' + target.id, 8)}", client_id=client, alias_key=key,
+                raw_name=raw, from_firm=own, to_firm=target.id, method="name",
+                score=round(decision.score, 4), reason=f"name match: {decision.reason}", created_at=_now())
+            return Resolution(target, alias(target.id, "name", score=decision.score,
+                                            reason=merge.reason), merge=merge,
+                              bank_account=cp.bank_account)
+        firm = Firm(id=own, name=raw or None)
+        self._remember(firm, nn)
+        if decision.outcome == "review" and decision.candidate_id:
+            candidate = self._candidate_firm(decision.candidate_id, None)
+            return Resolution(firm, alias(own, "name", status="review", score=decision.score,
+                                          candidate=candidate.id, reason=decision.reason),
+                              bank_account=cp.bank_account)
+        return Resolution(firm, alias(own, "new", status="new", score=decision.score,
+                                      reason=decision.reason), bank_account=cp.bank_account)
+
+    def _firm_for_number(self, cn: str, raw: str) -> Firm:
+        idx = self._idx()
+        fid = idx.firm_by_cn.get(cn)
+        if fid is None:
             known = self.store.firm_by_corporate_number(cn)
-            if known:
-                return Resolution(known, "corporate_number")
-            return Resolution(Firm(id=f"C{cn}", name=name, corporate_number=cn), "corporate_number")
-        key = name_key(cp.name)
-        if cp.is_sole_proprietor:
-            return Resolution(Firm(id=f"P{_short_hash(client_id + '|' + key)}", name=name), "new")
-        return Resolution(Firm(id=f"N{_short_hash(key)}", name=name), "name")
+            fid = known.id if known else None
+        if fid is not None:
+            return self.store.get_firm(fid) or Firm(id=fid, name=raw or None, corporate_number=cn)
+        reg = idx.registry.get(cn)
+        return Firm(id=f"C{cn}", name=reg.name if reg else (raw or None), corporate_number=cn,
+                    prefecture=reg.prefecture if reg else None)
+
+    def _candidate_firm(self, candidate_id: str, raw: str | None) -> Firm:
+        if candidate_id.startswith(_REG):
+            return self._firm_for_number(candidate_id[len(_REG):], raw or "")
+        return self.store.get_firm(candidate_id) or Firm(id=candidate_id, name=raw)
+
+    def _remember(self, firm: Firm, nn: NormalizedName) -> None:
+        """Make a firm minted in this run findable by later spellings."""
+        idx = self._idx()
+        if firm.corporate_number:
+            idx.firm_by_cn.setdefault(firm.corporate_number, firm.id)
+        if firm.id.startswith("P"):
+            return
+        idx.names.add(firm.id, nn)
+        if firm.name and firm.name != nn.raw:
+            idx.names.add(firm.id, normalize_name(firm.name))

@@ -13,9 +13,20 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from queries.model import BatchInfo, Firm, PaymentRow, TradeEdge, TradeRow
+from queries.model import (
+    Alias,
+    BatchInfo,
+    Firm,
+    MergeRecord,
+    ParameterRow,
+    PaymentRow,
+    RegistryRecord,
+    TradeEdge,
+    TradeRow,
+)
 from queries.observations import merge_observations
 from queries.sql import firms as fq
+from queries.sql import reference as rq
 from queries.sql import trades as tq
 from queries.sql.schema import SCHEMA
 from queries.store import NotFound, StoreUnavailable
@@ -151,11 +162,13 @@ class EmbeddedStore:
         with self._tx() as c:
             c.executemany(
                 tq.UPSERT_TRADE,
-                [(batch_id, r.seller, r.buyer, r.month, r.observer, r.amount, r.lines) for r in trades],
+                [(batch_id, r.seller, r.buyer, r.month, r.observer, r.amount, r.lines, r.alias)
+                 for r in trades],
             )
             c.executemany(
                 tq.UPSERT_PAYMENT,
-                [(batch_id, p.payer, p.payee, p.month, p.observer, p.amount, p.lines) for p in payments],
+                [(batch_id, p.payer, p.payee, p.month, p.observer, p.amount, p.lines, p.alias)
+                 for p in payments],
             )
             c.execute(tq.MARK_CHUNK, (batch_id, chunk))
 
@@ -201,6 +214,102 @@ class EmbeddedStore:
             tq.PAYMENTS_AROUND, (ids, ids, month_from or _MONTH_MIN, month_to or _MONTH_MAX)
         )
         return [PaymentRow(*r) for r in cur]
+
+    def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
+        cur = self._conn().execute(tq.TWO_SIDED, (month_from or _MONTH_MIN, month_to or _MONTH_MAX))
+        return [TradeRow(*r) for r in cur]
+
+    def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
+        c = self._conn()
+        return ([TradeRow(*r) for r in c.execute(tq.OWN_TRADES, (client_id,))],
+                [PaymentRow(*r) for r in c.execute(tq.OWN_PAYMENTS, (client_id,))])
+
+    # -- reference data --------------------------------------------------
+    def upsert_registry(self, records: Sequence[RegistryRecord]) -> None:
+        with self._tx() as c:
+            c.executemany(rq.UPSERT_REGISTRY, [
+                (r.corporate_number, r.name, r.kind_code, r.prefecture, r.city, r.furigana) for r in records])
+
+    def registry_records(self) -> list[RegistryRecord]:
+        return [RegistryRecord(*r) for r in self._conn().execute(rq.ALL_REGISTRY)]
+
+    def registry_get(self, corporate_number: str) -> RegistryRecord | None:
+        row = self._conn().execute(rq.GET_REGISTRY, (corporate_number,)).fetchone()
+        return RegistryRecord(*row) if row else None
+
+    def upsert_parameters(self, rows: Sequence[ParameterRow]) -> None:
+        with self._tx() as c:
+            for r in rows:
+                c.execute(rq.DELETE_PARAMETERS, (r.firm_id, r.period))
+                c.executemany(rq.UPSERT_PARAMETER, [(r.firm_id, r.period, k, v) for k, v in r.values])
+
+    def parameters(self) -> list[ParameterRow]:
+        grouped: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        for firm, period, name, value in self._conn().execute(rq.ALL_PARAMETERS):
+            grouped.setdefault((firm, period), []).append((name, value))
+        return [ParameterRow(f, p, tuple(v)) for (f, p), v in grouped.items()]
+
+    def firm_names(self) -> list[tuple[str, str, str | None]]:
+        return [(r[0], r[1], r[2]) for r in self._conn().execute(rq.FIRM_NAMES)]
+
+    # -- entity resolution -----------------------------------------------
+    def aliases(self, client_id: str) -> dict[str, Alias]:
+        return {r[1]: Alias(*r) for r in self._conn().execute(rq.ALIASES_OF_CLIENT, (client_id,))}
+
+    def aliases_by_status(self, status: str) -> list[Alias]:
+        return [Alias(*r) for r in self._conn().execute(rq.ALIASES_BY_STATUS, (status,))]
+
+    def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:
+        with self._tx() as c:
+            c.executemany(rq.UPSERT_ALIAS, [_alias_row(a) for a in aliases])
+            c.executemany(rq.INSERT_MERGE, [_merge_row(m) for m in merges])
+
+    def list_merges(self) -> list[MergeRecord]:
+        return [MergeRecord(*r) for r in self._conn().execute(rq.LIST_MERGES)]
+
+    def get_merge(self, merge_id: str) -> MergeRecord | None:
+        row = self._conn().execute(rq.GET_MERGE, (merge_id,)).fetchone()
+        return MergeRecord(*row) if row else None
+
+    def reassign_alias(
+        self, alias: Alias, merge: MergeRecord | None = None, undo: MergeRecord | None = None
+    ) -> None:
+        with self._tx() as c:
+            row = c.execute(rq.GET_ALIAS, (alias.client_id, alias.key)).fetchone()
+            if row is None:
+                raise NotFound(f"no spelling {alias.key!r} of client {alias.client_id!r}")
+            old = str(row[3])
+            new = alias.firm_id
+            if old != new:
+                c.execute(rq.ENSURE_FIRM, (new, alias.raw_name))
+                args = (new, alias.key, alias.client_id, old)
+                for q in (tq.MOVE_TRADES_SELLER, tq.MOVE_TRADES_BUYER,
+                          tq.MOVE_PAYMENTS_PAYER, tq.MOVE_PAYMENTS_PAYEE):
+                    c.execute(q, args)
+            c.execute(rq.UPSERT_ALIAS, _alias_row(alias))
+            if merge is not None:
+                c.execute(rq.INSERT_MERGE, _merge_row(merge))
+            if undo is not None:
+                c.execute(rq.UNDO_MERGE, (undo.undone_at, undo.id))
+            if old != new:
+                c.execute(rq.DELETE_FIRM_IF_ORPHAN, (old,))
+
+    def bank_account_firm(self, account: str) -> str | None:
+        row = self._conn().execute(rq.GET_BANK_ACCOUNT, (account,)).fetchone()
+        return str(row[0]) if row else None
+
+    def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
+        with self._tx() as c:
+            c.executemany(rq.UPSERT_BANK_ACCOUNT, list(pairs))
+
+
+def _alias_row(a: Alias) -> tuple[object, ...]:
+    return (a.client_id, a.key, a.raw_name, a.firm_id, a.method, a.score, a.status, a.candidate_id, a.reason)
+
+
+def _merge_row(m: MergeRecord) -> tuple[object, ...]:
+    return (m.id, m.client_id, m.alias_key, m.raw_name, m.from_firm, m.to_firm, m.method, m.score,
+            m.reason, m.created_at, m.undone_at)
 
 
 def _firm(row: tuple[object, ...]) -> Firm:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Firm", "TradeRow", "PaymentRow", "TradeEdge", "BatchInfo"]
+__all__ = [
+    "Firm", "TradeRow", "PaymentRow", "TradeEdge", "BatchInfo", "RegistryRecord", "ParameterRow",
+    "Alias", "MergeRecord",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,7 @@ class TradeRow:
     observer: str
     amount: int
     lines: int
+    alias: str = ""  # the counterparty spelling (Alias.key) the row came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class PaymentRow:
     observer: str
     amount: int
     lines: int
+    alias: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +94,65 @@ class BatchInfo:
     rejects_path: str = ""
     started_at: str = ""
     finished_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryRecord:
+    """One corporation of the NTA 法人番号 registry (reference for resolution)."""
+
+    corporate_number: str
+    name: str
+    kind_code: str = ""
+    prefecture: str | None = None
+    city: str | None = None
+    furigana: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterRow:
+    """Management parameters of one firm for one period (``YYYY-MM`` or
+    ``FYyyyy``). ``values`` maps parameter names (see
+    :mod:`ingest.parameters_spec`) to numbers; missing ones are absent."""
+
+    firm_id: str
+    period: str
+    values: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """How one client's ledger spells a counterparty, and which firm it is.
+
+    ``key`` identifies the spelling within the client (a hash of the raw
+    name). ``status``: ``matched`` (strong key or automatic name match),
+    ``new`` (a firm of its own), ``review`` (own firm for now; a human should
+    decide whether it is ``candidate``), ``accepted`` / ``rejected`` (a human
+    decided), ``undone`` (a merge was undone).
+    """
+
+    client_id: str
+    key: str
+    raw_name: str
+    firm_id: str
+    method: str  # id | corporate_number | invoice | bank_account | name | new | sole_proprietor
+    score: float = 1.0
+    status: str = "new"
+    candidate_id: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MergeRecord:
+    """A recorded decision that a spelling is a firm (can be undone)."""
+
+    id: str
+    client_id: str
+    alias_key: str
+    raw_name: str
+    from_firm: str  # the firm the spelling had (or would have) on its own
+    to_firm: str
+    method: str
+    score: float
+    reason: str
+    created_at: str
+    undone_at: str = ""

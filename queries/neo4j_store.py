@@ -24,9 +24,20 @@ from neo4j.exceptions import (
 from queries.config import StoreConfig
 from queries.cypher import batches as bq
 from queries.cypher import firms as fq
+from queries.cypher import reference as rq
 from queries.cypher import trades as tq
 from queries.cypher.schema import SCHEMA
-from queries.model import BatchInfo, Firm, PaymentRow, TradeEdge, TradeRow
+from queries.model import (
+    Alias,
+    BatchInfo,
+    Firm,
+    MergeRecord,
+    ParameterRow,
+    PaymentRow,
+    RegistryRecord,
+    TradeEdge,
+    TradeRow,
+)
 from queries.observations import merge_observations
 from queries.store import NotFound, StoreError, StoreUnavailable
 
@@ -178,15 +189,17 @@ class Neo4jStore:
     ) -> None:
         trade_rows = [
             {
-                "key": f"{batch_id}|{r.month}|{r.observer}", "seller": r.seller, "buyer": r.buyer,
-                "month": r.month, "observer": r.observer, "amount": r.amount, "lines": r.lines,
+                "key": f"{batch_id}|{r.month}|{r.observer}|{r.alias}", "seller": r.seller,
+                "buyer": r.buyer, "month": r.month, "observer": r.observer, "amount": r.amount,
+                "lines": r.lines, "alias": r.alias,
             }
             for r in trades
         ]
         payment_rows = [
             {
-                "key": f"{batch_id}|{p.month}|{p.observer}", "payer": p.payer, "payee": p.payee,
-                "month": p.month, "observer": p.observer, "amount": p.amount, "lines": p.lines,
+                "key": f"{batch_id}|{p.month}|{p.observer}|{p.alias}", "payer": p.payer,
+                "payee": p.payee, "month": p.month, "observer": p.observer, "amount": p.amount,
+                "lines": p.lines, "alias": p.alias,
             }
             for p in payments
         ]
@@ -232,10 +245,7 @@ class Neo4jStore:
             tq.TRADES_AROUND, ids=sorted(set(firm_ids)),
             **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX},
         )
-        return merge_observations(
-            TradeRow(r["seller"], r["buyer"], r["month"], r["observer"], int(r["amount"]), int(r["lines"]))
-            for r in rows
-        )
+        return merge_observations(_trade(r) for r in rows)
 
     @_translate
     def payments(
@@ -246,6 +256,146 @@ class Neo4jStore:
             **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX},
         )
         return [_payment(r) for r in rows]
+
+    @_translate
+    def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
+        rows = self._read(rq.TWO_SIDED, **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX})
+        return [_trade(r) for r in rows]
+
+    @_translate
+    def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
+        return ([_trade(r) for r in self._read(rq.OWN_TRADES, client=client_id)],
+                [_payment(r) for r in self._read(rq.OWN_PAYMENTS, client=client_id)])
+
+    # -- reference data ----------------------------------------------------
+    @_translate
+    def upsert_registry(self, records: Sequence[RegistryRecord]) -> None:
+        rows = [_registry_row(r) for r in records]
+        for start in range(0, len(rows), 5000):
+            self._write(rq.UPSERT_REGISTRY, rows=rows[start:start + 5000])
+
+    @_translate
+    def registry_records(self) -> list[RegistryRecord]:
+        return [RegistryRecord(**r) for r in self._read(rq.ALL_REGISTRY)]
+
+    @_translate
+    def registry_get(self, corporate_number: str) -> RegistryRecord | None:
+        rows = self._read(rq.GET_REGISTRY, cn=corporate_number)
+        return RegistryRecord(**rows[0]) if rows else None
+
+    @_translate
+    def upsert_parameters(self, rows: Sequence[ParameterRow]) -> None:
+        payload = [{"key": f"{r.firm_id}|{r.period}", "firm_id": r.firm_id, "period": r.period,
+                    "values": dict(r.values)} for r in rows]
+        for start in range(0, len(payload), 5000):
+            self._write(rq.UPSERT_PARAMETERS, rows=payload[start:start + 5000])
+
+    @_translate
+    def parameters(self) -> list[ParameterRow]:
+        out = []
+        for r in self._read(rq.ALL_PARAMETERS):
+            values = tuple(sorted((k, float(v)) for k, v in r["props"].items()
+                                  if k not in ("key", "firm_id", "period")))
+            out.append(ParameterRow(r["firm_id"], r["period"], values))
+        return out
+
+    @_translate
+    def firm_names(self) -> list[tuple[str, str, str | None]]:
+        return [(r["id"], r["name"], r["corporate_number"]) for r in self._read(rq.FIRM_NAMES)]
+
+    # -- entity resolution -------------------------------------------------
+    @_translate
+    def aliases(self, client_id: str) -> dict[str, Alias]:
+        return {r["key"]: _alias(r) for r in self._read(rq.ALIASES_OF_CLIENT, client=client_id)}
+
+    @_translate
+    def aliases_by_status(self, status: str) -> list[Alias]:
+        return [_alias(r) for r in self._read(rq.ALIASES_BY_STATUS, status=status)]
+
+    @_translate
+    def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:
+        alias_rows = [_alias_payload(a) for a in aliases]
+        merge_rows = [_merge_payload(m) for m in merges]
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for start in range(0, len(alias_rows), 5000):
+                tx.run(rq.UPSERT_ALIASES, rows=alias_rows[start:start + 5000]).consume()
+            if merge_rows:
+                tx.run(rq.INSERT_MERGES, rows=merge_rows).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(work)
+
+    @_translate
+    def list_merges(self) -> list[MergeRecord]:
+        return [MergeRecord(**r) for r in self._read(rq.LIST_MERGES)]
+
+    @_translate
+    def get_merge(self, merge_id: str) -> MergeRecord | None:
+        rows = self._read(rq.GET_MERGE, id=merge_id)
+        return MergeRecord(**rows[0]) if rows else None
+
+    @_translate
+    def reassign_alias(
+        self, alias: Alias, merge: MergeRecord | None = None, undo: MergeRecord | None = None
+    ) -> None:
+        uid = f"{alias.client_id}|{alias.key}"
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            rows = tx.run(rq.GET_ALIAS, uid=uid).data()
+            if not rows:
+                raise NotFound(f"no spelling {alias.key!r} of client {alias.client_id!r}")
+            old, new = rows[0]["firm_id"], alias.firm_id
+            if old != new:
+                tx.run(rq.ENSURE_FIRM, id=new, name=alias.raw_name).consume()
+                for q in (rq.MOVE_TRADE_OUT, rq.MOVE_TRADE_IN, rq.MOVE_PAID_OUT, rq.MOVE_PAID_IN):
+                    tx.run(q, old=old, new=new, alias=alias.key, client=alias.client_id).consume()
+            tx.run(rq.UPSERT_ALIASES, rows=[_alias_payload(alias)]).consume()
+            if merge is not None:
+                tx.run(rq.INSERT_MERGES, rows=[_merge_payload(merge)]).consume()
+            if undo is not None:
+                tx.run(rq.UNDO_MERGE, id=undo.id, undone_at=undo.undone_at).consume()
+            if old != new:
+                tx.run(rq.DELETE_FIRM_IF_ORPHAN, id=old).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(work)
+
+    @_translate
+    def bank_account_firm(self, account: str) -> str | None:
+        rows = self._read(rq.GET_BANK_ACCOUNT, account=account)
+        return str(rows[0]["firm_id"]) if rows else None
+
+    @_translate
+    def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self._write(rq.UPSERT_BANK_ACCOUNTS, rows=[{"account": a, "firm_id": f} for a, f in pairs])
+
+
+def _trade(r: dict[str, Any]) -> TradeRow:
+    return TradeRow(r["seller"], r["buyer"], r["month"], r["observer"], int(r["amount"]), int(r["lines"]))
+
+
+def _registry_row(r: RegistryRecord) -> dict[str, Any]:
+    return {"corporate_number": r.corporate_number, "name": r.name, "kind_code": r.kind_code,
+            "prefecture": r.prefecture, "city": r.city, "furigana": r.furigana}
+
+
+def _alias(r: dict[str, Any]) -> Alias:
+    return Alias(r["client_id"], r["key"], r["raw_name"], r["firm_id"], r["method"], float(r["score"]),
+                 r["status"], r.get("candidate_id"), r.get("reason") or "")
+
+
+def _alias_payload(a: Alias) -> dict[str, Any]:
+    return {"uid": f"{a.client_id}|{a.key}", "props": {
+        "client_id": a.client_id, "key": a.key, "raw_name": a.raw_name, "firm_id": a.firm_id,
+        "method": a.method, "score": a.score, "status": a.status, "candidate_id": a.candidate_id,
+        "reason": a.reason}}
+
+
+def _merge_payload(m: MergeRecord) -> dict[str, Any]:
+    return {"id": m.id, "client_id": m.client_id, "alias_key": m.alias_key, "raw_name": m.raw_name,
+            "from_firm": m.from_firm, "to_firm": m.to_firm, "method": m.method, "score": m.score,
+            "reason": m.reason, "created_at": m.created_at, "undone_at": m.undone_at}
 
 
 def _firm(r: dict[str, Any]) -> Firm:

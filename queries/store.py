@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-from queries.model import BatchInfo, Firm, PaymentRow, TradeEdge, TradeRow
+from queries.model import (
+    Alias,
+    BatchInfo,
+    Firm,
+    MergeRecord,
+    ParameterRow,
+    PaymentRow,
+    RegistryRecord,
+    TradeEdge,
+    TradeRow,
+)
 
 __all__ = ["Store", "StoreError", "StoreUnavailable", "NotFound"]
 
@@ -105,3 +115,55 @@ class Store(Protocol):
     ) -> list[PaymentRow]:
         """Monthly payments with a payer or payee in ``firm_ids``, summed over
         batches per observer, sorted by (payer, payee, month, observer)."""
+
+    def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
+        """Observations of flows whose seller and buyer are both clients, summed
+        over batches per (seller, buyer, month, observer), sorted."""
+
+    def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
+        """What a client's own ledger recorded (observer = client), per month
+        and counterparty, summed over batches."""
+
+    # -- reference data ------------------------------------------------
+    def upsert_registry(self, records: Sequence[RegistryRecord]) -> None:
+        """Store NTA registry entries, keyed by 法人番号."""
+
+    def registry_records(self) -> list[RegistryRecord]:
+        """All registry entries (to build the name index)."""
+
+    def registry_get(self, corporate_number: str) -> RegistryRecord | None: ...
+
+    def upsert_parameters(self, rows: Sequence[ParameterRow]) -> None:
+        """Store management parameters; a (firm, period) row replaces the old one."""
+
+    def parameters(self) -> list[ParameterRow]:
+        """All management parameters, sorted by firm and period."""
+
+    def firm_names(self) -> list[tuple[str, str, str | None]]:
+        """(id, name, 法人番号) of every named firm (to build the name index)."""
+
+    # -- entity resolution ---------------------------------------------
+    def aliases(self, client_id: str) -> dict[str, Alias]:
+        """A client's known spellings, by key."""
+
+    def aliases_by_status(self, status: str) -> list[Alias]: ...
+
+    def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:
+        """Record spelling decisions (and the merges they imply) in one transaction."""
+
+    def list_merges(self) -> list[MergeRecord]: ...
+
+    def get_merge(self, merge_id: str) -> MergeRecord | None: ...
+
+    def reassign_alias(
+        self, alias: Alias, merge: MergeRecord | None = None, undo: MergeRecord | None = None
+    ) -> None:
+        """Point a spelling at ``alias.firm_id``: move its trade and payment
+        rows from the firm it had, store the alias, and record ``merge`` (a
+        new merge) or mark ``undo`` undone — all in one transaction. The firm
+        left without rows is removed if an ingest created it."""
+
+    def bank_account_firm(self, account: str) -> str | None: ...
+
+    def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Record (bank-branch-account, firm id); the first firm seen wins."""

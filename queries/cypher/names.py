@@ -8,6 +8,11 @@ __all__ = ["Label", "Rel"]
 class Label(StrEnum):
     FIRM = "Firm"
     BATCH = "Batch"
+    REGISTRY = "Registry"
+    PARAMETERS = "Parameters"
+    ALIAS = "Alias"
+    MERGE_DECISION = "MergeDecision"
+    BANK_ACCOUNT = "BankAccount"
 
 
 class Rel(StrEnum):

@@ -12,7 +12,7 @@ CALL {
   MATCH (b:Firm {id: row.buyer})
   MERGE (s)-[t:TRADE {key: row.key}]->(b)
   SET t.batch = $batch, t.month = row.month, t.observer = row.observer,
-      t.amount = row.amount, t.lines = row.lines
+      t.amount = row.amount, t.lines = row.lines, t.alias = row.alias
   RETURN count(*) AS trades_written
 }
 CALL {
@@ -21,7 +21,7 @@ CALL {
   MATCH (q:Firm {id: row.payee})
   MERGE (p)-[t:PAID {key: row.key}]->(q)
   SET t.batch = $batch, t.month = row.month, t.observer = row.observer,
-      t.amount = row.amount, t.lines = row.lines
+      t.amount = row.amount, t.lines = row.lines, t.alias = row.alias
   RETURN count(*) AS payments_written
 }
 MATCH (bt:Batch {id: $batch})

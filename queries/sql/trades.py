@@ -3,16 +3,16 @@
 from typing import Final
 
 UPSERT_TRADE: Final = """
-INSERT INTO trades (batch, seller, buyer, month, observer, amount, lines)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT(batch, seller, buyer, month, observer) DO UPDATE SET
+INSERT INTO trades (batch, seller, buyer, month, observer, amount, lines, alias)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(batch, seller, buyer, month, observer, alias) DO UPDATE SET
     amount = excluded.amount, lines = excluded.lines
 """
 
 UPSERT_PAYMENT: Final = """
-INSERT INTO payments (batch, payer, payee, month, observer, amount, lines)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT(batch, payer, payee, month, observer) DO UPDATE SET
+INSERT INTO payments (batch, payer, payee, month, observer, amount, lines, alias)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(batch, payer, payee, month, observer, alias) DO UPDATE SET
     amount = excluded.amount, lines = excluded.lines
 """
 PAYMENTS_AROUND: Final = """
@@ -65,3 +65,29 @@ WHERE created_by_batch = ? AND is_client = 0
 """
 DELETE_BATCH_CHUNKS: Final = "DELETE FROM batch_chunks WHERE batch = ?"
 DELETE_BATCH: Final = "DELETE FROM batches WHERE id = ?"
+
+# Move one spelling's rows from one firm to another (merge, accept, undo).
+MOVE_TRADES_SELLER: Final = "UPDATE trades SET seller = ? WHERE alias = ? AND observer = ? AND seller = ?"
+MOVE_TRADES_BUYER: Final = "UPDATE trades SET buyer = ? WHERE alias = ? AND observer = ? AND buyer = ?"
+MOVE_PAYMENTS_PAYER: Final = "UPDATE payments SET payer = ? WHERE alias = ? AND observer = ? AND payer = ?"
+MOVE_PAYMENTS_PAYEE: Final = "UPDATE payments SET payee = ? WHERE alias = ? AND observer = ? AND payee = ?"
+
+# Flows where both sides are clients: the observations of each side.
+TWO_SIDED: Final = """
+SELECT t.seller, t.buyer, t.month, t.observer, SUM(t.amount), SUM(t.lines)
+FROM trades t
+JOIN firms s ON s.id = t.seller AND s.is_client = 1
+JOIN firms b ON b.id = t.buyer AND b.is_client = 1
+WHERE t.month >= ? AND t.month <= ?
+GROUP BY t.seller, t.buyer, t.month, t.observer
+ORDER BY t.seller, t.buyer, t.month, t.observer
+"""
+# A client's own ledger: its trade and payment rows (observer = client).
+OWN_TRADES: Final = """
+SELECT seller, buyer, month, observer, SUM(amount), SUM(lines) FROM trades
+WHERE observer = ? GROUP BY seller, buyer, month, observer ORDER BY month, seller, buyer
+"""
+OWN_PAYMENTS: Final = """
+SELECT payer, payee, month, observer, SUM(amount), SUM(lines) FROM payments
+WHERE observer = ? GROUP BY payer, payee, month, observer ORDER BY month, payer, payee
+"""

@@ -1,0 +1,58 @@
+"""Registry, parameters, aliases, merges and bank accounts (embedded store)."""
+
+from typing import Final
+
+UPSERT_REGISTRY: Final = """
+INSERT INTO registry (corporate_number, name, kind_code, prefecture, city, furigana)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT(corporate_number) DO UPDATE SET name = excluded.name, kind_code = excluded.kind_code,
+    prefecture = excluded.prefecture, city = excluded.city, furigana = excluded.furigana
+"""
+ALL_REGISTRY: Final = "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry ORDER BY corporate_number"
+GET_REGISTRY: Final = "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry WHERE corporate_number = ?"
+
+UPSERT_PARAMETER: Final = """
+INSERT INTO parameters (firm_id, period, name, value) VALUES (?, ?, ?, ?)
+ON CONFLICT(firm_id, period, name) DO UPDATE SET value = excluded.value
+"""
+DELETE_PARAMETERS: Final = "DELETE FROM parameters WHERE firm_id = ? AND period = ?"
+ALL_PARAMETERS: Final = "SELECT firm_id, period, name, value FROM parameters ORDER BY firm_id, period, name"
+
+ALIAS_COLUMNS: Final = "client_id, key, raw_name, firm_id, method, score, status, candidate_id, reason"
+UPSERT_ALIAS: Final = f"""
+INSERT INTO aliases ({ALIAS_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(client_id, key) DO UPDATE SET raw_name = excluded.raw_name, firm_id = excluded.firm_id,
+    method = excluded.method, score = excluded.score, status = excluded.status,
+    candidate_id = excluded.candidate_id, reason = excluded.reason
+"""
+ALIASES_OF_CLIENT: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id = ?"
+GET_ALIAS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id = ? AND key = ?"
+ALIASES_BY_STATUS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE status = ? ORDER BY client_id, key"
+
+MERGE_COLUMNS: Final = (
+    "id, client_id, alias_key, raw_name, from_firm, to_firm, method, score, reason, created_at, undone_at"
+)
+INSERT_MERGE: Final = f"INSERT OR IGNORE INTO merges ({MERGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+LIST_MERGES: Final = f"SELECT {MERGE_COLUMNS} FROM merges ORDER BY created_at, id"
+GET_MERGE: Final = f"SELECT {MERGE_COLUMNS} FROM merges WHERE id = ?"
+UNDO_MERGE: Final = "UPDATE merges SET undone_at = ? WHERE id = ?"
+
+UPSERT_BANK_ACCOUNT: Final = """
+INSERT INTO bank_accounts (account, firm_id) VALUES (?, ?)
+ON CONFLICT(account) DO NOTHING
+"""
+GET_BANK_ACCOUNT: Final = "SELECT firm_id FROM bank_accounts WHERE account = ?"
+
+FIRM_NAMES: Final = "SELECT id, name, corporate_number FROM firms WHERE name IS NOT NULL ORDER BY id"
+DELETE_FIRM_IF_ORPHAN: Final = """
+DELETE FROM firms
+WHERE id = ? AND is_client = 0 AND created_by_batch IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.seller = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.buyer = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payer = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payee = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM aliases a WHERE a.firm_id = firms.id)
+"""
+
+# A firm that a merge or undo points at, created only when missing.
+ENSURE_FIRM: Final = "INSERT OR IGNORE INTO firms (id, name, is_client, created_by_batch) VALUES (?, ?, 0, 'merge')"
