@@ -82,3 +82,39 @@ def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
         "metrics": net.metrics,
         "truncated": net.truncated,
     }
+
+
+def figures(store: Store, firm_id: str) -> dict[str, Any]:
+    """Monthly figures derived from a client's own ledger (see
+    :mod:`graph.ledger_figures`)."""
+    from graph.ledger_figures import monthly_figures
+
+    firm = store.get_firm(firm_id)
+    if firm is None:
+        raise NotFound(f"no firm {firm_id!r}")
+    trades, payments = store.own_ledger(firm_id)
+    df = monthly_figures(firm_id, trades, payments)
+    months = []
+    for month, row in df.iterrows():
+        rec: dict[str, Any] = {"month": month}
+        for col, value in row.items():
+            if col in ("receivable_days", "payable_days"):
+                rec[str(col)] = None if value != value else float(value)  # NaN -> None
+            else:
+                rec[str(col)] = int(value)
+        months.append(rec)
+    return {"firm": firm_public(firm), "months": months,
+            "notes": "balances start at 0 at the first month with data; days use trailing 12-month sales"}
+
+
+def reconciliation(store: Store, month_from: str | None, month_to: str | None,
+                   tolerance_pct: float, tolerance_yen: int) -> dict[str, Any]:
+    """Months where two clients' ledgers disagree about the flow between them."""
+    from graph.reconcile import reconcile
+
+    check_month_window(month_from, month_to)
+    obs = store.two_sided(month_from, month_to)
+    flows = {(o.seller, o.buyer, o.month) for o in obs}
+    found = reconcile(obs, tolerance_pct, tolerance_yen)
+    return {"flows_compared": len(flows), "tolerance_pct": tolerance_pct, "tolerance_yen": tolerance_yen,
+            "disagreements": [asdict(d) for d in found]}

@@ -12,14 +12,23 @@ One real firm should be one node however each ledger spells it. Per distinct
    (bank-branch-account) already tied to a firm;
 4. sole proprietors (natural persons) get a firm of their own per client and
    are never matched across clients (APPI);
-5. the normalised name (:mod:`ingest.names`) is matched against known firms
-   and the NTA registry (:mod:`ingest.matching`): at or above
+5. the normalised name (:mod:`ingest.names`) is matched against known
+   corporations and the NTA registry (:mod:`ingest.matching`): at or above
    ``AUTO_MERGE`` the spelling joins the candidate (a recorded, undoable
    merge); in the review band it gets its own firm and waits in the review
    queue; below, it is a new firm.
 
+Privacy: a counterparty is linked across clients only when it is a
+corporation — it carries a 法人番号, a legal form, or it matches a known
+corporation. A name without a legal form (``青木酒店`` could be a person's
+trade name) may join a corporation it matches, but two such names in
+different clients' ledgers are never linked with each other: until matched,
+each is a firm of its own client.
+
 Ids minted here are deterministic: ``C`` + 法人番号, ``N`` + a hash of the
-normalised core name and legal form, ``P`` + a hash of (client, name).
+normalised core name and legal form (corporations), ``U`` + a hash of
+(client, name) for names of unknown kind, ``P`` + a hash of (client, name)
+for sole proprietors.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from queries.store import Store
 __all__ = ["Resolver", "Resolution", "alias_key", "name_id"]
 
 _REG = "reg:"  # NameIndex ids of registry entries not yet a firm
+_CLIENT_SCOPED = ("P", "U")  # id prefixes of firms that belong to one client's ledger
 
 
 def _hash(text: str, size: int = 6) -> str:
@@ -93,8 +103,8 @@ class Resolver:
         if self._index is None:
             idx = _Index()
             for fid, name, cn in self.store.firm_names():
-                if fid.startswith("P"):
-                    continue  # sole proprietors are never matched by name
+                if fid.startswith(_CLIENT_SCOPED):
+                    continue  # persons and unknown kinds are never matched across clients
                 idx.names.add(fid, normalize_name(name))
                 if cn:
                     idx.firm_by_cn[cn] = fid
@@ -171,7 +181,7 @@ class Resolver:
                               alias(fid, "sole_proprietor", status="new",
                                     reason="natural person: not linked across clients"))
 
-        own = name_id(nn)
+        own = name_id(nn) if nn.kind == "corporation" else f"U{_hash(client + '|' + nn.core)}"
         idx = self._idx()
         matches = [(cid, s) for cid, s in idx.names.query(nn, limit=5) if cid != own]
         decision = decide(matches)
@@ -217,7 +227,7 @@ class Resolver:
         idx = self._idx()
         if firm.corporate_number:
             idx.firm_by_cn.setdefault(firm.corporate_number, firm.id)
-        if firm.id.startswith("P"):
+        if firm.id.startswith(_CLIENT_SCOPED):
             return
         idx.names.add(firm.id, nn)
         if firm.name and firm.name != nn.raw:

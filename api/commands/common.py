@@ -1,0 +1,43 @@
+"""Helpers shared by CLI commands: opening the store, printing JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from api.settings import Settings
+from queries.factory import open_store
+from queries.store import Store
+
+__all__ = ["opened", "emit", "pct", "as_jsonable"]
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Store]:
+    """The store for batch work, schema ensured, closed afterwards."""
+    store = open_store(settings.store_config("batch"))
+    try:
+        store.ensure_schema()
+        yield store
+    finally:
+        store.close()
+
+
+def as_jsonable(obj: Any) -> Any:
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    if isinstance(obj, list | tuple):
+        return [as_jsonable(o) for o in obj]
+    return obj
+
+
+def emit(obj: Any) -> None:
+    """One JSON document on its own line (UTF-8, not ASCII-escaped)."""
+    print(json.dumps(as_jsonable(obj), ensure_ascii=False, default=str))  # noqa: T201
+
+
+def pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"

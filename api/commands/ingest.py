@@ -1,0 +1,109 @@
+"""``torihiki ingest``: ledger files, one batch per file; or a manifest."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from api.commands.common import emit, opened
+from api.settings import Settings
+from ingest.decode import EncodingError
+from ingest.load import IngestError, LoadSummary, load_file
+from ingest.manifest import ManifestEntry, read_manifest
+from ingest.readers.detect import FormatError, detect_format, read_ledger
+from queries.store import Store
+
+__all__ = ["cmd_ingest", "ingest_one", "Totals"]
+
+
+@dataclass
+class Totals:
+    files: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    review_queued: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, s: LoadSummary) -> None:
+        self.files += 1
+        self.duplicates += int(s.duplicate)
+        if not s.duplicate:
+            self.rows_read += s.rows_read
+            self.rows_loaded += s.rows_loaded
+            self.rows_rejected += s.rows_rejected
+            self.review_queued += s.review_queued
+
+
+def ingest_one(store: Store, path: Path, client: str | None, fmt: str | None, settings: Settings,
+               progress: bool | None = None) -> LoadSummary:
+    """Load one file (format detected when not given). Raises IngestError."""
+    try:
+        chosen = fmt or detect_format(path)
+        return load_file(store, path, client, fmt=str(chosen),
+                         reader=lambda p: read_ledger(p, chosen), rejects_dir=settings.home / "rejects",
+                         progress=progress)
+    except (FormatError, EncodingError) as e:
+        text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
+        raise IngestError(f"{path}: {text}") from e
+    except OSError as e:
+        raise IngestError(f"{path}: cannot read file: {e.strerror or e}") from e
+
+
+def print_summary(s: LoadSummary) -> None:
+    if s.duplicate:
+        print(f"{s.file}: already loaded as batch {s.batch_id} — nothing changed")
+        return
+    print(f"{s.file}: batch {s.batch_id} ({s.format}, client {s.client_id or 'per row'}): "
+          f"{s.rows_read} rows read, {s.rows_loaded} loaded, {s.rows_rejected} rejected, "
+          f"{s.rows_skipped} skipped; {s.trade_rows} monthly trade rows, {s.payment_rows} payment rows, "
+          f"{s.firms_created} new firms, {s.auto_merged} names merged, {s.review_queued} to review"
+          + (" (resumed)" if s.resumed else ""))
+    if s.rows_rejected:
+        print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    jobs: list[ManifestEntry] = [ManifestEntry(Path(p), args.client, args.format, 0) for p in args.paths]
+    totals = Totals()
+    if args.manifest:
+        entries, bad = read_manifest(Path(args.manifest))
+        for r in bad:
+            msg = f"{r.file}:{r.line}: {r.reason}"
+            totals.failed += 1
+            totals.errors.append(msg)
+            print(f"error: {msg}", file=sys.stderr)
+        jobs += entries
+    if not jobs:
+        print("error: give ledger files or --manifest FILE", file=sys.stderr)
+        return 2
+    many = len(jobs) > 1
+    with opened(settings) as store:
+        bar = tqdm(jobs, desc="files", unit=" file", disable=not (many and sys.stderr.isatty()))
+        for job in bar:
+            try:
+                summary = ingest_one(store, job.path, job.client_id, job.format, settings,
+                                     progress=None if not many else False)
+            except IngestError as e:
+                totals.failed += 1
+                totals.errors.append(str(e))
+                if args.json:
+                    emit({"file": str(job.path), "error": str(e)})
+                tqdm.write(f"error: {e}", file=sys.stderr)
+                continue
+            totals.add(summary)
+            if args.json:
+                emit(summary.to_dict())
+            elif not many or summary.rows_rejected or not sys.stdout.isatty():
+                print_summary(summary)
+    if not args.json and many:
+        print(f"total: {totals.files} files loaded ({totals.duplicates} already loaded), "
+              f"{totals.rows_loaded} rows loaded, {totals.rows_rejected} rejected, "
+              f"{totals.review_queued} spellings to review, {totals.failed} failed")
+    return 2 if totals.failed else 0

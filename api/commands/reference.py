@@ -1,0 +1,54 @@
+"""``torihiki firms import``, ``metrics import``, ``registry import``, ``firms search``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from api import service
+from api.commands.common import emit, opened
+from api.settings import Settings
+from ingest.imports import ImportSummary, import_firms, import_parameters, import_registry
+
+__all__ = ["cmd_firms_import", "cmd_metrics_import", "cmd_registry_import", "cmd_firms_search"]
+
+
+def _report(s: ImportSummary, as_json: bool) -> int:
+    if as_json:
+        emit(s.to_dict())
+    else:
+        print(f"{s.file}: {s.kind}: {s.rows_read} rows read, {s.rows_loaded} loaded, {s.rows_rejected} rejected")
+        if s.firms_created:
+            shown = ", ".join(s.firms_created[:10]) + (" …" if len(s.firms_created) > 10 else "")
+            print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): {shown}")
+        if s.rejects_path:
+            print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
+    return 0
+
+
+def cmd_firms_import(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        return _report(import_firms(store, Path(args.path), settings.home / "rejects"), args.json)
+
+
+def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        return _report(import_parameters(store, Path(args.path), settings.home / "rejects", args.period),
+                       args.json)
+
+
+def cmd_registry_import(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        return _report(import_registry(store, Path(args.path), settings.home / "rejects"), args.json)
+
+
+def cmd_firms_search(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        firms, total = store.search_firms(args.q, args.limit, args.offset)
+    if args.json:
+        emit({"data": [service.firm_public(f) for f in firms], "count": total})
+        return 0
+    for f in firms:
+        print(f"{f.id:<16} {'client' if f.is_client else '':<6} {f.industry or '-':<2} {f.name or ''}")
+    print(f"({len(firms)} of {total})")
+    return 0

@@ -1,0 +1,93 @@
+"""``torihiki review list|accept|reject|merges|undo`` and ``batches list|rollback``."""
+
+from __future__ import annotations
+
+import argparse
+
+from api.commands.common import emit, opened
+from api.settings import Settings
+from ingest import review
+
+__all__ = ["cmd_review_list", "cmd_review_accept", "cmd_review_reject", "cmd_merges", "cmd_undo",
+           "cmd_batches_list", "cmd_batches_rollback"]
+
+
+def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        items = review.review_queue(store)
+    if args.json:
+        emit(items)
+        return 0
+    for i in items:
+        print(f"{i.id}  score {i.score:.2f}  {i.raw_name!r} (client {i.client_id}) → "
+              f"{i.candidate_name or ''} [{i.candidate_id}]?  ({i.reason})")
+    print(f"({len(items)} waiting; `torihiki review accept ID` merges, `reject ID` keeps apart)")
+    return 0
+
+
+def cmd_review_accept(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        merge = review.accept(store, args.id, args.note or "")
+    if args.json:
+        emit(merge)
+    else:
+        print(f"merged {merge.raw_name!r} into {merge.to_firm} (merge {merge.id}; undo with "
+              f"`torihiki review undo {merge.id}`)")
+    return 0
+
+
+def cmd_review_reject(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        alias = review.reject(store, args.id)
+    if args.json:
+        emit(alias)
+    else:
+        print(f"kept {alias.raw_name!r} apart as {alias.firm_id}")
+    return 0
+
+
+def cmd_merges(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        merges = store.list_merges()
+    if args.json:
+        emit(merges)
+        return 0
+    for m in merges:
+        state = f"undone {m.undone_at}" if m.undone_at else "in force"
+        print(f"{m.id}  {m.raw_name!r} (client {m.client_id}) {m.from_firm} → {m.to_firm}  "
+              f"{m.method} {m.score:.2f}  {state}  {m.reason}")
+    print(f"({len(merges)} merges)")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        merge = review.undo_merge(store, args.merge_id)
+    if args.json:
+        emit(merge)
+    else:
+        print(f"undid merge {merge.id}: {merge.raw_name!r} is {merge.from_firm} again")
+    return 0
+
+
+def cmd_batches_list(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        batches = store.list_batches()
+    if args.json:
+        emit(batches)
+        return 0
+    for b in batches:
+        print(f"{b.id}  {b.status:<7} {b.client_id:<12} {b.format:<12} read {b.rows_read:>8} "
+              f"loaded {b.rows_loaded:>8} rejected {b.rows_rejected:>6}  {b.file}")
+    print(f"({len(batches)} batches)")
+    return 0
+
+
+def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        counts = store.rollback_batch(args.batch_id)
+    if args.json:
+        emit({"batch_id": args.batch_id, "deleted": counts})
+    else:
+        print(f"rolled back {args.batch_id}: deleted " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0

@@ -1,0 +1,89 @@
+"""Figures derived from one client's own ledger, per month.
+
+From the trade and settlement rows that a client's ledger recorded
+(observer = the client): sales and purchases (yen), receivable and payable
+balances (yen), receivable and payable turnover (days), and the size class
+of the study (by annualised sales).
+
+Balances start at zero at the first month with data (an opening balance is
+not in the ledger), so early months understate them; turnover days use the
+trailing twelve months of sales, annualised when fewer months exist:
+``receivable days = receivable balance / (annual sales / 365)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+import pandas as pd
+
+__all__ = ["TradeObs", "PaymentObs", "monthly_figures", "size_class", "SIZE_CLASS_BOUNDS"]
+
+# The study's size classes by annual sales (yen): 1 < ¥50M ≤ 2 < ¥100M ≤ 3 < ¥1B ≤ 4.
+SIZE_CLASS_BOUNDS = (50_000_000, 100_000_000, 1_000_000_000)
+
+
+class TradeObs(Protocol):
+    @property
+    def seller(self) -> str: ...
+    @property
+    def buyer(self) -> str: ...
+    @property
+    def month(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+
+
+class PaymentObs(Protocol):
+    @property
+    def payer(self) -> str: ...
+    @property
+    def payee(self) -> str: ...
+    @property
+    def month(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+
+
+def size_class(annual_sales_yen: float) -> int:
+    """The study's size class 1–4 for annual sales in yen."""
+    return 1 + sum(annual_sales_yen >= b for b in SIZE_CLASS_BOUNDS)
+
+
+def monthly_figures(client: str, trades: Iterable[TradeObs], payments: Iterable[PaymentObs]) -> pd.DataFrame:
+    """One row per month (index ``month``, ``YYYY-MM``, gaps filled) with
+    columns ``sales``, ``purchases``, ``receipts``, ``payments`` (yen),
+    ``receivable``, ``payable`` (yen, month-end balances),
+    ``receivable_days``, ``payable_days`` (days), ``annual_sales`` (yen) and
+    ``size_class`` (1–4)."""
+    recs = []
+    for t in trades:
+        if t.seller == client:
+            recs.append((t.month, "sales", t.amount))
+        elif t.buyer == client:
+            recs.append((t.month, "purchases", t.amount))
+    for p in payments:
+        if p.payee == client:
+            recs.append((p.month, "receipts", p.amount))
+        elif p.payer == client:
+            recs.append((p.month, "payments", p.amount))
+    cols = ["sales", "purchases", "receipts", "payments"]
+    if not recs:
+        return pd.DataFrame(columns=[*cols, "receivable", "payable", "receivable_days", "payable_days",
+                                     "annual_sales", "size_class"]).rename_axis("month")
+    df = pd.DataFrame(recs, columns=["month", "kind", "amount"])
+    wide = df.pivot_table(index="month", columns="kind", values="amount", aggfunc="sum", fill_value=0)
+    months = pd.period_range(min(wide.index), max(wide.index), freq="M").strftime("%Y-%m")
+    wide = wide.reindex(months, fill_value=0).reindex(columns=cols, fill_value=0).astype("int64")
+    wide.index.name = "month"
+    wide["receivable"] = (wide["sales"] - wide["receipts"]).cumsum()
+    wide["payable"] = (wide["purchases"] - wide["payments"]).cumsum()
+    n = wide["sales"].rolling(12, min_periods=1).count()
+    annual_sales = wide["sales"].rolling(12, min_periods=1).sum() * 12 / n
+    annual_purchases = wide["purchases"].rolling(12, min_periods=1).sum() * 12 / n
+    wide["annual_sales"] = annual_sales.round().astype("int64")
+    wide["receivable_days"] = (wide["receivable"] / (annual_sales / 365)).where(annual_sales > 0).round(1)
+    wide["payable_days"] = (wide["payable"] / (annual_purchases / 365)).where(annual_purchases > 0).round(1)
+    wide["size_class"] = [size_class(x) for x in annual_sales]
+    return wide

@@ -1,0 +1,150 @@
+"""Import reference files: the firm master, management parameters, the NTA
+registry. Each returns an :class:`ImportSummary`; rejected rows go to a
+quarantine CSV like ledger rejects (file, line, column, reason, raw).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from ingest.decode import EncodingError
+from ingest.load import IngestError, file_sha256
+from ingest.readers.firm_master import FirmRecord, read_firm_master
+from ingest.readers.parameters import ParameterRecord, read_parameters
+from ingest.readers.registry import RegistryEntry, read_registry
+from ingest.records import Reject
+from queries.model import Firm, ParameterRow, RegistryRecord
+from queries.store import Store
+
+__all__ = ["ImportSummary", "import_firms", "import_parameters", "import_registry", "BATCH_ROWS"]
+
+BATCH_ROWS = 5_000
+T = TypeVar("T")
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (for people and, as a dict, for ``--json``)."""
+
+    file: str
+    kind: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rejects_path: str = ""
+    firms_created: list[str] = field(default_factory=list)  # ids known only from this file
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Quarantine:
+    """Writes rejects to ``rejects_dir/<kind>-<sha>.csv`` (removed when empty)."""
+
+    def __init__(self, path: Path, rejects_dir: Path, kind: str) -> None:
+        rejects_dir.mkdir(parents=True, exist_ok=True)
+        self.path = rejects_dir / f"{kind}-{file_sha256(path)[:16]}.csv"
+        self._fh = self.path.open("w", encoding="utf-8", newline="")
+        self._w = csv.writer(self._fh)
+        self._w.writerow(["file", "line", "column", "reason", "raw"])
+        self.count = 0
+
+    def add(self, r: Reject) -> None:
+        self.count += 1
+        self._w.writerow([r.file, r.line, r.column, r.reason, r.raw])
+
+    def close(self) -> str:
+        self._fh.close()
+        if not self.count:
+            self.path.unlink(missing_ok=True)
+            return ""
+        return str(self.path)
+
+
+def _run(path: Path, kind: str, items: Iterable[T | Reject], rejects_dir: Path) -> tuple[ImportSummary, list[T]]:
+    """Read every row, quarantining rejects; returns the good ones."""
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    summary = ImportSummary(str(path), kind)
+    quarantine = _Quarantine(path, rejects_dir, kind)
+    good: list[T] = []
+    try:
+        for item in items:
+            summary.rows_read += 1
+            if isinstance(item, Reject):
+                quarantine.add(item)
+            else:
+                good.append(item)
+    except (EncodingError, UnicodeError, OSError) as e:
+        raise IngestError(f"{path}: {e}") from e
+    finally:
+        summary.rejects_path = quarantine.close()
+    summary.rows_rejected = quarantine.count
+    summary.rows_loaded = len(good)
+    return summary, good
+
+
+def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
+    """Load a firm master (ids, names, 法人番号, JSIC division, prefecture,
+    client flag, consenting banks). A firm that exists is updated."""
+    summary, rows = _run(path, "firms", read_firm_master(path), rejects_dir)
+    firms = [_firm(r) for r in rows]
+    for batch in _batches(firms, BATCH_ROWS):
+        store.upsert_firms(batch)
+    return summary
+
+
+def _firm(r: FirmRecord) -> Firm:
+    return Firm(id=r.firm_id, name=r.name or None, corporate_number=r.corporate_number,
+                industry=r.industry, prefecture=r.prefecture, is_client=r.is_client,
+                consented_banks=r.consented_banks)
+
+
+def import_parameters(store: Store, path: Path, rejects_dir: Path, period: str | None = None) -> ImportSummary:
+    """Load management parameters per firm and period. Firm ids not yet known
+    create firms known only by id (listed in ``firms_created``)."""
+    summary, rows = _run(path, "parameters", read_parameters(path, period=period), rejects_dir)
+    ids = sorted({r.firm_id for r in rows})
+    known = store.get_firms(ids)
+    summary.firms_created = [i for i in ids if i not in known]
+    if summary.firms_created:
+        store.upsert_firms([Firm(id=i, is_client=True) for i in summary.firms_created])
+    for batch in _batches((_parameter_row(r) for r in rows), BATCH_ROWS):
+        store.upsert_parameters(batch)
+    return summary
+
+
+def _parameter_row(r: ParameterRecord) -> ParameterRow:
+    from ingest.parameters_spec import PARAMETER_NAMES
+
+    values = tuple((name, float(v)) for name in PARAMETER_NAMES if (v := getattr(r, name)) is not None)
+    return ParameterRow(r.firm_id, r.period, values)
+
+
+def import_registry(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
+    """Load an NTA 法人番号 bulk CSV as the reference registry for resolution.
+    Rows that are not the latest record of a number, or are closed, still load
+    (a closed firm can appear in old ledgers)."""
+    summary, rows = _run(path, "registry", read_registry(path), rejects_dir)
+    for batch in _batches((_registry(r) for r in rows), BATCH_ROWS):
+        store.upsert_registry(batch)
+    return summary
+
+
+def _registry(r: RegistryEntry) -> RegistryRecord:
+    return RegistryRecord(r.corporate_number, r.name, r.kind_code, r.prefecture, r.city, r.furigana)
