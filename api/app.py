@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import firms, health
+from api.routes import analytics, firms, health, ingest
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
 from queries.factory import open_store
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(firms.router)
+    app.include_router(analytics.router)
+    app.include_router(ingest.router)
     app.mount("/static/vis", StaticFiles(directory=vis_asset_dir()), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -4,13 +4,19 @@ with graph, return plain dicts ready for JSON."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from graph.ego import EgoNetwork, ego_network
+from ingest.decode import EncodingError
+from ingest.load import IngestError, LoadSummary, load_file
+from ingest.readers.detect import FormatError, detect_format, read_ledger
 from queries.model import Firm
 from queries.store import NotFound, Store
 
-__all__ = ["firm_public", "ego", "ego_as_dict", "check_month_window"]
+__all__ = [
+    "firm_public", "ego", "ego_as_dict", "check_month_window", "ingest_file", "figures", "reconciliation",
+]
 
 
 def firm_public(f: Firm) -> dict[str, Any]:
@@ -118,3 +124,22 @@ def reconciliation(store: Store, month_from: str | None, month_to: str | None,
     found = reconcile(obs, tolerance_pct, tolerance_yen)
     return {"flows_compared": len(flows), "tolerance_pct": tolerance_pct, "tolerance_yen": tolerance_yen,
             "disagreements": [asdict(d) for d in found]}
+
+
+def ingest_file(store: Store, path: Path, client: str | None, fmt: str | None, rejects_dir: Path,
+                progress: bool | None = None) -> LoadSummary:
+    """Load one ledger file as one batch (format detected when not given).
+
+    Raises :class:`ingest.load.IngestError` with a one-line reason for a file
+    that cannot be read at all.
+    """
+    try:
+        chosen = fmt or detect_format(path)
+        return load_file(store, path, client, fmt=str(chosen),
+                         reader=lambda p: read_ledger(p, chosen), rejects_dir=rejects_dir,
+                         progress=progress)
+    except (FormatError, EncodingError) as e:
+        text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
+        raise IngestError(f"{path}: {text}") from e
+    except OSError as e:
+        raise IngestError(f"{path}: cannot read file: {e.strerror or e}") from e

@@ -10,14 +10,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from api.commands.common import emit, opened
+from api.service import ingest_file
 from api.settings import Settings
-from ingest.decode import EncodingError
-from ingest.load import IngestError, LoadSummary, load_file
+from ingest.load import IngestError, LoadSummary
 from ingest.manifest import ManifestEntry, read_manifest
-from ingest.readers.detect import FormatError, detect_format, read_ledger
-from queries.store import Store
 
-__all__ = ["cmd_ingest", "ingest_one", "Totals"]
+__all__ = ["cmd_ingest", "Totals"]
 
 
 @dataclass
@@ -39,21 +37,6 @@ class Totals:
             self.rows_loaded += s.rows_loaded
             self.rows_rejected += s.rows_rejected
             self.review_queued += s.review_queued
-
-
-def ingest_one(store: Store, path: Path, client: str | None, fmt: str | None, settings: Settings,
-               progress: bool | None = None) -> LoadSummary:
-    """Load one file (format detected when not given). Raises IngestError."""
-    try:
-        chosen = fmt or detect_format(path)
-        return load_file(store, path, client, fmt=str(chosen),
-                         reader=lambda p: read_ledger(p, chosen), rejects_dir=settings.home / "rejects",
-                         progress=progress)
-    except (FormatError, EncodingError) as e:
-        text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
-        raise IngestError(f"{path}: {text}") from e
-    except OSError as e:
-        raise IngestError(f"{path}: cannot read file: {e.strerror or e}") from e
 
 
 def print_summary(s: LoadSummary) -> None:
@@ -88,8 +71,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bar = tqdm(jobs, desc="files", unit=" file", disable=not (many and sys.stderr.isatty()))
         for job in bar:
             try:
-                summary = ingest_one(store, job.path, job.client_id, job.format, settings,
-                                     progress=None if not many else False)
+                summary = ingest_file(store, job.path, job.client_id, job.format,
+                                      settings.home / "rejects", progress=None if not many else False)
             except IngestError as e:
                 totals.failed += 1
                 totals.errors.append(str(e))

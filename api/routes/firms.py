@@ -62,3 +62,10 @@ def view_ego(
     firm, net, firms = service.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes)
     page = render_ego_page(service.ego_as_dict(firm, net, firms, from_, to))
     return HTMLResponse(page, headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/{firm_id}/figures")
+def get_figures(firm_id: str, store: StoreDep) -> dict[str, Any]:
+    """Monthly sales, purchases, balances (yen) and receivable days from the
+    firm's own ledger."""
+    return service.figures(store, firm_id)
