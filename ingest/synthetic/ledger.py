@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -81,10 +82,12 @@ class ClientBook:
     fy_ar_end: dict[int, int] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=4096)
 def month_end(y: int, m: int) -> dt.date:
     return dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
+@functools.lru_cache(maxsize=16384)
 def _day(y: int, m: int, day: int) -> dt.date:
     return month_end(y, m) if day >= 28 else dt.date(y, m, day)
 
@@ -129,8 +132,9 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
             raw_to_firm[main] = cp
             raw_to_firm[alt] = cp
             inv = nm.form != SOLE and rng.random() < rates.invoice
-            got = (main, alt, inv, int(rng.choice([31, 20, 25], p=[0.6, 0.25, 0.15])),
-                   int(rng.choice([31, 25, 10], p=[0.5, 0.3, 0.2])))
+            u1, u2 = rng.random(2)
+            got = (main, alt, inv, 31 if u1 < 0.6 else 20 if u1 < 0.85 else 25,
+                   31 if u2 < 0.5 else 25 if u2 < 0.8 else 10)
             spelt[cp] = got
         return got
 
@@ -146,6 +150,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
         return s
 
     entries = book.entries
+    ym = [cfg.year_month(t) for t in range(cfg.months + 1)]
     run_day = int(rng.choice([31, 25]))  # the client's monthly payment run (全銀 clients)
     fee = 660
     last = cfg.months - 1
@@ -156,14 +161,14 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
     for cp, t, amt, pay in zip(cps.tolist(), months.tolist(), amounts.tolist(), pays.tolist(),
                                strict=True):
         _, _, _, close, payday = who(cp)
-        y, m = cfg.year_month(t)
+        y, m = ym[t]
         d = _day(y, m, close)
         name = written(cp)
         entries.append(Entry(d, "sale", [Line("売掛金", name, amt, "売上高", "", amt, f"{m}月分 売上")],
                              cp, name, amt))
         paid: dt.date | None = None
         if 0 <= pay <= last:
-            py, pm = cfg.year_month(pay)
+            py, pm = ym[pay]
             paid = _day(py, pm, payday)
             if channel == "bank":
                 book.bank_rows.append((paid, f"振込 {kana(cp)}", 0, amt))
@@ -181,7 +186,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
     for cp, t, amt, pay in zip(cps.tolist(), months.tolist(), amounts.tolist(), pays.tolist(),
                                strict=True):
         _, _, inv, close, payday = who(cp)
-        y, m = cfg.year_month(t)
+        y, m = ym[t]
         d = _day(y, m, close)
         name = written(cp)
         acct = "外注費" if econ.division[cp] in _SERVICE_DIVS else "仕入高"
@@ -189,7 +194,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
         entries.append(Entry(d, "purchase", [Line(acct, "", amt, "買掛金", name, amt,
                                                   f"{m}月分 仕入{tno}")], cp, name, amt))
         if 0 <= pay <= last:
-            py, pm = cfg.year_month(pay)
+            py, pm = ym[pay]
             paid = _day(py, pm, run_day if channel == "zengin" else payday)
             if channel == "bank":
                 book.bank_rows.append((paid, f"振込 {kana(cp)}", amt, 0))
@@ -207,7 +212,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
     staff = int(econ.employees[c])
     pay_per = 230_000 + 10_000 * int(rng.integers(0, 8))
     for t in range(cfg.months):
-        y, m = cfg.year_month(t)
+        y, m = ym[t]
         cons = int(consumer[t])
         if cons > 0:
             entries.append(Entry(month_end(y, m), "other",
@@ -236,7 +241,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
                 fy = _fiscal_year(e.date)
                 book.fy_sales[fy] = book.fy_sales.get(fy, 0) + ln.cr_amt
     for t in range(cfg.months):
-        fy = _fiscal_year(dt.date(*cfg.year_month(t), 1))
+        fy = _fiscal_year(dt.date(*ym[t], 1))
         book.fy_months[fy] = book.fy_months.get(fy, 0) + 1
     for fy in book.fy_months:
         fy_end = min(dt.date(fy + 1, 3, 31), end_date)

@@ -9,6 +9,7 @@ marker ``ｶ)`` / ``(ｶ``, cut to 30 bytes) follow from the name exactly.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -235,6 +236,8 @@ def to_bank_kana(reading: str) -> str:
 
 def cut_bytes(text: str, n: int) -> str:
     """Cut ``text`` to at most ``n`` cp932 bytes (never inside a character)."""
+    if len(text.encode("cp932")) <= n:
+        return text
     out, size = [], 0
     for ch in text:
         b = len(ch.encode("cp932"))
@@ -245,6 +248,7 @@ def cut_bytes(text: str, n: int) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def bank_kana(name: FirmName, limit: int = 30) -> str:
     """Account-holder name as a bank writes it, cut to ``limit`` bytes.
 

@@ -48,7 +48,7 @@ def _variants(name: FirmName) -> list[str]:
 
 
 def typo(text: str, rng: np.random.Generator) -> str:
-    """An old kanji form (島→嶋, 高→髙 …) or one dropped character."""
+    """An old kanji form (島→嶋, 高→髙 …), one dropped character, or a stray ・."""
     olds = [i for i, ch in enumerate(text) if ch in _OLD_FORMS]
     if olds and rng.random() < 0.6:
         i = olds[int(rng.integers(len(olds)))]
@@ -56,7 +56,7 @@ def typo(text: str, rng: np.random.Generator) -> str:
     if len(text) >= 4:
         i = int(rng.integers(1, len(text) - 1))
         return text[:i] + text[i + 1:]
-    return text + "　"
+    return text[:1] + "・" + text[1:]
 
 
 def spellings(name: FirmName, rng: np.random.Generator, p_variant: float, p_typo: float
