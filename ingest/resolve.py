@@ -102,18 +102,32 @@ class Resolver:
     def _idx(self) -> _Index:
         if self._index is None:
             idx = _Index()
-            for fid, name, cn in self.store.firm_names():
-                if fid.startswith(_CLIENT_SCOPED):
-                    continue  # persons and unknown kinds are never matched across clients
-                idx.names.add(fid, normalize_name(name))
+            firms = [f for f in self.store.firm_names() if not f[0].startswith(_CLIENT_SCOPED)]
+            for fid, _, cn in firms:
                 if cn:
-                    idx.firm_by_cn[cn] = fid
+                    idx.firm_by_cn.setdefault(cn, fid)
+            for fid, name, _ in firms:
+                idx.names.add(fid, normalize_name(name))
+            # Registry names carry the furigana that lets bank kana match kanji
+            # names; a number that is already a firm is indexed under that firm.
             for r in self.store.registry_records():
                 idx.registry[r.corporate_number] = r
-                if r.corporate_number not in idx.firm_by_cn:
-                    idx.names.add(_REG + r.corporate_number, normalize_name(r.name, r.furigana))
+                target = idx.firm_by_cn.get(r.corporate_number, _REG + r.corporate_number)
+                idx.names.add(target, normalize_name(r.name, r.furigana))
             self._index = idx
         return self._index
+
+    def _matches(self, nn: NormalizedName, own: str) -> list[tuple[str, float]]:
+        """Ranked candidates, one per real firm (a registry entry that became a
+        firm in this run counts as that firm), excluding the spelling's own id."""
+        idx = self._idx()
+        best: dict[str, float] = {}
+        for cid, score in idx.names.query(nn, limit=8):
+            if cid.startswith(_REG):
+                cid = idx.firm_by_cn.get(cid[len(_REG):], cid)
+            if cid != own and score > best.get(cid, -1.0):
+                best[cid] = score
+        return sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
 
     # -- resolution --------------------------------------------------------
     def resolve_all(
@@ -182,9 +196,7 @@ class Resolver:
                                     reason="natural person: not linked across clients"))
 
         own = name_id(nn) if nn.kind == "corporation" else f"U{_hash(client + '|' + nn.core)}"
-        idx = self._idx()
-        matches = [(cid, s) for cid, s in idx.names.query(nn, limit=5) if cid != own]
-        decision = decide(matches)
+        decision = decide(self._matches(nn, own))
         if decision.outcome == "auto_merge" and decision.candidate_id:
             target = self._candidate_firm(decision.candidate_id, raw)
             self._remember(target, nn)

@@ -1,0 +1,135 @@
+"""The CLI end to end, on both real stores: imports, ingest, duplicates,
+manifest, clear errors, batches, figures, reconcile."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from api.settings import get_settings
+from queries.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO.parent / "shared" / "data" / "seed" / "management_parameters_dummy.csv"
+EXTERNAL = REPO.parent / "shared" / "data" / "external"
+
+
+@pytest.fixture
+def cli(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """Run the CLI against the same store the test inspects."""
+    monkeypatch.setenv("TORIHIKI_HOME", str(tmp_path / "home"))
+    if store.backend == "embedded":
+        monkeypatch.delenv("NEO4J_URI", raising=False)
+        from queries.embedded_store import EmbeddedStore
+
+        store = EmbeddedStore(tmp_path / "home")
+        store.ensure_schema()
+    get_settings.cache_clear()
+    yield store
+    get_settings.cache_clear()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_seed_table_imports_as_it_is(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "metrics", "import", str(SEED), "--period", "FY2024", "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["rows_read"] == 15 and summary["rows_loaded"] == 15
+    assert summary["rows_rejected"] == 0 and len(summary["firms_created"]) == 15
+    params = {p.firm_id: dict(p.values) for p in cli.parameters()}
+    assert params["7"] == {"size_class": 2, "profitable": 1, "ordinary_margin_pct": 1.64, "employees": 83,
+                           "nonregular_ratio_pct": 38.6, "overtime_hours": 20, "ar_turnover_days": 51}
+    # Without a period the file cannot be placed in time: one clear reject, nothing loaded.
+    code, out, _ = run(capsys, "metrics", "import", str(SEED), "--json")
+    assert json.loads(out)["rows_rejected"] == 1 and json.loads(out)["rows_loaded"] == 0
+
+
+def test_ingest_json_duplicate_and_rejects(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = REPO / "sample" / "ledgers" / "F0003.csv"
+    code, out, _ = run(capsys, "ingest", str(ledger), "--json")
+    first = json.loads(out)
+    assert code == 0 and first["duplicate"] is False and first["format"] == "canonical"
+    assert first["rows_read"] == first["rows_loaded"] + first["rows_rejected"] + first["rows_skipped"]
+    with open(first["rejects_path"], encoding="utf-8") as fh:
+        rejects = list(csv.DictReader(fh))
+    assert len(rejects) == first["rows_rejected"] == 1
+    assert rejects[0]["column"] == "date" and rejects[0]["line"].isdigit() and rejects[0]["raw"]
+    before = cli.counts()
+    code, out, _ = run(capsys, "ingest", str(ledger), "--json")
+    again = json.loads(out)
+    assert again["duplicate"] is True and again["batch_id"] == first["batch_id"]
+    assert cli.counts() == before
+
+
+def test_external_zengin_files(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(EXTERNAL.glob("zengin_*.txt"))
+    code, out, _ = run(capsys, "ingest", *map(str, files), "--client", "F0001", "--json")
+    results = {Path(r["file"]).name: r for r in map(json.loads, out.splitlines())}
+    assert code == 0
+    assert results["zengin_sogo_furikomi_multi-transaction.txt"]["rows_loaded"] == 2
+    assert results["zengin_sogo_furikomi_single-transaction.txt"]["rows_loaded"] == 1
+    assert results["zengin_sogo_furikomi_empty.txt"]["rows_read"] == 0
+    assert all(r["format"] == "zengin" and r["rows_rejected"] == 0 for r in results.values())
+    paid = sum(p.amount for p in cli.payments(["F0001"], None, None))
+    assert paid == 1_702_961 + 1_103_661  # the two trailers' totals (multi + single)
+
+
+def test_unreadable_file_is_one_clear_error(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    good = REPO / "sample" / "ledgers" / "F0002.csv"
+    code, out, err = run(capsys, "ingest", str(binary), str(good))
+    assert code == 2
+    assert "photo.csv" in err and "Traceback" not in err and err.count("\n") == 1
+    assert "F0002.csv: batch" in out  # the good file in the same run still loaded
+    code, _, err = run(capsys, "ingest", str(tmp_path / "missing.csv"), "--client", "X")
+    assert code == 2 and "missing.csv" in err and "Traceback" not in err
+
+
+def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    man = tmp_path / "manifest.csv"
+    rows = ["path,client_id,format"]
+    for p in sorted((REPO / "sample" / "ledgers").glob("*.csv"))[:3]:
+        rows.append(f"{p},{p.stem},canonical")
+    rows.append("nope.csv,F9,")
+    rows.append(",F9,")
+    man.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "ingest", "--manifest", str(man))
+    assert code == 2  # one missing file and one bad manifest row
+    assert "total: 3 files loaded" in out
+    assert "manifest.csv:6: path and client_id are required" in err and "nope.csv" in err
+    assert len(cli.list_batches()) == 3
+
+
+def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "firms", "import", str(REPO / "sample" / "firms.csv"))[0] == 0
+    code, out, _ = run(capsys, "registry", "import", str(EXTERNAL / "nta_houjin_bangou_tottori_sample.csv"), "--json")
+    assert code == 0 and json.loads(out)["rows_loaded"] == 5
+    assert cli.registry_get("1280001007263").name == "株式会社souvenir"  # type: ignore[union-attr]
+    for p in sorted((REPO / "sample" / "ledgers").glob("*.csv")):
+        assert run(capsys, "ingest", str(p))[0] == 0
+    f = cli.get_firm("F0001")
+    assert f is not None and f.name == "株式会社山陰精工" and f.industry == "E" and f.is_client
+    code, out, _ = run(capsys, "figures", "F0001", "--json")
+    months = json.loads(out)["months"]
+    assert code == 0 and len(months) == 12 and all(m["sales"] >= 0 for m in months)
+    code, out, _ = run(capsys, "reconcile", "--json")
+    assert code == 0 and json.loads(out)["flows_compared"] > 0
+    code, out, _ = run(capsys, "batches", "list", "--json")
+    batches = json.loads(out)
+    assert len(batches) == 8
+    code, out, _ = run(capsys, "batches", "rollback", batches[0]["id"])
+    assert code == 0 and "rolled back" in out and len(cli.list_batches()) == 7
+    code, _, err = run(capsys, "batches", "rollback", "bnope")
+    assert code == 2 and "no batch" in err
+    code, _, err = run(capsys, "ego", "NOPE")
+    assert code == 2 and "no firm" in err
