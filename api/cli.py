@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["canonical", "yayoi", "freee", "moneyforward", "zengin", "bank"],
                    help="force a format instead of detecting it")
     s.add_argument("--manifest", help="CSV with path,client_id,format (paths relative to it)")
+    s.add_argument("--accounts", help="CSV account,role overriding the default account table (journals)")
+    s.add_argument("--bank-layout", help="TOML file describing a bank statement's columns")
+    s.add_argument("--year", type=int, help="year of 全銀 transfer dates (the header has only MMDD)")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
     s.set_defaults(func=cmd_ingest)
 

@@ -3,7 +3,7 @@ with graph, return plain dicts ready for JSON."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,8 @@ from queries.model import Firm
 from queries.store import NotFound, Store
 
 __all__ = [
-    "firm_public", "ego", "ego_as_dict", "check_month_window", "ingest_file", "figures", "reconciliation",
+    "firm_public", "ego", "ego_as_dict", "check_month_window", "ingest_file", "ReaderOptions", "figures",
+    "reconciliation",
 ]
 
 
@@ -126,17 +127,40 @@ def reconciliation(store: Store, month_from: str | None, month_to: str | None,
             "disagreements": [asdict(d) for d in found]}
 
 
+@dataclass(frozen=True)
+class ReaderOptions:
+    """Per-run reader settings: a user account table (journal formats), a
+    bank mapping file (bank statements), the year of 全銀 transfer dates."""
+
+    accounts: Path | None = None
+    bank_layout: Path | None = None
+    zengin_year: int | None = None
+
+    def for_format(self, fmt: str) -> dict[str, Any]:
+        if fmt in ("yayoi", "freee", "moneyforward") and self.accounts is not None:
+            from ingest.accounts import load_account_table
+
+            return {"accounts": load_account_table(self.accounts)}
+        if fmt == "bank" and self.bank_layout is not None:
+            return {"layout": self.bank_layout}
+        if fmt == "zengin" and self.zengin_year is not None:
+            return {"year": self.zengin_year}
+        return {}
+
+
 def ingest_file(store: Store, path: Path, client: str | None, fmt: str | None, rejects_dir: Path,
-                progress: bool | None = None) -> LoadSummary:
+                progress: bool | None = None, options: ReaderOptions | None = None) -> LoadSummary:
     """Load one ledger file as one batch (format detected when not given).
 
     Raises :class:`ingest.load.IngestError` with a one-line reason for a file
     that cannot be read at all.
     """
     try:
-        chosen = fmt or detect_format(path)
+        opts = options or ReaderOptions()
+        chosen = fmt or ("bank" if opts.bank_layout else detect_format(path))
+        kwargs = opts.for_format(str(chosen))
         return load_file(store, path, client, fmt=str(chosen),
-                         reader=lambda p: read_ledger(p, chosen), rejects_dir=rejects_dir,
+                         reader=lambda p: read_ledger(p, chosen, **kwargs), rejects_dir=rejects_dir,
                          progress=progress)
     except (FormatError, EncodingError) as e:
         text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")

@@ -10,7 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from api.commands.common import emit, opened
-from api.service import ingest_file
+from api.service import ReaderOptions, ingest_file
 from api.settings import Settings
 from ingest.load import IngestError, LoadSummary
 from ingest.manifest import ManifestEntry, read_manifest
@@ -67,12 +67,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print("error: give ledger files or --manifest FILE", file=sys.stderr)
         return 2
     many = len(jobs) > 1
+    options = ReaderOptions(
+        accounts=Path(args.accounts) if args.accounts else None,
+        bank_layout=Path(args.bank_layout) if args.bank_layout else None,
+        zengin_year=args.year,
+    )
     with opened(settings) as store:
         bar = tqdm(jobs, desc="files", unit=" file", disable=not (many and sys.stderr.isatty()))
         for job in bar:
             try:
                 summary = ingest_file(store, job.path, job.client_id, job.format,
-                                      settings.home / "rejects", progress=None if not many else False)
+                                      settings.home / "rejects", progress=None if not many else False,
+                                      options=options)
             except IngestError as e:
                 totals.failed += 1
                 totals.errors.append(str(e))
