@@ -8,6 +8,7 @@ with the csv module and validate each one.
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -114,12 +115,10 @@ class CsvRecords:
     :func:`iter_csv_rows` trusts the csv module: one stray ``"`` makes it glue
     every following line into one field, so good rows would be lost in one
     reject. Here, a record that spans several physical lines is kept only
-    when its field count equals :attr:`expected_fields` (set it after reading
-    a header; ``None`` accepts any count). Otherwise its first line becomes a
-    :class:`CsvDefect` and the following lines are parsed again on their own.
-    A multi-line record whose continuation line is by itself a full-width
-    record is treated the same way (a quote opened in the last column would
-    otherwise swallow the rest of the file). A record longer than
+    when it is well-formed CSV (strict quoting) and its field count equals
+    :attr:`expected_fields` (set it after reading a header; ``None`` accepts
+    any count). Otherwise its first line becomes a :class:`CsvDefect` and the
+    following lines are parsed again on their own. A record longer than
     ``max_record_lines`` lines, or a csv error (field
     larger than the csv field limit), is handled the same way, so memory
     stays bounded and no good line is swallowed by a bad one.
@@ -172,6 +171,7 @@ class CsvRecords:
             if len(consumed) > 1 and self._swallowed(cells, consumed):
                 yield self._resync(consumed, pending,
                                    "unbalanced quote: the record runs into the next lines")
+                reader = csv.reader(source())  # the old source may have hit the end
                 continue
             text = "".join(t for _, t in consumed)
             yield CsvRecord(line=consumed[0][0], cells=cells, text=_chomp(text))
@@ -179,19 +179,23 @@ class CsvRecords:
     def _swallowed(self, cells: list[str], consumed: list[tuple[int, str]]) -> bool:
         """True when a multi-line record looks like a stray quote ate whole rows.
 
-        Either its field count is wrong, or one of its continuation lines is,
-        on its own, a complete record of the expected width (the last line
-        only when it holds no quote: a real multi-line field closes there).
+        A real quoted line break is well-formed CSV: the quote closes before
+        a comma or the line end. So the record is suspect when strict parsing
+        fails (a quote followed by other text, or no closing quote at all),
+        when its field count is wrong, or when a middle line is on its own a
+        complete record of the expected width.
         """
+        try:
+            list(csv.reader(io.StringIO("".join(t for _, t in consumed), newline=""),
+                            strict=True))
+        except csv.Error:
+            return True
         n = self.expected_fields
         if n is None:
             return False
         if len(cells) != n:
             return True
-        tail = [t for _, t in consumed[1:-1]]
-        if '"' not in consumed[-1][1]:
-            tail.append(consumed[-1][1])
-        return any(len(next(csv.reader([t]), [])) == n for t in tail)
+        return any(len(next(csv.reader([t]), [])) == n for _, t in consumed[1:-1])
 
     @staticmethod
     def _resync(consumed: list[tuple[int, str]], pending: list[tuple[int, str]],
