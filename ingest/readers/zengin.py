@@ -470,6 +470,13 @@ def parse_zengin_file(path: Path, *, year: int | None = None,
             raise FormatError(f"{path.name} line {line}: {e}") from None
     if result is None:
         raise FormatError(f"{path.name}: no header record")
+    if result.trailer is None or not result.has_end:
+        raise FormatError(f"{path.name}: no {'trailer' if result.trailer is None else 'end'} "
+                          "record")
+    found = (len(result.records), sum(d.amount for _, d in result.records))
+    if (result.trailer.count, result.trailer.total) != found:
+        raise FormatError(f"{path.name}: trailer says {result.trailer.count} records, "
+                          f"¥{result.trailer.total:,}; found {found[0]}, ¥{found[1]:,}")
     return result
 
 
