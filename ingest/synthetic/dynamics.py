@@ -232,7 +232,12 @@ def simulate(cfg: GenerateConfig, econ: Economy, rng: np.random.Generator,
         out.append((us[ci].astype(np.int32), ub[ci].astype(np.int32),
                     np.full(int(ci.sum()), t, dtype=np.int16), amount[ci], pay[ci].astype(np.int16)))
 
-    cat = [np.concatenate([o[k] for o in out]) for k in range(5)]
+    cols = [[o[k] for o in out] for k in range(5)]
+    del out
+    cat: list[np.ndarray] = []
+    for k in range(5):  # field by field, freeing the monthly pieces (peak memory)
+        cat.append(np.concatenate(cols[k]))
+        cols[k] = []
     return SimResult(
         c_seller=cat[0], c_buyer=cat[1], c_month=cat[2], c_amount=cat[3], c_pay=cat[4],
         consumer=consumer, fy_sales=fy_sales, fiscal_years=fiscal_years, growth=growth,

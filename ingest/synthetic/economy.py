@@ -205,8 +205,9 @@ def build_economy(cfg: GenerateConfig, rng: np.random.Generator) -> Economy:
             form.append("gk")
         else:
             form.append("gm" if u[i] < 0.97 else "gs")
-    groups = [("Ir" if tier[i] == 4 else "Iw") if division[i] == "I" else str(division[i])
-              for i in range(n)]
+    groups = [("Ir" if tier[i] == 4 else "Iw") if division[i] == "I"
+              else "Pk" if division[i] == "P" and form[i] not in ("iryo", "fuku")
+              else str(division[i]) for i in range(n)]
     names = make_names(rng, groups, form)
     corp_no = _corporate_numbers(rng, pref, form)
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -32,7 +33,9 @@ def read_back(region: Path) -> tuple[list[tuple[str, LedgerLine]], dict[tuple[st
     lines: list[tuple[str, LedgerLine]] = []
     rejects: dict[tuple[str, int], str] = {}
     for m in manifest:
-        opts = {"year": int(m["path"][-12:-8])} if m["format"] == "zengin" else {}
+        opts: dict[str, dt.date] = {}
+        if m["format"] == "zengin":  # the header has MMDD only: the file time gives the year
+            opts["today"] = dt.date.fromtimestamp((region / m["path"]).stat().st_mtime)
         for r in read_ledger(region / m["path"], m["format"], **opts):
             if isinstance(r, Reject):
                 rejects[(m["path"], r.line)] = r.reason

@@ -3,12 +3,15 @@
 One file per transfer date: header ``1``, data ``2`` × n, trailer ``8``
 (count and total of the data records), end ``9``. Recipient names are bank
 kana cut to 30 bytes (``ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ``). Amounts are yen. Field positions
-as in formats.md.
+as in formats.md. The header has no year: the file name carries the full
+date (``furikomi_YYYYMMDD.txt``) and the file's modification time is set to
+three days before the transfer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from ingest.synthetic.economy import BANKS, Economy
@@ -56,4 +59,8 @@ def write_zengin(path: Path, econ: Economy, client: int, date: dt.date,
             raise AssertionError(f"zengin record is not {RECORD_BYTES} bytes: {r!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    # the file is made a few days before the transfer: readers may take the
+    # year from the modification time (the header has only MMDD)
+    made = dt.datetime.combine(date - dt.timedelta(days=3), dt.time(12), tzinfo=dt.UTC)
+    os.utime(path, (made.timestamp(), made.timestamp()))
     return len(transfers)
