@@ -54,7 +54,9 @@ class GenerateConfig:
     ``noise``: low | default | high; ``churn``: fast (link half-life ≈ 13
     months, as in transaction data) | slow (≈ 36 months);
     ``distress_rate``: yearly probability that a healthy firm enters
-    distress on its own (partner-caused distress comes on top).
+    distress on its own (partner-caused distress comes on top);
+    ``workers``: processes that write client files (output bytes do not
+    depend on it).
     """
 
     firms: int = 1000
@@ -66,6 +68,7 @@ class GenerateConfig:
     churn: ChurnSpeed = "fast"
     start: str = "2023-04"
     distress_rate: float = 0.03
+    workers: int = 0  # processes writing client files; 0 = one per CPU (at most 4)
 
     def __post_init__(self) -> None:
         if self.firms < 20:

@@ -9,7 +9,10 @@ bounded by the client-incident trade arrays.
 from __future__ import annotations
 
 import csv
+import multiprocessing as mp
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,59 +110,116 @@ def _distressed_fys(cfg: GenerateConfig, sim: SimResult, c: int) -> set[int]:
     return out
 
 
-def _write_clients(cfg: GenerateConfig, econ: Economy, sim: SimResult
-                   ) -> tuple[int, int, list[Malformed], int, list[list[str]]]:
+@dataclass(slots=True)
+class _ClientOutput:
+    manifest: list[list[str]]
+    names: list[tuple[str, int]]
+    malformed: list[Malformed]
+    params: list[list[str]]
+    lines: int
+    files: int
+
+
+@dataclass(slots=True)
+class _Shared:
+    cfg: GenerateConfig
+    econ: Economy
+    sim: SimResult
+    s_order: np.ndarray
+    s_owner: np.ndarray
+    p_order: np.ndarray
+    p_owner: np.ndarray
+
+
+# Shared with forked workers (copy-on-write): set before the pool starts.
+_STATE: list[_Shared] = []
+
+
+def _client_job(c: int) -> _ClientOutput:
+    st = _STATE[0]
+    cfg, econ, sim = st.cfg, st.econ, st.sim
+    s_order, s_owner, p_order, p_owner = st.s_order, st.s_owner, st.p_order, st.p_owner
     out = cfg.out
     rate = cfg.rates.malformed
+    cid = econ.ids[c]
+    rng = _rng(cfg, 100, c)
+    a, b = np.searchsorted(s_owner, [c, c + 1])
+    srows = s_order[a:b]
+    a, b = np.searchsorted(p_owner, [c, c + 1])
+    prows = p_order[a:b]
+    book = build_book(
+        cfg, econ, c, rng,
+        (sim.c_buyer[srows], sim.c_month[srows], sim.c_amount[srows], sim.c_pay[srows]),
+        (sim.c_seller[prows], sim.c_month[prows], sim.c_amount[prows], sim.c_pay[prows]),
+        sim.consumer[c],
+    )
+    malformed: list[Malformed] = []
+    manifest: list[list[str]] = []
+    folder = f"ledgers/{cid}"
+    rel = f"{folder}/journal_{book.fmt}.csv"
+    path = out / rel
+    if book.fmt == "yayoi":
+        lines = write_yayoi(path, rel, book, rng, rate, malformed)
+    elif book.fmt == "freee":
+        lines = write_freee(path, rel, book, rng, rate, malformed)
+    elif book.fmt == "moneyforward":
+        lines = write_moneyforward(path, rel, book, rng, rate, malformed)
+    else:
+        lines = write_canonical(path, rel, book, econ, rng, rate, malformed)
+    manifest.append([rel, cid, book.fmt])
+    if book.bank_rows:
+        key = BANKS[int(econ.bank[c])].key.split(":")[1]
+        rel = f"{folder}/bank_{key}.csv"
+        lines += write_bank(out / rel, rel, book, rng, rate, malformed)
+        manifest.append([rel, cid, "bank"])
+    for d in sorted(book.transfers):
+        rel = f"{folder}/zengin/furikomi_{d:%Y%m%d}.txt"
+        lines += write_zengin(out / rel, econ, c, d, book.transfers[d])
+        manifest.append([rel, cid, "zengin"])
+    params = parameter_rows(book, econ, _distressed_fys(cfg, sim, c), rng)
+    return _ClientOutput(manifest, list(book.names), malformed, params, lines, len(manifest))
+
+
+def _workers(cfg: GenerateConfig) -> int:
+    if cfg.workers > 0:
+        return cfg.workers
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _write_clients(cfg: GenerateConfig, econ: Economy, sim: SimResult
+                   ) -> tuple[int, int, list[Malformed], int, list[list[str]]]:
+    """Write every client's files (in parallel when allowed) and the manifest, in client order."""
     s_order, s_owner = _slices(sim.c_seller, econ.is_client[sim.c_seller])
     p_order, p_owner = _slices(sim.c_buyer, econ.is_client[sim.c_buyer])
+    _STATE[:] = [_Shared(cfg, econ, sim, s_order, s_owner, p_order, p_owner)]
+    clients = econ.clients.tolist()
     malformed: list[Malformed] = []
     params: list[list[str]] = []
     lines = files = n_names = 0
-    cps = CounterpartySink(out / "truth" / "counterparties.csv")
-    with (out / "manifest.csv").open("w", encoding="utf-8", newline="") as mf:
-        manifest = csv.writer(mf, lineterminator="\n")
-        manifest.writerow(["path", "client_id", "format"])
-        for c in econ.clients.tolist():
-            cid = econ.ids[c]
-            rng = _rng(cfg, 100, c)
-            a, b = np.searchsorted(s_owner, [c, c + 1])
-            srows = s_order[a:b]
-            a, b = np.searchsorted(p_owner, [c, c + 1])
-            prows = p_order[a:b]
-            book = build_book(
-                cfg, econ, c, rng,
-                (sim.c_buyer[srows], sim.c_month[srows], sim.c_amount[srows], sim.c_pay[srows]),
-                (sim.c_seller[prows], sim.c_month[prows], sim.c_amount[prows], sim.c_pay[prows]),
-                sim.consumer[c],
-            )
-            folder = f"ledgers/{cid}"
-            rel = f"{folder}/journal_{book.fmt}.csv"
-            path = out / rel
-            if book.fmt == "yayoi":
-                n = write_yayoi(path, rel, book, rng, rate, malformed)
-            elif book.fmt == "freee":
-                n = write_freee(path, rel, book, rng, rate, malformed)
-            elif book.fmt == "moneyforward":
-                n = write_moneyforward(path, rel, book, rng, rate, malformed)
-            else:
-                n = write_canonical(path, rel, book, econ, rng, rate, malformed)
-            manifest.writerow([rel, cid, book.fmt])
-            lines += n
-            files += 1
-            if book.bank_rows:
-                key = BANKS[int(econ.bank[c])].key.split(":")[1]
-                rel = f"{folder}/bank_{key}.csv"
-                lines += write_bank(out / rel, rel, book, rng, rate, malformed)
-                manifest.writerow([rel, cid, "bank"])
-                files += 1
-            for d in sorted(book.transfers):
-                rel = f"{folder}/zengin/furikomi_{d:%Y%m%d}.txt"
-                lines += write_zengin(out / rel, econ, c, d, book.transfers[d])
-                manifest.writerow([rel, cid, "zengin"])
-                files += 1
-            cps.add(econ, cid, book.names)
-            n_names += len(book.names)
-            params.extend(parameter_rows(book, econ, _distressed_fys(cfg, sim, c), rng))
-    cps.close()
+    workers = _workers(cfg)
+    cps = CounterpartySink(cfg.out / "truth" / "counterparties.csv")
+    pool = None
+    try:
+        if workers > 1 and len(clients) >= 50 and "fork" in mp.get_all_start_methods():
+            pool = mp.get_context("fork").Pool(workers)
+            results: Iterator[_ClientOutput] = pool.imap(_client_job, clients, chunksize=8)
+        else:
+            results = map(_client_job, clients)
+        with (cfg.out / "manifest.csv").open("w", encoding="utf-8", newline="") as mf:
+            manifest = csv.writer(mf, lineterminator="\n")
+            manifest.writerow(["path", "client_id", "format"])
+            for c, res in zip(clients, results, strict=True):
+                manifest.writerows(res.manifest)
+                cps.add(econ, econ.ids[c], res.names)
+                n_names += len(res.names)
+                malformed.extend(res.malformed)
+                params.extend(res.params)
+                lines += res.lines
+                files += res.files
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        cps.close()
+        _STATE.clear()
     return lines, files, malformed, n_names, params

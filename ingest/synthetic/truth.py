@@ -67,7 +67,7 @@ class CounterpartySink:
         self._w = csv.writer(self._fh, lineterminator="\n")
         self._w.writerow(["client_id", "raw", "firm_id", "corporate_number", "is_sole_proprietor"])
 
-    def add(self, econ: Economy, client_id: str, names: dict[tuple[str, int], None]) -> None:
+    def add(self, econ: Economy, client_id: str, names: list[tuple[str, int]]) -> None:
         for raw, firm in sorted(names):
             self._w.writerow([client_id, raw, econ.ids[firm], econ.corp_no[firm],
                               "1" if econ.form[firm] == SOLE else "0"])
@@ -117,5 +117,6 @@ def write_malformed(path: Path, rows: list[Malformed]) -> None:
 def write_config(path: Path, cfg: GenerateConfig) -> None:
     d = cfg.to_dict()
     d.pop("out")
+    d.pop("workers")  # does not change the output
     path.write_text(json.dumps(d, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                     encoding="utf-8")
