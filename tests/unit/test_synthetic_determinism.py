@@ -48,3 +48,10 @@ def test_config_is_validated() -> None:
         GenerateConfig(noise="extreme")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         GenerateConfig(start="2024/04")
+
+
+def test_worker_count_does_not_change_bytes(tmp_path: Path) -> None:
+    cfg = dict(firms=400, clients=60, months=6, seed=3)
+    generate(GenerateConfig(out=tmp_path / "one", workers=1, **cfg))  # type: ignore[arg-type]
+    generate(GenerateConfig(out=tmp_path / "two", workers=2, **cfg))  # type: ignore[arg-type]
+    assert _tree(tmp_path / "one") == _tree(tmp_path / "two")

@@ -2,7 +2,8 @@
 
 cp932, CRLF, one row per movement in date order with the running balance.
 Transfers carry the counterparty in bank kana (``振込 ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ``); salary
-and fees are written as 給与振込 / 振込手数料. Amounts are yen.
+and fees are written as 給与振込 / 振込手数料. Amounts are yen, with thousands
+separators (quoted) in about half of the files.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ HEADER = ["日付", "摘要", "支払い金額", "預かり金額", "差引残�
 def write_bank(path: Path, rel: str, book: ClientBook, rng: np.random.Generator,
                bad_rate: float, sink: list[Malformed]) -> int:
     balance = int(rng.integers(5, 60)) * 1_000_000
+    fmt = "{:,}" if rng.random() < 0.5 else "{}"  # some banks write thousands separators
     with RowWriter(path, rel, "cp932", "\r\n", rng, bad_rate, sink, book.client_id, "bank") as w:
         w.header(HEADER)
         for d, memo, out, inn in book.bank_rows:
             balance += inn - out
-            cells = [f"{d.year}/{d.month:02d}/{d.day:02d}", memo, str(out) if out else "",
-                     str(inn) if inn else "", str(balance)]
+            cells = [f"{d.year}/{d.month:02d}/{d.day:02d}", memo, fmt.format(out) if out else "",
+                     fmt.format(inn) if inn else "", fmt.format(balance)]
             w.row(cells)
             if memo.startswith("振込 "):
                 w.maybe_bad(cells, 0, (2, 3), field_count=False)
