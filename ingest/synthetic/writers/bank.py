@@ -23,6 +23,11 @@ HEADER = ["日付", "摘要", "支払い金額", "預かり金額", "差引残�
 def write_bank(path: Path, rel: str, book: ClientBook, rng: np.random.Generator,
                bad_rate: float, sink: list[Malformed]) -> int:
     balance = int(rng.integers(5, 60)) * 1_000_000
+    low, run = 0, 0
+    for _, _, out, inn in book.bank_rows:  # never overdrawn: raise the opening balance
+        run += inn - out
+        low = min(low, run)
+    balance += -low // 1_000_000 * 1_000_000 + (1_000_000 if low < 0 else 0)
     fmt = "{:,}" if rng.random() < 0.5 else "{}"  # some banks write thousands separators
     with RowWriter(path, rel, "cp932", "\r\n", rng, bad_rate, sink, book.client_id, "bank") as w:
         w.header(HEADER)
