@@ -42,14 +42,16 @@ def iter_csv_rows(path: Path, encoding: str | None = None) -> Iterator[CsvRow]:
     """Yield every CSV record of ``path`` with the line where it starts.
 
     The encoding is detected when not given (see :mod:`ingest.decode`).
+    A stray quote does not swallow the following rows: the line where it
+    opens comes out alone as a one-cell row holding its raw text (which the
+    reader then rejects for its column count), and the rows after it are
+    read normally (see :class:`CsvRecords`).
     """
-    stream, _ = open_text(path, encoding)
-    with stream:
-        reader = csv.reader(stream)
-        start = 1
-        for cells in reader:
-            yield CsvRow(line=start, cells=cells)
-            start = reader.line_num + 1
+    for rec in CsvRecords(path, encoding):
+        if isinstance(rec, CsvDefect):
+            yield CsvRow(line=rec.line, cells=[rec.text])
+        else:
+            yield CsvRow(line=rec.line, cells=rec.cells)
 
 
 def header_key(text: str) -> str:
@@ -114,8 +116,10 @@ class CsvRecords:
 
     :func:`iter_csv_rows` trusts the csv module: one stray ``"`` makes it glue
     every following line into one field, so good rows would be lost in one
-    reject. Here, a record that spans several physical lines is kept only
-    when it is well-formed CSV (strict quoting) and its field count equals
+    reject. Here, a record with malformed quoting (a quoted field that does
+    not close right before a comma or the line end) is a defect, and a
+    record that spans several physical lines is kept only when it is
+    well-formed and its field count equals
     :attr:`expected_fields` (set it after reading a header; ``None`` accepts
     any count). Otherwise its first line becomes a :class:`CsvDefect` and the
     following lines are parsed again on their own. A record longer than
@@ -168,34 +172,41 @@ class CsvRecords:
                 yield self._resync(consumed, pending, reason)
                 reader = csv.reader(source())
                 continue
-            if len(consumed) > 1 and self._swallowed(cells, consumed):
+            text = "".join(t for _, t in consumed)
+            malformed = '"' in text and not _well_formed(text)
+            if len(consumed) > 1 and (malformed or self._swallowed(cells, consumed)):
                 yield self._resync(consumed, pending,
                                    "unbalanced quote: the record runs into the next lines")
                 reader = csv.reader(source())  # the old source may have hit the end
                 continue
-            text = "".join(t for _, t in consumed)
+            if malformed:
+                yield CsvDefect(line=consumed[0][0], text=_chomp(text),
+                                reason="malformed quoting: a quoted field is not closed "
+                                       "right before a comma or the line end")
+                continue
             yield CsvRecord(line=consumed[0][0], cells=cells, text=_chomp(text))
 
     def _swallowed(self, cells: list[str], consumed: list[tuple[int, str]]) -> bool:
         """True when a multi-line record looks like a stray quote ate whole rows.
 
-        A real quoted line break is well-formed CSV: the quote closes before
-        a comma or the line end. So the record is suspect when strict parsing
-        fails (a quote followed by other text, or no closing quote at all),
-        when its field count is wrong, or when a middle line is on its own a
-        complete record of the expected width.
+        (Malformed quoting is caught before this, by :func:`_well_formed`.)
+        The record is suspect when its field count is wrong, when a following
+        line is on its own
+        a complete record of the expected width, or the first line without
+        its quotes is. (The last line of a real multi-line field in column 1
+        has that width too, so the last line is only checked when the record
+        does not open with a quote.)
         """
-        try:
-            list(csv.reader(io.StringIO("".join(t for _, t in consumed), newline=""),
-                            strict=True))
-        except csv.Error:
-            return True
         n = self.expected_fields
         if n is None:
             return False
         if len(cells) != n:
             return True
-        return any(len(next(csv.reader([t]), [])) == n for _, t in consumed[1:-1])
+        first = consumed[0][1]
+        if len(next(csv.reader([first.replace('"', "")]), [])) == n:
+            return True
+        rest = consumed[1:] if not first.startswith('"') else consumed[1:-1]
+        return any(len(next(csv.reader([t]), [])) == n for _, t in rest)
 
     @staticmethod
     def _resync(consumed: list[tuple[int, str]], pending: list[tuple[int, str]],
@@ -203,6 +214,17 @@ class CsvRecords:
         first = consumed[0]
         pending.extend(reversed(consumed[1:]))
         return CsvDefect(line=first[0], reason=reason, text=_chomp(first[1]))
+
+
+def _well_formed(text: str) -> bool:
+    """True when ``text`` parses under strict quoting: every quoted field closes
+    right before a comma or line end, and no quote is left open at the end."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _chomp(text: str) -> str:

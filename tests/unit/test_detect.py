@@ -1,0 +1,129 @@
+"""Format detection and read_ledger dispatch."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.decode import EncodingError
+from ingest.readers.detect import Format, FormatError, detect_format, read_ledger, reader_for
+from ingest.readers.moneyforward import LEGACY_HEADER
+from ingest.records import LedgerLine, Reject, Skipped
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
+EXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "external"
+PROP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize(("path", "fmt"), [
+    (FIX / "yayoi_sample.csv", Format.YAYOI),
+    (FIX / "freee_sample.csv", Format.FREEE),
+    (FIX / "freee_sample_cp932.csv", Format.FREEE),
+    (FIX / "mf_current.csv", Format.MONEYFORWARD),
+    (FIX / "mf_legacy.csv", Format.MONEYFORWARD),
+    (FIX / "bank_a.csv", Format.BANK),
+    (FIX / "bank_b.csv", Format.BANK),
+    (FIX / "bank_c.csv", Format.BANK),
+    (FIX / "zengin_lf.txt", Format.ZENGIN),
+    (FIX / "zengin_no_linebreaks.txt", Format.ZENGIN),
+    (FIX / "zengin_payroll.txt", Format.ZENGIN),
+    (EXT / "zengin_sogo_furikomi_single-transaction.txt", Format.ZENGIN),
+    (EXT / "zengin_sogo_furikomi_multi-transaction.txt", Format.ZENGIN),
+    (EXT / "zengin_sogo_furikomi_empty.txt", Format.ZENGIN),
+])
+def test_detects_fixtures(path: Path, fmt: Format) -> None:
+    assert detect_format(path) == fmt
+    assert detect_format(path) == fmt.value  # a str too
+
+
+def test_detects_canonical(tmp_path: Path) -> None:
+    f = tmp_path / "c.csv"
+    f.write_text("日付,取引先名,区分,金額,摘要\n2025-07-01,甲社,売上,1000,\n", "utf-8-sig")
+    assert detect_format(f) is Format.CANONICAL
+    out = list(read_ledger(f))
+    assert len(out) == 1 and isinstance(out[0], LedgerLine) and out[0].amount == 1000
+
+
+def test_yayoi_with_leading_comments(tmp_path: Path) -> None:
+    f = tmp_path / "y.txt"
+    body = (FIX / "yayoi_sample.csv").read_bytes()
+    f.write_bytes(b"#a\r\n#b\r\n" + body)
+    assert detect_format(f) is Format.YAYOI
+
+
+def test_mf_legacy_header_alone(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text(",".join(LEGACY_HEADER) + "\n", "utf-8")
+    assert detect_format(f) is Format.MONEYFORWARD
+
+
+@pytest.mark.parametrize(("data", "error", "message"), [
+    (b"", FormatError, "empty file"),
+    (b"   \r\n", FormatError, "empty file"),
+    (b"foo,bar\r\n1,2\r\n", FormatError, "unknown format"),
+    (b"\x00\x01\x02binary", EncodingError, "binary"),
+    (b"\xff\xfe\x00a", EncodingError, "UTF-16"),
+])
+def test_unknown_or_unreadable(tmp_path: Path, data: bytes, error: type[Exception],
+                               message: str) -> None:
+    f = tmp_path / "x.bin"
+    f.write_bytes(data)
+    with pytest.raises(error, match=message):
+        detect_format(f)
+
+
+def test_read_ledger_dispatch_and_options() -> None:
+    out = list(read_ledger(FIX / "zengin_lf.txt", year=2024))
+    assert all(isinstance(r, LedgerLine) and r.date.year == 2024 for r in out)
+    out = list(read_ledger(FIX / "bank_custom.csv", "bank",
+                           layout=FIX.parents[2] / "ingest" / "data" / "bank_layouts"
+                           / "example.toml"))
+    assert [r.line for r in out] == [4, 5]
+    assert reader_for(Format.YAYOI).__name__ == "read_yayoi"
+    assert reader_for("moneyforward").__name__ == "read_moneyforward"
+
+
+def test_read_ledger_unknown_format_name() -> None:
+    with pytest.raises(FormatError, match="unknown format 'excel'"):
+        read_ledger(FIX / "bank_a.csv", "excel")
+
+
+def test_canonical_takes_no_options(tmp_path: Path) -> None:
+    f = tmp_path / "c.csv"
+    f.write_text("日付,取引先名,区分,金額\n", "utf-8")
+    with pytest.raises(TypeError, match="year"):
+        read_ledger(f, "canonical", year=2025)
+
+
+@PROP
+@given(st.binary(max_size=2000))
+def test_random_bytes_detect_and_read(data: bytes) -> None:
+    """Detection raises only FormatError/EncodingError; whatever it picks reads safely."""
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "x.csv"
+        f.write_bytes(data)
+        try:
+            fmt = detect_format(f)
+            results = list(read_ledger(f, fmt))
+        except (FormatError, EncodingError):
+            return
+    assert all(isinstance(r, LedgerLine | Reject | Skipped) for r in results)
+
+
+@PROP
+@given(st.binary(max_size=2000))
+def test_random_bytes_after_a_canonical_header(data: bytes) -> None:
+    """The canonical reader (not ours) must not raise on garbage rows either."""
+    data = "日付,取引先名,区分,金額,摘要\r\n".encode("cp932") + data
+    with tempfile.TemporaryDirectory() as tmp:
+        f = Path(tmp) / "c.csv"
+        f.write_bytes(data)
+        try:
+            results = list(read_ledger(f, Format.CANONICAL))
+        except EncodingError:
+            return
+    assert all(isinstance(r, LedgerLine | Reject | Skipped) for r in results)
