@@ -47,7 +47,7 @@ def iter_csv_rows(path: Path, encoding: str | None = None) -> Iterator[CsvRow]:
     reader then rejects for its column count), and the rows after it are
     read normally (see :class:`CsvRecords`).
     """
-    for rec in CsvRecords(path, encoding):
+    for rec in CsvRecords(path, encoding, width_from_first=True):
         if isinstance(rec, CsvDefect):
             yield CsvRow(line=rec.line, cells=[rec.text])
         else:
@@ -121,7 +121,8 @@ class CsvRecords:
     record that spans several physical lines is kept only when it is
     well-formed and its field count equals
     :attr:`expected_fields` (set it after reading a header; ``None`` accepts
-    any count). Otherwise its first line becomes a :class:`CsvDefect` and the
+    any count, or pass ``width_from_first=True`` to expect the width of the
+    first non-blank record). Otherwise its first line becomes a :class:`CsvDefect` and the
     following lines are parsed again on their own. A record longer than
     ``max_record_lines`` lines, or a csv error (field
     larger than the csv field limit), is handled the same way, so memory
@@ -133,10 +134,12 @@ class CsvRecords:
 
     def __init__(self, path: Path, encoding: str | None = None, *,
                  expected_fields: int | None = None,
-                 max_record_lines: int = MAX_RECORD_LINES) -> None:
+                 max_record_lines: int = MAX_RECORD_LINES,
+                 width_from_first: bool = False) -> None:
         self.path = path
         self.encoding = encoding
         self.expected_fields = expected_fields
+        self.width_from_first = width_from_first  # expected_fields := first record's width
         self.max_record_lines = max_record_lines
 
     def __iter__(self) -> Iterator[CsvRecord | CsvDefect]:
@@ -184,6 +187,9 @@ class CsvRecords:
                                 reason="malformed quoting: a quoted field is not closed "
                                        "right before a comma or the line end")
                 continue
+            if self.expected_fields is None and self.width_from_first and any(
+                    c.strip() for c in cells):
+                self.expected_fields = len(cells)
             yield CsvRecord(line=consumed[0][0], cells=cells, text=_chomp(text))
 
     def _swallowed(self, cells: list[str], consumed: list[tuple[int, str]]) -> bool:
