@@ -1,5 +1,5 @@
 # torihiki: two commands.
-#   make run   set up, load the sample region into the embedded store, serve on 127.0.0.1:8000
+#   make run   set up, generate and load a synthetic region into the embedded store, serve on 127.0.0.1:8000
 #   make test  set up, start a local Neo4j, run lint, types and the whole test suite, stop Neo4j
 PYTHON ?= python3
 VENV   := .venv
@@ -20,8 +20,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	env -u NEO4J_URI $(BIN)/torihiki ingest sample/ledgers/*.csv
-	env -u NEO4J_URI $(BIN)/torihiki serve --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run-demo
 
 test: setup
 	bash scripts/run-tests

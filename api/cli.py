@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from api.commands import analytics, reference, review
+from api.commands.generate import cmd_generate
 from api.commands.ingest import cmd_ingest
 from api.settings import Settings, get_settings
 from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
@@ -141,6 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("batch_id")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=review.cmd_batches_rollback)
+
+    s = sub.add_parser("generate", help="write a synthetic region of BPO ledgers with ground truth")
+    s.add_argument("--firms", type=int, default=1000)
+    s.add_argument("--clients", type=int, default=100)
+    s.add_argument("--months", type=int, default=24)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", help="output folder")
+    s.add_argument("--noise", choices=("low", "default", "high"), default="default")
+    s.add_argument("--churn", choices=("fast", "slow"), default="fast",
+                   help="link churn: fast = half of links gone within a year, as in ledgers")
+    s.add_argument("--start", default="2023-04", type=_month_arg, help="first month, YYYY-MM")
+    s.add_argument("--report", action="store_true", help="also print the calibration report")
+    s.add_argument("--report-only", metavar="DIR", help="only measure an existing region")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("serve", help="serve the API and network views")
     s.add_argument("--host", default="127.0.0.1")

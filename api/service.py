@@ -11,6 +11,7 @@ from graph.ego import EgoNetwork, ego_network
 from ingest.decode import EncodingError
 from ingest.load import IngestError, LoadSummary, load_file
 from ingest.readers.detect import FormatError, detect_format, read_ledger
+from ingest.resolve import Resolver
 from queries.model import Firm
 from queries.store import NotFound, Store
 
@@ -149,8 +150,12 @@ class ReaderOptions:
 
 
 def ingest_file(store: Store, path: Path, client: str | None, fmt: str | None, rejects_dir: Path,
-                progress: bool | None = None, options: ReaderOptions | None = None) -> LoadSummary:
+                progress: bool | None = None, options: ReaderOptions | None = None,
+                resolver: Resolver | None = None) -> LoadSummary:
     """Load one ledger file as one batch (format detected when not given).
+
+    Pass one ``resolver`` to the loads of one run (its name index is then
+    built once, not per file).
 
     Raises :class:`ingest.load.IngestError` with a one-line reason for a file
     that cannot be read at all.
@@ -161,7 +166,7 @@ def ingest_file(store: Store, path: Path, client: str | None, fmt: str | None, r
         kwargs = opts.for_format(str(chosen))
         return load_file(store, path, client, fmt=str(chosen),
                          reader=lambda p: read_ledger(p, chosen, **kwargs), rejects_dir=rejects_dir,
-                         progress=progress)
+                         progress=progress, resolver=resolver)
     except (FormatError, EncodingError) as e:
         text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
         raise IngestError(f"{path}: {text}") from e

@@ -101,13 +101,15 @@ def load_file(
     rejects_dir: Path,
     chunk_rows: int = CHUNK_ROWS,
     progress: bool | None = None,
+    resolver: Resolver | None = None,
 ) -> LoadSummary:
     """Load ``path`` (a ledger of ``client_id``) with ``reader`` into ``store``.
 
     ``client_id`` may be ``None`` when every row names its client. Rejected
     rows go to ``rejects_dir/<batch_id>.csv``. ``progress=None`` shows a bar
-    only on a terminal. Raises :class:`IngestError` for a file that cannot
-    be read at all.
+    only on a terminal. ``resolver`` may be shared by the loads of one run,
+    so that its name index is built once. Raises :class:`IngestError` for a
+    file that cannot be read at all.
     """
     try:
         sha = file_sha256(path)
@@ -152,7 +154,7 @@ def load_file(
                 summary.rows_rejected += 1
                 rejects.writerow([item.file, item.line, item.column, item.reason, item.raw])
 
-            resolved = Resolver(store).resolve_all(agg.counterparties())
+            resolved = (resolver or Resolver(store)).resolve_all(agg.counterparties())
             trades, payments, selfies = agg.rows(
                 {k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
             for cp, first_line, n in selfies:

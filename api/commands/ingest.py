@@ -14,6 +14,7 @@ from api.service import ReaderOptions, ingest_file
 from api.settings import Settings
 from ingest.load import IngestError, LoadSummary
 from ingest.manifest import ManifestEntry, read_manifest
+from ingest.resolve import Resolver
 
 __all__ = ["cmd_ingest", "Totals"]
 
@@ -73,12 +74,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         zengin_year=args.year,
     )
     with opened(settings) as store:
+        resolver = Resolver(store)
         bar = tqdm(jobs, desc="files", unit=" file", disable=not (many and sys.stderr.isatty()))
         for job in bar:
             try:
                 summary = ingest_file(store, job.path, job.client_id, job.format,
                                       settings.home / "rejects", progress=None if not many else False,
-                                      options=options)
+                                      options=options, resolver=resolver)
             except IngestError as e:
                 totals.failed += 1
                 totals.errors.append(str(e))
