@@ -12,8 +12,11 @@ counterparty=Counterparty(name=<recipient kana, trailing spaces stripped>,
 bank_account="<bank>-<branch>-<account>"))`` dated on the header's transfer
 date. The header has month and day but no year: give ``year=``; without it
 the year is the one (of last, this and next year) that puts the date nearest
-to ``today`` (default: the current date) — a transfer file is made days
-before or after its transfer date, never months.
+to ``today`` — a transfer file is made days before or after its transfer
+date, never months. ``today`` defaults to the file's own date: a
+``YYYYMMDD`` in its name (banking software names files so), else its
+modification time — not the current date, so that last year's files loaded
+today keep last year's dates.
 
 Defects are rejects on the record's line, never exceptions: wrong record
 length, full-width or control bytes, unknown data type, non-digit fields,
@@ -33,6 +36,7 @@ raises :class:`~ingest.readers.detect.FormatError` on any defect.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,6 +259,23 @@ def parse_trailer(rec: bytes) -> ZenginTrailer:
                          total=int(_digits(rec, 8, 19, "合計金額")))
 
 
+_NAME_DATE_RE = re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-2]\d|3[01])(?!\d)")
+
+
+def file_reference_date(path: Path) -> dt.date:
+    """The date a transfer file was made: a ``YYYYMMDD`` in its name, else its mtime."""
+    m = _NAME_DATE_RE.search(path.name)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    try:
+        return dt.date.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return dt.date.today()
+
+
 def choose_year(month: int, day: int, today: dt.date | None = None) -> dt.date:
     """The date with this month/day nearest to ``today`` (last, this or next year).
 
@@ -309,6 +330,7 @@ def read_zengin(path: Path, encoding: str | None = None, *, year: int | None = N
     ``today`` decide the transfer year (see the module docstring).
     """
     name = str(path)
+    today = today or file_reference_date(path)
     group: _Group | None = None
     seen_end = False
     last_line = 0
@@ -444,6 +466,7 @@ def _no_trailer(name: str, group: _Group, before: str) -> Reject:
 def parse_zengin_file(path: Path, *, year: int | None = None,
                       today: dt.date | None = None) -> ZenginFile:
     """Parse a well-formed single-group file; raise FormatError on any defect."""
+    today = today or file_reference_date(path)
     result: ZenginFile | None = None
     for line, rec in iter_zengin_records(path):
         problem = _record_problem(rec)
