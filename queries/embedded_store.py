@@ -302,6 +302,18 @@ class EmbeddedStore:
         with self._tx() as c:
             c.executemany(rq.UPSERT_BANK_ACCOUNT, list(pairs))
 
+    # -- whole network ---------------------------------------------------
+    def all_firms(self) -> list[Firm]:
+        return [_firm(r) for r in self._conn().execute(fq.ALL_FIRMS)]
+
+    def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
+        cur = self._conn().execute(tq.ALL_TRADES, (month_from or _MONTH_MIN, month_to or _MONTH_MAX))
+        return merge_observations(TradeRow(*r) for r in cur)
+
+    def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
+        cur = self._conn().execute(tq.ALL_PAYMENTS, (month_from or _MONTH_MIN, month_to or _MONTH_MAX))
+        return [PaymentRow(*r) for r in cur]
+
 
 def _alias_row(a: Alias) -> tuple[object, ...]:
     return (a.client_id, a.key, a.raw_name, a.firm_id, a.method, a.score, a.status, a.candidate_id, a.reason)

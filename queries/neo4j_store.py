@@ -370,6 +370,21 @@ class Neo4jStore:
     def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
         self._write(rq.UPSERT_BANK_ACCOUNTS, rows=[{"account": a, "firm_id": f} for a, f in pairs])
 
+    # -- whole network -----------------------------------------------------
+    @_translate
+    def all_firms(self) -> list[Firm]:
+        return [_firm(r) for r in self._read(fq.ALL_FIRMS)]
+
+    @_translate
+    def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
+        rows = self._read(tq.ALL_TRADES, **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX})
+        return merge_observations(_trade(r) for r in rows)
+
+    @_translate
+    def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
+        rows = self._read(tq.ALL_PAYMENTS, **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX})
+        return [_payment(r) for r in rows]
+
 
 def _trade(r: dict[str, Any]) -> TradeRow:
     return TradeRow(r["seller"], r["buyer"], r["month"], r["observer"], int(r["amount"]), int(r["lines"]))

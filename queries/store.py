@@ -167,3 +167,13 @@ class Store(Protocol):
 
     def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Record (bank-branch-account, firm id); the first firm seen wins."""
+
+    # -- whole network (analytics) ---------------------------------------
+    def all_firms(self) -> list[Firm]:
+        """Every firm, sorted by id."""
+
+    def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
+        """Every monthly trade edge in the window, merged across observers."""
+
+    def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
+        """Every monthly payment in the window, summed over batches per observer."""

@@ -44,3 +44,4 @@ CALL { MATCH ()-[p:PAID]->() RETURN count(p) AS payments }
 CALL { MATCH (b:Batch) RETURN count(b) AS batches }
 RETURN firms, trades, payments, batches
 """
+ALL_FIRMS: Final[LiteralString] = "MATCH (f:Firm) RETURN " + FIRM_FIELDS + " ORDER BY f.id"

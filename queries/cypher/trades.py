@@ -51,3 +51,17 @@ RETURN startNode(t).id AS payer, endNode(t).id AS payee, t.month AS month,
        t.observer AS observer, sum(t.amount) AS amount, sum(t.lines) AS lines
 ORDER BY payer, payee, month, observer
 """
+
+ALL_TRADES: Final[LiteralString] = """
+MATCH (s:Firm)-[t:TRADE]->(b:Firm)
+WHERE t.month >= $from AND t.month <= $to
+RETURN s.id AS seller, b.id AS buyer, t.month AS month, t.observer AS observer,
+       sum(t.amount) AS amount, sum(t.lines) AS lines
+"""
+ALL_PAYMENTS: Final[LiteralString] = """
+MATCH (p:Firm)-[t:PAID]->(q:Firm)
+WHERE t.month >= $from AND t.month <= $to
+RETURN p.id AS payer, q.id AS payee, t.month AS month, t.observer AS observer,
+       sum(t.amount) AS amount, sum(t.lines) AS lines
+ORDER BY payer, payee, month, observer
+"""

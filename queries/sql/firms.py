@@ -32,3 +32,4 @@ COUNT_SEARCH_FIRMS: Final = """
 SELECT count(*) FROM firms
 WHERE instr(lower(id), lower(?)) > 0 OR instr(lower(COALESCE(name, '')), lower(?)) > 0
 """
+ALL_FIRMS: Final = f"SELECT {FIRM_COLUMNS} FROM firms ORDER BY id"

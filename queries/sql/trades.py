@@ -91,3 +91,16 @@ OWN_PAYMENTS: Final = """
 SELECT payer, payee, month, observer, SUM(amount), SUM(lines) FROM payments
 WHERE observer = ? GROUP BY payer, payee, month, observer ORDER BY month, payer, payee
 """
+
+# The whole network in a window (analytics over all firms).
+ALL_TRADES: Final = """
+SELECT seller, buyer, month, observer, SUM(amount), SUM(lines) FROM trades
+WHERE month >= ? AND month <= ?
+GROUP BY seller, buyer, month, observer
+"""
+ALL_PAYMENTS: Final = """
+SELECT payer, payee, month, observer, SUM(amount), SUM(lines) FROM payments
+WHERE month >= ? AND month <= ?
+GROUP BY payer, payee, month, observer
+ORDER BY payer, payee, month, observer
+"""

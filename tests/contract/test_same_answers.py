@@ -42,3 +42,13 @@ def test_counts_search_and_batches_agree(embedded_store: Store, neo4j_store: Sto
     strip = lambda bs: sorted((b.id, b.sha256, b.status, b.rows_read, b.rows_loaded, b.rows_rejected)  # noqa: E731
                               for b in bs)
     assert strip(embedded_store.list_batches()) == strip(neo4j_store.list_batches())
+
+
+def test_whole_network_reads_agree(embedded_store: Store, neo4j_store: Store, tmp_path: Path) -> None:
+    for store in (embedded_store, neo4j_store):
+        load_sample(store, tmp_path / store.backend)
+    assert embedded_store.all_firms() == neo4j_store.all_firms()
+    for window in ((None, None), ("2024-06", "2024-09")):
+        assert embedded_store.all_trade_edges(*window) == neo4j_store.all_trade_edges(*window)
+        assert embedded_store.all_payments(*window) == neo4j_store.all_payments(*window)
+    assert len(embedded_store.all_trade_edges(None, None)) > 300
