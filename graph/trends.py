@@ -1,0 +1,409 @@
+"""A firm's trend against its trading group's ("全体のトレンドと当社のトレンド").
+
+The study behind torihiki evaluates a firm with six partners as a group of
+seven and compares, qualitatively, the group's overall trend with the
+firm's own. This module builds, per month or per fiscal quarter:
+
+* the firm's sales, purchases and turnover (sales + purchases), yen;
+* its partners' aggregate volume: every trade of each first-hop partner
+  observed in the data (with anyone, the firm included), yen;
+* the group's ("gross", グロス) volume: the firm's turnover plus its
+  partners' — the sum of the members' turnovers, so trade between two
+  members counts once for each side, as in a sum of the members' books;
+* optionally the share of partners in distress;
+* growth, period on period (``pop``) and year on year (``yoy``), percent;
+  the gap between the firm and its group, percentage points; and which
+  partners drive the group's growth (attribution).
+
+Choices
+-------
+Quarters are Japanese fiscal quarters, the fiscal year starting in April
+as the study's firms keep it: ``FY2024Q1`` = April–June 2024, ``FY2024Q4``
+= January–March 2025. A quarter only partly inside the data window is
+marked ``complete: false`` and gets no growth figure (a one-month quarter
+against a three-month one would be noise).
+
+The partner set is fixed over the window: every firm that traded with the
+focal firm in any month of it. A partner gained mid-window therefore adds
+to the group's growth, as it did to the firm's trade.
+
+Growth is ``(x_t / x_base - 1) * 100`` with ``base`` the previous period
+(``pop``) or the same period a year before (``yoy``: 12 months or 4
+quarters back); ``None`` when the base is outside the window, incomplete or
+not positive. The gap compares like with like: the firm's turnover growth
+minus the group's (``gap_*_pp``) or minus its partners' (``gap_partners_*_pp``).
+
+Attribution splits the group's growth exactly into the members' shares:
+``contribution_i = (v_i(t) - v_i(base)) / G(base) * 100`` percentage points,
+summing to the group's growth. Since the gap is ``g_firm - g_group``, a
+partner with a large positive contribution lifts the group and so narrows
+the firm's gap; these are the partners that "drive the gap".
+
+Partners not kept at the BPO operator are seen only through clients'
+ledgers: their volume is what the data observes, not their whole trade.
+Each partner says whether its own books are observed (``own_books``, from
+the edges' ``observers`` when present).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import pandas as pd
+
+__all__ = ["TradeEdgeLike", "TrendResult", "trend", "fiscal_quarter", "NOTE"]
+
+Freq = Literal["month", "quarter"]
+
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+SERIES = ("firm_sales", "firm_purchases", "firm_volume", "partners_volume", "group_volume")
+"""Level series per period, yen."""
+
+NOTE = (
+    "Qualitative comparison of the firm's trend with its trading group's, not a score. "
+    "Volumes are trade observed in the BPO data (partners not kept at the operator are seen "
+    "only through clients' ledgers); the group volume is the sum of members' turnovers "
+    "(sales + purchases). Growth in percent, gaps in percentage points; None where a period "
+    "is incomplete or the base is not positive."
+)
+
+
+class TradeEdgeLike(Protocol):
+    """A monthly trade seller → buyer, amount in yen (e.g. ``queries.model.TradeEdge``).
+
+    ``observers`` (the clients whose ledgers saw it) is optional."""
+
+    @property
+    def seller(self) -> str: ...
+    @property
+    def buyer(self) -> str: ...
+    @property
+    def month(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+
+
+def fiscal_quarter(month: str) -> str:
+    """The Japanese fiscal quarter (year from April) of a ``YYYY-MM`` month.
+
+    >>> fiscal_quarter("2024-04"), fiscal_quarter("2024-12"), fiscal_quarter("2025-03")
+    ('FY2024Q1', 'FY2024Q3', 'FY2024Q4')
+    """
+    m = _MONTH_RE.match(month)
+    if not m:
+        raise ValueError(f"not a month (YYYY-MM): {month!r}")
+    year, mon = int(m.group(1)), int(m.group(2))
+    fy = year if mon >= 4 else year - 1
+    return f"FY{fy}Q{(mon - 4) % 12 // 3 + 1}"
+
+
+def _months(start: str, end: str) -> list[str]:
+    return [str(p) for p in pd.period_range(start, end, freq="M").strftime("%Y-%m")]
+
+
+def _growth(x: int, base: int) -> float | None:
+    return None if base <= 0 else (x / base - 1.0) * 100.0
+
+
+def _sub(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+@dataclass
+class TrendResult:
+    """Series, growth, gaps and attribution of a firm against its group.
+
+    ``series``: one dict per period (see :func:`trend`); ``partners``: one
+    dict per first-hop partner; ``attribution``: the group's growth split
+    by member for one period (``None`` without a defined growth);
+    ``volumes``: period × member turnover (yen), the firm first — kept for
+    :meth:`attribute`, not part of :meth:`to_dict`.
+    """
+
+    firm_id: str
+    freq: Freq
+    start: str | None
+    end: str | None
+    partners: list[dict[str, object]]
+    series: list[dict[str, object]]
+    attribution: dict[str, object] | None = None
+    volumes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    note: str = NOTE
+
+    @property
+    def period_convention(self) -> str:
+        if self.freq == "month":
+            return "calendar months YYYY-MM"
+        return "Japanese fiscal quarters, FY from April: FY2024Q1 = 2024-04..2024-06"
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: ``{"firm_id", "freq", "period_convention", "start", "end",
+        "partners", "series", "attribution", "note"}``."""
+        return {
+            "firm_id": self.firm_id,
+            "freq": self.freq,
+            "period_convention": self.period_convention,
+            "start": self.start,
+            "end": self.end,
+            "partners": [dict(p) for p in self.partners],
+            "series": [dict(r) for r in self.series],
+            "attribution": None if self.attribution is None else dict(self.attribution),
+            "note": self.note,
+        }
+
+    def frame(self) -> pd.DataFrame:
+        """``series`` as a DataFrame indexed by period."""
+        return pd.DataFrame(self.series).set_index("period") if self.series else pd.DataFrame()
+
+    def attribute(self, period: str | None = None, basis: Literal["auto", "pop", "yoy"] = "auto",
+                  top: int = 5) -> dict[str, object] | None:
+        """Split the group's growth in ``period`` into members' contributions.
+
+        Parameters
+        ----------
+        period : a period label of ``series``; default the latest period with
+            a defined group growth on the basis.
+        basis : ``"pop"``, ``"yoy"`` or ``"auto"`` (``yoy`` where defined,
+            else ``pop``).
+        top : partners listed individually, by absolute contribution; the
+            rest are summed into ``others_contribution_pp``.
+
+        Returns
+        -------
+        ``{"period", "basis", "base_period", "group_growth_pct",
+        "firm_growth_pct", "gap_pp", "firm_contribution_pp",
+        "partners_contribution_pp", "contributors": [{"partner", "role",
+        "base", "current", "change" (yen), "contribution_pp"}],
+        "others_contribution_pp"}`` or ``None`` when no growth is defined.
+        """
+        if basis not in ("auto", "pop", "yoy"):
+            raise ValueError("basis must be 'auto', 'pop' or 'yoy'")
+        rows = {str(r["period"]): i for i, r in enumerate(self.series)}
+        order = [str(r["period"]) for r in self.series]
+        if period is not None and period not in rows:
+            raise KeyError(f"no such period: {period!r}")
+        candidates = [period] if period is not None else order[::-1]
+        bases: tuple[str, ...] = ("yoy", "pop") if basis == "auto" else (basis,)
+        for p in candidates:
+            for b in bases:
+                if self.series[rows[p]].get(f"group_volume_{b}_pct") is not None:
+                    lag = 1 if b == "pop" else (12 if self.freq == "month" else 4)
+                    return self._attribute(order, rows[p], rows[p] - lag, b, top)
+        return None
+
+    def _attribute(self, order: list[str], i: int, j: int, basis: str,
+                   top: int) -> dict[str, object]:
+        cur, base = self.volumes.iloc[i], self.volumes.iloc[j]
+        total_base = int(base.sum())
+        contrib = {str(k): (int(cur[k]) - int(base[k])) / total_base * 100.0
+                   for k in self.volumes.columns}
+        roles = {str(p["id"]): p["role"] for p in self.partners}
+        partner_ids = [k for k in contrib if k != self.firm_id]
+        ranked = sorted(partner_ids, key=lambda k: (-abs(contrib[k]), k))
+        row = self.series[i]
+        firm_growth = row.get(f"firm_volume_{basis}_pct")
+        return {
+            "period": order[i],
+            "basis": basis,
+            "base_period": order[j],
+            "group_growth_pct": row.get(f"group_volume_{basis}_pct"),
+            "firm_growth_pct": firm_growth,
+            "gap_pp": row.get(f"gap_{basis}_pp"),
+            "firm_contribution_pp": contrib[self.firm_id],
+            "partners_contribution_pp": sum(contrib[k] for k in partner_ids),
+            "contributors": [
+                {"partner": k, "role": roles.get(k), "base": int(base[k]),
+                 "current": int(cur[k]), "change": int(cur[k]) - int(base[k]),
+                 "contribution_pp": contrib[k]}
+                for k in ranked[:top]
+            ],
+            "others_contribution_pp": sum(contrib[k] for k in ranked[top:]),
+        }
+
+
+def _distressed(spec: bool | Iterable[str], months: list[str]) -> bool:
+    if isinstance(spec, bool):
+        return spec
+    flagged = {spec} if isinstance(spec, str) else set(spec)
+    return any(m in flagged for m in months)
+
+
+def trend(
+    firm_id: str,
+    edges: Iterable[TradeEdgeLike],
+    freq: Freq = "month",
+    distress: Mapping[str, bool | Iterable[str]] | None = None,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    top: int = 5,
+) -> TrendResult:
+    """Monthly or fiscal-quarterly series of a firm and its trading group.
+
+    Parameters
+    ----------
+    firm_id : the focal firm.
+    edges : monthly trades (``seller``, ``buyer``, ``month`` ``YYYY-MM``,
+        ``amount`` yen; ``observers`` optional) covering the firm and its
+        partners: the firm's own trades and all observed trades of each
+        partner. Records with the same (seller, buyer, month) are one edge
+        fetched twice: the larger amount is kept (as ``TradeEdge`` merges
+        observers). Trades touching no group member are ignored.
+    freq : ``"month"`` or ``"quarter"`` (Japanese fiscal quarters).
+    distress : partner id → ``True`` (in distress throughout), ``False``,
+        or the months ``YYYY-MM`` it was in distress (a quarter counts when
+        any of its months does). Without it the distress fields are omitted.
+    start, end : the window, ``YYYY-MM`` inclusive; default the first and
+        last month with trade of a group member.
+    top : partners listed in the attribution.
+
+    Returns
+    -------
+    TrendResult
+        ``series`` rows: ``period``, ``months`` (months of the period inside
+        the window), ``complete``, levels ``firm_sales``, ``firm_purchases``,
+        ``firm_volume``, ``partners_volume``, ``group_volume`` (int yen);
+        with ``distress``: ``partners_distressed`` (count) and
+        ``partners_distress_share`` (0–1, of all partners); growth
+        ``<level>_pop_pct`` and ``<level>_yoy_pct`` (percent); gaps
+        ``gap_pop_pp``, ``gap_yoy_pp`` (firm turnover growth − group growth)
+        and ``gap_partners_pop_pp``, ``gap_partners_yoy_pp`` (− partners'
+        growth), percentage points. ``partners`` rows: ``id``, ``role``
+        (``customer`` / ``supplier`` / ``both`` seen from the firm),
+        ``sales_to``, ``purchases_from`` (the firm's trade with it, yen),
+        ``volume`` (its observed turnover, yen), ``own_books`` (it observed
+        some of its trade itself; ``None`` without observer data),
+        ``distressed_periods`` (with ``distress``). ``attribution``: see
+        :meth:`TrendResult.attribute`.
+
+    Examples
+    --------
+    >>> from queries.model import TradeEdge
+    >>> e = [TradeEdge("A", "B", "2024-04", 100, 1), TradeEdge("A", "B", "2024-05", 150, 1)]
+    >>> r = trend("A", e)
+    >>> r.series[1]["firm_sales_pop_pct"], r.series[1]["group_volume"]
+    (50.0, 300)
+    """
+    if freq not in ("month", "quarter"):
+        raise ValueError("freq must be 'month' or 'quarter'")
+    for bound in (start, end):
+        if bound is not None and not _MONTH_RE.match(bound):
+            raise ValueError(f"not a month (YYYY-MM): {bound!r}")
+    firm_id = str(firm_id)
+
+    merged: dict[tuple[str, str, str], int] = {}
+    observers: set[str] = set()
+    has_observers = False
+    for e in edges:
+        if not _MONTH_RE.match(e.month):
+            raise ValueError(f"not a month (YYYY-MM): {e.month!r}")
+        if e.seller == e.buyer:
+            continue
+        if (start is not None and e.month < start) or (end is not None and e.month > end):
+            continue
+        key = (str(e.seller), str(e.buyer), e.month)
+        merged[key] = max(merged.get(key, e.amount), e.amount)
+        obs = getattr(e, "observers", None)
+        if obs is not None:
+            has_observers = True
+            observers.update(str(o) for o in obs)
+
+    sales_to: dict[str, int] = defaultdict(int)
+    purchases_from: dict[str, int] = defaultdict(int)
+    for (s, b, _), amount in merged.items():
+        if s == firm_id:
+            sales_to[b] += amount
+        elif b == firm_id:
+            purchases_from[s] += amount
+    partners = sorted(set(sales_to) | set(purchases_from))
+    members = [firm_id, *partners]
+    member_set = set(members)
+
+    volume: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    firm_sales: dict[str, int] = defaultdict(int)
+    firm_purchases: dict[str, int] = defaultdict(int)
+    seen_months: list[str] = []
+    for (s, b, month), amount in merged.items():
+        touched = False
+        for m in (s, b):
+            if m in member_set:
+                volume[m][month] += amount
+                touched = True
+        if touched:
+            seen_months.append(month)
+        if s == firm_id:
+            firm_sales[month] += amount
+        elif b == firm_id:
+            firm_purchases[month] += amount
+
+    lo = start if start is not None else (min(seen_months) if seen_months else None)
+    hi = end if end is not None else (max(seen_months) if seen_months else None)
+    if lo is None or hi is None or lo > hi:
+        return TrendResult(firm_id, freq, lo, hi, [], [], None, pd.DataFrame())
+    months = _months(lo, hi)
+    label = (lambda m: m) if freq == "month" else fiscal_quarter
+    period_months: dict[str, list[str]] = {}
+    for m in months:
+        period_months.setdefault(label(m), []).append(m)
+    periods = list(period_months)
+    full = 1 if freq == "month" else 3
+
+    vol = pd.DataFrame(
+        [[sum(volume[k].get(m, 0) for m in period_months[p]) for k in members] for p in periods],
+        index=periods, columns=members, dtype="int64",
+    )
+    levels: dict[str, list[int]] = {name: [] for name in SERIES}
+    for p in periods:
+        fs = sum(firm_sales.get(m, 0) for m in period_months[p])
+        fp = sum(firm_purchases.get(m, 0) for m in period_months[p])
+        pv = sum(volume[q].get(m, 0) for q in partners for m in period_months[p])
+        for name, v in zip(SERIES, (fs, fp, fs + fp, pv, fs + fp + pv), strict=True):
+            levels[name].append(v)
+    complete = [len(period_months[p]) == full for p in periods]
+    lags = {"pop": 1, "yoy": 12 if freq == "month" else 4}
+
+    def growth(name: str, i: int, lag: int) -> float | None:
+        j = i - lag
+        if j < 0 or not (complete[i] and complete[j]):
+            return None
+        return _growth(levels[name][i], levels[name][j])
+
+    series: list[dict[str, object]] = []
+    for i, p in enumerate(periods):
+        ms = period_months[p]
+        row: dict[str, object] = {"period": p, "months": len(ms), "complete": complete[i]}
+        row.update({name: levels[name][i] for name in SERIES})
+        if distress is not None:
+            flagged = sum(1 for q in partners if q in distress and _distressed(distress[q], ms))
+            row["partners_distressed"] = flagged
+            row["partners_distress_share"] = flagged / len(partners) if partners else None
+        for basis, lag in lags.items():
+            g = {name: growth(name, i, lag) for name in SERIES}
+            row.update({f"{name}_{basis}_pct": g[name] for name in SERIES})
+            row[f"gap_{basis}_pp"] = _sub(g["firm_volume"], g["group_volume"])
+            row[f"gap_partners_{basis}_pp"] = _sub(g["firm_volume"], g["partners_volume"])
+        series.append(row)
+
+    roles = []
+    for q in partners:
+        role = "both" if q in sales_to and q in purchases_from else (
+            "customer" if q in sales_to else "supplier")
+        info: dict[str, object] = {
+            "id": q, "role": role, "sales_to": int(sales_to.get(q, 0)),
+            "purchases_from": int(purchases_from.get(q, 0)), "volume": int(vol[q].sum()),
+            "own_books": (q in observers) if has_observers else None,
+        }
+        if distress is not None:
+            info["distressed_periods"] = [
+                p for p in periods if q in distress and _distressed(distress[q], period_months[p])
+            ]
+        roles.append(info)
+
+    result = TrendResult(firm_id, freq, lo, hi, roles, series, None, vol)
+    result.attribution = result.attribute(top=top)
+    return result
