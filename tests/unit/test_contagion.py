@@ -15,10 +15,11 @@ Hops from the failing firm X: F and A are 1, B and C are 2, D is 3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
-from graph.contagion import BANDS, band, debtrank, what_if
+from graph.contagion import BANDS, WhatIfResult, band, debtrank, what_if
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ SIZES = {"F": 100e6, "A": 50e6, "B": 80e6, "C": 20e6, "D": 10e6, "X": 200e6}
 ONE_MONTH = 365 / 12
 
 
-def run(firm: str = "F", failing: str = "X", **kw: object) -> object:
-    args: dict = {"sizes": SIZES, "receivable_days": ONE_MONTH, "recovery_rates": (0.0,),
+def run(firm: str = "F", failing: str = "X", **kw: Any) -> WhatIfResult:
+    args: dict[str, Any] = {"sizes": SIZES, "receivable_days": ONE_MONTH, "recovery_rates": (0.0,),
                   "equity_ratios": (0.2,), "supply_months": 3.0, "contribution_margin": 0.2}
     args.update(kw)
     return what_if(firm, failing, EDGES, PAYMENTS, **args)
