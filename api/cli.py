@@ -71,6 +71,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_ego)
 
+    s = sub.add_parser("trend", help="the firm's series against its trading group's (gross) trend")
+    s.add_argument("firm_id")
+    s.add_argument("--freq", choices=("month", "quarter"), default="month")
+    _window(s)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=analytics.cmd_trend)
+
+    s = sub.add_parser("correlation", help="correlation of management parameters across firms")
+    s.add_argument("--method", choices=("pearson", "spearman"), default="pearson")
+    s.add_argument("--period", help="YYYY-MM or FY2024 (default: each firm's latest)")
+    s.add_argument("--png", help="also write a heatmap PNG to this file")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=analytics.cmd_correlation)
+
+    s = sub.add_parser("whatif", help="if partner X fails: exposure and two-hop propagation (ranges)")
+    s.add_argument("firm_id")
+    s.add_argument("--fails", required=True, help="id of the partner assumed to fail")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=analytics.cmd_whatif)
+
     s = sub.add_parser("figures", help="monthly sales, purchases, balances and receivable days of a client")
     s.add_argument("firm_id")
     s.add_argument("--json", action="store_true")

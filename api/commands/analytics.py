@@ -67,3 +67,72 @@ def cmd_reconcile(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {d['month']}  {d['seller']} → {d['buyer']}: seller's ledger {s}, buyer's {b} "
               f"(diff ¥{d['difference']:,}, {d['difference_pct']}%)")
     return 0
+
+
+def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
+    from api.analytics import trend_of
+
+    with opened(settings) as store:
+        data = trend_of(store, args.firm_id, args.freq, args.from_, args.to)
+    if args.json:
+        emit(data)
+        return 0
+    print(f"{args.firm_id}: the firm against its trading group ({len(data['partners'])} partners), "
+          f"{args.freq}ly, {data['period_convention'] if args.freq == 'quarter' else 'calendar months'}")
+    print(f"  {'period':<10}{'firm ¥':>15}{'group ¥':>17}{'firm yoy%':>10}{'group yoy%':>11}{'gap pp':>8}")
+
+    def f(x: float | None) -> str:
+        return "" if x is None else f"{x:.1f}"
+
+    for r in data["series"]:
+        print(f"  {r['period']:<10}{r['firm_volume']:>15,}{r['group_volume']:>17,}"
+              f"{f(r.get('firm_volume_yoy_pct')):>10}{f(r.get('group_volume_yoy_pct')):>11}{f(r.get('gap_yoy_pp')):>8}")
+    a = data.get("attribution")
+    if a:
+        print(f"  {a['period']} vs {a['base_period']}: group {f(a['group_growth_pct'])}%, firm "
+              f"{f(a['firm_growth_pct'])}%, gap {f(a['gap_pp'])} pp; largest partner contributions:")
+        for c in a["contributors"]:
+            print(f"    {c['partner']:<16} {c['role']:<9} {c['contribution_pp']:+.2f} pp")
+    return 0
+
+
+def cmd_correlation(args: argparse.Namespace, settings: Settings) -> int:
+    from api.analytics import correlation_of, correlation_png
+
+    with opened(settings) as store:
+        data = correlation_of(store, args.method, args.period)
+        if args.png:
+            with open(args.png, "wb") as fh:
+                fh.write(correlation_png(store, args.method, args.period))
+    if args.json:
+        emit(data)
+        return 0
+    cols = data["columns"]
+    short = [c[:8] for c in cols]
+    print(f"{data['method']} correlation across {data['n']} firms ({data['note']})")
+    print(" " * 26 + "".join(f"{s:>9}" for s in short))
+    for name, row in zip(cols, data["matrix"], strict=True):
+        print(f"{name:<26}" + "".join(f"{'—' if v is None else f'{v:.2f}':>9}" for v in row))
+    if args.png:
+        print(f"heatmap: {args.png}")
+    return 0
+
+
+def cmd_whatif(args: argparse.Namespace, settings: Settings) -> int:
+    from api.analytics import whatif_of
+
+    with opened(settings) as store:
+        data = whatif_of(store, args.firm_id, args.fails)
+    if args.json:
+        emit(data)
+        return 0
+    d, focal = data["direct"], data["focal"]
+    print(f"if {args.fails} fails — {args.firm_id}'s exposure (supplementary material, not a score):")
+    print(f"  receivables from it ¥{d['receivable']:,} ({d['receivable_method']}), sales share "
+          f"{d['sales_share'] * 100:.1f}%, supply share {d['supply_share'] * 100:.1f}%")
+    lo, hi = focal["loss_yen"]
+    print(f"  two-hop propagation: loss ¥{lo:,}–¥{hi:,} ({focal['loss_to_sales'][0] * 100:.2f}–"
+          f"{focal['loss_to_sales'][1] * 100:.2f}% of annual sales); band: {focal['band']}")
+    for note in data.get("notes", []):
+        print(f"  note: {note}")
+    return 0

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
-from api import service
+from api import analytics, service
 from api.deps import StoreDep
 from api.routes.firms import Month
 from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
@@ -24,3 +25,21 @@ def reconcile(
 ) -> dict[str, Any]:
     """Months where two clients' ledgers disagree about the trade between them."""
     return service.reconciliation(store, from_, to, tolerance_pct, tolerance_yen)
+
+
+Method = Annotated[Literal["pearson", "spearman"], Query()]
+Period = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|FY\d{4})$")]
+
+
+@router.get("/correlation")
+def get_correlation(store: StoreDep, method: Method = "pearson", period: Period = None) -> dict[str, Any]:
+    """Correlation of management parameters across firms: ``method``, ``n``,
+    ``columns``, ``matrix`` (rows in the order of columns), ``n_pairs``,
+    ``p_values``, ``p_adjusted`` (Benjamini–Hochberg). Hypothesis-generating."""
+    return analytics.correlation_of(store, method, period)
+
+
+@router.get("/correlation.png", response_class=Response)
+def get_correlation_png(store: StoreDep, method: Method = "pearson", period: Period = None) -> Response:
+    """The correlation matrix as a heatmap picture."""
+    return Response(analytics.correlation_png(store, method, period), media_type="image/png")

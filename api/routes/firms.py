@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api import service
+from api import analytics, service
 from api.deps import SettingsDep, StoreDep
 from api.view import CSP, render_ego_page
 from queries.store import NotFound
@@ -69,3 +69,25 @@ def get_figures(firm_id: str, store: StoreDep) -> dict[str, Any]:
     """Monthly sales, purchases, balances (yen) and receivable days from the
     firm's own ledger."""
     return service.figures(store, firm_id)
+
+
+@router.get("/{firm_id}/trend")
+def get_trend(
+    firm_id: str, store: StoreDep,
+    freq: Annotated[Literal["month", "quarter"], Query()] = "month",
+    from_: Annotated[Month, Query(alias="from")] = None,
+    to: Month = None,
+) -> dict[str, Any]:
+    """The firm's sales and purchases against its trading group's (yen,
+    growth in %, gap in percentage points) and the partners driving the gap."""
+    return analytics.trend_of(store, firm_id, freq, from_, to)
+
+
+@router.get("/{firm_id}/whatif")
+def get_whatif(
+    firm_id: str, store: StoreDep,
+    fails: Annotated[str, Query(min_length=1, max_length=64, description="partner assumed to fail")],
+) -> dict[str, Any]:
+    """Direct exposure to ``fails`` and a two-hop DebtRank-style propagation,
+    as ranges and bands over stated assumptions (never a single score)."""
+    return analytics.whatif_of(store, firm_id, fails)

@@ -1,0 +1,70 @@
+"""Analytics use cases shared by the CLI and the API: fetch through the
+store, compute with :mod:`graph`, return JSON-ready dicts."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Literal
+
+from graph.contagion import what_if
+from graph.correlation import correlation, heatmap_png
+from graph.frames import parameters_frame
+from graph.trends import trend
+from queries.store import NotFound, Store
+
+__all__ = ["trend_of", "correlation_of", "correlation_png", "whatif_of"]
+
+
+def _firm_or_404(store: Store, firm_id: str) -> None:
+    if store.get_firm(firm_id) is None:
+        raise NotFound(f"no firm {firm_id!r}")
+
+
+def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "month",
+             month_from: str | None = None, month_to: str | None = None) -> dict[str, Any]:
+    """The firm's series against its trading group's (``graph.trends``)."""
+    _firm_or_404(store, firm_id)
+    first = store.trade_edges([firm_id], month_from, month_to)
+    partners = {e.seller for e in first} | {e.buyer for e in first}
+    partners.discard(firm_id)
+    edges = store.trade_edges(partners | {firm_id}, month_from, month_to) if partners else first
+    return trend(firm_id, edges, freq, start=month_from, end=month_to).to_dict()
+
+
+def _parameters(store: Store, period: str | None) -> Any:
+    rows = store.parameters()
+    if not rows:
+        raise ValueError("no management parameters loaded (torihiki metrics import FILE)")
+    return parameters_frame(rows, period)
+
+
+def correlation_of(store: Store, method: Literal["pearson", "spearman"] = "pearson",
+                   period: str | None = None) -> dict[str, Any]:
+    """Correlation of the management parameters across firms."""
+    result = correlation(_parameters(store, period), method).to_dict()
+    result["period"] = period or "latest per firm"
+    return result
+
+
+def correlation_png(store: Store, method: Literal["pearson", "spearman"] = "pearson",
+                    period: str | None = None) -> bytes:
+    """The correlation matrix as a PNG heatmap."""
+    buf = io.BytesIO()
+    heatmap_png(correlation(_parameters(store, period), method), buf)
+    return buf.getvalue()
+
+
+def whatif_of(store: Store, firm_id: str, failing_id: str) -> dict[str, Any]:
+    """If ``failing_id`` fails: the firm's direct exposure and a two-hop
+    DebtRank-style propagation, as ranges and bands (``graph.contagion``)."""
+    _firm_or_404(store, firm_id)
+    if store.get_firm(failing_id) is None:
+        raise NotFound(f"no firm {failing_id!r}")
+    first = store.trade_edges([firm_id], None, None)
+    hop1 = ({e.seller for e in first} | {e.buyer for e in first}) - {firm_id}
+    second = store.trade_edges(hop1, None, None) if hop1 else []
+    hop2 = ({e.seller for e in second} | {e.buyer for e in second}) - hop1 - {firm_id}
+    third = store.trade_edges(hop2, None, None) if hop2 else []
+    edges = {(e.seller, e.buyer, e.month): e for e in [*first, *second, *third]}
+    payments = store.payments([firm_id], None, None)
+    return what_if(firm_id, failing_id, list(edges.values()), payments).to_dict()
