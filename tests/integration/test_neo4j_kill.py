@@ -124,21 +124,25 @@ def _uri_of(export_line: str) -> str | None:
 
 
 @pytest.fixture
-def owned_neo4j(neo4j_store: Store) -> Iterator[Store]:
-    """The wiped Neo4j store, provided the server behind ``NEO4J_URI`` is the
-    one ``scripts/neo4j-local`` runs for this ``TORIHIKI_NEO4J_DIR`` (the only
-    one this test may kill). Leaves that server running afterwards."""
+def owned_neo4j(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The wiped Neo4j store (``neo4j_store``), provided the server behind
+    ``NEO4J_URI`` is the one ``scripts/neo4j-local`` runs for this
+    ``TORIHIKI_NEO4J_DIR`` — the only one this test may kill. Checked before
+    the wipe, so that another server is left untouched. Leaves the server
+    running afterwards, also when the test fails between kill and start."""
+    request.getfixturevalue("neo4j_driver_store")  # skips or fails when there is no Neo4j
     env = _neo4j_local("env")
     owned = _uri_of(env.stdout) if env.returncode == 0 else None
     if owned != os.environ.get("NEO4J_URI"):
         reason = (f"NEO4J_URI={os.environ.get('NEO4J_URI')} is not the server scripts/neo4j-local runs "
                   f"for TORIHIKI_NEO4J_DIR={os.environ.get('TORIHIKI_NEO4J_DIR', '(default)')} "
-                  f"({owned or env.stderr.strip() or 'none'}); cannot kill a server it does not own")
+                  f"({owned or env.stderr.strip() or 'none'}); the test cannot kill a server it does not own")
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true: {reason}")
         pytest.skip(reason)
-    yield neo4j_store
-    if _neo4j_local("status").returncode != 0:  # the test failed between kill and start
+    store: Store = request.getfixturevalue("neo4j_store")
+    yield store
+    if _neo4j_local("status").returncode != 0:
         _neo4j_local("start")
 
 
