@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.portfolio import SnapshotCache
 from api.routes import analytics, firms, health, ingest
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if own:
             s.ensure_schema()
         app.state.store = s
+        app.state.snapshots = SnapshotCache()
         try:
             yield
         finally:

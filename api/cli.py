@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from api.commands import analytics, reference, review
+from api.commands import analytics, portfolio, reference, review
 from api.commands.generate import cmd_generate
 from api.commands.ingest import cmd_ingest
 from api.settings import Settings, get_settings
@@ -90,6 +90,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--fails", required=True, help="id of the partner assumed to fail")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_whatif)
+
+    s = sub.add_parser("peers", help="a client against peers of its JSIC division and size class")
+    s.add_argument("firm_id")
+    s.add_argument("--period", help="YYYY-MM or FY2024 (default: the firm's latest)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=portfolio.cmd_peers)
+
+    s = sub.add_parser("score", help="portfolio batch: every client's metrics, trend gap, peer percentiles")
+    s.add_argument("--all", action="store_true", required=True, help="score every client")
+    s.add_argument("--out", required=True, help="FILE.parquet or FILE.csv")
+    _window(s)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=portfolio.cmd_score)
+
+    s = sub.add_parser("export", help="anonymised research export (pseudonyms, coarsened attributes)")
+    s.add_argument("--out", required=True, help="output folder")
+    s.add_argument("--format", choices=("csv", "parquet", "graphml"), default="csv")
+    _window(s)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=portfolio.cmd_export)
 
     s = sub.add_parser("figures", help="monthly sales, purchases, balances and receivable days of a client")
     s.add_argument("firm_id")

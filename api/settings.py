@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, validation_alias="TORIHIKI_MAX_UPLOAD_BYTES")
     max_ego_nodes: int = Field(default=500, validation_alias="TORIHIKI_MAX_EGO_NODES")
+    export_key: SecretStr = Field(default=SecretStr(""), validation_alias="TORIHIKI_EXPORT_KEY")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:

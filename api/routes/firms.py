@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api import analytics, service
@@ -91,3 +91,16 @@ def get_whatif(
     """Direct exposure to ``fails`` and a two-hop DebtRank-style propagation,
     as ranges and bands over stated assumptions (never a single score)."""
     return analytics.whatif_of(store, firm_id, fails)
+
+
+@router.get("/{firm_id}/peers")
+def get_peers(
+    firm_id: str, store: StoreDep, request: Request,
+    period: Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|FY\d{4})$")] = None,
+) -> dict[str, Any]:
+    """The client's management parameters and network metrics against its
+    peers (same JSIC division and size class, else the division); any
+    statistic over fewer than five firms is suppressed."""
+    from api.portfolio import peers_of
+
+    return peers_of(request.app.state.snapshots.get(store), firm_id, period)

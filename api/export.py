@@ -1,0 +1,130 @@
+"""The research export: nodes, monthly edges and metrics, anonymised.
+
+* Firm ids become keyed pseudonyms (HMAC-SHA256 with ``TORIHIKI_EXPORT_KEY``);
+  a plain hash of a 13-digit 法人番号 would be reversed in seconds.
+* No names, no 法人番号; industry, prefecture and size class are coarsened
+  until every industry × prefecture × size cell holds at least five firms
+  (``graph.anonymise.coarsen``), and the steps taken are written down.
+* Text cells of CSV files are escaped against spreadsheet formula injection.
+* A data dictionary describes every column of every file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+import pandas as pd
+
+from api.portfolio import Snapshot
+from graph.anonymise import ColumnSpec, coarsen, data_dictionary, escape_frame, pseudonymise
+from graph.metrics import METRICS
+
+__all__ = ["export_research", "ExportFormat"]
+
+ExportFormat = Literal["csv", "parquet", "graphml"]
+K_ANONYMITY = 5
+
+_PSEUDO = "pseudonym (HMAC-SHA256, keyed)"
+NODE_SPECS = [
+    ColumnSpec("firm", "string", "", "firm pseudonym", _PSEUDO),
+    ColumnSpec("is_client", "boolean", "", "a BPO client (its own ledger is in the data)"),
+    ColumnSpec("industry", "string", "", "JSIC division letter, or a broader sector where coarsened",
+               "generalised (k ≥ 5)"),
+    ColumnSpec("prefecture", "string", "", "prefecture, or a (sub)region where coarsened", "generalised (k ≥ 5)"),
+    ColumnSpec("size_class", "string", "", "size class 1–4 by annual sales, or small/large where coarsened",
+               "generalised (k ≥ 5)"),
+]
+EDGE_SPECS = [
+    ColumnSpec("seller", "string", "", "seller firm pseudonym", _PSEUDO),
+    ColumnSpec("buyer", "string", "", "buyer firm pseudonym", _PSEUDO),
+    ColumnSpec("month", "YYYY-MM", "", "calendar month of the trade"),
+    ColumnSpec("amount", "integer", "yen", "trade seller → buyer in the month (each flow counted once)"),
+]
+
+
+def _metric_specs(columns: list[str]) -> list[ColumnSpec]:
+    known = {m.name: m for m in METRICS}
+    specs = [ColumnSpec("firm", "string", "", "client firm pseudonym", _PSEUDO)]
+    for c in columns:
+        m = known.get(c)
+        if m is not None:
+            worse = f" (worse when {m.worse})" if m.worse else ""
+            specs.append(ColumnSpec(c, "float", m.unit, m.description + worse))
+        else:
+            specs.append(ColumnSpec(c, "float", "", c))
+    return specs
+
+
+def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
+                    progress: Callable[[str], None] | None = None) -> dict[str, object]:
+    """Write the export into ``out``; returns a summary (files, rows, coarsening steps)."""
+    step = progress or (lambda _: None)
+    out.mkdir(parents=True, exist_ok=True)
+    step("pseudonymising")
+    firms = sorted(set(snap.network.edges["seller"]) | set(snap.network.edges["buyer"]) | set(snap.clients))
+    alias = {f: pseudonymise(f, key) for f in firms}
+    sizes = snap.firms_frame()["size_class"] if snap.clients else pd.Series(dtype="float64")
+    nodes = pd.DataFrame({
+        "firm": [alias[f] for f in firms],
+        "is_client": [bool(snap.firms[f].is_client) if f in snap.firms else False for f in firms],
+        "industry": [snap.firms[f].industry if f in snap.firms else None for f in firms],
+        "prefecture": [snap.firms[f].prefecture if f in snap.firms else None for f in firms],
+        "size_class": [None if pd.isna(sizes.get(f)) else int(sizes[f]) for f in firms],
+    })
+    step("coarsening")
+    co = coarsen(nodes, ("industry", "prefecture", "size_class"), k=K_ANONYMITY)
+    nodes = co.frame.astype({"size_class": "string"})
+    edges = snap.network.edges[["seller", "buyer", "month", "amount"]].copy()
+    edges["seller"] = edges["seller"].map(alias)
+    edges["buyer"] = edges["buyer"].map(alias)
+    edges = edges.sort_values(["month", "seller", "buyer"]).reset_index(drop=True)
+    metrics = snap.metrics.copy()
+    metrics.index = [alias[f] for f in metrics.index]
+    metrics.index.name = "firm"
+    metrics = metrics.reset_index()
+    kept = set(nodes["firm"])
+    edges = edges[edges["seller"].isin(kept) & edges["buyer"].isin(kept)]
+    metrics = metrics[metrics["firm"].isin(kept)]
+
+    step("writing")
+    files: list[str] = []
+    dictionary = pd.concat([
+        data_dictionary(NODE_SPECS, nodes).assign(file="nodes"),
+        data_dictionary(EDGE_SPECS, edges).assign(file="edges"),
+        data_dictionary(_metric_specs([c for c in metrics.columns if c != "firm"]), metrics).assign(file="metrics"),
+    ])
+    if fmt == "graphml":
+        g = nx.DiGraph()
+        for rec in nodes.to_dict("records"):
+            g.add_node(str(rec["firm"]), **{str(k): ("" if pd.isna(v) else v) for k, v in rec.items()
+                                            if k != "firm"})
+        totals = edges.groupby(["seller", "buyer"])["amount"].agg(["sum", "count"]).reset_index()
+        for s, b, amount, months in totals.itertuples(index=False):
+            g.add_edge(s, b, amount=int(amount), months=int(months))
+        nx.write_graphml(g, out / "network.graphml")
+        files.append("network.graphml")
+        fmt_tables: ExportFormat = "csv"  # monthly edges and metrics do not fit GraphML's scalars
+    else:
+        fmt_tables = fmt
+    for name, frame in (("nodes", nodes), ("edges", edges), ("metrics", metrics)):
+        if fmt == "graphml" and name == "nodes":
+            continue  # the nodes and their attributes are in network.graphml
+        path = out / f"{name}.{'parquet' if fmt_tables == 'parquet' else 'csv'}"
+        if fmt_tables == "parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            escape_frame(frame, index=False).to_csv(path, index=False, encoding="utf-8")
+        files.append(path.name)
+    escape_frame(dictionary, index=False).to_csv(out / "data_dictionary.csv", index=False, encoding="utf-8")
+    files.append("data_dictionary.csv")
+    summary: dict[str, object] = {
+        "out": str(out), "format": fmt, "files": files, "firms": len(nodes), "edges": len(edges),
+        "metrics_rows": len(metrics), "k_anonymity": K_ANONYMITY, "coarsening_steps": co.steps,
+        "suppressed_rows": co.suppressed_rows, "dropped_rows": co.dropped_rows,
+    }
+    (out / "export.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return summary
