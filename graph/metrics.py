@@ -428,7 +428,7 @@ def _masked_product(left: sp.csr_array, right: sp.csr_array, rows: np.ndarray,
         return out
     light = sp.csr_array(sp.diags_array((~heavy).astype(np.float64)) @ right)
     prod = sp.csr_array(left[rows] @ light)
-    out += np.asarray(prod[i, j]).ravel()
+    out += _values_at(prod, pattern)
     hv = np.flatnonzero(heavy)
     if hv.size:
         left_h = sp.csr_array(left.tocsc()[:, hv].tocsr())  # firm × heavy
@@ -439,10 +439,31 @@ def _masked_product(left: sp.csr_array, right: sp.csr_array, rows: np.ndarray,
     return out
 
 
+def _values_at(m: sp.csr_array, pattern: sp.csr_array) -> np.ndarray:
+    """Values of ``m`` at the stored entries of ``pattern`` (same shape,
+    sorted indices), aligned with ``pattern.data``; 0 where ``m`` has none.
+
+    (``m[i, j]`` fancy indexing scans unsorted product rows linearly; this
+    masks first, then matches sorted row-major keys.)
+    """
+    ones = sp.csr_array((np.ones(pattern.nnz), pattern.indices, pattern.indptr),
+                        shape=pattern.shape)
+    masked = sp.csr_array(m.multiply(ones).tocsr())  # canonical: sorted, no duplicates
+    masked.sort_indices()
+    ncol = pattern.shape[1]
+    want = _row_ids(pattern).astype(np.int64) * ncol + pattern.indices
+    have = _row_ids(masked).astype(np.int64) * ncol + masked.indices
+    out = np.zeros(pattern.nnz)
+    out[np.searchsorted(want, have)] = masked.data
+    return out
+
+
 def _heavy(st: _Structure, threshold: int | None) -> np.ndarray:
+    """Firms with more than ``threshold`` partners (default: the larger of 64
+    and the 90th percentile of partner counts)."""
     if threshold is None:
-        # about √(ties) partners: few heavy firms, cheap light products
-        threshold = max(32, int(np.sqrt(max(st.w.nnz, 1)) / 4))
+        q90 = float(np.quantile(st.degree, 0.9)) if st.degree.size else 0.0
+        threshold = max(64, int(q90))
     return np.asarray(st.degree > threshold)
 
 

@@ -63,6 +63,13 @@ def _month_label(number: int) -> str:
     return f"{y:04d}-{m + 1:02d}"
 
 
+def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Positions where a new value starts in a sorted array."""
+    if sorted_keys.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+
+
 def month_range(start: str, end: str) -> tuple[str, ...]:
     """Calendar months ``start`` … ``end`` inclusive, as ``YYYY-MM`` strings.
 
@@ -98,7 +105,7 @@ class TradeNetwork:
         Columns ``seller``, ``buyer`` (categorical firm ids, categories =
         :attr:`index`), ``month`` (categorical ``YYYY-MM``, categories =
         :attr:`months`), ``amount`` (int64 yen);
-        one row per seller, buyer and month; sorted by month, seller, buyer.
+        one row per seller, buyer and month; sorted by seller, buyer, month.
     months : tuple of str
         Every calendar month of the window, gaps included.
     index : pandas.Index
@@ -151,19 +158,18 @@ class TradeNetwork:
         keep = (t_all >= 0) & (t_all <= hi - lo) & (s != b) & (s_codes >= 0) & (b_codes >= 0)
         s, b, amount, t_all = s[keep], b[keep], amount[keep], t_all[keep]
         n, m = len(self.index), len(self.months)
-        # one row per (seller, buyer, month): duplicates summed (float64 sums are
-        # exact below 2**53 yen)
+        # one row per (seller, buyer, month), duplicates summed (exact int64);
+        # one sort, rows end up ordered by seller, buyer, month
         key = (s * n + b) * m + t_all
-        ukey, inv = np.unique(key, return_inverse=True)
-        amt = np.bincount(inv, weights=amount.astype(np.float64), minlength=ukey.size)
-        self._amount = np.rint(amt).astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        starts = _run_starts(key)
+        self._amount = np.add.reduceat(amount[order], starts) if starts.size else amount[:0]
+        ukey = key[starts]
         self._t = (ukey % m).astype(np.int64)
         pair = ukey // m
         self._s = (pair // n).astype(np.int64)
         self._b = (pair % n).astype(np.int64)
-        order = np.lexsort((self._b, self._s, self._t))
-        self._s, self._b, self._t, self._amount = (
-            self._s[order], self._b[order], self._t[order], self._amount[order])
         cat = pd.CategoricalDtype(self.index)
         self.edges: pd.DataFrame = pd.DataFrame({
             "seller": pd.Categorical.from_codes(self._s, dtype=cat),
@@ -171,15 +177,18 @@ class TradeNetwork:
             "month": pd.Categorical.from_codes(self._t, categories=pd.Index(self.months)),
             "amount": self._amount,
         })
-        # aggregated pairs over the window (positive totals only)
-        pkey = self._s * n + self._b
-        upair, pinv = np.unique(pkey, return_inverse=True)
-        p_amt = np.bincount(pinv, weights=self._amount.astype(np.float64), minlength=upair.size)
-        p_months = np.bincount(pinv, minlength=upair.size)
+        # aggregated pairs over the window (pair is sorted): positive totals only
+        p_starts = _run_starts(pair)
+        if p_starts.size:
+            p_amt = np.add.reduceat(self._amount, p_starts)
+            p_months = np.add.reduceat((self._amount != 0).astype(np.int64), p_starts)
+        else:
+            p_amt = p_months = self._amount[:0]
+        upair = pair[p_starts]
         pos = p_amt > 0
         self._pair_s = (upair[pos] // n).astype(np.int64)
         self._pair_b = (upair[pos] % n).astype(np.int64)
-        self._pair_amount = p_amt[pos]
+        self._pair_amount = p_amt[pos].astype(np.float64)
         self._pair_months = p_months[pos].astype(np.int64)
 
     @classmethod
