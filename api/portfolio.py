@@ -61,11 +61,11 @@ class Snapshot:
         step("reading firms")
         firms = {f.id: f for f in store.all_firms()}
         step("reading trade")
-        edges = store.all_trade_edges(month_from, month_to)
-        if not edges:
+        edges = store.trade_frame(month_from, month_to)
+        if edges.empty:
             raise ValueError("no trade in the data (or the window) yet: ingest ledgers first")
         step("building the network")
-        network = TradeNetwork.from_trades(edges)
+        network = TradeNetwork(edges, start=month_from, end=month_to)
         step("reading parameters")
         params = store.parameters()
         step("finding distressed firms")

@@ -13,6 +13,8 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from queries.model import (
     Alias,
     BatchInfo,
@@ -24,7 +26,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import merge_observations
+from queries.observations import merge_observations, merge_observations_frame
 from queries.sql import firms as fq
 from queries.sql import reference as rq
 from queries.sql import trades as tq
@@ -309,6 +311,11 @@ class EmbeddedStore:
     def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
         cur = self._conn().execute(tq.ALL_TRADES, (month_from or _MONTH_MIN, month_to or _MONTH_MAX))
         return merge_observations(TradeRow(*r) for r in cur)
+
+    def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
+        df = pd.read_sql_query(tq.ALL_TRADES_NAMED, self._conn(),
+                               params=(month_from or _MONTH_MIN, month_to or _MONTH_MAX))
+        return merge_observations_frame(df)
 
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
         cur = self._conn().execute(tq.ALL_PAYMENTS, (month_from or _MONTH_MIN, month_to or _MONTH_MAX))

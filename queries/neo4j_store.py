@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
+import pandas as pd
 from neo4j import GraphDatabase, RoutingControl
 from neo4j.exceptions import (
     AuthError,
@@ -38,7 +39,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import merge_observations
+from queries.observations import merge_observations, merge_observations_frame
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["Neo4jStore", "make_driver"]
@@ -379,6 +380,16 @@ class Neo4jStore:
     def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
         rows = self._read(tq.ALL_TRADES, **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX})
         return merge_observations(_trade(r) for r in rows)
+
+    @_translate
+    def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
+        df = self.driver.execute_query(
+            tq.ALL_TRADES, {"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX},
+            routing_=RoutingControl.READ, database_=self.database, result_transformer_=neo4j.Result.to_df,
+        )
+        if df.empty:
+            df = pd.DataFrame(columns=["seller", "buyer", "month", "observer", "amount", "lines"])
+        return merge_observations_frame(df)
 
     @_translate
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+import pandas as pd
+
 from queries.model import (
     Alias,
     BatchInfo,
@@ -174,6 +176,10 @@ class Store(Protocol):
 
     def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
         """Every monthly trade edge in the window, merged across observers."""
+
+    def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
+        """:meth:`all_trade_edges` as a DataFrame (seller, buyer, month, amount
+        yen, lines), for whole-network analytics over millions of rows."""
 
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
         """Every monthly payment in the window, summed over batches per observer."""

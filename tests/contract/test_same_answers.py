@@ -52,3 +52,12 @@ def test_whole_network_reads_agree(embedded_store: Store, neo4j_store: Store, tm
         assert embedded_store.all_trade_edges(*window) == neo4j_store.all_trade_edges(*window)
         assert embedded_store.all_payments(*window) == neo4j_store.all_payments(*window)
     assert len(embedded_store.all_trade_edges(None, None)) > 300
+
+
+def test_trade_frame_matches_the_edge_list(embedded_store: Store, neo4j_store: Store, tmp_path: Path) -> None:
+    for store in (embedded_store, neo4j_store):
+        load_sample(store, tmp_path / store.backend)
+        frame = store.trade_frame(None, None).sort_values(["seller", "buyer", "month"])
+        edges = store.all_trade_edges(None, None)
+        assert list(frame.itertuples(index=False, name=None)) == [
+            (e.seller, e.buyer, e.month, e.amount, e.lines) for e in edges]
