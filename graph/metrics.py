@@ -31,9 +31,13 @@ has ~9·10⁸ non-zeros, ~73 s and ~17 GB; for effective size it densifies an
 ``n × n`` matrix, 80 GB at 100k firms). With ``nodes=`` it falls back to
 per-node pure-Python loops over ``normalized_mutual_weight`` (cubic in the
 degree of a hub). We therefore evaluate the *same formulas* as networkx
-(``weight="amount"`` on the window's DiGraph; the tests check agreement to
-1e-9) with the product ``P @ P`` evaluated only at the focal firms' own ties
-(a masked sparse product, see :func:`_masked_product`).
+(``weight="amount"`` on the window's DiGraph, or mutual yen on the
+undirected graph; the tests check agreement to 1e-9) with the product
+``P @ P`` evaluated only at the focal firms' own ties (a masked sparse
+product, see :func:`_masked_product`). A further reason: with ``nodes=`` on a
+DiGraph, networkx 3.6 returns ``nan`` for a firm that only buys (its
+isolation check looks at successors only — networkx issue #2661, open since
+2017), while its whole-graph path gives the right value.
 """
 
 from __future__ import annotations
@@ -55,7 +59,8 @@ __all__ = [
     "out_degree", "in_degree", "partner_count", "out_strength", "in_strength",
     "top_share", "hhi", "constraint", "effective_size", "ego_density", "reciprocity",
     "new_partners_per_period", "lost_partners_per_period", "partner_churn_rate",
-    "client_coverage", "partner_distress_share", "two_hop_distress_exposure",
+    "client_coverage", "partner_distress_share", "side_distress_share",
+    "two_hop_distress_exposure",
     "hops_to_distress", "ego_metrics_table",
 ]
 
@@ -155,6 +160,12 @@ METRICS: tuple[MetricSpec, ...] = (
                "graph/distress.py"),
     MetricSpec("partner_distress_share", "share 0-1", "higher",
                "yen-weighted share of the firm's partners (both sides) that are in distress",
+               _CONTAGION),
+    MetricSpec("customer_distress_share", "share 0-1", "higher",
+               "share of the firm's sales (yen) to customers in distress (sales and "
+               "receivables at risk)", _CONTAGION),
+    MetricSpec("supplier_distress_share", "share 0-1", "higher",
+               "share of the firm's purchases (yen) from suppliers in distress (supply at risk)",
                _CONTAGION),
     MetricSpec("two_hop_distress_exposure", "share 0-1", "higher",
                "Σ_p p_fp · (distress share of p's partners other than the firm)", _DEBTRANK),
@@ -533,8 +544,9 @@ def constraint(network: TradeNetwork, firms: Iterable[str] | None = None) -> dic
     The sum runs over the firm's 1-hop neighbourhood (its partners ``j`` and
     the partners ``q`` in between), but each partner's ``p_qj`` is
     normalised by *all* of that partner's trade in the network, as
-    ``nx.constraint(G, nodes=..., weight="amount")`` does on the whole
-    window graph (the tests check agreement). Computing on the ego graph
+    ``nx.constraint`` does on the whole window graph — with weight
+    ``"amount"`` on the DiGraph, or mutual yen on the undirected graph (the
+    tests check agreement). Computing on the ego graph
     alone would normalise a partner's ties by its trade inside the ego
     network only and overstate constraint.
 
@@ -575,8 +587,8 @@ def effective_size(network: TradeNetwork, firms: Iterable[str] | None = None) ->
     Notes
     -----
     Same tie strength as :func:`constraint` (mutual yen, undirected, whole-
-    network normalisation), equal to ``nx.effective_size(G, nodes=...,
-    weight="amount")``. Without weights it reduces to Borgatti's
+    network normalisation), equal to ``nx.effective_size`` on the undirected
+    window graph weighted by mutual yen. Without weights it reduces to Borgatti's
     ``n − 2t/n`` (``t`` ties among the ``n`` partners).
 
     Examples
@@ -840,6 +852,8 @@ def client_coverage(network: TradeNetwork, firms: Iterable[str] | None = None, *
 class _Distress:
     flag: np.ndarray
     share: np.ndarray
+    customer: np.ndarray
+    supplier: np.ndarray
     two_hop: np.ndarray
     hops: np.ndarray
 
@@ -857,6 +871,9 @@ def _distress(st: _Structure, v: np.ndarray, delta: np.ndarray) -> _Distress:
     isolated = st.degree[v] == 0
     share[isolated] = np.nan
     two_hop[isolated] = np.nan
+    a_v, at_v = st.a[v], st.at[v]
+    customer = _ratio(np.asarray(a_v @ delta).ravel(), np.asarray(a_v.sum(axis=1)).ravel())
+    supplier = _ratio(np.asarray(at_v @ delta).ravel(), np.asarray(at_v.sum(axis=1)).ravel())
     src = np.flatnonzero(delta > 0)
     if src.size:
         dist = csgraph.dijkstra(st.b, directed=False, indices=src, unweighted=True,
@@ -864,7 +881,7 @@ def _distress(st: _Structure, v: np.ndarray, delta: np.ndarray) -> _Distress:
         hops = np.where(np.isinf(dist[v]), np.nan, dist[v])
     else:
         hops = np.full(v.size, np.nan)
-    return _Distress(delta[v].copy(), share, two_hop, hops)
+    return _Distress(delta[v].copy(), share, customer, supplier, two_hop, hops)
 
 
 def partner_distress_share(network: TradeNetwork, firms: Iterable[str] | None = None, *,
@@ -895,6 +912,42 @@ def partner_distress_share(network: TradeNetwork, firms: Iterable[str] | None = 
     f = _focal(network, firms)
     d = _distress(_structure(network), f.v, _indicator(network, distressed))
     return f.as_dict(f.fill(d.share, np.nan))
+
+
+def side_distress_share(network: TradeNetwork, firms: Iterable[str] | None = None, *,
+                        distressed: Iterable[str], side: Side = "customer") -> dict[str, float]:
+    """Share of a firm's sales (``side="customer"``: yen sold to customers in
+    distress / all sales) or purchases (``"supplier"``: yen bought from
+    suppliers in distress / all purchases).
+
+    Returns
+    -------
+    dict
+        ``{firm: float}`` in 0–1; ``nan`` without sales (purchases).
+
+    Notes
+    -----
+    The two sides carry different risks: a distressed customer pays late or
+    not at all (sales and receivables at risk, Jacobson & von Schedvin
+    2015), a distressed supplier may stop delivering. On generated data the
+    customer side separates partner-caused distress better
+    (``tests/unit/test_distress_separation.py``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> net = TradeNetwork(pd.DataFrame({"seller": ["A", "A", "C"], "buyer": ["B", "D", "A"],
+    ...                                  "month": ["2025-01"] * 3, "amount": [75, 25, 10]}))
+    >>> side_distress_share(net, ["A"], distressed={"B", "C"})
+    {'A': 0.75}
+    >>> side_distress_share(net, ["A"], distressed={"B", "C"}, side="supplier")
+    {'A': 1.0}
+    """
+    if side not in ("customer", "supplier"):
+        raise ValueError(f"side must be 'customer' or 'supplier': {side!r}")
+    f = _focal(network, firms)
+    d = _distress(_structure(network), f.v, _indicator(network, distressed))
+    return f.as_dict(f.fill(d.customer if side == "customer" else d.supplier, np.nan))
 
 
 def two_hop_distress_exposure(network: TradeNetwork, firms: Iterable[str] | None = None, *,
@@ -1046,6 +1099,8 @@ def ego_metrics_table(network: TradeNetwork, firms: Iterable[str] | None = None,
         flag[idx] = 1.0 if f.ids[idx] in distressed else 0.0
     out["distressed"] = flag
     out["partner_distress_share"] = f.fill(d.share, np.nan)
+    out["customer_distress_share"] = f.fill(d.customer, np.nan)
+    out["supplier_distress_share"] = f.fill(d.supplier, np.nan)
     out["two_hop_distress_exposure"] = f.fill(d.two_hop, np.nan)
     out["hops_to_distress"] = f.fill(d.hops, np.nan)
     df = pd.DataFrame(out, index=pd.Index(f.ids, dtype=object, name="firm"))

@@ -148,6 +148,7 @@ class TradeNetwork:
         # firm ids → row numbers (factorize each column, then one sorted index)
         s_codes, s_uniq = pd.factorize(edges["seller"])
         b_codes, b_uniq = pd.factorize(edges["buyer"])
+        firms = list(firms)
         ids = {str(x) for x in s_uniq} | {str(x) for x in b_uniq} | {str(f) for f in firms}
         self.index: pd.Index = pd.Index(sorted(ids), dtype=object, name="firm")
         s_map = self.index.get_indexer(pd.Index([str(x) for x in s_uniq], dtype=object))
@@ -157,6 +158,15 @@ class TradeNetwork:
         amount = edges["amount"].to_numpy(dtype=np.int64)
         keep = (t_all >= 0) & (t_all <= hi - lo) & (s != b) & (s_codes >= 0) & (b_codes >= 0)
         s, b, amount, t_all = s[keep], b[keep], amount[keep], t_all[keep]
+        # keep only firms with trade in the window (and the extra ones asked for)
+        present = np.zeros(len(self.index), dtype=bool)
+        present[s] = True
+        present[b] = True
+        extra = self.index.get_indexer(pd.Index(sorted({str(f) for f in firms}), dtype=object))
+        present[extra] = True
+        remap = np.cumsum(present) - 1
+        self.index = self.index[present]
+        s, b = remap[s], remap[b]
         n, m = len(self.index), len(self.months)
         # one row per (seller, buyer, month), duplicates summed (exact int64);
         # one sort, rows end up ordered by seller, buyer, month
