@@ -279,6 +279,18 @@ def test_structural_holes_agree_with_networkx(seed: int, threshold: int | None) 
     assert holes.density.tolist() == pytest.approx(dens, nan_ok=True)
 
 
+def test_heavy_part_in_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every firm with a partner is "heavy" and entries are expanded 7 at a time
+    monkeypatch.setattr(M, "_CHUNK_NNZ", 7)
+    net, c, e = _nx_holes(1)
+    firms = list(net.index)
+    holes = M._holes(M._structure(net), net.codes(firms), 0)
+    assert holes.constraint.tolist() == pytest.approx([c[f] for f in firms], rel=1e-9,
+                                                      nan_ok=True)
+    assert holes.effective_size.tolist() == pytest.approx([e[f] for f in firms], rel=1e-9,
+                                                          nan_ok=True)
+
+
 def test_directed_networkx_agrees_except_for_pure_buyers() -> None:
     # On the DiGraph with weight="amount" networkx gives the same values, except that
     # with nodes= it returns nan for a firm that only buys (its isolation check looks
