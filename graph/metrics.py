@@ -249,6 +249,11 @@ def _focal(network: TradeNetwork, firms: Iterable[str] | None) -> _Focal:
     return _Focal(ids, codes, ok, codes[ok])
 
 
+def _sum_by(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """``out[k] = Σ weights[index == k]`` for ``k < n``, always float64."""
+    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
+
+
 def _row_ids(m: sp.csr_array) -> np.ndarray:
     return np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
 
@@ -328,14 +333,14 @@ def _concentration(m: sp.csr_array, rows: np.ndarray, k: int
     sub = m[rows]
     r = _row_ids(sub)
     n = rows.size
-    total = np.bincount(r, weights=sub.data, minlength=n)
+    total = _sum_by(r, sub.data, n)
     share = sub.data / np.where(total > 0, total, 1.0)[r]
     order = np.lexsort((-share, r))
     s_sorted = share[order]
     pos = np.arange(s_sorted.size) - sub.indptr[:-1][r]  # r is sorted already
-    top1 = np.bincount(r, weights=s_sorted * (pos < 1), minlength=n)
-    topk = np.bincount(r, weights=s_sorted * (pos < k), minlength=n)
-    h = np.bincount(r, weights=share * share, minlength=n)
+    top1 = _sum_by(r, s_sorted * (pos < 1), n)
+    topk = _sum_by(r, s_sorted * (pos < k), n)
+    h = _sum_by(r, share * share, n)
     empty = total <= 0
     for x in (top1, topk, h):
         x[empty] = np.nan
@@ -522,14 +527,14 @@ def _holes(st: _Structure, v: np.ndarray, heavy_threshold: int | None = None) ->
     pv = st.p[v].data  # same structure as pat
     # constraint: Σ_j (p_vj + Σ_q p_vq p_qj)²
     indirect = _masked_product(st.p, st.p, v, pat, heavy)
-    c = np.bincount(i, weights=(pv + indirect) ** 2, minlength=n)
+    c = _sum_by(i, (pv + indirect) ** 2, n)
     # effective size: Σ_j (1 − Σ_q p_vq m_jq) = deg − Σ_q p_vq Σ_{j∈N(v)} m_jq
     z = _masked_product(st.b, st.mx, v, pat, heavy)  # Σ_j b_vj m_jq at q ∈ N(v)
     deg = st.degree[v].astype(np.float64)
-    e = deg - np.bincount(i, weights=pv * z, minlength=n)
+    e = deg - _sum_by(i, pv * z, n)
     # ego density: ties among partners (common neighbours per tie, halved)
     tri = _masked_product(st.b, st.b, v, pat, heavy)
-    t = np.bincount(i, weights=tri, minlength=n) / 2.0
+    t = _sum_by(i, tri, n) / 2.0
     possible = deg * (deg - 1) / 2.0
     isolated = deg == 0
     c[isolated] = np.nan
@@ -676,14 +681,12 @@ def ego_density(network: TradeNetwork, firms: Iterable[str] | None = None) -> di
 def _reciprocity(st: _Structure, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pat = st.w[v]
     i = _row_ids(pat)
-    j = pat.indices
-    rows = v[i]
-    sold = np.asarray(st.a[rows, j]).ravel()
-    bought = np.asarray(st.at[rows, j]).ravel()
+    sold = _values_at(st.a[v], pat)  # yen the focal firm sold to each partner
+    bought = _values_at(st.at[v], pat)  # yen it bought from each partner
     two_way = (sold > 0) & (bought > 0)
     n = v.size
-    count = np.bincount(i, weights=two_way.astype(np.float64), minlength=n)
-    amount = np.bincount(i, weights=pat.data * two_way, minlength=n)
+    count = _sum_by(i, two_way.astype(np.float64), n)
+    amount = _sum_by(i, pat.data * two_way, n)
     return _ratio(count, st.degree[v].astype(np.float64)), _ratio(amount, st.strength[v])
 
 
@@ -761,9 +764,9 @@ def _churn(network: TradeNetwork, v: np.ndarray, period_months: int) -> _Churn:
     new = (kk >= 1) & ~present(key - 1)
     lost = (kk <= k_periods - 2) & ~present(key + 1)
     before = kk <= k_periods - 2
-    new_n = np.bincount(f, weights=new.astype(np.float64), minlength=n_focal)
-    lost_n = np.bincount(f, weights=lost.astype(np.float64), minlength=n_focal)
-    before_n = np.bincount(f, weights=before.astype(np.float64), minlength=n_focal)
+    new_n = _sum_by(f, new.astype(np.float64), n_focal)
+    lost_n = _sum_by(f, lost.astype(np.float64), n_focal)
+    before_n = _sum_by(f, before.astype(np.float64), n_focal)
     return _Churn(new_n / (k_periods - 1), lost_n / (k_periods - 1), _ratio(lost_n, before_n))
 
 
@@ -895,7 +898,7 @@ def _distress(st: _Structure, v: np.ndarray, delta: np.ndarray) -> _Distress:
     # Σ_p p_fp p_pf, with p_pf = w_fp / s_p = p_fp s_f / s_p
     i = _row_ids(pv)
     s_p = st.strength[pv.indices]
-    back = np.bincount(i, weights=pv.data ** 2 / s_p, minlength=v.size) * st.strength[v]
+    back = _sum_by(i, pv.data ** 2 / s_p, v.size) * st.strength[v]
     two_hop = np.asarray(pv @ share_all).ravel() - back * delta[v]
     isolated = st.degree[v] == 0
     share[isolated] = np.nan

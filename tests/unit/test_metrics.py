@@ -343,3 +343,17 @@ def test_distress_shares_agree_with_a_direct_computation() -> None:
         want = sum(w * sum(x for q, x in p(b).items() if q in distressed and q != f)
                    for b, w in pf.items())
         assert two[f] == pytest.approx(want)
+
+
+def test_edge_cases_empty_and_unknown() -> None:
+    one = TradeNetwork.from_trades([T("A", "B", "2025-01", 5)])
+    assert M.ego_metrics_table(one, []).empty
+    row = M.ego_metrics_table(one, ["nobody"], distressed={"nobody"}).loc["nobody"]
+    assert row.distressed == 1 and row.partners == 0 and is_nan(row.hops_to_distress)
+    # a single month: churn undefined
+    assert is_nan(M.ego_metrics_table(one, ["A"]).loc["A", "lost_partners_per_period"])
+    empty = TradeNetwork(pd.DataFrame(columns=["seller", "buyer", "month", "amount"]),
+                         start="2025-01", end="2025-06", firms=["A"])
+    row = M.ego_metrics_table(empty).loc["A"]
+    assert row.out_degree == 0 and is_nan(row.constraint) and is_nan(row.partner_churn_rate)
+    assert row.new_partners_per_period == 0.0  # two whole quarters, no partners in either
