@@ -36,7 +36,15 @@ def _n(value: int, n: int) -> str:
 
 def write_zengin(path: Path, econ: Economy, client: int, date: dt.date,
                  transfers: list[tuple[int, str, int]]) -> int:
-    """Write one transfer file; ``transfers`` = (recipient firm, kana name, yen)."""
+    """Write one transfer file; ``transfers`` = (recipient firm, kana name, yen).
+
+    The amount field has 10 digits: a transfer of ¥10bn or more is split into
+    several records of at most ¥9,999,999,999, as banking software does.
+    Returns the number of data records written.
+    """
+    limit = 10**10 - 1
+    transfers = [(firm, kana, part) for firm, kana, amount in transfers
+                 for part in ([limit] * (amount // limit) + ([amount % limit] if amount % limit else []))]
     b = BANKS[int(econ.bank[client])]
     br_code, br_name = b.branches[int(econ.branch[client])]
     recs = ["1" + "21" + "0" + _n(int(econ.account[client]) * 100 + 21, 10)
