@@ -53,8 +53,8 @@ pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 NEO4J_LOCAL = REPO / "scripts" / "neo4j-local"
 CLIENT = "C1"
-COUNTERPARTIES = 1_500
-MONTHS = 12
+COUNTERPARTIES = 1_000
+MONTHS = 18
 RETRY_SECONDS = 3.0  # driver retry window of the interrupted CLI (see module docstring)
 KILL_AFTER_CHUNKS = 2  # kill once this many chunks are committed (and not all)
 
