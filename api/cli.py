@@ -9,6 +9,7 @@ Errors are one clear line on stderr and exit status 2 (bad input) or 3
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -205,7 +206,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # The driver logs retries and server notices; the CLI reports one line per error instead.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    logging.getLogger("neo4j").propagate = False
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `torihiki … | head` ends quietly
     args = build_parser().parse_args(argv)
@@ -216,10 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except StoreUnavailable as e:
-        print(f"error: store unavailable: {e}", file=sys.stderr)
+        print(f"error: store unavailable: {_one_line(e)}", file=sys.stderr)
         return 3
     except StoreError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {_one_line(e)}", file=sys.stderr)
         return 3
     except IngestError as e:
         print(f"error: {e}", file=sys.stderr)

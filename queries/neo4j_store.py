@@ -7,6 +7,7 @@ are short-lived, one per call. Every call names the database.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, LiteralString, TypeVar
 
@@ -59,8 +60,11 @@ def make_driver(config: StoreConfig) -> neo4j.Driver:
         timeouts = {"connection_timeout": 5.0, "connection_acquisition_timeout": 5.0,
                     "max_transaction_retry_time": 5.0}
     else:
+        # TORIHIKI_NEO4J_RETRY_SECONDS shortens how long batch work keeps
+        # retrying a lost server (default 120 s) before it stops to be resumed.
+        retry = float(os.environ.get("TORIHIKI_NEO4J_RETRY_SECONDS") or 120.0)
         timeouts = {"connection_timeout": 30.0, "connection_acquisition_timeout": 60.0,
-                    "max_transaction_retry_time": 120.0}
+                    "max_transaction_retry_time": retry}
     assert config.neo4j_uri is not None
     return GraphDatabase.driver(
         config.neo4j_uri,

@@ -38,10 +38,10 @@ COUNT_SEARCH_FIRMS: Final[LiteralString] = (
 )
 
 COUNTS: Final[LiteralString] = """
-CALL { MATCH (f:Firm) RETURN count(f) AS firms }
-CALL { MATCH ()-[t:TRADE]->() RETURN count(t) AS trades }
-CALL { MATCH ()-[p:PAID]->() RETURN count(p) AS payments }
-CALL { MATCH (b:Batch) RETURN count(b) AS batches }
+CALL () { MATCH (f:Firm) RETURN count(f) AS firms }
+CALL () { MATCH ()-[t:TRADE]->() RETURN count(t) AS trades }
+CALL () { MATCH ()-[p:PAID]->() RETURN count(p) AS payments }
+CALL () { MATCH (b:Batch) RETURN count(b) AS batches }
 RETURN firms, trades, payments, batches
 """
 ALL_FIRMS: Final[LiteralString] = "MATCH (f:Firm) RETURN " + FIRM_FIELDS + " ORDER BY f.id"

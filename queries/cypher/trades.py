@@ -6,7 +6,7 @@ from typing import Final, LiteralString
 # values, then record the chunk on the batch — all in one transaction, so a
 # retried or resumed chunk changes nothing.
 WRITE_CHUNK: Final[LiteralString] = """
-CALL {
+CALL () {
   UNWIND $trades AS row
   MATCH (s:Firm {id: row.seller})
   MATCH (b:Firm {id: row.buyer})
@@ -15,7 +15,7 @@ CALL {
       t.amount = row.amount, t.lines = row.lines, t.alias = row.alias
   RETURN count(*) AS trades_written
 }
-CALL {
+CALL () {
   UNWIND $payments AS row
   MATCH (p:Firm {id: row.payer})
   MATCH (q:Firm {id: row.payee})

@@ -23,9 +23,8 @@ test`` starts one); against any other server it skips (fails with CI=true).
 
 The driver retries a lost server for ``max_transaction_retry_time`` (120 s
 for batch work) and its backoff may overshoot that to about four minutes, so
-the interrupted CLI runs through a shim that shortens the driver's retry
-window to :data:`RETRY_SECONDS`; everything else is the real ``torihiki``
-command. The resuming run is the plain ``torihiki`` entry point.
+the interrupted run sets ``TORIHIKI_NEO4J_RETRY_SECONDS`` to
+:data:`RETRY_SECONDS`; both runs are the real ``torihiki`` command.
 """
 
 from __future__ import annotations
@@ -57,19 +56,6 @@ COUNTERPARTIES = 1_000
 MONTHS = 18
 RETRY_SECONDS = 3.0  # driver retry window of the interrupted CLI (see module docstring)
 KILL_AFTER_CHUNKS = 2  # kill once this many chunks are committed (and not all)
-
-# The real CLI with the driver's retry window shortened (see module docstring).
-_SHIM = f"""
-import sys
-from neo4j import GraphDatabase
-_driver = GraphDatabase.driver
-def _short_retry(uri, **kw):
-    kw["max_transaction_retry_time"] = {RETRY_SECONDS!r}
-    return _driver(uri, **kw)
-GraphDatabase.driver = _short_retry
-from api.cli import main
-sys.exit(main())
-"""
 
 # Name parts: every counterparty gets its own core (no two spellings of one
 # firm, no near-duplicates that would go to review or merge by name).
@@ -197,8 +183,9 @@ def test_sigkill_neo4j_mid_load_then_resume(
     out1, err1 = tmp_path / "first.out", tmp_path / "first.err"
     with out1.open("w") as o, err1.open("w") as e:
         proc = subprocess.Popen(
-            [sys.executable, "-c", _SHIM, "ingest", str(ledger), "--client", CLIENT, "--json"],
-            env=_cli_env(home), cwd=tmp_path, stdout=o, stderr=e)
+            [sys.executable, "-m", "api.cli", "ingest", str(ledger), "--client", CLIENT, "--json"],
+            env={**_cli_env(home), "TORIHIKI_NEO4J_RETRY_SECONDS": str(RETRY_SECONDS)},
+            cwd=tmp_path, stdout=o, stderr=e)
     try:
         deadline = time.monotonic() + 180
         while True:
