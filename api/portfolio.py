@@ -83,18 +83,26 @@ class Snapshot:
     def firms_frame(self) -> pd.DataFrame:
         """Clients with industry and size class (from parameters, else from
         annual sales observed in the window)."""
+        idx = pd.Index(self.clients, name="firm_id")
+        frame = pd.DataFrame({
+            "industry": [self.firms[f].industry for f in self.clients],
+            "prefecture": [self.firms[f].prefecture for f in self.clients],
+        }, index=idx)
+        sizes = pd.Series(np.nan, index=idx, dtype="float64")
+        if self.parameters:
+            latest = parameters_frame(self.parameters)
+            if "size_class" in latest.columns:
+                # a plain Series: indexing a frame with attrs deep-copies them each time
+                sizes = pd.Series(latest["size_class"].to_numpy(dtype="float64"),
+                                  index=latest.index.astype(str)).reindex(idx)
         sales = self.metrics.get("out_strength")
-        months = max(1, len(month_range(self.network.start, self.network.end)))
-        latest = parameters_frame(self.parameters) if self.parameters else pd.DataFrame()
-        rows = []
-        for fid in self.clients:
-            f = self.firms[fid]
-            sc = latest["size_class"].get(fid) if "size_class" in latest else None
-            if (sc is None or pd.isna(sc)) and sales is not None and fid in sales.index:
-                sc = size_class(float(sales[fid]) * 12 / months)
-            rows.append({"firm_id": fid, "industry": f.industry, "prefecture": f.prefecture,
-                         "size_class": None if sc is None or pd.isna(sc) else int(sc)})
-        return pd.DataFrame(rows).set_index("firm_id")
+        if sales is not None:
+            months = max(1, len(month_range(self.network.start, self.network.end)))
+            annual = pd.to_numeric(sales, errors="coerce").reindex(idx) * 12 / months
+            from_sales = annual.map(lambda x: np.nan if pd.isna(x) else float(size_class(float(x))))
+            sizes = sizes.fillna(from_sales)
+        frame["size_class"] = sizes.astype("Int64")
+        return frame
 
 
 class SnapshotCache:

@@ -104,8 +104,6 @@ WHERE month >= ? AND month <= ?
 GROUP BY payer, payee, month, observer
 ORDER BY payer, payee, month, observer
 """
-ALL_TRADES_NAMED: Final = """
-SELECT seller, buyer, month, observer, SUM(amount) AS amount, SUM(lines) AS lines FROM trades
-WHERE month >= ? AND month <= ?
-GROUP BY seller, buyer, month, observer
+ALL_TRADE_ROWS: Final = """
+SELECT seller, buyer, month, observer, amount, lines FROM trades WHERE month >= ? AND month <= ?
 """
