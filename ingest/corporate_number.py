@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["check_digit", "is_valid", "normalize", "find_invoice_numbers"]
 
@@ -34,6 +35,7 @@ def is_valid(number: str) -> bool:
     return bool(_DIGITS13.match(number)) and int(number[0]) == check_digit(number[1:])
 
 
+@lru_cache(maxsize=65536)  # ledgers repeat the same few thousand numbers on every line
 def normalize(text: str | None) -> str | None:
     """Return a valid 13-digit 法人番号 from ``text`` or ``None`` when blank.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["parse_amount", "parse_date", "parse_month", "ERAS"]
 
@@ -67,6 +68,7 @@ _YMD_RE = re.compile(r"^(\d{4})[./\-年](\d{1,2})[./\-月](\d{1,2})日?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
+@lru_cache(maxsize=8192)  # a ledger has a few hundred distinct dates over millions of lines
 def parse_date(text: str) -> dt.date:
     """Parse a ledger date.
 
