@@ -16,26 +16,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import networkx as nx
 
+from graph.records import CountedTrade as TradeLike
+
 __all__ = ["TradeLike", "EgoNode", "EgoEdge", "EgoNetwork", "build_ego_graph", "ego_network", "ego_metrics"]
 
-
-class TradeLike(Protocol):
-    """A monthly trade observation: seller → buyer, amount in yen."""
-
-    @property
-    def seller(self) -> str: ...
-    @property
-    def buyer(self) -> str: ...
-    @property
-    def month(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
-    @property
-    def lines(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ trailing twelve months of sales, annualised when fewer months exist:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
 import pandas as pd
+
+from graph.records import MonthlyPayment as PaymentObs
+from graph.records import MonthlyTrade as TradeObs
 
 __all__ = ["TradeObs", "PaymentObs", "monthly_figures", "size_class", "SIZE_CLASS_BOUNDS"]
 
@@ -24,26 +26,6 @@ __all__ = ["TradeObs", "PaymentObs", "monthly_figures", "size_class", "SIZE_CLAS
 SIZE_CLASS_BOUNDS = (50_000_000, 100_000_000, 1_000_000_000)
 
 
-class TradeObs(Protocol):
-    @property
-    def seller(self) -> str: ...
-    @property
-    def buyer(self) -> str: ...
-    @property
-    def month(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
-
-
-class PaymentObs(Protocol):
-    @property
-    def payer(self) -> str: ...
-    @property
-    def payee(self) -> str: ...
-    @property
-    def month(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
 
 
 def size_class(annual_sales_yen: float) -> int:

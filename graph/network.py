@@ -27,29 +27,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cached_property
-from typing import Protocol
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from graph.records import MonthlyTrade
+
 __all__ = ["MonthlyTrade", "TradeNetwork", "month_range"]
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
-
-class MonthlyTrade(Protocol):
-    """A monthly trade observation: seller → buyer in one month, amount in yen."""
-
-    @property
-    def seller(self) -> str: ...
-    @property
-    def buyer(self) -> str: ...
-    @property
-    def month(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
 
 
 def _month_number(month: str) -> int:

@@ -12,25 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+
+from graph.records import ObservedTrade as Observation
 
 __all__ = ["Observation", "Disagreement", "reconcile", "DEFAULT_TOLERANCE_PCT", "DEFAULT_TOLERANCE_YEN"]
 
 DEFAULT_TOLERANCE_PCT = 5.0  # percent of the larger observation
 DEFAULT_TOLERANCE_YEN = 1_000  # yen; differences at or below this never count
 
-
-class Observation(Protocol):
-    @property
-    def seller(self) -> str: ...
-    @property
-    def buyer(self) -> str: ...
-    @property
-    def month(self) -> str: ...
-    @property
-    def observer(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
 
 
 @dataclass(frozen=True)

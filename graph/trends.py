@@ -51,9 +51,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
 import pandas as pd
+
+from graph.records import MonthlyTrade as TradeEdgeLike
 
 __all__ = ["TradeEdgeLike", "TrendResult", "trend", "fiscal_quarter", "NOTE"]
 
@@ -72,20 +74,6 @@ NOTE = (
     "is incomplete or the base is not positive."
 )
 
-
-class TradeEdgeLike(Protocol):
-    """A monthly trade seller → buyer, amount in yen (e.g. ``queries.model.TradeEdge``).
-
-    ``observers`` (the clients whose ledgers saw it) is optional."""
-
-    @property
-    def seller(self) -> str: ...
-    @property
-    def buyer(self) -> str: ...
-    @property
-    def month(self) -> str: ...
-    @property
-    def amount(self) -> int: ...
 
 
 def fiscal_quarter(month: str) -> str:

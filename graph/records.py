@@ -1,0 +1,52 @@
+"""The shapes of records that graph functions take (structural types).
+
+Callers hand in anything with these attributes — ``queries.model.TradeEdge``
+and ``PaymentRow``, pandas itertuples, test doubles — so that ``graph``
+never depends on the stores.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+__all__ = ["MonthlyTrade", "CountedTrade", "ObservedTrade", "MonthlyPayment"]
+
+
+class MonthlyTrade(Protocol):
+    """A monthly trade: seller → buyer in one month (``YYYY-MM``), amount in yen."""
+
+    @property
+    def seller(self) -> str: ...
+    @property
+    def buyer(self) -> str: ...
+    @property
+    def month(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+
+
+class CountedTrade(MonthlyTrade, Protocol):
+    """A monthly trade with the number of ledger lines behind it."""
+
+    @property
+    def lines(self) -> int: ...
+
+
+class ObservedTrade(MonthlyTrade, Protocol):
+    """A monthly trade as one client's ledger (``observer``) recorded it."""
+
+    @property
+    def observer(self) -> str: ...
+
+
+class MonthlyPayment(Protocol):
+    """Cash from ``payer`` to ``payee`` in one month, amount in yen."""
+
+    @property
+    def payer(self) -> str: ...
+    @property
+    def payee(self) -> str: ...
+    @property
+    def month(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
