@@ -4,10 +4,12 @@ with graph, return plain dicts ready for JSON."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from graph.ego import EgoNetwork, ego_network
+from ingest.accounts import AccountTable, load_account_table
 from ingest.decode import EncodingError
 from ingest.load import IngestError, LoadSummary, load_file
 from ingest.readers.detect import FormatError, detect_format, read_ledger
@@ -128,6 +130,12 @@ def reconciliation(store: Store, month_from: str | None, month_to: str | None,
             "disagreements": [asdict(d) for d in found]}
 
 
+@lru_cache(maxsize=8)
+def _account_table(path: Path) -> AccountTable:
+    """A user account table, read once per run (not once per file)."""
+    return load_account_table(path)
+
+
 @dataclass(frozen=True)
 class ReaderOptions:
     """Per-run reader settings: a user account table (journal formats), a
@@ -139,9 +147,7 @@ class ReaderOptions:
 
     def for_format(self, fmt: str) -> dict[str, Any]:
         if fmt in ("yayoi", "freee", "moneyforward") and self.accounts is not None:
-            from ingest.accounts import load_account_table
-
-            return {"accounts": load_account_table(self.accounts)}
+            return {"accounts": _account_table(self.accounts)}
         if fmt == "bank" and self.bank_layout is not None:
             return {"layout": self.bank_layout}
         if fmt == "zengin" and self.zengin_year is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -28,7 +28,6 @@ class Totals:
     rows_loaded: int = 0
     rows_rejected: int = 0
     review_queued: int = 0
-    errors: list[str] = field(default_factory=list)
 
     def add(self, s: LoadSummary) -> None:
         self.files += 1
@@ -61,7 +60,6 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         for r in bad:
             msg = f"{r.file}:{r.line}: {r.reason}"
             totals.failed += 1
-            totals.errors.append(msg)
             print(f"error: {msg}", file=sys.stderr)
         jobs += entries
     if not jobs:
@@ -83,7 +81,6 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                                       options=options, resolver=resolver)
             except IngestError as e:
                 totals.failed += 1
-                totals.errors.append(str(e))
                 if args.json:
                     emit({"file": str(job.path), "error": str(e)})
                 tqdm.write(f"error: {e}", file=sys.stderr)
