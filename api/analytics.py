@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any, Literal
 
+from api.service import counterparts
 from graph.contagion import what_if
 from graph.correlation import correlation, heatmap_png
 from graph.frames import parameters_frame
@@ -25,8 +26,7 @@ def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "mo
     """The firm's series against its trading group's (``graph.trends``)."""
     _firm_or_404(store, firm_id)
     first = store.trade_edges([firm_id], month_from, month_to)
-    partners = {e.seller for e in first} | {e.buyer for e in first}
-    partners.discard(firm_id)
+    partners = counterparts(first, {firm_id})
     edges = store.trade_edges(partners | {firm_id}, month_from, month_to) if partners else first
     return trend(firm_id, edges, freq, start=month_from, end=month_to).to_dict()
 
@@ -61,9 +61,9 @@ def whatif_of(store: Store, firm_id: str, failing_id: str) -> dict[str, Any]:
     if store.get_firm(failing_id) is None:
         raise NotFound(f"no firm {failing_id!r}")
     first = store.trade_edges([firm_id], None, None)
-    hop1 = ({e.seller for e in first} | {e.buyer for e in first}) - {firm_id}
+    hop1 = counterparts(first, {firm_id})
     second = store.trade_edges(hop1, None, None) if hop1 else []
-    hop2 = ({e.seller for e in second} | {e.buyer for e in second}) - hop1 - {firm_id}
+    hop2 = counterparts(second, hop1 | {firm_id})
     third = store.trade_edges(hop2, None, None) if hop2 else []
     edges = {(e.seller, e.buyer, e.month): e for e in [*first, *second, *third]}
     payments = store.payments([firm_id], None, None)

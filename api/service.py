@@ -3,6 +3,7 @@ with graph, return plain dicts ready for JSON."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,11 +15,11 @@ from ingest.decode import EncodingError
 from ingest.load import IngestError, LoadSummary, load_file
 from ingest.readers.detect import FormatError, detect_format, read_ledger
 from ingest.resolve import Resolver
-from queries.model import Firm
+from queries.model import Firm, TradeEdge
 from queries.store import NotFound, Store
 
 __all__ = [
-    "firm_public", "ego", "ego_as_dict", "check_month_window", "ingest_file", "ReaderOptions", "figures",
+    "firm_public", "ego", "ego_as_dict", "check_month_window", "counterparts", "ingest_file", "ReaderOptions", "figures",
     "reconciliation",
 ]
 
@@ -33,6 +34,11 @@ def firm_public(f: Firm) -> dict[str, Any]:
         "prefecture": f.prefecture,
         "is_client": bool(f.is_client),
     }
+
+
+def counterparts(edges: Iterable[TradeEdge], exclude: Collection[str]) -> set[str]:
+    """Firms on either end of ``edges``, other than those in ``exclude``."""
+    return {f for e in edges for f in (e.seller, e.buyer)} - set(exclude)
 
 
 def check_month_window(month_from: str | None, month_to: str | None) -> None:
@@ -57,8 +63,7 @@ def ego(
         raise NotFound(f"no firm {firm_id!r}")
     check_month_window(month_from, month_to)
     first = store.trade_edges([firm_id], month_from, month_to)
-    partners = {e.seller for e in first} | {e.buyer for e in first}
-    partners.discard(firm_id)
+    partners = counterparts(first, {firm_id})
     second = store.trade_edges(partners, month_from, month_to) if partners else []
     net = ego_network(firm_id, first, second, hops=hops, max_nodes=max_nodes)
     firms = store.get_firms([n.id for n in net.nodes])
