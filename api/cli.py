@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--bank-layout", help="TOML file describing a bank statement's columns")
     s.add_argument("--year", type=int, help="year of 全銀 transfer dates (the header has only MMDD)")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
+    s.add_argument("--workers", type=int, default=None,
+                   help="processes that parse files in parallel (default: one per CPU, at most 4, "
+                        "for several files; 0 parses in this process)")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("ego", help="a firm's trading partners within 1 or 2 hops")

@@ -12,8 +12,8 @@ from typing import Any
 from graph.ego import EgoNetwork, ego_network
 from ingest.accounts import AccountTable, load_account_table
 from ingest.decode import EncodingError
-from ingest.load import IngestError, LoadSummary, load_file
-from ingest.readers.detect import FormatError, detect_format, read_ledger
+from ingest.load import IngestError, LoadJob, LoadSummary, load_file
+from ingest.readers.detect import Format, FormatError, detect_format, read_ledger
 from ingest.resolve import Resolver
 from queries.model import Firm, TradeEdge
 from queries.store import NotFound, Store
@@ -149,6 +149,15 @@ class ReaderOptions:
     accounts: Path | None = None
     bank_layout: Path | None = None
     zengin_year: int | None = None
+
+    def job(self, path: Path, client: str | None, fmt: str | None) -> LoadJob:
+        """A load job for ``path``: the bank mapping file implies the bank
+        format; the options that apply to the format go with it (a job whose
+        format is detected in a worker carries all of them)."""
+        chosen = fmt or ("bank" if self.bank_layout else None)
+        formats = [chosen] if chosen is not None else [str(f) for f in Format]
+        options = {f: o for f in formats if (o := self.for_format(f))}
+        return LoadJob(path, client, chosen, options)
 
     def for_format(self, fmt: str) -> dict[str, Any]:
         if fmt in ("yayoi", "freee", "moneyforward") and self.accounts is not None:

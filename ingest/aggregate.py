@@ -47,6 +47,10 @@ class MonthlyAggregator:
             acc[0] += line.amount
             acc[1] += 1
 
+    def __len__(self) -> int:
+        """Distinct (client, spelling, direction, month) sums: about the rows it will write."""
+        return len(self._sums)
+
     def counterparties(self) -> set[tuple[str, Counterparty]]:
         """Distinct (client, counterparty as written) pairs seen."""
         return {(k[0], k[1]) for k in self._sums}
@@ -77,7 +81,14 @@ class MonthlyAggregator:
             acc[0] += amount
             acc[1] += lines
         return (
-            [TradeRow(s, b, m, o, a, n, k) for (s, b, m, o, k), (a, n) in sorted(trades.items())],
-            [PaymentRow(p, q, m, o, a, n, k) for (p, q, m, o, k), (a, n) in sorted(payments.items())],
+            [TradeRow(s, b, m, o, a, n, k)
+             for (s, b, m, o, k), (a, n) in sorted(trades.items(), key=_observation_order)],
+            [PaymentRow(p, q, m, o, a, n, k)
+             for (p, q, m, o, k), (a, n) in sorted(payments.items(), key=_observation_order)],
             [(cp, first, n) for cp, (first, n) in selfies.items()],
         )
+
+
+def _observation_order(item: tuple[tuple[str, str, str, str, str], list[int]]) -> tuple[str, ...]:
+    s, b, m, o, k = item[0]
+    return s, b, o, k, m

@@ -1,13 +1,20 @@
-"""Load one ledger file into a store as one idempotent, resumable batch.
+"""Load ledger files into a store as idempotent, resumable batches.
 
-read → validate → resolve → aggregate → write, with every rejected row
-written to a quarantine CSV (file, line, column, reason, raw text).
+read → validate → aggregate (per file, in worker processes) → resolve →
+write (in the main process, many files per transaction), with every
+rejected row written to a quarantine CSV (file, line, column, reason, raw).
 
-* The batch id derives from the file's SHA-256: loading the same bytes again
-  changes nothing and reports ``duplicate``.
-* Aggregated rows are written in chunks of a fixed, deterministic order;
-  each chunk's completion is recorded in the same transaction as its rows,
+* A batch is one file; its id derives from the file's SHA-256: loading the
+  same bytes again changes nothing and reports ``duplicate``.
+* Files are parsed in parallel (:class:`Loader` ``workers``): parsing is
+  pure Python and the bulk of the CPU; the main process only resolves the
+  distinct counterparty spellings and writes monthly sums.
+* Writes are grouped: small files share one transaction, a large file is
+  split over several (``chunk_rows`` rows each). Whatever the grouping, a
+  chunk of a batch is marked done in the transaction that writes its rows,
   so a load killed midway resumes where it stopped, with no duplicates.
+* Store lookups for resolution are batched per group
+  (:meth:`ingest.resolve.Resolver.prefetch`): no round trip per name.
 """
 
 from __future__ import annotations
@@ -15,25 +22,33 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import multiprocessing as mp
+import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tqdm import tqdm
 
 from ingest.aggregate import MonthlyAggregator
 from ingest.decode import EncodingError
-from ingest.records import LedgerLine, Reject, Skipped
-from ingest.resolve import Resolver
-from queries.model import BatchInfo, Firm
+from ingest.records import Counterparty, LedgerLine, Reject, Skipped
+from ingest.resolve import Resolution, Resolver
+from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite, PaymentRow, TradeRow
 from queries.store import Store
 
-__all__ = ["IngestError", "LoadSummary", "load_file", "file_sha256", "batch_id_for", "CHUNK_ROWS"]
+__all__ = [
+    "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
+    "CHUNK_ROWS",
+]
 
-CHUNK_ROWS = 2_000  # aggregated rows per write transaction
-T = TypeVar("T")
+CHUNK_ROWS = 20_000  # monthly rows per write transaction
+R = TypeVar("R", TradeRow, PaymentRow)
 
 Reader = Callable[[Path], Iterable[LedgerLine | Reject | Skipped]]
 
@@ -44,7 +59,7 @@ class IngestError(Exception):
 
 @dataclass
 class LoadSummary:
-    """What one ``load_file`` call did (printed for people, JSON for scripts)."""
+    """What loading one file did (printed for people, JSON for scripts)."""
 
     file: str
     batch_id: str
@@ -68,6 +83,18 @@ class LoadSummary:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class LoadJob:
+    """One file to load: its client (``None`` when every row names its
+    own), its format (``None``: detected) and reader options per format
+    (``{"yayoi": {"accounts": table}, ...}``; the detected format's apply)."""
+
+    path: Path
+    client_id: str | None = None
+    fmt: str | None = None
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes, streamed (1 MiB blocks)."""
     h = hashlib.sha256()
@@ -86,9 +113,334 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _chunks(rows: Sequence[T], size: int) -> Iterator[tuple[int, Sequence[T]]]:
-    for n, start in enumerate(range(0, len(rows), size)):
-        yield n, rows[start:start + size]
+# -- parsing (worker side) ---------------------------------------------------------
+@dataclass
+class _Parsed:
+    """A parsed file: counts, the monthly sums per spelling, or why it failed."""
+
+    summary: LoadSummary
+    sums: MonthlyAggregator | None = None
+    rejects_path: Path | None = None
+    error: str | None = None
+
+
+def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
+           reader: Reader | None) -> _Parsed:
+    """Read, validate and aggregate one file; rejected rows go to its quarantine CSV."""
+    path = job.path
+    if reader is None:
+        from ingest.readers.detect import FormatError, detect_format, read_ledger
+
+        try:
+            fmt = job.fmt or detect_format(path)
+        except (FormatError, EncodingError) as e:
+            text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
+            return _Parsed(summary, error=f"{path}: {text}")
+        except OSError as e:
+            return _Parsed(summary, error=f"{path}: cannot read file: {e.strerror or e}")
+        summary.format = str(fmt)
+        options = dict(job.options.get(str(fmt), {}))
+
+        def reader(p: Path) -> Iterable[LedgerLine | Reject | Skipped]:
+            return read_ledger(p, fmt, **options)
+
+    rejects_dir.mkdir(parents=True, exist_ok=True)
+    rejects_path = rejects_dir / f"{summary.batch_id}.csv"
+    agg = MonthlyAggregator()
+    try:
+        with rejects_path.open("w", encoding="utf-8", newline="") as rfh:
+            rejects = csv.writer(rfh)
+            rejects.writerow(["file", "line", "column", "reason", "raw"])
+            for item in reader(path):
+                summary.rows_read += 1
+                if isinstance(item, Skipped):
+                    summary.rows_skipped += 1
+                    continue
+                if isinstance(item, LedgerLine):
+                    problem = _client_problem(item, job.client_id)
+                    if problem is None:
+                        agg.add(item, item.client_id or job.client_id or "")
+                        summary.rows_loaded += 1
+                        continue
+                    item = problem
+                summary.rows_rejected += 1
+                rejects.writerow([item.file, item.line, item.column, item.reason, item.raw])
+    except (EncodingError, UnicodeError) as e:
+        return _Parsed(summary, error=f"{path}: {e}")
+    except OSError as e:
+        return _Parsed(summary, error=f"{path}: cannot read file: {e.strerror or e}")
+    return _Parsed(summary, agg, rejects_path)
+
+
+def _parse_in_worker(job: LoadJob, summary: LoadSummary, rejects_dir: Path) -> _Parsed:
+    return _parse(job, summary, rejects_dir, None)
+
+
+# -- the run (main process) --------------------------------------------------------
+@dataclass
+class _Pending:
+    """A file on its way: hashed, maybe parsing, waiting to be written."""
+
+    job: LoadJob
+    summary: LoadSummary | None = None
+    error: str | None = None
+    future: Future[_Parsed] | None = None
+    parsed: _Parsed | None = None
+    resumed_chunks: set[int] = field(default_factory=set)
+
+
+class Loader:
+    """Loads many files into one store in one run (one resolver, one name index).
+
+    Parameters
+    ----------
+    store : the store to write to.
+    rejects_dir : where each batch's quarantine CSV goes (``<batch>.csv``).
+    workers : processes that parse files in parallel; 0 parses in this
+        process (one file, tests, the API).
+    chunk_rows : monthly rows per write transaction: small files are grouped
+        up to it, a larger file is split into chunks of it.
+    resolver : shared by the runs of one process when given.
+    progress : show a bar over files (``None``: only on a terminal).
+    """
+
+    def __init__(self, store: Store, rejects_dir: Path, *, workers: int = 0,
+                 chunk_rows: int = CHUNK_ROWS, resolver: Resolver | None = None,
+                 progress: bool | None = None) -> None:
+        self.store = store
+        self.rejects_dir = rejects_dir
+        self.workers = workers
+        self.chunk_rows = chunk_rows
+        self.resolver = resolver or Resolver(store)
+        self.progress = sys.stderr.isatty() if progress is None else progress
+
+    def load(self, jobs: Sequence[LoadJob], reader: Reader | None = None
+             ) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
+        """Load ``jobs`` in order; yield each job with its summary or error
+        once its rows are committed."""
+        pool = None
+        if self.workers > 0 and reader is None and len(jobs) > 1:
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
+        try:
+            yield from self._run(jobs, reader, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+
+    def _run(self, jobs: Sequence[LoadJob], reader: Reader | None,
+             pool: ProcessPoolExecutor | None) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
+        seen: set[str] = set()
+        window = max(64, 16 * max(1, self.workers))
+        todo = iter(jobs)
+        queue: deque[_Pending] = deque()
+        group: list[_Pending] = []
+        with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
+            while True:
+                if len(queue) < window // 2:
+                    queue.extend(self._admit(list(islice(todo, window)), seen, reader, pool))
+                if not queue:
+                    break
+                item = queue.popleft()
+                if item.future is not None:
+                    item.parsed = item.future.result()
+                elif item.summary is not None and item.error is None and not item.summary.duplicate:
+                    item.parsed = _parse(item.job, item.summary, self.rejects_dir, reader)
+                if item.parsed is not None:
+                    item.summary = item.parsed.summary  # a worker's copy, with its counts
+                group.append(item)
+                if sum(_rows(p) for p in group) >= self.chunk_rows or not queue:
+                    yield from self._flush(group)
+                    bar.update(len(group))
+                    group = []
+            if group:
+                yield from self._flush(group)
+                bar.update(len(group))
+
+    def _admit(self, jobs: list[LoadJob], seen: set[str], reader: Reader | None,
+               pool: ProcessPoolExecutor | None) -> list[_Pending]:
+        """Hash a window of jobs, look their batches up in one query, and
+        start parsing the ones not loaded yet."""
+        out: list[_Pending] = []
+        for job in jobs:
+            try:
+                sha = file_sha256(job.path)
+            except OSError as e:
+                out.append(_Pending(job, error=f"{job.path}: cannot read file: {e.strerror or e}"))
+                continue
+            bid = batch_id_for(sha)
+            out.append(_Pending(job, LoadSummary(str(job.path), bid, sha, job.fmt or "", job.client_id or "")))
+        ids = [p.summary.batch_id for p in out if p.summary is not None]
+        existing = self.store.get_batches(ids) if ids else {}
+        if not out:
+            return out
+        for p in out:
+            s = p.summary
+            if s is None:
+                continue
+            known = existing.get(s.batch_id)
+            if s.batch_id in seen or (known is not None and known.status == "done"):
+                s.duplicate = True
+                if known is not None:
+                    for k in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "rejects_path"):
+                        setattr(s, k, getattr(known, k))
+                    s.client_id, s.format = known.client_id, known.format
+                continue
+            seen.add(s.batch_id)
+            if known is not None:
+                s.resumed = True
+                p.resumed_chunks = self.store.chunks_done(s.batch_id)
+            if pool is not None:
+                p.future = pool.submit(_parse_in_worker, p.job, s, self.rejects_dir)
+        return out
+
+    # -- writing ---------------------------------------------------------------
+    def _flush(self, group: list[_Pending]) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
+        """Resolve and write a group of parsed files; yield their outcomes in order."""
+        ready = [p for p in group if p.parsed is not None and p.parsed.error is None]
+        self.resolver.prefetch(pair for p in ready for pair in _sums(p).counterparties())
+        load = LoadWrite()
+        for p in ready:
+            for write in self._batch_writes(p):
+                if load.rows and load.rows + write.rows > self.chunk_rows:
+                    self.store.write_load(load)
+                    load = LoadWrite()
+                _extend(load, write)
+        if load.rows or load.begun or load.finished:
+            self.store.write_load(load)
+        for p in group:
+            if p.error is not None:
+                yield p.job, IngestError(p.error)
+            elif p.parsed is not None and p.parsed.error is not None:
+                if p.parsed.rejects_path is not None:
+                    p.parsed.rejects_path.unlink(missing_ok=True)
+                yield p.job, IngestError(p.parsed.error)
+            else:
+                assert p.summary is not None
+                yield p.job, p.summary
+
+    def _batch_writes(self, p: _Pending) -> Iterator[LoadWrite]:
+        """The writes of one parsed file: firms, spellings and its first
+        chunk together, then one write per further chunk; the last one
+        finishes the batch."""
+        assert p.parsed is not None and p.summary is not None
+        s, agg = p.summary, _sums(p)
+        resolved = self.resolver.resolve_all(agg.counterparties())
+        trades, payments, selfies = agg.rows({k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
+        if selfies:
+            self._reject_selfies(p, selfies)
+        firms = self._new_firms(resolved, s.batch_id)
+        aliases = [r.alias for r in resolved.values()]
+        merges = [r.merge for r in resolved.values() if r.merge is not None]
+        accounts = sorted({(r.bank_account, r.firm.id) for r in resolved.values() if r.bank_account})
+        self.resolver.remember_written([f for f, _ in firms], aliases, accounts)
+        s.firms_created = sum(1 for _, created_by in firms if created_by is not None)
+        s.review_queued = sum(r.alias.status == "review" for r in resolved.values())
+        s.auto_merged = sum(r.merge is not None for r in resolved.values())
+        s.trade_rows, s.payment_rows = len(trades), len(payments)
+        if p.parsed.rejects_path is not None and not s.rows_rejected:
+            p.parsed.rejects_path.unlink(missing_ok=True)
+        s.rejects_path = str(p.parsed.rejects_path) if s.rows_rejected else ""
+        info = BatchInfo(s.batch_id, s.file_sha256, s.file, s.client_id, s.format, started_at=_now())
+        chunks = [ChunkWrite(s.batch_id, n, rows, ()) for n, rows in _chunks(trades, self.chunk_rows)]
+        chunks += [ChunkWrite(s.batch_id, n + len(chunks), [], rows)
+                   for n, rows in _chunks(payments, self.chunk_rows)]
+        if not chunks:
+            chunks = [ChunkWrite(s.batch_id, 0)]
+        finished = BatchInfo(
+            s.batch_id, s.file_sha256, s.file, s.client_id, s.format, status="done",
+            rows_read=s.rows_read, rows_loaded=s.rows_loaded, rows_rejected=s.rows_rejected,
+            rows_skipped=s.rows_skipped, rejects_path=s.rejects_path, started_at=info.started_at,
+            finished_at=_now(),
+        )
+        # Spelling decisions (and automatic merges) go with the first write,
+        # so a resumed load takes the same decisions.
+        first = LoadWrite(begun=[info], firms=firms, aliases=aliases, merges=merges,
+                          bank_accounts=accounts)
+        todo = [c for c in chunks if c.chunk not in p.resumed_chunks]
+        for i, chunk in enumerate(todo):
+            write = first if i == 0 else LoadWrite()
+            write.chunks.append(chunk)
+            if i == len(todo) - 1:
+                write.finished.append(finished)
+            yield write
+        if not todo:
+            first.finished.append(finished)
+            yield first
+
+    def _new_firms(self, resolved: Mapping[tuple[str, Counterparty], Resolution],
+                   batch_id: str) -> list[tuple[Firm, str | None]]:
+        """Firms to write: those not stored yet (a known firm keeps its name),
+        and each client with its client flag (which never erases a field)."""
+        firms: dict[str, Firm] = {}
+        for (client, _), res in resolved.items():
+            firms.setdefault(client, Firm(id=client, is_client=True))
+            firms.setdefault(res.firm.id, res.firm)
+        known = self.resolver.firms(firms)
+        out: list[tuple[Firm, str | None]] = []
+        for fid, f in firms.items():
+            if fid not in known:
+                out.append((f, batch_id))
+            elif f.is_client:
+                out.append((Firm(id=fid, is_client=True), None))
+        return out
+
+    def _reject_selfies(self, p: _Pending, selfies: list[tuple[Counterparty, int, int]]) -> None:
+        """Lines whose counterparty resolves to the client itself are not trade: reject them."""
+        assert p.summary is not None and p.parsed is not None
+        path = p.parsed.rejects_path or self.rejects_dir / f"{p.summary.batch_id}.csv"
+        new = not path.exists()
+        with path.open("a", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            if new:
+                w.writerow(["file", "line", "column", "reason", "raw"])
+            for cp, first_line, n in selfies:
+                p.summary.rows_loaded -= n
+                p.summary.rows_rejected += n
+                w.writerow([p.summary.file, first_line, "counterparty",
+                            f"counterparty resolves to the client itself ({n} lines)", cp.name])
+        p.parsed.rejects_path = path
+
+
+def _sums(p: _Pending) -> MonthlyAggregator:
+    assert p.parsed is not None and p.parsed.sums is not None
+    return p.parsed.sums
+
+
+def _rows(p: _Pending) -> int:
+    return len(p.parsed.sums) if p.parsed is not None and p.parsed.sums is not None else 0
+
+
+def _extend(load: LoadWrite, more: LoadWrite) -> None:
+    load.begun += more.begun
+    load.firms += more.firms
+    load.aliases += more.aliases
+    load.merges += more.merges
+    load.bank_accounts += more.bank_accounts
+    load.chunks += more.chunks
+    load.finished += more.finished
+
+
+def _observation(row: TradeRow | PaymentRow) -> tuple[str, str, str, str]:
+    if isinstance(row, TradeRow):
+        return row.seller, row.buyer, row.observer, row.alias
+    return row.payer, row.payee, row.observer, row.alias
+
+
+def _chunks(rows: Sequence[R], size: int) -> Iterator[tuple[int, Sequence[R]]]:
+    """Consecutive slices of about ``size`` rows that never split the months
+    of one observation (rows come sorted by observation, then month)."""
+    n, start = 0, 0
+    while start < len(rows):
+        end = min(start + size, len(rows))
+        while end < len(rows) and _observation(rows[end]) == _observation(rows[end - 1]):
+            end += 1
+        yield n, rows[start:end]
+        n, start = n + 1, end
+
+
+def default_workers() -> int:
+    """Parsing processes for a many-file load: one per CPU, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def load_file(
@@ -103,114 +455,18 @@ def load_file(
     progress: bool | None = None,
     resolver: Resolver | None = None,
 ) -> LoadSummary:
-    """Load ``path`` (a ledger of ``client_id``) with ``reader`` into ``store``.
+    """Load one file (a ledger of ``client_id``) with ``reader`` into ``store``.
 
     ``client_id`` may be ``None`` when every row names its client. Rejected
-    rows go to ``rejects_dir/<batch_id>.csv``. ``progress=None`` shows a bar
-    only on a terminal. ``resolver`` may be shared by the loads of one run,
-    so that its name index is built once. Raises :class:`IngestError` for a
-    file that cannot be read at all.
+    rows go to ``rejects_dir/<batch_id>.csv``. Raises :class:`IngestError`
+    for a file that cannot be read at all.
     """
-    try:
-        sha = file_sha256(path)
-    except OSError as e:
-        raise IngestError(f"{path}: cannot read file: {e.strerror or e}") from e
-    batch_id = batch_id_for(sha)
-    summary = LoadSummary(str(path), batch_id, sha, fmt, client_id or "")
-    existing = store.get_batch(batch_id)
-    if existing is not None and existing.status == "done":
-        summary.duplicate = True
-        for k in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "rejects_path"):
-            setattr(summary, k, getattr(existing, k))
-        summary.client_id = existing.client_id
-        return summary
-    summary.resumed = existing is not None
-    info = BatchInfo(batch_id, sha, str(path), client_id or "", fmt, started_at=_now())
-    store.begin_batch(info)
-
-    rejects_dir.mkdir(parents=True, exist_ok=True)
-    rejects_path = rejects_dir / f"{batch_id}.csv"
-    agg = MonthlyAggregator()
-    show = sys.stderr.isatty() if progress is None else progress
-    try:
-        with rejects_path.open("w", encoding="utf-8", newline="") as rfh, tqdm(
-            desc=path.name, unit=" rows", disable=not show, leave=False
-        ) as bar:
-            rejects = csv.writer(rfh)
-            rejects.writerow(["file", "line", "column", "reason", "raw"])
-            for item in reader(path):
-                summary.rows_read += 1
-                bar.update(1)
-                if isinstance(item, Skipped):
-                    summary.rows_skipped += 1
-                    continue
-                if isinstance(item, LedgerLine):
-                    problem = _client_problem(item, client_id)
-                    if problem is None:
-                        agg.add(item, item.client_id or client_id or "")
-                        summary.rows_loaded += 1
-                        continue
-                    item = problem
-                summary.rows_rejected += 1
-                rejects.writerow([item.file, item.line, item.column, item.reason, item.raw])
-
-            resolved = (resolver or Resolver(store)).resolve_all(agg.counterparties())
-            trades, payments, selfies = agg.rows(
-                {k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
-            for cp, first_line, n in selfies:
-                summary.rows_loaded -= n
-                summary.rows_rejected += n
-                rejects.writerow([str(path), first_line, "counterparty",
-                                  f"counterparty resolves to the client itself ({n} lines)", cp.name])
-    except (EncodingError, UnicodeError) as e:
-        raise IngestError(f"{path}: {e}") from e
-    except OSError as e:
-        raise IngestError(f"{path}: cannot read file: {e.strerror or e}") from e
-
-    # Only firms not yet stored are written (a known firm keeps its name);
-    # clients are upserted with the client flag, which never erases fields.
-    firms: dict[str, Firm] = {}
-    for (client, _), res in resolved.items():
-        firms.setdefault(client, Firm(id=client, is_client=True))
-        firms.setdefault(res.firm.id, res.firm)
-    known = store.get_firms(list(firms))
-    summary.firms_created = len([fid for fid in firms if fid not in known])
-    store.upsert_firms([f for fid, f in firms.items() if fid not in known or f.is_client], batch_id=batch_id)
-    # Spelling decisions (and automatic merges) are recorded before any row
-    # is written, so a resumed load takes the same decisions.
-    store.upsert_aliases([r.alias for r in resolved.values()],
-                         [r.merge for r in resolved.values() if r.merge is not None])
-    accounts = sorted({(r.bank_account, r.firm.id) for r in resolved.values() if r.bank_account})
-    if accounts:
-        store.upsert_bank_accounts(accounts)
-    summary.review_queued = sum(r.alias.status == "review" for r in resolved.values())
-    summary.auto_merged = sum(r.merge is not None for r in resolved.values())
-    summary.trade_rows, summary.payment_rows = len(trades), len(payments)
-    done = store.chunks_done(batch_id)
-    # Trades and payments share one chunk numbering: trades first, then payments.
-    trade_chunks = list(_chunks(trades, chunk_rows))
-    payment_chunks = list(_chunks(payments, chunk_rows))
-    offset = len(trade_chunks)
-    for n, rows in trade_chunks:
-        if n not in done:
-            store.write_chunk(batch_id, n, rows, [])
-    for n, prow in payment_chunks:
-        if n + offset not in done:
-            store.write_chunk(batch_id, n + offset, [], prow)
-    if not trade_chunks and not payment_chunks and 0 not in done:
-        store.write_chunk(batch_id, 0, [], [])
-
-    summary.rejects_path = str(rejects_path) if summary.rows_rejected else ""
-    if not summary.rows_rejected:
-        rejects_path.unlink(missing_ok=True)
-    info = BatchInfo(
-        batch_id, sha, str(path), summary.client_id, fmt, status="done",
-        rows_read=summary.rows_read, rows_loaded=summary.rows_loaded,
-        rows_rejected=summary.rows_rejected, rows_skipped=summary.rows_skipped,
-        rejects_path=summary.rejects_path, started_at=info.started_at, finished_at=_now(),
-    )
-    store.finish_batch(info)
-    return summary
+    loader = Loader(store, rejects_dir, chunk_rows=chunk_rows, resolver=resolver,
+                    progress=False if progress is None else progress)
+    ((_, outcome),) = list(loader.load([LoadJob(path, client_id, fmt)], reader=reader))
+    if isinstance(outcome, IngestError):
+        raise outcome
+    return outcome
 
 
 def _client_problem(line: LedgerLine, client_id: str | None) -> Reject | None:

@@ -92,11 +92,85 @@ class _Index:
 
 
 class Resolver:
-    """Resolves the distinct counterparties of one ingest run."""
+    """Resolves the distinct counterparties of one ingest run.
+
+    Store lookups are batched and cached for the run: :meth:`prefetch` reads
+    the spellings of every client, the firms, 法人番号 and bank accounts a
+    group of files names in one query each, so that resolution makes no
+    round trip per name. Decisions taken in this run are kept in the same
+    caches, so a later file of the run sees them before they are written.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._index: _Index | None = None
+        self._aliases: dict[str, dict[str, Alias]] = {}
+        self._firms: dict[str, Firm | None] = {}  # None: looked up, not stored
+        self._by_cn: dict[str, str | None] = {}  # 法人番号 -> firm id stored under it
+        self._accounts: dict[str, str | None] = {}
+
+    # -- batched, cached lookups -------------------------------------------
+    def prefetch(self, pairs: Iterable[tuple[str, Counterparty]]) -> None:
+        """Look up, in one query per kind, what resolving ``pairs`` will need."""
+        pairs = list(pairs)
+        clients = {c for c, _ in pairs} - self._aliases.keys()
+        if clients:
+            self._aliases.update(self.store.aliases_for(clients))
+        ids: set[str] = set()
+        numbers: set[str] = set()
+        accounts: set[str] = set()
+        for client, cp in pairs:
+            if cp.firm_id:
+                ids.add(cp.firm_id)
+            previous = self._aliases.get(client, {}).get(alias_key(cp))
+            if previous is not None:
+                ids.add(previous.firm_id)
+            cn = cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)
+            if cn:
+                numbers.add(cn)
+            if cp.bank_account:
+                accounts.add(cp.bank_account)
+        self.firms(ids)
+        numbers -= self._by_cn.keys()
+        if numbers:
+            found = self.store.firms_by_corporate_numbers(numbers)
+            for cn in numbers:
+                f = found.get(cn)
+                self._by_cn[cn] = f.id if f else None
+                if f is not None:
+                    self._firms[f.id] = f
+        accounts -= self._accounts.keys()
+        if accounts:
+            found_accounts = self.store.bank_account_firms(accounts)
+            self._accounts.update({a: found_accounts.get(a) for a in accounts})
+
+    def firms(self, ids: Iterable[str]) -> dict[str, Firm]:
+        """Stored (or created earlier in this run) firms among ``ids``."""
+        wanted = set(ids)
+        missing = wanted - self._firms.keys()
+        if missing:
+            found = self.store.get_firms(missing)
+            for fid in missing:
+                self._firms[fid] = found.get(fid)
+        return {fid: f for fid in wanted if (f := self._firms.get(fid)) is not None}
+
+    def _firm(self, firm_id: str) -> Firm | None:
+        return self.firms([firm_id]).get(firm_id)
+
+    def remember_written(self, firms: Iterable[Firm], aliases: Iterable[Alias],
+                         accounts: Iterable[tuple[str, str]]) -> None:
+        """Record what a load is about to store, so later files of the run
+        treat it as known."""
+        for f in firms:
+            if self._firms.get(f.id) is None:
+                self._firms[f.id] = f
+            if f.corporate_number and self._by_cn.get(f.corporate_number) is None:
+                self._by_cn[f.corporate_number] = f.id
+        for a in aliases:
+            self._aliases.setdefault(a.client_id, {})[a.key] = a
+        for account, fid in accounts:
+            if not self._accounts.get(account):
+                self._accounts[account] = fid
 
     # -- the name index ----------------------------------------------------
     def _idx(self) -> _Index:
@@ -143,12 +217,10 @@ class Resolver:
             cn = cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)
             if cn and not cp.is_sole_proprietor:
                 numbers[normalize_name(cp.name).core].add(cn)
-        known: dict[str, dict[str, Alias]] = {}
+        self.prefetch(ordered)
         out: dict[tuple[str, Counterparty], Resolution] = {}
         for client, cp in ordered:
-            if client not in known:
-                known[client] = self.store.aliases(client)
-            out[(client, cp)] = self._resolve(client, cp, known[client], numbers)
+            out[(client, cp)] = self._resolve(client, cp, self._aliases[client], numbers)
         return out
 
     def _resolve(self, client: str, cp: Counterparty, aliases: dict[str, Alias],
@@ -161,12 +233,12 @@ class Resolver:
             return Alias(client, key, raw, firm_id, method, score, status, candidate, reason)
 
         if cp.firm_id:
-            known = self.store.get_firm(cp.firm_id)
+            known = self._firm(cp.firm_id)
             firm = known or Firm(id=cp.firm_id, name=raw or None)
             return Resolution(firm, alias(firm.id, "id", reason="firm id in the ledger"))
         previous = aliases.get(key)
         if previous is not None:
-            firm = self.store.get_firm(previous.firm_id) or Firm(id=previous.firm_id, name=raw or None)
+            firm = self._firm(previous.firm_id) or Firm(id=previous.firm_id, name=raw or None)
             return Resolution(firm, previous, bank_account=cp.bank_account)
 
         nn = normalize_name(raw)
@@ -184,9 +256,11 @@ class Resolver:
             return Resolution(firm, alias(firm.id, method, reason=f"法人番号 {cn}"),
                               bank_account=cp.bank_account)
         if cp.bank_account:
-            fid = self.store.bank_account_firm(cp.bank_account)
+            if cp.bank_account not in self._accounts:
+                self._accounts[cp.bank_account] = self.store.bank_account_firm(cp.bank_account)
+            fid = self._accounts[cp.bank_account]
             if fid:
-                firm = self.store.get_firm(fid) or Firm(id=fid, name=raw or None)
+                firm = self._firm(fid) or Firm(id=fid, name=raw or None)
                 return Resolution(firm, alias(fid, "bank_account", reason=f"account {cp.bank_account}"),
                                   bank_account=cp.bank_account)
         if cp.is_sole_proprietor or is_sole_proprietor(raw):
@@ -221,10 +295,12 @@ class Resolver:
         idx = self._idx()
         fid = idx.firm_by_cn.get(cn)
         if fid is None:
-            known = self.store.firm_by_corporate_number(cn)
-            fid = known.id if known else None
+            if cn not in self._by_cn:
+                known = self.store.firm_by_corporate_number(cn)
+                self._by_cn[cn] = known.id if known else None
+            fid = self._by_cn[cn]
         if fid is not None:
-            return self.store.get_firm(fid) or Firm(id=fid, name=raw or None, corporate_number=cn)
+            return self._firm(fid) or Firm(id=fid, name=raw or None, corporate_number=cn)
         reg = idx.registry.get(cn)
         return Firm(id=f"C{cn}", name=reg.name if reg else (raw or None), corporate_number=cn,
                     prefecture=reg.prefecture if reg else None)
@@ -232,7 +308,7 @@ class Resolver:
     def _candidate_firm(self, candidate_id: str, raw: str | None) -> Firm:
         if candidate_id.startswith(_REG):
             return self._firm_for_number(candidate_id[len(_REG):], raw or "")
-        return self.store.get_firm(candidate_id) or Firm(id=candidate_id, name=raw)
+        return self._firm(candidate_id) or Firm(id=candidate_id, name=raw)
 
     def _remember(self, firm: Firm, nn: NormalizedName) -> None:
         """Make a firm minted in this run findable by later spellings."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
     "Firm", "TradeRow", "PaymentRow", "TradeEdge", "BatchInfo", "RegistryRecord", "ParameterRow",
-    "Alias", "MergeRecord",
+    "Alias", "MergeRecord", "ChunkWrite", "LoadWrite",
 ]
 
 
@@ -156,3 +157,39 @@ class MergeRecord:
     reason: str
     created_at: str
     undone_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkWrite:
+    """One chunk of one batch: its monthly rows, written and marked done
+    together (every month of one observation in the same chunk)."""
+
+    batch_id: str
+    chunk: int
+    trades: Sequence[TradeRow] = ()
+    payments: Sequence[PaymentRow] = ()
+
+
+@dataclass
+class LoadWrite:
+    """What one write transaction of a load stores (``Store.write_load``).
+
+    A load groups many small files into one transaction and splits a large
+    one over several; whatever the grouping, a batch's chunk is marked done
+    in the transaction that writes its rows, so a killed load resumes.
+    ``firms`` are (firm, id of the batch that created it or ``None``);
+    ``begun`` batches are recorded as loading when new, ``finished`` ones
+    get their final status and counts.
+    """
+
+    begun: list[BatchInfo] = field(default_factory=list)
+    firms: list[tuple[Firm, str | None]] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+    merges: list[MergeRecord] = field(default_factory=list)
+    bank_accounts: list[tuple[str, str]] = field(default_factory=list)
+    chunks: list[ChunkWrite] = field(default_factory=list)
+    finished: list[BatchInfo] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(len(c.trades) + len(c.payments) for c in self.chunks)

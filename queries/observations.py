@@ -1,24 +1,34 @@
-"""Merge trade observations: one flow seen by two clients is counted once.
+"""Turn stored observations and pairs back into the monthly records callers use.
 
-Both stores return per (seller, buyer, month, observer) sums; this module
-folds observers into one :class:`~queries.model.TradeEdge` per
-(seller, buyer, month), taking the largest observation (the two sides of a
-flow usually agree; where they differ, reconciliation reports it).
+Both stores keep pair-level series (:mod:`queries.series`); these functions,
+shared by both, expand them into monthly :class:`~queries.model.TradeRow`,
+:class:`~queries.model.PaymentRow` and :class:`~queries.model.TradeEdge`
+records or a whole-network DataFrame, so both stores answer the same.
+
+``merge_observations`` folds monthly per-observer rows the way
+:func:`queries.series.merge_pair` folds series: one flow seen by two clients
+is counted once, with the larger observation.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
-from queries.model import TradeEdge, TradeRow
+from queries.model import PaymentRow, TradeEdge, TradeRow
+from queries.series import PairTrade, Series, window
 
-__all__ = ["merge_observations", "merge_observations_frame"]
+__all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame"]
+
+Observation = tuple[str, str, str, Series]
+"""(source, target, observer, series) as a store reads it."""
 
 
 def merge_observations(rows: Iterable[TradeRow]) -> list[TradeEdge]:
-    """Fold observations into edges, sorted by (seller, buyer, month)."""
+    """Fold monthly observations into edges, sorted by (seller, buyer, month)."""
     best: dict[tuple[str, str, str], TradeRow] = {}
     observers: dict[tuple[str, str, str], set[str]] = {}
     for r in rows:
@@ -33,16 +43,61 @@ def merge_observations(rows: Iterable[TradeRow]) -> list[TradeEdge]:
     ]
 
 
-def merge_observations_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The same rule on a frame of per-observer sums (columns seller, buyer,
-    month, observer, amount, lines): one row per (seller, buyer, month) with
-    the observation :func:`merge_observations` would keep. For whole-network
-    reads, where millions of Python objects would be too slow."""
-    cols = ["seller", "buyer", "month", "amount", "lines"]
-    if df.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("amount", "lines") else "object")
-                             for c in cols})
-    ranked = df.assign(_abs=df["amount"].abs()).sort_values(
-        ["seller", "buyer", "month", "_abs", "lines", "observer"], ascending=[True, True, True, False, False, False])
-    best = ranked.drop_duplicates(["seller", "buyer", "month"], keep="first")
-    return best[cols].astype({"amount": "int64", "lines": "int64"}).reset_index(drop=True)
+def _sums(obs: Iterable[Observation], month_from: str | None,
+          month_to: str | None) -> list[tuple[tuple[str, str, str, str], list[int]]]:
+    """Per (source, target, month, observer): yen and lines summed over
+    batches and spellings, sorted by that key."""
+    acc: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for src, dst, observer, s in obs:
+        for m, a, n in zip(s.months, s.amounts, s.lines, strict=True):
+            if window(m, month_from, month_to):
+                cell = acc[(src, dst, m, observer)]
+                cell[0] += a
+                cell[1] += n
+    return sorted(acc.items())
+
+
+def sum_trades(obs: Iterable[Observation], month_from: str | None,
+               month_to: str | None) -> list[TradeRow]:
+    """Monthly trade rows per observer, summed over batches, sorted by
+    (seller, buyer, month, observer)."""
+    return [TradeRow(s, b, m, o, a, n) for (s, b, m, o), (a, n) in _sums(obs, month_from, month_to)]
+
+
+def sum_payments(obs: Iterable[Observation], month_from: str | None,
+                 month_to: str | None) -> list[PaymentRow]:
+    """Monthly payment rows per observer, summed over batches, sorted by
+    (payer, payee, month, observer)."""
+    return [PaymentRow(p, q, m, o, a, n) for (p, q, m, o), (a, n) in _sums(obs, month_from, month_to)]
+
+
+def pairs_frame(pairs: Iterable[PairTrade], month_from: str | None,
+                month_to: str | None) -> pd.DataFrame:
+    """Merged pairs as monthly rows: columns seller, buyer, month, amount
+    (int64 yen), lines (int64), one row per (seller, buyer, month) inside
+    the window, sorted. For whole-network analytics over millions of rows."""
+    sellers: list[str] = []
+    buyers: list[str] = []
+    months: list[str] = []
+    amounts: list[int] = []
+    lines: list[int] = []
+    for p in pairs:
+        if month_from is None and month_to is None:
+            n = len(p.months)
+            months.extend(p.months)
+            amounts.extend(p.amounts)
+            lines.extend(p.lines)
+        else:
+            keep = [i for i, m in enumerate(p.months) if window(m, month_from, month_to)]
+            n = len(keep)
+            months.extend(p.months[i] for i in keep)
+            amounts.extend(p.amounts[i] for i in keep)
+            lines.extend(p.lines[i] for i in keep)
+        sellers.extend([p.seller] * n)
+        buyers.extend([p.buyer] * n)
+    df = pd.DataFrame({
+        "seller": pd.Series(sellers, dtype="object"), "buyer": pd.Series(buyers, dtype="object"),
+        "month": pd.Series(months, dtype="object"),
+        "amount": np.asarray(amounts, dtype="int64"), "lines": np.asarray(lines, dtype="int64"),
+    })
+    return df.sort_values(["seller", "buyer", "month"], kind="stable").reset_index(drop=True)

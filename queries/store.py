@@ -11,6 +11,7 @@ from queries.model import (
     Alias,
     BatchInfo,
     Firm,
+    LoadWrite,
     MergeRecord,
     ParameterRow,
     PaymentRow,
@@ -18,6 +19,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
+from queries.series import FirmTotals, PairTrade
 
 __all__ = ["Store", "StoreError", "StoreUnavailable", "NotFound"]
 
@@ -77,8 +79,14 @@ class Store(Protocol):
     def firm_by_corporate_number(self, corporate_number: str) -> Firm | None:
         """The firm with this 法人番号, or ``None``."""
 
+    def firms_by_corporate_numbers(self, numbers: Collection[str]) -> dict[str, Firm]:
+        """Firms by 法人番号 (numbers without a firm are absent)."""
+
     # -- batches -------------------------------------------------------
     def get_batch(self, batch_id: str) -> BatchInfo | None: ...
+
+    def get_batches(self, batch_ids: Collection[str]) -> dict[str, BatchInfo]:
+        """Batches by id (unknown ids are absent)."""
 
     def begin_batch(self, info: BatchInfo) -> None:
         """Record a batch as loading (no-op when it already exists)."""
@@ -90,9 +98,19 @@ class Store(Protocol):
         self, batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]
     ) -> None:
         """Write one chunk of monthly trade and payment rows and record the
-        chunk as done, in one transaction. Rows are keyed by (batch, seller,
-        buyer, month, observer) and *set*, not added, so a retried or resumed
-        chunk changes nothing."""
+        chunk as done, in one transaction.
+
+        Rows are stored as one observation per (batch, seller, buyer,
+        observer, alias) holding its monthly series, and *set*, not added,
+        so a retried or resumed chunk changes nothing: every month of one
+        such key must come in the same chunk. The merged pairs and the
+        firms' monthly totals they change are rewritten in the same
+        transaction (see ``docs/data-model.md``)."""
+
+    def write_load(self, load: LoadWrite) -> None:
+        """Store one group of a load in one transaction: new batches, firms,
+        spelling decisions, merges, bank accounts, chunks (as
+        :meth:`write_chunk`, each marked done) and finished batches."""
 
     def finish_batch(self, info: BatchInfo) -> None:
         """Mark a batch done with its final counts."""
@@ -105,12 +123,32 @@ class Store(Protocol):
         batch record. Returns what was deleted. Raises :class:`NotFound`."""
 
     # -- trade ---------------------------------------------------------
+    def data_version(self) -> int:
+        """A number that changes with every committed write (caches key on it)."""
+
+    def pairs_of(self, firm_id: str) -> list[PairTrade]:
+        """The firm's merged pairs (as seller or buyer) with their monthly
+        series, sorted by (seller, buyer)."""
+
+    def pairs_among(self, firm_ids: Collection[str]) -> list[PairTrade]:
+        """Merged pairs whose seller and buyer are both in ``firm_ids``, sorted."""
+
+    def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
+        """Merged pairs with a seller or buyer in ``firm_ids``, sorted."""
+
+    def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
+        """(seller, buyer, yen over all months) of every merged pair with a
+        seller or buyer in ``firm_ids``, sorted — structure without series."""
+
+    def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
+        """Merged monthly sales and purchases (yen) of each firm that has trade."""
+
     def trade_edges(
         self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
     ) -> list[TradeEdge]:
         """Monthly edges with a seller or buyer in ``firm_ids`` and a month in
         the inclusive window, merged across observers (see
-        :func:`queries.observations.merge_observations`)."""
+        :func:`queries.series.merge_pair`), sorted by (seller, buyer, month)."""
 
     def payments(
         self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
@@ -148,6 +186,10 @@ class Store(Protocol):
     def aliases(self, client_id: str) -> dict[str, Alias]:
         """A client's known spellings, by key."""
 
+    def aliases_for(self, client_ids: Collection[str]) -> dict[str, dict[str, Alias]]:
+        """Known spellings of several clients at once: client → key → alias
+        (every asked client is a key, with ``{}`` when it has none)."""
+
     def aliases_by_status(self, status: str) -> list[Alias]: ...
 
     def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:
@@ -167,12 +209,18 @@ class Store(Protocol):
 
     def bank_account_firm(self, account: str) -> str | None: ...
 
+    def bank_account_firms(self, accounts: Collection[str]) -> dict[str, str]:
+        """Firm ids of several bank accounts (unknown accounts are absent)."""
+
     def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Record (bank-branch-account, firm id); the first firm seen wins."""
 
     # -- whole network (analytics) ---------------------------------------
     def all_firms(self) -> list[Firm]:
         """Every firm, sorted by id."""
+
+    def all_pairs(self) -> list[PairTrade]:
+        """Every merged pair, sorted by (seller, buyer)."""
 
     def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
         """Every monthly trade edge in the window, merged across observers."""

@@ -10,11 +10,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from api.commands.common import emit, opened
-from api.service import ReaderOptions, ingest_file
+from api.service import ReaderOptions
 from api.settings import Settings
-from ingest.load import IngestError, LoadSummary
+from ingest.load import IngestError, Loader, LoadSummary, default_workers
 from ingest.manifest import ManifestEntry, read_manifest
-from ingest.resolve import Resolver
 
 __all__ = ["cmd_ingest", "Totals"]
 
@@ -71,25 +70,23 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bank_layout=Path(args.bank_layout) if args.bank_layout else None,
         zengin_year=args.year,
     )
+    workers = args.workers if args.workers is not None else (default_workers() if many else 0)
     with opened(settings) as store:
-        resolver = Resolver(store)
-        bar = tqdm(jobs, desc="files", unit=" file", disable=not (many and sys.stderr.isatty()))
-        for job in bar:
-            try:
-                summary = ingest_file(store, job.path, job.client_id, job.format,
-                                      settings.home / "rejects", progress=None if not many else False,
-                                      options=options, resolver=resolver)
-            except IngestError as e:
+        loader = Loader(store, settings.home / "rejects", workers=workers,
+                        progress=many and sys.stderr.isatty())
+        load_jobs = [options.job(j.path, j.client_id, j.format) for j in jobs]
+        for job, outcome in loader.load(load_jobs):
+            if isinstance(outcome, IngestError):
                 totals.failed += 1
                 if args.json:
-                    emit({"file": str(job.path), "error": str(e)})
-                tqdm.write(f"error: {e}", file=sys.stderr)
+                    emit({"file": str(job.path), "error": str(outcome)})
+                tqdm.write(f"error: {outcome}", file=sys.stderr)
                 continue
-            totals.add(summary)
+            totals.add(outcome)
             if args.json:
-                emit(summary.to_dict())
-            elif not many or summary.rows_rejected or not sys.stdout.isatty():
-                print_summary(summary)
+                emit(outcome.to_dict())
+            elif not many or outcome.rows_rejected or not sys.stdout.isatty():
+                print_summary(outcome)
     if not args.json and many:
         print(f"total: {totals.files} files loaded ({totals.duplicates} already loaded), "
               f"{totals.rows_loaded} rows loaded, {totals.rows_rejected} rejected, "

@@ -22,6 +22,9 @@ ON CONFLICT(id) DO UPDATE SET
 GET_FIRM: Final = f"SELECT {FIRM_COLUMNS} FROM firms WHERE id = ?"
 GET_FIRMS: Final = f"SELECT {FIRM_COLUMNS} FROM firms WHERE id IN (SELECT value FROM json_each(?))"
 FIRM_BY_CORPORATE_NUMBER: Final = f"SELECT {FIRM_COLUMNS} FROM firms WHERE corporate_number = ?"
+FIRMS_BY_CORPORATE_NUMBERS: Final = (
+    f"SELECT {FIRM_COLUMNS} FROM firms WHERE corporate_number IN (SELECT value FROM json_each(?))"
+)
 
 SEARCH_FIRMS: Final = f"""
 SELECT {FIRM_COLUMNS} FROM firms

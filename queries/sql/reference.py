@@ -26,6 +26,9 @@ ON CONFLICT(client_id, key) DO UPDATE SET raw_name = excluded.raw_name, firm_id 
     candidate_id = excluded.candidate_id, reason = excluded.reason
 """
 ALIASES_OF_CLIENT: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id = ?"
+ALIASES_OF_CLIENTS: Final = (
+    f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id IN (SELECT value FROM json_each(?))"
+)
 GET_ALIAS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id = ? AND key = ?"
 ALIASES_BY_STATUS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE status = ? ORDER BY client_id, key"
 
@@ -42,15 +45,18 @@ INSERT INTO bank_accounts (account, firm_id) VALUES (?, ?)
 ON CONFLICT(account) DO NOTHING
 """
 GET_BANK_ACCOUNT: Final = "SELECT firm_id FROM bank_accounts WHERE account = ?"
+GET_BANK_ACCOUNTS: Final = (
+    "SELECT account, firm_id FROM bank_accounts WHERE account IN (SELECT value FROM json_each(?))"
+)
 
 FIRM_NAMES: Final = "SELECT id, name, corporate_number FROM firms WHERE name IS NOT NULL ORDER BY id"
 DELETE_FIRM_IF_ORPHAN: Final = """
 DELETE FROM firms
 WHERE id = ? AND is_client = 0 AND created_by_batch IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.seller = firms.id)
-  AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.buyer = firms.id)
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payer = firms.id)
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payee = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM trade_pairs t WHERE t.seller = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM trade_pairs t WHERE t.buyer = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM pay_obs p WHERE p.payer = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM pay_obs p WHERE p.payee = firms.id)
   AND NOT EXISTS (SELECT 1 FROM aliases a WHERE a.firm_id = firms.id)
 """
 

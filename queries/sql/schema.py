@@ -17,33 +17,70 @@ CREATE UNIQUE INDEX IF NOT EXISTS firms_corporate_number
     ON firms(corporate_number) WHERE corporate_number IS NOT NULL;
 CREATE INDEX IF NOT EXISTS firms_name ON firms(name);
 
-CREATE TABLE IF NOT EXISTS trades (
+-- Observations: what one batch (file) of one client's ledger (observer) says
+-- about one pair under one spelling (alias), as a monthly series. JSON arrays
+-- in month order: months "YYYY-MM", amounts yen, lines ledger lines.
+CREATE TABLE IF NOT EXISTS trade_obs (
     batch    TEXT NOT NULL,
     seller   TEXT NOT NULL,
     buyer    TEXT NOT NULL,
-    month    TEXT NOT NULL,         -- YYYY-MM
     observer TEXT NOT NULL,         -- client whose ledger recorded it
-    amount   INTEGER NOT NULL,      -- yen
-    lines    INTEGER NOT NULL,
     alias    TEXT NOT NULL DEFAULT '',  -- counterparty spelling (aliases.key)
-    PRIMARY KEY (batch, seller, buyer, month, observer, alias)
+    months   TEXT NOT NULL,
+    amounts  TEXT NOT NULL,
+    lines    TEXT NOT NULL,
+    PRIMARY KEY (batch, seller, buyer, observer, alias)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS trades_seller ON trades(seller, month);
-CREATE INDEX IF NOT EXISTS trades_buyer ON trades(buyer, month);
+CREATE INDEX IF NOT EXISTS trade_obs_pair ON trade_obs(seller, buyer);
+CREATE INDEX IF NOT EXISTS trade_obs_observer ON trade_obs(observer);
+CREATE INDEX IF NOT EXISTS trade_obs_alias ON trade_obs(alias);
 
-CREATE TABLE IF NOT EXISTS payments (
+CREATE TABLE IF NOT EXISTS pay_obs (
     batch    TEXT NOT NULL,
     payer    TEXT NOT NULL,
     payee    TEXT NOT NULL,
-    month    TEXT NOT NULL,         -- YYYY-MM
     observer TEXT NOT NULL,
-    amount   INTEGER NOT NULL,      -- yen
-    lines    INTEGER NOT NULL,
     alias    TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (batch, payer, payee, month, observer, alias)
+    months   TEXT NOT NULL,
+    amounts  TEXT NOT NULL,
+    lines    TEXT NOT NULL,
+    PRIMARY KEY (batch, payer, payee, observer, alias)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS payments_payer ON payments(payer, month);
-CREATE INDEX IF NOT EXISTS payments_payee ON payments(payee, month);
+CREATE INDEX IF NOT EXISTS pay_obs_payer ON pay_obs(payer);
+CREATE INDEX IF NOT EXISTS pay_obs_payee ON pay_obs(payee);
+CREATE INDEX IF NOT EXISTS pay_obs_observer ON pay_obs(observer);
+CREATE INDEX IF NOT EXISTS pay_obs_alias ON pay_obs(alias);
+
+-- Pairs: every observation of seller -> buyer merged (queries.series.merge_pair),
+-- rewritten in the transaction that changes one of its observations.
+-- observers: per month, the ';'-joined clients whose ledgers show it.
+CREATE TABLE IF NOT EXISTS trade_pairs (
+    seller    TEXT NOT NULL,
+    buyer     TEXT NOT NULL,
+    months    TEXT NOT NULL,
+    amounts   TEXT NOT NULL,
+    lines     TEXT NOT NULL,
+    observers TEXT NOT NULL,
+    amount    INTEGER NOT NULL,     -- yen over all months
+    PRIMARY KEY (seller, buyer)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS trade_pairs_buyer ON trade_pairs(buyer, seller);
+
+-- A firm's merged sales and purchases per month (yen), kept current by
+-- adding each pair's change (queries.series.totals_delta).
+CREATE TABLE IF NOT EXISTS firm_totals (
+    firm      TEXT PRIMARY KEY,
+    months    TEXT NOT NULL,
+    sales     TEXT NOT NULL,
+    purchases TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- data_version: bumped by every write transaction (caches key on it).
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', 0);
 
 CREATE TABLE IF NOT EXISTS batches (
     id            TEXT PRIMARY KEY,
@@ -60,8 +97,6 @@ CREATE TABLE IF NOT EXISTS batches (
     started_at    TEXT NOT NULL DEFAULT '',
     finished_at   TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS trades_alias ON trades(alias);
-CREATE INDEX IF NOT EXISTS payments_alias ON payments(alias);
 
 CREATE TABLE IF NOT EXISTS registry (
     corporate_number TEXT PRIMARY KEY,

@@ -1,39 +1,60 @@
-"""Trade and batch queries for the embedded store."""
+"""Trade, payment and batch queries for the embedded store.
+
+Observations (``trade_obs``, ``pay_obs``) are the facts; ``trade_pairs`` and
+``firm_totals`` are derived from them in the same transaction (see
+``docs/data-model.md``). Values are always bound parameters.
+"""
 
 from typing import Final
 
-UPSERT_TRADE: Final = """
-INSERT INTO trades (batch, seller, buyer, month, observer, amount, lines, alias)
+# -- observations ------------------------------------------------------------
+UPSERT_TRADE_OBS: Final = """
+INSERT INTO trade_obs (batch, seller, buyer, observer, alias, months, amounts, lines)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT(batch, seller, buyer, month, observer, alias) DO UPDATE SET
-    amount = excluded.amount, lines = excluded.lines
+ON CONFLICT(batch, seller, buyer, observer, alias) DO UPDATE SET
+    months = excluded.months, amounts = excluded.amounts, lines = excluded.lines
 """
-
-UPSERT_PAYMENT: Final = """
-INSERT INTO payments (batch, payer, payee, month, observer, amount, lines, alias)
+UPSERT_PAY_OBS: Final = """
+INSERT INTO pay_obs (batch, payer, payee, observer, alias, months, amounts, lines)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT(batch, payer, payee, month, observer, alias) DO UPDATE SET
-    amount = excluded.amount, lines = excluded.lines
+ON CONFLICT(batch, payer, payee, observer, alias) DO UPDATE SET
+    months = excluded.months, amounts = excluded.amounts, lines = excluded.lines
 """
-PAYMENTS_AROUND: Final = """
-SELECT payer, payee, month, observer, SUM(amount), SUM(lines)
-FROM payments
-WHERE (payer IN (SELECT value FROM json_each(?)) OR payee IN (SELECT value FROM json_each(?)))
-  AND month >= ? AND month <= ?
-GROUP BY payer, payee, month, observer
-ORDER BY payer, payee, month, observer
-"""
+OBS_OF_PAIR: Final = "SELECT observer, months, amounts, lines FROM trade_obs WHERE seller = ? AND buyer = ?"
 
-# Sum over batches per observer; observers are merged in Python
-# (queries.observations) so both stores share one rule.
-TRADES_AROUND: Final = """
-SELECT seller, buyer, month, observer, SUM(amount), SUM(lines)
-FROM trades
-WHERE (seller IN (SELECT value FROM json_each(?)) OR buyer IN (SELECT value FROM json_each(?)))
-  AND month >= ? AND month <= ?
-GROUP BY seller, buyer, month, observer
+# -- merged pairs and firm totals ----------------------------------------------
+PAIR_COLUMNS: Final = "seller, buyer, months, amounts, lines, observers"
+GET_PAIR: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller = ? AND buyer = ?"
+UPSERT_PAIR: Final = """
+INSERT INTO trade_pairs (seller, buyer, months, amounts, lines, observers, amount)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(seller, buyer) DO UPDATE SET months = excluded.months, amounts = excluded.amounts,
+    lines = excluded.lines, observers = excluded.observers, amount = excluded.amount
 """
+DELETE_PAIR: Final = "DELETE FROM trade_pairs WHERE seller = ? AND buyer = ?"
 
+# A firm's pairs, both directions (each query uses one index).
+PAIRS_AS_SELLER: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller = ?"
+PAIRS_AS_BUYER: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE buyer = ?"
+# Structure only (no series): partner and yen over all months.
+PAIR_AMOUNTS_AS_SELLER: Final = "SELECT seller, buyer, amount FROM trade_pairs WHERE seller = ?"
+PAIR_AMOUNTS_AS_BUYER: Final = "SELECT seller, buyer, amount FROM trade_pairs WHERE buyer = ?"
+ALL_PAIRS: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs"
+
+FIRM_TOTALS: Final = """
+SELECT firm, months, sales, purchases FROM firm_totals WHERE firm IN (SELECT value FROM json_each(?))
+"""
+UPSERT_FIRM_TOTALS: Final = """
+INSERT INTO firm_totals (firm, months, sales, purchases) VALUES (?, ?, ?, ?)
+ON CONFLICT(firm) DO UPDATE SET months = excluded.months, sales = excluded.sales,
+    purchases = excluded.purchases
+"""
+DELETE_FIRM_TOTALS: Final = "DELETE FROM firm_totals WHERE firm = ?"
+
+BUMP_VERSION: Final = "UPDATE meta SET value = value + 1 WHERE key = 'data_version'"
+DATA_VERSION: Final = "SELECT value FROM meta WHERE key = 'data_version'"
+
+# -- batches -------------------------------------------------------------------
 INSERT_BATCH: Final = """
 INSERT OR IGNORE INTO batches (id, sha256, file, client_id, format, status, started_at)
 VALUES (?, ?, ?, ?, ?, 'loading', ?)
@@ -48,62 +69,52 @@ BATCH_COLUMNS: Final = (
     "rows_skipped, rejects_path, started_at, finished_at"
 )
 GET_BATCH: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?"
+GET_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE id IN (SELECT value FROM json_each(?))"
 LIST_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY started_at DESC, id"
 MARK_CHUNK: Final = "INSERT OR IGNORE INTO batch_chunks (batch, chunk) VALUES (?, ?)"
 CHUNKS_DONE: Final = "SELECT chunk FROM batch_chunks WHERE batch = ?"
 
-DELETE_BATCH_TRADES: Final = "DELETE FROM trades WHERE batch = ?"
-DELETE_BATCH_PAYMENTS: Final = "DELETE FROM payments WHERE batch = ?"
-# Firms this batch created that no remaining trade or client flag needs.
+BATCH_TRADE_PAIRS: Final = "SELECT DISTINCT seller, buyer FROM trade_obs WHERE batch = ?"
+DELETE_BATCH_TRADES: Final = "DELETE FROM trade_obs WHERE batch = ?"
+DELETE_BATCH_PAYMENTS: Final = "DELETE FROM pay_obs WHERE batch = ?"
+# Firms this batch created that no remaining trade, payment or client flag needs.
 DELETE_ORPHAN_FIRMS: Final = """
 DELETE FROM firms
 WHERE created_by_batch = ? AND is_client = 0
-  AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.seller = firms.id)
-  AND NOT EXISTS (SELECT 1 FROM trades t WHERE t.buyer = firms.id)
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payer = firms.id)
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.payee = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM trade_pairs t WHERE t.seller = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM trade_pairs t WHERE t.buyer = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM pay_obs p WHERE p.payer = firms.id)
+  AND NOT EXISTS (SELECT 1 FROM pay_obs p WHERE p.payee = firms.id)
 """
 DELETE_BATCH_CHUNKS: Final = "DELETE FROM batch_chunks WHERE batch = ?"
 DELETE_BATCH: Final = "DELETE FROM batches WHERE id = ?"
 
-# Move one spelling's rows from one firm to another (merge, accept, undo).
-MOVE_TRADES_SELLER: Final = "UPDATE trades SET seller = ? WHERE alias = ? AND observer = ? AND seller = ?"
-MOVE_TRADES_BUYER: Final = "UPDATE trades SET buyer = ? WHERE alias = ? AND observer = ? AND buyer = ?"
-MOVE_PAYMENTS_PAYER: Final = "UPDATE payments SET payer = ? WHERE alias = ? AND observer = ? AND payer = ?"
-MOVE_PAYMENTS_PAYEE: Final = "UPDATE payments SET payee = ? WHERE alias = ? AND observer = ? AND payee = ?"
+# Move one spelling's observations from one firm to another (merge, accept,
+# undo). The pairs they leave and join are refreshed by the caller.
+ALIAS_TRADE_PAIRS: Final = """
+SELECT DISTINCT seller, buyer FROM trade_obs WHERE alias = ? AND observer = ? AND (seller = ? OR buyer = ?)
+"""
+MOVE_TRADES_SELLER: Final = "UPDATE trade_obs SET seller = ? WHERE alias = ? AND observer = ? AND seller = ?"
+MOVE_TRADES_BUYER: Final = "UPDATE trade_obs SET buyer = ? WHERE alias = ? AND observer = ? AND buyer = ?"
+MOVE_PAYMENTS_PAYER: Final = "UPDATE pay_obs SET payer = ? WHERE alias = ? AND observer = ? AND payer = ?"
+MOVE_PAYMENTS_PAYEE: Final = "UPDATE pay_obs SET payee = ? WHERE alias = ? AND observer = ? AND payee = ?"
 
+# -- reads of observations -------------------------------------------------------
+OBS_COLUMNS: Final = "seller, buyer, observer, months, amounts, lines"
+PAY_COLUMNS: Final = "payer, payee, observer, months, amounts, lines"
+PAYMENTS_OF: Final = f"""
+SELECT {PAY_COLUMNS} FROM pay_obs WHERE payer IN (SELECT value FROM json_each(?))
+UNION ALL
+SELECT {PAY_COLUMNS} FROM pay_obs WHERE payee IN (SELECT value FROM json_each(?))
+  AND payer NOT IN (SELECT value FROM json_each(?))
+"""
 # Flows where both sides are clients: the observations of each side.
 TWO_SIDED: Final = """
-SELECT t.seller, t.buyer, t.month, t.observer, SUM(t.amount), SUM(t.lines)
-FROM trades t
+SELECT t.seller, t.buyer, t.observer, t.months, t.amounts, t.lines
+FROM trade_obs t
 JOIN firms s ON s.id = t.seller AND s.is_client = 1
 JOIN firms b ON b.id = t.buyer AND b.is_client = 1
-WHERE t.month >= ? AND t.month <= ?
-GROUP BY t.seller, t.buyer, t.month, t.observer
-ORDER BY t.seller, t.buyer, t.month, t.observer
 """
-# A client's own ledger: its trade and payment rows (observer = client).
-OWN_TRADES: Final = """
-SELECT seller, buyer, month, observer, SUM(amount), SUM(lines) FROM trades
-WHERE observer = ? GROUP BY seller, buyer, month, observer ORDER BY month, seller, buyer
-"""
-OWN_PAYMENTS: Final = """
-SELECT payer, payee, month, observer, SUM(amount), SUM(lines) FROM payments
-WHERE observer = ? GROUP BY payer, payee, month, observer ORDER BY month, payer, payee
-"""
-
-# The whole network in a window (analytics over all firms).
-ALL_TRADES: Final = """
-SELECT seller, buyer, month, observer, SUM(amount), SUM(lines) FROM trades
-WHERE month >= ? AND month <= ?
-GROUP BY seller, buyer, month, observer
-"""
-ALL_PAYMENTS: Final = """
-SELECT payer, payee, month, observer, SUM(amount), SUM(lines) FROM payments
-WHERE month >= ? AND month <= ?
-GROUP BY payer, payee, month, observer
-ORDER BY payer, payee, month, observer
-"""
-ALL_TRADE_ROWS: Final = """
-SELECT seller, buyer, month, observer, amount, lines FROM trades WHERE month >= ? AND month <= ?
-"""
+OWN_TRADES: Final = f"SELECT {OBS_COLUMNS} FROM trade_obs WHERE observer = ?"
+OWN_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs WHERE observer = ?"
+ALL_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs"

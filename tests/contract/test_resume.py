@@ -8,14 +8,13 @@ mid-load is tested in tests/integration/test_neo4j_kill.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from ingest.load import load_file
 from ingest.readers.detect import read_ledger
-from queries.model import PaymentRow, TradeRow
+from queries.model import LoadWrite
 from queries.store import Store, StoreUnavailable
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample" / "ledgers" / "F0001.csv"
@@ -31,21 +30,21 @@ def _load(store: Store, tmp_path: Path, chunk_rows: int = 7) -> None:
 
 
 def test_resume_after_crash_mid_load(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_write = store.write_chunk
+    real_write = store.write_load
     calls = {"n": 0}
 
-    def dying_write(batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]) -> None:
+    def dying_write(load: LoadWrite) -> None:
         calls["n"] += 1
         if calls["n"] == 4:
             raise Crash("connection lost")
-        real_write(batch_id, chunk, trades, payments)
+        real_write(load)
 
-    monkeypatch.setattr(store, "write_chunk", dying_write)
+    monkeypatch.setattr(store, "write_load", dying_write)
     with pytest.raises(Crash):
         _load(store, tmp_path)
     (batch,) = store.list_batches()
     assert batch.status == "loading" and store.chunks_done(batch.id) == {0, 1, 2}
-    monkeypatch.setattr(store, "write_chunk", real_write)
+    monkeypatch.setattr(store, "write_load", real_write)
 
     _load(store, tmp_path)  # resume
     (batch,) = store.list_batches()
