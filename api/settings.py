@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.load import CHUNK_ROWS
 from queries.config import StoreConfig
 
 __all__ = ["Settings", "get_settings"]
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, validation_alias="TORIHIKI_MAX_UPLOAD_BYTES")
     max_ego_nodes: int = Field(default=500, validation_alias="TORIHIKI_MAX_EGO_NODES")
     export_key: SecretStr = Field(default=SecretStr(""), validation_alias="TORIHIKI_EXPORT_KEY")
+    chunk_rows: int = Field(default=CHUNK_ROWS, ge=1, validation_alias="TORIHIKI_CHUNK_ROWS")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:

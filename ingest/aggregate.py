@@ -12,11 +12,10 @@ with a few hundred partners over two years folds into some thousands of rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 
 from ingest.records import Counterparty, Direction, LedgerLine
-from queries.model import PaymentRow, TradeRow
+from queries.series import ObservationKey, Series
 
 __all__ = ["MonthlyAggregator", "edge_of"]
 
@@ -57,16 +56,18 @@ class MonthlyAggregator:
 
     def rows(
         self, firm_of: Mapping[tuple[str, Counterparty], tuple[str, str]]
-    ) -> tuple[list[TradeRow], list[PaymentRow], list[tuple[Counterparty, int, int]]]:
-        """Monthly rows once each counterparty has a (firm id, alias key);
-        rows keep the spelling (alias) they came from, so that a merge can be
-        undone. Sorted, so chunking is stable.
+    ) -> tuple[list[tuple[ObservationKey, Series]], list[tuple[ObservationKey, Series]],
+               list[tuple[Counterparty, int, int]]]:
+        """Observations once each counterparty has a (firm id, alias key):
+        trade and payment series keyed by (source, target, observer, alias),
+        sorted by key. They keep the spelling (alias) they came from, so that
+        a merge can be undone.
 
         The third list holds counterparties that resolved to the client
         itself, as (counterparty, first line, number of lines): not trade.
         """
-        trades: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-        payments: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        trades: dict[ObservationKey, dict[str, list[int]]] = {}
+        payments: dict[ObservationKey, dict[str, list[int]]] = {}
         selfies: dict[Counterparty, list[int]] = {}
         for (client, cp, direction, month), (amount, lines, first) in self._sums.items():
             firm, alias = firm_of[(client, cp)]
@@ -76,19 +77,15 @@ class MonthlyAggregator:
                 acc_self[1] += lines
                 continue
             src, dst = edge_of(direction, client, firm)
-            target = trades if direction.is_trade else payments
-            acc = target[(src, dst, month, client, alias)]
-            acc[0] += amount
-            acc[1] += lines
+            series = (trades if direction.is_trade else payments).setdefault((src, dst, client, alias), {})
+            cell = series.get(month)
+            if cell is None:
+                series[month] = [amount, lines]
+            else:
+                cell[0] += amount
+                cell[1] += lines
         return (
-            [TradeRow(s, b, m, o, a, n, k)
-             for (s, b, m, o, k), (a, n) in sorted(trades.items(), key=_observation_order)],
-            [PaymentRow(p, q, m, o, a, n, k)
-             for (p, q, m, o, k), (a, n) in sorted(payments.items(), key=_observation_order)],
+            sorted((k, Series.from_map(v)) for k, v in trades.items()),
+            sorted((k, Series.from_map(v)) for k, v in payments.items()),
             [(cp, first, n) for cp, (first, n) in selfies.items()],
         )
-
-
-def _observation_order(item: tuple[tuple[str, str, str, str, str], list[int]]) -> tuple[str, ...]:
-    s, b, m, o, k = item[0]
-    return s, b, o, k, m

@@ -31,7 +31,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from tqdm import tqdm
 
@@ -39,7 +39,8 @@ from ingest.aggregate import MonthlyAggregator
 from ingest.decode import EncodingError
 from ingest.records import Counterparty, LedgerLine, Reject, Skipped
 from ingest.resolve import Resolution, Resolver
-from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite, PaymentRow, TradeRow
+from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite
+from queries.series import ObservationKey, Series
 from queries.store import Store
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
 ]
 
 CHUNK_ROWS = 20_000  # monthly rows per write transaction
-R = TypeVar("R", TradeRow, PaymentRow)
 
 Reader = Callable[[Path], Iterable[LedgerLine | Reject | Skipped]]
 
@@ -336,14 +336,15 @@ class Loader:
         s.firms_created = sum(1 for _, created_by in firms if created_by is not None)
         s.review_queued = sum(r.alias.status == "review" for r in resolved.values())
         s.auto_merged = sum(r.merge is not None for r in resolved.values())
-        s.trade_rows, s.payment_rows = len(trades), len(payments)
+        s.trade_rows = sum(len(v.months) for _, v in trades)
+        s.payment_rows = sum(len(v.months) for _, v in payments)
         if p.parsed.rejects_path is not None and not s.rows_rejected:
             p.parsed.rejects_path.unlink(missing_ok=True)
         s.rejects_path = str(p.parsed.rejects_path) if s.rows_rejected else ""
         info = BatchInfo(s.batch_id, s.file_sha256, s.file, s.client_id, s.format, started_at=_now())
-        chunks = [ChunkWrite(s.batch_id, n, rows, ()) for n, rows in _chunks(trades, self.chunk_rows)]
-        chunks += [ChunkWrite(s.batch_id, n + len(chunks), [], rows)
-                   for n, rows in _chunks(payments, self.chunk_rows)]
+        chunks = [ChunkWrite(s.batch_id, n, obs, ()) for n, obs in _chunks(trades, self.chunk_rows)]
+        chunks += [ChunkWrite(s.batch_id, n + len(chunks), (), obs)
+                   for n, obs in _chunks(payments, self.chunk_rows)]
         if not chunks:
             chunks = [ChunkWrite(s.batch_id, 0)]
         finished = BatchInfo(
@@ -420,22 +421,17 @@ def _extend(load: LoadWrite, more: LoadWrite) -> None:
     load.finished += more.finished
 
 
-def _observation(row: TradeRow | PaymentRow) -> tuple[str, str, str, str]:
-    if isinstance(row, TradeRow):
-        return row.seller, row.buyer, row.observer, row.alias
-    return row.payer, row.payee, row.observer, row.alias
-
-
-def _chunks(rows: Sequence[R], size: int) -> Iterator[tuple[int, Sequence[R]]]:
-    """Consecutive slices of about ``size`` rows that never split the months
-    of one observation (rows come sorted by observation, then month)."""
-    n, start = 0, 0
-    while start < len(rows):
-        end = min(start + size, len(rows))
-        while end < len(rows) and _observation(rows[end]) == _observation(rows[end - 1]):
-            end += 1
-        yield n, rows[start:end]
-        n, start = n + 1, end
+def _chunks(observations: Sequence[tuple[ObservationKey, Series]], size: int
+            ) -> Iterator[tuple[int, Sequence[tuple[ObservationKey, Series]]]]:
+    """Consecutive slices of observations holding about ``size`` monthly values each."""
+    n, start, values = 0, 0, 0
+    for i, (_, series) in enumerate(observations):
+        values += len(series.months)
+        if values >= size:
+            yield n, observations[start:i + 1]
+            n, start, values = n + 1, i + 1, 0
+    if start < len(observations):
+        yield n, observations[start:]
 
 
 def default_workers() -> int:

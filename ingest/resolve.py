@@ -39,6 +39,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.matching import NameIndex, decide
 from ingest.names import NormalizedName, is_sole_proprietor, normalize_name
@@ -56,6 +57,7 @@ def _hash(text: str, size: int = 6) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
 
 
+@lru_cache(maxsize=1 << 16)
 def alias_key(cp: Counterparty) -> str:
     """Key of a spelling within one client: the raw name (NFKC) and strong keys."""
     parts = (unicodedata.normalize("NFKC", cp.name).strip(), cp.firm_id or "",
@@ -113,7 +115,7 @@ class Resolver:
     def prefetch(self, pairs: Iterable[tuple[str, Counterparty]]) -> None:
         """Look up, in one query per kind, what resolving ``pairs`` will need."""
         pairs = list(pairs)
-        clients = {c for c, _ in pairs} - self._aliases.keys()
+        clients = {c for c, _ in pairs if c not in self._aliases}
         if clients:
             self._aliases.update(self.store.aliases_for(clients))
         ids: set[str] = set()
@@ -131,7 +133,7 @@ class Resolver:
             if cp.bank_account:
                 accounts.add(cp.bank_account)
         self.firms(ids)
-        numbers -= self._by_cn.keys()
+        numbers = {n for n in numbers if n not in self._by_cn}
         if numbers:
             found = self.store.firms_by_corporate_numbers(numbers)
             for cn in numbers:
@@ -139,7 +141,7 @@ class Resolver:
                 self._by_cn[cn] = f.id if f else None
                 if f is not None:
                     self._firms[f.id] = f
-        accounts -= self._accounts.keys()
+        accounts = {a for a in accounts if a not in self._accounts}
         if accounts:
             found_accounts = self.store.bank_account_firms(accounts)
             self._accounts.update({a: found_accounts.get(a) for a in accounts})
@@ -147,7 +149,7 @@ class Resolver:
     def firms(self, ids: Iterable[str]) -> dict[str, Firm]:
         """Stored (or created earlier in this run) firms among ``ids``."""
         wanted = set(ids)
-        missing = wanted - self._firms.keys()
+        missing = {f for f in wanted if f not in self._firms}
         if missing:
             found = self.store.get_firms(missing)
             for fid in missing:

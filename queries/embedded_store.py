@@ -215,7 +215,8 @@ class EmbeddedStore:
     def write_chunk(
         self, batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]
     ) -> None:
-        self.write_load(LoadWrite(chunks=[ChunkWrite(batch_id, chunk, trades, payments)]))
+        self.write_load(LoadWrite(chunks=[ChunkWrite(
+            batch_id, chunk, list(group_rows(trades).items()), list(group_rows(payments).items()))]))
 
     def write_load(self, load: LoadWrite) -> None:
         with self._tx() as c:
@@ -227,13 +228,11 @@ class EmbeddedStore:
             c.executemany(rq.UPSERT_BANK_ACCOUNT, list(load.bank_accounts))
             pairs: set[tuple[str, str]] = set()
             for ch in load.chunks:
-                trade_obs = group_rows(ch.trades)
                 c.executemany(tq.UPSERT_TRADE_OBS, [
-                    (ch.batch_id, s, b, o, k, *_encode_series(v)) for (s, b, o, k), v in trade_obs.items()])
+                    (ch.batch_id, s, b, o, k, *_encode_series(v)) for (s, b, o, k), v in ch.trades])
                 c.executemany(tq.UPSERT_PAY_OBS, [
-                    (ch.batch_id, p, q, o, k, *_encode_series(v))
-                    for (p, q, o, k), v in group_rows(ch.payments).items()])
-                pairs.update((s, b) for s, b, _, _ in trade_obs)
+                    (ch.batch_id, p, q, o, k, *_encode_series(v)) for (p, q, o, k), v in ch.payments])
+                pairs.update((s, b) for (s, b, _, _), _ in ch.trades)
             self._refresh_pairs(c, pairs)
             c.executemany(tq.MARK_CHUNK, [(ch.batch_id, ch.chunk) for ch in load.chunks])
             c.executemany(tq.FINISH_BATCH, [_finish_row(b) for b in load.finished])

@@ -20,4 +20,5 @@ def open_store(config: StoreConfig) -> Store:
         return Neo4jStore(make_driver(config), config.neo4j_database)
     from queries.embedded_store import EmbeddedStore
 
-    return EmbeddedStore(config.home)
+    # A bulk load gets a large page cache; the API's many threads a small one each.
+    return EmbeddedStore(config.home, cache_mib=256 if config.purpose == "batch" else 16)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from queries.series import Series
 
 __all__ = [
     "Firm", "TradeRow", "PaymentRow", "TradeEdge", "BatchInfo", "RegistryRecord", "ParameterRow",
@@ -161,13 +165,19 @@ class MergeRecord:
 
 @dataclass(frozen=True, slots=True)
 class ChunkWrite:
-    """One chunk of one batch: its monthly rows, written and marked done
-    together (every month of one observation in the same chunk)."""
+    """One chunk of one batch: its observations, written and marked done
+    together. ``trades`` and ``payments`` are ((source, target, observer,
+    alias), monthly series) — see :mod:`queries.series`."""
 
     batch_id: str
     chunk: int
-    trades: Sequence[TradeRow] = ()
-    payments: Sequence[PaymentRow] = ()
+    trades: Sequence[tuple[tuple[str, str, str, str], Series]] = ()
+    payments: Sequence[tuple[tuple[str, str, str, str], Series]] = ()
+
+    @property
+    def rows(self) -> int:
+        """Monthly values in the chunk."""
+        return sum(len(s.months) for _, s in self.trades) + sum(len(s.months) for _, s in self.payments)
 
 
 @dataclass
@@ -192,4 +202,4 @@ class LoadWrite:
 
     @property
     def rows(self) -> int:
-        return sum(len(c.trades) + len(c.payments) for c in self.chunks)
+        return sum(c.rows for c in self.chunks)

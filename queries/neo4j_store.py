@@ -8,7 +8,7 @@ are short-lived, one per call. Every call names the database.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
@@ -28,11 +28,13 @@ from queries.cypher import batches as bq
 from queries.cypher import firms as fq
 from queries.cypher import reference as rq
 from queries.cypher import trades as tq
-from queries.cypher.schema import SCHEMA
+from queries.cypher.schema import OBSOLETE, SCHEMA
 from queries.model import (
     Alias,
     BatchInfo,
+    ChunkWrite,
     Firm,
+    LoadWrite,
     MergeRecord,
     ParameterRow,
     PaymentRow,
@@ -40,13 +42,24 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import merge_observations, merge_observations_frame
+from queries.observations import pairs_frame, sum_payments, sum_trades
+from queries.series import (
+    FirmTotals,
+    PairTrade,
+    Series,
+    apply_delta,
+    expand_edges,
+    firm_deltas,
+    group_rows,
+    join_observers,
+    merge_pair,
+    split_observers,
+)
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["Neo4jStore", "make_driver"]
 
 T = TypeVar("T")
-_MONTH_MIN, _MONTH_MAX = "0000-00", "9999-99"
 _DELETE_SLICE = 10_000  # relationships deleted per rollback transaction
 
 
@@ -106,10 +119,20 @@ class Neo4jStore:
         return [r.data() for r in records]
 
     def _write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = self.driver.execute_query(
-            query, params, routing_=RoutingControl.WRITE, database_=self.database
-        )
-        return [r.data() for r in records]
+        """One statement in its own retried write transaction (data version bumped)."""
+        return self._tx(lambda tx: tx.run(query, params).data())
+
+    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+        """Run ``work`` as one retried write transaction that also bumps the
+        data version. ``work`` may run more than once: it must be idempotent."""
+
+        def fn(tx: neo4j.ManagedTransaction) -> T:
+            result = work(tx)
+            tx.run(tq.BUMP_VERSION).consume()
+            return result
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(fn)
 
     def close(self) -> None:
         self.driver.close()
@@ -117,9 +140,10 @@ class Neo4jStore:
     # -- lifecycle ---------------------------------------------------------
     @_translate
     def ensure_schema(self) -> None:
-        for statement in SCHEMA:
+        for statement in (*OBSOLETE, *SCHEMA):
             try:
-                self._write(statement)
+                self.driver.execute_query(statement, routing_=RoutingControl.WRITE,
+                                          database_=self.database)
             except ClientError as e:
                 # An equivalent index created under another name is fine.
                 if "EquivalentSchemaRuleAlreadyExists" not in (e.code or ""):
@@ -139,16 +163,9 @@ class Neo4jStore:
     # -- firms -------------------------------------------------------------
     @_translate
     def upsert_firms(self, firms: Sequence[Firm], batch_id: str | None = None) -> None:
-        rows = [
-            {
-                "id": f.id, "name": f.name, "corporate_number": f.corporate_number,
-                "industry": f.industry, "prefecture": f.prefecture, "is_client": f.is_client,
-                "consented_banks": None if f.consented_banks is None else list(f.consented_banks),
-            }
-            for f in firms
-        ]
+        rows = [_firm_payload(f, batch_id) for f in firms]
         for start in range(0, len(rows), 5000):
-            self._write(fq.UPSERT_FIRMS, rows=rows[start:start + 5000], batch=batch_id)
+            self._write(fq.UPSERT_FIRMS, rows=rows[start:start + 5000])
 
     @_translate
     def get_firm(self, firm_id: str) -> Firm | None:
@@ -170,6 +187,11 @@ class Neo4jStore:
         rows = self._read(fq.FIRM_BY_CORPORATE_NUMBER, cn=corporate_number)
         return _firm(rows[0]) if rows else None
 
+    @_translate
+    def firms_by_corporate_numbers(self, numbers: Collection[str]) -> dict[str, Firm]:
+        rows = self._read(fq.FIRMS_BY_CORPORATE_NUMBERS, cns=sorted(set(numbers)))
+        return {r["corporate_number"]: _firm(r) for r in rows}
+
     # -- batches -----------------------------------------------------------
     @_translate
     def get_batch(self, batch_id: str) -> BatchInfo | None:
@@ -177,49 +199,60 @@ class Neo4jStore:
         return _batch(rows[0]) if rows else None
 
     @_translate
+    def get_batches(self, batch_ids: Collection[str]) -> dict[str, BatchInfo]:
+        return {r["id"]: _batch(r) for r in self._read(bq.GET_BATCHES, ids=sorted(set(batch_ids)))}
+
+    @_translate
     def begin_batch(self, info: BatchInfo) -> None:
-        self._write(
-            bq.BEGIN_BATCH, id=info.id, sha256=info.sha256, file=info.file,
-            client_id=info.client_id, format=info.format, started_at=info.started_at,
-        )
+        self._write(bq.BEGIN_BATCHES, rows=[_begin_payload(info)])
 
     @_translate
     def chunks_done(self, batch_id: str) -> set[int]:
         rows = self._read(bq.CHUNKS_DONE, id=batch_id)
         return {int(c) for c in rows[0]["chunks"]} if rows else set()
 
-    @_translate
     def write_chunk(
         self, batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]
     ) -> None:
-        trade_rows = [
-            {
-                "key": f"{batch_id}|{r.month}|{r.observer}|{r.alias}", "seller": r.seller,
-                "buyer": r.buyer, "month": r.month, "observer": r.observer, "amount": r.amount,
-                "lines": r.lines, "alias": r.alias,
-            }
-            for r in trades
-        ]
-        payment_rows = [
-            {
-                "key": f"{batch_id}|{p.month}|{p.observer}|{p.alias}", "payer": p.payer,
-                "payee": p.payee, "month": p.month, "observer": p.observer, "amount": p.amount,
-                "lines": p.lines, "alias": p.alias,
-            }
-            for p in payments
-        ]
-        self._write(
-            tq.WRITE_CHUNK, trades=trade_rows, payments=payment_rows, batch=batch_id, chunk=chunk
-        )
+        self.write_load(LoadWrite(chunks=[ChunkWrite(
+            batch_id, chunk, list(group_rows(trades).items()), list(group_rows(payments).items()))]))
+
+    @_translate
+    def write_load(self, load: LoadWrite) -> None:
+        trade_rows = [_obs_payload(c.batch_id, k, v) for c in load.chunks for k, v in c.trades]
+        pay_rows = [_obs_payload(c.batch_id, k, v) for c in load.chunks for k, v in c.payments]
+        pairs = sorted({(r["source"], r["target"]) for r in trade_rows})
+        firms = [_firm_payload(f, batch) for f, batch in load.firms]
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            if load.begun:
+                tx.run(bq.BEGIN_BATCHES, rows=[_begin_payload(b) for b in load.begun]).consume()
+            for start in range(0, len(firms), 5000):
+                tx.run(fq.UPSERT_FIRMS, rows=firms[start:start + 5000]).consume()
+            if load.aliases:
+                tx.run(rq.UPSERT_ALIASES, rows=[_alias_payload(a) for a in load.aliases]).consume()
+            if load.merges:
+                tx.run(rq.INSERT_MERGES, rows=[_merge_payload(m) for m in load.merges]).consume()
+            if load.bank_accounts:
+                tx.run(rq.UPSERT_BANK_ACCOUNTS,
+                       rows=[{"account": a, "firm_id": f} for a, f in load.bank_accounts]).consume()
+            totals = _lock_firms(tx, {f for p in pairs for f in p})
+            if trade_rows:
+                tx.run(tq.WRITE_TRADE_OBS, rows=trade_rows).consume()
+            if pay_rows:
+                tx.run(tq.WRITE_PAY_OBS, rows=pay_rows).consume()
+            _refresh_pairs(tx, pairs, totals)
+            if load.chunks:
+                tx.run(bq.MARK_CHUNKS, rows=[{"batch": c.batch_id, "chunk": c.chunk}
+                                             for c in load.chunks]).consume()
+            if load.finished:
+                tx.run(bq.FINISH_BATCHES, rows=[_finish_payload(b) for b in load.finished]).consume()
+
+        self._tx(work)
 
     @_translate
     def finish_batch(self, info: BatchInfo) -> None:
-        self._write(
-            bq.FINISH_BATCH, id=info.id, status=info.status, rows_read=info.rows_read,
-            rows_loaded=info.rows_loaded, rows_rejected=info.rows_rejected,
-            rows_skipped=info.rows_skipped, rejects_path=info.rejects_path,
-            finished_at=info.finished_at,
-        )
+        self._write(bq.FINISH_BATCHES, rows=[_finish_payload(info)])
 
     @_translate
     def list_batches(self) -> list[BatchInfo]:
@@ -229,48 +262,76 @@ class Neo4jStore:
     def rollback_batch(self, batch_id: str) -> dict[str, int]:
         if not self._read(bq.GET_BATCH, id=batch_id):
             raise NotFound(f"no batch {batch_id!r}")
-        before = self.counts()
+
+        def delete_slice(tx: neo4j.ManagedTransaction) -> dict[str, int]:
+            deleted = tx.run(bq.DELETE_BATCH_OBS, id=batch_id, limit=_DELETE_SLICE).data()
+            pairs = sorted({(r["source"], r["target"]) for r in deleted if r["kind"] == "TRADE"})
+            _refresh_pairs(tx, pairs, _lock_firms(tx, {f for p in pairs for f in p}))
+            return {kind: sum(1 for r in deleted if r["kind"] == kind) for kind in ("TRADE", "PAID")}
+
+        # Counted from what each slice deleted, not from global counts, which
+        # other loads running at the same time would change.
+        trades = payments = 0
         while True:
-            n = int(self._write(bq.DELETE_BATCH_TRADES, id=batch_id, limit=_DELETE_SLICE)[0]["deleted"])
-            if n < _DELETE_SLICE:
+            n = self._tx(delete_slice)
+            trades, payments = trades + n["TRADE"], payments + n["PAID"]
+            if n["TRADE"] + n["PAID"] < _DELETE_SLICE:
                 break
-        after = self.counts()
-        trades = before["trades"] - after["trades"]
-        payments = before["payments"] - after["payments"]
         firms = int(self._write(bq.DELETE_ORPHAN_FIRMS, id=batch_id)[0]["deleted"])
         self._write(bq.DELETE_BATCH, id=batch_id)
         return {"trades": trades, "payments": payments, "firms": firms, "batches": 1}
 
-    # -- trade -------------------------------------------------------------
+    # -- trade ---------------------------------------------------------------
+    @_translate
+    def data_version(self) -> int:
+        rows = self._read(tq.DATA_VERSION)
+        return int(rows[0]["version"]) if rows else 0
+
+    @_translate
+    def pairs_of(self, firm_id: str) -> list[PairTrade]:
+        return _pairs(self._read(tq.PAIRS_OF, id=firm_id))
+
+    @_translate
+    def pairs_among(self, firm_ids: Collection[str]) -> list[PairTrade]:
+        return _pairs(self._read(tq.PAIRS_AMONG, ids=sorted(set(firm_ids))))
+
+    @_translate
+    def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
+        return _pairs(self._read(tq.PAIRS_AROUND, ids=sorted(set(firm_ids))))
+
+    @_translate
+    def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
+        rows = self._read(tq.PAIR_AMOUNTS, ids=sorted(set(firm_ids)))
+        return sorted({(r["seller"], r["buyer"], int(r["amount"])) for r in rows})
+
+    @_translate
+    def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
+        rows = self._read(tq.FIRM_TOTALS, ids=sorted(set(firm_ids)))
+        return {r["id"]: _totals(r) for r in rows}
+
     @_translate
     def trade_edges(
         self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
     ) -> list[TradeEdge]:
-        rows = self._read(
-            tq.TRADES_AROUND, ids=sorted(set(firm_ids)),
-            **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX},
-        )
-        return merge_observations(_trade(r) for r in rows)
+        return list(expand_edges(self.pairs_around(firm_ids), month_from, month_to))
 
     @_translate
     def payments(
         self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
     ) -> list[PaymentRow]:
-        rows = self._read(
-            tq.PAYMENTS_AROUND, ids=sorted(set(firm_ids)),
-            **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX},
-        )
-        return [_payment(r) for r in rows]
+        rows = self._read(tq.PAYMENTS_OF, ids=sorted(set(firm_ids)))
+        return sum_payments(_observations(rows), month_from, month_to)
 
     @_translate
     def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
-        rows = self._read(rq.TWO_SIDED, **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX})
-        return [_trade(r) for r in rows]
+        return sum_trades(_observations(self._read(tq.TWO_SIDED)), month_from, month_to)
 
     @_translate
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
-        return ([_trade(r) for r in self._read(rq.OWN_TRADES, client=client_id)],
-                [_payment(r) for r in self._read(rq.OWN_PAYMENTS, client=client_id)])
+        trades = sum_trades(_observations(self._read(tq.OWN_TRADES, client=client_id)), None, None)
+        payments = sum_payments(_observations(self._read(tq.OWN_PAYMENTS, client=client_id)), None, None)
+        return (sorted(trades, key=lambda r: (r.month, r.seller, r.buyer)),
+                sorted(payments, key=lambda p: (p.month, p.payer, p.payee)))
 
     # -- reference data ----------------------------------------------------
     @_translate
@@ -314,6 +375,13 @@ class Neo4jStore:
         return {r["key"]: _alias(r) for r in self._read(rq.ALIASES_OF_CLIENT, client=client_id)}
 
     @_translate
+    def aliases_for(self, client_ids: Collection[str]) -> dict[str, dict[str, Alias]]:
+        out: dict[str, dict[str, Alias]] = {c: {} for c in client_ids}
+        for r in self._read(rq.ALIASES_OF_CLIENTS, clients=sorted(out)):
+            out[r["client_id"]][r["key"]] = _alias(r)
+        return out
+
+    @_translate
     def aliases_by_status(self, status: str) -> list[Alias]:
         return [_alias(r) for r in self._read(rq.ALIASES_BY_STATUS, status=status)]
 
@@ -328,8 +396,7 @@ class Neo4jStore:
             if merge_rows:
                 tx.run(rq.INSERT_MERGES, rows=merge_rows).consume()
 
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(work)
+        self._tx(work)
 
     @_translate
     def list_merges(self) -> list[MergeRecord]:
@@ -353,8 +420,13 @@ class Neo4jStore:
             old, new = rows[0]["firm_id"], alias.firm_id
             if old != new:
                 tx.run(rq.ENSURE_FIRM, id=new, name=alias.raw_name).consume()
+                pairs = {(r["seller"], r["buyer"]) for r in tx.run(
+                    rq.ALIAS_OBS_PAIRS, old=old, alias=alias.key, client=alias.client_id).data()}
                 for q in (rq.MOVE_TRADE_OUT, rq.MOVE_TRADE_IN, rq.MOVE_PAID_OUT, rq.MOVE_PAID_IN):
                     tx.run(q, old=old, new=new, alias=alias.key, client=alias.client_id).consume()
+                pairs |= {(new if s == old else s, new if b == old else b) for s, b in pairs}
+                ordered = sorted(pairs)
+                _refresh_pairs(tx, ordered, _lock_firms(tx, {f for p in ordered for f in p}))
             tx.run(rq.UPSERT_ALIASES, rows=[_alias_payload(alias)]).consume()
             if merge is not None:
                 tx.run(rq.INSERT_MERGES, rows=[_merge_payload(merge)]).consume()
@@ -363,13 +435,17 @@ class Neo4jStore:
             if old != new:
                 tx.run(rq.DELETE_FIRM_IF_ORPHAN, id=old).consume()
 
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(work)
+        self._tx(work)
 
     @_translate
     def bank_account_firm(self, account: str) -> str | None:
         rows = self._read(rq.GET_BANK_ACCOUNT, account=account)
         return str(rows[0]["firm_id"]) if rows else None
+
+    @_translate
+    def bank_account_firms(self, accounts: Collection[str]) -> dict[str, str]:
+        rows = self._read(rq.GET_BANK_ACCOUNTS, accounts=sorted(set(accounts)))
+        return {str(r["account"]): str(r["firm_id"]) for r in rows}
 
     @_translate
     def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
@@ -381,28 +457,113 @@ class Neo4jStore:
         return [_firm(r) for r in self._read(fq.ALL_FIRMS)]
 
     @_translate
+    def all_pairs(self) -> list[PairTrade]:
+        return _pairs(self._read(tq.ALL_PAIRS))
+
+    @_translate
     def all_trade_edges(self, month_from: str | None, month_to: str | None) -> list[TradeEdge]:
-        rows = self._read(tq.ALL_TRADES, **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX})
-        return merge_observations(_trade(r) for r in rows)
+        return list(expand_edges(self.all_pairs(), month_from, month_to))
 
     @_translate
     def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
-        df = self.driver.execute_query(
-            tq.ALL_TRADES, {"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX},
-            routing_=RoutingControl.READ, database_=self.database, result_transformer_=neo4j.Result.to_df,
-        )
-        if df.empty:
-            df = pd.DataFrame(columns=["seller", "buyer", "month", "observer", "amount", "lines"])
-        return merge_observations_frame(df)
+        return pairs_frame(self.all_pairs(), month_from, month_to)
 
     @_translate
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
-        rows = self._read(tq.ALL_PAYMENTS, **{"from": month_from or _MONTH_MIN, "to": month_to or _MONTH_MAX})
-        return [_payment(r) for r in rows]
+        return sum_payments(_observations(self._read(tq.ALL_PAYMENTS)), month_from, month_to)
 
 
-def _trade(r: dict[str, Any]) -> TradeRow:
-    return TradeRow(r["seller"], r["buyer"], r["month"], r["observer"], int(r["amount"]), int(r["lines"]))
+# -- derived data, inside a write transaction ---------------------------------------
+def _lock_firms(tx: neo4j.ManagedTransaction, ids: set[str]) -> dict[str, FirmTotals]:
+    """Take the write locks of ``ids`` (sorted) and read their totals under them."""
+    if not ids:
+        return {}
+    return {r["id"]: _totals(r) for r in tx.run(tq.LOCK_AND_READ_TOTALS, ids=sorted(ids)).data()}
+
+
+def _refresh_pairs(tx: neo4j.ManagedTransaction, pairs: Sequence[tuple[str, str]],
+                   totals: dict[str, FirmTotals]) -> None:
+    """Rewrite the merged pairs from their observations and add each pair's
+    change to both firms' totals (read under lock by :func:`_lock_firms`)."""
+    if not pairs:
+        return
+    keys = [list(p) for p in pairs]
+    obs: dict[tuple[str, str], list[tuple[str, Series]]] = {p: [] for p in pairs}
+    for r in tx.run(tq.OBS_OF_PAIRS, pairs=keys).data():
+        obs[(r["seller"], r["buyer"])].append(
+            (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
+    old = {(p.seller, p.buyer): p for p in _pairs(tx.run(tq.MERGED_OF_PAIRS, pairs=keys).data())}
+    changes: list[tuple[PairTrade | None, PairTrade | None]] = []
+    for s, b in pairs:
+        new = merge_pair(s, b, obs[(s, b)])
+        if new != old.get((s, b)):
+            changes.append((old.get((s, b)), new))
+    upserts = [_pair_payload(new) for _, new in changes if new is not None]
+    deletes = [[o.seller, o.buyer] for o, new in changes if new is None and o is not None]
+    if upserts:
+        tx.run(tq.SET_PAIRS, rows=upserts).consume()
+    if deletes:
+        tx.run(tq.DELETE_PAIRS, pairs=deletes).consume()
+    sales, purchases = firm_deltas(changes)
+    rows = []
+    for firm in sorted(set(sales) | set(purchases)):
+        t = apply_delta(totals.get(firm, FirmTotals(firm)), sales.get(firm, {}), purchases.get(firm, {}))
+        rows.append({"id": firm, "months": list(t.months) or None, "sales": list(t.sales) or None,
+                     "purchases": list(t.purchases) or None})
+    if rows:
+        tx.run(tq.SET_TOTALS, rows=rows).consume()
+
+
+def _obs_payload(batch_id: str, key: tuple[str, str, str, str], s: Series) -> dict[str, Any]:
+    source, target, observer, alias = key
+    return {"key": f"{batch_id}|{observer}|{alias}", "batch": batch_id, "source": source,
+            "target": target, "observer": observer, "alias": alias, "months": list(s.months),
+            "amounts": list(s.amounts), "lines": list(s.lines)}
+
+
+def _pair_payload(p: PairTrade) -> dict[str, Any]:
+    return {"seller": p.seller, "buyer": p.buyer, "months": list(p.months), "amounts": list(p.amounts),
+            "lines": list(p.lines), "observers": [join_observers(o) for o in p.observers],
+            "amount": p.amount}
+
+
+def _pairs(rows: Iterable[dict[str, Any]]) -> list[PairTrade]:
+    found = {
+        (r["seller"], r["buyer"]): PairTrade(
+            r["seller"], r["buyer"], tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]),
+            tuple(split_observers(o) for o in r["observers"]))
+        for r in rows
+    }
+    return [found[k] for k in sorted(found)]
+
+
+def _totals(r: dict[str, Any]) -> FirmTotals:
+    return FirmTotals(r["id"], tuple(r["months"] or ()), tuple(r["sales"] or ()),
+                      tuple(r["purchases"] or ()))
+
+
+def _observations(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, str, Series]]:
+    for r in rows:
+        yield r["source"], r["target"], r["observer"], Series(
+            tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))
+
+
+def _firm_payload(f: Firm, batch_id: str | None) -> dict[str, Any]:
+    return {"id": f.id, "name": f.name, "corporate_number": f.corporate_number,
+            "industry": f.industry, "prefecture": f.prefecture, "is_client": f.is_client,
+            "consented_banks": None if f.consented_banks is None else list(f.consented_banks),
+            "batch": batch_id}
+
+
+def _begin_payload(b: BatchInfo) -> dict[str, Any]:
+    return {"id": b.id, "sha256": b.sha256, "file": b.file, "client_id": b.client_id,
+            "format": b.format, "started_at": b.started_at}
+
+
+def _finish_payload(b: BatchInfo) -> dict[str, Any]:
+    return {"id": b.id, "status": b.status, "rows_read": b.rows_read, "rows_loaded": b.rows_loaded,
+            "rows_rejected": b.rows_rejected, "rows_skipped": b.rows_skipped,
+            "rejects_path": b.rejects_path, "finished_at": b.finished_at}
 
 
 def _registry_row(r: RegistryRecord) -> dict[str, Any]:
@@ -452,7 +613,3 @@ def _batch(r: dict[str, Any]) -> BatchInfo:
         rows_skipped=number("rows_skipped"), rejects_path=text("rejects_path"),
         started_at=text("started_at"), finished_at=text("finished_at"),
     )
-
-
-def _payment(r: dict[str, Any]) -> PaymentRow:
-    return PaymentRow(r["payer"], r["payee"], r["month"], r["observer"], int(r["amount"]), int(r["lines"]))

@@ -73,7 +73,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     workers = args.workers if args.workers is not None else (default_workers() if many else 0)
     with opened(settings) as store:
         loader = Loader(store, settings.home / "rejects", workers=workers,
-                        progress=many and sys.stderr.isatty())
+                        chunk_rows=settings.chunk_rows, progress=many and sys.stderr.isatty())
         load_jobs = [options.job(j.path, j.client_id, j.format) for j in jobs]
         for job, outcome in loader.load(load_jobs):
             if isinstance(outcome, IngestError):

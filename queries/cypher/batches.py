@@ -10,6 +10,14 @@ BATCH_FIELDS: Final[LiteralString] = (
     "b.started_at AS started_at, b.finished_at AS finished_at"
 )
 
+BEGIN_BATCHES: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (b:Batch {id: row.id})
+ON CREATE SET b.sha256 = row.sha256, b.file = row.file, b.client_id = row.client_id,
+    b.format = row.format, b.status = 'loading', b.started_at = row.started_at,
+    b.rows_read = 0, b.rows_loaded = 0, b.rows_rejected = 0, b.rows_skipped = 0,
+    b.rejects_path = '', b.finished_at = '', b.chunks_done = []
+"""
 BEGIN_BATCH: Final[LiteralString] = """
 MERGE (b:Batch {id: $id})
 ON CREATE SET b.sha256 = $sha256, b.file = $file, b.client_id = $client_id,
@@ -23,7 +31,22 @@ SET b.status = $status, b.rows_read = $rows_read, b.rows_loaded = $rows_loaded,
     b.rows_rejected = $rows_rejected, b.rows_skipped = $rows_skipped,
     b.rejects_path = $rejects_path, b.finished_at = $finished_at
 """
+FINISH_BATCHES: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (b:Batch {id: row.id})
+SET b.status = row.status, b.rows_read = row.rows_read, b.rows_loaded = row.rows_loaded,
+    b.rows_rejected = row.rows_rejected, b.rows_skipped = row.rows_skipped,
+    b.rejects_path = row.rejects_path, b.finished_at = row.finished_at
+"""
+MARK_CHUNKS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (bt:Batch {id: row.batch})
+SET bt.chunks_done = CASE WHEN row.chunk IN coalesce(bt.chunks_done, [])
+                          THEN bt.chunks_done
+                          ELSE coalesce(bt.chunks_done, []) + row.chunk END
+"""
 GET_BATCH: Final[LiteralString] = "MATCH (b:Batch {id: $id}) RETURN " + BATCH_FIELDS
+GET_BATCHES: Final[LiteralString] = "MATCH (b:Batch) WHERE b.id IN $ids RETURN " + BATCH_FIELDS
 CHUNKS_DONE: Final[LiteralString] = (
     "MATCH (b:Batch {id: $id}) RETURN coalesce(b.chunks_done, []) AS chunks"
 )
@@ -31,16 +54,18 @@ LIST_BATCHES: Final[LiteralString] = (
     "MATCH (b:Batch) RETURN " + BATCH_FIELDS + " ORDER BY b.started_at DESC, b.id"
 )
 
-# Deleted in slices so one transaction stays small on a big batch.
-DELETE_BATCH_TRADES: Final[LiteralString] = """
-MATCH ()-[t:TRADE|PAID {batch: $id}]->()
-WITH t LIMIT $limit
+# Deleted in slices so one transaction stays small on a big batch; each
+# slice returns what it deleted, so the pairs can be refreshed and counted.
+DELETE_BATCH_OBS: Final[LiteralString] = """
+MATCH (s)-[t:TRADE|PAID {batch: $id}]->(b)
+WITH s, t, b LIMIT $limit
+WITH s.id AS source, b.id AS target, type(t) AS kind, t
 DELETE t
-RETURN count(*) AS deleted
+RETURN source, target, kind
 """
 DELETE_ORPHAN_FIRMS: Final[LiteralString] = """
 MATCH (f:Firm {created_by_batch: $id})
-WHERE NOT coalesce(f.is_client, false) AND NOT EXISTS { (f)--() }
+WHERE NOT coalesce(f.is_client, false) AND NOT EXISTS { (f)-[:TRADE|PAID|TRADES_WITH]-() }
 DELETE f
 RETURN count(*) AS deleted
 """

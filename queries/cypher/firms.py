@@ -12,7 +12,7 @@ FIRM_FIELDS: Final[LiteralString] = (
 UPSERT_FIRMS: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (f:Firm {id: row.id})
-  ON CREATE SET f.created_by_batch = $batch, f.is_client = false
+  ON CREATE SET f.created_by_batch = row.batch, f.is_client = false
 SET f.name = coalesce(row.name, f.name),
     f.corporate_number = coalesce(row.corporate_number, f.corporate_number),
     f.industry = coalesce(row.industry, f.industry),
@@ -24,7 +24,10 @@ SET f.name = coalesce(row.name, f.name),
 GET_FIRM: Final[LiteralString] = "MATCH (f:Firm {id: $id}) RETURN " + FIRM_FIELDS
 GET_FIRMS: Final[LiteralString] = "MATCH (f:Firm) WHERE f.id IN $ids RETURN " + FIRM_FIELDS
 FIRM_BY_CORPORATE_NUMBER: Final[LiteralString] = (
-    "MATCH (f:Firm {corporate_number: $cn}) RETURN " + FIRM_FIELDS + " LIMIT 1"
+    "MATCH (f:Firm {corporate_number: $cn}) RETURN " + FIRM_FIELDS
+)
+FIRMS_BY_CORPORATE_NUMBERS: Final[LiteralString] = (
+    "MATCH (f:Firm) WHERE f.corporate_number IN $cns RETURN " + FIRM_FIELDS
 )
 
 SEARCH_FIRMS: Final[LiteralString] = (

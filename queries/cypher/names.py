@@ -13,8 +13,12 @@ class Label(StrEnum):
     ALIAS = "Alias"
     MERGE_DECISION = "MergeDecision"
     BANK_ACCOUNT = "BankAccount"
+    META = "Meta"  # {key: 'data', version}: bumped by every write transaction
 
 
 class Rel(StrEnum):
-    TRADE = "TRADE"  # (:Firm seller)-[:TRADE {month, observer, batch}]->(:Firm buyer)
-    PAID = "PAID"  # (:Firm payer)-[:PAID {month, observer, batch}]->(:Firm payee)
+    # One observation: batch × observer × spelling, with its monthly series.
+    TRADE = "TRADE"  # (:Firm seller)-[:TRADE {key, batch, observer, alias, months, amounts, lines}]->(:Firm buyer)
+    PAID = "PAID"  # (:Firm payer)-[:PAID {…the same}]->(:Firm payee)
+    # The pair merged over its observations (derived, rewritten at load).
+    TRADES_WITH = "TRADES_WITH"  # (:Firm seller)-[:TRADES_WITH {months, amounts, lines, observers, amount}]->(:Firm buyer)

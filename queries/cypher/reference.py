@@ -50,6 +50,9 @@ MERGE (a:Alias {uid: row.uid})
 SET a += row.props
 """
 ALIASES_OF_CLIENT: Final[LiteralString] = "MATCH (a:Alias {client_id: $client}) RETURN " + ALIAS_FIELDS
+ALIASES_OF_CLIENTS: Final[LiteralString] = (
+    "MATCH (a:Alias) WHERE a.client_id IN $clients RETURN " + ALIAS_FIELDS
+)
 ALIASES_BY_STATUS: Final[LiteralString] = (
     "MATCH (a:Alias {status: $status}) RETURN " + ALIAS_FIELDS + " ORDER BY a.client_id, a.key"
 )
@@ -100,10 +103,15 @@ MATCH (n:Firm {id: $new})
 CREATE (x)-[t2:PAID]->(n) SET t2 = properties(t)
 DELETE t
 """
+ALIAS_OBS_PAIRS: Final[LiteralString] = """
+MATCH (s:Firm)-[t:TRADE {alias: $alias, observer: $client}]->(b:Firm)
+WHERE s.id = $old OR b.id = $old
+RETURN DISTINCT s.id AS seller, b.id AS buyer
+"""
 DELETE_FIRM_IF_ORPHAN: Final[LiteralString] = """
 MATCH (f:Firm {id: $id})
 WHERE NOT coalesce(f.is_client, false) AND f.created_by_batch IS NOT NULL
-  AND NOT EXISTS { (f)--() }
+  AND NOT EXISTS { (f)-[:TRADE|PAID|TRADES_WITH]-() }
   AND NOT EXISTS { MATCH (a:Alias {firm_id: $id}) }
 DELETE f
 """
@@ -114,23 +122,6 @@ MERGE (b:BankAccount {account: row.account})
 ON CREATE SET b.firm_id = row.firm_id
 """
 GET_BANK_ACCOUNT: Final[LiteralString] = "MATCH (b:BankAccount {account: $account}) RETURN b.firm_id AS firm_id"
-
-TWO_SIDED: Final[LiteralString] = """
-MATCH (s:Firm {is_client: true})-[t:TRADE]->(b:Firm {is_client: true})
-WHERE t.month >= $from AND t.month <= $to
-RETURN s.id AS seller, b.id AS buyer, t.month AS month, t.observer AS observer,
-       sum(t.amount) AS amount, sum(t.lines) AS lines
-ORDER BY seller, buyer, month, observer
-"""
-OWN_TRADES: Final[LiteralString] = """
-MATCH (s:Firm)-[t:TRADE {observer: $client}]->(b:Firm)
-RETURN s.id AS seller, b.id AS buyer, t.month AS month, t.observer AS observer,
-       sum(t.amount) AS amount, sum(t.lines) AS lines
-ORDER BY month, seller, buyer
-"""
-OWN_PAYMENTS: Final[LiteralString] = """
-MATCH (p:Firm)-[t:PAID {observer: $client}]->(q:Firm)
-RETURN p.id AS payer, q.id AS payee, t.month AS month, t.observer AS observer,
-       sum(t.amount) AS amount, sum(t.lines) AS lines
-ORDER BY month, payer, payee
-"""
+GET_BANK_ACCOUNTS: Final[LiteralString] = (
+    "MATCH (b:BankAccount) WHERE b.account IN $accounts RETURN b.account AS account, b.firm_id AS firm_id"
+)

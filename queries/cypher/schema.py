@@ -1,4 +1,9 @@
-"""Constraints and indexes (idempotent: ``IF NOT EXISTS``)."""
+"""Constraints and indexes (idempotent: ``IF NOT EXISTS``).
+
+``OBSOLETE`` lists indexes of earlier versions that a constraint replaces
+(a uniqueness constraint cannot be created beside an index on the same
+property): they are dropped first.
+"""
 
 from typing import Final, LiteralString
 
@@ -16,12 +21,20 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX firm_is_client IF NOT EXISTS FOR (f:Firm) ON (f.is_client)",
     "CREATE INDEX trade_alias IF NOT EXISTS FOR ()-[t:TRADE]-() ON (t.alias)",
     "CREATE INDEX paid_alias IF NOT EXISTS FOR ()-[p:PAID]-() ON (p.alias)",
-    "CREATE INDEX firm_corporate_number IF NOT EXISTS FOR (f:Firm) ON (f.corporate_number)",
+    "CREATE CONSTRAINT firm_corporate_number_unique IF NOT EXISTS "
+    "FOR (f:Firm) REQUIRE f.corporate_number IS UNIQUE",
+    "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE",
     "CREATE INDEX firm_name IF NOT EXISTS FOR (f:Firm) ON (f.name)",
     "CREATE INDEX firm_created_by IF NOT EXISTS FOR (f:Firm) ON (f.created_by_batch)",
     "CREATE INDEX trade_key IF NOT EXISTS FOR ()-[t:TRADE]-() ON (t.key)",
     "CREATE INDEX trade_batch IF NOT EXISTS FOR ()-[t:TRADE]-() ON (t.batch)",
-    "CREATE INDEX trade_month IF NOT EXISTS FOR ()-[t:TRADE]-() ON (t.month)",
+    "CREATE INDEX trade_observer IF NOT EXISTS FOR ()-[t:TRADE]-() ON (t.observer)",
+    "CREATE INDEX paid_observer IF NOT EXISTS FOR ()-[p:PAID]-() ON (p.observer)",
     "CREATE INDEX paid_key IF NOT EXISTS FOR ()-[p:PAID]-() ON (p.key)",
     "CREATE INDEX paid_batch IF NOT EXISTS FOR ()-[p:PAID]-() ON (p.batch)",
+)
+
+OBSOLETE: Final[tuple[LiteralString, ...]] = (
+    "DROP INDEX firm_corporate_number IF EXISTS",
+    "DROP INDEX trade_month IF EXISTS",
 )

@@ -1,67 +1,161 @@
-"""Trade writes (chunked, idempotent) and neighbourhood reads."""
+"""Trade and payment observations, merged pairs, firm totals (Neo4j).
+
+The model (``docs/data-model.md``):
+
+* ``(:Firm)-[:TRADE {key, batch, observer, alias, months, amounts, lines}]->(:Firm)``
+  — one observation per batch, pair, observer and spelling, with its
+  monthly series as three parallel lists (``YYYY-MM``, yen, ledger lines);
+  ``(:Firm)-[:PAID {…}]->(:Firm)`` likewise for settlements;
+* ``(:Firm)-[:TRADES_WITH {months, amounts, lines, observers, amount}]->(:Firm)``
+  — the pair merged over its observations, rewritten in the transaction
+  that changes one of them;
+* ``Firm.total_months / total_sales / total_purchases`` — the firm's merged
+  trade per month, kept current by adding each pair's change.
+
+The merging itself is Python (:mod:`queries.series`), shared with the
+embedded store; these statements read and write what it needs.
+"""
 
 from typing import Final, LiteralString
 
-# One chunk: MERGE each monthly observation on its key and SET (not add) its
-# values, then record the chunk on the batch — all in one transaction, so a
-# retried or resumed chunk changes nothing.
-WRITE_CHUNK: Final[LiteralString] = """
-CALL () {
-  UNWIND $trades AS row
-  MATCH (s:Firm {id: row.seller})
-  MATCH (b:Firm {id: row.buyer})
-  MERGE (s)-[t:TRADE {key: row.key}]->(b)
-  SET t.batch = $batch, t.month = row.month, t.observer = row.observer,
-      t.amount = row.amount, t.lines = row.lines, t.alias = row.alias
-  RETURN count(*) AS trades_written
-}
-CALL () {
-  UNWIND $payments AS row
-  MATCH (p:Firm {id: row.payer})
-  MATCH (q:Firm {id: row.payee})
-  MERGE (p)-[t:PAID {key: row.key}]->(q)
-  SET t.batch = $batch, t.month = row.month, t.observer = row.observer,
-      t.amount = row.amount, t.lines = row.lines, t.alias = row.alias
-  RETURN count(*) AS payments_written
-}
-MATCH (bt:Batch {id: $batch})
-SET bt.chunks_done = CASE WHEN $chunk IN coalesce(bt.chunks_done, [])
-                          THEN bt.chunks_done
-                          ELSE coalesce(bt.chunks_done, []) + $chunk END
-RETURN trades_written, payments_written
+# -- observations ------------------------------------------------------------
+# ``key`` = batch|observer|alias; with the two end nodes it identifies one
+# observation (indexed, so MERGE finds it without scanning a hub's relationships).
+WRITE_TRADE_OBS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (s:Firm {id: row.source})
+MATCH (b:Firm {id: row.target})
+MERGE (s)-[t:TRADE {key: row.key}]->(b)
+SET t.batch = row.batch, t.observer = row.observer, t.alias = row.alias,
+    t.months = row.months, t.amounts = row.amounts, t.lines = row.lines
+"""
+WRITE_PAY_OBS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (s:Firm {id: row.source})
+MATCH (b:Firm {id: row.target})
+MERGE (s)-[t:PAID {key: row.key}]->(b)
+SET t.batch = row.batch, t.observer = row.observer, t.alias = row.alias,
+    t.months = row.months, t.amounts = row.amounts, t.lines = row.lines
+"""
+OBS_OF_PAIRS: Final[LiteralString] = """
+UNWIND $pairs AS pair
+MATCH (s:Firm {id: pair[0]})-[t:TRADE]->(b:Firm {id: pair[1]})
+RETURN pair[0] AS seller, pair[1] AS buyer, t.observer AS observer,
+       t.months AS months, t.amounts AS amounts, t.lines AS lines
 """
 
-# Sum over batches per observer; observers are merged in Python
-# (queries.observations) so both stores share one rule.
-TRADES_AROUND: Final[LiteralString] = """
-MATCH (f:Firm) WHERE f.id IN $ids
-MATCH (f)-[t:TRADE]-()
-WHERE t.month >= $from AND t.month <= $to
-WITH DISTINCT t
-RETURN startNode(t).id AS seller, endNode(t).id AS buyer, t.month AS month,
-       t.observer AS observer, sum(t.amount) AS amount, sum(t.lines) AS lines
+# -- merged pairs and firm totals ----------------------------------------------
+# Taking each firm's write lock (the SET) before reading its totals: two
+# loads that touch one firm at once then apply their changes one after the
+# other instead of one overwriting the other. Ids come sorted, so locks are
+# always taken in the same order.
+LOCK_AND_READ_TOTALS: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (f:Firm {id: id})
+SET f.write_seq = coalesce(f.write_seq, 0) + 1
+RETURN f.id AS id, f.total_months AS months, f.total_sales AS sales,
+       f.total_purchases AS purchases
 """
+SET_TOTALS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (f:Firm {id: row.id})
+SET f.total_months = row.months, f.total_sales = row.sales, f.total_purchases = row.purchases
+"""
+MERGED_OF_PAIRS: Final[LiteralString] = """
+UNWIND $pairs AS pair
+MATCH (s:Firm {id: pair[0]})-[m:TRADES_WITH]->(b:Firm {id: pair[1]})
+RETURN pair[0] AS seller, pair[1] AS buyer, m.months AS months, m.amounts AS amounts,
+       m.lines AS lines, m.observers AS observers
+"""
+SET_PAIRS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (s:Firm {id: row.seller})
+MATCH (b:Firm {id: row.buyer})
+MERGE (s)-[m:TRADES_WITH]->(b)
+SET m.months = row.months, m.amounts = row.amounts, m.lines = row.lines,
+    m.observers = row.observers, m.amount = row.amount
+"""
+DELETE_PAIRS: Final[LiteralString] = """
+UNWIND $pairs AS pair
+MATCH (s:Firm {id: pair[0]})-[m:TRADES_WITH]->(b:Firm {id: pair[1]})
+DELETE m
+"""
+BUMP_VERSION: Final[LiteralString] = """
+MERGE (m:Meta {key: 'data'})
+SET m.version = coalesce(m.version, 0) + 1
+"""
+DATA_VERSION: Final[LiteralString] = "MATCH (m:Meta {key: 'data'}) RETURN m.version AS version"
 
-PAYMENTS_AROUND: Final[LiteralString] = """
-MATCH (f:Firm) WHERE f.id IN $ids
-MATCH (f)-[t:PAID]-()
-WHERE t.month >= $from AND t.month <= $to
-WITH DISTINCT t
-RETURN startNode(t).id AS payer, endNode(t).id AS payee, t.month AS month,
-       t.observer AS observer, sum(t.amount) AS amount, sum(t.lines) AS lines
-ORDER BY payer, payee, month, observer
+# -- reads of merged pairs -------------------------------------------------------
+PAIR_FIELDS: Final[LiteralString] = (
+    "m.months AS months, m.amounts AS amounts, m.lines AS lines, m.observers AS observers"
+)
+PAIRS_OF: Final[LiteralString] = (
+    "MATCH (f:Firm {id: $id})-[m:TRADES_WITH]->(x:Firm) "
+    "RETURN f.id AS seller, x.id AS buyer, " + PAIR_FIELDS + " "
+    "UNION ALL "
+    "MATCH (f:Firm {id: $id})<-[m:TRADES_WITH]-(x:Firm) "
+    "RETURN x.id AS seller, f.id AS buyer, " + PAIR_FIELDS
+)
+PAIRS_AMONG: Final[LiteralString] = (
+    "MATCH (s:Firm)-[m:TRADES_WITH]->(b:Firm) WHERE s.id IN $ids AND b.id IN $ids "
+    "RETURN s.id AS seller, b.id AS buyer, " + PAIR_FIELDS
+)
+PAIRS_AROUND: Final[LiteralString] = (
+    "UNWIND $ids AS id "
+    "CALL (id) { "
+    "  MATCH (f:Firm {id: id})-[m:TRADES_WITH]->(x:Firm) "
+    "  RETURN f.id AS seller, x.id AS buyer, m AS m "
+    "  UNION ALL "
+    "  MATCH (f:Firm {id: id})<-[m:TRADES_WITH]-(x:Firm) "
+    "  RETURN x.id AS seller, f.id AS buyer, m AS m "
+    "} "
+    "WITH DISTINCT seller, buyer, m "
+    "RETURN seller, buyer, " + PAIR_FIELDS
+)
+PAIR_AMOUNTS: Final[LiteralString] = (
+    "UNWIND $ids AS id "
+    "CALL (id) { "
+    "  MATCH (f:Firm {id: id})-[m:TRADES_WITH]->(x:Firm) "
+    "  RETURN f.id AS seller, x.id AS buyer, m.amount AS amount "
+    "  UNION ALL "
+    "  MATCH (f:Firm {id: id})<-[m:TRADES_WITH]-(x:Firm) "
+    "  RETURN x.id AS seller, f.id AS buyer, m.amount AS amount "
+    "} "
+    "RETURN DISTINCT seller, buyer, amount"
+)
+FIRM_TOTALS: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (f:Firm {id: id}) WHERE f.total_months IS NOT NULL
+RETURN f.id AS id, f.total_months AS months, f.total_sales AS sales,
+       f.total_purchases AS purchases
 """
+ALL_PAIRS: Final[LiteralString] = (
+    "MATCH (s:Firm)-[m:TRADES_WITH]->(b:Firm) RETURN s.id AS seller, b.id AS buyer, " + PAIR_FIELDS
+)
 
-ALL_TRADES: Final[LiteralString] = """
-MATCH (s:Firm)-[t:TRADE]->(b:Firm)
-WHERE t.month >= $from AND t.month <= $to
-RETURN s.id AS seller, b.id AS buyer, t.month AS month, t.observer AS observer,
-       sum(t.amount) AS amount, sum(t.lines) AS lines
-"""
-ALL_PAYMENTS: Final[LiteralString] = """
-MATCH (p:Firm)-[t:PAID]->(q:Firm)
-WHERE t.month >= $from AND t.month <= $to
-RETURN p.id AS payer, q.id AS payee, t.month AS month, t.observer AS observer,
-       sum(t.amount) AS amount, sum(t.lines) AS lines
-ORDER BY payer, payee, month, observer
-"""
+# -- reads of observations ---------------------------------------------------------
+OBS_FIELDS: Final[LiteralString] = (
+    "t.observer AS observer, t.months AS months, t.amounts AS amounts, t.lines AS lines"
+)
+PAYMENTS_OF: Final[LiteralString] = (
+    "MATCH (f:Firm) WHERE f.id IN $ids "
+    "MATCH (f)-[t:PAID]-() "
+    "WITH DISTINCT t "
+    "RETURN startNode(t).id AS source, endNode(t).id AS target, " + OBS_FIELDS
+)
+TWO_SIDED: Final[LiteralString] = (
+    "MATCH (s:Firm {is_client: true})-[t:TRADE]->(b:Firm {is_client: true}) "
+    "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
+)
+OWN_TRADES: Final[LiteralString] = (
+    "MATCH (s:Firm)-[t:TRADE {observer: $client}]->(b:Firm) "
+    "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
+)
+OWN_PAYMENTS: Final[LiteralString] = (
+    "MATCH (s:Firm)-[t:PAID {observer: $client}]->(b:Firm) "
+    "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
+)
+ALL_PAYMENTS: Final[LiteralString] = (
+    "MATCH (s:Firm)-[t:PAID]->(b:Firm) RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
+)

@@ -42,9 +42,9 @@ from pathlib import Path
 
 import pytest
 
-from api.service import ingest_file
 from ingest.corporate_number import check_digit
-from ingest.load import CHUNK_ROWS, batch_id_for, file_sha256
+from ingest.load import batch_id_for, file_sha256, load_file
+from ingest.readers.detect import read_ledger
 from queries.store import Store
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
@@ -56,6 +56,7 @@ COUNTERPARTIES = 1_000
 MONTHS = 18
 RETRY_SECONDS = 3.0  # driver retry window of the interrupted CLI (see module docstring)
 KILL_AFTER_CHUNKS = 2  # kill once this many chunks are committed (and not all)
+CHUNK_ROWS = 2_000  # monthly values per write transaction: small, so that the load has many
 
 # Name parts: every counterparty gets its own core (no two spellings of one
 # firm, no near-duplicates that would go to review or merge by name).
@@ -133,9 +134,8 @@ def owned_neo4j(request: pytest.FixtureRequest) -> Iterator[Store]:
 
 
 def _cli_env(home: Path) -> dict[str, str]:
-    env = dict(os.environ, TORIHIKI_HOME=str(home), PYTHONUNBUFFERED="1")
-    env.pop("TORIHIKI_CHUNK_ROWS", None)
-    return env
+    return dict(os.environ, TORIHIKI_HOME=str(home), PYTHONUNBUFFERED="1",
+                TORIHIKI_CHUNK_ROWS=str(CHUNK_ROWS))
 
 
 def _torihiki() -> list[str]:
@@ -172,10 +172,13 @@ def test_sigkill_neo4j_mid_load_then_resume(
     lines = write_ledger(ledger, COUNTERPARTIES, MONTHS)
     batch = batch_id_for(file_sha256(ledger))
 
-    # The reference: one clean load of the same file into the embedded store.
-    ref = ingest_file(embedded_store, ledger, CLIENT, None, tmp_path / "rejects-ref", progress=False)
+    # The reference: one clean load of the same file into the embedded store,
+    # in chunks of the size the CLI will use.
+    ref = load_file(embedded_store, ledger, CLIENT, fmt="canonical", chunk_rows=CHUNK_ROWS,
+                    reader=lambda p: read_ledger(p, "canonical"), rejects_dir=tmp_path / "rejects-ref")
     assert ref.rows_loaded == lines and ref.rows_rejected == 0
-    chunks = -(-ref.trade_rows // CHUNK_ROWS) - (-ref.payment_rows // CHUNK_ROWS)
+    chunks = len(embedded_store.chunks_done(batch))
+    assert embedded_store.chunks_done(batch) == set(range(chunks))
     assert chunks > KILL_AFTER_CHUNKS + 2, f"ledger too small: {chunks} chunks"
 
     # 1. Start the load against Neo4j; SIGKILL the server once it is midway.
