@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 from typing import Any, Literal
 
-from api.service import counterparts
+from api.service import check_month_window, counterparts
 from graph.contagion import what_if
 from graph.correlation import correlation, heatmap_png
+from graph.ego import window_pairs
 from graph.frames import parameters_frame
-from graph.trends import trend
+from graph.trends import trend_of_group
 from queries.store import NotFound, Store
 
 __all__ = ["trend_of", "correlation_of", "correlation_png", "whatif_of"]
@@ -23,12 +24,20 @@ def _firm_or_404(store: Store, firm_id: str) -> None:
 
 def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "month",
              month_from: str | None = None, month_to: str | None = None) -> dict[str, Any]:
-    """The firm's series against its trading group's (``graph.trends``)."""
+    """The firm's series against its trading group's (``graph.trends``):
+    the firm's own pairs, and each member's turnover from the firm totals
+    the store keeps current at load (not every trade of every partner).
+    A partner's books count as observed when it is a BPO client."""
     _firm_or_404(store, firm_id)
-    first = store.trade_edges([firm_id], month_from, month_to)
-    partners = counterparts(first, {firm_id})
-    edges = store.trade_edges(partners | {firm_id}, month_from, month_to) if partners else first
-    return trend(firm_id, edges, freq, start=month_from, end=month_to).to_dict()
+    check_month_window(month_from, month_to)
+    own = {k: dict(p.monthly) for k, p in
+           window_pairs(store.pairs_of(firm_id), month_from, month_to).items()}
+    partners = {b if s == firm_id else s for s, b in own}
+    totals = store.firm_totals(partners | {firm_id})
+    volume = {f: t.volume(month_from, month_to) for f, t in totals.items()}
+    firms = store.get_firms(partners)
+    books = {q: bool(firms[q].is_client) if q in firms else None for q in partners}
+    return trend_of_group(firm_id, own, volume, books, freq, start=month_from, end=month_to).to_dict()
 
 
 def _parameters(store: Store, period: str | None) -> Any:

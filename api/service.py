@@ -9,7 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from graph.ego import EgoNetwork, ego_network
+from graph.ego import (
+    EgoNetwork,
+    assemble,
+    partner_sums,
+    rank_partners,
+    rank_second_hop,
+    window_pairs,
+)
 from ingest.accounts import AccountTable, load_account_table
 from ingest.decode import EncodingError
 from ingest.load import IngestError, LoadJob, LoadSummary, load_file
@@ -56,16 +63,36 @@ def ego(
 ) -> tuple[Firm, EgoNetwork, dict[str, Firm]]:
     """The ego network of ``firm_id`` over the month window (inclusive).
 
-    Raises :class:`queries.store.NotFound` for an unknown firm.
+    Reads the firm's merged pairs, keeps its ``max_nodes - 1`` largest
+    partners (by yen both ways; metrics still cover all of them), then the
+    ties among the kept firms; with ``hops=2`` it first ranks second-hop
+    firms from the structure (seller, buyer, yen) around the kept partners,
+    without their monthly series. Raises :class:`queries.store.NotFound`
+    for an unknown firm.
     """
+    if hops not in (1, 2):
+        raise ValueError("hops must be 1 or 2")
     firm = store.get_firm(firm_id)
     if firm is None:
         raise NotFound(f"no firm {firm_id!r}")
     check_month_window(month_from, month_to)
-    first = store.trade_edges([firm_id], month_from, month_to)
-    partners = counterparts(first, {firm_id})
-    second = store.trade_edges(partners, month_from, month_to) if partners else []
-    net = ego_network(firm_id, first, second, hops=hops, max_nodes=max_nodes)
+    first = window_pairs(store.pairs_of(firm_id), month_from, month_to)
+    sales, purchases = partner_sums(firm_id, first)
+    kept_first, truncated = rank_partners(sales, purchases, max_nodes - 1)
+    kept_second: list[str] = []
+    via: dict[str, set[str]] = {}
+    if hops == 2 and kept_first:
+        keep = {firm_id, *kept_first}
+        if month_from is None and month_to is None:
+            around = store.pair_amounts(kept_first)
+        else:
+            around = [(s, b, p.amount) for (s, b), p in
+                      window_pairs(store.pairs_around(kept_first), month_from, month_to).items()]
+        kept_second, via, cut = rank_second_hop(keep, kept_first, around, max_nodes - len(keep))
+        truncated = truncated or cut
+    among = [*kept_first, *kept_second]
+    others = window_pairs(store.pairs_among(among), month_from, month_to) if len(among) > 1 else {}
+    net = assemble(firm_id, hops, first, kept_first, kept_second, via, others, truncated)
     firms = store.get_firms([n.id for n in net.nodes])
     return firm, net, firms
 

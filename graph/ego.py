@@ -20,8 +20,13 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graph.records import CountedTrade as TradeLike
+from graph.records import PairSeries
 
-__all__ = ["TradeLike", "EgoNode", "EgoEdge", "EgoNetwork", "build_ego_graph", "ego_network", "ego_metrics"]
+__all__ = [
+    "TradeLike", "PairSeries", "EgoNode", "EgoEdge", "EgoNetwork", "build_ego_graph", "ego_network",
+    "ego_metrics", "metrics_of", "window_pairs", "partner_sums", "rank_partners", "rank_second_hop",
+    "assemble", "pairs_of_trades",
+]
 
 
 
@@ -55,6 +60,67 @@ class EgoNetwork:
     metrics: dict[str, float | int | None] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Pair:
+    """One pair's trade over the window: yen, lines and yen per month."""
+
+    seller: str
+    buyer: str
+    amount: int
+    lines: int
+    monthly: tuple[tuple[str, int], ...]
+
+
+def _in_window(month: str, start: str | None, end: str | None) -> bool:
+    return (start is None or month >= start) and (end is None or month <= end)
+
+
+def window_pairs(pairs: Iterable[PairSeries], start: str | None = None,
+                 end: str | None = None) -> dict[tuple[str, str], _Pair]:
+    """Pairs summed over the months inside the inclusive window; pairs with
+    no month inside are absent. Trade of a firm with itself is dropped."""
+    out: dict[tuple[str, str], _Pair] = {}
+    for p in pairs:
+        if p.seller == p.buyer or (p.seller, p.buyer) in out:
+            continue
+        if start is None and end is None:
+            monthly = tuple(zip(p.months, p.amounts, strict=True))
+            n = sum(p.lines)
+        else:
+            keep = [i for i, m in enumerate(p.months) if _in_window(m, start, end)]
+            if not keep:
+                continue
+            monthly = tuple((p.months[i], p.amounts[i]) for i in keep)
+            n = sum(p.lines[i] for i in keep)
+        if monthly:
+            out[(p.seller, p.buyer)] = _Pair(p.seller, p.buyer, sum(a for _, a in monthly), n, monthly)
+    return out
+
+
+@dataclass(frozen=True)
+class _MonthlyPair:
+    seller: str
+    buyer: str
+    months: tuple[str, ...]
+    amounts: tuple[int, ...]
+    lines: tuple[int, ...]
+
+
+def pairs_of_trades(trades: Iterable[TradeLike]) -> list[_MonthlyPair]:
+    """Monthly trades folded into pair series (same month summed)."""
+    acc: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+    for t in trades:
+        cell = acc[(t.seller, t.buyer)].setdefault(t.month, [0, 0])
+        cell[0] += t.amount
+        cell[1] += t.lines
+    out = []
+    for (s, b), by_month in acc.items():
+        months = tuple(sorted(by_month))
+        out.append(_MonthlyPair(s, b, months, tuple(by_month[m][0] for m in months),
+                                tuple(by_month[m][1] for m in months)))
+    return out
+
+
 def build_ego_graph(trades: Iterable[TradeLike]) -> nx.DiGraph:
     """A DiGraph seller → buyer with ``amount`` (yen), ``lines`` and
     ``monthly`` ({month: yen}) summed over the given monthly trades."""
@@ -68,6 +134,83 @@ def build_ego_graph(trades: Iterable[TradeLike]) -> nx.DiGraph:
         else:
             g.add_edge(t.seller, t.buyer, amount=t.amount, lines=t.lines, monthly={t.month: t.amount})
     return g
+
+
+def partner_sums(ego: str, first: Mapping[tuple[str, str], _Pair]) -> tuple[dict[str, int], dict[str, int]]:
+    """Yen the ego sold to each customer and bought from each supplier."""
+    sales: dict[str, int] = {}
+    purchases: dict[str, int] = {}
+    for (s, b), p in first.items():
+        if s == ego:
+            sales[b] = p.amount
+        elif b == ego:
+            purchases[s] = p.amount
+    return sales, purchases
+
+
+def rank_partners(sales: Mapping[str, int], purchases: Mapping[str, int],
+                  room: int) -> tuple[list[str], bool]:
+    """The ``room`` largest partners by yen both ways (ties by id) and
+    whether some were left out."""
+    weight: dict[str, int] = defaultdict(int)
+    for q, a in sales.items():
+        weight[q] += abs(a)
+    for q, a in purchases.items():
+        weight[q] += abs(a)
+    ranked = sorted(weight, key=lambda q: (-weight[q], q))
+    return sorted(ranked[:max(0, room)]), len(ranked) > room
+
+
+def rank_second_hop(keep: set[str], first: Iterable[str],
+                    around: Iterable[tuple[str, str, int]], room: int
+                    ) -> tuple[list[str], dict[str, set[str]], bool]:
+    """Second-hop firms by their yen with the kept first-hop partners
+    (``around``: seller, buyer, yen of pairs touching them): the ``room``
+    largest, the partners each is reached through, and whether some were
+    left out."""
+    first_set = set(first)
+    weight: dict[str, int] = defaultdict(int)
+    via: dict[str, set[str]] = defaultdict(set)
+    for s, b, amount in around:
+        for a, other in ((s, b), (b, s)):
+            if a in first_set and other not in keep:
+                weight[other] += abs(amount)
+                via[other].add(a)
+    ranked = sorted(weight, key=lambda n: (-weight[n], n))
+    return ranked[:max(0, room)], via, len(ranked) > room
+
+
+def assemble(ego: str, hops: int, first: Mapping[tuple[str, str], _Pair],
+             kept_first: Iterable[str], kept_second: Iterable[str],
+             via: Mapping[str, set[str]], others: Mapping[tuple[str, str], _Pair],
+             truncated: bool) -> EgoNetwork:
+    """The :class:`EgoNetwork` of the kept firms: the ego's pairs with kept
+    partners, ties among first-hop partners and, with ``hops=2``, pairs
+    between first- and second-hop firms (not among second-hop firms).
+    Metrics cover every first-hop partner, kept or not."""
+    kf, ks = set(kept_first), set(kept_second)
+    sales, purchases = partner_sums(ego, first)
+    nodes = [EgoNode(ego, 0, "ego")]
+    edges: dict[tuple[str, str], _Pair] = {}
+    for n in sorted(kf):
+        months: set[str] = set()
+        for key in ((ego, n), (n, ego)):
+            if key in first:
+                edges[key] = first[key]
+                months.update(m for m, _ in first[key].monthly)
+        role = "both" if n in sales and n in purchases else ("customer" if n in sales else "supplier")
+        nodes.append(EgoNode(n, 1, role, sales.get(n, 0), purchases.get(n, 0), tuple(sorted(months))))
+    for n in sorted(ks):
+        nodes.append(EgoNode(n, 2, "indirect", via=tuple(sorted(via.get(n, ())))))
+    for (s, b), p in others.items():
+        if (s, b) in edges or ego in (s, b):
+            continue
+        if (s in kf and b in kf) or (hops == 2 and ((s in kf and b in ks) or (s in ks and b in kf))):
+            edges[(s, b)] = p
+    net = EgoNetwork(ego, hops, nodes, [
+        EgoEdge(s, b, p.amount, p.lines, p.monthly) for (s, b), p in sorted(edges.items())], truncated)
+    net.metrics = metrics_of(sales, purchases)
+    return net
 
 
 def ego_network(
@@ -89,64 +232,50 @@ def ego_network(
         buyer (used for ties among partners and, with ``hops=2``, for the
         second hop).
     hops : 1 or 2.
-    max_nodes : cap on nodes; the largest second-hop partners by yen are kept.
+    max_nodes : cap on nodes; the largest partners by yen are kept (first-hop
+        partners first, then second-hop firms).
 
     Notes
     -----
     With ``hops=1`` the graph is the ego, its partners and the trades among
     them. With ``hops=2`` it adds partners of partners and their trades with
     first-hop partners; trades between two second-hop firms are not included.
+    The API builds the same network from stored pairs (``api.service.ego``)
+    with :func:`rank_partners`, :func:`rank_second_hop` and :func:`assemble`.
     """
     if hops not in (1, 2):
         raise ValueError("hops must be 1 or 2")
-    g1 = build_ego_graph(first_hop_trades)
-    first = set(g1.nodes) - {ego}
-    g2 = build_ego_graph(second_hop_trades)
-    keep = {ego} | first
-    truncated = False
-    second_weight: dict[str, int] = defaultdict(int)
-    via: dict[str, set[str]] = defaultdict(set)
+    first = {k: p for k, p in window_pairs(pairs_of_trades(first_hop_trades)).items() if ego in k}
+    others = window_pairs(pairs_of_trades(second_hop_trades))
+    sales, purchases = partner_sums(ego, first)
+    kept_first, truncated = rank_partners(sales, purchases, max_nodes - 1)
+    kept_second: list[str] = []
+    via: dict[str, set[str]] = {}
     if hops == 2:
-        for u, v, d in g2.edges(data=True):
-            for a, b in ((u, v), (v, u)):
-                if a in first and b not in keep:
-                    second_weight[b] += abs(d["amount"])
-                    via[b].add(a)
-        ranked = sorted(second_weight, key=lambda n: (-second_weight[n], n))
-        room = max(0, max_nodes - len(keep))
-        truncated = len(ranked) > room
-        keep |= set(ranked[:room])
-    g = nx.DiGraph()
-    g.add_node(ego)
-    for src in (g1, g2):
-        for u, v, d in src.edges(data=True):
-            if u in keep and v in keep and not g.has_edge(u, v):
-                g.add_edge(u, v, **d)
-    nodes = [EgoNode(ego, 0, "ego")]
-    for n in sorted(first):
-        sales = g[ego][n]["amount"] if g.has_edge(ego, n) else 0
-        purchases = g[n][ego]["amount"] if g.has_edge(n, ego) else 0
-        months = set()
-        for a, b in ((ego, n), (n, ego)):
-            if g.has_edge(a, b):
-                months |= set(g[a][b]["monthly"])
-        role = "both" if g.has_edge(ego, n) and g.has_edge(n, ego) else (
-            "customer" if g.has_edge(ego, n) else "supplier")
-        nodes.append(EgoNode(n, 1, role, sales, purchases, tuple(sorted(months))))
-    for n in sorted(keep - first - {ego}):
-        nodes.append(EgoNode(n, 2, "indirect", via=tuple(sorted(via[n]))))
-    edges = [
-        EgoEdge(u, v, d["amount"], d["lines"], tuple(sorted(d["monthly"].items())))
-        for u, v, d in sorted(g.edges(data=True))
-    ]
-    net = EgoNetwork(ego, hops, nodes, edges, truncated)
-    net.metrics = ego_metrics(g, ego)
-    return net
+        keep = {ego, *kept_first}
+        around = [(s, b, p.amount) for (s, b), p in others.items()]
+        kept_second, via, cut = rank_second_hop(keep, kept_first, around, max_nodes - len(keep))
+        truncated = truncated or cut
+    return assemble(ego, hops, first, kept_first, kept_second, via, others, truncated)
 
 
 def _share_of_top(weights: Mapping[str, int]) -> float | None:
     total = sum(w for w in weights.values() if w > 0)
     return None if total <= 0 else max(weights.values()) / total
+
+
+def metrics_of(sales: Mapping[str, int], purchases: Mapping[str, int]) -> dict[str, float | int | None]:
+    """First metrics of a firm from its yen per customer and per supplier:
+    see :func:`ego_metrics`."""
+    return {
+        "out_degree": len(sales),
+        "in_degree": len(purchases),
+        "out_strength": int(sum(sales.values())),
+        "in_strength": int(sum(purchases.values())),
+        "top_customer_share": _share_of_top(sales) if sales else None,
+        "top_supplier_share": _share_of_top(purchases) if purchases else None,
+        "partners": len(set(sales) | set(purchases)),
+    }
 
 
 def ego_metrics(g: nx.DiGraph, ego: str) -> dict[str, float | int | None]:
@@ -161,16 +290,7 @@ def ego_metrics(g: nx.DiGraph, ego: str) -> dict[str, float | int | None]:
     ``partners`` (distinct first-hop partners).
     """
     if ego not in g:
-        return {"out_degree": 0, "in_degree": 0, "out_strength": 0, "in_strength": 0,
-                "top_customer_share": None, "top_supplier_share": None, "partners": 0}
-    sales = {v: int(d["amount"]) for _, v, d in g.out_edges(ego, data=True)}
-    purchases = {u: int(d["amount"]) for u, _, d in g.in_edges(ego, data=True)}
-    return {
-        "out_degree": int(g.out_degree(ego)),
-        "in_degree": int(g.in_degree(ego)),
-        "out_strength": int(g.out_degree(ego, weight="amount")),
-        "in_strength": int(g.in_degree(ego, weight="amount")),
-        "top_customer_share": _share_of_top(sales) if sales else None,
-        "top_supplier_share": _share_of_top(purchases) if purchases else None,
-        "partners": len(set(sales) | set(purchases)),
-    }
+        return metrics_of({}, {})
+    sales = {v: int(d["amount"]) for _, v, d in g.out_edges(ego, data=True) if v != ego}
+    purchases = {u: int(d["amount"]) for u, _, d in g.in_edges(ego, data=True) if u != ego}
+    return metrics_of(sales, purchases)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["MonthlyTrade", "CountedTrade", "ObservedTrade", "MonthlyPayment"]
+__all__ = ["MonthlyTrade", "CountedTrade", "ObservedTrade", "MonthlyPayment", "PairSeries"]
 
 
 class MonthlyTrade(Protocol):
@@ -50,3 +50,19 @@ class MonthlyPayment(Protocol):
     def month(self) -> str: ...
     @property
     def amount(self) -> int: ...
+
+
+class PairSeries(Protocol):
+    """Trade seller → buyer over many months: parallel tuples sorted by
+    month (``YYYY-MM``), yen and ledger lines (``queries.series.PairTrade``)."""
+
+    @property
+    def seller(self) -> str: ...
+    @property
+    def buyer(self) -> str: ...
+    @property
+    def months(self) -> tuple[str, ...]: ...
+    @property
+    def amounts(self) -> tuple[int, ...]: ...
+    @property
+    def lines(self) -> tuple[int, ...]: ...

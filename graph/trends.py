@@ -57,7 +57,7 @@ import pandas as pd
 
 from graph.records import MonthlyTrade as TradeEdgeLike
 
-__all__ = ["TradeEdgeLike", "TrendResult", "trend", "fiscal_quarter", "NOTE"]
+__all__ = ["TradeEdgeLike", "TrendResult", "trend", "trend_of_group", "fiscal_quarter", "NOTE"]
 
 Freq = Literal["month", "quarter"]
 
@@ -301,33 +301,64 @@ def trend(
             has_observers = True
             observers.update(str(o) for o in obs)
 
-    sales_to: dict[str, int] = defaultdict(int)
-    purchases_from: dict[str, int] = defaultdict(int)
-    for (s, b, _), amount in merged.items():
-        if s == firm_id:
-            sales_to[b] += amount
-        elif b == firm_id:
-            purchases_from[s] += amount
-    partners = sorted(set(sales_to) | set(purchases_from))
-    members = [firm_id, *partners]
-    member_set = set(members)
-
-    volume: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    firm_sales: dict[str, int] = defaultdict(int)
-    firm_purchases: dict[str, int] = defaultdict(int)
-    seen_months: list[str] = []
+    own: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for (s, b, month), amount in merged.items():
-        touched = False
+        if firm_id in (s, b):
+            own[(s, b)][month] = amount
+    partners = {b if s == firm_id else s for s, b in own}
+    member_set = partners | {firm_id}
+    volume: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (s, b, month), amount in merged.items():
         for m in (s, b):
             if m in member_set:
                 volume[m][month] += amount
-                touched = True
-        if touched:
-            seen_months.append(month)
-        if s == firm_id:
-            firm_sales[month] += amount
-        elif b == firm_id:
-            firm_purchases[month] += amount
+    books = {q: ((q in observers) if has_observers else None) for q in partners}
+    return trend_of_group(firm_id, own, volume, books, freq, distress, start=start, end=end, top=top)
+
+
+def trend_of_group(
+    firm_id: str,
+    own: Mapping[tuple[str, str], Mapping[str, int]],
+    volume: Mapping[str, Mapping[str, int]],
+    own_books: Mapping[str, bool | None],
+    freq: Freq = "month",
+    distress: Mapping[str, bool | Iterable[str]] | None = None,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    top: int = 5,
+) -> TrendResult:
+    """:func:`trend` from what a store keeps per pair and per firm.
+
+    Parameters
+    ----------
+    firm_id : the focal firm.
+    own : the firm's own pairs, (seller, buyer) → {month: yen}, months
+        inside the window.
+    volume : for the firm and each partner, its observed turnover (sales +
+        purchases with anyone, yen) per month — a store's firm totals.
+    own_books : partner → whether its own books are observed (``None``:
+        unknown).
+    freq, distress, start, end, top : as for :func:`trend`.
+    """
+    if freq not in ("month", "quarter"):
+        raise ValueError("freq must be 'month' or 'quarter'")
+    sales_to: dict[str, int] = defaultdict(int)
+    purchases_from: dict[str, int] = defaultdict(int)
+    firm_sales: dict[str, int] = defaultdict(int)
+    firm_purchases: dict[str, int] = defaultdict(int)
+    for (s, b), monthly in own.items():
+        for month, amount in monthly.items():
+            if s == firm_id:
+                sales_to[b] += amount
+                firm_sales[month] += amount
+            elif b == firm_id:
+                purchases_from[s] += amount
+                firm_purchases[month] += amount
+    partners = sorted(set(sales_to) | set(purchases_from))
+    members = [firm_id, *partners]
+    seen_months = [m for k in members for m, v in volume.get(k, {}).items()
+                   if (start is None or m >= start) and (end is None or m <= end)]
 
     lo = start if start is not None else (min(seen_months) if seen_months else None)
     hi = end if end is not None else (max(seen_months) if seen_months else None)
@@ -342,14 +373,14 @@ def trend(
     full = 1 if freq == "month" else 3
 
     vol = pd.DataFrame(
-        [[sum(volume[k].get(m, 0) for m in period_months[p]) for k in members] for p in periods],
+        [[sum(volume.get(k, {}).get(m, 0) for m in period_months[p]) for k in members] for p in periods],
         index=periods, columns=members, dtype="int64",
     )
     levels: dict[str, list[int]] = {name: [] for name in SERIES}
     for p in periods:
         fs = sum(firm_sales.get(m, 0) for m in period_months[p])
         fp = sum(firm_purchases.get(m, 0) for m in period_months[p])
-        pv = sum(volume[q].get(m, 0) for q in partners for m in period_months[p])
+        pv = sum(volume.get(q, {}).get(m, 0) for q in partners for m in period_months[p])
         for name, v in zip(SERIES, (fs, fp, fs + fp, pv, fs + fp + pv), strict=True):
             levels[name].append(v)
     complete = [len(period_months[p]) == full for p in periods]
@@ -384,7 +415,7 @@ def trend(
         info: dict[str, object] = {
             "id": q, "role": role, "sales_to": int(sales_to.get(q, 0)),
             "purchases_from": int(purchases_from.get(q, 0)), "volume": int(vol[q].sum()),
-            "own_books": (q in observers) if has_observers else None,
+            "own_books": own_books.get(q),
         }
         if distress is not None:
             info["distressed_periods"] = [
