@@ -51,6 +51,13 @@ Thresholds (scores are in [0, 1]):
 The labelled pairs in ``tests/unit/test_matching.py`` measure precision and
 recall at :data:`AUTO_MERGE`.
 
+:class:`NameIndex` finds the candidates for a name among all known firms and
+the registry. Scanning every indexed name per query made each query cost
+grow with the number of names, which dominated ingest; the index reads only
+names that can reach the minimum score (length, bigram and bigram-count
+filters derived from the Levenshtein bound, see its docstring) and returns
+exactly what the scan returned.
+
 Privacy: a sole proprietor's name is personal data; the resolver must link a
 counterparty across different clients only when it is a corporation
 (``NormalizedName.kind == "corporation"`` or a 法人番号), whatever the score.
@@ -58,13 +65,18 @@ counterparty across different clients only when it is a corporation
 
 from __future__ import annotations
 
+import heapq
 import unicodedata
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import jaconv
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -244,24 +256,297 @@ def decide(matches: list[tuple[str, float]]) -> Decision:
     return Decision(outcome, best_id, best, f"score {best:.2f}")
 
 
-class NameIndex:
-    """Candidate names indexed for fast :meth:`query` over tens of thousands of firms.
+_CUTOFF_SLACK = 1e-9
+"""Slack on the cutoff when bounding edits: the filter may only let *more* candidates through."""
+_SIGNATURE_BITS = 128
+"""Bits of a value's bigram signature (two 64-bit words)."""
+_WORD = (1 << 64) - 1
+_SIGNATURE_FROM = 128
+"""Probed posting entries from which the vectorised signature filter pays for its overhead."""
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
-    Preselection runs in rapidfuzz's C code over all cores (and all
-    readings), with a cutoff at the requested minimum score: the final score
-    is never above the raw similarity, except through the truncation rule,
-    whose candidates come from a block keyed by the first
-    :data:`MIN_TRUNCATED_PREFIX` reading units. Preselected candidates are
-    then scored with :func:`name_similarity`. No blocking on leading
-    characters, so a typo in the first character does not hide a match.
+
+def _popcount_bytes(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
+    """Set bits of each 64-bit word, by byte table (numpy < 2 has no ``bitwise_count``)."""
+    return _BYTE_BITS[words.view(np.uint8)].reshape(-1, 8).sum(axis=1, dtype=np.uint8)
+
+
+def _popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
+    """Set bits of each 64-bit word."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(words)
+    return _popcount_bytes(words)
+
+
+def _bigrams(text: str) -> list[str]:
+    """The overlapping two-character substrings of ``text``, in order and with repeats."""
+    return [text[i:i + 2] for i in range(len(text) - 1)]
+
+
+@lru_cache(maxsize=65536)
+def _max_edits(longer: int, cutoff: float) -> int:
+    """Most edits a pair whose longer string has ``longer`` characters can have and still
+    score ≥ ``cutoff`` (normalised Levenshtein similarity 1 − edits / longer); −1 if none."""
+    for edits in range(longer, -1, -1):
+        if 1.0 - edits / longer >= cutoff - _CUTOFF_SLACK:
+            return edits
+    return -1
+
+
+@lru_cache(maxsize=4096)
+def _length_plan(length: int, cutoff: float, max_length: int) -> tuple[tuple[int, int], ...]:
+    """Which strings a key of ``length`` characters can reach at ``cutoff``.
+
+    ``(other length, minimum common bigrams)`` for every length up to
+    ``max_length`` whose length difference alone does not rule it out. The
+    minimum is the q-gram count lemma for q = 2: ``d`` edits destroy at most
+    2·d of the longer string's ``longer − 1`` bigrams, and the rest occur in
+    the other string too (as a multiset), so a match within ``d`` edits shares
+    at least ``longer − 1 − 2·d`` bigrams. A minimum ≤ 0 means the lemma
+    cannot prune strings of that length (one- or two-character strings, low
+    cutoffs): they are all verified.
+    """
+    plan: list[tuple[int, int]] = []
+    for other in range(1, max_length + 1):
+        longer = max(length, other)
+        edits = _max_edits(longer, cutoff)
+        if abs(length - other) <= edits:
+            plan.append((other, longer - 1 - 2 * edits))
+    return tuple(plan)
+
+
+@lru_cache(maxsize=1 << 16)
+def _signature_bit(gram: str) -> int:
+    """The bit (one of 128) a bigram sets in a signature.
+
+    A fixed multiplicative hash of the two code points, not ``hash()``, which
+    differs between processes (an index may be pickled).
+    """
+    mixed = (ord(gram[0]) * 0x9E3779B1 + ord(gram[1]) * 0x85EBCA77) & 0xFFFFFFFF
+    return 1 << ((mixed * 0xC2B2AE3D) >> 25 & (_SIGNATURE_BITS - 1))
+
+
+def _mask(grams: Iterable[str]) -> int:
+    """Bigram signature of a string: the bits of its bigrams (:func:`_signature_bit`)."""
+    mask = 0
+    for gram in grams:
+        mask |= _signature_bit(gram)
+    return mask
+
+
+@lru_cache(maxsize=4096)
+def _need_by_length(plan: tuple[tuple[int, int], ...], slack: int, max_length: int
+                    ) -> npt.NDArray[np.int32]:
+    """Per string length, the signature bits a candidate must share with the key (see
+    :meth:`_FieldIndex._signature_filter`); lengths out of reach need more than exist."""
+    need = np.full(max_length + 1, _SIGNATURE_BITS + 1, dtype=np.int32)
+    for length, common in plan:
+        need[length] = common - slack
+    need.setflags(write=False)
+    return need
+
+
+class _FieldIndex:
+    """One preselection field (cores, readings or kana cores) of a :class:`NameIndex`.
+
+    ``_values[pos]`` is the field of the name at position ``pos`` ("" when the
+    name has none). The distinct non-empty values are numbered; per length,
+    an inverted index maps each bigram to the numbers of the values holding
+    it (``array`` of C ints: cheap to append, viewed by numpy without a
+    copy), so a query only touches values of lengths that can reach the
+    cutoff. Each value also has a 128-bit bigram signature (:func:`_mask`)
+    for a vectorised count filter.
+    """
+
+    __slots__ = ("_values", "_number", "_strings", "_positions", "_lengths", "_masks_low",
+                 "_masks_high", "_by_length", "_postings", "_frequency", "_max_length")
+
+    def __init__(self) -> None:
+        self._values: list[str] = []
+        self._number: dict[str, int] = {}  # distinct value -> its number
+        self._strings: list[str] = []  # number -> value
+        self._positions: list[list[int]] = []  # number -> positions holding it, ascending
+        self._lengths = array("I")  # number -> len(value)
+        self._masks_low = array("Q")  # number -> bits 0-63 of the bigram signature
+        self._masks_high = array("Q")  # number -> bits 64-127
+        self._by_length: dict[int, list[int]] = {}  # length -> numbers
+        self._postings: dict[int, dict[str, array[int]]] = {}  # length -> bigram -> numbers
+        self._frequency: dict[str, int] = {}  # bigram -> values holding it
+        self._max_length = 0
+
+    def add(self, value: str) -> None:
+        """Append the field of the next position ("" if the name has none)."""
+        pos = len(self._values)
+        self._values.append(value)
+        if not value:
+            return
+        number = self._number.get(value)
+        if number is None:
+            number = self._new_value(value)
+        self._positions[number].append(pos)
+
+    def _new_value(self, value: str) -> int:
+        """Number a value not seen before and index it under its length and bigrams."""
+        number = len(self._strings)
+        self._number[value] = number
+        self._strings.append(value)
+        self._positions.append([])
+        length = len(value)
+        self._max_length = max(self._max_length, length)
+        self._lengths.append(length)
+        self._by_length.setdefault(length, []).append(number)
+        postings = self._postings.setdefault(length, {})
+        frequency = self._frequency
+        mask = 0
+        for i in range(length - 1):
+            gram = value[i:i + 2]
+            numbers = postings.get(gram)
+            if numbers is None:
+                postings[gram] = array("i", (number,))
+            elif numbers[-1] != number:
+                numbers.append(number)
+            else:
+                continue  # a repeated bigram is listed once
+            frequency[gram] = frequency.get(gram, 0) + 1
+            mask |= _signature_bit(gram)
+        self._masks_low.append(mask & _WORD)
+        self._masks_high.append(mask >> 64)
+        return number
+
+    def _candidates(self, key: str, cutoff: float) -> set[int]:
+        """Numbers of the values that may score ≥ ``cutoff`` against ``key`` (a superset).
+
+        Per reachable length, prefix filtering: a value that must share at
+        least ``t`` of the key's ``len(key) − 1`` bigrams (counted with
+        repeats) shares at least one of any bigrams covering ``len(key) − t``
+        of them, so only the posting lists of the rarest bigrams (held by the
+        fewest values) that cover that many are read. Any choice of bigrams
+        would be lossless; the rarest keep the lists short. When the lists
+        read are long, :meth:`_signature_filter` drops most of their entries
+        before they are verified.
+        """
+        grams = Counter(_bigrams(key))
+        order = sorted(grams.items(), key=lambda gram_count: self._frequency.get(gram_count[0], 0))
+        found: set[int] = set()
+        plan = _length_plan(len(key), cutoff, self._max_length)
+        probed: list[array[int]] = []
+        size = 0
+        for length, common in plan:
+            if common <= 0:
+                found.update(self._by_length.get(length, ()))
+                continue
+            postings = self._postings.get(length)
+            if postings is None:
+                continue
+            to_cover = len(key) - common
+            for gram, count in order:
+                numbers = postings.get(gram)
+                if numbers is not None:
+                    probed.append(numbers)
+                    size += len(numbers)
+                to_cover -= count
+                if to_cover <= 0:
+                    break
+        if probed and size >= _SIGNATURE_FROM:
+            found.update(self._signature_filter(grams, plan, probed))
+        else:
+            for numbers in probed:
+                found.update(numbers)
+        return found
+
+    def _signature_filter(self, grams: Counter[str], plan: tuple[tuple[int, int], ...],
+                          probed: list[array[int]]) -> list[int]:
+        """The numbers in ``probed`` whose signature shares enough bits with the key's.
+
+        Count filter, vectorised: a value needs at least ``t`` common bigrams
+        (multiset), and that count is at most the number of signature bits
+        both have plus ``slack`` — the key's bigram occurrences beyond one
+        per signature bit (repeats, and distinct bigrams hashed to one bit).
+        Hash collisions only add shared bits, so nothing that could match is
+        dropped.
+        """
+        key_mask = _mask(grams)
+        slack = sum(grams.values()) - key_mask.bit_count()
+        need = _need_by_length(plan, slack, self._max_length)
+        numbers = np.concatenate([np.frombuffer(p, dtype=np.intc) for p in probed])
+        low = np.frombuffer(self._masks_low, dtype=np.uint64)[numbers]
+        high = np.frombuffer(self._masks_high, dtype=np.uint64)[numbers]
+        shared = (_popcount(low & np.uint64(key_mask & _WORD)).astype(np.int32)
+                  + _popcount(high & np.uint64(key_mask >> 64)))
+        lengths = np.frombuffer(self._lengths, dtype=np.uintc)[numbers]
+        kept: list[int] = numbers[shared >= need[lengths]].tolist()
+        return kept
+
+    def search(self, key: str, cutoff: float, width: int) -> list[int]:
+        """Positions whose value scores ≥ ``cutoff`` against ``key``: the ``width`` best.
+
+        Exactly what ``process.extract`` over all values with ``limit=width``
+        returns: ranked by similarity, ties by position.
+        """
+        if cutoff <= 0.0:  # everything passes, "" included: nothing to filter
+            return [pos for _, _, pos in process.extract(
+                key, self._values, scorer=Levenshtein.normalized_similarity,
+                score_cutoff=cutoff, limit=width)]
+        numbers = list(self._candidates(key, cutoff))
+        if not numbers:
+            return []
+        hits = process.extract(key, [self._strings[n] for n in numbers],
+                               scorer=Levenshtein.normalized_similarity,
+                               score_cutoff=cutoff, limit=None)
+        scored = [(score, pos) for _, score, i in hits for pos in self._positions[numbers[i]]]
+        if len(scored) > width:
+            scored = heapq.nsmallest(width, scored, key=lambda sp: (-sp[0], sp[1]))
+        return [pos for _, pos in scored]
+
+
+class NameIndex:
+    """Candidate names indexed for fast :meth:`query` over hundreds of thousands of firms.
+
+    :meth:`query` preselects candidates by the raw normalised Levenshtein
+    similarity of one field at a time — the kanji/latin core (kanji
+    queries), the reading and the kana core (kana keys of any query) — at
+    the requested minimum score, keeping the ``max(limit · 20, 200)`` best
+    per field (ties by insertion order). The final score is never above that
+    raw similarity, except through the truncation rule, whose candidates come
+    from a block keyed by the first :data:`MIN_TRUNCATED_PREFIX` reading
+    units. Preselected candidates are then scored with
+    :func:`name_similarity`.
+
+    The preselection does not compare the key with every indexed string.
+    A similarity ≥ ``c`` between strings whose longer one has ``L``
+    characters allows at most ``d = ⌊(1 − c)·L⌋`` edits, hence a length
+    difference of at most ``d`` and — the q-gram count lemma — at least
+    ``L − 1 − 2d`` common bigrams (as a multiset). Each field keeps, per
+    string length, an inverted index from bigram to the strings holding it,
+    and three filters follow from those bounds:
+
+    * length: only lengths within ``d`` of the key's are read;
+    * prefix: a string sharing at least ``t`` of the key's ``g`` bigrams
+      holds one of any bigrams that cover ``g − t + 1`` of them, so only
+      the posting lists of the key's rarest bigrams are read;
+    * count: when those lists are long, a 128-bit bigram signature per
+      string bounds the common bigrams from above (collisions only raise
+      the bound), and strings that cannot reach ``t`` are dropped in numpy.
+
+    Where the lemma gives no bound (one-character strings, low cutoffs)
+    every string of that length is a candidate, and at a cutoff of 0 the
+    whole field is. Every remaining candidate is scored with the same
+    rapidfuzz scorer and cutoff as a full scan. So the filters are
+    lossless — they only skip strings that cannot reach the cutoff — and
+    :meth:`query` returns exactly what scanning all strings returns
+    (``tests/unit/test_name_index.py`` checks this against the former full
+    scan). Nothing is keyed on leading characters, so a typo in the first
+    character does not hide a match. The cost of a query follows the
+    number of strings sharing its rarest bigrams, not the size of the
+    index; :meth:`add` appends to a few posting lists.
     """
 
     def __init__(self) -> None:
         self._ids: list[str] = []
         self._names: list[NormalizedName] = []
-        self._cores: list[str] = []  # kanji/latin cores ("" for kana names)
-        self._readings: list[str] = []  # readings ("" when unknown)
-        self._kana_cores: list[str] = []  # kana cores that differ from the reading, else ""
+        self._cores = _FieldIndex()  # kanji/latin cores ("" for kana names)
+        self._readings = _FieldIndex()  # readings ("" when unknown)
+        self._kana_cores = _FieldIndex()  # kana cores that differ from the reading, else ""
         self._prefix: dict[str, list[tuple[int, str]]] = {}  # first units -> (pos, units)
 
     def __len__(self) -> int:
@@ -272,12 +557,11 @@ class NameIndex:
         pos = len(self._ids)
         self._ids.append(candidate_id)
         self._names.append(name)
-        self._cores.append("" if name.is_kana_only else name.core)
-        keys = _kana_keys(name)
-        self._readings.append(name.reading or "")
-        self._kana_cores.append(name.core if name.is_kana_only and name.core != name.reading
-                                else "")
-        for key in keys:
+        self._cores.add("" if name.is_kana_only else name.core)
+        self._readings.add(name.reading or "")
+        self._kana_cores.add(name.core if name.is_kana_only and name.core != name.reading
+                             else "")
+        for key in _kana_keys(name):
             units = _units(key)
             if len(units) >= MIN_TRUNCATED_PREFIX:
                 self._prefix.setdefault(units[:MIN_TRUNCATED_PREFIX], []).append((pos, units))
@@ -287,16 +571,10 @@ class NameIndex:
         if not query.core:
             return found
         if not query.is_kana_only:
-            for _, _, pos in process.extract(query.core, self._cores,
-                                             scorer=Levenshtein.normalized_similarity,
-                                             score_cutoff=cutoff, limit=width):
-                found.add(pos)
+            found.update(self._cores.search(query.core, cutoff, width))
         for key in _kana_keys(query):
-            for choices in (self._readings, self._kana_cores):
-                for _, _, pos in process.extract(key, choices,
-                                                 scorer=Levenshtein.normalized_similarity,
-                                                 score_cutoff=cutoff, limit=width):
-                    found.add(pos)
+            found.update(self._readings.search(key, cutoff, width))
+            found.update(self._kana_cores.search(key, cutoff, width))
             units = _units(key)
             if len(units) >= MIN_TRUNCATED_PREFIX:
                 for pos, other in self._prefix.get(units[:MIN_TRUNCATED_PREFIX], ()):
@@ -310,8 +588,11 @@ class NameIndex:
 
         Only scores ≥ ``min_score`` are returned; one entry per id (its best
         name). Ties are ordered by id, so results are deterministic.
+        ``min_score`` above 1 is an error (no score can reach it).
         """
         cutoff = max(0.0, min_score - 1e-9)
+        if cutoff > 1.0:
+            raise ValueError(f"min_score must be at most 1, not {min_score}")
         width = max(limit * 20, 200)
         best: dict[str, float] = {}
         for pos in self._preselect(name, cutoff, width):
