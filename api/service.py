@@ -76,25 +76,33 @@ def ego(
     if firm is None:
         raise NotFound(f"no firm {firm_id!r}")
     check_month_window(month_from, month_to)
-    first = window_pairs(store.pairs_of(firm_id), month_from, month_to)
-    sales, purchases = partner_sums(firm_id, first)
+    whole = month_from is None and month_to is None
+    if whole:  # yen over all months is stored with each pair: no series needed to rank
+        around_ego = store.pair_amounts([firm_id])
+    else:
+        around_ego = [(s, b, p.amount) for (s, b), p in
+                      window_pairs(store.pairs_of(firm_id), month_from, month_to).items()]
+    sales, purchases = partner_sums(firm_id, around_ego)
     kept_first, truncated = rank_partners(sales, purchases, max_nodes - 1)
-    kept_second: list[str] = []
-    via: dict[str, set[str]] = {}
-    if hops == 2 and kept_first:
-        keep = {firm_id, *kept_first}
-        if month_from is None and month_to is None:
-            around = store.pair_amounts(kept_first)
-        else:
-            around = [(s, b, p.amount) for (s, b), p in
-                      window_pairs(store.pairs_around(kept_first), month_from, month_to).items()]
-        kept_second, via, cut = rank_second_hop(keep, kept_first, around, max_nodes - len(keep))
-        truncated = truncated or cut
-    among = [*kept_first, *kept_second]
-    others = window_pairs(store.pairs_among(among), month_from, month_to) if len(among) > 1 else {}
-    net = assemble(firm_id, hops, first, kept_first, kept_second, via, others, truncated)
-    firms = store.get_firms([n.id for n in net.nodes])
-    return firm, net, firms
+    if hops == 1 or not kept_first:
+        # Monthly series only for the pairs shown: among the ego and its kept partners.
+        pairs = window_pairs(store.pairs_among([firm_id, *kept_first]), month_from, month_to)
+        net = assemble(firm_id, hops, sales, purchases, kept_first, [], {}, pairs, truncated)
+        return firm, net, store.get_firms([n.id for n in net.nodes])
+    keep = {firm_id, *kept_first}
+    if whole:
+        around = store.pair_amounts(kept_first)
+    else:
+        around = [(s, b, p.amount) for (s, b), p in
+                  window_pairs(store.pairs_around(kept_first), month_from, month_to).items()]
+    kept_second, via, cut = rank_second_hop(keep, kept_first, around, max_nodes - len(keep))
+    shown = keep | set(kept_second)
+    # Series only for the pairs shown: every one touches a kept first-hop partner or the ego.
+    keys = {(s, b) for s, b, _ in around if s in shown and b in shown}
+    keys |= {(firm_id, q) for q in kept_first if q in sales} | {(q, firm_id) for q in kept_first if q in purchases}
+    pairs = window_pairs(store.pairs_by_keys(keys), month_from, month_to)
+    net = assemble(firm_id, hops, sales, purchases, kept_first, kept_second, via, pairs, truncated or cut)
+    return firm, net, store.get_firms([n.id for n in net.nodes])
 
 
 def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
@@ -129,13 +137,12 @@ def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
 def figures(store: Store, firm_id: str) -> dict[str, Any]:
     """Monthly figures derived from a client's own ledger (see
     :mod:`graph.ledger_figures`)."""
-    from graph.ledger_figures import monthly_figures
+    from graph.ledger_figures import figures_from_sums
 
     firm = store.get_firm(firm_id)
     if firm is None:
         raise NotFound(f"no firm {firm_id!r}")
-    trades, payments = store.own_ledger(firm_id)
-    df = monthly_figures(firm_id, trades, payments)
+    df = figures_from_sums(store.ledger_sums(firm_id))
     months = []
     for month, row in df.iterrows():
         rec: dict[str, Any] = {"month": month}

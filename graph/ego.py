@@ -136,15 +136,18 @@ def build_ego_graph(trades: Iterable[TradeLike]) -> nx.DiGraph:
     return g
 
 
-def partner_sums(ego: str, first: Mapping[tuple[str, str], _Pair]) -> tuple[dict[str, int], dict[str, int]]:
-    """Yen the ego sold to each customer and bought from each supplier."""
+def partner_sums(ego: str, pairs: Iterable[tuple[str, str, int]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Yen the ego sold to each customer and bought from each supplier, from
+    (seller, buyer, yen) of its pairs (other pairs are ignored)."""
     sales: dict[str, int] = {}
     purchases: dict[str, int] = {}
-    for (s, b), p in first.items():
+    for s, b, amount in pairs:
+        if s == b:
+            continue
         if s == ego:
-            sales[b] = p.amount
+            sales[b] = amount
         elif b == ego:
-            purchases[s] = p.amount
+            purchases[s] = amount
     return sales, purchases
 
 
@@ -180,29 +183,30 @@ def rank_second_hop(keep: set[str], first: Iterable[str],
     return ranked[:max(0, room)], via, len(ranked) > room
 
 
-def assemble(ego: str, hops: int, first: Mapping[tuple[str, str], _Pair],
+def assemble(ego: str, hops: int, sales: Mapping[str, int], purchases: Mapping[str, int],
              kept_first: Iterable[str], kept_second: Iterable[str],
-             via: Mapping[str, set[str]], others: Mapping[tuple[str, str], _Pair],
+             via: Mapping[str, set[str]], pairs: Mapping[tuple[str, str], _Pair],
              truncated: bool) -> EgoNetwork:
-    """The :class:`EgoNetwork` of the kept firms: the ego's pairs with kept
-    partners, ties among first-hop partners and, with ``hops=2``, pairs
-    between first- and second-hop firms (not among second-hop firms).
-    Metrics cover every first-hop partner, kept or not."""
+    """The :class:`EgoNetwork` of the kept firms from the window's pairs
+    among them: the ego's pairs with kept partners, ties among first-hop
+    partners and, with ``hops=2``, pairs between first- and second-hop
+    firms (not among second-hop firms). ``sales`` and ``purchases`` (yen
+    per partner, every first-hop partner, kept or not) give the roles and
+    the metrics."""
     kf, ks = set(kept_first), set(kept_second)
-    sales, purchases = partner_sums(ego, first)
     nodes = [EgoNode(ego, 0, "ego")]
     edges: dict[tuple[str, str], _Pair] = {}
     for n in sorted(kf):
         months: set[str] = set()
         for key in ((ego, n), (n, ego)):
-            if key in first:
-                edges[key] = first[key]
-                months.update(m for m, _ in first[key].monthly)
+            if key in pairs:
+                edges[key] = pairs[key]
+                months.update(m for m, _ in pairs[key].monthly)
         role = "both" if n in sales and n in purchases else ("customer" if n in sales else "supplier")
         nodes.append(EgoNode(n, 1, role, sales.get(n, 0), purchases.get(n, 0), tuple(sorted(months))))
     for n in sorted(ks):
         nodes.append(EgoNode(n, 2, "indirect", via=tuple(sorted(via.get(n, ())))))
-    for (s, b), p in others.items():
+    for (s, b), p in pairs.items():
         if (s, b) in edges or ego in (s, b):
             continue
         if (s in kf and b in kf) or (hops == 2 and ((s in kf and b in ks) or (s in ks and b in kf))):
@@ -247,7 +251,7 @@ def ego_network(
         raise ValueError("hops must be 1 or 2")
     first = {k: p for k, p in window_pairs(pairs_of_trades(first_hop_trades)).items() if ego in k}
     others = window_pairs(pairs_of_trades(second_hop_trades))
-    sales, purchases = partner_sums(ego, first)
+    sales, purchases = partner_sums(ego, ((s, b, p.amount) for (s, b), p in first.items()))
     kept_first, truncated = rank_partners(sales, purchases, max_nodes - 1)
     kept_second: list[str] = []
     via: dict[str, set[str]] = {}
@@ -256,7 +260,8 @@ def ego_network(
         around = [(s, b, p.amount) for (s, b), p in others.items()]
         kept_second, via, cut = rank_second_hop(keep, kept_first, around, max_nodes - len(keep))
         truncated = truncated or cut
-    return assemble(ego, hops, first, kept_first, kept_second, via, others, truncated)
+    return assemble(ego, hops, sales, purchases, kept_first, kept_second, via, {**others, **first},
+                    truncated)
 
 
 def _share_of_top(weights: Mapping[str, int]) -> float | None:

@@ -13,14 +13,18 @@ trailing twelve months of sales, annualised when fewer months exist:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
 from graph.records import MonthlyPayment as PaymentObs
 from graph.records import MonthlyTrade as TradeObs
 
-__all__ = ["TradeObs", "PaymentObs", "monthly_figures", "size_class", "SIZE_CLASS_BOUNDS"]
+__all__ = ["TradeObs", "PaymentObs", "monthly_figures", "figures_from_sums", "size_class",
+           "SIZE_CLASS_BOUNDS", "KINDS"]
+
+KINDS = ("sales", "purchases", "receipts", "payments")
 
 # The study's size classes by annual sales (yen): 1 < ¥50M ≤ 2 < ¥100M ≤ 3 < ¥1B ≤ 4.
 SIZE_CLASS_BOUNDS = (50_000_000, 100_000_000, 1_000_000_000)
@@ -39,26 +43,31 @@ def monthly_figures(client: str, trades: Iterable[TradeObs], payments: Iterable[
     ``receivable``, ``payable`` (yen, month-end balances),
     ``receivable_days``, ``payable_days`` (days), ``annual_sales`` (yen) and
     ``size_class`` (1–4)."""
-    recs = []
+    sums: dict[str, dict[str, int]] = {k: defaultdict(int) for k in KINDS}
     for t in trades:
         if t.seller == client:
-            recs.append((t.month, "sales", t.amount))
+            sums["sales"][t.month] += t.amount
         elif t.buyer == client:
-            recs.append((t.month, "purchases", t.amount))
+            sums["purchases"][t.month] += t.amount
     for p in payments:
         if p.payee == client:
-            recs.append((p.month, "receipts", p.amount))
+            sums["receipts"][p.month] += p.amount
         elif p.payer == client:
-            recs.append((p.month, "payments", p.amount))
-    cols = ["sales", "purchases", "receipts", "payments"]
-    if not recs:
+            sums["payments"][p.month] += p.amount
+    return figures_from_sums(sums)
+
+
+def figures_from_sums(sums: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
+    """:func:`monthly_figures` from the client's yen per month of each kind
+    (``sales``, ``purchases``, ``receipts``, ``payments``; ``YYYY-MM`` keys)."""
+    cols = list(KINDS)
+    months_seen = sorted({m for k in cols for m, v in sums.get(k, {}).items()})
+    if not months_seen:
         return pd.DataFrame(columns=[*cols, "receivable", "payable", "receivable_days", "payable_days",
                                      "annual_sales", "size_class"]).rename_axis("month")
-    df = pd.DataFrame(recs, columns=["month", "kind", "amount"])
-    wide = df.pivot_table(index="month", columns="kind", values="amount", aggfunc="sum", fill_value=0)
-    months = pd.period_range(min(wide.index), max(wide.index), freq="M").strftime("%Y-%m")
-    wide = wide.reindex(months, fill_value=0).reindex(columns=cols, fill_value=0).astype("int64")
-    wide.index.name = "month"
+    months = pd.period_range(months_seen[0], months_seen[-1], freq="M").strftime("%Y-%m")
+    wide = pd.DataFrame({k: [int(sums.get(k, {}).get(m, 0)) for m in months] for k in cols},
+                        index=pd.Index(months, name="month"), dtype="int64")
     wide["receivable"] = (wide["sales"] - wide["receipts"]).cumsum()
     wide["payable"] = (wide["purchases"] - wide["payments"]).cumsum()
     n = wide["sales"].rolling(12, min_periods=1).count()

@@ -53,6 +53,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from graph.records import MonthlyTrade as TradeEdgeLike
@@ -186,10 +187,13 @@ class TrendResult:
 
     def _attribute(self, order: list[str], i: int, j: int, basis: str,
                    top: int) -> dict[str, object]:
-        cur, base = self.volumes.iloc[i], self.volumes.iloc[j]
-        total_base = int(base.sum())
-        contrib = {str(k): (int(cur[k]) - int(base[k])) / total_base * 100.0
-                   for k in self.volumes.columns}
+        cur_row = self.volumes.iloc[i].to_numpy(dtype=np.int64)
+        base_row = self.volumes.iloc[j].to_numpy(dtype=np.int64)
+        names = [str(k) for k in self.volumes.columns]
+        cur = dict(zip(names, (int(x) for x in cur_row), strict=True))
+        base = dict(zip(names, (int(x) for x in base_row), strict=True))
+        total_base = int(base_row.sum())
+        contrib = {k: (cur[k] - base[k]) / total_base * 100.0 for k in names}
         roles = {str(p["id"]): p["role"] for p in self.partners}
         partner_ids = [k for k in contrib if k != self.firm_id]
         ranked = sorted(partner_ids, key=lambda k: (-abs(contrib[k]), k))
@@ -205,8 +209,8 @@ class TrendResult:
             "firm_contribution_pp": contrib[self.firm_id],
             "partners_contribution_pp": sum(contrib[k] for k in partner_ids),
             "contributors": [
-                {"partner": k, "role": roles.get(k), "base": int(base[k]),
-                 "current": int(cur[k]), "change": int(cur[k]) - int(base[k]),
+                {"partner": k, "role": roles.get(k), "base": base[k],
+                 "current": cur[k], "change": cur[k] - base[k],
                  "contribution_pp": contrib[k]}
                 for k in ranked[:top]
             ],
@@ -372,15 +376,21 @@ def trend_of_group(
     periods = list(period_months)
     full = 1 if freq == "month" else 3
 
-    vol = pd.DataFrame(
-        [[sum(volume.get(k, {}).get(m, 0) for m in period_months[p]) for k in members] for p in periods],
-        index=periods, columns=members, dtype="int64",
-    )
+    # period × member turnover (yen): one pass over each member's months
+    period_of = {m: i for i, p in enumerate(periods) for m in period_months[p]}
+    matrix = np.zeros((len(periods), len(members)), dtype=np.int64)
+    for j, k in enumerate(members):
+        for m, v in volume.get(k, {}).items():
+            i = period_of.get(m)
+            if i is not None:
+                matrix[i, j] += v
+    vol = pd.DataFrame(matrix, index=periods, columns=members)
+    partner_volume = matrix[:, 1:].sum(axis=1)
     levels: dict[str, list[int]] = {name: [] for name in SERIES}
-    for p in periods:
+    for i, p in enumerate(periods):
         fs = sum(firm_sales.get(m, 0) for m in period_months[p])
         fp = sum(firm_purchases.get(m, 0) for m in period_months[p])
-        pv = sum(volume.get(q, {}).get(m, 0) for q in partners for m in period_months[p])
+        pv = int(partner_volume[i])
         for name, v in zip(SERIES, (fs, fp, fs + fp, pv, fs + fp + pv), strict=True):
             levels[name].append(v)
     complete = [len(period_months[p]) == full for p in periods]
@@ -408,13 +418,14 @@ def trend_of_group(
             row[f"gap_partners_{basis}_pp"] = _sub(g["firm_volume"], g["partners_volume"])
         series.append(row)
 
+    totals = dict(zip(members, (int(x) for x in matrix.sum(axis=0)), strict=True))
     roles = []
     for q in partners:
         role = "both" if q in sales_to and q in purchases_from else (
             "customer" if q in sales_to else "supplier")
         info: dict[str, object] = {
             "id": q, "role": role, "sales_to": int(sales_to.get(q, 0)),
-            "purchases_from": int(purchases_from.get(q, 0)), "volume": int(vol[q].sum()),
+            "purchases_from": int(purchases_from.get(q, 0)), "volume": totals[q],
             "own_books": own_books.get(q),
         }
         if distress is not None:

@@ -31,7 +31,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import pairs_frame, sum_payments, sum_trades
+from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades
 from queries.series import (
     FirmTotals,
     PairTrade,
@@ -40,9 +40,7 @@ from queries.series import (
     expand_edges,
     firm_deltas,
     group_rows,
-    join_observers,
     merge_pair,
-    split_observers,
 )
 from queries.sql import firms as fq
 from queries.sql import reference as rq
@@ -299,35 +297,20 @@ class EmbeddedStore:
         return sorted((_pair(r) for r in rows), key=_pair_key)
 
     def pairs_among(self, firm_ids: Collection[str]) -> list[PairTrade]:
-        ids = set(firm_ids)
-        c = self._conn()
-        out = []
-        for f in sorted(ids):
-            out += [_pair(r) for r in c.execute(tq.PAIRS_AS_SELLER, (f,)) if r[1] in ids]
-        return sorted(out, key=_pair_key)
+        rows = self._conn().execute(tq.PAIRS_AMONG, (_json(sorted(set(firm_ids))),))
+        return sorted((_pair(r) for r in rows), key=_pair_key)
+
+    def pairs_by_keys(self, keys: Collection[tuple[str, str]]) -> list[PairTrade]:
+        rows = self._conn().execute(tq.PAIRS_BY_KEYS, (_json(sorted(set(keys))),))
+        return sorted((_pair(r) for r in rows), key=_pair_key)
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
-        c = self._conn()
-        ids = set(firm_ids)
-        seen: set[tuple[str, str]] = set()
-        out: list[tuple[str, str, int]] = []
-        for f in sorted(ids):
-            for q in (tq.PAIR_AMOUNTS_AS_SELLER, tq.PAIR_AMOUNTS_AS_BUYER):
-                for s, b, a in c.execute(q, (f,)):
-                    if (s, b) not in seen:
-                        seen.add((s, b))
-                        out.append((s, b, int(a)))
-        return sorted(out)
+        rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),))
+        return sorted((s, b, int(a)) for s, b, a in rows)
 
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
-        c = self._conn()
-        found: dict[tuple[str, str], PairTrade] = {}
-        for f in sorted(set(firm_ids)):
-            for q in (tq.PAIRS_AS_SELLER, tq.PAIRS_AS_BUYER):
-                for r in c.execute(q, (f,)):
-                    if (r[0], r[1]) not in found:
-                        found[(r[0], r[1])] = _pair(r)
-        return sorted(found.values(), key=_pair_key)
+        rows = self._conn().execute(tq.PAIRS_AROUND, (_json(sorted(set(firm_ids))),))
+        return sorted((_pair(r) for r in rows), key=_pair_key)
 
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
         rows = self._conn().execute(tq.FIRM_TOTALS, (_json(sorted(set(firm_ids))),))
@@ -347,6 +330,11 @@ class EmbeddedStore:
 
     def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
         return sum_trades(_observations(self._conn().execute(tq.TWO_SIDED)), month_from, month_to)
+
+    def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
+        c = self._conn()
+        return ledger_sums(client_id, _observations(c.execute(tq.OWN_TRADES, (client_id,))),
+                           _observations(c.execute(tq.OWN_PAYMENTS, (client_id,))))
 
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
         c = self._conn()
@@ -479,13 +467,13 @@ def _decode_series(months: str, amounts: str, lines: str) -> Series:
 
 def _encode_pair(p: PairTrade) -> tuple[str, str, str, str]:
     return (_json(p.months), _json(p.amounts), _json(p.lines),
-            _json([join_observers(o) for o in p.observers]))
+            _json(p.observers))
 
 
 def _pair(row: Sequence[Any]) -> PairTrade:
     s, b, months, amounts, lines, observers = row
     return PairTrade(s, b, tuple(orjson.loads(months)), tuple(orjson.loads(amounts)),
-                     tuple(orjson.loads(lines)), tuple(split_observers(o) for o in orjson.loads(observers)))
+                     tuple(orjson.loads(lines)), tuple(orjson.loads(observers)))
 
 
 def _pair_key(p: PairTrade) -> tuple[str, str]:

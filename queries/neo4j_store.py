@@ -42,7 +42,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import pairs_frame, sum_payments, sum_trades
+from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades
 from queries.series import (
     FirmTotals,
     PairTrade,
@@ -51,9 +51,7 @@ from queries.series import (
     expand_edges,
     firm_deltas,
     group_rows,
-    join_observers,
     merge_pair,
-    split_observers,
 )
 from queries.store import NotFound, StoreError, StoreUnavailable
 
@@ -296,6 +294,10 @@ class Neo4jStore:
         return _pairs(self._read(tq.PAIRS_AMONG, ids=sorted(set(firm_ids))))
 
     @_translate
+    def pairs_by_keys(self, keys: Collection[tuple[str, str]]) -> list[PairTrade]:
+        return _pairs(self._read(tq.PAIRS_BY_KEYS, pairs=[list(k) for k in sorted(set(keys))]))
+
+    @_translate
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         return _pairs(self._read(tq.PAIRS_AROUND, ids=sorted(set(firm_ids))))
 
@@ -325,6 +327,11 @@ class Neo4jStore:
     @_translate
     def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
         return sum_trades(_observations(self._read(tq.TWO_SIDED)), month_from, month_to)
+
+    @_translate
+    def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
+        return ledger_sums(client_id, _observations(self._read(tq.OWN_TRADES, client=client_id)),
+                           _observations(self._read(tq.OWN_PAYMENTS, client=client_id)))
 
     @_translate
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
@@ -523,7 +530,7 @@ def _obs_payload(batch_id: str, key: tuple[str, str, str, str], s: Series) -> di
 
 def _pair_payload(p: PairTrade) -> dict[str, Any]:
     return {"seller": p.seller, "buyer": p.buyer, "months": list(p.months), "amounts": list(p.amounts),
-            "lines": list(p.lines), "observers": [join_observers(o) for o in p.observers],
+            "lines": list(p.lines), "observers": list(p.observers),
             "amount": p.amount}
 
 
@@ -531,7 +538,7 @@ def _pairs(rows: Iterable[dict[str, Any]]) -> list[PairTrade]:
     found = {
         (r["seller"], r["buyer"]): PairTrade(
             r["seller"], r["buyer"], tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]),
-            tuple(split_observers(o) for o in r["observers"]))
+            tuple(r["observers"]))
         for r in rows
     }
     return [found[k] for k in sorted(found)]

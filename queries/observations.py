@@ -21,7 +21,7 @@ import pandas as pd
 from queries.model import PaymentRow, TradeEdge, TradeRow
 from queries.series import PairTrade, Series, window
 
-__all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame"]
+__all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame", "ledger_sums"]
 
 Observation = tuple[str, str, str, Series]
 """(source, target, observer, series) as a store reads it."""
@@ -101,3 +101,23 @@ def pairs_frame(pairs: Iterable[PairTrade], month_from: str | None,
         "amount": np.asarray(amounts, dtype="int64"), "lines": np.asarray(lines, dtype="int64"),
     })
     return df.sort_values(["seller", "buyer", "month"], kind="stable").reset_index(drop=True)
+
+
+def ledger_sums(client: str, trades: Iterable[Observation],
+                payments: Iterable[Observation]) -> dict[str, dict[str, int]]:
+    """What a client's own ledger recorded, yen per month, from its
+    observations: ``sales`` and ``purchases`` (trade where it sold or bought),
+    ``receipts`` and ``payments`` (settlements it received or paid)."""
+    out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in ("sales", "purchases", "receipts",
+                                                                    "payments")}
+    for rows, out_kind, in_kind in ((trades, "sales", "purchases"), (payments, "payments", "receipts")):
+        for src, dst, _, s in rows:
+            if src == client:
+                kind = out[out_kind]
+            elif dst == client:
+                kind = out[in_kind]
+            else:
+                continue
+            for m, a in zip(s.months, s.amounts, strict=True):
+                kind[m] += a
+    return {k: dict(v) for k, v in out.items()}

@@ -73,7 +73,7 @@ class PairTrade:
     months: tuple[str, ...]
     amounts: tuple[int, ...]
     lines: tuple[int, ...]
-    observers: tuple[tuple[str, ...], ...]  # per month: the clients whose ledgers show it
+    observers: tuple[str, ...]  # per month: the ';'-joined clients whose ledgers show it
 
     @property
     def amount(self) -> int:
@@ -160,13 +160,15 @@ def merge_pair(seller: str, buyer: str,
     if not per:
         return None
     months = tuple(sorted(per))
-    amounts, lines, observers = [], [], []
+    amounts: list[int] = []
+    lines: list[int] = []
+    observers: list[str] = []
     for m in months:
         by = per[m]
         best = max(by, key=lambda o: (abs(by[o][0]), by[o][1], o))
         amounts.append(by[best][0])
         lines.append(by[best][1])
-        observers.append(tuple(sorted(by)))
+        observers.append(join_observers(sorted(by)))
     return PairTrade(seller, buyer, months, tuple(amounts), tuple(lines), tuple(observers))
 
 
@@ -225,4 +227,4 @@ def expand_edges(pairs: Iterable[PairTrade], month_from: str | None = None,
     for p in pairs:
         for m, a, n, o in zip(p.months, p.amounts, p.lines, p.observers, strict=True):
             if window(m, month_from, month_to):
-                yield TradeEdge(p.seller, p.buyer, m, a, n, o)
+                yield TradeEdge(p.seller, p.buyer, m, a, n, split_observers(o))

@@ -133,6 +133,9 @@ class Store(Protocol):
     def pairs_among(self, firm_ids: Collection[str]) -> list[PairTrade]:
         """Merged pairs whose seller and buyer are both in ``firm_ids``, sorted."""
 
+    def pairs_by_keys(self, keys: Collection[tuple[str, str]]) -> list[PairTrade]:
+        """Merged pairs by (seller, buyer) (keys without trade are absent), sorted."""
+
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         """Merged pairs with a seller or buyer in ``firm_ids``, sorted."""
 
@@ -159,6 +162,10 @@ class Store(Protocol):
     def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
         """Observations of flows whose seller and buyer are both clients, summed
         over batches per (seller, buyer, month, observer), sorted."""
+
+    def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
+        """What a client's own ledger recorded, yen per month (``YYYY-MM``):
+        ``sales``, ``purchases``, ``receipts``, ``payments``."""
 
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
         """What a client's own ledger recorded (observer = client), per month

@@ -101,6 +101,11 @@ PAIRS_AMONG: Final[LiteralString] = (
     "MATCH (s:Firm)-[m:TRADES_WITH]->(b:Firm) WHERE s.id IN $ids AND b.id IN $ids "
     "RETURN s.id AS seller, b.id AS buyer, " + PAIR_FIELDS
 )
+PAIRS_BY_KEYS: Final[LiteralString] = (
+    "UNWIND $pairs AS pair "
+    "MATCH (s:Firm {id: pair[0]})-[m:TRADES_WITH]->(b:Firm {id: pair[1]}) "
+    "RETURN s.id AS seller, b.id AS buyer, " + PAIR_FIELDS
+)
 PAIRS_AROUND: Final[LiteralString] = (
     "UNWIND $ids AS id "
     "CALL (id) { "

@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS trade_pairs (
     amount    INTEGER NOT NULL,     -- yen over all months
     PRIMARY KEY (seller, buyer)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS trade_pairs_buyer ON trade_pairs(buyer, seller);
+CREATE INDEX IF NOT EXISTS trade_pairs_buyer ON trade_pairs(buyer, seller, amount);
 
 -- A firm's merged sales and purchases per month (yen), kept current by
 -- adding each pair's change (queries.series.totals_delta).

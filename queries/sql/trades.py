@@ -36,9 +36,31 @@ DELETE_PAIR: Final = "DELETE FROM trade_pairs WHERE seller = ? AND buyer = ?"
 # A firm's pairs, both directions (each query uses one index).
 PAIRS_AS_SELLER: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller = ?"
 PAIRS_AS_BUYER: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE buyer = ?"
-# Structure only (no series): partner and yen over all months.
-PAIR_AMOUNTS_AS_SELLER: Final = "SELECT seller, buyer, amount FROM trade_pairs WHERE seller = ?"
-PAIR_AMOUNTS_AS_BUYER: Final = "SELECT seller, buyer, amount FROM trade_pairs WHERE buyer = ?"
+# Structure only (no series): (seller, buyer, yen over all months) around a
+# set of firms; the buyer side reads the covering index alone.
+PAIR_AMOUNTS: Final = """
+SELECT seller, buyer, amount FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
+UNION
+SELECT seller, buyer, amount FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
+"""
+PAIRS_AROUND: Final = f"""
+SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
+UNION ALL
+SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
+  AND seller NOT IN (SELECT value FROM json_each(?1))
+"""
+PAIRS_BY_KEYS: Final = f"""
+SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
+FROM json_each(?) j JOIN trade_pairs p ON p.seller = j.value ->> 0 AND p.buyer = j.value ->> 1
+"""
+# Pairs with both ends in a set: the keys from the covering buyer index (the
+# unary + keeps SQLite from probing every seller × buyer combination), then
+# the rows by primary key.
+PAIRS_AMONG: Final = """
+SELECT p.seller, p.buyer, p.months, p.amounts, p.lines, p.observers
+FROM trade_pairs k JOIN trade_pairs p ON p.seller = k.seller AND p.buyer = k.buyer
+WHERE +k.seller IN (SELECT value FROM json_each(?1)) AND k.buyer IN (SELECT value FROM json_each(?1))
+"""
 ALL_PAIRS: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs"
 
 FIRM_TOTALS: Final = """
