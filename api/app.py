@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.cache import ResponseCache
+from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.portfolio import SnapshotCache
 from api.routes import analytics, firms, health, ingest
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             s.ensure_schema()
         app.state.store = s
         app.state.snapshots = SnapshotCache()
+        cfg = settings or get_settings()
+        app.state.responses = ResponseCache(cfg.cache_mib * 1024 * 1024, cfg.cache_version_seconds)
         try:
             yield
         finally:
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
+    app.add_middleware(CancelOnDisconnect)
     app.include_router(health.router)
     app.include_router(firms.router)
     app.include_router(analytics.router)

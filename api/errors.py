@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ingest.load import IngestError
+from queries.cancel import Cancelled
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["install_error_handlers"]
@@ -19,6 +20,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     def _not_found(_: Request, exc: NotFound) -> JSONResponse:
         return _json(404, "not_found", str(exc))
+
+    @app.exception_handler(Cancelled)
+    def _cancelled(_: Request, exc: Cancelled) -> JSONResponse:
+        return _json(499, "client_closed_request", str(exc))
 
     @app.exception_handler(StoreUnavailable)
     def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:

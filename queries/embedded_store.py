@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import orjson
 import pandas as pd
 
+from queries.cancel import Cancelled, cancelled
 from queries.model import (
     Alias,
     BatchInfo,
@@ -68,6 +69,8 @@ def _translate(fn: Callable[..., T]) -> Callable[..., T]:
             return fn(*args, **kwargs)
         except sqlite3.Error as e:
             text = str(e)
+            if isinstance(e, sqlite3.OperationalError) and text == "interrupted" and cancelled():
+                raise Cancelled("the client closed the connection; query stopped") from e
             if isinstance(e, sqlite3.OperationalError) and any(u in text.lower() for u in _UNAVAILABLE):
                 raise StoreUnavailable(f"embedded store unavailable: {text}") from e
             raise StoreError(f"embedded store error: {text}") from e
@@ -118,6 +121,8 @@ class EmbeddedStore:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA cache_size=-{int(self.cache_mib) * 1024}")
             conn.execute("PRAGMA temp_store=MEMORY")
+            # Every ~10k virtual-machine steps: stop if the caller has gone away.
+            conn.set_progress_handler(cancelled, 10_000)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

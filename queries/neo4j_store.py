@@ -23,6 +23,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from queries.cancel import check
 from queries.config import StoreConfig
 from queries.cypher import batches as bq
 from queries.cypher import firms as fq
@@ -111,6 +112,7 @@ class Neo4jStore:
 
     # -- plumbing ----------------------------------------------------------
     def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        check()  # the caller may have gone away since the last query
         records, _, _ = self.driver.execute_query(
             query, params, routing_=RoutingControl.READ, database_=self.database
         )

@@ -1,0 +1,108 @@
+"""Rendered responses cached by request and data version.
+
+A firm's network, trend or figures change only when data is written, and
+every write transaction bumps the store's data version
+(:meth:`queries.store.Store.data_version`). So a rendered body (bytes) can be
+served again, without touching the store, until the version moves. The
+version is asked at most every ``version_ttl`` seconds (a round trip on
+Neo4j): a reader may see the previous answer for that long after a load.
+
+The cache is bounded by the bytes it holds (least recently used out first),
+and concurrent requests for one key compute it once (the others wait for
+that result), so a burst on one large firm does not compute it ten times.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from queries.store import Store
+
+__all__ = ["ResponseCache", "Rendered"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A response body with its media type."""
+
+    body: bytes
+    media_type: str
+
+
+class ResponseCache:
+    """LRU of :class:`Rendered` bodies keyed by (request key, data version).
+
+    ``max_bytes = 0`` disables caching (every request computes).
+    """
+
+    def __init__(self, max_bytes: int, version_ttl: float = 0.5) -> None:
+        self.max_bytes = max_bytes
+        self.version_ttl = version_ttl
+        self._items: OrderedDict[tuple[str, int], Rendered] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._inflight: dict[tuple[str, int], threading.Event] = {}
+        self._version = (-1.0, 0)  # (monotonic time read, version)
+        self.hits = 0
+        self.misses = 0
+
+    def version(self, store: Store) -> int:
+        """The store's data version, re-read at most every ``version_ttl`` s."""
+        read_at, version = self._version
+        now = time.monotonic()
+        if now - read_at >= self.version_ttl:
+            version = store.data_version()
+            self._version = (now, version)
+        return version
+
+    def get_or_render(self, key: str, store: Store, render: Callable[[], Rendered]) -> Rendered:
+        """The cached body for ``key`` at the current data version, or
+        ``render()``'s, stored. Exceptions from ``render`` are not cached."""
+        if self.max_bytes <= 0:
+            return render()
+        full = (key, self.version(store))
+        while True:
+            with self._lock:
+                hit = self._items.get(full)
+                if hit is not None:
+                    self._items.move_to_end(full)
+                    self.hits += 1
+                    return hit
+                waiting = self._inflight.get(full)
+                if waiting is None:
+                    self._inflight[full] = threading.Event()
+                    self.misses += 1
+                    break
+            waiting.wait(timeout=60)
+        try:
+            value = render()
+            with self._lock:
+                self._store(full, value)
+            return value
+        finally:
+            with self._lock:
+                done = self._inflight.pop(full, None)
+            if done is not None:
+                done.set()
+
+    def _store(self, key: tuple[str, int], value: Rendered) -> None:
+        size = len(value.body)
+        if size > self.max_bytes // 4:
+            return  # one huge body would flush everything else
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._size -= len(old.body)
+        self._items[key] = value
+        self._size += size
+        while self._size > self.max_bytes and self._items:
+            _, dropped = self._items.popitem(last=False)
+            self._size -= len(dropped.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
