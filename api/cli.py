@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--bank-layout", help="TOML file describing a bank statement's columns")
     s.add_argument("--year", type=int, help="year of 全銀 transfer dates (the header has only MMDD)")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
+    s.add_argument("--no-refresh", action="store_true",
+                   help="skip recomputing the network metrics of peer baselines after the load")
     s.add_argument("--workers", type=int, default=None,
                    help="processes that parse files in parallel (default: one per CPU, at most 4, "
                         "for several files; 0 parses in this process)")
@@ -100,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--period", help="YYYY-MM or FY2024 (default: the firm's latest)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=portfolio.cmd_peers)
+
+    s = sub.add_parser("refresh", help="recompute every client's network metrics for peer baselines "
+                                       "(done after each ingest; needed after POST /ingest uploads)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=portfolio.cmd_refresh)
 
     s = sub.add_parser("score", help="portfolio batch: every client's metrics, trend gap, peer percentiles")
     s.add_argument("--all", action="store_true", required=True, help="score every client")

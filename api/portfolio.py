@@ -9,6 +9,8 @@ is what lets ``torihiki score --all`` cover 10,000 clients in about a minute.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,38 +107,100 @@ class Snapshot:
         return frame
 
 
+PEER_INPUTS = "peer_inputs"
+"""Name of the stored table: every client's industry, size class and ego metrics."""
+
+
+def refresh_peer_inputs(store: Store, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Compute every client's metrics on the whole network once and store
+    them with the data version they were computed from (after a load, so
+    that the API answers peers without rebuilding the whole network)."""
+    version = store.data_version()
+    snap = Snapshot.load(store, progress=progress)
+    table = snap.firms_frame().join(snap.metrics, how="left")
+    buf = io.BytesIO()
+    table.to_parquet(buf)
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    store.put_analytics(PEER_INPUTS, buf.getvalue(), version, created)
+    return {"clients": len(table), "data_version": version, "created_at": created,
+            "bytes": len(buf.getvalue())}
+
+
+@dataclass
+class PeerInputs:
+    """What peer baselines need: clients' industry and size class
+    (``firms``), their network metrics (``metrics``), management parameters
+    (``params``, long table), and how current the metrics are."""
+
+    firms: pd.DataFrame
+    metrics: pd.DataFrame
+    params: pd.DataFrame
+    computed_at: str
+    data_version: int
+    stale: bool
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot, version: int, computed_at: str) -> PeerInputs:
+        return cls(snap.firms_frame(), snap.metrics, _params_table(snap.parameters), computed_at,
+                   version, False)
+
+
+def _params_table(rows: list[ParameterRow]) -> pd.DataFrame:
+    return parameters_table(rows) if rows else pd.DataFrame(columns=["firm_id", "period"])
+
+
 class SnapshotCache:
-    """One snapshot per process, rebuilt when the store's counts change
-    (the API's peers endpoint would otherwise rebuild it per request)."""
+    """Peer inputs per process, by data version.
+
+    Reads the table :func:`refresh_peer_inputs` stored after the last load
+    (a few megabytes) rather than the whole network; when there is none
+    yet, builds a snapshot here once. Metrics computed before the latest
+    write are served marked ``stale`` until the next refresh.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
-        self._snap: Snapshot | None = None
+        self._inputs: PeerInputs | None = None
 
-    def get(self, store: Store) -> Snapshot:
-        key = tuple(sorted(store.counts().items())) + (len(store.parameters()),)
+    def get(self, store: Store) -> PeerInputs:
+        version = store.data_version()
+        stored = store.get_analytics(PEER_INPUTS)
+        key = (version, stored[0] if stored else None, stored[1] if stored else None)
         with self._lock:
-            if self._snap is None or key != self._key:
-                self._snap = Snapshot.load(store)
-                self._key = key
-            return self._snap
+            if self._inputs is not None and key == self._key:
+                return self._inputs
+            if stored is not None:
+                table = pd.read_parquet(io.BytesIO(stored[2]))
+                firm_cols = ["industry", "prefecture", "size_class"]
+                inputs = PeerInputs(table[firm_cols], table.drop(columns=firm_cols),
+                                    _params_table(store.parameters()), stored[1], stored[0],
+                                    stale=stored[0] != version)
+            else:
+                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                inputs = PeerInputs.from_snapshot(Snapshot.load(store), version, now)
+            self._inputs, self._key = inputs, key
+            return inputs
 
 
-def peers_of(snap: Snapshot, firm_id: str, period: str | None = None) -> dict[str, Any]:
+def peers_of(inputs: PeerInputs | Snapshot, firm_id: str, period: str | None = None) -> dict[str, Any]:
     """The firm's parameters and network metrics against its peers (same JSIC
     division and size class, falling back to the division), suppressed below
-    five firms (``graph.peers``)."""
-    if firm_id not in snap.firms:
-        raise NotFound(f"no firm {firm_id!r}")
-    if firm_id not in snap.clients:
+    five firms (``graph.peers``); ``metrics_as_of`` says when the network
+    metrics were computed and whether data changed since."""
+    if isinstance(inputs, Snapshot):
+        if firm_id not in inputs.firms:
+            raise NotFound(f"no firm {firm_id!r}")
+        inputs = PeerInputs.from_snapshot(inputs, 0, "")
+    firms = inputs.firms
+    if firm_id not in firms.index:
         raise ValueError(f"{firm_id} is not a BPO client: peer baselines compare clients")
-    firms = snap.firms_frame()
     if firms["industry"].isna().get(firm_id, True):
         raise ValueError(f"{firm_id} has no JSIC division (torihiki firms import a master with 'industry')")
-    params = parameters_table(snap.parameters) if snap.parameters else pd.DataFrame(columns=["firm_id", "period"])
-    result = peer_baseline(firm_id, firms, params, snap.metrics, period, directions=DIRECTIONS)
-    return result.to_dict()
+    result = peer_baseline(firm_id, firms, inputs.params, inputs.metrics, period,
+                           directions=DIRECTIONS).to_dict()
+    result["metrics_as_of"] = {"computed_at": inputs.computed_at, "stale": inputs.stale}
+    return result
 
 
 def trend_gaps(network: TradeNetwork, firms: list[str]) -> pd.DataFrame:

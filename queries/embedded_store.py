@@ -129,13 +129,15 @@ class EmbeddedStore:
         return conn
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed whole or rolled back whole."""
+    def _tx(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole or rolled back whole; it
+        bumps the data version unless ``bump`` is false."""
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
-            conn.execute(tq.BUMP_VERSION)
+            if bump:
+                conn.execute(tq.BUMP_VERSION)
         except BaseException:
             conn.rollback()
             raise
@@ -441,6 +443,14 @@ class EmbeddedStore:
             c.executemany(rq.UPSERT_BANK_ACCOUNT, list(pairs))
 
     # -- whole network ---------------------------------------------------
+    def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
+        with self._tx(bump=False) as c:
+            c.execute(tq.PUT_ANALYTICS, (name, data_version, created_at, payload))
+
+    def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
+        row = self._conn().execute(tq.GET_ANALYTICS, (name,)).fetchone()
+        return (int(row[0]), str(row[1]), bytes(row[2])) if row else None
+
     def all_firms(self) -> list[Firm]:
         return [_firm(r) for r in self._conn().execute(fq.ALL_FIRMS)]
 

@@ -122,13 +122,15 @@ class Neo4jStore:
         """One statement in its own retried write transaction (data version bumped)."""
         return self._tx(lambda tx: tx.run(query, params).data())
 
-    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T]) -> T:
+    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True) -> T:
         """Run ``work`` as one retried write transaction that also bumps the
-        data version. ``work`` may run more than once: it must be idempotent."""
+        data version (unless ``bump`` is false). ``work`` may run more than
+        once: it must be idempotent."""
 
         def fn(tx: neo4j.ManagedTransaction) -> T:
             result = work(tx)
-            tx.run(tq.BUMP_VERSION).consume()
+            if bump:
+                tx.run(tq.BUMP_VERSION).consume()
             return result
 
         with self.driver.session(database=self.database) as session:
@@ -464,6 +466,18 @@ class Neo4jStore:
     @_translate
     def all_firms(self) -> list[Firm]:
         return [_firm(r) for r in self._read(fq.ALL_FIRMS)]
+
+    @_translate
+    def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
+        self._tx(lambda tx: tx.run(tq.PUT_ANALYTICS, name=name, payload=payload, version=data_version,
+                                   created_at=created_at).consume(), bump=False)
+
+    @_translate
+    def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
+        rows = self._read(tq.GET_ANALYTICS, name=name)
+        if not rows:
+            return None
+        return int(rows[0]["data_version"]), str(rows[0]["created_at"]), bytes(rows[0]["payload"])
 
     @_translate
     def all_pairs(self) -> list[PairTrade]:

@@ -226,6 +226,13 @@ class Store(Protocol):
     def all_firms(self) -> list[Firm]:
         """Every firm, sorted by id."""
 
+    def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
+        """Store a derived whole-network table computed from the data at
+        ``data_version`` (does not itself change the data version)."""
+
+    def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
+        """(data version it was computed from, when, payload), or ``None``."""
+
     def all_pairs(self) -> list[PairTrade]:
         """Every merged pair, sorted by (seller, buyer)."""
 

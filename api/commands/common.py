@@ -12,7 +12,7 @@ from api.settings import Settings
 from queries.factory import open_store
 from queries.store import Store
 
-__all__ = ["opened", "emit", "pct", "as_jsonable"]
+__all__ = ["opened", "emit", "pct", "as_jsonable", "refresh_analytics"]
 
 
 @contextmanager
@@ -41,3 +41,22 @@ def emit(obj: Any) -> None:
 
 def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def refresh_analytics(store: Store, quiet: bool = False) -> dict[str, Any] | None:
+    """Recompute the stored whole-network metrics that peer baselines read
+    (after data changed); ``None`` when there is no trade yet."""
+    import time
+
+    from api.portfolio import refresh_peer_inputs
+
+    t0 = time.perf_counter()
+    try:
+        info = refresh_peer_inputs(store)
+    except ValueError:  # no trade loaded yet: nothing to compute
+        return None
+    info["seconds"] = round(time.perf_counter() - t0, 1)
+    if not quiet:
+        print(f"network metrics of {info['clients']} clients refreshed for peer baselines "
+              f"in {info['seconds']} s")  # noqa: T201
+    return info

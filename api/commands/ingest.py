@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.commands.common import emit, opened
+from api.commands.common import emit, opened, refresh_analytics
 from api.service import ReaderOptions
 from api.settings import Settings
 from ingest.load import IngestError, Loader, LoadSummary, default_workers
@@ -87,6 +87,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 emit(outcome.to_dict())
             elif not many or outcome.rows_rejected or not sys.stdout.isatty():
                 print_summary(outcome)
+        if totals.files > totals.duplicates and not args.no_refresh:
+            refresh_analytics(store, quiet=args.json)
     if not args.json and many:
         print(f"total: {totals.files} files loaded ({totals.duplicates} already loaded), "
               f"{totals.rows_loaded} rows loaded, {totals.rows_rejected} rejected, "

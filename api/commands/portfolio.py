@@ -9,8 +9,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.commands.common import emit, opened
+from api.commands.common import emit, opened, refresh_analytics
 from api.settings import Settings
+from queries.store import NotFound
 
 __all__ = ["cmd_peers", "cmd_score", "cmd_export"]
 
@@ -30,10 +31,12 @@ class _Stages:
 
 
 def cmd_peers(args: argparse.Namespace, settings: Settings) -> int:
-    from api.portfolio import Snapshot, peers_of
+    from api.portfolio import SnapshotCache, peers_of
 
     with opened(settings) as store:
-        data = peers_of(Snapshot.load(store), args.firm_id, args.period)
+        if store.get_firm(args.firm_id) is None:
+            raise NotFound(f"no firm {args.firm_id!r}")
+        data = peers_of(SnapshotCache().get(store), args.firm_id, args.period)
     if args.json:
         emit(data)
         return 0
@@ -110,4 +113,15 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{summary['out']}: {', '.join(summary['files'])} — {summary['firms']} firms (pseudonymised), "  # type: ignore[arg-type]
               f"{summary['edges']} monthly edges, {summary['metrics_rows']} metric rows; "
               f"k ≥ {summary['k_anonymity']} after: {'; '.join(summary['coarsening_steps']) or 'no coarsening'}")  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
+    """Recompute the whole-network metrics that peer baselines read."""
+    with opened(settings) as store:
+        info = refresh_analytics(store, quiet=args.json)
+    if args.json:
+        emit(info or {"clients": 0})
+    elif info is None:
+        print("no trade loaded yet: nothing to refresh")
     return 0

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from api import service
-from api.commands.common import emit, opened
+from api.commands.common import emit, opened, refresh_analytics
 from api.settings import Settings
 from ingest.imports import ImportSummary, import_firms, import_parameters, import_registry
 
@@ -33,8 +33,10 @@ def cmd_firms_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        return _report(import_parameters(store, Path(args.path), settings.home / "rejects", args.period),
-                       args.json)
+        summary = import_parameters(store, Path(args.path), settings.home / "rejects", args.period)
+        if summary.rows_loaded:
+            refresh_analytics(store, quiet=args.json)  # distress and peers read parameters
+        return _report(summary, args.json)
 
 
 def cmd_registry_import(args: argparse.Namespace, settings: Settings) -> int:

@@ -112,5 +112,9 @@ def get_peers(
     statistic over fewer than five firms is suppressed."""
     from api.portfolio import peers_of
 
-    return cached_json(request, store,
-                       lambda: peers_of(request.app.state.snapshots.get(store), firm_id, period))
+    def compute() -> dict[str, Any]:
+        if store.get_firm(firm_id) is None:
+            raise NotFound(f"no firm {firm_id!r}")
+        return peers_of(request.app.state.snapshots.get(store), firm_id, period)
+
+    return cached_json(request, store, compute)

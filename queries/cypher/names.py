@@ -13,6 +13,7 @@ class Label(StrEnum):
     ALIAS = "Alias"
     MERGE_DECISION = "MergeDecision"
     BANK_ACCOUNT = "BankAccount"
+    ANALYTICS = "Analytics"  # {name, data_version, created_at, payload}: derived whole-network tables
     META = "Meta"  # {key: 'data', version}: bumped by every write transaction
 
 

@@ -24,6 +24,7 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE CONSTRAINT firm_corporate_number_unique IF NOT EXISTS "
     "FOR (f:Firm) REQUIRE f.corporate_number IS UNIQUE",
     "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT analytics_name IF NOT EXISTS FOR (a:Analytics) REQUIRE a.name IS UNIQUE",
     "CREATE INDEX firm_name IF NOT EXISTS FOR (f:Firm) ON (f.name)",
     "CREATE INDEX firm_created_by IF NOT EXISTS FOR (f:Firm) ON (f.created_by_batch)",
     "CREATE INDEX trade_key IF NOT EXISTS FOR ()-[t:TRADE]-() ON (t.key)",

@@ -80,6 +80,14 @@ UNWIND $pairs AS pair
 MATCH (s:Firm {id: pair[0]})-[m:TRADES_WITH]->(b:Firm {id: pair[1]})
 DELETE m
 """
+PUT_ANALYTICS: Final[LiteralString] = """
+MERGE (a:Analytics {name: $name})
+SET a.data_version = $version, a.created_at = $created_at, a.payload = $payload
+"""
+GET_ANALYTICS: Final[LiteralString] = """
+MATCH (a:Analytics {name: $name})
+RETURN a.data_version AS data_version, a.created_at AS created_at, a.payload AS payload
+"""
 BUMP_VERSION: Final[LiteralString] = """
 MERGE (m:Meta {key: 'data'})
 SET m.version = coalesce(m.version, 0) + 1

@@ -75,6 +75,15 @@ CREATE TABLE IF NOT EXISTS firm_totals (
     purchases TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Derived whole-network analytics (e.g. every client's metrics for peer
+-- baselines), computed after a load from the data at data_version.
+CREATE TABLE IF NOT EXISTS analytics (
+    name         TEXT PRIMARY KEY,
+    data_version INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    payload      BLOB NOT NULL
+) WITHOUT ROWID;
+
 -- data_version: bumped by every write transaction (caches key on it).
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,

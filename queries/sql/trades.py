@@ -73,6 +73,12 @@ ON CONFLICT(firm) DO UPDATE SET months = excluded.months, sales = excluded.sales
 """
 DELETE_FIRM_TOTALS: Final = "DELETE FROM firm_totals WHERE firm = ?"
 
+PUT_ANALYTICS: Final = """
+INSERT INTO analytics (name, data_version, created_at, payload) VALUES (?, ?, ?, ?)
+ON CONFLICT(name) DO UPDATE SET data_version = excluded.data_version,
+    created_at = excluded.created_at, payload = excluded.payload
+"""
+GET_ANALYTICS: Final = "SELECT data_version, created_at, payload FROM analytics WHERE name = ?"
 BUMP_VERSION: Final = "UPDATE meta SET value = value + 1 WHERE key = 'data_version'"
 DATA_VERSION: Final = "SELECT value FROM meta WHERE key = 'data_version'"
 
