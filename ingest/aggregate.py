@@ -36,8 +36,10 @@ class MonthlyAggregator:
     def __init__(self) -> None:
         # [yen, lines, first line number]
         self._sums: dict[_Key, list[int]] = {}
+        self._pairs: set[tuple[str, Counterparty]] | None = None  # computed once adding is over
 
     def add(self, line: LedgerLine, client_id: str) -> None:
+        self._pairs = None
         key = (client_id, line.counterparty, line.direction, line.month)
         acc = self._sums.get(key)
         if acc is None:
@@ -52,7 +54,9 @@ class MonthlyAggregator:
 
     def counterparties(self) -> set[tuple[str, Counterparty]]:
         """Distinct (client, counterparty as written) pairs seen."""
-        return {(k[0], k[1]) for k in self._sums}
+        if self._pairs is None:
+            self._pairs = {(k[0], k[1]) for k in self._sums}
+        return self._pairs
 
     def rows(
         self, firm_of: Mapping[tuple[str, Counterparty], tuple[str, str]]

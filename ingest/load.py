@@ -298,14 +298,26 @@ class Loader:
         """Resolve and write a group of parsed files; yield their outcomes in order."""
         ready = [p for p in group if p.parsed is not None and p.parsed.error is None]
         self.resolver.prefetch(pair for p in ready for pair in _sums(p).counterparties())
-        load = LoadWrite()
+        # Resolve file by file (each sees the spellings decided before it),
+        # then learn in one query which of the group's firms are stored.
+        resolved = []
         for p in ready:
-            for write in self._batch_writes(p):
-                if load.rows and load.rows + write.rows > self.chunk_rows:
+            res = self.resolver.resolve_all(_sums(p).counterparties())
+            self.resolver.remember_aliases([r.alias for r in res.values()],
+                                           {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
+            resolved.append(res)
+        known = set(self.resolver.firms({f for res in resolved for (c, _), r in res.items()
+                                         for f in (c, r.firm.id)}))
+        load, rows = LoadWrite(), 0
+        for p, res in zip(ready, resolved, strict=True):
+            for write in self._batch_writes(p, res, known):
+                more = write.rows
+                if rows and rows + more > self.chunk_rows:
                     self.store.write_load(load)
-                    load = LoadWrite()
+                    load, rows = LoadWrite(), 0
                 _extend(load, write)
-        if load.rows or load.begun or load.finished:
+                rows += more
+        if rows or load.begun or load.finished:
             self.store.write_load(load)
         for p in group:
             if p.error is not None:
@@ -318,21 +330,22 @@ class Loader:
                 assert p.summary is not None
                 yield p.job, p.summary
 
-    def _batch_writes(self, p: _Pending) -> Iterator[LoadWrite]:
+    def _batch_writes(self, p: _Pending, resolved: Mapping[tuple[str, Counterparty], Resolution],
+                      known: set[str]) -> Iterator[LoadWrite]:
         """The writes of one parsed file: firms, spellings and its first
         chunk together, then one write per further chunk; the last one
-        finishes the batch."""
+        finishes the batch. ``known``: firms stored or written before this
+        file (this file's new firms are added to it)."""
         assert p.parsed is not None and p.summary is not None
         s, agg = p.summary, _sums(p)
-        resolved = self.resolver.resolve_all(agg.counterparties())
         trades, payments, selfies = agg.rows({k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
         if selfies:
             self._reject_selfies(p, selfies)
-        firms = self._new_firms(resolved, s.batch_id)
+        firms = _new_firms(resolved, known, s.batch_id)
+        self.resolver.remember_firms([f for f, created_by in firms if created_by is not None])
         aliases = [r.alias for r in resolved.values()]
         merges = [r.merge for r in resolved.values() if r.merge is not None]
         accounts = sorted({(r.bank_account, r.firm.id) for r in resolved.values() if r.bank_account})
-        self.resolver.remember_written([f for f, _ in firms], aliases, accounts)
         s.firms_created = sum(1 for _, created_by in firms if created_by is not None)
         s.review_queued = sum(r.alias.status == "review" for r in resolved.values())
         s.auto_merged = sum(r.merge is not None for r in resolved.values())
@@ -368,23 +381,6 @@ class Loader:
             first.finished.append(finished)
             yield first
 
-    def _new_firms(self, resolved: Mapping[tuple[str, Counterparty], Resolution],
-                   batch_id: str) -> list[tuple[Firm, str | None]]:
-        """Firms to write: those not stored yet (a known firm keeps its name),
-        and each client with its client flag (which never erases a field)."""
-        firms: dict[str, Firm] = {}
-        for (client, _), res in resolved.items():
-            firms.setdefault(client, Firm(id=client, is_client=True))
-            firms.setdefault(res.firm.id, res.firm)
-        known = self.resolver.firms(firms)
-        out: list[tuple[Firm, str | None]] = []
-        for fid, f in firms.items():
-            if fid not in known:
-                out.append((f, batch_id))
-            elif f.is_client:
-                out.append((Firm(id=fid, is_client=True), None))
-        return out
-
     def _reject_selfies(self, p: _Pending, selfies: list[tuple[Counterparty, int, int]]) -> None:
         """Lines whose counterparty resolves to the client itself are not trade: reject them."""
         assert p.summary is not None and p.parsed is not None
@@ -400,6 +396,25 @@ class Loader:
                 w.writerow([p.summary.file, first_line, "counterparty",
                             f"counterparty resolves to the client itself ({n} lines)", cp.name])
         p.parsed.rejects_path = path
+
+
+def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: set[str],
+               batch_id: str) -> list[tuple[Firm, str | None]]:
+    """Firms to write for one file: those not stored yet, created by its
+    batch (a known firm keeps its name), and each client with its client
+    flag (which never erases a field). Adds the new ones to ``known``."""
+    firms: dict[str, Firm] = {}
+    for (client, _), res in resolved.items():
+        firms.setdefault(client, Firm(id=client, is_client=True))
+        firms.setdefault(res.firm.id, res.firm)
+    out: list[tuple[Firm, str | None]] = []
+    for fid, f in firms.items():
+        if fid not in known:
+            out.append((f, batch_id))
+            known.add(fid)
+        elif f.is_client:
+            out.append((Firm(id=fid, is_client=True), None))
+    return out
 
 
 def _sums(p: _Pending) -> MonthlyAggregator:

@@ -159,31 +159,37 @@ class Resolver:
     def _firm(self, firm_id: str) -> Firm | None:
         return self.firms([firm_id]).get(firm_id)
 
-    def remember_written(self, firms: Iterable[Firm], aliases: Iterable[Alias],
-                         accounts: Iterable[tuple[str, str]]) -> None:
-        """Record what a load is about to store, so later files of the run
-        treat it as known."""
-        for f in firms:
-            if self._firms.get(f.id) is None:
-                self._firms[f.id] = f
-            if f.corporate_number and self._by_cn.get(f.corporate_number) is None:
-                self._by_cn[f.corporate_number] = f.id
+    def remember_aliases(self, aliases: Iterable[Alias], accounts: Iterable[tuple[str, str]]) -> None:
+        """Record spelling decisions (and bank accounts) a load is about to
+        store, so later files of the run see them."""
         for a in aliases:
             self._aliases.setdefault(a.client_id, {})[a.key] = a
         for account, fid in accounts:
             if not self._accounts.get(account):
                 self._accounts[account] = fid
 
+    def remember_firms(self, firms: Iterable[Firm]) -> None:
+        """Record firms a load is about to create, so later files treat them as known."""
+        for f in firms:
+            if self._firms.get(f.id) is None:
+                self._firms[f.id] = f
+            if f.corporate_number and self._by_cn.get(f.corporate_number) is None:
+                self._by_cn[f.corporate_number] = f.id
+
     # -- the name index ----------------------------------------------------
     def _idx(self) -> _Index:
         if self._index is None:
             idx = _Index()
             firms = [f for f in self.store.firm_names() if not f[0].startswith(_CLIENT_SCOPED)]
-            for fid, _, cn in firms:
+            for fid, name, cn in firms:
                 if cn:
                     idx.firm_by_cn.setdefault(cn, fid)
+                # What resolution needs of a stored firm (id, name, number): no lookup per name.
+                if self._firms.get(fid) is None:
+                    self._firms[fid] = Firm(id=fid, name=name, corporate_number=cn)
             for fid, name, _ in firms:
-                idx.names.add(fid, normalize_name(name))
+                if name:
+                    idx.names.add(fid, normalize_name(name))
             # Registry names carry the furigana that lets bank kana match kanji
             # names; a number that is already a firm is indexed under that firm.
             for r in self.store.registry_records():
@@ -295,12 +301,9 @@ class Resolver:
 
     def _firm_for_number(self, cn: str, raw: str) -> Firm:
         idx = self._idx()
-        fid = idx.firm_by_cn.get(cn)
-        if fid is None:
-            if cn not in self._by_cn:
-                known = self.store.firm_by_corporate_number(cn)
-                self._by_cn[cn] = known.id if known else None
-            fid = self._by_cn[cn]
+        # The index holds every stored firm with a 法人番号 (read at the start
+        # of the run) and every firm this run created: no round trip per number.
+        fid = idx.firm_by_cn.get(cn) or self._by_cn.get(cn)
         if fid is not None:
             return self._firm(fid) or Firm(id=fid, name=raw or None, corporate_number=cn)
         reg = idx.registry.get(cn)

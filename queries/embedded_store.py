@@ -10,7 +10,8 @@ import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -231,14 +232,15 @@ class EmbeddedStore:
             c.executemany(rq.UPSERT_ALIAS, [_alias_row(a) for a in load.aliases])
             c.executemany(rq.INSERT_MERGE, [_merge_row(m) for m in load.merges])
             c.executemany(rq.UPSERT_BANK_ACCOUNT, list(load.bank_accounts))
-            pairs: set[tuple[str, str]] = set()
+            written: dict[tuple[str, str], list[tuple[str, Series]]] = defaultdict(list)
             for ch in load.chunks:
                 c.executemany(tq.UPSERT_TRADE_OBS, [
                     (ch.batch_id, s, b, o, k, *_encode_series(v)) for (s, b, o, k), v in ch.trades])
                 c.executemany(tq.UPSERT_PAY_OBS, [
                     (ch.batch_id, p, q, o, k, *_encode_series(v)) for (p, q, o, k), v in ch.payments])
-                pairs.update((s, b) for (s, b, _, _), _ in ch.trades)
-            self._refresh_pairs(c, pairs)
+                for (s, b, o, _), v in ch.trades:
+                    written[(s, b)].append((o, v))
+            self._refresh_pairs(c, written, written)
             c.executemany(tq.MARK_CHUNK, [(ch.batch_id, ch.chunk) for ch in load.chunks])
             c.executemany(tq.FINISH_BATCH, [_finish_row(b) for b in load.finished])
 
@@ -263,15 +265,23 @@ class EmbeddedStore:
         return {"trades": trades, "payments": payments, "firms": firms, "batches": 1}
 
     # -- derived: pairs and firm totals ---------------------------------
-    def _refresh_pairs(self, c: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
+    def _refresh_pairs(self, c: sqlite3.Connection, pairs: Iterable[tuple[str, str]],
+                       written: Mapping[tuple[str, str], list[tuple[str, Series]]] | None = None) -> None:
         """Rewrite the merged rows of ``pairs`` from their observations and
-        add each pair's change to both firms' monthly totals (same transaction)."""
+        add each pair's change to both firms' monthly totals (same transaction).
+
+        ``written``: the observations just written per pair; a pair without
+        a merged row had no observation before them, so they are all it has
+        and are not read back."""
         changes: list[tuple[PairTrade | None, PairTrade | None]] = []
         for s, b in sorted(pairs):
             row = c.execute(tq.GET_PAIR, (s, b)).fetchone()
             old = _pair(row) if row else None
-            new = merge_pair(s, b, ((o, _decode_series(m, a, n))
-                                    for o, m, a, n in c.execute(tq.OBS_OF_PAIR, (s, b))))
+            if old is None and written is not None:
+                new = merge_pair(s, b, written[(s, b)])
+            else:
+                new = merge_pair(s, b, ((o, _decode_series(m, a, n))
+                                        for o, m, a, n in c.execute(tq.OBS_OF_PAIR, (s, b))))
             if new == old:
                 continue
             changes.append((old, new))
@@ -375,7 +385,7 @@ class EmbeddedStore:
             grouped.setdefault((firm, period), []).append((name, value))
         return [ParameterRow(f, p, tuple(v)) for (f, p), v in grouped.items()]
 
-    def firm_names(self) -> list[tuple[str, str, str | None]]:
+    def firm_names(self) -> list[tuple[str, str | None, str | None]]:
         return [(r[0], r[1], r[2]) for r in self._conn().execute(rq.FIRM_NAMES)]
 
     # -- entity resolution -----------------------------------------------

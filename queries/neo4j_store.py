@@ -8,7 +8,7 @@ are short-lived, one per call. Every call names the database.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
@@ -221,10 +221,8 @@ class Neo4jStore:
 
     @_translate
     def write_load(self, load: LoadWrite) -> None:
-        trade_rows = [_obs_payload(c.batch_id, k, v) for c in load.chunks for k, v in c.trades]
-        pay_rows = [_obs_payload(c.batch_id, k, v) for c in load.chunks for k, v in c.payments]
-        pairs = sorted({(r["source"], r["target"]) for r in trade_rows})
         firms = [_firm_payload(f, batch) for f, batch in load.firms]
+        batch_ids = sorted({c.batch_id for c in load.chunks})
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             if load.begun:
@@ -238,15 +236,26 @@ class Neo4jStore:
             if load.bank_accounts:
                 tx.run(rq.UPSERT_BANK_ACCOUNTS,
                        rows=[{"account": a, "firm_id": f} for a, f in load.bank_accounts]).consume()
+            # A chunk already committed (a retried call) is not written again.
+            done = {r["id"]: set(r["chunks"])
+                    for r in tx.run(tq.CHUNKS_OF_BATCHES, ids=batch_ids).data()} if batch_ids else {}
+            chunks = [c for c in load.chunks if c.chunk not in done.get(c.batch_id, set())]
+            trade_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.trades]
+            pay_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.payments]
+            written: dict[tuple[str, str], list[tuple[str, Series]]] = {}
+            for c in chunks:
+                for (s, b, o, _), v in c.trades:
+                    written.setdefault((s, b), []).append((o, v))
+            pairs = sorted(written)
             totals = _lock_firms(tx, {f for p in pairs for f in p})
             if trade_rows:
                 tx.run(tq.WRITE_TRADE_OBS, rows=trade_rows).consume()
             if pay_rows:
                 tx.run(tq.WRITE_PAY_OBS, rows=pay_rows).consume()
-            _refresh_pairs(tx, pairs, totals)
-            if load.chunks:
+            _refresh_pairs(tx, pairs, totals, written)
+            if chunks:
                 tx.run(bq.MARK_CHUNKS, rows=[{"batch": c.batch_id, "chunk": c.chunk}
-                                             for c in load.chunks]).consume()
+                                             for c in chunks]).consume()
             if load.finished:
                 tx.run(bq.FINISH_BATCHES, rows=[_finish_payload(b) for b in load.finished]).consume()
 
@@ -377,7 +386,7 @@ class Neo4jStore:
         return out
 
     @_translate
-    def firm_names(self) -> list[tuple[str, str, str | None]]:
+    def firm_names(self) -> list[tuple[str, str | None, str | None]]:
         return [(r["id"], r["name"], r["corporate_number"]) for r in self._read(rq.FIRM_NAMES)]
 
     # -- entity resolution -------------------------------------------------
@@ -505,17 +514,28 @@ def _lock_firms(tx: neo4j.ManagedTransaction, ids: set[str]) -> dict[str, FirmTo
 
 
 def _refresh_pairs(tx: neo4j.ManagedTransaction, pairs: Sequence[tuple[str, str]],
-                   totals: dict[str, FirmTotals]) -> None:
+                   totals: dict[str, FirmTotals],
+                   written: Mapping[tuple[str, str], list[tuple[str, Series]]] | None = None) -> None:
     """Rewrite the merged pairs from their observations and add each pair's
-    change to both firms' totals (read under lock by :func:`_lock_firms`)."""
+    change to both firms' totals (read under lock by :func:`_lock_firms`).
+
+    ``written``: the observations just written per pair; a pair without a
+    merged relationship had none before them, so only pairs that had one
+    are read back."""
     if not pairs:
         return
     keys = [list(p) for p in pairs]
-    obs: dict[tuple[str, str], list[tuple[str, Series]]] = {p: [] for p in pairs}
-    for r in tx.run(tq.OBS_OF_PAIRS, pairs=keys).data():
-        obs[(r["seller"], r["buyer"])].append(
-            (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
     old = {(p.seller, p.buyer): p for p in _pairs(tx.run(tq.MERGED_OF_PAIRS, pairs=keys).data())}
+    obs: dict[tuple[str, str], list[tuple[str, Series]]] = {p: [] for p in pairs}
+    reread = [list(p) for p in pairs if written is None or p in old]
+    if written is not None:
+        for p in pairs:
+            if p not in old:
+                obs[p] = list(written[p])
+    if reread:
+        for r in tx.run(tq.OBS_OF_PAIRS, pairs=reread).data():
+            obs[(r["seller"], r["buyer"])].append(
+                (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
     changes: list[tuple[PairTrade | None, PairTrade | None]] = []
     for s, b in pairs:
         new = merge_pair(s, b, obs[(s, b)])

@@ -186,8 +186,9 @@ class Store(Protocol):
     def parameters(self) -> list[ParameterRow]:
         """All management parameters, sorted by firm and period."""
 
-    def firm_names(self) -> list[tuple[str, str, str | None]]:
-        """(id, name, 法人番号) of every named firm (to build the name index)."""
+    def firm_names(self) -> list[tuple[str, str | None, str | None]]:
+        """(id, name, 法人番号) of every firm with a name or a 法人番号 (to
+        build the name index and the number → firm map)."""
 
     # -- entity resolution ---------------------------------------------
     def aliases(self, client_id: str) -> dict[str, Alias]:

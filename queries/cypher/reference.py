@@ -35,7 +35,7 @@ ORDER BY p.firm_id, p.period
 """
 
 FIRM_NAMES: Final[LiteralString] = """
-MATCH (f:Firm) WHERE f.name IS NOT NULL
+MATCH (f:Firm) WHERE f.name IS NOT NULL OR f.corporate_number IS NOT NULL
 RETURN f.id AS id, f.name AS name, f.corporate_number AS corporate_number ORDER BY f.id
 """
 

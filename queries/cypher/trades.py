@@ -20,22 +20,26 @@ from typing import Final, LiteralString
 
 # -- observations ------------------------------------------------------------
 # ``key`` = batch|observer|alias; with the two end nodes it identifies one
-# observation (indexed, so MERGE finds it without scanning a hub's relationships).
+# observation. CREATE, not MERGE: a chunk's observations are written in the
+# transaction that marks the chunk done, and a chunk already marked is skipped
+# (``CHUNKS_OF_BATCHES``), so an observation can never exist before its write.
+CHUNKS_OF_BATCHES: Final[LiteralString] = """
+MATCH (b:Batch) WHERE b.id IN $ids
+RETURN b.id AS id, coalesce(b.chunks_done, []) AS chunks
+"""
 WRITE_TRADE_OBS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (s:Firm {id: row.source})
 MATCH (b:Firm {id: row.target})
-MERGE (s)-[t:TRADE {key: row.key}]->(b)
-SET t.batch = row.batch, t.observer = row.observer, t.alias = row.alias,
-    t.months = row.months, t.amounts = row.amounts, t.lines = row.lines
+CREATE (s)-[:TRADE {key: row.key, batch: row.batch, observer: row.observer, alias: row.alias,
+                    months: row.months, amounts: row.amounts, lines: row.lines}]->(b)
 """
 WRITE_PAY_OBS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (s:Firm {id: row.source})
 MATCH (b:Firm {id: row.target})
-MERGE (s)-[t:PAID {key: row.key}]->(b)
-SET t.batch = row.batch, t.observer = row.observer, t.alias = row.alias,
-    t.months = row.months, t.amounts = row.amounts, t.lines = row.lines
+CREATE (s)-[:PAID {key: row.key, batch: row.batch, observer: row.observer, alias: row.alias,
+                   months: row.months, amounts: row.amounts, lines: row.lines}]->(b)
 """
 OBS_OF_PAIRS: Final[LiteralString] = """
 UNWIND $pairs AS pair

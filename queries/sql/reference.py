@@ -49,7 +49,10 @@ GET_BANK_ACCOUNTS: Final = (
     "SELECT account, firm_id FROM bank_accounts WHERE account IN (SELECT value FROM json_each(?))"
 )
 
-FIRM_NAMES: Final = "SELECT id, name, corporate_number FROM firms WHERE name IS NOT NULL ORDER BY id"
+FIRM_NAMES: Final = (
+    "SELECT id, name, corporate_number FROM firms "
+    "WHERE name IS NOT NULL OR corporate_number IS NOT NULL ORDER BY id"
+)
 DELETE_FIRM_IF_ORPHAN: Final = """
 DELETE FROM firms
 WHERE id = ? AND is_client = 0 AND created_by_batch IS NOT NULL
