@@ -153,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("path")
     m.add_argument("--period", help="period of rows without one: YYYY-MM or FY2024")
     m.add_argument("--json", action="store_true")
+    m.add_argument("--no-refresh", action="store_true",
+                   help="skip recomputing the network metrics of peer baselines")
     m.set_defaults(func=reference.cmd_metrics_import)
 
     s = sub.add_parser("registry", help="the NTA 法人番号 registry used for resolution")

@@ -110,6 +110,7 @@ class Resolver:
         self._firms: dict[str, Firm | None] = {}  # None: looked up, not stored
         self._by_cn: dict[str, str | None] = {}  # 法人番号 -> firm id stored under it
         self._accounts: dict[str, str | None] = {}
+        self._minted: dict[str, Firm] = {}  # firms this run created or matched, as first seen
 
     # -- batched, cached lookups -------------------------------------------
     def prefetch(self, pairs: Iterable[tuple[str, Counterparty]]) -> None:
@@ -157,6 +158,9 @@ class Resolver:
         return {fid: f for fid in wanted if (f := self._firms.get(fid)) is not None}
 
     def _firm(self, firm_id: str) -> Firm | None:
+        minted = self._minted.get(firm_id)
+        if minted is not None and self._firms.get(firm_id) is None:
+            return minted
         return self.firms([firm_id]).get(firm_id)
 
     def remember_aliases(self, aliases: Iterable[Alias], accounts: Iterable[tuple[str, str]]) -> None:
@@ -317,6 +321,7 @@ class Resolver:
 
     def _remember(self, firm: Firm, nn: NormalizedName) -> None:
         """Make a firm minted in this run findable by later spellings."""
+        self._minted.setdefault(firm.id, firm)
         idx = self._idx()
         if firm.corporate_number:
             idx.firm_by_cn.setdefault(firm.corporate_number, firm.id)

@@ -34,7 +34,7 @@ def cmd_firms_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         summary = import_parameters(store, Path(args.path), settings.home / "rejects", args.period)
-        if summary.rows_loaded:
+        if summary.rows_loaded and not args.no_refresh:
             refresh_analytics(store, quiet=args.json)  # distress and peers read parameters
         return _report(summary, args.json)
 
