@@ -7,12 +7,12 @@ import io
 from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
-from graph.contagion import what_if
-from graph.correlation import correlation, heatmap_png
 from graph.ego import window_pairs
-from graph.frames import parameters_frame
 from graph.trends import trend_of_group
 from queries.store import NotFound, Store
+
+# graph.correlation, graph.contagion and graph.frames pull in scipy.stats and
+# friends (about a second): imported where used, so that the server starts fast.
 
 __all__ = ["trend_of", "correlation_of", "correlation_png", "whatif_of"]
 
@@ -41,6 +41,8 @@ def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "mo
 
 
 def _parameters(store: Store, period: str | None) -> Any:
+    from graph.frames import parameters_frame
+
     rows = store.parameters()
     if not rows:
         raise ValueError("no management parameters loaded (torihiki metrics import FILE)")
@@ -50,6 +52,8 @@ def _parameters(store: Store, period: str | None) -> Any:
 def correlation_of(store: Store, method: Literal["pearson", "spearman"] = "pearson",
                    period: str | None = None) -> dict[str, Any]:
     """Correlation of the management parameters across firms."""
+    from graph.correlation import correlation
+
     result = correlation(_parameters(store, period), method).to_dict()
     result["period"] = period or "latest per firm"
     return result
@@ -58,6 +62,8 @@ def correlation_of(store: Store, method: Literal["pearson", "spearman"] = "pears
 def correlation_png(store: Store, method: Literal["pearson", "spearman"] = "pearson",
                     period: str | None = None) -> bytes:
     """The correlation matrix as a PNG heatmap."""
+    from graph.correlation import correlation, heatmap_png
+
     buf = io.BytesIO()
     heatmap_png(correlation(_parameters(store, period), method), buf)
     return buf.getvalue()
@@ -66,6 +72,8 @@ def correlation_png(store: Store, method: Literal["pearson", "spearman"] = "pear
 def whatif_of(store: Store, firm_id: str, failing_id: str) -> dict[str, Any]:
     """If ``failing_id`` fails: the firm's direct exposure and a two-hop
     DebtRank-style propagation, as ranges and bands (``graph.contagion``)."""
+    from graph.contagion import what_if
+
     _firm_or_404(store, firm_id)
     if store.get_firm(failing_id) is None:
         raise NotFound(f"no firm {failing_id!r}")

@@ -13,7 +13,6 @@ from fastapi.staticfiles import StaticFiles
 from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
-from api.portfolio import SnapshotCache
 from api.routes import analytics, firms, health, ingest
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
@@ -36,7 +35,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if own:
             s.ensure_schema()
         app.state.store = s
-        app.state.snapshots = SnapshotCache()
         cfg = settings or get_settings()
         app.state.responses = ResponseCache(cfg.cache_mib * 1024 * 1024, cfg.cache_version_seconds)
         try:

@@ -29,7 +29,7 @@ from ingest.parameters_spec import PARAMETERS
 from queries.model import Firm, ParameterRow
 from queries.store import NotFound, Store
 
-__all__ = ["Snapshot", "SnapshotCache", "peers_of", "score_table", "DIRECTIONS", "trend_gaps"]
+__all__ = ["Snapshot", "SnapshotCache", "shared_snapshot_cache", "peers_of", "score_table", "DIRECTIONS", "trend_gaps"]
 
 MIN_GROUP = 5  # peer statistics over fewer firms are suppressed
 
@@ -181,6 +181,19 @@ class SnapshotCache:
                 inputs = PeerInputs.from_snapshot(Snapshot.load(store), version, now)
             self._inputs, self._key = inputs, key
             return inputs
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def shared_snapshot_cache(state: Any) -> SnapshotCache:
+    """The app's one :class:`SnapshotCache`, made on first use (``state``:
+    the FastAPI ``app.state``) so that start-up does not import the analytics."""
+    with _CACHE_LOCK:
+        cache = getattr(state, "snapshots", None)
+        if cache is None:
+            cache = state.snapshots = SnapshotCache()
+        return cache
 
 
 def peers_of(inputs: PeerInputs | Snapshot, firm_id: str, period: str | None = None) -> dict[str, Any]:

@@ -110,11 +110,11 @@ def get_peers(
     """The client's management parameters and network metrics against its
     peers (same JSIC division and size class, else the division); any
     statistic over fewer than five firms is suppressed."""
-    from api.portfolio import peers_of
+    from api.portfolio import peers_of, shared_snapshot_cache
 
     def compute() -> dict[str, Any]:
         if store.get_firm(firm_id) is None:
             raise NotFound(f"no firm {firm_id!r}")
-        return peers_of(request.app.state.snapshots.get(store), firm_id, period)
+        return peers_of(shared_snapshot_cache(request.app.state).get(store), firm_id, period)
 
     return cached_json(request, store, compute)
