@@ -58,15 +58,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Final, NamedTuple
 
 from ingest import corporate_number
-from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped
+from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped, new_ledger_line
 
 __all__ = [
     "Role", "AccountTable", "Side", "JournalLine", "load_account_table", "default_table",
     "classify", "classify_entry", "fill_blank_sides", "name_from_memo", "BLANK_ACCOUNTS",
+    "SideValues", "side_values", "JournalRow", "classify_row", "classify_entry_rows",
 ]
 
 
@@ -86,9 +89,13 @@ class Role(StrEnum):
 BLANK_ACCOUNTS = frozenset({"", "諸口"})
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)  # a few hundred account names, on every line of every ledger
 def _account_key(name: str) -> str:
-    s = unicodedata.normalize("NFKC", name).strip()
-    return re.sub(r"\s+", "", s)
+    s = name.strip() if name.isascii() else unicodedata.normalize("NFKC", name).strip()
+    return _SPACES_RE.sub("", s)
 
 
 class AccountTable:
@@ -96,8 +103,13 @@ class AccountTable:
 
     def __init__(self, roles: Mapping[str, Role]) -> None:
         self._roles = {_account_key(k): v for k, v in roles.items()}
+        # role() is a pure function of the name for this table: remember the names seen.
+        self._role_of = lru_cache(maxsize=4096)(self._role)
 
     def role(self, account: str) -> Role:
+        return self._role_of(account)
+
+    def _role(self, account: str) -> Role:
         key = _account_key(account)
         found = self._roles.get(key)
         if found is not None:
@@ -114,6 +126,13 @@ class AccountTable:
 
     def __len__(self) -> int:
         return len(self._roles)
+
+    def __getstate__(self) -> dict[str, Role]:
+        return self._roles  # the cache of role() is not state (and cannot be pickled)
+
+    def __setstate__(self, state: dict[str, Role]) -> None:
+        self._roles = state
+        self._role_of = lru_cache(maxsize=4096)(self._role)
 
 
 def _parse_table(text: str, source: str) -> dict[str, Role]:
@@ -136,6 +155,7 @@ def _parse_table(text: str, source: str) -> dict[str, Role]:
     return roles
 
 
+@lru_cache(maxsize=1)  # read once per process; a table is never changed (updated() makes a new one)
 def default_table() -> AccountTable:
     """The table shipped in ``ingest/data/accounts_default.csv``."""
     text = resources.files("ingest").joinpath("data/accounts_default.csv").read_text("utf-8")
@@ -168,7 +188,7 @@ class Side:
 
     @property
     def is_blank(self) -> bool:
-        return _account_key(self.account) in BLANK_ACCOUNTS
+        return _is_blank_account(self.account)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +253,7 @@ def classify_entry(lines: Sequence[JournalLine],
 _SETTLEMENT = (Role.RECEIVABLE, Role.PAYABLE)
 
 
+@lru_cache(maxsize=128)  # 7 × 7 roles × 2
 def _rule(d: Role, c: Role, has_partner: bool) -> tuple[Direction, int] | str:
     """Direction and sign for a pair of roles, or the reason it is not trade."""
     if d == c:
@@ -267,75 +288,168 @@ def _rule(d: Role, c: Role, has_partner: bool) -> tuple[Direction, int] | str:
 
 def classify(jl: JournalLine, table: AccountTable) -> LedgerLine | Skipped | Reject:
     """Turn one journal line into a ledger line, a skip or a reject (see module doc)."""
-    if jl.debit.is_blank or jl.credit.is_blank:
-        which = "debit" if jl.debit.is_blank else "credit"
-        return Reject(jl.file, jl.line, f"{which} account is blank and no other line of the "
-                      "entry names one", column=f"{which}_account", raw=jl.raw)
-    if jl.debit.amount is None and jl.credit.amount is None:
-        return Reject(jl.file, jl.line, "no amount on either side", column="amount", raw=jl.raw)
-    d, c = table.role(jl.debit.account), table.role(jl.credit.account)
-    has_partner = bool(jl.debit.partner or jl.credit.partner
-                       or jl.debit.partner_code or jl.credit.partner_code)
-    rule = _rule(d, c, has_partner)
-    accounts = f"{jl.debit.account} / {jl.credit.account}"
-    if isinstance(rule, str):
-        return Skipped(jl.file, jl.line, f"{rule}: {accounts}")
-    direction, sign = rule
-    cp_side, other_side = _counterparty_sides(jl, d, c)
-    cp = _counterparty(jl, cp_side, other_side, table)
+    return classify_row(jl.file, (jl.line, jl.date, side_values(jl.debit),
+                                  side_values(jl.credit), jl.memo, jl.entry_id, jl.raw), table)
+
+
+SideValues = tuple[str, str, str, str, int | None, str]
+"""A :class:`Side` as a plain tuple: (account, sub, partner, partner_code, amount, invoice).
+
+The journal readers build these for one-line entries (most of a ledger) and hand
+them to :func:`classify_row`, which saves a Side and a JournalLine per row."""
+
+# Indexes into SideValues.
+_ACCOUNT: Final = 0
+_SUB: Final = 1
+_PARTNER: Final = 2
+_CODE: Final = 3
+_AMOUNT: Final = 4
+_INVOICE: Final = 5
+
+
+def side_values(side: Side) -> SideValues:
+    """``side`` as :data:`SideValues`."""
+    return (side.account, side.sub, side.partner, side.partner_code, side.amount, side.invoice)
+
+
+@lru_cache(maxsize=8192)
+def _is_blank_account(account: str) -> bool:
+    return _account_key(account) in BLANK_ACCOUNTS
+
+
+@lru_cache(maxsize=65536)  # the same counterparties every month: one frozen object each
+def _counterparty_of(name: str, firm_id: str | None, invoice: str | None) -> Counterparty:
+    return Counterparty(name, firm_id, None, invoice)
+
+
+JournalRow = tuple[int, dt.date, SideValues, SideValues, str, str, str]
+"""A :class:`JournalLine` without its file, as a plain tuple:
+(line, date, debit, credit, memo, entry_id, raw)."""
+
+
+def classify_entry_rows(file: str, rows: Sequence[JournalRow],
+                        table: AccountTable) -> list[LedgerLine | Skipped | Reject]:
+    """:func:`classify_entry` of an entry given as :data:`JournalRow` tuples."""
+    if len(rows) >= 2:
+        rows = _fill_blank_rows(rows)
+    return [classify_row(file, row, table) for row in rows]
+
+
+def _fill_blank_rows(rows: Sequence[JournalRow]) -> list[JournalRow]:
+    """:func:`fill_blank_sides` of :data:`JournalRow` tuples."""
+    debit = _dominant_values(row[2] for row in rows)
+    credit = _dominant_values(row[3] for row in rows)
+    out = []
+    for line, date, d, c, memo, entry_id, raw in rows:
+        if debit is not None and _is_blank_account(d[_ACCOUNT]):
+            d = (debit[_ACCOUNT], debit[_SUB], debit[_PARTNER], debit[_CODE], d[_AMOUNT],
+                 d[_INVOICE])
+        if credit is not None and _is_blank_account(c[_ACCOUNT]):
+            c = (credit[_ACCOUNT], credit[_SUB], credit[_PARTNER], credit[_CODE], c[_AMOUNT],
+                 c[_INVOICE])
+        out.append((line, date, d, c, memo, entry_id, raw))
+    return out
+
+
+def _dominant_values(sides: Iterable[SideValues]) -> SideValues | None:
+    """:func:`_dominant` of :data:`SideValues`."""
+    best: SideValues | None = None
+    for s in sides:
+        if _is_blank_account(s[_ACCOUNT]):
+            continue
+        if best is None or abs(s[_AMOUNT] or 0) > abs(best[_AMOUNT] or 0):
+            best = s
+    return best
+
+
+def classify_row(file: str, row: JournalRow, table: AccountTable) -> LedgerLine | Skipped | Reject:
+    """:func:`classify` of a journal line of ``file`` given as a :data:`JournalRow`."""
+    line, date, debit, credit, memo, entry_id, raw = row
+    has_partner = bool(debit[_PARTNER] or credit[_PARTNER] or debit[_CODE] or credit[_CODE])
+    decision = _decide(table, debit[_ACCOUNT], credit[_ACCOUNT], has_partner)
+    if isinstance(decision, _Blank):
+        which = decision.which
+        return Reject(file, line, f"{which} account is blank and no other line of the "
+                      "entry names one", column=f"{which}_account", raw=raw)
+    if debit[_AMOUNT] is None and credit[_AMOUNT] is None:
+        return Reject(file, line, "no amount on either side", column="amount", raw=raw)
+    if isinstance(decision, str):
+        return Skipped(file, line, decision)
+    first, second = (debit, credit) if decision.debit_first else (credit, debit)
+    cp = _counterparty(first, decision.first_settles, second, decision.second_settles, memo)
     if cp is None:
-        return Skipped(jl.file, jl.line, f"no counterparty ({direction.value}: {accounts})")
-    amount = _amount(jl, cp_side, other_side, table)
-    if amount == 0:
-        return Skipped(jl.file, jl.line, f"zero amount: {accounts}")
-    return LedgerLine(
-        file=jl.file, line=jl.line, date=jl.date, direction=direction,
-        amount=sign * amount, counterparty=cp, memo=jl.memo, entry_id=jl.entry_id,
-    )
+        return Skipped(file, line, decision.no_counterparty)
+    # The amount: the counterparty side's, else the other side's. (A receivable/payable
+    # side with an amount comes first anyway.)
+    amount = first[_AMOUNT] if first[_AMOUNT] is not None else second[_AMOUNT]
+    if not amount:  # 0, or (unreachable: rejected above) no amount on either side
+        return Skipped(file, line, decision.zero_amount)
+    return new_ledger_line(file, line, date, decision.direction, decision.sign * amount, cp,
+                           memo, entry_id)
 
 
-def _counterparty_sides(jl: JournalLine, d: Role, c: Role) -> tuple[Side, Side]:
-    """(side the counterparty is read from first, the other side)."""
-    if d in _SETTLEMENT:
-        return jl.debit, jl.credit
-    if c in _SETTLEMENT:
-        return jl.credit, jl.debit
-    if d in (Role.PURCHASE, Role.EXPENSE):
-        return jl.debit, jl.credit
-    return jl.credit, jl.debit
+class _Blank(NamedTuple):
+    which: str  # "debit" or "credit": that side's account is blank (or 諸口)
 
 
-def _counterparty(jl: JournalLine, first: Side, second: Side,
-                  table: AccountTable) -> Counterparty | None:
-    invoice = _invoice(jl, first, second)
-    for s in (first, second):
-        if s.partner or s.partner_code:
-            return Counterparty(name=s.partner or s.partner_code, firm_id=s.partner_code or None,
-                                invoice_number=invoice)
-    for s in (first, second):
-        if s.sub and table.role(s.account) in _SETTLEMENT:
-            return Counterparty(name=s.sub, invoice_number=invoice)
-    guessed = name_from_memo(jl.memo)
+class _Trade(NamedTuple):
+    direction: Direction
+    sign: int
+    debit_first: bool  # the counterparty is read from the debit side first
+    first_settles: bool  # that side is a receivable/payable account
+    second_settles: bool  # the other side is
+    no_counterparty: str  # Skipped reasons
+    zero_amount: str
+
+
+@lru_cache(maxsize=16384)  # the same few hundred account pairs on every line
+def _decide(table: AccountTable, debit: str, credit: str,
+            has_partner: bool) -> _Blank | str | _Trade:
+    """What a line with these accounts is, given whether it names a 取引先: blank
+    account(s), not trade (the Skipped reason), or trade (how to read it)."""
+    if _is_blank_account(debit) or _is_blank_account(credit):
+        return _Blank("debit" if _is_blank_account(debit) else "credit")
+    d, c = table.role(debit), table.role(credit)
+    accounts = f"{debit} / {credit}"
+    rule = _rule(d, c, has_partner)
+    if isinstance(rule, str):
+        return f"{rule}: {accounts}"
+    direction, sign = rule
+    # The side the counterparty is read from first: the receivable/payable side, else the
+    # purchase/expense debit, else the credit.
+    debit_first = d in _SETTLEMENT or (c not in _SETTLEMENT and d in (Role.PURCHASE, Role.EXPENSE))
+    first, second = (d, c) if debit_first else (c, d)
+    return _Trade(direction, sign, debit_first, first in _SETTLEMENT, second in _SETTLEMENT,
+                  f"no counterparty ({direction.value}: {accounts})", f"zero amount: {accounts}")
+
+
+def _counterparty(first: SideValues, first_settles: bool, second: SideValues,
+                  second_settles: bool, memo: str) -> Counterparty | None:
+    # The invoice number: from the first of first's and second's invoice column and the memo
+    # that has one.
+    invoice = ((first[_INVOICE] and _first_invoice(first[_INVOICE]))
+               or (second[_INVOICE] and _first_invoice(second[_INVOICE]))
+               or (memo and _first_invoice(memo)) or None)
+    if first[_PARTNER] or first[_CODE]:
+        return _counterparty_of(first[_PARTNER] or first[_CODE], first[_CODE] or None, invoice)
+    if second[_PARTNER] or second[_CODE]:
+        return _counterparty_of(second[_PARTNER] or second[_CODE], second[_CODE] or None,
+                                invoice)
+    if first[_SUB] and first_settles:
+        return _counterparty_of(first[_SUB], None, invoice)
+    if second[_SUB] and second_settles:
+        return _counterparty_of(second[_SUB], None, invoice)
+    guessed = name_from_memo(memo)
     if guessed:
-        return Counterparty(name=guessed, invoice_number=invoice)
+        return _counterparty_of(guessed, None, invoice)
     return None
 
 
-def _invoice(jl: JournalLine, first: Side, second: Side) -> str | None:
-    for text in (first.invoice, second.invoice, jl.memo):
-        found = corporate_number.find_invoice_numbers(text) if text else []
-        if found:
-            return f"T{found[0]}"
-    return None
-
-
-def _amount(jl: JournalLine, cp_side: Side, other: Side, table: AccountTable) -> int:
-    if cp_side.amount is not None and table.role(cp_side.account) in _SETTLEMENT:
-        return cp_side.amount
-    for s in (cp_side, other):
-        if s.amount is not None:
-            return s.amount
-    return 0  # unreachable: classify rejects lines without amounts
+@lru_cache(maxsize=16384)  # memos repeat (「7月分 売上」, the same 登録番号 every month)
+def _first_invoice(text: str) -> str | None:
+    """``T`` + the first valid 法人番号 written as an invoice number in ``text``, or None."""
+    found = corporate_number.find_invoice_numbers(text)
+    return f"T{found[0]}" if found else None
 
 
 _LEGAL_FORM = re.compile(
@@ -347,8 +461,10 @@ _WORDS = re.compile(
     r"^(?:現金|売上|仕入|入金|出金|振込|支払い?|代金|請求|精算|振替|計上|返品|値引|掛|代|分|月分|"
     r"外注|手数料|預金|普通|当座|残高|繰越|利息|給与|賞与|消費税)+$")
 _SPLIT = re.compile(r"[\s\u3000/／、,|]+")
+_INVOICE_IN_MEMO = re.compile(r"T\s?-?\d{13}")
 
 
+@lru_cache(maxsize=16384)  # memos repeat from month to month
 def name_from_memo(memo: str) -> str | None:
     """Guess a counterparty name from free text (摘要); ``None`` if none.
 
@@ -358,7 +474,7 @@ def name_from_memo(memo: str) -> str | None:
     bookkeeping word (売上, 入金, 7月分 …).
     Invoice numbers (``T`` + 13 digits) are removed first.
     """
-    text = re.sub(r"T\s?-?\d{13}", " ", memo)
+    text = _INVOICE_IN_MEMO.sub(" ", memo)
     tokens = [t.strip("「」[]【】") for t in _SPLIT.split(text.strip())]
     tokens = [t for t in tokens if t]
     for t in tokens:

@@ -59,5 +59,15 @@ def normalize(text: str | None) -> str | None:
 
 def find_invoice_numbers(text: str) -> list[str]:
     """Valid 法人番号 found as ``T`` + 13 digits inside free text (摘要)."""
-    s = unicodedata.normalize("NFKC", text)
-    return [m for m in _INVOICE_RE.findall(s) if is_valid(m)]
+    return list(_invoice_numbers(text))
+
+
+@lru_cache(maxsize=16384)  # memos repeat from line to line and month to month
+def _invoice_numbers(text: str) -> tuple[str, ...]:
+    if text.isascii():
+        if "T" not in text:
+            return ()
+        s = text  # NFKC leaves ASCII as it is
+    else:
+        s = unicodedata.normalize("NFKC", text)
+    return tuple(m for m in _INVOICE_RE.findall(s) if is_valid(m))

@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import jaconv
@@ -211,6 +212,8 @@ class NormalizedName:
 
 
 def _nfkc(text: str) -> str:
+    if text.isascii():
+        return text  # no voiced marks, and NFKC leaves ASCII as it is
     return unicodedata.normalize("NFKC", text.translate(_VOICED_MARKS))
 
 
@@ -246,6 +249,7 @@ def _squeeze(text: str) -> str:
     return "".join(kept).upper()
 
 
+@lru_cache(maxsize=65536)  # the same names and readings come again in every file
 def reading_key(text: str) -> str:
     """Katakana reading key of a kana text (bank name or registry furigana).
 
@@ -340,6 +344,7 @@ def _split_branch(name_part: str) -> tuple[str, str]:
     return name_part, ""
 
 
+@lru_cache(maxsize=65536)  # the same counterparties come again in every file (the result is frozen)
 def normalize_name(raw: str, furigana: str | None = None) -> NormalizedName:
     """Normalise a company name for matching (see the module docstring).
 
@@ -530,6 +535,7 @@ def _looks_like_person(nfkc_text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=65536)
 def is_sole_proprietor(raw: str) -> bool:
     """Heuristic: does ``raw`` name a natural person (個人事業主)?
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import cast
 
-__all__ = ["Direction", "Counterparty", "LedgerLine", "Reject", "Skipped"]
+__all__ = ["Direction", "Counterparty", "LedgerLine", "Reject", "Skipped", "new_ledger_line"]
 
 
 class Direction(StrEnum):
@@ -73,6 +74,42 @@ class LedgerLine:
     def month(self) -> str:
         """Calendar month of the line as ``YYYY-MM``."""
         return f"{self.date.year:04d}-{self.date.month:02d}"
+
+
+class _LedgerLineBuilder:
+    """The slots of :class:`LedgerLine`, without the frozen ``__setattr__``."""
+
+    __slots__ = ("file", "line", "date", "direction", "amount", "counterparty", "memo",
+                 "entry_id", "client_id")
+    file: str
+    line: int
+    date: dt.date
+    direction: Direction
+    amount: int
+    counterparty: Counterparty
+    memo: str
+    entry_id: str
+    client_id: str
+
+
+if _LedgerLineBuilder.__slots__ != LedgerLine.__slots__:  # new_ledger_line() relies on it
+    raise TypeError("_LedgerLineBuilder must have the slots of LedgerLine")
+
+
+def new_ledger_line(file: str, line: int, date: dt.date, direction: Direction, amount: int,
+                    counterparty: Counterparty, memo: str = "", entry_id: str = "",
+                    client_id: str = "") -> LedgerLine:
+    """``LedgerLine(file, line, ...)``, about twice as fast (readers make one per row).
+
+    A frozen dataclass sets each field through ``object.__setattr__``; this fills the
+    same slots of a plain object and then makes it a LedgerLine (same memory layout,
+    so ``__class__`` can change). The result is an ordinary, frozen LedgerLine.
+    """
+    b = _LedgerLineBuilder()
+    b.file, b.line, b.date, b.direction, b.amount = file, line, date, direction, amount
+    b.counterparty, b.memo, b.entry_id, b.client_id = counterparty, memo, entry_id, client_id
+    object.__setattr__(b, "__class__", LedgerLine)
+    return cast(LedgerLine, b)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,12 @@ def parse_amount(text: str) -> int:
     >>> parse_amount("１２，０００円")
     12000
     """
-    s = unicodedata.normalize("NFKC", text).strip()
+    if text.isascii():
+        if text.isdigit():
+            return int(text)  # the common case: plain ASCII digits
+        s = text.strip()  # NFKC leaves ASCII as it is
+    else:
+        s = unicodedata.normalize("NFKC", text).strip()
     # NFKC turns full-width ￥ into ¥ and keeps △ ▲ as they are.
     s = s.replace(",", "").replace("¥", "").replace("\\", "").replace("円", "").strip()
     if not s:

@@ -46,18 +46,20 @@ import tomllib
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ingest.readers.csvrows import (
     CsvDefect,
-    CsvRecord,
     CsvRecords,
+    RawRecord,
     bad_text_reason,
     header_key,
+    is_blank_cells,
 )
 from ingest.readers.detect import FormatError
-from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped
+from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped, new_ledger_line
 from ingest.values import parse_amount, parse_date
 
 __all__ = [
@@ -215,20 +217,43 @@ def counterparty_from_memo(memo: str, layout: BankLayout) -> tuple[str | None, s
     Prefixes are stripped repeatedly (longest first), with the spaces after
     them; the rest is kept as written.
     """
+    return _counterparty_from_memo(memo, _Words.of(layout))
+
+
+class _Words:
+    """A layout's prefixes (longest first) and skip words (also NFKC + upper-cased).
+
+    Compared by identity: one object per layout (:meth:`of` is cached), so it is a
+    cheap key for the cache of :func:`_counterparty_from_memo`.
+    """
+
+    __slots__ = ("prefixes", "skip")
+
+    def __init__(self, layout: BankLayout) -> None:
+        self.prefixes = sorted(layout.strip_prefixes, key=len, reverse=True)
+        self.skip = [(w, unicodedata.normalize("NFKC", w).upper()) for w in layout.skip_words]
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def of(layout: BankLayout) -> _Words:
+        return _Words(layout)
+
+
+@lru_cache(maxsize=16384)  # a statement repeats the same 摘要 every month
+def _counterparty_from_memo(memo: str, words: _Words) -> tuple[str | None, str]:
     name = memo.strip()
-    prefixes = sorted(layout.strip_prefixes, key=len, reverse=True)
     changed = True
     while changed and name:
         changed = False
-        for p in prefixes:
+        for p in words.prefixes:
             if name.startswith(p):
                 name, changed = name[len(p):].lstrip(" \u3000"), True
                 break
     if not name:
         return None, "no counterparty in 摘要"
     folded = unicodedata.normalize("NFKC", name).upper()
-    for w in layout.skip_words:
-        if unicodedata.normalize("NFKC", w).upper() in folded:
+    for w, key in words.skip:
+        if key in folded:
             return None, f"not a counterparty ({w}): {memo.strip()}"
     return name, ""
 
@@ -254,7 +279,7 @@ def read_bank(path: Path, encoding: str | None = None, *,
     name = str(path)
     enc = encoding or (chosen.encoding if chosen else None)
     records = CsvRecords(path, enc)
-    rows = iter(records)
+    rows = records.rows()
     early: list[Reject] = []
     found = _find_header(rows, chosen, early, name)
     if found is None:
@@ -264,14 +289,15 @@ def read_bank(path: Path, encoding: str | None = None, *,
     lay, cols, width = found
     records.expected_fields = width
     yield from early
+    words = _Words.of(lay)
     for rec in rows:
         if isinstance(rec, CsvDefect):
             yield Reject(name, rec.line, rec.reason, raw=rec.text)
-        elif not rec.is_blank:
-            yield _row(name, rec, lay, cols, width)
+        elif not is_blank_cells(rec[1]):
+            yield _row(name, rec, lay, cols, width, words)
 
 
-def _find_header(rows: Iterator[CsvRecord | CsvDefect], chosen: BankLayout | None,
+def _find_header(rows: Iterator[RawRecord | CsvDefect], chosen: BankLayout | None,
                  early: list[Reject], name: str
                  ) -> tuple[BankLayout, dict[str, int], int | None] | None:
     """Consume rows up to the header; return (layout, columns, header width)."""
@@ -284,16 +310,17 @@ def _find_header(rows: Iterator[CsvRecord | CsvDefect], chosen: BankLayout | Non
         if isinstance(rec, CsvDefect):
             early.append(Reject(name, rec.line, rec.reason, raw=rec.text))
             continue
-        if rec.is_blank:
+        line, cells, _ = rec
+        if is_blank_cells(cells):
             continue
         seen += 1
         want = chosen.header_row if chosen else None
-        if want is None or rec.line == want:
+        if want is None or line == want:
             for lay in candidates:
-                cols = match_layout(lay, rec.cells)
+                cols = match_layout(lay, cells)
                 if cols is not None:
-                    return lay, cols, len(rec.cells)
-        if seen >= HEADER_SCAN_ROWS or (want is not None and rec.line >= want):
+                    return lay, cols, len(cells)
+        if seen >= HEADER_SCAN_ROWS or (want is not None and line >= want):
             return None
     return None
 
@@ -303,34 +330,44 @@ def _cell(cells: list[str], cols: dict[str, int], f: str) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
 
-def _row(name: str, rec: CsvRecord, lay: BankLayout, cols: dict[str, int],
-         width: int | None) -> Result:
-    cells, raw = rec.cells, rec.text
-    bad = bad_text_reason(raw)
-    if bad:
-        return Reject(name, rec.line, bad, raw=raw)
+def _row(name: str, rec: RawRecord, lay: BankLayout, cols: dict[str, int],
+         width: int | None, words: _Words) -> Result:
+    line, cells, raw = rec
+    if "\ufffd" in raw or "\x00" in raw:
+        return Reject(name, line, bad_text_reason(raw) or "", raw=raw)
     need = width if width is not None else max(cols.values()) + 1
-    if len(cells) < need or (width is not None and any(c.strip() for c in cells[width:])):
-        return Reject(name, rec.line, f"expected {need} fields, found {len(cells)}",
+    if len(cells) < need or (width is not None and len(cells) > width
+                             and any(c.strip() for c in cells[width:])):
+        return Reject(name, line, f"expected {need} fields, found {len(cells)}",
                       column="fields", raw=raw)
     date_text = _cell(cells, cols, "date")
-    if unicodedata.normalize("NFKC", date_text).replace(" ", "") in _TOTAL_WORDS:
-        return Skipped(name, rec.line, f"total row ({date_text})")
+    # (NFKC leaves ASCII as it is, and no total word is ASCII.)
+    if not date_text.isascii() and _is_total(date_text):
+        return Skipped(name, line, f"total row ({date_text})")
     column = "date"
     try:
         date = parse_date(date_text)
         column = "amount"
         direction, amount = _direction(cells, cols, lay)
     except ValueError as e:
-        return Reject(name, rec.line, str(e), column=column, raw=raw)
+        return Reject(name, line, str(e), column=column, raw=raw)
     if amount == 0:
-        return Skipped(name, rec.line, "zero amount")
+        return Skipped(name, line, "zero amount")
     memo = _cell(cells, cols, "memo")
-    cp, why = counterparty_from_memo(memo, lay)
+    cp, why = _counterparty_from_memo(memo, words)
     if cp is None:
-        return Skipped(name, rec.line, why)
-    return LedgerLine(file=name, line=rec.line, date=date, direction=direction, amount=amount,
-                      counterparty=Counterparty(name=cp), memo=memo)
+        return Skipped(name, line, why)
+    return new_ledger_line(name, line, date, direction, amount, _counterparty_named(cp), memo)
+
+
+@lru_cache(maxsize=16384)  # the same payees every month: one frozen object each
+def _counterparty_named(name: str) -> Counterparty:
+    return Counterparty(name=name)
+
+
+@lru_cache(maxsize=1024)
+def _is_total(date_text: str) -> bool:
+    return unicodedata.normalize("NFKC", date_text).replace(" ", "") in _TOTAL_WORDS
 
 
 def _direction(cells: list[str], cols: dict[str, int], lay: BankLayout) -> tuple[Direction, int]:

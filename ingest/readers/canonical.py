@@ -24,11 +24,13 @@ memo                 摘要            no        free text; ``T`` + 13 digits is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from ingest import corporate_number
-from ingest.readers.csvrows import iter_csv_rows, map_header
-from ingest.records import Counterparty, Direction, LedgerLine, Reject
+from ingest.readers.csvrows import CsvDefect, CsvRecords, RawRecord, is_blank_cells, map_header
+from ingest.records import Counterparty, Direction, LedgerLine, Reject, new_ledger_line
 from ingest.values import parse_amount, parse_date
 
 __all__ = ["read_canonical", "SYNONYMS", "looks_like_canonical"]
@@ -66,68 +68,102 @@ def read_canonical(path: Path, encoding: str | None = None) -> Iterator[LedgerLi
     yields a single reject for line 1 and nothing else.
     """
     name = str(path)
-    rows = iter_csv_rows(path, encoding)
+    # The rows of iter_csv_rows, without a CsvRow per row: a defect is one cell of its text.
+    rows = CsvRecords(path, encoding, width_from_first=True).rows()
     header = next(rows, None)
     if header is None:
         yield Reject(name, 1, "empty file (no header row)")
         return
-    cols = map_header(header.cells, SYNONYMS)
+    header_line, header_cells = _line_cells(header)
+    cols = map_header(header_cells, SYNONYMS)
     missing = [f for f in REQUIRED if f not in cols]
     if missing:
-        yield Reject(name, header.line, f"header lacks required columns: {', '.join(missing)}",
-                     column="header", raw=header.raw)
+        yield Reject(name, header_line, f"header lacks required columns: {', '.join(missing)}",
+                     column="header", raw=",".join(header_cells))
         return
-    for row in rows:
-        if row.is_blank:
-            continue
-        yield _parse_row(name, row.line, row.cells, cols)
+    plan = _Plan(cols)
+    for rec in rows:
+        line, cells = _line_cells(rec)
+        if not is_blank_cells(cells):
+            yield _parse_row(name, line, cells, plan)
 
 
-def _cell(cells: list[str], cols: dict[str, int], field: str) -> str:
-    i = cols.get(field)
-    return cells[i].strip() if i is not None and i < len(cells) else ""
+def _line_cells(rec: RawRecord | CsvDefect) -> tuple[int, list[str]]:
+    """A record's line and cells; a defect is one cell holding its text."""
+    if isinstance(rec, CsvDefect):
+        return rec.line, [rec.text]
+    return rec[0], rec[1]
 
 
-def _parse_row(name: str, line: int, cells: list[str], cols: dict[str, int]) -> LedgerLine | Reject:
+class _Plan:
+    """A getter for the canonical fields of a row, made once per file from its header.
+
+    A field the header lacks is read from index -1, where :func:`_parse_row` puts an
+    empty cell.
+    """
+
+    __slots__ = ("get", "ncols", "max_col")
+
+    def __init__(self, cols: dict[str, int]) -> None:
+        self.get = itemgetter(*(cols.get(f, -1) for f in _FIELDS))
+        self.ncols, self.max_col = len(cols), max(cols.values())
+
+
+_FIELDS = ("date", "direction", "amount", "counterparty_name", "counterparty_id",
+           "corporate_number", "memo", "client_id")
+
+
+def _parse_row(name: str, line: int, cells: list[str], plan: _Plan) -> LedgerLine | Reject:
+    """One data row → a ledger line, or a Reject with the column and reason."""
     raw = ",".join(cells)
     if "\ufffd" in raw:
         return Reject(name, line, "bytes that are not valid in the file's encoding", raw=raw)
-    if len(cells) < len(cols) and max(cols.values()) >= len(cells):
-        return Reject(name, line, f"too few columns ({len(cells)})", raw=raw)
+    n = len(cells)
+    if n < plan.ncols and plan.max_col >= n:
+        return Reject(name, line, f"too few columns ({n})", raw=raw)
+    # A column past the end of a short row reads as empty, as does a field the header
+    # lacks (index -1). (The list is this row's own.)
+    if plan.max_col >= n:
+        cells.extend([""] * (plan.max_col + 1 - n))
+    cells.append("")
+    date_text, dtext, amount_text, cp_name, cp_id_text, number, memo, client_id = plan.get(cells)
     field = ""
     try:
         field = "date"
-        date = parse_date(_cell(cells, cols, "date"))
+        date = parse_date(date_text.strip())
         field = "direction"
-        dtext = _cell(cells, cols, "direction").lower()
-        if dtext not in DIRECTIONS:
+        dtext = dtext.strip().lower()
+        direction = DIRECTIONS.get(dtext)
+        if direction is None:
             raise ValueError(f"direction must be sale, purchase, receipt or payment: {dtext!r}")
-        direction = DIRECTIONS[dtext]
         field = "amount"
-        amount = parse_amount(_cell(cells, cols, "amount"))
+        amount = parse_amount(amount_text.strip())
         field = "counterparty_name"
-        cp_name = _cell(cells, cols, "counterparty_name")
-        cp_id = _cell(cells, cols, "counterparty_id") or None
+        cp_name = cp_name.strip()
+        cp_id = cp_id_text.strip() or None
         if not cp_name and not cp_id:
             raise ValueError("no counterparty (name or id)")
         field = "corporate_number"
-        cn = corporate_number.normalize(_cell(cells, cols, "corporate_number"))
+        cn = corporate_number.normalize(number.strip())
     except ValueError as e:
         return Reject(name, line, str(e), column=field, raw=raw)
-    memo = _cell(cells, cols, "memo")
-    invoices = corporate_number.find_invoice_numbers(memo)
-    return LedgerLine(
+    memo = memo.strip()
+    invoices = corporate_number.find_invoice_numbers(memo) if memo else []
+    return new_ledger_line(
         file=name,
         line=line,
         date=date,
         direction=direction,
         amount=amount,
-        counterparty=Counterparty(
-            name=cp_name or (cp_id or ""),
-            firm_id=cp_id,
-            corporate_number=cn,
-            invoice_number=f"T{invoices[0]}" if invoices else None,
-        ),
+        counterparty=_counterparty(cp_name or (cp_id or ""), cp_id, cn,
+                                   f"T{invoices[0]}" if invoices else None),
         memo=memo,
-        client_id=_cell(cells, cols, "client_id"),
+        client_id=client_id.strip(),
     )
+
+
+@lru_cache(maxsize=65536)  # the same counterparties every month: one frozen object each
+def _counterparty(name: str, firm_id: str | None, number: str | None,
+                  invoice: str | None) -> Counterparty:
+    return Counterparty(name=name, firm_id=firm_id, corporate_number=number,
+                        invoice_number=invoice)

@@ -18,7 +18,7 @@ from ingest.decode import open_text
 
 __all__ = [
     "CsvRow", "iter_csv_rows", "HeaderMap", "map_header", "header_key",
-    "CsvRecord", "CsvDefect", "CsvRecords", "bad_text_reason",
+    "CsvRecord", "CsvDefect", "CsvRecords", "bad_text_reason", "RawRecord", "is_blank_cells",
 ]
 
 
@@ -95,7 +95,7 @@ class CsvRecord:
 
     @property
     def is_blank(self) -> bool:
-        return not any(c.strip() for c in self.cells)
+        return is_blank_cells(self.cells)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +105,17 @@ class CsvDefect:
     line: int
     reason: str
     text: str
+
+
+RawRecord = tuple[int, list[str], str]
+"""A :class:`CsvRecord` as a plain tuple: (line, cells, text)."""
+
+
+def is_blank_cells(cells: list[str]) -> bool:
+    """True when every cell is empty or whitespace (:attr:`CsvRecord.is_blank`)."""
+    if cells and cells[0].strip():
+        return False  # the usual case, without a generator
+    return not any(c.strip() for c in cells)
 
 
 class _TooManyLines(Exception):
@@ -143,14 +154,26 @@ class CsvRecords:
         self.max_record_lines = max_record_lines
 
     def __iter__(self) -> Iterator[CsvRecord | CsvDefect]:
+        for rec in self.rows():
+            yield rec if isinstance(rec, CsvDefect) else CsvRecord(*rec)
+
+    def rows(self) -> Iterator[RawRecord | CsvDefect]:
+        """The same as iterating, with each record as a plain ``(line, cells, text)``
+        tuple instead of a :class:`CsvRecord` (for readers: one object less per row)."""
         stream, self.encoding = open_text(self.path, self.encoding)
         with stream:
             yield from self._records(stream)
 
-    def _records(self, stream: Iterable[str]) -> Iterator[CsvRecord | CsvDefect]:
+    def _records(self, stream: Iterable[str]) -> Iterator[RawRecord | CsvDefect]:
         lines = enumerate(stream, start=1)
         pending: list[tuple[int, str]] = []  # pushed back, in reverse order
         consumed: list[tuple[int, str]] = []
+        # Fast path: a physical line without a quote character is one whole record, and the
+        # csv module's cells for it are exactly its text (line end removed) split on commas
+        # ([] for an empty line). Lines with a quote, or long enough to reach the csv field
+        # limit, go through the csv reader below.
+        fast = self.max_record_lines >= 1
+        limit = csv.field_size_limit()
 
         def source() -> Iterator[str]:
             while True:
@@ -164,6 +187,34 @@ class CsvRecords:
 
         reader = csv.reader(source())
         while True:
+            if fast:
+                # Lines pushed back first, then the file; stop at a line that needs the
+                # csv reader (it stays pending, for source() to hand over).
+                while pending:
+                    item = pending.pop()
+                    text = item[1]
+                    if '"' in text or len(text) >= limit:
+                        pending.append(item)
+                        break
+                    body = text.rstrip("\r\n")
+                    cells = body.split(",") if body else []
+                    if self.expected_fields is None and self.width_from_first and any(
+                            c.strip() for c in cells):
+                        self.expected_fields = len(cells)
+                    yield item[0], cells, body
+                else:
+                    for line_no, text in lines:
+                        if '"' in text or len(text) >= limit:
+                            pending.append((line_no, text))
+                            break
+                        body = text.rstrip("\r\n")
+                        cells = body.split(",") if body else []
+                        if self.expected_fields is None and self.width_from_first and any(
+                                c.strip() for c in cells):
+                            self.expected_fields = len(cells)
+                        yield line_no, cells, body
+                    else:
+                        return  # the end of the file
             consumed.clear()
             try:
                 cells = next(reader)
@@ -190,7 +241,7 @@ class CsvRecords:
             if self.expected_fields is None and self.width_from_first and any(
                     c.strip() for c in cells):
                 self.expected_fields = len(cells)
-            yield CsvRecord(line=consumed[0][0], cells=cells, text=_chomp(text))
+            yield consumed[0][0], cells, _chomp(text)
 
     def _swallowed(self, cells: list[str], consumed: list[tuple[int, str]]) -> bool:
         """True when a multi-line record looks like a stray quote ate whole rows.

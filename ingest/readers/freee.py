@@ -19,15 +19,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
-from ingest.accounts import AccountTable, JournalLine, Side, classify_entry, load_account_table
+from ingest.accounts import (
+    AccountTable,
+    JournalRow,
+    SideValues,
+    classify_entry_rows,
+    classify_row,
+    load_account_table,
+)
 from ingest.readers.csvrows import (
     CsvDefect,
-    CsvRecord,
     CsvRecords,
     HeaderMap,
+    RawRecord,
     bad_text_reason,
+    is_blank_cells,
     map_header,
 )
 from ingest.records import LedgerLine, Reject, Skipped
@@ -103,102 +112,127 @@ def read_journal_csv(path: Path, spec: JournalSpec, encoding: str | None = None,
     table = accounts or load_account_table()
     name = str(path)
     records = CsvRecords(path, encoding)
-    rows = iter(records)
-    header: CsvRecord | None = None
+    rows = records.rows()
+    header: RawRecord | None = None
     for first in rows:
         if isinstance(first, CsvDefect):
             yield Reject(name, first.line, f"header row: {first.reason}", column="header",
                          raw=first.text)
             return
-        if not first.is_blank:
+        if not is_blank_cells(first[1]):
             header = first
             break
     if header is None:
         yield Reject(name, 1, "empty file (no header row)")
         return
-    cols = map_header(header.cells, spec.columns)
+    header_line, header_cells, header_text = header
+    cols = map_header(header_cells, spec.columns)
     missing = [f for f in spec.required if f not in cols]
     if "debit_amount" not in cols and "credit_amount" not in cols:
         missing.append("debit_amount or credit_amount")
     if missing:
-        yield Reject(name, header.line, f"{spec.name} header lacks columns: {', '.join(missing)}",
-                     column="header", raw=header.text)
+        yield Reject(name, header_line, f"{spec.name} header lacks columns: {', '.join(missing)}",
+                     column="header", raw=header_text)
         return
-    records.expected_fields = len(header.cells)
-    yield from _entries(name, rows, cols, len(header.cells), spec, table)
+    records.expected_fields = len(header_cells)
+    yield from _entries(name, rows, cols, len(header_cells), spec, table)
 
 
-def _entries(name: str, rows: Iterator[CsvRecord | CsvDefect], cols: HeaderMap, width: int,
+def _entries(name: str, rows: Iterator[RawRecord | CsvDefect], cols: HeaderMap, width: int,
              spec: JournalSpec, table: AccountTable) -> Iterator[Result]:
-    group: list[JournalLine] = []
+    group: list[JournalRow] = []
     held: list[Reject] = []  # rejects met while an entry is open, to keep line order
-    key: tuple[str, ...] | None = None
+    key: object = None
     grouping = all(f in cols for f in spec.group_by) and bool(spec.group_by)
+    # The entry key of a row: its entry id (``L<line>`` when blank, so unique) and/or date.
+    entry_key = itemgetter(*(1 if f == "date" else 5 for f in spec.group_by)) if grouping else None
+    plan = _Plan(cols)
     for rec in rows:
-        if isinstance(rec, CsvRecord) and rec.is_blank:
-            continue
-        item = (_parse(name, rec, cols, width) if isinstance(rec, CsvRecord)
-                else Reject(name, rec.line, rec.reason, raw=rec.text))
+        if isinstance(rec, CsvDefect):
+            item: JournalRow | Reject = Reject(name, rec.line, rec.reason, raw=rec.text)
+        else:
+            line, cells, raw = rec
+            if not (cells and cells[0].strip()) and is_blank_cells(cells):
+                continue
+            item = _parse(name, line, cells, raw, plan, width)
         if isinstance(item, Reject):
             if group:
                 held.append(item)
             else:
                 yield item
             continue
-        k = _key(item, spec) if grouping else None
+        k = entry_key(item) if entry_key is not None else None
         if group and (k is None or k != key or len(group) >= MAX_ENTRY_LINES):
-            yield from _flush(group, held, table)
+            if len(group) == 1 and not held:  # a one-line entry is classified alone
+                yield classify_row(name, group[0], table)
+            else:
+                yield from _flush(name, group, held, table)
             group, held = [], []
         group.append(item)
         key = k
     if group:
-        yield from _flush(group, held, table)
+        yield from _flush(name, group, held, table)
 
 
-def _key(jl: JournalLine, spec: JournalSpec) -> tuple[str, ...]:
-    """Entry key of a row: its entry id (``L<line>`` when blank, so unique), and date."""
-    return tuple(jl.date.isoformat() if f == "date" else jl.entry_id for f in spec.group_by)
-
-
-def _flush(group: list[JournalLine], held: list[Reject], table: AccountTable) -> list[Result]:
-    out: list[Result] = [*classify_entry(group, table), *held]
+def _flush(name: str, group: list[JournalRow], held: list[Reject],
+           table: AccountTable) -> list[Result]:
+    out: list[Result] = [*classify_entry_rows(name, group, table), *held]
     return sorted(out, key=lambda r: r.line) if held else out
 
 
-def _cell(cells: list[str], cols: HeaderMap, field: str) -> str:
-    i = cols.get(field)
-    return cells[i].strip() if i is not None and i < len(cells) else ""
+class _Plan:
+    """Getters for the fields of a journal row, made once per file from its header.
+
+    A field the header lacks is read from index -1, where :func:`_parse` puts an
+    empty cell.
+    """
+
+    __slots__ = ("debit", "credit", "rest")
+
+    def __init__(self, cols: HeaderMap) -> None:
+        def at(field: str) -> int:
+            i = cols.get(field)
+            return -1 if i is None else i
+
+        # account, sub, partner, partner_code, amount, invoice
+        self.debit = itemgetter(*(at(f"debit_{f}") for f in _SIDE_FIELDS))
+        self.credit = itemgetter(*(at(f"credit_{f}") for f in _SIDE_FIELDS))
+        self.rest = itemgetter(at("date"), at("memo"), at("memo2"), at("entry_id"))
 
 
-def _parse(name: str, rec: CsvRecord, cols: HeaderMap, width: int) -> JournalLine | Reject:
-    cells, raw = rec.cells, rec.text
-    bad = bad_text_reason(raw)
-    if bad:
-        return Reject(name, rec.line, bad, raw=raw)
-    if len(cells) < width or any(c.strip() for c in cells[width:]):
-        return Reject(name, rec.line, f"expected {width} fields, found {len(cells)}",
+_SIDE_FIELDS = ("account", "sub", "partner", "partner_code", "amount", "invoice")
+
+
+def _parse(name: str, line: int, cells: list[str], raw: str, plan: _Plan,
+           width: int) -> JournalRow | Reject:
+    """One row → its fields, or a Reject (bad bytes, field count, date or amount)."""
+    if "\ufffd" in raw or "\x00" in raw:
+        return Reject(name, line, bad_text_reason(raw) or "", raw=raw)
+    n = len(cells)
+    if n < width or (n > width and any(c.strip() for c in cells[width:])):
+        return Reject(name, line, f"expected {width} fields, found {n}",
                       column="fields", raw=raw)
+    # Every header column is below the header's width, and so below n; a column the
+    # header lacks is read from this empty cell (index -1). (The list is this row's own.)
+    cells.append("")
+    d_account, d_sub, d_partner, d_code, d_amount_text, d_invoice = plan.debit(cells)
+    c_account, c_sub, c_partner, c_code, c_amount_text, c_invoice = plan.credit(cells)
+    date_text, memo, memo2, entry_id = plan.rest(cells)
+    d_amount_text, c_amount_text = d_amount_text.strip(), c_amount_text.strip()
     column = "date"
     try:
-        date = parse_date(_cell(cells, cols, "date"))
+        date = parse_date(date_text.strip())
         column = "debit_amount"
-        debit = _side(cells, cols, "debit")
+        d_amount = parse_amount(d_amount_text) if d_amount_text else None
         column = "credit_amount"
-        credit = _side(cells, cols, "credit")
+        c_amount = parse_amount(c_amount_text) if c_amount_text else None
     except ValueError as e:
-        return Reject(name, rec.line, str(e), column=column, raw=raw)
-    memo = " ".join(m for m in (_cell(cells, cols, "memo"), _cell(cells, cols, "memo2")) if m)
-    entry_id = _cell(cells, cols, "entry_id") or f"L{rec.line}"
-    return JournalLine(name, rec.line, date, debit, credit, memo, entry_id, raw)
-
-
-def _side(cells: list[str], cols: HeaderMap, prefix: str) -> Side:
-    amount = _cell(cells, cols, f"{prefix}_amount")
-    return Side(
-        account=_cell(cells, cols, f"{prefix}_account"),
-        sub=_cell(cells, cols, f"{prefix}_sub"),
-        partner=_cell(cells, cols, f"{prefix}_partner"),
-        partner_code=_cell(cells, cols, f"{prefix}_partner_code"),
-        amount=parse_amount(amount) if amount else None,
-        invoice=_cell(cells, cols, f"{prefix}_invoice"),
-    )
+        return Reject(name, line, str(e), column=column, raw=raw)
+    memo, memo2 = memo.strip(), memo2.strip()
+    if memo2:
+        memo = f"{memo} {memo2}" if memo else memo2
+    debit: SideValues = (d_account.strip(), d_sub.strip(), d_partner.strip(), d_code.strip(),
+                         d_amount, d_invoice.strip())
+    credit: SideValues = (c_account.strip(), c_sub.strip(), c_partner.strip(), c_code.strip(),
+                          c_amount, c_invoice.strip())
+    return line, date, debit, credit, memo, entry_id.strip() or f"L{line}", raw

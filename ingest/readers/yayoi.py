@@ -30,8 +30,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.accounts import AccountTable, JournalLine, Side, classify_entry, load_account_table
-from ingest.readers.csvrows import CsvDefect, CsvRecord, CsvRecords, bad_text_reason
+from ingest.accounts import (
+    AccountTable,
+    JournalRow,
+    SideValues,
+    classify_entry_rows,
+    classify_row,
+    load_account_table,
+)
+from ingest.readers.csvrows import CsvDefect, CsvRecords, bad_text_reason, is_blank_cells
 from ingest.records import LedgerLine, Reject, Skipped
 from ingest.values import parse_amount, parse_date
 
@@ -41,6 +48,7 @@ FIELDS = 25
 SINGLE_ENTRY, SINGLE_SLIP = "2000", "2111"
 SLIP_FIRST, SLIP_MIDDLE, SLIP_LAST = "2110", "2100", "2101"
 FLAGS = frozenset({SINGLE_ENTRY, SINGLE_SLIP, SLIP_FIRST, SLIP_MIDDLE, SLIP_LAST})
+_SINGLE = frozenset({SINGLE_ENTRY, SINGLE_SLIP})
 MAX_SLIP_LINES = 10_000
 
 # 0-based field indexes
@@ -60,7 +68,7 @@ def looks_like_yayoi(cells: list[str]) -> bool:
 class _Slip:
     first_line: int
     entry_id: str
-    items: list[JournalLine | Reject] = field(default_factory=list)
+    items: list[JournalRow | Reject] = field(default_factory=list)
 
 
 def read_yayoi(path: Path, encoding: str | None = None, *,
@@ -73,17 +81,22 @@ def read_yayoi(path: Path, encoding: str | None = None, *,
     table = accounts or load_account_table()
     name = str(path)
     slip: _Slip | None = None
-    for rec in CsvRecords(path, encoding, expected_fields=FIELDS):
+    for rec in CsvRecords(path, encoding, expected_fields=FIELDS).rows():
         if isinstance(rec, CsvDefect):
             yield Reject(name, rec.line, rec.reason, raw=rec.text)
             continue
-        if rec.is_blank:
+        line, cells, raw = rec
+        first = cells[0] if cells else ""
+        if not first.strip() and is_blank_cells(cells):
             continue
-        if rec.cells[0].lstrip().startswith("#"):
-            yield Skipped(name, rec.line, "comment line")
+        if first.lstrip().startswith("#"):
+            yield Skipped(name, line, "comment line")
             continue
-        item = _parse(name, rec)
-        flag = rec.cells[0].strip()
+        item = _parse(name, line, cells, raw)
+        flag = first.strip()
+        if flag in _SINGLE and slip is None:  # the usual case: a one-line entry
+            yield item if isinstance(item, Reject) else classify_row(name, item, table)
+            continue
         if isinstance(item, Reject) and flag not in FLAGS:
             if slip is not None:
                 slip.items.append(item)  # keep line order; the slip stays open
@@ -91,20 +104,20 @@ def read_yayoi(path: Path, encoding: str | None = None, *,
                 yield item
             continue
         if flag in (SINGLE_ENTRY, SINGLE_SLIP, SLIP_FIRST) and slip is not None:
-            yield from _unclosed(name, slip, f"a new entry starts at line {rec.line}")
+            yield from _unclosed(name, slip, f"a new entry starts at line {line}")
             slip = None
-        if flag in (SINGLE_ENTRY, SINGLE_SLIP):
-            yield from _finish([item], table)
+        if flag in _SINGLE:
+            yield item if isinstance(item, Reject) else classify_row(name, item, table)
         elif flag == SLIP_FIRST:
-            slip = _Slip(rec.line, _entry_id(rec))
+            slip = _Slip(line, _entry_id(cells, line))
             slip.items.append(item)
         elif slip is None:
-            yield Reject(name, rec.line, f"識別フラグ {flag} without an open slip (no 2110 line "
-                         "before it)", column="識別フラグ", raw=rec.text)
+            yield Reject(name, line, f"識別フラグ {flag} without an open slip (no 2110 line "
+                         "before it)", column="識別フラグ", raw=raw)
         else:
             slip.items.append(item)
             if flag == SLIP_LAST:
-                yield from _finish(slip.items, table, slip.entry_id)
+                yield from _finish(name, slip.items, table, slip.entry_id)
                 slip = None
             elif len(slip.items) >= MAX_SLIP_LINES:
                 yield from _unclosed(name, slip, f"more than {MAX_SLIP_LINES} lines")
@@ -113,20 +126,20 @@ def read_yayoi(path: Path, encoding: str | None = None, *,
         yield from _unclosed(name, slip, "the file ends")
 
 
-def _entry_id(rec: CsvRecord) -> str:
-    slip_no = rec.cells[_SLIP_NO].strip() if len(rec.cells) > _SLIP_NO else ""
-    return slip_no or f"L{rec.line}"
+def _entry_id(cells: list[str], line: int) -> str:
+    slip_no = cells[_SLIP_NO].strip() if len(cells) > _SLIP_NO else ""
+    return slip_no or f"L{line}"
 
 
-def _finish(items: list[JournalLine | Reject], table: AccountTable,
+def _finish(name: str, items: list[JournalRow | Reject], table: AccountTable,
             entry_id: str | None = None) -> Iterator[Result]:
-    lines = [i for i in items if isinstance(i, JournalLine)]
+    rows = [i for i in items if not isinstance(i, Reject)]
     if entry_id is not None:
-        lines = [JournalLine(jl.file, jl.line, jl.date, jl.debit, jl.credit, jl.memo, entry_id,
-                             jl.raw) for jl in lines]
-    done: dict[int, Result] = {r.line: r for r in classify_entry(lines, table)}
+        rows = [(line, date, debit, credit, memo, entry_id, raw)
+                for line, date, debit, credit, memo, _, raw in rows]
+    done: dict[int, Result] = {r.line: r for r in classify_entry_rows(name, rows, table)}
     for i in items:
-        yield i if isinstance(i, Reject) else done[i.line]
+        yield i if isinstance(i, Reject) else done[i[0]]
 
 
 def _unclosed(name: str, slip: _Slip, why: str) -> Iterator[Reject]:
@@ -135,38 +148,32 @@ def _unclosed(name: str, slip: _Slip, why: str) -> Iterator[Reject]:
         if isinstance(i, Reject):
             yield i
         else:
-            yield Reject(name, i.line, reason, column="識別フラグ", raw=i.raw)
+            yield Reject(name, i[0], reason, column="識別フラグ", raw=i[6])
 
 
-def _parse(name: str, rec: CsvRecord) -> JournalLine | Reject:
-    cells, raw = rec.cells, rec.text
-    bad = bad_text_reason(raw)
-    if bad:
-        return Reject(name, rec.line, bad, raw=raw)
+def _parse(name: str, line: int, cells: list[str], raw: str) -> JournalRow | Reject:
+    if "\ufffd" in raw or "\x00" in raw:
+        return Reject(name, line, bad_text_reason(raw) or "", raw=raw)
     if len(cells) != FIELDS:
-        return Reject(name, rec.line, f"expected {FIELDS} fields, found {len(cells)}",
+        return Reject(name, line, f"expected {FIELDS} fields, found {len(cells)}",
                       column="fields", raw=raw)
     flag = cells[_FLAG].strip()
     if flag not in FLAGS:
-        return Reject(name, rec.line, f"unknown 識別フラグ {flag!r} (2000, 2111, 2110, 2100, "
+        return Reject(name, line, f"unknown 識別フラグ {flag!r} (2000, 2111, 2110, 2100, "
                       "2101)", column="識別フラグ", raw=raw)
+    # The sides: 勘定科目 and 補助科目 at _DEBIT / _CREDIT, 金額 four fields further.
+    debit_amount, credit_amount = cells[_DEBIT + 4].strip(), cells[_CREDIT + 4].strip()
     column = "取引日付"
     try:
         date = parse_date(cells[_DATE])
         column = "借方金額"
-        debit = _side(cells, _DEBIT)
+        d_amount = parse_amount(debit_amount) if debit_amount else None
         column = "貸方金額"
-        credit = _side(cells, _CREDIT)
+        c_amount = parse_amount(credit_amount) if credit_amount else None
     except ValueError as e:
-        return Reject(name, rec.line, str(e), column=column, raw=raw)
-    entry_id = cells[_SLIP_NO].strip() or f"L{rec.line}"
-    return JournalLine(name, rec.line, date, debit, credit, cells[_MEMO].strip(), entry_id, raw)
-
-
-def _side(cells: list[str], at: int) -> Side:
-    amount_text = cells[at + 4].strip()
-    return Side(
-        account=cells[at].strip(),
-        sub=cells[at + 1].strip(),
-        amount=parse_amount(amount_text) if amount_text else None,
-    )
+        return Reject(name, line, str(e), column=column, raw=raw)
+    debit: SideValues = (cells[_DEBIT].strip(), cells[_DEBIT + 1].strip(), "", "", d_amount, "")
+    credit: SideValues = (cells[_CREDIT].strip(), cells[_CREDIT + 1].strip(), "", "", c_amount,
+                          "")
+    return (line, date, debit, credit, cells[_MEMO].strip(), cells[_SLIP_NO].strip() or f"L{line}",
+            raw)
