@@ -39,8 +39,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from api.app import create_app
 
     print(f"torihiki: {settings.store_config('api').backend} store; "
-          f"serving on http://{args.host}:{args.port}/ (docs at /docs)", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+          f"serving on http://{args.host}:{args.port}/ (docs at /docs)"
+          + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr)
+    if args.workers > 1:  # each worker process builds its own app (and driver) from the environment
+        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level="info", access_log=not args.no_access_log)
+    else:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                    access_log=not args.no_access_log)
     return 0
 
 
@@ -214,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the API and network views")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=1,
+                   help="server processes (one per CPU uses every core; each keeps its own cache)")
+    s.add_argument("--no-access-log", action="store_true", help="do not log every request")
     s.set_defaults(func=cmd_serve)
     return p
 

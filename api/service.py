@@ -109,15 +109,14 @@ def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
                 month_from: str | None, month_to: str | None) -> dict[str, Any]:
     """JSON shape of ``GET /firms/{id}/ego`` and ``torihiki ego --json``."""
     nodes = []
-    for n in net.nodes:
+    for n in net.nodes:  # by hand: dataclasses.asdict deep-copies, several times slower
         f = firms.get(n.id)
-        d = asdict(n)
-        d["months"] = list(n.months)
-        d["via"] = list(n.via)
-        d["name"] = f.name if f else None
-        d["is_client"] = bool(f.is_client) if f else False
-        d["industry"] = f.industry if f else None
-        nodes.append(d)
+        nodes.append({
+            "id": n.id, "hop": n.hop, "role": n.role, "sales_to": n.sales_to,
+            "purchases_from": n.purchases_from, "months": list(n.months), "via": list(n.via),
+            "name": f.name if f else None, "is_client": bool(f.is_client) if f else False,
+            "industry": f.industry if f else None,
+        })
     edges = [
         {"source": e.source, "target": e.target, "amount": e.amount, "lines": e.lines,
          "monthly": [{"month": m, "amount": a} for m, a in e.monthly]}

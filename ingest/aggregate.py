@@ -1,13 +1,20 @@
-"""Fold ledger lines into monthly trade and payment rows.
+"""Fold ledger lines into monthly series per counterparty spelling.
 
-Lines are summed per (client, counterparty as written, direction, month)
+Lines are summed per (client, counterparty as written, direction) and month
 while the file streams; counterparties are resolved once per distinct
 spelling at the end, when everything the file says about them is known
 (a 法人番号 on one line identifies the name-only lines too).
 
+The sums become one :class:`~queries.series.Series` per (client, spelling,
+direction) in the process that read the file (:meth:`MonthlyAggregator.freeze`),
+so the process that resolves and writes only relabels them: once a spelling
+has a firm, each series is exactly one observation (source, target,
+observer, alias) — a spelling's sales and purchases are edges in opposite
+directions and its settlements are payments.
+
 Memory is bounded by the number of distinct (counterparty, month) pairs in a
 file, not by its number of lines: a multi-million-line ledger of a client
-with a few hundred partners over two years folds into some thousands of rows.
+with a few hundred partners over two years folds into some thousands of values.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from queries.series import ObservationKey, Series
 
 __all__ = ["MonthlyAggregator", "edge_of"]
 
-_Key = tuple[str, Counterparty, Direction, str]  # client, counterparty, direction, month
+_Key = tuple[str, Counterparty, Direction]  # client, counterparty as written, direction
 
 
 def edge_of(direction: Direction, client_id: str, counterparty_id: str) -> tuple[str, str]:
@@ -31,32 +38,47 @@ def edge_of(direction: Direction, client_id: str, counterparty_id: str) -> tuple
 
 
 class MonthlyAggregator:
-    """Sums amounts (yen) and line counts per counterparty spelling and month."""
+    """Sums amounts (yen) and line counts per counterparty spelling, direction and month."""
 
     def __init__(self) -> None:
-        # [yen, lines, first line number]
-        self._sums: dict[_Key, list[int]] = {}
-        self._pairs: set[tuple[str, Counterparty]] | None = None  # computed once adding is over
+        self._sums: dict[_Key, dict[str, list[int]]] = {}  # month -> [yen, lines]
+        self._first: dict[tuple[str, Counterparty], int] = {}  # first line of each spelling
+        self._series: dict[_Key, Series] | None = None
+        self._size = 0  # monthly values held
 
     def add(self, line: LedgerLine, client_id: str) -> None:
-        self._pairs = None
-        key = (client_id, line.counterparty, line.direction, line.month)
-        acc = self._sums.get(key)
+        key = (client_id, line.counterparty, line.direction)
+        months = self._sums.get(key)
+        if months is None:
+            months = self._sums[key] = {}
+            self._first.setdefault((client_id, line.counterparty), line.line)
+        acc = months.get(line.month)
         if acc is None:
-            self._sums[key] = [line.amount, 1, line.line]
+            months[line.month] = [line.amount, 1]
+            self._size += 1
         else:
             acc[0] += line.amount
             acc[1] += 1
 
+    def freeze(self) -> MonthlyAggregator:
+        """Turn the sums into series (adding is over); returns ``self``."""
+        self._series = {k: Series.from_map(v) for k, v in self._sums.items()}
+        self._sums = {}
+        return self
+
+    def _frozen(self) -> dict[_Key, Series]:
+        if self._series is None:
+            self.freeze()
+        assert self._series is not None
+        return self._series
+
     def __len__(self) -> int:
-        """Distinct (client, spelling, direction, month) sums: about the rows it will write."""
-        return len(self._sums)
+        """Monthly values held: about the rows it will write."""
+        return self._size
 
     def counterparties(self) -> set[tuple[str, Counterparty]]:
         """Distinct (client, counterparty as written) pairs seen."""
-        if self._pairs is None:
-            self._pairs = {(k[0], k[1]) for k in self._sums}
-        return self._pairs
+        return set(self._first)
 
     def rows(
         self, firm_of: Mapping[tuple[str, Counterparty], tuple[str, str]]
@@ -70,26 +92,30 @@ class MonthlyAggregator:
         The third list holds counterparties that resolved to the client
         itself, as (counterparty, first line, number of lines): not trade.
         """
-        trades: dict[ObservationKey, dict[str, list[int]]] = {}
-        payments: dict[ObservationKey, dict[str, list[int]]] = {}
+        trades: dict[ObservationKey, Series] = {}
+        payments: dict[ObservationKey, Series] = {}
         selfies: dict[Counterparty, list[int]] = {}
-        for (client, cp, direction, month), (amount, lines, first) in self._sums.items():
+        for (client, cp, direction), series in self._frozen().items():
             firm, alias = firm_of[(client, cp)]
             if firm == client:
-                acc_self = selfies.setdefault(cp, [first, 0])
-                acc_self[0] = min(acc_self[0], first)
-                acc_self[1] += lines
+                acc = selfies.setdefault(cp, [self._first[(client, cp)], 0])
+                acc[1] += series.n_lines
                 continue
             src, dst = edge_of(direction, client, firm)
-            series = (trades if direction.is_trade else payments).setdefault((src, dst, client, alias), {})
-            cell = series.get(month)
-            if cell is None:
-                series[month] = [amount, lines]
-            else:
-                cell[0] += amount
-                cell[1] += lines
-        return (
-            sorted((k, Series.from_map(v)) for k, v in trades.items()),
-            sorted((k, Series.from_map(v)) for k, v in payments.items()),
-            [(cp, first, n) for cp, (first, n) in selfies.items()],
-        )
+            target = trades if direction.is_trade else payments
+            key = (src, dst, client, alias)
+            target[key] = _add(target[key], series) if key in target else series
+        return (sorted(trades.items()), sorted(payments.items()),
+                [(cp, first, n) for cp, (first, n) in selfies.items()])
+
+
+def _add(a: Series, b: Series) -> Series:
+    """Two series of one observation summed month by month (two spellings
+    that share an alias key; not expected, but never lose a line)."""
+    acc: dict[str, list[int]] = {}
+    for s in (a, b):
+        for m, yen, n in zip(s.months, s.amounts, s.lines, strict=True):
+            cell = acc.setdefault(m, [0, 0])
+            cell[0] += yen
+            cell[1] += n
+    return Series.from_map(acc)

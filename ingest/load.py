@@ -27,7 +27,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -169,7 +169,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
         return _Parsed(summary, error=f"{path}: {e}")
     except OSError as e:
         return _Parsed(summary, error=f"{path}: cannot read file: {e.strerror or e}")
-    return _Parsed(summary, agg, rejects_path)
+    return _Parsed(summary, agg.freeze(), rejects_path)
 
 
 def _parse_in_worker(job: LoadJob, summary: LoadSummary, rejects_dir: Path) -> _Parsed:
@@ -261,11 +261,9 @@ class Loader:
         """Hash a window of jobs, look their batches up in one query, and
         start parsing the ones not loaded yet."""
         out: list[_Pending] = []
-        for job in jobs:
-            try:
-                sha = file_sha256(job.path)
-            except OSError as e:
-                out.append(_Pending(job, error=f"{job.path}: cannot read file: {e.strerror or e}"))
+        for job, sha in zip(jobs, self._hashes(jobs), strict=True):
+            if isinstance(sha, OSError):
+                out.append(_Pending(job, error=f"{job.path}: cannot read file: {sha.strerror or sha}"))
                 continue
             bid = batch_id_for(sha)
             out.append(_Pending(job, LoadSummary(str(job.path), bid, sha, job.fmt or "", job.client_id or "")))
@@ -292,6 +290,21 @@ class Loader:
             if pool is not None:
                 p.future = pool.submit(_parse_in_worker, p.job, s, self.rejects_dir)
         return out
+
+    def _hashes(self, jobs: list[LoadJob]) -> list[str | OSError]:
+        """SHA-256 of each job's file, read in threads (hashlib and file reads
+        release the GIL): the main process keeps resolving meanwhile."""
+
+        def one(job: LoadJob) -> str | OSError:
+            try:
+                return file_sha256(job.path)
+            except OSError as e:
+                return e
+
+        if len(jobs) < 4:
+            return [one(j) for j in jobs]
+        with ThreadPoolExecutor(max_workers=2) as threads:
+            return list(threads.map(one, jobs))
 
     # -- writing ---------------------------------------------------------------
     def _flush(self, group: list[_Pending]) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:

@@ -1,0 +1,296 @@
+"""Benchmark serving a firm: the API under concurrent clients against the
+store's raw query for the same firms, in the same run.
+
+    .venv/bin/python bench/bench_serve.py --store embedded --home bench/out/home-100k --out serve.json
+    eval "$(scripts/neo4j-local env)"; .venv/bin/python bench/bench_serve.py --store neo4j --out serve-neo4j.json
+
+What it does, on a store already loaded (``make bench`` loads the regions):
+
+1. Picks the firms users ask for: a random sample of BPO client firms
+   (seeded) and the 50 firms with the most trading partners.
+2. **Baseline, same run:** the store's raw one-hop query (the firm's merged
+   pairs with their monthly series — what ``GET /firms/{id}/ego?hops=1``
+   starts from) run by 10 threads in this process over the same firms,
+   for the same duration: latency p50 / p99 and queries/s. And the framework
+   floor: ``GET /health`` through the same server and load tool.
+3. Starts ``torihiki serve`` (``--workers``) with the response cache off
+   (``TORIHIKI_CACHE_MIB=0``: every request computes — the cold figures)
+   and drives it with ``oha`` on loopback, 10 connections, closed loop:
+   ego hops=1 and hops=2 for the clients; ego, view, trend, figures and
+   peers for the 50 largest firms. Then at a fixed rate (60% of the
+   closed-loop throughput) with ``--latency-correction`` (no coordinated
+   omission). Server memory (RSS of the server and its workers) after.
+4. Starts it again with the cache on (the default): the same ego run warm,
+   then the soak: 50 connections for ``--soak-seconds`` over a mix of ego,
+   view, trend and peers of clients and large firms; every non-2xx answer
+   and transport error is counted. Server memory after.
+
+Figures are not asserted: the JSON (``--out``) goes into ``make bench``'s
+report, which puts each next to its target and baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, machine, summary_ms, tree_rss_mib, write_json  # noqa: E402
+
+TORIHIKI = REPO / ".venv" / "bin" / "torihiki"
+
+
+# -- the firms -----------------------------------------------------------------------
+def pick_firms(store: Any, sample: int, top: int, seed: int) -> tuple[list[str], list[str]]:
+    """A seeded random sample of client firms and the ``top`` firms by partners."""
+    clients = sorted(f.id for f in store.all_firms() if f.is_client)
+    rng = random.Random(seed)
+    chosen = rng.sample(clients, min(sample, len(clients)))
+    if store.backend == "embedded":
+        rows = store._conn().execute(
+            "SELECT f, count(*) AS n FROM (SELECT seller AS f FROM trade_pairs UNION ALL "
+            "SELECT buyer AS f FROM trade_pairs) GROUP BY f ORDER BY n DESC, f LIMIT ?", (top,)).fetchall()
+        hubs = [r[0] for r in rows]
+    else:
+        records, _, _ = store.driver.execute_query(
+            "MATCH (f:Firm)-[m:TRADES_WITH]-() RETURN f.id AS id, count(m) AS n ORDER BY n DESC, id LIMIT $top",
+            top=top, database_=store.database)
+        hubs = [r["id"] for r in records]
+    return chosen, hubs
+
+
+def partners(store: Any, firm_ids: list[str]) -> list[int]:
+    return [len({p.buyer if p.seller == f else p.seller for p in store.pairs_of(f)}) for f in firm_ids]
+
+
+# -- the baseline: the store's raw query, 10 threads ---------------------------------------
+def raw_query_runner(store: Any) -> Callable[[], Callable[[str], int]]:
+    """A factory of per-thread callables running the store's one-hop query."""
+    if store.backend == "embedded":
+        import sqlite3
+
+        from queries.sql import trades as tq
+
+        def make() -> Callable[[str], int]:
+            conn = sqlite3.connect(store.path, check_same_thread=False)
+            conn.execute("PRAGMA cache_size=-16384")
+
+            def run(firm: str) -> int:
+                return (len(conn.execute(tq.PAIRS_AS_SELLER, (firm,)).fetchall())
+                        + len(conn.execute(tq.PAIRS_AS_BUYER, (firm,)).fetchall()))
+            return run
+        return make
+
+    from neo4j import RoutingControl
+
+    from queries.cypher import trades as cq
+
+    def make_neo() -> Callable[[str], int]:
+        def run(firm: str) -> int:
+            records, _, _ = store.driver.execute_query(cq.PAIRS_OF, id=firm, routing_=RoutingControl.READ,
+                                                       database_=store.database)
+            return len(records)
+        return run
+    return make_neo
+
+
+def raw_baseline(store: Any, firms: list[str], threads: int, seconds: float) -> dict[str, Any]:
+    make = raw_query_runner(store)
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    stop = time.monotonic() + seconds
+
+    def worker(i: int) -> None:
+        run = make()
+        rng = random.Random(i)
+        while time.monotonic() < stop:
+            firm = rng.choice(firms)
+            t0 = time.perf_counter()
+            run(firm)
+            latencies[i].append(time.perf_counter() - t0)
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    t0 = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    flat = [x for xs in latencies for x in xs]
+    return {**summary_ms(flat), "per_s": round(len(flat) / elapsed, 1), "threads": threads,
+            "seconds": round(elapsed, 1)}
+
+
+# -- the server and the load tool ---------------------------------------------------------
+class Server:
+    """``torihiki serve`` in a child process (own process group)."""
+
+    def __init__(self, port: int, workers: int, env: dict[str, str]) -> None:
+        self.port = port
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (open for the server's lifetime)
+            "w+", prefix="torihiki-serve-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(
+            [str(TORIHIKI), "serve", "--port", str(port), "--workers", str(workers), "--no-access-log"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.base}/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.log.seek(0)
+                raise RuntimeError(f"server did not start: {self.log.read()[-2000:]}")
+            time.sleep(0.2)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def rss_mib(self) -> float:
+        return round(tree_rss_mib(self.proc.pid), 1)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def oha_binary() -> str:
+    for candidate in (REPO / ".cache" / "tools" / "bin" / "oha", Path.home() / ".cargo" / "bin" / "oha"):
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("oha")
+    if not found:
+        raise SystemExit("oha not found: `make bench` installs it (cargo install oha --root .cache/tools)")
+    return found
+
+
+def oha(urls: list[str], connections: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
+    """One oha run over ``urls`` (picked at random per request); figures in ms."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
+        fh.write("\n".join(urls) + "\n")
+        url_file = fh.name
+    cmd = [oha_binary(), "--no-tui", "--output-format", "json", "-c", str(connections), "-z", f"{seconds}s",
+           "--urls-from-file", url_file]
+    if rate:
+        cmd += ["-q", str(rate), "--latency-correction"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    os.unlink(url_file)
+    if out.returncode != 0:
+        raise RuntimeError(f"oha failed: {out.stderr[-2000:]}")
+    d = json.loads(out.stdout)
+    lat = d["latencyPercentiles"]
+    codes = {str(k): int(v) for k, v in d.get("statusCodeDistribution", {}).items()}
+    # Requests still in flight when the duration ends are cut off by oha: not server errors.
+    errors = {str(k): int(v) for k, v in (d.get("errorDistribution") or {}).items()
+              if "aborted due to deadline" not in str(k)}
+    ok = sum(v for k, v in codes.items() if k.startswith("2"))
+    return {
+        "connections": connections, "seconds": seconds, "rate": rate,
+        "requests": sum(codes.values()) + sum(errors.values()), "ok": ok,
+        "non_2xx": sum(v for k, v in codes.items() if not k.startswith("2")), "errors": errors,
+        "per_s": round(d["summary"]["requestsPerSec"] or 0.0, 1),
+        "p50_ms": round((lat.get("p50") or 0) * 1000, 2), "p90_ms": round((lat.get("p90") or 0) * 1000, 2),
+        "p99_ms": round((lat.get("p99") or 0) * 1000, 2),
+        "max_ms": round((d["summary"].get("slowest") or 0) * 1000, 2),
+    }
+
+
+# -- the run ----------------------------------------------------------------------------
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from queries.config import StoreConfig
+    from queries.factory import open_store
+
+    env = dict(os.environ)
+    if args.store == "embedded":
+        env.pop("NEO4J_URI", None)
+        env["TORIHIKI_HOME"] = str(Path(args.home).resolve())
+    elif not env.get("NEO4J_URI"):
+        raise SystemExit("--store neo4j needs NEO4J_URI (eval \"$(scripts/neo4j-local env)\")")
+    cfg = StoreConfig.from_env("api") if args.store == "neo4j" else StoreConfig(home=Path(args.home))
+    store = open_store(cfg)
+    clients, hubs = pick_firms(store, args.sample, args.top, args.seed)
+    result: dict[str, Any] = {
+        "machine": machine(), "store": args.store, "workers": args.workers,
+        "firms": {"clients_sampled": len(clients), "top": len(hubs),
+                  "top_partners": partners(store, hubs[:5]), "counts": store.counts()},
+    }
+    step = print if args.verbose else (lambda *a, **k: None)
+    step("raw query baseline …", file=sys.stderr)
+    result["raw_clients"] = raw_baseline(store, clients, 10, args.seconds)
+    result["raw_top"] = raw_baseline(store, hubs, 10, args.seconds)
+    store.close()
+
+    def urls(base: str, firms: list[str], path: str) -> list[str]:
+        return [f"{base}/firms/{f}{path}" for f in firms]
+
+    cold = Server(args.port, args.workers, {**env, "TORIHIKI_CACHE_MIB": "0"})
+    try:
+        b = cold.base
+        step("cold server …", file=sys.stderr)
+        result["floor_health"] = oha([f"{b}/health"], 10, args.seconds)
+        result["ego1_clients"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds)
+        result["ego2_clients"] = oha(urls(b, clients, "/ego?hops=2"), 10, args.seconds)
+        for name, path in (("ego", "/ego?hops=1"), ("view", "/view"), ("trend", "/trend"),
+                           ("figures", "/figures"), ("peers", "/peers")):
+            result[f"top_{name}"] = oha(urls(b, hubs, path), 10, args.seconds)
+        rate = max(1.0, round(result["ego1_clients"]["per_s"] * 0.6, 1))
+        result["ego1_clients_fixed_rate"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds, rate)
+        result["rss_cold_mib"] = cold.rss_mib()
+    finally:
+        cold.stop()
+
+    warm = Server(args.port, args.workers, env)
+    try:
+        b = warm.base
+        step("warm server and soak …", file=sys.stderr)
+        result["ego1_clients_warm"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds)
+        mix = [u for firms in (clients, hubs) for path in ("/ego?hops=1", "/view", "/trend", "/peers")
+               for u in urls(b, firms, path)]
+        result["soak"] = oha(mix, 50, args.soak_seconds)
+        result["rss_after_soak_mib"] = warm.rss_mib()
+    finally:
+        warm.stop()
+    return result
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--store", choices=("embedded", "neo4j"), required=True)
+    p.add_argument("--home", default=".torihiki", help="TORIHIKI_HOME of the embedded store")
+    p.add_argument("--port", type=int, default=8811)
+    p.add_argument("--workers", type=int, default=2, help="server processes")
+    p.add_argument("--seconds", type=float, default=20, help="duration of each load run")
+    p.add_argument("--soak-seconds", type=float, default=300, help="duration of the 50-user soak")
+    p.add_argument("--sample", type=int, default=200, help="client firms sampled")
+    p.add_argument("--top", type=int, default=50, help="firms with the most partners")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", required=True, help="JSON file")
+    p.add_argument("--verbose", action="store_true")
+    args = p.parse_args()
+    result = run(args)
+    write_json(Path(args.out), result)
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
