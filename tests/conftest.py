@@ -50,11 +50,26 @@ def neo4j_driver_store() -> Iterator[Store]:
     store.close()
 
 
+MARKER = "TorihikiTestDatabase"
+
+
 def wipe_neo4j(store: Store) -> None:
+    """Empty the test database — only one these tests own: empty, or marked by
+    an earlier wipe. A database with data and no marker (someone's real data
+    behind a stray ``NEO4J_URI``) is left untouched and the test fails."""
     from queries.neo4j_store import Neo4jStore
 
     assert isinstance(store, Neo4jStore)
-    store.driver.execute_query("MATCH (n) DETACH DELETE n", database_=store.database)
+    records, _, _ = store.driver.execute_query(
+        f"OPTIONAL MATCH (m:{MARKER}) WITH count(m) AS marked "
+        "OPTIONAL MATCH (n) RETURN marked, count(n) AS nodes", database_=store.database)
+    marked, nodes = int(records[0]["marked"]), int(records[0]["nodes"])
+    if not marked and nodes:
+        pytest.fail(f"refusing to wipe {store.database} at NEO4J_URI: it holds {nodes} nodes and is not "
+                    f"a torihiki test database (no :{MARKER} node); point NEO4J_URI at an empty database")
+    store.driver.execute_query(f"MATCH (n) WHERE NOT n:{MARKER} DETACH DELETE n", database_=store.database)
+    store.driver.execute_query(f"MERGE (:{MARKER} {{note: 'emptied before each torihiki test'}})",
+                               database_=store.database)
 
 
 @pytest.fixture

@@ -102,3 +102,41 @@ def test_sample_loads_once_and_twice_changes_nothing(store: Store, tmp_path: Pat
     assert store.counts() == before
     assert before["batches"] == 8
     assert all(b.status == "done" for b in store.list_batches())
+
+
+def test_one_corporate_number_one_firm_and_errors_are_store_errors(store: Store) -> None:
+    """法人番号 is unique in both stores, and the violation surfaces as the
+    store's own error (not sqlite3's or the driver's)."""
+    from queries.store import StoreError
+
+    store.upsert_firms([Firm("A", name="株式会社A", corporate_number="7123456789012")])
+    with pytest.raises(StoreError):
+        store.upsert_firms([Firm("B", name="株式会社B", corporate_number="7123456789012")])
+    assert store.get_firm("B") is None
+    assert store.firm_by_corporate_number("7123456789012") == store.get_firm("A")
+
+
+def test_rollback_counts_only_its_own_rows_while_another_load_runs(store: Store, tmp_path: Path) -> None:
+    """What a rollback reports is what it deleted, whatever else is written meanwhile."""
+    import threading
+
+    from queries.model import ChunkWrite, LoadWrite
+    from queries.series import group_rows
+
+    store.upsert_firms([Firm("A", is_client=True), Firm("B"), Firm("C", is_client=True), Firm("D")])
+    store.begin_batch(_batch("old"))
+    store.write_chunk("old", 0, [TradeRow("A", "B", f"2025-{m:02d}", "A", 100, 1) for m in range(1, 13)]
+                      + [TradeRow("B", "A", "2025-01", "A", 5, 1)], [PaymentRow("B", "A", "2025-02", "A", 9, 1)])
+    rows = [TradeRow("C", "D", "2025-01", "C", 1, 1, alias=f"k{i}") for i in range(300)]
+
+    def other_load() -> None:
+        for n in range(10):
+            store.write_load(LoadWrite(begun=[_batch(f"new{n}")], chunks=[
+                ChunkWrite(f"new{n}", 0, list(group_rows(rows[n * 30:(n + 1) * 30]).items()))]))
+
+    t = threading.Thread(target=other_load)
+    t.start()
+    deleted = store.rollback_batch("old")
+    t.join()
+    assert (deleted["trades"], deleted["payments"]) == (2, 1)
+    assert store.counts()["trades"] == 300
