@@ -45,6 +45,7 @@ class MonthlyAggregator:
         self._first: dict[tuple[str, Counterparty], int] = {}  # first line of each spelling
         self._series: dict[_Key, Series] | None = None
         self._size = 0  # monthly values held
+        self._months: dict[object, str] = {}  # date -> YYYY-MM (a ledger repeats its dates)
 
     def add(self, line: LedgerLine, client_id: str) -> None:
         key = (client_id, line.counterparty, line.direction)
@@ -52,9 +53,12 @@ class MonthlyAggregator:
         if months is None:
             months = self._sums[key] = {}
             self._first.setdefault((client_id, line.counterparty), line.line)
-        acc = months.get(line.month)
+        month = self._months.get(line.date)
+        if month is None:
+            month = self._months[line.date] = line.month
+        acc = months.get(month)
         if acc is None:
-            months[line.month] = [line.amount, 1]
+            months[month] = [line.amount, 1]
             self._size += 1
         else:
             acc[0] += line.amount

@@ -144,13 +144,11 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
         def reader(p: Path) -> Iterable[LedgerLine | Reject | Skipped]:
             return read_ledger(p, fmt, **options)
 
-    rejects_dir.mkdir(parents=True, exist_ok=True)
     rejects_path = rejects_dir / f"{summary.batch_id}.csv"
+    rejects = _RejectsFile(rejects_path)
     agg = MonthlyAggregator()
     try:
-        with rejects_path.open("w", encoding="utf-8", newline="") as rfh:
-            rejects = csv.writer(rfh)
-            rejects.writerow(["file", "line", "column", "reason", "raw"])
+        with rejects:
             for item in reader(path):
                 summary.rows_read += 1
                 if isinstance(item, Skipped):
@@ -164,12 +162,41 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                         continue
                     item = problem
                 summary.rows_rejected += 1
-                rejects.writerow([item.file, item.line, item.column, item.reason, item.raw])
+                rejects.write([item.file, item.line, item.column, item.reason, item.raw])
     except (EncodingError, UnicodeError) as e:
         return _Parsed(summary, error=f"{path}: {e}")
     except OSError as e:
         return _Parsed(summary, error=f"{path}: cannot read file: {e.strerror or e}")
     return _Parsed(summary, agg.freeze(), rejects_path)
+
+
+class _RejectsFile:
+    """A batch's quarantine CSV, created at its first rejected row (most
+    files have none: no file to create and delete again). A stale file of an
+    earlier attempt at the same batch is removed."""
+
+    HEADER = ("file", "line", "column", "reason", "raw")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: Any = None
+        self._writer: Any = None
+
+    def write(self, row: list[object]) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow(self.HEADER)
+        self._writer.writerow(row)
+
+    def __enter__(self) -> _RejectsFile:
+        self.path.unlink(missing_ok=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.close()
 
 
 def _parse_in_worker(job: LoadJob, summary: LoadSummary, rejects_dir: Path) -> _Parsed:
@@ -315,7 +342,7 @@ class Loader:
         # then learn in one query which of the group's firms are stored.
         resolved = []
         for p in ready:
-            res = self.resolver.resolve_all(_sums(p).counterparties())
+            res = self.resolver.resolve_all(_sums(p).counterparties(), prefetched=True)
             self.resolver.remember_aliases([r.alias for r in res.values()],
                                            {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
             resolved.append(res)

@@ -67,16 +67,12 @@ from __future__ import annotations
 
 import heapq
 import unicodedata
-from array import array
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import jaconv
-import numpy as np
-import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -258,29 +254,10 @@ def decide(matches: list[tuple[str, float]]) -> Decision:
 
 _CUTOFF_SLACK = 1e-9
 """Slack on the cutoff when bounding edits: the filter may only let *more* candidates through."""
-_SIGNATURE_BITS = 128
-"""Bits of a value's bigram signature (two 64-bit words)."""
-_WORD = (1 << 64) - 1
-_SIGNATURE_FROM = 128
-"""Probed posting entries from which the vectorised signature filter pays for its overhead."""
-_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
-
-
-def _popcount_bytes(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
-    """Set bits of each 64-bit word, by byte table (numpy < 2 has no ``bitwise_count``)."""
-    return _BYTE_BITS[words.view(np.uint8)].reshape(-1, 8).sum(axis=1, dtype=np.uint8)
-
-
-def _popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
-    """Set bits of each 64-bit word."""
-    if hasattr(np, "bitwise_count"):
-        return np.bitwise_count(words)
-    return _popcount_bytes(words)
-
-
-def _bigrams(text: str) -> list[str]:
-    """The overlapping two-character substrings of ``text``, in order and with repeats."""
-    return [text[i:i + 2] for i in range(len(text) - 1)]
+_LAYOUT_CUTOFF = REVIEW_MIN - 1e-9
+"""The cutoff :class:`_FieldIndex` lays its segments out for: that of a query at
+``min_score=REVIEW_MIN`` (the resolver's). Every higher cutoff is served by the same
+segments; a lower one scans the lengths whose edit bound they cannot cover."""
 
 
 @lru_cache(maxsize=65536)
@@ -293,85 +270,162 @@ def _max_edits(longer: int, cutoff: float) -> int:
     return -1
 
 
-@lru_cache(maxsize=4096)
-def _length_plan(length: int, cutoff: float, max_length: int) -> tuple[tuple[int, int], ...]:
-    """Which strings a key of ``length`` characters can reach at ``cutoff``.
+@lru_cache(maxsize=1024)
+def _segments(length: int, layout: float) -> tuple[tuple[str, int, int], ...]:
+    """``(tag, start, size)`` of the segments a value of ``length`` characters is indexed by.
 
-    ``(other length, minimum common bigrams)`` for every length up to
-    ``max_length`` whose length difference alone does not rule it out. The
-    minimum is the q-gram count lemma for q = 2: ``d`` edits destroy at most
-    2·d of the longer string's ``longer − 1`` bigrams, and the rest occur in
-    the other string too (as a multiset), so a match within ``d`` edits shares
-    at least ``longer − 1 − 2·d`` bigrams. A minimum ≤ 0 means the lemma
-    cannot prune strings of that length (one- or two-character strings, low
-    cutoffs): they are all verified.
+    ``D`` is the most edits a pair of this value and a string of any length can
+    have at the cutoff ``layout``; the value is cut into ``k = ⌊D / 2⌋ + 1``
+    (at most ``length``) nearly equal segments, so that whenever a pair has at
+    most ``2k − 1`` edits, one segment of the value holds at most one of them.
+    ``tag`` names the segmentation and the segment (count, index, size), so that
+    only segments of the same place and size are compared.
     """
-    plan: list[tuple[int, int]] = []
+    most, other = 0, length
+    while other - _max_edits(other, layout) <= length:  # longer partners can still match
+        most = max(most, _max_edits(other, layout))
+        other += 1
+    count = max(1, min(length, most // 2 + 1))
+    base, extra = divmod(length, count)
+    out: list[tuple[str, int, int]] = []
+    start = 0
+    for i in range(count):
+        size = base + (1 if i >= count - extra else 0)
+        out.append((chr(count) + chr(i) + chr(size), start, size))
+        start += size
+    return tuple(out)
+
+
+_Lookup = tuple[str, int, int, int, int]
+"""``(tag, start, end, size, edits)``: the segments ``tag`` (of ``size`` characters)
+within ``edits`` (0 or 1) of the key's ``key[start:end]``."""
+_DIRECT = 24
+"""Segments listed for at least this many values are verified straight from their list
+of values (one rapidfuzz call, no Python loop over them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How a key of one length is searched at one cutoff (see :func:`_search_plan`)."""
+
+    exact: bool  # a value of the key's own length must equal it
+    scan: tuple[int, ...]  # lengths read whole (the segments cannot bound their edits)
+    lookups: tuple[_Lookup, ...]  # distinct lookups (several lengths may share one)
+    groups: tuple[tuple[tuple[int, ...], ...], ...]
+    """Per value length: alternatives (indices into ``lookups``), any one of which finds
+    every value of that length within reach."""
+
+
+def _spans(segments: tuple[tuple[str, int, int], ...], i: int, shift: int, edits: int,
+           most: int) -> list[_Lookup]:
+    """The key substrings segment ``i`` can align with when it holds ≤ ``most`` edits.
+
+    With an alignment of the value to the key, segment ``i`` (``start``,
+    ``size``) aligns with ``key[start + before : start + size + after]``,
+    where ``before``/``after`` are the net insertions minus deletions up to
+    its start / end. The edits before it are at least ``|before|``, those in
+    it at least ``|after − before|``, those after it at least
+    ``|shift − after|`` (``shift`` = key length − value length), and all
+    together at most ``edits``. The first segment starts where the key
+    starts and the last ends where it ends (edits at the ends belong to them).
+    """
+    tag, start, size = segments[i]
+    last = len(segments) - 1
+    key_length = segments[last][1] + segments[last][2] + shift
+    out: list[_Lookup] = []
+    for before in ([0] if i == 0 else range(-edits, edits + 1)):
+        for after in ([shift] if i == last else range(before - most, before + most + 1)):
+            inside = abs(after - before)
+            if inside > most or abs(before) + inside + abs(shift - after) > edits:
+                continue
+            a, b = start + before, start + size + after
+            if 0 <= a <= b <= key_length:
+                out.append((tag, a, b, size, most))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _search_plan(length: int, cutoff: float, max_length: int, layout: float) -> _Plan:
+    """Which lookups find every value that may score ≥ ``cutoff`` against a key of ``length``.
+
+    For each value length within reach (the length difference is at most the
+    edits ``d`` the cutoff allows for the longer one): ``d = 0`` needs the
+    key itself; otherwise, with the value cut into ``k`` segments
+    (:func:`_segments`), the pigeonhole principle on the ``d`` edits gives
+    lookups of segments within one edit (1) or equal (0) to an aligned key
+    substring (:func:`_spans`):
+
+    * ``k = 1``, ``d = 1``: the whole value within one edit;
+    * ``k = 2``, ``d = 1``: either half within one edit (both are right: the
+      one listing fewer values is read);
+    * ``k = 2``, ``d = 2``: the first half within one edit or else (two
+      edits in it) the second half equal — or the same the other way round;
+    * otherwise, ``d ≤ 2k − 1``: some segment within one edit;
+    * ``d > 2k − 1`` (cutoffs below ``layout``): every value of that length.
+    """
+    exact = False
+    scan: list[int] = []
+    lookups: dict[_Lookup, int] = {}
+    groups: list[tuple[tuple[int, ...], ...]] = []
+
+    def ids(spans: list[_Lookup]) -> tuple[int, ...]:
+        return tuple(lookups.setdefault(s, len(lookups)) for s in spans)
+
     for other in range(1, max_length + 1):
-        longer = max(length, other)
-        edits = _max_edits(longer, cutoff)
-        if abs(length - other) <= edits:
-            plan.append((other, longer - 1 - 2 * edits))
-    return tuple(plan)
-
-
-@lru_cache(maxsize=1 << 16)
-def _signature_bit(gram: str) -> int:
-    """The bit (one of 128) a bigram sets in a signature.
-
-    A fixed multiplicative hash of the two code points, not ``hash()``, which
-    differs between processes (an index may be pickled).
-    """
-    mixed = (ord(gram[0]) * 0x9E3779B1 + ord(gram[1]) * 0x85EBCA77) & 0xFFFFFFFF
-    return 1 << ((mixed * 0xC2B2AE3D) >> 25 & (_SIGNATURE_BITS - 1))
-
-
-def _mask(grams: Iterable[str]) -> int:
-    """Bigram signature of a string: the bits of its bigrams (:func:`_signature_bit`)."""
-    mask = 0
-    for gram in grams:
-        mask |= _signature_bit(gram)
-    return mask
-
-
-@lru_cache(maxsize=4096)
-def _need_by_length(plan: tuple[tuple[int, int], ...], slack: int, max_length: int
-                    ) -> npt.NDArray[np.int32]:
-    """Per string length, the signature bits a candidate must share with the key (see
-    :meth:`_FieldIndex._signature_filter`); lengths out of reach need more than exist."""
-    need = np.full(max_length + 1, _SIGNATURE_BITS + 1, dtype=np.int32)
-    for length, common in plan:
-        need[length] = common - slack
-    need.setflags(write=False)
-    return need
+        edits = _max_edits(max(length, other), cutoff)
+        if abs(length - other) > edits:
+            continue
+        if edits == 0:
+            exact = True
+            continue
+        segments = _segments(other, layout)
+        k = len(segments)
+        shift = length - other
+        if edits > 2 * k - 1:
+            scan.append(other)
+        elif k == 2 and edits <= 2:
+            near = [_spans(segments, i, shift, edits, 1) for i in (0, 1)]
+            if edits == 1:
+                groups.append((ids(near[0]), ids(near[1])))
+            else:
+                equal = [_spans(segments, i, shift, edits, 0) for i in (0, 1)]
+                groups.append((ids(near[0] + equal[1]), ids(near[1] + equal[0])))
+        else:
+            groups.append((ids([s for i in range(k) for s in _spans(segments, i, shift, edits, 1)]),))
+    return _Plan(exact, tuple(scan), tuple(lookups), tuple(groups))
 
 
 class _FieldIndex:
     """One preselection field (cores, readings or kana cores) of a :class:`NameIndex`.
 
     ``_values[pos]`` is the field of the name at position ``pos`` ("" when the
-    name has none). The distinct non-empty values are numbered; per length,
-    an inverted index maps each bigram to the numbers of the values holding
-    it (``array`` of C ints: cheap to append, viewed by numpy without a
-    copy), so a query only touches values of lengths that can reach the
-    cutoff. Each value also has a 128-bit bigram signature (:func:`_mask`)
-    for a vectorised count filter.
+    name has none). The distinct non-empty values are numbered; each is cut
+    into segments (:func:`_segments`; a short value is one segment). Each
+    distinct segment is numbered and listed under its tagged text
+    (``_segment_ids``) and under every string one deletion away from it
+    (``_deletions``), so that the segments within one edit of a string are a
+    few dictionary lookups away: two strings are within one edit exactly
+    when they are equal, one is a deletion of the other, or they have a
+    deletion in common. A segment lists the values holding it, by number and
+    by text (``_members``, ``_member_values``): a long list is verified by
+    one rapidfuzz call on its texts.
     """
 
-    __slots__ = ("_values", "_number", "_strings", "_positions", "_lengths", "_masks_low",
-                 "_masks_high", "_by_length", "_postings", "_frequency", "_max_length")
+    __slots__ = ("_values", "_number", "_strings", "_positions", "_by_length",
+                 "_by_length_values", "_segment_ids", "_deletions", "_members",
+                 "_member_values", "_max_length")
 
     def __init__(self) -> None:
         self._values: list[str] = []
         self._number: dict[str, int] = {}  # distinct value -> its number
         self._strings: list[str] = []  # number -> value
         self._positions: list[list[int]] = []  # number -> positions holding it, ascending
-        self._lengths = array("I")  # number -> len(value)
-        self._masks_low = array("Q")  # number -> bits 0-63 of the bigram signature
-        self._masks_high = array("Q")  # number -> bits 64-127
         self._by_length: dict[int, list[int]] = {}  # length -> numbers
-        self._postings: dict[int, dict[str, array[int]]] = {}  # length -> bigram -> numbers
-        self._frequency: dict[str, int] = {}  # bigram -> values holding it
+        self._by_length_values: dict[int, list[str]] = {}  # length -> values
+        self._segment_ids: dict[str, int] = {}  # tag + segment -> segment number
+        self._deletions: dict[str, int | list[int]] = {}  # tag + segment less one character
+        self._members: list[list[int]] = []  # segment number -> numbers of values holding it
+        self._member_values: list[list[str]] = []  # segment number -> those values
         self._max_length = 0
 
     def add(self, value: str) -> None:
@@ -386,96 +440,135 @@ class _FieldIndex:
         self._positions[number].append(pos)
 
     def _new_value(self, value: str) -> int:
-        """Number a value not seen before and index it under its length and bigrams."""
+        """Number a value not seen before and index it under its length and segments."""
         number = len(self._strings)
         self._number[value] = number
         self._strings.append(value)
         self._positions.append([])
         length = len(value)
-        self._max_length = max(self._max_length, length)
-        self._lengths.append(length)
-        self._by_length.setdefault(length, []).append(number)
-        postings = self._postings.setdefault(length, {})
-        frequency = self._frequency
-        mask = 0
-        for i in range(length - 1):
-            gram = value[i:i + 2]
-            numbers = postings.get(gram)
-            if numbers is None:
-                postings[gram] = array("i", (number,))
-            elif numbers[-1] != number:
-                numbers.append(number)
-            else:
-                continue  # a repeated bigram is listed once
-            frequency[gram] = frequency.get(gram, 0) + 1
-            mask |= _signature_bit(gram)
-        self._masks_low.append(mask & _WORD)
-        self._masks_high.append(mask >> 64)
+        if length > self._max_length:
+            self._max_length = length
+        numbers = self._by_length.get(length)
+        if numbers is None:
+            self._by_length[length] = [number]
+            self._by_length_values[length] = [value]
+        else:
+            numbers.append(number)
+            self._by_length_values[length].append(value)
+        segment_ids, members = self._segment_ids, self._members
+        for tag, start, size in _segments(length, _LAYOUT_CUTOFF):
+            segment = value[start:start + size]
+            sid = segment_ids.get(tag + segment)
+            if sid is not None:
+                members[sid].append(number)
+                self._member_values[sid].append(value)
+                continue
+            sid = len(members)
+            segment_ids[tag + segment] = sid
+            members.append([number])
+            self._member_values.append([value])
+            deletions = self._deletions
+            for i in range(size):
+                variant = tag + segment[:i] + segment[i + 1:]
+                held = deletions.get(variant)
+                if held is None:
+                    deletions[variant] = sid
+                elif isinstance(held, int):
+                    if held != sid:  # a run of one character gives one deletion several times
+                        deletions[variant] = [held, sid]
+                elif held[-1] != sid:
+                    held.append(sid)
         return number
 
-    def _candidates(self, key: str, cutoff: float) -> set[int]:
-        """Numbers of the values that may score ≥ ``cutoff`` against ``key`` (a superset).
+    def _near(self, key: str, lookup: _Lookup) -> set[int]:
+        """Numbers of the segments ``tag`` within ``edits`` (0 or 1) of ``key[start:end]``.
 
-        Per reachable length, prefix filtering: a value that must share at
-        least ``t`` of the key's ``len(key) − 1`` bigrams (counted with
-        repeats) shares at least one of any bigrams covering ``len(key) − t``
-        of them, so only the posting lists of the rarest bigrams (held by the
-        fewest values) that cover that many are read. Any choice of bigrams
-        would be lossless; the rarest keep the lists short. When the lists
-        read are long, :meth:`_signature_filter` drops most of their entries
-        before they are verified.
+        Within one edit: equal; the text is one of the segment's deletions;
+        the segment is one of the text's deletions; or both share a deletion
+        (one substitution).
         """
-        grams = Counter(_bigrams(key))
-        order = sorted(grams.items(), key=lambda gram_count: self._frequency.get(gram_count[0], 0))
+        tag, start, end, size, edits = lookup
+        text = key[start:end]
         found: set[int] = set()
-        plan = _length_plan(len(key), cutoff, self._max_length)
-        probed: list[array[int]] = []
-        size = 0
-        for length, common in plan:
-            if common <= 0:
-                found.update(self._by_length.get(length, ()))
-                continue
-            postings = self._postings.get(length)
-            if postings is None:
-                continue
-            to_cover = len(key) - common
-            for gram, count in order:
-                numbers = postings.get(gram)
-                if numbers is not None:
-                    probed.append(numbers)
-                    size += len(numbers)
-                to_cover -= count
-                if to_cover <= 0:
-                    break
-        if probed and size >= _SIGNATURE_FROM:
-            found.update(self._signature_filter(grams, plan, probed))
-        else:
-            for numbers in probed:
-                found.update(numbers)
+        m = end - start
+        if m == size:
+            sid = self._segment_ids.get(tag + text)
+            if sid is not None:
+                found.add(sid)
+            if not edits:
+                return found
+            table: Mapping[str, int | list[int]] = self._deletions  # a substitution
+        elif m == size + 1:
+            table = self._segment_ids  # an insertion in the text
+        else:  # m == size - 1: the text is a deletion of the segment
+            held = self._deletions.get(tag + text)
+            if held is not None:
+                found.update((held,) if isinstance(held, int) else held)
+            return found
+        for i in range(m):
+            held = table.get(tag + text[:i] + text[i + 1:])
+            if held is not None:
+                found.update((held,) if isinstance(held, int) else held)
         return found
 
-    def _signature_filter(self, grams: Counter[str], plan: tuple[tuple[int, int], ...],
-                          probed: list[array[int]]) -> list[int]:
-        """The numbers in ``probed`` whose signature shares enough bits with the key's.
+    def _scores(self, key: str, cutoff: float) -> dict[int, float]:
+        """Similarity of every value that scores ≥ ``cutoff`` against ``key``, by number.
 
-        Count filter, vectorised: a value needs at least ``t`` common bigrams
-        (multiset), and that count is at most the number of signature bits
-        both have plus ``slack`` — the key's bigram occurrences beyond one
-        per signature bit (repeats, and distinct bigrams hashed to one bit).
-        Hash collisions only add shared bits, so nothing that could match is
-        dropped.
+        Candidates follow :func:`_search_plan`: per value length within reach,
+        the segments within one edit of (or equal to) the key substrings they
+        can align with — where several alternatives are lossless, the one
+        listing the fewest values. Every value within the cutoff's edit bound
+        is a candidate; each is scored with rapidfuzz at the cutoff, as a
+        full scan would.
         """
-        key_mask = _mask(grams)
-        slack = sum(grams.values()) - key_mask.bit_count()
-        need = _need_by_length(plan, slack, self._max_length)
-        numbers = np.concatenate([np.frombuffer(p, dtype=np.intc) for p in probed])
-        low = np.frombuffer(self._masks_low, dtype=np.uint64)[numbers]
-        high = np.frombuffer(self._masks_high, dtype=np.uint64)[numbers]
-        shared = (_popcount(low & np.uint64(key_mask & _WORD)).astype(np.int32)
-                  + _popcount(high & np.uint64(key_mask >> 64)))
-        lengths = np.frombuffer(self._lengths, dtype=np.uintc)[numbers]
-        kept: list[int] = numbers[shared >= need[lengths]].tolist()
-        return kept
+        plan = _search_plan(len(key), cutoff, self._max_length, _LAYOUT_CUTOFF)
+        members = self._members
+        near = [self._near(key, lookup) for lookup in plan.lookups]
+        sids: set[int] = set()
+        for alternatives in plan.groups:
+            if len(alternatives) == 1:
+                for i in alternatives[0]:
+                    sids |= near[i]
+                continue
+            best: set[int] = set()
+            best_size = -1
+            for alternative in alternatives:
+                chosen: set[int] = set()
+                for i in alternative:
+                    chosen |= near[i]
+                size = sum(len(members[sid]) for sid in chosen)
+                if best_size < 0 or size < best_size:
+                    best, best_size = chosen, size
+            sids |= best
+        scores: dict[int, float] = {}
+        scorer = Levenshtein.normalized_similarity
+        for length in plan.scan:
+            values = self._by_length_values.get(length)
+            if values:
+                numbers = self._by_length[length]
+                for _, score, i in process.extract(key, values, scorer=scorer,
+                                                   score_cutoff=cutoff, limit=None):
+                    scores[numbers[i]] = score
+        few: set[int] = set()
+        for sid in sids:
+            numbers = members[sid]
+            if len(numbers) < _DIRECT:
+                few.update(numbers)
+                continue
+            for _, score, i in process.extract(key, self._member_values[sid], scorer=scorer,
+                                               score_cutoff=cutoff, limit=None):
+                scores[numbers[i]] = score
+        if plan.exact:
+            number = self._number.get(key)
+            if number is not None:
+                few.add(number)
+        if few:
+            listed = list(few)
+            strings = self._strings
+            for _, score, i in process.extract(key, [strings[n] for n in listed], scorer=scorer,
+                                               score_cutoff=cutoff, limit=None):
+                scores[listed[i]] = score
+        return scores
 
     def search(self, key: str, cutoff: float, width: int) -> list[int]:
         """Positions whose value scores ≥ ``cutoff`` against ``key``: the ``width`` best.
@@ -487,13 +580,9 @@ class _FieldIndex:
             return [pos for _, _, pos in process.extract(
                 key, self._values, scorer=Levenshtein.normalized_similarity,
                 score_cutoff=cutoff, limit=width)]
-        numbers = list(self._candidates(key, cutoff))
-        if not numbers:
-            return []
-        hits = process.extract(key, [self._strings[n] for n in numbers],
-                               scorer=Levenshtein.normalized_similarity,
-                               score_cutoff=cutoff, limit=None)
-        scored = [(score, pos) for _, score, i in hits for pos in self._positions[numbers[i]]]
+        positions = self._positions
+        scored = [(score, pos) for number, score in self._scores(key, cutoff).items()
+                  for pos in positions[number]]
         if len(scored) > width:
             scored = heapq.nsmallest(width, scored, key=lambda sp: (-sp[0], sp[1]))
         return [pos for _, pos in scored]

@@ -217,11 +217,12 @@ class Resolver:
 
     # -- resolution --------------------------------------------------------
     def resolve_all(
-        self, pairs: Iterable[tuple[str, Counterparty]]
+        self, pairs: Iterable[tuple[str, Counterparty]], prefetched: bool = False
     ) -> dict[tuple[str, Counterparty], Resolution]:
         """Resolve (client, counterparty) pairs; see the module docstring.
 
         Pairs are processed in a fixed order so that a run is reproducible.
+        ``prefetched``: the caller already ran :meth:`prefetch` on them.
         """
         ordered = sorted(set(pairs), key=lambda p: (p[0], alias_key(p[1])))
         numbers: dict[str, set[str]] = defaultdict(set)
@@ -229,7 +230,8 @@ class Resolver:
             cn = cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)
             if cn and not cp.is_sole_proprietor:
                 numbers[normalize_name(cp.name).core].add(cn)
-        self.prefetch(ordered)
+        if not prefetched:
+            self.prefetch(ordered)
         out: dict[tuple[str, Counterparty], Resolution] = {}
         for client, cp in ordered:
             out[(client, cp)] = self._resolve(client, cp, self._aliases[client], numbers)

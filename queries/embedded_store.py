@@ -276,35 +276,40 @@ class EmbeddedStore:
         ``written``: the observations just written per pair; a pair without
         a merged row had no observation before them, so they are all it has
         and are not read back."""
+        keys = sorted(pairs)
+        if not keys:
+            return
+        old = {(p.seller, p.buyer): p for p in map(_pair, c.execute(tq.PAIRS_BY_KEYS, (_json(keys),)))}
+        reread = [k for k in keys if written is None or k in old]
+        obs: dict[tuple[str, str], list[tuple[str, Series]]] = defaultdict(list)
+        if reread:
+            for s, b, o, m, a, n in c.execute(tq.OBS_OF_PAIRS, (_json(reread),)):
+                obs[(s, b)].append((o, _decode_series(m, a, n)))
         changes: list[tuple[PairTrade | None, PairTrade | None]] = []
-        for s, b in sorted(pairs):
-            row = c.execute(tq.GET_PAIR, (s, b)).fetchone()
-            old = _pair(row) if row else None
-            if old is None and written is not None:
-                new = merge_pair(s, b, written[(s, b)])
-            else:
-                new = merge_pair(s, b, ((o, _decode_series(m, a, n))
-                                        for o, m, a, n in c.execute(tq.OBS_OF_PAIR, (s, b))))
-            if new == old:
-                continue
-            changes.append((old, new))
-            if new is None:
-                c.execute(tq.DELETE_PAIR, (s, b))
-            else:
-                c.execute(tq.UPSERT_PAIR, (s, b, *_encode_pair(new), new.amount))
+        for key in keys:
+            before = old.get(key)
+            source = obs[key] if written is None or before is not None else written[key]
+            after = merge_pair(key[0], key[1], source)
+            if after != before:
+                changes.append((before, after))
+        c.executemany(tq.UPSERT_PAIR, [(n.seller, n.buyer, *_encode_pair(n), n.amount)
+                                       for _, n in changes if n is not None])
+        c.executemany(tq.DELETE_PAIR, [(o.seller, o.buyer) for o, n in changes if n is None and o is not None])
         sales, purchases = firm_deltas(changes)
         touched = sorted(set(sales) | set(purchases))
         if not touched:
             return
         current = {r[0]: _totals(r) for r in c.execute(tq.FIRM_TOTALS, (_json(touched),))}
+        upserts, deletes = [], []
         for firm in touched:
             t = apply_delta(current.get(firm, FirmTotals(firm)), sales.get(firm, {}),
                             purchases.get(firm, {}))
             if t.months:
-                c.execute(tq.UPSERT_FIRM_TOTALS, (firm, _json(t.months), _json(t.sales),
-                                                  _json(t.purchases)))
+                upserts.append((firm, _json(t.months), _json(t.sales), _json(t.purchases)))
             else:
-                c.execute(tq.DELETE_FIRM_TOTALS, (firm,))
+                deletes.append((firm,))
+        c.executemany(tq.UPSERT_FIRM_TOTALS, upserts)
+        c.executemany(tq.DELETE_FIRM_TOTALS, deletes)
 
     def data_version(self) -> int:
         row = self._conn().execute(tq.DATA_VERSION).fetchone()

@@ -151,6 +151,12 @@ def merge_pair(seller: str, buyer: str,
     :func:`queries.observations.merge_observations` — and every observer
     with a value that month is listed. ``None`` when nothing is left.
     """
+    observations = list(observations)
+    if len(observations) == 1:  # the common case: one file of one client saw the pair
+        observer, only = observations[0]
+        if not only.months:
+            return None
+        return PairTrade(seller, buyer, only.months, only.amounts, only.lines, (observer,) * len(only.months))
     per: dict[str, dict[str, list[int]]] = defaultdict(dict)  # month -> observer -> [yen, lines]
     for observer, s in observations:
         for m, a, n in zip(s.months, s.amounts, s.lines, strict=True):

@@ -20,11 +20,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(batch, payer, payee, observer, alias) DO UPDATE SET
     months = excluded.months, amounts = excluded.amounts, lines = excluded.lines
 """
-OBS_OF_PAIR: Final = "SELECT observer, months, amounts, lines FROM trade_obs WHERE seller = ? AND buyer = ?"
+OBS_OF_PAIRS: Final = """
+SELECT o.seller, o.buyer, o.observer, o.months, o.amounts, o.lines
+FROM json_each(?) j JOIN trade_obs o ON o.seller = j.value ->> 0 AND o.buyer = j.value ->> 1
+"""
 
 # -- merged pairs and firm totals ----------------------------------------------
 PAIR_COLUMNS: Final = "seller, buyer, months, amounts, lines, observers"
-GET_PAIR: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller = ? AND buyer = ?"
 UPSERT_PAIR: Final = """
 INSERT INTO trade_pairs (seller, buyer, months, amounts, lines, observers, amount)
 VALUES (?, ?, ?, ?, ?, ?, ?)

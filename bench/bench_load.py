@@ -1,0 +1,271 @@
+"""Benchmark loading a whole region, next to same-run baselines.
+
+    .venv/bin/python bench/bench_load.py --region bench/out/region-100k --store embedded \
+        --home bench/out/home-100k --out load-100k.json
+    eval "$(scripts/neo4j-local env)"
+    .venv/bin/python bench/bench_load.py --region bench/out/region-10k --store neo4j --out load-neo4j.json
+
+A region is what a BPO operator hands over (``torihiki generate`` writes one):
+many clients' ledgers in six formats, a firm master, management parameters
+and a 法人番号 registry. Phases, each in a child process of its own so that
+its peak RSS is its own:
+
+* ``pandas`` — the baseline: ``pandas.read_csv`` of every ledger file of
+  the manifest (strings, no validation), as a plain reading floor.
+* ``load`` — what a user runs, in a fresh store: firm master, registry and
+  parameters imports, then every ledger file through the loader (parsing in
+  worker processes, entity resolution, writing), then the refresh of the
+  peer-baseline metrics. The time of every 5% of files is recorded, so the
+  table shows whether a file costs more once the store is full.
+* ``neo4j-baseline`` (``--store neo4j``) — after the load: every
+  relationship the load created (observations, merged pairs) read back,
+  deleted, and written again with a plain batched
+  ``UNWIND $rows … MATCH … MERGE … SET`` from the same driver, 10,000 rows
+  per transaction — the speed of a plain batched write of the same
+  relationships; and once more with ``CREATE`` instead of ``MERGE``.
+
+Lines are the ledger files' physical lines (headers included) for both the
+loader and pandas. Nothing is asserted; ``make bench`` turns the JSON into the
+README's table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REPO, machine, peak_rss_mib, write_json  # noqa: E402
+
+
+def _manifest(region: Path) -> list[tuple[Path, str, str | None]]:
+    from ingest.manifest import read_manifest
+
+    entries, bad = read_manifest(region / "manifest.csv")
+    if bad:
+        raise SystemExit(f"bad manifest rows: {bad[:3]}")
+    return [(e.path, e.client_id, e.format) for e in entries]
+
+
+def _lines(path: Path) -> int:
+    data = path.read_bytes()
+    if not data:
+        return 0
+    n = data.count(b"\n")
+    if n == 0:  # 全銀 files without line ends: 120-byte records
+        return max(1, len(data.rstrip(b"\x1a")) // 120)
+    return n + (0 if data.endswith(b"\n") else 1)
+
+
+# -- phases (run in a child) --------------------------------------------------------------
+def phase_pandas(region: Path) -> dict[str, Any]:
+    import pandas as pd
+
+    files = _manifest(region)
+    lines = sum(_lines(p) for p, _, _ in files)
+    t0 = time.perf_counter()
+    for path, _, _ in files:
+        head = path.read_bytes()[:3]
+        encoding = "utf-8-sig" if head == b"\xef\xbb\xbf" else "cp932"
+        with contextlib.suppress(pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError):
+            pd.read_csv(path, header=None, dtype=str, encoding=encoding, encoding_errors="replace",
+                        on_bad_lines="skip", engine="c", sep=",")
+    seconds = time.perf_counter() - t0
+    return {"files": len(files), "lines": lines, "seconds": round(seconds, 2),
+            "lines_per_s": round(lines / seconds), "peak_rss_mib": round(peak_rss_mib(), 1)}
+
+
+def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, Any]:
+    from api.portfolio import refresh_peer_inputs
+    from ingest.imports import import_firms, import_parameters, import_registry
+    from ingest.load import CHUNK_ROWS, IngestError, Loader, LoadJob, default_workers
+    from queries.config import StoreConfig
+    from queries.factory import open_store
+
+    files = _manifest(region)
+    lines = [_lines(p) for p, _, _ in files]
+    cfg = StoreConfig.from_env("batch") if os.environ.get("NEO4J_URI") else StoreConfig(home=home)
+    store = open_store(cfg)
+    store.ensure_schema()
+    rejects = home / "rejects"
+    out: dict[str, Any] = {"store": store.backend, "files": len(files), "lines": sum(lines)}
+    t0 = time.perf_counter()
+    import_firms(store, region / "firms.csv", rejects)
+    out["firms_import_s"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    import_registry(store, region / "registry.csv", rejects)
+    out["registry_import_s"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    import_parameters(store, region / "parameters.csv", rejects, None)
+    out["parameters_import_s"] = round(time.perf_counter() - t0, 2)
+
+    loader = Loader(store, rejects, workers=default_workers(), chunk_rows=chunk_rows or CHUNK_ROWS,
+                    progress=False)
+    jobs = [LoadJob(p, c, f) for p, c, f in files]
+    slices: list[dict[str, Any]] = []
+    step = max(1, len(jobs) // 20)
+    done = failed = loaded_lines = 0
+    t0 = time.perf_counter()
+    last_t, last_lines = t0, 0
+    for _, outcome in loader.load(jobs):
+        if isinstance(outcome, IngestError):
+            failed += 1
+        loaded_lines += lines[done]
+        done += 1
+        if done % step == 0 or done == len(jobs):
+            now = time.perf_counter()
+            slices.append({"files": done, "seconds": round(now - t0, 2),
+                           "us_per_line": round((now - last_t) / max(1, loaded_lines - last_lines) * 1e6, 2)})
+            last_t, last_lines = now, loaded_lines
+    ingest_s = time.perf_counter() - t0
+    out.update({"ingest_s": round(ingest_s, 2), "lines_per_s": round(sum(lines) / ingest_s),
+                "failed_files": failed, "slices": slices, "counts": store.counts()})
+    t0 = time.perf_counter()
+    try:
+        info = refresh_peer_inputs(store)
+        out["refresh_s"] = round(time.perf_counter() - t0, 2)
+        out["refresh_clients"] = info["clients"]
+    except ValueError as e:
+        out["refresh_error"] = str(e)
+    out["peak_rss_mib"] = round(peak_rss_mib(), 1)
+    out["workers_peak_rss_mib"] = round(peak_rss_mib(children=True), 1)
+    if store.backend == "neo4j":
+        out["relationships"] = _neo4j_rel_counts(store)
+    store.close()
+    return out
+
+
+def _neo4j_rel_counts(store: Any) -> dict[str, int]:
+    records, _, _ = store.driver.execute_query(
+        "CALL () { MATCH ()-[r:TRADE]->() RETURN count(r) AS trade } "
+        "CALL () { MATCH ()-[r:PAID]->() RETURN count(r) AS paid } "
+        "CALL () { MATCH ()-[r:TRADES_WITH]->() RETURN count(r) AS pairs } "
+        "RETURN trade, paid, pairs", database_=store.database)
+    r = records[0]
+    return {"TRADE": int(r["trade"]), "PAID": int(r["paid"]), "TRADES_WITH": int(r["pairs"])}
+
+
+# The plain batched writes of the baseline (bench-only Cypher; the type names
+# are the product's own, from queries.cypher.names).
+_READ = {
+    "TRADE": "MATCH (s:Firm)-[r:TRADE]->(b:Firm) RETURN s.id AS s, b.id AS b, properties(r) AS p",
+    "PAID": "MATCH (s:Firm)-[r:PAID]->(b:Firm) RETURN s.id AS s, b.id AS b, properties(r) AS p",
+    "TRADES_WITH": "MATCH (s:Firm)-[r:TRADES_WITH]->(b:Firm) RETURN s.id AS s, b.id AS b, properties(r) AS p",
+}
+_DELETE = ("MATCH ()-[r:TRADE|PAID|TRADES_WITH]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS")
+_MERGE = {
+    "TRADE": "UNWIND $rows AS row MATCH (s:Firm {id: row.s}) MATCH (b:Firm {id: row.b}) "
+             "MERGE (s)-[r:TRADE {key: row.p.key}]->(b) SET r += row.p",
+    "PAID": "UNWIND $rows AS row MATCH (s:Firm {id: row.s}) MATCH (b:Firm {id: row.b}) "
+            "MERGE (s)-[r:PAID {key: row.p.key}]->(b) SET r += row.p",
+    "TRADES_WITH": "UNWIND $rows AS row MATCH (s:Firm {id: row.s}) MATCH (b:Firm {id: row.b}) "
+                   "MERGE (s)-[r:TRADES_WITH]->(b) SET r += row.p",
+}
+_CREATE = {
+    "TRADE": "UNWIND $rows AS row MATCH (s:Firm {id: row.s}) MATCH (b:Firm {id: row.b}) "
+             "CREATE (s)-[r:TRADE]->(b) SET r = row.p",
+    "PAID": "UNWIND $rows AS row MATCH (s:Firm {id: row.s}) MATCH (b:Firm {id: row.b}) "
+            "CREATE (s)-[r:PAID]->(b) SET r = row.p",
+    "TRADES_WITH": "UNWIND $rows AS row MATCH (s:Firm {id: row.s}) MATCH (b:Firm {id: row.b}) "
+                   "CREATE (s)-[r:TRADES_WITH]->(b) SET r = row.p",
+}
+
+
+def phase_neo4j_baseline() -> dict[str, Any]:
+    from neo4j import RoutingControl
+
+    from queries.config import StoreConfig
+    from queries.factory import open_store
+
+    store = open_store(StoreConfig.from_env("batch"))
+    drv, db = store.driver, store.database  # type: ignore[attr-defined]
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for kind, q in _READ.items():
+        records, _, _ = drv.execute_query(q, routing_=RoutingControl.READ, database_=db)
+        rows[kind] = [r.data() for r in records]
+    total = sum(len(v) for v in rows.values())
+    out: dict[str, Any] = {"relationships": total, "batch_rows": 10_000}
+    for name, statements in (("merge", _MERGE), ("create", _CREATE)):
+        with drv.session(database=db) as s:
+            s.run(_DELETE).consume()
+        t0 = time.perf_counter()
+        for kind, q in statements.items():
+            data = rows[kind]
+            for start in range(0, len(data), 10_000):
+                drv.execute_query(q, rows=data[start:start + 10_000], database_=db)
+        seconds = time.perf_counter() - t0
+        out[name] = {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds)}
+    # The store is left as the load wrote it (the last pass wrote the same relationships).
+    out["peak_rss_mib"] = round(peak_rss_mib(), 1)
+    store.close()
+    return out
+
+
+# -- driver -------------------------------------------------------------------------------
+def _child(phase: str, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--phase", phase, "--region", str(args.region), "--store", args.store,
+           "--home", str(args.home)]
+    if args.chunk_rows:
+        cmd += ["--chunk-rows", str(args.chunk_rows)]
+    env = dict(os.environ)
+    if args.store == "embedded":
+        env.pop("NEO4J_URI", None)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"phase {phase} failed:\n{proc.stderr[-4000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--region", type=Path, required=True)
+    p.add_argument("--store", choices=("embedded", "neo4j"), default="embedded")
+    p.add_argument("--home", type=Path, default=REPO / "bench" / "out" / "home")
+    p.add_argument("--chunk-rows", type=int, default=None)
+    p.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    p.add_argument("--phase", choices=("pandas", "load", "neo4j-baseline"), help=argparse.SUPPRESS)
+    p.add_argument("--out", type=Path)
+    args = p.parse_args()
+    if args.phase == "pandas":
+        print(json.dumps(phase_pandas(args.region)))
+        return
+    if args.phase == "load":
+        print(json.dumps(phase_load(args.region, args.home, args.chunk_rows)))
+        return
+    if args.phase == "neo4j-baseline":
+        print(json.dumps(phase_neo4j_baseline()))
+        return
+
+    if args.store == "embedded":
+        import shutil
+
+        shutil.rmtree(args.home, ignore_errors=True)
+    result: dict[str, Any] = {"machine": machine(), "region": str(args.region), "store": args.store}
+    config = args.region / "truth" / "config.json"
+    if config.exists():
+        result["region_config"] = json.loads(config.read_text())
+    if not args.no_pandas:
+        result["pandas"] = _child("pandas", args)
+    result["load"] = _child("load", args)
+    if not args.no_pandas:
+        result["ratio_to_pandas"] = round(result["load"]["lines_per_s"] / result["pandas"]["lines_per_s"], 3)
+    if args.store == "neo4j":
+        result["baseline"] = _child("neo4j-baseline", args)
+        rels = sum(result["load"]["relationships"].values())
+        result["load_rels_per_s"] = round(rels / result["load"]["ingest_s"])
+        result["ratio_to_merge"] = round(result["load_rels_per_s"] / result["baseline"]["merge"]["rels_per_s"], 3)
+        result["ratio_to_create"] = round(result["load_rels_per_s"] / result["baseline"]["create"]["rels_per_s"], 3)
+    if args.out:
+        write_json(args.out, result)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
