@@ -111,14 +111,13 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
     jobs = [LoadJob(p, c, f) for p, c, f in files]
     slices: list[dict[str, Any]] = []
     step = max(1, len(jobs) // 20)
-    done = failed = loaded_lines = 0
+    failed = loaded_lines = 0
     t0 = time.perf_counter()
     last_t, last_lines = t0, 0
-    for _, outcome in loader.load(jobs):
+    for done, (_, outcome) in enumerate(loader.load(jobs), start=1):
         if isinstance(outcome, IngestError):
             failed += 1
-        loaded_lines += lines[done]
-        done += 1
+        loaded_lines += lines[done - 1]
         if done % step == 0 or done == len(jobs):
             now = time.perf_counter()
             slices.append({"files": done, "seconds": round(now - t0, 2),
