@@ -240,6 +240,7 @@ class Loader:
         self.chunk_rows = chunk_rows
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
+        self._writer: _Writer | None = None
 
     def load(self, jobs: Sequence[LoadJob], reader: Reader | None = None
              ) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
@@ -248,9 +249,12 @@ class Loader:
         pool = None
         if self.workers > 0 and reader is None and len(jobs) > 1:
             pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
+        self._writer = _Writer(self.store) if len(jobs) > 1 else None
         try:
             yield from self._run(jobs, reader, pool)
         finally:
+            if self._writer is not None:
+                self._writer.close()
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
@@ -261,6 +265,10 @@ class Loader:
         todo = iter(jobs)
         queue: deque[_Pending] = deque()
         group: list[_Pending] = []
+        group_rows = 0
+        # Groups resolved and handed to the writer, oldest first: the next
+        # group is resolved while the previous one is written.
+        inflight: deque[_Written] = deque()
         with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
             while True:
                 if len(queue) < window // 2:
@@ -275,13 +283,18 @@ class Loader:
                 if item.parsed is not None:
                     item.summary = item.parsed.summary  # a worker's copy, with its counts
                 group.append(item)
-                if sum(_rows(p) for p in group) >= self.chunk_rows or not queue:
-                    yield from self._flush(group)
-                    bar.update(len(group))
-                    group = []
-            if group:
-                yield from self._flush(group)
-                bar.update(len(group))
+                group_rows += _rows(item)
+                if group_rows >= self.chunk_rows or not queue:
+                    inflight.append(self._flush(group))
+                    group, group_rows = [], 0
+                    while len(inflight) > 1 or (inflight and not queue):
+                        done = inflight.popleft()
+                        yield from done.outcomes()
+                        bar.update(len(done.group))
+            while inflight:
+                done = inflight.popleft()
+                yield from done.outcomes()
+                bar.update(len(done.group))
 
     def _admit(self, jobs: list[LoadJob], seen: set[str], reader: Reader | None,
                pool: ProcessPoolExecutor | None) -> list[_Pending]:
@@ -334,8 +347,8 @@ class Loader:
             return list(threads.map(one, jobs))
 
     # -- writing ---------------------------------------------------------------
-    def _flush(self, group: list[_Pending]) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
-        """Resolve and write a group of parsed files; yield their outcomes in order."""
+    def _flush(self, group: list[_Pending]) -> _Written:
+        """Resolve a group of parsed files and hand its writes to the writer."""
         ready = [p for p in group if p.parsed is not None and p.parsed.error is None]
         self.resolver.prefetch(pair for p in ready for pair in _sums(p).counterparties())
         # Resolve file by file (each sees the spellings decided before it),
@@ -348,27 +361,26 @@ class Loader:
             resolved.append(res)
         known = set(self.resolver.firms({f for res in resolved for (c, _), r in res.items()
                                          for f in (c, r.firm.id)}))
+        writes: list[Future[None] | None] = []
         load, rows = LoadWrite(), 0
         for p, res in zip(ready, resolved, strict=True):
             for write in self._batch_writes(p, res, known):
                 more = write.rows
                 if rows and rows + more > self.chunk_rows:
-                    self.store.write_load(load)
+                    writes.append(self._write(load))
                     load, rows = LoadWrite(), 0
                 _extend(load, write)
                 rows += more
         if rows or load.begun or load.finished:
+            writes.append(self._write(load))
+        return _Written(group, writes)
+
+    def _write(self, load: LoadWrite) -> Future[None] | None:
+        """Write now, or hand the write to the writer thread (many files)."""
+        if self._writer is None:
             self.store.write_load(load)
-        for p in group:
-            if p.error is not None:
-                yield p.job, IngestError(p.error)
-            elif p.parsed is not None and p.parsed.error is not None:
-                if p.parsed.rejects_path is not None:
-                    p.parsed.rejects_path.unlink(missing_ok=True)
-                yield p.job, IngestError(p.parsed.error)
-            else:
-                assert p.summary is not None
-                yield p.job, p.summary
+            return None
+        return self._writer.submit(load)
 
     def _batch_writes(self, p: _Pending, resolved: Mapping[tuple[str, Counterparty], Resolution],
                       known: set[str]) -> Iterator[LoadWrite]:
@@ -455,6 +467,61 @@ def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: s
         elif f.is_client:
             out.append((Firm(id=fid, is_client=True), None))
     return out
+
+
+class _Writer:
+    """One thread that writes the loads in the order given, while the main
+    thread parses results and resolves the next group (the store's own work —
+    Neo4j's server, SQLite's C code and the disk — runs meanwhile).
+
+    Once a write fails, every later one is refused: a later group may name
+    firms the failed one would have created, and must not be stored alone.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-writer")
+        self._failed: BaseException | None = None
+
+    def submit(self, load: LoadWrite) -> Future[None]:
+        return self._pool.submit(self._run, load)
+
+    def _run(self, load: LoadWrite) -> None:
+        if self._failed is not None:
+            raise IngestError(f"not written: an earlier write of this load failed ({self._failed})")
+        try:
+            self.store.write_load(load)
+        except BaseException as e:
+            self._failed = e
+            raise
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class _Written:
+    """A resolved group and its writes (futures when a writer thread has them)."""
+
+    group: list[_Pending]
+    writes: list[Future[None] | None]
+
+    def outcomes(self) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
+        """Each file's outcome, once the group's writes are committed (a
+        failed write raises here, as it would have in the main thread)."""
+        for w in self.writes:
+            if w is not None:
+                w.result()
+        for p in self.group:
+            if p.error is not None:
+                yield p.job, IngestError(p.error)
+            elif p.parsed is not None and p.parsed.error is not None:
+                if p.parsed.rejects_path is not None:
+                    p.parsed.rejects_path.unlink(missing_ok=True)
+                yield p.job, IngestError(p.parsed.error)
+            else:
+                assert p.summary is not None
+                yield p.job, p.summary
 
 
 def _sums(p: _Pending) -> MonthlyAggregator:
