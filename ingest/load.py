@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import multiprocessing as mp
 import os
@@ -49,6 +50,10 @@ __all__ = [
 ]
 
 CHUNK_ROWS = 20_000  # monthly rows per write transaction
+# Pairs whose merged rows and firm totals are refreshed together: each
+# refresh rewrites a busy firm's totals once, not once per group of files.
+_FINISH_PAIRS = 100_000
+_MAX_INFLIGHT = 64  # groups written but not reported yet (bounds memory)
 
 Reader = Callable[[Path], Iterable[LedgerLine | Reject | Skipped]]
 
@@ -266,9 +271,17 @@ class Loader:
         queue: deque[_Pending] = deque()
         group: list[_Pending] = []
         group_rows = 0
-        # Groups resolved and handed to the writer, oldest first: the next
-        # group is resolved while the previous one is written.
+        finishing = _Finishing()
+        # Groups handed to the writer, oldest first; the main thread resolves
+        # the next groups meanwhile and reports a group once it is finished.
         inflight: deque[_Written] = deque()
+
+        def release(final: bool) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
+            while inflight and (final or inflight[0].done() or len(inflight) > _MAX_INFLIGHT):
+                done = inflight.popleft()
+                yield from done.outcomes()
+                bar.update(len(done.group))
+
         with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
             while True:
                 if len(queue) < window // 2:
@@ -285,16 +298,17 @@ class Loader:
                 group.append(item)
                 group_rows += _rows(item)
                 if group_rows >= self.chunk_rows or not queue:
-                    inflight.append(self._flush(group))
+                    self._flush(group, finishing)
                     group, group_rows = [], 0
-                    while len(inflight) > 1 or (inflight and not queue):
-                        done = inflight.popleft()
-                        yield from done.outcomes()
-                        bar.update(len(done.group))
-            while inflight:
-                done = inflight.popleft()
-                yield from done.outcomes()
-                bar.update(len(done.group))
+                    if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
+                        finish = self._submit(functools.partial(
+                            self.store.finish_batches, finishing.batches, finishing.pairs))
+                        for w in finishing.groups:
+                            w.writes.append(finish)
+                        inflight.extend(finishing.groups)
+                        finishing = _Finishing()
+                    yield from release(final=False)
+            yield from release(final=True)
 
     def _admit(self, jobs: list[LoadJob], seen: set[str], reader: Reader | None,
                pool: ProcessPoolExecutor | None) -> list[_Pending]:
@@ -347,8 +361,9 @@ class Loader:
             return list(threads.map(one, jobs))
 
     # -- writing ---------------------------------------------------------------
-    def _flush(self, group: list[_Pending]) -> _Written:
-        """Resolve a group of parsed files and hand its writes to the writer."""
+    def _flush(self, group: list[_Pending], finishing: _Finishing) -> _Written:
+        """Resolve a group of parsed files and hand its writes to the writer;
+        its batches and pairs join ``finishing`` (finished in a later write)."""
         ready = [p for p in group if p.parsed is not None and p.parsed.error is None]
         self.resolver.prefetch(pair for p in ready for pair in _sums(p).counterparties())
         # Resolve file by file (each sees the spellings decided before it),
@@ -364,30 +379,36 @@ class Loader:
         writes: list[Future[None] | None] = []
         load, rows = LoadWrite(), 0
         for p, res in zip(ready, resolved, strict=True):
-            for write in self._batch_writes(p, res, known):
+            batch_writes, finished, pairs = self._batch_writes(p, res, known)
+            for write in batch_writes:
                 more = write.rows
                 if rows and rows + more > self.chunk_rows:
-                    writes.append(self._write(load))
+                    writes.append(self._submit(functools.partial(self.store.write_load, load)))
                     load, rows = LoadWrite(), 0
                 _extend(load, write)
                 rows += more
-        if rows or load.begun or load.finished:
-            writes.append(self._write(load))
-        return _Written(group, writes)
+            finishing.batches.append(finished)
+            finishing.pairs.update(pairs)
+        if rows or load.begun:
+            writes.append(self._submit(functools.partial(self.store.write_load, load)))
+        written = _Written(group, writes)
+        finishing.groups.append(written)
+        return written
 
-    def _write(self, load: LoadWrite) -> Future[None] | None:
+    def _submit(self, write: Callable[[], None]) -> Future[None] | None:
         """Write now, or hand the write to the writer thread (many files)."""
         if self._writer is None:
-            self.store.write_load(load)
+            write()
             return None
-        return self._writer.submit(load)
+        return self._writer.submit(write)
 
     def _batch_writes(self, p: _Pending, resolved: Mapping[tuple[str, Counterparty], Resolution],
-                      known: set[str]) -> Iterator[LoadWrite]:
-        """The writes of one parsed file: firms, spellings and its first
-        chunk together, then one write per further chunk; the last one
-        finishes the batch. ``known``: firms stored or written before this
-        file (this file's new firms are added to it)."""
+                      known: set[str]) -> tuple[list[LoadWrite], BatchInfo, set[tuple[str, str]]]:
+        """The writes of one parsed file — firms, spellings and its first
+        chunk together, then one write per further chunk — the batch as it
+        will be recorded when finished, and the trading pairs it touches.
+        ``known``: firms stored or written before this file (this file's
+        new firms are added to it)."""
         assert p.parsed is not None and p.summary is not None
         s, agg = p.summary, _sums(p)
         trades, payments, selfies = agg.rows({k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
@@ -423,15 +444,10 @@ class Loader:
         first = LoadWrite(begun=[info], firms=firms, aliases=aliases, merges=merges,
                           bank_accounts=accounts)
         todo = [c for c in chunks if c.chunk not in p.resumed_chunks]
-        for i, chunk in enumerate(todo):
-            write = first if i == 0 else LoadWrite()
+        writes = [first] + [LoadWrite() for _ in todo[1:]]
+        for write, chunk in zip(writes, todo, strict=False):
             write.chunks.append(chunk)
-            if i == len(todo) - 1:
-                write.finished.append(finished)
-            yield write
-        if not todo:
-            first.finished.append(finished)
-            yield first
+        return writes, finished, {(s, b) for (s, b, _, _), _ in trades}
 
     def _reject_selfies(self, p: _Pending, selfies: list[tuple[Counterparty, int, int]]) -> None:
         """Lines whose counterparty resolves to the client itself are not trade: reject them."""
@@ -483,14 +499,14 @@ class _Writer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-writer")
         self._failed: BaseException | None = None
 
-    def submit(self, load: LoadWrite) -> Future[None]:
-        return self._pool.submit(self._run, load)
+    def submit(self, write: Callable[[], None]) -> Future[None]:
+        return self._pool.submit(self._run, write)
 
-    def _run(self, load: LoadWrite) -> None:
+    def _run(self, write: Callable[[], None]) -> None:
         if self._failed is not None:
             raise IngestError(f"not written: an earlier write of this load failed ({self._failed})")
         try:
-            self.store.write_load(load)
+            write()
         except BaseException as e:
             self._failed = e
             raise
@@ -501,10 +517,14 @@ class _Writer:
 
 @dataclass
 class _Written:
-    """A resolved group and its writes (futures when a writer thread has them)."""
+    """A resolved group and its writes, its finish last (futures when a
+    writer thread has them)."""
 
     group: list[_Pending]
     writes: list[Future[None] | None]
+
+    def done(self) -> bool:
+        return all(w is None or w.done() for w in self.writes)
 
     def outcomes(self) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
         """Each file's outcome, once the group's writes are committed (a
@@ -524,6 +544,15 @@ class _Written:
                 yield p.job, p.summary
 
 
+@dataclass
+class _Finishing:
+    """Groups written but not finished yet: their batches and trading pairs."""
+
+    groups: list[_Written] = field(default_factory=list)
+    batches: list[BatchInfo] = field(default_factory=list)
+    pairs: set[tuple[str, str]] = field(default_factory=set)
+
+
 def _sums(p: _Pending) -> MonthlyAggregator:
     assert p.parsed is not None and p.parsed.sums is not None
     return p.parsed.sums
@@ -540,7 +569,6 @@ def _extend(load: LoadWrite, more: LoadWrite) -> None:
     load.merges += more.merges
     load.bank_accounts += more.bank_accounts
     load.chunks += more.chunks
-    load.finished += more.finished
 
 
 def _chunks(observations: Sequence[tuple[ObservationKey, Series]], size: int

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,6 +53,7 @@ from queries.store import NotFound, StoreError, StoreUnavailable
 __all__ = ["EmbeddedStore", "DB_FILENAME"]
 
 DB_FILENAME = "torihiki.sqlite3"
+_REFRESH_PAIRS = 20_000  # merged pairs rewritten per transaction when batches finish
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
 
@@ -224,8 +225,11 @@ class EmbeddedStore:
     def write_chunk(
         self, batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]
     ) -> None:
+        observations = list(group_rows(trades).items())
         self.write_load(LoadWrite(chunks=[ChunkWrite(
-            batch_id, chunk, list(group_rows(trades).items()), list(group_rows(payments).items()))]))
+            batch_id, chunk, observations, list(group_rows(payments).items()))]))
+        with self._tx() as c:
+            self._refresh_pairs(c, {(s, b) for (s, b, _, _), _ in observations})
 
     def write_load(self, load: LoadWrite) -> None:
         with self._tx() as c:
@@ -235,17 +239,24 @@ class EmbeddedStore:
             c.executemany(rq.UPSERT_ALIAS, [_alias_row(a) for a in load.aliases])
             c.executemany(rq.INSERT_MERGE, [_merge_row(m) for m in load.merges])
             c.executemany(rq.UPSERT_BANK_ACCOUNT, list(load.bank_accounts))
-            written: dict[tuple[str, str], list[tuple[str, Series]]] = defaultdict(list)
-            for ch in load.chunks:
+            done = {(b, n) for b, n in c.execute(tq.CHUNKS_OF_BATCHES, (
+                _json(sorted({ch.batch_id for ch in load.chunks})),))} if load.chunks else set()
+            chunks = [ch for ch in load.chunks if (ch.batch_id, ch.chunk) not in done]
+            for ch in chunks:
                 c.executemany(tq.UPSERT_TRADE_OBS, [
                     (ch.batch_id, s, b, o, k, *_encode_series(v)) for (s, b, o, k), v in ch.trades])
                 c.executemany(tq.UPSERT_PAY_OBS, [
                     (ch.batch_id, p, q, o, k, *_encode_series(v)) for (p, q, o, k), v in ch.payments])
-                for (s, b, o, _), v in ch.trades:
-                    written[(s, b)].append((o, v))
-            self._refresh_pairs(c, written, written)
-            c.executemany(tq.MARK_CHUNK, [(ch.batch_id, ch.chunk) for ch in load.chunks])
-            c.executemany(tq.FINISH_BATCH, [_finish_row(b) for b in load.finished])
+            c.executemany(tq.MARK_CHUNK, [(ch.batch_id, ch.chunk) for ch in chunks])
+
+    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]]) -> None:
+        ordered = sorted(set(pairs))
+        slices = [ordered[i:i + _REFRESH_PAIRS] for i in range(0, len(ordered), _REFRESH_PAIRS)] or [[]]
+        for n, part in enumerate(slices):
+            with self._tx() as c:
+                self._refresh_pairs(c, part)
+                if n == len(slices) - 1:
+                    c.executemany(tq.FINISH_BATCH, [_finish_row(b) for b in batches])
 
     def finish_batch(self, info: BatchInfo) -> None:
         with self._tx() as c:
@@ -268,28 +279,20 @@ class EmbeddedStore:
         return {"trades": trades, "payments": payments, "firms": firms, "batches": 1}
 
     # -- derived: pairs and firm totals ---------------------------------
-    def _refresh_pairs(self, c: sqlite3.Connection, pairs: Iterable[tuple[str, str]],
-                       written: Mapping[tuple[str, str], list[tuple[str, Series]]] | None = None) -> None:
+    def _refresh_pairs(self, c: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
         """Rewrite the merged rows of ``pairs`` from their observations and
-        add each pair's change to both firms' monthly totals (same transaction).
-
-        ``written``: the observations just written per pair; a pair without
-        a merged row had no observation before them, so they are all it has
-        and are not read back."""
+        add each pair's change to both firms' monthly totals (same transaction)."""
         keys = sorted(pairs)
         if not keys:
             return
         old = {(p.seller, p.buyer): p for p in map(_pair, c.execute(tq.PAIRS_BY_KEYS, (_json(keys),)))}
-        reread = [k for k in keys if written is None or k in old]
         obs: dict[tuple[str, str], list[tuple[str, Series]]] = defaultdict(list)
-        if reread:
-            for s, b, o, m, a, n in c.execute(tq.OBS_OF_PAIRS, (_json(reread),)):
-                obs[(s, b)].append((o, _decode_series(m, a, n)))
+        for s, b, o, m, a, n in c.execute(tq.OBS_OF_PAIRS, (_json(keys),)):
+            obs[(s, b)].append((o, _decode_series(m, a, n)))
         changes: list[tuple[PairTrade | None, PairTrade | None]] = []
         for key in keys:
             before = old.get(key)
-            source = obs[key] if written is None or before is not None else written[key]
-            after = merge_pair(key[0], key[1], source)
+            after = merge_pair(key[0], key[1], obs[key])
             if after != before:
                 changes.append((before, after))
         c.executemany(tq.UPSERT_PAIR, [(n.seller, n.buyer, *_encode_pair(n), n.amount)

@@ -188,8 +188,8 @@ class LoadWrite:
     one over several; whatever the grouping, a batch's chunk is marked done
     in the transaction that writes its rows, so a killed load resumes.
     ``firms`` are (firm, id of the batch that created it or ``None``);
-    ``begun`` batches are recorded as loading when new, ``finished`` ones
-    get their final status and counts.
+    ``begun`` batches are recorded as loading when new. The merged pairs and
+    firm totals follow in ``Store.finish_batches``.
     """
 
     begun: list[BatchInfo] = field(default_factory=list)
@@ -198,7 +198,6 @@ class LoadWrite:
     merges: list[MergeRecord] = field(default_factory=list)
     bank_accounts: list[tuple[str, str]] = field(default_factory=list)
     chunks: list[ChunkWrite] = field(default_factory=list)
-    finished: list[BatchInfo] = field(default_factory=list)
 
     @property
     def rows(self) -> int:

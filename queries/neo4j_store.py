@@ -8,7 +8,7 @@ are short-lived, one per call. Every call names the database.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
@@ -60,6 +60,7 @@ __all__ = ["Neo4jStore", "make_driver"]
 
 T = TypeVar("T")
 _DELETE_SLICE = 10_000  # relationships deleted per rollback transaction
+_REFRESH_PAIRS = 5_000  # merged pairs rewritten per transaction when batches finish
 
 
 def make_driver(config: StoreConfig) -> neo4j.Driver:
@@ -216,8 +217,10 @@ class Neo4jStore:
     def write_chunk(
         self, batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]
     ) -> None:
+        observations = list(group_rows(trades).items())
         self.write_load(LoadWrite(chunks=[ChunkWrite(
-            batch_id, chunk, list(group_rows(trades).items()), list(group_rows(payments).items()))]))
+            batch_id, chunk, observations, list(group_rows(payments).items()))]))
+        self.finish_batches([], {(s, b) for (s, b, _, _), _ in observations})
 
     @_translate
     def write_load(self, load: LoadWrite) -> None:
@@ -242,24 +245,30 @@ class Neo4jStore:
             chunks = [c for c in load.chunks if c.chunk not in done.get(c.batch_id, set())]
             trade_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.trades]
             pay_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.payments]
-            written: dict[tuple[str, str], list[tuple[str, Series]]] = {}
-            for c in chunks:
-                for (s, b, o, _), v in c.trades:
-                    written.setdefault((s, b), []).append((o, v))
-            pairs = sorted(written)
-            totals = _lock_firms(tx, {f for p in pairs for f in p})
             if trade_rows:
                 tx.run(tq.WRITE_TRADE_OBS, rows=trade_rows).consume()
             if pay_rows:
                 tx.run(tq.WRITE_PAY_OBS, rows=pay_rows).consume()
-            _refresh_pairs(tx, pairs, totals, written)
             if chunks:
                 tx.run(bq.MARK_CHUNKS, rows=[{"batch": c.batch_id, "chunk": c.chunk}
                                              for c in chunks]).consume()
-            if load.finished:
-                tx.run(bq.FINISH_BATCHES, rows=[_finish_payload(b) for b in load.finished]).consume()
 
         self._tx(work)
+
+    @_translate
+    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]]) -> None:
+        ordered = sorted(set(pairs))
+        slices = [ordered[i:i + _REFRESH_PAIRS] for i in range(0, len(ordered), _REFRESH_PAIRS)] or [[]]
+        for n, part in enumerate(slices):
+            last = n == len(slices) - 1
+
+            def work(tx: neo4j.ManagedTransaction, part: list[tuple[str, str]] = part,
+                     last: bool = last) -> None:
+                _refresh_pairs(tx, part, _lock_firms(tx, {f for p in part for f in p}))
+                if last and batches:
+                    tx.run(bq.FINISH_BATCHES, rows=[_finish_payload(b) for b in batches]).consume()
+
+            self._tx(work)
 
     @_translate
     def finish_batch(self, info: BatchInfo) -> None:
@@ -514,28 +523,17 @@ def _lock_firms(tx: neo4j.ManagedTransaction, ids: set[str]) -> dict[str, FirmTo
 
 
 def _refresh_pairs(tx: neo4j.ManagedTransaction, pairs: Sequence[tuple[str, str]],
-                   totals: dict[str, FirmTotals],
-                   written: Mapping[tuple[str, str], list[tuple[str, Series]]] | None = None) -> None:
+                   totals: dict[str, FirmTotals]) -> None:
     """Rewrite the merged pairs from their observations and add each pair's
-    change to both firms' totals (read under lock by :func:`_lock_firms`).
-
-    ``written``: the observations just written per pair; a pair without a
-    merged relationship had none before them, so only pairs that had one
-    are read back."""
+    change to both firms' totals (read under lock by :func:`_lock_firms`)."""
     if not pairs:
         return
     keys = [list(p) for p in pairs]
     old = {(p.seller, p.buyer): p for p in _pairs(tx.run(tq.MERGED_OF_PAIRS, pairs=keys).data())}
     obs: dict[tuple[str, str], list[tuple[str, Series]]] = {p: [] for p in pairs}
-    reread = [list(p) for p in pairs if written is None or p in old]
-    if written is not None:
-        for p in pairs:
-            if p not in old:
-                obs[p] = list(written[p])
-    if reread:
-        for r in tx.run(tq.OBS_OF_PAIRS, pairs=reread).data():
-            obs[(r["seller"], r["buyer"])].append(
-                (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
+    for r in tx.run(tq.OBS_OF_PAIRS, pairs=keys).data():
+        obs[(r["seller"], r["buyer"])].append(
+            (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
     changes: list[tuple[PairTrade | None, PairTrade | None]] = []
     for s, b in pairs:
         new = merge_pair(s, b, obs[(s, b)])

@@ -98,19 +98,28 @@ class Store(Protocol):
         self, batch_id: str, chunk: int, trades: Sequence[TradeRow], payments: Sequence[PaymentRow]
     ) -> None:
         """Write one chunk of monthly trade and payment rows and record the
-        chunk as done, in one transaction.
+        chunk as done, in one transaction; then refresh the pairs it touched.
 
         Rows are stored as one observation per (batch, seller, buyer,
-        observer, alias) holding its monthly series, and *set*, not added,
-        so a retried or resumed chunk changes nothing: every month of one
-        such key must come in the same chunk. The merged pairs and the
-        firms' monthly totals they change are rewritten in the same
-        transaction (see ``docs/data-model.md``)."""
+        observer, alias) holding its monthly series; a chunk already marked
+        done is not written again, so a retried or resumed chunk changes
+        nothing: every month of one such key must come in the same chunk.
+        The merged pairs and the firms' monthly totals are then rewritten
+        (see ``docs/data-model.md``)."""
 
     def write_load(self, load: LoadWrite) -> None:
         """Store one group of a load in one transaction: new batches, firms,
-        spelling decisions, merges, bank accounts, chunks (as
-        :meth:`write_chunk`, each marked done) and finished batches."""
+        spelling decisions, merges, bank accounts and observations, each
+        chunk marked done (a chunk already marked is not written again).
+        Merged pairs and totals are left to :meth:`finish_batches`."""
+
+    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]]) -> None:
+        """Rewrite the merged pairs (seller, buyer) the batches' observations
+        touched, and the firms' totals they change, from the stored
+        observations; then record the batches with their final status and
+        counts. Pairs go in transactions of bounded size, the batches in the
+        last one: a load killed before it ends leaves its batches loading,
+        and finishing them again (after a resume) changes nothing twice."""
 
     def finish_batch(self, info: BatchInfo) -> None:
         """Mark a batch done with its final counts."""

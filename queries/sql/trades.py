@@ -103,6 +103,7 @@ GET_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE id IN (SELECT v
 LIST_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY started_at DESC, id"
 MARK_CHUNK: Final = "INSERT OR IGNORE INTO batch_chunks (batch, chunk) VALUES (?, ?)"
 CHUNKS_DONE: Final = "SELECT chunk FROM batch_chunks WHERE batch = ?"
+CHUNKS_OF_BATCHES: Final = "SELECT batch, chunk FROM batch_chunks WHERE batch IN (SELECT value FROM json_each(?))"
 
 BATCH_TRADE_PAIRS: Final = "SELECT DISTINCT seller, buyer FROM trade_obs WHERE batch = ?"
 DELETE_BATCH_TRADES: Final = "DELETE FROM trade_obs WHERE batch = ?"

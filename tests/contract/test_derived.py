@@ -50,6 +50,7 @@ def test_after_loading_the_sample(store: Store, tmp_path: Path) -> None:
 
 
 def test_two_observers_and_several_batches_in_one_transaction(store: Store) -> None:
+    """Three batches written in one transaction, then finished together."""
     store.upsert_firms([Firm("A", is_client=True), Firm("B", is_client=True), Firm("C")])
     rows_a = [TradeRow("A", "B", "2025-04", "A", 1000, 2), TradeRow("A", "B", "2025-05", "A", 700, 1),
               TradeRow("C", "A", "2025-04", "A", 300, 1)]
@@ -61,6 +62,11 @@ def test_two_observers_and_several_batches_in_one_transaction(store: Store) -> N
         ChunkWrite("bc", 0, list(group_rows(rows_a2).items())),
     ])
     store.write_load(load)
+    assert store.pairs_by_keys([("A", "B")]) == []  # merged when the batches finish
+    pairs = {(s, b) for ch in load.chunks for (s, b, _, _), _ in ch.trades}
+    done = [replace(b, status="done") for b in load.begun]
+    store.finish_batches(done, pairs)
+    assert {b.id: b.status for b in store.list_batches()} == {"ba": "done", "bb": "done", "bc": "done"}
     assert_derived_consistent(store)
     (pair,) = store.pairs_by_keys([("A", "B")])
     assert pair.months == ("2025-04", "2025-05", "2025-06")
@@ -71,6 +77,7 @@ def test_two_observers_and_several_batches_in_one_transaction(store: Store) -> N
                                                                    "2025-06": 50, "2025-07": 0}
     before = store.counts()
     store.write_load(load)  # retried: every chunk is already done
+    store.finish_batches(done, pairs)
     assert store.counts() == before
     assert_derived_consistent(store)
     store.rollback_batch("ba")
