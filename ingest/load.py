@@ -371,7 +371,7 @@ class Loader:
         resolved = []
         for p in ready:
             res = self.resolver.resolve_all(_sums(p).counterparties(), prefetched=True)
-            self.resolver.remember_aliases([r.alias for r in res.values()],
+            self.resolver.remember_aliases([r.alias for r in res.values() if not r.known],
                                            {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
             resolved.append(res)
         known = set(self.resolver.firms({f for res in resolved for (c, _), r in res.items()
@@ -416,7 +416,7 @@ class Loader:
             self._reject_selfies(p, selfies)
         firms = _new_firms(resolved, known, s.batch_id)
         self.resolver.remember_firms([f for f, created_by in firms if created_by is not None])
-        aliases = [r.alias for r in resolved.values()]
+        aliases = [r.alias for r in resolved.values() if not r.known]  # only new decisions are written
         merges = [r.merge for r in resolved.values() if r.merge is not None]
         accounts = sorted({(r.bank_account, r.firm.id) for r in resolved.values() if r.bank_account})
         s.firms_created = sum(1 for _, created_by in firms if created_by is not None)

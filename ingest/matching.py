@@ -67,12 +67,15 @@ from __future__ import annotations
 
 import heapq
 import unicodedata
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import jaconv
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -174,8 +177,13 @@ def _reading_score(a: NormalizedName, b: NormalizedName) -> float:
     return score
 
 
+@lru_cache(maxsize=65536)
+def _has_numerals(text: str) -> bool:
+    return not _NUMERALS.isdisjoint(text)
+
+
 def _numerals_differ(a: str, b: str) -> bool:
-    if not (_NUMERALS.intersection(a) or _NUMERALS.intersection(b)):
+    if not (_has_numerals(a) or _has_numerals(b)):
         return False
     for op in Levenshtein.editops(a, b):
         if op.tag in ("replace", "delete") and a[op.src_pos] in _NUMERALS:
@@ -197,6 +205,11 @@ def name_similarity(a: NormalizedName, b: NormalizedName) -> float:
     >>> name_similarity(n("ｶ)ﾔﾏﾀﾞｼﾖｳｼ"), n("山田商事株式会社", furigana="ヤマダショウジ")) >= AUTO_MERGE
     True
     """
+    return _similarity(a, b, None)
+
+
+def _similarity(a: NormalizedName, b: NormalizedName, core_ratio: float | None) -> float:
+    """:func:`name_similarity`, given ``_ratio(a.core, b.core)`` when already known."""
     if not a.core or not b.core:
         return 0.0
     if a.is_kana_only or b.is_kana_only:
@@ -205,7 +218,7 @@ def name_similarity(a: NormalizedName, b: NormalizedName) -> float:
         else:
             score = min(NO_READING_CAP, _ratio(a.core, b.core))
     else:
-        score = _ratio(a.core, b.core)
+        score = _ratio(a.core, b.core) if core_ratio is None else core_ratio
         if score < 1.0 and _numerals_differ(a.core, b.core):
             score = min(score, NUMERAL_MISMATCH_CAP)
     if legal_forms_conflict(a.legal_form, b.legal_form):
@@ -252,68 +265,136 @@ def decide(matches: list[tuple[str, float]]) -> Decision:
     return Decision(outcome, best_id, best, f"score {best:.2f}")
 
 
-_CUTOFF_SLACK = 1e-9
-"""Slack on the cutoff when bounding edits: the filter may only let *more* candidates through."""
 _LAYOUT_CUTOFF = REVIEW_MIN - 1e-9
-"""The cutoff :class:`_FieldIndex` lays its segments out for: that of a query at
-``min_score=REVIEW_MIN`` (the resolver's). Every higher cutoff is served by the same
-segments; a lower one scans the lengths whose edit bound they cannot cover."""
+"""The cutoff :class:`_FieldIndex` chooses each value's keys for: that of a query at
+``min_score=REVIEW_MIN`` (the resolver's). Other cutoffs get the same answers; a lower one
+may read some lengths whole."""
+_SIGNATURE_BITS = 128
+"""Bits of a value's bigram and character signatures (two 64-bit words each)."""
+_WORD = (1 << 64) - 1
+_SIGNATURE_FROM = 48
+"""Candidates from which the vectorised signature filter pays for its overhead."""
+_SCAN_BELOW = 512
+"""A field with at most this many distinct values is scored whole (cheaper than lookups)."""
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 
 
 @lru_cache(maxsize=65536)
 def _max_edits(longer: int, cutoff: float) -> int:
     """Most edits a pair whose longer string has ``longer`` characters can have and still
-    score ≥ ``cutoff`` (normalised Levenshtein similarity 1 − edits / longer); −1 if none."""
+    pass ``cutoff`` in the scan the index stands for; −1 if none.
+
+    The score is 1 − edits / longer (normalised Levenshtein similarity), a
+    function of those two numbers only, but rapidfuzz compares it with the
+    cutoff in single precision: at a cutoff of 0.8 − 1e-9 it rejects a score
+    of exactly 0.8 (one edit in 5 characters, two in 10). So the bound is
+    not computed but asked of the same scorer, on a pair with ``edits``
+    substitutions: the index then finds exactly what ``process.extract``
+    keeps, whichever way a rapidfuzz version rounds.
+    """
+    same = "a" * longer
     for edits in range(longer, -1, -1):
-        if 1.0 - edits / longer >= cutoff - _CUTOFF_SLACK:
+        if process.extractOne(same, ["b" * edits + same[edits:]],
+                              scorer=Levenshtein.normalized_similarity,
+                              score_cutoff=cutoff) is not None:
             return edits
     return -1
 
 
 @lru_cache(maxsize=1024)
-def _segments(length: int, layout: float) -> tuple[tuple[str, int, int], ...]:
-    """``(tag, start, size)`` of the segments a value of ``length`` characters is indexed by.
+def _layout(length: int, layout: float) -> tuple[bool, tuple[int, ...]]:
+    """How a value of ``length`` characters is indexed: ``(neighbourhood, cuts)``.
 
-    ``D`` is the most edits a pair of this value and a string of any length can
-    have at the cutoff ``layout``; the value is cut into ``k = ⌊D / 2⌋ + 1``
-    (at most ``length``) nearly equal segments, so that whenever a pair has at
-    most ``2k − 1`` edits, one segment of the value holds at most one of them.
-    ``tag`` names the segmentation and the segment (count, index, size), so that
-    only segments of the same place and size are compared.
+    At the cutoff ``layout``, a value pairs with strings of other lengths
+    within at most ``d`` edits (``d`` grows with the longer length). Pairs
+    within one edit are found through the value's one-deletion
+    neighbourhood (exactly, in a few lookups); for pairs allowing ``d ≥ 2``
+    the value is cut into ``k = ⌊d / 2⌋ + 1`` nearly equal segments (``cuts``:
+    the counts ``k`` needed), so that one of them holds at most one of the
+    ``d ≤ 2k − 1`` edits. A value too short to pair within an edit gets the
+    neighbourhood (cheap).
     """
-    most, other = 0, length
+    near = False
+    cuts: set[int] = set()
+    other = length
     while other - _max_edits(other, layout) <= length:  # longer partners can still match
-        most = max(most, _max_edits(other, layout))
+        edits = _max_edits(other, layout)
+        if edits == 1:
+            near = True
+        elif edits >= 2:
+            cuts.add(min(length, edits // 2 + 1))
         other += 1
-    count = max(1, min(length, most // 2 + 1))
+    return near or not cuts, tuple(sorted(cuts))
+
+
+@lru_cache(maxsize=4096)
+def _segments(length: int, count: int) -> tuple[tuple[str, int, int], ...]:
+    """``(tag, start, size)`` of the ``count`` nearly equal segments of a value of ``length``.
+
+    ``tag`` names the cut and the segment (count, index), so that only segments
+    of the same place are compared; not the size, so that one lookup serves
+    the values of several lengths.
+    """
     base, extra = divmod(length, count)
     out: list[tuple[str, int, int]] = []
     start = 0
     for i in range(count):
         size = base + (1 if i >= count - extra else 0)
-        out.append((chr(count) + chr(i) + chr(size), start, size))
+        out.append((chr(count) + chr(i), start, size))
         start += size
     return tuple(out)
 
 
-_Lookup = tuple[str, int, int, int, int]
-"""``(tag, start, end, size, edits)``: the segments ``tag`` (of ``size`` characters)
-within ``edits`` (0 or 1) of the key's ``key[start:end]``."""
-_DIRECT = 24
-"""Segments listed for at least this many values are verified straight from their list
-of values (one rapidfuzz call, no Python loop over them)."""
+def _popcount_bytes(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
+    """Set bits of each 64-bit word, by byte table (numpy < 2 has no ``bitwise_count``)."""
+    octets = np.ascontiguousarray(words).view(np.uint8)
+    return _BYTE_BITS[octets].reshape(*words.shape, 8).sum(axis=-1, dtype=np.uint8)
+
+
+def _popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
+    """Set bits of each 64-bit word."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(words)
+    return _popcount_bytes(words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _occurrence_bit(char: str, occurrence: int) -> int:
+    """The bit (one of 128) the ``occurrence``-th ``char`` of a string sets in its signature.
+
+    A fixed multiplicative hash of the code point and the count, not
+    ``hash()``, which differs between processes (an index may be pickled).
+    """
+    mixed = (ord(char) * 0x9E3779B1 + occurrence * 0x85EBCA77) & 0xFFFFFFFF
+    return 1 << ((mixed * 0xC2B2AE3D) >> 25 & (_SIGNATURE_BITS - 1))
+
+
+def _signature(text: str) -> int:
+    """Character signature: the bits of (character, occurrence) for each character of
+    ``text`` — ``山田山`` sets (山, 1), (田, 1) and (山, 2) — so the multiset of characters."""
+    seen: dict[str, int] = {}
+    mask = 0
+    for char in text:
+        occurrence = seen[char] = seen.get(char, 0) + 1
+        mask |= _occurrence_bit(char, occurrence)
+    return mask
+
+
+_Lookup = tuple[str, int, int, int]
+"""``(tag, start, end, edits)``: the segments ``tag`` within ``edits`` (0 or 1) of the
+key's ``key[start:end]`` (and some more: see :meth:`_FieldIndex._lookup`)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """How a key of one length is searched at one cutoff (see :func:`_search_plan`)."""
 
+    most: int  # the most edits any value within reach can have
     exact: bool  # a value of the key's own length must equal it
-    scan: tuple[int, ...]  # lengths read whole (the segments cannot bound their edits)
-    lookups: tuple[_Lookup, ...]  # distinct lookups (several lengths may share one)
-    groups: tuple[tuple[tuple[int, ...], ...], ...]
-    """Per value length: alternatives (indices into ``lookups``), any one of which finds
-    every value of that length within reach."""
+    near: bool  # values within one edit, through the neighbourhoods
+    lookups: tuple[_Lookup, ...]  # distinct segment lookups (lengths may share them)
+    scan: tuple[int, ...]  # lengths read whole
+    edits: npt.NDArray[np.int32]  # per length: most edits (−1 out of reach)
 
 
 def _spans(segments: tuple[tuple[str, int, int], ...], i: int, shift: int, edits: int,
@@ -340,7 +421,7 @@ def _spans(segments: tuple[tuple[str, int, int], ...], i: int, shift: int, edits
                 continue
             a, b = start + before, start + size + after
             if 0 <= a <= b <= key_length:
-                out.append((tag, a, b, size, most))
+                out.append((tag, a, b, most))
     return out
 
 
@@ -348,84 +429,96 @@ def _spans(segments: tuple[tuple[str, int, int], ...], i: int, shift: int, edits
 def _search_plan(length: int, cutoff: float, max_length: int, layout: float) -> _Plan:
     """Which lookups find every value that may score ≥ ``cutoff`` against a key of ``length``.
 
-    For each value length within reach (the length difference is at most the
-    edits ``d`` the cutoff allows for the longer one): ``d = 0`` needs the
-    key itself; otherwise, with the value cut into ``k`` segments
-    (:func:`_segments`), the pigeonhole principle on the ``d`` edits gives
-    lookups of segments within one edit (1) or equal (0) to an aligned key
-    substring (:func:`_spans`):
+    A pair whose longer string has ``L`` characters passes the cutoff with
+    at most ``d`` edits (:func:`_max_edits`), so lengths differ by at most
+    ``d``. Per value length within reach:
 
-    * ``k = 1``, ``d = 1``: the whole value within one edit;
-    * ``k = 2``, ``d = 1``: either half within one edit (both are right: the
-      one listing fewer values is read);
-    * ``k = 2``, ``d = 2``: the first half within one edit or else (two
-      edits in it) the second half equal — or the same the other way round;
-    * otherwise, ``d ≤ 2k − 1``: some segment within one edit;
-    * ``d > 2k − 1`` (cutoffs below ``layout``): every value of that length.
+    * ``d = 0``: only the key itself (of its own length);
+    * ``d = 1`` and the length indexed by neighbourhood (:func:`_layout`):
+      the values within one edit of the key, all lengths at once;
+    * otherwise, with the values cut into ``k`` segments, ``2k − 1 ≥ d``,
+      the pigeonhole principle on the edits: some segment holds at most one
+      (:func:`_spans` gives the key substrings it can align with). For
+      halves (``k = 2``) and ``d ≤ 2`` it is sharper: the first half is
+      within one edit, or else (``d = 2``, both in the first half) the
+      second half is equal;
+    * without such a cut (cutoffs below ``layout``): every value of the length.
+
+    The most edits per length (``edits``) feed :meth:`_FieldIndex._signature_filter`.
     """
-    exact = False
+    most = 0
+    exact = near = False
+    lookups: dict[_Lookup, None] = {}
     scan: list[int] = []
-    lookups: dict[_Lookup, int] = {}
-    groups: list[tuple[tuple[int, ...], ...]] = []
-
-    def ids(spans: list[_Lookup]) -> tuple[int, ...]:
-        return tuple(lookups.setdefault(s, len(lookups)) for s in spans)
-
+    most_by_length = np.full(max_length + 1, -1, dtype=np.int32)
     for other in range(1, max_length + 1):
-        edits = _max_edits(max(length, other), cutoff)
+        longer = max(length, other)
+        edits = _max_edits(longer, cutoff)
         if abs(length - other) > edits:
             continue
+        most = max(most, edits)
+        most_by_length[other] = edits
+        by_neighbourhood, cuts = _layout(other, layout)
         if edits == 0:
             exact = True
             continue
-        segments = _segments(other, layout)
-        k = len(segments)
-        shift = length - other
-        if edits > 2 * k - 1:
+        if edits == 1 and by_neighbourhood:
+            near = True
+            continue
+        k = next((c for c in cuts if 2 * c - 1 >= edits), 0)
+        if not k:
             scan.append(other)
-        elif k == 2 and edits <= 2:
-            near = [_spans(segments, i, shift, edits, 1) for i in (0, 1)]
-            if edits == 1:
-                groups.append((ids(near[0]), ids(near[1])))
-            else:
-                equal = [_spans(segments, i, shift, edits, 0) for i in (0, 1)]
-                groups.append((ids(near[0] + equal[1]), ids(near[1] + equal[0])))
+            continue
+        segments = _segments(other, k)
+        shift = length - other
+        if k == 2 and edits <= 2:
+            lookups.update(dict.fromkeys(_spans(segments, 0, shift, edits, 1)))
+            if edits == 2:
+                lookups.update(dict.fromkeys(_spans(segments, 1, shift, edits, 0)))
         else:
-            groups.append((ids([s for i in range(k) for s in _spans(segments, i, shift, edits, 1)]),))
-    return _Plan(exact, tuple(scan), tuple(lookups), tuple(groups))
+            for i in range(k):
+                lookups.update(dict.fromkeys(_spans(segments, i, shift, edits, 1)))
+    most_by_length.setflags(write=False)
+    return _Plan(most, exact, near, tuple(lookups), tuple(scan), most_by_length)
 
 
 class _FieldIndex:
     """One preselection field (cores, readings or kana cores) of a :class:`NameIndex`.
 
     ``_values[pos]`` is the field of the name at position ``pos`` ("" when the
-    name has none). The distinct non-empty values are numbered; each is cut
-    into segments (:func:`_segments`; a short value is one segment). Each
-    distinct segment is numbered and listed under its tagged text
-    (``_segment_ids``) and under every string one deletion away from it
-    (``_deletions``), so that the segments within one edit of a string are a
-    few dictionary lookups away: two strings are within one edit exactly
-    when they are equal, one is a deletion of the other, or they have a
-    deletion in common. A segment lists the values holding it, by number and
-    by text (``_members``, ``_member_values``): a long list is verified by
-    one rapidfuzz call on its texts.
+    name has none). The distinct non-empty values are numbered and indexed
+    as :func:`_layout` says, in dictionaries keyed by strings one deletion
+    away, since two strings are within one edit exactly when they are
+    equal, one is a deletion of the other, or they have a deletion in common:
+
+    * ``_near``: the value and each of its one-deletion strings list its
+      number, so the key and its deletions find every value within an edit;
+    * ``_segments``: each distinct segment of a cut (tagged with its place,
+      numbered in ``_segment_ids``) and its deletions list the segment's
+      number; a segment lists the values holding it (``_members``, C ints:
+      concatenated without touching Python objects).
+
+    Each value also has 128-bit bigram and character signatures and its
+    length (C arrays) for a vectorised filter of long candidate lists.
     """
 
-    __slots__ = ("_values", "_number", "_strings", "_positions", "_by_length",
-                 "_by_length_values", "_segment_ids", "_deletions", "_members",
-                 "_member_values", "_max_length")
+    __slots__ = ("_values", "_number", "_strings", "_positions", "_by_length", "_near",
+                 "_segment_ids", "_segments", "_members", "_signatures", "_sizes",
+                 "_max_length")
 
     def __init__(self) -> None:
         self._values: list[str] = []
         self._number: dict[str, int] = {}  # distinct value -> its number
         self._strings: list[str] = []  # number -> value
         self._positions: list[list[int]] = []  # number -> positions holding it, ascending
-        self._by_length: dict[int, list[int]] = {}  # length -> numbers
-        self._by_length_values: dict[int, list[str]] = {}  # length -> values
-        self._segment_ids: dict[str, int] = {}  # tag + segment -> segment number
-        self._deletions: dict[str, int | list[int]] = {}  # tag + segment less one character
-        self._members: list[list[int]] = []  # segment number -> numbers of values holding it
-        self._member_values: list[list[str]] = []  # segment number -> those values
+        self._by_length: dict[int, array[int]] = {}  # length -> numbers
+        self._near: dict[str, int | list[int]] = {}  # value or one deletion -> numbers
+        self._segment_ids: dict[str, int] = {}  # tag + segment -> segment id
+        self._segments: dict[str, int | list[int]] = {}  # tag + segment or deletion -> ids
+        self._members: list[array[int]] = []  # segment id -> numbers of the values holding it
+        # number -> 4 words: bigram signature (bits 0-63, 64-127), character signature (same)
+        self._signatures = array("Q")
+        self._sizes = array("I")  # number -> length | signature character bits << 16
         self._max_length = 0
 
     def add(self, value: str) -> None:
@@ -440,7 +533,7 @@ class _FieldIndex:
         self._positions[number].append(pos)
 
     def _new_value(self, value: str) -> int:
-        """Number a value not seen before and index it under its length and segments."""
+        """Number a value not seen before and index it (see the class docstring)."""
         number = len(self._strings)
         self._number[value] = number
         self._strings.append(value)
@@ -450,134 +543,151 @@ class _FieldIndex:
             self._max_length = length
         numbers = self._by_length.get(length)
         if numbers is None:
-            self._by_length[length] = [number]
-            self._by_length_values[length] = [value]
+            self._by_length[length] = array("i", (number,))
         else:
             numbers.append(number)
-            self._by_length_values[length].append(value)
-        segment_ids, members = self._segment_ids, self._members
-        for tag, start, size in _segments(length, _LAYOUT_CUTOFF):
-            segment = value[start:start + size]
-            sid = segment_ids.get(tag + segment)
-            if sid is not None:
-                members[sid].append(number)
-                self._member_values[sid].append(value)
-                continue
-            sid = len(members)
-            segment_ids[tag + segment] = sid
-            members.append([number])
-            self._member_values.append([value])
-            deletions = self._deletions
-            for i in range(size):
-                variant = tag + segment[:i] + segment[i + 1:]
-                held = deletions.get(variant)
-                if held is None:
-                    deletions[variant] = sid
-                elif isinstance(held, int):
-                    if held != sid:  # a run of one character gives one deletion several times
-                        deletions[variant] = [held, sid]
-                elif held[-1] != sid:
-                    held.append(sid)
+        by_neighbourhood, cuts = _layout(length, _LAYOUT_CUTOFF)
+        if by_neighbourhood:
+            variants = [value]
+            variants += [value[:i] + value[i + 1:] for i in range(length)]
+            _list_under(self._near, variants, number)
+        for count in cuts:
+            for tag, start, size in _segments(length, count):
+                self._add_segment(tag, value[start:start + size], number)
+        signature = _signature(value)
+        self._signatures.extend((signature & _WORD, signature >> 64))
+        self._sizes.append(length | signature.bit_count() << 16)
         return number
 
-    def _near(self, key: str, lookup: _Lookup) -> set[int]:
-        """Numbers of the segments ``tag`` within ``edits`` (0 or 1) of ``key[start:end]``.
+    def _add_segment(self, tag: str, segment: str, number: int) -> None:
+        """List ``number`` under the segment ``tag`` + ``segment``, numbering a new one."""
+        tagged = tag + segment
+        sid = self._segment_ids.get(tagged)
+        if sid is not None:
+            self._members[sid].append(number)
+            return
+        sid = self._segment_ids[tagged] = len(self._members)
+        self._members.append(array("i", (number,)))
+        variants = [tagged]
+        variants += [tag + segment[:i] + segment[i + 1:] for i in range(len(segment))]
+        _list_under(self._segments, variants, sid)
 
-        Within one edit: equal; the text is one of the segment's deletions;
-        the segment is one of the text's deletions; or both share a deletion
-        (one substitution).
-        """
-        tag, start, end, size, edits = lookup
-        text = key[start:end]
-        found: set[int] = set()
-        m = end - start
-        if m == size:
-            sid = self._segment_ids.get(tag + text)
-            if sid is not None:
-                found.add(sid)
-            if not edits:
-                return found
-            table: Mapping[str, int | list[int]] = self._deletions  # a substitution
-        elif m == size + 1:
-            table = self._segment_ids  # an insertion in the text
-        else:  # m == size - 1: the text is a deletion of the segment
-            held = self._deletions.get(tag + text)
+    def _neighbours(self, key: str) -> list[int]:
+        """Numbers of the values indexed by neighbourhood within one edit of ``key`` (and
+        some two edits away: a deletion in common at different places)."""
+        probes = [key]
+        probes += [key[:i] + key[i + 1:] for i in range(len(key))]
+        found: list[int] = []
+        for held in map(self._near.get, probes):
             if held is not None:
-                found.update((held,) if isinstance(held, int) else held)
-            return found
-        for i in range(m):
-            held = table.get(tag + text[:i] + text[i + 1:])
-            if held is not None:
-                found.update((held,) if isinstance(held, int) else held)
+                if isinstance(held, int):
+                    found.append(held)
+                else:
+                    found += held
         return found
+
+    def _lookup(self, key: str, lookup: _Lookup) -> set[int]:
+        """Ids of the segments ``tag`` equal to ``key[start:end]`` or one character longer
+        (a deletion of theirs is the text) and, when one edit is allowed, those one
+        character shorter or with a deletion in common: a superset of those within
+        ``edits``."""
+        tag, start, end, edits = lookup
+        text = key[start:end]
+        probes = [tag + text]
+        if edits:
+            probes += [tag + text[:i] + text[i + 1:] for i in range(end - start)]
+        found: set[int] = set()
+        for held in map(self._segments.get, probes):
+            if held is not None:
+                if isinstance(held, int):
+                    found.add(held)
+                else:
+                    found.update(held)
+        return found
+
+    def _segment_candidates(self, key: str, plan: _Plan, found: array[int]) -> None:
+        """Append to ``found`` the values of the segments :func:`_search_plan` looks up."""
+        sids: set[int] = set()
+        for lookup in plan.lookups:
+            sids |= self._lookup(key, lookup)
+        members = self._members
+        for sid in sids:
+            found += members[sid]
+
+    def _signature_filter(self, key: str, plan: _Plan, found: array[int]) -> list[int]:
+        """The numbers in ``found`` whose signatures allow them to be within reach.
+
+        A value within ``d`` edits of the key lacks at most ``d`` of the key's
+        characters, counted as a multiset (each needs a substitution or a
+        deletion), and has at most ``d`` the key lacks (substitutions,
+        insertions). A signature bit (:func:`_signature`) set on one side only
+        stands for at least one such character, so with ``shared`` bits set on
+        both sides, ``shared ≥ max(key bits, value bits) − d``. Hash
+        collisions only add shared bits: nothing within reach is dropped.
+        Vectorised over the candidates, with ``d`` for each one's length.
+        """
+        key_mask = _signature(key)
+        numbers = np.frombuffer(found, dtype=np.intc)
+        shared = _popcount(np.frombuffer(self._signatures, dtype=np.uint64).reshape(-1, 2)
+                           .take(numbers, axis=0)
+                           & np.array([key_mask & _WORD, key_mask >> 64], dtype=np.uint64))
+        sizes = np.frombuffer(self._sizes, dtype=np.uint32).take(numbers)
+        keep = (shared[:, 0] + shared[:, 1] + plan.edits.take(sizes & 0xFFFF)
+                >= np.maximum(sizes >> 16, key_mask.bit_count()))
+        kept: list[int] = numbers[keep].tolist()
+        return kept
 
     def _scores(self, key: str, cutoff: float) -> dict[int, float]:
         """Similarity of every value that scores ≥ ``cutoff`` against ``key``, by number.
 
-        Candidates follow :func:`_search_plan`: per value length within reach,
-        the segments within one edit of (or equal to) the key substrings they
-        can align with — where several alternatives are lossless, the one
-        listing the fewest values. Every value within the cutoff's edit bound
-        is a candidate; each is scored with rapidfuzz at the cutoff, as a
-        full scan would.
+        Candidates (:func:`_search_plan`): every value when the field has
+        few; else the key itself, its neighbours within one edit, the values
+        of the segments looked up and the lengths read whole, the last two
+        through :meth:`_signature_filter` when they are many. Every value
+        within the cutoff's edit bound is a candidate. One rapidfuzz call
+        keeps those within the bound in edits (cheaper than the normalised
+        score), and the few left are scored with the normalised similarity at
+        the cutoff, exactly as a full scan scores them.
         """
         plan = _search_plan(len(key), cutoff, self._max_length, _LAYOUT_CUTOFF)
-        members = self._members
-        near = [self._near(key, lookup) for lookup in plan.lookups]
-        sids: set[int] = set()
-        for alternatives in plan.groups:
-            if len(alternatives) == 1:
-                for i in alternatives[0]:
-                    sids |= near[i]
-                continue
-            best: set[int] = set()
-            best_size = -1
-            for alternative in alternatives:
-                chosen: set[int] = set()
-                for i in alternative:
-                    chosen |= near[i]
-                size = sum(len(members[sid]) for sid in chosen)
-                if best_size < 0 or size < best_size:
-                    best, best_size = chosen, size
-            sids |= best
-        scores: dict[int, float] = {}
-        scorer = Levenshtein.normalized_similarity
-        for length in plan.scan:
-            values = self._by_length_values.get(length)
-            if values:
-                numbers = self._by_length[length]
-                for _, score, i in process.extract(key, values, scorer=scorer,
-                                                   score_cutoff=cutoff, limit=None):
-                    scores[numbers[i]] = score
-        few: set[int] = set()
-        for sid in sids:
-            numbers = members[sid]
-            if len(numbers) < _DIRECT:
-                few.update(numbers)
-                continue
-            for _, score, i in process.extract(key, self._member_values[sid], scorer=scorer,
-                                               score_cutoff=cutoff, limit=None):
-                scores[numbers[i]] = score
-        if plan.exact:
-            number = self._number.get(key)
-            if number is not None:
-                few.add(number)
-        if few:
-            listed = list(few)
-            strings = self._strings
-            for _, score, i in process.extract(key, [strings[n] for n in listed], scorer=scorer,
-                                               score_cutoff=cutoff, limit=None):
-                scores[listed[i]] = score
-        return scores
+        strings = self._strings
+        numbers: list[int]
+        if len(strings) <= _SCAN_BELOW:
+            numbers = list(range(len(strings)))
+        else:
+            numbers = self._neighbours(key) if plan.near else []
+            if plan.exact and not plan.near:
+                number = self._number.get(key)
+                if number is not None:
+                    numbers.append(number)
+            found = array("i")
+            if plan.lookups:
+                self._segment_candidates(key, plan, found)
+            for length in plan.scan:
+                found += self._by_length.get(length, found[:0])
+            if len(found) >= _SIGNATURE_FROM:
+                numbers += self._signature_filter(key, plan, found)
+            else:
+                numbers += found
+        values = [strings[n] for n in numbers]
+        near = [i for _, _, i in process.extract(key, values, scorer=Levenshtein.distance,
+                                                 score_cutoff=plan.most, limit=None)]
+        if not near:
+            return {}
+        return {numbers[near[j]]: score for _, score, j in process.extract(
+            key, [values[i] for i in near], scorer=Levenshtein.normalized_similarity,
+            score_cutoff=cutoff, limit=None)}
 
-    def search(self, key: str, cutoff: float, width: int) -> list[int]:
-        """Positions whose value scores ≥ ``cutoff`` against ``key``: the ``width`` best.
+    def search(self, key: str, cutoff: float, width: int) -> list[tuple[float, int]]:
+        """``(similarity, position)`` of the values that score ≥ ``cutoff`` against ``key``:
+        the ``width`` best.
 
-        Exactly what ``process.extract`` over all values with ``limit=width``
-        returns: ranked by similarity, ties by position.
+        Exactly the positions ``process.extract`` over all values with
+        ``limit=width`` returns (ranked by similarity, ties by position), and
+        their scores.
         """
         if cutoff <= 0.0:  # everything passes, "" included: nothing to filter
-            return [pos for _, _, pos in process.extract(
+            return [(score, pos) for _, score, pos in process.extract(
                 key, self._values, scorer=Levenshtein.normalized_similarity,
                 score_cutoff=cutoff, limit=width)]
         positions = self._positions
@@ -585,7 +695,82 @@ class _FieldIndex:
                   for pos in positions[number]]
         if len(scored) > width:
             scored = heapq.nsmallest(width, scored, key=lambda sp: (-sp[0], sp[1]))
-        return [pos for _, pos in scored]
+        return scored
+
+
+def _list_under(table: dict[str, int | list[int]], keys: list[str], number: int) -> None:
+    """List ``number`` under each of ``keys`` (once: a run of one character gives one
+    deletion several times). A key listing one number holds the number itself."""
+    setdefault = table.setdefault
+    for key in keys:
+        held = setdefault(key, number)
+        if held is number:
+            continue
+        if isinstance(held, int):
+            if held != number:
+                table[key] = [held, number]
+        elif held[-1] != number:
+            held.append(number)
+
+
+_PREFIX_SPLIT = 9
+"""Reading units from which a truncation-prefix entry is filed under its first this many."""
+
+
+class _PrefixIndex:
+    """Positions by reading units (voiced marks split off), for the truncation rule.
+
+    :meth:`find` returns the positions whose units (at least
+    :data:`MIN_TRUNCATED_PREFIX` long) are a prefix of the query's or have
+    the query's as a prefix — what scanning every entry sharing the first
+    :data:`MIN_TRUNCATED_PREFIX` units and testing ``startswith`` both ways
+    returns. Entries of up to ``_PREFIX_SPLIT − 1`` units are listed by
+    their whole text and by their first :data:`MIN_TRUNCATED_PREFIX` units;
+    longer ones by their first ``_PREFIX_SPLIT`` units, so a long query
+    reads three exact lists and one block of names sharing as many units,
+    not every name that starts like it (place names alone fill thousands).
+    """
+
+    __slots__ = ("_short", "_short_block", "_long_block", "_long_keys")
+
+    def __init__(self) -> None:
+        self._short: dict[str, list[int]] = {}  # short units -> positions
+        self._short_block: dict[str, list[tuple[int, str]]] = {}  # first units -> short entries
+        self._long_block: dict[str, list[tuple[int, str]]] = {}  # _PREFIX_SPLIT units -> long
+        self._long_keys: dict[str, list[str]] = {}  # first units -> keys of _long_block
+
+    def add(self, pos: int, units: str) -> None:
+        """File ``units`` (at least :data:`MIN_TRUNCATED_PREFIX` long) for ``pos``."""
+        first = units[:MIN_TRUNCATED_PREFIX]
+        if len(units) < _PREFIX_SPLIT:
+            self._short.setdefault(units, []).append(pos)
+            self._short_block.setdefault(first, []).append((pos, units))
+            return
+        split = units[:_PREFIX_SPLIT]
+        block = self._long_block.get(split)
+        if block is None:
+            self._long_block[split] = [(pos, units)]
+            self._long_keys.setdefault(first, []).append(split)
+        else:
+            block.append((pos, units))
+
+    def find(self, units: str, found: set[int]) -> None:
+        """Add to ``found`` the positions whose units are a prefix of ``units`` or start
+        with them (``units`` at least :data:`MIN_TRUNCATED_PREFIX` long)."""
+        if len(units) >= _PREFIX_SPLIT:
+            for size in range(MIN_TRUNCATED_PREFIX, _PREFIX_SPLIT):  # short prefixes of it
+                found.update(self._short.get(units[:size], ()))
+            for pos, other in self._long_block.get(units[:_PREFIX_SPLIT], ()):
+                if other.startswith(units) or units.startswith(other):
+                    found.add(pos)
+            return
+        first = units[:MIN_TRUNCATED_PREFIX]
+        for pos, other in self._short_block.get(first, ()):
+            if other.startswith(units) or units.startswith(other):
+                found.add(pos)
+        for split in self._long_keys.get(first, ()):  # longer entries that start with it
+            if split.startswith(units):
+                found.update(pos for pos, _ in self._long_block[split])
 
 
 class NameIndex:
@@ -636,7 +821,7 @@ class NameIndex:
         self._cores = _FieldIndex()  # kanji/latin cores ("" for kana names)
         self._readings = _FieldIndex()  # readings ("" when unknown)
         self._kana_cores = _FieldIndex()  # kana cores that differ from the reading, else ""
-        self._prefix: dict[str, list[tuple[int, str]]] = {}  # first units -> (pos, units)
+        self._prefix = _PrefixIndex()  # reading units, for the truncation rule
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -653,23 +838,25 @@ class NameIndex:
         for key in _kana_keys(name):
             units = _units(key)
             if len(units) >= MIN_TRUNCATED_PREFIX:
-                self._prefix.setdefault(units[:MIN_TRUNCATED_PREFIX], []).append((pos, units))
+                self._prefix.add(pos, units)
 
-    def _preselect(self, query: NormalizedName, cutoff: float, width: int) -> set[int]:
+    def _preselect(self, query: NormalizedName, cutoff: float, width: int
+                   ) -> tuple[set[int], dict[int, float]]:
+        """The preselected positions, and the core similarity of those found by core."""
         found: set[int] = set()
+        by_core: dict[int, float] = {}
         if not query.core:
-            return found
+            return found, by_core
         if not query.is_kana_only:
-            found.update(self._cores.search(query.core, cutoff, width))
+            by_core = {pos: score for score, pos in self._cores.search(query.core, cutoff, width)}
+            found.update(by_core)
         for key in _kana_keys(query):
-            found.update(self._readings.search(key, cutoff, width))
-            found.update(self._kana_cores.search(key, cutoff, width))
+            found.update(pos for _, pos in self._readings.search(key, cutoff, width))
+            found.update(pos for _, pos in self._kana_cores.search(key, cutoff, width))
             units = _units(key)
             if len(units) >= MIN_TRUNCATED_PREFIX:
-                for pos, other in self._prefix.get(units[:MIN_TRUNCATED_PREFIX], ()):
-                    if other.startswith(units) or units.startswith(other):
-                        found.add(pos)
-        return found
+                self._prefix.find(units, found)
+        return found, by_core
 
     def query(self, name: NormalizedName, limit: int = 5,
               min_score: float = REVIEW_MIN) -> list[tuple[str, float]]:
@@ -684,8 +871,11 @@ class NameIndex:
             raise ValueError(f"min_score must be at most 1, not {min_score}")
         width = max(limit * 20, 200)
         best: dict[str, float] = {}
-        for pos in self._preselect(name, cutoff, width):
-            score = name_similarity(name, self._names[pos])
+        found, by_core = self._preselect(name, cutoff, width)
+        for pos in found:
+            # The core similarity the preselection computed is the one name_similarity needs
+            # for two names with kanji cores (a core is indexed only for those).
+            score = _similarity(name, self._names[pos], by_core.get(pos))
             if score >= min_score:
                 cid = self._ids[pos]
                 if score > best.get(cid, -1.0):

@@ -82,6 +82,7 @@ class Resolution:
     alias: Alias
     merge: MergeRecord | None = None
     bank_account: str | None = None
+    known: bool = False  # the spelling's decision was already recorded (nothing new to store)
 
 
 @dataclass
@@ -253,7 +254,7 @@ class Resolver:
         previous = aliases.get(key)
         if previous is not None:
             firm = self._firm(previous.firm_id) or Firm(id=previous.firm_id, name=raw or None)
-            return Resolution(firm, previous, bank_account=cp.bank_account)
+            return Resolution(firm, previous, bank_account=cp.bank_account, known=True)
 
         nn = normalize_name(raw)
         cn = cp.corporate_number
