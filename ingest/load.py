@@ -268,6 +268,11 @@ class Loader:
         seen: set[str] = set()
         window = max(64, 16 * max(1, self.workers))
         todo = iter(jobs)
+        # The next window's files are hashed in a thread while this one is
+        # resolved (hashlib and file reads release the GIL).
+        hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-hash")
+        ahead = list(islice(todo, window))
+        ahead_hashes = hasher.submit(_hashes, ahead)
         queue: deque[_Pending] = deque()
         group: list[_Pending] = []
         group_rows = 0
@@ -282,40 +287,46 @@ class Loader:
                 yield from done.outcomes()
                 bar.update(len(done.group))
 
-        with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
-            while True:
-                if len(queue) < window // 2:
-                    queue.extend(self._admit(list(islice(todo, window)), seen, reader, pool))
-                if not queue:
-                    break
-                item = queue.popleft()
-                if item.future is not None:
-                    item.parsed = item.future.result()
-                elif item.summary is not None and item.error is None and not item.summary.duplicate:
-                    item.parsed = _parse(item.job, item.summary, self.rejects_dir, reader)
-                if item.parsed is not None:
-                    item.summary = item.parsed.summary  # a worker's copy, with its counts
-                group.append(item)
-                group_rows += _rows(item)
-                if group_rows >= self.chunk_rows or not queue:
-                    self._flush(group, finishing)
-                    group, group_rows = [], 0
-                    if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
-                        finish = self._submit(functools.partial(
-                            self.store.finish_batches, finishing.batches, finishing.pairs))
-                        for w in finishing.groups:
-                            w.writes.append(finish)
-                        inflight.extend(finishing.groups)
-                        finishing = _Finishing()
-                    yield from release(final=False)
-            yield from release(final=True)
+        try:
+            with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
+                while True:
+                    if len(queue) < window // 2 and ahead:
+                        admitted, hashes = ahead, ahead_hashes.result()
+                        ahead = list(islice(todo, window))
+                        ahead_hashes = hasher.submit(_hashes, ahead)
+                        queue.extend(self._admit(admitted, hashes, seen, reader, pool))
+                    if not queue:
+                        break
+                    item = queue.popleft()
+                    if item.future is not None:
+                        item.parsed = item.future.result()
+                    elif item.summary is not None and item.error is None and not item.summary.duplicate:
+                        item.parsed = _parse(item.job, item.summary, self.rejects_dir, reader)
+                    if item.parsed is not None:
+                        item.summary = item.parsed.summary  # a worker's copy, with its counts
+                    group.append(item)
+                    group_rows += _rows(item)
+                    if group_rows >= self.chunk_rows or not queue:
+                        self._flush(group, finishing)
+                        group, group_rows = [], 0
+                        if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
+                            finish = self._submit(functools.partial(
+                                self.store.finish_batches, finishing.batches, finishing.pairs))
+                            for w in finishing.groups:
+                                w.writes.append(finish)
+                            inflight.extend(finishing.groups)
+                            finishing = _Finishing()
+                        yield from release(final=False)
+                yield from release(final=True)
+        finally:
+            hasher.shutdown(wait=False, cancel_futures=True)
 
-    def _admit(self, jobs: list[LoadJob], seen: set[str], reader: Reader | None,
-               pool: ProcessPoolExecutor | None) -> list[_Pending]:
+    def _admit(self, jobs: list[LoadJob], hashes: list[str | OSError], seen: set[str],
+               reader: Reader | None, pool: ProcessPoolExecutor | None) -> list[_Pending]:
         """Hash a window of jobs, look their batches up in one query, and
         start parsing the ones not loaded yet."""
         out: list[_Pending] = []
-        for job, sha in zip(jobs, self._hashes(jobs), strict=True):
+        for job, sha in zip(jobs, hashes, strict=True):
             if isinstance(sha, OSError):
                 out.append(_Pending(job, error=f"{job.path}: cannot read file: {sha.strerror or sha}"))
                 continue
@@ -344,21 +355,6 @@ class Loader:
             if pool is not None:
                 p.future = pool.submit(_parse_in_worker, p.job, s, self.rejects_dir)
         return out
-
-    def _hashes(self, jobs: list[LoadJob]) -> list[str | OSError]:
-        """SHA-256 of each job's file, read in threads (hashlib and file reads
-        release the GIL): the main process keeps resolving meanwhile."""
-
-        def one(job: LoadJob) -> str | OSError:
-            try:
-                return file_sha256(job.path)
-            except OSError as e:
-                return e
-
-        if len(jobs) < 4:
-            return [one(j) for j in jobs]
-        with ThreadPoolExecutor(max_workers=2) as threads:
-            return list(threads.map(one, jobs))
 
     # -- writing ---------------------------------------------------------------
     def _flush(self, group: list[_Pending], finishing: _Finishing) -> _Written:
@@ -482,6 +478,17 @@ def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: s
             known.add(fid)
         elif f.is_client:
             out.append((Firm(id=fid, is_client=True), None))
+    return out
+
+
+def _hashes(jobs: list[LoadJob]) -> list[str | OSError]:
+    """SHA-256 of each job's file, or why it cannot be read."""
+    out: list[str | OSError] = []
+    for job in jobs:
+        try:
+            out.append(file_sha256(job.path))
+        except OSError as e:
+            out.append(e)
     return out
 
 
