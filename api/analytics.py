@@ -4,6 +4,7 @@ store, compute with :mod:`graph`, return JSON-ready dicts."""
 from __future__ import annotations
 
 import io
+import operator
 from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
@@ -34,7 +35,8 @@ def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "mo
            window_pairs(store.pairs_of(firm_id), month_from, month_to).items()}
     partners = {b if s == firm_id else s for s, b in own}
     totals = store.firm_totals(partners | {firm_id})
-    volume = {f: t.volume(month_from, month_to) for f, t in totals.items()}
+    volume = {f: list(zip(t.months, map(operator.add, t.sales, t.purchases), strict=True))
+              for f, t in totals.items()}
     firms = store.get_firms(partners)
     books = {q: bool(firms[q].is_client) if q in firms else None for q in partners}
     return trend_of_group(firm_id, own, volume, books, freq, start=month_from, end=month_to).to_dict()

@@ -90,6 +90,10 @@ def ego(
         net = assemble(firm_id, hops, sales, purchases, kept_first, [], {}, pairs, truncated)
         return firm, net, store.get_firms([n.id for n in net.nodes])
     keep = {firm_id, *kept_first}
+    if len(keep) >= max_nodes and truncated:  # the first hop fills the cap: no room for a second
+        pairs = window_pairs(store.pairs_among(keep), month_from, month_to)
+        net = assemble(firm_id, hops, sales, purchases, kept_first, [], {}, pairs, truncated)
+        return firm, net, store.get_firms([n.id for n in net.nodes])
     if whole:
         around = store.pair_amounts(kept_first)
     else:

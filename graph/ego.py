@@ -13,6 +13,7 @@ partners they reach the ego through (``via``).
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -169,18 +170,27 @@ def rank_second_hop(keep: set[str], first: Iterable[str],
                     ) -> tuple[list[str], dict[str, set[str]], bool]:
     """Second-hop firms by their yen with the kept first-hop partners
     (``around``: seller, buyer, yen of pairs touching them): the ``room``
-    largest, the partners each is reached through, and whether some were
-    left out."""
+    largest (ties by id), the partners each kept one is reached through,
+    and whether some were left out."""
     first_set = set(first)
     weight: dict[str, int] = defaultdict(int)
+    rows = around if isinstance(around, list) else list(around)
+    for s, b, amount in rows:
+        if s in first_set and b not in keep:
+            weight[b] += abs(amount)
+        if b in first_set and s not in keep:
+            weight[s] += abs(amount)
+    if room <= 0:
+        return [], {}, bool(weight)
+    ranked = heapq.nsmallest(room, weight, key=lambda n: (-weight[n], n))
+    kept = set(ranked)
     via: dict[str, set[str]] = defaultdict(set)
-    for s, b, amount in around:
-        for a, other in ((s, b), (b, s)):
-            if a in first_set and other not in keep:
-                weight[other] += abs(amount)
-                via[other].add(a)
-    ranked = sorted(weight, key=lambda n: (-weight[n], n))
-    return ranked[:max(0, room)], via, len(ranked) > room
+    for s, b, _ in rows:
+        if s in first_set and b in kept:
+            via[b].add(s)
+        if b in first_set and s in kept:
+            via[s].add(b)
+    return ranked, via, len(weight) > room
 
 
 def assemble(ego: str, hops: int, sales: Mapping[str, int], purchases: Mapping[str, int],

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -218,6 +218,15 @@ class TrendResult:
         }
 
 
+def _span(series: Sequence[tuple[str, int]], start: str | None,
+          end: str | None) -> tuple[str | None, str | None]:
+    """First and last month of a month-sorted series inside the window."""
+    first = next((m for m, _ in series if (start is None or m >= start) and (end is None or m <= end)), None)
+    last = next((m for m, _ in reversed(series) if (start is None or m >= start) and (end is None or m <= end)),
+                None)
+    return first, last
+
+
 def _distressed(spec: bool | Iterable[str], months: list[str]) -> bool:
     if isinstance(spec, bool):
         return spec
@@ -317,13 +326,14 @@ def trend(
             if m in member_set:
                 volume[m][month] += amount
     books = {q: ((q in observers) if has_observers else None) for q in partners}
-    return trend_of_group(firm_id, own, volume, books, freq, distress, start=start, end=end, top=top)
+    series = {k: sorted(v.items()) for k, v in volume.items()}
+    return trend_of_group(firm_id, own, series, books, freq, distress, start=start, end=end, top=top)
 
 
 def trend_of_group(
     firm_id: str,
     own: Mapping[tuple[str, str], Mapping[str, int]],
-    volume: Mapping[str, Mapping[str, int]],
+    volume: Mapping[str, Sequence[tuple[str, int]]],
     own_books: Mapping[str, bool | None],
     freq: Freq = "month",
     distress: Mapping[str, bool | Iterable[str]] | None = None,
@@ -340,7 +350,8 @@ def trend_of_group(
     own : the firm's own pairs, (seller, buyer) → {month: yen}, months
         inside the window.
     volume : for the firm and each partner, its observed turnover (sales +
-        purchases with anyone, yen) per month — a store's firm totals.
+        purchases with anyone, yen) per month, as (``YYYY-MM``, yen) sorted
+        by month — a store's firm totals.
     own_books : partner → whether its own books are observed (``None``:
         unknown).
     freq, distress, start, end, top : as for :func:`trend`.
@@ -361,11 +372,13 @@ def trend_of_group(
                 firm_purchases[month] += amount
     partners = sorted(set(sales_to) | set(purchases_from))
     members = [firm_id, *partners]
-    seen_months = [m for k in members for m, v in volume.get(k, {}).items()
-                   if (start is None or m >= start) and (end is None or m <= end)]
-
-    lo = start if start is not None else (min(seen_months) if seen_months else None)
-    hi = end if end is not None else (max(seen_months) if seen_months else None)
+    lo, hi = start, end
+    if start is None or end is None:
+        spans = [_span(volume.get(k, ()), start, end) for k in members]
+        firsts = [a for a, _ in spans if a is not None]
+        lasts = [b for _, b in spans if b is not None]
+        lo = start if start is not None else (min(firsts) if firsts else None)
+        hi = end if end is not None else (max(lasts) if lasts else None)
     if lo is None or hi is None or lo > hi:
         return TrendResult(firm_id, freq, lo, hi, [], [], None, pd.DataFrame())
     months = _months(lo, hi)
@@ -378,12 +391,13 @@ def trend_of_group(
 
     # period × member turnover (yen): one pass over each member's months
     period_of = {m: i for i, p in enumerate(periods) for m in period_months[p]}
-    matrix = np.zeros((len(periods), len(members)), dtype=np.int64)
+    rows = [[0] * len(members) for _ in periods]  # plain lists: numpy item access is slower
     for j, k in enumerate(members):
-        for m, v in volume.get(k, {}).items():
+        for m, v in volume.get(k, ()):
             i = period_of.get(m)
             if i is not None:
-                matrix[i, j] += v
+                rows[i][j] += v
+    matrix = np.array(rows, dtype=np.int64).reshape(len(periods), len(members))
     vol = pd.DataFrame(matrix, index=periods, columns=members)
     partner_volume = matrix[:, 1:].sum(axis=1)
     levels: dict[str, list[int]] = {name: [] for name in SERIES}

@@ -333,8 +333,9 @@ class EmbeddedStore:
         return sorted((_pair(r) for r in rows), key=_pair_key)
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
-        rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),))
-        return sorted((s, b, int(a)) for s, b, a in rows)
+        rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()
+        rows.sort()
+        return rows
 
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         rows = self._conn().execute(tq.PAIRS_AROUND, (_json(sorted(set(firm_ids))),))
