@@ -20,5 +20,6 @@ def open_store(config: StoreConfig) -> Store:
         return Neo4jStore(make_driver(config), config.neo4j_database)
     from queries.embedded_store import EmbeddedStore
 
-    # A bulk load gets a large page cache; the API's many threads a small one each.
-    return EmbeddedStore(config.home, cache_mib=256 if config.purpose == "batch" else 16)
+    # A bulk load gets a large page cache; each of the API's many threads (one
+    # connection each, up to 40) a small one — the OS caches the file for all.
+    return EmbeddedStore(config.home, cache_mib=256 if config.purpose == "batch" else 4)
