@@ -10,6 +10,8 @@ Neo4j): a reader may see the previous answer for that long after a load.
 The cache is bounded by the bytes it holds (least recently used out first),
 and concurrent requests for one key compute it once (the others wait for
 that result), so a burst on one large firm does not compute it ten times.
+On a miss, an answer rendered at load time for the same data version
+(:mod:`api.precompute`) is read from the store before anything is computed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import orjson
 
 from queries.store import Store
 
@@ -47,6 +51,7 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._inflight: dict[tuple[str, int], threading.Event] = {}
         self._version = (-1.0, 0)  # (monotonic time read, version)
+        self._stored: tuple[int, frozenset[str]] = (-1, frozenset())  # keys precomputed for a version
         self.hits = 0
         self.misses = 0
 
@@ -62,9 +67,10 @@ class ResponseCache:
     def get_or_render(self, key: str, store: Store, render: Callable[[], Rendered]) -> Rendered:
         """The cached body for ``key`` at the current data version, or
         ``render()``'s, stored. Exceptions from ``render`` are not cached."""
+        version = self.version(store)
         if self.max_bytes <= 0:
-            return render()
-        full = (key, self.version(store))
+            return self._from_store(key, store, version) or render()
+        full = (key, version)
         while True:
             with self._lock:
                 hit = self._items.get(full)
@@ -79,7 +85,7 @@ class ResponseCache:
                     break
             waiting.wait(timeout=60)
         try:
-            value = render()
+            value = self._from_store(key, store, version) or render()
             with self._lock:
                 self._store(full, value)
             return value
@@ -88,6 +94,23 @@ class ResponseCache:
                 done = self._inflight.pop(full, None)
             if done is not None:
                 done.set()
+
+    def _from_store(self, key: str, store: Store, version: int) -> Rendered | None:
+        """The answer stored at load time for this data version, if any."""
+        from api.precompute import INDEX, read_stored, stored_key
+
+        known_version, keys = self._stored
+        if known_version != version:
+            index = store.get_analytics(INDEX)
+            names = frozenset(orjson.loads(index[2])) if index and index[0] == version else frozenset()
+            self._stored = known_version, keys = version, names
+        if key not in keys:
+            return None
+        entry = store.get_analytics(stored_key(key))
+        if entry is None or entry[0] != version:
+            return None
+        media_type, body = read_stored(entry[2])
+        return Rendered(body, media_type)
 
     def _store(self, key: tuple[str, int], value: Rendered) -> None:
         size = len(value.body)

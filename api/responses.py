@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 from fastapi import Request
@@ -19,7 +18,7 @@ from fastapi.responses import Response
 from api.cache import Rendered, ResponseCache
 from queries.store import Store
 
-__all__ = ["JSON", "to_json", "cached_json", "cached_html", "request_key"]
+__all__ = ["JSON", "to_json", "serve"]
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -37,24 +36,11 @@ class JSON(Response):
         return content if isinstance(content, bytes) else to_json(content)
 
 
-def request_key(request: Request) -> str:
-    """Path and query parameters in a canonical order (the cache key)."""
-    query = urlencode(sorted(request.query_params.multi_items()))
-    return f"{request.url.path}?{query}"
-
-
-def cached_json(request: Request, store: Store, compute: Callable[[], Any]) -> Response:
-    """``compute()`` as JSON, from the cache when the data has not changed."""
+def serve(request: Request, store: Store, page: tuple[str, Callable[[], Rendered]],
+          headers: dict[str, str] | None = None) -> Response:
+    """An answer of :mod:`api.firm_pages`: from the cache when the data has
+    not changed (or precomputed at load time), else rendered now."""
+    key, render = page
     cache: ResponseCache = request.app.state.responses
-    hit = cache.get_or_render(request_key(request), store,
-                              lambda: Rendered(to_json(compute()), JSON.media_type))
-    return Response(hit.body, media_type=hit.media_type)
-
-
-def cached_html(request: Request, store: Store, compute: Callable[[], str],
-                headers: dict[str, str]) -> Response:
-    """``compute()`` as an HTML page, from the cache when the data has not changed."""
-    cache: ResponseCache = request.app.state.responses
-    hit = cache.get_or_render(request_key(request), store,
-                              lambda: Rendered(compute().encode("utf-8"), "text/html; charset=utf-8"))
+    hit = cache.get_or_render(key, store, render)
     return Response(hit.body, media_type=hit.media_type, headers=headers)

@@ -83,7 +83,8 @@ def phase_pandas(region: Path) -> dict[str, Any]:
 
 
 def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, Any]:
-    from api.portfolio import refresh_peer_inputs
+    from api.commands.common import refresh_analytics
+    from api.settings import get_settings
     from ingest.imports import import_firms, import_parameters, import_registry
     from ingest.load import CHUNK_ROWS, IngestError, Loader, LoadJob, default_workers
     from queries.config import StoreConfig
@@ -127,12 +128,13 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
     out.update({"ingest_s": round(ingest_s, 2), "lines_per_s": round(sum(lines) / ingest_s),
                 "failed_files": failed, "slices": slices, "counts": store.counts()})
     t0 = time.perf_counter()
-    try:
-        info = refresh_peer_inputs(store)
-        out["refresh_s"] = round(time.perf_counter() - t0, 2)
+    info = refresh_analytics(store, get_settings(), quiet=True)  # what `torihiki ingest` does next
+    out["refresh_s"] = round(time.perf_counter() - t0, 2)
+    if info:
         out["refresh_clients"] = info["clients"]
-    except ValueError as e:
-        out["refresh_error"] = str(e)
+        out["peer_inputs_s"] = info["seconds"]
+        out["precompute_s"] = info["precompute_seconds"]
+        out["precomputed"] = info["precomputed"]
     out["peak_rss_mib"] = round(peak_rss_mib(), 1)
     out["workers_peak_rss_mib"] = round(peak_rss_mib(children=True), 1)
     if store.backend == "neo4j":

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import orjson
 import pandas as pd
 
-from queries.cancel import Cancelled, cancelled
+from queries.cancel import Cancelled, cancelled, check
 from queries.model import (
     Alias,
     BatchInfo,
@@ -63,10 +63,12 @@ _UNAVAILABLE = ("database is locked", "unable to open", "disk i/o error", "datab
 
 
 def _translate(fn: Callable[..., T]) -> Callable[..., T]:
-    """Map ``sqlite3`` errors to the store's own hierarchy, as the interface promises."""
+    """Map ``sqlite3`` errors to the store's own hierarchy, as the interface
+    promises, and stop before the call when the caller has gone away."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
+        check()  # the caller may have gone away since the last call
         try:
             return fn(*args, **kwargs)
         except sqlite3.Error as e:
@@ -472,6 +474,9 @@ class EmbeddedStore:
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         row = self._conn().execute(tq.GET_ANALYTICS, (name,)).fetchone()
         return (int(row[0]), str(row[1]), bytes(row[2])) if row else None
+
+    def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
+        return [(str(f), int(n)) for f, n in self._conn().execute(tq.BUSIEST_FIRMS, (limit,))]
 
     def all_firms(self) -> list[Firm]:
         return [_firm(r) for r in self._conn().execute(fq.ALL_FIRMS)]

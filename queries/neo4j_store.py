@@ -498,6 +498,10 @@ class Neo4jStore:
         return int(rows[0]["data_version"]), str(rows[0]["created_at"]), bytes(rows[0]["payload"])
 
     @_translate
+    def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
+        return [(r["id"], int(r["n"])) for r in self._read(tq.BUSIEST_FIRMS, limit=limit)]
+
+    @_translate
     def all_pairs(self) -> list[PairTrade]:
         return _pairs(self._read(tq.ALL_PAIRS))
 

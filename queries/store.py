@@ -243,6 +243,10 @@ class Store(Protocol):
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         """(data version it was computed from, when, payload), or ``None``."""
 
+    def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` firms with the most trading partners (as seller or
+        buyer of a merged pair), most first, ties by id: (firm id, pairs)."""
+
     def all_pairs(self) -> list[PairTrade]:
         """Every merged pair, sorted by (seller, buyer)."""
 

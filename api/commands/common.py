@@ -43,12 +43,15 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
 
 
-def refresh_analytics(store: Store, quiet: bool = False) -> dict[str, Any] | None:
-    """Recompute the stored whole-network metrics that peer baselines read
-    (after data changed); ``None`` when there is no trade yet."""
+def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> dict[str, Any] | None:
+    """Recompute what is computed once per change of the data (after a
+    load): the stored whole-network metrics that peer baselines read, and
+    the answers of the busiest firms (:mod:`api.precompute`). ``None`` when
+    there is no trade yet."""
     import time
 
     from api.portfolio import refresh_peer_inputs
+    from api.precompute import precompute_busiest
 
     t0 = time.perf_counter()
     try:
@@ -56,7 +59,11 @@ def refresh_analytics(store: Store, quiet: bool = False) -> dict[str, Any] | Non
     except ValueError:  # no trade loaded yet: nothing to compute
         return None
     info["seconds"] = round(time.perf_counter() - t0, 1)
+    t1 = time.perf_counter()
+    info["precomputed"] = precompute_busiest(store, settings)
+    info["precompute_seconds"] = round(time.perf_counter() - t1, 1)
     if not quiet:
         print(f"network metrics of {info['clients']} clients refreshed for peer baselines "
-              f"in {info['seconds']} s")  # noqa: T201
+              f"in {info['seconds']} s; answers of the {info['precomputed']['firms']} busiest firms "
+              f"rendered in {info['precompute_seconds']} s")  # noqa: T201
     return info

@@ -88,7 +88,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             elif not many or outcome.rows_rejected or not sys.stdout.isatty():
                 print_summary(outcome)
         if totals.files > totals.duplicates and not args.no_refresh:
-            refresh_analytics(store, quiet=args.json)
+            refresh_analytics(store, settings, quiet=args.json)
     if not args.json and many:
         print(f"total: {totals.files} files loaded ({totals.duplicates} already loaded), "
               f"{totals.rows_loaded} rows loaded, {totals.rows_rejected} rejected, "

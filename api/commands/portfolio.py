@@ -119,7 +119,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     """Recompute the whole-network metrics that peer baselines read."""
     with opened(settings) as store:
-        info = refresh_analytics(store, quiet=args.json)
+        info = refresh_analytics(store, settings, quiet=args.json)
     if args.json:
         emit(info or {"clients": 0})
     elif info is None:

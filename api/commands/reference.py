@@ -35,7 +35,7 @@ def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         summary = import_parameters(store, Path(args.path), settings.home / "rejects", args.period)
         if summary.rows_loaded and not args.no_refresh:
-            refresh_analytics(store, quiet=args.json)  # distress and peers read parameters
+            refresh_analytics(store, settings, quiet=args.json)  # distress and peers read parameters
         return _report(summary, args.json)
 
 

@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api import analytics, service
+from api import firm_pages as pages
+from api import service
 from api.deps import SettingsDep, StoreDep
-from api.responses import JSON, cached_html, cached_json
-from api.view import CSP, render_ego_page
+from api.responses import JSON, serve
+from api.view import CSP
 from queries.store import NotFound
 
 router = APIRouter(prefix="/firms", tags=["firms"], default_response_class=JSON)
@@ -50,11 +51,7 @@ def get_ego(
     """The firm's trading partners within ``hops``, edges seller → buyer (yen):
     ``firm``, ``nodes``, ``edges`` (monthly series), ``metrics``, ``truncated``
     (at most ``TORIHIKI_MAX_EGO_NODES`` nodes, the largest partners by yen)."""
-    def compute() -> dict[str, Any]:
-        firm, net, firms = service.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes)
-        return service.ego_as_dict(firm, net, firms, from_, to)
-
-    return cached_json(request, store, compute)
+    return serve(request, store, pages.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes))
 
 
 @router.get("/{firm_id}/view", response_class=HTMLResponse)
@@ -65,19 +62,15 @@ def view_ego(
     to: Month = None,
 ) -> Response:
     """An interactive network view (pyvis / vis-network) of the ego network."""
-    def compute() -> str:
-        firm, net, firms = service.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes)
-        return render_ego_page(service.ego_as_dict(firm, net, firms, from_, to))
-
-    return cached_html(request, store, compute,
-                       {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
+    return serve(request, store, pages.view(store, firm_id, hops, from_, to, settings.max_ego_nodes),
+                 {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/{firm_id}/figures")
 def get_figures(firm_id: str, store: StoreDep, request: Request) -> Response:
     """Monthly sales, purchases, balances (yen) and receivable days from the
     firm's own ledger."""
-    return cached_json(request, store, lambda: service.figures(store, firm_id))
+    return serve(request, store, pages.figures(store, firm_id))
 
 
 @router.get("/{firm_id}/trend")
@@ -89,7 +82,7 @@ def get_trend(
 ) -> Response:
     """The firm's sales and purchases against its trading group's (yen,
     growth in %, gap in percentage points) and the partners driving the gap."""
-    return cached_json(request, store, lambda: analytics.trend_of(store, firm_id, freq, from_, to))
+    return serve(request, store, pages.trend(store, firm_id, freq, from_, to))
 
 
 @router.get("/{firm_id}/whatif")
@@ -99,7 +92,7 @@ def get_whatif(
 ) -> Response:
     """Direct exposure to ``fails`` and a two-hop DebtRank-style propagation,
     as ranges and bands over stated assumptions (never a single score)."""
-    return cached_json(request, store, lambda: analytics.whatif_of(store, firm_id, fails))
+    return serve(request, store, pages.whatif(store, firm_id, fails))
 
 
 @router.get("/{firm_id}/peers")
@@ -110,11 +103,6 @@ def get_peers(
     """The client's management parameters and network metrics against its
     peers (same JSIC division and size class, else the division); any
     statistic over fewer than five firms is suppressed."""
-    from api.portfolio import peers_of, shared_snapshot_cache
+    from api.portfolio import shared_snapshot_cache
 
-    def compute() -> dict[str, Any]:
-        if store.get_firm(firm_id) is None:
-            raise NotFound(f"no firm {firm_id!r}")
-        return peers_of(shared_snapshot_cache(request.app.state).get(store), firm_id, period)
-
-    return cached_json(request, store, compute)
+    return serve(request, store, pages.peers(store, firm_id, period, shared_snapshot_cache(request.app.state)))

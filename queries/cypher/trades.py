@@ -176,3 +176,10 @@ OWN_PAYMENTS: Final[LiteralString] = (
 ALL_PAYMENTS: Final[LiteralString] = (
     "MATCH (s:Firm)-[t:PAID]->(b:Firm) RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
 )
+
+BUSIEST_FIRMS: Final[LiteralString] = """
+MATCH (f:Firm)
+WITH f, COUNT { (f)-[:TRADES_WITH]-() } AS n
+WHERE n > 0
+RETURN f.id AS id, n ORDER BY n DESC, id LIMIT $limit
+"""

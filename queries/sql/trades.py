@@ -149,3 +149,9 @@ JOIN firms b ON b.id = t.buyer AND b.is_client = 1
 OWN_TRADES: Final = f"SELECT {OBS_COLUMNS} FROM trade_obs WHERE observer = ?"
 OWN_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs WHERE observer = ?"
 ALL_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs"
+
+BUSIEST_FIRMS: Final = """
+SELECT firm, count(*) AS n FROM (
+    SELECT seller AS firm FROM trade_pairs UNION ALL SELECT buyer AS firm FROM trade_pairs
+) GROUP BY firm ORDER BY n DESC, firm LIMIT ?
+"""

@@ -1,0 +1,76 @@
+"""The firm-level answers of the API, rendered, and their cache keys.
+
+One place that says how each answer is computed and rendered (JSON with
+orjson, or the HTML view), so that the routes and the work done at load time
+(:mod:`api.precompute`) produce the same bytes under the same key.
+
+Keys name the answer and its parameters, not the raw query string, so
+``/ego`` and ``/ego?hops=1`` are one entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from api import analytics, service
+from api.cache import Rendered
+from api.responses import JSON, to_json
+from queries.store import NotFound, Store
+
+__all__ = ["Page", "ego", "view", "figures", "trend", "whatif", "peers", "HTML"]
+
+HTML = "text/html; charset=utf-8"
+
+Page = tuple[str, Callable[[], Rendered]]
+"""(cache key, render) of one answer."""
+
+
+def _json(compute: Callable[[], Any]) -> Callable[[], Rendered]:
+    return lambda: Rendered(to_json(compute()), JSON.media_type)
+
+
+def ego(store: Store, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
+        max_nodes: int) -> Page:
+    def compute() -> dict[str, Any]:
+        firm, net, firms = service.ego(store, firm_id, hops, month_from, month_to, max_nodes)
+        return service.ego_as_dict(firm, net, firms, month_from, month_to)
+
+    return f"ego|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", _json(compute)
+
+
+def view(store: Store, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
+         max_nodes: int) -> Page:
+    from api.view import render_ego_page
+
+    def render() -> Rendered:
+        firm, net, firms = service.ego(store, firm_id, hops, month_from, month_to, max_nodes)
+        page = render_ego_page(service.ego_as_dict(firm, net, firms, month_from, month_to))
+        return Rendered(page.encode("utf-8"), HTML)
+
+    return f"view|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", render
+
+
+def figures(store: Store, firm_id: str) -> Page:
+    return f"figures|{firm_id}", _json(lambda: service.figures(store, firm_id))
+
+
+def trend(store: Store, firm_id: str, freq: Literal["month", "quarter"], month_from: str | None,
+          month_to: str | None) -> Page:
+    return (f"trend|{firm_id}|{freq}|{month_from}|{month_to}",
+            _json(lambda: analytics.trend_of(store, firm_id, freq, month_from, month_to)))
+
+
+def whatif(store: Store, firm_id: str, fails: str) -> Page:
+    return f"whatif|{firm_id}|{fails}", _json(lambda: analytics.whatif_of(store, firm_id, fails))
+
+
+def peers(store: Store, firm_id: str, period: str | None, snapshots: Any) -> Page:
+    def compute() -> dict[str, Any]:
+        from api.portfolio import peers_of
+
+        if store.get_firm(firm_id) is None:
+            raise NotFound(f"no firm {firm_id!r}")
+        return peers_of(snapshots.get(store), firm_id, period)
+
+    return f"peers|{firm_id}|{period}", _json(compute)

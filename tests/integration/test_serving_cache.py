@@ -1,0 +1,116 @@
+"""Answers cached by data version, precomputed at load time for the busiest
+firms, and refreshed when the data changes — on both real stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import service
+from api.app import create_app
+from api.precompute import precompute_busiest
+from api.settings import Settings
+from queries.model import Firm
+from queries.store import Store
+from tests.contract.test_store_contract import load_sample
+
+
+@pytest.fixture
+def loaded(store: Store, tmp_path: Path) -> Store:
+    load_sample(store, tmp_path)
+    return store
+
+
+def _client(store: Store, tmp_path: Path, **env: object) -> TestClient:
+    settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_CACHE_VERSION_SECONDS=0, **env)  # type: ignore[arg-type]
+    return TestClient(create_app(settings, store=store))
+
+
+def test_answers_precomputed_at_load_are_served_until_the_data_changes(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(TORIHIKI_HOME=tmp_path)  # type: ignore[call-arg]
+    (busiest, partners), *_ = loaded.busiest_firms(3)
+    assert partners >= 5
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        computed = client.get(f"/firms/{busiest}/ego").content
+        trend = client.get(f"/firms/{busiest}/trend").json()
+    info = precompute_busiest(loaded, settings, firms=3)
+    assert info["firms"] == 3 and info["answers"] >= 9
+
+    def fail(*_: object, **__: object) -> None:
+        raise AssertionError("computed, not read from the store")
+
+    monkeypatch.setattr(service, "ego", fail)
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        r = client.get(f"/firms/{busiest}/ego", params={"hops": 1})
+        assert r.status_code == 200 and r.content == computed  # the same bytes the API renders
+        assert client.get(f"/firms/{busiest}/trend").json() == trend
+        view = client.get(f"/firms/{busiest}/view")
+        assert view.status_code == 200 and view.headers["content-type"].startswith("text/html")
+        assert "Content-Security-Policy" in view.headers
+        loaded.upsert_firms([Firm("NEW", name="新しい会社")])  # any write: a new data version
+        with pytest.raises(AssertionError, match="computed"):
+            client.get(f"/firms/{busiest}/ego")
+
+
+def test_the_cache_follows_the_data_version(loaded: Store, tmp_path: Path) -> None:
+    with _client(loaded, tmp_path) as client:
+        before = client.get("/firms/F0001").json()
+        ego = client.get("/firms/F0001/ego").json()
+        assert client.get("/firms/F0001/ego").json() == ego  # from the cache
+        loaded.upsert_firms([Firm("F0001", name="改名した会社")])
+        assert client.get("/firms/F0001/ego").json()["firm"]["name"] == "改名した会社"
+        assert before["name"] != "改名した会社"
+
+
+def test_a_request_whose_client_has_gone_stops(loaded: Store) -> None:
+    """The cancel event of a request stops the store's work at the next query."""
+    import threading
+
+    from queries.cancel import CANCEL, Cancelled
+
+    event = threading.Event()
+    token = CANCEL.set(event)
+    try:
+        assert service.ego(loaded, "F0001", 1)[1].nodes
+        event.set()
+        with pytest.raises(Cancelled):
+            service.ego(loaded, "F0001", 1)
+    finally:
+        CANCEL.reset(token)
+
+
+def test_the_disconnect_middleware_sets_the_cancel_event() -> None:
+    """A GET whose client disconnects while the app works: the app's view of
+    the cancel event turns on (the ASGI messages of a real server)."""
+    import asyncio
+
+    from api.disconnect import CancelOnDisconnect
+    from queries.cancel import cancelled
+
+    seen: list[bool] = []
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        seen.append(cancelled())
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if cancelled():
+                break
+        seen.append(cancelled())
+
+    async def receive() -> dict[str, object]:
+        receive.calls += 1  # type: ignore[attr-defined]
+        if receive.calls == 1:  # type: ignore[attr-defined]
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await asyncio.sleep(0.05)
+        return {"type": "http.disconnect"}
+
+    receive.calls = 0  # type: ignore[attr-defined]
+
+    async def send(message: dict[str, object]) -> None:
+        return None
+
+    asyncio.run(CancelOnDisconnect(app)({"type": "http", "method": "GET"}, receive, send))  # type: ignore[arg-type]
+    assert seen == [False, True]
