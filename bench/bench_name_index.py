@@ -4,9 +4,10 @@ Why: the resolver queries the name index once per counterparty name it has
 not seen, hundreds of thousands of times per region load, against every
 known firm plus the NTA registry. The previous index scanned every indexed
 core and reading with rapidfuzz per query, so its cost grew linearly with
-the number of names; the current one reads only the posting lists of a
-query's rarest bigrams (see the ``NameIndex`` docstring). This script
-measures both on the same names and queries.
+the number of names; the current one looks up only the names within the
+cutoff's edit bound, through one-deletion neighbourhoods of names and of
+their halves (see the ``NameIndex`` docstring). This script measures both
+on the same names and queries.
 
 Corpus, per size N: N indexed names of firms from the synthetic name
 generator (``ingest.synthetic.names``): registry names with furigana (55%),
@@ -38,25 +39,32 @@ firm) up to ``--indexed`` names (187,000: what the index held in a measured
 load). Queries: a seeded sample of the distinct raw spellings of the
 ledgers (``truth/counterparties.csv``), without those the resolver does not
 query by name (``is_sole_proprietor``), each as ``Resolver._matches`` asks:
-``query(normalize_name(raw), limit=8)``. Per query times (each query once,
-in sample order, as a load makes them) give median, p99 and mean; build
-time is ``normalize_name`` + ``add`` for the start-of-run index (cold
-``normalize_name`` cache) and ``add`` alone. The first ``--old-queries``
-queries are also answered by ``LinearNameIndex`` on the same names and
-compared.
+``query(normalize_name(raw), limit=8)``, in sample order on a freshly built
+index. Each query's time is the best of ``--repeat`` passes (each on a new
+index: the machine is shared, single timings are noisy); median, p99 and
+mean are over queries. Build time is ``normalize_name`` + ``add`` for the
+start-of-run index (cold ``normalize_name`` cache) and ``add`` alone, best
+of the passes. The first ``--old-queries`` queries are also answered by
+``LinearNameIndex`` on the same names and compared. ``--baseline FILE``
+times another version of ``ingest/matching.py`` in turn with the current one
+(pass by pass, so that both meet the same load) and checks that both return
+the same results on every query.
 
 Usage: python bench/bench_name_index.py --region bench/out/region-100k [--queries 20000]
+       [--baseline /tmp/matching_before.py]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -220,11 +228,31 @@ def start_of_run(firms: list[tuple[str, str, str | None]], registry: list[Regist
     return out
 
 
-def _timed_build(rows: list[tuple[str, str, str | None]]
-                 ) -> tuple[float, float, NameIndex, list[tuple[str, NormalizedName]]]:
+class _Index(Protocol):
+    def add(self, candidate_id: str, name: NormalizedName) -> None: ...
+
+    def query(self, name: NormalizedName, limit: int = 5,
+              min_score: float = ...) -> list[tuple[str, float]]: ...
+
+
+def load_baseline(path: Path) -> type[_Index]:
+    """``NameIndex`` of another version of ``ingest/matching.py`` (e.g. ``git show
+    HEAD~1:ingest/matching.py > /tmp/old.py``), imported beside the current one."""
+    spec = importlib.util.spec_from_file_location("baseline_matching", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    index: type[_Index] = module.NameIndex
+    return index
+
+
+def _timed_build(cls: type[_Index], rows: list[tuple[str, str, str | None]]
+                 ) -> tuple[float, float, _Index, list[tuple[str, NormalizedName]]]:
     """Build with a cold ``normalize_name`` cache: (normalize + add s, add s, index, entries)."""
     normalize_name.cache_clear()
-    index = NameIndex()
+    index = cls()
     entries: list[tuple[str, NormalizedName]] = []
     add_time = 0.0
     start = time.perf_counter()
@@ -238,53 +266,70 @@ def _timed_build(rows: list[tuple[str, str, str | None]]
 
 
 def bench_region(region: Path, indexed: int, n_queries: int, n_old: int, seed: int,
-                 repeat: int) -> dict[str, str]:
-    """Build the start-of-run index of a real region, grow it, time real spellings."""
+                 repeat: int, baseline: Path | None) -> list[dict[str, str]]:
+    """Build the start-of-run index of a real region, grow it, time real spellings; with
+    ``baseline``, the same for that version's index, round by round in turn."""
     _log(f"[{region.name}] reading firms, registry and ledger spellings")
     firms, registry, spellings = region_inputs(region)
     rows = start_of_run(firms, registry)
-    builds = [_timed_build(rows) for _ in range(max(1, repeat))]
-    total, add_only = min(b[0] for b in builds), min(b[1] for b in builds)
-    entries = builds[-1][3]
-    _log(f"[{region.name}] start-of-run index: {len(rows):,} names, "
-         f"normalize + add {total:.2f} s (add {add_only:.2f} s)")
-    rng = np.random.default_rng(seed)
-    order = [spellings[int(i)] for i in rng.permutation(len(spellings))]
-    corporate = [(raw, fid) for raw, fid in order if not is_sole_proprietor(raw)]
-    grow = corporate[:max(0, indexed - len(entries))]
-    entries += [(fid, normalize_name(raw)) for raw, fid in grow]
-    picks = rng.permutation(len(corporate))[:n_queries]
-    queries = [normalize_name(corporate[int(i)][0]) for i in picks]
-    # Every pass on a fresh index (an index may keep per-key state between queries).
-    times = np.zeros((max(1, repeat), len(queries)))
-    results: list[list[tuple[str, float]]] = []
+    impls: list[tuple[str, type[_Index]]] = [("current", NameIndex)]
+    if baseline is not None:
+        impls.append((f"baseline ({baseline.name})", load_baseline(baseline)))
+    builds: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in impls}
+    entries: list[tuple[str, NormalizedName]] = []
+    times = {label: np.full(n_queries, np.inf) for label, _ in impls}
+    results: dict[str, list[list[tuple[str, float]]]] = {}
+    queries: list[NormalizedName] = []
     for p in range(max(1, repeat)):
-        index = NameIndex()
-        for cid, nn in entries:
-            index.add(cid, nn)
-        _log(f"[{region.name}] pass {p + 1}: {len(index):,} names, {len(queries):,} queries")
-        results = []
-        for k, q in enumerate(queries):
-            t = time.perf_counter()
-            results.append(index.query(q, limit=LIMIT))
-            times[p, k] = time.perf_counter() - t
-    best = times.min(axis=0) * 1e6  # per query, the best pass (other work adds noise)
-    _log(f"[{region.name}] mean {best.mean():.0f} µs; checking {n_old:,} against the linear scan")
+        for label, cls in impls:  # in turn, so that other work on the machine hits both
+            total, add_only, index, start_entries = _timed_build(cls, rows)
+            builds[label].append((total, add_only))
+            if not entries:
+                rng = np.random.default_rng(seed)
+                order = [spellings[int(i)] for i in rng.permutation(len(spellings))]
+                corporate = [(raw, fid) for raw, fid in order if not is_sole_proprietor(raw)]
+                grow = corporate[:max(0, indexed - len(start_entries))]
+                entries = start_entries + [(fid, normalize_name(raw)) for raw, fid in grow]
+                picks = rng.permutation(len(corporate))[:n_queries]
+                queries = [normalize_name(corporate[int(i)][0]) for i in picks]
+            for cid, nn in entries[len(rows):]:
+                index.add(cid, nn)
+            _log(f"[{region.name}] {label}, pass {p + 1}: start of run {len(rows):,} names "
+                 f"(normalize + add {total:.2f} s, add {add_only:.2f} s), grown to "
+                 f"{len(entries):,}; {len(queries):,} queries")
+            got, spent = [], times[label]
+            for k, q in enumerate(queries):
+                t = time.perf_counter()
+                got.append(index.query(q, limit=LIMIT))
+                spent[k] = min(spent[k], time.perf_counter() - t)
+            results[label] = got
+            del index
+    _log(f"[{region.name}] checking {n_old:,} queries against the linear scan")
     old = LinearNameIndex()
     for cid, nn in entries:
         old.add(cid, nn)
-    same = all(results[k] == old.query(q, limit=LIMIT) for k, q in enumerate(queries[:n_old]))
-    found = sum(bool(r) for r in results)
-    return {
-        "indexed names (start of run)": f"{len(entries):,} ({len(rows):,})",
-        "build: normalize + add (s)": f"{total:.2f}",
-        "build: add (s)": f"{add_only:.2f}",
-        "queries (with a candidate)": f"{len(queries):,} ({found / len(queries):.0%})",
-        "median µs": f"{statistics.median(best):.0f}",
-        "p99 µs": f"{np.percentile(best, 99):.0f}",
-        "mean µs": f"{best.mean():.0f}",
-        "identical to linear scan": f"{'yes' if same else 'NO'} ({n_old:,} queries)",
-    }
+    reference = [old.query(q, limit=LIMIT) for q in queries[:n_old]]
+    out = []
+    for label, _ in impls:
+        best = times[label] * 1e6  # per query, the best pass (other work adds noise)
+        same = results[label][:n_old] == reference
+        found = sum(bool(r) for r in results[label])
+        out.append({
+            "index": label,
+            "indexed names (start of run)": f"{len(entries):,} ({len(rows):,})",
+            "build: normalize + add (s)": f"{min(b[0] for b in builds[label]):.2f}",
+            "build: add (s)": f"{min(b[1] for b in builds[label]):.2f}",
+            "queries (with a candidate)": f"{len(queries):,} ({found / len(queries):.0%})",
+            "median µs": f"{statistics.median(best):.0f}",
+            "p99 µs": f"{np.percentile(best, 99):.0f}",
+            "mean µs": f"{best.mean():.0f}",
+            "identical to linear scan": f"{'yes' if same else 'NO'} ({n_old:,} queries)",
+        })
+    if baseline is not None:
+        agree = results[impls[0][0]] == results[impls[1][0]]
+        _log(f"[{region.name}] current and baseline agree on all {len(queries):,} queries: "
+             f"{'yes' if agree else 'NO'}")
+    return out
 
 
 def main() -> None:
@@ -301,16 +346,21 @@ def main() -> None:
                     help="a generated region directory: index and query its real names")
     ap.add_argument("--indexed", type=int, default=187_000,
                     help="with --region: grow the index with minted spellings to this size")
+    ap.add_argument("--baseline", type=Path,
+                    help="with --region: another version of ingest/matching.py to time in "
+                         "turn with the current one (same names, queries and passes)")
     args = ap.parse_args()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     if args.region is not None:
-        row = bench_region(args.region, args.indexed, args.queries,
-                           min(args.old_queries, args.queries), args.seed, args.repeat)
+        table = bench_region(args.region, args.indexed, args.queries,
+                             min(args.old_queries, args.queries), args.seed, args.repeat,
+                             args.baseline)
         print(f"NameIndex.query on {args.region}, limit={LIMIT}, min_score=REVIEW_MIN; "
               f"per query best of {args.repeat}; load average {load:.2f}\n")
-        print("| " + " | ".join(row) + " |")
-        print("|" + "---|" * len(row))
-        print("| " + " | ".join(row.values()) + " |")
+        print("| " + " | ".join(table[0]) + " |")
+        print("|" + "---|" * len(table[0]))
+        for row in table:
+            print("| " + " | ".join(row.values()) + " |")
         return
     rows = [bench(size, args.queries, min(args.old_queries, args.queries), args.seed,
                   max(1, args.repeat)) for size in args.sizes]

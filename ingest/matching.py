@@ -53,9 +53,9 @@ recall at :data:`AUTO_MERGE`.
 
 :class:`NameIndex` finds the candidates for a name among all known firms and
 the registry. Scanning every indexed name per query made each query cost
-grow with the number of names, which dominated ingest; the index reads only
-names that can reach the minimum score (length, bigram and bigram-count
-filters derived from the Levenshtein bound, see its docstring) and returns
+grow with the number of names, which dominated ingest; the index looks up
+only names within the edit bound of the minimum score (one-deletion
+neighbourhoods of names and of their halves, see its docstring) and returns
 exactly what the scan returned.
 
 Privacy: a sole proprietor's name is personal data; the resolver must link a
@@ -70,7 +70,8 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from typing import Literal
 
 import jaconv
@@ -270,13 +271,17 @@ _LAYOUT_CUTOFF = REVIEW_MIN - 1e-9
 ``min_score=REVIEW_MIN`` (the resolver's). Other cutoffs get the same answers; a lower one
 may read some lengths whole."""
 _SIGNATURE_BITS = 128
-"""Bits of a value's bigram and character signatures (two 64-bit words each)."""
+"""Bits of a value's character signature (two 64-bit words, :func:`_signature`)."""
 _WORD = (1 << 64) - 1
 _SIGNATURE_FROM = 48
 """Candidates from which the vectorised signature filter pays for its overhead."""
+_PREFILTER_FROM = 16
+"""Candidates from which an edit-distance pass (cheaper per string) precedes the score."""
 _SCAN_BELOW = 512
 """A field with at most this many distinct values is scored whole (cheaper than lookups)."""
 _BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+_PASS = (_WORD, _WORD)
+"""Signature of a value without segments: every key character is in it, none extra."""
 
 
 @lru_cache(maxsize=65536)
@@ -302,29 +307,46 @@ def _max_edits(longer: int, cutoff: float) -> int:
 
 
 @lru_cache(maxsize=1024)
-def _layout(length: int, layout: float) -> tuple[bool, tuple[int, ...]]:
-    """How a value of ``length`` characters is indexed: ``(neighbourhood, cuts)``.
+def _layout(length: int, layout: float) -> tuple[bool, tuple[int, ...], bool]:
+    """How a value of ``length`` characters is indexed: ``(neighbourhood, cuts, halves)``.
 
     At the cutoff ``layout``, a value pairs with strings of other lengths
     within at most ``d`` edits (``d`` grows with the longer length). Pairs
-    within one edit are found through the value's one-deletion
-    neighbourhood (exactly, in a few lookups); for pairs allowing ``d ≥ 2``
-    the value is cut into ``k = ⌊d / 2⌋ + 1`` nearly equal segments (``cuts``:
-    the counts ``k`` needed), so that one of them holds at most one of the
-    ``d ≤ 2k − 1`` edits. A value too short to pair within an edit gets the
-    neighbourhood (cheap).
+    within one edit only are found through the value's one-deletion
+    neighbourhood (exactly, in a few lookups). Pairs allowing ``d = 2`` or
+    3 edits, through its halves: the first half is within one edit of the
+    key, or else the second is (``d = 3``: ``halves`` — both halves get a
+    neighbourhood) or equal to it (``d = 2``: only the first has one). For
+    ``d ≥ 4``, through ``k = max(3, ⌊d / 2⌋ + 1)`` segments with
+    neighbourhoods, one of which holds at most one of the ``d ≤ 2k − 1``
+    edits. ``cuts`` lists the segment counts ``k`` needed (at most
+    ``length``). A value that pairs within one edit and more is searched
+    through its halves for both. A value too short to pair with anything
+    but itself gets none (at lower cutoffs, its length is read whole).
     """
-    near = False
+    near = halves = False
     cuts: set[int] = set()
     other = length
     while other - _max_edits(other, layout) <= length:  # longer partners can still match
         edits = _max_edits(other, layout)
         if edits == 1:
             near = True
-        elif edits >= 2:
-            cuts.add(min(length, edits // 2 + 1))
+        elif edits in (2, 3):
+            cuts.add(min(length, 2))
+            halves = halves or edits == 3
+        elif edits > 3:
+            cuts.add(min(length, max(3, edits // 2 + 1)))
         other += 1
-    return near or not cuts, tuple(sorted(cuts))
+    return near and not cuts, tuple(sorted(cuts)), halves
+
+
+def _cut_serves(count: int, edits: int, halves: bool) -> bool:
+    """Whether values cut into ``count`` segments can be searched within ``edits`` edits: in
+    halves up to two (only the first half has its neighbourhood) or three (both have),
+    in one segment or three and more up to ``2 · count − 1`` (each has its neighbourhood)."""
+    if count == 2:
+        return edits <= (3 if halves else 2)
+    return edits <= 2 * count - 1
 
 
 @lru_cache(maxsize=4096)
@@ -345,6 +367,16 @@ def _segments(length: int, count: int) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1024)
+def _cut_segments(length: int, layout: float) -> tuple[tuple[str, int, int, bool], ...]:
+    """``(tag, start, end, near)`` of every segment a value of ``length`` is listed under
+    (:func:`_layout`); ``near``: the segment is searched within one edit, so its deletions
+    are listed too (all but the second of halves, unless those serve three edits)."""
+    _, cuts, halves = _layout(length, layout)
+    return tuple((tag, start, start + size, i == 0 or count != 2 or halves)
+                 for count in cuts for i, (tag, start, size) in enumerate(_segments(length, count)))
+
+
 def _popcount_bytes(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
     """Set bits of each 64-bit word, by byte table (numpy < 2 has no ``bitwise_count``)."""
     octets = np.ascontiguousarray(words).view(np.uint8)
@@ -358,7 +390,6 @@ def _popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
     return _popcount_bytes(words)
 
 
-@lru_cache(maxsize=1 << 16)
 def _occurrence_bit(char: str, occurrence: int) -> int:
     """The bit (one of 128) the ``occurrence``-th ``char`` of a string sets in its signature.
 
@@ -369,15 +400,28 @@ def _occurrence_bit(char: str, occurrence: int) -> int:
     return 1 << ((mixed * 0xC2B2AE3D) >> 25 & (_SIGNATURE_BITS - 1))
 
 
+class _RunBits(dict[str, int]):
+    """``run`` (one character repeated ``n`` times) → the bits of its occurrences 1 to
+    ``n``, computed once (a dict lookup is cheaper than a call)."""
+
+    def __missing__(self, run: str) -> int:
+        bits: int = reduce(or_, (_occurrence_bit(run[0], i) for i in range(1, len(run) + 1)))
+        self[run] = bits
+        return bits
+
+
+_RUN_BITS = _RunBits()
+
+
 def _signature(text: str) -> int:
     """Character signature: the bits of (character, occurrence) for each character of
     ``text`` — ``山田山`` sets (山, 1), (田, 1) and (山, 2) — so the multiset of characters."""
-    seen: dict[str, int] = {}
-    mask = 0
+    if len(set(text)) == len(text):
+        return reduce(or_, map(_RUN_BITS.__getitem__, text), 0)
+    runs: dict[str, str] = {}  # character -> itself as often as it occurs
     for char in text:
-        occurrence = seen[char] = seen.get(char, 0) + 1
-        mask |= _occurrence_bit(char, occurrence)
-    return mask
+        runs[char] = runs.get(char, "") + char
+    return reduce(or_, map(_RUN_BITS.__getitem__, runs.values()), 0)
 
 
 _Lookup = tuple[str, int, int, int]
@@ -439,9 +483,9 @@ def _search_plan(length: int, cutoff: float, max_length: int, layout: float) -> 
     * otherwise, with the values cut into ``k`` segments, ``2k − 1 ≥ d``,
       the pigeonhole principle on the edits: some segment holds at most one
       (:func:`_spans` gives the key substrings it can align with). For
-      halves (``k = 2``) and ``d ≤ 2`` it is sharper: the first half is
-      within one edit, or else (``d = 2``, both in the first half) the
-      second half is equal;
+      halves (``k = 2``) and ``d ≤ 3`` it is sharper: the first half is
+      within one edit, or else (both or all in the first half) the second
+      half is equal (``d = 2``) or within one edit (``d = 3``);
     * without such a cut (cutoffs below ``layout``): every value of the length.
 
     The most edits per length (``edits``) feed :meth:`_FieldIndex._signature_filter`.
@@ -458,23 +502,23 @@ def _search_plan(length: int, cutoff: float, max_length: int, layout: float) -> 
             continue
         most = max(most, edits)
         most_by_length[other] = edits
-        by_neighbourhood, cuts = _layout(other, layout)
+        by_neighbourhood, cuts, halves = _layout(other, layout)
         if edits == 0:
             exact = True
             continue
         if edits == 1 and by_neighbourhood:
             near = True
             continue
-        k = next((c for c in cuts if 2 * c - 1 >= edits), 0)
+        k = next((c for c in cuts if _cut_serves(c, edits, halves)), 0)
         if not k:
             scan.append(other)
             continue
         segments = _segments(other, k)
         shift = length - other
-        if k == 2 and edits <= 2:
+        if k == 2:
             lookups.update(dict.fromkeys(_spans(segments, 0, shift, edits, 1)))
-            if edits == 2:
-                lookups.update(dict.fromkeys(_spans(segments, 1, shift, edits, 0)))
+            if edits >= 2:
+                lookups.update(dict.fromkeys(_spans(segments, 1, shift, edits, edits - 2)))
         else:
             for i in range(k):
                 lookups.update(dict.fromkeys(_spans(segments, i, shift, edits, 1)))
@@ -493,32 +537,37 @@ class _FieldIndex:
 
     * ``_near``: the value and each of its one-deletion strings list its
       number, so the key and its deletions find every value within an edit;
-    * ``_segments``: each distinct segment of a cut (tagged with its place,
-      numbered in ``_segment_ids``) and its deletions list the segment's
-      number; a segment lists the values holding it (``_members``, C ints:
-      concatenated without touching Python objects).
+    * ``_segment_ids``: each distinct segment of a cut (tagged with its
+      place) is numbered; a segment lists the values holding it
+      (``_members``, C ints: concatenated without touching Python objects);
+    * ``_segments``: segments searched within an edit (``_near_segments``)
+      and their deletions list the segment's number.
 
-    Each value also has 128-bit bigram and character signatures and its
+    Each value of a cut also has a 128-bit character signature and its
     length (C arrays) for a vectorised filter of long candidate lists.
     """
 
-    __slots__ = ("_values", "_number", "_strings", "_positions", "_by_length", "_near",
-                 "_segment_ids", "_segments", "_members", "_signatures", "_sizes",
-                 "_max_length")
+    __slots__ = ("_values", "_number", "_strings", "_first", "_more", "_by_length", "_near",
+                 "_segment_ids", "_segments", "_members", "_near_segments", "_signatures",
+                 "_sizes", "_max_length")
 
     def __init__(self) -> None:
         self._values: list[str] = []
         self._number: dict[str, int] = {}  # distinct value -> its number
         self._strings: list[str] = []  # number -> value
-        self._positions: list[list[int]] = []  # number -> positions holding it, ascending
+        # number -> the first position holding it; the later ones of the few values held
+        # more than once (no container per value: fewer objects for the garbage collector)
+        self._first = array("i")
+        self._more: dict[int, list[int]] = {}
         self._by_length: dict[int, array[int]] = {}  # length -> numbers
-        self._near: dict[str, int | list[int]] = {}  # value or one deletion -> numbers
+        self._near: dict[str, int | array[int]] = {}  # value or one deletion -> numbers
         self._segment_ids: dict[str, int] = {}  # tag + segment -> segment id
-        self._segments: dict[str, int | list[int]] = {}  # tag + segment or deletion -> ids
-        self._members: list[array[int]] = []  # segment id -> numbers of the values holding it
-        # number -> 4 words: bigram signature (bits 0-63, 64-127), character signature (same)
-        self._signatures = array("Q")
-        self._sizes = array("I")  # number -> length | signature character bits << 16
+        self._segments: dict[str, int | array[int]] = {}  # tag + segment or deletion -> ids
+        # segment id -> number of the value holding it, or numbers if several
+        self._members: list[int | array[int]] = []
+        self._near_segments = bytearray()  # segment id -> its neighbourhood is listed
+        self._signatures = array("Q")  # number -> 2 words: character signature (_signature)
+        self._sizes = array("I")  # number -> length | its signature's bit count << 16
         self._max_length = 0
 
     def add(self, value: str) -> None:
@@ -529,15 +578,16 @@ class _FieldIndex:
             return
         number = self._number.get(value)
         if number is None:
-            number = self._new_value(value)
-        self._positions[number].append(pos)
+            self._first.append(pos)
+            self._new_value(value)
+        else:
+            self._more.setdefault(number, []).append(pos)
 
-    def _new_value(self, value: str) -> int:
+    def _new_value(self, value: str) -> None:
         """Number a value not seen before and index it (see the class docstring)."""
         number = len(self._strings)
         self._number[value] = number
         self._strings.append(value)
-        self._positions.append([])
         length = len(value)
         if length > self._max_length:
             self._max_length = length
@@ -546,31 +596,43 @@ class _FieldIndex:
             self._by_length[length] = array("i", (number,))
         else:
             numbers.append(number)
-        by_neighbourhood, cuts = _layout(length, _LAYOUT_CUTOFF)
+        by_neighbourhood, cuts, _ = _layout(length, _LAYOUT_CUTOFF)
         if by_neighbourhood:
             variants = [value]
             variants += [value[:i] + value[i + 1:] for i in range(length)]
             _list_under(self._near, variants, number)
-        for count in cuts:
-            for tag, start, size in _segments(length, count):
-                self._add_segment(tag, value[start:start + size], number)
-        signature = _signature(value)
-        self._signatures.extend((signature & _WORD, signature >> 64))
-        self._sizes.append(length | signature.bit_count() << 16)
-        return number
+        for tag, start, end, near in _cut_segments(length, _LAYOUT_CUTOFF):
+            self._add_segment(tag, value[start:end], number, near)
+        if cuts:  # its segments' values are filtered
+            signature = _signature(value)
+            self._signatures.extend((signature & _WORD, signature >> 64))
+            self._sizes.append(length | signature.bit_count() << 16)
+        else:  # read only whole with its length (low cutoffs): the filter lets it pass
+            self._signatures.extend(_PASS)
+            self._sizes.append(length)
 
-    def _add_segment(self, tag: str, segment: str, number: int) -> None:
-        """List ``number`` under the segment ``tag`` + ``segment``, numbering a new one."""
+    def _add_segment(self, tag: str, segment: str, number: int, near: bool) -> None:
+        """List ``number`` under the segment ``tag`` + ``segment``, numbering a new one
+        (indexed by its neighbourhood too if ``near``)."""
         tagged = tag + segment
         sid = self._segment_ids.get(tagged)
         if sid is not None:
-            self._members[sid].append(number)
-            return
-        sid = self._segment_ids[tagged] = len(self._members)
-        self._members.append(array("i", (number,)))
-        variants = [tagged]
-        variants += [tag + segment[:i] + segment[i + 1:] for i in range(len(segment))]
-        _list_under(self._segments, variants, sid)
+            held = self._members[sid]
+            if isinstance(held, int):
+                self._members[sid] = array("i", (held, number))
+            else:
+                held.append(number)
+            if not near or self._near_segments[sid]:
+                return
+        else:
+            sid = self._segment_ids[tagged] = len(self._members)
+            self._members.append(number)
+            self._near_segments.append(near)
+        if near:
+            self._near_segments[sid] = True
+            variants = [tagged]
+            variants += [tag + segment[:i] + segment[i + 1:] for i in range(len(segment))]
+            _list_under(self._segments, variants, sid)
 
     def _neighbours(self, key: str) -> list[int]:
         """Numbers of the values indexed by neighbourhood within one edit of ``key`` (and
@@ -593,9 +655,11 @@ class _FieldIndex:
         ``edits``."""
         tag, start, end, edits = lookup
         text = key[start:end]
+        if not edits:
+            sid = self._segment_ids.get(tag + text)
+            return set() if sid is None else {sid}
         probes = [tag + text]
-        if edits:
-            probes += [tag + text[:i] + text[i + 1:] for i in range(end - start)]
+        probes += [tag + text[:i] + text[i + 1:] for i in range(end - start)]
         found: set[int] = set()
         for held in map(self._segments.get, probes):
             if held is not None:
@@ -612,7 +676,11 @@ class _FieldIndex:
             sids |= self._lookup(key, lookup)
         members = self._members
         for sid in sids:
-            found += members[sid]
+            held = members[sid]
+            if isinstance(held, int):
+                found.append(held)
+            else:
+                found += held
 
     def _signature_filter(self, key: str, plan: _Plan, found: array[int]) -> list[int]:
         """The numbers in ``found`` whose signatures allow them to be within reach.
@@ -628,10 +696,10 @@ class _FieldIndex:
         """
         key_mask = _signature(key)
         numbers = np.frombuffer(found, dtype=np.intc)
+        sizes = np.frombuffer(self._sizes, dtype=np.uint32).take(numbers)
         shared = _popcount(np.frombuffer(self._signatures, dtype=np.uint64).reshape(-1, 2)
                            .take(numbers, axis=0)
                            & np.array([key_mask & _WORD, key_mask >> 64], dtype=np.uint64))
-        sizes = np.frombuffer(self._sizes, dtype=np.uint32).take(numbers)
         keep = (shared[:, 0] + shared[:, 1] + plan.edits.take(sizes & 0xFFFF)
                 >= np.maximum(sizes >> 16, key_mask.bit_count()))
         kept: list[int] = numbers[keep].tolist()
@@ -644,10 +712,11 @@ class _FieldIndex:
         few; else the key itself, its neighbours within one edit, the values
         of the segments looked up and the lengths read whole, the last two
         through :meth:`_signature_filter` when they are many. Every value
-        within the cutoff's edit bound is a candidate. One rapidfuzz call
-        keeps those within the bound in edits (cheaper than the normalised
-        score), and the few left are scored with the normalised similarity at
-        the cutoff, exactly as a full scan scores them.
+        within the cutoff's edit bound is a candidate. When there are more
+        than :data:`_PREFILTER_FROM`, one rapidfuzz call keeps those within
+        the bound in edits (cheaper than the normalised score); the rest are
+        scored with the normalised similarity at the cutoff, exactly as a full
+        scan scores them.
         """
         plan = _search_plan(len(key), cutoff, self._max_length, _LAYOUT_CUTOFF)
         strings = self._strings
@@ -656,7 +725,7 @@ class _FieldIndex:
             numbers = list(range(len(strings)))
         else:
             numbers = self._neighbours(key) if plan.near else []
-            if plan.exact and not plan.near:
+            if plan.exact:  # (its length may have no neighbourhood)
                 number = self._number.get(key)
                 if number is not None:
                     numbers.append(number)
@@ -670,13 +739,14 @@ class _FieldIndex:
             else:
                 numbers += found
         values = [strings[n] for n in numbers]
-        near = [i for _, _, i in process.extract(key, values, scorer=Levenshtein.distance,
-                                                 score_cutoff=plan.most, limit=None)]
-        if not near:
-            return {}
-        return {numbers[near[j]]: score for _, score, j in process.extract(
-            key, [values[i] for i in near], scorer=Levenshtein.normalized_similarity,
-            score_cutoff=cutoff, limit=None)}
+        if len(values) > _PREFILTER_FROM:
+            near = [i for _, _, i in process.extract(key, values, scorer=Levenshtein.distance,
+                                                     score_cutoff=plan.most, limit=None)]
+            numbers = [numbers[i] for i in near]
+            values = [values[i] for i in near]
+        return {numbers[i]: score for _, score, i in process.extract(
+            key, values, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff,
+            limit=None)}
 
     def search(self, key: str, cutoff: float, width: int) -> list[tuple[float, int]]:
         """``(similarity, position)`` of the values that score ≥ ``cutoff`` against ``key``:
@@ -690,15 +760,18 @@ class _FieldIndex:
             return [(score, pos) for _, score, pos in process.extract(
                 key, self._values, scorer=Levenshtein.normalized_similarity,
                 score_cutoff=cutoff, limit=width)]
-        positions = self._positions
-        scored = [(score, pos) for number, score in self._scores(key, cutoff).items()
-                  for pos in positions[number]]
+        first, more = self._first, self._more
+        scores = self._scores(key, cutoff)
+        scored = [(score, first[number]) for number, score in scores.items()]
+        if more:
+            scored += [(score, pos) for number, score in scores.items()
+                       for pos in more.get(number, ())]
         if len(scored) > width:
             scored = heapq.nsmallest(width, scored, key=lambda sp: (-sp[0], sp[1]))
         return scored
 
 
-def _list_under(table: dict[str, int | list[int]], keys: list[str], number: int) -> None:
+def _list_under(table: dict[str, int | array[int]], keys: list[str], number: int) -> None:
     """List ``number`` under each of ``keys`` (once: a run of one character gives one
     deletion several times). A key listing one number holds the number itself."""
     setdefault = table.setdefault
@@ -708,7 +781,7 @@ def _list_under(table: dict[str, int | list[int]], keys: list[str], number: int)
             continue
         if isinstance(held, int):
             if held != number:
-                table[key] = [held, number]
+                table[key] = array("i", (held, number))
         elif held[-1] != number:
             held.append(number)
 
@@ -787,32 +860,43 @@ class NameIndex:
     :func:`name_similarity`.
 
     The preselection does not compare the key with every indexed string.
-    A similarity ≥ ``c`` between strings whose longer one has ``L``
-    characters allows at most ``d = ⌊(1 − c)·L⌋`` edits, hence a length
-    difference of at most ``d`` and — the q-gram count lemma — at least
-    ``L − 1 − 2d`` common bigrams (as a multiset). Each field keeps, per
-    string length, an inverted index from bigram to the strings holding it,
-    and three filters follow from those bounds:
+    A pair of strings whose longer one has ``L`` characters passes a cutoff
+    with at most ``d`` edits (``d ≈ (1 − c)·L``, asked of rapidfuzz itself:
+    :func:`_max_edits`), hence a length difference of at most ``d``. Each
+    field numbers its distinct strings and finds those within ``d`` edits of
+    the key in dictionaries keyed by strings one deletion away (two strings
+    are within one edit when equal, when one is a deletion of the other, or
+    when they share a deletion):
 
-    * length: only lengths within ``d`` of the key's are read;
-    * prefix: a string sharing at least ``t`` of the key's ``g`` bigrams
-      holds one of any bigrams that cover ``g − t + 1`` of them, so only
-      the posting lists of the key's rarest bigrams are read;
-    * count: when those lists are long, a 128-bit bigram signature per
-      string bounds the common bigrams from above (collisions only raise
-      the bound), and strings that cannot reach ``t`` are dropped in numpy.
+    * ``d = 1`` (up to 10 characters at ``REVIEW_MIN``): each short string
+      is listed under itself and its deletions, and the key and its
+      deletions find every string within an edit — a dozen lookups;
+    * ``d = 2, 3``: a string is cut in halves, and one of them holds at most
+      one of the edits; the first half is within one edit of the key
+      substring it aligns with, or else the second is (``d = 3``) or equals
+      it (``d = 2``), so a few half lookups find every candidate;
+    * ``d ≥ 4``: the same with three or more segments.
 
-    Where the lemma gives no bound (one-character strings, low cutoffs)
-    every string of that length is a candidate, and at a cutoff of 0 the
-    whole field is. Every remaining candidate is scored with the same
-    rapidfuzz scorer and cutoff as a full scan. So the filters are
-    lossless — they only skip strings that cannot reach the cutoff — and
-    :meth:`query` returns exactly what scanning all strings returns
-    (``tests/unit/test_name_index.py`` checks this against the former full
-    scan). Nothing is keyed on leading characters, so a typo in the first
-    character does not hide a match. The cost of a query follows the
-    number of strings sharing its rarest bigrams, not the size of the
-    index; :meth:`add` appends to a few posting lists.
+    Long candidate lists go through a vectorised filter — a string within
+    ``d`` edits lacks at most ``d`` of the key's characters and has at most
+    ``d`` it lacks (multiset, by a 128-bit signature per string) — and the
+    rest is scored with the same rapidfuzz scorer and cutoff as a full scan.
+    Lengths no structure covers (cutoffs below ``REVIEW_MIN``) are read
+    whole, as is a field with few strings, and at a cutoff of 0 the whole
+    field is. So the preselection is lossless and :meth:`query` returns
+    exactly what scanning all strings returns (``tests/unit/test_name_index.py``
+    checks this against the former full scan). Nothing is keyed on leading
+    characters alone, so a typo in the first character does not hide a
+    match. The truncation-rule block is an index too (:class:`_PrefixIndex`).
+    The cost of a query follows the number of strings near the key, not the
+    size of the index; :meth:`add` lists a new string under its deletions or
+    its halves' (a few dictionary entries).
+
+    Note: rapidfuzz compares the score with the cutoff in single precision,
+    so at ``min_score=REVIEW_MIN`` (cutoff 0.8 − 1e-9) a raw similarity of
+    exactly 0.8 — one edit in a 5-character core, two in 10 — is not
+    preselected although :func:`name_similarity` would score it 0.8. The
+    index keeps that behaviour (it must return what the scan returned).
     """
 
     def __init__(self) -> None:
