@@ -34,36 +34,22 @@ def _month_arg(text: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-def _fewer_malloc_arenas() -> None:
-    """glibc gives each thread its own malloc arena (up to 8 per CPU); a
-    threaded server then holds much freed memory it cannot return. Two arenas
-    keep the RSS of a server process near what it uses (workers inherit the
-    environment variable; this process sets it through mallopt)."""
-    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to tune
-
-
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    _fewer_malloc_arenas()
-
-    from api.app import create_app
+    from api.app import create_app, tune_server_process
 
     print(f"torihiki: {settings.store_config('api').backend} store; "
           f"serving on http://{args.host}:{args.port}/ (docs at /docs)"
           + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr)
     if args.workers > 1:  # each worker process builds its own app (and driver) from the environment
-        uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=args.host,
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+        uvicorn.run("api.app:server_app", factory=True, workers=args.workers, host=args.host,
                     port=args.port, log_level="info", access_log=not args.no_access_log)
     else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                    access_log=not args.no_access_log)
+        app = create_app(settings)
+        tune_server_process()
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.no_access_log)
     return 0
 
 
