@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -37,6 +38,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.store = s
         cfg = settings or get_settings()
         app.state.responses = ResponseCache(cfg.cache_mib * 1024 * 1024, cfg.cache_version_seconds)
+        # Sync routes run in this many threads (one store connection each);
+        # more requests wait their turn instead of holding memory meanwhile.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.threads
         try:
             yield
         finally:

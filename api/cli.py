@@ -42,10 +42,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"torihiki: {settings.store_config('api').backend} store; "
           f"serving on http://{args.host}:{args.port}/ (docs at /docs)"
           + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr)
-    if args.workers > 1:  # each worker process builds its own app (and driver) from the environment
+    if args.workers > 1:
+        # Each worker process builds its own app (and driver) from the
+        # environment; this process becomes uvicorn's supervisor alone, so
+        # it does not keep the CLI's imports (pandas, …) in memory.
         os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-        uvicorn.run("api.app:server_app", factory=True, workers=args.workers, host=args.host,
-                    port=args.port, log_level="info", access_log=not args.no_access_log)
+        argv = [sys.executable, "-m", "uvicorn", "api.app:server_app", "--factory",
+                "--workers", str(args.workers), "--host", args.host, "--port", str(args.port)]
+        if args.no_access_log:
+            argv.append("--no-access-log")
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)
     else:
         app = create_app(settings)
         tune_server_process()

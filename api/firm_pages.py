@@ -27,7 +27,7 @@ Page = tuple[str, Callable[[], Rendered]]
 
 
 def _json(compute: Callable[[], Any]) -> Callable[[], Rendered]:
-    return lambda: Rendered(to_json(compute()), JSON.media_type)
+    return lambda: Rendered.of(to_json(compute()), JSON.media_type)
 
 
 def ego(store: Store, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
@@ -46,7 +46,7 @@ def view(store: Store, firm_id: str, hops: int, month_from: str | None, month_to
     def render() -> Rendered:
         firm, net, firms = service.ego(store, firm_id, hops, month_from, month_to, max_nodes)
         page = render_ego_page(service.ego_as_dict(firm, net, firms, month_from, month_to))
-        return Rendered(page.encode("utf-8"), HTML)
+        return Rendered.of(page.encode("utf-8"), HTML)
 
     return f"view|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", render
 

@@ -6,7 +6,7 @@ compute (hundreds of milliseconds each, where a typical client takes a few).
 After a load, :func:`precompute_busiest` renders the default answers of the
 firms with the most partners — exactly as the API would, through
 :mod:`api.firm_pages` — and stores them, compressed, with the data version
-they were computed from. Every server process then serves them from the
+they were computed from (gzip, as they are sent). Every server process then serves them from the
 store until the data changes (:class:`api.cache.ResponseCache` looks them up
 on a miss), so a request for such a firm costs a read, not a computation.
 
@@ -16,7 +16,6 @@ on a miss), so a request for such a firm costs a read, not a computation.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from typing import Any
 
 import orjson
@@ -59,7 +58,7 @@ def precompute_busiest(store: Store, settings: Settings, firms: int | None = Non
                 rendered = render()
             except (ValueError, StoreError):
                 continue  # e.g. peers of a client without an industry: computed (and refused) on request
-            payload = orjson.dumps({"media_type": rendered.media_type}) + b"\n" + zlib.compress(rendered.body, 6)
+            payload = orjson.dumps({"media_type": rendered.media_type}) + b"\n" + rendered.gzipped
             store.put_analytics(stored_key(key), payload, version, created)
             keys.append(key)
             stored_bytes += len(payload)
@@ -68,6 +67,6 @@ def precompute_busiest(store: Store, settings: Settings, firms: int | None = Non
 
 
 def read_stored(payload: bytes) -> tuple[str, bytes]:
-    """(media type, body) of a stored answer."""
+    """(media type, gzip-compressed body) of a stored answer."""
     head, _, body = payload.partition(b"\n")
-    return str(orjson.loads(head)["media_type"]), zlib.decompress(body)
+    return str(orjson.loads(head)["media_type"]), body

@@ -43,4 +43,9 @@ def serve(request: Request, store: Store, page: tuple[str, Callable[[], Rendered
     key, render = page
     cache: ResponseCache = request.app.state.responses
     hit = cache.get_or_render(key, store, render)
-    return Response(hit.body, media_type=hit.media_type, headers=headers)
+    out = dict(headers or {})
+    out["Vary"] = "Accept-Encoding"
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        out["Content-Encoding"] = "gzip"
+        return Response(hit.gzipped, media_type=hit.media_type, headers=out)
+    return Response(hit.body, media_type=hit.media_type, headers=out)

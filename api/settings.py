@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     # answer of ~0.2 MB rather than ~1.4 MB at 500 nodes and ~2,000 edges.
     max_ego_nodes: int = Field(default=200, ge=2, validation_alias="TORIHIKI_MAX_EGO_NODES")
     export_key: SecretStr = Field(default=SecretStr(""), validation_alias="TORIHIKI_EXPORT_KEY")
-    cache_mib: int = Field(default=64, ge=0, validation_alias="TORIHIKI_CACHE_MIB")
+    cache_mib: int = Field(default=32, ge=0, validation_alias="TORIHIKI_CACHE_MIB")
+    threads: int = Field(default=16, ge=1, validation_alias="TORIHIKI_THREADS")
     cache_version_seconds: float = Field(default=0.5, ge=0, validation_alias="TORIHIKI_CACHE_VERSION_SECONDS")
     precompute_firms: int = Field(default=50, ge=0, validation_alias="TORIHIKI_PRECOMPUTE_FIRMS")
     chunk_rows: int = Field(default=CHUNK_ROWS, ge=1, validation_alias="TORIHIKI_CHUNK_ROWS")
