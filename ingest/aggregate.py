@@ -99,15 +99,17 @@ class MonthlyAggregator:
         trades: dict[ObservationKey, Series] = {}
         payments: dict[ObservationKey, Series] = {}
         selfies: dict[Counterparty, list[int]] = {}
+        sale, payment, purchase = Direction.SALE, Direction.PAYMENT, Direction.PURCHASE
         for (client, cp, direction), series in self._frozen().items():
             firm, alias = firm_of[(client, cp)]
             if firm == client:
                 acc = selfies.setdefault(cp, [self._first[(client, cp)], 0])
                 acc[1] += series.n_lines
                 continue
-            src, dst = edge_of(direction, client, firm)
-            target = trades if direction.is_trade else payments
-            key = (src, dst, client, alias)
+            # as edge_of(), inlined: this loop runs once per spelling and direction
+            outgoing = direction is sale or direction is payment
+            key = (client, firm, client, alias) if outgoing else (firm, client, client, alias)
+            target = trades if (direction is sale or direction is purchase) else payments
             target[key] = _add(target[key], series) if key in target else series
         return (sorted(trades.items()), sorted(payments.items()),
                 [(cp, first, n) for cp, (first, n) in selfies.items()])

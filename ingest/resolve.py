@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -57,7 +58,7 @@ def _hash(text: str, size: int = 6) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)  # every spelling of a run is asked for several times
 def alias_key(cp: Counterparty) -> str:
     """Key of a spelling within one client: the raw name (NFKC) and strong keys."""
     parts = (unicodedata.normalize("NFKC", cp.name).strip(), cp.firm_id or "",
@@ -72,6 +73,18 @@ def name_id(nn: NormalizedName) -> str:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+_clock: tuple[float, str] = (0.0, "")
+
+
+def _now_cached() -> str:
+    """:func:`_now`, formatted at most once a second (a merge record per spelling)."""
+    global _clock
+    t = time.monotonic()
+    if t - _clock[0] >= 1.0:
+        _clock = (t, _now())
+    return _clock[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +305,7 @@ class Resolver:
             merge = MergeRecord(
                 id=f"m{_hash(client + '|' + key + '|' + target.id, 8)}", client_id=client, alias_key=key,
                 raw_name=raw, from_firm=own, to_firm=target.id, method="name",
-                score=round(decision.score, 4), reason=f"name match: {decision.reason}", created_at=_now())
+                score=round(decision.score, 4), reason=f"name match: {decision.reason}", created_at=_now_cached())
             return Resolution(target, alias(target.id, "name", score=decision.score,
                                             reason=merge.reason), merge=merge,
                               bank_account=cp.bank_account)
