@@ -107,11 +107,6 @@ class FirmTotals:
     sales: tuple[int, ...] = ()
     purchases: tuple[int, ...] = ()
 
-    def volume(self, month_from: str | None = None, month_to: str | None = None) -> dict[str, int]:
-        """Turnover (sales + purchases, yen) per month inside the window."""
-        return {m: s + p for m, s, p in zip(self.months, self.sales, self.purchases, strict=True)
-                if window(m, month_from, month_to)}
-
 
 def window(month: str, month_from: str | None, month_to: str | None) -> bool:
     """True when ``month`` lies in the inclusive window (open ends allowed)."""
