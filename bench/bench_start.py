@@ -29,8 +29,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, machine, write_json  # noqa: E402
 
 
+def _wait_closed(port: int, timeout: float = 30) -> None:
+    """Until nothing answers on the port (the server of the previous start is gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                pass
+        except OSError:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"port {port} still answers after the server was stopped")
+
+
 def start_once(clone: Path, port: int, env: dict[str, str], timeout: float) -> dict[str, Any]:
     log = clone / f"make-run-{time.time_ns()}.log"
+    _wait_closed(port)
     t0 = time.perf_counter()
     with log.open("w") as out:
         proc = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=clone, env=env, stdout=out,
@@ -55,6 +69,7 @@ def start_once(clone: Path, port: int, env: dict[str, str], timeout: float) -> d
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        _wait_closed(port)
     text = log.read_text(errors="replace").splitlines()
     before_serving = [line for line in text if not line.startswith("INFO:")]
     return {"seconds_to_answer": None if answered is None else round(answered, 1),
