@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from domain.parameters import PARAMETERS
 from graph.distress import distress_reasons
 from graph.frames import parameters_frame, parameters_table
 from graph.ledger_figures import size_class
 from graph.metrics import METRICS, ego_metrics_table
 from graph.network import TradeNetwork, month_range
 from graph.peers import peer_baseline
-from ingest.parameters_spec import PARAMETERS
 from queries.model import Firm, ParameterRow
 from queries.store import NotFound, Store
 

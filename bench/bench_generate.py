@@ -1,6 +1,6 @@
 """Benchmark the synthetic-region generator (issue 4).
 
-Times :func:`ingest.synthetic.generate` for 1k and 10k firms (and 100k with
+Times :func:`synthetic.generate` for 1k and 10k firms (and 100k with
 ``--large``: 10k clients, 24 months) and prints wall time, ledger rows
 written, truth edge rows and peak RSS (``resource.getrusage``) of the main
 process and of the largest client-writing worker (forked; its pages are
@@ -26,7 +26,7 @@ LARGE = (100_000, 10_000)
 
 
 def run_one(firms: int, clients: int, months: int, out: Path, workers: int) -> dict[str, float]:
-    from ingest.synthetic import GenerateConfig, generate
+    from synthetic import GenerateConfig, generate
 
     t0 = time.perf_counter()
     r = generate(GenerateConfig(firms=firms, clients=clients, months=months, seed=1, out=out,

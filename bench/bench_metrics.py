@@ -1,7 +1,7 @@
 """Benchmark the portfolio batch: ego metrics of 10,000 firms in a 100,000-firm network.
 
 The network is the synthetic generator's economy (heavy-tailed degrees,
-churn, distress; :mod:`ingest.synthetic`), simulated in memory — the
+churn, distress; :mod:`synthetic`), simulated in memory — the
 generator's ledger writing is skipped, only its month-by-month trade is
 kept. Steps timed separately:
 
@@ -80,9 +80,9 @@ def main() -> None:
     from graph.distress import distress_reasons
     from graph.metrics import ego_metrics_table
     from graph.network import TradeNetwork
-    from ingest.synthetic import GenerateConfig
-    from ingest.synthetic.dynamics import simulate
-    from ingest.synthetic.economy import build_economy
+    from synthetic import GenerateConfig
+    from synthetic.dynamics import simulate
+    from synthetic.economy import build_economy
 
     cfg = GenerateConfig(firms=args.firms, clients=min(args.focal, args.firms),
                          months=args.months, seed=args.seed)

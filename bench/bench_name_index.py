@@ -10,7 +10,7 @@ their halves (see the ``NameIndex`` docstring). This script measures both
 on the same names and queries.
 
 Corpus, per size N: N indexed names of firms from the synthetic name
-generator (``ingest.synthetic.names``): registry names with furigana (55%),
+generator (``synthetic.names``): registry names with furigana (55%),
 without furigana (25%), firms known only by a bank's half-width kana (20%),
 and a second spelling (with typos) for 15% of the firms. Queries: how
 ledgers write counterparties — client spellings and typos, bank kana cut at
@@ -76,7 +76,7 @@ from ingest.names import NormalizedName, is_sole_proprietor, normalize_name  # n
 from ingest.readers.firm_master import read_firm_master  # noqa: E402
 from ingest.readers.registry import RegistryEntry, read_registry  # noqa: E402
 from ingest.records import Reject  # noqa: E402
-from ingest.synthetic.names import (  # noqa: E402
+from synthetic.names import (  # noqa: E402
     SUFFIXES,
     FirmName,
     bank_kana,
@@ -84,7 +84,7 @@ from ingest.synthetic.names import (  # noqa: E402
     make_names,
     to_bank_kana,
 )
-from ingest.synthetic.noise import spellings, typo  # noqa: E402
+from synthetic.noise import spellings, typo  # noqa: E402
 from tests.unit.test_name_index import LinearNameIndex  # noqa: E402
 
 _FORMS = ["kk"] * 8 + ["yk"] * 3 + ["gk", "gs", "gm", "iryo", "fuku", "shadan", "sole", "sole"]

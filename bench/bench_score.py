@@ -111,7 +111,7 @@ def main() -> None:
         _child(args.child, args.home, args.out)
         return
     if not (args.region / "manifest.csv").exists():
-        from ingest.synthetic import GenerateConfig, generate
+        from synthetic import GenerateConfig, generate
 
         generate(GenerateConfig(firms=args.firms, clients=args.clients, months=24, seed=1, out=args.region))
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from ingest.parameters_spec import PARAMETER_NAMES
+from domain.parameters import PARAMETER_NAMES
 
 __all__ = ["ParameterRowLike", "period_sort_key", "parameters_table", "parameters_frame"]
 
@@ -88,7 +88,7 @@ def parameters_table(rows: Iterable[ParameterRowLike]) -> pd.DataFrame:
     -------
     DataFrame with columns ``firm_id``, ``period`` and one float column per
     parameter present in any row (units as in
-    :data:`ingest.parameters_spec.PARAMETERS`; in that order, unknown names
+    :data:`domain.parameters.PARAMETERS`; in that order, unknown names
     after, sorted), ``NaN`` where a value is not reported. One row per firm
     and period, in input order; a repeated (firm, period) is a
     :class:`ValueError`.

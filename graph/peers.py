@@ -41,9 +41,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from domain.parameters import PARAMETER_NAMES, PARAMETERS
 from graph.frames import period_sort_key
 from graph.ledger_figures import size_class as size_class_of_sales
-from ingest.parameters_spec import PARAMETER_NAMES, PARAMETERS
 
 __all__ = ["MIN_PEERS", "PeerStat", "PeerGroup", "PeerResult", "peer_baseline", "NOTE"]
 
@@ -292,7 +292,7 @@ def peer_baseline(
     period : ``YYYY-MM`` or ``FYyyyy``; default the firm's latest period.
     directions : metric name → ``"higher is better"``, ``"lower is better"``
         (or ``"higher"`` / ``"lower"``) or ``None``; parameters take theirs
-        from :data:`ingest.parameters_spec.PARAMETERS` unless given here.
+        from :data:`domain.parameters.PARAMETERS` unless given here.
     parameters : parameter columns to report (default: all present, in the
         spec's order).
 

@@ -130,7 +130,7 @@ def import_parameters(store: Store, path: Path, rejects_dir: Path, period: str |
 
 
 def _parameter_row(r: ParameterRecord) -> ParameterRow:
-    from ingest.parameters_spec import PARAMETER_NAMES
+    from domain.parameters import PARAMETER_NAMES
 
     values = tuple((name, float(v)) for name in PARAMETER_NAMES if (v := getattr(r, name)) is not None)
     return ParameterRow(r.firm_id, r.period, values)

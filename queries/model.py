@@ -117,7 +117,7 @@ class RegistryRecord:
 class ParameterRow:
     """Management parameters of one firm for one period (``YYYY-MM`` or
     ``FYyyyy``). ``values`` maps parameter names (see
-    :mod:`ingest.parameters_spec`) to numbers; missing ones are absent."""
+    :mod:`domain.parameters`) to numbers; missing ones are absent."""
 
     firm_id: str
     period: str

@@ -13,7 +13,7 @@ __all__ = ["cmd_generate"]
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
-    from ingest.synthetic import GenerateConfig, calibration_report, generate
+    from synthetic import GenerateConfig, calibration_report, generate
 
     if args.report_only:
         report = calibration_report(Path(args.report_only))

@@ -3,7 +3,7 @@
 UTF-8 (BOM or not) or cp932, one header row. Headers are matched after NFKC,
 case and space folding, with or without their unit (``経常利益率（％）``,
 ``経常利益率(%)`` and ``経常利益率`` are the same column), in Japanese or as
-the snake_case names of :mod:`ingest.parameters_spec`:
+the snake_case names of :mod:`domain.parameters`:
 
 ========================  ===============================  =====================
 column                    Japanese (the study's header)    value
@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.parameters_spec import PARAMETER_NAMES, PARAMETERS, ParameterSpec
+from domain.parameters import PARAMETER_NAMES, PARAMETERS, ParameterSpec
 from ingest.readers.csvrows import CsvRow, header_key, iter_csv_rows
 from ingest.records import Reject
 from ingest.values import ERAS, parse_month
@@ -98,7 +98,7 @@ def parse_period(text: str) -> str:
 class ParameterRecord:
     """One firm's management parameters for one period (``None`` = not reported).
 
-    Units and directions: :data:`ingest.parameters_spec.PARAMETERS`.
+    Units and directions: :data:`domain.parameters.PARAMETERS`.
     ``line`` is the file's physical line of the row.
     """
 

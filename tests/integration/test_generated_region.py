@@ -16,8 +16,8 @@ from api.service import ingest_file
 from ingest.imports import import_firms, import_parameters, import_registry
 from ingest.manifest import read_manifest
 from ingest.resolve import Resolver
-from ingest.synthetic import GenerateConfig, generate
 from queries.store import Store
+from synthetic import GenerateConfig, generate
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ from api.settings import Settings, get_settings
 from ingest.imports import import_firms, import_parameters, import_registry
 from ingest.manifest import read_manifest
 from ingest.resolve import Resolver
-from ingest.synthetic import GenerateConfig, generate
 from queries.store import Store
+from synthetic import GenerateConfig, generate
 
 KEY = b"test-export-key-0123456789"
 

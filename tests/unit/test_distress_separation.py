@@ -1,6 +1,6 @@
 """Partner-distress metrics separate exposed firms on a generated region.
 
-The synthetic generator (:mod:`ingest.synthetic`) plants contagion: when a
+The synthetic generator (:mod:`synthetic`) plants contagion: when a
 firm fails, each supplier and customer enters distress with a probability
 rising with its yen exposure to it (``truth/distress.csv``, cause
 ``partner``). On its true trade (``truth/edges.csv``) with the true
@@ -27,7 +27,7 @@ from scipy.stats import mannwhitneyu
 
 from graph.metrics import ego_metrics_table
 from graph.network import TradeNetwork
-from ingest.synthetic import GenerateConfig, generate
+from synthetic import GenerateConfig, generate
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ the reference: it ran rapidfuzz over every indexed core and reading for each
 query. The differential tests build both indexes from the same names and
 compare :meth:`NameIndex.query` results for many queries, limits and
 minimum scores — on a deterministic corpus of realistic company names
-(:mod:`ingest.synthetic.names`: kanji cores with legal forms, registry
+(:mod:`synthetic.names`: kanji cores with legal forms, registry
 furigana, half-width bank kana cut to 30 bytes, client spellings with typos),
 on long names (two to six edits: the halves and thirds of the index), on an
 index that grows between queries, and on hypothesis-generated names built
@@ -39,7 +39,7 @@ from ingest.matching import (
     name_similarity,
 )
 from ingest.names import NormalizedName, normalize_name
-from ingest.synthetic.names import (
+from synthetic.names import (
     SUFFIXES,
     FirmName,
     bank_kana,
@@ -47,7 +47,7 @@ from ingest.synthetic.names import (
     make_names,
     to_bank_kana,
 )
-from ingest.synthetic.noise import spellings, typo
+from synthetic.noise import spellings, typo
 
 
 class LinearNameIndex:

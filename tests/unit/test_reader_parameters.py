@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.parameters_spec import PARAMETER_NAMES, PARAMETERS, spec
+from domain.parameters import PARAMETER_NAMES, PARAMETERS, spec
 from ingest.readers.parameters import ParameterRecord, parse_period, read_parameters
 from ingest.records import Reject
 

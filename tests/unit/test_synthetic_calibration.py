@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.synthetic import CalibrationReport, GenerateConfig, calibration_report, generate
+from synthetic import CalibrationReport, GenerateConfig, calibration_report, generate
 
 
 @pytest.fixture(scope="module")

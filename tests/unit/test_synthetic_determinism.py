@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.synthetic import GenerateConfig, generate
+from synthetic import GenerateConfig, generate
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest import corporate_number
-from ingest.synthetic import GenerateConfig, generate
-from ingest.synthetic.names import FirmName, bank_kana, to_bank_kana
-from ingest.synthetic.writers.moneyforward import CURRENT_HEADER, LEGACY_HEADER
+from synthetic import GenerateConfig, generate
+from synthetic.names import FirmName, bank_kana, to_bank_kana
+from synthetic.writers.moneyforward import CURRENT_HEADER, LEGACY_HEADER
 
 
 @pytest.fixture(scope="module")

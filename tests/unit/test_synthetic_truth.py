@@ -16,7 +16,7 @@ import pytest
 
 from ingest.readers.detect import read_ledger
 from ingest.records import Direction, LedgerLine, Reject
-from ingest.synthetic import GenerateConfig, generate
+from synthetic import GenerateConfig, generate
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from ingest.synthetic.economy import BANKS, Economy
-from ingest.synthetic.names import bank_kana, cut_bytes
+from synthetic.economy import BANKS, Economy
+from synthetic.names import bank_kana, cut_bytes
 
 __all__ = ["write_zengin", "RECORD_BYTES"]
 

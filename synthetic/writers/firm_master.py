@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.economy import BANKS, PREFECTURES, Economy
+from synthetic.economy import BANKS, PREFECTURES, Economy
 
 __all__ = ["write_firm_master", "HEADER"]
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ingest.synthetic.noise import bad_amount, bad_date
+from synthetic.noise import bad_amount, bad_date
 
 __all__ = ["Malformed", "RowWriter"]
 

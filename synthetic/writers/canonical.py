@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.economy import Economy
-from ingest.synthetic.ledger import ClientBook
-from ingest.synthetic.writers.common import Malformed, RowWriter
+from synthetic.economy import Economy
+from synthetic.ledger import ClientBook
+from synthetic.writers.common import Malformed, RowWriter
 
 __all__ = ["write_canonical", "HEADER"]
 

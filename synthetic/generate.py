@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.config import GenerateConfig
-from ingest.synthetic.dynamics import SimResult, simulate
-from ingest.synthetic.economy import BANKS, Economy, build_economy
-from ingest.synthetic.ledger import build_book
-from ingest.synthetic.truth import (
+from synthetic.config import GenerateConfig
+from synthetic.dynamics import SimResult, simulate
+from synthetic.economy import BANKS, Economy, build_economy
+from synthetic.ledger import build_book
+from synthetic.truth import (
     CounterpartySink,
     EdgeSink,
     write_config,
@@ -30,16 +30,16 @@ from ingest.synthetic.truth import (
     write_malformed,
     write_truth_firms,
 )
-from ingest.synthetic.writers.bank import write_bank
-from ingest.synthetic.writers.canonical import write_canonical
-from ingest.synthetic.writers.common import Malformed
-from ingest.synthetic.writers.firm_master import write_firm_master
-from ingest.synthetic.writers.freee import write_freee
-from ingest.synthetic.writers.moneyforward import write_moneyforward
-from ingest.synthetic.writers.parameters import parameter_rows, write_parameters
-from ingest.synthetic.writers.registry import write_registry
-from ingest.synthetic.writers.yayoi import write_yayoi
-from ingest.synthetic.writers.zengin import write_zengin
+from synthetic.writers.bank import write_bank
+from synthetic.writers.canonical import write_canonical
+from synthetic.writers.common import Malformed
+from synthetic.writers.firm_master import write_firm_master
+from synthetic.writers.freee import write_freee
+from synthetic.writers.moneyforward import write_moneyforward
+from synthetic.writers.parameters import parameter_rows, write_parameters
+from synthetic.writers.registry import write_registry
+from synthetic.writers.yayoi import write_yayoi
+from synthetic.writers.zengin import write_zengin
 
 __all__ = ["generate", "GenerateResult"]
 

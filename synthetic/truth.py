@@ -28,11 +28,11 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from ingest.synthetic.config import GenerateConfig
-from ingest.synthetic.dynamics import SimResult
-from ingest.synthetic.economy import BANKS, PREFECTURES, TIER_NAMES, Economy
-from ingest.synthetic.names import LEGAL_FORMS, SOLE, bank_kana
-from ingest.synthetic.writers.common import Malformed
+from synthetic.config import GenerateConfig
+from synthetic.dynamics import SimResult
+from synthetic.economy import BANKS, PREFECTURES, TIER_NAMES, Economy
+from synthetic.names import LEGAL_FORMS, SOLE, bank_kana
+from synthetic.writers.common import Malformed
 
 __all__ = ["EdgeSink", "write_truth_firms", "write_distress", "write_malformed", "write_config",
            "CounterpartySink"]

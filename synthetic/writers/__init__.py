@@ -5,6 +5,6 @@ malformed rows it planted (path relative to the output folder, 1-based
 physical line, reason) so the ground truth can list them.
 """
 
-from ingest.synthetic.writers.common import Malformed, RowWriter
+from synthetic.writers.common import Malformed, RowWriter
 
 __all__ = ["Malformed", "RowWriter"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import jaconv
 import numpy as np
 
-from ingest.synthetic.names import LEGAL_FORMS, SOLE, FirmName, bank_kana, fullwidth
+from synthetic.names import LEGAL_FORMS, SOLE, FirmName, bank_kana, fullwidth
 
 __all__ = ["spellings", "typo", "MALFORMED_KINDS", "bad_date", "bad_amount"]
 

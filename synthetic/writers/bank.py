@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.ledger import ClientBook
-from ingest.synthetic.writers.common import Malformed, RowWriter
+from synthetic.ledger import ClientBook
+from synthetic.writers.common import Malformed, RowWriter
 
 __all__ = ["write_bank", "HEADER"]
 

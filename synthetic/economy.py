@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.corporate_number import check_digit
-from ingest.synthetic.config import GenerateConfig
-from ingest.synthetic.names import SOLE, FirmName, make_names
+from synthetic.config import GenerateConfig
+from synthetic.names import SOLE, FirmName, make_names
 
 __all__ = [
     "Economy", "build_economy", "DIVISIONS", "PREFECTURES", "BANKS", "Bank", "sample_buyers",

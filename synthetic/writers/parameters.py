@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.economy import Economy
-from ingest.synthetic.ledger import ClientBook
+from synthetic.economy import Economy
+from synthetic.ledger import ClientBook
 
 __all__ = ["write_parameters", "HEADER", "size_class"]
 

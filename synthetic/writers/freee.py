@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.ledger import ClientBook, Line
-from ingest.synthetic.writers.common import Malformed, RowWriter
-from ingest.synthetic.writers.yayoi import tax_class
+from synthetic.ledger import ClientBook, Line
+from synthetic.writers.common import Malformed, RowWriter
+from synthetic.writers.yayoi import tax_class
 
 __all__ = ["write_freee", "FULL_HEADER", "SHORT_HEADER"]
 

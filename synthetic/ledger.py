@@ -24,10 +24,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ingest.synthetic.config import GenerateConfig
-from ingest.synthetic.economy import PREFECTURES, Economy
-from ingest.synthetic.names import SOLE, bank_kana
-from ingest.synthetic.noise import spellings
+from synthetic.config import GenerateConfig
+from synthetic.economy import PREFECTURES, Economy
+from synthetic.names import SOLE, bank_kana
+from synthetic.noise import spellings
 
 __all__ = ["Line", "Entry", "ClientBook", "build_book", "JOURNAL_FORMATS", "month_end"]
 

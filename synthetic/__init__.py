@@ -31,9 +31,9 @@ amounts are integer yen; months are calendar months from ``config.start``.
 The same config (seed included) gives the same bytes.
 """
 
-from ingest.synthetic.calibration import CalibrationReport, Statistic, calibration_report
-from ingest.synthetic.config import GenerateConfig
-from ingest.synthetic.generate import GenerateResult, generate
+from synthetic.calibration import CalibrationReport, Statistic, calibration_report
+from synthetic.config import GenerateConfig
+from synthetic.generate import GenerateResult, generate
 
 __all__ = [
     "generate", "GenerateConfig", "GenerateResult", "calibration_report", "CalibrationReport",

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ingest.synthetic.config import GenerateConfig
-from ingest.synthetic.economy import Economy, buyer_pools, sample_buyers
+from synthetic.config import GenerateConfig
+from synthetic.economy import Economy, buyer_pools, sample_buyers
 
 __all__ = ["SimResult", "simulate", "SEASON", "season_matrix", "BETA_SUPPLIER", "BETA_CUSTOMER"]
 

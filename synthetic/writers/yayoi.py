@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.ledger import ClientBook, Line
-from ingest.synthetic.writers.common import Malformed, RowWriter
+from synthetic.ledger import ClientBook, Line
+from synthetic.writers.common import Malformed, RowWriter
 
 __all__ = ["write_yayoi", "format_date", "tax_class"]
 

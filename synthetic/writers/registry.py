@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.synthetic.economy import PREFECTURES, STREETS, Economy
-from ingest.synthetic.names import SOLE, fullwidth
+from synthetic.economy import PREFECTURES, STREETS, Economy
+from synthetic.names import SOLE, fullwidth
 
 __all__ = ["write_registry"]
 
@@ -47,6 +47,6 @@ def write_registry(path: Path, econ: Economy, rng: np.random.Generator) -> int:
 
 
 def econ_kind(econ: Economy, i: int) -> str:
-    from ingest.synthetic.names import LEGAL_FORMS
+    from synthetic.names import LEGAL_FORMS
 
     return LEGAL_FORMS[econ.form[i]].kind
