@@ -69,6 +69,9 @@ def parse_amount(text: str) -> int:
 
 
 _ERA_RE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])\.?\s*(\d{1,2}|元)[./\-年](\d{1,2})[./\-月](\d{1,2})日?$")
+# 平成 30 年 07 月 20 日 (spaced, as ゆうちょ writes it), possibly followed by a time.
+_ERA_KANJI_RE = re.compile(
+    r"^(明治|大正|昭和|平成|令和)\s*(\d{1,2}|元)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _YMD_RE = re.compile(r"^(\d{4})[./\-年](\d{1,2})[./\-月](\d{1,2})日?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
@@ -78,15 +81,17 @@ def parse_date(text: str) -> dt.date:
     """Parse a ledger date.
 
     Forms: ``20250701``, ``2025/7/1``, ``2025-07-01``, ``2025年7月1日``,
-    era forms ``R07/07/01``, ``R.7/7/1``, ``H30/07/01``, ``令和7年7月1日``
-    (``元`` = year 1). A time part after a space is ignored.
+    era forms (和暦) ``R07/07/01``, ``R.7/7/1``, ``H30/07/01``, ``H30.01.15``,
+    ``令和7年7月1日``, ``平成 30 年 07 月 20 日`` (``元`` = year 1; M/T/S/H/R or
+    明治/大正/昭和/平成/令和). A time part after a space is ignored.
 
     >>> parse_date("R07/07/01")
     datetime.date(2025, 7, 1)
     """
     s = unicodedata.normalize("NFKC", text).strip()
     if " " in s:
-        s = s.split(" ", 1)[0]
+        k = _ERA_KANJI_RE.match(s)
+        s = "".join(k.groups()[:2]) + f"年{k.group(3)}月{k.group(4)}日" if k else s.split(" ", 1)[0]
     if "T" in s and s[:4].isdigit():
         s = s.split("T", 1)[0]
     if not s:

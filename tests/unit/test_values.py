@@ -24,6 +24,29 @@ def test_dates(text: str, expected: dt.date) -> None:
     assert parse_date(text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the older 三井住友 statement (mukai11/meisaicsv MitsuiSumitomoBank.csv): H30.01.15
+    ("H30.01.15", dt.date(2018, 1, 15)), ("H31.04.30", dt.date(2019, 4, 30)),
+    ("R01.05.07", dt.date(2019, 5, 7)), ("R7.7.1", dt.date(2025, 7, 1)),
+    ("h30.1.15", dt.date(2018, 1, 15)), ("Ｈ３０．０１．１５", dt.date(2018, 1, 15)),
+    ("S64.01.07", dt.date(1989, 1, 7)), ("H1.1.8", dt.date(1989, 1, 8)),
+    ("平成30年1月15日", dt.date(2018, 1, 15)), ("令和7年7月1日", dt.date(2025, 7, 1)),
+    ("昭和64年1月7日", dt.date(1989, 1, 7)), ("平成元年1月8日", dt.date(1989, 1, 8)),
+    # ゆうちょ's spaced form, with and without a time after it
+    ("平成 30 年 07 月 20 日", dt.date(2018, 7, 20)),
+    ("令和 07 年 08 月 08 日 23 時 26 分", dt.date(2025, 8, 8)),
+    ("令和 元 年 5 月 1 日", dt.date(2019, 5, 1)),
+])
+def test_wareki_dates(text: str, expected: dt.date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["H30.02.30", "H0.1.1", "平成0年1月1日", "Q30.01.15", "H30.13.01"])
+def test_bad_wareki_dates(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text)
+
+
 @pytest.mark.parametrize("text", ["", "2025-02-30", "R0/1/1", "X07/01/01", "July 1", "2025/13/01"])
 def test_bad_dates(text: str) -> None:
     with pytest.raises(ValueError):
