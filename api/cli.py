@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from api.commands import analytics, portfolio, reference, review
 from api.commands.generate import cmd_generate
 from api.commands.ingest import cmd_ingest
+from api.commands.load import cmd_load
 from api.settings import Settings, get_settings
 from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
 from ingest.load import IngestError
@@ -65,6 +66,20 @@ def _window(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", type=_month_arg, help="last month, YYYY-MM")
 
 
+FIRM_HELP = "firm id (see `firms search`)"
+JSON_HELP = "print JSON for scripts instead of text"
+
+
+def _default_help(parser: argparse.ArgumentParser) -> None:
+    """Give every ``--json`` flag the same help text (commands and subcommands)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _default_help(sub)
+        elif action.option_strings == ["--json"] and not action.help:
+            action.help = JSON_HELP
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="torihiki", description="Transaction-network analytics from BPO ledgers.")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -86,35 +101,57 @@ def build_parser() -> argparse.ArgumentParser:
                         "for several files; 0 parses in this process)")
     s.set_defaults(func=cmd_ingest)
 
+    s = sub.add_parser("load", help="load a delivery folder in one go: firms.csv, registry.csv, "
+                       "parameters.csv and the ledgers of manifest.csv (or ledgers/<client>/…)")
+    s.add_argument("dir", help="the delivery folder (or its manifest CSV)")
+    s.add_argument("--firms", help="firm master CSV (default: DIR/firms.csv)")
+    s.add_argument("--registry", help="NTA 法人番号 registry CSV (default: DIR/registry.csv)")
+    s.add_argument("--parameters", help="management parameters CSV (default: DIR/parameters.csv)")
+    s.add_argument("--period", help="period of parameter rows without one: YYYY-MM or FY2024")
+    s.add_argument("--manifest", help="ledger manifest path,client_id,format (default: DIR/manifest.csv)")
+    s.add_argument("--accounts", help="CSV account,role overriding the default account table (journals)")
+    s.add_argument("--bank-layout", help="TOML file describing a bank statement's columns")
+    s.add_argument("--year", type=int, help="year of 全銀 transfer dates (the header has only MMDD)")
+    s.add_argument("--workers", type=int, default=None,
+                   help="processes that parse files in parallel (default: one per CPU, at most 4)")
+    s.add_argument("--no-refresh", action="store_true",
+                   help="skip recomputing peer inputs and the busiest firms' answers after the load")
+    s.add_argument("--verbose", action="store_true", help="one line per ledger file")
+    s.add_argument("--json", action="store_true", help="one JSON summary at the end")
+    s.set_defaults(func=cmd_load)
+
     s = sub.add_parser("ego", help="a firm's trading partners within 1 or 2 hops")
-    s.add_argument("firm_id")
-    s.add_argument("--hops", type=int, choices=(1, 2), default=1)
+    s.add_argument("firm_id", help=FIRM_HELP)
+    s.add_argument("--hops", type=int, choices=(1, 2), default=1,
+                   help="1: the firm's own partners; 2: also their partners (capped)")
     _window(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_ego)
 
     s = sub.add_parser("trend", help="the firm's series against its trading group's (gross) trend")
-    s.add_argument("firm_id")
-    s.add_argument("--freq", choices=("month", "quarter"), default="month")
+    s.add_argument("firm_id", help=FIRM_HELP)
+    s.add_argument("--freq", choices=("month", "quarter"), default="month",
+                   help="points of the series: months or quarters")
     _window(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_trend)
 
     s = sub.add_parser("correlation", help="correlation of management parameters across firms")
-    s.add_argument("--method", choices=("pearson", "spearman"), default="pearson")
+    s.add_argument("--method", choices=("pearson", "spearman"), default="pearson",
+                   help="pearson (linear) or spearman (rank) correlation")
     s.add_argument("--period", help="YYYY-MM or FY2024 (default: each firm's latest)")
     s.add_argument("--png", help="also write a heatmap PNG to this file")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_correlation)
 
     s = sub.add_parser("whatif", help="if partner X fails: exposure and two-hop propagation (ranges)")
-    s.add_argument("firm_id")
+    s.add_argument("firm_id", help=FIRM_HELP)
     s.add_argument("--fails", required=True, help="id of the partner assumed to fail")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_whatif)
 
     s = sub.add_parser("peers", help="a client against peers of its JSIC division and size class")
-    s.add_argument("firm_id")
+    s.add_argument("firm_id", help=FIRM_HELP)
     s.add_argument("--period", help="YYYY-MM or FY2024 (default: the firm's latest)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=portfolio.cmd_peers)
@@ -133,40 +170,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("export", help="anonymised research export (pseudonyms, coarsened attributes)")
     s.add_argument("--out", required=True, help="output folder")
-    s.add_argument("--format", choices=("csv", "parquet", "graphml"), default="csv")
+    s.add_argument("--format", choices=("csv", "parquet", "graphml"), default="csv",
+                   help="file format of the export")
     _window(s)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=portfolio.cmd_export)
 
     s = sub.add_parser("figures", help="monthly sales, purchases, balances and receivable days of a client")
-    s.add_argument("firm_id")
+    s.add_argument("firm_id", help=FIRM_HELP)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_figures)
 
     s = sub.add_parser("reconcile", help="months where two clients' ledgers disagree about their trade")
     _window(s)
-    s.add_argument("--tolerance-pct", type=float, default=DEFAULT_TOLERANCE_PCT)
-    s.add_argument("--tolerance-yen", type=int, default=DEFAULT_TOLERANCE_YEN)
+    s.add_argument("--tolerance-pct", type=float, default=DEFAULT_TOLERANCE_PCT,
+                   help="a month differs when the gap exceeds this percent of the larger side")
+    s.add_argument("--tolerance-yen", type=int, default=DEFAULT_TOLERANCE_YEN,
+                   help="... and this many yen")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=analytics.cmd_reconcile)
 
     s = sub.add_parser("firms", help="the firm master: search, import")
     fs = s.add_subparsers(dest="firms_command", required=True, metavar="ACTION")
     f = fs.add_parser("search", help="firms whose id or name contains Q")
-    f.add_argument("q", nargs="?", default="")
-    f.add_argument("--limit", type=int, default=50)
-    f.add_argument("--offset", type=int, default=0)
+    f.add_argument("q", nargs="?", default="", help="part of a name (kanji or kana), 法人番号 or id")
+    f.add_argument("--limit", type=int, default=50, help="firms per page")
+    f.add_argument("--offset", type=int, default=0, help="firms to skip (paging)")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=reference.cmd_firms_search)
     f = fs.add_parser("import", help="load a firm master CSV (firm_id, name, corporate_number, industry, …)")
-    f.add_argument("path")
+    f.add_argument("path", help="the CSV file")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=reference.cmd_firms_import)
 
     s = sub.add_parser("metrics", help="management parameters per firm and period")
     ms = s.add_subparsers(dest="metrics_command", required=True, metavar="ACTION")
     m = ms.add_parser("import", help="load a parameters CSV (the study's Japanese headers or snake_case)")
-    m.add_argument("path")
+    m.add_argument("path", help="the CSV file")
     m.add_argument("--period", help="period of rows without one: YYYY-MM or FY2024")
     m.add_argument("--json", action="store_true")
     m.add_argument("--no-refresh", action="store_true",
@@ -176,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("registry", help="the NTA 法人番号 registry used for resolution")
     rs = s.add_subparsers(dest="registry_command", required=True, metavar="ACTION")
     r = rs.add_parser("import", help="load an NTA bulk CSV (30 columns, no header)")
-    r.add_argument("path")
+    r.add_argument("path", help="the CSV file")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=reference.cmd_registry_import)
 
@@ -191,14 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=review.cmd_review_accept)
     v = vs.add_parser("reject", help="keep a spelling as a firm of its own")
-    v.add_argument("id")
+    v.add_argument("id", help="CLIENT:KEY from `review list`")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=review.cmd_review_reject)
     v = vs.add_parser("merges", help="every merge, automatic or accepted, with its reason")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=review.cmd_merges)
     v = vs.add_parser("undo", help="undo a merge (rows go back to the spelling's own firm)")
-    v.add_argument("merge_id")
+    v.add_argument("merge_id", help="id from `review merges`")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=review.cmd_undo)
 
@@ -208,17 +248,18 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=review.cmd_batches_list)
     b = bs.add_parser("rollback", help="remove everything one batch loaded")
-    b.add_argument("batch_id")
+    b.add_argument("batch_id", help="id from `batches list`")
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=review.cmd_batches_rollback)
 
     s = sub.add_parser("generate", help="write a synthetic region of BPO ledgers with ground truth")
-    s.add_argument("--firms", type=int, default=1000)
-    s.add_argument("--clients", type=int, default=100)
-    s.add_argument("--months", type=int, default=24)
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--firms", type=int, default=1000, help="firms in the economy")
+    s.add_argument("--clients", type=int, default=100, help="of them, BPO clients with ledgers")
+    s.add_argument("--months", type=int, default=24, help="months of ledgers")
+    s.add_argument("--seed", type=int, default=0, help="random seed (same seed, same region)")
     s.add_argument("--out", help="output folder")
-    s.add_argument("--noise", choices=("low", "default", "high"), default="default")
+    s.add_argument("--noise", choices=("low", "default", "high"), default="default",
+                   help="how many spelling variants and malformed rows the ledgers carry")
     s.add_argument("--churn", choices=("fast", "slow"), default="fast",
                    help="link churn: fast = half of links gone within a year, as in ledgers")
     s.add_argument("--start", default="2023-04", type=_month_arg, help="first month, YYYY-MM")
@@ -228,12 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("serve", help="serve the API and network views")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    s.add_argument("--port", type=int, default=8000, help="TCP port")
     s.add_argument("--workers", type=int, default=1,
                    help="server processes (one per CPU uses every core; each keeps its own cache)")
     s.add_argument("--no-access-log", action="store_true", help="do not log every request")
     s.set_defaults(func=cmd_serve)
+    _default_help(p)
     return p
 
 
@@ -265,6 +307,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a path that is missing, a folder, unreadable
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
 
 

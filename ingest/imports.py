@@ -37,6 +37,7 @@ class ImportSummary:
     rows_rejected: int = 0
     rejects_path: str = ""
     firms_created: list[str] = field(default_factory=list)  # ids known only from this file
+    first_reject: str = ""  # "line N: reason" of the first rejected row, for a one-line error
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -87,6 +88,8 @@ def _run(path: Path, kind: str, items: Iterable[T | Reject], rejects_dir: Path) 
         for item in items:
             summary.rows_read += 1
             if isinstance(item, Reject):
+                if not quarantine.count:
+                    summary.first_reject = f"line {item.line}: {item.reason}"
                 quarantine.add(item)
             else:
                 good.append(item)

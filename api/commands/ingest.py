@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -14,19 +15,24 @@ from api.service import ReaderOptions
 from api.settings import Settings
 from ingest.load import IngestError, Loader, LoadSummary, default_workers
 from ingest.manifest import ManifestEntry, read_manifest
+from queries.store import Store
 
-__all__ = ["cmd_ingest", "Totals"]
+__all__ = ["cmd_ingest", "Totals", "load_ledgers", "manifest_entries"]
 
 
 @dataclass
 class Totals:
+    """What a run of many ledger files did, summed over its files."""
+
     files: int = 0
     failed: int = 0
     duplicates: int = 0
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    rows_skipped: int = 0
     review_queued: int = 0
+    files_with_rejects: int = 0
 
     def add(self, s: LoadSummary) -> None:
         self.files += 1
@@ -35,7 +41,17 @@ class Totals:
             self.rows_read += s.rows_read
             self.rows_loaded += s.rows_loaded
             self.rows_rejected += s.rows_rejected
+            self.rows_skipped += s.rows_skipped
             self.review_queued += s.review_queued
+            self.files_with_rejects += int(s.rows_rejected > 0)
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    def line(self) -> str:
+        return (f"{self.files} files ({self.files - self.duplicates} loaded, {self.duplicates} already loaded, "
+                f"{self.failed} failed): {self.rows_loaded:,} rows loaded, {self.rows_rejected:,} rejected, "
+                f"{self.rows_skipped:,} skipped, {self.review_queued:,} spellings to review")
 
 
 def print_summary(s: LoadSummary) -> None:
@@ -51,46 +67,74 @@ def print_summary(s: LoadSummary) -> None:
         print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
 
 
+def manifest_entries(manifest: Path, totals: Totals) -> list[ManifestEntry]:
+    """The manifest's entries; its bad rows are counted as failed and printed
+    (file, line, reason). A manifest that is missing or a folder raises
+    :class:`IngestError` (one line for the CLI)."""
+    if manifest.is_dir():
+        raise IngestError(f"{manifest}: is a folder, not a manifest CSV (path,client_id,format)")
+    if not manifest.is_file():
+        raise IngestError(f"{manifest}: no such manifest file")
+    entries, bad = read_manifest(manifest)
+    for r in bad:
+        totals.failed += 1
+        print(f"error: {r.file}:{r.line}: {r.reason}", file=sys.stderr)
+    return entries
+
+
+def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEntry], options: ReaderOptions,
+                 totals: Totals, *, workers: int | None = None, as_json: bool = False,
+                 per_file: str = "auto") -> None:
+    """Load ledger files into ``store``, adding each file's outcome to ``totals``.
+
+    With several files, a progress bar on a terminal counts files and the
+    ledger lines read; errors go to stderr. ``per_file`` says which files get
+    a line of their own: ``"all"``, ``"none"``, or ``"auto"`` (one file; files
+    with rejects; every file when stdout is not a terminal). With
+    ``as_json`` each file's outcome is one JSON object instead.
+    """
+    many = len(entries) > 1
+    n_workers = workers if workers is not None else (default_workers() if many else 0)
+    loader = Loader(store, settings.home / "rejects", workers=n_workers,
+                    chunk_rows=settings.chunk_rows, progress=False)
+    jobs = [options.job(e.path, e.client_id, e.format) for e in entries]
+    show_bar = many and sys.stderr.isatty()
+    with tqdm(total=len(jobs), desc="files", unit=" file", disable=not show_bar) as bar:
+        for job, outcome in loader.load(jobs):
+            bar.update(1)
+            if isinstance(outcome, IngestError):
+                totals.failed += 1
+                if as_json:
+                    emit({"file": str(job.path), "error": str(outcome)})
+                tqdm.write(f"error: {outcome}", file=sys.stderr)
+                continue
+            totals.add(outcome)
+            bar.set_postfix_str(f"{totals.rows_read:,} lines", refresh=False)
+            if as_json:
+                emit(outcome.to_dict())
+            elif per_file == "all" or (per_file == "auto" and (
+                    not many or outcome.rows_rejected or not sys.stdout.isatty())):
+                with tqdm.external_write_mode(file=sys.stdout):
+                    print_summary(outcome)
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    jobs: list[ManifestEntry] = [ManifestEntry(Path(p), args.client, args.format, 0) for p in args.paths]
     totals = Totals()
+    entries = [ManifestEntry(Path(p), args.client, args.format, 0) for p in args.paths]
     if args.manifest:
-        entries, bad = read_manifest(Path(args.manifest))
-        for r in bad:
-            msg = f"{r.file}:{r.line}: {r.reason}"
-            totals.failed += 1
-            print(f"error: {msg}", file=sys.stderr)
-        jobs += entries
-    if not jobs:
+        entries += manifest_entries(Path(args.manifest), totals)
+    if not entries and not totals.failed:
         print("error: give ledger files or --manifest FILE", file=sys.stderr)
         return 2
-    many = len(jobs) > 1
     options = ReaderOptions(
         accounts=Path(args.accounts) if args.accounts else None,
         bank_layout=Path(args.bank_layout) if args.bank_layout else None,
         zengin_year=args.year,
     )
-    workers = args.workers if args.workers is not None else (default_workers() if many else 0)
     with opened(settings) as store:
-        loader = Loader(store, settings.home / "rejects", workers=workers,
-                        chunk_rows=settings.chunk_rows, progress=many and sys.stderr.isatty())
-        load_jobs = [options.job(j.path, j.client_id, j.format) for j in jobs]
-        for job, outcome in loader.load(load_jobs):
-            if isinstance(outcome, IngestError):
-                totals.failed += 1
-                if args.json:
-                    emit({"file": str(job.path), "error": str(outcome)})
-                tqdm.write(f"error: {outcome}", file=sys.stderr)
-                continue
-            totals.add(outcome)
-            if args.json:
-                emit(outcome.to_dict())
-            elif not many or outcome.rows_rejected or not sys.stdout.isatty():
-                print_summary(outcome)
+        load_ledgers(store, settings, entries, options, totals, workers=args.workers, as_json=args.json)
         if totals.files > totals.duplicates and not args.no_refresh:
             refresh_analytics(store, settings, quiet=args.json)
-    if not args.json and many:
-        print(f"total: {totals.files} files loaded ({totals.duplicates} already loaded), "
-              f"{totals.rows_loaded} rows loaded, {totals.rows_rejected} rejected, "
-              f"{totals.review_queued} spellings to review, {totals.failed} failed")
+    if not args.json and len(entries) > 1:
+        print(f"total: {totals.line()}")
     return 2 if totals.failed else 0

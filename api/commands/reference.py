@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from api import service
@@ -14,6 +15,8 @@ __all__ = ["cmd_firms_import", "cmd_metrics_import", "cmd_registry_import", "cmd
 
 
 def _report(s: ImportSummary, as_json: bool) -> int:
+    """Print what an import did; exit status 2 when a file with rows loaded
+    none of them (a header it cannot use, no period, every row bad)."""
     if as_json:
         emit(s.to_dict())
     else:
@@ -23,6 +26,9 @@ def _report(s: ImportSummary, as_json: bool) -> int:
             print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): {shown}")
         if s.rejects_path:
             print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
+    if s.rows_read and not s.rows_loaded:
+        print(f"error: {s.file}: nothing loaded: {s.first_reject}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -49,8 +49,62 @@ def test_seed_table_imports_as_it_is(cli: Store, capsys: pytest.CaptureFixture[s
     assert params["7"] == {"size_class": 2, "profitable": 1, "ordinary_margin_pct": 1.64, "employees": 83,
                            "nonregular_ratio_pct": 38.6, "overtime_hours": 20, "ar_turnover_days": 51}
     # Without a period the file cannot be placed in time: one clear reject, nothing loaded.
-    code, out, _ = run(capsys, "metrics", "import", str(SEED), "--json")
+    code, out, err = run(capsys, "metrics", "import", str(SEED), "--json")
     assert json.loads(out)["rows_rejected"] == 1 and json.loads(out)["rows_loaded"] == 0
+    assert code == 2 and err.count("\n") == 1 and "no period" in err
+
+
+def test_load_a_delivery_folder_twice(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`torihiki load DIR`: firm master, registry, parameters and the ledgers
+    under ledgers/<client>.csv in one go; the second run changes nothing."""
+    import shutil
+
+    delivery = tmp_path / "delivery"
+    shutil.copytree(REPO / "sample", delivery)
+    shutil.copy(EXTERNAL / "nta_houjin_bangou_tottori_sample.csv", delivery / "registry.csv")
+    (delivery / "parameters.csv").write_text(
+        "企業ID,期間,従業員数,経常利益率（％）\nF0001,FY2024,12,3.5\nF0002,FY2024,40,-1.0\n", encoding="utf-8")
+    code, out, err = run(capsys, "load", str(delivery), "--no-refresh")
+    assert code == 0, err
+    assert "firms: " in out and "registry: " in out and "parameters: " in out
+    assert "ledgers: 8 files (8 loaded, 0 already loaded, 0 failed)" in out
+    assert "8 files had rejected rows" in out  # each sample ledger carries one bad line
+    firms, batches = len(cli.all_firms()), len(cli.list_batches())
+    pairs, version = len(cli.all_pairs()), cli.data_version()
+    assert batches == 8 and pairs > 0 and {p.firm_id for p in cli.parameters()} == {"F0001", "F0002"}
+    code, out, _ = run(capsys, "load", str(delivery), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["ledgers"]["duplicates"] == 8 and report["ledgers"]["rows_loaded"] == 0
+    assert len(cli.all_firms()) == firms and len(cli.list_batches()) == batches
+    assert len(cli.all_pairs()) == pairs and cli.data_version() >= version
+
+
+def test_load_errors_are_one_line(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for argv, says in ((["load", str(tmp_path / "missing")], "no such folder"),
+                       (["load", str(tmp_path)], "nothing to load"),
+                       (["ingest", "--manifest", str(tmp_path)], "is a folder"),
+                       (["ingest", "--manifest", str(tmp_path / "none.csv")], "no such manifest file")):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and says in err and err.count("\n") == 1 and "Traceback" not in err, argv
+
+
+def test_every_cli_option_has_help() -> None:
+    import argparse
+
+    from api.cli import build_parser
+
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, prefix: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{prefix} {name}")
+            elif not isinstance(action, argparse._HelpAction) and not action.help:
+                missing.append(f"{prefix} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), "torihiki")
+    assert not missing, missing
 
 
 def test_ingest_json_duplicate_and_rejects(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
@@ -105,7 +159,7 @@ def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[s
     man.write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, out, err = run(capsys, "ingest", "--manifest", str(man))
     assert code == 2  # one missing file and one bad manifest row
-    assert "total: 3 files loaded" in out
+    assert "total: 3 files (3 loaded, 0 already loaded, 2 failed)" in out
     assert "manifest.csv:6: path and client_id are required" in err and "nope.csv" in err
     assert len(cli.list_batches()) == 3
 
