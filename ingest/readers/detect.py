@@ -12,8 +12,11 @@
 4. Header names of the first non-blank row: Money Forward (取引No, 取引日,
    借方/貸方勘定科目, 借方金額(円)…), then freee (取引日, 借方/貸方勘定科目,
    借方金額…), then the canonical CSV (日付, 取引先名, 区分, 金額).
-5. A bank statement: one of the first 10 rows is the header of a built-in
-   bank layout (:data:`ingest.readers.bank.BUILTIN_LAYOUTS`).
+5. A bank statement: one of the first :data:`_SCAN_ROWS` rows (banks put account
+   details above the header: ゆうちょ 7 rows, みずほ 9) is the header of a built-in
+   bank layout (:data:`ingest.readers.bank.BUILTIN_LAYOUTS`) or has the words of
+   one (a date, withdrawal and deposit or a signed amount, a description:
+   :func:`ingest.readers.bank.find_layout`).
 
 Anything else raises :class:`FormatError` with a one-line reason.
 :func:`read_ledger` dispatches to ``read_<format>`` (detecting when no
@@ -37,7 +40,7 @@ from ingest.records import LedgerLine, Reject, Skipped
 __all__ = ["Format", "FormatError", "detect_format", "read_ledger", "reader_for", "SAMPLE_BYTES"]
 
 SAMPLE_BYTES = 1 << 16
-_SCAN_ROWS = 10
+_SCAN_ROWS = 15  # = ingest.readers.bank.HEADER_SCAN_ROWS
 
 
 class FormatError(ValueError):
@@ -60,7 +63,7 @@ Reader = Callable[..., Iterator[LedgerLine | Reject | Skipped]]
 
 def detect_format(path: Path) -> Format:
     """Sniff ``path`` and return its :class:`Format` (a ``str``); see module doc."""
-    from ingest.readers.bank import BUILTIN_LAYOUTS, match_layout
+    from ingest.readers.bank import find_layout
     from ingest.readers.canonical import looks_like_canonical
     from ingest.readers.freee import looks_like_freee
     from ingest.readers.moneyforward import looks_like_moneyforward
@@ -87,7 +90,7 @@ def detect_format(path: Path) -> Format:
         return Format.FREEE
     if looks_like_canonical(header):
         return Format.CANONICAL
-    if any(match_layout(lay, r) is not None for r in rows for lay in BUILTIN_LAYOUTS.values()):
+    if any(find_layout(r) is not None for r in rows):
         return Format.BANK
     preview = ",".join(header)[:60]
     raise FormatError(f"{path.name}: unknown format (first row {preview!r} is no known header, "

@@ -44,9 +44,9 @@ def test_layout_a_with_preamble() -> None:
     assert got == {
         4: ("L", RC, 110000, "ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ", d(2025, 7, 1)),
         5: ("L", P, 330000, "ｶ)ﾀｶﾊｼｺｳｷﾞﾖｳ", d(2025, 7, 2)),
-        6: ("S", "not a counterparty (テスウリヨウ): ﾌﾘｺﾐﾃｽｳﾘﾖｳ"),
-        7: ("S", "not a counterparty (利息): 利息"),
-        8: ("S", "not a counterparty (ATM): ATM ｼﾔｼﾝ"),
+        6: ("S", "not a counterparty (fee: テスウリヨウ): ﾌﾘｺﾐﾃｽｳﾘﾖｳ"),
+        7: ("S", "not a counterparty (interest: 利息): 利息"),
+        8: ("S", "not a counterparty (ATM: ATM): ATM ｼﾔｼﾝ"),
         9: ("R", "both withdrawal (1,000) and deposit (2,000)"),
         10: ("R", "impossible date '2025/02/30': day is out of range for month"),
         11: ("L", P, 12345, "ｶ)ｻﾄｳ", d(2025, 7, 25)),
@@ -67,7 +67,7 @@ def test_layout_c_signed_amounts() -> None:
     assert summary(FIX / "bank_c.csv") == {
         2: ("L", RC, 25000, "ｶ)ｼｰｴｽﾌﾞｲ", dt.date(2025, 7, 1)),
         3: ("L", P, 5000, "ｶ)ｼｰｴｽﾌﾞｲ", dt.date(2025, 7, 2)),
-        4: ("S", "not a counterparty (リソク): ﾘｿｸ"),
+        4: ("S", "not a counterparty (interest: リソク): ﾘｿｸ"),
         5: ("L", P, 2000, "ｶ)ｼｰｴｽﾌﾞｲ", dt.date(2025, 7, 4)),
     }
 
@@ -78,7 +78,7 @@ def test_example_toml_layout() -> None:
     assert "ｿｳｷﾝｳｹ" in lay.strip_prefixes and "ﾌﾘｺﾐ" in lay.strip_prefixes
     assert summary(FIX / "bank_custom.csv", layout=EXAMPLE) == {
         4: ("L", RC, 7000, "ｶ)ﾐﾗｲ", dt.date(2025, 7, 1)),
-        5: ("S", "not a counterparty (ｼﾝｷﾝｶｲﾋ): ｼﾝｷﾝｶｲﾋ"),
+        5: ("S", "not a counterparty (listed: ｼﾝｷﾝｶｲﾋ): ｼﾝｷﾝｶｲﾋ"),
     }
 
 
