@@ -1,9 +1,10 @@
 """全銀協 総合振込 (bulk transfer, 種別コード 21) files → PAYMENT ledger lines.
 
 Fixed 120-byte records in cp932 half-width (JIS X 0201): header ``1``,
-data ``2`` × n, trailer ``8``, end ``9``. Records are separated by CRLF or LF,
-or follow each other with no line break at all (then each 120 bytes is one
-record, numbered 1, 2, … as "lines"). Positions (1-based, inclusive) follow
+data ``2`` × n, trailer ``8``, end ``9``. Records are separated by CRLF, LF
+or CR alone, or follow each other with no line break at all (then each 120
+bytes is one record, numbered 1, 2, … as "lines"); an EOF byte (0x1A) at the
+end of the file is ignored (see :func:`iter_zengin_records`). Positions (1-based, inclusive) follow
 formats.md; see :class:`ZenginHeader`, :class:`ZenginData`,
 :class:`ZenginTrailer`.
 
@@ -26,7 +27,8 @@ total are checked against the data records; a mismatch is one Reject on the
 trailer line ("expected … found …") and the data records still load.
 File-level problems are reported on the control record nearest to them
 (header line for a missing trailer, last line for a missing end record).
-種別 11/12 (給与/賞与振込) are payroll: their data records are Skipped.
+種別 11/12 and 71/72 (給与/賞与振込) are payroll: their data records are Skipped
+(counted, checked against the trailer, never firms).
 
 :func:`parse_zengin_file` returns the parsed header, data records and
 trailer of a well-formed single-group file (for tests and inspection) and
@@ -36,6 +38,7 @@ raises :class:`~ingest.readers.detect.FormatError` on any defect.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,8 +58,14 @@ __all__ = [
 
 RECORD_BYTES = 120
 TRANSFER_KIND = "21"  # 総合振込
-PAYROLL_KINDS = {"11": "給与振込", "12": "賞与振込"}
-_SAMPLE = 1 << 16
+# 給与・賞与振込 (民間 11/12, 地方公務員 71/72) share the data record layout of 総合振込
+# up to byte 91 (全銀協「全銀協パーソナル・コンピュータ用標準通信プロトコル（ベーシック手順）
+# 適用業務およびレコード・フォーマット」, section 4 給与・賞与振込): their recipients are
+# employees, so their data records are Skipped, never firms.
+PAYROLL_KINDS = {"11": "給与振込", "12": "賞与振込", "71": "給与振込（地方公務員）",
+                 "72": "賞与振込（地方公務員）"}
+_SAMPLE = 1 << 16  # read first, to choose between lines and back-to-back records
+_CHUNK = 1 << 16  # lines are split in chunks of this size
 _MAX_LINE = 4096  # longer lines are read in pieces and rejected (memory stays bounded)
 
 Result = LedgerLine | Reject | Skipped
@@ -126,68 +135,94 @@ class ZenginFile:
 
 
 def looks_like_zengin(sample: bytes) -> bool:
-    """True when ``sample`` starts with a 120-byte 全銀 header record."""
+    """True when ``sample`` starts with a 120-byte 全銀 header record.
+
+    The header (data type ``1``, 種別 21 or a payroll kind) must be followed
+    by a record separator (CRLF, LF or CR alone), the next record's data
+    type (no separators), an EOF byte (``\\x1a``) or nothing.
+    """
     if len(sample) < RECORD_BYTES or sample[:1] != b"1":
         return False
     kind = sample[1:3].decode("ascii", "replace")
     if kind != TRANSFER_KIND and kind not in PAYROLL_KINDS:
         return False
-    rest = sample[RECORD_BYTES:RECORD_BYTES + 2]
-    return rest in (b"", b"\r\n") or rest[:1] in (b"\n", b"2", b"8")
+    return sample[RECORD_BYTES:RECORD_BYTES + 1] in _AFTER_HEADER
+
+
+_AFTER_HEADER = (b"", b"\r", b"\n", b"\x1a", b"2", b"8", b"9")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+_EOF = b"\x1a"  # the DOS end-of-file byte some banking software appends
+_FILLER = b" \r\n\x1a"  # what may trail the last record of a file
 
 
 def iter_zengin_records(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Yield ``(line, record bytes)``: lines when the file has line breaks,
-    else consecutive 120-byte records. Blank lines and a final EOF byte
-    (``\\x1a``) are passed over."""
+    """Yield ``(line, record bytes)`` for every record of a 全銀 file.
+
+    Any record separator is accepted: CRLF, LF or CR alone (each line end is
+    one line, as in Python's universal newlines — no valid record holds a CR
+    or LF byte, since half-width and cp932 bytes never are 0x0D/0x0A), or none
+    at all, when records follow each other and each 120 bytes is one record,
+    numbered 1, 2, … as "lines". Which one is decided from the start of the
+    file (:func:`_is_stream`). Blank lines, an EOF byte (``\\x1a``) at the end
+    of the file (after the last separator or right after the last record) and
+    a final line end after back-to-back records are passed over. Lines longer
+    than :data:`_MAX_LINE` are cut there (and then rejected by the reader), so
+    memory stays bounded whatever the file holds.
+    """
     with path.open("rb") as fh:
         sample = fh.read(_SAMPLE)
-        if b"\n" in sample and len(sample) < _SAMPLE:
-            yield from _split_lines(sample)  # the whole file is in the sample
-            return
-        fh.seek(0)
-        if b"\n" in sample:
-            yield from _lines(fh)
-        else:
-            yield from _fixed(fh)
+        src: BinaryIO = io.BytesIO(sample) if len(sample) < _SAMPLE else fh  # whole file read?
+        src.seek(0)
+        yield from _fixed(src) if _is_stream(sample) else _lines(src)
 
 
-def _split_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """:func:`_lines` of a file already read whole (the same records and numbers)."""
-    pieces = data.split(b"\n")
-    if not pieces[-1]:
-        pieces.pop()  # after the last line end: nothing, not a line
-    for n, piece in enumerate(pieces, start=1):
-        # readline(_MAX_LINE) keeps the first _MAX_LINE bytes of an overlong line
-        rec = (piece[:_MAX_LINE] if len(piece) >= _MAX_LINE else piece).rstrip(b"\r\n")
-        if rec.strip(b" \x1a") == b"" and len(rec) != RECORD_BYTES:
-            continue
-        yield n, rec
+def _is_stream(sample: bytes) -> bool:
+    """True when the records follow each other without separators.
+
+    That is so when the file has no CR or LF byte at all, or when its first
+    record is followed at byte 121 by a record's data type rather than a
+    line end (then a CR/LF further on is a defect inside a record, which the
+    reader rejects on its own, not a separator).
+    """
+    if b"\n" not in sample and b"\r" not in sample:
+        return True
+    return sample[:1] == b"1" and sample[RECORD_BYTES:RECORD_BYTES + 1] in (b"1", b"2", b"8", b"9")
 
 
 def _lines(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """The lines of a file with separators, read in chunks of :data:`_CHUNK`
+    bytes, split at CRLF, LF or CR."""
     n = 0
-    while True:
-        chunk = fh.readline(_MAX_LINE)
-        if not chunk:
-            return
-        n += 1
-        rec, more = chunk, chunk
-        while not more.endswith(b"\n"):  # an overlong line: drop the rest, keep it bounded
-            more = fh.readline(_MAX_LINE)
-            if not more:
-                break
-        rec = rec.rstrip(b"\r\n")
-        if rec.strip(b" \x1a") == b"" and len(rec) != RECORD_BYTES:
-            continue
-        yield n, rec
+    partial = b""  # the start of a line whose end is not read yet (at most _MAX_LINE bytes)
+    chunk = fh.read(_CHUNK)
+    while chunk:
+        more = fh.read(_CHUNK)
+        if more and chunk.endswith(b"\r"):
+            chunk, more = chunk[:-1], b"\r" + more  # a CRLF may straddle the two chunks
+        pieces = _LINE_END.split(partial + chunk)
+        partial = pieces.pop()[:_MAX_LINE]  # the text after the last line end
+        for piece in pieces:
+            n += 1
+            rec = piece[:_MAX_LINE]
+            if len(rec) != RECORD_BYTES and not rec.strip(b" \x1a"):
+                continue  # a blank line, or the EOF byte on a line of its own
+            yield n, rec
+        chunk = more
+    rec = partial.rstrip(_EOF)  # the last line, without a line end: EOF byte right after it
+    if len(rec) == RECORD_BYTES or rec.strip(b" "):
+        yield n + 1, rec
 
 
 def _fixed(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Consecutive 120-byte records; the short remainder of the file is a record
+    too (rejected for its length) unless it is only filler: an EOF byte, a line
+    end or spaces after the last record."""
     n = 0
     while True:
         rec = fh.read(RECORD_BYTES)
-        if not rec or rec == b"\x1a":
+        if not rec:
+            return
+        if len(rec) < RECORD_BYTES and not rec.strip(_FILLER):
             return
         n += 1
         yield n, rec

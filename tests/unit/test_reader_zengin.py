@@ -10,12 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.readers.detect import FormatError
+from ingest.readers import zengin
+from ingest.readers.detect import Format, FormatError, detect_format
 from ingest.readers.zengin import (
     ZenginData,
     ZenginHeader,
     ZenginTrailer,
     choose_year,
+    iter_zengin_records,
     parse_zengin_file,
     read_zengin,
 )
@@ -140,6 +142,111 @@ def test_payroll_file_is_skipped() -> None:
     assert len(got) == 1 and isinstance(got[0], Skipped) and "給与振込" in got[0].reason
 
 
+def test_local_government_bonus_file_is_skipped() -> None:
+    """種別 72 (賞与振込, 地方公務員): detected as 全銀, its transfer Skipped as payroll."""
+    assert detect_format(FIX / "zengin_payroll_72.txt") is Format.ZENGIN
+    got = list(read_zengin(FIX / "zengin_payroll_72.txt", year=2025))
+    assert [(type(r).__name__, r.line) for r in got] == [("Skipped", 2)]
+    assert isinstance(got[0], Skipped) and "賞与振込（地方公務員）" in got[0].reason
+    assert "payroll" in got[0].reason
+
+
+# --- record separators ---------------------------------------------------------
+# zengin_multi_<sep>[_eof].txt: the records of the external multi-transaction sample
+# (devture/zengin-generator) joined by each separator; see make_fixtures.zengin_separators.
+
+MULTI_EXPECTED = [
+    (2, 1103661, "ﾃｽﾄｰ.ｶﾌﾞｼｷｶﾞｲｼﾔ", "0137-031-1231990", "ﾄｳｷﾖｳﾄﾐﾝ ｼﾌﾞﾔ"),
+    (3, 599300, "ｶ)ｾﾞﾝｷﾞﾝ", "0005-024-2275535", "ﾐﾂﾋﾞｼﾄｳｷﾖｳUFJ ｷﾞﾝｻﾞﾄﾞｵﾘ"),
+]
+SEPARATORS = {"crlf": b"\r\n", "lf": b"\n", "cr": b"\r", "none": b""}
+
+
+def _as_rows(got: list[LedgerLine | Reject | Skipped]) -> list[tuple[int, int, str, str, str]]:
+    assert all(isinstance(r, LedgerLine) for r in got), got
+    return [(r.line, r.amount, r.counterparty.name, r.counterparty.bank_account or "", r.memo)
+            for r in got if isinstance(r, LedgerLine)]
+
+
+@pytest.mark.parametrize("sep", sorted(SEPARATORS))
+@pytest.mark.parametrize("eof", [False, True])
+def test_every_separator_fixture(sep: str, eof: bool) -> None:
+    path = FIX / f"zengin_multi_{sep}{'_eof' if eof else ''}.txt"
+    body = path.read_bytes()
+    assert body.endswith(SEPARATORS[sep] + b"\x1a" if eof else SEPARATORS[sep] or b" ")
+    assert detect_format(path) is Format.ZENGIN
+    assert _as_rows(list(read_zengin(path, year=2025))) == MULTI_EXPECTED
+    f = parse_zengin_file(path, year=2025)
+    assert [n for n, _ in f.records] == [2, 3] and f.has_end
+    assert f.trailer == ZenginTrailer(count=2, total=1_702_961)
+    assert [n for n, _ in iter_zengin_records(path)] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("sep", sorted(SEPARATORS))
+@pytest.mark.parametrize("ending", ["", "sep", "sep+eof", "eof", "sep+sep", "sep+eof+sep"])
+def test_every_separator_and_ending(tmp_path: Path, sep: str, ending: str) -> None:
+    """The external sample re-joined by each separator, ending each way a tool may end it."""
+    recs = (EXT / "zengin_sogo_furikomi_multi-transaction.txt").read_bytes().split(b"\r\n")
+    eol = SEPARATORS[sep]
+    tail = {"": b"", "sep": eol, "sep+eof": eol + b"\x1a", "eof": b"\x1a", "sep+sep": eol + eol,
+            "sep+eof+sep": eol + b"\x1a" + eol}[ending]
+    f = tmp_path / "z.txt"
+    f.write_bytes(eol.join(recs) + tail)
+    assert detect_format(f) is Format.ZENGIN
+    assert _as_rows(list(read_zengin(f, year=2025))) == MULTI_EXPECTED
+
+
+def test_cr_only_file_was_refused_before() -> None:
+    """The report in issue 9: records separated by CR alone are read, not refused."""
+    path = FIX / "zengin_multi_cr.txt"
+    assert b"\n" not in path.read_bytes() and path.read_bytes().count(b"\r") == 5
+    assert detect_format(path) is Format.ZENGIN
+    assert len(list(read_zengin(path, year=2025))) == 2
+
+
+def test_no_separator_with_a_final_line_end(tmp_path: Path) -> None:
+    """Back-to-back records and then one CRLF (some tools end every file so): not a record."""
+    recs = (EXT / "zengin_sogo_furikomi_multi-transaction.txt").read_bytes().split(b"\r\n")
+    f = tmp_path / "z.txt"
+    f.write_bytes(b"".join(recs) + b"\r\n")
+    assert [n for n, _ in iter_zengin_records(f)] == [1, 2, 3, 4, 5]
+    assert _as_rows(list(read_zengin(f, year=2025))) == MULTI_EXPECTED
+
+
+def test_stray_line_end_inside_a_stream_is_that_records_defect(tmp_path: Path) -> None:
+    """Records back to back (byte 121 is a data type) with an LF inside a data record: that
+    record is rejected (its framing and the next ones shift), the file is still 全銀."""
+    recs = (EXT / "zengin_sogo_furikomi_multi-transaction.txt").read_bytes().split(b"\r\n")
+    recs[2] = recs[2][:60] + b"\n" + recs[2][61:]
+    f = tmp_path / "z.txt"
+    f.write_bytes(b"".join(recs))
+    got = list(read_zengin(f, year=2025))
+    assert isinstance(got[0], LedgerLine) and got[0].line == 2
+    assert isinstance(got[1], Reject) and got[1].line == 3
+
+
+@pytest.mark.parametrize("sep", [b"\r\n", b"\n", b"\r"])
+def test_large_file_read_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   sep: bytes) -> None:
+    """Records split across chunk boundaries (and a CRLF split between two chunks) are
+    read as when the file is read whole: chunks of every size from 1 to 300 bytes."""
+    rec = (EXT / "zengin_sogo_furikomi_single-transaction.txt").read_bytes().split(b"\r\n")
+    n = 7
+    data = sep.join([rec[0], *[rec[1]] * n,
+                     b"8" + f"{n:06d}{1103661 * n:012d}".encode() + b" " * 101, rec[3]]) + sep
+    f = tmp_path / "z.txt"
+    f.write_bytes(data)
+    whole = list(iter_zengin_records(f))
+    assert [k for k, _ in whole] == list(range(1, n + 4))
+    for sample in (1 << 16, 130):  # the whole file in the first read, or not
+        monkeypatch.setattr(zengin, "_SAMPLE", sample)
+        for size in range(1, 300):
+            monkeypatch.setattr(zengin, "_CHUNK", size)
+            assert list(iter_zengin_records(f)) == whole, (sample, size)
+    got = list(read_zengin(f, year=2025))
+    assert len(got) == n and all(isinstance(r, LedgerLine) for r in got)
+
+
 def test_trailer_mismatch_still_loads_data(tmp_path: Path) -> None:
     recs = (EXT / "zengin_sogo_furikomi_multi-transaction.txt").read_bytes().split(b"\r\n")
     recs[3] = b"8000002000001702960" + b" " * 101
@@ -228,10 +335,10 @@ END = b"9" + b" " * 119
 
 @PROP
 @given(st.lists(st.tuples(st.booleans(), data_records(), bad_records()), max_size=20),
-       st.sampled_from([b"\r\n", b"\n", b""]), st.booleans())
+       st.sampled_from([b"\r\n", b"\n", b"\r", b""]), st.booleans(), st.booleans())
 def test_good_records_survive_among_bad_ones(
         rows: list[tuple[bool, tuple[bytes, tuple[int, str, str]], bytes]], eol: bytes,
-        honest_trailer: bool) -> None:
+        honest_trailer: bool, eof: bool) -> None:
     if eol == b"":  # back-to-back records: only length-preserving defects keep the framing
         rows = [(good, d, bad if len(bad) == 120 else d[0][:85] + b"1A3" + d[0][88:])
                 for good, d, bad in rows]
@@ -248,7 +355,7 @@ def test_good_records_survive_among_bad_ones(
     recs.append(END)
     with tempfile.TemporaryDirectory() as tmp:
         f = Path(tmp) / "z.txt"
-        f.write_bytes(eol.join(recs) + eol)
+        f.write_bytes(eol.join(recs) + eol + (b"\x1a" if eof else b""))
         got = list(read_zengin(f, year=2025))
     by = {r.line: r for r in got}
     assert len(by) == len(got)
