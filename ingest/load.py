@@ -38,6 +38,7 @@ from tqdm import tqdm
 
 from ingest.aggregate import MonthlyAggregator
 from ingest.decode import EncodingError
+from ingest.names import NameScreen
 from ingest.records import Counterparty, LedgerLine, Reject, Skipped
 from ingest.resolve import Resolution, Resolver
 from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite
@@ -75,6 +76,10 @@ class LoadSummary:
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    # rows whose counterparty name had control, bidi or zero-width characters removed
+    # (ingest.names.NameScreen), and the first of their lines
+    rows_cleaned: int = 0
+    cleaned_lines: list[int] = field(default_factory=list)
     trade_rows: int = 0
     payment_rows: int = 0
     firms_created: int = 0
@@ -152,9 +157,10 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     rejects_path = rejects_dir / f"{summary.batch_id}.csv"
     rejects = _RejectsFile(rejects_path)
     agg = MonthlyAggregator()
+    screen = NameScreen()  # names cleaned at the door, overlong ones rejected
     try:
         with rejects:
-            for item in reader(path):
+            for item in screen.rows(reader(path)):
                 summary.rows_read += 1
                 if isinstance(item, Skipped):
                     summary.rows_skipped += 1
@@ -168,6 +174,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                     item = problem
                 summary.rows_rejected += 1
                 rejects.write([item.file, item.line, item.column, item.reason, item.raw])
+            summary.rows_cleaned, summary.cleaned_lines = screen.cleaned, screen.cleaned_lines
     except (EncodingError, UnicodeError) as e:
         return _Parsed(summary, error=f"{path}: {e}")
     except OSError as e:

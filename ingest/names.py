@@ -44,11 +44,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import jaconv
+
+from ingest.records import LedgerLine, Reject
 
 __all__ = [
     "NormalizedName",
@@ -61,6 +64,10 @@ __all__ = [
     "is_sole_proprietor",
     "is_kana_text",
     "legal_forms_conflict",
+    "MAX_NAME_CHARS",
+    "clean_name",
+    "name_problem",
+    "NameScreen",
 ]
 
 Position = Literal["before", "after", "middle"]
@@ -570,3 +577,127 @@ def is_sole_proprietor(raw: str) -> bool:
     if form is not None:
         return False
     return _looks_like_person(s)
+
+
+# --- names cleaned at the door ---------------------------------------------------
+# Every name that enters torihiki from a file passes through clean_name(): ledger
+# counterparties through NameScreen (ingest.load applies it to every reader's output, so
+# no reader has its own copy), firm-master and registry names in their readers. Invisible
+# and control characters would otherwise make two spellings of one firm differ (NFKC keeps
+# them), reorder what a person sees (bidirectional overrides: 'ABC\u202eXYZ' shows as
+# ABCZYX) or reach a terminal (ESC sequences in CLI output).
+
+MAX_NAME_CHARS = 200
+"""The longest name accepted, in characters after cleaning. Registered company names
+are far shorter (the NTA's 法人番号 data allows 150 characters for 商号又は名称); a
+longer "name" is a mis-mapped column (a memo, a whole row) or a hostile file, and its
+row is rejected with that reason rather than loaded."""
+
+_LINE_LIKE = "\t\n\v\f\r\x85\u2028\u2029"  # controls and separators that separate words
+_INVISIBLE = "".join(
+    [chr(c) for c in range(0x20) if chr(c) not in _LINE_LIKE]  # C0, with ESC (0x1b)
+    + ["\x7f"] + [chr(c) for c in range(0x80, 0xA0) if c != 0x85]  # DEL, C1
+    + ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e"]  # bidi embeddings and overrides
+    + ["\u2066", "\u2067", "\u2068", "\u2069"]  # bidi isolates
+    + ["\u200e", "\u200f", "\u061c"]  # bidi marks (LRM, RLM, ALM)
+    + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]  # zero-width characters, BOM
+)
+_CLEAN_TABLE = str.maketrans({**dict.fromkeys(_INVISIBLE), **dict.fromkeys(_LINE_LIKE, " ")})
+# A whole terminal escape sequence goes, not just its ESC (``\x1b[31m`` would leave
+# ``[31m``): CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ESC \), and
+# two-character escapes (ESC + one of @–Z, \, ], ^, _).
+_ESCAPE_SEQ_RE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\^_]")
+_SPACES_RE = re.compile(r" {2,}")
+
+
+def clean_name(text: str) -> str:
+    """``text`` without control, bidirectional-formatting and zero-width characters.
+
+    Removed: C0 and C1 controls (ESC with the terminal sequence it starts), DEL,
+    bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+    and marks (U+200E, U+200F, U+061C), zero-width space / non-joiner / joiner /
+    word joiner (U+200B–U+200D, U+2060) and U+FEFF anywhere. Tabs, line breaks and
+    U+2028/U+2029 separate words, so each becomes a space (runs of spaces made so
+    are one space); the result is stripped when anything was removed. A name
+    without any of these comes back as the same object, unchanged (ideographic
+    spaces, kana, legal-form marks are kept — :func:`normalize_name` folds them).
+    """
+    if text.isprintable() or not any(c in _CLEAN_SET for c in text):
+        return text  # printable: no Cc/Cf character at all (the usual case, in C)
+    out = _ESCAPE_SEQ_RE.sub("", text).translate(_CLEAN_TABLE)
+    if any(c in _LINE_LIKE for c in text):
+        out = _SPACES_RE.sub(" ", out)
+    return out.strip()
+
+
+_CLEAN_SET = frozenset(_INVISIBLE + _LINE_LIKE)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a (cleaned) name cannot be loaded: longer than :data:`MAX_NAME_CHARS`."""
+    if len(name) > MAX_NAME_CHARS:
+        return f"name is {len(name):,} characters long, over the cap of {MAX_NAME_CHARS}"
+    return None
+
+
+_T = TypeVar("_T")
+MAX_CLEANED_LINES = 20  # lines of cleaned rows listed in a load summary
+
+
+class NameScreen:
+    """Cleans the counterparty names of a reader's output (one file), counting the rows.
+
+    :meth:`rows` passes every item through; a :class:`~ingest.records.LedgerLine`
+    whose counterparty name held characters :func:`clean_name` removes comes out
+    with the cleaned name and is counted in :attr:`cleaned` (its line in
+    :attr:`cleaned_lines`, the first :data:`MAX_CLEANED_LINES`), so the load
+    summary can flag it; one whose cleaned name is longer than
+    :data:`MAX_NAME_CHARS`, or empty while the raw name was not, becomes a
+    :class:`~ingest.records.Reject`. Verdicts are cached per raw name: the same
+    few hundred names recur on every row of a file.
+    """
+
+    def __init__(self) -> None:
+        self.cleaned = 0
+        self.cleaned_lines: list[int] = []
+        self._verdicts: dict[str, tuple[str, str | None] | None] = {}
+
+    def rows(self, items: Iterable[_T]) -> Iterator[_T | LedgerLine | Reject]:
+        """``items`` with names cleaned, overlong names rejected (see the class)."""
+        verdicts = self._verdicts
+        for item in items:
+            if isinstance(item, LedgerLine):
+                name = item.counterparty.name
+                verdict = verdicts.get(name, _UNSEEN)
+                if verdict is _UNSEEN:
+                    verdict = verdicts[name] = _verdict(name)
+                if verdict is not None:
+                    yield self._apply(item, name, verdict)
+                    continue
+            yield item
+
+    def _apply(self, line: LedgerLine, raw: str,
+               verdict: tuple[str, str | None]) -> LedgerLine | Reject:
+        cleaned, problem = verdict
+        if problem is not None:
+            return Reject(line.file, line.line, f"counterparty {problem}", column="counterparty",
+                          raw=raw[:MAX_NAME_CHARS * 2])
+        self.cleaned += 1
+        if len(self.cleaned_lines) < MAX_CLEANED_LINES:
+            self.cleaned_lines.append(line.line)
+        return replace(line, counterparty=replace(line.counterparty, name=cleaned))
+
+
+_UNSEEN: Any = object()
+
+
+def _verdict(raw: str) -> tuple[str, str | None] | None:
+    """None for a name that is fine as it is; else (cleaned name, why it is rejected)."""
+    cleaned = clean_name(raw)
+    problem = name_problem(cleaned)
+    if problem is None and cleaned is raw:
+        return None
+    if problem is None and raw.strip() and not cleaned:
+        problem = "name holds only control or invisible characters"
+    return cleaned, problem
