@@ -604,10 +604,10 @@ _INVISIBLE = "".join(
 )
 _CLEAN_TABLE = str.maketrans({**dict.fromkeys(_INVISIBLE), **dict.fromkeys(_LINE_LIKE, " ")})
 # A whole terminal escape sequence goes, not just its ESC (``\x1b[31m`` would leave
-# ``[31m``): CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ESC \), and
-# two-character escapes (ESC + one of @–Z, \, ], ^, _).
+# ``[31m``): CSI (ESC [ or U+009B … final byte), OSC (ESC ] … BEL or ESC \), and the
+# other escapes (ESC, intermediate bytes 0x20–0x2F, one final byte 0x30–0x7E: ESC c …).
 _ESCAPE_SEQ_RE = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\^_]")
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]")
 _SPACES_RE = re.compile(r" {2,}")
 
 

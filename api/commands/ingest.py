@@ -31,6 +31,7 @@ class Totals:
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_skipped: int = 0
+    rows_cleaned: int = 0  # loaded with control / invisible characters removed from the name
     review_queued: int = 0
     files_with_rejects: int = 0
 
@@ -42,6 +43,7 @@ class Totals:
             self.rows_loaded += s.rows_loaded
             self.rows_rejected += s.rows_rejected
             self.rows_skipped += s.rows_skipped
+            self.rows_cleaned += s.rows_cleaned
             self.review_queued += s.review_queued
             self.files_with_rejects += int(s.rows_rejected > 0)
 
@@ -51,7 +53,8 @@ class Totals:
     def line(self) -> str:
         return (f"{self.files} files ({self.files - self.duplicates} loaded, {self.duplicates} already loaded, "
                 f"{self.failed} failed): {self.rows_loaded:,} rows loaded, {self.rows_rejected:,} rejected, "
-                f"{self.rows_skipped:,} skipped, {self.review_queued:,} spellings to review")
+                f"{self.rows_skipped:,} skipped, {self.review_queued:,} spellings to review"
+                + (f", {self.rows_cleaned:,} names cleaned" if self.rows_cleaned else ""))
 
 
 def print_summary(s: LoadSummary) -> None:
@@ -65,6 +68,17 @@ def print_summary(s: LoadSummary) -> None:
           + (" (resumed)" if s.resumed else ""))
     if s.rows_rejected:
         print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
+    if s.rows_cleaned:
+        print(f"  warning: {cleaned_warning(s)}")
+
+
+def cleaned_warning(s: LoadSummary) -> str:
+    """One line on the rows whose counterparty name was cleaned at the door (file and lines)."""
+    lines = ", ".join(map(str, s.cleaned_lines))
+    if s.rows_cleaned > len(s.cleaned_lines):
+        lines += ", …"
+    return (f"{s.file}: {s.rows_cleaned} rows had control, bidirectional or zero-width "
+            f"characters removed from the counterparty name (lines {lines})")
 
 
 def manifest_entries(manifest: Path, totals: Totals) -> list[ManifestEntry]:
@@ -113,7 +127,8 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
             if as_json:
                 emit(outcome.to_dict())
             elif per_file == "all" or (per_file == "auto" and (
-                    not many or outcome.rows_rejected or not sys.stdout.isatty())):
+                    not many or outcome.rows_rejected or outcome.rows_cleaned
+                    or not sys.stdout.isatty())):
                 with tqdm.external_write_mode(file=sys.stdout):
                     print_summary(outcome)
 
