@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from ingest.decode import EncodingError
 from ingest.load import IngestError, file_sha256
+from ingest.names import MAX_NAME_CHARS, NameScreen
 from ingest.readers.firm_master import FirmRecord, read_firm_master
 from ingest.readers.parameters import ParameterRecord, read_parameters
 from ingest.readers.registry import RegistryEntry, read_registry
@@ -35,6 +36,9 @@ class ImportSummary:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
+    # rows whose name had control, bidi or zero-width characters removed, and their first lines
+    rows_cleaned: int = 0
+    cleaned_lines: list[int] = field(default_factory=list)
     rejects_path: str = ""
     firms_created: list[str] = field(default_factory=list)  # ids known only from this file
     first_reject: str = ""  # "line N: reason" of the first rejected row, for a one-line error
@@ -77,15 +81,18 @@ class _Quarantine:
         return str(self.path)
 
 
-def _run(path: Path, kind: str, items: Iterable[T | Reject], rejects_dir: Path) -> tuple[ImportSummary, list[T]]:
-    """Read every row, quarantining rejects; returns the good ones."""
+def _run(path: Path, kind: str, items: Iterable[T | Reject], rejects_dir: Path, *,
+         names: bool = False) -> tuple[ImportSummary, list[T]]:
+    """Read every row, quarantining rejects; returns the good ones. With ``names``
+    the rows' ``name`` is cleaned at the door (:func:`_screened`)."""
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     summary = ImportSummary(str(path), kind)
     quarantine = _Quarantine(path, rejects_dir, kind)
     good: list[T] = []
+    screen = NameScreen()
     try:
-        for item in items:
+        for item in _screened(items, str(path), screen) if names else items:
             summary.rows_read += 1
             if isinstance(item, Reject):
                 if not quarantine.count:
@@ -99,13 +106,36 @@ def _run(path: Path, kind: str, items: Iterable[T | Reject], rejects_dir: Path) 
         summary.rejects_path = quarantine.close()
     summary.rows_rejected = quarantine.count
     summary.rows_loaded = len(good)
+    summary.rows_cleaned, summary.cleaned_lines = screen.cleaned, screen.cleaned_lines
     return summary, good
+
+
+def _screened(items: Iterable[T | Reject], file: str, screen: NameScreen) -> Iterator[T | Reject]:
+    """Firm-master and registry rows (dataclasses with ``name`` and ``line``) with
+    their names cleaned as ledger counterparties are (:class:`~ingest.names.NameScreen`):
+    cleaned rows counted, an overlong name rejected in its ``name`` column."""
+    for item in items:
+        name = getattr(item, "name", None)
+        if isinstance(item, Reject) or not isinstance(name, str):
+            yield item
+            continue
+        verdict = screen.check(name)
+        if verdict is None:
+            yield item
+            continue
+        line: int = getattr(item, "line", 0)
+        cleaned, problem = verdict
+        if problem is not None:
+            yield Reject(file, line, problem, column="name", raw=name[:MAX_NAME_CHARS * 2])
+            continue
+        screen.flag(line)
+        yield cast(T, replace(cast(Any, item), name=cleaned))
 
 
 def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
     """Load a firm master (ids, names, 法人番号, JSIC division, prefecture,
     client flag, consenting banks). A firm that exists is updated."""
-    summary, rows = _run(path, "firms", read_firm_master(path), rejects_dir)
+    summary, rows = _run(path, "firms", read_firm_master(path), rejects_dir, names=True)
     firms = [_firm(r) for r in rows]
     for batch in _batches(firms, BATCH_ROWS):
         store.upsert_firms(batch)
@@ -143,7 +173,7 @@ def import_registry(store: Store, path: Path, rejects_dir: Path) -> ImportSummar
     """Load an NTA 法人番号 bulk CSV as the reference registry for resolution.
     Rows that are not the latest record of a number, or are closed, still load
     (a closed firm can appear in old ledgers)."""
-    summary, rows = _run(path, "registry", read_registry(path), rejects_dir)
+    summary, rows = _run(path, "registry", read_registry(path), rejects_dir, names=True)
     for batch in _batches((_registry(r) for r in rows), BATCH_ROWS):
         store.upsert_registry(batch)
     return summary

@@ -646,16 +646,18 @@ MAX_CLEANED_LINES = 20  # lines of cleaned rows listed in a load summary
 
 
 class NameScreen:
-    """Cleans the counterparty names of a reader's output (one file), counting the rows.
+    """Cleans the names of one file's rows, counting the rows it cleaned.
 
-    :meth:`rows` passes every item through; a :class:`~ingest.records.LedgerLine`
-    whose counterparty name held characters :func:`clean_name` removes comes out
-    with the cleaned name and is counted in :attr:`cleaned` (its line in
-    :attr:`cleaned_lines`, the first :data:`MAX_CLEANED_LINES`), so the load
-    summary can flag it; one whose cleaned name is longer than
-    :data:`MAX_NAME_CHARS`, or empty while the raw name was not, becomes a
-    :class:`~ingest.records.Reject`. Verdicts are cached per raw name: the same
-    few hundred names recur on every row of a file.
+    :meth:`rows` passes a reader's output through: a
+    :class:`~ingest.records.LedgerLine` whose counterparty name held characters
+    :func:`clean_name` removes comes out with the cleaned name and is counted in
+    :attr:`cleaned` (its line in :attr:`cleaned_lines`, the first
+    :data:`MAX_CLEANED_LINES`), so the load summary can flag it; one whose cleaned
+    name is longer than :data:`MAX_NAME_CHARS`, or empty while the raw name was
+    not, becomes a :class:`~ingest.records.Reject`. Other records (firm master,
+    registry) use :meth:`check` and :meth:`flag` (see :mod:`ingest.imports`).
+    Verdicts are cached per raw name: the same few hundred names recur on every
+    row of a file.
     """
 
     def __init__(self) -> None:
@@ -663,15 +665,30 @@ class NameScreen:
         self.cleaned_lines: list[int] = []
         self._verdicts: dict[str, tuple[str, str | None] | None] = {}
 
+    def check(self, name: str) -> tuple[str, str | None] | None:
+        """None when ``name`` is fine as it is; else ``(cleaned name, why it is
+        rejected or None)``."""
+        try:
+            return self._verdicts[name]
+        except KeyError:
+            verdict = self._verdicts[name] = _verdict(name)
+            return verdict
+
+    def flag(self, line: int) -> None:
+        """Count a row whose name was cleaned."""
+        self.cleaned += 1
+        if len(self.cleaned_lines) < MAX_CLEANED_LINES:
+            self.cleaned_lines.append(line)
+
     def rows(self, items: Iterable[_T]) -> Iterator[_T | LedgerLine | Reject]:
-        """``items`` with names cleaned, overlong names rejected (see the class)."""
+        """``items`` with counterparty names cleaned, overlong names rejected."""
         verdicts = self._verdicts
         for item in items:
             if isinstance(item, LedgerLine):
                 name = item.counterparty.name
                 verdict = verdicts.get(name, _UNSEEN)
                 if verdict is _UNSEEN:
-                    verdict = verdicts[name] = _verdict(name)
+                    verdict = self.check(name)
                 if verdict is not None:
                     yield self._apply(item, name, verdict)
                     continue
@@ -683,9 +700,7 @@ class NameScreen:
         if problem is not None:
             return Reject(line.file, line.line, f"counterparty {problem}", column="counterparty",
                           raw=raw[:MAX_NAME_CHARS * 2])
-        self.cleaned += 1
-        if len(self.cleaned_lines) < MAX_CLEANED_LINES:
-            self.cleaned_lines.append(line.line)
+        self.flag(line.line)
         return replace(line, counterparty=replace(line.counterparty, name=cleaned))
 
 

@@ -26,6 +26,11 @@ def _report(s: ImportSummary, as_json: bool) -> int:
             print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): {shown}")
         if s.rejects_path:
             print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
+        if s.rows_cleaned:
+            lines = ", ".join(map(str, s.cleaned_lines)) + (
+                ", …" if s.rows_cleaned > len(s.cleaned_lines) else "")
+            print(f"  warning: {s.file}: {s.rows_cleaned} rows had control, bidirectional or "
+                  f"zero-width characters removed from the name (lines {lines})")
     if s.rows_read and not s.rows_loaded:
         print(f"error: {s.file}: nothing loaded: {s.first_reject}", file=sys.stderr)
         return 2

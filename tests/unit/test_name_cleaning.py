@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.commands.ingest import Totals, print_summary
+from ingest.imports import import_firms, import_registry
 from ingest.load import load_file
 from ingest.names import MAX_NAME_CHARS, NameScreen, clean_name, name_problem
 from ingest.readers.detect import read_ledger
@@ -115,3 +116,32 @@ def test_load_summary_counts_cleaned_rows(embedded_store: Store, tmp_path: Path,
     totals = Totals()
     totals.add(s)
     assert totals.rows_cleaned == 3 and "3 names cleaned" in totals.line()
+
+
+EXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "external"
+
+
+def test_firm_master_names_cleaned(embedded_store: Store, tmp_path: Path) -> None:
+    """The firm master's names pass the same door (ingest.imports)."""
+    f = tmp_path / "firms.csv"
+    f.write_text("firm_id,name\r\nF1,株式会社\u200b山田商事\r\nF2,\u202e有限会社ABC\r\n"
+                 f"F3,{'長' * 201}\r\nF4,普通の会社\r\n", encoding="utf-8")
+    s = import_firms(embedded_store, f, tmp_path / "rejects")
+    assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (4, 3, 1)
+    assert (s.rows_cleaned, s.cleaned_lines) == (2, [2, 3])
+    assert "over the cap of 200" in s.first_reject and s.first_reject.startswith("line 4")
+    firm1, firm2 = embedded_store.get_firm("F1"), embedded_store.get_firm("F2")
+    assert firm1 is not None and firm1.name == "株式会社山田商事"
+    assert firm2 is not None and firm2.name == "有限会社ABC"
+    assert embedded_store.get_firm("F3") is None
+
+
+def test_registry_names_cleaned(embedded_store: Store, tmp_path: Path) -> None:
+    """An NTA row (the external sample's second row) with a zero-width space in its name."""
+    rows = (EXT / "nta_houjin_bangou_tottori_sample.csv").read_text(encoding="utf-8").splitlines()
+    f = tmp_path / "registry.csv"
+    f.write_text(rows[1].replace("島田商事", "島田\u200b商事\u2066") + "\n", encoding="utf-8")
+    s = import_registry(embedded_store, f, tmp_path / "rejects")
+    assert (s.rows_loaded, s.rows_cleaned, s.cleaned_lines) == (1, 1, [1])
+    rec = embedded_store.registry_get("1280001002413")
+    assert rec is not None and rec.name == "島田商事株式会社"
