@@ -47,6 +47,9 @@ def read_manifest(manifest: Path) -> tuple[list[ManifestEntry], list[Reject]]:
                            column="header", raw=header.raw)]
     base = manifest.parent
     for row in rows:
+        if row.defect:
+            rejects.append(Reject(name, row.line, row.defect, raw=row.raw))
+            continue
         if row.is_blank:
             continue
         path, client, fmt_text = (_cell(row.cells, cols, f) for f in ("path", "client_id", "format"))

@@ -68,7 +68,8 @@ def read_canonical(path: Path, encoding: str | None = None) -> Iterator[LedgerLi
     yields a single reject for line 1 and nothing else.
     """
     name = str(path)
-    # The rows of iter_csv_rows, without a CsvRow per row: a defect is one cell of its text.
+    # The rows of iter_csv_rows, without a CsvRow per row (a defect in the header row is
+    # one cell of its text: the header then lacks the required columns).
     rows = CsvRecords(path, encoding, width_from_first=True).rows()
     header = next(rows, None)
     if header is None:
@@ -83,9 +84,10 @@ def read_canonical(path: Path, encoding: str | None = None) -> Iterator[LedgerLi
         return
     plan = _Plan(cols)
     for rec in rows:
-        line, cells = _line_cells(rec)
-        if not is_blank_cells(cells):
-            yield _parse_row(name, line, cells, plan)
+        if isinstance(rec, CsvDefect):  # e.g. "field too long", not "too few columns"
+            yield Reject(name, rec.line, rec.reason, raw=rec.text)
+        elif not is_blank_cells(rec[1]):
+            yield _parse_row(name, rec[0], rec[1], plan)
 
 
 def _line_cells(rec: RawRecord | CsvDefect) -> tuple[int, list[str]]:

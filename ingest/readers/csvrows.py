@@ -19,6 +19,7 @@ from ingest.decode import open_text
 __all__ = [
     "CsvRow", "iter_csv_rows", "HeaderMap", "map_header", "header_key",
     "CsvRecord", "CsvDefect", "CsvRecords", "bad_text_reason", "RawRecord", "is_blank_cells",
+    "csv_error_reason",
 ]
 
 
@@ -28,6 +29,7 @@ class CsvRow:
 
     line: int
     cells: list[str]
+    defect: str = ""  # why the csv module could not read the line (then cells = [its text])
 
     @property
     def raw(self) -> str:
@@ -43,13 +45,14 @@ def iter_csv_rows(path: Path, encoding: str | None = None) -> Iterator[CsvRow]:
 
     The encoding is detected when not given (see :mod:`ingest.decode`).
     A stray quote does not swallow the following rows: the line where it
-    opens comes out alone as a one-cell row holding its raw text (which the
-    reader then rejects for its column count), and the rows after it are
+    opens comes out alone as a one-cell row holding its raw text, with the
+    reason in :attr:`CsvRow.defect` (readers reject it with that reason — e.g.
+    "field too long" —, not for its column count), and the rows after it are
     read normally (see :class:`CsvRecords`).
     """
     for rec in CsvRecords(path, encoding, width_from_first=True):
         if isinstance(rec, CsvDefect):
-            yield CsvRow(line=rec.line, cells=[rec.text])
+            yield CsvRow(line=rec.line, cells=[rec.text], defect=rec.reason)
         else:
             yield CsvRow(line=rec.line, cells=rec.cells)
 
@@ -222,7 +225,7 @@ class CsvRecords:
                 return
             except (csv.Error, _TooManyLines) as e:
                 reason = (f"record runs over {self.max_record_lines} lines (unbalanced quote?)"
-                          if isinstance(e, _TooManyLines) else f"CSV error: {e}")
+                          if isinstance(e, _TooManyLines) else csv_error_reason(e))
                 yield self._resync(consumed, pending, reason)
                 reader = csv.reader(source())
                 continue
@@ -271,6 +274,15 @@ class CsvRecords:
         first = consumed[0]
         pending.extend(reversed(consumed[1:]))
         return CsvDefect(line=first[0], reason=reason, text=_chomp(first[1]))
+
+
+def csv_error_reason(e: csv.Error) -> str:
+    """The reject reason for a csv module error: an oversized field is "field too
+    long" (with the limit), not a generic CSV error nor, later, "too few columns"."""
+    if "field larger than field limit" in str(e):
+        return (f"field too long: a field holds more than {csv.field_size_limit():,} "
+                "characters (the CSV field limit)")
+    return f"CSV error: {e}"
 
 
 def _well_formed(text: str) -> bool:

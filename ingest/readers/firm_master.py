@@ -184,6 +184,9 @@ def read_firm_master(path: Path, encoding: str | None = None) -> Iterator[FirmRe
         return
     first_line: dict[str, int] = {}
     for row in rows:
+        if row.defect:
+            yield Reject(name, row.line, row.defect, raw=row.raw)
+            continue
         if row.is_blank:
             continue
         rec = _parse(name, row.line, row.cells, cols)

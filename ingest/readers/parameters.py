@@ -256,6 +256,9 @@ def _read(path: Path, default_period: str | None,
         return
     seen: dict[tuple[str, str], int] = {}
     for row in rows:
+        if row.defect:
+            yield Reject(name, row.line, row.defect, raw=row.raw)
+            continue
         if row.is_blank:
             continue
         rec = _parse(name, row, cols, default_period)

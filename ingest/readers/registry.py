@@ -205,6 +205,7 @@ def read_registry(path: Path, encoding: str | None = None) -> Iterator[RegistryE
     """
     name = str(path)
     for row in iter_csv_rows(path, encoding):
-        if row.is_blank:
-            continue
-        yield _parse(name, row.line, row.cells)
+        if row.defect:
+            yield Reject(name, row.line, row.defect, raw=row.raw)
+        elif not row.is_blank:
+            yield _parse(name, row.line, row.cells)

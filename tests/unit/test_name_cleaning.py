@@ -145,3 +145,51 @@ def test_registry_names_cleaned(embedded_store: Store, tmp_path: Path) -> None:
     assert (s.rows_loaded, s.rows_cleaned, s.cleaned_lines) == (1, 1, [1])
     rec = embedded_store.registry_get("1280001002413")
     assert rec is not None and rec.name == "島田商事株式会社"
+
+
+# --- an oversized CSV field is "field too long" ----------------------------------
+
+BIG = "あ" * 140_000  # over the csv module's field limit (131,072)
+TOO_LONG = "field too long: a field holds more than 131,072 characters (the CSV field limit)"
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_oversized_field_canonical(tmp_path: Path, quoted: bool) -> None:
+    f = tmp_path / "ledger.csv"
+    cell = f'"{BIG}"' if quoted else BIG
+    f.write_text(f"{HEADER}2025-07-01,{cell},売上,100\r\n2025-07-02,山田商事,売上,5\r\n",
+                 encoding="utf-8")
+    got = list(read_ledger(f, "canonical"))
+    assert isinstance(got[0], Reject) and (got[0].line, got[0].reason) == (2, TOO_LONG)
+    assert isinstance(got[1], LedgerLine) and got[1].line == 3
+
+
+def test_oversized_field_firm_master_registry_parameters_manifest(tmp_path: Path) -> None:
+    from ingest.manifest import read_manifest
+    from ingest.readers.firm_master import read_firm_master
+    from ingest.readers.parameters import read_parameters
+    from ingest.readers.registry import read_registry
+
+    f = tmp_path / "firms.csv"
+    f.write_text(f"firm_id,name\r\nF1,{BIG}\r\nF2,普通の会社\r\n", encoding="utf-8")
+    got = list(read_firm_master(f))
+    assert isinstance(got[0], Reject) and (got[0].line, got[0].reason) == (2, TOO_LONG)
+    assert not isinstance(got[1], Reject) and got[1].line == 3
+    f.write_text(f"1,1280001002413,01,{BIG}\r\n", encoding="utf-8")
+    (reg,) = list(read_registry(f))
+    assert isinstance(reg, Reject) and reg.reason == TOO_LONG
+    f.write_text(f"firm_id,period,ordinary_margin_pct\r\nF1,FY2024,{BIG}\r\n", encoding="utf-8")
+    (par,) = list(read_parameters(f))
+    assert isinstance(par, Reject) and par.reason == TOO_LONG
+    f.write_text(f"path,client_id\r\n{BIG},F1\r\n", encoding="utf-8")
+    entries, bad = read_manifest(f)
+    assert entries == [] and [r.reason for r in bad] == [TOO_LONG]
+
+
+def test_oversized_field_journal_readers(tmp_path: Path) -> None:
+    """freee and 弥生 pass the defect's reason on (csvrows.csv_error_reason)."""
+    f = tmp_path / "yayoi.csv"
+    f.write_text("2000,1,,2025/07/01,売掛金," + BIG + ",,対象外,100,0,売上高,,,対象外,100,0,"
+                 + ",,,0,,,0,0,no\r\n", encoding="cp932")
+    got = list(read_ledger(f, "yayoi"))
+    assert [(r.line, r.reason) for r in got if isinstance(r, Reject)] == [(1, TOO_LONG)]
