@@ -4,8 +4,20 @@ read → validate → aggregate (per file, in worker processes) → resolve →
 write (in the main process, many files per transaction), with every
 rejected row written to a quarantine CSV (file, line, column, reason, raw).
 
-* A batch is one file; its id derives from the file's SHA-256: loading the
-  same bytes again changes nothing and reports ``duplicate``.
+* A batch is one file read one way: its id derives from the file's SHA-256
+  together with what changes its meaning — the client, the format (given or
+  detected) and the reader options (year, bank layout, account table; see
+  :func:`batch_id_for`). Loading the same bytes the same way again changes
+  nothing and reports ``duplicate``; the same bytes for another client or in
+  another format are another batch (a file first sent with the wrong client
+  loads in full afterwards), and the summary names the other batches of the
+  same bytes (``same_file``).
+* A file refused as a whole (unreadable, binary, unknown format, a header
+  that is not the format's) records no batch. A reader that fails midway
+  fails that file only; no batch is left ``loading`` by it.
+* Lines without a counterparty (:class:`~ingest.records.UnnamedLine`, e.g.
+  cash sales) are stored as the client's own series: its figures, not the
+  network (``rows_unnamed``).
 * Files are parsed in parallel (:class:`Loader` ``workers``): parsing is
   pure Python and the bulk of the CPU; the main process only resolves the
   distinct counterparty spellings and writes monthly sums.
@@ -37,9 +49,9 @@ from typing import Any
 from tqdm import tqdm
 
 from ingest.aggregate import MonthlyAggregator
-from ingest.decode import EncodingError
+from ingest.decode import SAMPLE_BYTES, EncodingError, binary_reason
 from ingest.names import NameScreen
-from ingest.records import Counterparty, LedgerLine, Reject, Skipped
+from ingest.records import Counterparty, LedgerLine, Reject, Skipped, UnnamedLine
 from ingest.resolve import Resolution, Resolver
 from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite
 from queries.series import ObservationKey, Series
@@ -47,7 +59,7 @@ from queries.store import Store
 
 __all__ = [
     "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
-    "CHUNK_ROWS",
+    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS",
 ]
 
 CHUNK_ROWS = 20_000  # monthly rows per write transaction
@@ -56,7 +68,7 @@ CHUNK_ROWS = 20_000  # monthly rows per write transaction
 _FINISH_PAIRS = 100_000
 _MAX_INFLIGHT = 64  # groups written but not reported yet (bounds memory)
 
-Reader = Callable[[Path], Iterable[LedgerLine | Reject | Skipped]]
+Reader = Callable[[Path], Iterable[LedgerLine | UnnamedLine | Reject | Skipped]]
 
 
 class IngestError(Exception):
@@ -85,12 +97,41 @@ class LoadSummary:
     firms_created: int = 0
     auto_merged: int = 0  # spellings merged into a known firm by name
     review_queued: int = 0  # spellings waiting for a human decision
+    rows_unnamed: int = 0  # of rows_loaded: no counterparty named (the client's own figures only)
     rejects_path: str = ""
     duplicate: bool = False
     resumed: bool = False
+    status: str = "loaded"  # loaded | resumed | duplicate
+    message: str = ""  # one line saying what is stored (describe())
+    # Other batches of the same bytes (another client, format or options):
+    # {"batch_id", "client_id", "format", "status"} each, oldest first.
+    same_file: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    def describe(self) -> str:
+        """One line for people: what is stored now, and under which batch."""
+        who = f"client {self.client_id}" if self.client_id else "the clients its rows name"
+        if self.duplicate:
+            text = (f"already loaded as batch {self.batch_id} for {who} ({self.format}) — "
+                    "nothing changed")
+        else:
+            text = (f"{'loaded (resumed)' if self.resumed else 'loaded'} as batch {self.batch_id} "
+                    f"for {who} ({self.format}): {self.rows_loaded} of {self.rows_read} rows loaded"
+                    + (f" ({self.rows_unnamed} without a named counterparty)" if self.rows_unnamed else "")
+                    + f", {self.rows_rejected} rejected, {self.rows_skipped} skipped")
+        return "; ".join([text, *self.same_file_notes()])
+
+    def same_file_notes(self) -> list[str]:
+        """One line per other batch of the same bytes (see ``same_file``)."""
+        notes = []
+        for b in self.same_file:
+            other = f"client {b['client_id']}" if b["client_id"] else "the clients its rows name"
+            notes.append(f"the same file is also stored as batch {b['batch_id']} for {other} "
+                         f"({b['format']}, {b['status']}): `torihiki batches rollback {b['batch_id']}` "
+                         "removes it if that was a mistake")
+        return notes
 
 
 @dataclass(frozen=True)
@@ -114,8 +155,44 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def batch_id_for(sha256: str) -> str:
-    """Batch id of a file: ``b`` + the first 16 hex digits of its SHA-256."""
+def options_fingerprint(options: Mapping[str, Any]) -> str:
+    """Reader options as stable text, by what they mean: an account table by
+    its (account, role) pairs (the default table counts as none), a file (a
+    bank layout) by its bytes' SHA-256, anything else (a year) by value."""
+    from ingest.accounts import AccountTable, default_table
+
+    parts: list[str] = []
+    for key in sorted(options):
+        value = options[key]
+        if isinstance(value, AccountTable):
+            text = value.fingerprint()
+            if text == default_table().fingerprint():
+                continue
+        elif isinstance(value, Path):
+            try:
+                text = file_sha256(value)
+            except OSError:
+                text = str(value)
+        else:
+            text = repr(value)
+        parts.append(f"{key}={text}")
+    return ";".join(parts)
+
+
+def batch_id_for(sha256: str, client_id: str = "", fmt: str = "",
+                 options: Mapping[str, Any] | None = None) -> str:
+    """Batch id of a file read one way: ``b`` + 16 hex digits of the SHA-256
+    of (file SHA-256, client, format, :func:`options_fingerprint`). The same
+    bytes for another client, in another format or with other options are
+    another batch."""
+    identity = "\x1f".join((sha256, client_id, fmt, options_fingerprint(options or {})))
+    return "b" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
+
+
+def legacy_batch_id(sha256: str) -> str:
+    """The id earlier versions gave every load of a file (``b`` + its SHA-256's
+    first 16 hex digits), whatever the client: a batch stored under it with
+    the same client and format and no options is this load."""
     return f"b{sha256[:16]}"
 
 
@@ -142,7 +219,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
         from ingest.readers.detect import FormatError, detect_format, read_ledger
 
         try:
-            fmt = job.fmt or detect_format(path)
+            fmt = job.fmt or summary.format or detect_format(path)
         except (FormatError, EncodingError) as e:
             text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
             return _Parsed(summary, error=f"{path}: {text}")
@@ -151,13 +228,14 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
         summary.format = str(fmt)
         options = dict(job.options.get(str(fmt), {}))
 
-        def reader(p: Path) -> Iterable[LedgerLine | Reject | Skipped]:
+        def reader(p: Path) -> Iterable[LedgerLine | UnnamedLine | Reject | Skipped]:
             return read_ledger(p, fmt, **options)
 
     rejects_path = rejects_dir / f"{summary.batch_id}.csv"
     rejects = _RejectsFile(rejects_path)
     agg = MonthlyAggregator()
     screen = NameScreen()  # names cleaned at the door, overlong ones rejected
+    first_reject: Reject | None = None
     try:
         with rejects:
             for item in screen.rows(reader(path)):
@@ -165,21 +243,48 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                 if isinstance(item, Skipped):
                     summary.rows_skipped += 1
                     continue
-                if isinstance(item, LedgerLine):
+                if isinstance(item, LedgerLine | UnnamedLine):
                     problem = _client_problem(item, job.client_id)
                     if problem is None:
-                        agg.add(item, item.client_id or job.client_id or "")
+                        client = item.client_id or job.client_id or ""
+                        if isinstance(item, LedgerLine):
+                            agg.add(item, client)
+                        else:
+                            agg.add_unnamed(item, client)
+                            summary.rows_unnamed += 1
                         summary.rows_loaded += 1
                         continue
                     item = problem
                 summary.rows_rejected += 1
+                first_reject = first_reject or item
                 rejects.write([item.file, item.line, item.column, item.reason, item.raw])
             summary.rows_cleaned, summary.cleaned_lines = screen.cleaned, screen.cleaned_lines
-    except (EncodingError, UnicodeError) as e:
-        return _Parsed(summary, error=f"{path}: {e}")
+    except (EncodingError, UnicodeError, ValueError) as e:  # ValueError: FormatError of a reader
+        rejects_path.unlink(missing_ok=True)
+        text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
+        return _Parsed(summary, error=f"{path}: {text}")
     except OSError as e:
+        rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: cannot read file: {e.strerror or e}")
+    except Exception as e:  # a reader's failure fails this file, not the run (no batch left loading)
+        rejects_path.unlink(missing_ok=True)
+        return _Parsed(summary, error=f"{path}: cannot be read ({type(e).__name__}: {e})")
+    refused = _refused(summary, first_reject)
+    if refused is not None:
+        rejects_path.unlink(missing_ok=True)
+        return _Parsed(summary, error=f"{path}: {refused}")
     return _Parsed(summary, agg.freeze(), rejects_path)
+
+
+def _refused(summary: LoadSummary, first: Reject | None) -> str | None:
+    """Why a read file is refused as a whole (no batch), or ``None``: nothing
+    loaded or skipped and its one reject is about the file (an empty file,
+    a header that is not the format's)."""
+    if first is None or summary.rows_loaded or summary.rows_skipped or summary.rows_rejected != 1:
+        return None
+    if first.column == "header" or first.reason.startswith("empty file"):
+        return f"{first.reason} (read as {summary.format or 'the given format'}; nothing loaded)"
+    return None
 
 
 class _RejectsFile:
@@ -279,7 +384,7 @@ class Loader:
         # resolved (hashlib and file reads release the GIL).
         hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-hash")
         ahead = list(islice(todo, window))
-        ahead_hashes = hasher.submit(_hashes, ahead)
+        ahead_hashes = hasher.submit(_inspect, ahead)
         queue: deque[_Pending] = deque()
         group: list[_Pending] = []
         group_rows = 0
@@ -300,7 +405,7 @@ class Loader:
                     if len(queue) < window // 2 and ahead:
                         admitted, hashes = ahead, ahead_hashes.result()
                         ahead = list(islice(todo, window))
-                        ahead_hashes = hasher.submit(_hashes, ahead)
+                        ahead_hashes = hasher.submit(_inspect, ahead)
                         queue.extend(self._admit(admitted, hashes, seen, reader, pool))
                     if not queue:
                         break
@@ -328,28 +433,40 @@ class Loader:
         finally:
             hasher.shutdown(wait=False, cancel_futures=True)
 
-    def _admit(self, jobs: list[LoadJob], hashes: list[str | OSError], seen: set[str],
+    def _admit(self, jobs: list[LoadJob], inspected: list[_Inspected | str], seen: set[str],
                reader: Reader | None, pool: ProcessPoolExecutor | None) -> list[_Pending]:
-        """Hash a window of jobs, look their batches up in one query, and
-        start parsing the ones not loaded yet."""
+        """Take a window of inspected jobs (hashed, format known), look up the
+        batches of their bytes in one query, and start parsing the ones not
+        loaded yet."""
         out: list[_Pending] = []
-        for job, sha in zip(jobs, hashes, strict=True):
-            if isinstance(sha, OSError):
-                out.append(_Pending(job, error=f"{job.path}: cannot read file: {sha.strerror or sha}"))
+        for job, ins in zip(jobs, inspected, strict=True):
+            if isinstance(ins, str):
+                out.append(_Pending(job, error=ins))
                 continue
-            bid = batch_id_for(sha)
-            out.append(_Pending(job, LoadSummary(str(job.path), bid, sha, job.fmt or "", job.client_id or "")))
-        ids = [p.summary.batch_id for p in out if p.summary is not None]
-        existing = self.store.get_batches(ids) if ids else {}
-        if not out:
-            return out
+            fmt = job.fmt or ins.fmt
+            bid = batch_id_for(ins.sha256, job.client_id or "", fmt, job.options.get(fmt, {}))
+            out.append(_Pending(job, LoadSummary(str(job.path), bid, ins.sha256, fmt, job.client_id or "")))
+        shas = {p.summary.file_sha256 for p in out if p.summary is not None}
+        stored = self.store.batches_by_sha256(shas) if shas else {}
         for p in out:
             s = p.summary
             if s is None:
                 continue
-            known = existing.get(s.batch_id)
+            same = stored.get(s.file_sha256, [])
+            known = next((b for b in same if b.id == s.batch_id), None)
+            if known is None and not options_fingerprint(p.job.options.get(s.format, {})):
+                # A batch of an earlier version, keyed by the bytes alone: it is
+                # this load when it was read for the same client in the same format.
+                legacy = legacy_batch_id(s.file_sha256)
+                known = next((b for b in same if b.id == legacy and b.client_id == s.client_id
+                              and b.format == s.format), None)
+                if known is not None:
+                    s.batch_id = known.id
+            s.same_file = [{"batch_id": b.id, "client_id": b.client_id, "format": b.format,
+                            "status": b.status} for b in same if b.id != s.batch_id]
             if s.batch_id in seen or (known is not None and known.status == "done"):
                 s.duplicate = True
+                s.status = "duplicate"
                 if known is not None:
                     for k in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "rejects_path"):
                         setattr(s, k, getattr(known, k))
@@ -358,6 +475,7 @@ class Loader:
             seen.add(s.batch_id)
             if known is not None:
                 s.resumed = True
+                s.status = "resumed"
                 p.resumed_chunks = self.store.chunks_done(s.batch_id)
             if pool is not None:
                 p.future = pool.submit(_parse_in_worker, p.job, s, self.rejects_dir)
@@ -378,7 +496,8 @@ class Loader:
                                            {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
             resolved.append(res)
         known = set(self.resolver.firms({f for res in resolved for (c, _), r in res.items()
-                                         for f in (c, r.firm.id)}))
+                                         for f in (c, r.firm.id)}
+                                        | {c for p in ready for (c, _), _ in _sums(p).own_rows()}))
         writes: list[Future[None] | None] = []
         load, rows = LoadWrite(), 0
         for p, res in zip(ready, resolved, strict=True):
@@ -415,9 +534,10 @@ class Loader:
         assert p.parsed is not None and p.summary is not None
         s, agg = p.summary, _sums(p)
         trades, payments, selfies = agg.rows({k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
+        own = agg.own_rows()
         if selfies:
             self._reject_selfies(p, selfies)
-        firms = _new_firms(resolved, known, s.batch_id)
+        firms = _new_firms(resolved, known, s.batch_id, {client for (client, _), _ in own})
         self.resolver.remember_firms([f for f, created_by in firms if created_by is not None])
         aliases = [r.alias for r in resolved.values() if not r.known]  # only new decisions are written
         merges = [r.merge for r in resolved.values() if r.merge is not None]
@@ -436,6 +556,8 @@ class Loader:
                    for n, obs in _chunks(payments, self.chunk_rows)]
         if not chunks:
             chunks = [ChunkWrite(s.batch_id, 0)]
+        if own:  # a client's own series (a few per file) go with its first chunk
+            chunks[0] = ChunkWrite(s.batch_id, 0, chunks[0].trades, chunks[0].payments, own)
         finished = BatchInfo(
             s.batch_id, s.file_sha256, s.file, s.client_id, s.format, status="done",
             rows_read=s.rows_read, rows_loaded=s.rows_loaded, rows_rejected=s.rows_rejected,
@@ -470,11 +592,15 @@ class Loader:
 
 
 def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: set[str],
-               batch_id: str) -> list[tuple[Firm, str | None]]:
+               batch_id: str, clients: Iterable[str] = ()) -> list[tuple[Firm, str | None]]:
     """Firms to write for one file: those not stored yet, created by its
     batch (a known firm keeps its name), and each client with its client
-    flag (which never erases a field). Adds the new ones to ``known``."""
+    flag (which never erases a field) — also ``clients`` whose lines name no
+    counterparty at all (a client that only sells for cash). Adds the new
+    ones to ``known``."""
     firms: dict[str, Firm] = {}
+    for client in sorted(clients):
+        firms.setdefault(client, Firm(id=client, is_client=True))
     for (client, _), res in resolved.items():
         firms.setdefault(client, Firm(id=client, is_client=True))
         firms.setdefault(res.firm.id, res.firm)
@@ -488,14 +614,36 @@ def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: s
     return out
 
 
-def _hashes(jobs: list[LoadJob]) -> list[str | OSError]:
-    """SHA-256 of each job's file, or why it cannot be read."""
-    out: list[str | OSError] = []
+@dataclass(frozen=True)
+class _Inspected:
+    """A job's file before parsing: its SHA-256 and its format (given or detected)."""
+
+    sha256: str
+    fmt: str
+
+
+def _inspect(jobs: list[LoadJob]) -> list[_Inspected | str]:
+    """Each job's file hashed and its format detected when not given — or
+    the one-line reason it is refused as a whole (unreadable, binary,
+    unknown format): such a file records no batch."""
+    from ingest.readers.detect import FormatError, detect_format
+
+    out: list[_Inspected | str] = []
     for job in jobs:
+        path = job.path
         try:
-            out.append(file_sha256(job.path))
+            sha = file_sha256(path)
+            with path.open("rb") as fh:
+                binary = binary_reason(fh.read(SAMPLE_BYTES))
+            if binary is not None:
+                out.append(f"{path}: refused: {binary}")
+                continue
+            out.append(_Inspected(sha, job.fmt or str(detect_format(path))))
+        except (FormatError, EncodingError) as e:
+            text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
+            out.append(f"{path}: {text}")
         except OSError as e:
-            out.append(e)
+            out.append(f"{path}: cannot read file: {e.strerror or e}")
     return out
 
 
@@ -555,6 +703,7 @@ class _Written:
                 yield p.job, IngestError(p.parsed.error)
             else:
                 assert p.summary is not None
+                p.summary.message = p.summary.describe()
                 yield p.job, p.summary
 
 
@@ -614,22 +763,25 @@ def load_file(
     chunk_rows: int = CHUNK_ROWS,
     progress: bool | None = None,
     resolver: Resolver | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> LoadSummary:
     """Load one file (a ledger of ``client_id``) with ``reader`` into ``store``.
 
     ``client_id`` may be ``None`` when every row names its client. Rejected
-    rows go to ``rejects_dir/<batch_id>.csv``. Raises :class:`IngestError`
-    for a file that cannot be read at all.
+    rows go to ``rejects_dir/<batch_id>.csv``. ``options`` are the reader
+    options ``reader`` applies (part of the batch's identity). Raises
+    :class:`IngestError` for a file that cannot be read at all.
     """
     loader = Loader(store, rejects_dir, chunk_rows=chunk_rows, resolver=resolver,
                     progress=False if progress is None else progress)
-    ((_, outcome),) = list(loader.load([LoadJob(path, client_id, fmt)], reader=reader))
+    job = LoadJob(path, client_id, fmt, {fmt: dict(options)} if options else {})
+    ((_, outcome),) = list(loader.load([job], reader=reader))
     if isinstance(outcome, IngestError):
         raise outcome
     return outcome
 
 
-def _client_problem(line: LedgerLine, client_id: str | None) -> Reject | None:
+def _client_problem(line: LedgerLine | UnnamedLine, client_id: str | None) -> Reject | None:
     """Why a good line cannot be attributed to a client, or ``None``."""
     if not (line.client_id or client_id):
         return Reject(line.file, line.line,

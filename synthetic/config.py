@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 __all__ = ["GenerateConfig", "NoiseLevel", "ChurnSpeed", "NOISE_RATES", "NoiseRates"]
 
 NoiseLevel = Literal["low", "default", "high"]
@@ -114,6 +116,14 @@ class GenerateConfig:
     def year_month(self, t: int) -> tuple[int, int]:
         y, m = divmod(self.start_date.year * 12 + self.start_date.month - 1 + t, 12)
         return y, m + 1
+
+    def rng(self, *key: int) -> np.random.Generator:
+        """The random stream ``key`` of this seed (economy 1, months 2, client ``c``: 100, c)."""
+        return np.random.default_rng(np.random.SeedSequence([self.seed, *key]))
+
+    def last_operating_month(self, failure: int) -> int:
+        """Last month a firm that fails in month ``failure`` (−1: never) still trades."""
+        return failure - 1 if failure >= 0 else self.months - 1
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

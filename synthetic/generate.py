@@ -62,7 +62,7 @@ class GenerateResult:
 
 
 def _rng(cfg: GenerateConfig, *key: int) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence([cfg.seed, *key]))
+    return cfg.rng(*key)
 
 
 def _slices(owner: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +151,7 @@ def _client_job(c: int) -> _ClientOutput:
         cfg, econ, c, rng,
         (sim.c_buyer[srows], sim.c_month[srows], sim.c_amount[srows], sim.c_pay[srows]),
         (sim.c_seller[prows], sim.c_month[prows], sim.c_amount[prows], sim.c_pay[prows]),
-        sim.consumer[c],
+        sim.consumer[c], cfg.last_operating_month(int(sim.failure[c])),
     )
     malformed: list[Malformed] = []
     manifest: list[list[str]] = []

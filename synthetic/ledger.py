@@ -25,11 +25,13 @@ from typing import NamedTuple
 import numpy as np
 
 from synthetic.config import GenerateConfig
+from synthetic.dynamics import SimResult
 from synthetic.economy import PREFECTURES, Economy
 from synthetic.names import SOLE, bank_kana
 from synthetic.noise import spellings
 
-__all__ = ["Line", "Entry", "ClientBook", "build_book", "JOURNAL_FORMATS", "month_end"]
+__all__ = ["Line", "Entry", "ClientBook", "build_book", "JOURNAL_FORMATS", "month_end",
+           "client_fy_figures"]
 
 JOURNAL_FORMATS = ("yayoi", "freee", "moneyforward", "canonical")
 _FORMAT_P = np.array([0.4, 0.25, 0.25, 0.1])
@@ -99,8 +101,14 @@ def _fiscal_year(d: dt.date) -> int:
 def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Generator,
                sales_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                purchase_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-               consumer: np.ndarray) -> ClientBook:
-    """Entries of client ``c``; ``*_rows`` = (counterparty, month, amount, pay month)."""
+               consumer: np.ndarray, last_month: int | None = None) -> ClientBook:
+    """Entries of client ``c``; ``*_rows`` = (counterparty, month, amount, pay month).
+
+    ``last_month``: the client's last operating month (it fails the month
+    after; default the last simulated month). The fiscal-year figures
+    (``fy_months``, ``fy_sales``, ``fy_ar_end``) count operating months only
+    and take receivables at the end of the last operating month of the year.
+    """
     rates = cfg.rates
     fmt = JOURNAL_FORMATS[int(rng.choice(4, p=_FORMAT_P))]
     channel = "journal" if fmt == "canonical" else _CHANNELS[int(rng.choice(3, p=_CHANNEL_P))]
@@ -240,14 +248,44 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
             if ln.cr == "売上高":
                 fy = _fiscal_year(e.date)
                 book.fy_sales[fy] = book.fy_sales.get(fy, 0) + ln.cr_amt
-    for t in range(cfg.months):
+    op_last = last if last_month is None else min(last_month, last)
+    for t in range(op_last + 1):
         fy = _fiscal_year(dt.date(*ym[t], 1))
         book.fy_months[fy] = book.fy_months.get(fy, 0) + 1
+    op_end = month_end(*ym[op_last]) if op_last >= 0 else end_date
     for fy in book.fy_months:
-        fy_end = min(dt.date(fy + 1, 3, 31), end_date)
+        fy_end = min(dt.date(fy + 1, 3, 31), end_date, op_end)
         book.fy_ar_end[fy] = sum(a for d, paid, a in ar_open
                                  if d <= fy_end and (paid is None or paid > fy_end))
     return book
+
+
+def client_fy_figures(cfg: GenerateConfig, sim: SimResult, c: int
+                      ) -> dict[int, tuple[int, float, float]]:
+    """Fiscal year → (operating months, sales, receivables at year end) of client ``c``.
+
+    The same figures :func:`build_book` derives from the client's journal
+    lines (sales: network sales and consumer sales by month of the sale;
+    receivables: invoices of operating months not paid by the end of the
+    last operating month of the year), computed from the simulation
+    directly, without building the book.
+    """
+    op_last = cfg.last_operating_month(int(sim.failure[c]))
+    fys = [_fiscal_year(dt.date(*cfg.year_month(t), 1)) for t in range(cfg.months)]
+    rows = sim.c_seller == c
+    t_arr = sim.c_month[rows].astype(np.int64)
+    amt = sim.c_amount[rows].astype(np.float64)
+    pay = sim.c_pay[rows].astype(np.int64)
+    fy_of = np.array(fys, dtype=np.int64)
+    row_fy = fy_of[t_arr]
+    out: dict[int, tuple[int, float, float]] = {}
+    for fy in sorted(set(fys[: op_last + 1])):
+        in_fy = np.flatnonzero(fy_of == fy)
+        t_end = min(int(in_fy.max()), op_last)
+        sales = float(amt[row_fy == fy].sum()) + float(np.rint(sim.consumer[c, in_fy]).sum())
+        ar = float(amt[(t_arr <= t_end) & ((pay < 0) | (pay > t_end))].sum())
+        out[fy] = (int((in_fy <= op_last).sum()), sales, ar)
+    return out
 
 
 _KIND_ORDER = {"sale": 0, "purchase": 1, "receipt": 2, "payment": 3, "other": 4}
