@@ -28,18 +28,25 @@ def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "mo
     """The firm's series against its trading group's (``graph.trends``):
     the firm's own pairs, and each member's turnover from the firm totals
     the store keeps current at load (not every trade of every partner).
-    A partner's books count as observed when it is a BPO client."""
+    A partner's books count as observed when it is a BPO client. The firm's
+    sales and purchases include its ledger lines without a named partner
+    (cash sales …), which belong to no partner."""
     _firm_or_404(store, firm_id)
     check_month_window(month_from, month_to)
     own = {k: dict(p.monthly) for k, p in
            window_pairs(store.pairs_of(firm_id), month_from, month_to).items()}
+    sums = store.ledger_sums(firm_id)
+    unnamed = {m: (sums.get("unnamed_sales", {}).get(m, 0), sums.get("unnamed_purchases", {}).get(m, 0))
+               for m in {*sums.get("unnamed_sales", {}), *sums.get("unnamed_purchases", {})}
+               if (month_from is None or m >= month_from) and (month_to is None or m <= month_to)}
     partners = {b if s == firm_id else s for s, b in own}
     totals = store.firm_totals(partners | {firm_id})
     volume = {f: list(zip(t.months, map(operator.add, t.sales, t.purchases), strict=True))
               for f, t in totals.items()}
     firms = store.get_firms(partners)
     books = {q: bool(firms[q].is_client) if q in firms else None for q in partners}
-    return trend_of_group(firm_id, own, volume, books, freq, start=month_from, end=month_to).to_dict()
+    return trend_of_group(firm_id, own, volume, books, freq, start=month_from, end=month_to,
+                          unnamed=unnamed).to_dict()
 
 
 def _parameters(store: Store, period: str | None) -> Any:

@@ -3,7 +3,7 @@ with graph, return plain dicts ready for JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +26,7 @@ from queries.model import Firm, TradeEdge
 from queries.store import NotFound, Store
 
 __all__ = [
-    "firm_public", "ego", "ego_as_dict", "check_month_window", "counterparts", "ingest_file", "ReaderOptions", "figures",
+    "firm_public", "ego", "ego_as_dict", "check_month_window", "counterparts", "ingest_file", "ReaderOptions", "figures", "coverage",
     "reconciliation",
 ]
 
@@ -145,7 +145,8 @@ def figures(store: Store, firm_id: str) -> dict[str, Any]:
     firm = store.get_firm(firm_id)
     if firm is None:
         raise NotFound(f"no firm {firm_id!r}")
-    df = figures_from_sums(store.ledger_sums(firm_id))
+    sums = store.ledger_sums(firm_id)
+    df = figures_from_sums(sums)
     months = []
     for month, row in df.iterrows():
         rec: dict[str, Any] = {"month": month}
@@ -155,8 +156,25 @@ def figures(store: Store, firm_id: str) -> dict[str, Any]:
             else:
                 rec[str(col)] = int(value)
         months.append(rec)
-    return {"firm": firm_public(firm), "months": months,
-            "notes": "balances start at 0 at the first month with data; days use trailing 12-month sales"}
+    return {"firm": firm_public(firm), "months": months, "coverage": coverage(sums),
+            "notes": "every sales and purchase line of the client's ledger counts, also those without a "
+                     "named counterparty (cash sales …; see coverage); balances start at 0 at the first "
+                     "month with data; days use trailing 12-month sales"}
+
+
+def coverage(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
+    """Which share of a client's own sales and purchases (yen over all months)
+    names a trading partner, from :meth:`queries.store.Store.ledger_sums`:
+    ``{"sales": {"total_yen", "named_yen", "unnamed_yen", "named_share"}, "purchases": …}``;
+    ``named_share`` (0–1) is ``None`` without any.
+    Only the named part is in the trade network (ego, trend partners)."""
+    out: dict[str, Any] = {}
+    for kind in ("sales", "purchases"):
+        total = sum(sums.get(kind, {}).values())
+        unnamed = sum(sums.get(f"unnamed_{kind}", {}).values())
+        out[kind] = {"total_yen": total, "named_yen": total - unnamed, "unnamed_yen": unnamed,
+                     "named_share": round((total - unnamed) / total, 4) if total else None}
+    return out
 
 
 def reconciliation(store: Store, month_from: str | None, month_to: str | None,
@@ -223,7 +241,7 @@ def ingest_file(store: Store, path: Path, client: str | None, fmt: str | None, r
         kwargs = opts.for_format(str(chosen))
         return load_file(store, path, client, fmt=str(chosen),
                          reader=lambda p: read_ledger(p, chosen, **kwargs), rejects_dir=rejects_dir,
-                         progress=progress, resolver=resolver)
+                         progress=progress, resolver=resolver, options=kwargs)
     except (FormatError, EncodingError) as e:
         text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
         raise IngestError(f"{path}: {text}") from e

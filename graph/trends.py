@@ -341,6 +341,7 @@ def trend_of_group(
     start: str | None = None,
     end: str | None = None,
     top: int = 5,
+    unnamed: Mapping[str, tuple[int, int]] | None = None,
 ) -> TrendResult:
     """:func:`trend` from what a store keeps per pair and per firm.
 
@@ -355,6 +356,9 @@ def trend_of_group(
     own_books : partner → whether its own books are observed (``None``:
         unknown).
     freq, distress, start, end, top : as for :func:`trend`.
+    unnamed : month → (sales, purchases) of the firm's own ledger lines that
+        name no counterparty (yen, months inside the window): part of the
+        firm's sales and purchases, of no partner's.
     """
     if freq not in ("month", "quarter"):
         raise ValueError("freq must be 'month' or 'quarter'")
@@ -362,6 +366,9 @@ def trend_of_group(
     purchases_from: dict[str, int] = defaultdict(int)
     firm_sales: dict[str, int] = defaultdict(int)
     firm_purchases: dict[str, int] = defaultdict(int)
+    for month, (unnamed_sales, unnamed_purchases) in (unnamed or {}).items():
+        firm_sales[month] += unnamed_sales
+        firm_purchases[month] += unnamed_purchases
     for (s, b), monthly in own.items():
         for month, amount in monthly.items():
             if s == firm_id:

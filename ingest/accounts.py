@@ -26,8 +26,16 @@ D payable, C cash                              PAYMENT
 the same with the sides swapped                same direction, amount negated
                                                (sales returns, refunds)
 anything else                                  Skipped (not trade)
-no counterparty found                          Skipped
+no counterparty found                          UnnamedLine (the client's own
+                                               figures only, not the network)
+D expense, C cash, no named 取引先              UnnamedLine (PURCHASE, settled)
 =============================================  ==============================
+
+A sale or purchase without a counterparty (a cash sale to walk-in
+customers, a purchase paid from petty cash) is still the client's sale or
+purchase: it becomes an :class:`~ingest.records.UnnamedLine`, counted in the
+client's monthly figures but never a firm or an edge. When its other side is
+cash it is ``settled`` (received or paid at once).
 
 A negative amount keeps its sign (a return written as a minus amount).
 
@@ -52,6 +60,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import unicodedata
@@ -64,7 +73,15 @@ from pathlib import Path
 from typing import Final, NamedTuple
 
 from ingest import corporate_number
-from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped, new_ledger_line
+from ingest.records import (
+    Counterparty,
+    Direction,
+    LedgerLine,
+    Reject,
+    Skipped,
+    UnnamedLine,
+    new_ledger_line,
+)
 
 __all__ = [
     "Role", "AccountTable", "Side", "JournalLine", "load_account_table", "default_table",
@@ -126,6 +143,12 @@ class AccountTable:
 
     def __len__(self) -> int:
         return len(self._roles)
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the table's (account, role) pairs: equal for equal
+        tables, whatever file they came from (part of a batch's identity)."""
+        text = "\n".join(f"{k},{v.value}" for k, v in sorted(self._roles.items()))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def __getstate__(self) -> dict[str, Role]:
         return self._roles  # the cache of role() is not state (and cannot be pickled)
@@ -243,7 +266,7 @@ def _dominant(sides: Iterable[Side]) -> Side | None:
 
 
 def classify_entry(lines: Sequence[JournalLine],
-                   table: AccountTable) -> list[LedgerLine | Skipped | Reject]:
+                   table: AccountTable) -> list[LedgerLine | UnnamedLine | Skipped | Reject]:
     """Classify every line of one (possibly compound) entry, in order."""
     return [classify(jl, table) for jl in fill_blank_sides(lines)]
 
@@ -253,8 +276,8 @@ def classify_entry(lines: Sequence[JournalLine],
 _SETTLEMENT = (Role.RECEIVABLE, Role.PAYABLE)
 
 
-@lru_cache(maxsize=128)  # 7 × 7 roles × 2
-def _rule(d: Role, c: Role, has_partner: bool) -> tuple[Direction, int] | str:
+@lru_cache(maxsize=128)  # 7 × 7 roles
+def _rule(d: Role, c: Role) -> tuple[Direction, int] | str:
     """Direction and sign for a pair of roles, or the reason it is not trade."""
     if d == c:
         return f"both sides are {d.value} accounts"
@@ -272,9 +295,9 @@ def _rule(d: Role, c: Role, has_partner: bool) -> tuple[Direction, int] | str:
     if pair == (Role.PAYABLE, Role.EXPENSE):
         return Direction.PURCHASE, -1
     if pair == (Role.EXPENSE, Role.CASH):
-        return (Direction.PURCHASE, 1) if has_partner else "expense paid without a named 取引先"
+        return Direction.PURCHASE, 1
     if pair == (Role.CASH, Role.EXPENSE):
-        return (Direction.PURCHASE, -1) if has_partner else "expense refund without a named 取引先"
+        return Direction.PURCHASE, -1
     if pair == (Role.CASH, Role.RECEIVABLE):
         return Direction.RECEIPT, 1
     if pair == (Role.RECEIVABLE, Role.CASH):
@@ -286,7 +309,7 @@ def _rule(d: Role, c: Role, has_partner: bool) -> tuple[Direction, int] | str:
     return f"not trade ({d.value} / {c.value})"
 
 
-def classify(jl: JournalLine, table: AccountTable) -> LedgerLine | Skipped | Reject:
+def classify(jl: JournalLine, table: AccountTable) -> LedgerLine | UnnamedLine | Skipped | Reject:
     """Turn one journal line into a ledger line, a skip or a reject (see module doc)."""
     return classify_row(jl.file, (jl.line, jl.date, side_values(jl.debit),
                                   side_values(jl.credit), jl.memo, jl.entry_id, jl.raw), table)
@@ -328,7 +351,7 @@ JournalRow = tuple[int, dt.date, SideValues, SideValues, str, str, str]
 
 
 def classify_entry_rows(file: str, rows: Sequence[JournalRow],
-                        table: AccountTable) -> list[LedgerLine | Skipped | Reject]:
+                        table: AccountTable) -> list[LedgerLine | UnnamedLine | Skipped | Reject]:
     """:func:`classify_entry` of an entry given as :data:`JournalRow` tuples."""
     if len(rows) >= 2:
         rows = _fill_blank_rows(rows)
@@ -362,11 +385,12 @@ def _dominant_values(sides: Iterable[SideValues]) -> SideValues | None:
     return best
 
 
-def classify_row(file: str, row: JournalRow, table: AccountTable) -> LedgerLine | Skipped | Reject:
+def classify_row(file: str, row: JournalRow,
+                 table: AccountTable) -> LedgerLine | UnnamedLine | Skipped | Reject:
     """:func:`classify` of a journal line of ``file`` given as a :data:`JournalRow`."""
     line, date, debit, credit, memo, entry_id, raw = row
     has_partner = bool(debit[_PARTNER] or credit[_PARTNER] or debit[_CODE] or credit[_CODE])
-    decision = _decide(table, debit[_ACCOUNT], credit[_ACCOUNT], has_partner)
+    decision = _decide(table, debit[_ACCOUNT], credit[_ACCOUNT])
     if isinstance(decision, _Blank):
         which = decision.which
         return Reject(file, line, f"{which} account is blank and no other line of the "
@@ -376,14 +400,18 @@ def classify_row(file: str, row: JournalRow, table: AccountTable) -> LedgerLine 
     if isinstance(decision, str):
         return Skipped(file, line, decision)
     first, second = (debit, credit) if decision.debit_first else (credit, debit)
-    cp = _counterparty(first, decision.first_settles, second, decision.second_settles, memo)
-    if cp is None:
-        return Skipped(file, line, decision.no_counterparty)
+    # An expense paid in cash names its supplier only in a 取引先 column: a name
+    # guessed from its memo would make firms of shops and receipts.
+    cp = (_counterparty(first, decision.first_settles, second, decision.second_settles, memo)
+          if has_partner or not decision.partner_only else None)
     # The amount: the counterparty side's, else the other side's. (A receivable/payable
     # side with an amount comes first anyway.)
     amount = first[_AMOUNT] if first[_AMOUNT] is not None else second[_AMOUNT]
     if not amount:  # 0, or (unreachable: rejected above) no amount on either side
         return Skipped(file, line, decision.zero_amount)
+    if cp is None:  # the client's own sale, purchase or settlement, with no one named
+        return UnnamedLine(file, line, date, decision.direction, decision.sign * amount,
+                           decision.settled, decision.no_counterparty)
     return new_ledger_line(file, line, date, decision.direction, decision.sign * amount, cp,
                            memo, entry_id)
 
@@ -398,20 +426,21 @@ class _Trade(NamedTuple):
     debit_first: bool  # the counterparty is read from the debit side first
     first_settles: bool  # that side is a receivable/payable account
     second_settles: bool  # the other side is
-    no_counterparty: str  # Skipped reasons
-    zero_amount: str
+    no_counterparty: str  # reason of an UnnamedLine
+    zero_amount: str  # Skipped reason
+    settled: bool  # a sale or purchase against cash: received or paid at once
+    partner_only: bool  # the counterparty only from a 取引先 column (expense paid in cash)
 
 
 @lru_cache(maxsize=16384)  # the same few hundred account pairs on every line
-def _decide(table: AccountTable, debit: str, credit: str,
-            has_partner: bool) -> _Blank | str | _Trade:
-    """What a line with these accounts is, given whether it names a 取引先: blank
-    account(s), not trade (the Skipped reason), or trade (how to read it)."""
+def _decide(table: AccountTable, debit: str, credit: str) -> _Blank | str | _Trade:
+    """What a line with these accounts is: blank account(s), not trade (the
+    Skipped reason), or trade (how to read it)."""
     if _is_blank_account(debit) or _is_blank_account(credit):
         return _Blank("debit" if _is_blank_account(debit) else "credit")
     d, c = table.role(debit), table.role(credit)
     accounts = f"{debit} / {credit}"
-    rule = _rule(d, c, has_partner)
+    rule = _rule(d, c)
     if isinstance(rule, str):
         return f"{rule}: {accounts}"
     direction, sign = rule
@@ -419,8 +448,11 @@ def _decide(table: AccountTable, debit: str, credit: str,
     # purchase/expense debit, else the credit.
     debit_first = d in _SETTLEMENT or (c not in _SETTLEMENT and d in (Role.PURCHASE, Role.EXPENSE))
     first, second = (d, c) if debit_first else (c, d)
+    settled = direction.is_trade and Role.CASH in (d, c)
+    partner_only = {d, c} == {Role.EXPENSE, Role.CASH}
     return _Trade(direction, sign, debit_first, first in _SETTLEMENT, second in _SETTLEMENT,
-                  f"no counterparty ({direction.value}: {accounts})", f"zero amount: {accounts}")
+                  f"no counterparty ({direction.value}: {accounts})", f"zero amount: {accounts}",
+                  settled, partner_only)
 
 
 def _counterparty(first: SideValues, first_settles: bool, second: SideValues,

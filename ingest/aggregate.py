@@ -12,6 +12,12 @@ has a firm, each series is exactly one observation (source, target,
 observer, alias) — a spelling's sales and purchases are edges in opposite
 directions and its settlements are payments.
 
+Lines that name no counterparty (:class:`~ingest.records.UnnamedLine`) are
+summed per (client, kind) — ``sales``, ``purchases``, ``receipts``,
+``payments`` — into the client's own series (:meth:`MonthlyAggregator.own_rows`):
+they count in its figures, not in the network. A settled sale (purchase) is
+also a receipt (payment) of the same amount.
+
 Memory is bounded by the number of distinct (counterparty, month) pairs in a
 file, not by its number of lines: a multi-million-line ledger of a client
 with a few hundred partners over two years folds into some thousands of values.
@@ -21,10 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ingest.records import Counterparty, Direction, LedgerLine
+from ingest.records import Counterparty, Direction, LedgerLine, UnnamedLine
 from queries.series import ObservationKey, Series
 
-__all__ = ["MonthlyAggregator", "edge_of"]
+__all__ = ["MonthlyAggregator", "edge_of", "OWN_KINDS"]
+
+OWN_KINDS = ("sales", "purchases", "receipts", "payments")
+"""Kinds of a client's own (unnamed) series, as :meth:`MonthlyAggregator.own_rows` names them."""
+_KIND = {Direction.SALE: "sales", Direction.PURCHASE: "purchases", Direction.RECEIPT: "receipts",
+         Direction.PAYMENT: "payments"}
+_SETTLES = {Direction.SALE: "receipts", Direction.PURCHASE: "payments"}
 
 _Key = tuple[str, Counterparty, Direction]  # client, counterparty as written, direction
 
@@ -46,6 +58,8 @@ class MonthlyAggregator:
         self._series: dict[_Key, Series] | None = None
         self._size = 0  # monthly values held
         self._months: dict[object, str] = {}  # date -> YYYY-MM (a ledger repeats its dates)
+        self._own: dict[tuple[str, str], dict[str, list[int]]] = {}  # (client, kind) -> month -> [yen, lines]
+        self._own_series: dict[tuple[str, str], Series] | None = None
 
     def add(self, line: LedgerLine, client_id: str) -> None:
         key = (client_id, line.counterparty, line.direction)
@@ -64,11 +78,38 @@ class MonthlyAggregator:
             acc[0] += line.amount
             acc[1] += 1
 
+    def add_unnamed(self, line: UnnamedLine, client_id: str) -> None:
+        """Add a line without a counterparty to the client's own series (a
+        settled sale or purchase also as a receipt or payment)."""
+        month = line.month
+        kinds = [_KIND[line.direction]]
+        if line.settled and line.direction in _SETTLES:
+            kinds.append(_SETTLES[line.direction])
+        for kind in kinds:
+            months = self._own.setdefault((client_id, kind), {})
+            acc = months.get(month)
+            if acc is None:
+                months[month] = [line.amount, 1]
+                self._size += 1
+            else:
+                acc[0] += line.amount
+                acc[1] += 1
+
     def freeze(self) -> MonthlyAggregator:
         """Turn the sums into series (adding is over); returns ``self``."""
         self._series = {k: Series.from_map(v) for k, v in self._sums.items()}
         self._sums = {}
+        self._own_series = {k: Series.from_map(v) for k, v in self._own.items()}
+        self._own = {}
         return self
+
+    def own_rows(self) -> list[tuple[tuple[str, str], Series]]:
+        """The clients' own series of lines without a counterparty, keyed by
+        (client, kind) with kind one of :data:`OWN_KINDS`, sorted by key."""
+        if self._own_series is None:
+            self.freeze()
+        assert self._own_series is not None
+        return sorted(self._own_series.items())
 
     def _frozen(self) -> dict[_Key, Series]:
         if self._series is None:

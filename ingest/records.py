@@ -3,7 +3,10 @@
 Readers yield :class:`LedgerLine` (a good row) or :class:`Reject` (a bad row,
 with file, line, column and reason). Nothing is dropped silently: every
 physical row of a file ends up as exactly one of the two, or is a comment or
-blank line that the reader counts as skipped.
+blank line that the reader counts as skipped. A sale, purchase or settlement
+that names no counterparty (a cash sale to walk-in customers) is an
+:class:`UnnamedLine`: it counts in the client's own figures, not in the
+network.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import cast
 
-__all__ = ["Direction", "Counterparty", "LedgerLine", "Reject", "Skipped", "new_ledger_line"]
+__all__ = ["Direction", "Counterparty", "LedgerLine", "Reject", "Skipped", "UnnamedLine",
+           "new_ledger_line"]
 
 
 class Direction(StrEnum):
@@ -135,3 +139,30 @@ class Skipped:
     file: str
     line: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnnamedLine:
+    """A good ledger row of the client's own trade or settlement that names
+    no counterparty (e.g. 現金 / 売上 with no 取引先: a cash sale).
+
+    It counts in the client's monthly figures (sales, purchases, receipts,
+    payments), never in the network. ``amount`` is yen (negative for returns);
+    ``settled`` is true for a sale or purchase whose other side is cash — paid
+    at once, so it is also a receipt (payment) of the same amount and leaves
+    receivables (payables) unchanged.
+    """
+
+    file: str
+    line: int
+    date: dt.date
+    direction: Direction
+    amount: int
+    settled: bool = False
+    reason: str = ""
+    client_id: str = ""  # empty: the client named for the whole file (--client)
+
+    @property
+    def month(self) -> str:
+        """Calendar month of the line as ``YYYY-MM``."""
+        return f"{self.date.year:04d}-{self.date.month:02d}"

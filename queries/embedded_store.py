@@ -33,7 +33,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades
+from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades, with_own_totals
 from queries.series import (
     FirmTotals,
     PairTrade,
@@ -47,7 +47,7 @@ from queries.series import (
 from queries.sql import firms as fq
 from queries.sql import reference as rq
 from queries.sql import trades as tq
-from queries.sql.schema import SCHEMA
+from queries.sql.schema import MIGRATE_BATCHES, SCHEMA
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["EmbeddedStore", "DB_FILENAME"]
@@ -160,7 +160,11 @@ class EmbeddedStore:
 
     # -- lifecycle -------------------------------------------------------
     def ensure_schema(self) -> None:
-        self._conn().executescript(SCHEMA)
+        c = self._conn()
+        c.executescript(SCHEMA)
+        row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
+        if row and "UNIQUE" in row[0].upper():  # a store of an earlier version (sha256 UNIQUE)
+            c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_BATCHES} COMMIT;")
 
     def ping(self) -> bool:
         try:
@@ -214,6 +218,13 @@ class EmbeddedStore:
         rows = self._conn().execute(tq.GET_BATCHES, (_json(sorted(set(batch_ids))),))
         return {r[0]: BatchInfo(*r) for r in rows}
 
+    def batches_by_sha256(self, sha256s: Collection[str]) -> dict[str, list[BatchInfo]]:
+        out: dict[str, list[BatchInfo]] = {}
+        for r in self._conn().execute(tq.BATCHES_BY_SHA256, (_json(sorted(set(sha256s))),)):
+            b = BatchInfo(*r)
+            out.setdefault(b.sha256, []).append(b)
+        return out
+
     def begin_batch(self, info: BatchInfo) -> None:
         with self._tx() as c:
             c.execute(
@@ -249,6 +260,8 @@ class EmbeddedStore:
                     (ch.batch_id, s, b, o, k, *_encode_series(v)) for (s, b, o, k), v in ch.trades])
                 c.executemany(tq.UPSERT_PAY_OBS, [
                     (ch.batch_id, p, q, o, k, *_encode_series(v)) for (p, q, o, k), v in ch.payments])
+                c.executemany(tq.INSERT_OWN_OBS, [
+                    (ch.batch_id, client, kind, *_encode_series(v)) for (client, kind), v in ch.own])
             c.executemany(tq.MARK_CHUNK, [(ch.batch_id, ch.chunk) for ch in chunks])
 
     def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]]) -> None:
@@ -274,11 +287,12 @@ class EmbeddedStore:
             pairs = {(s, b) for s, b in c.execute(tq.BATCH_TRADE_PAIRS, (batch_id,))}
             trades = c.execute(tq.DELETE_BATCH_TRADES, (batch_id,)).rowcount
             payments = c.execute(tq.DELETE_BATCH_PAYMENTS, (batch_id,)).rowcount
+            own = c.execute(tq.DELETE_BATCH_OWN, (batch_id,)).rowcount
             self._refresh_pairs(c, pairs)
             firms = c.execute(tq.DELETE_ORPHAN_FIRMS, (batch_id,)).rowcount
             c.execute(tq.DELETE_BATCH_CHUNKS, (batch_id,))
             c.execute(tq.DELETE_BATCH, (batch_id,))
-        return {"trades": trades, "payments": payments, "firms": firms, "batches": 1}
+        return {"trades": trades, "payments": payments, "unnamed": own, "firms": firms, "batches": 1}
 
     # -- derived: pairs and firm totals ---------------------------------
     def _refresh_pairs(self, c: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
@@ -344,8 +358,12 @@ class EmbeddedStore:
         return sorted((_pair(r) for r in rows), key=_pair_key)
 
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
-        rows = self._conn().execute(tq.FIRM_TOTALS, (_json(sorted(set(firm_ids))),))
-        return {r[0]: _totals(r) for r in rows}
+        c = self._conn()
+        ids = _json(sorted(set(firm_ids)))
+        totals = {r[0]: _totals(r) for r in c.execute(tq.FIRM_TOTALS, (ids,))}
+        own = [(client, kind, _decode_series(m, a, n))
+               for client, kind, m, a, n in c.execute(tq.OWN_UNNAMED_OF, (ids,))]
+        return with_own_totals(totals, own) if own else totals
 
     def trade_edges(
         self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
@@ -365,7 +383,9 @@ class EmbeddedStore:
     def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
         c = self._conn()
         return ledger_sums(client_id, _observations(c.execute(tq.OWN_TRADES, (client_id,))),
-                           _observations(c.execute(tq.OWN_PAYMENTS, (client_id,))))
+                           _observations(c.execute(tq.OWN_PAYMENTS, (client_id,))),
+                           [(kind, _decode_series(m, a, n))
+                            for kind, m, a, n in c.execute(tq.OWN_UNNAMED, (client_id,))])
 
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
         c = self._conn()

@@ -167,17 +167,22 @@ class MergeRecord:
 class ChunkWrite:
     """One chunk of one batch: its observations, written and marked done
     together. ``trades`` and ``payments`` are ((source, target, observer,
-    alias), monthly series) — see :mod:`queries.series`."""
+    alias), monthly series) — see :mod:`queries.series`. ``own`` are a
+    client's lines without a counterparty: ((client, kind), monthly series)
+    with kind ``sales``, ``purchases``, ``receipts`` or ``payments`` (yen);
+    they count in the client's figures and firm totals, not in any pair."""
 
     batch_id: str
     chunk: int
     trades: Sequence[tuple[tuple[str, str, str, str], Series]] = ()
     payments: Sequence[tuple[tuple[str, str, str, str], Series]] = ()
+    own: Sequence[tuple[tuple[str, str], Series]] = ()
 
     @property
     def rows(self) -> int:
         """Monthly values in the chunk."""
-        return sum(len(s.months) for _, s in self.trades) + sum(len(s.months) for _, s in self.payments)
+        return (sum(len(s.months) for _, s in self.trades) + sum(len(s.months) for _, s in self.payments)
+                + sum(len(s.months) for _, s in self.own))
 
 
 @dataclass

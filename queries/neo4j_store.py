@@ -43,7 +43,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades
+from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades, with_own_totals
 from queries.series import (
     FirmTotals,
     PairTrade,
@@ -206,6 +206,14 @@ class Neo4jStore:
         return {r["id"]: _batch(r) for r in self._read(bq.GET_BATCHES, ids=sorted(set(batch_ids)))}
 
     @_translate
+    def batches_by_sha256(self, sha256s: Collection[str]) -> dict[str, list[BatchInfo]]:
+        out: dict[str, list[BatchInfo]] = {}
+        for r in self._read(bq.BATCHES_BY_SHA256, shas=sorted(set(sha256s))):
+            b = _batch(r)
+            out.setdefault(b.sha256, []).append(b)
+        return out
+
+    @_translate
     def begin_batch(self, info: BatchInfo) -> None:
         self._write(bq.BEGIN_BATCHES, rows=[_begin_payload(info)])
 
@@ -245,6 +253,9 @@ class Neo4jStore:
             chunks = [c for c in load.chunks if c.chunk not in done.get(c.batch_id, set())]
             trade_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.trades]
             pay_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.payments]
+            own_rows = [_own_payload(c.batch_id, k, v) for c in chunks for k, v in c.own]
+            if own_rows:
+                tx.run(tq.WRITE_OWN_OBS, rows=own_rows).consume()
             if trade_rows:
                 tx.run(tq.WRITE_TRADE_OBS, rows=trade_rows).consume()
             if pay_rows:
@@ -297,9 +308,10 @@ class Neo4jStore:
             trades, payments = trades + n["TRADE"], payments + n["PAID"]
             if n["TRADE"] + n["PAID"] < _DELETE_SLICE:
                 break
+        own = int(self._write(bq.DELETE_BATCH_OWN, id=batch_id)[0]["deleted"])
         firms = int(self._write(bq.DELETE_ORPHAN_FIRMS, id=batch_id)[0]["deleted"])
         self._write(bq.DELETE_BATCH, id=batch_id)
-        return {"trades": trades, "payments": payments, "firms": firms, "batches": 1}
+        return {"trades": trades, "payments": payments, "unnamed": own, "firms": firms, "batches": 1}
 
     # -- trade ---------------------------------------------------------------
     @_translate
@@ -330,8 +342,10 @@ class Neo4jStore:
 
     @_translate
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
-        rows = self._read(tq.FIRM_TOTALS, ids=sorted(set(firm_ids)))
-        return {r["id"]: _totals(r) for r in rows}
+        ids = sorted(set(firm_ids))
+        totals = {r["id"]: _totals(r) for r in self._read(tq.FIRM_TOTALS, ids=ids)}
+        own = [(r["client"], r["kind"], _series(r)) for r in self._read(tq.OWN_UNNAMED_OF, ids=ids)]
+        return with_own_totals(totals, own) if own else totals
 
     @_translate
     def trade_edges(
@@ -353,7 +367,8 @@ class Neo4jStore:
     @_translate
     def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
         return ledger_sums(client_id, _observations(self._read(tq.OWN_TRADES, client=client_id)),
-                           _observations(self._read(tq.OWN_PAYMENTS, client=client_id)))
+                           _observations(self._read(tq.OWN_PAYMENTS, client=client_id)),
+                           [(r["kind"], _series(r)) for r in self._read(tq.OWN_UNNAMED, client=client_id)])
 
     @_translate
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
@@ -564,6 +579,16 @@ def _obs_payload(batch_id: str, key: tuple[str, str, str, str], s: Series) -> di
     return {"key": f"{batch_id}|{observer}|{alias}", "batch": batch_id, "source": source,
             "target": target, "observer": observer, "alias": alias, "months": list(s.months),
             "amounts": list(s.amounts), "lines": list(s.lines)}
+
+
+def _own_payload(batch_id: str, key: tuple[str, str], s: Series) -> dict[str, Any]:
+    client, kind = key
+    return {"key": f"{batch_id}|{client}|{kind}", "batch": batch_id, "client": client, "kind": kind,
+            "months": list(s.months), "amounts": list(s.amounts), "lines": list(s.lines)}
+
+
+def _series(r: dict[str, Any]) -> Series:
+    return Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))
 
 
 def _pair_payload(p: PairTrade) -> dict[str, Any]:

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from queries.model import PaymentRow, TradeEdge, TradeRow
-from queries.series import PairTrade, Series, window
+from queries.series import FirmTotals, PairTrade, Series, apply_delta, window
 
-__all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame", "ledger_sums"]
+__all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame", "ledger_sums", "UNNAMED",
+           "with_own_totals"]
 
 Observation = tuple[str, str, str, Series]
 """(source, target, observer, series) as a store reads it."""
@@ -103,13 +104,25 @@ def pairs_frame(pairs: Iterable[PairTrade], month_from: str | None,
     return df.sort_values(["seller", "buyer", "month"], kind="stable").reset_index(drop=True)
 
 
-def ledger_sums(client: str, trades: Iterable[Observation],
-                payments: Iterable[Observation]) -> dict[str, dict[str, int]]:
+UNNAMED = ("unnamed_sales", "unnamed_purchases", "unnamed_receipts", "unnamed_payments")
+"""Keys of :func:`ledger_sums` for the lines that named no counterparty."""
+
+
+def ledger_sums(client: str, trades: Iterable[Observation], payments: Iterable[Observation],
+                own: Iterable[tuple[str, Series]] = ()) -> dict[str, dict[str, int]]:
     """What a client's own ledger recorded, yen per month, from its
     observations: ``sales`` and ``purchases`` (trade where it sold or bought),
-    ``receipts`` and ``payments`` (settlements it received or paid)."""
+    ``receipts`` and ``payments`` (settlements it received or paid) — every
+    line, with or without a named counterparty — and ``unnamed_sales``,
+    ``unnamed_purchases``, ``unnamed_receipts``, ``unnamed_payments``: the
+    part of each that named no counterparty. ``own`` holds the client's own
+    series (kind, series) of those lines, kind ``sales`` … ``payments``."""
     out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in ("sales", "purchases", "receipts",
-                                                                    "payments")}
+                                                                    "payments", *UNNAMED)}
+    for own_kind, series in own:
+        for m, a in zip(series.months, series.amounts, strict=True):
+            out[own_kind][m] += a
+            out[f"unnamed_{own_kind}"][m] += a
     for rows, out_kind, in_kind in ((trades, "sales", "purchases"), (payments, "payments", "receipts")):
         for src, dst, _, s in rows:
             if src == client:
@@ -121,3 +134,25 @@ def ledger_sums(client: str, trades: Iterable[Observation],
             for m, a in zip(s.months, s.amounts, strict=True):
                 kind[m] += a
     return {k: dict(v) for k, v in out.items()}
+
+
+def with_own_totals(totals: dict[str, FirmTotals],
+                    own: Iterable[tuple[str, str, Series]]) -> dict[str, FirmTotals]:
+    """Firm totals (merged trade, yen per month) with each client's own sales
+    and purchases that named no counterparty added: ``own`` holds (client,
+    kind, series) with kind ``sales`` or ``purchases`` (other kinds are
+    ignored). A firm with only such lines gets totals of its own."""
+    sales: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    purchases: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for client, kind, s in own:
+        target = sales if kind == "sales" else purchases if kind == "purchases" else None
+        if target is None:
+            continue
+        for m, a in zip(s.months, s.amounts, strict=True):
+            target[client][m] += a
+    out = dict(totals)
+    for firm in sorted(set(sales) | set(purchases)):
+        out[firm] = apply_delta(out.get(firm, FirmTotals(firm)), sales.get(firm, {}), purchases.get(firm, {}))
+        if not out[firm].months:
+            del out[firm]
+    return out

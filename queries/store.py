@@ -88,6 +88,11 @@ class Store(Protocol):
     def get_batches(self, batch_ids: Collection[str]) -> dict[str, BatchInfo]:
         """Batches by id (unknown ids are absent)."""
 
+    def batches_by_sha256(self, sha256s: Collection[str]) -> dict[str, list[BatchInfo]]:
+        """Every batch of each file content (SHA-256), oldest first: one file's
+        bytes may be stored under several batches (another client, format or
+        reading options). Contents without a batch are absent."""
+
     def begin_batch(self, info: BatchInfo) -> None:
         """Record a batch as loading (no-op when it already exists)."""
 
@@ -128,8 +133,10 @@ class Store(Protocol):
         """All batches, newest first."""
 
     def rollback_batch(self, batch_id: str) -> dict[str, int]:
-        """Remove a batch's trade rows, the firms it alone created, and the
-        batch record. Returns what was deleted. Raises :class:`NotFound`."""
+        """Remove a batch's trade rows, its lines without a counterparty, the
+        firms it alone created, and the batch record. Returns what was deleted
+        (``trades``, ``payments``, ``unnamed``, ``firms``, ``batches``).
+        Raises :class:`NotFound`."""
 
     # -- trade ---------------------------------------------------------
     def data_version(self) -> int:
@@ -153,7 +160,8 @@ class Store(Protocol):
         seller or buyer in ``firm_ids``, sorted — structure without series."""
 
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
-        """Merged monthly sales and purchases (yen) of each firm that has trade."""
+        """Merged monthly sales and purchases (yen) of each firm that has trade,
+        a client's sales and purchases without a named counterparty included."""
 
     def trade_edges(
         self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
@@ -174,7 +182,9 @@ class Store(Protocol):
 
     def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
         """What a client's own ledger recorded, yen per month (``YYYY-MM``):
-        ``sales``, ``purchases``, ``receipts``, ``payments``."""
+        ``sales``, ``purchases``, ``receipts``, ``payments`` (every line), and
+        the part of each without a named counterparty (``unnamed_sales`` …),
+        see :func:`queries.observations.ledger_sums`."""
 
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
         """What a client's own ledger recorded (observer = client), per month

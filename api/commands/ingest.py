@@ -59,10 +59,12 @@ class Totals:
 
 def print_summary(s: LoadSummary) -> None:
     if s.duplicate:
-        print(f"{s.file}: already loaded as batch {s.batch_id} — nothing changed")
+        print(f"{s.file}: {s.describe()}")
         return
-    print(f"{s.file}: batch {s.batch_id} ({s.format}, client {s.client_id or 'per row'}): "
-          f"{s.rows_read} rows read, {s.rows_loaded} loaded, {s.rows_rejected} rejected, "
+    print(f"{s.file}: loaded as batch {s.batch_id} ({s.format}, client {s.client_id or 'per row'}): "
+          f"{s.rows_read} rows read, {s.rows_loaded} loaded"
+          + (f" ({s.rows_unnamed} without a named counterparty)" if s.rows_unnamed else "")
+          + f", {s.rows_rejected} rejected, "
           f"{s.rows_skipped} skipped; {s.trade_rows} monthly trade rows, {s.payment_rows} payment rows, "
           f"{s.firms_created} new firms, {s.auto_merged} names merged, {s.review_queued} to review"
           + (" (resumed)" if s.resumed else ""))
@@ -70,6 +72,8 @@ def print_summary(s: LoadSummary) -> None:
         print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
     if s.rows_cleaned:
         print(f"  warning: {cleaned_warning(s)}")
+    for note in s.same_file_notes():
+        print(f"  note: {note}")
 
 
 def cleaned_warning(s: LoadSummary) -> str:

@@ -8,7 +8,7 @@ column               Japanese        required  meaning
 ===================  ==============  ========  ==========================================
 date                 日付            yes       ``2025-07-01``, ``20250701``, ``R07/07/01`` …
 client_id            顧客ID          no*       the client firm whose ledger this is
-counterparty_name    取引先名        yes       the counterparty as written
+counterparty_name    取引先名        yes†      the counterparty as written
 counterparty_id      取引先ID        no        a known firm id for the counterparty
 corporate_number     法人番号        no        13-digit 法人番号 (check digit verified)
 direction            区分            yes       ``sale`` / ``purchase`` / ``receipt`` /
@@ -19,6 +19,11 @@ memo                 摘要            no        free text; ``T`` + 13 digits is
 ===================  ==============  ========  ==========================================
 
 \\* ``client_id`` may be omitted when the loader is given ``--client``.
+
+† the column is required; a row may leave it (and ``counterparty_id``)
+blank: a sale, purchase, receipt or payment with no one named (cash sales to
+walk-in customers) is an :class:`~ingest.records.UnnamedLine`, counted in the
+client's own figures, not in the network.
 """
 
 from __future__ import annotations
@@ -30,7 +35,14 @@ from pathlib import Path
 
 from ingest import corporate_number
 from ingest.readers.csvrows import CsvDefect, CsvRecords, RawRecord, is_blank_cells, map_header
-from ingest.records import Counterparty, Direction, LedgerLine, Reject, new_ledger_line
+from ingest.records import (
+    Counterparty,
+    Direction,
+    LedgerLine,
+    Reject,
+    UnnamedLine,
+    new_ledger_line,
+)
 from ingest.values import parse_amount, parse_date
 
 __all__ = ["read_canonical", "SYNONYMS", "looks_like_canonical"]
@@ -61,8 +73,9 @@ def looks_like_canonical(header_cells: list[str]) -> bool:
     return all(f in found for f in REQUIRED)
 
 
-def read_canonical(path: Path, encoding: str | None = None) -> Iterator[LedgerLine | Reject]:
-    """Yield a :class:`LedgerLine` or a :class:`Reject` for every data row.
+def read_canonical(path: Path, encoding: str | None = None
+                   ) -> Iterator[LedgerLine | UnnamedLine | Reject]:
+    """Yield a :class:`LedgerLine`, :class:`UnnamedLine` or :class:`Reject` for every data row.
 
     Blank lines are skipped. A file without the required header columns
     yields a single reject for line 1 and nothing else.
@@ -115,11 +128,14 @@ _FIELDS = ("date", "direction", "amount", "counterparty_name", "counterparty_id"
            "corporate_number", "memo", "client_id")
 
 
-def _parse_row(name: str, line: int, cells: list[str], plan: _Plan) -> LedgerLine | Reject:
-    """One data row → a ledger line, or a Reject with the column and reason."""
+def _parse_row(name: str, line: int, cells: list[str],
+               plan: _Plan) -> LedgerLine | UnnamedLine | Reject:
+    """One data row → a ledger line (or an unnamed one), or a Reject with the column and reason."""
     raw = ",".join(cells)
     if "\ufffd" in raw:
         return Reject(name, line, "bytes that are not valid in the file's encoding", raw=raw)
+    if "\x00" in raw:
+        return Reject(name, line, "NUL byte in the row (binary data?)", raw=raw)
     n = len(cells)
     if n < plan.ncols and plan.max_col >= n:
         return Reject(name, line, f"too few columns ({n})", raw=raw)
@@ -143,12 +159,17 @@ def _parse_row(name: str, line: int, cells: list[str], plan: _Plan) -> LedgerLin
         field = "counterparty_name"
         cp_name = cp_name.strip()
         cp_id = cp_id_text.strip() or None
-        if not cp_name and not cp_id:
-            raise ValueError("no counterparty (name or id)")
         field = "corporate_number"
         cn = corporate_number.normalize(number.strip())
     except ValueError as e:
         return Reject(name, line, str(e), column=field, raw=raw)
+    if not cp_name and not cp_id:
+        if cn:
+            return Reject(name, line, "法人番号 without a counterparty name or id",
+                          column="counterparty_name", raw=raw)
+        return UnnamedLine(name, line, date, direction, amount,
+                           reason=f"no counterparty ({direction.value})",
+                           client_id=client_id.strip())
     memo = memo.strip()
     invoices = corporate_number.find_invoice_numbers(memo) if memo else []
     return new_ledger_line(

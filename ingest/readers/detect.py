@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.decode import detect_encoding
-from ingest.records import LedgerLine, Reject, Skipped
+from ingest.records import LedgerLine, Reject, Skipped, UnnamedLine
 
 __all__ = ["Format", "FormatError", "detect_format", "read_ledger", "reader_for", "SAMPLE_BYTES"]
 
@@ -58,7 +58,7 @@ class Format(StrEnum):
     BANK = "bank"
 
 
-Reader = Callable[..., Iterator[LedgerLine | Reject | Skipped]]
+Reader = Callable[..., Iterator[LedgerLine | UnnamedLine | Reject | Skipped]]
 
 
 def detect_format(path: Path) -> Format:
@@ -142,7 +142,7 @@ def reader_for(fmt: Format | str) -> Reader:
 
 
 def read_ledger(path: Path, fmt: Format | str | None = None,
-                **options: Any) -> Iterator[LedgerLine | Reject | Skipped]:
+                **options: Any) -> Iterator[LedgerLine | UnnamedLine | Reject | Skipped]:
     """Read ``path`` with the reader for ``fmt`` (detected when None).
 
     ``options`` go to the reader: ``encoding`` for all; ``accounts`` for the

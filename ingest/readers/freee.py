@@ -39,7 +39,7 @@ from ingest.readers.csvrows import (
     is_blank_cells,
     map_header,
 )
-from ingest.records import LedgerLine, Reject, Skipped
+from ingest.records import LedgerLine, Reject, Skipped, UnnamedLine
 from ingest.values import parse_amount, parse_date
 
 __all__ = [
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 MAX_ENTRY_LINES = 10_000
-Result = LedgerLine | Reject | Skipped
+Result = LedgerLine | UnnamedLine | Reject | Skipped
 
 
 @dataclass(frozen=True)

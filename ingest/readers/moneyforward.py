@@ -24,7 +24,7 @@ from pathlib import Path
 from ingest.accounts import AccountTable
 from ingest.readers.csvrows import header_key, map_header
 from ingest.readers.freee import JournalSpec, read_journal_csv
-from ingest.records import LedgerLine, Reject, Skipped
+from ingest.records import LedgerLine, Reject, Skipped, UnnamedLine
 
 __all__ = [
     "read_moneyforward", "mf_variant", "looks_like_moneyforward", "MF_COLUMNS", "MF_SPEC",
@@ -88,8 +88,8 @@ def looks_like_moneyforward(header_cells: list[str]) -> bool:
 
 def read_moneyforward(path: Path, encoding: str | None = None, *,
                       accounts: AccountTable | None = None
-                      ) -> Iterator[LedgerLine | Reject | Skipped]:
-    """Yield a LedgerLine, Skipped or Reject for every row of an MF 仕訳帳 CSV.
+                      ) -> Iterator[LedgerLine | UnnamedLine | Reject | Skipped]:
+    """Yield a LedgerLine, UnnamedLine, Skipped or Reject for every row of an MF 仕訳帳 CSV.
 
     Both header variants are read the same way (columns by name); see
     :func:`mf_variant` to tell them apart.

@@ -39,7 +39,7 @@ from ingest.accounts import (
     load_account_table,
 )
 from ingest.readers.csvrows import CsvDefect, CsvRecords, bad_text_reason, is_blank_cells
-from ingest.records import LedgerLine, Reject, Skipped
+from ingest.records import LedgerLine, Reject, Skipped, UnnamedLine
 from ingest.values import parse_amount, parse_date
 
 __all__ = ["read_yayoi", "FIELDS", "FLAGS", "MAX_SLIP_LINES", "looks_like_yayoi"]
@@ -56,7 +56,7 @@ _FLAG, _SLIP_NO, _DATE = 0, 1, 3
 _DEBIT, _CREDIT = 4, 10  # account; +1 sub, +4 amount
 _MEMO = 16
 
-Result = LedgerLine | Reject | Skipped
+Result = LedgerLine | UnnamedLine | Reject | Skipped
 
 
 def looks_like_yayoi(cells: list[str]) -> bool:

@@ -47,6 +47,9 @@ SET bt.chunks_done = CASE WHEN row.chunk IN coalesce(bt.chunks_done, [])
 """
 GET_BATCH: Final[LiteralString] = "MATCH (b:Batch {id: $id}) RETURN " + BATCH_FIELDS
 GET_BATCHES: Final[LiteralString] = "MATCH (b:Batch) WHERE b.id IN $ids RETURN " + BATCH_FIELDS
+BATCHES_BY_SHA256: Final[LiteralString] = (
+    "MATCH (b:Batch) WHERE b.sha256 IN $shas RETURN " + BATCH_FIELDS + " ORDER BY b.started_at, b.id"
+)
 CHUNKS_DONE: Final[LiteralString] = (
     "MATCH (b:Batch {id: $id}) RETURN coalesce(b.chunks_done, []) AS chunks"
 )
@@ -62,6 +65,11 @@ WITH s, t, b LIMIT $limit
 WITH s.id AS source, b.id AS target, type(t) AS kind, t
 DELETE t
 RETURN source, target, kind
+"""
+DELETE_BATCH_OWN: Final[LiteralString] = """
+MATCH (o:OwnTrade {batch: $id})
+DELETE o
+RETURN count(*) AS deleted
 """
 DELETE_ORPHAN_FIRMS: Final[LiteralString] = """
 MATCH (f:Firm {created_by_batch: $id})

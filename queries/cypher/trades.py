@@ -41,6 +41,21 @@ MATCH (b:Firm {id: row.target})
 CREATE (s)-[:PAID {key: row.key, batch: row.batch, observer: row.observer, alias: row.alias,
                    months: row.months, amounts: row.amounts, lines: row.lines}]->(b)
 """
+# A client's lines without a counterparty: one node per batch, client and kind
+# (sales, purchases, receipts, payments), outside the trade graph.
+WRITE_OWN_OBS: Final[LiteralString] = """
+UNWIND $rows AS row
+CREATE (:OwnTrade {key: row.key, batch: row.batch, client: row.client, kind: row.kind,
+                   months: row.months, amounts: row.amounts, lines: row.lines})
+"""
+OWN_UNNAMED: Final[LiteralString] = """
+MATCH (o:OwnTrade {client: $client})
+RETURN o.kind AS kind, o.months AS months, o.amounts AS amounts, o.lines AS lines
+"""
+OWN_UNNAMED_OF: Final[LiteralString] = """
+MATCH (o:OwnTrade) WHERE o.client IN $ids AND o.kind IN ['sales', 'purchases']
+RETURN o.client AS client, o.kind AS kind, o.months AS months, o.amounts AS amounts, o.lines AS lines
+"""
 OBS_OF_PAIRS: Final[LiteralString] = """
 UNWIND $pairs AS pair
 MATCH (s:Firm {id: pair[0]})-[t:TRADE]->(b:Firm {id: pair[1]})

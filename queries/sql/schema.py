@@ -91,9 +91,26 @@ CREATE TABLE IF NOT EXISTS meta (
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO meta (key, value) VALUES ('data_version', 0);
 
+-- A client's own lines that named no counterparty (cash sales to walk-in
+-- customers …), per batch and kind (sales, purchases, receipts, payments):
+-- they count in its figures and firm totals, never in a pair.
+CREATE TABLE IF NOT EXISTS own_obs (
+    batch   TEXT NOT NULL,
+    client  TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    months  TEXT NOT NULL,
+    amounts TEXT NOT NULL,
+    lines   TEXT NOT NULL,
+    PRIMARY KEY (batch, client, kind)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS own_obs_client ON own_obs(client);
+
+-- A batch is one load of one file's bytes for one client, format and set of
+-- reading options (the id derives from all of them): the same bytes may be
+-- stored under several batches, e.g. first sent for the wrong client.
 CREATE TABLE IF NOT EXISTS batches (
     id            TEXT PRIMARY KEY,
-    sha256        TEXT NOT NULL UNIQUE,
+    sha256        TEXT NOT NULL,
     file          TEXT NOT NULL,
     client_id     TEXT NOT NULL,
     format        TEXT NOT NULL,
@@ -106,6 +123,8 @@ CREATE TABLE IF NOT EXISTS batches (
     started_at    TEXT NOT NULL DEFAULT '',
     finished_at   TEXT NOT NULL DEFAULT ''
 );
+
+CREATE INDEX IF NOT EXISTS batches_sha256 ON batches(sha256);
 
 CREATE TABLE IF NOT EXISTS registry (
     corporate_number TEXT PRIMARY KEY,
@@ -162,4 +181,30 @@ CREATE TABLE IF NOT EXISTS batch_chunks (
     chunk INTEGER NOT NULL,
     PRIMARY KEY (batch, chunk)
 ) WITHOUT ROWID;
+"""
+
+# Stores created before a file could be loaded as several batches declared
+# batches.sha256 UNIQUE (a second batch of the same bytes was silently not
+# recorded): the table is rebuilt without it, keeping every row.
+MIGRATE_BATCHES: Final = """
+CREATE TABLE batches_migrated (
+    id            TEXT PRIMARY KEY,
+    sha256        TEXT NOT NULL,
+    file          TEXT NOT NULL,
+    client_id     TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    rows_read     INTEGER NOT NULL DEFAULT 0,
+    rows_loaded   INTEGER NOT NULL DEFAULT 0,
+    rows_rejected INTEGER NOT NULL DEFAULT 0,
+    rows_skipped  INTEGER NOT NULL DEFAULT 0,
+    rejects_path  TEXT NOT NULL DEFAULT '',
+    started_at    TEXT NOT NULL DEFAULT '',
+    finished_at   TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO batches_migrated SELECT id, sha256, file, client_id, format, status, rows_read,
+    rows_loaded, rows_rejected, rows_skipped, rejects_path, started_at, finished_at FROM batches;
+DROP TABLE batches;
+ALTER TABLE batches_migrated RENAME TO batches;
+CREATE INDEX IF NOT EXISTS batches_sha256 ON batches(sha256);
 """

@@ -100,6 +100,10 @@ BATCH_COLUMNS: Final = (
 )
 GET_BATCH: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?"
 GET_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE id IN (SELECT value FROM json_each(?))"
+BATCHES_BY_SHA256: Final = (
+    f"SELECT {BATCH_COLUMNS} FROM batches WHERE sha256 IN (SELECT value FROM json_each(?)) "
+    "ORDER BY started_at, id"
+)
 LIST_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY started_at DESC, id"
 MARK_CHUNK: Final = "INSERT OR IGNORE INTO batch_chunks (batch, chunk) VALUES (?, ?)"
 CHUNKS_DONE: Final = "SELECT chunk FROM batch_chunks WHERE batch = ?"
@@ -108,6 +112,7 @@ CHUNKS_OF_BATCHES: Final = "SELECT batch, chunk FROM batch_chunks WHERE batch IN
 BATCH_TRADE_PAIRS: Final = "SELECT DISTINCT seller, buyer FROM trade_obs WHERE batch = ?"
 DELETE_BATCH_TRADES: Final = "DELETE FROM trade_obs WHERE batch = ?"
 DELETE_BATCH_PAYMENTS: Final = "DELETE FROM pay_obs WHERE batch = ?"
+DELETE_BATCH_OWN: Final = "DELETE FROM own_obs WHERE batch = ?"
 # Firms this batch created that no remaining trade, payment or client flag needs.
 DELETE_ORPHAN_FIRMS: Final = """
 DELETE FROM firms
@@ -147,6 +152,17 @@ JOIN firms s ON s.id = t.seller AND s.is_client = 1
 JOIN firms b ON b.id = t.buyer AND b.is_client = 1
 """
 OWN_TRADES: Final = f"SELECT {OBS_COLUMNS} FROM trade_obs WHERE observer = ?"
+# A client's lines without a counterparty (own_obs).
+INSERT_OWN_OBS: Final = """
+INSERT INTO own_obs (batch, client, kind, months, amounts, lines) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT(batch, client, kind) DO UPDATE SET
+    months = excluded.months, amounts = excluded.amounts, lines = excluded.lines
+"""
+OWN_UNNAMED: Final = "SELECT kind, months, amounts, lines FROM own_obs WHERE client = ?"
+OWN_UNNAMED_OF: Final = """
+SELECT client, kind, months, amounts, lines FROM own_obs
+WHERE client IN (SELECT value FROM json_each(?)) AND kind IN ('sales', 'purchases')
+"""
 OWN_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs WHERE observer = ?"
 ALL_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs"
 

@@ -18,7 +18,7 @@ from ingest.accounts import (
     load_account_table,
     name_from_memo,
 )
-from ingest.records import Direction, LedgerLine, Reject, Skipped
+from ingest.records import Direction, LedgerLine, Reject, Skipped, UnnamedLine
 
 TABLE = load_account_table()
 D = dt.date(2025, 7, 1)
@@ -90,9 +90,7 @@ def test_rules(d: str, c: str, kw: dict[str, str], direction: Direction, amount:
     ("減価償却費", "減価償却累計額", {}, "both sides are other"),
     ("支払手数料", "普通預金", {"memo": "振込手数料"}, "not trade"),
     ("普通預金", "当座預金", {}, "both sides are cash"),
-    ("消耗品費", "現金", {"memo": "ｱｽｸﾙ 文具"}, "without a named 取引先"),
     ("給料手当", "未払金", {"c_sub": "従業員"}, "not trade"),
-    ("売掛金", "売上高", {}, "no counterparty"),
     ("受取手形", "売掛金", {"c_sub": "山田"}, "both sides are receivable"),
 ])
 def test_skips(d: str, c: str, kw: dict[str, str], why: str) -> None:
@@ -108,7 +106,28 @@ def test_negative_amount_keeps_its_sign() -> None:
 
 def test_sub_account_of_a_bank_is_not_a_counterparty() -> None:
     r = classify(jl("普通預金", "売上高", d_sub="三井住友銀行", memo=""), TABLE)
-    assert isinstance(r, Skipped) and "no counterparty" in r.reason
+    assert isinstance(r, UnnamedLine) and "no counterparty" in r.reason
+    assert (r.direction, r.amount, r.settled) == (Direction.SALE, 1000, True)
+
+
+@pytest.mark.parametrize(("d", "c", "kw", "direction", "amount", "settled"), [
+    ("現金", "売上高", {}, Direction.SALE, 1000, True),  # a cash sale to walk-in customers
+    ("売上高", "現金", {}, Direction.SALE, -1000, True),  # a cash refund
+    ("売掛金", "売上高", {}, Direction.SALE, 1000, False),  # on credit, no customer named
+    ("仕入高", "現金", {}, Direction.PURCHASE, 1000, True),
+    ("仕入高", "買掛金", {}, Direction.PURCHASE, 1000, False),
+    # an expense paid in cash: its memo never names a firm (shops, receipts)
+    ("消耗品費", "現金", {"memo": "ｱｽｸﾙ 文具"}, Direction.PURCHASE, 1000, True),
+    ("普通預金", "売掛金", {}, Direction.RECEIPT, 1000, False),
+    ("買掛金", "普通預金", {}, Direction.PAYMENT, 1000, False),
+])
+def test_lines_without_a_counterparty_are_the_clients_own(
+        d: str, c: str, kw: dict[str, str], direction: Direction, amount: int, settled: bool) -> None:
+    """Sales, purchases and settlements that name no one still count in the
+    client's own figures (UnnamedLine), never as a firm."""
+    r = classify(jl(d, c, **kw), TABLE)  # type: ignore[arg-type]
+    assert isinstance(r, UnnamedLine), r
+    assert (r.direction, r.amount, r.settled, r.line) == (direction, amount, settled, 1)
 
 
 def test_partner_wins_over_sub_and_memo_and_invoice_is_kept() -> None:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.readers.canonical import read_canonical
-from ingest.records import Direction, LedgerLine, Reject
+from ingest.records import Direction, LedgerLine, Reject, UnnamedLine
 
 HEADER = "date,client_id,counterparty_name,counterparty_id,corporate_number,direction,amount,memo\r\n"
 
@@ -37,7 +37,10 @@ def test_good_and_bad_rows_cp932(tmp_path: Path) -> None:
         (3, dt.date(2025, 4, 2), Direction.PURCHASE, -200, "髙橋工業"),
     ]
     assert good[0].counterparty.invoice_number == "T7123456789012"
-    assert [(b.line, b.column) for b in bad] == [(4, "date"), (5, "corporate_number"), (7, "counterparty_name")]
+    assert [(b.line, b.column) for b in bad] == [(4, "date"), (5, "corporate_number")]
+    # A sale that names no one (a cash sale) is the client's own line, not a reject.
+    (unnamed,) = [i for i in items if isinstance(i, UnnamedLine)]
+    assert (unnamed.line, unnamed.direction, unnamed.amount) == (7, Direction.SALE, 1)
     assert all(b.reason and b.raw for b in bad)
 
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from ingest.decode import EncodingError
 from ingest.readers.detect import FormatError
 from ingest.readers.freee import read_freee
-from ingest.records import Direction, LedgerLine, Reject, Skipped
+from ingest.records import Direction, LedgerLine, Reject, Skipped, UnnamedLine
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
 PROP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-Result = LedgerLine | Reject | Skipped
+Result = LedgerLine | UnnamedLine | Reject | Skipped
 
 
 def by_line(results: list[Result]) -> dict[int, Result]:
@@ -43,7 +43,7 @@ def test_fixture(name: str) -> None:
         13: (Direction.PAYMENT, 55000, "ベータ商事㈱", None, None, "9", dt.date(2025, 7, 31)),
     }
     assert isinstance(got[5], Skipped) and "支払手数料 / 売掛金" in got[5].reason
-    assert isinstance(got[6], Skipped) and "without a named 取引先" in got[6].reason
+    assert isinstance(got[6], UnnamedLine) and got[6].direction == Direction.PURCHASE and got[6].settled
     r8, r9 = got[8], got[9]
     assert isinstance(r8, Reject) and r8.column == "debit_amount" and "abc" in r8.reason
     assert isinstance(r9, Reject) and r9.reason == "expected 14 fields, found 3"
@@ -163,5 +163,5 @@ def test_random_bytes_never_escape(data: bytes, with_header: bool) -> None:
             return
     by_line(results)
     n_lines = data.count(b"\n") + data.count(b"\r") + 1
-    assert all(isinstance(r, LedgerLine | Reject | Skipped) and 1 <= r.line <= n_lines
+    assert all(isinstance(r, LedgerLine | UnnamedLine | Reject | Skipped) and 1 <= r.line <= n_lines
                for r in results)
