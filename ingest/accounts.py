@@ -35,7 +35,8 @@ A sale or purchase without a counterparty (a cash sale to walk-in
 customers, a purchase paid from petty cash) is still the client's sale or
 purchase: it becomes an :class:`~ingest.records.UnnamedLine`, counted in the
 client's monthly figures but never a firm or an edge. When its other side is
-cash it is ``settled`` (received or paid at once).
+cash it is ``settled`` (received or paid at once), and a name from its memo
+counts only with a legal-form marker (「店頭売上」 names no customer).
 
 A negative amount keeps its sign (a return written as a minus amount).
 
@@ -402,7 +403,8 @@ def classify_row(file: str, row: JournalRow,
     first, second = (debit, credit) if decision.debit_first else (credit, debit)
     # An expense paid in cash names its supplier only in a 取引先 column: a name
     # guessed from its memo would make firms of shops and receipts.
-    cp = (_counterparty(first, decision.first_settles, second, decision.second_settles, memo)
+    cp = (_counterparty(first, decision.first_settles, second, decision.second_settles, memo,
+                        decision.settled)
           if has_partner or not decision.partner_only else None)
     # The amount: the counterparty side's, else the other side's. (A receivable/payable
     # side with an amount comes first anyway.)
@@ -456,7 +458,10 @@ def _decide(table: AccountTable, debit: str, credit: str) -> _Blank | str | _Tra
 
 
 def _counterparty(first: SideValues, first_settles: bool, second: SideValues,
-                  second_settles: bool, memo: str) -> Counterparty | None:
+                  second_settles: bool, memo: str, legal_only: bool = False) -> Counterparty | None:
+    """The counterparty of a line (see the module doc), or ``None``. With
+    ``legal_only`` (a sale or purchase against cash) a name from the memo
+    counts only with a legal-form marker: 「店頭売上」 is no customer."""
     # The invoice number: from the first of first's and second's invoice column and the memo
     # that has one.
     invoice = ((first[_INVOICE] and _first_invoice(first[_INVOICE]))
@@ -472,6 +477,8 @@ def _counterparty(first: SideValues, first_settles: bool, second: SideValues,
     if second[_SUB] and second_settles:
         return _counterparty_of(second[_SUB], None, invoice)
     guessed = name_from_memo(memo)
+    if guessed and legal_only and not _LEGAL_FORM.search(unicodedata.normalize("NFKC", guessed)):
+        guessed = None
     if guessed:
         return _counterparty_of(guessed, None, invoice)
     return None

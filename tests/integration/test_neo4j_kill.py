@@ -170,7 +170,7 @@ def test_sigkill_neo4j_mid_load_then_resume(
     neo = owned_neo4j
     ledger = tmp_path / "ledger.csv"
     lines = write_ledger(ledger, COUNTERPARTIES, MONTHS)
-    batch = batch_id_for(file_sha256(ledger))
+    batch = batch_id_for(file_sha256(ledger), CLIENT, "canonical")
 
     # The reference: one clean load of the same file into the embedded store,
     # in chunks of the size the CLI will use.

@@ -44,3 +44,44 @@ def test_upload_limits_and_errors(client: TestClient) -> None:
     assert r.status_code == 422
     r = client.post("/ingest", files={"file": ("a.csv", b"x")}, data={"client_id": "C1", "format": "xls"})
     assert r.status_code == 422
+
+
+def test_upload_for_the_wrong_client_then_the_right_one(client: TestClient, store: Store) -> None:
+    """The reply says what is stored; the second upload loads every row."""
+    files = {"file": ("F0005.csv", LEDGER.read_bytes(), "text/csv")}
+    wrong = client.post("/ingest", files=files, data={"client_id": "F0004"}).json()
+    assert wrong["rows_loaded"] == 0 and wrong["status"] == "loaded"
+    right = client.post("/ingest", files=files, data={"client_id": "F0005"}).json()
+    assert right["duplicate"] is False and right["rows_loaded"] > 100
+    assert right["same_file"][0]["batch_id"] == wrong["batch_id"]
+    assert f"also stored as batch {wrong['batch_id']} for client F0004" in right["message"]
+    again = client.post("/ingest", files=files, data={"client_id": "F0005"}).json()
+    assert again["duplicate"] is True
+    assert again["message"].startswith(f"already loaded as batch {right['batch_id']} for client F0005")
+    assert {b.client_id for b in store.list_batches()} == {"F0004", "F0005"}
+
+
+def test_upload_refusals_and_damaged_lines(client: TestClient, store: Store) -> None:
+    r = client.post("/ingest", files={"file": ("x.xlsx", b"PK\x03\x04" + bytes(range(256)) * 4)},
+                    data={"client_id": "C1", "format": "canonical"})
+    assert r.status_code == 422 and "binary file" in r.json()["detail"]
+    header = b"date,counterparty_name,direction,amount\n"
+    r = client.post("/ingest", files={"file": ("n.csv", header + b"2025-04-01,A\x00,sale,1\n2025-04-02,B,sale,2\n")},
+                    data={"client_id": "C1"})
+    assert r.status_code == 200 and (r.json()["rows_loaded"], r.json()["rows_rejected"]) == (1, 1)
+    assert [b.status for b in store.list_batches()] == ["done"]
+
+
+def test_cash_selling_client_has_figures_and_coverage(client: TestClient) -> None:
+    body = (b"date,counterparty_name,direction,amount\n2025-04-01,,sale,300\n2025-04-02,,sale,100\n"
+            + "2025-05-01,株式会社大田機械,sale,600\n2025-05-02,,purchase,50\n".encode())
+    r = client.post("/ingest", files={"file": ("cash.csv", body)}, data={"client_id": "SHOP"})
+    assert r.status_code == 200 and r.json()["rows_unnamed"] == 3
+    figures = client.get("/firms/SHOP/figures").json()
+    assert [(m["month"], m["sales"], m["purchases"]) for m in figures["months"]] == [
+        ("2025-04", 400, 0), ("2025-05", 600, 50)]
+    assert figures["coverage"]["sales"] == {"total_yen": 1000, "named_yen": 600, "unnamed_yen": 400,
+                                            "named_share": 0.6}
+    assert figures["coverage"]["purchases"]["named_share"] == 0.0
+    trend = client.get("/firms/SHOP/trend").json()
+    assert [(s["period"], s["firm_sales"]) for s in trend["series"]] == [("2025-04", 400), ("2025-05", 600)]

@@ -1,0 +1,217 @@
+"""Re-loads never lose rows, and a client's own figures are complete (both stores).
+
+* A batch is the file's bytes read one way (client, format, reader options):
+  a file first sent for the wrong client, or in the wrong format, loads in
+  full afterwards, and the summary says what is stored.
+* A file refused as a whole records no batch (none is left ``loading``); a
+  NUL byte or an undecodable sequence rejects its lines only.
+* Lines without a counterparty (cash sales) count in the client's figures
+  and totals, not in the network; a rollback removes them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ingest.load import IngestError, Loader, LoadJob, LoadSummary, legacy_batch_id
+from queries.embedded_store import EmbeddedStore
+from queries.store import Store
+
+HEADER = "date,counterparty_name,direction,amount\n"
+ROWS = [
+    ("2025-04-03", "株式会社大田機械", "sale", 100_000),
+    ("2025-04-10", "合同会社倉吉デザイン", "purchase", 40_000),
+    ("2025-05-02", "株式会社大田機械", "sale", 120_000),
+    ("2025-05-20", "株式会社大田機械", "receipt", 100_000),
+]
+
+
+def _ledger(path: Path, rows: list[tuple[str, str, str, int]], client_column: str | None = None) -> Path:
+    header = HEADER if client_column is None else "date,client_id,counterparty_name,direction,amount\n"
+    lines = [header]
+    for d, name, direction, yen in rows:
+        cells = [d, name, direction, str(yen)] if client_column is None else [d, client_column, name,
+                                                                               direction, str(yen)]
+        lines.append(",".join(cells) + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def _load(store: Store, tmp_path: Path, *jobs: LoadJob) -> list[LoadSummary | IngestError]:
+    loader = Loader(store, tmp_path / "rejects", progress=False)
+    return [outcome for _, outcome in loader.load(list(jobs))]
+
+
+def _one(store: Store, tmp_path: Path, job: LoadJob) -> LoadSummary:
+    (outcome,) = _load(store, tmp_path, job)
+    assert isinstance(outcome, LoadSummary), outcome
+    return outcome
+
+
+def test_wrong_client_then_right_loads_every_row(store: Store, tmp_path: Path) -> None:
+    """A ledger whose rows name their client: sent with the wrong --client every
+    row is rejected; sent again with the right one, every row loads."""
+    path = _ledger(tmp_path / "c1.csv", ROWS, client_column="C1")
+    wrong = _one(store, tmp_path, LoadJob(path, "C2"))
+    assert (wrong.rows_loaded, wrong.rows_rejected, wrong.duplicate) == (0, 4, False)
+    right = _one(store, tmp_path, LoadJob(path, "C1"))
+    assert (right.rows_loaded, right.rows_rejected, right.duplicate) == (4, 0, False)
+    assert right.batch_id != wrong.batch_id and right.file_sha256 == wrong.file_sha256
+    assert right.same_file == [{"batch_id": wrong.batch_id, "client_id": "C2", "format": "canonical",
+                                "status": "done"}]
+    assert "loaded as batch" in right.message and f"also stored as batch {wrong.batch_id}" in right.message
+    assert store.ledger_sums("C1")["sales"] == {"2025-04": 100_000, "2025-05": 120_000}
+    # The same file for the same client again: nothing changes, and the reply says for whom.
+    again = _one(store, tmp_path, LoadJob(path, "C1"))
+    assert again.duplicate and again.status == "duplicate" and again.batch_id == right.batch_id
+    assert again.message.startswith(f"already loaded as batch {right.batch_id} for client C1")
+    assert sorted(b.client_id for b in store.list_batches()) == ["C1", "C2"]
+    assert all(b.status == "done" for b in store.list_batches())
+
+
+def test_file_without_client_column_for_another_client_is_another_batch(store: Store, tmp_path: Path) -> None:
+    """Bytes loaded for the wrong client keep that batch (rollback removes it);
+    the right client gets every row too."""
+    path = _ledger(tmp_path / "plain.csv", ROWS)
+    first = _one(store, tmp_path, LoadJob(path, "C9"))
+    second = _one(store, tmp_path, LoadJob(path, "C1"))
+    assert first.rows_loaded == second.rows_loaded == 4 and not second.duplicate
+    assert store.ledger_sums("C1")["sales"] == store.ledger_sums("C9")["sales"]
+    store.rollback_batch(first.batch_id)
+    assert store.ledger_sums("C9")["sales"] == {} and store.ledger_sums("C1")["sales"]["2025-05"] == 120_000
+
+
+def test_wrong_format_then_detected_loads_every_row(store: Store, tmp_path: Path) -> None:
+    path = _ledger(tmp_path / "c1.csv", ROWS)
+    wrong = _one(store, tmp_path, LoadJob(path, "C1", "yayoi"))  # every row rejected, as 弥生
+    assert (wrong.rows_loaded, wrong.format) == (0, "yayoi")
+    right = _one(store, tmp_path, LoadJob(path, "C1"))  # detected: canonical
+    assert (right.rows_loaded, right.format, right.duplicate) == (4, "canonical", False)
+    # Naming the detected format is the same batch as detecting it.
+    same = _one(store, tmp_path, LoadJob(path, "C1", "canonical"))
+    assert same.duplicate and same.batch_id == right.batch_id
+
+
+def test_reader_options_are_part_of_the_identity(store: Store, tmp_path: Path) -> None:
+    path = _ledger(tmp_path / "c1.csv", ROWS)
+    a = _one(store, tmp_path, LoadJob(path, "C1", "canonical", {"canonical": {"encoding": "utf-8"}}))
+    b = _one(store, tmp_path, LoadJob(path, "C1", "canonical", {"canonical": {"encoding": "utf-8"}}))
+    c = _one(store, tmp_path, LoadJob(path, "C1", "canonical"))
+    assert b.duplicate and b.batch_id == a.batch_id
+    assert not c.duplicate and c.batch_id != a.batch_id
+
+
+def test_refused_files_leave_no_batch(store: Store, tmp_path: Path) -> None:
+    """Binary, UTF-16, unknown format, a header that is not the given format's:
+    refused with a reason, no batch recorded — loaded among good files too."""
+    good = _ledger(tmp_path / "good.csv", ROWS)
+    binary = tmp_path / "book.xlsx"
+    binary.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes(HEADER.encode("utf-16") + "2025-04-01,甲,sale,1\n".encode("utf-16-le") * 50)
+    unknown = tmp_path / "memo.txt"
+    unknown.write_text("hello,world\nfoo,bar\n", encoding="utf-8")
+    outcomes = _load(store, tmp_path, LoadJob(binary, "C1"), LoadJob(utf16, "C1"), LoadJob(unknown, "C1"),
+                     LoadJob(good, "C1", "freee"), LoadJob(good, "C1"), LoadJob(binary, "C1", "zengin"))
+    errors = [str(o) for o in outcomes if isinstance(o, IngestError)]
+    assert len(errors) == 5, outcomes
+    assert "binary file" in errors[0] and "UTF-16" in errors[1] and "unknown format" in errors[2]
+    assert "freee header lacks columns" in errors[3] and "binary file" in errors[4]
+    (batch,) = store.list_batches()
+    assert (batch.status, batch.rows_loaded, batch.file) == ("done", 4, str(good))
+    assert not list((tmp_path / "rejects").glob("*.csv"))  # no quarantine file of a refused file
+
+
+def test_nul_byte_and_bad_bytes_reject_their_lines_only(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(HEADER.encode() + "2025-04-01,甲商事,sale,100\n".encode()
+                     + b"2025-04-02,\xe4\xb9\x99\x00,sale,200\n"  # a NUL byte
+                     + b"2025-04-03,\xff\xfe\xe4\xb8\x99,sale,300\n"  # not UTF-8
+                     + "2025-04-04,丁商店,sale,400\n".encode())
+    s = _one(store, tmp_path, LoadJob(path, "C1"))
+    assert (s.rows_read, s.rows_loaded, s.rows_rejected) == (4, 2, 2)
+    rejects = Path(s.rejects_path).read_text(encoding="utf-8")
+    assert "NUL byte" in rejects and "not valid in the file's encoding" in rejects
+    assert store.ledger_sums("C1")["sales"] == {"2025-04": 500}
+    names = {f.name for f in store.all_firms()}
+    assert {"甲商事", "丁商店"} <= names  # read as UTF-8, not as cp932 mojibake
+
+
+def test_cash_selling_client_has_figures(store: Store, tmp_path: Path) -> None:
+    """A client whose sales name no customer: its figures and totals count
+    them; the network has none; a rollback removes them."""
+    path = _ledger(tmp_path / "cash.csv", [
+        ("2025-04-03", "", "sale", 50_000), ("2025-04-20", "", "sale", 70_000),
+        ("2025-05-02", "", "purchase", 30_000), ("2025-05-09", "", "sale", 10_000),
+    ])
+    s = _one(store, tmp_path, LoadJob(path, "CASH"))
+    assert (s.rows_loaded, s.rows_unnamed, s.rows_rejected) == (4, 4, 0)
+    firm = store.get_firm("CASH")
+    assert firm is not None and firm.is_client
+    sums = store.ledger_sums("CASH")
+    assert sums["sales"] == {"2025-04": 120_000, "2025-05": 10_000}
+    assert sums["unnamed_sales"] == sums["sales"] and sums["purchases"] == {"2025-05": 30_000}
+    totals = store.firm_totals(["CASH"])["CASH"]
+    assert (totals.months, totals.sales, totals.purchases) == (("2025-04", "2025-05"), (120_000, 10_000),
+                                                               (0, 30_000))
+    assert store.pairs_of("CASH") == []
+    deleted = store.rollback_batch(s.batch_id)
+    assert deleted["unnamed"] == 2  # one series per kind: sales, purchases
+    assert store.ledger_sums("CASH")["sales"] == {} and store.firm_totals(["CASH"]) == {}
+
+
+def test_journal_cash_sales_count_settled(store: Store, tmp_path: Path) -> None:
+    """freee: 現金 / 売上高 with no 取引先 is a sale received at once (no
+    receivable); a named customer's sale on credit stays in the network."""
+    path = tmp_path / "freee.csv"
+    path.write_text(
+        "取引日,借方勘定科目,借方金額,借方取引先名,貸方勘定科目,貸方金額,貸方取引先名,摘要\n"
+        "2025-04-01,現金,5000,,売上高,5000,,店頭売上\n"
+        "2025-04-02,売掛金,20000,株式会社大田機械,売上高,20000,株式会社大田機械,\n"
+        "2025-04-03,消耗品費,800,,現金,800,,文具\n", encoding="utf-8")
+    s = _one(store, tmp_path, LoadJob(path, "SHOP"))
+    assert (s.format, s.rows_loaded, s.rows_unnamed) == ("freee", 3, 2)
+    sums = store.ledger_sums("SHOP")
+    assert sums["sales"] == {"2025-04": 25_000} and sums["unnamed_sales"] == {"2025-04": 5_000}
+    assert sums["receipts"] == {"2025-04": 5_000} and sums["purchases"] == {"2025-04": 800}
+    assert store.firm_totals(["SHOP"])["SHOP"].sales == (25_000,)
+    assert [(p.seller, p.amount) for p in store.pairs_of("SHOP")] == [("SHOP", 20_000)]
+
+
+def test_earlier_store_migrates_and_knows_its_batches(tmp_path: Path) -> None:
+    """A store of an earlier version (batches.sha256 UNIQUE, ids from the bytes
+    alone) is migrated in place; its batch of a file is still that file's."""
+    home = tmp_path / "home"
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    path = _ledger(tmp_path / "c1.csv", ROWS)
+    first = _one(store, tmp_path, LoadJob(path, "C1"))
+    store.close()
+    # Make it look like an earlier version's store: the old table and id.
+    db = home / "torihiki.sqlite3"
+    con = sqlite3.connect(db)
+    old_id = legacy_batch_id(first.file_sha256)
+    con.executescript(f"""
+        ALTER TABLE batches RENAME TO b_new;
+        CREATE TABLE batches (id TEXT PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, file TEXT NOT NULL,
+            client_id TEXT NOT NULL, format TEXT NOT NULL, status TEXT NOT NULL,
+            rows_read INTEGER NOT NULL DEFAULT 0, rows_loaded INTEGER NOT NULL DEFAULT 0,
+            rows_rejected INTEGER NOT NULL DEFAULT 0, rows_skipped INTEGER NOT NULL DEFAULT 0,
+            rejects_path TEXT NOT NULL DEFAULT '', started_at TEXT NOT NULL DEFAULT '',
+            finished_at TEXT NOT NULL DEFAULT '');
+        INSERT INTO batches SELECT '{old_id}', sha256, file, client_id, format, status, rows_read,
+            rows_loaded, rows_rejected, rows_skipped, rejects_path, started_at, finished_at FROM b_new;
+        DROP TABLE b_new;
+        UPDATE trade_obs SET batch = '{old_id}'; UPDATE pay_obs SET batch = '{old_id}';
+    """)
+    con.close()
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    try:
+        again = _one(store, tmp_path, LoadJob(path, "C1"))
+        assert again.duplicate and again.batch_id == old_id
+        other = _one(store, tmp_path, LoadJob(path, "C2"))  # refused by UNIQUE before: now stored
+        assert other.rows_loaded == 4 and {b.id for b in store.list_batches()} == {old_id, other.batch_id}
+    finally:
+        store.close()

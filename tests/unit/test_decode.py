@@ -1,0 +1,62 @@
+"""Encoding detection: a damaged line does not refuse a file, a binary file is refused."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from ingest.decode import EncodingError, binary_reason, detect_encoding, open_text
+
+GOOD = "日付,取引先名,区分,金額\n2025-04-01,株式会社山陰,売上,100\n2025-04-02,鳥取商事,売上,200\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932"])
+def test_clean_text(encoding: str) -> None:
+    assert detect_encoding(GOOD.encode(encoding)) == encoding
+    assert binary_reason(GOOD.encode(encoding)) is None
+
+
+def test_bom() -> None:
+    assert detect_encoding(codecs.BOM_UTF8 + GOOD.encode()) == "utf-8-sig"
+
+
+def test_one_bad_line_keeps_utf8() -> None:
+    """A UTF-8 file with one undecodable line stays UTF-8 (not cp932 mojibake)."""
+    sample = GOOD.encode() + b"2025-04-03,\xff\xfe\x80,x,1\n" + "2025-04-04,米子,売上,3\n".encode()
+    assert detect_encoding(sample) == "utf-8"
+
+
+def test_one_bad_line_keeps_cp932() -> None:
+    sample = GOOD.encode("cp932") + "2025-04-04,米子,売上,3\n".encode("cp932") + b"\x81\n"
+    assert detect_encoding(sample) == "cp932"
+
+
+def test_stray_nul_is_text_and_kept(tmp_path: Path) -> None:
+    data = GOOD.encode() + b"2025-04-03,A\x00,x,1\n"
+    assert binary_reason(data) is None and detect_encoding(data) == "utf-8"
+    path = tmp_path / "n.csv"
+    path.write_bytes(data)
+    stream, _ = open_text(path)
+    with stream:
+        assert "A\x00" in stream.read()  # the reader rejects that line
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (b"PK\x03\x04" + bytes(range(256)) * 16, "binary file"),
+    (b"%PDF-1.7\n" + bytes(range(32)) * 64, "binary file"),
+    (GOOD.encode("utf-16"), "UTF-16"),
+    (GOOD.encode("utf-16-le"), "UTF-16"),
+    (GOOD.encode("utf-16-be"), "UTF-16"),
+])
+def test_binary_and_utf16_are_refused(data: bytes, why: str) -> None:
+    reason = binary_reason(data)
+    assert reason is not None and why in reason
+    with pytest.raises(EncodingError, match=why):
+        detect_encoding(data)
+
+
+def test_zengin_eof_byte_is_text() -> None:
+    record = b"1" + b"0" * 119
+    assert binary_reason(record * 3 + b"\x1a") is None
