@@ -192,8 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("firms", help="the firm master: search, import")
     fs = s.add_subparsers(dest="firms_command", required=True, metavar="ACTION")
-    f = fs.add_parser("search", help="firms whose id or name contains Q")
-    f.add_argument("q", nargs="?", default="", help="part of a name (kanji or kana), 法人番号 or id")
+    f = fs.add_parser("search", help="firms found by any spelling of their name, 法人番号 or id")
+    f.add_argument("q", nargs="?", default="",
+                   help="part of any spelling of a name (kanji, kana, hiragana), of a 法人番号 or of an id")
     f.add_argument("--limit", type=int, default=50, help="firms per page")
     f.add_argument("--offset", type=int, default=0, help="firms to skip (paging)")
     f.add_argument("--json", action="store_true")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from ingest.decode import EncodingError
+from ingest.firm_names import refresh_display_names
 from ingest.load import IngestError, file_sha256
 from ingest.names import MAX_NAME_CHARS, NameScreen
 from ingest.readers.firm_master import FirmRecord, read_firm_master
@@ -139,6 +140,9 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
     firms = [_firm(r) for r in rows]
     for batch in _batches(firms, BATCH_ROWS):
         store.upsert_firms(batch)
+    # The master's name is one more observed spelling: each firm is shown by
+    # its registry name or its most formal spelling, whichever source gave it.
+    refresh_display_names(store, {f.id for f in firms})
     return summary
 
 
@@ -174,8 +178,11 @@ def import_registry(store: Store, path: Path, rejects_dir: Path) -> ImportSummar
     Rows that are not the latest record of a number, or are closed, still load
     (a closed firm can appear in old ledgers)."""
     summary, rows = _run(path, "registry", read_registry(path), rejects_dir, names=True)
+    named: set[str] = set()  # firms holding one of the numbers: shown by the registry name
     for batch in _batches((_registry(r) for r in rows), BATCH_ROWS):
         store.upsert_registry(batch)
+        named.update(f.id for f in store.firms_by_corporate_numbers([r.corporate_number for r in batch]).values())
+    refresh_display_names(store, named)
     return summary
 
 

@@ -50,6 +50,7 @@ from tqdm import tqdm
 
 from ingest.aggregate import MonthlyAggregator
 from ingest.decode import SAMPLE_BYTES, EncodingError, binary_reason
+from ingest.firm_names import refresh_display_names
 from ingest.names import NameScreen
 from ingest.records import Counterparty, LedgerLine, Reject, Skipped, UnnamedLine
 from ingest.resolve import Resolution, Resolver
@@ -358,6 +359,7 @@ class Loader:
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
         self._writer: _Writer | None = None
+        self._named: set[str] = set()  # firms given spellings in this run: names to refresh
 
     def load(self, jobs: Sequence[LoadJob], reader: Reader | None = None
              ) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
@@ -369,11 +371,21 @@ class Loader:
         self._writer = _Writer(self.store) if len(jobs) > 1 else None
         try:
             yield from self._run(jobs, reader, pool)
+            self._refresh_names()
         finally:
             if self._writer is not None:
                 self._writer.close()
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+
+    def _refresh_names(self) -> None:
+        """Recompute the display names of the firms this run gave a new
+        spelling (or every firm of a resumed file, whose spellings an earlier,
+        interrupted run wrote): one read and one write for the whole run
+        (:func:`ingest.firm_names.refresh_display_names`)."""
+        named, self._named = self._named, set()
+        if named:
+            refresh_display_names(self.store, named)
 
     def _run(self, jobs: Sequence[LoadJob], reader: Reader | None,
              pool: ProcessPoolExecutor | None) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
@@ -495,6 +507,8 @@ class Loader:
             self.resolver.remember_aliases([r.alias for r in res.values() if not r.known],
                                            {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
             resolved.append(res)
+            resumed = p.summary is not None and p.summary.resumed
+            self._named.update(r.firm.id for r in res.values() if resumed or not r.known)
         known = set(self.resolver.firms({f for res in resolved for (c, _), r in res.items()
                                          for f in (c, r.firm.id)}
                                         | {c for p in ready for (c, _), _ in _sums(p).own_rows()}))

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
 
+from ingest.firm_names import refresh_display_names
 from queries.model import Alias, MergeRecord
 from queries.store import NotFound, Store
 
@@ -72,6 +73,7 @@ def accept(store: Store, review_id: str, note: str = "") -> MergeRecord:
         score=alias.score, reason=f"accepted in review{': ' + note if note else ''} ({alias.reason})",
         created_at=_now())
     store.reassign_alias(replace(alias, firm_id=alias.candidate_id, status="accepted"), merge=merge)
+    refresh_display_names(store, {alias.firm_id, alias.candidate_id})
     return merge
 
 
@@ -98,4 +100,5 @@ def undo_merge(store: Store, merge_id: str) -> MergeRecord:
     undone = replace(merge, undone_at=_now())
     store.reassign_alias(replace(alias, firm_id=merge.from_firm, status="undone",
                                  reason=f"merge {merge_id} undone"), undo=undone)
+    refresh_display_names(store, {merge.from_firm, merge.to_firm})
     return undone

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,12 +19,14 @@ from typing import Any, TypeVar
 import orjson
 import pandas as pd
 
+from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
 from queries.cancel import Cancelled, cancelled, check
 from queries.model import (
     Alias,
     BatchInfo,
     ChunkWrite,
     Firm,
+    FirmSpellings,
     LoadWrite,
     MergeRecord,
     ParameterRow,
@@ -46,6 +48,7 @@ from queries.series import (
 )
 from queries.sql import firms as fq
 from queries.sql import reference as rq
+from queries.sql import search as sq
 from queries.sql import trades as tq
 from queries.sql.schema import MIGRATE_BATCHES, SCHEMA
 from queries.store import NotFound, StoreError, StoreUnavailable
@@ -165,6 +168,7 @@ class EmbeddedStore:
         row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
         if row and "UNIQUE" in row[0].upper():  # a store of an earlier version (sha256 UNIQUE)
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_BATCHES} COMMIT;")
+        self._ensure_search(self._conn())
 
     def ping(self) -> bool:
         try:
@@ -185,6 +189,9 @@ class EmbeddedStore:
     def upsert_firms(self, firms: Sequence[Firm], batch_id: str | None = None) -> None:
         with self._tx() as c:
             c.executemany(fq.UPSERT_FIRM, [_firm_row(f, batch_id) for f in firms])
+            named = [(f.id, f.name) for f in firms if f.name]
+            c.executemany(sq.ADD_SPELLING, named)
+            c.executemany(sq.ADD_FIRM_KEY, _keys(named))
 
     def get_firm(self, firm_id: str) -> Firm | None:
         row = self._conn().execute(fq.GET_FIRM, (firm_id,)).fetchone()
@@ -197,8 +204,9 @@ class EmbeddedStore:
 
     def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]:
         c = self._conn()
-        rows = c.execute(fq.SEARCH_FIRMS, (q, q, limit, offset)).fetchall()
-        total = c.execute(fq.COUNT_SEARCH_FIRMS, (q, q)).fetchone()[0]
+        args = {"key": query_key(q), "q": q, "cn": number_query(q)}
+        rows = c.execute(sq.SEARCH, {**args, "limit": limit, "offset": offset}).fetchall()
+        total = c.execute(sq.COUNT_SEARCH, args).fetchone()[0]
         return [_firm(r) for r in rows], int(total)
 
     def firm_by_corporate_number(self, corporate_number: str) -> Firm | None:
@@ -208,6 +216,46 @@ class EmbeddedStore:
     def firms_by_corporate_numbers(self, numbers: Collection[str]) -> dict[str, Firm]:
         rows = self._conn().execute(fq.FIRMS_BY_CORPORATE_NUMBERS, (_json(sorted(set(numbers))),))
         return {str(f.corporate_number): f for f in map(_firm, rows)}
+
+    def firm_spellings(self, firm_ids: Collection[str]) -> dict[str, FirmSpellings]:
+        c = self._conn()
+        ids = _json(sorted(set(firm_ids)))
+        seen: dict[str, dict[str, int]] = defaultdict(dict)
+        for fid, name, n in c.execute(sq.ALIAS_SPELLINGS, (ids,)):
+            seen[fid][name] = int(n)
+        for fid, name in c.execute(sq.MASTER_SPELLINGS, (ids,)):
+            seen[fid][name] = seen[fid].get(name, 0) + 1
+        return {fid: FirmSpellings(fid, name, reg, tuple(sorted(seen.get(fid, {}).items())))
+                for fid, name, reg in c.execute(sq.FIRMS_WITH_REGISTRY, (ids,))}
+
+    def set_firm_names(self, names: Mapping[str, str]) -> None:
+        with self._tx() as c:
+            c.executemany(sq.SET_NAME, [(name, fid) for fid, name in names.items()])
+            c.executemany(sq.ADD_FIRM_KEY, _keys(names.items()))
+
+    def _ensure_search(self, c: sqlite3.Connection) -> None:
+        """Create the search tables; (re)build every search key once when
+        they were made by another version of :func:`domain.search.search_key`
+        (or by none: a store of a version without them)."""
+        c.executescript(sq.SEARCH_SCHEMA)
+        if (c.execute(sq.KEYS_VERSION).fetchone() or (None,))[0] == SEARCH_KEY_VERSION:
+            return
+        with self._tx(bump=False) as tx:
+            if (tx.execute(sq.KEYS_VERSION).fetchone() or (None,))[0] == SEARCH_KEY_VERSION:
+                return  # another process rebuilt them meanwhile
+            tx.execute(sq.CLEAR_FIRM_KEYS)
+            tx.execute(sq.CLEAR_REGISTRY_KEYS)
+            for query in (sq.ALL_ALIAS_NAMES, sq.ALL_FIRM_NAMES, sq.ALL_SPELLINGS):
+                tx.executemany(sq.ADD_FIRM_KEY, _keys(tx.execute(query).fetchall()))
+            tx.executemany(sq.ADD_REGISTRY_KEY, _registry_keys(tx.execute(sq.ALL_REGISTRY_NAMES).fetchall()))
+            tx.execute(sq.SET_KEYS_VERSION, (SEARCH_KEY_VERSION,))
+
+    def _rebuild_firm_keys(self, c: sqlite3.Connection, firm_id: str) -> None:
+        """Rewrite one firm's search keys from the names it is known by
+        (after one of its spellings moved to another firm)."""
+        c.execute(sq.DELETE_FIRM_KEYS, (firm_id,))
+        names = [(firm_id, n) for (n,) in c.execute(sq.NAMES_OF_FIRM, {"id": firm_id})]
+        c.executemany(sq.ADD_FIRM_KEY, _keys(names))
 
     # -- batches ---------------------------------------------------------
     def get_batch(self, batch_id: str) -> BatchInfo | None:
@@ -252,6 +300,8 @@ class EmbeddedStore:
             c.executemany(rq.UPSERT_ALIAS, [_alias_row(a) for a in load.aliases])
             c.executemany(rq.INSERT_MERGE, [_merge_row(m) for m in load.merges])
             c.executemany(rq.UPSERT_BANK_ACCOUNT, list(load.bank_accounts))
+            c.executemany(sq.ADD_FIRM_KEY, _keys([(a.firm_id, a.raw_name) for a in load.aliases]
+                                                 + [(f.id, f.name) for f, _ in load.firms]))
             done = {(b, n) for b, n in c.execute(tq.CHUNKS_OF_BATCHES, (
                 _json(sorted({ch.batch_id for ch in load.chunks})),))} if load.chunks else set()
             chunks = [ch for ch in load.chunks if (ch.batch_id, ch.chunk) not in done]
@@ -399,6 +449,9 @@ class EmbeddedStore:
         with self._tx() as c:
             c.executemany(rq.UPSERT_REGISTRY, [
                 (r.corporate_number, r.name, r.kind_code, r.prefecture, r.city, r.furigana) for r in records])
+            c.executemany(sq.DELETE_REGISTRY_KEYS, [(r.corporate_number,) for r in records])
+            c.executemany(sq.ADD_REGISTRY_KEY, _registry_keys(
+                [(r.corporate_number, r.name, r.furigana) for r in records]))
 
     def registry_records(self) -> list[RegistryRecord]:
         return [RegistryRecord(*r) for r in self._conn().execute(rq.ALL_REGISTRY)]
@@ -439,6 +492,7 @@ class EmbeddedStore:
         with self._tx() as c:
             c.executemany(rq.UPSERT_ALIAS, [_alias_row(a) for a in aliases])
             c.executemany(rq.INSERT_MERGE, [_merge_row(m) for m in merges])
+            c.executemany(sq.ADD_FIRM_KEY, _keys([(a.firm_id, a.raw_name) for a in aliases]))
 
     def list_merges(self) -> list[MergeRecord]:
         return [MergeRecord(*r) for r in self._conn().execute(rq.LIST_MERGES)]
@@ -467,12 +521,14 @@ class EmbeddedStore:
                 moved = {(new if s == old else s, new if b == old else b) for s, b in pairs}
                 self._refresh_pairs(c, pairs | moved)
             c.execute(rq.UPSERT_ALIAS, _alias_row(alias))
+            c.executemany(sq.ADD_FIRM_KEY, _keys([(alias.firm_id, alias.raw_name)]))
             if merge is not None:
                 c.execute(rq.INSERT_MERGE, _merge_row(merge))
             if undo is not None:
                 c.execute(rq.UNDO_MERGE, (undo.undone_at, undo.id))
             if old != new:
                 c.execute(rq.DELETE_FIRM_IF_ORPHAN, (old,))
+                self._rebuild_firm_keys(c, old)
 
     def bank_account_firm(self, account: str) -> str | None:
         row = self._conn().execute(rq.GET_BANK_ACCOUNT, (account,)).fetchone()
@@ -584,3 +640,13 @@ def _firm(row: tuple[object, ...]) -> Firm:
         is_client=bool(is_client),
         consented_banks=tuple(b for b in str(banks).split(";") if b) if banks is not None else None,
     )
+
+
+def _keys(names: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """(firm id, search key) of each (firm id, name), without empty keys or repeats."""
+    return sorted({(fid, k) for fid, name in names if name and (k := search_key(name))})
+
+
+def _registry_keys(rows: Iterable[tuple[str, str | None, str | None]]) -> list[tuple[str, str]]:
+    """(法人番号, search key) of each registry name and フリガナ."""
+    return _keys((cn, text) for cn, name, furigana in rows for text in (name, furigana))

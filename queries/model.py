@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Firm", "TradeRow", "PaymentRow", "TradeEdge", "BatchInfo", "RegistryRecord", "ParameterRow",
-    "Alias", "MergeRecord", "ChunkWrite", "LoadWrite",
+    "Alias", "MergeRecord", "ChunkWrite", "LoadWrite", "FirmSpellings",
 ]
 
 
@@ -207,3 +207,20 @@ class LoadWrite:
     @property
     def rows(self) -> int:
         return sum(c.rows for c in self.chunks)
+
+
+@dataclass(frozen=True, slots=True)
+class FirmSpellings:
+    """What a firm's display name is chosen from (``Store.firm_spellings``).
+
+    ``name``: the name stored now. ``registry_name``: the NTA registry name
+    of its 法人番号, when the registry has it. ``spellings``: every spelling
+    observed — each client's spellings (aliases) and the names the firm
+    master gave — with how often it was seen (aliases and master rows that
+    wrote it), sorted by spelling.
+    """
+
+    firm_id: str
+    name: str | None = None
+    registry_name: str | None = None
+    spellings: tuple[tuple[str, int], ...] = ()

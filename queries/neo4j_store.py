@@ -7,8 +7,9 @@ are short-lived, one per call. Every call names the database.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
@@ -23,11 +24,13 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
+from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
 from queries.cancel import check
 from queries.config import StoreConfig
 from queries.cypher import batches as bq
 from queries.cypher import firms as fq
 from queries.cypher import reference as rq
+from queries.cypher import search as sq
 from queries.cypher import trades as tq
 from queries.cypher.schema import OBSOLETE, SCHEMA
 from queries.model import (
@@ -35,6 +38,7 @@ from queries.model import (
     BatchInfo,
     ChunkWrite,
     Firm,
+    FirmSpellings,
     LoadWrite,
     MergeRecord,
     ParameterRow,
@@ -143,7 +147,7 @@ class Neo4jStore:
     # -- lifecycle ---------------------------------------------------------
     @_translate
     def ensure_schema(self) -> None:
-        for statement in (*OBSOLETE, *SCHEMA):
+        for statement in (*OBSOLETE, *SCHEMA, *sq.SEARCH_SCHEMA):
             try:
                 self.driver.execute_query(statement, routing_=RoutingControl.WRITE,
                                           database_=self.database)
@@ -151,6 +155,7 @@ class Neo4jStore:
                 # An equivalent index created under another name is fine.
                 if "EquivalentSchemaRuleAlreadyExists" not in (e.code or ""):
                     raise
+        self._ensure_search()
 
     def ping(self) -> bool:
         try:
@@ -168,7 +173,7 @@ class Neo4jStore:
     def upsert_firms(self, firms: Sequence[Firm], batch_id: str | None = None) -> None:
         rows = [_firm_payload(f, batch_id) for f in firms]
         for start in range(0, len(rows), 5000):
-            self._write(fq.UPSERT_FIRMS, rows=rows[start:start + 5000])
+            self._tx(functools.partial(_upsert_firms, rows[start:start + 5000]))
 
     @_translate
     def get_firm(self, firm_id: str) -> Firm | None:
@@ -181,8 +186,9 @@ class Neo4jStore:
 
     @_translate
     def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]:
-        rows = self._read(fq.SEARCH_FIRMS, q=q, limit=limit, offset=offset)
-        total = self._read(fq.COUNT_SEARCH_FIRMS, q=q)[0]["n"]
+        args = {"key": query_key(q), "q": q, "cn": number_query(q)}
+        rows = self._read(sq.SEARCH, **args, limit=limit, offset=offset)
+        total = self._read(sq.COUNT_SEARCH, **args)[0]["n"]
         return [_firm(r) for r in rows], int(total)
 
     @_translate
@@ -194,6 +200,50 @@ class Neo4jStore:
     def firms_by_corporate_numbers(self, numbers: Collection[str]) -> dict[str, Firm]:
         rows = self._read(fq.FIRMS_BY_CORPORATE_NUMBERS, cns=sorted(set(numbers)))
         return {r["corporate_number"]: _firm(r) for r in rows}
+
+    @_translate
+    def firm_spellings(self, firm_ids: Collection[str]) -> dict[str, FirmSpellings]:
+        ids = sorted(set(firm_ids))
+        seen: dict[str, dict[str, int]] = {}
+        for r in self._read(sq.ALIAS_SPELLINGS, ids=ids):
+            seen.setdefault(r["id"], {})[r["name"]] = int(r["n"])
+        out = {}
+        for r in self._read(sq.FIRMS_WITH_REGISTRY, ids=ids):
+            names = seen.setdefault(r["id"], {})
+            for name in r["spellings"]:
+                names[name] = names.get(name, 0) + 1
+            out[r["id"]] = FirmSpellings(r["id"], r["name"], r["registry_name"], tuple(sorted(names.items())))
+        return out
+
+    @_translate
+    def set_firm_names(self, names: Mapping[str, str]) -> None:
+        rows = [{"id": fid, "name": name} for fid, name in names.items()]
+        for start in range(0, len(rows), 5000):
+            def work(tx: neo4j.ManagedTransaction, part: list[dict[str, Any]] = rows[start:start + 5000]) -> None:
+                tx.run(sq.SET_NAMES, rows=part).consume()
+                tx.run(sq.ADD_FIRM_KEYS, rows=_key_rows((r["id"], r["name"]) for r in part)).consume()
+
+            self._tx(work)
+
+    def _ensure_search(self) -> None:
+        """(Re)build every search key once when they were made by another
+        version of :func:`domain.search.search_key` (or by none: a store of
+        a version without them). Idempotent, in slices; the version is
+        recorded last, so an interrupted rebuild runs again."""
+        rows = self._read(sq.KEYS_VERSION)
+        if rows and rows[0]["version"] == SEARCH_KEY_VERSION:
+            return
+        for clear in (sq.CLEAR_FIRM_KEYS, sq.CLEAR_REGISTRY_KEYS):
+            while self._tx(functools.partial(_delete_slice, clear), bump=False) >= _DELETE_SLICE:
+                pass
+        firm_keys = _key_rows((r["id"], r["name"]) for r in self._read(sq.ALL_NAMES))
+        registry_keys = _key_rows((r["id"], t) for r in self._read(sq.ALL_REGISTRY_NAMES)
+                                  for t in (r["name"], r["furigana"]))
+        for query, keys in ((sq.ADD_FIRM_KEYS, firm_keys), (sq.ADD_REGISTRY_KEYS, registry_keys)):
+            for start in range(0, len(keys), _DELETE_SLICE):
+                part = keys[start:start + _DELETE_SLICE]
+                self._tx(functools.partial(_run_rows, query, part), bump=False)
+        self._tx(functools.partial(_run_rows, sq.SET_KEYS_VERSION, None, version=SEARCH_KEY_VERSION), bump=False)
 
     # -- batches -----------------------------------------------------------
     @_translate
@@ -233,6 +283,7 @@ class Neo4jStore:
     @_translate
     def write_load(self, load: LoadWrite) -> None:
         firms = [_firm_payload(f, batch) for f, batch in load.firms]
+        keys = _key_rows([(a.firm_id, a.raw_name) for a in load.aliases] + [(f.id, f.name) for f, _ in load.firms])
         batch_ids = sorted({c.batch_id for c in load.chunks})
 
         def work(tx: neo4j.ManagedTransaction) -> None:
@@ -242,6 +293,8 @@ class Neo4jStore:
                 tx.run(fq.UPSERT_FIRMS, rows=firms[start:start + 5000]).consume()
             if load.aliases:
                 tx.run(rq.UPSERT_ALIASES, rows=[_alias_payload(a) for a in load.aliases]).consume()
+            if keys:
+                tx.run(sq.ADD_FIRM_KEYS, rows=keys).consume()
             if load.merges:
                 tx.run(rq.INSERT_MERGES, rows=[_merge_payload(m) for m in load.merges]).consume()
             if load.bank_accounts:
@@ -380,9 +433,8 @@ class Neo4jStore:
     # -- reference data ----------------------------------------------------
     @_translate
     def upsert_registry(self, records: Sequence[RegistryRecord]) -> None:
-        rows = [_registry_row(r) for r in records]
-        for start in range(0, len(rows), 5000):
-            self._write(rq.UPSERT_REGISTRY, rows=rows[start:start + 5000])
+        for start in range(0, len(records), 5000):
+            self._tx(functools.partial(_upsert_registry, records[start:start + 5000]))
 
     @_translate
     def registry_records(self) -> list[RegistryRecord]:
@@ -433,10 +485,12 @@ class Neo4jStore:
     def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:
         alias_rows = [_alias_payload(a) for a in aliases]
         merge_rows = [_merge_payload(m) for m in merges]
+        keys = _key_rows((a.firm_id, a.raw_name) for a in aliases)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             for start in range(0, len(alias_rows), 5000):
                 tx.run(rq.UPSERT_ALIASES, rows=alias_rows[start:start + 5000]).consume()
+                tx.run(sq.ADD_FIRM_KEYS, rows=keys[start:start + 5000]).consume()
             if merge_rows:
                 tx.run(rq.INSERT_MERGES, rows=merge_rows).consume()
 
@@ -472,12 +526,16 @@ class Neo4jStore:
                 ordered = sorted(pairs)
                 _refresh_pairs(tx, ordered, _lock_firms(tx, {f for p in ordered for f in p}))
             tx.run(rq.UPSERT_ALIASES, rows=[_alias_payload(alias)]).consume()
+            tx.run(sq.ADD_FIRM_KEYS, rows=_key_rows([(alias.firm_id, alias.raw_name)])).consume()
             if merge is not None:
                 tx.run(rq.INSERT_MERGES, rows=[_merge_payload(merge)]).consume()
             if undo is not None:
                 tx.run(rq.UNDO_MERGE, id=undo.id, undone_at=undo.undone_at).consume()
             if old != new:
                 tx.run(rq.DELETE_FIRM_IF_ORPHAN, id=old).consume()
+                tx.run(sq.DELETE_FIRM_KEYS, id=old).consume()
+                names = [(old, r["name"]) for r in tx.run(sq.NAMES_OF_FIRM, id=old).data()]
+                tx.run(sq.ADD_FIRM_KEYS, rows=_key_rows(names)).consume()
 
         self._tx(work)
 
@@ -683,3 +741,38 @@ def _batch(r: dict[str, Any]) -> BatchInfo:
         rows_skipped=number("rows_skipped"), rejects_path=text("rejects_path"),
         started_at=text("started_at"), finished_at=text("finished_at"),
     )
+
+
+def _key_rows(names: Iterable[tuple[str, str | None]]) -> list[dict[str, str]]:
+    """Search-key nodes of (owner — a firm id or a 法人番号 —, name): uid,
+    owner and key, without empty keys or repeats."""
+    keys = sorted({(owner, k) for owner, name in names if name and (k := search_key(name))})
+    return [{"uid": f"{owner}\x1f{k}", "id": owner, "key": k} for owner, k in keys]
+
+
+def _delete_slice(query: LiteralString, tx: neo4j.ManagedTransaction) -> int:
+    """Run a ``LIMIT $limit`` delete; how many it deleted."""
+    return int(tx.run(query, limit=_DELETE_SLICE).single(strict=True)["deleted"])
+
+
+def _run_rows(query: LiteralString, rows: list[dict[str, str]] | None, tx: neo4j.ManagedTransaction,
+              **params: Any) -> None:
+    """Run one statement with ``$rows`` (and ``params``)."""
+    tx.run(query, rows=rows, **params).consume()
+
+
+def _upsert_firms(rows: list[dict[str, Any]], tx: neo4j.ManagedTransaction) -> None:
+    """Firms, and the names given to them as spellings and search keys."""
+    tx.run(fq.UPSERT_FIRMS, rows=rows).consume()
+    named = [{"id": r["id"], "name": r["name"]} for r in rows if r["name"]]
+    if named:
+        tx.run(sq.ADD_SPELLINGS, rows=named).consume()
+        tx.run(sq.ADD_FIRM_KEYS, rows=_key_rows((r["id"], r["name"]) for r in named)).consume()
+
+
+def _upsert_registry(records: Sequence[RegistryRecord], tx: neo4j.ManagedTransaction) -> None:
+    """Registry entries and the search keys of their names and フリガナ."""
+    tx.run(rq.UPSERT_REGISTRY, rows=[_registry_row(r) for r in records]).consume()
+    tx.run(sq.DELETE_REGISTRY_KEYS, cns=[r.corporate_number for r in records]).consume()
+    tx.run(sq.ADD_REGISTRY_KEYS, rows=_key_rows(
+        (r.corporate_number, t) for r in records for t in (r.name, r.furigana))).consume()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 import pandas as pd
@@ -11,6 +11,7 @@ from queries.model import (
     Alias,
     BatchInfo,
     Firm,
+    FirmSpellings,
     LoadWrite,
     MergeRecord,
     ParameterRow,
@@ -63,7 +64,10 @@ class Store(Protocol):
         """Create or update firms by id; ``None`` fields keep stored values.
 
         ``batch_id`` marks firms first created by an ingest batch, so that a
-        rollback of that batch can remove them again.
+        rollback of that batch can remove them again. A name given here (the
+        firm master's) is also kept as an observed spelling of the firm: it
+        stays searchable and a candidate for the display name
+        (:meth:`firm_spellings`) when a later name replaces it.
         """
 
     def get_firm(self, firm_id: str) -> Firm | None:
@@ -73,14 +77,30 @@ class Store(Protocol):
         """Firms by id (unknown ids are absent from the result)."""
 
     def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]:
-        """Firms whose id or name contains ``q`` (case-insensitive), ordered
-        by id, one page, and the total number of matches."""
+        """Firms found by ``q``, ordered by id, one page, and the total number
+        of matches. A firm is found when its id contains ``q``
+        (case-insensitive), its 法人番号 contains the digits of ``q``, or the
+        search key of any of its spellings contains :func:`domain.search.query_key`
+        of ``q``: its name, every client's spelling (alias), the names the
+        firm master gave, and the registry name and フリガナ of its 法人番号
+        (so kanji, full- or half-width kana and hiragana all find it). An
+        empty ``q`` finds every firm."""
 
     def firm_by_corporate_number(self, corporate_number: str) -> Firm | None:
         """The firm with this 法人番号, or ``None``."""
 
     def firms_by_corporate_numbers(self, numbers: Collection[str]) -> dict[str, Firm]:
         """Firms by 法人番号 (numbers without a firm are absent)."""
+
+    def firm_spellings(self, firm_ids: Collection[str]) -> dict[str, FirmSpellings]:
+        """What each firm's display name is chosen from: its stored name,
+        the registry name of its 法人番号 and every spelling observed
+        (unknown ids are absent)."""
+
+    def set_firm_names(self, names: Mapping[str, str]) -> None:
+        """Store display names (firm id → name) chosen by
+        :func:`ingest.firm_names.display_name`; each name also becomes a
+        search key of its firm. Unknown ids are ignored."""
 
     # -- batches -------------------------------------------------------
     def get_batch(self, batch_id: str) -> BatchInfo | None: ...
@@ -192,7 +212,8 @@ class Store(Protocol):
 
     # -- reference data ------------------------------------------------
     def upsert_registry(self, records: Sequence[RegistryRecord]) -> None:
-        """Store NTA registry entries, keyed by 法人番号."""
+        """Store NTA registry entries, keyed by 法人番号; their names and
+        フリガナ become search keys of the firms with those numbers."""
 
     def registry_records(self) -> list[RegistryRecord]:
         """All registry entries (to build the name index)."""

@@ -27,7 +27,9 @@ def search_firms(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    """Firms whose id or name contains ``q``; paginated (``count`` = all matches)."""
+    """Firms found by ``q`` — part of any spelling of a name (kanji, full- or
+    half-width kana, hiragana; a legal form in ``q`` is ignored), of a 法人番号
+    or of an id — ordered by id; paginated (``count`` = all matches)."""
     firms, total = store.search_firms(q, limit, offset)
     return {"data": [service.firm_public(f) for f in firms], "count": total,
             "limit": limit, "offset": offset}

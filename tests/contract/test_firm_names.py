@@ -1,0 +1,153 @@
+"""One name per firm, on both stores: the display name after loads, imports
+and review decisions, and `firms search` by any spelling."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from api.service import ingest_file
+from ingest.corporate_number import check_digit
+from ingest.firm_names import refresh_display_names
+from ingest.imports import import_firms
+from queries.embedded_store import DB_FILENAME, EmbeddedStore
+from queries.model import Alias, Firm, RegistryRecord
+from queries.store import Store
+
+
+def cn(base: int) -> str:
+    b = f"{base:012d}"
+    return f"{check_digit(b)}{b}"
+
+
+YAMADA = cn(280009000001)
+
+
+def _ledger(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A canonical ledger: one sale per (counterparty as written, 法人番号)."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["date", "counterparty_name", "direction", "amount", "corporate_number"])
+        for i, (name, number) in enumerate(rows):
+            w.writerow([f"2025-0{1 + i % 9}-15", name, "sale", 10_000 + i, number])
+    return path
+
+
+def _ids(store: Store, q: str) -> list[str]:
+    firms, total = store.search_firms(q, 50, 0)
+    assert total == len(firms)
+    return [f.id for f in firms]
+
+
+def test_kana_first_then_kanji_shows_the_kanji_name_and_every_spelling_finds_it(
+        store: Store, tmp_path: Path) -> None:
+    # A bank statement's kana comes first, the journal's kanji later (another run).
+    ingest_file(store, _ledger(tmp_path / "bank.csv", [("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", YAMADA)]), "A", "canonical",
+                tmp_path / "rejects")
+    firm = store.firm_by_corporate_number(YAMADA)
+    assert firm is not None and firm.name == "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"
+    ingest_file(store, _ledger(tmp_path / "journal.csv", [("山田商事株式会社", YAMADA), ("東洋精機(株)", "")]),
+                "B", "canonical", tmp_path / "rejects")
+    firm = store.firm_by_corporate_number(YAMADA)
+    assert firm is not None and firm.name == "山田商事株式会社"
+    assert {a.raw_name for a in store.aliases("A").values()} == {"ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"}  # every spelling stays
+    for q in ("ﾔﾏﾀﾞ", "ヤマダ", "やまだ", "山田", "ヤマダショウジ", "株式会社山田商事", "(株)山田", YAMADA[3:9],
+              firm.id.lower()):
+        assert _ids(store, q) == [firm.id], q
+    assert _ids(store, "トウヨウ") == []  # a kanji name without a reading is found by kanji only
+    toyo = _ids(store, "東洋精機")
+    assert len(toyo) == 1 and store.get_firms(toyo)[toyo[0]].name == "東洋精機(株)"
+    assert _ids(store, "") == sorted(f.id for f in store.all_firms())
+
+
+def test_a_registry_number_shows_the_registry_name_and_its_reading_finds_it(
+        store: Store, tmp_path: Path) -> None:
+    ingest_file(store, _ledger(tmp_path / "a.csv", [("山田商事株式会社", YAMADA)]), "A", "canonical",
+                tmp_path / "rejects")
+    firm = store.firm_by_corporate_number(YAMADA)
+    assert firm is not None and firm.name == "山田商事株式会社"
+    assert _ids(store, "ヤマダ") == []
+    # The registry arrives later: the firm is shown by the registry's name, found by its reading.
+    store.upsert_registry([RegistryRecord(YAMADA, "株式会社　山田商事", "301", "鳥取県", "鳥取市", "ヤマダショウジ")])
+    assert refresh_display_names(store, [firm.id]) == {firm.id: "株式会社 山田商事"}
+    assert store.get_firm(firm.id) == Firm(firm.id, "株式会社 山田商事", YAMADA, is_client=False)
+    assert _ids(store, "ﾔﾏﾀﾞｼﾖｳｼﾞ") == [firm.id]
+    # A later spelling, however formal, does not replace the registry name.
+    ingest_file(store, _ledger(tmp_path / "b.csv", [("山田商事株式会社　本社", YAMADA)]), "B", "canonical",
+                tmp_path / "rejects")
+    assert store.get_firm(firm.id) == Firm(firm.id, "株式会社 山田商事", YAMADA, is_client=False)
+    assert refresh_display_names(store, [firm.id]) == {}
+
+
+def test_the_firm_master_name_is_one_more_spelling(store: Store, tmp_path: Path) -> None:
+    ingest_file(store, _ledger(tmp_path / "a.csv", [("山田商事株式会社", YAMADA)]), "A", "canonical",
+                tmp_path / "rejects")
+    firm = store.firm_by_corporate_number(YAMADA)
+    assert firm is not None
+    master = tmp_path / "firms.csv"
+    master.write_text(f"firm_id,name\n{firm.id},ﾔﾏﾀﾞｼﾖｳｼﾞ\nX1,ｴｯｸｽ ｼｮｳｶｲ\n", encoding="utf-8")
+    import_firms(store, master, tmp_path / "rejects")
+    assert store.get_firm(firm.id).name == "山田商事株式会社"  # type: ignore[union-attr]
+    assert store.get_firm("X1").name == "ｴｯｸｽ ｼｮｳｶｲ"  # type: ignore[union-attr]
+    assert _ids(store, "ﾔﾏﾀﾞｼﾖｳｼﾞ") == [firm.id]
+    spellings = store.firm_spellings([firm.id, "X1", "missing"])
+    assert set(spellings) == {firm.id, "X1"}
+    assert dict(spellings[firm.id].spellings) == {"山田商事株式会社": 1, "ﾔﾏﾀﾞｼﾖｳｼﾞ": 1}
+    assert _ids(store, "えっくすしょうかい") == ["X1"]
+
+
+def test_a_spelling_moved_to_another_firm_is_found_there_only(store: Store) -> None:
+    store.upsert_firms([Firm("U1"), Firm("N2")], batch_id="b")
+    store.upsert_aliases([Alias("A", "k1", "ﾔﾏﾀﾞ ｼｮｳﾃﾝ", "U1", "new", 1.0, "new"),
+                          Alias("A", "k2", "山田商店株式会社", "N2", "new", 1.0, "new"),
+                          Alias("B", "k3", "ｵｵﾔﾏ", "U1", "new", 1.0, "new")])
+    assert _ids(store, "ヤマダ") == ["U1"]
+    store.reassign_alias(Alias("A", "k1", "ﾔﾏﾀﾞ ｼｮｳﾃﾝ", "N2", "review", 1.0, "accepted"))
+    assert _ids(store, "ヤマダ") == ["N2"]
+    assert _ids(store, "オオヤマ") == ["U1"]
+    refresh_display_names(store, ["U1", "N2"])
+    assert store.get_firms(["U1", "N2"]) == {"U1": Firm("U1", "ｵｵﾔﾏ", is_client=False),
+                                                "N2": Firm("N2", "山田商店株式会社", is_client=False)}
+
+
+def test_an_embedded_store_of_the_previous_version_gets_its_keys_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    old = EmbeddedStore(home)
+    old.ensure_schema()
+    old.upsert_firms([Firm("F1", name="ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", corporate_number=YAMADA)])
+    old.upsert_aliases([Alias("A", "k", "山田商事株式会社", "F1", "new", 1.0, "new")])
+    old.upsert_registry([RegistryRecord(YAMADA, "株式会社山田商事", "301", None, None, "ヤマダショウジ")])
+    old.close()
+    # What a store written by the version before search keys holds: no key tables, no version.
+    with sqlite3.connect(home / DB_FILENAME) as c:
+        c.executescript("DROP TABLE firm_keys; DROP TABLE registry_keys; DROP TABLE firm_spellings;"
+                        "DELETE FROM meta WHERE key = 'search_keys';")
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    try:
+        for q in ("ﾔﾏﾀﾞ", "山田商事", "やまだしょうじ"):
+            assert _ids(store, q) == ["F1"], q
+        version = store.data_version()
+        store.ensure_schema()  # once: the second open changes nothing
+        assert store.data_version() == version
+    finally:
+        store.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_keys_are_rebuilt_when_their_version_is_missing(neo4j_store: Store) -> None:
+    from queries.neo4j_store import Neo4jStore
+
+    assert isinstance(neo4j_store, Neo4jStore)
+    neo4j_store.upsert_firms([Firm("F1", name="ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ")])
+    neo4j_store.upsert_aliases([Alias("A", "k", "山田商事株式会社", "F1", "new", 1.0, "new")])
+    neo4j_store.driver.execute_query("MATCH (k:FirmKey) DETACH DELETE k", database_=neo4j_store.database)
+    neo4j_store.driver.execute_query("MATCH (m:Meta {key: 'search_keys'}) DELETE m",
+                                     database_=neo4j_store.database)
+    assert _ids(neo4j_store, "山田") == []
+    neo4j_store.ensure_schema()
+    assert _ids(neo4j_store, "山田") == ["F1"]
+    assert _ids(neo4j_store, "ﾔﾏﾀﾞ") == ["F1"]
