@@ -144,7 +144,7 @@ def test_unreadable_file_is_one_clear_error(cli: Store, capsys: pytest.CaptureFi
     code, out, err = run(capsys, "ingest", str(binary), str(good))
     assert code == 2
     assert "photo.csv" in err and "Traceback" not in err and err.count("\n") == 1
-    assert "F0002.csv: batch" in out  # the good file in the same run still loaded
+    assert "F0002.csv: loaded as batch" in out  # the good file in the same run still loaded
     code, _, err = run(capsys, "ingest", str(tmp_path / "missing.csv"), "--client", "X")
     assert code == 2 and "missing.csv" in err and "Traceback" not in err
 
