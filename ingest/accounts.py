@@ -148,8 +148,11 @@ class AccountTable:
     def fingerprint(self) -> str:
         """SHA-256 (hex) of the table's (account, role) pairs: equal for equal
         tables, whatever file they came from (part of a batch's identity)."""
-        text = "\n".join(f"{k},{v.value}" for k, v in sorted(self._roles.items()))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        cached: str | None = getattr(self, "_fingerprint", None)
+        if cached is None:  # a table is never changed: computed once
+            text = "\n".join(f"{k},{v.value}" for k, v in sorted(self._roles.items()))
+            cached = self._fingerprint = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cached
 
     def __getstate__(self) -> dict[str, Role]:
         return self._roles  # the cache of role() is not state (and cannot be pickled)

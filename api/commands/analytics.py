@@ -49,6 +49,11 @@ def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
         ar = "" if r["receivable_days"] is None else f"{r['receivable_days']:.1f}"
         print(f"  {r['month']:<8}{r['sales']:>14,}{r['purchases']:>14,}{r['receivable']:>14,}"
               f"{ar:>9}{r['payable']:>14,}{r['size_class']:>5}")
+    for kind in ("sales", "purchases"):
+        c = data["coverage"][kind]
+        if c["total_yen"]:
+            print(f"  {kind} with a named partner: {c['named_share']:.0%} "
+                  f"(¥{c['named_yen']:,} of ¥{c['total_yen']:,}; the rest names no counterparty)")
     return 0
 
 
