@@ -156,8 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=portfolio.cmd_peers)
 
-    s = sub.add_parser("refresh", help="recompute every client's network metrics for peer baselines "
-                                       "(done after each ingest; needed after POST /ingest uploads)")
+    s = sub.add_parser("refresh", help="recompute every firm's display name and every client's network "
+                                       "metrics for peer baselines (done after each ingest; needed after "
+                                       "POST /ingest uploads)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=portfolio.cmd_refresh)
 

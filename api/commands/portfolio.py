@@ -117,11 +117,19 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
-    """Recompute the whole-network metrics that peer baselines read."""
+    """Recompute every firm's display name (a store loaded by a version that
+    showed the first spelling seen gets its names here) and the whole-network
+    metrics that peer baselines read."""
+    from ingest.firm_names import refresh_display_names
+
     with opened(settings) as store:
+        renamed = refresh_display_names(store, [f.id for f in store.all_firms()])
         info = refresh_analytics(store, settings, quiet=args.json)
     if args.json:
-        emit(info or {"clients": 0})
-    elif info is None:
+        emit({**(info or {"clients": 0}), "firms_renamed": len(renamed)})
+        return 0
+    if renamed:
+        print(f"{len(renamed)} firms now shown by their registry name or most formal spelling")
+    if info is None:
         print("no trade loaded yet: nothing to refresh")
     return 0
