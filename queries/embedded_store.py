@@ -241,8 +241,11 @@ class EmbeddedStore:
         if (c.execute(sq.KEYS_VERSION).fetchone() or (None,))[0] == SEARCH_KEY_VERSION:
             return
         with self._tx(bump=False) as tx:
-            if (tx.execute(sq.KEYS_VERSION).fetchone() or (None,))[0] == SEARCH_KEY_VERSION:
+            version = (tx.execute(sq.KEYS_VERSION).fetchone() or (None,))[0]
+            if version == SEARCH_KEY_VERSION:
                 return  # another process rebuilt them meanwhile
+            if version is None:  # a store of the version before: keep the firm master's names
+                tx.execute(sq.SEED_SPELLINGS)
             tx.execute(sq.CLEAR_FIRM_KEYS)
             tx.execute(sq.CLEAR_REGISTRY_KEYS)
             for query in (sq.ALL_ALIAS_NAMES, sq.ALL_FIRM_NAMES, sq.ALL_SPELLINGS):

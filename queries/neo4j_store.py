@@ -233,6 +233,8 @@ class Neo4jStore:
         rows = self._read(sq.KEYS_VERSION)
         if rows and rows[0]["version"] == SEARCH_KEY_VERSION:
             return
+        if not rows:  # a store of the version before: keep the firm master's names
+            self._tx(functools.partial(_run_rows, sq.SEED_SPELLINGS, None), bump=False)
         for clear in (sq.CLEAR_FIRM_KEYS, sq.CLEAR_REGISTRY_KEYS):
             while self._tx(functools.partial(_delete_slice, clear), bump=False) >= _DELETE_SLICE:
                 pass

@@ -31,6 +31,15 @@ MATCH (k:FirmKey) WITH k LIMIT $limit DELETE k RETURN count(*) AS deleted
 CLEAR_REGISTRY_KEYS: Final[LiteralString] = """
 MATCH (k:RegistryKey) WITH k LIMIT $limit DELETE k RETURN count(*) AS deleted
 """
+# A store of the version before kept no spellings apart from aliases: a firm's
+# name that is neither one of its aliases nor its registry name came from the
+# firm master, and stays a spelling.
+SEED_SPELLINGS: Final[LiteralString] = """
+MATCH (f:Firm) WHERE f.name IS NOT NULL AND f.spellings IS NULL
+  AND NOT EXISTS { MATCH (a:Alias {firm_id: f.id}) WHERE a.raw_name = f.name }
+  AND NOT EXISTS { MATCH (r:Registry) WHERE r.corporate_number = f.corporate_number AND r.name = f.name }
+SET f.spellings = [f.name]
+"""
 ALL_NAMES: Final[LiteralString] = """
 CALL () {
   MATCH (a:Alias) RETURN a.firm_id AS id, a.raw_name AS name

@@ -45,6 +45,17 @@ ALL_FIRM_NAMES: Final = "SELECT id, name FROM firms WHERE name IS NOT NULL"
 ALL_SPELLINGS: Final = "SELECT firm_id, name FROM firm_spellings"
 ALL_REGISTRY_NAMES: Final = "SELECT corporate_number, name, furigana FROM registry"
 
+# A store of the version before kept no spellings apart from aliases: a firm's
+# name that is neither one of its aliases nor its registry name came from the
+# firm master, and stays a spelling.
+SEED_SPELLINGS: Final = """
+INSERT OR IGNORE INTO firm_spellings (firm_id, name)
+SELECT f.id, f.name FROM firms f
+WHERE f.name IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM aliases a WHERE a.firm_id = f.id AND a.raw_name = f.name)
+  AND NOT EXISTS (SELECT 1 FROM registry r WHERE r.corporate_number = f.corporate_number AND r.name = f.name)
+"""
+
 ADD_FIRM_KEY: Final = "INSERT OR IGNORE INTO firm_keys (firm_id, key) VALUES (?, ?)"
 ADD_REGISTRY_KEY: Final = "INSERT OR IGNORE INTO registry_keys (corporate_number, key) VALUES (?, ?)"
 DELETE_REGISTRY_KEYS: Final = "DELETE FROM registry_keys WHERE corporate_number = ?"

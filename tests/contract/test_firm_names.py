@@ -117,8 +117,11 @@ def test_an_embedded_store_of_the_previous_version_gets_its_keys_once(tmp_path: 
     home = tmp_path / "home"
     old = EmbeddedStore(home)
     old.ensure_schema()
-    old.upsert_firms([Firm("F1", name="ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", corporate_number=YAMADA)])
-    old.upsert_aliases([Alias("A", "k", "山田商事株式会社", "F1", "new", 1.0, "new")])
+    old.upsert_firms([Firm("F1", name="ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", corporate_number=YAMADA), Firm("F2", name="大山商店株式会社"),
+                      Firm("F3", name="ｵｵﾔﾏ")])
+    old.upsert_aliases([Alias("A", "k", "山田商事株式会社", "F1", "new", 1.0, "new"),
+                        Alias("A", "k2", "ｵｵﾔﾏ ｼｮｳﾃﾝ", "F2", "new", 1.0, "new"),
+                        Alias("A", "k3", "ｵｵﾔﾏ", "F3", "new", 1.0, "new")])
     old.upsert_registry([RegistryRecord(YAMADA, "株式会社山田商事", "301", None, None, "ヤマダショウジ")])
     old.close()
     # What a store written by the version before search keys holds: no key tables, no version.
@@ -130,6 +133,10 @@ def test_an_embedded_store_of_the_previous_version_gets_its_keys_once(tmp_path: 
     try:
         for q in ("ﾔﾏﾀﾞ", "山田商事", "やまだしょうじ"):
             assert _ids(store, q) == ["F1"], q
+        # The firm master's name (no alias wrote it) stays a spelling; a first-seen one is its alias.
+        assert dict(store.firm_spellings(["F2"])["F2"].spellings) == {"大山商店株式会社": 1, "ｵｵﾔﾏ ｼｮｳﾃﾝ": 1}
+        assert dict(store.firm_spellings(["F3"])["F3"].spellings) == {"ｵｵﾔﾏ": 1}
+        assert refresh_display_names(store, ["F1", "F2", "F3"]) == {"F1": "株式会社山田商事"}
         version = store.data_version()
         store.ensure_schema()  # once: the second open changes nothing
         assert store.data_version() == version
@@ -142,12 +149,18 @@ def test_neo4j_keys_are_rebuilt_when_their_version_is_missing(neo4j_store: Store
     from queries.neo4j_store import Neo4jStore
 
     assert isinstance(neo4j_store, Neo4jStore)
-    neo4j_store.upsert_firms([Firm("F1", name="ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ")])
-    neo4j_store.upsert_aliases([Alias("A", "k", "山田商事株式会社", "F1", "new", 1.0, "new")])
-    neo4j_store.driver.execute_query("MATCH (k:FirmKey) DETACH DELETE k", database_=neo4j_store.database)
+    neo4j_store.upsert_firms([Firm("F1", name="ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"), Firm("F2", name="大山商店株式会社"),
+                              Firm("F3", name="ｵｵﾔﾏ")])
+    neo4j_store.upsert_aliases([Alias("A", "k", "山田商事株式会社", "F1", "new", 1.0, "new"),
+                                Alias("A", "k2", "ｵｵﾔﾏ ｼｮｳﾃﾝ", "F2", "new", 1.0, "new"),
+                                Alias("A", "k3", "ｵｵﾔﾏ", "F3", "new", 1.0, "new")])
+    for query in ("MATCH (k:FirmKey) DELETE k", "MATCH (f:Firm) REMOVE f.spellings"):  # as before keys
+        neo4j_store.driver.execute_query(query, database_=neo4j_store.database)
     neo4j_store.driver.execute_query("MATCH (m:Meta {key: 'search_keys'}) DELETE m",
                                      database_=neo4j_store.database)
     assert _ids(neo4j_store, "山田") == []
     neo4j_store.ensure_schema()
     assert _ids(neo4j_store, "山田") == ["F1"]
     assert _ids(neo4j_store, "ﾔﾏﾀﾞ") == ["F1"]
+    assert dict(neo4j_store.firm_spellings(["F2"])["F2"].spellings) == {"大山商店株式会社": 1, "ｵｵﾔﾏ ｼｮｳﾃﾝ": 1}
+    assert dict(neo4j_store.firm_spellings(["F3"])["F3"].spellings) == {"ｵｵﾔﾏ": 1}
