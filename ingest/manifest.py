@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.readers.csvrows import iter_csv_rows, map_header
+from ingest.readers.csvrows import iter_csv_rows, read_header
 from ingest.readers.detect import Format
 from ingest.records import Reject
 
@@ -37,14 +37,12 @@ def read_manifest(manifest: Path) -> tuple[list[ManifestEntry], list[Reject]]:
     entries: list[ManifestEntry] = []
     rejects: list[Reject] = []
     rows = iter_csv_rows(manifest)
-    header = next(rows, None)
     name = str(manifest)
-    if header is None:
-        return [], [Reject(name, 1, "empty manifest")]
-    cols = map_header(header.cells, _SYNONYMS)
-    if "path" not in cols or "client_id" not in cols:
-        return [], [Reject(name, header.line, "manifest header must have path and client_id",
-                           column="header", raw=header.raw)]
+    header = read_header(rows, name, synonyms=_SYNONYMS, required=("path", "client_id"),
+                         label="manifest header")
+    if isinstance(header, Reject):
+        return [], [header]
+    cols = header.cols
     base = manifest.parent
     for row in rows:
         if row.defect:

@@ -34,7 +34,13 @@ from operator import itemgetter
 from pathlib import Path
 
 from ingest import corporate_number
-from ingest.readers.csvrows import CsvDefect, CsvRecords, RawRecord, is_blank_cells, map_header
+from ingest.readers.csvrows import (
+    CsvDefect,
+    CsvRecords,
+    is_blank_cells,
+    map_header,
+    read_header,
+)
 from ingest.records import (
     Counterparty,
     Direction,
@@ -81,33 +87,18 @@ def read_canonical(path: Path, encoding: str | None = None
     yields a single reject for line 1 and nothing else.
     """
     name = str(path)
-    # The rows of iter_csv_rows, without a CsvRow per row (a defect in the header row is
-    # one cell of its text: the header then lacks the required columns).
+    # The rows of iter_csv_rows, without a CsvRow per row.
     rows = CsvRecords(path, encoding, width_from_first=True).rows()
-    header = next(rows, None)
-    if header is None:
-        yield Reject(name, 1, "empty file (no header row)")
+    header = read_header(rows, name, synonyms=SYNONYMS, required=REQUIRED)
+    if isinstance(header, Reject):
+        yield header
         return
-    header_line, header_cells = _line_cells(header)
-    cols = map_header(header_cells, SYNONYMS)
-    missing = [f for f in REQUIRED if f not in cols]
-    if missing:
-        yield Reject(name, header_line, f"header lacks required columns: {', '.join(missing)}",
-                     column="header", raw=",".join(header_cells))
-        return
-    plan = _Plan(cols)
+    plan = _Plan(header.cols)
     for rec in rows:
         if isinstance(rec, CsvDefect):  # e.g. "field too long", not "too few columns"
             yield Reject(name, rec.line, rec.reason, raw=rec.text)
         elif not is_blank_cells(rec[1]):
             yield _parse_row(name, rec[0], rec[1], plan)
-
-
-def _line_cells(rec: RawRecord | CsvDefect) -> tuple[int, list[str]]:
-    """A record's line and cells; a defect is one cell holding its text."""
-    if isinstance(rec, CsvDefect):
-        return rec.line, [rec.text]
-    return rec[0], rec[1]
 
 
 class _Plan:

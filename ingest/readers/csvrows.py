@@ -10,16 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.decode import open_text
+from ingest.records import Reject
 
 __all__ = [
     "CsvRow", "iter_csv_rows", "HeaderMap", "map_header", "header_key",
     "CsvRecord", "CsvDefect", "CsvRecords", "bad_text_reason", "RawRecord", "is_blank_cells",
-    "csv_error_reason",
+    "csv_error_reason", "Header", "read_header",
 ]
 
 
@@ -81,6 +82,52 @@ def map_header(cells: Iterable[str], synonyms: Mapping[str, Iterable[str]]) -> H
                 found[field] = i
                 break
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A CSV file's header row: its line (1-based), cells, raw text and the
+    fields it maps to column indexes."""
+
+    line: int
+    cells: list[str]
+    raw: str
+    cols: HeaderMap
+
+
+def read_header(rows: Iterator[CsvRow] | Iterator[RawRecord | CsvDefect], file: str, *,
+                synonyms: Mapping[str, Iterable[str]] | None = None,
+                mapper: Callable[[list[str]], HeaderMap] | None = None,
+                required: Iterable[str] = (), label: str = "header") -> Header | Reject:
+    """Find the header row of a CSV with one header row, the one helper of the
+    header-mapped readers (firm master, parameters, manifest, canonical, journals).
+
+    Blank rows before the header are skipped. The header's cells are mapped
+    to fields with ``synonyms`` (:func:`map_header`) or ``mapper``. Returns
+    the :class:`Header`, or the :class:`Reject` that refuses the whole file:
+    "empty file (no header row)", "header row: <why the csv module could not
+    read it>" (e.g. field too long), or "<label> lacks required columns: …".
+    ``rows`` is consumed up to the header; the caller reads the data rows on.
+    """
+    for rec in rows:
+        if isinstance(rec, CsvRow):
+            line, cells, defect, raw = rec.line, rec.cells, rec.defect, rec.raw
+        elif isinstance(rec, CsvDefect):
+            line, cells, defect, raw = rec.line, [rec.text], rec.reason, rec.text
+        else:
+            line, cells, raw = rec
+            defect = ""
+        if defect:
+            return Reject(file, line, f"header row: {defect}", column="header", raw=raw)
+        if is_blank_cells(cells):
+            continue
+        cols = mapper(cells) if mapper is not None else map_header(cells, synonyms or {})
+        missing = [f for f in required if f not in cols]
+        if missing:
+            return Reject(file, line, f"{label} lacks required columns: {', '.join(missing)}",
+                          column="header", raw=raw)
+        return Header(line, cells, raw, cols)
+    return Reject(file, 1, "empty file (no header row)")
 
 
 # --- Robust record iteration (additive; used by the journal and bank readers) ---

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ingest import corporate_number
 from ingest.jsic import parse_division
-from ingest.readers.csvrows import iter_csv_rows, map_header
+from ingest.readers.csvrows import iter_csv_rows, read_header
 from ingest.records import Reject
 
 __all__ = ["FirmRecord", "read_firm_master", "SYNONYMS", "REQUIRED", "PREFECTURES",
@@ -170,18 +170,11 @@ def read_firm_master(path: Path, encoding: str | None = None) -> Iterator[FirmRe
     """
     name = str(path)
     rows = iter_csv_rows(path, encoding)
-    header = next(rows, None)
-    while header is not None and header.is_blank:
-        header = next(rows, None)
-    if header is None:
-        yield Reject(name, 1, "empty file (no header row)")
+    header = read_header(rows, name, synonyms=SYNONYMS, required=REQUIRED)
+    if isinstance(header, Reject):
+        yield header
         return
-    cols = map_header(header.cells, SYNONYMS)
-    missing = [f for f in REQUIRED if f not in cols]
-    if missing:
-        yield Reject(name, header.line, f"header lacks required columns: {', '.join(missing)}",
-                     column="header", raw=header.raw)
-        return
+    cols = header.cols
     first_line: dict[str, int] = {}
     for row in rows:
         if row.defect:

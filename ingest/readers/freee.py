@@ -38,6 +38,7 @@ from ingest.readers.csvrows import (
     bad_text_reason,
     is_blank_cells,
     map_header,
+    read_header,
 )
 from ingest.records import LedgerLine, Reject, Skipped, UnnamedLine
 from ingest.values import parse_amount, parse_date
@@ -113,29 +114,18 @@ def read_journal_csv(path: Path, spec: JournalSpec, encoding: str | None = None,
     name = str(path)
     records = CsvRecords(path, encoding)
     rows = records.rows()
-    header: RawRecord | None = None
-    for first in rows:
-        if isinstance(first, CsvDefect):
-            yield Reject(name, first.line, f"header row: {first.reason}", column="header",
-                         raw=first.text)
-            return
-        if not is_blank_cells(first[1]):
-            header = first
-            break
-    if header is None:
-        yield Reject(name, 1, "empty file (no header row)")
+    header = read_header(rows, name, synonyms=spec.columns, required=spec.required,
+                         label=f"{spec.name} header")
+    if isinstance(header, Reject):
+        yield header
         return
-    header_line, header_cells, header_text = header
-    cols = map_header(header_cells, spec.columns)
-    missing = [f for f in spec.required if f not in cols]
+    cols = header.cols
     if "debit_amount" not in cols and "credit_amount" not in cols:
-        missing.append("debit_amount or credit_amount")
-    if missing:
-        yield Reject(name, header_line, f"{spec.name} header lacks columns: {', '.join(missing)}",
-                     column="header", raw=header_text)
+        yield Reject(name, header.line, f"{spec.name} header lacks required columns: "
+                     "debit_amount or credit_amount", column="header", raw=header.raw)
         return
-    records.expected_fields = len(header_cells)
-    yield from _entries(name, rows, cols, len(header_cells), spec, table)
+    records.expected_fields = len(header.cells)
+    yield from _entries(name, rows, cols, len(header.cells), spec, table)
 
 
 def _entries(name: str, rows: Iterator[RawRecord | CsvDefect], cols: HeaderMap, width: int,

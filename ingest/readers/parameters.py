@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.parameters import PARAMETER_NAMES, PARAMETERS, ParameterSpec
-from ingest.readers.csvrows import CsvRow, header_key, iter_csv_rows
+from ingest.readers.csvrows import CsvRow, header_key, iter_csv_rows, read_header
 from ingest.records import Reject
 from ingest.values import ERAS, parse_month
 
@@ -234,13 +234,11 @@ def _read(path: Path, default_period: str | None,
           encoding: str | None) -> Iterator[ParameterRecord | Reject]:
     name = str(path)
     rows = iter_csv_rows(path, encoding)
-    header = next(rows, None)
-    while header is not None and header.is_blank:
-        header = next(rows, None)
-    if header is None:
-        yield Reject(name, 1, "empty file (no header row)")
+    header = read_header(rows, name, mapper=_map_columns)
+    if isinstance(header, Reject):
+        yield header
         return
-    cols = _map_columns(header.cells)
+    cols = header.cols
     if "firm_id" not in cols:
         yield Reject(name, header.line, "header lacks the firm_id column (企業ID)",
                      column="header", raw=header.raw)
