@@ -265,10 +265,6 @@ class EmbeddedStore:
         row = self._conn().execute(tq.GET_BATCH, (batch_id,)).fetchone()
         return BatchInfo(*row) if row else None
 
-    def get_batches(self, batch_ids: Collection[str]) -> dict[str, BatchInfo]:
-        rows = self._conn().execute(tq.GET_BATCHES, (_json(sorted(set(batch_ids))),))
-        return {r[0]: BatchInfo(*r) for r in rows}
-
     def batches_by_sha256(self, sha256s: Collection[str]) -> dict[str, list[BatchInfo]]:
         out: dict[str, list[BatchInfo]] = {}
         for r in self._conn().execute(tq.BATCHES_BY_SHA256, (_json(sorted(set(sha256s))),)):
@@ -540,10 +536,6 @@ class EmbeddedStore:
     def bank_account_firms(self, accounts: Collection[str]) -> dict[str, str]:
         rows = self._conn().execute(rq.GET_BANK_ACCOUNTS, (_json(sorted(set(accounts))),))
         return {str(a): str(f) for a, f in rows}
-
-    def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
-        with self._tx() as c:
-            c.executemany(rq.UPSERT_BANK_ACCOUNT, list(pairs))
 
     # -- whole network ---------------------------------------------------
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:

@@ -254,10 +254,6 @@ class Neo4jStore:
         return _batch(rows[0]) if rows else None
 
     @_translate
-    def get_batches(self, batch_ids: Collection[str]) -> dict[str, BatchInfo]:
-        return {r["id"]: _batch(r) for r in self._read(bq.GET_BATCHES, ids=sorted(set(batch_ids)))}
-
-    @_translate
     def batches_by_sha256(self, sha256s: Collection[str]) -> dict[str, list[BatchInfo]]:
         out: dict[str, list[BatchInfo]] = {}
         for r in self._read(bq.BATCHES_BY_SHA256, shas=sorted(set(sha256s))):
@@ -550,10 +546,6 @@ class Neo4jStore:
     def bank_account_firms(self, accounts: Collection[str]) -> dict[str, str]:
         rows = self._read(rq.GET_BANK_ACCOUNTS, accounts=sorted(set(accounts)))
         return {str(r["account"]): str(r["firm_id"]) for r in rows}
-
-    @_translate
-    def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
-        self._write(rq.UPSERT_BANK_ACCOUNTS, rows=[{"account": a, "firm_id": f} for a, f in pairs])
 
     # -- whole network -----------------------------------------------------
     @_translate

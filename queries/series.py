@@ -83,19 +83,6 @@ class PairTrade:
     def n_lines(self) -> int:
         return sum(self.lines)
 
-    def in_window(self, month_from: str | None, month_to: str | None) -> PairTrade | None:
-        """The months inside the inclusive window, or ``None`` when none is."""
-        if month_from is None and month_to is None:
-            return self
-        keep = [i for i, m in enumerate(self.months) if window(m, month_from, month_to)]
-        if not keep:
-            return None
-        if len(keep) == len(self.months):
-            return self
-        return PairTrade(self.seller, self.buyer, tuple(self.months[i] for i in keep),
-                         tuple(self.amounts[i] for i in keep), tuple(self.lines[i] for i in keep),
-                         tuple(self.observers[i] for i in keep))
-
 
 @dataclass(frozen=True, slots=True)
 class FirmTotals:

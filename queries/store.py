@@ -105,9 +105,6 @@ class Store(Protocol):
     # -- batches -------------------------------------------------------
     def get_batch(self, batch_id: str) -> BatchInfo | None: ...
 
-    def get_batches(self, batch_ids: Collection[str]) -> dict[str, BatchInfo]:
-        """Batches by id (unknown ids are absent)."""
-
     def batches_by_sha256(self, sha256s: Collection[str]) -> dict[str, list[BatchInfo]]:
         """Every batch of each file content (SHA-256), oldest first: one file's
         bytes may be stored under several batches (another client, format or
@@ -259,9 +256,6 @@ class Store(Protocol):
 
     def bank_account_firms(self, accounts: Collection[str]) -> dict[str, str]:
         """Firm ids of several bank accounts (unknown accounts are absent)."""
-
-    def upsert_bank_accounts(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Record (bank-branch-account, firm id); the first firm seen wins."""
 
     # -- whole network (analytics) ---------------------------------------
     def all_firms(self) -> list[Firm]:

@@ -46,7 +46,6 @@ SET bt.chunks_done = CASE WHEN row.chunk IN coalesce(bt.chunks_done, [])
                           ELSE coalesce(bt.chunks_done, []) + row.chunk END
 """
 GET_BATCH: Final[LiteralString] = "MATCH (b:Batch {id: $id}) RETURN " + BATCH_FIELDS
-GET_BATCHES: Final[LiteralString] = "MATCH (b:Batch) WHERE b.id IN $ids RETURN " + BATCH_FIELDS
 BATCHES_BY_SHA256: Final[LiteralString] = (
     "MATCH (b:Batch) WHERE b.sha256 IN $shas RETURN " + BATCH_FIELDS + " ORDER BY b.started_at, b.id"
 )

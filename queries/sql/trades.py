@@ -99,7 +99,6 @@ BATCH_COLUMNS: Final = (
     "rows_skipped, rejects_path, started_at, finished_at"
 )
 GET_BATCH: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?"
-GET_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE id IN (SELECT value FROM json_each(?))"
 BATCHES_BY_SHA256: Final = (
     f"SELECT {BATCH_COLUMNS} FROM batches WHERE sha256 IN (SELECT value FROM json_each(?)) "
     "ORDER BY started_at, id"
