@@ -7,7 +7,9 @@ supplier→customer network calibrated to published Japanese firm-network
 figures, and months of trade with churn, fiscal-year seasonality,
 co-moving growth and contagious distress; it then writes what a BPO
 operator would hand over for its client firms. :func:`calibration_report`
-measures the published statistics on a generated folder.
+measures the published statistics on a generated folder, :func:`calibrate`
+the same statistics on a region simulated in memory (no files), and
+:func:`calibrate_seeds` over several seeds.
 
 Layout of a generated region (paths relative to ``config.out``)::
 
@@ -31,11 +33,18 @@ amounts are integer yen; months are calendar months from ``config.start``.
 The same config (seed included) gives the same bytes.
 """
 
-from synthetic.calibration import CalibrationReport, Statistic, calibration_report
+from synthetic.calibration import (
+    CalibrationReport,
+    SeedSummary,
+    Statistic,
+    calibrate,
+    calibrate_seeds,
+    calibration_report,
+)
 from synthetic.config import GenerateConfig
 from synthetic.generate import GenerateResult, generate
 
 __all__ = [
     "generate", "GenerateConfig", "GenerateResult", "calibration_report", "CalibrationReport",
-    "Statistic",
+    "Statistic", "calibrate", "calibrate_seeds", "SeedSummary",
 ]

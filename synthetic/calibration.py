@@ -35,7 +35,10 @@ Definitions (the snapshot network is the trade of the first month):
 * receivable days — mean 売掛金回転期間 (``parameters.csv``) of the
   client-years in distress (the fiscal year overlaps the firm's distress
   episode, from onset to failure or the end of the window) over the mean of
-  the client-years of clients never in distress.
+  the client-years of clients never in distress; client-years without
+  credit sales (no sales to a firm that year: a shop selling for cash has
+  no receivables, its days are 0 whatever its health) are left out of
+  both.
 """
 
 from __future__ import annotations
@@ -143,9 +146,8 @@ class RegionData:
     month) with ``month`` 0-based and ``amount`` in yen. Distress arrays per
     firm: ``onset`` / ``failure`` month (−1 none; failure −1 also when after
     the window), ``cause`` 0 none, 1 own, 2 partner. Receivable days per
-    client-year (``parameters.csv`` rows): ``ar_days``, ``ar_distressed``
-    (the year overlaps the firm's distress) and ``ar_healthy`` (the client
-    is never in distress).
+    client-year (``parameters.csv`` rows): ``ar_days``, ``ar_firm`` and
+    ``ar_fy`` (the client and fiscal year of the row).
     """
 
     n: int
@@ -163,8 +165,8 @@ class RegionData:
     failure: np.ndarray
     cause: np.ndarray
     ar_days: np.ndarray
-    ar_distressed: np.ndarray
-    ar_healthy: np.ndarray
+    ar_firm: np.ndarray
+    ar_fy: np.ndarray
 
 
 def hill_exponent(k: np.ndarray, kmin: int = KMIN) -> float:
@@ -232,20 +234,7 @@ def region_data_from_files(out_dir: Path | str) -> RegionData:
         cause[idx] = np.where(distress["cause"] == "partner", 2, 1)
 
     params = pd.read_csv(out / "parameters.csv", dtype={"firm_id": str, "period": str})
-    fys = [_fiscal_year(m) for m in months]
-    last = len(months) - 1
-    d_first = {i: fys[int(onset[i])] for i in np.flatnonzero(onset >= 0).tolist()}
-    d_last = {i: fys[int(failure[i]) if failure[i] >= 0 else last] for i in d_first}
     pos = {fid: i for i, fid in enumerate(ids)}
-    ar_distressed = np.zeros(len(params), dtype=bool)
-    ar_healthy = np.zeros(len(params), dtype=bool)
-    for r, (fid, period) in enumerate(zip(params["firm_id"], params["period"], strict=True)):
-        i = pos[fid]
-        fy = int(str(period)[2:6])
-        if i in d_first:
-            ar_distressed[r] = d_first[i] <= fy <= d_last[i]
-        else:
-            ar_healthy[r] = True
     return RegionData(
         n=n, month_labels=months, churn=str(cfg.get("churn", "fast")), seller=s, buyer=b,
         month=mcode, amount=amount, first_fy_sales=firms[sales_col].to_numpy(np.float64),
@@ -253,7 +242,8 @@ def region_data_from_files(out_dir: Path | str) -> RegionData:
         tier=pd.Categorical(firms["tier"], categories=tier_names).codes.astype(np.int64),
         pref=firms["prefecture_code"].to_numpy(np.int64), onset=onset, failure=failure,
         cause=cause, ar_days=params["ar_turnover_days"].to_numpy(np.float64),
-        ar_distressed=ar_distressed, ar_healthy=ar_healthy,
+        ar_firm=np.array([pos[f] for f in params["firm_id"]], dtype=np.int64),
+        ar_fy=np.array([int(str(p)[2:6]) for p in params["period"]], dtype=np.int64),
     )
 
 
@@ -279,31 +269,24 @@ def region_data(cfg: GenerateConfig) -> RegionData:
     sim = simulate(cfg, econ, cfg.rng(2), collect)
     seller, buyer, month, amount = (np.concatenate([p[k] for p in pieces]) for k in range(4))
     labels = [cfg.month_label(t) for t in range(cfg.months)]
-    fys = [_fiscal_year(m) for m in labels]
     days: list[float] = []
-    distressed: list[bool] = []
-    healthy: list[bool] = []
+    firm: list[int] = []
+    fiscal: list[int] = []
     for c in econ.clients.tolist():
-        fig = client_fy_figures(cfg, sim, c)
-        on, fail = int(sim.onset[c]), int(sim.failure[c])
-        for fy, (op_months, sales, ar_end) in sorted(fig.items()):
+        for fy, (op_months, sales, ar_end) in sorted(client_fy_figures(cfg, sim, c).items()):
             if op_months < MIN_OPERATING_MONTHS:
                 continue
             annual = sales * 12.0 / op_months
             days.append(round(ar_end / annual * 365.0, 1) if annual > 0 else 0.0)
-            if on >= 0:
-                distressed.append(fys[on] <= fy <= fys[fail if fail >= 0 else cfg.months - 1])
-                healthy.append(False)
-            else:
-                distressed.append(False)
-                healthy.append(True)
+            firm.append(c)
+            fiscal.append(fy)
     return RegionData(
         n=econ.n, month_labels=labels, churn=cfg.churn, seller=seller, buyer=buyer, month=month,
         amount=amount, first_fy_sales=np.round(sim.fy_sales[:, 0]),
         first_fy_label=f"FY{sim.fiscal_years[0]}", tier=econ.tier.astype(np.int64),
         pref=econ.pref.astype(np.int64), onset=sim.onset.copy(), failure=sim.failure.copy(),
         cause=sim.cause.copy(), ar_days=np.array(days, dtype=np.float64),
-        ar_distressed=np.array(distressed, dtype=bool), ar_healthy=np.array(healthy, dtype=bool),
+        ar_firm=np.array(firm, dtype=np.int64), ar_fy=np.array(fiscal, dtype=np.int64),
     )
 
 
@@ -457,14 +440,16 @@ def measure(d: RegionData, label: str = "") -> CalibrationReport:
         add(Statistic("partner-caused share of distress", float(partner.mean()), 0.2, 0.08,
                       note=f"{episodes.size} episodes; interval over episodes"),
             partner.size, lambda i: float(partner[i].mean()))
-    in_d, healthy = d.ar_days[d.ar_distressed], d.ar_days[d.ar_healthy]
-    if in_d.size and healthy.size:
-        ratio = float(in_d.mean() / healthy.mean())
-        lo, hi = _boot2(rng, in_d, healthy)
+    distressed, healthy, credit = _client_years(d)
+    in_d, ok_h = d.ar_days[distressed & credit], d.ar_days[healthy & credit]
+    if in_d.size and ok_h.size:
+        ratio = float(in_d.mean() / ok_h.mean())
+        lo, hi = _boot2(rng, in_d, ok_h)
         stats.append(Statistic("receivable days, distressed / healthy", ratio, 2.0, 0.8,
                                source="design",
-                               note=f"{in_d.size} client-years in distress, {healthy.size} of "
-                                    "healthy clients (parameters.csv); interval over client-years",
+                               note=f"{in_d.size} client-years in distress, {ok_h.size} of "
+                                    "healthy clients, with credit sales (parameters.csv); "
+                                    "interval over client-years",
                                low=lo, high=hi))
 
     # --- communities
@@ -478,6 +463,20 @@ def measure(d: RegionData, label: str = "") -> CalibrationReport:
                   source="design", note="raw→parts→assembly→wholesale→retail; interval over links"),
         down.size, lambda i: float(down[i].mean()))
     return rep
+
+
+def _client_years(d: RegionData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per parameters row: in distress that year; client never in distress; sold on credit."""
+    fys = np.array([_fiscal_year(m) for m in d.month_labels], dtype=np.int64)
+    last = len(d.month_labels) - 1
+    on, fail = d.onset[d.ar_firm], d.failure[d.ar_firm]
+    hit = on >= 0
+    first_fy = np.where(hit, fys[np.maximum(on, 0)], 0)
+    last_fy = np.where(fail >= 0, fys[np.maximum(fail, 0)], fys[last])
+    distressed = hit & (first_fy <= d.ar_fy) & (d.ar_fy <= last_fy)
+    sold = np.unique(d.seller[d.amount > 0] * 10_000 + fys[d.month[d.amount > 0]])
+    credit = np.isin(d.ar_firm * 10_000 + d.ar_fy, sold)
+    return distressed, ~hit, credit
 
 
 def _boot2(rng: np.random.Generator, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:

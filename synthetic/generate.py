@@ -151,7 +151,7 @@ def _client_job(c: int) -> _ClientOutput:
         cfg, econ, c, rng,
         (sim.c_buyer[srows], sim.c_month[srows], sim.c_amount[srows], sim.c_pay[srows]),
         (sim.c_seller[prows], sim.c_month[prows], sim.c_amount[prows], sim.c_pay[prows]),
-        sim.consumer[c], cfg.last_operating_month(int(sim.failure[c])),
+        sim.consumer[c], cfg.last_operating_month(int(sim.failure[c])), sim.failure,
     )
     malformed: list[Malformed] = []
     manifest: list[list[str]] = []

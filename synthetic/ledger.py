@@ -101,13 +101,17 @@ def _fiscal_year(d: dt.date) -> int:
 def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Generator,
                sales_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                purchase_rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-               consumer: np.ndarray, last_month: int | None = None) -> ClientBook:
+               consumer: np.ndarray, last_month: int | None = None,
+               failure: np.ndarray | None = None) -> ClientBook:
     """Entries of client ``c``; ``*_rows`` = (counterparty, month, amount, pay month).
 
     ``last_month``: the client's last operating month (it fails the month
     after; default the last simulated month). The fiscal-year figures
     (``fy_months``, ``fy_sales``, ``fy_ar_end``) count operating months only
     and take receivables at the end of the last operating month of the year.
+    ``failure``: failure month of every firm (−1 none); receivables from a
+    customer that has failed by the year end are not counted as 売掛金 (the
+    決算 moves them to 破産更生債権等, claims in bankruptcy).
     """
     rates = cfg.rates
     fmt = JOURNAL_FORMATS[int(rng.choice(4, p=_FORMAT_P))]
@@ -163,7 +167,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
     fee = 660
     last = cfg.months - 1
     end_date = month_end(*cfg.year_month(last))
-    ar_open: list[tuple[dt.date, dt.date | None, int]] = []
+    ar_open: list[tuple[dt.date, dt.date | None, int, int]] = []
     # --- sales and receipts
     cps, months, amounts, pays = sales_rows
     for cp, t, amt, pay in zip(cps.tolist(), months.tolist(), amounts.tolist(), pays.tolist(),
@@ -188,7 +192,7 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
                 else:
                     lines = [Line("普通預金", "", amt, "売掛金", name, amt, f"{name} 入金")]
                 entries.append(Entry(paid, "receipt", lines, cp, name, amt))
-        ar_open.append((d, paid, amt))
+        ar_open.append((d, paid, amt, cp))
     # --- purchases and payments
     cps, months, amounts, pays = purchase_rows
     for cp, t, amt, pay in zip(cps.tolist(), months.tolist(), amounts.tolist(), pays.tolist(),
@@ -253,10 +257,15 @@ def build_book(cfg: GenerateConfig, econ: Economy, c: int, rng: np.random.Genera
         fy = _fiscal_year(dt.date(*ym[t], 1))
         book.fy_months[fy] = book.fy_months.get(fy, 0) + 1
     op_end = month_end(*ym[op_last]) if op_last >= 0 else end_date
+    failed_on = {} if failure is None else {
+        int(cp): month_end(*ym[int(failure[cp])]) for cp in {o[3] for o in ar_open}
+        if failure[cp] >= 0}
     for fy in book.fy_months:
         fy_end = min(dt.date(fy + 1, 3, 31), end_date, op_end)
-        book.fy_ar_end[fy] = sum(a for d, paid, a in ar_open
-                                 if d <= fy_end and (paid is None or paid > fy_end))
+        book.fy_ar_end[fy] = sum(
+            a for d, paid, a, cp in ar_open
+            if d <= fy_end and (paid is None or paid > fy_end)
+            and not (cp in failed_on and failed_on[cp] <= fy_end))
     return book
 
 
@@ -267,8 +276,9 @@ def client_fy_figures(cfg: GenerateConfig, sim: SimResult, c: int
     The same figures :func:`build_book` derives from the client's journal
     lines (sales: network sales and consumer sales by month of the sale;
     receivables: invoices of operating months not paid by the end of the
-    last operating month of the year), computed from the simulation
-    directly, without building the book.
+    last operating month of the year, except those owed by customers that
+    have failed by then), computed from the simulation directly, without
+    building the book.
     """
     op_last = cfg.last_operating_month(int(sim.failure[c]))
     fys = [_fiscal_year(dt.date(*cfg.year_month(t), 1)) for t in range(cfg.months)]
@@ -276,6 +286,7 @@ def client_fy_figures(cfg: GenerateConfig, sim: SimResult, c: int
     t_arr = sim.c_month[rows].astype(np.int64)
     amt = sim.c_amount[rows].astype(np.float64)
     pay = sim.c_pay[rows].astype(np.int64)
+    cp_fail = sim.failure[sim.c_buyer[rows]].astype(np.int64)
     fy_of = np.array(fys, dtype=np.int64)
     row_fy = fy_of[t_arr]
     out: dict[int, tuple[int, float, float]] = {}
@@ -283,7 +294,8 @@ def client_fy_figures(cfg: GenerateConfig, sim: SimResult, c: int
         in_fy = np.flatnonzero(fy_of == fy)
         t_end = min(int(in_fy.max()), op_last)
         sales = float(amt[row_fy == fy].sum()) + float(np.rint(sim.consumer[c, in_fy]).sum())
-        ar = float(amt[(t_arr <= t_end) & ((pay < 0) | (pay > t_end))].sum())
+        open_ = (t_arr <= t_end) & ((pay < 0) | (pay > t_end))
+        ar = float(amt[open_ & ~((cp_fail >= 0) & (cp_fail <= t_end))].sum())
         out[fy] = (int((in_fy <= op_last).sum()), sales, ar)
     return out
 
