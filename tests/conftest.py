@@ -45,6 +45,7 @@ def neo4j_driver_store() -> Iterator[Store]:
     store = Neo4jStore(make_driver(cfg), cfg.neo4j_database)
     if not store.ping():
         _neo4j_missing(f"no answer from {cfg.neo4j_uri}")
+    wipe_neo4j(store)  # checks (and marks) that the database is ours before the schema writes to it
     store.ensure_schema()
     yield store
     store.close()
