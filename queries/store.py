@@ -30,7 +30,15 @@ class StoreError(Exception):
 
 
 class StoreUnavailable(StoreError):
-    """The store does not answer (server down, timeout, pool exhausted)."""
+    """The store does not answer (server down, timeout, pool exhausted).
+
+    ``retry_after`` (seconds) says when asking again makes sense (the API
+    sends it as ``Retry-After``). The message may name the server: it is
+    for logs, never for API clients."""
+
+    def __init__(self, message: str = "store unavailable", retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NotFound(StoreError):
