@@ -8,6 +8,7 @@ import operator
 from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
+from domain.errors import InputError
 from graph.ego import window_pairs
 from graph.trends import trend_of_group
 from queries.store import NotFound, Store
@@ -54,7 +55,7 @@ def _parameters(store: Store, period: str | None) -> Any:
 
     rows = store.parameters()
     if not rows:
-        raise ValueError("no management parameters loaded (torihiki metrics import FILE)")
+        raise InputError("no management parameters loaded (torihiki metrics import FILE)")
     return parameters_frame(rows, period)
 
 

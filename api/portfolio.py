@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from domain.errors import InputError
 from domain.parameters import PARAMETERS
 from graph.distress import distress_reasons
 from graph.frames import parameters_frame, parameters_table
@@ -65,7 +66,7 @@ class Snapshot:
         step("reading trade")
         edges = store.trade_frame(month_from, month_to)
         if edges.empty:
-            raise ValueError("no trade in the data (or the window) yet: ingest ledgers first")
+            raise InputError("no trade in the data (or the window) yet: ingest ledgers first")
         step("building the network")
         network = TradeNetwork(edges, start=month_from, end=month_to)
         step("reading parameters")
@@ -207,9 +208,9 @@ def peers_of(inputs: PeerInputs | Snapshot, firm_id: str, period: str | None = N
         inputs = PeerInputs.from_snapshot(inputs, 0, "")
     firms = inputs.firms
     if firm_id not in firms.index:
-        raise ValueError(f"{firm_id} is not a BPO client: peer baselines compare clients")
+        raise InputError(f"{firm_id} is not a BPO client: peer baselines compare clients")
     if firms["industry"].isna().get(firm_id, True):
-        raise ValueError(f"{firm_id} has no JSIC division (torihiki firms import a master with 'industry')")
+        raise InputError(f"{firm_id} has no JSIC division (torihiki firms import a master with 'industry')")
     result = peer_baseline(firm_id, firms, inputs.params, inputs.metrics, period,
                            directions=DIRECTIONS).to_dict()
     result["metrics_as_of"] = {"computed_at": inputs.computed_at, "stale": inputs.stale}

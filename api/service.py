@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from domain.errors import check_month_window
 from graph.ego import (
     EgoNetwork,
     assemble,
@@ -48,9 +49,6 @@ def counterparts(edges: Iterable[TradeEdge], exclude: Collection[str]) -> set[st
     return {f for e in edges for f in (e.seller, e.buyer)} - set(exclude)
 
 
-def check_month_window(month_from: str | None, month_to: str | None) -> None:
-    if month_from and month_to and month_from > month_to:
-        raise ValueError(f"--from {month_from} is after --to {month_to}")
 
 
 def ego(

@@ -57,6 +57,7 @@ from typing import Any
 
 import networkx as nx
 
+from domain.errors import InputError
 from graph.ledger_figures import PaymentObs, TradeObs
 
 __all__ = [
@@ -348,11 +349,11 @@ class _Figures:
         rows = [(e.seller, e.buyer, _month_index(e.month), int(e.amount),
                  tuple(getattr(e, "observers", ()) or ())) for e in edges]
         if not rows:
-            raise ValueError("no trade edges given")
+            raise InputError("no trade edges given")
         end = _month_index(as_of) if as_of is not None else max(r[2] for r in rows)
         first = min(r[2] for r in rows)
         if first > end:
-            raise ValueError(f"no trade edges up to as_of {as_of}")
+            raise InputError(f"no trade edges up to as_of {as_of}")
         self.end = end
         self.start = max(first, end - window_months + 1)
         self.n_window = end - self.start + 1
@@ -492,7 +493,7 @@ def what_if(
     'receivable_days'
     """
     if firm_id == failing_id:
-        raise ValueError("firm_id and failing_id must differ")
+        raise InputError("firm_id and failing_id must differ")
     if steps not in (1, 2):
         raise ValueError("steps must be 1 or 2")
     if window_months < 1 or recent_months < 1:
@@ -509,10 +510,10 @@ def what_if(
     window = (_month_str(fig.start), _month_str(fig.end))
     for who in (firm_id, failing_id):
         if who not in g:
-            raise ValueError(f"{who!r} has no trades in the window {window[0]}..{window[1]}")
+            raise InputError(f"{who!r} has no trades in the window {window[0]}..{window[1]}")
     dist = nx.single_source_shortest_path_length(g, failing_id, cutoff=2)
     if firm_id not in dist:
-        raise ValueError(
+        raise InputError(
             f"{failing_id!r} is not among the partners of {firm_id!r} within 2 hops "
             f"in the trades of {window[0]}..{window[1]}")
     hops = dist[firm_id]
@@ -530,7 +531,7 @@ def what_if(
             if obs > 0:
                 size[n], source[n] = obs, "observed"
     if firm_id not in size:
-        raise ValueError(f"no size for {firm_id!r}: pass its annual sales in sizes")
+        raise InputError(f"no size for {firm_id!r}: pass its annual sales in sizes")
     unsized = sorted(n for n in g if n not in size and n in dist)
     if unsized:
         notes.append(f"{len(unsized)} firm(s) near the failing firm have no size and are left out of "
