@@ -26,13 +26,12 @@ from graph.frames import parameters_frame, parameters_table
 from graph.ledger_figures import size_class
 from graph.metrics import METRICS, ego_metrics_table
 from graph.network import TradeNetwork, month_range
-from graph.peers import peer_baseline
+from graph.peers import peer_baseline, peer_percentiles
+from graph.trends import group_gaps
 from queries.model import Firm, ParameterRow
 from queries.store import NotFound, Store
 
 __all__ = ["Snapshot", "SnapshotCache", "shared_snapshot_cache", "peers_of", "score_table", "DIRECTIONS", "trend_gaps"]
-
-MIN_GROUP = 5  # peer statistics over fewer firms are suppressed
 
 # metric / parameter name -> "higher is better" | "lower is better" | None
 DIRECTIONS: dict[str, str | None] = {
@@ -218,67 +217,9 @@ def peers_of(inputs: PeerInputs | Snapshot, firm_id: str, period: str | None = N
 
 
 def trend_gaps(network: TradeNetwork, firms: list[str]) -> pd.DataFrame:
-    """Firm against trading-group growth for many firms at once (vectorised).
-
-    Turnover (sales + purchases, yen) of the last 12 months against the 12
-    before when the window has 24 months, else the last 3 against the 3
-    before. The group is the firm plus its partners in the window; the gap is
-    firm growth − group growth in percentage points.
-    """
-    months = sorted(network.edges["month"].unique())
-    span = 12 if len(months) >= 24 else 3
-    if len(months) < 2 * span:
-        return pd.DataFrame(index=pd.Index(firms, name="firm"),
-                            columns=["trend_basis", "firm_growth_pct", "group_growth_pct", "trend_gap_pp"])
-    recent, prior = set(months[-span:]), set(months[-2 * span:-span])
-    e = network.edges
-    vol: dict[str, pd.Series] = {}
-    for name, sel in (("recent", e["month"].isin(recent)), ("prior", e["month"].isin(prior))):
-        part = e[sel]
-        vol[name] = (part.groupby("seller")["amount"].sum().add(part.groupby("buyer")["amount"].sum(), fill_value=0))
-    ids = pd.Index(sorted(set(e["seller"]) | set(e["buyer"])))
-    pos = pd.Series(np.arange(len(ids)), index=ids)
-    import scipy.sparse as sp
-
-    pairs = e[["seller", "buyer"]].drop_duplicates()
-    r, c = pos[pairs["seller"]].to_numpy(), pos[pairs["buyer"]].to_numpy()
-    adj = sp.coo_array((np.ones(len(r) * 2), (np.r_[r, c], np.r_[c, r])), shape=(len(ids), len(ids))).tocsr()
-    adj.data[:] = 1.0
-    out = {}
-    for name in ("recent", "prior"):
-        v = vol[name].reindex(ids, fill_value=0).to_numpy(dtype=float)
-        out[name] = (v, v + adj @ v)
-    focal = [f for f in firms if f in pos.index]
-    idx = pos[focal].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fg = 100 * (out["recent"][0][idx] / out["prior"][0][idx] - 1)
-        gg = 100 * (out["recent"][1][idx] / out["prior"][1][idx] - 1)
-    df = pd.DataFrame({"firm_growth_pct": fg, "group_growth_pct": gg}, index=pd.Index(focal, name="firm"))
-    df = df.replace([np.inf, -np.inf], np.nan)
-    df["trend_gap_pp"] = df["firm_growth_pct"] - df["group_growth_pct"]
-    df.insert(0, "trend_basis", "last 12 months vs 12 before" if span == 12 else "last 3 months vs 3 before")
-    return df.reindex(pd.Index(firms, name="firm"))
-
-
-def _peer_percentiles(table: pd.DataFrame, firms: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Percentile (0–100) of each firm among its peers for each column;
-    NaN where the peer group has fewer than five values (suppressed)."""
-    keys = firms.reindex(table.index)
-    cell = keys["industry"].astype("string") + "|" + keys["size_class"].astype("string")
-    division = keys["industry"].astype("string")
-    cell_n = cell.map(cell.value_counts())
-    group = cell.where(cell_n >= MIN_GROUP, division)
-    basis = pd.Series(np.where(cell_n >= MIN_GROUP, "division×size", "division"), index=table.index)
-    out = pd.DataFrame(index=table.index)
-    out["peer_group"] = group.where(keys["industry"].notna())
-    out["peer_basis"] = basis.where(keys["industry"].notna())
-    for col in columns:
-        values = pd.to_numeric(table[col], errors="coerce")
-        frame = pd.DataFrame({"g": out["peer_group"], "v": values})
-        n = frame.groupby("g")["v"].transform("count")
-        pct = frame.groupby("g")["v"].rank(pct=True, method="average") * 100
-        out[f"pctl_{col}"] = pct.where(n >= MIN_GROUP).round(1)
-    return out
+    """Firm-versus-group growth gap of many firms (:func:`graph.trends.group_gaps`:
+    the rule of the trend page, by fiscal quarter)."""
+    return group_gaps(network.edges, network.months, firms)
 
 
 def score_table(snap: Snapshot, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
@@ -295,7 +236,7 @@ def score_table(snap: Snapshot, progress: Callable[[str], None] | None = None) -
     table = metrics.join(params.add_prefix("param_"), how="left").join(gaps, how="left")
     directed = [m for m, d in DIRECTIONS.items() if d and m in metrics.columns]
     directed += [f"param_{p}" for p, d in PARAMETER_DIRECTIONS.items() if d and f"param_{p}" in table.columns]
-    table = table.join(_peer_percentiles(table, firms, directed), how="left")
+    table = table.join(peer_percentiles(table, firms, directed), how="left")
     table.insert(0, "industry", firms["industry"].reindex(table.index))
     table.insert(1, "size_class", firms["size_class"].reindex(table.index))
     table.insert(2, "prefecture", firms["prefecture"].reindex(table.index))

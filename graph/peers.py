@@ -45,7 +45,7 @@ from domain.parameters import PARAMETER_NAMES, PARAMETERS
 from graph.frames import period_sort_key
 from graph.ledger_figures import size_class as size_class_of_sales
 
-__all__ = ["MIN_PEERS", "PeerStat", "PeerGroup", "PeerResult", "peer_baseline", "NOTE"]
+__all__ = ["MIN_PEERS", "PeerStat", "PeerGroup", "PeerResult", "peer_baseline", "peer_percentiles", "NOTE"]
 
 MIN_PEERS = 5
 """Fewest firms a shown peer statistic may rest on."""
@@ -213,6 +213,37 @@ def _percentile(values: np.ndarray, x: float) -> float:
     below = float(np.sum(values < x))
     equal = float(np.sum(values == x))
     return 100.0 * (below + 0.5 * equal) / values.size
+
+
+def peer_percentiles(table: pd.DataFrame, firms: pd.DataFrame, columns: list[str],
+                     min_n: int = MIN_PEERS) -> pd.DataFrame:
+    """Every firm's percentile (0–100) among its peers for each column at once.
+
+    The peer group is the firm's division × size-class cell when it holds at
+    least ``min_n`` firms, else its division (as :func:`peer_baseline`);
+    the percentile counts peers below plus half the ties, the firm included
+    (as :func:`peer_baseline`'s ``percentile``); NaN where the group has
+    fewer than ``min_n`` values (suppressed). ``firms``: ``industry`` and
+    ``size_class`` per firm id; ``table``: the columns per firm id.
+    Returns ``peer_group``, ``peer_basis`` and ``pctl_<column>``.
+    """
+    keys = firms.reindex(table.index)
+    cell = keys["industry"].astype("string") + "|" + keys["size_class"].astype("string")
+    division = keys["industry"].astype("string")
+    cell_n = cell.map(cell.value_counts())
+    group = cell.where(cell_n >= min_n, division)
+    basis = pd.Series(np.where(cell_n >= min_n, "division×size", "division"), index=table.index)
+    out = pd.DataFrame(index=table.index)
+    out["peer_group"] = group.where(keys["industry"].notna())
+    out["peer_basis"] = basis.where(keys["industry"].notna())
+    for col in columns:
+        values = pd.to_numeric(table[col], errors="coerce")
+        frame = pd.DataFrame({"g": out["peer_group"], "v": values})
+        n = frame.groupby("g")["v"].transform("count")
+        # average rank − ½ = peers below + half the ties (the firm is one of them)
+        rank = frame.groupby("g")["v"].rank(method="average")
+        out[f"pctl_{col}"] = (100.0 * (rank - 0.5) / n).where(n >= min_n).round(1)
+    return out
 
 
 def _compare(x: float, q1: float, q3: float, direction: Direction | None) -> Comparison | None:

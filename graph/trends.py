@@ -58,7 +58,8 @@ import pandas as pd
 
 from graph.records import MonthlyTrade as TradeEdgeLike
 
-__all__ = ["TradeEdgeLike", "TrendResult", "trend", "trend_of_group", "fiscal_quarter", "NOTE"]
+__all__ = ["TradeEdgeLike", "TrendResult", "trend", "trend_of_group", "fiscal_quarter", "NOTE",
+           "select_growth", "group_gaps", "GAP_COLUMNS"]
 
 Freq = Literal["month", "quarter"]
 
@@ -101,6 +102,107 @@ def _growth(x: int, base: int) -> float | None:
 
 def _sub(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
+
+
+def _lags(freq: Freq) -> dict[str, int]:
+    """Periods back to the base: previous period (``pop``) or a year before (``yoy``)."""
+    return {"pop": 1, "yoy": 12 if freq == "month" else 4}
+
+
+def select_growth(group: Sequence[float], complete: Sequence[bool], lags: Mapping[str, int],
+                  period: int | None = None, bases: Sequence[str] = ("yoy", "pop"),
+                  ) -> tuple[int, int, str] | None:
+    """The one rule for which growth a firm-versus-group gap compares.
+
+    The latest period (or ``period``, an index) whose group growth is defined
+    on the first basis of ``bases`` that has one: both it and its base
+    complete, inside the series, the base positive. Returns ``(i, j,
+    basis)`` — the period, its base, the basis — or ``None``. Used by a
+    trend's attribution (:meth:`TrendResult.attribute`) and by every
+    client's gap in the portfolio (:func:`group_gaps`).
+    """
+    candidates = [period] if period is not None else range(len(group) - 1, -1, -1)
+    for i in candidates:
+        for b in bases:
+            j = i - lags[b]
+            if j >= 0 and complete[i] and complete[j] and group[j] > 0:
+                return i, j, b
+    return None
+
+
+GAP_COLUMNS = ["trend_basis", "firm_growth_pct", "group_growth_pct", "trend_gap_pp"]
+
+
+def group_gaps(edges: pd.DataFrame, months: Sequence[str], firms: Sequence[str],
+               freq: Freq = "quarter") -> pd.DataFrame:
+    """Firm-versus-group growth gap for many firms at once (vectorised).
+
+    The same gap as a firm's trend (:func:`trend_of_group`, its attribution):
+    per period (fiscal quarter by default), a firm's turnover (sales +
+    purchases, yen) and its group's — the firm's plus each partner's in the
+    window, trade with anyone — and, at the period :func:`select_growth`
+    picks, firm growth − group growth in percentage points. ``edges``:
+    monthly trade (``seller``, ``buyer``, ``month``, ``amount``); ``months``:
+    every month of the window (a quarter only partly inside is incomplete).
+    Here a firm's turnover is its named trade only (the trend page adds the
+    client's ledger lines without a counterparty).
+
+    Returns columns :data:`GAP_COLUMNS` indexed by ``firms`` (``trend_basis``
+    like ``"FY2024Q4 vs FY2023Q4 (yoy)"``; NaN without a defined growth).
+    """
+    import scipy.sparse as sp
+
+    out = pd.DataFrame(index=pd.Index(list(firms), name="firm"), columns=GAP_COLUMNS, dtype=object)
+    if edges.empty or not months:
+        return out
+    label = (lambda m: m) if freq == "month" else fiscal_quarter
+    periods: list[str] = []
+    size: dict[str, int] = {}
+    for m in months:
+        p = label(m)
+        if p not in size:
+            periods.append(p)
+            size[p] = 0
+        size[p] += 1
+    full = 1 if freq == "month" else 3
+    complete = [size[p] == full for p in periods]
+    period_index = {p: i for i, p in enumerate(periods)}
+    month_period = {m: period_index[label(m)] for m in months}
+    seller = edges["seller"].astype(str).to_numpy()
+    buyer = edges["buyer"].astype(str).to_numpy()
+    ids = pd.Index(sorted(set(seller) | set(buyer)))
+    s, b = ids.get_indexer(seller), ids.get_indexer(buyer)
+    t = edges["month"].astype(str).map(month_period).to_numpy()
+    keep = ~pd.isna(t)
+    s, b, t = s[keep], b[keep], t[keep].astype(np.int64)
+    amount = edges["amount"].to_numpy(dtype=float)[keep]
+    n, k = len(periods), len(ids)
+    volume = (sp.coo_array((amount, (t, s)), shape=(n, k)).toarray()
+              + sp.coo_array((amount, (t, b)), shape=(n, k)).toarray())
+    adj = sp.coo_array((np.ones(2 * len(s)), (np.r_[s, b], np.r_[b, s])), shape=(k, k)).tocsr()
+    adj.data[:] = 1.0
+    adj.setdiag(0)
+    group = volume + (adj @ volume.T).T  # the firm's turnover plus each partner's
+    lags = _lags(freq)
+    pos = dict(zip(ids, range(k), strict=True))
+    rows = {}
+    for firm in firms:
+        c = pos.get(firm)
+        if c is None:
+            continue
+        chosen = select_growth(group[:, c], complete, lags)
+        if chosen is None:
+            continue
+        i, j, basis = chosen
+        g_group = _growth(group[i, c], group[j, c])
+        g_firm = _growth(volume[i, c], volume[j, c])
+        rows[firm] = (f"{periods[i]} vs {periods[j]} ({basis})", g_firm, g_group, _sub(g_firm, g_group))
+    if rows:
+        found = pd.DataFrame.from_dict(rows, orient="index", columns=GAP_COLUMNS)
+        out.loc[found.index] = found.to_numpy()
+    for col in GAP_COLUMNS[1:]:
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    return out
 
 
 @dataclass
@@ -176,14 +278,14 @@ class TrendResult:
         order = [str(r["period"]) for r in self.series]
         if period is not None and period not in rows:
             raise KeyError(f"no such period: {period!r}")
-        candidates = [period] if period is not None else order[::-1]
         bases: tuple[str, ...] = ("yoy", "pop") if basis == "auto" else (basis,)
-        for p in candidates:
-            for b in bases:
-                if self.series[rows[p]].get(f"group_volume_{b}_pct") is not None:
-                    lag = 1 if b == "pop" else (12 if self.freq == "month" else 4)
-                    return self._attribute(order, rows[p], rows[p] - lag, b, top)
-        return None
+        chosen = select_growth([int(r["group_volume"]) for r in self.series],  # type: ignore[call-overload]
+                               [bool(r["complete"]) for r in self.series], _lags(self.freq),
+                               None if period is None else rows[period], bases)
+        if chosen is None:
+            return None
+        i, j, b = chosen
+        return self._attribute(order, i, j, b, top)
 
     def _attribute(self, order: list[str], i: int, j: int, basis: str,
                    top: int) -> dict[str, object]:
@@ -415,7 +517,7 @@ def trend_of_group(
         for name, v in zip(SERIES, (fs, fp, fs + fp, pv, fs + fp + pv), strict=True):
             levels[name].append(v)
     complete = [len(period_months[p]) == full for p in periods]
-    lags = {"pop": 1, "yoy": 12 if freq == "month" else 4}
+    lags = _lags(freq)
 
     def growth(name: str, i: int, lag: int) -> float | None:
         j = i - lag

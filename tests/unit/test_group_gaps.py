@@ -1,0 +1,53 @@
+"""One firm-versus-group gap: the portfolio's vectorised gaps equal the trend page's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from graph.peers import MIN_PEERS, peer_percentiles
+from graph.trends import group_gaps, trend
+from queries.model import TradeEdge
+
+
+def _random_trade(seed: int) -> tuple[list[str], list[str], list[tuple[str, str, str, int]]]:
+    rng = np.random.default_rng(seed)
+    firms = [f"F{i}" for i in range(9)]
+    months = [f"{y}-{m:02d}" for y in (2023, 2024, 2025) for m in range(1, 13)][3:27]
+    rows = [(a, b, m, int(rng.integers(1, 1000))) for m in months for a in firms for b in firms
+            if a < b and rng.random() < 0.3]
+    return firms, months, rows
+
+
+def test_group_gaps_equal_the_trend_attribution() -> None:
+    for seed in (1, 2, 3):
+        firms, months, rows = _random_trade(seed)
+        gaps = group_gaps(pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"]), months, firms)
+        edges = [TradeEdge(*r, 1) for r in rows]
+        for firm in firms:
+            attribution = trend(firm, edges, freq="quarter", start=months[0], end=months[-1]).attribution
+            assert attribution is not None
+            row = gaps.loc[firm]
+            assert row["trend_basis"] == (f"{attribution['period']} vs {attribution['base_period']} "
+                                          f"({attribution['basis']})")
+            assert abs(row["trend_gap_pp"] - attribution["gap_pp"]) < 1e-9
+            assert abs(row["group_growth_pct"] - attribution["group_growth_pct"]) < 1e-9
+
+
+def test_group_gaps_without_a_year_fall_back_to_the_previous_quarter() -> None:
+    firms, months, rows = _random_trade(4)
+    short = months[:9]  # three quarters: no year-on-year base
+    frame = pd.DataFrame([r for r in rows if r[2] in short], columns=["seller", "buyer", "month", "amount"])
+    gaps = group_gaps(frame, short, firms)
+    assert gaps["trend_basis"].dropna().str.endswith("(pop)").all()
+    assert gaps.loc["NOPE" if "NOPE" in gaps.index else firms[0], "trend_basis"] is not None
+
+
+def test_peer_percentiles_suppress_small_groups() -> None:
+    ids = [f"F{i}" for i in range(MIN_PEERS + 2)]
+    firms = pd.DataFrame({"industry": ["E"] * (MIN_PEERS + 1) + ["K"],
+                          "size_class": [1] * (MIN_PEERS + 2)}, index=ids)
+    table = pd.DataFrame({"x": range(MIN_PEERS + 2)}, index=ids, dtype=float)
+    out = peer_percentiles(table, firms, ["x"])
+    assert out.loc["F6", "pctl_x"] != out.loc["F6", "pctl_x"]  # NaN: a group of one
+    assert out.loc["F0", "pctl_x"] == round(100 * 0.5 / (MIN_PEERS + 1), 1)
