@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
+from api.limits import BodyLimit
 from api.routes import analytics, firms, health, ingest
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(CancelOnDisconnect)
+    # Outermost: a body over the upload limit is refused before anything reads it.
+    app.add_middleware(BodyLimit, limit=lambda: (settings or get_settings()).max_upload_bytes)
     app.include_router(health.router)
     app.include_router(firms.router)
     app.include_router(analytics.router)
