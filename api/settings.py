@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     cache_version_seconds: float = Field(default=0.5, ge=0, validation_alias="TORIHIKI_CACHE_VERSION_SECONDS")
     precompute_firms: int = Field(default=50, ge=0, validation_alias="TORIHIKI_PRECOMPUTE_FIRMS")
     chunk_rows: int = Field(default=CHUNK_ROWS, ge=1, validation_alias="TORIHIKI_CHUNK_ROWS")
+    # The API's Neo4j connection attempt gives up after this many seconds (then 503) …
+    neo4j_connect_timeout: float = Field(default=0.5, gt=0, le=30,
+                                         validation_alias="TORIHIKI_NEO4J_CONNECT_TIMEOUT")
+    # … and later requests answer 503 at once for this long (circuit breaker), then try again.
+    neo4j_breaker_seconds: float = Field(default=2.0, ge=0, validation_alias="TORIHIKI_NEO4J_BREAKER_SECONDS")
+    # How long batch work (ingest, refresh) keeps retrying a lost server before it stops to be resumed.
+    neo4j_retry_seconds: float = Field(default=120.0, ge=0, validation_alias="TORIHIKI_NEO4J_RETRY_SECONDS")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:
@@ -54,6 +61,9 @@ class Settings(BaseSettings):
             neo4j_password=self.neo4j_password.get_secret_value(),
             neo4j_database=self.neo4j_database,
             purpose=purpose,
+            connect_timeout=self.neo4j_connect_timeout,
+            breaker_seconds=self.neo4j_breaker_seconds,
+            retry_seconds=self.neo4j_retry_seconds,
         )
 
 

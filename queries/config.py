@@ -15,8 +15,10 @@ class StoreConfig:
     """Connection settings for either store.
 
     ``neo4j_uri`` set → Neo4j; unset → the embedded store under ``home``.
-    ``purpose`` tunes timeouts: ``api`` fails fast (seconds, then 503),
-    ``batch`` (ingest, scoring) waits longer for a busy or restarting server.
+    ``purpose`` tunes timeouts: ``api`` fails fast (``connect_timeout``,
+    no retries, then a circuit breaker open for ``breaker_seconds``: 503s
+    within a second), ``batch`` (ingest, scoring) waits longer for a busy or
+    restarting server and retries for ``retry_seconds``.
     """
 
     home: Path = Path(".torihiki")
@@ -25,6 +27,9 @@ class StoreConfig:
     neo4j_password: str = ""
     neo4j_database: str = "neo4j"
     purpose: Literal["api", "batch"] = "batch"
+    connect_timeout: float = 0.5
+    breaker_seconds: float = 2.0
+    retry_seconds: float = 120.0
 
     @property
     def backend(self) -> Literal["neo4j", "embedded"]:

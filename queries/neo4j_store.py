@@ -8,7 +8,6 @@ are short-lived, one per call. Every call names the database.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar
 
@@ -25,6 +24,7 @@ from neo4j.exceptions import (
 )
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
+from queries.breaker import CircuitBreaker
 from queries.cancel import check
 from queries.config import StoreConfig
 from queries.cypher import batches as bq
@@ -70,18 +70,20 @@ _REFRESH_PAIRS = 5_000  # merged pairs rewritten per transaction when batches fi
 def make_driver(config: StoreConfig) -> neo4j.Driver:
     """Create the process's driver with timeouts that fit its purpose.
 
-    The API fails fast (a few seconds, then 503); batch work waits longer
-    and lets the driver retry transient errors for up to two minutes.
+    The API fails fast: a connection attempt gives up after
+    ``config.connect_timeout`` (0.5 s by default) and nothing is retried, so
+    a request answers 503 within a second while the server is down (the
+    store's :class:`~queries.breaker.CircuitBreaker` makes the next ones
+    fail at once). Batch work waits longer and lets the driver retry
+    transient errors for ``config.retry_seconds`` (default two minutes).
     """
     if config.purpose == "api":
-        timeouts = {"connection_timeout": 5.0, "connection_acquisition_timeout": 5.0,
-                    "max_transaction_retry_time": 5.0}
+        timeouts = {"connection_timeout": config.connect_timeout,
+                    "connection_acquisition_timeout": config.connect_timeout + 0.3,
+                    "max_transaction_retry_time": 0.0}
     else:
-        # TORIHIKI_NEO4J_RETRY_SECONDS shortens how long batch work keeps
-        # retrying a lost server (default 120 s) before it stops to be resumed.
-        retry = float(os.environ.get("TORIHIKI_NEO4J_RETRY_SECONDS") or 120.0)
         timeouts = {"connection_timeout": 30.0, "connection_acquisition_timeout": 60.0,
-                    "max_transaction_retry_time": retry}
+                    "max_transaction_retry_time": config.retry_seconds}
     assert config.neo4j_uri is not None
     return GraphDatabase.driver(
         config.neo4j_uri,
@@ -91,15 +93,24 @@ def make_driver(config: StoreConfig) -> neo4j.Driver:
 
 
 def _translate(fn: Callable[..., T]) -> Callable[..., T]:
-    """Map driver exceptions to the store's own hierarchy."""
+    """Map driver exceptions to the store's own hierarchy, through the
+    store's circuit breaker (when it has one): fail at once while it is open,
+    open it when the server does not answer, close it on success."""
 
     def wrapper(*args: Any, **kwargs: Any) -> T:
+        breaker: CircuitBreaker | None = getattr(args[0], "breaker", None) if args else None
+        if breaker is not None:
+            breaker.before()
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         except (ServiceUnavailable, SessionExpired, AuthError) as e:
-            raise StoreUnavailable(f"Neo4j unavailable: {e}") from e
+            retry = breaker.failure() if breaker is not None else 1.0
+            raise StoreUnavailable(f"Neo4j unavailable: {e}", retry_after=retry) from e
         except (Neo4jError, DriverError) as e:
             raise StoreError(f"Neo4j error: {e}") from e
+        if breaker is not None:
+            breaker.success()
+        return result
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
@@ -111,9 +122,11 @@ class Neo4jStore:
 
     backend = "neo4j"
 
-    def __init__(self, driver: neo4j.Driver, database: str = "neo4j") -> None:
+    def __init__(self, driver: neo4j.Driver, database: str = "neo4j",
+                 breaker: CircuitBreaker | None = None) -> None:
         self.driver = driver
         self.database = database
+        self.breaker = breaker
 
     # -- plumbing ----------------------------------------------------------
     def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
@@ -158,10 +171,17 @@ class Neo4jStore:
         self._ensure_search()
 
     def ping(self) -> bool:
-        try:
-            return self._read("RETURN 1 AS one") == [{"one": 1}]
-        except (Neo4jError, DriverError, OSError):
+        if self.breaker is not None and self.breaker.is_open:
             return False
+        try:
+            ok = self._read("RETURN 1 AS one") == [{"one": 1}]
+        except (Neo4jError, DriverError, OSError):
+            if self.breaker is not None:
+                self.breaker.failure()
+            return False
+        if ok and self.breaker is not None:
+            self.breaker.success()
+        return ok
 
     @_translate
     def counts(self) -> dict[str, int]:
