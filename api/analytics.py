@@ -11,7 +11,8 @@ from api.service import check_month_window, counterparts
 from domain.errors import InputError
 from graph.ego import window_pairs
 from graph.trends import trend_of_group
-from queries.store import NotFound, Store
+from queries.scoped import ReadStore
+from queries.store import NotFound
 
 # graph.correlation, graph.contagion and graph.frames pull in scipy.stats and
 # friends (about a second): imported where used, so that the server starts fast.
@@ -19,12 +20,12 @@ from queries.store import NotFound, Store
 __all__ = ["trend_of", "correlation_of", "correlation_png", "whatif_of"]
 
 
-def _firm_or_404(store: Store, firm_id: str) -> None:
+def _firm_or_404(store: ReadStore, firm_id: str) -> None:
     if store.get_firm(firm_id) is None:
         raise NotFound(f"no firm {firm_id!r}")
 
 
-def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "month",
+def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] = "month",
              month_from: str | None = None, month_to: str | None = None) -> dict[str, Any]:
     """The firm's series against its trading group's (``graph.trends``):
     the firm's own pairs, and each member's turnover from the firm totals
@@ -50,7 +51,7 @@ def trend_of(store: Store, firm_id: str, freq: Literal["month", "quarter"] = "mo
                           unnamed=unnamed).to_dict()
 
 
-def _parameters(store: Store, period: str | None) -> Any:
+def _parameters(store: ReadStore, period: str | None) -> Any:
     from graph.frames import parameters_frame
 
     rows = store.parameters()
@@ -59,7 +60,7 @@ def _parameters(store: Store, period: str | None) -> Any:
     return parameters_frame(rows, period)
 
 
-def correlation_of(store: Store, method: Literal["pearson", "spearman"] = "pearson",
+def correlation_of(store: ReadStore, method: Literal["pearson", "spearman"] = "pearson",
                    period: str | None = None) -> dict[str, Any]:
     """Correlation of the management parameters across firms."""
     from graph.correlation import correlation
@@ -69,7 +70,7 @@ def correlation_of(store: Store, method: Literal["pearson", "spearman"] = "pears
     return result
 
 
-def correlation_png(store: Store, method: Literal["pearson", "spearman"] = "pearson",
+def correlation_png(store: ReadStore, method: Literal["pearson", "spearman"] = "pearson",
                     period: str | None = None) -> bytes:
     """The correlation matrix as a PNG heatmap."""
     from graph.correlation import correlation, heatmap_png
@@ -79,18 +80,21 @@ def correlation_png(store: Store, method: Literal["pearson", "spearman"] = "pear
     return buf.getvalue()
 
 
-def whatif_of(store: Store, firm_id: str, failing_id: str) -> dict[str, Any]:
+def whatif_of(store: ReadStore, firm_id: str, failing_id: str) -> dict[str, Any]:
     """If ``failing_id`` fails: the firm's direct exposure and a two-hop
     DebtRank-style propagation, as ranges and bands (``graph.contagion``)."""
     from graph.contagion import what_if
 
     _firm_or_404(store, firm_id)
-    if store.get_firm(failing_id) is None:
-        raise NotFound(f"no firm {failing_id!r}")
     first = store.trade_edges([firm_id], None, None)
     hop1 = counterparts(first, {firm_id})
     second = store.trade_edges(hop1, None, None) if hop1 else []
     hop2 = counterparts(second, hop1 | {firm_id})
+    # a partner within two hops (for a credit officer: as the visible data
+    # names it, a pseudonym for a partner that did not consent), else a firm
+    # the principal may open; anything else answers as an unknown firm
+    if failing_id not in hop1 | hop2 and store.get_firm(failing_id) is None:
+        raise NotFound(f"no firm {failing_id!r}")
     third = store.trade_edges(hop2, None, None) if hop2 else []
     edges = {(e.seller, e.buyer, e.month): e for e in [*first, *second, *third]}
     payments = store.payments([firm_id], None, None)

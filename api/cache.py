@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from queries.store import Store
+from queries.scoped import ReadStore
 
 __all__ = ["ResponseCache", "Rendered"]
 
@@ -71,7 +71,7 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
 
-    def version(self, store: Store) -> int:
+    def version(self, store: ReadStore) -> int:
         """The store's data version, re-read at most every ``version_ttl`` s."""
         read_at, version = self._version
         now = time.monotonic()
@@ -80,12 +80,15 @@ class ResponseCache:
             self._version = (now, version)
         return version
 
-    def get_or_render(self, key: str, store: Store, render: Callable[[], Rendered]) -> Rendered:
+    def get_or_render(self, key: str, store: ReadStore, render: Callable[[], Rendered],
+                      precomputed: bool = True) -> Rendered:
         """The cached body for ``key`` at the current data version, or
-        ``render()``'s, stored. Exceptions from ``render`` are not cached."""
+        ``render()``'s, stored. Exceptions from ``render`` are not cached.
+        ``precomputed``: an answer stored at load time may be served (only
+        for the unscoped scope: callers put the scope into ``key``)."""
         version = self.version(store)
         if self.max_bytes <= 0:
-            return self._from_store(key, store, version) or render()
+            return (self._from_store(key, store, version) if precomputed else None) or render()
         full = (key, version)
         while True:
             with self._lock:
@@ -101,7 +104,7 @@ class ResponseCache:
                     break
             waiting.wait(timeout=60)
         try:
-            value = self._from_store(key, store, version) or render()
+            value = (self._from_store(key, store, version) if precomputed else None) or render()
             with self._lock:
                 self._store(full, value.cached())
             return value
@@ -111,7 +114,7 @@ class ResponseCache:
             if done is not None:
                 done.set()
 
-    def _from_store(self, key: str, store: Store, version: int) -> Rendered | None:
+    def _from_store(self, key: str, store: ReadStore, version: int) -> Rendered | None:
         """The answer stored at load time for this data version, if any."""
         from api.precompute import INDEX, read_stored, stored_key
 

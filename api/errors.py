@@ -44,6 +44,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from domain.errors import InputError
 from ingest.load import IngestError
 from queries.cancel import Cancelled
+from queries.scoped import AccessDenied
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = [
@@ -270,6 +271,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     def _not_found(_: Request, exc: NotFound) -> JSONResponse:
         return problem_response(404, "not_found", str(exc))
+
+    @app.exception_handler(AccessDenied)
+    def _access_denied(_: Request, exc: AccessDenied) -> JSONResponse:
+        # raised by queries.scoped for a kind of read (never for one firm)
+        return problem_response(403, "forbidden", str(exc))
 
     @app.exception_handler(Cancelled)
     def _cancelled(_: Request, exc: Cancelled) -> JSONResponse:

@@ -5,7 +5,9 @@ orjson, or the HTML view), so that the routes and the work done at load time
 (:mod:`api.precompute`) produce the same bytes under the same key.
 
 Keys name the answer and its parameters, not the raw query string, so
-``/ego`` and ``/ego?hops=1`` are one entry.
+``/ego`` and ``/ego?hops=1`` are one entry; :func:`api.responses.serve`
+adds the principal's scope (``queries.scoped``) to them. Every JSON answer
+carries ``access``: the scope it was computed in and what was masked.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any, Literal
 from api import analytics, service
 from api.cache import Rendered
 from api.responses import JSON, to_json
-from queries.store import NotFound, Store
+from queries.scoped import ReadStore, access_of
+from queries.store import NotFound
 
 __all__ = ["Page", "ego", "view", "figures", "trend", "whatif", "peers", "HTML"]
 
@@ -26,20 +29,25 @@ Page = tuple[str, Callable[[], Rendered]]
 """(cache key, render) of one answer."""
 
 
-def _json(compute: Callable[[], Any]) -> Callable[[], Rendered]:
-    return lambda: Rendered.of(to_json(compute()), JSON.media_type)
+def _json(store: ReadStore, compute: Callable[[], dict[str, Any]]) -> Callable[[], Rendered]:
+    def render() -> Rendered:
+        body = compute()
+        body["access"] = access_of(store)
+        return Rendered.of(to_json(body), JSON.media_type)
+
+    return render
 
 
-def ego(store: Store, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
+def ego(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
         max_nodes: int) -> Page:
     def compute() -> dict[str, Any]:
         firm, net, firms = service.ego(store, firm_id, hops, month_from, month_to, max_nodes)
         return service.ego_as_dict(firm, net, firms, month_from, month_to)
 
-    return f"ego|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", _json(compute)
+    return f"ego|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", _json(store, compute)
 
 
-def view(store: Store, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
+def view(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
          max_nodes: int) -> Page:
     from api.view import render_ego_page
 
@@ -51,21 +59,21 @@ def view(store: Store, firm_id: str, hops: int, month_from: str | None, month_to
     return f"view|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", render
 
 
-def figures(store: Store, firm_id: str) -> Page:
-    return f"figures|{firm_id}", _json(lambda: service.figures(store, firm_id))
+def figures(store: ReadStore, firm_id: str) -> Page:
+    return f"figures|{firm_id}", _json(store, lambda: service.figures(store, firm_id))
 
 
-def trend(store: Store, firm_id: str, freq: Literal["month", "quarter"], month_from: str | None,
+def trend(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"], month_from: str | None,
           month_to: str | None) -> Page:
     return (f"trend|{firm_id}|{freq}|{month_from}|{month_to}",
-            _json(lambda: analytics.trend_of(store, firm_id, freq, month_from, month_to)))
+            _json(store, lambda: analytics.trend_of(store, firm_id, freq, month_from, month_to)))
 
 
-def whatif(store: Store, firm_id: str, fails: str) -> Page:
-    return f"whatif|{firm_id}|{fails}", _json(lambda: analytics.whatif_of(store, firm_id, fails))
+def whatif(store: ReadStore, firm_id: str, fails: str) -> Page:
+    return f"whatif|{firm_id}|{fails}", _json(store, lambda: analytics.whatif_of(store, firm_id, fails))
 
 
-def peers(store: Store, firm_id: str, period: str | None, snapshots: Any) -> Page:
+def peers(store: ReadStore, firm_id: str, period: str | None, snapshots: Any) -> Page:
     def compute() -> dict[str, Any]:
         from api.portfolio import peers_of
 
@@ -73,4 +81,4 @@ def peers(store: Store, firm_id: str, period: str | None, snapshots: Any) -> Pag
             raise NotFound(f"no firm {firm_id!r}")
         return peers_of(snapshots.get(store), firm_id, period)
 
-    return f"peers|{firm_id}|{period}", _json(compute)
+    return f"peers|{firm_id}|{period}", _json(store, compute)

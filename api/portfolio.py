@@ -29,6 +29,7 @@ from graph.network import TradeNetwork, month_range
 from graph.peers import peer_baseline, peer_percentiles
 from graph.trends import group_gaps
 from queries.model import Firm, ParameterRow
+from queries.scoped import ReadStore, scope_key_of
 from queries.store import NotFound, Store
 
 __all__ = ["Snapshot", "SnapshotCache", "shared_snapshot_cache", "peers_of", "score_table", "DIRECTIONS", "trend_gaps"]
@@ -57,7 +58,7 @@ class Snapshot:
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, store: Store, month_from: str | None = None, month_to: str | None = None,
+    def load(cls, store: ReadStore, month_from: str | None = None, month_to: str | None = None,
              progress: Callable[[str], None] | None = None) -> Snapshot:
         step = progress or (lambda _: None)
         step("reading firms")
@@ -150,7 +151,12 @@ def _params_table(rows: list[ParameterRow]) -> pd.DataFrame:
 
 
 class SnapshotCache:
-    """Peer inputs per process, by data version.
+    """Peer inputs per process, by scope and data version.
+
+    The scope (:func:`queries.scoped.scope_key_of`) keeps one bank's inputs
+    from another's: a credit officer's peers are computed on what the bank
+    may see (its scoped store has no stored table, so a snapshot of the
+    visible network is built here once per data version).
 
     Reads the table :func:`refresh_peer_inputs` stored after the last load
     (a few megabytes) rather than the whole network; when there is none
@@ -158,18 +164,21 @@ class SnapshotCache:
     write are served marked ``stale`` until the next refresh.
     """
 
+    MAX_SCOPES = 16
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[Any, ...] | None = None
-        self._inputs: PeerInputs | None = None
+        self._entries: dict[str, tuple[tuple[Any, ...], PeerInputs]] = {}
 
-    def get(self, store: Store) -> PeerInputs:
+    def get(self, store: ReadStore) -> PeerInputs:
+        scope = scope_key_of(store)
         version = store.data_version()
         stored = store.get_analytics(PEER_INPUTS)
         key = (version, stored[0] if stored else None, stored[1] if stored else None)
         with self._lock:
-            if self._inputs is not None and key == self._key:
-                return self._inputs
+            hit = self._entries.get(scope)
+            if hit is not None and hit[0] == key:
+                return hit[1]
             if stored is not None:
                 table = pd.read_parquet(io.BytesIO(stored[2]))
                 firm_cols = ["industry", "prefecture", "size_class"]
@@ -179,7 +188,10 @@ class SnapshotCache:
             else:
                 now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
                 inputs = PeerInputs.from_snapshot(Snapshot.load(store), version, now)
-            self._inputs, self._key = inputs, key
+            self._entries.pop(scope, None)
+            self._entries[scope] = (key, inputs)
+            while len(self._entries) > self.MAX_SCOPES:
+                del self._entries[next(iter(self._entries))]
             return inputs
 
 

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api.cache import Rendered, ResponseCache
-from queries.store import Store
+from queries.scoped import ReadStore, scope_key_of
 
 __all__ = ["JSON", "to_json", "serve"]
 
@@ -36,13 +36,20 @@ class JSON(Response):
         return content if isinstance(content, bytes) else to_json(content)
 
 
-def serve(request: Request, store: Store, page: tuple[str, Callable[[], Rendered]],
+def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]],
           headers: dict[str, str] | None = None) -> Response:
     """An answer of :mod:`api.firm_pages`: from the cache when the data has
-    not changed (or precomputed at load time), else rendered now."""
+    not changed (or precomputed at load time), else rendered now.
+
+    Cached answers are keyed by the principal's scope (``all``, ``bank:B``,
+    see :func:`queries.scoped.scope_key_of`): one bank's answer is never
+    served to another; answers precomputed at load time are the unscoped
+    scope's and only served to it."""
     key, render = page
+    scope = scope_key_of(store)
     cache: ResponseCache = request.app.state.responses
-    hit = cache.get_or_render(key, store, render)
+    hit = cache.get_or_render(key if scope == "all" else f"{scope}|{key}", store, render,
+                              precomputed=scope == "all")
     out = dict(headers or {})
     out["Vary"] = "Accept-Encoding"
     if "gzip" in request.headers.get("accept-encoding", ""):

@@ -24,6 +24,7 @@ from ingest.load import IngestError, LoadJob, LoadSummary, load_file
 from ingest.readers.detect import Format, FormatError, detect_format, read_ledger
 from ingest.resolve import Resolver
 from queries.model import Firm, TradeEdge
+from queries.scoped import ReadStore
 from queries.store import NotFound, Store
 
 __all__ = [
@@ -52,7 +53,7 @@ def counterparts(edges: Iterable[TradeEdge], exclude: Collection[str]) -> set[st
 
 
 def ego(
-    store: Store,
+    store: ReadStore,
     firm_id: str,
     hops: int = 1,
     month_from: str | None = None,
@@ -135,7 +136,7 @@ def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
     }
 
 
-def figures(store: Store, firm_id: str) -> dict[str, Any]:
+def figures(store: ReadStore, firm_id: str) -> dict[str, Any]:
     """Monthly figures derived from a client's own ledger (see
     :mod:`graph.ledger_figures`)."""
     from graph.ledger_figures import figures_from_sums
@@ -175,7 +176,7 @@ def coverage(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
     return out
 
 
-def reconciliation(store: Store, month_from: str | None, month_to: str | None,
+def reconciliation(store: ReadStore, month_from: str | None, month_to: str | None,
                    tolerance_pct: float, tolerance_yen: int) -> dict[str, Any]:
     """Months where two clients' ledgers disagree about the flow between them."""
     from graph.reconcile import reconcile
