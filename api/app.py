@@ -3,6 +3,7 @@ lifespan and closed at shutdown."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from api.routes import analytics, firms, health, ingest
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
 from queries.factory import open_store
-from queries.store import Store
+from queries.store import Store, StoreUnavailable
 
 __all__ = ["create_app", "server_app", "tune_server_process"]
 
@@ -35,7 +36,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         own = store is None
         s = store or open_store((settings or get_settings()).store_config("api"))
         if own:
-            s.ensure_schema()
+            try:
+                s.ensure_schema()
+            except StoreUnavailable as e:  # serve 503s meanwhile; the schema is there once data was loaded
+                logging.getLogger("torihiki.api").warning("store not answering at start-up: %s", e)
         app.state.store = s
         cfg = settings or get_settings()
         app.state.responses = ResponseCache(cfg.cache_mib * 1024 * 1024, cfg.cache_version_seconds)
