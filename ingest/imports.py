@@ -19,12 +19,15 @@ from ingest.readers.firm_master import FirmRecord, read_firm_master
 from ingest.readers.parameters import ParameterRecord, read_parameters
 from ingest.readers.registry import RegistryEntry, read_registry
 from ingest.records import Reject
+from queries.identity import GRANT, REVOKE, ConsentEvent, utc_now
 from queries.model import Firm, ParameterRow, RegistryRecord
 from queries.store import Store
 
-__all__ = ["ImportSummary", "import_firms", "import_parameters", "import_registry", "BATCH_ROWS"]
+__all__ = ["ImportSummary", "import_firms", "import_parameters", "import_registry", "BATCH_ROWS",
+           "FIRM_MASTER", "master_consent"]
 
 BATCH_ROWS = 5_000
+FIRM_MASTER = "firm master import"  # who the consent history names for the firm master's changes
 T = TypeVar("T")
 
 
@@ -43,6 +46,7 @@ class ImportSummary:
     rejects_path: str = ""
     firms_created: list[str] = field(default_factory=list)  # ids known only from this file
     first_reject: str = ""  # "line N: reason" of the first rejected row, for a one-line error
+    consent_changes: int = 0  # grants and revocations the firm master's consented_banks made
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -135,15 +139,56 @@ def _screened(items: Iterable[T | Reject], file: str, screen: NameScreen) -> Ite
 
 def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
     """Load a firm master (ids, names, 法人番号, JSIC division, prefecture,
-    client flag, consenting banks). A firm that exists is updated."""
+    client flag, consenting banks). A firm that exists is updated; its
+    consent changes as :func:`master_consent` says, recorded in the consent
+    history as made by ``firm master import``."""
     summary, rows = _run(path, "firms", read_firm_master(path), rejects_dir, names=True)
+    last = {r.firm_id: r for r in rows}  # a firm listed twice: its last row, as the upsert keeps
     firms = [_firm(r) for r in rows]
     for batch in _batches(firms, BATCH_ROWS):
-        store.upsert_firms(batch)
+        known = store.get_firms([f.id for f in batch])
+        # Consent changes below, with its history; a firm without any yet starts with none.
+        store.upsert_firms([replace(f, consented_banks=None if f.id in known and
+                                    known[f.id].consented_banks is not None else ()) for f in batch])
+    at = utc_now()
+    for ids in _batches(list(last), BATCH_ROWS):
+        current = {fid: f.consented_banks or () for fid, f in store.get_firms(ids).items()}
+        events = master_consent({i: last[i].consented_banks for i in ids}, current,
+                                store.consent_history(ids), at)
+        summary.consent_changes += len(store.change_consent(events))
     # The master's name is one more observed spelling: each firm is shown by
     # its registry name or its most formal spelling, whichever source gave it.
     refresh_display_names(store, {f.id for f in firms})
     return summary
+
+
+def master_consent(wanted: dict[str, tuple[str, ...]], current: dict[str, tuple[str, ...]],
+                   history: list[ConsentEvent], at: str) -> list[ConsentEvent]:
+    """The consent changes a firm master makes: firm → the banks it lists
+    (``wanted``), against each firm's banks now and the consent history.
+
+    * A listed bank is granted — unless the pair's last change was a
+      revocation made by someone (CLI or API), not by a firm master: that
+      revocation stands until it is granted again explicitly, so loading an
+      older master again cannot undo it.
+    * A bank the firm consents to now but the master no longer lists is
+      revoked when its consent came from a firm master (its last change was
+      a master's grant, or it has no history: stores of earlier versions).
+      A grant made explicitly stands.
+    """
+    last = {(e.firm_id, e.bank): e for e in history}  # oldest first: the last change wins
+    events = []
+    for firm, banks in wanted.items():
+        have = current.get(firm, ())
+        for bank in banks:
+            prev = last.get((firm, bank))
+            if bank not in have and not (prev and prev.action == REVOKE and prev.who != FIRM_MASTER):
+                events.append(ConsentEvent(firm, bank, GRANT, FIRM_MASTER, at))
+        for bank in have:
+            prev = last.get((firm, bank))
+            if bank not in banks and (prev is None or (prev.action == GRANT and prev.who == FIRM_MASTER)):
+                events.append(ConsentEvent(firm, bank, REVOKE, FIRM_MASTER, at))
+    return events
 
 
 def _firm(r: FirmRecord) -> Firm:

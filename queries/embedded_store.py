@@ -21,6 +21,7 @@ import pandas as pd
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
 from queries.cancel import Cancelled, cancelled, check
+from queries.embedded_identity import EmbeddedIdentity
 from queries.model import (
     Alias,
     BatchInfo,
@@ -93,8 +94,11 @@ def _translating(cls: C) -> C:
     return cls
 
 
+_translating(EmbeddedIdentity)  # users, consent, audit: the same error mapping
+
+
 @_translating
-class EmbeddedStore:
+class EmbeddedStore(EmbeddedIdentity):
     """SQLite-backed :class:`~queries.store.Store`.
 
     ``cache_mib`` is SQLite's page cache per connection (one connection per
@@ -168,6 +172,7 @@ class EmbeddedStore:
         row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
         if row and "UNIQUE" in row[0].upper():  # a store of an earlier version (sha256 UNIQUE)
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_BATCHES} COMMIT;")
+        self._ensure_identity(c)
         self._ensure_search(self._conn())
 
     def ping(self) -> bool:

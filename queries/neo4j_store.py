@@ -29,6 +29,7 @@ from queries.cancel import check
 from queries.config import StoreConfig
 from queries.cypher import batches as bq
 from queries.cypher import firms as fq
+from queries.cypher import identity as iq
 from queries.cypher import reference as rq
 from queries.cypher import search as sq
 from queries.cypher import trades as tq
@@ -47,6 +48,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
+from queries.neo4j_identity import Neo4jIdentity
 from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades, with_own_totals
 from queries.series import (
     FirmTotals,
@@ -117,7 +119,12 @@ def _translate(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-class Neo4jStore:
+for _name, _method in list(vars(Neo4jIdentity).items()):  # users, consent, audit: the same error mapping
+    if callable(_method) and not _name.startswith("_"):
+        setattr(Neo4jIdentity, _name, _translate(_method))
+
+
+class Neo4jStore(Neo4jIdentity):
     """Neo4j-backed :class:`~queries.store.Store`. The driver is passed in."""
 
     backend = "neo4j"
@@ -160,7 +167,7 @@ class Neo4jStore:
     # -- lifecycle ---------------------------------------------------------
     @_translate
     def ensure_schema(self) -> None:
-        for statement in (*OBSOLETE, *SCHEMA, *sq.SEARCH_SCHEMA):
+        for statement in (*OBSOLETE, *SCHEMA, *sq.SEARCH_SCHEMA, *iq.SCHEMA):
             try:
                 self.driver.execute_query(statement, routing_=RoutingControl.WRITE,
                                           database_=self.database)

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from queries.identity import AuditEntry, ConsentEvent, User
 from queries.model import (
     Alias,
     BatchInfo,
@@ -292,3 +293,57 @@ class Store(Protocol):
 
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
         """Every monthly payment in the window, summed over batches per observer."""
+
+    # -- users, consent, audit (records in queries.identity) -------------
+    def add_user(self, user: User) -> bool:
+        """Create a user; ``False`` (nothing written) when the name is taken."""
+
+    def get_user(self, name: str) -> User | None:
+        """One user by name, or ``None``."""
+
+    def list_users(self) -> list[User]:
+        """Every user, sorted by name."""
+
+    def set_user_active(self, name: str, active: bool) -> bool:
+        """Enable or disable a user (a disabled user's token and password are
+        refused); ``False`` when there is no such user."""
+
+    def set_user_token(self, name: str, token_id: str, token_hash: str, issued_at: str) -> bool:
+        """Replace a user's API token (id and hash; the previous token stops
+        working at once); ``False`` when there is no such user."""
+
+    def set_user_password(self, name: str, password_hash: str) -> bool:
+        """Replace a user's password hash; ``False`` when there is no such user."""
+
+    def user_by_token(self, token_id: str) -> User | None:
+        """The user whose current token has this id, or ``None``."""
+
+    def change_consent(self, events: Sequence[ConsentEvent]) -> list[ConsentEvent]:
+        """Apply grants and revocations in order, in one transaction that
+        keeps each firm's ``consented_banks`` (the current state) and the
+        history together: an event that changes its firm's banks is applied
+        and appended to the history; one that changes nothing (a bank granted
+        twice, a revocation of a bank not granted) is not recorded. Returns
+        the events applied. Raises :class:`NotFound`, writing nothing, when a
+        firm does not exist. The data version changes when anything did."""
+
+    def consent_history(self, firm_ids: Collection[str] | None = None) -> list[ConsentEvent]:
+        """Consent changes (of ``firm_ids``, or of every firm), oldest first.
+        Append-only: nothing changes or removes an event."""
+
+    def consents(self, firm_id: str | None = None) -> dict[str, tuple[str, ...]]:
+        """Current consent: firm id → banks, of every firm with at least one
+        bank, or of ``firm_id`` alone (present, possibly with no bank, when
+        the firm exists)."""
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Append entries to the audit log (the data version does not change).
+        Append-only: nothing changes or removes an entry."""
+
+    def audit_log(
+        self, user: str | None = None, firm_id: str | None = None, since: str | None = None,
+        action: str | None = None, limit: int = 100, offset: int = 0,
+    ) -> tuple[list[AuditEntry], int]:
+        """Audit entries matching every filter given (``since``: UTC ISO as
+        :func:`queries.identity.utc_now` writes it, inclusive), newest first,
+        one page, and the number of matches."""

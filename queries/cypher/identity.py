@@ -1,0 +1,97 @@
+"""Users (:User), consent history (:ConsentEvent) and the audit log
+(:AuditEntry) in Neo4j. Events and entries are only ever created: no
+statement here changes or deletes one."""
+
+from typing import Final, LiteralString
+
+SCHEMA: Final[tuple[LiteralString, ...]] = (
+    "CREATE CONSTRAINT user_name IF NOT EXISTS FOR (u:User) REQUIRE u.name IS UNIQUE",
+    "CREATE INDEX user_token_id IF NOT EXISTS FOR (u:User) ON (u.token_id)",
+    "CREATE INDEX consent_event_firm IF NOT EXISTS FOR (e:ConsentEvent) ON (e.firm_id)",
+    "CREATE CONSTRAINT audit_entry_id IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.id IS UNIQUE",
+    "CREATE INDEX audit_entry_at IF NOT EXISTS FOR (a:AuditEntry) ON (a.at)",
+    "CREATE INDEX audit_entry_user IF NOT EXISTS FOR (a:AuditEntry) ON (a.user)",
+    "CREATE INDEX audit_entry_firm IF NOT EXISTS FOR (a:AuditEntry) ON (a.firm_id)",
+)
+
+USER_FIELDS: Final[LiteralString] = (
+    "u.name AS name, u.role AS role, u.bank AS bank, u.active AS active, u.created_at AS created_at, "
+    "u.token_id AS token_id, u.token_hash AS token_hash, u.token_issued_at AS token_issued_at, "
+    "u.password_hash AS password_hash"
+)
+ADD_USER: Final[LiteralString] = """
+OPTIONAL MATCH (old:User {name: $user.name})
+WITH old WHERE old IS NULL
+CREATE (u:User)
+SET u = $user
+RETURN u.name AS name
+"""
+GET_USER: Final[LiteralString] = "MATCH (u:User {name: $name}) RETURN " + USER_FIELDS
+LIST_USERS: Final[LiteralString] = "MATCH (u:User) RETURN " + USER_FIELDS + " ORDER BY u.name"
+USER_BY_TOKEN: Final[LiteralString] = (
+    "MATCH (u:User {token_id: $token_id}) WHERE $token_id <> '' RETURN " + USER_FIELDS
+)
+SET_ACTIVE: Final[LiteralString] = "MATCH (u:User {name: $name}) SET u.active = $active RETURN u.name AS name"
+SET_TOKEN: Final[LiteralString] = """
+MATCH (u:User {name: $name})
+SET u.token_id = $token_id, u.token_hash = $token_hash, u.token_issued_at = $issued_at
+RETURN u.name AS name
+"""
+SET_PASSWORD: Final[LiteralString] = (
+    "MATCH (u:User {name: $name}) SET u.password_hash = $password_hash RETURN u.name AS name"
+)
+
+CONSENT_OF_FIRMS: Final[LiteralString] = (
+    "MATCH (f:Firm) WHERE f.id IN $ids RETURN f.id AS id, f.consented_banks AS banks"
+)
+# The firms' nodes are written first, so that two changes of one firm's
+# consent at the same time take turns instead of losing one.
+LOCK_FIRMS: Final[LiteralString] = "MATCH (f:Firm) WHERE f.id IN $ids SET f._lock = true REMOVE f._lock"
+SET_CONSENT: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (f:Firm {id: row.id})
+SET f.consented_banks = row.banks
+"""
+CREATE_CONSENT_EVENTS: Final[LiteralString] = """
+UNWIND $rows AS row
+CREATE (e:ConsentEvent)
+SET e = row
+"""
+CONSENT_FIELDS: Final[LiteralString] = (
+    "e.firm_id AS firm_id, e.bank AS bank, e.action AS action, e.who AS who, e.at AS at"
+)
+ALL_CONSENT_EVENTS: Final[LiteralString] = (
+    "MATCH (e:ConsentEvent) RETURN " + CONSENT_FIELDS + " ORDER BY e.at, e.seq"
+)
+CONSENT_EVENTS_OF: Final[LiteralString] = (
+    "MATCH (e:ConsentEvent) WHERE e.firm_id IN $ids RETURN " + CONSENT_FIELDS + " ORDER BY e.at, e.seq"
+)
+CONSENTED_FIRMS: Final[LiteralString] = (
+    "MATCH (f:Firm) WHERE size(coalesce(f.consented_banks, [])) > 0 "
+    "RETURN f.id AS id, f.consented_banks AS banks ORDER BY f.id"
+)
+CONSENT_OF_FIRM: Final[LiteralString] = (
+    "MATCH (f:Firm {id: $id}) RETURN f.id AS id, f.consented_banks AS banks"
+)
+
+CREATE_AUDIT: Final[LiteralString] = """
+UNWIND $rows AS row
+CREATE (a:AuditEntry)
+SET a = row
+"""
+AUDIT_FIELDS: Final[LiteralString] = (
+    "a.user AS user, a.role AS role, a.bank AS bank, a.action AS action, a.firm_id AS firm_id, "
+    "a.outcome AS outcome, a.detail AS detail, a.at AS at, a.id AS id"
+)
+# Every filter is optional: a null parameter matches every entry.
+AUDIT_MATCH: Final[LiteralString] = """
+MATCH (a:AuditEntry)
+WHERE ($user IS NULL OR a.user = $user)
+  AND ($firm IS NULL OR a.firm_id = $firm)
+  AND ($since IS NULL OR a.at >= $since)
+  AND ($action IS NULL OR a.action = $action)
+"""
+AUDIT_PAGE: Final[LiteralString] = (
+    AUDIT_MATCH + "RETURN " + AUDIT_FIELDS + " ORDER BY a.at DESC, a.id DESC SKIP $offset LIMIT $limit"
+)
+AUDIT_COUNT: Final[LiteralString] = AUDIT_MATCH + "RETURN count(a) AS n"

@@ -1,0 +1,121 @@
+"""Records of who may use torihiki and what they did: users, consent
+changes and the audit log (the stores take and return these; no driver
+types leak out).
+
+The current consent of a firm is :attr:`queries.model.Firm.consented_banks`;
+:class:`ConsentEvent` is its history, written in the same transaction as
+each change (``Store.change_consent``). Consent events and audit entries
+are append-only: the store interface has no method to change or delete one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from domain.errors import InputError
+
+__all__ = ["User", "ConsentEvent", "AuditEntry", "utc_now", "utc_iso", "new_id",
+           "GRANT", "REVOKE", "MAX_BANK_CHARS", "apply_consent"]
+
+GRANT = "grant"
+REVOKE = "revoke"
+MAX_BANK_CHARS = 64
+
+
+def utc_now() -> str:
+    """Now, UTC, ISO 8601 with microseconds (``2025-07-01T09:30:00.123456+00:00``):
+    strings of this form sort in time order."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def utc_iso(text: str) -> str:
+    """An ISO date or date-time as :func:`utc_now` writes it (a value without
+    a zone is UTC). Raises :class:`~domain.errors.InputError` for anything else."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"not an ISO date or date-time: {text!r} (e.g. 2025-07-01 or "
+                         "2025-07-01T09:00:00+09:00)") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def new_id() -> str:
+    """A random id for an appended record (32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user of the API (and of the coming web UI).
+
+    ``role`` is a :class:`queries.access.Role` value; ``bank`` is set for
+    credit officers only. The API token is stored as ``token_id`` (a short
+    random prefix of the token, for lookup) and ``token_hash`` (SHA-256 of
+    the whole token); the password as an Argon2 hash. Empty strings mean
+    "none".
+    """
+
+    name: str
+    role: str
+    bank: str | None = None
+    active: bool = True
+    created_at: str = ""
+    token_id: str = ""
+    token_hash: str = ""
+    token_issued_at: str = ""
+    password_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentEvent:
+    """One change of a firm's consent to share its data with one bank:
+    ``action`` is ``grant`` or ``revoke``; ``who`` made it (a user name, or
+    ``firm master import``), ``at`` when (UTC ISO)."""
+
+    firm_id: str
+    bank: str
+    action: str
+    who: str
+    at: str = field(default_factory=utc_now)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log: who (user, role, bank) did what (``action``,
+    e.g. ``firm.ego``, ``export``, ``load``, ``consent.grant``,
+    ``auth.token``, ``user.add``) to which firm (``None`` when none), when
+    (UTC ISO), with what ``outcome`` (``ok``, ``denied``, ``not_found``,
+    ``error`` …) and a free-text ``detail``."""
+
+    user: str
+    role: str
+    bank: str | None
+    action: str
+    firm_id: str | None = None
+    outcome: str = "ok"
+    detail: str = ""
+    at: str = field(default_factory=utc_now)
+    id: str = field(default_factory=new_id)
+
+
+def apply_consent(banks: dict[str, list[str]], events: Sequence[ConsentEvent]) -> list[ConsentEvent]:
+    """Apply ``events`` in order to ``banks`` (firm → banks, changed in
+    place); the events that changed something."""
+    applied = []
+    for e in events:
+        current = banks[e.firm_id]
+        if e.action == GRANT and e.bank not in current:
+            current.append(e.bank)
+        elif e.action == REVOKE and e.bank in current:
+            current.remove(e.bank)
+        elif e.action not in (GRANT, REVOKE):
+            raise ValueError(f"a consent event is a grant or a revoke, not {e.action!r}")
+        else:
+            continue
+        applied.append(e)
+    return applied
