@@ -71,22 +71,25 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
 
-    def version(self, store: ReadStore) -> int:
-        """The store's data version, re-read at most every ``version_ttl`` s."""
+    def version(self, store: ReadStore, fresh: bool = False) -> int:
+        """The store's data version, re-read at most every ``version_ttl`` s
+        (every time when ``fresh``)."""
         read_at, version = self._version
         now = time.monotonic()
-        if now - read_at >= self.version_ttl:
+        if fresh or now - read_at >= self.version_ttl:
             version = store.data_version()
             self._version = (now, version)
         return version
 
     def get_or_render(self, key: str, store: ReadStore, render: Callable[[], Rendered],
-                      precomputed: bool = True) -> Rendered:
+                      precomputed: bool = True, fresh: bool = False) -> Rendered:
         """The cached body for ``key`` at the current data version, or
         ``render()``'s, stored. Exceptions from ``render`` are not cached.
         ``precomputed``: an answer stored at load time may be served (only
-        for the unscoped scope: callers put the scope into ``key``)."""
-        version = self.version(store)
+        for the unscoped scope: callers put the scope into ``key``).
+        ``fresh``: read the data version now (a consent change bumps it, and
+        a scoped answer must follow a revocation on the next request)."""
+        version = self.version(store, fresh)
         if self.max_bytes <= 0:
             return (self._from_store(key, store, version) if precomputed else None) or render()
         full = (key, version)

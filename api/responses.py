@@ -44,12 +44,14 @@ def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rend
     Cached answers are keyed by the principal's scope (``all``, ``bank:B``,
     see :func:`queries.scoped.scope_key_of`): one bank's answer is never
     served to another; answers precomputed at load time are the unscoped
-    scope's and only served to it."""
+    scope's and only served to it. A scoped answer reads the data version
+    on every request, so that a consent revocation (a write) takes effect
+    on the next one."""
     key, render = page
     scope = scope_key_of(store)
     cache: ResponseCache = request.app.state.responses
     hit = cache.get_or_render(key if scope == "all" else f"{scope}|{key}", store, render,
-                              precomputed=scope == "all")
+                              precomputed=scope == "all", fresh=scope != "all")
     out = dict(headers or {})
     out["Vary"] = "Accept-Encoding"
     if "gzip" in request.headers.get("accept-encoding", ""):
