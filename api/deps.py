@@ -6,10 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.auth import get_principal
 from api.settings import Settings, get_settings
+from queries.access import Principal
+from queries.scoped import ScopedStore
 from queries.store import Store
 
-__all__ = ["StoreDep", "SettingsDep", "get_store"]
+__all__ = ["StoreDep", "SettingsDep", "get_store", "ScopedDep", "get_scoped_store"]
 
 
 def get_store(request: Request) -> Store:
@@ -19,4 +22,15 @@ def get_store(request: Request) -> Store:
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+"""The raw store: for writes (ingest) and health only. Reads go through :data:`ScopedDep`."""
+
+
+def get_scoped_store(request: Request,
+                     principal: Annotated[Principal, Depends(get_principal)]) -> ScopedStore:
+    """The store as the request's principal may see it (``queries.scoped``):
+    the only way routes read firm data."""
+    return ScopedStore(get_store(request), principal)
+
+
+ScopedDep = Annotated[ScopedStore, Depends(get_scoped_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -9,13 +9,15 @@ from fastapi.responses import Response
 
 from api import analytics, service
 from api.deps import StoreDep
+from api.errors import STANDARD_ERRORS
 from api.routes.firms import Month
+from api.schemas import CorrelationOut, ReconcileOut
 from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 
 
-@router.get("/reconcile")
+@router.get("/reconcile", response_model=ReconcileOut, responses=STANDARD_ERRORS)
 def reconcile(
     store: StoreDep,
     from_: Annotated[Month, Query(alias="from")] = None,
@@ -31,7 +33,7 @@ Method = Annotated[Literal["pearson", "spearman"], Query()]
 Period = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|FY\d{4})$")]
 
 
-@router.get("/correlation")
+@router.get("/correlation", response_model=CorrelationOut, responses=STANDARD_ERRORS)
 def get_correlation(store: StoreDep, method: Method = "pearson", period: Period = None) -> dict[str, Any]:
     """Correlation of management parameters across firms: ``method``, ``n``,
     ``columns``, ``matrix`` (rows in the order of columns), ``n_pairs``,
@@ -39,7 +41,9 @@ def get_correlation(store: StoreDep, method: Method = "pearson", period: Period 
     return analytics.correlation_of(store, method, period)
 
 
-@router.get("/correlation.png", response_class=Response)
+@router.get("/correlation.png", response_class=Response, responses={
+    200: {"description": "a PNG heatmap", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}},
+    **STANDARD_ERRORS})
 def get_correlation_png(store: StoreDep, method: Method = "pearson", period: Period = None) -> Response:
     """The correlation matrix as a heatmap picture."""
     return Response(analytics.correlation_png(store, method, period), media_type="image/png")

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import firm_pages as pages
 from api import service
-from api.deps import SettingsDep, StoreDep
+from api.deps import ScopedDep, SettingsDep
 from api.responses import JSON, serve
 from api.view import CSP
 from queries.store import NotFound
@@ -22,7 +22,7 @@ Hops = Annotated[int, Query(ge=1, le=2)]
 
 @router.get("")
 def search_firms(
-    store: StoreDep,
+    store: ScopedDep,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -32,20 +32,20 @@ def search_firms(
     or of an id — ordered by id; paginated (``count`` = all matches)."""
     firms, total = store.search_firms(q, limit, offset)
     return {"data": [service.firm_public(f) for f in firms], "count": total,
-            "limit": limit, "offset": offset}
+            "limit": limit, "offset": offset, "access": store.access()}
 
 
 @router.get("/{firm_id}")
-def get_firm(firm_id: str, store: StoreDep) -> dict[str, Any]:
+def get_firm(firm_id: str, store: ScopedDep) -> dict[str, Any]:
     firm = store.get_firm(firm_id)
     if firm is None:
         raise NotFound(f"no firm {firm_id!r}")
-    return service.firm_public(firm)
+    return {**service.firm_public(firm), "access": store.access()}
 
 
 @router.get("/{firm_id}/ego")
 def get_ego(
-    firm_id: str, store: StoreDep, settings: SettingsDep, request: Request,
+    firm_id: str, store: ScopedDep, settings: SettingsDep, request: Request,
     hops: Hops = 1,
     from_: Annotated[Month, Query(alias="from")] = None,
     to: Month = None,
@@ -58,7 +58,7 @@ def get_ego(
 
 @router.get("/{firm_id}/view", response_class=HTMLResponse)
 def view_ego(
-    firm_id: str, store: StoreDep, settings: SettingsDep, request: Request,
+    firm_id: str, store: ScopedDep, settings: SettingsDep, request: Request,
     hops: Hops = 1,
     from_: Annotated[Month, Query(alias="from")] = None,
     to: Month = None,
@@ -69,7 +69,7 @@ def view_ego(
 
 
 @router.get("/{firm_id}/figures")
-def get_figures(firm_id: str, store: StoreDep, request: Request) -> Response:
+def get_figures(firm_id: str, store: ScopedDep, request: Request) -> Response:
     """Monthly sales, purchases, balances (yen) and receivable days from the
     firm's own ledger."""
     return serve(request, store, pages.figures(store, firm_id))
@@ -77,7 +77,7 @@ def get_figures(firm_id: str, store: StoreDep, request: Request) -> Response:
 
 @router.get("/{firm_id}/trend")
 def get_trend(
-    firm_id: str, store: StoreDep, request: Request,
+    firm_id: str, store: ScopedDep, request: Request,
     freq: Annotated[Literal["month", "quarter"], Query()] = "month",
     from_: Annotated[Month, Query(alias="from")] = None,
     to: Month = None,
@@ -89,7 +89,7 @@ def get_trend(
 
 @router.get("/{firm_id}/whatif")
 def get_whatif(
-    firm_id: str, store: StoreDep, request: Request,
+    firm_id: str, store: ScopedDep, request: Request,
     fails: Annotated[str, Query(min_length=1, max_length=64, description="partner assumed to fail")],
 ) -> Response:
     """Direct exposure to ``fails`` and a two-hop DebtRank-style propagation,
@@ -99,7 +99,7 @@ def get_whatif(
 
 @router.get("/{firm_id}/peers")
 def get_peers(
-    firm_id: str, store: StoreDep, request: Request,
+    firm_id: str, store: ScopedDep, request: Request,
     period: Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|FY\d{4})$")] = None,
 ) -> Response:
     """The client's management parameters and network metrics against its

@@ -16,9 +16,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from api.deps import SettingsDep, StoreDep
+from api.errors import STANDARD_ERRORS, InputError, PayloadTooLarge, error_responses
+from api.schemas import IngestOut
 from api.service import ingest_file
 
 router = APIRouter(tags=["ingest"])
@@ -27,7 +29,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _FORMATS = ("canonical", "yayoi", "freee", "moneyforward", "zengin", "bank")
 
 
-@router.post("/ingest")
+@router.post("/ingest", response_model=IngestOut, responses={**STANDARD_ERRORS, **error_responses(413)})
 def ingest_upload(
     request: Request,
     store: StoreDep,
@@ -40,9 +42,9 @@ def ingest_upload(
     limit = settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise HTTPException(413, f"upload larger than {limit} bytes")
+        raise PayloadTooLarge(f"upload larger than {limit} bytes")  # api.limits.BodyLimit refuses it first
     if format is not None and format not in _FORMATS:
-        raise HTTPException(422, f"unknown format {format!r}; one of {', '.join(_FORMATS)}")
+        raise InputError(f"unknown format {format!r}; one of {', '.join(_FORMATS)}")
     uploads = settings.home / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
@@ -53,7 +55,7 @@ def ingest_upload(
             while block := file.file.read(1 << 20):
                 size += len(block)
                 if size > limit:
-                    raise HTTPException(413, f"upload larger than {limit} bytes")
+                    raise PayloadTooLarge(f"upload larger than {limit} bytes")
                 digest.update(block)
                 tmp.write(block)
         except BaseException:
@@ -64,4 +66,5 @@ def ingest_upload(
     final = uploads / f"{digest.hexdigest()[:16]}-{name}"
     shutil.move(tmp_path, final)
     summary = ingest_file(store, final, client_id, format, settings.home / "rejects", progress=False)
-    return summary.to_dict()
+    # Server paths stay on the server: the file by its name, rejected lines by their file's name.
+    return {**summary.to_dict(), "file": name, "rejects_path": Path(summary.rejects_path).name}
