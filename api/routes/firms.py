@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 from api import firm_pages as pages
 from api import service
 from api.deps import ScopedDep, SettingsDep
+from api.errors import STANDARD_ERRORS, error_responses
 from api.responses import JSON, serve
+from api.schemas import EgoOut, FiguresOut, FirmOut, FirmPage, PeersOut, TrendOut, WhatIfOut
 from api.view import CSP
 from queries.store import NotFound
 
@@ -18,14 +20,17 @@ router = APIRouter(prefix="/firms", tags=["firms"], default_response_class=JSON)
 
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 Hops = Annotated[int, Query(ge=1, le=2)]
+MAX_OFFSET = 1_000_000  # past every match anyway; a larger one is a bad request, not a store error
+FIRM_ERRORS = {**STANDARD_ERRORS, **error_responses(404)}
+_HTML: dict[int | str, dict[str, Any]] = {200: {"description": "an HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}
 
 
-@router.get("")
+@router.get("", response_model=FirmPage, responses=STANDARD_ERRORS)
 def search_firms(
     store: ScopedDep,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Firms found by ``q`` — part of any spelling of a name (kanji, full- or
     half-width kana, hiragana; a legal form in ``q`` is ignored), of a 法人番号
@@ -35,7 +40,7 @@ def search_firms(
             "limit": limit, "offset": offset, "access": store.access()}
 
 
-@router.get("/{firm_id}")
+@router.get("/{firm_id}", response_model=FirmOut, responses=FIRM_ERRORS)
 def get_firm(firm_id: str, store: ScopedDep) -> dict[str, Any]:
     firm = store.get_firm(firm_id)
     if firm is None:
@@ -43,7 +48,7 @@ def get_firm(firm_id: str, store: ScopedDep) -> dict[str, Any]:
     return {**service.firm_public(firm), "access": store.access()}
 
 
-@router.get("/{firm_id}/ego")
+@router.get("/{firm_id}/ego", response_model=EgoOut, responses=FIRM_ERRORS)
 def get_ego(
     firm_id: str, store: ScopedDep, settings: SettingsDep, request: Request,
     hops: Hops = 1,
@@ -56,7 +61,7 @@ def get_ego(
     return serve(request, store, pages.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes))
 
 
-@router.get("/{firm_id}/view", response_class=HTMLResponse)
+@router.get("/{firm_id}/view", response_class=HTMLResponse, responses={**_HTML, **FIRM_ERRORS})
 def view_ego(
     firm_id: str, store: ScopedDep, settings: SettingsDep, request: Request,
     hops: Hops = 1,
@@ -68,14 +73,14 @@ def view_ego(
                  {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/{firm_id}/figures")
+@router.get("/{firm_id}/figures", response_model=FiguresOut, responses=FIRM_ERRORS)
 def get_figures(firm_id: str, store: ScopedDep, request: Request) -> Response:
     """Monthly sales, purchases, balances (yen) and receivable days from the
     firm's own ledger."""
     return serve(request, store, pages.figures(store, firm_id))
 
 
-@router.get("/{firm_id}/trend")
+@router.get("/{firm_id}/trend", response_model=TrendOut, responses=FIRM_ERRORS)
 def get_trend(
     firm_id: str, store: ScopedDep, request: Request,
     freq: Annotated[Literal["month", "quarter"], Query()] = "month",
@@ -87,7 +92,7 @@ def get_trend(
     return serve(request, store, pages.trend(store, firm_id, freq, from_, to))
 
 
-@router.get("/{firm_id}/whatif")
+@router.get("/{firm_id}/whatif", response_model=WhatIfOut, responses=FIRM_ERRORS)
 def get_whatif(
     firm_id: str, store: ScopedDep, request: Request,
     fails: Annotated[str, Query(min_length=1, max_length=64, description="partner assumed to fail")],
@@ -97,7 +102,7 @@ def get_whatif(
     return serve(request, store, pages.whatif(store, firm_id, fails))
 
 
-@router.get("/{firm_id}/peers")
+@router.get("/{firm_id}/peers", response_model=PeersOut, responses=FIRM_ERRORS)
 def get_peers(
     firm_id: str, store: ScopedDep, request: Request,
     period: Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|FY\d{4})$")] = None,
