@@ -9,16 +9,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.auth import get_principal, require_role
 from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes import analytics, firms, health, ingest
+from api.routes import admin, analytics, firms, health, ingest
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
+from queries.access import Role
 from queries.factory import open_store
 from queries.store import Store, StoreUnavailable
 
@@ -64,10 +66,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(CancelOnDisconnect)
     # Outermost: a body over the upload limit is refused before anything reads it.
     app.add_middleware(BodyLimit, limit=lambda: (settings or get_settings()).max_upload_bytes)
-    app.include_router(health.router)
-    app.include_router(firms.router)
-    app.include_router(analytics.router)
-    app.include_router(ingest.router)
+    app.include_router(health.router)  # the one route without a token (and static files)
+    # Every other route authenticates (api.auth): no route can forget it.
+    signed_in = [Depends(get_principal)]
+    app.include_router(firms.router, dependencies=signed_in)
+    app.include_router(analytics.router, dependencies=signed_in)
+    app.include_router(ingest.router, dependencies=[Depends(require_role(Role.ADMIN, Role.ANALYST))])
+    app.include_router(admin.router, dependencies=signed_in)
     app.mount("/static/vis", StaticFiles(directory=vis_asset_dir()), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from api.commands import analytics, portfolio, reference, review
+from api.commands import analytics, portfolio, reference, review, users
 from api.commands.generate import cmd_generate
 from api.commands.ingest import cmd_ingest
 from api.commands.load import cmd_load
@@ -269,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--report-only", metavar="DIR", help="only measure an existing region")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_generate)
+
+    users.add_parsers(sub)  # users, consent, audit
 
     s = sub.add_parser("serve", help="serve the API and network views")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")

@@ -6,13 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import get_principal
+from api.auth import PrincipalDep, get_principal, require_role
 from api.settings import Settings, get_settings
-from queries.access import Principal
+from queries.access import Principal, Role
 from queries.scoped import ScopedStore
 from queries.store import Store
 
-__all__ = ["StoreDep", "SettingsDep", "get_store", "ScopedDep", "get_scoped_store"]
+__all__ = ["StoreDep", "SettingsDep", "get_store", "ScopedDep", "get_scoped_store", "PrincipalDep",
+           "AdminDep"]
 
 
 def get_store(request: Request) -> Store:
@@ -34,3 +35,6 @@ def get_scoped_store(request: Request,
 
 ScopedDep = Annotated[ScopedStore, Depends(get_scoped_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+# PrincipalDep (api.auth): the request's principal (401 without a valid token).
+AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+"""The request's principal when it is an admin (403 otherwise)."""

@@ -14,6 +14,8 @@ from queries.config import StoreConfig
 
 __all__ = ["Settings", "get_settings"]
 
+_RATE = r"^\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$"  # a `limits` rate: "10/minute"
+
 
 class Settings(BaseSettings):
     """torihiki configuration. Environment variables (no prefix for Neo4j,
@@ -46,6 +48,12 @@ class Settings(BaseSettings):
     neo4j_breaker_seconds: float = Field(default=2.0, ge=0, validation_alias="TORIHIKI_NEO4J_BREAKER_SECONDS")
     # How long batch work (ingest, refresh) keeps retrying a lost server before it stops to be resumed.
     neo4j_retry_seconds: float = Field(default=120.0, ge=0, validation_alias="TORIHIKI_NEO4J_RETRY_SECONDS")
+    # Failed token checks (and logins) allowed per moving window before 429, per client
+    # address and per user (``limits`` notation: "20/minute", "100/hour").
+    auth_failures_per_address: str = Field(
+        default="20/minute", pattern=_RATE, validation_alias="TORIHIKI_AUTH_FAILURES_PER_ADDRESS")
+    auth_failures_per_user: str = Field(
+        default="10/minute", pattern=_RATE, validation_alias="TORIHIKI_AUTH_FAILURES_PER_USER")
 
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:

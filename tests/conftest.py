@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from queries.access import SYSTEM, Role
 from queries.config import StoreConfig
 from queries.embedded_store import EmbeddedStore
 from queries.store import Store
@@ -94,3 +95,36 @@ def store(request: pytest.FixtureRequest) -> Store:
     name = "embedded_store" if request.param == "embedded" else "neo4j_store"
     s: Store = request.getfixturevalue(name)
     return s
+
+
+# name → (role, bank) of the users :func:`make_tokens` creates
+TEST_USERS: dict[str, tuple[Role, str | None]] = {
+    "admin": (Role.ADMIN, None),
+    "analyst": (Role.ANALYST, None),
+    "researcher": (Role.RESEARCHER, None),
+    "officer_b1": (Role.CREDIT_OFFICER, "B1"),
+    "officer_b2": (Role.CREDIT_OFFICER, "B2"),
+}
+
+
+def make_tokens(store: Store) -> dict[str, dict[str, str]]:
+    """One user per role in ``store`` (credit officers of banks ``B1`` and
+    ``B2``; see :data:`TEST_USERS`) and a fresh token for each: user name →
+    request headers ``{"Authorization": "Bearer …"}``. Users that exist are
+    kept (their tokens rotated), so a store shared by several tests works."""
+    from api.identity import add_user, issue_token
+
+    headers = {}
+    for name, (role, bank) in TEST_USERS.items():
+        if store.get_user(name) is None:
+            add_user(store, name, role.value, bank, SYSTEM)
+        headers[name] = {"Authorization": f"Bearer {issue_token(store, name, SYSTEM).token}"}
+    return headers
+
+
+@pytest.fixture
+def tokens(store: Store) -> dict[str, dict[str, str]]:
+    """Bearer headers per test user of ``store`` (:func:`make_tokens`):
+    ``tokens["analyst"]``, ``tokens["admin"]``, ``tokens["researcher"]``,
+    ``tokens["officer_b1"]``, ``tokens["officer_b2"]``."""
+    return make_tokens(store)

@@ -11,6 +11,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from api.commands.common import emit, opened, refresh_analytics
+from api.commands.users import cli_principal
+from api.identity import record
 from api.service import ReaderOptions
 from api.settings import Settings
 from ingest.load import IngestError, Loader, LoadSummary, default_workers
@@ -152,6 +154,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     )
     with opened(settings) as store:
         load_ledgers(store, settings, entries, options, totals, workers=args.workers, as_json=args.json)
+        record(store, cli_principal(), "load", args.client, "error" if totals.failed else "ok",
+               f"ingest: {totals.line()}")
         if totals.files > totals.duplicates and not args.no_refresh:
             refresh_analytics(store, settings, quiet=args.json)
     if not args.json and len(entries) > 1:

@@ -30,6 +30,8 @@ from typing import Any
 
 from api.commands.common import emit, opened, refresh_analytics
 from api.commands.ingest import Totals, load_ledgers, manifest_entries
+from api.commands.users import cli_principal
+from api.identity import record
 from api.service import ReaderOptions
 from api.settings import Settings
 from ingest.imports import ImportSummary, import_firms, import_parameters, import_registry
@@ -120,6 +122,10 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             load_ledgers(store, settings, entries, options, totals, workers=args.workers,
                          per_file="all" if args.verbose and not args.json else "none")
         report["ledgers"] = totals.to_dict()
+        record(store, cli_principal(), "load", None, "ok" if ok and not totals.failed else "error",
+               f"load {folder.name}: " + "; ".join(
+                   [f"{k}: {report[k]['rows_loaded']} rows" for k in ("firms", "registry", "parameters")
+                    if k in report] + [f"ledgers: {totals.line()}"]))
         changed = totals.files > totals.duplicates or any(
             report.get(k, {}).get("rows_loaded") for k in ("firms", "registry", "parameters"))
         if changed and not args.no_refresh:

@@ -8,8 +8,11 @@ from pathlib import Path
 
 from api import service
 from api.commands.common import emit, opened, refresh_analytics
+from api.commands.users import cli_principal
+from api.identity import record
 from api.settings import Settings
 from ingest.imports import ImportSummary, import_firms, import_parameters, import_registry
+from queries.store import Store
 
 __all__ = ["cmd_firms_import", "cmd_metrics_import", "cmd_registry_import", "cmd_firms_search"]
 
@@ -37,14 +40,24 @@ def _report(s: ImportSummary, as_json: bool) -> int:
     return 0
 
 
+def _audited(store: Store, s: ImportSummary) -> ImportSummary:
+    """Write the import to the audit log (action ``load``)."""
+    record(store, cli_principal(), "load", None, "ok" if s.rows_loaded or not s.rows_read else "error",
+           f"{s.kind} import {Path(s.file).name}: {s.rows_loaded} rows"
+           + (f", {s.consent_changes} consent changes" if s.consent_changes else ""))
+    return s
+
+
 def cmd_firms_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        return _report(import_firms(store, Path(args.path), settings.home / "rejects"), args.json)
+        return _report(_audited(store, import_firms(store, Path(args.path), settings.home / "rejects")),
+                       args.json)
 
 
 def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        summary = import_parameters(store, Path(args.path), settings.home / "rejects", args.period)
+        summary = _audited(store, import_parameters(store, Path(args.path), settings.home / "rejects",
+                                                    args.period))
         if summary.rows_loaded and not args.no_refresh:
             refresh_analytics(store, settings, quiet=args.json)  # distress and peers read parameters
         return _report(summary, args.json)
@@ -52,7 +65,8 @@ def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_registry_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        return _report(import_registry(store, Path(args.path), settings.home / "rejects"), args.json)
+        return _report(_audited(store, import_registry(store, Path(args.path), settings.home / "rejects")),
+                       args.json)
 
 
 def cmd_firms_search(args: argparse.Namespace, settings: Settings) -> int:

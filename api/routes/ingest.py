@@ -18,10 +18,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
+from api.audit import audit
 from api.deps import SettingsDep, StoreDep
 from api.errors import STANDARD_ERRORS, InputError, PayloadTooLarge, error_responses
 from api.schemas import IngestOut
 from api.service import ingest_file
+from ingest.load import IngestError
 
 router = APIRouter(tags=["ingest"])
 
@@ -65,6 +67,11 @@ def ingest_upload(
     name = _SAFE_NAME.sub("_", Path(file.filename or "upload").name)[-80:] or "upload"
     final = uploads / f"{digest.hexdigest()[:16]}-{name}"
     shutil.move(tmp_path, final)
-    summary = ingest_file(store, final, client_id, format, settings.home / "rejects", progress=False)
+    try:
+        summary = ingest_file(store, final, client_id, format, settings.home / "rejects", progress=False)
+    except IngestError as e:
+        audit(request, "load", client_id, "invalid", f"upload {name}: {e}")
+        raise
+    audit(request, "load", client_id, "ok", f"upload {name}: batch {summary.batch_id} {summary.status}")
     # Server paths stay on the server: the file by its name, rejected lines by their file's name.
     return {**summary.to_dict(), "file": name, "rejects_path": Path(summary.rejects_path).name}

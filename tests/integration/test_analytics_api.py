@@ -18,10 +18,10 @@ SEED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "seed" /
 
 
 @pytest.fixture
-def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
+def client(store: Store, tmp_path: Path, tokens: dict[str, dict[str, str]]) -> Iterator[TestClient]:
     load_sample(store, tmp_path)
     import_parameters(store, SEED, tmp_path, period="FY2024")
-    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)) as c:
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store), headers=tokens["analyst"]) as c:
         yield c
 
 

@@ -17,9 +17,9 @@ from tests.contract.test_store_contract import load_sample
 
 
 @pytest.fixture
-def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
+def client(store: Store, tmp_path: Path, tokens: dict[str, dict[str, str]]) -> Iterator[TestClient]:
     load_sample(store, tmp_path)
-    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)) as c:
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store), headers=tokens["analyst"]) as c:
         yield c
 
 

@@ -25,6 +25,7 @@ from ingest.manifest import read_manifest
 from ingest.resolve import Resolver
 from queries.store import Store
 from synthetic import GenerateConfig, generate
+from tests.conftest import make_tokens
 
 KEY = b"test-export-key-0123456789"
 
@@ -50,7 +51,8 @@ def loaded(store: Store, region: Path, tmp_path: Path) -> Store:
 
 @pytest.fixture
 def client(loaded: Store, tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=loaded)) as c:
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=loaded),
+                    headers=make_tokens(loaded)["analyst"]) as c:
         yield c
 
 

@@ -14,6 +14,7 @@ from api.precompute import precompute_busiest
 from api.settings import Settings
 from queries.model import Firm
 from queries.store import Store
+from tests.conftest import make_tokens
 from tests.contract.test_store_contract import load_sample
 
 
@@ -25,7 +26,7 @@ def loaded(store: Store, tmp_path: Path) -> Store:
 
 def _client(store: Store, tmp_path: Path, **env: object) -> TestClient:
     settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_CACHE_VERSION_SECONDS=0, **env)  # type: ignore[arg-type]
-    return TestClient(create_app(settings, store=store))
+    return TestClient(create_app(settings, store=store), headers=make_tokens(store)["analyst"])
 
 
 def test_answers_precomputed_at_load_are_served_until_the_data_changes(

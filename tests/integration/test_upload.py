@@ -16,9 +16,9 @@ LEDGER = Path(__file__).resolve().parents[2] / "sample" / "ledgers" / "F0005.csv
 
 
 @pytest.fixture
-def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
+def client(store: Store, tmp_path: Path, tokens: dict[str, dict[str, str]]) -> Iterator[TestClient]:
     settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_MAX_UPLOAD_BYTES=64 * 1024)
-    with TestClient(create_app(settings, store=store)) as c:
+    with TestClient(create_app(settings, store=store), headers=tokens["analyst"]) as c:
         yield c
 
 

@@ -1,0 +1,108 @@
+"""Writing the audit log from routes.
+
+Every read of firm-level data and every export is written to the audit
+log (who, role, bank, action, firm, when, outcome, detail) — in the same
+store as the data, append-only. Three ways for a route to do it:
+
+* ``audit(request, "firm.ego", firm_id)`` — one entry as the request's
+  principal (set by :func:`api.auth.get_principal`), ``outcome="ok"`` unless
+  given;
+* a parameter ``log: AuditDep`` and ``log("export", None, "ok", "csv")`` —
+  the same, bound to the request;
+* ``dependencies=[Depends(audited("firm.ego"))]`` on the route — one entry
+  per request, written after the route ran: ``ok``, or the outcome of the
+  error it raised (``not_found``, ``denied``, ``invalid``, ``error``), with
+  the firm id taken from the path parameter ``firm_id``.
+
+A write that fails fails the request (503 while the store is down): a read
+that cannot be recorded is not served.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.auth import PrincipalDep
+from api.errors import ApiError
+from api.identity import record
+from domain.errors import InputError
+from queries.access import Principal
+from queries.store import NotFound, Store
+
+__all__ = ["audit", "Auditor", "AuditDep", "audited", "outcome_of"]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def audit(request: Request, action: str, firm_id: str | None = None, outcome: str = "ok",
+          detail: str = "", principal: Principal | None = None) -> None:
+    """Append one audit entry as ``principal``, by default the request's
+    (set by :func:`api.auth.get_principal`, which every route but health
+    passes; a test that overrides that dependency passes ``principal``)."""
+    principal = principal or getattr(request.state, "principal", None)
+    if principal is None:
+        raise RuntimeError("audit() in a request without a principal: the route lacks authentication")
+    record(_store(request), principal, action, firm_id, outcome, detail)
+
+
+class Auditor:
+    """:func:`audit` bound to one request's store and principal."""
+
+    def __init__(self, store: Store, principal: Principal) -> None:
+        self.store = store
+        self.principal = principal
+
+    def __call__(self, action: str, firm_id: str | None = None, outcome: str = "ok",
+                 detail: str = "") -> None:
+        record(self.store, self.principal, action, firm_id, outcome, detail)
+
+
+def get_auditor(request: Request, principal: PrincipalDep) -> Auditor:
+    """The request's :class:`Auditor` (authenticates the request first)."""
+    return Auditor(_store(request), principal)
+
+
+AuditDep = Annotated[Auditor, Depends(get_auditor)]
+
+
+def outcome_of(exc: BaseException) -> str:
+    """The audit outcome of an error a route raised."""
+    if isinstance(exc, NotFound):
+        return "not_found"
+    if isinstance(exc, InputError | RequestValidationError):
+        return "invalid"
+    status = getattr(exc, "status", None) if isinstance(exc, ApiError) else (
+        exc.status_code if isinstance(exc, StarletteHTTPException) else None)
+    if status in (401, 403):
+        return "denied"
+    if status == 404:
+        return "not_found"
+    if status is not None and 400 <= status < 500:
+        return "invalid"
+    return "error"
+
+
+def audited(action: str, firm_param: str = "firm_id") -> Callable[..., Iterator[None]]:
+    """A route dependency writing one audit entry per request, after the
+    route ran: ``action``, the path parameter ``firm_param`` as the firm,
+    the outcome (``ok`` or :func:`outcome_of` the error; the error goes on)."""
+
+    def dependency(request: Request, auditor: AuditDep) -> Iterator[None]:
+        firm_id = request.path_params.get(firm_param)
+        try:
+            yield
+        except BaseException as exc:
+            auditor(action, firm_id, outcome_of(exc), type(exc).__name__)
+            raise
+        auditor(action, firm_id, "ok")
+
+    dependency.__name__ = f"audited_{action.replace('.', '_')}"
+    return dependency

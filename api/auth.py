@@ -1,0 +1,164 @@
+"""Who is asking: bearer tokens to principals, roles to permissions, and
+the rate limit on failed attempts.
+
+Every route but ``GET /health`` and static files depends on
+:func:`get_principal` (``api.app`` includes the routers with it, so that no
+route can forget it): ``Authorization: Bearer TOKEN`` → the
+:class:`~queries.access.Principal` of an active user, also kept as
+``request.state.principal`` for :mod:`api.audit`. A missing, malformed,
+unknown, replaced or forged token, or a disabled user's, answers 401 with
+``WWW-Authenticate: Bearer``; :func:`require_role` answers 403.
+
+Failed attempts are counted with ``limits`` (moving window, in memory, per
+app — each server process keeps its own counts) per client address and per
+user named by the token: past ``TORIHIKI_AUTH_FAILURES_PER_ADDRESS`` or
+``TORIHIKI_AUTH_FAILURES_PER_USER`` every attempt from that address, or for
+that user, answers 429 with ``Retry-After`` until the window has moved on —
+a correct token too, so that guessing cannot go on in the background. Each
+failure is written to the audit log (``auth.token``, outcome ``denied``);
+refusals while limited are not, so that a flood cannot fill the log.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from api.errors import Forbidden, TooManyRequests, Unauthorized
+from api.identity import check_password, check_token, principal_of, record
+from api.settings import Settings, get_settings
+from queries.access import Principal, Role
+from queries.identity import User
+from queries.store import Store
+
+__all__ = ["get_principal", "PrincipalDep", "require_role", "AuthLimiter", "login_password"]
+_INVALID = 'Bearer realm="torihiki", error="invalid_token"'
+_limiter_lock = threading.Lock()
+
+
+class AuthLimiter:
+    """Failed authentication attempts per client address and per user, in a
+    moving window (``limits``, in-memory storage)."""
+
+    def __init__(self, per_address: str, per_user: str) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._address = parse(per_address)
+        self._user = parse(per_user)
+
+    def _keys(self, address: str, user: str | None) -> list[tuple[object, tuple[str, ...]]]:
+        keys: list[tuple[object, tuple[str, ...]]] = [(self._address, ("auth-address", address))]
+        if user is not None:
+            keys.append((self._user, ("auth-user", user)))
+        return keys
+
+    def wait(self, address: str, user: str | None = None) -> float | None:
+        """Seconds until another attempt from ``address`` (for ``user``) may
+        be made, or ``None`` when it may be made now."""
+        waits = []
+        for item, ids in self._keys(address, user):
+            if not self._limiter.test(item, *ids):  # type: ignore[arg-type]
+                reset = self._limiter.get_window_stats(item, *ids).reset_time  # type: ignore[arg-type]
+                waits.append(max(1.0, reset - time.time()))
+        return max(waits) if waits else None
+
+    def failed(self, address: str, user: str | None = None) -> None:
+        """Count one failed attempt."""
+        for item, ids in self._keys(address, user):
+            self._limiter.hit(item, *ids)  # type: ignore[arg-type]
+
+
+def limiter_of(request: Request, settings: Settings) -> AuthLimiter:
+    """The app's limiter, made on first use from ``settings``."""
+    state = request.app.state
+    limiter: AuthLimiter | None = getattr(state, "auth_limiter", None)
+    if limiter is None:
+        with _limiter_lock:
+            limiter = getattr(state, "auth_limiter", None)
+            if limiter is None:
+                limiter = AuthLimiter(settings.auth_failures_per_address, settings.auth_failures_per_user)
+                state.auth_limiter = limiter
+    return limiter
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _refuse(store: Store, limiter: AuthLimiter, address: str, user: User | None, action: str,
+            why: str) -> Unauthorized:
+    """Count and audit a failed attempt; the 401 to raise."""
+    limiter.failed(address, user.name if user else None)
+    record(store, principal_of(user) if user else None, action, outcome="denied", detail=f"{why} from {address}")
+    return Unauthorized("the bearer token is not valid", {"WWW-Authenticate": _INVALID})
+
+
+def get_principal(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Principal:
+    """The request's principal, from ``Authorization: Bearer TOKEN``
+    (401 without a valid token, 429 while rate limited)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise Unauthorized()
+    store = _store(request)
+    limiter = limiter_of(request, settings)
+    address = _address(request)
+    if (wait := limiter.wait(address)) is not None:
+        raise TooManyRequests("too many failed authentication attempts", wait)
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _refuse(store, limiter, address, None, "auth.token", "not a bearer token")
+    user, why = check_token(store, token.strip())
+    if user is not None and (wait := limiter.wait(address, user.name)) is not None:
+        raise TooManyRequests("too many failed authentication attempts", wait)
+    if user is None or why:
+        raise _refuse(store, limiter, address, user, "auth.token", why)
+    principal = principal_of(user)
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(*roles: Role) -> Callable[..., Principal]:
+    """A dependency: the request's principal when its role is one of
+    ``roles``, else 403 (401 first without a valid token)."""
+    allowed = frozenset(roles)
+    names = ", ".join(r.value for r in roles)
+
+    def dependency(principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"this needs the role {names}; you act as {principal.role.value}")
+        return principal
+
+    dependency.__name__ = f"require_{'_or_'.join(r.value for r in roles)}"
+    return dependency
+
+
+def login_password(store: Store, limiter: AuthLimiter, name: str, password: str, address: str) -> Principal:
+    """Log in with a name and password (for the coming web UI): the
+    principal, or :class:`Unauthorized` (failure counted and audited as
+    ``auth.login``), or :class:`TooManyRequests`."""
+    for user in (None, name):
+        if (wait := limiter.wait(address, user)) is not None:
+            raise TooManyRequests("too many failed login attempts", wait)
+    found, why = check_password(store, name, password)
+    if found is None or why:
+        # The name is counted even when unknown: guessing passwords of a name
+        # that does not exist costs the same as of one that does.
+        limiter.failed(address, name)
+        record(store, principal_of(found) if found else None, "auth.login", outcome="denied", detail=f"{why} from {address}")
+        raise Unauthorized("wrong user name or password")
+    record(store, principal_of(found), "auth.login", detail=f"from {address}")
+    return principal_of(found)

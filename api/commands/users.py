@@ -1,0 +1,237 @@
+"""``torihiki users``, ``consent`` and ``audit``: who may use the API, which
+banks each firm shares with, and what was done.
+
+The CLI acts as the operator on the store's machine: an admin named
+``system:<login>`` in the audit log and the consent history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from dataclasses import asdict
+
+from api.commands.common import emit, opened
+from api.identity import add_user, change_consent, issue_token, record, set_active, set_password
+from api.settings import Settings
+from domain.errors import InputError
+from queries.access import Principal, Role
+from queries.identity import User, utc_iso
+from queries.store import NotFound
+
+__all__ = ["cli_principal", "cmd_users_add", "cmd_users_list", "cmd_users_disable", "cmd_users_enable",
+           "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
+           "cmd_consent_list", "cmd_audit_list", "add_parsers"]
+
+
+def cli_principal() -> Principal:
+    """The principal of CLI work: the operator (an admin), named by login."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        login = "unknown"
+    return Principal(f"system:{login}", Role.ADMIN)
+
+
+def _public(u: User) -> dict[str, object]:
+    """A user without token or password hash."""
+    return {"name": u.name, "role": u.role, "bank": u.bank, "active": u.active, "created_at": u.created_at,
+            "token_id": u.token_id or None, "token_issued_at": u.token_issued_at or None,
+            "has_password": bool(u.password_hash)}
+
+
+def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        user = add_user(store, args.name, args.role, args.bank, cli_principal())
+    if args.json:
+        emit(_public(user))
+    else:
+        print(f"user {user.name} added as {user.role}" + (f" of bank {user.bank}" if user.bank else "")
+              + f"; `torihiki users token {user.name}` issues its API token")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        users = store.list_users()
+    if args.json:
+        emit([_public(u) for u in users])
+        return 0
+    for u in users:
+        state = "active" if u.active else "disabled"
+        token = f"token {u.token_id} ({u.token_issued_at[:19]})" if u.token_id else "no token"
+        print(f"{u.name:<24} {u.role:<15} {u.bank or '-':<12} {state:<8} {token}"
+              + ("; password set" if u.password_hash else ""))
+    print(f"({len(users)} users)")
+    return 0
+
+
+def _set_active(args: argparse.Namespace, settings: Settings, active: bool) -> int:
+    with opened(settings) as store:
+        user = set_active(store, args.name, active, cli_principal())
+    if args.json:
+        emit(_public(user))
+    else:
+        print(f"user {user.name} {'enabled' if active else 'disabled'}"
+              + ("" if active else " (its token and password are refused from the next request on)"))
+    return 0
+
+
+def cmd_users_disable(args: argparse.Namespace, settings: Settings) -> int:
+    return _set_active(args, settings, False)
+
+
+def cmd_users_enable(args: argparse.Namespace, settings: Settings) -> int:
+    return _set_active(args, settings, True)
+
+
+def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a new token on stdout (alone, for ``TOKEN=$(…)``); a note on stderr."""
+    with opened(settings) as store:
+        issued = issue_token(store, args.name, cli_principal())
+    if args.json:
+        emit(asdict(issued))
+    else:
+        print(issued.token)
+    print(f"token {issued.token_id} issued for {issued.user}; it is shown this once and replaces any "
+          "earlier token. Send it as `Authorization: Bearer TOKEN`.", file=sys.stderr)
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    """A password from a prompt (twice) on a terminal, else the first line of stdin."""
+    if not from_stdin and sys.stdin.isatty():
+        first = getpass.getpass("new password: ")
+        if getpass.getpass("again: ") != first:
+            raise InputError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_users_password(args: argparse.Namespace, settings: Settings) -> int:
+    password = _read_password(args.stdin)
+    with opened(settings) as store:
+        set_password(store, args.name, password, cli_principal())
+    if args.json:
+        emit({"user": args.name, "password": "set"})
+    else:
+        print(f"password of {args.name} set")
+    return 0
+
+
+def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
+    with opened(settings) as store:
+        changed = change_consent(store, args.firm, args.bank, grant, cli_principal())
+        banks = store.consents(args.firm).get(args.firm, ())
+    verb = "granted" if grant else "revoked"
+    if args.json:
+        emit({"firm_id": args.firm, "bank": args.bank.strip(), "action": "grant" if grant else "revoke",
+              "changed": changed, "banks": list(banks)})
+    else:
+        print(f"{args.firm}: consent for {args.bank.strip()} {verb}" if changed
+              else f"{args.firm}: consent for {args.bank.strip()} was already {verb}; nothing changed")
+        print(f"  consents now to: {', '.join(banks) or 'no bank'}")
+    return 0
+
+
+def cmd_consent_grant(args: argparse.Namespace, settings: Settings) -> int:
+    return _consent(args, settings, True)
+
+
+def cmd_consent_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    return _consent(args, settings, False)
+
+
+def cmd_consent_list(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        current = store.consents(args.firm)
+        if args.firm is not None and args.firm not in current:
+            raise NotFound(f"no firm {args.firm!r}")
+        history = store.consent_history([args.firm]) if args.firm else []
+        record(store, cli_principal(), "consent.list", args.firm, detail=f"{len(current)} firms")
+    if args.json:
+        emit({"data": [{"firm_id": f, "banks": list(b)} for f, b in current.items()],
+              "history": [asdict(e) for e in history]})
+        return 0
+    for firm, banks in current.items():
+        print(f"{firm:<16} {', '.join(banks) or '(no bank)'}")
+    if args.firm is None:
+        print(f"({len(current)} firms consent to at least one bank)")
+    for e in history:
+        print(f"  {e.at[:19]}  {e.action:<6} {e.bank:<16} by {e.who}")
+    return 0
+
+
+def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
+    if not 1 <= args.limit <= 10_000 or args.offset < 0:
+        raise InputError("limit is 1–10000 and offset 0 or more")
+    since = utc_iso(args.since) if args.since else None
+    with opened(settings) as store:
+        entries, total = store.audit_log(args.user, args.firm, since, args.action, args.limit, args.offset)
+    if args.json:
+        emit({"data": [asdict(e) for e in entries], "count": total})
+        return 0
+    for e in entries:
+        who = e.user + (f" ({e.role}, {e.bank})" if e.bank else f" ({e.role})")
+        print(f"{e.at[:19]}  {who:<32} {e.action:<16} {e.firm_id or '-':<12} {e.outcome:<9} {e.detail}")
+    print(f"({len(entries)} of {total}, newest first)")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``users``, ``consent`` and ``audit`` commands."""
+    s = sub.add_parser("users", help="API users: add, list, disable, enable, token, password")
+    us = s.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    u = us.add_parser("add", help="add a user (active, without token or password)")
+    u.add_argument("name", help="user name: letters, digits, _ . @ -")
+    u.add_argument("--role", required=True, choices=[r.value for r in Role],
+                   help="admin: users, consent, rollbacks; analyst: every client; credit_officer: one "
+                        "bank's consenting firms; researcher: aggregates only")
+    u.add_argument("--bank", help="the bank of a credit officer (code or name, as in the firm master)")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=cmd_users_add)
+    u = us.add_parser("list", help="every user (never a token or password)")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=cmd_users_list)
+    for action, func, text in (("disable", cmd_users_disable, "refuse a user's token and password"),
+                               ("enable", cmd_users_enable, "accept a disabled user again")):
+        u = us.add_parser(action, help=text)
+        u.add_argument("name", help="user name")
+        u.add_argument("--json", action="store_true")
+        u.set_defaults(func=func)
+    u = us.add_parser("token", help="issue (or rotate) a user's API token; printed once on stdout")
+    u.add_argument("name", help="user name")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=cmd_users_token)
+    u = us.add_parser("password", help="set a user's password for the web UI (prompted, or from stdin)")
+    u.add_argument("name", help="user name")
+    u.add_argument("--stdin", action="store_true", help="read the password from stdin even on a terminal")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=cmd_users_password)
+
+    s = sub.add_parser("consent", help="which banks a firm shares its data with: grant, revoke, list")
+    cs = s.add_subparsers(dest="consent_command", required=True, metavar="ACTION")
+    for action, func, text in (("grant", cmd_consent_grant, "the firm consents to share with the bank"),
+                               ("revoke", cmd_consent_revoke, "the firm withdraws its consent")):
+        c = cs.add_parser(action, help=text)
+        c.add_argument("firm", help="firm id")
+        c.add_argument("bank", help="bank code or name (as in the firm master's consented_banks)")
+        c.add_argument("--json", action="store_true")
+        c.set_defaults(func=func)
+    c = cs.add_parser("list", help="current consent (of one firm: with its history)")
+    c.add_argument("firm", nargs="?", help="firm id (default: every firm with a consent)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_consent_list)
+
+    s = sub.add_parser("audit", help="the audit log (append-only)")
+    aus = s.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    a = aus.add_parser("list", help="entries, newest first")
+    a.add_argument("--user", help="only this user's")
+    a.add_argument("--firm", help="only about this firm")
+    a.add_argument("--action", help="only this action (firm.ego, load, consent.grant, auth.token …)")
+    a.add_argument("--since", help="from this ISO date or date-time on (UTC unless it has a zone)")
+    a.add_argument("--limit", type=int, default=100, help="entries per page")
+    a.add_argument("--offset", type=int, default=0, help="entries to skip (paging)")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_audit_list)

@@ -1,0 +1,211 @@
+"""Users, tokens, passwords and consent: what the ``torihiki users`` and
+``consent`` commands and the admin API do, each change written to the audit
+log.
+
+Tokens are ``<id>.<secret>``: ``id`` is 12 random hex digits kept in clear
+for lookup, ``secret`` is ``secrets.token_urlsafe(32)`` (256 bits). Only the
+SHA-256 of the whole token is stored (a fast hash is right for a random
+secret of that strength; a slow one would only slow every request). A token
+is shown once, when issued; issuing another replaces it. Passwords (for the
+coming web UI) are hashed with Argon2id (``argon2-cffi``, its default
+parameters, RFC 9106 low-memory profile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from domain.errors import InputError
+from queries.access import Principal, Role
+from queries.identity import GRANT, MAX_BANK_CHARS, REVOKE, AuditEntry, ConsentEvent, User, utc_now
+from queries.store import NotFound, Store
+
+__all__ = [
+    "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_token",
+    "check_password", "principal_of", "change_consent", "record", "check_bank", "check_user_name",
+    "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
+]
+
+USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+TOKEN = re.compile(r"^([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$")
+MIN_PASSWORD_CHARS = 12
+MAX_PASSWORD_CHARS = 1024
+_HASHER = PasswordHasher()
+# Verified against when a login names no user, so that the answer takes as
+# long as for a real one (no probing of user names by timing).
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token as issued: ``token`` is shown once and never stored."""
+
+    user: str
+    token: str
+    token_id: str
+    issued_at: str
+
+
+ANONYMOUS = "anonymous"
+
+
+def record(store: Store, who: Principal | None, action: str, firm_id: str | None = None,
+           outcome: str = "ok", detail: str = "") -> None:
+    """Append one entry to the audit log as ``who`` (``None``: someone not
+    identified, written as user ``anonymous`` with role ``none``)."""
+    entry = (AuditEntry(ANONYMOUS, "none", None, action, firm_id, outcome, detail) if who is None
+             else AuditEntry(who.user, who.role.value, who.bank, action, firm_id, outcome, detail))
+    store.append_audit([entry])
+
+
+def check_user_name(name: str) -> str:
+    """A user name: 1–64 of letters, digits and ``_ . @ -``, starting with a
+    letter or digit. Raises :class:`InputError`."""
+    if not USER_NAME.match(name):
+        raise InputError(f"a user name is 1–64 letters, digits, '_', '.', '@' or '-' "
+                         f"(starting with a letter or digit), not {name!r}")
+    return name
+
+
+def check_bank(bank: str) -> str:
+    """A bank identifier as the firm master writes it (a code such as
+    ``0179`` or a name), trimmed: up to 64 characters, no ``;`` (the firm
+    master's separator), no control characters. Raises :class:`InputError`."""
+    text = bank.strip()
+    if not text or len(text) > MAX_BANK_CHARS or any(
+            c in ";；" or unicodedata.category(c).startswith("C") for c in text):
+        raise InputError(f"a bank is 1–{MAX_BANK_CHARS} characters without ';' or control "
+                         f"characters, not {bank!r}")
+    return text
+
+
+def principal_of(user: User) -> Principal:
+    """The principal a user acts as."""
+    return Principal(user.name, Role(user.role), user.bank)
+
+
+def _user_or_404(store: Store, name: str) -> User:
+    user = store.get_user(name)
+    if user is None:
+        raise NotFound(f"no user {name!r}")
+    return user
+
+
+def add_user(store: Store, name: str, role: str, bank: str | None, by: Principal) -> User:
+    """Create an active user without token or password (see
+    :func:`issue_token`, :func:`set_password`). A credit officer needs a
+    bank, other roles take none. Raises :class:`InputError` (also for a
+    name that is taken)."""
+    check_user_name(name)
+    try:
+        r = Role(role)
+    except ValueError:
+        raise InputError(f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}") from None
+    if r is Role.CREDIT_OFFICER and not bank:
+        raise InputError("a credit officer is bound to one bank: give --bank")
+    if r is not Role.CREDIT_OFFICER and bank:
+        raise InputError(f"only a credit officer has a bank, not a user with role {r.value}")
+    user = User(name, r.value, check_bank(bank) if bank else None, True, utc_now())
+    if not store.add_user(user):
+        raise InputError(f"user {name!r} exists")
+    record(store, by, "user.add", detail=f"{name} as {r.value}" + (f" of bank {user.bank}" if user.bank else ""))
+    return user
+
+
+def set_active(store: Store, name: str, active: bool, by: Principal) -> User:
+    """Enable or disable a user (a disabled user's token and password are
+    refused from the next request on). Raises :class:`NotFound`."""
+    if not store.set_user_active(name, active):
+        raise NotFound(f"no user {name!r}")
+    record(store, by, "user.enable" if active else "user.disable", detail=name)
+    return _user_or_404(store, name)
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 (hex) of a token, as stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(store: Store, name: str, by: Principal) -> IssuedToken:
+    """Issue a new API token for ``name``, replacing any earlier one (which
+    stops working at once). Raises :class:`NotFound`."""
+    token_id = secrets.token_hex(6)
+    token = f"{token_id}.{secrets.token_urlsafe(32)}"
+    issued = utc_now()
+    if not store.set_user_token(name, token_id, token_digest(token), issued):
+        raise NotFound(f"no user {name!r}")
+    record(store, by, "user.token", detail=f"{name}: token {token_id} issued")
+    return IssuedToken(name, token, token_id, issued)
+
+
+def set_password(store: Store, name: str, password: str, by: Principal) -> None:
+    """Set a user's password (Argon2id hash). Raises :class:`InputError`
+    for a password under 12 characters, :class:`NotFound`."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InputError(f"a password has at least {MIN_PASSWORD_CHARS} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InputError(f"a password has at most {MAX_PASSWORD_CHARS} characters")
+    if not store.set_user_password(name, _HASHER.hash(password)):
+        raise NotFound(f"no user {name!r}")
+    record(store, by, "user.password", detail=name)
+
+
+def check_token(store: Store, token: str) -> tuple[User | None, str]:
+    """Who a bearer token belongs to: ``(user, "")`` when it is the current
+    token of an active user, else ``(user or None, why not)`` — the user is
+    given when the token names one (for rate limiting and the audit log)."""
+    m = TOKEN.match(token)
+    if m is None:
+        return None, "malformed token"
+    user = store.user_by_token(m.group(1))
+    if user is None:
+        return None, "unknown token"
+    if not hmac.compare_digest(user.token_hash, token_digest(token)):
+        return user, "wrong token secret"
+    if not user.active:
+        return user, "user disabled"
+    return user, ""
+
+
+def check_password(store: Store, name: str, password: str) -> tuple[User | None, str]:
+    """Who a name and password log in as (for the web UI): ``(user, "")``
+    for an active user whose password matches, else ``(user or None, why
+    not)``. Takes as long for an unknown user as for a known one."""
+    user = store.get_user(name) if USER_NAME.match(name) else None
+    ok: bool
+    try:
+        ok = _HASHER.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
+                            password[:MAX_PASSWORD_CHARS])
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if user is None:
+        return None, "unknown user"
+    if not user.password_hash or not ok:
+        return user, "wrong password"
+    if not user.active:
+        return user, "user disabled"
+    return user, ""
+
+
+def change_consent(store: Store, firm_id: str, bank: str, grant: bool, by: Principal) -> bool:
+    """Grant or revoke ``firm_id``'s consent to share with ``bank`` as
+    ``by``: the firm's current consent and its history change together;
+    the audit log records it. ``False`` when nothing changed (granted
+    already, or not granted). Raises :class:`NotFound` for an unknown firm."""
+    bank = check_bank(bank)
+    action = GRANT if grant else REVOKE
+    try:
+        applied = store.change_consent([ConsentEvent(firm_id, bank, action, by.user)])
+    except NotFound:
+        record(store, by, f"consent.{action}", firm_id, "not_found", f"bank {bank}")
+        raise
+    record(store, by, f"consent.{action}", firm_id, "ok" if applied else "unchanged", f"bank {bank}")
+    return bool(applied)
