@@ -161,7 +161,11 @@ class SnapshotCache:
     Reads the table :func:`refresh_peer_inputs` stored after the last load
     (a few megabytes) rather than the whole network; when there is none
     yet, builds a snapshot here once. Metrics computed before the latest
-    write are served marked ``stale`` until the next refresh.
+    write are served marked ``stale`` until the next refresh; what the
+    master data and parameters say (industry, prefecture, size class,
+    parameters) is read again whenever the data version moves — every write,
+    a firm master or parameter import included — so peer groups follow them
+    at once (:func:`current_firm_columns`).
     """
 
     MAX_SCOPES = 16
@@ -182,9 +186,11 @@ class SnapshotCache:
             if stored is not None:
                 table = pd.read_parquet(io.BytesIO(stored[2]))
                 firm_cols = ["industry", "prefecture", "size_class"]
-                inputs = PeerInputs(table[firm_cols], table.drop(columns=firm_cols),
-                                    _params_table(store.parameters()), stored[1], stored[0],
-                                    stale=stored[0] != version)
+                params = store.parameters()
+                firms = table[firm_cols] if stored[0] == version else current_firm_columns(
+                    store, table[firm_cols], params)
+                inputs = PeerInputs(firms, table.drop(columns=firm_cols), _params_table(params),
+                                    stored[1], stored[0], stale=stored[0] != version)
             else:
                 now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
                 inputs = PeerInputs.from_snapshot(Snapshot.load(store), version, now)
@@ -193,6 +199,28 @@ class SnapshotCache:
             while len(self._entries) > self.MAX_SCOPES:
                 del self._entries[next(iter(self._entries))]
             return inputs
+
+
+def current_firm_columns(store: ReadStore, stored: pd.DataFrame, params: list[ParameterRow]) -> pd.DataFrame:
+    """``industry``, ``prefecture`` and ``size_class`` of the stored table's
+    clients as the store says now: the firm master's industry and prefecture,
+    the size class of the latest parameters (else the stored one, observed
+    from trade)."""
+    idx = stored.index
+    firms = store.get_firms([str(f) for f in idx])
+    frame = pd.DataFrame({
+        "industry": [firms[f].industry if f in firms else None for f in idx],
+        "prefecture": [firms[f].prefecture if f in firms else None for f in idx],
+    }, index=idx)
+    sizes = pd.to_numeric(stored["size_class"], errors="coerce").astype("float64")
+    if params:
+        latest = parameters_frame(params)
+        if "size_class" in latest.columns:
+            given = pd.Series(latest["size_class"].to_numpy(dtype="float64"),
+                              index=latest.index.astype(str)).reindex(idx)
+            sizes = given.fillna(sizes)
+    frame["size_class"] = sizes.astype("Int64")
+    return frame
 
 
 _CACHE_LOCK = threading.Lock()
