@@ -63,7 +63,7 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
         token = f"token {u.token_id} ({u.token_issued_at[:19]})" if u.token_id else "no token"
         print(f"{u.name:<24} {u.role:<15} {u.bank or '-':<12} {state:<8} {token}"
               + ("; password set" if u.password_hash else ""))
-    print(f"({len(users)} users)")
+    print(f"({len(users)} user{'' if len(users) == 1 else 's'})")
     return 0
 
 
