@@ -10,6 +10,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from api.commands.common import emit, opened, refresh_analytics
+from api.commands.users import cli_principal
+from api.identity import record
 from api.settings import Settings
 from queries.store import NotFound
 
@@ -73,6 +75,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         with opened(settings) as store:
             snap = Snapshot.load(store, args.from_, args.to, progress=stages)
             table = score_table(snap, progress=stages)
+            record(store, cli_principal(), "export", None, "ok", f"score table {out.name}: {len(table)} clients")
         stages("writing")
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix == ".parquet":
@@ -105,6 +108,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         with opened(settings) as store:
             snap = Snapshot.load(store, args.from_, args.to, progress=stages)
             summary = export_research(snap, Path(args.out), args.format, key, progress=stages)
+            record(store, cli_principal(), "export", None, "ok",
+                   f"research export ({args.format}): {summary['firms']} firms pseudonymised")
     finally:
         stages.close()
     if args.json:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from api.commands.common import emit, opened
+from api.commands.users import cli_principal
+from api.identity import record
 from api.settings import Settings
 from ingest import review
 
@@ -86,6 +88,8 @@ def cmd_batches_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         counts = store.rollback_batch(args.batch_id)
+        record(store, cli_principal(), "batch.rollback", None, "ok",
+               f"{args.batch_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     if args.json:
         emit({"batch_id": args.batch_id, "deleted": counts})
     else:
