@@ -184,13 +184,31 @@ def oha_binary() -> str:
     return found
 
 
+def bench_token(env: dict[str, str]) -> str:
+    """An analyst's API token for the load tool (the user is created once per store).
+
+    An analyst sees every firm unscoped, as the BPO operator's staff do; the
+    token is checked on every request like any user's."""
+    users = subprocess.run([str(TORIHIKI), "users", "list", "--json"], env=env, capture_output=True,
+                           text=True, check=True).stdout
+    if '"bench-analyst"' not in users:
+        subprocess.run([str(TORIHIKI), "users", "add", "bench-analyst", "--role", "analyst"], env=env,
+                       capture_output=True, check=True)
+    out = subprocess.run([str(TORIHIKI), "users", "token", "bench-analyst"], env=env, capture_output=True,
+                         text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+AUTH: list[str] = []  # oha's -H arguments, set once the token is known
+
+
 def oha(urls: list[str], connections: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
     """One oha run over ``urls`` (picked at random per request); figures in ms."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(urls) + "\n")
         url_file = fh.name
     cmd = [oha_binary(), "--no-tui", "--output-format", "json", "-c", str(connections), "-z", f"{seconds}s",
-           "--urls-from-file", url_file]
+           "--urls-from-file", url_file, *AUTH]
     if rate:
         cmd += ["-q", str(rate), "--latency-correction"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -242,6 +260,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     def urls(base: str, firms: list[str], path: str) -> list[str]:
         return [f"{base}/firms/{f}{path}" for f in firms]
+
+    AUTH[:] = ["-H", f"Authorization: Bearer {bench_token(env)}"]
 
     cold = Server(args.port, args.workers, {**env, "TORIHIKI_CACHE_MIB": "0"})
     try:
