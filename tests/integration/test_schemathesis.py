@@ -1,0 +1,105 @@
+"""The API against its own OpenAPI schema (Schemathesis, in-process over ASGI).
+
+Every operation is called with generated input — valid and invalid — as each
+role, on the embedded store with the sample ledgers loaded. Every answer
+must be no server error (5xx) and match the schema documented for its status
+(body and content type): bad input gets a documented 4xx, never a 500.
+
+Generated firm ids are almost never real, so every other case swaps in a
+firm that exists (and, for ``whatif``, one of its partners), so that the
+answers of real firms are checked against their models too.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from api.app import create_app
+from api.settings import Settings
+from queries.embedded_store import EmbeddedStore
+from tests.conftest import make_tokens
+from tests.contract.test_store_contract import load_sample
+
+ROLES = ["admin", "analyst", "officer_b1", "researcher"]
+KNOWN = ["F0001", "F0002", "F0003"]  # clients of the sample ledgers, trading with each other
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
+_turn = itertools.count()
+_HEADERS: dict[int, dict[str, str]] = {}  # id(schema) → the role's Authorization header
+
+
+@pytest.fixture(scope="module", params=ROLES)
+def api_schema(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The app on a loaded embedded store, as one role; its schema for Schemathesis."""
+    home = tmp_path_factory.mktemp("schemathesis")
+    store = EmbeddedStore(home / "home")
+    store.ensure_schema()
+    load_sample(store, home / "rejects")
+    app = create_app(Settings(TORIHIKI_HOME=home, TORIHIKI_MAX_UPLOAD_BYTES=64 * 1024), store=store)
+    headers = make_tokens(store)[request.param]  # one user and Bearer token per role
+    with TestClient(app):  # runs the lifespan: the store and the response cache on app.state
+        schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+        _HEADERS[id(schema)] = headers
+        yield schema
+        _HEADERS.pop(id(schema), None)
+    store.close()
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+def _realistic(case: Any) -> None:
+    """Every other case asks about a firm that exists."""
+    if next(_turn) % 2:
+        return
+    params = case.path_parameters or {}
+    if "firm_id" in params:
+        params["firm_id"] = KNOWN[0]
+        query = case.query if isinstance(case.query, dict) else None
+        if query is not None and "fails" in query:
+            query["fails"] = KNOWN[1]
+
+
+@schema.parametrize()
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                 HealthCheck.function_scoped_fixture])
+def test_api_matches_its_schema(case: Any) -> None:
+    _realistic(case)
+    case.call_and_validate(headers=_HEADERS.get(id(case.operation.schema), {}), checks=CHECKS)
+
+
+def test_the_schema_documents_every_error_status(tmp_path: Path) -> None:
+    """Every data route documents 401, 403, 422 and 503 as problem answers;
+    firm routes 404; the upload 413 — one Problem schema for all."""
+    app = create_app(Settings(TORIHIKI_HOME=tmp_path), store=EmbeddedStore(tmp_path / "home"))
+    spec = app.openapi()
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            codes = set(op["responses"])
+            if path == "/health":
+                assert {"200", "503"} <= codes
+                continue
+            if path.startswith("/admin"):
+                continue  # the identity routes document their own
+            assert {"401", "403", "422", "503"} <= codes, (method, path, codes)
+            if path.startswith("/firms/{firm_id}"):
+                assert "404" in codes, (method, path)
+            for code in codes - {"200"}:
+                content = op["responses"][code]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, code)
+                assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert "413" in spec["paths"]["/ingest"]["post"]["responses"]

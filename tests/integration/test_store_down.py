@@ -1,0 +1,157 @@
+"""While Neo4j does not answer, every request answers 503 within a second,
+with ``Retry-After`` and no address of the server; service resumes on its
+own when it is back.
+
+"Down" is a closed local port (nothing else is stopped); "back" is a TCP
+relay to the session's Neo4j that the test closes and opens again, so no
+shared server is ever stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from queries.access import Principal, Role
+from queries.factory import open_store
+
+ROUTES = ["/firms?q=a", "/firms/F0001", "/firms/F0001/ego", "/firms/F0001/trend", "/firms/F0001/figures",
+          "/firms/F0001/peers", "/analytics/reconcile", "/analytics/correlation"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _app(uri: str, home: Path, password: str = "x") -> FastAPI:
+    settings = Settings(TORIHIKI_HOME=home, NEO4J_URI=uri, NEO4J_PASSWORD=password)
+    app = create_app(settings, store=open_store(settings.store_config("api")))
+    from api.auth import get_principal
+
+    # The store is down: no token can be checked; this is about the store, not identity.
+    app.dependency_overrides[get_principal] = lambda: Principal("probe", Role.ANALYST)
+    return app
+
+
+def _assert_fast_503(client: TestClient, path: str, port: int) -> None:
+    started = time.perf_counter()
+    r = client.get(path)
+    took = time.perf_counter() - started
+    assert r.status_code == 503, (path, r.status_code, r.text)
+    assert took < 1.0, (path, took)
+    assert int(r.headers["retry-after"]) >= 1
+    body = r.text
+    for leak in ("127.0.0.1", "localhost", str(port), "bolt", "neo4j://", "Couldn't connect"):
+        assert leak not in body, (path, leak, body)
+    if path != "/health":
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["error"] == "store_unavailable"
+
+
+def test_down_answers_503_within_a_second(tmp_path: Path) -> None:
+    port = _free_port()  # nothing listens there
+    app = _app(f"bolt://127.0.0.1:{port}", tmp_path)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for path in ["/health", *ROUTES, *ROUTES]:  # the second round meets an open circuit
+            _assert_fast_503(client, path, port)
+        app.state.store.close()
+
+
+class Relay:
+    """A TCP relay 127.0.0.1:port → target that can be closed and opened again."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = _free_port()
+        self._server: socket.socket | None = None
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(16)
+        self._server = server
+        threading.Thread(target=self._accept, args=(server,), daemon=True).start()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._server is not None:
+                with contextlib.suppress(OSError):
+                    self._server.shutdown(socket.SHUT_RDWR)
+                self._server.close()
+                self._server = None
+            for c in self._conns:
+                with contextlib.suppress(OSError):
+                    c.shutdown(socket.SHUT_RDWR)
+                c.close()
+            self._conns.clear()
+
+    def _accept(self, server: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            with self._lock:
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := a.recv(65536):
+                b.sendall(data)
+        with contextlib.suppress(OSError):
+            b.shutdown(socket.SHUT_WR)
+
+
+@pytest.fixture
+def relay() -> Iterator[Relay]:
+    settings = Settings()
+    if not settings.neo4j_uri:
+        if __import__("os").environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but NEO4J_URI is not set")
+        pytest.skip("Neo4j not available: NEO4J_URI is not set (run `make test`)")
+    url = urlsplit(settings.neo4j_uri)
+    r = Relay((url.hostname or "127.0.0.1", url.port or 7687))
+    r.open()
+    yield r
+    r.close()
+
+
+@pytest.mark.neo4j
+def test_service_resumes_when_neo4j_is_back(relay: Relay, tmp_path: Path) -> None:
+    password = Settings().neo4j_password.get_secret_value()
+    app = _app(f"bolt://127.0.0.1:{relay.port}", tmp_path, password)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/health").status_code == 200
+        assert client.get("/firms", params={"q": "zz-none"}).status_code == 200
+
+        relay.close()  # Neo4j "goes away"
+        for path in ["/health", *ROUTES[:3], *ROUTES[:3]]:
+            _assert_fast_503(client, path, relay.port)
+
+        relay.open()  # … and comes back: no restart, no operator
+        deadline = time.monotonic() + 15
+        while client.get("/health").status_code != 200:
+            assert time.monotonic() < deadline, "the API did not resume after Neo4j came back"
+            time.sleep(0.2)
+        assert client.get("/firms", params={"q": "zz-none"}).status_code == 200
+        app.state.store.close()
