@@ -9,10 +9,11 @@ store as the data, append-only. Three ways for a route to do it:
   given;
 * a parameter ``log: AuditDep`` and ``log("export", None, "ok", "csv")`` —
   the same, bound to the request;
-* ``dependencies=[Depends(audited("firm.ego"))]`` on the route — one entry
-  per request, written after the route ran: ``ok``, or the outcome of the
-  error it raised (``not_found``, ``denied``, ``invalid``, ``error``), with
-  the firm id taken from the path parameter ``firm_id``.
+* ``dependencies=[audited("firm.ego")]`` on the route — one entry per
+  request, written when the route function has returned (before the answer
+  is sent): ``ok``, or the outcome of the error it raised (``not_found``,
+  ``denied``, ``invalid``, ``error``), with the firm id taken from the path
+  parameter ``firm_id``.
 
 A write that fails fails the request (503 while the store is down): a read
 that cannot be recorded is not served.
@@ -20,8 +21,8 @@ that cannot be recorded is not served.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -90,10 +91,12 @@ def outcome_of(exc: BaseException) -> str:
     return "error"
 
 
-def audited(action: str, firm_param: str = "firm_id") -> Callable[..., Iterator[None]]:
-    """A route dependency writing one audit entry per request, after the
-    route ran: ``action``, the path parameter ``firm_param`` as the firm,
-    the outcome (``ok`` or :func:`outcome_of` the error; the error goes on)."""
+def audited(action: str, firm_param: str = "firm_id") -> Any:
+    """A route dependency (``dependencies=[audited("firm.ego")]``) writing
+    one audit entry per request when the route function has returned, before
+    the answer is sent (a failed write fails the request): ``action``, the
+    path parameter ``firm_param`` as the firm, the outcome (``ok`` or
+    :func:`outcome_of` the error; the error goes on)."""
 
     def dependency(request: Request, auditor: AuditDep) -> Iterator[None]:
         firm_id = request.path_params.get(firm_param)
@@ -105,4 +108,4 @@ def audited(action: str, firm_param: str = "firm_id") -> Callable[..., Iterator[
         auditor(action, firm_id, "ok")
 
     dependency.__name__ = f"audited_{action.replace('.', '_')}"
-    return dependency
+    return Depends(dependency, scope="function")

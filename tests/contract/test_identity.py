@@ -1,0 +1,229 @@
+"""Users, tokens, consent with its history and the audit log: the same
+contract on the embedded store and the real Neo4j. Consent events and audit
+entries are append-only: the store interface offers no way to change one."""
+
+from __future__ import annotations
+
+import inspect
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from api.identity import (
+    add_user,
+    change_consent,
+    check_password,
+    check_token,
+    issue_token,
+    set_active,
+    set_password,
+)
+from domain.errors import InputError
+from ingest.imports import FIRM_MASTER, import_firms, master_consent
+from queries.access import SYSTEM, Principal, Role
+from queries.identity import GRANT, REVOKE, AuditEntry, ConsentEvent, User, utc_iso
+from queries.model import Firm
+from queries.store import NotFound, Store
+
+
+def test_users_and_tokens(store: Store) -> None:
+    assert store.add_user(User("ann", "analyst", None, True, "2025-01-01T00:00:00+00:00"))
+    assert not store.add_user(User("ann", "admin"))  # the name is taken: nothing changes
+    assert store.get_user("ann") == User("ann", "analyst", None, True, "2025-01-01T00:00:00+00:00")
+    assert store.add_user(User("bob", "credit_officer", "B1"))
+    assert [u.name for u in store.list_users()] == ["ann", "bob"]
+    assert store.get_user("nobody") is None
+
+    assert store.set_user_token("ann", "0123456789ab", "h" * 64, "2025-01-02T00:00:00+00:00")
+    found = store.user_by_token("0123456789ab")
+    assert found is not None and found.name == "ann" and found.token_hash == "h" * 64
+    assert store.set_user_token("ann", "ba9876543210", "k" * 64, "2025-01-03T00:00:00+00:00")
+    assert store.user_by_token("0123456789ab") is None  # rotated: the old id finds nobody
+    assert store.user_by_token("") is None
+    assert not store.set_user_token("nobody", "x", "y", "z")
+
+    assert store.set_user_active("ann", False)
+    assert store.get_user("ann").active is False  # type: ignore[union-attr]
+    assert store.set_user_active("ann", True) and not store.set_user_active("nobody", True)
+    assert store.set_user_password("bob", "$argon2id$…") and not store.set_user_password("nobody", "x")
+    assert store.get_user("bob").password_hash == "$argon2id$…"  # type: ignore[union-attr]
+
+
+def test_token_checks(store: Store) -> None:
+    add_user(store, "ann", "analyst", None, SYSTEM)
+    issued = issue_token(store, "ann", SYSTEM)
+    user, why = check_token(store, issued.token)
+    assert user is not None and user.name == "ann" and why == ""
+    assert store.get_user("ann").token_hash != issued.token  # type: ignore[union-attr]  # only a hash
+    token_id, secret = issued.token.split(".")
+    forged = f"{token_id}.{'A' * len(secret)}"
+    assert check_token(store, forged)[1] == "wrong token secret"
+    assert check_token(store, "not a token") == (None, "malformed token")
+    assert check_token(store, f"{'0' * 12}.{secret}") == (None, "unknown token")
+    set_active(store, "ann", False, SYSTEM)
+    assert check_token(store, issued.token)[1] == "user disabled"
+    set_active(store, "ann", True, SYSTEM)
+    rotated = issue_token(store, "ann", SYSTEM)
+    assert check_token(store, issued.token)[0] is None and check_token(store, rotated.token)[1] == ""
+    with pytest.raises(NotFound):
+        issue_token(store, "nobody", SYSTEM)
+
+
+def test_passwords_are_argon2(store: Store) -> None:
+    add_user(store, "ann", "analyst", None, SYSTEM)
+    assert check_password(store, "ann", "whatever it is")[1] == "wrong password"  # none set
+    with pytest.raises(InputError):
+        set_password(store, "ann", "short", SYSTEM)
+    set_password(store, "ann", "correct horse battery staple", SYSTEM)
+    assert store.get_user("ann").password_hash.startswith("$argon2id$")  # type: ignore[union-attr]
+    assert check_password(store, "ann", "correct horse battery staple")[1] == ""
+    assert check_password(store, "ann", "correct horse battery stapler")[1] == "wrong password"
+    assert check_password(store, "nobody", "correct horse battery staple") == (None, "unknown user")
+
+
+def test_user_rules(store: Store) -> None:
+    with pytest.raises(InputError, match="bound to one bank"):
+        add_user(store, "co", "credit_officer", None, SYSTEM)
+    with pytest.raises(InputError, match="only a credit officer"):
+        add_user(store, "an", "analyst", "B1", SYSTEM)
+    with pytest.raises(InputError, match="unknown role"):
+        add_user(store, "an", "boss", None, SYSTEM)
+    with pytest.raises(InputError, match="user name"):
+        add_user(store, "no spaces", "analyst", None, SYSTEM)
+    with pytest.raises(InputError, match="bank"):
+        add_user(store, "co", "credit_officer", "B1;B2", SYSTEM)
+    add_user(store, "co", "credit_officer", " 0179 ", SYSTEM)
+    assert store.get_user("co").bank == "0179"  # type: ignore[union-attr]
+    with pytest.raises(InputError, match="exists"):
+        add_user(store, "co", "analyst", None, SYSTEM)
+
+
+def test_consent_changes_state_and_history_together(store: Store) -> None:
+    store.upsert_firms([Firm("A"), Firm("B", consented_banks=("B9",))])
+    v0 = store.data_version()
+    applied = store.change_consent([
+        ConsentEvent("A", "B1", GRANT, "ann", "2025-01-01T00:00:00.000001+00:00"),
+        ConsentEvent("A", "B2", GRANT, "ann", "2025-01-01T00:00:00.000002+00:00"),
+        ConsentEvent("A", "B1", GRANT, "ann", "2025-01-01T00:00:00.000003+00:00"),  # granted already
+        ConsentEvent("B", "B7", REVOKE, "ann", "2025-01-01T00:00:00.000004+00:00"),  # never granted
+        ConsentEvent("B", "B9", REVOKE, "ann", "2025-01-01T00:00:00.000005+00:00"),
+    ])
+    assert [(e.firm_id, e.bank, e.action) for e in applied] == [
+        ("A", "B1", GRANT), ("A", "B2", GRANT), ("B", "B9", REVOKE)]
+    assert store.data_version() != v0  # answers cached by data version are recomputed
+    assert store.get_firm("A").consented_banks == ("B1", "B2")  # type: ignore[union-attr]
+    assert store.get_firm("B").consented_banks == ()  # type: ignore[union-attr]
+    assert store.consent_history() == applied
+    assert store.consent_history(["B"]) == applied[2:]
+    assert store.consents() == {"A": ("B1", "B2")}
+    assert store.consents("B") == {"B": ()} and store.consents("nobody") == {}
+
+    store.change_consent([ConsentEvent("A", "B1", REVOKE, "bob", "2025-02-01T00:00:00+00:00")])
+    assert store.get_firm("A").consented_banks == ("B2",)  # type: ignore[union-attr]
+    assert [e.action for e in store.consent_history(["A"])] == [GRANT, GRANT, REVOKE]
+
+    # An unknown firm: nothing of the call is written.
+    with pytest.raises(NotFound):
+        store.change_consent([ConsentEvent("A", "B5", GRANT, "ann"), ConsentEvent("nobody", "B1", GRANT, "ann")])
+    assert store.get_firm("A").consented_banks == ("B2",)  # type: ignore[union-attr]
+    assert len(store.consent_history()) == 4
+    assert store.change_consent([]) == []
+
+
+def test_consent_through_the_service_is_audited(store: Store) -> None:
+    store.upsert_firms([Firm("A")])
+    admin = Principal("root", Role.ADMIN)
+    assert change_consent(store, "A", "B1", True, admin)
+    assert not change_consent(store, "A", "B1", True, admin)
+    assert change_consent(store, "A", "B1", False, admin)
+    with pytest.raises(NotFound):
+        change_consent(store, "nobody", "B1", True, admin)
+    entries, total = store.audit_log(user="root")
+    assert total == 4
+    assert [(e.action, e.firm_id, e.outcome) for e in reversed(entries)] == [
+        ("consent.grant", "A", "ok"), ("consent.grant", "A", "unchanged"), ("consent.revoke", "A", "ok"),
+        ("consent.grant", "nobody", "not_found")]
+    assert [e.who for e in store.consent_history()] == ["root", "root"]
+
+
+def test_firm_master_records_consent(store: Store, tmp_path: Path) -> None:
+    master = tmp_path / "firms.csv"
+    master.write_text("firm_id,name,is_client,consented_banks\nA,株式会社A,1,B1;B2\nB,株式会社B,1,\n",
+                      encoding="utf-8")
+    summary = import_firms(store, master, tmp_path / "rejects")
+    assert summary.consent_changes == 2
+    assert store.get_firm("A").consented_banks == ("B1", "B2")  # type: ignore[union-attr]
+    assert store.get_firm("B").consented_banks == ()  # type: ignore[union-attr]
+    assert {(e.firm_id, e.bank, e.action, e.who) for e in store.consent_history()} == {
+        ("A", "B1", GRANT, FIRM_MASTER), ("A", "B2", GRANT, FIRM_MASTER)}
+    # The same master again changes nothing; an explicit revocation survives it.
+    assert import_firms(store, master, tmp_path / "rejects").consent_changes == 0
+    change_consent(store, "A", "B2", False, Principal("root", Role.ADMIN))
+    assert import_firms(store, master, tmp_path / "rejects").consent_changes == 0
+    assert store.get_firm("A").consented_banks == ("B1",)  # type: ignore[union-attr]
+    # A master that no longer lists B1 withdraws it; an explicit grant stays.
+    change_consent(store, "B", "B3", True, Principal("root", Role.ADMIN))
+    master.write_text("firm_id,name,is_client,consented_banks\nA,株式会社A,1,\nB,株式会社B,1,\n",
+                      encoding="utf-8")
+    assert import_firms(store, master, tmp_path / "rejects").consent_changes == 1
+    assert store.get_firm("A").consented_banks == ()  # type: ignore[union-attr]
+    assert store.get_firm("B").consented_banks == ("B3",)  # type: ignore[union-attr]
+    assert store.consent_history(["A"])[-1] == ConsentEvent(
+        "A", "B1", REVOKE, FIRM_MASTER, store.consent_history(["A"])[-1].at)
+
+
+def test_master_consent_rules() -> None:
+    at = "2025-01-01T00:00:00+00:00"
+    history = [ConsentEvent("A", "B1", GRANT, FIRM_MASTER, at), ConsentEvent("A", "B1", REVOKE, "root", at),
+               ConsentEvent("A", "B4", GRANT, "root", at)]
+    events = master_consent({"A": ("B1", "B2")}, {"A": ("B3", "B4")}, history, at)
+    # B1 revoked explicitly stays revoked; B2 new; B3 without history came from a master: withdrawn;
+    # B4 granted explicitly stays.
+    assert [(e.bank, e.action) for e in events] == [("B2", GRANT), ("B3", REVOKE)]
+
+
+def test_audit_log_is_append_only_and_filtered(store: Store) -> None:
+    entries = [
+        AuditEntry("ann", "analyst", None, "firm.ego", "F1", "ok", "", "2025-01-01T00:00:00.000000+00:00"),
+        AuditEntry("bob", "credit_officer", "B1", "firm.ego", "F2", "denied", "x",
+                   "2025-01-02T00:00:00.000000+00:00"),
+        AuditEntry("ann", "analyst", None, "export", None, "ok", "csv", "2025-01-03T00:00:00.000000+00:00"),
+    ]
+    v0 = store.data_version()
+    store.append_audit(entries)
+    store.append_audit([])
+    assert store.data_version() == v0  # the log is not data: cached answers stay valid
+    page, total = store.audit_log()
+    assert total == 3 and page == entries[::-1]  # newest first, every field kept
+    assert store.audit_log(user="ann")[1] == 2
+    assert store.audit_log(firm_id="F2")[0] == [entries[1]]
+    assert store.audit_log(action="export")[0] == [entries[2]]
+    assert store.audit_log(since=utc_iso("2025-01-02"))[1] == 2
+    assert store.audit_log(since=utc_iso("2025-01-02T09:00:00+09:00"))[1] == 2  # = 00:00 UTC
+    assert store.audit_log(user="ann", since=utc_iso("2025-01-02"))[0] == [entries[2]]
+    assert store.audit_log(limit=1, offset=1) == ([entries[1]], 3)
+    assert store.audit_log(limit=5, offset=3) == ([], 3)
+
+
+def test_no_store_method_changes_history_or_audit() -> None:
+    """The interface can only append to and list the consent history and the
+    audit log; consent changes only through change_consent."""
+    from queries.store import Store as Protocol
+
+    names = {n for n, _ in inspect.getmembers(Protocol, inspect.isfunction)}
+    touching = {n for n in names if "audit" in n or "consent" in n}
+    assert touching == {"append_audit", "audit_log", "change_consent", "consent_history", "consents"}
+
+
+def test_embedded_tables_refuse_changes(embedded_store: Store, tmp_path: Path) -> None:
+    """Even SQL run against the file cannot change or delete an entry."""
+    embedded_store.upsert_firms([Firm("A")])
+    embedded_store.change_consent([ConsentEvent("A", "B1", GRANT, "ann")])
+    embedded_store.append_audit([AuditEntry("ann", "analyst", None, "firm.ego", "A")])
+    conn = sqlite3.connect(tmp_path / "home" / "torihiki.sqlite3")
+    for sql in ("UPDATE audit_log SET outcome = 'ok'", "DELETE FROM audit_log",
+                "UPDATE consent_events SET who = 'x'", "DELETE FROM consent_events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(sql)
+    conn.close()

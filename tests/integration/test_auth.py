@@ -1,0 +1,205 @@
+"""Authentication and the admin API end to end, on both stores: a request
+without a token, with a disabled user's, a replaced or a forged one is
+refused (401); failures are rate limited (429); roles are enforced (403);
+consent and the audit log through the admin routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.audit import AuditDep, audit, audited
+from api.auth import AuthLimiter, PrincipalDep, login_password
+from api.identity import issue_token, set_active, set_password
+from api.settings import Settings
+from queries.access import SYSTEM
+from queries.model import Firm
+from queries.store import NotFound, Store
+
+Headers = dict[str, dict[str, str]]
+
+
+def _app(store: Store, tmp_path: Path, **env: str) -> FastAPI:
+    return create_app(Settings(TORIHIKI_HOME=tmp_path, **env), store=store)  # type: ignore[call-arg,arg-type]
+
+
+@pytest.fixture
+def client(store: Store, tmp_path: Path) -> Iterator[TestClient]:
+    store.upsert_firms([Firm("F1", "株式会社一", is_client=True), Firm("F2", "株式会社二", is_client=True)])
+    with TestClient(_app(store, tmp_path)) as c:
+        yield c
+
+
+def _denied(r: object) -> bool:
+    status = getattr(r, "status_code", 0)
+    headers = getattr(r, "headers", {})
+    return status == 401 and headers.get("www-authenticate", "").startswith("Bearer")
+
+
+def test_refused_without_a_valid_token(client: TestClient, store: Store, tokens: Headers) -> None:
+    assert client.get("/health").status_code == 200  # the one open route
+    assert client.get("/static/ego-view.js").status_code == 200  # static files: no token
+    ok = tokens["analyst"]
+    assert client.get("/firms", headers=ok).status_code == 200
+    assert _denied(client.get("/firms"))
+    assert _denied(client.get("/firms/F1/ego"))
+    assert _denied(client.get("/analytics/correlation"))
+    assert _denied(client.post("/ingest"))
+    assert _denied(client.get("/admin/users"))
+    assert _denied(client.get("/firms", headers={"Authorization": "Basic YWRtaW46YWRtaW4="}))
+    assert _denied(client.get("/firms", headers={"Authorization": "Bearer"}))
+    assert _denied(client.get("/firms", headers={"Authorization": "Bearer garbage"}))
+    token = ok["Authorization"].removeprefix("Bearer ")
+    token_id, secret = token.split(".")
+    forged = f"{token_id}.{secret[::-1]}"
+    assert _denied(client.get("/firms", headers={"Authorization": f"Bearer {forged}"}))
+    other_id = "0" * 12 if token_id != "0" * 12 else "1" * 12
+    assert _denied(client.get("/firms", headers={"Authorization": f"Bearer {other_id}.{secret}"}))
+    # A disabled user's token: refused from the next request on; enabled again, accepted.
+    set_active(store, "analyst", False, SYSTEM)
+    assert _denied(client.get("/firms", headers=ok))
+    set_active(store, "analyst", True, SYSTEM)
+    assert client.get("/firms", headers=ok).status_code == 200
+    # A replaced token: refused; the new one works.
+    fresh = issue_token(store, "analyst", SYSTEM).token
+    assert _denied(client.get("/firms", headers=ok))
+    assert client.get("/firms", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
+    # Every failure with a token is in the audit log, without the token.
+    failures, total = store.audit_log(action="auth.token")
+    assert total == 7 and {e.outcome for e in failures} == {"denied"}
+    assert sum(e.user == "analyst" for e in failures) == 2  # forged, disabled (a replaced token names nobody)
+    assert not any(token in e.detail or secret in e.detail for e in failures)
+
+
+def test_failures_are_rate_limited(store: Store, tmp_path: Path, tokens: Headers) -> None:
+    app = _app(store, tmp_path, TORIHIKI_AUTH_FAILURES_PER_ADDRESS="5/minute",
+               TORIHIKI_AUTH_FAILURES_PER_USER="3/minute")
+    forged = {"Authorization": "Bearer " + "0" * 12 + "." + "A" * 43}
+    with TestClient(app) as c:
+        assert [c.get("/firms", headers=forged).status_code for _ in range(6)] == [401] * 5 + [429]
+        r = c.get("/firms", headers=tokens["analyst"])  # the address is limited: a good token waits too
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        assert r.headers["content-type"].startswith("application/problem+json")
+    assert store.audit_log(action="auth.token")[1] == 5  # refusals while limited are not logged
+    # Per user: a user whose token is guessed at is limited, from any address.
+    app = _app(store, tmp_path, TORIHIKI_AUTH_FAILURES_PER_USER="3/minute")
+    token_id = tokens["researcher"]["Authorization"].removeprefix("Bearer ").split(".")[0]
+    guess = {"Authorization": f"Bearer {token_id}.{'B' * 43}"}
+    with TestClient(app) as c:
+        assert [c.get("/firms", headers=guess).status_code for _ in range(3)] == [401] * 3
+        assert c.get("/firms", headers=tokens["researcher"]).status_code == 429
+        assert c.get("/firms", headers=tokens["analyst"]).status_code == 200  # others are not
+
+
+def test_roles(client: TestClient, tokens: Headers) -> None:
+    for who in ("analyst", "researcher", "officer_b1"):
+        r = client.get("/admin/users", headers=tokens[who])
+        assert r.status_code == 403 and r.json()["error"] == "forbidden"
+        assert client.get("/admin/audit", headers=tokens[who]).status_code == 403
+        assert client.post("/admin/consent/F1/B1", headers=tokens[who]).status_code == 403
+    for who in ("researcher", "officer_b1", "officer_b2"):
+        r = client.post("/ingest", headers=tokens[who], files={"file": ("x.csv", b"a,b\n")},
+                        data={"client_id": "F1"})
+        assert r.status_code == 403
+    users = client.get("/admin/users", headers=tokens["admin"]).json()
+    assert {u["name"]: (u["role"], u["bank"]) for u in users["data"]}["officer_b2"] == ("credit_officer", "B2")
+    assert not any("hash" in k and k != "has_password" for u in users["data"] for k in u)
+
+
+def test_consent_through_the_api(client: TestClient, store: Store, tokens: Headers) -> None:
+    admin = tokens["admin"]
+    r = client.post("/admin/consent/F1/B1", headers=admin)
+    assert r.status_code == 200 and r.json() == {
+        "firm_id": "F1", "bank": "B1", "action": "grant", "changed": True, "banks": ["B1"]}
+    assert client.post("/admin/consent/F1/B1", headers=admin).json()["changed"] is False
+    assert client.post("/admin/consent/F2/B2", headers=admin).status_code == 200
+    assert store.get_firm("F1").consented_banks == ("B1",)  # type: ignore[union-attr]
+    r = client.get("/admin/consent", headers=admin)
+    assert r.status_code == 200 and r.json()["count"] == 2
+    assert [f["firm_id"] for f in r.json()["data"]] == ["F1", "F2"]
+    assert client.delete("/admin/consent/F1/B1", headers=admin).json()["banks"] == []
+    assert store.get_firm("F1").consented_banks == ()  # type: ignore[union-attr]
+    one = client.get("/admin/consent", params={"firm": "F1"}, headers=admin).json()["data"]
+    assert [(e["action"], e["who"]) for e in one[0]["history"]] == [("grant", "admin"), ("revoke", "admin")]
+    assert client.get("/admin/consent", params={"firm": "NOPE"}, headers=admin).status_code == 404
+    assert client.post("/admin/consent/NOPE/B1", headers=admin).status_code == 404
+    assert client.post("/admin/consent/F1/B1%3BB2", headers=admin).status_code == 422  # no ';' in a bank
+
+
+def test_audit_log_through_the_api(client: TestClient, store: Store, tokens: Headers) -> None:
+    admin = tokens["admin"]
+    client.post("/admin/consent/F1/B1", headers=admin)
+    client.delete("/admin/consent/F1/B1", headers=admin)
+    r = client.get("/admin/audit", params={"firm": "F1"}, headers=admin)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 2 and [e["action"] for e in body["data"]] == ["consent.revoke", "consent.grant"]
+    assert body["data"][0]["user"] == "admin" and body["data"][0]["role"] == "admin"
+    page = client.get("/admin/audit", params={"limit": 1, "offset": 1, "user": "admin"}, headers=admin).json()
+    assert len(page["data"]) == 1 and page["limit"] == 1 and page["offset"] == 1
+    assert client.get("/admin/audit", params={"since": "2999-01-01"}, headers=admin).json()["count"] == 0
+    assert client.get("/admin/audit", params={"since": "yesterday"}, headers=admin).status_code == 422
+    assert client.get("/admin/audit", params={"limit": 0}, headers=admin).status_code == 422
+    # Reading the log is itself logged; no route changes or removes an entry.
+    assert store.audit_log(action="audit.list")[1] >= 3
+    for method in ("put", "patch", "delete"):
+        assert client.request(method, "/admin/audit", headers=admin).status_code == 405
+
+
+def test_audit_helpers_for_routes(store: Store, tmp_path: Path, tokens: Headers) -> None:
+    """What data routes use: audit(request, …), AuditDep and audited(action)."""
+    app = _app(store, tmp_path)
+
+    @app.get("/probe/{firm_id}/plain")
+    def plain(firm_id: str, request: Request, who: PrincipalDep) -> dict[str, str]:
+        audit(request, "probe.plain", firm_id)
+        return {}
+
+    @app.get("/probe/{firm_id}/bound")
+    def bound(firm_id: str, log: AuditDep) -> dict[str, str]:
+        log("probe.bound", firm_id, "ok", "detail")
+        return {}
+
+    @app.get("/probe/{firm_id}/auto", dependencies=[audited("probe.auto")])
+    def auto(firm_id: str) -> dict[str, str]:
+        if firm_id == "missing":
+            raise NotFound("no firm 'missing'")
+        return {}
+
+    with TestClient(app, headers=tokens["officer_b1"]) as c:
+        assert c.get("/probe/F1/plain").status_code == 200
+        assert c.get("/probe/F1/bound").status_code == 200
+        assert c.get("/probe/F1/auto").status_code == 200
+        assert c.get("/probe/missing/auto").status_code == 404
+        assert c.get("/probe/F1/auto", headers={"Authorization": "Bearer nope"}).status_code == 401
+    entries, _ = store.audit_log(user="officer_b1")
+    assert [(e.action, e.firm_id, e.outcome, e.role, e.bank) for e in reversed(entries)] == [
+        ("probe.plain", "F1", "ok", "credit_officer", "B1"),
+        ("probe.bound", "F1", "ok", "credit_officer", "B1"),
+        ("probe.auto", "F1", "ok", "credit_officer", "B1"),
+        ("probe.auto", "missing", "not_found", "credit_officer", "B1"),
+    ]
+
+
+def test_password_login_is_rate_limited(store: Store, tokens: Headers) -> None:
+    set_password(store, "analyst", "correct horse battery staple", SYSTEM)
+    limiter = AuthLimiter("100/minute", "3/minute")
+    assert login_password(store, limiter, "analyst", "correct horse battery staple", "10.0.0.1").user == "analyst"
+    from api.errors import TooManyRequests, Unauthorized
+
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            login_password(store, limiter, "analyst", "guess", "10.0.0.2")
+    with pytest.raises(TooManyRequests):  # the user is limited, whatever the password
+        login_password(store, limiter, "analyst", "correct horse battery staple", "10.0.0.3")
+    set_active(store, "researcher", False, SYSTEM)
+    set_password(store, "researcher", "another long password", SYSTEM)
+    with pytest.raises(Unauthorized):
+        login_password(store, limiter, "researcher", "another long password", "10.0.0.1")
+    outcomes = [e.outcome for e in store.audit_log(action="auth.login")[0]]
+    assert outcomes.count("denied") == 4 and outcomes.count("ok") == 1

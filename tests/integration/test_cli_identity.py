@@ -1,0 +1,122 @@
+"""``torihiki users``, ``consent`` and ``audit`` end to end, on both stores."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.cli import main
+from api.identity import check_password, check_token
+from api.settings import get_settings
+from queries.model import Firm
+from queries.store import Store
+
+
+@pytest.fixture
+def cli(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """Run the CLI against the same store the test inspects."""
+    monkeypatch.setenv("TORIHIKI_HOME", str(tmp_path / "home"))
+    if store.backend == "embedded":
+        monkeypatch.delenv("NEO4J_URI", raising=False)
+        from queries.embedded_store import EmbeddedStore
+
+        store = EmbeddedStore(tmp_path / "home")
+        store.ensure_schema()
+    get_settings.cache_clear()
+    yield store
+    get_settings.cache_clear()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_users(cli: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(capsys, "users", "add", "ann", "--role", "analyst")
+    assert code == 0 and "ann added as analyst" in out
+    code, out, _ = run(capsys, "users", "add", "co", "--role", "credit_officer", "--bank", "0179", "--json")
+    assert code == 0 and json.loads(out)["bank"] == "0179"
+    code, _, err = run(capsys, "users", "add", "x", "--role", "credit_officer")
+    assert code == 2 and err == "error: a credit officer is bound to one bank: give --bank\n"
+    code, _, err = run(capsys, "users", "add", "ann", "--role", "admin")
+    assert code == 2 and "exists" in err
+
+    # The token alone on stdout (TOKEN=$(torihiki users token ann)); a note on stderr.
+    code, out, err = run(capsys, "users", "token", "ann")
+    token = out.strip()
+    assert code == 0 and out.count("\n") == 1 and "shown this once" in err
+    assert check_token(cli, token)[1] == ""
+    code, out, _ = run(capsys, "users", "token", "ann", "--json")
+    assert check_token(cli, token)[0] is None and check_token(cli, json.loads(out)["token"])[1] == ""
+    code, _, err = run(capsys, "users", "token", "nobody")
+    assert code == 2 and "no user 'nobody'" in err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
+    assert run(capsys, "users", "password", "ann")[0] == 0
+    assert check_password(cli, "ann", "correct horse battery staple")[1] == ""
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, _, err = run(capsys, "users", "password", "ann")
+    assert code == 2 and "at least 12" in err
+
+    assert run(capsys, "users", "disable", "ann")[0] == 0
+    code, out, _ = run(capsys, "users", "list", "--json")
+    users = {u["name"]: u for u in json.loads(out)}
+    assert users["ann"]["active"] is False and users["ann"]["has_password"] is True
+    assert users["co"]["role"] == "credit_officer" and users["co"]["token_id"] is None
+    assert not any("hash" in k and k != "has_password" for u in users.values() for k in u)
+    assert run(capsys, "users", "enable", "ann")[0] == 0
+    code, out, _ = run(capsys, "users", "list")
+    assert "ann" in out and "active" in out and "(2 users)" in out
+    assert run(capsys, "users", "disable", "nobody")[0] == 2
+
+
+def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    cli.upsert_firms([Firm("F1", "株式会社一"), Firm("F2", "株式会社二")])
+    code, out, _ = run(capsys, "consent", "grant", "F1", "B1")
+    assert code == 0 and "consent for B1 granted" in out and "B1" in out
+    code, out, _ = run(capsys, "consent", "grant", "F1", "B1")
+    assert code == 0 and "already granted" in out
+    assert run(capsys, "consent", "grant", "F2", "B2")[0] == 0
+    code, out, _ = run(capsys, "consent", "revoke", "F1", "B1", "--json")
+    assert json.loads(out) == {"firm_id": "F1", "bank": "B1", "action": "revoke", "changed": True,
+                               "banks": []}
+    assert cli.get_firm("F1").consented_banks == ()  # type: ignore[union-attr]
+    code, out, _ = run(capsys, "consent", "list", "--json")
+    assert json.loads(out)["data"] == [{"firm_id": "F2", "banks": ["B2"]}]
+    code, out, _ = run(capsys, "consent", "list", "F1")
+    assert code == 0 and "grant  B1" in out and "revoke B1" in out and "by system:" in out
+    code, _, err = run(capsys, "consent", "grant", "NOPE", "B1")
+    assert code == 2 and "no firm 'NOPE'" in err
+    assert run(capsys, "consent", "list", "NOPE")[0] == 2
+
+    code, out, _ = run(capsys, "audit", "list", "--firm", "F1", "--json")
+    body = json.loads(out)
+    actions = [e["action"] for e in body["data"]]
+    assert code == 0 and actions[:3] == ["consent.list", "consent.revoke", "consent.grant"]
+    assert all(e["user"].startswith("system:") and e["role"] == "admin" for e in body["data"])
+    code, out, _ = run(capsys, "audit", "list", "--action", "consent.grant", "--limit", "1")
+    assert code == 0 and out.count("consent.grant") == 1 and "(1 of 4, newest first)" in out
+    code, out, _ = run(capsys, "audit", "list", "--since", "2999-01-01", "--json")
+    assert json.loads(out)["count"] == 0
+    code, _, err = run(capsys, "audit", "list", "--since", "soon")
+    assert code == 2 and "not an ISO date" in err
+    assert run(capsys, "audit", "list", "--limit", "0")[0] == 2
+
+
+def test_loads_are_audited(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = Path(__file__).resolve().parents[2] / "sample"
+    assert run(capsys, "firms", "import", str(sample / "firms.csv"))[0] == 0
+    assert run(capsys, "ingest", str(sample / "ledgers" / "F0001.csv"), "--client", "F0001",
+               "--no-refresh")[0] == 0
+    entries, total = cli.audit_log(action="load")
+    assert total == 2 and [e.firm_id for e in entries] == ["F0001", None]
+    assert "firms import firms.csv: 8 rows" in entries[1].detail and "consent changes" in entries[1].detail
+    # The firm master's consent is the current state, with its history.
+    assert cli.get_firm("F0001").consented_banks == ("bank:sanin", "bank:tottori-chuo")  # type: ignore[union-attr]
+    assert {e.who for e in cli.consent_history()} == {"firm master import"}
