@@ -219,7 +219,7 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 def _problem_only_openapi(app: FastAPI) -> None:
     """Document problem answers as ``application/problem+json`` only (FastAPI
-    adds the route's own media type next to it for a ``model``)."""
+    adds the route's own media type — JSON, HTML — next to it for a ``model``)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -231,7 +231,8 @@ def _problem_only_openapi(app: FastAPI) -> None:
                 for response in operation.get("responses", {}).values():
                     content = response.get("content", {})
                     if PROBLEM_JSON in content:
-                        content.pop("application/json", None)
+                        for other in [m for m in content if m != PROBLEM_JSON]:
+                            del content[other]
         app.openapi_schema = schema
         return schema
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from api.cache import Rendered, ResponseCache
 from queries.scoped import ReadStore, scope_key_of
@@ -27,8 +27,9 @@ def to_json(content: Any) -> bytes:
     return orjson.dumps(content, option=_OPTIONS)
 
 
-class JSON(Response):
-    """``application/json`` rendered by orjson."""
+class JSON(JSONResponse):
+    """``application/json`` rendered by orjson (a :class:`JSONResponse`, so
+    that OpenAPI documents a route's model, not a string)."""
 
     media_type = "application/json"
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api import analytics, service
 from api.deps import StoreDep
 from api.errors import STANDARD_ERRORS
-from api.routes.firms import Month
+from api.routes.firms import PERIOD, Month
 from api.schemas import CorrelationOut, ReconcileOut
 from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
 
@@ -30,7 +30,7 @@ def reconcile(
 
 
 Method = Annotated[Literal["pearson", "spearman"], Query()]
-Period = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|FY\d{4})$")]
+Period = Annotated[str | None, Query(pattern=PERIOD, description="YYYY-MM or FYyyyy")]
 
 
 @router.get("/correlation", response_model=CorrelationOut, responses=STANDARD_ERRORS)

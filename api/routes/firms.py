@@ -18,7 +18,10 @@ from queries.store import NotFound
 
 router = APIRouter(prefix="/firms", tags=["firms"], default_response_class=JSON)
 
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+# Years 1900–2099: a ledger month, not any four digits (year 0 is no calendar month).
+MONTH = r"(19|20)\d{2}-(0[1-9]|1[0-2])"
+PERIOD = rf"^({MONTH}|FY(19|20)\d{{2}})$"
+Month = Annotated[str | None, Query(pattern=rf"^{MONTH}$", description="YYYY-MM", examples=["2024-04"])]
 Hops = Annotated[int, Query(ge=1, le=2)]
 MAX_OFFSET = 1_000_000  # past every match anyway; a larger one is a bad request, not a store error
 FIRM_ERRORS = {**STANDARD_ERRORS, **error_responses(404)}
@@ -105,7 +108,7 @@ def get_whatif(
 @router.get("/{firm_id}/peers", response_model=PeersOut, responses=FIRM_ERRORS)
 def get_peers(
     firm_id: str, store: ScopedDep, request: Request,
-    period: Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|FY\d{4})$")] = None,
+    period: Annotated[str | None, Query(pattern=PERIOD, description="YYYY-MM or FYyyyy")] = None,
 ) -> Response:
     """The client's management parameters and network metrics against its
     peers (same JSIC division and size class, else the division); any
