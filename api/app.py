@@ -12,6 +12,7 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.audit import AuditBuffer
 from api.auth import get_principal, require_role
 from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
@@ -48,9 +49,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # Sync routes run in this many threads (one store connection each);
         # more requests wait their turn instead of holding memory meanwhile.
         anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.threads
+        app.state.audit_buffer = AuditBuffer(s)
         try:
             yield
         finally:
+            app.state.audit_buffer.close()  # the reads of the last fraction of a second
             if own:
                 s.close()
 

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import firm_pages as pages
 from api import service
+from api.audit import audited_read
 from api.deps import ScopedDep, SettingsDep
 from api.errors import STANDARD_ERRORS, error_responses
 from api.responses import JSON, serve
@@ -28,7 +29,7 @@ FIRM_ERRORS = {**STANDARD_ERRORS, **error_responses(404)}
 _HTML: dict[int | str, dict[str, Any]] = {200: {"description": "an HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}
 
 
-@router.get("", response_model=FirmPage, responses=STANDARD_ERRORS)
+@router.get("", response_model=FirmPage, responses=STANDARD_ERRORS, dependencies=[audited_read("firm.search")])
 def search_firms(
     store: ScopedDep,
     q: Annotated[str, Query(max_length=200)] = "",
@@ -43,7 +44,7 @@ def search_firms(
             "limit": limit, "offset": offset, "access": store.access()}
 
 
-@router.get("/{firm_id}", response_model=FirmOut, responses=FIRM_ERRORS)
+@router.get("/{firm_id}", response_model=FirmOut, responses=FIRM_ERRORS, dependencies=[audited_read("firm.get")])
 def get_firm(firm_id: str, store: ScopedDep) -> dict[str, Any]:
     firm = store.get_firm(firm_id)
     if firm is None:
@@ -51,7 +52,7 @@ def get_firm(firm_id: str, store: ScopedDep) -> dict[str, Any]:
     return {**service.firm_public(firm), "access": store.access()}
 
 
-@router.get("/{firm_id}/ego", response_model=EgoOut, responses=FIRM_ERRORS)
+@router.get("/{firm_id}/ego", response_model=EgoOut, responses=FIRM_ERRORS, dependencies=[audited_read("firm.ego")])
 def get_ego(
     firm_id: str, store: ScopedDep, settings: SettingsDep, request: Request,
     hops: Hops = 1,
@@ -64,7 +65,8 @@ def get_ego(
     return serve(request, store, pages.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes))
 
 
-@router.get("/{firm_id}/view", response_class=HTMLResponse, responses={**_HTML, **FIRM_ERRORS})
+@router.get("/{firm_id}/view", response_class=HTMLResponse, responses={**_HTML, **FIRM_ERRORS},
+            dependencies=[audited_read("firm.view")])
 def view_ego(
     firm_id: str, store: ScopedDep, settings: SettingsDep, request: Request,
     hops: Hops = 1,
@@ -76,14 +78,16 @@ def view_ego(
                  {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/{firm_id}/figures", response_model=FiguresOut, responses=FIRM_ERRORS)
+@router.get("/{firm_id}/figures", response_model=FiguresOut, responses=FIRM_ERRORS,
+            dependencies=[audited_read("firm.figures")])
 def get_figures(firm_id: str, store: ScopedDep, request: Request) -> Response:
     """Monthly sales, purchases, balances (yen) and receivable days from the
     firm's own ledger."""
     return serve(request, store, pages.figures(store, firm_id))
 
 
-@router.get("/{firm_id}/trend", response_model=TrendOut, responses=FIRM_ERRORS)
+@router.get("/{firm_id}/trend", response_model=TrendOut, responses=FIRM_ERRORS,
+            dependencies=[audited_read("firm.trend")])
 def get_trend(
     firm_id: str, store: ScopedDep, request: Request,
     freq: Annotated[Literal["month", "quarter"], Query()] = "month",
@@ -95,7 +99,8 @@ def get_trend(
     return serve(request, store, pages.trend(store, firm_id, freq, from_, to))
 
 
-@router.get("/{firm_id}/whatif", response_model=WhatIfOut, responses=FIRM_ERRORS)
+@router.get("/{firm_id}/whatif", response_model=WhatIfOut, responses=FIRM_ERRORS,
+            dependencies=[audited_read("firm.whatif")])
 def get_whatif(
     firm_id: str, store: ScopedDep, request: Request,
     fails: Annotated[str, Query(min_length=1, max_length=64, description="partner assumed to fail")],
@@ -105,7 +110,8 @@ def get_whatif(
     return serve(request, store, pages.whatif(store, firm_id, fails))
 
 
-@router.get("/{firm_id}/peers", response_model=PeersOut, responses=FIRM_ERRORS)
+@router.get("/{firm_id}/peers", response_model=PeersOut, responses=FIRM_ERRORS,
+            dependencies=[audited_read("firm.peers")])
 def get_peers(
     firm_id: str, store: ScopedDep, request: Request,
     period: Annotated[str | None, Query(pattern=PERIOD, description="YYYY-MM or FYyyyy")] = None,

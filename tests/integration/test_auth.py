@@ -203,3 +203,18 @@ def test_password_login_is_rate_limited(store: Store, tokens: Headers) -> None:
         login_password(store, limiter, "researcher", "another long password", "10.0.0.1")
     outcomes = [e.outcome for e in store.audit_log(action="auth.login")[0]]
     assert outcomes.count("denied") == 4 and outcomes.count("ok") == 1
+
+
+def test_every_read_of_firm_data_is_audited(store: Store, tmp_path: Path, tokens: Headers) -> None:
+    """Reads go through the process's audit buffer: each one is in the log,
+    with who, which firm and its outcome, once the buffer is flushed."""
+    store.upsert_firms([Firm("F1", "株式会社一", is_client=True)])
+    with TestClient(_app(store, tmp_path)) as c:
+        for path in ("/firms/F1", "/firms/F1/ego", "/firms/F1/figures", "/firms/NOPE/trend", "/firms?q=一"):
+            c.get(path, headers=tokens["analyst"])
+        c.app.state.audit_buffer.flush()  # type: ignore[attr-defined]
+        entries, _ = store.audit_log(user="analyst", limit=50)
+        seen = {(e.action, e.firm_id, e.outcome) for e in entries}
+        assert {("firm.get", "F1", "ok"), ("firm.ego", "F1", "ok"), ("firm.figures", "F1", "ok"),
+                ("firm.trend", "NOPE", "not_found"), ("firm.search", None, "ok")} <= seen
+    assert all(e.role == "analyst" for e in entries)
