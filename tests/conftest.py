@@ -24,7 +24,9 @@ SAMPLE = REPO / "sample"
 
 
 def _neo4j_config() -> StoreConfig | None:
-    cfg = StoreConfig.from_env("batch")
+    from api.settings import Settings  # the one object that reads the environment
+
+    cfg = Settings().store_config("batch")
     return cfg if cfg.neo4j_uri else None
 
 
