@@ -18,7 +18,7 @@ from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes import admin, analytics, firms, health, ingest
+from api.routes import admin, analytics, firms, health, ingest, login
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
 from queries.access import Role
@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(CancelOnDisconnect)
     # Outermost: a body over the upload limit is refused before anything reads it.
     app.add_middleware(BodyLimit, limit=lambda: (settings or get_settings()).max_upload_bytes)
-    app.include_router(health.router)  # the one route without a token (and static files)
+    app.include_router(health.router)  # the one route without a token (and static files, the login page)
+    app.include_router(login.router)
     # Every other route authenticates (api.auth): no route can forget it.
     signed_in = [Depends(get_principal)]
     app.include_router(firms.router, dependencies=signed_in)

@@ -38,7 +38,8 @@ from queries.access import Principal, Role
 from queries.identity import User
 from queries.store import Store
 
-__all__ = ["get_principal", "PrincipalDep", "require_role", "AuthLimiter", "login_password"]
+__all__ = ["TOKEN_COOKIE", "authenticate_token", "get_principal", "PrincipalDep", "require_role", "AuthLimiter",
+           "login_password"]
 _INVALID = 'Bearer realm="torihiki", error="invalid_token"'
 _limiter_lock = threading.Lock()
 
@@ -104,28 +105,54 @@ def _refuse(store: Store, limiter: AuthLimiter, address: str, user: User | None,
     return Unauthorized("the bearer token is not valid", {"WWW-Authenticate": _INVALID})
 
 
+TOKEN_COOKIE = "torihiki_token"
+"""The cookie ``POST /login`` sets for a browser (read for GET and HEAD only)."""
+
+
 def get_principal(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Principal:
-    """The request's principal, from ``Authorization: Bearer TOKEN``
-    (401 without a valid token, 429 while rate limited)."""
+    """The request's principal, from ``Authorization: Bearer TOKEN`` — or,
+    for reading pages (GET, HEAD) in a browser, the token cookie that
+    ``POST /login`` set (401 without a valid token, 429 while rate limited)."""
     header = request.headers.get("authorization", "")
+    if not header and request.method in ("GET", "HEAD") and (cookie := request.cookies.get(TOKEN_COOKIE)):
+        header = f"Bearer {cookie}"
     scheme, _, token = header.partition(" ")
     if not header:
         raise Unauthorized()
+    if scheme.lower() != "bearer" or not token.strip():
+        store = _store(request)
+        limiter = limiter_of(request, settings)
+        address = _address(request)
+        if (wait := limiter.wait(address)) is not None:
+            raise TooManyRequests("too many failed authentication attempts", wait)
+        raise _refuse(store, limiter, address, None, "auth.token", "not a bearer token")
+    principal = _principal_for_token(request, settings, token.strip())
+    request.state.principal = principal
+    return principal
+
+
+def _principal_for_token(request: Request, settings: Settings, token: str) -> Principal:
+    """Check one token (rate limited, failures counted and audited)."""
     store = _store(request)
     limiter = limiter_of(request, settings)
     address = _address(request)
     if (wait := limiter.wait(address)) is not None:
         raise TooManyRequests("too many failed authentication attempts", wait)
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _refuse(store, limiter, address, None, "auth.token", "not a bearer token")
-    user, why = check_token(store, token.strip())
+    user, why = check_token(store, token)
     if user is not None and (wait := limiter.wait(address, user.name)) is not None:
         raise TooManyRequests("too many failed authentication attempts", wait)
     if user is None or why:
         raise _refuse(store, limiter, address, user, "auth.token", why)
-    principal = principal_of(user)
-    request.state.principal = principal
-    return principal
+    return principal_of(user)
+
+
+def authenticate_token(request: Request, settings: Settings, token: str) -> Principal | None:
+    """The principal of ``token`` for the login page, ``None`` when it is not
+    valid (counted and audited like any failure; 429 while rate limited)."""
+    try:
+        return _principal_for_token(request, settings, token)
+    except Unauthorized:
+        return None
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

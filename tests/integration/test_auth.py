@@ -218,3 +218,26 @@ def test_every_read_of_firm_data_is_audited(store: Store, tmp_path: Path, tokens
         assert {("firm.get", "F1", "ok"), ("firm.ego", "F1", "ok"), ("firm.figures", "F1", "ok"),
                 ("firm.trend", "NOPE", "not_found"), ("firm.search", None, "ok")} <= seen
     assert all(e.role == "analyst" for e in entries)
+
+
+def test_a_browser_signs_in_with_its_token(store: Store, tmp_path: Path, tokens: Headers) -> None:
+    """POST /login keeps the token in an HttpOnly, SameSite=Strict cookie that
+    opens pages (GET) but changes nothing (POST still needs the header);
+    a bad token is refused on the page; the redirect stays on this site."""
+    store.upsert_firms([Firm("F1", "株式会社一", is_client=True)])
+    token = tokens["analyst"]["Authorization"].removeprefix("Bearer ")
+    with TestClient(_app(store, tmp_path)) as c:
+        assert c.get("/login").status_code == 200 and "APIトークン" in c.get("/login").text
+        bad = c.post("/login", data={"token": "nope.nope", "next": "/firms/F1/view"}, follow_redirects=False)
+        assert bad.status_code == 401 and "トークンが正しくありません" in bad.text
+        assert c.get("/firms/F1/view").status_code == 401
+        r = c.post("/login", data={"token": token, "next": "//evil.example/x"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/docs"
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        r = c.post("/login", data={"token": token, "next": "/firms/F1/view"}, follow_redirects=False)
+        assert r.headers["location"] == "/firms/F1/view"
+        assert c.get("/firms/F1/view").status_code == 200  # the cookie opens the page
+        assert c.post("/ingest").status_code == 401  # … and changes nothing
+        c.post("/logout")
+        assert c.get("/firms/F1/view").status_code == 401
