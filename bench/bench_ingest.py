@@ -195,11 +195,11 @@ def _neo4j_empty(store: Any) -> None:
 def phase_neo4j(path: Path, home: Path, profile: bool, wipe: bool) -> dict[str, Any]:
     import logging
 
-    from queries.config import StoreConfig
+    from api.settings import Settings
     from queries.neo4j_store import Neo4jStore, make_driver
 
     logging.getLogger("neo4j").addHandler(logging.NullHandler())  # driver notifications
-    cfg = StoreConfig.from_env("batch")
+    cfg = Settings().store_config("batch")
     if not cfg.neo4j_uri:
         raise SystemExit("--neo4j: NEO4J_URI is not set")
     store = Neo4jStore(make_driver(cfg), cfg.neo4j_database)

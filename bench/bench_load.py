@@ -84,7 +84,7 @@ def phase_pandas(region: Path) -> dict[str, Any]:
 
 def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, Any]:
     from api.commands.common import refresh_analytics
-    from api.settings import get_settings
+    from api.settings import Settings, get_settings
     from ingest.imports import import_firms, import_parameters, import_registry
     from ingest.load import CHUNK_ROWS, IngestError, Loader, LoadJob, default_workers
     from queries.config import StoreConfig
@@ -92,7 +92,7 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
 
     files = _manifest(region)
     lines = [_lines(p) for p, _, _ in files]
-    cfg = StoreConfig.from_env("batch") if os.environ.get("NEO4J_URI") else StoreConfig(home=home)
+    cfg = Settings().store_config("batch") if os.environ.get("NEO4J_URI") else StoreConfig(home=home)
     store = open_store(cfg)
     store.ensure_schema()
     rejects = home / "rejects"
@@ -182,10 +182,10 @@ _CREATE = {
 def phase_neo4j_baseline() -> dict[str, Any]:
     from neo4j import RoutingControl
 
-    from queries.config import StoreConfig
+    from api.settings import Settings
     from queries.factory import open_store
 
-    store = open_store(StoreConfig.from_env("batch"))
+    store = open_store(Settings().store_config("batch"))
     drv, db = store.driver, store.database  # type: ignore[attr-defined]
     rows: dict[str, list[dict[str, Any]]] = {}
     for kind, q in _READ.items():

@@ -235,6 +235,7 @@ def oha(urls: list[str], connections: int, seconds: float, rate: float | None = 
 
 # -- the run ----------------------------------------------------------------------------
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from api.settings import Settings
     from queries.config import StoreConfig
     from queries.factory import open_store
 
@@ -244,7 +245,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         env["TORIHIKI_HOME"] = str(Path(args.home).resolve())
     elif not env.get("NEO4J_URI"):
         raise SystemExit("--store neo4j needs NEO4J_URI (eval \"$(scripts/neo4j-local env)\")")
-    cfg = StoreConfig.from_env("api") if args.store == "neo4j" else StoreConfig(home=Path(args.home))
+    cfg = Settings().store_config("api") if args.store == "neo4j" else StoreConfig(home=Path(args.home))
     store = open_store(cfg)
     clients, hubs = pick_firms(store, args.sample, args.top, args.seed)
     result: dict[str, Any] = {

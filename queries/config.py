@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -34,16 +33,3 @@ class StoreConfig:
     @property
     def backend(self) -> Literal["neo4j", "embedded"]:
         return "neo4j" if self.neo4j_uri else "embedded"
-
-    @classmethod
-    def from_env(cls, purpose: Literal["api", "batch"] = "batch") -> StoreConfig:
-        """Read ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD``,
-        ``NEO4J_DATABASE`` and ``TORIHIKI_HOME``."""
-        return cls(
-            home=Path(os.environ.get("TORIHIKI_HOME") or ".torihiki"),
-            neo4j_uri=os.environ.get("NEO4J_URI") or None,
-            neo4j_username=os.environ.get("NEO4J_USERNAME", "neo4j"),
-            neo4j_password=os.environ.get("NEO4J_PASSWORD", ""),
-            neo4j_database=os.environ.get("NEO4J_DATABASE") or "neo4j",
-            purpose=purpose,
-        )
