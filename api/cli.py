@@ -295,9 +295,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `torihiki … | head` ends quietly
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace, Settings], int] = args.func
+    command = f"firms {args.firms_command}" if args.command == "firms" else args.command
+    read = READS.get(command)
+    outcome = "error"
     try:
-        return func(args, get_settings())
+        code = func(args, get_settings())
+        outcome = "ok" if code == 0 else "error"
+        return code
     except NotFound as e:
+        outcome = "not_found"
         print(f"error: {e}", file=sys.stderr)
         return 2
     except StoreUnavailable as e:
@@ -316,6 +322,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
+    finally:
+        if read is not None:
+            _audit_read(read, getattr(args, "firm_id", None), outcome)
+
+
+READS = {"ego": "firm.ego", "trend": "firm.trend", "figures": "firm.figures", "whatif": "firm.whatif",
+         "peers": "firm.peers", "reconcile": "analytics.reconcile", "firms search": "firm.search"}
+"""CLI commands that read firm-level data, and their audit actions (as the API's)."""
+
+
+def _audit_read(action: str, firm_id: str | None, outcome: str) -> None:
+    """Write a CLI read of firm-level data to the audit log (as the operator);
+    a store that cannot take it is reported, the command's answer stands."""
+    from api.commands.common import opened
+    from api.commands.users import cli_principal
+    from api.identity import record
+
+    try:
+        with opened(get_settings()) as store:
+            record(store, cli_principal(), action, firm_id, outcome)
+    except (StoreError, OSError) as e:
+        print(f"warning: the read was not written to the audit log: {_one_line(e)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -187,3 +187,14 @@ def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.Cap
     assert code == 2 and "no batch" in err
     code, _, err = run(capsys, "ego", "NOPE")
     assert code == 2 and "no firm" in err
+
+
+def test_cli_reads_of_firm_data_are_audited(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "ingest", str(REPO / "sample" / "ledgers" / "F0001.csv"), "--client", "F0001", "--no-refresh")
+    assert run(capsys, "ego", "F0001")[0] == 0
+    assert run(capsys, "figures", "NOPE")[0] == 2
+    assert run(capsys, "firms", "search", "F00")[0] == 0
+    entries, _ = cli.audit_log(limit=20)
+    seen = {(e.action, e.firm_id, e.outcome) for e in entries}
+    assert {("firm.ego", "F0001", "ok"), ("firm.figures", "NOPE", "not_found"), ("firm.search", None, "ok")} <= seen
+    assert all(e.user.startswith("system:") for e in entries if e.action.startswith("firm."))
