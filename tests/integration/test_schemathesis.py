@@ -31,6 +31,7 @@ from schemathesis.checks import (
 from api.app import create_app
 from api.settings import Settings
 from queries.embedded_store import EmbeddedStore
+from queries.identity import ConsentEvent
 from tests.conftest import make_tokens
 from tests.contract.test_store_contract import load_sample
 
@@ -49,6 +50,9 @@ def api_schema(request: pytest.FixtureRequest,
     store = EmbeddedStore(home / "home")
     store.ensure_schema()
     load_sample(store, home / "rejects")
+    # Bank B1's credit officer sees the known firms (so its runs check real answers, not only 404s);
+    # F0003's partners did not all consent: its answers are masked ones.
+    store.change_consent([ConsentEvent(f, "B1", "grant", "test") for f in KNOWN])
     app = create_app(Settings(TORIHIKI_HOME=home, TORIHIKI_MAX_UPLOAD_BYTES=64 * 1024), store=store)
     headers = make_tokens(store)[request.param]  # one user and Bearer token per role
     with TestClient(app):  # runs the lifespan: the store and the response cache on app.state
