@@ -2,7 +2,24 @@
 
 from typing import Final
 
-SCHEMA: Final = """
+_BATCH_COLUMNS: Final = """
+    id            TEXT PRIMARY KEY,
+    sha256        TEXT NOT NULL,
+    file          TEXT NOT NULL,
+    client_id     TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    rows_read     INTEGER NOT NULL DEFAULT 0,
+    rows_loaded   INTEGER NOT NULL DEFAULT 0,
+    rows_rejected INTEGER NOT NULL DEFAULT 0,
+    rows_skipped  INTEGER NOT NULL DEFAULT 0,
+    rejects_path  TEXT NOT NULL DEFAULT '',
+    started_at    TEXT NOT NULL DEFAULT '',
+    finished_at   TEXT NOT NULL DEFAULT ''
+"""
+"""The columns of ``batches`` (the table and its migration share them)."""
+
+SCHEMA: Final = f"""
 CREATE TABLE IF NOT EXISTS firms (
     id               TEXT PRIMARY KEY,
     name             TEXT,
@@ -109,20 +126,7 @@ CREATE INDEX IF NOT EXISTS own_obs_client ON own_obs(client);
 -- reading options (the id derives from all of them): the same bytes may be
 -- stored under several batches, e.g. first sent for the wrong client.
 CREATE TABLE IF NOT EXISTS batches (
-    id            TEXT PRIMARY KEY,
-    sha256        TEXT NOT NULL,
-    file          TEXT NOT NULL,
-    client_id     TEXT NOT NULL,
-    format        TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    rows_read     INTEGER NOT NULL DEFAULT 0,
-    rows_loaded   INTEGER NOT NULL DEFAULT 0,
-    rows_rejected INTEGER NOT NULL DEFAULT 0,
-    rows_skipped  INTEGER NOT NULL DEFAULT 0,
-    rejects_path  TEXT NOT NULL DEFAULT '',
-    started_at    TEXT NOT NULL DEFAULT '',
-    finished_at   TEXT NOT NULL DEFAULT ''
-);
+{_BATCH_COLUMNS});
 
 CREATE INDEX IF NOT EXISTS batches_sha256 ON batches(sha256);
 
@@ -186,22 +190,9 @@ CREATE TABLE IF NOT EXISTS batch_chunks (
 # Stores created before a file could be loaded as several batches declared
 # batches.sha256 UNIQUE (a second batch of the same bytes was silently not
 # recorded): the table is rebuilt without it, keeping every row.
-MIGRATE_BATCHES: Final = """
+MIGRATE_BATCHES: Final = f"""
 CREATE TABLE batches_migrated (
-    id            TEXT PRIMARY KEY,
-    sha256        TEXT NOT NULL,
-    file          TEXT NOT NULL,
-    client_id     TEXT NOT NULL,
-    format        TEXT NOT NULL,
-    status        TEXT NOT NULL,
-    rows_read     INTEGER NOT NULL DEFAULT 0,
-    rows_loaded   INTEGER NOT NULL DEFAULT 0,
-    rows_rejected INTEGER NOT NULL DEFAULT 0,
-    rows_skipped  INTEGER NOT NULL DEFAULT 0,
-    rejects_path  TEXT NOT NULL DEFAULT '',
-    started_at    TEXT NOT NULL DEFAULT '',
-    finished_at   TEXT NOT NULL DEFAULT ''
-);
+{_BATCH_COLUMNS});
 INSERT INTO batches_migrated SELECT id, sha256, file, client_id, format, status, rows_read,
     rows_loaded, rows_rejected, rows_skipped, rejects_path, started_at, finished_at FROM batches;
 DROP TABLE batches;

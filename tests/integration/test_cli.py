@@ -5,39 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from api.cli import main
-from api.settings import get_settings
 from queries.store import Store
+from tests.integration.conftest import run
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO.parent / "shared" / "data" / "seed" / "management_parameters_dummy.csv"
 EXTERNAL = REPO.parent / "shared" / "data" / "external"
-
-
-@pytest.fixture
-def cli(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """Run the CLI against the same store the test inspects."""
-    monkeypatch.setenv("TORIHIKI_HOME", str(tmp_path / "home"))
-    if store.backend == "embedded":
-        monkeypatch.delenv("NEO4J_URI", raising=False)
-        from queries.embedded_store import EmbeddedStore
-
-        store = EmbeddedStore(tmp_path / "home")
-        store.ensure_schema()
-    get_settings.cache_clear()
-    yield store
-    get_settings.cache_clear()
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_seed_table_imports_as_it_is(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
