@@ -89,6 +89,8 @@ def cmd_users_enable(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_users_token(args: argparse.Namespace, settings: Settings) -> int:
     """Print a new token on stdout (alone, for ``TOKEN=$(…)``); a note on stderr."""
     with opened(settings) as store:
+        if args.create_as and store.get_user(args.name) is None:
+            add_user(store, args.name, args.create_as, None, cli_principal())
         issued = issue_token(store, args.name, cli_principal())
     if args.json:
         emit(asdict(issued))
@@ -202,6 +204,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         u.set_defaults(func=func)
     u = us.add_parser("token", help="issue (or rotate) a user's API token; printed once on stdout")
     u.add_argument("name", help="user name")
+    u.add_argument("--create-as", choices=("admin", "analyst", "researcher"), default=None,
+                   help="create the user with this role first if it does not exist (one call for scripts)")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_token)
     u = us.add_parser("password", help="set a user's password for the web UI (prompted, or from stdin)")

@@ -97,3 +97,12 @@ def test_loads_are_audited(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     # The firm master's consent is the current state, with its history.
     assert cli.get_firm("F0001").consented_banks == ("bank:sanin", "bank:tottori-chuo")  # type: ignore[union-attr]
     assert {e.who for e in cli.consent_history()} == {"firm master import"}
+
+
+def test_token_for_a_user_created_on_first_use(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """`users token NAME --create-as ROLE` (what `make run` calls once per start):
+    the user is created the first time, only a new token after that."""
+    code, first, _ = run(capsys, "users", "token", "demo-admin", "--create-as", "admin")
+    assert code == 0 and cli.get_user("demo-admin") is not None
+    code, second, _ = run(capsys, "users", "token", "demo-admin", "--create-as", "admin")
+    assert code == 0 and first.strip() != second.strip() and len(cli.list_users()) == 1
