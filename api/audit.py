@@ -158,42 +158,25 @@ def outcome_of(exc: BaseException) -> str:
     return "error"
 
 
-def audited(action: str, firm_param: str = "firm_id") -> Any:
+def audited(action: str, firm_param: str = "firm_id", *, queued: bool = False) -> Any:
     """A route dependency (``dependencies=[audited("firm.ego")]``) writing
-    one audit entry per request when the route function has returned, before
-    the answer is sent (a failed write fails the request): ``action``, the
-    path parameter ``firm_param`` as the firm, the outcome (``ok`` or
-    :func:`outcome_of` the error; the error goes on)."""
-
-    def dependency(request: Request, auditor: AuditDep) -> Iterator[None]:
-        firm_id = request.path_params.get(firm_param)
-        try:
-            yield
-        except BaseException as exc:
-            auditor(action, firm_id, outcome_of(exc), type(exc).__name__)
-            raise
-        auditor(action, firm_id, "ok")
-
-    dependency.__name__ = f"audited_{action.replace('.', '_')}"
-    return Depends(dependency, scope="function")
-
-
-def audited_read(action: str, firm_param: str = "firm_id") -> Any:
-    """Like :func:`audited`, for reads of firm-level data: the entry (with its
-    outcome) is queued to the app's :class:`AuditBuffer` instead of written
-    before the answer."""
+    one audit entry per request when the route function has returned:
+    ``action``, the path parameter ``firm_param`` as the firm, the outcome
+    (``ok`` or :func:`outcome_of` the error; the error goes on). Written
+    before the answer is sent (a failed write fails the request), or with
+    ``queued`` added to the app's :class:`AuditBuffer` (reads of firm data)."""
 
     def dependency(request: Request, principal: PrincipalDep) -> Iterator[None]:
         firm_id = request.path_params.get(firm_param)
-        buffer: AuditBuffer | None = getattr(request.app.state, "audit_buffer", None)
+        # An app used without its lifespan (some tests) has no buffer: written at once.
+        buffer: AuditBuffer | None = getattr(request.app.state, "audit_buffer", None) if queued else None
 
         def add(outcome: str, detail: str = "") -> None:
-            entry = AuditEntry(principal.user, principal.role.value, principal.bank, action, firm_id,
-                               outcome, detail)
-            if buffer is None:  # an app used without its lifespan (some tests): write at once
-                _store(request).append_audit([entry])
+            if buffer is None:
+                record(_store(request), principal, action, firm_id, outcome, detail)
             else:
-                buffer.add(entry)
+                buffer.add(AuditEntry(principal.user, principal.role.value, principal.bank, action,
+                                      firm_id, outcome, detail))
         try:
             yield
         except BaseException as exc:
@@ -201,5 +184,10 @@ def audited_read(action: str, firm_param: str = "firm_id") -> Any:
             raise
         add("ok")
 
-    dependency.__name__ = f"audited_read_{action.replace('.', '_')}"
+    dependency.__name__ = f"audited_{'queued_' if queued else ''}{action.replace('.', '_')}"
     return Depends(dependency, scope="function")
+
+
+def audited_read(action: str, firm_param: str = "firm_id") -> Any:
+    """:func:`audited` for reads of firm-level data: queued to the app's :class:`AuditBuffer`."""
+    return audited(action, firm_param, queued=True)

@@ -119,25 +119,21 @@ def get_principal(request: Request, settings: Annotated[Settings, Depends(get_se
     scheme, _, token = header.partition(" ")
     if not header:
         raise Unauthorized()
-    if scheme.lower() != "bearer" or not token.strip():
-        store = _store(request)
-        limiter = limiter_of(request, settings)
-        address = _address(request)
-        if (wait := limiter.wait(address)) is not None:
-            raise TooManyRequests("too many failed authentication attempts", wait)
-        raise _refuse(store, limiter, address, None, "auth.token", "not a bearer token")
-    principal = _principal_for_token(request, settings, token.strip())
+    principal = _principal_for_token(request, settings, token.strip() if scheme.lower() == "bearer" else "")
     request.state.principal = principal
     return principal
 
 
 def _principal_for_token(request: Request, settings: Settings, token: str) -> Principal:
-    """Check one token (rate limited, failures counted and audited)."""
+    """Check one token (``""``: the request sent no bearer token): rate
+    limited, failures counted and audited."""
     store = _store(request)
     limiter = limiter_of(request, settings)
     address = _address(request)
     if (wait := limiter.wait(address)) is not None:
         raise TooManyRequests("too many failed authentication attempts", wait)
+    if not token:
+        raise _refuse(store, limiter, address, None, "auth.token", "not a bearer token")
     user, why = check_token(store, token)
     if user is not None and (wait := limiter.wait(address, user.name)) is not None:
         raise TooManyRequests("too many failed authentication attempts", wait)

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import TOKEN_COOKIE, authenticate_token
-from api.settings import Settings, get_settings
+from api.deps import SettingsDep
 
 __all__ = ["router"]
 
@@ -53,9 +53,8 @@ def login_page(next: str = "/docs") -> HTMLResponse:  # noqa: A002 (the query pa
 
 
 @router.post("/login", include_in_schema=False)
-def login(request: Request, token: Annotated[str, Form(max_length=200)],
+def login(request: Request, settings: SettingsDep, token: Annotated[str, Form(max_length=200)],
           next: Annotated[str, Form(max_length=500)] = "/docs") -> Response:  # noqa: A002
-    settings: Settings = request.app.dependency_overrides.get(get_settings, get_settings)()
     target = _safe_next(next)
     if authenticate_token(request, settings, token.strip()) is None:
         page = _PAGE.format(error='<p class="error">トークンが正しくありません / The token is not valid.</p>',
