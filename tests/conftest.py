@@ -19,7 +19,8 @@ from queries.embedded_store import EmbeddedStore
 from queries.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED_DATA = REPO / "tests" / "fixtures" / "shared" / "data"
+"""The product's shared sample data, vendored (tests/fixtures/shared/README.md)."""
 SAMPLE = REPO / "sample"
 
 

@@ -12,9 +12,10 @@ from api.app import create_app
 from api.settings import Settings
 from ingest.imports import import_parameters
 from queries.store import Store
+from tests.conftest import SHARED_DATA
 from tests.contract.test_store_contract import load_sample
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "seed" / "management_parameters_dummy.csv"
+SEED = SHARED_DATA / "seed" / "management_parameters_dummy.csv"
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from queries.store import Store
+from tests.conftest import SHARED_DATA
 from tests.integration.conftest import run
 
 REPO = Path(__file__).resolve().parents[2]
-SEED = REPO.parent / "shared" / "data" / "seed" / "management_parameters_dummy.csv"
-EXTERNAL = REPO.parent / "shared" / "data" / "external"
+SEED = SHARED_DATA / "seed" / "management_parameters_dummy.csv"
+EXTERNAL = SHARED_DATA / "external"
 
 
 def test_seed_table_imports_as_it_is(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,8 +16,9 @@ from graph.correlation import NOTE, bh_adjust, correlation, heatmap_png
 from graph.frames import parameters_frame, parameters_table
 from ingest.readers.parameters import ParameterRecord, read_parameters
 from queries.model import ParameterRow
+from tests.conftest import SHARED_DATA
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed" / "management_parameters_dummy.csv"
+SEED = SHARED_DATA / "seed" / "management_parameters_dummy.csv"
 
 
 def test_hand_checked_pearson_and_spearman() -> None:

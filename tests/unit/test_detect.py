@@ -13,9 +13,10 @@ from ingest.decode import EncodingError
 from ingest.readers.detect import Format, FormatError, detect_format, read_ledger, reader_for
 from ingest.readers.moneyforward import LEGACY_HEADER
 from ingest.records import LedgerLine, Reject, Skipped
+from tests.conftest import SHARED_DATA
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
-EXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "external"
+EXT = SHARED_DATA / "external"
 PROP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -15,6 +15,7 @@ from ingest.names import MAX_NAME_CHARS, NameScreen, clean_name, name_problem
 from ingest.readers.detect import read_ledger
 from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped
 from queries.store import Store
+from tests.conftest import SHARED_DATA
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -118,7 +119,7 @@ def test_load_summary_counts_cleaned_rows(embedded_store: Store, tmp_path: Path,
     assert totals.rows_cleaned == 3 and "3 names cleaned" in totals.line()
 
 
-EXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "external"
+EXT = SHARED_DATA / "external"
 
 
 def test_firm_master_names_cleaned(embedded_store: Store, tmp_path: Path) -> None:

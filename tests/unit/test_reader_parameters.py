@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from domain.parameters import PARAMETER_NAMES, PARAMETERS, spec
 from ingest.readers.parameters import ParameterRecord, parse_period, read_parameters
 from ingest.records import Reject
+from tests.conftest import SHARED_DATA
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "seed"
+SEED = SHARED_DATA / "seed"
 DUMMY = SEED / "management_parameters_dummy.csv"
 
 

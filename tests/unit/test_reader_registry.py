@@ -16,8 +16,9 @@ from ingest import corporate_number
 from ingest.names import normalize_name
 from ingest.readers.registry import N_COLUMNS, RegistryEntry, read_registry
 from ingest.records import Reject
+from tests.conftest import SHARED_DATA
 
-EXTERNAL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "external"
+EXTERNAL = SHARED_DATA / "external"
 SAMPLE = EXTERNAL / "nta_houjin_bangou_tottori_sample.csv"
 
 

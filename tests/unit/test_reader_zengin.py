@@ -22,8 +22,9 @@ from ingest.readers.zengin import (
     read_zengin,
 )
 from ingest.records import Counterparty, Direction, LedgerLine, Reject, Skipped
+from tests.conftest import SHARED_DATA
 
-EXT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "external"
+EXT = SHARED_DATA / "external"
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
 PROP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = dt.date(2025, 3, 1)
