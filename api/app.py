@@ -11,6 +11,7 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from api.audit import AuditBuffer
 from api.auth import get_principal, require_role
@@ -18,9 +19,10 @@ from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes import admin, analytics, firms, health, ingest, login
+from api.routes import admin, analytics, firms, health, ingest, web
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
+from api.web.session import SESSION_COOKIE, session_secret
 from queries.access import Role
 from queries.factory import open_store
 from queries.store import Store, StoreUnavailable
@@ -62,15 +64,22 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         description="Transaction-network analytics from BPO ledgers.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.web from the app's own copy of Swagger UI (no CDN)
+        redoc_url=None,
     )
     if settings is not None:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(CancelOnDisconnect)
+    # Signed session cookies of the web UI (api.web.session); inside the body limit.
+    cfg = settings or get_settings()
+    app.add_middleware(SessionMiddleware, secret_key=session_secret(cfg), session_cookie=SESSION_COOKIE,
+                       max_age=int(cfg.session_hours * 3600), same_site="lax",
+                       https_only=cfg.environment == "production")
     # Outermost: a body over the upload limit is refused before anything reads it.
     app.add_middleware(BodyLimit, limit=lambda: (settings or get_settings()).max_upload_bytes)
     app.include_router(health.router)  # the one route without a token (and static files, the login page)
-    app.include_router(login.router)
+    app.include_router(web.router)  # signing in, the language switch, pages (each checks its session)
     # Every other route authenticates (api.auth): no route can forget it.
     signed_in = [Depends(get_principal)]
     app.include_router(firms.router, dependencies=signed_in)

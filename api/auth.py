@@ -38,7 +38,7 @@ from queries.access import Principal, Role
 from queries.identity import User
 from queries.store import Store
 
-__all__ = ["TOKEN_COOKIE", "authenticate_token", "get_principal", "PrincipalDep", "require_role", "AuthLimiter",
+__all__ = ["authenticate_token", "get_principal", "PrincipalDep", "require_role", "AuthLimiter",
            "login_password"]
 _INVALID = 'Bearer realm="torihiki", error="invalid_token"'
 _limiter_lock = threading.Lock()
@@ -105,17 +105,18 @@ def _refuse(store: Store, limiter: AuthLimiter, address: str, user: User | None,
     return Unauthorized("the bearer token is not valid", {"WWW-Authenticate": _INVALID})
 
 
-TOKEN_COOKIE = "torihiki_token"
-"""The cookie ``POST /login`` sets for a browser (read for GET and HEAD only)."""
-
-
 def get_principal(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Principal:
     """The request's principal, from ``Authorization: Bearer TOKEN`` — or,
-    for reading pages (GET, HEAD) in a browser, the token cookie that
-    ``POST /login`` set (401 without a valid token, 429 while rate limited)."""
+    for reading (GET, HEAD) in a browser, the signed-in web session
+    (:mod:`api.web.session`; 401 without either, 429 while rate limited).
+    Nothing is changed through the API on the strength of a session."""
     header = request.headers.get("authorization", "")
-    if not header and request.method in ("GET", "HEAD") and (cookie := request.cookies.get(TOKEN_COOKIE)):
-        header = f"Bearer {cookie}"
+    if not header and request.method in ("GET", "HEAD"):
+        from api.web.session import session_principal
+
+        if (principal := session_principal(request)) is not None:
+            request.state.principal = principal
+            return principal
     scheme, _, token = header.partition(" ")
     if not header:
         raise Unauthorized()
@@ -170,7 +171,7 @@ def require_role(*roles: Role) -> Callable[..., Principal]:
 
 
 def login_password(store: Store, limiter: AuthLimiter, name: str, password: str, address: str) -> Principal:
-    """Log in with a name and password (for the coming web UI): the
+    """Log in with a name and password (the web UI): the
     principal, or :class:`Unauthorized` (failure counted and audited as
     ``auth.login``), or :class:`TooManyRequests`."""
     for user in (None, name):

@@ -38,6 +38,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from orjson import loads as orjson_loads
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -298,3 +299,34 @@ def install_error_handlers(app: FastAPI) -> None:
     def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return problem_response(500, "internal_error", "an unexpected error; it has been logged")
+
+    _pages_answer_in_html(app)
+
+
+def _pages_answer_in_html(app: FastAPI) -> None:
+    """The same errors on a UI page (``api.web``) answer as an HTML page in
+    the reader's language with the same status and detail; a page asked for
+    without a session redirects to the login page."""
+    from fastapi.responses import RedirectResponse, Response
+
+    from api.web.session import LoginRequired
+
+    def wrap(handler: Any) -> Any:
+        def page_or_problem(request: Request, exc: Exception) -> Response:
+            response: Response = handler(request, exc)
+            from api.web.render import is_page, render
+
+            if not is_page(request) or not isinstance(response, JSONResponse):
+                return response
+            problem = orjson_loads(bytes(response.body))
+            headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
+            return render(request, "error.html", status_code=response.status_code, headers=headers,
+                          problem=problem)
+        return page_or_problem
+
+    for key, handler in list(app.exception_handlers.items()):
+        app.exception_handlers[key] = wrap(handler)
+
+    @app.exception_handler(LoginRequired)
+    def _login(_: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(exc.location, status_code=303)

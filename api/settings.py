@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     auth_failures_per_user: str = Field(
         default="10/minute", pattern=_RATE, validation_alias="TORIHIKI_AUTH_FAILURES_PER_USER")
 
+    # Signs the web UI's session cookies; unset, a random key is kept in
+    # TORIHIKI_HOME/session.key (shared by the server's worker processes).
+    session_secret: SecretStr = Field(default=SecretStr(""), validation_alias="TORIHIKI_SESSION_SECRET")
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30, validation_alias="TORIHIKI_SESSION_HOURS")
+
     @model_validator(mode="after")
     def _no_default_secrets_in_production(self) -> Settings:
         if self.environment == "production" and self.neo4j_uri and not self.neo4j_password.get_secret_value():

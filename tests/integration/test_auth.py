@@ -220,24 +220,56 @@ def test_every_read_of_firm_data_is_audited(store: Store, tmp_path: Path, tokens
     assert all(e.role == "analyst" for e in entries)
 
 
-def test_a_browser_signs_in_with_its_token(store: Store, tmp_path: Path, tokens: Headers) -> None:
-    """POST /login keeps the token in an HttpOnly, SameSite=Strict cookie that
-    opens pages (GET) but changes nothing (POST still needs the header);
-    a bad token is refused on the page; the redirect stays on this site."""
+def _csrf(page: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def test_a_browser_signs_in_with_name_and_password(store: Store, tmp_path: Path, tokens: Headers) -> None:
+    """POST /login with a name and password starts a signed, HttpOnly,
+    SameSite session that opens pages and the API's reads (GET) but changes
+    nothing through the API (POST still needs the bearer header); a wrong
+    password or a missing CSRF token is refused on the page; the redirect
+    stays on this site; logging out (a form with its CSRF token) ends it;
+    a new password or a disabled user ends every session."""
+    from api.identity import set_active, set_password
+    from queries.access import SYSTEM
+
     store.upsert_firms([Firm("F1", "株式会社一", is_client=True)])
-    token = tokens["analyst"]["Authorization"].removeprefix("Bearer ")
+    set_password(store, "analyst", "correct horse battery staple", SYSTEM)
     with TestClient(_app(store, tmp_path)) as c:
-        assert c.get("/login").status_code == 200 and "APIトークン" in c.get("/login").text
-        bad = c.post("/login", data={"token": "nope.nope", "next": "/firms/F1/view"}, follow_redirects=False)
-        assert bad.status_code == 401 and "トークンが正しくありません" in bad.text
+        page = c.get("/login")
+        assert page.status_code == 200 and "ログイン" in page.text
+        csrf = _csrf(page.text)
+        assert c.get("/ui/", follow_redirects=False).headers["location"] == "/login?next=/ui/"
         assert c.get("/firms/F1/view").status_code == 401
-        r = c.post("/login", data={"token": token, "next": "//evil.example/x"}, follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == "/docs"
+        bad = c.post("/login", data={"name": "analyst", "password": "nope", "csrf": csrf})
+        assert bad.status_code == 401 and "正しくありません" in bad.text
+        forged = c.post("/login", data={"name": "analyst", "password": "correct horse battery staple"})
+        assert forged.status_code == 403  # no CSRF token: not from our form
+        r = c.post("/login", data={"name": "analyst", "password": "correct horse battery staple", "csrf": csrf,
+                                   "next": "//evil.example/x"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/ui/"
         cookie = r.headers["set-cookie"].lower()
-        assert "httponly" in cookie and "samesite=strict" in cookie
-        r = c.post("/login", data={"token": token, "next": "/firms/F1/view"}, follow_redirects=False)
-        assert r.headers["location"] == "/firms/F1/view"
-        assert c.get("/firms/F1/view").status_code == 200  # the cookie opens the page
-        assert c.post("/ingest").status_code == 401  # … and changes nothing
-        c.post("/logout")
+        assert "httponly" in cookie and "samesite=lax" in cookie and "torihiki_session=" in cookie
+        assert c.get("/firms/F1/view").status_code == 200  # the session opens pages
+        assert c.get("/ui/?q=一").status_code == 200
+        assert c.post("/ingest").status_code == 401  # … and changes nothing through the API
+        assert c.post("/logout", data={"csrf": "forged"}).status_code == 403
+        home = c.get("/ui/")
+        assert c.post("/logout", data={"csrf": _csrf(home.text)}, follow_redirects=False).status_code == 303
         assert c.get("/firms/F1/view").status_code == 401
+        # a new password, then a disabled user, end the session at once
+        csrf = _csrf(c.get("/login").text)
+        c.post("/login", data={"name": "analyst", "password": "correct horse battery staple", "csrf": csrf})
+        assert c.get("/firms/F1").status_code == 200
+        set_password(store, "analyst", "another horse battery staple", SYSTEM)
+        assert c.get("/firms/F1").status_code == 401
+        csrf = _csrf(c.get("/login").text)
+        c.post("/login", data={"name": "analyst", "password": "another horse battery staple", "csrf": csrf})
+        assert c.get("/firms/F1").status_code == 200
+        set_active(store, "analyst", False, SYSTEM)
+        assert c.get("/ui/", follow_redirects=False).status_code == 303

@@ -1,0 +1,119 @@
+"""The web UI's own routes: signing in and out, the language switch, the
+home page (firm search) and the OpenAPI docs served without a CDN.
+
+The pages of each area (firm page, network view, memo, portfolio, alerts,
+review, loads, export) live in their own modules under ``api/routes/``;
+they all depend on :func:`api.web.session.page_principal` (a page without a
+session redirects here) and render through :func:`api.web.render.render`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import service
+from api.audit import audit
+from api.auth import limiter_of, login_password
+from api.deps import SettingsDep
+from api.errors import TooManyRequests, Unauthorized
+from api.web.i18n import LANG_COOKIE, lang_of
+from api.web.render import PAGE_HEADERS, render
+from api.web.session import FormPrincipal, PagePrincipal, csrf_token, safe_next, sign_in, sign_out
+from queries.scoped import ScopedStore
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+SEARCH_LIMIT = 50
+
+
+@router.get("/", response_class=RedirectResponse)
+def root() -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/ui/") -> HTMLResponse:  # noqa: A002 (the query parameter's name)
+    csrf_token(request)  # the login form's token, in the session before sign-in
+    return render(request, "login.html", next=safe_next(next), error=None, name="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, settings: SettingsDep,
+          name: Annotated[str, Form(max_length=64)] = "",
+          password: Annotated[str, Form(max_length=1024)] = "",
+          csrf: Annotated[str, Form(max_length=200)] = "",
+          next: Annotated[str, Form(max_length=500)] = "/ui/") -> Response:  # noqa: A002
+    """Sign in with a user name and password (rate limited, audited)."""
+    import hmac
+
+    target = safe_next(next)
+    expected = str(request.session.get("csrf", ""))
+    if not expected or not hmac.compare_digest(csrf.encode(), expected.encode()):
+        return render(request, "login.html", status_code=403, next=target, name=name, error="expired")
+    address = request.client.host if request.client else "unknown"
+    try:
+        principal = login_password(request.app.state.store, limiter_of(request, settings), name.strip(),
+                                   password, address)
+    except TooManyRequests as e:
+        return render(request, "login.html", status_code=429, headers=e.headers, next=target, name=name,
+                      error="limited")
+    except Unauthorized:
+        return render(request, "login.html", status_code=401, next=target, name=name, error="wrong")
+    user = request.app.state.store.get_user(principal.user)
+    sign_in(request, user)
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, who: FormPrincipal) -> Response:
+    audit(request, "auth.logout")
+    sign_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{lang}")
+def switch_language(lang: str, next: str = "/ui/") -> Response:  # noqa: A002
+    """Switch the UI's language (a cookie kept for a year) and go back."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(LANG_COOKIE, lang_of(lang), max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                        path="/")
+    return response
+
+
+@router.get("/ui/", response_class=HTMLResponse)
+def search_page(request: Request, principal: PagePrincipal,
+                q: Annotated[str, Query(max_length=200)] = "",
+                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> HTMLResponse:
+    """Find a firm by any spelling of its name (kanji, kana), its 法人番号 or its id."""
+    results: list[dict[str, Any]] = []
+    total = 0
+    if q.strip():
+        store = ScopedStore(request.app.state.store, principal)
+        firms, total = store.search_firms(q, SEARCH_LIMIT, offset)
+        results = [service.firm_public(f) for f in firms]
+        audit(request, "ui.search", None, "ok", f"{total} found")
+    return render(request, "search.html", q=q, results=results, total=total, offset=offset,
+                  limit=SEARCH_LIMIT)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def docs() -> HTMLResponse:
+    """Swagger UI from this server's own copy (no CDN: it works on a closed network)."""
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="torihiki API",
+                               swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                               swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                               swagger_favicon_url="/static/favicon.svg")
+    headers = {**PAGE_HEADERS, "Content-Security-Policy": PAGE_CSP_DOCS}
+    return HTMLResponse(bytes(page.body), headers=headers)
+
+
+# Swagger UI's page starts itself with an inline script, which this policy allows by its hash
+# only if the text is fixed; it is not (it names the URLs), so the docs page allows inline
+# scripts — it shows no firm data.
+PAGE_CSP_DOCS = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")

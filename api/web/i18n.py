@@ -1,0 +1,142 @@
+"""Languages of the web UI and the memo: message catalogs and number/date formats.
+
+Messages are written in English in the templates and the code (``_("Sales")``)
+and translated through gettext catalogs: every ``*.po`` file under
+``api/locale/<lang>/LC_MESSAGES/`` is read at start-up and merged (one file
+per area of the UI, so that areas can be translated separately). The
+catalogs are read with Babel straight from the ``.po`` text, so there is no
+compile step and no ``.mo`` file to keep in step. English needs no catalog.
+
+Japanese is the default: a request's language is ``?lang=`` if given, else
+the ``lang`` cookie the language switch sets, else Japanese — not the
+browser's ``Accept-Language``, since the people we serve read Japanese first
+whatever their browser says.
+
+Numbers, yen and dates are formatted with Babel in the language's locale
+(``ja_JP``, ``en_US``).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from babel.dates import format_date, format_datetime, format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+__all__ = ["Lang", "LANGS", "DEFAULT_LANG", "LANG_COOKIE", "Locale", "locale_for", "lang_of",
+           "translations", "LOCALE_DIR"]
+
+Lang = Literal["ja", "en"]
+LANGS: tuple[Lang, ...] = ("ja", "en")
+DEFAULT_LANG: Lang = "ja"
+LANG_COOKIE = "torihiki_lang"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+_BABEL_LOCALE = {"ja": "ja_JP", "en": "en_US"}
+
+
+def lang_of(value: str | None) -> Lang:
+    """``value`` when it names a language of the UI, else the default."""
+    return "en" if value == "en" else DEFAULT_LANG
+
+
+@cache
+def translations(lang: Lang) -> NullTranslations:
+    """The merged catalogs of ``lang`` (read once per process)."""
+    if lang == "en":
+        return NullTranslations()
+    merged: Translations | None = None
+    for po in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=lang, domain=po.stem)
+        buf = io.BytesIO()
+        write_mo(buf, catalog, use_fuzzy=False)
+        buf.seek(0)
+        t = Translations(buf, domain="messages")
+        if merged is None:
+            merged = t
+        else:
+            merged.merge(t)
+    return merged or NullTranslations()
+
+
+@dataclass(frozen=True, slots=True)
+class Locale:
+    """One language's translations and formats, handed to templates."""
+
+    lang: Lang
+
+    @property
+    def _babel(self) -> str:
+        return _BABEL_LOCALE[self.lang]
+
+    def gettext(self, message: str) -> str:
+        return translations(self.lang).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translations(self.lang).ngettext(singular, plural, n)
+
+    def number(self, value: float | int | None, digits: int = 0) -> str:
+        """``1,234`` (``digits`` decimals); an en dash for no value."""
+        if value is None:
+            return "–"
+        fmt = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=fmt, locale=self._babel)
+
+    def yen(self, value: float | int | None) -> str:
+        """An amount in yen: ``1,234,567円`` in Japanese, ``¥1,234,567`` in English."""
+        if value is None:
+            return "–"
+        n = self.number(round(value))
+        return f"{n}円" if self.lang == "ja" else f"¥{n}"
+
+    def percent(self, value: float | None, digits: int = 1) -> str:
+        """A share given as a fraction (0.25 → ``25.0%``)."""
+        if value is None:
+            return "–"
+        return format_percent(value, format="#,##0." + "0" * digits + "%" if digits else "#,##0%",
+                              locale=self._babel)
+
+    def points(self, value: float | None, digits: int = 1) -> str:
+        """A value already in percent or percentage points (``+3.2``)."""
+        if value is None:
+            return "–"
+        return format_decimal(value, format="+#,##0." + "0" * digits + ";-#,##0." + "0" * digits,
+                              locale=self._babel)
+
+    def month(self, value: str | None) -> str:
+        """``YYYY-MM`` as ``2024年4月`` / ``Apr 2024``."""
+        if not value:
+            return "–"
+        try:
+            d = date(int(value[:4]), int(value[5:7]), 1)
+        except ValueError:
+            return value
+        return format_skeleton("yMMM", d, locale=self._babel)
+
+    def day(self, value: str | date | datetime | None) -> str:
+        """A date (or an ISO timestamp's date) in the locale's medium form."""
+        if not value:
+            return "–"
+        if isinstance(value, str):
+            text = value
+            try:  # YYYY-MM-DD is a date, a longer text a moment
+                value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(
+                    text.replace("Z", "+00:00"))
+            except ValueError:
+                return text
+        if isinstance(value, datetime):
+            return format_datetime(value, format="medium", locale=self._babel)
+        return format_date(value, format="medium", locale=self._babel)
+
+
+@cache
+def locale_for(lang: Lang) -> Locale:
+    return Locale(lang)

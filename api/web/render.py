@@ -1,0 +1,90 @@
+"""Rendering pages: Jinja2 templates in the request's language.
+
+One Jinja2 environment per language, each with that language's gettext
+catalog installed (``{{ _("Sales") }}``, ``{% trans %}``) and its formats as
+filters (``|yen``, ``|num``, ``|pct``, ``|pts``, ``|month``, ``|day``), so a
+template renders the same way in any thread. Autoescaping is on for every
+template: a firm's name is text wherever it appears.
+
+Every page is sent with a Content-Security-Policy that allows scripts and
+styles from this server only (vis-network injects its own styles, hence
+``'unsafe-inline'`` for styles, never for scripts): data for scripts travels
+as JSON in ``<script type="application/json">`` blocks.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from api.web.i18n import LANG_COOKIE, LANGS, Lang, lang_of, locale_for, translations
+from api.web.nav import nav_items, role_label
+
+__all__ = ["TEMPLATES", "PAGE_CSP", "PAGE_HEADERS", "environment", "request_lang", "render", "render_text",
+           "is_page"]
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",  # pages show firm data to one person: not kept by the browser or proxies
+}
+
+
+@cache
+def environment(lang: Lang) -> Environment:
+    """The template environment of ``lang`` (made once per process)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    loc = locale_for(lang)
+    env.filters.update(yen=loc.yen, num=loc.number, pct=loc.percent, pts=loc.points, month=loc.month,
+                       day=loc.day)
+    env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label)
+    return env
+
+
+def request_lang(request: Request) -> Lang:
+    """``?lang=``, else the language cookie, else Japanese."""
+    return lang_of(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+
+
+def render_text(template: str, lang: Lang, **context: Any) -> str:
+    """A template rendered to text, outside a request (the CLI's memo)."""
+    return environment(lang).get_template(template).render(**context)
+
+
+def render(request: Request, template: str, status_code: int = 200, headers: dict[str, str] | None = None,
+           **context: Any) -> HTMLResponse:
+    """A page: ``template`` in the request's language, with the signed-in
+    principal (``user``), the CSRF token of its forms (``csrf``) and the
+    current path (for the language switch and the login's way back)."""
+    from api.web.session import csrf_token
+
+    lang = context.pop("lang", None) or request_lang(request)
+    context.setdefault("user", getattr(request.state, "principal", None))
+    context.setdefault("csrf", csrf_token(request) if "session" in request.scope else "")
+    context.setdefault("here", request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    body = environment(lang).get_template(template).render(**context)
+    return HTMLResponse(body, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})})
+
+
+def is_page(request: Request) -> bool:
+    """Whether the request is for a UI page (its errors answer as HTML)."""
+    return bool(request.scope.get("torihiki.page"))
