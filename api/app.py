@@ -19,7 +19,7 @@ from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes import admin, analytics, firms, health, ingest, web
+from api.routes import admin, analytics, firms, health, ingest, memo, web
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
 from api.web.session import SESSION_COOKIE, session_secret
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # Every other route authenticates (api.auth): no route can forget it.
     signed_in = [Depends(get_principal)]
     app.include_router(firms.router, dependencies=signed_in)
+    app.include_router(memo.router, dependencies=signed_in)  # the credit-memo supplement (HTML, PDF)
     app.include_router(analytics.router, dependencies=signed_in)
     app.include_router(ingest.router, dependencies=[Depends(require_role(Role.ADMIN, Role.ANALYST))])
     app.include_router(admin.router, dependencies=signed_in)
