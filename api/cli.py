@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from api.commands import analytics, portfolio, reference, review, users
+from api.commands import analytics, memo, portfolio, reference, review, users
 from api.commands.generate import cmd_generate
 from api.commands.ingest import cmd_ingest
 from api.commands.load import cmd_load
@@ -271,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_generate)
 
     users.add_parsers(sub)  # users, consent, audit
+    memo.add_parser(sub)  # report: the credit-memo supplement
 
     s = sub.add_parser("serve", help="serve the API and network views")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -324,24 +325,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         if read is not None:
-            _audit_read(read, getattr(args, "firm_id", None), outcome)
+            _audit_read(read, getattr(args, "firm_id", None), outcome,
+                        f"as {args.as_user}" if getattr(args, "as_user", None) else "")
 
 
 READS = {"ego": "firm.ego", "trend": "firm.trend", "figures": "firm.figures", "whatif": "firm.whatif",
-         "peers": "firm.peers", "reconcile": "analytics.reconcile", "firms search": "firm.search"}
+         "peers": "firm.peers", "reconcile": "analytics.reconcile", "firms search": "firm.search",
+         "report": "firm.report"}
 """CLI commands that read firm-level data, and their audit actions (as the API's)."""
 
 
-def _audit_read(action: str, firm_id: str | None, outcome: str) -> None:
-    """Write a CLI read of firm-level data to the audit log (as the operator);
-    a store that cannot take it is reported, the command's answer stands."""
+def _audit_read(action: str, firm_id: str | None, outcome: str, detail: str = "") -> None:
+    """Write a CLI read of firm-level data to the audit log (as the operator;
+    ``detail`` says in whose scope, ``report --as USER``); a store that
+    cannot take it is reported, the command's answer stands."""
     from api.commands.common import opened
     from api.commands.users import cli_principal
     from api.identity import record
 
     try:
         with opened(get_settings()) as store:
-            record(store, cli_principal(), action, firm_id, outcome)
+            record(store, cli_principal(), action, firm_id, outcome, detail)
     except (StoreError, OSError) as e:
         print(f"warning: the read was not written to the audit log: {_one_line(e)}", file=sys.stderr)
 
