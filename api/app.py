@@ -19,7 +19,7 @@ from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.routes import admin, analytics, firms, health, ingest, memo, web
+from api.routes import admin, analyst_ui, analytics, firms, health, ingest, memo, web
 from api.settings import Settings, get_settings
 from api.view import vis_asset_dir
 from api.web.session import SESSION_COOKIE, session_secret
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(BodyLimit, limit=lambda: (settings or get_settings()).max_upload_bytes)
     app.include_router(health.router)  # the one route without a token (and static files, the login page)
     app.include_router(web.router)  # signing in, the language switch, pages (each checks its session)
+    app.include_router(analyst_ui.router)  # portfolio, name review, loads, research export
     # Every other route authenticates (api.auth): no route can forget it.
     signed_in = [Depends(get_principal)]
     app.include_router(firms.router, dependencies=signed_in)

@@ -59,6 +59,11 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     except ValueError:  # no trade loaded yet: nothing to compute
         return None
     info["seconds"] = round(time.perf_counter() - t0, 1)
+    t2 = time.perf_counter()
+    from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
+
+    info["portfolio"] = refresh_portfolio_signals(store)
+    info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
     t1 = time.perf_counter()
     info["precomputed"] = precompute_busiest(store, settings)
     info["precompute_seconds"] = round(time.perf_counter() - t1, 1)

@@ -92,7 +92,7 @@ def search_page(request: Request, principal: PagePrincipal,
     """Find a firm by any spelling of its name (kanji, kana), its 法人番号 or its id."""
     results: list[dict[str, Any]] = []
     total = 0
-    if q.strip():
+    if q.strip() and principal.role != "researcher":  # aggregates only: the page says so (search.html)
         store = ScopedStore(request.app.state.store, principal)
         firms, total = store.search_firms(q, SEARCH_LIMIT, offset)
         results = [service.firm_public(f) for f in firms]

@@ -1,0 +1,227 @@
+"""The portfolio page's table: one row of risk signals per BPO client.
+
+Computed once per change of the data — after a load, by
+:func:`refresh_portfolio_signals` (``torihiki load``/``ingest``/``refresh``
+call it next to the peer inputs) — and stored as the derived table
+``portfolio_signals``; the page reads it (a few hundred kilobytes at 10,000
+clients) instead of rebuilding the network per request, and sorts and
+filters it in memory.
+
+Columns (one row per client, index ``firm_id``):
+
+* ``name``, ``industry``, ``prefecture``, ``size_class`` — the firm master;
+* ``sales_yen`` — the client's own ledger sales over the trailing twelve
+  months at its last month (yen, annualised when fewer months exist,
+  :func:`graph.ledger_figures.figures_from_sums`);
+* ``trend_basis``, ``firm_growth_pct``, ``group_growth_pct``,
+  ``trend_gap_pp`` — the firm's turnover growth against its trading group's
+  (percent, gap in percentage points; :func:`api.portfolio.trend_gaps`);
+* ``customer_hhi`` (index 0–1), ``top_customer_share`` (share 0–1),
+  ``partner_distress_share`` (share 0–1), ``two_hop_distress_exposure``
+  (share 0–1) — ego metrics over the whole network (:mod:`graph.metrics`);
+* ``distressed_partners`` — partners (customers or suppliers) in the
+  distressed set (firms); ``own_distress`` — the firm's own distress reasons;
+* ``receivable_days`` — at the ledger's last month (days);
+  ``receivable_days_change`` — mean of the last three months minus the mean
+  of the three before (days; the first three months are skipped: the ledger
+  has no opening balance), the rule of :func:`graph.distress.receivable_days_rising`;
+* ``ledger_months`` — months with at least one line in the client's own
+  ledger; ``first_month``, ``last_month`` (``YYYY-MM``);
+* ``sales_named_share`` — share of the ledger's sales (yen) naming a partner.
+
+Names and the firm master are read again whenever the data version moves,
+so a rename or a merge shows at once; the metrics are those of the last
+refresh, marked ``stale`` when data changed since (``torihiki refresh``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from api.portfolio import Snapshot, trend_gaps
+from api.service import coverage
+from graph.ledger_figures import figures_from_sums
+from queries.scoped import ReadStore, scope_key_of
+from queries.store import Store
+
+__all__ = ["PORTFOLIO_SIGNALS", "SIGNAL_COLUMNS", "signals_table", "refresh_portfolio_signals",
+           "PortfolioSignals", "PortfolioCache", "shared_portfolio_cache"]
+
+PORTFOLIO_SIGNALS = "portfolio_signals"
+"""Name of the stored table."""
+
+FIRM_COLUMNS = ["name", "industry", "prefecture", "size_class"]
+SIGNAL_COLUMNS = [
+    *FIRM_COLUMNS, "sales_yen", "trend_basis", "firm_growth_pct", "group_growth_pct", "trend_gap_pp",
+    "customer_hhi", "top_customer_share", "partner_distress_share", "two_hop_distress_exposure",
+    "distressed_partners", "own_distress", "receivable_days", "receivable_days_change",
+    "ledger_months", "first_month", "last_month", "sales_named_share",
+]
+_METRIC_COLUMNS = ["customer_hhi", "top_customer_share", "partner_distress_share", "two_hop_distress_exposure"]
+_CHANGE_MONTHS = 3  # receivable days: mean of the last 3 months against the 3 before
+_SKIP_FIRST = 3  # months without an opening balance
+
+
+def _ledger_signals(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
+    """Sales, receivable days and coverage of one client's own ledger."""
+    months = sorted({m for kind in ("sales", "purchases", "receipts", "payments")
+                     for m, v in sums.get(kind, {}).items() if v})
+    out: dict[str, Any] = {"sales_yen": np.nan, "receivable_days": np.nan, "receivable_days_change": np.nan,
+                           "ledger_months": len(months), "first_month": months[0] if months else None,
+                           "last_month": months[-1] if months else None,
+                           "sales_named_share": coverage(sums)["sales"]["named_share"]}
+    if not months:
+        return out
+    fig = figures_from_sums(sums)
+    out["sales_yen"] = float(fig["annual_sales"].iloc[-1])
+    days = fig["receivable_days"]
+    out["receivable_days"] = float(days.iloc[-1])
+    s = days.iloc[_SKIP_FIRST:].dropna()
+    if len(s) >= 2 * _CHANGE_MONTHS:
+        out["receivable_days_change"] = round(float(s.iloc[-_CHANGE_MONTHS:].mean())
+                                              - float(s.iloc[-2 * _CHANGE_MONTHS:-_CHANGE_MONTHS].mean()), 1)
+    return out
+
+
+def _distressed_partner_counts(snap: Snapshot) -> pd.Series:
+    """Per client: distinct partners (either side, any month of the window) in the distressed set."""
+    edges = snap.network.edges
+    if edges.empty or not snap.distress:
+        return pd.Series(0, index=pd.Index(snap.clients), dtype="int64")
+    pairs = edges[["seller", "buyer"]].astype(str).drop_duplicates()
+    both = pd.concat([pairs.set_axis(["firm", "partner"], axis=1),
+                      pairs[["buyer", "seller"]].set_axis(["firm", "partner"], axis=1)], ignore_index=True)
+    hit = both[both["partner"].isin(set(snap.distress)) & (both["firm"] != both["partner"])]
+    counts = hit.drop_duplicates().groupby("firm")["partner"].size()
+    return counts.reindex(snap.clients, fill_value=0).astype("int64")
+
+
+def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[str, int]]],
+                  progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+    """The table of the module docstring for every client of ``snap``;
+    ``ledger(client)`` returns the client's own ledger sums
+    (:meth:`queries.store.Store.ledger_sums`)."""
+    step = progress or (lambda _: None)
+    idx = pd.Index(snap.clients, name="firm_id")
+    firms = snap.firms_frame()
+    table = pd.DataFrame({"name": [snap.firms[f].name for f in snap.clients]}, index=idx)
+    table = table.join(firms[["industry", "prefecture", "size_class"]], how="left")
+    step("trend gaps")
+    table = table.join(trend_gaps(snap.network, snap.clients).rename_axis("firm_id"), how="left")
+    step("ego metrics")
+    metrics = snap.metrics
+    for col in _METRIC_COLUMNS:
+        table[col] = pd.to_numeric(metrics[col], errors="coerce").reindex(idx) if col in metrics else np.nan
+    table["distressed_partners"] = _distressed_partner_counts(snap).reindex(idx).fillna(0).astype("int64")
+    table["own_distress"] = [";".join(sorted(snap.distress.get(f, ()))) for f in snap.clients]
+    step("ledger figures")
+    rows = pd.DataFrame.from_records([_ledger_signals(ledger(f)) for f in snap.clients], index=idx)
+    if rows.empty:
+        rows = pd.DataFrame(columns=["sales_yen", "receivable_days", "receivable_days_change", "ledger_months",
+                                     "first_month", "last_month", "sales_named_share"], index=idx)
+    table = table.join(rows, how="left")
+    for col in ("sales_yen", "receivable_days", "receivable_days_change", "sales_named_share",
+                "firm_growth_pct", "group_growth_pct", "trend_gap_pp"):
+        table[col] = pd.to_numeric(table[col], errors="coerce").astype("float64")
+    table["ledger_months"] = pd.to_numeric(table["ledger_months"], errors="coerce").fillna(0).astype("int64")
+    return table[SIGNAL_COLUMNS]
+
+
+def refresh_portfolio_signals(store: Store, snap: Snapshot | None = None,
+                              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Compute :func:`signals_table` on the whole network and store it with
+    the data version it was computed from (after a load). ``snap``: a
+    snapshot of the store already built for the same version, if any."""
+    version = store.data_version()
+    snap = snap or Snapshot.load(store, progress=progress)
+    table = signals_table(snap, store.ledger_sums, progress)
+    buf = io.BytesIO()
+    table.to_parquet(buf)
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    store.put_analytics(PORTFOLIO_SIGNALS, buf.getvalue(), version, created)
+    return {"clients": len(table), "data_version": version, "created_at": created, "bytes": len(buf.getvalue())}
+
+
+@dataclass(frozen=True)
+class PortfolioSignals:
+    """The table as the page reads it, and how current it is."""
+
+    table: pd.DataFrame
+    computed_at: str
+    stale: bool
+
+
+class PortfolioCache:
+    """The signals table per process, by scope and data version.
+
+    Reads the stored table (or, when none was stored yet, computes it here
+    once per data version); names and the firm master are read again when
+    the data version moves. Only the operator's scope (admins, analysts)
+    uses it: the page is theirs.
+    """
+
+    MAX_SCOPES = 4
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[tuple[Any, ...], PortfolioSignals]] = {}
+
+    def get(self, store: ReadStore) -> PortfolioSignals:
+        scope = scope_key_of(store)
+        version = store.data_version()
+        stored = store.get_analytics(PORTFOLIO_SIGNALS)
+        key = (version, stored[0] if stored else None, stored[1] if stored else None)
+        with self._lock:
+            hit = self._entries.get(scope)
+            if hit is not None and hit[0] == key:
+                return hit[1]
+            if stored is not None:
+                table = pd.read_parquet(io.BytesIO(stored[2]))
+                if stored[0] != version:
+                    table = _current_master(store, table)
+                signals = PortfolioSignals(table, stored[1], stale=stored[0] != version)
+            else:
+                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                try:
+                    snap = Snapshot.load(store)
+                except ValueError:  # no trade yet: an empty portfolio
+                    table = pd.DataFrame(columns=SIGNAL_COLUMNS, index=pd.Index([], name="firm_id"))
+                else:
+                    table = signals_table(snap, store.ledger_sums)
+                signals = PortfolioSignals(table, now, stale=False)
+            self._entries.pop(scope, None)
+            self._entries[scope] = (key, signals)
+            while len(self._entries) > self.MAX_SCOPES:
+                del self._entries[next(iter(self._entries))]
+            return signals
+
+
+def _current_master(store: ReadStore, table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with names, industry and prefecture as the store says now
+    (a client merged away or removed since is left out)."""
+    firms = store.get_firms([str(f) for f in table.index])
+    table = table[table.index.isin(list(firms))].copy()
+    table["name"] = [firms[f].name for f in table.index]
+    table["industry"] = [firms[f].industry for f in table.index]
+    table["prefecture"] = [firms[f].prefecture for f in table.index]
+    return table
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def shared_portfolio_cache(state: Any) -> PortfolioCache:
+    """The app's one :class:`PortfolioCache` (``state``: the FastAPI ``app.state``)."""
+    with _CACHE_LOCK:
+        cache = getattr(state, "portfolio_signals", None)
+        if cache is None:
+            cache = state.portfolio_signals = PortfolioCache()
+        return cache

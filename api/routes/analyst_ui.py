@@ -1,0 +1,383 @@
+"""Pages for BPO analysts and researchers.
+
+* ``GET /ui/portfolio`` — every BPO client with its risk signals, sorted and
+  filtered by query parameters (shareable links), 50 a page; the table is
+  the one stored after the last load (:mod:`api.portfolio_signals`), so a
+  request sorts and filters a frame in memory instead of rebuilding the
+  network.
+* ``GET /ui/review`` — the entity-resolution review queue with accept /
+  reject, and recent merges with undo (``POST`` forms with the CSRF token;
+  every decision is audited, then the page comes back with a message).
+* ``GET /ui/loads``, ``GET /ui/loads/{batch_id}`` — the loads (batches)
+  newest first, and one load with its rejected rows (the batch's quarantine
+  CSV under ``TORIHIKI_HOME/rejects``).
+* ``GET /ui/export``, ``POST /ui/export`` — the anonymised research export
+  (:func:`api.export.export_research`), downloaded as one zip file.
+
+Portfolio, review and loads are for analysts and admins; the export for
+researchers and admins (``page_roles``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from api.audit import audit, audited_read
+from api.deps import SettingsDep
+from api.portfolio_signals import shared_portfolio_cache
+from api.web.render import PAGE_HEADERS, render
+from api.web.session import FormPrincipal, PagePrincipal, page_roles
+from ingest import review
+from queries.access import Role
+from queries.model import BatchInfo
+from queries.scoped import ScopedStore
+from queries.store import NotFound, Store
+
+__all__ = ["router", "PAGE_SIZE", "SORTS", "FILTERS"]
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+ANALYSTS = page_roles(Role.ANALYST, Role.ADMIN)
+RESEARCHERS = page_roles(Role.RESEARCHER, Role.ADMIN)
+
+# sort key of the query string -> column of the signals table
+SORTS: dict[str, str] = {
+    "name": "name", "id": "firm_id", "industry": "industry", "sales": "sales_yen", "gap": "trend_gap_pp",
+    "hhi": "customer_hhi", "top": "top_customer_share", "days": "receivable_days",
+    "days_change": "receivable_days_change", "distress": "distressed_partners",
+    "exposure": "two_hop_distress_exposure", "months": "ledger_months", "last": "last_month",
+}
+# filter of the query string -> (column, comparison)
+FILTERS: dict[str, tuple[str, str]] = {
+    "min_hhi": ("customer_hhi", ">="), "min_top": ("top_customer_share", ">="),
+    "min_gap": ("trend_gap_pp", ">="), "max_gap": ("trend_gap_pp", "<="),
+    "min_days": ("receivable_days", ">="), "min_days_change": ("receivable_days_change", ">="),
+    "min_exposure": ("two_hop_distress_exposure", ">="), "min_months": ("ledger_months", ">="),
+}
+_MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
+
+
+def _number(text: str) -> float | None:
+    """A filter value as typed (empty or not a number: no filter)."""
+    try:
+        value = float(text.strip().replace(",", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: bool,
+            bounds: dict[str, float]) -> pd.DataFrame:
+    """The rows of ``table`` that pass every filter."""
+    keep = pd.Series(True, index=table.index)
+    if q.strip():
+        needle = q.strip().casefold()
+        names = table["name"].fillna("").astype(str).str.casefold()
+        ids = table.index.to_series().astype(str).str.casefold()
+        keep &= names.str.contains(needle, regex=False) | ids.str.contains(needle, regex=False)
+    if industry:
+        keep &= table["industry"].fillna("").astype(str) == industry
+    if distress:
+        keep &= pd.to_numeric(table["distressed_partners"], errors="coerce").fillna(0) > 0
+    if own:
+        keep &= table["own_distress"].fillna("").astype(str) != ""
+    for name, value in bounds.items():
+        column, op = FILTERS[name]
+        values = pd.to_numeric(table[column], errors="coerce")
+        keep &= (values >= value) if op == ">=" else (values <= value)
+    return table[keep.to_numpy()]
+
+
+def _ordered(table: pd.DataFrame, sort: str, descending: bool) -> pd.DataFrame:
+    """Sorted by ``sort`` (ties and the rest by id); missing values last either way."""
+    column = SORTS[sort]
+    frame = table.rename_axis("firm_id").reset_index()
+    if column == "firm_id":
+        return frame.sort_values("firm_id", ascending=not descending, kind="stable")
+    frame = frame.sort_values("firm_id", kind="stable")
+    return frame.sort_values(column, ascending=not descending, na_position="last", kind="stable")
+
+
+def _row(rec: dict[str, Any]) -> dict[str, Any]:
+    """One table row for the template (NaN as ``None``)."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else (None if v is pd.NA else v))
+            for k, v in rec.items()}
+
+
+@router.get("/ui/portfolio", response_class=HTMLResponse, dependencies=[ANALYSTS, audited_read("ui.portfolio")])
+def portfolio_page(request: Request, principal: PagePrincipal,
+                   sort: Annotated[str, Query(max_length=20)] = "gap",
+                   dir: Annotated[str, Query(max_length=4)] = "",  # noqa: A002 (the query parameter's name)
+                   q: Annotated[str, Query(max_length=200)] = "",
+                   industry: Annotated[str, Query(max_length=2)] = "",
+                   distress: Annotated[str, Query(max_length=5)] = "",
+                   own: Annotated[str, Query(max_length=5)] = "",
+                   min_hhi: Annotated[str, Query(max_length=30)] = "",
+                   min_top: Annotated[str, Query(max_length=30)] = "",
+                   min_gap: Annotated[str, Query(max_length=30)] = "",
+                   max_gap: Annotated[str, Query(max_length=30)] = "",
+                   min_days: Annotated[str, Query(max_length=30)] = "",
+                   min_days_change: Annotated[str, Query(max_length=30)] = "",
+                   min_exposure: Annotated[str, Query(max_length=30)] = "",
+                   min_months: Annotated[str, Query(max_length=30)] = "",
+                   page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    """Every BPO client with its signals; ``sort`` one of :data:`SORTS`,
+    ``dir`` ``asc``/``desc`` (default: the column's worse end first), filters
+    of :data:`FILTERS` (shares and HHI as fractions 0–1, gap in percentage
+    points, days in days), ``distress=1`` (a partner in distress),
+    ``own=1`` (the client itself), ``industry`` (JSIC letter), ``q`` (name or id)."""
+    sort = sort if sort in SORTS else "gap"
+    descending = dir == "desc" if dir in ("asc", "desc") else sort not in ("name", "id", "industry", "months", "last")
+    given = {"min_hhi": min_hhi, "min_top": min_top, "min_gap": min_gap, "max_gap": max_gap,
+             "min_days": min_days, "min_days_change": min_days_change, "min_exposure": min_exposure,
+             "min_months": min_months}
+    bounds = {k: v for k, text in given.items() if (v := _number(text)) is not None}
+    store = ScopedStore(request.app.state.store, principal)
+    signals = shared_portfolio_cache(request.app.state).get(store)
+    table = signals.table
+    chosen = _select(table, q, industry.strip().upper(), distress in ("1", "on", "true"),
+                     own in ("1", "on", "true"), bounds)
+    total = len(chosen)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(page, pages)
+    ordered = _ordered(chosen, sort, descending)
+    rows = [_row(r) for r in ordered.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].to_dict("records")]
+    params = {"q": q, "industry": industry.strip().upper(), "distress": "1" if distress in ("1", "on", "true") else "",
+              "own": "1" if own in ("1", "on", "true") else "",
+              **{k: v.strip() for k, v in given.items()}}
+    kept = {k: v for k, v in params.items() if v}
+    industries = sorted({str(x) for x in table["industry"].dropna().unique()}) if len(table) else []
+    return render(request, "portfolio.html", rows=rows, total=total, clients=len(table), page=page,
+                  pages=pages, sort=sort, descending=descending, filters=params, kept=kept,
+                  industries=industries, computed_at=signals.computed_at, stale=signals.stale,
+                  page_size=PAGE_SIZE)
+
+
+# -- entity-resolution review --------------------------------------------------
+
+def _raw(request: Request) -> Store:
+    """The operator's store: review decisions and batches are the operator's
+    records, and only analysts and admins (who see every firm) reach these pages."""
+    store: Store = request.app.state.store
+    return store
+
+
+def _flash(request: Request, kind: str, **values: str) -> None:
+    request.session["analyst_flash"] = {"kind": kind, **values}
+
+
+def _moved(request: Request, store: Store) -> None:
+    """The data changed: the response cache reads the new data version now
+    (instead of up to ``TORIHIKI_CACHE_VERSION_SECONDS`` later)."""
+    responses = getattr(request.app.state, "responses", None)
+    if responses is not None:
+        responses.version(store, fresh=True)
+
+
+@router.get("/ui/review", response_class=HTMLResponse, dependencies=[ANALYSTS, audited_read("ui.review")])
+def review_page(request: Request, principal: PagePrincipal,
+                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    """Spellings waiting for a decision, and the recent merges (undo)."""
+    store = _raw(request)
+    items = review.review_queue(store)
+    total = len(items)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(page, pages)
+    shown = items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    clients = store.get_firms({i.client_id for i in shown})
+    merges = sorted(store.list_merges(), key=lambda m: (m.created_at, m.id), reverse=True)[:PAGE_SIZE]
+    names = store.get_firms({m.to_firm for m in merges} | {m.client_id for m in merges})
+    flash = request.session.pop("analyst_flash", None)
+    return render(request, "review.html", items=shown, total=total, page=page, pages=pages,
+                  clients={k: f.name for k, f in {**clients, **names}.items()}, merges=merges, flash=flash)
+
+
+@router.post("/ui/review/{review_id}/accept", dependencies=[ANALYSTS])
+def review_accept(request: Request, principal: FormPrincipal, review_id: str,
+                  note: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Merge the spelling into its candidate (audited ``review.accept``)."""
+    store = _raw(request)
+    try:
+        merge = review.accept(store, review_id, note.strip())
+    except (NotFound, ValueError) as e:
+        audit(request, "review.accept", None, "invalid", f"{review_id}: {e}")
+        _flash(request, "failed", item=review_id)
+    else:
+        audit(request, "review.accept", merge.to_firm, "ok",
+              f"{review_id}: {merge.from_firm} merged into {merge.to_firm} (merge {merge.id})")
+        _moved(request, store)
+        _flash(request, "accepted", name=merge.raw_name, firm=merge.to_firm, merge=merge.id)
+    return RedirectResponse("/ui/review", status_code=303)
+
+
+@router.post("/ui/review/{review_id}/reject", dependencies=[ANALYSTS])
+def review_reject(request: Request, principal: FormPrincipal, review_id: str) -> Response:
+    """Keep the spelling apart for good (audited ``review.reject``)."""
+    store = _raw(request)
+    try:
+        alias = review.reject(store, review_id)
+    except (NotFound, ValueError) as e:
+        audit(request, "review.reject", None, "invalid", f"{review_id}: {e}")
+        _flash(request, "failed", item=review_id)
+    else:
+        audit(request, "review.reject", alias.firm_id, "ok", f"{review_id}: kept apart as {alias.firm_id}")
+        _moved(request, store)
+        _flash(request, "rejected", name=alias.raw_name, firm=alias.firm_id)
+    return RedirectResponse("/ui/review", status_code=303)
+
+
+@router.post("/ui/review/merges/{merge_id}/undo", dependencies=[ANALYSTS])
+def merge_undo(request: Request, principal: FormPrincipal, merge_id: str) -> Response:
+    """Undo a merge: the spelling's rows go back to its own firm (audited ``review.undo``)."""
+    store = _raw(request)
+    try:
+        merge = review.undo_merge(store, merge_id)
+    except (NotFound, ValueError) as e:
+        audit(request, "review.undo", None, "invalid", f"{merge_id}: {e}")
+        _flash(request, "failed", item=merge_id)
+    else:
+        audit(request, "review.undo", merge.from_firm, "ok",
+              f"merge {merge.id} undone: {merge.to_firm} → {merge.from_firm}")
+        _moved(request, store)
+        _flash(request, "undone", name=merge.raw_name, firm=merge.from_firm, merge=merge.id)
+    return RedirectResponse("/ui/review", status_code=303)
+
+
+# -- loads ---------------------------------------------------------------------------
+
+def _batch_row(b: BatchInfo) -> dict[str, Any]:
+    """A batch for the page: the file by its name only (server paths stay on the server)."""
+    return {"id": b.id, "file": Path(b.file).name, "client_id": b.client_id, "format": b.format,
+            "status": b.status, "rows_read": b.rows_read, "rows_loaded": b.rows_loaded,
+            "rows_rejected": b.rows_rejected, "rows_skipped": b.rows_skipped,
+            "started_at": b.started_at, "finished_at": b.finished_at}
+
+
+@router.get("/ui/loads", response_class=HTMLResponse, dependencies=[ANALYSTS])
+def loads_page(request: Request, principal: PagePrincipal,
+               client: Annotated[str, Query(max_length=64)] = "",
+               rejected: Annotated[str, Query(max_length=5)] = "",
+               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    """Every load (batch), newest first; ``client`` and ``rejected=1`` narrow the list."""
+    batches = _raw(request).list_batches()
+    if client.strip():
+        batches = [b for b in batches if b.client_id == client.strip()]
+    if rejected in ("1", "on", "true"):
+        batches = [b for b in batches if b.rows_rejected]
+    total = len(batches)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(page, pages)
+    rows = [_batch_row(b) for b in batches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+    kept = {k: v for k, v in {"client": client.strip(), "rejected": "1" if rejected in ("1", "on", "true") else ""
+                              }.items() if v}
+    return render(request, "loads.html", rows=rows, total=total, page=page, pages=pages, client=client.strip(),
+                  rejected=bool(kept.get("rejected")), kept=kept)
+
+
+def _rejects_file(home: Path, batch: BatchInfo) -> Path | None:
+    """The batch's quarantine CSV: by its file name, in ``TORIHIKI_HOME/rejects`` only."""
+    if not batch.rejects_path:
+        return None
+    path = home / "rejects" / Path(batch.rejects_path).name
+    return path if path.is_file() else None
+
+
+@router.get("/ui/loads/{batch_id}", response_class=HTMLResponse, dependencies=[ANALYSTS])
+def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep, batch_id: str,
+              page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    """One load with its rejected rows (file, line, column, reason, raw), 50 a page."""
+    batch = _raw(request).get_batch(batch_id)
+    if batch is None:
+        raise NotFound(f"no load {batch_id!r}")
+    path = _rejects_file(settings.home, batch)
+    rows: list[dict[str, str]] = []
+    total = 0
+    start = (page - 1) * PAGE_SIZE
+    if path is not None:
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)  # header: file, line, column, reason, raw
+            for i, rec in enumerate(reader):
+                if start <= i < start + PAGE_SIZE:
+                    rec = [*rec, "", "", "", "", ""][:5]
+                    rows.append({"file": Path(rec[0]).name, "line": rec[1], "column": rec[2], "reason": rec[3],
+                                 "raw": rec[4]})
+                total = i + 1
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
+                  has_file=path is not None)
+
+
+# -- research export -------------------------------------------------------------------
+
+def _export_key(settings: Any) -> bytes:
+    key: bytes = settings.export_key.get_secret_value().encode("utf-8")
+    return key if len(key) >= 16 else b""
+
+
+@router.get("/ui/export", response_class=HTMLResponse, dependencies=[RESEARCHERS])
+def export_page(request: Request, principal: PagePrincipal, settings: SettingsDep) -> HTMLResponse:
+    """What the anonymised export holds, and the form that downloads it."""
+    return render(request, "export.html", ready=bool(_export_key(settings)), error=None, month_from="",
+                  month_to="", fmt="csv")
+
+
+@router.post("/ui/export", dependencies=[RESEARCHERS])
+def export_download(request: Request, principal: FormPrincipal, settings: SettingsDep,
+                    month_from: Annotated[str, Form(max_length=7)] = "",
+                    month_to: Annotated[str, Form(max_length=7)] = "",
+                    fmt: Annotated[str, Form(max_length=10)] = "csv") -> Response:
+    """The export as one zip file (audited ``export``, as ``torihiki export``)."""
+    from api.export import export_research
+    from api.portfolio import Snapshot
+
+    key = _export_key(settings)
+    month_from, month_to = month_from.strip(), month_to.strip()
+
+    def again(error: str, status: int) -> HTMLResponse:
+        return render(request, "export.html", status_code=status, ready=bool(key), error=error,
+                      month_from=month_from, month_to=month_to, fmt=fmt)
+
+    if not key:
+        return again("no_key", 409)
+    if fmt not in ("csv", "parquet") or any(m and not _MONTH.match(m) for m in (month_from, month_to)):
+        return again("invalid", 422)
+    if month_from and month_to and month_from > month_to:
+        return again("window", 422)
+    store = ScopedStore(request.app.state.store, principal)
+    work = Path(tempfile.mkdtemp(prefix="torihiki-export-"))
+    try:
+        try:
+            snap = Snapshot.load(store, month_from or None, month_to or None)
+        except ValueError:
+            shutil.rmtree(work, ignore_errors=True)
+            audit(request, "export", None, "invalid", "research export: no trade in the window")
+            return again("empty", 422)
+        summary = export_research(snap, work / "export", fmt, key)  # type: ignore[arg-type]
+        archive = work / "torihiki-export.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+            for name in [*summary["files"], "export.json"]:  # type: ignore[misc]
+                z.write(work / "export" / str(name), arcname=str(name))
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    window = f"{month_from or '…'}–{month_to or '…'}"
+    audit(request, "export", None, "ok",
+          f"research export ({fmt}, {window}) in the web UI: {summary['firms']} firms pseudonymised")
+    stamp = (month_from or "all").replace("-", "") + "-" + (month_to or "all").replace("-", "")
+    return FileResponse(archive, media_type="application/zip", filename=f"torihiki-export-{fmt}-{stamp}.zip",
+                        headers={k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
+                        background=BackgroundTask(shutil.rmtree, work, True))
+
