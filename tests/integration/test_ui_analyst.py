@@ -1,0 +1,295 @@
+"""Pages for BPO analysts and researchers, on both stores, signed in through
+``/login``: the portfolio (sorting, filters, paging, stored signals), the
+name review queue (accept / reject / undo through CSRF forms), loads and a
+load's rejected rows, the research export, and who may open which page."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.identity import set_password
+from api.service import ingest_file
+from api.settings import Settings
+from ingest import review
+from ingest.corporate_number import check_digit
+from queries.access import SYSTEM
+from queries.model import Firm, ParameterRow, RegistryRecord
+from queries.store import Store
+from tests.conftest import make_tokens
+
+PASSWORD = "correct horse battery staple"
+HOSTILE = "<img src=x onerror=alert(1)>"
+EXPORT_KEY = "an export key of more than sixteen characters"
+MONTHS = ["2025-01", "2025-02", "2025-03", "2025-04", "2025-05", "2025-06"]
+
+
+def _cn(base: int) -> str:
+    b = f"{base:012d}"
+    return f"{check_digit(b)}{b}"
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def _settings(tmp_path: Path, key: str = EXPORT_KEY) -> Settings:
+    return Settings(TORIHIKI_HOME=tmp_path / "ui-home", TORIHIKI_EXPORT_KEY=key)
+
+
+def _app_client(store: Store, settings: Settings) -> TestClient:
+    make_tokens(store)  # a user of every role
+    for name in ("admin", "analyst", "researcher", "officer_b1"):
+        set_password(store, name, PASSWORD, SYSTEM)
+    return TestClient(create_app(settings, store=store))
+
+
+def _login(c: TestClient, name: str) -> None:
+    c.cookies.clear()
+    r = c.post("/login", data={"name": name, "password": PASSWORD, "csrf": _csrf(c.get("/login").text)},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+def _ledger(path: Path, lines: list[tuple[str, str, str, str]]) -> Path:
+    path.write_text("date,counterparty_name,direction,amount\n"
+                    + "".join(f"{d},{n},{k},{a}\n" for d, n, k, a in lines), encoding="utf-8")
+    return path
+
+
+def _portfolio_data(store: Store, tmp: Path) -> None:
+    """C1 sells to one customer (customer HHI 1), C2 to two alike (0.5), C3
+    to four alike (0.25), one of them loss-making (a partner in distress);
+    C4 (a hostile name) has no trade."""
+    store.upsert_firms([Firm("C1", "株式会社一番", industry="E", is_client=True),
+                        Firm("C2", "株式会社二番", industry="E", is_client=True),
+                        Firm("C3", "株式会社三番", industry="K", is_client=True),
+                        Firm("C4", HOSTILE, industry="K", is_client=True)])
+    customers = {"C1": ["株式会社アルファ"], "C2": ["株式会社ベータ", "株式会社ガンマ"],
+                 "C3": ["株式会社デルタ", "株式会社イプシロン", "株式会社ゼータ", "株式会社エータ"]}
+    for client, names in customers.items():
+        lines = [(f"{m}-15", n, "sale", str(1_200_000 // len(names))) for m in MONTHS for n in names]
+        ingest_file(store, _ledger(tmp / f"{client}.csv", lines), client, None, tmp / "rejects")
+    delta = next(a.firm_id for a in store.aliases("C3").values() if a.raw_name == "株式会社デルタ")
+    store.upsert_parameters([ParameterRow(delta, "FY2024", (("profitable", 0.0),))])
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'<tr data-firm="([^"]+)"', page)
+
+
+@pytest.fixture
+def portfolio(store: Store, tmp_path: Path) -> Iterator[TestClient]:
+    _portfolio_data(store, tmp_path)
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        yield c
+
+
+def test_portfolio_sorts_filters_and_pages(portfolio: TestClient, store: Store) -> None:
+    c = portfolio
+    page = c.get("/ui/portfolio?sort=hhi&dir=desc")
+    assert page.status_code == 200
+    assert _rows(page.text) == ["C1", "C2", "C3", "C4"]  # no value (C4) last, either way
+    assert _rows(c.get("/ui/portfolio?sort=hhi&dir=asc").text) == ["C3", "C2", "C1", "C4"]
+    assert _rows(c.get("/ui/portfolio?sort=hhi&dir=desc&min_hhi=0.4").text) == ["C1", "C2"]
+    assert _rows(c.get("/ui/portfolio?sort=top&dir=asc&min_top=0.3").text) == ["C2", "C1"]
+    assert _rows(c.get("/ui/portfolio?sort=id&distress=1").text) == ["C3"]
+    assert _rows(c.get("/ui/portfolio?sort=id&dir=asc&industry=K").text) == ["C3", "C4"]
+    assert _rows(c.get("/ui/portfolio?q=二番").text) == ["C2"]
+    assert _rows(c.get("/ui/portfolio?sort=distress&dir=desc").text)[0] == "C3"
+    # empty and odd filter values (a submitted form) filter nothing and fail nothing
+    assert len(_rows(c.get("/ui/portfolio?min_hhi=&min_gap=abc&sort=nonsense&page=99").text)) == 4
+    # links: each row opens the firm page; the header links keep the filters and toggle the order
+    shown = c.get("/ui/portfolio?sort=hhi&dir=desc&min_hhi=0.4").text
+    assert 'href="/ui/firms/C1"' in shown
+    assert 'href="/ui/portfolio?min_hhi=0.4&amp;sort=hhi&amp;dir=asc"' in shown
+    # a hostile name stays text
+    everyone = c.get("/ui/portfolio").text
+    assert HOSTILE not in everyone and "&lt;img src=x onerror=alert(1)&gt;" in everyone
+    # the read is audited (queued: flushed when the app stops)
+    c.__exit__(None, None, None)
+    entries, _ = store.audit_log(user="analyst", action="ui.portfolio")
+    assert entries and entries[0].firm_id is None
+
+
+def test_portfolio_pages_of_fifty(store: Store, tmp_path: Path) -> None:
+    _portfolio_data(store, tmp_path)
+    store.upsert_firms([Firm(f"Z{i:03d}", f"株式会社ゼット{i:03d}", is_client=True) for i in range(60)])
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "admin")
+        first = c.get("/ui/portfolio?sort=id&dir=asc").text
+        second = c.get("/ui/portfolio?sort=id&dir=asc&page=2").text
+    assert _rows(first)[:4] == ["C1", "C2", "C3", "C4"] and len(_rows(first)) == 50
+    assert _rows(second) == [f"Z{i:03d}" for i in range(46, 60)]
+    assert 'href="/ui/portfolio?sort=id&amp;dir=asc&amp;page=2"' in first
+
+
+def test_portfolio_reads_the_stored_signals(store: Store, tmp_path: Path) -> None:
+    """After a load the table is stored with its data version; a later
+    write shows current names at once and says the numbers are stale."""
+    from api.portfolio_signals import PORTFOLIO_SIGNALS, refresh_portfolio_signals
+
+    _portfolio_data(store, tmp_path)
+    info = refresh_portfolio_signals(store)
+    assert info["clients"] == 4 and store.get_analytics(PORTFOLIO_SIGNALS) is not None
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        fresh = c.get("/ui/portfolio?sort=hhi&dir=desc").text
+        assert _rows(fresh) == ["C1", "C2", "C3", "C4"] and "badge warn\">" not in fresh.split("<form")[0]
+        store.upsert_firms([Firm("C1", "株式会社一番ホールディングス")])
+        later = c.get("/ui/portfolio?sort=hhi&dir=desc").text
+    assert "株式会社一番ホールディングス" in later and "torihiki refresh" in later
+    assert _rows(later) == ["C1", "C2", "C3", "C4"]
+
+
+@pytest.mark.parametrize("role", ["officer_b1", "researcher"])
+def test_analyst_pages_are_not_for_other_roles(store: Store, tmp_path: Path, role: str) -> None:
+    _portfolio_data(store, tmp_path)
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, role)
+        for url in ("/ui/portfolio", "/ui/review", "/ui/loads", "/ui/loads/anything"):
+            r = c.get(url)
+            assert r.status_code == 403 and "text/html" in r.headers["content-type"], url
+            assert "株式会社" not in r.text
+        csrf = _csrf(c.get("/ui/").text)
+        assert c.post("/ui/review/X:k/accept", data={"csrf": csrf}).status_code == 403
+        if role == "officer_b1":
+            assert c.get("/ui/export").status_code == 403
+        c.cookies.clear()  # no session: the login page, which comes back here
+        assert c.get("/ui/portfolio", follow_redirects=False).headers["location"] == "/login?next=/ui/portfolio"
+
+
+def _review_data(store: Store, tmp: Path) -> tuple[review.ReviewItem, review.ReviewItem]:
+    store.upsert_registry([
+        RegistryRecord(_cn(280001000001), "株式会社出雲精密工業所", "301", "島根県", None, "イズモセイミツコウギョウショ"),
+        RegistryRecord(_cn(280001000009), "株式会社米子運送サービス", "301"),
+    ])
+    path = _ledger(tmp / "X.csv", [("2025-04-01", "株式会社出雲精蜜工業所", "sale", "300000"),  # one wrong character
+                                   ("2025-04-02", "株式会社出雲精密工業所", "sale", "200000"),
+                                   ("2025-04-03", "株式会社米子運送サービ", "purchase", "1000")])
+    ingest_file(store, path, "X", None, tmp / "rejects")
+    items = {i.raw_name: i for i in review.review_queue(store)}
+    return items["株式会社出雲精蜜工業所"], items["株式会社米子運送サービ"]
+
+
+def test_review_accept_reject_and_undo(store: Store, tmp_path: Path) -> None:
+    typo, other = _review_data(store, tmp_path)
+
+    def sales_to(firm: str) -> int:
+        return sum(e.amount for e in store.trade_edges(["X"], None, None) if e.buyer == firm)
+
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        page = c.get("/ui/review")
+        assert page.status_code == 200
+        assert typo.raw_name in page.text and "株式会社出雲精密工業所" in page.text and other.raw_name in page.text
+        csrf = _csrf(page.text)
+        # without the form's token (or with another), nothing changes
+        assert c.post(f"/ui/review/{typo.id}/accept").status_code == 403
+        assert c.post(f"/ui/review/{typo.id}/accept", data={"csrf": "forged"}).status_code == 403
+        assert len(review.review_queue(store)) == 2 and sales_to(typo.firm_id) == 300_000
+        version = store.data_version()
+        r = c.post(f"/ui/review/{typo.id}/accept", data={"csrf": csrf, "note": "typo"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/ui/review"
+        assert store.data_version() != version
+        assert sales_to(typo.candidate_id or "") == 500_000 and store.get_firm(typo.firm_id) is None
+        assert [i.id for i in review.review_queue(store)] == [other.id]
+        back = c.get("/ui/review").text
+        assert "統合しました" in back  # the message, once
+        assert "統合しました" not in c.get("/ui/review").text
+        (merge,) = [m for m in store.list_merges() if m.method == "review"]
+        assert f'data-merge="{merge.id}"' in back and "typo" in merge.reason
+        # the same item again: it is no longer waiting (a message, no change)
+        again = c.post(f"/ui/review/{typo.id}/accept", data={"csrf": csrf})
+        assert again.status_code == 200 and "もう確認待ちではありません" in again.text
+        # reject keeps the other spelling apart
+        assert c.post(f"/ui/review/{other.id}/reject", data={"csrf": csrf}).status_code == 200
+        assert review.review_queue(store) == []
+        assert store.aliases("X")[other.id.rpartition(":")[2]].status == "rejected"
+        # undo moves the rows back
+        assert c.post(f"/ui/review/merges/{merge.id}/undo").status_code == 403
+        assert store.get_merge(merge.id).undone_at == ""  # type: ignore[union-attr]
+        undone = c.post(f"/ui/review/merges/{merge.id}/undo", data={"csrf": csrf}, params={"lang": "en"})
+        assert undone.status_code == 200
+        assert store.get_merge(merge.id).undone_at  # type: ignore[union-attr]
+        assert sales_to(typo.firm_id) == 300_000 and sales_to(typo.candidate_id or "") == 200_000
+    actions = {(e.action, e.outcome) for e in store.audit_log(user="analyst", limit=1000)[0]}
+    assert {("review.accept", "ok"), ("review.accept", "invalid"), ("review.reject", "ok"),
+            ("review.undo", "ok")} <= actions
+
+
+def test_loads_and_rejected_rows(store: Store, tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    path = _ledger(tmp_path / "bad.csv", [("2025-04-01", "株式会社エー", "sale", "1000"),
+                                          ("2025-04-02", "株式会社ビー", "sale", "<b>12x</b>"),
+                                          ("2025-04-03", "株式会社シー", "sale", "3000")])
+    summary = ingest_file(store, path, "L1", None, settings.home / "rejects")
+    assert summary.rows_rejected == 1
+    ingest_file(store, _ledger(tmp_path / "good.csv", [("2025-05-01", "株式会社エー", "sale", "5")]), "L2", None,
+                settings.home / "rejects")
+    with _app_client(store, settings) as c:
+        _login(c, "analyst")
+        loads = c.get("/ui/loads")
+        assert loads.status_code == 200
+        batches = re.findall(r'<tr data-batch="([^"]+)"', loads.text)
+        assert len(batches) == 2 and summary.batch_id in batches
+        assert "bad.csv" in loads.text and str(tmp_path) not in loads.text  # the file by its name only
+        only = c.get("/ui/loads?rejected=1").text
+        assert re.findall(r'<tr data-batch="([^"]+)"', only) == [summary.batch_id]
+        one = c.get(f"/ui/loads/{summary.batch_id}")
+        assert one.status_code == 200
+        row = one.text.split('<table class="data rejects">')[1]
+        assert "<td class=\"num\">3</td>" in row  # line 3 of the file (the header is line 1)
+        assert "not an amount" in row
+        assert "<b>12x</b>" not in one.text and "&lt;b&gt;12x&lt;/b&gt;" in one.text
+        assert c.get("/ui/loads/no-such-batch").status_code == 404
+
+
+def test_research_export_download(store: Store, tmp_path: Path) -> None:
+    _portfolio_data(store, tmp_path)
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "researcher")
+        search = c.get("/ui/?q=一番")
+        assert search.status_code == 200 and "株式会社一番" not in search.text and 'href="/ui/export"' in search.text
+        assert c.get("/ui/firms/C1").status_code in (403, 404)
+        page = c.get("/ui/export")
+        assert page.status_code == 200 and "k ≥ 5" in page.text
+        csrf = _csrf(page.text)
+        assert c.post("/ui/export", data={"fmt": "csv"}).status_code == 403
+        bad = c.post("/ui/export", data={"csrf": csrf, "fmt": "csv", "month_from": "2025-06", "month_to": "2025-01"})
+        assert bad.status_code == 422
+        r = c.post("/ui/export", data={"csrf": csrf, "fmt": "csv", "month_from": "2025-01", "month_to": "2025-06"})
+        assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+        assert "attachment" in r.headers["content-disposition"]
+        files = zipfile.ZipFile(io.BytesIO(r.content))
+        assert {"nodes.csv", "edges.csv", "metrics.csv", "data_dictionary.csv", "export.json"} <= set(files.namelist())
+        text = "\n".join(files.read(n).decode("utf-8") for n in files.namelist())
+        for firm in store.all_firms():
+            assert firm.id not in text and (not firm.name or firm.name not in text)
+        assert "f_" in files.read("edges.csv").decode()
+        parquet = c.post("/ui/export", data={"csrf": csrf, "fmt": "parquet"})
+        assert parquet.status_code == 200 and "edges.parquet" in zipfile.ZipFile(io.BytesIO(parquet.content)).namelist()
+        _login(c, "analyst")
+        assert c.get("/ui/export").status_code == 403
+    (entry, *_), _ = store.audit_log(user="researcher", action="export")
+    assert entry.outcome == "ok" and entry.firm_id is None
+
+
+def test_export_without_a_key_says_so(store: Store, tmp_path: Path) -> None:
+    _portfolio_data(store, tmp_path)
+    with _app_client(store, _settings(tmp_path, key="")) as c:
+        _login(c, "admin")
+        page = c.get("/ui/export?lang=en")
+        assert page.status_code == 200 and "TORIHIKI_EXPORT_KEY" in page.text and "disabled" in page.text
+        r = c.post("/ui/export", data={"csrf": _csrf(page.text), "fmt": "csv"})
+        assert r.status_code == 409 and "TORIHIKI_EXPORT_KEY" in r.text
