@@ -42,8 +42,11 @@ def _public(u: User) -> dict[str, object]:
 
 
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
+    password = _read_password(True) if args.password_stdin else None
     with opened(settings) as store:
         user = add_user(store, args.name, args.role, args.bank, cli_principal())
+        if password is not None:
+            set_password(store, args.name, password, cli_principal())
     if args.json:
         emit(_public(user))
     else:
@@ -191,6 +194,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                    help="admin: users, consent, rollbacks; analyst: every client; credit_officer: one "
                         "bank's consenting firms; researcher: aggregates only")
     u.add_argument("--bank", help="the bank of a credit officer (code or name, as in the firm master)")
+    u.add_argument("--password-stdin", action="store_true",
+                   help="also set the web UI password, read from the first line of stdin")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_add)
     u = us.add_parser("list", help="every user (never a token or password)")
