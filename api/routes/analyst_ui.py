@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -110,9 +111,9 @@ def _ordered(table: pd.DataFrame, sort: str, descending: bool) -> pd.DataFrame:
     return frame.sort_values(column, ascending=not descending, na_position="last", kind="stable")
 
 
-def _row(rec: dict[str, Any]) -> dict[str, Any]:
+def _row(rec: Mapping[Any, Any]) -> dict[str, Any]:
     """One table row for the template (NaN as ``None``)."""
-    return {k: (None if isinstance(v, float) and math.isnan(v) else (None if v is pd.NA else v))
+    return {str(k): (None if isinstance(v, float) and math.isnan(v) else (None if v is pd.NA else v))
             for k, v in rec.items()}
 
 
