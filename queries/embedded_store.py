@@ -21,6 +21,7 @@ import pandas as pd
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
 from queries.cancel import Cancelled, cancelled, check
+from queries.embedded_acks import EmbeddedAcks
 from queries.embedded_identity import EmbeddedIdentity
 from queries.model import (
     Alias,
@@ -95,10 +96,11 @@ def _translating(cls: C) -> C:
 
 
 _translating(EmbeddedIdentity)  # users, consent, audit: the same error mapping
+_translating(EmbeddedAcks)  # acknowledgements of alerts: the same error mapping
 
 
 @_translating
-class EmbeddedStore(EmbeddedIdentity):
+class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
     """SQLite-backed :class:`~queries.store.Store`.
 
     ``cache_mib`` is SQLite's page cache per connection (one connection per
@@ -173,6 +175,7 @@ class EmbeddedStore(EmbeddedIdentity):
         if row and "UNIQUE" in row[0].upper():  # a store of an earlier version (sha256 UNIQUE)
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_BATCHES} COMMIT;")
         self._ensure_identity(c)
+        self._ensure_acks(c)
         self._ensure_search(self._conn())
 
     def ping(self) -> bool:

@@ -27,6 +27,7 @@ from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_ke
 from queries.breaker import CircuitBreaker
 from queries.cancel import check
 from queries.config import StoreConfig
+from queries.cypher import acks as ackq
 from queries.cypher import batches as bq
 from queries.cypher import firms as fq
 from queries.cypher import identity as iq
@@ -48,6 +49,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
+from queries.neo4j_acks import Neo4jAcks
 from queries.neo4j_identity import Neo4jIdentity
 from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades, with_own_totals
 from queries.series import (
@@ -122,9 +124,12 @@ def _translate(fn: Callable[..., T]) -> Callable[..., T]:
 for _name, _method in list(vars(Neo4jIdentity).items()):  # users, consent, audit: the same error mapping
     if callable(_method) and not _name.startswith("_"):
         setattr(Neo4jIdentity, _name, _translate(_method))
+for _name, _method in list(vars(Neo4jAcks).items()):  # acknowledgements of alerts: the same
+    if callable(_method) and not _name.startswith("_"):
+        setattr(Neo4jAcks, _name, _translate(_method))
 
 
-class Neo4jStore(Neo4jIdentity):
+class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     """Neo4j-backed :class:`~queries.store.Store`. The driver is passed in."""
 
     backend = "neo4j"
@@ -167,7 +172,7 @@ class Neo4jStore(Neo4jIdentity):
     # -- lifecycle ---------------------------------------------------------
     @_translate
     def ensure_schema(self) -> None:
-        for statement in (*OBSOLETE, *SCHEMA, *sq.SEARCH_SCHEMA, *iq.SCHEMA):
+        for statement in (*OBSOLETE, *SCHEMA, *sq.SEARCH_SCHEMA, *iq.SCHEMA, *ackq.SCHEMA):
             try:
                 self.driver.execute_query(statement, routing_=RoutingControl.WRITE,
                                           database_=self.database)

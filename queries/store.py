@@ -7,6 +7,7 @@ from typing import Protocol
 
 import pandas as pd
 
+from queries.acks import AlertAck
 from queries.identity import AuditEntry, ConsentEvent, User
 from queries.model import (
     Alias,
@@ -347,3 +348,14 @@ class Store(Protocol):
         """Audit entries matching every filter given (``since``: UTC ISO as
         :func:`queries.identity.utc_now` writes it, inclusive), newest first,
         one page, and the number of matches."""
+
+    # -- acknowledgements of alerts (records in queries.acks) -------------
+    def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
+        """Record that ``user`` acknowledged the alert ``alert_id`` (a stable
+        id of :mod:`graph.alerts`) at ``at`` (UTC ISO) with ``note``;
+        ``False`` (nothing written) when it was acknowledged before: the
+        first acknowledgement stays. The data version does not change."""
+
+    def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
+        """Acknowledgements by alert id (of ``alert_ids``, or every one);
+        alerts not acknowledged are absent."""

@@ -1,0 +1,261 @@
+"""Alerts of material change across the BPO's clients: computed once per
+change of the data, read through the principal's scope, acknowledged by
+analysts.
+
+* :func:`refresh_alerts` computes every alert of the region
+  (:func:`graph.alerts.compute_alerts` on the store's whole trade, each
+  client's own ledger figures and the management parameters) and stores
+  them (``put_analytics``, gzip-compressed JSON) with the data version
+  they were computed from — after each load, as part of
+  :func:`api.commands.common.refresh_analytics`.
+* :func:`stored_alerts` reads them (one parse per process and version);
+  when the data version has moved since, they are recomputed here, once
+  (lazily), and stored again. The feed is a read, not a computation.
+* :func:`alert_feed` is the one way the CLI, the API and the UI list
+  alerts: filtered, paged and — for a credit officer — restricted through
+  the principal's :class:`~queries.scoped.ScopedStore` (:func:`scoped_alerts`).
+* :func:`ack` records an analyst's acknowledgement (audited).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import orjson
+
+from domain.errors import InputError
+from queries.access import Principal, Role
+from queries.acks import MAX_NOTE_CHARS, AlertAck
+from queries.scoped import AccessDenied, ScopedStore
+from queries.store import NotFound, Store
+
+__all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alert_feed", "scoped_alerts", "ack", "one_alert",
+           "ACK_ROLES"]
+
+ALERTS = "alerts"
+"""Name of the stored analytics entry holding every alert of the region."""
+
+ACK_ROLES = (Role.ANALYST, Role.ADMIN)
+"""Who may acknowledge an alert."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def compute_region_alerts(store: Store, progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """Every alert of the region as plain dicts (see :class:`graph.alerts.Alert`)."""
+    from graph.alerts import compute_alerts
+
+    step = progress or (lambda _: None)
+    step("reading firms")
+    clients = sorted(f.id for f in store.all_firms() if f.is_client)
+    step("reading trade")
+    trades = store.trade_frame(None, None)
+    step("reading clients' ledgers")
+    ledgers = {c: store.ledger_sums(c) for c in clients}
+    step("reading parameters")
+    params = store.parameters()
+    step("computing alerts")
+    return [a.to_dict() for a in compute_alerts(trades, clients, ledgers=ledgers, parameters=params)]
+
+
+def refresh_alerts(store: Store, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Compute every alert and store them with the data version they were
+    computed from. Returns what was done (``alerts``, ``data_version``,
+    ``seconds``, ``bytes``)."""
+    t0 = time.perf_counter()
+    version = store.data_version()
+    alerts = compute_region_alerts(store, progress)
+    payload = gzip.compress(orjson.dumps(alerts), compresslevel=5)
+    created = _now()
+    store.put_analytics(ALERTS, payload, version, created)
+    with _LOCK:
+        _CACHE[id(store)] = (version, created, alerts)
+    return {"alerts": len(alerts), "data_version": version, "created_at": created,
+            "seconds": round(time.perf_counter() - t0, 2), "bytes": len(payload)}
+
+
+_LOCK = threading.Lock()
+_REFRESH_LOCK = threading.Lock()
+_CACHE: dict[int, tuple[int, str, list[dict[str, Any]]]] = {}
+
+
+def stored_alerts(store: Store) -> tuple[list[dict[str, Any]], str]:
+    """Every alert of the region (newest month first) and when they were
+    computed: the stored ones when they are of the current data version,
+    else recomputed (once, whoever asks first) and stored."""
+    version = store.data_version()
+    with _LOCK:
+        hit = _CACHE.get(id(store))
+    if hit is not None and hit[0] == version:
+        return hit[2], hit[1]
+    entry = store.get_analytics(ALERTS)
+    if entry is None or entry[0] != version:
+        with _REFRESH_LOCK:
+            entry = store.get_analytics(ALERTS)
+            if entry is None or entry[0] != store.data_version():
+                try:
+                    refresh_alerts(store)
+                except ValueError:  # no trade yet (the network cannot be built)
+                    return [], _now()
+            entry = store.get_analytics(ALERTS)
+            assert entry is not None
+    alerts = orjson.loads(gzip.decompress(entry[2]))
+    with _LOCK:
+        _CACHE[id(store)] = (entry[0], entry[1], alerts)
+    return alerts, entry[1]
+
+
+def scoped_alerts(scoped: ScopedStore, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The alerts the principal of ``scoped`` may see, with firm names, as
+    the scoped store shows them (``docs/access.md``):
+
+    * analysts and admins: every alert;
+    * a researcher: none (:class:`~queries.scoped.AccessDenied`, 403);
+    * a credit officer: alerts of firms visible to the bank only. A partner
+      that did not consent appears under the bank's pseudonym and its
+      visible ledger's spelling, with the trade the visible firm's own
+      ledger records; alerts about a hidden firm's distress (its signals
+      are not shown) are left out, as is a hidden ``via`` firm.
+    """
+    if not scoped.unscoped and scoped.bank is None:
+        raise AccessDenied("alerts carry firm-level data: this role receives aggregates only")
+    out: list[dict[str, Any]] = []
+    if scoped.unscoped:
+        ids = {a["firm_id"] for a in alerts} | {a["subject_id"] for a in alerts if a.get("subject_id")}
+        ids |= {a["numbers"]["via"] for a in alerts if a["numbers"].get("via")}
+        firms = scoped.get_firms(sorted(ids))
+        for a in alerts:
+            out.append(_named(a, {k: f.name for k, f in firms.items()}))
+        return out
+    visible = {f.id: f.name for f in scoped.all_firms()}
+    for a in alerts:
+        if a["firm_id"] not in visible:
+            continue
+        subject, via = a.get("subject_id"), a["numbers"].get("via")
+        hidden_subject = subject is not None and subject not in visible
+        if a["kind"] == "partner_distress" and (hidden_subject or (via is not None and via not in visible)):
+            continue
+        if not hidden_subject:
+            out.append(_named(a, visible))
+            continue
+        out.append(_masked(scoped, a, visible))
+    return out
+
+
+def _named(a: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any]:
+    b = dict(a)
+    b["firm_name"] = names.get(a["firm_id"])
+    b["subject_name"] = names.get(a["subject_id"]) if a.get("subject_id") else None
+    via = a["numbers"].get("via")
+    b["via_name"] = names.get(via) if via else None
+    return b
+
+
+def _masked(scoped: ScopedStore, a: dict[str, Any], visible: dict[str, str | None]) -> dict[str, Any]:
+    """An alert of a visible firm about a hidden partner, as the bank sees
+    it: the partner's pseudonym and its visible ledger's spelling, the
+    trade the firm's own ledger records."""
+    firm = a["firm_id"]
+    pairs = scoped.pairs_of(firm)  # the visible side's figures; partners under pseudonyms
+    pseudo = scoped._out(a["subject_id"])  # noqa: SLF001 — the scoped store's own relabelling
+    named = scoped.get_firms([pseudo]).get(pseudo)
+    b = dict(a)
+    b["subject_id"] = pseudo
+    b["subject_name"] = named.name if named is not None else None
+    b["firm_name"] = visible.get(firm)
+    b["via_name"] = None
+    b["numbers"] = {k: v for k, v in a["numbers"].items() if k != "via"}
+    series = []
+    for s in a["series"]:
+        seller = firm if s["seller"] == firm else pseudo
+        buyer = firm if s["buyer"] == firm else pseudo
+        pair = next((p for p in pairs if p.seller == seller and p.buyer == buyer), None)
+        yen = dict(zip(pair.months, pair.amounts, strict=True)) if pair is not None else {}
+        series.append({**s, "seller": seller, "buyer": buyer, "yen": [int(yen.get(m, 0)) for m in s["months"]]})
+    b["series"] = series
+    return b
+
+
+def alert_feed(store: Store, principal: Principal, *, since: str | None = None, kind: str | None = None,
+               firm: str | None = None, month: str | None = None, state: str = "all", limit: int = 50,
+               offset: int = 0) -> dict[str, Any]:
+    """One page of the alerts ``principal`` may see, newest month first:
+    ``{"alerts": [...], "count", "computed_at", "access"}``. Filters:
+    ``since`` (``YYYY-MM``, inclusive), ``kind``, ``firm`` (id), ``month``
+    (exactly), ``state`` (``all``, ``open``: not acknowledged,
+    ``acknowledged``). Each alert carries ``ack`` (who, when, note) or ``None``."""
+    if state not in ("all", "open", "acknowledged"):
+        raise InputError(f"state must be all, open or acknowledged: {state!r}")
+    scoped = ScopedStore(store, principal)
+    if not scoped.unscoped and scoped.bank is None:
+        raise AccessDenied("alerts carry firm-level data: this role receives aggregates only")
+    alerts, computed = stored_alerts(store)
+    chosen = [a for a in alerts
+              if (since is None or a["month"] >= since) and (kind is None or a["kind"] == kind)
+              and (firm is None or a["firm_id"] == firm) and (month is None or a["month"] == month)]
+    acks = store.alert_acks() if chosen else {}
+    if state == "open":
+        chosen = [a for a in chosen if a["id"] not in acks]
+    elif state == "acknowledged":
+        chosen = [a for a in chosen if a["id"] in acks]
+    if not scoped.unscoped:  # which firms the bank sees decides the count: filter before paging
+        visible = {f.id for f in scoped.all_firms()}
+        chosen = [a for a in chosen if a["firm_id"] in visible]
+    page = scoped_alerts(scoped, chosen[offset:offset + limit])
+    for a in page:
+        found = acks.get(a["id"])
+        a["ack"] = asdict(found) if found is not None and scoped.unscoped else None
+    return {"alerts": page, "count": len(chosen), "computed_at": computed, "access": scoped.access()}
+
+
+def one_alert(store: Store, principal: Principal, alert_id: str) -> dict[str, Any]:
+    """One alert as ``principal`` may see it (:class:`NotFound` when there is
+    no such alert or it is not visible: the same answer)."""
+    scoped = ScopedStore(store, principal)
+    alerts, _ = stored_alerts(store)
+    found = [a for a in alerts if a["id"] == alert_id]
+    shown = scoped_alerts(scoped, found)
+    if not shown:
+        raise NotFound(f"no alert {alert_id!r}")
+    a = shown[0]
+    got = store.alert_acks([alert_id]).get(alert_id)
+    a["ack"] = asdict(got) if got is not None and scoped.unscoped else None
+    return a
+
+
+def ack(store: Store, principal: Principal, alert_id: str, note: str = "",
+        record: Callable[[str, str | None, str, str], None] | None = None) -> tuple[AlertAck, bool]:
+    """Acknowledge an alert as ``principal`` (an analyst or admin): the
+    acknowledgement (the first one stays) and whether this call made it.
+    ``record(action, firm_id, outcome, detail)`` writes the audit entry
+    (default: :func:`api.identity.record` as ``principal``)."""
+    from api.identity import record as audit_record
+
+    def log(action: str, firm_id: str | None, outcome: str, detail: str) -> None:
+        if record is not None:
+            record(action, firm_id, outcome, detail)
+        else:
+            audit_record(store, principal, action, firm_id, outcome, detail)
+
+    if principal.role not in ACK_ROLES:
+        log("alert.ack", None, "denied", alert_id)
+        raise AccessDenied("only analysts and admins acknowledge alerts")
+    if len(note) > MAX_NOTE_CHARS:
+        raise InputError(f"the note is longer than {MAX_NOTE_CHARS} characters")
+    alerts, _ = stored_alerts(store)
+    alert = next((a for a in alerts if a["id"] == alert_id), None)
+    if alert is None:
+        log("alert.ack", None, "not_found", alert_id)
+        raise NotFound(f"no alert {alert_id!r}")
+    made = store.ack_alert(alert_id, principal.user, note, _now())
+    log("alert.ack", alert["firm_id"], "ok", alert_id if made else f"{alert_id} (acknowledged before)")
+    got = store.alert_acks([alert_id])[alert_id]
+    return got, made

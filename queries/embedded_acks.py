@@ -1,0 +1,40 @@
+"""Acknowledgements of alerts in the embedded store (a part of
+:class:`queries.embedded_store.EmbeddedStore`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from contextlib import AbstractContextManager
+
+import orjson
+
+from queries.acks import AlertAck
+from queries.sql import acks as aq
+
+__all__ = ["EmbeddedAcks"]
+
+
+class EmbeddedAcks:
+    """``ack_alert`` and ``alert_acks`` of the :class:`~queries.store.Store`
+    interface on SQLite; the store supplies the connection and transactions."""
+
+    def _conn(self) -> sqlite3.Connection:
+        raise NotImplementedError
+
+    def _tx(self, bump: bool = True) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _ensure_acks(self, c: sqlite3.Connection) -> None:
+        """Create the table (idempotent)."""
+        c.executescript(aq.SCHEMA)
+
+    def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
+        with self._tx(bump=False) as c:
+            return c.execute(aq.INSERT_ACK, (alert_id, user, note, at)).rowcount == 1
+
+    def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
+        c = self._conn()
+        rows = (c.execute(aq.ALL_ACKS) if alert_ids is None
+                else c.execute(aq.ACKS_OF, (orjson.dumps(sorted(set(alert_ids))).decode(),)))
+        return {str(r[0]): AlertAck(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows}

@@ -1,0 +1,39 @@
+"""Acknowledgements of alerts in Neo4j (a part of
+:class:`queries.neo4j_store.Neo4jStore`). Values only as parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+
+from queries.acks import AlertAck
+from queries.cypher import acks as aq
+
+__all__ = ["Neo4jAcks"]
+
+T = TypeVar("T")
+
+
+class Neo4jAcks:
+    """``ack_alert`` and ``alert_acks`` of the :class:`~queries.store.Store`
+    interface on Neo4j; the store supplies reads and write transactions."""
+
+    def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True) -> T:
+        raise NotImplementedError
+
+    def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
+        def work(tx: neo4j.ManagedTransaction) -> bool:
+            rows = tx.run(aq.MERGE_ACK, alert_id=alert_id, user=user, note=note, at=at).data()
+            return bool(rows and rows[0]["created"])
+
+        return self._tx(work, bump=False)
+
+    def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
+        rows = (self._read(aq.ALL_ACKS) if alert_ids is None
+                else self._read(aq.ACKS_OF, ids=sorted(set(alert_ids))))
+        return {r["alert_id"]: AlertAck(r["alert_id"], r["user"], r["note"] or "", r["at"]) for r in rows}
