@@ -64,6 +64,9 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
 
     info["portfolio"] = refresh_portfolio_signals(store)
     info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
+    from api.alerts import refresh_alerts  # the alert feed: a read, not a computation
+
+    info["alerts"] = refresh_alerts(store)
     t1 = time.perf_counter()
     info["precomputed"] = precompute_busiest(store, settings)
     info["precompute_seconds"] = round(time.perf_counter() - t1, 1)
