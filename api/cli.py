@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from api.commands import analytics, memo, portfolio, reference, review, users
+from api.commands import alerts, analytics, memo, portfolio, reference, review, users
 from api.commands.generate import cmd_generate
 from api.commands.ingest import cmd_ingest
 from api.commands.load import cmd_load
@@ -271,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_generate)
 
     users.add_parsers(sub)  # users, consent, audit
+    alerts.add_parsers(sub)  # the alert feed, acknowledgements
     memo.add_parser(sub)  # report: the credit-memo supplement
 
     s = sub.add_parser("serve", help="serve the API and network views")

@@ -1,0 +1,129 @@
+"""``torihiki alerts``: the feed of material changes across the BPO's
+clients, and ``torihiki alerts ack`` to acknowledge one as a named analyst.
+
+The list reads what the last load stored (recomputed once when the data
+changed since), as the operator (every firm); it is written to the audit
+log like the other CLI reads of firm data.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from api.alerts import ACK_ROLES, ack, alert_feed
+from api.commands.common import emit, opened
+from api.identity import principal_of, record
+from api.settings import Settings
+from domain.errors import InputError
+from graph.alerts import KINDS
+from queries.store import NotFound
+
+__all__ = ["add_parsers", "cmd_alerts", "cmd_alerts_ack", "summary"]
+
+LIST_LIMIT = 1000
+"""Most alerts the table prints (the newest); ``--limit`` changes it."""
+
+
+def summary(a: dict[str, Any]) -> str:
+    """One line in English saying why (the UI says it in Japanese)."""
+    n = a["numbers"]
+    who = a.get("subject_name") or a.get("subject_id") or ""
+    side = "customer" if a.get("side") == "customer" else "supplier"
+    kind = a["kind"]
+    if kind == "top_partner_lost":
+        return (f"top {side} {who} ({n['share'] * 100:.0f}% of {'sales' if side == 'customer' else 'purchases'})"
+                f" traded nothing for {n['months']} months")
+    if kind == "concentration_jump":
+        return (f"{side} HHI {n['before']:.2f} -> {n['after']:.2f} (+{n['rise']:.2f}); "
+                f"largest {who} {n['share'] * 100:.0f}%")
+    if kind == "partner_distress":
+        reasons = ", ".join(n.get("reasons", []))
+        if n.get("hop") == 2:
+            via = a.get("via_name") or n.get("via") or ""
+            return f"partner {who} trades with {via}, newly in distress ({reasons})"
+        return f"partner {who} newly in distress ({reasons})"
+    if kind == "receivable_days_rising":
+        return f"receivable days {n['before']:.1f} -> {n['after']:.1f} (+{n['days']:.1f} days)"
+    if kind == "coverage_drop":
+        return f"ledger ends {n['last_month']}; region has {n['region_month']} ({n['months']} months missing)"
+    return kind
+
+
+def _cli_principal() -> Any:
+    from api.commands.users import cli_principal
+
+    return cli_principal()
+
+
+def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    if getattr(args, "alerts_command", None) == "ack":
+        return cmd_alerts_ack(args, settings)
+    who = _cli_principal()
+    with opened(settings) as store:
+        outcome = "error"
+        try:
+            feed = alert_feed(store, who, since=args.since, kind=args.kind, firm=args.firm,
+                              state="open" if args.open else "all", limit=args.limit, offset=0)
+            outcome = "ok"
+        finally:
+            record(store, who, "alerts.list", args.firm, outcome, f"kind={args.kind or ''} since={args.since or ''}")
+    if args.json:
+        emit(feed)
+        return 0
+    rows = feed["alerts"]
+    print(f"{'id':<16}  {'month':<7}  {'severity':<6}  {'kind':<22}  {'firm':<10}  why")  # noqa: T201
+    for a in rows:
+        acked = " [acknowledged]" if a.get("ack") else ""
+        print(f"{a['id']:<16}  {a['month']:<7}  {a['severity']:<6}  {a['kind']:<22}  "  # noqa: T201
+              f"{a['firm_id']:<10}  {summary(a)}{acked}")
+    more = f" (the newest {len(rows)} shown; --limit)" if feed["count"] > len(rows) else ""
+    print(f"({feed['count']} alert{'' if feed['count'] == 1 else 's'}{more}; computed {feed['computed_at']})")  # noqa: T201
+    return 0
+
+
+def cmd_alerts_ack(args: argparse.Namespace, settings: Settings) -> int:
+    with opened(settings) as store:
+        user = store.get_user(args.as_user)
+        if user is None or not user.active:
+            raise NotFound(f"no active user {args.as_user!r}")
+        who = principal_of(user)
+        if who.role not in ACK_ROLES:
+            raise InputError(f"{user.name} is a {user.role}: only analysts and admins acknowledge alerts")
+        got, made = ack(store, who, args.alert_id, args.note or "")
+    if args.json:
+        emit({"alert_id": got.alert_id, "user": got.user, "note": got.note, "at": got.at, "new": made})
+    elif made:
+        print(f"alert {got.alert_id} acknowledged by {got.user} at {got.at}")  # noqa: T201
+    else:
+        print(f"alert {got.alert_id} was acknowledged before by {got.user} at {got.at}")  # noqa: T201
+    return 0
+
+
+def _month(text: str) -> str:
+    from ingest.values import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e
+
+
+def add_parsers(sub: Any) -> None:
+    """``alerts`` (the feed) and ``alerts ack``."""
+    s = sub.add_parser("alerts", help="material changes across the BPO's clients, newest month first")
+    s.add_argument("--since", type=_month, help="only alerts of this month (YYYY-MM) or later")
+    s.add_argument("--kind", choices=KINDS, help="only alerts of this kind")
+    s.add_argument("--firm", help="only alerts of this client firm (id)")
+    s.add_argument("--open", action="store_true", help="only alerts nobody has acknowledged yet")
+    s.add_argument("--limit", type=int, default=LIST_LIMIT, help=f"most alerts shown (default {LIST_LIMIT})")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_alerts, alerts_command=None)
+    a = s.add_subparsers(dest="alerts_command", metavar="{ack}")
+    k = a.add_parser("ack", help="acknowledge an alert as an analyst or admin (recorded and audited)")
+    k.add_argument("alert_id", help="the alert's id (first column of `torihiki alerts`)")
+    k.add_argument("--note", default="", help="what was done or found (kept with the acknowledgement)")
+    k.add_argument("--as", dest="as_user", required=True, metavar="USER",
+                   help="the analyst or admin (a user name of `torihiki users list`) acknowledging it")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=cmd_alerts_ack)
