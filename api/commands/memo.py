@@ -22,7 +22,7 @@ __all__ = ["cmd_report", "add_parser"]
 _KINDS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``report`` with the CLI's subcommands."""
     s = sub.add_parser("report", help="the credit-memo supplement of a firm (trading partners, 商流) "
                                       "as PDF or HTML")
@@ -38,6 +38,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from api.commands.users import cli_principal
     from api.identity import principal_of
+    from api.portfolio import SnapshotCache
     from api.web.memo import memo_html, memo_pdf
 
     out = Path(args.out)
@@ -62,7 +63,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             generated_by = operator.user
         try:
             html = memo_html(ScopedStore(store, principal), args.firm_id, args.lang, generated_by, now,
-                             links=False)
+                             snapshots=SnapshotCache(), links=False)
         except AccessDenied:
             raise ValueError(f"--as {args.as_user}: the role {principal.role.value} receives aggregates "
                              "only, never a firm's memo") from None

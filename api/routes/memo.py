@@ -52,13 +52,15 @@ def get_report(
     partner health, peer position, what-if highlights, which partners are
     masked for lack of consent and where the data came from — supplementary
     material for a credit decision, never a credit score."""
+    from api.portfolio import shared_snapshot_cache
     from api.web.memo import memo_filename, memo_html, memo_pdf
 
     chosen = lang_of(lang) if lang else request_lang(request)
     now = datetime.now(UTC)
     who = store.principal
     generated_by = who.user + (f" ({who.bank})" if who.bank else "")
-    html = memo_html(store, firm_id, chosen, generated_by, now, links=format == "html")
+    html = memo_html(store, firm_id, chosen, generated_by, now, snapshots=shared_snapshot_cache(request.app.state),
+                     links=format == "html")
     if format == "pdf":
         name = memo_filename(firm_id, now, "pdf")
         return Response(memo_pdf(html), media_type="application/pdf", headers={

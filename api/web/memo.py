@@ -24,42 +24,103 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from api.service import firm_public
-from api.web.i18n import Lang
+from api.web.i18n import Lang, Locale, locale_for
 from api.web.render import render_text
-from queries.scoped import ReadStore, access_of
-from queries.store import NotFound
+from queries.scoped import ReadStore
 
-__all__ = ["memo_context", "memo_html", "memo_pdf", "memo_filename"]
+__all__ = ["memo_context", "memo_html", "memo_pdf", "memo_filename", "MemoFormats", "MONTHS", "SHOWN_MONTHS"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+MONTHS = 24
+"""Months of the dossier's series (terms, trend); every figure is computed on all data."""
+SHOWN_MONTHS = 12
+"""Months the memo's tables print (one page each at most)."""
+HHI_HIGH, HHI_MODERATE = 0.25, 0.15
+"""HHI (0–1) above which trade counts as highly / moderately concentrated: the
+2,500 and 1,500 points (of 10,000) of the US merger guidelines (2010), the
+usual reading of HHI; a convention, not a calibrated threshold."""
+
+
+class MemoFormats:
+    """Formats the memo needs beyond the template filters: peer measures in
+    their own units, HHI levels, what-if bands in the page's language."""
+
+    _SHARES = ("_share", "_coverage", "exposure", "churn_rate")
+
+    def __init__(self, loc: Locale) -> None:
+        self.loc = loc
+
+    def measure(self, name: str, unit: str | None, value: float | None) -> str:
+        """A peer measure's value: percent parameters (already in %), days,
+        counts and classes, yen, shares (0–1 as %), else two decimals."""
+        loc = self.loc
+        if value is None:
+            return "–"
+        if unit == "%":
+            return f"{loc.number(value, 1)}%"
+        if unit in ("days", "hours/month"):
+            return loc.number(value, 1)
+        if unit in ("flag", "class", "persons") or name in ("out_degree", "in_degree", "partners",
+                                                             "hops_to_distress", "distressed"):
+            return loc.number(value, 0)
+        if name.endswith("_strength"):
+            return loc.yen(value)
+        if name.endswith(self._SHARES):
+            return loc.percent(value)
+        return loc.number(value, 2)
+
+    @staticmethod
+    def hhi_level(hhi: float | None) -> str | None:
+        """``high``, ``moderate`` or ``low`` concentration (:data:`HHI_HIGH`), ``None`` without a value."""
+        if hhi is None:
+            return None
+        return "high" if hhi >= HHI_HIGH else "moderate" if hhi >= HHI_MODERATE else "low"
+
+    @staticmethod
+    def equivalent(hhi: float | None) -> float | None:
+        """1 / HHI: the number of equal-sized partners that would give the same HHI."""
+        return 1 / hhi if hhi else None
+
+    def band(self, band: str) -> str:
+        """A what-if band (``low``, ``moderate to high`` …) in the page's language."""
+        parts = [self.loc.gettext(p) for p in band.split(" to ")]
+        return "〜".join(parts) if self.loc.lang == "ja" else " to ".join(parts)
 
 
 def memo_context(store: ReadStore, firm_id: str, lang: Lang, generated_by: str,
-                 generated_at: datetime | None = None, *, links: bool = True) -> dict[str, Any]:
-    """What ``memo.html`` renders: the firm, its dossier, the access
-    statement of the scope, who generated the memo and when (UTC), and
-    whether to show the page's links (not in the PDF). Raises
-    :class:`queries.store.NotFound` for a firm the principal may not see."""
-    firm = store.get_firm(firm_id)
-    if firm is None:
-        raise NotFound(f"no firm {firm_id!r}")
+                 generated_at: datetime | None = None, *, snapshots: Any = None,
+                 links: bool = True) -> dict[str, Any]:
+    """What ``memo.html`` renders: the firm's dossier (:func:`api.web.dossier.build_dossier`
+    through ``store``, the principal's scoped store; ``snapshots``: the peer
+    inputs' cache, ``None`` to leave peers out), the what-if of each
+    highlighted partner (direct exposure and two-hop propagation as ranges),
+    who generated the memo and when (UTC), and whether to show the page's
+    links (not in a file or the PDF). Raises :class:`queries.store.NotFound`
+    for a firm the principal may not see, :class:`queries.scoped.AccessDenied`
+    for a researcher."""
+    from api.web.dossier import REASON_LABELS, build_dossier, whatif
+
+    dossier = build_dossier(store, firm_id, snapshots=snapshots, months=MONTHS)
+    scenarios = [(h, whatif(store, firm_id, h.id)) for h in dossier.whatif.highlights]
+    at = generated_at or datetime.now(UTC)
     return {
-        "firm": firm_public(firm),
-        "access": access_of(store),
+        "d": dossier,
+        "scenarios": scenarios,
+        "charts": {"concentration": None, "terms": None, "trend": None},
+        "reason_labels": REASON_LABELS,
+        "shown_months": SHOWN_MONTHS,
         "generated_by": generated_by,
-        "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "generated_at": at.isoformat(timespec="seconds"),
         "links": links,
-        "firm_id": firm_id,
-        "lang": lang,
+        "fmt": MemoFormats(locale_for(lang)),
     }
 
 
 def memo_html(store: ReadStore, firm_id: str, lang: Lang, generated_by: str,
-              generated_at: datetime | None = None, *, links: bool = True) -> str:
-    """The memo as a standalone HTML page in ``lang``."""
-    ctx = memo_context(store, firm_id, lang, generated_by, generated_at, links=links)
-    return render_text("memo.html", **ctx)
+              generated_at: datetime | None = None, *, snapshots: Any = None, links: bool = True) -> str:
+    """The memo as a standalone HTML page in ``lang`` (see :func:`memo_context`)."""
+    ctx = memo_context(store, firm_id, lang, generated_by, generated_at, snapshots=snapshots, links=links)
+    return render_text("memo.html", lang, **ctx)
 
 
 def memo_pdf(html: str) -> bytes:

@@ -1,0 +1,221 @@
+"""The credit-memo supplement (``GET /firms/{id}/report``, ``torihiki report``)
+on both stores, over the access matrix's region (``build_region``: C1
+consents to B1 and trades with C2 and N1, which did not; C2 consents to B2
+only; C3 consents to B1, none of its partners does).
+
+What is checked: the page in Japanese and English (headings, the statement
+that it is not a credit score, who made it), its sections drawn from the
+firm's data, the PDF (A4 pages that poppler renders, the Japanese font
+embedded, the download's name), the consent rule (a credit officer's memo
+lists the masked partners under their pseudonyms and says nothing a hidden
+ledger says; a hidden firm answers as an unknown one; a researcher gets
+403), the web session as well as the bearer token, the audit log, and the
+CLI (files, scope with ``--as``, one-line errors).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from queries.scoped import PSEUDONYM_PREFIX
+from queries.store import Store
+from tests.conftest import make_tokens
+from tests.contract.test_access_matrix import (
+    C1,
+    C2,
+    C3,
+    HIDDEN_TOKENS,
+    LEDGERS,
+    MASTER,
+    build_region,
+)
+from tests.integration.conftest import run
+
+Headers = dict[str, dict[str, str]]
+PASSWORD = "correct horse battery staple"
+JA_HEADINGS = ("融資審査補足資料", "主要得意先", "主要仕入先", "集中度", "データの出所")
+EN_HEADINGS = ("Credit memo supplement", "Top customers", "Top suppliers", "Concentration", "Data lineage")
+NOT_A_SCORE_JA = "本資料は融資判断の補足資料であり、信用スコアではありません。"
+NOT_A_SCORE_EN = "supplementary material for the credit decision, not a credit score"
+
+
+@pytest.fixture
+def region(store: Store, tmp_path: Path) -> Iterator[tuple[TestClient, Headers]]:
+    build_region(store, tmp_path / "region")
+    tokens = make_tokens(store)
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)) as client:  # type: ignore[call-arg]
+        yield client, tokens
+
+
+def _section(html: str, section_id: str) -> str:
+    """The text of ``<section id="…">`` (to check what one section says)."""
+    m = re.search(rf'<section[^>]*id="{section_id}"[^>]*>(.*?)</section>', html, re.S)
+    assert m, f"no section {section_id!r}"
+    return m.group(1)
+
+
+def _pseudonyms_of(client: TestClient, headers: dict[str, str], firm: str) -> dict[str, str]:
+    """The credit officer's pseudonymous partners of ``firm`` (id → the ledger's spelling), from the API."""
+    ego = client.get(f"/firms/{firm}/ego", headers=headers).json()
+    return {n["id"]: n["name"] for n in ego["nodes"] if n["id"].startswith(PSEUDONYM_PREFIX)}
+
+
+def check_pdf(data: bytes, tmp: Path) -> int:
+    """A PDF that poppler reads: every font embedded, IPAexGothic among them,
+    every page rendered to a non-empty PNG. Its number of pages."""
+    assert data[:5] == b"%PDF-"
+    tmp.mkdir(parents=True, exist_ok=True)
+    pdf = tmp / "memo.pdf"
+    pdf.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows, fonts
+    assert all(r[-5] == "yes" for r in rows), fonts  # the emb column: every font embedded
+    assert any("IPAexGothic" in r[0] for r in rows), fonts
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+    assert re.search(r"^Page size:\s+595\.\d* x 841\.\d* pts \(A4\)", info, re.M), info
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp / "page")], check=True,
+                   capture_output=True)
+    pngs = sorted(tmp.glob("page-*.png"))
+    assert pages >= 1 and len(pngs) == pages, (pages, pngs)
+    assert all(p.stat().st_size > 1000 for p in pngs)
+    return pages
+
+
+def test_memo_in_japanese_and_english(region: tuple[TestClient, Headers]) -> None:
+    client, tokens = region
+    ja = client.get(f"/firms/{C1}/report", headers=tokens["analyst"])
+    assert ja.status_code == 200 and ja.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in ja.headers["content-security-policy"]
+    assert ja.headers["cache-control"] == "no-store"
+    assert '<html lang="ja">' in ja.text
+    for heading in JA_HEADINGS:
+        assert heading in ja.text, heading
+    assert NOT_A_SCORE_JA in ja.text
+    assert MASTER[C1] in ja.text and "作成者 analyst" in ja.text
+    assert "IPAexGothic" in ja.text and "@page" in ja.text
+    en = client.get(f"/firms/{C1}/report?lang=en", headers=tokens["analyst"])
+    assert en.status_code == 200 and '<html lang="en">' in en.text
+    for heading in EN_HEADINGS:
+        assert heading in en.text, heading
+    assert NOT_A_SCORE_EN in en.text and "Generated by analyst" in en.text
+    assert not any(h in en.text for h in JA_HEADINGS[1:])
+    # the operator sees every partner by id; nothing is masked
+    customers = _section(en.text, "customers")
+    assert C2 in customers and "F4004" in customers
+    assert PSEUDONYM_PREFIX not in _section(en.text, "masked")
+    # bad parameters are 422, as on every route
+    assert client.get(f"/firms/{C1}/report?lang=fr", headers=tokens["analyst"]).status_code == 422
+    assert client.get(f"/firms/{C1}/report?format=doc", headers=tokens["analyst"]).status_code == 422
+
+
+def test_memo_as_pdf(region: tuple[TestClient, Headers], tmp_path: Path) -> None:
+    client, tokens = region
+    r = client.get(f"/firms/{C3}/report?lang=ja&format=pdf", headers=tokens["officer_b1"])
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert re.fullmatch(rf'attachment; filename="memo-{C3}-\d{{8}}\.pdf"', r.headers["content-disposition"])
+    assert check_pdf(r.content, tmp_path / "pdf") >= 1
+
+
+def test_credit_officer_memo_masks_partners(region: tuple[TestClient, Headers]) -> None:
+    """Officer B1: C1's memo lists C1's non-consenting partners under their
+    pseudonyms and C1's own spellings, and carries nothing of C2's ledger
+    (names, ids, amounts) nor any master name of a hidden firm."""
+    client, tokens = region
+    officer = tokens["officer_b1"]
+    pseudonyms = _pseudonyms_of(client, officer, C1)
+    assert len(pseudonyms) == 2  # C2 and N1, as C1's ledger names them
+    for lang in ("ja", "en"):
+        r = client.get(f"/firms/{C1}/report?lang={lang}", headers=officer)
+        assert r.status_code == 200
+        for token in HIDDEN_TOKENS["officer_b1"]:
+            assert token not in r.text, (lang, token)
+        masked = _section(r.text, "masked")
+        for pid, spelling in pseudonyms.items():
+            assert pid in masked and spelling in masked, (lang, pid)
+        assert "100,003" in r.text or "300,009" in r.text  # C1's own figure for its sales to C2
+    # C3's partners did not consent either: masked, and C2's ledger says nothing here
+    r = client.get(f"/firms/{C3}/report?lang=en", headers=officer)
+    assert r.status_code == 200
+    for token in HIDDEN_TOKENS["officer_b1"]:
+        assert token not in r.text, token
+    assert all(pid in _section(r.text, "masked") for pid in _pseudonyms_of(client, officer, C3))
+
+
+def test_hidden_firms_and_researchers(region: tuple[TestClient, Headers]) -> None:
+    client, tokens = region
+    hidden = client.get(f"/firms/{C2}/report", headers=tokens["officer_b1"])
+    unknown = client.get("/firms/F9999/report", headers=tokens["officer_b1"])
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.text.replace(C2, "X") == unknown.text.replace("F9999", "X")
+    assert client.get(f"/firms/{C1}/report", headers=tokens["officer_b2"]).status_code == 404
+    pseudonym = next(iter(_pseudonyms_of(client, tokens["officer_b1"], C1)))
+    assert client.get(f"/firms/{pseudonym}/report", headers=tokens["officer_b1"]).status_code == 404
+    for firm in (C1, C2, "F9999"):
+        r = client.get(f"/firms/{firm}/report?format=pdf", headers=tokens["researcher"])
+        assert r.status_code == 403 and MASTER[C1] not in r.text
+    assert client.get(f"/firms/{C1}/report").status_code == 401
+
+
+def test_memo_through_the_web_session_and_audited(store: Store, region: tuple[TestClient, Headers]) -> None:
+    from api.identity import set_password
+    from queries.access import SYSTEM
+
+    client, _ = region
+    set_password(store, "officer_b1", PASSWORD, SYSTEM)
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"name": "officer_b1", "password": PASSWORD, "csrf": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    memo = client.get(f"/firms/{C1}/report?lang=en")
+    assert memo.status_code == 200 and "Generated by officer_b1 (B1)" in memo.text
+    hidden = client.get(f"/firms/{C2}/report")  # a session's error is a page, as an unknown firm's
+    assert hidden.status_code == 404 and hidden.headers["content-type"].startswith("text/html")
+    assert MASTER[C2] not in hidden.text
+    client.app.state.audit_buffer.flush()  # type: ignore[attr-defined]
+    entries = store.audit_log(user="officer_b1", action="firm.report")[0]
+    assert {(e.firm_id, e.outcome) for e in entries} >= {(C1, "ok"), (C2, "not_found")}
+
+
+def test_cli_report(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    build_region(cli, tmp_path / "region")
+    make_tokens(cli)  # users of every role (officer_b1 of B1, researcher)
+    out = tmp_path / "out"
+    out.mkdir()
+    code, said, err = run(capsys, "report", C1, "--lang", "en", "--out", str(out / "memo.html"))
+    assert code == 0 and "memo.html" in said and not err
+    html = (out / "memo.html").read_text(encoding="utf-8")
+    assert "Top customers" in html and C2 in html and MASTER[C1] in html
+    assert "Download as PDF" not in html  # a file has no links back to the server
+    code, _, err = run(capsys, "report", C1, "--as", "officer_b1", "--out", str(out / "b1.html"))
+    assert code == 0, err
+    b1 = (out / "b1.html").read_text(encoding="utf-8")
+    assert "主要得意先" in b1 and NOT_A_SCORE_JA in b1
+    for token in HIDDEN_TOKENS["officer_b1"]:
+        assert token not in b1, token
+    assert any(spelling in b1 for _, spelling, _, _ in LEDGERS[C1])
+    code, _, err = run(capsys, "report", C3, "--out", str(out / "c3.pdf"))
+    assert code == 0, err
+    assert check_pdf((out / "c3.pdf").read_bytes(), tmp_path / "pdf") >= 1
+    for argv, says in (([C1, "--out", str(out / "memo.txt")], "must end in .pdf or .html"),
+                       (["F9999", "--out", str(out / "x.html")], "no firm"),
+                       ([C2, "--as", "officer_b1", "--out", str(out / "x.html")], "no firm"),
+                       ([C1, "--as", "nobody", "--out", str(out / "x.html")], "no such user"),
+                       ([C1, "--as", "researcher", "--out", str(out / "x.html")], "aggregates only"),
+                       ([C1, "--out", str(tmp_path / "missing" / "x.html")], "No such file")):
+        code, _, err = run(capsys, "report", *argv)
+        assert code == 2 and says in err and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
+    assert not (out / "x.html").exists()
+    entries = cli.audit_log(action="firm.report")[0]
+    assert any(e.firm_id == C1 and e.outcome == "ok" and e.detail == "as officer_b1" for e in entries)
+    assert any(e.firm_id == "F9999" and e.outcome == "not_found" for e in entries)
