@@ -1,0 +1,103 @@
+"""The pages of BPO analysts and researchers in a real browser: the
+portfolio sorted by a column, a name-review decision, the loads, and the
+research export downloaded by a researcher."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from tests.browser.conftest import Site, assert_japanese_renders, login, shot
+
+
+def _rows(page: Any) -> list[str]:
+    return [str(x) for x in page.locator("table.portfolio tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.firm)")]
+
+
+def _numbers(page: Any, column: int) -> list[float | None]:
+    """The values of a numeric column (1-based) as drawn, ``None`` for a dash."""
+    texts = page.locator(f"table.portfolio tbody tr td:nth-child({column})").all_inner_texts()
+    out: list[float | None] = []
+    for t in texts:
+        t = t.strip().replace(",", "").replace("円", "").replace("%", "")
+        out.append(None if t in ("", "–") else float(t))
+    return out
+
+
+def test_analyst_sorts_the_portfolio(page: Any, site: Site) -> None:
+    login(page, site, "analyst", "/ui/portfolio")
+    assert page.locator("h1").inner_text() == "ポートフォリオ"
+    assert_japanese_renders(page, "h1")
+    assert len(_rows(page)) == 30  # every client of the region, one page
+    page.click("th a[data-sort=hhi]")
+    page.wait_for_load_state("networkidle")
+    assert "sort=hhi" in page.url and "dir=desc" in page.url
+    hhi = [x for x in _numbers(page, 5) if x is not None]
+    assert hhi and hhi == sorted(hhi, reverse=True)
+    page.click("th a[data-sort=hhi]")  # again: the other way round
+    page.wait_for_load_state("networkidle")
+    hhi = [x for x in _numbers(page, 5) if x is not None]
+    assert "dir=asc" in page.url and hhi == sorted(hhi)
+    shot(page, site, "portfolio-hhi-asc")
+    page.fill("input[name=min_hhi]", "0.3")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "min_hhi=0.3" in page.url and "sort=hhi" in page.url
+    assert all(x is not None and x >= 0.3 for x in _numbers(page, 5))
+    for firm in _rows(page)[:3]:  # each row opens the firm page
+        assert page.locator(f"tr[data-firm='{firm}'] td a").first.get_attribute("href") == f"/ui/firms/{firm}"
+
+
+def test_analyst_accepts_a_spelling_in_review(page: Any, site: Site) -> None:
+    from ingest import review
+
+    waiting = review.review_queue(site.store)
+    login(page, site, "analyst", "/ui/review")
+    assert page.locator("h1").inner_text() == "名寄せ確認"
+    shot(page, site, "review-queue")
+    if not waiting:
+        assert "確認待ちの表記はありません" in page.locator("main").inner_text()
+        return
+    item = waiting[0]
+    row = page.locator(f"tr[data-item='{item.id}']")
+    assert item.raw_name in row.inner_text()
+    row.locator("button.accept").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/ui/review")
+    assert "統合しました" in page.locator("p.flash").inner_text()
+    assert item.id not in {i.id for i in review.review_queue(site.store)}
+    shot(page, site, "review-accepted")
+    merge = next(m for m in site.store.list_merges() if m.method == "review" and not m.undone_at)
+    page.locator(f"tr[data-merge='{merge.id}'] button.undo").click()
+    page.wait_for_load_state("networkidle")
+    assert "取り消しました" in page.locator("p.flash").inner_text()
+    assert site.store.get_merge(merge.id).undone_at  # type: ignore[union-attr]
+
+
+def test_analyst_opens_a_load_with_rejected_rows(page: Any, site: Site) -> None:
+    login(page, site, "analyst", "/ui/loads?rejected=1")
+    rows = page.locator("table.loads tbody tr")
+    if rows.count() == 0:
+        assert "取込はまだありません" in page.locator("main").inner_text()
+        return
+    rows.first.locator("td a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("table.rejects tbody tr").count() >= 1
+    shot(page, site, "load-rejects")
+
+
+def test_researcher_downloads_the_export(page: Any, site: Site) -> None:
+    login(page, site, "researcher", "/ui/export")
+    assert page.locator("h1").inner_text() == "研究用エクスポート"
+    assert_japanese_renders(page, "h1")
+    shot(page, site, "export")
+    if page.locator("button[type=submit][disabled]").count():  # no TORIHIKI_EXPORT_KEY on this site
+        assert "TORIHIKI_EXPORT_KEY" in page.locator("main").inner_text()
+        return
+    with page.expect_download() as info:
+        page.click("form.export-form button[type=submit]")
+    data = open(info.value.path(), "rb").read()  # noqa: SIM115
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "edges.csv" in names and "nodes.csv" in names
