@@ -80,7 +80,7 @@ __all__ = [
     "Dossier", "Profile", "Batch", "Coverage", "PartnerShare", "Concentration", "TermsPoint", "Terms",
     "TrendPoint", "GapDriver", "Trend", "PartnerHealth", "Health", "PeerRow", "Peers", "Candidate",
     "Highlight", "WhatIfChoice", "MaskedPartner", "Masking", "Lineage", "WhatIf", "AffectedPartner",
-    "build_dossier", "whatif", "is_masked", "METRIC_LABELS", "REASON_LABELS", "TOP",
+    "build_dossier", "whatif", "is_masked", "value_format", "METRIC_LABELS", "REASON_LABELS", "TOP",
 ]
 
 TOP = 10
@@ -111,6 +111,31 @@ METRIC_LABELS: dict[str, str] = {
     "ar_turnover_days": "Receivable turnover (days)", "indirect_staff_ratio_pct": "Indirect staff (%)",
 }
 """English labels of peer measures (metric and parameter names), translated by the templates."""
+
+SHARE_MEASURES = frozenset({
+    "top_customer_share", "top3_customer_share", "customer_hhi", "top_supplier_share", "top3_supplier_share",
+    "supplier_hhi", "reciprocity", "reciprocity_amount", "partner_churn_rate", "client_sales_coverage",
+    "client_purchase_coverage", "partner_distress_share", "customer_distress_share", "supplier_distress_share",
+    "two_hop_distress_exposure", "ego_density", "constraint",
+})
+
+
+def value_format(name: str, unit: str | None = None) -> str:
+    """How a peer measure's values read: ``share`` (0–1, shown as percent;
+    HHI, constraint and density too), ``yen``, ``percent`` (already in
+    percent), ``days``, ``flag`` (0/1) or ``number``."""
+    if name in SHARE_MEASURES:
+        return "share"
+    if name in ("out_strength", "in_strength"):
+        return "yen"
+    if unit == "%":
+        return "percent"
+    if unit == "days":
+        return "days"
+    if unit == "flag" or name == "distressed":
+        return "flag"
+    return "number"
+
 
 REASON_LABELS: dict[str, str] = {
     LOSS_MAKING: "Ordinary loss", RECEIVABLE_DAYS_RISING: "Receivable days rising",
@@ -333,14 +358,15 @@ class Health:
 
 @dataclass(frozen=True)
 class PeerRow:
-    """One measure against the peer group: the firm's value, the peers'
-    quartiles and ``n`` (``None`` when ``suppressed``: fewer than 5 firms —
+    """One measure against the peer group (``format``: :func:`value_format`):
+    the firm's value, the peers' quartiles and ``n`` (``None`` when ``suppressed``: fewer than 5 firms —
     ``reason`` says so), the percentile (0–100) and ``comparison``
     (``better``/``worse``/``similar`` by ``direction``)."""
 
     name: str
     label: str
     kind: str
+    format: str
     unit: str | None
     direction: str | None
     value: float | None
@@ -642,7 +668,8 @@ def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
         p = peers_of(snapshots.get(store), firm_id)
     except InputError as e:
         return Peers(False, str(e))
-    rows = [PeerRow(s["name"], METRIC_LABELS.get(s["name"], s["name"]), s["kind"], s.get("unit"),
+    rows = [PeerRow(s["name"], METRIC_LABELS.get(s["name"], s["name"]), s["kind"],
+                    value_format(s["name"], s.get("unit")), s.get("unit"),
                     s.get("direction"), _float(s.get("value")), s.get("n"), _float(s.get("q1")),
                     _float(s.get("median")), _float(s.get("q3")), _float(s.get("percentile")),
                     s.get("comparison"), bool(s.get("suppressed")), s.get("reason"))

@@ -1,0 +1,101 @@
+"""The firm page of the web UI: ``GET /ui/firms/{firm_id}``.
+
+One page per firm for credit officers and BPO analysts: profile and data
+coverage, the ego network view (embedded), the trend against the trading
+group with the partners that drive the gap, concentration of customers and
+suppliers (share and HHI), receivable and payable days, partner health,
+peer position, a what-if picker and what was masked for the asker's scope.
+Everything comes from :func:`api.web.dossier.build_dossier` through the
+principal's scoped store; charts from :mod:`api.web.charts`.
+
+The what-if picker is a GET form on the page itself (``?fails=PARTNER``,
+works without JavaScript); with htmx it fetches only the result from
+``GET /ui/firms/{firm_id}/whatif?fails=PARTNER``. A what-if reads three hops
+of trade (seconds around a firm with many partners), so it is computed only
+when asked for.
+
+Both routes are for admins, analysts and credit officers (a researcher
+gets 403) and are audited reads (``ui.firm``, ``ui.firm.whatif``); a firm
+the principal may not see answers 404 exactly like an unknown one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.audit import audited_read
+from api.web.i18n import locale_for
+from api.web.render import PAGE_CSP, render, request_lang
+from api.web.session import PagePrincipal, page_roles
+from queries.access import Role
+from queries.scoped import ScopedStore
+from queries.store import NotFound
+
+if TYPE_CHECKING:
+    from api.web.dossier import WhatIf
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+# Signed in first (a redirect to the login page), then the role, then the audit entry.
+READERS = page_roles(Role.ADMIN, Role.ANALYST, Role.CREDIT_OFFICER)
+# The page embeds the network view of this server in a frame.
+FIRM_HEADERS = {"Content-Security-Policy": PAGE_CSP + "; frame-src 'self'"}
+
+Fails = Annotated[str, Query(max_length=64, description="the partner assumed to fail")]
+
+
+def _whatif(store: ScopedStore, firm_id: str, fails: str) -> tuple[WhatIf | None, str | None]:
+    """The what-if result for ``fails``, or why there is none (``"unknown"``:
+    not a partner within two hops nor a firm one may open — the same for a
+    hidden firm as for an unknown id)."""
+    from api.web.dossier import whatif
+
+    fails = fails.strip()
+    if not fails:
+        return None, None
+    try:
+        return whatif(store, firm_id, fails), None
+    except NotFound:
+        return None, "unknown"
+
+
+@router.get("/ui/firms/{firm_id}", response_class=HTMLResponse, dependencies=[READERS, audited_read("ui.firm")])
+def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: Fails = "") -> HTMLResponse:
+    """The firm page (see the module docstring)."""
+    from api.portfolio import shared_snapshot_cache
+    from api.web import charts
+    from api.web.dossier import REASON_LABELS, build_dossier
+
+    store = ScopedStore(request.app.state.store, principal)
+    dossier = build_dossier(store, firm_id, snapshots=shared_snapshot_cache(request.app.state), months=24)
+    loc = locale_for(request_lang(request))
+    result, problem = _whatif(store, firm_id, fails)
+    context: dict[str, Any] = {
+        "d": dossier,
+        "charts": {
+            "trend": charts.trend_chart(dossier.trend, loc),
+            "terms": charts.terms_chart(dossier.terms, loc),
+            "concentration": charts.concentration_chart(dossier.concentration, loc),
+        },
+        "reasons": REASON_LABELS,
+        "fails": fails.strip(),
+        "result": result,
+        "problem": problem,
+    }
+    return render(request, "firm.html", headers=FIRM_HEADERS, **context)
+
+
+@router.get("/ui/firms/{firm_id}/whatif", response_class=HTMLResponse,
+            dependencies=[READERS, audited_read("ui.firm.whatif")])
+def firm_whatif(request: Request, firm_id: str, principal: PagePrincipal, fails: Fails = "") -> HTMLResponse:
+    """The what-if result alone (the page's htmx picker swaps it in)."""
+    store = ScopedStore(request.app.state.store, principal)
+    if store.get_firm(firm_id) is None:
+        raise NotFound(f"no firm {firm_id!r}")
+    result, problem = _whatif(store, firm_id, fails)
+    return render(request, "firm_whatif.html", firm_id=firm_id, fails=fails.strip(), result=result,
+                  problem=problem)

@@ -1,0 +1,195 @@
+"""The firm page of the web UI (``/ui/firms/{id}``) on both stores, signed in
+with a name and password as each role.
+
+The region is the access matrix's (``tests/contract/test_access_matrix.py``):
+C1 ``F1001`` consents to bank B1 and sells to C2 ``F2002`` (consents to B2
+only) and to the non-client N1 ``F4004``; C3 ``F3003`` consents to B1. N1's
+name in the firm master is made hostile markup here.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.identity import set_password
+from api.settings import Settings
+from queries.access import SYSTEM
+from queries.model import Firm
+from queries.store import Store
+from tests.conftest import make_tokens
+from tests.contract.test_access_matrix import (
+    C1,
+    C2,
+    C3,
+    HIDDEN_TOKENS,
+    LEDGERS,
+    MASTER,
+    N1,
+    build_region,
+)
+
+PASSWORD = "correct horse battery staple"
+HOSTILE = "<img src=x onerror=alert(1)>"
+DATA_URI = re.compile(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]+")
+
+
+@pytest.fixture
+def app(store: Store, tmp_path: Path) -> Iterator[TestClient]:
+    build_region(store, tmp_path / "region")
+    store.upsert_firms([Firm(N1, name=HOSTILE)])
+    make_tokens(store)
+    for name in ("admin", "analyst", "researcher", "officer_b1", "officer_b2"):
+        set_password(store, name, PASSWORD, SYSTEM)
+    app = create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)  # type: ignore[call-arg]
+    with TestClient(app) as client:
+        yield client
+
+
+def _sign_in(client: TestClient, name: str) -> None:
+    client.cookies.clear()
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf
+    r = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf.group(1)},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+def _charts(html: str) -> list[str]:
+    """The SVG documents of the page's charts."""
+    return [base64.b64decode(u.split(",", 1)[1]).decode("utf-8") for u in DATA_URI.findall(html)]
+
+
+def test_a_page_wants_a_session(app: TestClient) -> None:
+    r = app.get(f"/ui/firms/{C1}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/login?next=/ui/firms/{C1}"
+
+
+def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, store: Store) -> None:
+    _sign_in(app, "analyst")
+    r = app.get(f"/ui/firms/{C1}")
+    assert r.status_code == 200, r.text
+    html = r.text
+    assert "frame-src 'self'" in r.headers["content-security-policy"]
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert '<html lang="ja">' in html
+    assert MASTER[C1] in html and MASTER[C2] in html  # the firm and its partners by name
+    for section in ("データの範囲", "取引ネットワーク", "取引グループ", "集中度", "支払条件", "取引先の状況",
+                    "同業比較", "取引先が破綻した場合"):
+        assert section in html, section
+    assert "HHI" in html and "74.7%" in html  # C2's share of C1's sales: 390,033 / 522,096
+    assert "390,033円" in html  # yen in the Japanese format
+    assert f'<iframe class="egoview" src="/firms/{C1}/view?embed=1"' in html
+    assert f'href="/firms/{C1}/view"' in html
+    assert f'href="/firms/{C1}/report?lang=ja"' in html and f"/firms/{C1}/report?lang=ja&amp;format=pdf" in html
+    assert "F1001.csv" in html and "/region/" not in html  # a ledger's file name, never a server path
+    svgs = _charts(html)
+    assert len(svgs) == 3 and all(s.lstrip().startswith("<?xml") and "<svg" in s for s in svgs)
+    assert 'class="chart"' in html
+    # suppressed peer statistics are said to be suppressed (three clients in division E)
+    assert "抑制" in html
+    # English
+    en = app.get(f"/ui/firms/{C1}?lang=en")
+    assert en.status_code == 200
+    for section in ("Data coverage", "Trading network", "Trend against the trading group", "Concentration",
+                    "Payment terms", "Partner health", "Peer comparison", "What-if: a partner fails",
+                    "suppressed (fewer than 5 firms)"):
+        assert section in en.text, section
+    assert "¥390,033" in en.text and '<html lang="en">' in en.text
+    assert "集中度" not in en.text
+    # a firm that is not a client: no own ledger, no peers, still a page
+    n1 = app.get(f"/ui/firms/{C2}?lang=en")
+    assert n1.status_code == 200 and MASTER[C2] in n1.text
+    # unknown firm: 404 page
+    assert app.get("/ui/firms/F9999").status_code == 404
+
+
+def test_the_page_is_audited(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    make_tokens(store)
+    set_password(store, "analyst", PASSWORD, SYSTEM)
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)) as client:  # type: ignore[call-arg]
+        _sign_in(client, "analyst")
+        assert client.get(f"/ui/firms/{C1}").status_code == 200
+        assert client.get("/ui/firms/F9999").status_code == 404
+    entries, _ = store.audit_log(action="ui.firm")
+    got = {(e.user, e.firm_id, e.outcome) for e in entries}
+    assert ("analyst", C1, "ok") in got and ("analyst", "F9999", "not_found") in got
+
+
+def test_a_credit_officer_sees_partners_masked(app: TestClient) -> None:
+    _sign_in(app, "officer_b1")
+    r = app.get(f"/ui/firms/{C1}")
+    assert r.status_code == 200, r.text
+    html = r.text
+    text = DATA_URI.sub("data:", html)
+    for token in HIDDEN_TOKENS["officer_b1"] | {HOSTILE, "&lt;img"}:
+        assert token not in text, f"hidden {token!r} on the officer's page"
+    # C1's own ledger spellings of its partners, under pseudonyms, and the notice
+    for _, spelling, _, _ in LEDGERS[C1]:
+        assert spelling in html
+    assert "あなたの銀行に対して伏せている情報" in html
+    pseudonyms = set(re.findall(r"p-[a-z2-7]{10,}", html))
+    assert len(pseudonyms) == 2
+    assert "300,009円" in html  # C1's own figure for its sales to C2 (not C2's 390,033)
+    # the charts draw glyph outlines: no text, so no hidden name either
+    for svg in _charts(html):
+        assert "<text" not in svg
+        for token in HIDDEN_TOKENS["officer_b1"]:
+            assert token not in svg
+    # a firm that did not consent to B1 is an unknown firm
+    hidden, unknown = app.get(f"/ui/firms/{C2}"), app.get("/ui/firms/F9999")
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.text.replace(C2, "X") == unknown.text.replace("F9999", "X")
+    assert app.get(f"/ui/firms/{C2}/whatif", params={"fails": C1}).status_code == 404
+    assert app.get(f"/ui/firms/{C3}").status_code == 200
+
+
+def test_a_researcher_may_not_open_firm_pages(app: TestClient) -> None:
+    _sign_in(app, "researcher")
+    r = app.get(f"/ui/firms/{C1}")
+    assert r.status_code == 403 and MASTER[C1] not in r.text and "text/html" in r.headers["content-type"]
+
+
+def test_the_whatif_picker_returns_a_result(app: TestClient) -> None:
+    _sign_in(app, "analyst")
+    page = app.get(f"/ui/firms/{C1}?lang=en")
+    assert f'<option value="{C2}"' in page.text and 'hx-get="/ui/firms/F1001/whatif"' in page.text
+    assert 'id="whatif-result"' in page.text and "If " not in page.text.split('id="whatif-result"')[1][:200]
+    full = app.get(f"/ui/firms/{C1}", params={"fails": C2, "lang": "en"})
+    assert full.status_code == 200
+    result = full.text.split('id="whatif-result"', 1)[1]
+    assert f"If {MASTER[C2]} fails" in result
+    assert re.search(r"¥[\d,]+ – ¥[\d,]+", result)  # the loss as a range
+    assert "Band" in result and ("moderate" in result or "high" in result or "low" in result)
+    part = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2, "lang": "en"}, headers={"HX-Request": "true"})
+    assert part.status_code == 200 and part.text.lstrip().startswith("<div id=\"whatif-result\"")
+    assert "<html" not in part.text and f"If {MASTER[C2]} fails" in part.text
+    unknown = app.get(f"/ui/firms/{C1}/whatif", params={"fails": "F9999", "lang": "en"})
+    assert unknown.status_code == 200 and "no such partner" in unknown.text
+    # a credit officer picks a pseudonymous partner; a hidden firm's id is an unknown partner
+    _sign_in(app, "officer_b1")
+    page = app.get(f"/ui/firms/{C1}?lang=en")
+    options = re.findall(r'<option value="(p-[a-z2-7]+)"', page.text)
+    assert len(options) == 2
+    r = app.get(f"/ui/firms/{C1}/whatif", params={"fails": options[0], "lang": "en"})
+    assert r.status_code == 200 and "Two-hop propagation" in r.text
+    hidden = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2, "lang": "en"})
+    unknown = app.get(f"/ui/firms/{C1}/whatif", params={"fails": "F9999", "lang": "en"})
+    assert hidden.text.replace(C2, "X") == unknown.text.replace("F9999", "X")
+    assert "no such partner" in hidden.text
+
+
+def test_a_hostile_name_stays_text(app: TestClient) -> None:
+    _sign_in(app, "analyst")
+    for path in (f"/ui/firms/{C1}", f"/ui/firms/{N1}", f"/ui/firms/{C1}?fails={N1}"):
+        html = app.get(path).text
+        assert HOSTILE not in html, path
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html, path
