@@ -20,8 +20,9 @@ from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
 from api.routes import admin, analyst_ui, analytics, firm_ui, firms, health, ingest, memo, web
+from api.routes.alerts import router as alerts_api
+from api.routes.alerts_ui import router as alerts_pages
 from api.settings import Settings, get_settings
-from api.view import vis_asset_dir
 from api.web.session import SESSION_COOKIE, session_secret
 from queries.access import Role
 from queries.factory import open_store
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(BodyLimit, limit=lambda: (settings or get_settings()).max_upload_bytes)
     app.include_router(health.router)  # the one route without a token (and static files, the login page)
     app.include_router(web.router)  # signing in, the language switch, pages (each checks its session)
+    app.include_router(alerts_pages)  # the alert feed /ui/alerts (analysts, admins)
     app.include_router(analyst_ui.router)  # portfolio, name review, loads, research export
     app.include_router(firm_ui.router)  # the firm page /ui/firms/{id}
     # Every other route authenticates (api.auth): no route can forget it.
@@ -87,9 +89,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(firms.router, dependencies=signed_in)
     app.include_router(memo.router, dependencies=signed_in)  # the credit-memo supplement (HTML, PDF)
     app.include_router(analytics.router, dependencies=signed_in)
+    app.include_router(alerts_api, dependencies=signed_in)  # GET /alerts, POST /alerts/{id}/ack
     app.include_router(ingest.router, dependencies=[Depends(require_role(Role.ADMIN, Role.ANALYST))])
     app.include_router(admin.router, dependencies=signed_in)
-    app.mount("/static/vis", StaticFiles(directory=vis_asset_dir()), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
