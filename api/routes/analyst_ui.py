@@ -26,6 +26,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,6 +60,7 @@ SORTS: dict[str, str] = {
     "hhi": "customer_hhi", "top": "top_customer_share", "days": "receivable_days",
     "days_change": "receivable_days_change", "distress": "distressed_partners",
     "exposure": "two_hop_distress_exposure", "months": "ledger_months", "last": "last_month",
+    "alerts": "open_alerts",
 }
 # filter of the query string -> (column, comparison)
 FILTERS: dict[str, tuple[str, str]] = {
@@ -79,7 +81,18 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: bool,
+def _open_alerts(store: Store, clients: pd.Index) -> pd.Series:
+    """Per client: alerts of material change (:mod:`api.alerts`, stored after
+    each load) that no one has acknowledged yet."""
+    from api.alerts import stored_alerts
+
+    alerts, _ = stored_alerts(store)
+    acked = store.alert_acks() if alerts else {}
+    counts = Counter(str(a["firm_id"]) for a in alerts if a["id"] not in acked)
+    return pd.Series([counts.get(str(f), 0) for f in clients], index=clients, dtype="int64")
+
+
+def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: bool, alerts: bool,
             bounds: dict[str, float]) -> pd.DataFrame:
     """The rows of ``table`` that pass every filter."""
     keep = pd.Series(True, index=table.index)
@@ -94,6 +107,8 @@ def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: boo
         keep &= pd.to_numeric(table["distressed_partners"], errors="coerce").fillna(0) > 0
     if own:
         keep &= table["own_distress"].fillna("").astype(str) != ""
+    if alerts:
+        keep &= table["open_alerts"] > 0
     for name, value in bounds.items():
         column, op = FILTERS[name]
         values = pd.to_numeric(table[column], errors="coerce")
@@ -125,6 +140,7 @@ def portfolio_page(request: Request, principal: PagePrincipal,
                    industry: Annotated[str, Query(max_length=2)] = "",
                    distress: Annotated[str, Query(max_length=5)] = "",
                    own: Annotated[str, Query(max_length=5)] = "",
+                   alerts: Annotated[str, Query(max_length=5)] = "",
                    min_hhi: Annotated[str, Query(max_length=30)] = "",
                    min_top: Annotated[str, Query(max_length=30)] = "",
                    min_gap: Annotated[str, Query(max_length=30)] = "",
@@ -138,7 +154,8 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     ``dir`` ``asc``/``desc`` (default: the column's worse end first), filters
     of :data:`FILTERS` (shares and HHI as fractions 0–1, gap in percentage
     points, days in days), ``distress=1`` (a partner in distress),
-    ``own=1`` (the client itself), ``industry`` (JSIC letter), ``q`` (name or id)."""
+    ``own=1`` (the client itself), ``alerts=1`` (open alerts), ``industry``
+    (JSIC letter), ``q`` (name or id)."""
     sort = sort if sort in SORTS else "gap"
     descending = dir == "desc" if dir in ("asc", "desc") else sort not in ("name", "id", "industry", "months", "last")
     given = {"min_hhi": min_hhi, "min_top": min_top, "min_gap": min_gap, "max_gap": max_gap,
@@ -147,16 +164,16 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     bounds = {k: v for k, text in given.items() if (v := _number(text)) is not None}
     store = ScopedStore(request.app.state.store, principal)
     signals = shared_portfolio_cache(request.app.state).get(store)
-    table = signals.table
-    chosen = _select(table, q, industry.strip().upper(), distress in ("1", "on", "true"),
-                     own in ("1", "on", "true"), bounds)
+    table = signals.table.assign(open_alerts=_open_alerts(_raw(request), signals.table.index))
+    on = ("1", "on", "true")
+    chosen = _select(table, q, industry.strip().upper(), distress in on, own in on, alerts in on, bounds)
     total = len(chosen)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
     ordered = _ordered(chosen, sort, descending)
     rows = [_row(r) for r in ordered.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].to_dict("records")]
-    params = {"q": q, "industry": industry.strip().upper(), "distress": "1" if distress in ("1", "on", "true") else "",
-              "own": "1" if own in ("1", "on", "true") else "",
+    params = {"q": q, "industry": industry.strip().upper(), "distress": "1" if distress in on else "",
+              "own": "1" if own in on else "", "alerts": "1" if alerts in on else "",
               **{k: v.strip() for k, v in given.items()}}
     kept = {k: v for k, v in params.items() if v}
     industries = sorted({str(x) for x in table["industry"].dropna().unique()}) if len(table) else []

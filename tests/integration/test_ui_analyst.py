@@ -107,6 +107,13 @@ def test_portfolio_sorts_filters_and_pages(portfolio: TestClient, store: Store) 
     assert _rows(c.get("/ui/portfolio?sort=id&dir=asc&industry=K").text) == ["C3", "C4"]
     assert _rows(c.get("/ui/portfolio?q=二番").text) == ["C2"]
     assert _rows(c.get("/ui/portfolio?sort=distress&dir=desc").text)[0] == "C3"
+    # open alerts (api.alerts): C3's partner became loss-making; acknowledged, it is no longer open
+    assert _rows(c.get("/ui/portfolio?sort=alerts&alerts=1").text) == ["C3"]
+    from api.alerts import stored_alerts
+
+    (alert,) = [a for a in stored_alerts(store)[0] if a["firm_id"] == "C3"]
+    store.ack_alert(alert["id"], "analyst", "seen", "2026-01-01T00:00:00+00:00")
+    assert _rows(c.get("/ui/portfolio?sort=alerts&alerts=1").text) == []
     # empty and odd filter values (a submitted form) filter nothing and fail nothing
     assert len(_rows(c.get("/ui/portfolio?min_hhi=&min_gap=abc&sort=nonsense&page=99").text)) == 4
     # links: each row opens the firm page; the header links keep the filters and toggle the order
