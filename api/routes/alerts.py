@@ -1,0 +1,131 @@
+"""The alert feed over the API: ``GET /alerts`` (analysts, admins, credit
+officers — the latter see their bank's visible firms only; researchers
+403) and ``POST /alerts/{alert_id}/ack`` (analysts and admins, audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from api import alerts as feed
+from api.audit import audited_read
+from api.auth import PrincipalDep
+from api.errors import STANDARD_ERRORS, Forbidden, error_responses
+from api.identity import record
+from api.routes.firms import Month
+from api.schemas import Access
+from graph.alerts import KINDS
+from queries.acks import MAX_NOTE_CHARS
+from queries.store import Store
+
+__all__ = ["router", "AlertOut", "AlertsOut", "AckIn", "AckOut"]
+
+router = APIRouter(tags=["alerts"])
+
+Kind = Literal["top_partner_lost", "concentration_jump", "partner_distress", "receivable_days_rising",
+               "coverage_drop"]
+assert set(Kind.__args__) == set(KINDS)  # type: ignore[attr-defined]
+AlertId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="an alert's stable id (16 hex digits)")]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class SeriesOut(_Out):
+    """The trade behind an alert: one pair's (or the client's own) monthly yen."""
+
+    label: str
+    seller: str | None = None
+    buyer: str | None = None
+    months: list[str]
+    yen: list[int]
+
+
+class AckRecord(_Out):
+    alert_id: str
+    user: str | None = None
+    note: str = ""
+    at: str
+
+
+class AlertOut(_Out):
+    """One alert: which client, month and kind, how severe, the partner it
+    is about (a pseudonym ``p-…`` for a credit officer when the partner did
+    not consent), the numbers that triggered it and the trade behind it."""
+
+    id: str
+    firm_id: str
+    firm_name: str | None = None
+    month: str
+    kind: str
+    severity: str
+    subject_id: str | None = None
+    subject_name: str | None = None
+    side: str | None = None
+    via_name: str | None = None
+    numbers: dict[str, Any]
+    series: list[SeriesOut]
+    ack: AckRecord | None = None
+
+
+class AlertsOut(_Out):
+    alerts: list[AlertOut]
+    count: int
+    computed_at: str
+    access: Access
+
+
+class AckIn(BaseModel):
+    """An acknowledgement's note (optional)."""
+
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS, description="what was done or found")
+
+
+class AckOut(_Out):
+    alert_id: str
+    user: str
+    note: str
+    at: str
+    new: bool
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+@router.get("/alerts", response_model=AlertsOut, responses=STANDARD_ERRORS,
+            dependencies=[audited_read("alerts.list", firm_param="firm")])
+def list_alerts(
+    request: Request,
+    principal: PrincipalDep,
+    since: Month = None,
+    kind: Annotated[Kind | None, Query()] = None,
+    firm: Annotated[str | None, Query(max_length=64)] = None,
+    state: Annotated[Literal["all", "open", "acknowledged"], Query()] = "all",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Alerts of material change, newest month first, one page: ``count``
+    is the number matching the filters, ``computed_at`` when they were
+    computed (after the last load)."""
+    return feed.alert_feed(_store(request), principal, since=since, kind=kind, firm=firm, state=state,
+                           limit=limit, offset=offset)
+
+
+@router.post("/alerts/{alert_id}/ack", response_model=AckOut,
+             responses={**STANDARD_ERRORS, **error_responses(404)})
+def ack_alert(request: Request, principal: PrincipalDep, alert_id: AlertId,
+              body: Annotated[AckIn | None, Body()] = None) -> dict[str, Any]:
+    """Acknowledge an alert (analysts and admins): who and when are
+    recorded; the first acknowledgement stays (``new`` says whether this
+    request made it). Audited."""
+    store = _store(request)
+    if principal.role not in feed.ACK_ROLES:
+        record(store, principal, "alert.ack", None, "denied", alert_id)
+        raise Forbidden("only analysts and admins acknowledge alerts")
+    got, made = feed.ack(store, principal, alert_id, body.note if body is not None else "")
+    return {"alert_id": got.alert_id, "user": got.user, "note": got.note, "at": got.at, "new": made}

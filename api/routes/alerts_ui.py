@@ -1,0 +1,92 @@
+"""The alert feed in the web UI (analysts and admins): ``/ui/alerts`` —
+newest month first, filtered by kind, month and whether acknowledged (open
+ones by default) — ``/ui/alerts/{id}`` for one alert with the trade behind
+it, and the acknowledge form (CSRF, audited ``alert.ack``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import alerts as feed
+from api.audit import audit, audited_read
+from api.web.render import render
+from api.web.session import FormPrincipal, PagePrincipal, page_roles, safe_next
+from domain.errors import InputError
+from graph.alerts import KINDS
+from queries.access import Role
+from queries.acks import MAX_NOTE_CHARS
+from queries.store import NotFound, Store
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+ANALYSTS = page_roles(Role.ANALYST, Role.ADMIN)
+PAGE_SIZE = 50
+MONTH = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
+AlertId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
+KIND_PATTERN = rf"^$|^({'|'.join(KINDS)})$"
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _bars(alert: dict[str, Any]) -> dict[str, Any]:
+    """The alert with each series' bar widths (percent of the largest month)."""
+    top = max((y for s in alert["series"] for y in s["yen"]), default=0)
+    for s in alert["series"]:
+        s["bars"] = [round(100 * y / top, 1) if top > 0 and y > 0 else 0 for y in s["yen"]]
+    return alert
+
+
+@router.get("/ui/alerts", response_class=HTMLResponse, dependencies=[ANALYSTS, audited_read("ui.alerts")])
+def alerts_page(request: Request, principal: PagePrincipal,
+                kind: Annotated[str, Query(pattern=KIND_PATTERN)] = "",
+                month: Annotated[str, Query(pattern=rf"^$|{MONTH}")] = "",
+                state: Annotated[Literal["open", "acknowledged", "all"], Query()] = "open",
+                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+    """The feed: one page of alerts with a sentence saying why, the numbers
+    and a link to the firm page; acknowledged ones marked."""
+    store = _store(request)
+    first = feed.alert_feed(store, principal, kind=kind or None, month=month or None, state=state,
+                            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, math.ceil(first["count"] / PAGE_SIZE))
+    all_alerts, _ = feed.stored_alerts(store)
+    months = sorted({a["month"] for a in all_alerts}, reverse=True)
+    flash = request.session.pop("alerts_flash", None)
+    return render(request, "alerts.html", alerts=[_bars(a) for a in first["alerts"]], count=first["count"],
+                  computed_at=first["computed_at"], kinds=KINDS, kind=kind, month=month, months=months,
+                  state=state, page=min(page, pages), pages=pages, flash=flash)
+
+
+@router.get("/ui/alerts/{alert_id}", response_class=HTMLResponse,
+            dependencies=[ANALYSTS, audited_read("ui.alert")])
+def alert_page(request: Request, principal: PagePrincipal, alert_id: AlertId) -> HTMLResponse:
+    """One alert: why, the numbers, the trade behind it month by month, and
+    who acknowledged it when (or the form to do so)."""
+    alert = feed.one_alert(_store(request), principal, alert_id)
+    flash = request.session.pop("alerts_flash", None)
+    return render(request, "alert.html", a=_bars(alert), flash=flash, max_note=MAX_NOTE_CHARS)
+
+
+@router.post("/ui/alerts/{alert_id}/ack", dependencies=[ANALYSTS])
+def alert_ack(request: Request, principal: FormPrincipal, alert_id: AlertId,
+              note: Annotated[str, Form(max_length=MAX_NOTE_CHARS)] = "",
+              next: Annotated[str, Form(max_length=500)] = "") -> Response:  # noqa: A002 (the form field)
+    """Acknowledge the alert as the signed-in analyst (audited ``alert.ack``)."""
+    store = _store(request)
+    try:
+        got, made = feed.ack(store, principal, alert_id, note.strip(),
+                             record=lambda action, firm, outcome, detail: audit(request, action, firm, outcome,
+                                                                                detail))
+    except (NotFound, InputError):
+        request.session["alerts_flash"] = {"kind": "failed", "id": alert_id}
+    else:
+        request.session["alerts_flash"] = {"kind": "acked" if made else "before", "id": alert_id,
+                                           "user": got.user}
+    return RedirectResponse(safe_next(next, f"/ui/alerts/{alert_id}"), status_code=303)

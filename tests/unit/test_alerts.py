@@ -1,0 +1,180 @@
+"""Alerts of material change (graph/alerts.py) on tiny hand-made regions:
+each kind fires where it should, once, with its numbers and the trade
+behind it, and not where it should not; the distress rules agree with
+graph/distress.py and the receivable days with graph/ledger_figures.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from graph import alerts as al
+from graph.distress import receivable_days_rising, stopped_trading
+from graph.ledger_figures import figures_from_sums
+from graph.network import TradeNetwork, month_range
+from queries.model import ParameterRow
+
+MONTHS = month_range("2024-01", "2024-12")
+
+
+def _frame(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"])
+
+
+def _monthly(seller: str, buyer: str, yen: int, months: tuple[str, ...] = MONTHS) -> list[tuple[str, str, str, int]]:
+    return [(seller, buyer, m, yen) for m in months]
+
+
+def _ledger(sales: dict[str, int], receipts: dict[str, int] | None = None) -> dict[str, dict[str, int]]:
+    return {"sales": sales, "purchases": {}, "receipts": receipts or {}, "payments": {}}
+
+
+def _of(alerts: list[al.Alert], kind: str) -> list[al.Alert]:
+    return [a for a in alerts if a.kind == kind]
+
+
+def test_a_top_customer_lost_for_two_months_is_raised_once_in_the_second_month() -> None:
+    gone = MONTHS[:8]  # K1 buys until 2024-08
+    trades = _frame(_monthly("C", "K1", 500) + _monthly("C", "K2", 300) + _monthly("C", "K3", 200))
+    trades = trades[~((trades.buyer == "K1") & ~trades.month.isin(gone))]
+    found = _of(al.compute_alerts(trades, ["C"]), al.TOP_PARTNER_LOST)
+    assert [(a.firm_id, a.month, a.subject_id, a.side) for a in found] == [("C", "2024-10", "K1", "customer")]
+    a = found[0]
+    assert a.numbers["share"] == 0.5 and a.numbers["rank"] == 1 and a.numbers["yen"] == 3000
+    assert a.numbers["last_month"] == "2024-08" and a.severity == "high"
+    series = a.series[0]
+    assert (series["seller"], series["buyer"], series["label"]) == ("C", "K1", "sales")
+    assert series["months"] == list(MONTHS[1:12])  # 8 months before to 2 after, within the data
+    assert series["yen"][-3:] == [0, 0, 0] and series["yen"][0] == 500
+    assert a.id == al.alert_id(al.TOP_PARTNER_LOST, "C", "2024-10", "K1")
+
+
+def test_a_small_or_a_fourth_partner_lost_or_a_one_month_gap_is_not_raised() -> None:
+    rows = (_monthly("C", "K1", 400) + _monthly("C", "K2", 300) + _monthly("C", "K3", 250)
+            + _monthly("C", "K4", 50) + _monthly("C", "K5", 260))
+    trades = _frame(rows)
+    trades = trades[~((trades.buyer == "K4") & (trades.month > "2024-08"))]  # 4% share: churn
+    trades = trades[~((trades.buyer == "K1") & (trades.month == "2024-09"))]  # one month without trade
+    trades = trades[~((trades.buyer == "K3") & (trades.month > "2024-08"))]  # the 4th largest: not a top partner
+    assert _of(al.compute_alerts(trades, ["C"]), al.TOP_PARTNER_LOST) == []
+
+
+def test_no_partner_is_lost_when_the_clients_own_ledger_stopped() -> None:
+    trades = _frame(_monthly("C", "K1", 500, MONTHS[:8]) + _monthly("C", "K2", 500, MONTHS[:8])
+                    + _monthly("X", "K2", 100))
+    found = al.compute_alerts(trades, ["C", "X"], ledgers={"C": _ledger({m: 1000 for m in MONTHS[:8]}),
+                                                             "X": _ledger({m: 100 for m in MONTHS})})
+    assert _of(found, al.TOP_PARTNER_LOST) == []
+    drop = _of(found, al.COVERAGE_DROP)
+    assert [(a.firm_id, a.month, a.numbers["months"], a.severity) for a in drop] == [("C", "2024-09", 4, "high")]
+    assert drop[0].numbers["last_month"] == "2024-08" and drop[0].numbers["region_month"] == "2024-12"
+
+
+def test_a_supplier_concentration_jump_is_raised_in_its_first_month_only() -> None:
+    rows = []
+    for s in ("S1", "S2", "S3", "S4"):
+        rows += _monthly(s, "C", 100, MONTHS[:9])
+    rows += _monthly("S1", "C", 900, MONTHS[9:]) + _monthly("S2", "C", 100, MONTHS[9:])  # from October
+    found = _of(al.compute_alerts(_frame(rows), ["C"]), al.CONCENTRATION_JUMP)
+    assert [(a.month, a.side, a.subject_id) for a in found] == [("2024-10", "supplier", "S1")]
+    n = found[0].numbers
+    assert n["before"] == 0.25 and n["after"] == 0.82 and n["rise"] == 0.57 and n["share"] == 0.9
+    assert (n["partners_before"], n["partners_after"]) == (4, 2) and found[0].severity == "high"
+    assert found[0].series[0]["buyer"] == "C" and found[0].series[0]["seller"] == "S1"
+
+
+def test_steady_partners_raise_no_concentration_jump() -> None:
+    rows = []
+    for s, y in (("S1", 100), ("S2", 120), ("S3", 90)):
+        rows += [(s, "C", m, y + 7 * (i % 3)) for i, m in enumerate(MONTHS)]
+    assert _of(al.compute_alerts(_frame(rows), ["C"]), al.CONCENTRATION_JUMP) == []
+
+
+def test_a_partner_newly_loss_making_and_a_partner_of_a_partner() -> None:
+    rows = (_monthly("S1", "C2", 300) + _monthly("S2", "C2", 300) + _monthly("C4", "C2", 400)
+            + _monthly("C1", "K1", 100))
+    params = [ParameterRow("S1", "2024-06", (("profitable", 0.0),)),
+              ParameterRow("S2", "2024-06", (("profitable", 1.0),))]
+    found = _of(al.compute_alerts(_frame(rows), ["C1", "C2", "C4"], parameters=params), al.PARTNER_DISTRESS)
+    got = {(a.firm_id, a.month, a.subject_id, a.numbers["hop"]) for a in found}
+    assert got == {("C2", "2024-06", "S1", 1), ("C4", "2024-06", "C2", 2)}
+    hop1 = next(a for a in found if a.numbers["hop"] == 1)
+    assert hop1.numbers["reasons"] == ["loss_making"] and hop1.severity == "medium"
+    assert hop1.numbers["yen"] == 6 * 300  # trade in the six months up to June
+    hop2 = next(a for a in found if a.numbers["hop"] == 2)
+    assert hop2.numbers["via"] == "S1" and hop2.severity == "low"
+    assert {s["label"] for s in hop2.series} == {"sales"}  # C4 sells to C2
+
+
+def test_a_partner_that_stopped_trading_is_distressed_once() -> None:
+    rows = _monthly("C", "K1", 500, MONTHS[:6]) + _monthly("C", "K2", 500)
+    found = _of(al.compute_alerts(_frame(rows), ["C"]), al.PARTNER_DISTRESS)
+    # K1's last trade is June: by the end of September it traded nothing for three months
+    assert [(a.month, a.subject_id, a.numbers["reasons"]) for a in found] == [
+        ("2024-09", "K1", ["stopped_trading"])]
+
+
+def test_stopped_trading_agrees_with_graph_distress_at_every_month() -> None:
+    rows = (_monthly("A", "B", 5, MONTHS[:4]) + _monthly("C", "B", 5, MONTHS[2:9]) + _monthly("D", "B", 5)
+            + [("E", "B", "2024-07", 5)])
+    net = TradeNetwork(_frame(rows))
+    got = al.distress_matrix(net)["stopped_trading"]
+    for k, month in enumerate(MONTHS):
+        expect = stopped_trading(net.window(MONTHS[0], month)) if k >= 3 else set()
+        assert {str(f) for f in net.index[got[:, k]]} == expect, month
+
+
+def test_receivable_days_are_those_of_the_ledger_figures() -> None:
+    sales = {m: 1_000_000 + 10_000 * i for i, m in enumerate(MONTHS[2:])}
+    receipts = {m: 900_000 for m in MONTHS[3:10]}
+    ledgers = {"C": _ledger(sales, receipts)}
+    g = al._grid(_frame(_monthly("X", "Y", 1)), ["C"], ledgers, None)
+    assert g is not None
+    fig = figures_from_sums(ledgers["C"])
+    expect = fig["receivable_days"].reindex(list(MONTHS)).to_numpy(dtype=float)
+    np.testing.assert_array_equal(g.days[0], expect)
+
+
+def test_figure_based_distress_agrees_with_graph_distress() -> None:
+    sales = {m: 1_000_000 for m in MONTHS}
+    receipts = {m: 1_000_000 for m in MONTHS[:7]} | {m: 400_000 for m in MONTHS[7:]}
+    ledgers = {"C": _ledger(sales, receipts)}
+    trades = _frame(_monthly("C", "K", 1_000_000))
+    g = al._grid(trades, ["C"], ledgers, None)
+    assert g is not None
+    got = al.distress_matrix(g.network, (), {"C": al._receivable_matrix(g)[0]})["receivable_days_rising"]
+    fig = figures_from_sums(ledgers["C"])
+    row = g.network.index.get_loc("C")
+    for k, month in enumerate(MONTHS):
+        assert bool(got[row, k]) == ("C" in receivable_days_rising(figures={"C": fig}, end=month)), month
+
+
+def test_receivable_days_rising_sharply_is_raised_with_the_sales_and_receipts_behind_it() -> None:
+    sales = {m: 1_000_000 for m in MONTHS}
+    receipts = {m: 1_000_000 for m in MONTHS[1:8]}  # paid a month later … until August
+    ledgers = {"C": _ledger(sales, receipts)}
+    found = _of(al.compute_alerts(_frame(_monthly("C", "K", 1_000_000)), ["C"], ledgers=ledgers),
+                al.RECEIVABLE_DAYS)
+    assert [a.month for a in found] == ["2024-09"]
+    n = found[0].numbers
+    assert n["before"] == pytest.approx(30.4, abs=0.1) and n["after"] == pytest.approx(60.8, abs=0.1)
+    assert n["days"] >= al.RECEIVABLE_RISE_DAYS and found[0].severity == "high"
+    assert [s["label"] for s in found[0].series] == ["sales", "receipts"]
+    assert found[0].series[1]["yen"][found[0].series[1]["months"].index("2024-09")] == 0
+
+
+def test_steady_collection_raises_nothing_and_first_months_are_skipped() -> None:
+    sales = {m: 1_000_000 for m in MONTHS}
+    receipts = {m: 1_000_000 for m in MONTHS[1:]}
+    found = al.compute_alerts(_frame(_monthly("C", "K", 1_000_000)), ["C"], ledgers={"C": _ledger(sales, receipts)})
+    assert _of(found, al.RECEIVABLE_DAYS) == [] and _of(found, al.COVERAGE_DROP) == []
+
+
+def test_ids_are_stable_and_alerts_are_newest_first() -> None:
+    rows = _monthly("C", "K1", 500, MONTHS[:6]) + _monthly("C", "K2", 300) + _monthly("C", "K3", 200)
+    one = al.compute_alerts(_frame(rows), ["C"])
+    two = al.compute_alerts(_frame(rows).sample(frac=1, random_state=1), ["C"])
+    assert [a.id for a in one] == [a.id for a in two] and len({a.id for a in one}) == len(one)
+    assert [a.month for a in one] == sorted((a.month for a in one), reverse=True)
+    assert al.compute_alerts(_frame([]), ["C"]) == []
