@@ -1,7 +1,7 @@
 """The firm-level answers of the API, rendered, and their cache keys.
 
 One place that says how each answer is computed and rendered (JSON with
-orjson, or the HTML view), so that the routes and the work done at load time
+orjson, or the network view's model), so that the routes and the work done at load time
 (:mod:`api.precompute`) produce the same bytes under the same key.
 
 Keys name the answer and its parameters, not the raw query string, so
@@ -18,10 +18,11 @@ from typing import Any, Literal
 from api import analytics, service
 from api.cache import Rendered
 from api.responses import JSON, to_json
+from api.web.i18n import Lang
 from queries.scoped import ReadStore, access_of
 from queries.store import NotFound
 
-__all__ = ["Page", "ego", "view", "figures", "trend", "whatif", "peers", "HTML"]
+__all__ = ["Page", "ego", "view", "view_expansion", "figures", "trend", "whatif", "peers", "HTML"]
 
 HTML = "text/html; charset=utf-8"
 
@@ -48,15 +49,24 @@ def ego(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month
 
 
 def view(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
-         max_nodes: int) -> Page:
-    from api.view import render_ego_page
+         lang: Lang) -> Page:
+    """What the network view draws (:func:`api.network_view.view_model`), as
+    JSON: labels and tooltips are in ``lang``, so the language is part of the
+    key. The page around it (the app's frame with the user's name and CSRF
+    token, or the bare ``embed`` page) is rendered per request from this."""
+    from api.network_view import view_model
 
-    def render() -> Rendered:
-        firm, net, firms = service.ego(store, firm_id, hops, month_from, month_to, max_nodes)
-        page = render_ego_page(service.ego_as_dict(firm, net, firms, month_from, month_to))
-        return Rendered.of(page.encode("utf-8"), HTML)
+    return (f"view|{firm_id}|{hops}|{month_from}|{month_to}|{lang}",
+            _json(store, lambda: view_model(store, firm_id, hops, month_from, month_to, lang)))
 
-    return f"view|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", render
+
+def view_expansion(store: ReadStore, firm_id: str, via: str, month_from: str | None, month_to: str | None,
+                   lang: Lang, limit: int) -> Page:
+    """The second-hop firms of one drawn partner (:func:`api.network_view.expansion`), as JSON."""
+    from api.network_view import expansion
+
+    return (f"view-expand|{firm_id}|{via}|{month_from}|{month_to}|{lang}|{limit}",
+            _json(store, lambda: expansion(store, firm_id, via, month_from, month_to, lang, limit)))
 
 
 def figures(store: ReadStore, firm_id: str) -> Page:

@@ -23,6 +23,7 @@ import orjson
 from api import firm_pages as pages
 from api.portfolio import SnapshotCache
 from api.settings import Settings
+from api.web.i18n import DEFAULT_LANG
 from queries.store import Store, StoreError
 
 __all__ = ["precompute_busiest", "INDEX", "stored_key"]
@@ -49,7 +50,7 @@ def precompute_busiest(store: Store, settings: Settings, firms: int | None = Non
         if firm is None:
             continue
         wanted = [pages.ego(store, firm_id, 1, None, None, settings.max_ego_nodes),
-                  pages.view(store, firm_id, 1, None, None, settings.max_ego_nodes),
+                  pages.view(store, firm_id, 1, None, None, DEFAULT_LANG),  # the view's model, Japanese
                   pages.trend(store, firm_id, "month", None, None)]
         if firm.is_client:
             wanted += [pages.figures(store, firm_id), pages.peers(store, firm_id, None, snapshots)]

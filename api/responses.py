@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from api.cache import Rendered, ResponseCache
 from queries.scoped import ReadStore, scope_key_of
 
-__all__ = ["JSON", "to_json", "serve"]
+__all__ = ["JSON", "to_json", "answer", "serve"]
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -37,6 +37,18 @@ class JSON(JSONResponse):
         return content if isinstance(content, bytes) else to_json(content)
 
 
+def answer(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]]) -> Rendered:
+    """The rendered body of ``page`` for the request's scope, from the cache
+    when the data has not changed (see :func:`serve`): for a route that
+    builds its response from it (the network view renders its page around
+    the cached model)."""
+    key, render = page
+    scope = scope_key_of(store)
+    cache: ResponseCache = request.app.state.responses
+    return cache.get_or_render(key if scope == "all" else f"{scope}|{key}", store, render,
+                               precomputed=scope == "all", fresh=scope != "all")
+
+
 def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]],
           headers: dict[str, str] | None = None) -> Response:
     """An answer of :mod:`api.firm_pages`: from the cache when the data has
@@ -48,11 +60,7 @@ def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rend
     scope's and only served to it. A scoped answer reads the data version
     on every request, so that a consent revocation (a write) takes effect
     on the next one."""
-    key, render = page
-    scope = scope_key_of(store)
-    cache: ResponseCache = request.app.state.responses
-    hit = cache.get_or_render(key if scope == "all" else f"{scope}|{key}", store, render,
-                              precomputed=scope == "all", fresh=scope != "all")
+    hit = answer(request, store, page)
     out = dict(headers or {})
     out["Vary"] = "Accept-Encoding"
     if "gzip" in request.headers.get("accept-encoding", ""):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -12,9 +14,10 @@ from api import service
 from api.audit import audited_read
 from api.deps import ScopedDep, SettingsDep
 from api.errors import STANDARD_ERRORS, error_responses
-from api.responses import JSON, serve
+from api.network_view import COLOURS, EXPAND_LIMIT, MAX_EXPAND_LIMIT
+from api.responses import JSON, answer, serve
 from api.schemas import EgoOut, FiguresOut, FirmOut, FirmPage, PeersOut, TrendOut, WhatIfOut
-from api.view import CSP
+from api.web.render import render, request_lang
 from queries.store import NotFound
 
 router = APIRouter(prefix="/firms", tags=["firms"], default_response_class=JSON)
@@ -68,14 +71,39 @@ def get_ego(
 @router.get("/{firm_id}/view", response_class=HTMLResponse, responses={**_HTML, **FIRM_ERRORS},
             dependencies=[audited_read("firm.view")])
 def view_ego(
-    firm_id: str, store: ScopedDep, settings: SettingsDep, request: Request,
+    firm_id: str, store: ScopedDep, request: Request,
     hops: Hops = 1,
     from_: Annotated[Month, Query(alias="from")] = None,
     to: Month = None,
+    embed: Annotated[bool, Query(description="without the app's frame, for an iframe")] = False,
 ) -> Response:
-    """An interactive network view (pyvis / vis-network) of the ego network."""
-    return serve(request, store, pages.view(store, firm_id, hops, from_, to, settings.max_ego_nodes),
-                 {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
+    """The firm's trade network as an interactive page (vis-network, drawn
+    with fixed positions): the firm at the centre, its partners on a ring
+    (the largest :data:`api.network_view.FIRST_HOP_CAP`, the others folded
+    per role), with ``hops=2`` a summary of each partner's own partners that
+    opens on a click (``/view/expand``). In the request's language
+    (``?lang=en``); ``embed=1`` without the app's frame."""
+    lang = request_lang(request)
+    model = orjson.loads(answer(request, store, pages.view(store, firm_id, hops, from_, to, lang)).body)
+    return render(request, "network_view_embed.html" if embed else "network_view.html", lang=lang, view=model, embed=embed,
+                  expand_url=f"/firms/{quote(firm_id, safe='')}/view/expand",
+                  firm_page=f"/ui/firms/{quote(firm_id, safe='')}", colours=COLOURS)
+
+
+@router.get("/{firm_id}/view/expand", responses=FIRM_ERRORS, dependencies=[audited_read("firm.view")])
+def expand_view(
+    firm_id: str, store: ScopedDep, request: Request,
+    via: Annotated[str, Query(min_length=1, max_length=64, description="a drawn first-hop partner")],
+    from_: Annotated[Month, Query(alias="from")] = None,
+    to: Month = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_EXPAND_LIMIT)] = EXPAND_LIMIT,
+) -> Response:
+    """The second-hop firms of the view's partner ``via`` (its own partners
+    outside the firm's first hop) with positions beyond it: the ``limit``
+    largest by yen, the rest folded into one node (``nodes``, ``edges``,
+    ``count``, ``more``, ``yen``, ``distressed``). 404 when ``via`` is not a
+    drawn partner of the firm."""
+    return serve(request, store, pages.view_expansion(store, firm_id, via, from_, to, request_lang(request), limit))
 
 
 @router.get("/{firm_id}/figures", response_model=FiguresOut, responses=FIRM_ERRORS,
