@@ -98,21 +98,24 @@ def memo_context(store: ReadStore, firm_id: str, lang: Lang, generated_by: str,
     links (not in a file or the PDF). Raises :class:`queries.store.NotFound`
     for a firm the principal may not see, :class:`queries.scoped.AccessDenied`
     for a researcher."""
+    from api.web import charts
     from api.web.dossier import REASON_LABELS, build_dossier, whatif
 
     dossier = build_dossier(store, firm_id, snapshots=snapshots, months=MONTHS)
     scenarios = [(h, whatif(store, firm_id, h.id)) for h in dossier.whatif.highlights]
     at = generated_at or datetime.now(UTC)
+    loc = locale_for(lang)
     return {
         "d": dossier,
         "scenarios": scenarios,
-        "charts": {"concentration": None, "terms": None, "trend": None},
+        "charts": {"trend": charts.trend_chart(dossier.trend, loc), "terms": charts.terms_chart(dossier.terms, loc),
+                   "concentration": charts.concentration_chart(dossier.concentration, loc)},
         "reason_labels": REASON_LABELS,
         "shown_months": SHOWN_MONTHS,
         "generated_by": generated_by,
         "generated_at": at.isoformat(timespec="seconds"),
         "links": links,
-        "fmt": MemoFormats(locale_for(lang)),
+        "fmt": MemoFormats(loc),
     }
 
 
