@@ -88,8 +88,8 @@ def _open_alerts(store: Store, clients: pd.Index) -> pd.Series:
 
     alerts, _ = stored_alerts(store)
     acked = store.alert_acks() if alerts else {}
-    counts = Counter(str(a["firm_id"]) for a in alerts if a["id"] not in acked)
-    return pd.Series([counts.get(str(f), 0) for f in clients], index=clients, dtype="int64")
+    counts = pd.Series(Counter(str(a["firm_id"]) for a in alerts if a["id"] not in acked), dtype="int64")
+    return counts.reindex(clients, fill_value=0).astype("int64")
 
 
 def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: bool, alerts: bool,
