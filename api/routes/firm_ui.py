@@ -68,7 +68,7 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
     """The firm page (see the module docstring)."""
     from api.portfolio import shared_snapshot_cache
     from api.web import charts
-    from api.web.dossier import REASON_LABELS, build_dossier
+    from api.web.dossier import KEY_MEASURES, REASON_LABELS, build_dossier
 
     store = ScopedStore(request.app.state.store, principal)
     dossier = build_dossier(store, firm_id, snapshots=shared_snapshot_cache(request.app.state), months=24)
@@ -82,6 +82,7 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
             "concentration": charts.concentration_chart(dossier.concentration, loc),
         },
         "reasons": REASON_LABELS,
+        "key_measures": KEY_MEASURES,
         "fails": fails.strip(),
         "result": result,
         "problem": problem,

@@ -80,7 +80,7 @@ __all__ = [
     "Dossier", "Profile", "Batch", "Coverage", "PartnerShare", "Concentration", "TermsPoint", "Terms",
     "TrendPoint", "GapDriver", "Trend", "PartnerHealth", "Health", "PeerRow", "Peers", "Candidate",
     "Highlight", "WhatIfChoice", "MaskedPartner", "Masking", "Lineage", "WhatIf", "AffectedPartner",
-    "build_dossier", "whatif", "is_masked", "value_format", "METRIC_LABELS", "REASON_LABELS", "TOP",
+    "build_dossier", "whatif", "is_masked", "value_format", "KEY_MEASURES", "METRIC_LABELS", "REASON_LABELS", "TOP",
 ]
 
 TOP = 10
@@ -111,6 +111,14 @@ METRIC_LABELS: dict[str, str] = {
     "ar_turnover_days": "Receivable turnover (days)", "indirect_staff_ratio_pct": "Indirect staff (%)",
 }
 """English labels of peer measures (metric and parameter names), translated by the templates."""
+
+KEY_MEASURES = frozenset({
+    "size_class", "profitable", "ordinary_margin_pct", "employees", "ar_turnover_days", "partners",
+    "top_customer_share", "customer_hhi", "top_supplier_share", "supplier_hhi", "partner_churn_rate",
+    "partner_distress_share", "two_hop_distress_exposure",
+})
+"""Peer measures a page shows first (the management parameters that grade a
+firm, concentration, churn and distress); the others can follow folded."""
 
 SHARE_MEASURES = frozenset({
     "top_customer_share", "top3_customer_share", "customer_hhi", "top_supplier_share", "top3_supplier_share",
