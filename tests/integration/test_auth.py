@@ -43,7 +43,7 @@ def _denied(r: object) -> bool:
 
 def test_refused_without_a_valid_token(client: TestClient, store: Store, tokens: Headers) -> None:
     assert client.get("/health").status_code == 200  # the one open route
-    assert client.get("/static/ego-view.js").status_code == 200  # static files: no token
+    assert client.get("/static/network-view.js").status_code == 200  # static files: no token
     ok = tokens["analyst"]
     assert client.get("/firms", headers=ok).status_code == 200
     assert _denied(client.get("/firms"))
