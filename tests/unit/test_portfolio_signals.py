@@ -1,0 +1,47 @@
+"""The portfolio's ledger signals agree with the firm page's ledger figures
+(:func:`graph.ledger_figures.figures_from_sums`), which they compute faster."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from api.portfolio_signals import _ledger_signals
+from graph.ledger_figures import figures_from_sums
+
+
+def _months(start: int, n: int) -> list[str]:
+    return [f"{(start + i) // 12}-{(start + i) % 12 + 1:02d}" for i in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_ledger_signals_match_the_ledger_figures(seed: int) -> None:
+    rng = random.Random(seed)
+    months = _months(2022 * 12 + rng.randrange(12), rng.randrange(1, 30))
+    sums: dict[str, dict[str, int]] = {k: {} for k in ("sales", "purchases", "receipts", "payments",
+                                                       "unnamed_sales")}
+    for m in months:
+        if rng.random() < 0.2:
+            continue  # a month without lines (a gap the figures fill with zeros)
+        for kind in ("sales", "purchases", "receipts", "payments"):
+            if rng.random() < 0.8:
+                sums[kind][m] = rng.randrange(0, 5_000_000) if rng.random() < 0.9 else 0
+    sums["unnamed_sales"] = {m: v // 3 for m, v in sums["sales"].items()}
+    got = _ledger_signals(sums)
+    fig = figures_from_sums(sums)
+    if fig.empty:
+        assert math.isnan(got["sales_yen"]) and got["ledger_months"] == 0
+        return
+    assert got["sales_yen"] == float(fig["annual_sales"].iloc[-1])
+    expected = float(fig["receivable_days"].iloc[-1])
+    assert (math.isnan(got["receivable_days"]) and math.isnan(expected)) or got["receivable_days"] == expected
+    days = fig["receivable_days"].iloc[3:].dropna()
+    if len(days) >= 6:
+        change = round(float(days.iloc[-3:].mean()) - float(days.iloc[-6:-3].mean()), 1)
+        assert got["receivable_days_change"] == change
+    else:
+        assert math.isnan(got["receivable_days_change"])
+    active = {m for k in ("sales", "purchases", "receipts", "payments") for m, v in sums[k].items() if v}
+    assert got["ledger_months"] == len(active)
