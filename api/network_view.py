@@ -100,7 +100,7 @@ def clean_label(text: str | None, limit: int = LABEL_CHARS) -> str:
     one, and anything longer than ``limit`` characters is cut with "…".
 
     >>> clean_label("\\u202e悪意\\u0007商事<b>", 6)
-    '悪意 商事<…'
+    '悪意 商事…'
     """
     t = _BIDI.sub("", text or "")
     t = _SPACES.sub(" ", _CONTROLS.sub(" ", t)).strip()
