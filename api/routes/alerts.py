@@ -17,6 +17,7 @@ from api.identity import record
 from api.routes.firms import Month
 from api.schemas import Access
 from graph.alerts import KINDS
+from queries.access import Role
 from queries.acks import MAX_NOTE_CHARS
 from queries.store import Store
 
@@ -112,6 +113,8 @@ def list_alerts(
     """Alerts of material change, newest month first, one page: ``count``
     is the number matching the filters, ``computed_at`` when they were
     computed (after the last load)."""
+    if principal.role is Role.RESEARCHER:  # aggregates only (alert_feed refuses it as well)
+        raise Forbidden("alerts carry firm-level data: this role receives aggregates only")
     return feed.alert_feed(_store(request), principal, since=since, kind=kind, firm=firm, state=state,
                            limit=limit, offset=offset)
 

@@ -1,0 +1,254 @@
+"""The alert feed end to end on both stores: a hand-built region that
+raises every kind of alert, read through the CLI, the API and the UI;
+acknowledgements recorded and audited; a credit officer sees only the
+alerts of firms visible to the bank, never a hidden partner's name."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.alerts import refresh_alerts, stored_alerts
+from api.app import create_app
+from api.identity import set_password
+from api.settings import Settings
+from graph.alerts import KINDS
+from graph.network import month_range
+from queries.access import SYSTEM
+from queries.model import BatchInfo, Firm, ParameterRow, PaymentRow, TradeRow
+from queries.store import Store
+from tests.conftest import make_tokens
+from tests.integration.conftest import run
+
+MONTHS = month_range("2024-01", "2024-12")
+HOSTILE = "<img src=x onerror=alert(1)>商事"
+PASSWORD = "correct horse battery staple"
+
+
+def _trades(seller: str, buyer: str, observer: str, yen: int, months: tuple[str, ...] = MONTHS) -> list[TradeRow]:
+    return [TradeRow(seller, buyer, m, observer, yen, 1) for m in months]
+
+
+def _paid(payer: str, payee: str, yen: int, months: tuple[str, ...]) -> list[PaymentRow]:
+    """Receipts as the payee's ledger records them, a month after the sale."""
+    return [PaymentRow(payer, payee, m, payee, yen, 1) for m in months]
+
+
+def build_region(store: Store) -> None:
+    """Clients C1, C2, C4 consent to bank B1; C3 to nobody.
+
+    * C1 sells to K1 (half its sales, a hostile name, not a client) until
+      August: ``top_partner_lost`` in October, K1 ``stopped_trading``.
+    * C2 buys from S1…S4 evenly, then from October nearly all from S1:
+      ``concentration_jump``; S1 reports an ordinary loss for the period
+      ending June: ``partner_distress`` of C2 (one hop) and of C4, which
+      sells to C2 (two hops).
+    * C4's customer C2 stops paying in September: ``receivable_days_rising``.
+    * C3's ledger ends in September: ``coverage_drop`` (a hidden client).
+    """
+    store.upsert_firms([
+        Firm("C1", "株式会社一", industry="E", is_client=True, consented_banks=("B1",)),
+        Firm("C2", "株式会社二", industry="E", is_client=True, consented_banks=("B1",)),
+        Firm("C3", "株式会社三", industry="E", is_client=True),
+        Firm("C4", "株式会社四", industry="E", is_client=True, consented_banks=("B1",)),
+        Firm("K1", HOSTILE), Firm("K2", "得意先二"), Firm("K3", "得意先三"), Firm("K9", "得意先九"),
+        Firm("S1", "仕入先一"), Firm("S2", "仕入先二"), Firm("S3", "仕入先三"), Firm("S4", "仕入先四"),
+    ])
+    ledgers: dict[str, tuple[list[TradeRow], list[PaymentRow]]] = {
+        "C1": (_trades("C1", "K1", "C1", 500_000, MONTHS[:8]) + _trades("C1", "K2", "C1", 300_000)
+               + _trades("C1", "K3", "C1", 200_000),
+               _paid("K1", "C1", 500_000, MONTHS[1:9]) + _paid("K2", "C1", 300_000, MONTHS[1:])
+               + _paid("K3", "C1", 200_000, MONTHS[1:])),
+        "C2": ([r for s in ("S1", "S2", "S3", "S4") for r in _trades(s, "C2", "C2", 100_000, MONTHS[:9])]
+               + _trades("S1", "C2", "C2", 5_000_000, MONTHS[9:]) + _trades("S2", "C2", "C2", 100_000, MONTHS[9:]),
+               []),
+        "C3": (_trades("C3", "K9", "C3", 400_000, MONTHS[:9]), _paid("K9", "C3", 400_000, MONTHS[1:9])),
+        "C4": (_trades("C4", "C2", "C4", 1_000_000), _paid("C2", "C4", 1_000_000, MONTHS[1:8])),
+    }
+    for n, (client, (trades, payments)) in enumerate(sorted(ledgers.items())):
+        batch = BatchInfo(f"b{n}", f"{n:064d}", f"{client}.csv", client, "canonical",
+                          started_at="2025-01-01T00:00:00")
+        store.begin_batch(batch)
+        store.write_chunk(batch.id, 0, trades, payments)
+        store.finish_batch(BatchInfo(batch.id, batch.sha256, batch.file, client, "canonical", status="done",
+                                     rows_read=len(trades), rows_loaded=len(trades),
+                                     started_at=batch.started_at))
+    store.upsert_parameters([ParameterRow("S1", "2024-06", (("profitable", 0.0),)),
+                             ParameterRow("S2", "2024-06", (("profitable", 1.0),))])
+
+
+def _app(store: Store, tmp_path: Path) -> TestClient:
+    return TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store))  # type: ignore[call-arg]
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def _by_kind(alerts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
+    for a in alerts:
+        out[a["kind"]].append(a)
+    return out
+
+
+def test_every_kind_is_raised_stored_and_recomputed_when_the_data_moves(store: Store) -> None:
+    build_region(store)
+    info = refresh_alerts(store)
+    assert info["data_version"] == store.data_version() and info["alerts"] > 0
+    alerts, computed = stored_alerts(store)
+    kinds = _by_kind(alerts)
+    assert all(kinds[k] for k in KINDS), {k: len(v) for k, v in kinds.items()}
+    lost = kinds["top_partner_lost"]
+    assert [(a["firm_id"], a["month"], a["subject_id"]) for a in lost] == [("C1", "2024-10", "K1")]
+    assert {(a["firm_id"], a["month"]) for a in kinds["concentration_jump"]} >= {("C2", "2024-10")}
+    distress = {(a["firm_id"], a["subject_id"], a["numbers"]["hop"]) for a in kinds["partner_distress"]
+                if a["month"] == "2024-06"}
+    assert distress == {("C2", "S1", 1), ("C4", "C2", 2)}
+    assert [(a["firm_id"], a["month"]) for a in kinds["receivable_days_rising"]] == [("C4", "2024-09")]
+    assert [(a["firm_id"], a["month"]) for a in kinds["coverage_drop"]] == [("C3", "2024-10")]
+    # stored: read again without recomputation; a write moves the data version and they follow
+    assert store.get_analytics("alerts") is not None
+    store.upsert_parameters([ParameterRow("S2", "2024-09", (("profitable", 0.0),))])
+    again, later = stored_alerts(store)
+    assert store.get_analytics("alerts")[0] == store.data_version()  # type: ignore[index]
+    assert any(a["subject_id"] == "S2" and a["kind"] == "partner_distress" for a in again)
+
+
+def test_the_api_lists_acknowledges_and_scopes_alerts(store: Store, tmp_path: Path) -> None:
+    build_region(store)
+    tokens = make_tokens(store)
+    with _app(store, tmp_path) as c:
+        r = c.get("/alerts", params={"limit": 500}, headers=tokens["analyst"])
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["count"] == len(body["alerts"]) and body["access"]["scope"] == "operator"
+        lost = next(a for a in body["alerts"] if a["kind"] == "top_partner_lost")
+        assert lost["subject_name"] == HOSTILE and lost["firm_name"] == "株式会社一"
+        assert lost["series"][0]["yen"][:3] == [500_000] * 3
+        only = c.get("/alerts", params={"kind": "coverage_drop"}, headers=tokens["analyst"]).json()
+        assert [a["firm_id"] for a in only["alerts"]] == ["C3"]
+        since = c.get("/alerts", params={"since": "2024-10", "firm": "C1"}, headers=tokens["admin"]).json()
+        assert since["alerts"] and all(a["month"] >= "2024-10" and a["firm_id"] == "C1" for a in since["alerts"])
+        page = c.get("/alerts", params={"limit": 2, "offset": 1}, headers=tokens["analyst"]).json()
+        assert [a["id"] for a in page["alerts"]] == [a["id"] for a in body["alerts"][1:3]]
+        assert c.get("/alerts", params={"kind": "nope"}, headers=tokens["analyst"]).status_code == 422
+        assert c.get("/alerts").status_code == 401
+
+        # acknowledge: analysts and admins; recorded once; audited
+        aid = lost["id"]
+        r = c.post(f"/alerts/{aid}/ack", json={"note": "called the client"}, headers=tokens["analyst"])
+        assert r.status_code == 200, r.text
+        assert r.json()["user"] == "analyst" and r.json()["new"] is True
+        again = c.post(f"/alerts/{aid}/ack", headers=tokens["admin"]).json()
+        assert again["new"] is False and again["user"] == "analyst" and again["note"] == "called the client"
+        assert c.post(f"/alerts/{aid}/ack", headers=tokens["officer_b1"]).status_code == 403
+        assert c.post("/alerts/0123456789abcdef/ack", headers=tokens["analyst"]).status_code == 404
+        assert c.post("/alerts/not-an-id/ack", headers=tokens["analyst"]).status_code == 422
+        entries, _ = store.audit_log(action="alert.ack")
+        assert {(e.user, e.outcome) for e in entries} >= {("analyst", "ok"), ("officer_b1", "denied")}
+        assert any(e.firm_id == "C1" and aid in e.detail for e in entries)
+        open_ = c.get("/alerts", params={"state": "open", "limit": 500}, headers=tokens["analyst"]).json()
+        assert aid not in {a["id"] for a in open_["alerts"]} and open_["count"] == body["count"] - 1
+        done = c.get("/alerts", params={"state": "acknowledged"}, headers=tokens["analyst"]).json()
+        assert [a["id"] for a in done["alerts"]] == [aid] and done["alerts"][0]["ack"]["user"] == "analyst"
+
+        # a credit officer of B1: visible firms only, hidden partners under pseudonyms
+        mine = c.get("/alerts", params={"limit": 500}, headers=tokens["officer_b1"])
+        assert mine.status_code == 200
+        seen = mine.json()
+        assert seen["access"]["scope"] == "bank" and seen["alerts"]
+        assert {a["firm_id"] for a in seen["alerts"]} <= {"C1", "C2", "C4"}
+        assert "C3" not in mine.text and HOSTILE not in mine.text and '"K1"' not in mine.text
+        masked = next(a for a in seen["alerts"] if a["kind"] == "top_partner_lost")
+        assert masked["subject_id"].startswith("p-") and masked["subject_name"] != HOSTILE
+        assert masked["series"][0]["buyer"] == masked["subject_id"] and masked["ack"] is None
+        assert masked["series"][0]["yen"][:3] == [500_000] * 3  # what C1's own ledger records
+        # the distress of a hidden firm is not shown; that of a visible partner is
+        assert not any(a["kind"] == "partner_distress" and a["subject_id"].startswith("p-")
+                       for a in seen["alerts"])
+        # C4's two-hop alert goes through S1, which did not consent: left out as well
+        assert not any(a["kind"] == "partner_distress" and a["firm_id"] == "C4" for a in seen["alerts"])
+        other = c.get("/alerts", headers=tokens["officer_b2"]).json()
+        assert other["alerts"] == [] and other["count"] == 0
+        assert c.get("/alerts", headers=tokens["researcher"]).status_code == 403
+    reads, _ = store.audit_log(action="alerts.list", user="officer_b1")  # queued reads, written at shutdown
+    assert reads and reads[0].outcome == "ok"
+    denied, _ = store.audit_log(action="alerts.list", user="researcher")
+    assert denied and denied[0].outcome == "denied"
+
+
+def test_the_cli_lists_and_acknowledges(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    build_region(cli)
+    make_tokens(cli)
+    code, out, _ = run(capsys, "alerts")
+    assert code == 0 and "top_partner_lost" in out and "coverage_drop" in out and "alerts;" in out
+    code, out, _ = run(capsys, "alerts", "--kind", "coverage_drop", "--json")
+    listed = json.loads(out)
+    assert code == 0 and [a["firm_id"] for a in listed["alerts"]] == ["C3"]
+    code, out, _ = run(capsys, "alerts", "--since", "2024-10", "--json")
+    assert all(a["month"] >= "2024-10" for a in json.loads(out)["alerts"])
+    aid = listed["alerts"][0]["id"]
+    code, out, _ = run(capsys, "alerts", "ack", aid, "--note", "ledger asked for", "--as", "analyst")
+    assert code == 0 and "acknowledged by analyst" in out
+    code, out, _ = run(capsys, "alerts", "ack", aid, "--as", "admin")
+    assert code == 0 and "acknowledged before by analyst" in out
+    code, _, err = run(capsys, "alerts", "ack", aid, "--as", "researcher")
+    assert code == 2 and "only analysts and admins" in err
+    code, _, err = run(capsys, "alerts", "ack", "0123456789abcdef", "--as", "analyst")
+    assert code == 2
+    assert cli.alert_acks([aid])[aid].note == "ledger asked for"
+    entries, _ = cli.audit_log(action="alert.ack", user="analyst")
+    assert entries and entries[-1].firm_id == "C3"
+    code, out, _ = run(capsys, "alerts", "--open", "--kind", "coverage_drop")
+    assert aid not in out and "(0 alerts;" in out
+
+
+def _login(c: TestClient, store: Store, name: str) -> None:
+    set_password(store, name, PASSWORD, SYSTEM)
+    csrf = _csrf(c.get("/login").text)
+    r = c.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_the_ui_shows_the_feed_an_alert_and_acknowledges_it(store: Store, tmp_path: Path) -> None:
+    build_region(store)
+    make_tokens(store)
+    with _app(store, tmp_path) as c:
+        _login(c, store, "analyst")
+        page = c.get("/ui/alerts")
+        assert page.status_code == 200
+        text = page.text
+        assert "主要得意先" in text and "との取引が2か月途絶" in text and "帳簿の到着が途絶" in text
+        assert HOSTILE not in text and "&lt;img src=x onerror=alert(1)&gt;商事" in text
+        assert 'href="/ui/firms/C1"' in text
+        only = c.get("/ui/alerts", params={"kind": "coverage_drop"}).text
+        assert "帳簿の到着が途絶" in only and "主要得意先" not in only
+        lost = next(a for a in stored_alerts(store)[0] if a["kind"] == "top_partner_lost")
+        one = c.get(f"/ui/alerts/{lost['id']}")
+        assert one.status_code == 200
+        assert "根拠となる取引" in one.text and "500,000円" in one.text and "確認済みにする" in one.text
+        assert c.get("/ui/alerts/0123456789abcdef").status_code == 404
+        assert c.post(f"/ui/alerts/{lost['id']}/ack", data={"csrf": "forged"}).status_code == 403
+        r = c.post(f"/ui/alerts/{lost['id']}/ack", data={"csrf": _csrf(one.text), "note": "電話で確認"},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/ui/alerts/{lost['id']}"
+        after = c.get(f"/ui/alerts/{lost['id']}").text
+        assert "確認済み" in after and "電話で確認" in after and "analyst" in after
+        assert lost["id"] not in c.get("/ui/alerts").text  # unacknowledged only, by default
+        assert lost["id"] in c.get("/ui/alerts", params={"state": "acknowledged"}).text
+        entries, _ = store.audit_log(action="alert.ack", user="analyst")
+        assert entries and entries[0].firm_id == "C1"
+        en = c.get("/ui/alerts", params={"lang": "en", "state": "all"}).text
+        assert "Top customer" in en and "has traded nothing for 2 months" in en
+    with _app(store, tmp_path) as c:
+        _login(c, store, "officer_b1")
+        assert c.get("/ui/alerts").status_code == 403
+        assert c.get(f"/ui/alerts/{lost['id']}").status_code == 403
