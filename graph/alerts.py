@@ -255,7 +255,7 @@ def _grid(trades: pd.DataFrame, clients: Sequence[str], ledgers: Mapping[str, Ma
     own = {k: np.zeros((len(clients), n), dtype=np.float64) for k in LEDGER_KINDS}
     seen = np.zeros((len(clients), n), dtype=bool)
     if len(own_long):
-        ci = pd.Index(clients, dtype=object).get_indexer(own_long["client"])
+        ci = pd.Index(clients, dtype=object).get_indexer(pd.Index(own_long["client"], dtype=object))
         mcat = own_long["month"].astype("category")
         mnum = np.array([_number(str(m)) for m in mcat.cat.categories], dtype=np.int64) - start_n
         mi = mnum[mcat.cat.codes.to_numpy()]
@@ -514,7 +514,7 @@ def distress_matrix(network: TradeNetwork, parameters: Iterable[ParameterLike] =
             col[codes[codes >= 0], k] = True
     m = _DISTRESS_FIGURE_MONTHS
     for firm, series in (days or {}).items():
-        code = idx.get_indexer([firm])[0]
+        code = idx.get_indexer(pd.Index([firm], dtype=object))[0]
         if code < 0:
             continue
         known = np.flatnonzero(~np.isnan(series))
@@ -531,8 +531,8 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
     reasons = distress_matrix(net, parameters, {c: skipped[i] for i, c in enumerate(g.clients)})
     names = list(reasons)
     distressed = np.zeros_like(reasons[names[0]])
-    for r in names:
-        distressed |= reasons[r]
+    for reason in names:
+        distressed |= reasons[reason]
     # undirected ties, both ways: (a, b) active in month t when they traded in the TIE_MONTHS up to t
     s, b, t, amount = net.monthly_codes()
     nf = max(net.n_firms, 1)
