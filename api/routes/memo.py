@@ -5,7 +5,9 @@ A read of firm data like the others under ``/firms``: the API's bearer token
 or a signed-in web session (GET) authenticates it (``api.app`` includes the
 router with ``get_principal``), everything is read through the principal's
 scoped store, and every request is in the audit log (``firm.report``). The
-memo names who made it and when, so it is rendered per request, never cached.
+memo names who made it and when: it is rendered for each reader, and kept a
+minute for that reader only (:class:`api.web.memo.RecentMemos`), so that the
+page and then its PDF, or a second click, cost one rendering each.
 """
 
 from __future__ import annotations
@@ -53,17 +55,22 @@ def get_report(
     masked for lack of consent and where the data came from — supplementary
     material for a credit decision, never a credit score."""
     from api.portfolio import shared_snapshot_cache
-    from api.web.memo import memo_filename, memo_html, memo_pdf
+    from api.web.memo import memo_filename, memo_html, memo_pdf, recent_memos
 
     chosen = lang_of(lang) if lang else request_lang(request)
-    now = datetime.now(UTC)
     who = store.principal
     generated_by = who.user + (f" ({who.bank})" if who.bank else "")
-    html = memo_html(store, firm_id, chosen, generated_by, now, snapshots=shared_snapshot_cache(request.app.state),
-                     links=format == "html")
+
+    def render() -> tuple[bytes, datetime]:
+        now = datetime.now(UTC)
+        html = memo_html(store, firm_id, chosen, generated_by, now,
+                         snapshots=shared_snapshot_cache(request.app.state), links=format == "html")
+        return (memo_pdf(html) if format == "pdf" else html.encode("utf-8")), now
+
+    key = (who.user, who.role.value, who.bank, firm_id, chosen, format, store.data_version())
+    body, at = recent_memos(request.app.state).get_or_render(key, render)
     if format == "pdf":
-        name = memo_filename(firm_id, now, "pdf")
-        return Response(memo_pdf(html), media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+        return Response(body, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{memo_filename(firm_id, at, "pdf")}"',
             "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
-    return HTMLResponse(html, headers=PAGE_HEADERS)
+    return HTMLResponse(body, headers=PAGE_HEADERS)

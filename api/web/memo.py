@@ -21,6 +21,10 @@ when a PDF is made, so that the API starts fast.
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +32,8 @@ from api.web.i18n import Lang, Locale, locale_for
 from api.web.render import render_text
 from queries.scoped import ReadStore
 
-__all__ = ["memo_context", "memo_html", "memo_pdf", "memo_filename", "MemoFormats", "MONTHS", "SHOWN_MONTHS"]
+__all__ = ["memo_context", "memo_html", "memo_pdf", "memo_filename", "MemoFormats", "RecentMemos", "recent_memos",
+           "MONTHS", "SHOWN_MONTHS"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 MONTHS = 24
@@ -133,6 +138,54 @@ def memo_pdf(html: str) -> bytes:
 
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()
     return pdf
+
+
+class RecentMemos:
+    """Memos rendered in the last :attr:`ttl` seconds, per reader, firm,
+    language, format and data version: opening a memo and then its PDF, or
+    a second click, costs no second rendering (a PDF takes seconds). The
+    reader (user, role, bank) is part of the key, so a memo is never served
+    to anyone else; so is the store's data version, read on every request,
+    so that a write — a consent revoked included — takes effect at once. A
+    memo served from here names the moment it was generated."""
+
+    def __init__(self, ttl: float = 60.0, size: int = 32) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, bytes, datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_render(self, key: tuple[Any, ...],
+                      render: Callable[[], tuple[bytes, datetime]]) -> tuple[bytes, datetime]:
+        """The body and generation time kept for ``key``, else ``render()``'s
+        (kept; an exception is not)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and now - hit[0] < self.ttl:
+                self._items.move_to_end(key)
+                return hit[1], hit[2]
+        body, at = render()
+        with self._lock:
+            self._items[key] = (now, body, at)
+            self._items.move_to_end(key)
+            for k in [k for k, v in self._items.items() if now - v[0] >= self.ttl]:
+                del self._items[k]
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return body, at
+
+
+_RECENT_LOCK = threading.Lock()
+
+
+def recent_memos(state: Any) -> RecentMemos:
+    """The app's one :class:`RecentMemos` (``state``: the FastAPI ``app.state``), made on first use."""
+    with _RECENT_LOCK:
+        memos = getattr(state, "memos", None)
+        if memos is None:
+            memos = state.memos = RecentMemos()
+        return memos
 
 
 def memo_filename(firm_id: str, generated_at: datetime, ext: str = "pdf") -> str:
