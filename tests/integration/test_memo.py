@@ -113,6 +113,11 @@ def test_memo_in_japanese_and_english(region: tuple[TestClient, Headers]) -> Non
     customers = _section(en.text, "customers")
     assert C2 in customers and "F4004" in customers
     assert PSEUDONYM_PREFIX not in _section(en.text, "masked")
+    # a firm that is no client: what its partners' ledgers say, no own ledger, no peers
+    n1 = client.get("/firms/F4004/report?lang=en", headers=tokens["analyst"])
+    assert n1.status_code == 200 and MASTER["F4004"] in n1.text
+    assert "no own ledger" in _section(n1.text, "terms") and "No peer comparison" in _section(n1.text, "peers")
+    assert C1 in _section(n1.text, "suppliers")  # C1 sells to it
     # bad parameters are 422, as on every route
     assert client.get(f"/firms/{C1}/report?lang=fr", headers=tokens["analyst"]).status_code == 422
     assert client.get(f"/firms/{C1}/report?format=doc", headers=tokens["analyst"]).status_code == 422
