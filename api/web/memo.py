@@ -14,8 +14,9 @@ credit score, and says so.
 
 The HTML is a standalone page (``api/templates/memo.html``: A4 ``@page``
 rules, header, footer and page numbers, the Japanese font named), used as
-is by the browser and by WeasyPrint for the PDF. WeasyPrint is imported
-when a PDF is made, so that the API starts fast.
+is by the browser and by WeasyPrint for the PDF; its charts are the firm
+page's (:mod:`api.web.charts`, SVG data URIs, so nothing is fetched).
+WeasyPrint is imported when a PDF is made, so that the API starts fast.
 """
 
 from __future__ import annotations
