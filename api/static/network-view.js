@@ -54,8 +54,8 @@
   }
 
   function expand(partner) {
-    if (pending[partner.id]) {
-      return;
+    if (pending[partner.id] || expanded[partner.id]) {
+      return Promise.resolve();
     }
     pending[partner.id] = true;
     say(strings.loading);
@@ -66,7 +66,7 @@
         params.set(name, value);
       }
     });
-    fetch(container.getAttribute("data-expand-url") + "?" + params.toString(), {
+    return fetch(container.getAttribute("data-expand-url") + "?" + params.toString(), {
       credentials: "same-origin",
       headers: { Accept: "application/json" }
     })
@@ -90,6 +90,9 @@
           nodes.update({ id: summary.id, hidden: true });
         }
         container.setAttribute("data-expanded", String(Object.keys(expanded).length));
+        if (newNodes.length) {
+          network.fit({ animation: false }); // the new firms lie beyond the ring: keep them in view
+        }
         say(strings.hide);
       })
       .catch(function () {
@@ -126,4 +129,6 @@
   });
 
   count();
+  // For tests and the console: the network, its data and the expansion (a promise).
+  window.torihikiView = { network: network, nodes: nodes, edges: edges, expand: expand, collapse: collapse };
 })();
