@@ -21,6 +21,8 @@ the principal may not see answers 404 exactly like an unknown one.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -45,6 +47,12 @@ READERS = page_roles(Role.ADMIN, Role.ANALYST, Role.CREDIT_OFFICER)
 # The page embeds the network view of this server in a frame.
 FIRM_HEADERS = {"Content-Security-Policy": PAGE_CSP + "; frame-src 'self'"}
 
+MONTHS = 24
+"""Months of the series the page charts (terms, trend); figures use all data."""
+# Charts drawn for a cached dossier, per language: (dossier, {name: data URI}).
+_CHARTS: OrderedDict[tuple[int, str], tuple[Any, dict[str, str | None]]] = OrderedDict()
+_CHARTS_LOCK = threading.Lock()
+
 Fails = Annotated[str, Query(max_length=64, description="the partner assumed to fail")]
 
 
@@ -68,19 +76,30 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
     """The firm page (see the module docstring)."""
     from api.portfolio import shared_snapshot_cache
     from api.web import charts
-    from api.web.dossier import KEY_MEASURES, REASON_LABELS, build_dossier
+    from api.web.dossier import KEY_MEASURES, REASON_LABELS, dossier_cache
 
     store = ScopedStore(request.app.state.store, principal)
-    dossier = build_dossier(store, firm_id, snapshots=shared_snapshot_cache(request.app.state), months=24)
-    loc = locale_for(request_lang(request))
-    result, problem = _whatif(store, firm_id, fails)
-    context: dict[str, Any] = {
-        "d": dossier,
-        "charts": {
+    dossier = dossier_cache(request.app.state).get(store, firm_id, snapshots=shared_snapshot_cache(request.app.state),
+                                                   months=MONTHS)
+    lang = request_lang(request)
+    key = (id(dossier), lang)
+    with _CHARTS_LOCK:
+        drawn = _CHARTS.get(key)
+    if drawn is None or drawn[0] is not dossier:
+        loc = locale_for(lang)
+        drawn = (dossier, {
             "trend": charts.trend_chart(dossier.trend, loc),
             "terms": charts.terms_chart(dossier.terms, loc),
             "concentration": charts.concentration_chart(dossier.concentration, loc),
-        },
+        })
+        with _CHARTS_LOCK:
+            _CHARTS[key] = drawn
+            while len(_CHARTS) > 64:
+                _CHARTS.popitem(last=False)
+    result, problem = _whatif(store, firm_id, fails)
+    context: dict[str, Any] = {
+        "d": dossier,
+        "charts": drawn[1],
         "reasons": REASON_LABELS,
         "key_measures": KEY_MEASURES,
         "fails": fails.strip(),

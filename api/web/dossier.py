@@ -15,6 +15,8 @@ Interface::
                       months=24)                                   # months in the series; None: all
     d.profile.name, d.coverage.latest_month, d.concentration.customers[0].share
     w = whatif(scoped_store, "F0001", d.whatif.candidates[0].id)   # one partner fails (seconds)
+    d = dossier_cache(app.state).get(scoped_store, "F0001", snapshots=..., months=24)
+                                       # the same, kept per app, scope, firm and data version
 
 Sections (each documented on its class):
 
@@ -52,7 +54,9 @@ gaps in percentage points; timestamps ISO 8601 (UTC).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
@@ -71,8 +75,8 @@ from graph.distress import (
 from graph.ego import partner_sums
 from graph.metrics import hhi, partner_distress_share, two_hop_distress_exposure
 from graph.network import TradeNetwork
-from queries.model import Firm
-from queries.scoped import PSEUDONYM_PREFIX, ReadStore, access_of
+from queries.model import Firm, ParameterRow
+from queries.scoped import PSEUDONYM_PREFIX, ReadStore, access_of, scope_key_of
 from queries.series import FirmTotals, split_observers
 from queries.store import NotFound
 
@@ -80,7 +84,7 @@ __all__ = [
     "Dossier", "Profile", "Batch", "Coverage", "PartnerShare", "Concentration", "TermsPoint", "Terms",
     "TrendPoint", "GapDriver", "Trend", "PartnerHealth", "Health", "PeerRow", "Peers", "Candidate",
     "Highlight", "WhatIfChoice", "MaskedPartner", "Masking", "Lineage", "WhatIf", "AffectedPartner",
-    "build_dossier", "whatif", "is_masked", "value_format", "KEY_MEASURES", "METRIC_LABELS", "REASON_LABELS", "TOP",
+    "build_dossier", "dossier_cache", "DossierCache", "whatif", "is_masked", "value_format", "KEY_MEASURES", "METRIC_LABELS", "REASON_LABELS", "TOP",
 ]
 
 TOP = 10
@@ -601,7 +605,8 @@ def _float(x: Any) -> float | None:
     return None if v != v else v  # NaN → None
 
 
-def _terms(store: ReadStore, firm: Firm, months: int | None) -> tuple[Terms, dict[str, Any] | None]:
+def _terms(store: ReadStore, firm: Firm, months: int | None,
+           parameters: Sequence[ParameterRow]) -> tuple[Terms, dict[str, Any] | None]:
     fig = service.figures(store, firm.id) if firm.is_client else None
     rows = fig["months"] if fig else []
     series = [TermsPoint(r["month"], int(r["sales"]), int(r["purchases"]), _float(r.get("receivable_days")),
@@ -610,7 +615,7 @@ def _terms(store: ReadStore, firm: Firm, months: int | None) -> tuple[Terms, dic
     last_ar = next((p.receivable_days for p in reversed(series) if p.receivable_days is not None), None)
     last_ap = next((p.payable_days for p in reversed(series) if p.payable_days is not None), None)
     reported, period = None, None
-    own = sorted((r for r in store.parameters() if r.firm_id == firm.id), key=lambda r: r.period)
+    own = sorted((r for r in parameters if r.firm_id == firm.id), key=lambda r: r.period)
     for row in reversed(own):
         value = dict(row.values).get("ar_turnover_days")
         if value is not None:
@@ -639,11 +644,15 @@ def _trend(store: ReadStore, firm_id: str, names: Mapping[str, Firm], months: in
 
 def _activity_reasons(totals: Mapping[str, FirmTotals], end: str | None) -> set[str]:
     """Firms that stopped trading (:func:`graph.distress.stopped_trading`) read
-    from their monthly totals: each firm's turnover is a tie to one sink, so
-    the rule sees each firm's last month with trade in the window up to ``end``."""
-    rows = [(f, "\x00sink", m, s + p) for f, t in totals.items()
-            for m, s, p in zip(t.months, t.sales, t.purchases, strict=True)
-            if (end is None or m <= end) and s + p != 0]
+    from their monthly totals: each firm's first and last month with turnover
+    (up to ``end``) become ties to one sink — all the rule looks at is each
+    firm's last month with trade within the window."""
+    rows = []
+    for f, t in totals.items():
+        active = [m for m, s, p in zip(t.months, t.sales, t.purchases, strict=True)
+                  if (end is None or m <= end) and s + p != 0]
+        if active:
+            rows += [(f, "\x00sink", active[0], 1), (f, "\x00sink", active[-1], 1)]
     if not rows:
         return set()
     frame = pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"])
@@ -710,7 +719,8 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
         raise NotFound(f"no firm {firm_id!r}")
 
     # -- the firm's own trade: partners and yen both ways (all months)
-    around = store.pair_amounts([firm_id])
+    pairs = store.pairs_of(firm_id)  # with monthly series: months and observers below
+    around = [(p.seller, p.buyer, p.amount) for p in pairs]
     sales, purchases = partner_sums(firm_id, around)
     partners = sorted(set(sales) | set(purchases))
     names = store.get_firms(partners)
@@ -726,8 +736,8 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     by_yen = sorted(partners, key=lambda i: (-yen[i], i))
 
     # -- terms and coverage (own ledger)
-    terms, fig = _terms(store, firm, months)
-    pairs = store.pairs_of(firm_id)
+    parameters = store.parameters()
+    terms, fig = _terms(store, firm, months, parameters)
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
@@ -745,7 +755,8 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     hop1 = set(partners)
     around2 = store.pair_amounts(hop1) if hop1 else []
     hop2 = {f for s, b, _ in around2 for f in (s, b)} - hop1 - {firm_id}
-    totals = store.firm_totals(hop1 | hop2 | {firm_id})
+    # monthly totals for the stopped-trading signal: of firms whose signals may be shown only
+    totals = store.firm_totals({f for f in hop1 | hop2 | {firm_id} if not is_masked(f)})
     end = max((t.months[-1] for t in totals.values() if t.months), default=coverage.latest_month)
     net = _structure([*around, *around2], end or "2000-01")
 
@@ -764,7 +775,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                                   sum(purchases.values()), c_hhi, s_hhi)
 
     # -- partner health: distress reasons of visible firms (masked partners' signals left out)
-    reasons: dict[str, set[str]] = {f: set(r) for f, r in distress_reasons(parameters=store.parameters(),
+    reasons: dict[str, set[str]] = {f: set(r) for f, r in distress_reasons(parameters=parameters,
                                                                             end=end).items()}
     for f in _activity_reasons(totals, end):
         reasons.setdefault(f, set()).add(STOPPED_TRADING)
@@ -811,6 +822,54 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                       peers.computed_at)
     return Dossier(_profile(firm), coverage, concentration, terms, trend, health, peers, choice, masking,
                    lineage)
+
+
+class DossierCache:
+    """Dossiers kept for one store (one per app: :func:`dossier_cache`): by scope (:func:`queries.scoped.scope_key_of`:
+    the operator's, one bank's), firm, data version and ``months``, so that a
+    page seen again (another language, the what-if form without JavaScript,
+    the memo after the page) is not computed again until the data change. A
+    credit officer's scoped reads around a firm with many partners take
+    seconds; this keeps it to once per data version.
+
+    Cached dossiers are shared: treat them as read-only."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], Dossier] = OrderedDict()
+
+    def get(self, store: ReadStore, firm_id: str, *, snapshots: Any = None, months: int | None = 24) -> Dossier:
+        """:func:`build_dossier`, or the dossier built for the same key before.
+        A firm the principal may not see raises as :func:`build_dossier` does
+        (visibility is checked on every call, before the cache is read)."""
+        if store.get_firm(firm_id) is None:
+            raise NotFound(f"no firm {firm_id!r}")
+        key = (scope_key_of(store), firm_id, store.data_version(), months, snapshots is not None)
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+                return hit
+        dossier = build_dossier(store, firm_id, snapshots=snapshots, months=months)
+        with self._lock:
+            self._entries[key] = dossier
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return dossier
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def dossier_cache(state: Any) -> DossierCache:
+    """The app's one :class:`DossierCache` (``state``: the FastAPI ``app.state``;
+    one app serves one store), made on first use."""
+    with _CACHE_LOCK:
+        cache = getattr(state, "dossiers", None)
+        if cache is None:
+            cache = state.dossiers = DossierCache()
+        return cache
 
 
 def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:
