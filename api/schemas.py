@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Access", "Health", "FirmOut", "FirmPage", "EgoOut", "FiguresOut", "TrendOut", "WhatIfOut", "PeersOut",
-    "ReconcileOut", "CorrelationOut", "IngestOut",
+    "ReconcileOut", "CorrelationOut", "IngestOut", "ViewExpansionOut",
 ]
 
 
@@ -256,3 +256,20 @@ class IngestOut(_Out):
     duplicate: bool
     resumed: bool
     same_file: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ViewExpansionOut(_Out):
+    """The second-hop firms of one partner drawn in the network view (``/view/expand``):
+    vis-network nodes and edges with fixed positions (pixels), the largest drawn, the rest folded."""
+
+    firm: str
+    via: str = Field(description="the partner expanded (a pseudonym p-… for a credit officer's masked partner)")
+    via_node: str = Field(description="the partner's node id in the view")
+    count: int = Field(description="second-hop firms of the partner")
+    shown: int
+    more: int = Field(description="second-hop firms folded into one node")
+    yen: int = Field(description="the partner's trade with them, yen both ways")
+    distressed: int
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    access: Access | None = None

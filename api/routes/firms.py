@@ -16,7 +16,16 @@ from api.deps import ScopedDep, SettingsDep
 from api.errors import STANDARD_ERRORS, error_responses
 from api.network_view import COLOURS, EXPAND_LIMIT, MAX_EXPAND_LIMIT
 from api.responses import JSON, answer, serve
-from api.schemas import EgoOut, FiguresOut, FirmOut, FirmPage, PeersOut, TrendOut, WhatIfOut
+from api.schemas import (
+    EgoOut,
+    FiguresOut,
+    FirmOut,
+    FirmPage,
+    PeersOut,
+    TrendOut,
+    ViewExpansionOut,
+    WhatIfOut,
+)
 from api.web.render import render, request_lang
 from queries.store import NotFound
 
@@ -90,7 +99,8 @@ def view_ego(
                   firm_page=f"/ui/firms/{quote(firm_id, safe='')}", colours=COLOURS)
 
 
-@router.get("/{firm_id}/view/expand", responses=FIRM_ERRORS, dependencies=[audited_read("firm.view")])
+@router.get("/{firm_id}/view/expand", response_model=ViewExpansionOut, responses=FIRM_ERRORS,
+            dependencies=[audited_read("firm.view")])
 def expand_view(
     firm_id: str, store: ScopedDep, request: Request,
     via: Annotated[str, Query(min_length=1, max_length=64, description="a drawn first-hop partner")],
