@@ -264,3 +264,16 @@ def test_view_reads_are_audited(client: TestClient, region: tuple[Store, dict[st
     client.app.state.audit_buffer.flush()  # type: ignore[attr-defined]
     entries, _ = store.audit_log(firm_id=K, action="firm.view")
     assert len(entries) >= 2 and all(e.outcome == "ok" for e in entries)
+
+
+def test_a_month_window_narrows_the_view_and_its_expansion(client: TestClient) -> None:
+    g = graph_of(client.get(f"/firms/{K}/view", params={"hops": 2, "from": "2024-02", "to": "2024-03"}).text)
+    (summary,) = kinds(g, "summary")
+    assert summary["yen"] == 2 * sum(200_000 + 1_000 * i for i in range(80))  # two of the three months
+    fold = kinds(g, "fold")[0]
+    assert fold["yen"] == 2 * sum(1_000_000 - 10_000 * i for i in range(9, 15))
+    body = client.get(f"/firms/{K}/view/expand", params={"via": B, "from": "2024-02", "to": "2024-03"}).json()
+    assert body["yen"] == summary["yen"] and body["count"] == 80
+    assert client.get(f"/firms/{K}/view", params={"from": "2024-03", "to": "2024-01"}).status_code == 422
+    assert client.get(f"/firms/{K}/view", params={"hops": 3}).status_code == 422
+    assert client.get(f"/firms/{K}/view/expand", params={"via": B, "limit": 0}).status_code == 422
