@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,9 @@ DEFAULT_LANG: Lang = "ja"
 LANG_COOKIE = "torihiki_lang"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 _BABEL_LOCALE = {"ja": "ja_JP", "en": "en_US"}
+TOKYO = ZoneInfo("Asia/Tokyo")
+"""Moments (loads, audit entries, alerts) are stored in UTC and shown in
+Japan time, the time of everyone who reads them."""
 
 
 def lang_of(value: str | None) -> Lang:
@@ -122,7 +126,8 @@ class Locale:
         return format_skeleton("yMMM", d, locale=self._babel)
 
     def day(self, value: str | date | datetime | None) -> str:
-        """A date (or an ISO timestamp's date) in the locale's medium form."""
+        """A date in the locale's medium form; a moment (an ISO timestamp,
+        UTC unless it says otherwise) as date and time in Japan time, ``JST``."""
         if not value:
             return "–"
         if isinstance(value, str):
@@ -132,8 +137,10 @@ class Locale:
                     text.replace("Z", "+00:00"))
             except ValueError:
                 return text
-        if isinstance(value, datetime):
-            return format_datetime(value, format="medium", locale=self._babel)
+        if isinstance(value, datetime):  # a moment: in Japan time, said so
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+            pattern = "yyyy/MM/dd HH:mm" if self.lang == "ja" else "MMM d, yyyy HH:mm"
+            return format_datetime(moment, pattern, tzinfo=TOKYO, locale=self._babel) + " JST"
         return format_date(value, format="medium", locale=self._babel)
 
 
