@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ WIDTH, HEIGHT = 6.4, 2.8  # inches; drawn at 72 px per inch in SVG
 FIRM_COLOUR, GROUP_COLOUR, THIRD_COLOUR = "#1f5fa8", "#fca311", "#5f6368"
 MAX_BARS = 5
 MAX_LABEL = 16  # characters of a partner's name in a bar label
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
 
 
 def label(text: str | None, limit: int = MAX_LABEL) -> str:
@@ -116,11 +118,13 @@ def _style(ax: Axes) -> None:
 
 
 def svg_data_uri(fig: Figure) -> str:
-    """The figure as a ``data:image/svg+xml;base64,…`` URI (no date in the
-    file, so the same chart gives the same bytes)."""
+    """The figure as a ``data:image/svg+xml;base64,…`` URI (no date or
+    creator in the file's metadata, no comments)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    # matplotlib notes each text in a comment: the picture has its outlines, the file needs no words
+    svg = _COMMENT.sub(b"", buf.getvalue())
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 def _ticks(labels: Sequence[str], most: int = 8) -> list[int]:
