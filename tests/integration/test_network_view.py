@@ -243,7 +243,9 @@ def test_a_credit_officer_sees_pseudonyms_never_names(region: tuple[Store, dict[
         assert "非開示の取引先" in r.text
         # B consented: its second hop is shown, under pseudonyms
         visible = next(n for n in partners if n["ref"] == B)
-        body = c.get(f"/firms/{K}/view/expand", params={"via": B}).json()
+        expand = c.get(f"/firms/{K}/view/expand", params={"via": B})
+        assert all(f not in expand.text for f in SECOND) and "株式会社取引先50" not in expand.text
+        body = expand.json()
         assert body["via_node"] == visible["id"] and body["count"] == 80
         assert all(n["ref"].startswith("p-") and n["label"].startswith("非開示の取引先") for n in body["nodes"])
         assert body["access"]["scope"] == "bank"
