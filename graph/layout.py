@@ -14,8 +14,8 @@ physics off:
 * next to each partner, further out on its ray, the summary of its own
   partners (:func:`summary_point`);
 * a partner's second-hop firms, when expanded, as a sunflower (Vogel's
-  spiral: even density, no overlaps) just beyond the partner
-  (:func:`cluster_points`).
+  spiral: even density, no overlaps) just beyond the partner, every other
+  one further out on a dense ring (:func:`cluster_points`).
 
 Coordinates are vis-network canvas pixels (x right, y down); angles are
 radians, 0 to the right, growing clockwise on screen. Everything is O(n):
@@ -126,11 +126,16 @@ def cluster_points(ring: Ring, slot: Slot, n: int, spacing: float = CLUSTER_SPAC
     """``n`` positions for the second-hop firms of ``slot``'s partner: a
     sunflower (point ``k`` at distance ``∝ √k``, turned by the golden angle)
     centred on the slot's ray just beyond the ring, largest first nearest the
-    centre of the sunflower."""
+    centre of the sunflower. Where the sunflowers of neighbouring slots
+    would overlap (a dense ring), every other slot's lies one sunflower
+    further out, so that all partners can be expanded at once."""
     if n <= 0:
         return []
     size = cluster_radius(n, spacing)
     d = ring.radius + gap * 0.6 + size
+    slots = len(ring.slots)
+    if slots > 1 and d * 2 * math.pi / slots < 2 * size and ring.slots.index(slot) % 2:
+        d += 2 * size
     cx, cy = d * math.cos(slot.angle), d * math.sin(slot.angle)
     c = size / math.sqrt(n)
     out = []

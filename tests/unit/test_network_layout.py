@@ -96,6 +96,9 @@ def test_a_1500_node_ego_is_laid_out_at_once() -> None:
     elapsed = time.perf_counter() - started
     assert len(points) == 1 + 40 + 40 * 37 == 1521
     assert len({(round(x, 1), round(y, 1)) for x, y in points}) == len(points)
+    clusters = [cluster_points(ring, s, 37) for s in ring.slots]  # every other one further out:
+    apart = min(_dist(a, b) for i, c in enumerate(clusters) for d in clusters[i + 1:] for a in c for b in d)
+    assert apart > 12  # no two partners' second-hop firms drawn on each other
     print(f"layout of {len(points)} nodes: {elapsed * 1000:.2f} ms")
 
 
