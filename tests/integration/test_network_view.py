@@ -279,3 +279,18 @@ def test_a_month_window_narrows_the_view_and_its_expansion(client: TestClient) -
     assert client.get(f"/firms/{K}/view", params={"from": "2024-03", "to": "2024-01"}).status_code == 422
     assert client.get(f"/firms/{K}/view", params={"hops": 3}).status_code == 422
     assert client.get(f"/firms/{K}/view/expand", params={"via": B, "limit": 0}).status_code == 422
+
+
+def test_new_parameters_show_at_the_next_request(region: tuple[Store, dict[str, dict[str, str]], Path]) -> None:
+    """The view's model and the parameters it reads are kept per data version: a write shows
+    (at once here: the data version is read on every request)."""
+    store, tokens, tmp = region
+    settings = Settings(TORIHIKI_HOME=tmp, TORIHIKI_CACHE_VERSION_SECONDS=0)  # type: ignore[call-arg]
+    with TestClient(create_app(settings, store=store), headers=tokens["analyst"]) as c:
+        def partner() -> dict[str, Any]:
+            graph = graph_of(c.get(f"/firms/{K}/view").text)
+            return next(n for n in kinds(graph, "partner") if n["ref"] == CUSTOMERS[10])
+
+        assert not partner()["distress"]
+        store.upsert_parameters([ParameterRow(CUSTOMERS[10], "FY2023", (("profitable", 0.0),))])
+        assert partner()["distress"] == ["loss_making"]
