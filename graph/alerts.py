@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -167,7 +167,9 @@ class Alert:
     series: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"id": self.id, "firm_id": self.firm_id, "month": self.month, "kind": self.kind,
+                "severity": self.severity, "subject_id": self.subject_id, "side": self.side,
+                "numbers": dict(self.numbers), "series": [dict(x) for x in self.series]}
 
 
 def _number(month: str) -> int:
@@ -199,7 +201,17 @@ class _Grid:
     ledger_first: np.ndarray
     own: dict[str, np.ndarray]  # kind (sales, purchases, receipts, payments) → clients × months, yen
     days: np.ndarray  # clients × months receivable days (NaN: unknown)
-    pair_rows: dict[tuple[str, str], list[int]] | None = None
+    pair_rows: dict[str, dict[str, int]] | None = None
+    pair_keys: np.ndarray | None = None
+    pair_order: np.ndarray | None = None
+    _ids: list[str] | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        """Firm ids by network code (a list: indexing a pandas Index per alert is slow)."""
+        if self._ids is None:
+            self._ids = [str(x) for x in self.network.index]
+        return self._ids
 
     @property
     def n(self) -> int:
@@ -312,7 +324,7 @@ def _series(g: _Grid, rows: Iterable[tuple[str, int]], t: int) -> list[dict[str,
     out = []
     for label, r in rows:
         client = g.clients[int(g.firm[r])]
-        partner = str(g.network.index[int(g.partner[r])])
+        partner = g.ids[int(g.partner[r])]
         seller, buyer = (client, partner) if g.side[r] == 0 else (partner, client)
         out.append({"label": label, "seller": seller, "buyer": buyer, "months": list(g.months[lo:hi + 1]),
                     "yen": [int(x) for x in g.amounts[r, lo:hi + 1]]})
@@ -365,7 +377,7 @@ def _top_partner_lost(g: _Grid) -> list[Alert]:
             if rank[r] > TOP_RANK:
                 continue
             client = g.clients[int(g.firm[r])]
-            partner = str(g.network.index[int(g.partner[r])])
+            partner = g.ids[int(g.partner[r])]
             side = "customer" if g.side[r] == 0 else "supplier"
             month = g.months[t]
             out.append(Alert(
@@ -414,7 +426,7 @@ def _concentration_jump(g: _Grid) -> list[Alert]:
         top = int(rows[np.argmax(pos[rows, t])])
         client = g.clients[int(grp) // 2]
         side = "customer" if grp % 2 == 0 else "supplier"
-        partner = str(g.network.index[int(g.partner[top])])
+        partner = g.ids[int(g.partner[top])]
         month = g.months[t]
         jump = float(rise[grp, t])
         out.append(Alert(
@@ -513,15 +525,30 @@ def distress_matrix(network: TradeNetwork, parameters: Iterable[ParameterLike] =
             codes = idx.get_indexer(pd.Index(sorted(found), dtype=object))
             col[codes[codes >= 0], k] = True
     m = _DISTRESS_FIGURE_MONTHS
-    for firm, series in (days or {}).items():
-        code = idx.get_indexer(pd.Index([firm], dtype=object))[0]
-        if code < 0:
-            continue
-        known = np.flatnonzero(~np.isnan(series))
-        for j in range(2 * m - 1, len(known)):
-            seen = series[known[:j + 1]]
-            if seen[-m:].mean() - seen[-2 * m:-m].mean() >= _DISTRESS_RISE_DAYS:
-                rising[code, known[j]] = True
+    if days:
+        firms = list(days)
+        codes = idx.get_indexer(pd.Index(firms, dtype=object))
+        rows_ = np.array([days[f] for f in firms], dtype=np.float64).reshape(len(firms), n)
+        known = ~np.isnan(rows_)
+        has = known.any(axis=1)
+        first = np.where(has, known.argmax(axis=1), n)
+        last = np.where(has, n - 1 - known[:, ::-1].argmax(axis=1), -1)
+        gapless = known.sum(axis=1) == np.maximum(last - first + 1, 0)
+        # known months in one run: means of the last m and the m before, by month
+        recent = sum(np.roll(rows_, k, axis=1) for k in range(m)) / m
+        before = sum(np.roll(rows_, k, axis=1) for k in range(m, 2 * m)) / m
+        with np.errstate(invalid="ignore"):
+            hit = (recent - before >= _DISTRESS_RISE_DAYS) & (np.arange(n)[None, :] >= first[:, None] + 2 * m - 1)
+        hit &= known & (gapless & (codes >= 0))[:, None]
+        mapped = codes >= 0
+        rising[codes[mapped]] |= hit[mapped]
+        for i in np.flatnonzero(~gapless & (codes >= 0) & has):  # months missing inside: as graph.distress does
+            series = rows_[i]
+            at = np.flatnonzero(~np.isnan(series))
+            for j in range(2 * m - 1, len(at)):
+                seen = series[at[:j + 1]]
+                if seen[-m:].mean() - seen[-2 * m:-m].mean() >= _DISTRESS_RISE_DAYS:
+                    rising[codes[i], at[j]] = True
     return {LOSS_MAKING: loss, RECEIVABLE_DAYS_RISING: rising, STOPPED_TRADING: stopped}
 
 
@@ -572,7 +599,7 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
         month = g.months[tt]
         for k in np.flatnonzero(newly | new_exposed):
             r = int(client_rows[k])
-            client, partner = str(net.index[c[k]]), str(net.index[p[k]])
+            client, partner = g.ids[c[k]], g.ids[p[k]]
             nums: dict[str, Any] = {"yen": int(round(tie_yen[r])), "tie_months": TIE_MONTHS,
                                     "share": round(float(tie_yen[r] / total[c[k]]), 4)}
             if newly[k]:
@@ -583,7 +610,7 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
                 via_rows = lo + np.flatnonzero(dist_partner[lo:hi] & (ub[lo:hi] != c[k]))
                 best = int(via_rows[np.argmax(tie_yen[via_rows])])
                 via = int(ub[best])
-                nums.update({"hop": 2, "via": str(net.index[via]), "via_yen": int(round(tie_yen[best])),
+                nums.update({"hop": 2, "via": g.ids[via], "via_yen": int(round(tie_yen[best])),
                              "via_share": round(float(tie_yen[best] / total[p[k]]), 4),
                              "reasons": sorted(x for x in names if reasons[x][via, tt])})
                 severity = "low"
@@ -595,12 +622,16 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
 
 def _pair_series(g: _Grid, client: str, partner: str, t: int) -> list[dict[str, Any]]:
     """Both directions of a client's trade with a partner, as far as there is any."""
-    if g.pair_rows is None:
-        rows: dict[tuple[str, str], list[int]] = {}
-        for r, (f, q) in enumerate(zip(g.firm.tolist(), g.partner.tolist(), strict=True)):
-            rows.setdefault((g.clients[f], str(g.network.index[q])), []).append(r)
-        g.pair_rows = rows
-    hits = g.pair_rows.get((client, partner), [])
+    if g.pair_rows is None:  # built once: pair rows sorted by (client, partner), and the codes
+        g.pair_rows = {"client": {c: i for i, c in enumerate(g.clients)},
+                       "firm": {f: i for i, f in enumerate(g.ids)}}
+        keys = g.firm * max(g.network.n_firms, 1) + g.partner
+        g.pair_order = np.argsort(keys, kind="stable")
+        g.pair_keys = keys[g.pair_order]
+    assert g.pair_keys is not None and g.pair_order is not None
+    key = g.pair_rows["client"][client] * max(g.network.n_firms, 1) + g.pair_rows["firm"][partner]
+    lo, hi = np.searchsorted(g.pair_keys, key), np.searchsorted(g.pair_keys, key, side="right")
+    hits = sorted(int(r) for r in g.pair_order[lo:hi])
     return _series(g, [("sales" if g.side[r] == 0 else "purchases", r) for r in hits], t)
 
 
