@@ -398,7 +398,9 @@ class Peers:
     (with ``reason``) for a firm that is not a client, has no JSIC division, or
     when no peer data exist. ``basis``: ``division_size`` or ``division``;
     ``members``: firms in the group (``None`` when fewer than ``min_n``);
-    ``computed_at`` / ``stale``: when the network metrics were computed."""
+    ``computed_at`` / ``stale``: when the network metrics were computed.
+    ``reason_code`` says why there is none: ``not_client``, ``no_industry``,
+    ``no_data``, ``not_requested`` or ``other`` (``reason`` then is the text)."""
 
     available: bool
     reason: str | None
@@ -412,6 +414,7 @@ class Peers:
     rows: list[PeerRow] = field(default_factory=list)
     computed_at: str | None = None
     stale: bool = False
+    reason_code: str | None = None
 
     @property
     def suppressed(self) -> int:
@@ -678,13 +681,16 @@ def _value(d: Mapping[str, float], key: str) -> float | None:
 
 def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
     if snapshots is None:
-        return Peers(False, "peer comparison not requested")
+        return Peers(False, "peer comparison not requested", reason_code="not_requested")
     from api.portfolio import peers_of
 
     try:
         p = peers_of(snapshots.get(store), firm_id)
     except InputError as e:
-        return Peers(False, str(e))
+        text = str(e)
+        code = ("not_client" if "not a BPO client" in text else "no_industry" if "JSIC division" in text
+                else "no_data" if "no trade" in text else "other")
+        return Peers(False, text, reason_code=code)
     rows = [PeerRow(s["name"], METRIC_LABELS.get(s["name"], s["name"]), s["kind"],
                     value_format(s["name"], s.get("unit")), s.get("unit"),
                     s.get("direction"), _float(s.get("value")), s.get("n"), _float(s.get("q1")),
@@ -792,7 +798,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     # -- trend against the group, peers
     trend = _trend(store, firm_id, names, months)
     peers = _peers(store, firm_id, snapshots) if firm.is_client else Peers(
-        False, "not a BPO client: peer baselines compare clients")
+        False, "not a BPO client: peer baselines compare clients", reason_code="not_client")
 
     # -- what-if picker and highlights (direct exposure only)
     candidates = [Candidate(i, name(i), role(i), yen[i], is_masked(i)) for i in by_yen[:MAX_CANDIDATES]]

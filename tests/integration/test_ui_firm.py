@@ -104,9 +104,12 @@ def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, 
         assert section in en.text, section
     assert "¥390,033" in en.text and '<html lang="en">' in en.text
     assert "集中度" not in en.text
-    # a firm that is not a client: no own ledger, no peers, still a page
-    n1 = app.get(f"/ui/firms/{C2}?lang=en")
-    assert n1.status_code == 200 and MASTER[C2] in n1.text
+    # another client, and a firm that is not one: no own ledger, no peers, still a page
+    c2 = app.get(f"/ui/firms/{C2}?lang=en")
+    assert c2.status_code == 200 and MASTER[C2] in c2.text
+    n1 = app.get(f"/ui/firms/{N1}?lang=en")
+    assert n1.status_code == 200 and "its partners' ledgers only" in n1.text
+    assert "not a BPO client: peer baselines compare clients" in n1.text
     # unknown firm: 404 page
     assert app.get("/ui/firms/F9999").status_code == 404
 
