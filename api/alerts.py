@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from queries.acks import MAX_NOTE_CHARS, AlertAck
 from queries.scoped import AccessDenied, ScopedStore
 from queries.store import NotFound, Store
 
-__all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alert_feed", "scoped_alerts", "ack", "one_alert",
+__all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alerts_state", "refreshing", "alert_feed", "scoped_alerts", "ack", "one_alert",
            "ACK_ROLES"]
 
 ALERTS = "alerts"
@@ -85,32 +86,75 @@ def refresh_alerts(store: Store, progress: Callable[[str], None] | None = None) 
 _LOCK = threading.Lock()
 _REFRESH_LOCK = threading.Lock()
 _CACHE: dict[int, tuple[int, str, list[dict[str, Any]]]] = {}
+_RUNNING: set[int] = set()
+log = logging.getLogger("torihiki.alerts")
 
 
-def stored_alerts(store: Store) -> tuple[list[dict[str, Any]], str]:
+def stored_alerts(store: Store, *, wait: bool = False) -> tuple[list[dict[str, Any]], str]:
     """Every alert of the region (newest month first) and when they were
-    computed: the stored ones when they are of the current data version,
-    else recomputed (once, whoever asks first) and stored."""
+    computed (see :func:`alerts_state`)."""
+    alerts, computed, _ = alerts_state(store, wait=wait)
+    return alerts, computed
+
+
+def alerts_state(store: Store, *, wait: bool = False) -> tuple[list[dict[str, Any]], str, bool]:
+    """(alerts, when computed, stale). The stored alerts when they are of
+    the current data version. When the data moved since, they are
+    recomputed and stored once: with ``wait`` here and now (the CLI);
+    else in a background thread of this process while the stored ones are
+    served marked ``stale`` (a 10,000-client region takes minutes, too long
+    for a request). Without any stored alerts they are computed here."""
     version = store.data_version()
     with _LOCK:
         hit = _CACHE.get(id(store))
     if hit is not None and hit[0] == version:
-        return hit[2], hit[1]
+        return hit[2], hit[1], False
     entry = store.get_analytics(ALERTS)
-    if entry is None or entry[0] != version:
+    if entry is None or (entry[0] != version and wait):
         with _REFRESH_LOCK:
             entry = store.get_analytics(ALERTS)
             if entry is None or entry[0] != store.data_version():
-                try:
-                    refresh_alerts(store)
-                except ValueError:  # no trade yet (the network cannot be built)
-                    return [], _now()
+                refresh_alerts(store)
             entry = store.get_analytics(ALERTS)
             assert entry is not None
+    stale = entry[0] != version
+    if stale:
+        _refresh_later(store)
+    if hit is not None and hit[0] == entry[0] and hit[1] == entry[1]:
+        return hit[2], hit[1], stale
     alerts = orjson.loads(gzip.decompress(entry[2]))
     with _LOCK:
         _CACHE[id(store)] = (entry[0], entry[1], alerts)
-    return alerts, entry[1]
+    return alerts, entry[1], stale
+
+
+def refreshing(store: Store) -> bool:
+    """Whether a background recomputation of ``store``'s alerts is running."""
+    with _LOCK:
+        return id(store) in _RUNNING
+
+
+def _refresh_later(store: Store) -> None:
+    """Recompute the alerts in a background thread (one per store at a time)."""
+    key = id(store)
+    with _LOCK:
+        if key in _RUNNING:
+            return
+        _RUNNING.add(key)
+
+    def work() -> None:
+        try:
+            with _REFRESH_LOCK:
+                entry = store.get_analytics(ALERTS)
+                if entry is None or entry[0] != store.data_version():
+                    refresh_alerts(store)
+        except Exception as e:  # noqa: BLE001 — a failed refresh is retried on the next read
+            log.warning("alerts not refreshed: %s", e)
+        finally:
+            with _LOCK:
+                _RUNNING.discard(key)
+
+    threading.Thread(target=work, name="alerts-refresh", daemon=True).start()
 
 
 def scoped_alerts(scoped: ScopedStore, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -186,18 +230,20 @@ def _masked(scoped: ScopedStore, a: dict[str, Any], visible: dict[str, str | Non
 
 def alert_feed(store: Store, principal: Principal, *, since: str | None = None, kind: str | None = None,
                firm: str | None = None, month: str | None = None, state: str = "all", limit: int = 50,
-               offset: int = 0) -> dict[str, Any]:
+               offset: int = 0, wait: bool = False) -> dict[str, Any]:
     """One page of the alerts ``principal`` may see, newest month first:
     ``{"alerts": [...], "count", "computed_at", "access"}``. Filters:
     ``since`` (``YYYY-MM``, inclusive), ``kind``, ``firm`` (id), ``month``
     (exactly), ``state`` (``all``, ``open``: not acknowledged,
-    ``acknowledged``). Each alert carries ``ack`` (who, when, note) or ``None``."""
+    ``acknowledged``). Each alert carries ``ack`` (who, when, note) or
+    ``None``; ``stale`` says the data changed since they were computed
+    (being recomputed; ``wait`` recomputes first, see :func:`alerts_state`)."""
     if state not in ("all", "open", "acknowledged"):
         raise InputError(f"state must be all, open or acknowledged: {state!r}")
     scoped = ScopedStore(store, principal)
     if not scoped.unscoped and scoped.bank is None:
         raise AccessDenied("alerts carry firm-level data: this role receives aggregates only")
-    alerts, computed = stored_alerts(store)
+    alerts, computed, stale = alerts_state(store, wait=wait)
     chosen = [a for a in alerts
               if (since is None or a["month"] >= since) and (kind is None or a["kind"] == kind)
               and (firm is None or a["firm_id"] == firm) and (month is None or a["month"] == month)]
@@ -213,7 +259,8 @@ def alert_feed(store: Store, principal: Principal, *, since: str | None = None, 
     for a in page:
         found = acks.get(a["id"])
         a["ack"] = asdict(found) if found is not None and scoped.unscoped else None
-    return {"alerts": page, "count": len(chosen), "computed_at": computed, "access": scoped.access()}
+    return {"alerts": page, "count": len(chosen), "computed_at": computed, "stale": stale,
+            "access": scoped.access()}
 
 
 def one_alert(store: Store, principal: Principal, alert_id: str) -> dict[str, Any]:
@@ -232,7 +279,8 @@ def one_alert(store: Store, principal: Principal, alert_id: str) -> dict[str, An
 
 
 def ack(store: Store, principal: Principal, alert_id: str, note: str = "",
-        record: Callable[[str, str | None, str, str], None] | None = None) -> tuple[AlertAck, bool]:
+        record: Callable[[str, str | None, str, str], None] | None = None,
+        wait: bool = False) -> tuple[AlertAck, bool]:
     """Acknowledge an alert as ``principal`` (an analyst or admin): the
     acknowledgement (the first one stays) and whether this call made it.
     ``record(action, firm_id, outcome, detail)`` writes the audit entry
@@ -250,7 +298,7 @@ def ack(store: Store, principal: Principal, alert_id: str, note: str = "",
         raise AccessDenied("only analysts and admins acknowledge alerts")
     if len(note) > MAX_NOTE_CHARS:
         raise InputError(f"the note is longer than {MAX_NOTE_CHARS} characters")
-    alerts, _ = stored_alerts(store)
+    alerts, _ = stored_alerts(store, wait=wait)
     alert = next((a for a in alerts if a["id"] == alert_id), None)
     if alert is None:
         log("alert.ack", None, "not_found", alert_id)

@@ -64,7 +64,8 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
         outcome = "error"
         try:
             feed = alert_feed(store, who, since=args.since, kind=args.kind, firm=args.firm,
-                              state="open" if args.open else "all", limit=args.limit, offset=0)
+                              state="open" if args.open else "all", limit=args.limit, offset=0,
+                              wait=True)
             outcome = "ok"
         finally:
             record(store, who, "alerts.list", args.firm, outcome, f"kind={args.kind or ''} since={args.since or ''}")
@@ -90,7 +91,7 @@ def cmd_alerts_ack(args: argparse.Namespace, settings: Settings) -> int:
         who = principal_of(user)
         if who.role not in ACK_ROLES:
             raise InputError(f"{user.name} is a {user.role}: only analysts and admins acknowledge alerts")
-        got, made = ack(store, who, args.alert_id, args.note or "")
+        got, made = ack(store, who, args.alert_id, args.note or "", wait=True)
     if args.json:
         emit({"alert_id": got.alert_id, "user": got.user, "note": got.note, "at": got.at, "new": made})
     elif made:

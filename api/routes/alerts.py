@@ -76,6 +76,7 @@ class AlertsOut(_Out):
     alerts: list[AlertOut]
     count: int
     computed_at: str
+    stale: bool = Field(default=False, description="the data changed since: being recomputed")
     access: Access
 
 

@@ -60,7 +60,7 @@ def alerts_page(request: Request, principal: PagePrincipal,
     months = sorted({a["month"] for a in all_alerts}, reverse=True)
     flash = request.session.pop("alerts_flash", None)
     return render(request, "alerts.html", alerts=[_bars(a) for a in first["alerts"]], count=first["count"],
-                  computed_at=first["computed_at"], kinds=KINDS, kind=kind, month=month, months=months,
+                  computed_at=first["computed_at"], stale=first["stale"], kinds=KINDS, kind=kind, month=month, months=months,
                   state=state, page=min(page, pages), pages=pages, flash=flash)
 
 

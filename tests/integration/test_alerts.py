@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.alerts import refresh_alerts, stored_alerts
+from api.alerts import alerts_state, refresh_alerts, refreshing, stored_alerts
 from api.app import create_app
 from api.identity import set_password
 from api.settings import Settings
@@ -117,7 +118,13 @@ def test_every_kind_is_raised_stored_and_recomputed_when_the_data_moves(store: S
     # stored: read again without recomputation; a write moves the data version and they follow
     assert store.get_analytics("alerts") is not None
     store.upsert_parameters([ParameterRow("S2", "2024-09", (("profitable", 0.0),))])
-    again, later = stored_alerts(store)
+    stale, when, is_stale = alerts_state(store)  # served at once, recomputed in the background …
+    assert is_stale and when == computed and len(stale) == len(alerts)
+    again, later = stored_alerts(store, wait=True)  # … or here and now
+    deadline = time.monotonic() + 60
+    while refreshing(store):  # the background thread finds nothing left to do
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert store.get_analytics("alerts")[0] == store.data_version()  # type: ignore[index]
     assert any(a["subject_id"] == "S2" and a["kind"] == "partner_distress" for a in again)
 
