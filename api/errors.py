@@ -306,7 +306,9 @@ def install_error_handlers(app: FastAPI) -> None:
 def _pages_answer_in_html(app: FastAPI) -> None:
     """The same errors on a UI page (``api.web``) answer as an HTML page in
     the reader's language with the same status and detail; a page asked for
-    without a session redirects to the login page."""
+    without a session — a UI page, or any GET from a browser asking for
+    HTML (a network view or memo link) — redirects to the login page. API
+    clients (no ``text/html`` in ``Accept``) keep their 401."""
     from fastapi.responses import RedirectResponse, Response
 
     from api.web.session import LoginRequired
@@ -316,6 +318,11 @@ def _pages_answer_in_html(app: FastAPI) -> None:
             response: Response = handler(request, exc)
             from api.web.render import is_page, render
 
+            if (response.status_code == 401 and request.method in ("GET", "HEAD")
+                    and "text/html" in request.headers.get("accept", "")):
+                # a person following a link (to a network view, a memo) without a session
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(LoginRequired(target).location, status_code=303)
             if not is_page(request) or not isinstance(response, JSONResponse):
                 return response
             problem = orjson_loads(bytes(response.body))

@@ -246,6 +246,9 @@ def test_a_browser_signs_in_with_name_and_password(store: Store, tmp_path: Path,
         csrf = _csrf(page.text)
         assert c.get("/ui/", follow_redirects=False).headers["location"] == "/login?next=/ui/"
         assert c.get("/firms/F1/view").status_code == 401
+        # a person following a link to a view or memo without a session is sent to the login page
+        r = c.get("/firms/F1/view", headers={"Accept": "text/html"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/firms/F1/view")
         bad = c.post("/login", data={"name": "analyst", "password": "nope", "csrf": csrf})
         assert bad.status_code == 401 and "正しくありません" in bad.text
         forged = c.post("/login", data={"name": "analyst", "password": "correct horse battery staple"})
