@@ -42,10 +42,18 @@ Sections (each documented on its class):
 
 Access: every read goes through the store passed in (a
 :class:`queries.scoped.ScopedStore`), so a credit officer's dossier holds only
-what the bank may see; a firm the principal may not see raises
+what the bank may see (one exception: the scoped store has no batch list, so
+the firm's own ledger files are listed from the store it wraps, after it
+showed the firm — a consenting firm's own files); a firm the principal may not see raises
 :class:`queries.store.NotFound` exactly like an unknown one, a researcher
 :class:`queries.scoped.AccessDenied`. Masked partners carry no distress reasons
 (their signals are not shown, and not counted in exposures).
+
+Cost: a few reads around the firm and its partners — about a second for a
+client with 1,400 partners as an analyst on the embedded store; several
+seconds as a credit officer (the scoped store relabels every pair it reads),
+hence :class:`DossierCache`. The what-if reads three hops and is computed
+only on request.
 
 Units: yen (int), shares 0–1, days, months ``YYYY-MM``, growth in percent,
 gaps in percentage points; timestamps ISO 8601 (UTC).
