@@ -9,8 +9,10 @@ analysts.
   they were computed from — after each load, as part of
   :func:`api.commands.common.refresh_analytics`.
 * :func:`stored_alerts` reads them (one parse per process and version);
-  when the data version has moved since, they are recomputed here, once
-  (lazily), and stored again. The feed is a read, not a computation.
+  when the data version has moved since, they are recomputed once, lazily
+  (:func:`alerts_state`: in a background thread while the stored ones are
+  served marked stale, or at once for the CLI), and stored again. The feed
+  is a read, not a computation.
 * :func:`alert_feed` is the one way the CLI, the API and the UI list
   alerts: filtered, paged and — for a credit officer — restricted through
   the principal's :class:`~queries.scoped.ScopedStore` (:func:`scoped_alerts`).
