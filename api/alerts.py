@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +44,8 @@ __all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alerts_state", "refresh
 
 ALERTS = "alerts"
 """Name of the stored analytics entry holding every alert of the region."""
+STAMP = "alerts_stamp"
+"""A small entry written with :data:`ALERTS`: a random token per computation."""
 
 ACK_ROLES = (Role.ANALYST, Role.ADMIN)
 """Who may acknowledge an alert."""
@@ -78,16 +81,19 @@ def refresh_alerts(store: Store, progress: Callable[[str], None] | None = None) 
     alerts = compute_region_alerts(store, progress)
     payload = gzip.compress(orjson.dumps(alerts), compresslevel=5)
     created = _now()
+    stamp = secrets.token_hex(8)
     store.put_analytics(ALERTS, payload, version, created)
+    store.put_analytics(STAMP, stamp.encode("ascii"), version, created)
     with _LOCK:
-        _CACHE[id(store)] = (version, created, alerts)
+        _CACHE[id(store)] = (version, stamp, created, alerts)
     return {"alerts": len(alerts), "data_version": version, "created_at": created,
             "seconds": round(time.perf_counter() - t0, 2), "bytes": len(payload)}
 
 
 _LOCK = threading.Lock()
 _REFRESH_LOCK = threading.Lock()
-_CACHE: dict[int, tuple[int, str, list[dict[str, Any]]]] = {}
+_CACHE: dict[int, tuple[int, str, str, list[dict[str, Any]]]] = {}
+"""Per store object: (data version, stamp, computed at, alerts) of the last alerts parsed."""
 _RUNNING: set[int] = set()
 log = logging.getLogger("torihiki.alerts")
 
@@ -107,10 +113,19 @@ def alerts_state(store: Store, *, wait: bool = False) -> tuple[list[dict[str, An
     served marked ``stale`` (a 10,000-client region takes minutes, too long
     for a request). Without any stored alerts they are computed here."""
     version = store.data_version()
+    # the small stamp written with the alerts tells whether the parsed copy is still what is
+    # stored (a store emptied and loaded again may count its data versions alike)
+    got = store.get_analytics(STAMP)
+    stamp = got[2].decode("ascii") if got is not None else None
     with _LOCK:
         hit = _CACHE.get(id(store))
+    if hit is not None and hit[1] != stamp:
+        hit = None
     if hit is not None and hit[0] == version:
-        return hit[2], hit[1], False
+        return hit[3], hit[2], False
+    if hit is not None and got is not None and hit[0] == got[0] and not wait:
+        _refresh_later(store)  # the parsed copy is what is stored; the data moved since
+        return hit[3], hit[2], True
     entry = store.get_analytics(ALERTS)
     if entry is None or (entry[0] != version and wait):
         with _REFRESH_LOCK:
@@ -122,11 +137,12 @@ def alerts_state(store: Store, *, wait: bool = False) -> tuple[list[dict[str, An
     stale = entry[0] != version
     if stale:
         _refresh_later(store)
-    if hit is not None and hit[0] == entry[0] and hit[1] == entry[1]:
-        return hit[2], hit[1], stale
+    if hit is not None and hit[0] == entry[0] and hit[2] == entry[1]:
+        return hit[3], hit[2], stale
     alerts = orjson.loads(gzip.decompress(entry[2]))
-    with _LOCK:
-        _CACHE[id(store)] = (entry[0], entry[1], alerts)
+    if stamp is not None:  # else (alerts stored without a stamp): parsed again next time
+        with _LOCK:
+            _CACHE[id(store)] = (entry[0], stamp, entry[1], alerts)
     return alerts, entry[1], stale
 
 

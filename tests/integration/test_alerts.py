@@ -5,6 +5,7 @@ alerts of firms visible to the bank, never a hidden partner's name."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import time
@@ -127,6 +128,10 @@ def test_every_kind_is_raised_stored_and_recomputed_when_the_data_moves(store: S
         time.sleep(0.05)
     assert store.get_analytics("alerts")[0] == store.data_version()  # type: ignore[index]
     assert any(a["subject_id"] == "S2" and a["kind"] == "partner_distress" for a in again)
+    # other alerts stored under the same data version (a store emptied and loaded again): read anew
+    store.put_analytics("alerts", gzip.compress(b"[]"), store.data_version(), "2025-01-01T00:00:00+00:00")
+    store.put_analytics("alerts_stamp", b"another", store.data_version(), "2025-01-01T00:00:00+00:00")
+    assert stored_alerts(store) == ([], "2025-01-01T00:00:00+00:00")
 
 
 def test_the_api_lists_acknowledges_and_scopes_alerts(store: Store, tmp_path: Path) -> None:
