@@ -67,7 +67,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -85,7 +85,7 @@ from graph.metrics import hhi, partner_distress_share, two_hop_distress_exposure
 from graph.network import TradeNetwork
 from queries.model import Firm, ParameterRow
 from queries.scoped import PSEUDONYM_PREFIX, ReadStore, access_of, scope_key_of
-from queries.series import FirmTotals, split_observers
+from queries.series import FirmTotals, PairTrade, split_observers
 from queries.store import NotFound
 
 __all__ = [
@@ -712,6 +712,49 @@ def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
                  as_of.get("computed_at") or None, bool(as_of.get("stale")))
 
 
+class _ReadOnce:
+    """The store's reads that the dossier and the analytics it calls make
+    alike (a firm's pairs, its ledger sums, the parameters, firms' monthly
+    totals), made once per dossier; everything else passes through.
+
+    ``firm_totals`` answers a set of firms already read from what was read:
+    each firm's totals depend on its own trade only, in every scope."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self._store = store
+        self._pairs: dict[str, list[PairTrade]] = {}
+        self._sums: dict[str, dict[str, dict[str, int]]] = {}
+        self._parameters: list[ParameterRow] | None = None
+        self._totals: dict[str, FirmTotals] = {}
+        self._asked: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def pairs_of(self, firm_id: str) -> list[PairTrade]:
+        if firm_id not in self._pairs:
+            self._pairs[firm_id] = self._store.pairs_of(firm_id)
+        return self._pairs[firm_id]
+
+    def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
+        if client_id not in self._sums:
+            self._sums[client_id] = self._store.ledger_sums(client_id)
+        return self._sums[client_id]
+
+    def parameters(self) -> list[ParameterRow]:
+        if self._parameters is None:
+            self._parameters = self._store.parameters()
+        return self._parameters
+
+    def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
+        wanted = set(firm_ids)
+        missing = wanted - self._asked
+        if missing:
+            self._totals.update(self._store.firm_totals(missing))
+            self._asked |= missing
+        return {f: self._totals[f] for f in sorted(wanted) if f in self._totals}
+
+
 def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                   months: int | None = 24) -> Dossier:
     """The dossier of ``firm_id`` as ``store``'s principal may see it.
@@ -731,6 +774,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     firm = store.get_firm(firm_id)
     if firm is None:
         raise NotFound(f"no firm {firm_id!r}")
+    scoped, store = store, cast(ReadStore, _ReadOnce(store))  # access and batches: the scoped store itself
 
     # -- the firm's own trade: partners and yen both ways (all months)
     pairs = store.pairs_of(firm_id)  # with monthly series: months and observers below
@@ -755,7 +799,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
-    batches = _own_batches(store, firm_id)
+    batches = _own_batches(scoped, firm_id)
     cov = fig["coverage"] if fig else {}
     latest_load = max((b.loaded_at for b in batches if b.loaded_at), default=None)
     coverage = Coverage(
@@ -769,8 +813,9 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     hop1 = set(partners)
     around2 = store.pair_amounts(hop1) if hop1 else []
     hop2 = {f for s, b, _ in around2 for f in (s, b)} - hop1 - {firm_id}
-    # monthly totals for the stopped-trading signal: of firms whose signals may be shown only
-    totals = store.firm_totals({f for f in hop1 | hop2 | {firm_id} if not is_masked(f)})
+    # monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
+    # trend's (the firm and its partners, read here once)
+    totals = store.firm_totals(hop1 | {f for f in hop2 if not is_masked(f)} | {firm_id})
     end = max((t.months[-1] for t in totals.values() if t.months), default=coverage.latest_month)
     net = _structure([*around, *around2], end or "2000-01")
 
@@ -793,7 +838,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                                                                             end=end).items()}
     for f in _activity_reasons(totals, end):
         reasons.setdefault(f, set()).add(STOPPED_TRADING)
-    reasons = {f: r for f, r in reasons.items() if not is_masked(f)}
+    reasons = {f: r for f, r in reasons.items() if not is_masked(f)}  # masked: not shown, not counted
     distressed = set(reasons) - {firm_id}
     flagged_ids = [i for i in by_yen if i in distressed]
     health = Health(
@@ -826,7 +871,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     choice = WhatIfChoice(candidates, len(partners), highlights)
 
     # -- masking and lineage
-    access = access_of(store)
+    access = access_of(scoped)
     pseudo = [i for i in by_yen if is_masked(i)]
     masking = Masking(str(access.get("scope", "operator")), access.get("bank"), list(access.get("masked", [])),
                       [MaskedPartner(i, name(i), yen[i]) for i in pseudo[:TOP]], len(pseudo))
