@@ -196,3 +196,41 @@ def test_a_hostile_name_stays_text(app: TestClient) -> None:
         html = app.get(path).text
         assert HOSTILE not in html, path
         assert "&lt;img src=x onerror=alert(1)&gt;" in html, path
+
+
+def test_a_firm_with_1500_partners_renders_quickly_with_capped_tables(store: Store, tmp_path: Path) -> None:
+    """One client selling to 1,000 customers and buying from 500 suppliers
+    (three months): the page renders within seconds as analyst and as credit
+    officer (partners under pseudonyms), every partner table shows ten rows
+    and says how many more there are, the picker offers the 300 largest."""
+    import time
+
+    from ingest.load import load_file
+    from ingest.readers.detect import read_ledger
+
+    store.upsert_firms([Firm("F0001", name="株式会社大口", is_client=True, industry="E", consented_banks=("B1",))])
+    rows = ["date,client_id,counterparty_name,counterparty_id,direction,amount"]
+    for month in ("2024-01", "2024-02", "2024-03"):
+        rows += [f"{month}-15,F0001,取引先{i:04d},P{i:05d},{'sale' if i % 3 else 'purchase'},{10_000 + 7 * i}"
+                 for i in range(1500)]
+    ledger = tmp_path / "big.csv"
+    ledger.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    load_file(store, ledger, "F0001", fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+              rejects_dir=tmp_path / "rejects")
+    make_tokens(store)
+    for name in ("analyst", "officer_b1"):
+        set_password(store, name, PASSWORD, SYSTEM)
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)) as client:  # type: ignore[call-arg]
+        for user in ("analyst", "officer_b1"):
+            _sign_in(client, user)
+            started = time.perf_counter()
+            r = client.get("/ui/firms/F0001?lang=en")
+            elapsed = time.perf_counter() - started
+            assert r.status_code == 200, r.text
+            assert elapsed < 8.0, f"{user}: {elapsed:.1f} s"  # about 1 s on a quiet laptop; CI shares its CPUs
+            conc = r.text.split('id="concentration"', 1)[1].split("</section>", 1)[0]
+            assert "and 990 more" in conc and "and 490 more" in conc  # 1,000 customers, 500 suppliers
+            assert conc.count("<tr>") == 2 + 10 + 10  # two header rows, ten rows each
+            assert r.text.count("<option ") == 300 and "The 300 largest partners are offered." in r.text
+            if user == "officer_b1":
+                assert "P00001" not in r.text and "and 1,490 more" in r.text  # pseudonyms, ten listed
