@@ -175,41 +175,26 @@ def _refresh_later(store: Store) -> None:
     threading.Thread(target=work, name="alerts-refresh", daemon=True).start()
 
 
-def scoped_alerts(scoped: ScopedStore, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The alerts the principal of ``scoped`` may see, with firm names, as
-    the scoped store shows them (``docs/access.md``):
+NOT_FOR_BANKS = ("alerts are computed over every ledger of the region, so for a bank they would carry what "
+                 "ledgers of firms that did not consent say (docs/access.md): analysts and admins only")
 
-    * analysts and admins: every alert;
-    * a researcher: none (:class:`~queries.scoped.AccessDenied`, 403);
-    * a credit officer: alerts of firms visible to the bank only. A partner
-      that did not consent appears under the bank's pseudonym and its
-      visible ledger's spelling, with the trade the visible firm's own
-      ledger records; alerts about a hidden firm's distress (its signals
-      are not shown) are left out, as is a hidden ``via`` firm.
-    """
-    if not scoped.unscoped and scoped.bank is None:
-        raise AccessDenied("alerts carry firm-level data: this role receives aggregates only")
-    out: list[dict[str, Any]] = []
-    if scoped.unscoped:
-        ids = {a["firm_id"] for a in alerts} | {a["subject_id"] for a in alerts if a.get("subject_id")}
-        ids |= {a["numbers"]["via"] for a in alerts if a["numbers"].get("via")}
-        firms = scoped.get_firms(sorted(ids))
-        for a in alerts:
-            out.append(_named(a, {k: f.name for k, f in firms.items()}))
-        return out
-    visible = {f.id: f.name for f in scoped.all_firms()}
-    for a in alerts:
-        if a["firm_id"] not in visible:
-            continue
-        subject, via = a.get("subject_id"), a["numbers"].get("via")
-        hidden_subject = subject is not None and subject not in visible
-        if a["kind"] == "partner_distress" and (hidden_subject or (via is not None and via not in visible)):
-            continue
-        if not hidden_subject:
-            out.append(_named(a, visible))
-            continue
-        out.append(_masked(scoped, a, visible))
-    return out
+
+def scoped_alerts(scoped: ScopedStore, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The alerts the principal of ``scoped`` may see, with firm names:
+    analysts and admins every alert; anyone else none
+    (:class:`~queries.scoped.AccessDenied`, 403). A credit officer's scope
+    is not enough: an alert's shares, HHI and distress come from every
+    ledger of the region, a non-consenting client's included, so showing
+    even a visible firm's alerts to a bank would let those ledgers speak.
+    (Alerts per bank would have to be computed on each bank's scoped
+    network; until then the feed is the analysts'.)"""
+    if not scoped.unscoped:
+        raise AccessDenied(NOT_FOR_BANKS if scoped.bank is not None
+                           else "alerts carry firm-level data: this role receives aggregates only")
+    ids = {a["firm_id"] for a in alerts} | {a["subject_id"] for a in alerts if a.get("subject_id")}
+    ids |= {a["numbers"]["via"] for a in alerts if a["numbers"].get("via")}
+    names = {k: f.name for k, f in scoped.get_firms(sorted(ids)).items()}
+    return [_named(a, names) for a in alerts]
 
 
 def _named(a: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any]:
@@ -218,31 +203,6 @@ def _named(a: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any]:
     b["subject_name"] = names.get(a["subject_id"]) if a.get("subject_id") else None
     via = a["numbers"].get("via")
     b["via_name"] = names.get(via) if via else None
-    return b
-
-
-def _masked(scoped: ScopedStore, a: dict[str, Any], visible: dict[str, str | None]) -> dict[str, Any]:
-    """An alert of a visible firm about a hidden partner, as the bank sees
-    it: the partner's pseudonym and its visible ledger's spelling, the
-    trade the firm's own ledger records."""
-    firm = a["firm_id"]
-    pairs = scoped.pairs_of(firm)  # the visible side's figures; partners under pseudonyms
-    pseudo = scoped._out(a["subject_id"])  # noqa: SLF001 — the scoped store's own relabelling
-    named = scoped.get_firms([pseudo]).get(pseudo)
-    b = dict(a)
-    b["subject_id"] = pseudo
-    b["subject_name"] = named.name if named is not None else None
-    b["firm_name"] = visible.get(firm)
-    b["via_name"] = None
-    b["numbers"] = {k: v for k, v in a["numbers"].items() if k != "via"}
-    series = []
-    for s in a["series"]:
-        seller = firm if s["seller"] == firm else pseudo
-        buyer = firm if s["buyer"] == firm else pseudo
-        pair = next((p for p in pairs if p.seller == seller and p.buyer == buyer), None)
-        yen = dict(zip(pair.months, pair.amounts, strict=True)) if pair is not None else {}
-        series.append({**s, "seller": seller, "buyer": buyer, "yen": [int(yen.get(m, 0)) for m in s["months"]]})
-    b["series"] = series
     return b
 
 
@@ -259,8 +219,7 @@ def alert_feed(store: Store, principal: Principal, *, since: str | None = None, 
     if state not in ("all", "open", "acknowledged"):
         raise InputError(f"state must be all, open or acknowledged: {state!r}")
     scoped = ScopedStore(store, principal)
-    if not scoped.unscoped and scoped.bank is None:
-        raise AccessDenied("alerts carry firm-level data: this role receives aggregates only")
+    scoped_alerts(scoped, [])  # refuses every role but analysts and admins, before any work
     alerts, computed, stale = alerts_state(store, wait=wait)
     chosen = [a for a in alerts
               if (since is None or a["month"] >= since) and (kind is None or a["kind"] == kind)
@@ -270,9 +229,6 @@ def alert_feed(store: Store, principal: Principal, *, since: str | None = None, 
         chosen = [a for a in chosen if a["id"] not in acks]
     elif state == "acknowledged":
         chosen = [a for a in chosen if a["id"] in acks]
-    if not scoped.unscoped:  # which firms the bank sees decides the count: filter before paging
-        visible = {f.id for f in scoped.all_firms()}
-        chosen = [a for a in chosen if a["firm_id"] in visible]
     page = scoped_alerts(scoped, chosen[offset:offset + limit])
     for a in page:
         found = acks.get(a["id"])

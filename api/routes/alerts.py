@@ -1,6 +1,6 @@
-"""The alert feed over the API: ``GET /alerts`` (analysts, admins, credit
-officers — the latter see their bank's visible firms only; researchers
-403) and ``POST /alerts/{alert_id}/ack`` (analysts and admins, audited)."""
+"""The alert feed over the API: ``GET /alerts`` (analysts and admins; credit
+officers and researchers 403, see :func:`api.alerts.scoped_alerts`) and
+``POST /alerts/{alert_id}/ack`` (analysts and admins, audited)."""
 
 from __future__ import annotations
 
@@ -114,8 +114,9 @@ def list_alerts(
     """Alerts of material change, newest month first, one page: ``count``
     is the number matching the filters, ``computed_at`` when they were
     computed (after the last load)."""
-    if principal.role is Role.RESEARCHER:  # aggregates only (alert_feed refuses it as well)
-        raise Forbidden("alerts carry firm-level data: this role receives aggregates only")
+    if principal.role not in feed.ACK_ROLES:  # alert_feed refuses them as well; here it is audited as denied
+        raise Forbidden(feed.NOT_FOR_BANKS if principal.role is Role.CREDIT_OFFICER
+                        else "alerts carry firm-level data: this role receives aggregates only")
     return feed.alert_feed(_store(request), principal, since=since, kind=kind, firm=firm, state=state,
                            limit=limit, offset=offset)
 
