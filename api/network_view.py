@@ -370,7 +370,7 @@ def view_model(store: ReadStore, firm_id: str, hops: int, month_from: str | None
         slot = fh.slot(f"fold:{side}")
         yen = sum(fh.yen[q] for q in members)
         bad = sum(1 for q in members if reasons.get(q))
-        text = [t("and %(n)s more", n=t.num(len(members))), t.yen(yen)]
+        text = [t("and %(n)s more firms", n=t.num(len(members))), t.yen(yen)]
         if bad:
             text.append(t("%(n)s in distress", n=t.num(bad)))
         nodes.append({
@@ -452,7 +452,7 @@ def expansion(store: ReadStore, firm_id: str, via: str, month_from: str | None, 
         x, y = points[-1]
         total = sum(yen[r] for r in rest)
         bad = sum(1 for r in rest if reasons.get(r))
-        text = [t("and %(n)s more", n=t.num(len(rest))), t.yen(total)]
+        text = [t("and %(n)s more firms", n=t.num(len(rest))), t.yen(total)]
         if bad:
             text.append(t("%(n)s in distress", n=t.num(bad)))
         nid = f"x{vid}-more"

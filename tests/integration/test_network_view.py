@@ -208,10 +208,10 @@ def test_japanese_by_default_english_with_lang(client: TestClient) -> None:
     en = client.get(f"/firms/{K}/view", params={"hops": 2, "lang": "en"}).text
     assert "Legend" in en and '<html lang="en">' in en and "凡例" not in en
     g = graph_of(en)
-    assert any(n["label"].startswith("and 6 more") for n in kinds(g, "fold"))
+    assert any(n["label"].startswith("and 6 more firms") for n in kinds(g, "fold"))
     assert "80 partners of this partner" in kinds(g, "summary")[0]["label"]
     expand = client.get(f"/firms/{K}/view/expand", params={"via": B, "limit": 10, "lang": "en"}).json()
-    assert any(n["label"].startswith("and 70 more") for n in expand["nodes"])
+    assert any(n["label"].startswith("and 70 more firms") for n in expand["nodes"])
 
 
 def test_the_full_page_has_the_frame_and_embed_has_not(client: TestClient) -> None:

@@ -66,3 +66,21 @@ def test_translations_keep_their_placeholders() -> None:
     pattern = re.compile(r"%\((\w+)\)[sd]")
     bad = {m: t for m, t in _japanese().items() if set(pattern.findall(m)) != set(pattern.findall(t))}
     assert not bad, bad
+
+
+def test_a_message_in_several_catalogs_has_one_translation() -> None:
+    """Catalogs are merged (the last file wins), so a message translated
+    differently in two areas would change with the order of the files."""
+    seen: dict[str, tuple[str, str]] = {}
+    differ = []
+    for po in sorted((LOCALE_DIR / "ja" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as f:
+            for m in read_po(f, locale="ja"):
+                if not m.id:
+                    continue
+                key = str(m.id[0] if isinstance(m.id, tuple) else m.id)
+                text = str(m.string[0] if isinstance(m.string, tuple) else m.string)
+                if key in seen and seen[key][1] != text:
+                    differ.append((key, seen[key], (po.name, text)))
+                seen.setdefault(key, (po.name, text))
+    assert not differ, differ
