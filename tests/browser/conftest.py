@@ -11,7 +11,7 @@ What these fixtures give a test:
   ``site.store`` is the raw store; ``site.firms`` names firms of interest
   (``client_sanin``: a client consenting to the officer's bank;
   ``client_hidden``: a client that does not; ``hostile``: the hostile firm's id).
-* ``browser`` (session): Debian's ``chromium`` driven by Playwright
+* ``browser`` (module): Debian's ``chromium`` driven by Playwright
   (``executable_path``; Playwright's own browser download is never used).
   Without chromium the tests skip — and fail under ``CI=true``.
 * ``page``: a fresh browser context (Japanese locale) and page; every
@@ -76,8 +76,11 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not for the session: Playwright's sync
+    API keeps an asyncio loop running in the main thread while it is open,
+    and later tests that call ``asyncio.run`` themselves would fail."""
     path = chromium_path()
     reason = ("Debian's chromium is not installed (`make test` installs it with apt as root: "
               "apt-get install chromium fonts-ipaexfont poppler-utils)")
