@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -222,55 +222,54 @@ def review_page(request: Request, principal: PagePrincipal,
                   clients={k: f.name for k, f in {**clients, **names}.items()}, merges=merges, flash=flash)
 
 
+def _decide(request: Request, action: str, item: str,
+            do: Callable[[Store], tuple[str, str, str, dict[str, str]]]) -> Response:
+    """Run one review decision: ``do(store)`` → (firm, audit detail, flash
+    kind, flash values). Audited either way (``invalid`` when the item is
+    gone or cannot be decided); the data version moves on success; back to
+    the queue with a message."""
+    store = _raw(request)
+    try:
+        firm, detail, kind, values = do(store)
+    except (NotFound, ValueError) as e:
+        audit(request, action, None, "invalid", f"{item}: {e}")
+        _flash(request, "failed", item=item)
+    else:
+        audit(request, action, firm, "ok", detail)
+        _moved(request, store)
+        _flash(request, kind, **values)
+    return RedirectResponse("/ui/review", status_code=303)
+
+
 @router.post("/ui/review/{review_id}/accept", dependencies=[ANALYSTS])
 def review_accept(request: Request, principal: FormPrincipal, review_id: str,
                   note: Annotated[str, Form(max_length=500)] = "") -> Response:
     """Merge the spelling into its candidate (audited ``review.accept``)."""
-    store = _raw(request)
-    try:
-        merge = review.accept(store, review_id, note.strip())
-    except (NotFound, ValueError) as e:
-        audit(request, "review.accept", None, "invalid", f"{review_id}: {e}")
-        _flash(request, "failed", item=review_id)
-    else:
-        audit(request, "review.accept", merge.to_firm, "ok",
-              f"{review_id}: {merge.from_firm} merged into {merge.to_firm} (merge {merge.id})")
-        _moved(request, store)
-        _flash(request, "accepted", name=merge.raw_name, firm=merge.to_firm, merge=merge.id)
-    return RedirectResponse("/ui/review", status_code=303)
+    def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
+        m = review.accept(store, review_id, note.strip())
+        return (m.to_firm, f"{review_id}: {m.from_firm} merged into {m.to_firm} (merge {m.id})", "accepted",
+                {"name": m.raw_name, "firm": m.to_firm, "merge": m.id})
+    return _decide(request, "review.accept", review_id, do)
 
 
 @router.post("/ui/review/{review_id}/reject", dependencies=[ANALYSTS])
 def review_reject(request: Request, principal: FormPrincipal, review_id: str) -> Response:
     """Keep the spelling apart for good (audited ``review.reject``)."""
-    store = _raw(request)
-    try:
-        alias = review.reject(store, review_id)
-    except (NotFound, ValueError) as e:
-        audit(request, "review.reject", None, "invalid", f"{review_id}: {e}")
-        _flash(request, "failed", item=review_id)
-    else:
-        audit(request, "review.reject", alias.firm_id, "ok", f"{review_id}: kept apart as {alias.firm_id}")
-        _moved(request, store)
-        _flash(request, "rejected", name=alias.raw_name, firm=alias.firm_id)
-    return RedirectResponse("/ui/review", status_code=303)
+    def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
+        a = review.reject(store, review_id)
+        return (a.firm_id, f"{review_id}: kept apart as {a.firm_id}", "rejected",
+                {"name": a.raw_name, "firm": a.firm_id})
+    return _decide(request, "review.reject", review_id, do)
 
 
 @router.post("/ui/review/merges/{merge_id}/undo", dependencies=[ANALYSTS])
 def merge_undo(request: Request, principal: FormPrincipal, merge_id: str) -> Response:
     """Undo a merge: the spelling's rows go back to its own firm (audited ``review.undo``)."""
-    store = _raw(request)
-    try:
-        merge = review.undo_merge(store, merge_id)
-    except (NotFound, ValueError) as e:
-        audit(request, "review.undo", None, "invalid", f"{merge_id}: {e}")
-        _flash(request, "failed", item=merge_id)
-    else:
-        audit(request, "review.undo", merge.from_firm, "ok",
-              f"merge {merge.id} undone: {merge.to_firm} → {merge.from_firm}")
-        _moved(request, store)
-        _flash(request, "undone", name=merge.raw_name, firm=merge.from_firm, merge=merge.id)
-    return RedirectResponse("/ui/review", status_code=303)
+    def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
+        m = review.undo_merge(store, merge_id)
+        return (m.from_firm, f"merge {m.id} undone: {m.to_firm} → {m.from_firm}", "undone",
+                {"name": m.raw_name, "firm": m.from_firm, "merge": m.id})
+    return _decide(request, "review.undo", merge_id, do)
 
 
 # -- loads ---------------------------------------------------------------------------
