@@ -37,7 +37,14 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades, with_own_totals
+from queries.observations import (
+    ledger_sums,
+    pairs_frame,
+    sum_payments,
+    sum_trades,
+    unnamed_totals,
+    with_own_totals,
+)
 from queries.series import (
     FirmTotals,
     PairTrade,
@@ -450,6 +457,18 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         payments = sum_payments(_observations(c.execute(tq.OWN_PAYMENTS, (client_id,))), None, None)
         return (sorted(trades, key=lambda r: (r.month, r.seller, r.buyer)),
                 sorted(payments, key=lambda p: (p.month, p.payer, p.payee)))
+
+    def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return []
+        return sum_trades(_observations(self._conn().execute(tq.OBS_OF_PAIRS, (_json(wanted),))), None, None)
+
+    def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
+        ids = sorted(set(client_ids))
+        own = [(client, kind, _decode_series(m, a, n))
+               for client, kind, m, a, n in self._conn().execute(tq.OWN_UNNAMED_OF, (_json(ids),))]
+        return unnamed_totals(ids, own)
 
     # -- reference data --------------------------------------------------
     def upsert_registry(self, records: Sequence[RegistryRecord]) -> None:

@@ -51,7 +51,14 @@ from queries.model import (
 )
 from queries.neo4j_acks import Neo4jAcks
 from queries.neo4j_identity import Neo4jIdentity
-from queries.observations import ledger_sums, pairs_frame, sum_payments, sum_trades, with_own_totals
+from queries.observations import (
+    ledger_sums,
+    pairs_frame,
+    sum_payments,
+    sum_trades,
+    unnamed_totals,
+    with_own_totals,
+)
 from queries.series import (
     FirmTotals,
     PairTrade,
@@ -459,6 +466,20 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         payments = sum_payments(_observations(self._read(tq.OWN_PAYMENTS, client=client_id)), None, None)
         return (sorted(trades, key=lambda r: (r.month, r.seller, r.buyer)),
                 sorted(payments, key=lambda p: (p.month, p.payer, p.payee)))
+
+    @_translate
+    def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
+        wanted = [list(k) for k in sorted(set(keys))]
+        if not wanted:
+            return []
+        rows = self._read(tq.OBS_OF_PAIRS, pairs=wanted)
+        return sum_trades(((r["seller"], r["buyer"], r["observer"], _series(r)) for r in rows), None, None)
+
+    @_translate
+    def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
+        ids = sorted(set(client_ids))
+        own = [(r["client"], r["kind"], _series(r)) for r in self._read(tq.OWN_UNNAMED_OF, ids=ids)]
+        return unnamed_totals(ids, own)
 
     # -- reference data ----------------------------------------------------
     @_translate

@@ -22,7 +22,7 @@ from queries.model import PaymentRow, TradeEdge, TradeRow
 from queries.series import FirmTotals, PairTrade, Series, apply_delta, window
 
 __all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame", "ledger_sums", "UNNAMED",
-           "with_own_totals"]
+           "with_own_totals", "unnamed_totals"]
 
 Observation = tuple[str, str, str, Series]
 """(source, target, observer, series) as a store reads it."""
@@ -134,6 +134,23 @@ def ledger_sums(client: str, trades: Iterable[Observation], payments: Iterable[O
             for m, a in zip(s.months, s.amounts, strict=True):
                 kind[m] += a
     return {k: dict(v) for k, v in out.items()}
+
+
+def unnamed_totals(clients: Iterable[str],
+                   own: Iterable[tuple[str, str, Series]]) -> dict[str, dict[str, dict[str, int]]]:
+    """Per client: ``unnamed_sales`` and ``unnamed_purchases`` (yen per month)
+    as :func:`ledger_sums` reports them, from the clients' own series
+    (client, kind, series) of lines without a counterparty (other kinds are
+    ignored). Every client of ``clients`` has both keys, empty without lines."""
+    out: dict[str, dict[str, dict[str, int]]] = {
+        c: {"unnamed_sales": {}, "unnamed_purchases": {}} for c in clients}
+    for client, kind, s in own:
+        if kind not in ("sales", "purchases") or client not in out:
+            continue
+        target = out[client][f"unnamed_{kind}"]
+        for m, a in zip(s.months, s.amounts, strict=True):
+            target[m] = target.get(m, 0) + a
+    return out
 
 
 def with_own_totals(totals: dict[str, FirmTotals],

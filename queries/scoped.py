@@ -44,7 +44,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any, Protocol
 
@@ -129,33 +129,60 @@ class _Pseudonyms:
     """Deterministic, authenticated, reversible ids for one bank (SIV with
     HMAC-SHA256: the tag is an HMAC of bank and id, the id is XORed with an
     HMAC keystream seeded by the tag). A bank sees the same pseudonym for
-    the same firm on every request; another bank's pseudonyms do not decode."""
+    the same firm on every request; another bank's pseudonyms do not decode.
+
+    One object per (secret, bank) serves every request (:func:`_pseudonyms_for`):
+    it remembers up to :attr:`MEMO` ids each way (two HMACs per id otherwise;
+    a hub firm's dossier relabels thousands of partners, several times)."""
 
     TAG = 10
+    MEMO = 32_768
+    """Ids remembered per direction (about 10 MB per bank when full); then forgotten at once."""
 
     def __init__(self, secret: bytes, bank: str) -> None:
         self._mac = hmac.new(secret, b"tag", hashlib.sha256).digest()
         self._enc = hmac.new(secret, b"enc", hashlib.sha256).digest()
         self._bank = bank.encode("utf-8")
+        self._encoded: dict[str, str] = {}
+        self._decoded: dict[str, str | None] = {}
 
     def _tag(self, raw: bytes) -> bytes:
-        return hmac.new(self._mac, self._bank + b"\x00" + raw, hashlib.sha256).digest()[: self.TAG]
+        return hmac.digest(self._mac, self._bank + b"\x00" + raw, "sha256")[: self.TAG]
 
     def _stream(self, tag: bytes, n: int) -> bytes:
         out = b""
         counter = 0
         while len(out) < n:
-            out += hmac.new(self._enc, tag + counter.to_bytes(4, "big"), hashlib.sha256).digest()
+            out += hmac.digest(self._enc, tag + counter.to_bytes(4, "big"), "sha256")
             counter += 1
         return out[:n]
 
     def encode(self, firm_id: str) -> str:
+        got = self._encoded.get(firm_id)
+        if got is None:
+            got = self._encode(firm_id)
+            if len(self._encoded) >= self.MEMO:
+                self._encoded.clear()
+            self._encoded[firm_id] = got
+        return got
+
+    def decode(self, pseudonym: str) -> str | None:
+        """The firm id behind a pseudonym of this bank, else ``None``."""
+        if pseudonym in self._decoded:
+            return self._decoded[pseudonym]
+        got = self._decode(pseudonym)
+        if len(self._decoded) >= self.MEMO:
+            self._decoded.clear()
+        self._decoded[pseudonym] = got
+        return got
+
+    def _encode(self, firm_id: str) -> str:
         raw = firm_id.encode("utf-8")
         tag = self._tag(raw)
         body = bytes(a ^ b for a, b in zip(raw, self._stream(tag, len(raw)), strict=True))
         return PSEUDONYM_PREFIX + base64.b32encode(tag + body).decode("ascii").rstrip("=").lower()
 
-    def decode(self, pseudonym: str) -> str | None:
+    def _decode(self, pseudonym: str) -> str | None:
         text = pseudonym[len(PSEUDONYM_PREFIX):].upper()
         try:
             blob = base64.b32decode(text + "=" * (-len(text) % 8))
@@ -171,6 +198,25 @@ class _Pseudonyms:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+
+_NAMERS: OrderedDict[tuple[bytes, str], _Pseudonyms] = OrderedDict()
+_NAMERS_MAX = 8
+"""Banks whose pseudonym memos are kept (least recently used first out)."""
+
+
+def _pseudonyms_for(secret: bytes, bank: str) -> _Pseudonyms:
+    """The one :class:`_Pseudonyms` of a store's secret and a bank, shared by requests."""
+    with _KEYS_LOCK:
+        key = (secret, bank)
+        got = _NAMERS.get(key)
+        if got is None:
+            got = _NAMERS[key] = _Pseudonyms(secret, bank)
+            while len(_NAMERS) > _NAMERS_MAX:
+                _NAMERS.popitem(last=False)
+        else:
+            _NAMERS.move_to_end(key)
+        return got
 
 
 def scope_key_of(store: object) -> str:
@@ -212,7 +258,14 @@ class ScopedStore:
         else:
             self.scope_key = "research"
         self._firms: dict[str, Firm | None] = {}
-        self._own: dict[str, dict[tuple[str, str], dict[str, list[int]]]] = {}
+        self._vis: dict[str, bool] = {}
+        # each observer's record of pairs whose hidden side's ledger records them too:
+        # (seller, buyer) → observer → month → [yen, lines]
+        self._obs: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = {}
+        self._obs_complete = False  # True: _obs holds every such pair (trade_frame read them all)
+        # every pair read, scoped once per request: (seller, buyer) → what the principal sees (None: nothing)
+        self._scoped: dict[tuple[str, str], PairTrade | None] = {}
+        self._around: dict[str, list[tuple[str, str]]] = {}  # firm → keys of all its pairs (read)
         self._seen_by: dict[str, set[str]] = defaultdict(set)
         self._aliases: dict[str, dict[str, list[str]]] = {}
         self._pseudo: _Pseudonyms | None = None
@@ -251,15 +304,19 @@ class ScopedStore:
                 self._firms[i] = found.get(i)
 
     def _visible(self, real: str) -> bool:
-        self._load([real])
-        f = self._firms[real]
-        return f is not None and self.bank is not None and self.bank in (f.consented_banks or ())
+        seen = self._vis.get(real)
+        if seen is None:
+            self._load([real])
+            f = self._firms[real]
+            seen = self._vis[real] = (f is not None and self.bank is not None
+                                      and self.bank in (f.consented_banks or ()))
+        return seen
 
     @property
     def _names(self) -> _Pseudonyms:
         if self._pseudo is None:
             assert self.bank is not None
-            self._pseudo = _Pseudonyms(_secret_of(self.store), self.bank)
+            self._pseudo = _pseudonyms_for(_secret_of(self.store), self.bank)
         return self._pseudo
 
     def _out(self, real: str) -> str:
@@ -282,15 +339,24 @@ class ScopedStore:
         self._load(i for i in ids if not i.startswith(PSEUDONYM_PREFIX))
         return sorted({r for i in ids if (r := self._in(i)) is not None})
 
+    def _read_aliases(self, observers: Iterable[str]) -> None:
+        """The spellings of the clients ``observers`` (visible ledgers), read in one call."""
+        missing = sorted({o for o in observers if o not in self._aliases})
+        if not missing:
+            return
+        for observer, aliases in self.store.aliases_for(missing).items():
+            by_firm: dict[str, list[str]] = defaultdict(list)
+            for a in aliases.values():
+                by_firm[a.firm_id].append(a.raw_name)
+            self._aliases[observer] = {k: sorted(v) for k, v in by_firm.items()}
+        for observer in missing:
+            self._aliases.setdefault(observer, {})
+
     def _ledger_name(self, real: str) -> str | None:
         """How the visible ledgers that recorded this partner spell it."""
         for observer in sorted(self._seen_by.get(real, ())):
-            spellings = self._aliases.get(observer)
-            if spellings is None:
-                by_firm: dict[str, list[str]] = defaultdict(list)
-                for a in self.store.aliases(observer).values():
-                    by_firm[a.firm_id].append(a.raw_name)
-                self._aliases[observer] = spellings = {k: sorted(v) for k, v in by_firm.items()}
+            self._read_aliases([observer])
+            spellings = self._aliases[observer]
             if spellings.get(real):
                 return spellings[real][0]
         return None
@@ -310,6 +376,9 @@ class ScopedStore:
             return self.store.get_firms(firm_ids)
         out: dict[str, Firm] = {}
         self._load(i for i in firm_ids if not i.startswith(PSEUDONYM_PREFIX))
+        # the ledgers that name the pseudonymous partners asked for: their spellings in one read
+        self._read_aliases(o for i in firm_ids if i.startswith(PSEUDONYM_PREFIX)
+                           and (r := self._names.decode(i)) is not None for o in self._seen_by.get(r, ()))
         for i in firm_ids:
             real = self._in(i)
             if real is None:
@@ -342,53 +411,96 @@ class ScopedStore:
         return {f.id for f in self.all_firms()}
 
     # -- trade -------------------------------------------------------------
-    def _own_obs(self, client: str) -> dict[tuple[str, str], dict[str, list[int]]]:
-        """What a visible client's own ledger says, (seller, buyer) → month → [yen, lines]."""
-        got = self._own.get(client)
-        if got is None:
-            trades, _ = self.store.own_ledger(client)
-            got = defaultdict(dict)
-            for r in trades:
-                if r.observer != client:
-                    continue
-                cell = got[(r.seller, r.buyer)].setdefault(r.month, [0, 0])
-                cell[0] += r.amount
-                cell[1] += r.lines
-            self._own[client] = got
-        return got
+    def _read_obs(self, keys: Collection[tuple[str, str]]) -> None:
+        """Every observer's record of the pairs ``keys`` (one store call for all)."""
+        missing = [] if self._obs_complete else sorted(set(keys) - set(self._obs))
+        if not missing:
+            return
+        for k in missing:
+            self._obs[k] = {}
+        for r in self.store.pair_observations(missing):
+            cell = self._obs[(r.seller, r.buyer)].setdefault(r.observer, {}).setdefault(r.month, [0, 0])
+            cell[0] += r.amount
+            cell[1] += r.lines
 
-    def _scope_pairs(self, pairs: Iterable[PairTrade]) -> list[PairTrade]:
-        """The visible part of merged pairs, relabelled (see the module docstring)."""
-        pairs = list(pairs)
+    def _scope_new(self, pairs: list[PairTrade]) -> None:
+        """Scope merged pairs not scoped before in this request into :attr:`_scoped`
+        (see the module docstring): ``None`` for a pair the principal may not see,
+        else the pair with the visible side's figures and pseudonymous partners."""
         self._load({f for p in pairs for f in (p.seller, p.buyer)})
-        out: list[PairTrade] = []
+        shared: list[tuple[PairTrade, str]] = []  # the hidden side's ledger records it too
         for p in pairs:
+            key = (p.seller, p.buyer)
             sv, bv = self._visible(p.seller), self._visible(p.buyer)
             if not (sv or bv):
-                continue  # only hidden ledgers can have recorded it
+                self._scoped[key] = None  # only hidden ledgers can have recorded it
+                continue
             if sv and bv:
-                out.append(p)
+                self._scoped[key] = p
                 continue
             v, h = (p.seller, p.buyer) if sv else (p.buyer, p.seller)
             self._seen_by[h].add(v)
-            if all(set(split_observers(o)) <= {v} for o in p.observers):
-                kept = p
-            else:  # the hidden side's ledger records it too: the visible side's own figures only
-                mine = self._own_obs(v).get((p.seller, p.buyer), {})
-                if not mine:
-                    continue
-                months = tuple(sorted(mine))
-                kept = PairTrade(p.seller, p.buyer, months, tuple(mine[m][0] for m in months),
-                                 tuple(mine[m][1] for m in months), (v,) * len(months))
-            out.append(PairTrade(self._out(kept.seller), self._out(kept.buyer), kept.months,
-                                 kept.amounts, kept.lines, kept.observers))
+            if all(o == v or set(split_observers(o)) <= {v} for o in p.observers):
+                self._scoped[key] = self._relabel(p)
+            else:
+                shared.append((p, v))
+        self._read_obs([(p.seller, p.buyer) for p, _ in shared])
+        for p, v in shared:  # the visible side's own figures only
+            key = (p.seller, p.buyer)
+            mine = self._obs.get(key, {}).get(v, {})
+            if not mine:
+                self._scoped[key] = None
+                continue
+            months = tuple(sorted(mine))
+            self._scoped[key] = self._relabel(PairTrade(
+                p.seller, p.buyer, months, tuple(mine[m][0] for m in months),
+                tuple(mine[m][1] for m in months), (v,) * len(months)))
+
+    def _relabel(self, p: PairTrade) -> PairTrade:
+        return PairTrade(self._out(p.seller), self._out(p.buyer), p.months, p.amounts, p.lines, p.observers)
+
+    def _scope_pairs(self, pairs: Iterable[PairTrade]) -> list[PairTrade]:
+        """The visible part of merged pairs, relabelled (see the module docstring);
+        a pair read again in the same request is not scoped again."""
+        pairs = list(pairs)
+        new = [p for p in pairs if (p.seller, p.buyer) not in self._scoped]
+        if new:
+            self._scope_new(new)
+        out = [q for p in pairs if (q := self._scoped[(p.seller, p.buyer)]) is not None]
+        return sorted(out, key=lambda q: (q.seller, q.buyer))
+
+    def _remember_around(self, firms: Collection[str], pairs: Iterable[PairTrade]) -> None:
+        """Record that ``pairs`` are all the pairs of each of ``firms``."""
+        touching: dict[str, set[tuple[str, str]]] = {f: set() for f in firms}
+        for p in pairs:
+            for f in (p.seller, p.buyer):
+                if f in touching:
+                    touching[f].add((p.seller, p.buyer))
+        for f, keys in touching.items():
+            self._around[f] = sorted(keys)
+
+    def _scoped_around(self, reals: Collection[str]) -> list[PairTrade]:
+        """The scoped pairs with a seller or buyer in ``reals`` (real ids): only
+        firms whose pairs were not read yet in this request are read."""
+        missing = sorted(set(reals) - set(self._around))
+        if missing:
+            raw = self.store.pairs_around(missing)
+            self._scope_pairs(raw)
+            self._remember_around(missing, raw)
+        keys = {k for r in set(reals) for k in self._around[r]}
+        out = [q for k in keys if (q := self._scoped[k]) is not None]
         return sorted(out, key=lambda q: (q.seller, q.buyer))
 
     def pairs_of(self, firm_id: str) -> list[PairTrade]:
         if not self._officer():
             return self.store.pairs_of(firm_id)
         real = self._in(firm_id)
-        return [] if real is None else self._scope_pairs(self.store.pairs_of(real))
+        if real is None:
+            return []
+        raw = self.store.pairs_of(real)
+        out = self._scope_pairs(raw)
+        self._remember_around([real], raw)
+        return out
 
     def pairs_among(self, firm_ids: Collection[str]) -> list[PairTrade]:
         if not self._officer():
@@ -405,7 +517,7 @@ class ScopedStore:
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         if not self._officer():
             return self.store.pairs_around(firm_ids)
-        return self._scope_pairs(self.store.pairs_around(self._in_many(firm_ids)))
+        return self._scoped_around(self._in_many(firm_ids))
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         if not self._officer():
@@ -428,13 +540,12 @@ class ScopedStore:
                     sales[p.seller][m] += a
                 if p.buyer in wanted:
                     purchases[p.buyer][m] += a
-        for f in wanted:
-            if not f.startswith(PSEUDONYM_PREFIX):
-                sums = self.store.ledger_sums(f)
-                for m, a in sums.get("unnamed_sales", {}).items():
-                    sales[f][m] += a
-                for m, a in sums.get("unnamed_purchases", {}).items():
-                    purchases[f][m] += a
+        own = sorted(f for f in wanted if not f.startswith(PSEUDONYM_PREFIX))  # visible firms
+        for f, sums in (self.store.unnamed_totals(own) if own else {}).items():
+            for m, a in sums.get("unnamed_sales", {}).items():
+                sales[f][m] += a
+            for m, a in sums.get("unnamed_purchases", {}).items():
+                purchases[f][m] += a
         out: dict[str, FirmTotals] = {}
         for f in sorted(wanted):
             s, q = sales.get(f, {}), purchases.get(f, {})
@@ -497,8 +608,8 @@ class ScopedStore:
         rows = self.store.parameters()
         if self.unscoped or self.bank is None:
             return rows
-        visible = self._visible_ids()
-        return [r for r in rows if r.firm_id in visible]
+        self._load({r.firm_id for r in rows})
+        return [r for r in rows if self._visible(r.firm_id)]
 
     def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
         """The whole network's monthly trade: for a credit officer the
@@ -509,14 +620,17 @@ class ScopedStore:
         for f in self.store.get_firms(visible).values():
             self._firms[f.id] = f
         # both sides' observations of flows between clients, read once for every pair
+        # (pairs whose observations were read before keep them: they are complete)
+        fresh: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = {}
         for r in self.store.two_sided(None, None):
             if r.observer in visible:
-                self._own.setdefault(r.observer, defaultdict(dict))
-                cell = self._own[r.observer][(r.seller, r.buyer)].setdefault(r.month, [0, 0])
+                cell = fresh.setdefault((r.seller, r.buyer), {}).setdefault(
+                    r.observer, {}).setdefault(r.month, [0, 0])
                 cell[0] += r.amount
                 cell[1] += r.lines
-        for v in visible:
-            self._own.setdefault(v, defaultdict(dict))
+        for k, obs in fresh.items():
+            self._obs.setdefault(k, obs)
+        self._obs_complete = True
         pairs = self.store.all_pairs()
         return pairs_frame(self._scope_pairs(pairs), month_from, month_to)
 

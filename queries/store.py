@@ -217,6 +217,18 @@ class Store(Protocol):
         """What a client's own ledger recorded (observer = client), per month
         and counterparty, summed over batches."""
 
+    def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
+        """Each observer's record of the pairs (seller, buyer) in ``keys``, per
+        month, summed over batches and spellings, sorted by (seller, buyer,
+        month, observer): the observations :meth:`pairs_by_keys` merges, read
+        for many pairs at once (keys without trade have no rows)."""
+
+    def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
+        """For each of ``client_ids``: its own ledger's sales and purchases
+        that named no counterparty, yen per month, as ``{"unnamed_sales": …,
+        "unnamed_purchases": …}`` — those keys of :meth:`ledger_sums`, read for
+        many clients at once (empty for a firm without such lines)."""
+
     # -- reference data ------------------------------------------------
     def upsert_registry(self, records: Sequence[RegistryRecord]) -> None:
         """Store NTA registry entries, keyed by 法人番号; their names and

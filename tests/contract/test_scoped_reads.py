@@ -1,0 +1,98 @@
+"""The batched reads the scoped store relies on, and its per-request caches.
+
+``Store.pair_observations`` (every observer's record of many pairs) and
+``Store.unnamed_totals`` (many clients' lines without a counterparty) must
+answer what the one-at-a-time reads answer, on both stores; and one
+:class:`queries.scoped.ScopedStore` asked many things in a row (as a
+dossier asks it: the firm's pairs, then its partners', then their totals)
+must answer each exactly as a fresh one does — its caches save work, never
+change an answer. The region is the access matrix's (``test_access_matrix``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from queries.access import Principal, Role
+from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
+from queries.store import Store
+from tests.contract.test_access_matrix import C1, C2, C3, MONTHS, N1, N2, N3, build_region
+
+UNNAMED = ("unnamed_sales", "unnamed_purchases")
+
+
+def test_pair_observations_are_each_observers_record(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    keys = [(p.seller, p.buyer) for p in store.all_pairs()]
+    expected = sorted((r for c in (C1, C2, C3) for r in store.own_ledger(c)[0]),
+                      key=lambda r: (r.seller, r.buyer, r.month, r.observer))
+    got = store.pair_observations(keys)
+    assert got == expected
+    # the flow C1 → C2 is recorded by both ledgers, each with its own figure
+    assert [(r.observer, r.amount) for r in store.pair_observations([(C1, C2)]) if r.month == MONTHS[0]] == [
+        (C1, 100_003), (C2, 130_011)]
+    assert store.pair_observations([(C3, C1), ("nope", "none")]) == []
+    assert store.pair_observations([]) == []
+
+
+def test_unnamed_totals_are_ledger_sums_of_many_clients(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    firms = [C1, C2, C3, N1, "nope"]
+    got = store.unnamed_totals(firms)
+    assert got == {f: {k: store.ledger_sums(f).get(k, {}) for k in UNNAMED} for f in firms}
+    assert got[C2]["unnamed_sales"] == dict.fromkeys(MONTHS, 555_007)
+    assert got[C1] == {"unnamed_sales": {}, "unnamed_purchases": {}}
+    assert store.unnamed_totals([]) == {}
+
+
+def _reads(s: ScopedStore, firm: str) -> list[tuple[str, Any]]:
+    """The reads a dossier makes, in its order, each with its answer."""
+    out: list[tuple[str, Any]] = [("pairs_of", s.pairs_of(firm))]
+    partners = sorted({f for p in out[0][1] for f in (p.seller, p.buyer)} - {firm})
+    out.append(("get_firms", s.get_firms(partners)))
+    out.append(("pair_amounts", s.pair_amounts(partners)))
+    around = sorted({f for a, b, _ in out[-1][1] for f in (a, b)})
+    out.append(("firm_totals", s.firm_totals(around)))
+    out.append(("pairs_around", s.pairs_around([firm, *partners])))
+    out.append(("pairs_among", s.pairs_among(around)))
+    out.append(("pairs_by_keys", s.pairs_by_keys([(p.seller, p.buyer) for p in out[0][1]])))
+    out.append(("trade_frame", s.trade_frame(None, None).to_dict("records")))
+    out.append(("pairs_of again", s.pairs_of(firm)))
+    out.append(("get_firms again", s.get_firms(partners)))
+    return out
+
+
+def test_one_scoped_store_answers_as_fresh_ones(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    for bank, firm in (("B1", C3), ("B1", C1), ("B2", C2)):
+        officer = Principal("o", Role.CREDIT_OFFICER, bank)
+        shared = _reads(ScopedStore(store, officer), firm)
+        assert shared[0][1], f"{bank} sees no trade of {firm}"
+        # each read alone, through a new scoped store: the same answer
+        assert shared[0][1] == ScopedStore(store, officer).pairs_of(firm)
+        partners = sorted({f for p in shared[0][1] for f in (p.seller, p.buyer)} - {firm})
+        named = ScopedStore(store, officer)  # partners are named as the ledgers read before spell them
+        named.pairs_of(firm)
+        assert shared[1][1] == named.get_firms(partners)
+        assert shared[2][1] == ScopedStore(store, officer).pair_amounts(partners)
+        around = sorted({f for a, b, _ in shared[2][1] for f in (a, b)})
+        assert shared[3][1] == ScopedStore(store, officer).firm_totals(around)
+        assert shared[4][1] == ScopedStore(store, officer).pairs_around([firm, *partners])
+        assert shared[5][1] == ScopedStore(store, officer).pairs_among(around)
+        assert shared[6][1] == ScopedStore(store, officer).pairs_by_keys([(p.seller, p.buyer) for p in shared[0][1]])
+        assert shared[7][1] == ScopedStore(store, officer).trade_frame(None, None).to_dict("records")
+        assert shared[8][1] == shared[0][1]
+        # the same partners (a pseudonymous one may now be spelled as another ledger read since spells it)
+        assert shared[9][1].keys() == shared[1][1].keys()
+
+    # what B1's officer sees of C3: C2's flow with C3's own figure, N3 under a pseudonym, by its spelling
+    s = ScopedStore(store, Principal("o", Role.CREDIT_OFFICER, "B1"))
+    pairs = s.pairs_of(C3)
+    assert sorted(p.amounts for p in pairs) == [(66_031,) * 3, (200_017,) * 3]
+    assert all(p.seller.startswith(PSEUDONYM_PREFIX) and p.buyer == C3 for p in pairs)
+    names = s.get_firms([p.seller for p in pairs])
+    assert sorted(f.name or "" for f in names.values()) == ["ナンヨウシザイ", "ニゴウ物産"]
+    assert not {C2, N1, N2, N3} & {f for p in s.pairs_around([C1, C3]) for f in (p.seller, p.buyer)}
+    totals = s.firm_totals([C3])[C3]
+    assert totals.purchases == (266_048,) * 3 and totals.sales == (0,) * 3
