@@ -48,13 +48,17 @@ def _sums(obs: Iterable[Observation], month_from: str | None,
           month_to: str | None) -> list[tuple[tuple[str, str, str, str], list[int]]]:
     """Per (source, target, month, observer): yen and lines summed over
     batches and spellings, sorted by that key."""
-    acc: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    acc: dict[tuple[str, str, str, str], list[int]] = {}
     for src, dst, observer, s in obs:
         for m, a, n in zip(s.months, s.amounts, s.lines, strict=True):
             if window(m, month_from, month_to):
-                cell = acc[(src, dst, m, observer)]
-                cell[0] += a
-                cell[1] += n
+                key = (src, dst, m, observer)
+                cell = acc.get(key)
+                if cell is None:
+                    acc[key] = [a, n]
+                else:
+                    cell[0] += a
+                    cell[1] += n
     return sorted(acc.items())
 
 

@@ -42,6 +42,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import operator
 import secrets
 import threading
 from collections import OrderedDict, defaultdict
@@ -66,6 +67,7 @@ SCOPE_KEY = "scope_key"
 """Analytics entry holding the secret the pseudonymous ids are made with."""
 
 _BIG = 10**9
+_PAIR_KEY = operator.attrgetter("seller", "buyer")
 
 
 class AccessDenied(StoreError):
@@ -467,29 +469,32 @@ class ScopedStore:
         if new:
             self._scope_new(new)
         out = [q for p in pairs if (q := self._scoped[(p.seller, p.buyer)]) is not None]
-        return sorted(out, key=lambda q: (q.seller, q.buyer))
+        return sorted(out, key=_PAIR_KEY)
 
     def _remember_around(self, firms: Collection[str], pairs: Iterable[PairTrade]) -> None:
         """Record that ``pairs`` are all the pairs of each of ``firms``."""
-        touching: dict[str, set[tuple[str, str]]] = {f: set() for f in firms}
+        touching: dict[str, list[tuple[str, str]]] = {f: [] for f in firms}
         for p in pairs:
-            for f in (p.seller, p.buyer):
-                if f in touching:
-                    touching[f].add((p.seller, p.buyer))
-        for f, keys in touching.items():
-            self._around[f] = sorted(keys)
+            key = (p.seller, p.buyer)
+            if p.seller in touching:
+                touching[p.seller].append(key)
+            if p.buyer in touching and p.buyer != p.seller:
+                touching[p.buyer].append(key)
+        self._around.update(touching)
 
-    def _scoped_around(self, reals: Collection[str]) -> list[PairTrade]:
-        """The scoped pairs with a seller or buyer in ``reals`` (real ids): only
-        firms whose pairs were not read yet in this request are read."""
-        missing = sorted(set(reals) - set(self._around))
+    def _scoped_around(self, reals: Collection[str], ordered: bool = True) -> list[PairTrade]:
+        """The scoped pairs with a seller or buyer in ``reals`` (real ids), sorted
+        unless not ``ordered``: only firms whose pairs were not read yet in this
+        request are read."""
+        reals = set(reals)
+        missing = sorted(r for r in reals if r not in self._around)
         if missing:
             raw = self.store.pairs_around(missing)
-            self._scope_pairs(raw)
+            self._scope_new([p for p in raw if (p.seller, p.buyer) not in self._scoped])
             self._remember_around(missing, raw)
-        keys = {k for r in set(reals) for k in self._around[r]}
+        keys = {k for r in reals for k in self._around[r]}
         out = [q for k in keys if (q := self._scoped[k]) is not None]
-        return sorted(out, key=lambda q: (q.seller, q.buyer))
+        return sorted(out, key=_PAIR_KEY) if ordered else out
 
     def pairs_of(self, firm_id: str) -> list[PairTrade]:
         if not self._officer():
@@ -532,14 +537,14 @@ class ScopedStore:
         wanted = {i for i in firm_ids if self._in(i) is not None}
         sales: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         purchases: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for p in self.pairs_around(wanted):
+        for p in self._scoped_around(self._in_many(wanted), ordered=False):
             if p.seller == p.buyer:
                 continue
-            for m, a in zip(p.months, p.amounts, strict=True):
-                if p.seller in wanted:
-                    sales[p.seller][m] += a
-                if p.buyer in wanted:
-                    purchases[p.buyer][m] += a
+            for firm, side in ((p.seller, sales), (p.buyer, purchases)):
+                if firm in wanted:
+                    acc = side[firm]
+                    for m, a in zip(p.months, p.amounts, strict=True):
+                        acc[m] += a
         own = sorted(f for f in wanted if not f.startswith(PSEUDONYM_PREFIX))  # visible firms
         for f, sums in (self.store.unnamed_totals(own) if own else {}).items():
             for m, a in sums.get("unnamed_sales", {}).items():

@@ -715,7 +715,7 @@ def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
 class _ReadOnce:
     """The store's reads that the dossier and the analytics it calls make
     alike (a firm's pairs, its ledger sums, the parameters, firms' monthly
-    totals), made once per dossier; everything else passes through.
+    totals, firms by id), made once per dossier; everything else passes through.
 
     ``firm_totals`` answers a set of firms already read from what was read:
     each firm's totals depend on its own trade only, in every scope."""
@@ -725,6 +725,7 @@ class _ReadOnce:
         self._pairs: dict[str, list[PairTrade]] = {}
         self._sums: dict[str, dict[str, dict[str, int]]] = {}
         self._parameters: list[ParameterRow] | None = None
+        self._firms: dict[str, Firm | None] = {}
         self._totals: dict[str, FirmTotals] = {}
         self._asked: set[str] = set()
 
@@ -740,6 +741,13 @@ class _ReadOnce:
         if client_id not in self._sums:
             self._sums[client_id] = self._store.ledger_sums(client_id)
         return self._sums[client_id]
+
+    def get_firms(self, firm_ids: Collection[str]) -> dict[str, Firm]:
+        missing = [i for i in firm_ids if i not in self._firms]
+        if missing:
+            found = self._store.get_firms(missing)
+            self._firms.update({i: found.get(i) for i in missing})
+        return {i: f for i in firm_ids if (f := self._firms[i]) is not None}
 
     def parameters(self) -> list[ParameterRow]:
         if self._parameters is None:
