@@ -9,23 +9,37 @@ Errors are one clear line on stderr and exit status 2 (bad input) or 3
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from api.commands import alerts, analytics, memo, portfolio, reference, review, users
-from api.commands.generate import cmd_generate
-from api.commands.ingest import cmd_ingest
-from api.commands.load import cmd_load
+from api.commands import alerts, memo, users
+from api.commands.common import opened
+from api.identity import issue_token
 from api.settings import Settings, get_settings
 from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
-from ingest.load import IngestError
 from ingest.values import parse_month
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["main", "build_parser"]
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _lazy(module: str, name: str) -> Command:
+    """The command ``name`` of ``api.commands.<module>``, imported only when it
+    runs: each command loads what it needs (pandas, networkx, … for analytics
+    and loads), so ``--help``, ``users token`` or ``serve`` start quickly."""
+
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        func: Command = getattr(importlib.import_module(f"api.commands.{module}"), name)
+        return func(args, settings)
+
+    run.__name__ = run.__qualname__ = name
+    return run
 
 
 def _month_arg(text: str) -> str:
@@ -35,18 +49,26 @@ def _month_arg(text: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _print_token(user: str, settings: Settings) -> None:
+    """Issue ``user`` a new API token (as ``users token`` does: the earlier one
+    stops working) and print it as a shell line on stdout. ``make run`` gets the
+    demo admin's token this way instead of from a second CLI start."""
+    with opened(settings) as store:
+        issued = issue_token(store, user, users.cli_principal())
+    print(f"export TOKEN={issued.token}   # {issued.user}'s API token, new at this start "
+          "(the earlier one stops working)", flush=True)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from api.app import create_app, tune_server_process
-
+    if args.token_for:
+        _print_token(args.token_for, settings)  # before serving: valid by the first answer
     print(f"torihiki: {settings.store_config('api').backend} store; "
           f"serving on http://{args.host}:{args.port}/ (docs at /docs)"
           + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr)
     if args.workers > 1:
         # Each worker process builds its own app (and driver) from the
         # environment; this process becomes uvicorn's supervisor alone, so
-        # it does not keep the CLI's imports (pandas, …) in memory.
+        # it neither imports the app nor keeps the CLI's imports in memory.
         os.environ.setdefault("MALLOC_ARENA_MAX", "2")
         argv = [sys.executable, "-m", "uvicorn", "api.app:server_app", "--factory",
                 "--workers", str(args.workers), "--host", args.host, "--port", str(args.port)]
@@ -54,10 +76,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             argv.append("--no-access-log")
         sys.stderr.flush()
         os.execv(sys.executable, argv)
-    else:
-        app = create_app(settings)
-        tune_server_process()
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.no_access_log)
+    # imported here: only the process that serves needs the app and uvicorn
+    import uvicorn
+
+    from api.app import create_app, tune_server_process
+
+    app = create_app(settings)
+    tune_server_process()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.no_access_log)
     return 0
 
 
@@ -99,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None,
                    help="processes that parse files in parallel (default: one per CPU, at most 4, "
                         "for several files; 0 parses in this process)")
-    s.set_defaults(func=cmd_ingest)
+    s.set_defaults(func=_lazy("ingest", "cmd_ingest"))
 
     s = sub.add_parser("load", help="load a delivery folder in one go: firms.csv, registry.csv, "
                        "parameters.csv and the ledgers of manifest.csv (or ledgers/<client>/…)")
@@ -118,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip recomputing peer inputs and the busiest firms' answers after the load")
     s.add_argument("--verbose", action="store_true", help="one line per ledger file")
     s.add_argument("--json", action="store_true", help="one JSON summary at the end")
-    s.set_defaults(func=cmd_load)
+    s.set_defaults(func=_lazy("load", "cmd_load"))
 
     s = sub.add_parser("ego", help="a firm's trading partners within 1 or 2 hops")
     s.add_argument("firm_id", help=FIRM_HELP)
@@ -126,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="1: the firm's own partners; 2: also their partners (capped)")
     _window(s)
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=analytics.cmd_ego)
+    s.set_defaults(func=_lazy("analytics", "cmd_ego"))
 
     s = sub.add_parser("trend", help="the firm's series against its trading group's (gross) trend")
     s.add_argument("firm_id", help=FIRM_HELP)
@@ -134,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="points of the series: months or quarters")
     _window(s)
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=analytics.cmd_trend)
+    s.set_defaults(func=_lazy("analytics", "cmd_trend"))
 
     s = sub.add_parser("correlation", help="correlation of management parameters across firms")
     s.add_argument("--method", choices=("pearson", "spearman"), default="pearson",
@@ -142,32 +168,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--period", help="YYYY-MM or FY2024 (default: each firm's latest)")
     s.add_argument("--png", help="also write a heatmap PNG to this file")
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=analytics.cmd_correlation)
+    s.set_defaults(func=_lazy("analytics", "cmd_correlation"))
 
     s = sub.add_parser("whatif", help="if partner X fails: exposure and two-hop propagation (ranges)")
     s.add_argument("firm_id", help=FIRM_HELP)
     s.add_argument("--fails", required=True, help="id of the partner assumed to fail")
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=analytics.cmd_whatif)
+    s.set_defaults(func=_lazy("analytics", "cmd_whatif"))
 
     s = sub.add_parser("peers", help="a client against peers of its JSIC division and size class")
     s.add_argument("firm_id", help=FIRM_HELP)
     s.add_argument("--period", help="YYYY-MM or FY2024 (default: the firm's latest)")
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=portfolio.cmd_peers)
+    s.set_defaults(func=_lazy("portfolio", "cmd_peers"))
 
     s = sub.add_parser("refresh", help="recompute every firm's display name and every client's network "
                                        "metrics for peer baselines (done after each ingest; needed after "
                                        "POST /ingest uploads)")
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=portfolio.cmd_refresh)
+    s.set_defaults(func=_lazy("portfolio", "cmd_refresh"))
 
     s = sub.add_parser("score", help="portfolio batch: every client's metrics, trend gap, peer percentiles")
     s.add_argument("--all", action="store_true", required=True, help="score every client")
     s.add_argument("--out", required=True, help="FILE.parquet or FILE.csv")
     _window(s)
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=portfolio.cmd_score)
+    s.set_defaults(func=_lazy("portfolio", "cmd_score"))
 
     s = sub.add_parser("export", help="anonymised research export (pseudonyms, coarsened attributes)")
     s.add_argument("--out", required=True, help="output folder")
@@ -175,12 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="file format of the export")
     _window(s)
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=portfolio.cmd_export)
+    s.set_defaults(func=_lazy("portfolio", "cmd_export"))
 
     s = sub.add_parser("figures", help="monthly sales, purchases, balances and receivable days of a client")
     s.add_argument("firm_id", help=FIRM_HELP)
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=analytics.cmd_figures)
+    s.set_defaults(func=_lazy("analytics", "cmd_figures"))
 
     s = sub.add_parser("reconcile", help="months where two clients' ledgers disagree about their trade")
     _window(s)
@@ -189,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tolerance-yen", type=int, default=DEFAULT_TOLERANCE_YEN,
                    help="... and this many yen")
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=analytics.cmd_reconcile)
+    s.set_defaults(func=_lazy("analytics", "cmd_reconcile"))
 
     s = sub.add_parser("firms", help="the firm master: search, import")
     fs = s.add_subparsers(dest="firms_command", required=True, metavar="ACTION")
@@ -199,11 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--limit", type=int, default=50, help="firms per page")
     f.add_argument("--offset", type=int, default=0, help="firms to skip (paging)")
     f.add_argument("--json", action="store_true")
-    f.set_defaults(func=reference.cmd_firms_search)
+    f.set_defaults(func=_lazy("reference", "cmd_firms_search"))
     f = fs.add_parser("import", help="load a firm master CSV (firm_id, name, corporate_number, industry, …)")
     f.add_argument("path", help="the CSV file")
     f.add_argument("--json", action="store_true")
-    f.set_defaults(func=reference.cmd_firms_import)
+    f.set_defaults(func=_lazy("reference", "cmd_firms_import"))
 
     s = sub.add_parser("metrics", help="management parameters per firm and period")
     ms = s.add_subparsers(dest="metrics_command", required=True, metavar="ACTION")
@@ -213,46 +239,46 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", action="store_true")
     m.add_argument("--no-refresh", action="store_true",
                    help="skip recomputing the network metrics of peer baselines")
-    m.set_defaults(func=reference.cmd_metrics_import)
+    m.set_defaults(func=_lazy("reference", "cmd_metrics_import"))
 
     s = sub.add_parser("registry", help="the NTA 法人番号 registry used for resolution")
     rs = s.add_subparsers(dest="registry_command", required=True, metavar="ACTION")
     r = rs.add_parser("import", help="load an NTA bulk CSV (30 columns, no header)")
     r.add_argument("path", help="the CSV file")
     r.add_argument("--json", action="store_true")
-    r.set_defaults(func=reference.cmd_registry_import)
+    r.set_defaults(func=_lazy("reference", "cmd_registry_import"))
 
     s = sub.add_parser("review", help="entity-resolution review queue and merges")
     vs = s.add_subparsers(dest="review_command", required=True, metavar="ACTION")
     v = vs.add_parser("list", help="spellings waiting for a decision")
     v.add_argument("--json", action="store_true")
-    v.set_defaults(func=review.cmd_review_list)
+    v.set_defaults(func=_lazy("review", "cmd_review_list"))
     v = vs.add_parser("accept", help="merge a spelling into its candidate")
     v.add_argument("id", help="CLIENT:KEY from `review list`")
     v.add_argument("--note", help="why (kept with the merge)")
     v.add_argument("--json", action="store_true")
-    v.set_defaults(func=review.cmd_review_accept)
+    v.set_defaults(func=_lazy("review", "cmd_review_accept"))
     v = vs.add_parser("reject", help="keep a spelling as a firm of its own")
     v.add_argument("id", help="CLIENT:KEY from `review list`")
     v.add_argument("--json", action="store_true")
-    v.set_defaults(func=review.cmd_review_reject)
+    v.set_defaults(func=_lazy("review", "cmd_review_reject"))
     v = vs.add_parser("merges", help="every merge, automatic or accepted, with its reason")
     v.add_argument("--json", action="store_true")
-    v.set_defaults(func=review.cmd_merges)
+    v.set_defaults(func=_lazy("review", "cmd_merges"))
     v = vs.add_parser("undo", help="undo a merge (rows go back to the spelling's own firm)")
     v.add_argument("merge_id", help="id from `review merges`")
     v.add_argument("--json", action="store_true")
-    v.set_defaults(func=review.cmd_undo)
+    v.set_defaults(func=_lazy("review", "cmd_undo"))
 
     s = sub.add_parser("batches", help="ingest batches")
     bs = s.add_subparsers(dest="batches_command", required=True, metavar="ACTION")
     b = bs.add_parser("list", help="all batches, newest first")
     b.add_argument("--json", action="store_true")
-    b.set_defaults(func=review.cmd_batches_list)
+    b.set_defaults(func=_lazy("review", "cmd_batches_list"))
     b = bs.add_parser("rollback", help="remove everything one batch loaded")
     b.add_argument("batch_id", help="id from `batches list`")
     b.add_argument("--json", action="store_true")
-    b.set_defaults(func=review.cmd_batches_rollback)
+    b.set_defaults(func=_lazy("review", "cmd_batches_rollback"))
 
     s = sub.add_parser("generate", help="write a synthetic region of BPO ledgers with ground truth")
     s.add_argument("--firms", type=int, default=1000, help="firms in the economy")
@@ -268,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--report", action="store_true", help="also print the calibration report")
     s.add_argument("--report-only", metavar="DIR", help="only measure an existing region")
     s.add_argument("--json", action="store_true")
-    s.set_defaults(func=cmd_generate)
+    s.set_defaults(func=_lazy("generate", "cmd_generate"))
 
     users.add_parsers(sub)  # users, consent, audit
     alerts.add_parsers(sub)  # the alert feed, acknowledgements
@@ -280,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=1,
                    help="server processes (one per CPU uses every core; each keeps its own cache)")
     s.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    s.add_argument("--token-for", metavar="USER",
+                   help="first issue USER a new API token, as `users token` does, and print it "
+                        "(`export TOKEN=…`)")
     s.set_defaults(func=cmd_serve)
     _default_help(p)
     return p
@@ -314,15 +343,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as e:
         print(f"error: {_one_line(e)}", file=sys.stderr)
         return 3
-    except IngestError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except OSError as e:  # a path that is missing, a folder, unreadable
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+    except Exception as e:
+        # Only a command that imported ingest.load can raise its IngestError
+        # (imported here otherwise, it would load the ingest stack into every start).
+        ingest_load = sys.modules.get("ingest.load")
+        if ingest_load is None or not isinstance(e, ingest_load.IngestError):
+            raise
+        print(f"error: {e}", file=sys.stderr)
         return 2
     finally:
         if read is not None:

@@ -13,6 +13,7 @@ parameters, RFC 9106 low-memory profile).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -39,9 +40,16 @@ TOKEN = re.compile(r"^([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$")
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024
 _HASHER = PasswordHasher()
-# Verified against when a login names no user, so that the answer takes as
-# long as for a real one (no probing of user names by timing).
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when a login names no user, so that the answer takes
+    as long as for a real one (no probing of user names by timing). Made at
+    the first such login, not at import: an Argon2 hash costs a tenth of a
+    second or more, which every CLI and server start paid (that one login of
+    a process takes a hash longer; the later ones tell nothing by timing)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +190,7 @@ def check_password(store: Store, name: str, password: str) -> tuple[User | None,
     user = store.get_user(name) if USER_NAME.match(name) else None
     ok: bool
     try:
-        ok = _HASHER.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
+        ok = _HASHER.verify(user.password_hash if user and user.password_hash else _dummy_hash(),
                             password[:MAX_PASSWORD_CHARS])
     except (VerificationError, InvalidHashError):
         ok = False

@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingest.load import CHUNK_ROWS
 from queries.config import StoreConfig
 
 __all__ = ["Settings", "get_settings"]
@@ -40,7 +39,9 @@ class Settings(BaseSettings):
     threads: int = Field(default=16, ge=1, validation_alias="TORIHIKI_THREADS")
     cache_version_seconds: float = Field(default=0.5, ge=0, validation_alias="TORIHIKI_CACHE_VERSION_SECONDS")
     precompute_firms: int = Field(default=50, ge=0, validation_alias="TORIHIKI_PRECOMPUTE_FIRMS")
-    chunk_rows: int = Field(default=CHUNK_ROWS, ge=1, validation_alias="TORIHIKI_CHUNK_ROWS")
+    # ingest.load.CHUNK_ROWS (not imported: it would load the ingest stack into every CLI
+    # start; tests/unit/test_start_imports.py checks the two agree)
+    chunk_rows: int = Field(default=20_000, ge=1, validation_alias="TORIHIKI_CHUNK_ROWS")
     # The API's Neo4j connection attempt gives up after this many seconds (then 503) …
     neo4j_connect_timeout: float = Field(default=0.5, gt=0, le=30,
                                          validation_alias="TORIHIKI_NEO4J_CONNECT_TIMEOUT")

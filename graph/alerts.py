@@ -51,6 +51,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graph.alert_kinds import (
+    CONCENTRATION_JUMP,
+    COVERAGE_DROP,
+    KINDS,
+    PARTNER_DISTRESS,
+    RECEIVABLE_DAYS,
+    TOP_PARTNER_LOST,
+)
 from graph.distress import (
     LOSS_MAKING,
     RECEIVABLE_DAYS_RISING,
@@ -70,13 +78,6 @@ __all__ = [
     "distress_matrix", "LEDGER_KINDS",
 ]
 
-TOP_PARTNER_LOST = "top_partner_lost"
-CONCENTRATION_JUMP = "concentration_jump"
-PARTNER_DISTRESS = "partner_distress"
-RECEIVABLE_DAYS = "receivable_days_rising"
-COVERAGE_DROP = "coverage_drop"
-KINDS: tuple[str, ...] = (TOP_PARTNER_LOST, CONCENTRATION_JUMP, PARTNER_DISTRESS, RECEIVABLE_DAYS,
-                          COVERAGE_DROP)
 SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
 
 TOP_RANK = 3

@@ -50,7 +50,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from graph.network import TradeNetwork
 
@@ -908,6 +907,10 @@ def _distress(st: _Structure, v: np.ndarray, delta: np.ndarray) -> _Distress:
     supplier = _ratio(np.asarray(at_v @ delta).ravel(), np.asarray(at_v.sum(axis=1)).ravel())
     src = np.flatnonzero(delta > 0)
     if src.size:
+        # imported here: csgraph loads scipy.linalg (a tenth of a second), which nothing else
+        # of the server's start needs
+        from scipy.sparse import csgraph
+
         dist = csgraph.dijkstra(st.b, directed=False, indices=src, unweighted=True,
                                 min_only=True)
         hops = np.where(np.isinf(dist[v]), np.nan, dist[v])

@@ -47,15 +47,15 @@ import secrets
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable
-from typing import Any, Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol
 
 from queries.access import Principal, Role
 from queries.model import Firm, ParameterRow, PaymentRow, TradeEdge, TradeRow
-from queries.observations import pairs_frame
 from queries.series import FirmTotals, PairTrade, expand_edges, split_observers
 from queries.store import Store, StoreError
+
+if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
+    import pandas as pd
 
 __all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "scope_key_of", "access_of",
            "OPERATOR_ACCESS"]
@@ -619,6 +619,9 @@ class ScopedStore:
     def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
         """The whole network's monthly trade: for a credit officer the
         visible pairs (see :meth:`_scope_pairs`) with pseudonymous partners."""
+        # imported here: pandas and numpy, for this whole-network read only
+        from queries.observations import pairs_frame
+
         if self.unscoped or self.bank is None:
             return self.store.trade_frame(month_from, month_to)
         visible = self._visible_ids()

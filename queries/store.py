@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from queries.acks import AlertAck
 from queries.identity import AuditEntry, ConsentEvent, User
@@ -23,6 +21,9 @@ from queries.model import (
     TradeRow,
 )
 from queries.series import FirmTotals, PairTrade
+
+if TYPE_CHECKING:  # only an annotation: importing the interface must not load pandas (CLI start-up)
+    import pandas as pd
 
 __all__ = ["Store", "StoreError", "StoreUnavailable", "NotFound"]
 
@@ -181,6 +182,11 @@ class Store(Protocol):
 
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         """Merged pairs with a seller or buyer in ``firm_ids``, sorted."""
+
+    def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]:
+        """Merged pairs with one firm in ``firm_ids`` and the other in
+        ``others`` (either side selling), sorted — e.g. the trade of many
+        firms with a bank's few consenting firms, without the rest of theirs."""
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a

@@ -16,7 +16,7 @@ from api.commands.common import emit, opened
 from api.identity import principal_of, record
 from api.settings import Settings
 from domain.errors import InputError
-from graph.alerts import KINDS
+from graph.alert_kinds import KINDS
 from queries.store import NotFound
 
 __all__ = ["add_parsers", "cmd_alerts", "cmd_alerts_ack", "summary"]

@@ -16,7 +16,7 @@ from api.errors import STANDARD_ERRORS, Forbidden, error_responses
 from api.identity import record
 from api.routes.firms import Month
 from api.schemas import Access
-from graph.alerts import KINDS
+from graph.alert_kinds import KINDS
 from queries.access import Role
 from queries.acks import MAX_NOTE_CHARS
 from queries.store import Store

@@ -16,7 +16,7 @@ from api.audit import audit, audited_read
 from api.web.render import render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles, safe_next
 from domain.errors import InputError
-from graph.alerts import KINDS
+from graph.alert_kinds import KINDS
 from queries.access import Role
 from queries.acks import MAX_NOTE_CHARS
 from queries.store import NotFound, Store
