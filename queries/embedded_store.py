@@ -412,6 +412,11 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         rows = self._conn().execute(tq.PAIRS_BY_KEYS, (_json(sorted(set(keys))),))
         return sorted((_pair(r) for r in rows), key=_pair_key)
 
+    def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]:
+        rows = self._conn().execute(tq.PAIRS_BETWEEN, (_json(sorted(set(firm_ids))), _json(sorted(set(others)))))
+        found = {(r[0], r[1]): r for r in rows}  # a pair with both ends in both sets comes twice
+        return sorted((_pair(r) for r in found.values()), key=_pair_key)
+
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()
         rows.sort()

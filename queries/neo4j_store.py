@@ -426,6 +426,10 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         return _pairs(self._read(tq.PAIRS_AROUND, ids=sorted(set(firm_ids))))
 
     @_translate
+    def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]:
+        return _pairs(self._read(tq.PAIRS_BETWEEN, ids=sorted(set(firm_ids)), others=sorted(set(others))))
+
+    @_translate
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._read(tq.PAIR_AMOUNTS, ids=sorted(set(firm_ids)))
         return sorted({(r["seller"], r["buyer"], int(r["amount"])) for r in rows})

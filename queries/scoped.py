@@ -267,7 +267,8 @@ class ScopedStore:
         self._obs_complete = False  # True: _obs holds every such pair (trade_frame read them all)
         # every pair read, scoped once per request: (seller, buyer) → what the principal sees (None: nothing)
         self._scoped: dict[tuple[str, str], PairTrade | None] = {}
-        self._around: dict[str, list[tuple[str, str]]] = {}  # firm → keys of all its pairs (read)
+        self._around: dict[str, list[tuple[str, str]]] = {}  # firm → keys of its pairs (read; see _scoped_around)
+        self._consenting: list[str] | None = None
         self._seen_by: dict[str, set[str]] = defaultdict(set)
         self._aliases: dict[str, dict[str, list[str]]] = {}
         self._pseudo: _Pseudonyms | None = None
@@ -471,8 +472,15 @@ class ScopedStore:
         out = [q for p in pairs if (q := self._scoped[(p.seller, p.buyer)]) is not None]
         return sorted(out, key=_PAIR_KEY)
 
+    def _bank_firms(self) -> list[str]:
+        """Ids of the firms that consented to the bank (one read per request)."""
+        if self._consenting is None:
+            self._consenting = sorted(f for f, banks in self.store.consents().items() if self.bank in banks)
+        return self._consenting
+
     def _remember_around(self, firms: Collection[str], pairs: Iterable[PairTrade]) -> None:
-        """Record that ``pairs`` are all the pairs of each of ``firms``."""
+        """Record that ``pairs`` are all the pairs of each of ``firms`` that
+        the principal may see part of (a hidden firm's: those with visible firms)."""
         touching: dict[str, list[tuple[str, str]]] = {f: [] for f in firms}
         for p in pairs:
             key = (p.seller, p.buyer)
@@ -489,9 +497,15 @@ class ScopedStore:
         reals = set(reals)
         missing = sorted(r for r in reals if r not in self._around)
         if missing:
-            raw = self.store.pairs_around(missing)
-            self._scope_new([p for p in raw if (p.seller, p.buyer) not in self._scoped])
-            self._remember_around(missing, raw)
+            self._load(missing)
+            shown = [r for r in missing if self._visible(r)]
+            hidden = [r for r in missing if not self._visible(r)]
+            raw = self.store.pairs_around(shown) if shown else []
+            if hidden:  # a hidden firm's trade with other hidden firms is never shown: not read
+                raw += self.store.pairs_between(hidden, self._bank_firms())
+            unique = list({(p.seller, p.buyer): p for p in raw}.values())
+            self._scope_new([p for p in unique if (p.seller, p.buyer) not in self._scoped])
+            self._remember_around(missing, unique)
         keys = {k for r in reals for k in self._around[r]}
         out = [q for k in keys if (q := self._scoped[k]) is not None]
         return sorted(out, key=_PAIR_KEY) if ordered else out

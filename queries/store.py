@@ -183,6 +183,11 @@ class Store(Protocol):
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         """Merged pairs with a seller or buyer in ``firm_ids``, sorted."""
 
+    def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]:
+        """Merged pairs with one firm in ``firm_ids`` and the other in
+        ``others`` (either side selling), sorted — e.g. the trade of many
+        firms with a bank's few consenting firms, without the rest of theirs."""
+
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a
         seller or buyer in ``firm_ids``, sorted — structure without series."""

@@ -145,6 +145,18 @@ PAIRS_AROUND: Final[LiteralString] = (
     "WITH DISTINCT seller, buyer, m "
     "RETURN seller, buyer, " + PAIR_FIELDS
 )
+PAIRS_BETWEEN: Final[LiteralString] = (
+    "UNWIND $others AS id "
+    "CALL (id) { "
+    "  MATCH (f:Firm {id: id})-[m:TRADES_WITH]->(x:Firm) WHERE x.id IN $ids "
+    "  RETURN f.id AS seller, x.id AS buyer, m AS m "
+    "  UNION ALL "
+    "  MATCH (f:Firm {id: id})<-[m:TRADES_WITH]-(x:Firm) WHERE x.id IN $ids "
+    "  RETURN x.id AS seller, f.id AS buyer, m AS m "
+    "} "
+    "WITH DISTINCT seller, buyer, m "
+    "RETURN seller, buyer, " + PAIR_FIELDS
+)
 PAIR_AMOUNTS: Final[LiteralString] = (
     "UNWIND $ids AS id "
     "CALL (id) { "

@@ -55,6 +55,19 @@ PAIRS_BY_KEYS: Final = f"""
 SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
 FROM json_each(?) j JOIN trade_pairs p ON p.seller = j.value ->> 0 AND p.buyer = j.value ->> 1
 """
+# Pairs with one end in ?1 and the other in ?2, driven by the firms of ?2
+# (the smaller set: a bank's consenting firms) through the primary key and the
+# buyer index; the unary + tests the other end against ?1 as a set instead of
+# probing every combination.
+PAIRS_BETWEEN: Final = f"""
+SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
+FROM json_each(?2) j CROSS JOIN trade_pairs p ON p.seller = j.value
+WHERE +p.buyer IN (SELECT value FROM json_each(?1))
+UNION ALL
+SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
+FROM json_each(?2) j CROSS JOIN trade_pairs p ON p.buyer = j.value
+WHERE +p.seller IN (SELECT value FROM json_each(?1))
+"""
 # Pairs with both ends in a set: the keys from the covering buyer index (the
 # unary + keeps SQLite from probing every seller × buyer combination), then
 # the rows by primary key.

@@ -1,6 +1,7 @@
 """The batched reads the scoped store relies on, and its per-request caches.
 
-``Store.pair_observations`` (every observer's record of many pairs) and
+``Store.pair_observations`` (every observer's record of many pairs),
+``Store.pairs_between`` (the pairs between two sets of firms) and
 ``Store.unnamed_totals`` (many clients' lines without a counterparty) must
 answer what the one-at-a-time reads answer, on both stores; and one
 :class:`queries.scoped.ScopedStore` asked many things in a row (as a
@@ -34,6 +35,20 @@ def test_pair_observations_are_each_observers_record(store: Store, tmp_path: Pat
         (C1, 100_003), (C2, 130_011)]
     assert store.pair_observations([(C3, C1), ("nope", "none")]) == []
     assert store.pair_observations([]) == []
+
+
+def test_pairs_between_are_the_pairs_with_one_end_in_each_set(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    pairs = store.all_pairs()
+    for ids, others in (([N1, N2, N3], [C1, C3]), ([C2], [C1, C3]), ([C1, C2], [C2, C3]), ([N1], [N2]),
+                        ([], [C1]), ([C1], [])):
+        expected = [p for p in pairs if (p.seller in ids and p.buyer in others)
+                    or (p.buyer in ids and p.seller in others)]
+        assert store.pairs_between(ids, others) == expected, (ids, others)
+    # C2 sells to C3 and buys from C1: both, once each, with their series
+    got = store.pairs_between([C2], [C1, C3, C2])
+    assert [(p.seller, p.buyer) for p in got] == [(C1, C2), (C2, C3)]
+    assert got == store.pairs_by_keys([(C1, C2), (C2, C3)])
 
 
 def test_unnamed_totals_are_ledger_sums_of_many_clients(store: Store, tmp_path: Path) -> None:
