@@ -225,10 +225,17 @@ def _width(yen: int, top: int) -> float:
 
 
 def _name_lines(t: _Text, firm_id: str, firm: Firm | None) -> tuple[str, str]:
-    """(label, first tooltip line) of a firm: its cleaned name, or for a
-    pseudonym "Undisclosed partner" and the pseudonym — never a name."""
+    """(label, first tooltip line) of a firm: its cleaned name; for a
+    pseudonym the name the visible firm's own ledger gives it (as the firm
+    page and memo show it, so the three can be read together) marked
+    "undisclosed", or "Undisclosed partner" and the pseudonym when no
+    visible ledger names it — never the firm's registered name."""
     if _masked(firm_id):
         short = firm_id if len(firm_id) <= 14 else firm_id[:13] + "…"
+        if firm is not None and firm.name:
+            spelled = clean_label(firm.name)
+            return (f"{spelled}\n({t('undisclosed')})",
+                    f"{clean_label(firm.name, TITLE_CHARS)} — {t('Undisclosed partner')} ({firm_id})")
         return f"{t('Undisclosed partner')}\n{short}", f"{t('Undisclosed partner')} ({firm_id})"
     name = firm.name if firm is not None and firm.name else firm_id
     return clean_label(name), f"{clean_label(name, TITLE_CHARS)} ({firm_id})"
@@ -311,7 +318,7 @@ def view_model(store: ReadStore, firm_id: str, hops: int, month_from: str | None
         second = _second_hop(firm_id, fh.partners, _trade_around(store, fh.drawn, month_from, month_to))
     hop2 = {r for q in fh.drawn for r in second.get(q, {})}
     reasons, end = distress_of(store, fh.partners | hop2, month_from, month_to, parameters)
-    firms = store.get_firms([i for i in (*fh.drawn, *hop2) if not _masked(i)])
+    firms = store.get_firms([*fh.drawn, *hop2])  # a pseudonym comes back with its visible ledger spelling
 
     top = max(fh.yen.values(), default=0)
     ego_label = clean_label(firm.name or firm.id, 24)
@@ -423,7 +430,7 @@ def expansion(store: ReadStore, firm_id: str, via: str, month_from: str | None, 
     ranked = sorted(mine, key=lambda r: (-yen[r], r))
     shown, rest = ranked[:limit], ranked[limit:]
     reasons, _ = distress_of(store, mine, month_from, month_to, parameters)
-    firms = store.get_firms([r for r in shown if not _masked(r)])
+    firms = store.get_firms(list(shown))
     top = max(yen.values(), default=0)
     points = cluster_points(fh.ring, fh.slot(via), len(shown) + (1 if rest else 0))
     nodes: list[dict[str, Any]] = []
