@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from api.web.i18n import Lang, Locale, locale_for
+from api.web.i18n import TOKYO, Lang, Locale, locale_for
 from api.web.render import render_text
 from queries.scoped import ReadStore
 
@@ -191,7 +191,6 @@ def recent_memos(state: Any) -> RecentMemos:
 
 def memo_filename(firm_id: str, generated_at: datetime, ext: str = "pdf") -> str:
     """``memo-<id>-<yyyymmdd>.<ext>`` (only letters, digits, ``-`` and ``_`` of the id; the day in Japan)."""
-    from api.web.i18n import TOKYO
 
     day = (generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC)).astimezone(TOKYO)
     return f"memo-{_UNSAFE.sub('_', firm_id)}-{day:%Y%m%d}.{ext}"
