@@ -191,6 +191,5 @@ def recent_memos(state: Any) -> RecentMemos:
 
 def memo_filename(firm_id: str, generated_at: datetime, ext: str = "pdf") -> str:
     """``memo-<id>-<yyyymmdd>.<ext>`` (only letters, digits, ``-`` and ``_`` of the id; the day in Japan)."""
-
     day = (generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC)).astimezone(TOKYO)
     return f"memo-{_UNSAFE.sub('_', firm_id)}-{day:%Y%m%d}.{ext}"
