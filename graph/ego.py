@@ -17,11 +17,13 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.records import CountedTrade as TradeLike
 from graph.records import PairSeries
+
+if TYPE_CHECKING:  # annotations; imported where a DiGraph is built (a large import for the server's start)
+    import networkx as nx
 
 __all__ = [
     "TradeLike", "PairSeries", "EgoNode", "EgoEdge", "EgoNetwork", "build_ego_graph", "ego_network",
@@ -125,6 +127,8 @@ def pairs_of_trades(trades: Iterable[TradeLike]) -> list[_MonthlyPair]:
 def build_ego_graph(trades: Iterable[TradeLike]) -> nx.DiGraph:
     """A DiGraph seller → buyer with ``amount`` (yen), ``lines`` and
     ``monthly`` ({month: yen}) summed over the given monthly trades."""
+    import networkx as nx  # here: nothing else of the server's start needs networkx
+
     g = nx.DiGraph()
     for t in trades:
         if g.has_edge(t.seller, t.buyer):

@@ -27,13 +27,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from graph.records import MonthlyTrade
+
+if TYPE_CHECKING:  # annotations; imported where the DiGraph is built (a large import for the server's start)
+    import networkx as nx
 
 __all__ = ["MonthlyTrade", "TradeNetwork", "month_range"]
 
@@ -258,6 +261,8 @@ class TradeNetwork:
         """The aggregated DiGraph seller → buyer: ``amount`` (yen over the
         window, int) and ``months`` (calendar months with trade, int) per edge;
         every firm of :attr:`index` is a node."""
+        import networkx as nx  # here: the server's start needs no networkx
+
         g = nx.DiGraph()
         g.add_nodes_from(self.index)
         ids = self.index.to_numpy()
