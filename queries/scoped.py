@@ -551,15 +551,20 @@ class ScopedStore:
         wanted = {i for i in firm_ids if self._in(i) is not None}
         sales: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         purchases: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for p in self._scoped_around(self._in_many(wanted), ordered=False):
+        reals = self._in_many(wanted)
+        # visible firms whose pairs this request has not read: their stored totals, corrected
+        fresh = {r for r in reals if r not in self._around and self._visible(r)}
+        if fresh:
+            self._corrected_totals(sorted(fresh), sales, purchases)
+        for p in self._scoped_around([r for r in reals if r not in fresh], ordered=False):
             if p.seller == p.buyer:
                 continue
             for firm, side in ((p.seller, sales), (p.buyer, purchases)):
-                if firm in wanted:
+                if firm in wanted and firm not in fresh:
                     acc = side[firm]
                     for m, a in zip(p.months, p.amounts, strict=True):
                         acc[m] += a
-        own = sorted(f for f in wanted if not f.startswith(PSEUDONYM_PREFIX))  # visible firms
+        own = sorted(f for f in wanted if not f.startswith(PSEUDONYM_PREFIX) and f not in fresh)  # visible
         for f, sums in (self.store.unnamed_totals(own) if own else {}).items():
             for m, a in sums.get("unnamed_sales", {}).items():
                 sales[f][m] += a
@@ -573,6 +578,46 @@ class ScopedStore:
                 out[f] = FirmTotals(f, months, tuple(s.get(m, 0) for m in months),
                                     tuple(q.get(m, 0) for m in months))
         return out
+
+    def _corrected_totals(self, fresh: list[str], sales: dict[str, dict[str, int]],
+                          purchases: dict[str, dict[str, int]]) -> None:
+        """Add the monthly totals of visible firms (``fresh``) over the pairs the
+        bank sees, without reading every pair's series: a visible firm sees all
+        its pairs, so its stored totals (merged pairs and unnamed lines) hold
+        except for a pair with a hidden client whose ledger records it too —
+        there the firm's own figures replace the merged ones (or nothing, see
+        :meth:`_scope_new`). Only such pairs are read. A firm that is not a
+        client has no ledger, hence never observes a pair (as :meth:`two_sided`
+        and :meth:`trade_frame` assume)."""
+        for t in self.store.firm_totals(fresh).values():
+            for m, sold, bought in zip(t.months, t.sales, t.purchases, strict=True):
+                sales[t.firm][m] += sold
+                purchases[t.firm][m] += bought
+        amounts = self.store.pair_amounts(fresh)
+        self._load({f for s, b, _ in amounts for f in (s, b)})
+        shared: list[tuple[str, str]] = []
+        for s, b, _ in amounts:
+            sv, bv = self._visible(s), self._visible(b)
+            if sv == bv:
+                continue  # both visible: the merged pair is shown
+            v, h = (s, b) if sv else (b, s)
+            self._seen_by[h].add(v)  # as scoping the pair would
+            hidden = self._firms[h]
+            if hidden is not None and hidden.is_client:
+                shared.append((s, b))
+        merged = self.store.pairs_by_keys(shared) if shared else []
+        self._scope_pairs(merged)
+        wanted = set(fresh)
+        for p in merged:
+            shown = self._scoped[(p.seller, p.buyer)]
+            for firm, side in ((p.seller, sales), (p.buyer, purchases)):
+                if firm in wanted:
+                    acc = side[firm]
+                    for m, a in zip(p.months, p.amounts, strict=True):
+                        acc[m] -= a
+                    if shown is not None:
+                        for m, a in zip(shown.months, shown.amounts, strict=True):
+                            acc[m] += a
 
     def trade_edges(self, firm_ids: Collection[str], month_from: str | None,
                     month_to: str | None) -> list[TradeEdge]:
