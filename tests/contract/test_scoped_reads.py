@@ -111,3 +111,9 @@ def test_one_scoped_store_answers_as_fresh_ones(store: Store, tmp_path: Path) ->
     assert not {C2, N1, N2, N3} & {f for p in s.pairs_around([C1, C3]) for f in (p.seller, p.buyer)}
     totals = s.firm_totals([C3])[C3]
     assert totals.purchases == (266_048,) * 3 and totals.sales == (0,) * 3
+    # the same through a new scoped store (stored totals corrected where the hidden C2's ledger
+    # records the flow too: C3's 200,017, not the merged 210,011), and C1's sales with its own 100,003
+    fresh = ScopedStore(store, Principal("o", Role.CREDIT_OFFICER, "B1")).firm_totals([C1, C3])
+    assert fresh[C3] == totals
+    assert fresh[C1].sales == (144_024,) * 3 and fresh[C1].purchases == (0,) * 3
+    assert store.firm_totals([C3])[C3].purchases == (276_042,) * 3  # the operator's merged figure
