@@ -25,6 +25,8 @@ $(UV):
 $(RUN_STAMP): pyproject.toml | $(UV)
 	@test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip install --quiet --python $(BIN)/python -e .
+	@# the .pyc files of what a start imports, written even under PYTHONDONTWRITEBYTECODE
+	@$(BIN)/python scripts/compile-bytecode
 	@touch $@
 
 $(DEV_STAMP): pyproject.toml $(RUN_STAMP)

@@ -51,11 +51,30 @@ def test_a_command_loads_its_own_modules_when_it_runs() -> None:
     assert _loaded_after(code, ("api.commands.generate", "api.commands.analytics")) == {"api.commands.generate"}
 
 
-def test_the_app_does_not_load_charts_or_pdf_at_import() -> None:
-    """matplotlib (charts) and WeasyPrint (PDF memos) are imported by the
-    requests that draw them, not to answer the first request."""
-    loaded = _loaded_after("import api.app")
-    assert not loaded & {"matplotlib", "weasyprint", "neo4j"}, loaded
+def test_the_app_does_not_load_charts_pdf_or_graph_libraries_at_import() -> None:
+    """matplotlib (charts), WeasyPrint (PDF memos), networkx (DiGraphs) and
+    scipy's csgraph (shortest paths, which loads scipy.linalg) are imported by
+    the requests that use them, not to answer the first request."""
+    loaded = _loaded_after("import api.app", HEAVY + ("scipy.sparse.csgraph", "scipy.linalg"))
+    assert not loaded & {"matplotlib", "weasyprint", "neo4j", "networkx", "scipy.sparse.csgraph",
+                         "scipy.linalg"}, loaded
+
+
+def test_setup_writes_the_bytecode_of_a_start_even_when_python_would_not(tmp_path: Path) -> None:
+    """``scripts/compile-bytecode`` (run by ``make run``'s setup) writes the
+    .pyc files a start reads, also under ``PYTHONDONTWRITEBYTECODE``."""
+    import importlib.util
+    import os
+
+    import pandas
+
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "TORIHIKI_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, str(REPO / "scripts" / "compile-bytecode")], cwd=REPO, env=env,
+                         capture_output=True, text=True, check=True, timeout=300).stdout
+    assert out.startswith("bytecode of ") and "modules written" in out
+    for source in (Path(pandas.__file__), REPO / "api" / "app.py"):
+        pyc = Path(importlib.util.cache_from_source(str(source)))
+        assert pyc.exists() and pyc.stat().st_mtime >= source.stat().st_mtime, pyc
 
 
 def test_the_settings_chunk_size_is_the_loaders() -> None:
