@@ -49,10 +49,11 @@ showed the firm — a consenting firm's own files); a firm the principal may not
 :class:`queries.scoped.AccessDenied`. Masked partners carry no distress reasons
 (their signals are not shown, and not counted in exposures).
 
-Cost: a few reads around the firm and its partners — about a second for a
-client with 1,400 partners as an analyst on the embedded store; several
-seconds as a credit officer (the scoped store relabels every pair it reads),
-hence :class:`DossierCache`. The what-if reads three hops and is computed
+Cost: a few reads around the firm and its partners — about half a second
+for a client with 1,400 partners as an analyst on the embedded store, about
+one second as a credit officer (the scoped store reads and relabels the
+series of every pair the bank sees around the partners;
+``bench/bench_dossier.py``), hence :class:`DossierCache`. The what-if reads three hops and is computed
 only on request.
 
 Units: yen (int), shares 0–1, days, months ``YYYY-MM``, growth in percent,
