@@ -22,12 +22,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import orjson
 
-from queries.scoped import ReadStore
+from queries.scoped import ReadStore, scope_key_of
 
-__all__ = ["ResponseCache", "Rendered"]
+T = TypeVar("T")
+
+__all__ = ["ResponseCache", "Rendered", "StoredTableCache"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +154,43 @@ class ResponseCache:
         with self._lock:
             self._items.clear()
             self._size = 0
+
+
+class StoredTableCache(Generic[T]):
+    """One value per scope, per process, kept while neither the data version
+    nor the stored analytics entry ``name`` has moved.
+
+    For tables computed after each load and stored as an analytics entry
+    (peer inputs, portfolio signals): the scope
+    (:func:`queries.scoped.scope_key_of`) keeps one bank's value from
+    another's; a subclass's :meth:`build` makes the value from the stored
+    entry (``None`` when there is none yet) at the current data version.
+    At most ``MAX_SCOPES`` scopes are kept (the oldest out first); one
+    build at a time per cache.
+    """
+
+    MAX_SCOPES = 16
+    NAME = ""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[tuple[object, ...], T]] = {}
+
+    def build(self, store: ReadStore, version: int, stored: tuple[int, str, bytes] | None) -> T:
+        raise NotImplementedError
+
+    def get(self, store: ReadStore) -> T:
+        scope = scope_key_of(store)
+        version = store.data_version()
+        stored = store.get_analytics(self.NAME)
+        key = (version, stored[0] if stored else None, stored[1] if stored else None)
+        with self._lock:
+            hit = self._entries.get(scope)
+            if hit is not None and hit[0] == key:
+                return hit[1]
+            value = self.build(store, version, stored)
+            self._entries.pop(scope, None)
+            self._entries[scope] = (key, value)
+            while len(self._entries) > self.MAX_SCOPES:
+                del self._entries[next(iter(self._entries))]
+            return value

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from api.cache import StoredTableCache
 from domain.errors import InputError
 from domain.parameters import PARAMETERS
 from graph.distress import distress_reasons
@@ -29,7 +30,7 @@ from graph.network import TradeNetwork, month_range
 from graph.peers import peer_baseline, peer_percentiles
 from graph.trends import group_gaps
 from queries.model import Firm, ParameterRow
-from queries.scoped import ReadStore, scope_key_of
+from queries.scoped import ReadStore
 from queries.store import NotFound, Store
 
 __all__ = ["Snapshot", "SnapshotCache", "shared_snapshot_cache", "peers_of", "score_table", "DIRECTIONS", "trend_gaps"]
@@ -150,7 +151,7 @@ def _params_table(rows: list[ParameterRow]) -> pd.DataFrame:
     return parameters_table(rows) if rows else pd.DataFrame(columns=["firm_id", "period"])
 
 
-class SnapshotCache:
+class SnapshotCache(StoredTableCache[PeerInputs]):
     """Peer inputs per process, by scope and data version.
 
     The scope (:func:`queries.scoped.scope_key_of`) keeps one bank's inputs
@@ -169,36 +170,19 @@ class SnapshotCache:
     """
 
     MAX_SCOPES = 16
+    NAME = PEER_INPUTS
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[tuple[Any, ...], PeerInputs]] = {}
-
-    def get(self, store: ReadStore) -> PeerInputs:
-        scope = scope_key_of(store)
-        version = store.data_version()
-        stored = store.get_analytics(PEER_INPUTS)
-        key = (version, stored[0] if stored else None, stored[1] if stored else None)
-        with self._lock:
-            hit = self._entries.get(scope)
-            if hit is not None and hit[0] == key:
-                return hit[1]
-            if stored is not None:
-                table = pd.read_parquet(io.BytesIO(stored[2]))
-                firm_cols = ["industry", "prefecture", "size_class"]
-                params = store.parameters()
-                firms = table[firm_cols] if stored[0] == version else current_firm_columns(
-                    store, table[firm_cols], params)
-                inputs = PeerInputs(firms, table.drop(columns=firm_cols), _params_table(params),
-                                    stored[1], stored[0], stale=stored[0] != version)
-            else:
-                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-                inputs = PeerInputs.from_snapshot(Snapshot.load(store), version, now)
-            self._entries.pop(scope, None)
-            self._entries[scope] = (key, inputs)
-            while len(self._entries) > self.MAX_SCOPES:
-                del self._entries[next(iter(self._entries))]
-            return inputs
+    def build(self, store: ReadStore, version: int, stored: tuple[int, str, bytes] | None) -> PeerInputs:
+        if stored is None:
+            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            return PeerInputs.from_snapshot(Snapshot.load(store), version, now)
+        table = pd.read_parquet(io.BytesIO(stored[2]))
+        firm_cols = ["industry", "prefecture", "size_class"]
+        params = store.parameters()
+        firms = table[firm_cols] if stored[0] == version else current_firm_columns(
+            store, table[firm_cols], params)
+        return PeerInputs(firms, table.drop(columns=firm_cols), _params_table(params),
+                          stored[1], stored[0], stale=stored[0] != version)
 
 
 def current_firm_columns(store: ReadStore, stored: pd.DataFrame, params: list[ParameterRow]) -> pd.DataFrame:

@@ -46,10 +46,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from api.cache import StoredTableCache
 from api.portfolio import Snapshot, trend_gaps
 from api.service import coverage
 from graph.ledger_figures import KINDS
-from queries.scoped import ReadStore, scope_key_of
+from queries.scoped import ReadStore
 from queries.store import Store
 
 __all__ = ["PORTFOLIO_SIGNALS", "SIGNAL_COLUMNS", "signals_table", "refresh_portfolio_signals",
@@ -181,7 +182,7 @@ class PortfolioSignals:
     stale: bool
 
 
-class PortfolioCache:
+class PortfolioCache(StoredTableCache[PortfolioSignals]):
     """The signals table per process, by scope and data version.
 
     Reads the stored table (or, when none was stored yet, computes it here
@@ -191,39 +192,22 @@ class PortfolioCache:
     """
 
     MAX_SCOPES = 4
+    NAME = PORTFOLIO_SIGNALS
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[tuple[Any, ...], PortfolioSignals]] = {}
-
-    def get(self, store: ReadStore) -> PortfolioSignals:
-        scope = scope_key_of(store)
-        version = store.data_version()
-        stored = store.get_analytics(PORTFOLIO_SIGNALS)
-        key = (version, stored[0] if stored else None, stored[1] if stored else None)
-        with self._lock:
-            hit = self._entries.get(scope)
-            if hit is not None and hit[0] == key:
-                return hit[1]
-            if stored is not None:
-                table = pd.read_parquet(io.BytesIO(stored[2]))
-                if stored[0] != version:
-                    table = _current_master(store, table)
-                signals = PortfolioSignals(table, stored[1], stale=stored[0] != version)
-            else:
-                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-                try:
-                    snap = Snapshot.load(store)
-                except ValueError:  # no trade yet: an empty portfolio
-                    table = pd.DataFrame(columns=SIGNAL_COLUMNS, index=pd.Index([], name="firm_id"))
-                else:
-                    table = signals_table(snap, store.ledger_sums)
-                signals = PortfolioSignals(table, now, stale=False)
-            self._entries.pop(scope, None)
-            self._entries[scope] = (key, signals)
-            while len(self._entries) > self.MAX_SCOPES:
-                del self._entries[next(iter(self._entries))]
-            return signals
+    def build(self, store: ReadStore, version: int, stored: tuple[int, str, bytes] | None) -> PortfolioSignals:
+        if stored is not None:
+            table = pd.read_parquet(io.BytesIO(stored[2]))
+            if stored[0] != version:
+                table = _current_master(store, table)
+            return PortfolioSignals(table, stored[1], stale=stored[0] != version)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            snap = Snapshot.load(store)
+        except ValueError:  # no trade yet: an empty portfolio
+            table = pd.DataFrame(columns=SIGNAL_COLUMNS, index=pd.Index([], name="firm_id"))
+        else:
+            table = signals_table(snap, store.ledger_sums)
+        return PortfolioSignals(table, now, stale=False)
 
 
 def _current_master(store: ReadStore, table: pd.DataFrame) -> pd.DataFrame:
