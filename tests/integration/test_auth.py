@@ -260,6 +260,8 @@ def test_a_browser_signs_in_with_name_and_password(store: Store, tmp_path: Path,
         assert "httponly" in cookie and "samesite=lax" in cookie and "torihiki_session=" in cookie
         assert c.get("/firms/F1/view").status_code == 200  # the session opens pages
         assert c.get("/ui/?q=一").status_code == 200
+        refused = c.get("/ui/export")  # the researchers' page: refused in Japanese, as a page
+        assert refused.status_code == 403 and "このページはあなたの役割では利用できません" in refused.text
         assert c.post("/ingest").status_code == 401  # … and changes nothing through the API
         assert c.post("/logout", data={"csrf": "forged"}).status_code == 403
         home = c.get("/ui/")
