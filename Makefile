@@ -1,6 +1,6 @@
 # torihiki: two commands.
-#   make run   set up, generate and load a synthetic region into the embedded store, serve on 127.0.0.1:8000
-#   make test  set up, start a local Neo4j, run lint, types and the whole test suite, stop Neo4j
+#   make run   set up, generate and load a synthetic region into the embedded store, serve the web UI and API on 127.0.0.1:8000
+#   make test  set up, start a local Neo4j, run lint, types and the whole test suite (browser tests included), stop Neo4j
 # and one for the figures in the README:
 #   make bench generate the 10k- and 100k-firm regions (cached), run every benchmark, write bench/out/report.{md,json}
 PYTHON ?= python3
