@@ -2,7 +2,8 @@
 
 One Jinja2 environment per language, each with that language's gettext
 catalog installed (``{{ _("Sales") }}``, ``{% trans %}``) and its formats as
-filters (``|yen``, ``|num``, ``|pct``, ``|pts``, ``|month``, ``|day``), so a
+filters (``|yen``, ``|num``, ``|pct``, ``|pts``, ``|month``, ``|day``,
+``|industry``), so a
 template renders the same way in any thread. Autoescaping is on for every
 template: a firm's name is text wherever it appears.
 
@@ -41,6 +42,16 @@ PAGE_HEADERS = {
 }
 
 
+def industry_label(letter: str | None, lang: Lang) -> str:
+    """A JSIC division letter as a reader knows it: ``P 医療・福祉`` in
+    Japanese (the division names are Japanese), the letter in English."""
+    from ingest.jsic import DIVISIONS
+
+    if not letter:
+        return "–"
+    return f"{letter} {DIVISIONS[letter]}" if lang == "ja" and letter in DIVISIONS else letter
+
+
 @cache
 def environment(lang: Lang) -> Environment:
     """The template environment of ``lang`` (made once per process)."""
@@ -55,7 +66,7 @@ def environment(lang: Lang) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     loc = locale_for(lang)
     env.filters.update(yen=loc.yen, num=loc.number, pct=loc.percent, pts=loc.points, month=loc.month,
-                       day=loc.day)
+                       day=loc.day, industry=lambda letter: industry_label(letter, lang))
     env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label)
     return env
 
