@@ -21,7 +21,6 @@ refusals while limited are not, so that a flood cannot fill the log.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Annotated
@@ -31,6 +30,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from api.cache import app_state_once
 from api.errors import Forbidden, TooManyRequests, Unauthorized
 from api.identity import check_password, check_token, principal_of, record
 from api.settings import Settings, get_settings
@@ -41,7 +41,6 @@ from queries.store import Store
 __all__ = ["authenticate_token", "get_principal", "PrincipalDep", "require_role", "AuthLimiter",
            "login_password"]
 _INVALID = 'Bearer realm="torihiki", error="invalid_token"'
-_limiter_lock = threading.Lock()
 
 
 class AuthLimiter:
@@ -77,15 +76,8 @@ class AuthLimiter:
 
 def limiter_of(request: Request, settings: Settings) -> AuthLimiter:
     """The app's limiter, made on first use from ``settings``."""
-    state = request.app.state
-    limiter: AuthLimiter | None = getattr(state, "auth_limiter", None)
-    if limiter is None:
-        with _limiter_lock:
-            limiter = getattr(state, "auth_limiter", None)
-            if limiter is None:
-                limiter = AuthLimiter(settings.auth_failures_per_address, settings.auth_failures_per_user)
-                state.auth_limiter = limiter
-    return limiter
+    return app_state_once(request.app.state, "auth_limiter", lambda: AuthLimiter(
+        settings.auth_failures_per_address, settings.auth_failures_per_user))
 
 
 def _address(request: Request) -> str:

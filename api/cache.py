@@ -22,15 +22,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 
 from queries.scoped import ReadStore, scope_key_of
 
 T = TypeVar("T")
+V = TypeVar("V")
 
-__all__ = ["ResponseCache", "Rendered", "StoredTableCache"]
+__all__ = ["ResponseCache", "Rendered", "StoredTableCache", "app_state_once"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,3 +195,20 @@ class StoredTableCache(Generic[T]):
             while len(self._entries) > self.MAX_SCOPES:
                 del self._entries[next(iter(self._entries))]
             return value
+
+
+_STATE_LOCK = threading.Lock()
+
+
+def app_state_once(state: Any, name: str, make: Callable[[], V]) -> V:
+    """The app's one object kept as ``state.<name>`` (``state``: the FastAPI
+    ``app.state``), made by ``make`` on first use — so that start-up does
+    not build (or import) it, and concurrent first requests build it once."""
+    found = getattr(state, name, None)
+    if found is None:
+        with _STATE_LOCK:
+            found = getattr(state, name, None)
+            if found is None:
+                found = make()
+                setattr(state, name, found)
+    return found

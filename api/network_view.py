@@ -41,6 +41,7 @@ from typing import Any
 
 import pandas as pd
 
+from api.cache import app_state_once
 from api.web.i18n import Lang, locale_for
 from domain.errors import check_month_window
 from graph.distress import (
@@ -147,11 +148,7 @@ class ParameterCache:
 
 def parameter_cache(state: Any) -> ParameterCache:
     """The app's :class:`ParameterCache` (made on first use)."""
-    cache: ParameterCache | None = getattr(state, "network_parameters", None)
-    if cache is None:
-        cache = ParameterCache()
-        state.network_parameters = cache
-    return cache
+    return app_state_once(state, "network_parameters", ParameterCache)
 
 
 Parameters = Callable[[ReadStore], list[ParameterRow]]

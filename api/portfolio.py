@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from api.cache import StoredTableCache
+from api.cache import StoredTableCache, app_state_once
 from domain.errors import InputError
 from domain.parameters import PARAMETERS
 from graph.distress import distress_reasons
@@ -207,17 +206,10 @@ def current_firm_columns(store: ReadStore, stored: pd.DataFrame, params: list[Pa
     return frame
 
 
-_CACHE_LOCK = threading.Lock()
-
-
 def shared_snapshot_cache(state: Any) -> SnapshotCache:
     """The app's one :class:`SnapshotCache`, made on first use (``state``:
     the FastAPI ``app.state``) so that start-up does not import the analytics."""
-    with _CACHE_LOCK:
-        cache = getattr(state, "snapshots", None)
-        if cache is None:
-            cache = state.snapshots = SnapshotCache()
-        return cache
+    return app_state_once(state, "snapshots", SnapshotCache)
 
 
 def peers_of(inputs: PeerInputs | Snapshot, firm_id: str, period: str | None = None) -> dict[str, Any]:

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from api.cache import StoredTableCache
+from api.cache import StoredTableCache, app_state_once
 from api.portfolio import Snapshot, trend_gaps
 from api.service import coverage
 from graph.ledger_figures import KINDS
@@ -221,13 +220,6 @@ def _current_master(store: ReadStore, table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-_CACHE_LOCK = threading.Lock()
-
-
 def shared_portfolio_cache(state: Any) -> PortfolioCache:
     """The app's one :class:`PortfolioCache` (``state``: the FastAPI ``app.state``)."""
-    with _CACHE_LOCK:
-        cache = getattr(state, "portfolio_signals", None)
-        if cache is None:
-            cache = state.portfolio_signals = PortfolioCache()
-        return cache
+    return app_state_once(state, "portfolio_signals", PortfolioCache)

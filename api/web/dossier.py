@@ -73,6 +73,7 @@ from typing import Any, Literal, cast
 import pandas as pd
 
 from api import analytics, service
+from api.cache import app_state_once
 from domain.errors import InputError
 from graph.distress import (
     LOSS_MAKING,
@@ -927,17 +928,10 @@ class DossierCache:
         return dossier
 
 
-_CACHE_LOCK = threading.Lock()
-
-
 def dossier_cache(state: Any) -> DossierCache:
     """The app's one :class:`DossierCache` (``state``: the FastAPI ``app.state``;
     one app serves one store), made on first use."""
-    with _CACHE_LOCK:
-        cache = getattr(state, "dossiers", None)
-        if cache is None:
-            cache = state.dossiers = DossierCache()
-        return cache
+    return app_state_once(state, "dossiers", DossierCache)
 
 
 def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from api.cache import app_state_once
 from api.web.i18n import TOKYO, Lang, Locale, locale_for
 from api.web.render import render_text
 from queries.scoped import ReadStore
@@ -177,16 +178,9 @@ class RecentMemos:
         return body, at
 
 
-_RECENT_LOCK = threading.Lock()
-
-
 def recent_memos(state: Any) -> RecentMemos:
     """The app's one :class:`RecentMemos` (``state``: the FastAPI ``app.state``), made on first use."""
-    with _RECENT_LOCK:
-        memos = getattr(state, "memos", None)
-        if memos is None:
-            memos = state.memos = RecentMemos()
-        return memos
+    return app_state_once(state, "memos", RecentMemos)
 
 
 def memo_filename(firm_id: str, generated_at: datetime, ext: str = "pdf") -> str:
