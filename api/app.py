@@ -68,8 +68,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         docs_url=None,  # served by api.routes.web from the app's own copy of Swagger UI (no CDN)
         redoc_url=None,
     )
-    if settings is not None:
-        app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings  # None: the environment's (api.settings.app_settings)
     install_error_handlers(app)
     app.add_middleware(CancelOnDisconnect)
     # Signed session cookies of the web UI (api.web.session); inside the body limit.

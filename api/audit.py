@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import PrincipalDep
@@ -184,8 +185,28 @@ def audited(action: str, firm_param: str = "firm_id", *, queued: bool = False) -
             raise
         add("ok")
 
-    dependency.__name__ = f"audited_{'queued_' if queued else ''}{action.replace('.', '_')}"
-    return Depends(dependency, scope="function")
+    async def queued_dependency(request: Request, principal: PrincipalDep) -> AsyncIterator[None]:
+        # The same for reads, as a coroutine: adding to the buffer does no I/O,
+        # and a sync generator costs two hops to the thread pool per request.
+        firm_id = request.path_params.get(firm_param)
+        buffer: AuditBuffer | None = getattr(request.app.state, "audit_buffer", None)
+
+        async def add(outcome: str, detail: str = "") -> None:
+            if buffer is None:
+                await run_in_threadpool(record, _store(request), principal, action, firm_id, outcome, detail)
+            else:
+                buffer.add(AuditEntry(principal.user, principal.role.value, principal.bank, action,
+                                      firm_id, outcome, detail))
+        try:
+            yield
+        except BaseException as exc:
+            await add(outcome_of(exc), type(exc).__name__)
+            raise
+        await add("ok")
+
+    chosen: Any = queued_dependency if queued else dependency
+    chosen.__name__ = f"audited_{'queued_' if queued else ''}{action.replace('.', '_')}"
+    return Depends(chosen, scope="function")
 
 
 def audited_read(action: str, firm_param: str = "firm_id") -> Any:

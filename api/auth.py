@@ -30,10 +30,11 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from api.app_settings import app_settings
 from api.cache import app_state_once
 from api.errors import Forbidden, TooManyRequests, Unauthorized
 from api.identity import check_password, check_token, principal_of, record
-from api.settings import Settings, get_settings
+from api.settings import Settings
 from queries.access import Principal, Role
 from queries.identity import User
 from queries.store import Store
@@ -97,7 +98,7 @@ def _refuse(store: Store, limiter: AuthLimiter, address: str, user: User | None,
     return Unauthorized("the bearer token is not valid", {"WWW-Authenticate": _INVALID})
 
 
-def get_principal(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> Principal:
+def get_principal(request: Request, settings: Annotated[Settings, Depends(app_settings)]) -> Principal:
     """The request's principal, from ``Authorization: Bearer TOKEN`` — or,
     for reading (GET, HEAD) in a browser, the signed-in web session
     (:mod:`api.web.session`; 401 without either, 429 while rate limited).

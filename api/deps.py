@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.app_settings import app_settings
 from api.auth import PrincipalDep, get_principal, require_role
-from api.settings import Settings, get_settings
+from api.settings import Settings
 from queries.access import Principal, Role
 from queries.scoped import ScopedStore
 from queries.store import Store
@@ -16,8 +17,9 @@ __all__ = ["StoreDep", "SettingsDep", "get_store", "ScopedDep", "get_scoped_stor
            "AdminDep"]
 
 
-def get_store(request: Request) -> Store:
-    """The process's one store (and driver), made in the app's lifespan."""
+async def get_store(request: Request) -> Store:
+    """The process's one store (and driver), made in the app's lifespan.
+    (``async``: no I/O here, and a sync dependency costs a hop to the thread pool.)"""
     store: Store = request.app.state.store
     return store
 
@@ -26,15 +28,15 @@ StoreDep = Annotated[Store, Depends(get_store)]
 """The raw store: for writes (ingest) and health only. Reads go through :data:`ScopedDep`."""
 
 
-def get_scoped_store(request: Request,
+async def get_scoped_store(request: Request,
                      principal: Annotated[Principal, Depends(get_principal)]) -> ScopedStore:
     """The store as the request's principal may see it (``queries.scoped``):
     the only way routes read firm data."""
-    return ScopedStore(get_store(request), principal)
+    return ScopedStore(request.app.state.store, principal)
 
 
 ScopedDep = Annotated[ScopedStore, Depends(get_scoped_store)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 # PrincipalDep (api.auth): the request's principal (401 without a valid token).
 AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 """The request's principal when it is an admin (403 otherwise)."""

@@ -86,17 +86,17 @@ def window_pairs(pairs: Iterable[PairSeries], start: str | None = None,
     for p in pairs:
         if p.seller == p.buyer or (p.seller, p.buyer) in out:
             continue
-        if start is None and end is None:
+        if start is None and end is None:  # the common case: sums over whole tuples, in C
             monthly = tuple(zip(p.months, p.amounts, strict=True))
-            n = sum(p.lines)
+            amount, n = sum(p.amounts), sum(p.lines)
         else:
             keep = [i for i, m in enumerate(p.months) if _in_window(m, start, end)]
             if not keep:
                 continue
             monthly = tuple((p.months[i], p.amounts[i]) for i in keep)
-            n = sum(p.lines[i] for i in keep)
+            amount, n = sum(p.amounts[i] for i in keep), sum(p.lines[i] for i in keep)
         if monthly:
-            out[(p.seller, p.buyer)] = _Pair(p.seller, p.buyer, sum(a for _, a in monthly), n, monthly)
+            out[(p.seller, p.buyer)] = _Pair(p.seller, p.buyer, amount, n, monthly)
     return out
 
 

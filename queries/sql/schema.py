@@ -82,6 +82,9 @@ CREATE TABLE IF NOT EXISTS trade_pairs (
     PRIMARY KEY (seller, buyer)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trade_pairs_buyer ON trade_pairs(buyer, seller, amount);
+-- (seller, buyer, amount) apart from the rows: reading the structure around a
+-- hub (pair_amounts) then skips its partners' monthly series.
+CREATE INDEX IF NOT EXISTS trade_pairs_seller ON trade_pairs(seller, buyer, amount);
 
 -- A firm's merged sales and purchases per month (yen), kept current by
 -- adding each pair's change (queries.series.totals_delta).

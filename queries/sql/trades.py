@@ -39,11 +39,14 @@ DELETE_PAIR: Final = "DELETE FROM trade_pairs WHERE seller = ? AND buyer = ?"
 PAIRS_AS_SELLER: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller = ?"
 PAIRS_AS_BUYER: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE buyer = ?"
 # Structure only (no series): (seller, buyer, yen over all months) around a
-# set of firms; the buyer side reads the covering index alone.
+# set of firms, each side from its covering index (trade_pairs_seller,
+# trade_pairs_buyer) without touching the rows and their series; a pair with
+# both ends in the set comes from the seller side only (no sort to dedupe).
 PAIR_AMOUNTS: Final = """
 SELECT seller, buyer, amount FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
-UNION
+UNION ALL
 SELECT seller, buyer, amount FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
+  AND +seller NOT IN (SELECT value FROM json_each(?1))
 """
 PAIRS_AROUND: Final = f"""
 SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
