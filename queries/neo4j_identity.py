@@ -12,6 +12,7 @@ import neo4j
 
 from queries.cypher import identity as iq
 from queries.identity import AuditEntry, ConsentEvent, User, apply_consent
+from queries.neo4j_rows import rows as plain_rows
 from queries.store import NotFound
 
 __all__ = ["Neo4jIdentity"]
@@ -34,7 +35,7 @@ class Neo4jIdentity:
         version alone (users and the audit log are not graph data)."""
 
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return tx.run(query, params).data()
+            return plain_rows(tx.run(query, params))
 
         return self._tx(work, bump=False)
 

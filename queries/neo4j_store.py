@@ -51,6 +51,7 @@ from queries.model import (
 )
 from queries.neo4j_acks import Neo4jAcks
 from queries.neo4j_identity import Neo4jIdentity
+from queries.neo4j_rows import rows as plain_rows
 from queries.observations import (
     ledger_sums,
     pairs_frame,
@@ -153,11 +154,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         records, _, _ = self.driver.execute_query(
             query, params, routing_=RoutingControl.READ, database_=self.database
         )
-        return [r.data() for r in records]
+        return plain_rows(records)
 
     def _write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """One statement in its own retried write transaction (data version bumped)."""
-        return self._tx(lambda tx: tx.run(query, params).data())
+        return self._tx(lambda tx: plain_rows(tx.run(query, params)))
 
     def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True) -> T:
         """Run ``work`` as one retried write transaction that also bumps the
