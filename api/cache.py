@@ -144,7 +144,7 @@ class ResponseCache:
             return  # one huge body would flush everything else
         old = self._items.pop(key, None)
         if old is not None:
-            self._size -= len(old.body)
+            self._size -= len(old.gzipped)  # what was added for it (cached entries are compressed only)
         self._items[key] = value
         self._size += size
         while self._size > self.max_bytes and self._items:

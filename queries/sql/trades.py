@@ -59,17 +59,18 @@ SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
 FROM json_each(?) j JOIN trade_pairs p ON p.seller = j.value ->> 0 AND p.buyer = j.value ->> 1
 """
 # Pairs with one end in ?1 and the other in ?2, driven by the firms of ?2
-# (the smaller set: a bank's consenting firms) through the primary key and the
-# buyer index; the unary + tests the other end against ?1 as a set instead of
-# probing every combination.
+# (the smaller set: a bank's consenting firms): their keys from the covering
+# indexes on either end (the unary + tests the other end against ?1 as a set
+# instead of probing every combination), then only the matching rows with
+# their series — scanning a hub's rows themselves read every series it has.
 PAIRS_BETWEEN: Final = f"""
-SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
-FROM json_each(?2) j CROSS JOIN trade_pairs p ON p.seller = j.value
-WHERE +p.buyer IN (SELECT value FROM json_each(?1))
-UNION ALL
-SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
-FROM json_each(?2) j CROSS JOIN trade_pairs p ON p.buyer = j.value
-WHERE +p.seller IN (SELECT value FROM json_each(?1))
+SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
+    SELECT seller, buyer FROM trade_pairs
+    WHERE seller IN (SELECT value FROM json_each(?2)) AND +buyer IN (SELECT value FROM json_each(?1))
+    UNION ALL
+    SELECT seller, buyer FROM trade_pairs
+    WHERE buyer IN (SELECT value FROM json_each(?2)) AND +seller IN (SELECT value FROM json_each(?1))
+) k JOIN trade_pairs p ON p.seller = k.seller AND p.buyer = k.buyer
 """
 # Pairs with both ends in a set: the keys from the covering buyer index (the
 # unary + keeps SQLite from probing every seller × buyer combination), then
