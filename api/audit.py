@@ -169,25 +169,17 @@ def audited(action: str, firm_param: str = "firm_id", *, queued: bool = False) -
 
     def dependency(request: Request, principal: PrincipalDep) -> Iterator[None]:
         firm_id = request.path_params.get(firm_param)
-        # An app used without its lifespan (some tests) has no buffer: written at once.
-        buffer: AuditBuffer | None = getattr(request.app.state, "audit_buffer", None) if queued else None
-
-        def add(outcome: str, detail: str = "") -> None:
-            if buffer is None:
-                record(_store(request), principal, action, firm_id, outcome, detail)
-            else:
-                buffer.add(AuditEntry(principal.user, principal.role.value, principal.bank, action,
-                                      firm_id, outcome, detail))
         try:
             yield
         except BaseException as exc:
-            add(outcome_of(exc), type(exc).__name__)
+            record(_store(request), principal, action, firm_id, outcome_of(exc), type(exc).__name__)
             raise
-        add("ok")
+        record(_store(request), principal, action, firm_id, "ok", "")
 
     async def queued_dependency(request: Request, principal: PrincipalDep) -> AsyncIterator[None]:
-        # The same for reads, as a coroutine: adding to the buffer does no I/O,
-        # and a sync generator costs two hops to the thread pool per request.
+        # A coroutine: adding to the buffer does no I/O, and a sync generator
+        # costs two hops to the thread pool per request. An app used without
+        # its lifespan (some tests) has no buffer: written at once.
         firm_id = request.path_params.get(firm_param)
         buffer: AuditBuffer | None = getattr(request.app.state, "audit_buffer", None)
 
