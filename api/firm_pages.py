@@ -49,28 +49,24 @@ def ego(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month
 
 
 def view(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
-         lang: Lang, parameters: Any = None) -> Page:
+         lang: Lang) -> Page:
     """What the network view draws (:func:`api.network_view.view_model`), as
     JSON: labels and tooltips are in ``lang``, so the language is part of the
     key. The page around it (the app's frame with the user's name and CSRF
-    token, or the bare ``embed`` page) is rendered per request from this.
-    ``parameters``: the app's :meth:`api.network_view.ParameterCache.get`
-    (``None``: read from the store)."""
+    token, or the bare ``embed`` page) is rendered per request from this."""
     from api.network_view import view_model
 
     return (f"view|{firm_id}|{hops}|{month_from}|{month_to}|{lang}",
-            _json(store, lambda: view_model(store, firm_id, hops, month_from, month_to, lang,
-                                            **({"parameters": parameters} if parameters else {}))))
+            _json(store, lambda: view_model(store, firm_id, hops, month_from, month_to, lang)))
 
 
 def view_expansion(store: ReadStore, firm_id: str, via: str, month_from: str | None, month_to: str | None,
-                   lang: Lang, limit: int, parameters: Any = None) -> Page:
+                   lang: Lang, limit: int) -> Page:
     """The second-hop firms of one drawn partner (:func:`api.network_view.expansion`), as JSON."""
     from api.network_view import expansion
 
     return (f"view-expand|{firm_id}|{via}|{month_from}|{month_to}|{lang}|{limit}",
-            _json(store, lambda: expansion(store, firm_id, via, month_from, month_to, lang, limit,
-                                           **({"parameters": parameters} if parameters else {}))))
+            _json(store, lambda: expansion(store, firm_id, via, month_from, month_to, lang, limit)))
 
 
 def figures(store: ReadStore, firm_id: str) -> Page:

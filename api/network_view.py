@@ -34,14 +34,12 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
-from api.cache import app_state_once
 from api.web.i18n import Lang, locale_for
 from domain.errors import check_month_window
 from graph.distress import (
@@ -54,11 +52,11 @@ from graph.distress import (
 from graph.ego import partner_sums, window_pairs
 from graph.layout import Ring, Slot, cluster_points, ring_layout, summary_point
 from graph.network import TradeNetwork
-from queries.model import Firm, ParameterRow
-from queries.scoped import PSEUDONYM_PREFIX, ReadStore, scope_key_of
+from queries.model import Firm
+from queries.scoped import PSEUDONYM_PREFIX, ReadStore
 from queries.store import NotFound
 
-__all__ = ["ParameterCache", "parameter_cache", "FIRST_HOP_CAP", "EXPAND_LIMIT", "MAX_EXPAND_LIMIT", "COLOURS", "clean_label", "view_model",
+__all__ = ["FIRST_HOP_CAP", "EXPAND_LIMIT", "MAX_EXPAND_LIMIT", "COLOURS", "clean_label", "view_model",
            "expansion", "distress_of", "REASON_LABELS", "ROLE_LABELS"]
 
 FIRST_HOP_CAP = 40
@@ -122,45 +120,8 @@ def _trade_around(store: ReadStore, firm_ids: Collection[str], month_from: str |
     return [(s, b, p.amount) for (s, b), p in window_pairs(pairs, month_from, month_to).items()]
 
 
-class ParameterCache:
-    """``store.parameters()`` kept per scope and data version, for one app
-    (``app.state``, :func:`parameter_cache`): every view and expansion needs
-    the parameters of a few firms, and the store reads them all (0.2 s for
-    10,000 firms on the embedded store). Kept per app, not per process: a
-    store emptied underneath (the tests' Neo4j) starts its versions again."""
-
-    def __init__(self) -> None:
-        self._rows: dict[str, tuple[int, list[ParameterRow]]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, store: ReadStore) -> list[ParameterRow]:
-        scope = scope_key_of(store)
-        version = store.data_version()
-        with self._lock:
-            hit = self._rows.get(scope)
-        if hit is not None and hit[0] == version:
-            return hit[1]
-        rows = store.parameters()
-        with self._lock:
-            self._rows[scope] = (version, rows)
-        return rows
-
-
-def parameter_cache(state: Any) -> ParameterCache:
-    """The app's :class:`ParameterCache` (made on first use)."""
-    return app_state_once(state, "network_parameters", ParameterCache)
-
-
-Parameters = Callable[[ReadStore], list[ParameterRow]]
-
-
-def _all_parameters(store: ReadStore) -> list[ParameterRow]:
-    return store.parameters()
-
-
 def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | None,
-                month_to: str | None, parameters: Parameters = _all_parameters
-                ) -> tuple[dict[str, set[str]], str | None]:
+                month_to: str | None) -> tuple[dict[str, set[str]], str | None]:
     """Distress reasons (:func:`graph.distress.distress_reasons`) of the
     visible firms among ``firm_ids`` at the end of the window (``month_to``,
     else the latest month any of them traded), and that month. Pseudonymised
@@ -171,7 +132,7 @@ def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | Non
     totals = store.firm_totals(ids)
     end = month_to or max((t.months[-1] for t in totals.values() if t.months), default=None)
     out: dict[str, set[str]] = defaultdict(set)
-    params = [r for r in parameters(store) if r.firm_id in ids]
+    params = store.parameters_of(ids)  # these firms' only: the region has 100,000s of rows
     for f, why in distress_reasons(parameters=params, end=end).items():
         out[f] |= why
     sink = "\x00sink"  # each firm's turnover as a tie to one sink: the rule sees its last month with trade
@@ -297,7 +258,7 @@ def _options() -> dict[str, Any]:
 
 
 def view_model(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
-               lang: Lang, cap: int = FIRST_HOP_CAP, parameters: Parameters = _all_parameters) -> dict[str, Any]:
+               lang: Lang, cap: int = FIRST_HOP_CAP) -> dict[str, Any]:
     """What the view of ``firm_id`` draws (JSON-ready): ``firm``, ``hops``,
     ``window``, ``graph`` (vis-network ``nodes``, ``edges``, ``options``;
     positions in pixels), ``facts`` (partners, yen, distress; for the
@@ -314,7 +275,7 @@ def view_model(store: ReadStore, firm_id: str, hops: int, month_from: str | None
     if hops == 2 and fh.drawn:
         second = _second_hop(firm_id, fh.partners, _trade_around(store, fh.drawn, month_from, month_to))
     hop2 = {r for q in fh.drawn for r in second.get(q, {})}
-    reasons, end = distress_of(store, fh.partners | hop2, month_from, month_to, parameters)
+    reasons, end = distress_of(store, fh.partners | hop2, month_from, month_to)
     firms = store.get_firms([*fh.drawn, *hop2])  # a pseudonym comes back with its visible ledger spelling
 
     top = max(fh.yen.values(), default=0)
@@ -406,8 +367,7 @@ def view_model(store: ReadStore, firm_id: str, hops: int, month_from: str | None
 
 
 def expansion(store: ReadStore, firm_id: str, via: str, month_from: str | None, month_to: str | None,
-              lang: Lang, limit: int = EXPAND_LIMIT, cap: int = FIRST_HOP_CAP,
-              parameters: Parameters = _all_parameters) -> dict[str, Any]:
+              lang: Lang, limit: int = EXPAND_LIMIT, cap: int = FIRST_HOP_CAP) -> dict[str, Any]:
     """The second-hop firms of the firm's drawn partner ``via`` (its own
     partners outside the firm's first hop), placed beyond it: the ``limit``
     largest by yen with ``via`` as nodes, the rest as one "and N more" node.
@@ -426,7 +386,7 @@ def expansion(store: ReadStore, firm_id: str, via: str, month_from: str | None, 
     yen = {r: abs(a) + abs(b) for r, (a, b) in mine.items()}
     ranked = sorted(mine, key=lambda r: (-yen[r], r))
     shown, rest = ranked[:limit], ranked[limit:]
-    reasons, _ = distress_of(store, mine, month_from, month_to, parameters)
+    reasons, _ = distress_of(store, mine, month_from, month_to)
     firms = store.get_firms(list(shown))
     top = max(yen.values(), default=0)
     points = cluster_points(fh.ring, fh.slot(via), len(shown) + (1 if rest else 0))

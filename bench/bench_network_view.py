@@ -98,7 +98,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
-    from api.network_view import ParameterCache, expansion, view_model
+    from api.network_view import expansion, view_model
     from api.web.render import render_text
     from queries.access import Principal, Role
     from queries.scoped import ScopedStore
@@ -109,14 +109,13 @@ def main() -> None:
         print(f"region built in {time.perf_counter() - t0:.1f} s: hub {hub} with {args.partners} partners, "
               f"{args.clients} of them with {args.second} partners each")
         store = ScopedStore(raw, Principal("bench", Role.ANALYST))
-        params = ParameterCache().get  # as the app keeps them (one per app)
-        one, _ = timed(lambda: view_model(store, hub, 1, None, None, "ja", parameters=params), args.repeat)
-        two, model = timed(lambda: view_model(store, hub, 2, None, None, "ja", parameters=params), args.repeat)
+        one, _ = timed(lambda: view_model(store, hub, 1, None, None, "ja"), args.repeat)
+        two, model = timed(lambda: view_model(store, hub, 2, None, None, "ja"), args.repeat)
         drawn = [n for n in model["graph"]["nodes"] if n["kind"] == "partner"]
         t0 = time.perf_counter()
         added = 0
         for n in drawn:
-            added += len(expansion(store, hub, n["ref"], None, None, "ja", parameters=params)["nodes"])
+            added += len(expansion(store, hub, n["ref"], None, None, "ja")["nodes"])
         expand_all = (time.perf_counter() - t0) * 1000
         page, _ = timed(lambda: render_text("network_view_embed.html", "ja", view=model, embed=True,
                                             expand_url="/x", firm_page="/y",

@@ -498,10 +498,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
                 c.executemany(rq.UPSERT_PARAMETER, [(r.firm_id, r.period, k, v) for k, v in r.values])
 
     def parameters(self) -> list[ParameterRow]:
-        grouped: dict[tuple[str, str], list[tuple[str, float]]] = {}
-        for firm, period, name, value in self._conn().execute(rq.ALL_PARAMETERS):
-            grouped.setdefault((firm, period), []).append((name, value))
-        return [ParameterRow(f, p, tuple(v)) for (f, p), v in grouped.items()]
+        return _parameter_rows(self._conn().execute(rq.ALL_PARAMETERS))
+
+    def parameters_of(self, firm_ids: Collection[str]) -> list[ParameterRow]:
+        return _parameter_rows(self._conn().execute(rq.PARAMETERS_OF, (_json(sorted(set(firm_ids))),)))
 
     def firm_names(self) -> list[tuple[str, str | None, str | None]]:
         return [(r[0], r[1], r[2]) for r in self._conn().execute(rq.FIRM_NAMES)]
@@ -677,3 +677,11 @@ def _keys(names: Iterable[tuple[str, str | None]]) -> list[tuple[str, str]]:
 def _registry_keys(rows: Iterable[tuple[str, str | None, str | None]]) -> list[tuple[str, str]]:
     """(法人番号, search key) of each registry name and フリガナ."""
     return _keys((cn, text) for cn, name, furigana in rows for text in (name, furigana))
+
+
+def _parameter_rows(rows: Iterable[tuple[str, str, str, float]]) -> list[ParameterRow]:
+    """(firm, period, name, value) rows, sorted, as one :class:`ParameterRow` per firm and period."""
+    grouped: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for firm, period, name, value in rows:
+        grouped.setdefault((firm, period), []).append((name, value))
+    return [ParameterRow(f, p, tuple(v)) for (f, p), v in grouped.items()]

@@ -510,12 +510,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     @_translate
     def parameters(self) -> list[ParameterRow]:
-        out = []
-        for r in self._read(rq.ALL_PARAMETERS):
-            values = tuple(sorted((k, float(v)) for k, v in r["props"].items()
-                                  if k not in ("key", "firm_id", "period")))
-            out.append(ParameterRow(r["firm_id"], r["period"], values))
-        return out
+        return [_parameter_row(r) for r in self._read(rq.ALL_PARAMETERS)]
+
+    @_translate
+    def parameters_of(self, firm_ids: Collection[str]) -> list[ParameterRow]:
+        return [_parameter_row(r) for r in self._read(rq.PARAMETERS_OF, ids=sorted(set(firm_ids)))]
 
     @_translate
     def firm_names(self) -> list[tuple[str, str | None, str | None]]:
@@ -828,3 +827,8 @@ def _upsert_registry(records: Sequence[RegistryRecord], tx: neo4j.ManagedTransac
     tx.run(sq.DELETE_REGISTRY_KEYS, cns=[r.corporate_number for r in records]).consume()
     tx.run(sq.ADD_REGISTRY_KEYS, rows=_key_rows(
         (r.corporate_number, t) for r in records for t in (r.name, r.furigana))).consume()
+
+
+def _parameter_row(r: dict[str, Any]) -> ParameterRow:
+    values = tuple(sorted((k, float(v)) for k, v in r["props"].items() if k not in ("key", "firm_id", "period")))
+    return ParameterRow(r["firm_id"], r["period"], values)

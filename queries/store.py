@@ -251,6 +251,10 @@ class Store(Protocol):
     def parameters(self) -> list[ParameterRow]:
         """All management parameters, sorted by firm and period."""
 
+    def parameters_of(self, firm_ids: Collection[str]) -> list[ParameterRow]:
+        """The management parameters of these firms, sorted by firm and period
+        (a view or a firm page needs a few firms', not the region's)."""
+
     def firm_names(self) -> list[tuple[str, str | None, str | None]]:
         """(id, name, 法人番号) of every firm with a name or a 法人番号 (to
         build the name index and the number → firm map)."""

@@ -14,7 +14,7 @@ from api import service
 from api.audit import audited_read
 from api.deps import ScopedDep, SettingsDep
 from api.errors import STANDARD_ERRORS, error_responses
-from api.network_view import COLOURS, EXPAND_LIMIT, MAX_EXPAND_LIMIT, parameter_cache
+from api.network_view import COLOURS, EXPAND_LIMIT, MAX_EXPAND_LIMIT
 from api.responses import JSON, answer, serve
 from api.schemas import (
     EgoOut,
@@ -93,8 +93,7 @@ def view_ego(
     opens on a click (``/view/expand``). In the request's language
     (``?lang=en``); ``embed=1`` without the app's frame."""
     lang = request_lang(request)
-    model = orjson.loads(answer(request, store, pages.view(store, firm_id, hops, from_, to, lang,
-                                                                parameter_cache(request.app.state).get)).body)
+    model = orjson.loads(answer(request, store, pages.view(store, firm_id, hops, from_, to, lang)).body)
     return render(request, "network_view_embed.html" if embed else "network_view.html", lang=lang, view=model, embed=embed,
                   expand_url=f"/firms/{quote(firm_id, safe='')}/view/expand",
                   firm_page=f"/ui/firms/{quote(firm_id, safe='')}", colours=COLOURS)
@@ -114,8 +113,7 @@ def expand_view(
     largest by yen, the rest folded into one node (``nodes``, ``edges``,
     ``count``, ``more``, ``yen``, ``distressed``). 404 when ``via`` is not a
     drawn partner of the firm."""
-    return serve(request, store, pages.view_expansion(store, firm_id, via, from_, to, request_lang(request), limit,
-                                                      parameter_cache(request.app.state).get))
+    return serve(request, store, pages.view_expansion(store, firm_id, via, from_, to, request_lang(request), limit))
 
 
 @router.get("/{firm_id}/figures", response_model=FiguresOut, responses=FIRM_ERRORS,

@@ -756,6 +756,12 @@ class _ReadOnce:
             self._parameters = self._store.parameters()
         return self._parameters
 
+    def parameters_of(self, firm_ids: Collection[str]) -> list[ParameterRow]:
+        if self._parameters is not None:
+            wanted = set(firm_ids)
+            return [r for r in self._parameters if r.firm_id in wanted]
+        return self._store.parameters_of(firm_ids)
+
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
         wanted = set(firm_ids)
         missing = wanted - self._asked
@@ -804,8 +810,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     by_yen = sorted(partners, key=lambda i: (-yen[i], i))
 
     # -- terms and coverage (own ledger)
-    parameters = store.parameters()
-    terms, fig = _terms(store, firm, months, parameters)
+    terms, fig = _terms(store, firm, months, store.parameters_of([firm_id]))
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
@@ -844,6 +849,8 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                                   sum(purchases.values()), c_hhi, s_hhi)
 
     # -- partner health: distress reasons of visible firms (masked partners' signals left out)
+    # the parameters of the firms around it only (those of the rest of the region change nothing here)
+    parameters = store.parameters_of(hop1 | hop2 | {firm_id})
     reasons: dict[str, set[str]] = {f: set(r) for f, r in distress_reasons(parameters=parameters,
                                                                             end=end).items()}
     for f in _activity_reasons(totals, end):

@@ -33,6 +33,11 @@ MATCH (p:Parameters)
 RETURN p.firm_id AS firm_id, p.period AS period, properties(p) AS props
 ORDER BY p.firm_id, p.period
 """
+PARAMETERS_OF: Final[LiteralString] = """
+MATCH (p:Parameters) WHERE p.firm_id IN $ids
+RETURN p.firm_id AS firm_id, p.period AS period, properties(p) AS props
+ORDER BY p.firm_id, p.period
+"""
 
 FIRM_NAMES: Final[LiteralString] = """
 MATCH (f:Firm) WHERE f.name IS NOT NULL OR f.corporate_number IS NOT NULL

@@ -15,6 +15,7 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE CONSTRAINT alias_uid IF NOT EXISTS FOR (a:Alias) REQUIRE a.uid IS UNIQUE",
     "CREATE CONSTRAINT merge_id IF NOT EXISTS FOR (m:MergeDecision) REQUIRE m.id IS UNIQUE",
     "CREATE CONSTRAINT bank_account IF NOT EXISTS FOR (b:BankAccount) REQUIRE b.account IS UNIQUE",
+    "CREATE INDEX parameters_firm IF NOT EXISTS FOR (p:Parameters) ON (p.firm_id)",
     "CREATE INDEX alias_client IF NOT EXISTS FOR (a:Alias) ON (a.client_id)",
     "CREATE INDEX alias_status IF NOT EXISTS FOR (a:Alias) ON (a.status)",
     "CREATE INDEX alias_firm IF NOT EXISTS FOR (a:Alias) ON (a.firm_id)",

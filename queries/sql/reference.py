@@ -17,6 +17,10 @@ ON CONFLICT(firm_id, period, name) DO UPDATE SET value = excluded.value
 """
 DELETE_PARAMETERS: Final = "DELETE FROM parameters WHERE firm_id = ? AND period = ?"
 ALL_PARAMETERS: Final = "SELECT firm_id, period, name, value FROM parameters ORDER BY firm_id, period, name"
+PARAMETERS_OF: Final = (
+    "SELECT firm_id, period, name, value FROM parameters WHERE firm_id IN (SELECT value FROM json_each(?)) "
+    "ORDER BY firm_id, period, name"
+)
 
 ALIAS_COLUMNS: Final = "client_id, key, raw_name, firm_id, method, score, status, candidate_id, reason"
 UPSERT_ALIAS: Final = f"""

@@ -140,3 +140,18 @@ def test_rollback_counts_only_its_own_rows_while_another_load_runs(store: Store,
     t.join()
     assert (deleted["trades"], deleted["payments"]) == (2, 1)
     assert store.counts()["trades"] == 300
+
+
+def test_parameters_of_some_firms_equal_theirs_among_all(store: Store) -> None:
+    from queries.model import ParameterRow
+
+    store.upsert_parameters([
+        ParameterRow("F2", "FY2024", (("equity_ratio", 0.3), ("roa", 0.01))),
+        ParameterRow("F1", "FY2024", (("roa", -0.02),)),
+        ParameterRow("F1", "FY2023", (("roa", 0.05),)),
+        ParameterRow("F3", "2024-03", (("ar_turnover_days", 45.0),)),
+    ])
+    every = store.parameters()
+    assert store.parameters_of(["F1", "F3", "F9"]) == [r for r in every if r.firm_id in ("F1", "F3")]
+    assert [(r.firm_id, r.period) for r in store.parameters_of(["F1"])] == [("F1", "FY2023"), ("F1", "FY2024")]
+    assert store.parameters_of([]) == []
