@@ -82,7 +82,8 @@ def phase_pandas(region: Path) -> dict[str, Any]:
             "lines_per_s": round(lines / seconds), "peak_rss_mib": round(peak_rss_mib(), 1)}
 
 
-def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, Any]:
+def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: bool = False,
+               refresh: bool = True) -> dict[str, Any]:
     from api.commands.common import refresh_analytics
     from api.settings import Settings, get_settings
     from ingest.imports import import_firms, import_parameters, import_registry
@@ -90,6 +91,10 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
     from queries.config import StoreConfig
     from queries.factory import open_store
 
+    if statements:
+        import neo4j_statements
+
+        neo4j_statements.install()
     files = _manifest(region)
     lines = [_lines(p) for p, _, _ in files]
     cfg = Settings().store_config("batch") if os.environ.get("NEO4J_URI") else StoreConfig(home=home)
@@ -125,11 +130,22 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
                            "us_per_line": round((now - last_t) / max(1, loaded_lines - last_lines) * 1e6, 2)})
             last_t, last_lines = now, loaded_lines
     ingest_s = time.perf_counter() - t0
+    times = loader.times
     out.update({"ingest_s": round(ingest_s, 2), "lines_per_s": round(sum(lines) / ingest_s),
-                "failed_files": failed, "slices": slices, "counts": store.counts()})
+                "failed_files": failed, "slices": slices, "counts": store.counts(),
+                # The split: the writer thread's time in the store's writes, in
+                # parallel with the main thread, and the main thread's own work
+                # (what the embedded store also pays: waiting for the parsing
+                # workers, resolving, building rows) = wall - its waits on the writer.
+                "times": times.to_dict(),
+                "main_work_s": round(ingest_s - times.write_wait - times.names, 2),
+                "write_busy_s": round(times.write_busy + times.names, 2)})
+    if statements:
+        out["statements"] = neo4j_statements.report()
     t0 = time.perf_counter()
-    info = refresh_analytics(store, get_settings(), quiet=True)  # what `torihiki ingest` does next
-    out["refresh_s"] = round(time.perf_counter() - t0, 2)
+    # what `torihiki ingest` does next (not part of the load's figures; --no-refresh skips it)
+    info = refresh_analytics(store, get_settings(), quiet=True) if refresh else None
+    out["refresh_s"] = round(time.perf_counter() - t0, 2) if refresh else None
     if info:
         out["refresh_clients"] = info["clients"]
         out["peer_inputs_s"] = info["seconds"]
@@ -215,6 +231,10 @@ def _child(phase: str, args: argparse.Namespace) -> dict[str, Any]:
            "--home", str(args.home)]
     if args.chunk_rows:
         cmd += ["--chunk-rows", str(args.chunk_rows)]
+    if args.statements and phase == "load":
+        cmd += ["--statements"]
+    if args.no_refresh and phase == "load":
+        cmd += ["--no-refresh"]
     env = dict(os.environ)
     if args.store == "embedded":
         env.pop("NEO4J_URI", None)
@@ -231,6 +251,10 @@ def main() -> None:
     p.add_argument("--home", type=Path, default=REPO / "bench" / "out" / "home")
     p.add_argument("--chunk-rows", type=int, default=None)
     p.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    p.add_argument("--no-refresh", action="store_true",
+                   help="skip the refresh of the peer metrics after the load (not part of its figures)")
+    p.add_argument("--statements", action="store_true",
+                   help="time every Cypher statement of the load by name and thread (bench/neo4j_statements.py)")
     p.add_argument("--phase", choices=("pandas", "load", "neo4j-baseline"), help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path)
     args = p.parse_args()
@@ -238,7 +262,8 @@ def main() -> None:
         print(json.dumps(phase_pandas(args.region)))
         return
     if args.phase == "load":
-        print(json.dumps(phase_load(args.region, args.home, args.chunk_rows)))
+        print(json.dumps(phase_load(args.region, args.home, args.chunk_rows, args.statements,
+                                    not args.no_refresh)))
         return
     if args.phase == "neo4j-baseline":
         print(json.dumps(phase_neo4j_baseline()))
@@ -258,11 +283,19 @@ def main() -> None:
     if not args.no_pandas:
         result["ratio_to_pandas"] = round(result["load"]["lines_per_s"] / result["pandas"]["lines_per_s"], 3)
     if args.store == "neo4j":
+        if args.out:  # the load's figures are kept even if the baseline phase fails
+            write_json(args.out, result)
         result["baseline"] = _child("neo4j-baseline", args)
         rels = sum(result["load"]["relationships"].values())
         result["load_rels_per_s"] = round(rels / result["load"]["ingest_s"])
         result["ratio_to_merge"] = round(result["load_rels_per_s"] / result["baseline"]["merge"]["rels_per_s"], 3)
         result["ratio_to_create"] = round(result["load_rels_per_s"] / result["baseline"]["create"]["rels_per_s"], 3)
+        # The write path alone: the relationships over the writer's busy time.
+        busy = result["load"]["write_busy_s"]
+        if busy > 0:
+            result["write_rels_per_s"] = round(rels / busy)
+            result["write_ratio_to_merge"] = round(result["write_rels_per_s"]
+                                                   / result["baseline"]["merge"]["rels_per_s"], 3)
     if args.out:
         write_json(args.out, result)
     print(json.dumps(result, indent=2, ensure_ascii=False))

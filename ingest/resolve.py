@@ -186,6 +186,11 @@ class Resolver:
             if not self._accounts.get(account):
                 self._accounts[account] = fid
 
+    def account_firm(self, account: str) -> str | None:
+        """The firm a bank account is known to belong to (stored, or decided
+        earlier in this run), from what is cached: no query."""
+        return self._accounts.get(account)
+
     def remember_firms(self, firms: Iterable[Firm]) -> None:
         """Record firms a load is about to create, so later files treat them as known."""
         for f in firms:
