@@ -83,7 +83,7 @@ def phase_pandas(region: Path) -> dict[str, Any]:
 
 
 def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: bool = False,
-               refresh: bool = True) -> dict[str, Any]:
+               refresh: bool = True, tx_rows: int | None = None) -> dict[str, Any]:
     from api.commands.common import refresh_analytics
     from api.settings import Settings, get_settings
     from ingest.imports import import_firms, import_parameters, import_registry
@@ -113,7 +113,8 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: boo
     out["parameters_import_s"] = round(time.perf_counter() - t0, 2)
 
     loader = Loader(store, rejects, workers=default_workers(), chunk_rows=chunk_rows or CHUNK_ROWS,
-                    progress=False)
+                    progress=False, tx_rows=tx_rows)
+    out["tx_rows"] = loader.tx_rows
     jobs = [LoadJob(p, c, f) for p, c, f in files]
     slices: list[dict[str, Any]] = []
     step = max(1, len(jobs) // 20)
@@ -195,7 +196,38 @@ _CREATE = {
 }
 
 
-def phase_neo4j_baseline() -> dict[str, Any]:
+def _timed_pass(drv: Any, db: str, statements: dict[str, str], rows: dict[str, list[dict[str, Any]]],
+                batch: int, sessions: int) -> dict[str, Any]:
+    """Delete the relationships, then write them again with ``statements``,
+    ``batch`` rows per transaction, from ``sessions`` threads (rows split by
+    seller, so that two threads rarely lock the same firm; the driver retries
+    a deadlock). Relationships/s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with drv.session(database=db) as s:
+        s.run(_DELETE).consume()
+    total = sum(len(v) for v in rows.values())
+    work: list[list[tuple[str, list[dict[str, Any]]]]] = [[] for _ in range(sessions)]
+    for kind, q in statements.items():
+        parts: list[list[dict[str, Any]]] = [[] for _ in range(sessions)]
+        for r in rows[kind]:
+            parts[hash(r["s"]) % sessions].append(r)
+        for i, part in enumerate(parts):
+            work[i] += [(q, part[j:j + batch]) for j in range(0, len(part), batch)]
+
+    def run(items: list[tuple[str, list[dict[str, Any]]]]) -> None:
+        for q, chunk in items:
+            drv.execute_query(q, rows=chunk, database_=db)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=sessions) as pool:
+        list(pool.map(run, work))
+    seconds = time.perf_counter() - t0
+    return {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds), "batch_rows": batch,
+            "sessions": sessions}
+
+
+def phase_neo4j_baseline(ceiling: bool = False) -> dict[str, Any]:
     from neo4j import RoutingControl
 
     from api.settings import Settings
@@ -219,6 +251,12 @@ def phase_neo4j_baseline() -> dict[str, Any]:
                 drv.execute_query(q, rows=data[start:start + 10_000], database_=db)
         seconds = time.perf_counter() - t0
         out[name] = {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds)}
+    if ceiling:  # how fast can this machine's Neo4j write these relationships at all?
+        out["ceiling"] = {
+            "create_50k_rows": _timed_pass(drv, db, _CREATE, rows, 50_000, 1),
+            "create_2_sessions": _timed_pass(drv, db, _CREATE, rows, 10_000, 2),
+            "merge_50k_rows": _timed_pass(drv, db, _MERGE, rows, 50_000, 1),
+        }
     # The store is left as the load wrote it (the last pass wrote the same relationships).
     out["peak_rss_mib"] = round(peak_rss_mib(), 1)
     store.close()
@@ -235,6 +273,10 @@ def _child(phase: str, args: argparse.Namespace) -> dict[str, Any]:
         cmd += ["--statements"]
     if args.no_refresh and phase == "load":
         cmd += ["--no-refresh"]
+    if args.tx_rows and phase == "load":
+        cmd += ["--tx-rows", str(args.tx_rows)]
+    if args.ceiling and phase == "neo4j-baseline":
+        cmd += ["--ceiling"]
     env = dict(os.environ)
     if args.store == "embedded":
         env.pop("NEO4J_URI", None)
@@ -251,8 +293,13 @@ def main() -> None:
     p.add_argument("--home", type=Path, default=REPO / "bench" / "out" / "home")
     p.add_argument("--chunk-rows", type=int, default=None)
     p.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    p.add_argument("--tx-rows", type=int, default=None,
+                   help="monthly rows per write transaction (default: the loader's, by store)")
     p.add_argument("--no-refresh", action="store_true",
                    help="skip the refresh of the peer metrics after the load (not part of its figures)")
+    p.add_argument("--ceiling", action="store_true",
+                   help="also time the plain write with 50,000 rows per transaction (CREATE, MERGE) "
+                        "and CREATE from two sessions: what this machine's Neo4j reaches at all")
     p.add_argument("--statements", action="store_true",
                    help="time every Cypher statement of the load by name and thread (bench/neo4j_statements.py)")
     p.add_argument("--phase", choices=("pandas", "load", "neo4j-baseline"), help=argparse.SUPPRESS)
@@ -263,10 +310,10 @@ def main() -> None:
         return
     if args.phase == "load":
         print(json.dumps(phase_load(args.region, args.home, args.chunk_rows, args.statements,
-                                    not args.no_refresh)))
+                                    not args.no_refresh, args.tx_rows)))
         return
     if args.phase == "neo4j-baseline":
-        print(json.dumps(phase_neo4j_baseline()))
+        print(json.dumps(phase_neo4j_baseline(args.ceiling)))
         return
 
     if args.store == "embedded":
