@@ -54,6 +54,33 @@ def _manifest(region: Path) -> list[tuple[Path, str, str | None]]:
     return [(e.path, e.client_id, e.format) for e in entries]
 
 
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) so far of this process and its waited-for
+    children (the parsing workers), and of the Neo4j server when
+    ``scripts/neo4j-local`` started it (its pid file). On a shared machine
+    the wall time of a phase depends on what else runs; its CPU time much
+    less, so the benchmark reports both."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {"python": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime}
+    state = os.environ.get("TORIHIKI_NEO4J_DIR")
+    try:
+        pid = (Path(state) / "neo4j.pid").read_text().strip() if state else ""
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() if pid else []
+        if fields:
+            out["neo4j"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
+def _cpu_since(before: dict[str, float]) -> dict[str, float]:
+    now = _cpu_seconds()
+    return {k: round(now[k] - before[k], 1) for k in now if k in before}
+
+
 def _lines(path: Path) -> int:
     data = path.read_bytes()
     if not data:
@@ -112,13 +139,16 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: boo
     import_parameters(store, region / "parameters.csv", rejects, None)
     out["parameters_import_s"] = round(time.perf_counter() - t0, 2)
 
+    # (tx_rows and times: not in loaders before them — the "before" of a comparison)
+    extra = {"tx_rows": tx_rows} if tx_rows else {}
     loader = Loader(store, rejects, workers=default_workers(), chunk_rows=chunk_rows or CHUNK_ROWS,
-                    progress=False, tx_rows=tx_rows)
-    out["tx_rows"] = loader.tx_rows
+                    progress=False, **extra)
+    out["tx_rows"] = getattr(loader, "tx_rows", loader.chunk_rows)
     jobs = [LoadJob(p, c, f) for p, c, f in files]
     slices: list[dict[str, Any]] = []
     step = max(1, len(jobs) // 20)
     failed = loaded_lines = 0
+    cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     last_t, last_lines = t0, 0
     for done, (_, outcome) in enumerate(loader.load(jobs), start=1):
@@ -131,16 +161,17 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: boo
                            "us_per_line": round((now - last_t) / max(1, loaded_lines - last_lines) * 1e6, 2)})
             last_t, last_lines = now, loaded_lines
     ingest_s = time.perf_counter() - t0
-    times = loader.times
+    out["cpu_s"] = _cpu_since(cpu0)
+    times = getattr(loader, "times", None)
     out.update({"ingest_s": round(ingest_s, 2), "lines_per_s": round(sum(lines) / ingest_s),
                 "failed_files": failed, "slices": slices, "counts": store.counts(),
                 # The split: the writer thread's time in the store's writes, in
                 # parallel with the main thread, and the main thread's own work
                 # (what the embedded store also pays: waiting for the parsing
                 # workers, resolving, building rows) = wall - its waits on the writer.
-                "times": times.to_dict(),
-                "main_work_s": round(ingest_s - times.write_wait - times.names, 2),
-                "write_busy_s": round(times.write_busy + times.names, 2)})
+                "times": times.to_dict() if times else None,
+                "main_work_s": round(ingest_s - times.write_wait - times.names, 2) if times else None,
+                "write_busy_s": round(times.write_busy + times.names, 2) if times else None})
     if statements:
         out["statements"] = neo4j_statements.report()
     t0 = time.perf_counter()
@@ -244,13 +275,15 @@ def phase_neo4j_baseline(ceiling: bool = False) -> dict[str, Any]:
     for name, statements in (("merge", _MERGE), ("create", _CREATE)):
         with drv.session(database=db) as s:
             s.run(_DELETE).consume()
+        cpu0 = _cpu_seconds()
         t0 = time.perf_counter()
         for kind, q in statements.items():
             data = rows[kind]
             for start in range(0, len(data), 10_000):
                 drv.execute_query(q, rows=data[start:start + 10_000], database_=db)
         seconds = time.perf_counter() - t0
-        out[name] = {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds)}
+        out[name] = {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds),
+                     "cpu_s": _cpu_since(cpu0)}
     if ceiling:  # how fast can this machine's Neo4j write these relationships at all?
         out["ceiling"] = {
             "create_50k_rows": _timed_pass(drv, db, _CREATE, rows, 50_000, 1),
@@ -334,12 +367,16 @@ def main() -> None:
             write_json(args.out, result)
         result["baseline"] = _child("neo4j-baseline", args)
         rels = sum(result["load"]["relationships"].values())
+        # CPU seconds per 1,000 relationships, Neo4j's and ours: less at the
+        # mercy of other work on the machine than the wall-time ratio.
+        cpu = {"load": result["load"].get("cpu_s", {}), "merge": result["baseline"]["merge"].get("cpu_s", {})}
+        result["cpu_ms_per_rel"] = {k: {p: round(v / rels * 1000, 3) for p, v in c.items()} for k, c in cpu.items()}
         result["load_rels_per_s"] = round(rels / result["load"]["ingest_s"])
         result["ratio_to_merge"] = round(result["load_rels_per_s"] / result["baseline"]["merge"]["rels_per_s"], 3)
         result["ratio_to_create"] = round(result["load_rels_per_s"] / result["baseline"]["create"]["rels_per_s"], 3)
         # The write path alone: the relationships over the writer's busy time.
         busy = result["load"]["write_busy_s"]
-        if busy > 0:
+        if busy:
             result["write_rels_per_s"] = round(rels / busy)
             result["write_ratio_to_merge"] = round(result["write_rels_per_s"]
                                                    / result["baseline"]["merge"]["rels_per_s"], 3)
