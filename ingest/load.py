@@ -65,13 +65,12 @@ __all__ = [
     "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes",
 ]
 
-CHUNK_ROWS = 20_000  # monthly rows per chunk of a large file (its unit of resumption)
-# Monthly rows per write transaction (and per group of files resolved
-# together), by store: Neo4j pays a fixed cost per transaction and per
-# statement, so it writes ~8,000 observations at a time (the plain batched
-# write it is compared with writes 10,000 relationships per transaction);
-# SQLite gains nothing from larger ones. A chunk is never split.
-TX_ROWS = {"neo4j": 100_000}
+# Monthly rows per chunk of a large file (its unit of resumption) and, unless
+# told otherwise, per write transaction. Larger Neo4j transactions were
+# measured and cost more, not less: 100,000 monthly values per transaction
+# made the server's CPU for the 10k region 83 s against 48 s (its transaction
+# state outlives young garbage collections); docs/data-model.md.
+CHUNK_ROWS = 20_000
 # Pairs whose merged rows and firm totals are refreshed together: each
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
@@ -375,11 +374,9 @@ class Loader:
         process (one file, tests, the API).
     chunk_rows : monthly rows per chunk: a larger file is split into chunks
         of it, each marked done when written (a resumed load skips it).
-    tx_rows : monthly rows per write transaction: small files and chunks are
-        grouped up to it. ``None``: the store's default (``TX_ROWS``) when
-        ``chunk_rows`` is the default, else ``chunk_rows`` (a small chunk
-        size asked for — in tests, to get many transactions — stays the
-        transaction size too).
+    tx_rows : monthly rows per write transaction (and per group of files
+        resolved together): small files and chunks are grouped up to it.
+        ``None``: ``chunk_rows``.
     resolver : shared by the runs of one process when given.
     progress : show a bar over files (``None``: only on a terminal).
     """
@@ -391,9 +388,7 @@ class Loader:
         self.rejects_dir = rejects_dir
         self.workers = workers
         self.chunk_rows = chunk_rows
-        if tx_rows is None:
-            tx_rows = TX_ROWS.get(store.backend, chunk_rows) if chunk_rows == CHUNK_ROWS else chunk_rows
-        self.tx_rows = max(tx_rows, 1)
+        self.tx_rows = max(tx_rows or chunk_rows, 1)
         self._clients: set[str] = set()  # firms known to carry the client flag (stored or written)
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
