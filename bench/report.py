@@ -109,7 +109,10 @@ def neo4j_section(d: Path, out: dict[str, Any]) -> str:
                                      "main_work_s": r["load"].get("main_work_s"),
                                      "write_busy_s": r["load"].get("write_busy_s"),
                                      "write_rels_per_s": r.get("write_rels_per_s"),
-                                     "write_ratio_to_merge": r.get("write_ratio_to_merge")}
+                                     "write_ratio_to_merge": r.get("write_ratio_to_merge"),
+                                     # CPU ms per relationship (ours, the server's): load against plain MERGE
+                                     "cpu_ms_per_rel": r.get("cpu_ms_per_rel"),
+                                     "ceiling": r["baseline"].get("ceiling")}
         checks += [[f"{name}: load ÷ plain batched UNWIND … MERGE", "≥ 0.8", _fmt(r["ratio_to_merge"], 2),
                     _check(r["ratio_to_merge"] >= 0.8)],
                    [f"{name}: relationships/s", "≥ 25,000", _fmt(r["load_rels_per_s"]),
