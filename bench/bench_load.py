@@ -54,6 +54,33 @@ def _manifest(region: Path) -> list[tuple[Path, str, str | None]]:
     return [(e.path, e.client_id, e.format) for e in entries]
 
 
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) so far of this process and its waited-for
+    children (the parsing workers), and of the Neo4j server when
+    ``scripts/neo4j-local`` started it (its pid file). On a shared machine
+    the wall time of a phase depends on what else runs; its CPU time much
+    less, so the benchmark reports both."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {"python": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime}
+    state = os.environ.get("TORIHIKI_NEO4J_DIR")
+    try:
+        pid = (Path(state) / "neo4j.pid").read_text().strip() if state else ""
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() if pid else []
+        if fields:
+            out["neo4j"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
+def _cpu_since(before: dict[str, float]) -> dict[str, float]:
+    now = _cpu_seconds()
+    return {k: round(now[k] - before[k], 1) for k in now if k in before}
+
+
 def _lines(path: Path) -> int:
     data = path.read_bytes()
     if not data:
@@ -82,7 +109,8 @@ def phase_pandas(region: Path) -> dict[str, Any]:
             "lines_per_s": round(lines / seconds), "peak_rss_mib": round(peak_rss_mib(), 1)}
 
 
-def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, Any]:
+def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: bool = False,
+               refresh: bool = True, tx_rows: int | None = None) -> dict[str, Any]:
     from api.commands.common import refresh_analytics
     from api.settings import Settings, get_settings
     from ingest.imports import import_firms, import_parameters, import_registry
@@ -90,6 +118,10 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
     from queries.config import StoreConfig
     from queries.factory import open_store
 
+    if statements:
+        import neo4j_statements
+
+        neo4j_statements.install()
     files = _manifest(region)
     lines = [_lines(p) for p, _, _ in files]
     cfg = Settings().store_config("batch") if os.environ.get("NEO4J_URI") else StoreConfig(home=home)
@@ -107,12 +139,16 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
     import_parameters(store, region / "parameters.csv", rejects, None)
     out["parameters_import_s"] = round(time.perf_counter() - t0, 2)
 
+    # (tx_rows and times: not in loaders before them — the "before" of a comparison)
+    extra = {"tx_rows": tx_rows} if tx_rows else {}
     loader = Loader(store, rejects, workers=default_workers(), chunk_rows=chunk_rows or CHUNK_ROWS,
-                    progress=False)
+                    progress=False, **extra)
+    out["tx_rows"] = getattr(loader, "tx_rows", loader.chunk_rows)
     jobs = [LoadJob(p, c, f) for p, c, f in files]
     slices: list[dict[str, Any]] = []
     step = max(1, len(jobs) // 20)
     failed = loaded_lines = 0
+    cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     last_t, last_lines = t0, 0
     for done, (_, outcome) in enumerate(loader.load(jobs), start=1):
@@ -125,11 +161,23 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
                            "us_per_line": round((now - last_t) / max(1, loaded_lines - last_lines) * 1e6, 2)})
             last_t, last_lines = now, loaded_lines
     ingest_s = time.perf_counter() - t0
+    out["cpu_s"] = _cpu_since(cpu0)
+    times = getattr(loader, "times", None)
     out.update({"ingest_s": round(ingest_s, 2), "lines_per_s": round(sum(lines) / ingest_s),
-                "failed_files": failed, "slices": slices, "counts": store.counts()})
+                "failed_files": failed, "slices": slices, "counts": store.counts(),
+                # The split: the writer thread's time in the store's writes, in
+                # parallel with the main thread, and the main thread's own work
+                # (what the embedded store also pays: waiting for the parsing
+                # workers, resolving, building rows) = wall - its waits on the writer.
+                "times": times.to_dict() if times else None,
+                "main_work_s": round(ingest_s - times.write_wait - times.names, 2) if times else None,
+                "write_busy_s": round(times.write_busy + times.names, 2) if times else None})
+    if statements:
+        out["statements"] = neo4j_statements.report()
     t0 = time.perf_counter()
-    info = refresh_analytics(store, get_settings(), quiet=True)  # what `torihiki ingest` does next
-    out["refresh_s"] = round(time.perf_counter() - t0, 2)
+    # what `torihiki ingest` does next (not part of the load's figures; --no-refresh skips it)
+    info = refresh_analytics(store, get_settings(), quiet=True) if refresh else None
+    out["refresh_s"] = round(time.perf_counter() - t0, 2) if refresh else None
     if info:
         out["refresh_clients"] = info["clients"]
         out["peer_inputs_s"] = info["seconds"]
@@ -179,7 +227,38 @@ _CREATE = {
 }
 
 
-def phase_neo4j_baseline() -> dict[str, Any]:
+def _timed_pass(drv: Any, db: str, statements: dict[str, str], rows: dict[str, list[dict[str, Any]]],
+                batch: int, sessions: int) -> dict[str, Any]:
+    """Delete the relationships, then write them again with ``statements``,
+    ``batch`` rows per transaction, from ``sessions`` threads (rows split by
+    seller, so that two threads rarely lock the same firm; the driver retries
+    a deadlock). Relationships/s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with drv.session(database=db) as s:
+        s.run(_DELETE).consume()
+    total = sum(len(v) for v in rows.values())
+    work: list[list[tuple[str, list[dict[str, Any]]]]] = [[] for _ in range(sessions)]
+    for kind, q in statements.items():
+        parts: list[list[dict[str, Any]]] = [[] for _ in range(sessions)]
+        for r in rows[kind]:
+            parts[hash(r["s"]) % sessions].append(r)
+        for i, part in enumerate(parts):
+            work[i] += [(q, part[j:j + batch]) for j in range(0, len(part), batch)]
+
+    def run(items: list[tuple[str, list[dict[str, Any]]]]) -> None:
+        for q, chunk in items:
+            drv.execute_query(q, rows=chunk, database_=db)
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=sessions) as pool:
+        list(pool.map(run, work))
+    seconds = time.perf_counter() - t0
+    return {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds), "batch_rows": batch,
+            "sessions": sessions}
+
+
+def phase_neo4j_baseline(ceiling: bool = False) -> dict[str, Any]:
     from neo4j import RoutingControl
 
     from api.settings import Settings
@@ -196,13 +275,21 @@ def phase_neo4j_baseline() -> dict[str, Any]:
     for name, statements in (("merge", _MERGE), ("create", _CREATE)):
         with drv.session(database=db) as s:
             s.run(_DELETE).consume()
+        cpu0 = _cpu_seconds()
         t0 = time.perf_counter()
         for kind, q in statements.items():
             data = rows[kind]
             for start in range(0, len(data), 10_000):
                 drv.execute_query(q, rows=data[start:start + 10_000], database_=db)
         seconds = time.perf_counter() - t0
-        out[name] = {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds)}
+        out[name] = {"seconds": round(seconds, 2), "rels_per_s": round(total / seconds),
+                     "cpu_s": _cpu_since(cpu0)}
+    if ceiling:  # how fast can this machine's Neo4j write these relationships at all?
+        out["ceiling"] = {
+            "create_50k_rows": _timed_pass(drv, db, _CREATE, rows, 50_000, 1),
+            "create_2_sessions": _timed_pass(drv, db, _CREATE, rows, 10_000, 2),
+            "merge_50k_rows": _timed_pass(drv, db, _MERGE, rows, 50_000, 1),
+        }
     # The store is left as the load wrote it (the last pass wrote the same relationships).
     out["peak_rss_mib"] = round(peak_rss_mib(), 1)
     store.close()
@@ -215,6 +302,14 @@ def _child(phase: str, args: argparse.Namespace) -> dict[str, Any]:
            "--home", str(args.home)]
     if args.chunk_rows:
         cmd += ["--chunk-rows", str(args.chunk_rows)]
+    if args.statements and phase == "load":
+        cmd += ["--statements"]
+    if args.no_refresh and phase == "load":
+        cmd += ["--no-refresh"]
+    if args.tx_rows and phase == "load":
+        cmd += ["--tx-rows", str(args.tx_rows)]
+    if args.ceiling and phase == "neo4j-baseline":
+        cmd += ["--ceiling"]
     env = dict(os.environ)
     if args.store == "embedded":
         env.pop("NEO4J_URI", None)
@@ -231,6 +326,15 @@ def main() -> None:
     p.add_argument("--home", type=Path, default=REPO / "bench" / "out" / "home")
     p.add_argument("--chunk-rows", type=int, default=None)
     p.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    p.add_argument("--tx-rows", type=int, default=None,
+                   help="monthly rows per write transaction (default: the loader's, by store)")
+    p.add_argument("--no-refresh", action="store_true",
+                   help="skip the refresh of the peer metrics after the load (not part of its figures)")
+    p.add_argument("--ceiling", action="store_true",
+                   help="also time the plain write with 50,000 rows per transaction (CREATE, MERGE) "
+                        "and CREATE from two sessions: what this machine's Neo4j reaches at all")
+    p.add_argument("--statements", action="store_true",
+                   help="time every Cypher statement of the load by name and thread (bench/neo4j_statements.py)")
     p.add_argument("--phase", choices=("pandas", "load", "neo4j-baseline"), help=argparse.SUPPRESS)
     p.add_argument("--out", type=Path)
     args = p.parse_args()
@@ -238,10 +342,11 @@ def main() -> None:
         print(json.dumps(phase_pandas(args.region)))
         return
     if args.phase == "load":
-        print(json.dumps(phase_load(args.region, args.home, args.chunk_rows)))
+        print(json.dumps(phase_load(args.region, args.home, args.chunk_rows, args.statements,
+                                    not args.no_refresh, args.tx_rows)))
         return
     if args.phase == "neo4j-baseline":
-        print(json.dumps(phase_neo4j_baseline()))
+        print(json.dumps(phase_neo4j_baseline(args.ceiling)))
         return
 
     if args.store == "embedded":
@@ -258,11 +363,23 @@ def main() -> None:
     if not args.no_pandas:
         result["ratio_to_pandas"] = round(result["load"]["lines_per_s"] / result["pandas"]["lines_per_s"], 3)
     if args.store == "neo4j":
+        if args.out:  # the load's figures are kept even if the baseline phase fails
+            write_json(args.out, result)
         result["baseline"] = _child("neo4j-baseline", args)
         rels = sum(result["load"]["relationships"].values())
+        # CPU seconds per 1,000 relationships, Neo4j's and ours: less at the
+        # mercy of other work on the machine than the wall-time ratio.
+        cpu = {"load": result["load"].get("cpu_s", {}), "merge": result["baseline"]["merge"].get("cpu_s", {})}
+        result["cpu_ms_per_rel"] = {k: {p: round(v / rels * 1000, 3) for p, v in c.items()} for k, c in cpu.items()}
         result["load_rels_per_s"] = round(rels / result["load"]["ingest_s"])
         result["ratio_to_merge"] = round(result["load_rels_per_s"] / result["baseline"]["merge"]["rels_per_s"], 3)
         result["ratio_to_create"] = round(result["load_rels_per_s"] / result["baseline"]["create"]["rels_per_s"], 3)
+        # The write path alone: the relationships over the writer's busy time.
+        busy = result["load"]["write_busy_s"]
+        if busy:
+            result["write_rels_per_s"] = round(rels / busy)
+            result["write_ratio_to_merge"] = round(result["write_rels_per_s"]
+                                                   / result["baseline"]["merge"]["rels_per_s"], 3)
     if args.out:
         write_json(args.out, result)
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -38,9 +38,11 @@ import hashlib
 import multiprocessing as mp
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -60,10 +62,15 @@ from queries.store import Store
 
 __all__ = [
     "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
-    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS",
+    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes",
 ]
 
-CHUNK_ROWS = 20_000  # monthly rows per write transaction
+# Monthly rows per chunk of a large file (its unit of resumption) and, unless
+# told otherwise, per write transaction. Larger Neo4j transactions were
+# measured and cost more, not less: 100,000 monthly values per transaction
+# made the server's CPU for the 10k region 83 s against 48 s (its transaction
+# state outlives young garbage collections); docs/data-model.md.
+CHUNK_ROWS = 20_000
 # Pairs whose merged rows and firm totals are refreshed together: each
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
@@ -133,6 +140,28 @@ class LoadSummary:
                          f"({b['format']}, {b['status']}): `torihiki batches rollback {b['batch_id']}` "
                          "removes it if that was a mistake")
         return notes
+
+
+@dataclass
+class LoadTimes:
+    """Where a run's wall time went, in seconds (``Loader.times``; the
+    benchmark reports it). The main thread parses nothing itself when
+    workers parse; it waits for them (``parse_wait``), resolves and builds
+    the writes (the rest of its time), and waits for the writer thread
+    (``write_wait``) when more than ``_MAX_INFLIGHT`` groups are unwritten
+    and at the end. ``write_busy`` is the writer thread's time inside the
+    store's write calls (the database's work plus the driver's packing), in
+    parallel with the main thread; ``names`` the display names recomputed
+    at the end of the run (a read and a write, main thread)."""
+
+    parse_wait: float = 0.0
+    write_wait: float = 0.0
+    write_busy: float = 0.0
+    writes: int = 0
+    names: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return {k: round(v, 2) for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)
@@ -343,23 +372,29 @@ class Loader:
     rejects_dir : where each batch's quarantine CSV goes (``<batch>.csv``).
     workers : processes that parse files in parallel; 0 parses in this
         process (one file, tests, the API).
-    chunk_rows : monthly rows per write transaction: small files are grouped
-        up to it, a larger file is split into chunks of it.
+    chunk_rows : monthly rows per chunk: a larger file is split into chunks
+        of it, each marked done when written (a resumed load skips it).
+    tx_rows : monthly rows per write transaction (and per group of files
+        resolved together): small files and chunks are grouped up to it.
+        ``None``: ``chunk_rows``.
     resolver : shared by the runs of one process when given.
     progress : show a bar over files (``None``: only on a terminal).
     """
 
     def __init__(self, store: Store, rejects_dir: Path, *, workers: int = 0,
                  chunk_rows: int = CHUNK_ROWS, resolver: Resolver | None = None,
-                 progress: bool | None = None) -> None:
+                 progress: bool | None = None, tx_rows: int | None = None) -> None:
         self.store = store
         self.rejects_dir = rejects_dir
         self.workers = workers
         self.chunk_rows = chunk_rows
+        self.tx_rows = max(tx_rows or chunk_rows, 1)
+        self._clients: set[str] = set()  # firms known to carry the client flag (stored or written)
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
         self._writer: _Writer | None = None
         self._named: set[str] = set()  # firms given spellings in this run: names to refresh
+        self.times = LoadTimes()
 
     def load(self, jobs: Sequence[LoadJob], reader: Reader | None = None
              ) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
@@ -368,10 +403,12 @@ class Loader:
         pool = None
         if self.workers > 0 and reader is None and len(jobs) > 1:
             pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
-        self._writer = _Writer(self.store) if len(jobs) > 1 else None
+        self._writer = _Writer(self.store, self.times) if len(jobs) > 1 else None
         try:
             yield from self._run(jobs, reader, pool)
+            t0 = time.perf_counter()
             self._refresh_names()
+            self.times.names += time.perf_counter() - t0
         finally:
             if self._writer is not None:
                 self._writer.close()
@@ -408,6 +445,9 @@ class Loader:
         def release(final: bool) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
             while inflight and (final or inflight[0].done() or len(inflight) > _MAX_INFLIGHT):
                 done = inflight.popleft()
+                t0 = time.perf_counter()
+                done.wait()
+                self.times.write_wait += time.perf_counter() - t0
                 yield from done.outcomes()
                 bar.update(len(done.group))
 
@@ -423,19 +463,23 @@ class Loader:
                         break
                     item = queue.popleft()
                     if item.future is not None:
+                        t0 = time.perf_counter()
                         item.parsed = item.future.result()
+                        self.times.parse_wait += time.perf_counter() - t0
                     elif item.summary is not None and item.error is None and not item.summary.duplicate:
                         item.parsed = _parse(item.job, item.summary, self.rejects_dir, reader)
                     if item.parsed is not None:
                         item.summary = item.parsed.summary  # a worker's copy, with its counts
                     group.append(item)
                     group_rows += _rows(item)
-                    if group_rows >= self.chunk_rows or not queue:
+                    if group_rows >= self.tx_rows or not queue:
                         self._flush(group, finishing)
                         group, group_rows = [], 0
                         if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
+                            written = {p: obs for p, obs in finishing.written.items()
+                                       if p not in finishing.reread}
                             finish = self._submit(functools.partial(
-                                self.store.finish_batches, finishing.batches, finishing.pairs))
+                                self.store.finish_batches, finishing.batches, finishing.pairs, written))
                             for w in finishing.groups:
                                 w.writes.append(finish)
                             inflight.extend(finishing.groups)
@@ -502,29 +546,41 @@ class Loader:
         # Resolve file by file (each sees the spellings decided before it),
         # then learn in one query which of the group's firms are stored.
         resolved = []
+        new_accounts: list[list[tuple[str, str]]] = []
         for p in ready:
             res = self.resolver.resolve_all(_sums(p).counterparties(), prefetched=True)
-            self.resolver.remember_aliases([r.alias for r in res.values() if not r.known],
-                                           {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
+            accounts = {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account}
+            # Only accounts not stored or written yet (a stored one keeps its firm anyway).
+            new_accounts.append(sorted(a for a in accounts if not self.resolver.account_firm(a[0])))
+            self.resolver.remember_aliases([r.alias for r in res.values() if not r.known], accounts)
             resolved.append(res)
             resumed = p.summary is not None and p.summary.resumed
             self._named.update(r.firm.id for r in res.values() if resumed or not r.known)
-        known = set(self.resolver.firms({f for res in resolved for (c, _), r in res.items()
-                                         for f in (c, r.firm.id)}
-                                        | {c for p in ready for (c, _), _ in _sums(p).own_rows()}))
+        found = self.resolver.firms({f for res in resolved for (c, _), r in res.items()
+                                     for f in (c, r.firm.id)}
+                                    | {c for p in ready for (c, _), _ in _sums(p).own_rows()})
+        known = set(found)
+        self._clients.update(fid for fid, f in found.items() if f.is_client)
         writes: list[Future[None] | None] = []
         load, rows = LoadWrite(), 0
-        for p, res in zip(ready, resolved, strict=True):
-            batch_writes, finished, pairs = self._batch_writes(p, res, known)
+        for p, res, fresh in zip(ready, resolved, new_accounts, strict=True):
+            batch_writes, finished, trades = self._batch_writes(p, res, known, fresh)
             for write in batch_writes:
                 more = write.rows
-                if rows and rows + more > self.chunk_rows:
+                if rows and rows + more > self.tx_rows:
                     writes.append(self._submit(functools.partial(self.store.write_load, load)))
                     load, rows = LoadWrite(), 0
                 _extend(load, write)
                 rows += more
             finishing.batches.append(finished)
+            pairs = {(s, b) for (s, b, _, _), _ in trades}
             finishing.pairs.update(pairs)
+            if p.summary is not None and p.summary.resumed:
+                # Part of its observations were written by an earlier run: read them back.
+                finishing.reread.update(pairs)
+            else:
+                for (s, b, observer, _), series in trades:
+                    finishing.written.setdefault((s, b), []).append((observer, series))
         if rows or load.begun:
             writes.append(self._submit(functools.partial(self.store.write_load, load)))
         written = _Written(group, writes)
@@ -539,23 +595,24 @@ class Loader:
         return self._writer.submit(write)
 
     def _batch_writes(self, p: _Pending, resolved: Mapping[tuple[str, Counterparty], Resolution],
-                      known: set[str]) -> tuple[list[LoadWrite], BatchInfo, set[tuple[str, str]]]:
+                      known: set[str], accounts: list[tuple[str, str]]
+                      ) -> tuple[list[LoadWrite], BatchInfo, list[tuple[ObservationKey, Series]]]:
         """The writes of one parsed file — firms, spellings and its first
         chunk together, then one write per further chunk — the batch as it
-        will be recorded when finished, and the trading pairs it touches.
-        ``known``: firms stored or written before this file (this file's
-        new firms are added to it)."""
+        will be recorded when finished, and its trade observations (all of
+        them, also those of chunks an earlier run wrote). ``known``: firms
+        stored or written before this file (this file's new firms are added
+        to it). ``accounts``: its bank accounts not stored yet."""
         assert p.parsed is not None and p.summary is not None
         s, agg = p.summary, _sums(p)
         trades, payments, selfies = agg.rows({k: (r.firm.id, r.alias.key) for k, r in resolved.items()})
         own = agg.own_rows()
         if selfies:
             self._reject_selfies(p, selfies)
-        firms = _new_firms(resolved, known, s.batch_id, {client for (client, _), _ in own})
+        firms = _new_firms(resolved, known, s.batch_id, {client for (client, _), _ in own}, self._clients)
         self.resolver.remember_firms([f for f, created_by in firms if created_by is not None])
         aliases = [r.alias for r in resolved.values() if not r.known]  # only new decisions are written
         merges = [r.merge for r in resolved.values() if r.merge is not None]
-        accounts = sorted({(r.bank_account, r.firm.id) for r in resolved.values() if r.bank_account})
         s.firms_created = sum(1 for _, created_by in firms if created_by is not None)
         s.review_queued = sum(r.alias.status == "review" for r in resolved.values())
         s.auto_merged = sum(r.merge is not None for r in resolved.values())
@@ -586,7 +643,7 @@ class Loader:
         writes = [first] + [LoadWrite() for _ in todo[1:]]
         for write, chunk in zip(writes, todo, strict=False):
             write.chunks.append(chunk)
-        return writes, finished, {(s, b) for (s, b, _, _), _ in trades}
+        return writes, finished, trades
 
     def _reject_selfies(self, p: _Pending, selfies: list[tuple[Counterparty, int, int]]) -> None:
         """Lines whose counterparty resolves to the client itself are not trade: reject them."""
@@ -606,12 +663,16 @@ class Loader:
 
 
 def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: set[str],
-               batch_id: str, clients: Iterable[str] = ()) -> list[tuple[Firm, str | None]]:
+               batch_id: str, clients: Iterable[str] = (), flagged: set[str] | None = None
+               ) -> list[tuple[Firm, str | None]]:
     """Firms to write for one file: those not stored yet, created by its
     batch (a known firm keeps its name), and each client with its client
     flag (which never erases a field) — also ``clients`` whose lines name no
-    counterparty at all (a client that only sells for cash). Adds the new
-    ones to ``known``."""
+    counterparty at all (a client that only sells for cash) — unless the
+    client is in ``flagged`` (known to be flagged already: the flag only
+    ever turns on). Adds the new ones to ``known``, the flagged to
+    ``flagged``."""
+    flagged = set() if flagged is None else flagged
     firms: dict[str, Firm] = {}
     for client in sorted(clients):
         firms.setdefault(client, Firm(id=client, is_client=True))
@@ -623,8 +684,10 @@ def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: s
         if fid not in known:
             out.append((f, batch_id))
             known.add(fid)
-        elif f.is_client:
+        elif f.is_client and fid not in flagged:
             out.append((Firm(id=fid, is_client=True), None))
+        if f.is_client:
+            flagged.add(fid)
     return out
 
 
@@ -670,8 +733,9 @@ class _Writer:
     firms the failed one would have created, and must not be stored alone.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, times: LoadTimes) -> None:
         self.store = store
+        self.times = times
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-writer")
         self._failed: BaseException | None = None
 
@@ -681,11 +745,15 @@ class _Writer:
     def _run(self, write: Callable[[], None]) -> None:
         if self._failed is not None:
             raise IngestError(f"not written: an earlier write of this load failed ({self._failed})")
+        t0 = time.perf_counter()
         try:
             write()
         except BaseException as e:
             self._failed = e
             raise
+        finally:
+            self.times.write_busy += time.perf_counter() - t0
+            self.times.writes += 1
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -701,6 +769,12 @@ class _Written:
 
     def done(self) -> bool:
         return all(w is None or w.done() for w in self.writes)
+
+    def wait(self) -> None:
+        """Block until the group's writes have run (their errors are raised by :meth:`outcomes`)."""
+        for w in self.writes:
+            if w is not None:
+                wait_futures([w])
 
     def outcomes(self) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
         """Each file's outcome, once the group's writes are committed (a
@@ -728,6 +802,11 @@ class _Finishing:
     groups: list[_Written] = field(default_factory=list)
     batches: list[BatchInfo] = field(default_factory=list)
     pairs: set[tuple[str, str]] = field(default_factory=set)
+    # The trade observations these groups write, per pair (observer, series),
+    # and the pairs whose observations must be read back instead (a resumed
+    # batch's earlier chunks are not written again): ``Store.finish_batches``.
+    written: dict[tuple[str, str], list[tuple[str, Series]]] = field(default_factory=dict)
+    reread: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _sums(p: _Pending) -> MonthlyAggregator:

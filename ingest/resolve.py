@@ -186,6 +186,11 @@ class Resolver:
             if not self._accounts.get(account):
                 self._accounts[account] = fid
 
+    def account_firm(self, account: str) -> str | None:
+        """The firm a bank account is known to belong to (stored, or decided
+        earlier in this run), from what is cached: no query."""
+        return self._accounts.get(account)
+
     def remember_firms(self, firms: Iterable[Firm]) -> None:
         """Record firms a load is about to create, so later files treat them as known."""
         for f in firms:
@@ -293,7 +298,10 @@ class Resolver:
                                   bank_account=cp.bank_account)
         if cp.is_sole_proprietor or is_sole_proprietor(raw):
             fid = f"P{_hash(client + '|' + nn.core)}"
-            return Resolution(Firm(id=fid, name=raw or None),
+            # Known to later files of the run (their spelling's alias names it)
+            # without a lookup; not in the name index: not linked across clients.
+            person = self._minted.setdefault(fid, Firm(id=fid, name=raw or None))
+            return Resolution(person,
                               alias(fid, "sole_proprietor", status="new",
                                     reason="natural person: not linked across clients"))
 

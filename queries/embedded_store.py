@@ -328,7 +328,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
                     (ch.batch_id, client, kind, *_encode_series(v)) for (client, kind), v in ch.own])
             c.executemany(tq.MARK_CHUNK, [(ch.batch_id, ch.chunk) for ch in chunks])
 
-    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]]) -> None:
+    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]],
+                       written: Mapping[tuple[str, str], Sequence[tuple[str, Series]]] | None = None) -> None:
+        # ``written`` is not needed here: reading a pair's observations back
+        # from SQLite costs about what merging them costs.
         ordered = sorted(set(pairs))
         slices = [ordered[i:i + _REFRESH_PAIRS] for i in range(0, len(ordered), _REFRESH_PAIRS)] or [[]]
         for n, part in enumerate(slices):

@@ -358,7 +358,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         self._tx(work)
 
     @_translate
-    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]]) -> None:
+    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]],
+                       written: Mapping[tuple[str, str], Sequence[tuple[str, Series]]] | None = None) -> None:
         ordered = sorted(set(pairs))
         slices = [ordered[i:i + _REFRESH_PAIRS] for i in range(0, len(ordered), _REFRESH_PAIRS)] or [[]]
         for n, part in enumerate(slices):
@@ -366,7 +367,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
             def work(tx: neo4j.ManagedTransaction, part: list[tuple[str, str]] = part,
                      last: bool = last) -> None:
-                _refresh_pairs(tx, part, _lock_firms(tx, {f for p in part for f in p}))
+                _refresh_pairs(tx, part, _lock_firms(tx, {f for p in part for f in p}), written)
                 if last and batches:
                     tx.run(bq.FINISH_BATCHES, rows=[_finish_payload(b) for b in batches]).consume()
 
@@ -651,24 +652,42 @@ def _lock_firms(tx: neo4j.ManagedTransaction, ids: set[str]) -> dict[str, FirmTo
 
 
 def _refresh_pairs(tx: neo4j.ManagedTransaction, pairs: Sequence[tuple[str, str]],
-                   totals: dict[str, FirmTotals]) -> None:
+                   totals: dict[str, FirmTotals],
+                   written: Mapping[tuple[str, str], Sequence[tuple[str, Series]]] | None = None) -> None:
     """Rewrite the merged pairs from their observations and add each pair's
-    change to both firms' totals (read under lock by :func:`_lock_firms`)."""
+    change to both firms' totals (read under lock by :func:`_lock_firms`).
+
+    ``written`` (see :meth:`~queries.store.Store.finish_batches`): a pair
+    in it that has no merged relationship yet is merged from those
+    observations instead of reading them back — in a fresh region almost
+    every pair; any other pair is read from the store."""
     if not pairs:
         return
     keys = [list(p) for p in pairs]
     old = {(p.seller, p.buyer): p for p in _pairs(tx.run(tq.MERGED_OF_PAIRS, pairs=keys).data())}
-    obs: dict[tuple[str, str], list[tuple[str, Series]]] = {p: [] for p in pairs}
-    for r in tx.run(tq.OBS_OF_PAIRS, pairs=keys).data():
-        obs[(r["seller"], r["buyer"])].append(
-            (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
+    written = written or {}
+    obs: dict[tuple[str, str], list[tuple[str, Series]]] = {}
+    reread = []
+    for p in pairs:
+        if p in old or p not in written:
+            obs[p] = []
+            reread.append(list(p))
+        else:
+            obs[p] = list(written[p])
+    if reread:
+        for r in tx.run(tq.OBS_OF_PAIRS, pairs=reread).data():
+            obs[(r["seller"], r["buyer"])].append(
+                (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
     changes: list[tuple[PairTrade | None, PairTrade | None]] = []
     for s, b in pairs:
         new = merge_pair(s, b, obs[(s, b)])
         if new != old.get((s, b)):
             changes.append((old.get((s, b)), new))
-    upserts = [_pair_payload(new) for _, new in changes if new is not None]
+    creates = [_pair_payload(new) for o, new in changes if new is not None and o is None]
+    upserts = [_pair_payload(new) for o, new in changes if new is not None and o is not None]
     deletes = [[o.seller, o.buyer] for o, new in changes if new is None and o is not None]
+    if creates:
+        tx.run(tq.CREATE_PAIRS, rows=creates).consume()
     if upserts:
         tx.run(tq.SET_PAIRS, rows=upserts).consume()
     if deletes:

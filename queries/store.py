@@ -20,7 +20,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.series import FirmTotals, PairTrade
+from queries.series import FirmTotals, PairTrade, Series
 
 if TYPE_CHECKING:  # only an annotation: importing the interface must not load pandas (CLI start-up)
     import pandas as pd
@@ -146,13 +146,21 @@ class Store(Protocol):
         chunk marked done (a chunk already marked is not written again).
         Merged pairs and totals are left to :meth:`finish_batches`."""
 
-    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]]) -> None:
+    def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]],
+                       written: Mapping[tuple[str, str], Sequence[tuple[str, Series]]] | None = None) -> None:
         """Rewrite the merged pairs (seller, buyer) the batches' observations
         touched, and the firms' totals they change, from the stored
         observations; then record the batches with their final status and
         counts. Pairs go in transactions of bounded size, the batches in the
         last one: a load killed before it ends leaves its batches loading,
-        and finishing them again (after a resume) changes nothing twice."""
+        and finishing them again (after a resume) changes nothing twice.
+
+        ``written`` (optional): for some of ``pairs``, every observation
+        ``(observer, series)`` the caller's load has written of that pair
+        (committed, none left out). A store may merge such a pair from them
+        instead of reading its observations back — only when the pair has no
+        merged row yet (under the firms' locks); a pair with one, or not in
+        ``written``, is read from the store. The result is the same."""
 
     def finish_batch(self, info: BatchInfo) -> None:
         """Mark a batch done with its final counts."""

@@ -8,12 +8,17 @@ FIRM_FIELDS: Final[LiteralString] = (
     "f.consented_banks AS consented_banks"
 )
 
-# Null values keep what is stored; is_client only ever turns on.
+# Null values keep what is stored; is_client only ever turns on. ON CREATE /
+# ON MATCH rather than a SET after the MERGE: the same effect without an
+# Eager operator (a SET reading what the MERGE wrote materialises every row).
 UPSERT_FIRMS: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (f:Firm {id: row.id})
-  ON CREATE SET f.created_by_batch = row.batch, f.is_client = false
-SET f.name = coalesce(row.name, f.name),
+  ON CREATE SET f.created_by_batch = row.batch, f.name = row.name,
+    f.corporate_number = row.corporate_number, f.industry = row.industry,
+    f.prefecture = row.prefecture, f.is_client = coalesce(row.is_client, false),
+    f.consented_banks = row.consented_banks
+  ON MATCH SET f.name = coalesce(row.name, f.name),
     f.corporate_number = coalesce(row.corporate_number, f.corporate_number),
     f.industry = coalesce(row.industry, f.industry),
     f.prefecture = coalesce(row.prefecture, f.prefecture),

@@ -49,10 +49,14 @@ ALIAS_FIELDS: Final[LiteralString] = (
     "a.method AS method, a.score AS score, a.status AS status, a.candidate_id AS candidate_id, "
     "a.reason AS reason"
 )
+# ON CREATE / ON MATCH rather than a SET after the MERGE: the same effect,
+# without the Eager operator (all rows materialised first) that a SET reading
+# what the MERGE wrote costs.
 UPSERT_ALIASES: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (a:Alias {uid: row.uid})
-SET a += row.props
+  ON CREATE SET a += row.props
+  ON MATCH SET a += row.props
 """
 ALIASES_OF_CLIENT: Final[LiteralString] = "MATCH (a:Alias {client_id: $client}) RETURN " + ALIAS_FIELDS
 ALIASES_OF_CLIENTS: Final[LiteralString] = (

@@ -86,6 +86,15 @@ MATCH (s:Firm {id: pair[0]})-[m:TRADES_WITH]->(b:Firm {id: pair[1]})
 RETURN pair[0] AS seller, pair[1] AS buyer, m.months AS months, m.amounts AS amounts,
        m.lines AS lines, m.observers AS observers
 """
+# Pairs the finish found without a merged relationship (read under the
+# write locks of both firms, so no other load can create it meanwhile).
+CREATE_PAIRS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (s:Firm {id: row.seller})
+MATCH (b:Firm {id: row.buyer})
+CREATE (s)-[:TRADES_WITH {months: row.months, amounts: row.amounts, lines: row.lines,
+                          observers: row.observers, amount: row.amount}]->(b)
+"""
 SET_PAIRS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (s:Firm {id: row.seller})
