@@ -340,7 +340,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                        rows=[{"account": a, "firm_id": f} for a, f in load.bank_accounts]).consume()
             # A chunk already committed (a retried call) is not written again.
             done = {r["id"]: set(r["chunks"])
-                    for r in tx.run(tq.CHUNKS_OF_BATCHES, ids=batch_ids).data()} if batch_ids else {}
+                    for r in plain_rows(tx.run(tq.CHUNKS_OF_BATCHES, ids=batch_ids))} if batch_ids else {}
             chunks = [c for c in load.chunks if c.chunk not in done.get(c.batch_id, set())]
             trade_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.trades]
             pay_rows = [_obs_payload(c.batch_id, k, v) for c in chunks for k, v in c.payments]
@@ -387,7 +387,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             raise NotFound(f"no batch {batch_id!r}")
 
         def delete_slice(tx: neo4j.ManagedTransaction) -> dict[str, int]:
-            deleted = tx.run(bq.DELETE_BATCH_OBS, id=batch_id, limit=_DELETE_SLICE).data()
+            deleted = plain_rows(tx.run(bq.DELETE_BATCH_OBS, id=batch_id, limit=_DELETE_SLICE))
             pairs = sorted({(r["source"], r["target"]) for r in deleted if r["kind"] == "TRADE"})
             _refresh_pairs(tx, pairs, _lock_firms(tx, {f for p in pairs for f in p}))
             return {kind: sum(1 for r in deleted if r["kind"] == kind) for kind in ("TRADE", "PAID")}
@@ -568,7 +568,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         uid = f"{alias.client_id}|{alias.key}"
 
         def work(tx: neo4j.ManagedTransaction) -> None:
-            rows = tx.run(rq.GET_ALIAS, uid=uid).data()
+            rows = plain_rows(tx.run(rq.GET_ALIAS, uid=uid))
             if not rows:
                 raise NotFound(f"no spelling {alias.key!r} of client {alias.client_id!r}")
             old, new = rows[0]["firm_id"], alias.firm_id
@@ -590,7 +590,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             if old != new:
                 tx.run(rq.DELETE_FIRM_IF_ORPHAN, id=old).consume()
                 tx.run(sq.DELETE_FIRM_KEYS, id=old).consume()
-                names = [(old, r["name"]) for r in tx.run(sq.NAMES_OF_FIRM, id=old).data()]
+                names = [(old, r["name"]) for r in plain_rows(tx.run(sq.NAMES_OF_FIRM, id=old))]
                 tx.run(sq.ADD_FIRM_KEYS, rows=_key_rows(names)).consume()
 
         self._tx(work)
@@ -648,7 +648,7 @@ def _lock_firms(tx: neo4j.ManagedTransaction, ids: set[str]) -> dict[str, FirmTo
     """Take the write locks of ``ids`` (sorted) and read their totals under them."""
     if not ids:
         return {}
-    return {r["id"]: _totals(r) for r in tx.run(tq.LOCK_AND_READ_TOTALS, ids=sorted(ids)).data()}
+    return {r["id"]: _totals(r) for r in plain_rows(tx.run(tq.LOCK_AND_READ_TOTALS, ids=sorted(ids)))}
 
 
 def _refresh_pairs(tx: neo4j.ManagedTransaction, pairs: Sequence[tuple[str, str]],
@@ -664,7 +664,7 @@ def _refresh_pairs(tx: neo4j.ManagedTransaction, pairs: Sequence[tuple[str, str]
     if not pairs:
         return
     keys = [list(p) for p in pairs]
-    old = {(p.seller, p.buyer): p for p in _pairs(tx.run(tq.MERGED_OF_PAIRS, pairs=keys).data())}
+    old = {(p.seller, p.buyer): p for p in _pairs(plain_rows(tx.run(tq.MERGED_OF_PAIRS, pairs=keys)))}
     written = written or {}
     obs: dict[tuple[str, str], list[tuple[str, Series]]] = {}
     reread = []
@@ -675,7 +675,7 @@ def _refresh_pairs(tx: neo4j.ManagedTransaction, pairs: Sequence[tuple[str, str]
         else:
             obs[p] = list(written[p])
     if reread:
-        for r in tx.run(tq.OBS_OF_PAIRS, pairs=reread).data():
+        for r in plain_rows(tx.run(tq.OBS_OF_PAIRS, pairs=reread)):
             obs[(r["seller"], r["buyer"])].append(
                 (r["observer"], Series(tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]))))
     changes: list[tuple[PairTrade | None, PairTrade | None]] = []

@@ -198,13 +198,12 @@ def test_a_hostile_name_stays_text(app: TestClient) -> None:
         assert "&lt;img src=x onerror=alert(1)&gt;" in html, path
 
 
-def test_a_firm_with_1500_partners_renders_quickly_with_capped_tables(store: Store, tmp_path: Path) -> None:
+def test_a_firm_with_1500_partners_renders_with_capped_tables(store: Store, tmp_path: Path) -> None:
     """One client selling to 1,000 customers and buying from 500 suppliers
-    (three months): the page renders within seconds as analyst and as credit
-    officer (partners under pseudonyms), every partner table shows ten rows
-    and says how many more there are, the picker offers the 300 largest."""
-    import time
-
+    (three months): the page renders as analyst and as credit officer
+    (partners under pseudonyms), every partner table shows ten rows and says
+    how many more there are, the picker offers the 300 largest. (How long it
+    takes is measured by bench/bench_dossier.py, not asserted here.)"""
     from ingest.load import load_file
     from ingest.readers.detect import read_ledger
 
@@ -223,11 +222,8 @@ def test_a_firm_with_1500_partners_renders_quickly_with_capped_tables(store: Sto
     with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)) as client:  # type: ignore[call-arg]
         for user in ("analyst", "officer_b1"):
             _sign_in(client, user)
-            started = time.perf_counter()
             r = client.get("/ui/firms/F0001?lang=en")
-            elapsed = time.perf_counter() - started
             assert r.status_code == 200, r.text
-            assert elapsed < 8.0, f"{user}: {elapsed:.1f} s"  # about 1 s on a quiet laptop; CI shares its CPUs
             conc = r.text.split('id="concentration"', 1)[1].split("</section>", 1)[0]
             assert "and 990 more" in conc and "and 490 more" in conc  # 1,000 customers, 500 suppliers
             assert conc.count("<tr>") == 2 + 10 + 10  # two header rows, ten rows each
