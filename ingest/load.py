@@ -68,6 +68,12 @@ CHUNK_ROWS = 20_000  # monthly rows per write transaction
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
 _MAX_INFLIGHT = 64  # groups written but not reported yet (bounds memory)
+# Files handed to the parsing workers ahead of the one being resolved: a few
+# groups' worth (a group of small files is ~150 files), so the workers keep
+# parsing while the main thread resolves and the writer writes; bounded by
+# bytes too, since a parsed file's sums grow with its lines.
+_AHEAD_FILES = 256
+_AHEAD_BYTES = 64 << 20
 
 Reader = Callable[[Path], Iterable[LedgerLine | UnnamedLine | Reject | Skipped]]
 
@@ -332,6 +338,7 @@ class _Pending:
     future: Future[_Parsed] | None = None
     parsed: _Parsed | None = None
     resumed_chunks: set[int] = field(default_factory=set)
+    size: int = 0  # bytes of the file
 
 
 class Loader:
@@ -390,7 +397,8 @@ class Loader:
     def _run(self, jobs: Sequence[LoadJob], reader: Reader | None,
              pool: ProcessPoolExecutor | None) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
         seen: set[str] = set()
-        window = max(64, 16 * max(1, self.workers))
+        window = max(64, 16 * max(1, self.workers))  # files hashed and admitted at a time
+        depth = max(_AHEAD_FILES, 4 * window)
         todo = iter(jobs)
         # The next window's files are hashed in a thread while this one is
         # resolved (hashlib and file reads release the GIL).
@@ -398,6 +406,7 @@ class Loader:
         ahead = list(islice(todo, window))
         ahead_hashes = hasher.submit(_inspect, ahead)
         queue: deque[_Pending] = deque()
+        queued_bytes = 0  # file sizes of the queue (bounds what is parsed ahead)
         group: list[_Pending] = []
         group_rows = 0
         finishing = _Finishing()
@@ -414,14 +423,17 @@ class Loader:
         try:
             with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
                 while True:
-                    if len(queue) < window // 2 and ahead:
+                    while ahead and (not queue or (len(queue) < depth and queued_bytes < _AHEAD_BYTES)):
                         admitted, hashes = ahead, ahead_hashes.result()
                         ahead = list(islice(todo, window))
                         ahead_hashes = hasher.submit(_inspect, ahead)
-                        queue.extend(self._admit(admitted, hashes, seen, reader, pool))
+                        more = self._admit(admitted, hashes, seen, reader, pool)
+                        queued_bytes += sum(p.size for p in more)
+                        queue.extend(more)
                     if not queue:
                         break
                     item = queue.popleft()
+                    queued_bytes -= item.size
                     if item.future is not None:
                         item.parsed = item.future.result()
                     elif item.summary is not None and item.error is None and not item.summary.duplicate:
@@ -457,7 +469,8 @@ class Loader:
                 continue
             fmt = job.fmt or ins.fmt
             bid = batch_id_for(ins.sha256, job.client_id or "", fmt, job.options.get(fmt, {}))
-            out.append(_Pending(job, LoadSummary(str(job.path), bid, ins.sha256, fmt, job.client_id or "")))
+            out.append(_Pending(job, LoadSummary(str(job.path), bid, ins.sha256, fmt, job.client_id or ""),
+                                size=ins.size))
         shas = {p.summary.file_sha256 for p in out if p.summary is not None}
         stored = self.store.batches_by_sha256(shas) if shas else {}
         for p in out:
@@ -634,6 +647,7 @@ class _Inspected:
 
     sha256: str
     fmt: str
+    size: int = 0  # bytes
 
 
 def _inspect(jobs: list[LoadJob]) -> list[_Inspected | str]:
@@ -652,7 +666,7 @@ def _inspect(jobs: list[LoadJob]) -> list[_Inspected | str]:
             if binary is not None:
                 out.append(f"{path}: refused: {binary}")
                 continue
-            out.append(_Inspected(sha, job.fmt or str(detect_format(path))))
+            out.append(_Inspected(sha, job.fmt or str(detect_format(path)), path.stat().st_size))
         except (FormatError, EncodingError) as e:
             text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
             out.append(f"{path}: {text}")
