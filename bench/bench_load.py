@@ -111,7 +111,7 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None) -> dict[str, An
     loader = Loader(store, rejects, workers=default_workers(), chunk_rows=chunk_rows or CHUNK_ROWS,
                     progress=False)
     jobs = [LoadJob(p, c, f) for p, c, f in files]
-    committed = _watch_commits(store)
+    committed = _watch_commits(loader)
     failed = 0
     t0 = time.perf_counter()
     for _, outcome in loader.load(jobs):
@@ -145,37 +145,49 @@ class _Commits:
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
         self.finish_s = 0.0
-        self._files: dict[str, str] = {}  # batch id -> file
+        self.last = 0.0  # when the writer last completed a write
+        self.files: dict[str, str] = {}  # batch id -> file
 
 
-def _watch_commits(store: Any) -> _Commits:
-    """Record the commit time of every file's writes on ``store`` (wraps the
-    instance's ``write_load`` and ``finish_batches``; the loader is unchanged).
+def _watch_commits(loader: Any) -> _Commits:
+    """Record when every file's writes were committed (wraps the loader's
+    ``_submit``, which hands each write to the writer; nothing else changes).
 
     The loader reports a file only once its batch is *finished*, which for a
     whole region happens every 100,000 trading pairs — for the 10k region
     only at the end — so timing the reported files put the whole load in the
-    first slice. A file's rows are committed by the writer in file order
-    shortly after the main thread resolved them: their commit times show
-    what each part of the region cost as the store fills up.
+    first slice. A file's rows are committed by the writer (a thread or a
+    process) in file order shortly after the main thread resolved them;
+    their commit times show what each part of the region cost as the store
+    fills up. A finish starts when the writer is done with the write before
+    it (or when submitted, if later) and ends when it completes.
     """
     commits = _Commits()
-    write_load, finish_batches = store.write_load, store.finish_batches
+    submit = loader._submit
 
-    def timed_write(load: Any) -> None:
-        write_load(load)
-        now = time.perf_counter()
-        for b in load.begun:
-            commits._files[b.id] = b.file
-        for f in {b.file for b in load.begun} | {commits._files.get(ch.batch_id, "") for ch in load.chunks}:
-            commits.times[f] = now
+    def timed(method: str, *args: Any) -> Any:
+        submitted = time.perf_counter()
+        future = submit(method, *args)
 
-    def timed_finish(*args: Any, **kwargs: Any) -> None:
-        t = time.perf_counter()
-        finish_batches(*args, **kwargs)
-        commits.finish_s += time.perf_counter() - t
+        def done(_: Any = None) -> None:
+            now = time.perf_counter()
+            if method == "finish_batches":
+                commits.finish_s += now - max(submitted, commits.last)
+            elif method == "write_load":
+                load = args[0]
+                for b in load.begun:
+                    commits.files[b.id] = b.file
+                for f in {b.file for b in load.begun} | {commits.files.get(c.batch_id, "") for c in load.chunks}:
+                    commits.times[f] = now
+            commits.last = now
 
-    store.write_load, store.finish_batches = timed_write, timed_finish
+        if future is None:
+            done()
+        else:
+            future.add_done_callback(done)
+        return future
+
+    loader._submit = timed
     return commits
 
 

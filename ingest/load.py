@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import multiprocessing as mp
 import os
@@ -53,7 +52,7 @@ from ingest.decode import SAMPLE_BYTES, EncodingError, binary_reason
 from ingest.firm_names import refresh_display_names
 from ingest.names import NameScreen
 from ingest.records import Counterparty, LedgerLine, Reject, Skipped, UnnamedLine
-from ingest.resolve import Resolution, Resolver
+from ingest.resolve import Resolution, Resolver, SpellingFacts
 from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite
 from queries.series import ObservationKey, Series
 from queries.store import Store
@@ -216,6 +215,7 @@ class _Parsed:
     sums: MonthlyAggregator | None = None
     rejects_path: Path | None = None
     error: str | None = None
+    facts: SpellingFacts | None = None  # of its spellings, computed where it was parsed
 
 
 def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
@@ -280,7 +280,8 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     if refused is not None:
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: {refused}")
-    return _Parsed(summary, agg.freeze(), rejects_path)
+    agg.freeze()
+    return _Parsed(summary, agg, rejects_path, facts=SpellingFacts.of(cp for _, cp in agg.counterparties()))
 
 
 def _refused(summary: LoadSummary, first: Reject | None) -> str | None:
@@ -365,7 +366,7 @@ class Loader:
         self.chunk_rows = chunk_rows
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
-        self._writer: _Writer | None = None
+        self._writer: _Writer | _ProcessWriter | None = None
         self._named: set[str] = set()  # firms given spellings in this run: names to refresh
 
     def load(self, jobs: Sequence[LoadJob], reader: Reader | None = None
@@ -375,7 +376,10 @@ class Loader:
         pool = None
         if self.workers > 0 and reader is None and len(jobs) > 1:
             pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
-        self._writer = _Writer(self.store) if len(jobs) > 1 else None
+        self._writer = None
+        if len(jobs) > 1:
+            reopen = getattr(self.store, "reopener", None) if pool is not None else None
+            self._writer = _ProcessWriter(reopen()) if reopen is not None else _Writer(self.store)
         try:
             yield from self._run(jobs, reader, pool)
             self._refresh_names()
@@ -446,8 +450,7 @@ class Loader:
                         self._flush(group, finishing)
                         group, group_rows = [], 0
                         if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
-                            finish = self._submit(functools.partial(
-                                self.store.finish_batches, finishing.batches, finishing.pairs))
+                            finish = self._submit("finish_batches", finishing.batches, finishing.pairs)
                             for w in finishing.groups:
                                 w.writes.append(finish)
                             inflight.extend(finishing.groups)
@@ -511,12 +514,16 @@ class Loader:
         """Resolve a group of parsed files and hand its writes to the writer;
         its batches and pairs join ``finishing`` (finished in a later write)."""
         ready = [p for p in group if p.parsed is not None and p.parsed.error is None]
-        self.resolver.prefetch(pair for p in ready for pair in _sums(p).counterparties())
+        facts = SpellingFacts()
+        for p in ready:
+            if p.parsed is not None and p.parsed.facts is not None:
+                facts.update(p.parsed.facts)
+        self.resolver.prefetch((pair for p in ready for pair in _sums(p).counterparties()), facts)
         # Resolve file by file (each sees the spellings decided before it),
         # then learn in one query which of the group's firms are stored.
         resolved = []
         for p in ready:
-            res = self.resolver.resolve_all(_sums(p).counterparties(), prefetched=True)
+            res = self.resolver.resolve_all(_sums(p).counterparties(), prefetched=True, facts=facts)
             self.resolver.remember_aliases([r.alias for r in res.values() if not r.known],
                                            {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
             resolved.append(res)
@@ -532,24 +539,25 @@ class Loader:
             for write in batch_writes:
                 more = write.rows
                 if rows and rows + more > self.chunk_rows:
-                    writes.append(self._submit(functools.partial(self.store.write_load, load)))
+                    writes.append(self._submit("write_load", load))
                     load, rows = LoadWrite(), 0
                 _extend(load, write)
                 rows += more
             finishing.batches.append(finished)
             finishing.pairs.update(pairs)
         if rows or load.begun:
-            writes.append(self._submit(functools.partial(self.store.write_load, load)))
+            writes.append(self._submit("write_load", load))
         written = _Written(group, writes)
         finishing.groups.append(written)
         return written
 
-    def _submit(self, write: Callable[[], None]) -> Future[None] | None:
-        """Write now, or hand the write to the writer thread (many files)."""
+    def _submit(self, method: str, *args: Any) -> Future[None] | None:
+        """Call the store's write ``method`` now, or hand it to the writer
+        (many files)."""
         if self._writer is None:
-            write()
+            getattr(self.store, method)(*args)
             return None
-        return self._writer.submit(write)
+        return self._writer.submit(method, *args)
 
     def _batch_writes(self, p: _Pending, resolved: Mapping[tuple[str, Counterparty], Resolution],
                       known: set[str]) -> tuple[list[LoadWrite], BatchInfo, set[tuple[str, str]]]:
@@ -689,20 +697,67 @@ class _Writer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-writer")
         self._failed: BaseException | None = None
 
-    def submit(self, write: Callable[[], None]) -> Future[None]:
-        return self._pool.submit(self._run, write)
+    def submit(self, method: str, *args: Any) -> Future[None]:
+        return self._pool.submit(self._run, method, args)
 
-    def _run(self, write: Callable[[], None]) -> None:
+    def _run(self, method: str, args: tuple[Any, ...]) -> None:
         if self._failed is not None:
             raise IngestError(f"not written: an earlier write of this load failed ({self._failed})")
         try:
-            write()
+            getattr(self.store, method)(*args)
         except BaseException as e:
             self._failed = e
             raise
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _ProcessWriter:
+    """The writer in a process of its own, for a store that can be opened
+    again there (the embedded store's ``reopener``) and a load that parses in
+    worker processes (a manifest from the command line).
+
+    A writer thread shares the main process's interpreter lock with the
+    thread that resolves spellings — the sequential part of a load — and
+    its Python work (rows, JSON series, merged pairs and totals) took about a
+    third of that process's CPU. In a process of its own it runs beside
+    resolution; what crosses over is the writes themselves (pickled,
+    cheaper than building them). Same order, same transactions, and the same
+    rule as :class:`_Writer`: once a write fails, every later one is refused.
+    """
+
+    def __init__(self, opener: Callable[[], Store]) -> None:
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"),
+                                         initializer=_open_writer_store, initargs=(opener,))
+
+    def submit(self, method: str, *args: Any) -> Future[None]:
+        return self._pool.submit(_write_in_process, method, args)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# The writer process's store and its first failed write (one writer per process).
+_process_store: Store | None = None
+_process_failed: str | None = None
+
+
+def _open_writer_store(opener: Callable[[], Store]) -> None:
+    global _process_store, _process_failed
+    _process_store, _process_failed = opener(), None
+
+
+def _write_in_process(method: str, args: tuple[Any, ...]) -> None:
+    global _process_failed
+    if _process_failed is not None:
+        raise IngestError(f"not written: an earlier write of this load failed ({_process_failed})")
+    assert _process_store is not None
+    try:
+        getattr(_process_store, method)(*args)
+    except BaseException as e:
+        _process_failed = f"{type(e).__name__}: {e}"
+        raise
 
 
 @dataclass
