@@ -66,11 +66,6 @@ CHUNK_ROWS = 20_000  # monthly rows per write transaction
 # Pairs whose merged rows and firm totals are refreshed together: each
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
-# With a writer process (embedded store, bulk load) the finish runs beside
-# resolution instead of competing with it for the interpreter lock: finishing
-# more often keeps the work after the last file small (at 100,000 pairs the
-# whole 10k region was finished after its last file).
-_FINISH_PAIRS_PROCESS = 20_000
 _MAX_INFLIGHT = 64  # groups written but not reported yet (bounds memory)
 # Files handed to the parsing workers ahead of the one being resolved: a few
 # groups' worth (a group of small files is ~150 files), so the workers keep
@@ -408,7 +403,6 @@ class Loader:
         seen: set[str] = set()
         window = max(64, 16 * max(1, self.workers))  # files hashed and admitted at a time
         depth = max(_AHEAD_FILES, 4 * window)
-        finish_pairs = _FINISH_PAIRS_PROCESS if isinstance(self._writer, _ProcessWriter) else _FINISH_PAIRS
         todo = iter(jobs)
         # The next window's files are hashed in a thread while this one is
         # resolved (hashlib and file reads release the GIL).
@@ -455,7 +449,7 @@ class Loader:
                     if group_rows >= self.chunk_rows or not queue:
                         self._flush(group, finishing)
                         group, group_rows = [], 0
-                        if len(finishing.pairs) >= finish_pairs or not queue:
+                        if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
                             finish = self._submit("finish_batches", finishing.batches, finishing.pairs)
                             for w in finishing.groups:
                                 w.writes.append(finish)
