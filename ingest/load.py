@@ -35,6 +35,7 @@ import csv
 import datetime as dt
 import hashlib
 import multiprocessing as mp
+import multiprocessing.util as mp_util
 import os
 import sys
 from collections import deque
@@ -746,6 +747,8 @@ _process_failed: str | None = None
 def _open_writer_store(opener: Callable[[], Store]) -> None:
     global _process_store, _process_failed
     _process_store, _process_failed = opener(), None
+    # Closed when the process exits (the pool's shutdown): SQLite checkpoints its log then.
+    mp_util.Finalize(None, _process_store.close, exitpriority=10)
 
 
 def _write_in_process(method: str, args: tuple[Any, ...]) -> None:
