@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from api import firm_pages as pages
+from api.network_view import ParameterCache
 from api.portfolio import SnapshotCache
 from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
@@ -43,6 +44,9 @@ def precompute_busiest(store: Store, settings: Settings, firms: int | None = Non
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     busiest = store.busiest_firms(n) if n > 0 else []
     snapshots = SnapshotCache()
+    # Every view reads the parameters of a few firms and the store reads them
+    # all (160k rows for the 100k region): once for the run, as the app does.
+    parameters = ParameterCache().get
     keys: list[str] = []
     stored_bytes = 0
     for firm_id, _ in busiest:
@@ -50,7 +54,7 @@ def precompute_busiest(store: Store, settings: Settings, firms: int | None = Non
         if firm is None:
             continue
         wanted = [pages.ego(store, firm_id, 1, None, None, settings.max_ego_nodes),
-                  pages.view(store, firm_id, 1, None, None, DEFAULT_LANG),  # the view's model, Japanese
+                  pages.view(store, firm_id, 1, None, None, DEFAULT_LANG, parameters),  # the view's model, Japanese
                   pages.trend(store, firm_id, "month", None, None)]
         if firm.is_client:
             wanted += [pages.figures(store, firm_id), pages.peers(store, firm_id, None, snapshots)]
