@@ -221,12 +221,14 @@ def _slices(files: list[tuple[Path, str, str | None]], lines: list[int], committ
                 return tb if cb == ca else ta + (tb - ta) * (count - ca) / (cb - ca)
         return end
 
-    step = max(1, len(files) // 20)
+    # Twenty slices of (nearly) equal file counts; the remainder of an
+    # integer step made a 21st slice of a few files that held only the end.
+    ends = {max(1, round(k * len(files) / 20)) for k in range(1, 21)}
     out: list[dict[str, Any]] = []
     last_t, last_lines, loaded = t0, 0, 0
     for done, n in enumerate(lines, start=1):
         loaded += n
-        if done % step == 0 or done == len(files):
+        if done in ends:
             now = end if done == len(files) else time_at(loaded)
             out.append({"files": done, "seconds": round(now - t0, 2),
                         "us_per_line": round((now - last_t) / max(1, loaded - last_lines) * 1e6, 2)})
