@@ -53,7 +53,7 @@ from ingest.decode import SAMPLE_BYTES, EncodingError, binary_reason
 from ingest.firm_names import refresh_display_names
 from ingest.names import NameScreen
 from ingest.records import Counterparty, LedgerLine, Reject, Skipped, UnnamedLine
-from ingest.resolve import Resolution, Resolver, SpellingFacts
+from ingest.resolve import Resolution, Resolver
 from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite
 from queries.series import ObservationKey, Series
 from queries.store import Store
@@ -216,7 +216,6 @@ class _Parsed:
     sums: MonthlyAggregator | None = None
     rejects_path: Path | None = None
     error: str | None = None
-    facts: SpellingFacts | None = None  # of its spellings, computed where it was parsed
 
 
 def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
@@ -281,8 +280,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     if refused is not None:
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: {refused}")
-    agg.freeze()
-    return _Parsed(summary, agg, rejects_path, facts=SpellingFacts.of(cp for _, cp in agg.counterparties()))
+    return _Parsed(summary, agg.freeze(), rejects_path)
 
 
 def _refused(summary: LoadSummary, first: Reject | None) -> str | None:
@@ -515,16 +513,12 @@ class Loader:
         """Resolve a group of parsed files and hand its writes to the writer;
         its batches and pairs join ``finishing`` (finished in a later write)."""
         ready = [p for p in group if p.parsed is not None and p.parsed.error is None]
-        facts = SpellingFacts()
-        for p in ready:
-            if p.parsed is not None and p.parsed.facts is not None:
-                facts.update(p.parsed.facts)
-        self.resolver.prefetch((pair for p in ready for pair in _sums(p).counterparties()), facts)
+        self.resolver.prefetch(pair for p in ready for pair in _sums(p).counterparties())
         # Resolve file by file (each sees the spellings decided before it),
         # then learn in one query which of the group's firms are stored.
         resolved = []
         for p in ready:
-            res = self.resolver.resolve_all(_sums(p).counterparties(), prefetched=True, facts=facts)
+            res = self.resolver.resolve_all(_sums(p).counterparties(), prefetched=True)
             self.resolver.remember_aliases([r.alias for r in res.values() if not r.known],
                                            {(r.bank_account, r.firm.id) for r in res.values() if r.bank_account})
             resolved.append(res)

@@ -217,12 +217,6 @@ class NormalizedName:
     kind: Kind
     branch: str = ""
 
-    def __reduce__(self) -> tuple[type[NormalizedName], tuple[object, ...]]:
-        """Pickled as its fields (worker processes send one per spelling; the
-        generic state of a slotted dataclass calls ``dataclasses.fields()``)."""
-        return (NormalizedName, (self.raw, self.core, self.legal_form, self.position, self.is_kana_only,
-                                 self.reading, self.kind, self.branch))
-
 
 def _nfkc(text: str) -> str:
     if text.isascii():

@@ -48,7 +48,7 @@ from ingest.records import Counterparty
 from queries.model import Alias, Firm, MergeRecord, RegistryRecord
 from queries.store import Store
 
-__all__ = ["Resolver", "Resolution", "SpellingFacts", "alias_key", "name_id"]
+__all__ = ["Resolver", "Resolution", "alias_key", "name_id"]
 
 _REG = "reg:"  # NameIndex ids of registry entries not yet a firm
 _CLIENT_SCOPED = ("P", "U")  # id prefixes of firms that belong to one client's ledger
@@ -64,61 +64,6 @@ def alias_key(cp: Counterparty) -> str:
     parts = (unicodedata.normalize("NFKC", cp.name).strip(), cp.firm_id or "",
              cp.corporate_number or "", cp.invoice_number or "", cp.bank_account or "")
     return _hash("\x1f".join(parts), 8)
-
-
-class SpellingFacts:
-    """What resolving a file's spellings needs that depends on the spelling
-    alone, not on the store: each counterparty's :func:`alias_key`, and each
-    raw name's :func:`~ingest.names.normalize_name` and
-    :func:`~ingest.names.is_sole_proprietor`.
-
-    Computed where the file is parsed (a worker process, :meth:`of`) and sent
-    with its sums, so the main process — the one that resolves, sequentially —
-    looks them up instead of computing them. Anything not given is computed
-    on the spot: the answers are the same either way.
-    """
-
-    __slots__ = ("keys", "names")
-
-    def __init__(self, keys: dict[Counterparty, str] | None = None,
-                 names: dict[str, tuple[NormalizedName, bool]] | None = None) -> None:
-        self.keys = keys if keys is not None else {}
-        self.names = names if names is not None else {}
-
-    @classmethod
-    def of(cls, counterparties: Iterable[Counterparty]) -> SpellingFacts:
-        cps = set(counterparties)
-        return cls({cp: alias_key(cp) for cp in cps},
-                   {raw: (normalize_name(raw), is_sole_proprietor(raw)) for raw in {cp.name for cp in cps}})
-
-    def __getstate__(self) -> tuple[dict[Counterparty, str], dict[str, tuple[NormalizedName, bool]]]:
-        return self.keys, self.names
-
-    def __setstate__(self, state: tuple[dict[Counterparty, str], dict[str, tuple[NormalizedName, bool]]]
-                     ) -> None:
-        self.keys, self.names = state
-
-    def update(self, other: SpellingFacts) -> None:
-        self.keys.update(other.keys)
-        self.names.update(other.names)
-
-    def key(self, cp: Counterparty) -> str:
-        """:func:`alias_key` of ``cp``."""
-        key = self.keys.get(cp)
-        return alias_key(cp) if key is None else key
-
-    def name(self, raw: str) -> NormalizedName:
-        """:func:`~ingest.names.normalize_name` of ``raw`` (no furigana)."""
-        known = self.names.get(raw)
-        return normalize_name(raw) if known is None else known[0]
-
-    def sole_proprietor(self, raw: str) -> bool:
-        """:func:`~ingest.names.is_sole_proprietor` of ``raw``."""
-        known = self.names.get(raw)
-        return is_sole_proprietor(raw) if known is None else known[1]
-
-
-_NO_FACTS = SpellingFacts()
 
 
 def name_id(nn: NormalizedName) -> str:
@@ -182,11 +127,9 @@ class Resolver:
         self._minted: dict[str, Firm] = {}  # firms this run created or matched, as first seen
 
     # -- batched, cached lookups -------------------------------------------
-    def prefetch(self, pairs: Iterable[tuple[str, Counterparty]], facts: SpellingFacts | None = None) -> None:
-        """Look up, in one query per kind, what resolving ``pairs`` will need
-        (``facts``: their alias keys, when already known)."""
+    def prefetch(self, pairs: Iterable[tuple[str, Counterparty]]) -> None:
+        """Look up, in one query per kind, what resolving ``pairs`` will need."""
         pairs = list(pairs)
-        key = (facts or _NO_FACTS).key
         clients = {c for c, _ in pairs if c not in self._aliases}
         if clients:
             self._aliases.update(self.store.aliases_for(clients))
@@ -196,7 +139,7 @@ class Resolver:
         for client, cp in pairs:
             if cp.firm_id:
                 ids.add(cp.firm_id)
-            previous = self._aliases.get(client, {}).get(key(cp))
+            previous = self._aliases.get(client, {}).get(alias_key(cp))
             if previous is not None:
                 ids.add(previous.firm_id)
             cn = cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)
@@ -288,8 +231,7 @@ class Resolver:
 
     # -- resolution --------------------------------------------------------
     def resolve_all(
-        self, pairs: Iterable[tuple[str, Counterparty]], prefetched: bool = False,
-        facts: SpellingFacts | None = None,
+        self, pairs: Iterable[tuple[str, Counterparty]], prefetched: bool = False
     ) -> dict[tuple[str, Counterparty], Resolution]:
         """Resolve (client, counterparty) pairs; see the module docstring.
 
@@ -299,26 +241,23 @@ class Resolver:
         stored alias shows no longer depends on the order of a set (string
         hashes differ from run to run).
         ``prefetched``: the caller already ran :meth:`prefetch` on them.
-        ``facts``: what is already known of their spellings (computed here otherwise).
         """
-        facts = facts or _NO_FACTS
-        key = facts.key
-        ordered = sorted(set(pairs), key=lambda p: (p[0], key(p[1]), p[1].name, p[1].is_sole_proprietor))
+        ordered = sorted(set(pairs), key=lambda p: (p[0], alias_key(p[1]), p[1].name, p[1].is_sole_proprietor))
         numbers: dict[str, set[str]] = defaultdict(set)
         for _, cp in ordered:
             cn = cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)
             if cn and not cp.is_sole_proprietor:
-                numbers[facts.name(cp.name).core].add(cn)
+                numbers[normalize_name(cp.name).core].add(cn)
         if not prefetched:
-            self.prefetch(ordered, facts)
+            self.prefetch(ordered)
         out: dict[tuple[str, Counterparty], Resolution] = {}
         for client, cp in ordered:
-            out[(client, cp)] = self._resolve(client, cp, self._aliases[client], numbers, facts)
+            out[(client, cp)] = self._resolve(client, cp, self._aliases[client], numbers)
         return out
 
     def _resolve(self, client: str, cp: Counterparty, aliases: dict[str, Alias],
-                 numbers: dict[str, set[str]], facts: SpellingFacts = _NO_FACTS) -> Resolution:
-        key = facts.key(cp)
+                 numbers: dict[str, set[str]]) -> Resolution:
+        key = alias_key(cp)
         raw = cp.name
 
         def alias(firm_id: str, method: str, status: str = "matched", score: float = 1.0,
@@ -334,7 +273,7 @@ class Resolver:
             firm = self._firm(previous.firm_id) or Firm(id=previous.firm_id, name=raw or None)
             return Resolution(firm, previous, bank_account=cp.bank_account, known=True)
 
-        nn = facts.name(raw)
+        nn = normalize_name(raw)
         cn = cp.corporate_number
         method = "corporate_number"
         if cn is None and cp.invoice_number:
@@ -356,7 +295,7 @@ class Resolver:
                 firm = self._firm(fid) or Firm(id=fid, name=raw or None)
                 return Resolution(firm, alias(fid, "bank_account", reason=f"account {cp.bank_account}"),
                                   bank_account=cp.bank_account)
-        if cp.is_sole_proprietor or facts.sole_proprietor(raw):
+        if cp.is_sole_proprietor or is_sole_proprietor(raw):
             fid = f"P{_hash(client + '|' + nn.core)}"
             return Resolution(Firm(id=fid, name=raw or None),
                               alias(fid, "sole_proprietor", status="new",
