@@ -61,6 +61,13 @@ class MonthlyAggregator:
         self._own: dict[tuple[str, str], dict[str, list[int]]] = {}  # (client, kind) -> month -> [yen, lines]
         self._own_series: dict[tuple[str, str], Series] | None = None
 
+    def __getstate__(self) -> dict[str, object]:
+        """What a parsed file sends back from its worker: the sums, not the
+        date cache (it only speeds up :meth:`add`)."""
+        state = dict(self.__dict__)
+        state["_months"] = {}
+        return state
+
     def add(self, line: LedgerLine, client_id: str) -> None:
         key = (client_id, line.counterparty, line.direction)
         months = self._sums.get(key)

@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import hashlib
 import multiprocessing as mp
+import multiprocessing.util as mp_util
 import os
 import sys
 import time
@@ -75,6 +75,12 @@ CHUNK_ROWS = 20_000
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
 _MAX_INFLIGHT = 64  # groups written but not reported yet (bounds memory)
+# Files handed to the parsing workers ahead of the one being resolved: a few
+# groups' worth (a group of small files is ~150 files), so the workers keep
+# parsing while the main thread resolves and the writer writes; bounded by
+# bytes too, since a parsed file's sums grow with its lines.
+_AHEAD_FILES = 256
+_AHEAD_BYTES = 64 << 20
 
 Reader = Callable[[Path], Iterable[LedgerLine | UnnamedLine | Reject | Skipped]]
 
@@ -361,6 +367,7 @@ class _Pending:
     future: Future[_Parsed] | None = None
     parsed: _Parsed | None = None
     resumed_chunks: set[int] = field(default_factory=set)
+    size: int = 0  # bytes of the file
 
 
 class Loader:
@@ -392,7 +399,7 @@ class Loader:
         self._clients: set[str] = set()  # firms known to carry the client flag (stored or written)
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
-        self._writer: _Writer | None = None
+        self._writer: _Writer | _ProcessWriter | None = None
         self._named: set[str] = set()  # firms given spellings in this run: names to refresh
         self.times = LoadTimes()
 
@@ -403,7 +410,11 @@ class Loader:
         pool = None
         if self.workers > 0 and reader is None and len(jobs) > 1:
             pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
-        self._writer = _Writer(self.store, self.times) if len(jobs) > 1 else None
+        self._writer = None
+        if len(jobs) > 1:
+            reopen = getattr(self.store, "reopener", None) if pool is not None else None
+            self._writer = (_ProcessWriter(reopen(), self.times) if reopen is not None
+                            else _Writer(self.store, self.times))
         try:
             yield from self._run(jobs, reader, pool)
             t0 = time.perf_counter()
@@ -427,7 +438,8 @@ class Loader:
     def _run(self, jobs: Sequence[LoadJob], reader: Reader | None,
              pool: ProcessPoolExecutor | None) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
         seen: set[str] = set()
-        window = max(64, 16 * max(1, self.workers))
+        window = max(64, 16 * max(1, self.workers))  # files hashed and admitted at a time
+        depth = max(_AHEAD_FILES, 4 * window)
         todo = iter(jobs)
         # The next window's files are hashed in a thread while this one is
         # resolved (hashlib and file reads release the GIL).
@@ -435,6 +447,7 @@ class Loader:
         ahead = list(islice(todo, window))
         ahead_hashes = hasher.submit(_inspect, ahead)
         queue: deque[_Pending] = deque()
+        queued_bytes = 0  # file sizes of the queue (bounds what is parsed ahead)
         group: list[_Pending] = []
         group_rows = 0
         finishing = _Finishing()
@@ -454,14 +467,17 @@ class Loader:
         try:
             with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
                 while True:
-                    if len(queue) < window // 2 and ahead:
+                    while ahead and (not queue or (len(queue) < depth and queued_bytes < _AHEAD_BYTES)):
                         admitted, hashes = ahead, ahead_hashes.result()
                         ahead = list(islice(todo, window))
                         ahead_hashes = hasher.submit(_inspect, ahead)
-                        queue.extend(self._admit(admitted, hashes, seen, reader, pool))
+                        more = self._admit(admitted, hashes, seen, reader, pool)
+                        queued_bytes += sum(p.size for p in more)
+                        queue.extend(more)
                     if not queue:
                         break
                     item = queue.popleft()
+                    queued_bytes -= item.size
                     if item.future is not None:
                         t0 = time.perf_counter()
                         item.parsed = item.future.result()
@@ -478,8 +494,7 @@ class Loader:
                         if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
                             written = {p: obs for p, obs in finishing.written.items()
                                        if p not in finishing.reread}
-                            finish = self._submit(functools.partial(
-                                self.store.finish_batches, finishing.batches, finishing.pairs, written))
+                            finish = self._submit("finish_batches", finishing.batches, finishing.pairs, written)
                             for w in finishing.groups:
                                 w.writes.append(finish)
                             inflight.extend(finishing.groups)
@@ -501,7 +516,8 @@ class Loader:
                 continue
             fmt = job.fmt or ins.fmt
             bid = batch_id_for(ins.sha256, job.client_id or "", fmt, job.options.get(fmt, {}))
-            out.append(_Pending(job, LoadSummary(str(job.path), bid, ins.sha256, fmt, job.client_id or "")))
+            out.append(_Pending(job, LoadSummary(str(job.path), bid, ins.sha256, fmt, job.client_id or ""),
+                                size=ins.size))
         shas = {p.summary.file_sha256 for p in out if p.summary is not None}
         stored = self.store.batches_by_sha256(shas) if shas else {}
         for p in out:
@@ -561,14 +577,14 @@ class Loader:
                                     | {c for p in ready for (c, _), _ in _sums(p).own_rows()})
         known = set(found)
         self._clients.update(fid for fid, f in found.items() if f.is_client)
-        writes: list[Future[None] | None] = []
+        writes: list[Future[Any] | None] = []
         load, rows = LoadWrite(), 0
         for p, res, fresh in zip(ready, resolved, new_accounts, strict=True):
             batch_writes, finished, trades = self._batch_writes(p, res, known, fresh)
             for write in batch_writes:
                 more = write.rows
                 if rows and rows + more > self.tx_rows:
-                    writes.append(self._submit(functools.partial(self.store.write_load, load)))
+                    writes.append(self._submit("write_load", load))
                     load, rows = LoadWrite(), 0
                 _extend(load, write)
                 rows += more
@@ -582,17 +598,18 @@ class Loader:
                 for (s, b, observer, _), series in trades:
                     finishing.written.setdefault((s, b), []).append((observer, series))
         if rows or load.begun:
-            writes.append(self._submit(functools.partial(self.store.write_load, load)))
+            writes.append(self._submit("write_load", load))
         written = _Written(group, writes)
         finishing.groups.append(written)
         return written
 
-    def _submit(self, write: Callable[[], None]) -> Future[None] | None:
-        """Write now, or hand the write to the writer thread (many files)."""
+    def _submit(self, method: str, *args: Any) -> Future[Any] | None:
+        """Call the store's write ``method`` now, or hand it to the writer
+        (many files)."""
         if self._writer is None:
-            write()
+            getattr(self.store, method)(*args)
             return None
-        return self._writer.submit(write)
+        return self._writer.submit(method, *args)
 
     def _batch_writes(self, p: _Pending, resolved: Mapping[tuple[str, Counterparty], Resolution],
                       known: set[str], accounts: list[tuple[str, str]]
@@ -697,6 +714,7 @@ class _Inspected:
 
     sha256: str
     fmt: str
+    size: int = 0  # bytes
 
 
 def _inspect(jobs: list[LoadJob]) -> list[_Inspected | str]:
@@ -715,7 +733,7 @@ def _inspect(jobs: list[LoadJob]) -> list[_Inspected | str]:
             if binary is not None:
                 out.append(f"{path}: refused: {binary}")
                 continue
-            out.append(_Inspected(sha, job.fmt or str(detect_format(path))))
+            out.append(_Inspected(sha, job.fmt or str(detect_format(path)), path.stat().st_size))
         except (FormatError, EncodingError) as e:
             text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
             out.append(f"{path}: {text}")
@@ -739,15 +757,15 @@ class _Writer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-writer")
         self._failed: BaseException | None = None
 
-    def submit(self, write: Callable[[], None]) -> Future[None]:
-        return self._pool.submit(self._run, write)
+    def submit(self, method: str, *args: Any) -> Future[None]:
+        return self._pool.submit(self._run, method, args)
 
-    def _run(self, write: Callable[[], None]) -> None:
+    def _run(self, method: str, args: tuple[Any, ...]) -> None:
         if self._failed is not None:
             raise IngestError(f"not written: an earlier write of this load failed ({self._failed})")
         t0 = time.perf_counter()
         try:
-            write()
+            getattr(self.store, method)(*args)
         except BaseException as e:
             self._failed = e
             raise
@@ -759,13 +777,74 @@ class _Writer:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _ProcessWriter:
+    """The writer in a process of its own, for a store that can be opened
+    again there (the embedded store's ``reopener``) and a load that parses in
+    worker processes (a manifest from the command line).
+
+    A writer thread shares the main process's interpreter lock with the
+    thread that resolves spellings — the sequential part of a load — and
+    its Python work (rows, JSON series, merged pairs and totals) took about a
+    third of that process's CPU. In a process of its own it runs beside
+    resolution; what crosses over is the writes themselves (pickled,
+    cheaper than building them). Same order, same transactions, and the same
+    rule as :class:`_Writer`: once a write fails, every later one is refused.
+    """
+
+    def __init__(self, opener: Callable[[], Store], times: LoadTimes) -> None:
+        self.times = times
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"),
+                                         initializer=_open_writer_store, initargs=(opener,))
+
+    def submit(self, method: str, *args: Any) -> Future[float]:
+        future = self._pool.submit(_write_in_process, method, args)
+        future.add_done_callback(self._count)
+        return future
+
+    def _count(self, future: Future[float]) -> None:
+        """Add a finished write's seconds in the writer process to ``times``."""
+        if not future.cancelled() and future.exception() is None:
+            self.times.write_busy += future.result()
+        self.times.writes += 1
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# The writer process's store and its first failed write (one writer per process).
+_process_store: Store | None = None
+_process_failed: str | None = None
+
+
+def _open_writer_store(opener: Callable[[], Store]) -> None:
+    global _process_store, _process_failed
+    _process_store, _process_failed = opener(), None
+    # Closed when the process exits (the pool's shutdown): SQLite checkpoints its log then.
+    mp_util.Finalize(None, _process_store.close, exitpriority=10)
+
+
+def _write_in_process(method: str, args: tuple[Any, ...]) -> float:
+    """Run one write in the writer process; its seconds there."""
+    global _process_failed
+    if _process_failed is not None:
+        raise IngestError(f"not written: an earlier write of this load failed ({_process_failed})")
+    assert _process_store is not None
+    t0 = time.perf_counter()
+    try:
+        getattr(_process_store, method)(*args)
+    except BaseException as e:
+        _process_failed = f"{type(e).__name__}: {e}"
+        raise
+    return time.perf_counter() - t0
+
+
 @dataclass
 class _Written:
     """A resolved group and its writes, its finish last (futures when a
     writer thread has them)."""
 
     group: list[_Pending]
-    writes: list[Future[None] | None]
+    writes: list[Future[Any] | None]
 
     def done(self) -> bool:
         return all(w is None or w.done() for w in self.writes)

@@ -55,6 +55,14 @@ class Counterparty:
     bank_account: str | None = None
     is_sole_proprietor: bool = False
 
+    def __reduce__(self) -> tuple[type[Counterparty], tuple[str, str | None, str | None, str | None,
+                                                           str | None, bool]]:
+        """Pickled as its fields: a parsed file sends thousands of them from a
+        worker process, and the generic state of a slotted dataclass calls
+        ``dataclasses.fields()`` for each one on both sides."""
+        return (Counterparty, (self.name, self.firm_id, self.corporate_number, self.invoice_number,
+                               self.bank_account, self.is_sole_proprietor))
+
 
 @dataclass(frozen=True, slots=True)
 class LedgerLine:

@@ -240,10 +240,14 @@ class Resolver:
     ) -> dict[tuple[str, Counterparty], Resolution]:
         """Resolve (client, counterparty) pairs; see the module docstring.
 
-        Pairs are processed in a fixed order so that a run is reproducible.
+        Pairs are processed in a fixed order so that a run is reproducible:
+        by client and alias key, then by name — spellings that differ only in
+        width (``（株）`` / ``(株)``) share an alias key, and which of them the
+        stored alias shows no longer depends on the order of a set (string
+        hashes differ from run to run).
         ``prefetched``: the caller already ran :meth:`prefetch` on them.
         """
-        ordered = sorted(set(pairs), key=lambda p: (p[0], alias_key(p[1])))
+        ordered = sorted(set(pairs), key=lambda p: (p[0], alias_key(p[1]), p[1].name, p[1].is_sole_proprietor))
         numbers: dict[str, set[str]] = defaultdict(set)
         for _, cp in ordered:
             cn = cp.corporate_number or (cp.invoice_number[1:] if cp.invoice_number else None)

@@ -167,6 +167,11 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         else:
             conn.commit()
 
+    def reopener(self) -> Callable[[], EmbeddedStore]:
+        """How to open this store again in another process (a bulk load's
+        writer process: :mod:`ingest.load`): a picklable callable."""
+        return functools.partial(EmbeddedStore, self.home, self.cache_mib)
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from queries.series import Series
@@ -224,3 +224,16 @@ class FirmSpellings:
     name: str | None = None
     registry_name: str | None = None
     spellings: tuple[tuple[str, int], ...] = ()
+
+
+def _reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
+    """Pickle a slotted dataclass as its fields, in order: a bulk load sends its
+    writes to a writer process (firms, spellings, merges, batches and chunks by
+    the thousand), and the generic state of a slotted dataclass calls
+    ``dataclasses.fields()`` for every object on both sides."""
+    cls = type(self)
+    return cls, tuple(getattr(self, name) for name in cls.__slots__)
+
+
+for _cls in (Firm, BatchInfo, Alias, MergeRecord, ChunkWrite):
+    setattr(_cls, "__reduce__", _reduce_by_fields)  # noqa: B010 (a method set on several classes)

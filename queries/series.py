@@ -44,6 +44,11 @@ class Series:
     amounts: tuple[int, ...]
     lines: tuple[int, ...]
 
+    def __reduce__(self) -> tuple[type[Series], tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]]:
+        """Pickled as its three tuples (parsed files send many series from worker
+        processes; the generic state of a slotted dataclass is slower)."""
+        return (Series, (self.months, self.amounts, self.lines))
+
     @property
     def amount(self) -> int:
         return sum(self.amounts)
