@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sqlite3
 import threading
 from collections import defaultdict
@@ -65,6 +66,7 @@ from queries.store import NotFound, StoreError, StoreUnavailable
 __all__ = ["EmbeddedStore", "DB_FILENAME"]
 
 DB_FILENAME = "torihiki.sqlite3"
+log = logging.getLogger(__name__)
 _REFRESH_PAIRS = 20_000  # merged pairs rewritten per transaction when batches finish
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
@@ -74,13 +76,56 @@ _UNAVAILABLE = ("database is locked", "unable to open", "disk i/o error", "datab
                 "readonly database", "no such table")
 
 
+class _InFlight:
+    """The calls running on a store, so that :meth:`EmbeddedStore.close`
+    waits for them: closing a SQLite connection while another thread runs a
+    statement on it crashes the interpreter (a background refresh of the
+    alerts still writing when a test, or a server, closed the store). While
+    the store closes, new calls wait for it to be closed (they then open
+    new connections)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._n = 0
+        self._closing = False
+
+    def enter(self) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._closing)
+            self._n += 1
+
+    def leave(self) -> None:
+        with self._cond:
+            self._n -= 1
+            if self._n == 0:
+                self._cond.notify_all()
+
+    @contextmanager
+    def closing(self, timeout: float) -> Iterator[bool]:
+        """Hold new calls back and wait until none runs (at most ``timeout``
+        seconds); yields whether none does."""
+        with self._cond:
+            self._closing = True
+            try:
+                idle = self._cond.wait_for(lambda: self._n == 0, timeout)
+                yield idle
+            finally:
+                self._closing = False
+                self._cond.notify_all()
+
+
 def _translate(fn: Callable[..., T]) -> Callable[..., T]:
     """Map ``sqlite3`` errors to the store's own hierarchy, as the interface
-    promises, and stop before the call when the caller has gone away."""
+    promises, stop before the call when the caller has gone away, and count
+    the call as running (``close`` waits for running calls)."""
+    counted = fn.__name__ != "close"
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         check()  # the caller may have gone away since the last call
+        running: _InFlight | None = getattr(args[0], "_running", None) if args and counted else None
+        if running is not None:
+            running.enter()
         try:
             return fn(*args, **kwargs)
         except sqlite3.Error as e:
@@ -90,6 +135,9 @@ def _translate(fn: Callable[..., T]) -> Callable[..., T]:
             if isinstance(e, sqlite3.OperationalError) and any(u in text.lower() for u in _UNAVAILABLE):
                 raise StoreUnavailable(f"embedded store unavailable: {text}") from e
             raise StoreError(f"embedded store error: {text}") from e
+        finally:
+            if running is not None:
+                running.leave()
 
     return wrapper
 
@@ -127,6 +175,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._running = _InFlight()
 
     # -- connections -----------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -173,11 +222,17 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         return functools.partial(EmbeddedStore, self.home, self.cache_mib)
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        """Close every thread's connection, once no call runs on any of them
+        (a later call opens a new one). A call still running after a minute
+        is a bug elsewhere; the store is closed then anyway."""
+        with self._running.closing(60.0) as idle:
+            if not idle:
+                log.warning("closing the embedded store while a call still runs on it")
+            with self._lock:
+                for conn in self._all:
+                    conn.close()
+                self._all.clear()
+            self._local = threading.local()
 
     # -- lifecycle -------------------------------------------------------
     def ensure_schema(self) -> None:
