@@ -397,6 +397,8 @@ class Loader:
         self.chunk_rows = chunk_rows
         self.tx_rows = max(tx_rows or chunk_rows, 1)
         self._clients: set[str] = set()  # firms known to carry the client flag (stored or written)
+        # The observations written, for a store that merges new pairs from them.
+        self._collect_written = bool(getattr(store, "finish_uses_written", True))
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
         self._writer: _Writer | _ProcessWriter | None = None
@@ -492,8 +494,8 @@ class Loader:
                         self._flush(group, finishing)
                         group, group_rows = [], 0
                         if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
-                            written = {p: obs for p, obs in finishing.written.items()
-                                       if p not in finishing.reread}
+                            written = ({p: obs for p, obs in finishing.written.items()
+                                        if p not in finishing.reread} if self._collect_written else None)
                             finish = self._submit("finish_batches", finishing.batches, finishing.pairs, written)
                             for w in finishing.groups:
                                 w.writes.append(finish)
@@ -591,6 +593,8 @@ class Loader:
             finishing.batches.append(finished)
             pairs = {(s, b) for (s, b, _, _), _ in trades}
             finishing.pairs.update(pairs)
+            if not self._collect_written:  # the store reads every pair's observations back
+                continue
             if p.summary is not None and p.summary.resumed:
                 # Part of its observations were written by an earlier run: read them back.
                 finishing.reread.update(pairs)

@@ -163,6 +163,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
     """
 
     backend = "embedded"
+    finish_uses_written = False  # reading a pair's observations back costs what merging them does
 
     def __init__(self, home: Path, cache_mib: int = 32) -> None:
         self.home = home

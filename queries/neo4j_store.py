@@ -141,6 +141,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     """Neo4j-backed :class:`~queries.store.Store`. The driver is passed in."""
 
     backend = "neo4j"
+    finish_uses_written = True  # reading a pair's observations back is a round trip per batch of pairs
 
     def __init__(self, driver: neo4j.Driver, database: str = "neo4j",
                  breaker: CircuitBreaker | None = None) -> None:

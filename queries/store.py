@@ -56,6 +56,10 @@ class Store(Protocol):
     """
 
     backend: str
+    #: Whether :meth:`finish_batches` merges new pairs from the observations
+    #: the load hands it (``written``). When not, a loader does not collect
+    #: them: they would be kept, and sent to a writer process, for nothing.
+    finish_uses_written: bool
 
     # -- lifecycle -----------------------------------------------------
     def ensure_schema(self) -> None:
