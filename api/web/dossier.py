@@ -809,8 +809,16 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     yen = {i: sales.get(i, 0) + purchases.get(i, 0) for i in partners}
     by_yen = sorted(partners, key=lambda i: (-yen[i], i))
 
+    # -- the network around the firm: its partners' trade (yen over all months)
+    hop1 = set(partners)
+    around2 = store.pair_amounts(hop1) if hop1 else []
+    hop2 = {f for s, b, _ in around2 for f in (s, b)} - hop1 - {firm_id}
+    # the management parameters of the firm and the firms around it, read once (those of
+    # the rest of the region change nothing here): its own terms, and partner health below
+    parameters = store.parameters_of(hop1 | hop2 | {firm_id})
+
     # -- terms and coverage (own ledger)
-    terms, fig = _terms(store, firm, months, store.parameters_of([firm_id]))
+    terms, fig = _terms(store, firm, months, parameters)
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
@@ -824,11 +832,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
         int(cov.get("sales", {}).get("total_yen", sum(sales.values()))),
         int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))))
 
-    # -- the network around the firm: its partners' trade (yen over all months)
-    hop1 = set(partners)
-    around2 = store.pair_amounts(hop1) if hop1 else []
-    hop2 = {f for s, b, _ in around2 for f in (s, b)} - hop1 - {firm_id}
-    # monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
+    # -- monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
     # trend's (the firm and its partners, read here once)
     totals = store.firm_totals(hop1 | {f for f in hop2 if not is_masked(f)} | {firm_id})
     end = max((t.months[-1] for t in totals.values() if t.months), default=coverage.latest_month)
@@ -849,8 +853,6 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                                   sum(purchases.values()), c_hhi, s_hhi)
 
     # -- partner health: distress reasons of visible firms (masked partners' signals left out)
-    # the parameters of the firms around it only (those of the rest of the region change nothing here)
-    parameters = store.parameters_of(hop1 | hop2 | {firm_id})
     reasons: dict[str, set[str]] = {f: set(r) for f, r in distress_reasons(parameters=parameters,
                                                                             end=end).items()}
     for f in _activity_reasons(totals, end):
