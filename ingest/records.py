@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import cast
 
+from domain.pickling import pickled_as_fields
+
 __all__ = ["Direction", "Counterparty", "LedgerLine", "Reject", "Skipped", "UnnamedLine",
            "new_ledger_line"]
 
@@ -38,6 +40,7 @@ class Direction(StrEnum):
         return self in (Direction.SALE, Direction.PURCHASE)
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class Counterparty:
     """How one ledger line names its counterparty, before resolution.
@@ -54,14 +57,6 @@ class Counterparty:
     invoice_number: str | None = None
     bank_account: str | None = None
     is_sole_proprietor: bool = False
-
-    def __reduce__(self) -> tuple[type[Counterparty], tuple[str, str | None, str | None, str | None,
-                                                           str | None, bool]]:
-        """Pickled as its fields: a parsed file sends thousands of them from a
-        worker process, and the generic state of a slotted dataclass calls
-        ``dataclasses.fields()`` for each one on both sides."""
-        return (Counterparty, (self.name, self.firm_id, self.corporate_number, self.invoice_number,
-                               self.bank_account, self.is_sole_proprietor))
 
 
 @dataclass(frozen=True, slots=True)

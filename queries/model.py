@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from domain.pickling import pickled_as_fields
 
 if TYPE_CHECKING:
     from queries.series import Series
@@ -15,6 +17,7 @@ __all__ = [
 ]
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class Firm:
     """A firm: a BPO client or a counterparty seen in a client's ledger.
@@ -82,6 +85,7 @@ class TradeEdge:
     observers: tuple[str, ...] = field(default=())
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class BatchInfo:
     """One ingest of one file, keyed by the file's SHA-256."""
@@ -124,6 +128,7 @@ class ParameterRow:
     values: tuple[tuple[str, float], ...]
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class Alias:
     """How one client's ledger spells a counterparty, and which firm it is.
@@ -146,6 +151,7 @@ class Alias:
     reason: str = ""
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class MergeRecord:
     """A recorded decision that a spelling is a firm (can be undone)."""
@@ -163,6 +169,7 @@ class MergeRecord:
     undone_at: str = ""
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class ChunkWrite:
     """One chunk of one batch: its observations, written and marked done
@@ -224,16 +231,3 @@ class FirmSpellings:
     name: str | None = None
     registry_name: str | None = None
     spellings: tuple[tuple[str, int], ...] = ()
-
-
-def _reduce_by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
-    """Pickle a slotted dataclass as its fields, in order: a bulk load sends its
-    writes to a writer process (firms, spellings, merges, batches and chunks by
-    the thousand), and the generic state of a slotted dataclass calls
-    ``dataclasses.fields()`` for every object on both sides."""
-    cls = type(self)
-    return cls, tuple(getattr(self, name) for name in cls.__slots__)
-
-
-for _cls in (Firm, BatchInfo, Alias, MergeRecord, ChunkWrite):
-    setattr(_cls, "__reduce__", _reduce_by_fields)  # noqa: B010 (a method set on several classes)

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from domain.pickling import pickled_as_fields
 from queries.model import PaymentRow, TradeEdge, TradeRow
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
 OBSERVER_SEP = ";"
 
 
+@pickled_as_fields
 @dataclass(frozen=True, slots=True)
 class Series:
     """Parallel monthly values, sorted by month: yen and ledger lines."""
@@ -43,11 +45,6 @@ class Series:
     months: tuple[str, ...]
     amounts: tuple[int, ...]
     lines: tuple[int, ...]
-
-    def __reduce__(self) -> tuple[type[Series], tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]]:
-        """Pickled as its three tuples (parsed files send many series from worker
-        processes; the generic state of a slotted dataclass is slower)."""
-        return (Series, (self.months, self.amounts, self.lines))
 
     @property
     def amount(self) -> int:
