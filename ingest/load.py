@@ -398,7 +398,7 @@ class Loader:
         self.tx_rows = max(tx_rows or chunk_rows, 1)
         self._clients: set[str] = set()  # firms known to carry the client flag (stored or written)
         # The observations written, for a store that merges new pairs from them.
-        self._collect_written = bool(getattr(store, "finish_uses_written", True))
+        self._collect_written = store.finish_uses_written
         self.resolver = resolver or Resolver(store)
         self.progress = sys.stderr.isatty() if progress is None else progress
         self._writer: _Writer | _ProcessWriter | None = None
@@ -746,33 +746,46 @@ def _inspect(jobs: list[LoadJob]) -> list[_Inspected | str]:
     return out
 
 
-class _Writer:
-    """One thread that writes the loads in the order given, while the main
-    thread parses results and resolves the next group (the store's own work —
-    Neo4j's server, SQLite's C code and the disk — runs meanwhile).
+class _Writes:
+    """A load's writes run in order on one store, by name (``write_load``,
+    ``finish_batches``): once a write fails, every later one is refused — a
+    later group may name firms the failed one would have created, and must
+    not be stored alone. Used by the writer thread and the writer process."""
 
-    Once a write fails, every later one is refused: a later group may name
-    firms the failed one would have created, and must not be stored alone.
-    """
-
-    def __init__(self, store: Store, times: LoadTimes) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.times = times
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-writer")
-        self._failed: BaseException | None = None
+        self._failed: str | None = None
 
-    def submit(self, method: str, *args: Any) -> Future[None]:
-        return self._pool.submit(self._run, method, args)
-
-    def _run(self, method: str, args: tuple[Any, ...]) -> None:
+    def run(self, method: str, args: tuple[Any, ...]) -> float:
+        """Run one write; its seconds."""
         if self._failed is not None:
             raise IngestError(f"not written: an earlier write of this load failed ({self._failed})")
         t0 = time.perf_counter()
         try:
             getattr(self.store, method)(*args)
         except BaseException as e:
-            self._failed = e
+            self._failed = f"{type(e).__name__}: {e}"
             raise
+        return time.perf_counter() - t0
+
+
+class _Writer:
+    """One thread that writes the loads in the order given, while the main
+    thread parses results and resolves the next group (the store's own work —
+    Neo4j's server, SQLite's C code and the disk — runs meanwhile)."""
+
+    def __init__(self, store: Store, times: LoadTimes) -> None:
+        self.times = times
+        self._writes = _Writes(store)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torihiki-writer")
+
+    def submit(self, method: str, *args: Any) -> Future[None]:
+        return self._pool.submit(self._run, method, args)
+
+    def _run(self, method: str, args: tuple[Any, ...]) -> None:
+        t0 = time.perf_counter()
+        try:
+            self._writes.run(method, args)
         finally:
             self.times.write_busy += time.perf_counter() - t0
             self.times.writes += 1
@@ -792,7 +805,7 @@ class _ProcessWriter:
     third of that process's CPU. In a process of its own it runs beside
     resolution; what crosses over is the writes themselves (pickled,
     cheaper than building them). Same order, same transactions, and the same
-    rule as :class:`_Writer`: once a write fails, every later one is refused.
+    rule (:class:`_Writes`).
     """
 
     def __init__(self, opener: Callable[[], Store], times: LoadTimes) -> None:
@@ -815,31 +828,22 @@ class _ProcessWriter:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-# The writer process's store and its first failed write (one writer per process).
-_process_store: Store | None = None
-_process_failed: str | None = None
+# The writer process's writes (one writer per process).
+_process_writes: _Writes | None = None
 
 
 def _open_writer_store(opener: Callable[[], Store]) -> None:
-    global _process_store, _process_failed
-    _process_store, _process_failed = opener(), None
+    global _process_writes
+    store = opener()
+    _process_writes = _Writes(store)
     # Closed when the process exits (the pool's shutdown): SQLite checkpoints its log then.
-    mp_util.Finalize(None, _process_store.close, exitpriority=10)
+    mp_util.Finalize(None, store.close, exitpriority=10)
 
 
 def _write_in_process(method: str, args: tuple[Any, ...]) -> float:
     """Run one write in the writer process; its seconds there."""
-    global _process_failed
-    if _process_failed is not None:
-        raise IngestError(f"not written: an earlier write of this load failed ({_process_failed})")
-    assert _process_store is not None
-    t0 = time.perf_counter()
-    try:
-        getattr(_process_store, method)(*args)
-    except BaseException as e:
-        _process_failed = f"{type(e).__name__}: {e}"
-        raise
-    return time.perf_counter() - t0
+    assert _process_writes is not None
+    return _process_writes.run(method, args)
 
 
 @dataclass
