@@ -30,8 +30,8 @@ from queries.identity import GRANT, MAX_BANK_CHARS, REVOKE, AuditEntry, ConsentE
 from queries.store import NotFound, Store
 
 __all__ = [
-    "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_token",
-    "check_password", "principal_of", "change_consent", "record", "check_bank", "check_user_name",
+    "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_password_length",
+    "check_token", "check_password", "principal_of", "change_consent", "record", "check_bank", "check_user_name",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
 ]
 
@@ -154,13 +154,18 @@ def issue_token(store: Store, name: str, by: Principal) -> IssuedToken:
     return IssuedToken(name, token, token_id, issued)
 
 
-def set_password(store: Store, name: str, password: str, by: Principal) -> None:
-    """Set a user's password (Argon2id hash). Raises :class:`InputError`
-    for a password under 12 characters, :class:`NotFound`."""
+def check_password_length(password: str) -> None:
+    """Raise :class:`InputError` unless the password has 12–1024 characters."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise InputError(f"a password has at least {MIN_PASSWORD_CHARS} characters")
     if len(password) > MAX_PASSWORD_CHARS:
         raise InputError(f"a password has at most {MAX_PASSWORD_CHARS} characters")
+
+
+def set_password(store: Store, name: str, password: str, by: Principal) -> None:
+    """Set a user's password (Argon2id hash). Raises :class:`InputError`
+    for a password under 12 characters, :class:`NotFound`."""
+    check_password_length(password)
     if not store.set_user_password(name, _HASHER.hash(password)):
         raise NotFound(f"no user {name!r}")
     record(store, by, "user.password", detail=name)

@@ -262,11 +262,10 @@ def _suppressed(name: str, kind: str, direction: Direction | None, value: float 
                     value, None, None, None, None, None, None, True, reason)
 
 
-def _stat(name: str, kind: str, direction: Direction | None, column: pd.Series, firm_id: str,
-          group: pd.Index, residual: int | None, min_n: int) -> PeerStat:
-    own = column.get(firm_id)
-    value = None if own is None or pd.isna(own) else float(own)
-    vals = column.reindex(group).dropna().to_numpy(dtype=float)
+def _stat(name: str, kind: str, direction: Direction | None, value: float | None, values: np.ndarray,
+          residual: int | None, min_n: int) -> PeerStat:
+    """One statistic against the group's ``values`` (NaN where a peer has none)."""
+    vals = values[~np.isnan(values)]
     if vals.size < min_n:
         return _suppressed(name, kind, direction, value,
                            f"fewer than {min_n} peer firms with a value")
@@ -281,17 +280,19 @@ def _stat(name: str, kind: str, direction: Direction | None, column: pd.Series, 
                     value, int(vals.size), q1, med, q3, pct, comp, False, None)
 
 
-def _residual(column: pd.Series, division: pd.Index, sizes: pd.Series, min_n: int) -> int:
-    """Values in the division outside the cells that publish this statistic on their own."""
-    vals = column.reindex(division)
-    has = vals.notna()
-    size = sizes.reindex(division)
-    published = pd.Series(False, index=division)
-    for s in size.dropna().unique():
-        cell = division[(size == s).to_numpy()]
-        if len(cell) >= min_n and int(has.reindex(cell).sum()) >= min_n:
-            published.loc[cell] = True
-    return int((has & ~published).sum())
+def _residuals(values: np.ndarray, sizes: np.ndarray, min_n: int) -> np.ndarray:
+    """Per column of ``values`` (division firms × statistics, NaN for none):
+    the values in the division outside the size-class cells that publish that
+    statistic on their own (a cell of at least ``min_n`` firms with at least
+    ``min_n`` values)."""
+    has = ~np.isnan(values)
+    published = np.zeros_like(has)
+    for s in np.unique(sizes[~np.isnan(sizes)]):
+        in_cell = sizes == s
+        if int(in_cell.sum()) >= min_n:
+            published[in_cell] |= has[in_cell].sum(axis=0) >= min_n
+    counts: np.ndarray = (has & ~published).sum(axis=0)
+    return counts
 
 
 def peer_baseline(
@@ -359,18 +360,25 @@ def peer_baseline(
     own_size = sizes.get(firm_id)
     size = None if own_size is None or pd.isna(own_size) else int(own_size)
 
-    columns: list[tuple[str, str, pd.Series]] = []
     names = list(parameters) if parameters is not None else [
         c for c in [*PARAMETER_NAMES, *sorted(set(params.columns) - set(PARAMETER_NAMES))]
         if c in params.columns
     ]
-    for name in names:
-        columns.append((name, "parameter", pd.to_numeric(params[name], errors="coerce")))
+    # the statistics as numeric tables (firms × statistics): one per source, each with its own index
+    tables = [(_numeric(params[names]), "parameter")]
     if metrics_df is not None:
-        metrics = metrics_df.copy()
+        metrics = _numeric(metrics_df)
+        if metrics is metrics_df:
+            metrics = metrics.copy(deep=False)
         metrics.index = metrics.index.astype(str)
-        for name in metrics.columns:
-            columns.append((str(name), "metric", pd.to_numeric(metrics[name], errors="coerce")))
+        tables.append((metrics, "metric"))
+    columns = [(str(name), kind) for table, kind in tables for name in table.columns]
+
+    def values_of(rows: pd.Index) -> np.ndarray:
+        """Every statistic (in the order of ``columns``) of the firms ``rows``; NaN for none."""
+        return np.hstack([table.reindex(rows).to_numpy(dtype=float, na_value=np.nan) for table, _ in tables])
+
+    own = [None if np.isnan(v) else float(v) for v in values_of(pd.Index([firm_id]))[0]]
 
     def direction_of(name: str, kind: str) -> Direction | None:
         if name in dirs:
@@ -379,8 +387,8 @@ def peer_baseline(
 
     if industry is None:
         group = PeerGroup(None, None, size, size_source, None, "the firm has no JSIC division")
-        stats = [_suppressed(n, k, direction_of(n, k), _own(c, firm_id), "no peer group: the "
-                             "firm has no JSIC division") for n, k, c in columns]
+        stats = [_suppressed(n, k, direction_of(n, k), own[i], "no peer group: the "
+                             "firm has no JSIC division") for i, (n, k) in enumerate(columns)]
         return _result(firm_id, used_period, group, stats)
 
     ind = firms["industry"].astype("string").str.strip().str.upper()
@@ -397,17 +405,24 @@ def peer_baseline(
                   f"division × size class {size} has fewer than {MIN_PEERS} firms")
     group = PeerGroup(basis, industry, size, size_source,
                       len(members) if len(members) >= MIN_PEERS else None, reason)
-    stats = []
-    for name, kind, col in columns:
-        residual = _residual(col, division, sizes, MIN_PEERS) if basis == "division" else None
-        stats.append(_stat(name, kind, direction_of(name, kind), col, firm_id, members,
-                           residual, MIN_PEERS))
+    # every statistic at once, read for the group and the division (not one reindex per statistic)
+    group_values = values_of(members)
+    residuals = None
+    if basis == "division":
+        division_sizes = sizes.reindex(division).to_numpy(dtype=float, na_value=np.nan)
+        residuals = _residuals(values_of(division), division_sizes, MIN_PEERS)
+    stats = [_stat(name, kind, direction_of(name, kind), own[i], group_values[:, i],
+                   None if residuals is None else int(residuals[i]), MIN_PEERS)
+             for i, (name, kind) in enumerate(columns)]
     return _result(firm_id, used_period, group, stats)
 
 
-def _own(column: pd.Series, firm_id: str) -> float | None:
-    v = column.get(firm_id)
-    return None if v is None or pd.isna(v) else float(v)
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every column numeric (unparsable values NaN); the frame
+    itself when it is already (the usual case: the snapshot's tables)."""
+    if all(pd.api.types.is_numeric_dtype(t) for t in frame.dtypes):
+        return frame
+    return frame.apply(pd.to_numeric, errors="coerce")
 
 
 def _result(firm_id: str, period: str | None, group: PeerGroup,

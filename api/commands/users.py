@@ -8,19 +8,30 @@ The CLI acts as the operator on the store's machine: an admin named
 from __future__ import annotations
 
 import argparse
+import csv
 import getpass
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 from api.commands.common import emit, opened
-from api.identity import add_user, change_consent, issue_token, record, set_active, set_password
+from api.identity import (
+    add_user,
+    change_consent,
+    check_password_length,
+    issue_token,
+    record,
+    set_active,
+    set_password,
+)
 from api.settings import Settings
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, utc_iso
 from queries.store import NotFound
 
-__all__ = ["cli_principal", "cmd_users_add", "cmd_users_list", "cmd_users_disable", "cmd_users_enable",
+__all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
+           "cmd_users_enable",
            "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
            "cmd_consent_list", "cmd_audit_list", "add_parsers"]
 
@@ -53,6 +64,62 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
         print(f"user {user.name} added as {user.role}" + (f" of bank {user.bank}" if user.bank else "")
               + f"; `torihiki users token {user.name}` issues its API token")
     return 0
+
+
+IMPORT_COLUMNS = ("name", "role", "bank", "password")
+"""Columns of a ``users import`` file (a header line names them; ``bank`` and
+``password`` may be empty or missing)."""
+
+
+def _import_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) of a users CSV (UTF-8, BOM allowed). Raises
+    :class:`InputError` for a missing file or header."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read the users file: {e}") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in reader.fieldnames or []]
+    if "name" not in header or "role" not in header:
+        raise InputError(f"{path}: line 1 is not a header with the columns {', '.join(IMPORT_COLUMNS)}")
+    reader.fieldnames = header
+    return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None})
+            for row in reader if any((v or "").strip() for k, v in row.items() if k is not None)]
+
+
+def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Add the users of a CSV file in one go (``name,role,bank,password``):
+    a bank's officers at onboarding, or the demo's users. A user that exists
+    is left as it is (importing the same file twice changes nothing); a bad
+    row is reported with its line and the other rows are still added."""
+    rows = _import_rows(args.file)
+    added: list[str] = []
+    kept: list[str] = []
+    rejected: list[dict[str, object]] = []
+    with opened(settings) as store:
+        for line, row in rows:
+            name, password = row.get("name", ""), row.get("password", "")
+            try:
+                if store.get_user(name) is not None:
+                    kept.append(name)
+                    continue
+                if password:
+                    check_password_length(password)  # before the user exists: all or nothing per row
+                add_user(store, name, row.get("role", ""), row.get("bank") or None, cli_principal())
+                if password:
+                    set_password(store, name, password, cli_principal())
+            except InputError as e:
+                rejected.append({"file": str(args.file), "line": line, "name": name, "reason": str(e)})
+                continue
+            added.append(name)
+    if args.json:
+        emit({"added": added, "existing": kept, "rejected": rejected})
+    else:
+        print(f"{args.file}: {len(added)} users added, {len(kept)} existed already (left as they are), "
+              f"{len(rejected)} rejected")
+        for r in rejected:
+            print(f"  {r['file']}:{r['line']}: {r['name'] or '(no name)'}: {r['reason']}", file=sys.stderr)
+    return 1 if rejected else 0
 
 
 def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -198,6 +265,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                    help="also set the web UI password, read from the first line of stdin")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_add)
+    u = us.add_parser("import", help="add the users of a CSV file (name,role,bank,password); "
+                                     "existing users are left as they are")
+    u.add_argument("file", type=Path, help="UTF-8 CSV with a header line; bank and password may be empty "
+                                           "(a password here is the web UI password: keep the file private)")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=cmd_users_import)
     u = us.add_parser("list", help="every user (never a token or password)")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_list)

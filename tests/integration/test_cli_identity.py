@@ -53,6 +53,45 @@ def test_users(cli: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     assert run(capsys, "users", "disable", "nobody")[0] == 2
 
 
+def test_users_import(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A CSV of users: good rows are added (with their web UI password), bad rows
+    reported with their line, existing users left as they are; a second import
+    of the same file changes nothing."""
+    f = tmp_path / "users.csv"
+    f.write_text("\ufeffname,role,bank,password\n"
+                 "ann,analyst,,correct horse battery\n"
+                 "co,credit_officer,0179,\n"
+                 "\n"
+                 "bad,credit_officer,,long enough password\n"
+                 "short,researcher,,tiny\n"
+                 "x y,admin,,\n", encoding="utf-8")
+    code, out, err = run(capsys, "users", "import", str(f))
+    assert code == 1 and "2 users added, 0 existed already" in out and "3 rejected" in out
+    assert f"{f}:5: bad: a credit officer is bound to one bank" in err
+    assert f"{f}:6: short: a password has at least 12 characters" in err
+    assert f"{f}:7: x y: " in err
+    assert check_password(cli, "ann", "correct horse battery")[1] == ""
+    co = cli.get_user("co")
+    assert co is not None and co.bank == "0179" and co.role == "credit_officer" and not co.password_hash
+    assert cli.get_user("bad") is None and cli.get_user("short") is None  # nothing half-made
+
+    f.write_text("name,role,bank,password\nann,admin,,another password!\nres,researcher,,\n", encoding="utf-8")
+    code, out, _ = run(capsys, "users", "import", str(f), "--json")
+    assert code == 0 and json.loads(out) == {"added": ["res"], "existing": ["ann"], "rejected": []}
+    ann = cli.get_user("ann")
+    assert ann is not None and ann.role == "analyst"  # left as it was
+    assert check_password(cli, "ann", "correct horse battery")[1] == ""
+    before = [(u.name, u.role, u.bank, u.password_hash) for u in cli.list_users()]
+    assert run(capsys, "users", "import", str(f))[0] == 0
+    assert [(u.name, u.role, u.bank, u.password_hash) for u in cli.list_users()] == before
+
+    f.write_text("who,what\nann,admin\n", encoding="utf-8")
+    code, _, err = run(capsys, "users", "import", str(f))
+    assert code == 2 and "line 1 is not a header" in err
+    code, _, err = run(capsys, "users", "import", str(tmp_path / "missing.csv"))
+    assert code == 2 and "cannot read the users file" in err
+
+
 def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
     cli.upsert_firms([Firm("F1", "株式会社一"), Firm("F2", "株式会社二")])
     code, out, _ = run(capsys, "consent", "grant", "F1", "B1")

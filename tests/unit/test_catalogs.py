@@ -84,3 +84,21 @@ def test_a_message_in_several_catalogs_has_one_translation() -> None:
                     differ.append((key, seen[key], (po.name, text)))
                 seen.setdefault(key, (po.name, text))
     assert not differ, differ
+
+
+def test_whole_numbers_are_formatted_as_babel_formats_them() -> None:
+    """Locale.number takes a short cut for whole numbers (the yen amounts of a
+    network view, thousands per page); it must print what babel prints."""
+    import random
+
+    from babel.numbers import format_decimal
+
+    from api.web.i18n import Locale
+
+    rng = random.Random(8)
+    values = [0, 1, -1, 999, 1_000, -1_234_567, 10**15, *(rng.randint(-10**13, 10**13) for _ in range(2_000))]
+    for lang, babel_locale in (("ja", "ja_JP"), ("en", "en_US")):
+        loc = Locale(lang)  # type: ignore[arg-type]
+        for v in values:
+            assert loc.number(v) == format_decimal(v, format="#,##0", locale=babel_locale)
+        assert loc.yen(1234567.5) == ("1,234,568円" if lang == "ja" else "¥1,234,568")
