@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
+import io
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -31,8 +32,7 @@ from queries.identity import User, utc_iso
 from queries.store import NotFound
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
-           "cmd_users_enable",
-           "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
+           "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
            "cmd_consent_list", "cmd_audit_list", "add_parsers"]
 
 
@@ -78,13 +78,19 @@ def _import_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{path}: cannot read the users file: {e}") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     if "name" not in header or "role" not in header:
         raise InputError(f"{path}: line 1 is not a header with the columns {', '.join(IMPORT_COLUMNS)}")
     reader.fieldnames = header
-    return [(reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None})
-            for row in reader if any((v or "").strip() for k, v in row.items() if k is not None)]
+    rows = []
+    for row in reader:
+        # fields trimmed, except a password (its spaces are part of it); extra columns ignored
+        fields = {k: (v or "") if k == "password" else (v or "").strip()
+                  for k, v in row.items() if isinstance(k, str)}
+        if any(fields.values()):
+            rows.append((reader.line_num, fields))
+    return rows
 
 
 def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
