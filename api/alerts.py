@@ -27,9 +27,9 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -38,6 +38,9 @@ from queries.access import Principal, Role
 from queries.acks import MAX_NOTE_CHARS, AlertAck
 from queries.scoped import AccessDenied, ScopedStore
 from queries.store import NotFound, Store
+
+if TYPE_CHECKING:
+    from api.portfolio import Snapshot  # pandas and networkx: imported by the refresh, not at start
 
 __all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alerts_state", "refreshing", "alert_feed", "scoped_alerts", "ack", "one_alert",
            "ACK_ROLES"]
@@ -55,30 +58,40 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def compute_region_alerts(store: Store, progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
-    """Every alert of the region as plain dicts (see :class:`graph.alerts.Alert`)."""
+def compute_region_alerts(store: Store, progress: Callable[[str], None] | None = None,
+                          snap: Snapshot | None = None,
+                          ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None
+                          ) -> list[dict[str, Any]]:
+    """Every alert of the region as plain dicts (see :class:`graph.alerts.Alert`).
+    ``snap`` (of the whole window, holding the trade as read) and ``ledgers``
+    (every client's ledger sums): what a refresh already read, if it did."""
     from graph.alerts import compute_alerts
 
     step = progress or (lambda _: None)
-    step("reading firms")
-    clients = sorted(f.id for f in store.all_firms() if f.is_client)
-    step("reading trade")
-    trades = store.trade_frame(None, None)
-    step("reading clients' ledgers")
-    ledgers = {c: store.ledger_sums(c) for c in clients}
-    step("reading parameters")
-    params = store.parameters()
+    if snap is not None and snap.trades is not None and snap.month_from is None and snap.month_to is None:
+        clients, trades, params = snap.clients, snap.trades, snap.parameters
+    else:
+        step("reading firms")
+        clients = sorted(f.id for f in store.all_firms() if f.is_client)
+        step("reading trade")
+        trades = store.trade_frame(None, None)
+        step("reading parameters")
+        params = store.parameters()
+    if ledgers is None:
+        step("reading clients' ledgers")
+        ledgers = {c: store.ledger_sums(c) for c in clients}
     step("computing alerts")
     return [a.to_dict() for a in compute_alerts(trades, clients, ledgers=ledgers, parameters=params)]
 
 
-def refresh_alerts(store: Store, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def refresh_alerts(store: Store, progress: Callable[[str], None] | None = None, snap: Snapshot | None = None,
+                   ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None) -> dict[str, Any]:
     """Compute every alert and store them with the data version they were
     computed from. Returns what was done (``alerts``, ``data_version``,
-    ``seconds``, ``bytes``)."""
+    ``seconds``, ``bytes``). ``snap``, ``ledgers``: see :func:`compute_region_alerts`."""
     t0 = time.perf_counter()
     version = store.data_version()
-    alerts = compute_region_alerts(store, progress)
+    alerts = compute_region_alerts(store, progress, snap, ledgers)
     payload = gzip.compress(orjson.dumps(alerts), compresslevel=5)
     created = _now()
     stamp = secrets.token_hex(8)

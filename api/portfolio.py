@@ -56,6 +56,9 @@ class Snapshot:
     month_from: str | None = None
     month_to: str | None = None
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
+    trades: pd.DataFrame | None = field(default=None, repr=False)
+    """The monthly trade as the store returned it (``Store.trade_frame``), for
+    the analytics that read it raw (alerts): one read of it per refresh."""
 
     @classmethod
     def load(cls, store: ReadStore, month_from: str | None = None, month_to: str | None = None,
@@ -74,7 +77,7 @@ class Snapshot:
         step("finding distressed firms")
         distress = distress_reasons(network=network, parameters=params)
         clients = sorted(f.id for f in firms.values() if f.is_client)
-        return cls(firms, network, params, distress, clients, month_from, month_to)
+        return cls(firms, network, params, distress, clients, month_from, month_to, trades=edges)
 
     @property
     def metrics(self) -> pd.DataFrame:
@@ -112,12 +115,14 @@ PEER_INPUTS = "peer_inputs"
 """Name of the stored table: every client's industry, size class and ego metrics."""
 
 
-def refresh_peer_inputs(store: Store, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def refresh_peer_inputs(store: Store, progress: Callable[[str], None] | None = None,
+                        snap: Snapshot | None = None) -> dict[str, Any]:
     """Compute every client's metrics on the whole network once and store
     them with the data version they were computed from (after a load, so
-    that the API answers peers without rebuilding the whole network)."""
+    that the API answers peers without rebuilding the whole network).
+    ``snap``: a snapshot of the store already built for the same version, if any."""
     version = store.data_version()
-    snap = Snapshot.load(store, progress=progress)
+    snap = snap or Snapshot.load(store, progress=progress)
     table = snap.firms_frame().join(snap.metrics, how="left")
     buf = io.BytesIO()
     table.to_parquet(buf)

@@ -158,13 +158,16 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
 
 
 def refresh_portfolio_signals(store: Store, snap: Snapshot | None = None,
-                              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                              progress: Callable[[str], None] | None = None,
+                              ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None
+                              ) -> dict[str, Any]:
     """Compute :func:`signals_table` on the whole network and store it with
     the data version it was computed from (after a load). ``snap``: a
-    snapshot of the store already built for the same version, if any."""
+    snapshot of the store already built for the same version, if any;
+    ``ledgers``: every client's ledger sums read for it, if already read."""
     version = store.data_version()
     snap = snap or Snapshot.load(store, progress=progress)
-    table = signals_table(snap, store.ledger_sums, progress)
+    table = signals_table(snap, ledgers.__getitem__ if ledgers is not None else store.ledger_sums, progress)
     buf = io.BytesIO()
     table.to_parquet(buf)
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

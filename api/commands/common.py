@@ -50,23 +50,25 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     there is no trade yet."""
     import time
 
-    from api.portfolio import refresh_peer_inputs
+    from api.alerts import refresh_alerts  # the alert feed: a read, not a computation
+    from api.portfolio import Snapshot, refresh_peer_inputs
+    from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
     from api.precompute import precompute_busiest
 
     t0 = time.perf_counter()
     try:
-        info = refresh_peer_inputs(store)
+        # The whole network is read, and every client's metrics computed, once for all three tables.
+        snap = Snapshot.load(store)
     except ValueError:  # no trade loaded yet: nothing to compute
         return None
+    info = refresh_peer_inputs(store, snap=snap)
     info["seconds"] = round(time.perf_counter() - t0, 1)
     t2 = time.perf_counter()
-    from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
-
-    info["portfolio"] = refresh_portfolio_signals(store)
+    ledgers = {c: store.ledger_sums(c) for c in snap.clients}  # read once for the table and the alerts
+    info["portfolio"] = refresh_portfolio_signals(store, snap, ledgers=ledgers)
     info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
-    from api.alerts import refresh_alerts  # the alert feed: a read, not a computation
-
-    info["alerts"] = refresh_alerts(store)
+    info["alerts"] = refresh_alerts(store, snap=snap, ledgers=ledgers)
+    del snap, ledgers
     t1 = time.perf_counter()
     info["precomputed"] = precompute_busiest(store, settings)
     info["precompute_seconds"] = round(time.perf_counter() - t1, 1)
