@@ -468,6 +468,20 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                            [(r["kind"], _series(r)) for r in self._read(tq.OWN_UNNAMED, client=client_id)])
 
     @_translate
+    def ledger_sums_of(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
+        ids = sorted(set(client_ids))
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for start in range(0, len(ids), _LEDGERS_PER_READ):
+            chunk = ids[start:start + _LEDGERS_PER_READ]
+            trades = _by_key(self._read(tq.OWN_TRADES_OF, clients=chunk), "observer")
+            payments = _by_key(self._read(tq.OWN_PAYMENTS_OF, clients=chunk), "observer")
+            own = _by_key(self._read(tq.OWN_ALL_UNNAMED_OF, clients=chunk), "client")
+            for c in chunk:
+                out[c] = ledger_sums(c, _observations(trades.get(c, ())), _observations(payments.get(c, ())),
+                                     [(r["kind"], _series(r)) for r in own.get(c, ())])
+        return out
+
+    @_translate
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
         trades = sum_trades(_observations(self._read(tq.OWN_TRADES, client=client_id)), None, None)
         payments = sum_payments(_observations(self._read(tq.OWN_PAYMENTS, client=client_id)), None, None)
@@ -739,6 +753,18 @@ def _pairs(rows: Iterable[dict[str, Any]]) -> list[PairTrade]:
 def _totals(r: dict[str, Any]) -> FirmTotals:
     return FirmTotals(r["id"], tuple(r["months"] or ()), tuple(r["sales"] or ()),
                       tuple(r["purchases"] or ()))
+
+
+_LEDGERS_PER_READ = 500
+"""Clients whose own ledgers one query of :meth:`Neo4jStore.ledger_sums_of` reads."""
+
+
+def _by_key(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:
+    """Rows grouped by the value of ``key``, in their order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r[key], []).append(r)
+    return out
 
 
 def _observations(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str, str, Series]]:

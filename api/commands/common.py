@@ -64,7 +64,7 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     info = refresh_peer_inputs(store, snap=snap)
     info["seconds"] = round(time.perf_counter() - t0, 1)
     t2 = time.perf_counter()
-    ledgers = {c: store.ledger_sums(c) for c in snap.clients}  # read once for the table and the alerts
+    ledgers = store.ledger_sums_of(snap.clients)  # read once for the table and the alerts
     info["portfolio"] = refresh_portfolio_signals(store, snap, ledgers=ledgers)
     info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
     info["alerts"] = refresh_alerts(store, snap=snap, ledgers=ledgers)

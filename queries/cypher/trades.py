@@ -205,6 +205,18 @@ OWN_TRADES: Final[LiteralString] = (
     "MATCH (s:Firm)-[t:TRADE {observer: $client}]->(b:Firm) "
     "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
 )
+OWN_TRADES_OF: Final[LiteralString] = (
+    "MATCH (s:Firm)-[t:TRADE]->(b:Firm) WHERE t.observer IN $clients "
+    "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
+)
+OWN_PAYMENTS_OF: Final[LiteralString] = (
+    "MATCH (s:Firm)-[t:PAID]->(b:Firm) WHERE t.observer IN $clients "
+    "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS
+)
+OWN_ALL_UNNAMED_OF: Final[LiteralString] = """
+MATCH (o:OwnTrade) WHERE o.client IN $clients
+RETURN o.client AS client, o.kind AS kind, o.months AS months, o.amounts AS amounts, o.lines AS lines
+"""
 OWN_PAYMENTS: Final[LiteralString] = (
     "MATCH (s:Firm)-[t:PAID {observer: $client}]->(b:Firm) "
     "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS

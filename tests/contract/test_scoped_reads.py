@@ -61,6 +61,16 @@ def test_unnamed_totals_are_ledger_sums_of_many_clients(store: Store, tmp_path: 
     assert store.unnamed_totals([]) == {}
 
 
+def test_ledger_sums_of_many_clients_are_each_ones(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    firms = [C1, C2, C3, N1, "nope"]
+    got = store.ledger_sums_of([*firms, C1])
+    assert list(got) == sorted(firms)
+    assert got == {f: store.ledger_sums(f) for f in firms}
+    assert got[C2]["unnamed_sales"] == dict.fromkeys(MONTHS, 555_007) and got[C1]["sales"]
+    assert store.ledger_sums_of([]) == {}
+
+
 def _reads(s: ScopedStore, firm: str) -> list[tuple[str, Any]]:
     """The reads a dossier makes, in its order, each with its answer."""
     out: list[tuple[str, Any]] = [("pairs_of", s.pairs_of(firm))]
