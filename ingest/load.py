@@ -31,8 +31,10 @@ rejected row written to a quarantine CSV (file, line, column, reason, raw).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing as mp
 import multiprocessing.util as mp_util
@@ -409,6 +411,11 @@ class Loader:
              ) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
         """Load ``jobs`` in order; yield each job with its summary or error
         once its rows are committed."""
+        with _rare_collections() if len(jobs) > 1 else contextlib.nullcontext():
+            yield from self._load(jobs, reader)
+
+    def _load(self, jobs: Sequence[LoadJob], reader: Reader | None
+              ) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
         pool = None
         if self.workers > 0 and reader is None and len(jobs) > 1:
             pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
@@ -710,6 +717,33 @@ def _new_firms(resolved: Mapping[tuple[str, Counterparty], Resolution], known: s
         if f.is_client:
             flagged.add(fid)
     return out
+
+
+_GC_THRESHOLD = (200_000, 50, 1_000)
+"""Cyclic garbage collection during a load of many files: every 200,000
+allocations rather than 700, with full collections rarer too."""
+
+
+@contextlib.contextmanager
+def _rare_collections() -> Iterator[None]:
+    """Make Python's cyclic garbage collector run rarely while a load runs
+    (restored afterwards), in this process and the worker processes it forks.
+
+    A load allocates millions of containers that live long (the name index,
+    the aliases and firms of the run, the rows in flight): with the default
+    thresholds the collector ran every 700 allocations and its full
+    collections walked all of them, more often and for longer as the run
+    grew — a sixth of the main process's time on the first 6,000 files of the
+    100k region (10.4 s of 61.6; 1.0 s with these thresholds). What a load
+    frees is nearly all acyclic (rows, series, tuples) and goes at once by
+    reference counting, so collecting rarely costs little memory.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*(max(a, b) for a, b in zip(before, _GC_THRESHOLD, strict=True)))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @dataclass(frozen=True)
