@@ -201,6 +201,38 @@ def start_section(d: Path, out: dict[str, Any]) -> str:
     return "### First start\n\n" + _table(["target", "goal", "measured", ""], checks)
 
 
+SOURCES = [("ingest", [f"load-embedded-{r}.json" for r in ("1k", "10k", "100k")]),
+           ("Neo4j load", [f"load-neo4j-{r}.json" for r in ("10k", "100k")]),
+           ("serving", ["serve-embedded.json", "serve-neo4j.json"]), ("first start", ["start.json"])]
+"""The inputs of each section (``BENCH_SKIP`` keeps an earlier run's)."""
+
+
+def sources(d: Path, out: dict[str, Any]) -> str:
+    """Which code and when each input was measured: a report may combine
+    parts run at different times (``BENCH_SKIP`` keeps the files of an
+    earlier run), and then says so."""
+    found: dict[str, dict[str, str]] = {}
+    for _, names in SOURCES:
+        for name in names:
+            r = _load(d / name)
+            if r is not None and "machine" in r:
+                found[name] = {"commit": r["machine"].get("commit", "?"), "date": r["machine"].get("date", "?")}
+    out["sources"] = found
+    commits = {v["commit"] for v in found.values()}
+    if len(commits) <= 1:
+        return ""
+    parts = []
+    for label, names in SOURCES:
+        runs: dict[str, str] = {}  # commit -> its first date
+        for n in names:
+            if n in found:
+                c, t = found[n]["commit"], found[n]["date"][:16]
+                runs[c] = min(runs.get(c, t), t)
+        if runs:
+            parts.append(f"{label} at " + " and ".join(f"{c} ({t} UTC)" for c, t in sorted(runs.items())))
+    return "Parts measured in different runs: " + "; ".join(parts) + ".\n"
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--dir", type=Path, default=Path("bench/out"))
@@ -218,6 +250,9 @@ def main() -> None:
             f"{m['loadavg']}.\n\nDatasets: generated regions (`torihiki generate`, seed 1, 24 months): "
             + ", ".join(f"{k} = {v.get('firms'):,} firms / {v.get('clients'):,} clients" for k, v in regions.items())
             + ". Every figure sits next to a baseline measured in the same run.\n")
+    mixed = sources(args.dir, out)
+    if mixed:
+        head += "\n" + mixed
     body = "\n\n".join([ingest_section(args.dir, out), neo4j_section(args.dir, out), serve_section(args.dir, out),
                         start_section(args.dir, out)])
     args.dir.mkdir(parents=True, exist_ok=True)
