@@ -52,20 +52,23 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
 
 
 def _parameters(store: ReadStore, period: str | None) -> Any:
-    from graph.frames import parameters_frame
-
+    # The store first, the imports after: when the store is down the answer
+    # is a 503 at once, not after a second of importing scipy (the first time).
     rows = store.parameters()
     if not rows:
         raise InputError("no management parameters loaded (torihiki metrics import FILE)")
+    from graph.frames import parameters_frame
+
     return parameters_frame(rows, period)
 
 
 def correlation_of(store: ReadStore, method: Literal["pearson", "spearman"] = "pearson",
                    period: str | None = None) -> dict[str, Any]:
     """Correlation of the management parameters across firms."""
+    frame = _parameters(store, period)
     from graph.correlation import correlation
 
-    result = correlation(_parameters(store, period), method).to_dict()
+    result = correlation(frame, method).to_dict()
     result["period"] = period or "latest per firm"
     return result
 
@@ -73,10 +76,11 @@ def correlation_of(store: ReadStore, method: Literal["pearson", "spearman"] = "p
 def correlation_png(store: ReadStore, method: Literal["pearson", "spearman"] = "pearson",
                     period: str | None = None) -> bytes:
     """The correlation matrix as a PNG heatmap."""
+    frame = _parameters(store, period)
     from graph.correlation import correlation, heatmap_png
 
     buf = io.BytesIO()
-    heatmap_png(correlation(_parameters(store, period), method), buf)
+    heatmap_png(correlation(frame, method), buf)
     return buf.getvalue()
 
 

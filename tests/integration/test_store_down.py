@@ -154,4 +154,3 @@ def test_service_resumes_when_neo4j_is_back(relay: Relay, tmp_path: Path) -> Non
             assert time.monotonic() < deadline, "the API did not resume after Neo4j came back"
             time.sleep(0.2)
         assert client.get("/firms", params={"q": "zz-none"}).status_code == 200
-        app.state.store.close()
