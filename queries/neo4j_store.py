@@ -463,9 +463,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     @_translate
     def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
-        return ledger_sums(client_id, _observations(self._read(tq.OWN_TRADES, client=client_id)),
-                           _observations(self._read(tq.OWN_PAYMENTS, client=client_id)),
-                           [(r["kind"], _series(r)) for r in self._read(tq.OWN_UNNAMED, client=client_id)])
+        return self.ledger_sums_of([client_id])[client_id]  # the same three reads, for one client
 
     @_translate
     def ledger_sums_of(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:

@@ -48,10 +48,6 @@ UNWIND $rows AS row
 CREATE (:OwnTrade {key: row.key, batch: row.batch, client: row.client, kind: row.kind,
                    months: row.months, amounts: row.amounts, lines: row.lines})
 """
-OWN_UNNAMED: Final[LiteralString] = """
-MATCH (o:OwnTrade {client: $client})
-RETURN o.kind AS kind, o.months AS months, o.amounts AS amounts, o.lines AS lines
-"""
 OWN_UNNAMED_OF: Final[LiteralString] = """
 MATCH (o:OwnTrade) WHERE o.client IN $ids AND o.kind IN ['sales', 'purchases']
 RETURN o.client AS client, o.kind AS kind, o.months AS months, o.amounts AS amounts, o.lines AS lines
