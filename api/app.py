@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
                 logging.getLogger("torihiki.api").warning("store not answering at start-up: %s", e)
         app.state.store = s
         cfg = settings or get_settings()
-        app.state.responses = ResponseCache(cfg.cache_mib * 1024 * 1024, cfg.cache_version_seconds)
+        app.state.responses = ResponseCache(cfg.cache_mib * 1024 * 1024, cfg.cache_version_seconds,
+                                             cfg.serve_precomputed)
         # Sync routes run in this many threads (one store connection each);
         # more requests wait their turn instead of holding memory meanwhile.
         anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.threads

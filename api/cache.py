@@ -63,9 +63,10 @@ class ResponseCache:
     ``max_bytes = 0`` disables caching (every request computes).
     """
 
-    def __init__(self, max_bytes: int, version_ttl: float = 0.5) -> None:
+    def __init__(self, max_bytes: int, version_ttl: float = 0.5, use_stored: bool = True) -> None:
         self.max_bytes = max_bytes
         self.version_ttl = version_ttl
+        self.use_stored = use_stored  # serve answers stored at load time (off: compute every one)
         self._items: OrderedDict[tuple[str, int], Rendered] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
@@ -94,6 +95,7 @@ class ResponseCache:
         ``fresh``: read the data version now (a consent change bumps it, and
         a scoped answer must follow a revocation on the next request)."""
         version = self.version(store, fresh)
+        precomputed = precomputed and self.use_stored
         if self.max_bytes <= 0:
             return (self._from_store(key, store, version) if precomputed else None) or render()
         full = (key, version)

@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, help="year of 全銀 transfer dates (the header has only MMDD)")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
     s.add_argument("--no-refresh", action="store_true",
-                   help="skip recomputing the network metrics of peer baselines after the load")
+                   help="skip recomputing peer inputs and the answers rendered at load time "
+                        "(the busiest firms', every client's network) after the load")
     s.add_argument("--workers", type=int, default=None,
                    help="processes that parse files in parallel (default: one per CPU, at most 4, "
                         "for several files; 0 parses in this process)")
@@ -141,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None,
                    help="processes that parse files in parallel (default: one per CPU, at most 4)")
     s.add_argument("--no-refresh", action="store_true",
-                   help="skip recomputing peer inputs and the busiest firms' answers after the load")
+                   help="skip recomputing peer inputs and the answers rendered at load time "
+                        "(the busiest firms', every client's network) after the load")
     s.add_argument("--verbose", action="store_true", help="one line per ledger file")
     s.add_argument("--json", action="store_true", help="one JSON summary at the end")
     s.set_defaults(func=_lazy("load", "cmd_load"))
@@ -182,9 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_lazy("portfolio", "cmd_peers"))
 
-    s = sub.add_parser("refresh", help="recompute every firm's display name and every client's network "
-                                       "metrics for peer baselines (done after each ingest; needed after "
-                                       "POST /ingest uploads)")
+    s = sub.add_parser("refresh", help="recompute every firm's display name, every client's network "
+                                       "metrics for peer baselines and the answers rendered at load time "
+                                       "(done after each ingest; needed after POST /ingest uploads)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_lazy("portfolio", "cmd_refresh"))
 

@@ -16,6 +16,7 @@ from graph.ego import (
     partner_sums,
     rank_partners,
     rank_second_hop,
+    reached_via,
     window_pairs,
 )
 from ingest.accounts import AccountTable, load_account_table
@@ -65,9 +66,9 @@ def ego(
     Reads the firm's merged pairs, keeps its ``max_nodes - 1`` largest
     partners (by yen both ways; metrics still cover all of them), then the
     ties among the kept firms; with ``hops=2`` it first ranks second-hop
-    firms from the structure (seller, buyer, yen) around the kept partners,
-    without their monthly series. Raises :class:`queries.store.NotFound`
-    for an unknown firm.
+    firms by their yen with the kept partners, without monthly series (over
+    the whole window the store ranks them: ``Store.second_hop_ranking``).
+    Raises :class:`queries.store.NotFound` for an unknown firm.
     """
     if hops not in (1, 2):
         raise ValueError("hops must be 1 or 2")
@@ -93,12 +94,20 @@ def ego(
         pairs = window_pairs(store.pairs_among(keep), month_from, month_to)
         net = assemble(firm_id, hops, sales, purchases, kept_first, [], {}, pairs, truncated)
         return firm, net, store.get_firms([n.id for n in net.nodes])
+    room = max_nodes - len(keep)
     if whole:
-        around = store.pair_amounts(kept_first)
-    else:
-        around = [(s, b, p.amount) for (s, b), p in
-                  window_pairs(store.pairs_around(kept_first), month_from, month_to).items()]
-    kept_second, via, cut = rank_second_hop(keep, kept_first, around, max_nodes - len(keep))
+        # Ranked by the store (a hub partner's thousands of pairs stay there); then the
+        # pairs shown: every one touches a kept first-hop partner.
+        ranking = store.second_hop_ranking(kept_first, keep, room + 1)
+        kept_second, cut = [f for f, _ in ranking[:room]], len(ranking) > room
+        between = store.pairs_between(kept_first, keep | set(kept_second))
+        via = reached_via(set(kept_first), kept_second, ((p.seller, p.buyer) for p in between))
+        net = assemble(firm_id, hops, sales, purchases, kept_first, kept_second, via, window_pairs(between),
+                       truncated or cut)
+        return firm, net, store.get_firms([n.id for n in net.nodes])
+    around = [(s, b, p.amount) for (s, b), p in
+              window_pairs(store.pairs_around(kept_first), month_from, month_to).items()]
+    kept_second, via, cut = rank_second_hop(keep, kept_first, around, room)
     shown = keep | set(kept_second)
     # Series only for the pairs shown: every one touches a kept first-hop partner or the ego.
     keys = {(s, b) for s, b, _ in around if s in shown and b in shown}

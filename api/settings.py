@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     threads: int = Field(default=16, ge=1, validation_alias="TORIHIKI_THREADS")
     cache_version_seconds: float = Field(default=0.5, ge=0, validation_alias="TORIHIKI_CACHE_VERSION_SECONDS")
     precompute_firms: int = Field(default=50, ge=0, validation_alias="TORIHIKI_PRECOMPUTE_FIRMS")
+    # Every client firm's default ego network rendered after each load (api.precompute).
+    precompute_clients: bool = Field(default=True, validation_alias="TORIHIKI_PRECOMPUTE_CLIENTS")
+    # Off: the server computes every answer, even one stored at load time (benchmarks, debugging).
+    serve_precomputed: bool = Field(default=True, validation_alias="TORIHIKI_SERVE_PRECOMPUTED")
     # ingest.load.CHUNK_ROWS (not imported: it would load the ingest stack into every CLI
     # start; tests/unit/test_start_imports.py checks the two agree)
     chunk_rows: int = Field(default=20_000, ge=1, validation_alias="TORIHIKI_CHUNK_ROWS")

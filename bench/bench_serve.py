@@ -14,12 +14,17 @@ What it does, on a store already loaded (``make bench`` loads the regions):
    for the same duration: latency p50 / p99 and queries/s. And the framework
    floor: ``GET /health`` through the same server and load tool.
 3. Starts ``torihiki serve`` (``--workers``) with the response cache off
-   (``TORIHIKI_CACHE_MIB=0``: every request computes — the cold figures)
+   (``TORIHIKI_CACHE_MIB=0``: every request is answered from the store — an
+   answer rendered at load time (``api.precompute``: every client's one-hop
+   ego, the largest firms' answers) or else computed; the cold figures)
    and drives it with ``oha`` on loopback, 10 connections, closed loop:
    ego hops=1 and hops=2 for the clients; ego, view, trend, figures and
    peers for the 50 largest firms. Then at a fixed rate (60% of the
    closed-loop throughput) with ``--latency-correction`` (no coordinated
    omission). Server memory (RSS of the server and its workers) after.
+   Then a server that serves nothing stored at load time
+   (``TORIHIKI_SERVE_PRECOMPUTED=0``): the clients' ego hops=1 computed on
+   every request.
 4. Starts it again with the cache on (the default): the same ego run warm,
    then the soak: 50 connections for ``--soak-seconds`` over a mix of ego,
    view, trend and peers of clients and large firms; every non-2xx answer
@@ -279,6 +284,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["rss_cold_mib"] = cold.rss_mib()
     finally:
         cold.stop()
+
+    # The same firms with nothing read from what the load stored: each ego computed on request.
+    computed = Server(args.port, args.workers, {**env, "TORIHIKI_CACHE_MIB": "0",
+                                                "TORIHIKI_SERVE_PRECOMPUTED": "0"})
+    try:
+        step("computing server …", file=sys.stderr)
+        result["ego1_clients_computed"] = oha(urls(computed.base, clients, "/ego?hops=1"), 10, args.seconds)
+    finally:
+        computed.stop()
 
     warm = Server(args.port, args.workers, env)
     try:

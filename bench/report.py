@@ -144,6 +144,8 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             ("raw store query, 50 largest firms", "raw_top", None),
             ("GET /health (framework floor)", "floor_health", None),
             ("ego hops=1, client firms, cold", "ego1_clients", "raw_clients"),
+            ("ego hops=1, client firms, computed (nothing stored at load)", "ego1_clients_computed",
+             "raw_clients"),
             ("ego hops=1, client firms, fixed rate, CO-corrected", "ego1_clients_fixed_rate", "raw_clients"),
             ("ego hops=1, client firms, warm cache", "ego1_clients_warm", "raw_clients"),
             ("ego hops=2, client firms, cold", "ego2_clients", None),

@@ -13,12 +13,12 @@ partners they reach the ego through (``via``).
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from domain.second_hop import second_hop_weights, top_by_weight
 from graph.records import CountedTrade as TradeLike
 from graph.records import PairSeries
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # annotations; imported where a DiGraph is built (a large imp
 __all__ = [
     "TradeLike", "PairSeries", "EgoNode", "EgoEdge", "EgoNetwork", "build_ego_graph", "ego_network",
     "ego_metrics", "metrics_of", "window_pairs", "partner_sums", "rank_partners", "rank_second_hop",
-    "assemble", "pairs_of_trades",
+    "second_hop_weights", "reached_via", "assemble", "pairs_of_trades",
 ]
 
 
@@ -177,24 +177,26 @@ def rank_second_hop(keep: set[str], first: Iterable[str],
     largest (ties by id), the partners each kept one is reached through,
     and whether some were left out."""
     first_set = set(first)
-    weight: dict[str, int] = defaultdict(int)
     rows = around if isinstance(around, list) else list(around)
-    for s, b, amount in rows:
-        if s in first_set and b not in keep:
-            weight[b] += abs(amount)
-        if b in first_set and s not in keep:
-            weight[s] += abs(amount)
+    weight = second_hop_weights(keep, first_set, rows)
     if room <= 0:
         return [], {}, bool(weight)
-    ranked = heapq.nsmallest(room, weight, key=lambda n: (-weight[n], n))
-    kept = set(ranked)
+    ranked = top_by_weight(weight, room)
+    return ranked, reached_via(first_set, ranked, ((s, b) for s, b, _ in rows)), len(weight) > room
+
+
+def reached_via(first: Collection[str], second: Iterable[str],
+                pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """For each firm of ``second``, the firms of ``first`` it trades with
+    (``pairs``: seller, buyer of pairs touching ``first``)."""
+    kept = set(second)
     via: dict[str, set[str]] = defaultdict(set)
-    for s, b, _ in rows:
-        if s in first_set and b in kept:
+    for s, b in pairs:
+        if s in first and b in kept:
             via[b].add(s)
-        if b in first_set and s in kept:
+        if b in first and s in kept:
             via[s].add(b)
-    return ranked, via, len(weight) > room
+    return via
 
 
 def assemble(ego: str, hops: int, sales: Mapping[str, int], purchases: Mapping[str, int],

@@ -481,6 +481,14 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         found = {(r[0], r[1]): r for r in rows}  # a pair with both ends in both sets comes twice
         return sorted((_pair(r) for r in found.values()), key=_pair_key)
 
+    def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
+                           limit: int) -> list[tuple[str, int]]:
+        if limit <= 0 or not first:
+            return []
+        rows = self._conn().execute(tq.SECOND_HOP_RANKING,
+                                    (_json(sorted(set(first))), _json(sorted(set(keep))), limit))
+        return [(str(f), int(w)) for f, w in rows]
+
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()
         rows.sort()
@@ -641,6 +649,11 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
         with self._tx(bump=False) as c:
             c.execute(tq.PUT_ANALYTICS, (name, data_version, created_at, payload))
+
+    def put_analytics_many(self, entries: Sequence[tuple[str, bytes]], data_version: int,
+                           created_at: str) -> None:
+        with self._tx(bump=False) as c:
+            c.executemany(tq.PUT_ANALYTICS, [(n, data_version, created_at, p) for n, p in entries])
 
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         row = self._conn().execute(tq.GET_ANALYTICS, (name,)).fetchone()

@@ -433,6 +433,14 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         return _pairs(self._read(tq.PAIRS_BETWEEN, ids=sorted(set(firm_ids)), others=sorted(set(others))))
 
     @_translate
+    def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
+                           limit: int) -> list[tuple[str, int]]:
+        if limit <= 0 or not first:
+            return []
+        rows = self._read(tq.SECOND_HOP_RANKING, first=sorted(set(first)), keep=sorted(set(keep)), limit=limit)
+        return [(r["other"], int(r["weight"])) for r in rows]
+
+    @_translate
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._read(tq.PAIR_AMOUNTS, ids=sorted(set(firm_ids)))
         return sorted({(r["seller"], r["buyer"], int(r["amount"])) for r in rows})
@@ -626,6 +634,13 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     @_translate
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
         self._tx(lambda tx: tx.run(tq.PUT_ANALYTICS, name=name, payload=payload, version=data_version,
+                                   created_at=created_at).consume(), bump=False)
+
+    @_translate
+    def put_analytics_many(self, entries: Sequence[tuple[str, bytes]], data_version: int,
+                           created_at: str) -> None:
+        rows = [{"name": n, "payload": p} for n, p in entries]
+        self._tx(lambda tx: tx.run(tq.PUT_ANALYTICS_MANY, rows=rows, version=data_version,
                                    created_at=created_at).consume(), bump=False)
 
     @_translate

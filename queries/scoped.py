@@ -49,6 +49,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from domain.second_hop import second_hop_weights, top_by_weight
 from queries.access import Principal, Role
 from queries.model import Firm, ParameterRow, PaymentRow, TradeEdge, TradeRow
 from queries.series import FirmTotals, PairTrade, expand_edges, split_observers
@@ -89,7 +90,10 @@ class ReadStore(Protocol):
     def pairs_among(self, firm_ids: Collection[str]) -> list[PairTrade]: ...
     def pairs_by_keys(self, keys: Collection[tuple[str, str]]) -> list[PairTrade]: ...
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]: ...
+    def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]: ...
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]: ...
+    def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
+                           limit: int) -> list[tuple[str, int]]: ...
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]: ...
     def trade_edges(self, firm_ids: Collection[str], month_from: str | None,
                     month_to: str | None) -> list[TradeEdge]: ...
@@ -538,6 +542,19 @@ class ScopedStore:
         if not self._officer():
             return self.store.pairs_around(firm_ids)
         return self._scoped_around(self._in_many(firm_ids))
+
+    def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]:
+        if not self._officer():
+            return self.store.pairs_between(firm_ids, others)
+        return self._scope_pairs(self.store.pairs_between(self._in_many(firm_ids), self._in_many(others)))
+
+    def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
+                           limit: int) -> list[tuple[str, int]]:
+        """Ranked over the visible pairs (an officer's): the same ranking in Python."""
+        if not self._officer():
+            return self.store.second_hop_ranking(first, keep, limit)
+        weight = second_hop_weights(set(keep), set(first), self.pair_amounts(first))
+        return [(f, weight[f]) for f in top_by_weight(weight, limit)]
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         if not self._officer():

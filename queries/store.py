@@ -200,6 +200,15 @@ class Store(Protocol):
         ``others`` (either side selling), sorted — e.g. the trade of many
         firms with a bank's few consenting firms, without the rest of theirs."""
 
+    def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
+                           limit: int) -> list[tuple[str, int]]:
+        """The firms outside ``keep`` that trade with a firm of ``first``,
+        with their yen with those firms (over all months, both ways,
+        absolute), most first, ties by id, at most ``limit``: the second hop
+        of an ego network ranked where the pairs are, so that a hub's
+        thousands of pairs are not shipped to rank a few hundred firms
+        (``graph.ego.second_hop_weights`` says the same in Python)."""
+
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a
         seller or buyer in ``firm_ids``, sorted — structure without series."""
@@ -314,6 +323,12 @@ class Store(Protocol):
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
         """Store a derived whole-network table computed from the data at
         ``data_version`` (does not itself change the data version)."""
+
+    def put_analytics_many(self, entries: Sequence[tuple[str, bytes]], data_version: int,
+                           created_at: str) -> None:
+        """Store several derived entries ``(name, payload)`` computed from the
+        data at ``data_version`` in one write (the answers rendered at load
+        time: thousands of them); like :meth:`put_analytics` for each."""
 
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         """(data version it was computed from, when, payload), or ``None``."""

@@ -46,14 +46,14 @@ def pct(x: float | None) -> str:
 def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> dict[str, Any] | None:
     """Recompute what is computed once per change of the data (after a
     load): the stored whole-network metrics that peer baselines read, and
-    the answers of the busiest firms (:mod:`api.precompute`). ``None`` when
-    there is no trade yet."""
+    the answers of the busiest firms and the clients' networks
+    (:mod:`api.precompute`). ``None`` when there is no trade yet."""
     import time
 
     from api.alerts import refresh_alerts  # the alert feed: a read, not a computation
     from api.portfolio import Snapshot, refresh_peer_inputs
     from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
-    from api.precompute import precompute_busiest
+    from api.precompute import precompute_answers
 
     t0 = time.perf_counter()
     try:
@@ -68,12 +68,14 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     info["portfolio"] = refresh_portfolio_signals(store, snap, ledgers=ledgers)
     info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
     info["alerts"] = refresh_alerts(store, snap=snap, ledgers=ledgers)
+    clients = list(snap.clients)
     del snap, ledgers
     t1 = time.perf_counter()
-    info["precomputed"] = precompute_busiest(store, settings)
+    info["precomputed"] = done = precompute_answers(store, settings, clients=clients)
     info["precompute_seconds"] = round(time.perf_counter() - t1, 1)
     if not quiet:
         print(f"network metrics of {info['clients']} clients refreshed for peer baselines "
-              f"in {info['seconds']} s; answers of the {info['precomputed']['firms']} busiest firms "
-              f"rendered in {info['precompute_seconds']} s")  # noqa: T201
+              f"in {info['seconds']} s; answers of the {done['firms']} busiest firms "
+              f"rendered in {done['busiest_seconds']} s, the networks of {done['client_egos']} "
+              f"clients in {done['client_egos_seconds']} s")  # noqa: T201
     return info

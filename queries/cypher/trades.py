@@ -108,6 +108,11 @@ PUT_ANALYTICS: Final[LiteralString] = """
 MERGE (a:Analytics {name: $name})
 SET a.data_version = $version, a.created_at = $created_at, a.payload = $payload
 """
+PUT_ANALYTICS_MANY: Final[LiteralString] = """
+UNWIND $rows AS row
+MERGE (a:Analytics {name: row.name})
+SET a.data_version = $version, a.created_at = $created_at, a.payload = row.payload
+"""
 GET_ANALYTICS: Final[LiteralString] = """
 MATCH (a:Analytics {name: $name})
 RETURN a.data_version AS data_version, a.created_at AS created_at, a.payload AS payload
@@ -162,6 +167,15 @@ PAIRS_BETWEEN: Final[LiteralString] = (
     "WITH DISTINCT seller, buyer, m "
     "RETURN seller, buyer, " + PAIR_FIELDS
 )
+# A relationship between a firm of $first and one outside $keep is matched
+# once (from its end in $first: the other end is not in $first).
+SECOND_HOP_RANKING: Final[LiteralString] = """
+UNWIND $first AS id
+MATCH (:Firm {id: id})-[m:TRADES_WITH]-(x:Firm)
+WHERE NOT x.id IN $keep
+WITH x.id AS other, sum(abs(m.amount)) AS weight
+RETURN other, weight ORDER BY weight DESC, other LIMIT $limit
+"""
 PAIR_AMOUNTS: Final[LiteralString] = (
     "UNWIND $ids AS id "
     "CALL (id) { "

@@ -48,6 +48,18 @@ UNION ALL
 SELECT seller, buyer, amount FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
   AND +seller NOT IN (SELECT value FROM json_each(?1))
 """
+# Second-hop firms of an ego network ranked by their yen with the first hop
+# (?1), firms of ?2 left out: from the covering indexes on either end (their
+# keys carry the amount), grouped in SQLite rather than shipped to Python.
+SECOND_HOP_RANKING: Final = """
+SELECT other, SUM(w) AS weight FROM (
+    SELECT buyer AS other, ABS(amount) AS w FROM trade_pairs
+    WHERE seller IN (SELECT value FROM json_each(?1)) AND +buyer NOT IN (SELECT value FROM json_each(?2))
+    UNION ALL
+    SELECT seller AS other, ABS(amount) AS w FROM trade_pairs
+    WHERE buyer IN (SELECT value FROM json_each(?1)) AND +seller NOT IN (SELECT value FROM json_each(?2))
+) GROUP BY other ORDER BY weight DESC, other LIMIT ?3
+"""
 PAIRS_AROUND: Final = f"""
 SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
 UNION ALL

@@ -155,3 +155,36 @@ def test_parameters_of_some_firms_equal_theirs_among_all(store: Store) -> None:
     assert store.parameters_of(["F1", "F3", "F9"]) == [r for r in every if r.firm_id in ("F1", "F3")]
     assert [(r.firm_id, r.period) for r in store.parameters_of(["F1"])] == [("F1", "FY2023"), ("F1", "FY2024")]
     assert store.parameters_of([]) == []
+
+
+def test_analytics_entries_written_many_at_once_read_back_alike(store: Store) -> None:
+    """``put_analytics_many`` stores each entry as ``put_analytics`` would,
+    replaces entries of the same name, and does not move the data version."""
+    version = store.data_version()
+    store.put_analytics("response:a", b"old", version, "2026-12-01T00:00:00+00:00")
+    entries = [(f"response:{i}", bytes([i % 256]) * (i + 1)) for i in range(3)] + [("response:a", b"\x00new")]
+    store.put_analytics_many(entries, version, "2026-12-02T00:00:00+00:00")
+    assert store.data_version() == version
+    for name, payload in entries:
+        assert store.get_analytics(name) == (version, "2026-12-02T00:00:00+00:00", payload)
+    store.put_analytics_many([], version, "2026-12-02T00:00:00+00:00")  # nothing to write: no error
+
+
+def test_second_hop_ranking_agrees_with_the_ranking_over_pair_amounts(store: Store, tmp_path: Path) -> None:
+    """The store ranks an ego's second hop where the pairs are; the answer is
+    the one ``domain.second_hop`` computes in Python from the pairs' yen
+    (absolute, both ways), most first, ties by id, cut at ``limit``."""
+    from domain.second_hop import second_hop_weights, top_by_weight
+
+    load_sample(store, tmp_path)
+    checked = 0
+    for firm in sorted(f.id for f in store.all_firms()):
+        first = sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
+        keep = {firm, *first}
+        weight = second_hop_weights(keep, set(first), store.pair_amounts(first))
+        for limit in (1, 3, 1000):
+            expected = [(f, weight[f]) for f in top_by_weight(weight, limit)]
+            assert store.second_hop_ranking(first, keep, limit) == expected
+        checked += bool(weight)
+    assert checked >= 3  # firms with a second hop were ranked
+    assert store.second_hop_ranking([], {"X"}, 5) == [] and store.second_hop_ranking(["A"], {"A"}, 0) == []

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api import service
 from api.app import create_app
-from api.precompute import precompute_busiest
+from api.precompute import precompute_answers
 from api.settings import Settings
 from queries.model import Firm
 from queries.store import Store
@@ -37,7 +37,7 @@ def test_answers_precomputed_at_load_are_served_until_the_data_changes(
     with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
         computed = client.get(f"/firms/{busiest}/ego").content
         trend = client.get(f"/firms/{busiest}/trend").json()
-    info = precompute_busiest(loaded, settings, firms=3)
+    info = precompute_answers(loaded, settings, firms=3)
     assert info["firms"] == 3 and info["answers"] >= 9
 
     def fail(*_: object, **__: object) -> None:
@@ -54,6 +54,48 @@ def test_answers_precomputed_at_load_are_served_until_the_data_changes(
         loaded.upsert_firms([Firm("NEW", name="新しい会社")])  # any write: a new data version
         with pytest.raises(AssertionError, match="computed"):
             client.get(f"/firms/{busiest}/ego")
+
+
+def test_every_clients_network_is_precomputed_and_served_as_rendered(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a load, each client firm's default ego network is stored as the
+    API renders it and served from the store; a server told not to serve
+    stored answers, and a scoped (officer's) request, compute it."""
+    clients = sorted(f.id for f in loaded.all_firms() if f.is_client)
+    assert len(clients) >= 2
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        computed = {f: client.get(f"/firms/{f}/ego").content for f in clients}
+    off = precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_CLIENTS=0),  # type: ignore[call-arg]
+                             firms=0)
+    assert off["client_egos"] == 0 and off["answers"] == 0
+    info = precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path), firms=0)  # type: ignore[call-arg]
+    assert info["client_egos"] == len(clients) == info["answers"] and info["bytes"] > 0
+
+    real_ego = service.ego
+    calls: list[str] = []
+
+    def counted(store: object, firm_id: str, *args: object, **kwargs: object) -> object:
+        calls.append(firm_id)
+        return real_ego(store, firm_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "ego", counted)
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        for f in clients:
+            r = client.get(f"/firms/{f}/ego", params={"hops": 1})
+            assert r.status_code == 200 and r.content == computed[f]
+        assert calls == []  # every one read from the store
+        client.get(f"/firms/{clients[0]}/ego", params={"hops": 2})
+        assert calls == [clients[0]]  # two hops: computed
+    calls.clear()
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0, TORIHIKI_SERVE_PRECOMPUTED=0) as client:
+        assert client.get(f"/firms/{clients[0]}/ego").content == computed[clients[0]]
+        assert calls == [clients[0]]
+    calls.clear()
+    officer = make_tokens(loaded)["officer_b1"]
+    settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_CACHE_VERSION_SECONDS=0, TORIHIKI_CACHE_MIB=0)  # type: ignore[call-arg]
+    with TestClient(create_app(settings, store=loaded), headers=officer) as client:
+        client.get(f"/firms/{clients[0]}/ego")
+        assert calls == [clients[0]]  # a bank's scope: never the unscoped stored answer
 
 
 def test_the_cache_follows_the_data_version(loaded: Store, tmp_path: Path) -> None:
