@@ -67,7 +67,7 @@ def test_down_answers_503_within_a_second(tmp_path: Path) -> None:
     with TestClient(app, raise_server_exceptions=False) as client:
         for path in ["/health", *ROUTES, *ROUTES]:  # the second round meets an open circuit
             _assert_fast_503(client, path, port)
-        app.state.store.close()
+    app.state.store.close()  # the app closes only a store it opened itself; after its shutdown
 
 
 class Relay:
@@ -154,3 +154,4 @@ def test_service_resumes_when_neo4j_is_back(relay: Relay, tmp_path: Path) -> Non
             assert time.monotonic() < deadline, "the API did not resume after Neo4j came back"
             time.sleep(0.2)
         assert client.get("/firms", params={"q": "zz-none"}).status_code == 200
+    app.state.store.close()
