@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # annotations; imported where a DiGraph is built (a large imp
 __all__ = [
     "TradeLike", "PairSeries", "EgoNode", "EgoEdge", "EgoNetwork", "build_ego_graph", "ego_network",
     "ego_metrics", "metrics_of", "window_pairs", "partner_sums", "rank_partners", "rank_second_hop",
-    "second_hop_weights", "reached_via", "assemble", "pairs_of_trades",
+    "reached_via", "assemble", "pairs_of_trades",
 ]
 
 

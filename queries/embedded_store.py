@@ -647,8 +647,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
 
     # -- whole network ---------------------------------------------------
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
-        with self._tx(bump=False) as c:
-            c.execute(tq.PUT_ANALYTICS, (name, data_version, created_at, payload))
+        self.put_analytics_many([(name, payload)], data_version, created_at)
 
     def put_analytics_many(self, entries: Sequence[tuple[str, bytes]], data_version: int,
                            created_at: str) -> None:

@@ -469,7 +469,6 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]:
         return sum_trades(_observations(self._read(tq.TWO_SIDED)), month_from, month_to)
 
-    @_translate
     def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
         return self.ledger_sums_of([client_id])[client_id]  # the same three reads, for one client
 
@@ -631,10 +630,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     def all_firms(self) -> list[Firm]:
         return [_firm(r) for r in self._read(fq.ALL_FIRMS)]
 
-    @_translate
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
-        self._tx(lambda tx: tx.run(tq.PUT_ANALYTICS, name=name, payload=payload, version=data_version,
-                                   created_at=created_at).consume(), bump=False)
+        self.put_analytics_many([(name, payload)], data_version, created_at)
 
     @_translate
     def put_analytics_many(self, entries: Sequence[tuple[str, bytes]], data_version: int,

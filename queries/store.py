@@ -207,7 +207,7 @@ class Store(Protocol):
         absolute), most first, ties by id, at most ``limit``: the second hop
         of an ego network ranked where the pairs are, so that a hub's
         thousands of pairs are not shipped to rank a few hundred firms
-        (``graph.ego.second_hop_weights`` says the same in Python)."""
+        (``domain.second_hop`` says the same in Python)."""
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a

@@ -104,10 +104,6 @@ UNWIND $pairs AS pair
 MATCH (s:Firm {id: pair[0]})-[m:TRADES_WITH]->(b:Firm {id: pair[1]})
 DELETE m
 """
-PUT_ANALYTICS: Final[LiteralString] = """
-MERGE (a:Analytics {name: $name})
-SET a.data_version = $version, a.created_at = $created_at, a.payload = $payload
-"""
 PUT_ANALYTICS_MANY: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (a:Analytics {name: row.name})
