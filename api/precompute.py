@@ -20,17 +20,24 @@ miss), so such a request costs a read, not a computation. They are the
 unscoped answers (an analyst's): a bank's officer, whose answers are masked
 by consent, is served a computed one.
 
+A refresh starts them first (:class:`Precompute`) and renders all but the
+busiest clients' peers beside its other work: in a process of its own on
+the embedded store, a thread on Neo4j.
+
 ``TORIHIKI_PRECOMPUTE_FIRMS`` (default 50) sets how many busiest firms;
 ``TORIHIKI_PRECOMPUTE_CLIENTS=0`` leaves the clients' networks to be computed
-on request (a refresh ~1 minute shorter after the 100k-firm region's load).
+on request (~40 s of CPU less after the 100k-firm region's load).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 import time
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -42,7 +49,7 @@ from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
 from queries.store import Store, StoreError
 
-__all__ = ["precompute_answers", "INDEX", "stored_key"]
+__all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key"]
 
 INDEX = "responses"
 """Analytics entry listing the keys of the stored answers."""
@@ -59,66 +66,156 @@ _THREADS = 4
 On the embedded store one: 5.1 ms an answer serially, 7.2 ms with four threads (contention)."""
 
 
+@dataclass
+class _Stored:
+    """Answers written: their keys (as the API caches them), compressed bytes, seconds."""
+
+    keys: list[str]
+    stored_bytes: int
+    seconds: float
+
+
+class _Batches:
+    """Rendered answers, written :data:`_WRITE_EVERY` at a time with the data version."""
+
+    def __init__(self, store: Store, version: int, created: str) -> None:
+        self.store, self.version, self.created = store, version, created
+        self.keys: list[str] = []
+        self.stored_bytes = 0
+        self._pending: list[tuple[str, bytes]] = []
+
+    def keep(self, key: str, rendered: Rendered | None) -> None:
+        if rendered is None:
+            return
+        payload = orjson.dumps({"media_type": rendered.media_type}) + b"\n" + rendered.gzipped
+        self._pending.append((stored_key(key), payload))
+        self.keys.append(key)
+        self.stored_bytes += len(payload)
+        if len(self._pending) >= _WRITE_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.store.put_analytics_many(self._pending, self.version, self.created)
+            self._pending.clear()
+
+
+def _pages_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
+                         max_nodes: int) -> Iterator[pages.Page]:
+    """The answers that do not read the peer inputs: each busiest firm's
+    ego, view, trend (and figures for a client), then each client's network
+    not among them."""
+    for firm_id, is_client in busiest:
+        yield pages.ego(store, firm_id, 1, None, None, max_nodes)
+        yield pages.view(store, firm_id, 1, None, None, DEFAULT_LANG)  # the view's model, Japanese
+        yield pages.trend(store, firm_id, "month", None, None)
+        if is_client:
+            yield pages.figures(store, firm_id)
+    busiest_ids = {f for f, _ in busiest}
+    for firm_id in clients:
+        if firm_id not in busiest_ids:
+            yield pages.ego(store, firm_id, 1, None, None, max_nodes)
+
+
+def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str) -> _Stored:
+    """Render and store ``todo``, in order."""
+    t0 = time.perf_counter()
+    out = _Batches(store, version, created)
+    # Threads on Neo4j, where most of an answer's time is its four reads' round trips;
+    # on the embedded store an answer is CPU in this process, and threads only contend.
+    with ThreadPoolExecutor(_THREADS if store.backend == "neo4j" else 1) as pool:
+        for key, rendered in pool.map(_rendered, todo):
+            out.keep(key, rendered)
+    out.flush()
+    return _Stored(out.keys, out.stored_bytes, time.perf_counter() - t0)
+
+
+def _render_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
+                          max_nodes: int, version: int, created: str) -> _Stored:
+    return _render(store, _pages_without_peers(store, busiest, clients, max_nodes), version, created)
+
+
+def _render_elsewhere(opener: Callable[[], Store], *args: Any) -> _Stored:
+    """:func:`_render_without_peers` in a process of its own, on the store opened again there."""
+    store = opener()
+    try:
+        return _render_without_peers(store, *args)
+    finally:
+        store.close()
+
+
+class Precompute:
+    """The answers rendered at load time, started before the rest of a
+    refresh and finished after it (:meth:`finish`).
+
+    Of them only the busiest clients' peers read what the refresh computes
+    (the peer inputs); the rest — the busiest firms' ego, view, trend and
+    figures, and every client's network — is rendered meanwhile. On the
+    embedded store an answer is CPU in Python, so that part runs in a
+    process of its own (forked; the store opened again there) while this
+    process computes the peer inputs, portfolio signals and alerts: the two
+    halves of the refresh share the machine's two cores instead of taking
+    turns (the refresh after the 100k region's load: 154 → 84 s). On Neo4j, where an answer is mostly
+    waiting for its reads, a thread of this process renders it (four reads
+    at a time).
+    """
+
+    def __init__(self, store: Store, settings: Settings, firms: int | None = None,
+                 clients: Iterable[str] | None = None, background: bool = True) -> None:
+        self.store = store
+        n = settings.precompute_firms if firms is None else firms
+        self.t0 = time.perf_counter()
+        self.version = store.data_version()
+        self.created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.busiest: list[tuple[str, bool]] = []
+        for firm_id, _ in store.busiest_firms(n) if n > 0 else []:
+            firm = store.get_firm(firm_id)
+            if firm is not None:
+                self.busiest.append((firm_id, bool(firm.is_client)))
+        ids = sorted(clients if clients is not None else _client_ids(store)) if settings.precompute_clients else []
+        self.clients = len(ids)
+        args = (self.busiest, ids, settings.max_ego_nodes, self.version, self.created)
+        opener = getattr(store, "reopener", None)
+        self._pool: Executor | None = None
+        if not background:
+            self._future: Future[_Stored] = Future()
+            self._future.set_result(_render_without_peers(store, *args))
+        elif opener is not None and (os.cpu_count() or 1) > 1:
+            self._pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+            self._future = self._pool.submit(_render_elsewhere, opener(), *args)
+        else:
+            self._pool = ThreadPoolExecutor(1)
+            self._future = self._pool.submit(_render_without_peers, store, *args)
+
+    def finish(self) -> dict[str, Any]:
+        """Render the busiest clients' peers (the peer inputs stored by now),
+        wait for the rest, store the list of keys; counts, bytes, seconds."""
+        try:
+            snapshots = SnapshotCache()
+            t0 = time.perf_counter()
+            peers = _render(self.store, (pages.peers(self.store, f, None, snapshots)
+                                         for f, is_client in self.busiest if is_client),
+                            self.version, self.created)
+            rest = self._future.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+        keys = [*rest.keys, *peers.keys]
+        self.store.put_analytics(INDEX, orjson.dumps(keys), self.version, self.created)
+        return {"firms": len(self.busiest), "client_egos": self.clients, "answers": len(keys),
+                "bytes": rest.stored_bytes + peers.stored_bytes, "data_version": self.version,
+                "rendered_seconds": round(rest.seconds, 1), "peers_seconds": round(time.perf_counter() - t0, 1),
+                "seconds": round(time.perf_counter() - self.t0, 1)}
+
+
 def precompute_answers(store: Store, settings: Settings, firms: int | None = None,
                        clients: Iterable[str] | None = None) -> dict[str, Any]:
     """Render and store the default answers of the ``firms`` busiest firms
     (``TORIHIKI_PRECOMPUTE_FIRMS`` when ``None``) and the default ego network
     of each client firm (``clients``; every client in the store when
-    ``None``; none when ``TORIHIKI_PRECOMPUTE_CLIENTS`` is off). Returns
-    counts, bytes stored and seconds."""
-    n = settings.precompute_firms if firms is None else firms
-    version = store.data_version()
-    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    snapshots = SnapshotCache()
-    keys: list[str] = []
-    pending: list[tuple[str, bytes]] = []
-    stored_bytes = 0
-
-    def keep(key: str, rendered: Rendered | None) -> None:
-        nonlocal stored_bytes
-        if rendered is None:
-            return
-        payload = orjson.dumps({"media_type": rendered.media_type}) + b"\n" + rendered.gzipped
-        pending.append((stored_key(key), payload))
-        keys.append(key)
-        stored_bytes += len(payload)
-        if len(pending) >= _WRITE_EVERY:
-            store.put_analytics_many(pending, version, created)
-            pending.clear()
-
-    t0 = time.perf_counter()
-    busiest = store.busiest_firms(n) if n > 0 else []
-    for firm_id, _ in busiest:
-        firm = store.get_firm(firm_id)
-        if firm is None:
-            continue
-        wanted = [pages.ego(store, firm_id, 1, None, None, settings.max_ego_nodes),
-                  pages.view(store, firm_id, 1, None, None, DEFAULT_LANG),  # the view's model, Japanese
-                  pages.trend(store, firm_id, "month", None, None)]
-        if firm.is_client:
-            wanted += [pages.figures(store, firm_id), pages.peers(store, firm_id, None, snapshots)]
-        for page in wanted:
-            keep(*_rendered(page))
-    busiest_seconds = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    done = set(keys)
-    egos = 0
-    if settings.precompute_clients:
-        egos_of = (pages.ego(store, firm_id, 1, None, None, settings.max_ego_nodes)
-                   for firm_id in sorted(clients if clients is not None else _client_ids(store)))
-        todo = (page for page in egos_of if page[0] not in done)
-        # Threads on Neo4j, where most of an answer's time is its four reads' round trips;
-        # on the embedded store an answer is CPU in this process, and threads only contend.
-        with ThreadPoolExecutor(_THREADS if store.backend == "neo4j" else 1) as pool:
-            for key, rendered in pool.map(_rendered, todo):
-                keep(key, rendered)
-                egos += rendered is not None
-    if pending:
-        store.put_analytics_many(pending, version, created)
-    store.put_analytics(INDEX, orjson.dumps(keys), version, created)
-    return {"firms": len(busiest), "client_egos": egos, "answers": len(keys), "bytes": stored_bytes,
-            "data_version": version, "busiest_seconds": round(busiest_seconds, 1),
-            "client_egos_seconds": round(time.perf_counter() - t1, 1)}
+    ``None``; none when ``TORIHIKI_PRECOMPUTE_CLIENTS`` is off), in this
+    process. Returns counts, bytes stored and seconds."""
+    return Precompute(store, settings, firms, clients, background=False).finish()
 
 
 def _rendered(page: pages.Page) -> tuple[str, Rendered | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -96,6 +97,33 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
     with TestClient(create_app(settings, store=loaded), headers=officer) as client:
         client.get(f"/firms/{clients[0]}/ego")
         assert calls == [clients[0]]  # a bank's scope: never the unscoped stored answer
+
+
+def test_a_refresh_renders_the_clients_networks_beside_the_rest(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``refresh_analytics`` renders the clients' networks while it computes
+    the peer inputs, portfolio signals and alerts (in another process on the
+    embedded store, a thread on Neo4j): every one is stored, as the API
+    renders it, under the data version the refresh started from."""
+    from api.commands.common import refresh_analytics
+    from api.precompute import INDEX
+
+    clients = sorted(f.id for f in loaded.all_firms() if f.is_client)
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        computed = {f: client.get(f"/firms/{f}/ego").content for f in clients}
+    version = loaded.data_version()
+    info = refresh_analytics(loaded, Settings(TORIHIKI_HOME=tmp_path), quiet=True)  # type: ignore[call-arg]
+    assert info is not None
+    done = info["precomputed"]
+    assert done["client_egos"] == len(clients) and done["data_version"] == version
+    index = loaded.get_analytics(INDEX)
+    assert index is not None and index[0] == version
+    assert {f"ego|{f}|1" for f in clients} <= {k.rsplit("|", 3)[0] for k in orjson.loads(index[2])}
+
+    monkeypatch.setattr(service, "ego", lambda *_, **__: pytest.fail("computed, not read from the store"))
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        for f in clients:
+            assert client.get(f"/firms/{f}/ego").content == computed[f]
 
 
 def test_the_cache_follows_the_data_version(loaded: Store, tmp_path: Path) -> None:
