@@ -902,6 +902,7 @@ class NameIndex:
     def __init__(self) -> None:
         self._ids: list[str] = []
         self._names: list[NormalizedName] = []
+        self._seen: set[tuple[str, NormalizedName]] = set()
         self._cores = _FieldIndex()  # kanji/latin cores ("" for kana names)
         self._readings = _FieldIndex()  # readings ("" when unknown)
         self._kana_cores = _FieldIndex()  # kana cores that differ from the reading, else ""
@@ -911,7 +912,14 @@ class NameIndex:
         return len(self._ids)
 
     def add(self, candidate_id: str, name: NormalizedName) -> None:
-        """Add a candidate (the same id may be added with several names)."""
+        """Add a candidate (the same id may be added with several names; the
+        same id with the same name again changes no answer and is ignored —
+        a load adds a firm's name once per client that spells it so, 3× on
+        the 10k region, and every duplicate was scored again by each query
+        that found it)."""
+        if (candidate_id, name) in self._seen:
+            return
+        self._seen.add((candidate_id, name))
         pos = len(self._ids)
         self._ids.append(candidate_id)
         self._names.append(name)

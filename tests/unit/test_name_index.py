@@ -441,3 +441,38 @@ def test_hypothesis_matches_linear_scan(corpus: list[NormalizedName], dup_ids: b
     with _signature_from(0 if vectorised else matching._SIGNATURE_FROM), _indexed(indexed):
         for q in queries + corpus[:3]:
             assert new.query(q, limit, min_score) == old.query(q, limit, min_score)
+
+
+def test_the_same_name_of_the_same_id_is_indexed_once() -> None:
+    """A load adds a firm's name once per client spelling it so; the repeats
+    change no answer and are not scored again."""
+    entries, queries = realistic_corpus(500, 200, seed=7)
+    once, thrice = NameIndex(), NameIndex()
+    for cid, name in entries:
+        once.add(cid, name)
+        for _ in range(3):
+            thrice.add(cid, name)
+    assert len(thrice) == len(once)
+    for q in queries:
+        assert thrice.query(q, limit=8) == once.query(q, limit=8)
+
+
+def test_a_score_one_match_is_decided_by_its_close_runners_up() -> None:
+    """The resolver first queries at ``ingest.resolve._CLOSE``: when that
+    finds a candidate of score 1, it decides as a query at ``REVIEW_MIN``
+    would (only runners-up within the ambiguity margin can change it)."""
+    from ingest.matching import decide
+    from ingest.resolve import _CLOSE
+
+    entries, queries = realistic_corpus(3000, 1200, seed=11)
+    index = NameIndex()
+    for cid, name in entries:
+        index.add(cid, name)
+    outcomes: list[str] = []
+    for q in [*queries, *(name for _, name in entries[::7])]:
+        close = index.query(q, limit=8, min_score=_CLOSE)
+        if close and close[0][1] >= 1.0:
+            outcomes.append(decide(close).outcome)
+            assert decide(close) == decide(index.query(q, limit=8)), q
+    # common, and reviews among them (a runner-up within the margin: the 300 twins)
+    assert outcomes.count("auto_merge") > 300 and outcomes.count("review") > 10
