@@ -97,10 +97,12 @@ def ego(
     room = max_nodes - len(keep)
     if whole:
         # Ranked by the store (a hub partner's thousands of pairs stay there); then the
-        # pairs shown: every one touches a kept first-hop partner.
+        # pairs shown: every one touches a kept first-hop partner, so the store reads them
+        # from those partners' pairs (its second argument), not also from the second hop's
+        # (often hubs: they rank first by yen).
         ranking = store.second_hop_ranking(kept_first, keep, room + 1)
         kept_second, cut = [f for f, _ in ranking[:room]], len(ranking) > room
-        between = store.pairs_between(kept_first, keep | set(kept_second))
+        between = store.pairs_between(keep | set(kept_second), kept_first)
         via = reached_via(set(kept_first), kept_second, ((p.seller, p.buyer) for p in between))
         net = assemble(firm_id, hops, sales, purchases, kept_first, kept_second, via, window_pairs(between),
                        truncated or cut)
