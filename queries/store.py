@@ -198,7 +198,9 @@ class Store(Protocol):
     def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]:
         """Merged pairs with one firm in ``firm_ids`` and the other in
         ``others`` (either side selling), sorted — e.g. the trade of many
-        firms with a bank's few consenting firms, without the rest of theirs."""
+        firms with a bank's few consenting firms, without the rest of theirs.
+        The answer is symmetric; the stores read the pairs of ``others``, so
+        pass the smaller set (or the one of lower degree) there."""
 
     def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
                            limit: int) -> list[tuple[str, int]]:

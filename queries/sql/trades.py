@@ -71,10 +71,11 @@ SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
 FROM json_each(?) j JOIN trade_pairs p ON p.seller = j.value ->> 0 AND p.buyer = j.value ->> 1
 """
 # Pairs with one end in ?1 and the other in ?2, driven by the firms of ?2
-# (the smaller set: a bank's consenting firms): their keys from the covering
-# indexes on either end (the unary + tests the other end against ?1 as a set
-# instead of probing every combination), then only the matching rows with
-# their series — scanning a hub's rows themselves read every series it has.
+# (the smaller set: a bank's consenting firms, an ego's kept partners): their
+# keys from the covering indexes on either end (the unary + tests the other end
+# against ?1 as a set instead of probing every combination), then only the
+# matching rows with their series — scanning a hub's rows themselves read every
+# series it has.
 PAIRS_BETWEEN: Final = f"""
 SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
     SELECT seller, buyer FROM trade_pairs
