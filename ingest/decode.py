@@ -84,15 +84,37 @@ def detect_encoding(sample: bytes) -> str:
     # with non-ASCII bytes valid UTF-8 make a UTF-8 file with damaged lines.
     lines = [ln for ln in sample.split(b"\n")[:-1] if not ln.isascii()] or [sample]
     for enc in ("utf-8", "cp932"):
-        ok = sum(_decodes(ln, enc, final=True) for ln in lines)
-        if ok * 2 > len(lines):
+        if _most_decode(lines, enc):
             return enc
     raise EncodingError("not UTF-8 and not Shift_JIS (cp932)")
 
 
+def _most_decode(lines: list[bytes], encoding: str) -> bool:
+    """Whether more than half of ``lines`` decode whole in ``encoding``.
+
+    Run for every file (twice: its format, then its reading), so it stops
+    as soon as the answer is known: all lines joined decode when each does
+    (a newline completes no multi-byte character in either encoding), and
+    counting stops once half have failed."""
+    if _decodes(b"\n".join(lines), encoding, final=True):
+        return True
+    ok = failed = 0
+    for ln in lines:
+        if _decodes(ln, encoding, final=True):
+            ok += 1
+        else:
+            failed += 1
+            if failed * 2 >= len(lines):
+                return False
+    return ok * 2 > len(lines)
+
+
 def _decodes(data: bytes, encoding: str, *, final: bool) -> bool:
     try:
-        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+        if final:
+            data.decode(encoding)
+        else:
+            codecs.getincrementaldecoder(encoding)().decode(data, final=False)
     except UnicodeDecodeError:
         return False
     return True

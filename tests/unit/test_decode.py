@@ -60,3 +60,50 @@ def test_binary_and_utf16_are_refused(data: bytes, why: str) -> None:
 def test_zengin_eof_byte_is_text() -> None:
     record = b"1" + b"0" * 119
     assert binary_reason(record * 3 + b"\x1a") is None
+
+
+def _by_count(sample: bytes) -> str:
+    """The rule, by counting every line (what detect_encoding decides faster)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines = [ln for ln in sample.split(b"\n")[:-1] if not ln.isascii()] or [sample]
+    for enc in ("utf-8", "cp932"):
+        ok = 0
+        for ln in lines:
+            try:
+                ln.decode(enc)
+                ok += 1
+            except UnicodeDecodeError:
+                pass
+        if ok * 2 > len(lines):
+            return enc
+    return "neither"
+
+
+def test_the_encoding_is_what_counting_every_line_decides() -> None:
+    """Mixtures of UTF-8, cp932 and damaged lines, a line cut inside a
+    character: the early exits change no decision."""
+    import random
+
+    rng = random.Random(5)
+    kinds = [
+        lambda: "2025-04-01,株式会社山陰,売上,100".encode(),
+        lambda: "2025-04-01,株式会社山陰,売上,100".encode("cp932"),
+        lambda: b"2025-04-03,\xff\xfe\x80,x,1",
+        lambda: "鳥取".encode("cp932")[:3],  # cut inside a character
+        lambda: "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ".encode("cp932"),
+        lambda: b"\x81",
+    ]
+    for _ in range(400):
+        lines = [kinds[rng.randrange(len(kinds))]() for _ in range(rng.randrange(1, 12))]
+        sample = b"\n".join(lines) + (b"\n" if rng.random() < 0.8 else b"")
+        try:
+            got = detect_encoding(sample)
+        except EncodingError:
+            got = "neither"
+        assert got == _by_count(sample), sample
