@@ -32,6 +32,7 @@ on request (~40 s of CPU less after the 100k-firm region's load).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing as mp
 import os
 import time
@@ -155,9 +156,9 @@ class Precompute:
     process of its own (forked; the store opened again there) while this
     process computes the peer inputs, portfolio signals and alerts: the two
     halves of the refresh share the machine's two cores instead of taking
-    turns (the refresh after the 100k region's load: 154 → 84 s). On Neo4j, where an answer is mostly
-    waiting for its reads, a thread of this process renders it (four reads
-    at a time).
+    turns (the refresh after the 100k region's load: 154 → 83 s). On Neo4j,
+    where an answer is mostly waiting for its reads, a thread of this
+    process renders it (four reads at a time).
     """
 
     def __init__(self, store: Store, settings: Settings, firms: int | None = None,
@@ -182,7 +183,14 @@ class Precompute:
             self._future.set_result(_render_without_peers(store, *args))
         elif opener is not None and (os.cpu_count() or 1) > 1:
             self._pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
-            self._future = self._pool.submit(_render_elsewhere, opener(), *args)
+            # The child's garbage collector leaves what it inherits alone (a load's
+            # leftovers, pages shared with this process until touched): frozen
+            # around the fork, which happens in the first submit.
+            gc.freeze()
+            try:
+                self._future = self._pool.submit(_render_elsewhere, opener(), *args)
+            finally:
+                gc.unfreeze()
         else:
             self._pool = ThreadPoolExecutor(1)
             self._future = self._pool.submit(_render_without_peers, store, *args)
