@@ -13,7 +13,7 @@ is counted once, with the larger observation.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -121,21 +121,40 @@ def ledger_sums(client: str, trades: Iterable[Observation], payments: Iterable[O
     ``unnamed_purchases``, ``unnamed_receipts``, ``unnamed_payments``: the
     part of each that named no counterparty. ``own`` holds the client's own
     series (kind, series) of those lines, kind ``sales`` … ``payments``."""
+    return ledger_sums_of_amounts(
+        client,
+        ((src, dst, s.months, s.amounts) for src, dst, _, s in trades),
+        ((src, dst, s.months, s.amounts) for src, dst, _, s in payments),
+        ((kind, s.months, s.amounts) for kind, s in own))
+
+
+MonthlyAmounts = tuple[str, str, Sequence[str], Sequence[int]]
+"""(seller or payer, buyer or payee, months, yen per month) of one observation."""
+
+
+def ledger_sums_of_amounts(client: str, trades: Iterable[MonthlyAmounts], payments: Iterable[MonthlyAmounts],
+                           own: Iterable[tuple[str, Sequence[str], Sequence[int]]] = ()
+                           ) -> dict[str, dict[str, int]]:
+    """:func:`ledger_sums` from the months and yen alone (what the embedded
+    store reads for it: no line counts, no :class:`Series` per row — the
+    refresh after a load reads every client's, 2M observations for the
+    100k-firm region)."""
     out: dict[str, dict[str, int]] = {k: defaultdict(int) for k in ("sales", "purchases", "receipts",
                                                                     "payments", *UNNAMED)}
-    for own_kind, series in own:
-        for m, a in zip(series.months, series.amounts, strict=True):
-            out[own_kind][m] += a
-            out[f"unnamed_{own_kind}"][m] += a
+    for own_kind, months, amounts in own:
+        total, unnamed = out[own_kind], out[f"unnamed_{own_kind}"]
+        for m, a in zip(months, amounts, strict=True):
+            total[m] += a
+            unnamed[m] += a
     for rows, out_kind, in_kind in ((trades, "sales", "purchases"), (payments, "payments", "receipts")):
-        for src, dst, _, s in rows:
+        for src, dst, months, amounts in rows:
             if src == client:
                 kind = out[out_kind]
             elif dst == client:
                 kind = out[in_kind]
             else:
                 continue
-            for m, a in zip(s.months, s.amounts, strict=True):
+            for m, a in zip(months, amounts, strict=True):
                 kind[m] += a
     return {k: dict(v) for k, v in out.items()}
 

@@ -187,12 +187,15 @@ INSERT INTO own_obs (batch, client, kind, months, amounts, lines) VALUES (?, ?, 
 ON CONFLICT(batch, client, kind) DO UPDATE SET
     months = excluded.months, amounts = excluded.amounts, lines = excluded.lines
 """
-OWN_UNNAMED: Final = "SELECT kind, months, amounts, lines FROM own_obs WHERE client = ?"
 OWN_UNNAMED_OF: Final = """
 SELECT client, kind, months, amounts, lines FROM own_obs
 WHERE client IN (SELECT value FROM json_each(?)) AND kind IN ('sales', 'purchases')
 """
 OWN_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs WHERE observer = ?"
+# What a client's ledger sums read: both ends, months and yen (no line counts).
+OWN_TRADE_AMOUNTS: Final = "SELECT seller, buyer, months, amounts FROM trade_obs WHERE observer = ?"
+OWN_PAYMENT_AMOUNTS: Final = "SELECT payer, payee, months, amounts FROM pay_obs WHERE observer = ?"
+OWN_UNNAMED_AMOUNTS: Final = "SELECT kind, months, amounts FROM own_obs WHERE client = ?"
 ALL_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs"
 
 BUSIEST_FIRMS: Final = """
