@@ -92,8 +92,8 @@ def detect_encoding(sample: bytes) -> str:
 def _most_decode(lines: list[bytes], encoding: str) -> bool:
     """Whether more than half of ``lines`` decode whole in ``encoding``.
 
-    Run for every file (twice: its format, then its reading), so it stops
-    as soon as the answer is known: all lines joined decode when each does
+    Run for every file (its reading, and its format when none is given),
+    so it stops as soon as the answer is known: all lines joined decode when each does
     (a newline completes no multi-byte character in either encoding), and
     counting stops once half have failed."""
     if _decodes(b"\n".join(lines), encoding, final=True):
