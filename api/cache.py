@@ -16,7 +16,6 @@ On a miss, an answer rendered at load time for the same data version
 
 from __future__ import annotations
 
-import gzip
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
+from isal import igzip
 
 from queries.scoped import ReadStore, scope_key_of
 
@@ -38,7 +38,11 @@ __all__ = ["ResponseCache", "Rendered", "StoredTableCache", "app_state_once"]
 class Rendered:
     """A response body with its media type. Kept gzip-compressed in the
     cache (JSON and HTML shrink five- to tenfold, so the cache holds that
-    many more answers), sent compressed to clients that accept it."""
+    many more answers), sent compressed to clients that accept it.
+
+    Compressed with ISA-L (``isal.igzip``, the same gzip format): at its
+    level 1 a two-hop network of ~300 kB takes 0.44 ms against 1.78 ms with
+    zlib's level 1, and comes out ~10 % smaller."""
 
     media_type: str
     gzipped: bytes
@@ -46,11 +50,11 @@ class Rendered:
 
     @classmethod
     def of(cls, body: bytes, media_type: str) -> Rendered:
-        return cls(media_type, gzip.compress(body, compresslevel=1, mtime=0), body)
+        return cls(media_type, igzip.compress(body, compresslevel=1, mtime=0), body)
 
     @property
     def body(self) -> bytes:
-        return self._plain if self._plain is not None else gzip.decompress(self.gzipped)
+        return self._plain if self._plain is not None else igzip.decompress(self.gzipped)
 
     def cached(self) -> Rendered:
         """The form kept in the cache: compressed only."""
