@@ -63,13 +63,15 @@ def compute_region_alerts(store: Store, progress: Callable[[str], None] | None =
                           ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None
                           ) -> list[dict[str, Any]]:
     """Every alert of the region as plain dicts (see :class:`graph.alerts.Alert`).
-    ``snap`` (of the whole window, holding the trade as read) and ``ledgers``
+    ``snap`` (of the whole window) and ``ledgers``
     (every client's ledger sums): what a refresh already read, if it did."""
     from graph.alerts import compute_alerts
 
     step = progress or (lambda _: None)
-    if snap is not None and snap.trades is not None and snap.month_from is None and snap.month_to is None:
-        clients, trades, params = snap.clients, snap.trades, snap.parameters
+    if snap is not None and snap.month_from is None and snap.month_to is None:
+        # The network's edges: the same monthly trade, summed per pair and month,
+        # its firm ids and months categorical (cheap to index again), self-trade dropped.
+        clients, trades, params = snap.clients, snap.network.edges, snap.parameters
     else:
         step("reading firms")
         clients = sorted(f.id for f in store.all_firms() if f.is_client)

@@ -56,9 +56,6 @@ class Snapshot:
     month_from: str | None = None
     month_to: str | None = None
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
-    trades: pd.DataFrame | None = field(default=None, repr=False)
-    """The monthly trade as the store returned it (``Store.trade_frame``), for
-    the analytics that read it raw (alerts): one read of it per refresh."""
 
     @classmethod
     def load(cls, store: ReadStore, month_from: str | None = None, month_to: str | None = None,
@@ -77,7 +74,7 @@ class Snapshot:
         step("finding distressed firms")
         distress = distress_reasons(network=network, parameters=params)
         clients = sorted(f.id for f in firms.values() if f.is_client)
-        return cls(firms, network, params, distress, clients, month_from, month_to, trades=edges)
+        return cls(firms, network, params, distress, clients, month_from, month_to)
 
     @property
     def metrics(self) -> pd.DataFrame:

@@ -133,6 +133,37 @@ def select_growth(group: Sequence[float], complete: Sequence[bool], lags: Mappin
 GAP_COLUMNS = ["trend_basis", "firm_growth_pct", "group_growth_pct", "trend_gap_pp"]
 
 
+def _firm_codes(seller: pd.Series, buyer: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The firms with a row (sorted ids) and each row's seller and buyer as
+    positions in them. A network's edges (:attr:`TradeNetwork.edges`) are
+    categorical over one index: their codes are taken as they are, where
+    converting ten million ids to strings and back took seconds."""
+    cats = seller.dtype.categories if isinstance(seller.dtype, pd.CategoricalDtype) else None
+    if cats is not None and seller.dtype == buyer.dtype and cats.is_monotonic_increasing:
+        s = seller.cat.codes.to_numpy().astype(np.int64)
+        b = buyer.cat.codes.to_numpy().astype(np.int64)
+        if not ((s < 0).any() or (b < 0).any()):  # no missing id
+            present = np.zeros(len(cats), dtype=bool)
+            present[s] = True
+            present[b] = True
+            remap = np.cumsum(present) - 1
+            return [str(x) for x in cats[present]], remap[s], remap[b]
+    s_str = seller.astype(str).to_numpy()
+    b_str = buyer.astype(str).to_numpy()
+    ids = pd.Index(sorted(set(s_str) | set(b_str)))
+    return [str(x) for x in ids], ids.get_indexer(s_str).astype(np.int64), ids.get_indexer(b_str).astype(np.int64)
+
+
+def _period_codes(month: pd.Series, month_period: dict[str, int]) -> np.ndarray:
+    """Each row's period (position), -1 for a month outside ``month_period``;
+    from the categories' codes when ``month`` is categorical."""
+    if isinstance(month.dtype, pd.CategoricalDtype):
+        of_cat = np.array([month_period.get(str(m), -1) for m in month.dtype.categories] + [-1], dtype=np.int64)
+        return of_cat[month.cat.codes.to_numpy().astype(np.int64)]  # code -1 (missing) → the last: -1
+    t = month.astype(str).map(month_period).to_numpy()
+    return np.where(pd.isna(t), -1, t).astype(np.int64)
+
+
 def group_gaps(edges: pd.DataFrame, months: Sequence[str], firms: Sequence[str],
                freq: Freq = "quarter") -> pd.DataFrame:
     """Firm-versus-group growth gap for many firms at once (vectorised).
@@ -168,13 +199,10 @@ def group_gaps(edges: pd.DataFrame, months: Sequence[str], firms: Sequence[str],
     complete = [size[p] == full for p in periods]
     period_index = {p: i for i, p in enumerate(periods)}
     month_period = {m: period_index[label(m)] for m in months}
-    seller = edges["seller"].astype(str).to_numpy()
-    buyer = edges["buyer"].astype(str).to_numpy()
-    ids = pd.Index(sorted(set(seller) | set(buyer)))
-    s, b = ids.get_indexer(seller), ids.get_indexer(buyer)
-    t = edges["month"].astype(str).map(month_period).to_numpy()
-    keep = ~pd.isna(t)
-    s, b, t = s[keep], b[keep], t[keep].astype(np.int64)
+    ids, s, b = _firm_codes(edges["seller"], edges["buyer"])
+    t = _period_codes(edges["month"], month_period)
+    keep = t >= 0
+    s, b, t = s[keep], b[keep], t[keep]
     amount = edges["amount"].to_numpy(dtype=float)[keep]
     n, k = len(periods), len(ids)
     volume = (sp.coo_array((amount, (t, s)), shape=(n, k)).toarray()

@@ -68,7 +68,7 @@ ObservationKey = tuple[str, str, str, str]
 
 @dataclass(frozen=True, slots=True)
 class PairTrade:
-    """Merged trade seller → buyer: one value per month, with its observers."""
+    """Merged trade seller → buyer: one value per month (months in order), with its observers."""
 
     seller: str
     buyer: str

@@ -51,3 +51,21 @@ def test_peer_percentiles_suppress_small_groups() -> None:
     out = peer_percentiles(table, firms, ["x"])
     assert out.loc["F6", "pctl_x"] != out.loc["F6", "pctl_x"]  # NaN: a group of one
     assert out.loc["F0", "pctl_x"] == round(100 * 0.5 / (MIN_PEERS + 1), 1)
+
+
+def test_group_gaps_read_a_networks_categorical_edges_as_plain_ids() -> None:
+    from graph.network import TradeNetwork
+
+    for seed in (5, 6):
+        firms, months, rows = _random_trade(seed)
+        # a firm asked for without trade (in the network's index, not in its edges)
+        net = TradeNetwork(pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"]),
+                           firms=[*firms, "QUIET"])
+        plain = net.edges.assign(seller=net.edges["seller"].astype(str), buyer=net.edges["buyer"].astype(str),
+                                 month=net.edges["month"].astype(str))
+        asked = [*firms, "QUIET", "ABSENT"]
+        pd.testing.assert_frame_equal(group_gaps(net.edges, net.months, asked),
+                                      group_gaps(plain, net.months, asked))
+        # a window shorter than the network's: months outside it are left out on both paths
+        short = list(net.months[3:15])
+        pd.testing.assert_frame_equal(group_gaps(net.edges, short, asked), group_gaps(plain, short, asked))
