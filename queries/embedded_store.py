@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -40,7 +41,6 @@ from queries.model import (
 )
 from queries.observations import (
     ledger_sums_of_amounts,
-    pairs_frame,
     sum_payments,
     sum_trades,
     unnamed_totals,
@@ -675,11 +675,37 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         return list(expand_edges(self.all_pairs(), month_from, month_to))
 
     def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
-        rows = self._conn().execute(tq.ALL_PAIRS)
-        return pairs_frame((_pair(r) for r in rows), month_from, month_to)
+        return _monthly_frame(self._conn().execute(tq.ALL_PAIR_SERIES).fetchall(), month_from, month_to)
 
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
         return sum_payments(_observations(self._conn().execute(tq.ALL_PAYMENTS)), month_from, month_to)
+
+
+def _monthly_frame(rows: list[tuple[str, str, str, str, str]], month_from: str | None,
+                   month_to: str | None) -> pd.DataFrame:
+    """:func:`~queries.observations.pairs_frame` of the merged pairs' rows as
+    stored (seller, buyer and the JSON arrays of months, yen and lines), in
+    (seller, buyer) order: every pair's arrays joined as text and decoded
+    once, not one ``orjson.loads`` and one object per pair and array (the
+    100k region's 6M monthly rows: 10.6 → 4.6 s)."""
+    def joined(col: int) -> list[Any]:
+        return list(orjson.loads("[" + ",".join([r[col][1:-1] for r in rows if len(r[col]) > 2]) + "]"))
+
+    counts = np.array([r[3].count(",") + 1 if len(r[3]) > 2 else 0 for r in rows], dtype=np.int64)  # yen: no comma inside
+    frame = pd.DataFrame({
+        "seller": pd.Series(np.repeat(np.array([r[0] for r in rows], dtype=object), counts), dtype="object"),
+        "buyer": pd.Series(np.repeat(np.array([r[1] for r in rows], dtype=object), counts), dtype="object"),
+        "month": pd.Series(joined(2), dtype="object"),
+        "amount": np.asarray(joined(3), dtype="int64"), "lines": np.asarray(joined(4), dtype="int64"),
+    })
+    if month_from is None and month_to is None:
+        return frame
+    keep = np.ones(len(frame), dtype=bool)
+    if month_from is not None:
+        keep &= (frame["month"] >= month_from).to_numpy()
+    if month_to is not None:
+        keep &= (frame["month"] <= month_to).to_numpy()
+    return frame[keep].reset_index(drop=True)
 
 
 def _json(value: object) -> str:

@@ -94,6 +94,8 @@ FROM trade_pairs k JOIN trade_pairs p ON p.seller = k.seller AND p.buyer = k.buy
 WHERE +k.seller IN (SELECT value FROM json_each(?1)) AND k.buyer IN (SELECT value FROM json_each(?1))
 """
 ALL_PAIRS: Final = f"SELECT {PAIR_COLUMNS} FROM trade_pairs"
+# Every pair's monthly series without its observers, in key order (the table's own order).
+ALL_PAIR_SERIES: Final = "SELECT seller, buyer, months, amounts, lines FROM trade_pairs ORDER BY seller, buyer"
 
 FIRM_TOTALS: Final = """
 SELECT firm, months, sales, purchases FROM firm_totals WHERE firm IN (SELECT value FROM json_each(?))
