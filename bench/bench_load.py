@@ -170,6 +170,9 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: boo
                 "write_busy_s": round(times.write_busy + times.names, 2) if times else None})
     if statements:
         out["statements"] = neo4j_statements.report()
+    # `torihiki load` refreshes after its loader has returned: drop it (with its
+    # resolver's name index, millions of objects the collector would walk) here too.
+    del loader, committed, jobs
     t0 = time.perf_counter()
     # what `torihiki ingest` does next (not part of the load's figures; --no-refresh skips it)
     info = refresh_analytics(store, get_settings(), quiet=True) if refresh else None
