@@ -32,6 +32,7 @@ on request (~40 s of CPU less after the 100k-firm region's load).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import multiprocessing as mp
 import os
@@ -39,7 +40,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -101,6 +102,22 @@ class _Batches:
             self._pending.clear()
 
 
+class EventLike(Protocol):
+    """A threading or multiprocessing event, as far as the rendering reads it."""
+
+    def is_set(self) -> bool: ...
+
+
+_stop: EventLike | None = None
+"""In the rendering process: set when the refresh that started it is abandoned
+(given to the process when it is forked, :func:`_inherit_stop`)."""
+
+
+def _inherit_stop(stop: EventLike) -> None:
+    global _stop
+    _stop = stop
+
+
 def _pages_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
                          max_nodes: int) -> Iterator[pages.Page]:
     """The answers that do not read the peer inputs: each busiest firm's
@@ -118,22 +135,25 @@ def _pages_without_peers(store: Store, busiest: list[tuple[str, bool]], clients:
             yield pages.ego(store, firm_id, 1, None, None, max_nodes)
 
 
-def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str) -> _Stored:
-    """Render and store ``todo``, in order."""
+def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str,
+            stop: EventLike | None = None) -> _Stored:
+    """Render and store ``todo``, in order; none more once ``stop`` (else
+    this process's :data:`_stop`) is set."""
     t0 = time.perf_counter()
     out = _Batches(store, version, created)
+    render = functools.partial(_rendered, stop=stop or _stop)
     # Threads on Neo4j, where most of an answer's time is its four reads' round trips;
     # on the embedded store an answer is CPU in this process, and threads only contend.
     with ThreadPoolExecutor(_THREADS if store.backend == "neo4j" else 1) as pool:
-        for key, rendered in pool.map(_rendered, todo):
+        for key, rendered in pool.map(render, todo):
             out.keep(key, rendered)
     out.flush()
     return _Stored(out.keys, out.stored_bytes, time.perf_counter() - t0)
 
 
 def _render_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
-                          max_nodes: int, version: int, created: str) -> _Stored:
-    return _render(store, _pages_without_peers(store, busiest, clients, max_nodes), version, created)
+                          max_nodes: int, version: int, created: str, stop: EventLike | None = None) -> _Stored:
+    return _render(store, _pages_without_peers(store, busiest, clients, max_nodes), version, created, stop)
 
 
 def _render_elsewhere(opener: Callable[[], Store], *args: Any) -> _Stored:
@@ -178,11 +198,15 @@ class Precompute:
         args = (self.busiest, ids, settings.max_ego_nodes, self.version, self.created)
         opener = getattr(store, "reopener", None)
         self._pool: Executor | None = None
+        fork = mp.get_context("fork")
+        self._stop = fork.Event()  # set by abandon(): the rendering stops after the answer at hand
         if not background:
             self._future: Future[_Stored] = Future()
             self._future.set_result(_render_without_peers(store, *args))
         elif opener is not None and (os.cpu_count() or 1) > 1:
-            self._pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+            # (the event reaches the process as it is forked, not through the call queue)
+            self._pool = ProcessPoolExecutor(1, mp_context=fork, initializer=_inherit_stop,
+                                             initargs=(self._stop,))
             # The child's garbage collector leaves what it inherits alone (a load's
             # leftovers, pages shared with this process until touched): frozen
             # around the fork, which happens in the first submit.
@@ -193,7 +217,16 @@ class Precompute:
                 gc.unfreeze()
         else:
             self._pool = ThreadPoolExecutor(1)
-            self._future = self._pool.submit(_render_without_peers, store, *args)
+            self._future = self._pool.submit(_render_without_peers, store, *args, self._stop)
+
+    def abandon(self) -> None:
+        """Stop the rendering started here (the refresh failed): no answer is
+        rendered after the one at hand, the process or thread is waited for,
+        and the list of stored answers is left as it was. Answers already
+        stored stay: each is right for the data version it is stored with."""
+        self._stop.set()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def finish(self) -> dict[str, Any]:
         """Render the busiest clients' peers (the peer inputs stored by now),
@@ -226,10 +259,13 @@ def precompute_answers(store: Store, settings: Settings, firms: int | None = Non
     return Precompute(store, settings, firms, clients, background=False).finish()
 
 
-def _rendered(page: pages.Page) -> tuple[str, Rendered | None]:
+def _rendered(page: pages.Page, stop: EventLike | None = None) -> tuple[str, Rendered | None]:
     """(key, rendered answer), or ``None`` for an answer refused (e.g. peers
-    of a client without an industry: computed, and refused, on request)."""
+    of a client without an industry: computed, and refused, on request) or
+    not rendered because ``stop`` is set."""
     key, render = page
+    if stop is not None and stop.is_set():
+        return key, None
     try:
         return key, render()
     except (ValueError, StoreError):

@@ -59,19 +59,25 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     # The answers rendered at load time, beside the rest (in another process on the embedded store).
     answers = Precompute(store, settings)
     try:
-        # The whole network is read, and every client's metrics computed, once for all three tables.
-        snap = Snapshot.load(store)
-    except ValueError:  # no trade loaded yet: nothing to compute
-        answers.finish()
-        return None
-    info = refresh_peer_inputs(store, snap=snap)
-    info["seconds"] = round(time.perf_counter() - t0, 1)
-    t2 = time.perf_counter()
-    ledgers = store.ledger_sums_of(snap.clients)  # read once for the table and the alerts
-    info["portfolio"] = refresh_portfolio_signals(store, snap, ledgers=ledgers)
-    info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
-    info["alerts"] = refresh_alerts(store, snap=snap, ledgers=ledgers)
-    del snap, ledgers
+        try:
+            # The whole network is read, and every client's metrics computed, once for all three tables.
+            snap = Snapshot.load(store)
+        except ValueError:  # no trade loaded yet: nothing to compute
+            answers.finish()
+            return None
+        info = refresh_peer_inputs(store, snap=snap)
+        info["seconds"] = round(time.perf_counter() - t0, 1)
+        t2 = time.perf_counter()
+        ledgers = store.ledger_sums_of(snap.clients)  # read once for the table and the alerts
+        info["portfolio"] = refresh_portfolio_signals(store, snap, ledgers=ledgers)
+        info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
+        info["alerts"] = refresh_alerts(store, snap=snap, ledgers=ledgers)
+        del snap, ledgers
+    except BaseException:
+        # A failed (or interrupted) refresh does not leave the rendering running:
+        # it stops after the answer at hand rather than render every client first.
+        answers.abandon()
+        raise
     t1 = time.perf_counter()
     info["precomputed"] = done = answers.finish()
     info["precompute_seconds"] = round(time.perf_counter() - t1, 1)  # what was left of it by then

@@ -3,6 +3,7 @@ firms, and refreshed when the data changes — on both real stores."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import orjson
@@ -185,3 +186,46 @@ def test_the_disconnect_middleware_sets_the_cancel_event() -> None:
 
     asyncio.run(CancelOnDisconnect(app)({"type": "http", "method": "GET"}, receive, send))  # type: ignore[arg-type]
     assert seen == [False, True]
+
+
+def test_a_failed_refresh_stops_rendering_the_answers(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the refresh fails after it started rendering the answers (in
+    another process on the embedded store, a thread on Neo4j), the rendering
+    stops after the answer at hand instead of rendering every client first,
+    no process is left behind, the error reaches the caller, and the list of
+    stored answers is not replaced."""
+    import multiprocessing as mp
+
+    import api.portfolio
+    from api import firm_pages
+    from api.commands.common import refresh_analytics
+    from api.precompute import INDEX
+
+    log = tmp_path / "rendered.log"
+    original = firm_pages.ego
+
+    def slow_ego(store: Store, firm_id: str, *args: object) -> firm_pages.Page:
+        key, render = original(store, firm_id, *args)  # type: ignore[arg-type]
+
+        def slow() -> object:
+            with log.open("a") as f:  # a file: the rendering may run in a forked process
+                f.write(firm_id + "\n")
+            time.sleep(0.4)
+            return render()
+        return key, slow  # type: ignore[return-value]
+
+    def fail(*_: object, **__: object) -> None:
+        raise RuntimeError("peer inputs failed")
+
+    monkeypatch.setattr(firm_pages, "ego", slow_ego)
+    monkeypatch.setattr(api.portfolio, "refresh_peer_inputs", fail)
+    clients = [f.id for f in loaded.all_firms() if f.is_client]
+    before = loaded.get_analytics(INDEX)
+    with pytest.raises(RuntimeError, match="peer inputs failed"):
+        refresh_analytics(loaded, Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_FIRMS=0),  # type: ignore[call-arg]
+                          quiet=True)
+    rendered = log.read_text().split() if log.exists() else []
+    assert len(clients) >= 4 and len(rendered) < len(clients)  # stopped, not run to the end
+    assert mp.active_children() == []
+    assert loaded.get_analytics(INDEX) == before
