@@ -36,6 +36,7 @@ import functools
 import gc
 import multiprocessing as mp
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -103,9 +104,11 @@ class _Batches:
 
 
 class EventLike(Protocol):
-    """A threading or multiprocessing event, as far as the rendering reads it."""
+    """A threading or multiprocessing event."""
 
     def is_set(self) -> bool: ...
+
+    def set(self) -> None: ...
 
 
 _stop: EventLike | None = None
@@ -198,13 +201,14 @@ class Precompute:
         args = (self.busiest, ids, settings.max_ego_nodes, self.version, self.created)
         opener = getattr(store, "reopener", None)
         self._pool: Executor | None = None
-        fork = mp.get_context("fork")
-        self._stop = fork.Event()  # set by abandon(): the rendering stops after the answer at hand
+        # Set by abandon(): the rendering stops after the answer at hand.
+        self._stop: EventLike = threading.Event()
         if not background:
             self._future: Future[_Stored] = Future()
             self._future.set_result(_render_without_peers(store, *args))
         elif opener is not None and (os.cpu_count() or 1) > 1:
-            # (the event reaches the process as it is forked, not through the call queue)
+            fork = mp.get_context("fork")
+            self._stop = fork.Event()  # reaches the process as it is forked, not through the call queue
             self._pool = ProcessPoolExecutor(1, mp_context=fork, initializer=_inherit_stop,
                                              initargs=(self._stop,))
             # The child's garbage collector leaves what it inherits alone (a load's
