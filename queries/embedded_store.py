@@ -60,7 +60,7 @@ from queries.sql import firms as fq
 from queries.sql import reference as rq
 from queries.sql import search as sq
 from queries.sql import trades as tq
-from queries.sql.schema import MIGRATE_BATCHES, SCHEMA
+from queries.sql.schema import DROP_REPLACED_INDEXES, MIGRATE_BATCHES, SCHEMA
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["EmbeddedStore", "DB_FILENAME"]
@@ -239,6 +239,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
     def ensure_schema(self) -> None:
         c = self._conn()
         c.executescript(SCHEMA)
+        c.executescript(DROP_REPLACED_INDEXES)
         row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
         if row and "UNIQUE" in row[0].upper():  # a store of an earlier version (sha256 UNIQUE)
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_BATCHES} COMMIT;")

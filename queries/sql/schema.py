@@ -49,8 +49,11 @@ CREATE TABLE IF NOT EXISTS trade_obs (
     PRIMARY KEY (batch, seller, buyer, observer, alias)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trade_obs_pair ON trade_obs(seller, buyer);
-CREATE INDEX IF NOT EXISTS trade_obs_observer ON trade_obs(observer);
-CREATE INDEX IF NOT EXISTS trade_obs_alias ON trade_obs(alias);
+-- A client's observations, and those of one of its spellings (a spelling's
+-- move and every read by alias also name the client): one index for both.
+-- All rows of a batch share their observer, so a load's inserts fall on a few
+-- pages of it, where an index on the alias alone took them at random places.
+CREATE INDEX IF NOT EXISTS trade_obs_observer_alias ON trade_obs(observer, alias);
 
 CREATE TABLE IF NOT EXISTS pay_obs (
     batch    TEXT NOT NULL,
@@ -65,8 +68,7 @@ CREATE TABLE IF NOT EXISTS pay_obs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pay_obs_payer ON pay_obs(payer);
 CREATE INDEX IF NOT EXISTS pay_obs_payee ON pay_obs(payee);
-CREATE INDEX IF NOT EXISTS pay_obs_observer ON pay_obs(observer);
-CREATE INDEX IF NOT EXISTS pay_obs_alias ON pay_obs(alias);
+CREATE INDEX IF NOT EXISTS pay_obs_observer_alias ON pay_obs(observer, alias);
 
 -- Pairs: every observation of seller -> buyer merged (queries.series.merge_pair),
 -- rewritten in the transaction that changes one of its observations.
@@ -189,6 +191,14 @@ CREATE TABLE IF NOT EXISTS batch_chunks (
     PRIMARY KEY (batch, chunk)
 ) WITHOUT ROWID;
 """
+
+DROP_REPLACED_INDEXES: Final = """
+DROP INDEX IF EXISTS trade_obs_observer;
+DROP INDEX IF EXISTS trade_obs_alias;
+DROP INDEX IF EXISTS pay_obs_observer;
+DROP INDEX IF EXISTS pay_obs_alias;
+"""
+"""Indexes of stores of an earlier version that ``*_observer_alias`` replaced."""
 
 # Stores created before a file could be loaded as several batches declared
 # batches.sha256 UNIQUE (a second batch of the same bytes was silently not

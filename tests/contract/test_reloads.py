@@ -12,10 +12,12 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.load import IngestError, Loader, LoadJob, LoadSummary, legacy_batch_id
 from queries.embedded_store import EmbeddedStore
+from queries.sql import trades as tq
 from queries.store import Store
 
 HEADER = "date,counterparty_name,direction,amount\n"
@@ -213,5 +215,45 @@ def test_earlier_store_migrates_and_knows_its_batches(tmp_path: Path) -> None:
         assert again.duplicate and again.batch_id == old_id
         other = _one(store, tmp_path, LoadJob(path, "C2"))  # refused by UNIQUE before: now stored
         assert other.rows_loaded == 4 and {b.id for b in store.list_batches()} == {old_id, other.batch_id}
+    finally:
+        store.close()
+
+
+def test_earlier_store_gets_the_observer_and_alias_index(tmp_path: Path) -> None:
+    """A store of an earlier version (an index on the observer and one on the
+    alias, per observation table) gets one (observer, alias) index instead;
+    a client's reads and a spelling's move use it and answer as before."""
+    home = tmp_path / "home"
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    _one(store, tmp_path, LoadJob(_ledger(tmp_path / "c1.csv", ROWS), "C1"))
+    sums = store.ledger_sums("C1")
+    store.close()
+    con = sqlite3.connect(home / "torihiki.sqlite3")
+    con.executescript("""
+        DROP INDEX trade_obs_observer_alias; DROP INDEX pay_obs_observer_alias;
+        CREATE INDEX trade_obs_observer ON trade_obs(observer); CREATE INDEX trade_obs_alias ON trade_obs(alias);
+        CREATE INDEX pay_obs_observer ON pay_obs(observer); CREATE INDEX pay_obs_alias ON pay_obs(alias);
+    """)
+    con.close()
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    try:
+        c = store._conn()
+        indexes = {r[0] for r in c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('trade_obs', 'pay_obs')"
+            " AND sql IS NOT NULL")}
+        assert indexes == {"trade_obs_pair", "trade_obs_observer_alias", "pay_obs_payer", "pay_obs_payee",
+                           "pay_obs_observer_alias"}
+        for sql, index in ((tq.OWN_TRADES, "trade_obs_observer_alias"), (tq.OWN_PAYMENTS, "pay_obs_observer_alias"),
+                           (tq.MOVE_TRADES_SELLER, "trade_obs_observer_alias"),
+                           (tq.MOVE_PAYMENTS_PAYEE, "pay_obs_observer_alias")):
+            plan = " ".join(str(r[3]) for r in c.execute("EXPLAIN QUERY PLAN " + sql, [None] * sql.count("?")))
+            assert index in plan, (sql, plan)
+        assert store.ledger_sums("C1") == sums
+        (alias,) = [a for a in store.aliases("C1").values() if a.raw_name == "株式会社大田機械"]
+        store.reassign_alias(replace(alias, firm_id="X-MOVED", status="accepted"))
+        assert {(p.seller, p.buyer) for p in store.pairs_of("X-MOVED")} == {("C1", "X-MOVED")}
+        assert store.ledger_sums("C1") == sums
     finally:
         store.close()
