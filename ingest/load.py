@@ -76,7 +76,7 @@ CHUNK_ROWS = 20_000
 # Pairs whose merged rows and firm totals are refreshed together: each
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
-_MAX_INFLIGHT = 64  # groups written but not reported yet (bounds memory)
+_MAX_INFLIGHT = 64  # groups whose rows the writer has not taken yet (bounds memory)
 # Files handed to the parsing workers ahead of the one being resolved: a few
 # groups' worth (a group of small files is ~150 files), so the workers keep
 # parsing while the main thread resolves and the writer writes; bounded by
@@ -465,13 +465,22 @@ class Loader:
         inflight: deque[_Written] = deque()
 
         def release(final: bool) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
-            while inflight and (final or inflight[0].done() or len(inflight) > _MAX_INFLIGHT):
+            while inflight and (final or inflight[0].done()):
                 done = inflight.popleft()
                 t0 = time.perf_counter()
                 done.wait()
                 self.times.write_wait += time.perf_counter() - t0
                 yield from done.outcomes()
                 bar.update(len(done.group))
+            # At most _MAX_INFLIGHT groups whose rows the writer has not taken
+            # (they wait in this process). A group written but waiting for its
+            # finish does not count: while the writer finishes a round of
+            # batches, the main thread goes on resolving the next groups.
+            unwritten = [w for w in inflight if not w.written()]
+            if len(unwritten) > _MAX_INFLIGHT:
+                t0 = time.perf_counter()
+                unwritten[len(unwritten) - _MAX_INFLIGHT - 1].wait_written()
+                self.times.write_wait += time.perf_counter() - t0
 
         try:
             with tqdm(total=len(jobs), desc="files", unit=" file", disable=not self.progress) as bar:
@@ -498,15 +507,14 @@ class Loader:
                     group.append(item)
                     group_rows += _rows(item)
                     if group_rows >= self.tx_rows or not queue:
-                        self._flush(group, finishing)
+                        inflight.append(self._flush(group, finishing))
                         group, group_rows = [], 0
                         if len(finishing.pairs) >= _FINISH_PAIRS or not queue:
                             written = ({p: obs for p, obs in finishing.written.items()
                                         if p not in finishing.reread} if self._collect_written else None)
                             finish = self._submit("finish_batches", finishing.batches, finishing.pairs, written)
                             for w in finishing.groups:
-                                w.writes.append(finish)
-                            inflight.extend(finishing.groups)
+                                w.finished(finish)
                             finishing = _Finishing()
                         yield from release(final=False)
                 yield from release(final=True)
@@ -610,6 +618,9 @@ class Loader:
                     finishing.written.setdefault((s, b), []).append((observer, series))
         if rows or load.begun:
             writes.append(self._submit("write_load", load))
+        for p in ready:  # its rows are in the writes: the group waits for its finish without them
+            assert p.parsed is not None
+            p.parsed.sums = None
         written = _Written(group, writes)
         finishing.groups.append(written)
         return written
@@ -882,17 +893,35 @@ def _write_in_process(method: str, args: tuple[Any, ...]) -> float:
 
 @dataclass
 class _Written:
-    """A resolved group and its writes, its finish last (futures when a
-    writer thread has them)."""
+    """A resolved group, its writes and, once submitted, the finish of its
+    batches (futures when a writer has them; ``None`` for a write already run)."""
 
     group: list[_Pending]
     writes: list[Future[Any] | None]
+    finish_submitted: bool = False
+
+    def finished(self, finish: Future[Any] | None) -> None:
+        """The finish of the group's batches was submitted (it runs after the writes)."""
+        self.writes.append(finish)
+        self.finish_submitted = True
+
+    def written(self) -> bool:
+        """Whether the writer has run the group's own writes (not its finish)."""
+        own = self.writes[:-1] if self.finish_submitted else self.writes
+        return all(w is None or w.done() for w in own)
+
+    def wait_written(self) -> None:
+        """Block until the group's own writes have run (not its finish)."""
+        own = self.writes[:-1] if self.finish_submitted else self.writes
+        wait_futures([w for w in own if w is not None])
 
     def done(self) -> bool:
-        return all(w is None or w.done() for w in self.writes)
+        return self.finish_submitted and all(w is None or w.done() for w in self.writes)
 
     def wait(self) -> None:
-        """Block until the group's writes have run (their errors are raised by :meth:`outcomes`)."""
+        """Block until the group's writes and finish have run (their errors
+        are raised by :meth:`outcomes`); the finish must have been submitted."""
+        assert self.finish_submitted
         for w in self.writes:
             if w is not None:
                 wait_futures([w])
