@@ -905,15 +905,18 @@ class _Written:
         self.writes.append(finish)
         self.finish_submitted = True
 
+    def _own(self) -> list[Future[Any]]:
+        """The group's own writes handed to a writer (not its finish)."""
+        own = self.writes[:-1] if self.finish_submitted else self.writes
+        return [w for w in own if w is not None]
+
     def written(self) -> bool:
         """Whether the writer has run the group's own writes (not its finish)."""
-        own = self.writes[:-1] if self.finish_submitted else self.writes
-        return all(w is None or w.done() for w in own)
+        return all(w.done() for w in self._own())
 
     def wait_written(self) -> None:
         """Block until the group's own writes have run (not its finish)."""
-        own = self.writes[:-1] if self.finish_submitted else self.writes
-        wait_futures([w for w in own if w is not None])
+        wait_futures(self._own())
 
     def done(self) -> bool:
         return self.finish_submitted and all(w is None or w.done() for w in self.writes)
