@@ -546,7 +546,7 @@ def _looks_like_person(nfkc_text: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 19)  # asked once per spelling a client uses: a region has ~356,000
 def is_sole_proprietor(raw: str) -> bool:
     """Heuristic: does ``raw`` name a natural person (個人事業主)?
 

@@ -62,7 +62,7 @@ def _hash(text: str, size: int = 6) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=size).hexdigest()
 
 
-@lru_cache(maxsize=1 << 18)  # every spelling of a run is asked for several times
+@lru_cache(maxsize=1 << 19)  # every spelling of a run is asked for several times (a region: ~356,000)
 def alias_key(cp: Counterparty) -> str:
     """Key of a spelling within one client: the raw name (NFKC) and strong keys."""
     parts = (unicodedata.normalize("NFKC", cp.name).strip(), cp.firm_id or "",
