@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Mapping
 from ingest.names import LEGAL_FORMS, normalize_name
 from queries.store import Store
 
-__all__ = ["display_name", "formality", "tidy_spelling", "refresh_display_names"]
+__all__ = ["display_name", "formality", "tidy_spelling", "refresh_display_names", "display_name_changes"]
 
 _SPACES_RE = re.compile(r"\s+")
 # Legal forms written out in full (after NFKC), the most formal way to write them.
@@ -102,6 +102,16 @@ def refresh_display_names(store: Store, firm_ids: Collection[str]) -> dict[str, 
     """Recompute and store the display names of ``firm_ids`` (one read of
     their spellings, one write of the names that change); returns the
     changed names by firm id. Firms without any spelling keep their name."""
+    changed = display_name_changes(store, firm_ids)
+    if changed:
+        store.set_firm_names(changed)
+    return changed
+
+
+def display_name_changes(store: Store, firm_ids: Collection[str]) -> dict[str, str]:
+    """The display names of ``firm_ids`` that differ from the stored ones,
+    by firm id (one read of their spellings; nothing written): the read half
+    of :func:`refresh_display_names`, for a load that writes them itself."""
     if not firm_ids:
         return {}
     changed: dict[str, str] = {}
@@ -109,6 +119,4 @@ def refresh_display_names(store: Store, firm_ids: Collection[str]) -> dict[str, 
         name = display_name(dict(sp.spellings), sp.registry_name)
         if name is not None and name != sp.name:
             changed[fid] = name
-    if changed:
-        store.set_firm_names(changed)
     return changed

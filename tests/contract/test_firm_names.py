@@ -13,6 +13,7 @@ from api.service import ingest_file
 from ingest.corporate_number import check_digit
 from ingest.firm_names import refresh_display_names
 from ingest.imports import import_firms
+from ingest.load import Loader, LoadJob, LoadSummary
 from queries.embedded_store import DB_FILENAME, EmbeddedStore
 from queries.model import Alias, Firm, RegistryRecord
 from queries.store import Store
@@ -61,6 +62,28 @@ def test_kana_first_then_kanji_shows_the_kanji_name_and_every_spelling_finds_it(
     toyo = _ids(store, "東洋精機")
     assert len(toyo) == 1 and store.get_firms(toyo)[toyo[0]].name == "東洋精機(株)"
     assert _ids(store, "") == sorted(f.id for f in store.all_firms())
+
+
+def test_a_load_of_many_files_writes_the_display_names_after_its_spellings(
+        store: Store, tmp_path: Path) -> None:
+    """One run of several files (parsing workers and the writer, as for a
+    region): the names are worked out while the writer finishes the last
+    batches and written by it; the store ends with the same names as
+    loading the files one run at a time."""
+    jobs = [LoadJob(_ledger(tmp_path / "a.csv", [("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", YAMADA)]), "A", "canonical"),
+            LoadJob(_ledger(tmp_path / "b.csv", [("山田商事株式会社", YAMADA), ("東洋精機(株)", "")]), "B",
+                    "canonical"),
+            LoadJob(_ledger(tmp_path / "c.csv", [("ﾄｳﾖｳｾｲｷ(ｶ", "")]), "C", "canonical")]
+    loader = Loader(store, tmp_path / "rejects", workers=2, progress=False, tx_rows=1)  # a group per file
+    outcomes = [outcome for _, outcome in loader.load(jobs)]
+    assert [o.status for o in outcomes if isinstance(o, LoadSummary)] == ["loaded"] * 3, outcomes
+    assert loader.times.names > 0
+    firm = store.firm_by_corporate_number(YAMADA)
+    assert firm is not None and firm.name == "山田商事株式会社"
+    toyo = _ids(store, "東洋精機")
+    assert len(toyo) == 1 and store.get_firms(toyo)[toyo[0]].name == "東洋精機(株)"
+    named = [f.id for f in store.all_firms()]
+    assert refresh_display_names(store, named) == {}  # nothing left to rename
 
 
 def test_a_registry_number_shows_the_registry_name_and_its_reading_finds_it(
