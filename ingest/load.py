@@ -524,12 +524,23 @@ class Loader:
                 # The display names are worked out while the writer finishes
                 # the last round of batches (~7 s of the 100k region's load,
                 # where this process used to work alone at the end).
+                # After a failed write the outcomes raise it and no names
+                # are refreshed (as before); a failure of the names' read is
+                # raised only after every file's outcome is reported.
                 t0 = time.perf_counter()
                 for w in inflight:
                     w.wait_written()
                 self.times.write_wait += time.perf_counter() - t0
-                names = self._refresh_names()
+                names: Future[Any] | None = None
+                names_error: Exception | None = None
+                if not any(w.failed() for w in inflight):
+                    try:
+                        names = self._refresh_names()
+                    except Exception as e:
+                        names_error = e
                 yield from release(final=True)
+                if names_error is not None:
+                    raise names_error
                 if names is not None:
                     names.result()
         finally:
@@ -931,6 +942,10 @@ class _Written:
     def wait_written(self) -> None:
         """Block until the group's own writes have run (not its finish)."""
         wait_futures(self._own())
+
+    def failed(self) -> bool:
+        """Whether one of the group's own writes has failed."""
+        return any(w.done() and not w.cancelled() and w.exception() is not None for w in self._own())
 
     def done(self) -> bool:
         return self.finish_submitted and all(w is None or w.done() for w in self.writes)

@@ -74,3 +74,27 @@ def test_main_thread_resolves_on_while_the_writer_finishes(tmp_path: Path, monke
         assert len(store.pairs_of("C7")) == 2
     finally:
         store.close()
+
+
+def test_a_failed_read_of_the_display_names_is_raised_after_every_outcome(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The display names are worked out before the last groups are reported
+    (beside the writer's last finish): if that read fails, every file's
+    outcome is still reported first, and its rows stay committed."""
+    def broken(*_: Any) -> dict[str, str]:
+        raise RuntimeError("names read failed")
+
+    monkeypatch.setattr(load_module, "display_name_changes", broken)
+    store = EmbeddedStore(tmp_path / "home")
+    store.ensure_schema()
+    loader = Loader(store, tmp_path / "rejects", progress=False, tx_rows=1)
+    jobs = [LoadJob(_ledger(tmp_path / f"c{i}.csv", f"取引先{i}"), f"C{i}") for i in range(4)]
+    outcomes: list[object] = []
+    try:
+        with pytest.raises(RuntimeError, match="names read failed"):
+            for _, outcome in loader.load(jobs):
+                outcomes.append(outcome)
+        assert len(outcomes) == 4 and all(isinstance(o, LoadSummary) for o in outcomes), outcomes
+        assert {b.status for b in store.list_batches()} == {"done"} and len(store.list_batches()) == 4
+    finally:
+        store.close()
