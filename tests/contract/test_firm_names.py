@@ -68,8 +68,9 @@ def test_a_load_of_many_files_writes_the_display_names_after_its_spellings(
         store: Store, tmp_path: Path) -> None:
     """One run of several files (parsing workers and the writer, as for a
     region): the names are worked out while the writer finishes the last
-    batches and written by it; the store ends with the same names as
-    loading the files one run at a time."""
+    batches and written by it; the firms end with the names that loading the
+    files one run at a time gives them (the test above), and a refresh
+    after the load changes none."""
     jobs = [LoadJob(_ledger(tmp_path / "a.csv", [("ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", YAMADA)]), "A", "canonical"),
             LoadJob(_ledger(tmp_path / "b.csv", [("山田商事株式会社", YAMADA), ("東洋精機(株)", "")]), "B",
                     "canonical"),
