@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from domain.second_hop import second_hop_weights, top_by_weight
 from graph.records import CountedTrade as TradeLike
@@ -33,8 +33,11 @@ __all__ = [
 
 
 
-@dataclass(frozen=True)
-class EgoNode:
+class EgoNode(NamedTuple):
+    """A firm of an ego network (a named tuple: a two-hop answer builds a few
+    hundred of them per request, and a frozen dataclass costs ~3x as much
+    to build)."""
+
     id: str
     hop: int  # 0 for the ego firm itself
     role: str  # ego | customer | supplier | both | indirect
@@ -44,8 +47,9 @@ class EgoNode:
     via: tuple[str, ...] = ()  # for hop 2: the first-hop partners in between
 
 
-@dataclass(frozen=True)
-class EgoEdge:
+class EgoEdge(NamedTuple):
+    """Trade seller → buyer over the window (a named tuple, as :class:`EgoNode`)."""
+
     source: str  # seller
     target: str  # buyer
     amount: int  # yen over the window
@@ -63,8 +67,7 @@ class EgoNetwork:
     metrics: dict[str, float | int | None] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _Pair:
+class _Pair(NamedTuple):
     """One pair's trade over the window: yen, lines and yen per month."""
 
     seller: str
@@ -83,20 +86,21 @@ def window_pairs(pairs: Iterable[PairSeries], start: str | None = None,
     """Pairs summed over the months inside the inclusive window; pairs with
     no month inside are absent. Trade of a firm with itself is dropped."""
     out: dict[tuple[str, str], _Pair] = {}
+    if start is None and end is None:  # the common case: sums over whole tuples, in C
+        for p in pairs:
+            key = (p.seller, p.buyer)
+            if p.seller != p.buyer and p.months and key not in out:
+                out[key] = _Pair(p.seller, p.buyer, sum(p.amounts), sum(p.lines),
+                                 tuple(zip(p.months, p.amounts, strict=True)))
+        return out
     for p in pairs:
         if p.seller == p.buyer or (p.seller, p.buyer) in out:
             continue
-        if start is None and end is None:  # the common case: sums over whole tuples, in C
-            monthly = tuple(zip(p.months, p.amounts, strict=True))
-            amount, n = sum(p.amounts), sum(p.lines)
-        else:
-            keep = [i for i, m in enumerate(p.months) if _in_window(m, start, end)]
-            if not keep:
-                continue
-            monthly = tuple((p.months[i], p.amounts[i]) for i in keep)
-            amount, n = sum(p.amounts[i] for i in keep), sum(p.lines[i] for i in keep)
-        if monthly:
-            out[(p.seller, p.buyer)] = _Pair(p.seller, p.buyer, amount, n, monthly)
+        keep = [i for i, m in enumerate(p.months) if _in_window(m, start, end)]
+        if keep:
+            out[(p.seller, p.buyer)] = _Pair(p.seller, p.buyer, sum(p.amounts[i] for i in keep),
+                                             sum(p.lines[i] for i in keep),
+                                             tuple((p.months[i], p.amounts[i]) for i in keep))
     return out
 
 
@@ -227,8 +231,8 @@ def assemble(ego: str, hops: int, sales: Mapping[str, int], purchases: Mapping[s
             continue
         if (s in kf and b in kf) or (hops == 2 and ((s in kf and b in ks) or (s in ks and b in kf))):
             edges[(s, b)] = p
-    net = EgoNetwork(ego, hops, nodes, [
-        EgoEdge(s, b, p.amount, p.lines, p.monthly) for (s, b), p in sorted(edges.items())], truncated)
+    # a _Pair's fields are an EgoEdge's, in the same order
+    net = EgoNetwork(ego, hops, nodes, [EgoEdge(*edges[k]) for k in sorted(edges)], truncated)
     net.metrics = metrics_of(sales, purchases)
     return net
 
