@@ -19,6 +19,7 @@ from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
+from api.render_gate import RenderGate
 from api.routes import admin, analyst_ui, analytics, firm_ui, firms, health, ingest, memo, web
 from api.routes.alerts import router as alerts_api
 from api.routes.alerts_ui import router as alerts_pages
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.store = s
         cfg = settings or get_settings()
         app.state.responses = ResponseCache(cfg.cache_mib * 1024 * 1024, cfg.cache_version_seconds,
-                                             cfg.serve_precomputed)
+                                             cfg.serve_precomputed, RenderGate(cfg.render_slots))
         # Sync routes run in this many threads (one store connection each);
         # more requests wait their turn instead of holding memory meanwhile.
         anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.threads

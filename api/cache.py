@@ -21,11 +21,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 import orjson
 from isal import igzip
 
+from api.render_gate import RenderGate
 from queries.scoped import ReadStore, scope_key_of
 
 T = TypeVar("T")
@@ -67,8 +69,10 @@ class ResponseCache:
     ``max_bytes = 0`` disables caching (every request computes).
     """
 
-    def __init__(self, max_bytes: int, version_ttl: float = 0.5, use_stored: bool = True) -> None:
+    def __init__(self, max_bytes: int, version_ttl: float = 0.5, use_stored: bool = True,
+                 gate: RenderGate | None = None) -> None:
         self.max_bytes = max_bytes
+        self.gate = gate or RenderGate(0)  # how many answers are computed at once (none stored)
         self.version_ttl = version_ttl
         self.use_stored = use_stored  # serve answers stored at load time (off: compute every one)
         self._items: OrderedDict[tuple[str, int], Rendered] = OrderedDict()
@@ -91,15 +95,19 @@ class ResponseCache:
         return version
 
     def get_or_render(self, key: str, store: ReadStore, render: Callable[[], Rendered],
-                      precomputed: bool = True, fresh: bool = False) -> Rendered:
+                      precomputed: bool = True, fresh: bool = False, gated: bool = True) -> Rendered:
         """The cached body for ``key`` at the current data version, or
         ``render()``'s, stored. Exceptions from ``render`` are not cached.
         ``precomputed``: an answer stored at load time may be served (only
         for the unscoped scope: callers put the scope into ``key``).
         ``fresh``: read the data version now (a consent change bumps it, and
-        a scoped answer must follow a revocation on the next request)."""
+        a scoped answer must follow a revocation on the next request).
+        ``gated``: ``render()`` waits for a slot of :attr:`gate` (off for
+        answers that take seconds, see :mod:`api.render_gate`)."""
         version = self.version(store, fresh)
         precomputed = precomputed and self.use_stored
+        if gated and self.gate.slots:
+            render = partial(self.gate.run, render)
         if self.max_bytes <= 0:
             return (self._from_store(key, store, version) if precomputed else None) or render()
         full = (key, version)

@@ -37,7 +37,8 @@ class JSON(JSONResponse):
         return content if isinstance(content, bytes) else to_json(content)
 
 
-def answer(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]]) -> Rendered:
+def answer(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]],
+           gated: bool = True) -> Rendered:
     """The rendered body of ``page`` for the request's scope, from the cache
     when the data has not changed (see :func:`serve`): for a route that
     builds its response from it (the network view renders its page around
@@ -46,11 +47,11 @@ def answer(request: Request, store: ReadStore, page: tuple[str, Callable[[], Ren
     scope = scope_key_of(store)
     cache: ResponseCache = request.app.state.responses
     return cache.get_or_render(key if scope == "all" else f"{scope}|{key}", store, render,
-                               precomputed=scope == "all", fresh=scope != "all")
+                               precomputed=scope == "all", fresh=scope != "all", gated=gated)
 
 
 def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]],
-          headers: dict[str, str] | None = None) -> Response:
+          headers: dict[str, str] | None = None, gated: bool = True) -> Response:
     """An answer of :mod:`api.firm_pages`: from the cache when the data has
     not changed (or precomputed at load time), else rendered now.
 
@@ -60,7 +61,7 @@ def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rend
     scope's and only served to it. A scoped answer reads the data version
     on every request, so that a consent revocation (a write) takes effect
     on the next one."""
-    hit = answer(request, store, page)
+    hit = answer(request, store, page, gated)
     out = dict(headers or {})
     out["Vary"] = "Accept-Encoding"
     if "gzip" in request.headers.get("accept-encoding", ""):

@@ -145,7 +145,8 @@ def get_whatif(
 ) -> Response:
     """Direct exposure to ``fails`` and a two-hop DebtRank-style propagation,
     as ranges and bands over stated assumptions (never a single score)."""
-    return serve(request, store, pages.whatif(store, firm_id, fails))
+    # not gated: seconds of work each, which would hold every other computed answer back
+    return serve(request, store, pages.whatif(store, firm_id, fails), gated=False)
 
 
 @router.get("/{firm_id}/peers", response_model=PeersOut, responses=FIRM_ERRORS,

@@ -229,3 +229,48 @@ def test_a_failed_refresh_stops_rendering_the_answers(
     assert len(clients) >= 4 and len(rendered) < len(clients)  # stopped, not run to the end
     assert mp.active_children() == []
     assert loaded.get_analytics(INDEX) == before
+
+
+def test_computed_answers_wait_for_a_slot_and_what_ifs_do_not(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one slot (``TORIHIKI_RENDER_SLOTS=1``) a computed answer waits
+    while another is being computed, and both are served once it is done; a
+    what-if (seconds of work) does not wait for the slot."""
+    import threading
+
+    firm, net, _ = service.ego(loaded, "F0001", 1)
+    partner = next(n.id for n in net.nodes if n.hop == 1)
+    real_ego = service.ego
+    inside = threading.Event()
+    release = threading.Event()
+    entered: list[str] = []
+
+    def held(store: object, firm_id: str, *args: object, **kwargs: object) -> object:
+        entered.append(firm_id)
+        if firm_id == "F0001":
+            inside.set()
+            assert release.wait(timeout=10)
+        return real_ego(store, firm_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "ego", held)
+    statuses: dict[str, int] = {}
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0, TORIHIKI_RENDER_SLOTS=1) as client:
+        def get(name: str, url: str) -> None:
+            statuses[name] = client.get(url).status_code
+
+        first = threading.Thread(target=get, args=("first", "/firms/F0001/ego?hops=2"), daemon=True)
+        second = threading.Thread(target=get, args=("second", f"/firms/{partner}/ego?hops=2"), daemon=True)
+        try:
+            first.start()
+            assert inside.wait(timeout=10)
+            second.start()
+            time.sleep(0.3)
+            assert entered == ["F0001"] and "second" not in statuses  # waiting for the slot
+            r = client.get("/firms/F0001/whatif", params={"fails": partner})
+            assert r.status_code == 200  # served while the slot is taken
+        finally:
+            release.set()
+            first.join(timeout=10)
+            second.join(timeout=10)
+    assert statuses == {"first": 200, "second": 200}
+    assert entered == ["F0001", partner]

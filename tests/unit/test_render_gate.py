@@ -1,0 +1,99 @@
+"""The gate that lets a few answers compute at once (api.render_gate)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from api.render_gate import RenderGate
+from queries.cancel import CANCEL, Cancelled
+
+
+def _busy(gate: RenderGate, n: int) -> tuple[int, list[int]]:
+    """Run ``n`` works of 30 ms through ``gate`` from ``n`` threads at once:
+    the most that ran together and the order they started in."""
+    lock = threading.Lock()
+    running = 0
+    most = 0
+    started: list[int] = []
+
+    def work(i: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            started.append(i)
+        time.sleep(0.03)
+        with lock:
+            running -= 1
+        return i
+
+    results: list[int] = []
+    threads = []
+    for i in range(n):
+        t = threading.Thread(target=lambda i=i: results.append(gate.run(lambda: work(i))))
+        t.start()
+        threads.append(t)
+        time.sleep(0.005)  # arrive one after the other
+    for t in threads:
+        t.join()
+    assert sorted(results) == list(range(n))
+    return most, started
+
+
+def test_at_most_the_slots_compute_at_once_in_arrival_order() -> None:
+    most, started = _busy(RenderGate(1), 6)
+    assert most == 1
+    assert started == sorted(started)  # first come, first served
+    assert _busy(RenderGate(2), 6)[0] == 2
+
+
+def test_no_slots_lets_everything_through() -> None:
+    assert _busy(RenderGate(0), 4)[0] == 4
+
+
+def test_work_inside_the_gate_does_not_wait_for_itself() -> None:
+    gate = RenderGate(1)
+    assert gate.run(lambda: gate.run(lambda: 7)) == 7
+
+
+def test_a_waiting_request_whose_client_has_gone_stops_waiting() -> None:
+    gate = RenderGate(1)
+    release = threading.Event()
+    holder = threading.Thread(target=lambda: gate.run(release.wait))
+    holder.start()
+    time.sleep(0.05)
+    gone = threading.Event()
+    outcome: list[BaseException | str] = []
+
+    def waiter() -> None:
+        CANCEL.set(gone)
+        try:
+            gate.run(lambda: "ran")
+            outcome.append("ran")
+        except Cancelled as e:
+            outcome.append(e)
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    time.sleep(0.1)
+    assert outcome == []  # still waiting for the slot
+    gone.set()
+    t.join(timeout=2)
+    assert len(outcome) == 1 and isinstance(outcome[0], Cancelled)
+    release.set()
+    holder.join()
+    assert gate.run(lambda: "free") == "free"  # the waiter took no slot with it
+
+
+def test_an_error_frees_the_slot() -> None:
+    gate = RenderGate(1)
+
+    def fail() -> None:
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        gate.run(fail)
+    assert gate.run(lambda: 1) == 1
