@@ -37,8 +37,9 @@ class Settings(BaseSettings):
     export_key: SecretStr = Field(default=SecretStr(""), validation_alias="TORIHIKI_EXPORT_KEY")
     cache_mib: int = Field(default=32, ge=0, validation_alias="TORIHIKI_CACHE_MIB")
     threads: int = Field(default=16, ge=1, validation_alias="TORIHIKI_THREADS")
-    # Answers computed at once per server process, the others queued (api.render_gate); 0: no limit.
-    render_slots: int = Field(default=1, ge=0, validation_alias="TORIHIKI_RENDER_SLOTS")
+    # Answers computed at once per server process, the others queued (api.render_gate); 0: no
+    # limit; unset: 1 on the embedded store, no limit on Neo4j (its answers mostly wait on the server).
+    render_slots: int | None = Field(default=None, ge=0, validation_alias="TORIHIKI_RENDER_SLOTS")
     cache_version_seconds: float = Field(default=0.5, ge=0, validation_alias="TORIHIKI_CACHE_VERSION_SECONDS")
     precompute_firms: int = Field(default=50, ge=0, validation_alias="TORIHIKI_PRECOMPUTE_FIRMS")
     # Every client firm's default ego network rendered after each load (api.precompute).
