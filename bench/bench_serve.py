@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, machine, summary_ms, tree_rss_mib, write_json  # noqa: E402
+from common import REPO, machine, summary_ms, tree_cpu_s, tree_rss_mib, write_json  # noqa: E402
 
 TORIHIKI = REPO / ".venv" / "bin" / "torihiki"
 
@@ -275,7 +275,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         step("cold server …", file=sys.stderr)
         result["floor_health"] = oha([f"{b}/health"], 10, args.seconds)
         result["ego1_clients"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds)
+        before = tree_cpu_s(cold.proc.pid)
         result["ego2_clients"] = oha(urls(b, clients, "/ego?hops=2"), 10, args.seconds)
+        # ten connections opened at once may all land on one server process (docs/data-model.md)
+        result["ego2_clients"]["cpu_s_by_process"] = sorted(
+            (round(t - before.get(p, 0.0), 1) for p, t in tree_cpu_s(cold.proc.pid).items()
+             if t - before.get(p, 0.0) >= 0.5), reverse=True)
         for name, path in (("ego", "/ego?hops=1"), ("view", "/view"), ("trend", "/trend"),
                            ("figures", "/figures"), ("peers", "/peers")):
             result[f"top_{name}"] = oha(urls(b, hubs, path), 10, args.seconds)

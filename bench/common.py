@@ -87,6 +87,21 @@ def tree_rss_mib(pid: int) -> float:
     return total + sum(tree_rss_mib(int(c)) for c in children)
 
 
+def tree_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) so far of a process and each of its
+    descendants, by pid: how the work of a run fell on a server's workers."""
+    out: dict[int, float] = {}
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for c in children:
+        out.update(tree_cpu_s(int(c)))
+    return out
+
+
 def pct(values: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0–100) by nearest rank; ``nan`` when empty."""
     if not values:

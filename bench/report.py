@@ -157,7 +157,8 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
         parts.append(f"#### {store} ({r['workers']} server processes)\n\n" + _table(
             ["request (10 connections unless said)", "p50 ms", "p99 ms", "req/s", "p50 ÷ raw", "errors"], rows)
             + f"\n\nServer RSS: {_fmt(r.get('rss_cold_mib'), 0)} MiB after the cold runs, "
-              f"{_fmt(r.get('rss_after_soak_mib'), 0)} MiB after the soak.")
+              f"{_fmt(r.get('rss_after_soak_mib'), 0)} MiB after the soak."
+            + _split_note(r.get("ego2_clients", {})))
         e1, e2 = r.get("ego1_clients", {}), r.get("ego2_clients", {})
         raw = r.get("raw_clients", {})
         top_p99 = max((r.get(f"top_{n}", {}).get("p99_ms", 0) for n in ("ego", "view", "trend", "figures", "peers")),
@@ -183,6 +184,16 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
     out["serve_checks"] = checks
     return "### Serving a firm (100k region)\n\n" + "\n\n".join(parts) + "\n\n" + _table(
         ["target", "goal", "measured", ""], checks)
+
+
+def _split_note(run: dict[str, Any]) -> str:
+    """How the two-hop run's CPU fell on the server's processes: ten
+    connections opened at once can all land on one of them."""
+    split = run.get("cpu_s_by_process")
+    if not split:
+        return ""
+    return (f" CPU seconds per server process during the two-hop run: {' / '.join(_fmt(x, 1) for x in split)}"
+            f" (in {_fmt(run.get('seconds'), 0)} s).")
 
 
 def start_section(d: Path, out: dict[str, Any]) -> str:
