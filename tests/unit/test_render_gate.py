@@ -11,9 +11,10 @@ from api.render_gate import RenderGate
 from queries.cancel import CANCEL, Cancelled
 
 
-def _busy(gate: RenderGate, n: int) -> tuple[int, list[int]]:
-    """Run ``n`` works of 30 ms through ``gate`` from ``n`` threads at once:
-    the most that ran together and the order they started in."""
+def _busy(gate: RenderGate, n: int, seconds: float = 0.03) -> tuple[int, list[int]]:
+    """Run ``n`` works of ``seconds`` through ``gate`` from ``n`` threads
+    arriving one after the other: the most that ran together and the order
+    they started in."""
     lock = threading.Lock()
     running = 0
     most = 0
@@ -25,7 +26,7 @@ def _busy(gate: RenderGate, n: int) -> tuple[int, list[int]]:
             running += 1
             most = max(most, running)
             started.append(i)
-        time.sleep(0.03)
+        time.sleep(seconds)
         with lock:
             running -= 1
         return i
@@ -48,6 +49,13 @@ def test_at_most_the_slots_compute_at_once_in_arrival_order() -> None:
     assert most == 1
     assert started == sorted(started)  # first come, first served
     assert _busy(RenderGate(2), 6)[0] == 2
+
+
+def test_waiters_keep_their_order_however_long_they_wait() -> None:
+    """Works longer than the interval at which waiters look for a gone
+    client: a waiter that looked is still served in its turn."""
+    most, started = _busy(RenderGate(1), 5, seconds=0.12)
+    assert most == 1 and started == [0, 1, 2, 3, 4]
 
 
 def test_no_slots_lets_everything_through() -> None:
