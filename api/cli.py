@@ -9,12 +9,14 @@ Errors are one clear line on stderr and exit status 2 (bad input) or 3
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 
 from api.commands import alerts, memo, users
 from api.commands.common import opened
@@ -320,19 +322,35 @@ def _one_line(e: BaseException) -> str:
     return " ".join(str(e).split())
 
 
+@contextlib.contextmanager
+def _ends_quietly_on_a_closed_pipe(on: bool) -> Iterator[None]:
+    """While a command writes its output, a closed pipe ends the process
+    (`torihiki … | head` ends quietly instead of printing a traceback); the
+    handler is restored after, so a process that calls :func:`main` (the
+    tests) keeps Python's own handling, and the server never gets it (a
+    client that goes away mid-answer must not end the process)."""
+    if not on or not hasattr(signal, "SIGPIPE") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGPIPE, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # The driver logs retries and server notices; the CLI reports one line per error instead.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     logging.getLogger("neo4j").propagate = False
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `torihiki … | head` ends quietly
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace, Settings], int] = args.func
     command = f"firms {args.firms_command}" if args.command == "firms" else args.command
     read = READS.get(command)
     outcome = "error"
     try:
-        code = func(args, get_settings())
+        with _ends_quietly_on_a_closed_pipe(command != "serve"):
+            code = func(args, get_settings())
         outcome = "ok" if code == 0 else "error"
         return code
     except NotFound as e:

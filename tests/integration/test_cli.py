@@ -176,3 +176,28 @@ def test_cli_reads_of_firm_data_are_audited(cli: Store, capsys: pytest.CaptureFi
     seen = {(e.action, e.firm_id, e.outcome) for e in entries}
     assert {("firm.ego", "F0001", "ok"), ("firm.figures", "NOPE", "not_found"), ("firm.search", None, "ok")} <= seen
     assert all(e.user.startswith("system:") for e in entries if e.action.startswith("firm."))
+
+
+def test_a_closed_pipe_ends_the_command_quietly_and_the_caller_keeps_its_handling(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``torihiki … | head`` ends without a traceback (the default SIGPIPE
+    while a command writes); a process that calls ``main`` in-process (the
+    test suite, whose TCP relays write to sockets that close) gets its own
+    handling back afterwards, where it used to be left with the default,
+    which ends the whole process on the next write to a closed socket."""
+    import signal
+    import subprocess
+    import sys
+
+    before = signal.getsignal(signal.SIGPIPE)
+    assert run(capsys, "firms", "search", "zz-none")[0] == 0
+    assert signal.getsignal(signal.SIGPIPE) == before == signal.SIG_IGN
+    # ~100 kB of lines into a pipe (its buffer holds 64 kB) whose reader stops after the first
+    script = ("import sys; from api.cli import main; "
+              "sys.exit(main(['firms', 'import', sys.argv[1]]) or main(['firms', 'search', 'PIPE', '--limit', '3000']))")
+    firms = tmp_path / "firms.csv"
+    firms.write_text("firm_id,name\n" + "".join(f"PIPE{i:04d},会社{i}\n" for i in range(3000)), encoding="utf-8")
+    p = subprocess.run(f"{sys.executable} -c \"{script}\" {firms} | head -1", shell=True, capture_output=True,
+                       text=True, cwd=Path(__file__).resolve().parents[2])
+    assert p.stdout.count("\n") == 1
+    assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr, p.stderr
