@@ -77,28 +77,30 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
-def tree_rss_mib(pid: int) -> float:
-    """Current RSS (MiB) of a process and all its descendants (a server and its workers)."""
-    total = rss_mib(pid)
+def _process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (a server and its workers), by pid."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         children = []
-    return total + sum(tree_rss_mib(int(c)) for c in children)
+    return [pid, *(p for c in children for p in _process_tree(int(c)))]
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Current RSS (MiB) of a process and all its descendants (a server and its workers)."""
+    return sum(rss_mib(p) for p in _process_tree(pid))
 
 
 def tree_cpu_s(pid: int) -> dict[int, float]:
     """CPU seconds (user + system) so far of a process and each of its
     descendants, by pid: how the work of a run fell on a server's workers."""
     out: dict[int, float] = {}
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return out
-    for c in children:
-        out.update(tree_cpu_s(int(c)))
+    for p in _process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        out[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return out
 
 
