@@ -106,7 +106,7 @@ class ResponseCache:
         answers that take seconds, see :mod:`api.render_gate`)."""
         version = self.version(store, fresh)
         precomputed = precomputed and self.use_stored
-        if gated and self.gate.slots:
+        if gated:
             render = partial(self.gate.run, render)
         if self.max_bytes <= 0:
             return (self._from_store(key, store, version) if precomputed else None) or render()

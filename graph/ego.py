@@ -231,8 +231,8 @@ def assemble(ego: str, hops: int, sales: Mapping[str, int], purchases: Mapping[s
             continue
         if (s in kf and b in kf) or (hops == 2 and ((s in kf and b in ks) or (s in ks and b in kf))):
             edges[(s, b)] = p
-    # a _Pair's fields are an EgoEdge's, in the same order
-    net = EgoNetwork(ego, hops, nodes, [EgoEdge(*edges[k]) for k in sorted(edges)], truncated)
+    net = EgoNetwork(ego, hops, nodes, [
+        EgoEdge(s, b, p.amount, p.lines, p.monthly) for (s, b), p in sorted(edges.items())], truncated)
     net.metrics = metrics_of(sales, purchases)
     return net
 
