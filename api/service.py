@@ -67,7 +67,7 @@ def ego(
     partners (by yen both ways; metrics still cover all of them), then the
     ties among the kept firms; with ``hops=2`` it first ranks second-hop
     firms by their yen with the kept partners, without monthly series (over
-    the whole window the store ranks them: ``Store.second_hop_ranking``).
+    the whole window the store ranks them: ``Store.second_hop``).
     Raises :class:`queries.store.NotFound` for an unknown firm.
     """
     if hops not in (1, 2):
@@ -96,13 +96,12 @@ def ego(
         return firm, net, store.get_firms([n.id for n in net.nodes])
     room = max_nodes - len(keep)
     if whole:
-        # Ranked by the store (a hub partner's thousands of pairs stay there); then the
+        # Ranked by the store (a hub partner's thousands of pairs stay there), with the
         # pairs shown: every one touches a kept first-hop partner, so the store reads them
-        # from those partners' pairs (its second argument), not also from the second hop's
-        # (often hubs: they rank first by yen).
-        ranking = store.second_hop_ranking(kept_first, keep, room + 1)
+        # from those partners' pairs, not also from the second hop's (often hubs: they
+        # rank first by yen); Neo4j reads them once for both.
+        ranking, between = store.second_hop(kept_first, keep, room)
         kept_second, cut = [f for f, _ in ranking[:room]], len(ranking) > room
-        between = store.pairs_between(keep | set(kept_second), kept_first)
         via = reached_via(set(kept_first), kept_second, ((p.seller, p.buyer) for p in between))
         net = assemble(firm_id, hops, sales, purchases, kept_first, kept_second, via, window_pairs(between),
                        truncated or cut)

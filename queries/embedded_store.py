@@ -46,6 +46,7 @@ from queries.observations import (
     unnamed_totals,
     with_own_totals,
 )
+from queries.second_hop import second_hop
 from queries.series import (
     FirmTotals,
     PairTrade,
@@ -489,6 +490,12 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         rows = self._conn().execute(tq.SECOND_HOP_RANKING,
                                     (_json(sorted(set(first))), _json(sorted(set(keep))), limit))
         return [(str(f), int(w)) for f, w in rows]
+
+    def second_hop(self, first: Collection[str], keep: Collection[str],
+                   room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
+        # Two queries: one grouping the first hop's pairs in SQLite and then
+        # the few shown read by key beat shipping them all to rank in Python.
+        return second_hop(self, first, keep, room)
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()

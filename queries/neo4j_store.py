@@ -51,6 +51,7 @@ from queries.model import (
 )
 from queries.neo4j_acks import Neo4jAcks
 from queries.neo4j_identity import Neo4jIdentity
+from queries.neo4j_rows import collected, collected_rows
 from queries.neo4j_rows import rows as plain_rows
 from queries.observations import (
     ledger_sums,
@@ -157,6 +158,17 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         )
         return plain_rows(records)
 
+    def _read_many(self, query: LiteralString, columns: tuple[LiteralString, ...],
+                   **params: Any) -> list[dict[str, Any]]:
+        """:meth:`_read` for a result of many rows (a firm's network): sent
+        as one record (see :func:`queries.neo4j_rows.collected`), in no
+        particular order."""
+        check()
+        records, _, _ = self.driver.execute_query(
+            collected(query, columns), params, routing_=RoutingControl.READ, database_=self.database
+        )
+        return collected_rows(records, columns)
+
     def _write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """One statement in its own retried write transaction (data version bumped)."""
         return self._tx(lambda tx: plain_rows(tx.run(query, params)))
@@ -223,7 +235,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     @_translate
     def get_firms(self, firm_ids: Collection[str]) -> dict[str, Firm]:
-        return {r["id"]: _firm(r) for r in self._read(fq.GET_FIRMS, ids=list(firm_ids))}
+        return {r["id"]: _firm(r) for r in self._read_many(fq.GET_FIRMS, fq.FIRM_COLUMNS, ids=list(firm_ids))}
 
     @_translate
     def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]:
@@ -414,42 +426,60 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     @_translate
     def pairs_of(self, firm_id: str) -> list[PairTrade]:
-        return _pairs(self._read(tq.PAIRS_OF, id=firm_id))
+        return _pairs(self._read_many(tq.PAIRS_OF, tq.PAIR_COLUMNS, id=firm_id))
 
     @_translate
     def pairs_among(self, firm_ids: Collection[str]) -> list[PairTrade]:
-        return _pairs(self._read(tq.PAIRS_AMONG, ids=sorted(set(firm_ids))))
+        return _pairs(self._read_many(tq.PAIRS_AMONG, tq.PAIR_COLUMNS, ids=sorted(set(firm_ids))))
 
     @_translate
     def pairs_by_keys(self, keys: Collection[tuple[str, str]]) -> list[PairTrade]:
-        return _pairs(self._read(tq.PAIRS_BY_KEYS, pairs=[list(k) for k in sorted(set(keys))]))
+        return _pairs(self._read_many(tq.PAIRS_BY_KEYS, tq.PAIR_COLUMNS,
+                                     pairs=[list(k) for k in sorted(set(keys))]))
 
     @_translate
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
-        return _pairs(self._read(tq.PAIRS_AROUND, ids=sorted(set(firm_ids))))
+        return _pairs(self._read_many(tq.PAIRS_AROUND, tq.PAIR_COLUMNS, ids=sorted(set(firm_ids))))
 
     @_translate
     def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]:
-        return _pairs(self._read(tq.PAIRS_BETWEEN, ids=sorted(set(firm_ids)), others=sorted(set(others))))
+        return _pairs(self._read_many(tq.PAIRS_BETWEEN, tq.PAIR_COLUMNS, ids=sorted(set(firm_ids)),
+                                     others=sorted(set(others))))
 
     @_translate
     def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
                            limit: int) -> list[tuple[str, int]]:
         if limit <= 0 or not first:
             return []
-        rows = self._read(tq.SECOND_HOP_RANKING, first=sorted(set(first)), keep=sorted(set(keep)), limit=limit)
-        return [(r["other"], int(r["weight"])) for r in rows]
+        rows = self._read_many(tq.SECOND_HOP_RANKING, tq.RANKING_COLUMNS, first=sorted(set(first)),
+                               keep=sorted(set(keep)), limit=limit)
+        return sorted(((r["other"], int(r["weight"])) for r in rows), key=lambda t: (-t[1], t[0]))
+
+    @_translate
+    def second_hop(self, first: Collection[str], keep: Collection[str],
+                   room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
+        firsts, kept = sorted(set(first)), sorted(set(keep))
+        if not firsts:
+            return [], []
+        limit = max(room + 1, 0)
+        groups = self._read_many(tq.SECOND_HOP, tq.SECOND_HOP_COLUMNS, first=firsts, keep=kept,
+                                 most=len(kept) + limit)
+        ranking = sorted(((g["other"], int(g["weight"])) for g in groups if not g["kept"]),
+                         key=lambda t: (-t[1], t[0]))[:limit]
+        shown = {f for f, _ in ranking[:room]}
+        return ranking, _pairs(dict(zip(tq.PAIR_COLUMNS, p, strict=True))
+                               for g in groups if g["kept"] or g["other"] in shown for p in g["pairs"])
 
     @_translate
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
-        rows = self._read(tq.PAIR_AMOUNTS, ids=sorted(set(firm_ids)))
+        rows = self._read_many(tq.PAIR_AMOUNTS, tq.AMOUNT_COLUMNS, ids=sorted(set(firm_ids)))
         return sorted({(r["seller"], r["buyer"], int(r["amount"])) for r in rows})
 
     @_translate
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
         ids = sorted(set(firm_ids))
-        totals = {r["id"]: _totals(r) for r in self._read(tq.FIRM_TOTALS, ids=ids)}
-        own = [(r["client"], r["kind"], _series(r)) for r in self._read(tq.OWN_UNNAMED_OF, ids=ids)]
+        totals = {r["id"]: _totals(r) for r in self._read_many(tq.FIRM_TOTALS, tq.TOTALS_COLUMNS, ids=ids)}
+        own = [(r["client"], r["kind"], _series(r)) for r in self._read_many(tq.OWN_UNNAMED_OF, tq.OWN_COLUMNS, ids=ids)]
         return with_own_totals(totals, own) if own else totals
 
     @_translate
@@ -462,7 +492,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     def payments(
         self, firm_ids: Collection[str], month_from: str | None, month_to: str | None
     ) -> list[PaymentRow]:
-        rows = self._read(tq.PAYMENTS_OF, ids=sorted(set(firm_ids)))
+        rows = self._read_many(tq.PAYMENTS_OF, tq.OBS_COLUMNS, ids=sorted(set(firm_ids)))
         return sum_payments(_observations(rows), month_from, month_to)
 
     @_translate
@@ -498,13 +528,13 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         wanted = [list(k) for k in sorted(set(keys))]
         if not wanted:
             return []
-        rows = self._read(tq.OBS_OF_PAIRS, pairs=wanted)
+        rows = self._read_many(tq.OBS_OF_PAIRS, tq.OBS_OF_PAIRS_COLUMNS, pairs=wanted)
         return sum_trades(((r["seller"], r["buyer"], r["observer"], _series(r)) for r in rows), None, None)
 
     @_translate
     def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
         ids = sorted(set(client_ids))
-        own = [(r["client"], r["kind"], _series(r)) for r in self._read(tq.OWN_UNNAMED_OF, ids=ids)]
+        own = [(r["client"], r["kind"], _series(r)) for r in self._read_many(tq.OWN_UNNAMED_OF, tq.OWN_COLUMNS, ids=ids)]
         return unnamed_totals(ids, own)
 
     # -- reference data ----------------------------------------------------

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from domain.second_hop import second_hop_weights, top_by_weight
 from queries.access import Principal, Role
 from queries.model import Firm, ParameterRow, PaymentRow, TradeEdge, TradeRow
+from queries.second_hop import second_hop
 from queries.series import FirmTotals, PairTrade, expand_edges, split_observers
 from queries.store import Store, StoreError
 
@@ -91,6 +92,8 @@ class ReadStore(Protocol):
     def pairs_by_keys(self, keys: Collection[tuple[str, str]]) -> list[PairTrade]: ...
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]: ...
     def pairs_between(self, firm_ids: Collection[str], others: Collection[str]) -> list[PairTrade]: ...
+    def second_hop(self, first: Collection[str], keep: Collection[str],
+                   room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]: ...
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]: ...
     def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
                            limit: int) -> list[tuple[str, int]]: ...
@@ -555,6 +558,12 @@ class ScopedStore:
             return self.store.second_hop_ranking(first, keep, limit)
         weight = second_hop_weights(set(keep), set(first), self.pair_amounts(first))
         return [(f, weight[f]) for f in top_by_weight(weight, limit)]
+
+    def second_hop(self, first: Collection[str], keep: Collection[str],
+                   room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
+        if not self._officer():
+            return self.store.second_hop(first, keep, room)
+        return second_hop(self, first, keep, room)
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         if not self._officer():

@@ -211,6 +211,16 @@ class Store(Protocol):
         thousands of pairs are not shipped to rank a few hundred firms
         (``domain.second_hop`` says the same in Python)."""
 
+    def second_hop(self, first: Collection[str], keep: Collection[str],
+                   room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
+        """The second hop of an ego network and the pairs it shows:
+        :meth:`second_hop_ranking` with at most ``room + 1`` firms (the one
+        past ``room`` says more were left out), and the merged pairs with
+        one firm in ``first`` and the other in ``keep`` or among the first
+        ``room`` ranked (:meth:`pairs_between`), sorted. One call, so that
+        a store can read the first hop's pairs once for both
+        (:func:`queries.second_hop.second_hop` composes the two reads)."""
+
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a
         seller or buyer in ``firm_ids``, sorted — structure without series."""

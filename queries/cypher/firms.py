@@ -7,6 +7,8 @@ FIRM_FIELDS: Final[LiteralString] = (
     "f.industry AS industry, f.prefecture AS prefecture, f.is_client AS is_client, "
     "f.consented_banks AS consented_banks"
 )
+FIRM_COLUMNS: Final[tuple[LiteralString, ...]] = (
+    "id", "name", "corporate_number", "industry", "prefecture", "is_client", "consented_banks")
 
 # Null values keep what is stored; is_client only ever turns on. ON CREATE /
 # ON MATCH rather than a SET after the MERGE: the same effect without an

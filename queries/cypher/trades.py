@@ -123,6 +123,16 @@ DATA_VERSION: Final[LiteralString] = "MATCH (m:Meta {key: 'data'}) RETURN m.vers
 PAIR_FIELDS: Final[LiteralString] = (
     "m.months AS months, m.amounts AS amounts, m.lines AS lines, m.observers AS observers"
 )
+# The columns of the reads below, for queries.neo4j_rows.collected (a read of
+# many rows sent as one record).
+PAIR_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "months", "amounts", "lines", "observers")
+RANKING_COLUMNS: Final[tuple[LiteralString, ...]] = ("other", "weight")
+AMOUNT_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "amount")
+TOTALS_COLUMNS: Final[tuple[LiteralString, ...]] = ("id", "months", "sales", "purchases")
+OWN_COLUMNS: Final[tuple[LiteralString, ...]] = ("client", "kind", "months", "amounts", "lines")
+OBS_COLUMNS: Final[tuple[LiteralString, ...]] = ("source", "target", "observer", "months", "amounts", "lines")
+OBS_OF_PAIRS_COLUMNS: Final[tuple[LiteralString, ...]] = (
+    "seller", "buyer", "observer", "months", "amounts", "lines")
 PAIRS_OF: Final[LiteralString] = (
     "MATCH (f:Firm {id: $id})-[m:TRADES_WITH]->(x:Firm) "
     "RETURN f.id AS seller, x.id AS buyer, " + PAIR_FIELDS + " "
@@ -172,6 +182,24 @@ WHERE NOT x.id IN $keep
 WITH x.id AS other, sum(abs(m.amount)) AS weight
 RETURN other, weight ORDER BY weight DESC, other LIMIT $limit
 """
+# Both at once, reading the first hop's relationships once (Store.second_hop):
+# grouped by the firm at their other end, the firms of $keep first (every
+# relationship with them is shown), then the others by yen, ties by id. At
+# most $most groups: all of $keep's and the best $most - size($keep) others,
+# each with its relationships as pair rows (PAIR_COLUMNS' order); the caller
+# keeps the pairs of the others it shows. Not `(x:Firm)`: a TRADES_WITH only
+# joins firms, and the label test cost a read per relationship.
+SECOND_HOP: Final[LiteralString] = """
+UNWIND $first AS id
+MATCH (:Firm {id: id})-[m:TRADES_WITH]-(x)
+WITH x.id AS other, sum(abs(m.amount)) AS weight, collect(m) AS rels
+WITH other, weight, rels, other IN $keep AS kept
+ORDER BY kept DESC, weight DESC, other
+LIMIT $most
+RETURN kept, other, weight,
+       [m IN rels | [startNode(m).id, endNode(m).id, m.months, m.amounts, m.lines, m.observers]] AS pairs
+"""
+SECOND_HOP_COLUMNS: Final[tuple[LiteralString, ...]] = ("kept", "other", "weight", "pairs")
 PAIR_AMOUNTS: Final[LiteralString] = (
     "UNWIND $ids AS id "
     "CALL (id) { "

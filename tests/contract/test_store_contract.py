@@ -188,3 +188,24 @@ def test_second_hop_ranking_agrees_with_the_ranking_over_pair_amounts(store: Sto
         checked += bool(weight)
     assert checked >= 3  # firms with a second hop were ranked
     assert store.second_hop_ranking([], {"X"}, 5) == [] and store.second_hop_ranking(["A"], {"A"}, 0) == []
+
+
+def test_second_hop_is_the_ranking_with_the_pairs_it_shows(store: Store, tmp_path: Path) -> None:
+    """``second_hop`` (one read on Neo4j) answers what its two reads do:
+    the ranking cut at ``room + 1``, and every pair between the first hop
+    and the firms shown (the kept ones, the first ``room`` ranked), with its
+    series — for a first hop of one firm and of several, rooms from none to
+    all, keep sets with and without the first hop's neighbours."""
+    load_sample(store, tmp_path)
+    checked = 0
+    for firm in sorted(f.id for f in store.all_firms()):
+        first = sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
+        for keep in ({firm, *first}, {firm, *first[:1]}, set(first)):
+            for room in (0, 1, 2, 1000):
+                ranking = store.second_hop_ranking(first, keep, room + 1)
+                shown = keep | {f for f, _ in ranking[:room]}
+                expected = store.pairs_between(shown, first) if first else []
+                assert store.second_hop(first, keep, room) == (ranking, expected)
+                checked += bool(ranking) and bool(expected)
+    assert checked >= 10
+    assert store.second_hop([], {"X"}, 5) == ([], [])
