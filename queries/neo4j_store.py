@@ -24,6 +24,7 @@ from neo4j.exceptions import (
 )
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
+from domain.second_hop import top_by_weight
 from queries.breaker import CircuitBreaker
 from queries.cancel import check
 from queries.config import StoreConfig
@@ -453,7 +454,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             return []
         rows = self._read_many(tq.SECOND_HOP_RANKING, tq.RANKING_COLUMNS, first=sorted(set(first)),
                                keep=sorted(set(keep)), limit=limit)
-        return sorted(((r["other"], int(r["weight"])) for r in rows), key=lambda t: (-t[1], t[0]))
+        weight = {r["other"]: int(r["weight"]) for r in rows}
+        return [(f, weight[f]) for f in top_by_weight(weight, limit)]  # the rows come unordered
 
     @_translate
     def second_hop(self, first: Collection[str], keep: Collection[str],
@@ -464,8 +466,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         limit = max(room + 1, 0)
         groups = self._read_many(tq.SECOND_HOP, tq.SECOND_HOP_COLUMNS, first=firsts, keep=kept,
                                  most=len(kept) + limit)
-        ranking = sorted(((g["other"], int(g["weight"])) for g in groups if not g["kept"]),
-                         key=lambda t: (-t[1], t[0]))[:limit]
+        weight = {g["other"]: int(g["weight"]) for g in groups if not g["kept"]}
+        ranking = [(f, weight[f]) for f in top_by_weight(weight, limit)]
         shown = {f for f, _ in ranking[:room]}
         return ranking, _pairs(dict(zip(tq.PAIR_COLUMNS, p, strict=True))
                                for g in groups if g["kept"] or g["other"] in shown for p in g["pairs"])
