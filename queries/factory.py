@@ -21,7 +21,8 @@ def open_store(config: StoreConfig) -> Store:
 
         # The API fails fast while the server is down (503 at once, then tries again).
         breaker = CircuitBreaker(config.breaker_seconds) if config.purpose == "api" else None
-        return Neo4jStore(make_driver(config), config.neo4j_database, breaker)
+        retry = 0.0 if config.purpose == "api" else config.retry_seconds
+        return Neo4jStore(make_driver(config), config.neo4j_database, breaker, retry)
     from queries.embedded_store import EmbeddedStore
 
     # A bulk load gets a large page cache; each of the API's many threads (one

@@ -52,6 +52,7 @@ from queries.model import (
 )
 from queries.neo4j_acks import Neo4jAcks
 from queries.neo4j_identity import Neo4jIdentity
+from queries.neo4j_retry import retried
 from queries.neo4j_rows import collected, collected_rows
 from queries.neo4j_rows import rows as plain_rows
 from queries.observations import (
@@ -146,29 +147,40 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     finish_uses_written = True  # reading a pair's observations back is a round trip per batch of pairs
 
     def __init__(self, driver: neo4j.Driver, database: str = "neo4j",
-                 breaker: CircuitBreaker | None = None) -> None:
+                 breaker: CircuitBreaker | None = None, retry_seconds: float = 30.0) -> None:
+        """``retry_seconds``: how long a read is tried again after a
+        retryable error (:mod:`queries.neo4j_retry`; ``0`` for the API,
+        which fails fast, like its driver's ``max_transaction_retry_time``)."""
         self.driver = driver
         self.database = database
         self.breaker = breaker
+        self.retry_seconds = retry_seconds
 
     # -- plumbing ----------------------------------------------------------
+    def _records(self, query: LiteralString, params: dict[str, Any]) -> list[neo4j.Record]:
+        """One read as an auto-commit transaction routed to a reader (one
+        round trip where ``execute_query`` takes two), retried here since the
+        driver does not (:mod:`queries.neo4j_retry`). It shares
+        ``execute_query``'s bookmark manager with the writes, so that a read
+        follows this process's writes on a cluster."""
+
+        def run() -> list[neo4j.Record]:
+            check()  # the caller may have gone away since the last query
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                     bookmark_manager=self.driver.execute_query_bookmark_manager) as s:
+                return list(s.run(query, params))
+
+        return retried(run, self.retry_seconds)
+
     def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
-        check()  # the caller may have gone away since the last query
-        records, _, _ = self.driver.execute_query(
-            query, params, routing_=RoutingControl.READ, database_=self.database
-        )
-        return plain_rows(records)
+        return plain_rows(self._records(query, params))
 
     def _read_many(self, query: LiteralString, columns: tuple[LiteralString, ...],
                    **params: Any) -> list[dict[str, Any]]:
         """:meth:`_read` for a result of many rows (a firm's network): sent
         as one record (see :func:`queries.neo4j_rows.collected`), in no
         particular order."""
-        check()
-        records, _, _ = self.driver.execute_query(
-            collected(query, columns), params, routing_=RoutingControl.READ, database_=self.database
-        )
-        return collected_rows(records, columns)
+        return collected_rows(self._records(collected(query, columns), params), columns)
 
     def _write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """One statement in its own retried write transaction (data version bumped)."""
@@ -185,7 +197,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                 tx.run(tq.BUMP_VERSION).consume()
             return result
 
-        with self.driver.session(database=self.database) as session:
+        with self.driver.session(database=self.database,
+                                 bookmark_manager=self.driver.execute_query_bookmark_manager) as session:
             return session.execute_write(fn)
 
     def close(self) -> None:
