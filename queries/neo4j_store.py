@@ -1,5 +1,6 @@
-"""The Neo4j store: the official driver, reads routed as reads, writes as
-retried, idempotent transaction functions, values always as parameters.
+"""The Neo4j store: the official driver, reads as auto-commit transactions
+routed to readers (retried by the store, :mod:`queries.neo4j_retry`), writes
+as retried, idempotent transaction functions, values always as parameters.
 
 One driver per process (it is thread-safe and pools connections); sessions
 are short-lived, one per call. Every call names the database.
