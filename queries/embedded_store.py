@@ -22,6 +22,7 @@ import orjson
 import pandas as pd
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
+from domain.second_hop import Partners, partner_weights, shown_pair_keys, top_by_weight
 from queries.cancel import Cancelled, cancelled, check
 from queries.embedded_acks import EmbeddedAcks
 from queries.embedded_identity import EmbeddedIdentity
@@ -493,9 +494,33 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
 
     def second_hop(self, first: Collection[str], keep: Collection[str],
                    room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
-        # Two queries: one grouping the first hop's pairs in SQLite and then
-        # the few shown read by key beat shipping them all to rank in Python.
-        return second_hop(self, first, keep, room)
+        # From the first hop's partner lists when they are current
+        # (prepare_reads): one row per firm and side instead of a row per
+        # pair (a hub partner's thousands), then the shown pairs by key.
+        # Else two queries: the first hop's pairs grouped in SQLite, then the
+        # shown pairs (shipping every pair to rank in Python was slower).
+        partners = self._partners_of(first)
+        if partners is None:
+            return second_hop(self, first, keep, room)
+        keep = set(keep)
+        weight = partner_weights(partners, keep)
+        ranking = [(f, weight[f]) for f in top_by_weight(weight, room + 1)]
+        shown = keep | {f for f, _ in ranking[:room]}
+        return ranking, self.pairs_by_keys(shown_pair_keys(partners, shown))
+
+    def _partners_of(self, firm_ids: Collection[str]) -> list[Partners] | None:
+        """The partner lists of ``firm_ids``, or ``None`` when they were not
+        built for the current data version."""
+        c = self._conn()
+        if c.execute(tq.PARTNERS_CURRENT).fetchone()[0] != 1:
+            return None
+        return [(f, bool(sells), orjson.loads(others), orjson.loads(yen))
+                for f, sells, others, yen in c.execute(tq.FIRM_PARTNERS_OF, (_json(sorted(set(firm_ids))),))]
+
+    def prepare_reads(self) -> None:
+        with self._tx(bump=False) as c:  # the data version cannot move while the lists are built
+            for statement in tq.BUILD_FIRM_PARTNERS:
+                c.execute(statement)
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()

@@ -693,6 +693,9 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             return None
         return int(rows[0]["data_version"]), str(rows[0]["created_at"]), bytes(rows[0]["payload"])
 
+    def prepare_reads(self) -> None:
+        """Nothing: a firm's relationships are its partner list already."""
+
     @_translate
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
         return [(r["id"], int(r["n"])) for r in self._read(tq.BUSIEST_FIRMS, limit=limit)]

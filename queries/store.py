@@ -345,6 +345,15 @@ class Store(Protocol):
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         """(data version it was computed from, when, payload), or ``None``."""
 
+    def prepare_reads(self) -> None:
+        """Build what makes reads faster for the data as it is now, kept
+        while the data version does not move (run after a load, with the
+        analytics; a read never depends on it: without it, or once the data
+        has changed, reads answer the same, slower). The embedded store
+        keeps each firm's partners with their yen, which rank a second hop
+        without reading every pair of a hub; Neo4j needs nothing (its
+        relationships are that list). Leaves the data version alone."""
+
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
         """The ``limit`` firms with the most trading partners (as seller or
         buyer of a merged pair), most first, ties by id: (firm id, pairs)."""

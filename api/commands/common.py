@@ -56,6 +56,7 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     from api.precompute import Precompute
 
     t0 = time.perf_counter()
+    store.prepare_reads()  # before the answers rendered below read the second hops
     # The answers rendered at load time, beside the rest (in another process on the embedded store).
     answers = Precompute(store, settings)
     try:

@@ -106,6 +106,19 @@ CREATE TABLE IF NOT EXISTS analytics (
     payload      BLOB NOT NULL
 ) WITHOUT ROWID;
 
+-- Each firm's partners as JSON lists, one row per firm and side, with the
+-- yen of each pair (absolute, over all months): what ranks a second hop
+-- without stepping through every pair of a hub partner. Derived after a
+-- load (EmbeddedStore.prepare_reads) for the data version kept in meta as
+-- 'partners_version'; read only while that is the current data version.
+CREATE TABLE IF NOT EXISTS firm_partners (
+    firm   TEXT NOT NULL,
+    sells  INTEGER NOT NULL,  -- 1: the firm sells to these partners; 0: buys from them
+    others TEXT NOT NULL,     -- JSON list of firm ids
+    yen    TEXT NOT NULL,     -- JSON list of yen, one per partner
+    PRIMARY KEY (firm, sells)
+) WITHOUT ROWID;
+
 -- data_version: bumped by every write transaction (caches key on it).
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,

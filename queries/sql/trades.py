@@ -60,6 +60,26 @@ SELECT other, SUM(w) AS weight FROM (
     WHERE buyer IN (SELECT value FROM json_each(?1)) AND +seller NOT IN (SELECT value FROM json_each(?2))
 ) GROUP BY other ORDER BY weight DESC, other LIMIT ?3
 """
+# Each firm's partners, rebuilt whole from the pairs (the covering indexes
+# give each side in firm order, so the groups need no sort).
+BUILD_FIRM_PARTNERS: Final = (
+    "DELETE FROM firm_partners",
+    """INSERT INTO firm_partners (firm, sells, others, yen)
+    SELECT seller, 1, json_group_array(buyer), json_group_array(ABS(amount))
+    FROM trade_pairs INDEXED BY trade_pairs_seller GROUP BY seller""",
+    """INSERT INTO firm_partners (firm, sells, others, yen)
+    SELECT buyer, 0, json_group_array(seller), json_group_array(ABS(amount))
+    FROM trade_pairs INDEXED BY trade_pairs_buyer GROUP BY buyer""",
+    """INSERT INTO meta (key, value) SELECT 'partners_version', value FROM meta WHERE key = 'data_version'
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
+)
+PARTNERS_CURRENT: Final = """
+SELECT (SELECT value FROM meta WHERE key = 'partners_version')
+     = (SELECT value FROM meta WHERE key = 'data_version')
+"""
+FIRM_PARTNERS_OF: Final = """
+SELECT firm, sells, others, yen FROM firm_partners WHERE firm IN (SELECT value FROM json_each(?1))
+"""
 PAIRS_AROUND: Final = f"""
 SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
 UNION ALL

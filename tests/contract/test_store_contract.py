@@ -190,13 +190,9 @@ def test_second_hop_ranking_agrees_with_the_ranking_over_pair_amounts(store: Sto
     assert store.second_hop_ranking([], {"X"}, 5) == [] and store.second_hop_ranking(["A"], {"A"}, 0) == []
 
 
-def test_second_hop_is_the_ranking_with_the_pairs_it_shows(store: Store, tmp_path: Path) -> None:
-    """``second_hop`` (one read on Neo4j) answers what its two reads do:
-    the ranking cut at ``room + 1``, and every pair between the first hop
-    and the firms shown (the kept ones, the first ``room`` ranked), with its
-    series — for a first hop of one firm and of several, rooms from none to
-    all, keep sets with and without the first hop's neighbours."""
-    load_sample(store, tmp_path)
+def _second_hops_agree(store: Store) -> int:
+    """Check every firm's second hop against the two reads it stands for;
+    how many checks had both a ranking and pairs."""
     checked = 0
     for firm in sorted(f.id for f in store.all_firms()):
         first = sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
@@ -207,5 +203,38 @@ def test_second_hop_is_the_ranking_with_the_pairs_it_shows(store: Store, tmp_pat
                 expected = store.pairs_between(shown, first) if first else []
                 assert store.second_hop(first, keep, room) == (ranking, expected)
                 checked += bool(ranking) and bool(expected)
-    assert checked >= 10
+    return checked
+
+
+def test_second_hop_is_the_ranking_with_the_pairs_it_shows(store: Store, tmp_path: Path) -> None:
+    """``second_hop`` (one read on Neo4j; from the partner lists on the
+    embedded store once ``prepare_reads`` has built them) answers what its
+    two reads do: the ranking cut at ``room + 1``, and every pair between
+    the first hop and the firms shown (the kept ones, the first ``room``
+    ranked), with its series — for a first hop of one firm and of several,
+    rooms from none to all, keep sets with and without the first hop's
+    neighbours."""
+    load_sample(store, tmp_path)
+    assert _second_hops_agree(store) >= 10
+    version = store.data_version()
+    store.prepare_reads()
+    assert store.data_version() == version  # derived data: caches keyed on the version stay valid
+    assert _second_hops_agree(store) >= 10
     assert store.second_hop([], {"X"}, 5) == ([], [])
+
+
+def test_second_hop_follows_a_load_after_prepare_reads(store: Store, tmp_path: Path) -> None:
+    """What ``prepare_reads`` built for one data version is not used once a
+    load has changed the pairs: the second hop still answers from the data."""
+    files = sorted((SAMPLE / "ledgers").glob("*.csv"))
+    half = len(files) // 2
+    for path in files[:half]:
+        load_file(store, path, None, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+                  rejects_dir=tmp_path)
+    store.prepare_reads()
+    before = {f.id: store.pair_amounts([f.id]) for f in store.all_firms()}
+    for path in files[half:]:
+        load_file(store, path, None, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+                  rejects_dir=tmp_path)
+    assert any(store.pair_amounts([firm]) != amounts for firm, amounts in before.items())
+    assert _second_hops_agree(store) >= 10
