@@ -2,8 +2,9 @@
 
 :meth:`queries.store.Store.second_hop` is one call so that Neo4j can read
 the first hop's pairs once for both the ranking and the pairs shown
-(``queries.cypher.trades.SECOND_HOP``). The embedded store, and a credit
-officer's scoped reads, answer it with the two reads it stands for, here.
+(``queries.cypher.trades.SECOND_HOP``). A credit officer's scoped reads
+answer it with the two reads it stands for, here, and so does the embedded
+store while its partner lists are not current (``Store.prepare_reads``).
 """
 
 from __future__ import annotations
