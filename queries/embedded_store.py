@@ -22,7 +22,7 @@ import orjson
 import pandas as pd
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
-from domain.second_hop import Partners, partner_weights, shown_pair_keys, top_by_weight
+from domain.second_hop import Partners, rank_from_partners, shown_pairs
 from queries.cancel import Cancelled, cancelled, check
 from queries.embedded_acks import EmbeddedAcks
 from queries.embedded_identity import EmbeddedIdentity
@@ -502,11 +502,8 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         partners = self._partners_of(first)
         if partners is None:
             return second_hop(self, first, keep, room)
-        keep = set(keep)
-        weight = partner_weights(partners, keep)
-        ranking = [(f, weight[f]) for f in top_by_weight(weight, room + 1)]
-        shown = keep | {f for f, _ in ranking[:room]}
-        return ranking, self.pairs_by_keys(shown_pair_keys(partners, shown))
+        ranking, shown = rank_from_partners(partners, keep, room)
+        return ranking, self.pairs_by_keys(shown_pairs(partners, shown))
 
     def _partners_of(self, firm_ids: Collection[str]) -> list[Partners] | None:
         """The partner lists of ``firm_ids``, or ``None`` when they were not

@@ -25,7 +25,8 @@ from neo4j.exceptions import (
 )
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
-from domain.second_hop import top_by_weight
+from domain.second_hop import Partners, rank_from_partners, shown_pairs, top_by_weight
+from queries import partner_lists
 from queries.breaker import CircuitBreaker
 from queries.cancel import check
 from queries.config import StoreConfig
@@ -80,6 +81,7 @@ __all__ = ["Neo4jStore", "make_driver"]
 
 T = TypeVar("T")
 _DELETE_SLICE = 10_000  # relationships deleted per rollback transaction
+_LISTS_SLICE = 5_000  # firms whose partner lists are built per read and write
 _REFRESH_PAIRS = 5_000  # merged pairs rewritten per transaction when batches finish
 
 
@@ -477,6 +479,20 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         firsts, kept = sorted(set(first)), sorted(set(keep))
         if not firsts:
             return [], []
+        # From the first hop's partner lists when they are current
+        # (prepare_reads): a node read per firm, then the shown pairs by
+        # element id. Else in one read that expands every relationship of
+        # the first hop (a hub partner's thousands) and ranks in Cypher.
+        listed = self._partner_lists(firsts)
+        if listed is not None:
+            partners, sides = listed
+            ranking, shown = rank_from_partners(partners, kept, room)
+            at = shown_pairs(partners, shown)
+            pairs = _pairs(self._read_many(tq.PAIRS_BY_IDS, tq.PAIR_COLUMNS,
+                                           rels=[partner_lists.handle(sides[i], j) for i, j in at.values()]))
+            if len(pairs) == len(at) and all((p.seller, p.buyer) in at for p in pairs):
+                return ranking, pairs
+            # else a load changed the pairs between the two reads: read them as below
         limit = max(room + 1, 0)
         groups = self._read_many(tq.SECOND_HOP, tq.SECOND_HOP_COLUMNS, first=firsts, keep=kept,
                                  most=len(kept) + limit)
@@ -485,6 +501,23 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         shown = {f for f, _ in ranking[:room]}
         return ranking, _pairs(dict(zip(tq.PAIR_COLUMNS, p, strict=True))
                                for g in groups if g["kept"] or g["other"] in shown for p in g["pairs"])
+
+    def _partner_lists(self, firm_ids: list[str]) -> tuple[list[Partners], list[partner_lists.Side]] | None:
+        """The partner lists of ``firm_ids``, each with its side as stored
+        (for the pairs' element ids), or ``None`` when they were not built
+        for the current data version."""
+        rows = self._read(tq.PARTNER_LISTS_OF, ids=firm_ids)
+        if not rows or not rows[0]["current"]:
+            return None
+        partners: list[Partners] = []
+        sides: list[partner_lists.Side] = []
+        for firm, sells, buys in rows[0]["lists"]:
+            for is_seller, blob in ((True, sells), (False, buys)):
+                if blob is not None:
+                    side = partner_lists.decode(blob)
+                    partners.append((firm, is_seller, side[0], side[1]))
+                    sides.append(side)
+        return partners, sides
 
     @_translate
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
@@ -693,8 +726,18 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             return None
         return int(rows[0]["data_version"]), str(rows[0]["created_at"]), bytes(rows[0]["payload"])
 
+    @_translate
     def prepare_reads(self) -> None:
-        """Nothing: a firm's relationships are its partner list already."""
+        # Stamped with the version read before the build: a load that lands
+        # meanwhile moves the data version past it, and the lists go unused.
+        version = self.data_version()
+        ids = [r["id"] for r in self._read_many(tq.ALL_FIRM_IDS, ("id",))]
+        for start in range(0, len(ids), _LISTS_SLICE):
+            rows = [{"id": r["id"], "sells": _encoded_side(r["sells"]), "buys": _encoded_side(r["buys"])}
+                    for r in self._read_many(tq.PAIRS_FOR_LISTS, tq.LISTS_COLUMNS,
+                                             ids=ids[start:start + _LISTS_SLICE])]
+            self._tx(functools.partial(_run_rows, tq.SET_PARTNER_LISTS, rows), bump=False)
+        self._tx(functools.partial(_run_rows, tq.SET_PARTNERS_VERSION, None, version=version), bump=False)
 
     @_translate
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
@@ -911,7 +954,13 @@ def _delete_slice(query: LiteralString, tx: neo4j.ManagedTransaction) -> int:
     return int(tx.run(query, limit=_DELETE_SLICE).single(strict=True)["deleted"])
 
 
-def _run_rows(query: LiteralString, rows: list[dict[str, str]] | None, tx: neo4j.ManagedTransaction,
+def _encoded_side(entries: list[list[Any]]) -> bytes | None:
+    """One side of a firm's partner list ([partner, yen, element id] per
+    pair) as :mod:`queries.partner_lists` stores it."""
+    return partner_lists.encode([e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries])
+
+
+def _run_rows(query: LiteralString, rows: list[dict[str, Any]] | None, tx: neo4j.ManagedTransaction,
               **params: Any) -> None:
     """Run one statement with ``$rows`` (and ``params``)."""
     tx.run(query, rows=rows, **params).consume()

@@ -11,6 +11,9 @@ The model (``docs/data-model.md``):
   that changes one of them;
 * ``Firm.total_months / total_sales / total_purchases`` — the firm's merged
   trade per month, kept current by adding each pair's change.
+* ``Firm.sells / buys`` — the firm's partner lists (``queries.partner_lists``),
+  derived from ``TRADES_WITH`` after a load and read only while
+  ``(:Meta {key: 'partners'})`` holds the current data version.
 
 The merging itself is Python (:mod:`queries.series`), shared with the
 embedded store; these statements read and write what it needs.
@@ -200,6 +203,50 @@ RETURN kept, other, weight,
        [m IN rels | [startNode(m).id, endNode(m).id, m.months, m.amounts, m.lines, m.observers]] AS pairs
 """
 SECOND_HOP_COLUMNS: Final[tuple[LiteralString, ...]] = ("kept", "other", "weight", "pairs")
+# Partner lists (Store.prepare_reads): on each firm, per side, its partners'
+# ids, the yen of each pair (absolute, all months) and the pair's element id,
+# as one byte array (queries.partner_lists; null for a side without pairs).
+# Built whole after a load, a slice of firms at a time (read here, encoded in
+# Python, written back), and stamped with the data version read before the
+# build began: read only while that is the current one, so a load during or
+# after the build leaves them unused. A two-hop ego ranks its second hop from
+# the first hop's lists (a node read per firm where SECOND_HOP expands every
+# relationship of a hub partner) and reads the pairs it shows by element id
+# (PAIRS_BY_IDS).
+ALL_FIRM_IDS: Final[LiteralString] = "MATCH (f:Firm) RETURN f.id AS id"
+PAIRS_FOR_LISTS: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (f:Firm {id: id})
+RETURN id,
+       [(f)-[m:TRADES_WITH]->(x) | [x.id, abs(m.amount), elementId(m)]] AS sells,
+       [(f)<-[m:TRADES_WITH]-(x) | [x.id, abs(m.amount), elementId(m)]] AS buys
+"""
+LISTS_COLUMNS: Final[tuple[LiteralString, ...]] = ("id", "sells", "buys")
+SET_PARTNER_LISTS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (f:Firm {id: row.id})
+SET f.sells = row.sells, f.buys = row.buys
+"""
+SET_PARTNERS_VERSION: Final[LiteralString] = """
+MERGE (p:Meta {key: 'partners'}) SET p.version = $version
+"""
+# Whether the lists are current, and if so those of $ids, in one read.
+PARTNER_LISTS_OF: Final[LiteralString] = """
+OPTIONAL MATCH (d:Meta {key: 'data'})
+OPTIONAL MATCH (p:Meta {key: 'partners'})
+WITH coalesce(d.version = p.version, false) AS current
+CALL (current) {
+  UNWIND CASE WHEN current THEN $ids ELSE [] END AS id
+  MATCH (f:Firm {id: id})
+  RETURN collect([f.id, f.sells, f.buys]) AS lists
+}
+RETURN current, lists
+"""
+PAIRS_BY_IDS: Final[LiteralString] = (
+    "UNWIND $rels AS rel "
+    "MATCH (s)-[m:TRADES_WITH]->(b) WHERE elementId(m) = rel "
+    "RETURN s.id AS seller, b.id AS buyer, " + PAIR_FIELDS
+)
 PAIR_AMOUNTS: Final[LiteralString] = (
     "UNWIND $ids AS id "
     "CALL (id) { "

@@ -238,3 +238,31 @@ def test_second_hop_follows_a_load_after_prepare_reads(store: Store, tmp_path: P
                   rejects_dir=tmp_path)
     assert any(store.pair_amounts([firm]) != amounts for firm, amounts in before.items())
     assert _second_hops_agree(store) >= 10
+
+
+@pytest.mark.neo4j
+def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(neo4j_store: Store,
+                                                                         tmp_path: Path) -> None:
+    """Neo4j reads the pairs a two-hop ego shows by the element ids its
+    partner lists hold. A pair deleted after the lists were read (here:
+    deleted without a new data version, as a load landing between the two
+    reads would look) is noticed, and the second hop is read again from
+    the relationships themselves."""
+    from queries.neo4j_store import Neo4jStore
+
+    assert isinstance(neo4j_store, Neo4jStore)
+    load_sample(neo4j_store, tmp_path)
+    neo4j_store.prepare_reads()
+    firm = max((f.id for f in neo4j_store.all_firms()), key=lambda f: len(neo4j_store.pair_amounts([f])))
+    first = sorted({x for s, b, _ in neo4j_store.pair_amounts([firm]) for x in (s, b)} - {firm})
+    top = neo4j_store.second_hop_ranking(first, {firm, *first}, 1)[0][0]
+    gone = neo4j_store.pairs_between([top], first)[0]  # the lists rank ``top`` first by its yen with it
+    seller, buyer = gone.seller, gone.buyer
+    neo4j_store.driver.execute_query(
+        "MATCH (:Firm {id: $s})-[m:TRADES_WITH]->(:Firm {id: $b}) DELETE m", s=seller, b=buyer,
+        database_=neo4j_store.database)
+    assert neo4j_store._partner_lists(first) is not None  # the lists still hold the pair
+    ranking = neo4j_store.second_hop_ranking(first, {firm, *first}, 3)
+    shown = {firm, *first} | {f for f, _ in ranking[:2]}
+    assert neo4j_store.second_hop(first, {firm, *first}, 2) == (ranking, neo4j_store.pairs_between(shown, first))
+    assert all((p.seller, p.buyer) != (seller, buyer) for p in neo4j_store.second_hop(first, {firm, *first}, 2)[1])

@@ -9,8 +9,9 @@ import random
 from domain.second_hop import (
     Partners,
     partner_weights,
+    rank_from_partners,
     second_hop_weights,
-    shown_pair_keys,
+    shown_pairs,
     top_by_weight,
 )
 
@@ -49,9 +50,18 @@ def test_weights_and_shown_pairs_from_lists_equal_those_from_the_pairs() -> None
         around = [(s, b, a) for (s, b), a in pairs.items() if s in first or b in first]
         lists = lists_of(pairs, first)
         assert dict(partner_weights(lists, keep)) == dict(second_hop_weights(keep, first, around))
+        room = rng.randint(0, 5)
+        ranking, ranked_shown = rank_from_partners(lists, keep, room)
+        weight = second_hop_weights(keep, first, around)
+        assert ranking == [(f, weight[f]) for f in top_by_weight(weight, room + 1)]
+        assert ranked_shown == keep | {f for f, _ in ranking[:room]}
         shown = keep | set(rng.sample(firms, rng.randint(0, len(firms))))
         expected = {(s, b) for s, b in pairs if (s in first and b in shown) or (b in first and s in shown)}
-        assert shown_pair_keys(lists, shown) == expected
+        at = shown_pairs(lists, shown)
+        assert at.keys() == expected
+        for (s, b), (i, j) in at.items():  # the position names the pair's other end in its list
+            firm, sells, others, _ = lists[i]
+            assert (firm, others[j]) == ((s, b) if sells else (b, s))
 
 
 def test_top_by_weight_is_the_first_n_of_the_sort_ties_by_id() -> None:
