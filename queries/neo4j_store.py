@@ -26,7 +26,7 @@ from neo4j.exceptions import (
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
 from domain.second_hop import Partners, rank_from_partners, shown_pairs, top_by_weight
-from queries import partner_lists
+from queries import pair_series, partner_lists
 from queries.breaker import CircuitBreaker
 from queries.cancel import check
 from queries.config import StoreConfig
@@ -82,6 +82,7 @@ __all__ = ["Neo4jStore", "make_driver"]
 T = TypeVar("T")
 _DELETE_SLICE = 10_000  # relationships deleted per rollback transaction
 _LISTS_SLICE = 5_000  # firms whose partner lists are built per read and write
+PAIR_SERIES_VERSION = 1  # how merged pairs keep their series (queries.pair_series)
 _REFRESH_PAIRS = 5_000  # merged pairs rewritten per transaction when batches finish
 
 
@@ -219,6 +220,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                 if "EquivalentSchemaRuleAlreadyExists" not in (e.code or ""):
                     raise
         self._ensure_search()
+        self._ensure_pair_series()
 
     def ping(self) -> bool:
         if self.breaker is not None and self.breaker.is_open:
@@ -316,6 +318,18 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                 part = keys[start:start + _DELETE_SLICE]
                 self._tx(functools.partial(_run_rows, query, part), bump=False)
         self._tx(functools.partial(_run_rows, sq.SET_KEYS_VERSION, None, version=SEARCH_KEY_VERSION), bump=False)
+
+    def _ensure_pair_series(self) -> None:
+        """Merged pairs written as four arrays (a store of a version before
+        :mod:`queries.pair_series`) rewritten once, in slices."""
+        rows = self._read(tq.PAIR_SERIES_VERSION)
+        if rows and rows[0]["version"] == PAIR_SERIES_VERSION:
+            return
+        if self._read(tq.ANY_PAIR):  # (a new store has none: nothing to read, no unknown property named)
+            while self._tx(_encode_old_pairs, bump=False) >= _DELETE_SLICE:
+                pass
+        self._tx(functools.partial(_run_rows, tq.SET_PAIR_SERIES_VERSION, None, version=PAIR_SERIES_VERSION),
+                 bump=False)
 
     # -- batches -----------------------------------------------------------
     @_translate
@@ -837,19 +851,23 @@ def _series(r: dict[str, Any]) -> Series:
 
 
 def _pair_payload(p: PairTrade) -> dict[str, Any]:
-    return {"seller": p.seller, "buyer": p.buyer, "months": list(p.months), "amounts": list(p.amounts),
-            "lines": list(p.lines), "observers": list(p.observers),
-            "amount": p.amount}
+    return {"seller": p.seller, "buyer": p.buyer, "series": pair_series.encode(p), "amount": p.amount}
 
 
 def _pairs(rows: Iterable[dict[str, Any]]) -> list[PairTrade]:
-    found = {
-        (r["seller"], r["buyer"]): PairTrade(
-            r["seller"], r["buyer"], tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]),
-            tuple(r["observers"]))
-        for r in rows
-    }
-    return [found[k] for k in sorted(found)]
+    found = {(r["seller"], r["buyer"]): r["series"] for r in rows}
+    return [pair_series.pair(s, b, found[(s, b)]) for s, b in sorted(found)]
+
+
+def _encode_old_pairs(tx: neo4j.ManagedTransaction) -> int:
+    """Rewrite up to a slice of merged pairs stored as four arrays with
+    their series as one byte array (:mod:`queries.pair_series`); how many."""
+    rows = [{"id": r["id"], "series": pair_series.encode(PairTrade(
+        r["seller"], r["buyer"], tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]),
+        tuple(r["observers"])))} for r in plain_rows(tx.run(tq.UNENCODED_PAIRS, limit=_DELETE_SLICE))]
+    if rows:
+        tx.run(tq.ENCODE_PAIRS, rows=rows).consume()
+    return len(rows)
 
 
 def _totals(r: dict[str, Any]) -> FirmTotals:

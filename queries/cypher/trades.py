@@ -6,9 +6,10 @@ The model (``docs/data-model.md``):
   — one observation per batch, pair, observer and spelling, with its
   monthly series as three parallel lists (``YYYY-MM``, yen, ledger lines);
   ``(:Firm)-[:PAID {…}]->(:Firm)`` likewise for settlements;
-* ``(:Firm)-[:TRADES_WITH {months, amounts, lines, observers, amount}]->(:Firm)``
-  — the pair merged over its observations, rewritten in the transaction
-  that changes one of them;
+* ``(:Firm)-[:TRADES_WITH {series, amount}]->(:Firm)`` — the pair merged
+  over its observations, rewritten in the transaction that changes one of
+  them: its monthly series as one byte array (``queries.pair_series``) and
+  its yen over all months;
 * ``Firm.total_months / total_sales / total_purchases`` — the firm's merged
   trade per month, kept current by adding each pair's change.
 * ``Firm.sells / buys`` — the firm's partner lists (``queries.partner_lists``),
@@ -82,8 +83,7 @@ SET f.total_months = row.months, f.total_sales = row.sales, f.total_purchases = 
 MERGED_OF_PAIRS: Final[LiteralString] = """
 UNWIND $pairs AS pair
 MATCH (s:Firm {id: pair[0]})-[m:TRADES_WITH]->(b:Firm {id: pair[1]})
-RETURN pair[0] AS seller, pair[1] AS buyer, m.months AS months, m.amounts AS amounts,
-       m.lines AS lines, m.observers AS observers
+RETURN pair[0] AS seller, pair[1] AS buyer, m.series AS series
 """
 # Pairs the finish found without a merged relationship (read under the
 # write locks of both firms, so no other load can create it meanwhile).
@@ -91,16 +91,14 @@ CREATE_PAIRS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (s:Firm {id: row.seller})
 MATCH (b:Firm {id: row.buyer})
-CREATE (s)-[:TRADES_WITH {months: row.months, amounts: row.amounts, lines: row.lines,
-                          observers: row.observers, amount: row.amount}]->(b)
+CREATE (s)-[:TRADES_WITH {series: row.series, amount: row.amount}]->(b)
 """
 SET_PAIRS: Final[LiteralString] = """
 UNWIND $rows AS row
 MATCH (s:Firm {id: row.seller})
 MATCH (b:Firm {id: row.buyer})
 MERGE (s)-[m:TRADES_WITH]->(b)
-SET m.months = row.months, m.amounts = row.amounts, m.lines = row.lines,
-    m.observers = row.observers, m.amount = row.amount
+SET m.series = row.series, m.amount = row.amount
 """
 DELETE_PAIRS: Final[LiteralString] = """
 UNWIND $pairs AS pair
@@ -122,13 +120,30 @@ SET m.version = coalesce(m.version, 0) + 1
 """
 DATA_VERSION: Final[LiteralString] = "MATCH (m:Meta {key: 'data'}) RETURN m.version AS version"
 
+# A store written before the series were one byte array (queries.pair_series)
+# has its merged pairs rewritten once, a slice at a time, at ensure_schema;
+# the version is recorded last, so an interrupted rewrite goes on next time.
+PAIR_SERIES_VERSION: Final[LiteralString] = "MATCH (m:Meta {key: 'pair_series'}) RETURN m.version AS version"
+SET_PAIR_SERIES_VERSION: Final[LiteralString] = "MERGE (m:Meta {key: 'pair_series'}) SET m.version = $version"
+ANY_PAIR: Final[LiteralString] = "MATCH ()-[m:TRADES_WITH]->() RETURN 1 AS one LIMIT 1"
+UNENCODED_PAIRS: Final[LiteralString] = """
+MATCH (s)-[m:TRADES_WITH]->(b) WHERE m.series IS NULL
+RETURN elementId(m) AS id, s.id AS seller, b.id AS buyer, m.months AS months, m.amounts AS amounts,
+       m.lines AS lines, m.observers AS observers
+LIMIT $limit
+"""
+ENCODE_PAIRS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH ()-[m:TRADES_WITH]->() WHERE elementId(m) = row.id
+SET m.series = row.series
+REMOVE m.months, m.amounts, m.lines, m.observers
+"""
+
 # -- reads of merged pairs -------------------------------------------------------
-PAIR_FIELDS: Final[LiteralString] = (
-    "m.months AS months, m.amounts AS amounts, m.lines AS lines, m.observers AS observers"
-)
+PAIR_FIELDS: Final[LiteralString] = "m.series AS series"
 # The columns of the reads below, for queries.neo4j_rows.collected (a read of
 # many rows sent as one record).
-PAIR_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "months", "amounts", "lines", "observers")
+PAIR_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "series")
 RANKING_COLUMNS: Final[tuple[LiteralString, ...]] = ("other", "weight")
 AMOUNT_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "amount")
 TOTALS_COLUMNS: Final[tuple[LiteralString, ...]] = ("id", "months", "sales", "purchases")
@@ -200,7 +215,7 @@ WITH other, weight, rels, other IN $keep AS kept
 ORDER BY kept DESC, weight DESC, other
 LIMIT $most
 RETURN kept, other, weight,
-       [m IN rels | [startNode(m).id, endNode(m).id, m.months, m.amounts, m.lines, m.observers]] AS pairs
+       [m IN rels | [startNode(m).id, endNode(m).id, m.series]] AS pairs
 """
 SECOND_HOP_COLUMNS: Final[tuple[LiteralString, ...]] = ("kept", "other", "weight", "pairs")
 # Partner lists (Store.prepare_reads): on each firm, per side, its partners'

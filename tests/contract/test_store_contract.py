@@ -266,3 +266,31 @@ def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(neo4j_st
     shown = {firm, *first} | {f for f, _ in ranking[:2]}
     assert neo4j_store.second_hop(first, {firm, *first}, 2) == (ranking, neo4j_store.pairs_between(shown, first))
     assert all((p.seller, p.buyer) != (seller, buyer) for p in neo4j_store.second_hop(first, {firm, *first}, 2)[1])
+
+
+@pytest.mark.neo4j
+def test_neo4j_pairs_stored_as_four_arrays_are_rewritten_once(neo4j_store: Store, tmp_path: Path) -> None:
+    """A store written before a pair's series was one byte array (four
+    array properties per merged pair) is rewritten at ``ensure_schema`` and
+    answers as before, without a new data version."""
+    from queries.neo4j_store import Neo4jStore
+
+    assert isinstance(neo4j_store, Neo4jStore)
+    load_sample(neo4j_store, tmp_path)
+    pairs = neo4j_store.all_pairs()
+    version = neo4j_store.data_version()
+    db = neo4j_store.database
+    neo4j_store.driver.execute_query(
+        "UNWIND $rows AS row MATCH (:Firm {id: row.s})-[m:TRADES_WITH]->(:Firm {id: row.b}) "
+        "SET m.months = row.months, m.amounts = row.amounts, m.lines = row.lines, m.observers = row.observers "
+        "REMOVE m.series",
+        rows=[{"s": p.seller, "b": p.buyer, "months": list(p.months), "amounts": list(p.amounts),
+               "lines": list(p.lines), "observers": list(p.observers)} for p in pairs], database_=db)
+    neo4j_store.driver.execute_query("MATCH (m:Meta {key: 'pair_series'}) DELETE m", database_=db)
+    neo4j_store.ensure_schema()
+    assert neo4j_store.all_pairs() == pairs and len(pairs) > 10
+    assert neo4j_store.data_version() == version
+    left = neo4j_store.driver.execute_query(
+        "MATCH ()-[m:TRADES_WITH]->() WHERE m.series IS NULL OR m.months IS NOT NULL RETURN count(m) AS n",
+        database_=db).records[0]["n"]
+    assert left == 0
