@@ -83,6 +83,7 @@ T = TypeVar("T")
 _DELETE_SLICE = 10_000  # relationships deleted per rollback transaction
 _LISTS_SLICE = 5_000  # firms whose partner lists are built per read and write
 PAIR_SERIES_VERSION = 1  # how merged pairs keep their series (queries.pair_series)
+_ENCODE_SLICE = 10_000  # merged pairs rewritten per transaction by _ensure_pair_series
 _REFRESH_PAIRS = 5_000  # merged pairs rewritten per transaction when batches finish
 
 
@@ -326,7 +327,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         if rows and rows[0]["version"] == PAIR_SERIES_VERSION:
             return
         if self._read(tq.ANY_PAIR):  # (a new store has none: nothing to read, no unknown property named)
-            while self._tx(_encode_old_pairs, bump=False) >= _DELETE_SLICE:
+            while self._tx(_encode_old_pairs, bump=False) >= _ENCODE_SLICE:
                 pass
         self._tx(functools.partial(_run_rows, tq.SET_PAIR_SERIES_VERSION, None, version=PAIR_SERIES_VERSION),
                  bump=False)
@@ -864,7 +865,7 @@ def _encode_old_pairs(tx: neo4j.ManagedTransaction) -> int:
     their series as one byte array (:mod:`queries.pair_series`); how many."""
     rows = [{"id": r["id"], "series": pair_series.encode(PairTrade(
         r["seller"], r["buyer"], tuple(r["months"]), tuple(r["amounts"]), tuple(r["lines"]),
-        tuple(r["observers"])))} for r in plain_rows(tx.run(tq.UNENCODED_PAIRS, limit=_DELETE_SLICE))]
+        tuple(r["observers"])))} for r in plain_rows(tx.run(tq.UNENCODED_PAIRS, limit=_ENCODE_SLICE))]
     if rows:
         tx.run(tq.ENCODE_PAIRS, rows=rows).consume()
     return len(rows)
