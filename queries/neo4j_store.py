@@ -505,7 +505,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             at = shown_pairs(partners, shown)
             pairs = _pairs(self._read_many(tq.PAIRS_BY_IDS, tq.PAIR_COLUMNS,
                                            rels=[partner_lists.handle(sides[i], j) for i, j in at.values()]))
-            if len(pairs) == len(at) and all((p.seller, p.buyer) in at for p in pairs):
+            if {(p.seller, p.buyer) for p in pairs} == at.keys():
                 return ranking, pairs
             # else a load changed the pairs between the two reads: read them as below
         limit = max(room + 1, 0)

@@ -1,10 +1,12 @@
 """The second hop of an ego network from a store's two reads.
 
-:meth:`queries.store.Store.second_hop` is one call so that Neo4j can read
-the first hop's pairs once for both the ranking and the pairs shown
-(``queries.cypher.trades.SECOND_HOP``). A credit officer's scoped reads
-answer it with the two reads it stands for, here, and so does the embedded
-store while its partner lists are not current (``Store.prepare_reads``).
+:meth:`queries.store.Store.second_hop` is one call so that a store can
+rank from its partner lists when they are current (``Store.prepare_reads``)
+and, when they are not, Neo4j can read the first hop's pairs once for both
+the ranking and the pairs shown (``queries.cypher.trades.SECOND_HOP``). A
+credit officer's scoped reads answer it with the two reads it stands for,
+here, and so does the embedded store while its partner lists are not
+current.
 """
 
 from __future__ import annotations

@@ -349,10 +349,10 @@ class Store(Protocol):
         """Build what makes reads faster for the data as it is now, kept
         while the data version does not move (run after a load, with the
         analytics; a read never depends on it: without it, or once the data
-        has changed, reads answer the same, slower). The embedded store
-        keeps each firm's partners with their yen, which rank a second hop
-        without reading every pair of a hub; Neo4j needs nothing (its
-        relationships are that list). Leaves the data version alone."""
+        has changed, reads answer the same, slower). Both stores keep each
+        firm's partners with their yen, which rank a second hop without
+        reading every pair of a hub (Neo4j also each pair's element id, to
+        read the pairs shown by it). Leaves the data version alone."""
 
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
         """The ``limit`` firms with the most trading partners (as seller or

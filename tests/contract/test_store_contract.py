@@ -207,13 +207,13 @@ def _second_hops_agree(store: Store) -> int:
 
 
 def test_second_hop_is_the_ranking_with_the_pairs_it_shows(store: Store, tmp_path: Path) -> None:
-    """``second_hop`` (one read on Neo4j; from the partner lists on the
-    embedded store once ``prepare_reads`` has built them) answers what its
-    two reads do: the ranking cut at ``room + 1``, and every pair between
-    the first hop and the firms shown (the kept ones, the first ``room``
-    ranked), with its series — for a first hop of one firm and of several,
-    rooms from none to all, keep sets with and without the first hop's
-    neighbours."""
+    """``second_hop`` (from the partner lists once ``prepare_reads`` has
+    built them; before, one read on Neo4j and two on the embedded store)
+    answers what its two reads do: the ranking cut at ``room + 1``, and
+    every pair between the first hop and the firms shown (the kept ones,
+    the first ``room`` ranked), with its series — for a first hop of one
+    firm and of several, rooms from none to all, keep sets with and without
+    the first hop's neighbours."""
     load_sample(store, tmp_path)
     assert _second_hops_agree(store) >= 10
     version = store.data_version()
