@@ -30,10 +30,11 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from api import first_read
 from api.app_settings import app_settings
 from api.cache import app_state_once
 from api.errors import Forbidden, TooManyRequests, Unauthorized
-from api.identity import check_password, check_token, principal_of, record
+from api.identity import check_password, check_token_read, principal_of, record
 from api.settings import Settings
 from queries.access import Principal, Role
 from queries.identity import User
@@ -128,11 +129,15 @@ def _principal_for_token(request: Request, settings: Settings, token: str) -> Pr
         raise TooManyRequests("too many failed authentication attempts", wait)
     if not token:
         raise _refuse(store, limiter, address, None, "auth.token", "not a bearer token")
-    user, why = check_token(store, token)
+    # The answer the route will serve, if it was stored at load time, is
+    # read with the token's user: one round trip (api.first_read).
+    read, why = check_token_read(store, token, first_read.entry_name(request, settings))
+    user = read.user if read else None
     if user is not None and (wait := limiter.wait(address, user.name)) is not None:
         raise TooManyRequests("too many failed authentication attempts", wait)
-    if user is None or why:
+    if read is None or user is None or why:
         raise _refuse(store, limiter, address, user, "auth.token", why)
+    first_read.keep(request, read)
     return principal_of(user)
 
 

@@ -28,6 +28,7 @@ import orjson
 from isal import igzip
 
 from api.render_gate import RenderGate
+from queries.identity import TokenRead
 from queries.scoped import ReadStore, scope_key_of
 
 T = TypeVar("T")
@@ -84,18 +85,23 @@ class ResponseCache:
         self.hits = 0
         self.misses = 0
 
-    def version(self, store: ReadStore, fresh: bool = False) -> int:
+    def version(self, store: ReadStore, fresh: bool = False, first: TokenRead | None = None) -> int:
         """The store's data version, re-read at most every ``version_ttl`` s
-        (every time when ``fresh``)."""
+        (every time when ``fresh``); ``first``: the version this request
+        read with its token (:mod:`api.first_read`), which is as fresh."""
         read_at, version = self._version
         now = time.monotonic()
-        if fresh or now - read_at >= self.version_ttl:
+        if first is not None:
+            version = first.data_version
+            self._version = (now, version)
+        elif fresh or now - read_at >= self.version_ttl:
             version = store.data_version()
             self._version = (now, version)
         return version
 
     def get_or_render(self, key: str, store: ReadStore, render: Callable[[], Rendered],
-                      precomputed: bool = True, fresh: bool = False, gated: bool = True) -> Rendered:
+                      precomputed: bool = True, fresh: bool = False, gated: bool = True,
+                      first: TokenRead | None = None) -> Rendered:
         """The cached body for ``key`` at the current data version, or
         ``render()``'s, stored. Exceptions from ``render`` are not cached.
         ``precomputed``: an answer stored at load time may be served (only
@@ -103,13 +109,15 @@ class ResponseCache:
         ``fresh``: read the data version now (a consent change bumps it, and
         a scoped answer must follow a revocation on the next request).
         ``gated``: ``render()`` waits for a slot of :attr:`gate` (off for
-        answers that take seconds, see :mod:`api.render_gate`)."""
-        version = self.version(store, fresh)
+        answers that take seconds, see :mod:`api.render_gate`).
+        ``first``: what the request read with its token (:mod:`api.first_read`):
+        the data version, and maybe the stored answer for ``key``."""
+        version = self.version(store, fresh, first)
         precomputed = precomputed and self.use_stored
         if gated:
             render = partial(self.gate.run, render)
         if self.max_bytes <= 0:
-            return (self._from_store(key, store, version) if precomputed else None) or render()
+            return (self._from_store(key, store, version, first) if precomputed else None) or render()
         full = (key, version)
         while True:
             with self._lock:
@@ -125,7 +133,7 @@ class ResponseCache:
                     break
             waiting.wait(timeout=60)
         try:
-            value = (self._from_store(key, store, version) if precomputed else None) or render()
+            value = (self._from_store(key, store, version, first) if precomputed else None) or render()
             with self._lock:
                 self._store(full, value.cached())
             return value
@@ -135,10 +143,16 @@ class ResponseCache:
             if done is not None:
                 done.set()
 
-    def _from_store(self, key: str, store: ReadStore, version: int) -> Rendered | None:
-        """The answer stored at load time for this data version, if any."""
+    def _from_store(self, key: str, store: ReadStore, version: int,
+                    first: TokenRead | None = None) -> Rendered | None:
+        """The answer stored at load time for this data version, if any
+        (from ``first`` when the request read it with its token)."""
         from api.precompute import INDEX, read_stored, stored_key
 
+        if first is not None and first.entry_name == stored_key(key):
+            if first.entry is None or first.entry[0] != version:
+                return None
+            return Rendered(*read_stored(first.entry[2]))
         known_version, keys = self._stored
         if known_version != version:
             index = store.get_analytics(INDEX)

@@ -22,7 +22,7 @@ from api.web.i18n import Lang
 from queries.scoped import ReadStore, access_of
 from queries.store import NotFound
 
-__all__ = ["Page", "ego", "view", "view_expansion", "figures", "trend", "whatif", "peers", "HTML"]
+__all__ = ["Page", "ego", "ego_key", "stored_key", "view", "view_expansion", "figures", "trend", "whatif", "peers", "HTML"]
 
 HTML = "text/html; charset=utf-8"
 
@@ -39,13 +39,23 @@ def _json(store: ReadStore, compute: Callable[[], dict[str, Any]]) -> Callable[[
     return render
 
 
+def stored_key(key: str) -> str:
+    """The analytics entry an answer rendered at load time is stored under
+    (:mod:`api.precompute`)."""
+    return f"response:{key}"
+
+
+def ego_key(firm_id: str, hops: int, month_from: str | None, month_to: str | None, max_nodes: int) -> str:
+    return f"ego|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}"
+
+
 def ego(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month_to: str | None,
         max_nodes: int) -> Page:
     def compute() -> dict[str, Any]:
         firm, net, firms = service.ego(store, firm_id, hops, month_from, month_to, max_nodes)
         return service.ego_as_dict(firm, net, firms, month_from, month_to)
 
-    return f"ego|{firm_id}|{hops}|{month_from}|{month_to}|{max_nodes}", _json(store, compute)
+    return ego_key(firm_id, hops, month_from, month_to, max_nodes), _json(store, compute)
 
 
 def view(store: ReadStore, firm_id: str, hops: int, month_from: str | None, month_to: str | None,

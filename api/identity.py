@@ -26,12 +26,21 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.errors import InputError
 from queries.access import Principal, Role
-from queries.identity import GRANT, MAX_BANK_CHARS, REVOKE, AuditEntry, ConsentEvent, User, utc_now
+from queries.identity import (
+    GRANT,
+    MAX_BANK_CHARS,
+    REVOKE,
+    AuditEntry,
+    ConsentEvent,
+    TokenRead,
+    User,
+    utc_now,
+)
 from queries.store import NotFound, Store
 
 __all__ = [
     "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_password_length",
-    "check_token", "check_password", "principal_of", "change_consent", "record", "check_bank", "check_user_name",
+    "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "check_bank", "check_user_name",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
 ]
 
@@ -175,17 +184,27 @@ def check_token(store: Store, token: str) -> tuple[User | None, str]:
     """Who a bearer token belongs to: ``(user, "")`` when it is the current
     token of an active user, else ``(user or None, why not)`` — the user is
     given when the token names one (for rate limiting and the audit log)."""
+    read, why = check_token_read(store, token)
+    return (read.user if read else None), why
+
+
+def check_token_read(store: Store, token: str, entry_name: str | None = None) -> tuple[TokenRead | None, str]:
+    """:func:`check_token`, with what was read alongside the token's user
+    (``Store.token_read``: the data version and the stored entry
+    ``entry_name``): ``(read, "")`` when the token is valid, else ``(read or
+    None, why not)``; ``read.user`` is the user the token names, if any."""
     m = TOKEN.match(token)
     if m is None:
         return None, "malformed token"
-    user = store.user_by_token(m.group(1))
+    read = store.token_read(m.group(1), entry_name)
+    user = read.user
     if user is None:
-        return None, "unknown token"
+        return read, "unknown token"
     if not hmac.compare_digest(user.token_hash, token_digest(token)):
-        return user, "wrong token secret"
+        return read, "wrong token secret"
     if not user.active:
-        return user, "user disabled"
-    return user, ""
+        return read, "user disabled"
+    return read, ""
 
 
 def check_password(store: Store, name: str, password: str) -> tuple[User | None, str]:

@@ -47,6 +47,7 @@ import orjson
 
 from api import firm_pages as pages
 from api.cache import Rendered
+from api.firm_pages import stored_key
 from api.portfolio import SnapshotCache
 from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
@@ -56,10 +57,6 @@ __all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key"]
 
 INDEX = "responses"
 """Analytics entry listing the keys of the stored answers."""
-
-
-def stored_key(key: str) -> str:
-    return f"response:{key}"
 
 
 _WRITE_EVERY = 500

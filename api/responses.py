@@ -15,6 +15,7 @@ import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
+from api import first_read
 from api.cache import Rendered, ResponseCache
 from queries.scoped import ReadStore, scope_key_of
 
@@ -47,7 +48,8 @@ def answer(request: Request, store: ReadStore, page: tuple[str, Callable[[], Ren
     scope = scope_key_of(store)
     cache: ResponseCache = request.app.state.responses
     return cache.get_or_render(key if scope == "all" else f"{scope}|{key}", store, render,
-                               precomputed=scope == "all", fresh=scope != "all", gated=gated)
+                               precomputed=scope == "all", fresh=scope != "all", gated=gated,
+                               first=first_read.of(request))
 
 
 def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]],

@@ -26,6 +26,7 @@ from domain.second_hop import Partners, rank_from_partners, shown_pairs
 from queries.cancel import Cancelled, cancelled, check
 from queries.embedded_acks import EmbeddedAcks
 from queries.embedded_identity import EmbeddedIdentity
+from queries.identity import TokenRead
 from queries.model import (
     Alias,
     BatchInfo,
@@ -691,6 +692,11 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         row = self._conn().execute(tq.GET_ANALYTICS, (name,)).fetchone()
         return (int(row[0]), str(row[1]), bytes(row[2])) if row else None
+
+    def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
+        # Three reads of microseconds each here (a round trip each only on Neo4j).
+        return TokenRead(self.user_by_token(token_id), self.data_version(), entry_name,
+                         None if entry_name is None else self.get_analytics(entry_name))
 
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
         return [(str(f), int(n)) for f, n in self._conn().execute(tq.BUSIEST_FIRMS, (limit,))]

@@ -11,7 +11,7 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 
 from queries.cypher import identity as iq
-from queries.identity import AuditEntry, ConsentEvent, User, apply_consent
+from queries.identity import AuditEntry, ConsentEvent, TokenRead, User, apply_consent
 from queries.neo4j_rows import rows as plain_rows
 from queries.store import NotFound
 
@@ -63,6 +63,13 @@ class Neo4jIdentity:
     def user_by_token(self, token_id: str) -> User | None:
         rows = self._read(iq.USER_BY_TOKEN, token_id=token_id)
         return _user(rows[0]) if rows else None
+
+    def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
+        row = self._read(iq.TOKEN_READ, token_id=token_id, name=entry_name)[0]
+        entry = (None if row["entry_version"] is None else
+                 (int(row["entry_version"]), str(row["entry_created_at"]), bytes(row["entry_payload"])))
+        return TokenRead(_user(row) if row["name"] is not None else None, int(row["version"] or 0),
+                         entry_name, entry)
 
     # -- consent -----------------------------------------------------------
     def change_consent(self, events: Sequence[ConsentEvent]) -> list[ConsentEvent]:

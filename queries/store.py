@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from queries.acks import AlertAck
-from queries.identity import AuditEntry, ConsentEvent, User
+from queries.identity import AuditEntry, ConsentEvent, TokenRead, User
 from queries.model import (
     Alias,
     BatchInfo,
@@ -394,6 +394,12 @@ class Store(Protocol):
 
     def user_by_token(self, token_id: str) -> User | None:
         """The user whose current token has this id, or ``None``."""
+
+    def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
+        """:meth:`user_by_token`, :meth:`data_version` and, when
+        ``entry_name`` is given, :meth:`get_analytics` of it, read together
+        (one round trip on Neo4j): what a request for an answer stored at
+        load time needs before anything else (:class:`~queries.identity.TokenRead`)."""
 
     def change_consent(self, events: Sequence[ConsentEvent]) -> list[ConsentEvent]:
         """Apply grants and revocations in order, in one transaction that

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api import firm_pages as pages
-from api import service
+from api import first_read, service
 from api.audit import audited_read
 from api.deps import ScopedDep, SettingsDep
 from api.errors import STANDARD_ERRORS, error_responses
@@ -26,6 +27,7 @@ from api.schemas import (
     ViewExpansionOut,
     WhatIfOut,
 )
+from api.settings import Settings
 from api.web.render import render, request_lang
 from queries.store import NotFound
 
@@ -34,6 +36,7 @@ router = APIRouter(prefix="/firms", tags=["firms"], default_response_class=JSON)
 # Years 1900–2099: a ledger month, not any four digits (year 0 is no calendar month).
 MONTH = r"(19|20)\d{2}-(0[1-9]|1[0-2])"
 PERIOD = rf"^({MONTH}|FY(19|20)\d{{2}})$"
+_MONTH = re.compile(MONTH)
 Month = Annotated[str | None, Query(pattern=rf"^{MONTH}$", description="YYYY-MM", examples=["2024-04"])]
 Hops = Annotated[int, Query(ge=1, le=2)]
 MAX_OFFSET = 1_000_000  # past every match anyway; a larger one is a bad request, not a store error
@@ -75,6 +78,21 @@ def get_ego(
     ``firm``, ``nodes``, ``edges`` (monthly series), ``metrics``, ``truncated``
     (at most ``TORIHIKI_MAX_EGO_NODES`` nodes, the largest partners by yen)."""
     return serve(request, store, pages.ego(store, firm_id, hops, from_, to, settings.max_ego_nodes))
+
+
+@first_read.stored_answer("/firms/{firm_id}/ego")
+def _stored_ego(request: Request, settings: Settings) -> str | None:
+    """The stored entry :func:`get_ego` would read, from the plain spellings
+    of its parameters (``None`` for any other: the route reads it itself)."""
+    q = first_read.plain_query(request, "hops", "from", "to")
+    if q is None or q.get("hops", "1") not in ("1", "2"):
+        return None
+    months = [q.get("from"), q.get("to")]
+    if any(m is not None and not _MONTH.fullmatch(m) for m in months):
+        return None
+    key = pages.ego_key(request.path_params["firm_id"], int(q.get("hops", "1")), months[0], months[1],
+                        settings.max_ego_nodes)
+    return pages.stored_key(key)
 
 
 @router.get("/{firm_id}/view", response_class=HTMLResponse, responses={**_HTML, **FIRM_ERRORS},

@@ -70,6 +70,26 @@ def test_token_checks(store: Store) -> None:
         issue_token(store, "nobody", SYSTEM)
 
 
+def test_a_token_is_read_with_the_data_version_and_a_stored_entry(store: Store) -> None:
+    """``token_read``: the token's user, the data version and one analytics
+    entry in one read, each as the separate reads give it."""
+    add_user(store, "ann", "analyst", None, SYSTEM)
+    token_id = issue_token(store, "ann", SYSTEM).token.split(".")[0]
+    store.put_analytics("response:x", b"payload \x00\xff", store.data_version(), "2025-01-01T00:00:00+00:00")
+    read = store.token_read(token_id, "response:x")
+    assert read.user == store.user_by_token(token_id) and read.user is not None
+    assert read.data_version == store.data_version()
+    assert read.entry_name == "response:x" and read.entry == store.get_analytics("response:x")
+    assert read.entry is not None and read.entry[2] == b"payload \x00\xff"
+    nobody = store.token_read("000000000000", "response:missing")
+    assert nobody.user is None and nobody.entry is None and nobody.data_version == store.data_version()
+    alone = store.token_read(token_id)
+    assert alone.user == read.user and alone.entry_name is None and alone.entry is None
+    assert store.token_read("", "response:x").user is None
+    store.upsert_firms([Firm("F1", name="一")])  # a write moves the version the read returns
+    assert store.token_read(token_id).data_version == store.data_version() != read.data_version
+
+
 def test_passwords_are_argon2(store: Store) -> None:
     add_user(store, "ann", "analyst", None, SYSTEM)
     assert check_password(store, "ann", "whatever it is")[1] == "wrong password"  # none set

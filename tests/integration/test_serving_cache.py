@@ -12,8 +12,10 @@ from fastapi.testclient import TestClient
 
 from api import service
 from api.app import create_app
+from api.identity import set_active
 from api.precompute import precompute_answers
 from api.settings import Settings
+from queries.access import SYSTEM
 from queries.model import Firm
 from queries.store import Store
 from tests.conftest import make_tokens
@@ -98,6 +100,56 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
     with TestClient(create_app(settings, store=loaded), headers=officer) as client:
         client.get(f"/firms/{clients[0]}/ego")
         assert calls == [clients[0]]  # a bank's scope: never the unscoped stored answer
+
+
+def test_a_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client's stored one-hop ego comes with the token check's read
+    (``Store.token_read``, one round trip on Neo4j): no read of its own, nor
+    of the data version. Other spellings of the parameters are read the
+    usual way and answer the same; a disabled user is refused at once."""
+    client_id = sorted(f.id for f in loaded.all_firms() if f.is_client)[0]
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        computed = client.get(f"/firms/{client_id}/ego").content
+    precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path), firms=0)  # type: ignore[call-arg]
+    reads: list[str] = []  # reads made apart from token_read (the embedded one makes them inside it)
+    inside = [False]
+
+    def spy(name: str) -> None:
+        real = getattr(loaded, name)
+
+        def read(*args: object) -> object:
+            if name == "token_read":
+                inside[0] = True
+                try:
+                    return real(*args)
+                finally:
+                    inside[0] = False
+            if not inside[0]:
+                reads.append(name)
+            return real(*args)
+
+        monkeypatch.setattr(loaded, name, read)
+
+    for name in ("get_analytics", "data_version", "user_by_token", "token_read"):
+        spy(name)
+
+    def computed_instead(*_: object, **__: object) -> None:
+        raise AssertionError("computed, not read from the store")
+
+    monkeypatch.setattr(service, "ego", computed_instead)
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        reads.clear()
+        for params in ({}, {"hops": "1"}, {"hops": "1", "other": "x"}):
+            r = client.get(f"/firms/{client_id}/ego", params=params)
+            assert r.status_code == 200 and r.content == computed
+        assert reads == []
+        reads.clear()
+        r = client.get(f"/firms/{client_id}/ego?hops=01")  # FastAPI reads 1; the guess does not
+        assert r.status_code == 200 and r.content == computed and "get_analytics" in reads
+        assert client.get(f"/firms/{client_id}/ego?from=2024-13").status_code == 422
+        set_active(loaded, "analyst", False, SYSTEM)
+        assert client.get(f"/firms/{client_id}/ego").status_code == 401
 
 
 def test_a_refresh_renders_the_clients_networks_beside_the_rest(
