@@ -23,7 +23,10 @@ its peak RSS is its own:
   deleted, and written again with a plain batched
   ``UNWIND $rows … MATCH … MERGE … SET`` from the same driver, 10,000 rows
   per transaction — the speed of a plain batched write of the same
-  relationships; and once more with ``CREATE`` instead of ``MERGE``.
+  relationships; and once more with ``CREATE`` instead of ``MERGE``. The
+  relationships written last are new ones (new element ids), so the
+  partner lists are built again at the end (``partner_lists_rebuilt_s``):
+  serving measured afterwards reads the store as a load leaves it.
 
 Lines are the ledger files' physical lines (headers included) for both the
 loader and pandas. Nothing is asserted; ``make bench`` turns the JSON into the
