@@ -9,6 +9,8 @@ are short-lived, one per call. Every call names the database.
 from __future__ import annotations
 
 import functools
+import logging
+import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar
 
@@ -82,6 +84,8 @@ __all__ = ["Neo4jStore", "make_driver"]
 T = TypeVar("T")
 _DELETE_SLICE = 10_000  # relationships deleted per rollback transaction
 _LISTS_SLICE = 5_000  # firms whose partner lists are built per read and write
+_STALE_LISTS_EVERY_S = 600.0  # a process says at most this often that the lists name other pairs
+log = logging.getLogger(__name__)
 PAIR_SERIES_VERSION = 1  # how merged pairs keep their series (queries.pair_series)
 _ENCODE_SLICE = 10_000  # merged pairs rewritten per transaction by _ensure_pair_series
 _REFRESH_PAIRS = 5_000  # merged pairs rewritten per transaction when batches finish
@@ -507,7 +511,10 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                                            rels=[partner_lists.handle(sides[i], j) for i, j in at.values()]))
             if {(p.seller, p.buyer) for p in pairs} == at.keys():
                 return ranking, pairs
-            # else a load changed the pairs between the two reads: read them as below
+            # else a load changed the pairs between the two reads, or the
+            # relationships were written again outside torihiki (new element
+            # ids, the same data version): read them as below, and say so
+            self._stale_lists()
         limit = max(room + 1, 0)
         groups = self._read_many(tq.SECOND_HOP, tq.SECOND_HOP_COLUMNS, first=firsts, keep=kept,
                                  most=len(kept) + limit)
@@ -516,6 +523,22 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         shown = {f for f, _ in ranking[:room]}
         return ranking, _pairs(dict(zip(tq.PAIR_COLUMNS, p, strict=True))
                                for g in groups if g["kept"] or g["other"] in shown for p in g["pairs"])
+
+    _stale_said = -_STALE_LISTS_EVERY_S
+
+    def _stale_lists(self) -> None:
+        """Log (at most every :data:`_STALE_LISTS_EVERY_S` s) that the partner
+        lists named pairs they do not hold: once in a while a load landing
+        between two reads; on every two-hop ego, relationships written again
+        outside torihiki (a copied database, a script), which leaves every
+        second hop on the slow read until the lists are built again."""
+        now = time.monotonic()
+        if now - self._stale_said >= _STALE_LISTS_EVERY_S:
+            self._stale_said = now
+            log.warning("the partner lists name relationships that are not the pairs they list: two-hop "
+                        "egos read every relationship of their first hop instead. Unless a load was "
+                        "running, the relationships were written again outside torihiki; `torihiki "
+                        "refresh` builds the lists again")
 
     def _partner_lists(self, firm_ids: list[str]) -> tuple[list[Partners], list[partner_lists.Side]] | None:
         """The partner lists of ``firm_ids``, each with its side as stored

@@ -241,13 +241,14 @@ def test_second_hop_follows_a_load_after_prepare_reads(store: Store, tmp_path: P
 
 
 @pytest.mark.neo4j
-def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(neo4j_store: Store,
-                                                                         tmp_path: Path) -> None:
+def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(
+        neo4j_store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Neo4j reads the pairs a two-hop ego shows by the element ids its
     partner lists hold. A pair deleted after the lists were read (here:
     deleted without a new data version, as a load landing between the two
-    reads would look) is noticed, and the second hop is read again from
-    the relationships themselves."""
+    reads, or a relationship written again outside torihiki, would look)
+    is noticed, and the second hop is read again from the relationships
+    themselves; the log says so, and how to build the lists again."""
     from queries.neo4j_store import Neo4jStore
 
     assert isinstance(neo4j_store, Neo4jStore)
@@ -262,10 +263,12 @@ def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(neo4j_st
         "MATCH (:Firm {id: $s})-[m:TRADES_WITH]->(:Firm {id: $b}) DELETE m", s=seller, b=buyer,
         database_=neo4j_store.database)
     assert neo4j_store._partner_lists(first) is not None  # the lists still hold the pair
+    neo4j_store._stale_said = float("-inf")  # as a process that has not said it yet
     ranking = neo4j_store.second_hop_ranking(first, {firm, *first}, 3)
     shown = {firm, *first} | {f for f, _ in ranking[:2]}
     assert neo4j_store.second_hop(first, {firm, *first}, 2) == (ranking, neo4j_store.pairs_between(shown, first))
     assert all((p.seller, p.buyer) != (seller, buyer) for p in neo4j_store.second_hop(first, {firm, *first}, 2)[1])
+    assert "torihiki refresh" in caplog.text
 
 
 @pytest.mark.neo4j
