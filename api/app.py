@@ -120,12 +120,18 @@ def tune_server_process() -> None:
       acyclic lists and dicts, freed by reference counting anyway).
     * glibc gives each thread a malloc arena (up to 8 per CPU); two keep the
       memory a threaded server holds near what it uses.
+    * torihiki's own warnings (a store down, stale partner lists, audit
+      entries waiting) are written with their level and logger: without a
+      handler Python prints the bare message, which says neither.
     """
     import contextlib
     import ctypes
     import gc
+    import logging
     import os
 
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)

@@ -40,7 +40,8 @@ from queries.store import NotFound, Store
 
 __all__ = [
     "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_password_length",
-    "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "check_bank", "check_user_name",
+    "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record",
+    "check_bank", "check_user_name",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
 ]
 

@@ -169,6 +169,14 @@ class Server:
     def rss_mib(self) -> float:
         return round(tree_rss_mib(self.proc.pid), 1)
 
+    def warnings(self) -> list[str]:
+        """The server's log lines at WARNING or above so far (distinct, first 10):
+        a slow path the server noticed (stale partner lists) shows in the result."""
+        self.log.flush()
+        text = Path(self.log.name).read_text(errors="replace")
+        found = [line.strip() for line in text.splitlines() if "WARNING" in line or "ERROR" in line]
+        return list(dict.fromkeys(found))[:10]
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -287,6 +295,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         rate = max(1.0, round(result["ego1_clients"]["per_s"] * 0.6, 1))
         result["ego1_clients_fixed_rate"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds, rate)
         result["rss_cold_mib"] = cold.rss_mib()
+        result["server_warnings_cold"] = cold.warnings()
     finally:
         cold.stop()
 

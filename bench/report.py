@@ -158,7 +158,8 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             ["request (10 connections unless said)", "p50 ms", "p99 ms", "req/s", "p50 ÷ raw", "errors"], rows)
             + f"\n\nServer RSS: {_fmt(r.get('rss_cold_mib'), 0)} MiB after the cold runs, "
               f"{_fmt(r.get('rss_after_soak_mib'), 0)} MiB after the soak."
-            + _split_note(r.get("ego2_clients", {})))
+            + _split_note(r.get("ego2_clients", {}))
+            + "".join(f"\n\nServer warning (cold runs): `{w}`" for w in r.get("server_warnings_cold", [])))
         e1, e2 = r.get("ego1_clients", {}), r.get("ego2_clients", {})
         raw = r.get("raw_clients", {})
         top_p99 = max((r.get(f"top_{n}", {}).get("p99_ms", 0) for n in ("ego", "view", "trend", "figures", "peers")),
