@@ -164,6 +164,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         self.database = database
         self.breaker = breaker
         self.retry_seconds = retry_seconds
+        self._stale_said = -_STALE_LISTS_EVERY_S  # when the stale partner lists were last logged
 
     # -- plumbing ----------------------------------------------------------
     def _records(self, query: LiteralString, params: dict[str, Any]) -> list[neo4j.Record]:
@@ -523,8 +524,6 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         shown = {f for f, _ in ranking[:room]}
         return ranking, _pairs(dict(zip(tq.PAIR_COLUMNS, p, strict=True))
                                for g in groups if g["kept"] or g["other"] in shown for p in g["pairs"])
-
-    _stale_said = -_STALE_LISTS_EVERY_S
 
     def _stale_lists(self) -> None:
         """Log (at most every :data:`_STALE_LISTS_EVERY_S` s) that the partner
