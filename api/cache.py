@@ -81,7 +81,8 @@ class ResponseCache:
         self._lock = threading.Lock()
         self._inflight: dict[tuple[str, int], threading.Event] = {}
         self._version = (-1.0, 0)  # (monotonic time read, version)
-        self._stored: tuple[int, frozenset[str]] = (-1, frozenset())  # keys precomputed for a version
+        # keys stored at load time, as read at a data version: (that version, its trade version, keys)
+        self._stored: tuple[int, int, frozenset[str]] = (-1, -1, frozenset())
         self.hits = 0
         self.misses = 0
 
@@ -145,23 +146,30 @@ class ResponseCache:
 
     def _from_store(self, key: str, store: ReadStore, version: int,
                     first: TokenRead | None = None) -> Rendered | None:
-        """The answer stored at load time for this data version, if any
-        (from ``first`` when the request read it with its token)."""
+        """The answer stored at load time, if it is current (from ``first``
+        when the request read it with its token).
+
+        An answer stored at data version ``v`` is current while no write but
+        consent changes came after it: ``trade version <= v <= version``
+        (``Store.trade_version``). Only unscoped answers are stored, and
+        consent changes what a bank's officer sees, not them."""
         from api.precompute import INDEX, read_stored, stored_key
 
         if first is not None and first.entry_name == stored_key(key):
-            if first.entry is None or first.entry[0] != version:
+            if first.entry is None or not first.trade_version <= first.entry[0] <= version:
                 return None
             return Rendered(*read_stored(first.entry[2]))
-        known_version, keys = self._stored
+        known_version, trades, keys = self._stored
         if known_version != version:
+            trades = store.trade_version()
             index = store.get_analytics(INDEX)
-            names = frozenset(orjson.loads(index[2])) if index and index[0] == version else frozenset()
-            self._stored = known_version, keys = version, names
+            current = index is not None and trades <= index[0] <= version
+            names = frozenset(orjson.loads(index[2])) if index and current else frozenset()
+            self._stored = known_version, trades, keys = version, trades, names
         if key not in keys:
             return None
         entry = store.get_analytics(stored_key(key))
-        if entry is None or entry[0] != version:
+        if entry is None or not trades <= entry[0] <= version:
             return None
         media_type, gzipped = read_stored(entry[2])
         return Rendered(media_type, gzipped)

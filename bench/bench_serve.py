@@ -22,6 +22,9 @@ What it does, on a store already loaded (``make bench`` loads the regions):
    peers for the 50 largest firms. Then at a fixed rate (60% of the
    closed-loop throughput) with ``--latency-correction`` (no coordinated
    omission). Server memory (RSS of the server and its workers) after.
+   Then a consent change (a grant and its revocation, ``torihiki consent``)
+   and the clients' ego hops=1 and hops=2 again: the answers stored at
+   load time and the partner lists must stay in use across it.
    Then a server that serves nothing stored at load time
    (``TORIHIKI_SERVE_PRECOMPUTED=0``): the clients' ego hops=1 computed on
    every request.
@@ -214,6 +217,18 @@ def bench_token(env: dict[str, str]) -> str:
 
 AUTH: list[str] = []  # oha's -H arguments, set once the token is known
 
+BENCH_BANK = "BENCH"  # a bank no generated firm consents to
+
+
+def consent_change(env: dict[str, str], firm: str) -> dict[str, Any]:
+    """A grant and its revocation (``torihiki consent``, as the operator's
+    staff make them), which leave the firm's consent as it was: the data
+    version moves twice, the trade data not at all."""
+    for action in ("grant", "revoke"):
+        subprocess.run([str(TORIHIKI), "consent", action, firm, BENCH_BANK], env=env, capture_output=True,
+                       check=True)
+    return {"firm": firm, "bank": BENCH_BANK, "events": ["grant", "revoke"]}
+
 
 def oha(urls: list[str], connections: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
     """One oha run over ``urls`` (picked at random per request); figures in ms."""
@@ -296,6 +311,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["ego1_clients_fixed_rate"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds, rate)
         result["rss_cold_mib"] = cold.rss_mib()
         result["server_warnings_cold"] = cold.warnings()
+        # A bank's consent changes during the day; the answers stored at load
+        # time and the partner lists are unscoped, and must stay in use.
+        step("after a consent change …", file=sys.stderr)
+        result["consent_change"] = consent_change(env, clients[0])
+        result["ego1_clients_after_consent"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds)
+        result["ego2_clients_after_consent"] = oha(urls(b, clients, "/ego?hops=2"), 10, args.seconds)
     finally:
         cold.stop()
 

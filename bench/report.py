@@ -149,6 +149,8 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             ("ego hops=1, client firms, fixed rate, CO-corrected", "ego1_clients_fixed_rate", "raw_clients"),
             ("ego hops=1, client firms, warm cache", "ego1_clients_warm", "raw_clients"),
             ("ego hops=2, client firms, cold", "ego2_clients", None),
+            ("ego hops=1, client firms, after a consent change", "ego1_clients_after_consent", "raw_clients"),
+            ("ego hops=2, client firms, after a consent change", "ego2_clients_after_consent", None),
             *((f"{n}, 50 largest firms, cold", f"top_{n}", "raw_top" if n == "ego" else None)
               for n in ("ego", "view", "trend", "figures", "peers")),
             ("soak: 50 users, ego/view/trend/peers, warm", "soak", None),

@@ -22,7 +22,7 @@ class EmbeddedAcks:
     def _conn(self) -> sqlite3.Connection:
         raise NotImplementedError
 
-    def _tx(self, bump: bool = True) -> AbstractContextManager[sqlite3.Connection]:
+    def _tx(self, bump: bool = True, trades: bool = True) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
     def _ensure_acks(self, c: sqlite3.Connection) -> None:

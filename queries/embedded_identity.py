@@ -25,7 +25,7 @@ class EmbeddedIdentity:
     def _conn(self) -> sqlite3.Connection:
         raise NotImplementedError
 
-    def _tx(self, bump: bool = True) -> AbstractContextManager[sqlite3.Connection]:
+    def _tx(self, bump: bool = True, trades: bool = True) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
 
     def _ensure_identity(self, c: sqlite3.Connection) -> None:
@@ -65,7 +65,7 @@ class EmbeddedIdentity:
         if not events:
             return []
         ids = sorted({e.firm_id for e in events})
-        with self._tx() as c:
+        with self._tx(trades=False) as c:  # who may see what, not the network: Store.trade_version
             banks = {fid: _banks(b) for fid, b in c.execute(iq.CONSENT_OF_FIRMS, (_json(ids),))}
             missing = [f for f in ids if f not in banks]
             if missing:

@@ -205,15 +205,19 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         return conn
 
     @contextmanager
-    def _tx(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
+    def _tx(self, bump: bool = True, trades: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed whole or rolled back whole; it
-        bumps the data version unless ``bump`` is false."""
+        bumps the data version unless ``bump`` is false, and the trade
+        version with it unless ``trades`` is false (a consent change:
+        :meth:`~queries.store.Store.trade_version`)."""
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
             if bump:
                 conn.execute(tq.BUMP_VERSION)
+                if trades:
+                    conn.execute(tq.MARK_TRADE_VERSION)
         except BaseException:
             conn.rollback()
             raise
@@ -466,6 +470,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         row = self._conn().execute(tq.DATA_VERSION).fetchone()
         return int(row[0]) if row else 0
 
+    def trade_version(self) -> int:
+        row = self._conn().execute(tq.TRADE_VERSION).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
     # -- trade -----------------------------------------------------------
     def pairs_of(self, firm_id: str) -> list[PairTrade]:
         c = self._conn()
@@ -508,7 +516,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
 
     def _partners_of(self, firm_ids: Collection[str]) -> list[Partners] | None:
         """The partner lists of ``firm_ids``, or ``None`` when they were not
-        built for the current data version."""
+        built since the last write that changed the trades."""
         c = self._conn()
         if c.execute(tq.PARTNERS_CURRENT).fetchone()[0] != 1:
             return None
@@ -694,8 +702,8 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         return (int(row[0]), str(row[1]), bytes(row[2])) if row else None
 
     def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
-        # Three reads of microseconds each here (a round trip each only on Neo4j).
-        return TokenRead(self.user_by_token(token_id), self.data_version(), entry_name,
+        # Four reads of microseconds each here (a round trip each only on Neo4j).
+        return TokenRead(self.user_by_token(token_id), self.data_version(), self.trade_version(), entry_name,
                          None if entry_name is None else self.get_analytics(entry_name))
 
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:

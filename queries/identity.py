@@ -75,7 +75,7 @@ class User:
 class TokenRead:
     """What a request reads first, in one go (``Store.token_read``): the
     user whose current token has ``token_id`` (``None``: nobody's), the data
-    version, and the analytics entry named ``entry_name`` when one was asked
+    and trade versions, and the analytics entry named ``entry_name`` when one was asked
     for (``entry``: data version, when, payload; ``None`` when there is no
     such entry).
 
@@ -88,6 +88,7 @@ class TokenRead:
 
     user: User | None
     data_version: int
+    trade_version: int  # Store.trade_version: what stored answers are valid from
     entry_name: str | None = None
     entry: tuple[int, str, bytes] | None = None
 

@@ -23,7 +23,8 @@ class Neo4jAcks:
     def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True) -> T:
+    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True,
+            trades: bool = True) -> T:
         raise NotImplementedError
 
     def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:

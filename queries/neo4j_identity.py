@@ -27,7 +27,8 @@ class Neo4jIdentity:
     def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True) -> T:
+    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True,
+            trades: bool = True) -> T:
         raise NotImplementedError
 
     def _write_once(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
@@ -69,7 +70,7 @@ class Neo4jIdentity:
         entry = (None if row["entry_version"] is None else
                  (int(row["entry_version"]), str(row["entry_created_at"]), bytes(row["entry_payload"])))
         return TokenRead(_user(row) if row["name"] is not None else None, int(row["version"] or 0),
-                         entry_name, entry)
+                         int(row["trade_version"] or 0), entry_name, entry)
 
     # -- consent -----------------------------------------------------------
     def change_consent(self, events: Sequence[ConsentEvent]) -> list[ConsentEvent]:
@@ -91,7 +92,7 @@ class Neo4jIdentity:
                     {**asdict(e), "seq": n} for n, e in enumerate(applied)]).consume()
             return applied
 
-        return self._tx(work)
+        return self._tx(work, trades=False)  # who may see what, not the network: Store.trade_version
 
     def consent_history(self, firm_ids: Collection[str] | None = None) -> list[ConsentEvent]:
         rows = (self._read(iq.ALL_CONSENT_EVENTS) if firm_ids is None

@@ -196,15 +196,18 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         """One statement in its own retried write transaction (data version bumped)."""
         return self._tx(lambda tx: plain_rows(tx.run(query, params)))
 
-    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True) -> T:
+    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True,
+            trades: bool = True) -> T:
         """Run ``work`` as one retried write transaction that also bumps the
-        data version (unless ``bump`` is false). ``work`` may run more than
-        once: it must be idempotent."""
+        data version (unless ``bump`` is false) and, unless ``trades`` is
+        false (a consent change), the trade version with it
+        (:meth:`~queries.store.Store.trade_version`). ``work`` may run more
+        than once: it must be idempotent."""
 
         def fn(tx: neo4j.ManagedTransaction) -> T:
             result = work(tx)
             if bump:
-                tx.run(tq.BUMP_VERSION).consume()
+                tx.run(tq.BUMP_VERSION if trades else tq.BUMP_VERSION_NOT_TRADES).consume()
             return result
 
         with self.driver.session(database=self.database,
@@ -462,6 +465,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         return int(rows[0]["version"]) if rows else 0
 
     @_translate
+    def trade_version(self) -> int:
+        rows = self._read(tq.TRADE_VERSION)
+        return int(rows[0]["version"] or 0) if rows else 0
+
+    @_translate
     def pairs_of(self, firm_id: str) -> list[PairTrade]:
         return _pairs(self._read_many(tq.PAIRS_OF, tq.PAIR_COLUMNS, id=firm_id))
 
@@ -541,8 +549,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     def _partner_lists(self, firm_ids: list[str]) -> tuple[list[Partners], list[partner_lists.Side]] | None:
         """The partner lists of ``firm_ids``, each with its side as stored
-        (for the pairs' element ids), or ``None`` when they were not built
-        for the current data version."""
+        (for the pairs' element ids), or ``None`` when a write other than a
+        consent change came after they were built."""
         rows = self._read(tq.PARTNER_LISTS_OF, ids=firm_ids)
         if not rows or not rows[0]["current"]:
             return None

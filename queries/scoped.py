@@ -84,6 +84,7 @@ class ReadStore(Protocol):
     backend: str
 
     def data_version(self) -> int: ...
+    def trade_version(self) -> int: ...
     def get_firm(self, firm_id: str) -> Firm | None: ...
     def get_firms(self, firm_ids: Collection[str]) -> dict[str, Firm]: ...
     def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]: ...
@@ -738,6 +739,9 @@ class ScopedStore:
 
     def data_version(self) -> int:
         return self.store.data_version()
+
+    def trade_version(self) -> int:
+        return self.store.trade_version()
 
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         """Stored derived tables are computed on the whole network: only the

@@ -182,6 +182,16 @@ class Store(Protocol):
     def data_version(self) -> int:
         """A number that changes with every committed write (caches key on it)."""
 
+    def trade_version(self) -> int:
+        """The data version of the last write that changed the trade data:
+        every write but a change of consent, which changes what a bank's
+        officer may see and nothing of the network itself. What is derived
+        from the whole network for the unscoped scope (answers stored at load
+        time, partner lists) stays valid from the data version it was built
+        at (if not below this one) on, across consent changes; anything
+        scoped keys on :meth:`data_version`. A store written before this
+        existed answers :meth:`data_version` until its next write."""
+
     def pairs_of(self, firm_id: str) -> list[PairTrade]:
         """The firm's merged pairs (as seller or buyer) with their monthly
         series, sorted by (seller, buyer)."""
@@ -396,7 +406,7 @@ class Store(Protocol):
         """The user whose current token has this id, or ``None``."""
 
     def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
-        """:meth:`user_by_token`, :meth:`data_version` and, when
+        """:meth:`user_by_token`, :meth:`data_version`, :meth:`trade_version` and, when
         ``entry_name`` is given, :meth:`get_analytics` of it, read together
         (one round trip on Neo4j): what a request for an answer stored at
         load time needs before anything else (:class:`~queries.identity.TokenRead`)."""
@@ -408,7 +418,8 @@ class Store(Protocol):
         and appended to the history; one that changes nothing (a bank granted
         twice, a revocation of a bank not granted) is not recorded. Returns
         the events applied. Raises :class:`NotFound`, writing nothing, when a
-        firm does not exist. The data version changes when anything did."""
+        firm does not exist. The data version changes when anything did; the
+        trade version does not (:meth:`trade_version`)."""
 
     def consent_history(self, firm_ids: Collection[str] | None = None) -> list[ConsentEvent]:
         """Consent changes (of ``firm_ids``, or of every firm), oldest first.

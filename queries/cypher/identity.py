@@ -32,14 +32,16 @@ USER_BY_TOKEN: Final[LiteralString] = (
     "MATCH (u:User {token_id: $token_id}) WHERE $token_id <> '' RETURN " + USER_FIELDS
 )
 # A request's first read (queries.identity.TokenRead): the token's user, the
-# data version and one stored analytics entry (``$name`` null: none) in one
+# data and trade versions and one stored analytics entry (``$name`` null: none) in one
 # round trip. Each OPTIONAL MATCH is on a unique or indexed key: one row.
 TOKEN_READ: Final[LiteralString] = (
-    "OPTIONAL MATCH (m:Meta {key: 'data'}) WITH m.version AS version "
+    "OPTIONAL MATCH (m:Meta {key: 'data'}) "
+    "WITH m.version AS version, coalesce(m.trade_version, m.version) AS trade_version "
     "OPTIONAL MATCH (a:Analytics {name: $name}) "
-    "WITH version, a.data_version AS entry_version, a.created_at AS entry_created_at, a.payload AS entry_payload "
+    "WITH version, trade_version, a.data_version AS entry_version, a.created_at AS entry_created_at, "
+    "a.payload AS entry_payload "
     "OPTIONAL MATCH (u:User {token_id: $token_id}) WHERE $token_id <> '' "
-    "RETURN version, entry_version, entry_created_at, entry_payload, " + USER_FIELDS
+    "RETURN version, trade_version, entry_version, entry_created_at, entry_payload, " + USER_FIELDS
 )
 SET_ACTIVE: Final[LiteralString] = "MATCH (u:User {name: $name}) SET u.active = $active RETURN u.name AS name"
 SET_TOKEN: Final[LiteralString] = """

@@ -14,7 +14,8 @@ The model (``docs/data-model.md``):
   trade per month, kept current by adding each pair's change.
 * ``Firm.sells / buys`` — the firm's partner lists (``queries.partner_lists``),
   derived from ``TRADES_WITH`` after a load and read only while
-  ``(:Meta {key: 'partners'})`` holds the current data version.
+  ``(:Meta {key: 'partners'})`` holds a data version no lower than the
+  trade version (no write but consent changes since they were built).
 
 The merging itself is Python (:mod:`queries.series`), shared with the
 embedded store; these statements read and write what it needs.
@@ -114,11 +115,23 @@ GET_ANALYTICS: Final[LiteralString] = """
 MATCH (a:Analytics {name: $name})
 RETURN a.data_version AS data_version, a.created_at AS created_at, a.payload AS payload
 """
+# Every write moves the data version; every write but a consent change also
+# the trade version, to the same number (Store.trade_version). A store
+# written before there was a trade version reads its data version as one.
 BUMP_VERSION: Final[LiteralString] = """
 MERGE (m:Meta {key: 'data'})
 SET m.version = coalesce(m.version, 0) + 1
+WITH m
+SET m.trade_version = m.version
+"""
+BUMP_VERSION_NOT_TRADES: Final[LiteralString] = """
+MERGE (m:Meta {key: 'data'})
+SET m.trade_version = coalesce(m.trade_version, m.version), m.version = coalesce(m.version, 0) + 1
 """
 DATA_VERSION: Final[LiteralString] = "MATCH (m:Meta {key: 'data'}) RETURN m.version AS version"
+TRADE_VERSION: Final[LiteralString] = (
+    "MATCH (m:Meta {key: 'data'}) RETURN coalesce(m.trade_version, m.version) AS version"
+)
 
 # A store written before the series were one byte array (queries.pair_series)
 # has its merged pairs rewritten once, a slice at a time, at ensure_schema;
@@ -249,7 +262,7 @@ MERGE (p:Meta {key: 'partners'}) SET p.version = $version
 PARTNER_LISTS_OF: Final[LiteralString] = """
 OPTIONAL MATCH (d:Meta {key: 'data'})
 OPTIONAL MATCH (p:Meta {key: 'partners'})
-WITH coalesce(d.version = p.version, false) AS current
+WITH coalesce(p.version >= coalesce(d.trade_version, d.version), false) AS current
 CALL (current) {
   UNWIND CASE WHEN current THEN $ids ELSE [] END AS id
   MATCH (f:Firm {id: id})

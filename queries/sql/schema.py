@@ -110,7 +110,8 @@ CREATE TABLE IF NOT EXISTS analytics (
 -- yen of each pair (absolute, over all months): what ranks a second hop
 -- without stepping through every pair of a hub partner. Derived after a
 -- load (EmbeddedStore.prepare_reads) for the data version kept in meta as
--- 'partners_version'; read only while that is the current data version.
+-- 'partners_version'; read only while no write but a consent change
+-- followed (the trade version is not above it).
 CREATE TABLE IF NOT EXISTS firm_partners (
     firm   TEXT NOT NULL,
     sells  INTEGER NOT NULL,  -- 1: the firm sells to these partners; 0: buys from them
@@ -119,7 +120,9 @@ CREATE TABLE IF NOT EXISTS firm_partners (
     PRIMARY KEY (firm, sells)
 ) WITHOUT ROWID;
 
--- data_version: bumped by every write transaction (caches key on it).
+-- data_version: bumped by every write transaction (caches key on it);
+-- trade_version: set to it by every write but a consent change
+-- (Store.trade_version; absent in a store not written since it existed).
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL

@@ -75,7 +75,8 @@ BUILD_FIRM_PARTNERS: Final = (
 )
 PARTNERS_CURRENT: Final = """
 SELECT (SELECT value FROM meta WHERE key = 'partners_version')
-     = (SELECT value FROM meta WHERE key = 'data_version')
+    >= COALESCE((SELECT value FROM meta WHERE key = 'trade_version'),
+                (SELECT value FROM meta WHERE key = 'data_version'))
 """
 FIRM_PARTNERS_OF: Final = """
 SELECT firm, sells, others, yen FROM firm_partners WHERE firm IN (SELECT value FROM json_each(?1))
@@ -135,6 +136,15 @@ ON CONFLICT(name) DO UPDATE SET data_version = excluded.data_version,
 GET_ANALYTICS: Final = "SELECT data_version, created_at, payload FROM analytics WHERE name = ?"
 BUMP_VERSION: Final = "UPDATE meta SET value = value + 1 WHERE key = 'data_version'"
 DATA_VERSION: Final = "SELECT value FROM meta WHERE key = 'data_version'"
+# Every write but a consent change (Store.trade_version), after BUMP_VERSION.
+MARK_TRADE_VERSION: Final = """
+INSERT INTO meta (key, value) SELECT 'trade_version', value FROM meta WHERE key = 'data_version'
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+"""
+TRADE_VERSION: Final = """
+SELECT COALESCE((SELECT value FROM meta WHERE key = 'trade_version'),
+                (SELECT value FROM meta WHERE key = 'data_version'))
+"""
 
 # -- batches -------------------------------------------------------------------
 INSERT_BATCH: Final = """

@@ -78,7 +78,7 @@ def test_a_token_is_read_with_the_data_version_and_a_stored_entry(store: Store) 
     store.put_analytics("response:x", b"payload \x00\xff", store.data_version(), "2025-01-01T00:00:00+00:00")
     read = store.token_read(token_id, "response:x")
     assert read.user == store.user_by_token(token_id) and read.user is not None
-    assert read.data_version == store.data_version()
+    assert read.data_version == store.data_version() and read.trade_version == store.trade_version()
     assert read.entry_name == "response:x" and read.entry == store.get_analytics("response:x")
     assert read.entry is not None and read.entry[2] == b"payload \x00\xff"
     nobody = store.token_read("000000000000", "response:missing")
@@ -88,6 +88,10 @@ def test_a_token_is_read_with_the_data_version_and_a_stored_entry(store: Store) 
     assert store.token_read("", "response:x").user is None
     store.upsert_firms([Firm("F1", name="一")])  # a write moves the version the read returns
     assert store.token_read(token_id).data_version == store.data_version() != read.data_version
+    trades = store.trade_version()
+    store.change_consent([ConsentEvent("F1", "B1", GRANT, "ann", "2025-01-01T00:00:00+00:00")])
+    after = store.token_read(token_id)
+    assert (after.data_version, after.trade_version) == (store.data_version(), trades) and trades < after.data_version
 
 
 def test_passwords_are_argon2(store: Store) -> None:
@@ -132,6 +136,7 @@ def test_consent_changes_state_and_history_together(store: Store) -> None:
     assert [(e.firm_id, e.bank, e.action) for e in applied] == [
         ("A", "B1", GRANT), ("A", "B2", GRANT), ("B", "B9", REVOKE)]
     assert store.data_version() != v0  # answers cached by data version are recomputed
+    assert store.trade_version() == v0  # answers derived from the trade data alone are not
     assert store.get_firm("A").consented_banks == ("B1", "B2")  # type: ignore[union-attr]
     assert store.get_firm("B").consented_banks == ()  # type: ignore[union-attr]
     assert store.consent_history() == applied

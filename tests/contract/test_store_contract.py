@@ -9,6 +9,7 @@ import pytest
 
 from ingest.load import load_file
 from ingest.readers.detect import read_ledger
+from queries.identity import GRANT, ConsentEvent
 from queries.model import BatchInfo, Firm, PaymentRow, TradeRow
 from queries.store import NotFound, Store
 
@@ -238,6 +239,38 @@ def test_second_hop_follows_a_load_after_prepare_reads(store: Store, tmp_path: P
                   rejects_dir=tmp_path)
     assert any(store.pair_amounts([firm]) != amounts for firm, amounts in before.items())
     assert _second_hops_agree(store) >= 10
+
+
+def _lists_in_use(store: Store, first: list[str]) -> bool:
+    """Whether a second hop of ``first`` would rank from the partner lists
+    (each store's own check, as ``second_hop`` makes it)."""
+    from queries.embedded_store import EmbeddedStore
+    from queries.neo4j_store import Neo4jStore
+
+    if isinstance(store, Neo4jStore):
+        return store._partner_lists(first) is not None
+    assert isinstance(store, EmbeddedStore)
+    return store._partners_of(first) is not None
+
+
+def test_partner_lists_outlast_a_consent_change_not_a_load(store: Store, tmp_path: Path) -> None:
+    """A consent change moves the data version and leaves the trade version
+    (``Store.trade_version``) and with it the partner lists built before it
+    in use; the next write to the trade data stops them, as a load does."""
+    load_sample(store, tmp_path)
+    assert store.trade_version() == store.data_version()
+    firm = max((f.id for f in store.all_firms()), key=lambda f: len(store.pair_amounts([f])))
+    first = sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
+    assert not _lists_in_use(store, first)
+    store.prepare_reads()
+    assert _lists_in_use(store, first)
+    data, trades = store.data_version(), store.trade_version()
+    store.change_consent([ConsentEvent(firm, "B1", GRANT, "ann", "2025-01-01T00:00:00+00:00")])
+    assert store.data_version() > data and store.trade_version() == trades
+    assert _lists_in_use(store, first) and _second_hops_agree(store) >= 10
+    store.upsert_firms([Firm("NEW", name="新しい会社")])
+    assert store.trade_version() == store.data_version() > data
+    assert not _lists_in_use(store, first) and _second_hops_agree(store) >= 10
 
 
 @pytest.mark.neo4j

@@ -10,7 +10,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from api import service
+from api import analytics, service
 from api.app import create_app
 from api.identity import set_active
 from api.precompute import precompute_answers
@@ -336,3 +336,45 @@ def test_one_answer_at_a_time_on_the_embedded_store_and_no_limit_on_neo4j(loaded
         assert client.app.state.responses.gate.slots == {"embedded": 1, "neo4j": 0}[loaded.backend]  # type: ignore[attr-defined]
     with _client(loaded, tmp_path, TORIHIKI_RENDER_SLOTS=3) as client:
         assert client.app.state.responses.gate.slots == 3  # type: ignore[attr-defined]
+
+
+def test_a_consent_change_keeps_the_stored_answers_and_reaches_a_bank_at_once(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A consent change moves the data version, not the trade version
+    (``Store.trade_version``): the unscoped answers stored at load time are
+    still served from the store — through the token's read (a client's ego)
+    and through the index of stored answers (the busiest firm's trend) —
+    while a bank's officer sees the grant, and then the revocation, on the
+    very next request. Any other write has them computed again."""
+    clients = sorted(f.id for f in loaded.all_firms() if f.is_client)
+    hidden = next(f for f in clients if "B1" not in (loaded.get_firm(f).consented_banks or ()))  # type: ignore[union-attr]
+    (busiest, _), *_ = loaded.busiest_firms(1)
+    tokens = make_tokens(loaded)
+    analyst, admin, officer = tokens["analyst"], tokens["admin"], tokens["officer_b1"]
+    settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_CACHE_VERSION_SECONDS=0)  # type: ignore[call-arg]
+    with TestClient(create_app(settings.model_copy(update={"cache_mib": 0}), store=loaded)) as client:
+        computed = client.get(f"/firms/{hidden}/ego", headers=analyst).content
+        trend = client.get(f"/firms/{busiest}/trend", headers=analyst).content
+    precompute_answers(loaded, settings, firms=1)
+
+    def fail(*_: object, **__: object) -> None:
+        raise AssertionError("computed, not read from the store")
+
+    monkeypatch.setattr(service, "ego", fail)
+    monkeypatch.setattr(analytics, "trend_of", fail)
+    with TestClient(create_app(settings, store=loaded)) as client:  # the response cache on
+        assert client.get(f"/firms/{hidden}", headers=officer).status_code == 404
+        versions = loaded.data_version(), loaded.trade_version()
+        assert client.post(f"/admin/consent/{hidden}/B1", headers=admin).json()["changed"] is True
+        assert loaded.data_version() > versions[0] and loaded.trade_version() == versions[1]
+        assert client.get(f"/firms/{hidden}", headers=officer).status_code == 200
+        for _ in range(2):  # the second from the response cache
+            assert client.get(f"/firms/{hidden}/ego", headers=analyst).content == computed
+            assert client.get(f"/firms/{busiest}/trend", headers=analyst).content == trend
+        assert client.delete(f"/admin/consent/{hidden}/B1", headers=admin).json()["banks"] == []
+        assert client.get(f"/firms/{hidden}", headers=officer).status_code == 404
+        assert client.get(f"/firms/{hidden}/ego", headers=analyst).content == computed
+        loaded.upsert_firms([Firm("NEW", name="新しい会社")])  # a write to the data: computed again
+        assert loaded.trade_version() == loaded.data_version()
+        with pytest.raises(AssertionError, match="computed"):
+            client.get(f"/firms/{hidden}/ego", headers=analyst)
