@@ -215,6 +215,8 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         try:
             yield conn
             if bump:
+                if not trades:  # a store written before there was one: it was its data version
+                    conn.execute(tq.KEEP_TRADE_VERSION)
                 conn.execute(tq.BUMP_VERSION)
                 if trades:
                     conn.execute(tq.MARK_TRADE_VERSION)

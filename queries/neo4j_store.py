@@ -230,6 +230,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                     raise
         self._ensure_search()
         self._ensure_pair_series()
+        # The trade version a store written before it reads as (its data
+        # version), written down: a read naming a property key the database
+        # has never held gets an "unknown property" notice from the server,
+        # which the driver logs at WARNING on every request.
+        self._tx(functools.partial(_run_rows, tq.ENSURE_TRADE_VERSION, None), bump=False)
 
     def ping(self) -> bool:
         if self.breaker is not None and self.breaker.is_open:

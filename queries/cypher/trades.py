@@ -129,6 +129,10 @@ MERGE (m:Meta {key: 'data'})
 SET m.trade_version = coalesce(m.trade_version, m.version), m.version = coalesce(m.version, 0) + 1
 """
 DATA_VERSION: Final[LiteralString] = "MATCH (m:Meta {key: 'data'}) RETURN m.version AS version"
+ENSURE_TRADE_VERSION: Final[LiteralString] = """
+MERGE (m:Meta {key: 'data'})
+SET m.trade_version = coalesce(m.trade_version, m.version, 0), m.version = coalesce(m.version, 0)
+"""
 TRADE_VERSION: Final[LiteralString] = (
     "MATCH (m:Meta {key: 'data'}) RETURN coalesce(m.trade_version, m.version) AS version"
 )

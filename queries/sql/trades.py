@@ -141,6 +141,9 @@ MARK_TRADE_VERSION: Final = """
 INSERT INTO meta (key, value) SELECT 'trade_version', value FROM meta WHERE key = 'data_version'
 ON CONFLICT (key) DO UPDATE SET value = excluded.value
 """
+KEEP_TRADE_VERSION: Final = (
+    "INSERT OR IGNORE INTO meta (key, value) SELECT 'trade_version', value FROM meta WHERE key = 'data_version'"
+)
 TRADE_VERSION: Final = """
 SELECT COALESCE((SELECT value FROM meta WHERE key = 'trade_version'),
                 (SELECT value FROM meta WHERE key = 'data_version'))

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.load import load_file
 from ingest.readers.detect import read_ledger
-from queries.identity import GRANT, ConsentEvent
+from queries.identity import GRANT, REVOKE, ConsentEvent
 from queries.model import BatchInfo, Firm, PaymentRow, TradeRow
 from queries.store import NotFound, Store
 
@@ -271,6 +271,41 @@ def test_partner_lists_outlast_a_consent_change_not_a_load(store: Store, tmp_pat
     store.upsert_firms([Firm("NEW", name="新しい会社")])
     assert store.trade_version() == store.data_version() > data
     assert not _lists_in_use(store, first) and _second_hops_agree(store) >= 10
+
+
+def test_a_store_written_before_the_trade_version_reads_its_data_version(store: Store, tmp_path: Path) -> None:
+    """A store whose writes never set a trade version (written by an
+    earlier torihiki) answers its data version as one — its partner lists
+    and stored answers count as built before any consent change. On Neo4j
+    ``ensure_schema`` writes that value down, without a new data version: a
+    read naming a property the database has never held gets an "unknown
+    property" notice from the server, which the driver logs on every
+    request."""
+    from queries.embedded_store import EmbeddedStore
+    from queries.neo4j_store import Neo4jStore
+
+    load_sample(store, tmp_path)
+    store.prepare_reads()
+    firm = max((f.id for f in store.all_firms()), key=lambda f: len(store.pair_amounts([f])))
+    first = sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
+    store.change_consent([ConsentEvent(firm, "B1", GRANT, "ann", "2025-01-01T00:00:00+00:00")])
+    if isinstance(store, Neo4jStore):
+        store.driver.execute_query("MATCH (m:Meta {key: 'data'}) REMOVE m.trade_version", database_=store.database)
+    else:
+        assert isinstance(store, EmbeddedStore)
+        with store._tx(bump=False) as c:
+            c.execute("DELETE FROM meta WHERE key = 'trade_version'")
+    version = store.data_version()
+    assert store.trade_version() == version
+    assert not _lists_in_use(store, first)  # built before the consent change: not known to be current
+    store.ensure_schema()
+    assert store.data_version() == store.trade_version() == version
+    if isinstance(store, Neo4jStore):
+        held = store.driver.execute_query("MATCH (m:Meta {key: 'data'}) RETURN m.trade_version AS v",
+                                          database_=store.database).records
+        assert [r["v"] for r in held] == [version]
+    store.change_consent([ConsentEvent(firm, "B1", REVOKE, "ann", "2025-01-02T00:00:00+00:00")])
+    assert store.trade_version() == version < store.data_version()
 
 
 @pytest.mark.neo4j
