@@ -161,6 +161,7 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             + f"\n\nServer RSS: {_fmt(r.get('rss_cold_mib'), 0)} MiB after the cold runs, "
               f"{_fmt(r.get('rss_after_soak_mib'), 0)} MiB after the soak."
             + _split_note(r.get("ego2_clients", {}))
+            + _split_note(r.get("ego2_clients_after_consent", {}), "two-hop run after the consent change")
             + "".join(f"\n\nServer warning (cold runs): `{w}`" for w in r.get("server_warnings_cold", [])))
         e1, e2 = r.get("ego1_clients", {}), r.get("ego2_clients", {})
         raw = r.get("raw_clients", {})
@@ -189,13 +190,13 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
         ["target", "goal", "measured", ""], checks)
 
 
-def _split_note(run: dict[str, Any]) -> str:
-    """How the two-hop run's CPU fell on the server's processes: ten
+def _split_note(run: dict[str, Any], what: str = "two-hop run") -> str:
+    """How a two-hop run's CPU fell on the server's processes: ten
     connections opened at once can all land on one of them."""
     split = run.get("cpu_s_by_process")
     if not split:
         return ""
-    return (f" CPU seconds per server process during the two-hop run: {' / '.join(_fmt(x, 1) for x in split)}"
+    return (f" CPU seconds per server process during the {what}: {' / '.join(_fmt(x, 1) for x in split)}"
             f" (in {_fmt(run.get('seconds'), 0)} s).")
 
 
