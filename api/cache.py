@@ -149,27 +149,25 @@ class ResponseCache:
         """The answer stored at load time, if it is current (from ``first``
         when the request read it with its token).
 
-        An answer stored at data version ``v`` is current while no write but
-        consent changes came after it: ``trade version <= v <= version``
-        (``Store.trade_version``). Only unscoped answers are stored, and
-        consent changes what a bank's officer sees, not them."""
+        Only unscoped answers are stored, and consent changes what a bank's
+        officer sees, not them: see :func:`_current`."""
         from api.precompute import INDEX, read_stored, stored_key
 
         if first is not None and first.entry_name == stored_key(key):
-            if first.entry is None or not first.trade_version <= first.entry[0] <= version:
+            if first.entry is None or not _current(first.entry[0], first.trade_version, version):
                 return None
             return Rendered(*read_stored(first.entry[2]))
         known_version, trades, keys = self._stored
         if known_version != version:
             trades = store.trade_version()
             index = store.get_analytics(INDEX)
-            current = index is not None and trades <= index[0] <= version
-            names = frozenset(orjson.loads(index[2])) if index and current else frozenset()
+            names = (frozenset(orjson.loads(index[2])) if index is not None and _current(index[0], trades, version)
+                     else frozenset())
             self._stored = known_version, trades, keys = version, trades, names
         if key not in keys:
             return None
         entry = store.get_analytics(stored_key(key))
-        if entry is None or not trades <= entry[0] <= version:
+        if entry is None or not _current(entry[0], trades, version):
             return None
         media_type, gzipped = read_stored(entry[2])
         return Rendered(media_type, gzipped)
@@ -191,6 +189,14 @@ class ResponseCache:
         with self._lock:
             self._items.clear()
             self._size = 0
+
+
+def _current(stored: int, trades: int, version: int) -> bool:
+    """Whether what was stored at data version ``stored`` (an unscoped answer
+    or the index of them) is current at data version ``version`` whose trade
+    version is ``trades``: no write but consent changes came after it
+    (``Store.trade_version``)."""
+    return trades <= stored <= version
 
 
 class StoredTableCache(Generic[T]):

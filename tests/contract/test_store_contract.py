@@ -241,6 +241,12 @@ def test_second_hop_follows_a_load_after_prepare_reads(store: Store, tmp_path: P
     assert _second_hops_agree(store) >= 10
 
 
+def _hub_and_partners(store: Store) -> tuple[str, list[str]]:
+    """The firm with the most pairs, and its partners (a second hop's first hop)."""
+    firm = max((f.id for f in store.all_firms()), key=lambda f: len(store.pair_amounts([f])))
+    return firm, sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
+
+
 def _lists_in_use(store: Store, first: list[str]) -> bool:
     """Whether a second hop of ``first`` would rank from the partner lists
     (each store's own check, as ``second_hop`` makes it)."""
@@ -259,8 +265,7 @@ def test_partner_lists_outlast_a_consent_change_not_a_load(store: Store, tmp_pat
     in use; the next write to the trade data stops them, as a load does."""
     load_sample(store, tmp_path)
     assert store.trade_version() == store.data_version()
-    firm = max((f.id for f in store.all_firms()), key=lambda f: len(store.pair_amounts([f])))
-    first = sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
+    firm, first = _hub_and_partners(store)
     assert not _lists_in_use(store, first)
     store.prepare_reads()
     assert _lists_in_use(store, first)
@@ -286,8 +291,7 @@ def test_a_store_written_before_the_trade_version_reads_its_data_version(store: 
 
     load_sample(store, tmp_path)
     store.prepare_reads()
-    firm = max((f.id for f in store.all_firms()), key=lambda f: len(store.pair_amounts([f])))
-    first = sorted({x for s, b, _ in store.pair_amounts([firm]) for x in (s, b)} - {firm})
+    firm, first = _hub_and_partners(store)
     store.change_consent([ConsentEvent(firm, "B1", GRANT, "ann", "2025-01-01T00:00:00+00:00")])
     if isinstance(store, Neo4jStore):
         store.driver.execute_query("MATCH (m:Meta {key: 'data'}) REMOVE m.trade_version", database_=store.database)
@@ -322,8 +326,7 @@ def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(
     assert isinstance(neo4j_store, Neo4jStore)
     load_sample(neo4j_store, tmp_path)
     neo4j_store.prepare_reads()
-    firm = max((f.id for f in neo4j_store.all_firms()), key=lambda f: len(neo4j_store.pair_amounts([f])))
-    first = sorted({x for s, b, _ in neo4j_store.pair_amounts([firm]) for x in (s, b)} - {firm})
+    firm, first = _hub_and_partners(neo4j_store)
     top = neo4j_store.second_hop_ranking(first, {firm, *first}, 1)[0][0]
     gone = neo4j_store.pairs_between([top], first)[0]  # the lists rank ``top`` first by its yen with it
     seller, buyer = gone.seller, gone.buyer
