@@ -19,6 +19,7 @@ Numbers, yen and dates are formatted with Babel in the language's locale
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -71,6 +72,18 @@ def translations(lang: Lang) -> NullTranslations:
     return merged or NullTranslations()
 
 
+_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"no firm '(?P<id>[^']*)'"), "No firm %(id)s."),
+    (re.compile(r"no (?:load|batch) '(?P<id>[^']*)'"), "No load %(id)s."),
+    (re.compile(r"no alert '(?P<id>[^']*)'"), "No alert %(id)s."),
+    (re.compile(r"no drawn partner '(?P<via>[^']*)' of firm '(?P<id>[^']*)'"),
+     "Firm %(via)s is not drawn beside %(id)s."),
+)
+"""The details of a refusal (``queries.store.NotFound``'s text, written in
+English for the API and the CLI) that an error page shows, as messages
+of the catalogs."""
+
+
 @dataclass(frozen=True, slots=True)
 class Locale:
     """One language's translations and formats, handed to templates."""
@@ -83,6 +96,17 @@ class Locale:
 
     def gettext(self, message: str) -> str:
         return translations(self.lang).gettext(message)
+
+    def detail(self, text: str) -> str:
+        """An error's detail in this language: its catalog entry, or one of
+        the known forms with the names in it (:data:`_DETAILS`), else as is."""
+        own = self.gettext(text)
+        if own != text:
+            return own
+        for pattern, message in _DETAILS:
+            if (m := pattern.fullmatch(text)) is not None:
+                return self.gettext(message) % m.groupdict()
+        return text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return translations(self.lang).ngettext(singular, plural, n)

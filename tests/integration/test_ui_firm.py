@@ -110,8 +110,12 @@ def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, 
     n1 = app.get(f"/ui/firms/{N1}?lang=en")
     assert n1.status_code == 200 and "its partners' ledgers only" in n1.text
     assert "not a BPO client: peer baselines compare clients" in n1.text
-    # unknown firm: 404 page
-    assert app.get("/ui/firms/F9999").status_code == 404
+    # unknown firm: 404 page, all in the page's language
+    missing = app.get("/ui/firms/F9999")
+    assert missing.status_code == 404
+    assert "企業 F9999 は見つかりません。" in missing.text and "no firm" not in missing.text
+    missing_en = app.get("/ui/firms/F9999?lang=en")
+    assert missing_en.status_code == 404 and "No firm F9999." in missing_en.text
 
 
 def test_the_page_is_audited(store: Store, tmp_path: Path) -> None:
