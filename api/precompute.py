@@ -12,8 +12,8 @@ queue (docs/data-model.md).
 After a load, :func:`precompute_answers` renders, exactly as the API would
 (through :mod:`api.firm_pages`), the default answers of the firms with the
 most partners (ego, view, trend, figures, peers) and the default ego network
-of every client firm (one hop, whole window, the server's node cap), and
-stores them, compressed as they are sent (gzip), with the data version they
+of every client firm (one hop, whole window, the server's node cap; on Neo4j
+also two hops), and stores them, compressed as they are sent (gzip), with the data version they
 were computed from. Every server process then serves them from the store
 until the data changes (:class:`api.cache.ResponseCache` looks them up on a
 miss), so such a request costs a read, not a computation. They are the
@@ -27,6 +27,12 @@ the embedded store, a thread on Neo4j.
 ``TORIHIKI_PRECOMPUTE_FIRMS`` (default 50) sets how many busiest firms;
 ``TORIHIKI_PRECOMPUTE_CLIENTS=0`` leaves the clients' networks to be computed
 on request (~40 s of CPU less after the 100k-firm region's load).
+``TORIHIKI_PRECOMPUTE_TWO_HOP`` renders each client's two-hop network too:
+on by default on Neo4j, where one costs ~25 ms of the server's CPU and
+~13 ms of the database's, four round trips, and its stored copy (~60 kB
+compressed) is read with the token in one; off on the embedded store, where
+one is computed in ~20 ms and 10,000 of them would add minutes to the
+refresh (docs/data-model.md).
 """
 
 from __future__ import annotations
@@ -51,16 +57,19 @@ from api.firm_pages import stored_key
 from api.portfolio import SnapshotCache
 from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
+from queries.factory import open_store
 from queries.store import Store, StoreError
 
-__all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key"]
+__all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key", "two_hop_precomputed"]
 
 INDEX = "responses"
 """Analytics entry listing the keys of the stored answers."""
 
 
 _WRITE_EVERY = 500
-"""Answers stored per write (about 5 MB of compressed JSON at 10 kB each)."""
+"""Answers stored per write (about 5 MB of compressed JSON at 10 kB each) …"""
+_WRITE_BYTES = 8 << 20
+"""… or fewer when they come to 8 MiB (two-hop networks: ~60 kB each)."""
 _THREADS = 4
 """Clients' networks rendered at once on Neo4j (100k region: 18 ms an answer with 4, 66 ms serially).
 On the embedded store one: 5.1 ms an answer serially, 7.2 ms with four threads (contention)."""
@@ -83,6 +92,7 @@ class _Batches:
         self.keys: list[str] = []
         self.stored_bytes = 0
         self._pending: list[tuple[str, bytes]] = []
+        self._pending_bytes = 0
 
     def keep(self, key: str, rendered: Rendered | None) -> None:
         if rendered is None:
@@ -91,13 +101,15 @@ class _Batches:
         self._pending.append((stored_key(key), payload))
         self.keys.append(key)
         self.stored_bytes += len(payload)
-        if len(self._pending) >= _WRITE_EVERY:
+        self._pending_bytes += len(payload)
+        if len(self._pending) >= _WRITE_EVERY or self._pending_bytes >= _WRITE_BYTES:
             self.flush()
 
     def flush(self) -> None:
         if self._pending:
             self.store.put_analytics_many(self._pending, self.version, self.created)
             self._pending.clear()
+            self._pending_bytes = 0
 
 
 class EventLike(Protocol):
@@ -119,10 +131,10 @@ def _inherit_stop(stop: EventLike) -> None:
 
 
 def _pages_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
-                         max_nodes: int) -> Iterator[pages.Page]:
+                         max_nodes: int, two_hop: bool = False) -> Iterator[pages.Page]:
     """The answers that do not read the peer inputs: each busiest firm's
     ego, view, trend (and figures for a client), then each client's network
-    not among them."""
+    not among them, then (``two_hop``) every client's two-hop network."""
     for firm_id, is_client in busiest:
         yield pages.ego(store, firm_id, 1, None, None, max_nodes)
         yield pages.view(store, firm_id, 1, None, None, DEFAULT_LANG)  # the view's model, Japanese
@@ -133,6 +145,9 @@ def _pages_without_peers(store: Store, busiest: list[tuple[str, bool]], clients:
     for firm_id in clients:
         if firm_id not in busiest_ids:
             yield pages.ego(store, firm_id, 1, None, None, max_nodes)
+    if two_hop:
+        for firm_id in clients:
+            yield pages.ego(store, firm_id, 2, None, None, max_nodes)
 
 
 def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str,
@@ -152,8 +167,10 @@ def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str
 
 
 def _render_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
-                          max_nodes: int, version: int, created: str, stop: EventLike | None = None) -> _Stored:
-    return _render(store, _pages_without_peers(store, busiest, clients, max_nodes), version, created, stop)
+                          max_nodes: int, two_hop: bool, version: int, created: str,
+                          stop: EventLike | None = None) -> _Stored:
+    return _render(store, _pages_without_peers(store, busiest, clients, max_nodes, two_hop), version, created,
+                   stop)
 
 
 def _render_elsewhere(opener: Callable[[], Store], *args: Any) -> _Stored:
@@ -171,14 +188,15 @@ class Precompute:
 
     Of them only the busiest clients' peers read what the refresh computes
     (the peer inputs); the rest — the busiest firms' ego, view, trend and
-    figures, and every client's network — is rendered meanwhile. On the
-    embedded store an answer is CPU in Python, so that part runs in a
+    figures, and every client's network — is rendered meanwhile, in a
     process of its own (forked; the store opened again there) while this
     process computes the peer inputs, portfolio signals and alerts: the two
     halves of the refresh share the machine's two cores instead of taking
-    turns (the refresh after the 100k region's load: 154 → 83 s). On Neo4j,
-    where an answer is mostly waiting for its reads, a thread of this
-    process renders it (four reads at a time).
+    turns for one interpreter lock (the refresh after the 100k region's
+    load on the embedded store: 154 → 83 s). On Neo4j, where an answer is
+    partly waiting for its reads, four threads of that process render
+    (four reads at a time); the process has a driver of its own, from the
+    settings.
     """
 
     def __init__(self, store: Store, settings: Settings, firms: int | None = None,
@@ -195,8 +213,9 @@ class Precompute:
                 self.busiest.append((firm_id, bool(firm.is_client)))
         ids = sorted(clients if clients is not None else _client_ids(store)) if settings.precompute_clients else []
         self.clients = len(ids)
-        args = (self.busiest, ids, settings.max_ego_nodes, self.version, self.created)
-        opener = getattr(store, "reopener", None)
+        self.two_hop = two_hop_precomputed(settings, store) and bool(ids)
+        args = (self.busiest, ids, settings.max_ego_nodes, self.two_hop, self.version, self.created)
+        opener = _opener(store, settings)
         self._pool: Executor | None = None
         # Set by abandon(): the rendering stops after the answer at hand.
         self._stop: EventLike = threading.Event()
@@ -213,7 +232,7 @@ class Precompute:
             # around the fork, which happens in the first submit.
             gc.freeze()
             try:
-                self._future = self._pool.submit(_render_elsewhere, opener(), *args)
+                self._future = self._pool.submit(_render_elsewhere, opener, *args)
             finally:
                 gc.unfreeze()
         else:
@@ -244,7 +263,8 @@ class Precompute:
                 self._pool.shutdown(wait=True)
         keys = [*rest.keys, *peers.keys]
         self.store.put_analytics(INDEX, orjson.dumps(keys), self.version, self.created)
-        return {"firms": len(self.busiest), "client_egos": self.clients, "answers": len(keys),
+        return {"firms": len(self.busiest), "client_egos": self.clients,
+                "client_egos_two_hop": self.clients if self.two_hop else 0, "answers": len(keys),
                 "bytes": rest.stored_bytes + peers.stored_bytes, "data_version": self.version,
                 "rendered_seconds": round(rest.seconds, 1), "peers_seconds": round(time.perf_counter() - t0, 1),
                 "seconds": round(time.perf_counter() - self.t0, 1)}
@@ -260,6 +280,14 @@ def precompute_answers(store: Store, settings: Settings, firms: int | None = Non
     return Precompute(store, settings, firms, clients, background=False).finish()
 
 
+def two_hop_precomputed(settings: Settings, store: Store) -> bool:
+    """Whether the clients' two-hop networks are rendered at load time
+    (``TORIHIKI_PRECOMPUTE_TWO_HOP``; unset: on Neo4j only)."""
+    if settings.precompute_two_hop is not None:
+        return settings.precompute_two_hop
+    return store.backend == "neo4j"
+
+
 def _rendered(page: pages.Page, stop: EventLike | None = None) -> tuple[str, Rendered | None]:
     """(key, rendered answer), or ``None`` for an answer refused (e.g. peers
     of a client without an industry: computed, and refused, on request) or
@@ -271,6 +299,18 @@ def _rendered(page: pages.Page, stop: EventLike | None = None) -> tuple[str, Ren
         return key, render()
     except (ValueError, StoreError):
         return key, None
+
+
+def _opener(store: Store, settings: Settings) -> Callable[[], Store] | None:
+    """How the rendering process opens the store again (picklable): the
+    embedded store's own reopener; on Neo4j a driver of that process's own,
+    from ``settings`` (the server the refresh's store was opened on)."""
+    reopener = getattr(store, "reopener", None)
+    if reopener is not None:
+        return reopener()
+    if store.backend == "neo4j" and settings.neo4j_uri:
+        return functools.partial(open_store, settings.store_config("batch"))
+    return None
 
 
 def _client_ids(store: Store) -> list[str]:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     precompute_firms: int = Field(default=50, ge=0, validation_alias="TORIHIKI_PRECOMPUTE_FIRMS")
     # Every client firm's default ego network rendered after each load (api.precompute).
     precompute_clients: bool = Field(default=True, validation_alias="TORIHIKI_PRECOMPUTE_CLIENTS")
+    # … and their two-hop networks too; unset: on Neo4j (a two-hop answer costs ~40 ms of the two
+    # cores there, against a read of its ~60 kB stored), off on the embedded store (computed in
+    # ~20 ms; rendering 10,000 of them would add minutes to its refresh).
+    precompute_two_hop: bool | None = Field(default=None, validation_alias="TORIHIKI_PRECOMPUTE_TWO_HOP")
     # Off: the server computes every answer, even one stored at load time (benchmarks, debugging).
     serve_precomputed: bool = Field(default=True, validation_alias="TORIHIKI_SERVE_PRECOMPUTED")
     # ingest.load.CHUNK_ROWS (not imported: it would load the ingest stack into every CLI

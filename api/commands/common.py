@@ -86,6 +86,7 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     if not quiet:
         print(f"network metrics of {info['clients']} clients refreshed for peer baselines "
               f"in {info['seconds']} s; {done['answers']} answers (the {done['firms']} busiest firms', "
-              f"the networks of {done['client_egos']} clients) rendered beside it in "
+              f"the networks of {done['client_egos']} clients"
+              f"{', one and two hops' if done.get('client_egos_two_hop') else ''}) rendered beside it in "
               f"{done['seconds']} s")  # noqa: T201
     return info

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api import analytics, service
 from api.app import create_app
 from api.identity import set_active
-from api.precompute import precompute_answers
+from api.precompute import precompute_answers, two_hop_precomputed
 from api.settings import Settings
 from queries.access import SYSTEM
 from queries.model import Firm
@@ -72,8 +72,10 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
     off = precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_CLIENTS=0),  # type: ignore[call-arg]
                              firms=0)
     assert off["client_egos"] == 0 and off["answers"] == 0
-    info = precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path), firms=0)  # type: ignore[call-arg]
+    one_hop = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_TWO_HOP=0)  # type: ignore[call-arg]
+    info = precompute_answers(loaded, one_hop, firms=0)
     assert info["client_egos"] == len(clients) == info["answers"] and info["bytes"] > 0
+    assert info["client_egos_two_hop"] == 0
 
     real_ego = service.ego
     calls: list[str] = []
@@ -100,6 +102,44 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
     with TestClient(create_app(settings, store=loaded), headers=officer) as client:
         client.get(f"/firms/{clients[0]}/ego")
         assert calls == [clients[0]]  # a bank's scope: never the unscoped stored answer
+
+
+def test_every_clients_two_hop_network_is_precomputed_where_asked(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``TORIHIKI_PRECOMPUTE_TWO_HOP`` (the default on Neo4j only) each
+    client's two-hop network is stored too, and served as the API renders
+    it; any other write has it computed again."""
+    clients = sorted(f.id for f in loaded.all_firms() if f.is_client)
+    assert two_hop_precomputed(Settings(TORIHIKI_HOME=tmp_path), loaded) == (  # type: ignore[call-arg]
+        loaded.backend == "neo4j")
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        computed = {f: client.get(f"/firms/{f}/ego", params={"hops": 2}).content for f in clients}
+    assert all(orjson.loads(body)["hops"] == 2 for body in computed.values())
+    settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_TWO_HOP=1)  # type: ignore[call-arg]
+    info = precompute_answers(loaded, settings, firms=0)
+    assert info["client_egos"] == info["client_egos_two_hop"] == len(clients)
+    assert info["answers"] == 2 * len(clients)
+
+    real_ego = service.ego
+    calls: list[tuple[str, int]] = []
+
+    def counted(store: object, firm_id: str, hops: int = 1, *args: object, **kwargs: object) -> object:
+        calls.append((firm_id, hops))
+        return real_ego(store, firm_id, hops, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "ego", counted)
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        for f in clients:
+            r = client.get(f"/firms/{f}/ego", params={"hops": 2})
+            assert r.status_code == 200 and r.content == computed[f]  # the same bytes
+        assert client.get(f"/firms/{clients[0]}/ego?hops=2&hops=2").content == computed[clients[0]]
+        assert calls == []  # every one read from the store (with the token, or the usual way)
+        client.get(f"/firms/{clients[0]}/ego", params={"hops": 2, "from": "2024-01"})
+        assert calls == [(clients[0], 2)]  # another window: computed
+        calls.clear()
+        loaded.upsert_firms([Firm("NEW2", name="別の会社")])  # any write but a consent change
+        assert client.get(f"/firms/{clients[0]}/ego", params={"hops": 2}).content == computed[clients[0]]
+        assert calls == [(clients[0], 2)]
 
 
 def test_a_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
@@ -155,9 +195,12 @@ def test_a_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
 def test_a_refresh_renders_the_clients_networks_beside_the_rest(
         loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``refresh_analytics`` renders the clients' networks while it computes
-    the peer inputs, portfolio signals and alerts (in another process on the
-    embedded store, a thread on Neo4j): every one is stored, as the API
+    the peer inputs, portfolio signals and alerts, in another process (with
+    a Neo4j driver of its own on Neo4j): every one is stored, as the API
     renders it, under the data version the refresh started from."""
+    import os
+
+    from api import firm_pages
     from api.commands.common import refresh_analytics
     from api.precompute import INDEX
 
@@ -165,10 +208,21 @@ def test_a_refresh_renders_the_clients_networks_beside_the_rest(
     with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
         computed = {f: client.get(f"/firms/{f}/ego").content for f in clients}
     version = loaded.data_version()
+    pids = tmp_path / "pids.log"
+    original = firm_pages.ego
+
+    def noted(*args: object) -> firm_pages.Page:
+        with pids.open("a") as f:  # a file: the rendering runs in a forked process
+            f.write(f"{os.getpid()}\n")
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(firm_pages, "ego", noted)
     info = refresh_analytics(loaded, Settings(TORIHIKI_HOME=tmp_path), quiet=True)  # type: ignore[call-arg]
+    monkeypatch.setattr(firm_pages, "ego", original)
     assert info is not None
     done = info["precomputed"]
     assert done["client_egos"] == len(clients) and done["data_version"] == version
+    assert set(pids.read_text().split()) - {str(os.getpid())}, "rendered in this process"
     index = loaded.get_analytics(INDEX)
     assert index is not None and index[0] == version
     assert {f"ego|{f}|1" for f in clients} <= {k.rsplit("|", 3)[0] for k in orjson.loads(index[2])}
@@ -243,7 +297,7 @@ def test_the_disconnect_middleware_sets_the_cancel_event() -> None:
 def test_a_failed_refresh_stops_rendering_the_answers(
         loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When the refresh fails after it started rendering the answers (in
-    another process on the embedded store, a thread on Neo4j), the rendering
+    another process), the rendering
     stops after the answer at hand instead of rendering every client first,
     no process is left behind, the error reaches the caller, and the list of
     stored answers is not replaced."""
