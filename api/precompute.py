@@ -21,8 +21,8 @@ unscoped answers (an analyst's): a bank's officer, whose answers are masked
 by consent, is served a computed one.
 
 A refresh starts them first (:class:`Precompute`) and renders all but the
-busiest clients' peers beside its other work: in a process of its own on
-the embedded store, a thread on Neo4j.
+busiest clients' peers beside its other work, in a process of its own (with
+four threads on Neo4j, where an answer partly waits for its reads).
 
 ``TORIHIKI_PRECOMPUTE_FIRMS`` (default 50) sets how many busiest firms;
 ``TORIHIKI_PRECOMPUTE_CLIENTS=0`` leaves the clients' networks to be computed
