@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import logging
 import multiprocessing as mp
 import os
 import threading
@@ -61,6 +62,8 @@ from queries.factory import open_store
 from queries.store import Store, StoreError
 
 __all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key", "two_hop_precomputed"]
+
+log = logging.getLogger(__name__)
 
 INDEX = "responses"
 """Analytics entry listing the keys of the stored answers."""
@@ -173,11 +176,30 @@ def _render_without_peers(store: Store, busiest: list[tuple[str, bool]], clients
                    stop)
 
 
-def _render_elsewhere(opener: Callable[[], Store], *args: Any) -> _Stored:
-    """:func:`_render_without_peers` in a process of its own, on the store opened again there."""
+_CATCH_UP_SECONDS = 120.0
+"""How long the rendering process waits for its store to read the data version it renders."""
+
+
+def _render_elsewhere(opener: Callable[[], Store], busiest: list[tuple[str, bool]], clients: list[str],
+                      max_nodes: int, two_hop: bool, version: int, created: str) -> _Stored:
+    """:func:`_render_without_peers` in a process of its own, on the store
+    opened again there. Its reads start once they see data version
+    ``version``: on a Neo4j cluster they may go to a member that has not
+    applied the load's last writes yet (this process's driver does not hold
+    the refresh's bookmarks), and answers rendered from older data would be
+    stored under the new version. If they do not within
+    :data:`_CATCH_UP_SECONDS`, nothing is rendered (the answers are computed
+    on request)."""
     store = opener()
     try:
-        return _render_without_peers(store, *args)
+        deadline = time.monotonic() + _CATCH_UP_SECONDS
+        while (seen := store.data_version()) < version:
+            if time.monotonic() > deadline:
+                log.warning("answers not rendered at load time: the store read data version %d, not %d",
+                            seen, version)
+                return _Stored([], 0, 0.0)
+            time.sleep(0.2)
+        return _render_without_peers(store, busiest, clients, max_nodes, two_hop, version, created)
     finally:
         store.close()
 

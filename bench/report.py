@@ -166,6 +166,7 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             + _split_note(r.get("ego2_clients_computed", {}), "computed two-hop run")
             + "".join(f"\n\nServer warning (cold runs): `{w}`" for w in r.get("server_warnings_cold", [])))
         e1, e2 = r.get("ego1_clients", {}), r.get("ego2_clients", {})
+        e2c = r.get("ego2_clients_computed", {})
         raw = r.get("raw_clients", {})
         top_p99 = max((r.get(f"top_{n}", {}).get("p99_ms", 0) for n in ("ego", "view", "trend", "figures", "peers")),
                       default=0)
@@ -180,8 +181,9 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
              _check(bool(e1 and raw) and e1["p50_ms"] / raw["p50_ms"] <= 2)],
             [f"{store}: ego hops=2 p99, ms (cold)", "≤ 300", _fmt(e2.get("p99_ms"), 1),
              _check(bool(e2) and e2["p99_ms"] <= 300)],
-            [f"{store}: ego hops=2 p99, ms (computed, nothing stored at load)", "—",
-             _fmt(r.get("ego2_clients_computed", {}).get("p99_ms"), 1), ""],
+            [f"{store}: ego hops=2 p99, ms (computed, nothing stored at load: an officer, a firm "
+             "that is not a client)", "≤ 300", _fmt(e2c.get("p99_ms"), 1),
+             _check(bool(e2c) and e2c["p99_ms"] <= 300)],
             [f"{store}: 50 largest firms, worst p99 of ego/view/trend/figures/peers, ms (cold)", "≤ 300",
              _fmt(top_p99, 1), _check(top_p99 <= 300)],
             [f"{store}: server RSS after the soak, MiB", "≤ 1,024", _fmt(r.get("rss_after_soak_mib"), 0),
