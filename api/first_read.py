@@ -49,8 +49,9 @@ def stored_answer(path: str) -> Callable[[EntryName], EntryName]:
 
 
 def entry_name(request: Request, settings: Settings) -> str | None:
-    """The stored entry the request's route would read, if it registered one."""
-    if request.method != "GET":
+    """The stored entry the request's route would read, if it registered one
+    and the server serves stored answers at all (``TORIHIKI_SERVE_PRECOMPUTED``)."""
+    if request.method != "GET" or not settings.serve_precomputed:
         return None
     route = request.scope.get("route")
     name_of = _NAMES.get(getattr(route, "path", ""))

@@ -134,7 +134,7 @@ def _inherit_stop(stop: EventLike) -> None:
 
 
 def _pages_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
-                         max_nodes: int, two_hop: bool = False) -> Iterator[pages.Page]:
+                         max_nodes: int, two_hop: bool) -> Iterator[pages.Page]:
     """The answers that do not read the peer inputs: each busiest firm's
     ego, view, trend (and figures for a client), then each client's network
     not among them, then (``two_hop``) every client's two-hop network."""

@@ -83,10 +83,7 @@ def get_ego(
 @first_read.stored_answer("/firms/{firm_id}/ego")
 def _stored_ego(request: Request, settings: Settings) -> str | None:
     """The stored entry :func:`get_ego` would read, from the plain spellings
-    of its parameters (``None`` for any other: the route reads it itself;
-    and when the server serves no stored answer)."""
-    if not settings.serve_precomputed:
-        return None
+    of its parameters (``None`` for any other: the route reads it itself)."""
     q = first_read.plain_query(request, "hops", "from", "to")
     if q is None or q.get("hops", "1") not in ("1", "2"):
         return None
