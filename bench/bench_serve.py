@@ -22,7 +22,11 @@ What it does, on a store already loaded (``make bench`` loads the regions):
    peers for the 50 largest firms. Then at a fixed rate (60% of the
    closed-loop throughput) with ``--latency-correction`` (no coordinated
    omission). Server memory (RSS of the server and its workers) after.
-   Then a consent change (a grant and its revocation, ``torihiki consent``)
+   Then a bank's credit officer (the bank with the most consenting
+   clients; a user made once per store) on a sample of that bank's
+   consenting clients, ego hops=1 and hops=2: an officer's answers are
+   consent-masked, hence always computed on request (never the stored,
+   unscoped ones). Then a consent change (a grant and its revocation, ``torihiki consent``)
    and the clients' ego hops=1 and hops=2 again: the answers stored at
    load time and the partner lists must stay in use across it.
    Then a server that serves nothing stored at load time
@@ -80,6 +84,22 @@ def pick_firms(store: Any, sample: int, top: int, seed: int) -> tuple[list[str],
             top=top, database_=store.database)
         hubs = [r["id"] for r in records]
     return chosen, hubs
+
+
+def pick_officer_firms(store: Any, sample: int, seed: int) -> tuple[str, list[str]]:
+    """The bank with the most consenting client firms, and a seeded random
+    sample of them: what that bank's credit officer opens."""
+    clients = {f.id for f in store.all_firms() if f.is_client}
+    by_bank: dict[str, list[str]] = {}
+    for firm, banks in store.consents().items():
+        for bank in banks:
+            if firm in clients:
+                by_bank.setdefault(bank, []).append(firm)
+    if not by_bank:
+        return "", []
+    bank = max(sorted(by_bank), key=lambda b: len(by_bank[b]))
+    rng = random.Random(seed)
+    return bank, rng.sample(sorted(by_bank[bank]), min(sample, len(by_bank[bank])))
 
 
 def partners(store: Any, firm_ids: list[str]) -> list[int]:
@@ -202,22 +222,28 @@ def oha_binary() -> str:
     return found
 
 
-def bench_token(env: dict[str, str]) -> str:
-    """An analyst's API token for the load tool (the user is created once per store).
+def bench_token(env: dict[str, str], name: str = "bench-analyst", role: str = "analyst",
+                bank: str | None = None) -> str:
+    """An API token for the load tool (the user is created once per store).
 
-    An analyst sees every firm unscoped, as the BPO operator's staff do; the
-    token is checked on every request like any user's."""
-    users = subprocess.run([str(TORIHIKI), "users", "list", "--json"], env=env, capture_output=True,
-                           text=True, check=True).stdout
-    if '"bench-analyst"' not in users:
-        subprocess.run([str(TORIHIKI), "users", "add", "bench-analyst", "--role", "analyst"], env=env,
-                       capture_output=True, check=True)
-    out = subprocess.run([str(TORIHIKI), "users", "token", "bench-analyst"], env=env, capture_output=True,
+    By default an analyst's, who sees every firm unscoped, as the BPO
+    operator's staff do; a credit officer's with ``bank``. The token is
+    checked on every request like any user's."""
+    users = json.loads(subprocess.run([str(TORIHIKI), "users", "list", "--json"], env=env, capture_output=True,
+                                      text=True, check=True).stdout)
+    if not any(u.get("name") == name for u in users):
+        subprocess.run([str(TORIHIKI), "users", "add", name, "--role", role, *(["--bank", bank] if bank else [])],
+                       env=env, capture_output=True, check=True)
+    out = subprocess.run([str(TORIHIKI), "users", "token", name], env=env, capture_output=True,
                          text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
 
 
 AUTH: list[str] = []  # oha's -H arguments, set once the token is known
+
+
+def auth_header(token: str) -> list[str]:
+    return ["-H", f"Authorization: Bearer {token}"]
 
 def with_cpu_split(server: Server, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """``run()``'s result with the CPU seconds each server process spent
@@ -245,13 +271,15 @@ def consent_change(env: dict[str, str], firm: str) -> dict[str, Any]:
     return {"firm": firm, "bank": BENCH_BANK, "events": ["grant", "revoke"]}
 
 
-def oha(urls: list[str], connections: int, seconds: float, rate: float | None = None) -> dict[str, Any]:
-    """One oha run over ``urls`` (picked at random per request); figures in ms."""
+def oha(urls: list[str], connections: int, seconds: float, rate: float | None = None,
+        auth: list[str] | None = None) -> dict[str, Any]:
+    """One oha run over ``urls`` (picked at random per request), as the
+    analyst unless ``auth`` (oha's -H arguments) says whom; figures in ms."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(urls) + "\n")
         url_file = fh.name
     cmd = [oha_binary(), "--no-tui", "--output-format", "json", "-c", str(connections), "-z", f"{seconds}s",
-           "--urls-from-file", url_file, *AUTH]
+           "--urls-from-file", url_file, *(AUTH if auth is None else auth)]
     if rate:
         cmd += ["-q", str(rate), "--latency-correction"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -291,10 +319,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     cfg = Settings().store_config("api") if args.store == "neo4j" else StoreConfig(home=Path(args.home))
     store = open_store(cfg)
     clients, hubs = pick_firms(store, args.sample, args.top, args.seed)
+    bank, officer_firms = pick_officer_firms(store, args.sample, args.seed)
     result: dict[str, Any] = {
         "machine": machine(), "store": args.store, "workers": args.workers,
         "firms": {"clients_sampled": len(clients), "top": len(hubs),
-                  "top_partners": partners(store, hubs[:5]), "counts": store.counts()},
+                  "top_partners": partners(store, hubs[:5]), "counts": store.counts(),
+                  "officer_bank": bank, "officer_clients_sampled": len(officer_firms)},
     }
     step = print if args.verbose else (lambda *a, **k: None)
     step("raw query baseline …", file=sys.stderr)
@@ -305,7 +335,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     def urls(base: str, firms: list[str], path: str) -> list[str]:
         return [f"{base}/firms/{f}{path}" for f in firms]
 
-    AUTH[:] = ["-H", f"Authorization: Bearer {bench_token(env)}"]
+    AUTH[:] = auth_header(bench_token(env))
+    officer = auth_header(bench_token(env, "bench-officer", "credit_officer", bank)) if bank else []
 
     cold = Server(args.port, args.workers, {**env, "TORIHIKI_CACHE_MIB": "0"})
     try:
@@ -319,6 +350,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result[f"top_{name}"] = oha(urls(b, hubs, path), 10, args.seconds)
         rate = max(1.0, round(result["ego1_clients"]["per_s"] * 0.6, 1))
         result["ego1_clients_fixed_rate"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds, rate)
+        if officer_firms:  # consent-masked: computed on every request
+            step("a credit officer …", file=sys.stderr)
+            result["ego1_officer"] = with_cpu_split(
+                cold, lambda: oha(urls(b, officer_firms, "/ego?hops=1"), 10, args.seconds, auth=officer))
+            result["ego2_officer"] = with_cpu_split(
+                cold, lambda: oha(urls(b, officer_firms, "/ego?hops=2"), 10, args.seconds, auth=officer))
         result["rss_cold_mib"] = cold.rss_mib()
         result["server_warnings_cold"] = cold.warnings()
         # A bank's consent changes during the day; the answers stored at load

@@ -495,6 +495,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         found = {(r[0], r[1]): r for r in rows}  # a pair with both ends in both sets comes twice
         return sorted((_pair(r) for r in found.values()), key=_pair_key)
 
+    def pairs_with_bank(self, firm_ids: Collection[str], bank: str) -> list[PairTrade]:
+        rows = self._conn().execute(tq.PAIRS_WITH_BANK, (_json(sorted(set(firm_ids))), bank))
+        return sorted((_pair(r) for r in rows), key=_pair_key)
+
     def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
                            limit: int) -> list[tuple[str, int]]:
         if limit <= 0 or not first:
@@ -636,6 +640,12 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         for r in self._conn().execute(rq.ALIASES_OF_CLIENTS, (_json(sorted(out)),)):
             out[r[0]][r[1]] = Alias(*r)
         return out
+
+    def spellings(self, pairs: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        out: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for client, firm, raw in self._conn().execute(rq.SPELLINGS, (_json([list(p) for p in sorted(set(pairs))]),)):
+            out[(client, firm)].append(raw)
+        return {k: sorted(v) for k, v in out.items()}
 
     def aliases_by_status(self, status: str) -> list[Alias]:
         return [Alias(*r) for r in self._conn().execute(rq.ALIASES_BY_STATUS, (status,))]

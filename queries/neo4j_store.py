@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, LiteralString, TypeVar
 
@@ -497,6 +498,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                                      others=sorted(set(others))))
 
     @_translate
+    def pairs_with_bank(self, firm_ids: Collection[str], bank: str) -> list[PairTrade]:
+        return _pairs(self._read_many(tq.PAIRS_WITH_BANK, tq.PAIR_COLUMNS, ids=sorted(set(firm_ids)),
+                                     bank=bank))
+
+    @_translate
     def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
                            limit: int) -> list[tuple[str, int]]:
         if limit <= 0 or not first:
@@ -681,6 +687,16 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         for r in self._read(rq.ALIASES_OF_CLIENTS, clients=sorted(out)):
             out[r["client_id"]][r["key"]] = _alias(r)
         return out
+
+    @_translate
+    def spellings(self, pairs: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        clients: dict[str, list[str]] = defaultdict(list)
+        for client, firm in sorted(set(pairs)):
+            clients[firm].append(client)
+        out: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for r in self._read(rq.SPELLINGS, groups=[[f, cs] for f, cs in clients.items()]):
+            out[(r["client_id"], r["firm_id"])].append(r["raw_name"])
+        return {k: sorted(v) for k, v in out.items()}
 
     @_translate
     def aliases_by_status(self, status: str) -> list[Alias]:

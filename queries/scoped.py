@@ -277,9 +277,8 @@ class ScopedStore:
         # every pair read, scoped once per request: (seller, buyer) → what the principal sees (None: nothing)
         self._scoped: dict[tuple[str, str], PairTrade | None] = {}
         self._around: dict[str, list[tuple[str, str]]] = {}  # firm → keys of its pairs (read; see _scoped_around)
-        self._consenting: list[str] | None = None
         self._seen_by: dict[str, set[str]] = defaultdict(set)
-        self._aliases: dict[str, dict[str, list[str]]] = {}
+        self._spellings: dict[tuple[str, str], list[str]] = {}  # (observer, firm) → its ledger's spellings
         self._pseudo: _Pseudonyms | None = None
 
     # -- what the caller is told -------------------------------------------
@@ -351,26 +350,23 @@ class ScopedStore:
         self._load(i for i in ids if not i.startswith(PSEUDONYM_PREFIX))
         return sorted({r for i in ids if (r := self._in(i)) is not None})
 
-    def _read_aliases(self, observers: Iterable[str]) -> None:
-        """The spellings of the clients ``observers`` (visible ledgers), read in one call."""
-        missing = sorted({o for o in observers if o not in self._aliases})
+    def _read_spellings(self, reals: Iterable[str]) -> None:
+        """How the visible ledgers that recorded the firms ``reals`` spell
+        them (one store call for the pairs not read yet in this request)."""
+        missing = {(o, r) for r in reals for o in self._seen_by.get(r, ())} - self._spellings.keys()
         if not missing:
             return
-        for observer, aliases in self.store.aliases_for(missing).items():
-            by_firm: dict[str, list[str]] = defaultdict(list)
-            for a in aliases.values():
-                by_firm[a.firm_id].append(a.raw_name)
-            self._aliases[observer] = {k: sorted(v) for k, v in by_firm.items()}
-        for observer in missing:
-            self._aliases.setdefault(observer, {})
+        found = self.store.spellings(missing)
+        for key in missing:
+            self._spellings[key] = found.get(key, [])
 
     def _ledger_name(self, real: str) -> str | None:
-        """How the visible ledgers that recorded this partner spell it."""
+        """How the visible ledgers that recorded this partner spell it: the
+        first spelling of the first such ledger (by client id)."""
+        self._read_spellings([real])
         for observer in sorted(self._seen_by.get(real, ())):
-            self._read_aliases([observer])
-            spellings = self._aliases[observer]
-            if spellings.get(real):
-                return spellings[real][0]
+            if spelled := self._spellings[(observer, real)]:
+                return spelled[0]
         return None
 
     def _partner(self, real: str) -> Firm:
@@ -388,9 +384,9 @@ class ScopedStore:
             return self.store.get_firms(firm_ids)
         out: dict[str, Firm] = {}
         self._load(i for i in firm_ids if not i.startswith(PSEUDONYM_PREFIX))
-        # the ledgers that name the pseudonymous partners asked for: their spellings in one read
-        self._read_aliases(o for i in firm_ids if i.startswith(PSEUDONYM_PREFIX)
-                           and (r := self._names.decode(i)) is not None for o in self._seen_by.get(r, ()))
+        # how the ledgers that name the pseudonymous partners asked for spell them: in one read
+        self._read_spellings(r for i in firm_ids if i.startswith(PSEUDONYM_PREFIX)
+                             and (r := self._names.decode(i)) is not None)
         for i in firm_ids:
             real = self._in(i)
             if real is None:
@@ -481,12 +477,6 @@ class ScopedStore:
         out = [q for p in pairs if (q := self._scoped[(p.seller, p.buyer)]) is not None]
         return sorted(out, key=_PAIR_KEY)
 
-    def _bank_firms(self) -> list[str]:
-        """Ids of the firms that consented to the bank (one read per request)."""
-        if self._consenting is None:
-            self._consenting = sorted(f for f, banks in self.store.consents().items() if self.bank in banks)
-        return self._consenting
-
     def _remember_around(self, firms: Collection[str], pairs: Iterable[PairTrade]) -> None:
         """Record that ``pairs`` are all the pairs of each of ``firms`` that
         the principal may see part of (a hidden firm's: those with visible firms)."""
@@ -511,7 +501,8 @@ class ScopedStore:
             hidden = [r for r in missing if not self._visible(r)]
             raw = self.store.pairs_around(shown) if shown else []
             if hidden:  # a hidden firm's trade with other hidden firms is never shown: not read
-                raw += self.store.pairs_between(hidden, self._bank_firms())
+                assert self.bank is not None
+                raw += self.store.pairs_with_bank(hidden, self.bank)
             unique = list({(p.seller, p.buyer): p for p in raw}.values())
             self._scope_new([p for p in unique if (p.seller, p.buyer) not in self._scoped])
             self._remember_around(missing, unique)

@@ -212,6 +212,13 @@ class Store(Protocol):
         The answer is symmetric; the stores read the pairs of ``others``, so
         pass the smaller set (or the one of lower degree) there."""
 
+    def pairs_with_bank(self, firm_ids: Collection[str], bank: str) -> list[PairTrade]:
+        """Merged pairs with one firm in ``firm_ids`` and the other a firm
+        that consented to ``bank`` (either side selling), sorted: a credit
+        officer's view of firms that did not consent is their trade with the
+        bank's consenting firms. Read from ``firm_ids``' side, so its cost
+        follows their pairs, not the bank's thousands of firms."""
+
     def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
                            limit: int) -> list[tuple[str, int]]:
         """The firms outside ``keep`` that trade with a firm of ``first``,
@@ -315,6 +322,13 @@ class Store(Protocol):
     def aliases_for(self, client_ids: Collection[str]) -> dict[str, dict[str, Alias]]:
         """Known spellings of several clients at once: client → key → alias
         (every asked client is a key, with ``{}`` when it has none)."""
+
+    def spellings(self, pairs: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """How clients' ledgers spell firms: (client, firm) → the raw names
+        of the client's spellings resolved to that firm, sorted; a pair with
+        none is absent. A credit officer sees a firm that did not consent
+        under the name its consenting clients' ledgers give it: a few
+        spellings each, not those clients' whole alias tables."""
 
     def aliases_by_status(self, status: str) -> list[Alias]: ...
 

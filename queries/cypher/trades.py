@@ -208,6 +208,20 @@ PAIRS_BETWEEN: Final[LiteralString] = (
     "WITH DISTINCT seller, buyer, m "
     "RETURN seller, buyer, " + PAIR_FIELDS
 )
+# From $ids' side (each firm's relationships, the other end's consent read on
+# the way): a bank's consenting firms may be thousands, $ids a few partners.
+PAIRS_WITH_BANK: Final[LiteralString] = (
+    "UNWIND $ids AS id "
+    "CALL (id) { "
+    "  MATCH (f:Firm {id: id})-[m:TRADES_WITH]->(x:Firm) WHERE $bank IN x.consented_banks "
+    "  RETURN f.id AS seller, x.id AS buyer, m AS m "
+    "  UNION ALL "
+    "  MATCH (f:Firm {id: id})<-[m:TRADES_WITH]-(x:Firm) WHERE $bank IN x.consented_banks "
+    "  RETURN x.id AS seller, f.id AS buyer, m AS m "
+    "} "
+    "WITH DISTINCT seller, buyer, m "
+    "RETURN seller, buyer, " + PAIR_FIELDS
+)
 # A relationship between a firm of $first and one outside $keep is matched
 # once (from its end in $first: the other end is not in $first).
 SECOND_HOP_RANKING: Final[LiteralString] = """

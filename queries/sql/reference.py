@@ -33,6 +33,10 @@ ALIASES_OF_CLIENT: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id
 ALIASES_OF_CLIENTS: Final = (
     f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id IN (SELECT value FROM json_each(?))"
 )
+SPELLINGS: Final = """
+SELECT a.client_id, a.firm_id, a.raw_name FROM json_each(?) j
+JOIN aliases a ON a.client_id = json_extract(j.value, '$[0]') AND a.firm_id = json_extract(j.value, '$[1]')
+"""
 GET_ALIAS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id = ? AND key = ?"
 ALIASES_BY_STATUS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE status = ? ORDER BY client_id, key"
 

@@ -106,6 +106,19 @@ SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
     WHERE buyer IN (SELECT value FROM json_each(?2)) AND +seller IN (SELECT value FROM json_each(?1))
 ) k JOIN trade_pairs p ON p.seller = k.seller AND p.buyer = k.buyer
 """
+# From ?1's side (the seller's primary key, the buyer index), the other end's
+# consent read from its row (';'-joined bank ids).
+PAIRS_WITH_BANK: Final = f"""
+SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
+    SELECT t.seller, t.buyer FROM trade_pairs t JOIN firms f ON f.id = t.buyer
+    WHERE t.seller IN (SELECT value FROM json_each(?1))
+      AND instr(';' || f.consented_banks || ';', ';' || ?2 || ';') > 0
+    UNION
+    SELECT t.seller, t.buyer FROM trade_pairs t JOIN firms f ON f.id = t.seller
+    WHERE t.buyer IN (SELECT value FROM json_each(?1))
+      AND instr(';' || f.consented_banks || ';', ';' || ?2 || ';') > 0
+) k JOIN trade_pairs p ON p.seller = k.seller AND p.buyer = k.buyer
+"""
 # Pairs with both ends in a set: the keys from the covering buyer index (the
 # unary + keeps SQLite from probing every seller × buyer combination), then
 # the rows by primary key.

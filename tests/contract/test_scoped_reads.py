@@ -1,7 +1,9 @@
 """The batched reads the scoped store relies on, and its per-request caches.
 
 ``Store.pair_observations`` (every observer's record of many pairs),
-``Store.pairs_between`` (the pairs between two sets of firms) and
+``Store.pairs_between`` (the pairs between two sets of firms),
+``Store.pairs_with_bank`` (a set's pairs with a bank's consenting
+firms), ``Store.spellings`` (how given ledgers spell given firms) and
 ``Store.unnamed_totals`` (many clients' lines without a counterparty) must
 answer what the one-at-a-time reads answer, on both stores; and one
 :class:`queries.scoped.ScopedStore` asked many things in a row (as a
@@ -18,7 +20,7 @@ from typing import Any
 from queries.access import Principal, Role
 from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
 from queries.store import Store
-from tests.contract.test_access_matrix import C1, C2, C3, MONTHS, N1, N2, N3, build_region
+from tests.contract.test_access_matrix import C1, C2, C3, LEDGERS, MONTHS, N1, N2, N3, build_region
 
 UNNAMED = ("unnamed_sales", "unnamed_purchases")
 
@@ -49,6 +51,33 @@ def test_pairs_between_are_the_pairs_with_one_end_in_each_set(store: Store, tmp_
     got = store.pairs_between([C2], [C1, C3, C2])
     assert [(p.seller, p.buyer) for p in got] == [(C1, C2), (C2, C3)]
     assert got == store.pairs_by_keys([(C1, C2), (C2, C3)])
+
+
+def test_pairs_with_bank_are_the_pairs_with_its_consenting_firms(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    pairs = store.all_pairs()
+    consenting = {"B1": [C1, C3], "B2": [C2], "B9": []}
+    for bank, firms in consenting.items():
+        for ids in ([N1, N2, N3], [C2], [C1, C2, C3], [N2], []):
+            assert store.pairs_with_bank(ids, bank) == store.pairs_between(ids, firms), (bank, ids)
+    # the hidden C2's trade as B1 may see it: with C1 and C3, not with N2
+    assert [(p.seller, p.buyer) for p in store.pairs_with_bank([C2], "B1")] == [(C1, C2), (C2, C3)]
+    assert store.pairs_with_bank([C2], "B1") == [p for p in pairs if C2 in (p.seller, p.buyer)
+                                                        and N2 not in (p.seller, p.buyer)]
+    # a bank id is matched whole, never as a part of another's
+    assert store.pairs_with_bank([C2], "B") == [] and store.pairs_with_bank([C2], "1") == []
+
+
+def test_spellings_are_each_ledgers_names_of_each_firm(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    expected = {(client, cp): [name] for client, lines in LEDGERS.items() for cp, name, _, _ in lines if cp}
+    assert store.spellings(list(expected)) == expected
+    assert store.spellings([(C3, C2), (C1, C2), (C1, N3), ("nope", C2), (C2, "nope")]) == {
+        (C3, C2): ["ニゴウ物産"], (C1, C2): ["ニゴウブッサン"]}
+    assert store.spellings([]) == {}
+    # the same as reading the clients' whole alias tables
+    whole = store.aliases_for([C1, C2, C3])
+    assert {(c, a.firm_id): [a.raw_name] for c, aliases in whole.items() for a in aliases.values()} == expected
 
 
 def test_unnamed_totals_are_ledger_sums_of_many_clients(store: Store, tmp_path: Path) -> None:
