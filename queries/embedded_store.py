@@ -496,6 +496,8 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         return sorted((_pair(r) for r in found.values()), key=_pair_key)
 
     def pairs_with_bank(self, firm_ids: Collection[str], bank: str) -> list[PairTrade]:
+        if not bank:  # '' would match a revoked consent's empty list
+            return []
         rows = self._conn().execute(tq.PAIRS_WITH_BANK, (_json(sorted(set(firm_ids))), bank))
         return sorted((_pair(r) for r in rows), key=_pair_key)
 

@@ -499,6 +499,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     @_translate
     def pairs_with_bank(self, firm_ids: Collection[str], bank: str) -> list[PairTrade]:
+        if not bank:
+            return []
         return _pairs(self._read_many(tq.PAIRS_WITH_BANK, tq.PAIR_COLUMNS, ids=sorted(set(firm_ids)),
                                      bank=bank))
 

@@ -217,7 +217,8 @@ class Store(Protocol):
         that consented to ``bank`` (either side selling), sorted: a credit
         officer's view of firms that did not consent is their trade with the
         bank's consenting firms. Read from ``firm_ids``' side, so its cost
-        follows their pairs, not the bank's thousands of firms."""
+        follows their pairs, not the bank's thousands of firms. An empty
+        ``bank`` names no firm."""
 
     def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
                            limit: int) -> list[tuple[str, int]]:

@@ -14,10 +14,12 @@ change an answer. The region is the access matrix's (``test_access_matrix``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from queries.access import Principal, Role
+from queries.identity import ConsentEvent
 from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
 from queries.store import Store
 from tests.contract.test_access_matrix import C1, C2, C3, LEDGERS, MONTHS, N1, N2, N3, build_region
@@ -64,8 +66,13 @@ def test_pairs_with_bank_are_the_pairs_with_its_consenting_firms(store: Store, t
     assert [(p.seller, p.buyer) for p in store.pairs_with_bank([C2], "B1")] == [(C1, C2), (C2, C3)]
     assert store.pairs_with_bank([C2], "B1") == [p for p in pairs if C2 in (p.seller, p.buyer)
                                                         and N2 not in (p.seller, p.buyer)]
-    # a bank id is matched whole, never as a part of another's
+    # a bank id is matched whole, never as a part of another's; no bank, no firm
     assert store.pairs_with_bank([C2], "B") == [] and store.pairs_with_bank([C2], "1") == []
+    assert store.pairs_with_bank([C2], "") == []
+    # a pair with both ends asked for and both consenting comes once
+    store.change_consent([ConsentEvent(C1, "B2", "grant", "test")])
+    assert [(p.seller, p.buyer) for p in store.pairs_with_bank([C1, C2], "B2")] == [(C1, C2)]
+    assert store.pairs_with_bank([C1, C2], "B2") == store.pairs_between([C1, C2], [C1, C2])
 
 
 def test_spellings_are_each_ledgers_names_of_each_firm(store: Store, tmp_path: Path) -> None:
@@ -78,6 +85,10 @@ def test_spellings_are_each_ledgers_names_of_each_firm(store: Store, tmp_path: P
     # the same as reading the clients' whole alias tables
     whole = store.aliases_for([C1, C2, C3])
     assert {(c, a.firm_id): [a.raw_name] for c, aliases in whole.items() for a in aliases.values()} == expected
+    # a ledger that spells a firm two ways: both, sorted
+    first = whole[C1][next(k for k, a in whole[C1].items() if a.firm_id == C2)]
+    store.upsert_aliases([replace(first, key=first.key + "-2", raw_name="ニゴウ")])
+    assert store.spellings([(C1, C2)]) == {(C1, C2): sorted(["ニゴウ", "ニゴウブッサン"])}
 
 
 def test_unnamed_totals_are_ledger_sums_of_many_clients(store: Store, tmp_path: Path) -> None:
