@@ -245,6 +245,7 @@ AUTH: list[str] = []  # oha's -H arguments, set once the token is known
 def auth_header(token: str) -> list[str]:
     return ["-H", f"Authorization: Bearer {token}"]
 
+
 def with_cpu_split(server: Server, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """``run()``'s result with the CPU seconds each server process spent
     meanwhile (``cpu_s_by_process``): ten connections opened at once may all

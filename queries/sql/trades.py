@@ -27,6 +27,7 @@ FROM json_each(?) j JOIN trade_obs o ON o.seller = j.value ->> 0 AND o.buyer = j
 
 # -- merged pairs and firm totals ----------------------------------------------
 PAIR_COLUMNS: Final = "seller, buyer, months, amounts, lines, observers"
+P_PAIR_COLUMNS: Final = ", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))  # of the alias p
 UPSERT_PAIR: Final = """
 INSERT INTO trade_pairs (seller, buyer, months, amounts, lines, observers, amount)
 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -88,7 +89,7 @@ SELECT {PAIR_COLUMNS} FROM trade_pairs WHERE buyer IN (SELECT value FROM json_ea
   AND seller NOT IN (SELECT value FROM json_each(?1))
 """
 PAIRS_BY_KEYS: Final = f"""
-SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))}
+SELECT {P_PAIR_COLUMNS}
 FROM json_each(?) j JOIN trade_pairs p ON p.seller = j.value ->> 0 AND p.buyer = j.value ->> 1
 """
 # Pairs with one end in ?1 and the other in ?2, driven by the firms of ?2
@@ -98,7 +99,7 @@ FROM json_each(?) j JOIN trade_pairs p ON p.seller = j.value ->> 0 AND p.buyer =
 # matching rows with their series — scanning a hub's rows themselves read every
 # series it has.
 PAIRS_BETWEEN: Final = f"""
-SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
+SELECT {P_PAIR_COLUMNS} FROM (
     SELECT seller, buyer FROM trade_pairs
     WHERE seller IN (SELECT value FROM json_each(?2)) AND +buyer IN (SELECT value FROM json_each(?1))
     UNION ALL
@@ -109,7 +110,7 @@ SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
 # From ?1's side (the seller's primary key, the buyer index), the other end's
 # consent read from its row (';'-joined bank ids).
 PAIRS_WITH_BANK: Final = f"""
-SELECT {", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))} FROM (
+SELECT {P_PAIR_COLUMNS} FROM (
     SELECT t.seller, t.buyer FROM trade_pairs t JOIN firms f ON f.id = t.buyer
     WHERE t.seller IN (SELECT value FROM json_each(?1))
       AND instr(';' || f.consented_banks || ';', ';' || ?2 || ';') > 0
