@@ -50,6 +50,7 @@ from queries.observations import (
 )
 from queries.second_hop import second_hop
 from queries.series import (
+    BankPairAmount,
     FirmTotals,
     PairTrade,
     Series,
@@ -540,6 +541,13 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()
         rows.sort()
         return rows
+
+    def pair_amounts_for_bank(self, firm_ids: Collection[str], bank: str) -> list[BankPairAmount]:
+        if not bank:  # '' would match a revoked consent's empty list
+            return []
+        rows = self._conn().execute(tq.PAIR_AMOUNTS_FOR_BANK, (_json(sorted(set(firm_ids))), bank))
+        return sorted(BankPairAmount(s, b, bool(sv), bool(bv), None if yen is None else int(yen))
+                      for s, b, sv, bv, yen in rows)
 
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         rows = self._conn().execute(tq.PAIRS_AROUND, (_json(sorted(set(firm_ids))),))

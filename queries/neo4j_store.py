@@ -69,6 +69,7 @@ from queries.observations import (
     with_own_totals,
 )
 from queries.series import (
+    BankPairAmount,
     FirmTotals,
     PairTrade,
     Series,
@@ -581,6 +582,15 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._read_many(tq.PAIR_AMOUNTS, tq.AMOUNT_COLUMNS, ids=sorted(set(firm_ids)))
         return sorted({(r["seller"], r["buyer"], int(r["amount"])) for r in rows})
+
+    @_translate
+    def pair_amounts_for_bank(self, firm_ids: Collection[str], bank: str) -> list[BankPairAmount]:
+        if not bank:
+            return []
+        rows = self._read_many(tq.PAIR_AMOUNTS_FOR_BANK, tq.BANK_AMOUNT_COLUMNS, ids=sorted(set(firm_ids)),
+                               bank=bank)
+        return sorted(BankPairAmount(r["seller"], r["buyer"], bool(r["sv"]), bool(r["bv"]),
+                                     None if r["yen"] is None else int(r["yen"])) for r in rows)
 
     @_translate
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:

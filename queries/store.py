@@ -20,7 +20,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.series import FirmTotals, PairTrade, Series
+from queries.series import BankPairAmount, FirmTotals, PairTrade, Series
 
 if TYPE_CHECKING:  # only an annotation: importing the interface must not load pandas (CLI start-up)
     import pandas as pd
@@ -242,6 +242,19 @@ class Store(Protocol):
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a
         seller or buyer in ``firm_ids``, sorted — structure without series."""
+
+    def pair_amounts_for_bank(self, firm_ids: Collection[str], bank: str) -> list[BankPairAmount]:
+        """What a credit officer of ``bank`` may weigh of the merged pairs
+        with a seller or buyer in ``firm_ids``: every such pair with at least
+        one end that consented to ``bank`` (a *visible* end), sorted by
+        (seller, buyer), with which ends are visible and the yen over all
+        months the bank may see — the merged amount when both ends are
+        visible; else the yen the visible end's own ledger recorded (all its
+        observations of the pair: months, files, spellings), ``None`` when
+        that ledger never recorded the pair (the hidden end's ledger did).
+        The amounts :class:`queries.scoped.ScopedStore` would sum from the
+        scoped pairs' series, without shipping a series: a two-hop ego ranks
+        ~2,000 pairs to show ~400. An empty ``bank`` names no firm."""
 
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
         """Merged monthly sales and purchases (yen) of each firm that has trade,

@@ -304,6 +304,26 @@ PAIR_AMOUNTS: Final[LiteralString] = (
     "} "
     "RETURN DISTINCT seller, buyer, amount"
 )
+# What a bank may weigh of the pairs around $ids (Store.pair_amounts_for_bank):
+# each relationship once, each end's consent to $bank read on the way; where
+# one end is hidden and keeps a ledger (a client), the yen of the visible
+# end's own observations of the pair (null when it has none), else the
+# merged yen.
+PAIR_AMOUNTS_FOR_BANK: Final[LiteralString] = """
+UNWIND $ids AS id
+MATCH (:Firm {id: id})-[m:TRADES_WITH]-()
+WITH DISTINCT m
+WITH m, startNode(m) AS s, endNode(m) AS b
+WITH m, s, b, coalesce($bank IN s.consented_banks, false) AS sv,
+     coalesce($bank IN b.consented_banks, false) AS bv
+WHERE sv OR bv
+WITH m, s, b, sv, bv, CASE WHEN sv THEN s.id ELSE b.id END AS v, CASE WHEN sv THEN b ELSE s END AS h
+RETURN s.id AS seller, b.id AS buyer, sv, bv,
+       CASE WHEN (sv AND bv) OR NOT coalesce(h.is_client, false) THEN m.amount
+            ELSE reduce(total = null, t IN [(s)-[o:TRADE]->(b) WHERE o.observer = v | o] |
+                        coalesce(total, 0) + reduce(a = 0, y IN t.amounts | a + y)) END AS yen
+"""
+BANK_AMOUNT_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "sv", "bv", "yen")
 FIRM_TOTALS: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (f:Firm {id: id}) WHERE f.total_months IS NOT NULL

@@ -49,6 +49,31 @@ UNION ALL
 SELECT seller, buyer, amount FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
   AND +seller NOT IN (SELECT value FROM json_each(?1))
 """
+# What a bank may weigh of the pairs around ?1 (Store.pair_amounts_for_bank):
+# the keys and yen from the covering indexes as in PAIR_AMOUNTS, each end's
+# consent to ?2 from its row; where one end is hidden and keeps a ledger
+# (a client), the yen of the visible end's own observations of the pair
+# (NULL when it has none), else the merged yen.
+PAIR_AMOUNTS_FOR_BANK: Final = """
+WITH k AS (
+    SELECT seller, buyer, amount FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
+    UNION ALL
+    SELECT seller, buyer, amount FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
+      AND +seller NOT IN (SELECT value FROM json_each(?1))
+), v AS (
+    SELECT k.seller, k.buyer, k.amount, s.is_client AS sc, b.is_client AS bc,
+           COALESCE(instr(';' || s.consented_banks || ';', ';' || ?2 || ';') > 0, 0) AS sv,
+           COALESCE(instr(';' || b.consented_banks || ';', ';' || ?2 || ';') > 0, 0) AS bv
+    FROM k JOIN firms s ON s.id = k.seller JOIN firms b ON b.id = k.buyer
+)
+SELECT seller, buyer, sv, bv, CASE
+    WHEN (sv AND bv) OR (sv AND NOT bc) OR (bv AND NOT sc) THEN amount
+    ELSE (SELECT SUM(j.value) FROM trade_obs o, json_each(o.amounts) j
+          WHERE o.seller = v.seller AND o.buyer = v.buyer  -- by the pair's index, not the observer's
+            AND +o.observer = CASE WHEN sv THEN v.seller ELSE v.buyer END)
+END
+FROM v WHERE sv OR bv
+"""
 # Second-hop firms of an ego network ranked by their yen with the first hop
 # (?1), firms of ?2 left out: from the covering indexes on either end (their
 # keys carry the amount), grouped in SQLite rather than shipped to Python.

@@ -3,7 +3,8 @@
 ``Store.pair_observations`` (every observer's record of many pairs),
 ``Store.pairs_between`` (the pairs between two sets of firms),
 ``Store.pairs_with_bank`` (a set's pairs with a bank's consenting
-firms), ``Store.spellings`` (how given ledgers spell given firms) and
+firms), ``Store.pair_amounts_for_bank`` (what a bank may weigh of a set's
+pairs), ``Store.spellings`` (how given ledgers spell given firms) and
 ``Store.unnamed_totals`` (many clients' lines without a counterparty) must
 answer what the one-at-a-time reads answer, on both stores; and one
 :class:`queries.scoped.ScopedStore` asked many things in a row (as a
@@ -73,6 +74,47 @@ def test_pairs_with_bank_are_the_pairs_with_its_consenting_firms(store: Store, t
     store.change_consent([ConsentEvent(C1, "B2", "grant", "test")])
     assert [(p.seller, p.buyer) for p in store.pairs_with_bank([C1, C2], "B2")] == [(C1, C2)]
     assert store.pairs_with_bank([C1, C2], "B2") == store.pairs_between([C1, C2], [C1, C2])
+
+
+def test_pair_amounts_for_bank_weigh_what_the_bank_may_see(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    everyone = [C1, C2, C3, N1, N2, N3]
+
+    def weighed(ids: list[str], bank: str) -> dict[tuple[str, str], tuple[bool, bool, int | None]]:
+        got = store.pair_amounts_for_bank(ids, bank)
+        assert got == sorted(got)
+        return {(r.seller, r.buyer): (r.seller_visible, r.buyer_visible, r.yen) for r in got}
+
+    # B1 sees C1 and C3: C1's and C3's own figures where the hidden C2's ledger records the flow
+    # too (C2 records 130,011 and 210,011 a month), the merged figure with the non-clients
+    assert weighed(everyone, "B1") == {
+        (C1, C2): (True, False, 3 * 100_003), (C1, N1): (True, False, 3 * 44_021),
+        (C2, C3): (False, True, 3 * 200_017), (N3, C3): (False, True, 3 * 66_031)}
+    # B2 sees C2 only: its own figures, also its sale to N2 that no other ledger records
+    assert weighed(everyone, "B2") == {
+        (C1, C2): (False, True, 3 * 130_011), (C2, C3): (True, False, 3 * 210_011),
+        (C2, N2): (True, False, 3 * 777_001)}
+    # only the pairs around the firms asked for, from either side
+    assert weighed([C2], "B1") == {(C1, C2): (True, False, 3 * 100_003), (C2, C3): (False, True, 3 * 200_017)}
+    assert weighed([N1], "B1") == {(C1, N1): (True, False, 3 * 44_021)}
+    assert weighed([N2], "B1") == {} and weighed([], "B1") == {}
+    # no bank, an unknown one, or a part of a bank's id: nothing
+    assert weighed(everyone, "") == {} and weighed(everyone, "B9") == {} and weighed(everyone, "B") == {}
+    # a visible firm whose own ledger never recorded the pair (N2 keeps none; only the hidden
+    # C2's does): listed, with nothing to weigh
+    store.change_consent([ConsentEvent(N2, "B3", "grant", "test")])
+    assert weighed([N2], "B3") == {(C2, N2): (False, True, None)}
+    # both ends visible: the merged figure (the larger ledger's per month)
+    store.change_consent([ConsentEvent(C2, "B1", "grant", "test")])
+    assert weighed([C2], "B1") == {(C1, C2): (True, True, 3 * 130_011), (C2, C3): (True, True, 3 * 210_011),
+                                   (C2, N2): (True, False, 3 * 777_001)}
+    # and what an officer's scoped store weighs is what its scoped pairs sum to
+    for bank in ("B1", "B2", "B3"):
+        officer = Principal("o", Role.CREDIT_OFFICER, bank)
+        for ids in (everyone, [C1], [C2], [C3], [N1, N2, N3]):
+            pairs = ScopedStore(store, officer).pairs_around(ids)
+            assert ScopedStore(store, officer).pair_amounts(ids) == [
+                (p.seller, p.buyer, p.amount) for p in pairs], (bank, ids)
 
 
 def test_spellings_are_each_ledgers_names_of_each_firm(store: Store, tmp_path: Path) -> None:
