@@ -416,7 +416,9 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         with self._tx() as c:
             c.execute(tq.FINISH_BATCH, _finish_row(info))
 
-    def list_batches(self) -> list[BatchInfo]:
+    def list_batches(self, client_id: str | None = None) -> list[BatchInfo]:
+        if client_id is not None:
+            return [BatchInfo(*r) for r in self._conn().execute(tq.LIST_BATCHES_OF, (client_id,))]
         return [BatchInfo(*r) for r in self._conn().execute(tq.LIST_BATCHES)]
 
     def rollback_batch(self, batch_id: str) -> dict[str, int]:
@@ -536,6 +538,20 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         with self._tx(bump=False) as c:  # the data version cannot move while the lists are built
             for statement in tq.BUILD_FIRM_PARTNERS:
                 c.execute(statement)
+
+    def put_ledger_totals(self, totals: Mapping[str, FirmTotals], version: int) -> None:
+        rows = [(firm, _json(list(t.months)), _json(list(t.sales)), _json(list(t.purchases)))
+                for firm, t in sorted(totals.items())]
+        with self._tx(bump=False) as c:
+            c.execute(tq.DELETE_LEDGER_TOTALS)
+            c.executemany(tq.INSERT_LEDGER_TOTALS, rows)
+            c.execute(tq.SET_LEDGER_TOTALS_VERSION, (version,))
+
+    def ledger_totals(self, client_ids: Collection[str]) -> dict[str, FirmTotals] | None:
+        c = self._conn()
+        if c.execute(tq.LEDGER_TOTALS_CURRENT).fetchone()[0] != 1:
+            return None
+        return {r[0]: _totals(r) for r in c.execute(tq.LEDGER_TOTALS_OF, (_json(sorted(set(client_ids))),))}
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()

@@ -438,7 +438,9 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         self._write(bq.FINISH_BATCHES, rows=[_finish_payload(info)])
 
     @_translate
-    def list_batches(self) -> list[BatchInfo]:
+    def list_batches(self, client_id: str | None = None) -> list[BatchInfo]:
+        if client_id is not None:
+            return [_batch(r) for r in self._read(bq.LIST_BATCHES_OF, client=client_id)]
         return [_batch(r) for r in self._read(bq.LIST_BATCHES)]
 
     @_translate
@@ -820,6 +822,23 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                                              ids=ids[start:start + _LISTS_SLICE])]
             self._tx(functools.partial(_run_rows, tq.SET_PARTNER_LISTS, rows), bump=False)
         self._tx(functools.partial(_run_rows, tq.SET_PARTNERS_VERSION, None, version=version), bump=False)
+
+    @_translate
+    def put_ledger_totals(self, totals: Mapping[str, FirmTotals], version: int) -> None:
+        rows = [{"id": firm, "months": list(t.months), "sales": list(t.sales), "purchases": list(t.purchases)}
+                for firm, t in sorted(totals.items())]
+        for start in range(0, len(rows), _LISTS_SLICE):
+            self._tx(functools.partial(_run_rows, tq.SET_LEDGER_TOTALS, rows[start:start + _LISTS_SLICE],
+                                       version=version), bump=False)
+        self._tx(functools.partial(_run_rows, tq.SET_LEDGER_TOTALS_VERSION, None, version=version), bump=False)
+
+    @_translate
+    def ledger_totals(self, client_ids: Collection[str]) -> dict[str, FirmTotals] | None:
+        rows = self._read(tq.LEDGER_TOTALS_OF, ids=sorted(set(client_ids)))
+        if not rows or not rows[0]["current"]:
+            return None
+        return {firm: FirmTotals(firm, tuple(months or ()), tuple(sales or ()), tuple(purchases or ()))
+                for firm, months, sales, purchases in rows[0]["totals"]}
 
     @_translate
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:

@@ -652,18 +652,33 @@ class ScopedStore:
         assert self.bank is not None
         self._load(fresh)  # their visibility may have come from the store's weighing (_weigh)
         clients = [f for f in fresh if (known := self._firms[f]) is not None and known.is_client]
-        for firm_id, sums in (self.store.ledger_sums_of(clients) if clients else {}).items():
+        kept = (self.store.ledger_totals(clients) or {}) if clients else {}  # kept after the last load
+        for t in kept.values():
+            for m, sold, bought in zip(t.months, t.sales, t.purchases, strict=True):
+                sales[t.firm][m] += sold
+                purchases[t.firm][m] += bought
+        rest = [f for f in clients if f not in kept]  # else summed from their observations
+        for firm_id, sums in (self.store.ledger_sums_of(rest) if rest else {}).items():
             for kind, side in (("sales", sales), ("purchases", purchases)):
                 acc = side[firm_id]
                 for m, a in sums.get(kind, {}).items():
                     acc[m] += a
         pairs = self.store.pairs_with_bank(fresh, self.bank)  # with a visible partner: merged figures shown
-        self._read_obs([(p.seller, p.buyer) for p in pairs])
+        # Each ledger's own record of them: read only where both ledgers record a pair;
+        # where one does, the merged figures are its own.
+        observers = {(p.seller, p.buyer): {o for m in p.observers for o in split_observers(m)} for p in pairs}
+        self._read_obs([k for k, seen in observers.items() if len(seen) > 1])
         wanted = set(fresh)
         for p in pairs:
-            own = self._obs.get((p.seller, p.buyer), {})
+            key = (p.seller, p.buyer)
+            seen = observers[key]
+            if len(seen) > 1:
+                own = {o: {m: yen for m, (yen, _) in by_month.items()}
+                       for o, by_month in self._obs.get(key, {}).items()}
+            else:
+                own = {o: dict(zip(p.months, p.amounts, strict=True)) for o in seen}
             if p.seller == p.buyer:  # in its ledger's sales, in no stored total
-                for m, (a, _) in own.get(p.seller, {}).items():
+                for m, a in own.get(p.seller, {}).items():
                     sales[p.seller][m] -= a
                 continue
             for firm, side in ((p.seller, sales), (p.buyer, purchases)):
@@ -671,7 +686,7 @@ class ScopedStore:
                     acc = side[firm]
                     for m, a in zip(p.months, p.amounts, strict=True):
                         acc[m] += a
-                    for m, (a, _) in own.get(firm, {}).items():
+                    for m, a in own.get(firm, {}).items():
                         acc[m] -= a
 
     def trade_edges(self, firm_ids: Collection[str], month_from: str | None,

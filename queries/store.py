@@ -169,8 +169,10 @@ class Store(Protocol):
     def finish_batch(self, info: BatchInfo) -> None:
         """Mark a batch done with its final counts."""
 
-    def list_batches(self) -> list[BatchInfo]:
-        """All batches, newest first."""
+    def list_batches(self, client_id: str | None = None) -> list[BatchInfo]:
+        """All batches — those of one client's ledger with ``client_id`` (a
+        firm's page: an index lookup, not the 59,000 batches of a region) —
+        newest first."""
 
     def rollback_batch(self, batch_id: str) -> dict[str, int]:
         """Remove a batch's trade rows, its lines without a counterparty, the
@@ -391,6 +393,22 @@ class Store(Protocol):
         firm's partners with their yen, which rank a second hop without
         reading every pair of a hub (Neo4j also each pair's element id, to
         read the pairs shown by it). Leaves the data version alone."""
+
+    def put_ledger_totals(self, totals: Mapping[str, FirmTotals], version: int) -> None:
+        """Keep each client's own ledger's monthly sales and purchases (yen;
+        ``ledger_sums``' ``sales`` and ``purchases``: every line, those without
+        a named counterparty too), read at data version ``version``, in place
+        of those kept before — derived after a load with the analytics, like
+        the partner lists (:meth:`prepare_reads`). A credit officer's totals of
+        the firms around a borrower start from them (a consenting client's
+        ledger is what the bank sees of its trade with hidden firms): one row
+        per firm, where summing a ledger reads every observation of it.
+        Leaves the data version alone."""
+
+    def ledger_totals(self, client_ids: Collection[str]) -> dict[str, FirmTotals] | None:
+        """The totals kept by :meth:`put_ledger_totals` of those of ``client_ids``
+        that have them, or ``None`` when they were kept before the last write
+        that changed trade (a consent change leaves them current) or never."""
 
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
         """The ``limit`` firms with the most trading partners (as seller or

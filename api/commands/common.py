@@ -54,6 +54,7 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     from api.portfolio import Snapshot, refresh_peer_inputs
     from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
     from api.precompute import Precompute
+    from queries.observations import ledger_totals_of
 
     t0 = time.perf_counter()
     store.prepare_reads()  # before the answers rendered below read the second hops
@@ -69,7 +70,9 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
         info = refresh_peer_inputs(store, snap=snap)
         info["seconds"] = round(time.perf_counter() - t0, 1)
         t2 = time.perf_counter()
-        ledgers = store.ledger_sums_of(snap.clients)  # read once for the table and the alerts
+        version = store.data_version()  # before the ledgers are read: a load meanwhile leaves them unused
+        ledgers = store.ledger_sums_of(snap.clients)  # read once for the table, the alerts, the officers' totals
+        store.put_ledger_totals({c: ledger_totals_of(c, sums) for c, sums in ledgers.items()}, version)
         info["portfolio"] = refresh_portfolio_signals(store, snap, ledgers=ledgers)
         info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
         info["alerts"] = refresh_alerts(store, snap=snap, ledgers=ledgers)

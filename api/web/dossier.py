@@ -600,7 +600,7 @@ def _own_batches(store: ReadStore, firm_id: str) -> list[Batch]:
         return []
     out = [Batch(b.id, PurePath(b.file).name, b.format, b.finished_at or b.started_at, b.rows_loaded,
                  b.rows_rejected, b.status)
-           for b in listing() if b.client_id == firm_id]
+           for b in listing(firm_id)]
     return sorted(out, key=lambda b: b.loaded_at, reverse=True)
 
 

@@ -55,6 +55,9 @@ CHUNKS_DONE: Final[LiteralString] = (
 LIST_BATCHES: Final[LiteralString] = (
     "MATCH (b:Batch) RETURN " + BATCH_FIELDS + " ORDER BY b.started_at DESC, b.id"
 )
+LIST_BATCHES_OF: Final[LiteralString] = (
+    "MATCH (b:Batch {client_id: $client}) RETURN " + BATCH_FIELDS + " ORDER BY b.started_at DESC, b.id"
+)
 
 # Deleted in slices so one transaction stays small on a big batch; each
 # slice returns what it deleted, so the pairs can be refreshed and counted.

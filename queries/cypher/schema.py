@@ -33,6 +33,7 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX paid_observer IF NOT EXISTS FOR ()-[p:PAID]-() ON (p.observer)",
     "CREATE INDEX paid_batch IF NOT EXISTS FOR ()-[p:PAID]-() ON (p.batch)",
     "CREATE INDEX batch_sha256 IF NOT EXISTS FOR (b:Batch) ON (b.sha256)",
+    "CREATE INDEX batch_client IF NOT EXISTS FOR (b:Batch) ON (b.client_id)",
     "CREATE CONSTRAINT own_trade_key IF NOT EXISTS FOR (o:OwnTrade) REQUIRE o.key IS UNIQUE",
     "CREATE INDEX own_trade_client IF NOT EXISTS FOR (o:OwnTrade) ON (o.client)",
     "CREATE INDEX own_trade_batch IF NOT EXISTS FOR (o:OwnTrade) ON (o.batch)",

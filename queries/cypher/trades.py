@@ -288,6 +288,30 @@ CALL (current) {
 }
 RETURN current, lists
 """
+# Each client's own ledger's totals (Store.put_ledger_totals) on the firm,
+# each stamped with the version it was read at, and that version on a Meta
+# node last: read only while no write but a consent change followed, and only
+# from firms written at that version (a firm not rewritten since keeps older ones).
+SET_LEDGER_TOTALS: Final[LiteralString] = """
+UNWIND $rows AS row
+MATCH (f:Firm {id: row.id})
+SET f.ledger_months = row.months, f.ledger_sales = row.sales, f.ledger_purchases = row.purchases,
+    f.ledger_version = $version
+"""
+SET_LEDGER_TOTALS_VERSION: Final[LiteralString] = """
+MERGE (p:Meta {key: 'ledger_totals'}) SET p.version = $version
+"""
+LEDGER_TOTALS_OF: Final[LiteralString] = """
+OPTIONAL MATCH (d:Meta {key: 'data'})
+OPTIONAL MATCH (p:Meta {key: 'ledger_totals'})
+WITH coalesce(p.version >= coalesce(d.trade_version, d.version), false) AS current, p.version AS version
+CALL (current, version) {
+  UNWIND CASE WHEN current THEN $ids ELSE [] END AS id
+  MATCH (f:Firm {id: id}) WHERE f.ledger_version = version
+  RETURN collect([f.id, f.ledger_months, f.ledger_sales, f.ledger_purchases]) AS totals
+}
+RETURN current, totals
+"""
 PAIRS_BY_IDS: Final[LiteralString] = (
     "UNWIND $rels AS rel "
     "MATCH (s)-[m:TRADES_WITH]->(b) WHERE elementId(m) = rel "

@@ -112,6 +112,18 @@ CREATE TABLE IF NOT EXISTS analytics (
 -- load (EmbeddedStore.prepare_reads) for the data version kept in meta as
 -- 'partners_version'; read only while no write but a consent change
 -- followed (the trade version is not above it).
+-- Each client's own ledger's monthly sales and purchases (every line), as
+-- JSON lists like firm_totals: derived after a load (Store.put_ledger_totals)
+-- for the data version kept in meta as 'ledger_totals_version'; read only
+-- while no write but a consent change followed. A credit officer's totals of
+-- consenting firms start from them.
+CREATE TABLE IF NOT EXISTS ledger_totals (
+    firm      TEXT PRIMARY KEY,
+    months    TEXT NOT NULL,
+    sales     TEXT NOT NULL,
+    purchases TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS firm_partners (
     firm   TEXT NOT NULL,
     sells  INTEGER NOT NULL,  -- 1: the firm sells to these partners; 0: buys from them
@@ -150,6 +162,7 @@ CREATE TABLE IF NOT EXISTS batches (
 {_BATCH_COLUMNS});
 
 CREATE INDEX IF NOT EXISTS batches_sha256 ON batches(sha256);
+CREATE INDEX IF NOT EXISTS batches_client ON batches(client_id);
 
 CREATE TABLE IF NOT EXISTS registry (
     corporate_number TEXT PRIMARY KEY,

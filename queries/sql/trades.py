@@ -104,6 +104,20 @@ SELECT (SELECT value FROM meta WHERE key = 'partners_version')
     >= COALESCE((SELECT value FROM meta WHERE key = 'trade_version'),
                 (SELECT value FROM meta WHERE key = 'data_version'))
 """
+LEDGER_TOTALS_CURRENT: Final = """
+SELECT (SELECT value FROM meta WHERE key = 'ledger_totals_version')
+    >= COALESCE((SELECT value FROM meta WHERE key = 'trade_version'),
+                (SELECT value FROM meta WHERE key = 'data_version'))
+"""
+DELETE_LEDGER_TOTALS: Final = "DELETE FROM ledger_totals"
+INSERT_LEDGER_TOTALS: Final = "INSERT INTO ledger_totals (firm, months, sales, purchases) VALUES (?, ?, ?, ?)"
+SET_LEDGER_TOTALS_VERSION: Final = """
+INSERT INTO meta (key, value) VALUES ('ledger_totals_version', ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+"""
+LEDGER_TOTALS_OF: Final = """
+SELECT firm, months, sales, purchases FROM ledger_totals WHERE firm IN (SELECT value FROM json_each(?))
+"""
 FIRM_PARTNERS_OF: Final = """
 SELECT firm, sells, others, yen FROM firm_partners WHERE firm IN (SELECT value FROM json_each(?1))
 """
@@ -208,6 +222,7 @@ BATCHES_BY_SHA256: Final = (
     "ORDER BY started_at, id"
 )
 LIST_BATCHES: Final = f"SELECT {BATCH_COLUMNS} FROM batches ORDER BY started_at DESC, id"
+LIST_BATCHES_OF: Final = f"SELECT {BATCH_COLUMNS} FROM batches WHERE client_id = ? ORDER BY started_at DESC, id"
 MARK_CHUNK: Final = "INSERT OR IGNORE INTO batch_chunks (batch, chunk) VALUES (?, ?)"
 CHUNKS_DONE: Final = "SELECT chunk FROM batch_chunks WHERE batch = ?"
 CHUNKS_OF_BATCHES: Final = "SELECT batch, chunk FROM batch_chunks WHERE batch IN (SELECT value FROM json_each(?))"

@@ -69,6 +69,8 @@ def test_wrong_client_then_right_loads_every_row(store: Store, tmp_path: Path) -
     assert again.duplicate and again.status == "duplicate" and again.batch_id == right.batch_id
     assert again.message.startswith(f"already loaded as batch {right.batch_id} for client C1")
     assert sorted(b.client_id for b in store.list_batches()) == ["C1", "C2"]
+    assert [b.client_id for b in store.list_batches("C2")] == ["C2"] and store.list_batches("C9") == []
+    assert store.list_batches("C1") == [b for b in store.list_batches() if b.client_id == "C1"]
     assert all(b.status == "done" for b in store.list_batches())
 
 

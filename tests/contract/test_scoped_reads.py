@@ -4,7 +4,8 @@
 ``Store.pairs_between`` (the pairs between two sets of firms),
 ``Store.pairs_with_bank`` (a set's pairs with a bank's consenting
 firms), ``Store.pair_amounts_for_bank`` (what a bank may weigh of a set's
-pairs), ``Store.spellings`` (how given ledgers spell given firms) and
+pairs), ``Store.ledger_totals`` (clients' own ledgers' totals kept after a
+load), ``Store.spellings`` (how given ledgers spell given firms) and
 ``Store.unnamed_totals`` (many clients' lines without a counterparty) must
 answer what the one-at-a-time reads answer, on both stores; and one
 :class:`queries.scoped.ScopedStore` asked many things in a row (as a
@@ -19,8 +20,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ingest.load import load_file
+from ingest.readers.detect import read_ledger
 from queries.access import Principal, Role
 from queries.identity import ConsentEvent
+from queries.observations import ledger_totals_of
 from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
 from queries.store import Store
 from tests.contract.test_access_matrix import C1, C2, C3, LEDGERS, MONTHS, N1, N2, N3, build_region
@@ -115,6 +119,40 @@ def test_pair_amounts_for_bank_weigh_what_the_bank_may_see(store: Store, tmp_pat
             pairs = ScopedStore(store, officer).pairs_around(ids)
             assert ScopedStore(store, officer).pair_amounts(ids) == [
                 (p.seller, p.buyer, p.amount) for p in pairs], (bank, ids)
+
+
+def test_ledger_totals_are_kept_while_the_trade_does_not_change(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    everyone = [C1, C2, C3, N1, N2, N3]
+    officers = [Principal("o", Role.CREDIT_OFFICER, bank) for bank in ("B1", "B2")]
+    computed = [ScopedStore(store, o).firm_totals(everyone) for o in officers]  # from the ledgers' observations
+    assert store.ledger_totals([C1]) is None  # never kept
+    version = store.data_version()
+    sums = store.ledger_sums_of([C1, C2, C3])
+    store.put_ledger_totals({c: ledger_totals_of(c, s) for c, s in sums.items()}, version)
+    assert store.data_version() == version  # derived data: no new version
+    kept = store.ledger_totals(everyone)
+    assert kept is not None and sorted(kept) == [C1, C2, C3]
+    assert kept[C2].months == MONTHS
+    assert kept[C2].sales == (210_011 + 777_001 + 555_007,) * 3 and kept[C2].purchases == (130_011,) * 3
+    assert kept[C3].sales == (0,) * 3 and kept[C3].purchases == (200_017 + 66_031,) * 3
+    # an officer's totals from them are the same
+    assert [ScopedStore(store, o).firm_totals(everyone) for o in officers] == computed
+    # a consent change leaves them current
+    store.change_consent([ConsentEvent(N2, "B3", "grant", "test")])
+    assert store.ledger_totals([C1]) == {C1: kept[C1]}
+    # a load does not: they go unused until kept again
+    extra = tmp_path / "more.csv"
+    extra.write_text("date,client_id,counterparty_name,counterparty_id,direction,amount\n"
+                     f"2024-04-15,{C1},ニゴウブッサン,{C2},sale,5000\n", encoding="utf-8")
+    load_file(store, extra, C1, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+              rejects_dir=tmp_path / "rejects")
+    assert store.ledger_totals([C1]) is None
+    assert ScopedStore(store, officers[0]).firm_totals([C1])[C1].sales[-1] == 5000
+    # kept again, for fewer clients: only those are kept
+    store.put_ledger_totals({C1: ledger_totals_of(C1, store.ledger_sums(C1))}, store.data_version())
+    again = store.ledger_totals(everyone)
+    assert again is not None and list(again) == [C1] and again[C1].months[-1] == "2024-04"
 
 
 def test_spellings_are_each_ledgers_names_of_each_firm(store: Store, tmp_path: Path) -> None:
