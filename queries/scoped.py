@@ -343,13 +343,20 @@ class ScopedStore:
             real = self._names.decode(scoped)
             if real is None:
                 return None
+            if real in self._vis and self._firms.get(real, True) is not None:
+                return real  # the store named it in this request (a weighed pair's end), or it was read
             self._load([real])
             return real if self._firms[real] is not None else None
         return scoped if self._visible(scoped) else None
 
     def _in_many(self, ids: Iterable[str]) -> list[str]:
+        """:meth:`_in` of many ids, the firms not known yet read in one call
+        (one at a time, a view's 10,000 pseudonymous firms were as many round
+        trips to Neo4j)."""
         ids = list(ids)
-        self._load(i for i in ids if not i.startswith(PSEUDONYM_PREFIX))
+        self._load([i for i in ids if not i.startswith(PSEUDONYM_PREFIX)]
+                   + [r for i in ids if i.startswith(PSEUDONYM_PREFIX)
+                      and (r := self._names.decode(i)) is not None and r not in self._vis])
         return sorted({r for i in ids if (r := self._in(i)) is not None})
 
     def _read_spellings(self, reals: Iterable[str]) -> None:
@@ -388,7 +395,7 @@ class ScopedStore:
         if not self._officer():
             return self.store.get_firms(firm_ids)
         out: dict[str, Firm] = {}
-        self._load(i for i in firm_ids if not i.startswith(PSEUDONYM_PREFIX))
+        self._in_many(firm_ids)  # read at once what is not known yet
         # how the ledgers that name the pseudonymous partners asked for spell them: in one read
         self._read_spellings(r for i in firm_ids if i.startswith(PSEUDONYM_PREFIX)
                              and (r := self._names.decode(i)) is not None)
@@ -604,6 +611,7 @@ class ScopedStore:
         client's ledger lines without a named partner included."""
         if not self._officer():
             return self.store.firm_totals(firm_ids)
+        self._in_many(firm_ids)  # read at once what is not known yet
         wanted = {i for i in firm_ids if self._in(i) is not None}
         sales: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         purchases: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
