@@ -655,10 +655,12 @@ class ScopedStore:
         the stored totals leave it) with, for each pair with a *visible*
         partner, the merged figures in place of its own — few pairs: a bank's
         consenting firms are a few percent of a region. A firm that is not a
-        client keeps no ledger: only its pairs with visible firms count.
+        client keeps no ledger: only its pairs with visible firms count. A
+        client's ledger totals are those kept after the last load
+        (``Store.ledger_totals``), else summed from its observations.
         (Before, the stored totals were corrected pair by pair for every pair
-        with a hidden client, whose observations were read: ~11,000 pairs for
-        the view of a firm with 200 partners, seconds.)"""
+        with a hidden client, whose series and observations were read:
+        ~11,000 pairs for the view of a firm with 200 partners.)"""
         assert self.bank is not None
         self._load(fresh)  # their visibility may have come from the store's weighing (_weigh)
         clients = [f for f in fresh if (known := self._firms[f]) is not None and known.is_client]
