@@ -13,7 +13,7 @@ is counted once, with the larger observation.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from queries.model import PaymentRow, TradeEdge, TradeRow
 from queries.series import FirmTotals, PairTrade, Series, apply_delta, window
 
 __all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame", "ledger_sums", "UNNAMED",
-           "with_own_totals", "unnamed_totals", "ledger_totals_of"]
+           "with_own_totals", "unnamed_totals"]
 
 Observation = tuple[str, str, str, Series]
 """(source, target, observer, series) as a store reads it."""
@@ -174,16 +174,6 @@ def ledger_sums_of_amounts(client: str, trades: Iterable[MonthlyAmounts], paymen
             for m, a in zip(months, amounts, strict=True):
                 kind[m] += a
     return {k: dict(v) for k, v in out.items()}
-
-
-def ledger_totals_of(client: str, sums: Mapping[str, Mapping[str, int]]) -> FirmTotals:
-    """A client's own ledger's monthly sales and purchases (yen, every line)
-    from its :func:`ledger_sums`, as :meth:`queries.store.Store.put_ledger_totals`
-    keeps them: the months with either, in order."""
-    sales, purchases = sums.get("sales", {}), sums.get("purchases", {})
-    months = tuple(sorted(set(sales) | set(purchases)))
-    return FirmTotals(client, months, tuple(sales.get(m, 0) for m in months),
-                      tuple(purchases.get(m, 0) for m in months))
 
 
 def unnamed_totals(clients: Iterable[str],

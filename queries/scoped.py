@@ -53,7 +53,7 @@ from domain.second_hop import second_hop_weights, top_by_weight
 from queries.access import Principal, Role
 from queries.model import Firm, ParameterRow, PaymentRow, TradeEdge, TradeRow
 from queries.second_hop import second_hop
-from queries.series import FirmTotals, PairTrade, expand_edges, split_observers
+from queries.series import FirmTotals, PairTrade, expand_edges, ledger_totals_of, split_observers
 from queries.store import Store, StoreError
 
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
@@ -665,16 +665,12 @@ class ScopedStore:
         self._load(fresh)  # their visibility may have come from the store's weighing (_weigh)
         clients = [f for f in fresh if (known := self._firms[f]) is not None and known.is_client]
         kept = (self.store.ledger_totals(clients) or {}) if clients else {}  # kept after the last load
+        rest = [f for f in clients if f not in kept]  # else summed from their observations
+        kept.update((f, ledger_totals_of(f, sums)) for f, sums in (self.store.ledger_sums_of(rest) if rest else {}).items())
         for t in kept.values():
             for m, sold, bought in zip(t.months, t.sales, t.purchases, strict=True):
                 sales[t.firm][m] += sold
                 purchases[t.firm][m] += bought
-        rest = [f for f in clients if f not in kept]  # else summed from their observations
-        for firm_id, sums in (self.store.ledger_sums_of(rest) if rest else {}).items():
-            for kind, side in (("sales", sales), ("purchases", purchases)):
-                acc = side[firm_id]
-                for m, a in sums.get(kind, {}).items():
-                    acc[m] += a
         pairs = self.store.pairs_with_bank(fresh, self.bank)  # with a visible partner: merged figures shown
         # Each ledger's own record of them: read only where both ledgers record a pair;
         # where one does, the merged figures are its own.

@@ -33,6 +33,7 @@ from queries.model import PaymentRow, TradeEdge, TradeRow
 __all__ = [
     "Series", "ObservationKey", "PairTrade", "BankPairAmount", "FirmTotals", "group_rows", "merge_pair",
     "totals_delta", "apply_delta", "expand_edges", "window", "join_observers", "split_observers",
+    "ledger_totals_of",
 ]
 
 OBSERVER_SEP = ";"
@@ -109,6 +110,16 @@ class FirmTotals:
     months: tuple[str, ...] = ()
     sales: tuple[int, ...] = ()
     purchases: tuple[int, ...] = ()
+
+
+def ledger_totals_of(client: str, sums: Mapping[str, Mapping[str, int]]) -> FirmTotals:
+    """A client's own ledger's monthly sales and purchases (yen, every line)
+    from its :func:`queries.observations.ledger_sums`, as :meth:`queries.store.Store.put_ledger_totals`
+    keeps them: the months with either, in order."""
+    sales, purchases = sums.get("sales", {}), sums.get("purchases", {})
+    months = tuple(sorted(set(sales) | set(purchases)))
+    return FirmTotals(client, months, tuple(sales.get(m, 0) for m in months),
+                      tuple(purchases.get(m, 0) for m in months))
 
 
 def window(month: str, month_from: str | None, month_to: str | None) -> bool:

@@ -54,7 +54,7 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     from api.portfolio import Snapshot, refresh_peer_inputs
     from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
     from api.precompute import Precompute
-    from queries.observations import ledger_totals_of
+    from queries.series import ledger_totals_of
 
     t0 = time.perf_counter()
     store.prepare_reads()  # before the answers rendered below read the second hops

@@ -106,12 +106,6 @@ CREATE TABLE IF NOT EXISTS analytics (
     payload      BLOB NOT NULL
 ) WITHOUT ROWID;
 
--- Each firm's partners as JSON lists, one row per firm and side, with the
--- yen of each pair (absolute, over all months): what ranks a second hop
--- without stepping through every pair of a hub partner. Derived after a
--- load (EmbeddedStore.prepare_reads) for the data version kept in meta as
--- 'partners_version'; read only while no write but a consent change
--- followed (the trade version is not above it).
 -- Each client's own ledger's monthly sales and purchases (every line), as
 -- JSON lists like firm_totals: derived after a load (Store.put_ledger_totals)
 -- for the data version kept in meta as 'ledger_totals_version'; read only
@@ -124,6 +118,12 @@ CREATE TABLE IF NOT EXISTS ledger_totals (
     purchases TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Each firm's partners as JSON lists, one row per firm and side, with the
+-- yen of each pair (absolute, over all months): what ranks a second hop
+-- without stepping through every pair of a hub partner. Derived after a
+-- load (EmbeddedStore.prepare_reads) for the data version kept in meta as
+-- 'partners_version'; read only while no write but a consent change
+-- followed (the trade version is not above it).
 CREATE TABLE IF NOT EXISTS firm_partners (
     firm   TEXT NOT NULL,
     sells  INTEGER NOT NULL,  -- 1: the firm sells to these partners; 0: buys from them

@@ -99,16 +99,18 @@ BUILD_FIRM_PARTNERS: Final = (
     """INSERT INTO meta (key, value) SELECT 'partners_version', value FROM meta WHERE key = 'data_version'
     ON CONFLICT (key) DO UPDATE SET value = excluded.value""",
 )
-PARTNERS_CURRENT: Final = """
-SELECT (SELECT value FROM meta WHERE key = 'partners_version')
+def _current(version_key: str) -> str:
+    """1 when the derived data stamped with meta ``version_key`` was built
+    since the last write that changed trade (a consent change leaves it current)."""
+    return f"""
+SELECT (SELECT value FROM meta WHERE key = '{version_key}')
     >= COALESCE((SELECT value FROM meta WHERE key = 'trade_version'),
                 (SELECT value FROM meta WHERE key = 'data_version'))
 """
-LEDGER_TOTALS_CURRENT: Final = """
-SELECT (SELECT value FROM meta WHERE key = 'ledger_totals_version')
-    >= COALESCE((SELECT value FROM meta WHERE key = 'trade_version'),
-                (SELECT value FROM meta WHERE key = 'data_version'))
-"""
+
+
+PARTNERS_CURRENT: Final = _current("partners_version")
+LEDGER_TOTALS_CURRENT: Final = _current("ledger_totals_version")
 DELETE_LEDGER_TOTALS: Final = "DELETE FROM ledger_totals"
 INSERT_LEDGER_TOTALS: Final = "INSERT INTO ledger_totals (firm, months, sales, purchases) VALUES (?, ?, ?, ?)"
 SET_LEDGER_TOTALS_VERSION: Final = """

@@ -24,8 +24,8 @@ from ingest.load import load_file
 from ingest.readers.detect import read_ledger
 from queries.access import Principal, Role
 from queries.identity import ConsentEvent
-from queries.observations import ledger_totals_of
 from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
+from queries.series import ledger_totals_of
 from queries.store import Store
 from tests.contract.test_access_matrix import C1, C2, C3, LEDGERS, MONTHS, N1, N2, N3, build_region
 
