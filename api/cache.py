@@ -102,11 +102,13 @@ class ResponseCache:
 
     def get_or_render(self, key: str, store: ReadStore, render: Callable[[], Rendered],
                       precomputed: bool = True, fresh: bool = False, gated: bool = True,
-                      first: TokenRead | None = None) -> Rendered:
+                      first: TokenRead | None = None, scoped: bool = False) -> Rendered:
         """The cached body for ``key`` at the current data version, or
         ``render()``'s, stored. Exceptions from ``render`` are not cached.
-        ``precomputed``: an answer stored at load time may be served (only
-        for the unscoped scope: callers put the scope into ``key``).
+        ``precomputed``: an answer stored at load time may be served (callers
+        put the scope into ``key``); ``scoped``: ``key`` is a bank's, whose
+        stored answer is served only at the data version it was rendered at
+        (see :meth:`_from_store`).
         ``fresh``: read the data version now (a consent change bumps it, and
         a scoped answer must follow a revocation on the next request).
         ``gated``: ``render()`` waits for a slot of :attr:`gate` (off for
@@ -118,7 +120,7 @@ class ResponseCache:
         if gated:
             render = partial(self.gate.run, render)
         if self.max_bytes <= 0:
-            return (self._from_store(key, store, version, first) if precomputed else None) or render()
+            return (self._from_store(key, store, version, first, scoped) if precomputed else None) or render()
         full = (key, version)
         while True:
             with self._lock:
@@ -134,7 +136,7 @@ class ResponseCache:
                     break
             waiting.wait(timeout=60)
         try:
-            value = (self._from_store(key, store, version, first) if precomputed else None) or render()
+            value = (self._from_store(key, store, version, first, scoped) if precomputed else None) or render()
             with self._lock:
                 self._store(full, value.cached())
             return value
@@ -145,18 +147,25 @@ class ResponseCache:
                 done.set()
 
     def _from_store(self, key: str, store: ReadStore, version: int,
-                    first: TokenRead | None = None) -> Rendered | None:
+                    first: TokenRead | None = None, scoped: bool = False) -> Rendered | None:
         """The answer stored at load time, if it is current (from ``first``
         when the request read it with its token).
 
-        Only unscoped answers are stored, and consent changes what a bank's
-        officer sees, not them: see :func:`_current`."""
+        Consent changes what a bank's officer sees, not the unscoped answers:
+        those stay current across consent changes (:func:`_current`); a
+        bank's (``scoped``) only at the very data version it was rendered at,
+        since every write after it, a consent change of any firm and bank
+        included, may change it."""
         from api.precompute import INDEX, read_stored, stored_key
 
         if first is not None and first.entry_name == stored_key(key):
-            if first.entry is None or not _current(first.entry[0], first.trade_version, version):
+            if first.entry is None or not (first.entry[0] == version if scoped
+                                           else _current(first.entry[0], first.trade_version, version)):
                 return None
             return Rendered(*read_stored(first.entry[2]))
+        if scoped:  # a bank's: read by name (its scope reads no index), current only at its very version
+            entry = store.get_analytics(stored_key(key))
+            return Rendered(*read_stored(entry[2])) if entry is not None and entry[0] == version else None
         known_version, trades, keys = self._stored
         if known_version != version:
             trades = store.trade_version()

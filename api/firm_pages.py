@@ -19,7 +19,7 @@ from api import analytics, service
 from api.cache import Rendered
 from api.responses import JSON, to_json
 from api.web.i18n import Lang
-from queries.scoped import ReadStore, access_of
+from queries.scoped import STORED_ANSWER_PREFIX, ReadStore, access_of
 from queries.store import NotFound
 
 __all__ = ["Page", "ego", "ego_key", "stored_key", "view", "view_expansion", "figures", "trend", "whatif", "peers", "HTML"]
@@ -42,7 +42,7 @@ def _json(store: ReadStore, compute: Callable[[], dict[str, Any]]) -> Callable[[
 def stored_key(key: str) -> str:
     """The analytics entry an answer rendered at load time is stored under
     (:mod:`api.precompute`)."""
-    return f"response:{key}"
+    return f"{STORED_ANSWER_PREFIX}{key}"
 
 
 def ego_key(firm_id: str, hops: int, month_from: str | None, month_to: str | None, max_nodes: int) -> str:

@@ -37,15 +37,17 @@ refresh (docs/data-model.md).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
+import itertools
 import logging
 import multiprocessing as mp
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -58,7 +60,9 @@ from api.firm_pages import stored_key
 from api.portfolio import SnapshotCache
 from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
+from queries.access import Principal, Role
 from queries.factory import open_store
+from queries.scoped import ScopedStore, scope_key_of
 from queries.store import Store, StoreError
 
 __all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key", "two_hop_precomputed"]
@@ -76,6 +80,8 @@ _WRITE_BYTES = 8 << 20
 _THREADS = 4
 """Clients' networks rendered at once on Neo4j (100k region: 18 ms an answer with 4, 66 ms serially).
 On the embedded store one: 5.1 ms an answer serially, 7.2 ms with four threads (contention)."""
+_PROCESSES = 2
+"""Rendering processes on the embedded store, at most one per core."""
 
 
 @dataclass
@@ -133,24 +139,47 @@ def _inherit_stop(stop: EventLike) -> None:
     _stop = stop
 
 
-def _pages_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
-                         max_nodes: int, two_hop: bool) -> Iterator[pages.Page]:
-    """The answers that do not read the peer inputs: each busiest firm's
-    ego, view, trend (and figures for a client), then each client's network
-    not among them, then (``two_hop``) every client's two-hop network."""
-    for firm_id, is_client in busiest:
-        yield pages.ego(store, firm_id, 1, None, None, max_nodes)
-        yield pages.view(store, firm_id, 1, None, None, DEFAULT_LANG)  # the view's model, Japanese
-        yield pages.trend(store, firm_id, "month", None, None)
-        if is_client:
-            yield pages.figures(store, firm_id)
-    busiest_ids = {f for f, _ in busiest}
-    for firm_id in clients:
-        if firm_id not in busiest_ids:
-            yield pages.ego(store, firm_id, 1, None, None, max_nodes)
-    if two_hop:
-        for firm_id in clients:
-            yield pages.ego(store, firm_id, 2, None, None, max_nodes)
+@dataclass(frozen=True)
+class _Todo:
+    """What a rendering process renders (picklable: it crosses to the
+    process as arguments): each busiest firm's ego, view, trend (and
+    figures for a client), each client's network not among them, each
+    (bank, client) of ``officers`` (the client's network as the bank's
+    officers see it), then (``two_hop``) every client's two-hop network —
+    of which this process renders every ``shards``-th from ``shard`` on."""
+
+    busiest: list[tuple[str, bool]]
+    clients: list[str]
+    max_nodes: int
+    two_hop: bool = False
+    officers: Sequence[tuple[str, str]] = ()
+    shard: int = 0
+    shards: int = 1
+
+    def sharded(self, shards: int) -> list[_Todo]:
+        """This work split among ``shards`` processes, answer by answer in
+        turn (a busy firm's next to a small one's in each)."""
+        return [dataclasses.replace(self, shard=i, shards=shards) for i in range(shards)]
+
+    def answers(self, store: Store) -> Iterator[pages.Page]:
+        return itertools.islice(self._all(store), self.shard, None, self.shards)
+
+    def _all(self, store: Store) -> Iterator[pages.Page]:
+        for firm_id, is_client in self.busiest:
+            yield pages.ego(store, firm_id, 1, None, None, self.max_nodes)
+            yield pages.view(store, firm_id, 1, None, None, DEFAULT_LANG)  # the view's model, Japanese
+            yield pages.trend(store, firm_id, "month", None, None)
+            if is_client:
+                yield pages.figures(store, firm_id)
+        busiest_ids = {f for f, _ in self.busiest}
+        for firm_id in self.clients:
+            if firm_id not in busiest_ids:
+                yield pages.ego(store, firm_id, 1, None, None, self.max_nodes)
+        for bank, firm_id in self.officers:
+            yield officer_ego(store, bank, firm_id, self.max_nodes)
+        if self.two_hop:
+            for firm_id in self.clients:
+                yield pages.ego(store, firm_id, 2, None, None, self.max_nodes)
 
 
 def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str,
@@ -169,27 +198,18 @@ def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str
     return _Stored(out.keys, out.stored_bytes, time.perf_counter() - t0)
 
 
-def _render_without_peers(store: Store, busiest: list[tuple[str, bool]], clients: list[str],
-                          max_nodes: int, two_hop: bool, version: int, created: str,
-                          stop: EventLike | None = None) -> _Stored:
-    return _render(store, _pages_without_peers(store, busiest, clients, max_nodes, two_hop), version, created,
-                   stop)
-
-
 _CATCH_UP_SECONDS = 120.0
 """How long the rendering process waits for its store to read the data version it renders."""
 
 
-def _render_elsewhere(opener: Callable[[], Store], busiest: list[tuple[str, bool]], clients: list[str],
-                      max_nodes: int, two_hop: bool, version: int, created: str) -> _Stored:
-    """:func:`_render_without_peers` in a process of its own, on the store
-    opened again there. Its reads start once they see data version
-    ``version``: on a Neo4j cluster they may go to a member that has not
-    applied the load's last writes yet (this process's driver does not hold
-    the refresh's bookmarks), and answers rendered from older data would be
-    stored under the new version. If they do not within
-    :data:`_CATCH_UP_SECONDS`, nothing is rendered (the answers are computed
-    on request)."""
+def _render_elsewhere(opener: Callable[[], Store], todo: _Todo, version: int, created: str) -> _Stored:
+    """``todo`` rendered in a process of its own, on the store opened again
+    there. Its reads start once they see data version ``version``: on a
+    Neo4j cluster they may go to a member that has not applied the load's
+    last writes yet (this process's driver does not hold the refresh's
+    bookmarks), and answers rendered from older data would be stored under
+    the new version. If they do not within :data:`_CATCH_UP_SECONDS`,
+    nothing is rendered (the answers are computed on request)."""
     store = opener()
     try:
         deadline = time.monotonic() + _CATCH_UP_SECONDS
@@ -199,7 +219,7 @@ def _render_elsewhere(opener: Callable[[], Store], busiest: list[tuple[str, bool
                             seen, version)
                 return _Stored([], 0, 0.0)
             time.sleep(0.2)
-        return _render_without_peers(store, busiest, clients, max_nodes, two_hop, version, created)
+        return _render(store, todo.answers(store), version, created)
     finally:
         store.close()
 
@@ -236,30 +256,40 @@ class Precompute:
         ids = sorted(clients if clients is not None else _client_ids(store)) if settings.precompute_clients else []
         self.clients = len(ids)
         self.two_hop = two_hop_precomputed(settings, store) and bool(ids)
-        args = (self.busiest, ids, settings.max_ego_nodes, self.two_hop, self.version, self.created)
+        officers = officer_clients(store, ids) if settings.precompute_officers else []
+        self.officers = len(officers)
+        todo = _Todo(self.busiest, ids, settings.max_ego_nodes, self.two_hop, officers)
         opener = _opener(store, settings)
         self._pool: Executor | None = None
         # Set by abandon(): the rendering stops after the answer at hand.
         self._stop: EventLike = threading.Event()
+        self._futures: list[Future[_Stored]] = []
+        cpus = os.cpu_count() or 1
         if not background:
-            self._future: Future[_Stored] = Future()
-            self._future.set_result(_render_without_peers(store, *args))
-        elif opener is not None and (os.cpu_count() or 1) > 1:
+            self._futures.append(Future())
+            self._futures[0].set_result(_render(store, todo.answers(store), self.version, self.created))
+        elif opener is not None and cpus > 1:
+            # Neo4j: one process of four threads (an answer there mostly waits for its reads, and
+            # the database needs the other core); embedded: one process per core, the busiest
+            # firms' and clients' answers dealt out in turn (each is CPU in Python).
+            shards = todo.sharded(1 if store.backend == "neo4j" else min(cpus, _PROCESSES))
             fork = mp.get_context("fork")
-            self._stop = fork.Event()  # reaches the process as it is forked, not through the call queue
-            self._pool = ProcessPoolExecutor(1, mp_context=fork, initializer=_inherit_stop,
+            self._stop = fork.Event()  # reaches the processes as they are forked, not through the call queue
+            self._pool = ProcessPoolExecutor(len(shards), mp_context=fork, initializer=_inherit_stop,
                                              initargs=(self._stop,))
-            # The child's garbage collector leaves what it inherits alone (a load's
+            # The children's garbage collectors leave what they inherit alone (a load's
             # leftovers, pages shared with this process until touched): frozen
-            # around the fork, which happens in the first submit.
+            # around the forks, which happen in the first submit.
             gc.freeze()
             try:
-                self._future = self._pool.submit(_render_elsewhere, opener, *args)
+                self._futures = [self._pool.submit(_render_elsewhere, opener, shard, self.version, self.created)
+                                 for shard in shards]
             finally:
                 gc.unfreeze()
         else:
             self._pool = ThreadPoolExecutor(1)
-            self._future = self._pool.submit(_render_without_peers, store, *args, self._stop)
+            self._futures.append(self._pool.submit(_render, store, todo.answers(store), self.version, self.created,
+                                                   self._stop))
 
     def abandon(self) -> None:
         """Stop the rendering started here (the refresh failed): no answer is
@@ -279,14 +309,17 @@ class Precompute:
             peers = _render(self.store, (pages.peers(self.store, f, None, snapshots)
                                          for f, is_client in self.busiest if is_client),
                             self.version, self.created)
-            rest = self._future.result()
+            rendered = [f.result() for f in self._futures]
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
+        rest = _Stored([k for r in rendered for k in r.keys], sum(r.stored_bytes for r in rendered),
+                       max((r.seconds for r in rendered), default=0.0))
         keys = [*rest.keys, *peers.keys]
         self.store.put_analytics(INDEX, orjson.dumps(keys), self.version, self.created)
         return {"firms": len(self.busiest), "client_egos": self.clients,
-                "client_egos_two_hop": self.clients if self.two_hop else 0, "answers": len(keys),
+                "client_egos_two_hop": self.clients if self.two_hop else 0, "officer_egos": self.officers,
+                "answers": len(keys),
                 "bytes": rest.stored_bytes + peers.stored_bytes, "data_version": self.version,
                 "rendered_seconds": round(rest.seconds, 1), "peers_seconds": round(time.perf_counter() - t0, 1),
                 "seconds": round(time.perf_counter() - self.t0, 1)}
@@ -337,6 +370,23 @@ def _opener(store: Store, settings: Settings) -> Callable[[], Store] | None:
 
 def _client_ids(store: Store) -> list[str]:
     return [f.id for f in store.all_firms() if f.is_client]
+
+
+def officer_clients(store: Store, clients: Iterable[str]) -> list[tuple[str, str]]:
+    """(bank, client) for each of ``clients`` and each bank it consented to
+    share with: the networks rendered for banks' credit officers, bank by bank."""
+    consents = store.consents()
+    return sorted((bank, firm_id) for firm_id in clients for bank in consents.get(firm_id, ()))
+
+
+def officer_ego(store: Store, bank: str, firm_id: str, max_nodes: int) -> pages.Page:
+    """A client's default one-hop network as ``bank``'s credit officers get
+    it: read through the bank's scope (masked by consent, the same answer
+    for every officer of the bank: :meth:`ScopedStore.access`), keyed as
+    :func:`api.responses.answer` keys it for them."""
+    scoped = ScopedStore(store, Principal("precompute", Role.CREDIT_OFFICER, bank))
+    key, render = pages.ego(scoped, firm_id, 1, None, None, max_nodes)
+    return f"{scope_key_of(scoped)}|{key}", render
 
 
 def read_stored(payload: bytes) -> tuple[str, bytes]:

@@ -48,8 +48,8 @@ def answer(request: Request, store: ReadStore, page: tuple[str, Callable[[], Ren
     scope = scope_key_of(store)
     cache: ResponseCache = request.app.state.responses
     return cache.get_or_render(key if scope == "all" else f"{scope}|{key}", store, render,
-                               precomputed=scope == "all", fresh=scope != "all", gated=gated,
-                               first=first_read.of(request))
+                               precomputed=scope == "all" or scope.startswith("bank:"), fresh=scope != "all",
+                               gated=gated, first=first_read.of(request), scoped=scope != "all")
 
 
 def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rendered]],
@@ -59,10 +59,11 @@ def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rend
 
     Cached answers are keyed by the principal's scope (``all``, ``bank:B``,
     see :func:`queries.scoped.scope_key_of`): one bank's answer is never
-    served to another; answers precomputed at load time are the unscoped
-    scope's and only served to it. A scoped answer reads the data version
-    on every request, so that a consent revocation (a write) takes effect
-    on the next one."""
+    served to another; answers precomputed at load time are served to the
+    scope they were rendered for (the unscoped one, or a bank's: its
+    clients' networks), a bank's only at the data version it was rendered
+    at. A scoped answer reads the data version on every request, so that a
+    consent revocation (a write) takes effect on the next one."""
     hit = answer(request, store, page, gated)
     out = dict(headers or {})
     out["Vary"] = "Accept-Encoding"

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # cores there, against a read of its ~60 kB stored), off on the embedded store (computed in
     # ~20 ms; rendering 10,000 of them would add minutes to its refresh).
     precompute_two_hop: bool | None = Field(default=None, validation_alias="TORIHIKI_PRECOMPUTE_TWO_HOP")
+    # … and, for each bank, the one-hop network of every client that consented to share with it,
+    # as the bank's credit officers see it (masked by consent; api.precompute).
+    precompute_officers: bool = Field(default=True, validation_alias="TORIHIKI_PRECOMPUTE_OFFICERS")
     # Off: the server computes every answer, even one stored at load time (benchmarks, debugging).
     serve_precomputed: bool = Field(default=True, validation_alias="TORIHIKI_SERVE_PRECOMPUTED")
     # ingest.load.CHUNK_ROWS (not imported: it would load the ingest stack into every CLI

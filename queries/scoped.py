@@ -63,6 +63,8 @@ __all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "scop
            "OPERATOR_ACCESS"]
 
 PSEUDONYM_PREFIX = "p-"
+STORED_ANSWER_PREFIX = "response:"
+"""Analytics entries holding answers rendered at load time (``api.firm_pages.stored_key``)."""
 """Ids of ledger partners shown to a credit officer start with this."""
 
 SCOPE_KEY = "scope_key"
@@ -795,8 +797,12 @@ class ScopedStore:
 
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         """Stored derived tables are computed on the whole network: only the
-        unscoped scope may use them."""
-        return self.store.get_analytics(name) if self.unscoped else None
+        unscoped scope may use them — except, for a bank's officers, the
+        answers rendered for that bank at load time (``response:bank:B|…``,
+        :mod:`api.precompute`), each read by its name."""
+        if self.unscoped or (self.bank is not None and name.startswith(f"{STORED_ANSWER_PREFIX}{self.scope_key}|")):
+            return self.store.get_analytics(name)
+        return None
 
 
 OPERATOR_ACCESS: dict[str, Any] = {"scope": "operator", "masked": []}

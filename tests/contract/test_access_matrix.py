@@ -35,7 +35,7 @@ from ingest.load import load_file
 from ingest.readers.detect import read_ledger
 from queries.access import Principal, Role
 from queries.model import Firm, ParameterRow
-from queries.scoped import PSEUDONYM_PREFIX
+from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
 from queries.store import Store
 
 C1, C2, C3, N1, N2, N3 = "F1001", "F2002", "F3003", "F4004", "F5005", "F6006"
@@ -280,3 +280,33 @@ def test_a_revocation_takes_effect_on_the_next_request(
         assert token not in after.text, token
     assert client.get(f"/firms/{C3}/ego").status_code == 404
     assert {f["id"] for f in client.get("/firms").json()["data"]} == {C1}
+
+
+def test_answers_rendered_for_a_bank_reach_its_officers_only(
+        app_for: tuple[TestClient, dict[str, Principal]], store: Store, tmp_path: Path) -> None:
+    """The networks rendered at load time for a bank's officers (each client
+    it may see) are served to that bank's officers alone, and betray nothing
+    hidden from it; its scope reads them by name, and no other stored entry."""
+    from api.firm_pages import stored_key
+    from api.precompute import officer_ego, precompute_answers
+
+    client, current = app_for
+    settings = Settings(TORIHIKI_HOME=tmp_path)  # type: ignore[call-arg]
+    info = precompute_answers(store, settings, firms=0)
+    assert info["officer_egos"] == 3  # C1 and C3 for B1, C2 for B2
+    for role in ("admin", "analyst", "officer_b1", "officer_b2"):  # the researcher: no firm-level answer
+        current["who"] = PRINCIPALS[role]
+        for firm in (C1, C2, C3):
+            r = client.get(f"/firms/{firm}/ego")
+            if firm in VISIBLE[role]:
+                assert r.status_code == 200, (role, firm)
+                _scan(role, r.text, f"stored ego of {firm}")
+            else:
+                _same_as_unknown(client, "/firms/{}/ego", firm)
+    own = stored_key(officer_ego(store, "B1", C1, settings.max_ego_nodes)[0])
+    analysts = stored_key(f"ego|{C1}|1|None|None|{settings.max_ego_nodes}")
+    assert store.get_analytics(own) is not None and store.get_analytics(analysts) is not None
+    readers = {role: ScopedStore(store, PRINCIPALS[role]) for role in ("officer_b1", "officer_b2", "researcher")}
+    assert readers["officer_b1"].get_analytics(own) is not None
+    assert readers["officer_b2"].get_analytics(own) is None and readers["researcher"].get_analytics(own) is None
+    assert all(r.get_analytics(analysts) is None for r in readers.values())

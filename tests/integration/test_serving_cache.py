@@ -64,7 +64,8 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
         loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """After a load, each client firm's default ego network is stored as the
     API renders it and served from the store; a server told not to serve
-    stored answers, and a scoped (officer's) request, compute it."""
+    stored answers, and a scoped (officer's) request when no bank's answers
+    were rendered, compute it."""
     clients = sorted(f.id for f in loaded.all_firms() if f.is_client)
     assert len(clients) >= 2
     with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
@@ -72,10 +73,11 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
     off = precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_CLIENTS=0),  # type: ignore[call-arg]
                              firms=0)
     assert off["client_egos"] == 0 and off["answers"] == 0
-    one_hop = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_TWO_HOP=0)  # type: ignore[call-arg]
+    one_hop = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_PRECOMPUTE_TWO_HOP=0,  # type: ignore[call-arg]
+                       TORIHIKI_PRECOMPUTE_OFFICERS=0)
     info = precompute_answers(loaded, one_hop, firms=0)
     assert info["client_egos"] == len(clients) == info["answers"] and info["bytes"] > 0
-    assert info["client_egos_two_hop"] == 0
+    assert info["client_egos_two_hop"] == 0 and info["officer_egos"] == 0
 
     real_ego = service.ego
     calls: list[str] = []
@@ -102,6 +104,61 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
     with TestClient(create_app(settings, store=loaded), headers=officer) as client:
         client.get(f"/firms/{clients[0]}/ego")
         assert calls == [clients[0]]  # a bank's scope: never the unscoped stored answer
+
+
+def test_a_banks_clients_networks_are_rendered_for_its_officers_at_load(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a load, each client's one-hop network is also stored for every
+    bank the client consented to share with, as that bank's credit officers
+    get it (masked by consent: the same bytes a computed answer has), and
+    served to them from the store — at that data version only: after any
+    consent change it is computed again, so a revocation takes effect on the
+    next request. An analyst never gets a bank's answer, nor a bank another's."""
+    from queries.identity import ConsentEvent
+
+    clients = sorted(f.id for f in loaded.all_firms() if f.is_client)
+    assert len(clients) >= 3
+    loaded.change_consent([*(ConsentEvent(f, "B1", "grant", "test") for f in clients[:3]),
+                           ConsentEvent(clients[1], "B2", "grant", "test")])
+    consents = loaded.consents()
+    shared = [f for f in clients if "B1" in consents.get(f, ())]
+    assert len(shared) == 3
+    tokens = make_tokens(loaded)
+    settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_CACHE_VERSION_SECONDS=0,  # type: ignore[call-arg]
+                        TORIHIKI_CACHE_MIB=0)
+    with TestClient(create_app(settings, store=loaded)) as client:
+        computed = {f: client.get(f"/firms/{f}/ego", headers=tokens["officer_b1"]).content for f in shared}
+        analyst = client.get(f"/firms/{shared[0]}/ego", headers=tokens["analyst"]).content
+    assert analyst != computed[shared[0]]  # masked: another answer
+    info = precompute_answers(loaded, settings, firms=0)
+    pairs = sum(len(consents.get(f, ())) for f in clients)
+    assert info["officer_egos"] == pairs
+    assert info["answers"] == info["client_egos"] + info["client_egos_two_hop"] + pairs
+
+    real_ego = service.ego
+    calls: list[str] = []
+
+    def counted(store: object, firm_id: str, *args: object, **kwargs: object) -> object:
+        calls.append(firm_id)
+        return real_ego(store, firm_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "ego", counted)
+    with TestClient(create_app(settings, store=loaded)) as client:
+        for f in shared:
+            r = client.get(f"/firms/{f}/ego", params={"hops": 1}, headers=tokens["officer_b1"])
+            assert r.status_code == 200 and r.content == computed[f]
+        assert client.get(f"/firms/{shared[0]}/ego", headers=tokens["analyst"]).content == analyst
+        assert calls == []  # every one read from the store, each scope its own
+        b2_only = [f for f in shared if "B2" not in consents.get(f, ())]
+        if b2_only:
+            assert client.get(f"/firms/{b2_only[0]}/ego", headers=tokens["officer_b2"]).status_code == 404
+        calls.clear()
+        admin = tokens["admin"]
+        assert client.delete(f"/admin/consent/{shared[0]}/B1", headers=admin).json()["changed"] is True
+        assert client.get(f"/firms/{shared[0]}/ego", headers=tokens["officer_b1"]).status_code == 404
+        r = client.get(f"/firms/{shared[1]}/ego", headers=tokens["officer_b1"])
+        assert r.status_code == 200 and calls[-1:] == [shared[1]]  # computed: the consent changed
+        assert shared[0] not in {n["id"] for n in r.json()["nodes"]}  # the revoked firm: a pseudonym, if there
 
 
 def test_every_clients_two_hop_network_is_precomputed_where_asked(
@@ -177,10 +234,10 @@ def test_the_rendering_process_waits_to_read_the_version_it_renders(
     assert opener is not None
     clients = sorted(f.id for f in loaded.all_firms() if f.is_client)[:2]
     version = loaded.data_version()
-    done = precompute._render_elsewhere(opener, [], clients, 200, False, version, "now")
+    done = precompute._render_elsewhere(opener, precompute._Todo([], clients, 200), version, "now")
     assert len(done.keys) == len(clients)
     monkeypatch.setattr(precompute, "_CATCH_UP_SECONDS", 0.5)
-    ahead = precompute._render_elsewhere(opener, [], clients, 200, False, version + 1, "now")
+    ahead = precompute._render_elsewhere(opener, precompute._Todo([], clients, 200), version + 1, "now")
     assert ahead.keys == [] and ahead.stored_bytes == 0
     assert f"read data version {version}, not {version + 1}" in caplog.text
 
