@@ -29,7 +29,7 @@ from isal import igzip
 
 from api.render_gate import RenderGate
 from queries.identity import TokenRead
-from queries.scoped import ReadStore, scope_key_of
+from queries.scoped import ReadStore, ScopedStore, scope_key_of
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -153,19 +153,22 @@ class ResponseCache:
 
         Consent changes what a bank's officer sees, not the unscoped answers:
         those stay current across consent changes (:func:`_current`); a
-        bank's (``scoped``) only at the very data version it was rendered at,
-        since every write after it, a consent change of any firm and bank
-        included, may change it."""
+        bank's (``scoped``) across other banks' consent changes only
+        (:meth:`ScopedStore.scope_version`)."""
         from api.precompute import INDEX, read_stored, stored_key
 
+        if scoped:  # a bank's: read by name (its scope reads no index of them)
+            entry = store.get_analytics(stored_key(key))
+            if entry is None or not isinstance(store, ScopedStore):
+                return None
+            trades = first.trade_version if first is not None else store.trade_version()
+            if not _current(entry[0], trades, version) or store.scope_version() > entry[0]:
+                return None
+            return Rendered(*read_stored(entry[2]))
         if first is not None and first.entry_name == stored_key(key):
-            if first.entry is None or not (first.entry[0] == version if scoped
-                                           else _current(first.entry[0], first.trade_version, version)):
+            if first.entry is None or not _current(first.entry[0], first.trade_version, version):
                 return None
             return Rendered(*read_stored(first.entry[2]))
-        if scoped:  # a bank's: read by name (its scope reads no index), current only at its very version
-            entry = store.get_analytics(stored_key(key))
-            return Rendered(*read_stored(entry[2])) if entry is not None and entry[0] == version else None
         known_version, trades, keys = self._stored
         if known_version != version:
             trades = store.trade_version()

@@ -16,13 +16,20 @@ of every client firm (one hop, whole window, the server's node cap; on Neo4j
 also two hops), and stores them, compressed as they are sent (gzip), with the data version they
 were computed from. Every server process then serves them from the store
 until the data changes (:class:`api.cache.ResponseCache` looks them up on a
-miss), so such a request costs a read, not a computation. They are the
-unscoped answers (an analyst's): a bank's officer, whose answers are masked
-by consent, is served a computed one.
+miss), so such a request costs a read, not a computation. Those are the
+unscoped answers (an analyst's). A bank's credit officer gets answers masked
+by consent; so for each bank, the one-hop network of every client that
+consented to share with it is rendered as well, through the bank's scope
+(:class:`queries.scoped.ScopedStore`), stored under the bank's scope key and
+served to its officers only while neither the trade nor that bank's
+consents changed (``Store.consent_version``); other answers of an officer
+are computed on request. ``TORIHIKI_PRECOMPUTE_OFFICERS=0`` turns that off
+(~100 s of CPU less after the 100k-firm region's load, ~10,700 answers).
 
 A refresh starts them first (:class:`Precompute`) and renders all but the
 busiest clients' peers beside its other work, in a process of its own (with
-four threads on Neo4j, where an answer partly waits for its reads).
+four threads on Neo4j, where an answer partly waits for its reads; on the
+embedded store two processes when the officers' answers are rendered).
 
 ``TORIHIKI_PRECOMPUTE_FIRMS`` (default 50) sets how many busiest firms;
 ``TORIHIKI_PRECOMPUTE_CLIENTS=0`` leaves the clients' networks to be computed
@@ -81,7 +88,8 @@ _THREADS = 4
 """Clients' networks rendered at once on Neo4j (100k region: 18 ms an answer with 4, 66 ms serially).
 On the embedded store one: 5.1 ms an answer serially, 7.2 ms with four threads (contention)."""
 _PROCESSES = 2
-"""Rendering processes on the embedded store, at most one per core."""
+"""Rendering processes on the embedded store when banks' officers' answers are rendered too
+(at most one per core)."""
 
 
 @dataclass
@@ -270,9 +278,11 @@ class Precompute:
             self._futures[0].set_result(_render(store, todo.answers(store), self.version, self.created))
         elif opener is not None and cpus > 1:
             # Neo4j: one process of four threads (an answer there mostly waits for its reads, and
-            # the database needs the other core); embedded: one process per core, the busiest
-            # firms' and clients' answers dealt out in turn (each is CPU in Python).
-            shards = todo.sharded(1 if store.backend == "neo4j" else min(cpus, _PROCESSES))
+            # the database needs the other core). Embedded: each answer is CPU in Python; without
+            # the officers' answers one process ends before this one's part of the refresh (100k
+            # region: ~50 against ~65 s), with them (~100 s more) two, the answers dealt out in turn.
+            processes = 1 if store.backend == "neo4j" or not officers else min(cpus, _PROCESSES)
+            shards = todo.sharded(processes)
             fork = mp.get_context("fork")
             self._stop = fork.Event()  # reaches the processes as they are forked, not through the call queue
             self._pool = ProcessPoolExecutor(len(shards), mp_context=fork, initializer=_inherit_stop,

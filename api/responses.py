@@ -61,9 +61,10 @@ def serve(request: Request, store: ReadStore, page: tuple[str, Callable[[], Rend
     see :func:`queries.scoped.scope_key_of`): one bank's answer is never
     served to another; answers precomputed at load time are served to the
     scope they were rendered for (the unscoped one, or a bank's: its
-    clients' networks), a bank's only at the data version it was rendered
-    at. A scoped answer reads the data version on every request, so that a
-    consent revocation (a write) takes effect on the next one."""
+    clients' networks), a bank's only while neither the trade nor that
+    bank's consents changed since. A scoped answer reads the data version
+    on every request, so that a consent revocation (a write) takes effect
+    on the next one."""
     hit = answer(request, store, page, gated)
     out = dict(headers or {})
     out["Vary"] = "Accept-Encoding"

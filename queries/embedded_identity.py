@@ -75,7 +75,12 @@ class EmbeddedIdentity:
             c.executemany(iq.SET_CONSENT, [(";".join(banks[f]), f) for f in sorted(changed)])
             c.executemany(iq.INSERT_CONSENT_EVENT,
                           [(e.firm_id, e.bank, e.action, e.who, e.at) for e in applied])
+            c.executemany(iq.MARK_CONSENT_VERSION, [(b,) for b in sorted({e.bank for e in applied})])
         return applied
+
+    def consent_version(self, bank: str) -> int:
+        row = self._conn().execute(iq.CONSENT_VERSION, (bank,)).fetchone()
+        return int(row[0]) if row else 0
 
     def consent_history(self, firm_ids: Collection[str] | None = None) -> list[ConsentEvent]:
         c = self._conn()

@@ -90,6 +90,7 @@ class Neo4jIdentity:
                 tx.run(iq.SET_CONSENT, rows=[{"id": f, "banks": banks[f]} for f in changed]).consume()
                 tx.run(iq.CREATE_CONSENT_EVENTS, rows=[
                     {**asdict(e), "seq": n} for n, e in enumerate(applied)]).consume()
+                tx.run(iq.MARK_CONSENT_VERSION, banks=sorted({e.bank for e in applied})).consume()
             return applied
 
         return self._tx(work, trades=False)  # who may see what, not the network: Store.trade_version
@@ -103,6 +104,10 @@ class Neo4jIdentity:
         rows = (self._read(iq.CONSENTED_FIRMS) if firm_id is None
                 else self._read(iq.CONSENT_OF_FIRM, id=firm_id))
         return {r["id"]: tuple(r["banks"] or ()) for r in rows}
+
+    def consent_version(self, bank: str) -> int:
+        rows = self._read(iq.CONSENT_VERSION, bank=bank)
+        return int(rows[0]["version"] or 0) if rows else 0
 
     # -- audit -------------------------------------------------------------
     def append_audit(self, entries: Sequence[AuditEntry]) -> None:

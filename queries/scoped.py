@@ -795,6 +795,12 @@ class ScopedStore:
     def trade_version(self) -> int:
         return self.store.trade_version()
 
+    def scope_version(self) -> int:
+        """The data version of the last consent change of this scope's bank
+        (:meth:`Store.consent_version`; 0 for other scopes): with the trade
+        version, what tells whether an answer stored for the bank is current."""
+        return self.store.consent_version(self.bank) if self.bank is not None else 0
+
     def get_analytics(self, name: str) -> tuple[int, str, bytes] | None:
         """Stored derived tables are computed on the whole network: only the
         unscoped scope may use them — except, for a bank's officers, the

@@ -471,6 +471,12 @@ class Store(Protocol):
         """Consent changes (of ``firm_ids``, or of every firm), oldest first.
         Append-only: nothing changes or removes an event."""
 
+    def consent_version(self, bank: str) -> int:
+        """The data version of the last change of consent that granted or
+        revoked ``bank`` (0: none recorded): what a bank's officer may see
+        is unchanged since it unless the trade changed (:meth:`trade_version`).
+        Answers stored for the bank stay valid across other banks' changes."""
+
     def consents(self, firm_id: str | None = None) -> dict[str, tuple[str, ...]]:
         """Current consent: firm id → banks, of every firm with at least one
         bank, or of ``firm_id`` alone (present, possibly with no bank, when

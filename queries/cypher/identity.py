@@ -64,6 +64,18 @@ UNWIND $rows AS row
 MATCH (f:Firm {id: row.id})
 SET f.consented_banks = row.banks
 """
+# The data version a change of consent commits at (its transaction bumps it
+# last), kept per bank changed: Store.consent_version.
+MARK_CONSENT_VERSION: Final[LiteralString] = """
+OPTIONAL MATCH (m:Meta {key: 'data'})
+WITH coalesce(m.version, 0) + 1 AS version
+UNWIND $banks AS bank
+MERGE (c:Meta {key: 'consent_version:' + bank})
+SET c.version = version
+"""
+CONSENT_VERSION: Final[LiteralString] = (
+    "MATCH (c:Meta {key: 'consent_version:' + $bank}) RETURN c.version AS version"
+)
 CREATE_CONSENT_EVENTS: Final[LiteralString] = """
 UNWIND $rows AS row
 CREATE (e:ConsentEvent)

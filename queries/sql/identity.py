@@ -67,6 +67,13 @@ SET_PASSWORD: Final = "UPDATE users SET password_hash = ? WHERE name = ?"
 
 CONSENT_OF_FIRMS: Final = "SELECT id, consented_banks FROM firms WHERE id IN (SELECT value FROM json_each(?))"
 SET_CONSENT: Final = "UPDATE firms SET consented_banks = ? WHERE id = ?"
+# The data version a change of consent commits at (its transaction bumps it
+# last), kept per bank changed: Store.consent_version.
+MARK_CONSENT_VERSION: Final = """
+INSERT INTO meta (key, value) SELECT 'consent_version:' || ?, value + 1 FROM meta WHERE key = 'data_version'
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+"""
+CONSENT_VERSION: Final = "SELECT value FROM meta WHERE key = 'consent_version:' || ?"
 INSERT_CONSENT_EVENT: Final = "INSERT INTO consent_events (firm_id, bank, action, who, at) VALUES (?, ?, ?, ?, ?)"
 CONSENT_COLUMNS: Final = "firm_id, bank, action, who, at"
 ALL_CONSENT_EVENTS: Final = f"SELECT {CONSENT_COLUMNS} FROM consent_events ORDER BY seq"

@@ -238,7 +238,8 @@ def test_no_store_method_changes_history_or_audit() -> None:
 
     names = {n for n, _ in inspect.getmembers(Protocol, inspect.isfunction)}
     touching = {n for n in names if "audit" in n or "consent" in n}
-    assert touching == {"append_audit", "audit_log", "change_consent", "consent_history", "consents"}
+    assert touching == {"append_audit", "audit_log", "change_consent", "consent_history", "consents",
+                        "consent_version"}  # a read
 
 
 def test_embedded_tables_refuse_changes(embedded_store: Store, tmp_path: Path) -> None:

@@ -278,6 +278,26 @@ def test_partner_lists_outlast_a_consent_change_not_a_load(store: Store, tmp_pat
     assert not _lists_in_use(store, first) and _second_hops_agree(store) >= 10
 
 
+def test_each_banks_consent_version_is_the_data_version_of_its_last_change(store: Store, tmp_path: Path) -> None:
+    """``consent_version(bank)``: the data version the bank's last grant or
+    revocation committed at; 0 before any; unchanged by another bank's
+    changes, by a change that changes nothing, and by trade writes."""
+    load_sample(store, tmp_path)
+    firm, _ = _hub_and_partners(store)
+    assert store.consent_version("B1") == store.consent_version("B2") == 0
+    store.change_consent([ConsentEvent(firm, "B1", GRANT, "ann", "2025-01-01T00:00:00+00:00")])
+    b1 = store.data_version()
+    assert store.consent_version("B1") == b1 and store.consent_version("B2") == 0
+    store.change_consent([ConsentEvent(firm, "B1", GRANT, "ann", "2025-01-01T00:00:01+00:00")])  # no change
+    store.upsert_firms([Firm("NEW", name="新しい会社")])
+    assert store.consent_version("B1") == b1
+    store.change_consent([ConsentEvent(firm, "B2", GRANT, "bob", "2025-01-02T00:00:00+00:00"),
+                          ConsentEvent(firm, "B1", REVOKE, "bob", "2025-01-02T00:00:00+00:00")])
+    both = store.data_version()
+    assert both > b1 and store.consent_version("B1") == store.consent_version("B2") == both
+    assert store.consent_version("B3") == 0
+
+
 def test_a_store_written_before_the_trade_version_reads_its_data_version(store: Store, tmp_path: Path) -> None:
     """A store whose writes never set a trade version (written by an
     earlier torihiki) answers its data version as one — its partner lists
