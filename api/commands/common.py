@@ -87,9 +87,11 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     info["precompute_seconds"] = round(time.perf_counter() - t1, 1)  # what was left of it by then
     info["refresh_seconds"] = round(time.perf_counter() - t0, 1)
     if not quiet:
+        two_hop = ", one and two hops" if done.get("client_egos_two_hop") else ""
+        officers = (f", and {done['officer_egos']} as the banks' officers see them"
+                    if done.get("officer_egos") else "")
         print(f"network metrics of {info['clients']} clients refreshed for peer baselines "
               f"in {info['seconds']} s; {done['answers']} answers (the {done['firms']} busiest firms', "
-              f"the networks of {done['client_egos']} clients"
-              f"{', one and two hops' if done.get('client_egos_two_hop') else ''}) rendered beside it in "
+              f"the networks of {done['client_egos']} clients{two_hop}{officers}) rendered beside it in "
               f"{done['seconds']} s")  # noqa: T201
     return info

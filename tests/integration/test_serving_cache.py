@@ -33,6 +33,19 @@ def _client(store: Store, tmp_path: Path, **env: object) -> TestClient:
     return TestClient(create_app(settings, store=store), headers=make_tokens(store)["analyst"])
 
 
+def _count_egos(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The firms whose ego network is computed from now on (not read from the store), in order."""
+    real_ego = service.ego
+    calls: list[str] = []
+
+    def counted(store: object, firm_id: str, *args: object, **kwargs: object) -> object:
+        calls.append(firm_id)
+        return real_ego(store, firm_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "ego", counted)
+    return calls
+
+
 def test_answers_precomputed_at_load_are_served_until_the_data_changes(
         loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(TORIHIKI_HOME=tmp_path)  # type: ignore[call-arg]
@@ -79,14 +92,7 @@ def test_every_clients_network_is_precomputed_and_served_as_rendered(
     assert info["client_egos"] == len(clients) == info["answers"] and info["bytes"] > 0
     assert info["client_egos_two_hop"] == 0 and info["officer_egos"] == 0
 
-    real_ego = service.ego
-    calls: list[str] = []
-
-    def counted(store: object, firm_id: str, *args: object, **kwargs: object) -> object:
-        calls.append(firm_id)
-        return real_ego(store, firm_id, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service, "ego", counted)
+    calls = _count_egos(monkeypatch)
     with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
         for f in clients:
             r = client.get(f"/firms/{f}/ego", params={"hops": 1})
@@ -136,14 +142,7 @@ def test_a_banks_clients_networks_are_rendered_for_its_officers_at_load(
     assert info["officer_egos"] == pairs
     assert info["answers"] == info["client_egos"] + info["client_egos_two_hop"] + pairs
 
-    real_ego = service.ego
-    calls: list[str] = []
-
-    def counted(store: object, firm_id: str, *args: object, **kwargs: object) -> object:
-        calls.append(firm_id)
-        return real_ego(store, firm_id, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service, "ego", counted)
+    calls = _count_egos(monkeypatch)
     with TestClient(create_app(settings, store=loaded)) as client:
         for f in shared:
             r = client.get(f"/firms/{f}/ego", params={"hops": 1}, headers=tokens["officer_b1"])
