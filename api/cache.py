@@ -107,8 +107,8 @@ class ResponseCache:
         ``render()``'s, stored. Exceptions from ``render`` are not cached.
         ``precomputed``: an answer stored at load time may be served (callers
         put the scope into ``key``); ``scoped``: ``key`` is a bank's, whose
-        stored answer is served only at the data version it was rendered at
-        (see :meth:`_from_store`).
+        stored answer is served only while neither the trade nor that bank's
+        consents changed since it was rendered (see :meth:`_from_store`).
         ``fresh``: read the data version now (a consent change bumps it, and
         a scoped answer must follow a revocation on the next request).
         ``gated``: ``render()`` waits for a slot of :attr:`gate` (off for
