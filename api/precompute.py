@@ -69,7 +69,7 @@ from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
 from queries.access import Principal, Role
 from queries.factory import open_store
-from queries.scoped import ScopedStore, scope_key_of
+from queries.scoped import ScopedStore, scoped_key
 from queries.store import Store, StoreError
 
 __all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key", "two_hop_precomputed"]
@@ -396,7 +396,7 @@ def officer_ego(store: Store, bank: str, firm_id: str, max_nodes: int) -> pages.
     :func:`api.responses.answer` keys it for them."""
     scoped = ScopedStore(store, Principal("precompute", Role.CREDIT_OFFICER, bank))
     key, render = pages.ego(scoped, firm_id, 1, None, None, max_nodes)
-    return f"{scope_key_of(scoped)}|{key}", render
+    return scoped_key(scoped, key), render
 
 
 def read_stored(payload: bytes) -> tuple[str, bytes]:

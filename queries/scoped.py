@@ -59,13 +59,13 @@ from queries.store import Store, StoreError
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
     import pandas as pd
 
-__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "scope_key_of", "access_of",
+__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "scope_key_of", "scoped_key", "access_of",
            "OPERATOR_ACCESS"]
 
 PSEUDONYM_PREFIX = "p-"
+"""Ids of ledger partners shown to a credit officer start with this."""
 STORED_ANSWER_PREFIX = "response:"
 """Analytics entries holding answers rendered at load time (``api.firm_pages.stored_key``)."""
-"""Ids of ledger partners shown to a credit officer start with this."""
 
 SCOPE_KEY = "scope_key"
 """Analytics entry holding the secret the pseudonymous ids are made with."""
@@ -236,6 +236,14 @@ def scope_key_of(store: object) -> str:
     """The cache scope of a store: ``"all"`` for a raw store or an unscoped
     principal, ``"bank:B"`` for a credit officer, ``"research"``."""
     return getattr(store, "scope_key", "all")
+
+
+def scoped_key(store: object, key: str) -> str:
+    """An answer's cache key (``api.firm_pages``) in ``store``'s scope: as it
+    is for the unscoped scope, else after the scope key, so that one scope's
+    answer (cached, or rendered at load time) is never another's."""
+    scope = scope_key_of(store)
+    return key if scope == "all" else f"{scope}|{key}"
 
 
 # -- the scoped store ------------------------------------------------------------
@@ -806,7 +814,7 @@ class ScopedStore:
         unscoped scope may use them — except, for a bank's officers, the
         answers rendered for that bank at load time (``response:bank:B|…``,
         :mod:`api.precompute`), each read by its name."""
-        if self.unscoped or (self.bank is not None and name.startswith(f"{STORED_ANSWER_PREFIX}{self.scope_key}|")):
+        if self.unscoped or (self.bank is not None and name.startswith(STORED_ANSWER_PREFIX + scoped_key(self, ""))):
             return self.store.get_analytics(name)
         return None
 
