@@ -15,7 +15,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 
-__all__ = ["second_hop_weights", "top_by_weight", "Partners", "partner_weights", "rank_from_partners",
+__all__ = ["second_hop_weights", "top_by_weight", "contenders", "Partners", "partner_weights", "rank_from_partners",
            "shown_pairs"]
 
 Partners = tuple[str, bool, Sequence[str], Sequence[int]]
@@ -46,13 +46,20 @@ def top_by_weight(weight: dict[str, int], n: int) -> list[str]:
     than the ranking's arithmetic)."""
     if n <= 0:
         return []
-    if len(weight) > n:
-        cut = heapq.nlargest(n, weight.values())[-1]
-        candidates = [f for f, w in weight.items() if w >= cut]
-    else:
-        candidates = list(weight)
+    candidates = list(contenders(weight, n))
     candidates.sort(key=lambda f: (-weight[f], f))
     return candidates[:n]
+
+
+def contenders(weight: dict[str, int], n: int) -> dict[str, int]:
+    """The firms of ``weight`` that can be among its ``n`` largest, whatever
+    their ids: those at or above the ``n``-th largest weight (all when
+    there are no more than ``n``). A scope that ranks under other ids (a
+    bank's pseudonyms) renames only these."""
+    if len(weight) <= n:
+        return weight
+    cut = heapq.nlargest(n, weight.values())[-1] if n > 0 else None
+    return {f: w for f, w in weight.items() if cut is not None and w >= cut}
 
 
 def partner_weights(partners: Iterable[Partners], keep: Collection[str]) -> dict[str, int]:

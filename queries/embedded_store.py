@@ -43,6 +43,7 @@ from queries.model import (
 )
 from queries.observations import (
     ledger_sums_of_amounts,
+    series_by_observer,
     sum_payments,
     sum_trades,
     unnamed_totals,
@@ -50,7 +51,6 @@ from queries.observations import (
 )
 from queries.second_hop import second_hop
 from queries.series import (
-    BankPairAmount,
     FirmTotals,
     PairTrade,
     Series,
@@ -519,15 +519,13 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         # pair (a hub partner's thousands), then the shown pairs by key.
         # Else two queries: the first hop's pairs grouped in SQLite, then the
         # shown pairs (shipping every pair to rank in Python was slower).
-        partners = self._partners_of(first)
+        partners = self.partner_lists(first)
         if partners is None:
             return second_hop(self, first, keep, room)
         ranking, shown = rank_from_partners(partners, keep, room)
         return ranking, self.pairs_by_keys(shown_pairs(partners, shown))
 
-    def _partners_of(self, firm_ids: Collection[str]) -> list[Partners] | None:
-        """The partner lists of ``firm_ids``, or ``None`` when they were not
-        built since the last write that changed the trades."""
+    def partner_lists(self, firm_ids: Collection[str]) -> list[Partners] | None:
         c = self._conn()
         if c.execute(tq.PARTNERS_CURRENT).fetchone()[0] != 1:
             return None
@@ -557,13 +555,6 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         rows = self._conn().execute(tq.PAIR_AMOUNTS, (_json(sorted(set(firm_ids))),)).fetchall()
         rows.sort()
         return rows
-
-    def pair_amounts_for_bank(self, firm_ids: Collection[str], bank: str) -> list[BankPairAmount]:
-        if not bank:  # '' would match a revoked consent's empty list
-            return []
-        rows = self._conn().execute(tq.PAIR_AMOUNTS_FOR_BANK, (_json(sorted(set(firm_ids))), bank))
-        return sorted(BankPairAmount(s, b, bool(sv), bool(bv), None if yen is None else int(yen))
-                      for s, b, sv, bv, yen in rows)
 
     def pairs_around(self, firm_ids: Collection[str]) -> list[PairTrade]:
         rows = self._conn().execute(tq.PAIRS_AROUND, (_json(sorted(set(firm_ids))),))
@@ -619,6 +610,18 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         if not wanted:
             return []
         return sum_trades(_observations(self._conn().execute(tq.OBS_OF_PAIRS, (_json(wanted),))), None, None)
+
+    def observed_yen(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        return {(s, b, o): int(yen) for s, b, o, yen in self._conn().execute(tq.OBSERVED_YEN, (_json(wanted),))}
+
+    def observed_series(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], Series]:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        return series_by_observer(_observations(self._conn().execute(tq.OBSERVED_SERIES, (_json(wanted),))))
 
     def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
         ids = sorted(set(client_ids))
@@ -749,6 +752,9 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
 
     def all_firms(self) -> list[Firm]:
         return [_firm(r) for r in self._conn().execute(fq.ALL_FIRMS)]
+
+    def client_ids(self) -> set[str]:
+        return {str(r[0]) for r in self._conn().execute(fq.CLIENT_IDS)}
 
     def all_pairs(self) -> list[PairTrade]:
         return sorted((_pair(r) for r in self._conn().execute(tq.ALL_PAIRS)), key=_pair_key)

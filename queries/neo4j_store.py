@@ -29,7 +29,8 @@ from neo4j.exceptions import (
 
 from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
 from domain.second_hop import Partners, rank_from_partners, shown_pairs, top_by_weight
-from queries import pair_series, partner_lists
+from queries import pair_series
+from queries import partner_lists as lists_codec
 from queries.breaker import CircuitBreaker
 from queries.cancel import check
 from queries.config import StoreConfig
@@ -63,13 +64,13 @@ from queries.neo4j_rows import rows as plain_rows
 from queries.observations import (
     ledger_sums,
     pairs_frame,
+    series_by_observer,
     sum_payments,
     sum_trades,
     unnamed_totals,
     with_own_totals,
 )
 from queries.series import (
-    BankPairAmount,
     FirmTotals,
     PairTrade,
     Series,
@@ -533,7 +534,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             ranking, shown = rank_from_partners(partners, kept, room)
             at = shown_pairs(partners, shown)
             pairs = _pairs(self._read_many(tq.PAIRS_BY_IDS, tq.PAIR_COLUMNS,
-                                           rels=[partner_lists.handle(sides[i], j) for i, j in at.values()]))
+                                           rels=[lists_codec.handle(sides[i], j) for i, j in at.values()]))
             if {(p.seller, p.buyer) for p in pairs} == at.keys():
                 return ranking, pairs
             # else a load changed the pairs between the two reads, or the
@@ -563,7 +564,12 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                         "running, the relationships were written again outside torihiki; `torihiki "
                         "refresh` builds the lists again")
 
-    def _partner_lists(self, firm_ids: list[str]) -> tuple[list[Partners], list[partner_lists.Side]] | None:
+    @_translate
+    def partner_lists(self, firm_ids: Collection[str]) -> list[Partners] | None:
+        listed = self._partner_lists(sorted(set(firm_ids)))
+        return None if listed is None else listed[0]
+
+    def _partner_lists(self, firm_ids: list[str]) -> tuple[list[Partners], list[lists_codec.Side]] | None:
         """The partner lists of ``firm_ids``, each with its side as stored
         (for the pairs' element ids), or ``None`` when a write other than a
         consent change came after they were built."""
@@ -571,11 +577,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         if not rows or not rows[0]["current"]:
             return None
         partners: list[Partners] = []
-        sides: list[partner_lists.Side] = []
+        sides: list[lists_codec.Side] = []
         for firm, sells, buys in rows[0]["lists"]:
             for is_seller, blob in ((True, sells), (False, buys)):
                 if blob is not None:
-                    side = partner_lists.decode(blob)
+                    side = lists_codec.decode(blob)
                     partners.append((firm, is_seller, side[0], side[1]))
                     sides.append(side)
         return partners, sides
@@ -584,15 +590,6 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         rows = self._read_many(tq.PAIR_AMOUNTS, tq.AMOUNT_COLUMNS, ids=sorted(set(firm_ids)))
         return sorted({(r["seller"], r["buyer"], int(r["amount"])) for r in rows})
-
-    @_translate
-    def pair_amounts_for_bank(self, firm_ids: Collection[str], bank: str) -> list[BankPairAmount]:
-        if not bank:
-            return []
-        rows = self._read_many(tq.PAIR_AMOUNTS_FOR_BANK, tq.BANK_AMOUNT_COLUMNS, ids=sorted(set(firm_ids)),
-                               bank=bank)
-        return sorted(BankPairAmount(r["seller"], r["buyer"], bool(r["sv"]), bool(r["bv"]),
-                                     None if r["yen"] is None else int(r["yen"])) for r in rows)
 
     @_translate
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
@@ -649,6 +646,22 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
             return []
         rows = self._read_many(tq.OBS_OF_PAIRS, tq.OBS_OF_PAIRS_COLUMNS, pairs=wanted)
         return sum_trades(((r["seller"], r["buyer"], r["observer"], _series(r)) for r in rows), None, None)
+
+    @_translate
+    def observed_yen(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+        wanted = [list(k) for k in sorted(set(keys))]
+        if not wanted:
+            return {}
+        rows = self._read_many(tq.OBSERVED_YEN, tq.OBSERVED_YEN_COLUMNS, keys=wanted)
+        return {(r["seller"], r["buyer"], r["observer"]): int(r["yen"]) for r in rows}
+
+    @_translate
+    def observed_series(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], Series]:
+        wanted = [list(k) for k in sorted(set(keys))]
+        if not wanted:
+            return {}
+        rows = self._read_many(tq.OBSERVED_SERIES, tq.OBS_OF_PAIRS_COLUMNS, keys=wanted)
+        return series_by_observer((r["seller"], r["buyer"], r["observer"], _series(r)) for r in rows)
 
     @_translate
     def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
@@ -792,6 +805,10 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
     @_translate
     def all_firms(self) -> list[Firm]:
         return [_firm(r) for r in self._read(fq.ALL_FIRMS)]
+
+    @_translate
+    def client_ids(self) -> set[str]:
+        return {str(r["id"]) for r in self._read(fq.CLIENT_IDS)}
 
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
         self.put_analytics_many([(name, payload)], data_version, created_at)
@@ -1062,7 +1079,7 @@ def _delete_slice(query: LiteralString, tx: neo4j.ManagedTransaction) -> int:
 def _encoded_side(entries: list[list[Any]]) -> bytes | None:
     """One side of a firm's partner list ([partner, yen, element id] per
     pair) as :mod:`queries.partner_lists` stores it."""
-    return partner_lists.encode([e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries])
+    return lists_codec.encode([e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries])
 
 
 def _run_rows(query: LiteralString, rows: list[dict[str, Any]] | None, tx: neo4j.ManagedTransaction,

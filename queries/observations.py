@@ -21,7 +21,7 @@ import pandas as pd
 from queries.model import PaymentRow, TradeEdge, TradeRow
 from queries.series import FirmTotals, PairTrade, Series, apply_delta, window
 
-__all__ = ["merge_observations", "sum_trades", "sum_payments", "pairs_frame", "ledger_sums", "UNNAMED",
+__all__ = ["merge_observations", "series_by_observer", "sum_trades", "sum_payments", "pairs_frame", "ledger_sums", "UNNAMED",
            "with_own_totals", "unnamed_totals"]
 
 Observation = tuple[str, str, str, Series]
@@ -60,6 +60,27 @@ def _sums(obs: Iterable[Observation], month_from: str | None,
                     cell[0] += a
                     cell[1] += n
     return sorted(acc.items())
+
+
+def series_by_observer(obs: Iterable[Observation]) -> dict[tuple[str, str, str], Series]:
+    """Per (source, target, observer): its series summed over batches and
+    spellings, every month any of them holds (a lone record as it is)."""
+    acc: dict[tuple[str, str, str], list[Series]] = defaultdict(list)
+    for src, dst, observer, s in obs:
+        acc[(src, dst, observer)].append(s)
+    out: dict[tuple[str, str, str], Series] = {}
+    for key, parts in acc.items():
+        if len(parts) == 1:
+            out[key] = parts[0]
+            continue
+        cells: dict[str, list[int]] = {}
+        for s in parts:
+            for m, a, n in zip(s.months, s.amounts, s.lines, strict=True):
+                cell = cells.setdefault(m, [0, 0])
+                cell[0] += a
+                cell[1] += n
+        out[key] = Series.from_map(cells)
+    return out
 
 
 def sum_trades(obs: Iterable[Observation], month_from: str | None,

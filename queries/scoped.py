@@ -47,13 +47,26 @@ import secrets
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from domain.second_hop import second_hop_weights, top_by_weight
+from domain.second_hop import (
+    Partners,
+    contenders,
+    partner_weights,
+    second_hop_weights,
+    shown_pairs,
+    top_by_weight,
+)
 from queries.access import Principal, Role
 from queries.model import Firm, ParameterRow, PaymentRow, TradeEdge, TradeRow
-from queries.second_hop import second_hop
-from queries.series import FirmTotals, PairTrade, expand_edges, ledger_totals_of, split_observers
+from queries.series import (
+    FirmTotals,
+    PairTrade,
+    Series,
+    expand_edges,
+    ledger_totals_of,
+    split_observers,
+)
 from queries.store import Store, StoreError
 
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
@@ -232,6 +245,48 @@ def _pseudonyms_for(secret: bytes, bank: str) -> _Pseudonyms:
         return got
 
 
+class _BankView(NamedTuple):
+    """Which firms a bank's scope sees, read once per data version and
+    shared by the requests of a process (:func:`_bank_view`)."""
+
+    version: int  # the store's data version when it was read
+    visible: frozenset[str]  # firms that consented to share with the bank
+    clients: frozenset[str]  # client firms: their own ledgers may record a pair too
+
+
+_VIEWS: OrderedDict[tuple[int, str], _BankView] = OrderedDict()
+_VIEWS_MAX = 16
+"""(store, bank) views kept (least recently used first out); ~1 MB each on the 100k region."""
+_VIEWS_LOCK = threading.Lock()
+
+
+def _bank_view(store: Store, bank: str) -> _BankView:
+    """The firms ``bank`` sees and the client firms, as of the store's data
+    version: read again after any write that bumped it (a load, a consent
+    change, a firm master). The version is read first: a write landing
+    between the two reads leaves a view newer than its label, which the next
+    request after that write reads again (never an older view under a newer
+    label). Two reads of ids (a bank's few thousand consenting firms and
+    the clients) instead of each pair's two firms looked up on every
+    request (~3,000 pairs around a client's first hop: two thirds of the
+    store's time weighing them)."""
+    version = store.data_version()
+    key = (id(store), bank)
+    with _VIEWS_LOCK:
+        got = _VIEWS.get(key)
+        if got is not None and got.version == version:
+            _VIEWS.move_to_end(key)
+            return got
+    view = _BankView(version, frozenset(f for f, banks in store.consents().items() if bank in banks),
+                     frozenset(store.client_ids()))
+    with _VIEWS_LOCK:
+        _VIEWS[key] = view
+        _VIEWS.move_to_end(key)
+        while len(_VIEWS) > _VIEWS_MAX:
+            _VIEWS.popitem(last=False)
+    return view
+
+
 def scope_key_of(store: object) -> str:
     """The cache scope of a store: ``"all"`` for a raw store or an unscoped
     principal, ``"bank:B"`` for a credit officer, ``"research"``."""
@@ -284,6 +339,10 @@ class ScopedStore:
         # (seller, buyer) → observer → month → [yen, lines]
         self._obs: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = {}
         self._obs_complete = False  # True: _obs holds every such pair (trade_frame read them all)
+        # a visible ledger's own record of a pair whose hidden side's ledger records it too:
+        # (seller, buyer, observer) → its series (None: it recorded none)
+        self._own: dict[tuple[str, str, str], Series | None] = {}
+        self._bank: _BankView | None = None  # read once per request (_view)
         # every pair read, scoped once per request: (seller, buyer) → what the principal sees (None: nothing)
         self._scoped: dict[tuple[str, str], PairTrade | None] = {}
         self._around: dict[str, list[tuple[str, str]]] = {}  # firm → keys of its pairs (read; see _scoped_around)
@@ -453,6 +512,15 @@ class ScopedStore:
             cell[0] += r.amount
             cell[1] += r.lines
 
+    def _read_own(self, keys: Collection[tuple[str, str, str]]) -> None:
+        """What the ledger of each observer recorded of each pair, for the
+        (seller, buyer, observer) of ``keys`` not read yet (one store call)."""
+        missing = [k for k in set(keys) if k not in self._own]
+        if missing:
+            found = self.store.observed_series(missing)
+            for k in missing:
+                self._own[k] = found.get(k)
+
     def _scope_new(self, pairs: list[PairTrade]) -> None:
         """Scope merged pairs not scoped before in this request into :attr:`_scoped`
         (see the module docstring): ``None`` for a pair the principal may not see,
@@ -474,17 +542,11 @@ class ScopedStore:
                 self._scoped[key] = self._relabel(p)
             else:
                 shared.append((p, v))
-        self._read_obs([(p.seller, p.buyer) for p, _ in shared])
+        self._read_own([(p.seller, p.buyer, v) for p, v in shared])
         for p, v in shared:  # the visible side's own figures only
-            key = (p.seller, p.buyer)
-            mine = self._obs.get(key, {}).get(v, {})
-            if not mine:
-                self._scoped[key] = None
-                continue
-            months = tuple(sorted(mine))
-            self._scoped[key] = self._relabel(PairTrade(
-                p.seller, p.buyer, months, tuple(mine[m][0] for m in months),
-                tuple(mine[m][1] for m in months), (v,) * len(months)))
+            mine = self._own[(p.seller, p.buyer, v)]
+            self._scoped[(p.seller, p.buyer)] = None if mine is None else self._relabel(PairTrade(
+                p.seller, p.buyer, mine.months, mine.amounts, mine.lines, (v,) * len(mine.months)))
 
     def _relabel(self, p: PairTrade) -> PairTrade:
         return PairTrade(self._out(p.seller), self._out(p.buyer), p.months, p.amounts, p.lines, p.observers)
@@ -575,9 +637,86 @@ class ScopedStore:
 
     def second_hop(self, first: Collection[str], keep: Collection[str],
                    room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
+        """An officer's: ranked as :meth:`second_hop_ranking` ranks (ties by
+        the ids the officer sees), the pairs shown read by key from those
+        the ranking weighed — every one touches ``first`` — instead of
+        searched for again between the shown firms and ``first``."""
         if not self._officer():
             return self.store.second_hop(first, keep, room)
-        return second_hop(self, first, keep, room)
+        first_real, keep_real = set(self._in_many(first)), set(self._in_many(keep))
+        lists = self.store.partner_lists(first_real)
+        if lists is not None:
+            seen = self._bank_lists(lists)
+            near = contenders(partner_weights(seen, keep_real), room + 1)
+            visible = self._view().visible
+            for f in near:  # their ids as the officer sees them, below, without reading each firm
+                self._vis.setdefault(f, f in visible)
+        else:
+            around = self._weigh(first_real)
+            near = contenders(second_hop_weights(keep_real, first_real, around), room + 1)
+        real_of = {self._out(f): f for f in near}  # ranked as the officer sees them: ties by those ids
+        weight = {f: near[real] for f, real in real_of.items()}
+        ranked = top_by_weight(weight, room + 1)
+        shown = keep_real | {real_of[f] for f in ranked[:room]}
+        if lists is not None:
+            keys = list(shown_pairs(seen, shown))
+        else:
+            keys = [(s, b) for s, b, _ in around
+                    if (s in first_real and b in shown) or (b in first_real and s in shown)]
+        return [(f, weight[f]) for f in ranked], self._scope_pairs(self.store.pairs_by_keys(keys)) if keys else []
+
+    def _view(self) -> _BankView:
+        """Which firms the bank sees and the clients (:func:`_bank_view`), once per request."""
+        if self._bank is None:
+            assert self.bank is not None
+            self._bank = _bank_view(self.store, self.bank)
+        return self._bank
+
+    def _bank_lists(self, lists: list[Partners]) -> list[Partners]:
+        """The first hop's partner lists (``Store.partner_lists``) cut to
+        what the bank sees, with the yen it sees: as :meth:`_weigh` weighs
+        the pairs, from one entry per partner instead of a row per pair
+        (a wide first hop's 20,000–40,000). Which visible ledgers saw a
+        hidden firm is learnt on the way (its name, if it is shown)."""
+        view = self._view()
+        visible, clients, seen_by = view.visible, view.clients, self._seen_by
+        cut: list[tuple[str, bool, list[str], list[int]]] = []
+        shared: list[tuple[int, int, tuple[str, str, str]]] = []  # (list, entry, (seller, buyer, visible end))
+        for firm, sells, others, yen in lists:
+            mine: list[str] = []
+            amounts: list[int] = []
+            if firm in visible:
+                for other, amount in zip(others, yen, strict=True):
+                    if other not in visible:
+                        seen_by[other].add(firm)
+                        if other in clients:
+                            shared.append((len(cut), len(mine), (firm, other, firm) if sells else (other, firm, firm)))
+                    mine.append(other)
+                    amounts.append(amount)
+            else:
+                keeps_ledger = firm in clients
+                for other, amount in zip(others, yen, strict=True):
+                    if other in visible:
+                        seen_by[firm].add(other)
+                        if keeps_ledger:
+                            shared.append((len(cut), len(mine), (firm, other, other) if sells else (other, firm, other)))
+                        mine.append(other)
+                        amounts.append(amount)
+            cut.append((firm, sells, mine, amounts))
+        if shared:  # the visible end's own record of the pair, or nothing to show
+            own = self.store.observed_yen([key for _, _, key in shared])
+            dropped: dict[int, set[int]] = defaultdict(set)
+            for i, j, key in shared:
+                yen_seen = own.get(key)
+                if yen_seen is None:
+                    dropped[i].add(j)
+                else:
+                    cut[i][3][j] = abs(yen_seen)
+            for i, gone in dropped.items():
+                firm, sells, others, yen = cut[i]
+                cut[i] = (firm, sells, [o for j, o in enumerate(others) if j not in gone],
+                          [y for j, y in enumerate(yen) if j not in gone])
+        return list(cut)
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen) of the pairs around ``firm_ids`` the principal
@@ -590,31 +729,53 @@ class ScopedStore:
     def _weigh(self, reals: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen) in real ids of the pairs with an end in
         ``reals`` that the bank sees part of, with the yen of that part — what
-        the scoped pairs' series sum to — as the store weighs them
-        (``Store.pair_amounts_for_bank``; only firms not weighed yet in this
+        the scoped pairs' series sum to (only firms not weighed yet in this
         request are read). A two-hop ego ranks its second hop from these:
-        ~2,000 pairs, of which it shows ~400 with their series. The firms'
-        visibility and which visible ledgers saw a hidden firm are learnt on
-        the way, as scoping the pairs would (the hidden firm's name)."""
+        ~3,000 pairs, of which it shows ~600 with their series.
+
+        From the pairs' merged yen (``Store.pair_amounts``) and which firms
+        the bank sees (:func:`_bank_view`): a pair with both ends visible, or
+        with a hidden end that keeps no ledger, is the bank's whole; where
+        the hidden end is a client, its own ledger may record the flow too,
+        and the bank weighs the visible end's own observations of it
+        (``Store.observed_yen``; nothing to weigh when that end recorded
+        none). The firms' visibility and which
+        visible ledgers saw a hidden firm are learnt on the way, as scoping
+        the pairs would (the hidden firm's name)."""
         reals = set(reals)
         missing = sorted(reals - self._weighed.keys())
         if missing:
-            assert self.bank is not None
+            view = self._view()
+            visible, clients = view.visible, view.clients
             touching: dict[str, list[tuple[str, str]]] = {f: [] for f in missing}
-            for r in self.store.pair_amounts_for_bank(missing, self.bank):
-                self._vis.setdefault(r.seller, r.seller_visible)
-                self._vis.setdefault(r.buyer, r.buyer_visible)
-                if r.seller_visible != r.buyer_visible:
-                    v, h = (r.seller, r.buyer) if r.seller_visible else (r.buyer, r.seller)
-                    self._seen_by[h].add(v)
-                key = (r.seller, r.buyer)
-                self._yen[key] = r.yen
-                for firm in {r.seller, r.buyer}:
-                    if firm in touching:
-                        touching[firm].append(key)
+            shared: list[tuple[tuple[str, str], str]] = []  # (pair, its visible end)
+            vis, seen_by, yen_of = self._vis, self._seen_by, self._yen
+            for s, b, yen in self.store.pair_amounts(missing):  # ~7,000 rows around a wide first hop
+                sv, bv = s in visible, b in visible
+                if not (sv or bv):
+                    continue  # only hidden ledgers can have recorded it
+                vis.setdefault(s, sv)
+                vis.setdefault(b, bv)
+                key = (s, b)
+                weight: int | None = yen
+                if sv != bv:
+                    v, h = (s, b) if sv else (b, s)
+                    seen_by[h].add(v)
+                    if h in clients:
+                        shared.append((key, v))
+                        weight = None  # weighed below
+                yen_of[key] = weight
+                if (around := touching.get(s)) is not None:
+                    around.append(key)
+                if b != s and (around := touching.get(b)) is not None:
+                    around.append(key)
+            if shared:
+                own = self.store.observed_yen([(s, b, v) for (s, b), v in shared])
+                for (s, b), v in shared:
+                    yen_of[(s, b)] = own.get((s, b, v))
             self._weighed.update(touching)
         keys = {k for r in reals for k in self._weighed[r]}
-        return [(s, b, yen) for s, b in keys if (yen := self._yen[(s, b)]) is not None]
+        return [(s, b, w) for s, b in keys if (w := self._yen[(s, b)]) is not None]
 
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
         """Monthly sales and purchases over the visible pairs; a visible

@@ -3,10 +3,11 @@
 :meth:`queries.store.Store.second_hop` is one call so that a store can
 rank from its partner lists when they are current (``Store.prepare_reads``)
 and, when they are not, Neo4j can read the first hop's pairs once for both
-the ranking and the pairs shown (``queries.cypher.trades.SECOND_HOP``). A
-credit officer's scoped reads answer it with the two reads it stands for,
-here, and so does the embedded store while its partner lists are not
-current.
+the ranking and the pairs shown (``queries.cypher.trades.SECOND_HOP``).
+The embedded store answers it with the two reads it stands for, here,
+while its partner lists are not current (a credit officer's scoped store
+ranks from the pairs it weighed and reads the shown ones by key:
+``queries.scoped.ScopedStore.second_hop``).
 """
 
 from __future__ import annotations

@@ -25,13 +25,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from domain.pickling import pickled_as_fields
 from queries.model import PaymentRow, TradeEdge, TradeRow
 
 __all__ = [
-    "Series", "ObservationKey", "PairTrade", "BankPairAmount", "FirmTotals", "group_rows", "merge_pair",
+    "Series", "ObservationKey", "PairTrade", "FirmTotals", "group_rows", "merge_pair",
     "totals_delta", "apply_delta", "expand_edges", "window", "join_observers", "split_observers",
     "ledger_totals_of",
 ]
@@ -86,19 +85,6 @@ class PairTrade:
     @property
     def n_lines(self) -> int:
         return sum(self.lines)
-
-
-class BankPairAmount(NamedTuple):
-    """One merged pair as a bank's credit officer may weigh it
-    (:meth:`queries.store.Store.pair_amounts_for_bank`): which ends consented
-    to the bank, and the yen over all months the bank may see (``None``:
-    nothing — only the hidden end's ledger recorded the pair)."""
-
-    seller: str
-    buyer: str
-    seller_visible: bool
-    buyer_visible: bool
-    yen: int | None
 
 
 @dataclass(frozen=True, slots=True)

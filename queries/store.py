@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from domain.second_hop import Partners
 from queries.acks import AlertAck
 from queries.identity import AuditEntry, ConsentEvent, TokenRead, User
 from queries.model import (
@@ -20,7 +21,7 @@ from queries.model import (
     TradeEdge,
     TradeRow,
 )
-from queries.series import BankPairAmount, FirmTotals, PairTrade, Series
+from queries.series import FirmTotals, PairTrade, Series
 
 if TYPE_CHECKING:  # only an annotation: importing the interface must not load pandas (CLI start-up)
     import pandas as pd
@@ -241,22 +242,17 @@ class Store(Protocol):
         a store can read the first hop's pairs once for both
         (:func:`queries.second_hop.second_hop` composes the two reads)."""
 
+    def partner_lists(self, firm_ids: Collection[str]) -> list[Partners] | None:
+        """The partner lists of ``firm_ids`` (one per firm and side: the
+        firm, whether it sells to them, their ids, the absolute yen of each
+        pair over all months; :data:`domain.second_hop.Partners`) when the
+        store keeps them current (:meth:`prepare_reads` since the last write
+        that changed the trade), else ``None``: the structure around a first
+        hop without a row per pair."""
+
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a
         seller or buyer in ``firm_ids``, sorted — structure without series."""
-
-    def pair_amounts_for_bank(self, firm_ids: Collection[str], bank: str) -> list[BankPairAmount]:
-        """What a credit officer of ``bank`` may weigh of the merged pairs
-        with a seller or buyer in ``firm_ids``: every such pair with at least
-        one end that consented to ``bank`` (a *visible* end), sorted by
-        (seller, buyer), with which ends are visible and the yen over all
-        months the bank may see — the merged amount when both ends are
-        visible; else the yen the visible end's own ledger recorded (all its
-        observations of the pair: months, files, spellings), ``None`` when
-        that ledger never recorded the pair (the hidden end's ledger did).
-        The amounts :class:`queries.scoped.ScopedStore` would sum from the
-        scoped pairs' series, without shipping a series: a two-hop ego ranks
-        ~2,000 pairs to show ~400. An empty ``bank`` names no firm."""
 
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]:
         """Merged monthly sales and purchases (yen) of each firm that has trade,
@@ -300,6 +296,20 @@ class Store(Protocol):
         month, summed over batches and spellings, sorted by (seller, buyer,
         month, observer): the observations :meth:`pairs_by_keys` merges, read
         for many pairs at once (keys without trade have no rows)."""
+
+    def observed_yen(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+        """:meth:`observed_series` summed over its months by the store: the
+        yen each ledger recorded of each pair (absent where it recorded
+        none). What a bank weighs such a pair by, to rank a second hop
+        (~300 pairs of ~24 monthly files each around a client's first hop)."""
+
+    def observed_series(self, keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], Series]:
+        """What the ledger of ``observer`` recorded of the pair (seller,
+        buyer), per month, summed over batches and spellings, for each
+        (seller, buyer, observer) of ``keys``; absent where that ledger
+        recorded none. What a bank sees of a pair whose hidden end's ledger
+        records it too (:class:`queries.scoped.ScopedStore`): one ledger's
+        record, where :meth:`pair_observations` reads every ledger's."""
 
     def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
         """For each of ``client_ids``: its own ledger's sales and purchases
@@ -371,6 +381,11 @@ class Store(Protocol):
     # -- whole network (analytics) ---------------------------------------
     def all_firms(self) -> list[Firm]:
         """Every firm, sorted by id."""
+
+    def client_ids(self) -> set[str]:
+        """The ids of the client firms (those whose ledgers the operator
+        keeps): a bank's scope tells from them which pairs a hidden firm's
+        own ledger may have recorded too, without reading each firm."""
 
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
         """Store a derived whole-network table computed from the data at

@@ -55,3 +55,4 @@ CALL () { MATCH (b:Batch) RETURN count(b) AS batches }
 RETURN firms, trades, payments, batches
 """
 ALL_FIRMS: Final[LiteralString] = "MATCH (f:Firm) RETURN " + FIRM_FIELDS + " ORDER BY f.id"
+CLIENT_IDS: Final[LiteralString] = "MATCH (f:Firm) WHERE f.is_client = true RETURN f.id AS id"

@@ -63,6 +63,19 @@ MATCH (s:Firm {id: pair[0]})-[t:TRADE]->(b:Firm {id: pair[1]})
 RETURN pair[0] AS seller, pair[1] AS buyer, t.observer AS observer,
        t.months AS months, t.amounts AS amounts, t.lines AS lines
 """
+# Yen each [seller, buyer, observer] of $keys recorded, summed by the server.
+OBSERVED_YEN: Final[LiteralString] = """
+UNWIND $keys AS k
+MATCH (:Firm {id: k[0]})-[t:TRADE]->(:Firm {id: k[1]}) WHERE t.observer = k[2]
+RETURN k[0] AS seller, k[1] AS buyer, k[2] AS observer, sum(reduce(a = 0, y IN t.amounts | a + y)) AS yen
+"""
+OBSERVED_YEN_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "observer", "yen")
+# What each [seller, buyer, observer] of $keys recorded, batch by batch.
+OBSERVED_SERIES: Final[LiteralString] = """
+UNWIND $keys AS k
+MATCH (:Firm {id: k[0]})-[t:TRADE]->(:Firm {id: k[1]}) WHERE t.observer = k[2]
+RETURN k[0] AS seller, k[1] AS buyer, k[2] AS observer, t.months AS months, t.amounts AS amounts, t.lines AS lines
+"""
 
 # -- merged pairs and firm totals ----------------------------------------------
 # Taking each firm's write lock (the SET) before reading its totals: two
@@ -328,26 +341,6 @@ PAIR_AMOUNTS: Final[LiteralString] = (
     "} "
     "RETURN DISTINCT seller, buyer, amount"
 )
-# What a bank may weigh of the pairs around $ids (Store.pair_amounts_for_bank):
-# each relationship once, each end's consent to $bank read on the way; where
-# one end is hidden and keeps a ledger (a client), the yen of the visible
-# end's own observations of the pair (null when it has none), else the
-# merged yen.
-PAIR_AMOUNTS_FOR_BANK: Final[LiteralString] = """
-UNWIND $ids AS id
-MATCH (:Firm {id: id})-[m:TRADES_WITH]-()
-WITH DISTINCT m
-WITH m, startNode(m) AS s, endNode(m) AS b
-WITH m, s, b, coalesce($bank IN s.consented_banks, false) AS sv,
-     coalesce($bank IN b.consented_banks, false) AS bv
-WHERE sv OR bv
-WITH m, s, b, sv, bv, CASE WHEN sv THEN s.id ELSE b.id END AS v, CASE WHEN sv THEN b ELSE s END AS h
-RETURN s.id AS seller, b.id AS buyer, sv, bv,
-       CASE WHEN (sv AND bv) OR NOT coalesce(h.is_client, false) THEN m.amount
-            ELSE reduce(total = null, t IN [(s)-[o:TRADE]->(b) WHERE o.observer = v | o] |
-                        coalesce(total, 0) + reduce(a = 0, y IN t.amounts | a + y)) END AS yen
-"""
-BANK_AMOUNT_COLUMNS: Final[tuple[LiteralString, ...]] = ("seller", "buyer", "sv", "bv", "yen")
 FIRM_TOTALS: Final[LiteralString] = """
 UNWIND $ids AS id
 MATCH (f:Firm {id: id}) WHERE f.total_months IS NOT NULL

@@ -36,3 +36,4 @@ SELECT count(*) FROM firms
 WHERE instr(lower(id), lower(?)) > 0 OR instr(lower(COALESCE(name, '')), lower(?)) > 0
 """
 ALL_FIRMS: Final = f"SELECT {FIRM_COLUMNS} FROM firms ORDER BY id"
+CLIENT_IDS: Final = "SELECT id FROM firms WHERE is_client = 1"

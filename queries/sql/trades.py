@@ -25,6 +25,21 @@ SELECT o.seller, o.buyer, o.observer, o.months, o.amounts, o.lines
 FROM json_each(?) j JOIN trade_obs o ON o.seller = j.value ->> 0 AND o.buyer = j.value ->> 1
 """
 
+# Yen each (seller, buyer, observer) of ?1 recorded, summed in SQLite.
+OBSERVED_YEN: Final = """
+SELECT o.seller, o.buyer, o.observer, SUM(j.value)
+FROM json_each(?) k JOIN trade_obs o ON o.seller = k.value ->> 0 AND o.buyer = k.value ->> 1
+    AND +o.observer = k.value ->> 2, json_each(o.amounts) j
+GROUP BY o.seller, o.buyer, o.observer
+"""
+# What each (seller, buyer, observer) of ?1 recorded, batch by batch (by the
+# pair's index; the observer tested on the few rows of a pair).
+OBSERVED_SERIES: Final = """
+SELECT o.seller, o.buyer, o.observer, o.months, o.amounts, o.lines
+FROM json_each(?) k JOIN trade_obs o ON o.seller = k.value ->> 0 AND o.buyer = k.value ->> 1
+    AND +o.observer = k.value ->> 2
+"""
+
 # -- merged pairs and firm totals ----------------------------------------------
 PAIR_COLUMNS: Final = "seller, buyer, months, amounts, lines, observers"
 P_PAIR_COLUMNS: Final = ", ".join("p." + c.strip() for c in PAIR_COLUMNS.split(","))  # of the alias p
@@ -48,31 +63,6 @@ SELECT seller, buyer, amount FROM trade_pairs WHERE seller IN (SELECT value FROM
 UNION ALL
 SELECT seller, buyer, amount FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
   AND +seller NOT IN (SELECT value FROM json_each(?1))
-"""
-# What a bank may weigh of the pairs around ?1 (Store.pair_amounts_for_bank):
-# the keys and yen from the covering indexes as in PAIR_AMOUNTS, each end's
-# consent to ?2 from its row; where one end is hidden and keeps a ledger
-# (a client), the yen of the visible end's own observations of the pair
-# (NULL when it has none), else the merged yen.
-PAIR_AMOUNTS_FOR_BANK: Final = """
-WITH k AS (
-    SELECT seller, buyer, amount FROM trade_pairs WHERE seller IN (SELECT value FROM json_each(?1))
-    UNION ALL
-    SELECT seller, buyer, amount FROM trade_pairs WHERE buyer IN (SELECT value FROM json_each(?1))
-      AND +seller NOT IN (SELECT value FROM json_each(?1))
-), v AS (
-    SELECT k.seller, k.buyer, k.amount, s.is_client AS sc, b.is_client AS bc,
-           COALESCE(instr(';' || s.consented_banks || ';', ';' || ?2 || ';') > 0, 0) AS sv,
-           COALESCE(instr(';' || b.consented_banks || ';', ';' || ?2 || ';') > 0, 0) AS bv
-    FROM k JOIN firms s ON s.id = k.seller JOIN firms b ON b.id = k.buyer
-)
-SELECT seller, buyer, sv, bv, CASE
-    WHEN (sv AND bv) OR (sv AND NOT bc) OR (bv AND NOT sc) THEN amount
-    ELSE (SELECT SUM(j.value) FROM trade_obs o, json_each(o.amounts) j
-          WHERE o.seller = v.seller AND o.buyer = v.buyer  -- by the pair's index, not the observer's
-            AND +o.observer = CASE WHEN sv THEN v.seller ELSE v.buyer END)
-END
-FROM v WHERE sv OR bv
 """
 # Second-hop firms of an ego network ranked by their yen with the first hop
 # (?1), firms of ?2 left out: from the covering indexes on either end (their

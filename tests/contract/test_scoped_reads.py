@@ -3,8 +3,8 @@
 ``Store.pair_observations`` (every observer's record of many pairs),
 ``Store.pairs_between`` (the pairs between two sets of firms),
 ``Store.pairs_with_bank`` (a set's pairs with a bank's consenting
-firms), ``Store.pair_amounts_for_bank`` (what a bank may weigh of a set's
-pairs), ``Store.ledger_totals`` (clients' own ledgers' totals kept after a
+firms), ``Store.observed_series`` and ``Store.observed_yen`` (one ledger's
+record of many pairs), ``Store.ledger_totals`` (clients' own ledgers' totals kept after a
 load), ``Store.spellings`` (how given ledgers spell given firms) and
 ``Store.unnamed_totals`` (many clients' lines without a counterparty) must
 answer what the one-at-a-time reads answer, on both stores; and one
@@ -26,7 +26,7 @@ from queries.access import Principal, Role
 from queries.identity import ConsentEvent
 from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
 from queries.series import ledger_totals_of
-from queries.store import Store
+from queries.store import NotFound, Store
 from tests.contract.test_access_matrix import C1, C2, C3, LEDGERS, MONTHS, N1, N2, N3, build_region
 
 UNNAMED = ("unnamed_sales", "unnamed_purchases")
@@ -80,45 +80,101 @@ def test_pairs_with_bank_are_the_pairs_with_its_consenting_firms(store: Store, t
     assert store.pairs_with_bank([C1, C2], "B2") == store.pairs_between([C1, C2], [C1, C2])
 
 
-def test_pair_amounts_for_bank_weigh_what_the_bank_may_see(store: Store, tmp_path: Path) -> None:
+def test_observed_series_and_yen_are_one_ledgers_record(store: Store, tmp_path: Path) -> None:
+    build_region(store, tmp_path / "region")
+    # the flow C1 → C2 is recorded by both ledgers, each with its own figure; C3 records none of it
+    got = store.observed_series([(C1, C2, C1), (C1, C2, C2), (C1, C2, C3), (C2, N2, C2), ("nope", "none", C1)])
+    assert sorted(got) == [(C1, C2, C1), (C1, C2, C2), (C2, N2, C2)]
+    assert (got[(C1, C2, C1)].months, got[(C1, C2, C1)].amounts) == (MONTHS, (100_003,) * 3)
+    assert got[(C1, C2, C2)].amounts == (130_011,) * 3 and got[(C2, N2, C2)].amounts == (777_001,) * 3
+    assert all(sum(s.lines) >= 3 for s in got.values())
+    # what pair_observations says of that ledger, month by month
+    for (s, b, o), series in got.items():
+        mine = [r for r in store.pair_observations([(s, b)]) if r.observer == o]
+        assert series.months == tuple(r.month for r in mine) and series.amounts == tuple(r.amount for r in mine)
+        assert series.lines == tuple(r.lines for r in mine)
+    assert store.observed_yen([(C1, C2, C1), (C1, C2, C2), (C1, C2, C3), (C2, N2, C2)]) == {
+        (C1, C2, C1): 3 * 100_003, (C1, C2, C2): 3 * 130_011, (C2, N2, C2): 3 * 777_001}
+    assert store.observed_series([]) == {} and store.observed_yen([]) == {}
+    assert store.client_ids() == {C1, C2, C3}
+
+
+def test_an_officer_weighs_what_the_bank_may_see(store: Store, tmp_path: Path) -> None:
+    """What a bank's scope weighs of the pairs around firms (to rank a second
+    hop, and an ego's partners) is what the pairs it sees sum to: the merged
+    yen where both ends are visible or the hidden end keeps no ledger, the
+    visible end's own record where the hidden end's ledger records the flow
+    too, nothing where only the hidden end's ledger does — through every
+    consent change (each one a new data version, read again)."""
     build_region(store, tmp_path / "region")
     everyone = [C1, C2, C3, N1, N2, N3]
 
-    def weighed(ids: list[str], bank: str) -> dict[tuple[str, str], tuple[bool, bool, int | None]]:
-        got = store.pair_amounts_for_bank(ids, bank)
+    def weighed(ids: list[str], bank: str) -> dict[tuple[str, str], int]:
+        scoped = ScopedStore(store, Principal("o", Role.CREDIT_OFFICER, bank))
+        got = scoped.pair_amounts(ids)
         assert got == sorted(got)
-        return {(r.seller, r.buyer): (r.seller_visible, r.buyer_visible, r.yen) for r in got}
+        pairs = ScopedStore(store, Principal("o", Role.CREDIT_OFFICER, bank)).pairs_around(ids)
+        assert got == [(p.seller, p.buyer, p.amount) for p in pairs], (bank, ids)  # what they sum to
+        return {(s, b): yen for s, b, yen in got if not (s.startswith(PSEUDONYM_PREFIX)
+                                                          or b.startswith(PSEUDONYM_PREFIX))}
+
+    def amounts(ids: list[str], bank: str) -> list[int]:
+        return sorted(yen for _, _, yen in ScopedStore(store, Principal("o", Role.CREDIT_OFFICER, bank))
+                      .pair_amounts(ids))
 
     # B1 sees C1 and C3: C1's and C3's own figures where the hidden C2's ledger records the flow
     # too (C2 records 130,011 and 210,011 a month), the merged figure with the non-clients
-    assert weighed(everyone, "B1") == {
-        (C1, C2): (True, False, 3 * 100_003), (C1, N1): (True, False, 3 * 44_021),
-        (C2, C3): (False, True, 3 * 200_017), (N3, C3): (False, True, 3 * 66_031)}
+    assert amounts(everyone, "B1") == sorted([3 * 100_003, 3 * 44_021, 3 * 200_017, 3 * 66_031])
     # B2 sees C2 only: its own figures, also its sale to N2 that no other ledger records
-    assert weighed(everyone, "B2") == {
-        (C1, C2): (False, True, 3 * 130_011), (C2, C3): (True, False, 3 * 210_011),
-        (C2, N2): (True, False, 3 * 777_001)}
-    # only the pairs around the firms asked for, from either side
-    assert weighed([C2], "B1") == {(C1, C2): (True, False, 3 * 100_003), (C2, C3): (False, True, 3 * 200_017)}
-    assert weighed([N1], "B1") == {(C1, N1): (True, False, 3 * 44_021)}
-    assert weighed([N2], "B1") == {} and weighed([], "B1") == {}
-    # no bank, an unknown one, or a part of a bank's id: nothing
-    assert weighed(everyone, "") == {} and weighed(everyone, "B9") == {} and weighed(everyone, "B") == {}
+    assert amounts(everyone, "B2") == sorted([3 * 130_011, 3 * 210_011, 3 * 777_001])
+    # only the pairs around the firms asked for (hidden ones are asked for by pseudonym only)
+    assert amounts([C1], "B1") == sorted([3 * 100_003, 3 * 44_021])
+    assert amounts([C3], "B1") == sorted([3 * 200_017, 3 * 66_031])
+    assert amounts([C2], "B1") == [] and amounts([N1], "B1") == [] and amounts([], "B1") == []
+    assert amounts(everyone, "B9") == [] and amounts(everyone, "B") == []
     # a visible firm whose own ledger never recorded the pair (N2 keeps none; only the hidden
-    # C2's does): listed, with nothing to weigh
+    # C2's does): nothing to weigh
     store.change_consent([ConsentEvent(N2, "B3", "grant", "test")])
-    assert weighed([N2], "B3") == {(C2, N2): (False, True, None)}
+    assert amounts([N2], "B3") == []
     # both ends visible: the merged figure (the larger ledger's per month)
     store.change_consent([ConsentEvent(C2, "B1", "grant", "test")])
-    assert weighed([C2], "B1") == {(C1, C2): (True, True, 3 * 130_011), (C2, C3): (True, True, 3 * 210_011),
-                                   (C2, N2): (True, False, 3 * 777_001)}
-    # and what an officer's scoped store weighs is what its scoped pairs sum to
+    assert weighed([C2], "B1") == {(C1, C2): 3 * 130_011, (C2, C3): 3 * 210_011}
+    assert amounts([C2], "B1") == sorted([3 * 130_011, 3 * 210_011, 3 * 777_001])
     for bank in ("B1", "B2", "B3"):
-        officer = Principal("o", Role.CREDIT_OFFICER, bank)
         for ids in (everyone, [C1], [C2], [C3], [N1, N2, N3]):
-            pairs = ScopedStore(store, officer).pairs_around(ids)
-            assert ScopedStore(store, officer).pair_amounts(ids) == [
-                (p.seller, p.buyer, p.amount) for p in pairs], (bank, ids)
+            weighed(ids, bank)
+    # revoked again: C2 hidden from B1 once more, on the next request
+    store.change_consent([ConsentEvent(C2, "B1", "revoke", "test")])
+    assert amounts(everyone, "B1") == sorted([3 * 100_003, 3 * 44_021, 3 * 200_017, 3 * 66_031])
+
+
+def test_an_officers_second_hop_is_the_same_from_the_partner_lists(store: Store, tmp_path: Path) -> None:
+    """A credit officer's two-hop network ranks its second hop from the
+    first hop's partner lists when they are current, else from the pairs:
+    the same answer either way, for every bank and firm."""
+    from api import service
+
+    build_region(store, tmp_path / "region")
+    store.change_consent([ConsentEvent(N2, "B3", "grant", "test")])
+
+    def networks() -> dict[tuple[str, str], Any]:
+        out: dict[tuple[str, str], Any] = {}
+        for bank in ("B1", "B2", "B3"):
+            officer = Principal("o", Role.CREDIT_OFFICER, bank)
+            for firm in (C1, C2, C3, N2):
+                try:
+                    _, net, named = service.ego(ScopedStore(store, officer), firm, 2, None, None, 4)
+                except NotFound:
+                    continue
+                out[(bank, firm)] = (net, {k: (f.id, f.name) for k, f in named.items()})
+        return out
+
+    assert store.partner_lists([C1]) is None
+    from_pairs = networks()
+    store.prepare_reads()
+    assert store.partner_lists([C1]) is not None
+    assert networks() == from_pairs and len(from_pairs) == 4  # B1: C1, C3; B2: C2; B3: N2
+    assert any(n.hop == 2 for net, _ in from_pairs.values() for n in net.nodes)
 
 
 def test_ledger_totals_are_kept_while_the_trade_does_not_change(store: Store, tmp_path: Path) -> None:

@@ -249,14 +249,8 @@ def _hub_and_partners(store: Store) -> tuple[str, list[str]]:
 
 def _lists_in_use(store: Store, first: list[str]) -> bool:
     """Whether a second hop of ``first`` would rank from the partner lists
-    (each store's own check, as ``second_hop`` makes it)."""
-    from queries.embedded_store import EmbeddedStore
-    from queries.neo4j_store import Neo4jStore
-
-    if isinstance(store, Neo4jStore):
-        return store._partner_lists(first) is not None
-    assert isinstance(store, EmbeddedStore)
-    return store._partners_of(first) is not None
+    (the check ``second_hop`` makes)."""
+    return store.partner_lists(first) is not None
 
 
 def test_partner_lists_outlast_a_consent_change_not_a_load(store: Store, tmp_path: Path) -> None:
