@@ -84,6 +84,9 @@ SCOPE_KEY = "scope_key"
 """Analytics entry holding the secret the pseudonymous ids are made with."""
 
 _BIG = 10**9
+_SERIES_AT_MOST = 256
+"""Pairs whose visible end's own series :meth:`ScopedStore._weigh` reads
+whole (more: only their sums)."""
 _PAIR_KEY = operator.attrgetter("seller", "buyer")
 
 
@@ -285,6 +288,37 @@ def _bank_view(store: Store, bank: str) -> _BankView:
         while len(_VIEWS) > _VIEWS_MAX:
             _VIEWS.popitem(last=False)
     return view
+
+
+_OWN_YEN: dict[int, tuple[int, dict[tuple[str, str, str], int | None]]] = {}
+_OWN_YEN_MAX = 400_000
+"""(seller, buyer, observer) yens kept per store (~100 bytes each); all forgotten at once when full."""
+
+
+def _observed_yen(store: Store, version: int,
+                  keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], int | None]:
+    """``Store.observed_yen`` of ``keys`` (``None`` where the ledger recorded
+    none), remembered for every bank's requests while the store's data
+    version is ``version`` (read before this, as :func:`_bank_view` reads
+    it): the first hops of a bank's clients share their hubs, whose pairs
+    with hidden clients are weighed again and again (~300 a two-hop ego,
+    ~24 monthly files each)."""
+    with _VIEWS_LOCK:
+        entry = _OWN_YEN.get(id(store))
+        if entry is None or entry[0] != version:
+            entry = _OWN_YEN[id(store)] = (version, {})
+        known = entry[1]
+        missing = [k for k in keys if k not in known]
+    found: dict[tuple[str, str, str], int] = {}
+    if missing:
+        found = store.observed_yen(missing)
+        with _VIEWS_LOCK:
+            if len(known) + len(missing) > _OWN_YEN_MAX:
+                known.clear()
+            for k in missing:
+                known[k] = found.get(k)
+    with _VIEWS_LOCK:  # another request may have cleared them meanwhile: then as read
+        return {k: known[k] if k in known else found.get(k) for k in keys}
 
 
 def scope_key_of(store: object) -> str:
@@ -704,7 +738,7 @@ class ScopedStore:
                         amounts.append(amount)
             cut.append((firm, sells, mine, amounts))
         if shared:  # the visible end's own record of the pair, or nothing to show
-            own = self.store.observed_yen([key for _, _, key in shared])
+            own = _observed_yen(self.store, view.version, [key for _, _, key in shared])
             dropped: dict[int, set[int]] = defaultdict(set)
             for i, j, key in shared:
                 yen_seen = own.get(key)
@@ -738,8 +772,10 @@ class ScopedStore:
         with a hidden end that keeps no ledger, is the bank's whole; where
         the hidden end is a client, its own ledger may record the flow too,
         and the bank weighs the visible end's own observations of it
-        (``Store.observed_yen``; nothing to weigh when that end recorded
-        none). The firms' visibility and which
+        (nothing to weigh when that end recorded none): for a few pairs their
+        series (``Store.observed_series``: an ego's own pairs, shown next
+        with their series: one read instead of two), else their sums
+        (``Store.observed_yen``: a first hop's, ~24 monthly files each). The firms' visibility and which
         visible ledgers saw a hidden firm are learnt on the way, as scoping
         the pairs would (the hidden firm's name)."""
         reals = set(reals)
@@ -769,10 +805,15 @@ class ScopedStore:
                     around.append(key)
                 if b != s and (around := touching.get(b)) is not None:
                     around.append(key)
-            if shared:
+            if len(shared) > _SERIES_AT_MOST:  # summed by the store
                 own = self.store.observed_yen([(s, b, v) for (s, b), v in shared])
                 for (s, b), v in shared:
                     yen_of[(s, b)] = own.get((s, b, v))
+            elif shared:  # few: their series, kept for when they are shown (an ego's own pairs)
+                self._read_own([(s, b, v) for (s, b), v in shared])
+                for (s, b), v in shared:
+                    series = self._own[(s, b, v)]
+                    yen_of[(s, b)] = None if series is None else series.amount
             self._weighed.update(touching)
         keys = {k for r in reals for k in self._weighed[r]}
         return [(s, b, w) for s, b in keys if (w := self._yen[(s, b)]) is not None]

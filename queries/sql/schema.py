@@ -226,8 +226,10 @@ DROP INDEX IF EXISTS trade_obs_observer;
 DROP INDEX IF EXISTS trade_obs_alias;
 DROP INDEX IF EXISTS pay_obs_observer;
 DROP INDEX IF EXISTS pay_obs_alias;
+DROP INDEX IF EXISTS aliases_firm;
 """
-"""Indexes of stores of an earlier version that ``*_observer_alias`` replaced."""
+"""Indexes of stores of an earlier version that ``*_observer_alias`` and
+``aliases_firm_spelling`` replaced."""
 
 # Stores created before a file could be loaded as several batches declared
 # batches.sha256 UNIQUE (a second batch of the same bytes was silently not

@@ -30,7 +30,9 @@ CREATE TABLE IF NOT EXISTS firm_spellings (
     name    TEXT NOT NULL,
     PRIMARY KEY (firm_id, name)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS aliases_firm ON aliases(firm_id);
+-- A firm's spellings, and how given ledgers spell given firms (a credit
+-- officer's pseudonymous partners: Store.spellings), from the index alone.
+CREATE INDEX IF NOT EXISTS aliases_firm_spelling ON aliases(firm_id, client_id, raw_name);
 """
 
 KEYS_VERSION: Final = "SELECT value FROM meta WHERE key = 'search_keys'"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ingest.load import IngestError, Loader, LoadJob, LoadSummary, legacy_batch_id
 from queries.embedded_store import EmbeddedStore
+from queries.sql import reference as rq
 from queries.sql import trades as tq
 from queries.store import Store
 
@@ -257,5 +258,33 @@ def test_earlier_store_gets_the_observer_and_alias_index(tmp_path: Path) -> None
         store.reassign_alias(replace(alias, firm_id="X-MOVED", status="accepted"))
         assert {(p.seller, p.buyer) for p in store.pairs_of("X-MOVED")} == {("C1", "X-MOVED")}
         assert store.ledger_sums("C1") == sums
+    finally:
+        store.close()
+
+
+def test_earlier_store_gets_the_spelling_index(tmp_path: Path) -> None:
+    """A store of an earlier version (an index on the firm of each spelling)
+    gets one on (firm, client, spelling) instead: how given ledgers spell
+    given firms is read from the index alone, and answers as before."""
+    home = tmp_path / "home"
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    _one(store, tmp_path, LoadJob(_ledger(tmp_path / "c1.csv", ROWS), "C1"))
+    keys = [("C1", a.firm_id) for a in store.aliases("C1").values()]
+    spelled = store.spellings(keys)
+    store.close()
+    con = sqlite3.connect(home / "torihiki.sqlite3")
+    con.executescript("DROP INDEX aliases_firm_spelling; CREATE INDEX aliases_firm ON aliases(firm_id);")
+    con.close()
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    try:
+        c = store._conn()
+        indexes = {r[0] for r in c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aliases' AND sql IS NOT NULL")}
+        assert indexes == {"aliases_status", "aliases_firm_spelling"}
+        plan = " ".join(str(r[3]) for r in c.execute("EXPLAIN QUERY PLAN " + rq.SPELLINGS, ("[]",)))
+        assert "COVERING INDEX aliases_firm_spelling" in plan, plan
+        assert spelled and store.spellings(keys) == spelled
     finally:
         store.close()
