@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -222,6 +223,24 @@ def test_earlier_store_migrates_and_knows_its_batches(tmp_path: Path) -> None:
         store.close()
 
 
+def _reopened_after(home: Path, script: str) -> EmbeddedStore:
+    """The closed store at ``home`` made as an earlier version left it (``script``
+    run on its file), opened again by this version."""
+    con = sqlite3.connect(home / "torihiki.sqlite3")
+    con.executescript(script)
+    con.close()
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    return store
+
+
+def _indexes(c: sqlite3.Connection, *tables: str) -> set[str]:
+    """The names of the declared indexes of ``tables``."""
+    return {r[0] for r in c.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN (SELECT value FROM json_each(?))", (json.dumps(tables),))}
+
+
 def test_earlier_store_gets_the_observer_and_alias_index(tmp_path: Path) -> None:
     """A store of an earlier version (an index on the observer and one on the
     alias, per observation table) gets one (observer, alias) index instead;
@@ -232,21 +251,14 @@ def test_earlier_store_gets_the_observer_and_alias_index(tmp_path: Path) -> None
     _one(store, tmp_path, LoadJob(_ledger(tmp_path / "c1.csv", ROWS), "C1"))
     sums = store.ledger_sums("C1")
     store.close()
-    con = sqlite3.connect(home / "torihiki.sqlite3")
-    con.executescript("""
+    store = _reopened_after(home, """
         DROP INDEX trade_obs_observer_alias; DROP INDEX pay_obs_observer_alias;
         CREATE INDEX trade_obs_observer ON trade_obs(observer); CREATE INDEX trade_obs_alias ON trade_obs(alias);
         CREATE INDEX pay_obs_observer ON pay_obs(observer); CREATE INDEX pay_obs_alias ON pay_obs(alias);
     """)
-    con.close()
-    store = EmbeddedStore(home)
-    store.ensure_schema()
     try:
         c = store._conn()
-        indexes = {r[0] for r in c.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('trade_obs', 'pay_obs')"
-            " AND sql IS NOT NULL")}
-        assert indexes == {"trade_obs_pair", "trade_obs_observer_alias", "pay_obs_payer", "pay_obs_payee",
+        assert _indexes(c, "trade_obs", "pay_obs") == {"trade_obs_pair", "trade_obs_observer_alias", "pay_obs_payer", "pay_obs_payee",
                            "pay_obs_observer_alias"}
         for sql, index in ((tq.OWN_TRADES, "trade_obs_observer_alias"), (tq.OWN_PAYMENTS, "pay_obs_observer_alias"),
                            (tq.MOVE_TRADES_SELLER, "trade_obs_observer_alias"),
@@ -273,16 +285,10 @@ def test_earlier_store_gets_the_spelling_index(tmp_path: Path) -> None:
     keys = [("C1", a.firm_id) for a in store.aliases("C1").values()]
     spelled = store.spellings(keys)
     store.close()
-    con = sqlite3.connect(home / "torihiki.sqlite3")
-    con.executescript("DROP INDEX aliases_firm_spelling; CREATE INDEX aliases_firm ON aliases(firm_id);")
-    con.close()
-    store = EmbeddedStore(home)
-    store.ensure_schema()
+    store = _reopened_after(home, "DROP INDEX aliases_firm_spelling; CREATE INDEX aliases_firm ON aliases(firm_id);")
     try:
         c = store._conn()
-        indexes = {r[0] for r in c.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'aliases' AND sql IS NOT NULL")}
-        assert indexes == {"aliases_status", "aliases_firm_spelling"}
+        assert _indexes(c, "aliases") == {"aliases_status", "aliases_firm_spelling"}
         plan = " ".join(str(r[3]) for r in c.execute("EXPLAIN QUERY PLAN " + rq.SPELLINGS, ("[]",)))
         assert "COVERING INDEX aliases_firm_spelling" in plan, plan
         assert spelled and store.spellings(keys) == spelled
