@@ -717,15 +717,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     @_translate
     def spellings(self, pairs: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-        by_client: dict[str, list[str]] = defaultdict(list)
-        by_firm: dict[str, list[str]] = defaultdict(list)
-        for client, firm in sorted(set(pairs)):
-            by_client[client].append(firm)
-            by_firm[firm].append(client)
-        query, groups = ((rq.SPELLINGS_BY_CLIENT, by_client) if len(by_client) <= len(by_firm)
-                         else (rq.SPELLINGS_BY_FIRM, by_firm))
         out: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for r in self._read(query, groups=[[k, v] for k, v in groups.items()]):
+        for r in self._read(rq.SPELLINGS, pairs=[list(p) for p in sorted(set(pairs))]):
             out[(r["client_id"], r["firm_id"])].append(r["raw_name"])
         return {k: sorted(v) for k, v in out.items()}
 

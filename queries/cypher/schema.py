@@ -19,6 +19,8 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX alias_client IF NOT EXISTS FOR (a:Alias) ON (a.client_id)",
     "CREATE INDEX alias_status IF NOT EXISTS FOR (a:Alias) ON (a.status)",
     "CREATE INDEX alias_firm IF NOT EXISTS FOR (a:Alias) ON (a.firm_id)",
+    # how given ledgers spell given firms (Store.spellings): one seek a pair
+    "CREATE INDEX alias_firm_client IF NOT EXISTS FOR (a:Alias) ON (a.firm_id, a.client_id)",
     "CREATE INDEX firm_is_client IF NOT EXISTS FOR (f:Firm) ON (f.is_client)",
     "CREATE INDEX trade_alias IF NOT EXISTS FOR ()-[t:TRADE]-() ON (t.alias)",
     "CREATE INDEX paid_alias IF NOT EXISTS FOR ()-[p:PAID]-() ON (p.alias)",
