@@ -45,6 +45,7 @@ import hmac
 import operator
 import secrets
 import threading
+import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -257,9 +258,10 @@ class _BankView(NamedTuple):
     clients: frozenset[str]  # client firms: their own ledgers may record a pair too
 
 
-_VIEWS: OrderedDict[tuple[int, str], _BankView] = OrderedDict()
-_VIEWS_MAX = 16
-"""(store, bank) views kept (least recently used first out); ~1 MB each on the 100k region."""
+_VIEWS: weakref.WeakKeyDictionary[Store, dict[str, _BankView]] = weakref.WeakKeyDictionary()
+"""Per store object (gone with it: a new store never finds another's), per bank: ~1 MB each on the 100k region."""
+_VIEWS_MAX = 64
+"""Banks whose views are kept per store (then all forgotten at once)."""
 _VIEWS_LOCK = threading.Lock()
 
 
@@ -274,23 +276,22 @@ def _bank_view(store: Store, bank: str) -> _BankView:
     request (~3,000 pairs around a client's first hop: two thirds of the
     store's time weighing them)."""
     version = store.data_version()
-    key = (id(store), bank)
     with _VIEWS_LOCK:
-        got = _VIEWS.get(key)
+        got = _VIEWS.get(store, {}).get(bank)
         if got is not None and got.version == version:
-            _VIEWS.move_to_end(key)
             return got
     view = _BankView(version, frozenset(f for f, banks in store.consents().items() if bank in banks),
                      frozenset(store.client_ids()))
     with _VIEWS_LOCK:
-        _VIEWS[key] = view
-        _VIEWS.move_to_end(key)
-        while len(_VIEWS) > _VIEWS_MAX:
-            _VIEWS.popitem(last=False)
+        banks = _VIEWS.setdefault(store, {})
+        if len(banks) >= _VIEWS_MAX:
+            banks.clear()
+        banks[bank] = view
     return view
 
 
-_OWN_YEN: dict[int, tuple[int, dict[tuple[str, str, str], int | None]]] = {}
+_OWN_YEN: weakref.WeakKeyDictionary[Store, tuple[int, dict[tuple[str, str, str], int | None]]] = (
+    weakref.WeakKeyDictionary())
 _OWN_YEN_MAX = 400_000
 """(seller, buyer, observer) yens kept per store (~100 bytes each); all forgotten at once when full."""
 
@@ -304,9 +305,9 @@ def _observed_yen(store: Store, version: int,
     with hidden clients are weighed again and again (~300 a two-hop ego,
     ~24 monthly files each)."""
     with _VIEWS_LOCK:
-        entry = _OWN_YEN.get(id(store))
+        entry = _OWN_YEN.get(store)
         if entry is None or entry[0] != version:
-            entry = _OWN_YEN[id(store)] = (version, {})
+            entry = _OWN_YEN[store] = (version, {})
         known = entry[1]
         missing = [k for k in keys if k not in known]
     found: dict[tuple[str, str, str], int] = {}
