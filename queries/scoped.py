@@ -790,9 +790,10 @@ class ScopedStore:
         (nothing to weigh when that end recorded none): for a few pairs their
         series (``Store.observed_series``: an ego's own pairs, shown next
         with their series: one read instead of two), else their sums
-        (``Store.observed_yen``: a first hop's, ~24 monthly files each). The firms' visibility and which
-        visible ledgers saw a hidden firm are learnt on the way, as scoping
-        the pairs would (the hidden firm's name)."""
+        (``Store.observed_yen``: a first hop's, ~24 monthly files each).
+        The firms' visibility and which visible ledgers saw a hidden firm
+        are learnt on the way, as scoping the pairs would (the hidden
+        firm's name)."""
         reals = set(reals)
         missing = sorted(reals - self._weighed.keys())
         if missing:
@@ -820,8 +821,8 @@ class ScopedStore:
                     around.append(key)
                 if b != s and (around := touching.get(b)) is not None:
                     around.append(key)
-            if len(shared) > _SERIES_AT_MOST:  # summed by the store
-                own = self.store.observed_yen([(s, b, v) for (s, b), v in shared])
+            if len(shared) > _SERIES_AT_MOST:  # summed by the store (remembered for every bank)
+                own = _observed_yen(self.store, view.version, [(s, b, v) for (s, b), v in shared])
                 for (s, b), v in shared:
                     yen_of[(s, b)] = own.get((s, b, v))
             elif shared:  # few: their series, kept for when they are shown (an ego's own pairs)

@@ -20,6 +20,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import queries.scoped as scoped_module
 from ingest.load import load_file
 from ingest.readers.detect import read_ledger
 from queries.access import Principal, Role
@@ -99,13 +102,17 @@ def test_observed_series_and_yen_are_one_ledgers_record(store: Store, tmp_path: 
     assert store.client_ids() == {C1, C2, C3}
 
 
-def test_an_officer_weighs_what_the_bank_may_see(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("series_at_most", [256, 0], ids=["series", "sums"])
+def test_an_officer_weighs_what_the_bank_may_see(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 series_at_most: int) -> None:
     """What a bank's scope weighs of the pairs around firms (to rank a second
     hop, and an ego's partners) is what the pairs it sees sum to: the merged
     yen where both ends are visible or the hidden end keeps no ledger, the
     visible end's own record where the hidden end's ledger records the flow
     too, nothing where only the hidden end's ledger does — through every
-    consent change (each one a new data version, read again)."""
+    consent change (each one a new data version, read again); the visible
+    end's record read as series (a few pairs) or as sums (many)."""
+    monkeypatch.setattr(scoped_module, "_SERIES_AT_MOST", series_at_most)
     build_region(store, tmp_path / "region")
     everyone = [C1, C2, C3, N1, N2, N3]
 
