@@ -56,10 +56,12 @@ def contenders(weight: dict[str, int], n: int) -> dict[str, int]:
     their ids: those at or above the ``n``-th largest weight (all when
     there are no more than ``n``). A scope that ranks under other ids (a
     bank's pseudonyms) renames only these."""
+    if n <= 0:
+        return {}
     if len(weight) <= n:
         return weight
-    cut = heapq.nlargest(n, weight.values())[-1] if n > 0 else None
-    return {f: w for f, w in weight.items() if cut is not None and w >= cut}
+    cut = heapq.nlargest(n, weight.values())[-1]
+    return {f: w for f, w in weight.items() if w >= cut}
 
 
 def partner_weights(partners: Iterable[Partners], keep: Collection[str]) -> dict[str, int]:

@@ -64,23 +64,14 @@ def _sums(obs: Iterable[Observation], month_from: str | None,
 
 def series_by_observer(obs: Iterable[Observation]) -> dict[tuple[str, str, str], Series]:
     """Per (source, target, observer): its series summed over batches and
-    spellings, every month any of them holds (a lone record as it is)."""
-    acc: dict[tuple[str, str, str], list[Series]] = defaultdict(list)
-    for src, dst, observer, s in obs:
-        acc[(src, dst, observer)].append(s)
-    out: dict[tuple[str, str, str], Series] = {}
-    for key, parts in acc.items():
-        if len(parts) == 1:
-            out[key] = parts[0]
-            continue
-        cells: dict[str, list[int]] = {}
-        for s in parts:
-            for m, a, n in zip(s.months, s.amounts, s.lines, strict=True):
-                cell = cells.setdefault(m, [0, 0])
-                cell[0] += a
-                cell[1] += n
-        out[key] = Series.from_map(cells)
-    return out
+    spellings (:func:`_sums`), every month any of them holds."""
+    acc: dict[tuple[str, str, str], tuple[list[str], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
+    for (src, dst, month, observer), (amount, lines) in _sums(obs, None, None):  # months in order per key
+        months, amounts, counts = acc[(src, dst, observer)]
+        months.append(month)
+        amounts.append(amount)
+        counts.append(lines)
+    return {k: Series(tuple(m), tuple(a), tuple(n)) for k, (m, a, n) in acc.items()}
 
 
 def sum_trades(obs: Iterable[Observation], month_from: str | None,

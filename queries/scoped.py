@@ -115,8 +115,6 @@ class ReadStore(Protocol):
     def second_hop(self, first: Collection[str], keep: Collection[str],
                    room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]: ...
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]: ...
-    def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
-                           limit: int) -> list[tuple[str, int]]: ...
     def firm_totals(self, firm_ids: Collection[str]) -> dict[str, FirmTotals]: ...
     def trade_edges(self, firm_ids: Collection[str], month_from: str | None,
                     month_to: str | None) -> list[TradeEdge]: ...
@@ -676,20 +674,12 @@ class ScopedStore:
             return self.store.pairs_between(firm_ids, others)
         return self._scope_pairs(self.store.pairs_between(self._in_many(firm_ids), self._in_many(others)))
 
-    def second_hop_ranking(self, first: Collection[str], keep: Collection[str],
-                           limit: int) -> list[tuple[str, int]]:
-        """Ranked over the visible pairs (an officer's): the same ranking in Python."""
-        if not self._officer():
-            return self.store.second_hop_ranking(first, keep, limit)
-        weight = second_hop_weights(set(keep), set(first), self.pair_amounts(first))
-        return [(f, weight[f]) for f in top_by_weight(weight, limit)]
-
     def second_hop(self, first: Collection[str], keep: Collection[str],
                    room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
-        """An officer's: ranked as :meth:`second_hop_ranking` ranks (ties by
-        the ids the officer sees), the pairs shown read by key from those
-        the ranking weighed — every one touches ``first`` — instead of
-        searched for again between the shown firms and ``first``."""
+        """An officer's: the second hop ranked by the yen the bank sees with
+        ``first`` (``Store.second_hop_ranking``'s ranking over the visible
+        pairs, ties by the ids the officer sees), the pairs shown read by key
+        from those weighed — every one touches ``first``."""
         if not self._officer():
             return self.store.second_hop(first, keep, room)
         first_real, keep_real = set(self._in_many(first)), set(self._in_many(keep))
@@ -698,7 +688,7 @@ class ScopedStore:
             seen = self._bank_lists(lists)
             near = contenders(partner_weights(seen, keep_real), room + 1)
             visible = self._view().visible
-            for f in near:  # their ids as the officer sees them, below, without reading each firm
+            for f in near:  # firms of the lists (they exist): their ids below without reading each
                 self._vis.setdefault(f, f in visible)
         else:
             around = self._weigh(first_real)
