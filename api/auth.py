@@ -131,7 +131,8 @@ def _principal_for_token(request: Request, settings: Settings, token: str) -> Pr
         raise _refuse(store, limiter, address, None, "auth.token", "not a bearer token")
     # The answer the route will serve, if it was stored at load time, is
     # read with the token's user: one round trip (api.first_read).
-    read, why = check_token_read(store, token, first_read.entry_name(request, settings))
+    names = first_read.entry_names(request, settings)
+    read, why = check_token_read(store, token, names.name if names else None, names.bank if names else None)
     user = read.user if read else None
     if user is not None and (wait := limiter.wait(address, user.name)) is not None:
         raise TooManyRequests("too many failed authentication attempts", wait)

@@ -157,12 +157,18 @@ class ResponseCache:
         (:meth:`ScopedStore.scope_version`)."""
         from api.precompute import INDEX, read_stored, stored_key
 
-        if scoped:  # a bank's: read by name (its scope reads no index of them)
-            entry = store.get_analytics(stored_key(key))
-            if entry is None or not isinstance(store, ScopedStore):
+        if scoped:  # a bank's: read by name (its scope reads no index of them), or with the token
+            if not isinstance(store, ScopedStore):
+                return None
+            if first is not None and first.bank_entry_name == stored_key(key):
+                entry, consents = first.bank_entry, first.consent_version
+            else:
+                entry = store.get_analytics(stored_key(key))
+                consents = store.scope_version() if entry is not None else 0
+            if entry is None:
                 return None
             trades = first.trade_version if first is not None else store.trade_version()
-            if not _current(entry[0], trades, version) or store.scope_version() > entry[0]:
+            if not _current(entry[0], trades, version) or consents > entry[0]:
                 return None
             return Rendered(*read_stored(entry[2]))
         if first is not None and first.entry_name == stored_key(key):

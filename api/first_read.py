@@ -10,7 +10,10 @@ request costs. So a route registers here how the stored entry it would
 read is named from the raw request (:func:`stored_answer`); the token
 check reads it alongside the token's user (``Store.token_read``), and
 :class:`api.cache.ResponseCache` takes the entry and the version from
-:func:`of` instead of reading them again.
+:func:`of` instead of reading them again. The answer stored for a credit
+officer's bank is named with the bank, which the token's user gives: the
+store reads it by a name made of a head, the user's bank and a tail, with
+the bank's consent version (the stored answer's other condition).
 
 The name is guessed before FastAPI has validated the parameters, so a
 registered function accepts only the parameters' plain spellings and
@@ -25,37 +28,54 @@ on every request, as before.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from fastapi import Request
 
+from api.firm_pages import stored_key
 from api.settings import Settings
 from queries.identity import TokenRead
+from queries.scoped import bank_scoped_parts
 
-__all__ = ["stored_answer", "entry_name", "keep", "of", "plain_query"]
+__all__ = ["EntryNames", "stored_answer", "entry_names", "keep", "of", "plain_query"]
 
-EntryName = Callable[[Request, Settings], str | None]
-_NAMES: dict[str, EntryName] = {}
+AnswerKey = Callable[[Request, Settings], str | None]
+_KEYS: dict[str, AnswerKey] = {}
 
 
-def stored_answer(path: str) -> Callable[[EntryName], EntryName]:
-    """Register the function that names the stored entry a request to the
-    route ``path`` (as declared, e.g. ``/firms/{firm_id}/ego``) would read."""
+class EntryNames(NamedTuple):
+    """The stored entries a request may be served from (``Store.token_read``)."""
 
-    def register(fn: EntryName) -> EntryName:
-        _NAMES[path] = fn
+    name: str  # the unscoped answer's
+    bank: tuple[str, str]  # a credit officer's: head + bank + tail
+
+
+def stored_answer(path: str) -> Callable[[AnswerKey], AnswerKey]:
+    """Register the function that gives the answer key (``api.firm_pages``,
+    unscoped) of a request to the route ``path`` (as declared, e.g.
+    ``/firms/{firm_id}/ego``), whose stored entry the request would read."""
+
+    def register(fn: AnswerKey) -> AnswerKey:
+        _KEYS[path] = fn
         return fn
 
     return register
 
 
-def entry_name(request: Request, settings: Settings) -> str | None:
-    """The stored entry the request's route would read, if it registered one
-    and the server serves stored answers at all (``TORIHIKI_SERVE_PRECOMPUTED``)."""
+def entry_names(request: Request, settings: Settings) -> EntryNames | None:
+    """The stored entries the request's route would read, if it registered
+    a key and the server serves stored answers at all
+    (``TORIHIKI_SERVE_PRECOMPUTED``): the unscoped answer's, and a credit
+    officer's (:func:`queries.scoped.bank_scoped_parts`)."""
     if request.method != "GET" or not settings.serve_precomputed:
         return None
     route = request.scope.get("route")
-    name_of = _NAMES.get(getattr(route, "path", ""))
-    return name_of(request, settings) if name_of else None
+    key_of = _KEYS.get(getattr(route, "path", ""))
+    key = key_of(request, settings) if key_of else None
+    if key is None:
+        return None
+    head, tail = bank_scoped_parts(key)
+    return EntryNames(stored_key(key), (stored_key(head), tail))
 
 
 def keep(request: Request, read: TokenRead) -> None:

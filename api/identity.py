@@ -189,15 +189,17 @@ def check_token(store: Store, token: str) -> tuple[User | None, str]:
     return (read.user if read else None), why
 
 
-def check_token_read(store: Store, token: str, entry_name: str | None = None) -> tuple[TokenRead | None, str]:
+def check_token_read(store: Store, token: str, entry_name: str | None = None,
+                     bank_entry: tuple[str, str] | None = None) -> tuple[TokenRead | None, str]:
     """:func:`check_token`, with what was read alongside the token's user
-    (``Store.token_read``: the data version and the stored entry
-    ``entry_name``): ``(read, "")`` when the token is valid, else ``(read or
-    None, why not)``; ``read.user`` is the user the token names, if any."""
+    (``Store.token_read``: the data version, the stored entry ``entry_name``
+    and the one ``bank_entry`` names for the user's bank): ``(read, "")``
+    when the token is valid, else ``(read or None, why not)``; ``read.user``
+    is the user the token names, if any."""
     m = TOKEN.match(token)
     if m is None:
         return None, "malformed token"
-    read = store.token_read(m.group(1), entry_name)
+    read = store.token_read(m.group(1), entry_name, bank_entry)
     user = read.user
     if user is None:
         return read, "unknown token"

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api import first_read
 from api.cache import Rendered, ResponseCache
-from queries.scoped import ReadStore, scope_key_of, scoped_key
+from queries.scoped import BANK_SCOPE, ReadStore, scope_key_of, scoped_key
 
 __all__ = ["JSON", "to_json", "answer", "serve"]
 
@@ -48,7 +48,7 @@ def answer(request: Request, store: ReadStore, page: tuple[str, Callable[[], Ren
     scope = scope_key_of(store)
     cache: ResponseCache = request.app.state.responses
     return cache.get_or_render(scoped_key(store, key), store, render,
-                               precomputed=scope == "all" or scope.startswith("bank:"), fresh=scope != "all",
+                               precomputed=scope == "all" or scope.startswith(BANK_SCOPE), fresh=scope != "all",
                                gated=gated, first=first_read.of(request), scoped=scope != "all")
 
 

@@ -742,10 +742,16 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         row = self._conn().execute(tq.GET_ANALYTICS, (name,)).fetchone()
         return (int(row[0]), str(row[1]), bytes(row[2])) if row else None
 
-    def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
-        # Four reads of microseconds each here (a round trip each only on Neo4j).
-        return TokenRead(self.user_by_token(token_id), self.data_version(), self.trade_version(), entry_name,
-                         None if entry_name is None else self.get_analytics(entry_name))
+    def token_read(self, token_id: str, entry_name: str | None = None,
+                   bank_entry: tuple[str, str] | None = None) -> TokenRead:
+        # Reads of microseconds each here (a round trip each only on Neo4j).
+        user = self.user_by_token(token_id)
+        bank = user.bank if user is not None and user.bank else None
+        bank_name = None if bank is None or bank_entry is None else f"{bank_entry[0]}{bank}{bank_entry[1]}"
+        return TokenRead(user, self.data_version(), self.trade_version(), entry_name,
+                         None if entry_name is None else self.get_analytics(entry_name), bank_name,
+                         None if bank_name is None else self.get_analytics(bank_name),
+                         0 if bank is None else self.consent_version(bank))
 
     def busiest_firms(self, limit: int) -> list[tuple[str, int]]:
         return [(str(f), int(n)) for f, n in self._conn().execute(tq.BUSIEST_FIRMS, (limit,))]

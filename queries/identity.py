@@ -77,20 +77,29 @@ class TokenRead:
     user whose current token has ``token_id`` (``None``: nobody's), the data
     and trade versions, and the analytics entry named ``entry_name`` when one was asked
     for (``entry``: data version, when, payload; ``None`` when there is no
-    such entry).
+    such entry); for a user with a bank, the bank's consent version and,
+    when asked for, the entry stored for that bank (a credit officer's
+    stored answer, whose name holds the bank the store reads with the
+    token).
 
     On Neo4j a read costs a round trip (~1 ms of the driver's Python and
     ~0.5 ms of the database's CPU, docs/data-model.md), and a request for
     an answer stored at load time made three: the token's user, the data
-    version (every request for a bank's officer), the answer. Read together
-    they are one, and the token is still checked against the store on every
-    request."""
+    version, the answer; a credit officer's answer stored for the bank also
+    three: the token's user with the versions, the answer, the bank's
+    consent version. Read together they are one, and the token is still
+    checked against the store on every request."""
 
     user: User | None
     data_version: int
     trade_version: int  # Store.trade_version: what stored answers are valid from
     entry_name: str | None = None
     entry: tuple[int, str, bytes] | None = None
+    # the entry stored for the user's bank (``bank_entry``'s head + bank + tail), when one was
+    # asked for and the user has a bank; and that bank's Store.consent_version (0: no bank)
+    bank_entry_name: str | None = None
+    bank_entry: tuple[int, str, bytes] | None = None
+    consent_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)

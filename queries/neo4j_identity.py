@@ -65,12 +65,14 @@ class Neo4jIdentity:
         rows = self._read(iq.USER_BY_TOKEN, token_id=token_id)
         return _user(rows[0]) if rows else None
 
-    def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
-        row = self._read(iq.TOKEN_READ, token_id=token_id, name=entry_name)[0]
-        entry = (None if row["entry_version"] is None else
-                 (int(row["entry_version"]), str(row["entry_created_at"]), bytes(row["entry_payload"])))
-        return TokenRead(_user(row) if row["name"] is not None else None, int(row["version"] or 0),
-                         int(row["trade_version"] or 0), entry_name, entry)
+    def token_read(self, token_id: str, entry_name: str | None = None,
+                   bank_entry: tuple[str, str] | None = None) -> TokenRead:
+        head, tail = bank_entry or (None, None)
+        row = self._read(iq.TOKEN_READ, token_id=token_id, name=entry_name, bank_head=head, bank_tail=tail)[0]
+        user = _user(row) if row["name"] is not None else None
+        return TokenRead(user, int(row["version"] or 0), int(row["trade_version"] or 0), entry_name,
+                         _entry(row, "entry"), row["bank_entry_name"] if user is not None and user.bank else None,
+                         _entry(row, "bank_entry"), int(row["consent_version"] or 0))
 
     # -- consent -----------------------------------------------------------
     def change_consent(self, events: Sequence[ConsentEvent]) -> list[ConsentEvent]:
@@ -123,6 +125,13 @@ class Neo4jIdentity:
         total = int(self._read(iq.AUDIT_COUNT, **args)[0]["n"])
         return [AuditEntry(r["user"], r["role"], r["bank"], r["action"], r["firm_id"], r["outcome"],
                            r["detail"] or "", r["at"], r["id"]) for r in rows], total
+
+
+def _entry(r: dict[str, Any], prefix: str) -> tuple[int, str, bytes] | None:
+    """A stored analytics entry read as columns ``{prefix}_version`` and so on (None: none)."""
+    if r[f"{prefix}_version"] is None:
+        return None
+    return int(r[f"{prefix}_version"]), str(r[f"{prefix}_created_at"]), bytes(r[f"{prefix}_payload"])
 
 
 def _user(r: dict[str, Any]) -> User:

@@ -73,8 +73,8 @@ from queries.store import Store, StoreError
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
     import pandas as pd
 
-__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "scope_key_of", "scoped_key", "access_of",
-           "OPERATOR_ACCESS"]
+__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "BANK_SCOPE", "scope_key_of", "scoped_key",
+           "bank_scoped_parts", "access_of", "OPERATOR_ACCESS"]
 
 PSEUDONYM_PREFIX = "p-"
 """Ids of ledger partners shown to a credit officer start with this."""
@@ -326,6 +326,17 @@ def scope_key_of(store: object) -> str:
     return getattr(store, "scope_key", "all")
 
 
+BANK_SCOPE = "bank:"
+"""A credit officer's scope key is this and the bank (``bank:B``)."""
+
+
+def bank_scoped_parts(key: str) -> tuple[str, str]:
+    """(head, tail) such that head + bank + tail is :func:`scoped_key` of
+    ``key`` for a credit officer of that bank: how an answer of an officer
+    whose bank is not known yet is named (``Store.token_read``)."""
+    return BANK_SCOPE, f"|{key}"
+
+
 def scoped_key(store: object, key: str) -> str:
     """An answer's cache key (``api.firm_pages``) in ``store``'s scope: as it
     is for the unscoped scope, else after the scope key, so that one scope's
@@ -363,7 +374,7 @@ class ScopedStore:
         if self.unscoped:
             self.scope_key = "all"
         elif self.bank is not None:
-            self.scope_key = f"bank:{self.bank}"
+            self.scope_key = f"{BANK_SCOPE}{self.bank}"
         else:
             self.scope_key = "research"
         self._firms: dict[str, Firm | None] = {}

@@ -466,11 +466,15 @@ class Store(Protocol):
     def user_by_token(self, token_id: str) -> User | None:
         """The user whose current token has this id, or ``None``."""
 
-    def token_read(self, token_id: str, entry_name: str | None = None) -> TokenRead:
+    def token_read(self, token_id: str, entry_name: str | None = None,
+                   bank_entry: tuple[str, str] | None = None) -> TokenRead:
         """:meth:`user_by_token`, :meth:`data_version`, :meth:`trade_version` and, when
         ``entry_name`` is given, :meth:`get_analytics` of it, read together
         (one round trip on Neo4j): what a request for an answer stored at
-        load time needs before anything else (:class:`~queries.identity.TokenRead`)."""
+        load time needs before anything else (:class:`~queries.identity.TokenRead`).
+        For a user with a bank also :meth:`consent_version` of the bank and,
+        when ``bank_entry`` (head, tail) is given, :meth:`get_analytics` of
+        head + bank + tail: the answer stored for a credit officer's bank."""
 
     def change_consent(self, events: Sequence[ConsentEvent]) -> list[ConsentEvent]:
         """Apply grants and revocations in order, in one transaction that

@@ -82,17 +82,17 @@ def get_ego(
 
 @first_read.stored_answer("/firms/{firm_id}/ego")
 def _stored_ego(request: Request, settings: Settings) -> str | None:
-    """The stored entry :func:`get_ego` would read, from the plain spellings
-    of its parameters (``None`` for any other: the route reads it itself)."""
+    """The key of the stored answer :func:`get_ego` would read, from the
+    plain spellings of its parameters (``None`` for any other: the route
+    reads it itself)."""
     q = first_read.plain_query(request, "hops", "from", "to")
     if q is None or q.get("hops", "1") not in ("1", "2"):
         return None
     months = [q.get("from"), q.get("to")]
     if any(m is not None and not _MONTH.fullmatch(m) for m in months):
         return None
-    key = pages.ego_key(request.path_params["firm_id"], int(q.get("hops", "1")), months[0], months[1],
-                        settings.max_ego_nodes)
-    return pages.stored_key(key)
+    return pages.ego_key(request.path_params["firm_id"], int(q.get("hops", "1")), months[0], months[1],
+                         settings.max_ego_nodes)
 
 
 @router.get("/{firm_id}/view", response_class=HTMLResponse, responses={**_HTML, **FIRM_ERRORS},

@@ -33,7 +33,9 @@ USER_BY_TOKEN: Final[LiteralString] = (
 )
 # A request's first read (queries.identity.TokenRead): the token's user, the
 # data and trade versions and one stored analytics entry (``$name`` null: none) in one
-# round trip. Each OPTIONAL MATCH is on a unique or indexed key: one row.
+# round trip; for a user with a bank, its consent version and the entry stored
+# for it, named $bank_head + bank + $bank_tail (``$bank_head`` null: none).
+# Each OPTIONAL MATCH is on a unique or indexed key: one row.
 TOKEN_READ: Final[LiteralString] = (
     "OPTIONAL MATCH (m:Meta {key: 'data'}) "
     "WITH m.version AS version, coalesce(m.trade_version, m.version) AS trade_version "
@@ -41,7 +43,13 @@ TOKEN_READ: Final[LiteralString] = (
     "WITH version, trade_version, a.data_version AS entry_version, a.created_at AS entry_created_at, "
     "a.payload AS entry_payload "
     "OPTIONAL MATCH (u:User {token_id: $token_id}) WHERE $token_id <> '' "
-    "RETURN version, trade_version, entry_version, entry_created_at, entry_payload, " + USER_FIELDS
+    "OPTIONAL MATCH (c:Meta {key: 'consent_version:' + u.bank}) "
+    "WITH version, trade_version, entry_version, entry_created_at, entry_payload, u, "
+    "c.version AS consent_version, $bank_head + u.bank + $bank_tail AS bank_entry_name "
+    "OPTIONAL MATCH (b:Analytics {name: bank_entry_name}) "
+    "RETURN version, trade_version, entry_version, entry_created_at, entry_payload, consent_version, "
+    "bank_entry_name, b.data_version AS bank_entry_version, b.created_at AS bank_entry_created_at, "
+    "b.payload AS bank_entry_payload, " + USER_FIELDS
 )
 SET_ACTIVE: Final[LiteralString] = "MATCH (u:User {name: $name}) SET u.active = $active RETURN u.name AS name"
 SET_TOKEN: Final[LiteralString] = """

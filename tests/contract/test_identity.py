@@ -94,6 +94,33 @@ def test_a_token_is_read_with_the_data_version_and_a_stored_entry(store: Store) 
     assert (after.data_version, after.trade_version) == (store.data_version(), trades) and trades < after.data_version
 
 
+def test_a_token_is_read_with_its_banks_consent_version_and_stored_entry(store: Store) -> None:
+    """``token_read`` with ``bank_entry`` (head, tail): for a user with a
+    bank, the entry named head + bank + tail and the bank's consent version,
+    each as the separate reads give it; for a user without one, neither."""
+    store.upsert_firms([Firm("F1", name="一")])
+    add_user(store, "olga", "credit_officer", "B1", SYSTEM)
+    add_user(store, "ann", "analyst", None, SYSTEM)
+    olga = issue_token(store, "olga", SYSTEM).token.split(".")[0]
+    ann = issue_token(store, "ann", SYSTEM).token.split(".")[0]
+    store.change_consent([ConsentEvent("F1", "B1", GRANT, "ann", "2025-01-01T00:00:00+00:00")])
+    store.put_analytics("response:bank:B1|x", b"\x00b1", store.data_version(), "2025-01-01T00:00:00+00:00")
+    read = store.token_read(olga, "response:x", ("response:bank:", "|x"))
+    assert read.user is not None and read.user.bank == "B1" and read.entry is None
+    assert read.bank_entry_name == "response:bank:B1|x"
+    assert read.bank_entry == store.get_analytics("response:bank:B1|x") and read.bank_entry is not None
+    assert read.consent_version == store.consent_version("B1") > 0
+    missing = store.token_read(olga, None, ("response:bank:", "|y"))
+    assert missing.bank_entry_name == "response:bank:B1|y" and missing.bank_entry is None
+    assert store.token_read(olga).bank_entry_name is None and store.token_read(olga).consent_version == read.consent_version
+    plain = store.token_read(ann, "response:x", ("response:bank:", "|x"))
+    assert (plain.bank_entry_name, plain.bank_entry, plain.consent_version) == (None, None, 0)
+    nobody = store.token_read("000000000000", None, ("response:bank:", "|x"))
+    assert nobody.user is None and nobody.bank_entry is None and nobody.consent_version == 0
+    store.change_consent([ConsentEvent("F1", "B1", REVOKE, "ann", "2025-01-02T00:00:00+00:00")])
+    assert store.token_read(olga).consent_version == store.consent_version("B1") > read.consent_version
+
+
 def test_passwords_are_argon2(store: Store) -> None:
     add_user(store, "ann", "analyst", None, SYSTEM)
     assert check_password(store, "ann", "whatever it is")[1] == "wrong password"  # none set

@@ -212,9 +212,9 @@ def test_a_server_that_serves_nothing_stored_reads_no_stored_entry(
     named: list[str | None] = []
     real = loaded.token_read
 
-    def spy(token_id: str, entry_name: str | None = None) -> object:
+    def spy(token_id: str, entry_name: str | None = None, bank_entry: tuple[str, str] | None = None) -> object:
         named.append(entry_name)
-        return real(token_id, entry_name)
+        return real(token_id, entry_name, bank_entry)
 
     monkeypatch.setattr(loaded, "token_read", spy)
     with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0, TORIHIKI_SERVE_PRECOMPUTED=0) as client:
@@ -294,6 +294,61 @@ def test_a_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
         assert client.get(f"/firms/{client_id}/ego?from=2024-13").status_code == 422
         set_active(loaded, "analyst", False, SYSTEM)
         assert client.get(f"/firms/{client_id}/ego").status_code == 401
+
+
+def test_an_officers_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client's one-hop ego stored for a bank comes to its credit officer
+    with the token check's read, with the bank's consent version (one round
+    trip on Neo4j, three before): no read of the answer, the data version or
+    the consent version of its own. Another spelling of the parameters reads
+    them the usual way and answers the same; after the bank's consents
+    change it is computed again, as before."""
+    from queries.identity import ConsentEvent
+
+    clients = sorted(f.id for f in loaded.all_firms() if f.is_client)[:2]
+    loaded.change_consent([ConsentEvent(f, "B1", "grant", "test") for f in clients])
+    tokens = make_tokens(loaded)
+    settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_CACHE_VERSION_SECONDS=0,  # type: ignore[call-arg]
+                        TORIHIKI_CACHE_MIB=0)
+    with TestClient(create_app(settings, store=loaded)) as client:
+        computed = {f: client.get(f"/firms/{f}/ego", headers=tokens["officer_b1"]).content for f in clients}
+    precompute_answers(loaded, settings, firms=0)
+    reads: list[str] = []
+    inside = [False]
+
+    def spy(name: str) -> None:
+        real = getattr(loaded, name)
+
+        def read(*args: object) -> object:
+            if name == "token_read":
+                inside[0] = True
+                try:
+                    return real(*args)
+                finally:
+                    inside[0] = False
+            if not inside[0]:
+                reads.append(name)
+            return real(*args)
+
+        monkeypatch.setattr(loaded, name, read)
+
+    for name in ("get_analytics", "data_version", "trade_version", "consent_version", "user_by_token",
+                 "token_read"):
+        spy(name)
+    calls = _count_egos(monkeypatch)
+    with TestClient(create_app(settings, store=loaded)) as client:
+        reads.clear()
+        for f in clients:
+            r = client.get(f"/firms/{f}/ego", params={"hops": "1"}, headers=tokens["officer_b1"])
+            assert r.status_code == 200 and r.content == computed[f]
+        assert reads == [] and calls == []
+        r = client.get(f"/firms/{clients[0]}/ego?hops=01", headers=tokens["officer_b1"])  # not the plain spelling
+        assert r.status_code == 200 and r.content == computed[clients[0]] and calls == []
+        assert {"get_analytics", "consent_version"} <= set(reads)
+        loaded.change_consent([ConsentEvent(clients[0], "B1", "revoke", "test")])
+        assert client.get(f"/firms/{clients[1]}/ego", headers=tokens["officer_b1"]).status_code == 200
+        assert calls == [clients[1]]  # the bank's consents changed: computed, though read with the token
 
 
 def test_a_refresh_renders_the_clients_networks_beside_the_rest(
