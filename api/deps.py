@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api import first_read
 from api.app_settings import app_settings
 from api.auth import PrincipalDep, get_principal, require_role
 from api.settings import Settings
@@ -31,8 +32,10 @@ StoreDep = Annotated[Store, Depends(get_store)]
 async def get_scoped_store(request: Request,
                      principal: Annotated[Principal, Depends(get_principal)]) -> ScopedStore:
     """The store as the request's principal may see it (``queries.scoped``):
-    the only way routes read firm data."""
-    return ScopedStore(request.app.state.store, principal)
+    the only way routes read firm data; at the data version the token check
+    read (:mod:`api.first_read`), if it did."""
+    read = first_read.of(request)
+    return ScopedStore(request.app.state.store, principal, read.data_version if read is not None else None)
 
 
 ScopedDep = Annotated[ScopedStore, Depends(get_scoped_store)]

@@ -27,7 +27,8 @@ What it does, on a store already loaded (``make bench`` loads the regions):
    consenting clients, ego hops=1 and hops=2: an officer's answers are
    consent-masked (never the stored, unscoped ones); the one-hop ones are
    rendered for the bank at load time (``TORIHIKI_PRECOMPUTE_OFFICERS``),
-   the two-hop ones computed. Then a consent change (a grant and its revocation, ``torihiki consent``)
+   the two-hop ones computed (after an untimed ``OFFICER_WARM_UP_S`` of
+   them: each server process reads the bank's view once per data version). Then a consent change (a grant and its revocation, ``torihiki consent``)
    and the clients' ego hops=1 and hops=2 again: the answers stored at
    load time and the partner lists must stay in use across it.
    Then a server that serves nothing stored at load time
@@ -86,6 +87,10 @@ def pick_firms(store: Any, sample: int, top: int, seed: int) -> tuple[list[str],
             top=top, database_=store.database)
         hubs = [r["id"] for r in records]
     return chosen, hubs
+
+
+OFFICER_WARM_UP_S = 5.0
+"""Seconds of an officer's two-hop egos before the officer's timed runs (untimed)."""
 
 
 def pick_officer_firms(store: Any, sample: int, seed: int) -> tuple[str, list[str]]:
@@ -355,6 +360,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["ego1_clients_fixed_rate"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds, rate)
         if officer_firms:  # consent-masked: one hop stored for the bank at load time, two hops computed
             step("a credit officer …", file=sys.stderr)
+            # Untimed: each server process reads the bank's view (which firms it sees, the
+            # clients) once per data version, on an officer's first computed answer.
+            result["officer_warm_up"] = oha(urls(b, officer_firms, "/ego?hops=2"), 10, OFFICER_WARM_UP_S,
+                                            auth=officer)
             result["ego1_officer"] = with_cpu_split(
                 cold, lambda: oha(urls(b, officer_firms, "/ego?hops=1"), 10, args.seconds, auth=officer))
             result["ego2_officer"] = with_cpu_split(

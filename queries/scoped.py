@@ -263,7 +263,7 @@ _VIEWS_MAX = 64
 _VIEWS_LOCK = threading.Lock()
 
 
-def _bank_view(store: Store, bank: str) -> _BankView:
+def _bank_view(store: Store, bank: str, version: int | None = None) -> _BankView:
     """The firms ``bank`` sees and the client firms, as of the store's data
     version: read again after any write that bumped it (a load, a consent
     change, a firm master). The version is read first: a write landing
@@ -272,8 +272,10 @@ def _bank_view(store: Store, bank: str) -> _BankView:
     label). Two reads of ids (a bank's few thousand consenting firms and
     the clients) instead of each pair's two firms looked up on every
     request (~3,000 pairs around a client's first hop: two thirds of the
-    store's time weighing them)."""
-    version = store.data_version()
+    store's time weighing them). ``version``: the data version the request
+    read already (with its token), else read here."""
+    if version is None:
+        version = store.data_version()
     with _VIEWS_LOCK:
         got = _VIEWS.get(store, {}).get(bank)
         if got is not None and got.version == version:
@@ -365,8 +367,12 @@ class ScopedStore:
     the module docstring and ``docs/access.md``). Made per request; caches
     what it reads for the request's lifetime."""
 
-    def __init__(self, store: Store, principal: Principal) -> None:
+    def __init__(self, store: Store, principal: Principal, data_version: int | None = None) -> None:
+        """``data_version``: the store's data version as the request read it
+        already (with its token, ``Store.token_read``), the one a credit
+        officer's view of the bank is taken at; else read when needed."""
         self.store = store
+        self._version_read = data_version
         self.principal = principal
         self.backend = store.backend
         self.unscoped = principal.sees_everything
@@ -719,7 +725,7 @@ class ScopedStore:
         """Which firms the bank sees and the clients (:func:`_bank_view`), once per request."""
         if self._bank is None:
             assert self.bank is not None
-            self._bank = _bank_view(self.store, self.bank)
+            self._bank = _bank_view(self.store, self.bank, self._version_read)
         return self._bank
 
     def _bank_lists(self, lists: list[Partners]) -> list[Partners]:

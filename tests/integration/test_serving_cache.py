@@ -302,8 +302,9 @@ def test_an_officers_stored_answer_is_read_with_the_token(loaded: Store, tmp_pat
     with the token check's read, with the bank's consent version (one round
     trip on Neo4j, three before): no read of the answer, the data version or
     the consent version of its own. Another spelling of the parameters reads
-    them the usual way and answers the same; after the bank's consents
-    change it is computed again, as before."""
+    them the usual way and answers the same; a computed answer takes the
+    bank's view at the version read with the token; after the bank's
+    consents change it is computed again, as before."""
     from queries.identity import ConsentEvent
 
     clients = sorted(f.id for f in loaded.all_firms() if f.is_client)[:2]
@@ -346,6 +347,11 @@ def test_an_officers_stored_answer_is_read_with_the_token(loaded: Store, tmp_pat
         r = client.get(f"/firms/{clients[0]}/ego?hops=01", headers=tokens["officer_b1"])  # not the plain spelling
         assert r.status_code == 200 and r.content == computed[clients[0]] and calls == []
         assert {"get_analytics", "consent_version"} <= set(reads)
+        reads.clear()
+        r = client.get(f"/firms/{clients[1]}/ego", params={"hops": 2}, headers=tokens["officer_b1"])
+        assert r.status_code == 200 and calls == [clients[1]]  # computed: the bank's view at the token's version
+        assert "data_version" not in reads
+        calls.clear()
         loaded.change_consent([ConsentEvent(clients[0], "B1", "revoke", "test")])
         assert client.get(f"/firms/{clients[1]}/ego", headers=tokens["officer_b1"]).status_code == 200
         assert calls == [clients[1]]  # the bank's consents changed: computed, though read with the token
