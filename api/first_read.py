@@ -32,7 +32,6 @@ from typing import NamedTuple
 
 from fastapi import Request
 
-from api.firm_pages import stored_key
 from api.settings import Settings
 from queries.identity import TokenRead
 from queries.scoped import bank_scoped_parts
@@ -74,6 +73,9 @@ def entry_names(request: Request, settings: Settings) -> EntryNames | None:
     key = key_of(request, settings) if key_of else None
     if key is None:
         return None
+    # imported here: api.firm_pages imports this module (through api.responses)
+    from api.firm_pages import stored_key
+
     head, tail = bank_scoped_parts(key)
     return EntryNames(stored_key(key), (stored_key(head), tail))
 

@@ -246,21 +246,14 @@ def test_the_rendering_process_waits_to_read_the_version_it_renders(
     assert f"read data version {version}, not {version + 1}" in caplog.text
 
 
-def test_a_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """A client's stored one-hop ego comes with the token check's read
-    (``Store.token_read``, one round trip on Neo4j): no read of its own, nor
-    of the data version. Other spellings of the parameters are read the
-    usual way and answer the same; a disabled user is refused at once."""
-    client_id = sorted(f.id for f in loaded.all_firms() if f.is_client)[0]
-    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
-        computed = client.get(f"/firms/{client_id}/ego").content
-    precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path), firms=0)  # type: ignore[call-arg]
-    reads: list[str] = []  # reads made apart from token_read (the embedded one makes them inside it)
+def _reads_beside_the_token(store: Store, monkeypatch: pytest.MonkeyPatch, *names: str) -> list[str]:
+    """The store reads among ``names`` made from now on apart from
+    ``token_read`` (the embedded store makes some of them inside it), in order."""
+    reads: list[str] = []
     inside = [False]
 
     def spy(name: str) -> None:
-        real = getattr(loaded, name)
+        real = getattr(store, name)
 
         def read(*args: object) -> object:
             if name == "token_read":
@@ -273,10 +266,24 @@ def test_a_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
                 reads.append(name)
             return real(*args)
 
-        monkeypatch.setattr(loaded, name, read)
+        monkeypatch.setattr(store, name, read)
 
-    for name in ("get_analytics", "data_version", "user_by_token", "token_read"):
+    for name in (*names, "token_read"):
         spy(name)
+    return reads
+
+
+def test_a_stored_answer_is_read_with_the_token(loaded: Store, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client's stored one-hop ego comes with the token check's read
+    (``Store.token_read``, one round trip on Neo4j): no read of its own, nor
+    of the data version. Other spellings of the parameters are read the
+    usual way and answer the same; a disabled user is refused at once."""
+    client_id = sorted(f.id for f in loaded.all_firms() if f.is_client)[0]
+    with _client(loaded, tmp_path, TORIHIKI_CACHE_MIB=0) as client:
+        computed = client.get(f"/firms/{client_id}/ego").content
+    precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path), firms=0)  # type: ignore[call-arg]
+    reads = _reads_beside_the_token(loaded, monkeypatch, "get_analytics", "data_version", "user_by_token")
 
     def computed_instead(*_: object, **__: object) -> None:
         raise AssertionError("computed, not read from the store")
@@ -315,28 +322,8 @@ def test_an_officers_stored_answer_is_read_with_the_token(loaded: Store, tmp_pat
     with TestClient(create_app(settings, store=loaded)) as client:
         computed = {f: client.get(f"/firms/{f}/ego", headers=tokens["officer_b1"]).content for f in clients}
     precompute_answers(loaded, settings, firms=0)
-    reads: list[str] = []
-    inside = [False]
-
-    def spy(name: str) -> None:
-        real = getattr(loaded, name)
-
-        def read(*args: object) -> object:
-            if name == "token_read":
-                inside[0] = True
-                try:
-                    return real(*args)
-                finally:
-                    inside[0] = False
-            if not inside[0]:
-                reads.append(name)
-            return real(*args)
-
-        monkeypatch.setattr(loaded, name, read)
-
-    for name in ("get_analytics", "data_version", "trade_version", "consent_version", "user_by_token",
-                 "token_read"):
-        spy(name)
+    reads = _reads_beside_the_token(loaded, monkeypatch, "get_analytics", "data_version", "trade_version",
+                                    "consent_version", "user_by_token")
     calls = _count_egos(monkeypatch)
     with TestClient(create_app(settings, store=loaded)) as client:
         reads.clear()
