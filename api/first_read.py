@@ -3,11 +3,12 @@ answer stored at load time that its route will serve, read together.
 
 Every firm route checks the bearer token (:mod:`api.auth`) before it runs,
 and a route whose answer was rendered at load time (:mod:`api.precompute`:
-every client's one-hop ego) then reads that answer and, for a bank's
-officer, the data version. On Neo4j each read is a round trip, ~1.5 ms of
-the two cores' CPU (docs/data-model.md), about a third of what such a
-request costs. So a route registers here how the stored entry it would
-read is named from the raw request (:func:`stored_answer`); the token
+every client's one-hop ego, for every bank its consenting clients') then
+reads that answer, the data version and, for a bank's officer, the bank's
+consent version. On Neo4j each read is a round trip, ~1.5 ms of the two
+cores' CPU (docs/data-model.md), about a third of what such a request
+costs. So a route registers here how the key of the answer it would read
+is made from the raw request (:func:`stored_answer`); the token
 check reads it alongside the token's user (``Store.token_read``), and
 :class:`api.cache.ResponseCache` takes the entry and the version from
 :func:`of` instead of reading them again. The answer stored for a credit
@@ -20,8 +21,8 @@ registered function accepts only the parameters' plain spellings and
 returns ``None`` for anything else (the route then reads as before). The
 cache uses the prefetched entry only when its name is the one the route
 computes, and only where a stored answer may be served at all (the
-unscoped principal's, :func:`api.responses.answer`): a wrong guess costs a
-read, never a wrong answer. The token itself is checked against the store
+unscoped principal's and a bank's, :func:`api.responses.answer`): a wrong
+guess costs a read, never a wrong answer. The token itself is checked against the store
 on every request, as before.
 """
 
