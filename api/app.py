@@ -55,9 +55,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # more requests wait their turn instead of holding memory meanwhile.
         anyio.to_thread.current_default_thread_limiter().total_tokens = cfg.threads
         app.state.audit_buffer = AuditBuffer(s)
+        # imported here: the analytics stack, which the CLI's light commands do not load
+        from api.precompute import BankRenderer
+
+        app.state.bank_answers = BankRenderer(s, cfg)  # a bank's answers rendered again after its consents change
         try:
             yield
         finally:
+            app.state.bank_answers.close()
             app.state.audit_buffer.close()  # the reads of the last fraction of a second
             if own:
                 s.close()

@@ -54,7 +54,7 @@ import multiprocessing as mp
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -72,7 +72,8 @@ from queries.factory import open_store
 from queries.scoped import ScopedStore, scoped_key
 from queries.store import Store, StoreError
 
-__all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key", "two_hop_precomputed"]
+__all__ = ["precompute_answers", "Precompute", "INDEX", "stored_key", "two_hop_precomputed", "render_for_banks",
+           "BankRenderer"]
 
 log = logging.getLogger(__name__)
 
@@ -191,15 +192,16 @@ class _Todo:
 
 
 def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str,
-            stop: EventLike | None = None) -> _Stored:
+            stop: EventLike | None = None, threads: int | None = None) -> _Stored:
     """Render and store ``todo``, in order; none more once ``stop`` (else
-    this process's :data:`_stop`) is set."""
+    this process's :data:`_stop`) is set. ``threads``: at once (default:
+    :data:`_THREADS` on Neo4j, else one)."""
     t0 = time.perf_counter()
     out = _Batches(store, version, created)
     render = functools.partial(_rendered, stop=stop or _stop)
     # Threads on Neo4j, where most of an answer's time is its four reads' round trips;
     # on the embedded store an answer is CPU in this process, and threads only contend.
-    with ThreadPoolExecutor(_THREADS if store.backend == "neo4j" else 1) as pool:
+    with ThreadPoolExecutor(threads or (_THREADS if store.backend == "neo4j" else 1)) as pool:
         for key, rendered in pool.map(render, todo):
             out.keep(key, rendered)
     out.flush()
@@ -343,6 +345,134 @@ def precompute_answers(store: Store, settings: Settings, firms: int | None = Non
     ``None``; none when ``TORIHIKI_PRECOMPUTE_CLIENTS`` is off), in this
     process. Returns counts, bytes stored and seconds."""
     return Precompute(store, settings, firms, clients, background=False).finish()
+
+
+def render_for_banks(store: Store, settings: Settings, banks: Iterable[str],
+                     stop: EventLike | None = None) -> dict[str, Any]:
+    """Render again, at the store's data version now, the one-hop network
+    of every client that consents to share with one of ``banks``, as that
+    bank's officers get it: after a change of a bank's consents its stored
+    answers are no longer served (``Store.consent_version``), and until the
+    next load's refresh its officers' one-hop networks would be computed
+    on every request. Nothing when a refresh renders none
+    (``TORIHIKI_PRECOMPUTE_OFFICERS`` or ``TORIHIKI_PRECOMPUTE_CLIENTS``
+    off) or stored answers are not served. In this process, one answer at a
+    time (a server's; ``stop`` ends it after the answer at hand).
+
+    An answer rendered from data newer than the version it is stored with
+    (a write landing meanwhile) is never served after a later change of the
+    bank's consents: that change's consent version is above it."""
+    wanted = {b.strip() for b in banks}
+    if not wanted or not _renders_banks(settings):
+        return {"banks": sorted(wanted), "officer_egos": 0, "seconds": 0.0}
+    version = store.data_version()
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    todo = [(b, f) for b, f in officer_clients(store, _client_ids(store)) if b in wanted]
+    done = _render(store, (officer_ego(store, b, f, settings.max_ego_nodes) for b, f in todo), version, created,
+                   _Outdated(store, wanted, version, stop), threads=1)
+    return {"banks": sorted(wanted), "officer_egos": len(done.keys), "data_version": version,
+            "bytes": done.stored_bytes, "seconds": round(done.seconds, 1)}
+
+
+class _Outdated:
+    """Set (:class:`EventLike`) once ``stop`` is, or once one of ``banks``
+    had a consent change after data version ``version`` (checked every
+    :data:`_CONSENT_CHECK_EVERY` answers): what a round renders from then
+    on would be stored stale — another server process, or the CLI, changed
+    the bank's consents, and renders them again itself."""
+
+    def __init__(self, store: Store, banks: Collection[str], version: int, stop: EventLike | None) -> None:
+        self.store, self.banks, self.version, self.stop = store, sorted(banks), version, stop
+        self._asked = 0
+        self._outdated = False
+
+    def is_set(self) -> bool:
+        if self._outdated or (self.stop is not None and self.stop.is_set()):
+            return True
+        self._asked += 1
+        if self._asked % _CONSENT_CHECK_EVERY == 0:
+            self._outdated = any(self.store.consent_version(b) > self.version for b in self.banks)
+        return self._outdated
+
+    def set(self) -> None:
+        self._outdated = True
+
+
+_CONSENT_CHECK_EVERY = 100
+"""Answers rendered for banks between two reads of their consent versions (~0.5–3 s of rendering)."""
+
+
+def _renders_banks(settings: Settings) -> bool:
+    """Whether banks' answers are rendered (as a refresh renders them) and served."""
+    return settings.precompute_clients and settings.precompute_officers and settings.serve_precomputed
+
+
+class BankRenderer:
+    """A server process's renderer of banks' answers after their consents
+    change (:func:`render_for_banks`), in one background thread so that
+    the change itself (an admin's request) returns at once. Changes that
+    arrive while it renders are rendered after, once per bank."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store, self.settings = store, settings
+        self._lock = threading.Lock()
+        self._pending: set[str] = set()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._rendering: frozenset[str] = frozenset()  # the banks of the round at hand
+        self._superseded = threading.Event()  # set when one of them changes again: the round stops
+        self.last: dict[str, Any] | None = None  # what the last round rendered
+
+    def changed(self, bank: str) -> None:
+        """``bank``'s consents changed: render its answers again, soon (a
+        round rendering it now stops: what it would store is stale)."""
+        if not _renders_banks(self.settings):
+            return
+        bank = bank.strip()
+        with self._lock:
+            self._pending.add(bank)
+            if bank in self._rendering:
+                self._superseded.set()
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="torihiki-bank-answers", daemon=True)
+                self._thread.start()
+
+    def is_set(self) -> bool:
+        """The round at hand stops (:class:`EventLike`): closing, or superseded."""
+        return self._stop.is_set() or self._superseded.is_set()
+
+    def set(self) -> None:
+        self._superseded.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                banks, self._pending = self._pending, set()
+                self._rendering = frozenset(banks)
+                self._superseded.clear()
+                if not banks:
+                    self._thread = None
+                    return
+            try:
+                self.last = render_for_banks(self.store, self.settings, banks, self)
+            except StoreError as e:  # the store went away: the answers are computed on request meanwhile
+                log.warning("the answers of %s were not rendered again after a consent change: %s",
+                            ", ".join(sorted(banks)), e)
+            except Exception:  # a fault in rendering: logged, and this thread goes on with later changes
+                log.exception("the answers of %s were not rendered again after a consent change",
+                              ", ".join(sorted(banks)))
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until what was asked so far is rendered (tests, shutdown)."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def close(self) -> None:
+        """Stop after the answer at hand, and wait for it."""
+        self._stop.set()
+        self.wait(30)
 
 
 def two_hop_precomputed(settings: Settings, store: Store) -> bool:

@@ -202,14 +202,23 @@ def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
     with opened(settings) as store:
         changed = change_consent(store, args.firm, args.bank, grant, cli_principal())
         banks = store.consents(args.firm).get(args.firm, ())
+        rendered = None
+        if changed and not args.no_render:  # the bank's answers stored at load time no longer serve: again now
+            from api.precompute import render_for_banks
+
+            rendered = render_for_banks(store, settings, [args.bank])
     verb = "granted" if grant else "revoked"
     if args.json:
         emit({"firm_id": args.firm, "bank": args.bank.strip(), "action": "grant" if grant else "revoke",
-              "changed": changed, "banks": list(banks)})
+              "changed": changed, "banks": list(banks),
+              "officer_answers_rendered": rendered["officer_egos"] if rendered else 0})
     else:
         print(f"{args.firm}: consent for {args.bank.strip()} {verb}" if changed
               else f"{args.firm}: consent for {args.bank.strip()} was already {verb}; nothing changed")
         print(f"  consents now to: {', '.join(banks) or 'no bank'}")
+        if rendered and rendered["officer_egos"]:
+            print(f"  {rendered['officer_egos']} networks of its consenting clients rendered again for "
+                  f"{args.bank.strip()}'s credit officers in {rendered['seconds']} s")
     return 0
 
 
@@ -305,6 +314,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         c = cs.add_parser(action, help=text)
         c.add_argument("firm", help="firm id")
         c.add_argument("bank", help="bank code or name (as in the firm master's consented_banks)")
+        c.add_argument("--no-render", action="store_true",
+                       help="do not render the bank's officers' answers again (until the next load they are "
+                            "computed on each request; a server renders them after a change made through it)")
         c.add_argument("--json", action="store_true")
         c.set_defaults(func=func)
     c = cs.add_parser("list", help="current consent (of one firm: with its history)")

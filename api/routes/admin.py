@@ -134,6 +134,8 @@ def list_users(request: Request) -> UserList:
 def _change(request: Request, who: Principal, firm_id: str, bank: str, grant: bool) -> ConsentChange:
     store = _store(request)
     changed = change_consent(store, firm_id, bank, grant, who)
+    if changed:  # the bank's stored answers no longer serve: rendered again in the background
+        request.app.state.bank_answers.changed(bank)
     banks = store.consents(firm_id).get(firm_id, ())
     return ConsentChange(firm_id=firm_id, bank=bank.strip(), action="grant" if grant else "revoke",
                          changed=changed, banks=list(banks))

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from api.firm_pages import ego_key, stored_key
 from api.identity import check_password, check_token
+from api.settings import Settings
 from queries.model import Firm
 from queries.store import Store
 from tests.integration.conftest import run
@@ -92,16 +94,29 @@ def test_users_import(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: 
     assert code == 2 and "cannot read the users file" in err
 
 
+def test_consent_without_rendering_the_banks_answers(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--no-render``: the change only; the bank's officers' answers are computed until the next load."""
+    cli.upsert_firms([Firm("F1", "株式会社一", is_client=True)])
+    code, out, _ = run(capsys, "consent", "grant", "F1", "B1", "--no-render", "--json")
+    assert code == 0 and json.loads(out)["officer_answers_rendered"] == 0 and json.loads(out)["changed"]
+    key = ego_key("F1", 1, None, None, Settings().max_ego_nodes)  # type: ignore[call-arg]
+    assert cli.get_analytics(stored_key(f"bank:B1|{key}")) is None
+
+
 def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    cli.upsert_firms([Firm("F1", "株式会社一"), Firm("F2", "株式会社二")])
+    cli.upsert_firms([Firm("F1", "株式会社一", is_client=True), Firm("F2", "株式会社二")])
     code, out, _ = run(capsys, "consent", "grant", "F1", "B1")
     assert code == 0 and "consent for B1 granted" in out and "B1" in out
+    # B1's stored answers no longer serve: its consenting client's network is rendered again for it
+    assert "1 networks of its consenting clients rendered again for B1's credit officers" in out
+    key = ego_key("F1", 1, None, None, Settings().max_ego_nodes)  # type: ignore[call-arg]
+    assert cli.get_analytics(stored_key(f"bank:B1|{key}")) is not None
     code, out, _ = run(capsys, "consent", "grant", "F1", "B1")
     assert code == 0 and "already granted" in out
     assert run(capsys, "consent", "grant", "F2", "B2")[0] == 0
     code, out, _ = run(capsys, "consent", "revoke", "F1", "B1", "--json")
     assert json.loads(out) == {"firm_id": "F1", "bank": "B1", "action": "revoke", "changed": True,
-                               "banks": []}
+                               "banks": [], "officer_answers_rendered": 0}
     assert cli.get_firm("F1").consented_banks == ()  # type: ignore[union-attr]
     code, out, _ = run(capsys, "consent", "list", "--json")
     assert json.loads(out)["data"] == [{"firm_id": "F2", "banks": ["B2"]}]
