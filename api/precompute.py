@@ -105,8 +105,9 @@ class _Stored:
 class _Batches:
     """Rendered answers, written :data:`_WRITE_EVERY` at a time with the data version."""
 
-    def __init__(self, store: Store, version: int, created: str) -> None:
-        self.store, self.version, self.created = store, version, created
+    def __init__(self, store: Store, version: int, created: str,
+                 current: Callable[[], bool] | None = None) -> None:
+        self.store, self.version, self.created, self.current = store, version, created, current
         self.keys: list[str] = []
         self.stored_bytes = 0
         self._pending: list[tuple[str, bytes]] = []
@@ -125,7 +126,11 @@ class _Batches:
 
     def flush(self) -> None:
         if self._pending:
-            self.store.put_analytics_many(self._pending, self.version, self.created)
+            if self.current is None or self.current():
+                self.store.put_analytics_many(self._pending, self.version, self.created)
+            else:  # could not be served: not written (a newer answer may be stored under the key)
+                del self.keys[len(self.keys) - len(self._pending):]
+                self.stored_bytes -= self._pending_bytes
             self._pending.clear()
             self._pending_bytes = 0
 
@@ -192,18 +197,26 @@ class _Todo:
 
 
 def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str,
-            stop: EventLike | None = None, threads: int | None = None) -> _Stored:
+            stop: EventLike | None = None, threads: int | None = None,
+            current: Callable[[], bool] | None = None) -> _Stored:
     """Render and store ``todo``, in order; none more once ``stop`` (else
     this process's :data:`_stop`) is set. ``threads``: at once (default:
-    :data:`_THREADS` on Neo4j, else one)."""
+    :data:`_THREADS` on Neo4j, else one; one renders in this thread).
+    ``current``: asked before each write; ``False`` drops what would be
+    written (it could not be served)."""
     t0 = time.perf_counter()
-    out = _Batches(store, version, created)
+    out = _Batches(store, version, created, current)
     render = functools.partial(_rendered, stop=stop or _stop)
     # Threads on Neo4j, where most of an answer's time is its four reads' round trips;
     # on the embedded store an answer is CPU in this process, and threads only contend.
-    with ThreadPoolExecutor(threads or (_THREADS if store.backend == "neo4j" else 1)) as pool:
-        for key, rendered in pool.map(render, todo):
+    n = threads or (_THREADS if store.backend == "neo4j" else 1)
+    if n == 1:
+        for key, rendered in map(render, todo):
             out.keep(key, rendered)
+    else:
+        with ThreadPoolExecutor(n) as pool:
+            for key, rendered in pool.map(render, todo):
+                out.keep(key, rendered)
     out.flush()
     return _Stored(out.keys, out.stored_bytes, time.perf_counter() - t0)
 
@@ -356,30 +369,37 @@ def render_for_banks(store: Store, settings: Settings, banks: Iterable[str],
     next load's refresh its officers' one-hop networks would be computed
     on every request. Nothing when a refresh renders none
     (``TORIHIKI_PRECOMPUTE_OFFICERS`` or ``TORIHIKI_PRECOMPUTE_CLIENTS``
-    off) or stored answers are not served. In this process, one answer at a
+    off) or stored answers are not served. In this thread, one answer at a
     time (a server's; ``stop`` ends it after the answer at hand).
 
-    An answer rendered from data newer than the version it is stored with
-    (a write landing meanwhile) is never served after a later change of the
-    bank's consents: that change's consent version is above it."""
+    The round stops, storing nothing more, once what it renders could not
+    be served any more (:class:`_Outdated`: a later change of one of the
+    banks' consents, or a load); ``complete`` says whether it rendered
+    every answer. An answer rendered from data newer than the version it is
+    stored with (a write landing meanwhile) is never served after such a
+    change either: its consent or trade version is above it."""
     wanted = {b.strip() for b in banks}
     if not wanted or not _renders_banks(settings):
-        return {"banks": sorted(wanted), "officer_egos": 0, "seconds": 0.0}
+        return {"banks": sorted(wanted), "officer_egos": 0, "seconds": 0.0, "complete": True}
     version = store.data_version()
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     todo = [(b, f) for b, f in officer_clients(store, _client_ids(store)) if b in wanted]
+    outdated = _Outdated(store, wanted, version, stop)
     done = _render(store, (officer_ego(store, b, f, settings.max_ego_nodes) for b, f in todo), version, created,
-                   _Outdated(store, wanted, version, stop), threads=1)
+                   outdated, threads=1, current=outdated.current)
     return {"banks": sorted(wanted), "officer_egos": len(done.keys), "data_version": version,
-            "bytes": done.stored_bytes, "seconds": round(done.seconds, 1)}
+            "bytes": done.stored_bytes, "seconds": round(done.seconds, 1),
+            "complete": len(done.keys) == len(todo) or not outdated.is_set()}
 
 
 class _Outdated:
-    """Set (:class:`EventLike`) once ``stop`` is, or once one of ``banks``
-    had a consent change after data version ``version`` (checked every
-    :data:`_CONSENT_CHECK_EVERY` answers): what a round renders from then
-    on would be stored stale — another server process, or the CLI, changed
-    the bank's consents, and renders them again itself."""
+    """Set (:class:`EventLike`) once ``stop`` is, or once what a round
+    renders at data version ``version`` could not be served any more: one
+    of ``banks`` had a consent change after it (another server process or
+    the CLI changed the bank's consents, and renders them again itself), or
+    a load wrote after it (its refresh renders them). Checked every
+    :data:`_CONSENT_CHECK_EVERY` answers and before each write
+    (:meth:`current`)."""
 
     def __init__(self, store: Store, banks: Collection[str], version: int, stop: EventLike | None) -> None:
         self.store, self.banks, self.version, self.stop = store, sorted(banks), version, stop
@@ -391,8 +411,15 @@ class _Outdated:
             return True
         self._asked += 1
         if self._asked % _CONSENT_CHECK_EVERY == 0:
-            self._outdated = any(self.store.consent_version(b) > self.version for b in self.banks)
+            self.current()
         return self._outdated
+
+    def current(self) -> bool:
+        """Whether answers rendered at the round's version can still be served (read now)."""
+        if not self._outdated:
+            self._outdated = (self.store.trade_version() > self.version
+                              or any(self.store.consent_version(b) > self.version for b in self.banks))
+        return not self._outdated
 
     def set(self) -> None:
         self._outdated = True
@@ -409,14 +436,18 @@ def _renders_banks(settings: Settings) -> bool:
 
 class BankRenderer:
     """A server process's renderer of banks' answers after their consents
-    change (:func:`render_for_banks`), in one background thread so that
-    the change itself (an admin's request) returns at once. Changes that
-    arrive while it renders are rendered after, once per bank."""
+    change (:func:`render_for_banks`), in one background thread (started on
+    the first change, then kept: one store connection) so that the change
+    itself (an admin's request) returns at once. Changes that arrive while
+    it renders are rendered after, once per bank; a change of a bank the
+    round at hand renders stops the round, whose banks are all rendered
+    again in the next."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store, self.settings = store, settings
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
         self._pending: set[str] = set()
+        self._busy = False  # a round is being rendered
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._rendering: frozenset[str] = frozenset()  # the banks of the round at hand
@@ -429,13 +460,16 @@ class BankRenderer:
         if not _renders_banks(self.settings):
             return
         bank = bank.strip()
-        with self._lock:
+        with self._cond:
+            if self._stop.is_set():
+                return
             self._pending.add(bank)
             if bank in self._rendering:
                 self._superseded.set()
-            if self._thread is None and not self._stop.is_set():
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="torihiki-bank-answers", daemon=True)
                 self._thread.start()
+            self._cond.notify_all()
 
     def is_set(self) -> bool:
         """The round at hand stops (:class:`EventLike`): closing, or superseded."""
@@ -445,34 +479,48 @@ class BankRenderer:
         self._superseded.set()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            with self._lock:
+        while True:
+            with self._cond:
+                while not self._pending and not self._stop.is_set():
+                    self._busy = False
+                    self._cond.notify_all()  # wait() returns
+                    self._cond.wait()
+                if self._stop.is_set():
+                    self._busy = False
+                    self._cond.notify_all()
+                    return
                 banks, self._pending = self._pending, set()
                 self._rendering = frozenset(banks)
                 self._superseded.clear()
-                if not banks:
-                    self._thread = None
-                    return
+                self._busy = True
+            done: dict[str, Any] | None = None
             try:
-                self.last = render_for_banks(self.store, self.settings, banks, self)
+                done = self.last = render_for_banks(self.store, self.settings, banks, self)
             except StoreError as e:  # the store went away: the answers are computed on request meanwhile
                 log.warning("the answers of %s were not rendered again after a consent change: %s",
                             ", ".join(sorted(banks)), e)
             except Exception:  # a fault in rendering: logged, and this thread goes on with later changes
                 log.exception("the answers of %s were not rendered again after a consent change",
                               ", ".join(sorted(banks)))
+            with self._cond:
+                self._rendering = frozenset()
+                if done is not None and not done["complete"] and not self._stop.is_set():
+                    self._pending |= banks  # stopped early: every bank of the round again, at the new version
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Until what was asked so far is rendered (tests, shutdown)."""
-        with self._lock:
-            thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+    def wait(self, timeout: float | None = None) -> bool:
+        """Until what was asked so far is rendered (tests, shutdown); ``False`` on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._busy and (not self._pending or self._stop.is_set()),
+                                       timeout)
 
     def close(self) -> None:
         """Stop after the answer at hand, and wait for it."""
-        self._stop.set()
-        self.wait(30)
+        with self._cond:
+            self._stop.set()
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(30)
 
 
 def two_hop_precomputed(settings: Settings, store: Store) -> bool:

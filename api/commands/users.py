@@ -29,7 +29,7 @@ from api.settings import Settings
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, utc_iso
-from queries.store import NotFound
+from queries.store import NotFound, StoreError
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
            "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
@@ -206,7 +206,11 @@ def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
         if changed and not args.no_render:  # the bank's answers stored at load time no longer serve: again now
             from api.precompute import render_for_banks
 
-            rendered = render_for_banks(store, settings, [args.bank])
+            try:
+                rendered = render_for_banks(store, settings, [args.bank])
+            except StoreError as e:  # the change is made: the answers are computed on request meanwhile
+                print(f"torihiki: warning: {args.bank.strip()}'s answers were not rendered again: {e}",
+                      file=sys.stderr)
     verb = "granted" if grant else "revoked"
     if args.json:
         emit({"firm_id": args.firm, "bank": args.bank.strip(), "action": "grant" if grant else "revoke",

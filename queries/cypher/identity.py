@@ -73,10 +73,16 @@ MATCH (f:Firm {id: row.id})
 SET f.consented_banks = row.banks
 """
 # The data version a change of consent commits at (its transaction bumps it
-# last), kept per bank changed: Store.consent_version.
+# last), kept per bank changed: Store.consent_version. The data version's node
+# is locked before it is read: two changes of different firms at once would
+# otherwise both read the same version, and the later commit's bank would be
+# marked one version too low (an answer stored for the bank in between then
+# looks current after the later change).
 MARK_CONSENT_VERSION: Final[LiteralString] = """
-OPTIONAL MATCH (m:Meta {key: 'data'})
-WITH coalesce(m.version, 0) + 1 AS version
+MERGE (m:Meta {key: 'data'})
+SET m._lock = true
+REMOVE m._lock
+WITH m, coalesce(m.version, 0) + 1 AS version
 UNWIND $banks AS bank
 MERGE (c:Meta {key: 'consent_version:' + bank})
 SET c.version = version

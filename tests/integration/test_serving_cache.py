@@ -389,6 +389,41 @@ def test_an_officers_stored_answer_is_read_with_the_token(loaded: Store, tmp_pat
         assert calls == [clients[1]]  # the bank's consents changed: computed, though read with the token
 
 
+def test_a_round_for_a_bank_stores_nothing_once_its_consents_change_again(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``render_for_banks``: when the bank's consents change while it
+    renders (another server process, the CLI), the round stops and writes
+    nothing more — not even what it rendered before (it could not be
+    served, and a newer answer may be stored under the key); it says it is
+    not complete, so that a server's renderer renders the bank again."""
+    import api.precompute as precompute
+    from queries.identity import ConsentEvent
+
+    clients = sorted(f.id for f in loaded.all_firms() if f.is_client)[:3]
+    loaded.change_consent([ConsentEvent(f, "B1", "grant", "test") for f in clients])
+    settings = Settings(TORIHIKI_HOME=tmp_path)  # type: ignore[call-arg]
+    monkeypatch.setattr(precompute, "_CONSENT_CHECK_EVERY", 1)
+    real = precompute.officer_ego
+    seen: list[str] = []
+
+    def changing(store: Store, bank: str, firm_id: str, max_nodes: int) -> object:
+        seen.append(firm_id)
+        if len(seen) == 2:  # while the round renders: a change of the bank's consents elsewhere
+            loaded.change_consent([ConsentEvent(clients[2], "B1", "revoke", "test")])
+        return real(store, bank, firm_id, max_nodes)
+
+    monkeypatch.setattr(precompute, "officer_ego", changing)
+    done = precompute.render_for_banks(loaded, settings, ["B1"])
+    assert done["complete"] is False and done["officer_egos"] == 0
+    from api.firm_pages import ego_key, stored_key
+
+    assert not any(loaded.get_analytics(stored_key(f"bank:B1|{ego_key(f, 1, None, None, settings.max_ego_nodes)}"))
+                   for f in clients)
+    monkeypatch.setattr(precompute, "officer_ego", real)
+    again = precompute.render_for_banks(loaded, settings, ["B1"])
+    assert again["complete"] is True and again["officer_egos"] == 2
+
+
 def test_a_refresh_renders_the_clients_networks_beside_the_rest(
         loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``refresh_analytics`` renders the clients' networks while it computes
