@@ -467,8 +467,13 @@ class BankRenderer:
             if bank in self._rendering:
                 self._superseded.set()
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="torihiki-bank-answers", daemon=True)
-                self._thread.start()
+                thread = threading.Thread(target=self._run, name="torihiki-bank-answers", daemon=True)
+                try:
+                    thread.start()
+                except RuntimeError as e:  # no thread to be had: the answers are computed on request
+                    log.warning("the answers of %s are not rendered again: %s", bank, e)
+                    return
+                self._thread = thread
             self._cond.notify_all()
 
     def is_set(self) -> bool:
