@@ -276,7 +276,7 @@ class Precompute:
             firm = store.get_firm(firm_id)
             if firm is not None:
                 self.busiest.append((firm_id, bool(firm.is_client)))
-        ids = sorted(clients if clients is not None else _client_ids(store)) if settings.precompute_clients else []
+        ids = sorted(clients if clients is not None else store.client_ids()) if settings.precompute_clients else []
         self.clients = len(ids)
         self.two_hop = two_hop_precomputed(settings, store) and bool(ids)
         officers = officer_clients(store, ids) if settings.precompute_officers else []
@@ -383,13 +383,13 @@ def render_for_banks(store: Store, settings: Settings, banks: Iterable[str],
         return {"banks": sorted(wanted), "officer_egos": 0, "seconds": 0.0, "complete": True}
     version = store.data_version()
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    todo = [(b, f) for b, f in officer_clients(store, _client_ids(store)) if b in wanted]
+    todo = [(b, f) for b, f in officer_clients(store, store.client_ids()) if b in wanted]
     outdated = _Outdated(store, wanted, version, stop)
     done = _render(store, (officer_ego(store, b, f, settings.max_ego_nodes) for b, f in todo), version, created,
                    outdated, threads=1, current=outdated.current)
     return {"banks": sorted(wanted), "officer_egos": len(done.keys), "data_version": version,
             "bytes": done.stored_bytes, "seconds": round(done.seconds, 1),
-            "complete": len(done.keys) == len(todo) or not outdated.is_set()}
+            "complete": len(done.keys) == len(todo) or not outdated.stopped()}
 
 
 class _Outdated:
@@ -406,8 +406,12 @@ class _Outdated:
         self._asked = 0
         self._outdated = False
 
+    def stopped(self) -> bool:
+        """Whether the round stopped (as last seen: no read)."""
+        return self._outdated or (self.stop is not None and self.stop.is_set())
+
     def is_set(self) -> bool:
-        if self._outdated or (self.stop is not None and self.stop.is_set()):
+        if self.stopped():
             return True
         self._asked += 1
         if self._asked % _CONSENT_CHECK_EVERY == 0:
@@ -559,10 +563,6 @@ def _opener(store: Store, settings: Settings) -> Callable[[], Store] | None:
     if store.backend == "neo4j" and settings.neo4j_uri:
         return functools.partial(open_store, settings.store_config("batch"))
     return None
-
-
-def _client_ids(store: Store) -> list[str]:
-    return [f.id for f in store.all_firms() if f.is_client]
 
 
 def officer_clients(store: Store, clients: Iterable[str]) -> list[tuple[str, str]]:
