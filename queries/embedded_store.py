@@ -532,6 +532,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         return [(f, bool(sells), orjson.loads(others), orjson.loads(yen))
                 for f, sells, others, yen in c.execute(tq.FIRM_PARTNERS_OF, (_json(sorted(set(firm_ids))),))]
 
+    def listed_pairs(self, lists: Sequence[Partners],
+                     at: Mapping[tuple[str, str], tuple[int, int]]) -> list[PairTrade]:
+        return self.pairs_by_keys(at.keys())  # by key: the primary key of trade_pairs
+
     def prepare_reads(self) -> None:
         with self._tx(bump=False) as c:  # the data version cannot move while the lists are built
             for statement in tq.BUILD_FIRM_PARTNERS:

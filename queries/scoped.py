@@ -47,7 +47,7 @@ import secrets
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from domain.second_hop import (
@@ -702,7 +702,7 @@ class ScopedStore:
         first_real, keep_real = set(self._in_many(first)), set(self._in_many(keep))
         lists = self.store.partner_lists(first_real)
         if lists is not None:
-            seen = self._bank_lists(lists)
+            seen, origin = self._bank_lists(lists)
             near = contenders(partner_weights(seen, keep_real), room + 1)
             visible = self._view().visible
             for f in near:  # firms of the lists (they exist): their ids below without reading each
@@ -714,12 +714,12 @@ class ScopedStore:
         weight = {f: near[real] for f, real in real_of.items()}
         ranked = top_by_weight(weight, room + 1)
         shown = keep_real | {real_of[f] for f in ranked[:room]}
-        if lists is not None:
-            keys = list(shown_pairs(seen, shown))
-        else:
-            keys = [(s, b) for s, b, _ in around
-                    if (s in first_real and b in shown) or (b in first_real and s in shown)]
-        return [(f, weight[f]) for f in ranked], self._scope_pairs(self.store.pairs_by_keys(keys)) if keys else []
+        ranking = [(f, weight[f]) for f in ranked]
+        if lists is not None:  # read at their places in the store's lists (Neo4j: by element id)
+            at = {key: (i, origin[i][j]) for key, (i, j) in shown_pairs(seen, shown).items()}
+            return ranking, self._scope_pairs(self.store.listed_pairs(lists, at)) if at else []
+        keys = [(s, b) for s, b, _ in around if (s in first_real and b in shown) or (b in first_real and s in shown)]
+        return ranking, self._scope_pairs(self.store.pairs_by_keys(keys)) if keys else []
 
     def _view(self) -> _BankView:
         """Which firms the bank sees and the clients (:func:`_bank_view`), once per request."""
@@ -728,37 +728,39 @@ class ScopedStore:
             self._bank = _bank_view(self.store, self.bank, self._version_read)
         return self._bank
 
-    def _bank_lists(self, lists: list[Partners]) -> list[Partners]:
+    def _bank_lists(self, lists: list[Partners]) -> tuple[list[Partners], list[Sequence[int]]]:
         """The first hop's partner lists (``Store.partner_lists``) cut to
         what the bank sees, with the yen it sees: as :meth:`_weigh` weighs
         the pairs, from one entry per partner instead of a row per pair
         (a wide first hop's 20,000–40,000). Which visible ledgers saw a
-        hidden firm is learnt on the way (its name, if it is shown)."""
+        hidden firm is learnt on the way (its name, if it is shown). With
+        each cut list, where its entries sit in the list it was cut from
+        (for ``Store.listed_pairs``)."""
         view = self._view()
         visible, clients, seen_by = view.visible, view.clients, self._seen_by
         cut: list[tuple[str, bool, list[str], list[int]]] = []
+        origin: list[Sequence[int]] = []
         shared: list[tuple[int, int, tuple[str, str, str]]] = []  # (list, entry, (seller, buyer, visible end))
         for firm, sells, others, yen in lists:
-            mine: list[str] = []
-            amounts: list[int] = []
-            if firm in visible:
-                for other, amount in zip(others, yen, strict=True):
-                    if other not in visible:
-                        seen_by[other].add(firm)
-                        if other in clients:
-                            shared.append((len(cut), len(mine), (firm, other, firm) if sells else (other, firm, firm)))
-                    mine.append(other)
-                    amounts.append(amount)
-            else:
-                keeps_ledger = firm in clients
-                for other, amount in zip(others, yen, strict=True):
-                    if other in visible:
-                        seen_by[firm].add(other)
-                        if keeps_ledger:
-                            shared.append((len(cut), len(mine), (firm, other, other) if sells else (other, firm, other)))
-                        mine.append(other)
-                        amounts.append(amount)
+            i = len(cut)
+            kept: Sequence[int]
+            if firm in visible:  # every entry kept; its hidden partners were seen by this firm's ledger
+                mine, amounts, kept = list(others), list(yen), range(len(others))
+                for j in [j for j, other in enumerate(others) if other not in visible]:
+                    other = others[j]
+                    seen_by[other].add(firm)
+                    if other in clients:
+                        shared.append((i, j, (firm, other, firm) if sells else (other, firm, firm)))
+            else:  # only its visible partners, which saw it
+                kept = [j for j, other in enumerate(others) if other in visible]
+                mine, amounts = [others[j] for j in kept], [yen[j] for j in kept]
+                if mine:
+                    seen_by[firm].update(mine)
+                if firm in clients:
+                    shared.extend((i, n, (firm, other, other) if sells else (other, firm, other))
+                                  for n, other in enumerate(mine))
             cut.append((firm, sells, mine, amounts))
+            origin.append(kept)
         if shared:  # the visible end's own record of the pair, or nothing to show
             own = _observed_yen(self.store, view.version, [key for _, _, key in shared])
             dropped: dict[int, set[int]] = defaultdict(set)
@@ -772,7 +774,8 @@ class ScopedStore:
                 firm, sells, others, yen = cut[i]
                 cut[i] = (firm, sells, [o for j, o in enumerate(others) if j not in gone],
                           [y for j, y in enumerate(yen) if j not in gone])
-        return list(cut)
+                origin[i] = [k for j, k in enumerate(origin[i]) if j not in gone]
+        return list(cut), origin
 
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen) of the pairs around ``firm_ids`` the principal

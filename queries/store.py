@@ -250,6 +250,16 @@ class Store(Protocol):
         that changed the trade), else ``None``: the structure around a first
         hop without a row per pair."""
 
+    def listed_pairs(self, lists: Sequence[Partners],
+                     at: Mapping[tuple[str, str], tuple[int, int]]) -> list[PairTrade]:
+        """The merged pairs of ``at``'s keys, sorted, each found at (list,
+        position) of ``lists`` — what :meth:`partner_lists` returned, as it
+        was (positions refer to it, whatever the caller kept of it; see
+        :func:`domain.second_hop.shown_pairs`). The pairs a second hop
+        shows: a store that keeps a handle per entry (Neo4j: the
+        relationship's element id) reads them by it, the others by key;
+        the same pairs as :meth:`pairs_by_keys` of the keys either way."""
+
     def pair_amounts(self, firm_ids: Collection[str]) -> list[tuple[str, str, int]]:
         """(seller, buyer, yen over all months) of every merged pair with a
         seller or buyer in ``firm_ids``, sorted — structure without series."""

@@ -75,6 +75,7 @@ SPELLINGS: Final[LiteralString] = (
     "MATCH (a:Alias {firm_id: p[1], client_id: p[0]}) "
     "RETURN a.client_id AS client_id, a.firm_id AS firm_id, a.raw_name AS raw_name"
 )
+SPELLING_COLUMNS: Final[tuple[LiteralString, ...]] = ("client_id", "firm_id", "raw_name")
 ALIASES_BY_STATUS: Final[LiteralString] = (
     "MATCH (a:Alias {status: $status}) RETURN " + ALIAS_FIELDS + " ORDER BY a.client_id, a.key"
 )

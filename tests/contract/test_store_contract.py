@@ -356,6 +356,56 @@ def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(
     assert "torihiki refresh" in caplog.text
 
 
+def test_listed_pairs_are_the_pairs_of_their_keys(store: Store, tmp_path: Path) -> None:
+    """``listed_pairs`` reads the pairs at their places in the partner lists
+    (Neo4j: by the element ids the lists hold): the pairs ``pairs_by_keys``
+    reads for the same keys — for every shown pair, for a part of them
+    (positions in the lists as read, whatever the caller kept), and for
+    none."""
+    from domain.second_hop import shown_pairs
+
+    load_sample(store, tmp_path)
+    store.prepare_reads()
+    firm, first = _hub_and_partners(store)
+    lists = store.partner_lists(first)
+    assert lists is not None
+    at = shown_pairs(lists, {firm, *first})
+    assert len(at) > 3
+    assert store.listed_pairs(lists, at) == store.pairs_by_keys(at.keys())
+    some = dict(sorted(at.items())[::2])
+    assert store.listed_pairs(lists, some) == store.pairs_by_keys(some.keys())
+    assert store.listed_pairs(list(lists), some) == store.pairs_by_keys(some.keys())  # a copy: read by key
+    assert store.listed_pairs(lists, {}) == []
+
+
+@pytest.mark.neo4j
+def test_neo4j_listed_pairs_written_again_are_read_by_key(
+        neo4j_store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A pair written again after its partner list was read (a new element
+    id, the same data version: a relationship copied outside torihiki) is
+    read by its key instead, the same pair; the log says how to build the
+    lists again."""
+    from domain.second_hop import shown_pairs
+    from queries.neo4j_store import Neo4jStore
+
+    assert isinstance(neo4j_store, Neo4jStore)
+    load_sample(neo4j_store, tmp_path)
+    neo4j_store.prepare_reads()
+    firm, first = _hub_and_partners(neo4j_store)
+    lists = neo4j_store.partner_lists(first)
+    assert lists is not None
+    at = shown_pairs(lists, {firm, *first})
+    before = neo4j_store.pairs_by_keys(at.keys())
+    seller, buyer = sorted(at)[0]
+    neo4j_store.driver.execute_query(
+        "MATCH (s:Firm {id: $s})-[m:TRADES_WITH]->(b:Firm {id: $b}) "
+        "CREATE (s)-[n:TRADES_WITH]->(b) SET n = properties(m) DELETE m", s=seller, b=buyer,
+        database_=neo4j_store.database)
+    neo4j_store._stale_said = float("-inf")  # as a process that has not said it yet
+    assert neo4j_store.listed_pairs(lists, at) == before
+    assert "torihiki refresh" in caplog.text
+
+
 @pytest.mark.neo4j
 def test_neo4j_pairs_stored_as_four_arrays_are_rewritten_once(neo4j_store: Store, tmp_path: Path) -> None:
     """A store written before a pair's series was one byte array (four
