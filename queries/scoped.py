@@ -189,9 +189,7 @@ class _Pseudonyms:
         got = self._encoded.get(firm_id)
         if got is None:
             got = self._encode(firm_id)
-            if len(self._encoded) >= self.MEMO:
-                self._encoded.clear()
-            self._encoded[firm_id] = got
+            self._remember(firm_id, got)
         return got
 
     def decode(self, pseudonym: str) -> str | None:
@@ -199,16 +197,29 @@ class _Pseudonyms:
         if pseudonym in self._decoded:
             return self._decoded[pseudonym]
         got = self._decode(pseudonym)
+        if got is None:
+            if len(self._decoded) >= self.MEMO:
+                self._decoded.clear()
+            self._decoded[pseudonym] = None
+        else:
+            self._remember(got, pseudonym)
+        return got
+
+    def _remember(self, firm_id: str, pseudonym: str) -> None:
+        """Both ways: a pseudonym just given out comes back in the same
+        request (an ego's nodes are read by the ids the officer sees)."""
+        if len(self._encoded) >= self.MEMO:
+            self._encoded.clear()
         if len(self._decoded) >= self.MEMO:
             self._decoded.clear()
-        self._decoded[pseudonym] = got
-        return got
+        self._encoded[firm_id] = pseudonym
+        self._decoded[pseudonym] = firm_id
 
     def _encode(self, firm_id: str) -> str:
         raw = firm_id.encode("utf-8")
         tag = self._tag(raw)
-        body = bytes(a ^ b for a, b in zip(raw, self._stream(tag, len(raw)), strict=True))
-        return PSEUDONYM_PREFIX + base64.b32encode(tag + body).decode("ascii").rstrip("=").lower()
+        return PSEUDONYM_PREFIX + base64.b32encode(tag + _xor(raw, self._stream(tag, len(raw)))).decode(
+            "ascii").rstrip("=").lower()
 
     def _decode(self, pseudonym: str) -> str | None:
         text = pseudonym[len(PSEUDONYM_PREFIX):].upper()
@@ -219,13 +230,19 @@ class _Pseudonyms:
         if len(blob) <= self.TAG:
             return None
         tag, body = blob[: self.TAG], blob[self.TAG:]
-        raw = bytes(a ^ b for a, b in zip(body, self._stream(tag, len(body)), strict=True))
+        raw = _xor(body, self._stream(tag, len(body)))
         if not hmac.compare_digest(tag, self._tag(raw)):
             return None
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             return None
+
+
+def _xor(data: bytes, key: bytes) -> bytes:
+    """``data`` XOR ``key`` byte by byte (``key`` as long as ``data``), as integers."""
+    n = len(data)
+    return (int.from_bytes(data, "big") ^ int.from_bytes(key[:n], "big")).to_bytes(n, "big")
 
 
 _NAMERS: OrderedDict[tuple[bytes, str], _Pseudonyms] = OrderedDict()
