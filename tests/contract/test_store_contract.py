@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.second_hop import Partners
 from ingest.load import load_file
 from ingest.readers.detect import read_ledger
 from queries.identity import GRANT, REVOKE, ConsentEvent
@@ -356,12 +357,10 @@ def test_neo4j_second_hop_reads_again_a_pair_gone_between_its_two_reads(
     assert "torihiki refresh" in caplog.text
 
 
-def test_listed_pairs_are_the_pairs_of_their_keys(store: Store, tmp_path: Path) -> None:
-    """``listed_pairs`` reads the pairs at their places in the partner lists
-    (Neo4j: by the element ids the lists hold): the pairs ``pairs_by_keys``
-    reads for the same keys — for every shown pair, for a part of them
-    (positions in the lists as read, whatever the caller kept), and for
-    none."""
+def _listed_around_hub(store: Store, tmp_path: Path) -> tuple[list[Partners], dict[tuple[str, str], tuple[int, int]]]:
+    """The sample loaded, its lists built; the hub's partners' partner lists
+    and where in them sit the pairs between the hub's partners and the hub
+    or each other (``shown_pairs``)."""
     from domain.second_hop import shown_pairs
 
     load_sample(store, tmp_path)
@@ -369,7 +368,16 @@ def test_listed_pairs_are_the_pairs_of_their_keys(store: Store, tmp_path: Path) 
     firm, first = _hub_and_partners(store)
     lists = store.partner_lists(first)
     assert lists is not None
-    at = shown_pairs(lists, {firm, *first})
+    return lists, shown_pairs(lists, {firm, *first})
+
+
+def test_listed_pairs_are_the_pairs_of_their_keys(store: Store, tmp_path: Path) -> None:
+    """``listed_pairs`` reads the pairs at their places in the partner lists
+    (Neo4j: by the element ids the lists hold): the pairs ``pairs_by_keys``
+    reads for the same keys — for every shown pair, for a part of them
+    (positions in the lists as read, whatever the caller kept), and for
+    none."""
+    lists, at = _listed_around_hub(store, tmp_path)
     assert len(at) > 3
     assert store.listed_pairs(lists, at) == store.pairs_by_keys(at.keys())
     some = dict(sorted(at.items())[::2])
@@ -385,16 +393,10 @@ def test_neo4j_listed_pairs_written_again_are_read_by_key(
     id, the same data version: a relationship copied outside torihiki) is
     read by its key instead, the same pair; the log says how to build the
     lists again."""
-    from domain.second_hop import shown_pairs
     from queries.neo4j_store import Neo4jStore
 
     assert isinstance(neo4j_store, Neo4jStore)
-    load_sample(neo4j_store, tmp_path)
-    neo4j_store.prepare_reads()
-    firm, first = _hub_and_partners(neo4j_store)
-    lists = neo4j_store.partner_lists(first)
-    assert lists is not None
-    at = shown_pairs(lists, {firm, *first})
+    lists, at = _listed_around_hub(neo4j_store, tmp_path)
     before = neo4j_store.pairs_by_keys(at.keys())
     seller, buyer = sorted(at)[0]
     neo4j_store.driver.execute_query(
