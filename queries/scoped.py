@@ -194,20 +194,22 @@ class _Pseudonyms:
 
     def decode(self, pseudonym: str) -> str | None:
         """The firm id behind a pseudonym of this bank, else ``None``."""
-        if pseudonym in self._decoded:
-            return self._decoded[pseudonym]
-        got = self._decode(pseudonym)
-        if got is None:
-            if len(self._decoded) >= self.MEMO:
-                self._decoded.clear()
-            self._decoded[pseudonym] = None
-        else:
+        got = self._decoded.get(pseudonym, _UNKNOWN)  # one lookup: another thread may clear the memo
+        if got is not _UNKNOWN:
+            return got
+        got, canonical = self._decode(pseudonym)
+        if got is not None and canonical:
             self._remember(got, pseudonym)
+        else:  # not a pseudonym of this bank, or another spelling of one (upper case, padding):
+            if len(self._decoded) >= self.MEMO:  # what it names, never what is given out
+                self._decoded.clear()
+            self._decoded[pseudonym] = got
         return got
 
     def _remember(self, firm_id: str, pseudonym: str) -> None:
         """Both ways: a pseudonym just given out comes back in the same
-        request (an ego's nodes are read by the ids the officer sees)."""
+        request (an ego's nodes are read by the ids the officer sees), and
+        one decoded in the spelling :meth:`encode` gives is that spelling."""
         if len(self._encoded) >= self.MEMO:
             self._encoded.clear()
         if len(self._decoded) >= self.MEMO:
@@ -221,22 +223,30 @@ class _Pseudonyms:
         return PSEUDONYM_PREFIX + base64.b32encode(tag + _xor(raw, self._stream(tag, len(raw)))).decode(
             "ascii").rstrip("=").lower()
 
-    def _decode(self, pseudonym: str) -> str | None:
+    def _decode(self, pseudonym: str) -> tuple[str | None, bool]:
+        """(the firm id, or ``None``; whether ``pseudonym`` is spelled as
+        :meth:`encode` spells it — base32 also reads it in upper case, with
+        padding, or with other unused bits in its last character)."""
         text = pseudonym[len(PSEUDONYM_PREFIX):].upper()
         try:
             blob = base64.b32decode(text + "=" * (-len(text) % 8))
         except (ValueError, TypeError):
-            return None
+            return None, False
         if len(blob) <= self.TAG:
-            return None
+            return None, False
         tag, body = blob[: self.TAG], blob[self.TAG:]
         raw = _xor(body, self._stream(tag, len(body)))
         if not hmac.compare_digest(tag, self._tag(raw)):
-            return None
+            return None, False
         try:
-            return raw.decode("utf-8")
+            real = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return None
+            return None, False
+        return real, pseudonym == PSEUDONYM_PREFIX + base64.b32encode(blob).decode("ascii").rstrip("=").lower()
+
+
+_UNKNOWN: Any = object()
+"""Not in a memo (``None`` is a remembered answer: not a pseudonym of the bank)."""
 
 
 def _xor(data: bytes, key: bytes) -> bytes:
@@ -712,8 +722,9 @@ class ScopedStore:
                    room: int) -> tuple[list[tuple[str, int]], list[PairTrade]]:
         """An officer's: the second hop ranked by the yen the bank sees with
         ``first`` (``Store.second_hop_ranking``'s ranking over the visible
-        pairs, ties by the ids the officer sees), the pairs shown read by key
-        from those weighed — every one touches ``first``."""
+        pairs, ties by the ids the officer sees), the pairs shown read where
+        the store's partner lists hold them (``Store.listed_pairs``; by key
+        when the lists are not current) — every one touches ``first``."""
         if not self._officer():
             return self.store.second_hop(first, keep, room)
         first_real, keep_real = set(self._in_many(first)), set(self._in_many(keep))
@@ -759,6 +770,8 @@ class ScopedStore:
         origin: list[Sequence[int]] = []
         shared: list[tuple[int, int, tuple[str, str, str]]] = []  # (list, entry, (seller, buyer, visible end))
         for firm, sells, others, yen in lists:
+            if len(others) != len(yen):
+                raise ValueError(f"partner list of {firm} out of step: {len(others)} partners, {len(yen)} amounts")
             i = len(cut)
             kept: Sequence[int]
             if firm in visible:  # every entry kept; its hidden partners were seen by this firm's ledger

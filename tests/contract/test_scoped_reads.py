@@ -155,12 +155,17 @@ def test_an_officer_weighs_what_the_bank_may_see(store: Store, tmp_path: Path, m
     assert amounts(everyone, "B1") == sorted([3 * 100_003, 3 * 44_021, 3 * 200_017, 3 * 66_031])
 
 
-def test_an_officers_second_hop_is_the_same_from_the_partner_lists(store: Store, tmp_path: Path) -> None:
+def test_an_officers_second_hop_is_the_same_from_the_partner_lists(
+        store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """A credit officer's two-hop network ranks its second hop from the
     first hop's partner lists when they are current, else from the pairs:
-    the same answer either way, for every bank and firm."""
+    the same answer either way, for every bank and firm; and from the lists
+    the shown pairs are read where the lists hold them (Neo4j: by element
+    id), never by the fallback that says to build the lists again."""
     from api import service
 
+    if hasattr(store, "_stale_said"):  # a Neo4j store that said it lately would not say it again
+        store._stale_said = float("-inf")
     build_region(store, tmp_path / "region")
     store.change_consent([ConsentEvent(N2, "B3", "grant", "test")])
 
@@ -182,6 +187,32 @@ def test_an_officers_second_hop_is_the_same_from_the_partner_lists(store: Store,
     assert store.partner_lists([C1]) is not None
     assert networks() == from_pairs and len(from_pairs) == 4  # B1: C1, C3; B2: C2; B3: N2
     assert any(n.hop == 2 for net, _ in from_pairs.values() for n in net.nodes)
+    assert "torihiki refresh" not in caplog.text
+
+
+def test_an_officers_cut_lists_say_where_each_entry_was(store: Store, tmp_path: Path) -> None:
+    """The first hop's partner lists cut to what a bank sees keep, for each
+    entry, its place in the list as the store read it: the same partner
+    there, with the yen the bank sees (the whole pair's, or the visible
+    ledger's own record of it)."""
+    build_region(store, tmp_path / "region")
+    store.change_consent([ConsentEvent(N2, "B3", "grant", "test")])
+    store.prepare_reads()
+    firms = [C1, C2, C3, N1, N2, N3]
+    lists = store.partner_lists(firms)
+    assert lists is not None
+    cut_any = False
+    for bank in ("B1", "B2", "B3"):
+        scoped = ScopedStore(store, Principal("o", Role.CREDIT_OFFICER, bank))
+        cut, origin = scoped._bank_lists(lists)
+        visible = scoped._view().visible
+        assert len(cut) == len(origin) == len(lists)
+        for (firm, sells, others, yen), (f2, s2, mine, amounts), at in zip(lists, cut, origin, strict=True):
+            assert (firm, sells) == (f2, s2) and len(at) == len(mine) == len(amounts)
+            assert [others[j] for j in at] == mine
+            assert all(amounts[n] == yen[j] for n, j in enumerate(at) if firm in visible and others[j] in visible)
+            cut_any = cut_any or len(mine) < len(others)
+    assert cut_any  # some bank does not see some partner
 
 
 def test_ledger_totals_are_kept_while_the_trade_does_not_change(store: Store, tmp_path: Path) -> None:
