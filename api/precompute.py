@@ -44,6 +44,7 @@ refresh (docs/data-model.md).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -91,6 +92,12 @@ On the embedded store one: 5.1 ms an answer serially, 7.2 ms with four threads (
 _PROCESSES = 2
 """Rendering processes on the embedded store when banks' officers' answers are rendered too
 (at most one per core)."""
+_NICE = 5
+"""Niceness added to a rendering process: the refresh's own part (peer inputs, portfolio,
+alerts: one process, ~40 s of one core on the 100k region) is what the refresh waits for
+last, and the answers, two processes beside it, would otherwise take two thirds of the
+cores from it and leave it alone at the end; at a lower priority they use what it leaves
+and both cores once it is done (and yield to a server's requests on the same machine)."""
 
 
 @dataclass
@@ -225,6 +232,12 @@ _CATCH_UP_SECONDS = 120.0
 """How long the rendering process waits for its store to read the data version it renders."""
 
 
+def _lower_priority() -> None:
+    """This (rendering) process at :data:`_NICE` more than it was."""
+    with contextlib.suppress(OSError):  # not allowed here: rendered at the same priority
+        os.nice(_NICE)
+
+
 def _render_elsewhere(opener: Callable[[], Store], todo: _Todo, version: int, created: str) -> _Stored:
     """``todo`` rendered in a process of its own, on the store opened again
     there. Its reads start once they see data version ``version``: on a
@@ -233,6 +246,7 @@ def _render_elsewhere(opener: Callable[[], Store], todo: _Todo, version: int, cr
     bookmarks), and answers rendered from older data would be stored under
     the new version. If they do not within :data:`_CATCH_UP_SECONDS`,
     nothing is rendered (the answers are computed on request)."""
+    _lower_priority()
     store = opener()
     try:
         deadline = time.monotonic() + _CATCH_UP_SECONDS
