@@ -1,5 +1,6 @@
 """Merged pairs as monthly rows (``queries.observations.pairs_frame``): sorted
-by seller, buyer and month whatever order the pairs come in."""
+by seller, buyer and month whatever order the pairs come in; seller, buyer
+and month categorical, of the values each column holds, sorted."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ def _expected(pairs: list[PairTrade]) -> pd.DataFrame:
     rows = [(p.seller, p.buyer, m, a, n) for p in pairs for m, a, n in zip(p.months, p.amounts, p.lines, strict=True)]
     frame = pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount", "lines"]).astype(
         {"seller": object, "buyer": object, "month": object, "amount": "int64", "lines": "int64"})
-    return frame.sort_values(["seller", "buyer", "month"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["seller", "buyer", "month"], kind="stable").reset_index(drop=True)
+    for col in ("seller", "buyer", "month"):
+        frame[col] = pd.Categorical(frame[col], categories=pd.Index(sorted(set(frame[col])), dtype=object))
+    return frame
 
 
 def test_rows_are_sorted_when_the_pairs_are_not() -> None:
@@ -38,3 +42,9 @@ def test_a_window_keeps_its_months_only() -> None:
     assert list(got["month"]) == ["2024-01", "2024-01", "2024-03"]
     assert list(got["seller"]) == ["A", "B", "B"]
     assert list(got["amount"]) == [2, 1, 2]  # A→B's second month, B→A's two
+    assert list(got["month"].cat.categories) == ["2024-01", "2024-03"]  # 2023-12 is outside
+
+
+def test_no_pairs_make_an_empty_frame() -> None:
+    got = pairs_frame([], None, None)
+    assert list(got.columns) == ["seller", "buyer", "month", "amount", "lines"] and len(got) == 0
