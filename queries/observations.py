@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,7 +125,7 @@ def pairs_frame(pairs: Iterable[PairTrade], month_from: str | None,
     return df
 
 
-def _repeated(ends: Sequence[str], counts: np.ndarray) -> pd.Categorical:
+def _repeated(ends: Sequence[str], counts: np.ndarray) -> pd.Categorical[Any]:
     """Each pair's end repeated for its rows, as a categorical of the ends that have rows."""
     held = np.asarray(counts) > 0
     ids = pd.Index(sorted({e for e, h in zip(ends, held, strict=True) if h}), dtype=object)
