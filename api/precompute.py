@@ -93,9 +93,9 @@ _PROCESSES = 2
 """Rendering processes on the embedded store when banks' officers' answers are rendered too
 (at most one per core)."""
 _NICE = 5
-"""Niceness added to a rendering process: the refresh's own part (peer inputs, portfolio,
-alerts: one process, ~40 s of one core on the 100k region) is what the refresh waits for
-last, and the answers, two processes beside it, would otherwise take two thirds of the
+"""Niceness added to a rendering process on the embedded store: the refresh's own part
+(peer inputs, portfolio, alerts: one process, ~40 s of one core on the 100k region) is what
+the refresh waited for last, and the answers, two processes beside it, would otherwise take two thirds of the
 cores from it and leave it alone at the end; at a lower priority they use what it leaves
 and both cores once it is done (and yield to a server's requests on the same machine)."""
 
@@ -246,8 +246,9 @@ def _render_elsewhere(opener: Callable[[], Store], todo: _Todo, version: int, cr
     bookmarks), and answers rendered from older data would be stored under
     the new version. If they do not within :data:`_CATCH_UP_SECONDS`,
     nothing is rendered (the answers are computed on request)."""
-    _lower_priority()
     store = opener()
+    if store.backend != "neo4j":  # on Neo4j the rendering is the refresh's longer part
+        _lower_priority()
     try:
         deadline = time.monotonic() + _CATCH_UP_SECONDS
         while (seen := store.data_version()) < version:
