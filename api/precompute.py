@@ -93,11 +93,11 @@ _PROCESSES = 2
 """Rendering processes on the embedded store when banks' officers' answers are rendered too
 (at most one per core)."""
 _NICE = 5
-"""Niceness added to a rendering process on the embedded store: the refresh's own part
-(peer inputs, portfolio, alerts: one process, ~40 s of one core on the 100k region) is what
-the refresh waited for last, and the answers, two processes beside it, would otherwise take two thirds of the
-cores from it and leave it alone at the end; at a lower priority they use what it leaves
-and both cores once it is done (and yield to a server's requests on the same machine)."""
+"""Niceness added to a rendering process on the embedded store. The refresh's own part
+(peer inputs, portfolio, alerts: one process, ~40 s of one core on the 100k region) was
+what the refresh waited for last: the two rendering processes beside it took two thirds
+of the cores from it and it ended alone. At a lower priority they use what it leaves and
+both cores once it is done (and yield to a server's requests on the same machine)."""
 
 
 @dataclass

@@ -141,8 +141,8 @@ def monthly_rows(sellers: Sequence[str], buyers: Sequence[str], counts: np.ndarr
     categories sorted (sorting the frame sorts as their text would): the ends
     are looked up once per pair and repeated as codes, not held as ten
     million strings that whole-network analytics then hashed again (the 100k
-    region's 6M monthly rows: the whole network read and indexed in 6.9–7.2 s, was 8.6–9.0 s).
-    Each column's categories are the values it holds."""
+    region's 6M monthly rows: the whole network read and indexed in 6.9–7.2 s,
+    was 8.6–9.0 s). Each column's categories are the values it holds."""
     codes, found = pd.factorize(np.asarray(months, dtype=object))
     order = np.argsort(found.astype(str)) if len(found) else np.zeros(0, dtype=np.int64)
     rank = np.empty(len(found), dtype=np.int64)

@@ -447,7 +447,9 @@ class Store(Protocol):
 
     def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
         """:meth:`all_trade_edges` as a DataFrame (seller, buyer, month, amount
-        yen, lines), for whole-network analytics over millions of rows."""
+        yen, lines), for whole-network analytics over millions of rows; seller,
+        buyer and month categorical, of the values each holds, sorted
+        (:func:`queries.observations.monthly_rows`)."""
 
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
         """Every monthly payment in the window, summed over batches per observer."""
