@@ -144,7 +144,7 @@ def monthly_rows(sellers: Sequence[str], buyers: Sequence[str], counts: np.ndarr
     region's 6M monthly rows: the whole network read and indexed in 6.9–7.2 s,
     was 8.6–9.0 s). Each column's categories are the values it holds."""
     codes, found = pd.factorize(np.asarray(months, dtype=object))
-    order = np.argsort(found.astype(str)) if len(found) else np.zeros(0, dtype=np.int64)
+    order = np.argsort(found.astype(str))
     rank = np.empty(len(found), dtype=np.int64)
     rank[order] = np.arange(len(found))
     return pd.DataFrame({
