@@ -131,3 +131,16 @@ def tokens(store: Store) -> dict[str, dict[str, str]]:
     ``tokens["analyst"]``, ``tokens["admin"]``, ``tokens["researcher"]``,
     ``tokens["officer_b1"]``, ``tokens["officer_b2"]``."""
     return make_tokens(store)
+
+
+def outside_references(page: str) -> list[str]:
+    """Every ``src``, ``href`` or ``action`` of ``page`` that leaves the site
+    (a scheme or ``//``): a page must load nothing from a CDN or elsewhere.
+
+    Read from the attributes, not by searching the whole page for "cdn": a
+    page's random CSRF token holds any three letters now and then.
+    """
+    import re
+
+    refs = re.findall(r"""\b(?:src|href|action)\s*=\s*["']?([^"'\s>]*)""", page, re.I)
+    return [r for r in refs if re.match(r"(?i)[a-z][a-z0-9+.-]*:|//", r) and not r.lower().startswith("data:")]
