@@ -132,7 +132,9 @@ class ReadStore(Protocol):
 
 # -- pseudonymous ids ----------------------------------------------------------
 
-_KEYS: dict[int, bytes] = {}
+_KEYS: weakref.WeakKeyDictionary[Store, bytes] = weakref.WeakKeyDictionary()
+"""Each store object's secret, dropped with the object — not kept by ``id``:
+a new store at a closed one's address, on another database, reads its own."""
 _KEYS_LOCK = threading.Lock()
 
 
@@ -140,7 +142,7 @@ def _secret_of(store: Store) -> bytes:
     """The store's pseudonym secret (32 random bytes kept as an analytics
     entry, made on first use); cached per store object."""
     with _KEYS_LOCK:
-        key = _KEYS.get(id(store))
+        key = _KEYS.get(store)
         if key is not None:
             return key
         entry = store.get_analytics(SCOPE_KEY)
@@ -149,8 +151,16 @@ def _secret_of(store: Store) -> bytes:
             store.put_analytics(SCOPE_KEY, secrets.token_bytes(32), 0, created)
             entry = store.get_analytics(SCOPE_KEY)  # another process may have won: use what is stored
             assert entry is not None
-        _KEYS[id(store)] = key = entry[2]
+        _KEYS[store] = key = entry[2]
         return key
+
+
+def forget_secret(store: Store) -> None:
+    """Drop ``store``'s cached secret after its database was emptied (the
+    test suite's wipe): the next scoped read reads, or makes, the one stored
+    there, as every other process on that database does."""
+    with _KEYS_LOCK:
+        _KEYS.pop(store, None)
 
 
 class _Pseudonyms:

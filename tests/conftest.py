@@ -16,6 +16,7 @@ import pytest
 from queries.access import SYSTEM, Role
 from queries.config import StoreConfig
 from queries.embedded_store import EmbeddedStore
+from queries.scoped import forget_secret
 from queries.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,6 +76,7 @@ def wipe_neo4j(store: Store) -> None:
     store.driver.execute_query(f"MATCH (n) WHERE NOT n:{MARKER} DETACH DELETE n", database_=store.database)
     store.driver.execute_query(f"MERGE (:{MARKER} {{note: 'emptied before each torihiki test'}})",
                                database_=store.database)
+    forget_secret(store)  # its pseudonym secret went with the rest
 
 
 @pytest.fixture
@@ -144,3 +146,12 @@ def outside_references(page: str) -> list[str]:
 
     refs = re.findall(r"""\b(?:src|href|action)\s*=\s*["']?([^"'\s>]*)""", page, re.I)
     return [r for r in refs if re.match(r"(?i)[a-z][a-z0-9+.-]*:|//", r) and not r.lower().startswith("data:")]
+
+
+def without_csrf(page: str) -> str:
+    """``page`` with its forms' random CSRF tokens blanked: a test that
+    checks an id or a word is absent from a page must not meet it in 43
+    random characters by chance."""
+    import re
+
+    return re.sub(r'(name="csrf" value=")[^"]*"', r'\1"', page)

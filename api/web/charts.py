@@ -58,8 +58,17 @@ _families: list[str] = ["sans-serif"]
 _FONT_FILES = ("ipaexg", "notosanscjk")  # file names (lower case) of IPAexGothic and Noto Sans CJK
 
 
+SVG_ID_SALT = "torihiki"
+"""matplotlib's ``svg.hashsalt``: the ids of a chart's clip paths and markers
+come from their content, not from a random UUID, so the same chart is the
+same bytes (a memo made twice, a stored answer compared) and no id carries
+chance digits into a page."""
+
+
 def ensure_fonts() -> None:
-    """Make the Japanese fonts known to matplotlib once per process.
+    """Make the Japanese fonts known to matplotlib once per process, and set
+    :data:`SVG_ID_SALT` (matplotlib's settings are per process: set once
+    here, never changed around a drawing, which other threads may be doing).
 
     matplotlib's font list is cached on disk when it is first built; fonts
     installed later (``apt-get install fonts-ipaexfont``) are not in it. So
@@ -72,8 +81,10 @@ def ensure_fonts() -> None:
     with _FONTS_LOCK:
         if _fonts_ready:
             return
+        import matplotlib
         from matplotlib import font_manager
 
+        matplotlib.rcParams["svg.hashsalt"] = SVG_ID_SALT
         known = {f.name for f in font_manager.fontManager.ttflist}
         if not known & set(FONT_FAMILY[:2]):
             for path in font_manager.findSystemFonts(fontext="ttf"):

@@ -542,19 +542,23 @@ def test_a_failed_refresh_stops_rendering_the_answers(
     from api.precompute import INDEX
 
     log = tmp_path / "rendered.log"
+    failed = tmp_path / "failed"  # files: the rendering may run in a forked process
     original = firm_pages.ego
 
     def slow_ego(store: Store, firm_id: str, *args: object) -> firm_pages.Page:
         key, render = original(store, firm_id, *args)  # type: ignore[arg-type]
 
         def slow() -> object:
-            with log.open("a") as f:  # a file: the rendering may run in a forked process
+            with log.open("a") as f:
                 f.write(firm_id + "\n")
-            time.sleep(0.4)
+            deadline = time.monotonic() + 60
+            while not failed.exists() and time.monotonic() < deadline:  # an answer at hand when it fails
+                time.sleep(0.05)
             return render()
         return key, slow  # type: ignore[return-value]
 
     def fail(*_: object, **__: object) -> None:
+        failed.touch()
         raise RuntimeError("peer inputs failed")
 
     monkeypatch.setattr(firm_pages, "ego", slow_ego)

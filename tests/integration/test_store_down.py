@@ -47,11 +47,18 @@ def _app(uri: str, home: Path, password: str = "x") -> FastAPI:
 
 
 def _assert_fast_503(client: TestClient, path: str, port: int) -> None:
-    started = time.perf_counter()
-    r = client.get(path)
-    took = time.perf_counter() - started
-    assert r.status_code == 503, (path, r.status_code, r.text)
-    assert took < 1.0, (path, took)
+    """``path`` answers 503 within a second. A slow answer is asked again
+    once: a pause of the test process (its garbage collector, a busy
+    machine) passes, a server that waits for the store answers slowly twice."""
+    took = []
+    for _ in range(2):
+        started = time.perf_counter()
+        r = client.get(path)
+        took.append(time.perf_counter() - started)
+        assert r.status_code == 503, (path, r.status_code, r.text)
+        if took[-1] < 1.0:
+            break
+    assert min(took) < 1.0, (path, took)
     assert int(r.headers["retry-after"]) >= 1
     body = r.text
     for leak in ("127.0.0.1", "localhost", str(port), "bolt", "neo4j://", "Couldn't connect"):
