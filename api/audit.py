@@ -63,6 +63,7 @@ class AuditBuffer:
         self.flush_seconds = flush_seconds
         self._pending: list[AuditEntry] = []
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one write at a time: see flush()
         self._wake = threading.Event()
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="torihiki-audit", daemon=True)
@@ -80,17 +81,23 @@ class AuditBuffer:
             self._wake.set()
 
     def flush(self) -> None:
-        """Append what is pending (kept for the next try if the store refuses)."""
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if not batch:
-            return
-        try:
-            self.store.append_audit(batch)
-        except Exception:  # the store is down: keep the entries, try again
-            log.warning("audit: %d entries not yet written (store unavailable); retrying", len(batch))
+        """Append what is pending (kept for the next try if the store refuses).
+
+        When it returns, every entry added before the call is in the log (or
+        pending again, the store refusing): a flush that the thread started
+        first, whose write is still under way, is waited for, not passed by
+        with the entries added since."""
+        with self._flushing:
             with self._lock:
-                self._pending[:0] = batch
+                batch, self._pending = self._pending, []
+            if not batch:
+                return
+            try:
+                self.store.append_audit(batch)
+            except Exception:  # the store is down: keep the entries, try again
+                log.warning("audit: %d entries not yet written (store unavailable); retrying", len(batch))
+                with self._lock:
+                    self._pending[:0] = batch
 
     def _run(self) -> None:
         while not self._stop:
