@@ -8,6 +8,7 @@ Neo4j tests need ``NEO4J_URI`` (``make test`` starts a local Neo4j through
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,8 +143,6 @@ def outside_references(page: str) -> list[str]:
     Read from the attributes, not by searching the whole page for "cdn": a
     page's random CSRF token holds any three letters now and then.
     """
-    import re
-
     refs = re.findall(r"""\b(?:src|href|action)\s*=\s*["']?([^"'\s>]*)""", page, re.I)
     return [r for r in refs if re.match(r"(?i)[a-z][a-z0-9+.-]*:|//", r) and not r.lower().startswith("data:")]
 
@@ -152,6 +151,4 @@ def without_csrf(page: str) -> str:
     """``page`` with its forms' random CSRF tokens blanked: a test that
     checks an id or a word is absent from a page must not meet it in 43
     random characters by chance."""
-    import re
-
     return re.sub(r'(name="csrf" value=")[^"]*"', r'\1"', page)

@@ -5,29 +5,20 @@ the log, also while the buffer's thread is still writing a flush of its own."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from api.audit import AuditBuffer
-from queries.embedded_store import EmbeddedStore
 from queries.identity import AuditEntry
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
-    s = EmbeddedStore(tmp_path / "home")
-    s.ensure_schema()
-    yield s
-    s.close()
+from queries.store import Store
 
 
 def _entry(firm: str) -> AuditEntry:
     return AuditEntry("analyst", "analyst", None, "firm.ego", firm)
 
 
-def test_a_flush_waits_for_one_under_way(store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_flush_waits_for_one_under_way(embedded_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = embedded_store
     buffer = AuditBuffer(store, flush_seconds=3600)  # its thread flushes only when woken
     writing, release = threading.Event(), threading.Event()
     real = store.append_audit

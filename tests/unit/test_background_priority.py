@@ -5,11 +5,9 @@ machine. Checked in a real forked process, as the refresh forks them."""
 
 from __future__ import annotations
 
-import functools
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -21,20 +19,13 @@ def _niceness() -> int:
     return os.nice(0)
 
 
-def _open(home: str) -> EmbeddedStore:
-    store = EmbeddedStore(Path(home))
-    store.ensure_schema()
-    return store
-
-
 @pytest.mark.skipif(os.nice(0) > 19 - precompute._NICE, reason="already at the lowest priority")
-def test_a_refresh_renders_in_a_process_below_it(tmp_path: Path) -> None:
+def test_a_refresh_renders_in_a_process_below_it(embedded_store: EmbeddedStore) -> None:
     assert precompute._NICE > 0
     todo = precompute._Todo([], [], 200)
     with ProcessPoolExecutor(1, mp_context=mp.get_context("fork")) as pool:  # one process: both calls in it
         before = pool.submit(_niceness).result()
-        stored = pool.submit(precompute._render_elsewhere, functools.partial(_open, str(tmp_path)),
-                             todo, 0, "now").result()
+        stored = pool.submit(precompute._render_elsewhere, embedded_store.reopener(), todo, 0, "now").result()
         after = pool.submit(_niceness).result()
     assert stored.keys == []
     assert before == _niceness()
