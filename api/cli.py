@@ -69,11 +69,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
           + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr)
     if args.workers > 1:
         # Each worker process builds its own app (and driver) from the
-        # environment; this process becomes uvicorn's supervisor alone, so
-        # it neither imports the app nor keeps the CLI's imports in memory.
+        # environment and listens on a socket of its own; this process
+        # becomes their supervisor alone (api.server_processes), so it
+        # neither imports the app nor keeps the CLI's imports in memory.
         os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-        argv = [sys.executable, "-m", "uvicorn", "api.app:server_app", "--factory",
-                "--workers", str(args.workers), "--host", args.host, "--port", str(args.port)]
+        argv = [sys.executable, "-m", "api.server_processes", "--workers", str(args.workers),
+                "--host", args.host, "--port", str(args.port)]
         if args.no_access_log:
             argv.append("--no-access-log")
         sys.stderr.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +153,10 @@ def without_csrf(page: str) -> str:
     checks an id or a word is absent from a page must not meet it in 43
     random characters by chance."""
     return re.sub(r'(name="csrf" value=")[^"]*"', r'\1"', page)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -40,7 +39,7 @@ import pytest
 
 from queries.access import SYSTEM
 from queries.store import Store
-from tests.conftest import REPO, wipe_neo4j
+from tests.conftest import REPO, free_port, wipe_neo4j
 
 PASSWORD = "correct horse battery staple"
 USERS: dict[str, tuple[str, str | None]] = {
@@ -157,12 +156,6 @@ class Site:
         return self.base + path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _load(region: Path, home: Path, neo4j: bool) -> None:
     """``torihiki load REGION`` in this process, against the chosen store."""
     from api.cli import main
@@ -214,7 +207,7 @@ def site(request: pytest.FixtureRequest, browser_region: tuple[Path, dict[str, s
         store = EmbeddedStore(home)
         settings = Settings(TORIHIKI_HOME=home, NEO4J_URI=None)  # type: ignore[call-arg]
     _add_users(store)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, store=store), host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ from pathlib import Path
 from api.identity import add_user, check_token, issue_token
 from queries.access import Principal, Role
 from queries.embedded_store import EmbeddedStore
+from tests.conftest import free_port
 
 OPERATOR = Principal("system:test", Role.ADMIN)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(url: str, token: str) -> tuple[int, bytes]:
@@ -44,7 +38,7 @@ def test_serve_issues_and_prints_a_token_that_works_by_the_first_answer(tmp_path
     add_user(store, "admin", Role.ADMIN, None, OPERATOR)
     earlier = issue_token(store, "admin", OPERATOR).token
     store.close()
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "TORIHIKI_"))}
     env["TORIHIKI_HOME"] = str(home)
     out = tmp_path / "stdout.txt"

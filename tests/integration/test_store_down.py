@@ -25,15 +25,10 @@ from api.app import create_app
 from api.settings import Settings
 from queries.access import Principal, Role
 from queries.factory import open_store
+from tests.conftest import free_port
 
 ROUTES = ["/firms?q=a", "/firms/F0001", "/firms/F0001/ego", "/firms/F0001/trend", "/firms/F0001/figures",
           "/firms/F0001/peers", "/analytics/reconcile", "/analytics/correlation"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _app(uri: str, home: Path, password: str = "x") -> FastAPI:
@@ -69,7 +64,7 @@ def _assert_fast_503(client: TestClient, path: str, port: int) -> None:
 
 
 def test_down_answers_503_within_a_second(tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     app = _app(f"bolt://127.0.0.1:{port}", tmp_path)
     with TestClient(app, raise_server_exceptions=False) as client:
         for path in ["/health", *ROUTES, *ROUTES]:  # the second round meets an open circuit
@@ -82,7 +77,7 @@ class Relay:
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
-        self.port = _free_port()
+        self.port = free_port()
         self._server: socket.socket | None = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()

@@ -1,0 +1,159 @@
+"""``torihiki serve --workers N``: N server processes, each with its own
+listening socket on the same address (``SO_REUSEPORT``).
+
+uvicorn's own ``--workers`` shares one listening socket among the
+processes, and the process whose event loop wakes first accepts every
+connection waiting. Ten connections opened at once (a load tool, a proxy's
+pool, a page and its charts) then often all land on one process. It serves
+them on one core while the other process idles: in the benchmark's
+computed two-hop run on Neo4j, one process used 19.2 s of CPU in 20 s and
+the other none (p99 378 ms). With a socket per process the kernel spreads
+new connections over the processes by a hash of their addresses: ten
+opened at once split 6/4 or 7/3 as a rule (14 tries: one 8/2), all ten on
+one process with odds of 1 in 512.
+
+This process only supervises. It checks that nothing else listens on the
+address (``SO_REUSEPORT`` would let a second ``torihiki serve`` of the same
+user share the port silently), starts the processes, starts again one that
+dies after it served, and stops them all on SIGINT or SIGTERM. A process
+that ends before it serves (the app cannot start) stops the server with its
+exit code, instead of being started again in a loop. What a socket per
+process costs: connections waiting in the queue of a process that dies
+are reset (a shared socket keeps them for the others; Linux's
+``net.ipv4.tcp_migrate_req = 1`` hands them over instead); new ones go
+to the processes still listening.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
+
+__all__ = ["serve_processes", "listening_socket"]
+
+log = logging.getLogger("torihiki.serve")
+
+BACKLOG = 2048
+"""Connections waiting to be accepted, per process (uvicorn's default)."""
+
+
+def listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (IPv6 when ``host`` has a colon),
+    with ``SO_REUSEPORT`` when ``reuse_port``; not yet listening."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _check_free(host: str, port: int) -> None:
+    """Raise ``OSError`` when something already listens on ``host:port``:
+    a bind without ``SO_REUSEPORT`` fails then, also against a socket that
+    has it."""
+    listening_socket(host, port, reuse_port=False).close()
+
+
+def _serve_one(host: str, port: int, access_log: bool, ready: EventType) -> None:
+    """One server process: its own socket in the group, the app built from
+    the environment (``api.app.server_app``), served by uvicorn; ``ready``
+    set once it serves."""
+    import uvicorn
+
+    # Bound now, listening once the app has started (uvicorn's create_server):
+    # until then the kernel sends no connection to it, none waits on a start.
+    sock = listening_socket(host, port, reuse_port=True)
+    config = uvicorn.Config("api.app:server_app", factory=True, host=host, port=port,
+                            access_log=access_log, backlog=BACKLOG)
+    server = uvicorn.Server(config)
+
+    def signal_ready() -> None:
+        while not (server.started or server.should_exit):
+            time.sleep(0.05)
+        if server.started:
+            ready.set()
+
+    threading.Thread(target=signal_ready, daemon=True).start()
+    server.run(sockets=[sock])
+
+
+def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int:
+    """Run ``workers`` server processes on ``host:port`` until SIGINT or
+    SIGTERM; the exit status (0, or that of a process that failed to start)."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise OSError("this system has no SO_REUSEPORT: serve with one worker process")
+    _check_free(host, port)
+    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter each: nothing of this one inherited
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    def start() -> tuple[BaseProcess, EventType]:
+        ready = ctx.Event()
+        proc = ctx.Process(target=_serve_one, args=(host, port, access_log, ready), daemon=False)
+        proc.start()
+        return proc, ready
+
+    procs = [start() for _ in range(workers)]
+    status = 0
+    try:
+        while not stop.wait(0.5):
+            for i, (proc, ready) in enumerate(procs):
+                if proc.is_alive():
+                    continue
+                code = proc.exitcode or 0
+                if not ready.is_set():
+                    log.error("server process %s ended before it served (exit code %s): stopping", proc.pid, code)
+                    status = code or 1
+                    stop.set()
+                    break
+                log.warning("server process %s ended (exit code %s): starting another", proc.pid, code)
+                procs[i] = start()
+    finally:
+        for proc, _ in procs:  # uvicorn's graceful shutdown on SIGTERM
+            if proc.is_alive() and proc.pid is not None:
+                os.kill(proc.pid, signal.SIGTERM)
+        for proc, _ in procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    sys.stderr.flush()
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m api.server_processes --workers N --host H --port P [--no-access-log]``,
+    as ``torihiki serve --workers N`` runs it."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="torihiki serve")
+    p.add_argument("--workers", type=int, required=True)
+    p.add_argument("--host", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--no-access-log", action="store_true")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    try:
+        return serve_processes(args.host, args.port, args.workers, access_log=not args.no_access_log)
+    except OSError as e:
+        print(f"torihiki: cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

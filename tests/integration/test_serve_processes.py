@@ -1,0 +1,151 @@
+"""``torihiki serve --workers 2`` (:mod:`api.server_processes`): two server
+processes, each on a socket of its own, started as a user starts them (a
+process on a fresh embedded store) and asked over TCP.
+
+What a user relies on: connections opened at once are spread over both
+processes (uvicorn's shared socket often gave all of them to one); a
+process that dies is replaced while the other keeps answering; a second
+server on the same port is refused with a clear error instead of sharing
+it; SIGTERM stops every process."""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "TORIHIKI_"))}
+    env["TORIHIKI_HOME"] = str(home)
+    return env
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> set[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    return {int(p) for p in out.split()}
+
+
+def _wait(cond: object, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not cond():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"not within {seconds:.0f} s: {what}"
+        time.sleep(0.2)
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+        self.proc, self.port, self.log = proc, port, log
+
+    def processes(self) -> set[int]:
+        """The server processes (the supervisor's children that listen: each
+        does once its app has started)."""
+        return {p for p in _children(self.proc.pid) if self._listens(p)}
+
+    def _listens(self, pid: int) -> bool:
+        out = subprocess.run(["ss", "-ltnpH", f"( sport = :{self.port} )"], capture_output=True, text=True).stdout
+        return f"pid={pid}," in out
+
+    def owners(self, n: int) -> collections.Counter[int]:
+        """Open ``n`` connections at once, ask /health on each, and count
+        which server process holds them."""
+        conns: list[socket.socket] = []
+        lock, start = threading.Lock(), threading.Barrier(n)
+
+        def one() -> None:
+            start.wait()
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert s.recv(65536).startswith(b"HTTP/1.1 200")
+            with lock:
+                conns.append(s)
+
+        threads = [threading.Thread(target=one) for _ in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        try:
+            out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{self.port} )"],
+                                 capture_output=True, text=True).stdout
+            return collections.Counter(int(p) for p in re.findall(r"pid=(\d+)", out))
+        finally:
+            for s in conns:
+                s.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    port, log = free_port(), tmp_path / "serve.log"
+    with log.open("w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2",
+                                 "--no-access-log"], env=_env(tmp_path / "home"), stdout=fh, stderr=fh,
+                                start_new_session=True)
+    s = Served(proc, port, log)
+    try:
+        _wait(lambda: proc.poll() is None and len(s.processes()) == 2 and _answers(port), "two processes serving")
+        yield s
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+
+
+def test_connections_opened_at_once_are_spread_over_both_processes(served: Served) -> None:
+    processes = served.processes()
+    counts = served.owners(40)
+    assert set(counts) == processes, counts
+    # Spread by the kernel's hash of each connection: an even split on average,
+    # never all on one; fewer than 6 of 40 on one process has odds below 1 in 10^6.
+    assert min(counts.values()) >= 6 and sum(counts.values()) == 40, counts
+
+
+def test_a_process_that_dies_is_replaced_and_the_other_keeps_answering(served: Served) -> None:
+    first = served.processes()
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    _wait(lambda: victim not in served.processes(), "the killed process's socket closed")
+    assert _answers(served.port)  # the other one answers meanwhile
+    _wait(lambda: len(served.processes()) == 2 and victim not in served.processes(), "a replacement")
+    now = served.processes()
+    assert len(now & first) == 1
+    assert set(served.owners(40)) == now
+    assert "starting another" in served.log.read_text()
+
+
+def test_a_second_server_on_the_same_port_is_refused(served: Served, tmp_path: Path) -> None:
+    second = subprocess.run([sys.executable, "-m", "api.cli", "serve", "--port", str(served.port), "--workers", "2"],
+                            env=_env(tmp_path / "other"), capture_output=True, text=True, timeout=60)
+    assert second.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{served.port}" in second.stderr
+    assert len(served.processes()) == 2 and _answers(served.port)  # the first one untouched
+
+
+def test_sigterm_stops_every_process(served: Served) -> None:
+    processes = served.processes()
+    served.proc.send_signal(signal.SIGTERM)
+    assert served.proc.wait(timeout=60) == 0
+    for pid in processes:
+        _wait(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"process {pid} ended", 10)
+    assert not _answers(served.port)
