@@ -105,13 +105,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 def render_slots(settings: Settings, store: Store) -> int:
     """Answers a server process computes at once (:mod:`api.render_gate`):
     ``TORIHIKI_RENDER_SLOTS``, else one on the embedded store (its reads are
-    this process's CPU work too) and no limit on Neo4j, where an answer
-    mostly waits on the database: there one slot left the process idle
-    meanwhile (two-hop egos on the 100k region at ten connections: p99
-    1.9–2.2 s against 1.0–1.1 s without a limit)."""
+    this process's CPU work too) and two on Neo4j, where an answer also
+    waits on the database: one slot leaves the process idle meanwhile, and
+    no limit has ten answers share the interpreter, each as slow as all of
+    them. Two-hop egos computed on the 100k region, two processes, ten
+    connections (2026-12-05, alternated runs): p99 294–378 ms with two slots
+    against 398–484 ms without a limit and 320–368 ms with one, at 57–65
+    against 50–59 and 49–55 answers/s; a credit officer's 446–498 ms (one
+    run 738) against 516–811 ms without a limit."""
     if settings.render_slots is not None:
         return settings.render_slots
-    return 1 if store.backend == "embedded" else 0
+    return 1 if store.backend == "embedded" else 2
 
 
 def tune_server_process() -> None:

@@ -619,12 +619,12 @@ def test_computed_answers_wait_for_a_slot_and_what_ifs_do_not(
     assert entered == ["F0001", partner]
 
 
-def test_one_answer_at_a_time_on_the_embedded_store_and_no_limit_on_neo4j(loaded: Store, tmp_path: Path) -> None:
+def test_one_answer_at_a_time_on_the_embedded_store_and_two_on_neo4j(loaded: Store, tmp_path: Path) -> None:
     """Unset, ``TORIHIKI_RENDER_SLOTS`` follows the store: the embedded store's
-    reads are the server process's own CPU work, Neo4j's answers wait on the
-    database (``api.app.render_slots``); set, it is taken as it is."""
+    reads are the server process's own CPU work, Neo4j's answers partly wait
+    on the database (``api.app.render_slots``); set, it is taken as it is."""
     with _client(loaded, tmp_path) as client:
-        assert client.app.state.responses.gate.slots == {"embedded": 1, "neo4j": 0}[loaded.backend]  # type: ignore[attr-defined]
+        assert client.app.state.responses.gate.slots == {"embedded": 1, "neo4j": 2}[loaded.backend]  # type: ignore[attr-defined]
     with _client(loaded, tmp_path, TORIHIKI_RENDER_SLOTS=3) as client:
         assert client.app.state.responses.gate.slots == 3  # type: ignore[attr-defined]
 
