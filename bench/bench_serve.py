@@ -255,8 +255,9 @@ def auth_header(token: str) -> list[str]:
 
 def with_cpu_split(server: Server, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """``run()``'s result with the CPU seconds each server process spent
-    meanwhile (``cpu_s_by_process``): ten connections opened at once may all
-    land on one server process, which then serves them alone
+    meanwhile (``cpu_s_by_process``): ten connections opened at once fall on
+    the server processes by the kernel's hash of each (``api.server_processes``),
+    6/4 or 7/3 as a rule, and a process serves its share alone
     (docs/data-model.md)."""
     before = tree_cpu_s(server.proc.pid)
     result = run()
