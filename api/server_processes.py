@@ -113,7 +113,7 @@ def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int
     try:
         while not stop.wait(0.5):
             for i, (proc, ready) in enumerate(procs):
-                if proc.is_alive():
+                if proc.is_alive() or stop.is_set():  # a signal while looking: stopping, not replacing
                     continue
                 code = proc.exitcode or 0
                 if not ready.is_set():

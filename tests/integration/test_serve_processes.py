@@ -149,3 +149,16 @@ def test_sigterm_stops_every_process(served: Served) -> None:
     for pid in processes:
         _wait(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"process {pid} ended", 10)
     assert not _answers(served.port)
+
+
+def test_ctrl_c_stops_every_process_without_replacing_one(served: Served) -> None:
+    """Ctrl+C in a terminal signals the whole process group: the server
+    processes end on their own and the supervisor must not take that for
+    a death to repair."""
+    processes = served.processes()
+    os.killpg(served.proc.pid, signal.SIGINT)
+    assert served.proc.wait(timeout=60) == 0
+    for pid in processes:
+        _wait(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"process {pid} ended", 10)
+    assert "starting another" not in served.log.read_text()
+    assert not _answers(served.port)
