@@ -18,8 +18,8 @@ user share the port silently), starts the processes, starts again one that
 dies after it served, and stops them all on SIGINT or SIGTERM. A process
 that ends before it serves (the app cannot start) stops the server with its
 exit code, instead of being started again in a loop. What a socket per
-process costs: connections waiting in the queue of a process that dies
-are reset (a shared socket keeps them for the others; Linux's
+process costs: connections waiting in the queue of a process that dies,
+and for a moment after it died, are reset (a shared socket keeps them for the others; Linux's
 ``net.ipv4.tcp_migrate_req = 1`` hands them over instead); new ones go
 to the processes still listening.
 """
@@ -33,7 +33,6 @@ import signal
 import socket
 import sys
 import threading
-import time
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
 
@@ -79,16 +78,14 @@ def _serve_one(host: str, port: int, access_log: bool, ready: EventType) -> None
     sock = listening_socket(host, port, reuse_port=True)
     config = uvicorn.Config("api.app:server_app", factory=True, host=host, port=port,
                             access_log=access_log, backlog=BACKLOG)
-    server = uvicorn.Server(config)
 
-    def signal_ready() -> None:
-        while not (server.started or server.should_exit):
-            time.sleep(0.05)
-        if server.started:
-            ready.set()
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:  # listening: the app started
+                ready.set()
 
-    threading.Thread(target=signal_ready, daemon=True).start()
-    server.run(sockets=[sock])
+    Server(config).run(sockets=[sock])
 
 
 def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int:
