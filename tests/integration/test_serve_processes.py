@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,14 +42,9 @@ def _answers(port: int) -> bool:
         return False
 
 
-def _children(pid: int) -> set[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    return {int(p) for p in out.split()}
-
-
-def _wait(cond: object, what: str, seconds: float = 60) -> None:
+def _wait(cond: Callable[[], bool], what: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
-    while not cond():  # type: ignore[operator]
+    while not cond():
         assert time.monotonic() < deadline, f"not within {seconds:.0f} s: {what}"
         time.sleep(0.2)
 
@@ -58,28 +53,42 @@ class Served:
     def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
         self.proc, self.port, self.log = proc, port, log
 
-    def processes(self) -> set[int]:
-        """The server processes (the supervisor's children that listen: each
-        does once its app has started)."""
-        return {p for p in _children(self.proc.pid) if self._listens(p)}
+    def _socket_pids(self, *state: str) -> collections.Counter[int]:
+        """Sockets of the server's port in ``state`` (``ss``), counted by the process holding them."""
+        out = subprocess.run(["ss", "-tnpH", *state, f"( sport = :{self.port} )"],
+                             capture_output=True, text=True).stdout
+        return collections.Counter(int(p) for p in re.findall(r"pid=(\d+)", out))
 
-    def _listens(self, pid: int) -> bool:
-        out = subprocess.run(["ss", "-ltnpH", f"( sport = :{self.port} )"], capture_output=True, text=True).stdout
-        return f"pid={pid}," in out
+    def processes(self) -> set[int]:
+        """The server processes: those listening on the port (each does once
+        its app has started; the supervisor never listens)."""
+        return set(self._socket_pids("state", "listening"))
 
     def owners(self, n: int) -> collections.Counter[int]:
         """Open ``n`` connections at once, ask /health on each, and count
         which server process holds them."""
         conns: list[socket.socket] = []
+        failed: list[str] = []
         lock, start = threading.Lock(), threading.Barrier(n)
 
         def one() -> None:
             start.wait()
-            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-            s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
-            assert s.recv(65536).startswith(b"HTTP/1.1 200")
+            try:
+                s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            except OSError as e:
+                with lock:
+                    failed.append(repr(e))
+                return
             with lock:
-                conns.append(s)
+                conns.append(s)  # closed below, also after a failure
+            try:
+                s.sendall(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+                head = s.recv(65536)
+            except OSError as e:
+                head = repr(e).encode()
+            if not head.startswith(b"HTTP/1.1 200"):
+                with lock:
+                    failed.append(head[:80].decode(errors="replace"))
 
         threads = [threading.Thread(target=one) for _ in range(n)]
         for t in threads:
@@ -87,9 +96,8 @@ class Served:
         for t in threads:
             t.join()
         try:
-            out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{self.port} )"],
-                                 capture_output=True, text=True).stdout
-            return collections.Counter(int(p) for p in re.findall(r"pid=(\d+)", out))
+            assert not failed, failed
+            return self._socket_pids("state", "established")
         finally:
             for s in conns:
                 s.close()
@@ -126,6 +134,9 @@ def test_a_process_that_dies_is_replaced_and_the_other_keeps_answering(served: S
     victim = min(first)
     os.kill(victim, signal.SIGKILL)
     _wait(lambda: victim not in served.processes(), "the killed process's socket closed")
+    # and reaped by the supervisor: for a moment after a process's socket is
+    # gone from the list, the kernel can still hash a connection to it (reset)
+    _wait(lambda: not Path(f"/proc/{victim}").exists(), "the killed process reaped")
     assert _answers(served.port)  # the other one answers meanwhile
     _wait(lambda: len(served.processes()) == 2 and victim not in served.processes(), "a replacement")
     now = served.processes()
