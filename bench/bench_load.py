@@ -115,7 +115,7 @@ def phase_pandas(region: Path) -> dict[str, Any]:
 
 def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: bool = False,
                refresh: bool = True, tx_rows: int | None = None) -> dict[str, Any]:
-    from api.commands.common import refresh_analytics
+    from api.commands.common import refresh_after_load
     from api.process_memory import no_numpy_huge_pages
     from api.settings import Settings, get_settings
     from ingest.imports import import_firms, import_parameters, import_registry
@@ -179,8 +179,9 @@ def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: boo
     # resolver's name index, millions of objects the collector would walk) here too.
     del loader, committed, jobs
     t0 = time.perf_counter()
-    # what `torihiki ingest` does next (not part of the load's figures; --no-refresh skips it)
-    info = refresh_analytics(store, get_settings(), quiet=True) if refresh else None
+    # what `torihiki ingest` does next (not part of the load's figures; --no-refresh skips it):
+    # after a load this large, in a process of its own on the embedded store
+    info = refresh_after_load(store, get_settings(), sum(lines), quiet=True) if refresh else None
     out["refresh_s"] = round(time.perf_counter() - t0, 2) if refresh else None
     if info:
         out["refresh_clients"] = info["clients"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from typing import Any
@@ -12,7 +12,7 @@ from api.settings import Settings
 from queries.factory import open_store
 from queries.store import Store
 
-__all__ = ["opened", "emit", "pct", "as_jsonable", "refresh_analytics"]
+__all__ = ["opened", "emit", "pct", "as_jsonable", "refresh_analytics", "refresh_after_load", "OWN_PROCESS_LINES"]
 
 
 @contextmanager
@@ -95,3 +95,44 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
               f"the networks of {done['client_egos']} clients{two_hop}{officers}) rendered beside it in "
               f"{done['seconds']} s")  # noqa: T201
     return info
+
+
+OWN_PROCESS_LINES = 1_000_000
+"""Ledger lines read by a load from which the refresh after it runs in a
+process of its own (:func:`refresh_after_load`)."""
+
+
+def refresh_after_load(store: Store, settings: Settings, lines: int, quiet: bool = False) -> dict[str, Any] | None:
+    """:func:`refresh_analytics` after a load that read ``lines`` ledger
+    lines: in a new process (started, not forked) when the load was large
+    and the store is the embedded one, else in this process.
+
+    Why: a large load leaves this process's heap fragmented (millions of
+    names, spellings and series allocated and freed), and the refresh is
+    allocation-heavy Python and pandas work, as are the rendering processes
+    it forks. After the 100k-firm region's load the same refresh took
+    65–70 s in a new process and 76 s in the loading one (in one run
+    71 against 95 s; docs/data-model.md). Starting the process costs about
+    a second and a half of imports: nothing for a load of a million lines,
+    much for one client's file, which keeps the refresh here.
+
+    Only the embedded store: a new process's Neo4j driver does not hold the
+    load's bookmarks, so on a cluster it could read a member that has not
+    applied the load's last writes yet."""
+    opener = getattr(store, "reopener", None)
+    if lines < OWN_PROCESS_LINES or store.backend != "embedded" or opener is None:
+        return refresh_analytics(store, settings, quiet)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        return pool.submit(_refresh_in_own_process, opener(), settings, quiet).result()
+
+
+def _refresh_in_own_process(opener: Callable[[], Store], settings: Settings, quiet: bool) -> dict[str, Any] | None:
+    """:func:`refresh_analytics` on the store opened again in this (new) process."""
+    store = opener()
+    try:
+        return refresh_analytics(store, settings, quiet)
+    finally:
+        store.close()

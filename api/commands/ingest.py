@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.commands.common import emit, opened, refresh_analytics
+from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
 from api.service import ReaderOptions
@@ -157,7 +157,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         record(store, cli_principal(), "load", args.client, "error" if totals.failed else "ok",
                f"ingest: {totals.line()}")
         if totals.files > totals.duplicates and not args.no_refresh:
-            refresh_analytics(store, settings, quiet=args.json)
+            refresh_after_load(store, settings, totals.rows_read, quiet=args.json)
     if not args.json and len(entries) > 1:
         print(f"total: {totals.line()}")
     return 2 if totals.failed else 0

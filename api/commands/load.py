@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from api.commands.common import emit, opened, refresh_analytics
+from api.commands.common import emit, opened, refresh_after_load
 from api.commands.ingest import Totals, load_ledgers, manifest_entries
 from api.commands.users import cli_principal
 from api.identity import record
@@ -129,7 +129,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         changed = totals.files > totals.duplicates or any(
             report.get(k, {}).get("rows_loaded") for k in ("firms", "registry", "parameters"))
         if changed and not args.no_refresh:
-            report["refresh"] = refresh_analytics(store, settings, quiet=args.json)
+            report["refresh"] = refresh_after_load(store, settings, totals.rows_read, quiet=args.json)
     if args.json:
         emit(report)
     else:

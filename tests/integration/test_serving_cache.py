@@ -466,6 +466,54 @@ def test_a_refresh_renders_the_clients_networks_beside_the_rest(
             assert client.get(f"/firms/{f}/ego").content == computed[f]
 
 
+def _stored_answers(store: Store) -> dict[str, tuple[int, str, bytes]]:
+    """Every answer stored at load time: key -> (data version, media type, body as sent, unzipped)."""
+    import gzip
+
+    from api.precompute import INDEX, read_stored, stored_key
+
+    index = store.get_analytics(INDEX)
+    assert index is not None
+    out = {}
+    for key in orjson.loads(index[2]):
+        entry = store.get_analytics(stored_key(key))
+        assert entry is not None, key
+        media, body = read_stored(entry[2])
+        out[key] = (entry[0], media, gzip.decompress(body))
+    return out
+
+
+def test_the_refresh_after_a_large_load_runs_in_a_process_of_its_own_and_stores_the_same(
+        loaded: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a load of a million lines or more, the embedded store's refresh
+    runs in a new process (the loading one's heap is fragmented), and it
+    stores exactly what the refresh in this process stores; on Neo4j, and
+    after a small load, it runs here."""
+    from api.commands import common
+    from api.portfolio import PEER_INPUTS
+
+    settings = Settings(TORIHIKI_HOME=tmp_path)  # type: ignore[call-arg]
+    here = common.refresh_analytics
+    ran_here: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        ran_here.append(1)
+        return here(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(common, "refresh_analytics", counted)  # a new process imports the module afresh
+    small = common.refresh_after_load(loaded, settings, common.OWN_PROCESS_LINES - 1, quiet=True)
+    assert small is not None and ran_here == [1]
+    in_this_process = _stored_answers(loaded)
+    peers_here = loaded.get_analytics(PEER_INPUTS)
+
+    large = common.refresh_after_load(loaded, settings, common.OWN_PROCESS_LINES, quiet=True)
+    assert large is not None and large["precomputed"]["answers"] == small["precomputed"]["answers"]
+    assert ran_here == ([1] if loaded.backend == "embedded" else [1, 1])
+    assert _stored_answers(loaded) == in_this_process
+    peers = loaded.get_analytics(PEER_INPUTS)
+    assert peers is not None and peers_here is not None and peers[::2] == peers_here[::2]
+
+
 def test_the_cache_follows_the_data_version(loaded: Store, tmp_path: Path) -> None:
     with _client(loaded, tmp_path) as client:
         before = client.get("/firms/F0001").json()
