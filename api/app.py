@@ -19,7 +19,6 @@ from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
 from api.limits import BodyLimit
-from api.process_memory import no_numpy_huge_pages
 from api.render_gate import RenderGate
 from api.routes import admin, analyst_ui, analytics, firm_ui, firms, health, ingest, memo, web
 from api.routes.alerts import router as alerts_api
@@ -133,7 +132,6 @@ def tune_server_process() -> None:
     * torihiki's own warnings (a store down, stale partner lists, audit
       entries waiting) are written with their level and logger: without a
       handler Python prints the bare message, which says neither.
-    * NumPy does not ask for transparent huge pages (:mod:`api.process_memory`).
     """
     import contextlib
     import ctypes
@@ -147,7 +145,6 @@ def tune_server_process() -> None:
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # inherited by worker processes
-    no_numpy_huge_pages()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
         ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX, for this process
 

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator, Sequence
 from api.commands import alerts, memo, users
 from api.commands.common import opened
 from api.identity import issue_token
-from api.process_memory import no_numpy_huge_pages
 from api.settings import Settings, get_settings
 from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
 from ingest.values import parse_month
@@ -342,7 +341,6 @@ def _ends_quietly_on_a_closed_pipe(on: bool) -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    no_numpy_huge_pages()  # before NumPy is imported (api.process_memory)
     # The driver logs retries and server notices; the CLI reports one line per error instead.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     logging.getLogger("neo4j").propagate = False

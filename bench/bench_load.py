@@ -116,14 +116,12 @@ def phase_pandas(region: Path) -> dict[str, Any]:
 def phase_load(region: Path, home: Path, chunk_rows: int | None, statements: bool = False,
                refresh: bool = True, tx_rows: int | None = None) -> dict[str, Any]:
     from api.commands.common import refresh_after_load
-    from api.process_memory import no_numpy_huge_pages
     from api.settings import Settings, get_settings
     from ingest.imports import import_firms, import_parameters, import_registry
     from ingest.load import CHUNK_ROWS, IngestError, Loader, LoadJob, default_workers
     from queries.config import StoreConfig
     from queries.factory import open_store
 
-    no_numpy_huge_pages()  # as `torihiki` does at its start
     if statements:
         import neo4j_statements
 

@@ -130,7 +130,12 @@ def refresh_after_load(store: Store, settings: Settings, lines: int, quiet: bool
 
 
 def _refresh_in_own_process(opener: Callable[[], Store], settings: Settings, quiet: bool) -> dict[str, Any] | None:
-    """:func:`refresh_analytics` on the store opened again in this (new) process."""
+    """:func:`refresh_analytics` on the store opened again in this (new)
+    process, where NumPy does not ask for transparent huge pages
+    (:mod:`api.process_memory`; nor do the rendering processes it forks)."""
+    from api.process_memory import no_numpy_huge_pages
+
+    no_numpy_huge_pages()
     store = opener()
     try:
         return refresh_analytics(store, settings, quiet)

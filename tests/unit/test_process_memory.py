@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy  # noqa: F401 (imported: the setting applies to a NumPy already loaded)
 import pytest
@@ -51,10 +52,16 @@ def test_a_value_the_user_set_wins(restored: None, monkeypatch: pytest.MonkeyPat
     assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "1"
 
 
-def test_the_command_line_turns_it_off_first(restored: None) -> None:
-    from api.cli import main
+def test_the_refresh_in_its_own_process_turns_it_off(restored: None, tmp_path: Path) -> None:
+    """What :func:`api.commands.common.refresh_after_load` runs in the new
+    process, called here: the advice is off before the refresh starts."""
+    from api.commands.common import _refresh_in_own_process
+    from api.settings import Settings
+    from queries.embedded_store import EmbeddedStore
 
-    with pytest.raises(SystemExit):
-        main(["--help"])
+    EmbeddedStore(tmp_path).ensure_schema()
+    info = _refresh_in_own_process(EmbeddedStore(tmp_path).reopener(),
+                                   Settings(TORIHIKI_HOME=tmp_path), quiet=True)  # type: ignore[call-arg]
+    assert info is None  # an empty store: nothing to refresh
     assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
     assert not _numpy_advises()
