@@ -23,8 +23,8 @@ through ``NUMPY_MADVISE_HUGEPAGE=0`` in the environment, for the processes it
 starts (NumPy reads the variable when it is imported). A value the user set
 in the environment wins. It is called where it was measured: the process
 that refreshes after a large load (:func:`api.commands.common.refresh_after_load`).
-The load itself did not gain (alternated runs of the 100k region: 401 and
-400 s of CPU with the advice, 411 and 424 s without), nor was the server
+The load itself did not gain (alternated runs of the 100k region: 411 and
+424 s of CPU without the advice, 400–464 s with it), and the server was not
 measured; both keep NumPy's default.
 """
 
