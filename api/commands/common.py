@@ -113,8 +113,8 @@ def refresh_after_load(store: Store, settings: Settings, lines: int, quiet: bool
     it forks. After the 100k-firm region's load the same refresh took
     65–70 s in a new process and 76 s in the loading one (in one run
     71 against 95 s; docs/data-model.md). Starting the process costs about
-    a second and a half of imports: nothing for a load of a million lines,
-    much for one client's file, which keeps the refresh here.
+    a second of imports (0.9–1.5 s measured): nothing for a load of a
+    million lines, much for one client's file, which keeps the refresh here.
 
     Only the embedded store: a new process's Neo4j driver does not hold the
     load's bookmarks, so on a cluster it could read a member that has not
