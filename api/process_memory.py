@@ -46,34 +46,25 @@ def no_numpy_huge_pages() -> bool:
     whether NumPy in this process advises them now."""
     if _VARIABLE in os.environ:
         return _advises()
-    os.environ[_VARIABLE] = "0"
-    numpy = sys.modules.get("numpy")
-    if numpy is None:  # read when NumPy is imported
-        return False
+    os.environ[_VARIABLE] = "0"  # read when NumPy is imported
     setter = _multiarray_attr("_set_madvise_hugepage")
-    if setter is not None:
+    if setter is not None:  # NumPy is imported already
         setter(False)
     return _advises()
 
 
 def _advises() -> bool:
-    """Whether NumPy, if imported, advises huge pages (``False`` when it is not imported yet)."""
-    if "numpy" not in sys.modules:
-        return False
+    """Whether NumPy advises huge pages (``False`` when it is not imported yet)."""
     getter = _multiarray_attr("_get_madvise_hugepage")
     return bool(getter()) if getter is not None else False
 
 
 def _multiarray_attr(name: str) -> Callable[..., Any] | None:
-    """A function of NumPy's ``multiarray`` module (``numpy._core`` since 2.0, ``numpy.core`` before)."""
+    """A function of the imported NumPy's ``multiarray`` module
+    (``numpy._core`` since 2.0, ``numpy.core`` before); ``None`` when
+    NumPy is not imported (nothing here imports it)."""
     for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
-        mod = sys.modules.get(module)
-        if mod is None:
-            try:
-                mod = __import__(module, fromlist=["_"])
-            except ImportError:
-                continue
-        found = getattr(mod, name, None)
+        found = getattr(sys.modules.get(module), name, None)
         if callable(found):
             return found
     return None

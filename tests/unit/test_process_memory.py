@@ -40,7 +40,8 @@ def test_turns_the_advice_off_here_and_for_the_processes_started_later(restored:
     assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
     child = subprocess.run(
         [sys.executable, "-c",
-         "from api.process_memory import _multiarray_attr; print(_multiarray_attr('_get_madvise_hugepage')())"],
+         "import numpy; from api.process_memory import _multiarray_attr; "
+         "print(_multiarray_attr('_get_madvise_hugepage')())"],
         capture_output=True, text=True, check=True, env=os.environ.copy())
     assert child.stdout.strip() == "False"
 
@@ -59,9 +60,11 @@ def test_the_refresh_in_its_own_process_turns_it_off(restored: None, tmp_path: P
     from api.settings import Settings
     from queries.embedded_store import EmbeddedStore
 
-    EmbeddedStore(tmp_path).ensure_schema()
-    info = _refresh_in_own_process(EmbeddedStore(tmp_path).reopener(),
-                                   Settings(TORIHIKI_HOME=tmp_path), quiet=True)  # type: ignore[call-arg]
+    store = EmbeddedStore(tmp_path)
+    store.ensure_schema()
+    opener = store.reopener()
+    store.close()
+    info = _refresh_in_own_process(opener, Settings(TORIHIKI_HOME=tmp_path), quiet=True)  # type: ignore[call-arg]
     assert info is None  # an empty store: nothing to refresh
     assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0"
     assert not _numpy_advises()
