@@ -112,10 +112,16 @@ CONSENT_OF_FIRM: Final[LiteralString] = (
     "MATCH (f:Firm {id: $id}) RETURN f.id AS id, f.consented_banks AS banks"
 )
 
+# ``seq`` numbers the entries in commit order, as SQLite's AUTOINCREMENT does:
+# the counter's node stays locked until the commit, so appends take turns, and
+# entries of the same microsecond list in the same order from both stores.
 CREATE_AUDIT: Final[LiteralString] = """
-UNWIND $rows AS row
+MERGE (m:Meta {key: 'audit_seq'})
+SET m.n = coalesce(m.n, 0) + size($rows)
+WITH m.n - size($rows) AS base
+UNWIND range(0, size($rows) - 1) AS i
 CREATE (a:AuditEntry)
-SET a = row
+SET a = $rows[i], a.seq = base + i + 1
 """
 AUDIT_FIELDS: Final[LiteralString] = (
     "a.user AS user, a.role AS role, a.bank AS bank, a.action AS action, a.firm_id AS firm_id, "
@@ -129,7 +135,9 @@ WHERE ($user IS NULL OR a.user = $user)
   AND ($since IS NULL OR a.at >= $since)
   AND ($action IS NULL OR a.action = $action)
 """
+# Newest first; ``a.id`` orders only entries written before ``seq`` was.
 AUDIT_PAGE: Final[LiteralString] = (
-    AUDIT_MATCH + "RETURN " + AUDIT_FIELDS + " ORDER BY a.at DESC, a.id DESC SKIP $offset LIMIT $limit"
+    AUDIT_MATCH + "RETURN " + AUDIT_FIELDS
+    + " ORDER BY a.at DESC, a.seq DESC, a.id DESC SKIP $offset LIMIT $limit"
 )
 AUDIT_COUNT: Final[LiteralString] = AUDIT_MATCH + "RETURN count(a) AS n"

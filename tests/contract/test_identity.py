@@ -258,6 +258,20 @@ def test_audit_log_is_append_only_and_filtered(store: Store) -> None:
     assert store.audit_log(limit=5, offset=3) == ([], 3)
 
 
+def test_audit_entries_of_the_same_microsecond_list_in_the_order_they_were_appended(store: Store) -> None:
+    """Newest first, and among entries with the same time the later appended
+    first, on both stores (Neo4j had ordered such ties by their random ids)."""
+    at = "2025-02-01T00:00:00.000000+00:00"
+    first = [AuditEntry("ann", "analyst", None, "firm.ego", f"F{i}", "ok", "", at) for i in range(3)]
+    second = [AuditEntry("bob", "credit_officer", "B1", "firm.view", f"F{i}", "ok", "", at) for i in range(2)]
+    store.append_audit(first)
+    store.append_audit(second)
+    newest_first = (first + second)[::-1]
+    assert store.audit_log() == (newest_first, 5)
+    assert [store.audit_log(limit=2, offset=n)[0] for n in (0, 2, 4)] == [
+        newest_first[0:2], newest_first[2:4], newest_first[4:]]
+
+
 def test_no_store_method_changes_history_or_audit() -> None:
     """The interface can only append to and list the consent history and the
     audit log; consent changes only through change_consent."""
