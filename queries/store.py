@@ -522,8 +522,9 @@ class Store(Protocol):
         action: str | None = None, limit: int = 100, offset: int = 0,
     ) -> tuple[list[AuditEntry], int]:
         """Audit entries matching every filter given (``since``: UTC ISO as
-        :func:`queries.identity.utc_now` writes it, inclusive), newest first,
-        one page, and the number of matches."""
+        :func:`queries.identity.utc_now` writes it, inclusive), newest first
+        (entries of the same time: the later appended first), one page, and
+        the number of matches."""
 
     # -- acknowledgements of alerts (records in queries.acks) -------------
     def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
