@@ -90,8 +90,7 @@ class Neo4jIdentity:
             changed = sorted({e.firm_id for e in applied})
             if applied:
                 tx.run(iq.SET_CONSENT, rows=[{"id": f, "banks": banks[f]} for f in changed]).consume()
-                tx.run(iq.CREATE_CONSENT_EVENTS, rows=[
-                    {**asdict(e), "seq": n} for n, e in enumerate(applied)]).consume()
+                tx.run(iq.CREATE_CONSENT_EVENTS, rows=[asdict(e) for e in applied]).consume()
                 tx.run(iq.MARK_CONSENT_VERSION, banks=sorted({e.bank for e in applied})).consume()
             return applied
 

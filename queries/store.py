@@ -499,8 +499,10 @@ class Store(Protocol):
         trade version does not (:meth:`trade_version`)."""
 
     def consent_history(self, firm_ids: Collection[str] | None = None) -> list[ConsentEvent]:
-        """Consent changes (of ``firm_ids``, or of every firm), oldest first.
-        Append-only: nothing changes or removes an event."""
+        """Consent changes (of ``firm_ids``, or of every firm), in the order
+        they were applied (the order the firms' state follows, also where a
+        later change carries an earlier time). Append-only: nothing changes
+        or removes an event."""
 
     def consent_version(self, bank: str) -> int:
         """The data version of the last change of consent that granted or

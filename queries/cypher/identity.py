@@ -14,6 +14,21 @@ SCHEMA: Final[tuple[LiteralString, ...]] = (
     "CREATE INDEX audit_entry_firm IF NOT EXISTS FOR (a:AuditEntry) ON (a.firm_id)",
 )
 
+
+def _numbered(counter: LiteralString, label: LiteralString) -> LiteralString:
+    """Create one ``label`` node per row of ``$rows``, with the row's fields and a
+    ``number`` in commit order, as SQLite's AUTOINCREMENT numbers rows: the
+    counter's ``Meta`` node stays locked until the commit, so writers take
+    turns. The history and the log are listed in that order on both stores
+    (a time given by the caller can run behind it, and two writes can fall
+    in the same microsecond)."""
+    return ("MERGE (m:Meta {key: '" + counter + "'}) "
+            "SET m.n = coalesce(m.n, 0) + size($rows) "
+            "WITH m.n - size($rows) AS base "
+            "UNWIND range(0, size($rows) - 1) AS i "
+            "CREATE (e:" + label + ") SET e = $rows[i], e.number = base + i + 1")
+
+
 USER_FIELDS: Final[LiteralString] = (
     "u.name AS name, u.role AS role, u.bank AS bank, u.active AS active, u.created_at AS created_at, "
     "u.token_id AS token_id, u.token_hash AS token_hash, u.token_issued_at AS token_issued_at, "
@@ -90,19 +105,18 @@ SET c.version = version
 CONSENT_VERSION: Final[LiteralString] = (
     "MATCH (c:Meta {key: 'consent_version:' + $bank}) RETURN c.version AS version"
 )
-CREATE_CONSENT_EVENTS: Final[LiteralString] = """
-UNWIND $rows AS row
-CREATE (e:ConsentEvent)
-SET e = row
-"""
+CREATE_CONSENT_EVENTS: Final[LiteralString] = _numbered("consent_number", "ConsentEvent")
 CONSENT_FIELDS: Final[LiteralString] = (
     "e.firm_id AS firm_id, e.bank AS bank, e.action AS action, e.who AS who, e.at AS at"
 )
+# Oldest first: in the order applied (``number``); events written before it
+# was (none; older than any with one) by time and their place in their change.
+CONSENT_ORDER: Final[LiteralString] = " ORDER BY coalesce(e.number, 0), e.at, e.seq"
 ALL_CONSENT_EVENTS: Final[LiteralString] = (
-    "MATCH (e:ConsentEvent) RETURN " + CONSENT_FIELDS + " ORDER BY e.at, e.seq"
+    "MATCH (e:ConsentEvent) RETURN " + CONSENT_FIELDS + CONSENT_ORDER
 )
 CONSENT_EVENTS_OF: Final[LiteralString] = (
-    "MATCH (e:ConsentEvent) WHERE e.firm_id IN $ids RETURN " + CONSENT_FIELDS + " ORDER BY e.at, e.seq"
+    "MATCH (e:ConsentEvent) WHERE e.firm_id IN $ids RETURN " + CONSENT_FIELDS + CONSENT_ORDER
 )
 CONSENTED_FIRMS: Final[LiteralString] = (
     "MATCH (f:Firm) WHERE size(coalesce(f.consented_banks, [])) > 0 "
@@ -112,17 +126,7 @@ CONSENT_OF_FIRM: Final[LiteralString] = (
     "MATCH (f:Firm {id: $id}) RETURN f.id AS id, f.consented_banks AS banks"
 )
 
-# ``seq`` numbers the entries in commit order, as SQLite's AUTOINCREMENT does:
-# the counter's node stays locked until the commit, so appends take turns, and
-# entries of the same microsecond list in the same order from both stores.
-CREATE_AUDIT: Final[LiteralString] = """
-MERGE (m:Meta {key: 'audit_seq'})
-SET m.n = coalesce(m.n, 0) + size($rows)
-WITH m.n - size($rows) AS base
-UNWIND range(0, size($rows) - 1) AS i
-CREATE (a:AuditEntry)
-SET a = $rows[i], a.seq = base + i + 1
-"""
+CREATE_AUDIT: Final[LiteralString] = _numbered("audit_number", "AuditEntry")
 AUDIT_FIELDS: Final[LiteralString] = (
     "a.user AS user, a.role AS role, a.bank AS bank, a.action AS action, a.firm_id AS firm_id, "
     "a.outcome AS outcome, a.detail AS detail, a.at AS at, a.id AS id"
@@ -135,9 +139,9 @@ WHERE ($user IS NULL OR a.user = $user)
   AND ($since IS NULL OR a.at >= $since)
   AND ($action IS NULL OR a.action = $action)
 """
-# Newest first; ``a.id`` orders only entries written before ``seq`` was.
+# Newest first; entries written before ``number`` was (none) count as older, by id.
 AUDIT_PAGE: Final[LiteralString] = (
     AUDIT_MATCH + "RETURN " + AUDIT_FIELDS
-    + " ORDER BY a.at DESC, a.seq DESC, a.id DESC SKIP $offset LIMIT $limit"
+    + " ORDER BY a.at DESC, coalesce(a.number, 0) DESC, a.id DESC SKIP $offset LIMIT $limit"
 )
 AUDIT_COUNT: Final[LiteralString] = AUDIT_MATCH + "RETURN count(a) AS n"

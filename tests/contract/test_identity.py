@@ -235,6 +235,18 @@ def test_master_consent_rules() -> None:
     assert [(e.bank, e.action) for e in events] == [("B2", GRANT), ("B3", REVOKE)]
 
 
+def test_consent_history_lists_changes_in_the_order_they_were_applied(store: Store) -> None:
+    """The history is in the order the changes were applied — the order the
+    firm's state follows — also where a later change carries an earlier
+    time (a clock behind, or two changes racing): on both stores (Neo4j had
+    sorted by the time given)."""
+    store.upsert_firms([Firm("A")])
+    later = store.change_consent([ConsentEvent("A", "B1", GRANT, "ann", "2025-01-02T00:00:00.000000+00:00")])
+    earlier = store.change_consent([ConsentEvent("A", "B1", REVOKE, "bob", "2025-01-01T00:00:00.000000+00:00")])
+    assert store.get_firm("A").consented_banks == ()  # type: ignore[union-attr]
+    assert store.consent_history() == store.consent_history(["A"]) == later + earlier
+
+
 def test_audit_log_is_append_only_and_filtered(store: Store) -> None:
     entries = [
         AuditEntry("ann", "analyst", None, "firm.ego", "F1", "ok", "", "2025-01-01T00:00:00.000000+00:00"),
