@@ -126,7 +126,8 @@ def tune_server_process() -> None:
       driver, caches and peer tables that pause reached ~100 ms and made the
       99th percentile. The objects alive after start-up are frozen out of
       those scans and collections are made rarer (answers are built from
-      acyclic lists and dicts, freed by reference counting anyway).
+      acyclic lists and dicts, freed by reference counting anyway;
+      :func:`api.process_memory.collect_rarely`).
     * glibc gives each thread a malloc arena (up to 8 per CPU); two keep the
       memory a threaded server holds near what it uses.
     * torihiki's own warnings (a store down, stale partner lists, audit
@@ -135,15 +136,14 @@ def tune_server_process() -> None:
     """
     import contextlib
     import ctypes
-    import gc
     import logging
     import os
 
+    from api.process_memory import collect_rarely
+
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    collect_rarely(collect=True)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")  # inherited by worker processes
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
         ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX, for this process

@@ -22,9 +22,12 @@ by consent; so for each bank, the one-hop network of every client that
 consented to share with it is rendered as well, through the bank's scope
 (:class:`queries.scoped.ScopedStore`), stored under the bank's scope key and
 served to its officers only while neither the trade nor that bank's
-consents changed (``Store.consent_version``); other answers of an officer
-are computed on request. ``TORIHIKI_PRECOMPUTE_OFFICERS=0`` turns that off
-(~100 s of CPU less after the 100k-firm region's load, ~10,700 answers).
+consents changed (``Store.consent_version``); where the clients' two-hop
+networks are rendered (below), the banks' two-hop networks are too; other
+answers of an officer are computed on request. ``TORIHIKI_PRECOMPUTE_OFFICERS=0``
+turns that off (~100 s of CPU less after the 100k-firm region's load,
+~10,700 answers; on Neo4j ~10,700 two-hop answers more, ~30 ms an answer
+with four threads).
 
 A refresh starts them first (:class:`Precompute`) and renders all but the
 busiest clients' peers beside its other work, in a process of its own (with
@@ -34,12 +37,14 @@ embedded store two processes when the officers' answers are rendered).
 ``TORIHIKI_PRECOMPUTE_FIRMS`` (default 50) sets how many busiest firms;
 ``TORIHIKI_PRECOMPUTE_CLIENTS=0`` leaves the clients' networks to be computed
 on request (~40 s of CPU less after the 100k-firm region's load).
-``TORIHIKI_PRECOMPUTE_TWO_HOP`` renders each client's two-hop network too:
-on by default on Neo4j, where one costs ~25 ms of the server's CPU and
-~13 ms of the database's, four round trips, and its stored copy (~60 kB
-compressed) is read with the token in one; off on the embedded store, where
-one is computed in ~20 ms and 10,000 of them would add minutes to the
-refresh (docs/data-model.md).
+``TORIHIKI_PRECOMPUTE_TWO_HOP`` renders each client's two-hop network too,
+for analysts and for the banks' officers: on by default on Neo4j, where an
+analyst's costs ~25 ms of the server's CPU and ~13 ms of the database's,
+four round trips, an officer's ~20 ms and ~20 ms in ~9 round trips (at ten
+concurrent requests on two cores: p99 ~500 ms computed), and a stored copy
+(~40–60 kB compressed) is read with the token in one; off on the embedded
+store, where one is computed in ~20 ms and 20,000 of them would add minutes
+to the refresh (docs/data-model.md).
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ from api import firm_pages as pages
 from api.cache import Rendered
 from api.firm_pages import stored_key
 from api.portfolio import SnapshotCache
+from api.process_memory import collect_rarely
 from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
 from queries.access import Principal, Role
@@ -166,8 +172,9 @@ class _Todo:
     process as arguments): each busiest firm's ego, view, trend (and
     figures for a client), each client's network not among them, each
     (bank, client) of ``officers`` (the client's network as the bank's
-    officers see it), then (``two_hop``) every client's two-hop network —
-    of which this process renders every ``shards``-th from ``shard`` on."""
+    officers see it), then (``two_hop``) every client's two-hop network and
+    every (bank, client)'s — of which this process renders every
+    ``shards``-th from ``shard`` on."""
 
     busiest: list[tuple[str, bool]]
     clients: list[str]
@@ -201,6 +208,8 @@ class _Todo:
         if self.two_hop:
             for firm_id in self.clients:
                 yield pages.ego(store, firm_id, 2, None, None, self.max_nodes)
+            for bank, firm_id in self.officers:
+                yield officer_ego(store, bank, firm_id, self.max_nodes, 2)
 
 
 def _render(store: Store, todo: Iterable[pages.Page], version: int, created: str,
@@ -246,6 +255,7 @@ def _render_elsewhere(opener: Callable[[], Store], todo: _Todo, version: int, cr
     bookmarks), and answers rendered from older data would be stored under
     the new version. If they do not within :data:`_CATCH_UP_SECONDS`,
     nothing is rendered (the answers are computed on request)."""
+    collect_rarely()  # what it inherited is frozen already (around the fork); collections rarer
     store = opener()
     if store.backend != "neo4j":  # on Neo4j the rendering is the refresh's longer part
         _lower_priority()
@@ -359,6 +369,7 @@ class Precompute:
         self.store.put_analytics(INDEX, orjson.dumps(keys), self.version, self.created)
         return {"firms": len(self.busiest), "client_egos": self.clients,
                 "client_egos_two_hop": self.clients if self.two_hop else 0, "officer_egos": self.officers,
+                "officer_egos_two_hop": self.officers if self.two_hop else 0,
                 "answers": len(keys),
                 "bytes": rest.stored_bytes + peers.stored_bytes, "data_version": self.version,
                 "rendered_seconds": round(rest.seconds, 1), "peers_seconds": round(time.perf_counter() - t0, 1),
@@ -376,16 +387,19 @@ def precompute_answers(store: Store, settings: Settings, firms: int | None = Non
 
 
 def render_for_banks(store: Store, settings: Settings, banks: Iterable[str],
-                     stop: EventLike | None = None) -> dict[str, Any]:
+                     stop: EventLike | None = None, threads: int | None = 1) -> dict[str, Any]:
     """Render again, at the store's data version now, the one-hop network
     of every client that consents to share with one of ``banks``, as that
-    bank's officers get it: after a change of a bank's consents its stored
-    answers are no longer served (``Store.consent_version``), and until the
-    next load's refresh its officers' one-hop networks would be computed
-    on every request. Nothing when a refresh renders none
-    (``TORIHIKI_PRECOMPUTE_OFFICERS`` or ``TORIHIKI_PRECOMPUTE_CLIENTS``
-    off) or stored answers are not served. In this thread, one answer at a
-    time (a server's; ``stop`` ends it after the answer at hand).
+    bank's officers get it, then (where a refresh renders two-hop networks,
+    :func:`two_hop_precomputed`) its two-hop network: after a change of a
+    bank's consents its stored answers are no longer served
+    (``Store.consent_version``), and until the next load's refresh its
+    officers' networks would be computed on every request. Nothing when a
+    refresh renders none (``TORIHIKI_PRECOMPUTE_OFFICERS`` or
+    ``TORIHIKI_PRECOMPUTE_CLIENTS`` off) or stored answers are not served.
+    ``threads`` at once (a server's: one, in this thread; ``stop`` ends it
+    after the answer at hand; ``None``: as a refresh, :data:`_THREADS` on
+    Neo4j, the CLI's).
 
     The round stops, storing nothing more, once what it renders could not
     be served any more (:class:`_Outdated`: a later change of one of the
@@ -395,16 +409,20 @@ def render_for_banks(store: Store, settings: Settings, banks: Iterable[str],
     change either: its consent or trade version is above it."""
     wanted = {b.strip() for b in banks}
     if not wanted or not _renders_banks(settings):
-        return {"banks": sorted(wanted), "officer_egos": 0, "seconds": 0.0, "complete": True}
+        return {"banks": sorted(wanted), "officer_egos": 0, "officer_egos_two_hop": 0, "seconds": 0.0,
+                "complete": True}
     version = store.data_version()
     created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     todo = [(b, f) for b, f in officer_clients(store, store.client_ids()) if b in wanted]
     outdated = _Outdated(store, wanted, version, stop)
-    done = _render(store, (officer_ego(store, b, f, settings.max_ego_nodes) for b, f in todo), version, created,
-                   outdated, threads=1, current=outdated.current)
-    return {"banks": sorted(wanted), "officer_egos": len(done.keys), "data_version": version,
-            "bytes": done.stored_bytes, "seconds": round(done.seconds, 1),
-            "complete": len(done.keys) == len(todo) or not outdated.stopped()}
+    done = [_render(store, (officer_ego(store, b, f, settings.max_ego_nodes, hops) for b, f in todo), version,
+                    created, outdated, threads=threads, current=outdated.current)
+            for hops in (1, 2) if hops == 1 or two_hop_precomputed(settings, store)]
+    keys = sum(len(d.keys) for d in done)
+    return {"banks": sorted(wanted), "officer_egos": len(done[0].keys),
+            "officer_egos_two_hop": len(done[1].keys) if len(done) > 1 else 0, "data_version": version,
+            "bytes": sum(d.stored_bytes for d in done), "seconds": round(sum(d.seconds for d in done), 1),
+            "complete": keys == len(todo) * len(done) or not outdated.stopped()}
 
 
 class _Outdated:
@@ -587,13 +605,13 @@ def officer_clients(store: Store, clients: Iterable[str]) -> list[tuple[str, str
     return sorted((bank, firm_id) for firm_id in clients for bank in consents.get(firm_id, ()))
 
 
-def officer_ego(store: Store, bank: str, firm_id: str, max_nodes: int) -> pages.Page:
-    """A client's default one-hop network as ``bank``'s credit officers get
-    it: read through the bank's scope (masked by consent, the same answer
+def officer_ego(store: Store, bank: str, firm_id: str, max_nodes: int, hops: int = 1) -> pages.Page:
+    """A client's default network of ``hops`` as ``bank``'s credit officers
+    get it: read through the bank's scope (masked by consent, the same answer
     for every officer of the bank: :meth:`ScopedStore.access`), keyed as
     :func:`api.responses.answer` keys it for them."""
     scoped = ScopedStore(store, Principal("precompute", Role.CREDIT_OFFICER, bank))
-    key, render = pages.ego(scoped, firm_id, 1, None, None, max_nodes)
+    key, render = pages.ego(scoped, firm_id, hops, None, None, max_nodes)
     return scoped_key(scoped, key), render
 
 

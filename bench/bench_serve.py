@@ -27,14 +27,16 @@ What it does, on a store already loaded (``make bench`` loads the regions):
    consenting clients, ego hops=1 and hops=2: an officer's answers are
    consent-masked (never the stored, unscoped ones); the one-hop ones are
    rendered for the bank at load time (``TORIHIKI_PRECOMPUTE_OFFICERS``),
-   the two-hop ones computed (after an untimed ``OFFICER_WARM_UP_S`` of
-   them: each server process reads the bank's view once per data version). Then a consent change (a grant and its revocation, ``torihiki consent``)
+   the two-hop ones too where the clients' are (Neo4j's default; computed
+   on the embedded store, after an untimed ``OFFICER_WARM_UP_S`` of
+   them: each server process reads the bank's view once per data version;
+   ``officer_two_hop_stored`` says which). Then a consent change (a grant and its revocation, ``torihiki consent``)
    and the clients' ego hops=1 and hops=2 again: the answers stored at
    load time and the partner lists must stay in use across it.
    Then a server that serves nothing stored at load time
    (``TORIHIKI_SERVE_PRECOMPUTED=0``): the clients' ego hops=1 and hops=2,
-   and the officer's hops=1 (on a bank whose consents did not change),
-   computed on every request (on Neo4j both are stored at load time by
+   and the officer's hops=1 and hops=2 (on a bank whose consents did not change),
+   computed on every request (on Neo4j all are stored at load time by
    default, ``TORIHIKI_PRECOMPUTE_TWO_HOP``; on the embedded store hops=2
    is computed in both runs).
 4. Starts it again with the cache on (the default): the same ego run warm,
@@ -91,6 +93,22 @@ def pick_firms(store: Any, sample: int, top: int, seed: int) -> tuple[list[str],
 
 OFFICER_WARM_UP_S = 5.0
 """Seconds of an officer's two-hop egos before the officer's timed runs (untimed)."""
+
+
+def stored_for_bank(store: Any, bank: str | None, firms: list[str], hops: int) -> float:
+    """The share of ``firms`` whose default ego network of ``hops`` is stored
+    for ``bank``'s officers at the store's data version (rendered at load
+    time, :mod:`api.precompute`): the report says whether the officer's rows
+    read stored answers or computed them."""
+    from api.firm_pages import stored_key
+    from api.precompute import officer_ego
+    from api.settings import Settings
+
+    if not bank or not firms:
+        return 0.0
+    version, nodes = store.data_version(), Settings().max_ego_nodes
+    entries = [store.get_analytics(stored_key(officer_ego(store, bank, f, nodes, hops)[0])) for f in firms]
+    return sum(1 for e in entries if e is not None and e[0] == version) / len(firms)
 
 
 def pick_officer_firms(store: Any, sample: int, seed: int) -> tuple[str, list[str]]:
@@ -339,6 +357,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     step("raw query baseline …", file=sys.stderr)
     result["raw_clients"] = raw_baseline(store, clients, 10, args.seconds)
     result["raw_top"] = raw_baseline(store, hubs, 10, args.seconds)
+    result["firms"]["officer_two_hop_stored"] = stored_for_bank(store, bank, officer_firms, 2)
     store.close()
 
     def urls(base: str, firms: list[str], path: str) -> list[str]:
@@ -359,7 +378,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result[f"top_{name}"] = oha(urls(b, hubs, path), 10, args.seconds)
         rate = max(1.0, round(result["ego1_clients"]["per_s"] * 0.6, 1))
         result["ego1_clients_fixed_rate"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds, rate)
-        if officer_firms:  # consent-masked: one hop stored for the bank at load time, two hops computed
+        if officer_firms:  # consent-masked: one hop stored for the bank at load time, two hops on Neo4j
             step("a credit officer …", file=sys.stderr)
             # Untimed: each server process reads the bank's view (which firms it sees, the
             # clients) once per data version, on an officer's first computed answer.
@@ -391,9 +410,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # that is not a client, a bank's officer): computed on every request.
         result["ego2_clients_computed"] = with_cpu_split(
             computed, lambda: oha(urls(computed.base, clients, "/ego?hops=2"), 10, args.seconds))
-        if officer_firms:  # what the officer's one hop costs without the answers stored for the bank
+        if officer_firms:  # what the officer's answers cost without those stored for the bank
             result["ego1_officer_computed"] = oha(urls(computed.base, officer_firms, "/ego?hops=1"), 10,
                                                   args.seconds, auth=officer)
+            # (after an untimed warm-up: each server process reads the bank's view once per data version)
+            oha(urls(computed.base, officer_firms, "/ego?hops=2"), 10, OFFICER_WARM_UP_S, auth=officer)
+            result["ego2_officer_computed"] = with_cpu_split(
+                computed, lambda: oha(urls(computed.base, officer_firms, "/ego?hops=2"), 10, args.seconds,
+                                      auth=officer))
     finally:
         computed.stop()
 

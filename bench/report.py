@@ -139,6 +139,9 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
         if r is None:
             parts.append(f"*serve-{store}.json missing*")
             continue
+        # the officer's two-hop answers: stored for the bank at load time (Neo4j's default) or computed
+        two_stored = r.get("firms", {}).get("officer_two_hop_stored", 0) >= 0.99
+        how2 = "stored for the bank" if two_stored else "computed"
         lines: list[tuple[str, str, str | None]] = [
             ("raw store query, client firms (10 threads)", "raw_clients", None),
             ("raw store query, 50 largest firms", "raw_top", None),
@@ -153,8 +156,9 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             ("ego hops=1, a bank's consenting clients, its credit officer (consent-masked, stored for the bank)",
              "ego1_officer", None),
             ("ego hops=1, the same, computed (nothing stored at load)", "ego1_officer_computed", None),
-            ("ego hops=2, a bank's consenting clients, its credit officer (consent-masked, computed)",
+            (f"ego hops=2, a bank's consenting clients, its credit officer (consent-masked, {how2})",
              "ego2_officer", None),
+            ("ego hops=2, the same, computed (nothing stored at load)", "ego2_officer_computed", None),
             ("ego hops=1, client firms, after a consent change", "ego1_clients_after_consent", "raw_clients"),
             ("ego hops=2, client firms, after a consent change", "ego2_clients_after_consent", None),
             *((f"{n}, 50 largest firms, cold", f"top_{n}", "raw_top" if n == "ego" else None)
@@ -170,10 +174,12 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             + _split_note(r.get("ego2_clients_after_consent", {}), "two-hop run after the consent change")
             + _split_note(r.get("ego2_clients_computed", {}), "computed two-hop run")
             + _split_note(r.get("ego2_officer", {}), "officer's two-hop run")
+            + _split_note(r.get("ego2_officer_computed", {}), "officer's computed two-hop run")
             + "".join(f"\n\nServer warning (cold runs): `{w}`" for w in r.get("server_warnings_cold", [])))
         e1, e2 = r.get("ego1_clients", {}), r.get("ego2_clients", {})
         e2c = r.get("ego2_clients_computed", {})
         o1, o2 = r.get("ego1_officer", {}), r.get("ego2_officer", {})
+        o2c = r.get("ego2_officer_computed", {})
         raw = r.get("raw_clients", {})
         top_p99 = max((r.get(f"top_{n}", {}).get("p99_ms", 0) for n in ("ego", "view", "trend", "figures", "peers")),
                       default=0)
@@ -192,9 +198,12 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
              "that is not a client, another window)", "≤ 300", _fmt(e2c.get("p99_ms"), 1),
              _check(bool(e2c) and e2c["p99_ms"] <= 300)],
             [f"{store}: a credit officer's ego hops=1 / hops=2 p99, ms (consent-masked; one hop stored for the "
-             "bank, two computed)",
+             f"bank, two {'too' if two_stored else 'computed'})",
              "≤ 50 / ≤ 300", f"{_fmt(o1.get('p99_ms'), 1)} / {_fmt(o2.get('p99_ms'), 1)}",
              _check(o1["p99_ms"] <= 50 and o2["p99_ms"] <= 300) if o1 and o2 else _check(None)],
+            *([[f"{store}: a credit officer's ego hops=2 p99, ms (computed, nothing stored at load: after "
+                "the bank's consents change until rendered again, another window)", "≤ 300",
+                _fmt(o2c.get("p99_ms"), 1), _check(o2c["p99_ms"] <= 300)]] if two_stored and o2c else []),
             [f"{store}: 50 largest firms, worst p99 of ego/view/trend/figures/peers, ms (cold)", "≤ 300",
              _fmt(top_p99, 1), _check(top_p99 <= 300)],
             [f"{store}: server RSS after the soak, MiB", "≤ 1,024", _fmt(r.get("rss_after_soak_mib"), 0),

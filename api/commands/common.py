@@ -89,6 +89,7 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     if not quiet:
         two_hop = ", one and two hops" if done.get("client_egos_two_hop") else ""
         officers = (f", and {done['officer_egos']} as the banks' officers see them"
+                    f"{' (one and two hops)' if done.get('officer_egos_two_hop') else ''}"
                     if done.get("officer_egos") else "")
         print(f"network metrics of {info['clients']} clients refreshed for peer baselines "
               f"in {info['seconds']} s; {done['answers']} answers (the {done['firms']} busiest firms', "
@@ -131,11 +132,13 @@ def refresh_after_load(store: Store, settings: Settings, lines: int, quiet: bool
 
 def _refresh_in_own_process(opener: Callable[[], Store], settings: Settings, quiet: bool) -> dict[str, Any] | None:
     """:func:`refresh_analytics` on the store opened again in this (new)
-    process, where NumPy does not ask for transparent huge pages
-    (:mod:`api.process_memory`; nor do the rendering processes it forks)."""
-    from api.process_memory import no_numpy_huge_pages
+    process, where NumPy does not ask for transparent huge pages and
+    Python's cyclic collector runs rarely (:mod:`api.process_memory`; so do
+    the rendering processes it forks)."""
+    from api.process_memory import collect_rarely, no_numpy_huge_pages
 
     no_numpy_huge_pages()
+    collect_rarely()
     store = opener()
     try:
         return refresh_analytics(store, settings, quiet)

@@ -207,7 +207,7 @@ def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
             from api.precompute import render_for_banks
 
             try:
-                rendered = render_for_banks(store, settings, [args.bank])
+                rendered = render_for_banks(store, settings, [args.bank], threads=None)
             except StoreError as e:  # the change is made: the answers are computed on request meanwhile
                 print(f"torihiki: warning: {args.bank.strip()}'s answers were not rendered again: {e}",
                       file=sys.stderr)
@@ -215,14 +215,17 @@ def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
     if args.json:
         emit({"firm_id": args.firm, "bank": args.bank.strip(), "action": "grant" if grant else "revoke",
               "changed": changed, "banks": list(banks),
-              "officer_answers_rendered": rendered["officer_egos"] if rendered else 0})
+              "officer_answers_rendered": rendered["officer_egos"] if rendered else 0,
+              "officer_two_hop_answers_rendered": rendered["officer_egos_two_hop"] if rendered else 0})
     else:
         print(f"{args.firm}: consent for {args.bank.strip()} {verb}" if changed
               else f"{args.firm}: consent for {args.bank.strip()} was already {verb}; nothing changed")
         print(f"  consents now to: {', '.join(banks) or 'no bank'}")
         if rendered and rendered["officer_egos"]:
+            two = (f" (and {rendered['officer_egos_two_hop']} two-hop networks)"
+                   if rendered["officer_egos_two_hop"] else "")
             print(f"  {rendered['officer_egos']} networks of its consenting clients rendered again for "
-                  f"{args.bank.strip()}'s credit officers in {rendered['seconds']} s")
+                  f"{args.bank.strip()}'s credit officers{two} in {rendered['seconds']} s")
     return 0
 
 

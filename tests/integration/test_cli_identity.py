@@ -111,12 +111,16 @@ def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     assert "1 networks of its consenting clients rendered again for B1's credit officers" in out
     key = ego_key("F1", 1, None, None, Settings().max_ego_nodes)  # type: ignore[call-arg]
     assert cli.get_analytics(stored_key(f"bank:B1|{key}")) is not None
+    # its two-hop network too where a refresh renders two-hop networks (Neo4j's default)
+    two_hop = ego_key("F1", 2, None, None, Settings().max_ego_nodes)  # type: ignore[call-arg]
+    assert (cli.get_analytics(stored_key(f"bank:B1|{two_hop}")) is not None) == (cli.backend == "neo4j")
+    assert ("(and 1 two-hop networks)" in out) == (cli.backend == "neo4j")
     code, out, _ = run(capsys, "consent", "grant", "F1", "B1")
     assert code == 0 and "already granted" in out
     assert run(capsys, "consent", "grant", "F2", "B2")[0] == 0
     code, out, _ = run(capsys, "consent", "revoke", "F1", "B1", "--json")
     assert json.loads(out) == {"firm_id": "F1", "bank": "B1", "action": "revoke", "changed": True,
-                               "banks": [], "officer_answers_rendered": 0}
+                               "banks": [], "officer_answers_rendered": 0, "officer_two_hop_answers_rendered": 0}
     assert cli.get_firm("F1").consented_banks == ()  # type: ignore[union-attr]
     code, out, _ = run(capsys, "consent", "list", "--json")
     assert json.loads(out)["data"] == [{"firm_id": "F2", "banks": ["B2"]}]

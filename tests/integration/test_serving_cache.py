@@ -117,6 +117,7 @@ def test_a_banks_clients_networks_are_rendered_for_its_officers_at_load(
     """After a load, each client's one-hop network is also stored for every
     bank the client consented to share with, as that bank's credit officers
     get it (masked by consent: the same bytes a computed answer has), and
+    its two-hop network where the clients' are (Neo4j's default), and
     served to them from the store — at that data version only: after any
     consent change it is computed again, so a revocation takes effect on the
     next request; another bank's consent changes leave them in use. An
@@ -135,12 +136,16 @@ def test_a_banks_clients_networks_are_rendered_for_its_officers_at_load(
                         TORIHIKI_CACHE_MIB=0)
     with TestClient(create_app(settings, store=loaded)) as client:
         computed = {f: client.get(f"/firms/{f}/ego", headers=tokens["officer_b1"]).content for f in shared}
+        computed2 = {f: client.get(f"/firms/{f}/ego?hops=2", headers=tokens["officer_b1"]).content
+                     for f in shared}
         analyst = client.get(f"/firms/{shared[0]}/ego", headers=tokens["analyst"]).content
-    assert analyst != computed[shared[0]]  # masked: another answer
+        analyst2 = client.get(f"/firms/{shared[0]}/ego?hops=2", headers=tokens["analyst"]).content
+    assert analyst != computed[shared[0]] and analyst2 != computed2[shared[0]]  # masked: another answer
     info = precompute_answers(loaded, settings, firms=0)
     pairs = sum(len(consents.get(f, ())) for f in clients)
-    assert info["officer_egos"] == pairs
-    assert info["answers"] == info["client_egos"] + info["client_egos_two_hop"] + pairs
+    two_hop = two_hop_precomputed(settings, loaded)
+    assert info["officer_egos"] == pairs and info["officer_egos_two_hop"] == (pairs if two_hop else 0)
+    assert info["answers"] == info["client_egos"] + info["client_egos_two_hop"] + pairs * (2 if two_hop else 1)
 
     calls = _count_egos(monkeypatch)
     with TestClient(create_app(settings, store=loaded)) as client:
@@ -149,6 +154,12 @@ def test_a_banks_clients_networks_are_rendered_for_its_officers_at_load(
             assert r.status_code == 200 and r.content == computed[f]
         assert client.get(f"/firms/{shared[0]}/ego", headers=tokens["analyst"]).content == analyst
         assert calls == []  # every one read from the store, each scope its own
+        for f in shared:
+            r = client.get(f"/firms/{f}/ego", params={"hops": 2}, headers=tokens["officer_b1"])
+            assert r.status_code == 200 and r.content == computed2[f]
+        assert client.get(f"/firms/{shared[0]}/ego?hops=2", headers=tokens["analyst"]).content == analyst2
+        assert calls == ([] if two_hop else [*shared, shared[0]])  # two hops: stored where the clients' are
+        calls.clear()
         b2_only = [f for f in shared if "B2" not in consents.get(f, ())]
         if b2_only:
             assert client.get(f"/firms/{b2_only[0]}/ego", headers=tokens["officer_b2"]).status_code == 404
@@ -189,11 +200,18 @@ def test_a_banks_answers_are_rendered_again_after_its_consents_change(
         officer = tokens["officer_b1"]
         assert client.delete(f"/admin/consent/{clients[0]}/B1", headers=tokens["admin"]).json()["changed"]
         client.app.state.bank_answers.wait(60)  # type: ignore[attr-defined]
-        assert client.app.state.bank_answers.last["officer_egos"] == 2  # type: ignore[attr-defined]
-        assert sorted(calls) == clients[1:3]  # rendered in the background: B1's two consenting clients
+        last = client.app.state.bank_answers.last  # type: ignore[attr-defined]
+        two_hop = two_hop_precomputed(settings, loaded)  # their two-hop networks too (Neo4j's default)
+        assert last["officer_egos"] == 2 and last["officer_egos_two_hop"] == (2 if two_hop else 0)
+        # rendered in the background: B1's two consenting clients
+        assert sorted(calls) == sorted(clients[1:3] * (2 if two_hop else 1))
         calls.clear()
         stored = {f: client.get(f"/firms/{f}/ego", headers=officer) for f in clients[1:3]}
         assert all(r.status_code == 200 for r in stored.values()) and calls == []  # read from the store
+        stored2 = {f: client.get(f"/firms/{f}/ego?hops=2", headers=officer) for f in clients[1:3]}
+        assert all(r.status_code == 200 for r in stored2.values())
+        assert calls == ([] if two_hop else clients[1:3])
+        calls.clear()
         assert client.get(f"/firms/{clients[0]}/ego", headers=officer).status_code == 404
         assert client.get(f"/firms/{clients[0]}/ego", headers=tokens["officer_b2"]).status_code == 200
         assert calls == [clients[0]]  # the 404 computed; B2's answer still the stored one
@@ -202,6 +220,9 @@ def test_a_banks_answers_are_rendered_again_after_its_consents_change(
     with TestClient(create_app(fresh, store=loaded)) as client:
         for f, r in stored.items():
             assert client.get(f"/firms/{f}/ego", headers=officer).content == r.content
+            assert clients[0] not in {n["id"] for n in r.json()["nodes"]}
+        for f, r in stored2.items():  # the two-hop networks rendered again: as a server computes them
+            assert client.get(f"/firms/{f}/ego?hops=2", headers=officer).content == r.content
             assert clients[0] not in {n["id"] for n in r.json()["nodes"]}
     from api.precompute import render_for_banks
 
@@ -380,7 +401,8 @@ def test_an_officers_stored_answer_is_read_with_the_token(loaded: Store, tmp_pat
         assert r.status_code == 200 and r.content == computed[clients[0]] and calls == []
         assert {"get_analytics", "consent_version"} <= set(reads)
         reads.clear()
-        r = client.get(f"/firms/{clients[1]}/ego", params={"hops": 2}, headers=tokens["officer_b1"])
+        r = client.get(f"/firms/{clients[1]}/ego", params={"hops": 2, "from": "2024-01"},
+                       headers=tokens["officer_b1"])
         assert r.status_code == 200 and calls == [clients[1]]  # computed: the bank's view at the token's version
         assert "data_version" not in reads
         calls.clear()
@@ -406,22 +428,23 @@ def test_a_round_for_a_bank_stores_nothing_once_its_consents_change_again(
     real = precompute.officer_ego
     seen: list[str] = []
 
-    def changing(store: Store, bank: str, firm_id: str, max_nodes: int) -> object:
+    def changing(store: Store, bank: str, firm_id: str, max_nodes: int, hops: int = 1) -> object:
         seen.append(firm_id)
         if len(seen) == 2:  # while the round renders: a change of the bank's consents elsewhere
             loaded.change_consent([ConsentEvent(clients[2], "B1", "revoke", "test")])
-        return real(store, bank, firm_id, max_nodes)
+        return real(store, bank, firm_id, max_nodes, hops)
 
     monkeypatch.setattr(precompute, "officer_ego", changing)
     done = precompute.render_for_banks(loaded, settings, ["B1"])
-    assert done["complete"] is False and done["officer_egos"] == 0
+    assert done["complete"] is False and done["officer_egos"] == done["officer_egos_two_hop"] == 0
     from api.firm_pages import ego_key, stored_key
 
-    assert not any(loaded.get_analytics(stored_key(f"bank:B1|{ego_key(f, 1, None, None, settings.max_ego_nodes)}"))
-                   for f in clients)
+    assert not any(loaded.get_analytics(stored_key(f"bank:B1|{ego_key(f, hops, None, None, settings.max_ego_nodes)}"))
+                   for f in clients for hops in (1, 2))
     monkeypatch.setattr(precompute, "officer_ego", real)
     again = precompute.render_for_banks(loaded, settings, ["B1"])
     assert again["complete"] is True and again["officer_egos"] == 2
+    assert again["officer_egos_two_hop"] == (2 if two_hop_precomputed(settings, loaded) else 0)
 
 
 def test_a_refresh_renders_the_clients_networks_beside_the_rest(
