@@ -97,18 +97,20 @@ OFFICER_WARM_UP_S = 5.0
 
 def stored_for_bank(store: Any, bank: str | None, firms: list[str], hops: int) -> float:
     """The share of ``firms`` whose default ego network of ``hops`` is stored
-    for ``bank``'s officers at the store's data version (rendered at load
-    time, :mod:`api.precompute`): the report says whether the officer's rows
-    read stored answers or computed them."""
+    for ``bank``'s officers and current (rendered at load time,
+    :mod:`api.precompute`; served while no write but other banks' consent
+    changes came after it, as :mod:`api.cache` decides): the report says
+    whether the officer's rows read stored answers or computed them."""
     from api.firm_pages import stored_key
     from api.precompute import officer_ego
     from api.settings import Settings
 
     if not bank or not firms:
         return 0.0
+    since = max(store.trade_version(), store.consent_version(bank))
     version, nodes = store.data_version(), Settings().max_ego_nodes
     entries = [store.get_analytics(stored_key(officer_ego(store, bank, f, nodes, hops)[0])) for f in firms]
-    return sum(1 for e in entries if e is not None and e[0] == version) / len(firms)
+    return sum(1 for e in entries if e is not None and since <= e[0] <= version) / len(firms)
 
 
 def pick_officer_firms(store: Any, sample: int, seed: int) -> tuple[str, list[str]]:
