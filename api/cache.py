@@ -34,7 +34,7 @@ from queries.scoped import ReadStore, ScopedStore, scope_key_of
 T = TypeVar("T")
 V = TypeVar("V")
 
-__all__ = ["ResponseCache", "Rendered", "StoredTableCache", "app_state_once"]
+__all__ = ["ResponseCache", "Rendered", "StoredTableCache", "app_state_once", "stored_is_current"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,7 @@ class ResponseCache:
         when the request read it with its token).
 
         Consent changes what a bank's officer sees, not the unscoped answers:
-        those stay current across consent changes (:func:`_current`); a
+        those stay current across consent changes (:func:`stored_is_current`); a
         bank's (``scoped``) across other banks' consent changes only
         (:meth:`ScopedStore.scope_version`)."""
         from api.precompute import INDEX, read_stored, stored_key
@@ -168,24 +168,24 @@ class ResponseCache:
             if entry is None:
                 return None
             trades = first.trade_version if first is not None else store.trade_version()
-            if not _current(entry[0], trades, version) or consents > entry[0]:
+            if not stored_is_current(entry[0], trades, version, consents):
                 return None
             return Rendered(*read_stored(entry[2]))
         if first is not None and first.entry_name == stored_key(key):
-            if first.entry is None or not _current(first.entry[0], first.trade_version, version):
+            if first.entry is None or not stored_is_current(first.entry[0], first.trade_version, version):
                 return None
             return Rendered(*read_stored(first.entry[2]))
         known_version, trades, keys = self._stored
         if known_version != version:
             trades = store.trade_version()
             index = store.get_analytics(INDEX)
-            names = (frozenset(orjson.loads(index[2])) if index is not None and _current(index[0], trades, version)
+            names = (frozenset(orjson.loads(index[2])) if index is not None and stored_is_current(index[0], trades, version)
                      else frozenset())
             self._stored = known_version, trades, keys = version, trades, names
         if key not in keys:
             return None
         entry = store.get_analytics(stored_key(key))
-        if entry is None or not _current(entry[0], trades, version):
+        if entry is None or not stored_is_current(entry[0], trades, version):
             return None
         media_type, gzipped = read_stored(entry[2])
         return Rendered(media_type, gzipped)
@@ -209,12 +209,13 @@ class ResponseCache:
             self._size = 0
 
 
-def _current(stored: int, trades: int, version: int) -> bool:
-    """Whether what was stored at data version ``stored`` (an unscoped answer
-    or the index of them) is current at data version ``version`` whose trade
+def stored_is_current(stored: int, trades: int, version: int, consents: int = 0) -> bool:
+    """Whether what was stored at data version ``stored`` (an answer or the
+    index of them) is current at data version ``version`` whose trade
     version is ``trades``: no write but consent changes came after it
-    (``Store.trade_version``)."""
-    return trades <= stored <= version
+    (``Store.trade_version``); for a bank's answer, none of that bank's
+    consent changes either (``consents``: its ``Store.consent_version``)."""
+    return max(trades, consents) <= stored <= version
 
 
 class StoredTableCache(Generic[T]):

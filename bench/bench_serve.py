@@ -101,16 +101,18 @@ def stored_for_bank(store: Any, bank: str | None, firms: list[str], hops: int) -
     :mod:`api.precompute`; served while no write but other banks' consent
     changes came after it, as :mod:`api.cache` decides): the report says
     whether the officer's rows read stored answers or computed them."""
+    from api.cache import stored_is_current
     from api.firm_pages import stored_key
     from api.precompute import officer_ego
     from api.settings import Settings
 
     if not bank or not firms:
         return 0.0
-    since = max(store.trade_version(), store.consent_version(bank))
+    trades, consents = store.trade_version(), store.consent_version(bank)
     version, nodes = store.data_version(), Settings().max_ego_nodes
     entries = [store.get_analytics(stored_key(officer_ego(store, bank, f, nodes, hops)[0])) for f in firms]
-    return sum(1 for e in entries if e is not None and since <= e[0] <= version) / len(firms)
+    return sum(1 for e in entries
+               if e is not None and stored_is_current(e[0], trades, version, consents)) / len(firms)
 
 
 def pick_officer_firms(store: Any, sample: int, seed: int) -> tuple[str, list[str]]:
