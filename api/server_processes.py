@@ -14,8 +14,12 @@ one process with odds of 1 in 512.
 
 This process only supervises. It checks that nothing else listens on the
 address (``SO_REUSEPORT`` would let a second ``torihiki serve`` of the same
-user share the port silently), starts the processes, starts again one that
-dies after it served, and stops them all on SIGINT or SIGTERM. A process
+user share the port silently), starts the processes, says when all of them
+serve (``torihiki: all N worker processes serving``: until then the
+processes that already listen get every new connection, so a load test
+that starts at the first answer puts its connections on one process),
+starts again one that dies after it served, and stops them all on SIGINT
+or SIGTERM. A process
 that ends before it serves (the app cannot start) stops the server with its
 exit code, instead of being started again in a loop. What a socket per
 process costs: connections waiting in the queue of a process that dies,
@@ -107,8 +111,15 @@ def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int
 
     procs = [start() for _ in range(workers)]
     status = 0
+    announced = False
     try:
-        while not stop.wait(0.5):
+        while not stop.wait(0.5 if announced else 0.05):
+            if not announced and all(ready.is_set() for _, ready in procs):
+                # Until then connections opened at once all go to the processes already
+                # listening: a client (or benchmark) that spreads its load waits for this line.
+                print(f"torihiki: all {workers} worker processes serving on {host}:{port}",
+                      file=sys.stderr, flush=True)
+                announced = True
             for i, (proc, ready) in enumerate(procs):
                 if proc.is_alive() or stop.is_set():  # a signal while looking: stopping, not replacing
                     continue

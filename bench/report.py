@@ -128,7 +128,9 @@ def _serve_row(r: dict[str, Any], label: str, key: str, baseline: str | None) ->
     v = r[key]
     ratio = (v["p50_ms"] / r[baseline]["p50_ms"]) if baseline and r.get(baseline) else None
     errors = v.get("non_2xx", 0) + sum(v.get("errors", {}).values())
-    return [label, _fmt(v["p50_ms"], 2), _fmt(v["p99_ms"], 2), _fmt(v["per_s"], 0), _fmt(ratio, 1), _fmt(errors)]
+    split = "/".join(str(n) for n in v.get("connections_by_process") or []) or "–"
+    return [label, _fmt(v["p50_ms"], 2), _fmt(v["p99_ms"], 2), _fmt(v["per_s"], 0), _fmt(ratio, 1), split,
+            _fmt(errors)]
 
 
 def serve_section(d: Path, out: dict[str, Any]) -> str:
@@ -167,9 +169,13 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
         ]
         rows = [_serve_row(r, label, key, baseline) for label, key, baseline in lines if r.get(key)]
         parts.append(f"#### {store} ({r['workers']} server processes)\n\n" + _table(
-            ["request (10 connections unless said)", "p50 ms", "p99 ms", "req/s", "p50 ÷ raw", "errors"], rows)
+            ["request (10 connections unless said)", "p50 ms", "p99 ms", "req/s", "p50 ÷ raw",
+             "connections per process", "errors"], rows)
             + f"\n\nServer RSS: {_fmt(r.get('rss_cold_mib'), 0)} MiB after the cold runs, "
-              f"{_fmt(r.get('rss_after_soak_mib'), 0)} MiB after the soak."
+              f"{_fmt(r.get('rss_after_soak_mib'), 0)} MiB after the soak. Connections per process: how a "
+              "run's ten connections fell on the server processes (the kernel's hash of each, "
+              "`api.server_processes`), seen 2 s into the run; a process serves its share alone, so a "
+              "7/3 run has a longer tail than a 5/5 one."
             + _split_note(r.get("ego2_clients", {}))
             + _split_note(r.get("ego2_clients_after_consent", {}), "two-hop run after the consent change")
             + _split_note(r.get("ego2_clients_computed", {}), "computed two-hop run")

@@ -129,6 +129,15 @@ def test_connections_opened_at_once_are_spread_over_both_processes(served: Serve
     assert min(counts.values()) >= 6 and sum(counts.values()) == 40, counts
 
 
+def test_the_supervisor_says_when_every_process_serves(served: Served) -> None:
+    """A load test or a proxy that starts at the first answer puts every
+    connection on the processes already listening; the line tells it when
+    all of them do, once."""
+    _wait(lambda: "all 2 worker processes serving" in served.log.read_text(), "the line")
+    assert len(served.processes()) == 2
+    assert served.log.read_text().count("worker processes serving") == 1
+
+
 def test_a_process_that_dies_is_replaced_and_the_other_keeps_answering(served: Served) -> None:
     first = served.processes()
     victim = min(first)
