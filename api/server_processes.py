@@ -40,9 +40,12 @@ import threading
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
 
-__all__ = ["serve_processes", "listening_socket"]
+__all__ = ["serve_processes", "listening_socket", "ALL_SERVING"]
 
 log = logging.getLogger("torihiki.serve")
+
+ALL_SERVING = "worker processes serving"
+"""Words of the line printed once every process serves (what a load test waits for)."""
 
 BACKLOG = 2048
 """Connections waiting to be accepted, per process (uvicorn's default)."""
@@ -117,7 +120,7 @@ def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int
             if not announced and all(ready.is_set() for _, ready in procs):
                 # Until then connections opened at once all go to the processes already
                 # listening: a client (or benchmark) that spreads its load waits for this line.
-                print(f"torihiki: all {workers} worker processes serving on {host}:{port}",
+                print(f"torihiki: all {workers} {ALL_SERVING} on {host}:{port}",
                       file=sys.stderr, flush=True)
                 announced = True
             for i, (proc, ready) in enumerate(procs):

@@ -51,6 +51,7 @@ report, which puts each next to its target and baseline.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import random
@@ -66,6 +67,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from api.server_processes import ALL_SERVING  # the line it prints once every process serves
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPO, machine, summary_ms, tree_cpu_s, tree_rss_mib, write_json  # noqa: E402
@@ -194,9 +197,6 @@ def raw_baseline(store: Any, firms: list[str], threads: int, seconds: float) -> 
 
 
 # -- the server and the load tool ---------------------------------------------------------
-ALL_SERVING = "worker processes serving"  # api.server_processes says so once every process listens
-
-
 class Server:
     """``torihiki serve`` in a child process (own process group), ready
     when every worker process serves: the first answer of ``/health`` comes
@@ -292,10 +292,7 @@ def connections_by_process(port: int) -> list[int]:
     server process serves."""
     out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
                          capture_output=True, text=True, check=False).stdout
-    counts: dict[str, int] = {}
-    for pid in re.findall(r"pid=(\d+)", out):
-        counts[pid] = counts.get(pid, 0) + 1
-    return sorted(counts.values(), reverse=True)
+    return sorted(collections.Counter(re.findall(r"pid=(\d+)", out)).values(), reverse=True)
 
 
 def with_cpu_split(server: Server, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
