@@ -69,6 +69,7 @@ from queries.series import (
     split_observers,
 )
 from queries.store import Store, StoreError
+from queries.version_memo import VersionMemo
 
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
     import pandas as pd
@@ -327,36 +328,23 @@ def _bank_view(store: Store, bank: str, version: int | None = None) -> _BankView
     return view
 
 
-_OWN_YEN: weakref.WeakKeyDictionary[Store, tuple[int, dict[tuple[str, str, str], int | None]]] = (
-    weakref.WeakKeyDictionary())
-_OWN_YEN_MAX = 400_000
-"""(seller, buyer, observer) yens kept per store (~100 bytes each); all forgotten at once when full."""
-
-
-def _observed_yen(store: Store, version: int,
-                  keys: Collection[tuple[str, str, str]]) -> dict[tuple[str, str, str], int | None]:
-    """``Store.observed_yen`` of ``keys`` (``None`` where the ledger recorded
-    none), remembered for every bank's requests while the store's data
-    version is ``version`` (read before this, as :func:`_bank_view` reads
-    it): the first hops of a bank's clients share their hubs, whose pairs
-    with hidden clients are weighed again and again (~300 a two-hop ego,
-    ~24 monthly files each)."""
-    with _VIEWS_LOCK:
-        entry = _OWN_YEN.get(store)
-        if entry is None or entry[0] != version:
-            entry = _OWN_YEN[store] = (version, {})
-        known = entry[1]
-        missing = [k for k in keys if k not in known]
-    found: dict[tuple[str, str, str], int] = {}
-    if missing:
-        found = store.observed_yen(missing)
-        with _VIEWS_LOCK:
-            if len(known) + len(missing) > _OWN_YEN_MAX:
-                known.clear()
-            for k in missing:
-                known[k] = found.get(k)
-    with _VIEWS_LOCK:  # another request may have cleared them meanwhile: then as read
-        return {k: known[k] if k in known else found.get(k) for k in keys}
+# What scoping reads that does not depend on the bank (queries.version_memo),
+# remembered for every bank's requests while the store's data version holds:
+_OWN_YEN: VersionMemo[tuple[str, str, str], int] = VersionMemo(400_000)
+"""(seller, buyer, observer) → the yen that ledger recorded of the pair
+(``Store.observed_yen``; ~100 bytes each): the first hops of a bank's
+clients share their hubs, whose pairs with hidden clients are weighed again
+and again (~300 a two-hop ego, ~24 monthly files each)."""
+_OWN_SERIES: VersionMemo[tuple[str, str, str], Series] = VersionMemo(10_000)
+"""(seller, buyer, observer) → that ledger's monthly series of the pair
+(``Store.observed_series``; ~2 kB each): the shown pairs of those hubs."""
+_FIRMS: VersionMemo[str, Firm] = VersionMemo(30_000)
+"""firm id → its record (``Store.get_firms``; ~700 bytes each): a two-hop
+network names ~200 firms, most of them named by other networks too (200
+clients' two-hop networks on the 100k region name 13,600 firms)."""
+_SPELLINGS: VersionMemo[tuple[str, str], list[str]] = VersionMemo(50_000)
+"""(client, firm) → how that client's ledger spells the firm (``Store.spellings``):
+the names of the hidden partners shown."""
 
 
 def scope_key_of(store: object) -> str:
@@ -465,21 +453,29 @@ class ScopedStore:
         return True
 
     # -- firms, visibility, ids ----------------------------------------------
+    def _records(self, ids: Collection[str]) -> dict[str, Firm]:
+        """``Store.get_firms`` of ``ids``, remembered across requests
+        (:data:`_FIRMS`) at the data version the request read with its token;
+        read as before when it read none (the CLI, load-time rendering)."""
+        if self._version_read is None:
+            return self.store.get_firms(ids)
+        got = _FIRMS.get(self.store, self._version_read, ids, self.store.get_firms)
+        return {i: f for i, f in got.items() if f is not None}
+
     def _load(self, ids: Iterable[str]) -> None:
         missing = [i for i in set(ids) if i not in self._firms]
         if missing:
-            found = self.store.get_firms(missing)
+            found = self._records(missing)
             for i in missing:
                 self._firms[i] = found.get(i)
 
     def _visible(self, real: str) -> bool:
-        seen = self._vis.get(real)
-        if seen is None:
-            self._load([real])
-            f = self._firms[real]
-            seen = self._vis[real] = (f is not None and self.bank is not None
-                                      and self.bank in (f.consented_banks or ()))
-        return seen
+        """Whether the firm consented to share with the officer's bank: from
+        the bank's view (:func:`_bank_view`, read once per data version),
+        without reading the firm (a two-hop network's ~400 pair ends, most
+        of them hidden, were read for this alone: ~2 ms of Neo4j's CPU)."""
+        seen = self._vis.get(real)  # not kept there: ``_vis`` also says the store named the firm (see _in)
+        return seen if seen is not None else self.bank is not None and real in self._view().visible
 
     @property
     def _names(self) -> _Pseudonyms:
@@ -510,7 +506,7 @@ class ScopedStore:
         (one at a time, a view's 10,000 pseudonymous firms were as many round
         trips to Neo4j)."""
         ids = list(ids)
-        self._load([i for i in ids if not i.startswith(PSEUDONYM_PREFIX)]
+        self._load([i for i in ids if not i.startswith(PSEUDONYM_PREFIX) and self._visible(i)]
                    + [r for i in ids if i.startswith(PSEUDONYM_PREFIX)
                       and (r := self._names.decode(i)) is not None and r not in self._vis])
         return sorted({r for i in ids if (r := self._in(i)) is not None})
@@ -536,9 +532,9 @@ class ScopedStore:
                         break
             if not ask:
                 return
-            found = self.store.spellings(ask.keys())
+            found = _SPELLINGS.get(self.store, self._view().version, ask.keys(), self.store.spellings)
             for key in ask:
-                self._spellings[key] = found.get(key, [])
+                self._spellings[key] = found.get(key) or []
             todo = {real for key, real in ask.items() if not self._spellings[key]}
 
     def _ledger_name(self, real: str) -> str | None:
@@ -555,15 +551,15 @@ class ScopedStore:
 
     def get_firm(self, firm_id: str) -> Firm | None:
         if not self._officer():
-            return self.store.get_firm(firm_id)
+            return self._records([firm_id]).get(firm_id)
         if firm_id.startswith(PSEUDONYM_PREFIX) or not self._visible(firm_id):
             return None
-        self._load([firm_id])  # its visibility may have come from the store's weighing (_weigh)
+        self._load([firm_id])  # its record (whether it is visible comes from the bank's view)
         return self._firms[firm_id]
 
     def get_firms(self, firm_ids: Collection[str]) -> dict[str, Firm]:
         if not self._officer():
-            return self.store.get_firms(firm_ids)
+            return self._records(firm_ids)
         out: dict[str, Firm] = {}
         self._in_many(firm_ids)  # read at once what is not known yet
         # how the ledgers that name the pseudonymous partners asked for spell them: in one read
@@ -597,9 +593,6 @@ class ScopedStore:
                     for f in self.store.all_firms()]
         return [f for f in self.store.all_firms() if self.bank in (f.consented_banks or ())]
 
-    def _visible_ids(self) -> set[str]:
-        return {f.id for f in self.all_firms()}
-
     # -- trade -------------------------------------------------------------
     def _read_obs(self, keys: Collection[tuple[str, str]]) -> None:
         """Every observer's record of the pairs ``keys`` (one store call for all)."""
@@ -615,18 +608,17 @@ class ScopedStore:
 
     def _read_own(self, keys: Collection[tuple[str, str, str]]) -> None:
         """What the ledger of each observer recorded of each pair, for the
-        (seller, buyer, observer) of ``keys`` not read yet (one store call)."""
+        (seller, buyer, observer) of ``keys`` not read yet (one store call
+        for those no request read at this data version: :data:`_OWN_SERIES`)."""
         missing = [k for k in set(keys) if k not in self._own]
         if missing:
-            found = self.store.observed_series(missing)
-            for k in missing:
-                self._own[k] = found.get(k)
+            self._own.update(_OWN_SERIES.get(self.store, self._view().version, missing,
+                                             self.store.observed_series))
 
     def _scope_new(self, pairs: list[PairTrade]) -> None:
         """Scope merged pairs not scoped before in this request into :attr:`_scoped`
         (see the module docstring): ``None`` for a pair the principal may not see,
         else the pair with the visible side's figures and pseudonymous partners."""
-        self._load({f for p in pairs for f in (p.seller, p.buyer)})
         shared: list[tuple[PairTrade, str]] = []  # the hidden side's ledger records it too
         for p in pairs:
             key = (p.seller, p.buyer)
@@ -681,7 +673,6 @@ class ScopedStore:
         reals = set(reals)
         missing = sorted(r for r in reals if r not in self._around)
         if missing:
-            self._load(missing)
             shown = [r for r in missing if self._visible(r)]
             hidden = [r for r in missing if not self._visible(r)]
             raw = self.store.pairs_around(shown) if shown else []
@@ -802,7 +793,7 @@ class ScopedStore:
             cut.append((firm, sells, mine, amounts))
             origin.append(kept)
         if shared:  # the visible end's own record of the pair, or nothing to show
-            own = _observed_yen(self.store, view.version, [key for _, _, key in shared])
+            own = _OWN_YEN.get(self.store, view.version, [key for _, _, key in shared], self.store.observed_yen)
             dropped: dict[int, set[int]] = defaultdict(set)
             for i, j, key in shared:
                 yen_seen = own.get(key)
@@ -872,7 +863,8 @@ class ScopedStore:
                 if b != s and (around := touching.get(b)) is not None:
                     around.append(key)
             if len(shared) > _SERIES_AT_MOST:  # summed by the store (remembered for every bank)
-                own = _observed_yen(self.store, view.version, [(s, b, v) for (s, b), v in shared])
+                own = _OWN_YEN.get(self.store, view.version, [(s, b, v) for (s, b), v in shared],
+                                   self.store.observed_yen)
                 for (s, b), v in shared:
                     yen_of[(s, b)] = own.get((s, b, v))
             elif shared:  # few: their series, kept for when they are shown (an ego's own pairs)
@@ -940,7 +932,7 @@ class ScopedStore:
         with a hidden client, whose series and observations were read:
         ~11,000 pairs for the view of a firm with 200 partners.)"""
         assert self.bank is not None
-        self._load(fresh)  # their visibility may have come from the store's weighing (_weigh)
+        self._load(fresh)  # their records: which of them are clients
         clients = [f for f in fresh if (known := self._firms[f]) is not None and known.is_client]
         kept = (self.store.ledger_totals(clients) or {}) if clients else {}  # kept after the last load
         rest = [f for f in clients if f not in kept]  # else summed from their observations
@@ -998,7 +990,6 @@ class ScopedStore:
         if not self._officer():
             return self.store.two_sided(month_from, month_to)
         rows = self.store.two_sided(month_from, month_to)
-        self._load({f for r in rows for f in (r.seller, r.buyer)})
         return [r for r in rows if self._visible(r.seller) and self._visible(r.buyer)]
 
     def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]:
@@ -1014,8 +1005,6 @@ class ScopedStore:
         if client_id.startswith(PSEUDONYM_PREFIX) or not self._visible(client_id):
             return [], []
         trades, payments = self.store.own_ledger(client_id)
-        self._load({f for r in trades for f in (r.seller, r.buyer)}
-                   | {f for r in payments for f in (r.payer, r.payee)})
         return ([TradeRow(self._out(r.seller), self._out(r.buyer), r.month, r.observer, r.amount, r.lines)
                  for r in trades],
                 [PaymentRow(self._out(r.payer), self._out(r.payee), r.month, r.observer, r.amount, r.lines)
@@ -1028,7 +1017,6 @@ class ScopedStore:
         rows = self.store.parameters()
         if self.unscoped or self.bank is None:
             return rows
-        self._load({r.firm_id for r in rows})
         return [r for r in rows if self._visible(r.firm_id)]
 
     def parameters_of(self, firm_ids: Collection[str]) -> list[ParameterRow]:
@@ -1036,7 +1024,6 @@ class ScopedStore:
         a pseudonymous partner has none)."""
         if self.unscoped or self.bank is None:
             return self.store.parameters_of(firm_ids)
-        self._load(set(firm_ids))
         return self.store.parameters_of([i for i in firm_ids if self._visible(i)])
 
     def trade_frame(self, month_from: str | None, month_to: str | None) -> pd.DataFrame:
@@ -1047,9 +1034,7 @@ class ScopedStore:
 
         if self.unscoped or self.bank is None:
             return self.store.trade_frame(month_from, month_to)
-        visible = self._visible_ids()
-        for f in self.store.get_firms(visible).values():
-            self._firms[f.id] = f
+        visible = self._view().visible
         # both sides' observations of flows between clients, read once for every pair
         # (pairs whose observations were read before keep them: they are complete)
         fresh: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = {}

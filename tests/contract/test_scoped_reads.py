@@ -27,6 +27,7 @@ from ingest.load import load_file
 from ingest.readers.detect import read_ledger
 from queries.access import Principal, Role
 from queries.identity import ConsentEvent
+from queries.model import Firm
 from queries.scoped import PSEUDONYM_PREFIX, ScopedStore
 from queries.series import ledger_totals_of
 from queries.store import NotFound, Store
@@ -341,3 +342,52 @@ def test_one_scoped_store_answers_as_fresh_ones(store: Store, tmp_path: Path) ->
     assert fresh[C3] == totals
     assert fresh[C1].sales == (144_024,) * 3 and fresh[C1].purchases == (0,) * 3
     assert store.firm_totals([C3])[C3].purchases == (276_042,) * 3  # the operator's merged figure
+
+
+def test_what_a_scope_remembers_across_requests_follows_the_next_load(store: Store, tmp_path: Path) -> None:
+    """What a bank's scope reads that no bank changes — one ledger's record
+    of a pair whose other end's ledger records it too, a ledger's spelling
+    of a hidden partner — is remembered for the next requests
+    (:mod:`queries.version_memo`) and read again after a load changes it."""
+    build_region(store, tmp_path / "region")
+    officer = Principal("o", Role.CREDIT_OFFICER, "B1")
+
+    def seen() -> list[tuple[str | None, tuple[str, ...], tuple[int, ...]]]:
+        s = ScopedStore(store, officer)  # a request
+        pairs = s.pairs_of(C3)
+        names = s.get_firms([p.seller for p in pairs])
+        return sorted((names[p.seller].name, p.months, p.amounts) for p in pairs)
+
+    before = seen()
+    # C2's sale to C3 with C3's own figure (C2's ledger says 210,011), N3 as C3's ledger spells it
+    assert before == [("ナンヨウシザイ", MONTHS, (66_031,) * 3), ("ニゴウ物産", MONTHS, (200_017,) * 3)]
+    assert seen() == before  # the next request, from what the first remembered
+    # C3's ledger of April: C2 spelled another way, a purchase no other ledger records
+    april = tmp_path / "c3-april.csv"
+    april.write_text("date,client_id,counterparty_name,counterparty_id,direction,amount\n"
+                     f"2024-04-15,{C3},アニゴウ,{C2},purchase,5\n", encoding="utf-8")
+    load_file(store, april, C3, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+              rejects_dir=tmp_path / "rejects")
+    assert seen() == [("アニゴウ", (*MONTHS, "2024-04"), (200_017,) * 3 + (5,)),
+                      ("ナンヨウシザイ", MONTHS, (66_031,) * 3)]
+
+
+def test_firms_remembered_at_a_requests_version_follow_the_next_write(store: Store, tmp_path: Path) -> None:
+    """A request that read the data version with its token (as the API's
+    do) names firms from what earlier requests read at that version
+    (:mod:`queries.version_memo`); a firm master or a consent change moves
+    the version, and the next request sees them."""
+    build_region(store, tmp_path / "region")
+
+    def request(principal: Principal) -> ScopedStore:
+        return ScopedStore(store, principal, store.data_version())
+
+    analyst, officer = Principal("a", Role.ANALYST), Principal("o", Role.CREDIT_OFFICER, "B2")
+    assert request(analyst).get_firms([C1, C2])[C2].name == "株式会社二号物産"
+    assert request(officer).get_firm(C2) is not None and request(officer).get_firm(C1) is None
+    store.upsert_firms([Firm(C2, name="二号物産株式会社")])
+    assert request(analyst).get_firm(C2).name == "二号物産株式会社"  # type: ignore[union-attr]
+    assert request(officer).get_firms([C2])[C2].name == "二号物産株式会社"
+    store.change_consent([ConsentEvent(C2, "B2", "revoke", "test")])
+    assert request(officer).get_firm(C2) is None
+    assert request(officer).get_firms([C2]) == {}
