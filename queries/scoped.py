@@ -156,12 +156,18 @@ def _secret_of(store: Store) -> bytes:
         return key
 
 
-def forget_secret(store: Store) -> None:
-    """Drop ``store``'s cached secret after its database was emptied (the
-    test suite's wipe): the next scoped read reads, or makes, the one stored
-    there, as every other process on that database does."""
+def forget_store(store: Store) -> None:
+    """Drop what this process remembers of ``store``'s database after it was
+    emptied (the test suite's wipe; its data version starts again): the
+    cached secret — the next scoped read reads, or makes, the one stored
+    there, as every other process on that database does — the banks' views
+    and the facts remembered across requests (:mod:`queries.version_memo`)."""
     with _KEYS_LOCK:
         _KEYS.pop(store, None)
+    with _VIEWS_LOCK:
+        _VIEWS.pop(store, None)
+    for memo in (_OWN_YEN, _OWN_SERIES, _FIRMS, _SPELLINGS):
+        memo.forget(store)
 
 
 class _Pseudonyms:

@@ -14,6 +14,12 @@ version. A write that moves the version (a load, a consent change, a firm
 master) makes the next request at the new version forget them all. It holds
 at most ``most`` facts: when full it forgets everything at once (one request
 reads again what it needs; memory stays bounded).
+
+This rests on a database's data version never coming back to a number it
+had: torihiki's writes only ever raise it. A database emptied or restored
+under a running process starts again lower, and the first request that
+reads the lower version makes the memo forget; a process that replaces
+the database itself (the tests) calls :meth:`VersionMemo.forget`.
 """
 
 from __future__ import annotations
@@ -47,15 +53,16 @@ class VersionMemo(Generic[K, V]):
         *before* this (as :func:`queries.scoped._bank_view` does): a write
         landing in between leaves newer facts under an older version at
         worst, which the next request after the write forgets, never older
-        facts under a newer one. A request still at a version older than
-        the one remembered reads without remembering."""
+        facts under a newer one. A request at another version than the one
+        remembered (a newer one, or an older one still running, or a
+        database restored) makes the memo start again at its own."""
         keys = list(dict.fromkeys(keys))
         with self._lock:
             entry = self._memo.get(store)
-            if entry is None or entry[0] < version:
+            if entry is None or entry[0] != version:
                 entry = (version, {})
                 self._memo[store] = entry
-            known = entry[1] if entry[0] == version else {}
+            known = entry[1]
             out = {k: known[k] for k in keys if k in known}
         missing = [k for k in keys if k not in out]
         if not missing:
@@ -63,9 +70,13 @@ class VersionMemo(Generic[K, V]):
         found = read(missing)
         fresh = {k: found.get(k) for k in missing}
         out.update(fresh)
-        if entry[0] == version:
-            with self._lock:
-                if len(known) + len(fresh) > self.most:
-                    known.clear()
-                known.update(fresh)
+        with self._lock:  # into the memo it was read for (forgotten meanwhile if the version moved)
+            if len(known) + len(fresh) > self.most:
+                known.clear()
+            known.update(fresh)
         return out
+
+    def forget(self, store: object) -> None:
+        """Forget ``store``'s facts."""
+        with self._lock:
+            self._memo.pop(store, None)

@@ -18,7 +18,7 @@ import pytest
 from queries.access import SYSTEM, Role
 from queries.config import StoreConfig
 from queries.embedded_store import EmbeddedStore
-from queries.scoped import forget_secret
+from queries.scoped import forget_store
 from queries.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +78,7 @@ def wipe_neo4j(store: Store) -> None:
     store.driver.execute_query(f"MATCH (n) WHERE NOT n:{MARKER} DETACH DELETE n", database_=store.database)
     store.driver.execute_query(f"MERGE (:{MARKER} {{note: 'emptied before each torihiki test'}})",
                                database_=store.database)
-    forget_secret(store)  # its pseudonym secret went with the rest
+    forget_store(store)  # its pseudonym secret, the banks' views and facts remembered went with the rest
 
 
 @pytest.fixture

@@ -31,14 +31,19 @@ def test_facts_are_read_once_per_version_and_none_where_absent() -> None:
     assert store.asked[2:] == [["a"], ["x"]]
 
 
-def test_a_request_at_an_older_version_reads_without_forgetting_the_newer() -> None:
+def test_a_request_at_another_version_starts_the_memo_again() -> None:
+    """An older request still running, or a database restored under the
+    process (its versions start lower): never another version's facts."""
     memo: VersionMemo[str, int] = VersionMemo(100)
     store = _Store({"a": 1})
     memo.get(store, 5, ["a"], store.read)
     store.facts["a"] = 0
     assert memo.get(store, 4, ["a"], store.read) == {"a": 0}  # read, not taken from version 5
-    assert memo.get(store, 5, ["a"], store.read) == {"a": 1}  # version 5's kept
-    assert len(store.asked) == 2
+    store.facts["a"] = 3
+    assert memo.get(store, 5, ["a"], store.read) == {"a": 3}
+    assert len(store.asked) == 3
+    memo.forget(store)
+    assert memo.get(store, 5, ["a"], store.read) == {"a": 3} and len(store.asked) == 4
 
 
 def test_stores_are_apart_and_a_full_memo_starts_again() -> None:
