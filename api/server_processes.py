@@ -10,7 +10,9 @@ computed two-hop run on Neo4j, one process used 19.2 s of CPU in 20 s and
 the other none (p99 378 ms). With a socket per process the kernel spreads
 new connections over the processes by a hash of their addresses: ten
 opened at once split 6/4 or 7/3 as a rule (14 tries: one 8/2), all ten on
-one process with odds of 1 in 512.
+one process with odds of 1 in 512. A process holding more than its share
+of the kept-alive connections then closes one now and then, until the
+processes hold as many each (:mod:`api.connection_balance`).
 
 This process only supervises. It checks that nothing else listens on the
 address (``SO_REUSEPORT`` would let a second ``torihiki serve`` of the same
@@ -39,6 +41,9 @@ import sys
 import threading
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event as EventType
+from typing import Any
+
+from api import connection_balance
 
 __all__ = ["serve_processes", "listening_socket", "ALL_SERVING"]
 
@@ -74,7 +79,7 @@ def _check_free(host: str, port: int) -> None:
     listening_socket(host, port, reuse_port=False).close()
 
 
-def _serve_one(host: str, port: int, access_log: bool, ready: EventType) -> None:
+def _serve_one(host: str, port: int, access_log: bool, ready: EventType, counts: Any, slot: int) -> None:
     """One server process: its own socket in the group, the app built from
     the environment (``api.app.server_app``), served by uvicorn; ``ready``
     set once it serves."""
@@ -83,7 +88,7 @@ def _serve_one(host: str, port: int, access_log: bool, ready: EventType) -> None
     # Bound now, listening once the app has started (uvicorn's create_server):
     # until then the kernel sends no connection to it, none waits on a start.
     sock = listening_socket(host, port, reuse_port=True)
-    config = uvicorn.Config("api.app:server_app", factory=True, host=host, port=port,
+    config = uvicorn.Config("api.connection_balance:server_app", factory=True, host=host, port=port,
                             access_log=access_log, backlog=BACKLOG)
 
     class Server(uvicorn.Server):
@@ -92,7 +97,16 @@ def _serve_one(host: str, port: int, access_log: bool, ready: EventType) -> None
             if self.started:  # listening: the app started
                 ready.set()
 
-    Server(config).run(sockets=[sock])
+    server = Server(config)
+    shares = connection_balance.Shares(counts, slot, server.server_state.connections)
+    connection_balance.install(shares)  # the app factory above wraps the app with it
+    stop = threading.Event()
+    shares.keep_counting(stop)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        stop.set()
+        counts[slot] = 0
 
 
 def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int:
@@ -106,13 +120,16 @@ def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
 
-    def start() -> tuple[BaseProcess, EventType]:
+    counts = ctx.RawArray("i", workers)  # each process's open connections (api.connection_balance)
+
+    def start(slot: int) -> tuple[BaseProcess, EventType]:
+        counts[slot] = 0  # a process that died left its count
         ready = ctx.Event()
-        proc = ctx.Process(target=_serve_one, args=(host, port, access_log, ready), daemon=False)
+        proc = ctx.Process(target=_serve_one, args=(host, port, access_log, ready, counts, slot), daemon=False)
         proc.start()
         return proc, ready
 
-    procs = [start() for _ in range(workers)]
+    procs = [start(slot) for slot in range(workers)]
     status = 0
     announced = False
     try:
@@ -133,7 +150,7 @@ def serve_processes(host: str, port: int, workers: int, access_log: bool) -> int
                     stop.set()
                     break
                 log.warning("server process %s ended (exit code %s): starting another", proc.pid, code)
-                procs[i] = start()
+                procs[i] = start(i)
     finally:
         for proc, _ in procs:  # uvicorn's graceful shutdown on SIGTERM
             if proc.is_alive() and proc.pid is not None:

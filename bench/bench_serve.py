@@ -301,8 +301,8 @@ def with_cpu_split(server: Server, run: Callable[[], dict[str, Any]]) -> dict[st
     CPU seconds each process spent meanwhile (``cpu_s_by_process``): ten
     connections opened at once fall on the server processes by the kernel's
     hash of each (``api.server_processes``), 6/4 or 7/3 as a rule, and a
-    process serves its share alone, so a run is read against its split
-    (docs/data-model.md)."""
+    process over its share closes one now and then until they are even
+    (``api.connection_balance``): the split shows that it did."""
     before = tree_cpu_s(server.proc.pid)
     seen: list[list[int]] = []
     timer = threading.Timer(2.0, lambda: seen.append(connections_by_process(server.port)))

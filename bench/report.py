@@ -173,9 +173,10 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
              "connections per process", "errors"], rows)
             + f"\n\nServer RSS: {_fmt(r.get('rss_cold_mib'), 0)} MiB after the cold runs, "
               f"{_fmt(r.get('rss_after_soak_mib'), 0)} MiB after the soak. Connections per process: how a "
-              "run's ten connections fell on the server processes (the kernel's hash of each, "
-              "`api.server_processes`), seen 2 s into the run, to read a run's tail against; it "
-              "differs from run to run."
+              "run's ten connections fell on the server processes, seen 2 s into the run: the kernel "
+              "hashes each new connection onto a process (`api.server_processes`), and a process "
+              "holding more than its share closes one now and then until they are even "
+              "(`api.connection_balance`)."
             + _split_note(r.get("ego2_clients", {}))
             + _split_note(r.get("ego2_clients_after_consent", {}), "two-hop run after the consent change")
             + _split_note(r.get("ego2_clients_computed", {}), "computed two-hop run")
