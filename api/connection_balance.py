@@ -7,8 +7,9 @@ as a rule, 8/2 or worse about one time in ten. A kept-alive connection stays
 with its process, and a process computes its connections' answers on its own
 core: the process with seven of ten makes its answers wait more than twice
 as long as the other's. Ten connections asking two-hop networks computed on
-Neo4j (the 100k region, two cores) answered at p99 ~245 ms split 6/4, ~280
-ms split 7/3 and ~370 ms split 8/2 or 9/1 (``docs/data-model.md``).
+Neo4j (the 100k region, two cores) answered at p99 359 and 387 ms in the
+runs split 9/1 and 8/2, against 222–297 ms in those split 5/5 to 7/3, and
+222–290 ms once evened out (``docs/data-model.md``).
 
 So a process that holds more than its share of the open connections (their
 total over the processes divided by the number of processes, rounded up)
