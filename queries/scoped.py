@@ -578,9 +578,7 @@ class ScopedStore:
             if i.startswith(PSEUDONYM_PREFIX):
                 if not self._visible(real):
                     out[i] = self._partner(real)
-            else:
-                f = self._firms[real]
-                assert f is not None
+            elif (f := self._firms.get(real)) is not None:  # gone since the bank's view was read: unknown
                 out[i] = f
         return out
 
