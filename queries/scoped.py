@@ -166,7 +166,7 @@ def forget_store(store: Store) -> None:
         _KEYS.pop(store, None)
     with _VIEWS_LOCK:
         _VIEWS.pop(store, None)
-    for memo in (_OWN_YEN, _OWN_SERIES, _FIRMS, _SPELLINGS):
+    for memo in _MEMOS:
         memo.forget(store)
 
 
@@ -351,6 +351,8 @@ clients' two-hop networks on the 100k region name 13,600 firms)."""
 _SPELLINGS: VersionMemo[tuple[str, str], list[str]] = VersionMemo(50_000)
 """(client, firm) → how that client's ledger spells the firm (``Store.spellings``):
 the names of the hidden partners shown."""
+_MEMOS = (_OWN_YEN, _OWN_SERIES, _FIRMS, _SPELLINGS)
+"""Every memo above (:func:`forget_store` forgets them all)."""
 
 
 def scope_key_of(store: object) -> str:
