@@ -3,10 +3,12 @@ lifespan and closed at shutdown."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI
@@ -104,18 +106,48 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
 def render_slots(settings: Settings, store: Store) -> int:
     """Answers a server process computes at once (:mod:`api.render_gate`):
-    ``TORIHIKI_RENDER_SLOTS``, else one on the embedded store (its reads are
-    this process's CPU work too) and two on Neo4j, where an answer also
-    waits on the database: one slot leaves the process idle meanwhile, and
-    no limit has ten answers share the interpreter, each as slow as all of
-    them. Two-hop egos computed on the 100k region, two processes, ten
-    connections (2026-12-05, alternated runs): p99 294–378 ms with two slots
-    against 398–484 ms without a limit and 320–368 ms with one, at 57–65
-    against 50–59 and 49–55 answers/s; a credit officer's 446–498 ms (one
-    run 738) against 516–811 ms without a limit."""
+    ``TORIHIKI_RENDER_SLOTS``, else one where the store's work runs on this
+    machine's cores — the embedded store (its reads are this process's CPU
+    work) and a Neo4j on this machine (:func:`database_on_this_machine`) —
+    and two for a Neo4j elsewhere, where an answer also waits on the network
+    and one slot would leave the process idle meanwhile; no limit has ten
+    answers share the interpreter, each as slow as all of them.
+
+    Measured on the 100k region with Neo4j on the same two cores, two server
+    processes, ten connections, two-hop egos computed (2026-12-05 night,
+    20-second runs alternated, docs/data-model.md): one slot p99 174–223 ms
+    (clients, 78–94 answers/s) and 221–265 ms (a credit officer, 77–85/s)
+    against 215–243 ms (81–89/s) and 264–282 ms (78–86/s) with two, and
+    1–2 ms less of the server's CPU an answer: once Neo4j's part of an answer
+    fell to ~5 ms of its CPU, a second slot mostly added switching of the
+    interpreter lock. Earlier that day, at ~12 ms of Neo4j's CPU an answer,
+    two slots had beaten one."""
     if settings.render_slots is not None:
         return settings.render_slots
-    return 1 if store.backend == "embedded" else 2
+    if store.backend == "embedded" or database_on_this_machine(settings.neo4j_uri):
+        return 1
+    return 2
+
+
+def database_on_this_machine(uri: str | None) -> bool:
+    """Whether the Neo4j of ``uri`` is reached over loopback (``localhost``,
+    ``127.0.0.0/8``, ``::1``): then it shares this machine's cores with the
+    server. A name is not resolved (``bolt://neo4j:7687`` of a compose file
+    counts as elsewhere)."""
+    if not uri:
+        return False
+    try:
+        host = urlsplit(uri).hostname
+    except ValueError:
+        return False
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def tune_server_process() -> None:

@@ -105,3 +105,23 @@ def test_an_error_frees_the_slot() -> None:
     with pytest.raises(ValueError):
         gate.run(fail)
     assert gate.run(lambda: 1) == 1
+
+
+@pytest.mark.parametrize(("uri", "here"), [
+    ("bolt://127.0.0.1:7687", True),
+    ("neo4j://localhost:7687", True),
+    ("bolt://127.0.1.1", True),
+    ("bolt://[::1]:7687", True),
+    ("neo4j+s://abcd1234.databases.neo4j.io", False),
+    ("bolt://neo4j:7687", False),  # a compose service: not resolved
+    ("bolt://10.0.0.5:7687", False),
+    ("", False),
+    (None, False),
+    ("bolt://[not-an-address", False),
+])
+def test_a_neo4j_on_this_machine_is_one_reached_over_loopback(uri: str | None, here: bool) -> None:
+    """One slot where Neo4j shares the server's cores, two where it is elsewhere
+    (``api.app.render_slots``): told by the URI's host, without resolving a name."""
+    from api.app import database_on_this_machine
+
+    assert database_on_this_machine(uri) is here
