@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     cache_mib: int = Field(default=32, ge=0, validation_alias="TORIHIKI_CACHE_MIB")
     threads: int = Field(default=16, ge=1, validation_alias="TORIHIKI_THREADS")
     # Answers computed at once per server process, the others queued (api.render_gate); 0: no
-    # limit; unset: 1 on the embedded store, 2 on Neo4j (its answers partly wait on the server).
+    # limit; unset: 1 on the embedded store and a Neo4j on this machine, 2 on a Neo4j elsewhere (api.app.render_slots).
     render_slots: int | None = Field(default=None, ge=0, validation_alias="TORIHIKI_RENDER_SLOTS")
     cache_version_seconds: float = Field(default=0.5, ge=0, validation_alias="TORIHIKI_CACHE_VERSION_SECONDS")
     precompute_firms: int = Field(default=50, ge=0, validation_alias="TORIHIKI_PRECOMPUTE_FIRMS")
