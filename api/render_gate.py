@@ -12,10 +12,11 @@ the speed of one alone.
 One slot per process on the embedded store and on a Neo4j on the same
 machine, two on a Neo4j elsewhere (``api.app.render_slots``). On the
 embedded store with the 100k region, two server processes on two cores,
-ten connections asking two-hop egos of client firms, one slot served 79–81 answers/s at p99 392–485 ms,
-two slots 59–64/s at p99 530–661 ms, no gate 59–66/s at p99 542–581 ms
-(30 s runs, alternated; docs/data-model.md; that gate put a waiter back
-in line every time it looked for a gone client, this one keeps the line). A second slot would
+ten connections asking two-hop egos of client firms, one slot served
+79–81 answers/s at p99 392–485 ms, two slots 59–64/s at p99 530–661 ms,
+no gate 59–66/s at p99 542–581 ms (30 s runs, alternated;
+docs/data-model.md; that gate put a waiter back in line every time it
+looked for a gone client, this one keeps the line). A second slot would
 let one answer compute while another waits on the store, but the store's
 reads (SQLite in this process) are CPU work on the same core too; so
 are a Neo4j's on the same machine, now that its part of an answer is
