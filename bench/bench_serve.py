@@ -204,13 +204,21 @@ class Server:
     its connections on it (``GET /health`` at half its rate, p99 43 against
     26 ms, in two of three starts)."""
 
-    def __init__(self, port: int, workers: int, env: dict[str, str]) -> None:
+    def __init__(self, port: int, workers: int, env: dict[str, str], tree: Path | None = None) -> None:
+        """``tree``: another checkout of torihiki to serve from (its code first
+        on the import path, this project's virtual environment), as
+        ``bench_ab.py`` does for a commit to compare with."""
         self.port = port
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (open for the server's lifetime)
             "w+", prefix="torihiki-serve-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(
-            [str(TORIHIKI), "serve", "--port", str(port), "--workers", str(workers), "--no-access-log"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        serve = ["serve", "--port", str(port), "--workers", str(workers), "--no-access-log"]
+        if tree is None:
+            cmd, cwd = [str(TORIHIKI), *serve], None
+        else:
+            cmd, cwd = [str(TORIHIKI.parent / "python"), "-m", "api.cli", *serve], tree
+            env = {**env, "PYTHONPATH": str(tree)}
+        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         deadline = time.monotonic() + 120
         while True:
             try:
