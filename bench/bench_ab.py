@@ -19,12 +19,16 @@ change is judged here the way the render slots were (``docs/data-model.md``):
   or the Neo4j that ``NEO4J_URI`` names), the same sampled firms
   (``bench_serve.pick_firms``: seed, sample), through the same load tool
   (``oha``, 10 connections, closed loop, the response cache off).
-* ``--pairs`` pairs in ABBA order (A first in even pairs, B first in odd
-  ones), so that a drift of the machine over the run falls on both alike.
-  For each kind of request, after an untimed warm-up of the same requests
-  on each new server: requests/s, p50 and p99, and the CPU milliseconds
-  per request of the server's processes (and of Neo4j's, with
-  ``--neo4j-pid``).
+* Both versions serve at once, on ``--port`` and the port after it, one
+  idle while the other is measured. For each kind of request, after an
+  untimed warm-up of the same requests on each, ``--pairs`` pairs of runs
+  in ABBA order (A first in even pairs, B first in odd ones): the two runs
+  of a pair are one run apart, and a drift of the machine over the pairs
+  falls on both alike. (One server at a time, every kind run on it before
+  the other started, put minutes between a pair's runs; in a first trial
+  one pair's B ran in a slow stretch for every kind.) Each run:
+  requests/s, p50 and p99, and the CPU milliseconds per request of the
+  server's processes (and of Neo4j's, with ``--neo4j-pid``).
 * The summary gives per kind and figure the median of the pairs' B ÷ A
   ratios, their range, and in how many pairs B was better. Nothing is
   asserted: the JSON and Markdown (``--out``, and the same name with
@@ -133,9 +137,9 @@ def summarise(rows: Sequence[dict[str, Any]], kinds: Sequence[str]) -> list[dict
 
 def markdown(result: dict[str, Any]) -> str:
     """The summary as a Markdown table, with what was compared on what."""
-    m = result["machine"]
+    m, b = result["machine"], str(result["b"]["commit"])
     lines = [
-        f"# A/B: {result['a']['commit'][:12]} (A) against {result['b']['commit'][:20]} (B)",
+        f"# A/B: {result['a']['commit'][:12]} (A) against {b[:12]}{'+changes' if b.endswith('+changes') else ''} (B)",
         "",
         f"Store {result['store']}; {result['pairs']} pairs in ABBA order, {result['seconds']:g} s per run, "
         f"10 connections, {result['workers']} server processes; B's extra settings: "
@@ -153,8 +157,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 def measure(server: bs.Server, urls: list[str], auth: list[str] | None, seconds: float,
             neo4j_pid: int | None) -> dict[str, Any]:
-    """One timed oha run after a warm-up, with CPU per request."""
-    bs.oha(urls, 10, WARM_UP_S, auth=auth)
+    """One timed oha run, with CPU per request."""
     before, n0 = sum(tree_cpu_s(server.proc.pid).values()), cpu_s(neo4j_pid) if neo4j_pid else 0.0
     e = bs.oha(urls, 10, seconds, auth=auth)
     n = max(e["requests"], 1)
@@ -195,22 +198,35 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     for k in kinds:  # one server per variant and settings, its kinds run in turn
         groups.setdefault(tuple(sorted(KINDS[k].env.items())), []).append(k)
     rows: list[dict[str, Any]] = []
-    for pair, variant in order(args.pairs):
-        for settings, names in groups.items():
-            server_env = {**env, **dict(settings), **(extra_b if variant == "B" else {})}
-            server = bs.Server(args.port, args.workers, server_env, base_tree if variant == "A" else None)
-            try:
-                for name in names:
-                    k = KINDS[name]
-                    urls = ([f"{server.base}/health"] if k.path is None else
+    for settings, names in groups.items():
+        # Both versions serve at once (on two ports), each idle while the other is measured:
+        # a pair's two runs are a run's length apart, not the length of every kind's runs.
+        servers: dict[str, bs.Server] = {}
+        try:
+            for i, variant in enumerate("AB"):
+                servers[variant] = bs.Server(args.port + i, args.workers,
+                                             {**env, **dict(settings), **(extra_b if variant == "B" else {})},
+                                             base_tree if variant == "A" else None)
+            for name in names:
+                k = KINDS[name]
+                auth = officer if k.officer else None
+
+                def urls(server: bs.Server, k: Kind = k) -> list[str]:
+                    return ([f"{server.base}/health"] if k.path is None else
                             [f"{server.base}/firms/{f}{k.path}" for f in (officer_firms if k.officer else clients)])
+
+                for server in servers.values():
+                    bs.oha(urls(server), 10, WARM_UP_S, auth=auth)
+                for pair, variant in order(args.pairs):
+                    server = servers[variant]
                     row = {"pair": pair, "variant": variant, "kind": name,
-                           **measure(server, urls, officer if k.officer else None, args.seconds, args.neo4j_pid)}
-                    say(f"pair {pair} {variant} {name}: {row['per_s']}/s p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
+                           **measure(server, urls(server), auth, args.seconds, args.neo4j_pid)}
+                    say(f"{name} pair {pair} {variant}: {row['per_s']}/s p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
                         f"server {row['server_ms']} ms/request" +
                         (f", neo4j {row['neo4j_ms']}" if "neo4j_ms" in row else ""))
                     rows.append(row)
-            finally:
+        finally:
+            for server in servers.values():
                 server.stop()
     return {
         "machine": machine(), "store": args.store, "workers": args.workers, "pairs": args.pairs,
