@@ -13,8 +13,8 @@ change is judged here the way the render slots were (``docs/data-model.md``):
 * **A** is ``--base`` (a commit, branch or tag), served from a worktree
   of it under ``bench/out/ab-trees/`` with this project's virtual
   environment; **B** is this checkout as it is, uncommitted changes
-  included. ``--env-b`` adds settings to B only (``--base HEAD`` then
-  compares settings, not code).
+  included (its commit marked ``+dirty``). ``--env-b`` adds settings to
+  B only (``--base HEAD`` then compares settings, not code).
 * Both serve the same loaded store (the embedded store under ``--home``,
   or the Neo4j that ``NEO4J_URI`` names), the same sampled firms
   (``bench_serve.pick_firms``: seed, sample), through the same load tool
@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_serve as bs  # noqa: E402
-from common import REPO, machine, tree_cpu_s, write_json  # noqa: E402
+from common import REPO, commit, machine, tree_cpu_s, write_json  # noqa: E402
 
 TREES = REPO / "bench" / "out" / "ab-trees"
 WARM_UP_S = 5.0  # untimed, on each new server: its first answers read the bank's view, fill page caches
@@ -93,24 +93,14 @@ def worktree(ref: str) -> tuple[str, Path]:
     return sha, tree
 
 
-def this_checkout() -> str:
-    """HEAD's commit, with ``+changes`` when the checkout differs from it."""
-    sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True, check=True).stdout.strip()
-    return sha + ("+changes" if dirty else "")
-
-
 def order(pairs: int) -> list[tuple[int, str]]:
     """(pair, variant) in ABBA order: A first in even pairs, B first in odd ones."""
     return [(i, v) for i in range(pairs) for v in (("A", "B") if i % 2 == 0 else ("B", "A"))]
 
 
 def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) so far of one process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) so far of a process and its descendants."""
+    return sum(tree_cpu_s(pid).values())
 
 
 def summarise(rows: Sequence[dict[str, Any]], kinds: Sequence[str]) -> list[dict[str, Any]]:
@@ -137,9 +127,9 @@ def summarise(rows: Sequence[dict[str, Any]], kinds: Sequence[str]) -> list[dict
 
 def markdown(result: dict[str, Any]) -> str:
     """The summary as a Markdown table, with what was compared on what."""
-    m, b = result["machine"], str(result["b"]["commit"])
+    m = result["machine"]
     lines = [
-        f"# A/B: {result['a']['commit'][:12]} (A) against {b[:12]}{'+changes' if b.endswith('+changes') else ''} (B)",
+        f"# A/B: {result['a']['commit'][:12]} (A) against {result['b']['commit']} (B)",
         "",
         f"Store {result['store']}; {result['pairs']} pairs in ABBA order, {result['seconds']:g} s per run, "
         f"10 connections, {result['workers']} server processes; B's extra settings: "
@@ -158,11 +148,11 @@ def markdown(result: dict[str, Any]) -> str:
 def measure(server: bs.Server, urls: list[str], auth: list[str] | None, seconds: float,
             neo4j_pid: int | None) -> dict[str, Any]:
     """One timed oha run, with CPU per request."""
-    before, n0 = sum(tree_cpu_s(server.proc.pid).values()), cpu_s(neo4j_pid) if neo4j_pid else 0.0
+    before, n0 = cpu_s(server.proc.pid), cpu_s(neo4j_pid) if neo4j_pid else 0.0
     e = bs.oha(urls, 10, seconds, auth=auth)
     n = max(e["requests"], 1)
     row = {k: e[k] for k in ("requests", "per_s", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "non_2xx")}
-    row["server_ms"] = round(1000 * (sum(tree_cpu_s(server.proc.pid).values()) - before) / n, 2)
+    row["server_ms"] = round(1000 * (cpu_s(server.proc.pid) - before) / n, 2)
     if neo4j_pid:
         row["neo4j_ms"] = round(1000 * (cpu_s(neo4j_pid) - n0) / n, 2)
     return row
@@ -232,7 +222,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
         "machine": machine(), "store": args.store, "workers": args.workers, "pairs": args.pairs,
         "seconds": args.seconds, "sample": args.sample, "seed": args.seed, "kinds": kinds,
         "a": {"ref": args.base, "commit": base_sha},
-        "b": {"commit": this_checkout(), "env": extra_b},
+        "b": {"commit": commit(), "env": extra_b},  # HEAD, "+dirty" with uncommitted changes
         "runs": rows, "summary": summarise(rows, kinds),
     }
 
@@ -258,8 +248,9 @@ def main() -> None:
     result = run(args, lambda line: print(line, file=sys.stderr, flush=True))
     out = Path(args.out)
     write_json(out, result)
-    out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    table = markdown(result)
+    out.with_suffix(".md").write_text(table, encoding="utf-8")
+    print(table)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ def test_the_summary_gives_ratios_by_pair_and_how_often_b_was_better() -> None:
 
 def test_the_markdown_names_both_commits_and_every_figure() -> None:
     rows = [row(0, "A", 70, 300), row(0, "B", 77, 240)]
-    result = {"a": {"commit": "a" * 40}, "b": {"commit": "b" * 40 + "+changes", "env": {}}, "store": "neo4j",
+    result = {"a": {"commit": "a" * 40}, "b": {"commit": "bbbbbbb+dirty", "env": {}}, "store": "neo4j",
               "pairs": 1, "seconds": 20.0, "workers": 2, "machine": {"cpu_model": "x", "cpus": 2},
               "summary": bench_ab.summarise(rows, ["ego2-computed"])}
     text = bench_ab.markdown(result)
-    assert "aaaaaaaaaaaa (A)" in text and "| ego2-computed | p99_ms | 300 | 240 | 0.8 (0.8–0.8) | 1 of 1 |" in text
+    assert "aaaaaaaaaaaa (A) against bbbbbbb+dirty (B)" in text and "| ego2-computed | p99_ms | 300 | 240 | 0.8 (0.8–0.8) | 1 of 1 |" in text
