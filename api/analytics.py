@@ -37,7 +37,9 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
     check_month_window(month_from, month_to)
     own = {k: dict(p.monthly) for k, p in
            window_pairs(store.pairs_of(firm_id), month_from, month_to).items()}
-    sums = store.ledger_sums(firm_id)
+    # Only the lines without a partner: not the whole ledger's sums (a busy client's
+    # thousands of observations, ~40 ms), which hold them too.
+    sums = store.unnamed_totals([firm_id]).get(firm_id, {})
     unnamed = {m: (sums.get("unnamed_sales", {}).get(m, 0), sums.get("unnamed_purchases", {}).get(m, 0))
                for m in {*sums.get("unnamed_sales", {}), *sums.get("unnamed_purchases", {})}
                if (month_from is None or m >= month_from) and (month_to is None or m <= month_to)}

@@ -38,20 +38,18 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-import pandas as pd
-
 from api.web.i18n import Lang, locale_for
 from domain.errors import check_month_window
 from graph.distress import (
     LOSS_MAKING,
     RECEIVABLE_DAYS_RISING,
     STOPPED_TRADING,
+    active_span,
     distress_reasons,
-    stopped_trading,
+    stopped_trading_of,
 )
 from graph.ego import partner_sums, window_pairs
 from graph.layout import Ring, Slot, cluster_points, ring_layout, summary_point
-from graph.network import TradeNetwork
 from queries.model import Firm
 from queries.scoped import PSEUDONYM_PREFIX, ReadStore
 from queries.store import NotFound
@@ -135,15 +133,10 @@ def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | Non
     params = store.parameters_of(ids)  # these firms' only: the region has 100,000s of rows
     for f, why in distress_reasons(parameters=params, end=end).items():
         out[f] |= why
-    sink = "\x00sink"  # each firm's turnover as a tie to one sink: the rule sees its last month with trade
-    rows = [(f, sink, m, s + p) for f, t in totals.items()
-            for m, s, p in zip(t.months, t.sales, t.purchases, strict=True)
-            if (end is None or m <= end) and (month_from is None or m >= month_from) and s + p != 0]
-    if rows:
-        net = TradeNetwork(pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"]),
-                           start=month_from, end=end)
-        for f in stopped_trading(net) - {sink}:
-            out[f].add(STOPPED_TRADING)
+    spans = {f: span for f, t in totals.items()
+             if (span := active_span(t.months, t.sales, t.purchases, month_from, end)) is not None}
+    for f in stopped_trading_of(spans, start=month_from, end=end):
+        out[f].add(STOPPED_TRADING)
     return dict(out), end
 
 

@@ -65,6 +65,7 @@ class Kind(NamedTuple):
     path: str | None
     officer: bool
     env: dict[str, str]
+    busiest: bool = False  # the 50 firms with the most partners instead of the clients
 
 
 KINDS: dict[str, Kind] = {
@@ -76,6 +77,10 @@ KINDS: dict[str, Kind] = {
     "ego1-computed": Kind("/ego?hops=1", False, COMPUTED),
     "ego2-computed": Kind("/ego?hops=2", False, COMPUTED),
     "officer-ego2-computed": Kind("/ego?hops=2", True, COMPUTED),
+    # the busiest firms over a window of their own: computed (nothing is stored for a window)
+    "top-ego1-window": Kind(f"/ego?hops=1&{bs.TOP_WINDOW}", False, CACHE_OFF, True),
+    "top-view-window": Kind(f"/view?{bs.TOP_WINDOW}", False, CACHE_OFF, True),
+    "top-trend-window": Kind(f"/trend?{bs.TOP_WINDOW}", False, CACHE_OFF, True),
 }
 FIGURES = (("per_s", True), ("p50_ms", False), ("p99_ms", False), ("server_ms", False), ("neo4j_ms", False))
 """(figure, whether more is better)."""
@@ -177,7 +182,7 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     base_sha, base_tree = worktree(args.base)
     cfg = Settings().store_config("api") if args.store == "neo4j" else StoreConfig(home=Path(args.home))
     store = open_store(cfg)
-    clients, _ = bs.pick_firms(store, args.sample, 50, args.seed)
+    clients, busiest = bs.pick_firms(store, args.sample, 50, args.seed)
     bank, officer_firms = bs.pick_officer_firms(store, args.sample, args.seed)
     store.close()
     bs.AUTH[:] = bs.auth_header(bs.bench_token(env))
@@ -203,7 +208,8 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
 
                 def urls(server: bs.Server, k: Kind = k) -> list[str]:
                     return ([f"{server.base}/health"] if k.path is None else
-                            [f"{server.base}/firms/{f}{k.path}" for f in (officer_firms if k.officer else clients)])
+                            [f"{server.base}/firms/{f}{k.path}"
+                             for f in (officer_firms if k.officer else busiest if k.busiest else clients)])
 
                 for server in servers.values():
                     bs.oha(urls(server), 10, WARM_UP_S, auth=auth)

@@ -19,7 +19,9 @@ What it does, on a store already loaded (``make bench`` loads the regions):
    ego, the largest firms' answers) or else computed; the cold figures)
    and drives it with ``oha`` on loopback, 10 connections, closed loop:
    ego hops=1 and hops=2 for the clients; ego, view, trend, figures and
-   peers for the 50 largest firms. Then at a fixed rate (60% of the
+   peers for the 50 largest firms, and their ego, view and trend over a
+   fiscal year's window (``TOP_WINDOW``: nothing is stored for a window,
+   each answer is computed from the firm's thousands of pairs). Then at a fixed rate (60% of the
    closed-loop throughput) with ``--latency-correction`` (no coordinated
    omission). Server memory (RSS of the server and its workers) after.
    Then a bank's credit officer (the bank with the most consenting
@@ -260,6 +262,11 @@ class Server:
                 self.proc.wait()
 
 
+TOP_WINDOW = "from=2024-04&to=2025-03"
+"""The window of the busiest firms' computed runs: a fiscal year (April to
+March) inside the generated regions' 24 months (from 2023-04)."""
+
+
 def oha_binary() -> str:
     for candidate in (REPO / ".cache" / "tools" / "bin" / "oha", Path.home() / ".cargo" / "bin" / "oha"):
         if candidate.exists():
@@ -417,6 +424,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for name, path in (("ego", "/ego?hops=1"), ("view", "/view"), ("trend", "/trend"),
                            ("figures", "/figures"), ("peers", "/peers")):
             result[f"top_{name}"] = oha(urls(b, hubs, path), 10, args.seconds)
+        # The same firms over a window of their own (what an officer picks, e.g. the last fiscal
+        # year): nothing is stored for it, every answer is computed from the firm's pairs.
+        for name, path in (("ego", f"/ego?hops=1&{TOP_WINDOW}"), ("view", f"/view?{TOP_WINDOW}"),
+                           ("trend", f"/trend?{TOP_WINDOW}")):
+            result[f"top_{name}_window"] = oha(urls(b, hubs, path), 10, args.seconds)
         rate = max(1.0, round(result["ego1_clients"]["per_s"] * 0.6, 1))
         result["ego1_clients_fixed_rate"] = oha(urls(b, clients, "/ego?hops=1"), 10, args.seconds, rate)
         if officer_firms:  # consent-masked: one hop stored for the bank at load time, two hops on Neo4j

@@ -165,6 +165,8 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
             ("ego hops=2, client firms, after a consent change", "ego2_clients_after_consent", None),
             *((f"{n}, 50 largest firms, cold", f"top_{n}", "raw_top" if n == "ego" else None)
               for n in ("ego", "view", "trend", "figures", "peers")),
+            *((f"{n}, 50 largest firms, a fiscal year's window (computed: nothing stored for it)",
+               f"top_{n}_window", None) for n in ("ego", "view", "trend")),
             ("soak: 50 users, ego/view/trend/peers, warm", "soak", None),
         ]
         rows = [_serve_row(r, label, key, baseline) for label, key, baseline in lines if r.get(key)]
@@ -190,6 +192,8 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
         raw = r.get("raw_clients", {})
         top_p99 = max((r.get(f"top_{n}", {}).get("p99_ms", 0) for n in ("ego", "view", "trend", "figures", "peers")),
                       default=0)
+        windowed = [r[f"top_{n}_window"]["p99_ms"] for n in ("ego", "view", "trend") if r.get(f"top_{n}_window")]
+        top_window_p99 = max(windowed) if windowed else None  # (runs before 2026-12-06 have none)
         soak = r.get("soak", {})
         soak_errors = soak.get("non_2xx", 0) + sum(soak.get("errors", {}).values()) if soak else None
         checks += [
@@ -213,6 +217,9 @@ def serve_section(d: Path, out: dict[str, Any]) -> str:
                 _fmt(o2c.get("p99_ms"), 1), _check(o2c["p99_ms"] <= 300)]] if two_stored and o2c else []),
             [f"{store}: 50 largest firms, worst p99 of ego/view/trend/figures/peers, ms (cold)", "≤ 300",
              _fmt(top_p99, 1), _check(top_p99 <= 300)],
+            *([[f"{store}: 50 largest firms, worst p99 of ego/view/trend over a fiscal year's window, ms "
+                "(computed)", "≤ 300", _fmt(top_window_p99, 1), _check(top_window_p99 <= 300)]]
+              if top_window_p99 is not None else []),
             [f"{store}: server RSS after the soak, MiB", "≤ 1,024", _fmt(r.get("rss_after_soak_mib"), 0),
              _check(r.get("rss_after_soak_mib") is not None and r["rss_after_soak_mib"] <= 1024)],
             [f"{store}: soak errors (50 users, {int(soak.get('seconds', 0))} s)", "0", _fmt(soak_errors),

@@ -32,18 +32,20 @@ not a default prediction.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from graph.network import TradeNetwork
+from graph.network import TradeNetwork, _month_number
 
 __all__ = [
     "ParameterLike", "LOSS_MAKING", "RECEIVABLE_DAYS_RISING", "STOPPED_TRADING", "REASONS",
-    "period_end", "loss_making", "receivable_days_rising", "stopped_trading", "distress_reasons",
+    "period_end", "loss_making", "receivable_days_rising", "stopped_trading", "stopped_trading_of",
+    "active_span", "distress_reasons",
 ]
 
 LOSS_MAKING = "loss_making"
@@ -206,6 +208,44 @@ def stopped_trading(network: TradeNetwork, *, quiet_months: int = 3) -> set[str]
     np.maximum.at(last, b[nz], t[nz])
     hit = np.flatnonzero((last >= 0) & (last < cutoff))
     return {str(x) for x in network.index[hit]}
+
+
+def active_span(months: Sequence[str], sales: Sequence[int], purchases: Sequence[int],
+                start: str | None = None, end: str | None = None) -> tuple[str, str] | None:
+    """A firm's first and last month with turnover (sales + purchases ≠ 0,
+    yen) inside the inclusive window, from its monthly totals (``months``
+    sorted, ``YYYY-MM``); ``None`` when it has none there."""
+    i = 0 if start is None else bisect_left(months, start)
+    j = len(months) if end is None else bisect_right(months, end)
+    first = next((k for k in range(i, j) if sales[k] + purchases[k] != 0), None)
+    if first is None:
+        return None
+    last = next(k for k in range(j - 1, first - 1, -1) if sales[k] + purchases[k] != 0)
+    return months[first], months[last]
+
+
+def stopped_trading_of(spans: Mapping[str, tuple[str, str]], *, start: str | None = None,
+                       end: str | None = None, quiet_months: int = 3) -> set[str]:
+    """:func:`stopped_trading` from each firm's first and last month with
+    trade inside the window (:func:`active_span`), without building a
+    network: all the rule looks at is the last one. The window runs from
+    ``start`` (default: the earliest first month) to ``end`` (default: the
+    latest last month); a firm stopped when its last month falls before
+    the window's last ``quiet_months`` months.
+
+    >>> sorted(stopped_trading_of({"A": ("2025-01", "2025-01"), "B": ("2025-01", "2025-05")}))
+    ['A']
+    """
+    if quiet_months < 1:
+        raise ValueError("quiet_months must be at least 1")
+    if not spans:
+        return set()
+    lo = _month_number(start) if start is not None else min(_month_number(a) for a, _ in spans.values())
+    hi = _month_number(end) if end is not None else max(_month_number(b) for _, b in spans.values())
+    first_quiet = hi + 1 - quiet_months
+    if first_quiet <= lo:  # the window is not longer than the quiet months
+        return set()
+    return {f for f, (_, last) in spans.items() if lo <= _month_number(last) < first_quiet}
 
 
 def distress_reasons(*, network: TradeNetwork | None = None,

@@ -123,6 +123,7 @@ class ReadStore(Protocol):
                  month_to: str | None) -> list[PaymentRow]: ...
     def two_sided(self, month_from: str | None, month_to: str | None) -> list[TradeRow]: ...
     def ledger_sums(self, client_id: str) -> dict[str, dict[str, int]]: ...
+    def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]: ...
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]: ...
     def parameters(self) -> list[ParameterRow]: ...
     def parameters_of(self, firm_ids: Collection[str]) -> list[ParameterRow]: ...
@@ -1004,6 +1005,15 @@ class ScopedStore:
         if client_id.startswith(PSEUDONYM_PREFIX) or not self._visible(client_id):
             return {}
         return self.store.ledger_sums(client_id)
+
+    def unnamed_totals(self, client_ids: Collection[str]) -> dict[str, dict[str, dict[str, int]]]:
+        """As :meth:`ledger_sums` scopes a ledger: a client the bank does not
+        see (or a pseudonym) gets empty sums."""
+        if not self._officer():
+            return self.store.unnamed_totals(client_ids)
+        ids = {c for c in client_ids if not c.startswith(PSEUDONYM_PREFIX) and self._visible(c)}
+        seen = self.store.unnamed_totals(ids) if ids else {}
+        return {c: seen.get(c, {"unnamed_sales": {}, "unnamed_purchases": {}}) for c in client_ids}
 
     def own_ledger(self, client_id: str) -> tuple[list[TradeRow], list[PaymentRow]]:
         if not self._officer():

@@ -79,8 +79,9 @@ from graph.distress import (
     LOSS_MAKING,
     RECEIVABLE_DAYS_RISING,
     STOPPED_TRADING,
+    active_span,
     distress_reasons,
-    stopped_trading,
+    stopped_trading_of,
 )
 from graph.ego import partner_sums
 from graph.metrics import hhi, partner_distress_share, two_hop_distress_exposure
@@ -657,20 +658,11 @@ def _trend(store: ReadStore, firm_id: str, names: Mapping[str, Firm], months: in
 
 def _activity_reasons(totals: Mapping[str, FirmTotals], end: str | None) -> set[str]:
     """Firms that stopped trading (:func:`graph.distress.stopped_trading`) read
-    from their monthly totals: each firm's first and last month with turnover
-    (up to ``end``) become ties to one sink — all the rule looks at is each
-    firm's last month with trade within the window."""
-    rows = []
-    for f, t in totals.items():
-        active = [m for m, s, p in zip(t.months, t.sales, t.purchases, strict=True)
-                  if (end is None or m <= end) and s + p != 0]
-        if active:
-            rows += [(f, "\x00sink", active[0], 1), (f, "\x00sink", active[-1], 1)]
-    if not rows:
-        return set()
-    frame = pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"])
-    net = TradeNetwork(frame, end=end)
-    return stopped_trading(net) - {"\x00sink"}
+    from their monthly totals: all the rule looks at is each firm's first and
+    last month with turnover up to ``end``."""
+    spans = {f: span for f, t in totals.items()
+             if (span := active_span(t.months, t.sales, t.purchases, None, end)) is not None}
+    return stopped_trading_of(spans, end=end)
 
 
 def _structure(pairs: Iterable[tuple[str, str, int]], month: str) -> TradeNetwork | None:

@@ -310,3 +310,22 @@ def test_answers_rendered_for_a_bank_reach_its_officers_only(
     assert readers["officer_b1"].get_analytics(own) is not None
     assert readers["officer_b2"].get_analytics(own) is None and readers["researcher"].get_analytics(own) is None
     assert all(r.get_analytics(analysts) is None for r in readers.values())
+
+
+def test_lines_without_a_partner_reach_the_banks_that_see_the_client(
+        app_for: tuple[TestClient, dict[str, Principal]], store: Store) -> None:
+    """A client's cash sales (lines naming no partner) are scoped as its
+    ledger is: the trend reads them alone (``unnamed_totals``), not the whole
+    ledger's sums, and a bank that does not see the client gets none."""
+    client, current = app_for
+    full = store.unnamed_totals([C2])[C2]
+    assert full["unnamed_sales"] == dict.fromkeys(MONTHS, 555_007)
+    b1, b2 = ScopedStore(store, PRINCIPALS["officer_b1"]), ScopedStore(store, PRINCIPALS["officer_b2"])
+    assert b2.unnamed_totals([C2]) == {C2: full}
+    assert b1.unnamed_totals([C2]) == {C2: {"unnamed_sales": {}, "unnamed_purchases": {}}} and b1.ledger_sums(C2) == {}
+    assert b1.unnamed_totals([]) == {}
+    for role in ("analyst", "officer_b2"):
+        current["who"] = PRINCIPALS[role]
+        trend = client.get(f"/firms/{C2}/trend").json()
+        named = sum(p["sales_to"] for p in trend["partners"])
+        assert sum(r["firm_sales"] for r in trend["series"]) - named == 3 * 555_007, role
