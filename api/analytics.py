@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
 from domain.errors import InputError
-from graph.ego import window_pairs
+from graph.ego import window_monthly
 from graph.trends import trend_of_group
 from queries.scoped import ReadStore
 from queries.store import NotFound
@@ -35,8 +35,7 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
     (cash sales …), which belong to no partner."""
     _firm_or_404(store, firm_id)
     check_month_window(month_from, month_to)
-    own = {k: dict(p.monthly) for k, p in
-           window_pairs(store.pairs_of(firm_id), month_from, month_to).items()}
+    own = window_monthly(store.pairs_of(firm_id), month_from, month_to)
     # Only the lines without a partner: not the whole ledger's sums (a busy client's
     # thousands of observations, ~40 ms), which hold them too.
     sums = store.unnamed_totals([firm_id]).get(firm_id, {})

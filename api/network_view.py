@@ -48,7 +48,7 @@ from graph.distress import (
     distress_reasons,
     stopped_trading_of,
 )
-from graph.ego import partner_sums, window_pairs
+from graph.ego import partner_sums, window_amounts
 from graph.layout import Ring, Slot, cluster_points, ring_layout, summary_point
 from queries.model import Firm
 from queries.scoped import PSEUDONYM_PREFIX, ReadStore
@@ -115,7 +115,7 @@ def _trade_around(store: ReadStore, firm_ids: Collection[str], month_from: str |
     if month_from is None and month_to is None:  # yen over all months is stored with each pair
         return store.pair_amounts(firm_ids)
     pairs = store.pairs_of(next(iter(firm_ids))) if len(firm_ids) == 1 else store.pairs_around(firm_ids)
-    return [(s, b, p.amount) for (s, b), p in window_pairs(pairs, month_from, month_to).items()]
+    return window_amounts(pairs, month_from, month_to)
 
 
 def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # annotations; imported where a DiGraph is built (a large imp
 
 __all__ = [
     "TradeLike", "PairSeries", "EgoNode", "EgoEdge", "EgoNetwork", "build_ego_graph", "ego_network",
-    "ego_metrics", "metrics_of", "window_pairs", "partner_sums", "rank_partners", "rank_second_hop",
+    "ego_metrics", "metrics_of", "window_pairs", "window_amounts", "window_monthly", "partner_sums", "rank_partners", "rank_second_hop",
     "reached_via", "assemble", "pairs_of_trades",
 ]
 
@@ -78,31 +78,50 @@ class _Pair(NamedTuple):
     monthly: tuple[tuple[str, int], ...]
 
 
+def _in_window(pairs: Iterable[PairSeries], start: str | None,
+               end: str | None) -> Iterator[tuple[PairSeries, int, int]]:
+    """Each pair with a month inside the inclusive window, with the slice
+    ``[i:j]`` of its tuples that the window holds (months are sorted,
+    ``PairSeries``: found by bisection, not month by month). A pair seen
+    again, and trade of a firm with itself, are skipped."""
+    seen: set[tuple[str, str]] = set()
+    for p in pairs:
+        key = (p.seller, p.buyer)
+        if p.seller == p.buyer or key in seen:
+            continue
+        i = 0 if start is None else bisect_left(p.months, start)
+        j = len(p.months) if end is None else bisect_right(p.months, end)
+        if i < j:
+            seen.add(key)
+            yield p, i, j
+
+
 def window_pairs(pairs: Iterable[PairSeries], start: str | None = None,
                  end: str | None = None) -> dict[tuple[str, str], _Pair]:
     """Pairs summed over the months inside the inclusive window; pairs with
     no month inside are absent. Trade of a firm with itself is dropped."""
     out: dict[tuple[str, str], _Pair] = {}
-    if start is None and end is None:  # the common case: sums over whole tuples, in C
-        for p in pairs:
-            key = (p.seller, p.buyer)
-            if p.seller != p.buyer and p.months and key not in out:
-                out[key] = _Pair(p.seller, p.buyer, sum(p.amounts), sum(p.lines),
-                                 tuple(zip(p.months, p.amounts, strict=True)))
-        return out
-    # Months are sorted (``PairSeries``): the window is one slice of each
-    # pair's tuples, found by bisection and summed in C (a busy firm's
-    # ~3,500 pairs: ~5 ms instead of ~55 ms month by month).
-    for p in pairs:
-        if p.seller == p.buyer or (p.seller, p.buyer) in out:
-            continue
-        i = 0 if start is None else bisect_left(p.months, start)
-        j = len(p.months) if end is None else bisect_right(p.months, end)
-        if i < j:
-            months, amounts = p.months[i:j], p.amounts[i:j]
-            out[(p.seller, p.buyer)] = _Pair(p.seller, p.buyer, sum(amounts), sum(p.lines[i:j]),
-                                             tuple(zip(months, amounts, strict=True)))
+    for p, i, j in _in_window(pairs, start, end):
+        months, amounts = p.months[i:j], p.amounts[i:j]
+        out[(p.seller, p.buyer)] = _Pair(p.seller, p.buyer, sum(amounts), sum(p.lines[i:j]),
+                                         tuple(zip(months, amounts, strict=True)))
     return out
+
+
+def window_amounts(pairs: Iterable[PairSeries], start: str | None = None,
+                   end: str | None = None) -> list[tuple[str, str, int]]:
+    """(seller, buyer, yen inside the window) of :func:`window_pairs`, in its
+    order, without the monthly series (what the network view draws: a busy
+    firm's ~3,500 pairs in ~5 instead of ~25 ms)."""
+    return [(p.seller, p.buyer, sum(p.amounts[i:j])) for p, i, j in _in_window(pairs, start, end)]
+
+
+def window_monthly(pairs: Iterable[PairSeries], start: str | None = None,
+                   end: str | None = None) -> dict[tuple[str, str], dict[str, int]]:
+    """(seller, buyer) → {month: yen} inside the window, of :func:`window_pairs`
+    (what a trend reads of the firm's own pairs)."""
+    return {(p.seller, p.buyer): dict(zip(p.months[i:j], p.amounts[i:j], strict=True))
+            for p, i, j in _in_window(pairs, start, end)}
 
 
 @dataclass(frozen=True)
