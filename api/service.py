@@ -17,6 +17,7 @@ from graph.ego import (
     rank_partners,
     rank_second_hop,
     reached_via,
+    window_amounts,
     window_pairs,
 )
 from ingest.accounts import AccountTable, load_account_table
@@ -80,8 +81,7 @@ def ego(
     if whole:  # yen over all months is stored with each pair: no series needed to rank
         around_ego = store.pair_amounts([firm_id])
     else:
-        around_ego = [(s, b, p.amount) for (s, b), p in
-                      window_pairs(store.pairs_of(firm_id), month_from, month_to).items()]
+        around_ego = window_amounts(store.pairs_of(firm_id), month_from, month_to)
     sales, purchases = partner_sums(firm_id, around_ego)
     kept_first, truncated = rank_partners(sales, purchases, max_nodes - 1)
     if hops == 1 or not kept_first:
@@ -106,8 +106,7 @@ def ego(
         net = assemble(firm_id, hops, sales, purchases, kept_first, kept_second, via, window_pairs(between),
                        truncated or cut)
         return firm, net, store.get_firms([n.id for n in net.nodes])
-    around = [(s, b, p.amount) for (s, b), p in
-              window_pairs(store.pairs_around(kept_first), month_from, month_to).items()]
+    around = window_amounts(store.pairs_around(kept_first), month_from, month_to)
     kept_second, via, cut = rank_second_hop(keep, kept_first, around, room)
     shown = keep | set(kept_second)
     # Series only for the pairs shown: every one touches a kept first-hop partner or the ego.
