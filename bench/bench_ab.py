@@ -17,7 +17,8 @@ change is judged here the way the render slots were (``docs/data-model.md``):
   B only (``--base HEAD`` then compares settings, not code).
 * Both serve the same loaded store (the embedded store under ``--home``,
   or the Neo4j that ``NEO4J_URI`` names), the same sampled firms
-  (``bench_serve.pick_firms``: seed, sample), through the same load tool
+  (``bench_serve.pick_firms``: seed, sample; the 50 with the most partners
+  for the ``top-*`` kinds), through the same load tool
   (``oha``, 10 connections, closed loop, the response cache off).
 * Both versions serve at once, on ``--port`` and the port after it, one
   idle while the other is measured. For each kind of request, after an
