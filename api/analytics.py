@@ -36,8 +36,8 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
     _firm_or_404(store, firm_id)
     check_month_window(month_from, month_to)
     own = window_monthly(store.pairs_of(firm_id), month_from, month_to)
-    # Only the lines without a partner: not the whole ledger's sums (a busy client's
-    # thousands of observations, ~40 ms), which hold them too.
+    # Only the lines without a partner: not the whole ledger's sums, which hold them
+    # too but read every observation of the client's ledger (a busy client's thousands).
     sums = store.unnamed_totals([firm_id]).get(firm_id, {})
     unnamed = {m: (sums.get("unnamed_sales", {}).get(m, 0), sums.get("unnamed_purchases", {}).get(m, 0))
                for m in {*sums.get("unnamed_sales", {}), *sums.get("unnamed_purchases", {})}
