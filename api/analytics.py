@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import operator
+from bisect import bisect_left, bisect_right
 from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
@@ -12,6 +13,7 @@ from domain.errors import InputError
 from graph.ego import window_monthly
 from graph.trends import trend_of_group
 from queries.scoped import ReadStore
+from queries.series import FirmTotals
 from queries.store import NotFound
 
 # graph.correlation, graph.contagion and graph.frames pull in scipy.stats and
@@ -44,12 +46,20 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
                if (month_from is None or m >= month_from) and (month_to is None or m <= month_to)}
     partners = {b if s == firm_id else s for s, b in own}
     totals = store.firm_totals(partners | {firm_id})
-    volume = {f: list(zip(t.months, map(operator.add, t.sales, t.purchases), strict=True))
-              for f, t in totals.items()}
+    volume = {f: _turnover(t, month_from, month_to) for f, t in totals.items()}
     firms = store.get_firms(partners)
     books = {q: bool(firms[q].is_client) if q in firms else None for q in partners}
     return trend_of_group(firm_id, own, volume, books, freq, start=month_from, end=month_to,
                           unnamed=unnamed).to_dict()
+
+
+def _turnover(totals: FirmTotals, month_from: str | None, month_to: str | None) -> list[tuple[str, int]]:
+    """A firm's turnover (sales + purchases, yen) per month inside the
+    window, from its totals (months sorted: the window is one slice): all a
+    trend reads of a member (a busy firm has thousands)."""
+    i = 0 if month_from is None else bisect_left(totals.months, month_from)
+    j = len(totals.months) if month_to is None else bisect_right(totals.months, month_to)
+    return list(zip(totals.months[i:j], map(operator.add, totals.sales[i:j], totals.purchases[i:j]), strict=True))
 
 
 def _parameters(store: ReadStore, period: str | None) -> Any:
