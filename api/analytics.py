@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import io
 import operator
-from bisect import bisect_left, bisect_right
 from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
 from domain.errors import InputError
 from graph.ego import window_monthly
+from graph.records import window_slice
 from graph.trends import trend_of_group
 from queries.scoped import ReadStore
 from queries.series import FirmTotals
@@ -57,8 +57,7 @@ def _turnover(totals: FirmTotals, month_from: str | None, month_to: str | None) 
     """A firm's turnover (sales + purchases, yen) per month inside the
     window, from its totals (months sorted: the window is one slice): all a
     trend reads of a member (a busy firm has thousands)."""
-    i = 0 if month_from is None else bisect_left(totals.months, month_from)
-    j = len(totals.months) if month_to is None else bisect_right(totals.months, month_to)
+    i, j = window_slice(totals.months, month_from, month_to)
     return list(zip(totals.months[i:j], map(operator.add, totals.sales[i:j], totals.purchases[i:j]), strict=True))
 
 

@@ -32,7 +32,6 @@ not a default prediction.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from graph.network import TradeNetwork, _month_number
+from graph.records import window_slice
 
 __all__ = [
     "ParameterLike", "LOSS_MAKING", "RECEIVABLE_DAYS_RISING", "STOPPED_TRADING", "REASONS",
@@ -215,8 +215,7 @@ def active_span(months: Sequence[str], sales: Sequence[int], purchases: Sequence
     """A firm's first and last month with turnover (sales + purchases ≠ 0,
     yen) inside the inclusive window, from its monthly totals (``months``
     sorted, ``YYYY-MM``); ``None`` when it has none there."""
-    i = 0 if start is None else bisect_left(months, start)
-    j = len(months) if end is None else bisect_right(months, end)
+    i, j = window_slice(months, start, end)
     first = next((k for k in range(i, j) if sales[k] + purchases[k] != 0), None)
     if first is None:
         return None

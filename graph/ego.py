@@ -13,7 +13,6 @@ partners they reach the ego through (``via``).
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from domain.second_hop import second_hop_weights, top_by_weight
 from graph.records import CountedTrade as TradeLike
-from graph.records import PairSeries
+from graph.records import PairSeries, window_slice
 
 if TYPE_CHECKING:  # annotations; imported where a DiGraph is built (a large import for the server's start)
     import networkx as nx
@@ -89,8 +88,7 @@ def _in_window(pairs: Iterable[PairSeries], start: str | None,
         key = (p.seller, p.buyer)
         if p.seller == p.buyer or key in seen:
             continue
-        i = 0 if start is None else bisect_left(p.months, start)
-        j = len(p.months) if end is None else bisect_right(p.months, end)
+        i, j = window_slice(p.months, start, end)
         if i < j:
             seen.add(key)
             yield p, i, j

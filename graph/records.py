@@ -7,9 +7,11 @@ never depends on the stores.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from typing import Protocol
 
-__all__ = ["MonthlyTrade", "CountedTrade", "ObservedTrade", "MonthlyPayment", "PairSeries"]
+__all__ = ["MonthlyTrade", "CountedTrade", "ObservedTrade", "MonthlyPayment", "PairSeries", "window_slice"]
 
 
 class MonthlyTrade(Protocol):
@@ -66,3 +68,16 @@ class PairSeries(Protocol):
     def amounts(self) -> tuple[int, ...]: ...
     @property
     def lines(self) -> tuple[int, ...]: ...
+
+
+def window_slice(months: Sequence[str], start: str | None, end: str | None) -> tuple[int, int]:
+    """``(i, j)``: the months of a month-sorted series (``YYYY-MM``) inside
+    the inclusive window are ``months[i:j]`` (empty when ``i >= j``), found
+    by bisection; the parallel values slice alike.
+
+    >>> window_slice(("2024-03", "2024-04", "2024-06"), "2024-04", "2024-05")
+    (1, 2)
+    """
+    i = 0 if start is None else bisect_left(months, start)
+    j = len(months) if end is None else bisect_right(months, end)
+    return i, j
