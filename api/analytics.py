@@ -8,10 +8,11 @@ import operator
 from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
+from api.window_tables import read_table
 from domain.errors import InputError
 from graph.ego import window_monthly
 from graph.records import window_slice
-from graph.trends import trend_of_group
+from graph.trends import trend_of_group, trend_of_table
 from queries.scoped import ReadStore
 from queries.series import FirmTotals
 from queries.store import NotFound
@@ -37,13 +38,16 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
     (cash sales …), which belong to no partner."""
     _firm_or_404(store, firm_id)
     check_month_window(month_from, month_to)
-    own = window_monthly(store.pairs_of(firm_id), month_from, month_to)
     # Only the lines without a partner: not the whole ledger's sums, which hold them
     # too but read every observation of the client's ledger (a busy client's thousands).
     sums = store.unnamed_totals([firm_id]).get(firm_id, {})
     unnamed = {m: (sums.get("unnamed_sales", {}).get(m, 0), sums.get("unnamed_purchases", {}).get(m, 0))
                for m in {*sums.get("unnamed_sales", {}), *sums.get("unnamed_purchases", {})}
                if (month_from is None or m >= month_from) and (month_to is None or m <= month_to)}
+    table = read_table(store, firm_id)  # one of the busiest firms: its pairs and partners laid out by month
+    if table is not None:
+        return trend_of_table(table, freq, start=month_from, end=month_to, unnamed=unnamed).to_dict()
+    own = window_monthly(store.pairs_of(firm_id), month_from, month_to)
     partners = {b if s == firm_id else s for s, b in own}
     totals = store.firm_totals(partners | {firm_id})
     volume = {f: _turnover(t, month_from, month_to) for f, t in totals.items()}

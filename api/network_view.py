@@ -39,6 +39,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from api.web.i18n import Lang, locale_for
+from api.window_tables import read_table
 from domain.errors import check_month_window
 from graph.distress import (
     LOSS_MAKING,
@@ -50,6 +51,7 @@ from graph.distress import (
 )
 from graph.ego import partner_sums, window_amounts
 from graph.layout import Ring, Slot, cluster_points, ring_layout, summary_point
+from graph.window_table import WindowTable
 from queries.model import Firm
 from queries.scoped import PSEUDONYM_PREFIX, ReadStore
 from queries.store import NotFound
@@ -119,22 +121,30 @@ def _trade_around(store: ReadStore, firm_ids: Collection[str], month_from: str |
 
 
 def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | None,
-                month_to: str | None) -> tuple[dict[str, set[str]], str | None]:
+                month_to: str | None, table: WindowTable | None = None) -> tuple[dict[str, set[str]], str | None]:
     """Distress reasons (:func:`graph.distress.distress_reasons`) of the
     visible firms among ``firm_ids`` at the end of the window (``month_to``,
     else the latest month any of them traded), and that month. Pseudonymised
-    firms get none: their signals are not shown."""
+    firms get none: their signals are not shown. ``table``: a busy firm's
+    window table, which has the monthly totals of its partners (the rest
+    are read)."""
     ids = {i for i in firm_ids if not _masked(i)}
     if not ids:
         return {}, month_to
-    totals = store.firm_totals(ids)
-    end = month_to or max((t.months[-1] for t in totals.values() if t.months), default=None)
+    inside = set(table.members).intersection(ids) if table is not None else set()
+    totals = store.firm_totals(ids - inside) if ids - inside else {}
+    lasts = [t.months[-1] for t in totals.values() if t.months]
+    if table is not None and month_to is None:
+        lasts += table.last_months(inside).values()
+    end = month_to or max(lasts, default=None)
     out: dict[str, set[str]] = defaultdict(set)
     params = store.parameters_of(ids)  # these firms' only: the region has 100,000s of rows
     for f, why in distress_reasons(parameters=params, end=end).items():
         out[f] |= why
     spans = {f: span for f, t in totals.items()
              if (span := active_span(t.months, t.sales, t.purchases, month_from, end)) is not None}
+    if table is not None:
+        spans.update(table.spans(inside, month_from, end))
     for f in stopped_trading_of(spans, start=month_from, end=end):
         out[f].add(STOPPED_TRADING)
     return dict(out), end
@@ -200,8 +210,11 @@ class _FirstHop:
     """The firm's partners in the window and their places on the ring."""
 
     def __init__(self, store: ReadStore, firm_id: str, month_from: str | None, month_to: str | None,
-                 cap: int) -> None:
-        self.sales, self.purchases = partner_sums(firm_id, _trade_around(store, [firm_id], month_from, month_to))
+                 cap: int, table: WindowTable | None = None) -> None:
+        windowed = month_from is not None or month_to is not None
+        around = (table.amounts(month_from, month_to) if table is not None and windowed
+                  else _trade_around(store, [firm_id], month_from, month_to))
+        self.sales, self.purchases = partner_sums(firm_id, around)
         self.partners = set(self.sales) | set(self.purchases)
         self.yen = {q: abs(self.sales.get(q, 0)) + abs(self.purchases.get(q, 0)) for q in self.partners}
         self.role = {q: _role(q, self.sales, self.purchases) for q in self.partners}
@@ -263,12 +276,13 @@ def view_model(store: ReadStore, firm_id: str, hops: int, month_from: str | None
         raise NotFound(f"no firm {firm_id!r}")
     check_month_window(month_from, month_to)
     t = _Text(lang)
-    fh = _FirstHop(store, firm_id, month_from, month_to, cap)
+    table = read_table(store, firm_id)  # one of the busiest firms: its pairs and partners laid out by month
+    fh = _FirstHop(store, firm_id, month_from, month_to, cap, table)
     second: dict[str, dict[str, tuple[int, int]]] = {}
     if hops == 2 and fh.drawn:
         second = _second_hop(firm_id, fh.partners, _trade_around(store, fh.drawn, month_from, month_to))
     hop2 = {r for q in fh.drawn for r in second.get(q, {})}
-    reasons, end = distress_of(store, fh.partners | hop2, month_from, month_to)
+    reasons, end = distress_of(store, fh.partners | hop2, month_from, month_to, table)
     firms = store.get_firms([*fh.drawn, *hop2])  # a pseudonym comes back with its visible ledger spelling
 
     top = max(fh.yen.values(), default=0)

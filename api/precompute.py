@@ -68,6 +68,7 @@ from typing import Any, Protocol
 import orjson
 
 from api import firm_pages as pages
+from api import window_tables
 from api.cache import Rendered
 from api.firm_pages import stored_key
 from api.portfolio import SnapshotCache
@@ -301,6 +302,12 @@ class Precompute:
             firm = store.get_firm(firm_id)
             if firm is not None:
                 self.busiest.append((firm_id, bool(firm.is_client)))
+        # Before the answers: the busiest firms' pairs and partners laid out by month
+        # (api.window_tables), which their answers below and over any window read.
+        t_tables = time.perf_counter()
+        self.table_bytes = window_tables.write_tables(store, [f for f, _ in self.busiest], self.version,
+                                                      self.created)
+        self.table_seconds = time.perf_counter() - t_tables
         ids = sorted(clients if clients is not None else store.client_ids()) if settings.precompute_clients else []
         self.clients = len(ids)
         self.two_hop = two_hop_precomputed(settings, store) and bool(ids)
@@ -367,7 +374,9 @@ class Precompute:
                        max((r.seconds for r in rendered), default=0.0))
         keys = [*rest.keys, *peers.keys]
         self.store.put_analytics(INDEX, orjson.dumps(keys), self.version, self.created)
-        return {"firms": len(self.busiest), "client_egos": self.clients,
+        return {"firms": len(self.busiest), "window_tables": len(self.busiest),
+                "window_table_bytes": self.table_bytes, "window_table_seconds": round(self.table_seconds, 1),
+                "client_egos": self.clients,
                 "client_egos_two_hop": self.clients if self.two_hop else 0, "officer_egos": self.officers,
                 "officer_egos_two_hop": self.officers if self.two_hop else 0,
                 "answers": len(keys),

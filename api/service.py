@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from api.window_tables import read_table
 from domain.errors import check_month_window
 from graph.ego import (
     EgoNetwork,
@@ -80,6 +81,8 @@ def ego(
     whole = month_from is None and month_to is None
     if whole:  # yen over all months is stored with each pair: no series needed to rank
         around_ego = store.pair_amounts([firm_id])
+    elif (table := read_table(store, firm_id)) is not None:  # one of the busiest firms, laid out by month
+        around_ego = table.amounts(month_from, month_to)
     else:
         around_ego = window_amounts(store.pairs_of(firm_id), month_from, month_to)
     sales, purchases = partner_sums(firm_id, around_ego)

@@ -57,8 +57,9 @@ import numpy as np
 import pandas as pd
 
 from graph.records import MonthlyTrade as TradeEdgeLike
+from graph.window_table import WindowTable
 
-__all__ = ["TradeEdgeLike", "TrendResult", "trend", "trend_of_group", "fiscal_quarter", "NOTE",
+__all__ = ["TradeEdgeLike", "TrendResult", "trend", "trend_of_group", "trend_of_table", "fiscal_quarter", "NOTE",
            "select_growth", "group_gaps", "GAP_COLUMNS"]
 
 Freq = Literal["month", "quarter"]
@@ -518,13 +519,7 @@ def trend_of_group(
         hi = end if end is not None else (max(lasts) if lasts else None)
     if lo is None or hi is None or lo > hi:
         return TrendResult(firm_id, freq, lo, hi, [], [], None, pd.DataFrame())
-    months = _months(lo, hi)
-    label = (lambda m: m) if freq == "month" else fiscal_quarter
-    period_months: dict[str, list[str]] = {}
-    for m in months:
-        period_months.setdefault(label(m), []).append(m)
-    periods = list(period_months)
-    full = 1 if freq == "month" else 3
+    periods, period_months = _periods(lo, hi, freq)
 
     # period × member turnover (yen): one pass over each member's months
     period_of = {m: i for i, p in enumerate(periods) for m in period_months[p]}
@@ -535,6 +530,31 @@ def trend_of_group(
             if i is not None:
                 rows[i][j] += v
     matrix = np.array(rows, dtype=np.int64).reshape(len(periods), len(members))
+    return _group_trend(firm_id, freq, lo, hi, period_months, members, matrix, firm_sales, firm_purchases,
+                        sales_to, purchases_from, own_books, distress, top)
+
+
+def _periods(lo: str, hi: str, freq: Freq) -> tuple[list[str], dict[str, list[str]]]:
+    """The periods from ``lo`` to ``hi`` (months or fiscal quarters) and the months of each."""
+    label = (lambda m: m) if freq == "month" else fiscal_quarter
+    period_months: dict[str, list[str]] = {}
+    for m in _months(lo, hi):
+        period_months.setdefault(label(m), []).append(m)
+    return list(period_months), period_months
+
+
+def _group_trend(firm_id: str, freq: Freq, lo: str, hi: str, period_months: dict[str, list[str]],
+                 members: list[str], matrix: np.ndarray, firm_sales: Mapping[str, int],
+                 firm_purchases: Mapping[str, int], sales_to: Mapping[str, int],
+                 purchases_from: Mapping[str, int], own_books: Mapping[str, bool | None],
+                 distress: Mapping[str, bool | Iterable[str]] | None, top: int) -> TrendResult:
+    """The trend from the group's period × member turnover (``matrix``, yen;
+    members the firm first, then its partners sorted), the firm's sales and
+    purchases per month and its yen with each partner in the window: what
+    :func:`trend_of_group` and :func:`trend_of_table` share."""
+    periods = list(period_months)
+    partners = members[1:]
+    full = 1 if freq == "month" else 3
     vol = pd.DataFrame(matrix, index=periods, columns=members)
     partner_volume = matrix[:, 1:].sum(axis=1)
     levels: dict[str, list[int]] = {name: [] for name in SERIES}
@@ -588,3 +608,58 @@ def trend_of_group(
     result = TrendResult(firm_id, freq, lo, hi, roles, series, None, vol)
     result.attribution = result.attribute(top=top)
     return result
+
+
+def trend_of_table(
+    table: WindowTable,
+    freq: Freq = "month",
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    top: int = 5,
+    unnamed: Mapping[str, tuple[int, int]] | None = None,
+) -> TrendResult:
+    """:func:`trend_of_group` of ``table.firm`` from its :class:`WindowTable`:
+    the same answer, from a few vector sums over the window's columns
+    instead of every pair's and every partner's months (a busy firm has
+    thousands). ``unnamed`` as for :func:`trend_of_group`."""
+    if freq not in ("month", "quarter"):
+        raise ValueError("freq must be 'month' or 'quarter'")
+    firm_id = table.firm
+    i, j = table.columns(start, end)
+    window = table.months[i:j]
+    rows = table.pairs_in(start, end)
+    yen = table.pair_yen[rows, i:j]
+    sells = table.pair_sells[rows]
+    partner_rows = table.pair_partner[rows]
+    sums = yen.sum(axis=1)
+    names = table.members
+    sales_to = {names[r]: y for r, y in zip(partner_rows[sells].tolist(), sums[sells].tolist(), strict=True)}
+    purchases_from = {names[r]: y for r, y in zip(partner_rows[~sells].tolist(), sums[~sells].tolist(),
+                                                   strict=True)}
+    firm_sales = dict(zip(window, yen[sells].sum(axis=0).tolist(), strict=True))
+    firm_purchases = dict(zip(window, yen[~sells].sum(axis=0).tolist(), strict=True))
+    for month, (unnamed_sales, unnamed_purchases) in (unnamed or {}).items():
+        firm_sales[month] = firm_sales.get(month, 0) + unnamed_sales
+        firm_purchases[month] = firm_purchases.get(month, 0) + unnamed_purchases
+    member_rows = np.concatenate(([0], np.unique(partner_rows))).astype(np.intp)  # the firm, partners sorted
+    members = [names[r] for r in member_rows.tolist()]
+    lo, hi = start, end
+    if start is None or end is None:
+        seen = np.flatnonzero(table.totals_seen[member_rows, i:j].any(axis=0))
+        lo = start if start is not None else (window[seen[0]] if len(seen) else None)
+        hi = end if end is not None else (window[seen[-1]] if len(seen) else None)
+    if lo is None or hi is None or lo > hi:
+        return TrendResult(firm_id, freq, lo, hi, [], [], None, pd.DataFrame())
+    periods, period_months = _periods(lo, hi, freq)
+    period_of = {m: k for k, p in enumerate(periods) for m in period_months[p]}
+    turnover = table.turnover[member_rows, i:j]
+    matrix = np.zeros((len(periods), len(members)), dtype=np.int64)
+    for c, month in enumerate(window):
+        k = period_of.get(month)
+        if k is not None:
+            matrix[k] += turnover[:, c]
+    books = {names[r]: None if flag < 0 else bool(flag)
+             for r, flag in zip(member_rows[1:].tolist(), table.books[member_rows[1:]].tolist(), strict=True)}
+    return _group_trend(firm_id, freq, lo, hi, period_months, members, matrix, firm_sales, firm_purchases,
+                        sales_to, purchases_from, books, None, top)
