@@ -384,7 +384,7 @@ def expansion(store: ReadStore, firm_id: str, via: str, month_from: str | None, 
     if firm is None:
         raise NotFound(f"no firm {firm_id!r}")
     check_month_window(month_from, month_to)
-    fh = _FirstHop(store, firm_id, month_from, month_to, cap)
+    fh = _FirstHop(store, firm_id, month_from, month_to, cap, read_table(store, firm_id))
     if via not in fh.index:
         raise NotFound(f"no drawn partner {via!r} of firm {firm_id!r}")
     t = _Text(lang)

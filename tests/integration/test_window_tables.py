@@ -31,14 +31,19 @@ def loaded(store: Store, tmp_path: Path) -> Store:
 
 
 def _answers(store: Store, firm_id: str) -> list[bytes]:
-    out = []
+    out: list[bytes] = []
     for start, end in WINDOWS:
         for hops in (1, 2):
             firm, net, firms = service.ego(store, firm_id, hops, start, end, max_nodes=5)
             out.append(orjson.dumps(ego_as_dict(firm, net, firms, start, end)))
-            out.append(orjson.dumps(network_view.view_model(store, firm_id, hops, start, end, DEFAULT_LANG, cap=4)))
+            view = network_view.view_model(store, firm_id, hops, start, end, DEFAULT_LANG, cap=4)
+            out.append(orjson.dumps(view))
+        for node in view["graph"]["nodes"]:  # a drawn partner's own partners, opened from the view
+            if node["kind"] == "partner":
+                out.append(orjson.dumps(network_view.expansion(store, firm_id, node["ref"], start, end,
+                                                               DEFAULT_LANG, cap=4)))
         for freq in ("month", "quarter"):
-            out.append(orjson.dumps(analytics.trend_of(store, firm_id, freq, start, end)))  # type: ignore[arg-type]
+            out.append(orjson.dumps(analytics.trend_of(store, firm_id, freq, start, end)))
     return out
 
 
