@@ -42,9 +42,10 @@ from typing import Protocol, cast
 import numpy as np
 import orjson
 
+from graph.network import month_range
 from graph.records import PairSeries, window_slice
 
-__all__ = ["WindowTable", "MonthlyTotals", "calendar_months"]
+__all__ = ["WindowTable", "MonthlyTotals"]
 
 _MAGIC = b"TWT1"
 _HEAD = struct.Struct("<4sI")  # magic, length of the JSON header
@@ -59,20 +60,6 @@ class MonthlyTotals(Protocol):
     def sales(self) -> tuple[int, ...]: ...
     @property
     def purchases(self) -> tuple[int, ...]: ...
-
-
-def calendar_months(first: str, last: str) -> list[str]:
-    """Every ``YYYY-MM`` from ``first`` to ``last`` inclusive.
-
-    >>> calendar_months("2024-11", "2025-02")
-    ['2024-11', '2024-12', '2025-01', '2025-02']
-    """
-    y, m = int(first[:4]), int(first[5:7])
-    out: list[str] = []
-    while (text := f"{y:04d}-{m:02d}") <= last:
-        out.append(text)
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,7 +91,7 @@ class WindowTable:
         row = {q: i for i, q in enumerate(members)}
         seen_months = {m for p in own for m in p.months}
         seen_months.update(m for q in members if (t := totals.get(q)) is not None for m in t.months)
-        months = calendar_months(min(seen_months), max(seen_months)) if seen_months else []
+        months = month_range(min(seen_months), max(seen_months)) if seen_months else ()
         col = {m: i for i, m in enumerate(months)}
         pair_yen = np.zeros((len(own), len(months)), dtype=np.int64)
         pair_seen = np.zeros((len(own), len(months)), dtype=np.bool_)
@@ -122,7 +109,7 @@ class WindowTable:
                 totals_seen[i, cols] = True
         flags = [-1 if (b := books.get(q)) is None else int(bool(b)) for q in members]
         flags[0] = -1  # the firm itself: never read
-        return cls(firm, tuple(months), members, np.array(flags, dtype=np.int8),
+        return cls(firm, months, members, np.array(flags, dtype=np.int8),
                    np.array([row[p.buyer if p.seller == firm else p.seller] for p in own], dtype=np.int32),
                    np.array([p.seller == firm for p in own], dtype=np.bool_),
                    pair_yen, pair_seen, turnover, totals_seen)

@@ -15,7 +15,7 @@ from graph.distress import active_span
 from graph.ego import window_amounts, window_monthly
 from graph.network import month_range
 from graph.trends import trend_of_group, trend_of_table
-from graph.window_table import WindowTable, calendar_months
+from graph.window_table import WindowTable
 from queries.series import FirmTotals, PairTrade
 
 FIRM = "F0"
@@ -120,7 +120,7 @@ def test_a_firm_without_trade_has_an_empty_table() -> None:
 def test_the_month_axis_is_every_calendar_month_between() -> None:
     pairs = [PairTrade(FIRM, "F1", ("2024-11", "2025-02"), (3, 4), (1, 1), ("C", "C"))]
     table = WindowTable.build(FIRM, pairs, {}, {"F1": True})
-    assert table.months == tuple(calendar_months("2024-11", "2025-02"))
+    assert table.months == month_range("2024-11", "2025-02")
     assert table.amounts("2024-12", "2025-01") == []  # no month of the pair inside
     assert table.amounts("2024-12", None) == [(FIRM, "F1", 4)]
 
