@@ -20,8 +20,9 @@ What it does, on a store already loaded (``make bench`` loads the regions):
    and drives it with ``oha`` on loopback, 10 connections, closed loop:
    ego hops=1 and hops=2 for the clients; ego, view, trend, figures and
    peers for the 50 largest firms, and their ego, view and trend over a
-   fiscal year's window (``TOP_WINDOW``: nothing is stored for a window,
-   each answer is computed from the firm's thousands of pairs). Then at a fixed rate (60% of the
+   fiscal year's window (``TOP_WINDOW``: no answer is stored for a window;
+   each is computed, from the firm's window table made at load time,
+   ``api.window_tables``, else from its thousands of pairs). Then at a fixed rate (60% of the
    closed-loop throughput) with ``--latency-correction`` (no coordinated
    omission). Server memory (RSS of the server and its workers) after.
    Then a bank's credit officer (the bank with the most consenting
