@@ -40,12 +40,24 @@ def build(store: ReadStore, firm_id: str) -> WindowTable:
     return WindowTable.build(firm_id, pairs, totals, books)
 
 
+_WRITE_BYTES = 8 << 20
+"""Tables written per transaction, by size (a busy firm's is ~1–2 MB; 50 in one
+Neo4j transaction would hold ~50 MB of its heap until the commit)."""
+
+
 def write_tables(store: Store, firm_ids: Iterable[str], version: int, created: str) -> int:
     """Make and store the tables of ``firm_ids`` at data ``version``; bytes written."""
-    entries = [(table_key(f), build(store, f).encode()) for f in firm_ids]
-    if entries:
-        store.put_analytics_many(entries, version, created)
-    return sum(len(e) for _, e in entries)
+    pending: list[tuple[str, bytes]] = []
+    size = written = 0
+    for f in firm_ids:
+        pending.append((table_key(f), build(store, f).encode()))
+        size += len(pending[-1][1])
+        if size >= _WRITE_BYTES:
+            store.put_analytics_many(pending, version, created)
+            written, pending, size = written + size, [], 0
+    if pending:
+        store.put_analytics_many(pending, version, created)
+    return written + size
 
 
 def read_table(store: ReadStore, firm_id: str) -> WindowTable | None:
