@@ -36,7 +36,8 @@ from __future__ import annotations
 import struct
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter
 from typing import Protocol, cast
 
 import numpy as np
@@ -93,20 +94,31 @@ class WindowTable:
         seen_months.update(m for q in members if (t := totals.get(q)) is not None for m in t.months)
         months = month_range(min(seen_months), max(seen_months)) if seen_months else ()
         col = {m: i for i, m in enumerate(months)}
+        # Every cell of both matrices gathered first and written in one assignment each:
+        # a firm has thousands of pairs and partners (a write per row was 2/3 of the build).
+        cell = col.__getitem__
+        at_row: list[int] = []
+        at_col: list[int] = []
+        yen: list[int] = []
+        for k, p in enumerate(own):
+            at_row.extend(repeat(k, len(p.months)))
+            at_col.extend(map(cell, p.months))
+            yen.extend(p.amounts)
         pair_yen = np.zeros((len(own), len(months)), dtype=np.int64)
         pair_seen = np.zeros((len(own), len(months)), dtype=np.bool_)
-        for k, p in enumerate(own):
-            cols = [col[m] for m in p.months]
-            pair_yen[k, cols] = p.amounts
-            pair_seen[k, cols] = True
-        turnover = np.zeros((len(members), len(months)), dtype=np.int64)
-        totals_seen = np.zeros((len(members), len(months)), dtype=np.bool_)
+        pair_yen[at_row, at_col] = yen
+        pair_seen[at_row, at_col] = True
+        at_row, at_col, yen = [], [], []
         for q, i in row.items():
             t = totals.get(q)
             if t is not None and t.months:
-                cols = [col[m] for m in t.months]
-                turnover[i, cols] = [s + b for s, b in zip(t.sales, t.purchases, strict=True)]
-                totals_seen[i, cols] = True
+                at_row.extend(repeat(i, len(t.months)))
+                at_col.extend(map(cell, t.months))
+                yen.extend(map(add, t.sales, t.purchases))
+        turnover = np.zeros((len(members), len(months)), dtype=np.int64)
+        totals_seen = np.zeros((len(members), len(months)), dtype=np.bool_)
+        turnover[at_row, at_col] = yen
+        totals_seen[at_row, at_col] = True
         flags = [-1 if (b := books.get(q)) is None else int(bool(b)) for q in members]
         flags[0] = -1  # the firm itself: never read
         return cls(firm, months, members, np.array(flags, dtype=np.int8),
