@@ -95,7 +95,7 @@ class WindowTable:
         months = month_range(min(seen_months), max(seen_months)) if seen_months else ()
         col = {m: i for i, m in enumerate(months)}
         # Every cell of both matrices gathered first and written in one assignment each:
-        # a firm has thousands of pairs and partners (a write per row was 2/3 of the build).
+        # a firm has thousands of pairs and partners (the 50 busiest: 1.6 s with a write per row, 1.3 s so).
         cell = col.__getitem__
         at_row: list[int] = []
         at_col: list[int] = []
