@@ -131,7 +131,7 @@ def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | Non
     ids = {i for i in firm_ids if not _masked(i)}
     if not ids:
         return {}, month_to
-    inside = set(table.members).intersection(ids) if table is not None else set()
+    inside = {i for i in ids if i in table.row} if table is not None else set()
     totals = store.firm_totals(ids - inside) if ids - inside else {}
     lasts = [t.months[-1] for t in totals.values() if t.months]
     if table is not None and month_to is None:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import repeat
 from operator import add, itemgetter
 from typing import Protocol, cast
@@ -175,10 +176,10 @@ class WindowTable:
         """(seller, buyer, yen inside the window) of the pairs with a month in
         it, in the store's order: :func:`graph.ego.window_amounts` of the
         firm's pairs."""
-        i, j = self.columns(start, end)
-        rows = np.flatnonzero(self.pair_seen[:, i:j].any(axis=1))
+        rows = self.pairs_in(start, end)
         if not len(rows):
             return []
+        i, j = self.columns(start, end)
         yen = self.pair_yen[rows, i:j].sum(axis=1).tolist()
         partners = _pick(self.members, self.pair_partner[rows].tolist())
         sells = self.pair_sells[rows].tolist()
@@ -217,15 +218,13 @@ class WindowTable:
 
     def rows_of(self, firm_ids: Collection[str]) -> list[int]:
         """Rows in ``members`` of those of ``firm_ids`` that are members."""
-        index = self._index()
-        return sorted(index[q] for q in firm_ids if q in index)
+        row = self.row
+        return sorted(row[q] for q in firm_ids if q in row)
 
-    def _index(self) -> dict[str, int]:
-        found: dict[str, int] | None = self.__dict__.get("_row")
-        if found is None:
-            found = {q: i for i, q in enumerate(self.members)}
-            object.__setattr__(self, "_row", found)
-        return found
+    @cached_property
+    def row(self) -> dict[str, int]:
+        """Each member's row (made once per table)."""
+        return {q: i for i, q in enumerate(self.members)}
 
 
 def _pick(values: Sequence[str], rows: list[int]) -> list[str]:
