@@ -65,7 +65,7 @@ from queries.sql import firms as fq
 from queries.sql import reference as rq
 from queries.sql import search as sq
 from queries.sql import trades as tq
-from queries.sql.schema import DROP_REPLACED_INDEXES, MIGRATE_BATCHES, SCHEMA
+from queries.sql.schema import DROP_REPLACED_INDEXES, MIGRATE_ANALYTICS, MIGRATE_BATCHES, SCHEMA
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["EmbeddedStore", "DB_FILENAME"]
@@ -254,6 +254,9 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
         if row and "UNIQUE" in row[0].upper():  # a store of an earlier version (sha256 UNIQUE)
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_BATCHES} COMMIT;")
+        row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'analytics'").fetchone()
+        if row and "WITHOUT ROWID" in row[0].upper():  # a store of an earlier version (payloads in the key's b-tree)
+            c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_ANALYTICS} COMMIT;")
         self._ensure_identity(c)
         self._ensure_acks(c)
         self._ensure_search(self._conn())

@@ -294,3 +294,41 @@ def test_earlier_store_gets_the_spelling_index(tmp_path: Path) -> None:
         assert spelled and store.spellings(keys) == spelled
     finally:
         store.close()
+
+
+def test_earlier_store_gets_analytics_as_a_rowid_table(tmp_path: Path) -> None:
+    """A store of an earlier version (``analytics`` WITHOUT ROWID, its payloads
+    in the b-tree searched by name) is rebuilt as a rowid table with an index
+    on the name, keeping every entry; entries are written and read as before."""
+    home = tmp_path / "home"
+    store = EmbeddedStore(home)
+    store.ensure_schema()
+    entries = [(f"response:{i:03d}", bytes([i % 251]) * (i * 997)) for i in range(40)]
+    store.put_analytics_many(entries, 7, "2026-12-06T00:00:00+00:00")
+    store.close()
+    store = _reopened_after(home, """
+        ALTER TABLE analytics RENAME TO a_new;
+        CREATE TABLE analytics (name TEXT PRIMARY KEY, data_version INTEGER NOT NULL,
+            created_at TEXT NOT NULL, payload BLOB NOT NULL) WITHOUT ROWID;
+        INSERT INTO analytics SELECT name, data_version, created_at, payload FROM a_new;
+        DROP TABLE a_new;
+    """)
+    try:
+        c = store._conn()
+        (sql,) = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'analytics'").fetchone()
+        assert "WITHOUT ROWID" not in sql.upper()
+        plan = " ".join(str(r[3]) for r in c.execute("EXPLAIN QUERY PLAN " + tq.GET_ANALYTICS, ("x",)))
+        assert "USING INDEX" in plan, plan
+        assert [store.get_analytics(n) for n, _ in entries] == [(7, "2026-12-06T00:00:00+00:00", p) for _, p in entries]
+        store.put_analytics("response:001", b"again", 8, "later")  # an upsert on the name
+        assert store.get_analytics("response:001") == (8, "later", b"again")
+        assert store.get_analytics("response:none") is None
+        assert c.execute("SELECT count(*) FROM analytics").fetchone()[0] == len(entries)
+    finally:
+        store.close()
+    store = EmbeddedStore(home)  # a second open finds nothing to migrate
+    store.ensure_schema()
+    try:
+        assert store.get_analytics("response:002") == (7, "2026-12-06T00:00:00+00:00", entries[2][1])
+    finally:
+        store.close()
