@@ -9,6 +9,14 @@ change came after it (:func:`api.cache.stored_is_current`). It describes
 the whole network, so only a reader who may see all of it gets one
 (:meth:`queries.scoped.ScopedStore.get_analytics` answers ``None`` to a
 credit officer, whose answers are computed with the bank's consents).
+
+A table :func:`read_table` finds is remembered per process while the data
+version holds (:data:`_TABLES`): on Neo4j a busy firm's windowed request
+read it with three round trips (the entry of 1-2 MB, the trade and data
+versions: ~9 ms on the 100k region). That a firm has none is not
+remembered: the refresh writes the tables after the load, at the load's
+data version, so "none" can turn into a table without the version moving
+(asking costs one read, ~1.6 ms on Neo4j, ~5 µs on the embedded store).
 """
 
 from __future__ import annotations
@@ -17,8 +25,9 @@ from collections.abc import Iterable
 
 from api.cache import stored_is_current
 from graph.window_table import WindowTable
-from queries.scoped import ReadStore
+from queries.scoped import ReadStore, memo_key_of, scope_key_of
 from queries.store import Store
+from queries.version_memo import VersionMemo
 
 __all__ = ["PREFIX", "table_key", "build", "write_tables", "read_table"]
 
@@ -60,9 +69,27 @@ def write_tables(store: Store, firm_ids: Iterable[str], version: int, created: s
     return written + size
 
 
+_TABLES: VersionMemo[tuple[str, str], WindowTable] = VersionMemo(1_000, keep_missing=False)
+"""(scope key, firm id) → the firm's current table as that scope read it
+(a scope that may not read tables gets none from the data layer, and one
+scope's table is never another's). Only the busiest firms have tables
+(``TORIHIKI_PRECOMPUTE_FIRMS``, ~1 MB each): ~52 MB for the 50 of the 100k
+region at most, per process."""
+
+
 def read_table(store: ReadStore, firm_id: str) -> WindowTable | None:
     """The firm's table if one is stored, current and readable by this
-    reader; else ``None`` (the answer is computed from the pairs)."""
+    reader; else ``None`` (the answer is computed from the pairs).
+    Remembered per process, scope and data version (:data:`_TABLES`)."""
+    base, version = memo_key_of(store)
+    if version is None:
+        version = store.data_version()  # a raw store, or a page that read no token: one read
+    key = (scope_key_of(store), firm_id)
+    return _TABLES.get(base, version, [key],
+                       lambda keys: {k: t for k in keys if (t := _read(store, k[1])) is not None})[key]
+
+
+def _read(store: ReadStore, firm_id: str) -> WindowTable | None:
     entry = store.get_analytics(table_key(firm_id))
     if entry is None or not stored_is_current(entry[0], store.trade_version(), store.data_version()):
         return None

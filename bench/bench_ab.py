@@ -16,7 +16,8 @@ change is judged here the way the render slots were (``docs/data-model.md``):
   included (its commit marked ``+dirty``). ``--env-b`` adds settings to
   B only (``--base HEAD`` then compares settings, not code).
 * Both serve the same loaded store (the embedded store under ``--home``,
-  or the Neo4j that ``NEO4J_URI`` names), the same sampled firms
+  or the Neo4j that ``NEO4J_URI`` names; ``--home-b`` gives B a copy of
+  its own, for a change that rewrites the store when it opens it), the same sampled firms
   (``bench_serve.pick_firms``: seed, sample; the 50 with the most partners
   for the ``top-*`` kinds), through the same load tool
   (``oha``, 10 connections, closed loop, the response cache off).
@@ -78,6 +79,8 @@ KINDS: dict[str, Kind] = {
     "ego1-computed": Kind("/ego?hops=1", False, COMPUTED),
     "ego2-computed": Kind("/ego?hops=2", False, COMPUTED),
     "officer-ego2-computed": Kind("/ego?hops=2", True, COMPUTED),
+    # a client over a window of its own: computed (nothing is stored for a window)
+    "ego1-window": Kind(f"/ego?hops=1&{bs.TOP_WINDOW}", False, CACHE_OFF),
     # the busiest firms over a window of their own: computed (nothing is stored for a window)
     "top-ego1-window": Kind(f"/ego?hops=1&{bs.TOP_WINDOW}", False, CACHE_OFF, True),
     "top-view-window": Kind(f"/view?{bs.TOP_WINDOW}", False, CACHE_OFF, True),
@@ -180,14 +183,23 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     elif not env.get("NEO4J_URI"):
         raise SystemExit("--store neo4j needs NEO4J_URI (eval \"$(scripts/neo4j-local env)\")")
     extra_b = dict(kv.split("=", 1) for kv in args.env_b)
+    if args.home_b:  # B serves a store of its own (e.g. a copy that A's code left as it was)
+        if args.store != "embedded":
+            raise SystemExit("--home-b is for --store embedded")
+        extra_b["TORIHIKI_HOME"] = str(Path(args.home_b).resolve())
     base_sha, base_tree = worktree(args.base)
     cfg = Settings().store_config("api") if args.store == "neo4j" else StoreConfig(home=Path(args.home))
     store = open_store(cfg)
     clients, busiest = bs.pick_firms(store, args.sample, 50, args.seed)
     bank, officer_firms = bs.pick_officer_firms(store, args.sample, args.seed)
     store.close()
-    bs.AUTH[:] = bs.auth_header(bs.bench_token(env))
-    officer = bs.auth_header(bs.bench_token(env, "bench-officer", "credit_officer", bank)) if bank else None
+    # Each variant's tokens from the store it serves (the same one unless --home-b).
+    # A's by A's code: this checkout's may rewrite the schema of the store A serves.
+    env_of = {"A": env, "B": {**env, **extra_b}}
+    tree_of = {"A": base_tree, "B": None}
+    analyst = {v: bs.auth_header(bs.bench_token(e, tree=tree_of[v])) for v, e in env_of.items()}
+    officer = ({v: bs.auth_header(bs.bench_token(e, "bench-officer", "credit_officer", bank, tree=tree_of[v]))
+                for v, e in env_of.items()} if bank else None)
     if officer is None:
         kinds = [k for k in kinds if not KINDS[k].officer]
     groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
@@ -205,19 +217,19 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
                                              base_tree if variant == "A" else None)
             for name in names:
                 k = KINDS[name]
-                auth = officer if k.officer else None
+                auth = officer if k.officer and officer else analyst
 
                 def urls(server: bs.Server, k: Kind = k) -> list[str]:
                     return ([f"{server.base}/health"] if k.path is None else
                             [f"{server.base}/firms/{f}{k.path}"
                              for f in (officer_firms if k.officer else busiest if k.busiest else clients)])
 
-                for server in servers.values():
-                    bs.oha(urls(server), 10, WARM_UP_S, auth=auth)
+                for variant, server in servers.items():
+                    bs.oha(urls(server), 10, WARM_UP_S, auth=auth[variant])
                 for pair, variant in order(args.pairs):
                     server = servers[variant]
                     row = {"pair": pair, "variant": variant, "kind": name,
-                           **measure(server, urls(server), auth, args.seconds, args.neo4j_pid)}
+                           **measure(server, urls(server), auth[variant], args.seconds, args.neo4j_pid)}
                     say(f"{name} pair {pair} {variant}: {row['per_s']}/s p50 {row['p50_ms']} p99 {row['p99_ms']} ms, "
                         f"server {row['server_ms']} ms/request" +
                         (f", neo4j {row['neo4j_ms']}" if "neo4j_ms" in row else ""))
@@ -241,6 +253,8 @@ def main() -> None:
                    help="a setting for B's server only (repeatable)")
     p.add_argument("--store", choices=("embedded", "neo4j"), required=True)
     p.add_argument("--home", default=".torihiki", help="TORIHIKI_HOME of the embedded store")
+    p.add_argument("--home-b", help="B's own TORIHIKI_HOME (a copy of --home: a change that rewrites "
+                                    "the store on open, judged against A on the store as it was)")
     p.add_argument("--kinds", default="health,ego1,ego2-computed,officer-ego2-computed",
                    help=f"comma-separated, of: {', '.join(KINDS)}")
     p.add_argument("--pairs", type=int, default=4)

@@ -279,20 +279,26 @@ def oha_binary() -> str:
 
 
 def bench_token(env: dict[str, str], name: str = "bench-analyst", role: str = "analyst",
-                bank: str | None = None) -> str:
+                bank: str | None = None, tree: Path | None = None) -> str:
     """An API token for the load tool (the user is created once per store).
 
     By default an analyst's, who sees every firm unscoped, as the BPO
     operator's staff do; a credit officer's with ``bank``. The token is
-    checked on every request like any user's."""
-    users = json.loads(subprocess.run([str(TORIHIKI), "users", "list", "--json"], env=env, capture_output=True,
-                                      text=True, check=True).stdout)
-    if not any(u.get("name") == name for u in users):
-        subprocess.run([str(TORIHIKI), "users", "add", name, "--role", role, *(["--bank", bank] if bank else [])],
-                       env=env, capture_output=True, check=True)
-    out = subprocess.run([str(TORIHIKI), "users", "token", name], env=env, capture_output=True,
-                         text=True, check=True)
-    return out.stdout.strip().splitlines()[-1]
+    checked on every request like any user's. ``tree``: made by that
+    checkout's code (as :class:`Server` serves it), which opens the store as
+    that version does (this one may rewrite the schema of an older store)."""
+    cli, cwd = [str(TORIHIKI)], None
+    if tree is not None:
+        cli, cwd = [str(TORIHIKI.parent / "python"), "-m", "api.cli"], tree
+        env = {**env, "PYTHONPATH": str(tree)}
+
+    def run(*args: str) -> str:
+        return subprocess.run([*cli, *args], env=env, cwd=cwd, capture_output=True, text=True,
+                              check=True).stdout
+
+    if not any(u.get("name") == name for u in json.loads(run("users", "list", "--json"))):
+        run("users", "add", name, "--role", role, *(["--bank", bank] if bank else []))
+    return run("users", "token", name).strip().splitlines()[-1]
 
 
 AUTH: list[str] = []  # oha's -H arguments, set once the token is known

@@ -69,7 +69,7 @@ from queries.series import (
     split_observers,
 )
 from queries.store import Store, StoreError
-from queries.version_memo import VersionMemo
+from queries.version_memo import VersionMemo, forget_in_every_memo
 
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
     import pandas as pd
@@ -167,8 +167,7 @@ def forget_store(store: Store) -> None:
         _KEYS.pop(store, None)
     with _VIEWS_LOCK:
         _VIEWS.pop(store, None)
-    for memo in _MEMOS:
-        memo.forget(store)
+    forget_in_every_memo(store)  # these below, and those of other modules (api.window_tables)
 
 
 class _Pseudonyms:
@@ -352,14 +351,23 @@ clients' two-hop networks on the 100k region name 13,600 firms)."""
 _SPELLINGS: VersionMemo[tuple[str, str], list[str]] = VersionMemo(50_000)
 """(client, firm) → how that client's ledger spells the firm (``Store.spellings``):
 the names of the hidden partners shown."""
-_MEMOS = (_OWN_YEN, _OWN_SERIES, _FIRMS, _SPELLINGS)
-"""Every memo above (:func:`forget_store` forgets them all)."""
 
 
 def scope_key_of(store: object) -> str:
     """The cache scope of a store: ``"all"`` for a raw store or an unscoped
     principal, ``"bank:B"`` for a credit officer, ``"research"``."""
     return getattr(store, "scope_key", "all")
+
+
+def memo_key_of(store: object) -> tuple[object, int | None]:
+    """What a process-wide memo of facts read through ``store`` keys on
+    (:class:`queries.version_memo.VersionMemo`): the store object under a
+    request's scope (one per process, where a :class:`ScopedStore` is made
+    per request), and the data version the request read with its token
+    (``None``: not read yet, or a raw store)."""
+    if isinstance(store, ScopedStore):
+        return store.store, store.version_read
+    return store, None
 
 
 BANK_SCOPE = "bank:"
@@ -1071,6 +1079,11 @@ class ScopedStore:
 
     def trade_version(self) -> int:
         return self.store.trade_version()
+
+    @property
+    def version_read(self) -> int | None:
+        """The data version the request read with its token (``None``: not given)."""
+        return self._version_read
 
     def scope_version(self) -> int:
         """The data version of the last consent change of this scope's bank

@@ -27,9 +27,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["VersionMemo"]
+__all__ = ["VersionMemo", "forget_in_every_memo"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -39,10 +39,15 @@ class VersionMemo(Generic[K, V]):
     """Facts of one kind (key → value, ``None`` where the store has none),
     per store object and data version, shared by the threads of a process."""
 
-    def __init__(self, most: int) -> None:
+    def __init__(self, most: int, keep_missing: bool = True) -> None:
+        """``keep_missing``: remember that the store has no value for a key
+        too (``None``); false for facts that can appear without a write that
+        moves the data version (derived entries written after a load)."""
         self.most = most
+        self.keep_missing = keep_missing
         self._lock = threading.Lock()
         self._memo: weakref.WeakKeyDictionary[object, tuple[int, dict[K, V | None]]] = weakref.WeakKeyDictionary()
+        _EVERY.add(self)
 
     def get(self, store: object, version: int, keys: Iterable[K],
             read: Callable[[list[K]], Mapping[K, V]]) -> dict[K, V | None]:
@@ -70,6 +75,8 @@ class VersionMemo(Generic[K, V]):
         found = read(missing)
         fresh = {k: found.get(k) for k in missing}
         out.update(fresh)
+        if not self.keep_missing:
+            fresh = {k: v for k, v in fresh.items() if v is not None}
         with self._lock:  # into the memo it was read for (forgotten meanwhile if the version moved)
             if len(known) + len(fresh) > self.most:
                 known.clear()
@@ -80,3 +87,14 @@ class VersionMemo(Generic[K, V]):
         """Forget ``store``'s facts."""
         with self._lock:
             self._memo.pop(store, None)
+
+
+_EVERY: weakref.WeakSet[VersionMemo[Any, Any]] = weakref.WeakSet()
+"""Every memo of the process, wherever it is declared (:func:`forget_in_every_memo`)."""
+
+
+def forget_in_every_memo(store: object) -> None:
+    """Forget ``store``'s facts in every memo of this process (its database
+    was emptied or replaced: its data version starts again)."""
+    for memo in list(_EVERY):
+        memo.forget(store)

@@ -75,3 +75,31 @@ def test_a_write_after_the_refresh_makes_the_tables_stale(loaded: Store, tmp_pat
     assert window_tables.read_table(loaded, busiest) is not None
     loaded.upsert_firms([Firm("NEW", name="新しい会社")])  # any write but a consent change
     assert window_tables.read_table(loaded, busiest) is None
+
+
+def _request(store: Store, principal: Principal) -> ScopedStore:
+    """A request's scope, with the data version its token read (as the API makes one)."""
+    return ScopedStore(store, principal, store.data_version())
+
+
+def test_a_table_is_remembered_per_version_and_scope(loaded: Store, tmp_path: Path) -> None:
+    """What a scope read is remembered in the process while the data version
+    holds, per scope: an officer's request after an analyst's still gets no
+    table; a firm without a table is asked again (the refresh writes the
+    tables at the load's data version); a write starts the memo again."""
+    (busiest, _), = loaded.busiest_firms(1)
+    analyst, officer = Principal("ana", Role.ANALYST), Principal("off", Role.CREDIT_OFFICER, bank="B1")
+    assert window_tables.read_table(_request(loaded, analyst), busiest) is None  # none yet
+    precompute_answers(loaded, Settings(TORIHIKI_HOME=tmp_path), firms=1)  # type: ignore[call-arg]
+    table = window_tables.read_table(_request(loaded, analyst), busiest)  # written at the same version
+    assert table is not None and table.firm == busiest
+    assert window_tables.read_table(_request(loaded, officer), busiest) is None
+    # Remembered: the entry is not read again at this version (written over with other bytes,
+    # which no write of torihiki does without moving the version).
+    version, created, payload = loaded.get_analytics(window_tables.table_key(busiest)) or (0, "", b"")
+    loaded.put_analytics(window_tables.table_key(busiest), b"not a table", version, created)
+    again = window_tables.read_table(_request(loaded, analyst), busiest)
+    assert again is table
+    loaded.put_analytics(window_tables.table_key(busiest), payload, version, created)
+    loaded.upsert_firms([Firm("NEW", name="新しい会社")])  # a write: the version moves, the table is stale
+    assert window_tables.read_table(_request(loaded, analyst), busiest) is None

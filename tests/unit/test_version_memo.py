@@ -55,3 +55,32 @@ def test_stores_are_apart_and_a_full_memo_starts_again() -> None:
     memo.get(one, 1, ["d"], one.read)  # a fourth: everything forgotten, then it
     memo.get(one, 1, ["a", "d"], one.read)
     assert one.asked[-1] == ["a"]
+
+
+def test_missing_facts_need_not_be_remembered() -> None:
+    """``keep_missing=False``: a key the store has no value for is asked
+    again (a derived entry written after a load appears without the version
+    moving); found values are remembered as before."""
+    memo: VersionMemo[str, int] = VersionMemo(100, keep_missing=False)
+    store = _Store({"a": 1})
+    assert memo.get(store, 1, ["a", "x"], store.read) == {"a": 1, "x": None}
+    store.facts["x"] = 7  # written at the same version
+    assert memo.get(store, 1, ["a", "x"], store.read) == {"a": 1, "x": 7}
+    assert memo.get(store, 1, ["x"], store.read) == {"x": 7}
+    assert store.asked == [["a", "x"], ["x"]]
+
+
+def test_every_memo_forgets_a_store_at_once() -> None:
+    """A database emptied under the process (the tests' wipe): every memo,
+    wherever declared, forgets it."""
+    from queries.version_memo import forget_in_every_memo
+
+    one: VersionMemo[str, int] = VersionMemo(100)
+    two: VersionMemo[str, int] = VersionMemo(100, keep_missing=False)
+    store = _Store({"a": 1})
+    one.get(store, 1, ["a"], store.read)
+    two.get(store, 1, ["a"], store.read)
+    forget_in_every_memo(store)
+    one.get(store, 1, ["a"], store.read)
+    two.get(store, 1, ["a"], store.read)
+    assert store.asked == [["a"], ["a"], ["a"], ["a"]]
