@@ -194,12 +194,20 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     bank, officer_firms = bs.pick_officer_firms(store, args.sample, args.seed)
     store.close()
     # Each variant's tokens from the store it serves (the same one unless --home-b).
-    # A's by A's code: this checkout's may rewrite the schema of the store A serves.
+    # Each variant's tokens from the store it serves, made by A's code for A (this
+    # checkout's may rewrite the schema of the store A serves). One store: one token
+    # each (a user's new token replaces the one before).
+    variants = ("A", "B") if args.home_b else ("A",)
     env_of = {"A": env, "B": {**env, **extra_b}}
-    tree_of = {"A": base_tree, "B": None}
-    analyst = {v: bs.auth_header(bs.bench_token(e, tree=tree_of[v])) for v, e in env_of.items()}
-    officer = ({v: bs.auth_header(bs.bench_token(e, "bench-officer", "credit_officer", bank, tree=tree_of[v]))
-                for v, e in env_of.items()} if bank else None)
+    analyst = {v: bs.auth_header(bs.bench_token(env_of[v], tree=base_tree if v == "A" else None))
+               for v in variants}
+    officer = ({v: bs.auth_header(bs.bench_token(env_of[v], "bench-officer", "credit_officer", bank,
+                                                 tree=base_tree if v == "A" else None))
+                for v in variants} if bank else None)
+    if not args.home_b:
+        analyst["B"] = analyst["A"]
+        if officer is not None:
+            officer["B"] = officer["A"]
     if officer is None:
         kinds = [k for k in kinds if not KINDS[k].officer]
     groups: dict[tuple[tuple[str, str], ...], list[str]] = {}
