@@ -8,7 +8,7 @@ import operator
 from typing import Any, Literal
 
 from api.service import check_month_window, counterparts
-from api.window_tables import read_table
+from api.window_tables import observed_books, read_table
 from domain.errors import InputError
 from graph.ego import window_monthly
 from graph.records import window_slice
@@ -51,10 +51,8 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
     partners = {b if s == firm_id else s for s, b in own}
     totals = store.firm_totals(partners | {firm_id})
     volume = {f: _turnover(t, month_from, month_to) for f, t in totals.items()}
-    firms = store.get_firms(partners)
-    books = {q: bool(firms[q].is_client) if q in firms else None for q in partners}
-    return trend_of_group(firm_id, own, volume, books, freq, start=month_from, end=month_to,
-                          unnamed=unnamed).to_dict()
+    return trend_of_group(firm_id, own, volume, observed_books(store, partners), freq, start=month_from,
+                          end=month_to, unnamed=unnamed).to_dict()
 
 
 def _turnover(totals: FirmTotals, month_from: str | None, month_to: str | None) -> list[tuple[str, int]]:

@@ -29,7 +29,7 @@ from queries.scoped import ReadStore, memo_key_of, scope_key_of
 from queries.store import Store
 from queries.version_memo import VersionMemo
 
-__all__ = ["PREFIX", "table_key", "build", "write_tables", "read_table"]
+__all__ = ["PREFIX", "table_key", "build", "observed_books", "write_tables", "read_table"]
 
 PREFIX = "window-table:"
 
@@ -44,9 +44,16 @@ def build(store: ReadStore, firm_id: str) -> WindowTable:
     pairs = store.pairs_of(firm_id)
     partners = {p.buyer if p.seller == firm_id else p.seller for p in pairs} - {firm_id}
     totals = store.firm_totals(partners | {firm_id})
+    return WindowTable.build(firm_id, pairs, totals, observed_books(store, partners))
+
+
+def observed_books(store: ReadStore, partners: Iterable[str]) -> dict[str, bool | None]:
+    """Whether each partner's own books are observed (it is a BPO client),
+    ``None`` for a partner the reader cannot see: what a trend's groups read
+    of the partners (from the pairs, or from a window table)."""
+    partners = list(partners)
     firms = store.get_firms(partners)
-    books = {q: bool(firms[q].is_client) if q in firms else None for q in partners}
-    return WindowTable.build(firm_id, pairs, totals, books)
+    return {q: bool(firms[q].is_client) if q in firms else None for q in partners}
 
 
 _WRITE_BYTES = 8 << 20

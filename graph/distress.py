@@ -39,7 +39,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from graph.network import TradeNetwork, _month_number
+from graph.network import TradeNetwork, month_number
 from graph.records import window_slice
 
 __all__ = [
@@ -239,12 +239,12 @@ def stopped_trading_of(spans: Mapping[str, tuple[str, str]], *, start: str | Non
         raise ValueError("quiet_months must be at least 1")
     if not spans:
         return set()
-    lo = _month_number(start) if start is not None else min(_month_number(a) for a, _ in spans.values())
-    hi = _month_number(end) if end is not None else max(_month_number(b) for _, b in spans.values())
+    lo = month_number(start) if start is not None else min(month_number(a) for a, _ in spans.values())
+    hi = month_number(end) if end is not None else max(month_number(b) for _, b in spans.values())
     first_quiet = hi + 1 - quiet_months
     if first_quiet <= lo:  # the window is not longer than the quiet months
         return set()
-    return {f for f, (_, last) in spans.items() if lo <= _month_number(last) < first_quiet}
+    return {f for f, (_, last) in spans.items() if lo <= month_number(last) < first_quiet}
 
 
 def distress_reasons(*, network: TradeNetwork | None = None,

@@ -38,13 +38,15 @@ from graph.records import MonthlyTrade
 if TYPE_CHECKING:  # annotations; imported where the DiGraph is built (a large import for the server's start)
     import networkx as nx
 
-__all__ = ["MonthlyTrade", "TradeNetwork", "month_range"]
+__all__ = ["MonthlyTrade", "TradeNetwork", "month_number", "month_range"]
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 
-def _month_number(month: str) -> int:
+def month_number(month: str) -> int:
+    """A ``YYYY-MM`` month as a count of months (year × 12 + month − 1), so
+    that months subtract; ``ValueError`` for another shape."""
     if not _MONTH.match(month):
         raise ValueError(f"month must be YYYY-MM: {month!r}")
     return int(month[:4]) * 12 + int(month[5:7]) - 1
@@ -70,7 +72,7 @@ def month_range(start: str, end: str) -> tuple[str, ...]:
     >>> month_range("2024-11", "2025-02")
     ('2024-11', '2024-12', '2025-01', '2025-02')
     """
-    a, b = _month_number(start), _month_number(end)
+    a, b = month_number(start), month_number(end)
     if b < a:
         raise ValueError(f"end {end} is before start {start}")
     return tuple(_month_label(k) for k in range(a, b + 1))
@@ -125,9 +127,9 @@ class TradeNetwork:
             raise ValueError(f"edges lack columns: {sorted(missing)}")
         month_cat = edges["month"].astype("category")
         cats = [str(c) for c in month_cat.cat.categories]
-        numbers = np.array([_month_number(c) for c in cats], dtype=np.int64)
-        lo = _month_number(start) if start is not None else (int(numbers.min()) if cats else None)
-        hi = _month_number(end) if end is not None else (int(numbers.max()) if cats else None)
+        numbers = np.array([month_number(c) for c in cats], dtype=np.int64)
+        lo = month_number(start) if start is not None else (int(numbers.min()) if cats else None)
+        hi = month_number(end) if end is not None else (int(numbers.max()) if cats else None)
         if lo is None or hi is None:
             raise ValueError("an empty network needs start and end")
         if hi < lo:
