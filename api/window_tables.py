@@ -87,10 +87,11 @@ region at most, per process."""
 def read_table(store: ReadStore, firm_id: str) -> WindowTable | None:
     """The firm's table if one is stored, current and readable by this
     reader; else ``None`` (the answer is computed from the pairs).
-    Remembered per process, scope and data version (:data:`_TABLES`)."""
+    Remembered per process, scope and data version (:data:`_TABLES`) for a
+    request that read the data version with its token (the API's)."""
     base, version = memo_key_of(store)
-    if version is None:
-        version = store.data_version()  # a raw store, or a page that read no token: one read
+    if version is None:  # a raw store (the CLI, the refresh), or a page that read no token
+        return _read(store, firm_id)  # as before: asking for the version first would be one read more
     key = (scope_key_of(store), firm_id)
     return _TABLES.get(base, version, [key],
                        lambda keys: {k: t for k in keys if (t := _read(store, k[1])) is not None})[key]
