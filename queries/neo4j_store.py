@@ -713,7 +713,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
 
     @_translate
     def parameters_of(self, firm_ids: Collection[str]) -> list[ParameterRow]:
-        return [_parameter_row(r) for r in self._read(rq.PARAMETERS_OF, ids=sorted(set(firm_ids)))]
+        # One record (the rows collected on the server), not a record per firm and
+        # period: a busy firm's partners have ~470 rows, and streaming them one Bolt
+        # message each took ~39 ms of a network view's ~55 (the 50 busiest, 100k region).
+        found = self._read_many(rq.PARAMETERS_OF, ("firm_id", "period", "props"), ids=sorted(set(firm_ids)))
+        return sorted((_parameter_row(r) for r in found), key=lambda r: (r.firm_id, r.period))
 
     @_translate
     def firm_names(self) -> list[tuple[str, str | None, str | None]]:
