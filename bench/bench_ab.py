@@ -193,21 +193,19 @@ def run(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
     clients, busiest = bs.pick_firms(store, args.sample, 50, args.seed)
     bank, officer_firms = bs.pick_officer_firms(store, args.sample, args.seed)
     store.close()
-    # Each variant's tokens from the store it serves (the same one unless --home-b).
-    # Each variant's tokens from the store it serves, made by A's code for A (this
-    # checkout's may rewrite the schema of the store A serves). One store: one token
-    # each (a user's new token replaces the one before).
-    variants = ("A", "B") if args.home_b else ("A",)
+    # Each variant's tokens from the store it serves, made by that variant's code (this
+    # checkout's may rewrite the schema of the store A serves). On one store A and B share
+    # them: a user's new token replaces the one before.
     env_of = {"A": env, "B": {**env, **extra_b}}
-    analyst = {v: bs.auth_header(bs.bench_token(env_of[v], tree=base_tree if v == "A" else None))
-               for v in variants}
-    officer = ({v: bs.auth_header(bs.bench_token(env_of[v], "bench-officer", "credit_officer", bank,
-                                                 tree=base_tree if v == "A" else None))
-                for v in variants} if bank else None)
-    if not args.home_b:
-        analyst["B"] = analyst["A"]
-        if officer is not None:
-            officer["B"] = officer["A"]
+    tree_of = {"A": base_tree, "B": None}
+
+    def tokens(*user: str) -> dict[str, list[str]]:
+        made = {v: bs.auth_header(bs.bench_token(env_of[v], *user, tree=tree_of[v]))
+                for v in (("A", "B") if args.home_b else ("A",))}
+        return {"A": made["A"], "B": made.get("B", made["A"])}
+
+    analyst = tokens()
+    officer = tokens("bench-officer", "credit_officer", bank) if bank else None
     if officer is None:
         kinds = [k for k in kinds if not KINDS[k].officer]
     groups: dict[tuple[tuple[str, str], ...], list[str]] = {}

@@ -19,6 +19,14 @@ _BATCH_COLUMNS: Final = """
 """
 """The columns of ``batches`` (the table and its migration share them)."""
 
+_ANALYTICS_COLUMNS: Final = """
+    name         TEXT NOT NULL UNIQUE,
+    data_version INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    payload      BLOB NOT NULL
+"""
+"""The columns of ``analytics`` (the table and its migration share them)."""
+
 SCHEMA: Final = f"""
 CREATE TABLE IF NOT EXISTS firms (
     id               TEXT PRIMARY KEY,
@@ -104,12 +112,7 @@ CREATE TABLE IF NOT EXISTS firm_totals (
 -- cell's whole record, overflow pages included, to compare a key with it:
 -- a lookup next to the busiest firms' window tables, 1-2 MB each, took
 -- ~1.3 ms; see MIGRATE_ANALYTICS.)
-CREATE TABLE IF NOT EXISTS analytics (
-    name         TEXT NOT NULL UNIQUE,
-    data_version INTEGER NOT NULL,
-    created_at   TEXT NOT NULL,
-    payload      BLOB NOT NULL
-);
+CREATE TABLE IF NOT EXISTS analytics ({_ANALYTICS_COLUMNS});
 
 -- Each client's own ledger's monthly sales and purchases (every line), as
 -- JSON lists like firm_totals: derived after a load (Store.put_ledger_totals)
@@ -257,13 +260,8 @@ CREATE INDEX IF NOT EXISTS batches_sha256 ON batches(sha256);
 # windowed request asks whether the firm has a window table) and ~0.04 ms
 # elsewhere; as a rowid table with an index on the name, ~0.01 ms. The table
 # is rebuilt once, keeping every entry.
-MIGRATE_ANALYTICS: Final = """
-CREATE TABLE analytics_migrated (
-    name         TEXT NOT NULL UNIQUE,
-    data_version INTEGER NOT NULL,
-    created_at   TEXT NOT NULL,
-    payload      BLOB NOT NULL
-);
+MIGRATE_ANALYTICS: Final = f"""
+CREATE TABLE analytics_migrated ({_ANALYTICS_COLUMNS});
 INSERT INTO analytics_migrated (name, data_version, created_at, payload)
     SELECT name, data_version, created_at, payload FROM analytics ORDER BY name;
 DROP TABLE analytics;
