@@ -27,6 +27,9 @@ rejected row written to a quarantine CSV (file, line, column, reason, raw).
   so a load killed midway resumes where it stopped, with no duplicates.
 * Store lookups for resolution are batched per group
   (:meth:`ingest.resolve.Resolver.prefetch`): no round trip per name.
+* A load of many files into a store that holds less than half as many
+  batches lets the store drop the indexes no read of a load uses and build
+  them once at its end (:meth:`queries.store.Store.defer_load_indexes`).
 """
 
 from __future__ import annotations
@@ -160,13 +163,16 @@ class LoadTimes:
     and at the end. ``write_busy`` is the writer thread's time inside the
     store's write calls (the database's work plus the driver's packing), in
     parallel with the main thread; ``names`` the display names recomputed
-    at the end of the run (a read and a write, main thread)."""
+    at the end of the run (a read and a write, main thread); ``indexes``
+    the indexes a large load dropped, built again at its end (main thread;
+    :meth:`~queries.store.Store.defer_load_indexes`)."""
 
     parse_wait: float = 0.0
     write_wait: float = 0.0
     write_busy: float = 0.0
     writes: int = 0
     names: float = 0.0
+    indexes: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
         return {k: round(v, 2) for k, v in asdict(self).items()}
@@ -416,21 +422,31 @@ class Loader:
 
     def _load(self, jobs: Sequence[LoadJob], reader: Reader | None
               ) -> Iterator[tuple[LoadJob, LoadSummary | IngestError]]:
+        # Indexes that no read of the load uses are built once at its end
+        # when that is cheaper (Store.defer_load_indexes): before the writer
+        # opens, and again after it has closed, failed or not.
+        deferred = len(jobs) > 1 and self.store.defer_load_indexes(len(jobs))
         pool = None
-        if self.workers > 0 and reader is None and len(jobs) > 1:
-            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
         self._writer = None
-        if len(jobs) > 1:
-            reopen = getattr(self.store, "reopener", None) if pool is not None else None
-            self._writer = (_ProcessWriter(reopen(), self.times) if reopen is not None
-                            else _Writer(self.store, self.times))
         try:
+            if self.workers > 0 and reader is None and len(jobs) > 1:
+                pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
+            if len(jobs) > 1:
+                reopen = getattr(self.store, "reopener", None) if pool is not None else None
+                self._writer = (_ProcessWriter(reopen(), self.times) if reopen is not None
+                                else _Writer(self.store, self.times))
             yield from self._run(jobs, reader, pool)
         finally:
-            if self._writer is not None:
-                self._writer.close()
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            try:
+                if self._writer is not None:
+                    self._writer.close()
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+            finally:
+                if deferred:
+                    t0 = time.perf_counter()
+                    self.store.restore_load_indexes()
+                    self.times.indexes += time.perf_counter() - t0
 
     def _refresh_names(self) -> Future[Any] | None:
         """Recompute the display names of the firms this run gave a new

@@ -65,7 +65,13 @@ from queries.sql import firms as fq
 from queries.sql import reference as rq
 from queries.sql import search as sq
 from queries.sql import trades as tq
-from queries.sql.schema import DROP_REPLACED_INDEXES, MIGRATE_ANALYTICS, MIGRATE_BATCHES, SCHEMA
+from queries.sql.schema import (
+    DROP_REPLACED_INDEXES,
+    LOAD_DEFERRED_INDEXES,
+    MIGRATE_ANALYTICS,
+    MIGRATE_BATCHES,
+    SCHEMA,
+)
 from queries.store import NotFound, StoreError, StoreUnavailable
 
 __all__ = ["EmbeddedStore", "DB_FILENAME"]
@@ -260,6 +266,28 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         self._ensure_identity(c)
         self._ensure_acks(c)
         self._ensure_search(self._conn())
+
+    def defer_load_indexes(self, files: int) -> bool:
+        # A load writes its rows in file order, and these indexes take them
+        # at random places: on the 100k region the writer was busy 0.84× as
+        # long without them, and building them once at the end (sorted,
+        # page by page) took 4.2 s (docs/data-model.md, "Indexes built once
+        # after a large load").
+        # Built again whole, over what was stored before too: worth it only
+        # when the load brings at least twice the files the store holds (a
+        # first load, a region added to a small store). A delivery loaded
+        # again (its files are duplicates) keeps them.
+        with self._tx(bump=False) as c:
+            if 2 * c.execute(tq.COUNT_BATCHES).fetchone()[0] > files:
+                return False
+            for name in LOAD_DEFERRED_INDEXES:  # names of the schema's own list, not input
+                c.execute(f"DROP INDEX IF EXISTS {name}")
+        return True
+
+    def restore_load_indexes(self) -> None:
+        with self._tx(bump=False) as c:
+            for create in LOAD_DEFERRED_INDEXES.values():
+                c.execute(create)
 
     def ping(self) -> bool:
         try:
@@ -542,6 +570,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
 
     def prepare_reads(self) -> None:
         with self._tx(bump=False) as c:  # the data version cannot move while the lists are built
+            # The lists are read off the merged pairs' indexes, which a large
+            # load running meanwhile may have dropped (defer_load_indexes).
+            for create in LOAD_DEFERRED_INDEXES.values():
+                c.execute(create)
             for statement in tq.BUILD_FIRM_PARTNERS:
                 c.execute(statement)
 

@@ -239,6 +239,17 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         # which the driver logs at WARNING on every request.
         self._tx(functools.partial(_run_rows, tq.ENSURE_TRADE_VERSION, None), bump=False)
 
+    def defer_load_indexes(self, files: int) -> bool:
+        # Kept through every load. Their upkeep is about a sixth of the
+        # server's work in a load (docs/data-model.md, "Where the 100k
+        # load's CPU goes"), and Neo4j builds a created index in the
+        # background: reads would scan until it is online, on every member
+        # of a cluster.
+        return False
+
+    def restore_load_indexes(self) -> None:
+        return None
+
     def ping(self) -> bool:
         if self.breaker is not None and self.breaker.is_open:
             return False

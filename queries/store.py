@@ -69,6 +69,19 @@ class Store(Protocol):
     def ping(self) -> bool:
         """True when the store answers a trivial query."""
 
+    def defer_load_indexes(self, files: int) -> bool:
+        """Before a load of ``files`` files: drop the indexes that no read
+        of a load uses, when building them again at its end costs less than
+        keeping them current row by row (the load brings at least twice as
+        many files as the store holds batches). True when dropped; the loader
+        then calls :meth:`restore_load_indexes` when it ends, failed or not,
+        and :meth:`ensure_schema` creates any that a killed load left
+        dropped. The embedded store drops its observations' secondary
+        indexes; Neo4j keeps its indexes (False)."""
+
+    def restore_load_indexes(self) -> None:
+        """Create the indexes :meth:`defer_load_indexes` dropped (idempotent)."""
+
     def close(self) -> None:
         """Release connections."""
 

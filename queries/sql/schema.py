@@ -27,6 +27,23 @@ _ANALYTICS_COLUMNS: Final = """
 """
 """The columns of ``analytics`` (the table and its migration share them)."""
 
+
+LOAD_DEFERRED_INDEXES: Final = {
+    "pay_obs_payer": "CREATE INDEX IF NOT EXISTS pay_obs_payer ON pay_obs(payer);",
+    "pay_obs_payee": "CREATE INDEX IF NOT EXISTS pay_obs_payee ON pay_obs(payee);",
+    "trade_pairs_buyer": "CREATE INDEX IF NOT EXISTS trade_pairs_buyer ON trade_pairs(buyer, seller, amount);",
+    "trade_pairs_seller": "CREATE INDEX IF NOT EXISTS trade_pairs_seller ON trade_pairs(seller, buyer, amount);",
+}
+"""The indexes that a load's rows reach at random places and that no read
+of a load uses, by name: payments by payer and by payee, merged pairs by
+buyer and by seller (a load's finish reads merged pairs by key and
+observations by pair; the (observer, alias) indexes take a file's rows on a
+few pages of theirs and stay). A load of at least twice as many files as
+the store holds batches drops them and builds them again at its end
+(:meth:`queries.embedded_store.EmbeddedStore.defer_load_indexes`). Part of
+:data:`SCHEMA`, so opening the store creates any that a killed load left
+dropped."""
+
 SCHEMA: Final = f"""
 CREATE TABLE IF NOT EXISTS firms (
     id               TEXT PRIMARY KEY,
@@ -74,8 +91,8 @@ CREATE TABLE IF NOT EXISTS pay_obs (
     lines    TEXT NOT NULL,
     PRIMARY KEY (batch, payer, payee, observer, alias)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS pay_obs_payer ON pay_obs(payer);
-CREATE INDEX IF NOT EXISTS pay_obs_payee ON pay_obs(payee);
+{LOAD_DEFERRED_INDEXES["pay_obs_payer"]}
+{LOAD_DEFERRED_INDEXES["pay_obs_payee"]}
 CREATE INDEX IF NOT EXISTS pay_obs_observer_alias ON pay_obs(observer, alias);
 
 -- Pairs: every observation of seller -> buyer merged (queries.series.merge_pair),
@@ -91,10 +108,10 @@ CREATE TABLE IF NOT EXISTS trade_pairs (
     amount    INTEGER NOT NULL,     -- yen over all months
     PRIMARY KEY (seller, buyer)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS trade_pairs_buyer ON trade_pairs(buyer, seller, amount);
+{LOAD_DEFERRED_INDEXES["trade_pairs_buyer"]}
 -- (seller, buyer, amount) apart from the rows: reading the structure around a
 -- hub (pair_amounts) then skips its partners' monthly series.
-CREATE INDEX IF NOT EXISTS trade_pairs_seller ON trade_pairs(seller, buyer, amount);
+{LOAD_DEFERRED_INDEXES["trade_pairs_seller"]}
 
 -- A firm's merged sales and purchases per month (yen), kept current by
 -- adding each pair's change (queries.series.totals_delta).

@@ -219,6 +219,7 @@ MARK_CHUNK: Final = "INSERT OR IGNORE INTO batch_chunks (batch, chunk) VALUES (?
 CHUNKS_DONE: Final = "SELECT chunk FROM batch_chunks WHERE batch = ?"
 CHUNKS_OF_BATCHES: Final = "SELECT batch, chunk FROM batch_chunks WHERE batch IN (SELECT value FROM json_each(?))"
 
+COUNT_BATCHES: Final = "SELECT count(*) FROM batches"
 BATCH_TRADE_PAIRS: Final = "SELECT DISTINCT seller, buyer FROM trade_obs WHERE batch = ?"
 DELETE_BATCH_TRADES: Final = "DELETE FROM trade_obs WHERE batch = ?"
 DELETE_BATCH_PAYMENTS: Final = "DELETE FROM pay_obs WHERE batch = ?"
