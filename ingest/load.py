@@ -27,7 +27,7 @@ rejected row written to a quarantine CSV (file, line, column, reason, raw).
   so a load killed midway resumes where it stopped, with no duplicates.
 * Store lookups for resolution are batched per group
   (:meth:`ingest.resolve.Resolver.prefetch`): no round trip per name.
-* A load of many files into a store that holds less than half as many
+* A load of many files into a store that holds at most half as many
   batches lets the store drop the indexes no read of a load uses and build
   them once at its end (:meth:`queries.store.Store.defer_load_indexes`).
 """
@@ -39,6 +39,7 @@ import csv
 import datetime as dt
 import gc
 import hashlib
+import logging
 import multiprocessing as mp
 import multiprocessing.util as mp_util
 import os
@@ -88,6 +89,7 @@ _AHEAD_FILES = 256
 _AHEAD_BYTES = 64 << 20
 
 Reader = Callable[[Path], Iterable[LedgerLine | UnnamedLine | Reject | Skipped]]
+log = logging.getLogger(__name__)
 
 
 class IngestError(Exception):
@@ -428,6 +430,7 @@ class Loader:
         deferred = len(jobs) > 1 and self.store.defer_load_indexes(len(jobs))
         pool = None
         self._writer = None
+        ended = False
         try:
             if self.workers > 0 and reader is None and len(jobs) > 1:
                 pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
@@ -436,6 +439,7 @@ class Loader:
                 self._writer = (_ProcessWriter(reopen(), self.times) if reopen is not None
                                 else _Writer(self.store, self.times))
             yield from self._run(jobs, reader, pool)
+            ended = True
         finally:
             try:
                 if self._writer is not None:
@@ -444,9 +448,22 @@ class Loader:
                     pool.shutdown(cancel_futures=True)
             finally:
                 if deferred:
-                    t0 = time.perf_counter()
-                    self.store.restore_load_indexes()
-                    self.times.indexes += time.perf_counter() - t0
+                    self._restore_indexes(raise_error=ended)
+
+    def _restore_indexes(self, raise_error: bool) -> None:
+        """Build the indexes the load dropped. After a load that failed (or
+        was abandoned) a failure here is only logged: the load's own error is
+        the one to report, and the next open of the store builds them."""
+        t0 = time.perf_counter()
+        try:
+            self.store.restore_load_indexes()
+        except Exception:
+            if raise_error:
+                raise
+            log.warning("the indexes a failed load dropped were not built again; "
+                        "the next open of the store builds them", exc_info=True)
+        finally:
+            self.times.indexes += time.perf_counter() - t0
 
     def _refresh_names(self) -> Future[Any] | None:
         """Recompute the display names of the firms this run gave a new

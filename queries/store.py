@@ -76,8 +76,9 @@ class Store(Protocol):
         many files as the store holds batches). True when dropped; the loader
         then calls :meth:`restore_load_indexes` when it ends, failed or not,
         and :meth:`ensure_schema` creates any that a killed load left
-        dropped. The embedded store drops its observations' secondary
-        indexes; Neo4j keeps its indexes (False)."""
+        dropped. The embedded store drops the indexes of payments and
+        merged pairs that a load's rows reach at random places; Neo4j keeps
+        its indexes (False)."""
 
     def restore_load_indexes(self) -> None:
         """Create the indexes :meth:`defer_load_indexes` dropped (idempotent)."""
