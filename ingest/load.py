@@ -427,14 +427,15 @@ class Loader:
         # Indexes that no read of the load uses are built once at its end
         # when that is cheaper (Store.defer_load_indexes): before the writer
         # opens, and again after it has closed, failed or not.
-        deferred = len(jobs) > 1 and self.store.defer_load_indexes(len(jobs))
+        many = len(jobs) > 1
+        deferred = many and self.store.defer_load_indexes(len(jobs))
         pool = None
         self._writer = None
         ended = False
         try:
-            if self.workers > 0 and reader is None and len(jobs) > 1:
+            if self.workers > 0 and reader is None and many:
                 pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
-            if len(jobs) > 1:
+            if many:
                 reopen = getattr(self.store, "reopener", None) if pool is not None else None
                 self._writer = (_ProcessWriter(reopen(), self.times) if reopen is not None
                                 else _Writer(self.store, self.times))

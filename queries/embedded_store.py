@@ -286,8 +286,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
 
     def restore_load_indexes(self) -> None:
         with self._tx(bump=False) as c:
-            for create in LOAD_DEFERRED_INDEXES.values():
-                c.execute(create)
+            _create_load_indexes(c)
 
     def ping(self) -> bool:
         try:
@@ -572,8 +571,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         with self._tx(bump=False) as c:  # the data version cannot move while the lists are built
             # The lists are read off the merged pairs' indexes, which a large
             # load running meanwhile may have dropped (defer_load_indexes).
-            for create in LOAD_DEFERRED_INDEXES.values():
-                c.execute(create)
+            _create_load_indexes(c)
             for statement in tq.BUILD_FIRM_PARTNERS:
                 c.execute(statement)
 
@@ -845,6 +843,13 @@ def _monthly_frame(rows: list[tuple[str, str, str, str, str]], month_from: str |
 
 def _json(value: object) -> str:
     return orjson.dumps(value).decode()
+
+
+def _create_load_indexes(c: sqlite3.Connection) -> None:
+    """Create the indexes a large load drops (no-ops for those that exist),
+    in the caller's transaction."""
+    for create in LOAD_DEFERRED_INDEXES.values():
+        c.execute(create)
 
 
 def _encode_series(s: Series) -> tuple[str, str, str]:
