@@ -15,6 +15,9 @@ from api.identity import record
 from api.settings import Settings
 from queries.store import NotFound
 
+# The research export key `make run` keeps for its demo (scripts/run-demo), under TORIHIKI_HOME.
+DEMO_EXPORT_KEY = "demo-export-key"
+
 __all__ = ["cmd_peers", "cmd_score", "cmd_export"]
 
 
@@ -100,8 +103,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     key = settings.export_key.get_secret_value().encode("utf-8")
     if len(key) < 16:
+        demo_key = settings.home / DEMO_EXPORT_KEY
+        hint = (f"; the demo's key (`make run`) is in {demo_key}: "
+                f'TORIHIKI_EXPORT_KEY="$(cat {demo_key})" torihiki export …' if demo_key.is_file() else "")
         print("error: set TORIHIKI_EXPORT_KEY to a secret of at least 16 characters: export pseudonyms are "
-              "keyed hashes, and the key must stay with you", file=sys.stderr)
+              f"keyed hashes, and the key must stay with you{hint}", file=sys.stderr)
         return 2
     stages = _Stages(8, True)
     try:

@@ -201,3 +201,22 @@ def test_a_closed_pipe_ends_the_command_quietly_and_the_caller_keeps_its_handlin
                        text=True, cwd=Path(__file__).resolve().parents[2])
     assert p.stdout.count("\n") == 1
     assert "Traceback" not in p.stderr and "BrokenPipe" not in p.stderr, p.stderr
+
+
+def test_export_without_a_key_says_how(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """No TORIHIKI_EXPORT_KEY: one clear error and nothing written; where `make run`
+    keeps its demo key, the error names the file."""
+    from api.settings import get_settings
+
+    monkeypatch.delenv("TORIHIKI_EXPORT_KEY", raising=False)
+    get_settings.cache_clear()
+    out = tmp_path / "research"
+    code, _, err = run(capsys, "export", "--out", str(out))
+    assert code == 2 and "TORIHIKI_EXPORT_KEY" in err and "demo-export-key" not in err
+    assert not out.exists()
+    demo_key = tmp_path / "home" / "demo-export-key"
+    demo_key.parent.mkdir(parents=True, exist_ok=True)
+    demo_key.write_text("k" * 40, encoding="utf-8")
+    code, _, err = run(capsys, "export", "--out", str(out))
+    assert code == 2 and str(demo_key) in err and not out.exists()
