@@ -170,6 +170,10 @@ class WhatIfOut(_Out):
     direct: dict[str, Any]
     focal: dict[str, Any]
     scenarios: list[dict[str, Any]] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="what the answer rests on, in English")
+    note_items: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the same notes as {key, values}: key of graph.contagion.WHATIF_NOTES, for a client's own wording")
     access: Access | None = None
 
 

@@ -53,7 +53,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import networkx as nx
 
@@ -71,6 +71,7 @@ __all__ = [
     "Contribution",
     "ScenarioResult",
     "WhatIfResult",
+    "WHATIF_NOTES",
     "what_if",
 ]
 
@@ -250,6 +251,19 @@ class ScenarioResult:
     loss_yen: int
 
 
+WHATIF_NOTES: Final[dict[str, str]] = {
+    "unsized": "%(n)s firm(s) near the failing firm have no size and are left out of the propagation",
+    "observed_sizes": "%(n)s firm(s) near the failing firm are sized by observed trade only (a lower bound), "
+                      "which overstates their relative loss",
+    "receivable_estimated": "the focal firm's receivable on %(firm)s is estimated from the last %(months)s "
+                            "month(s) of sales × %(days)s days: its ledger holds no receipts from it",
+    "receivable_days": "%(n)s of %(total)s receivables in the propagation are receivable-days estimates",
+    "annualised_sales": "the focal firm's annual sales are its observed sales in the window, annualised",
+}
+"""What a what-if answer may rest on, as English templates (``%`` with the note's
+values); the web UI translates the same templates (``api.web.dossier``)."""
+
+
 @dataclass
 class WhatIfResult:
     """The answer to "if ``failing_id`` fails, what happens to ``firm_id``"."""
@@ -267,7 +281,13 @@ class WhatIfResult:
     partners: list[PartnerImpact]
     contributions: list[Contribution]
     assumptions: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
+    # (key of WHATIF_NOTES, its values): what the answer rests on, in the reader's language
+    note_items: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes in English (the API's and the CLI's text)."""
+        return [WHATIF_NOTES[key] % values for key, values in self.note_items]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (plain Python numbers, floats rounded to 6 places)."""
@@ -313,7 +333,8 @@ class WhatIfResult:
                 for c in self.contributions
             ],
             "assumptions": dict(self.assumptions),
-            "notes": list(self.notes),
+            "notes": self.notes,
+            "note_items": [{"key": key, "values": dict(values)} for key, values in self.note_items],
         }
 
 
@@ -518,7 +539,7 @@ def what_if(
             f"in the trades of {window[0]}..{window[1]}")
     hops = dist[firm_id]
 
-    notes: list[str] = []
+    notes: list[tuple[str, dict[str, Any]]] = []
     sizes = dict(sizes or {})
     size: dict[str, float] = {}
     source: dict[str, str] = {}
@@ -534,12 +555,10 @@ def what_if(
         raise InputError(f"no size for {firm_id!r}: pass its annual sales in sizes")
     unsized = sorted(n for n in g if n not in size and n in dist)
     if unsized:
-        notes.append(f"{len(unsized)} firm(s) near the failing firm have no size and are left out of "
-                     "the propagation")
+        notes.append(("unsized", {"n": len(unsized)}))
     observed_near = sum(1 for n in dist if source.get(n) == "observed" and n != failing_id)
     if observed_near:
-        notes.append(f"{observed_near} firm(s) near the failing firm are sized by observed trade only "
-                     "(a lower bound), which overstates their relative loss")
+        notes.append(("observed_sizes", {"n": observed_near}))
 
     # Exposures in yen: credit (receivables of i on j) and supply (lost margin of i if j stops).
     credit: dict[tuple[str, str], float] = {}  # (debtor j, holder i) -> yen
@@ -623,14 +642,12 @@ def what_if(
         supply_share=fig.supply_share(firm_id, failing_id),
     )
     if direct_method == "receivable_days":
-        notes.append(f"the focal firm's receivable on {failing_id} is estimated from the last "
-                     f"{fig.n_recent} month(s) of sales × {receivable_days:g} days: its ledger holds "
-                     "no receipts from it")
+        notes.append(("receivable_estimated",
+                      {"firm": failing_id, "months": fig.n_recent, "days": f"{receivable_days:g}"}))
     if methods.get("receivable_days"):
-        notes.append(f"{methods['receivable_days']} of {sum(methods.values())} receivables in the "
-                     "propagation are receivable-days estimates")
+        notes.append(("receivable_days", {"n": methods["receivable_days"], "total": sum(methods.values())}))
     if source[firm_id] == "observed":
-        notes.append("the focal firm's annual sales are its observed sales in the window, annualised")
+        notes.append(("annualised_sales", {}))
 
     assumptions: dict[str, Any] = {
         "recovery_rates": [float(x) for x in recovery_rates],
@@ -663,5 +680,5 @@ def what_if(
         partners=partners,
         contributions=contributions,
         assumptions=assumptions,
-        notes=notes,
+        note_items=notes,
     )

@@ -75,6 +75,7 @@ import pandas as pd
 from api import analytics, service
 from api.cache import app_state_once
 from domain.errors import InputError
+from graph.contagion import WHATIF_NOTES
 from graph.distress import (
     LOSS_MAKING,
     RECEIVABLE_DAYS_RISING,
@@ -575,7 +576,9 @@ class WhatIf:
     n_affected: int
     recovery_rates: list[float]
     equity_ratios: list[float]
-    notes: list[str]
+    # what the answer rests on: (English template of graph.contagion.WHATIF_NOTES, its
+    # values), translated by the page like its other messages
+    notes: list[tuple[str, dict[str, Any]]]
 
 
 # -- building it ----------------------------------------------------------------------------
@@ -960,4 +963,5 @@ def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:
                          float(p["distress"][0]), float(p["distress"][1]), p["band"], is_masked(p["id"]))
          for p in affected[:TOP]],
         len(affected), [float(x) for x in a.get("recovery_rates", [])],
-        [float(x) for x in a.get("equity_ratios", [])], [str(n) for n in r.get("notes", [])])
+        [float(x) for x in a.get("equity_ratios", [])],
+        [(WHATIF_NOTES[n["key"]], dict(n["values"])) for n in r.get("note_items", [])])

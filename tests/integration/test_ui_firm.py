@@ -194,6 +194,24 @@ def test_the_whatif_picker_returns_a_result(app: TestClient) -> None:
     assert "no such partner" in hidden.text
 
 
+def test_the_whatif_notes_are_in_the_readers_language(app: TestClient) -> None:
+    """What a what-if answer rests on (graph.contagion.WHATIF_NOTES) is shown
+    in Japanese by default and in English on request, the same notes as the API's."""
+    from graph.contagion import WHATIF_NOTES
+
+    _sign_in(app, "analyst")
+    api = app.get(f"/firms/{C1}/whatif", params={"fails": C2})
+    assert api.status_code == 200
+    items, english = api.json()["note_items"], api.json()["notes"]
+    assert items and len(items) == len(english)
+    ja = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2}).text
+    en = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2, "lang": "en"}).text
+    assert "モデルの注記" in ja and "Model notes" in en
+    for item, text in zip(items, english, strict=True):
+        assert text == WHATIF_NOTES[item["key"]] % item["values"]
+        assert text in en and text not in ja
+
+
 def test_a_hostile_name_stays_text(app: TestClient) -> None:
     _sign_in(app, "analyst")
     for path in (f"/ui/firms/{C1}", f"/ui/firms/{N1}", f"/ui/firms/{C1}?fails={N1}"):

@@ -102,3 +102,16 @@ def test_whole_numbers_are_formatted_as_babel_formats_them() -> None:
         for v in values:
             assert loc.number(v) == format_decimal(v, format="#,##0", locale=babel_locale)
         assert loc.yen(1234567.5) == ("1,234,568円" if lang == "ja" else "¥1,234,568")
+
+
+def test_whatif_notes_are_translated_with_their_values() -> None:
+    """The what-if notes come from graph/ as English templates; the page
+    translates each one, keeping every value it names."""
+    import re
+
+    from graph.contagion import WHATIF_NOTES
+
+    ja = _japanese()
+    for key, template in WHATIF_NOTES.items():
+        assert template in ja, f"what-if note {key!r} has no Japanese translation"
+        assert sorted(re.findall(r"%\((\w+)\)s", ja[template])) == sorted(re.findall(r"%\((\w+)\)s", template))
