@@ -257,7 +257,10 @@ def test_loads_and_rejected_rows(store: Store, tmp_path: Path) -> None:
         assert one.status_code == 200
         row = one.text.split('<table class="data rejects">')[1]
         assert "<td class=\"num\">3</td>" in row  # line 3 of the file (the header is line 1)
-        assert "not an amount" in row
+        # the reader's reason (English in the quarantine CSV) in the page's language, its value kept
+        assert "金額として読めません：&#39;&lt;b&gt;12x&lt;/b&gt;&#39;" in row and "not an amount" not in row
+        english = c.get(f"/ui/loads/{summary.batch_id}?lang=en").text.split('<table class="data rejects">')[1]
+        assert "Not an amount: &#39;&lt;b&gt;12x&lt;/b&gt;&#39;" in english
         assert "<b>12x</b>" not in one.text and "&lt;b&gt;12x&lt;/b&gt;" in one.text
         assert c.get("/ui/loads/no-such-batch").status_code == 404
 

@@ -1,0 +1,70 @@
+"""The reasons a ledger row is rejected, as the loads pages show them: the
+readers write them in English (the quarantine CSV, the CLI, the API), and
+a Japanese page shows each one in Japanese with its values
+(``api.web.reasons``). Checked on the rows the readers reject in the test
+ledgers and in a generated region's planted defects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from api.web.i18n import locale_for
+from api.web.reasons import REASONS, reject_column, reject_reason
+from ingest.decode import EncodingError
+from ingest.readers.detect import FormatError, read_ledger
+from ingest.records import Reject
+from synthetic import GenerateConfig, generate
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
+JA, EN = locale_for("ja"), locale_for("en")
+
+
+def _rejects(paths: list[Path]) -> list[Reject]:
+    out: list[Reject] = []
+    for path in paths:
+        try:
+            out += [r for r in read_ledger(path) if isinstance(r, Reject)]
+        except (FormatError, EncodingError):
+            continue  # a file refused as a whole: not a row's reason
+    return out
+
+
+@pytest.fixture(scope="module")
+def region_rejects(tmp_path_factory: pytest.TempPathFactory) -> list[Reject]:
+    out = tmp_path_factory.mktemp("region")
+    generate(GenerateConfig(firms=400, clients=40, months=12, seed=3, out=out))
+    return _rejects(sorted((out / "ledgers").rglob("*.*")))
+
+
+def _japanese(text: str) -> bool:
+    return re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) is not None
+
+
+def test_every_reason_in_the_test_ledgers_and_a_region_reads_in_japanese(region_rejects: list[Reject]) -> None:
+    rejects = _rejects(sorted(p for p in FIXTURES.glob("*.*") if p.suffix in (".csv", ".txt"))) + region_rejects
+    reasons = {r.reason for r in rejects}
+    assert len(reasons) >= 15  # the fixtures' defects and the region's planted ones
+    for reason in reasons:
+        shown = reject_reason(reason, JA)
+        assert shown != reason and _japanese(shown), reason
+        assert reject_reason(reason, EN).strip()  # English pages show the message in English
+        for value in re.findall(r"'[^']*'", reason):  # the values it quotes stay
+            assert value in shown, (reason, shown)
+    for column in {r.column for r in rejects if r.column}:
+        assert _japanese(reject_column(column, JA)), column
+
+
+def test_an_unknown_reason_is_shown_as_written() -> None:
+    assert reject_reason("CSV error: something new", JA) == "CSV error: something new"
+    assert reject_column("some_new_field", JA) == "some_new_field"
+
+
+def test_nested_reasons_and_the_table() -> None:
+    shown = reject_reason("impossible date '2024/02/30': day is out of range for month", JA)
+    assert shown == "存在しない日付です：'2024/02/30'（その月にない日）"
+    assert reject_reason("slip from line 15 has no last line (2101) before a new entry starts at line 16",
+                         JA) == "15 行目からの伝票に最終行（2101）がないまま、16 行目で次の仕訳が始まっています"
+    assert all(p.pattern for p, _, _ in REASONS)
