@@ -1,4 +1,4 @@
-"""Why a ledger row was rejected, in the reader's language.
+"""Why a ledger row was rejected, or a spelling waits for review, in the reader's language.
 
 The readers (``ingest/``) write each reject's reason in English: it goes
 into the quarantine CSV, the CLI and the API as it is. A page shows it
@@ -7,7 +7,9 @@ write (a table of patterns, each with an English message of the catalogs
 and the values it names) and gives the translation; a reason it does not
 know is shown as written. :func:`reject_column` does the same for the column
 a reject names (the readers' field keys, such as ``debit_amount``; names
-that are already the file's own, such as 借方金額, stay).
+that are already the file's own, such as 借方金額, stay). :func:`review_reason`
+does it for why name matching left a spelling to a person
+(``ingest.matching.decide``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 
 from api.web.i18n import Locale
 
-__all__ = ["REASONS", "reject_reason", "reject_column"]
+__all__ = ["REASONS", "REVIEW_REASONS", "reject_reason", "reject_column", "review_reason"]
 
 
 def N_(message: str) -> str:
@@ -129,6 +131,17 @@ REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
     )
 )
 
+REVIEW_REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern), message, ()) for pattern, message in (
+        (r"score (?P<score>[\d.]+)", N_("Name similarity %(score)s")),
+        (r"ambiguous: (?P<other>\S+) scores (?P<score>[\d.]+)",
+         N_("Ambiguous: %(other)s is as similar (%(score)s)")),
+        (r"best score (?P<score>[\d.]+) below (?P<least>[\d.]+)",
+         N_("Best similarity %(score)s, below %(least)s")),
+        (r"no candidate", N_("No candidate")),
+    )
+)
+
 _COLUMNS: dict[str, str] = {
     "fields": N_("fields"),
     "date": N_("date"),
@@ -153,7 +166,13 @@ _COLUMNS: dict[str, str] = {
 def reject_reason(text: str, loc: Locale) -> str:
     """``text`` (a reader's reason, in English) in ``loc``'s language; as
     written when it is not one of :data:`REASONS`."""
-    return _translate(text, loc.gettext)
+    return _translate(text, loc.gettext, REASONS)
+
+
+def review_reason(text: str, loc: Locale) -> str:
+    """Why matching left a spelling to review (``ingest.matching``'s English),
+    in ``loc``'s language; as written when it is not one of :data:`REVIEW_REASONS`."""
+    return _translate(text, loc.gettext, REVIEW_REASONS)
 
 
 def reject_column(key: str, loc: Locale) -> str:
@@ -162,12 +181,13 @@ def reject_column(key: str, loc: Locale) -> str:
     return loc.gettext(message) if message is not None else key
 
 
-def _translate(text: str, gettext: Callable[[str], str]) -> str:
-    for pattern, message, nested in REASONS:
+def _translate(text: str, gettext: Callable[[str], str],
+               table: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]) -> str:
+    for pattern, message, nested in table:
         if (m := pattern.fullmatch(text)) is None:
             continue
         values = {k: v for k, v in m.groupdict().items() if v is not None}
         for name in nested:
-            values[name] = _translate(values[name], gettext)
+            values[name] = _translate(values[name], gettext, table)
         return gettext(message) % values
     return text

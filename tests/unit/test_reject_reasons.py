@@ -68,3 +68,19 @@ def test_nested_reasons_and_the_table() -> None:
     assert reject_reason("slip from line 15 has no last line (2101) before a new entry starts at line 16",
                          JA) == "15 行目からの伝票に最終行（2101）がないまま、16 行目で次の仕訳が始まっています"
     assert all(p.pattern for p, _, _ in REASONS)
+
+
+def test_why_a_spelling_waits_for_review_reads_in_japanese() -> None:
+    """Every reason name matching gives (``ingest.matching.decide``) has its Japanese."""
+    from api.web.reasons import review_reason
+    from ingest.matching import decide
+
+    reasons = {decide(matches).reason for matches in (
+        [], [("F1", 0.10)], [("F1", 0.86)], [("F1", 0.97)], [("F1", 0.90), ("reg:1234567890123", 0.89)])}
+    assert len(reasons) == 5  # no candidate, below the review band, two scores, ambiguous
+    for reason in reasons:
+        shown = review_reason(reason, JA)
+        assert shown != reason and _japanese(shown), reason
+        for value in re.findall(r"[\w:]*\d[\w.:]*", reason):
+            assert value in shown, (reason, shown)
+    assert review_reason("something else", JA) == "something else"
