@@ -34,7 +34,7 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 __all__ = ["Lang", "LANGS", "DEFAULT_LANG", "LANG_COOKIE", "Locale", "locale_for", "lang_of",
-           "translations", "LOCALE_DIR"]
+           "translations", "LOCALE_DIR", "KnownForms"]
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -72,12 +72,17 @@ def translations(lang: Lang) -> NullTranslations:
     return merged or NullTranslations()
 
 
-_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"no firm '(?P<id>[^']*)'"), "No firm %(id)s."),
-    (re.compile(r"no (?:load|batch) '(?P<id>[^']*)'"), "No load %(id)s."),
-    (re.compile(r"no alert '(?P<id>[^']*)'"), "No alert %(id)s."),
+KnownForms = tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]
+"""English texts other code writes, recognised for a page: (pattern, the
+catalogs' message with the pattern's groups as its values, groups that are
+themselves such texts)."""
+
+_DETAILS: KnownForms = (
+    (re.compile(r"no firm '(?P<id>[^']*)'"), "No firm %(id)s.", ()),
+    (re.compile(r"no (?:load|batch) '(?P<id>[^']*)'"), "No load %(id)s.", ()),
+    (re.compile(r"no alert '(?P<id>[^']*)'"), "No alert %(id)s.", ()),
     (re.compile(r"no drawn partner '(?P<via>[^']*)' of firm '(?P<id>[^']*)'"),
-     "Firm %(via)s is not drawn beside %(id)s."),
+     "Firm %(via)s is not drawn beside %(id)s.", ()),
 )
 """The details of a refusal (``queries.store.NotFound``'s text, written in
 English for the API and the CLI) that an error page shows, as messages
@@ -101,11 +106,17 @@ class Locale:
         """An error's detail in this language: its catalog entry, or one of
         the known forms with the names in it (:data:`_DETAILS`), else as is."""
         own = self.gettext(text)
-        if own != text:
-            return own
-        for pattern, message in _DETAILS:
-            if (m := pattern.fullmatch(text)) is not None:
-                return self.gettext(message) % m.groupdict()
+        return own if own != text else self.known(text, _DETAILS)
+
+    def known(self, text: str, forms: KnownForms) -> str:
+        """``text`` in this language when it has one of ``forms``, else as is."""
+        for pattern, message, nested in forms:
+            if (m := pattern.fullmatch(text)) is None:
+                continue
+            values = {k: v for k, v in m.groupdict().items() if v is not None}
+            for name in nested:
+                values[name] = self.known(values[name], forms)
+            return self.gettext(message) % values
         return text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:

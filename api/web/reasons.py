@@ -15,9 +15,8 @@ does it for why name matching left a spelling to a person
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from api.web.i18n import Locale
+from api.web.i18n import KnownForms, Locale
 
 __all__ = ["REASONS", "REVIEW_REASONS", "reject_reason", "reject_column", "review_reason"]
 
@@ -30,7 +29,7 @@ def N_(message: str) -> str:
 # (pattern of the English reason, the catalogs' message, groups that are
 # themselves reasons to translate). Values keep their quotes, as in the file.
 _Q = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""  # a value as repr() quotes it
-REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+REASONS: KnownForms = tuple(
     (re.compile(pattern), message, nested) for pattern, message, nested in (
         # values (ingest.values)
         (rf"not an amount: (?P<text>{_Q})", N_("Not an amount: %(text)s"), ()),
@@ -131,7 +130,7 @@ REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
     )
 )
 
-REVIEW_REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+REVIEW_REASONS: KnownForms = tuple(
     (re.compile(pattern), message, ()) for pattern, message in (
         (r"score (?P<score>[\d.]+)", N_("Name similarity %(score)s")),
         (r"ambiguous: (?P<other>\S+) scores (?P<score>[\d.]+)",
@@ -166,28 +165,16 @@ _COLUMNS: dict[str, str] = {
 def reject_reason(text: str, loc: Locale) -> str:
     """``text`` (a reader's reason, in English) in ``loc``'s language; as
     written when it is not one of :data:`REASONS`."""
-    return _translate(text, loc.gettext, REASONS)
+    return loc.known(text, REASONS)
 
 
 def review_reason(text: str, loc: Locale) -> str:
     """Why matching left a spelling to review (``ingest.matching``'s English),
     in ``loc``'s language; as written when it is not one of :data:`REVIEW_REASONS`."""
-    return _translate(text, loc.gettext, REVIEW_REASONS)
+    return loc.known(text, REVIEW_REASONS)
 
 
 def reject_column(key: str, loc: Locale) -> str:
     """The column a reject names, as a reader calls it in ``loc``'s language."""
     message = _COLUMNS.get(key)
     return loc.gettext(message) if message is not None else key
-
-
-def _translate(text: str, gettext: Callable[[str], str],
-               table: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]) -> str:
-    for pattern, message, nested in table:
-        if (m := pattern.fullmatch(text)) is None:
-            continue
-        values = {k: v for k, v in m.groupdict().items() if v is not None}
-        for name in nested:
-            values[name] = _translate(values[name], gettext, table)
-        return gettext(message) % values
-    return text
