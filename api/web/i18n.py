@@ -34,7 +34,7 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 __all__ = ["Lang", "LANGS", "DEFAULT_LANG", "LANG_COOKIE", "Locale", "locale_for", "lang_of",
-           "translations", "LOCALE_DIR", "KnownForms"]
+           "translations", "LOCALE_DIR", "KnownForms", "known_forms"]
 
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = ("ja", "en")
@@ -77,12 +77,17 @@ KnownForms = tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]
 catalogs' message with the pattern's groups as its values, groups that are
 themselves such texts)."""
 
-_DETAILS: KnownForms = (
-    (re.compile(r"no firm '(?P<id>[^']*)'"), "No firm %(id)s.", ()),
-    (re.compile(r"no (?:load|batch) '(?P<id>[^']*)'"), "No load %(id)s.", ()),
-    (re.compile(r"no alert '(?P<id>[^']*)'"), "No alert %(id)s.", ()),
-    (re.compile(r"no drawn partner '(?P<via>[^']*)' of firm '(?P<id>[^']*)'"),
-     "Firm %(via)s is not drawn beside %(id)s.", ()),
+
+def known_forms(*forms: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> KnownForms:
+    """:data:`KnownForms` from (pattern, message[, nested groups]) rows."""
+    return tuple((re.compile(f[0]), f[1], f[2] if len(f) == 3 else ()) for f in forms)
+
+
+_DETAILS: KnownForms = known_forms(
+    (r"no firm '(?P<id>[^']*)'", "No firm %(id)s."),
+    (r"no (?:load|batch) '(?P<id>[^']*)'", "No load %(id)s."),
+    (r"no alert '(?P<id>[^']*)'", "No alert %(id)s."),
+    (r"no drawn partner '(?P<via>[^']*)' of firm '(?P<id>[^']*)'", "Firm %(via)s is not drawn beside %(id)s."),
 )
 """The details of a refusal (``queries.store.NotFound``'s text, written in
 English for the API and the CLI) that an error page shows, as messages

@@ -14,9 +14,7 @@ does it for why name matching left a spelling to a person
 
 from __future__ import annotations
 
-import re
-
-from api.web.i18n import KnownForms, Locale
+from api.web.i18n import KnownForms, Locale, known_forms
 
 __all__ = ["REASONS", "REVIEW_REASONS", "reject_reason", "reject_column", "review_reason"]
 
@@ -26,119 +24,114 @@ def N_(message: str) -> str:
     return message
 
 
-# (pattern of the English reason, the catalogs' message, groups that are
-# themselves reasons to translate). Values keep their quotes, as in the file.
+# (pattern of the English reason, the catalogs' message[, groups that are
+# themselves reasons to translate]). Values keep their quotes, as in the file.
 _Q = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""  # a value as repr() quotes it
-REASONS: KnownForms = tuple(
-    (re.compile(pattern), message, nested) for pattern, message, nested in (
-        # values (ingest.values)
-        (rf"not an amount: (?P<text>{_Q})", N_("Not an amount: %(text)s"), ()),
-        (rf"amount has a fraction of a yen: (?P<text>{_Q})", N_("The amount has a fraction of a yen: %(text)s"),
-         ()),
-        (r"empty amount", N_("The amount is empty"), ()),
-        (r"empty date", N_("The date is empty"), ()),
-        (rf"not a date: (?P<text>{_Q})", N_("Not a date: %(text)s"), ()),
-        (rf"era year 0 in (?P<text>{_Q})", N_("Year 0 of an era does not exist: %(text)s"), ()),
-        (rf"impossible date (?P<text>{_Q}): (?P<why>.+)", N_("No such date: %(text)s (%(why)s)"), ("why",)),
-        (r"day is out of range for month", N_("the month has no such day"), ()),
-        (r"month must be in 1\.\.12", N_("the month must be 1 to 12"), ()),
-        (r"year (?P<year>-?\d+) is out of range", N_("year %(year)s is out of range"), ()),
-        (rf"not a month \(YYYY-MM\): (?P<text>{_Q})", N_("Not a month (YYYY-MM): %(text)s"), ()),
-        # the shape of a row
-        (r"expected (?P<need>\d+) (?:fields|columns), found (?P<found>\d+)",
-         N_("%(found)s fields where the format has %(need)s"), ()),
-        (r"too few columns \((?P<found>\d+)\)", N_("Too few fields (%(found)s)"), ()),
-        (r"malformed quoting: a quoted field is not closed right before a comma or the line end",
-         N_("Malformed quoting: a quoted field is not closed right before a comma or the line end"), ()),
-        (r"record runs over (?P<n>\d+) lines \(unbalanced quote\?\)",
-         N_("The record runs over %(n)s lines (an unbalanced quote?)"), ()),
-        (r"field too long: a field holds more than (?P<n>[\d,]+) characters \(the CSV field limit\)",
-         N_("A field holds more than %(n)s characters (the CSV field limit)"), ()),
-        (r"bytes that are not valid in the file's encoding",
-         N_("The row holds bytes that are not valid in the file's encoding"), ()),
-        (r"NUL byte in the row \(binary data\?\)", N_("The row holds a NUL byte (binary data?)"), ()),
-        (r"empty file \(no header row\)", N_("The file is empty (no header row)"), ()),
-        (r"header row: (?P<why>.+)", N_("Header row: %(why)s"), ("why",)),
-        (r"(?P<label>.+) lacks required columns: (?P<columns>.+)",
-         N_("Required columns are missing from the header (%(label)s): %(columns)s"), ()),
-        # whose row it is (ingest.load)
-        (r"no client: the row has no client_id and none was given \(--client\)",
-         N_("No client: the row names no client and none was given for the file (--client)"), ()),
-        (rf"row's client_id (?P<row>{_Q}) differs from --client (?P<given>{_Q})",
-         N_("The row's client %(row)s differs from the client given for the file, %(given)s"), ()),
-        (r"counterparty name is (?P<n>[\d,]+) characters long, over the cap of (?P<cap>\d+)",
-         N_("The counterparty's name is %(n)s characters long, over the cap of %(cap)s"), ()),
-        (r"counterparty name holds only control or invisible characters",
-         N_("The counterparty's name holds only control or invisible characters"), ()),
-        # journals (ingest.accounts, the 弥生 reader)
-        (r"no amount on either side", N_("No amount on either side"), ()),
-        (r"debit account is blank and no other line of the entry names one",
-         N_("The debit account is blank and no other line of the entry names one"), ()),
-        (r"credit account is blank and no other line of the entry names one",
-         N_("The credit account is blank and no other line of the entry names one"), ()),
-        (rf"unknown 識別フラグ (?P<flag>{_Q}) \(2000, 2111, 2110, 2100, 2101\)",
-         N_("Unknown 識別フラグ %(flag)s (2000, 2111, 2110, 2100 or 2101)"), ()),
-        (r"識別フラグ (?P<flag>\S+) without an open slip \(no 2110 line before it\)",
-         N_("識別フラグ %(flag)s without an open slip (no 2110 line before it)"), ()),
-        (r"slip from line (?P<line>\d+) has no last line \(2101\) before (?P<why>.+)",
-         N_("The slip from line %(line)s has no last line (2101) before %(why)s"), ("why",)),
-        (r"a new entry starts at line (?P<line>\d+)", N_("a new entry starts at line %(line)s"), ()),
-        (r"the file ends", N_("the file ends"), ()),
-        (r"more than (?P<n>[\d,]+) lines", N_("more than %(n)s lines"), ()),
-        # bank statements
-        (r"both withdrawal \((?P<withdrawal>.*)\) and deposit \((?P<deposit>.*)\)",
-         N_("Both a withdrawal (%(withdrawal)s) and a deposit (%(deposit)s)"), ()),
-        (r"no withdrawal or deposit amount", N_("No withdrawal or deposit amount"), ()),
-        (r"no amount", N_("No amount"), ()),
-        # the canonical CSV
-        (rf"direction must be sale, purchase, receipt or payment: (?P<text>{_Q})",
-         N_("The direction must be sale, purchase, receipt or payment: %(text)s"), ()),
-        (r"法人番号 without a counterparty name or id", N_("法人番号 without a counterparty name or id"), ()),
-        # 全銀 transfer files
-        (r"record is (?P<n>\d+) bytes, expected (?P<need>\d+)",
-         N_("The record is %(n)s bytes, where a record has %(need)s"), ()),
-        (r"record is over (?P<n>\d+) bytes, expected (?P<need>\d+)",
-         N_("The record is over %(n)s bytes, where a record has %(need)s"), ()),
-        (r"record has full-width or control bytes \(全銀 records are half-width\)",
-         N_("The record has full-width or control bytes (全銀 records are half-width)"), ()),
-        (rf"(?P<field>\S+) \(bytes (?P<start>\d+)–(?P<end>\d+)\) must be digits: (?P<text>{_Q})",
-         N_("%(field)s (bytes %(start)s–%(end)s) must be digits: %(text)s"), ()),
-        (r"recipient name \(bytes 51–80\) is blank", N_("The recipient's name (bytes 51–80) is blank"), ()),
-        (r"transfer amount is zero", N_("The transfer amount is zero"), ()),
-        (rf"transfer date (?P<text>{_Q}) \(MMDD\) is not a valid date",
-         N_("The transfer date %(text)s (MMDD) is not a valid date"), ()),
-        (rf"unknown data type (?P<kind>{_Q}) \(1, 2, 8 or 9\)",
-         N_("Unknown データ区分 %(kind)s (1, 2, 8 or 9)"), ()),
-        (r"data record after the end record \(9\)", N_("A data record after the end record (9)"), ()),
-        (r"data record after the trailer at line (?P<line>\d+) \(no new header\)",
-         N_("A data record after the trailer at line %(line)s (no new header)"), ()),
-        (r"data record before any header \(1\)", N_("A data record before any header (1)"), ()),
-        (r"trailer record \(8\) without a header", N_("A trailer record (8) without a header"), ()),
-        (r"no trailer record \(8\) for this header before the next header at line (?P<line>\d+)",
-         N_("No trailer record (8) for this header before the next header at line %(line)s"), ()),
-        (r"no trailer record \(8\) for this header before the end record at line (?P<line>\d+)",
-         N_("No trailer record (8) for this header before the end record at line %(line)s"), ()),
-        (r"no trailer record \(8\) for this header before the end of the file",
-         N_("No trailer record (8) for this header before the end of the file"), ()),
-        (r"file ends without an end record \(9\): truncated\?",
-         N_("The file ends without an end record (9): truncated?"), ()),
-        (r"empty file: no header record", N_("The file is empty: no header record"), ()),
-        (r"trailer says (?P<count>[\d,]+) records, ¥(?P<total>[\d,]+); found (?P<found>[\d,]+) records, "
-         r"¥(?P<found_total>[\d,]+)(?: \((?P<unreadable>[\d,]+) with unreadable amounts\))?",
-         N_("The trailer says %(count)s records and ¥%(total)s; the file has %(found)s records and "
-            "¥%(found_total)s"), ()),
-    )
+REASONS: KnownForms = known_forms(
+    # values (ingest.values)
+    (rf"not an amount: (?P<text>{_Q})", N_("Not an amount: %(text)s")),
+    (rf"amount has a fraction of a yen: (?P<text>{_Q})", N_("The amount has a fraction of a yen: %(text)s")),
+    (r"empty amount", N_("The amount is empty")),
+    (r"empty date", N_("The date is empty")),
+    (rf"not a date: (?P<text>{_Q})", N_("Not a date: %(text)s")),
+    (rf"era year 0 in (?P<text>{_Q})", N_("Year 0 of an era does not exist: %(text)s")),
+    (rf"impossible date (?P<text>{_Q}): (?P<why>.+)", N_("No such date: %(text)s (%(why)s)"), ("why",)),
+    (r"day is out of range for month", N_("the month has no such day")),
+    (r"month must be in 1\.\.12", N_("the month must be 1 to 12")),
+    (r"year (?P<year>-?\d+) is out of range", N_("year %(year)s is out of range")),
+    (rf"not a month \(YYYY-MM\): (?P<text>{_Q})", N_("Not a month (YYYY-MM): %(text)s")),
+    # the shape of a row
+    (r"expected (?P<need>\d+) (?:fields|columns), found (?P<found>\d+)",
+     N_("%(found)s fields where the format has %(need)s")),
+    (r"too few columns \((?P<found>\d+)\)", N_("Too few fields (%(found)s)")),
+    (r"malformed quoting: a quoted field is not closed right before a comma or the line end",
+     N_("Malformed quoting: a quoted field is not closed right before a comma or the line end")),
+    (r"record runs over (?P<n>\d+) lines \(unbalanced quote\?\)",
+     N_("The record runs over %(n)s lines (an unbalanced quote?)")),
+    (r"field too long: a field holds more than (?P<n>[\d,]+) characters \(the CSV field limit\)",
+     N_("A field holds more than %(n)s characters (the CSV field limit)")),
+    (r"bytes that are not valid in the file's encoding",
+     N_("The row holds bytes that are not valid in the file's encoding")),
+    (r"NUL byte in the row \(binary data\?\)", N_("The row holds a NUL byte (binary data?)")),
+    (r"empty file \(no header row\)", N_("The file is empty (no header row)")),
+    (r"header row: (?P<why>.+)", N_("Header row: %(why)s"), ("why",)),
+    (r"(?P<label>.+) lacks required columns: (?P<columns>.+)",
+     N_("Required columns are missing from the header (%(label)s): %(columns)s")),
+    # whose row it is (ingest.load)
+    (r"no client: the row has no client_id and none was given \(--client\)",
+     N_("No client: the row names no client and none was given for the file (--client)")),
+    (rf"row's client_id (?P<row>{_Q}) differs from --client (?P<given>{_Q})",
+     N_("The row's client %(row)s differs from the client given for the file, %(given)s")),
+    (r"counterparty name is (?P<n>[\d,]+) characters long, over the cap of (?P<cap>\d+)",
+     N_("The counterparty's name is %(n)s characters long, over the cap of %(cap)s")),
+    (r"counterparty name holds only control or invisible characters",
+     N_("The counterparty's name holds only control or invisible characters")),
+    # journals (ingest.accounts, the 弥生 reader)
+    (r"no amount on either side", N_("No amount on either side")),
+    (r"debit account is blank and no other line of the entry names one",
+     N_("The debit account is blank and no other line of the entry names one")),
+    (r"credit account is blank and no other line of the entry names one",
+     N_("The credit account is blank and no other line of the entry names one")),
+    (rf"unknown 識別フラグ (?P<flag>{_Q}) \(2000, 2111, 2110, 2100, 2101\)",
+     N_("Unknown 識別フラグ %(flag)s (2000, 2111, 2110, 2100 or 2101)")),
+    (r"識別フラグ (?P<flag>\S+) without an open slip \(no 2110 line before it\)",
+     N_("識別フラグ %(flag)s without an open slip (no 2110 line before it)")),
+    (r"slip from line (?P<line>\d+) has no last line \(2101\) before (?P<why>.+)",
+     N_("The slip from line %(line)s has no last line (2101) before %(why)s"), ("why",)),
+    (r"a new entry starts at line (?P<line>\d+)", N_("a new entry starts at line %(line)s")),
+    (r"the file ends", N_("the file ends")),
+    (r"more than (?P<n>[\d,]+) lines", N_("more than %(n)s lines")),
+    # bank statements
+    (r"both withdrawal \((?P<withdrawal>.*)\) and deposit \((?P<deposit>.*)\)",
+     N_("Both a withdrawal (%(withdrawal)s) and a deposit (%(deposit)s)")),
+    (r"no withdrawal or deposit amount", N_("No withdrawal or deposit amount")),
+    (r"no amount", N_("No amount")),
+    # the canonical CSV
+    (rf"direction must be sale, purchase, receipt or payment: (?P<text>{_Q})",
+     N_("The direction must be sale, purchase, receipt or payment: %(text)s")),
+    (r"法人番号 without a counterparty name or id", N_("法人番号 without a counterparty name or id")),
+    # 全銀 transfer files
+    (r"record is (?P<n>\d+) bytes, expected (?P<need>\d+)",
+     N_("The record is %(n)s bytes, where a record has %(need)s")),
+    (r"record is over (?P<n>\d+) bytes, expected (?P<need>\d+)",
+     N_("The record is over %(n)s bytes, where a record has %(need)s")),
+    (r"record has full-width or control bytes \(全銀 records are half-width\)",
+     N_("The record has full-width or control bytes (全銀 records are half-width)")),
+    (rf"(?P<field>\S+) \(bytes (?P<start>\d+)–(?P<end>\d+)\) must be digits: (?P<text>{_Q})",
+     N_("%(field)s (bytes %(start)s–%(end)s) must be digits: %(text)s")),
+    (r"recipient name \(bytes 51–80\) is blank", N_("The recipient's name (bytes 51–80) is blank")),
+    (r"transfer amount is zero", N_("The transfer amount is zero")),
+    (rf"transfer date (?P<text>{_Q}) \(MMDD\) is not a valid date",
+     N_("The transfer date %(text)s (MMDD) is not a valid date")),
+    (rf"unknown data type (?P<kind>{_Q}) \(1, 2, 8 or 9\)",
+     N_("Unknown データ区分 %(kind)s (1, 2, 8 or 9)")),
+    (r"data record after the end record \(9\)", N_("A data record after the end record (9)")),
+    (r"data record after the trailer at line (?P<line>\d+) \(no new header\)",
+     N_("A data record after the trailer at line %(line)s (no new header)")),
+    (r"data record before any header \(1\)", N_("A data record before any header (1)")),
+    (r"trailer record \(8\) without a header", N_("A trailer record (8) without a header")),
+    (r"no trailer record \(8\) for this header before the next header at line (?P<line>\d+)",
+     N_("No trailer record (8) for this header before the next header at line %(line)s")),
+    (r"no trailer record \(8\) for this header before the end record at line (?P<line>\d+)",
+     N_("No trailer record (8) for this header before the end record at line %(line)s")),
+    (r"no trailer record \(8\) for this header before the end of the file",
+     N_("No trailer record (8) for this header before the end of the file")),
+    (r"file ends without an end record \(9\): truncated\?",
+     N_("The file ends without an end record (9): truncated?")),
+    (r"empty file: no header record", N_("The file is empty: no header record")),
+    (r"trailer says (?P<count>[\d,]+) records, ¥(?P<total>[\d,]+); found (?P<found>[\d,]+) records, "
+     r"¥(?P<found_total>[\d,]+)(?: \((?P<unreadable>[\d,]+) with unreadable amounts\))?",
+     N_("The trailer says %(count)s records and ¥%(total)s; the file has %(found)s records and "
+        "¥%(found_total)s")),
 )
 
-REVIEW_REASONS: KnownForms = tuple(
-    (re.compile(pattern), message, ()) for pattern, message in (
-        (r"score (?P<score>[\d.]+)", N_("Name similarity %(score)s")),
-        (r"ambiguous: (?P<other>\S+) scores (?P<score>[\d.]+)",
-         N_("Ambiguous: %(other)s is as similar (%(score)s)")),
-        (r"best score (?P<score>[\d.]+) below (?P<least>[\d.]+)",
-         N_("Best similarity %(score)s, below %(least)s")),
-        (r"no candidate", N_("No candidate")),
-    )
+REVIEW_REASONS: KnownForms = known_forms(
+    (r"score (?P<score>[\d.]+)", N_("Name similarity %(score)s")),
+    (r"ambiguous: (?P<other>\S+) scores (?P<score>[\d.]+)",
+     N_("Ambiguous: %(other)s is as similar (%(score)s)")),
+    (r"best score (?P<score>[\d.]+) below (?P<least>[\d.]+)",
+     N_("Best similarity %(score)s, below %(least)s")),
+    (r"no candidate", N_("No candidate")),
 )
 
 _COLUMNS: dict[str, str] = {
