@@ -77,6 +77,7 @@ __all__ = [
 # made the server's CPU for the 10k region 83 s against 48 s (its transaction
 # state outlives young garbage collections); docs/data-model.md.
 CHUNK_ROWS = 20_000
+NO_CLIENT = "no client"  # the start of a row's reject reason when no client is named
 # Pairs whose merged rows and firm totals are refreshed together: each
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
@@ -282,6 +283,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     agg = MonthlyAggregator()
     screen = NameScreen()  # names cleaned at the door, overlong ones rejected
     first_reject: Reject | None = None
+    no_client = 0  # rows rejected only because no client was named
     try:
         with rejects:
             for item in screen.rows(reader(path)):
@@ -301,6 +303,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                         summary.rows_loaded += 1
                         continue
                     item = problem
+                    no_client += problem.reason.startswith(NO_CLIENT)
                 summary.rows_rejected += 1
                 first_reject = first_reject or item
                 rejects.write([item.file, item.line, item.column, item.reason, item.raw])
@@ -315,18 +318,25 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     except Exception as e:  # a reader's failure fails this file, not the run (no batch left loading)
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: cannot be read ({type(e).__name__}: {e})")
-    refused = _refused(summary, first_reject)
+    refused = _refused(summary, first_reject, no_client)
     if refused is not None:
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: {refused}")
     return _Parsed(summary, agg.freeze(), rejects_path)
 
 
-def _refused(summary: LoadSummary, first: Reject | None) -> str | None:
+def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0) -> str | None:
     """Why a read file is refused as a whole (no batch), or ``None``: nothing
-    loaded or skipped and its one reject is about the file (an empty file,
-    a header that is not the format's)."""
-    if first is None or summary.rows_loaded or summary.rows_skipped or summary.rows_rejected != 1:
+    loaded or skipped and either its one reject is about the file (an empty
+    file, a header that is not the format's) or every row was rejected only
+    because no client was named (a ledger loaded without ``--client``: a
+    batch of nothing would stand in the way of loading it again with one)."""
+    if first is None or summary.rows_loaded or summary.rows_skipped:
+        return None
+    if no_client and no_client == summary.rows_rejected:
+        return (f"{NO_CLIENT}: no row of the file names its client; give the client whose ledger "
+                f"it is (--client, or client_id in a manifest) (read as {summary.format}; nothing loaded)")
+    if summary.rows_rejected != 1:
         return None
     if first.column == "header" or first.reason.startswith("empty file"):
         return f"{first.reason} (read as {summary.format or 'the given format'}; nothing loaded)"
@@ -1094,7 +1104,7 @@ def _client_problem(line: LedgerLine | UnnamedLine, client_id: str | None) -> Re
     """Why a good line cannot be attributed to a client, or ``None``."""
     if not (line.client_id or client_id):
         return Reject(line.file, line.line,
-                      "no client: the row has no client_id and none was given (--client)",
+                      f"{NO_CLIENT}: the row has no client_id and none was given (--client)",
                       column="client_id")
     if client_id and line.client_id and line.client_id != client_id:
         return Reject(line.file, line.line,

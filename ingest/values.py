@@ -59,6 +59,8 @@ def parse_amount(text: str) -> int:
         s = s[1:]
     if "." in s:
         whole, _, frac = s.partition(".")
+        if frac and not _AMOUNT_RE.match(frac):
+            raise ValueError(f"not an amount: {text!r}")  # "12.5.0", "12.x" ("12." is 12)
         if frac.strip("0"):
             raise ValueError(f"amount has a fraction of a yen: {text!r}")
         s = whole

@@ -129,6 +129,32 @@ def test_refused_files_leave_no_batch(store: Store, tmp_path: Path) -> None:
     assert not list((tmp_path / "rejects").glob("*.csv"))  # no quarantine file of a refused file
 
 
+def test_ledger_without_client_is_refused_then_loads_with_one(store: Store, tmp_path: Path) -> None:
+    """A ledger whose rows name no client, sent without one: refused as a whole
+    (no batch of nothing in the way), and it then loads in full with the client."""
+    path = _ledger(tmp_path / "c1.csv", ROWS)
+    (refused,) = _load(store, tmp_path, LoadJob(path, None))
+    assert isinstance(refused, IngestError)
+    assert "no row of the file names its client" in str(refused) and "--client" in str(refused)
+    assert store.list_batches() == []
+    assert not list((tmp_path / "rejects").glob("*.csv"))
+    s = _one(store, tmp_path, LoadJob(path, "C1"))
+    assert (s.rows_loaded, s.rows_rejected, s.same_file) == (len(ROWS), 0, [])
+
+
+def test_rows_without_client_among_named_ones_are_rejected_only(store: Store, tmp_path: Path) -> None:
+    """Rows that name their client load; the ones that do not are rejected with
+    file and line — the file is not refused."""
+    path = tmp_path / "mixed.csv"
+    path.write_text("date,client_id,counterparty_name,direction,amount\n"
+                    "2025-04-03,C1,株式会社大田機械,sale,100000\n"
+                    "2025-04-10,,合同会社倉吉デザイン,purchase,40000\n", encoding="utf-8")
+    s = _one(store, tmp_path, LoadJob(path, None))
+    assert (s.rows_loaded, s.rows_rejected) == (1, 1)
+    rejects = Path(s.rejects_path).read_text(encoding="utf-8")
+    assert ",3,client_id,no client: the row has no client_id" in rejects
+
+
 def test_nul_byte_and_bad_bytes_reject_their_lines_only(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "damaged.csv"
     path.write_bytes(HEADER.encode() + "2025-04-01,甲商事,sale,100\n".encode()

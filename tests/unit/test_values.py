@@ -67,6 +67,17 @@ def test_bad_amounts(text: str) -> None:
         parse_amount(text)
 
 
+@pytest.mark.parametrize("text,reason", [
+    ("1.5", "amount has a fraction of a yen: '1.5'"),
+    ("12.5.0", "not an amount: '12.5.0'"),  # two dots: not a number, not a fraction
+    ("12.x", "not an amount: '12.x'"),
+])
+def test_bad_amount_reasons(text: str, reason: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_amount(text)
+    assert str(caught.value) == reason
+
+
 @settings(deadline=None)  # a busy CI machine may pause one example past the default 200 ms
 @given(st.integers(min_value=-10**13, max_value=10**13))
 def test_amount_roundtrip_with_separators(n: int) -> None:
