@@ -964,4 +964,14 @@ def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:
          for p in affected[:TOP]],
         len(affected), [float(x) for x in a.get("recovery_rates", [])],
         [float(x) for x in a.get("equity_ratios", [])],
-        [(WHATIF_NOTES[n["key"]], dict(n["values"])) for n in r.get("note_items", [])])
+        [(WHATIF_NOTES[n["key"]], _named(dict(n["values"]), failing_id, name(failing_id)))
+         for n in r.get("note_items", [])])
+
+
+def _named(values: dict[str, Any], failing_id: str, failing_name: str | None) -> dict[str, Any]:
+    """A note's values as the page shows them: the failing firm by its name, as
+    the result's heading names it (the API's note gives its id; a masked firm
+    has no name here and keeps its pseudonym)."""
+    if failing_name and values.get("firm") == failing_id:
+        return {**values, "firm": failing_name}
+    return values

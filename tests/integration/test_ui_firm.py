@@ -196,7 +196,8 @@ def test_the_whatif_picker_returns_a_result(app: TestClient) -> None:
 
 def test_the_whatif_notes_are_in_the_readers_language(app: TestClient) -> None:
     """What a what-if answer rests on (graph.contagion.WHATIF_NOTES) is shown
-    in Japanese by default and in English on request, the same notes as the API's."""
+    in Japanese by default and in English on request, the same notes as the API's;
+    the page names the failing firm where the API gives its id."""
     from graph.contagion import WHATIF_NOTES
 
     _sign_in(app, "analyst")
@@ -207,9 +208,12 @@ def test_the_whatif_notes_are_in_the_readers_language(app: TestClient) -> None:
     ja = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2}).text
     en = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2, "lang": "en"}).text
     assert "モデルの注記" in ja and "Model notes" in en
+    assert "receivable_estimated" in [i["key"] for i in items]
     for item, text in zip(items, english, strict=True):
         assert text == WHATIF_NOTES[item["key"]] % item["values"]
-        assert text in en and text not in ja
+        shown = text.replace(f"on {C2} ", "on 株式会社二号物産 ")
+        assert shown in en and shown not in ja
+    assert "株式会社二号物産 に対する売掛金は、直近" in ja
 
 
 def test_a_hostile_name_stays_text(app: TestClient) -> None:
