@@ -10,7 +10,9 @@
   every decision is audited, then the page comes back with a message).
 * ``GET /ui/loads``, ``GET /ui/loads/{batch_id}`` — the loads (batches)
   newest first, and one load with its rejected rows (the batch's quarantine
-  CSV under ``TORIHIKI_HOME/rejects``).
+  CSV under ``TORIHIKI_HOME/rejects``); ``POST /ui/loads`` — the upload form
+  of one client's ledger file (loaded as ``POST /ingest`` does,
+  :mod:`api.uploads`; audited ``load``).
 * ``GET /ui/export``, ``POST /ui/export`` — the anonymised research export
   (:func:`api.export.export_research`), downloaded as one zip file.
 
@@ -32,16 +34,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from api.audit import audit, audited_read
 from api.deps import SettingsDep
+from api.errors import PayloadTooLarge
 from api.portfolio_signals import shared_portfolio_cache
+from api.uploads import FORMATS, load_upload, receive_upload, shown_name
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from ingest import review
+from ingest.load import IngestError
 from queries.access import Role
 from queries.model import BatchInfo
 from queries.scoped import ScopedStore
@@ -275,15 +280,15 @@ def merge_undo(request: Request, principal: FormPrincipal, merge_id: str) -> Res
 # -- loads ---------------------------------------------------------------------------
 
 def _batch_row(b: BatchInfo) -> dict[str, Any]:
-    """A batch for the page: the file by its name only (server paths stay on the server)."""
-    return {"id": b.id, "file": Path(b.file).name, "client_id": b.client_id, "format": b.format,
+    """A batch for the page: the file by the name its sender knows (:func:`api.uploads.shown_name`)."""
+    return {"id": b.id, "file": shown_name(b.file), "client_id": b.client_id, "format": b.format,
             "status": b.status, "rows_read": b.rows_read, "rows_loaded": b.rows_loaded,
             "rows_rejected": b.rows_rejected, "rows_skipped": b.rows_skipped,
             "started_at": b.started_at, "finished_at": b.finished_at}
 
 
 @router.get("/ui/loads", response_class=HTMLResponse, dependencies=[ANALYSTS])
-def loads_page(request: Request, principal: PagePrincipal,
+def loads_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
                client: Annotated[str, Query(max_length=64)] = "",
                rejected: Annotated[str, Query(max_length=5)] = "",
                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
@@ -300,7 +305,60 @@ def loads_page(request: Request, principal: PagePrincipal,
     kept = {k: v for k, v in {"client": client.strip(), "rejected": "1" if rejected in ("1", "on", "true") else ""
                               }.items() if v}
     return render(request, "loads.html", rows=rows, total=total, page=page, pages=pages, client=client.strip(),
-                  rejected=bool(kept.get("rejected")), kept=kept)
+                  rejected=bool(kept.get("rejected")), kept=kept, formats=FORMATS,
+                  flash=request.session.pop("loads_flash", None),
+                  max_mb=settings.max_upload_bytes // (1 << 20))
+
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def _loads_flash(request: Request, kind: str, **values: Any) -> None:
+    request.session["loads_flash"] = {"kind": kind, **values}
+
+
+@router.post("/ui/loads", dependencies=[ANALYSTS])
+def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDep,
+                file: Annotated[UploadFile | None, File()] = None,
+                client_id: Annotated[str, Form(max_length=200)] = "",
+                format: Annotated[str, Form(max_length=40)] = "",  # noqa: A002 (the form field)
+                year: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Load one ledger file of one client from the upload form (as ``POST
+    /ingest`` does: :mod:`api.uploads`), then show its load with a message;
+    a file refused as a whole, or a form that cannot be loaded, comes back to
+    the loads page with the reason (the form keeps its client)."""
+    store = _raw(request)
+    client_id = client_id.strip()
+    back = RedirectResponse("/ui/loads" + (f"?client={client_id}" if _CLIENT_ID.match(client_id) else ""), 303)
+
+    def refused(kind: str, **values: Any) -> Response:
+        _loads_flash(request, kind, **values)
+        return back
+
+    if file is None or not file.filename:
+        return refused("no_file")
+    if not _CLIENT_ID.match(client_id):
+        return refused("bad_client", client=client_id[:64])
+    if client_id not in store.get_firms([client_id]):
+        return refused("unknown_client", client=client_id)
+    if format and format not in FORMATS:
+        return refused("bad_format", format=format[:40])
+    if year.strip() and not (year.strip().isdigit() and 1900 <= int(year) <= 2100):
+        return refused("bad_year", year=year.strip()[:20])
+    try:
+        upload = receive_upload(file.file, file.filename, settings)
+    except PayloadTooLarge:
+        return refused("too_large", mb=settings.max_upload_bytes // (1 << 20))
+    try:
+        summary = load_upload(request, store, settings, upload, client_id, format or None,
+                              int(year) if year.strip() else None)
+    except IngestError as e:
+        return refused("refused", file=upload.name, reason=str(e))
+    _moved(request, store)
+    _loads_flash(request, summary.status, file=upload.name, batch=summary.batch_id,
+                 loaded=summary.rows_loaded, rejected=summary.rows_rejected, skipped=summary.rows_skipped,
+                 others=[b["batch_id"] for b in summary.same_file])
+    return RedirectResponse(f"/ui/loads/{summary.batch_id}", 303)
 
 
 def _rejects_file(home: Path, batch: BatchInfo) -> Path | None:
@@ -329,12 +387,13 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
             for i, rec in enumerate(reader):
                 if start <= i < start + PAGE_SIZE:
                     rec = [*rec, "", "", "", "", ""][:5]
-                    rows.append({"file": Path(rec[0]).name, "line": rec[1], "column": rec[2], "reason": rec[3],
+                    rows.append({"file": shown_name(rec[0]), "line": rec[1], "column": rec[2], "reason": rec[3],
                                  "raw": rec[4]})
                 total = i + 1
     pages = max(1, math.ceil(total / PAGE_SIZE))
+    flash = request.session.pop("loads_flash", None)
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
-                  has_file=path is not None)
+                  has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None)
 
 
 # -- research export -------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from api.web.i18n import KnownForms, Locale, known_forms
 
-__all__ = ["REASONS", "REVIEW_REASONS", "reject_reason", "reject_column", "review_reason"]
+__all__ = ["FORMAT_LABELS", "format_label", "REASONS", "REVIEW_REASONS", "reject_reason", "refusal_reason", "reject_column", "review_reason"]
 
 
 def N_(message: str) -> str:
@@ -28,6 +28,26 @@ def N_(message: str) -> str:
 # themselves reasons to translate]). Values keep their quotes, as in the file.
 _Q = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""  # a value as repr() quotes it
 REASONS: KnownForms = known_forms(
+    # a file refused as a whole (ingest.decode, ingest.readers.detect, ingest.load): the upload form
+    (r"UTF-16 text(?: \(byte-order mark\))?, which is not supported: save it as UTF-8 or Shift_JIS",
+     N_("The file is UTF-16 text, which is not supported: save it as UTF-8 or Shift_JIS")),
+    (r"binary file \((?P<share>\d+%) of the first (?P<n>[\d,]+) bytes are control bytes\), not a text ledger",
+     N_("A binary file (%(share)s of its first %(n)s bytes are control bytes), not a text ledger")),
+    (r"not UTF-8 and not Shift_JIS \(cp932\)", N_("The file is neither UTF-8 nor Shift_JIS (cp932)")),
+    (r"empty file", N_("The file is empty")),
+    (r"no rows in the first (?P<n>\d+) bytes", N_("No rows in the first %(n)s bytes")),
+    (rf"unknown format \(first row (?P<row>{_Q}) is no known header, 弥生 row or 全銀 record\)",
+     N_("Unknown format: the first row %(row)s is no known header, 弥生 row or 全銀 record")),
+    (r"no header row matching (?P<which>.+?) \(a date, withdrawal and deposit or a signed amount, "
+     r"a description\) in the first (?P<n>\d+) rows; describe the columns in a layout file",
+     N_("No header row of a bank statement (a date, withdrawal and deposit or a signed amount, a "
+        "description) in the first %(n)s rows; the file needs a layout file (torihiki ingest --bank-layout)")),
+    (r"(?P<why>.+) \(read as (?P<format>\S+); nothing loaded\)",
+     N_("%(why)s (read as %(format)s; nothing loaded)"), ("why",)),
+    (r"line (?P<line>\d+): (?P<why>.+)", N_("Line %(line)s: %(why)s"), ("why",)),
+    (r"no header record", N_("No header record")),
+    (r"no trailer record", N_("No trailer record (8)")),
+    (r"no end record", N_("No end record (9)")),
     # values (ingest.values)
     (rf"not an amount: (?P<text>{_Q})", N_("Not an amount: %(text)s")),
     (rf"amount has a fraction of a yen: (?P<text>{_Q})", N_("The amount has a fraction of a yen: %(text)s")),
@@ -155,6 +175,23 @@ _COLUMNS: dict[str, str] = {
 """The readers' field keys a reject may name, as a reader calls them."""
 
 
+FORMAT_LABELS: dict[str, str] = {
+    "canonical": N_("Canonical CSV"),
+    "yayoi": N_("弥生会計 journal"),
+    "freee": N_("freee journal"),
+    "moneyforward": N_("Money Forward journal"),
+    "zengin": N_("全銀 transfer file"),
+    "bank": N_("Bank statement"),
+}
+"""The ledger formats (``ingest.readers.detect.Format``) as people call them."""
+
+
+def format_label(fmt: str, loc: Locale) -> str:
+    """A ledger format's key (``zengin`` …) as people call it in ``loc``'s language."""
+    message = FORMAT_LABELS.get(fmt)
+    return loc.gettext(message) if message is not None else fmt
+
+
 def reject_reason(text: str, loc: Locale) -> str:
     """``text`` (a reader's reason, in English) in ``loc``'s language; as
     written when it is not one of :data:`REASONS`."""
@@ -165,6 +202,13 @@ def review_reason(text: str, loc: Locale) -> str:
     """Why matching left a spelling to review (``ingest.matching``'s English),
     in ``loc``'s language; as written when it is not one of :data:`REVIEW_REASONS`."""
     return loc.known(text, REVIEW_REASONS)
+
+
+def refusal_reason(text: str, file: str, loc: Locale) -> str:
+    """Why ``file`` was refused as a whole (:class:`ingest.load.IngestError`'s
+    text, which starts with the file's name) in ``loc``'s language."""
+    rest = text.removeprefix(file).removeprefix(":").strip() if text.startswith(file) else text
+    return loc.known(rest, REASONS)
 
 
 def reject_column(key: str, loc: Locale) -> str:

@@ -3,7 +3,8 @@
 One Jinja2 environment per language, each with that language's gettext
 catalog installed (``{{ _("Sales") }}``, ``{% trans %}``) and its formats as
 filters (``|yen``, ``|num``, ``|pct``, ``|pts``, ``|month``, ``|day``,
-``|industry``, ``|reject_reason``, ``|reject_column``, ``|review_reason``), so a
+``|industry``, ``|reject_reason``, ``|refusal_reason``, ``|reject_column``,
+``|review_reason``, ``|format_label``), so a
 template renders the same way in any thread. Autoescaping is on for every
 template: a firm's name is text wherever it appears.
 
@@ -25,7 +26,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.web.i18n import LANG_COOKIE, LANGS, Lang, lang_of, locale_for, translations
 from api.web.nav import nav_items, role_label
-from api.web.reasons import reject_column, reject_reason, review_reason
+from api.web.reasons import (
+    format_label,
+    refusal_reason,
+    reject_column,
+    reject_reason,
+    review_reason,
+)
 
 __all__ = ["TEMPLATES", "PAGE_CSP", "PAGE_HEADERS", "environment", "request_lang", "render", "render_text",
            "is_page"]
@@ -69,6 +76,8 @@ def environment(lang: Lang) -> Environment:
     env.filters.update(yen=loc.yen, num=loc.number, pct=loc.percent, pts=loc.points, month=loc.month,
                        day=loc.day, industry=lambda letter: industry_label(letter, lang),
                        reject_reason=lambda text: reject_reason(text, loc),
+                       refusal_reason=lambda text, file: refusal_reason(text, file, loc),
+                       format_label=lambda fmt: format_label(fmt, loc),
                        reject_column=lambda key: reject_column(key, loc),
                        review_reason=lambda text: review_reason(text, loc))
     env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label)

@@ -116,3 +116,34 @@ def test_researcher_downloads_the_export(page: Any, site: Site) -> None:
     assert "2023-06" not in edges and "2023-07" in edges  # the period chosen
     for firm in list(site.firms.values()):
         assert firm not in edges  # pseudonyms only
+
+
+def test_analyst_uploads_a_ledger_file(page: Any, site: Site, tmp_path: Any) -> None:
+    """The upload form on the loads page: a client's small file with one bad
+    row; the load's page says what was loaded, the bad row's reason in
+    Japanese. (Last in the module: it adds trade to the module's store.)"""
+    client = site.firms["client_sanin"]
+    ledger = tmp_path / "追加分.csv"
+    ledger.write_text("date,counterparty_name,direction,amount\n"
+                      "2024-06-10,株式会社ブラウザ試験商事,sale,123456\n"
+                      "2024-06-11,株式会社ブラウザ試験商事,sale,12.5.0\n", encoding="utf-8")
+    login(page, site, "analyst", "/ui/loads")
+    form = page.locator("form.upload-form")
+    assert form.is_visible() or page.locator("details.upload summary").count() == 1
+    if not form.is_visible():
+        page.click("details.upload summary")
+    assert page.locator("details.upload summary").inner_text() == "帳簿ファイルを取り込む"
+    page.set_input_files("form.upload-form input[name=file]", str(ledger))
+    page.fill("form.upload-form input[name=client_id]", client)
+    shot(page, site, "load-upload-form")
+    page.click("form.upload-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/ui/loads/b" in page.url
+    flash = page.locator("p.flash").inner_text()
+    assert "取込 1 行、エラー 1 行" in flash, flash
+    assert "金額として読めません" in page.locator("table.rejects").inner_text()
+    assert_japanese_renders(page, "p.flash")
+    shot(page, site, "load-uploaded")
+    (batch,) = [b for b in site.store.list_batches() if b.client_id == client and b.file.endswith(".csv")
+                and b.rows_rejected == 1 and b.rows_loaded == 1]
+    assert batch.id in page.url

@@ -170,6 +170,10 @@ def test_analyst_pages_are_not_for_other_roles(store: Store, tmp_path: Path, rol
             assert "株式会社" not in r.text
         csrf = _csrf(c.get("/ui/").text)
         assert c.post("/ui/review/X:k/accept", data={"csrf": csrf}).status_code == 403
+        before = len(store.list_batches())
+        upload = c.post("/ui/loads", data={"csrf": csrf, "client_id": "C1"},
+                        files={"file": ("x.csv", b"date,counterparty_name,direction,amount\n", "text/csv")})
+        assert upload.status_code == 403 and len(store.list_batches()) == before
         if role == "officer_b1":
             assert c.get("/ui/export").status_code == 403
         c.cookies.clear()  # no session: the login page, which comes back here
@@ -263,6 +267,97 @@ def test_loads_and_rejected_rows(store: Store, tmp_path: Path) -> None:
         assert "Not an amount: &#39;&lt;b&gt;12x&lt;/b&gt;&#39;" in english
         assert "<b>12x</b>" not in one.text and "&lt;b&gt;12x&lt;/b&gt;" in one.text
         assert c.get("/ui/loads/no-such-batch").status_code == 404
+
+
+def test_upload_a_ledger_from_the_loads_page(store: Store, tmp_path: Path) -> None:
+    """An analyst loads one client's file through the form: the load's page
+    says what was loaded and shows its rejected rows in Japanese; the same
+    file again changes nothing; the load is audited; the network has it."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    settings = _settings(tmp_path)
+    body = _ledger(tmp_path / "u1.csv", [("2025-04-01", "株式会社エー", "sale", "1000"),
+                                         ("2025-04-02", "株式会社ビー", "sale", "12.5.0"),
+                                         ("2025-05-03", "株式会社エー", "sale", "3000")]).read_bytes()
+    with _app_client(store, settings) as c:
+        _login(c, "analyst")
+        page = c.get("/ui/loads")
+        assert "帳簿ファイルを取り込む" in page.text and 'enctype="multipart/form-data"' in page.text
+        csrf = _csrf(page.text)
+        form = {"csrf": csrf, "client_id": "U1", "format": "", "year": ""}
+        r = c.post("/ui/loads", data=form, files={"file": ("台帳 4月.csv", body, "text/csv")}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/ui/loads/b"), r.text
+        shown = c.get(r.headers["location"]).text
+        assert "台帳_4月.csv を取り込みました：取込 2 行、エラー 1 行、スキップ 0 行。" in shown
+        assert "金額として読めません：&#39;12.5.0&#39;" in shown and "標準CSV" in shown
+        assert "<dd>台帳_4月.csv</dd>" in shown and "<td>台帳_4月.csv</td>" in shown  # no SHA-256 prefix
+        (batch,) = store.list_batches()
+        assert (batch.client_id, batch.rows_loaded, batch.rows_rejected) == ("U1", 2, 1)
+        assert Path(batch.file).parent == settings.home / "uploads"
+        assert store.get_firms(["U1"])["U1"].is_client
+        again = c.post("/ui/loads", data=form, files={"file": ("u1.csv", body, "text/csv")})
+        assert again.status_code == 200 and "取り込み済みです。何も変わっていません。" in again.text
+        assert len(store.list_batches()) == 1
+        # the same as the API's upload: an audited load
+        loads, n = store.audit_log(action="load", firm_id="U1")
+        assert n == 2 and {e.user for e in loads} == {"analyst"} and {e.outcome for e in loads} == {"ok"}
+
+
+def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> None:
+    """A 全銀 transfer file (the study's sample, written by another tool) with
+    the year of its dates: loaded as the format says; the same bytes with
+    another year are another load, and the page says the first is there too."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    sample = Path(__file__).parents[1] / "fixtures" / "shared" / "data" / "external"
+    body = (sample / "zengin_sogo_furikomi_single-transaction.txt").read_bytes()
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+        first = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1", "format": "zengin", "year": "2024"},
+                       files={"file": ("furikomi.txt", body, "text/plain")})
+        assert first.status_code == 200 and "取込 1 行、エラー 0 行" in first.text
+        assert "全銀の総合振込ファイル" in first.text
+        second = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1", "format": "", "year": "2025"},
+                        files={"file": ("furikomi.txt", body, "text/plain")})
+        assert len(store.list_batches()) == 2
+        first_id = first.url.path.rsplit("/", 1)[-1]
+        assert second.url.path != first.url.path and f"取込 {first_id} としても保存されています" in second.text
+
+
+def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path) -> None:
+    """A form that cannot be loaded comes back to the loads page with the
+    reason in Japanese (English on request), and stores nothing: no file, an
+    unknown client, a bad year, a forged token, a file refused as a whole."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    settings = _settings(tmp_path)
+    good = ("u1.csv", b"date,counterparty_name,direction,amount\n2025-04-01,A,sale,1\n", "text/csv")
+    with _app_client(store, settings) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+
+        def send(file: tuple[str, bytes, str] | None, lang: str = "ja", **fields: str) -> str:
+            data = {"csrf": csrf, "client_id": "U1", "format": "", "year": "", **fields}
+            r = c.post("/ui/loads", data=data, files={"file": file} if file else {"file": ("", b"", "")},
+                       params={"lang": lang} if lang != "ja" else None, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"].startswith("/ui/loads"), r.text
+            page = c.get(r.headers["location"], params={"lang": lang}).text
+            return page.split('role="alert">')[1].split("</p>")[0].strip()
+
+        assert send(None) == "取り込む帳簿ファイルを選んでください。"
+        assert "企業 U9 はありません。" in send(good, client_id="U9")
+        assert "「20x5」は年ではありません" in send(good, year="20x5")
+        assert "「A B」は顧問先IDではありません" in send(good, client_id="A B")
+        binary = ("book.xlsx", b"PK\x03\x04" + bytes(range(256)) * 8, "application/octet-stream")
+        assert send(binary).startswith("book.xlsx は取り込みませんでした：バイナリファイルです（先頭 2,052 バイトの")
+        utf16 = ("u16.csv", "date,counterparty_name,direction,amount\n".encode("utf-16"), "text/csv")
+        assert "UTF-16 のテキストには対応していません" in send(utf16)
+        unknown = ("memo.csv", b"hello,world\nfoo,bar\n", "text/csv")
+        assert "形式を判定できません：先頭行 &#39;hello,world&#39;" in send(unknown)
+        assert send(unknown, lang="en").startswith("memo.csv was not loaded: Unknown format: the first row")
+        header = ("f.csv", b"date,counterparty_name,direction,amount\n2025-04-01,A,sale,1\n", "text/csv")
+        assert send(header, format="freee").endswith("：debit_account, credit_account（freee として読み込み、何も取り込んでいません）")
+        assert store.list_batches() == []
+        forged = c.post("/ui/loads", data={"csrf": "forged", "client_id": "U1"}, files={"file": good})
+        assert forged.status_code == 403 and store.list_batches() == []
 
 
 def test_research_export_download(store: Store, tmp_path: Path) -> None:
