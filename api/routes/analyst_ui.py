@@ -12,7 +12,9 @@
   newest first, and one load with its rejected rows (the batch's quarantine
   CSV under ``TORIHIKI_HOME/rejects``); ``POST /ui/loads`` — the upload form
   of one client's ledger file (loaded as ``POST /ingest`` does,
-  :mod:`api.uploads`; audited ``load``).
+  :mod:`api.uploads`; audited ``load``), after which ``torihiki refresh``
+  runs in the background (:mod:`api.refresh_runner`); ``POST /ui/refresh``
+  starts it by hand.
 * ``GET /ui/export``, ``POST /ui/export`` — the anonymised research export
   (:func:`api.export.export_research`), downloaded as one zip file.
 
@@ -41,7 +43,8 @@ from starlette.background import BackgroundTask
 from api.audit import audit, audited_read
 from api.deps import SettingsDep
 from api.errors import PayloadTooLarge
-from api.portfolio_signals import shared_portfolio_cache
+from api.portfolio_signals import PORTFOLIO_SIGNALS, shared_portfolio_cache
+from api.refresh_runner import refresh_runner
 from api.uploads import FORMATS, load_upload, receive_upload, shown_name
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
@@ -304,8 +307,13 @@ def loads_page(request: Request, principal: PagePrincipal, settings: SettingsDep
     rows = [_batch_row(b) for b in batches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
     kept = {k: v for k, v in {"client": client.strip(), "rejected": "1" if rejected in ("1", "on", "true") else ""
                               }.items() if v}
+    store = _raw(request)
+    derived = store.get_analytics(PORTFOLIO_SIGNALS)  # what the last refresh computed, and when
     return render(request, "loads.html", rows=rows, total=total, page=page, pages=pages, client=client.strip(),
                   rejected=bool(kept.get("rejected")), kept=kept, formats=FORMATS,
+                  refresh=refresh_runner(request.app.state, settings, store).state(),
+                  derived_stale=derived is not None and derived[0] != store.data_version(),
+                  derived_at=derived[1] if derived else None,
                   flash=request.session.pop("loads_flash", None),
                   max_mb=settings.max_upload_bytes // (1 << 20))
 
@@ -355,10 +363,21 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
     except IngestError as e:
         return refused("refused", file=upload.name, reason=str(e))
     _moved(request, store)
+    if summary.status != "duplicate":
+        refresh_runner(request.app.state, settings, store).request()  # the portfolio, peers and alerts follow
     _loads_flash(request, summary.status, file=upload.name, batch=summary.batch_id,
                  loaded=summary.rows_loaded, rejected=summary.rows_rejected, skipped=summary.rows_skipped,
                  others=[b["batch_id"] for b in summary.same_file])
     return RedirectResponse(f"/ui/loads/{summary.batch_id}", 303)
+
+
+@router.post("/ui/refresh", dependencies=[ANALYSTS])
+def refresh_now(request: Request, principal: FormPrincipal, settings: SettingsDep) -> Response:
+    """Start the refresh (``torihiki refresh``) in the background now: for a
+    load made another way (``POST /ingest``, a CLI load with ``--no-refresh``)."""
+    refresh_runner(request.app.state, settings, _raw(request)).request()
+    audit(request, "refresh", None, "ok", "from the loads page")
+    return RedirectResponse("/ui/loads", 303)
 
 
 def _rejects_file(home: Path, batch: BatchInfo) -> Path | None:

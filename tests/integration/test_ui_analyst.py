@@ -302,6 +302,45 @@ def test_upload_a_ledger_from_the_loads_page(store: Store, tmp_path: Path) -> No
         assert n == 2 and {e.user for e in loads} == {"analyst"} and {e.outcome for e in loads} == {"ok"}
 
 
+def test_an_upload_is_followed_by_the_refresh(store: Store, tmp_path: Path) -> None:
+    """After a load from the form, ``torihiki refresh`` runs in the background
+    (a child process, against the store served): the loads page says so, and
+    then the portfolio holds the new client's signals, no longer stale."""
+    from api.portfolio_signals import PORTFOLIO_SIGNALS
+    from api.refresh_runner import refresh_runner
+
+    _portfolio_data(store, tmp_path)
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    settings = _settings(tmp_path)
+    body = _ledger(tmp_path / "u1.csv", [(f"{m}-15", "株式会社アルファ", "sale", "500000") for m in MONTHS]
+                   ).read_bytes()
+    with _app_client(store, settings) as c:
+        _login(c, "analyst")
+        from api.commands.common import refresh_analytics
+        refresh_analytics(store, settings, quiet=True)  # as a load through the CLI leaves it
+        before = store.get_analytics(PORTFOLIO_SIGNALS)
+        assert before is not None and before[0] == store.data_version()
+        assert "refresh-state" not in c.get("/ui/loads").text
+        csrf = _csrf(c.get("/ui/loads").text)
+        r = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files={"file": ("u1.csv", body, "text/csv")})
+        assert r.status_code == 200
+        runner = refresh_runner(c.app.state, settings, store)  # type: ignore[attr-defined]
+        loads = c.get("/ui/loads").text
+        assert "再計算しています" in loads or "データが取り込まれています" not in loads
+        assert runner.wait(300), "the refresh did not end within five minutes"
+        state = runner.state()
+        assert state.error is None and state.finished_at and not state.running
+        after = store.get_analytics(PORTFOLIO_SIGNALS)
+        assert after is not None and after[0] == store.data_version() > before[0]
+        page = c.get("/ui/portfolio", params={"q": "U1"}).text
+        assert 'data-firm="U1"' in page and '<p class="badge warn">' not in page  # not stale
+        loads = c.get("/ui/loads").text
+        assert "refresh-state" not in loads  # nothing running, nothing stale
+        # by hand: nothing changed since, so it computes the same again
+        r = c.post("/ui/refresh", data={"csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303 and runner.wait(300) and runner.state().error is None
+
+
 def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> None:
     """A 全銀 transfer file (the study's sample, written by another tool) with
     the year of its dates: loaded as the format says; the same bytes with

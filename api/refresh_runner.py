@@ -1,0 +1,175 @@
+"""The refresh after a load from the web UI, run in the background.
+
+A load leaves what is derived from the whole network — the portfolio's
+signals, the peer baselines, the alerts and the answers rendered at load
+time — marked stale until ``torihiki refresh`` runs. The CLI's loads run it
+themselves; an analyst who uploads a file in the browser should not need a
+terminal. :class:`RefreshRunner` runs ``torihiki refresh`` after such a load:
+
+* **in a child process** (``python -m api.cli refresh``, niced): the refresh
+  reads the whole network and renders answers in processes of its own, work
+  that does not belong in a server process serving requests (its memory, its
+  forks);
+* **one at a time on the machine**: a lock file under ``TORIHIKI_HOME``
+  (``refresh.lock``, :func:`fcntl.flock`) makes the server processes take
+  turns, and a refresh asked for while one runs is run once more after it
+  (several uploads in a row: at most one waiting);
+* **against the store the server serves**: the embedded store's folder, or
+  the server's Neo4j settings (``NEO4J_URI`` …).
+
+:meth:`RefreshRunner.state` tells the loads page whether a refresh runs and
+how the last one ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from api.cache import app_state_once
+from api.settings import Settings
+from queries.store import Store
+
+__all__ = ["RefreshRunner", "RefreshState", "refresh_runner", "REFRESH_TIMEOUT_SECONDS"]
+
+log = logging.getLogger("torihiki.api")
+
+REFRESH_TIMEOUT_SECONDS = 3600
+"""A refresh still running after an hour is stopped (the 100k-firm region's
+takes about 5 minutes on the embedded store, 15 on Neo4j; docs/data-model.md)."""
+
+_NEO4J_VARIABLES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+
+
+@dataclass(frozen=True)
+class RefreshState:
+    """What the loads page says about the background refresh: whether one
+    runs (in any server process of this machine), and when and how the last
+    one of this process ended (UTC ISO; ``error``: its last line of output)."""
+
+    running: bool
+    finished_at: str | None = None
+    error: str | None = None
+
+
+class RefreshRunner:
+    """Runs ``torihiki refresh`` in the background for one server process."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self._wanted = threading.Event()
+        self._guard = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._finished_at: str | None = None
+        self._error: str | None = None
+
+    @property
+    def lock_path(self) -> Path:
+        return self._home() / "refresh.lock"
+
+    def request(self) -> None:
+        """Ask for a refresh: started now, or once more after the one running."""
+        self._wanted.set()
+        with self._guard:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="torihiki-refresh", daemon=True)
+                self._thread.start()
+
+    def state(self) -> RefreshState:
+        running = (self._thread is not None and self._thread.is_alive()) or self._locked_elsewhere()
+        return RefreshState(running, self._finished_at, self._error)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until this process's refreshes are done; whether they are (tests, shutdown)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    # -- the work ------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while self._wanted.is_set():
+            self._wanted.clear()
+            with self._machine_lock():
+                self._run_once()
+
+    def _run_once(self) -> None:
+        command = [sys.executable, "-m", "api.cli", "refresh", "--json"]
+        if shutil.which("nice"):
+            command = ["nice", "-n", "10", *command]
+        try:
+            done = subprocess.run(command, env=self._child_env(), capture_output=True, text=True,
+                                  timeout=REFRESH_TIMEOUT_SECONDS, check=False)
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
+            self._ended(f"{type(e).__name__}: {e}")
+            return
+        if done.returncode != 0:
+            lines = [x for x in (done.stderr or done.stdout or "").splitlines() if x.strip()]
+            self._ended(lines[-1][:300] if lines else f"exit status {done.returncode}")
+        else:
+            self._ended(None)
+
+    def _ended(self, error: str | None) -> None:
+        self._finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self._error = error
+        if error is not None:
+            log.warning("the background refresh after an upload failed: %s", error)
+
+    def _home(self) -> Path:
+        home = getattr(self.store, "home", None)
+        return Path(home) if home is not None else Path(self.settings.home)
+
+    def _child_env(self) -> dict[str, str]:
+        """The server's environment, pointed at the store it serves."""
+        env = {k: v for k, v in os.environ.items() if k not in _NEO4J_VARIABLES}
+        env["TORIHIKI_HOME"] = str(self._home())
+        if self.store.backend != "embedded":
+            s = self.settings
+            if not s.neo4j_uri:
+                raise RuntimeError("the server's settings name no Neo4j (NEO4J_URI): run torihiki refresh")
+            env.update(NEO4J_URI=s.neo4j_uri, NEO4J_USERNAME=s.neo4j_username,
+                       NEO4J_PASSWORD=s.neo4j_password.get_secret_value(), NEO4J_DATABASE=s.neo4j_database)
+        return env
+
+    @contextlib.contextmanager
+    def _machine_lock(self) -> Iterator[None]:
+        """Hold ``refresh.lock`` (waiting for another process's refresh to end)."""
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock_path.open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _locked_elsewhere(self) -> bool:
+        """Whether another process holds ``refresh.lock`` now."""
+        try:
+            with self.lock_path.open("a") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                return False
+        except OSError:
+            return False
+
+
+def refresh_runner(state: Any, settings: Settings, store: Store) -> RefreshRunner:
+    """The app's one :class:`RefreshRunner` (``state``: the FastAPI ``app.state``)."""
+    return app_state_once(state, "refresh_runner", lambda: RefreshRunner(settings, store))
