@@ -260,6 +260,10 @@ class IngestOut(_Out):
     duplicate: bool
     resumed: bool
     same_file: list[dict[str, Any]] = Field(default_factory=list)
+    overlaps: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="earlier loads of the same client and format holding months this file holds too "
+                    "({batch_id, file, months}): the same entries exported twice count twice")
 
 
 class ViewExpansionOut(_Out):

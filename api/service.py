@@ -3,6 +3,7 @@ with graph, return plain dicts ready for JSON."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -233,6 +234,39 @@ class ReaderOptions:
         if fmt == "zengin" and self.zengin_year is not None:
             return {"year": self.zengin_year}
         return {}
+
+
+_KEPT_PREFIX = re.compile(r"^[0-9a-f]{16}-")  # the SHA-256 prefix of an upload kept by api.uploads
+
+
+def shown_name(file: str) -> str:
+    """A batch's file as people see it: its name only (server paths stay on
+    the server), and an upload kept under ``uploads/`` without its SHA-256 prefix."""
+    path = Path(file)
+    return _KEPT_PREFIX.sub("", path.name) if path.parent.name == "uploads" else path.name
+
+
+def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
+    """``summary`` with ``overlaps`` filled: the client's other finished loads
+    in the same format that hold months this load holds too (a month's
+    entries exported twice — a quarter's file, then the year's — are counted
+    twice, as the client's ledger records are summed over files). One read of
+    the client's batches; for a single file, not a region's bulk load."""
+    if summary.duplicate or not summary.client_id or not summary.rows_loaded:
+        return summary
+    months = store.client_batch_months(summary.client_id)
+    mine = months.get(summary.batch_id, set())
+    overlaps = []
+    for batch_id, theirs in sorted(months.items()):
+        shared = mine & theirs
+        if batch_id == summary.batch_id or not shared:
+            continue
+        other = store.get_batch(batch_id)
+        if other is None or other.status != "done" or other.format != summary.format:
+            continue
+        overlaps.append({"batch_id": batch_id, "file": shown_name(other.file), "months": sorted(shared)})
+    summary.overlaps = overlaps
+    return summary
 
 
 def ingest_file(store: Store, path: Path, client: str | None, fmt: str | None, rejects_dir: Path,

@@ -24,19 +24,18 @@ from fastapi import Request
 
 from api.audit import audit
 from api.errors import InputError, PayloadTooLarge
-from api.service import ReaderOptions, ingest_file
+from api.service import ReaderOptions, find_overlaps, ingest_file
 from api.settings import Settings
 from ingest.load import IngestError, LoadSummary
 from queries.store import Store
 
-__all__ = ["FORMATS", "Upload", "check_format", "receive_upload", "load_upload", "refusal_text", "shown_name"]
+__all__ = ["FORMATS", "Upload", "check_format", "receive_upload", "load_upload", "refusal_text"]
 
 FORMATS = ("canonical", "yayoi", "freee", "moneyforward", "zengin", "bank")
 """The formats an upload may name (none: detected from the file)."""
 
 _SAFE_NAME = re.compile(r"[^\w.-]+")  # \w: letters and digits of any script (仕訳帳.csv stays)
 _CHUNK = 1 << 20  # bytes copied at a time
-_KEPT_PREFIX = re.compile(r"^[0-9a-f]{16}-")  # the SHA-256 prefix of a kept upload's name
 
 
 def check_format(fmt: str | None) -> None:
@@ -87,7 +86,8 @@ def receive_upload(stream: BinaryIO, filename: str | None, settings: Settings) -
 def load_upload(request: Request, store: Store, settings: Settings, upload: Upload, client_id: str,
                 fmt: str | None = None, year: int | None = None) -> LoadSummary:
     """Load a received file as one batch of ``client_id`` (same bytes, client,
-    format and year again: ``duplicate``), audited as ``load`` either way.
+    format and year again: ``duplicate``), audited as ``load`` either way;
+    the summary's ``overlaps`` name earlier loads whose months it repeats.
 
     ``fmt`` one of :data:`FORMATS` or ``None`` (detected); ``year`` the year
     of a 全銀 file's transfer dates (its header has month and day only).
@@ -102,14 +102,7 @@ def load_upload(request: Request, store: Store, settings: Settings, upload: Uplo
         audit(request, "load", client_id, "invalid", f"upload {upload.name}: {e}")
         raise IngestError(refusal_text(str(e), upload)) from e
     audit(request, "load", client_id, "ok", f"upload {upload.name}: batch {summary.batch_id} {summary.status}")
-    return summary
-
-
-def shown_name(file: str) -> str:
-    """A batch's file as a page shows it: its name only (server paths stay on
-    the server), and a kept upload without its SHA-256 prefix."""
-    path = Path(file)
-    return _KEPT_PREFIX.sub("", path.name) if path.parent.name == "uploads" else path.name
+    return find_overlaps(store, summary)
 
 
 def refusal_text(text: str, upload: Upload) -> str:

@@ -128,6 +128,10 @@ class LoadSummary:
     # Other batches of the same bytes (another client, format or options):
     # {"batch_id", "client_id", "format", "status"} each, oldest first.
     same_file: list[dict[str, str]] = field(default_factory=list)
+    # Other loads of the same client and format holding months this one holds too
+    # (the same entries exported twice count twice): {"batch_id", "file", "months"}
+    # each; filled for single-file loads (api.service.find_overlaps), not bulk runs.
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -143,7 +147,14 @@ class LoadSummary:
                     f"for {who} ({self.format}): {self.rows_loaded} of {self.rows_read} rows loaded"
                     + (f" ({self.rows_unnamed} without a named counterparty)" if self.rows_unnamed else "")
                     + f", {self.rows_rejected} rejected, {self.rows_skipped} skipped")
-        return "; ".join([text, *self.same_file_notes()])
+        return "; ".join([text, *self.same_file_notes(), *self.overlap_notes()])
+
+    def overlap_notes(self) -> list[str]:
+        """One warning per earlier load of the client repeating this one's months (``overlaps``)."""
+        return [f"warning: {len(o['months'])} month(s) of this file ({_month_span(o['months'])}) are also in "
+                f"batch {o['batch_id']} ({o['file']}) of the same client and format; if both hold the same "
+                f"entries they count twice: `torihiki batches rollback` one of them"
+                for o in self.overlaps]
 
     def same_file_notes(self) -> list[str]:
         """One line per other batch of the same bytes (see ``same_file``)."""
@@ -154,6 +165,11 @@ class LoadSummary:
                          f"({b['format']}, {b['status']}): `torihiki batches rollback {b['batch_id']}` "
                          "removes it if that was a mistake")
         return notes
+
+
+def _month_span(months: list[str]) -> str:
+    """``2024-01–2024-06`` (first–last of sorted months), or the one month."""
+    return months[0] if len(months) == 1 else f"{months[0]}–{months[-1]}"
 
 
 @dataclass

@@ -643,6 +643,12 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         return (sorted(trades, key=lambda r: (r.month, r.seller, r.buyer)),
                 sorted(payments, key=lambda p: (p.month, p.payer, p.payee)))
 
+    def client_batch_months(self, client_id: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for batch, months in self._conn().execute(tq.CLIENT_BATCH_MONTHS, (client_id,)):
+            out.setdefault(str(batch), set()).update(json.loads(months))
+        return out
+
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         wanted = sorted(set(keys))
         if not wanted:

@@ -667,6 +667,13 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
                 sorted(payments, key=lambda p: (p.month, p.payer, p.payee)))
 
     @_translate
+    def client_batch_months(self, client_id: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for r in self._read(tq.CLIENT_BATCH_MONTHS, client=client_id):
+            out.setdefault(str(r["batch"]), set()).update(r["months"])
+        return out
+
+    @_translate
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         wanted = [list(k) for k in sorted(set(keys))]
         if not wanted:

@@ -315,6 +315,12 @@ class Store(Protocol):
         """What a client's own ledger recorded (observer = client), per month
         and counterparty, summed over batches."""
 
+    def client_batch_months(self, client_id: str) -> dict[str, set[str]]:
+        """The months (``YYYY-MM``) each batch holds of ``client_id``'s own
+        ledger — trade, settlements and lines without a counterparty — by batch
+        id: to tell a load whose months an earlier file of the client already
+        holds (the same entries exported twice are counted twice)."""
+
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         """Each observer's record of the pairs (seller, buyer) in ``keys``, per
         month, summed over batches and spellings, sorted by (seller, buyer,

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
-from api.service import ReaderOptions
+from api.service import ReaderOptions, find_overlaps
 from api.settings import Settings
 from ingest.load import IngestError, Loader, LoadSummary, default_workers
 from ingest.manifest import ManifestEntry, read_manifest
@@ -76,6 +76,8 @@ def print_summary(s: LoadSummary) -> None:
         print(f"  warning: {cleaned_warning(s)}")
     for note in s.same_file_notes():
         print(f"  note: {note}")
+    for warning in s.overlap_notes():
+        print(f"  {warning}")
 
 
 def cleaned_warning(s: LoadSummary) -> str:
@@ -129,6 +131,8 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
                 tqdm.write(f"error: {outcome}", file=sys.stderr)
                 continue
             totals.add(outcome)
+            if not many:
+                find_overlaps(store, outcome)  # one file: say if it repeats months of an earlier one
             bar.set_postfix_str(f"{totals.rows_read:,} lines", refresh=False)
             if as_json:
                 emit(outcome.to_dict())

@@ -45,7 +45,8 @@ from api.deps import SettingsDep
 from api.errors import PayloadTooLarge
 from api.portfolio_signals import PORTFOLIO_SIGNALS, shared_portfolio_cache
 from api.refresh_runner import refresh_runner
-from api.uploads import FORMATS, load_upload, receive_upload, shown_name
+from api.service import shown_name
+from api.uploads import FORMATS, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from ingest import review
@@ -283,7 +284,7 @@ def merge_undo(request: Request, principal: FormPrincipal, merge_id: str) -> Res
 # -- loads ---------------------------------------------------------------------------
 
 def _batch_row(b: BatchInfo) -> dict[str, Any]:
-    """A batch for the page: the file by the name its sender knows (:func:`api.uploads.shown_name`)."""
+    """A batch for the page: the file by the name its sender knows (:func:`api.service.shown_name`)."""
     return {"id": b.id, "file": shown_name(b.file), "client_id": b.client_id, "format": b.format,
             "status": b.status, "rows_read": b.rows_read, "rows_loaded": b.rows_loaded,
             "rows_rejected": b.rows_rejected, "rows_skipped": b.rows_skipped,
@@ -367,7 +368,9 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         refresh_runner(request.app.state, settings, store).request()  # the portfolio, peers and alerts follow
     _loads_flash(request, summary.status, file=upload.name, batch=summary.batch_id,
                  loaded=summary.rows_loaded, rejected=summary.rows_rejected, skipped=summary.rows_skipped,
-                 others=[b["batch_id"] for b in summary.same_file])
+                 others=[b["batch_id"] for b in summary.same_file],
+                 overlaps=[{"batch": o["batch_id"], "file": o["file"], "n": len(o["months"]),
+                            "first": o["months"][0], "last": o["months"][-1]} for o in summary.overlaps[:5]])
     return RedirectResponse(f"/ui/loads/{summary.batch_id}", 303)
 
 

@@ -387,6 +387,12 @@ OWN_ALL_UNNAMED_OF: Final[LiteralString] = """
 MATCH (o:OwnTrade) WHERE o.client IN $clients
 RETURN o.client AS client, o.kind AS kind, o.months AS months, o.amounts AS amounts, o.lines AS lines
 """
+# Which batches recorded which months of a client's own ledger (LoadSummary.overlaps).
+CLIENT_BATCH_MONTHS: Final[LiteralString] = """
+MATCH ()-[t:TRADE {observer: $client}]->() RETURN t.batch AS batch, t.months AS months
+UNION ALL MATCH ()-[p:PAID {observer: $client}]->() RETURN p.batch AS batch, p.months AS months
+UNION ALL MATCH (o:OwnTrade {client: $client}) RETURN o.batch AS batch, o.months AS months
+"""
 OWN_PAYMENTS: Final[LiteralString] = (
     "MATCH (s:Firm)-[t:PAID {observer: $client}]->(b:Firm) "
     "RETURN s.id AS source, b.id AS target, " + OBS_FIELDS

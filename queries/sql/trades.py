@@ -278,6 +278,12 @@ OWN_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs WHERE observer = ?"
 OWN_TRADE_AMOUNTS: Final = "SELECT seller, buyer, months, amounts FROM trade_obs WHERE observer = ?"
 OWN_PAYMENT_AMOUNTS: Final = "SELECT payer, payee, months, amounts FROM pay_obs WHERE observer = ?"
 OWN_UNNAMED_AMOUNTS: Final = "SELECT kind, months, amounts FROM own_obs WHERE client = ?"
+# Which batches recorded which months of a client's own ledger (LoadSummary.overlaps).
+CLIENT_BATCH_MONTHS: Final = """
+SELECT batch, months FROM trade_obs WHERE observer = ?1
+UNION ALL SELECT batch, months FROM pay_obs WHERE observer = ?1
+UNION ALL SELECT batch, months FROM own_obs WHERE client = ?1
+"""
 ALL_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs"
 
 BUSIEST_FIRMS: Final = """

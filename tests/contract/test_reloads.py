@@ -155,6 +155,25 @@ def test_rows_without_client_among_named_ones_are_rejected_only(store: Store, tm
     assert ",3,client_id,no client: the row has no client_id" in rejects
 
 
+def test_client_batch_months_and_overlapping_loads(store: Store, tmp_path: Path) -> None:
+    """Which months each load holds of a client's ledger (trade, settlements,
+    lines without a counterparty); a file repeating months of an earlier one
+    in the same format is named in the later one's ``overlaps``."""
+    from api.service import find_overlaps
+
+    spring = _one(store, tmp_path, LoadJob(_ledger(tmp_path / "q1.csv", ROWS), "C1"))
+    cash = [("2025-07-01", "", "sale", 5_000)]  # no counterparty: the client's own series
+    later = _ledger(tmp_path / "h1.csv", [*ROWS[2:], ("2025-06-02", "株式会社大田機械", "sale", 1), *cash])
+    summer = find_overlaps(store, _one(store, tmp_path, LoadJob(later, "C1")))
+    other = find_overlaps(store, _one(store, tmp_path, LoadJob(_ledger(tmp_path / "c2.csv", ROWS), "C2")))
+    assert store.client_batch_months("C1") == {spring.batch_id: {"2025-04", "2025-05"},
+                                               summer.batch_id: {"2025-05", "2025-06", "2025-07"}}
+    assert store.client_batch_months("C9") == {}
+    assert summer.overlaps == [{"batch_id": spring.batch_id, "file": "q1.csv", "months": ["2025-05"]}]
+    assert "1 month(s) of this file (2025-05) are also in batch" in summer.describe()
+    assert other.overlaps == []  # another client's months are its own
+
+
 def test_nul_byte_and_bad_bytes_reject_their_lines_only(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "damaged.csv"
     path.write_bytes(HEADER.encode() + "2025-04-01,甲商事,sale,100\n".encode()

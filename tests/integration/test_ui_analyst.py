@@ -362,6 +362,32 @@ def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> Non
         assert second.url.path != first.url.path and f"取込 {first_id} としても保存されています" in second.text
 
 
+def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, tmp_path: Path) -> None:
+    """A year's export after a quarter's (the same entries twice): the load's
+    page warns in Japanese, and the API's answer names the earlier load."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    settings = _settings(tmp_path)
+    quarter = [(f"2025-0{m}-10", "株式会社エー", "sale", "1000") for m in (1, 2, 3)]
+    year = quarter + [(f"2025-0{m}-10", "株式会社エー", "sale", "1000") for m in (4, 5, 6)]
+    with _app_client(store, settings) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+        first = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
+                       files={"file": ("第1四半期.csv", _ledger(tmp_path / "q.csv", quarter).read_bytes(), "text/csv")})
+        assert first.status_code == 200 and "二重に集計" not in first.text
+        second = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
+                        files={"file": ("上期.csv", _ledger(tmp_path / "h.csv", year).read_bytes(), "text/csv")})
+        first_id = first.url.path.rsplit("/", 1)[-1]
+        assert (f"このファイルの 3 か月分（2025年1月～2025年3月）は、同じ顧問先・同じ形式の取込 {first_id}"
+                f"（第1四半期.csv）にも含まれています。") in second.text, second.text
+        api = c.post("/ingest", data={"client_id": "U1"}, headers=make_tokens(store)["analyst"],
+                     files={"file": ("年間.csv", _ledger(tmp_path / "y.csv", year[1:]).read_bytes(), "text/csv")})
+        assert api.status_code == 200, api.text
+        named = {o["batch_id"]: o for o in api.json()["overlaps"]}
+        assert named[first_id] == {"batch_id": first_id, "file": "第1四半期.csv", "months": ["2025-02", "2025-03"]}
+        assert len(named) == 2
+
+
 def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path) -> None:
     """A form that cannot be loaded comes back to the loads page with the
     reason in Japanese (English on request), and stores nothing: no file, an
