@@ -33,6 +33,9 @@ from queries.store import Store, StoreUnavailable
 
 __all__ = ["create_app", "server_app", "tune_server_process"]
 
+SHUTDOWN_REFRESH_WAIT_SECONDS = 60.0
+"""How long a stopping server waits for a background refresh (api.refresh_runner) to end."""
+
 STATIC = Path(__file__).parent / "static"
 
 
@@ -64,6 +67,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             yield
         finally:
+            runner = getattr(app.state, "refresh_runner", None)
+            if runner is not None:  # a refresh after an upload ends before the store goes (a minute at most)
+                runner.wait(SHUTDOWN_REFRESH_WAIT_SECONDS)
             app.state.bank_answers.close()
             app.state.audit_buffer.close()  # the reads of the last fraction of a second
             if own:

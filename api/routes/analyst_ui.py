@@ -12,7 +12,8 @@
   newest first, and one load with its rejected rows (the batch's quarantine
   CSV under ``TORIHIKI_HOME/rejects``); ``POST /ui/loads`` — the upload form
   of one client's ledger file (loaded as ``POST /ingest`` does,
-  :mod:`api.uploads`; audited ``load``), after which ``torihiki refresh``
+  :mod:`api.uploads`; audited ``load``) and ``POST /ui/loads/{id}/rollback``
+  (audited ``batch.rollback``), after which ``torihiki refresh``
   runs in the background (:mod:`api.refresh_runner`); ``POST /ui/refresh``
   starts it by hand.
 * ``GET /ui/export``, ``POST /ui/export`` — the anonymised research export
@@ -372,6 +373,29 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
                  overlaps=[{"batch": o["batch_id"], "file": o["file"], "n": len(o["months"]),
                             "first": o["months"][0], "last": o["months"][-1]} for o in summary.overlaps[:5]])
     return RedirectResponse(f"/ui/loads/{summary.batch_id}", 303)
+
+
+@router.post("/ui/loads/{batch_id}/rollback", dependencies=[ANALYSTS])
+def rollback_load(request: Request, principal: FormPrincipal, settings: SettingsDep, batch_id: str,
+                  confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Remove one load (``Store.rollback_batch``: its trade, its lines without a
+    counterparty, the firms it alone created, its record), audited
+    ``batch.rollback``, once the form's box is ticked; then the refresh runs
+    in the background, as after a load."""
+    store = _raw(request)
+    batch = store.get_batch(batch_id)
+    if batch is None:
+        raise NotFound(f"no load {batch_id!r}")
+    if confirm != "yes":
+        _loads_flash(request, "unconfirmed", batch=batch_id)
+        return RedirectResponse(f"/ui/loads/{batch_id}", 303)
+    counts = store.rollback_batch(batch_id)
+    audit(request, "batch.rollback", batch.client_id or None, "ok",
+          f"{batch_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    _moved(request, store)
+    refresh_runner(request.app.state, settings, store).request()
+    _loads_flash(request, "rolled_back", batch=batch_id, file=shown_name(batch.file), client=batch.client_id)
+    return RedirectResponse("/ui/loads", 303)
 
 
 @router.post("/ui/refresh", dependencies=[ANALYSTS])

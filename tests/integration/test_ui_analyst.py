@@ -10,6 +10,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -362,9 +363,16 @@ def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> Non
         assert second.url.path != first.url.path and f"取込 {first_id} としても保存されています" in second.text
 
 
+def refresh_runner_of(c: TestClient, settings: Settings, store: Store) -> Any:
+    """The app's background refresh (waited for before the test's store goes)."""
+    from api.refresh_runner import refresh_runner
+    return refresh_runner(c.app.state, settings, store)  # type: ignore[attr-defined]
+
+
 def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, tmp_path: Path) -> None:
     """A year's export after a quarter's (the same entries twice): the load's
-    page warns in Japanese, and the API's answer names the earlier load."""
+    page warns in Japanese, and the API's answer names the earlier load; the
+    analyst rolls the earlier one back from its page (confirmed, audited)."""
     store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
     settings = _settings(tmp_path)
     quarter = [(f"2025-0{m}-10", "株式会社エー", "sale", "1000") for m in (1, 2, 3)]
@@ -380,12 +388,25 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         first_id = first.url.path.rsplit("/", 1)[-1]
         assert (f"このファイルの 3 か月分（2025年1月～2025年3月）は、同じ顧問先・同じ形式の取込 {first_id}"
                 f"（第1四半期.csv）にも含まれています。") in second.text, second.text
+        assert f'<a href="/ui/loads/{first_id}">取込 {first_id} を開く</a>' in second.text
         api = c.post("/ingest", data={"client_id": "U1"}, headers=make_tokens(store)["analyst"],
                      files={"file": ("年間.csv", _ledger(tmp_path / "y.csv", year[1:]).read_bytes(), "text/csv")})
         assert api.status_code == 200, api.text
         named = {o["batch_id"]: o for o in api.json()["overlaps"]}
         assert named[first_id] == {"batch_id": first_id, "file": "第1四半期.csv", "months": ["2025-02", "2025-03"]}
         assert len(named) == 2
+        # the analyst rolls the quarter's load back from its page: confirmed first, then gone
+        page = c.get(f"/ui/loads/{first_id}").text
+        assert "この取込を取り消す" in page and f'action="/ui/loads/{first_id}/rollback"' in page
+        unconfirmed = c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf})
+        assert "確認のチェックを入れてから" in unconfirmed.text and store.get_batch(first_id) is not None
+        done = c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf, "confirm": "yes"})
+        assert done.status_code == 200 and f"取込 {first_id}（第1四半期.csv、顧問先 U1）を取り消しました" in done.text
+        assert store.get_batch(first_id) is None and first_id not in store.client_batch_months("U1")
+        entries, n = store.audit_log(action="batch.rollback")
+        assert n == 1 and entries[0].user == "analyst" and entries[0].detail.startswith(first_id)
+        assert c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf, "confirm": "yes"}).status_code == 404
+        refresh_runner_of(c, settings, store).wait(300)
 
 
 def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path) -> None:
