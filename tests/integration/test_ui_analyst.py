@@ -175,6 +175,10 @@ def test_analyst_pages_are_not_for_other_roles(store: Store, tmp_path: Path, rol
         upload = c.post("/ui/loads", data={"csrf": csrf, "client_id": "C1"},
                         files={"file": ("x.csv", b"date,counterparty_name,direction,amount\n", "text/csv")})
         assert upload.status_code == 403 and len(store.list_batches()) == before
+        some = store.list_batches()[0].id
+        assert c.post(f"/ui/loads/{some}/rollback", data={"csrf": csrf, "confirm": "yes"}).status_code == 403
+        assert c.post("/ui/refresh", data={"csrf": csrf}).status_code == 403
+        assert len(store.list_batches()) == before
         if role == "officer_b1":
             assert c.get("/ui/export").status_code == 403
         c.cookies.clear()  # no session: the login page, which comes back here
