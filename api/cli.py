@@ -283,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = bs.add_parser("rollback", help="remove everything one batch loaded")
     b.add_argument("batch_id", help="id from `batches list`")
     b.add_argument("--json", action="store_true")
+    b.add_argument("--no-refresh", action="store_true",
+                   help="skip recomputing peer inputs, the portfolio, alerts and the answers rendered at load "
+                        "time afterwards (run `torihiki refresh` later)")
     b.set_defaults(func=_lazy("review", "cmd_batches_rollback"))
 
     s = sub.add_parser("generate", help="write a synthetic region of BPO ledgers with ground truth")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from api.commands.common import emit, opened
+from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
 from api.settings import Settings
@@ -86,10 +86,14 @@ def cmd_batches_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove one batch, then refresh what is derived from the whole network
+    (as after a load: the portfolio, peers and alerts no longer count it)."""
     with opened(settings) as store:
         counts = store.rollback_batch(args.batch_id)
         record(store, cli_principal(), "batch.rollback", None, "ok",
                f"{args.batch_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        if not args.no_refresh:
+            refresh_after_load(store, settings, 0, quiet=args.json)
     if args.json:
         emit({"batch_id": args.batch_id, "deleted": counts})
     else:

@@ -161,6 +161,8 @@ def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.Cap
     assert len(batches) == 8
     code, out, _ = run(capsys, "batches", "rollback", batches[0]["id"])
     assert code == 0 and "rolled back" in out and len(cli.list_batches()) == 7
+    signals = cli.get_analytics("portfolio_signals")  # computed again: the rollback is counted
+    assert signals is not None and signals[0] == cli.data_version()
     code, _, err = run(capsys, "batches", "rollback", "bnope")
     assert code == 2 and "no batch" in err
     code, _, err = run(capsys, "ego", "NOPE")
