@@ -17,8 +17,8 @@ terminal. :class:`RefreshRunner` runs ``torihiki refresh`` after such a load:
 * **against the store the server serves**: the embedded store's folder, or
   the server's Neo4j settings (``NEO4J_URI`` …).
 
-:meth:`RefreshRunner.state` tells the loads page whether a refresh runs and
-how the last one ended.
+:func:`refresh_status` tells the loads page and ``GET /refresh`` whether a
+refresh runs, how the last one ended and whether the data is newer than it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from api.cache import app_state_once
 from api.settings import Settings
 from queries.store import Store
 
-__all__ = ["RefreshRunner", "RefreshState", "refresh_runner", "REFRESH_TIMEOUT_SECONDS"]
+__all__ = ["RefreshRunner", "RefreshState", "refresh_runner", "refresh_status", "REFRESH_TIMEOUT_SECONDS"]
 
 log = logging.getLogger("torihiki.api")
 
@@ -168,6 +168,19 @@ class RefreshRunner:
                 return False
         except OSError:
             return False
+
+
+def refresh_status(state: Any, settings: Settings, store: Store) -> dict[str, Any]:
+    """What the loads page and ``GET /refresh`` say: :class:`RefreshState`'s
+    fields, when the portfolio, peers and alerts were last computed
+    (``computed_at``) and whether data was written since (``stale``)."""
+    from api.portfolio_signals import PORTFOLIO_SIGNALS  # imports pandas: on use
+
+    derived = store.get_analytics(PORTFOLIO_SIGNALS)
+    run = refresh_runner(state, settings, store).state()
+    return {"running": run.running, "finished_at": run.finished_at, "error": run.error,
+            "computed_at": derived[1] if derived else None,
+            "stale": derived is not None and derived[0] != store.data_version()}
 
 
 def refresh_runner(state: Any, settings: Settings, store: Store) -> RefreshRunner:

@@ -266,6 +266,18 @@ class IngestOut(_Out):
                     "({batch_id, file, months}): the same entries exported twice count twice")
 
 
+class RefreshOut(_Out):
+    """The background refresh after loads (``torihiki refresh`` in a child process): whether it
+    runs, how this server process's last one ended, and whether the data is newer than what the
+    last refresh computed."""
+
+    running: bool = Field(description="a refresh runs now (in any server process of this machine)")
+    finished_at: str | None = Field(None, description="when this process's last refresh ended (UTC ISO)")
+    error: str | None = Field(None, description="its last line of output when it failed")
+    computed_at: str | None = Field(None, description="when the portfolio, peers and alerts were last computed")
+    stale: bool = Field(description="data was written since they were computed")
+
+
 class ViewExpansionOut(_Out):
     """The second-hop firms of one partner drawn in the network view (``/view/expand``):
     vis-network nodes and edges with fixed positions (pixels), the largest drawn, the rest folded."""

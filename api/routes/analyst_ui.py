@@ -44,8 +44,8 @@ from starlette.background import BackgroundTask
 from api.audit import audit, audited_read
 from api.deps import SettingsDep
 from api.errors import PayloadTooLarge
-from api.portfolio_signals import PORTFOLIO_SIGNALS, shared_portfolio_cache
-from api.refresh_runner import refresh_runner
+from api.portfolio_signals import shared_portfolio_cache
+from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
 from api.uploads import FORMATS, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
@@ -309,13 +309,9 @@ def loads_page(request: Request, principal: PagePrincipal, settings: SettingsDep
     rows = [_batch_row(b) for b in batches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
     kept = {k: v for k, v in {"client": client.strip(), "rejected": "1" if rejected in ("1", "on", "true") else ""
                               }.items() if v}
-    store = _raw(request)
-    derived = store.get_analytics(PORTFOLIO_SIGNALS)  # what the last refresh computed, and when
     return render(request, "loads.html", rows=rows, total=total, page=page, pages=pages, client=client.strip(),
                   rejected=bool(kept.get("rejected")), kept=kept, formats=FORMATS,
-                  refresh=refresh_runner(request.app.state, settings, store).state(),
-                  derived_stale=derived is not None and derived[0] != store.data_version(),
-                  derived_at=derived[1] if derived else None,
+                  refresh=refresh_status(request.app.state, settings, _raw(request)),
                   flash=request.session.pop("loads_flash", None),
                   max_mb=settings.max_upload_bytes // (1 << 20))
 

@@ -1,4 +1,7 @@
-"""``POST /ingest``: upload one ledger file for one client (multipart).
+"""``POST /ingest``: upload one ledger file for one client (multipart);
+``POST /refresh`` and ``GET /refresh``: the refresh after loads, in the
+background (:mod:`api.refresh_runner`), for programs that load many files
+and refresh once.
 
 The body is limited (``TORIHIKI_MAX_UPLOAD_BYTES``): a declared
 Content-Length over the limit is refused before reading, and the copy stops
@@ -15,9 +18,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
+from api.audit import audit
 from api.deps import SettingsDep, StoreDep
 from api.errors import STANDARD_ERRORS, PayloadTooLarge, error_responses
-from api.schemas import IngestOut
+from api.refresh_runner import refresh_runner, refresh_status
+from api.schemas import IngestOut, RefreshOut
 from api.uploads import check_format, load_upload, receive_upload
 
 router = APIRouter(tags=["ingest"])
@@ -46,3 +51,19 @@ def ingest_upload(
     summary = load_upload(request, store, settings, upload, client_id, format, year)
     # Server paths stay on the server: the file by its name, rejected lines by their file's name.
     return {**summary.to_dict(), "file": upload.name, "rejects_path": Path(summary.rejects_path).name}
+
+
+@router.get("/refresh", response_model=RefreshOut, responses=STANDARD_ERRORS)
+def refresh_state(request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Whether the refresh runs, how the last one ended, whether the data is newer."""
+    return refresh_status(request.app.state, settings, store)
+
+
+@router.post("/refresh", response_model=RefreshOut, status_code=202, responses=STANDARD_ERRORS)
+def refresh_start(request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Start ``torihiki refresh`` in the background (after ``POST /ingest`` uploads:
+    the portfolio, peer baselines, alerts and the answers rendered at load time
+    follow); asked while one runs, it runs once more after it. Poll ``GET /refresh``."""
+    refresh_runner(request.app.state, settings, store).request()
+    audit(request, "refresh", None, "ok", "POST /refresh")
+    return refresh_status(request.app.state, settings, store)

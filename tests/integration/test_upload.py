@@ -85,3 +85,27 @@ def test_cash_selling_client_has_figures_and_coverage(client: TestClient) -> Non
     assert figures["coverage"]["purchases"]["named_share"] == 0.0
     trend = client.get("/firms/SHOP/trend").json()
     assert [(s["period"], s["firm_sales"]) for s in trend["series"]] == [("2025-04", 400), ("2025-05", 600)]
+
+
+def test_uploads_then_one_refresh(client: TestClient, store: Store, tokens: dict[str, dict[str, str]]) -> None:
+    """A program loads files with POST /ingest, then asks for one refresh
+    (POST /refresh, 202) and polls GET /refresh until the portfolio, peers and
+    alerts are computed for the data as it is; other roles may not."""
+    import time
+
+    files = {"file": ("F0005.csv", LEDGER.read_bytes(), "text/csv")}
+    assert client.post("/ingest", files=files, data={"client_id": "F0005"}).status_code == 200
+    before = client.get("/refresh").json()
+    assert before["running"] is False and before["computed_at"] is None  # never computed here
+    started = client.post("/refresh")
+    assert started.status_code == 202, started.text
+    deadline = time.monotonic() + 300
+    while (state := client.get("/refresh").json())["running"]:
+        assert time.monotonic() < deadline, "the refresh did not end within five minutes"
+        time.sleep(0.5)
+    assert state["error"] is None and state["finished_at"] and state["computed_at"] and state["stale"] is False
+    signals = store.get_analytics("portfolio_signals")  # written by the child process, for this data
+    assert signals is not None and signals[0] == store.data_version()
+    for role in ("officer_b1", "researcher"):
+        assert client.post("/refresh", headers=tokens[role]).status_code == 403
+        assert client.get("/refresh", headers=tokens[role]).status_code == 403
