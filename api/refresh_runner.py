@@ -56,7 +56,7 @@ _NEO4J_VARIABLES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATA
 class RefreshState:
     """What the loads page says about the background refresh: whether one
     runs (in any server process of this machine), and when and how the last
-    one of this process ended (UTC ISO; ``error``: its last line of output)."""
+    one of this process ended (UTC ISO; ``error``: its last lines of output)."""
 
     running: bool
     finished_at: str | None = None
@@ -81,14 +81,14 @@ class RefreshRunner:
 
     def request(self) -> None:
         """Ask for a refresh: started now, or once more after the one running."""
-        self._wanted.set()
         with self._guard:
-            if self._thread is None or not self._thread.is_alive():
+            self._wanted.set()
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="torihiki-refresh", daemon=True)
                 self._thread.start()
 
     def state(self) -> RefreshState:
-        running = (self._thread is not None and self._thread.is_alive()) or self._locked_elsewhere()
+        running = self._thread is not None or self._locked_elsewhere()
         return RefreshState(running, self._finished_at, self._error)
 
     def wait(self, timeout: float) -> bool:
@@ -102,10 +102,17 @@ class RefreshRunner:
     # -- the work ------------------------------------------------------------------
 
     def _loop(self) -> None:
-        while self._wanted.is_set():
-            self._wanted.clear()
-            with self._machine_lock():
-                self._run_once()
+        while True:
+            with self._guard:  # a request either finds this thread running or starts the next one
+                if not self._wanted.is_set():
+                    self._thread = None
+                    return
+                self._wanted.clear()
+            try:
+                with self._machine_lock():
+                    self._run_once()
+            except Exception as e:  # noqa: BLE001 (the loop goes on: the next request is served)
+                self._ended(f"{type(e).__name__}: {e}")
 
     def _run_once(self) -> None:
         command = [sys.executable, "-m", "api.cli", "refresh", "--json"]
@@ -118,8 +125,9 @@ class RefreshRunner:
             self._ended(f"{type(e).__name__}: {e}")
             return
         if done.returncode != 0:
-            lines = [x for x in (done.stderr or done.stdout or "").splitlines() if x.strip()]
-            self._ended(lines[-1][:300] if lines else f"exit status {done.returncode}")
+            lines = [x.strip() for x in (done.stderr or done.stdout or "").splitlines()
+                     if x.strip() and not x.strip().startswith("For further information")]
+            self._ended(" / ".join(lines[-3:])[-300:] if lines else f"exit status {done.returncode}")
         else:
             self._ended(None)
 

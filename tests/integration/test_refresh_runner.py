@@ -1,0 +1,58 @@
+"""The background refresh after loads (api.refresh_runner), on a real embedded
+store with real child processes: requests made while one runs are served by
+one more run, not lost; a failed run is reported and the next request runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.portfolio_signals import PORTFOLIO_SIGNALS
+from api.refresh_runner import RefreshRunner
+from api.service import ingest_file
+from api.settings import Settings
+from queries.embedded_store import EmbeddedStore
+from queries.model import Firm
+
+LEDGER = Path(__file__).resolve().parents[2] / "sample" / "ledgers" / "F0005.csv"
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(tmp_path / "home")
+    store.ensure_schema()
+    store.upsert_firms([Firm("F0005", "株式会社五番", industry="E", is_client=True)])
+    ingest_file(store, LEDGER, "F0005", None, tmp_path / "rejects")
+    yield store
+    store.close()
+
+
+def test_requests_while_running_are_served_once_more(loaded: EmbeddedStore, tmp_path: Path) -> None:
+    runner = RefreshRunner(Settings(TORIHIKI_HOME=tmp_path / "home", NEO4J_URI=None), loaded)  # type: ignore[call-arg]
+    runner.request()
+    assert runner.state().running
+    runner.request()  # while the first runs: once more after it
+    runner.request()
+    assert runner.wait(300)
+    state = runner.state()
+    assert not state.running and state.error is None and state.finished_at
+    stored = loaded.get_analytics(PORTFOLIO_SIGNALS)
+    assert stored is not None and stored[0] == loaded.data_version()
+    assert runner.lock_path == tmp_path / "home" / "refresh.lock"
+
+
+def test_a_failed_refresh_is_reported_and_the_next_one_runs(loaded: EmbeddedStore, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = RefreshRunner(Settings(TORIHIKI_HOME=tmp_path / "home", NEO4J_URI=None), loaded)  # type: ignore[call-arg]
+    with monkeypatch.context() as m:
+        m.setenv("TORIHIKI_NEO4J_CONNECT_TIMEOUT", "-1")  # a setting the child's CLI refuses
+        runner.request()
+        assert runner.wait(300)
+    failed = runner.state()
+    assert failed.error and "TORIHIKI_NEO4J_CONNECT_TIMEOUT" in failed.error, failed.error
+    assert loaded.get_analytics(PORTFOLIO_SIGNALS) is None
+    runner.request()
+    assert runner.wait(300) and runner.state().error is None
+    assert loaded.get_analytics(PORTFOLIO_SIGNALS) is not None
