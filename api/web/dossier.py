@@ -67,7 +67,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any, Literal, cast
 
 import pandas as pd
@@ -602,7 +601,7 @@ def _own_batches(store: ReadStore, firm_id: str) -> list[Batch]:
     listing = getattr(raw, "list_batches", None)
     if listing is None:
         return []
-    out = [Batch(b.id, PurePath(b.file).name, b.format, b.finished_at or b.started_at, b.rows_loaded,
+    out = [Batch(b.id, service.shown_name(b.file), b.format, b.finished_at or b.started_at, b.rows_loaded,
                  b.rows_rejected, b.status)
            for b in listing(firm_id)]
     return sorted(out, key=lambda b: b.loaded_at, reverse=True)
