@@ -40,6 +40,7 @@ import pandas as pd
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile as StarletteUpload  # what the form parser gives
 
 from api.audit import audit, audited_read
 from api.deps import SettingsDep
@@ -298,22 +299,28 @@ def loads_page(request: Request, principal: PagePrincipal, settings: SettingsDep
                rejected: Annotated[str, Query(max_length=5)] = "",
                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
     """Every load (batch), newest first; ``client`` and ``rejected=1`` narrow the list."""
+    context = _loads_context(request, settings, client.strip(), rejected in ("1", "on", "true"), page)
+    context["flash"] = request.session.pop("loads_flash", None)
+    return render(request, "loads.html", **context)
+
+
+def _loads_context(request: Request, settings: Any, client: str, rejected: bool, page: int) -> dict[str, Any]:
+    """What the loads page shows: one page of loads, the upload form's choices
+    and the state of the refresh after loads."""
     batches = _raw(request).list_batches()
-    if client.strip():
-        batches = [b for b in batches if b.client_id == client.strip()]
-    if rejected in ("1", "on", "true"):
+    if client:
+        batches = [b for b in batches if b.client_id == client]
+    if rejected:
         batches = [b for b in batches if b.rows_rejected]
     total = len(batches)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
     rows = [_batch_row(b) for b in batches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
-    kept = {k: v for k, v in {"client": client.strip(), "rejected": "1" if rejected in ("1", "on", "true") else ""
-                              }.items() if v}
-    return render(request, "loads.html", rows=rows, total=total, page=page, pages=pages, client=client.strip(),
-                  rejected=bool(kept.get("rejected")), kept=kept, formats=FORMATS,
-                  refresh=refresh_status(request.app.state, settings, _raw(request)),
-                  flash=request.session.pop("loads_flash", None),
-                  max_mb=settings.max_upload_bytes // (1 << 20))
+    kept = {k: v for k, v in {"client": client, "rejected": "1" if rejected else ""}.items() if v}
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "client": client,
+            "rejected": rejected, "kept": kept, "formats": FORMATS, "flash": None, "results": None,
+            "refresh": refresh_status(request.app.state, settings, _raw(request)),
+            "max_mb": settings.max_upload_bytes // (1 << 20), "max_files": MAX_UPLOAD_FILES}
 
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -323,16 +330,21 @@ def _loads_flash(request: Request, kind: str, **values: Any) -> None:
     request.session["loads_flash"] = {"kind": kind, **values}
 
 
+MAX_UPLOAD_FILES = 20
+"""Files one submission of the upload form may carry (together within the size limit)."""
+
+
 @router.post("/ui/loads", dependencies=[ANALYSTS])
 def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDep,
-                file: Annotated[UploadFile | None, File()] = None,
+                file: Annotated[list[UploadFile | str] | None, File()] = None,  # "": no file chosen
                 client_id: Annotated[str, Form(max_length=200)] = "",
                 format: Annotated[str, Form(max_length=40)] = "",  # noqa: A002 (the form field)
                 year: Annotated[str, Form(max_length=20)] = "") -> Response:
-    """Load one ledger file of one client from the upload form (as ``POST
-    /ingest`` does: :mod:`api.uploads`), then show its load with a message;
-    a file refused as a whole, or a form that cannot be loaded, comes back to
-    the loads page with the reason (the form keeps its client)."""
+    """Load one client's ledger files from the upload form (each as ``POST
+    /ingest`` does: :mod:`api.uploads`, one load per file). One file: its
+    load's page with a message, or the loads page with the reason it was
+    refused. Several: the loads page with a line per file. A form that cannot
+    be loaded comes back with the reason (the form keeps its client)."""
     store = _raw(request)
     client_id = client_id.strip()
     back = RedirectResponse("/ui/loads" + (f"?client={client_id}" if _CLIENT_ID.match(client_id) else ""), 303)
@@ -341,8 +353,11 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         _loads_flash(request, kind, **values)
         return back
 
-    if file is None or not file.filename:
+    chosen = [f for f in file or [] if isinstance(f, StarletteUpload) and f.filename]
+    if not chosen:
         return refused("no_file")
+    if len(chosen) > MAX_UPLOAD_FILES:
+        return refused("too_many", n=len(chosen), most=MAX_UPLOAD_FILES)
     if not _CLIENT_ID.match(client_id):
         return refused("bad_client", client=client_id[:64])
     if client_id not in store.get_firms([client_id]):
@@ -351,24 +366,39 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         return refused("bad_format", format=format[:40])
     if year.strip() and not (year.strip().isdigit() and 1900 <= int(year) <= 2100):
         return refused("bad_year", year=year.strip()[:20])
+    outcomes = [_load_one(request, store, settings, f, client_id, format or None,
+                          int(year) if year.strip() else None) for f in chosen]
+    if any(o["kind"] in ("loaded", "resumed") for o in outcomes):
+        _moved(request, store)
+        refresh_runner(request.app.state, settings, store).request()  # the portfolio, peers and alerts follow
+    if len(outcomes) > 1:  # a line per file, answered here (the same files again change nothing)
+        context = _loads_context(request, settings, client_id, False, 1)
+        context["results"] = outcomes
+        return render(request, "loads.html", **context)
+    (one,) = outcomes
+    if one["kind"] in ("refused", "too_large"):
+        return refused(**one)
+    _loads_flash(request, **one)
+    return RedirectResponse(f"/ui/loads/{one['batch']}", 303)
+
+
+def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, client_id: str,
+              fmt: str | None, year: int | None) -> dict[str, Any]:
+    """Receive and load one file of the form: what the page says of it
+    (``kind``: loaded, resumed, duplicate, refused, too_large)."""
     try:
         upload = receive_upload(file.file, file.filename, settings)
     except PayloadTooLarge:
-        return refused("too_large", mb=settings.max_upload_bytes // (1 << 20))
+        return {"kind": "too_large", "file": file.filename or "", "mb": settings.max_upload_bytes // (1 << 20)}
     try:
-        summary = load_upload(request, store, settings, upload, client_id, format or None,
-                              int(year) if year.strip() else None)
+        summary = load_upload(request, store, settings, upload, client_id, fmt, year)
     except IngestError as e:
-        return refused("refused", file=upload.name, reason=str(e))
-    _moved(request, store)
-    if summary.status != "duplicate":
-        refresh_runner(request.app.state, settings, store).request()  # the portfolio, peers and alerts follow
-    _loads_flash(request, summary.status, file=upload.name, batch=summary.batch_id,
-                 loaded=summary.rows_loaded, rejected=summary.rows_rejected, skipped=summary.rows_skipped,
-                 others=[b["batch_id"] for b in summary.same_file],
-                 overlaps=[{"batch": o["batch_id"], "file": o["file"], "n": len(o["months"]),
-                            "first": o["months"][0], "last": o["months"][-1]} for o in summary.overlaps[:5]])
-    return RedirectResponse(f"/ui/loads/{summary.batch_id}", 303)
+        return {"kind": "refused", "file": upload.name, "reason": str(e)}
+    return {"kind": summary.status, "file": upload.name, "batch": summary.batch_id,
+            "loaded": summary.rows_loaded, "rejected": summary.rows_rejected, "skipped": summary.rows_skipped,
+            "others": [b["batch_id"] for b in summary.same_file],
+            "overlaps": [{"batch": o["batch_id"], "file": o["file"], "n": len(o["months"]),
+                          "first": o["months"][0], "last": o["months"][-1]} for o in summary.overlaps[:5]]}
 
 
 @router.post("/ui/loads/{batch_id}/rollback", dependencies=[ANALYSTS])

@@ -346,6 +346,39 @@ def test_an_upload_is_followed_by_the_refresh(store: Store, tmp_path: Path) -> N
         assert r.status_code == 303 and runner.wait(300) and runner.state().error is None
 
 
+def test_upload_several_files_of_a_client_at_once(store: Store, tmp_path: Path) -> None:
+    """Several files in one submission: one load each, a line per file on the
+    loads page (loaded, refused with its reason, loaded before), the good
+    ones stored whatever the others did; over the most files at once, none."""
+    from api.routes.analyst_ui import MAX_UPLOAD_FILES
+
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    april = _ledger(tmp_path / "a.csv", [("2025-04-01", "株式会社エー", "sale", "1000")]).read_bytes()
+    may = _ledger(tmp_path / "m.csv", [("2025-05-01", "株式会社エー", "sale", "2000"),
+                                       ("2025-05-02", "株式会社ビー", "sale", "x")]).read_bytes()
+    binary = b"PK\x03\x04" + bytes(range(256)) * 8
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+        files = [("file", ("4月.csv", april, "text/csv")), ("file", ("5月.csv", may, "text/csv")),
+                 ("file", ("book.xlsx", binary, "application/octet-stream"))]
+        r = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files=files)
+        assert r.status_code == 200
+        table = r.text.split('class="card upload-results"')[1].split("</table>")[0]
+        rows = table.split("<tr")[2:]
+        assert len(rows) == 3
+        assert "4月.csv" in rows[0] and "取込 1 行、エラー 0 行、スキップ 0 行。" in rows[0]
+        assert "5月.csv" in rows[1] and "取込 1 行、エラー 1 行" in rows[1]
+        assert "book.xlsx" in rows[2] and "取り込みませんでした：バイナリファイルです" in rows[2]
+        assert sorted(b.rows_loaded for b in store.list_batches()) == [1, 1]
+        again = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files=files[:2])
+        assert again.text.count("取り込み済みです。何も変わっていません。") == 2 and len(store.list_batches()) == 2
+        many = [("file", (f"{i}.csv", april, "text/csv")) for i in range(MAX_UPLOAD_FILES + 1)]
+        over = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files=many)
+        assert f"一度に取り込めるのは {MAX_UPLOAD_FILES} 個までです" in over.text and len(store.list_batches()) == 2
+        refresh_runner_of(c, _settings(tmp_path), store).wait(300)
+
+
 def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> None:
     """A 全銀 transfer file (the study's sample, written by another tool) with
     the year of its dates: loaded as the format says; the same bytes with

@@ -91,7 +91,7 @@ def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, 
     assert f'href="/firms/{C1}/report?lang=ja"' in html and f"/firms/{C1}/report?lang=ja&amp;format=pdf" in html
     assert "F1001.csv" in html and "/region/" not in html  # a ledger's file name, never a server path
     # an analyst opens a ledger's load, or loads another file of the firm (the form for this client)
-    assert f'<a href="/ui/loads/b' in html and f'href="/ui/loads?client={C1}"' in html
+    assert '<a href="/ui/loads/b' in html and f'href="/ui/loads?client={C1}"' in html
     assert f'value="{C1}"' in app.get(f"/ui/loads?client={C1}").text
     svgs = _charts(html)
     assert len(svgs) == 3 and all(s.lstrip().startswith("<?xml") and "<svg" in s for s in svgs)
