@@ -147,3 +147,16 @@ def test_analyst_uploads_a_ledger_file(page: Any, site: Site, tmp_path: Any) -> 
     (batch,) = [b for b in site.store.list_batches() if b.client_id == client and b.file.endswith(".csv")
                 and b.rows_rejected == 1 and b.rows_loaded == 1]
     assert batch.id in page.url
+    # two more files at once: a line for each on the loads page
+    july, memo = tmp_path / "7月分.csv", tmp_path / "memo.xlsx"
+    july.write_text("date,counterparty_name,direction,amount\n2024-07-10,株式会社ブラウザ試験商事,sale,5000\n",
+                    encoding="utf-8")
+    memo.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    page.goto(site.url(f"/ui/loads?client={client}"))
+    page.set_input_files("form.upload-form input[name=file]", [str(july), str(memo)])
+    page.click("form.upload-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    lines = page.locator(".upload-results tbody tr").all_inner_texts()
+    assert len(lines) == 2 and "7月分.csv" in lines[0] and "取込 1 行" in lines[0], lines
+    assert "memo.xlsx" in lines[1] and "バイナリファイル" in lines[1], lines
+    shot(page, site, "load-upload-several")
