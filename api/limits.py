@@ -10,20 +10,29 @@ client as gone and stops parsing.
 
 The limit is the upload limit (``TORIHIKI_MAX_UPLOAD_BYTES``) plus room for
 the multipart envelope (boundaries, part headers, the other form fields).
+API clients get the problem answer; a web page's form (``/ui/…``, the
+loads page's upload) gets a short page in the reader's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem_response
 
-__all__ = ["BodyLimit", "ENVELOPE_BYTES"]
+__all__ = ["BodyLimit", "ENVELOPE_BYTES", "megabytes"]
 
 ENVELOPE_BYTES = 64 * 1024
 """Allowance over the file's limit for the multipart envelope and form fields."""
+
+
+def megabytes(n: int) -> str:
+    """A byte count as the pages say it, in MB of 2**20 bytes: ``200``, ``0.0625``."""
+    return f"{n / (1 << 20):g}"
 
 
 class BodyLimit:
@@ -49,7 +58,7 @@ class BodyLimit:
                 await _refuse(scope, send, 400, "bad_request", "Content-Length is not a number")
                 return
             if int(text) > allowed:
-                await _refuse(scope, send, 413, "payload_too_large", f"upload larger than {file_limit} bytes")
+                await _too_large(scope, send, file_limit)
                 return
         received = 0
         refused = False
@@ -65,8 +74,7 @@ class BodyLimit:
                 if received > allowed:
                     refused = True
                     if not started:
-                        await _refuse(scope, send, 413, "payload_too_large",
-                                      f"upload larger than {file_limit} bytes")
+                        await _too_large(scope, send, file_limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -84,6 +92,29 @@ class BodyLimit:
             if not refused:
                 raise
             # the application gave up on the body we cut off: the 413 stands
+
+
+async def _too_large(scope: Scope, send: Send, file_limit: int) -> None:
+    """413: the problem answer, or on a web page a short page saying so."""
+    if not str(scope.get("path", "")).startswith("/ui/"):
+        await _refuse(scope, send, 413, "payload_too_large", f"upload larger than {file_limit} bytes")
+        return
+    from http.cookies import SimpleCookie
+
+    from api.web.i18n import LANG_COOKIE, lang_of, translations
+    from api.web.render import PAGE_HEADERS
+
+    cookies: SimpleCookie = SimpleCookie()
+    cookies.load(dict(scope.get("headers") or []).get(b"cookie", b"").decode("latin-1"))
+    lang = lang_of(cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None)
+    t = translations(lang).gettext
+    text = t("The files are larger than %(mb)s MB together and were not loaded.") % {"mb": megabytes(file_limit)}
+    body = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>413 — torihiki</title>'
+            f'<link rel="stylesheet" href="/static/ui.css"></head><body><main><h1>413</h1>'
+            f'<p class="card flash bad">{escape(text)}</p><p><a href="/ui/loads">{escape(t("Back to the loads"))}'
+            "</a></p></main></body></html>")
+    response = HTMLResponse(body, status_code=413, headers={**PAGE_HEADERS, "Connection": "close"})
+    await response(scope, _no_body, send)
 
 
 async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str) -> None:

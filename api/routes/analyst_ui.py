@@ -45,6 +45,7 @@ from starlette.datastructures import UploadFile as StarletteUpload  # what the f
 from api.audit import audit, audited_read
 from api.deps import SettingsDep
 from api.errors import PayloadTooLarge
+from api.limits import megabytes
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
@@ -320,7 +321,7 @@ def _loads_context(request: Request, settings: Any, client: str, rejected: bool,
     return {"rows": rows, "total": total, "page": page, "pages": pages, "client": client,
             "rejected": rejected, "kept": kept, "formats": FORMATS, "flash": None, "results": None,
             "refresh": refresh_status(request.app.state, settings, _raw(request)),
-            "max_mb": settings.max_upload_bytes // (1 << 20), "max_files": MAX_UPLOAD_FILES}
+            "max_mb": megabytes(settings.max_upload_bytes), "max_files": MAX_UPLOAD_FILES}
 
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -389,7 +390,7 @@ def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, c
     try:
         upload = receive_upload(file.file, file.filename, settings)
     except PayloadTooLarge:
-        return {"kind": "too_large", "file": file.filename or "", "mb": settings.max_upload_bytes // (1 << 20)}
+        return {"kind": "too_large", "file": file.filename or "", "mb": megabytes(settings.max_upload_bytes)}
     try:
         summary = load_upload(request, store, settings, upload, client_id, fmt, year)
     except IngestError as e:

@@ -379,6 +379,27 @@ def test_upload_several_files_of_a_client_at_once(store: Store, tmp_path: Path) 
         refresh_runner_of(c, _settings(tmp_path), store).wait(300)
 
 
+def test_an_upload_over_the_size_limit_gets_a_page(store: Store, tmp_path: Path) -> None:
+    """Files over the limit together: refused before they are read, with a
+    page in the reader's language (the API keeps its problem answer)."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    settings = Settings(TORIHIKI_HOME=tmp_path / "ui-home", TORIHIKI_MAX_UPLOAD_BYTES=64 * 1024)
+    big = b"date,counterparty_name,direction,amount\n" + b"2025-01-01,X,sale,1\n" * 8000  # > 128 KiB
+    with _app_client(store, settings) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+        r = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files={"file": ("big.csv", big, "text/csv")})
+        assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+        assert "ファイルが合計 0.0625 MB を超えるため、取り込みませんでした。" in r.text and 'href="/ui/loads"' in r.text
+        c.cookies.set("torihiki_lang", "en")
+        assert "larger than 0.0625 MB together" in c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
+                                                      files={"file": ("big.csv", big, "text/csv")}).text
+        api = c.post("/ingest", data={"client_id": "U1"}, headers=make_tokens(store)["analyst"],
+                     files={"file": ("big.csv", big, "text/csv")})
+        assert api.status_code == 413 and api.json()["error"] == "payload_too_large"
+        assert store.list_batches() == []
+
+
 def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> None:
     """A 全銀 transfer file (the study's sample, written by another tool) with
     the year of its dates: loaded as the format says; the same bytes with
