@@ -33,7 +33,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -185,8 +185,7 @@ def refresh_status(state: Any, settings: Settings, store: Store) -> dict[str, An
     from api.portfolio_signals import PORTFOLIO_SIGNALS  # imports pandas: on use
 
     derived = store.get_analytics(PORTFOLIO_SIGNALS)
-    run = refresh_runner(state, settings, store).state()
-    return {"running": run.running, "finished_at": run.finished_at, "error": run.error,
+    return {**asdict(refresh_runner(state, settings, store).state()),
             "computed_at": derived[1] if derived else None,
             "stale": derived is not None and derived[0] != store.data_version()}
 

@@ -27,15 +27,25 @@ from api.errors import InputError, PayloadTooLarge
 from api.service import ReaderOptions, find_overlaps, ingest_file
 from api.settings import Settings
 from ingest.load import IngestError, LoadSummary
+from ingest.readers.detect import Format
 from queries.store import Store
 
-__all__ = ["FORMATS", "Upload", "check_format", "receive_upload", "load_upload", "refusal_text"]
+__all__ = ["FORMATS", "CLIENT_ID_PATTERN", "CLIENT_ID_MAX", "is_client_id", "Upload", "check_format", "receive_upload", "load_upload", "refusal_text"]
 
-FORMATS = ("canonical", "yayoi", "freee", "moneyforward", "zengin", "bank")
+FORMATS = tuple(str(f) for f in Format)
 """The formats an upload may name (none: detected from the file)."""
+
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+CLIENT_ID_MAX = 64
+"""What an upload's client id may be (the API's form field and the upload form alike)."""
 
 _SAFE_NAME = re.compile(r"[^\w.-]+")  # \w: letters and digits of any script (仕訳帳.csv stays)
 _CHUNK = 1 << 20  # bytes copied at a time
+
+
+def is_client_id(text: str) -> bool:
+    """Whether ``text`` has the form of a client id (:data:`CLIENT_ID_PATTERN`, at most 64 characters)."""
+    return len(text) <= CLIENT_ID_MAX and re.fullmatch(CLIENT_ID_PATTERN, text) is not None
 
 
 def check_format(fmt: str | None) -> None:

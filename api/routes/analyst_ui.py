@@ -49,7 +49,7 @@ from api.limits import megabytes
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
-from api.uploads import FORMATS, load_upload, receive_upload
+from api.uploads import FORMATS, is_client_id, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from ingest import review
@@ -324,9 +324,6 @@ def _loads_context(request: Request, settings: Any, client: str, rejected: bool,
             "max_mb": megabytes(settings.max_upload_bytes), "max_files": MAX_UPLOAD_FILES}
 
 
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-
-
 def _loads_flash(request: Request, kind: str, **values: Any) -> None:
     request.session["loads_flash"] = {"kind": kind, **values}
 
@@ -348,7 +345,7 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
     be loaded comes back with the reason (the form keeps its client)."""
     store = _raw(request)
     client_id = client_id.strip()
-    back = RedirectResponse("/ui/loads" + (f"?client={client_id}" if _CLIENT_ID.match(client_id) else ""), 303)
+    back = RedirectResponse("/ui/loads" + (f"?client={client_id}" if is_client_id(client_id) else ""), 303)
 
     def refused(kind: str, **values: Any) -> Response:
         _loads_flash(request, kind, **values)
@@ -359,7 +356,7 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         return refused("no_file")
     if len(chosen) > MAX_UPLOAD_FILES:
         return refused("too_many", n=len(chosen), most=MAX_UPLOAD_FILES)
-    if not _CLIENT_ID.match(client_id):
+    if not is_client_id(client_id):
         return refused("bad_client", client=client_id[:64])
     if client_id not in store.get_firms([client_id]):
         return refused("unknown_client", client=client_id)

@@ -21,9 +21,10 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from api.audit import audit
 from api.deps import SettingsDep, StoreDep
 from api.errors import STANDARD_ERRORS, PayloadTooLarge, error_responses
+from api.limits import ENVELOPE_BYTES
 from api.refresh_runner import refresh_runner, refresh_status
 from api.schemas import IngestOut, RefreshOut
-from api.uploads import check_format, load_upload, receive_upload
+from api.uploads import CLIENT_ID_MAX, CLIENT_ID_PATTERN, check_format, load_upload, receive_upload
 
 router = APIRouter(tags=["ingest"])
 
@@ -34,7 +35,7 @@ def ingest_upload(
     store: StoreDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="one ledger file")],
-    client_id: Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")],
+    client_id: Annotated[str, Form(min_length=1, max_length=CLIENT_ID_MAX, pattern=CLIENT_ID_PATTERN)],
     format: Annotated[str | None, Form(description="canonical, yayoi, freee, moneyforward, zengin or "
                                                    "bank; detected when not given")] = None,
     year: Annotated[int | None, Form(ge=1900, le=2100,
@@ -43,7 +44,7 @@ def ingest_upload(
 ) -> dict[str, Any]:
     """Load the file as one batch (same bytes again: ``duplicate: true``)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + ENVELOPE_BYTES:
         # api.limits.BodyLimit refuses it first
         raise PayloadTooLarge(f"upload larger than {settings.max_upload_bytes} bytes")
     check_format(format)
