@@ -99,14 +99,12 @@ async def _too_large(scope: Scope, send: Send, file_limit: int) -> None:
     if not str(scope.get("path", "")).startswith("/ui/"):
         await _refuse(scope, send, 413, "payload_too_large", f"upload larger than {file_limit} bytes")
         return
-    from http.cookies import SimpleCookie
+    from starlette.requests import Request
 
-    from api.web.i18n import LANG_COOKIE, lang_of, translations
-    from api.web.render import PAGE_HEADERS
+    from api.web.i18n import translations
+    from api.web.render import PAGE_HEADERS, request_lang
 
-    cookies: SimpleCookie = SimpleCookie()
-    cookies.load(dict(scope.get("headers") or []).get(b"cookie", b"").decode("latin-1"))
-    lang = lang_of(cookies[LANG_COOKIE].value if LANG_COOKIE in cookies else None)
+    lang = request_lang(Request(scope))  # the page's language, as every page picks it (the body is not read)
     t = translations(lang).gettext
     text = t("The files are larger than %(mb)s MB together and were not loaded.") % {"mb": megabytes(file_limit)}
     body = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>413 — torihiki</title>'
