@@ -373,9 +373,16 @@ def test_upload_several_files_of_a_client_at_once(store: Store, tmp_path: Path) 
         assert sorted(b.rows_loaded for b in store.list_batches()) == [1, 1]
         again = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files=files[:2])
         assert again.text.count("取り込み済みです。何も変わっていません。") == 2 and len(store.list_batches()) == 2
+        april_again = _ledger(tmp_path / "a2.csv", [("2025-04-20", "株式会社エー", "sale", "700")]).read_bytes()
+        june = _ledger(tmp_path / "j.csv", [("2025-06-01", "株式会社エー", "sale", "9")]).read_bytes()
+        both = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
+                      files=[("file", ("4月再.csv", april_again, "text/csv")), ("file", ("6月.csv", june, "text/csv"))])
+        rows = both.text.split('class="card upload-results"')[1].split("</table>")[0].split("<tr")[2:]
+        assert "このファイルの 1 か月分（2025年4月～2025年4月）は" in rows[0] and "4月.csv" in rows[0]
+        assert "このファイルの" not in rows[1]
         many = [("file", (f"{i}.csv", april, "text/csv")) for i in range(MAX_UPLOAD_FILES + 1)]
         over = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files=many)
-        assert f"一度に取り込めるのは {MAX_UPLOAD_FILES} 個までです" in over.text and len(store.list_batches()) == 2
+        assert f"一度に取り込めるのは {MAX_UPLOAD_FILES} 個までです" in over.text and len(store.list_batches()) == 4
         refresh_runner_of(c, _settings(tmp_path), store).wait(300)
 
 
