@@ -23,11 +23,15 @@ series of the pair or of the client around that month). Kinds:
     ``stopped_trading``) hold at the end of the month and did not at the end
     of the month before — or a partner not itself distressed newly trades
     with a distressed firm other than the client (the client is newly two
-    hops from distress).
+    hops from distress). A loss known for the first time (the firm's first
+    period with a ``profitable`` flag ends: :func:`loss_first_known`) is
+    not a change: the month before it was unknown, not absent.
 ``receivable_days_rising``
     The client's receivable days (:mod:`graph.ledger_figures`, from its own
-    ledger) are at least :data:`RECEIVABLE_RISE_DAYS` above their mean over
-    the :data:`TRAILING_MONTHS` months before.
+    ledger) rose over their mean of the :data:`TRAILING_MONTHS` months
+    before by at least :data:`RECEIVABLE_RISE_DAYS` more than the clients'
+    median rise that month (:func:`usual_rise`: at the fiscal year-end
+    every client's days rise with March's sales).
 ``coverage_drop``
     The client's ledger stopped arriving: its ledger months end before the
     region's latest month. Raised once, for the first month missing.
@@ -74,8 +78,8 @@ __all__ = [
     "Alert", "compute_alerts", "alert_id", "KINDS", "SEVERITIES",
     "TOP_PARTNER_LOST", "CONCENTRATION_JUMP", "PARTNER_DISTRESS", "RECEIVABLE_DAYS", "COVERAGE_DROP",
     "TOP_RANK", "MIN_SHARE", "PRIOR_MONTHS", "LOST_MONTHS", "HHI_JUMP", "TRAILING_MONTHS",
-    "TIE_MONTHS", "PARTNER_MIN_SHARE", "RECEIVABLE_RISE_DAYS", "SKIP_FIRST_MONTHS", "SERIES_BEFORE", "SERIES_AFTER",
-    "distress_matrix", "LEDGER_KINDS",
+    "TIE_MONTHS", "PARTNER_MIN_SHARE", "RECEIVABLE_RISE_DAYS", "USUAL_MIN_CLIENTS", "usual_rise", "SKIP_FIRST_MONTHS", "SERIES_BEFORE", "SERIES_AFTER",
+    "distress_matrix", "loss_first_known", "LEDGER_KINDS",
 ]
 
 SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
@@ -121,6 +125,12 @@ of healthy firms on generated data (sd ≈ 5 days). The distress signal of
 :mod:`graph.distress` uses 10 days between two quarters' means."""
 HIGH_RISE_DAYS = 30.0
 """A rise of 30 days or more is a ``high`` alert."""
+USUAL_MIN_CLIENTS = 20
+"""Clients with a rise of receivable days in a month (days known in it and
+the :data:`TRAILING_MONTHS` before) for their median rise to stand for the
+month's calendar (:func:`usual_rise`); fewer, and no rise is usual.
+On the demo region (300 clients) the median rise is ~7 days in March,
+the fiscal year-end, and 0–3.5 in the other months."""
 SKIP_FIRST_MONTHS = 3
 """Months at the start of a client's ledger whose receivable days are not
 used: there is no opening balance, so receivables build up from zero."""
@@ -451,6 +461,31 @@ def _receivable_matrix(g: _Grid) -> np.ndarray:
     return days
 
 
+def usual_rise(rise: np.ndarray) -> np.ndarray:
+    """Per month (column): the clients' median rise of receivable days over
+    their trailing mean, where at least :data:`USUAL_MIN_CLIENTS` clients
+    have one, and not below 0 days; 0 elsewhere.
+
+    Receivable days are a month-end balance over the year's sales, so a
+    month whose sales are larger for every firm — March, the fiscal
+    year-end — lifts every client's days together: that rise is the
+    calendar's, not the client's collection slowing.
+
+    Examples
+    --------
+    >>> rise = np.array([[8.0, -3.0, np.nan]] * 20 + [[30.0, 1.0, np.nan]])
+    >>> usual_rise(rise).tolist()
+    [8.0, 0.0, 0.0]
+    """
+    known = ~np.isnan(rise)
+    out = np.zeros(rise.shape[1])
+    enough = known.sum(axis=0) >= USUAL_MIN_CLIENTS
+    if enough.any():
+        with np.errstate(invalid="ignore"):
+            out[enough] = np.nanmedian(rise[:, enough], axis=0)
+    return np.maximum(out, 0.0)
+
+
 def _receivable_days_rising(g: _Grid, days: np.ndarray) -> list[Alert]:
     trailing = np.full_like(days, np.nan)
     for t in range(TRAILING_MONTHS, g.n):
@@ -459,15 +494,18 @@ def _receivable_days_rising(g: _Grid, days: np.ndarray) -> list[Alert]:
         trailing[ok, t] = w[ok].mean(axis=1)
     with np.errstate(invalid="ignore"):
         rise = days - trailing
-    fire = _first_of_runs(np.nan_to_num(rise, nan=-np.inf) >= RECEIVABLE_RISE_DAYS)
+    usual = usual_rise(rise)
+    beyond = rise - usual[None, :]
+    fire = _first_of_runs(np.nan_to_num(beyond, nan=-np.inf) >= RECEIVABLE_RISE_DAYS)
     out: list[Alert] = []
     for i, t in zip(*np.nonzero(fire), strict=True):
         client, month, up = g.clients[int(i)], g.months[t], float(rise[i, t])
         out.append(Alert(
             alert_id(RECEIVABLE_DAYS, client, month, None), client, month, RECEIVABLE_DAYS,
-            "high" if up >= HIGH_RISE_DAYS else "medium", None, None,
+            "high" if float(beyond[i, t]) >= HIGH_RISE_DAYS else "medium", None, None,
             {"before": round(float(trailing[i, t]), 1), "after": round(float(days[i, t]), 1),
-             "days": round(up, 1), "trailing_months": TRAILING_MONTHS},
+             "days": round(up, 1), "usual_days": round(float(usual[t]), 1),
+             "beyond_usual": round(float(beyond[i, t]), 1), "trailing_months": TRAILING_MONTHS},
             _own_series(g, client, ("sales", "receipts"), t - SERIES_BEFORE, t + SERIES_AFTER)))
     return out
 
@@ -553,6 +591,37 @@ def distress_matrix(network: TradeNetwork, parameters: Iterable[ParameterLike] =
     return {LOSS_MAKING: loss, RECEIVABLE_DAYS_RISING: rising, STOPPED_TRADING: stopped}
 
 
+def loss_first_known(network: TradeNetwork, parameters: Iterable[ParameterLike]) -> np.ndarray:
+    """For every firm of ``network`` (in ``network.index`` order): the first
+    month column at whose end its ``profitable`` flag is known (a period
+    holding one has ended), ``len(network.months)`` if never.
+
+    Before that month a firm's loss is unknown, and :func:`distress_matrix`
+    has it as not loss-making; a loss first known is not a change.
+
+    Examples
+    --------
+    >>> from queries.model import ParameterRow
+    >>> net = TradeNetwork(pd.DataFrame({"seller": ["A"] * 3, "buyer": ["B"] * 3,
+    ...                                  "month": ["2024-02", "2024-03", "2024-04"], "amount": [1, 1, 1]}))
+    >>> loss_first_known(net, [ParameterRow("A", "FY2023", (("profitable", 0.0),))]).tolist()
+    [1, 3]
+    """
+    months = list(network.months)
+    first = np.full(len(network.index), len(months), dtype=np.int64)
+    ends: dict[str, str] = {}
+    for row in parameters:
+        if any(key == "profitable" and value == value for key, value in row.values):
+            last = period_end(row.period)
+            ends[row.firm_id] = min(ends.get(row.firm_id, last), last)
+    if ends:
+        firms = list(ends)
+        codes = network.index.get_indexer(pd.Index(firms, dtype=object))
+        cols = np.searchsorted(np.array(months, dtype=object), np.array([ends[f] for f in firms], dtype=object))
+        first[codes[codes >= 0]] = cols[codes >= 0]
+    return first
+
+
 def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Alert]:
     net = g.network
     skipped = _receivable_matrix(g)
@@ -561,6 +630,11 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
     distressed = np.zeros_like(reasons[names[0]])
     for reason in names:
         distressed |= reasons[reason]
+    # A loss becomes known when a firm's first period ends (the first fiscal
+    # year of the data): the month before, its loss was unknown, not absent.
+    # For that month the month before is compared as if the loss had held.
+    first_known = loss_first_known(net, parameters)
+    loss = reasons[LOSS_MAKING]
     # undirected ties, both ways: (a, b) active in month t when they traded in the TIE_MONTHS up to t
     s, b, t, amount = net.monthly_codes()
     nf = max(net.n_firms, 1)
@@ -576,8 +650,18 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
     client_rows = np.flatnonzero(is_client[ua])
     c, p = ua[client_rows], ub[client_rows]
     reverse = np.searchsorted(ukey, ub * nf + ua)  # the row of (b, a) for each (a, b): it exists
+    def exposure(material: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Material distressed ties (given the firms' distress ``dist``) and,
+        per client tie, whether the partner is not distressed but has a
+        material distressed partner other than the client."""
+        dist_partner = material & dist[ub]
+        n_dist = np.bincount(ua, weights=dist_partner.astype(np.float64), minlength=nf)
+        n_excl = n_dist[p] - dist_partner[reverse[client_rows]]
+        return dist_partner, material[client_rows] & ~dist[p] & (n_excl > 0)
+
     out: list[Alert] = []
     prev_exposed = np.zeros(len(client_rows), dtype=bool)
+    prev_material = np.zeros(len(ukey), dtype=bool)
     tie_yen = np.zeros(len(ukey), dtype=np.float64)
     for tt in range(g.n):
         tie_yen += yen[:, tt]
@@ -585,18 +669,19 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
             tie_yen -= yen[:, tt - TIE_MONTHS]
         total = np.bincount(ua, weights=tie_yen, minlength=nf)
         material = (tie_yen > 0.5) & (tie_yen >= PARTNER_MIN_SHARE * total[ua])
-        dist_partner = material & distressed[ub, tt]
-        n_dist = np.bincount(ua, weights=dist_partner.astype(np.float64), minlength=nf)
-        # for client c and partner p: material distressed partners of p other than c
+        dist_partner, exposed = exposure(material, distressed[:, tt])
         act = material[client_rows]
-        n_excl = n_dist[p] - dist_partner[reverse[client_rows]]
-        exposed = act & ~distressed[p, tt] & (n_excl > 0)
         if tt == 0:
-            prev_exposed = exposed
+            prev_exposed, prev_material = exposed, material
             continue
-        newly = act & distressed[p, tt] & ~distressed[p, tt - 1]
+        before = distressed[:, tt - 1]
+        learnt = (first_known == tt) & loss[:, tt]
+        if learnt.any():  # the month before as if these losses had held then
+            before = before | learnt
+            prev_exposed = exposure(prev_material, before)[1]
+        newly = act & distressed[p, tt] & ~before[p]
         new_exposed = exposed & ~prev_exposed
-        prev_exposed = exposed
+        prev_exposed, prev_material = exposed, material
         month = g.months[tt]
         for k in np.flatnonzero(newly | new_exposed):
             r = int(client_rows[k])

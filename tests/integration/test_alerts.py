@@ -47,9 +47,10 @@ def build_region(store: Store) -> None:
     * C1 sells to K1 (half its sales, a hostile name, not a client) until
       August: ``top_partner_lost`` in October, K1 ``stopped_trading``.
     * C2 buys from S1…S4 evenly, then from October nearly all from S1:
-      ``concentration_jump``; S1 reports an ordinary loss for the period
-      ending June: ``partner_distress`` of C2 (one hop) and of C4, which
-      sells to C2 (two hops).
+      ``concentration_jump``; S1, profitable in the period ending March,
+      reports an ordinary loss for the period ending June:
+      ``partner_distress`` of C2 (one hop) and of C4, which sells to C2
+      (two hops).
     * C4's customer C2 stops paying in September: ``receivable_days_rising``.
     * C3's ledger ends in September: ``coverage_drop`` (a hidden client).
     """
@@ -80,7 +81,8 @@ def build_region(store: Store) -> None:
         store.finish_batch(BatchInfo(batch.id, batch.sha256, batch.file, client, "canonical", status="done",
                                      rows_read=len(trades), rows_loaded=len(trades),
                                      started_at=batch.started_at))
-    store.upsert_parameters([ParameterRow("S1", "2024-06", (("profitable", 0.0),)),
+    store.upsert_parameters([ParameterRow("S1", "2024-03", (("profitable", 1.0),)),
+                             ParameterRow("S1", "2024-06", (("profitable", 0.0),)),
                              ParameterRow("S2", "2024-06", (("profitable", 1.0),))])
 
 
@@ -250,3 +252,35 @@ def test_the_ui_shows_the_feed_an_alert_and_acknowledges_it(store: Store, tmp_pa
         _login(c, store, "officer_b1")
         assert c.get("/ui/alerts").status_code == 403
         assert c.get(f"/ui/alerts/{lost['id']}").status_code == 403
+
+
+def test_a_receivable_alert_beyond_the_months_usual_rise_shows_both(store: Store, tmp_path: Path) -> None:
+    """Twenty clients whose September sales are larger (their month-end
+    receivable days rise together) and one that was also not paid that
+    month: only that one is raised, and its page says by how much its days
+    rose beyond the clients' usual rise."""
+    from graph.alerts import USUAL_MIN_CLIENTS
+
+    peak = "2024-09"
+    sales = {m: 1_300_000 if m == peak else 1_000_000 for m in MONTHS}
+    clients = [f"R{i:02d}" for i in range(USUAL_MIN_CLIENTS)] + ["LATE"]
+    store.upsert_firms([Firm(c, f"顧問先{c}", industry="E", is_client=True) for c in clients] + [Firm("K", "得意先")])
+    for n, c in enumerate(clients):
+        trades = [TradeRow(c, "K", m, c, yen, 1) for m, yen in sales.items()]
+        paid = [PaymentRow("K", c, m, c, sales[MONTHS[k - 1]], 1) for k, m in enumerate(MONTHS)
+                if k > 0 and not (c == "LATE" and m == peak)]
+        batch = BatchInfo(f"r{n}", f"{n + 100:064d}", f"{c}.csv", c, "canonical", started_at="2025-01-01T00:00:00")
+        store.begin_batch(batch)
+        store.write_chunk(batch.id, 0, trades, paid)
+        store.finish_batch(BatchInfo(batch.id, batch.sha256, batch.file, c, "canonical", status="done",
+                                     rows_read=len(trades), rows_loaded=len(trades), started_at=batch.started_at))
+    refresh_alerts(store)
+    rising = [a for a in stored_alerts(store)[0] if a["kind"] == "receivable_days_rising"]
+    assert [(a["firm_id"], a["month"]) for a in rising] == [("LATE", peak)]
+    n = rising[0]["numbers"]
+    assert n["usual_days"] > 5 and n["beyond_usual"] >= 15
+    make_tokens(store)
+    with _app(store, tmp_path) as c:
+        _login(c, store, "analyst")
+        page = c.get(f"/ui/alerts/{rising[0]['id']}").text
+        assert "同月の顧問先の通常の上昇" in page and "日上回る" in page

@@ -69,7 +69,8 @@ def _ledger(path: Path, lines: list[tuple[str, str, str, str]]) -> Path:
 
 def _portfolio_data(store: Store, tmp: Path) -> None:
     """C1 sells to one customer (customer HHI 1), C2 to two alike (0.5), C3
-    to four alike (0.25), one of them loss-making (a partner in distress);
+    to four alike (0.25), one of them loss-making after a profitable year
+    (a partner in distress);
     C4 (a hostile name) has no trade."""
     store.upsert_firms([Firm("C1", "株式会社一番", industry="E", is_client=True),
                         Firm("C2", "株式会社二番", industry="E", is_client=True),
@@ -81,7 +82,8 @@ def _portfolio_data(store: Store, tmp: Path) -> None:
         lines = [(f"{m}-15", n, "sale", str(1_200_000 // len(names))) for m in MONTHS for n in names]
         ingest_file(store, _ledger(tmp / f"{client}.csv", lines), client, None, tmp / "rejects")
     delta = next(a.firm_id for a in store.aliases("C3").values() if a.raw_name == "株式会社デルタ")
-    store.upsert_parameters([ParameterRow(delta, "FY2024", (("profitable", 0.0),))])
+    store.upsert_parameters([ParameterRow(delta, "FY2023", (("profitable", 1.0),)),
+                             ParameterRow(delta, "FY2024", (("profitable", 0.0),))])
 
 
 def _rows(page: str) -> list[str]:

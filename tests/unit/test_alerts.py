@@ -94,7 +94,8 @@ def test_steady_partners_raise_no_concentration_jump() -> None:
 def test_a_partner_newly_loss_making_and_a_partner_of_a_partner() -> None:
     rows = (_monthly("S1", "C2", 300) + _monthly("S2", "C2", 300) + _monthly("C4", "C2", 400)
             + _monthly("C1", "K1", 100))
-    params = [ParameterRow("S1", "2024-06", (("profitable", 0.0),)),
+    params = [ParameterRow("S1", "2024-03", (("profitable", 1.0),)),
+              ParameterRow("S1", "2024-06", (("profitable", 0.0),)),
               ParameterRow("S2", "2024-06", (("profitable", 1.0),))]
     found = _of(al.compute_alerts(_frame(rows), ["C1", "C2", "C4"], parameters=params), al.PARTNER_DISTRESS)
     got = {(a.firm_id, a.month, a.subject_id, a.numbers["hop"]) for a in found}
@@ -105,6 +106,27 @@ def test_a_partner_newly_loss_making_and_a_partner_of_a_partner() -> None:
     hop2 = next(a for a in found if a.numbers["hop"] == 2)
     assert hop2.numbers["via"] == "S1" and hop2.severity == "low"
     assert {s["label"] for s in hop2.series} == {"sales"}  # C4 sells to C2
+
+
+def test_a_loss_first_known_is_not_a_change_for_the_partner_or_two_hops() -> None:
+    """The first fiscal year of the data makes every loss-making firm's loss
+    known at once: it was unknown the month before, not absent, so neither
+    its partners nor their partners get a "newly distressed" alert; a loss
+    after a profitable year does, and so does trade stopping meanwhile."""
+    rows = (_monthly("S1", "C2", 300) + _monthly("S2", "C2", 300) + _monthly("C4", "C2", 400)
+            + _monthly("S3", "C2", 300, MONTHS[:5]))
+    params = [ParameterRow("S1", "2024-03", (("profitable", 0.0),)),  # first known: a loss
+              ParameterRow("S1", "2024-09", (("profitable", 0.0),)),  # still one
+              ParameterRow("S2", "2024-03", (("profitable", 1.0),)),
+              ParameterRow("S2", "2024-09", (("profitable", 0.0),)),  # a change
+              ParameterRow("S3", "2024-09", (("profitable", 0.0),))]  # known after it stopped trading
+    found = _of(al.compute_alerts(_frame(rows), ["C2", "C4"], parameters=params), al.PARTNER_DISTRESS)
+    got = {(a.firm_id, a.month, a.subject_id, a.numbers["hop"], tuple(a.numbers["reasons"])) for a in found}
+    assert got == {("C2", "2024-09", "S2", 1, ("loss_making",)),
+                   ("C2", "2024-08", "S3", 1, ("stopped_trading",))}
+    net = TradeNetwork(_frame(rows))
+    first = dict(zip(net.index, al.loss_first_known(net, params).tolist(), strict=True))
+    assert (first["S1"], first["S2"], first["S3"], first["C2"]) == (2, 2, 8, len(MONTHS))
 
 
 def test_a_partner_that_stopped_trading_is_distressed_once() -> None:
@@ -162,6 +184,33 @@ def test_receivable_days_rising_sharply_is_raised_with_the_sales_and_receipts_be
     assert n["days"] >= al.RECEIVABLE_RISE_DAYS and found[0].severity == "high"
     assert [s["label"] for s in found[0].series] == ["sales", "receipts"]
     assert found[0].series[1]["yen"][found[0].series[1]["months"].index("2024-09")] == 0
+
+
+def test_a_rise_every_client_shares_is_the_calendars_and_raises_only_the_one_beyond_it() -> None:
+    """A month of larger sales for everyone (March, the fiscal year-end)
+    lifts every client's month-end receivable days: with enough clients
+    their median rise is the month's usual one, and only a client whose
+    days rose 15 days beyond it is raised, with both numbers."""
+    peak = "2024-09"
+    sales = {m: 1_300_000 if m == peak else 1_000_000 for m in MONTHS}
+    on_time = {m: sales[MONTHS[k - 1]] for k, m in enumerate(MONTHS) if k > 0}  # paid a month later
+    late = {m: 0 if m == peak else yen for m, yen in on_time.items()}  # …but not in the peak month
+    clients = [f"C{i:02d}" for i in range(al.USUAL_MIN_CLIENTS)] + ["LATE"]
+    ledgers = {c: _ledger(sales, late if c == "LATE" else on_time) for c in clients}
+    trades = _frame([r for c in clients for r in _monthly(c, "K", 1_000_000)])
+    found = _of(al.compute_alerts(trades, clients, ledgers=ledgers), al.RECEIVABLE_DAYS)
+    assert [(a.firm_id, a.month) for a in found] == [("LATE", peak)]
+    n = found[0].numbers
+    days = figures_from_sums(ledgers["C00"])["receivable_days"]  # an on-time client's: the peak's 0.3M owed
+    k = MONTHS.index(peak)
+    assert n["usual_days"] == pytest.approx(days[peak] - days[list(MONTHS[k - 3:k])].mean(), abs=0.05)
+    assert n["usual_days"] > 5
+    assert n["days"] == pytest.approx(n["usual_days"] + n["beyond_usual"], abs=0.11)
+    assert n["beyond_usual"] >= al.RECEIVABLE_RISE_DAYS
+    # with fewer clients than that, nothing is usual: every client's rise counts as its own
+    few = clients[:3] + ["LATE"]
+    found = _of(al.compute_alerts(trades, few, ledgers={c: ledgers[c] for c in few}), al.RECEIVABLE_DAYS)
+    assert [(a.firm_id, a.numbers["usual_days"]) for a in found] == [("LATE", 0.0)]
 
 
 def test_steady_collection_raises_nothing_and_first_months_are_skipped() -> None:
