@@ -68,7 +68,7 @@ from queries.store import Store
 
 __all__ = [
     "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
-    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes",
+    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes", "overlap_note",
 ]
 
 # Monthly rows per chunk of a large file (its unit of resumption) and, unless
@@ -151,10 +151,7 @@ class LoadSummary:
 
     def overlap_notes(self) -> list[str]:
         """One warning per earlier load of the client repeating this one's months (``overlaps``)."""
-        return [f"warning: {len(o['months'])} month(s) of this file ({_month_span(o['months'])}) are also in "
-                f"batch {o['batch_id']} ({o['file']}) of the same client and format; if both hold the same "
-                f"entries they count twice: `torihiki batches rollback` one of them"
-                for o in self.overlaps]
+        return [overlap_note(o) for o in self.overlaps]
 
     def same_file_notes(self) -> list[str]:
         """One line per other batch of the same bytes (see ``same_file``)."""
@@ -170,6 +167,14 @@ class LoadSummary:
 def _month_span(months: list[str]) -> str:
     """``2024-01–2024-06`` (first–last of sorted months), or the one month."""
     return months[0] if len(months) == 1 else f"{months[0]}–{months[-1]}"
+
+
+def overlap_note(o: Mapping[str, Any]) -> str:
+    """The warning for one earlier load (``{"batch_id", "file", "months"}``)
+    holding months of this file too."""
+    return (f"warning: {len(o['months'])} month(s) of this file ({_month_span(o['months'])}) are also in "
+            f"batch {o['batch_id']} ({o['file']}) of the same client and format; if both hold the same "
+            f"entries they count twice: `torihiki batches rollback` one of them")
 
 
 @dataclass

@@ -79,6 +79,7 @@ __all__ = ["EmbeddedStore", "DB_FILENAME"]
 DB_FILENAME = "torihiki.sqlite3"
 log = logging.getLogger(__name__)
 _REFRESH_PAIRS = 20_000  # merged pairs rewritten per transaction when batches finish
+_BATCHES_PER_READ = 1_000  # loads whose months one read of batch_months takes (Store.batch_months)
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
 
@@ -647,6 +648,15 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
         out: dict[str, set[str]] = {}
         for batch, months in self._conn().execute(tq.CLIENT_BATCH_MONTHS, (client_id,)):
             out.setdefault(str(batch), set()).update(json.loads(months))
+        return out
+
+    def batch_months(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        ids = sorted(set(batch_ids))
+        for start in range(0, len(ids), _BATCHES_PER_READ):
+            rows = self._conn().execute(tq.BATCH_MONTHS, (_json(ids[start:start + _BATCHES_PER_READ]),))
+            for batch, months in rows:
+                out.setdefault(str(batch), set()).update(json.loads(months))
         return out
 
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:

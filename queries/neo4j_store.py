@@ -674,6 +674,15 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         return out
 
     @_translate
+    def batch_months(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
+        ids = sorted(set(batch_ids))
+        out: dict[str, set[str]] = {}
+        for start in range(0, len(ids), _BATCHES_PER_READ):
+            for r in self._read(tq.BATCH_MONTHS, batches=ids[start:start + _BATCHES_PER_READ]):
+                out.setdefault(str(r["batch"]), set()).update(r["months"])
+        return out
+
+    @_translate
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         wanted = [list(k) for k in sorted(set(keys))]
         if not wanted:
@@ -1022,6 +1031,8 @@ def _totals(r: dict[str, Any]) -> FirmTotals:
 
 _LEDGERS_PER_READ = 500
 """Clients whose own ledgers one query of :meth:`Neo4jStore.ledger_sums_of` reads."""
+_BATCHES_PER_READ = 1_000
+"""Loads whose months one query of :meth:`Neo4jStore.batch_months` reads."""
 
 
 def _by_key(rows: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:

@@ -321,6 +321,12 @@ class Store(Protocol):
         id: to tell a load whose months an earlier file of the client already
         holds (the same entries exported twice are counted twice)."""
 
+    def batch_months(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
+        """The months (``YYYY-MM``) each of ``batch_ids`` holds of its
+        client's own ledger (a load of one client's file), read by load: what
+        a run of many files checks for months loaded twice, in few reads. A
+        load without rows (or unknown) is absent."""
+
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         """Each observer's record of the pairs (seller, buyer) in ``keys``, per
         month, summed over batches and spellings, sorted by (seller, buyer,

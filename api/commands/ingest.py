@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
-from api.service import ReaderOptions, find_overlaps
+from api.service import ReaderOptions, find_overlaps, run_overlaps
 from api.settings import Settings
-from ingest.load import IngestError, Loader, LoadSummary, default_workers
+from ingest.load import IngestError, Loader, LoadSummary, default_workers, overlap_note
 from ingest.manifest import ManifestEntry, read_manifest
 from queries.store import Store
 
-__all__ = ["cmd_ingest", "Totals", "load_ledgers", "manifest_entries"]
+__all__ = ["cmd_ingest", "Totals", "load_ledgers", "manifest_entries", "print_repeats"]
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Totals:
     rows_cleaned: int = 0  # loaded with control / invisible characters removed from the name
     review_queued: int = 0
     files_with_rejects: int = 0
+    # loads repeating months of another load of the client in the same format (run_overlaps)
+    repeated_months: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, s: LoadSummary) -> None:
         self.files += 1
@@ -49,14 +52,16 @@ class Totals:
             self.review_queued += s.review_queued
             self.files_with_rejects += int(s.rows_rejected > 0)
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def line(self) -> str:
         return (f"{self.files} files ({self.files - self.duplicates} loaded, {self.duplicates} already loaded, "
                 f"{self.failed} failed): {self.rows_loaded:,} rows loaded, {self.rows_rejected:,} rejected, "
                 f"{self.rows_skipped:,} skipped, {self.review_queued:,} spellings to review"
-                + (f", {self.rows_cleaned:,} names cleaned" if self.rows_cleaned else ""))
+                + (f", {self.rows_cleaned:,} names cleaned" if self.rows_cleaned else "")
+                + (f"; {len(self.repeated_months):,} files repeat months of another load"
+                   if self.repeated_months else ""))
 
 
 def print_summary(s: LoadSummary) -> None:
@@ -76,8 +81,8 @@ def print_summary(s: LoadSummary) -> None:
         print(f"  warning: {cleaned_warning(s)}")
     for note in s.same_file_notes():
         print(f"  note: {note}")
-    for warning in s.overlap_notes():
-        print(f"  {warning}")
+    for o in s.overlaps:
+        print(f"  {overlap_note(o)}")
 
 
 def cleaned_warning(s: LoadSummary) -> str:
@@ -116,6 +121,7 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
     ``as_json`` each file's outcome is one JSON object instead.
     """
     many = len(entries) > 1
+    loaded: list[LoadSummary] = []
     n_workers = workers if workers is not None else (default_workers() if many else 0)
     loader = Loader(store, settings.home / "rejects", workers=n_workers,
                     chunk_rows=settings.chunk_rows, progress=False)
@@ -131,6 +137,7 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
                 tqdm.write(f"error: {outcome}", file=sys.stderr)
                 continue
             totals.add(outcome)
+            loaded.append(outcome)
             if not many:
                 find_overlaps(store, outcome)  # one file: say if it repeats months of an earlier one
             bar.set_postfix_str(f"{totals.rows_read:,} lines", refresh=False)
@@ -141,6 +148,27 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
                     or not sys.stdout.isatty())):
                 with tqdm.external_write_mode(file=sys.stdout):
                     print_summary(outcome)
+    if many:  # a run of many files: which repeat months of another load (one says so itself, above)
+        totals.repeated_months = [
+            {"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id, "format": s.format,
+             "overlaps": s.overlaps} for s in run_overlaps(store, loaded)]
+
+
+REPEATS_SHOWN = 20
+"""Files of a run whose repeated months are printed one by one; the rest are counted."""
+
+
+def print_repeats(totals: Totals) -> None:
+    """The files of a run that repeat months of another load of their client
+    and format (``totals.repeated_months``): a warning per file, the first
+    :data:`REPEATS_SHOWN`."""
+    for r in totals.repeated_months[:REPEATS_SHOWN]:
+        print(f"{r['file']} (batch {r['batch_id']}, client {r['client_id']}):")
+        for o in r["overlaps"]:
+            print(f"  {overlap_note(o)}")
+    if len(totals.repeated_months) > REPEATS_SHOWN:
+        print(f"… and {len(totals.repeated_months) - REPEATS_SHOWN} more files repeating months of another load "
+              "(each load's page in the web UI names them)")
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,6 +190,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                f"ingest: {totals.line()}")
         if totals.files > totals.duplicates and not args.no_refresh:
             refresh_after_load(store, settings, totals.rows_read, quiet=args.json)
+    if args.json and totals.repeated_months:
+        emit({"repeated_months": totals.repeated_months})
     if not args.json and len(entries) > 1:
+        print_repeats(totals)
         print(f"total: {totals.line()}")
     return 2 if totals.failed else 0

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from api.commands.common import emit, opened, refresh_after_load
-from api.commands.ingest import Totals, load_ledgers, manifest_entries
+from api.commands.ingest import Totals, load_ledgers, manifest_entries, print_repeats
 from api.commands.users import cli_principal
 from api.identity import record
 from api.service import ReaderOptions
@@ -133,6 +133,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit(report)
     else:
+        print_repeats(totals)
         print(f"ledgers: {totals.line()}" if entries else "ledgers: none in this delivery")
         if totals.files_with_rejects:
             print(f"  {totals.files_with_rejects:,} files had rejected rows: one CSV per batch "

@@ -48,7 +48,7 @@ from api.errors import PayloadTooLarge
 from api.limits import megabytes
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
-from api.service import shown_name
+from api.service import batch_overlaps, shown_name
 from api.uploads import FORMATS, is_client_id, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
@@ -395,8 +395,13 @@ def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, c
     return {"kind": summary.status, "file": upload.name, "batch": summary.batch_id,
             "loaded": summary.rows_loaded, "rejected": summary.rows_rejected, "skipped": summary.rows_skipped,
             "others": [b["batch_id"] for b in summary.same_file],
-            "overlaps": [{"batch": o["batch_id"], "file": o["file"], "n": len(o["months"]),
-                          "first": o["months"][0], "last": o["months"][-1]} for o in summary.overlaps[:5]]}
+            "overlaps": _overlap_rows(summary.overlaps)}
+
+
+def _overlap_rows(overlaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What ``_loads.html``'s warning says of each load repeating months (the first five)."""
+    return [{"batch": o["batch_id"], "file": o["file"], "n": len(o["months"]), "first": o["months"][0],
+             "last": o["months"][-1]} for o in overlaps[:5]]
 
 
 @router.post("/ui/loads/{batch_id}/rollback", dependencies=[ANALYSTS])
@@ -462,8 +467,10 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
                 total = i + 1
     pages = max(1, math.ceil(total / PAGE_SIZE))
     flash = request.session.pop("loads_flash", None)
+    overlaps = _overlap_rows(batch_overlaps(_raw(request), batch))  # however it was loaded
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
-                  has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None)
+                  has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None,
+                  overlaps=overlaps)
 
 
 # -- research export -------------------------------------------------------------------

@@ -387,6 +387,12 @@ OWN_ALL_UNNAMED_OF: Final[LiteralString] = """
 MATCH (o:OwnTrade) WHERE o.client IN $clients
 RETURN o.client AS client, o.kind AS kind, o.months AS months, o.amounts AS amounts, o.lines AS lines
 """
+# The months of many loads, read by load (Store.batch_months).
+BATCH_MONTHS: Final[LiteralString] = """
+MATCH ()-[t:TRADE]->() WHERE t.batch IN $batches RETURN t.batch AS batch, t.months AS months
+UNION ALL MATCH ()-[p:PAID]->() WHERE p.batch IN $batches RETURN p.batch AS batch, p.months AS months
+UNION ALL MATCH (o:OwnTrade) WHERE o.batch IN $batches RETURN o.batch AS batch, o.months AS months
+"""
 # Which batches recorded which months of a client's own ledger (LoadSummary.overlaps).
 CLIENT_BATCH_MONTHS: Final[LiteralString] = """
 MATCH ()-[t:TRADE {observer: $client}]->() RETURN t.batch AS batch, t.months AS months

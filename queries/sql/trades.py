@@ -284,6 +284,12 @@ SELECT batch, months FROM trade_obs WHERE observer = ?1
 UNION ALL SELECT batch, months FROM pay_obs WHERE observer = ?1
 UNION ALL SELECT batch, months FROM own_obs WHERE client = ?1
 """
+# The months of many loads, read by load (Store.batch_months): each table's primary key starts with the batch.
+BATCH_MONTHS: Final = """
+SELECT batch, months FROM trade_obs WHERE batch IN (SELECT value FROM json_each(?1))
+UNION ALL SELECT batch, months FROM pay_obs WHERE batch IN (SELECT value FROM json_each(?1))
+UNION ALL SELECT batch, months FROM own_obs WHERE batch IN (SELECT value FROM json_each(?1))
+"""
 ALL_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs"
 
 BUSIEST_FIRMS: Final = """

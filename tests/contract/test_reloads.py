@@ -169,6 +169,9 @@ def test_client_batch_months_and_overlapping_loads(store: Store, tmp_path: Path)
     assert store.client_batch_months("C1") == {spring.batch_id: {"2025-04", "2025-05"},
                                                summer.batch_id: {"2025-05", "2025-06", "2025-07"}}
     assert store.client_batch_months("C9") == {}
+    assert store.batch_months([summer.batch_id, other.batch_id, "bnope", summer.batch_id]) == {
+        summer.batch_id: {"2025-05", "2025-06", "2025-07"}, other.batch_id: {"2025-04", "2025-05"}}
+    assert store.batch_months([]) == {}
     assert summer.overlaps == [{"batch_id": spring.batch_id, "file": "q1.csv", "months": ["2025-05"]}]
     assert "1 month(s) of this file (2025-05) are also in batch" in summer.describe()
     assert other.overlaps == []  # another client's months are its own

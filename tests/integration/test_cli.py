@@ -53,6 +53,7 @@ def test_load_a_delivery_folder_twice(cli: Store, capsys: pytest.CaptureFixture[
     code, out, _ = run(capsys, "load", str(delivery), "--json")
     report = json.loads(out)
     assert code == 0 and report["ledgers"]["duplicates"] == 8 and report["ledgers"]["rows_loaded"] == 0
+    assert report["ledgers"]["repeated_months"] == []
     assert len(cli.all_firms()) == firms and len(cli.list_batches()) == batches
     assert len(cli.all_pairs()) == pairs and cli.data_version() >= version
 
@@ -140,6 +141,44 @@ def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[s
     assert "total: 3 files (3 loaded, 0 already loaded, 2 failed)" in out
     assert "manifest.csv:6: path and client_id are required" in err and "nope.csv" in err
     assert len(cli.list_batches()) == 3
+
+
+def _canonical(path: Path, months: list[int]) -> Path:
+    path.write_text("date,counterparty_name,direction,amount\n"
+                    + "".join(f"2025-{m:02d}-10,株式会社エー,sale,1000\n" for m in months), encoding="utf-8")
+    return path
+
+
+def test_a_run_of_many_files_names_those_repeating_months(cli: Store, capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    """A quarter's export and the half-year's in one run (the same entries
+    twice): the later file names the earlier, once; a later run names the
+    loads of before it; files of other months or clients are not named."""
+    q1 = _canonical(tmp_path / "q1.csv", [1, 2, 3])
+    h1 = _canonical(tmp_path / "h1.csv", [1, 2, 3, 4, 5, 6])
+    h2 = _canonical(tmp_path / "h2.csv", [7, 8, 9, 10, 11, 12])
+    code, out, err = run(capsys, "ingest", str(q1), str(h1), str(h2), "--client", "C1", "--no-refresh")
+    assert code == 0, err
+    ids = {Path(b.file).name: b.id for b in cli.list_batches()}
+    assert f"h1.csv (batch {ids['h1.csv']}, client C1):" in out
+    assert (f"warning: 3 month(s) of this file (2025-01–2025-03) are also in batch {ids['q1.csv']} (q1.csv)"
+            in out)
+    assert out.count("warning: ") == 1 and "; 1 files repeat months of another load" in out
+    year = _canonical(tmp_path / "year.csv", list(range(4, 13)))
+    other = _canonical(tmp_path / "c2.csv", [1, 2, 3])
+    code, out, err = run(capsys, "ingest", "--json", "--no-refresh", "--manifest",
+                         str(_manifest(tmp_path, [(year, "C1"), (other, "C2")])))
+    assert code == 0, err
+    repeats = json.loads(out.strip().splitlines()[-1])["repeated_months"]
+    assert [(Path(r["file"]).name, r["client_id"]) for r in repeats] == [("year.csv", "C1")]
+    assert {o["file"]: o["months"] for o in repeats[0]["overlaps"]} == {
+        "h1.csv": ["2025-04", "2025-05", "2025-06"], "h2.csv": [f"2025-{m:02d}" for m in range(7, 13)]}
+
+
+def _manifest(tmp_path: Path, files: list[tuple[Path, str]]) -> Path:
+    man = tmp_path / "manifest.csv"
+    man.write_text("path,client_id,format\n" + "".join(f"{p},{c},canonical\n" for p, c in files), encoding="utf-8")
+    return man
 
 
 def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:

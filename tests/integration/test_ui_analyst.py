@@ -462,8 +462,11 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         named = {o["batch_id"]: o for o in api.json()["overlaps"]}
         assert named[first_id] == {"batch_id": first_id, "file": "第1四半期.csv", "months": ["2025-02", "2025-03"]}
         assert len(named) == 2
-        # the analyst rolls the quarter's load back from its page: confirmed first, then gone
+        # the analyst rolls the quarter's load back from its page, which names the later loads too
         page = c.get(f"/ui/loads/{first_id}").text
+        second_id = second.url.path.rsplit("/", 1)[-1]
+        assert f'<a href="/ui/loads/{second_id}">取込 {second_id} を開く</a>' in page
+        assert f"同じ顧問先・同じ形式の取込 {api.json()['batch_id']}（年間.csv）" in page
         assert "この取込を取り消す" in page and f'action="/ui/loads/{first_id}/rollback"' in page
         unconfirmed = c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf})
         assert "確認のチェックを入れてから" in unconfirmed.text and store.get_batch(first_id) is not None
