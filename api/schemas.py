@@ -264,6 +264,11 @@ class IngestOut(_Out):
         default_factory=list,
         description="earlier loads of the same client and format holding months this file holds too "
                     "({batch_id, file, months}): the same entries exported twice count twice")
+    double_settlements: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="months whose settlements of the client both a journal and a bank statement or 全銀 "
+                    "file record, this file one of them ({client_id, kind: receipts | payments, months, "
+                    "journals, banks}): a journal booked from the statement counts them twice")
 
 
 class RefreshOut(_Out):

@@ -69,6 +69,7 @@ from queries.store import Store
 __all__ = [
     "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
     "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes", "overlap_note",
+    "double_settlement_note",
 ]
 
 # Monthly rows per chunk of a large file (its unit of resumption) and, unless
@@ -130,8 +131,12 @@ class LoadSummary:
     same_file: list[dict[str, str]] = field(default_factory=list)
     # Other loads of the same client and format holding months this one holds too
     # (the same entries exported twice count twice): {"batch_id", "file", "months"}
-    # each; filled for single-file loads (api.service.find_overlaps), not bulk runs.
+    # each; filled by api.service.find_overlaps (one file) and run_overlaps (a run).
     overlaps: list[dict[str, Any]] = field(default_factory=list)
+    # Months whose settlements of the client both a journal and a bank statement or
+    # 全銀 file record, this load one of them (api.service.double_settlements):
+    # {"client_id", "kind", "months", "journals", "banks"} each.
+    double_settlements: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -147,7 +152,8 @@ class LoadSummary:
                     f"for {who} ({self.format}): {self.rows_loaded} of {self.rows_read} rows loaded"
                     + (f" ({self.rows_unnamed} without a named counterparty)" if self.rows_unnamed else "")
                     + f", {self.rows_rejected} rejected, {self.rows_skipped} skipped")
-        return "; ".join([text, *self.same_file_notes(), *self.overlap_notes()])
+        return "; ".join([text, *self.same_file_notes(), *self.overlap_notes(),
+                          *(double_settlement_note(d) for d in self.double_settlements)])
 
     def overlap_notes(self) -> list[str]:
         """One warning per earlier load of the client repeating this one's months (``overlaps``)."""
@@ -167,6 +173,16 @@ class LoadSummary:
 def _month_span(months: list[str]) -> str:
     """``2024-01–2024-06`` (first–last of sorted months), or the one month."""
     return months[0] if len(months) == 1 else f"{months[0]}–{months[-1]}"
+
+
+def double_settlement_note(d: Mapping[str, Any]) -> str:
+    """The warning for months whose settlements a journal and a bank file both
+    record (``{"kind", "months", "journals", "banks"}``, see ``double_settlements``)."""
+    journals = ", ".join(f"{b['batch_id']} ({b['file']})" for b in d["journals"])
+    banks = ", ".join(f"{b['batch_id']} ({b['file']})" for b in d["banks"])
+    return (f"warning: the {d['kind']} of {len(d['months'])} month(s) ({_month_span(d['months'])}) are in "
+            f"the journal, batch {journals}, and in the bank statement or 全銀 file, batch {banks}; "
+            "if the journal books the bank's entries they count twice: `torihiki batches rollback` the bank file")
 
 
 def overlap_note(o: Mapping[str, Any]) -> str:

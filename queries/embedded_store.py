@@ -659,6 +659,15 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
                 out.setdefault(str(batch), set()).update(json.loads(months))
         return out
 
+    def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
+        out: dict[str, dict[str, set[str]]] = {}
+        ids = sorted(set(batch_ids))
+        for start in range(0, len(ids), _BATCHES_PER_READ):
+            rows = self._conn().execute(tq.SETTLEMENT_MONTHS, (_json(ids[start:start + _BATCHES_PER_READ]),))
+            for batch, kind, months in rows:
+                out.setdefault(str(batch), {}).setdefault(str(kind), set()).update(json.loads(months))
+        return out
+
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         wanted = sorted(set(keys))
         if not wanted:

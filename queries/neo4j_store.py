@@ -683,6 +683,15 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks):
         return out
 
     @_translate
+    def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
+        ids = sorted(set(batch_ids))
+        out: dict[str, dict[str, set[str]]] = {}
+        for start in range(0, len(ids), _BATCHES_PER_READ):
+            for r in self._read(tq.SETTLEMENT_MONTHS, batches=ids[start:start + _BATCHES_PER_READ]):
+                out.setdefault(str(r["batch"]), {}).setdefault(str(r["kind"]), set()).update(r["months"])
+        return out
+
+    @_translate
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         wanted = [list(k) for k in sorted(set(keys))]
         if not wanted:

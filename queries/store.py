@@ -327,6 +327,15 @@ class Store(Protocol):
         a run of many files checks for months loaded twice, in few reads. A
         load without rows (or unknown) is absent."""
 
+    def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
+        """The months (``YYYY-MM``) in which each of ``batch_ids`` records
+        settlements of its client with a named counterparty, by kind —
+        ``receipts`` (the client was paid) and ``payments`` (it paid); a load
+        without any (or unknown) is absent. To tell a journal and a bank file
+        that both hold a month's settlements (counted twice). Lines without a
+        counterparty are left out: a journal's cash sales are received at
+        once, and are in no bank file."""
+
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:
         """Each observer's record of the pairs (seller, buyer) in ``keys``, per
         month, summed over batches and spellings, sorted by (seller, buyer,

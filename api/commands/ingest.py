@@ -14,9 +14,16 @@ from tqdm import tqdm
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
-from api.service import ReaderOptions, find_overlaps, run_overlaps
+from api.service import ReaderOptions, find_overlaps, run_double_settlements, run_overlaps
 from api.settings import Settings
-from ingest.load import IngestError, Loader, LoadSummary, default_workers, overlap_note
+from ingest.load import (
+    IngestError,
+    Loader,
+    LoadSummary,
+    default_workers,
+    double_settlement_note,
+    overlap_note,
+)
 from ingest.manifest import ManifestEntry, read_manifest
 from queries.store import Store
 
@@ -39,6 +46,8 @@ class Totals:
     files_with_rejects: int = 0
     # loads repeating months of another load of the client in the same format (run_overlaps)
     repeated_months: list[dict[str, Any]] = field(default_factory=list)
+    # months whose settlements a journal and a bank file of the client both hold (run_double_settlements)
+    double_settlements: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, s: LoadSummary) -> None:
         self.files += 1
@@ -61,7 +70,9 @@ class Totals:
                 f"{self.rows_skipped:,} skipped, {self.review_queued:,} spellings to review"
                 + (f", {self.rows_cleaned:,} names cleaned" if self.rows_cleaned else "")
                 + (f"; {len(self.repeated_months):,} files repeat months of another load"
-                   if self.repeated_months else ""))
+                   if self.repeated_months else "")
+                + (f"; {len({d['client_id'] for d in self.double_settlements}):,} clients have settlements "
+                   "in both a journal and a bank file" if self.double_settlements else ""))
 
 
 def print_summary(s: LoadSummary) -> None:
@@ -83,6 +94,8 @@ def print_summary(s: LoadSummary) -> None:
         print(f"  note: {note}")
     for o in s.overlaps:
         print(f"  {overlap_note(o)}")
+    for d in s.double_settlements:
+        print(f"  {double_settlement_note(d)}")
 
 
 def cleaned_warning(s: LoadSummary) -> str:
@@ -148,10 +161,17 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
                     or not sys.stdout.isatty())):
                 with tqdm.external_write_mode(file=sys.stdout):
                     print_summary(outcome)
-    if many:  # a run of many files: which repeat months of another load (one says so itself, above)
+    if many:  # a run of many files: months loaded twice (one file says so itself, above)
+        batches = {b.id: b for b in store.list_batches()}
         totals.repeated_months = [
             {"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id, "format": s.format,
-             "overlaps": s.overlaps} for s in run_overlaps(store, loaded)]
+             "overlaps": s.overlaps} for s in run_overlaps(store, loaded, batches)]
+        totals.double_settlements = run_double_settlements(store, loaded, batches)
+    else:
+        totals.repeated_months = [
+            {"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id, "format": s.format,
+             "overlaps": s.overlaps} for s in loaded if s.overlaps]
+        totals.double_settlements = [d for s in loaded for d in s.double_settlements]
 
 
 REPEATS_SHOWN = 20
@@ -169,6 +189,11 @@ def print_repeats(totals: Totals) -> None:
     if len(totals.repeated_months) > REPEATS_SHOWN:
         print(f"… and {len(totals.repeated_months) - REPEATS_SHOWN} more files repeating months of another load "
               "(each load's page in the web UI names them)")
+    for d in totals.double_settlements[:REPEATS_SHOWN]:
+        print(f"client {d['client_id']}:\n  {double_settlement_note(d)}")
+    if len(totals.double_settlements) > REPEATS_SHOWN:
+        print(f"… and {len(totals.double_settlements) - REPEATS_SHOWN} more (each load's page in the web UI "
+              "names them)")
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -190,8 +215,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                f"ingest: {totals.line()}")
         if totals.files > totals.duplicates and not args.no_refresh:
             refresh_after_load(store, settings, totals.rows_read, quiet=args.json)
-    if args.json and totals.repeated_months:
-        emit({"repeated_months": totals.repeated_months})
+    if args.json and len(entries) > 1 and (totals.repeated_months or totals.double_settlements):
+        emit({"repeated_months": totals.repeated_months, "double_settlements": totals.double_settlements})
     if not args.json and len(entries) > 1:
         print_repeats(totals)
         print(f"total: {totals.line()}")

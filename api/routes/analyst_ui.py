@@ -48,7 +48,7 @@ from api.errors import PayloadTooLarge
 from api.limits import megabytes
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
-from api.service import batch_overlaps, shown_name
+from api.service import batch_overlaps, client_double_settlements, shown_name
 from api.uploads import FORMATS, is_client_id, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
@@ -467,10 +467,13 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
                 total = i + 1
     pages = max(1, math.ceil(total / PAGE_SIZE))
     flash = request.session.pop("loads_flash", None)
-    overlaps = _overlap_rows(batch_overlaps(_raw(request), batch))  # however it was loaded
+    # months loaded twice, however either load was made: the same client and format, or journal and bank
+    overlaps = _overlap_rows(batch_overlaps(_raw(request), batch))
+    settlements = [d for d in client_double_settlements(_raw(request), batch.client_id)
+                   if any(b["batch_id"] == batch_id for b in [*d["journals"], *d["banks"]])] if batch.client_id else []
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
                   has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None,
-                  overlaps=overlaps)
+                  overlaps=overlaps, settlements=settlements)
 
 
 # -- research export -------------------------------------------------------------------

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -166,6 +166,16 @@ class Locale:
         except ValueError:
             return value
         return format_skeleton("yMMM", d, locale=self._babel)
+
+    def month_span(self, first: str, last: str) -> str:
+        """The months from ``first`` to ``last`` (``YYYY-MM``) as the locale
+        writes an interval: ``2025年1月～3月`` / ``Jan – Mar 2025``; one
+        month as :meth:`month`."""
+        try:
+            a, b = (date(int(v[:4]), int(v[5:7]), 1) for v in (first, last))
+        except ValueError:
+            return f"{first}–{last}"
+        return self.month(first) if a == b else format_interval(a, b, "yMMM", locale=self._babel)
 
     def day(self, value: str | date | datetime | None) -> str:
         """A date in the locale's medium form; a moment (an ISO timestamp,

@@ -37,7 +37,7 @@ from typing import Any
 from ingest.decode import detect_encoding
 from ingest.records import LedgerLine, Reject, Skipped, UnnamedLine
 
-__all__ = ["Format", "FormatError", "detect_format", "read_ledger", "reader_for", "SAMPLE_BYTES"]
+__all__ = ["Format", "FormatError", "detect_format", "read_ledger", "reader_for", "SAMPLE_BYTES", "BANK_FORMATS"]
 
 SAMPLE_BYTES = 1 << 16
 _SCAN_ROWS = 15  # = ingest.readers.bank.HEADER_SCAN_ROWS
@@ -57,6 +57,11 @@ class Format(StrEnum):
     ZENGIN = "zengin"
     BANK = "bank"
 
+
+BANK_FORMATS: frozenset[str] = frozenset({Format.ZENGIN, Format.BANK})
+"""Formats that record settlements as the bank made them (a bank statement,
+a 全銀 transfer file). A journal (the other formats) books settlements too,
+usually from the same statement: both of one client and month count twice."""
 
 Reader = Callable[..., Iterator[LedgerLine | UnnamedLine | Reject | Skipped]]
 

@@ -393,6 +393,11 @@ MATCH ()-[t:TRADE]->() WHERE t.batch IN $batches RETURN t.batch AS batch, t.mont
 UNION ALL MATCH ()-[p:PAID]->() WHERE p.batch IN $batches RETURN p.batch AS batch, p.months AS months
 UNION ALL MATCH (o:OwnTrade) WHERE o.batch IN $batches RETURN o.batch AS batch, o.months AS months
 """
+# The months of each load's settlements with a named counterparty, by kind (Store.settlement_months).
+SETTLEMENT_MONTHS: Final[LiteralString] = """
+MATCH (a:Firm)-[p:PAID]->() WHERE p.batch IN $batches
+RETURN p.batch AS batch, CASE WHEN a.id = p.observer THEN 'payments' ELSE 'receipts' END AS kind, p.months AS months
+"""
 # Which batches recorded which months of a client's own ledger (LoadSummary.overlaps).
 CLIENT_BATCH_MONTHS: Final[LiteralString] = """
 MATCH ()-[t:TRADE {observer: $client}]->() RETURN t.batch AS batch, t.months AS months

@@ -290,6 +290,11 @@ SELECT batch, months FROM trade_obs WHERE batch IN (SELECT value FROM json_each(
 UNION ALL SELECT batch, months FROM pay_obs WHERE batch IN (SELECT value FROM json_each(?1))
 UNION ALL SELECT batch, months FROM own_obs WHERE batch IN (SELECT value FROM json_each(?1))
 """
+# The months of each load's settlements with a named counterparty, by kind (Store.settlement_months).
+SETTLEMENT_MONTHS: Final = """
+SELECT batch, CASE WHEN payer = observer THEN 'payments' ELSE 'receipts' END, months FROM pay_obs
+WHERE batch IN (SELECT value FROM json_each(?1))
+"""
 ALL_PAYMENTS: Final = f"SELECT {PAY_COLUMNS} FROM pay_obs"
 
 BUSIEST_FIRMS: Final = """

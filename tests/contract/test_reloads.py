@@ -22,6 +22,7 @@ from queries.sql import reference as rq
 from queries.sql import trades as tq
 from queries.store import Store
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
 HEADER = "date,counterparty_name,direction,amount\n"
 ROWS = [
     ("2025-04-03", "株式会社大田機械", "sale", 100_000),
@@ -175,6 +176,35 @@ def test_client_batch_months_and_overlapping_loads(store: Store, tmp_path: Path)
     assert summer.overlaps == [{"batch_id": spring.batch_id, "file": "q1.csv", "months": ["2025-05"]}]
     assert "1 month(s) of this file (2025-05) are also in batch" in summer.describe()
     assert other.overlaps == []  # another client's months are its own
+
+
+def test_settlements_in_both_a_journal_and_a_bank_statement_are_named(store: Store, tmp_path: Path) -> None:
+    """A client's journal books July's receipt from 山田商事 and payment to
+    高橋工業; its bank statement (``bank_a.csv``) holds the same two: both
+    loads name the month, by kind; a journal's cash sale (no counterparty)
+    is no settlement of a bank's; a journal of other months is not named."""
+    from api.service import client_double_settlements, find_overlaps, run_double_settlements
+
+    journal = _ledger(tmp_path / "journal.csv", [
+        ("2025-06-30", "山田商事株式会社", "sale", 110_000), ("2025-07-01", "山田商事株式会社", "receipt", 110_000),
+        ("2025-06-30", "株式会社高橋工業", "purchase", 330_000), ("2025-07-02", "株式会社高橋工業", "payment", 330_000),
+        ("2025-08-31", "", "sale", 5_000)])
+    older = _ledger(tmp_path / "older.csv", [("2025-05-20", "山田商事株式会社", "receipt", 90_000)])
+    books = _one(store, tmp_path, LoadJob(journal, "C1"))
+    early = _one(store, tmp_path, LoadJob(older, "C1"))
+    bank = find_overlaps(store, _one(store, tmp_path, LoadJob(FIXTURES / "bank_a.csv", "C1", "bank")))
+    assert store.settlement_months([books.batch_id, bank.batch_id, early.batch_id, "bnope"]) == {
+        books.batch_id: {"receipts": {"2025-07"}, "payments": {"2025-07"}},
+        bank.batch_id: {"receipts": {"2025-07"}, "payments": {"2025-07"}},
+        early.batch_id: {"receipts": {"2025-05"}}}
+    found = client_double_settlements(store, "C1")
+    assert [(d["kind"], d["months"]) for d in found] == [("receipts", ["2025-07"]), ("payments", ["2025-07"])]
+    assert found[0]["journals"] == [{"batch_id": books.batch_id, "file": "journal.csv"}]
+    assert found[0]["banks"] == [{"batch_id": bank.batch_id, "file": "bank_a.csv"}]
+    assert bank.double_settlements == found and "the journal, batch" in bank.describe()
+    assert client_double_settlements(store, "C2") == []
+    assert run_double_settlements(store, [early]) == found and early.double_settlements == []
+    assert run_double_settlements(store, [books]) == found and books.double_settlements == found
 
 
 def test_nul_byte_and_bad_bytes_reject_their_lines_only(store: Store, tmp_path: Path) -> None:

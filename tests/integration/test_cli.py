@@ -175,6 +175,21 @@ def test_a_run_of_many_files_names_those_repeating_months(cli: Store, capsys: py
         "h1.csv": ["2025-04", "2025-05", "2025-06"], "h2.csv": [f"2025-{m:02d}" for m in range(7, 13)]}
 
 
+def test_a_run_names_a_journal_and_a_bank_statement_holding_the_same_settlements(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    journal = tmp_path / "journal.csv"
+    journal.write_text("date,counterparty_name,direction,amount\n2025-06-30,山田商事株式会社,sale,110000\n"
+                       "2025-07-01,山田商事株式会社,receipt,110000\n", encoding="utf-8")
+    bank = REPO / "tests" / "fixtures" / "ledgers" / "bank_a.csv"
+    code, out, err = run(capsys, "ingest", str(journal), str(bank), "--client", "C1", "--no-refresh")
+    assert code == 0, err
+    ids = {Path(b.file).name: b.id for b in cli.list_batches()}
+    assert "client C1:\n  warning: the receipts of 1 month(s) (2025-07) are in the journal, batch " in out
+    assert f"batch {ids['journal.csv']} (journal.csv), and in the bank statement or 全銀 file, batch " in out
+    assert "; 1 clients have settlements in both a journal and a bank file" in out
+    assert "the payments of" not in out  # the journal books no payment, the statement one
+
+
 def _manifest(tmp_path: Path, files: list[tuple[Path, str]]) -> Path:
     man = tmp_path / "manifest.csv"
     man.write_text("path,client_id,format\n" + "".join(f"{p},{c},canonical\n" for p, c in files), encoding="utf-8")

@@ -380,7 +380,7 @@ def test_upload_several_files_of_a_client_at_once(store: Store, tmp_path: Path) 
         both = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
                       files=[("file", ("4月再.csv", april_again, "text/csv")), ("file", ("6月.csv", june, "text/csv"))])
         rows = both.text.split('class="card upload-results"')[1].split("</table>")[0].split("<tr")[2:]
-        assert "このファイルの 1 か月分（2025年4月～2025年4月）は" in rows[0] and "4月.csv" in rows[0]
+        assert "このファイルの 1 か月分（2025年4月）は" in rows[0] and "4月.csv" in rows[0]
         assert "このファイルの" not in rows[1]
         many = [("file", (f"{i}.csv", april, "text/csv")) for i in range(MAX_UPLOAD_FILES + 1)]
         over = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files=many)
@@ -453,7 +453,7 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         second = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
                         files={"file": ("上期.csv", _ledger(tmp_path / "h.csv", year).read_bytes(), "text/csv")})
         first_id = first.url.path.rsplit("/", 1)[-1]
-        assert (f"このファイルの 3 か月分（2025年1月～2025年3月）は、同じ顧問先・同じ形式の取込 {first_id}"
+        assert (f"このファイルの 3 か月分（2025年1月～3月）は、同じ顧問先・同じ形式の取込 {first_id}"
                 f"（第1四半期.csv）にも含まれています。") in second.text, second.text
         assert f'<a href="/ui/loads/{first_id}">取込 {first_id} を開く</a>' in second.text
         api = c.post("/ingest", data={"client_id": "U1"}, headers=make_tokens(store)["analyst"],
@@ -477,6 +477,36 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         assert n == 1 and entries[0].user == "analyst" and entries[0].detail.startswith(first_id)
         assert c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf, "confirm": "yes"}).status_code == 404
         refresh_runner_of(c, settings, store).wait(300)
+
+
+def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_loads(store: Store,
+                                                                                     tmp_path: Path) -> None:
+    """The journal books July's receipt and payment; the bank statement sent
+    after it holds them again: both loads' pages say so in Japanese, each
+    with a link to the other; the API's answer names them too."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    journal = _ledger(tmp_path / "j.csv", [("2025-06-30", "山田商事株式会社", "sale", "110000"),
+                                           ("2025-07-01", "山田商事株式会社", "receipt", "110000"),
+                                           ("2025-07-02", "株式会社高橋工業", "payment", "330000")])
+    bank = (Path(__file__).resolve().parents[1] / "fixtures" / "ledgers" / "bank_a.csv").read_bytes()
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+        first = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
+                       files={"file": ("仕訳帳.csv", journal.read_bytes(), "text/csv")})
+        assert first.status_code == 200 and "両方にあります" not in first.text
+        second = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1", "format": "bank"},
+                        files={"file": ("普通預金.csv", bank, "text/csv")})
+        journal_id, bank_id = (r.url.path.rsplit("/", 1)[-1] for r in (first, second))
+        for page, other in ((second.text, journal_id), (c.get(f"/ui/loads/{journal_id}").text, bank_id)):
+            assert "この顧問先の 1 か月分（2025年7月）の入金は、仕訳帳と銀行明細・全銀ファイルの両方にあります。" in page
+            assert "の支払は、仕訳帳と銀行明細・全銀ファイルの両方にあります。" in page
+            assert "二重に集計され" in page and f'href="/ui/loads/{other}"' in page
+        api = c.post("/ingest", data={"client_id": "U1", "format": "bank"}, headers=make_tokens(store)["analyst"],
+                     files={"file": ("普通預金.csv", bank, "text/csv")})
+        assert api.status_code == 200 and api.json()["duplicate"]  # the same file: nothing changed, nothing said
+        english = c.get(f"/ui/loads/{bank_id}", params={"lang": "en"}).text
+        assert "are both in its journal and in a bank statement or 全銀 file" in english
 
 
 def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path) -> None:

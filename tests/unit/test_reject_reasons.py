@@ -84,3 +84,12 @@ def test_why_a_spelling_waits_for_review_reads_in_japanese() -> None:
         for value in re.findall(r"[\w:]*\d[\w.:]*", reason):
             assert value in shown, (reason, shown)
     assert review_reason("something else", JA) == "something else"
+
+
+def test_a_span_of_months_is_written_as_each_language_writes_an_interval() -> None:
+    """The loads pages name the months a file repeats (api.web.i18n.Locale.month_span)."""
+    assert JA.month_span("2025-01", "2025-03") == "2025年1月～3月"
+    assert JA.month_span("2024-10", "2025-03") == "2024年10月～2025年3月"
+    assert JA.month_span("2025-07", "2025-07") == "2025年7月"
+    assert EN.month_span("2025-01", "2025-03") == "Jan\u2009–\u2009Mar 2025"  # thin spaces, as CLDR writes it
+    assert EN.month_span("2025-07", "2025-07") == "Jul 2025"
