@@ -502,9 +502,14 @@ def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_lo
             assert "この顧問先の 1 か月分（2025年7月）の入金は、仕訳帳と銀行明細・全銀ファイルの両方にあります。" in page
             assert "の支払は、仕訳帳と銀行明細・全銀ファイルの両方にあります。" in page
             assert "二重に集計され" in page and f'href="/ui/loads/{other}"' in page
-        api = c.post("/ingest", data={"client_id": "U1", "format": "bank"}, headers=make_tokens(store)["analyst"],
-                     files={"file": ("普通預金.csv", bank, "text/csv")})
-        assert api.status_code == 200 and api.json()["duplicate"]  # the same file: nothing changed, nothing said
+        more = _ledger(tmp_path / "j2.csv", [("2025-07-15", "山田商事株式会社", "receipt", "5000")])
+        api = c.post("/ingest", data={"client_id": "U1"}, headers=make_tokens(store)["analyst"],
+                     files={"file": ("追加.csv", more.read_bytes(), "text/csv")})
+        assert api.status_code == 200, api.text
+        (named,) = api.json()["double_settlements"]
+        assert named["kind"] == "receipts" and named["months"] == ["2025-07"]
+        assert sorted(b["file"] for b in named["journals"]) == ["仕訳帳.csv", "追加.csv"]
+        assert named["banks"] == [{"batch_id": bank_id, "file": "普通預金.csv"}]
         english = c.get(f"/ui/loads/{bank_id}", params={"lang": "en"}).text
         assert "are both in its journal and in a bank statement or 全銀 file" in english
 
