@@ -395,7 +395,7 @@ def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, c
     return {"kind": summary.status, "file": upload.name, "batch": summary.batch_id,
             "loaded": summary.rows_loaded, "rejected": summary.rows_rejected, "skipped": summary.rows_skipped,
             "others": [b["batch_id"] for b in summary.same_file],
-            "overlaps": _overlap_rows(summary.overlaps)}
+            "overlaps": _overlap_rows(summary.overlaps), "settlements": summary.double_settlements}
 
 
 def _overlap_rows(overlaps: list[dict[str, Any]]) -> list[dict[str, Any]]:

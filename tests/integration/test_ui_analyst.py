@@ -512,6 +512,14 @@ def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_lo
         assert named["banks"] == [{"batch_id": bank_id, "file": "普通預金.csv"}]
         english = c.get(f"/ui/loads/{bank_id}", params={"lang": "en"}).text
         assert "are both in its journal and in a bank statement or 全銀 file" in english
+        # both sent at once for another client: the bank file's line in the table says so
+        store.upsert_firms([Firm("U2", "株式会社取込先", industry="E", is_client=True)])
+        both = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U2"}, params={"lang": "ja"},
+                      files=[("file", ("仕訳帳.csv", journal.read_bytes(), "text/csv")),
+                             ("file", ("普通預金.csv", bank, "text/csv"))])
+        rows = both.text.split('class="card upload-results"')[1].split("</table>")[0].split("<tr")[2:]
+        assert "の入金は、仕訳帳と銀行明細・全銀ファイルの両方にあります" not in rows[0]
+        assert "この顧問先の 1 か月分（2025年7月）の入金は、仕訳帳と銀行明細・全銀ファイルの両方にあります" in rows[1]
 
 
 def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path) -> None:
