@@ -24,7 +24,8 @@ from fastapi import Request
 
 from api.audit import audit
 from api.errors import InputError, PayloadTooLarge
-from api.service import ReaderOptions, find_overlaps, ingest_file
+from api.load_checks import find_overlaps
+from api.service import ReaderOptions, ingest_file
 from api.settings import Settings
 from ingest.load import IngestError, LoadSummary
 from ingest.readers.detect import Format

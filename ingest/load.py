@@ -131,10 +131,10 @@ class LoadSummary:
     same_file: list[dict[str, str]] = field(default_factory=list)
     # Other loads of the same client and format holding months this one holds too
     # (the same entries exported twice count twice): {"batch_id", "file", "months"}
-    # each; filled by api.service.find_overlaps (one file) and run_overlaps (a run).
+    # each; filled by api.load_checks.find_overlaps (one file) and run_overlaps (a run).
     overlaps: list[dict[str, Any]] = field(default_factory=list)
     # Months whose settlements of the client both a journal and a bank statement or
-    # 全銀 file record, this load one of them (api.service.double_settlements):
+    # 全銀 file record, this load one of them (api.load_checks.double_settlements):
     # {"client_id", "kind", "months", "journals", "banks"} each.
     double_settlements: list[dict[str, Any]] = field(default_factory=list)
 

@@ -14,7 +14,8 @@ from tqdm import tqdm
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
-from api.service import ReaderOptions, find_overlaps, run_double_settlements, run_overlaps
+from api.load_checks import find_overlaps, run_double_settlements, run_overlaps
+from api.service import ReaderOptions
 from api.settings import Settings
 from ingest.load import (
     IngestError,

@@ -46,9 +46,10 @@ from api.audit import audit, audited_read
 from api.deps import SettingsDep
 from api.errors import PayloadTooLarge
 from api.limits import megabytes
+from api.load_checks import batch_overlaps, client_double_settlements
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
-from api.service import batch_overlaps, client_double_settlements, shown_name
+from api.service import shown_name
 from api.uploads import FORMATS, is_client_id, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles

@@ -160,7 +160,7 @@ def test_client_batch_months_and_overlapping_loads(store: Store, tmp_path: Path)
     """Which months each load holds of a client's ledger (trade, settlements,
     lines without a counterparty); a file repeating months of an earlier one
     in the same format is named in the later one's ``overlaps``."""
-    from api.service import find_overlaps
+    from api.load_checks import find_overlaps
 
     spring = _one(store, tmp_path, LoadJob(_ledger(tmp_path / "q1.csv", ROWS), "C1"))
     cash = [("2025-07-01", "", "sale", 5_000)]  # no counterparty: the client's own series
@@ -183,7 +183,7 @@ def test_settlements_in_both_a_journal_and_a_bank_statement_are_named(store: Sto
     高橋工業; its bank statement (``bank_a.csv``) holds the same two: both
     loads name the month, by kind; a journal's cash sale (no counterparty)
     is no settlement of a bank's; a journal of other months is not named."""
-    from api.service import client_double_settlements, find_overlaps, run_double_settlements
+    from api.load_checks import client_double_settlements, find_overlaps, run_double_settlements
 
     journal = _ledger(tmp_path / "journal.csv", [
         ("2025-06-30", "山田商事株式会社", "sale", 110_000), ("2025-07-01", "山田商事株式会社", "receipt", 110_000),

@@ -1,0 +1,190 @@
+"""Months loaded twice: what a BPO analyst is told after a load.
+
+A client's ledger records are summed month by month over its files, so
+the same entries in two files count twice. Two cases are found (and
+named, never dropped: which file to keep is the analyst's call):
+
+* *Repeated months* — two loads of the client in the same format hold
+  some of the same months (a quarter's export, then the year's).
+* *Double settlements* — the client's journal and a bank statement or
+  全銀 file both hold a month's settlements (a journal is usually booked
+  from that very statement).
+
+Checked after a single load (:func:`find_overlaps`), after a run of many
+files in few reads (:func:`run_overlaps`, :func:`run_double_settlements`),
+and for a stored load on its page (:func:`batch_overlaps`,
+:func:`client_double_settlements`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from api.service import shown_name
+from ingest.load import LoadSummary
+from ingest.readers.detect import BANK_FORMATS
+from queries.model import BatchInfo
+from queries.store import Store
+
+__all__ = ["repeated_months", "batch_overlaps", "find_overlaps", "run_overlaps", "double_settlements",
+           "client_double_settlements", "run_double_settlements"]
+
+
+def repeated_months(batch_id: str, fmt: str, months: Mapping[str, set[str]],
+                    batch_of: Callable[[str], BatchInfo | None],
+                    skip: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The client's other finished loads in format ``fmt`` that hold months
+    load ``batch_id`` holds too, each as ``{"batch_id", "file", "months"}``
+    (a month's entries exported twice — a quarter's file, then the year's —
+    are counted twice, as a client's ledger records are summed over files).
+
+    ``months``: the client's months by load (:meth:`Store.client_batch_months`);
+    ``batch_of``: a load's record (only those sharing months are looked up);
+    ``skip``: loads not to name (in a run of many files, those loaded after
+    this one: the later file names the earlier, not both each other)."""
+    mine = months.get(batch_id, set())
+    out = []
+    for other_id, theirs in sorted(months.items()):
+        shared = mine & theirs
+        if other_id == batch_id or other_id in skip or not shared:
+            continue
+        other = batch_of(other_id)
+        if other is None or other.status != "done" or other.format != fmt:
+            continue
+        out.append({"batch_id": other_id, "file": shown_name(other.file), "months": sorted(shared)})
+    return out
+
+
+def batch_overlaps(store: Store, batch: BatchInfo) -> list[dict[str, Any]]:
+    """:func:`repeated_months` of a stored load against every other load of
+    its client (what its page shows, however it was loaded)."""
+    if not batch.client_id or batch.status != "done":
+        return []
+    return repeated_months(batch.id, batch.format, store.client_batch_months(batch.client_id), store.get_batch)
+
+
+def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
+    """``summary`` with ``overlaps`` (:func:`repeated_months`) and
+    ``double_settlements`` (:func:`client_double_settlements`) filled: a
+    few reads of the client's loads; for a single file (a run of many:
+    :func:`run_overlaps`, :func:`run_double_settlements`)."""
+    if summary.duplicate or not summary.client_id or not summary.rows_loaded:
+        return summary
+    summary.overlaps = repeated_months(summary.batch_id, summary.format,
+                                       store.client_batch_months(summary.client_id), store.get_batch)
+    summary.double_settlements = [d for d in client_double_settlements(store, summary.client_id)
+                                  if _involves(d, summary.batch_id)]
+    return summary
+
+
+def double_settlements(batches: Iterable[BatchInfo], months: Mapping[str, Mapping[str, set[str]]]
+                       ) -> list[dict[str, Any]]:
+    """Per client and kind (``receipts``, ``payments``): the months whose
+    settlements both a journal and a bank statement or 全銀 file record
+    (:data:`ingest.readers.detect.BANK_FORMATS`), each as ``{"client_id",
+    "kind", "months", "journals", "banks"}`` (the loads on each side holding
+    some of those months, ``{"batch_id", "file"}`` each).
+
+    A client's loads are summed month by month, and a journal usually books
+    its settlements from the very bank statement: both loaded, receipts count
+    twice and receivable days look shorter than they are. Which to keep is
+    the analyst's call (a journal may lack some months); this says where.
+
+    ``batches``: the loads (finished ones count); ``months``: their
+    settlement months by load and kind (:meth:`Store.settlement_months`)."""
+    by_client: dict[str, list[BatchInfo]] = {}
+    for b in batches:
+        if b.status == "done" and b.client_id and b.id in months:
+            by_client.setdefault(b.client_id, []).append(b)
+    out = []
+    for client, loads in sorted(by_client.items()):
+        for kind in ("receipts", "payments"):
+            sides: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+            for b in loads:
+                if months[b.id].get(kind):
+                    sides[b.format in BANK_FORMATS][b.id] = set(months[b.id][kind])
+            journal, bank = (set().union(*side.values()) for side in sides)
+            shared = journal & bank
+            if not shared:
+                continue
+            named = {b.id: shown_name(b.file) for b in loads}
+            out.append({"client_id": client, "kind": kind, "months": sorted(shared),
+                        **{name: [{"batch_id": i, "file": named[i]} for i, m in sorted(side.items()) if m & shared]
+                           for name, side in zip(("journals", "banks"), sides, strict=True)}})
+    return out
+
+
+def run_double_settlements(store: Store, summaries: Sequence[LoadSummary],
+                           batches: Mapping[str, BatchInfo] | None = None) -> list[dict[str, Any]]:
+    """:func:`double_settlements` of the clients a run loaded files of, in
+    two reads (``batches``: every load's record, if read already): the
+    settlement months only of loads whose client has both a journal and a
+    bank file. Each run's load involved gets its findings in its
+    ``double_settlements``."""
+    loaded = [s for s in summaries if not s.duplicate and s.client_id and s.rows_loaded]
+    if not loaded:
+        return []
+    if batches is None:
+        batches = {b.id: b for b in store.list_batches()}
+    touched = {s.client_id for s in loaded}
+    loads: dict[str, list[BatchInfo]] = {}
+    for b in batches.values():
+        if b.status == "done" and b.client_id in touched:
+            loads.setdefault(b.client_id, []).append(b)
+    mixed = [b for group in loads.values() if len({b.format in BANK_FORMATS for b in group}) == 2 for b in group]
+    if not mixed:
+        return []
+    found = double_settlements(mixed, store.settlement_months([b.id for b in mixed]))
+    for s in loaded:
+        s.double_settlements = [d for d in found if _involves(d, s.batch_id)]
+    return found
+
+
+def _involves(finding: Mapping[str, Any], batch_id: str) -> bool:
+    return any(b["batch_id"] == batch_id for side in ("journals", "banks") for b in finding[side])
+
+
+def client_double_settlements(store: Store, client_id: str) -> list[dict[str, Any]]:
+    """:func:`double_settlements` of one client: its loads, and their
+    settlement months only when it has both a journal and a bank file."""
+    loads = [b for b in store.list_batches(client_id) if b.status == "done"]
+    if len({b.format in BANK_FORMATS for b in loads}) < 2:
+        return []
+    return double_settlements(loads, store.settlement_months([b.id for b in loads]))
+
+
+def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
+                 batches: Mapping[str, BatchInfo] | None = None) -> list[LoadSummary]:
+    """Fill ``overlaps`` of a run's loads (in the order they were loaded) and
+    return those that have any: each names the earlier loads — of this run
+    or before it — of its client and format holding some of its months.
+
+    Two reads whatever the run's size: the loads' records, and the months of
+    only the loads whose client has another load in the same format
+    (:meth:`Store.batch_months`, by load: monthly 全銀 files, say). On the
+    100k region's embedded store, as if all 59,163 loads were one run,
+    2.4 s, of which 0.3 s for the records. ``batches``: every load's record,
+    if the caller read them already."""
+    loaded = [s for s in summaries if not s.duplicate and s.client_id and s.rows_loaded]
+    if not loaded:
+        return []
+    if batches is None:
+        batches = {b.id: b for b in store.list_batches()}
+    groups: dict[tuple[str, str], list[str]] = {}
+    for b in batches.values():
+        if b.status == "done" and b.client_id:
+            groups.setdefault((b.client_id, b.format), []).append(b.id)
+    shared = [groups[k] for k in {(s.client_id, s.format) for s in loaded} if len(groups.get(k, ())) > 1]
+    wanted = {i for group in shared for i in group}
+    months = store.batch_months(wanted) if wanted else {}
+    later = {s.batch_id for s in loaded}
+    out = []
+    for s in loaded:
+        later.discard(s.batch_id)
+        group = groups.get((s.client_id, s.format), [])
+        if len(group) > 1:
+            mine = {i: months.get(i, set()) for i in group}
+            s.overlaps = repeated_months(s.batch_id, s.format, mine, batches.get, skip=later)
+            if s.overlaps:
+                out.append(s)
+    return out
