@@ -71,7 +71,7 @@ from typing import Any, Literal, cast
 
 import pandas as pd
 
-from api import analytics, service
+from api import analytics, load_checks, service
 from api.cache import app_state_once
 from domain.errors import InputError
 from graph.contagion import WHATIF_NOTES
@@ -89,7 +89,7 @@ from graph.network import TradeNetwork
 from queries.model import Firm, ParameterRow
 from queries.scoped import PSEUDONYM_PREFIX, ReadStore, access_of, scope_key_of
 from queries.series import FirmTotals, PairTrade, split_observers
-from queries.store import NotFound
+from queries.store import NotFound, Store
 
 __all__ = [
     "Dossier", "Profile", "Batch", "Coverage", "PartnerShare", "Concentration", "TermsPoint", "Terms",
@@ -212,6 +212,11 @@ class Coverage:
     ``named_sales_share`` / ``named_purchases_share`` (0–1): share of the
     own ledger's sales / purchases (yen) that name a partner — only that part
     is in the network; ``None`` without own ledger lines.
+    ``double_settlements``: ``{"kind": "receipts" | "payments", "months"}``
+    where both its journal and a bank statement or 全銀 file hold the month's
+    settlements (:func:`api.load_checks.double_settlements`): if the journal
+    was booked from the statement they count twice, and its receivable
+    (payable) days read shorter than they are.
     """
 
     source: Literal["own_ledger", "partners_ledgers"]
@@ -224,6 +229,7 @@ class Coverage:
     named_purchases_share: float | None
     sales_yen: int
     purchases_yen: int
+    double_settlements: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -607,6 +613,18 @@ def _own_batches(store: ReadStore, firm_id: str) -> list[Batch]:
     return sorted(out, key=lambda b: b.loaded_at, reverse=True)
 
 
+def _double_settlements(store: ReadStore, firm_id: str) -> list[dict[str, Any]]:
+    """Where the firm's own settlements are both in its journal and in a bank
+    file (kind and months only: its files are listed beside). Read, as
+    :func:`_own_batches`, from the store the scoped one wraps once the firm
+    was shown."""
+    raw = getattr(store, "store", store)
+    if not hasattr(raw, "settlement_months"):
+        return []
+    found = load_checks.client_double_settlements(cast(Store, raw), firm_id)
+    return [{"kind": d["kind"], "months": d["months"]} for d in found]
+
+
 def _tail(items: list[Any], months: int | None) -> list[Any]:
     return items if months is None else items[-months:] if months > 0 else []
 
@@ -817,6 +835,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
     batches = _own_batches(scoped, firm_id)
+    doubled = _double_settlements(scoped, firm_id) if firm.is_client else []
     cov = fig["coverage"] if fig else {}
     latest_load = max((b.loaded_at for b in batches if b.loaded_at), default=None)
     coverage = Coverage(
@@ -824,7 +843,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
         all_months[0] if all_months else None, all_months[-1] if all_months else None, latest_load,
         _float(cov.get("sales", {}).get("named_share")), _float(cov.get("purchases", {}).get("named_share")),
         int(cov.get("sales", {}).get("total_yen", sum(sales.values()))),
-        int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))))
+        int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))), doubled)
 
     # -- monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
     # trend's (the firm and its partners, read here once)

@@ -483,8 +483,9 @@ def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_lo
                                                                                      tmp_path: Path) -> None:
     """The journal books July's receipt and payment; the bank statement sent
     after it holds them again: both loads' pages say so in Japanese, each
-    with a link to the other; the API's answer names them too."""
-    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    with a link to the other; the API's answer names them too; the firm
+    page and the memo say what it means, also to the bank's credit officer."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True, consented_banks=("B1",))])
     journal = _ledger(tmp_path / "j.csv", [("2025-06-30", "山田商事株式会社", "sale", "110000"),
                                            ("2025-07-01", "山田商事株式会社", "receipt", "110000"),
                                            ("2025-07-02", "株式会社高橋工業", "payment", "330000")])
@@ -512,6 +513,12 @@ def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_lo
         assert named["banks"] == [{"batch_id": bank_id, "file": "普通預金.csv"}]
         english = c.get(f"/ui/loads/{bank_id}", params={"lang": "en"}).text
         assert "are both in its journal and in a bank statement or 全銀 file" in english
+        # the firm page and the memo say what it means for the receivable days (a credit officer reads them)
+        caveat = "2025年7月 の入金は、この企業の仕訳帳と銀行明細・全銀ファイルの両方から取り込まれています。"
+        firm = c.get("/ui/firms/U1", params={"lang": "ja"}).text
+        assert caveat in firm and "売上債権回転日数は実際より短く表示されます" in firm
+        memo = c.get("/firms/U1/report", params={"lang": "ja"})
+        assert memo.status_code == 200 and caveat in memo.text
         # both sent at once for another client: the bank file's line in the table says so
         store.upsert_firms([Firm("U2", "株式会社取込先", industry="E", is_client=True)])
         both = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U2"}, params={"lang": "ja"},
@@ -520,6 +527,9 @@ def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_lo
         rows = both.text.split('class="card upload-results"')[1].split("</table>")[0].split("<tr")[2:]
         assert "の入金は、仕訳帳と銀行明細・全銀ファイルの両方にあります" not in rows[0]
         assert "この顧問先の 1 か月分（2025年7月）の入金は、仕訳帳と銀行明細・全銀ファイルの両方にあります" in rows[1]
+        _login(c, "officer_b1")
+        officer = c.get("/ui/firms/U1", params={"lang": "ja"})
+        assert officer.status_code == 200 and caveat in officer.text
 
 
 def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path) -> None:
