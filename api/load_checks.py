@@ -12,8 +12,9 @@ named, never dropped: which file to keep is the analyst's call):
 
 Checked after a single load (:func:`find_overlaps`), after a run of many
 files in few reads (:func:`run_overlaps`, :func:`run_double_settlements`),
-and for a stored load on its page (:func:`batch_overlaps`,
-:func:`client_double_settlements`)."""
+for a stored load on its page (:func:`batch_overlaps`,
+:func:`client_double_settlements`), and for a page of the loads list
+(:func:`flags_of`)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from queries.model import BatchInfo
 from queries.store import Store
 
 __all__ = ["repeated_months", "batch_overlaps", "find_overlaps", "run_overlaps", "double_settlements",
-           "client_double_settlements", "run_double_settlements"]
+           "client_double_settlements", "run_double_settlements", "flags_of"]
 
 
 def repeated_months(batch_id: str, fmt: str, months: Mapping[str, set[str]],
@@ -187,4 +188,38 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
             s.overlaps = repeated_months(s.batch_id, s.format, mine, batches.get, skip=later)
             if s.overlaps:
                 out.append(s)
+    return out
+
+
+def flags_of(store: Store, shown: Sequence[BatchInfo], every: Iterable[BatchInfo]) -> dict[str, set[str]]:
+    """Which of the loads ``shown`` (a page of the loads list) an analyst
+    should open: ``"months"`` — another load of its client and format holds
+    some of its months; ``"settlements"`` — it is one side of a client's
+    settlements held both in a journal and in a bank file. ``every``: all
+    loads' records (read already for the list). Two reads at most, of the
+    shown loads' clients only."""
+    done = [b for b in every if b.status == "done" and b.client_id]
+    clients = {b.client_id for b in shown if b.status == "done" and b.client_id}
+    groups: dict[tuple[str, str], list[str]] = {}
+    by_client: dict[str, list[BatchInfo]] = {}
+    for b in done:
+        if b.client_id in clients:
+            groups.setdefault((b.client_id, b.format), []).append(b.id)
+            by_client.setdefault(b.client_id, []).append(b)
+    shown_ids = {b.id for b in shown}
+    out: dict[str, set[str]] = {}
+    wanted = {i for group in groups.values() if len(group) > 1 and shown_ids & set(group) for i in group}
+    if wanted:
+        months = store.batch_months(wanted)
+        for b in shown:
+            mine = months.get(b.id, set())
+            if any(mine & months.get(i, set()) for i in groups.get((b.client_id, b.format), ()) if i != b.id):
+                out.setdefault(b.id, set()).add("months")
+    mixed = [b for loads in by_client.values() if len({x.format in BANK_FORMATS for x in loads}) == 2 for b in loads]
+    if mixed:
+        for d in double_settlements(mixed, store.settlement_months([b.id for b in mixed])):
+            for side in ("journals", "banks"):
+                for b in d[side]:
+                    if b["batch_id"] in shown_ids:
+                        out.setdefault(b["batch_id"], set()).add("settlements")
     return out

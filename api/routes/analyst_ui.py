@@ -46,7 +46,7 @@ from api.audit import audit, audited_read
 from api.deps import SettingsDep
 from api.errors import PayloadTooLarge
 from api.limits import megabytes
-from api.load_checks import batch_overlaps, client_double_settlements
+from api.load_checks import batch_overlaps, client_double_settlements, flags_of
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
@@ -309,7 +309,7 @@ def loads_page(request: Request, principal: PagePrincipal, settings: SettingsDep
 def _loads_context(request: Request, settings: Any, client: str, rejected: bool, page: int) -> dict[str, Any]:
     """What the loads page shows: one page of loads, the upload form's choices
     and the state of the refresh after loads."""
-    batches = _raw(request).list_batches()
+    batches = every = _raw(request).list_batches()
     if client:
         batches = [b for b in batches if b.client_id == client]
     if rejected:
@@ -317,9 +317,11 @@ def _loads_context(request: Request, settings: Any, client: str, rejected: bool,
     total = len(batches)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
-    rows = [_batch_row(b) for b in batches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+    shown = batches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    rows = [_batch_row(b) for b in shown]
     kept = {k: v for k, v in {"client": client, "rejected": "1" if rejected else ""}.items() if v}
     return {"rows": rows, "total": total, "page": page, "pages": pages, "client": client,
+            "flags": flags_of(_raw(request), shown, every),
             "rejected": rejected, "kept": kept, "formats": FORMATS, "flash": None, "results": None,
             "refresh": refresh_status(request.app.state, settings, _raw(request)),
             "max_mb": megabytes(settings.max_upload_bytes), "max_files": MAX_UPLOAD_FILES}

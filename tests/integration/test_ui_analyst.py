@@ -462,6 +462,11 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         named = {o["batch_id"]: o for o in api.json()["overlaps"]}
         assert named[first_id] == {"batch_id": first_id, "file": "第1四半期.csv", "months": ["2025-02", "2025-03"]}
         assert len(named) == 2
+        # the loads list marks both loads (however they were loaded) with a link to their pages
+        listing = c.get("/ui/loads").text
+        for batch in (first_id, api.json()["batch_id"]):
+            row = listing.split(f'<tr data-batch="{batch}">')[1].split("</tr>")[0]
+            assert f'<a href="/ui/loads/{batch}" class="badge warn">月の重複</a>' in row
         # the analyst rolls the quarter's load back from its page, which names the later loads too
         page = c.get(f"/ui/loads/{first_id}").text
         second_id = second.url.path.rsplit("/", 1)[-1]
@@ -513,6 +518,10 @@ def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_lo
         assert named["banks"] == [{"batch_id": bank_id, "file": "普通預金.csv"}]
         english = c.get(f"/ui/loads/{bank_id}", params={"lang": "en"}).text
         assert "are both in its journal and in a bank statement or 全銀 file" in english
+        listing = c.get("/ui/loads", params={"lang": "ja"}).text
+        rows = {b: listing.split(f'<tr data-batch="{b}">')[1].split("</tr>")[0] for b in (journal_id, bank_id)}
+        assert "入出金の重複" in rows[bank_id] and "月の重複" not in rows[bank_id]
+        assert "入出金の重複" in rows[journal_id] and "月の重複" in rows[journal_id]  # 追加.csv holds July too
         # the firm page and the memo say what it means for the receivable days (a credit officer reads them)
         caveat = "2025年7月 の入金は、この企業の仕訳帳と銀行明細・全銀ファイルの両方から取り込まれています。"
         firm = c.get("/ui/firms/U1", params={"lang": "ja"}).text
