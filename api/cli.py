@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--accounts", help="CSV account,role overriding the default account table (journals)")
     s.add_argument("--bank-layout", help="TOML file describing a bank statement's columns")
     s.add_argument("--year", type=int, help="year of 全銀 transfer dates (the header has only MMDD)")
+    s.add_argument("--months", metavar="FIRST..LAST",
+                   help="take only the lines of these months (YYYY-MM..YYYY-MM, either end may be left out), "
+                        "e.g. a bank statement for the months its client's journal lacks")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
     s.add_argument("--no-refresh", action="store_true",
                    help="skip recomputing peer inputs and the answers rendered at load time "

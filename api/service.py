@@ -24,7 +24,7 @@ from graph.ego import (
 )
 from ingest.accounts import AccountTable, load_account_table
 from ingest.decode import EncodingError
-from ingest.load import IngestError, LoadJob, LoadSummary, load_file
+from ingest.load import IngestError, LoadJob, LoadSummary, MonthWindow, load_file
 from ingest.readers.detect import Format, FormatError, detect_format, read_ledger
 from ingest.resolve import Resolver
 from queries.model import Firm, TradeEdge
@@ -211,11 +211,13 @@ def _account_table(path: Path) -> AccountTable:
 @dataclass(frozen=True)
 class ReaderOptions:
     """Per-run reader settings: a user account table (journal formats), a
-    bank mapping file (bank statements), the year of 全銀 transfer dates."""
+    bank mapping file (bank statements), the year of 全銀 transfer dates,
+    and the months to take of every file (``None``: all)."""
 
     accounts: Path | None = None
     bank_layout: Path | None = None
     zengin_year: int | None = None
+    months: MonthWindow | None = None
 
     def job(self, path: Path, client: str | None, fmt: str | None) -> LoadJob:
         """A load job for ``path``: the bank mapping file implies the bank
@@ -224,7 +226,7 @@ class ReaderOptions:
         chosen = fmt or ("bank" if self.bank_layout else None)
         formats = [chosen] if chosen is not None else [str(f) for f in Format]
         options = {f: o for f in formats if (o := self.for_format(f))}
-        return LoadJob(path, client, chosen, options)
+        return LoadJob(path, client, chosen, options, self.months)
 
     def for_format(self, fmt: str) -> dict[str, Any]:
         if fmt in ("yayoi", "freee", "moneyforward") and self.accounts is not None:
@@ -263,7 +265,7 @@ def ingest_file(store: Store, path: Path, client: str | None, fmt: str | None, r
         kwargs = opts.for_format(str(chosen))
         return load_file(store, path, client, fmt=str(chosen),
                          reader=lambda p: read_ledger(p, chosen, **kwargs), rejects_dir=rejects_dir,
-                         progress=progress, resolver=resolver, options=kwargs)
+                         progress=progress, resolver=resolver, options=kwargs, months=opts.months)
     except (FormatError, EncodingError) as e:
         text = str(e).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
         raise IngestError(f"{path}: {text}") from e

@@ -27,11 +27,11 @@ from api.errors import InputError, PayloadTooLarge
 from api.load_checks import find_overlaps
 from api.service import ReaderOptions, ingest_file
 from api.settings import Settings
-from ingest.load import IngestError, LoadSummary
+from ingest.load import IngestError, LoadSummary, MonthWindow, parse_window
 from ingest.readers.detect import Format
 from queries.store import Store
 
-__all__ = ["FORMATS", "CLIENT_ID_PATTERN", "CLIENT_ID_MAX", "is_client_id", "Upload", "check_format", "receive_upload", "load_upload", "refusal_text"]
+__all__ = ["FORMATS", "CLIENT_ID_PATTERN", "CLIENT_ID_MAX", "is_client_id", "Upload", "check_format", "receive_upload", "load_upload", "refusal_text", "month_window"]
 
 FORMATS = tuple(str(f) for f in Format)
 """The formats an upload may name (none: detected from the file)."""
@@ -95,20 +95,23 @@ def receive_upload(stream: BinaryIO, filename: str | None, settings: Settings) -
 
 
 def load_upload(request: Request, store: Store, settings: Settings, upload: Upload, client_id: str,
-                fmt: str | None = None, year: int | None = None) -> LoadSummary:
+                fmt: str | None = None, year: int | None = None, months: MonthWindow | None = None
+                ) -> LoadSummary:
     """Load a received file as one batch of ``client_id`` (same bytes, client,
     format and year again: ``duplicate``), audited as ``load`` either way;
     the summary's ``overlaps`` name earlier loads whose months it repeats.
 
     ``fmt`` one of :data:`FORMATS` or ``None`` (detected); ``year`` the year
-    of a 全銀 file's transfer dates (its header has month and day only).
+    of a 全銀 file's transfer dates (its header has month and day only);
+    ``months`` the months to take of it (a bank file for the months its
+    client's journal lacks), ``None`` for all.
     Raises :class:`api.errors.InputError` for an unknown format and
     :class:`ingest.load.IngestError` (its text without server paths, see
     :func:`refusal_text`) for a file refused as a whole."""
     check_format(fmt)
     try:
         summary = ingest_file(store, upload.path, client_id, fmt, settings.home / "rejects", progress=False,
-                              options=ReaderOptions(zengin_year=year))
+                              options=ReaderOptions(zengin_year=year, months=months))
     except IngestError as e:
         audit(request, "load", client_id, "invalid", f"upload {upload.name}: {e}")
         raise IngestError(refusal_text(str(e), upload)) from e
@@ -120,3 +123,14 @@ def refusal_text(text: str, upload: Upload) -> str:
     """A refusal's one line with the kept file's server path replaced by the
     name the sender knows it by."""
     return text.replace(str(upload.path), upload.name).replace(upload.path.name, upload.name)
+
+
+def month_window(text: str | None) -> MonthWindow | None:
+    """The months an upload takes (``FIRST..LAST``, either end left out; one
+    month; empty: all), or :class:`api.errors.InputError` with the reason."""
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_window(text)
+    except ValueError as e:
+        raise InputError(f"months: {e}") from e

@@ -43,6 +43,7 @@ import logging
 import multiprocessing as mp
 import multiprocessing.util as mp_util
 import os
+import re
 import sys
 import time
 from collections import deque
@@ -68,7 +69,8 @@ from queries.store import Store
 
 __all__ = [
     "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
-    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes", "overlap_note",
+    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes", "overlap_note", "MonthWindow",
+    "parse_window", "window_text",
     "double_settlement_note",
 ]
 
@@ -121,6 +123,8 @@ class LoadSummary:
     auto_merged: int = 0  # spellings merged into a known firm by name
     review_queued: int = 0  # spellings waiting for a human decision
     rows_unnamed: int = 0  # of rows_loaded: no counterparty named (the client's own figures only)
+    rows_outside: int = 0  # good rows of months the load was told not to take (LoadJob.months)
+    months: str = ""  # the months taken when told (``2025-10..2026-03``), else every month
     rejects_path: str = ""
     duplicate: bool = False
     resumed: bool = False
@@ -151,7 +155,8 @@ class LoadSummary:
             text = (f"{'loaded (resumed)' if self.resumed else 'loaded'} as batch {self.batch_id} "
                     f"for {who} ({self.format}): {self.rows_loaded} of {self.rows_read} rows loaded"
                     + (f" ({self.rows_unnamed} without a named counterparty)" if self.rows_unnamed else "")
-                    + f", {self.rows_rejected} rejected, {self.rows_skipped} skipped")
+                    + f", {self.rows_rejected} rejected, {self.rows_skipped} skipped"
+                    + (f", {self.rows_outside} outside the months taken ({self.months})" if self.rows_outside else ""))
         return "; ".join([text, *self.same_file_notes(), *self.overlap_notes(),
                           *(double_settlement_note(d) for d in self.double_settlements)])
 
@@ -182,7 +187,8 @@ def double_settlement_note(d: Mapping[str, Any]) -> str:
     banks = ", ".join(f"{b['batch_id']} ({b['file']})" for b in d["banks"])
     return (f"warning: the {d['kind']} of {len(d['months'])} month(s) ({_month_span(d['months'])}) are in "
             f"the journal, batch {journals}, and in the bank statement or 全銀 file, batch {banks}; "
-            "if the journal books the bank's entries they count twice: `torihiki batches rollback` the bank file")
+            "if the journal books the bank's entries they count twice: `torihiki batches rollback` the bank file "
+            "(and load it again with --months for the months the journal lacks)")
 
 
 def overlap_note(o: Mapping[str, Any]) -> str:
@@ -228,6 +234,54 @@ class LoadJob:
     client_id: str | None = None
     fmt: str | None = None
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # only the lines of these months (YYYY-MM, first and last included; None: open), the rest
+    # counted as outside (rows_outside): a bank file taken only for months its client's journal lacks
+    months: MonthWindow | None = None
+
+    def identity_options(self, fmt: str) -> dict[str, Any]:
+        """What reads the file, as part of its batch's identity: the format's
+        reader options and the months taken."""
+        options = dict(self.options.get(fmt, {}))
+        if self.months is not None:
+            options["months"] = window_text(self.months)
+        return options
+
+
+MonthWindow = tuple[str | None, str | None]
+"""First and last month (``YYYY-MM``) of a load, ``None`` for an open end."""
+
+
+def window_text(window: MonthWindow) -> str:
+    """``2025-10..2026-03``, ``2025-10..`` or ``..2026-03``."""
+    return f"{window[0] or ''}..{window[1] or ''}"
+
+
+def parse_window(text: str) -> MonthWindow:
+    """A month window from ``FIRST..LAST`` (either side may be left out) or
+    one month; raises :class:`ValueError` with a one-line reason.
+
+    >>> parse_window("2025-10..2026-03"), parse_window("2025-10.."), parse_window("2025-07")
+    (('2025-10', '2026-03'), ('2025-10', None), ('2025-07', '2025-07'))
+    """
+    first, sep, last = text.strip().partition("..")
+    if not sep:
+        last = first
+    window = (first.strip() or None, last.strip() or None)
+    for month in window:
+        if month is not None and not _MONTH_TEXT.fullmatch(month):
+            raise ValueError(f"{month!r} is not a month (YYYY-MM)")
+    if window == (None, None):
+        raise ValueError("give a first month, a last month or both (YYYY-MM..YYYY-MM)")
+    if window[0] is not None and window[1] is not None and window[0] > window[1]:
+        raise ValueError(f"the first month {window[0]} is after the last {window[1]}")
+    return window
+
+
+_MONTH_TEXT = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])")
+
+
+def _in_window(month: str, window: MonthWindow) -> bool:
+    return (window[0] is None or month >= window[0]) and (window[1] is None or month <= window[1])
 
 
 def file_sha256(path: Path) -> str:
@@ -329,6 +383,9 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                     summary.rows_skipped += 1
                     continue
                 if isinstance(item, LedgerLine | UnnamedLine):
+                    if job.months is not None and not _in_window(item.month, job.months):
+                        summary.rows_outside += 1
+                        continue
                     problem = _client_problem(item, job.client_id)
                     if problem is None:
                         client = item.client_id or job.client_id or ""
@@ -368,6 +425,9 @@ def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0) -> 
     file, a header that is not the format's) or every row was rejected only
     because no client was named (a ledger loaded without ``--client``: a
     batch of nothing would stand in the way of loading it again with one)."""
+    if summary.rows_outside and not summary.rows_loaded and not summary.rows_skipped:
+        return (f"none of its {summary.rows_outside} lines is in the months chosen ({summary.months}) "
+                f"(read as {summary.format}; nothing loaded)")
     if first is None or summary.rows_loaded or summary.rows_skipped:
         return None
     if no_client and no_client == summary.rows_rejected:
@@ -638,8 +698,9 @@ class Loader:
                 out.append(_Pending(job, error=ins))
                 continue
             fmt = job.fmt or ins.fmt
-            bid = batch_id_for(ins.sha256, job.client_id or "", fmt, job.options.get(fmt, {}))
-            out.append(_Pending(job, LoadSummary(str(job.path), bid, ins.sha256, fmt, job.client_id or ""),
+            bid = batch_id_for(ins.sha256, job.client_id or "", fmt, job.identity_options(fmt))
+            out.append(_Pending(job, LoadSummary(str(job.path), bid, ins.sha256, fmt, job.client_id or "",
+                                                 months=window_text(job.months) if job.months else ""),
                                 size=ins.size))
         shas = {p.summary.file_sha256 for p in out if p.summary is not None}
         stored = self.store.batches_by_sha256(shas) if shas else {}
@@ -649,7 +710,7 @@ class Loader:
                 continue
             same = stored.get(s.file_sha256, [])
             known = next((b for b in same if b.id == s.batch_id), None)
-            if known is None and not options_fingerprint(p.job.options.get(s.format, {})):
+            if known is None and not options_fingerprint(p.job.identity_options(s.format)):
                 # A batch of an earlier version, keyed by the bytes alone: it is
                 # this load when it was read for the same client in the same format.
                 legacy = legacy_batch_id(s.file_sha256)
@@ -1120,17 +1181,19 @@ def load_file(
     progress: bool | None = None,
     resolver: Resolver | None = None,
     options: Mapping[str, Any] | None = None,
+    months: MonthWindow | None = None,
 ) -> LoadSummary:
     """Load one file (a ledger of ``client_id``) with ``reader`` into ``store``.
 
     ``client_id`` may be ``None`` when every row names its client. Rejected
     rows go to ``rejects_dir/<batch_id>.csv``. ``options`` are the reader
-    options ``reader`` applies (part of the batch's identity). Raises
+    options ``reader`` applies (part of the batch's identity, as are the
+    ``months`` taken). Raises
     :class:`IngestError` for a file that cannot be read at all.
     """
     loader = Loader(store, rejects_dir, chunk_rows=chunk_rows, resolver=resolver,
                     progress=False if progress is None else progress)
-    job = LoadJob(path, client_id, fmt, {fmt: dict(options)} if options else {})
+    job = LoadJob(path, client_id, fmt, {fmt: dict(options)} if options else {}, months)
     ((_, outcome),) = list(loader.load([job], reader=reader))
     if isinstance(outcome, IngestError):
         raise outcome

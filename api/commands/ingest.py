@@ -24,6 +24,7 @@ from ingest.load import (
     default_workers,
     double_settlement_note,
     overlap_note,
+    parse_window,
 )
 from ingest.manifest import ManifestEntry, read_manifest
 from queries.store import Store
@@ -83,8 +84,9 @@ def print_summary(s: LoadSummary) -> None:
     print(f"{s.file}: loaded as batch {s.batch_id} ({s.format}, client {s.client_id or 'per row'}): "
           f"{s.rows_read} rows read, {s.rows_loaded} loaded"
           + (f" ({s.rows_unnamed} without a named counterparty)" if s.rows_unnamed else "")
-          + f", {s.rows_rejected} rejected, "
-          f"{s.rows_skipped} skipped; {s.trade_rows} monthly trade rows, {s.payment_rows} payment rows, "
+          + f", {s.rows_rejected} rejected, {s.rows_skipped} skipped"
+          + (f", {s.rows_outside} outside the months taken ({s.months})" if s.rows_outside else "")
+          + f"; {s.trade_rows} monthly trade rows, {s.payment_rows} payment rows, "
           f"{s.firms_created} new firms, {s.auto_merged} names merged, {s.review_queued} to review"
           + (" (resumed)" if s.resumed else ""))
     if s.rows_rejected:
@@ -205,10 +207,16 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if not entries and not totals.failed:
         print("error: give ledger files or --manifest FILE", file=sys.stderr)
         return 2
+    try:
+        months = parse_window(args.months) if args.months else None
+    except ValueError as e:
+        print(f"error: --months: {e}", file=sys.stderr)
+        return 2
     options = ReaderOptions(
         accounts=Path(args.accounts) if args.accounts else None,
         bank_layout=Path(args.bank_layout) if args.bank_layout else None,
         zengin_year=args.year,
+        months=months,
     )
     with opened(settings) as store:
         load_ledgers(store, settings, entries, options, totals, workers=args.workers, as_json=args.json)

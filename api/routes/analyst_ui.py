@@ -54,7 +54,7 @@ from api.uploads import FORMATS, is_client_id, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from ingest import review
-from ingest.load import IngestError
+from ingest.load import IngestError, MonthWindow, parse_window
 from queries.access import Role
 from queries.model import BatchInfo
 from queries.scoped import ScopedStore
@@ -340,7 +340,9 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
                 file: Annotated[list[UploadFile | str] | None, File()] = None,  # "": no file chosen
                 client_id: Annotated[str, Form(max_length=200)] = "",
                 format: Annotated[str, Form(max_length=40)] = "",  # noqa: A002 (the form field)
-                year: Annotated[str, Form(max_length=20)] = "") -> Response:
+                year: Annotated[str, Form(max_length=20)] = "",
+                months_from: Annotated[str, Form(max_length=20)] = "",
+                months_to: Annotated[str, Form(max_length=20)] = "") -> Response:
     """Load one client's ledger files from the upload form (each as ``POST
     /ingest`` does: :mod:`api.uploads`, one load per file). One file: its
     load's page with a message, or the loads page with the reason it was
@@ -367,8 +369,14 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         return refused("bad_format", format=format[:40])
     if year.strip() and not (year.strip().isdigit() and 1900 <= int(year) <= 2100):
         return refused("bad_year", year=year.strip()[:20])
+    window: MonthWindow | None = None
+    if months_from.strip() or months_to.strip():
+        try:
+            window = parse_window(f"{months_from.strip()}..{months_to.strip()}")
+        except ValueError:
+            return refused("bad_months", first=months_from.strip()[:20], last=months_to.strip()[:20])
     outcomes = [_load_one(request, store, settings, f, client_id, format or None,
-                          int(year) if year.strip() else None) for f in chosen]
+                          int(year) if year.strip() else None, window) for f in chosen]
     if any(o["kind"] in ("loaded", "resumed") for o in outcomes):
         _moved(request, store)
         refresh_runner(request.app.state, settings, store).request()  # the portfolio, peers and alerts follow
@@ -384,7 +392,7 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
 
 
 def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, client_id: str,
-              fmt: str | None, year: int | None) -> dict[str, Any]:
+              fmt: str | None, year: int | None, months: MonthWindow | None = None) -> dict[str, Any]:
     """Receive and load one file of the form: what the page says of it
     (``kind``: loaded, resumed, duplicate, refused, too_large)."""
     try:
@@ -392,11 +400,12 @@ def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, c
     except PayloadTooLarge:
         return {"kind": "too_large", "file": file.filename or "", "mb": megabytes(settings.max_upload_bytes)}
     try:
-        summary = load_upload(request, store, settings, upload, client_id, fmt, year)
+        summary = load_upload(request, store, settings, upload, client_id, fmt, year, months)
     except IngestError as e:
         return {"kind": "refused", "file": upload.name, "reason": str(e)}
     return {"kind": summary.status, "file": upload.name, "batch": summary.batch_id,
             "loaded": summary.rows_loaded, "rejected": summary.rows_rejected, "skipped": summary.rows_skipped,
+            "outside": summary.rows_outside, "months": summary.months,
             "others": [b["batch_id"] for b in summary.same_file],
             "overlaps": _overlap_rows(summary.overlaps), "settlements": summary.double_settlements}
 

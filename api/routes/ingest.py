@@ -24,7 +24,14 @@ from api.errors import STANDARD_ERRORS, PayloadTooLarge, error_responses
 from api.limits import ENVELOPE_BYTES
 from api.refresh_runner import refresh_runner, refresh_status
 from api.schemas import IngestOut, RefreshOut
-from api.uploads import CLIENT_ID_MAX, CLIENT_ID_PATTERN, check_format, load_upload, receive_upload
+from api.uploads import (
+    CLIENT_ID_MAX,
+    CLIENT_ID_PATTERN,
+    check_format,
+    load_upload,
+    month_window,
+    receive_upload,
+)
 
 router = APIRouter(tags=["ingest"])
 
@@ -41,6 +48,9 @@ def ingest_upload(
     year: Annotated[int | None, Form(ge=1900, le=2100,
                                      description="the year of a 全銀 file's transfer dates (its header "
                                                  "has month and day only); else the nearest one")] = None,
+    months: Annotated[str | None, Form(max_length=20, description="take only the lines of these months: "
+                                       "FIRST..LAST (YYYY-MM, either end may be left out), e.g. a bank "
+                                       "statement for the months its client's journal lacks")] = None,
 ) -> dict[str, Any]:
     """Load the file as one batch (same bytes again: ``duplicate: true``)."""
     declared = request.headers.get("content-length")
@@ -48,8 +58,9 @@ def ingest_upload(
         # api.limits.BodyLimit refuses it first
         raise PayloadTooLarge(f"upload larger than {settings.max_upload_bytes} bytes")
     check_format(format)
+    window = month_window(months)
     upload = receive_upload(file.file, file.filename, settings)
-    summary = load_upload(request, store, settings, upload, client_id, format, year)
+    summary = load_upload(request, store, settings, upload, client_id, format, year, window)
     # Server paths stay on the server: the file by its name, rejected lines by their file's name.
     return {**summary.to_dict(), "file": upload.name, "rejects_path": Path(summary.rejects_path).name}
 

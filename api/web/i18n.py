@@ -177,6 +177,17 @@ class Locale:
             return f"{first}–{last}"
         return self.month(first) if a == b else format_interval(a, b, "yMMM", locale=self._babel)
 
+    def window(self, text: str) -> str:
+        """Months taken by a load (``2025-10..2026-03``, ``2025-10..``,
+        ``..2026-03``) in the locale's words: ``2025年10月～2026年3月``, or
+        from / up to one month."""
+        first, _, last = text.partition("..")
+        if first and last:
+            return self.month_span(first, last)
+        if first:
+            return self.gettext("from %(month)s") % {"month": self.month(first)}
+        return self.gettext("up to %(month)s") % {"month": self.month(last)} if last else text
+
     def day(self, value: str | date | datetime | None) -> str:
         """A date in the locale's medium form; a moment (an ISO timestamp,
         UTC unless it says otherwise) as date and time in Japan time, ``JST``."""

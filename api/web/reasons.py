@@ -42,6 +42,11 @@ REASONS: KnownForms = known_forms(
      r"a description\) in the first (?P<n>\d+) rows; describe the columns in a layout file",
      N_("No header row of a bank statement (a date, withdrawal and deposit or a signed amount, a "
         "description) in the first %(n)s rows; the file needs a layout file (torihiki ingest --bank-layout)")),
+    (r"no client: no row of the file names its client; give the client whose ledger it is "
+     r"\(--client, or client_id in a manifest\)",
+     N_("No row of the file names its client: give the client whose ledger it is")),
+    (r"none of its (?P<n>\d+) lines is in the months chosen \((?P<months>[^)]*)\)",
+     N_("None of its %(n)s lines is in the months chosen (%(months)s)")),
     (r"(?P<why>.+) \(read as (?P<format>\S+); nothing loaded\)",
      N_("%(why)s (read as %(format)s; nothing loaded)"), ("why",)),
     (r"line (?P<line>\d+): (?P<why>.+)", N_("Line %(line)s: %(why)s"), ("why",)),

@@ -74,7 +74,7 @@ def environment(lang: Lang) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     loc = locale_for(lang)
     env.filters.update(yen=loc.yen, num=loc.number, pct=loc.percent, pts=loc.points, month=loc.month,
-                       month_span=lambda first, last: loc.month_span(first, last),
+                       month_span=lambda first, last: loc.month_span(first, last), window=loc.window,
                        day=loc.day, industry=lambda letter: industry_label(letter, lang),
                        reject_reason=lambda text: reject_reason(text, loc),
                        refusal_reason=lambda text, file: refusal_reason(text, file, loc),

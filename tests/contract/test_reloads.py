@@ -23,6 +23,7 @@ from queries.sql import trades as tq
 from queries.store import Store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ledgers"
+BANK_A_LINES = 3  # bank_a.csv's settlements with a counterparty, all of July 2025
 HEADER = "date,counterparty_name,direction,amount\n"
 ROWS = [
     ("2025-04-03", "株式会社大田機械", "sale", 100_000),
@@ -205,6 +206,34 @@ def test_settlements_in_both_a_journal_and_a_bank_statement_are_named(store: Sto
     assert client_double_settlements(store, "C2") == []
     assert run_double_settlements(store, [early]) == found and early.double_settlements == []
     assert run_double_settlements(store, [books]) == found and books.double_settlements == found
+
+
+def test_a_load_of_some_months_takes_only_their_lines(store: Store, tmp_path: Path) -> None:
+    """A file loaded for some months (LoadJob.months) stores only their lines
+    and counts the rest as outside; it is another batch than the whole file
+    (the months are part of what reads it), the same window again changes
+    nothing; a window holding none of its lines refuses the file."""
+    from api.load_checks import client_double_settlements
+
+    path = _ledger(tmp_path / "year.csv", [
+        ("2025-06-30", "山田商事株式会社", "receipt", 1_000), ("2025-07-01", "山田商事株式会社", "receipt", 2_000),
+        ("2025-08-01", "山田商事株式会社", "receipt", 4_000), ("2025-08-02", "", "sale", 8_000)])
+    july = _one(store, tmp_path, LoadJob(path, "C1", months=("2025-07", "2025-07")))
+    assert (july.rows_read, july.rows_loaded, july.rows_outside, july.months) == (4, 1, 3, "2025-07..2025-07")
+    assert "3 outside the months taken (2025-07..2025-07)" in july.describe()
+    assert store.ledger_sums("C1")["receipts"] == {"2025-07": 2_000}
+    later = _one(store, tmp_path, LoadJob(path, "C1", months=("2025-08", None)))
+    assert later.batch_id != july.batch_id and later.rows_loaded == 2
+    assert store.ledger_sums("C1")["receipts"] == {"2025-07": 2_000, "2025-08": 4_000}
+    again = _one(store, tmp_path, LoadJob(path, "C1", months=("2025-07", "2025-07")))
+    assert again.duplicate and again.batch_id == july.batch_id
+    (refused,) = _load(store, tmp_path, LoadJob(path, "C1", months=(None, "2025-05")))
+    assert isinstance(refused, IngestError)
+    assert "none of its 4 lines is in the months chosen (..2025-05)" in str(refused)
+    # the bank statement's July kept out: no month's settlements in both (bank_a.csv is all July)
+    bank = _one(store, tmp_path, LoadJob(FIXTURES / "bank_a.csv", "C1", "bank", months=("2025-08", None)))
+    assert (bank.rows_loaded, bank.rows_outside) == (0, BANK_A_LINES)  # its fees and interest: skipped
+    assert client_double_settlements(store, "C1") == []
 
 
 def test_nul_byte_and_bad_bytes_reject_their_lines_only(store: Store, tmp_path: Path) -> None:

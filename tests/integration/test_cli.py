@@ -190,6 +190,16 @@ def test_a_run_names_a_journal_and_a_bank_statement_holding_the_same_settlements
     assert "the payments of" not in out  # the journal books no payment, the statement one
 
 
+def test_ingest_takes_only_the_months_asked(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    year = _canonical(tmp_path / "year.csv", [1, 2, 3, 4])
+    code, out, err = run(capsys, "ingest", str(year), "--client", "C1", "--months", "2025-03..", "--no-refresh")
+    assert code == 0, err
+    assert "4 rows read, 2 loaded, 0 rejected, 0 skipped, 2 outside the months taken (2025-03..);" in out
+    assert cli.ledger_sums("C1")["sales"] == {"2025-03": 1000, "2025-04": 1000}
+    code, _, err = run(capsys, "ingest", str(year), "--client", "C1", "--months", "2025-13")
+    assert code == 2 and err.strip() == "error: --months: '2025-13' is not a month (YYYY-MM)"
+
+
 def _manifest(tmp_path: Path, files: list[tuple[Path, str]]) -> Path:
     man = tmp_path / "manifest.csv"
     man.write_text("path,client_id,format\n" + "".join(f"{p},{c},canonical\n" for p, c in files), encoding="utf-8")

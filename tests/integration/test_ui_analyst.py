@@ -541,6 +541,40 @@ def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_lo
         assert officer.status_code == 200 and caveat in officer.text
 
 
+def test_a_bank_statement_taken_for_the_months_its_journal_lacks(store: Store, tmp_path: Path) -> None:
+    """The journal holds July's receipt; the bank statement July's and
+    August's. Loaded from August on (the form's months), it adds August only:
+    the page says what was left out and warns of nothing. Bad months come
+    back with the reason; the API takes ``months`` too."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])
+    journal = _ledger(tmp_path / "j.csv", [("2025-06-30", "山田商事株式会社", "sale", "230000"),
+                                           ("2025-07-01", "山田商事株式会社", "receipt", "110000")])
+    bank = ("日付,摘要,支払い金額,預かり金額,差引残高\n2025/07/01,振込 ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ,,110000,1110000\n"
+            "2025/08/01,振込 ﾔﾏﾀﾞｼﾖｳｼﾞ(ｶ,,120000,1230000\n").encode("cp932")
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+        c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
+               files={"file": ("仕訳帳.csv", journal.read_bytes(), "text/csv")})
+        page = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1", "format": "bank", "months_from": "2025-08"},
+                      files={"file": ("普通預金.csv", bank, "text/csv")}, params={"lang": "ja"})
+        assert "取込 1 行" in page.text and "指定した月（2025年8月 以降）以外の 1 行は取り込んでいません。" in page.text
+        assert "両方にあります" not in page.text
+        assert store.ledger_sums("U1")["receipts"] == {"2025-07": 110_000, "2025-08": 120_000}
+        bad = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1", "months_from": "2025-09",
+                                        "months_to": "2025-03"},
+                     files={"file": ("普通預金.csv", bank, "text/csv")}, follow_redirects=True)
+        assert "「2025-09」～「2025-03」は正しい月の範囲ではありません" in bad.text
+        api = c.post("/ingest", data={"client_id": "U1", "format": "bank", "months": "2025-07"},
+                     headers=make_tokens(store)["analyst"], files={"file": ("普通預金.csv", bank, "text/csv")})
+        assert api.status_code == 200 and api.json()["rows_outside"] == 1 and api.json()["months"] == "2025-07..2025-07"
+        assert api.json()["double_settlements"][0]["months"] == ["2025-07"]  # July twice, as asked
+        wrong = c.post("/ingest", data={"client_id": "U1", "months": "2025-13"},
+                       headers=make_tokens(store)["analyst"], files={"file": ("普通預金.csv", bank, "text/csv")})
+        assert wrong.status_code == 422 and "'2025-13' is not a month" in wrong.text
+        refresh_runner_of(c, _settings(tmp_path), store).wait(300)
+
+
 def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path) -> None:
     """A form that cannot be loaded comes back to the loads page with the
     reason in Japanese (English on request), and stores nothing: no file, an
