@@ -255,6 +255,8 @@ class IngestOut(_Out):
     rows_loaded: int
     rows_rejected: int
     rows_skipped: int
+    rows_outside: int = Field(0, description="good lines of other months than those taken (`months`)")
+    months: str = Field("", description="the months taken (FIRST..LAST) when asked, else every month")
     status: str
     message: str
     duplicate: bool
