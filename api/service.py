@@ -24,7 +24,8 @@ from graph.ego import (
 )
 from ingest.accounts import AccountTable, load_account_table
 from ingest.decode import EncodingError
-from ingest.load import IngestError, LoadJob, LoadSummary, MonthWindow, load_file
+from ingest.load import IngestError, LoadJob, LoadSummary, load_file
+from ingest.month_window import MonthWindow
 from ingest.readers.detect import Format, FormatError, detect_format, read_ledger
 from ingest.resolve import Resolver
 from queries.model import Firm, TradeEdge

@@ -27,7 +27,8 @@ from api.errors import InputError, PayloadTooLarge
 from api.load_checks import find_overlaps
 from api.service import ReaderOptions, ingest_file
 from api.settings import Settings
-from ingest.load import IngestError, LoadSummary, MonthWindow, parse_window
+from ingest.load import IngestError, LoadSummary
+from ingest.month_window import MonthWindow, parse_window
 from ingest.readers.detect import Format
 from queries.store import Store
 

@@ -43,7 +43,6 @@ import logging
 import multiprocessing as mp
 import multiprocessing.util as mp_util
 import os
-import re
 import sys
 import time
 from collections import deque
@@ -60,6 +59,7 @@ from tqdm import tqdm
 from ingest.aggregate import MonthlyAggregator
 from ingest.decode import SAMPLE_BYTES, EncodingError, binary_reason
 from ingest.firm_names import display_name_changes
+from ingest.month_window import MonthWindow, in_window, window_text
 from ingest.names import NameScreen
 from ingest.records import Counterparty, LedgerLine, Reject, Skipped, UnnamedLine
 from ingest.resolve import Resolution, Resolver
@@ -69,9 +69,7 @@ from queries.store import Store
 
 __all__ = [
     "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
-    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes", "overlap_note", "MonthWindow",
-    "parse_window", "window_text",
-    "double_settlement_note",
+    "legacy_batch_id", "options_fingerprint", "CHUNK_ROWS", "LoadTimes", "overlap_note", "double_settlement_note",
 ]
 
 # Monthly rows per chunk of a large file (its unit of resumption) and, unless
@@ -247,43 +245,6 @@ class LoadJob:
         return options
 
 
-MonthWindow = tuple[str | None, str | None]
-"""First and last month (``YYYY-MM``) of a load, ``None`` for an open end."""
-
-
-def window_text(window: MonthWindow) -> str:
-    """``2025-10..2026-03``, ``2025-10..`` or ``..2026-03``."""
-    return f"{window[0] or ''}..{window[1] or ''}"
-
-
-def parse_window(text: str) -> MonthWindow:
-    """A month window from ``FIRST..LAST`` (either side may be left out) or
-    one month; raises :class:`ValueError` with a one-line reason.
-
-    >>> parse_window("2025-10..2026-03"), parse_window("2025-10.."), parse_window("2025-07")
-    (('2025-10', '2026-03'), ('2025-10', None), ('2025-07', '2025-07'))
-    """
-    first, sep, last = text.strip().partition("..")
-    if not sep:
-        last = first
-    window = (first.strip() or None, last.strip() or None)
-    for month in window:
-        if month is not None and not _MONTH_TEXT.fullmatch(month):
-            raise ValueError(f"{month!r} is not a month (YYYY-MM)")
-    if window == (None, None):
-        raise ValueError("give a first month, a last month or both (YYYY-MM..YYYY-MM)")
-    if window[0] is not None and window[1] is not None and window[0] > window[1]:
-        raise ValueError(f"the first month {window[0]} is after the last {window[1]}")
-    return window
-
-
-_MONTH_TEXT = re.compile(r"(19|20)\d\d-(0[1-9]|1[0-2])")
-
-
-def _in_window(month: str, window: MonthWindow) -> bool:
-    return (window[0] is None or month >= window[0]) and (window[1] is None or month <= window[1])
-
-
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes, streamed (1 MiB blocks)."""
     h = hashlib.sha256()
@@ -383,7 +344,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                     summary.rows_skipped += 1
                     continue
                 if isinstance(item, LedgerLine | UnnamedLine):
-                    if job.months is not None and not _in_window(item.month, job.months):
+                    if job.months is not None and not in_window(item.month, job.months):
                         summary.rows_outside += 1
                         continue
                     problem = _client_problem(item, job.client_id)

@@ -24,9 +24,9 @@ from ingest.load import (
     default_workers,
     double_settlement_note,
     overlap_note,
-    parse_window,
 )
 from ingest.manifest import ManifestEntry, read_manifest
+from ingest.month_window import parse_window
 from queries.store import Store
 
 __all__ = ["cmd_ingest", "Totals", "load_ledgers", "manifest_entries", "print_repeats"]

@@ -54,7 +54,8 @@ from api.uploads import FORMATS, is_client_id, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from ingest import review
-from ingest.load import IngestError, MonthWindow, parse_window
+from ingest.load import IngestError
+from ingest.month_window import MonthWindow, parse_window
 from queries.access import Role
 from queries.model import BatchInfo
 from queries.scoped import ScopedStore
