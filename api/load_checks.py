@@ -14,7 +14,8 @@ Checked after a single load (:func:`find_overlaps`), after a run of many
 files in few reads (:func:`run_overlaps`, :func:`run_double_settlements`),
 for a stored load on its page (:func:`batch_overlaps`,
 :func:`client_double_settlements`), and for a page of the loads list
-(:func:`flags_of`)."""
+(:func:`flags_of`). The way out, besides rolling a load back: a file loaded
+again for only the months it should add (:mod:`ingest.month_window`)."""
 
 from __future__ import annotations
 
