@@ -99,3 +99,35 @@ def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"rolled back {args.batch_id}: deleted " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
+
+
+def cmd_batches_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Every client's loads (or one client's) holding months twice, as a run
+    of all of them would have said, oldest first (a later load names the
+    earlier; loads of the same second in id order): each pair once. For a
+    store loaded before these checks, or to look again."""
+    from api.commands.ingest import Totals, print_repeats
+    from api.load_checks import run_double_settlements, run_overlaps
+    from api.service import shown_name
+    from ingest.load import LoadSummary
+
+    with opened(settings) as store:
+        loads = sorted((b for b in store.list_batches(args.client) if b.status == "done"),
+                       key=lambda b: (b.started_at or "", b.id))
+        every = {b.id: b for b in loads}
+        summaries = [LoadSummary(shown_name(b.file), b.id, b.sha256, b.format, b.client_id,
+                                 rows_loaded=b.rows_loaded) for b in loads]
+        totals = Totals()
+        totals.repeated_months = [
+            {"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id, "format": s.format,
+             "overlaps": s.overlaps} for s in run_overlaps(store, summaries, every)]
+        totals.double_settlements = run_double_settlements(store, summaries, every)
+    if args.json:
+        emit({"loads": len(loads), "repeated_months": totals.repeated_months,
+              "double_settlements": totals.double_settlements})
+        return 0
+    print_repeats(totals)
+    clients = {d["client_id"] for d in totals.double_settlements}
+    print(f"{len(loads):,} loads checked: {len(totals.repeated_months):,} repeat months of another load of their "
+          f"client and format; {len(clients):,} clients have settlements in both a journal and a bank file")
+    return 0

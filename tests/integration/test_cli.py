@@ -173,6 +173,15 @@ def test_a_run_of_many_files_names_those_repeating_months(cli: Store, capsys: py
     assert [(Path(r["file"]).name, r["client_id"]) for r in repeats] == [("year.csv", "C1")]
     assert {o["file"]: o["months"] for o in repeats[0]["overlaps"]} == {
         "h1.csv": ["2025-04", "2025-05", "2025-06"], "h2.csv": [f"2025-{m:02d}" for m in range(7, 13)]}
+    # looked at again later, for every load: each pair sharing months named once
+    code, out, _ = run(capsys, "batches", "check", "--json")
+    found = json.loads(out)
+    assert code == 0 and found["loads"] == 5 and found["double_settlements"] == []
+    pairs = [frozenset((r["file"], o["file"])) for r in found["repeated_months"] for o in r["overlaps"]]
+    assert sorted(map(sorted, pairs)) == [["h1.csv", "q1.csv"], ["h1.csv", "year.csv"], ["h2.csv", "year.csv"]]
+    code, out, _ = run(capsys, "batches", "check", "--client", "C2")
+    assert code == 0 and out.strip() == ("1 loads checked: 0 repeat months of another load of their client and "
+                                         "format; 0 clients have settlements in both a journal and a bank file")
 
 
 def test_a_run_names_a_journal_and_a_bank_statement_holding_the_same_settlements(
