@@ -20,6 +20,7 @@ again for only the months it should add (:mod:`ingest.month_window`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from api.service import shown_name
@@ -28,8 +29,8 @@ from ingest.readers.detect import BANK_FORMATS
 from queries.model import BatchInfo
 from queries.store import Store
 
-__all__ = ["repeated_months", "batch_overlaps", "find_overlaps", "run_overlaps", "double_settlements",
-           "client_double_settlements", "run_double_settlements", "flags_of"]
+__all__ = ["repeated_months", "batch_overlaps", "batch_double_settlements", "find_overlaps", "run_overlaps",
+           "double_settlements", "involves", "client_double_settlements", "run_double_settlements", "flags_of"]
 
 
 def repeated_months(batch_id: str, fmt: str, months: Mapping[str, set[str]],
@@ -65,17 +66,25 @@ def batch_overlaps(store: Store, batch: BatchInfo) -> list[dict[str, Any]]:
     return repeated_months(batch.id, batch.format, store.client_batch_months(batch.client_id), store.get_batch)
 
 
+def batch_double_settlements(store: Store, batch: BatchInfo) -> list[dict[str, Any]]:
+    """:func:`client_double_settlements` of a stored load's client that
+    involve the load (what its page shows, however it was loaded)."""
+    if not batch.client_id:
+        return []
+    return [d for d in client_double_settlements(store, batch.client_id) if involves(d, batch.id)]
+
+
 def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     """``summary`` with ``overlaps`` (:func:`repeated_months`) and
     ``double_settlements`` (:func:`client_double_settlements`) filled: a
     few reads of the client's loads; for a single file (a run of many:
     :func:`run_overlaps`, :func:`run_double_settlements`)."""
-    if summary.duplicate or not summary.client_id or not summary.rows_loaded:
+    if not _checkable(summary):
         return summary
     summary.overlaps = repeated_months(summary.batch_id, summary.format,
                                        store.client_batch_months(summary.client_id), store.get_batch)
     summary.double_settlements = [d for d in client_double_settlements(store, summary.client_id)
-                                  if _involves(d, summary.batch_id)]
+                                  if involves(d, summary.batch_id)]
     return summary
 
 
@@ -116,6 +125,20 @@ def double_settlements(batches: Iterable[BatchInfo], months: Mapping[str, Mappin
     return out
 
 
+def involves(finding: Mapping[str, Any], batch_id: str) -> bool:
+    """Whether load ``batch_id`` is one side of a :func:`double_settlements` finding."""
+    return any(b["batch_id"] == batch_id for side in ("journals", "banks") for b in finding[side])
+
+
+def client_double_settlements(store: Store, client_id: str,
+                              loads: Sequence[BatchInfo] | None = None) -> list[dict[str, Any]]:
+    """:func:`double_settlements` of one client: its loads (``loads``, if
+    read already), and their settlement months only when it has both a
+    journal and a bank file."""
+    mixed = _mixed(store.list_batches(client_id) if loads is None else loads, {client_id})
+    return double_settlements(mixed, store.settlement_months([b.id for b in mixed])) if mixed else []
+
+
 def run_double_settlements(store: Store, summaries: Sequence[LoadSummary],
                            batches: Mapping[str, BatchInfo] | None = None) -> list[dict[str, Any]]:
     """:func:`double_settlements` of the clients a run loaded files of, in
@@ -123,36 +146,18 @@ def run_double_settlements(store: Store, summaries: Sequence[LoadSummary],
     settlement months only of loads whose client has both a journal and a
     bank file. Each run's load involved gets its findings in its
     ``double_settlements``."""
-    loaded = [s for s in summaries if not s.duplicate and s.client_id and s.rows_loaded]
+    loaded = [s for s in summaries if _checkable(s)]
     if not loaded:
         return []
     if batches is None:
         batches = {b.id: b for b in store.list_batches()}
-    touched = {s.client_id for s in loaded}
-    loads: dict[str, list[BatchInfo]] = {}
-    for b in batches.values():
-        if b.status == "done" and b.client_id in touched:
-            loads.setdefault(b.client_id, []).append(b)
-    mixed = [b for group in loads.values() if len({b.format in BANK_FORMATS for b in group}) == 2 for b in group]
+    mixed = _mixed(batches.values(), {s.client_id for s in loaded})
     if not mixed:
         return []
     found = double_settlements(mixed, store.settlement_months([b.id for b in mixed]))
     for s in loaded:
-        s.double_settlements = [d for d in found if _involves(d, s.batch_id)]
+        s.double_settlements = [d for d in found if involves(d, s.batch_id)]
     return found
-
-
-def _involves(finding: Mapping[str, Any], batch_id: str) -> bool:
-    return any(b["batch_id"] == batch_id for side in ("journals", "banks") for b in finding[side])
-
-
-def client_double_settlements(store: Store, client_id: str) -> list[dict[str, Any]]:
-    """:func:`double_settlements` of one client: its loads, and their
-    settlement months only when it has both a journal and a bank file."""
-    loads = [b for b in store.list_batches(client_id) if b.status == "done"]
-    if len({b.format in BANK_FORMATS for b in loads}) < 2:
-        return []
-    return double_settlements(loads, store.settlement_months([b.id for b in loads]))
 
 
 def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
@@ -167,26 +172,21 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
     100k region's embedded store, as if all 59,163 loads were one run,
     2.4 s, of which 0.3 s for the records. ``batches``: every load's record,
     if the caller read them already."""
-    loaded = [s for s in summaries if not s.duplicate and s.client_id and s.rows_loaded]
+    loaded = [s for s in summaries if _checkable(s)]
     if not loaded:
         return []
     if batches is None:
         batches = {b.id: b for b in store.list_batches()}
-    groups: dict[tuple[str, str], list[str]] = {}
-    for b in batches.values():
-        if b.status == "done" and b.client_id:
-            groups.setdefault((b.client_id, b.format), []).append(b.id)
-    shared = [groups[k] for k in {(s.client_id, s.format) for s in loaded} if len(groups.get(k, ())) > 1]
-    wanted = {i for group in shared for i in group}
-    months = store.batch_months(wanted) if wanted else {}
+    groups = _same_format_groups(batches.values(), {s.client_id for s in loaded})
+    months = _group_months(store, groups, {s.batch_id for s in loaded})
     later = {s.batch_id for s in loaded}
     out = []
     for s in loaded:
         later.discard(s.batch_id)
         group = groups.get((s.client_id, s.format), [])
         if len(group) > 1:
-            mine = {i: months.get(i, set()) for i in group}
-            s.overlaps = repeated_months(s.batch_id, s.format, mine, batches.get, skip=later)
+            s.overlaps = repeated_months(s.batch_id, s.format, {i: months.get(i, set()) for i in group},
+                                         batches.get, skip=later)
             if s.overlaps:
                 out.append(s)
     return out
@@ -199,28 +199,51 @@ def flags_of(store: Store, shown: Sequence[BatchInfo], every: Iterable[BatchInfo
     settlements held both in a journal and in a bank file. ``every``: all
     loads' records (read already for the list). Two reads at most, of the
     shown loads' clients only."""
-    done = [b for b in every if b.status == "done" and b.client_id]
+    records = {b.id: b for b in every}
     clients = {b.client_id for b in shown if b.status == "done" and b.client_id}
-    groups: dict[tuple[str, str], list[str]] = {}
-    by_client: dict[str, list[BatchInfo]] = {}
-    for b in done:
-        if b.client_id in clients:
-            groups.setdefault((b.client_id, b.format), []).append(b.id)
-            by_client.setdefault(b.client_id, []).append(b)
-    shown_ids = {b.id for b in shown}
+    groups = _same_format_groups(records.values(), clients)
+    months = _group_months(store, groups, {b.id for b in shown})
     out: dict[str, set[str]] = {}
-    wanted = {i for group in groups.values() if len(group) > 1 and shown_ids & set(group) for i in group}
-    if wanted:
-        months = store.batch_months(wanted)
+    for b in shown:
+        group = groups.get((b.client_id, b.format), [])
+        if len(group) > 1 and repeated_months(b.id, b.format, {i: months.get(i, set()) for i in group},
+                                              records.get):
+            out.setdefault(b.id, set()).add("months")
+    mixed = _mixed(records.values(), clients)
+    for d in double_settlements(mixed, store.settlement_months([b.id for b in mixed])) if mixed else []:
         for b in shown:
-            mine = months.get(b.id, set())
-            if any(mine & months.get(i, set()) for i in groups.get((b.client_id, b.format), ()) if i != b.id):
-                out.setdefault(b.id, set()).add("months")
-    mixed = [b for loads in by_client.values() if len({x.format in BANK_FORMATS for x in loads}) == 2 for b in loads]
-    if mixed:
-        for d in double_settlements(mixed, store.settlement_months([b.id for b in mixed])):
-            for side in ("journals", "banks"):
-                for b in d[side]:
-                    if b["batch_id"] in shown_ids:
-                        out.setdefault(b["batch_id"], set()).add("settlements")
+            if involves(d, b.id):
+                out.setdefault(b.id, set()).add("settlements")
     return out
+
+
+def _checkable(summary: LoadSummary) -> bool:
+    """A load these checks look at: it stored rows of one client."""
+    return not summary.duplicate and bool(summary.client_id) and summary.rows_loaded > 0
+
+
+def _same_format_groups(batches: Iterable[BatchInfo], clients: Collection[str]) -> dict[tuple[str, str], list[str]]:
+    """The finished loads of ``clients`` by (client, format)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for b in batches:
+        if b.status == "done" and b.client_id in clients:
+            groups.setdefault((b.client_id, b.format), []).append(b.id)
+    return groups
+
+
+def _group_months(store: Store, groups: Mapping[tuple[str, str], list[str]],
+                  of: AbstractSet[str]) -> dict[str, set[str]]:
+    """The months of every load in a group of more than one that holds one of
+    the loads ``of`` (one read, :meth:`Store.batch_months`)."""
+    wanted = {i for group in groups.values() if len(group) > 1 and not of.isdisjoint(group) for i in group}
+    return store.batch_months(wanted) if wanted else {}
+
+
+def _mixed(batches: Iterable[BatchInfo], clients: Collection[str]) -> list[BatchInfo]:
+    """The finished loads of those of ``clients`` that have both a journal and
+    a bank statement or 全銀 file."""
+    by_client: dict[str, list[BatchInfo]] = {}
+    for b in batches:
+        if b.status == "done" and b.client_id in clients:
+            by_client.setdefault(b.client_id, []).append(b)
+    return [b for loads in by_client.values() if len({x.format in BANK_FORMATS for x in loads}) == 2 for b in loads]

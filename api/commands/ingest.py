@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,13 @@ class Totals:
             self.rows_cleaned += s.rows_cleaned
             self.review_queued += s.review_queued
             self.files_with_rejects += int(s.rows_rejected > 0)
+
+    def add_checks(self, loads: Iterable[LoadSummary], double_settlements: list[dict[str, Any]]) -> None:
+        """What the load checks found (:mod:`api.load_checks`): the loads whose
+        ``overlaps`` name another, and the settlements held twice."""
+        self.repeated_months = [{"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id,
+                                 "format": s.format, "overlaps": s.overlaps} for s in loads if s.overlaps]
+        self.double_settlements = double_settlements
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,15 +173,9 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
                     print_summary(outcome)
     if many:  # a run of many files: months loaded twice (one file says so itself, above)
         batches = {b.id: b for b in store.list_batches()}
-        totals.repeated_months = [
-            {"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id, "format": s.format,
-             "overlaps": s.overlaps} for s in run_overlaps(store, loaded, batches)]
-        totals.double_settlements = run_double_settlements(store, loaded, batches)
+        totals.add_checks(run_overlaps(store, loaded, batches), run_double_settlements(store, loaded, batches))
     else:
-        totals.repeated_months = [
-            {"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id, "format": s.format,
-             "overlaps": s.overlaps} for s in loaded if s.overlaps]
-        totals.double_settlements = [d for s in loaded for d in s.double_settlements]
+        totals.add_checks(loaded, [d for s in loaded for d in s.double_settlements])
 
 
 REPEATS_SHOWN = 20

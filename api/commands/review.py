@@ -118,10 +118,7 @@ def cmd_batches_check(args: argparse.Namespace, settings: Settings) -> int:
         summaries = [LoadSummary(shown_name(b.file), b.id, b.sha256, b.format, b.client_id,
                                  rows_loaded=b.rows_loaded) for b in loads]
         totals = Totals()
-        totals.repeated_months = [
-            {"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id, "format": s.format,
-             "overlaps": s.overlaps} for s in run_overlaps(store, summaries, every)]
-        totals.double_settlements = run_double_settlements(store, summaries, every)
+        totals.add_checks(run_overlaps(store, summaries, every), run_double_settlements(store, summaries, every))
     if args.json:
         emit({"loads": len(loads), "repeated_months": totals.repeated_months,
               "double_settlements": totals.double_settlements})

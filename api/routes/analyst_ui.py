@@ -46,7 +46,7 @@ from api.audit import audit, audited_read
 from api.deps import SettingsDep
 from api.errors import PayloadTooLarge
 from api.limits import megabytes
-from api.load_checks import batch_overlaps, client_double_settlements, flags_of
+from api.load_checks import batch_double_settlements, batch_overlaps, flags_of
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
@@ -482,8 +482,7 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     flash = request.session.pop("loads_flash", None)
     # months loaded twice, however either load was made: the same client and format, or journal and bank
     overlaps = _overlap_rows(batch_overlaps(_raw(request), batch))
-    settlements = [d for d in client_double_settlements(_raw(request), batch.client_id)
-                   if any(b["batch_id"] == batch_id for b in [*d["journals"], *d["banks"]])] if batch.client_id else []
+    settlements = batch_double_settlements(_raw(request), batch)
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
                   has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None,
                   overlaps=overlaps, settlements=settlements)

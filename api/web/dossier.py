@@ -597,8 +597,11 @@ def _profile(f: Firm) -> Profile:
     return Profile(f.id, f.name, f.corporate_number, f.industry, f.prefecture, bool(f.is_client))
 
 
-def _own_batches(store: ReadStore, firm_id: str) -> list[Batch]:
-    """Ledger files of the firm's own books (client id = the firm), newest first.
+def _own_loads(store: ReadStore, firm_id: str, is_client: bool) -> tuple[list[Batch], list[dict[str, Any]]]:
+    """Ledger files of the firm's own books (client id = the firm), newest
+    first, and where its settlements are both in its journal and in a bank
+    file (kind and months only: the files are listed beside;
+    :func:`api.load_checks.client_double_settlements`), from one read of them.
 
     The scoped store has no batch list: batches are read from the store it
     wraps, and only after the scoped store showed the firm (a credit officer
@@ -606,23 +609,14 @@ def _own_batches(store: ReadStore, firm_id: str) -> list[Batch]:
     raw = getattr(store, "store", store)
     listing = getattr(raw, "list_batches", None)
     if listing is None:
-        return []
+        return [], []
+    loads = listing(firm_id)
     out = [Batch(b.id, service.shown_name(b.file), b.format, b.finished_at or b.started_at, b.rows_loaded,
                  b.rows_rejected, b.status)
-           for b in listing(firm_id)]
-    return sorted(out, key=lambda b: b.loaded_at, reverse=True)
-
-
-def _double_settlements(store: ReadStore, firm_id: str) -> list[dict[str, Any]]:
-    """Where the firm's own settlements are both in its journal and in a bank
-    file (kind and months only: its files are listed beside). Read, as
-    :func:`_own_batches`, from the store the scoped one wraps once the firm
-    was shown."""
-    raw = getattr(store, "store", store)
-    if not hasattr(raw, "settlement_months"):
-        return []
-    found = load_checks.client_double_settlements(cast(Store, raw), firm_id)
-    return [{"kind": d["kind"], "months": d["months"]} for d in found]
+           for b in loads]
+    doubled = load_checks.client_double_settlements(cast(Store, raw), firm_id, loads) if is_client else []
+    return (sorted(out, key=lambda b: b.loaded_at, reverse=True),
+            [{"kind": d["kind"], "months": d["months"]} for d in doubled])
 
 
 def _tail(items: list[Any], months: int | None) -> list[Any]:
@@ -834,8 +828,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
-    batches = _own_batches(scoped, firm_id)
-    doubled = _double_settlements(scoped, firm_id) if firm.is_client else []
+    batches, doubled = _own_loads(scoped, firm_id, bool(firm.is_client))
     cov = fig["coverage"] if fig else {}
     latest_load = max((b.loaded_at for b in batches if b.loaded_at), default=None)
     coverage = Coverage(
