@@ -10,10 +10,11 @@ terminal. :class:`RefreshRunner` runs ``torihiki refresh`` after such a load:
   reads the whole network and renders answers in processes of its own, work
   that does not belong in a server process serving requests (its memory, its
   forks);
-* **one at a time on the machine**: a lock file under ``TORIHIKI_HOME``
-  (``refresh.lock``, :func:`fcntl.flock`) makes the server processes take
-  turns, and a refresh asked for while one runs is run once more after it
-  (several uploads in a row: at most one waiting);
+* **one at a time wherever the store is used**: the refresh takes its turn
+  in the store (:mod:`api.refresh_turn`, a lease), so that this server's
+  processes, another machine's server and a ``torihiki load`` take turns;
+  within this process a refresh asked for while one runs is run once more
+  after it (several uploads in a row: at most one waiting);
 * **against the store the server serves**: the embedded store's folder, or
   the server's Neo4j settings (``NEO4J_URI`` …).
 
@@ -23,21 +24,19 @@ refresh runs, how the last one ended and whether the data is newer than it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import logging
 import os
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from api.cache import app_state_once
+from api.refresh_turn import refresh_holder
 from api.settings import Settings
 from queries.store import Store
 
@@ -55,10 +54,13 @@ _NEO4J_VARIABLES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATA
 @dataclass(frozen=True)
 class RefreshState:
     """What the loads page says about the background refresh: whether one
-    runs (in any server process of this machine), and when and how the last
-    one of this process ended (UTC ISO; ``error``: its last lines of output)."""
+    runs (started by this process, or anywhere else on the store: ``by``
+    names the machine and process holding the turn), and when and how the
+    last one of this process ended (UTC ISO; ``error``: its last lines of
+    output)."""
 
     running: bool
+    by: str | None = None
     finished_at: str | None = None
     error: str | None = None
 
@@ -75,10 +77,6 @@ class RefreshRunner:
         self._finished_at: str | None = None
         self._error: str | None = None
 
-    @property
-    def lock_path(self) -> Path:
-        return self._home() / "refresh.lock"
-
     def request(self) -> None:
         """Ask for a refresh: started now, or once more after the one running."""
         with self._guard:
@@ -88,8 +86,8 @@ class RefreshRunner:
                 self._thread.start()
 
     def state(self) -> RefreshState:
-        running = self._thread is not None or self._locked_elsewhere()
-        return RefreshState(running, self._finished_at, self._error)
+        by = refresh_holder(self.store)
+        return RefreshState(self._thread is not None or by is not None, by, self._finished_at, self._error)
 
     def wait(self, timeout: float) -> bool:
         """Wait until this process's refreshes are done; whether they are (tests, shutdown)."""
@@ -109,8 +107,7 @@ class RefreshRunner:
                     return
                 self._wanted.clear()
             try:
-                with self._machine_lock():
-                    self._run_once()
+                self._run_once()  # the child waits for its turn on the store (api.refresh_turn)
             except Exception as e:  # noqa: BLE001 (the loop goes on: the next request is served)
                 self._ended(f"{type(e).__name__}: {e}")
 
@@ -152,30 +149,6 @@ class RefreshRunner:
             env.update(NEO4J_URI=s.neo4j_uri, NEO4J_USERNAME=s.neo4j_username,
                        NEO4J_PASSWORD=s.neo4j_password.get_secret_value(), NEO4J_DATABASE=s.neo4j_database)
         return env
-
-    @contextlib.contextmanager
-    def _machine_lock(self) -> Iterator[None]:
-        """Hold ``refresh.lock`` (waiting for another process's refresh to end)."""
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.lock_path.open("a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-
-    def _locked_elsewhere(self) -> bool:
-        """Whether another process holds ``refresh.lock`` now."""
-        try:
-            with self.lock_path.open("a") as fh:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    return True
-                fcntl.flock(fh, fcntl.LOCK_UN)
-                return False
-        except OSError:
-            return False
 
 
 def refresh_status(state: Any, settings: Settings, store: Store) -> dict[str, Any]:

@@ -278,7 +278,10 @@ class RefreshOut(_Out):
     runs, how this server process's last one ended, and whether the data is newer than what the
     last refresh computed."""
 
-    running: bool = Field(description="a refresh runs now (in any server process of this machine)")
+    running: bool = Field(description="a refresh runs now: started by this server process, or anywhere else "
+                                      "on the store (another server, another machine, a CLI load)")
+    by: str | None = Field(None, description="the machine and process whose refresh holds the store's turn "
+                                             "(api.refresh_turn), e.g. 'host pid 123 a1b2c3'")
     finished_at: str | None = Field(None, description="when this process's last refresh ended (UTC ISO)")
     error: str | None = Field(None, description="its last line of output when it failed")
     computed_at: str | None = Field(None, description="when the portfolio, peers and alerts were last computed")

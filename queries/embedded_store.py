@@ -26,6 +26,7 @@ from domain.second_hop import Partners, rank_from_partners, shown_pairs
 from queries.cancel import Cancelled, cancelled, check
 from queries.embedded_acks import EmbeddedAcks
 from queries.embedded_identity import EmbeddedIdentity
+from queries.embedded_leases import EmbeddedLeases
 from queries.identity import TokenRead
 from queries.model import (
     Alias,
@@ -164,10 +165,11 @@ def _translating(cls: C) -> C:
 
 _translating(EmbeddedIdentity)  # users, consent, audit: the same error mapping
 _translating(EmbeddedAcks)  # acknowledgements of alerts: the same error mapping
+_translating(EmbeddedLeases)  # leases (one refresh at a time): the same
 
 
 @_translating
-class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
+class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
     """SQLite-backed :class:`~queries.store.Store`.
 
     ``cache_mib`` is SQLite's page cache per connection (one connection per
@@ -266,6 +268,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks):
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_ANALYTICS} COMMIT;")
         self._ensure_identity(c)
         self._ensure_acks(c)
+        self._ensure_leases(c)
         self._ensure_search(self._conn())
 
     def defer_load_indexes(self, files: int) -> bool:

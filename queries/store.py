@@ -573,3 +573,19 @@ class Store(Protocol):
     def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
         """Acknowledgements by alert id (of ``alert_ids``, or every one);
         alerts not acknowledged are absent."""
+
+    # -- leases (queries.leases) ------------------------------------------
+    def take_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Take the lease ``name`` for ``holder`` for ``seconds`` from now
+        (the store's clock), or renew it when ``holder`` has it already;
+        ``False`` (nothing written) while another holder's lease lasts.
+        ``ValueError`` for a length not in (0, one day]. The data version
+        does not change."""
+
+    def release_lease(self, name: str, holder: str) -> bool:
+        """End ``holder``'s lease ``name`` now; ``False`` when ``holder``
+        does not hold it (it ended, or another took it since)."""
+
+    def lease_holder(self, name: str) -> tuple[str, float] | None:
+        """Who holds the lease ``name`` now and for how many more seconds
+        (``None``: nobody, or the holder's time is over)."""

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.settings import Settings
 from queries.factory import open_store
 from queries.store import Store
+
+if TYPE_CHECKING:  # imported on use: the CLI starts without it
+    from api.precompute import Precompute
 
 __all__ = ["opened", "emit", "pct", "as_jsonable", "refresh_analytics", "refresh_after_load", "OWN_PROCESS_LINES"]
 
@@ -50,16 +54,40 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
     (:mod:`api.precompute`). ``None`` when there is no trade yet."""
     import time
 
+    from api.precompute import Precompute
+    from api.refresh_turn import RefreshTurn
+
+    # One refresh at a time on the store, wherever it runs (api.refresh_turn).
+    turn = RefreshTurn.take(store, said=_say_waiting)
+    try:
+        t0 = time.perf_counter()
+        store.prepare_reads()  # before the answers rendered below read the second hops
+        # The answers rendered at load time, beside the rest (in another process on the embedded store).
+        answers = Precompute(store, settings)
+        turn.keep()  # renewed from now on: after the rendering processes were forked
+        info = _refresh(store, answers, t0, quiet)
+        if info is not None and turn.waited_seconds >= 1:
+            info["waited_seconds"] = round(turn.waited_seconds, 1)
+        return info
+    finally:
+        turn.release()
+
+
+def _say_waiting(holder: str) -> None:
+    print(f"another refresh is running ({holder}): this one starts when it ends",  # noqa: T201
+          file=sys.stderr, flush=True)
+
+
+def _refresh(store: Store, answers: Precompute, t0: float, quiet: bool) -> dict[str, Any] | None:
+    """The body of :func:`refresh_analytics`, in its turn (``answers``: the
+    :class:`api.precompute.Precompute` started)."""
+    import time
+
     from api.alerts import refresh_alerts  # the alert feed: a read, not a computation
     from api.portfolio import Snapshot, refresh_peer_inputs
     from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
-    from api.precompute import Precompute
     from queries.series import ledger_totals_of
 
-    t0 = time.perf_counter()
-    store.prepare_reads()  # before the answers rendered below read the second hops
-    # The answers rendered at load time, beside the rest (in another process on the embedded store).
-    answers = Precompute(store, settings)
     try:
         try:
             # The whole network is read, and every client's metrics computed, once for all three tables.

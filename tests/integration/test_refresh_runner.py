@@ -4,6 +4,7 @@ one more run, not lost; a failed run is reported and the next request runs."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from api.portfolio_signals import PORTFOLIO_SIGNALS
 from api.refresh_runner import RefreshRunner
+from api.refresh_turn import REFRESH_LEASE
 from api.service import ingest_file
 from api.settings import Settings
 from queries.embedded_store import EmbeddedStore
@@ -40,7 +42,23 @@ def test_requests_while_running_are_served_once_more(loaded: EmbeddedStore, tmp_
     assert not state.running and state.error is None and state.finished_at
     stored = loaded.get_analytics(PORTFOLIO_SIGNALS)
     assert stored is not None and stored[0] == loaded.data_version()
-    assert runner.lock_path == tmp_path / "home" / "refresh.lock"
+    assert not (tmp_path / "home" / "refresh.lock").exists()  # the turn is the store's, not a file's
+
+
+def test_a_refresh_elsewhere_is_running_and_waited_for(loaded: EmbeddedStore, tmp_path: Path) -> None:
+    runner = RefreshRunner(Settings(TORIHIKI_HOME=tmp_path / "home", NEO4J_URI=None), loaded)  # type: ignore[call-arg]
+    assert loaded.take_lease(REFRESH_LEASE, "other-host pid 9 abcdef", 60)  # as another machine's refresh
+    state = runner.state()
+    assert state.running and state.by == "other-host pid 9 abcdef" and state.finished_at is None
+    runner.request()
+    time.sleep(4)  # the child started, and waits for the turn
+    assert runner.state().running and loaded.get_analytics(PORTFOLIO_SIGNALS) is None
+    assert loaded.release_lease(REFRESH_LEASE, "other-host pid 9 abcdef")
+    assert runner.wait(300)
+    state = runner.state()
+    assert not state.running and state.by is None and state.error is None and state.finished_at
+    stored = loaded.get_analytics(PORTFOLIO_SIGNALS)
+    assert stored is not None and stored[0] == loaded.data_version()
 
 
 def test_a_failed_refresh_is_reported_and_the_next_one_runs(loaded: EmbeddedStore, tmp_path: Path,
