@@ -72,9 +72,12 @@ def compute_region_alerts(store: Store, progress: Callable[[str], None] | None =
         # The network's edges: the same monthly trade, summed per pair and month,
         # its firm ids and months categorical (cheap to index again), self-trade dropped.
         clients, trades, params = snap.clients, snap.network.edges, snap.parameters
+        industries = {c: snap.firms[c].industry for c in clients if c in snap.firms}
     else:
         step("reading firms")
-        clients = sorted(f.id for f in store.all_firms() if f.is_client)
+        firms = [f for f in store.all_firms() if f.is_client]
+        clients = sorted(f.id for f in firms)
+        industries = {f.id: f.industry for f in firms}
         step("reading trade")
         trades = store.trade_frame(None, None)
         step("reading parameters")
@@ -83,7 +86,8 @@ def compute_region_alerts(store: Store, progress: Callable[[str], None] | None =
         step("reading clients' ledgers")
         ledgers = {c: store.ledger_sums(c) for c in clients}
     step("computing alerts")
-    return [a.to_dict() for a in compute_alerts(trades, clients, ledgers=ledgers, parameters=params)]
+    return [a.to_dict() for a in compute_alerts(trades, clients, ledgers=ledgers, parameters=params,
+                                                industries=industries)]
 
 
 def refresh_alerts(store: Store, progress: Callable[[str], None] | None = None, snap: Snapshot | None = None,

@@ -29,9 +29,11 @@ series of the pair or of the client around that month). Kinds:
 ``receivable_days_rising``
     The client's receivable days (:mod:`graph.ledger_figures`, from its own
     ledger) rose over their mean of the :data:`TRAILING_MONTHS` months
-    before by at least :data:`RECEIVABLE_RISE_DAYS` more than the clients'
-    median rise that month (:func:`usual_rise`: at the fiscal year-end
-    every client's days rise with March's sales).
+    before by at least :data:`RECEIVABLE_RISE_DAYS` more than the median
+    rise that month of the clients of its industry, or of every client
+    where its industry has too few (:func:`usual_rise`: at the fiscal
+    year-end every client's days rise with March's sales, construction's
+    most).
 ``coverage_drop``
     The client's ledger stopped arriving: its ledger months end before the
     region's latest month. Raised once, for the first month missing.
@@ -128,7 +130,8 @@ HIGH_RISE_DAYS = 30.0
 USUAL_MIN_CLIENTS = 20
 """Clients with a rise of receivable days in a month (days known in it and
 the :data:`TRAILING_MONTHS` before) for their median rise to stand for the
-month's calendar (:func:`usual_rise`); fewer, and no rise is usual.
+month's calendar (:func:`usual_rise`): of an industry's clients, for that
+industry; of every client, for the others; fewer, and no rise is usual.
 On the demo region (300 clients) the median rise is ~7 days in March,
 the fiscal year-end, and 0–3.5 in the other months."""
 SKIP_FIRST_MONTHS = 3
@@ -461,32 +464,53 @@ def _receivable_matrix(g: _Grid) -> np.ndarray:
     return days
 
 
-def usual_rise(rise: np.ndarray) -> np.ndarray:
-    """Per month (column): the clients' median rise of receivable days over
-    their trailing mean, where at least :data:`USUAL_MIN_CLIENTS` clients
-    have one, and not below 0 days; 0 elsewhere.
+def usual_rise(rise: np.ndarray, groups: Sequence[str | None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per client and month: the usual rise of receivable days over their
+    trailing mean, and whether it is the client's industry's.
+
+    The usual rise is the median rise of the clients of the same industry
+    (``groups``, a JSIC division per row of ``rise``) that month, where at
+    least :data:`USUAL_MIN_CLIENTS` of them have one; else the median of
+    every client, where as many have one; else 0. Never below 0 days.
 
     Receivable days are a month-end balance over the year's sales, so a
     month whose sales are larger for every firm — March, the fiscal
     year-end — lifts every client's days together: that rise is the
-    calendar's, not the client's collection slowing.
+    calendar's, not the client's collection slowing. Some industries'
+    calendar is stronger (construction's March: public works close then),
+    so their own median is taken where there are enough of them.
 
     Examples
     --------
     >>> rise = np.array([[8.0, -3.0, np.nan]] * 20 + [[30.0, 1.0, np.nan]])
-    >>> usual_rise(rise).tolist()
-    [8.0, 0.0, 0.0]
+    >>> usual, of_industry = usual_rise(rise)
+    >>> usual[0].tolist(), bool(of_industry.any())
+    ([8.0, 0.0, 0.0], False)
+    >>> rise = np.array([[20.0]] * 20 + [[4.0]] * 21)
+    >>> usual, of_industry = usual_rise(rise, ["D"] * 20 + ["I"] * 20 + [None])
+    >>> usual[[19, 20, 40], 0].tolist(), of_industry[[19, 20, 40], 0].tolist()
+    ([20.0, 4.0, 4.0], [True, True, False])
     """
     known = ~np.isnan(rise)
-    out = np.zeros(rise.shape[1])
+    every = np.zeros(rise.shape[1])
     enough = known.sum(axis=0) >= USUAL_MIN_CLIENTS
-    if enough.any():
-        with np.errstate(invalid="ignore"):
-            out[enough] = np.nanmedian(rise[:, enough], axis=0)
-    return np.maximum(out, 0.0)
+    with np.errstate(invalid="ignore"):
+        if enough.any():
+            every[enough] = np.nanmedian(rise[:, enough], axis=0)
+        usual = np.repeat(every[None, :], rise.shape[0], axis=0)
+        of_industry = np.zeros(rise.shape, dtype=bool)
+        codes = np.array(["" if c is None else c for c in groups or ()], dtype=object)
+        for code in sorted(set(codes) - {""}):
+            rows = np.flatnonzero(codes == code)
+            ok = np.flatnonzero(known[rows].sum(axis=0) >= USUAL_MIN_CLIENTS)
+            if ok.size:
+                usual[np.ix_(rows, ok)] = np.nanmedian(rise[np.ix_(rows, ok)], axis=0)
+                of_industry[np.ix_(rows, ok)] = True
+    return np.maximum(usual, 0.0), of_industry
 
 
-def _receivable_days_rising(g: _Grid, days: np.ndarray) -> list[Alert]:
+def _receivable_days_rising(g: _Grid, days: np.ndarray,
+                            industries: Mapping[str, str | None] | None = None) -> list[Alert]:
     trailing = np.full_like(days, np.nan)
     for t in range(TRAILING_MONTHS, g.n):
         w = days[:, t - TRAILING_MONTHS:t]
@@ -494,18 +518,19 @@ def _receivable_days_rising(g: _Grid, days: np.ndarray) -> list[Alert]:
         trailing[ok, t] = w[ok].mean(axis=1)
     with np.errstate(invalid="ignore"):
         rise = days - trailing
-    usual = usual_rise(rise)
-    beyond = rise - usual[None, :]
+    usual, of_industry = usual_rise(rise, [(industries or {}).get(c) for c in g.clients])
+    beyond = rise - usual
     fire = _first_of_runs(np.nan_to_num(beyond, nan=-np.inf) >= RECEIVABLE_RISE_DAYS)
     out: list[Alert] = []
     for i, t in zip(*np.nonzero(fire), strict=True):
         client, month, up = g.clients[int(i)], g.months[t], float(rise[i, t])
+        industry = {"usual_industry": (industries or {}).get(client)} if of_industry[i, t] else {}
         out.append(Alert(
             alert_id(RECEIVABLE_DAYS, client, month, None), client, month, RECEIVABLE_DAYS,
             "high" if float(beyond[i, t]) >= HIGH_RISE_DAYS else "medium", None, None,
             {"before": round(float(trailing[i, t]), 1), "after": round(float(days[i, t]), 1),
-             "days": round(up, 1), "usual_days": round(float(usual[t]), 1),
-             "beyond_usual": round(float(beyond[i, t]), 1), "trailing_months": TRAILING_MONTHS},
+             "days": round(up, 1), "usual_days": round(float(usual[i, t]), 1),
+             "beyond_usual": round(float(beyond[i, t]), 1), **industry, "trailing_months": TRAILING_MONTHS},
             _own_series(g, client, ("sales", "receipts"), t - SERIES_BEFORE, t + SERIES_AFTER)))
     return out
 
@@ -727,7 +752,8 @@ def _pair_series(g: _Grid, client: str, partner: str, t: int) -> list[dict[str, 
 def compute_alerts(trades: pd.DataFrame, clients: Sequence[str], *,
                    ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
                    parameters: Iterable[ParameterLike] = (), end: str | None = None,
-                   kinds: Iterable[str] = KINDS) -> list[Alert]:
+                   kinds: Iterable[str] = KINDS,
+                   industries: Mapping[str, str | None] | None = None) -> list[Alert]:
     """Every alert of every client and month.
 
     Parameters
@@ -750,6 +776,10 @@ def compute_alerts(trades: pd.DataFrame, clients: Sequence[str], *,
         The region's latest month (default: the latest month of trade or figures).
     kinds : iterable of str
         Which kinds to compute (default all of :data:`KINDS`).
+    industries : mapping, optional
+        Client id → JSIC division letter: a client's receivable days are
+        compared with its industry's usual rise where there are enough
+        clients of it (:func:`usual_rise`).
 
     Returns
     -------
@@ -768,7 +798,7 @@ def compute_alerts(trades: pd.DataFrame, clients: Sequence[str], *,
     if PARTNER_DISTRESS in wanted:
         out += _partner_distress(g, list(parameters))
     if RECEIVABLE_DAYS in wanted:
-        out += _receivable_days_rising(g, _receivable_matrix(g))
+        out += _receivable_days_rising(g, _receivable_matrix(g), industries)
     if COVERAGE_DROP in wanted:
         out += _coverage_drop(g)
     rank = {s: i for i, s in enumerate(SEVERITIES)}

@@ -254,17 +254,22 @@ def test_the_ui_shows_the_feed_an_alert_and_acknowledges_it(store: Store, tmp_pa
         assert c.get(f"/ui/alerts/{lost['id']}").status_code == 403
 
 
-def test_a_receivable_alert_beyond_the_months_usual_rise_shows_both(store: Store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("one_industry", [True, False], ids=["one-industry", "two-industries"])
+def test_a_receivable_alert_beyond_the_months_usual_rise_shows_both(store: Store, tmp_path: Path,
+                                                                    one_industry: bool) -> None:
     """Twenty clients whose September sales are larger (their month-end
     receivable days rise together) and one that was also not paid that
     month: only that one is raised, and its page says by how much its days
-    rose beyond the clients' usual rise."""
+    rose beyond the usual rise: of its industry's clients when all are of
+    one (the firm master's industry), of every client when no industry has
+    twenty."""
     from graph.alerts import USUAL_MIN_CLIENTS
 
     peak = "2024-09"
     sales = {m: 1_300_000 if m == peak else 1_000_000 for m in MONTHS}
     clients = [f"R{i:02d}" for i in range(USUAL_MIN_CLIENTS)] + ["LATE"]
-    store.upsert_firms([Firm(c, f"顧問先{c}", industry="E", is_client=True) for c in clients] + [Firm("K", "得意先")])
+    store.upsert_firms([Firm(c, f"顧問先{c}", industry="E" if one_industry or i % 2 else "D", is_client=True)
+                        for i, c in enumerate(clients)] + [Firm("K", "得意先")])
     for n, c in enumerate(clients):
         trades = [TradeRow(c, "K", m, c, yen, 1) for m, yen in sales.items()]
         paid = [PaymentRow("K", c, m, c, sales[MONTHS[k - 1]], 1) for k, m in enumerate(MONTHS)
@@ -279,8 +284,10 @@ def test_a_receivable_alert_beyond_the_months_usual_rise_shows_both(store: Store
     assert [(a["firm_id"], a["month"]) for a in rising] == [("LATE", peak)]
     n = rising[0]["numbers"]
     assert n["usual_days"] > 5 and n["beyond_usual"] >= 15
+    assert n.get("usual_industry") == ("E" if one_industry else None)
     make_tokens(store)
     with _app(store, tmp_path) as c:
         _login(c, store, "analyst")
         page = c.get(f"/ui/alerts/{rising[0]['id']}").text
-        assert "同月の顧問先の通常の上昇" in page and "日上回る" in page
+        usual = "同月の同業種（E 製造業）の顧問先の通常の上昇" if one_industry else "同月の顧問先の通常の上昇"
+        assert page.count(usual) == 2 and "日上回る" in page  # the sentence and the numbers

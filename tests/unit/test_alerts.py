@@ -213,6 +213,42 @@ def test_a_rise_every_client_shares_is_the_calendars_and_raises_only_the_one_bey
     assert [(a.firm_id, a.numbers["usual_days"]) for a in found] == [("LATE", 0.0)]
 
 
+def test_an_industrys_own_calendar_is_its_usual_rise_where_it_has_enough_clients() -> None:
+    """Construction's fiscal year-end peak is stronger than other firms':
+    against every client's median its clients are all raised in the peak
+    month. Against their industry's median (enough clients of each) only
+    the late payer is; the alert names the industry whose rise was usual."""
+    peak = "2024-09"
+    n = al.USUAL_MIN_CLIENTS
+
+    def paid_a_month_later(sales: dict[str, int]) -> dict[str, int]:
+        return {m: sales[MONTHS[k - 1]] for k, m in enumerate(MONTHS) if k > 0}
+
+    build = {m: 2_500_000 if m == peak else 1_000_000 for m in MONTHS}
+    shop = {m: 1_100_000 if m == peak else 1_000_000 for m in MONTHS}
+    late = {m: 0 if m == peak else yen for m, yen in paid_a_month_later(shop).items()}
+    builders, shops = [f"D{i:02d}" for i in range(n)], [f"I{i:02d}" for i in range(n + 5)]
+    clients = builders + shops + ["LATE"]
+    ledgers = {c: _ledger(build, paid_a_month_later(build)) for c in builders}
+    ledgers |= {c: _ledger(shop, paid_a_month_later(shop)) for c in shops}
+    ledgers["LATE"] = _ledger(shop, late)
+    industries = {c: c[0] for c in builders + shops} | {"LATE": "I"}
+    trades = _frame([r for c in clients for r in _monthly(c, "K", 1_000_000)])
+
+    def raised(**kw: object) -> list[tuple[str, str]]:
+        found = _of(al.compute_alerts(trades, clients, ledgers=ledgers, **kw), al.RECEIVABLE_DAYS)  # type: ignore[arg-type]
+        return sorted((a.firm_id, a.month) for a in found)
+
+    # every client's median (the shops' rise, the more of them): every builder is raised
+    assert raised() == sorted([(c, peak) for c in builders] + [("LATE", peak)])
+    (alert,) = _of(al.compute_alerts(trades, clients, ledgers=ledgers, industries=industries), al.RECEIVABLE_DAYS)
+    assert (alert.firm_id, alert.month) == ("LATE", peak)
+    k = MONTHS.index(peak)
+    days = figures_from_sums(ledgers["I00"])["receivable_days"]
+    assert alert.numbers["usual_days"] == pytest.approx(days[peak] - days[list(MONTHS[k - 3:k])].mean(), abs=0.05)
+    assert alert.numbers["usual_industry"] == "I"
+
+
 def test_steady_collection_raises_nothing_and_first_months_are_skipped() -> None:
     sales = {m: 1_000_000 for m in MONTHS}
     receipts = {m: 1_000_000 for m in MONTHS[1:]}
