@@ -45,8 +45,8 @@ def summary(a: dict[str, Any]) -> str:
         return f"partner {who} newly in distress ({reasons})"
     if kind == "receivable_days_rising":
         usual = n.get("usual_days") or 0
-        of = f"clients of industry {n['usual_industry']}" if n.get("usual_industry") else "the clients"
-        beyond = f"; +{n['beyond_usual']:.1f} beyond {of}' usual +{usual:.1f}" if usual > 0 else ""
+        of = f"industry {n['usual_industry']}'s clients" if n.get("usual_industry") else "the clients"
+        beyond = f"; +{n['beyond_usual']:.1f} beyond the usual +{usual:.1f} of {of}" if usual > 0 else ""
         return f"receivable days {n['before']:.1f} -> {n['after']:.1f} (+{n['days']:.1f} days{beyond})"
     if kind == "coverage_drop":
         return f"ledger ends {n['last_month']}; region has {n['region_month']} ({n['months']} months missing)"
