@@ -36,6 +36,7 @@ import orjson
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.acks import MAX_NOTE_CHARS, AlertAck
+from queries.identity import AuditEntry
 from queries.scoped import AccessDenied, ScopedStore
 from queries.store import NotFound, Store
 
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from api.portfolio import Snapshot  # pandas and networkx: imported by the refresh, not at start
 
 __all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alerts_state", "refreshing", "alert_feed", "scoped_alerts", "ack", "one_alert",
-           "ACK_ROLES"]
+           "ACK_ROLES", "ack_matching"]
 
 ALERTS = "alerts"
 """Name of the stored analytics entry holding every alert of the region."""
@@ -300,3 +301,33 @@ def ack(store: Store, principal: Principal, alert_id: str, note: str = "",
     log("alert.ack", alert["firm_id"], "ok", alert_id if made else f"{alert_id} (acknowledged before)")
     got = store.alert_acks([alert_id])[alert_id]
     return got, made
+
+
+def ack_matching(store: Store, principal: Principal, *, since: str | None = None, kind: str | None = None,
+                 firm: str | None = None, month: str | None = None, note: str = "",
+                 wait: bool = False) -> dict[str, int]:
+    """Acknowledge, as ``principal`` (an analyst or admin), every alert not
+    acknowledged yet that the filters of :func:`alert_feed` choose (no
+    filter: every one). For an analyst who has looked at a month, or who
+    starts with a region's history already reviewed (a generated or
+    imported region holds months of alerts nobody will open one by one).
+
+    Each alert acknowledged gets its own audit entry (``alert.ack``, its
+    firm, "one of N acknowledged together"), as if acknowledged alone.
+    Returns ``{"matched": …, "acknowledged": …}`` (fewer acknowledged than
+    matched when someone acknowledged some meanwhile)."""
+    from api.identity import record as audit_record
+
+    if principal.role not in ACK_ROLES:
+        audit_record(store, principal, "alert.ack", None, "denied", "every alert of a filter")
+        raise AccessDenied("only analysts and admins acknowledge alerts")
+    if len(note) > MAX_NOTE_CHARS:
+        raise InputError(f"the note is longer than {MAX_NOTE_CHARS} characters")
+    chosen = alert_feed(store, principal, since=since, kind=kind, firm=firm, month=month, state="open",
+                        limit=10**9, wait=wait)["alerts"]
+    made = set(store.ack_alerts([a["id"] for a in chosen], principal.user, note, _now()))
+    together = f"one of {len(made)} acknowledged together"
+    store.append_audit([AuditEntry(principal.user, principal.role.value, principal.bank, "alert.ack",
+                                   a["firm_id"], "ok", f"{a['id']} ({together})")
+                        for a in chosen if a["id"] in made])
+    return {"matched": len(chosen), "acknowledged": len(made)}

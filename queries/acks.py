@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AlertAck", "MAX_NOTE_CHARS"]
+__all__ = ["AlertAck", "MAX_NOTE_CHARS", "ACKS_PER_WRITE"]
 
 MAX_NOTE_CHARS = 2000
 """Longest note kept with an acknowledgement (characters)."""
+
+ACKS_PER_WRITE = 5000
+"""Alerts acknowledged together per write transaction (``Store.ack_alerts``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager
 
 import orjson
 
-from queries.acks import AlertAck
+from queries.acks import ACKS_PER_WRITE, AlertAck
 from queries.sql import acks as aq
 
 __all__ = ["EmbeddedAcks"]
@@ -32,6 +32,18 @@ class EmbeddedAcks:
     def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
         with self._tx(bump=False) as c:
             return c.execute(aq.INSERT_ACK, (alert_id, user, note, at)).rowcount == 1
+
+    def ack_alerts(self, alert_ids: Collection[str], user: str, note: str, at: str) -> list[str]:
+        ids = sorted(set(alert_ids))
+        made: list[str] = []
+        for start in range(0, len(ids), ACKS_PER_WRITE):
+            part = ids[start:start + ACKS_PER_WRITE]
+            with self._tx(bump=False) as c:  # one writer at a time: what is acknowledged stays so
+                before = {str(r[0]) for r in c.execute(aq.ACKED_OF, (orjson.dumps(part).decode(),))}
+                new = [i for i in part if i not in before]
+                c.executemany(aq.INSERT_ACK, [(i, user, note, at) for i in new])
+            made += new
+        return made
 
     def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
         c = self._conn()

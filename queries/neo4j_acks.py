@@ -8,7 +8,7 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 
-from queries.acks import AlertAck
+from queries.acks import ACKS_PER_WRITE, AlertAck
 from queries.cypher import acks as aq
 
 __all__ = ["Neo4jAcks"]
@@ -33,6 +33,18 @@ class Neo4jAcks:
             return bool(rows and rows[0]["created"])
 
         return self._tx(work, bump=False)
+
+    def ack_alerts(self, alert_ids: Collection[str], user: str, note: str, at: str) -> list[str]:
+        ids = sorted(set(alert_ids))
+        made: list[str] = []
+        for start in range(0, len(ids), ACKS_PER_WRITE):
+            part = ids[start:start + ACKS_PER_WRITE]
+
+            def work(tx: neo4j.ManagedTransaction, part: list[str] = part) -> list[str]:
+                return [r["alert_id"] for r in tx.run(aq.MERGE_ACKS, ids=part, user=user, note=note, at=at).data()]
+
+            made += self._tx(work, bump=False)
+        return sorted(made)
 
     def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
         rows = (self._read(aq.ALL_ACKS) if alert_ids is None

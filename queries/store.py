@@ -570,6 +570,12 @@ class Store(Protocol):
         ``False`` (nothing written) when it was acknowledged before: the
         first acknowledgement stays. The data version does not change."""
 
+    def ack_alerts(self, alert_ids: Collection[str], user: str, note: str, at: str) -> list[str]:
+        """:meth:`ack_alert` for many alerts at once, in write transactions
+        of :data:`queries.acks.ACKS_PER_WRITE`: the ids acknowledged by this
+        call, sorted (those acknowledged before keep their first
+        acknowledgement and are not returned)."""
+
     def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
         """Acknowledgements by alert id (of ``alert_ids``, or every one);
         alerts not acknowledged are absent."""

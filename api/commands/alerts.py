@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from api.alerts import ACK_ROLES, ack, alert_feed
+from api.alerts import ACK_ROLES, ack, ack_matching, alert_feed
 from api.commands.common import emit, opened
 from api.identity import principal_of, record
 from api.settings import Settings
@@ -87,6 +87,10 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_alerts_ack(args: argparse.Namespace, settings: Settings) -> int:
+    if bool(args.all) == bool(args.alert_id):
+        raise InputError("name one alert (its id) or --all (every unacknowledged alert of the filters)")
+    if not args.all and any(getattr(args, f) for f in ("since", "month", "kind", "firm")):
+        raise InputError("--since, --month, --kind and --firm choose alerts for --all")
     with opened(settings) as store:
         user = store.get_user(args.as_user)
         if user is None or not user.active:
@@ -94,7 +98,19 @@ def cmd_alerts_ack(args: argparse.Namespace, settings: Settings) -> int:
         who = principal_of(user)
         if who.role not in ACK_ROLES:
             raise InputError(f"{user.name} is a {user.role}: only analysts and admins acknowledge alerts")
-        got, made = ack(store, who, args.alert_id, args.note or "", wait=True)
+        if args.all:
+            done = ack_matching(store, who, since=args.since, month=args.month, kind=args.kind, firm=args.firm,
+                                note=args.note or "", wait=True)
+        else:
+            got, made = ack(store, who, args.alert_id, args.note or "", wait=True)
+    if args.all:
+        if args.json:
+            emit(done)
+        else:
+            before = done["matched"] - done["acknowledged"]
+            print(f"{done['acknowledged']} alerts acknowledged by {who.user}"  # noqa: T201
+                  + (f" ({before} acknowledged meanwhile by someone else)" if before else ""))
+        return 0
     if args.json:
         emit({"alert_id": got.alert_id, "user": got.user, "note": got.note, "at": got.at, "new": made})
     elif made:
@@ -124,8 +140,16 @@ def add_parsers(sub: Any) -> None:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_alerts, alerts_command=None)
     a = s.add_subparsers(dest="alerts_command", metavar="{ack}")
-    k = a.add_parser("ack", help="acknowledge an alert as an analyst or admin (recorded and audited)")
-    k.add_argument("alert_id", help="the alert's id (first column of `torihiki alerts`)")
+    k = a.add_parser("ack", help="acknowledge an alert, or every one of some filters (--all), as an analyst or "
+                                 "admin (recorded and audited)")
+    k.add_argument("alert_id", nargs="?", help="the alert's id (first column of `torihiki alerts`)")
+    k.add_argument("--all", action="store_true",
+                   help="instead of one alert: every unacknowledged alert of the filters below (none: every "
+                        "one), each audited (a month reviewed; a region's history before the tool was used)")
+    k.add_argument("--since", type=_month, help="with --all: only alerts of this month (YYYY-MM) or later")
+    k.add_argument("--month", type=_month, help="with --all: only alerts of this month (YYYY-MM)")
+    k.add_argument("--kind", choices=KINDS, help="with --all: only alerts of this kind")
+    k.add_argument("--firm", help="with --all: only alerts of this client firm (id)")
     k.add_argument("--note", default="", help="what was done or found (kept with the acknowledgement)")
     k.add_argument("--as", dest="as_user", required=True, metavar="USER",
                    help="the analyst or admin (a user name of `torihiki users list`) acknowledging it")

@@ -1,6 +1,7 @@
 """The alert feed over the API: ``GET /alerts`` (analysts and admins; credit
 officers and researchers 403, see :func:`api.alerts.scoped_alerts`) and
-``POST /alerts/{alert_id}/ack`` (analysts and admins, audited)."""
+``POST /alerts/{alert_id}/ack`` and ``POST /alerts/ack`` (every open alert of
+some filters at once; analysts and admins, audited)."""
 
 from __future__ import annotations
 
@@ -86,6 +87,24 @@ class AckIn(BaseModel):
     note: str = Field(default="", max_length=MAX_NOTE_CHARS, description="what was done or found")
 
 
+class AckAllIn(BaseModel):
+    """Which open alerts to acknowledge together (no filter: every open one), and the note."""
+
+    since: str | None = Field(default=None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
+                              description="only alerts of this month (YYYY-MM) or later")
+    month: str | None = Field(default=None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
+                              description="only alerts of this month (YYYY-MM)")
+    kind: Kind | None = Field(default=None, description="only alerts of this kind")
+    firm: str | None = Field(default=None, max_length=64, description="only alerts of this client firm (id)")
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS, description="what was done or found")
+
+
+class AckAllOut(_Out):
+    matched: int = Field(description="open alerts the filters chose")
+    acknowledged: int = Field(description="of them, acknowledged by this request (fewer when someone "
+                                          "acknowledged some meanwhile)")
+
+
 class AckOut(_Out):
     alert_id: str
     user: str
@@ -119,6 +138,19 @@ def list_alerts(
                         else "alerts carry firm-level data: this role receives aggregates only")
     return feed.alert_feed(_store(request), principal, since=since, kind=kind, firm=firm, state=state,
                            limit=limit, offset=offset)
+
+
+@router.post("/alerts/ack", response_model=AckAllOut, responses=STANDARD_ERRORS)
+def ack_alerts(request: Request, principal: PrincipalDep, body: AckAllIn) -> dict[str, Any]:
+    """Acknowledge every open alert the filters choose, at once (analysts
+    and admins): a month reviewed, or a region's history before the tool
+    was used. Each alert acknowledged is audited as if acknowledged alone."""
+    store = _store(request)
+    if principal.role not in feed.ACK_ROLES:
+        record(store, principal, "alert.ack", None, "denied", "every alert of a filter")
+        raise Forbidden("only analysts and admins acknowledge alerts")
+    return feed.ack_matching(store, principal, since=body.since, kind=body.kind, firm=body.firm,
+                             month=body.month, note=body.note)
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AckOut,

@@ -1,12 +1,14 @@
 """The alert feed in the web UI (analysts and admins): ``/ui/alerts`` —
 newest month first, filtered by kind, month and whether acknowledged (open
 ones by default) — ``/ui/alerts/{id}`` for one alert with the trade behind
-it, and the acknowledge form (CSRF, audited ``alert.ack``)."""
+it, and the acknowledge forms (CSRF, audited ``alert.ack``): one alert, or
+every open alert of the page's filter (``/ui/alerts/ack``)."""
 
 from __future__ import annotations
 
 import math
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -61,7 +63,26 @@ def alerts_page(request: Request, principal: PagePrincipal,
     flash = request.session.pop("alerts_flash", None)
     return render(request, "alerts.html", alerts=[_bars(a) for a in first["alerts"]], count=first["count"],
                   computed_at=first["computed_at"], stale=first["stale"], kinds=KINDS, kind=kind, month=month, months=months,
-                  state=state, page=min(page, pages), pages=pages, flash=flash)
+                  state=state, page=min(page, pages), pages=pages, flash=flash, max_note=MAX_NOTE_CHARS)
+
+
+@router.post("/ui/alerts/ack", dependencies=[ANALYSTS])
+def alerts_ack_all(request: Request, principal: FormPrincipal,
+                   kind: Annotated[str, Form(pattern=KIND_PATTERN)] = "",
+                   month: Annotated[str, Form(pattern=rf"^$|{MONTH}")] = "",
+                   note: Annotated[str, Form(max_length=MAX_NOTE_CHARS)] = "",
+                   confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Acknowledge every open alert of the filter (kind, month; none: every
+    open alert) as the signed-in analyst, once the box is ticked; each one
+    audited ``alert.ack``. Back to the filter's list, which then holds none."""
+    back = RedirectResponse("/ui/alerts?" + urlencode({"kind": kind, "month": month}), status_code=303)
+    if confirm != "yes":
+        request.session["alerts_flash"] = {"kind": "confirm_all"}
+        return back
+    done = feed.ack_matching(_store(request), principal, kind=kind or None, month=month or None,
+                             note=note.strip())
+    request.session["alerts_flash"] = {"kind": "acked_all", **{k: str(v) for k, v in done.items()}}
+    return back
 
 
 @router.get("/ui/alerts/{alert_id}", response_class=HTMLResponse,

@@ -19,3 +19,13 @@ ALL_ACKS: Final[LiteralString] = "MATCH (k:AlertAck) RETURN " + ACK_FIELDS + " O
 ACKS_OF: Final[LiteralString] = (
     "MATCH (k:AlertAck) WHERE k.alert_id IN $ids RETURN " + ACK_FIELDS + " ORDER BY k.at, k.alert_id"
 )
+
+MERGE_ACKS: Final[LiteralString] = """
+UNWIND $ids AS id
+MERGE (k:AlertAck {alert_id: id})
+ON CREATE SET k.user = $user, k.note = $note, k.at = $at, k.created = true
+WITH k, coalesce(k.created, false) AS created
+REMOVE k.created
+WITH k, created WHERE created
+RETURN k.alert_id AS alert_id
+"""

@@ -17,3 +17,4 @@ INSERT_ACK: Final = "INSERT OR IGNORE INTO alert_acks (alert_id, user, note, at)
 ALL_ACKS: Final = "SELECT alert_id, user, note, at FROM alert_acks ORDER BY at, alert_id"
 ACKS_OF: Final = ("SELECT alert_id, user, note, at FROM alert_acks "
                   "WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY at, alert_id")
+ACKED_OF: Final = "SELECT alert_id FROM alert_acks WHERE alert_id IN (SELECT value FROM json_each(?))"

@@ -5,6 +5,8 @@ recomputed for them)."""
 
 from __future__ import annotations
 
+import pytest
+
 from queries.acks import AlertAck
 from queries.store import Store
 
@@ -24,3 +26,23 @@ def test_an_acknowledgement_is_recorded_once_and_read_back(store: Store) -> None
     assert store.data_version() == version
     store.ensure_schema()
     assert store.alert_acks(["0123456789abcdef"]) == {first.alert_id: first}
+
+
+def test_many_alerts_are_acknowledged_at_once_and_the_first_acknowledgement_stays(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import queries.embedded_acks
+    import queries.neo4j_acks
+
+    for module in (queries.embedded_acks, queries.neo4j_acks):
+        monkeypatch.setattr(module, "ACKS_PER_WRITE", 3)  # several write transactions
+    version = store.data_version()
+    assert store.ack_alert("0000000000000002", "analyst", "一件ずつ", "2025-01-01T00:00:00+00:00")
+    ids = [f"{i:016x}" for i in range(8)]
+    made = store.ack_alerts(ids + ids[:2], "admin", "導入前の履歴", "2025-02-01T00:00:00+00:00")
+    assert made == [i for i in ids if i != "0000000000000002"]
+    acks = store.alert_acks(ids)
+    assert acks["0000000000000002"] == AlertAck("0000000000000002", "analyst", "一件ずつ", "2025-01-01T00:00:00+00:00")
+    assert acks[ids[7]] == AlertAck(ids[7], "admin", "導入前の履歴", "2025-02-01T00:00:00+00:00")
+    assert store.ack_alerts(ids, "admin", "again", "2025-03-01T00:00:00+00:00") == []
+    assert store.ack_alerts([], "admin", "", "2025-03-01T00:00:00+00:00") == []
+    assert store.data_version() == version

@@ -291,3 +291,80 @@ def test_a_receivable_alert_beyond_the_months_usual_rise_shows_both(store: Store
         page = c.get(f"/ui/alerts/{rising[0]['id']}").text
         usual = "同月の同業種（E 製造業）の顧問先の通常の上昇" if one_industry else "同月の顧問先の通常の上昇"
         assert page.count(usual) == 2 and "日上回る" in page  # the sentence and the numbers
+
+
+def test_every_open_alert_of_a_filter_is_acknowledged_together(store: Store, tmp_path: Path) -> None:
+    """An analyst who has reviewed a month, or starts with a region's history,
+    acknowledges its open alerts at once: over the API with filters, in the
+    page with a ticked box (nothing without it); each alert acknowledged is
+    audited with its firm, those acknowledged before keep their first
+    acknowledgement; credit officers are refused."""
+    build_region(store)
+    tokens = make_tokens(store)
+    alerts, _ = stored_alerts(store, wait=True)
+    october = [a for a in alerts if a["month"] == "2024-10"]
+    assert len(october) >= 3
+    first = october[0]["id"]
+    with _app(store, tmp_path) as c:
+        assert c.post(f"/alerts/{first}/ack", json={"note": "一件"}, headers=tokens["analyst"]).status_code == 200
+        r = c.post("/alerts/ack", json={"month": "2024-10", "note": "月次で確認"}, headers=tokens["admin"])
+        assert r.status_code == 200, r.text
+        assert r.json() == {"matched": len(october) - 1, "acknowledged": len(october) - 1}
+        acks = store.alert_acks([a["id"] for a in october])
+        assert acks[first].user == "analyst" and acks[first].note == "一件"
+        assert {a.user for k, a in acks.items() if k != first} == {"admin"} and len(acks) == len(october)
+        assert c.post("/alerts/ack", json={"month": "2024-10"}, headers=tokens["admin"]).json() == \
+            {"matched": 0, "acknowledged": 0}
+        assert c.post("/alerts/ack", json={}, headers=tokens["officer_b1"]).status_code == 403
+        assert c.post("/alerts/ack", json={"month": "2024-13"}, headers=tokens["admin"]).status_code == 422
+        assert c.post("/alerts/ack", json={"kind": "coverage_drop", "since": "2024-01"},
+                      headers=tokens["admin"]).json()["matched"] == 0  # C3's is October's: done
+    entries, _ = store.audit_log(action="alert.ack", user="admin", limit=1000)
+    assert len(entries) == len(october) - 1
+    assert {e.firm_id for e in entries} == {a["firm_id"] for a in october if a["id"] != first}
+    assert all(f"one of {len(october) - 1} acknowledged together" in e.detail for e in entries)
+    denied, _ = store.audit_log(action="alert.ack", user="officer_b1")
+    assert denied and denied[0].outcome == "denied"
+
+    rest = [a for a in alerts if a["month"] != "2024-10"]
+    with _app(store, tmp_path) as c:
+        _login(c, store, "analyst")
+        page = c.get("/ui/alerts", params={"kind": "partner_distress"}).text
+        distress = [a for a in rest if a["kind"] == "partner_distress"]
+        assert f"表示中の {len(distress)} 件をまとめて確認済みにする" in page
+        assert "このページだけでなくすべてのページ分" in page
+        form = {"csrf": _csrf(page), "kind": "partner_distress", "month": "", "note": "導入前の履歴"}
+        r = c.post("/ui/alerts/ack", data=form, follow_redirects=False)  # the box not ticked: nothing
+        assert r.status_code == 303 and r.headers["location"] == "/ui/alerts?kind=partner_distress&month="
+        assert "チェックボックスにチェック" in c.get(r.headers["location"]).text
+        assert not store.alert_acks([a["id"] for a in distress])
+        assert c.post("/ui/alerts/ack", data={**form, "confirm": "yes", "csrf": "forged"}).status_code == 403
+        r = c.post("/ui/alerts/ack", data={**form, "confirm": "yes"})
+        assert r.status_code == 200 and f"{len(distress)} 件のアラートを確認済みにしました" in r.text
+        assert "まとめて確認済みにする" not in r.text  # none left to acknowledge in this filter
+        assert {a.note for a in store.alert_acks([a["id"] for a in distress]).values()} == {"導入前の履歴"}
+        left = c.get("/ui/alerts").text  # every kind: the others still open
+        assert f"表示中の {len(rest) - len(distress)} 件" in left
+    with _app(store, tmp_path) as c:
+        _login(c, store, "officer_b1")
+        assert c.post("/ui/alerts/ack", data={"csrf": "x", "confirm": "yes"}).status_code == 403
+
+
+def test_the_cli_acknowledges_every_alert_of_a_filter(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    build_region(cli)
+    make_tokens(cli)
+    code, out, _ = run(capsys, "alerts", "--json")
+    every = json.loads(out)["alerts"]
+    code, _, err = run(capsys, "alerts", "ack", "--as", "analyst")
+    assert code == 2 and "--all" in err
+    code, _, err = run(capsys, "alerts", "ack", every[0]["id"], "--month", "2024-10", "--as", "analyst")
+    assert code == 2 and "choose alerts for --all" in err
+    code, out, _ = run(capsys, "alerts", "ack", "--all", "--since", "2024-10", "--as", "analyst", "--json")
+    later = [a for a in every if a["month"] >= "2024-10"]
+    assert code == 0 and json.loads(out) == {"matched": len(later), "acknowledged": len(later)}
+    code, out, _ = run(capsys, "alerts", "ack", "--all", "--note", "確認済み", "--as", "admin")
+    assert code == 0 and f"{len(every) - len(later)} alerts acknowledged by admin" in out
+    code, _, err = run(capsys, "alerts", "ack", "--all", "--as", "researcher")
+    assert code == 2 and "only analysts and admins" in err
+    code, out, _ = run(capsys, "alerts", "--open")
+    assert "(0 alerts;" in out
