@@ -31,12 +31,13 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from api.cache import app_state_once
-from api.refresh_turn import refresh_holder
+from api.refresh_turn import POLL_SECONDS, refresh_holder
 from api.settings import Settings
 from queries.store import Store
 
@@ -101,15 +102,26 @@ class RefreshRunner:
 
     def _loop(self) -> None:
         while True:
+            self._wait_for_turn()
             with self._guard:  # a request either finds this thread running or starts the next one
                 if not self._wanted.is_set():
                     self._thread = None
                     return
                 self._wanted.clear()
             try:
-                self._run_once()  # the child waits for its turn on the store (api.refresh_turn)
+                self._run_once()
             except Exception as e:  # noqa: BLE001 (the loop goes on: the next request is served)
                 self._ended(f"{type(e).__name__}: {e}")
+
+    def _wait_for_turn(self) -> None:
+        """While a refresh started elsewhere holds the store's turn, wait here
+        rather than in a child process: a waiting child would hold its
+        memory, and its wait would count against :data:`REFRESH_TIMEOUT_SECONDS`.
+        Requests made meanwhile are served by the one run after it. (The
+        child still takes the turn itself, and waits if another took it
+        between.)"""
+        while refresh_holder(self.store) is not None:
+            time.sleep(POLL_SECONDS)
 
     def _run_once(self) -> None:
         command = [sys.executable, "-m", "api.cli", "refresh", "--json"]

@@ -33,7 +33,8 @@ from types import TracebackType
 
 from queries.store import Store, StoreError
 
-__all__ = ["REFRESH_LEASE", "LEASE_SECONDS", "RENEW_SECONDS", "RefreshTurn", "refresh_holder", "holder_name"]
+__all__ = ["REFRESH_LEASE", "LEASE_SECONDS", "RENEW_SECONDS", "POLL_SECONDS", "RefreshTurn", "refresh_holder",
+           "holder_name"]
 
 log = logging.getLogger("torihiki.refresh")
 

@@ -4,6 +4,7 @@ one more run, not lost; a failed run is reported and the next request runs."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,10 +32,28 @@ def loaded(tmp_path: Path) -> Iterator[EmbeddedStore]:
     store.close()
 
 
+def _refresh_children() -> list[str]:
+    """Command lines of this process's children running ``api.cli refresh``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and "api.cli refresh" in command:
+            found.append(command)
+    return found
+
+
 def test_requests_while_running_are_served_once_more(loaded: EmbeddedStore, tmp_path: Path) -> None:
     runner = RefreshRunner(Settings(TORIHIKI_HOME=tmp_path / "home", NEO4J_URI=None), loaded)  # type: ignore[call-arg]
     runner.request()
     assert runner.state().running
+    deadline = time.monotonic() + 10
+    while not _refresh_children():  # the refresh runs in a child process
+        assert time.monotonic() < deadline, "no child process ran the refresh"
+        time.sleep(0.05)
     runner.request()  # while the first runs: once more after it
     runner.request()
     assert runner.wait(300)
@@ -51,8 +70,10 @@ def test_a_refresh_elsewhere_is_running_and_waited_for(loaded: EmbeddedStore, tm
     state = runner.state()
     assert state.running and state.by == "other-host pid 9 abcdef" and state.finished_at is None
     runner.request()
-    time.sleep(4)  # the child started, and waits for the turn
+    time.sleep(4)  # waits for the turn, in the runner's thread: no child process yet
     assert runner.state().running and loaded.get_analytics(PORTFOLIO_SIGNALS) is None
+    assert not _refresh_children()
+    runner.request()  # asked again meanwhile: served by the same one run
     assert loaded.release_lease(REFRESH_LEASE, "other-host pid 9 abcdef")
     assert runner.wait(300)
     state = runner.state()
