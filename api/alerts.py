@@ -27,7 +27,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from api.portfolio import Snapshot  # pandas and networkx: imported by the refresh, not at start
 
 __all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alerts_state", "refreshing", "alert_feed", "scoped_alerts", "ack", "one_alert",
-           "ACK_ROLES", "ack_matching"]
+           "ACK_ROLES", "ack_matching", "reopen", "reopen_matching"]
 
 ALERTS = "alerts"
 """Name of the stored analytics entry holding every alert of the region."""
@@ -331,3 +331,41 @@ def ack_matching(store: Store, principal: Principal, *, since: str | None = None
                                    a["firm_id"], "ok", f"{a['id']} ({together})")
                         for a in chosen if a["id"] in made])
     return {"matched": len(chosen), "acknowledged": len(made)}
+
+
+def reopen_matching(store: Store, principal: Principal, *, ids: Collection[str] | None = None,
+                    since: str | None = None, kind: str | None = None, firm: str | None = None,
+                    month: str | None = None, wait: bool = False) -> dict[str, int]:
+    """Take back, as ``principal`` (an analyst or admin), the acknowledgements
+    of the acknowledged alerts the filters of :func:`alert_feed` choose
+    (``ids``: only of those): they are open again, as before anyone looked.
+    For an acknowledgement made by mistake, one or a filter's worth.
+
+    Each alert reopened gets its own audit entry (``alert.reopen``, its firm,
+    who had acknowledged it when). Returns ``{"matched": …, "reopened": …}``."""
+    from api.identity import record as audit_record
+
+    if principal.role not in ACK_ROLES:
+        audit_record(store, principal, "alert.reopen", None, "denied",
+                     ", ".join(sorted(ids)[:5]) if ids else "every alert of a filter")
+        raise AccessDenied("only analysts and admins reopen alerts")
+    chosen = alert_feed(store, principal, since=since, kind=kind, firm=firm, month=month, state="acknowledged",
+                        limit=10**9, wait=wait)["alerts"]
+    if ids is not None:
+        wanted = set(ids)
+        chosen = [a for a in chosen if a["id"] in wanted]
+    gone = set(store.unack_alerts([a["id"] for a in chosen]))
+    together = f"; one of {len(gone)} reopened together" if len(gone) > 1 else ""
+    store.append_audit([AuditEntry(principal.user, principal.role.value, principal.bank, "alert.reopen",
+                                   a["firm_id"], "ok",
+                                   f"{a['id']} (acknowledged by {a['ack']['user']} at {a['ack']['at']}{together})")
+                        for a in chosen if a["id"] in gone])
+    return {"matched": len(chosen), "reopened": len(gone)}
+
+
+def reopen(store: Store, principal: Principal, alert_id: str) -> bool:
+    """Take back the acknowledgement of one alert (:func:`reopen_matching`):
+    whether it had one. :class:`NotFound` when there is no such alert."""
+    if principal.role in ACK_ROLES:
+        one_alert(store, principal, alert_id)  # NotFound first, as for an acknowledgement
+    return reopen_matching(store, principal, ids=[alert_id])["reopened"] == 1

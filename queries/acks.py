@@ -1,6 +1,7 @@
 """Acknowledgements of alerts: which analyst has looked at an alert, when,
-with what note. User data, like users and the audit log: writing one does
-not change the data version (alerts are not recomputed for it)."""
+with what note (taken back, the alert is open again). User data, like
+users and the audit log: writing one does not change the data version
+(alerts are not recomputed for it)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ MAX_NOTE_CHARS = 2000
 """Longest note kept with an acknowledgement (characters)."""
 
 ACKS_PER_WRITE = 5000
-"""Alerts acknowledged together per write transaction (``Store.ack_alerts``)."""
+"""Alerts acknowledged (or taken back) together per write transaction
+(``Store.ack_alerts``, ``Store.unack_alerts``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,15 @@ class EmbeddedAcks:
             made += new
         return made
 
+    def unack_alerts(self, alert_ids: Collection[str]) -> list[str]:
+        ids = sorted(set(alert_ids))
+        gone: list[str] = []
+        for start in range(0, len(ids), ACKS_PER_WRITE):
+            with self._tx(bump=False) as c:
+                part = orjson.dumps(ids[start:start + ACKS_PER_WRITE]).decode()
+                gone += [str(r[0]) for r in c.execute(aq.DELETE_ACKS, (part,)).fetchall()]
+        return sorted(gone)
+
     def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
         c = self._conn()
         rows = (c.execute(aq.ALL_ACKS) if alert_ids is None

@@ -46,6 +46,18 @@ class Neo4jAcks:
             made += self._tx(work, bump=False)
         return sorted(made)
 
+    def unack_alerts(self, alert_ids: Collection[str]) -> list[str]:
+        ids = sorted(set(alert_ids))
+        gone: list[str] = []
+        for start in range(0, len(ids), ACKS_PER_WRITE):
+            part = ids[start:start + ACKS_PER_WRITE]
+
+            def work(tx: neo4j.ManagedTransaction, part: list[str] = part) -> list[str]:
+                return [r["alert_id"] for r in tx.run(aq.DELETE_ACKS, ids=part).data()]
+
+            gone += self._tx(work, bump=False)
+        return sorted(gone)
+
     def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
         rows = (self._read(aq.ALL_ACKS) if alert_ids is None
                 else self._read(aq.ACKS_OF, ids=sorted(set(alert_ids))))

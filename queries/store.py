@@ -576,6 +576,11 @@ class Store(Protocol):
         call, sorted (those acknowledged before keep their first
         acknowledgement and are not returned)."""
 
+    def unack_alerts(self, alert_ids: Collection[str]) -> list[str]:
+        """Take the acknowledgements of ``alert_ids`` back (the alerts are open
+        again; a later acknowledgement is a new first one): the ids that had
+        one, sorted. The data version does not change."""
+
     def alert_acks(self, alert_ids: Collection[str] | None = None) -> dict[str, AlertAck]:
         """Acknowledgements by alert id (of ``alert_ids``, or every one);
         alerts not acknowledged are absent."""

@@ -1,5 +1,6 @@
 """``torihiki alerts``: the feed of material changes across the BPO's
-clients, and ``torihiki alerts ack`` to acknowledge one as a named analyst.
+clients, ``torihiki alerts ack`` to acknowledge one (or every one of some
+filters) as a named analyst, ``torihiki alerts reopen`` to take that back.
 
 The list reads what the last load stored (recomputed once when the data
 changed since), as the operator (every firm); it is written to the audit
@@ -11,15 +12,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from api.alerts import ACK_ROLES, ack, ack_matching, alert_feed
+from api.alerts import ACK_ROLES, ack, ack_matching, alert_feed, reopen, reopen_matching
 from api.commands.common import emit, opened
 from api.identity import principal_of, record
 from api.settings import Settings
 from domain.errors import InputError
 from graph.alert_kinds import KINDS
-from queries.store import NotFound
+from queries.access import Principal
+from queries.store import NotFound, Store
 
-__all__ = ["add_parsers", "cmd_alerts", "cmd_alerts_ack", "summary"]
+__all__ = ["add_parsers", "cmd_alerts", "cmd_alerts_ack", "cmd_alerts_reopen", "summary"]
 
 LIST_LIMIT = 1000
 """Most alerts the table prints (the newest); ``--limit`` changes it."""
@@ -62,6 +64,8 @@ def _cli_principal() -> Any:
 def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "alerts_command", None) == "ack":
         return cmd_alerts_ack(args, settings)
+    if getattr(args, "alerts_command", None) == "reopen":
+        return cmd_alerts_reopen(args, settings)
     who = _cli_principal()
     with opened(settings) as store:
         outcome = "error"
@@ -86,18 +90,49 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_alerts_ack(args: argparse.Namespace, settings: Settings) -> int:
+def _one_or_all(args: argparse.Namespace, which: str) -> None:
+    """``alert_id`` or ``--all`` (with its filters), not both, not neither."""
     if bool(args.all) == bool(args.alert_id):
-        raise InputError("name one alert (its id) or --all (every unacknowledged alert of the filters)")
+        raise InputError(f"name one alert (its id) or --all (every {which} alert of the filters)")
     if not args.all and any(getattr(args, f) for f in ("since", "month", "kind", "firm")):
         raise InputError("--since, --month, --kind and --firm choose alerts for --all")
+
+
+def _acting(store: Store, name: str, does: str) -> Principal:
+    """The analyst or admin ``name`` as a principal (``does``: what only they do)."""
+    user = store.get_user(name)
+    if user is None or not user.active:
+        raise NotFound(f"no active user {name!r}")
+    who = principal_of(user)
+    if who.role not in ACK_ROLES:
+        raise InputError(f"{user.name} is a {user.role}: only analysts and admins {does}")
+    return who
+
+
+def cmd_alerts_reopen(args: argparse.Namespace, settings: Settings) -> int:
+    _one_or_all(args, "acknowledged")
     with opened(settings) as store:
-        user = store.get_user(args.as_user)
-        if user is None or not user.active:
-            raise NotFound(f"no active user {args.as_user!r}")
-        who = principal_of(user)
-        if who.role not in ACK_ROLES:
-            raise InputError(f"{user.name} is a {user.role}: only analysts and admins acknowledge alerts")
+        who = _acting(store, args.as_user, "reopen alerts")
+        if args.all:
+            done = reopen_matching(store, who, since=args.since, month=args.month, kind=args.kind, firm=args.firm,
+                                   wait=True)
+        else:
+            done = {"alert_id": args.alert_id, "reopened": reopen(store, who, args.alert_id)}
+    if args.json:
+        emit(done)
+    elif args.all:
+        print(f"{done['reopened']} alerts open again (acknowledgements taken back by {who.user})")  # noqa: T201
+    elif done["reopened"]:
+        print(f"alert {args.alert_id} is open again (acknowledgement taken back by {who.user})")  # noqa: T201
+    else:
+        print(f"alert {args.alert_id} was not acknowledged: nothing taken back")  # noqa: T201
+    return 0
+
+
+def cmd_alerts_ack(args: argparse.Namespace, settings: Settings) -> int:
+    _one_or_all(args, "unacknowledged")
+    with opened(settings) as store:
+        who = _acting(store, args.as_user, "acknowledge alerts")
         if args.all:
             done = ack_matching(store, who, since=args.since, month=args.month, kind=args.kind, firm=args.firm,
                                 note=args.note or "", wait=True)
@@ -130,7 +165,7 @@ def _month(text: str) -> str:
 
 
 def add_parsers(sub: Any) -> None:
-    """``alerts`` (the feed) and ``alerts ack``."""
+    """``alerts`` (the feed), ``alerts ack`` and ``alerts reopen``."""
     s = sub.add_parser("alerts", help="material changes across the BPO's clients, newest month first")
     s.add_argument("--since", type=_month, help="only alerts of this month (YYYY-MM) or later")
     s.add_argument("--kind", choices=KINDS, help="only alerts of this kind")
@@ -139,7 +174,7 @@ def add_parsers(sub: Any) -> None:
     s.add_argument("--limit", type=int, default=LIST_LIMIT, help=f"most alerts shown (default {LIST_LIMIT})")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_alerts, alerts_command=None)
-    a = s.add_subparsers(dest="alerts_command", metavar="{ack}")
+    a = s.add_subparsers(dest="alerts_command", metavar="{ack,reopen}")
     k = a.add_parser("ack", help="acknowledge an alert, or every one of some filters (--all), as an analyst or "
                                  "admin (recorded and audited)")
     k.add_argument("alert_id", nargs="?", help="the alert's id (first column of `torihiki alerts`)")
@@ -155,3 +190,16 @@ def add_parsers(sub: Any) -> None:
                    help="the analyst or admin (a user name of `torihiki users list`) acknowledging it")
     k.add_argument("--json", action="store_true")
     k.set_defaults(func=cmd_alerts_ack)
+    r = a.add_parser("reopen", help="take back the acknowledgement of an alert, or of every one of some filters "
+                                    "(--all), as an analyst or admin (audited): open again")
+    r.add_argument("alert_id", nargs="?", help="the alert's id (first column of `torihiki alerts`)")
+    r.add_argument("--all", action="store_true",
+                   help="instead of one alert: every acknowledged alert of the filters below (none: every one)")
+    r.add_argument("--since", type=_month, help="with --all: only alerts of this month (YYYY-MM) or later")
+    r.add_argument("--month", type=_month, help="with --all: only alerts of this month (YYYY-MM)")
+    r.add_argument("--kind", choices=KINDS, help="with --all: only alerts of this kind")
+    r.add_argument("--firm", help="with --all: only alerts of this client firm (id)")
+    r.add_argument("--as", dest="as_user", required=True, metavar="USER",
+                   help="the analyst or admin (a user name of `torihiki users list`) reopening it")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_alerts_reopen)

@@ -1,7 +1,8 @@
 """The alert feed over the API: ``GET /alerts`` (analysts and admins; credit
 officers and researchers 403, see :func:`api.alerts.scoped_alerts`) and
 ``POST /alerts/{alert_id}/ack`` and ``POST /alerts/ack`` (every open alert of
-some filters at once; analysts and admins, audited)."""
+some filters at once), ``POST /alerts/{alert_id}/reopen`` and ``POST
+/alerts/reopen`` (acknowledgements taken back); analysts and admins, audited."""
 
 from __future__ import annotations
 
@@ -151,6 +152,49 @@ def ack_alerts(request: Request, principal: PrincipalDep, body: AckAllIn) -> dic
         raise Forbidden("only analysts and admins acknowledge alerts")
     return feed.ack_matching(store, principal, since=body.since, kind=body.kind, firm=body.firm,
                              month=body.month, note=body.note)
+
+
+class ReopenAllIn(BaseModel):
+    """Which acknowledged alerts to reopen together (no filter: every acknowledged one)."""
+
+    since: str | None = Field(default=None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
+                              description="only alerts of this month (YYYY-MM) or later")
+    month: str | None = Field(default=None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
+                              description="only alerts of this month (YYYY-MM)")
+    kind: Kind | None = Field(default=None, description="only alerts of this kind")
+    firm: str | None = Field(default=None, max_length=64, description="only alerts of this client firm (id)")
+
+
+class ReopenAllOut(_Out):
+    matched: int = Field(description="acknowledged alerts the filters chose")
+    reopened: int = Field(description="of them, open again after this request")
+
+
+class ReopenOut(_Out):
+    alert_id: str
+    reopened: bool = Field(description="it had an acknowledgement, now taken back")
+
+
+@router.post("/alerts/reopen", response_model=ReopenAllOut, responses=STANDARD_ERRORS)
+def reopen_alerts(request: Request, principal: PrincipalDep, body: ReopenAllIn) -> dict[str, Any]:
+    """Take back the acknowledgements of every acknowledged alert the filters
+    choose (analysts and admins): they are open again. Each is audited."""
+    if principal.role not in feed.ACK_ROLES:
+        record(_store(request), principal, "alert.reopen", None, "denied", "every alert of a filter")
+        raise Forbidden("only analysts and admins reopen alerts")
+    return feed.reopen_matching(_store(request), principal, since=body.since, kind=body.kind, firm=body.firm,
+                                month=body.month)
+
+
+@router.post("/alerts/{alert_id}/reopen", response_model=ReopenOut,
+             responses={**STANDARD_ERRORS, **error_responses(404)})
+def reopen_alert(request: Request, principal: PrincipalDep, alert_id: AlertId) -> dict[str, Any]:
+    """Take back an alert's acknowledgement (analysts and admins): it is open
+    again (``reopened``: it had one). Audited."""
+    if principal.role not in feed.ACK_ROLES:
+        record(_store(request), principal, "alert.reopen", None, "denied", alert_id)
+        raise Forbidden("only analysts and admins reopen alerts")
+    return {"alert_id": alert_id, "reopened": feed.reopen(_store(request), principal, alert_id)}
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AckOut,

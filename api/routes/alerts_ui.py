@@ -85,6 +85,35 @@ def alerts_ack_all(request: Request, principal: FormPrincipal,
     return back
 
 
+@router.post("/ui/alerts/reopen", dependencies=[ANALYSTS])
+def alerts_reopen_all(request: Request, principal: FormPrincipal,
+                      kind: Annotated[str, Form(pattern=KIND_PATTERN)] = "",
+                      month: Annotated[str, Form(pattern=rf"^$|{MONTH}")] = "",
+                      confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Take back the acknowledgements of every acknowledged alert of the
+    filter, once the box is ticked (each audited ``alert.reopen``)."""
+    back = RedirectResponse("/ui/alerts?" + urlencode({"kind": kind, "month": month, "state": "acknowledged"}),
+                            status_code=303)
+    if confirm != "yes":
+        request.session["alerts_flash"] = {"kind": "confirm_reopen"}
+        return back
+    done = feed.reopen_matching(_store(request), principal, kind=kind or None, month=month or None)
+    request.session["alerts_flash"] = {"kind": "reopened_all", **{k: str(v) for k, v in done.items()}}
+    return back
+
+
+@router.post("/ui/alerts/{alert_id}/reopen", dependencies=[ANALYSTS])
+def alert_reopen(request: Request, principal: FormPrincipal, alert_id: AlertId) -> Response:
+    """Take back the alert's acknowledgement (audited ``alert.reopen``)."""
+    try:
+        made = feed.reopen(_store(request), principal, alert_id)
+    except NotFound:
+        request.session["alerts_flash"] = {"kind": "failed", "id": alert_id}
+    else:
+        request.session["alerts_flash"] = {"kind": "reopened" if made else "not_acked", "id": alert_id}
+    return RedirectResponse(f"/ui/alerts/{alert_id}", status_code=303)
+
+
 @router.get("/ui/alerts/{alert_id}", response_class=HTMLResponse,
             dependencies=[ANALYSTS, audited_read("ui.alert")])
 def alert_page(request: Request, principal: PagePrincipal, alert_id: AlertId) -> HTMLResponse:

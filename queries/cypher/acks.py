@@ -29,3 +29,10 @@ REMOVE k.created
 WITH k, created WHERE created
 RETURN k.alert_id AS alert_id
 """
+
+DELETE_ACKS: Final[LiteralString] = """
+MATCH (k:AlertAck) WHERE k.alert_id IN $ids
+WITH k, k.alert_id AS alert_id
+DELETE k
+RETURN alert_id
+"""

@@ -18,3 +18,4 @@ ALL_ACKS: Final = "SELECT alert_id, user, note, at FROM alert_acks ORDER BY at, 
 ACKS_OF: Final = ("SELECT alert_id, user, note, at FROM alert_acks "
                   "WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY at, alert_id")
 ACKED_OF: Final = "SELECT alert_id FROM alert_acks WHERE alert_id IN (SELECT value FROM json_each(?))"
+DELETE_ACKS: Final = "DELETE FROM alert_acks WHERE alert_id IN (SELECT value FROM json_each(?)) RETURNING alert_id"

@@ -46,3 +46,20 @@ def test_many_alerts_are_acknowledged_at_once_and_the_first_acknowledgement_stay
     assert store.ack_alerts(ids, "admin", "again", "2025-03-01T00:00:00+00:00") == []
     assert store.ack_alerts([], "admin", "", "2025-03-01T00:00:00+00:00") == []
     assert store.data_version() == version
+
+
+def test_acknowledgements_are_taken_back(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import queries.embedded_acks
+    import queries.neo4j_acks
+
+    for module in (queries.embedded_acks, queries.neo4j_acks):
+        monkeypatch.setattr(module, "ACKS_PER_WRITE", 3)
+    version = store.data_version()
+    ids = [f"{i:016x}" for i in range(7)]
+    store.ack_alerts(ids[:5], "admin", "まとめて", "2025-02-01T00:00:00+00:00")
+    assert store.unack_alerts(ids[3:] + ids[3:4]) == ids[3:5]  # only those that had one
+    assert sorted(store.alert_acks()) == ids[:3]
+    assert store.unack_alerts([]) == [] and store.unack_alerts(ids[3:]) == []
+    assert store.ack_alert(ids[4], "analyst", "改めて", "2025-03-01T00:00:00+00:00")  # a new first one
+    assert store.alert_acks([ids[4]])[ids[4]] == AlertAck(ids[4], "analyst", "改めて", "2025-03-01T00:00:00+00:00")
+    assert store.data_version() == version

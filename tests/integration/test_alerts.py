@@ -368,3 +368,70 @@ def test_the_cli_acknowledges_every_alert_of_a_filter(cli: Store, capsys: pytest
     assert code == 2 and "only analysts and admins" in err
     code, out, _ = run(capsys, "alerts", "--open")
     assert "(0 alerts;" in out
+
+
+def test_acknowledgements_are_taken_back_one_or_a_filters_worth(store: Store, tmp_path: Path) -> None:
+    """An acknowledgement made by mistake is taken back: the alert is open
+    again, each one audited with who had acknowledged it; the same from the
+    API, the alert's page and the list (a ticked box); officers refused."""
+    build_region(store)
+    tokens = make_tokens(store)
+    alerts, _ = stored_alerts(store, wait=True)
+    one, october = alerts[0]["id"], [a["id"] for a in alerts if a["month"] == "2024-10"]
+    with _app(store, tmp_path) as c:
+        assert c.post("/alerts/ack", json={"note": "誤って全件"}, headers=tokens["analyst"]).json()["acknowledged"] \
+            == len(alerts)
+        r = c.post(f"/alerts/{one}/reopen", headers=tokens["admin"])
+        assert r.status_code == 200 and r.json() == {"alert_id": one, "reopened": True}
+        assert c.post(f"/alerts/{one}/reopen", headers=tokens["admin"]).json()["reopened"] is False
+        assert c.post("/alerts/0123456789abcdef/reopen", headers=tokens["admin"]).status_code == 404
+        assert c.post(f"/alerts/{one}/reopen", headers=tokens["officer_b1"]).status_code == 403
+        r = c.post("/alerts/reopen", json={"month": "2024-10"}, headers=tokens["admin"])
+        reopened = len([i for i in october if i != one])
+        assert r.status_code == 200 and r.json() == {"matched": reopened, "reopened": reopened}
+        assert c.post("/alerts/reopen", json={}, headers=tokens["officer_b1"]).status_code == 403
+        still = set(store.alert_acks())
+        assert one not in still and not still & set(october) and len(still) == len(alerts) - len(set(october) | {one})
+    entries, _ = store.audit_log(action="alert.reopen", user="admin", limit=1000)
+    assert len(entries) == len(set(october) | {one})
+    assert all("acknowledged by analyst at" in e.detail for e in entries)
+    assert {e.outcome for e in store.audit_log(action="alert.reopen", user="officer_b1")[0]} == {"denied"}
+
+    with _app(store, tmp_path) as c:
+        _login(c, store, "analyst")
+        acked = next(a["id"] for a in alerts if a["id"] in still)
+        page = c.get(f"/ui/alerts/{acked}").text
+        assert "未確認に戻す（確認を取り消す）" in page
+        r = c.post(f"/ui/alerts/{acked}/reopen", data={"csrf": _csrf(page)}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/ui/alerts/{acked}"
+        after = c.get(r.headers["location"]).text
+        assert "確認を取り消し、未確認に戻しました" in after and "確認済みにする" in after
+        assert c.post(f"/ui/alerts/{acked}/reopen", data={"csrf": "forged"}).status_code == 403
+        listed = c.get("/ui/alerts", params={"state": "acknowledged"}).text
+        left = len(still) - 1
+        assert f"表示中の {left} 件をまとめて未確認に戻す" in listed
+        form = {"csrf": _csrf(listed), "kind": "", "month": ""}
+        r = c.post("/ui/alerts/reopen", data=form, follow_redirects=False)  # the box not ticked
+        assert "未確認に戻していません" in c.get(r.headers["location"]).text and len(store.alert_acks()) == left
+        r = c.post("/ui/alerts/reopen", data={**form, "confirm": "yes"})
+        assert r.status_code == 200 and f"{left} 件のアラートの確認を取り消し" in r.text
+        assert store.alert_acks() == {}
+
+
+def test_the_cli_reopens(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    build_region(cli)
+    make_tokens(cli)
+    code, out, _ = run(capsys, "alerts", "ack", "--all", "--as", "analyst", "--json")
+    every = json.loads(out)["acknowledged"]
+    aid = next(iter(cli.alert_acks()))
+    code, out, _ = run(capsys, "alerts", "reopen", aid, "--as", "admin")
+    assert code == 0 and f"alert {aid} is open again" in out
+    code, out, _ = run(capsys, "alerts", "reopen", aid, "--as", "admin")
+    assert code == 0 and "was not acknowledged" in out
+    code, _, err = run(capsys, "alerts", "reopen", "--as", "admin")
+    assert code == 2 and "every acknowledged alert" in err
+    code, _, err = run(capsys, "alerts", "reopen", "--all", "--as", "researcher")
+    assert code == 2 and "only analysts and admins reopen" in err
+    code, out, _ = run(capsys, "alerts", "reopen", "--all", "--as", "admin", "--json")
+    assert code == 0 and json.loads(out) == {"matched": every - 1, "reopened": every - 1}
+    assert cli.alert_acks() == {}
