@@ -94,8 +94,16 @@ def _one_or_all(args: argparse.Namespace, which: str) -> None:
     """``alert_id`` or ``--all`` (with its filters), not both, not neither."""
     if bool(args.all) == bool(args.alert_id):
         raise InputError(f"name one alert (its id) or --all (every {which} alert of the filters)")
-    if not args.all and any(getattr(args, f) for f in ("since", "month", "kind", "firm")):
+    if not args.all and any(_filters(args).values()):
         raise InputError("--since, --month, --kind and --firm choose alerts for --all")
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The filters of ``--all``, as :func:`api.alerts.alert_feed` takes them."""
+    return {f: getattr(args, f) for f in _FILTERS}
+
+
+_FILTERS = ("since", "month", "kind", "firm")
 
 
 def _acting(store: Store, name: str, does: str) -> Principal:
@@ -114,8 +122,7 @@ def cmd_alerts_reopen(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         who = _acting(store, args.as_user, "reopen alerts")
         if args.all:
-            done = reopen_matching(store, who, since=args.since, month=args.month, kind=args.kind, firm=args.firm,
-                                   wait=True)
+            done = reopen_matching(store, who, **_filters(args), wait=True)
         else:
             done = {"alert_id": args.alert_id, "reopened": reopen(store, who, args.alert_id)}
     if args.json:
@@ -134,8 +141,7 @@ def cmd_alerts_ack(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         who = _acting(store, args.as_user, "acknowledge alerts")
         if args.all:
-            done = ack_matching(store, who, since=args.since, month=args.month, kind=args.kind, firm=args.firm,
-                                note=args.note or "", wait=True)
+            done = ack_matching(store, who, **_filters(args), note=args.note or "", wait=True)
         else:
             got, made = ack(store, who, args.alert_id, args.note or "", wait=True)
     if args.all:
@@ -164,6 +170,16 @@ def _month(text: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from e
 
 
+def _one_or_all_arguments(p: argparse.ArgumentParser, every: str) -> None:
+    """An alert's id, or ``--all`` (``every``: what it takes) with the filters."""
+    p.add_argument("alert_id", nargs="?", help="the alert's id (first column of `torihiki alerts`)")
+    p.add_argument("--all", action="store_true", help=f"instead of one alert: {every}")
+    p.add_argument("--since", type=_month, help="with --all: only alerts of this month (YYYY-MM) or later")
+    p.add_argument("--month", type=_month, help="with --all: only alerts of this month (YYYY-MM)")
+    p.add_argument("--kind", choices=KINDS, help="with --all: only alerts of this kind")
+    p.add_argument("--firm", help="with --all: only alerts of this client firm (id)")
+
+
 def add_parsers(sub: Any) -> None:
     """``alerts`` (the feed), ``alerts ack`` and ``alerts reopen``."""
     s = sub.add_parser("alerts", help="material changes across the BPO's clients, newest month first")
@@ -177,14 +193,8 @@ def add_parsers(sub: Any) -> None:
     a = s.add_subparsers(dest="alerts_command", metavar="{ack,reopen}")
     k = a.add_parser("ack", help="acknowledge an alert, or every one of some filters (--all), as an analyst or "
                                  "admin (recorded and audited)")
-    k.add_argument("alert_id", nargs="?", help="the alert's id (first column of `torihiki alerts`)")
-    k.add_argument("--all", action="store_true",
-                   help="instead of one alert: every unacknowledged alert of the filters below (none: every "
-                        "one), each audited (a month reviewed; a region's history before the tool was used)")
-    k.add_argument("--since", type=_month, help="with --all: only alerts of this month (YYYY-MM) or later")
-    k.add_argument("--month", type=_month, help="with --all: only alerts of this month (YYYY-MM)")
-    k.add_argument("--kind", choices=KINDS, help="with --all: only alerts of this kind")
-    k.add_argument("--firm", help="with --all: only alerts of this client firm (id)")
+    _one_or_all_arguments(k, "every unacknowledged alert of the filters below (none: every one), each audited "
+                             "(a month reviewed; a region's history before the tool was used)")
     k.add_argument("--note", default="", help="what was done or found (kept with the acknowledgement)")
     k.add_argument("--as", dest="as_user", required=True, metavar="USER",
                    help="the analyst or admin (a user name of `torihiki users list`) acknowledging it")
@@ -192,13 +202,7 @@ def add_parsers(sub: Any) -> None:
     k.set_defaults(func=cmd_alerts_ack)
     r = a.add_parser("reopen", help="take back the acknowledgement of an alert, or of every one of some filters "
                                     "(--all), as an analyst or admin (audited): open again")
-    r.add_argument("alert_id", nargs="?", help="the alert's id (first column of `torihiki alerts`)")
-    r.add_argument("--all", action="store_true",
-                   help="instead of one alert: every acknowledged alert of the filters below (none: every one)")
-    r.add_argument("--since", type=_month, help="with --all: only alerts of this month (YYYY-MM) or later")
-    r.add_argument("--month", type=_month, help="with --all: only alerts of this month (YYYY-MM)")
-    r.add_argument("--kind", choices=KINDS, help="with --all: only alerts of this kind")
-    r.add_argument("--firm", help="with --all: only alerts of this client firm (id)")
+    _one_or_all_arguments(r, "every acknowledged alert of the filters below (none: every one)")
     r.add_argument("--as", dest="as_user", required=True, metavar="USER",
                    help="the analyst or admin (a user name of `torihiki users list`) reopening it")
     r.add_argument("--json", action="store_true")

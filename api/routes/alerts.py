@@ -88,8 +88,8 @@ class AckIn(BaseModel):
     note: str = Field(default="", max_length=MAX_NOTE_CHARS, description="what was done or found")
 
 
-class AckAllIn(BaseModel):
-    """Which open alerts to acknowledge together (no filter: every open one), and the note."""
+class AlertFilterIn(BaseModel):
+    """Which alerts to act on together (no filter: every one of the state acted on)."""
 
     since: str | None = Field(default=None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
                               description="only alerts of this month (YYYY-MM) or later")
@@ -97,6 +97,11 @@ class AckAllIn(BaseModel):
                               description="only alerts of this month (YYYY-MM)")
     kind: Kind | None = Field(default=None, description="only alerts of this kind")
     firm: str | None = Field(default=None, max_length=64, description="only alerts of this client firm (id)")
+
+
+class AckAllIn(AlertFilterIn):
+    """Which open alerts to acknowledge together (no filter: every open one), and the note."""
+
     note: str = Field(default="", max_length=MAX_NOTE_CHARS, description="what was done or found")
 
 
@@ -154,17 +159,6 @@ def ack_alerts(request: Request, principal: PrincipalDep, body: AckAllIn) -> dic
                              month=body.month, note=body.note)
 
 
-class ReopenAllIn(BaseModel):
-    """Which acknowledged alerts to reopen together (no filter: every acknowledged one)."""
-
-    since: str | None = Field(default=None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
-                              description="only alerts of this month (YYYY-MM) or later")
-    month: str | None = Field(default=None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$",
-                              description="only alerts of this month (YYYY-MM)")
-    kind: Kind | None = Field(default=None, description="only alerts of this kind")
-    firm: str | None = Field(default=None, max_length=64, description="only alerts of this client firm (id)")
-
-
 class ReopenAllOut(_Out):
     matched: int = Field(description="acknowledged alerts the filters chose")
     reopened: int = Field(description="of them, open again after this request")
@@ -176,7 +170,7 @@ class ReopenOut(_Out):
 
 
 @router.post("/alerts/reopen", response_model=ReopenAllOut, responses=STANDARD_ERRORS)
-def reopen_alerts(request: Request, principal: PrincipalDep, body: ReopenAllIn) -> dict[str, Any]:
+def reopen_alerts(request: Request, principal: PrincipalDep, body: AlertFilterIn) -> dict[str, Any]:
     """Take back the acknowledgements of every acknowledged alert the filters
     choose (analysts and admins): they are open again. Each is audited."""
     if principal.role not in feed.ACK_ROLES:
