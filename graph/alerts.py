@@ -50,8 +50,9 @@ of a firm. Money is yen; shares are fractions 0–1; days are days.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -77,7 +78,7 @@ from graph.distress import receivable_days_rising as parameter_days_rising
 from graph.network import TradeNetwork
 
 __all__ = [
-    "Alert", "compute_alerts", "alert_id", "KINDS", "SEVERITIES",
+    "Alert", "compute_alerts", "alert_id", "distinct_ids", "KINDS", "SEVERITIES",
     "TOP_PARTNER_LOST", "CONCENTRATION_JUMP", "PARTNER_DISTRESS", "RECEIVABLE_DAYS", "COVERAGE_DROP",
     "TOP_RANK", "MIN_SHARE", "PRIOR_MONTHS", "LOST_MONTHS", "HHI_JUMP", "TRAILING_MONTHS",
     "TIE_MONTHS", "PARTNER_MIN_SHARE", "RECEIVABLE_RISE_DAYS", "USUAL_MIN_CLIENTS", "usual_rise", "SKIP_FIRST_MONTHS", "SERIES_BEFORE", "SERIES_AFTER",
@@ -803,4 +804,28 @@ def compute_alerts(trades: pd.DataFrame, clients: Sequence[str], *,
         out += _coverage_drop(g)
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     out.sort(key=lambda a: (-_number(a.month), rank[a.severity], a.firm_id, a.kind, a.subject_id or ""))
-    return out
+    return distinct_ids(out)
+
+
+def distinct_ids(alerts: list[Alert]) -> list[Alert]:
+    """The alerts, each with an id of its own.
+
+    One partner can be a client's top customer *and* top supplier, and be
+    lost on both sides in one month: two alerts of one kind, firm, month
+    and partner, which :func:`alert_id` gives one id (acknowledging one
+    acknowledged both; only one had a page). Where ids repeat, every alert
+    of a side but the customers' gets its side in its id. The customers'
+    (and every alert whose id is its own) keeps the id it always had, so
+    its acknowledgements stay with it.
+
+    >>> a = Alert(alert_id("top_partner_lost", "F1", "2025-03", "P"), "F1", "2025-03", "top_partner_lost",
+    ...           "high", "P", "customer")
+    >>> b = Alert(a.id, "F1", "2025-03", "top_partner_lost", "high", "P", "supplier")
+    >>> [x.id for x in distinct_ids([a, b])] == [a.id, alert_id("top_partner_lost", "F1", "2025-03", "P\x1fsupplier")]
+    True
+    """
+    seen = Counter(a.id for a in alerts)
+    if all(n == 1 for n in seen.values()):
+        return alerts
+    return [replace(a, id=alert_id(a.kind, a.firm_id, a.month, f"{a.subject_id or ''}\x1f{a.side}"))
+            if seen[a.id] > 1 and a.side not in (None, "customer") else a for a in alerts]

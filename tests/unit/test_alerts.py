@@ -249,6 +249,22 @@ def test_an_industrys_own_calendar_is_its_usual_rise_where_it_has_enough_clients
     assert alert.numbers["usual_industry"] == "I"
 
 
+def test_a_partner_lost_as_top_customer_and_top_supplier_gives_two_alerts_of_their_own() -> None:
+    """The same partner, lost on both sides in one month: two alerts, each
+    with an id of its own; the customer side keeps the id it always had."""
+    gone = MONTHS[:8]
+    trades = _frame(_monthly("C", "P", 500, gone) + _monthly("C", "K2", 300) + _monthly("C", "K3", 200)
+                    + _monthly("P", "C", 400, gone) + _monthly("S2", "C", 100) + _monthly("S3", "C", 100))
+    found = _of(al.compute_alerts(trades, ["C"]), al.TOP_PARTNER_LOST)
+    assert sorted((a.side, a.subject_id, a.month) for a in found) == [("customer", "P", "2024-10"),
+                                                                      ("supplier", "P", "2024-10")]
+    by_side = {a.side: a.id for a in found}
+    assert by_side["customer"] == al.alert_id(al.TOP_PARTNER_LOST, "C", "2024-10", "P")
+    assert by_side["supplier"] != by_side["customer"]
+    again = _of(al.compute_alerts(trades, ["C"]), al.TOP_PARTNER_LOST)
+    assert {a.side: a.id for a in again} == by_side  # stable across recomputations
+
+
 def test_steady_collection_raises_nothing_and_first_months_are_skipped() -> None:
     sales = {m: 1_000_000 for m in MONTHS}
     receipts = {m: 1_000_000 for m in MONTHS[1:]}
