@@ -326,9 +326,9 @@ def ack_matching(store: Store, principal: Principal, *, since: str | None = None
     chosen = alert_feed(store, principal, since=since, kind=kind, firm=firm, month=month, state="open",
                         limit=10**9, wait=wait)["alerts"]
     made = set(store.ack_alerts([a["id"] for a in chosen], principal.user, note, _now()))
-    together = f"one of {len(made)} acknowledged together"
+    together = f" (one of {len(made)} acknowledged together)" if len(made) > 1 else " (acknowledged by a filter)"
     store.append_audit([AuditEntry(principal.user, principal.role.value, principal.bank, "alert.ack",
-                                   a["firm_id"], "ok", f"{a['id']} ({together})")
+                                   a["firm_id"], "ok", f"{a['id']}{together}")
                         for a in chosen if a["id"] in made])
     return {"matched": len(chosen), "acknowledged": len(made)}
 
