@@ -36,7 +36,6 @@ import orjson
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.acks import MAX_NOTE_CHARS, AlertAck
-from queries.identity import AuditEntry
 from queries.scoped import AccessDenied, ScopedStore
 from queries.store import NotFound, Store
 
@@ -228,12 +227,12 @@ def _named(a: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any]:
 
 def alert_feed(store: Store, principal: Principal, *, since: str | None = None, kind: str | None = None,
                firm: str | None = None, month: str | None = None, state: str = "all", limit: int = 50,
-               offset: int = 0, wait: bool = False) -> dict[str, Any]:
+               offset: int = 0, wait: bool = False, ids: Collection[str] | None = None) -> dict[str, Any]:
     """One page of the alerts ``principal`` may see, newest month first:
     ``{"alerts": [...], "count", "computed_at", "access"}``. Filters:
     ``since`` (``YYYY-MM``, inclusive), ``kind``, ``firm`` (id), ``month``
     (exactly), ``state`` (``all``, ``open``: not acknowledged,
-    ``acknowledged``). Each alert carries ``ack`` (who, when, note) or
+    ``acknowledged``), ``ids`` (only these alerts). Each alert carries ``ack`` (who, when, note) or
     ``None``; ``stale`` says the data changed since they were computed
     (being recomputed; ``wait`` recomputes first, see :func:`alerts_state`)."""
     if state not in ("all", "open", "acknowledged"):
@@ -241,10 +240,12 @@ def alert_feed(store: Store, principal: Principal, *, since: str | None = None, 
     scoped = ScopedStore(store, principal)
     scoped_alerts(scoped, [])  # refuses every role but analysts and admins, before any work
     alerts, computed, stale = alerts_state(store, wait=wait)
+    wanted = None if ids is None else set(ids)
     chosen = [a for a in alerts
               if (since is None or a["month"] >= since) and (kind is None or a["kind"] == kind)
-              and (firm is None or a["firm_id"] == firm) and (month is None or a["month"] == month)]
-    acks = store.alert_acks() if chosen else {}
+              and (firm is None or a["firm_id"] == firm) and (month is None or a["month"] == month)
+              and (wanted is None or a["id"] in wanted)]
+    acks = store.alert_acks(wanted) if chosen else {}  # every acknowledgement, or only of ``ids``
     if state == "open":
         chosen = [a for a in chosen if a["id"] not in acks]
     elif state == "acknowledged":
@@ -316,6 +317,7 @@ def ack_matching(store: Store, principal: Principal, *, since: str | None = None
     firm, "one of N acknowledged together"), as if acknowledged alone.
     Returns ``{"matched": …, "acknowledged": …}`` (fewer acknowledged than
     matched when someone acknowledged some meanwhile)."""
+    from api.identity import audit_entry
     from api.identity import record as audit_record
 
     if principal.role not in ACK_ROLES:
@@ -327,8 +329,7 @@ def ack_matching(store: Store, principal: Principal, *, since: str | None = None
                         limit=10**9, wait=wait)["alerts"]
     made = set(store.ack_alerts([a["id"] for a in chosen], principal.user, note, _now()))
     together = f" (one of {len(made)} acknowledged together)" if len(made) > 1 else " (acknowledged by a filter)"
-    store.append_audit([AuditEntry(principal.user, principal.role.value, principal.bank, "alert.ack",
-                                   a["firm_id"], "ok", f"{a['id']}{together}")
+    store.append_audit([audit_entry(principal, "alert.ack", a["firm_id"], "ok", f"{a['id']}{together}")
                         for a in chosen if a["id"] in made])
     return {"matched": len(chosen), "acknowledged": len(made)}
 
@@ -343,6 +344,7 @@ def reopen_matching(store: Store, principal: Principal, *, ids: Collection[str] 
 
     Each alert reopened gets its own audit entry (``alert.reopen``, its firm,
     who had acknowledged it when). Returns ``{"matched": …, "reopened": …}``."""
+    from api.identity import audit_entry
     from api.identity import record as audit_record
 
     if principal.role not in ACK_ROLES:
@@ -350,15 +352,11 @@ def reopen_matching(store: Store, principal: Principal, *, ids: Collection[str] 
                      ", ".join(sorted(ids)[:5]) if ids else "every alert of a filter")
         raise AccessDenied("only analysts and admins reopen alerts")
     chosen = alert_feed(store, principal, since=since, kind=kind, firm=firm, month=month, state="acknowledged",
-                        limit=10**9, wait=wait)["alerts"]
-    if ids is not None:
-        wanted = set(ids)
-        chosen = [a for a in chosen if a["id"] in wanted]
+                        limit=10**9, wait=wait, ids=ids)["alerts"]
     gone = set(store.unack_alerts([a["id"] for a in chosen]))
     together = f"; one of {len(gone)} reopened together" if len(gone) > 1 else ""
-    store.append_audit([AuditEntry(principal.user, principal.role.value, principal.bank, "alert.reopen",
-                                   a["firm_id"], "ok",
-                                   f"{a['id']} (acknowledged by {a['ack']['user']} at {a['ack']['at']}{together})")
+    store.append_audit([audit_entry(principal, "alert.reopen", a["firm_id"], "ok",
+                                    f"{a['id']} (acknowledged by {a['ack']['user']} at {a['ack']['at']}{together})")
                         for a in chosen if a["id"] in gone])
     return {"matched": len(chosen), "reopened": len(gone)}
 

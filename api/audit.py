@@ -41,7 +41,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import PrincipalDep
 from api.errors import ApiError
-from api.identity import record
+from api.identity import audit_entry, record
 from domain.errors import InputError
 from queries.access import Principal
 from queries.identity import AuditEntry
@@ -194,8 +194,7 @@ def audited(action: str, firm_param: str = "firm_id", *, queued: bool = False) -
             if buffer is None:
                 await run_in_threadpool(record, _store(request), principal, action, firm_id, outcome, detail)
             else:
-                buffer.add(AuditEntry(principal.user, principal.role.value, principal.bank, action,
-                                      firm_id, outcome, detail))
+                buffer.add(audit_entry(principal, action, firm_id, outcome, detail))
         try:
             yield
         except BaseException as exc:

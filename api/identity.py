@@ -40,7 +40,7 @@ from queries.store import NotFound, Store
 
 __all__ = [
     "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_password_length",
-    "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record",
+    "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "audit_entry",
     "check_bank", "check_user_name",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
 ]
@@ -75,13 +75,19 @@ class IssuedToken:
 ANONYMOUS = "anonymous"
 
 
+def audit_entry(who: Principal | None, action: str, firm_id: str | None = None,
+                outcome: str = "ok", detail: str = "") -> AuditEntry:
+    """An entry of the audit log as ``who`` did it (``None``: someone not
+    identified, written as user ``anonymous`` with role ``none``)."""
+    if who is None:
+        return AuditEntry(ANONYMOUS, "none", None, action, firm_id, outcome, detail)
+    return AuditEntry(who.user, who.role.value, who.bank, action, firm_id, outcome, detail)
+
+
 def record(store: Store, who: Principal | None, action: str, firm_id: str | None = None,
            outcome: str = "ok", detail: str = "") -> None:
-    """Append one entry to the audit log as ``who`` (``None``: someone not
-    identified, written as user ``anonymous`` with role ``none``)."""
-    entry = (AuditEntry(ANONYMOUS, "none", None, action, firm_id, outcome, detail) if who is None
-             else AuditEntry(who.user, who.role.value, who.bank, action, firm_id, outcome, detail))
-    store.append_audit([entry])
+    """Append one entry to the audit log as ``who`` (:func:`audit_entry`)."""
+    store.append_audit([audit_entry(who, action, firm_id, outcome, detail)])
 
 
 def check_user_name(name: str) -> str:

@@ -139,6 +139,17 @@ def client_double_settlements(store: Store, client_id: str,
     return double_settlements(mixed, store.settlement_months([b.id for b in mixed])) if mixed else []
 
 
+def _run_loads(store: Store, summaries: Sequence[LoadSummary], batches: Mapping[str, BatchInfo] | None
+               ) -> tuple[list[LoadSummary], Mapping[str, BatchInfo]]:
+    """A run's loads that a check looks at, and every load's record
+    (``batches`` if the caller read them, else read now; not read when the
+    run loaded nothing to check)."""
+    loaded = [s for s in summaries if _checkable(s)]
+    if batches is None:
+        batches = {b.id: b for b in store.list_batches()} if loaded else {}
+    return loaded, batches
+
+
 def run_double_settlements(store: Store, summaries: Sequence[LoadSummary],
                            batches: Mapping[str, BatchInfo] | None = None) -> list[dict[str, Any]]:
     """:func:`double_settlements` of the clients a run loaded files of, in
@@ -146,11 +157,9 @@ def run_double_settlements(store: Store, summaries: Sequence[LoadSummary],
     settlement months only of loads whose client has both a journal and a
     bank file. Each run's load involved gets its findings in its
     ``double_settlements``."""
-    loaded = [s for s in summaries if _checkable(s)]
+    loaded, batches = _run_loads(store, summaries, batches)
     if not loaded:
         return []
-    if batches is None:
-        batches = {b.id: b for b in store.list_batches()}
     mixed = _mixed(batches.values(), {s.client_id for s in loaded})
     if not mixed:
         return []
@@ -172,11 +181,9 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
     100k region's embedded store, as if all 59,163 loads were one run,
     2.4 s, of which 0.3 s for the records. ``batches``: every load's record,
     if the caller read them already."""
-    loaded = [s for s in summaries if _checkable(s)]
+    loaded, batches = _run_loads(store, summaries, batches)
     if not loaded:
         return []
-    if batches is None:
-        batches = {b.id: b for b in store.list_batches()}
     groups = _same_format_groups(batches.values(), {s.client_id for s in loaded})
     months = _group_months(store, groups, {s.batch_id for s in loaded})
     later = {s.batch_id for s in loaded}

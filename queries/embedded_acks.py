@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection
-from contextlib import AbstractContextManager
 
 import orjson
 
 from queries.acks import ACKS_PER_WRITE, AlertAck
+from queries.embedded_part import EmbeddedPart
 from queries.sql import acks as aq
 
 __all__ = ["EmbeddedAcks"]
 
 
-class EmbeddedAcks:
+class EmbeddedAcks(EmbeddedPart):
     """``ack_alert`` and ``alert_acks`` of the :class:`~queries.store.Store`
     interface on SQLite; the store supplies the connection and transactions."""
-
-    def _conn(self) -> sqlite3.Connection:
-        raise NotImplementedError
-
-    def _tx(self, bump: bool = True, trades: bool = True) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
 
     def _ensure_acks(self, c: sqlite3.Connection) -> None:
         """Create the table (idempotent)."""

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Collection, Sequence
-from contextlib import AbstractContextManager
 from typing import Any
 
 import orjson
 
+from queries.embedded_part import EmbeddedPart
 from queries.identity import AuditEntry, ConsentEvent, User, apply_consent
 from queries.sql import identity as iq
 from queries.store import NotFound
@@ -18,15 +18,9 @@ from queries.store import NotFound
 __all__ = ["EmbeddedIdentity"]
 
 
-class EmbeddedIdentity:
+class EmbeddedIdentity(EmbeddedPart):
     """The users, consent and audit methods of the :class:`~queries.store.Store`
     interface on SQLite; the store supplies the connection and transactions."""
-
-    def _conn(self) -> sqlite3.Connection:
-        raise NotImplementedError
-
-    def _tx(self, bump: bool = True, trades: bool = True) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
 
     def _ensure_identity(self, c: sqlite3.Connection) -> None:
         """Create the tables (idempotent)."""

@@ -4,25 +4,19 @@
 from __future__ import annotations
 
 import sqlite3
-from contextlib import AbstractContextManager
 
+from queries.embedded_part import EmbeddedPart
 from queries.leases import lease_milliseconds
 from queries.sql import leases as lq
 
 __all__ = ["EmbeddedLeases"]
 
 
-class EmbeddedLeases:
+class EmbeddedLeases(EmbeddedPart):
     """``take_lease``, ``release_lease`` and ``lease_holder`` of the
     :class:`~queries.store.Store` interface on SQLite; the store supplies
     the connection and transactions (``BEGIN IMMEDIATE``: one writer at a
     time, so a take reads the holder it may replace under the write lock)."""
-
-    def _conn(self) -> sqlite3.Connection:
-        raise NotImplementedError
-
-    def _tx(self, bump: bool = True, trades: bool = True) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
 
     def _ensure_leases(self, c: sqlite3.Connection) -> None:
         """Create the table (idempotent)."""

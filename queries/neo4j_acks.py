@@ -3,29 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Any, LiteralString, TypeVar
+from collections.abc import Collection
 
 import neo4j
 
 from queries.acks import ACKS_PER_WRITE, AlertAck
 from queries.cypher import acks as aq
+from queries.neo4j_part import Neo4jPart
 
 __all__ = ["Neo4jAcks"]
 
-T = TypeVar("T")
 
-
-class Neo4jAcks:
+class Neo4jAcks(Neo4jPart):
     """``ack_alert`` and ``alert_acks`` of the :class:`~queries.store.Store`
     interface on Neo4j; the store supplies reads and write transactions."""
-
-    def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True,
-            trades: bool = True) -> T:
-        raise NotImplementedError
 
     def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
         def work(tx: neo4j.ManagedTransaction) -> bool:

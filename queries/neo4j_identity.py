@@ -4,32 +4,24 @@ queries). Values only as parameters."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
-from typing import Any, LiteralString, TypeVar
+from typing import Any, LiteralString
 
 import neo4j
 
 from queries.cypher import identity as iq
 from queries.identity import AuditEntry, ConsentEvent, TokenRead, User, apply_consent
+from queries.neo4j_part import Neo4jPart
 from queries.neo4j_rows import rows as plain_rows
 from queries.store import NotFound
 
 __all__ = ["Neo4jIdentity"]
 
-T = TypeVar("T")
 
-
-class Neo4jIdentity:
+class Neo4jIdentity(Neo4jPart):
     """The users, consent and audit methods of the :class:`~queries.store.Store`
     interface on Neo4j; the store supplies reads and write transactions."""
-
-    def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True,
-            trades: bool = True) -> T:
-        raise NotImplementedError
 
     def _write_once(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """One statement in its own write transaction that leaves the data

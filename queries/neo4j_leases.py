@@ -3,31 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, LiteralString, TypeVar
-
 import neo4j
 
 from queries.cypher import leases as lq
 from queries.leases import lease_milliseconds
+from queries.neo4j_part import Neo4jPart
 
 __all__ = ["Neo4jLeases"]
 
-T = TypeVar("T")
 
-
-class Neo4jLeases:
+class Neo4jLeases(Neo4jPart):
     """``take_lease``, ``release_lease`` and ``lease_holder`` of the
     :class:`~queries.store.Store` interface on Neo4j; the store supplies
     reads and write transactions. A take is written to the leader; the
     holder is read from a reader that follows this process's writes."""
-
-    def _read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def _tx(self, work: Callable[[neo4j.ManagedTransaction], T], bump: bool = True,
-            trades: bool = True) -> T:
-        raise NotImplementedError
 
     def take_lease(self, name: str, holder: str, seconds: float) -> bool:
         ms = lease_milliseconds(seconds)
