@@ -9,7 +9,7 @@ from collections.abc import Collection
 import orjson
 
 from queries.acks import ACKS_PER_WRITE, AlertAck
-from queries.embedded_part import EmbeddedPart
+from queries.embedded_part import EmbeddedPart, create_schema
 from queries.sql import acks as aq
 
 __all__ = ["EmbeddedAcks"]
@@ -21,7 +21,7 @@ class EmbeddedAcks(EmbeddedPart):
 
     def _ensure_acks(self, c: sqlite3.Connection) -> None:
         """Create the table (idempotent)."""
-        c.executescript(aq.SCHEMA)
+        create_schema(c, aq.SCHEMA)
 
     def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
         with self._tx(bump=False) as c:

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from queries.embedded_part import EmbeddedPart
+from queries.embedded_part import EmbeddedPart, create_schema
 from queries.identity import AuditEntry, ConsentEvent, User, apply_consent
 from queries.sql import identity as iq
 from queries.store import NotFound
@@ -24,7 +24,7 @@ class EmbeddedIdentity(EmbeddedPart):
 
     def _ensure_identity(self, c: sqlite3.Connection) -> None:
         """Create the tables (idempotent)."""
-        c.executescript(iq.SCHEMA)
+        create_schema(c, iq.SCHEMA)
 
     # -- users -----------------------------------------------------------
     def add_user(self, user: User) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from queries.embedded_part import EmbeddedPart
+from queries.embedded_part import EmbeddedPart, create_schema
 from queries.leases import lease_milliseconds
 from queries.sql import leases as lq
 
@@ -20,7 +20,7 @@ class EmbeddedLeases(EmbeddedPart):
 
     def _ensure_leases(self, c: sqlite3.Connection) -> None:
         """Create the table (idempotent)."""
-        c.executescript(lq.SCHEMA)
+        create_schema(c, lq.SCHEMA)
 
     def take_lease(self, name: str, holder: str, seconds: float) -> bool:
         ms = lease_milliseconds(seconds)

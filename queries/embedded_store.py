@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from queries.cancel import Cancelled, cancelled, check
 from queries.embedded_acks import EmbeddedAcks
 from queries.embedded_identity import EmbeddedIdentity
 from queries.embedded_leases import EmbeddedLeases
+from queries.embedded_part import create_schema
 from queries.identity import TokenRead
 from queries.model import (
     Alias,
@@ -155,6 +157,29 @@ def _translate(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+BUSY_SECONDS = 30
+"""How long a connection waits for another's lock (``sqlite3.connect``'s timeout)."""
+
+
+def _write_ahead_log(conn: sqlite3.Connection) -> None:
+    """Put the store in WAL mode (kept in the file: a no-op once it is).
+
+    Processes opening a fresh store at once (``torihiki serve --workers 2``)
+    each switch it, and SQLite does not wait for the lock of that switch: the
+    others failed at once with "database is locked" (1 in 30 fresh stores
+    opened by three processes at once). Tried again for as long as a
+    connection waits for a lock."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _translating(cls: C) -> C:
     """Apply :func:`_translate` to every public method of ``cls``."""
     for name, value in list(vars(cls).items()):
@@ -197,10 +222,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, check_same_thread=False)
             except sqlite3.Error as e:
                 raise StoreUnavailable(f"cannot open {self.path}: {e}") from e
-            conn.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute(f"PRAGMA cache_size=-{int(self.cache_mib) * 1024}")
@@ -258,8 +283,8 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
     # -- lifecycle -------------------------------------------------------
     def ensure_schema(self) -> None:
         c = self._conn()
-        c.executescript(SCHEMA)
-        c.executescript(DROP_REPLACED_INDEXES)
+        create_schema(c, SCHEMA)
+        create_schema(c, DROP_REPLACED_INDEXES)
         row = c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'batches'").fetchone()
         if row and "UNIQUE" in row[0].upper():  # a store of an earlier version (sha256 UNIQUE)
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_BATCHES} COMMIT;")
@@ -359,7 +384,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
         """Create the search tables; (re)build every search key once when
         they were made by another version of :func:`domain.search.search_key`
         (or by none: a store of a version without them)."""
-        c.executescript(sq.SEARCH_SCHEMA)
+        create_schema(c, sq.SEARCH_SCHEMA)
         if (c.execute(sq.KEYS_VERSION).fetchone() or (None,))[0] == SEARCH_KEY_VERSION:
             return
         with self._tx(bump=False) as tx:
