@@ -18,11 +18,9 @@ def create_schema(c: sqlite3.Connection, script: str) -> None:
     Why: server processes started together on a fresh store (``torihiki
     serve --workers 2``) each create the tables. Statement by statement,
     one process read the schema, another changed it, and the first failed
-    with "database schema has changed" or, in WAL mode, "database is
-    locked" at once (a write from a stale snapshot does not wait): 13 of 30
-    fresh stores opened by three processes at once. Under the write lock
-    the others wait (the connection's busy timeout) and then find the
-    tables there."""
+    with "database schema has changed" (a server process of the test suite
+    did not start, once). Under the write lock the others wait (the
+    connection's busy timeout) and then find the tables there."""
     c.executescript(f"BEGIN IMMEDIATE;\n{script}\nCOMMIT;")
 
 
