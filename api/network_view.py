@@ -53,7 +53,8 @@ from graph.ego import partner_sums, window_amounts
 from graph.layout import Ring, Slot, cluster_points, ring_layout, summary_point
 from graph.window_table import WindowTable
 from queries.model import Firm
-from queries.scoped import PSEUDONYM_PREFIX, ReadStore
+from queries.scoped import ReadStore
+from queries.scoped import is_pseudonym as _masked
 from queries.store import NotFound
 
 __all__ = ["FIRST_HOP_CAP", "EXPAND_LIMIT", "MAX_EXPAND_LIMIT", "COLOURS", "clean_label", "view_model",
@@ -105,10 +106,6 @@ def clean_label(text: str | None, limit: int = LABEL_CHARS) -> str:
     t = _BIDI.sub("", text or "")
     t = _SPACES.sub(" ", _CONTROLS.sub(" ", t)).strip()
     return t if len(t) <= limit else t[:limit - 1].rstrip() + "…"
-
-
-def _masked(firm_id: str) -> bool:
-    return firm_id.startswith(PSEUDONYM_PREFIX)
 
 
 def _trade_around(store: ReadStore, firm_ids: Collection[str], month_from: str | None,

@@ -29,7 +29,7 @@ from graph.network import TradeNetwork, month_range
 from graph.peers import peer_baseline, peer_percentiles
 from graph.trends import group_gaps
 from queries.model import Firm, ParameterRow
-from queries.scoped import ReadStore
+from queries.scoped import ReadStore, is_pseudonym
 from queries.store import NotFound, Store
 
 __all__ = ["Snapshot", "SnapshotCache", "shared_snapshot_cache", "peers_of", "score_table", "DIRECTIONS", "trend_gaps"]
@@ -72,7 +72,11 @@ class Snapshot:
         step("reading parameters")
         params = store.parameters()
         step("finding distressed firms")
-        distress = distress_reasons(network=network, parameters=params)
+        # A partner under a pseudonym (a credit officer's scope) has no signals: the
+        # network holds only its trade with visible firms, so it would look as if it had
+        # stopped trading, and its own signals are not counted (docs/access.md, rule 3).
+        distress = {f: r for f, r in distress_reasons(network=network, parameters=params).items()
+                    if not is_pseudonym(f)}
         clients = sorted(f.id for f in firms.values() if f.is_client)
         return cls(firms, network, params, distress, clients, month_from, month_to)
 

@@ -74,10 +74,17 @@ from queries.version_memo import VersionMemo, forget_in_every_memo
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
     import pandas as pd
 
-__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "BANK_SCOPE", "scope_key_of", "scoped_key",
+__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "is_pseudonym", "BANK_SCOPE", "scope_key_of", "scoped_key",
            "bank_scoped_parts", "access_of", "OPERATOR_ACCESS"]
 
 PSEUDONYM_PREFIX = "p-"
+
+
+def is_pseudonym(firm_id: str) -> bool:
+    """Whether an id, as a scoped store answers it, is a pseudonym: a partner
+    that did not consent to the asker's bank, whose own signals are neither
+    shown nor counted (``docs/access.md``, rule 3)."""
+    return firm_id.startswith(PSEUDONYM_PREFIX)
 """Ids of ledger partners shown to a credit officer start with this."""
 STORED_ANSWER_PREFIX = "response:"
 """Analytics entries holding answers rendered at load time (``api.firm_pages.stored_key``)."""

@@ -62,6 +62,7 @@ gaps in percentage points; timestamps ISO 8601 (UTC).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -87,7 +88,7 @@ from graph.ego import partner_sums
 from graph.metrics import hhi, partner_distress_share, two_hop_distress_exposure
 from graph.network import TradeNetwork
 from queries.model import Firm, ParameterRow
-from queries.scoped import PSEUDONYM_PREFIX, ReadStore, access_of, scope_key_of
+from queries.scoped import ReadStore, access_of, is_pseudonym, scope_key_of
 from queries.series import FirmTotals, PairTrade, split_observers
 from queries.store import NotFound, Store
 
@@ -167,9 +168,8 @@ REASON_LABELS: dict[str, str] = {
 """English labels of distress reasons (:data:`graph.distress.REASONS`)."""
 
 
-def is_masked(firm_id: str) -> bool:
-    """Whether an id is a pseudonym (a partner that did not consent to the asker's bank)."""
-    return firm_id.startswith(PSEUDONYM_PREFIX)
+is_masked = is_pseudonym
+"""Whether an id is a pseudonym (a partner that did not consent to the asker's bank)."""
 
 
 # -- the tree -------------------------------------------------------------------------------
@@ -372,7 +372,11 @@ class Health:
     firms, weighted by the firm's trade with each partner
     (:func:`graph.metrics.two_hop_distress_exposure`); ``distressed_second_hop``:
     distressed firms two steps away. ``masked_partners``: partners whose
-    signals are not shown (did not consent). Screening signals, not a default prediction.
+    signals are not shown (did not consent), ``masked_share`` (0–1) the share
+    of the firm's trade (yen) with them: those partners are not assessed, so
+    where every partner is masked nothing can be said of their health (the
+    page says so rather than "no partner shows a signal").
+    Screening signals, not a default prediction.
     """
 
     as_of: str | None
@@ -383,6 +387,17 @@ class Health:
     two_hop_exposure: float | None
     distressed_second_hop: int
     masked_partners: int
+    masked_share: float = 0.0
+
+    @property
+    def assessed_partners(self) -> int:
+        """Partners whose signals are counted (the visible ones)."""
+        return self.n_partners - self.masked_partners
+
+    @property
+    def none_assessed(self) -> bool:
+        """Whether the firm has partners but none of them can be assessed."""
+        return self.n_partners > 0 and self.assessed_partners == 0
 
 
 @dataclass(frozen=True)
@@ -720,6 +735,29 @@ def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
                  as_of.get("computed_at") or None, bool(as_of.get("stale")))
 
 
+DISTRESS_MEASURES = frozenset({"partner_distress_share", "customer_distress_share", "supplier_distress_share",
+                               "two_hop_distress_exposure"})
+"""Peer measures read from partners' distress signals."""
+
+
+def _share_of(yen: Mapping[str, int], ids: Collection[str]) -> float:
+    """The share (0–1) of the trade in ``yen`` (by partner) that is with ``ids``."""
+    total = sum(v for v in yen.values() if v > 0)
+    return sum(max(yen.get(i, 0), 0) for i in ids) / total if total > 0 else 0.0
+
+
+def _without_distress_values(peers: Peers) -> Peers:
+    """``peers`` with the firm's own value, percentile and reading of the
+    measures read from partners' signals left empty: every partner of the
+    firm is masked, so 0 % would read as "healthy partners" when none could
+    be assessed (the peers' quartiles stay)."""
+    if not peers.rows:
+        return peers
+    rows = [dataclasses.replace(r, value=None, percentile=None, comparison=None)
+            if r.name in DISTRESS_MEASURES else r for r in peers.rows]
+    return dataclasses.replace(peers, rows=rows)
+
+
 class _ReadOnce:
     """The store's reads that the dossier and the analytics it calls make
     alike (a firm's pairs, its ledger sums, the parameters, firms' monthly
@@ -871,12 +909,15 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
         [PartnerHealth(i, name(i), role(i), yen[i], sorted(reasons[i]), False) for i in flagged_ids[:TOP]],
         _value(partner_distress_share(net, [firm_id], distressed=distressed), firm_id) if net else None,
         _value(two_hop_distress_exposure(net, [firm_id], distressed=distressed), firm_id) if net else None,
-        len(hop2 & distressed), sum(1 for i in partners if is_masked(i)))
+        len(hop2 & distressed), sum(1 for i in partners if is_masked(i)),
+        _share_of(yen, [i for i in partners if is_masked(i)]))
 
     # -- trend against the group, peers
     trend = _trend(store, firm_id, names, months)
     peers = _peers(store, firm_id, snapshots) if firm.is_client else Peers(
         False, "not a BPO client: peer baselines compare clients", reason_code="not_client")
+    if health.none_assessed:
+        peers = _without_distress_values(peers)
 
     # -- what-if picker and highlights (direct exposure only)
     candidates = [Candidate(i, name(i), role(i), yen[i], is_masked(i)) for i in by_yen[:MAX_CANDIDATES]]

@@ -20,6 +20,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.identity import set_password
 from api.settings import Settings
+from ingest.load import load_file
+from ingest.readers.detect import read_ledger
 from queries.access import SYSTEM
 from queries.model import Firm
 from queries.store import Store
@@ -119,6 +121,18 @@ def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, 
     assert "企業 F9999 は見つかりません。" in missing.text and "no firm" not in missing.text
     missing_en = app.get("/ui/firms/F9999?lang=en")
     assert missing_en.status_code == 404 and "No firm F9999." in missing_en.text
+    # an address no page has, and a value a page cannot read: pages too, in Japanese
+    for path in ("/ui/nothing", "/ui/firms/"):
+        page = app.get(path)
+        assert page.status_code == 404 and "<title>見つかりません" in page.text and '"type"' not in page.text
+    bad = app.get("/ui/alerts", params={"month": "2025-13"})
+    assert bad.status_code == 422 and "このページで読み取れない値があります（month）" in bad.text
+    assert "<title>入力内容を処理できません" in bad.text
+    # a browser following a mistyped link to a view; a program still gets its problem JSON
+    view = app.get("/firms/F9999/view", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert view.status_code == 404 and "企業 F9999 は見つかりません。" in view.text
+    api = app.get("/firms/F9999", headers={"Accept": "application/json"})
+    assert api.status_code in (401, 404) and api.headers["content-type"].startswith("application/")
 
 
 def test_the_page_is_audited(store: Store, tmp_path: Path) -> None:
@@ -161,6 +175,34 @@ def test_a_credit_officer_sees_partners_masked(app: TestClient) -> None:
     assert hidden.text.replace(C2, "X") == unknown.text.replace("F9999", "X")
     assert app.get(f"/ui/firms/{C2}/whatif", params={"fails": C1}).status_code == 404
     assert app.get(f"/ui/firms/{C3}").status_code == 200
+
+
+def test_masked_partners_are_not_assessed_anywhere_on_the_page(app: TestClient, store: Store,
+                                                               tmp_path: Path) -> None:
+    """Every partner of C1 is masked for bank B1. C3's ledger runs six months
+    longer, so in B1's view C1's partners look as if they had stopped trading:
+    they are not counted as distressed, neither in the partner health box nor
+    in the peer measures (which once said 100 % where the box said 0 %), and
+    the page says that none can be assessed rather than that none shows a signal."""
+    from api.portfolio import Snapshot
+    from queries.access import Principal, Role
+    from queries.scoped import ScopedStore, is_pseudonym
+
+    later = tmp_path / "c3-later.csv"
+    later.write_text("date,client_id,counterparty_name,counterparty_id,direction,amount\n" + "".join(
+        f"2026-{m:02d}-15,{C3},ナンヨウシザイ,F6006,purchase,66031\n" for m in range(1, 7)), encoding="utf-8")
+    load_file(store, later, C3, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+              rejects_dir=tmp_path / "rejects")
+    snap = Snapshot.load(ScopedStore(store, Principal("o1", Role.CREDIT_OFFICER, "B1")))
+    assert not any(is_pseudonym(f) for f in snap.distress)
+    assert snap.metrics.loc[C1, "partner_distress_share"] == 0.0
+    _sign_in(app, "officer_b1")
+    html = app.get(f"/ui/firms/{C1}").text
+    assert "判定できる取引先がありません" in html and "判定対象外の取引先（仮名で表示）" in html
+    assert "信用不安の兆候がある取引先はありません" not in html
+    _sign_in(app, "analyst")  # the operator sees every partner: nothing is left unassessed
+    html = app.get(f"/ui/firms/{C1}").text
+    assert "判定対象外の取引先" not in html and "判定できる取引先がありません" not in html
 
 
 def test_a_researcher_may_not_open_firm_pages(app: TestClient) -> None:
