@@ -303,6 +303,16 @@ def install_error_handlers(app: FastAPI) -> None:
     _pages_answer_in_html(app)
 
 
+def _wants_page(request: Request) -> bool:
+    """Whether an error found before any page's route ran (an unknown address
+    under ``/ui``, a mistyped link followed in a browser) should answer as a
+    page: under ``/ui``, or a GET from a browser (``text/html`` in ``Accept``;
+    programs ask for JSON)."""
+    path = request.url.path
+    return (path == "/ui" or path.startswith("/ui/")
+            or (request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")))
+
+
 def _pages_answer_in_html(app: FastAPI) -> None:
     """The same errors on a UI page (``api.web``) answer as an HTML page in
     the reader's language with the same status and detail; a page asked for
@@ -323,7 +333,7 @@ def _pages_answer_in_html(app: FastAPI) -> None:
                 # a person following a link (to a network view, a memo) without a session
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(LoginRequired(target).location, status_code=303)
-            if not is_page(request) or not isinstance(response, JSONResponse):
+            if not (is_page(request) or _wants_page(request)) or not isinstance(response, JSONResponse):
                 return response
             problem = orjson_loads(bytes(response.body))
             headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
