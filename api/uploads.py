@@ -32,7 +32,8 @@ from ingest.month_window import MonthWindow, parse_window
 from ingest.readers.detect import Format
 from queries.store import Store
 
-__all__ = ["FORMATS", "CLIENT_ID_PATTERN", "CLIENT_ID_MAX", "is_client_id", "Upload", "check_format", "receive_upload", "load_upload", "refusal_text", "month_window"]
+__all__ = ["FORMATS", "CLIENT_ID_PATTERN", "CLIENT_ID_MAX", "is_client_id", "is_known_client", "check_client",
+           "Upload", "check_format", "receive_upload", "load_upload", "refusal_text", "month_window"]
 
 FORMATS = tuple(str(f) for f in Format)
 """The formats an upload may name (none: detected from the file)."""
@@ -48,6 +49,21 @@ _CHUNK = 1 << 20  # bytes copied at a time
 def is_client_id(text: str) -> bool:
     """Whether ``text`` has the form of a client id (:data:`CLIENT_ID_PATTERN`, at most 64 characters)."""
     return len(text) <= CLIENT_ID_MAX and re.fullmatch(CLIENT_ID_PATTERN, text) is not None
+
+
+def is_known_client(store: Store, client_id: str) -> bool:
+    """Whether ``client_id`` names a firm of the store (an upload's client must
+    be in the firm master: a mistyped id would otherwise make a nameless
+    client of its own, with its partners, in every table and export)."""
+    return client_id in store.get_firms([client_id])
+
+
+def check_client(store: Store, client_id: str) -> None:
+    """:class:`api.errors.InputError` unless the upload's client is a firm of
+    the store (checked before the body is copied)."""
+    if not is_known_client(store, client_id):
+        raise InputError(f"client_id: there is no firm {client_id!r}; add the client to the firm master "
+                         "first (torihiki firms import), then load its ledger")
 
 
 def check_format(fmt: str | None) -> None:

@@ -79,6 +79,30 @@ __all__ = [
 # state outlives young garbage collections); docs/data-model.md.
 CHUNK_ROWS = 20_000
 NO_CLIENT = "no client"  # the start of a row's reject reason when no client is named
+DAYS_AHEAD = 31
+"""How many days after today (Japan's date) a ledger line may be dated: a
+transfer file is made days, at most weeks, before its transfer date. A line
+dated later is a wrong year or a typo; loaded, it would make its month the
+region's latest, and every client would look months behind (their ledgers
+"stopped", partners "stopped trading")."""
+_JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+
+def latest_line_date(today: dt.date | None = None) -> dt.date:
+    """The latest date a ledger line may have: :data:`DAYS_AHEAD` days after
+    ``today`` (default: today in Japan)."""
+    return (today or dt.datetime.now(_JST).date()) + dt.timedelta(days=DAYS_AHEAD)
+
+
+def future_reject(line: LedgerLine | UnnamedLine, latest: dt.date) -> Reject | None:
+    """The reject of a line dated after ``latest`` (:func:`latest_line_date`), or ``None``."""
+    if line.date <= latest:
+        return None
+    today = latest - dt.timedelta(days=DAYS_AHEAD)
+    return Reject(line.file, line.line,
+                  f"date {line.date.isoformat()} is more than {DAYS_AHEAD} days after today ({today.isoformat()}): "
+                  "a ledger records what has happened; check the year (a 全銀 file's header has none: give it)",
+                  column="date")
 # Pairs whose merged rows and firm totals are refreshed together: each
 # refresh rewrites a busy firm's totals once, not once per group of files.
 _FINISH_PAIRS = 100_000
@@ -336,6 +360,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     screen = NameScreen()  # names cleaned at the door, overlong ones rejected
     first_reject: Reject | None = None
     no_client = 0  # rows rejected only because no client was named
+    latest = latest_line_date()
     try:
         with rejects:
             for item in screen.rows(reader(path)):
@@ -347,7 +372,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                     if job.months is not None and not in_window(item.month, job.months):
                         summary.rows_outside += 1
                         continue
-                    problem = _client_problem(item, job.client_id)
+                    problem = future_reject(item, latest) or _client_problem(item, job.client_id)
                     if problem is None:
                         client = item.client_id or job.client_id or ""
                         if isinstance(item, LedgerLine):

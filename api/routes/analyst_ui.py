@@ -50,7 +50,7 @@ from api.load_checks import batch_double_settlements, batch_overlaps, flags_of
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
-from api.uploads import FORMATS, is_client_id, load_upload, receive_upload
+from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from ingest import review
@@ -364,7 +364,7 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         return refused("too_many", n=len(chosen), most=MAX_UPLOAD_FILES)
     if not is_client_id(client_id):
         return refused("bad_client", client=client_id[:64])
-    if client_id not in store.get_firms([client_id]):
+    if not is_known_client(store, client_id):
         return refused("unknown_client", client=client_id)
     if format and format not in FORMATS:
         return refused("bad_format", format=format[:40])

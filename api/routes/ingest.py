@@ -27,6 +27,7 @@ from api.schemas import IngestOut, RefreshOut
 from api.uploads import (
     CLIENT_ID_MAX,
     CLIENT_ID_PATTERN,
+    check_client,
     check_format,
     load_upload,
     month_window,
@@ -52,13 +53,15 @@ def ingest_upload(
                                        "FIRST..LAST (YYYY-MM, either end may be left out), e.g. a bank "
                                        "statement for the months its client's journal lacks")] = None,
 ) -> dict[str, Any]:
-    """Load the file as one batch (same bytes again: ``duplicate: true``)."""
+    """Load the file as one batch (same bytes again: ``duplicate: true``). The
+    client must be in the firm master (422 otherwise, nothing kept)."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + ENVELOPE_BYTES:
         # api.limits.BodyLimit refuses it first
         raise PayloadTooLarge(f"upload larger than {settings.max_upload_bytes} bytes")
     check_format(format)
     window = month_window(months)
+    check_client(store, client_id)
     upload = receive_upload(file.file, file.filename, settings)
     summary = load_upload(request, store, settings, upload, client_id, format, year, window)
     # Server paths stay on the server: the file by its name, rejected lines by their file's name.

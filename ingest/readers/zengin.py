@@ -12,9 +12,12 @@ Each data record becomes ``LedgerLine(direction=PAYMENT, amount=<yen>,
 counterparty=Counterparty(name=<recipient kana, trailing spaces stripped>,
 bank_account="<bank>-<branch>-<account>"))`` dated on the header's transfer
 date. The header has month and day but no year: give ``year=``; without it
-the year is the one (of last, this and next year) that puts the date nearest
-to ``today`` — a transfer file is made days before or after its transfer
-date, never months. ``today`` defaults to the file's own date: a
+the date is the latest one (of last, this and next year) at most
+:data:`MAX_DAYS_AHEAD` days after ``today`` — a transfer file is made days
+(at most weeks) before its transfer date, and may be loaded long after it,
+so a date a few months ahead is last year's rather than next year's (the
+nearest date once put a March transfer of a file loaded in December in the
+next March). ``today`` defaults to the file's own date: a
 ``YYYYMMDD`` in its name (banking software names files so), else its
 modification time — not the current date, so that last year's files loaded
 today keep last year's dates.
@@ -372,24 +375,28 @@ def file_reference_date(path: Path) -> dt.date:
         return dt.date.today()
 
 
+MAX_DAYS_AHEAD = 31
+"""How many days after the day a transfer file was made its transfer date
+may be: banks take 総合振込 data days, at most weeks, before the transfer."""
+
+
 def choose_year(month: int, day: int, today: dt.date | None = None) -> dt.date:
-    """The date with this month/day nearest to ``today`` (last, this or next year).
+    """The latest date with this month/day (of next, this or last year) at
+    most :data:`MAX_DAYS_AHEAD` days after ``today``.
 
     Raises ValueError when no such date exists (e.g. 1332, or 0229 in three
     non-leap years).
     """
     today = today or dt.date.today()
-    best: dt.date | None = None
-    for year in (today.year - 1, today.year, today.year + 1):
+    latest = today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    for year in (today.year + 1, today.year, today.year - 1):
         try:
             d = dt.date(year, month, day)
         except ValueError:
             continue
-        if best is None or abs((d - today).days) < abs((best - today).days):
-            best = d
-    if best is None:
-        raise ValueError(f"no date {month:02d}/{day:02d} near {today}")
-    return best
+        if d <= latest:
+            return d
+    raise ValueError(f"no date {month:02d}/{day:02d} near {today}")
 
 
 def _transfer_date(header: ZenginHeader, year: int | None, today: dt.date | None) -> dt.date:

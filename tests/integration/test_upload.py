@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from queries.model import Firm
 from queries.store import Store
 
 LEDGER = Path(__file__).resolve().parents[2] / "sample" / "ledgers" / "F0005.csv"
@@ -18,6 +19,8 @@ LEDGER = Path(__file__).resolve().parents[2] / "sample" / "ledgers" / "F0005.csv
 @pytest.fixture
 def client(store: Store, tmp_path: Path, tokens: dict[str, dict[str, str]]) -> Iterator[TestClient]:
     settings = Settings(TORIHIKI_HOME=tmp_path, TORIHIKI_MAX_UPLOAD_BYTES=64 * 1024)
+    # an upload's client must be in the firm master
+    store.upsert_firms([Firm(i, f"顧問先{i}", is_client=True) for i in ("F0004", "F0005", "C1", "SHOP")])
     with TestClient(create_app(settings, store=store), headers=tokens["analyst"]) as c:
         yield c
 
@@ -46,6 +49,19 @@ def test_upload_limits_and_errors(client: TestClient) -> None:
     assert r.status_code == 422
 
 
+def test_upload_for_a_client_not_in_the_firm_master(client: TestClient, store: Store, tmp_path: Path) -> None:
+    """A mistyped client id is refused before the file is kept: no nameless
+    client, no batch, no kept upload."""
+    files = {"file": ("F0005.csv", LEDGER.read_bytes(), "text/csv")}
+    r = client.post("/ingest", files=files, data={"client_id": "F00055"})
+    assert r.status_code == 422, r.text
+    assert "no firm 'F00055'" in r.json()["detail"] and "firm master" in r.json()["detail"]
+    assert store.get_firms(["F00055"]) == {}
+    assert store.list_batches() == []
+    uploads = tmp_path / "uploads"
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
 def test_upload_for_the_wrong_client_then_the_right_one(client: TestClient, store: Store) -> None:
     """The reply says what is stored; the second upload loads every row."""
     files = {"file": ("F0005.csv", LEDGER.read_bytes(), "text/csv")}
@@ -70,6 +86,20 @@ def test_upload_refusals_and_damaged_lines(client: TestClient, store: Store) -> 
                     data={"client_id": "C1"})
     assert r.status_code == 200 and (r.json()["rows_loaded"], r.json()["rows_rejected"]) == (1, 1)
     assert [b.status for b in store.list_batches()] == ["done"]
+
+
+def test_a_line_dated_after_today_is_rejected_and_the_rest_loads(client: TestClient, store: Store,
+                                                                 tmp_path: Path) -> None:
+    """A line years ahead (a wrong year) would make its month the region's
+    latest: it is rejected on its line, with the reason, and nothing of it is stored."""
+    header = b"date,counterparty_name,direction,amount\n"
+    body = header + b"2025-04-01,A,sale,100\n2099-03-12,B,sale,200\n"
+    r = client.post("/ingest", files={"file": ("f.csv", body)}, data={"client_id": "C1"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["rows_loaded"], r.json()["rows_rejected"]) == (1, 1)
+    rejects = (tmp_path / "rejects" / r.json()["rejects_path"]).read_text(encoding="utf-8")
+    assert "f.csv" in rejects and ",3,date," in rejects and "2099-03-12 is more than 31 days after today" in rejects
+    assert store.ledger_sums("C1")["sales"] == {"2025-04": 100}
 
 
 def test_cash_selling_client_has_figures_and_coverage(client: TestClient) -> None:

@@ -100,8 +100,15 @@ def test_samples_are_untouched() -> None:
     (dt.date(2025, 1, 5), (12, 28), dt.date(2024, 12, 28)),
     (dt.date(2024, 12, 28), (1, 6), dt.date(2025, 1, 6)),
     (dt.date(2025, 3, 1), (2, 29), dt.date(2024, 2, 29)),
+    # a March transfer in a file made (or received) in December is last March's, not next March's
+    (dt.date(2026, 12, 7), (3, 12), dt.date(2026, 3, 12)),
+    (dt.date(2026, 12, 7), (2, 2), dt.date(2026, 2, 2)),
+    # up to a month ahead is the coming date: a file made days before its transfer
+    (dt.date(2026, 12, 20), (1, 15), dt.date(2027, 1, 15)),
+    (dt.date(2026, 12, 7), (1, 7), dt.date(2027, 1, 7)),
+    (dt.date(2026, 12, 7), (1, 8), dt.date(2026, 1, 8)),
 ])
-def test_choose_year_nearest_to_today(today: dt.date, mmdd: tuple[int, int],
+def test_choose_year_near_today(today: dt.date, mmdd: tuple[int, int],
                                       expected: dt.date) -> None:
     assert choose_year(*mmdd, today=today) == expected
 

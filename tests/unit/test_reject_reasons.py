@@ -57,6 +57,26 @@ def test_every_reason_in_the_test_ledgers_and_a_region_reads_in_japanese(region_
         assert _japanese(reject_column(column, JA)), column
 
 
+def test_a_line_dated_after_today_is_rejected_and_reads_in_japanese() -> None:
+    """A line more than a month after today (a 全銀 file read with the wrong
+    year) is a reject on its line, with its date; within the month it is not."""
+    import datetime as dt
+
+    from ingest.load import DAYS_AHEAD, future_reject, latest_line_date
+    from ingest.records import Direction, UnnamedLine
+
+    today = dt.date(2026, 12, 7)
+    latest = latest_line_date(today)
+    assert latest == today + dt.timedelta(days=DAYS_AHEAD)
+    line = UnnamedLine("x.txt", 3, dt.date(2027, 3, 12), Direction.PAYMENT, 1_000)
+    reject = future_reject(line, latest)
+    assert reject is not None and (reject.file, reject.line, reject.column) == ("x.txt", 3, "date")
+    assert "2027-03-12" in reject.reason and "2026-12-07" in reject.reason
+    shown = reject_reason(reject.reason, JA)
+    assert _japanese(shown) and "2027-03-12" in shown and "2026-12-07" in shown, shown
+    assert future_reject(UnnamedLine("x.txt", 4, latest, Direction.PAYMENT, 1_000), latest) is None
+
+
 def test_an_unknown_reason_is_shown_as_written() -> None:
     assert reject_reason("CSV error: something new", JA) == "CSV error: something new"
     assert reject_column("some_new_field", JA) == "some_new_field"
