@@ -42,7 +42,7 @@ from queries.store import NotFound, Store
 if TYPE_CHECKING:
     from api.portfolio import Snapshot  # pandas and networkx: imported by the refresh, not at start
 
-__all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "alerts_state", "refreshing", "alert_feed", "scoped_alerts", "ack", "one_alert",
+__all__ = ["ALERTS", "refresh_alerts", "stored_alerts", "open_alert_count", "alerts_state", "refreshing", "alert_feed", "scoped_alerts", "ack", "one_alert",
            "ACK_ROLES", "ack_matching", "reopen", "reopen_matching"]
 
 ALERTS = "alerts"
@@ -122,6 +122,15 @@ def stored_alerts(store: Store, *, wait: bool = False) -> tuple[list[dict[str, A
     computed (see :func:`alerts_state`)."""
     alerts, computed, _ = alerts_state(store, wait=wait)
     return alerts, computed
+
+
+def open_alert_count(store: Store, firm_id: str) -> int:
+    """How many of ``firm_id``'s alerts no one has acknowledged yet (for the
+    firm page's link to them; the stored alerts are parsed once per data
+    version, the acknowledgements read only for this firm's)."""
+    alerts, _ = stored_alerts(store)
+    ids = [a["id"] for a in alerts if a["firm_id"] == firm_id]
+    return len(ids) - len(store.alert_acks(ids)) if ids else 0
 
 
 def alerts_state(store: Store, *, wait: bool = False) -> tuple[list[dict[str, Any]], str, bool]:

@@ -1,6 +1,7 @@
 """The alert feed in the web UI (analysts and admins): ``/ui/alerts`` —
 newest month first, filtered by kind, month and whether acknowledged (open
-ones by default) — ``/ui/alerts/{id}`` for one alert with the trade behind
+ones by default) and by client (``firm``: the portfolio's and the firm
+page's links) — ``/ui/alerts/{id}`` for one alert with the trade behind
 it, and the acknowledge forms (CSRF, audited ``alert.ack``): one alert, or
 every open alert of the page's filter (``/ui/alerts/ack``)."""
 
@@ -31,11 +32,18 @@ PAGE_SIZE = 50
 MONTH = r"^(19|20)\d{2}-(0[1-9]|1[0-2])$"
 AlertId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
 KIND_PATTERN = rf"^$|^({'|'.join(KINDS)})$"
+FIRM_PATTERN = r"^$|^[A-Za-z0-9_.:-]{1,64}$"
+"""A client's id in the filter (empty: every client)."""
 
 
 def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def _firm(firm: str) -> dict[str, str]:
+    """The client filter of a list's address, when there is one."""
+    return {"firm": firm} if firm else {}
 
 
 def _bars(alert: dict[str, Any]) -> dict[str, Any]:
@@ -51,36 +59,44 @@ def alerts_page(request: Request, principal: PagePrincipal,
                 kind: Annotated[str, Query(pattern=KIND_PATTERN)] = "",
                 month: Annotated[str, Query(pattern=rf"^$|{MONTH}")] = "",
                 state: Annotated[Literal["open", "acknowledged", "all"], Query()] = "open",
+                firm: Annotated[str, Query(pattern=FIRM_PATTERN)] = "",
                 page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """The feed: one page of alerts with a sentence saying why, the numbers
-    and a link to the firm page; acknowledged ones marked."""
+    and a link to the firm page; acknowledged ones marked. ``firm``: one
+    client's alerts only (its name shown, with a link back to every client's)."""
     store = _store(request)
-    first = feed.alert_feed(store, principal, kind=kind or None, month=month or None, state=state,
-                            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    first = feed.alert_feed(store, principal, kind=kind or None, month=month or None, firm=firm or None,
+                            state=state, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, math.ceil(first["count"] / PAGE_SIZE))
     all_alerts, _ = feed.stored_alerts(store)
-    months = sorted({a["month"] for a in all_alerts}, reverse=True)
+    months = sorted({a["month"] for a in all_alerts if not firm or a["firm_id"] == firm}, reverse=True)
     flash = request.session.pop("alerts_flash", None)
+    firm_name = None
+    if firm:
+        known = store.get_firms([firm]).get(firm)
+        firm_name = (known.name if known else None) or firm
     return render(request, "alerts.html", alerts=[_bars(a) for a in first["alerts"]], count=first["count"],
                   computed_at=first["computed_at"], stale=first["stale"], kinds=KINDS, kind=kind, month=month, months=months,
-                  state=state, page=min(page, pages), pages=pages, flash=flash, max_note=MAX_NOTE_CHARS)
+                  state=state, firm=firm, firm_name=firm_name, page=min(page, pages), pages=pages, flash=flash,
+                  max_note=MAX_NOTE_CHARS)
 
 
 @router.post("/ui/alerts/ack", dependencies=[ANALYSTS])
 def alerts_ack_all(request: Request, principal: FormPrincipal,
                    kind: Annotated[str, Form(pattern=KIND_PATTERN)] = "",
                    month: Annotated[str, Form(pattern=rf"^$|{MONTH}")] = "",
+                   firm: Annotated[str, Form(pattern=FIRM_PATTERN)] = "",
                    note: Annotated[str, Form(max_length=MAX_NOTE_CHARS)] = "",
                    confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
-    """Acknowledge every open alert of the filter (kind, month; none: every
-    open alert) as the signed-in analyst, once the box is ticked; each one
-    audited ``alert.ack``. Back to the filter's list, which then holds none."""
-    back = RedirectResponse("/ui/alerts?" + urlencode({"kind": kind, "month": month}), status_code=303)
+    """Acknowledge every open alert of the filter (kind, month, client; none:
+    every open alert) as the signed-in analyst, once the box is ticked; each
+    one audited ``alert.ack``. Back to the filter's list, which then holds none."""
+    back = RedirectResponse("/ui/alerts?" + urlencode({"kind": kind, "month": month, **_firm(firm)}), status_code=303)
     if confirm != "yes":
         request.session["alerts_flash"] = {"kind": "confirm_all"}
         return back
     done = feed.ack_matching(_store(request), principal, kind=kind or None, month=month or None,
-                             note=note.strip())
+                             firm=firm or None, note=note.strip())
     request.session["alerts_flash"] = {"kind": "acked_all", **{k: str(v) for k, v in done.items()}}
     return back
 
@@ -89,15 +105,17 @@ def alerts_ack_all(request: Request, principal: FormPrincipal,
 def alerts_reopen_all(request: Request, principal: FormPrincipal,
                       kind: Annotated[str, Form(pattern=KIND_PATTERN)] = "",
                       month: Annotated[str, Form(pattern=rf"^$|{MONTH}")] = "",
+                      firm: Annotated[str, Form(pattern=FIRM_PATTERN)] = "",
                       confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Take back the acknowledgements of every acknowledged alert of the
     filter, once the box is ticked (each audited ``alert.reopen``)."""
-    back = RedirectResponse("/ui/alerts?" + urlencode({"kind": kind, "month": month, "state": "acknowledged"}),
-                            status_code=303)
+    back = RedirectResponse("/ui/alerts?" + urlencode({"kind": kind, "month": month, "state": "acknowledged",
+                                                       **_firm(firm)}), status_code=303)
     if confirm != "yes":
         request.session["alerts_flash"] = {"kind": "confirm_reopen"}
         return back
-    done = feed.reopen_matching(_store(request), principal, kind=kind or None, month=month or None)
+    done = feed.reopen_matching(_store(request), principal, kind=kind or None, month=month or None,
+                                firm=firm or None)
     request.session["alerts_flash"] = {"kind": "reopened_all", **{k: str(v) for k, v in done.items()}}
     return back
 

@@ -97,7 +97,13 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
             while len(_CHARTS) > 64:
                 _CHARTS.popitem(last=False)
     result, problem = _whatif(store, firm_id, fails)
+    open_alerts = None
+    if principal.role in (Role.ANALYST, Role.ADMIN) and dossier.profile.is_client:
+        from api.alerts import open_alert_count
+
+        open_alerts = open_alert_count(request.app.state.store, firm_id)
     context: dict[str, Any] = {
+        "open_alerts": open_alerts,
         "d": dossier,
         "charts": drawn[1],
         "reasons": REASON_LABELS,

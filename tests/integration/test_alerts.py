@@ -350,6 +350,37 @@ def test_every_open_alert_of_a_filter_is_acknowledged_together(store: Store, tmp
         assert c.post("/ui/alerts/ack", data={"csrf": "x", "confirm": "yes"}).status_code == 403
 
 
+def test_one_clients_alerts_from_the_portfolio_and_its_firm_page(store: Store, tmp_path: Path) -> None:
+    """The portfolio's count of a client's open alerts and its firm page link
+    to that client's alerts only; acknowledging "all shown" there takes that
+    client's alone, and the list goes back to every client's."""
+    build_region(store)
+    make_tokens(store)
+    alerts, _ = stored_alerts(store, wait=True)
+    by_firm: dict[str, int] = {}
+    for a in alerts:
+        by_firm[a["firm_id"]] = by_firm.get(a["firm_id"], 0) + 1
+    firm, n = max(by_firm.items(), key=lambda kv: (kv[1], kv[0]))
+    assert len(by_firm) > 1 and n < len(alerts)
+    with _app(store, tmp_path) as c:
+        _login(c, store, "analyst")
+        assert f'href="/ui/alerts?firm={firm}"' in c.get("/ui/portfolio").text
+        page = c.get(f"/ui/firms/{firm}").text
+        assert f"未確認のアラート {n} 件" in page and f'href="/ui/alerts?firm={firm}"' in page
+        listed = c.get("/ui/alerts", params={"firm": firm}).text
+        assert f"{n} 件のアラート" in listed or f"アラート {n} 件" in listed
+        assert f"表示中の {n} 件をまとめて確認済みにする" in listed and "のアラートのみ" in listed
+        assert set(re.findall(r'data-alert="([0-9a-f]{16})"', listed)) <= {a["id"] for a in alerts
+                                                                         if a["firm_id"] == firm}
+        form = {"csrf": _csrf(listed), "kind": "", "month": "", "firm": firm, "confirm": "yes"}
+        r = c.post("/ui/alerts/ack", data=form, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].endswith(f"&firm={firm}")
+        acked = store.alert_acks([a["id"] for a in alerts])
+        assert {a["firm_id"] for a in alerts if a["id"] in acked} == {firm} and len(acked) == n
+        assert "未確認のアラートはありません" in c.get(f"/ui/firms/{firm}").text
+        assert c.get("/ui/alerts", params={"firm": "bad id!"}).status_code == 422
+
+
 def test_the_cli_acknowledges_every_alert_of_a_filter(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
     build_region(cli)
     make_tokens(cli)
