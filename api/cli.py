@@ -67,6 +67,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"torihiki: {settings.store_config('api').backend} store; "
           f"serving on http://{args.host}:{args.port}/ (docs at /docs)"
           + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr)
+    from api.web.memo import NO_JAPANESE_FONT, japanese_font_missing
+
+    if japanese_font_missing():
+        print(f"torihiki: warning: {NO_JAPANESE_FONT}; until then the memo's PDF answers 503",
+              file=sys.stderr)
     if args.workers > 1:
         # Each worker process builds its own app (and driver) from the
         # environment and listens on a socket of its own; this process

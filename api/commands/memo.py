@@ -39,7 +39,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from api.commands.users import cli_principal
     from api.identity import principal_of
     from api.portfolio import SnapshotCache
-    from api.web.memo import memo_html, memo_pdf
+    from api.web.memo import NoJapaneseFont, memo_html, memo_pdf
 
     out = Path(args.out)
     kind = _KINDS.get(out.suffix.lower())
@@ -67,7 +67,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         except AccessDenied:
             raise ValueError(f"--as {args.as_user}: the role {principal.role.value} receives aggregates "
                              "only, never a firm's memo") from None
-    body = memo_pdf(html) if kind == "pdf" else html.encode("utf-8")
+    try:
+        body = memo_pdf(html) if kind == "pdf" else html.encode("utf-8")
+    except NoJapaneseFont as e:
+        raise ValueError(f"--out {args.out}: {e.detail}; or write the memo as .html") from None
     out.write_bytes(body)
     print(f"memo of {args.firm_id} ({args.lang}, {kind}, {len(body):,} bytes) written to {out}")
     return 0

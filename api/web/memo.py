@@ -22,6 +22,8 @@ WeasyPrint is imported when a PDF is made, so that the API starts fast.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import threading
 import time
 from collections import OrderedDict
@@ -30,11 +32,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.cache import app_state_once
+from api.errors import ApiError
 from api.web.i18n import TOKYO, Lang, Locale, locale_for
 from api.web.render import render_text
 from queries.scoped import ReadStore
 
-__all__ = ["memo_context", "memo_html", "memo_pdf", "memo_filename", "MemoFormats", "RecentMemos", "recent_memos",
+__all__ = ["memo_context", "memo_html", "memo_pdf", "NoJapaneseFont", "japanese_font_missing", "memo_filename", "MemoFormats", "RecentMemos", "recent_memos",
            "MONTHS", "SHOWN_MONTHS"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
@@ -133,9 +136,47 @@ def memo_html(store: ReadStore, firm_id: str, lang: Lang, generated_by: str,
     return render_text("memo.html", lang, **ctx)
 
 
+class NoJapaneseFont(ApiError):
+    """No PDF: the machine has no Japanese font (503, ``no_japanese_font``)."""
+
+    status, code = 503, "no_japanese_font"
+
+
+NO_JAPANESE_FONT = ("this server has no Japanese font, so a PDF would print every Japanese character as an "
+                    "empty box; the administrator installs one (Debian: apt-get install fonts-ipaexfont). "
+                    "The HTML memo prints from the browser meanwhile")
+_FONT_FOUND = False
+
+
+def japanese_font_missing() -> bool:
+    """Whether fontconfig (what WeasyPrint finds fonts with) knows no font
+    for Japanese: ``fc-list :lang=ja`` lists none. ``False`` when there is no
+    ``fc-list`` to ask (nothing to tell). A font once found is not looked for
+    again; a missing one is, so that installing it needs no restart."""
+    global _FONT_FOUND
+    if _FONT_FOUND:
+        return False
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    try:
+        listed = subprocess.run([fc_list, ":lang=ja", "family"], capture_output=True, text=True, timeout=20,
+                                check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    _FONT_FOUND = bool(listed.strip())
+    return not _FONT_FOUND
+
+
 def memo_pdf(html: str) -> bytes:
     """``html`` (a memo page) printed to PDF by WeasyPrint: A4, the fonts
-    embedded. Images are data URIs, so nothing is fetched."""
+    embedded. Images are data URIs, so nothing is fetched.
+
+    Raises :class:`NoJapaneseFont` where the machine has no
+    Japanese font (:func:`japanese_font_missing`): a PDF of empty boxes would
+    look made and say nothing."""
+    if japanese_font_missing():
+        raise NoJapaneseFont(NO_JAPANESE_FONT)
     from weasyprint import HTML  # imported here: about a second, and only a PDF needs it
 
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()

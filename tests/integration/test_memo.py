@@ -15,6 +15,7 @@ CLI (files, scope with ``--as``, one-line errors).
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -129,6 +130,32 @@ def test_memo_as_pdf(region: tuple[TestClient, Headers], tmp_path: Path) -> None
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert re.fullmatch(rf'attachment; filename="memo-{C3}-\d{{8}}\.pdf"', r.headers["content-disposition"])
     assert check_pdf(r.content, tmp_path / "pdf") >= 1
+
+
+def test_no_pdf_of_empty_boxes_without_a_japanese_font(region: tuple[TestClient, Headers], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fontconfig knows no Japanese font (an ``fc-list`` that lists
+    none), the PDF is refused with the reason (503; a page in Japanese for a
+    browser) instead of a PDF whose every Japanese character is a box; the
+    HTML memo still answers, and a font found later needs no restart."""
+    import api.web.memo as memo_module
+
+    client, tokens = region
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "fc-list").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    (bin_dir / "fc-list").chmod(0o755)
+    monkeypatch.setattr(memo_module, "_FONT_FOUND", False)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    assert memo_module.japanese_font_missing()
+    r = client.get(f"/firms/{C1}/report?format=pdf", headers=tokens["analyst"])
+    assert r.status_code == 503 and r.json()["error"] == "no_japanese_font"
+    assert "fonts-ipaexfont" in r.json()["detail"]
+    page = client.get(f"/firms/{C1}/report?format=pdf", headers={**tokens["analyst"], "Accept": "text/html"})
+    assert page.status_code == 503 and "日本語フォントがなく" in page.text
+    assert client.get(f"/firms/{C1}/report", headers=tokens["analyst"]).status_code == 200  # the HTML memo
+    monkeypatch.undo()  # the real fc-list: the machine's font is found again
+    assert not memo_module.japanese_font_missing()
 
 
 def test_credit_officer_memo_masks_partners(region: tuple[TestClient, Headers]) -> None:
