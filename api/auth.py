@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -99,7 +100,16 @@ def _refuse(store: Store, limiter: AuthLimiter, address: str, user: User | None,
     return Unauthorized("the bearer token is not valid", {"WWW-Authenticate": _INVALID})
 
 
-def get_principal(request: Request, settings: Annotated[Settings, Depends(app_settings)]) -> Principal:
+BEARER = HTTPBearer(auto_error=False, scheme_name="token",
+                    description="An API token: `torihiki users token NAME` issues one (the earlier one "
+                                "stops working). Sent as `Authorization: Bearer TOKEN`.")
+"""The token as OpenAPI documents it (the docs' Authorize button, generated
+clients); :func:`get_principal` reads and checks the header itself."""
+
+
+def get_principal(request: Request, settings: Annotated[Settings, Depends(app_settings)],
+                  _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None
+                  ) -> Principal:
     """The request's principal, from ``Authorization: Bearer TOKEN`` — or,
     for reading (GET, HEAD) in a browser, the signed-in web session
     (:mod:`api.web.session`; 401 without either, 429 while rate limited).

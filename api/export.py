@@ -6,11 +6,17 @@
   until every industry × prefecture × size cell holds at least five firms
   (``graph.anonymise.coarsen``), and the steps taken are written down.
 * Text cells of CSV files are escaped against spreadsheet formula injection.
-* A data dictionary describes every column of every file.
+* CSV files are UTF-8 with a byte-order mark, so that Excel (which reads a
+  CSV without one as Shift_JIS on a Japanese Windows) shows the Japanese
+  as it is; pandas, readr and Python's ``utf-8-sig`` read the mark away.
+* A data dictionary describes every column of every file; ``export.json``
+  says what the export covers (months, when made, the coarsening) and never
+  where it was written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +33,8 @@ __all__ = ["export_research", "ExportFormat"]
 
 ExportFormat = Literal["csv", "parquet", "graphml"]
 K_ANONYMITY = 5
+CSV_ENCODING = "utf-8-sig"
+"""UTF-8 with a byte-order mark: Excel reads the Japanese right."""
 
 _PSEUDO = "pseudonym (HMAC-SHA256, keyed)"
 NODE_SPECS = [
@@ -117,14 +125,21 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         if fmt_tables == "parquet":
             frame.to_parquet(path, index=False)
         else:
-            escape_frame(frame, index=False).to_csv(path, index=False, encoding="utf-8")
+            escape_frame(frame, index=False).to_csv(path, index=False, encoding=CSV_ENCODING)
         files.append(path.name)
-    escape_frame(dictionary, index=False).to_csv(out / "data_dictionary.csv", index=False, encoding="utf-8")
+    escape_frame(dictionary, index=False).to_csv(out / "data_dictionary.csv", index=False, encoding=CSV_ENCODING)
     files.append("data_dictionary.csv")
+    months = sorted(str(m) for m in edges["month"].unique()) if len(edges) else []
     summary: dict[str, object] = {
-        "out": str(out), "format": fmt, "files": files, "firms": len(nodes), "edges": len(edges),
+        "format": fmt, "files": files,
+        "month_from": snap.month_from or (months[0] if months else None),
+        "month_to": snap.month_to or (months[-1] if months else None),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "firms": len(nodes), "edges": len(edges),
         "metrics_rows": len(metrics), "k_anonymity": K_ANONYMITY, "coarsening_steps": co.steps,
         "suppressed_rows": co.suppressed_rows, "dropped_rows": co.dropped_rows,
+        "csv_encoding": "UTF-8 with a byte-order mark" if fmt != "parquet" else None,
     }
+    # the file travels with the export: no path of the machine that wrote it
     (out / "export.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    return summary
+    return {"out": str(out), **summary}

@@ -136,6 +136,13 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
         for name in ("nodes", "edges", "metrics"):
             frame = pd.read_csv(out / f"{name}.csv", nrows=1)
             assert set(frame.columns) == set(dictionary.loc[dictionary["file"] == name, "name"])
+            # a byte-order mark: Excel reads the Japanese of a UTF-8 file right
+            assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+        assert (out / "data_dictionary.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    meta = json.loads((out / "export.json").read_text(encoding="utf-8"))
+    assert "out" not in meta and str(tmp_path) not in json.dumps(meta)  # no path of the machine that wrote it
+    assert meta["month_from"] and meta["month_to"] and meta["month_from"] <= meta["month_to"]
+    assert meta["created_at"].endswith("+00:00") and summary["out"] == str(out)
     # the same key gives the same pseudonyms, another key others
     if fmt == "csv":
         again = export_research(Snapshot.load(loaded), tmp_path / "again", "csv", KEY)

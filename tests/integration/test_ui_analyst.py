@@ -6,6 +6,7 @@ load's rejected rows, the research export, and who may open which page."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -634,6 +635,9 @@ def test_research_export_download(store: Store, tmp_path: Path) -> None:
         for firm in store.all_firms():
             assert firm.id not in text and (not firm.name or firm.name not in text)
         assert "f_" in files.read("edges.csv").decode()
+        meta = json.loads(files.read("export.json"))
+        assert (meta["month_from"], meta["month_to"]) == ("2025-01", "2025-06") and "out" not in meta
+        assert "torihiki-export-" not in files.read("export.json").decode()  # no server path
         parquet = c.post("/ui/export", data={"csrf": csrf, "fmt": "parquet"})
         assert parquet.status_code == 200 and "edges.parquet" in zipfile.ZipFile(io.BytesIO(parquet.content)).namelist()
         _login(c, "analyst")
