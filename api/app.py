@@ -20,6 +20,7 @@ from api.auth import get_principal, require_role
 from api.cache import ResponseCache
 from api.disconnect import CancelOnDisconnect
 from api.errors import install_error_handlers
+from api.head_requests import HeadAsGet
 from api.limits import BodyLimit
 from api.render_gate import RenderGate
 from api.routes import admin, analyst_ui, analytics, firm_ui, firms, health, ingest, memo, web
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(SessionMiddleware, secret_key=session_secret(cfg), session_cookie=SESSION_COOKIE,
                        max_age=int(cfg.session_hours * 3600), same_site="lax",
                        https_only=cfg.environment == "production")
+    app.add_middleware(HeadAsGet)  # HEAD answered as GET, without the body (monitors, curl -I)
     # Outermost: a body over the upload limit is refused before anything reads it.
     app.add_middleware(BodyLimit, limit=lambda: (settings or get_settings()).max_upload_bytes)
     app.include_router(health.router)  # the one route without a token (and static files, the login page)

@@ -45,6 +45,7 @@ from api.identity import audit_entry, record
 from domain.errors import InputError
 from queries.access import Principal
 from queries.identity import AuditEntry
+from queries.scoped import AccessDenied
 from queries.store import NotFound, Store
 
 __all__ = ["audit", "Auditor", "AuditDep", "audited", "audited_read", "outcome_of", "AuditBuffer"]
@@ -153,6 +154,8 @@ def outcome_of(exc: BaseException) -> str:
     """The audit outcome of an error a route raised."""
     if isinstance(exc, NotFound):
         return "not_found"
+    if isinstance(exc, AccessDenied):  # a role refused a kind of read (a researcher and a firm): 403
+        return "denied"
     if isinstance(exc, InputError | RequestValidationError):
         return "invalid"
     status = getattr(exc, "status", None) if isinstance(exc, ApiError) else (

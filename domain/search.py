@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import jaconv
 
-__all__ = ["SEARCH_KEY_VERSION", "search_key", "search_keys", "query_key", "number_query"]
+__all__ = ["SEARCH_KEY_VERSION", "search_key", "search_keys", "query_key", "number_query", "id_query"]
 
 SEARCH_KEY_VERSION = 1
 """Bumped whenever :func:`search_key` changes (stores then rebuild their keys)."""
@@ -120,6 +120,17 @@ def query_key(q: str) -> str:
     folded = _fold(q)
     core = _squeeze(_LEGAL_RE.sub(" ", folded.strip()))
     return core or _squeeze(folded)
+
+
+def id_query(q: str) -> str:
+    """A query as a firm id is looked for with (case aside): full-width
+    letters and digits made half-width and the spaces around it dropped, so
+    that ``Ｆ０００２３１`` and `` F000231 `` find ``F000231``.
+
+    >>> id_query(" Ｆ０００２３１ ")
+    'F000231'
+    """
+    return unicodedata.normalize("NFKC", q).strip()
 
 
 def number_query(q: str) -> str:

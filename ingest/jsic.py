@@ -23,6 +23,7 @@ from typing import Literal
 
 __all__ = [
     "DIVISIONS",
+    "DIVISIONS_EN",
     "SmeSector",
     "SME_LIMITS",
     "parse_division",
@@ -54,6 +55,30 @@ DIVISIONS: dict[str, str] = {
     "T": "分類不能の産業",
 }
 """JSIC 2024 divisions: letter → Japanese name (official names, with 、 written ・)."""
+
+DIVISIONS_EN: dict[str, str] = {
+    "A": "Agriculture and forestry",
+    "B": "Fisheries",
+    "C": "Mining and quarrying of stone and gravel",
+    "D": "Construction",
+    "E": "Manufacturing",
+    "F": "Electricity, gas, heat supply and water",
+    "G": "Information and communications",
+    "H": "Transport and postal activities",
+    "I": "Wholesale and retail trade",
+    "J": "Finance and insurance",
+    "K": "Real estate and goods rental and leasing",
+    "L": "Scientific research, professional and technical services",
+    "M": "Accommodations, eating and drinking services",
+    "N": "Living-related and personal services and amusement services",
+    "O": "Education, learning support",
+    "P": "Medical, health care and welfare",
+    "Q": "Compound services",
+    "R": "Services, n.e.c.",
+    "S": "Government, except elsewhere classified",
+    "T": "Industries unable to classify",
+}
+"""The same divisions' English names (the Statistics Bureau's English edition of JSIC)."""
 
 SmeSector = Literal["manufacturing_other", "wholesale", "retail", "services"]
 

@@ -22,7 +22,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
+from domain.search import SEARCH_KEY_VERSION, id_query, number_query, query_key, search_key
 from domain.second_hop import Partners, rank_from_partners, shown_pairs
 from queries.cancel import Cancelled, cancelled, check
 from queries.embedded_acks import EmbeddedAcks
@@ -352,7 +352,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
 
     def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]:
         c = self._conn()
-        args = {"key": query_key(q), "q": q, "cn": number_query(q)}
+        args = {"key": query_key(q), "q": id_query(q), "cn": number_query(q)}
         rows = c.execute(sq.SEARCH, {**args, "limit": limit, "offset": offset}).fetchall()
         total = c.execute(sq.COUNT_SEARCH, args).fetchone()[0]
         return [_firm(r) for r in rows], int(total)

@@ -27,7 +27,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from domain.search import SEARCH_KEY_VERSION, number_query, query_key, search_key
+from domain.search import SEARCH_KEY_VERSION, id_query, number_query, query_key, search_key
 from domain.second_hop import Partners, rank_from_partners, shown_pairs, top_by_weight
 from queries import pair_series
 from queries import partner_lists as lists_codec
@@ -289,7 +289,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
 
     @_translate
     def search_firms(self, q: str, limit: int, offset: int) -> tuple[list[Firm], int]:
-        args = {"key": query_key(q), "q": q, "cn": number_query(q)}
+        args = {"key": query_key(q), "q": id_query(q), "cn": number_query(q)}
         rows = self._read(sq.SEARCH, **args, limit=limit, offset=offset)
         total = self._read(sq.COUNT_SEARCH, **args)[0]["n"]
         return [_firm(r) for r in rows], int(total)

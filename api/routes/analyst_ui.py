@@ -30,9 +30,10 @@ import math
 import re
 import shutil
 import tempfile
+import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -86,10 +87,18 @@ FILTERS: dict[str, tuple[str, str]] = {
 _MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
 
 
+PERCENT_FILTERS = frozenset({"min_top", "min_exposure"})
+"""Filters typed in percent, as the table shows those shares (the table's columns hold 0–1)."""
+_UNIT = re.compile(r"\s*(?:%|日間?|か月|ヶ月|カ月|箇月|pp|ポイント|pt)$", re.IGNORECASE)
+
+
 def _number(text: str) -> float | None:
-    """A filter value as typed (empty or not a number: no filter)."""
+    """A filter value as typed: full-width digits, thousands separators and
+    a unit after it (``50%``, ``６０日``, ``-10pp``) allowed; ``None`` for
+    anything else (the page then says it was not used)."""
+    cleaned = _UNIT.sub("", unicodedata.normalize("NFKC", text).strip().replace(",", "")).replace("−", "-")
     try:
-        value = float(text.strip().replace(",", ""))
+        value = float(cleaned)
     except ValueError:
         return None
     return value if math.isfinite(value) else None
@@ -166,8 +175,9 @@ def portfolio_page(request: Request, principal: PagePrincipal,
                    page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """Every BPO client with its signals; ``sort`` one of :data:`SORTS`,
     ``dir`` ``asc``/``desc`` (default: the column's worse end first), filters
-    of :data:`FILTERS` (shares and HHI as fractions 0–1, gap in percentage
-    points, days in days), ``distress=1`` (a partner in distress),
+    of :data:`FILTERS` (shares in percent, as the table shows them; HHI as
+    a fraction 0–1; gap in percentage points; days in days; a value that is
+    no number is named on the page and not used), ``distress=1`` (a partner in distress),
     ``own=1`` (the client itself), ``alerts=1`` (open alerts), ``industry``
     (JSIC letter), ``q`` (name or id)."""
     sort = sort if sort in SORTS else "gap"
@@ -175,7 +185,9 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     given = {"min_hhi": min_hhi, "min_top": min_top, "min_gap": min_gap, "max_gap": max_gap,
              "min_days": min_days, "min_days_change": min_days_change, "min_exposure": min_exposure,
              "min_months": min_months}
-    bounds = {k: v for k, text in given.items() if (v := _number(text)) is not None}
+    bounds = {k: v / 100 if k in PERCENT_FILTERS else v
+              for k, text in given.items() if (v := _number(text)) is not None}
+    unreadable = [k for k, text in given.items() if text.strip() and _number(text) is None]
     store = ScopedStore(request.app.state.store, principal)
     signals = shared_portfolio_cache(request.app.state).get(store)
     table = signals.table.assign(open_alerts=_open_alerts(_raw(request), signals.table.index))
@@ -194,7 +206,7 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     return render(request, "portfolio.html", rows=rows, total=total, clients=len(table), page=page,
                   pages=pages, sort=sort, descending=descending, filters=params, kept=kept,
                   industries=industries, computed_at=signals.computed_at, stale=signals.stale,
-                  page_size=PAGE_SIZE)
+                  page_size=PAGE_SIZE, unreadable=unreadable)
 
 
 # -- entity-resolution review --------------------------------------------------
@@ -231,9 +243,34 @@ def review_page(request: Request, principal: PagePrincipal,
     clients = store.get_firms({i.client_id for i in shown})
     merges = sorted(store.list_merges(), key=lambda m: (m.created_at, m.id), reverse=True)[:PAGE_SIZE]
     names = store.get_firms({m.to_firm for m in merges} | {m.client_id for m in merges})
+    rivals = {i.id: m.group(1) for i in shown if (m := _RIVAL.match(i.reason))}
     flash = request.session.pop("analyst_flash", None)
     return render(request, "review.html", items=shown, total=total, page=page, pages=pages,
-                  clients={k: f.name for k, f in {**clients, **names}.items()}, merges=merges, flash=flash)
+                  clients={k: f.name for k, f in {**clients, **names}.items()}, merges=merges, flash=flash,
+                  rivals=rivals, known=_names_of(store, {i.candidate_id for i in shown if i.candidate_id}
+                                                 | set(rivals.values())))
+
+
+_RIVAL = re.compile(r"ambiguous: (\S+) scores ")
+"""The other firm as close as the candidate, in a review reason (``ingest.matching``)."""
+
+
+def _names_of(store: Store, ids: Collection[str]) -> dict[str, str]:
+    """A name to show for each firm or registry entry (``reg:`` + 法人番号)
+    a review names: the firm's name, else its most seen spelling, else the
+    registry's name — an analyst decides on names, not on ids."""
+    regs = {i for i in ids if i.startswith("reg:")}
+    out: dict[str, str] = {}
+    for number in regs:
+        if (record := store.registry_get(number.removeprefix("reg:"))) is not None:
+            out[number] = record.name
+    firms = set(ids) - regs
+    for fid, spelled in store.firm_spellings(firms).items():
+        seen = sorted(spelled.spellings, key=lambda s: (-s[1], s[0]))
+        name = spelled.name or spelled.registry_name or (seen[0][0] if seen else None)
+        if name:
+            out[fid] = name
+    return out
 
 
 def _decide(request: Request, action: str, item: str,

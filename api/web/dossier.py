@@ -190,7 +190,9 @@ class Profile:
 @dataclass(frozen=True)
 class Batch:
     """One ledger file of the firm's own books as loaded: ``file`` is the
-    file's name only (no server path), ``loaded_at`` ISO 8601, rows counted."""
+    file's name only (no server path), ``loaded_at`` ISO 8601, rows counted,
+    ``first_month`` / ``last_month`` (``YYYY-MM``) the months it holds (``None``
+    for a file that holds none, e.g. an empty one)."""
 
     id: str
     file: str
@@ -199,6 +201,8 @@ class Batch:
     rows_loaded: int
     rows_rejected: int
     status: str
+    first_month: str | None = None
+    last_month: str | None = None
 
 
 @dataclass(frozen=True)
@@ -599,6 +603,7 @@ class WhatIf:
     # what the answer rests on: (English template of graph.contagion.WHATIF_NOTES, its
     # values), translated by the page like its other messages
     notes: list[tuple[str, dict[str, Any]]]
+    window_months: int = 12  # the months (ending at as_of) of sales_to, purchases_from and their shares
 
 
 # -- building it ----------------------------------------------------------------------------
@@ -613,8 +618,9 @@ def _profile(f: Firm) -> Profile:
 
 
 def _own_loads(store: ReadStore, firm_id: str, is_client: bool) -> tuple[list[Batch], list[dict[str, Any]]]:
-    """Ledger files of the firm's own books (client id = the firm), newest
-    first, and where its settlements are both in its journal and in a bank
+    """Ledger files of the firm's own books (client id = the firm), those of
+    the latest months first and the largest of them first, with the months
+    each holds, and where its settlements are both in its journal and in a bank
     file (kind and months only: the files are listed beside;
     :func:`api.load_checks.client_double_settlements`), from one read of them.
 
@@ -626,12 +632,20 @@ def _own_loads(store: ReadStore, firm_id: str, is_client: bool) -> tuple[list[Ba
     if listing is None:
         return [], []
     loads = listing(firm_id)
+    held = cast(Store, raw).batch_months([b.id for b in loads]) if loads else {}
     out = [Batch(b.id, service.shown_name(b.file), b.format, b.finished_at or b.started_at, b.rows_loaded,
-                 b.rows_rejected, b.status)
+                 b.rows_rejected, b.status, *_span(held.get(b.id)))
            for b in loads]
     doubled = load_checks.client_double_settlements(cast(Store, raw), firm_id, loads) if is_client else []
-    return (sorted(out, key=lambda b: b.loaded_at, reverse=True),
-            [{"kind": d["kind"], "months": d["months"]} for d in doubled])
+    # the files of the latest months first, the largest of them first: the main journal leads, not the
+    # last of many small bank files loaded after it
+    out.sort(key=lambda b: (b.last_month or "", b.rows_loaded, b.loaded_at), reverse=True)
+    return out, [{"kind": d["kind"], "months": d["months"]} for d in doubled]
+
+
+def _span(months: Collection[str] | None) -> tuple[str | None, str | None]:
+    """The first and last of some months (``None, None`` for none)."""
+    return (min(months), max(months)) if months else (None, None)
 
 
 def _tail(items: list[Any], months: int | None) -> list[Any]:
@@ -1017,7 +1031,8 @@ def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:
         len(affected), [float(x) for x in a.get("recovery_rates", [])],
         [float(x) for x in a.get("equity_ratios", [])],
         [(WHATIF_NOTES[n["key"]], _named(dict(n["values"]), failing_id, name(failing_id)))
-         for n in r.get("note_items", [])])
+         for n in r.get("note_items", [])],
+        int(a.get("window_months", 12)))
 
 
 def _named(values: dict[str, Any], failing_id: str, failing_name: str | None) -> dict[str, Any]:

@@ -52,12 +52,13 @@ PAGE_HEADERS = {
 
 def industry_label(letter: str | None, lang: Lang) -> str:
     """A JSIC division letter as a reader knows it: ``P 医療・福祉`` in
-    Japanese (the division names are Japanese), the letter in English."""
-    from ingest.jsic import DIVISIONS
+    Japanese, ``P Medical, health care and welfare`` in English."""
+    from ingest.jsic import DIVISIONS, DIVISIONS_EN
 
     if not letter:
         return "–"
-    return f"{letter} {DIVISIONS[letter]}" if lang == "ja" and letter in DIVISIONS else letter
+    names = DIVISIONS if lang == "ja" else DIVISIONS_EN
+    return f"{letter} {names[letter]}" if letter in names else letter
 
 
 @cache

@@ -100,7 +100,7 @@ MATCH (a:Alias) WHERE a.firm_id IN $ids
 RETURN a.firm_id AS id, a.raw_name AS name, count(*) AS n
 """
 
-# $key — the query's key (may be ''); $q — the query as typed, for ids; $cn —
+# $key — the query's key (may be ''); $q — the query as an id (domain.search.id_query; '' lists every firm); $cn —
 # the digits of a 法人番号 query (may be '').
 _HITS: Final[LiteralString] = """
 CALL () {

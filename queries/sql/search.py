@@ -87,7 +87,7 @@ MASTER_SPELLINGS: Final = """
 SELECT firm_id, name FROM firm_spellings WHERE firm_id IN (SELECT value FROM json_each(?))
 """
 
-# :key — the query's key (may be ''); :q — the query as typed, for ids; :cn —
+# :key — the query's key (may be ''); :q — the query as an id (domain.search.id_query; '' lists every firm); :cn —
 # the digits of a 法人番号 query (may be '').
 _HITS: Final = """
 WITH hits(id) AS (

@@ -45,6 +45,11 @@ def test_search_is_paginated_and_case_insensitive(store: Store) -> None:
     assert [f.id for f in page] == ["F05", "F06", "F07", "F08", "F09"]
     by_id, n = store.search_firms("x1", 10, 0)
     assert n == 1 and by_id[0].name == "other"
+    # an id typed full-width, or with spaces around it (a copy from a PDF or a form)
+    for typed in ("Ｘ１", " X1 ", "\u3000x1"):
+        found, n = store.search_firms(typed, 10, 0)
+        assert n == 1 and found[0].id == "X1", typed
+    assert store.search_firms("   ", 10, 0)[1] == store.search_firms("", 10, 0)[1] == 13  # no query: every firm
     assert store.get_firms(["F01", "nope"]).keys() == {"F01"}
 
 

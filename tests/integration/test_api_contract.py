@@ -60,6 +60,20 @@ def test_out_of_range_paging_and_bad_parameters_are_422(app: tuple[FastAPI, dict
         _problem(c.get("/firms", headers={"Authorization": "Bearer nope"}), 401, "unauthorized")
 
 
+def test_head_answers_as_get_without_a_body(app: tuple[FastAPI, dict[str, str]]) -> None:
+    """A monitor's HEAD /health and curl -I of a firm: GET's status and
+    headers, no body; without a token, GET's 401."""
+    a, auth = app
+    with TestClient(a) as c:
+        for path, headers in (("/health", {}), ("/firms/F0001", auth)):
+            get, head = c.get(path, headers=headers), c.head(path, headers=headers)
+            assert head.status_code == get.status_code == 200, (path, head.status_code)
+            assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+            assert head.headers["content-length"] == get.headers["content-length"]
+        assert c.head("/firms/F0001").status_code == 401
+        assert c.head("/firms/NOPE", headers=auth).status_code == 404
+
+
 def test_an_upload_over_the_limit_is_refused_before_its_body(app: tuple[FastAPI, dict[str, str]]) -> None:
     a, auth = app
     with TestClient(a) as c:  # a declared Content-Length over the limit

@@ -106,6 +106,11 @@ def test_roles(client: TestClient, tokens: Headers) -> None:
         r = client.post("/ingest", headers=tokens[who], files={"file": ("x.csv", b"a,b\n")},
                         data={"client_id": "F1"})
         assert r.status_code == 403
+    # a researcher refused a firm is audited as refused, as every other refusal
+    assert client.get("/firms/F1", headers=tokens["researcher"]).status_code == 403
+    client.app.state.audit_buffer.flush()  # type: ignore[attr-defined]
+    refused = client.app.state.store.audit_log(user="researcher", action="firm.get")[0]  # type: ignore[attr-defined]
+    assert refused and {e.outcome for e in refused} == {"denied"}
     users = client.get("/admin/users", headers=tokens["admin"]).json()
     assert {u["name"]: (u["role"], u["bank"]) for u in users["data"]}["officer_b2"] == ("credit_officer", "B2")
     assert not any("hash" in k and k != "has_password" for u in users["data"] for k in u)

@@ -106,7 +106,15 @@ def test_portfolio_sorts_filters_and_pages(portfolio: TestClient, store: Store) 
     assert _rows(page.text) == ["C1", "C2", "C3", "C4"]  # no value (C4) last, either way
     assert _rows(c.get("/ui/portfolio?sort=hhi&dir=asc").text) == ["C3", "C2", "C1", "C4"]
     assert _rows(c.get("/ui/portfolio?sort=hhi&dir=desc&min_hhi=0.4").text) == ["C1", "C2"]
-    assert _rows(c.get("/ui/portfolio?sort=top&dir=asc&min_top=0.3").text) == ["C2", "C1"]
+    # shares typed in percent, as the table shows them; a unit or full-width digits are fine
+    for typed in ("30", "30%", "３０％"):
+        assert _rows(c.get("/ui/portfolio", params={"sort": "top", "dir": "asc", "min_top": typed}).text) == \
+            ["C2", "C1"], typed
+    assert _rows(c.get("/ui/portfolio", params={"sort": "id", "min_days": "0日"}).text) == \
+        _rows(c.get("/ui/portfolio", params={"sort": "id", "min_days": "0"}).text)
+    unread = c.get("/ui/portfolio", params={"sort": "id", "min_days": "sixty"})  # said, not silently dropped
+    assert "数値として読めないため、絞り込みに使っていません：売上債権回転日数" in unread.text
+    assert len(_rows(unread.text)) == 4
     assert _rows(c.get("/ui/portfolio?sort=id&distress=1").text) == ["C3"]
     assert _rows(c.get("/ui/portfolio?sort=id&dir=asc&industry=K").text) == ["C3", "C4"]
     assert _rows(c.get("/ui/portfolio?q=二番").text) == ["C2"]
@@ -201,6 +209,19 @@ def _review_data(store: Store, tmp: Path) -> tuple[review.ReviewItem, review.Rev
     return items["株式会社出雲精蜜工業所"], items["株式会社米子運送サービ"]
 
 
+def test_a_review_names_firms_and_registry_entries_not_ids(store: Store) -> None:
+    """A candidate or rival firm without a name of its own is named by its
+    most seen spelling; a registry entry (``reg:`` + 法人番号) by the registry."""
+    from api.routes.analyst_ui import _names_of
+    from queries.model import RegistryRecord
+
+    store.upsert_registry([RegistryRecord("2260001009525", "NEXT交通株式会社")])
+    store.upsert_firms([Firm("C1", "株式会社一番", is_client=True), Firm("NONAME")])
+    named = _names_of(store, {"C1", "reg:2260001009525", "reg:9999999999999", "NONAME"})
+    assert named["C1"] == "株式会社一番" and named["reg:2260001009525"] == "NEXT交通株式会社"
+    assert "reg:9999999999999" not in named and "NONAME" not in named  # nothing to name them by: the id stays
+
+
 def test_review_accept_reject_and_undo(store: Store, tmp_path: Path) -> None:
     typo, other = _review_data(store, tmp_path)
 
@@ -212,6 +233,7 @@ def test_review_accept_reject_and_undo(store: Store, tmp_path: Path) -> None:
         page = c.get("/ui/review")
         assert page.status_code == 200
         assert typo.raw_name in page.text and "株式会社出雲精密工業所" in page.text and other.raw_name in page.text
+        assert "独立した企業として登録中" in page.text  # what "now" means, beside the spelling's own firm's id
         csrf = _csrf(page.text)
         # without the form's token (or with another), nothing changes
         assert c.post(f"/ui/review/{typo.id}/accept").status_code == 403
