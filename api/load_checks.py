@@ -75,14 +75,18 @@ def batch_double_settlements(store: Store, batch: BatchInfo) -> list[dict[str, A
 
 
 def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
-    """``summary`` with ``overlaps`` (:func:`repeated_months`) and
+    """``summary`` with the months it holds (``first_month``, ``last_month``),
+    ``overlaps`` (:func:`repeated_months`) and
     ``double_settlements`` (:func:`client_double_settlements`) filled: a
     few reads of the client's loads; for a single file (a run of many:
     :func:`run_overlaps`, :func:`run_double_settlements`)."""
     if not _checkable(summary):
         return summary
-    summary.overlaps = repeated_months(summary.batch_id, summary.format,
-                                       store.client_batch_months(summary.client_id), store.get_batch)
+    by_batch = store.client_batch_months(summary.client_id)
+    held = sorted(by_batch.get(summary.batch_id, ()))
+    if held:
+        summary.first_month, summary.last_month = held[0], held[-1]
+    summary.overlaps = repeated_months(summary.batch_id, summary.format, by_batch, store.get_batch)
     summary.double_settlements = [d for d in client_double_settlements(store, summary.client_id)
                                   if involves(d, summary.batch_id)]
     return summary

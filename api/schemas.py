@@ -257,6 +257,9 @@ class IngestOut(_Out):
     rows_skipped: int
     rows_outside: int = Field(0, description="good lines of other months than those taken (`months`)")
     months: str = Field("", description="the months taken (FIRST..LAST) when asked, else every month")
+    first_month: str = Field("", description="the first month (YYYY-MM) the load holds of its client's ledger "
+                             "(a 全銀 file: the year its dates were given)")
+    last_month: str = Field("", description="the last month (YYYY-MM) the load holds")
     status: str
     message: str
     duplicate: bool

@@ -6,23 +6,27 @@ balances (yen), receivable and payable turnover (days), and the size class
 of the study (by annualised sales).
 
 Balances start at zero at the first month with data (an opening balance is
-not in the ledger), so early months understate them; turnover days use the
-trailing twelve months of sales, annualised when fewer months exist:
-``receivable days = receivable balance / (annual sales / 365)``.
+not in the ledger), so early months understate them. Receivable days use
+the trailing twelve months of sales, annualised when fewer months exist —
+``receivable days = receivable balance / (annual sales / 365)``, the
+study's accounts-receivable turnover. Payable days are counted back
+(:func:`countback_days`): a small firm's purchases come in lumps, and a
+month's bill over a year's purchases made of eleven empty months read as 365
+days for a supplier paid the next month.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from graph.records import MonthlyPayment as PaymentObs
 from graph.records import MonthlyTrade as TradeObs
 
-__all__ = ["TradeObs", "PaymentObs", "monthly_figures", "figures_from_sums", "size_class",
-           "SIZE_CLASS_BOUNDS", "KINDS"]
+__all__ = ["TradeObs", "PaymentObs", "monthly_figures", "figures_from_sums", "size_class", "countback_days",
+           "SIZE_CLASS_BOUNDS", "KINDS", "COUNTBACK_MONTHS"]
 
 KINDS = ("sales", "purchases", "receipts", "payments")
 
@@ -35,6 +39,48 @@ SIZE_CLASS_BOUNDS = (50_000_000, 100_000_000, 1_000_000_000)
 def size_class(annual_sales_yen: float) -> int:
     """The study's size class 1–4 for annual sales in yen."""
     return 1 + sum(annual_sales_yen >= b for b in SIZE_CLASS_BOUNDS)
+
+
+COUNTBACK_MONTHS = 12
+"""How far back :func:`countback_days` counts (months): a balance older than
+that reads as the window's days."""
+
+
+def countback_days(balance: Sequence[float], flow: Sequence[float], days_in_month: Sequence[int],
+                   months: int = COUNTBACK_MONTHS) -> list[float | None]:
+    """Days of each month-end ``balance`` by the countback method: take the
+    month's ``flow`` (purchases, yen) and the months before it, newest first,
+    until they make up the balance; the days of the months used up in full,
+    plus the share of the last one's days. A month with no flow still counts
+    its days (the balance aged through it). 0 for a balance of 0 or less; the
+    days of the ``months`` counted when the balance is larger than all their
+    flow; ``None`` where those months have no flow at all.
+
+    >>> countback_days([100, 150], [100, 100], [30, 31])  # a month's bill, half the month before
+    [30.0, 46.0]
+    >>> countback_days([0, 0, 80], [50, 0, 80], [31, 30, 31])  # lumpy: paid the next month
+    [0.0, 0.0, 31.0]
+    """
+    out: list[float | None] = []
+    for t, b in enumerate(balance):
+        first = max(0, t - months + 1)
+        if not any(flow[k] > 0 for k in range(first, t + 1)):
+            out.append(None)
+            continue
+        left, total = float(b), 0.0
+        if left <= 0:
+            out.append(0.0)
+            continue
+        for k in range(t, first - 1, -1):
+            f = float(flow[k])
+            if f > 0 and f >= left:
+                total += left / f * days_in_month[k]
+                left = 0.0
+                break
+            left -= max(f, 0.0)
+            total += days_in_month[k]
+        out.append(round(total, 1))
+    return out
 
 
 def monthly_figures(client: str, trades: Iterable[TradeObs], payments: Iterable[PaymentObs]) -> pd.DataFrame:
@@ -72,9 +118,10 @@ def figures_from_sums(sums: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
     wide["payable"] = (wide["purchases"] - wide["payments"]).cumsum()
     n = wide["sales"].rolling(12, min_periods=1).count()
     annual_sales = wide["sales"].rolling(12, min_periods=1).sum() * 12 / n
-    annual_purchases = wide["purchases"].rolling(12, min_periods=1).sum() * 12 / n
     wide["annual_sales"] = annual_sales.round().astype("int64")
     wide["receivable_days"] = (wide["receivable"] / (annual_sales / 365)).where(annual_sales > 0).round(1)
-    wide["payable_days"] = (wide["payable"] / (annual_purchases / 365)).where(annual_purchases > 0).round(1)
+    month_days = pd.PeriodIndex(months, freq="M").days_in_month.tolist()
+    wide["payable_days"] = pd.Series(countback_days(wide["payable"].tolist(), wide["purchases"].tolist(), month_days),
+                                     index=wide.index, dtype="float64")
     wide["size_class"] = [size_class(x) for x in annual_sales]
     return wide

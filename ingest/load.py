@@ -147,6 +147,8 @@ class LoadSummary:
     rows_unnamed: int = 0  # of rows_loaded: no counterparty named (the client's own figures only)
     rows_outside: int = 0  # good rows of months the load was told not to take (LoadJob.months)
     months: str = ""  # the months taken when told (``2025-10..2026-03``), else every month
+    first_month: str = ""  # the first and last month (YYYY-MM) the load holds of its client's ledger
+    last_month: str = ""   # (filled by the API's checks after a load: what a 全銀 file's year decided)
     rejects_path: str = ""
     duplicate: bool = False
     resumed: bool = False

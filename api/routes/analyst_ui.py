@@ -520,9 +520,11 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     # months loaded twice, however either load was made: the same client and format, or journal and bank
     overlaps = _overlap_rows(batch_overlaps(_raw(request), batch))
     settlements = batch_double_settlements(_raw(request), batch)
+    held = sorted(_raw(request).batch_months([batch.id]).get(batch.id, ()))  # what a 全銀 file's year decided
+    client = _raw(request).get_firms([batch.client_id]).get(batch.client_id) if batch.client_id else None
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
                   has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None,
-                  overlaps=overlaps, settlements=settlements)
+                  overlaps=overlaps, settlements=settlements, held=held, client_name=client.name if client else None)
 
 
 # -- research export -------------------------------------------------------------------

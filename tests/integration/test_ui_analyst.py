@@ -289,6 +289,8 @@ def test_loads_and_rejected_rows(store: Store, tmp_path: Path) -> None:
         assert re.findall(r'<tr data-batch="([^"]+)"', only) == [summary.batch_id]
         one = c.get(f"/ui/loads/{summary.batch_id}")
         assert one.status_code == 200
+        assert "含まれる月" in one.text and "2025年4月" in one.text  # the months the file holds
+        assert 'href="/ui/firms/L1"' in one.text
         row = one.text.split('<table class="data rejects">')[1]
         assert "<td class=\"num\">3</td>" in row  # line 3 of the file (the header is line 1)
         # the reader's reason (English in the quarantine CSV) in the page's language, its value kept

@@ -69,6 +69,7 @@ def test_upload_for_the_wrong_client_then_the_right_one(client: TestClient, stor
     assert wrong["rows_loaded"] == 0 and wrong["status"] == "loaded"
     right = client.post("/ingest", files=files, data={"client_id": "F0005"}).json()
     assert right["duplicate"] is False and right["rows_loaded"] > 100
+    assert right["first_month"] and right["first_month"] <= right["last_month"]  # the months it holds
     assert right["same_file"][0]["batch_id"] == wrong["batch_id"]
     assert f"also stored as batch {wrong['batch_id']} for client F0004" in right["message"]
     again = client.post("/ingest", files=files, data={"client_id": "F0005"}).json()
