@@ -74,10 +74,14 @@ from queries.version_memo import VersionMemo, forget_in_every_memo
 if TYPE_CHECKING:  # only annotations: the CLI and the API's auth import this module without pandas
     import pandas as pd
 
-__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "is_pseudonym", "BANK_SCOPE", "scope_key_of", "scoped_key",
+__all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "DENIED_TO_RESEARCHERS", "is_pseudonym", "BANK_SCOPE", "scope_key_of", "scoped_key",
            "bank_scoped_parts", "access_of", "OPERATOR_ACCESS"]
 
 PSEUDONYM_PREFIX = "p-"
+DENIED_TO_RESEARCHERS = ("this role receives aggregates only: the correlation of parameters "
+                         "(GET /analytics/correlation) and the anonymised export (the page /ui/export, or "
+                         "torihiki export), never a firm-level answer")
+"""Why a researcher's firm-level read is refused (403), saying where the aggregates are."""
 
 
 def is_pseudonym(firm_id: str) -> bool:
@@ -465,8 +469,7 @@ class ScopedStore:
                 "masked": ["names and ids of firms", "every firm-level answer"]}
 
     def _deny(self) -> AccessDenied:
-        return AccessDenied("this role receives aggregates only (correlation, the anonymised export), "
-                            "never a firm-level answer")
+        return AccessDenied(DENIED_TO_RESEARCHERS)
 
     def _officer(self) -> bool:
         """True for a credit officer; raises for a researcher (firm-level reads)."""

@@ -137,19 +137,25 @@ KEY_MEASURES = frozenset({
 firm, concentration, churn and distress); the others can follow folded."""
 
 SHARE_MEASURES = frozenset({
-    "top_customer_share", "top3_customer_share", "customer_hhi", "top_supplier_share", "top3_supplier_share",
-    "supplier_hhi", "reciprocity", "reciprocity_amount", "partner_churn_rate", "client_sales_coverage",
+    "top_customer_share", "top3_customer_share", "top_supplier_share", "top3_supplier_share",
+    "reciprocity", "reciprocity_amount", "partner_churn_rate", "client_sales_coverage",
     "client_purchase_coverage", "partner_distress_share", "customer_distress_share", "supplier_distress_share",
-    "two_hop_distress_exposure", "ego_density", "constraint",
+    "two_hop_distress_exposure",
 })
+"""Peer measures that are shares 0–1, shown as percent."""
+INDEX_MEASURES = frozenset({"customer_hhi", "supplier_hhi", "ego_density", "constraint"})
+"""Peer measures that are indices 0–1 (not shares of anything), shown as the
+concentration section shows HHI: to three decimals."""
 
 
 def value_format(name: str, unit: str | None = None) -> str:
-    """How a peer measure's values read: ``share`` (0–1, shown as percent;
-    HHI, constraint and density too), ``yen``, ``percent`` (already in
-    percent), ``days``, ``flag`` (0/1) or ``number``."""
+    """How a peer measure's values read: ``share`` (0–1, shown as percent),
+    ``index`` (HHI, constraint, density: 0–1 to three decimals), ``yen``,
+    ``percent`` (already in percent), ``days``, ``flag`` (0/1) or ``number``."""
     if name in SHARE_MEASURES:
         return "share"
+    if name in INDEX_MEASURES:
+        return "index"
     if name in ("out_strength", "in_strength"):
         return "yen"
     if unit == "%":

@@ -55,8 +55,6 @@ class MemoFormats:
     """Formats the memo needs beyond the template filters: peer measures in
     their own units, HHI levels, what-if bands in the page's language."""
 
-    _SHARES = ("_share", "_coverage", "exposure", "churn_rate")
-
     def __init__(self, loc: Locale) -> None:
         self.loc = loc
 
@@ -75,8 +73,13 @@ class MemoFormats:
             return loc.number(value, 0)
         if name.endswith("_strength"):
             return loc.yen(value)
-        if name.endswith(self._SHARES):
+        from api.web.dossier import value_format
+
+        kind = value_format(name, unit)  # the page's reading: shares as %, indices (HHI …) to 3 decimals
+        if kind == "share":
             return loc.percent(value)
+        if kind == "index":
+            return loc.number(value, 3)
         return loc.number(value, 2)
 
     @staticmethod

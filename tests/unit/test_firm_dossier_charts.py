@@ -78,7 +78,8 @@ def test_the_japanese_font_is_used_when_installed() -> None:
 
 
 def test_value_formats_and_pseudonyms() -> None:
-    assert value_format("customer_hhi") == "share" and value_format("top_supplier_share") == "share"
+    # HHI reads as the concentration section shows it (0.304), not as a share (30.4 %)
+    assert value_format("customer_hhi") == "index" and value_format("top_supplier_share") == "share"
     assert value_format("out_strength") == "yen"
     assert value_format("ordinary_margin_pct", "%") == "percent"
     assert value_format("ar_turnover_days", "days") == "days"
