@@ -755,9 +755,9 @@ def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
                  as_of.get("computed_at") or None, bool(as_of.get("stale")))
 
 
-DISTRESS_MEASURES = frozenset({"partner_distress_share", "customer_distress_share", "supplier_distress_share",
-                               "two_hop_distress_exposure"})
-"""Peer measures read from partners' distress signals."""
+DISTRESS_MEASURES = frozenset({"partner_distress_share", "customer_distress_share", "supplier_distress_share"})
+"""Peer measures read from the partners' own distress signals (two-hop
+exposure reads the signals of firms beyond them, which may be visible)."""
 
 
 def _share_of(yen: Mapping[str, int], ids: Collection[str]) -> float:

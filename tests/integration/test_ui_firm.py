@@ -83,6 +83,7 @@ def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, 
     assert "script-src 'self'" in r.headers["content-security-policy"]
     assert '<html lang="ja">' in html
     assert MASTER[C1] in html and MASTER[C2] in html  # the firm and its partners by name
+    assert f'href="/ui/firms/{C2}"' in html  # a partner opens its own page
     for section in ("データの範囲", "取引ネットワーク", "取引グループ", "集中度", "支払条件", "取引先の状況",
                     "同業比較", "取引先が破綻した場合"):
         assert section in html, section
