@@ -347,11 +347,15 @@ def _series(g: _Grid, rows: Iterable[tuple[str, int]], t: int) -> list[dict[str,
 
 
 def _own_series(g: _Grid, client: str, labels: Sequence[str], lo_t: int, hi_t: int) -> list[dict[str, Any]]:
-    """The client's own ledger totals (``sales``, ``receipts`` …) per month."""
+    """The client's own ledger totals (``sales``, ``receipts`` …) per month;
+    ``None`` for a month outside its ledger's months (no ledger there is not
+    a month of no trade: a coverage drop's missing months read as such)."""
     lo, hi = max(0, lo_t), min(g.n - 1, hi_t)
     i = g.clients.index(client)
+    first, last = int(g.ledger_first[i]), int(g.ledger_last[i])
     return [{"label": label, "seller": None, "buyer": None, "months": list(g.months[lo:hi + 1]),
-             "yen": [int(x) for x in g.own[label][i, lo:hi + 1]]} for label in labels]
+             "yen": [int(g.own[label][i, t]) if first <= t <= last else None for t in range(lo, hi + 1)]}
+            for label in labels]
 
 
 def _first_of_runs(fire: np.ndarray) -> np.ndarray:

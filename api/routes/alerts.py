@@ -44,7 +44,8 @@ class SeriesOut(_Out):
     seller: str | None = None
     buyer: str | None = None
     months: list[str]
-    yen: list[int]
+    yen: list[int | None] = Field(description="yen per month; null for a month outside the client's own "
+                                              "ledger (no ledger loaded for it, not a month of no trade)")
 
 
 class AckRecord(_Out):

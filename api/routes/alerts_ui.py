@@ -48,9 +48,9 @@ def _firm(firm: str) -> dict[str, str]:
 
 def _bars(alert: dict[str, Any]) -> dict[str, Any]:
     """The alert with each series' bar widths (percent of the largest month)."""
-    top = max((y for s in alert["series"] for y in s["yen"]), default=0)
+    top = max((y for s in alert["series"] for y in s["yen"] if y is not None), default=0)
     for s in alert["series"]:
-        s["bars"] = [round(100 * y / top, 1) if top > 0 and y > 0 else 0 for y in s["yen"]]
+        s["bars"] = [round(100 * y / top, 1) if top > 0 and y is not None and y > 0 else 0 for y in s["yen"]]
     return alert
 
 

@@ -69,6 +69,10 @@ def test_no_partner_is_lost_when_the_clients_own_ledger_stopped() -> None:
     drop = _of(found, al.COVERAGE_DROP)
     assert [(a.firm_id, a.month, a.numbers["months"], a.severity) for a in drop] == [("C", "2024-09", 4, "high")]
     assert drop[0].numbers["last_month"] == "2024-08" and drop[0].numbers["region_month"] == "2024-12"
+    # the months after its ledger are no ledger (None), not months of no sales (0)
+    sales = next(s for s in drop[0].series if s["label"] == "sales")
+    by_month = dict(zip(sales["months"], sales["yen"], strict=True))
+    assert by_month["2024-08"] == 1000 and by_month["2024-09"] is None and by_month["2024-12"] is None
 
 
 def test_a_supplier_concentration_jump_is_raised_in_its_first_month_only() -> None:
