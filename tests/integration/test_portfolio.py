@@ -139,6 +139,13 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
             # a byte-order mark: Excel reads the Japanese of a UTF-8 file right
             assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf")
         assert (out / "data_dictionary.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+        # amounts in yen to three significant figures: an invoice amount does not find its pair
+        amounts = pd.read_csv(out / "edges.csv")["amount"]
+        assert all(len(str(abs(int(a))).rstrip("0")) <= 3 for a in amounts)
+        strength = pd.read_csv(out / "metrics.csv")["out_strength"].dropna()
+        assert all(len(str(abs(int(a))).rstrip("0")) <= 3 for a in strength)
+        rounded = dictionary.set_index(["file", "name"]).loc[("edges", "amount"), "privacy"]
+        assert rounded == "rounded to 3 significant figures"
     meta = json.loads((out / "export.json").read_text(encoding="utf-8"))
     assert "out" not in meta and str(tmp_path) not in json.dumps(meta)  # no path of the machine that wrote it
     assert meta["month_from"] and meta["month_to"] and meta["month_from"] <= meta["month_to"]
