@@ -245,6 +245,7 @@ def coarsen(
     k: int = 5,
     *,
     id_column: str | None = None,
+    max_suppressed: float = 0.0,
 ) -> CoarsenResult:
     """Generalise quasi-identifiers until every cell holds at least ``k`` firms.
 
@@ -257,6 +258,11 @@ def coarsen(
     quasi_identifiers : the columns whose combination could single a firm out.
     k : the minimum number of firms per combination (cell).
     id_column : count distinct values of this column per cell instead of rows.
+    max_suppressed : the share (0–1) of the rows with any quasi-identifier
+        that may be suppressed instead of generalising a whole column
+        further: when the rows in cells below ``k`` are at most this share,
+        they are suppressed (step 5) and every other row keeps its detail. 0 (the default): generalise while any
+        cell is below ``k``.
 
     Returns
     -------
@@ -305,8 +311,12 @@ def coarsen(
     for column, level, fn in COARSEN_ORDER:
         if column not in qis:
             continue
-        if _cell_sizes(out, qis, id_column).min() >= k:
+        below = _row_cell_sizes(out, qis, id_column) < k
+        if not below.any():
             break
+        described = int(out[list(qis)].notna().any(axis=1).sum())  # rows with something to suppress
+        if max_suppressed > 0 and below.sum() <= max_suppressed * described:
+            break  # a few rows of small cells: suppress them rather than coarsen every row
         out[column] = _map(out[column], fn, column, level)
         result.steps.append(f"{column} → {level}")
 

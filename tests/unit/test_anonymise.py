@@ -95,6 +95,19 @@ def test_coarsen_climbs_every_step_then_suppresses() -> None:
     assert res.to_dict()["dropped_rows"] == 1 and res.smallest_cell == 5
 
 
+def test_coarsen_suppresses_a_few_rows_rather_than_coarsen_every_row() -> None:
+    """One retailer of a division nobody else is in: with a suppression
+    share, it alone loses its description and the twenty manufacturers keep
+    their prefecture, size class and JSIC division; without, every row is
+    generalised."""
+    df = pd.DataFrame([("E", "鳥取県", 2)] * 20 + [("I", "東京都", 1)], columns=QIS)
+    kept = coarsen(df, k=5, max_suppressed=0.05)
+    assert kept.steps == ["suppressed 1 row(s) in cells below k", "dropped 1 suppressed row(s): fewer than k"]
+    assert set(kept.frame["industry"]) == {"E"} and set(kept.frame["prefecture"]) == {"鳥取県"}
+    assert coarsen(df, k=5).steps[0] == "prefecture → subregion"  # the default: generalise first
+    assert coarsen(df, k=5, max_suppressed=0.01).steps[0] == "prefecture → subregion"  # 1 of 21 is over 1 %
+
+
 def test_coarsen_counts_distinct_firms_with_id_column() -> None:
     # Five monthly rows of one firm are one firm, not five.
     df = pd.DataFrame({"firm": ["a"] * 5, "industry": ["E"] * 5, "prefecture": ["鳥取県"] * 5,
@@ -118,11 +131,11 @@ row = st.tuples(st.sampled_from(list("ADEIPRT") + [None]), st.sampled_from(PREFS
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(row, max_size=80), k=st.integers(1, 6))
-def test_k_anonymity_holds_after_coarsening(rows: list[tuple], k: int) -> None:
+@given(rows=st.lists(row, max_size=80), k=st.integers(1, 6), share=st.sampled_from([0.0, 0.02, 0.2]))
+def test_k_anonymity_holds_after_coarsening(rows: list[tuple], k: int, share: float) -> None:
     df = pd.DataFrame(rows, columns=QIS)
     df["payload"] = range(len(df))
-    res = coarsen(df, k=k)
+    res = coarsen(df, k=k, max_suppressed=share)
     out = res.frame
     assert len(out) == len(df) - res.dropped_rows
     if not out.empty:
