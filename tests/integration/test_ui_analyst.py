@@ -167,7 +167,7 @@ def test_portfolio_reads_the_stored_signals(store: Store, tmp_path: Path) -> Non
         assert _rows(fresh) == ["C1", "C2", "C3", "C4"] and "torihiki refresh" not in fresh
         store.upsert_firms([Firm("C1", "株式会社一番ホールディングス")])
         later = c.get("/ui/portfolio?sort=hhi&dir=desc").text
-    assert "株式会社一番ホールディングス" in later and "torihiki refresh" in later
+    assert "株式会社一番ホールディングス" in later and "前回の計算時点" in later and "href=\"/ui/loads\"" in later
     assert _rows(later) == ["C1", "C2", "C3", "C4"]
 
 
