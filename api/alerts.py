@@ -241,13 +241,16 @@ def alert_feed(store: Store, principal: Principal, *, since: str | None = None, 
     ``{"alerts": [...], "count", "computed_at", "access"}``. Filters:
     ``since`` (``YYYY-MM``, inclusive), ``kind``, ``firm`` (id), ``month``
     (exactly), ``state`` (``all``, ``open``: not acknowledged,
-    ``acknowledged``), ``ids`` (only these alerts). Each alert carries ``ack`` (who, when, note) or
+    ``acknowledged``), ``ids`` (only these alerts); an unknown ``firm`` is
+    :class:`queries.store.NotFound`. Each alert carries ``ack`` (who, when, note) or
     ``None``; ``stale`` says the data changed since they were computed
     (being recomputed; ``wait`` recomputes first, see :func:`alerts_state`)."""
     if state not in ("all", "open", "acknowledged"):
         raise InputError(f"state must be all, open or acknowledged: {state!r}")
     scoped = ScopedStore(store, principal)
     scoped_alerts(scoped, [])  # refuses every role but analysts and admins, before any work
+    if firm is not None and not scoped.get_firms([firm]):
+        raise NotFound(f"no firm {firm!r}")  # a mistyped id is not a client without alerts
     alerts, computed, stale = alerts_state(store, wait=wait)
     wanted = None if ids is None else set(ids)
     chosen = [a for a in alerts

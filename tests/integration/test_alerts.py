@@ -355,7 +355,7 @@ def test_one_clients_alerts_from_the_portfolio_and_its_firm_page(store: Store, t
     to that client's alerts only; acknowledging "all shown" there takes that
     client's alone, and the list goes back to every client's."""
     build_region(store)
-    make_tokens(store)
+    tokens = make_tokens(store)
     alerts, _ = stored_alerts(store, wait=True)
     by_firm: dict[str, int] = {}
     for a in alerts:
@@ -379,6 +379,9 @@ def test_one_clients_alerts_from_the_portfolio_and_its_firm_page(store: Store, t
         assert {a["firm_id"] for a in alerts if a["id"] in acked} == {firm} and len(acked) == n
         assert "未確認のアラートはありません" in c.get(f"/ui/firms/{firm}").text
         assert c.get("/ui/alerts", params={"firm": "bad id!"}).status_code == 422
+        assert c.get("/ui/alerts", params={"firm": "NOPE"}).status_code == 404  # a mistyped id: no such firm
+        api = c.get("/alerts", params={"firm": "NOPE"}, headers=tokens["analyst"])
+        assert api.status_code == 404 and api.json()["error"] == "not_found"
 
 
 def test_the_cli_acknowledges_every_alert_of_a_filter(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
