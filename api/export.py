@@ -90,17 +90,20 @@ def _yen_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c in yen]
 
 
-def _metric_specs(columns: list[str]) -> list[ColumnSpec]:
+def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
+    """The metrics' dictionary entries, each typed as its column is written
+    (counts are integers, the rest floats)."""
     known = {m.name: m for m in METRICS}
     specs = [ColumnSpec("firm", "string", "", "client firm pseudonym", _PSEUDO)]
-    for c in columns:
+    for c in (c for c in metrics.columns if c != "firm"):
+        kind = "integer" if pd.api.types.is_integer_dtype(metrics[c]) else "float"
         m = known.get(c)
         if m is not None:
             worse = f" (worse when {m.worse})" if m.worse else ""
-            specs.append(ColumnSpec(c, "float", m.unit, m.description + worse,
+            specs.append(ColumnSpec(c, kind, m.unit, m.description + worse,
                                     _ROUNDED if m.unit == "yen" else ""))
         else:
-            specs.append(ColumnSpec(c, "float", "", c))
+            specs.append(ColumnSpec(c, kind, "", c))
     return specs
 
 
@@ -143,7 +146,7 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     dictionary = pd.concat([
         data_dictionary(NODE_SPECS, nodes).assign(file="nodes"),
         data_dictionary(EDGE_SPECS, edges).assign(file="edges"),
-        data_dictionary(_metric_specs([c for c in metrics.columns if c != "firm"]), metrics).assign(file="metrics"),
+        data_dictionary(_metric_specs(metrics), metrics).assign(file="metrics"),
     ])
     if fmt == "graphml":
         g = nx.DiGraph()
