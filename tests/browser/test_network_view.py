@@ -144,7 +144,7 @@ def test_officer_sees_pseudonyms_in_grey(page: Any, site: Site) -> None:
     graph = _graph(page)
     masked = [n for n in graph["nodes"] if n.get("masked")]
     assert masked, "the consenting client trades with firms that did not consent"
-    assert all("非開示" in n["label"] and re.search(r"p-[a-z0-9]", n["title"]) for n in masked)
+    assert all("仮名" in n["label"] and re.search(r"p-[a-z0-9]", n["title"]) for n in masked)
     assert all(n["color"]["background"] == "#9e9e9e" for n in masked)
     assert _node_count(page) == len(graph["nodes"])
     shot(page, site, "network-view-officer")

@@ -143,9 +143,9 @@ def test_two_hops_summarise_the_second_hop_instead_of_drawing_it(client: TestCli
     (summary,) = summaries  # … one summary: only B's ledger records a second hop
     assert summary["ref"] == B and summary["count"] == 80 and summary["distressed"] == 1
     assert summary["yen"] == 3 * sum(200_000 + 1_000 * i for i in range(80))
-    assert "二次取引先 80 社" in summary["label"] and "要注意 1 社" in summary["label"]
+    assert "2次取引先 80 社" in summary["label"] and "要注意 1 社" in summary["label"]
     assert len(g["nodes"]) <= 45
-    assert "二次取引先" in r.text  # the facts in the side panel
+    assert "2次取引先" in r.text  # the facts in the side panel
 
 
 def test_expanding_a_partner_returns_its_second_hop_placed_beyond_it(client: TestClient) -> None:
@@ -235,21 +235,21 @@ def test_a_credit_officer_sees_pseudonyms_never_registered_names(region: tuple[S
         masked = [n for n in partners if n["masked"]]
         assert masked and all(n["ref"].startswith("p-") for n in masked)
         # labelled as K's own ledger spells them, marked undisclosed (as on the firm page and memo)
-        assert all(n["label"].endswith("\n(非開示)") for n in masked), [n["label"] for n in masked]
-        assert all("非開示の取引先" in n["title"] and "p-" in n["title"] for n in masked)
+        assert all(n["label"].endswith("\n(仮名)") for n in masked), [n["label"] for n in masked]
+        assert all("仮名で表示の取引先" in n["title"] and "p-" in n["title"] for n in masked)
         assert {n["color"]["background"] for n in masked} == {"#9e9e9e"}
         assert all(not n["distress"] for n in masked)  # a hidden firm's signals are not shown
         page = without_csrf(r.text)
         for f in [*CUSTOMERS[1:], *SUPPLIERS, BOTH, *SECOND]:
             assert f not in page
-        assert "非開示" in r.text
+        assert "仮名" in r.text
         # B consented: its second hop is shown, under pseudonyms
         visible = next(n for n in partners if n["ref"] == B)
         expand = c.get(f"/firms/{K}/view/expand", params={"via": B})
         assert all(f not in expand.text for f in SECOND)  # ids never; names only as B's ledger spells them
         body = expand.json()
         assert body["via_node"] == visible["id"] and body["count"] == 80
-        assert all(n["ref"].startswith("p-") and "非開示" in n["label"] for n in body["nodes"])
+        assert all(n["ref"].startswith("p-") and "仮名" in n["label"] for n in body["nodes"])
         assert body["access"]["scope"] == "bank"
         # a pseudonymised partner expands through what visible ledgers say (nothing here)
         hidden = masked[0]["ref"]
