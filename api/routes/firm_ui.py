@@ -24,9 +24,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.audit import audited_read
 from api.web.i18n import locale_for
@@ -117,11 +118,17 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
 
 @router.get("/ui/firms/{firm_id}/whatif", response_class=HTMLResponse,
             dependencies=[READERS, audited_read("ui.firm.whatif")])
-def firm_whatif(request: Request, firm_id: str, principal: PagePrincipal, fails: Fails = "") -> HTMLResponse:
-    """The what-if result alone (the page's htmx picker swaps it in)."""
+def firm_whatif(request: Request, firm_id: str, principal: PagePrincipal, fails: Fails = "") -> Response:
+    """The what-if result alone (the page's htmx picker swaps it in). Opened
+    as a page of its own (a link copied, a bookmark: no ``HX-Request``), the
+    firm page with the result, rather than an unstyled fragment."""
     store = ScopedStore(request.app.state.store, principal)
     if store.get_firm(firm_id) is None:
         raise NotFound(f"no firm {firm_id!r}")
+    if request.headers.get("hx-request") != "true":
+        query = urlencode({k: v for k, v in (("fails", fails.strip()),
+                                             ("lang", request.query_params.get("lang", ""))) if v})
+        return RedirectResponse(f"/ui/firms/{quote(firm_id, safe='')}{'?' + query if query else ''}#whatif", 303)
     result, problem = _whatif(store, firm_id, fails)
     return render(request, "firm_whatif.html", firm_id=firm_id, fails=fails.strip(), result=result,
                   problem=problem)

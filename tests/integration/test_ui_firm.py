@@ -226,6 +226,9 @@ def test_the_whatif_picker_returns_a_result(app: TestClient) -> None:
     part = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2, "lang": "en"}, headers={"HX-Request": "true"})
     assert part.status_code == 200 and part.text.lstrip().startswith("<div id=\"whatif-result\"")
     assert "<html" not in part.text and f"If {MASTER[C2]} fails" in part.text
+    # the same address opened as a page (a copied link): the firm page with the result, not a fragment
+    own = app.get(f"/ui/firms/{C1}/whatif", params={"fails": C2, "lang": "en"}, follow_redirects=False)
+    assert own.status_code == 303 and own.headers["location"] == f"/ui/firms/{C1}?fails={C2}&lang=en#whatif"
     unknown = app.get(f"/ui/firms/{C1}/whatif", params={"fails": "F9999", "lang": "en"})
     assert unknown.status_code == 200 and "no such partner" in unknown.text
     # a credit officer picks a pseudonymous partner; a hidden firm's id is an unknown partner
