@@ -53,7 +53,7 @@ def search_firms(
 ) -> dict[str, Any]:
     """Firms found by ``q`` — part of any spelling of a name (kanji, full- or
     half-width kana, hiragana; a legal form in ``q`` is ignored), of a 法人番号
-    or of an id — ordered by id; paginated (``count`` = all matches)."""
+    or of an id — clients first, then by id; paginated (``count`` = all matches)."""
     firms, total = store.search_firms(q, limit, offset)
     return {"data": [service.firm_public(f) for f in firms], "count": total,
             "limit": limit, "offset": offset, "access": store.access()}

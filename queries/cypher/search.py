@@ -115,5 +115,5 @@ CALL () {
 }
 MATCH (f:Firm {id: id})
 """
-SEARCH: Final[LiteralString] = _HITS + "RETURN " + FIRM_FIELDS + " ORDER BY f.id SKIP $offset LIMIT $limit"
+SEARCH: Final[LiteralString] = _HITS + "RETURN " + FIRM_FIELDS + " ORDER BY coalesce(f.is_client, false) DESC, f.id SKIP $offset LIMIT $limit"  # clients first
 COUNT_SEARCH: Final[LiteralString] = _HITS + "RETURN count(f) AS n"

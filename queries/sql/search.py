@@ -103,6 +103,6 @@ WITH hits(id) AS (
 """
 SEARCH: Final = _HITS + f"""
 SELECT {FIRM_COLUMNS} FROM firms WHERE id IN (SELECT id FROM hits)
-ORDER BY id LIMIT :limit OFFSET :offset
+ORDER BY COALESCE(is_client, 0) DESC, id LIMIT :limit OFFSET :offset  -- clients first
 """
 COUNT_SEARCH: Final = _HITS + "SELECT count(*) FROM firms WHERE id IN (SELECT id FROM hits)"

@@ -50,6 +50,8 @@ def test_search_is_paginated_and_case_insensitive(store: Store) -> None:
         found, n = store.search_firms(typed, 10, 0)
         assert n == 1 and found[0].id == "X1", typed
     assert store.search_firms("   ", 10, 0)[1] == store.search_firms("", 10, 0)[1] == 13  # no query: every firm
+    store.upsert_firms([Firm("F09", name="Yamada 9", is_client=True)])  # clients first, then by id
+    assert [f.id for f in store.search_firms("yamada", 3, 0)[0]] == ["F09", "F00", "F01"]
     assert store.get_firms(["F01", "nope"]).keys() == {"F01"}
 
 
