@@ -221,6 +221,7 @@ def scoped_alerts(scoped: ScopedStore, alerts: list[dict[str, Any]]) -> list[dic
                            else "alerts carry firm-level data: this role receives aggregates only")
     ids = {a["firm_id"] for a in alerts} | {a["subject_id"] for a in alerts if a.get("subject_id")}
     ids |= {a["numbers"]["via"] for a in alerts if a["numbers"].get("via")}
+    ids |= {f for a in alerts for s in a.get("series", ()) for f in (s.get("seller"), s.get("buyer")) if f}
     names = {k: f.name for k, f in scoped.get_firms(sorted(ids)).items()}
     return [_named(a, names) for a in alerts]
 
@@ -231,6 +232,9 @@ def _named(a: dict[str, Any], names: dict[str, str | None]) -> dict[str, Any]:
     b["subject_name"] = names.get(a["subject_id"]) if a.get("subject_id") else None
     via = a["numbers"].get("via")
     b["via_name"] = names.get(via) if via else None
+    # each pair's series names its partner (a concentration jump shows the partner that grew and the one that fell)
+    b["series"] = [{**s, "partner_name": names.get(s["buyer"] if s["seller"] == a["firm_id"] else s["seller"])}
+                   if s.get("seller") else s for s in a.get("series", ())]
     return b
 
 

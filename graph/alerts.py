@@ -443,6 +443,10 @@ def _concentration_jump(g: _Grid) -> list[Alert]:
     for grp, t in zip(*np.nonzero(fire), strict=True):
         rows = rows_of.setdefault(int(grp), order[starts[grp]:starts[grp + 1]])
         top = int(rows[np.argmax(pos[rows, t])])
+        # and the partner whose trade fell the most against the months before: the cause, beside the result
+        fell = pos[rows, t - TRAILING_MONTHS:t].mean(axis=1) - pos[rows, t]
+        fell[rows == top] = 0.0
+        lost = int(rows[np.argmax(fell)]) if fell.size and float(fell.max()) > 0 else None
         client = g.clients[int(grp) // 2]
         side = "customer" if grp % 2 == 0 else "supplier"
         partner = g.ids[int(g.partner[top])]
@@ -455,7 +459,8 @@ def _concentration_jump(g: _Grid) -> list[Alert]:
              "rise": round(jump, 4), "share": round(float(shares[top, t]), 4), "yen": int(pos[top, t]),
              "partners_before": int(before_partners[grp, t]), "partners_after": int(counts[grp, t]),
              "trailing_months": TRAILING_MONTHS},
-            _series(g, [("sales" if side == "customer" else "purchases", top)], t)))
+            _series(g, [("sales" if side == "customer" else "purchases", r)
+                        for r in (top, lost) if r is not None], t)))
     return out
 
 

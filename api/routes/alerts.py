@@ -43,6 +43,7 @@ class SeriesOut(_Out):
     label: str
     seller: str | None = None
     buyer: str | None = None
+    partner_name: str | None = Field(None, description="the client's partner in this pair, by name")
     months: list[str]
     yen: list[int | None] = Field(description="yen per month; null for a month outside the client's own "
                                               "ledger (no ledger loaded for it, not a month of no trade)")
@@ -125,7 +126,7 @@ def _store(request: Request) -> Store:
     return store
 
 
-@router.get("/alerts", response_model=AlertsOut, responses=STANDARD_ERRORS,
+@router.get("/alerts", response_model=AlertsOut, responses={**STANDARD_ERRORS, **error_responses(404)},
             dependencies=[audited_read("alerts.list", firm_param="firm")])
 def list_alerts(
     request: Request,
@@ -147,7 +148,7 @@ def list_alerts(
                            limit=limit, offset=offset)
 
 
-@router.post("/alerts/ack", response_model=AckAllOut, responses=STANDARD_ERRORS)
+@router.post("/alerts/ack", response_model=AckAllOut, responses={**STANDARD_ERRORS, **error_responses(404)})
 def ack_alerts(request: Request, principal: PrincipalDep, body: AckAllIn) -> dict[str, Any]:
     """Acknowledge every open alert the filters choose, at once (analysts
     and admins): a month reviewed, or a region's history before the tool
@@ -170,7 +171,7 @@ class ReopenOut(_Out):
     reopened: bool = Field(description="it had an acknowledgement, now taken back")
 
 
-@router.post("/alerts/reopen", response_model=ReopenAllOut, responses=STANDARD_ERRORS)
+@router.post("/alerts/reopen", response_model=ReopenAllOut, responses={**STANDARD_ERRORS, **error_responses(404)})
 def reopen_alerts(request: Request, principal: PrincipalDep, body: AlertFilterIn) -> dict[str, Any]:
     """Take back the acknowledgements of every acknowledged alert the filters
     choose (analysts and admins): they are open again. Each is audited."""

@@ -82,6 +82,8 @@ def test_a_supplier_concentration_jump_is_raised_in_its_first_month_only() -> No
     rows += _monthly("S1", "C", 900, MONTHS[9:]) + _monthly("S2", "C", 100, MONTHS[9:])  # from October
     found = _of(al.compute_alerts(_frame(rows), ["C"]), al.CONCENTRATION_JUMP)
     assert [(a.month, a.side, a.subject_id) for a in found] == [("2024-10", "supplier", "S1")]
+    # the evidence: the supplier that grew, and one that fell away (the cause), not the first alone
+    assert [s["seller"] for s in found[0].series] == ["S1", "S3"]
     n = found[0].numbers
     assert n["before"] == 0.25 and n["after"] == 0.82 and n["rise"] == 0.57 and n["share"] == 0.9
     assert (n["partners_before"], n["partners_after"]) == (4, 2) and found[0].severity == "high"
