@@ -81,15 +81,22 @@ def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     few reads of the client's loads; for a single file (a run of many:
     :func:`run_overlaps`, :func:`run_double_settlements`)."""
     if not _checkable(summary):
+        if summary.duplicate and summary.batch_id:  # sent again: which months the earlier load holds
+            _held(summary, store.batch_months([summary.batch_id]))
         return summary
     by_batch = store.client_batch_months(summary.client_id)
-    held = sorted(by_batch.get(summary.batch_id, ()))
-    if held:
-        summary.first_month, summary.last_month = held[0], held[-1]
+    _held(summary, by_batch)
     summary.overlaps = repeated_months(summary.batch_id, summary.format, by_batch, store.get_batch)
     summary.double_settlements = [d for d in client_double_settlements(store, summary.client_id)
                                   if involves(d, summary.batch_id)]
     return summary
+
+
+def _held(summary: LoadSummary, by_batch: Mapping[str, Collection[str]]) -> None:
+    """``summary``'s ``first_month`` and ``last_month`` from the months its batch holds."""
+    held = sorted(by_batch.get(summary.batch_id, ()))
+    if held:
+        summary.first_month, summary.last_month = held[0], held[-1]
 
 
 def double_settlements(batches: Iterable[BatchInfo], months: Mapping[str, Mapping[str, set[str]]]

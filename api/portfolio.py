@@ -75,8 +75,9 @@ class Snapshot:
         # A partner under a pseudonym (a credit officer's scope) has no signals: the
         # network holds only its trade with visible firms, so it would look as if it had
         # stopped trading, and its own signals are not counted (docs/access.md, rule 3).
-        distress = {f: r for f, r in distress_reasons(network=network, parameters=params).items()
-                    if not is_pseudonym(f)}
+        distress = distress_reasons(network=network, parameters=params)
+        if getattr(store, "bank", None) is not None:  # a bank's view: its pseudonyms' signals left out
+            distress = {f: r for f, r in distress.items() if not is_pseudonym(f)}
         clients = sorted(f.id for f in firms.values() if f.is_client)
         return cls(firms, network, params, distress, clients, month_from, month_to)
 

@@ -101,7 +101,8 @@ def future_reject(line: LedgerLine | UnnamedLine, latest: dt.date) -> Reject | N
     today = latest - dt.timedelta(days=DAYS_AHEAD)
     return Reject(line.file, line.line,
                   f"date {line.date.isoformat()} is more than {DAYS_AHEAD} days after today ({today.isoformat()}): "
-                  "a ledger records what has happened; check the year (a 全銀 file's header has none: give it)",
+                  "a ledger records what has happened; check the year (a 全銀 file's header has none: give it), "
+                  "or roll this load back and load the file again once that date has come",
                   column="date")
 # Pairs whose merged rows and firm totals are refreshed together: each
 # refresh rewrites a busy firm's totals once, not once per group of files.

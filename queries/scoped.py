@@ -78,6 +78,8 @@ __all__ = ["ReadStore", "ScopedStore", "AccessDenied", "PSEUDONYM_PREFIX", "DENI
            "bank_scoped_parts", "access_of", "OPERATOR_ACCESS"]
 
 PSEUDONYM_PREFIX = "p-"
+"""Ids of ledger partners shown to a credit officer start with this (a firm
+master may not give a firm such an id: ``ingest.readers.firm_master``)."""
 DENIED_TO_RESEARCHERS = ("this role receives aggregates only: the correlation of parameters "
                          "(GET /analytics/correlation) and the anonymised export (the page /ui/export, or "
                          "torihiki export), never a firm-level answer")
@@ -89,7 +91,8 @@ def is_pseudonym(firm_id: str) -> bool:
     that did not consent to the asker's bank, whose own signals are neither
     shown nor counted (``docs/access.md``, rule 3)."""
     return firm_id.startswith(PSEUDONYM_PREFIX)
-"""Ids of ledger partners shown to a credit officer start with this."""
+
+
 STORED_ANSWER_PREFIX = "response:"
 """Analytics entries holding answers rendered at load time (``api.firm_pages.stored_key``)."""
 

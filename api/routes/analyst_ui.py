@@ -79,24 +79,32 @@ SORTS: dict[str, str] = {
 }
 # filter of the query string -> (column, comparison)
 FILTERS: dict[str, tuple[str, str]] = {
-    "min_hhi": ("customer_hhi", ">="), "min_top": ("top_customer_share", ">="),
+    "min_hhi": ("customer_hhi", ">="), "min_top_pct": ("top_customer_share", ">="),
     "min_gap": ("trend_gap_pp", ">="), "max_gap": ("trend_gap_pp", "<="),
     "min_days": ("receivable_days", ">="), "min_days_change": ("receivable_days_change", ">="),
-    "min_exposure": ("two_hop_distress_exposure", ">="), "min_months": ("ledger_months", ">="),
+    "min_exposure_pct": ("two_hop_distress_exposure", ">="), "min_months": ("ledger_months", ">="),
+    # the earlier names of the two share filters, in fractions 0–1: links made before still filter alike
+    "min_top": ("top_customer_share", ">="), "min_exposure": ("two_hop_distress_exposure", ">="),
 }
 _MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
 
 
-PERCENT_FILTERS = frozenset({"min_top", "min_exposure"})
+PERCENT_FILTERS = frozenset({"min_top_pct", "min_exposure_pct"})
 """Filters typed in percent, as the table shows those shares (the table's columns hold 0–1)."""
-_UNIT = re.compile(r"\s*(?:%|日間?|か月|ヶ月|カ月|箇月|pp|ポイント|pt)$", re.IGNORECASE)
+_UNITS: dict[str, str] = {
+    "min_top_pct": r"%", "min_exposure_pct": r"%", "min_gap": r"pp|pt|ポイント", "max_gap": r"pp|pt|ポイント",
+    "min_days": r"日間?", "min_days_change": r"日間?", "min_months": r"か月|ヶ月|カ月|箇月",
+}
+"""The unit a filter's value may carry after it (``50%``, ``６０日``, ``-10pp``); HHI has none."""
 
 
-def _number(text: str) -> float | None:
+def _number(text: str, unit: str = "") -> float | None:
     """A filter value as typed: full-width digits, thousands separators and
-    a unit after it (``50%``, ``６０日``, ``-10pp``) allowed; ``None`` for
-    anything else (the page then says it was not used)."""
-    cleaned = _UNIT.sub("", unicodedata.normalize("NFKC", text).strip().replace(",", "")).replace("−", "-")
+    its own ``unit`` (a pattern) after it allowed; ``None`` for anything
+    else — another field's unit too — and the page says it was not used."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("−", "-")
+    if unit:
+        cleaned = re.sub(rf"\s*(?:{unit})$", "", cleaned, flags=re.IGNORECASE)
     try:
         value = float(cleaned)
     except ValueError:
@@ -165,29 +173,36 @@ def portfolio_page(request: Request, principal: PagePrincipal,
                    own: Annotated[str, Query(max_length=5)] = "",
                    alerts: Annotated[str, Query(max_length=5)] = "",
                    min_hhi: Annotated[str, Query(max_length=30)] = "",
+                   min_top_pct: Annotated[str, Query(max_length=30)] = "",
                    min_top: Annotated[str, Query(max_length=30)] = "",
                    min_gap: Annotated[str, Query(max_length=30)] = "",
                    max_gap: Annotated[str, Query(max_length=30)] = "",
                    min_days: Annotated[str, Query(max_length=30)] = "",
                    min_days_change: Annotated[str, Query(max_length=30)] = "",
+                   min_exposure_pct: Annotated[str, Query(max_length=30)] = "",
                    min_exposure: Annotated[str, Query(max_length=30)] = "",
                    min_months: Annotated[str, Query(max_length=30)] = "",
                    page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """Every BPO client with its signals; ``sort`` one of :data:`SORTS`,
     ``dir`` ``asc``/``desc`` (default: the column's worse end first), filters
-    of :data:`FILTERS` (shares in percent, as the table shows them; HHI as
+    of :data:`FILTERS` (shares in percent, as the table shows them —
+    ``min_top`` and ``min_exposure`` of older links in fractions; HHI as
     a fraction 0–1; gap in percentage points; days in days; a value that is
     no number is named on the page and not used), ``distress=1`` (a partner in distress),
     ``own=1`` (the client itself), ``alerts=1`` (open alerts), ``industry``
     (JSIC letter), ``q`` (name or id)."""
     sort = sort if sort in SORTS else "gap"
     descending = dir == "desc" if dir in ("asc", "desc") else sort not in ("name", "id", "industry", "months", "last")
-    given = {"min_hhi": min_hhi, "min_top": min_top, "min_gap": min_gap, "max_gap": max_gap,
-             "min_days": min_days, "min_days_change": min_days_change, "min_exposure": min_exposure,
+    given = {"min_hhi": min_hhi, "min_top_pct": min_top_pct, "min_gap": min_gap, "max_gap": max_gap,
+             "min_days": min_days, "min_days_change": min_days_change, "min_exposure_pct": min_exposure_pct,
              "min_months": min_months}
-    bounds = {k: v / 100 if k in PERCENT_FILTERS else v
-              for k, text in given.items() if (v := _number(text)) is not None}
-    unreadable = [k for k, text in given.items() if text.strip() and _number(text) is None]
+    if min_top.strip() and not min_top_pct.strip():  # a link of before: a fraction 0–1
+        given["min_top_pct"] = str(v * 100) if (v := _number(min_top)) is not None else min_top
+    if min_exposure.strip() and not min_exposure_pct.strip():
+        given["min_exposure_pct"] = str(v * 100) if (v := _number(min_exposure)) is not None else min_exposure
+    read = {k: _number(text, _UNITS.get(k, "")) for k, text in given.items() if text.strip()}
+    bounds = {k: v / 100 if k in PERCENT_FILTERS else v for k, v in read.items() if v is not None}
+    unreadable = [k for k, v in read.items() if v is None]
     store = ScopedStore(request.app.state.store, principal)
     signals = shared_portfolio_cache(request.app.state).get(store)
     table = signals.table.assign(open_alerts=_open_alerts(_raw(request), signals.table.index))

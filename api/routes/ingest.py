@@ -48,7 +48,8 @@ def ingest_upload(
                                                    "bank; detected when not given")] = None,
     year: Annotated[int | None, Form(ge=1900, le=2100,
                                      description="the year of a 全銀 file's transfer dates (its header "
-                                                 "has month and day only); else the nearest one")] = None,
+                                                 "has month and day only); else the latest date at most 31 days "
+                                                 "after the file was made")] = None,
     months: Annotated[str | None, Form(max_length=20, description="take only the lines of these months: "
                                        "FIRST..LAST (YYYY-MM, either end may be left out), e.g. a bank "
                                        "statement for the months its client's journal lacks")] = None,

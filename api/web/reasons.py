@@ -86,9 +86,11 @@ REASONS: KnownForms = known_forms(
     (r"no client: the row has no client_id and none was given \(--client\)",
      N_("No client: the row names no client and none was given for the file (--client)")),
     (r"date (?P<date>\d{4}-\d{2}-\d{2}) is more than (?P<days>\d+) days after today \((?P<today>\d{4}-\d{2}-\d{2})\): "
-     r"a ledger records what has happened; check the year \(a 全銀 file's header has none: give it\)",
+     r"a ledger records what has happened; check the year \(a 全銀 file's header has none: give it\), "
+     r"or roll this load back and load the file again once that date has come",
      N_("The date %(date)s is more than %(days)s days after today (%(today)s): a ledger records what has "
-        "happened. Check the year (a 全銀 file's header has none: give it with the file)")),
+        "happened. Check the year (a 全銀 file's header has none: give it with the file), or roll this load "
+        "back and load the file again once that date has come")),
     (rf"row's client_id (?P<row>{_Q}) differs from --client (?P<given>{_Q})",
      N_("The row's client %(row)s differs from the client given for the file, %(given)s")),
     (r"counterparty name is (?P<n>[\d,]+) characters long, over the cap of (?P<cap>\d+)",

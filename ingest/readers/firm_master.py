@@ -34,6 +34,7 @@ from ingest import corporate_number
 from ingest.jsic import parse_division
 from ingest.readers.csvrows import iter_csv_rows, read_header
 from ingest.records import Reject
+from queries.scoped import PSEUDONYM_PREFIX
 
 __all__ = ["FirmRecord", "read_firm_master", "SYNONYMS", "REQUIRED", "PREFECTURES",
            "parse_prefecture", "parse_flag"]
@@ -138,6 +139,9 @@ def _parse(name: str, line: int, cells: list[str], cols: dict[str, int]) -> Firm
         firm_id = unicodedata.normalize("NFKC", _cell(cells, cols, "firm_id")).strip()
         if not firm_id:
             raise ValueError("firm_id is empty")
+        if firm_id.startswith(PSEUDONYM_PREFIX):
+            raise ValueError(f"firm_id {firm_id!r}: ids starting with {PSEUDONYM_PREFIX!r} are the pseudonyms "
+                             "a bank sees for partners that did not consent; give the firm another id")
         column = "name"
         firm_name = _cell(cells, cols, "name")
         if not firm_name:

@@ -378,7 +378,7 @@ def test_one_clients_alerts_from_the_portfolio_and_its_firm_page(store: Store, t
         acked = store.alert_acks([a["id"] for a in alerts])
         assert {a["firm_id"] for a in alerts if a["id"] in acked} == {firm} and len(acked) == n
         assert "未確認のアラートはありません" in c.get(f"/ui/firms/{firm}").text
-        assert c.get("/ui/alerts", params={"firm": "bad id!"}).status_code == 422
+        assert c.get("/ui/alerts", params={"firm": "x" * 201}).status_code == 422
         assert c.get("/ui/alerts", params={"firm": "NOPE"}).status_code == 404  # a mistyped id: no such firm
         api = c.get("/alerts", params={"firm": "NOPE"}, headers=tokens["analyst"])
         assert api.status_code == 404 and api.json()["error"] == "not_found"

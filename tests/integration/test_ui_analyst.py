@@ -108,8 +108,12 @@ def test_portfolio_sorts_filters_and_pages(portfolio: TestClient, store: Store) 
     assert _rows(c.get("/ui/portfolio?sort=hhi&dir=desc&min_hhi=0.4").text) == ["C1", "C2"]
     # shares typed in percent, as the table shows them; a unit or full-width digits are fine
     for typed in ("30", "30%", "３０％"):
-        assert _rows(c.get("/ui/portfolio", params={"sort": "top", "dir": "asc", "min_top": typed}).text) == \
+        assert _rows(c.get("/ui/portfolio", params={"sort": "top", "dir": "asc", "min_top_pct": typed}).text) == \
             ["C2", "C1"], typed
+    # a link made before, in fractions, filters alike
+    assert _rows(c.get("/ui/portfolio?sort=top&dir=asc&min_top=0.3").text) == ["C2", "C1"]
+    # a unit of another field is no number here: said, not read as 30 on a scale of 0–1
+    assert "数値として読めないため" in c.get("/ui/portfolio", params={"min_hhi": "30%"}).text
     assert _rows(c.get("/ui/portfolio", params={"sort": "id", "min_days": "0日"}).text) == \
         _rows(c.get("/ui/portfolio", params={"sort": "id", "min_days": "0"}).text)
     unread = c.get("/ui/portfolio", params={"sort": "id", "min_days": "sixty"})  # said, not silently dropped

@@ -126,6 +126,12 @@ def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, 
     for path in ("/ui/nothing", "/ui/firms/"):
         page = app.get(path)
         assert page.status_code == 404 and "<title>見つかりません" in page.text and '"type"' not in page.text
+    # a question that cannot be answered as asked (InputError, no field list): the page, not a 500
+    for path, params, headers in ((f"/ui/firms/{C1}", {"fails": C1}, {}),
+                                  (f"/ui/firms/{C1}/whatif", {"fails": C1}, {"HX-Request": "true"}),
+                                  (f"/firms/{N1}/peers", {}, {"Accept": "text/html"})):
+        answer = app.get(path, params=params, headers=headers)
+        assert answer.status_code == 422 and "<title>入力内容を処理できません" in answer.text, (path, answer.status_code)
     bad = app.get("/ui/alerts", params={"month": "2025-13"})
     assert bad.status_code == 422 and "このページで読み取れない値があります（month）" in bad.text
     assert "<title>入力内容を処理できません" in bad.text

@@ -74,6 +74,7 @@ def test_upload_for_the_wrong_client_then_the_right_one(client: TestClient, stor
     assert f"also stored as batch {wrong['batch_id']} for client F0004" in right["message"]
     again = client.post("/ingest", files=files, data={"client_id": "F0005"}).json()
     assert again["duplicate"] is True
+    assert (again["first_month"], again["last_month"]) == (right["first_month"], right["last_month"])
     assert again["message"].startswith(f"already loaded as batch {right['batch_id']} for client F0005")
     assert {b.client_id for b in store.list_batches()} == {"F0004", "F0005"}
 

@@ -85,6 +85,18 @@ def test_missing_header_columns_one_reject() -> None:
         empty.unlink()
 
 
+def test_a_pseudonym_shaped_id_is_refused() -> None:
+    """``p-…`` is what a bank sees for a partner that did not consent: a firm
+    of the master may not look like one (its signals would be left out)."""
+    path = _write("firm_id,name\r\np-001,株式会社ピー\r\nF1,株式会社エフ\r\n")
+    try:
+        first, second = list(read_firm_master(path))
+    finally:
+        path.unlink()
+    assert isinstance(first, Reject) and first.column == "firm_id" and "pseudonyms" in first.reason
+    assert not isinstance(second, Reject) and second.firm_id == "F1"
+
+
 @pytest.mark.parametrize(
     ("text", "letter"),
     [("E", "E"), ("e", "E"), ("ｅ", "E"), ("Ｅ", "E"), ("E 製造業", "E"), ("E:製造業", "E"),
