@@ -1,7 +1,9 @@
 """The research export: nodes, monthly edges and metrics, anonymised.
 
-* Firm ids become keyed pseudonyms (HMAC-SHA256 with ``TORIHIKI_EXPORT_KEY``);
-  a plain hash of a 13-digit 法人番号 would be reversed in seconds.
+* Firm ids become keyed pseudonyms (HMAC-SHA256 with ``TORIHIKI_EXPORT_KEY``,
+  or with a key derived from it for one recipient: a researcher's exports
+  share pseudonyms, two researchers' do not); a plain hash of a 13-digit
+  法人番号 would be reversed in seconds.
 * No names, no 法人番号; industry, prefecture and size class are coarsened
   until every industry × prefecture × size cell holds at least five firms
   (``graph.anonymise.coarsen``), and the steps taken are written down.
@@ -32,7 +34,14 @@ import numpy as np
 import pandas as pd
 
 from api.portfolio import Snapshot
-from graph.anonymise import ColumnSpec, coarsen, data_dictionary, escape_frame, pseudonymise
+from graph.anonymise import (
+    ColumnSpec,
+    coarsen,
+    data_dictionary,
+    escape_frame,
+    pseudonymise,
+    recipient_key,
+)
 from graph.metrics import METRICS
 
 __all__ = ["export_research", "ExportFormat"]
@@ -108,9 +117,17 @@ def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
 
 
 def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
-                    progress: Callable[[str], None] | None = None) -> dict[str, object]:
-    """Write the export into ``out``; returns a summary (files, rows, coarsening steps)."""
+                    progress: Callable[[str], None] | None = None, recipient: str | None = None
+                    ) -> dict[str, object]:
+    """Write the export into ``out``; returns a summary (files, rows, coarsening steps).
+
+    ``recipient``: whom it is for — its pseudonyms are then keyed for them
+    (:func:`graph.anonymise.recipient_key`: stable across their releases,
+    different from anyone else's); ``None``: with ``key`` itself (the
+    operator's own)."""
     step = progress or (lambda _: None)
+    if recipient is not None:
+        key = recipient_key(key, recipient)
     out.mkdir(parents=True, exist_ok=True)
     step("pseudonymising")
     firms = sorted(set(snap.network.edges["seller"]) | set(snap.network.edges["buyer"]) | set(snap.clients))
@@ -183,6 +200,8 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         "suppressed_rows": co.suppressed_rows, "dropped_rows": co.dropped_rows,
         "csv_encoding": "UTF-8 with a byte-order mark" if fmt != "parquet" else None,
         "amounts": _ROUNDED,
+        "pseudonyms": (f"keyed for {recipient}: the same in every export for {recipient}, different from "
+                       "any other recipient's" if recipient is not None else "keyed with the operator's key"),
     }
     # the file travels with the export: no path of the machine that wrote it
     (out / "export.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -31,6 +31,7 @@ import pandas as pd
 
 __all__ = [
     "pseudonymise",
+    "recipient_key",
     "REGIONS",
     "SUBREGIONS",
     "PREFECTURE_REGION",
@@ -52,6 +53,19 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- pseudonyms
 
 MIN_KEY_BYTES = 16
+
+
+def recipient_key(key: bytes, recipient: str) -> bytes:
+    """The key of one recipient's exports, derived from the operator's ``key``
+    (HMAC-SHA256 of ``recipient:<name>``): each recipient's pseudonyms are
+    stable across their own releases — a study over time links them — but
+    differ from every other recipient's, so two recipients cannot join their
+    files on the pseudonyms (rule 1 of ``docs/exports.md``).
+
+    >>> recipient_key(b"k" * 16, "ann") != recipient_key(b"k" * 16, "bob")
+    True
+    """
+    return hmac.new(key, b"recipient:" + recipient.encode("utf-8"), hashlib.sha256).digest()
 
 
 def pseudonymise(firm_id: str, key: bytes, *, prefix: str = "f_", length: int = 16) -> str:

@@ -113,9 +113,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with opened(settings) as store:
             snap = Snapshot.load(store, args.from_, args.to, progress=stages)
-            summary = export_research(snap, Path(args.out), args.format, key, progress=stages)
+            summary = export_research(snap, Path(args.out), args.format, key, progress=stages,
+                                      recipient=args.recipient)
             record(store, cli_principal(), "export", None, "ok",
-                   f"research export ({args.format}): {summary['firms']} firms pseudonymised")
+                   f"research export ({args.format}"
+                   + (f", for {args.recipient}" if args.recipient else "")
+                   + f"): {summary['firms']} firms pseudonymised")
     finally:
         stages.close()
     if args.json:

@@ -587,7 +587,8 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
             shutil.rmtree(work, ignore_errors=True)
             audit(request, "export", None, "invalid", "research export: no trade in the window")
             return again("empty", 422)
-        summary = export_research(snap, work / "export", fmt, key)  # type: ignore[arg-type]
+        # pseudonyms keyed for the signed-in researcher: stable across their exports, unlike anyone else's
+        summary = export_research(snap, work / "export", fmt, key, recipient=principal.user)  # type: ignore[arg-type]
         archive = work / "torihiki-export.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
             for name in [*summary["files"], "export.json"]:  # type: ignore[misc]

@@ -158,3 +158,9 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
         a = pd.read_csv(tmp_path / "again" / "nodes.csv")["firm"]
         b = pd.read_csv(tmp_path / "other" / "nodes.csv")["firm"]
         assert set(a) == set(pd.read_csv(out / "nodes.csv")["firm"]) and set(a).isdisjoint(set(b))
+        # one recipient's exports share pseudonyms; two recipients' do not (they cannot join their files)
+        for who, where in (("ann", "ann1"), ("ann", "ann2"), ("bob", "bob")):
+            meta = export_research(Snapshot.load(loaded), tmp_path / where, "csv", KEY, recipient=who)
+            assert "keyed for " + who in str(meta["pseudonyms"])
+        ann1, ann2, bob = (set(pd.read_csv(tmp_path / w / "nodes.csv")["firm"]) for w in ("ann1", "ann2", "bob"))
+        assert ann1 == ann2 and ann1.isdisjoint(bob) and ann1.isdisjoint(set(a))

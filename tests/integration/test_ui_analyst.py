@@ -665,6 +665,7 @@ def test_research_export_download(store: Store, tmp_path: Path) -> None:
         assert "f_" in files.read("edges.csv").decode()
         meta = json.loads(files.read("export.json"))
         assert (meta["month_from"], meta["month_to"]) == ("2025-01", "2025-06") and "out" not in meta
+        assert meta["pseudonyms"].startswith("keyed for researcher")  # the signed-in researcher's own
         assert "torihiki-export-" not in files.read("export.json").decode()  # no server path
         parquet = c.post("/ui/export", data={"csrf": csrf, "fmt": "parquet"})
         assert parquet.status_code == 200 and "edges.parquet" in zipfile.ZipFile(io.BytesIO(parquet.content)).namelist()
