@@ -189,11 +189,10 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         files.append(path.name)
     escape_frame(dictionary, index=False).to_csv(out / "data_dictionary.csv", index=False, encoding=CSV_ENCODING)
     files.append("data_dictionary.csv")
-    months = sorted(str(m) for m in edges["month"].unique()) if len(edges) else []
     summary: dict[str, object] = {
         "format": fmt, "files": files,
-        "month_from": snap.month_from or (months[0] if months else None),
-        "month_to": snap.month_to or (months[-1] if months else None),
+        "month_from": snap.month_from or snap.network.start,
+        "month_to": snap.month_to or snap.network.end,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "firms": len(nodes), "edges": len(edges),
         "metrics_rows": len(metrics), "k_anonymity": K_ANONYMITY, "coarsening_steps": co.steps,

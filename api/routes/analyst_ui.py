@@ -83,8 +83,6 @@ FILTERS: dict[str, tuple[str, str]] = {
     "min_gap": ("trend_gap_pp", ">="), "max_gap": ("trend_gap_pp", "<="),
     "min_days": ("receivable_days", ">="), "min_days_change": ("receivable_days_change", ">="),
     "min_exposure_pct": ("two_hop_distress_exposure", ">="), "min_months": ("ledger_months", ">="),
-    # the earlier names of the two share filters, in fractions 0–1: links made before still filter alike
-    "min_top": ("top_customer_share", ">="), "min_exposure": ("two_hop_distress_exposure", ">="),
 }
 _MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
 

@@ -924,13 +924,13 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     reasons = {f: r for f, r in reasons.items() if not is_masked(f)}  # masked: not shown, not counted
     distressed = set(reasons) - {firm_id}
     flagged_ids = [i for i in by_yen if i in distressed]
+    pseudo = [i for i in by_yen if is_masked(i)]  # partners under pseudonyms, largest trade first
     health = Health(
         end, len(partners), len(flagged_ids),
         [PartnerHealth(i, name(i), role(i), yen[i], sorted(reasons[i]), False) for i in flagged_ids[:TOP]],
         _value(partner_distress_share(net, [firm_id], distressed=distressed), firm_id) if net else None,
         _value(two_hop_distress_exposure(net, [firm_id], distressed=distressed), firm_id) if net else None,
-        len(hop2 & distressed), sum(1 for i in partners if is_masked(i)),
-        _share_of(yen, [i for i in partners if is_masked(i)]))
+        len(hop2 & distressed), len(pseudo), _share_of(yen, pseudo))
 
     # -- trend against the group, peers
     trend = _trend(store, firm_id, names, months)
@@ -958,7 +958,6 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
 
     # -- masking and lineage
     access = access_of(scoped)
-    pseudo = [i for i in by_yen if is_masked(i)]
     masking = Masking(str(access.get("scope", "operator")), access.get("bank"), list(access.get("masked", [])),
                       [MaskedPartner(i, name(i), yen[i]) for i in pseudo[:TOP]], len(pseudo))
     observers = sorted({o for p in pairs for obs in p.observers for o in split_observers(obs)
