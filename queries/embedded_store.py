@@ -768,6 +768,12 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
             out[(client, firm)].append(raw)
         return {k: sorted(v) for k, v in out.items()}
 
+    def search_names(self, firm_ids: Collection[str]) -> dict[str, list[tuple[str | None, str]]]:
+        out: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+        for fid, client, name in self._conn().execute(sq.SEARCH_NAMES, (_json(sorted(set(firm_ids))),)):
+            out[fid].append((client, name))
+        return dict(out)
+
     def aliases_by_status(self, status: str) -> list[Alias]:
         return [Alias(*r) for r in self._conn().execute(rq.ALIASES_BY_STATUS, (status,))]
 

@@ -782,6 +782,13 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
         return {k: sorted(v) for k, v in out.items()}
 
     @_translate
+    def search_names(self, firm_ids: Collection[str]) -> dict[str, list[tuple[str | None, str]]]:
+        out: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+        for r in self._read(sq.SEARCH_NAMES, ids=sorted(set(firm_ids))):
+            out[r["id"]].append((r["client_id"], r["name"]))
+        return dict(out)
+
+    @_translate
     def aliases_by_status(self, status: str) -> list[Alias]:
         return [_alias(r) for r in self._read(rq.ALIASES_BY_STATUS, status=status)]
 

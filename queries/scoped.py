@@ -50,6 +50,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
+from domain.search import id_query, number_query, query_key, search_key
 from domain.second_hop import (
     Partners,
     contenders,
@@ -248,10 +249,20 @@ class _Pseudonyms:
         self._encoded[firm_id] = pseudonym
         self._decoded[pseudonym] = firm_id
 
+    PAD = 16
+    """Ids are padded with NUL bytes to a multiple of this many bytes before
+    encryption: a pseudonym's length would otherwise tell the kind of firm
+    behind it (a client ``F000123``, a registry company ``C`` + 13 digits, a
+    sole proprietor), which the officer is not told."""
+
+    def _padded(self, raw: bytes) -> bytes:
+        return raw + b"\x00" * (-len(raw) % self.PAD)
+
     def _encode(self, firm_id: str) -> str:
         raw = firm_id.encode("utf-8")
         tag = self._tag(raw)
-        return PSEUDONYM_PREFIX + base64.b32encode(tag + _xor(raw, self._stream(tag, len(raw)))).decode(
+        body = self._padded(raw)
+        return PSEUDONYM_PREFIX + base64.b32encode(tag + _xor(body, self._stream(tag, len(body)))).decode(
             "ascii").rstrip("=").lower()
 
     def _decode(self, pseudonym: str) -> tuple[str | None, bool]:
@@ -266,14 +277,15 @@ class _Pseudonyms:
         if len(blob) <= self.TAG:
             return None, False
         tag, body = blob[: self.TAG], blob[self.TAG:]
-        raw = _xor(body, self._stream(tag, len(body)))
+        raw = _xor(body, self._stream(tag, len(body))).rstrip(b"\x00")  # unpadded: pseudonyms of before
         if not hmac.compare_digest(tag, self._tag(raw)):
             return None, False
         try:
             real = raw.decode("utf-8")
         except UnicodeDecodeError:
             return None, False
-        return real, pseudonym == PSEUDONYM_PREFIX + base64.b32encode(blob).decode("ascii").rstrip("=").lower()
+        return real, (len(body) == len(self._padded(raw))
+                      and pseudonym == PSEUDONYM_PREFIX + base64.b32encode(blob).decode("ascii").rstrip("=").lower())
 
 
 _UNKNOWN: Any = object()
@@ -610,8 +622,30 @@ class ScopedStore:
         if not self._officer():
             return self.store.search_firms(q, limit, offset)
         found, _ = self.store.search_firms(q, _BIG, 0)
-        mine = [f for f in found if self.bank in (f.consented_banks or ())]
+        mine = self._found_in_view(q, [f for f in found if self.bank in (f.consented_banks or ())])
         return mine[offset:offset + limit], len(mine)
+
+    def _found_in_view(self, q: str, firms: list[Firm]) -> list[Firm]:
+        """Of the visible ``firms`` the store found for ``q``, those a name
+        the bank may see matched: the id, the 法人番号, the names given
+        outside the ledgers (firm master, display name, registry) or the
+        spelling of a visible client's ledger. A firm found only by how a
+        hidden client's ledger spells it is left out: the officer could
+        otherwise test spellings and learn what hidden ledgers record."""
+        key, idq, cn = query_key(q), id_query(q).lower(), number_query(q)
+
+        def plain(f: Firm) -> bool:
+            return (idq in f.id.lower() or bool(cn and cn in (f.corporate_number or ""))
+                    or bool(key and key in search_key(f.name or "")))
+
+        rest = {f.id for f in firms if not plain(f)}
+        if not rest:
+            return firms
+        visible = self._view().visible
+        said = self.store.search_names(rest)
+        matched = {fid for fid, names in said.items()
+                   if any(key in search_key(name) for client, name in names if client is None or client in visible)}
+        return [f for f in firms if f.id not in rest or f.id in matched]
 
     def all_firms(self) -> list[Firm]:
         if self.unscoped:

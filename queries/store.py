@@ -401,6 +401,14 @@ class Store(Protocol):
         under the name its consenting clients' ledgers give it: a few
         spellings each, not those clients' whole alias tables."""
 
+    def search_names(self, firm_ids: Collection[str]) -> dict[str, list[tuple[str | None, str]]]:
+        """Every name search finds each firm by, with whose it is: (client,
+        raw name) for a client ledger's spelling of it, (``None``, name) for
+        a name given outside the ledgers (the firm master, the display
+        name, the 法人番号 registry's name and フリガナ). A credit officer's
+        search keeps a firm only when a name the bank may see matched
+        (:meth:`queries.scoped.ScopedStore.search_firms`)."""
+
     def aliases_by_status(self, status: str) -> list[Alias]: ...
 
     def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:

@@ -121,7 +121,7 @@ def view_ego(
             dependencies=[audited_read("firm.view")])
 def expand_view(
     firm_id: str, store: ScopedDep, request: Request,
-    via: Annotated[str, Query(min_length=1, max_length=64, description="a drawn first-hop partner")],
+    via: Annotated[str, Query(min_length=1, max_length=128, description="a drawn first-hop partner")],
     from_: Annotated[Month, Query(alias="from")] = None,
     to: Month = None,
     limit: Annotated[int, Query(ge=1, le=MAX_EXPAND_LIMIT)] = EXPAND_LIMIT,
@@ -159,7 +159,7 @@ def get_trend(
             dependencies=[audited_read("firm.whatif")])
 def get_whatif(
     firm_id: str, store: ScopedDep, request: Request,
-    fails: Annotated[str, Query(min_length=1, max_length=64, description="partner assumed to fail")],
+    fails: Annotated[str, Query(min_length=1, max_length=128, description="partner assumed to fail")],
 ) -> Response:
     """Direct exposure to ``fails`` and a two-hop DebtRank-style propagation,
     as ranges and bands over stated assumptions (never a single score)."""

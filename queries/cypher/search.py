@@ -100,6 +100,22 @@ MATCH (a:Alias) WHERE a.firm_id IN $ids
 RETURN a.firm_id AS id, a.raw_name AS name, count(*) AS n
 """
 
+# Every name search finds a firm by, with the client whose ledger gave it (null:
+# the firm master, the display name, the registry's name and フリガナ).
+SEARCH_NAMES: Final[LiteralString] = """
+CALL () {
+  MATCH (a:Alias) WHERE a.firm_id IN $ids
+  RETURN a.firm_id AS id, a.client_id AS client_id, a.raw_name AS name
+  UNION ALL
+  MATCH (f:Firm) WHERE f.id IN $ids
+  OPTIONAL MATCH (r:Registry {corporate_number: f.corporate_number})
+  UNWIND coalesce(f.spellings, []) + [f.name, r.name, r.furigana] AS name
+  WITH f, name WHERE name IS NOT NULL
+  RETURN f.id AS id, null AS client_id, name
+}
+RETURN id, client_id, name
+"""
+
 # $key — the query's key (may be ''); $q — the query as an id (domain.search.id_query; '' lists every firm); $cn —
 # the digits of a 法人番号 query (may be '').
 _HITS: Final[LiteralString] = """

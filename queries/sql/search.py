@@ -87,6 +87,19 @@ MASTER_SPELLINGS: Final = """
 SELECT firm_id, name FROM firm_spellings WHERE firm_id IN (SELECT value FROM json_each(?))
 """
 
+# Every name search finds a firm by, with the client whose ledger gave it (NULL:
+# the firm master, the display name, the registry's name and フリガナ); ids as a JSON array.
+SEARCH_NAMES: Final = """
+WITH ids(id) AS (SELECT value FROM json_each(?))
+SELECT a.firm_id, a.client_id, a.raw_name FROM aliases a WHERE a.firm_id IN (SELECT id FROM ids)
+UNION ALL SELECT s.firm_id, NULL, s.name FROM firm_spellings s WHERE s.firm_id IN (SELECT id FROM ids)
+UNION ALL SELECT f.id, NULL, f.name FROM firms f WHERE f.id IN (SELECT id FROM ids) AND f.name IS NOT NULL
+UNION ALL SELECT f.id, NULL, r.name FROM firms f JOIN registry r ON r.corporate_number = f.corporate_number
+          WHERE f.id IN (SELECT id FROM ids)
+UNION ALL SELECT f.id, NULL, r.furigana FROM firms f JOIN registry r ON r.corporate_number = f.corporate_number
+          WHERE f.id IN (SELECT id FROM ids) AND r.furigana IS NOT NULL
+"""
+
 # :key — the query's key (may be ''); :q — the query as an id (domain.search.id_query; '' lists every firm); :cn —
 # the digits of a 法人番号 query (may be '').
 _HITS: Final = """

@@ -14,8 +14,10 @@ from ingest.corporate_number import check_digit
 from ingest.firm_names import refresh_display_names
 from ingest.imports import import_firms
 from ingest.load import Loader, LoadJob, LoadSummary
+from queries.access import Principal, Role
 from queries.embedded_store import DB_FILENAME, EmbeddedStore
 from queries.model import Alias, Firm, RegistryRecord
+from queries.scoped import ScopedStore
 from queries.store import Store
 
 
@@ -121,6 +123,35 @@ def test_the_firm_master_name_is_one_more_spelling(store: Store, tmp_path: Path)
     assert set(spellings) == {firm.id, "X1"}
     assert dict(spellings[firm.id].spellings) == {"山田商事株式会社": 1, "ﾔﾏﾀﾞｼﾖｳｼﾞ": 1}
     assert _ids(store, "えっくすしょうかい") == ["X1"]
+
+
+def test_a_credit_officer_finds_a_firm_by_what_the_bank_may_see_only(store: Store) -> None:
+    """A spelling only a hidden client's ledger gives finds nothing for a credit
+    officer, even for a firm the bank may open: else the officer could test
+    spellings and learn what that ledger records (docs/access.md)."""
+    store.upsert_firms([Firm("A", "株式会社エー", is_client=True, consented_banks=("B1",)),
+                        Firm("H", "株式会社エイチ", is_client=True, consented_banks=("B2",)),
+                        Firm("Y", "山田商事株式会社", YAMADA, consented_banks=("B1",))], batch_id="b")
+    store.upsert_aliases([Alias("A", "k1", "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", "Y", "new", 1.0, "new"),
+                          Alias("H", "k2", "ヤマダ秘密綴リ", "Y", "new", 1.0, "new")])
+    store.upsert_registry([RegistryRecord(YAMADA, "株式会社　山田本社商事", "301", "鳥取県", "鳥取市",
+                                          "ヤマダホンシャショウジ")])
+    names = store.search_names(["Y", "missing"])
+    assert set(names) == {"Y"}
+    assert set(names["Y"]) == {("A", "ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"), ("H", "ヤマダ秘密綴リ"), (None, "山田商事株式会社"),
+                               (None, "株式会社　山田本社商事"), (None, "ヤマダホンシャショウジ")}
+
+    def found(who: Principal, q: str) -> list[str]:
+        firms, total = ScopedStore(store, who).search_firms(q, 50, 0)
+        assert total == len(firms)
+        return [f.id for f in firms]
+
+    b1, b2 = Principal("o1", Role.CREDIT_OFFICER, "B1"), Principal("o2", Role.CREDIT_OFFICER, "B2")
+    assert found(Principal("ana", Role.ANALYST), "秘密綴") == ["Y"]
+    assert found(b1, "秘密綴") == found(b2, "秘密綴") == []
+    for q in ("ﾔﾏﾀﾞｼﾖｳｼﾞ", "山田商事", "ほんしゃ", "本社商事", YAMADA[3:9], "y"):  # A's spelling, names, number, id
+        assert found(b1, q) == ["Y"], q
+    assert found(b1, "エイチ") == [] and found(b2, "エイチ") == ["H"]
 
 
 def test_a_spelling_moved_to_another_firm_is_found_there_only(store: Store) -> None:

@@ -70,3 +70,25 @@ def test_the_memo_is_bounded_and_keeps_answers_right() -> None:
         assert len(names._encoded) <= 4 and len(names._decoded) <= 4
     assert names.decode("p-") is None and names.decode("p-!!") is None
     assert names.decode(PSEUDONYM_PREFIX + base64.b32encode(b"short").decode().lower()) is None
+
+
+def test_a_pseudonym_does_not_tell_the_kind_of_firm_by_its_length() -> None:
+    """A client (``F`` + 6 digits), a registry company (``C`` + 13 digits) and
+    an unresolved name or sole proprietor are all padded to 16 bytes."""
+    names = _Pseudonyms(SECRET, "bank:a")
+    ids = ["F000123", "C1240002008545", "N0000000000123", "P12345", "F1"]
+    assert len({len(names.encode(i)) for i in ids}) == 1
+    assert [names.decode(names.encode(i)) for i in ids] == ids
+
+
+def test_a_pseudonym_given_out_before_the_padding_still_names_its_firm() -> None:
+    """Links an officer kept (a what-if of ``p-…``) keep working; the
+    pseudonym given out from now on is the padded one."""
+    names = _Pseudonyms(SECRET, "bank:a")
+    raw = b"F000123"
+    tag = names._tag(raw)
+    before = PSEUDONYM_PREFIX + base64.b32encode(tag + _xor(raw, names._stream(tag, len(raw)))).decode().rstrip(
+        "=").lower()
+    assert names.decode(before) == "F000123"
+    assert names.encode("F000123") != before and len(names.encode("F000123")) > len(before)
+    assert names.decode(names.encode("F000123")) == "F000123"
