@@ -200,6 +200,16 @@ class DirectExposure:
     supply_share: float | None
 
 
+class OutsideWindow(InputError):
+    """Nothing to compute: the firm or the failing partner has no trade in
+    the window (``window``: first and last month, ``YYYY-MM``), or they are
+    not within two hops in its trade — a partner of earlier months only."""
+
+    def __init__(self, message: str, window: tuple[str, str]) -> None:
+        super().__init__(message)
+        self.window = window
+
+
 @dataclass(frozen=True)
 class ImpactRange:
     """The focal firm's loss over the scenario grid: ``distress`` is the share
@@ -531,12 +541,12 @@ def what_if(
     window = (_month_str(fig.start), _month_str(fig.end))
     for who in (firm_id, failing_id):
         if who not in g:
-            raise InputError(f"{who!r} has no trades in the window {window[0]}..{window[1]}")
+            raise OutsideWindow(f"{who!r} has no trades in the window {window[0]}..{window[1]}", window)
     dist = nx.single_source_shortest_path_length(g, failing_id, cutoff=2)
     if firm_id not in dist:
-        raise InputError(
+        raise OutsideWindow(
             f"{failing_id!r} is not among the partners of {firm_id!r} within 2 hops "
-            f"in the trades of {window[0]}..{window[1]}")
+            f"in the trades of {window[0]}..{window[1]}", window)
     hops = dist[firm_id]
 
     notes: list[tuple[str, dict[str, Any]]] = []

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -36,9 +36,6 @@ from api.web.session import PagePrincipal, page_roles
 from queries.access import Role
 from queries.scoped import ScopedStore
 from queries.store import NotFound
-
-if TYPE_CHECKING:
-    from api.web.dossier import WhatIf
 
 __all__ = ["router"]
 
@@ -54,22 +51,28 @@ MONTHS = 24
 _CHARTS: OrderedDict[tuple[int, str], tuple[Any, dict[str, str | None]]] = OrderedDict()
 _CHARTS_LOCK = threading.Lock()
 
-Fails = Annotated[str, Query(max_length=64, description="the partner assumed to fail")]
+Fails = Annotated[str, Query(max_length=128, description="the partner assumed to fail")]
 
 
-def _whatif(store: ScopedStore, firm_id: str, fails: str) -> tuple[WhatIf | None, str | None]:
-    """The what-if result for ``fails``, or why there is none (``"unknown"``:
-    not a partner within two hops nor a firm one may open — the same for a
-    hidden firm as for an unknown id)."""
+def _whatif(store: ScopedStore, firm_id: str, fails: str) -> dict[str, Any]:
+    """The page's what-if: ``result`` for ``fails``, or ``problem`` saying why
+    there is none — ``"unknown"``: not a partner within two hops nor a firm
+    one may open (the same for a hidden firm as for an unknown id);
+    ``"outside_window"``: no trade with it in the months the what-if counts
+    (``problem_window``: first and last month), a partner of earlier months."""
     from api.web.dossier import whatif
+    from graph.contagion import OutsideWindow
 
     fails = fails.strip()
-    if not fails:
-        return None, None
-    try:
-        return whatif(store, firm_id, fails), None
-    except NotFound:
-        return None, "unknown"
+    out: dict[str, Any] = {"result": None, "problem": None, "problem_window": None}
+    if fails:
+        try:
+            out["result"] = whatif(store, firm_id, fails)
+        except NotFound:
+            out["problem"] = "unknown"
+        except OutsideWindow as e:
+            out["problem"], out["problem_window"] = "outside_window", e.window
+    return out
 
 
 @router.get("/ui/firms/{firm_id}", response_class=HTMLResponse, dependencies=[READERS, audited_read("ui.firm")])
@@ -97,7 +100,6 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
             _CHARTS[key] = drawn
             while len(_CHARTS) > 64:
                 _CHARTS.popitem(last=False)
-    result, problem = _whatif(store, firm_id, fails)
     open_alerts = None
     if principal.role in (Role.ANALYST, Role.ADMIN) and dossier.profile.is_client:
         from api.alerts import open_alert_count
@@ -110,8 +112,7 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
         "reasons": REASON_LABELS,
         "key_measures": KEY_MEASURES,
         "fails": fails.strip(),
-        "result": result,
-        "problem": problem,
+        **_whatif(store, firm_id, fails),
     }
     return render(request, "firm.html", headers=FIRM_HEADERS, **context)
 
@@ -129,6 +130,4 @@ def firm_whatif(request: Request, firm_id: str, principal: PagePrincipal, fails:
         query = urlencode({k: v for k, v in (("fails", fails.strip()),
                                              ("lang", request.query_params.get("lang", ""))) if v})
         return RedirectResponse(f"/ui/firms/{quote(firm_id, safe='')}{'?' + query if query else ''}#whatif", 303)
-    result, problem = _whatif(store, firm_id, fails)
-    return render(request, "firm_whatif.html", firm_id=firm_id, fails=fails.strip(), result=result,
-                  problem=problem)
+    return render(request, "firm_whatif.html", firm_id=firm_id, fails=fails.strip(), **_whatif(store, firm_id, fails))

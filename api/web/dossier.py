@@ -566,7 +566,7 @@ class AffectedPartner:
     id: str
     name: str | None
     relation: str
-    hops_from_failing: int
+    hops_from_failing: int | None  # None: not within two hops of the failing firm
     distress_min: float
     distress_max: float
     band: str
@@ -656,6 +656,10 @@ def _span(months: Collection[str] | None) -> tuple[str | None, str | None]:
 
 def _tail(items: list[Any], months: int | None) -> list[Any]:
     return items if months is None else items[-months:] if months > 0 else []
+
+
+def _int(x: Any) -> int | None:
+    return None if x is None else int(x)
 
 
 def _float(x: Any) -> float | None:
@@ -1030,7 +1034,7 @@ def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:
         int(d["sales_to"]), int(d["purchases_from"]), _float(d.get("sales_share")), _float(d.get("supply_share")),
         int(f["loss_yen"][0]), int(f["loss_yen"][1]), float(f["loss_to_sales"][0]), float(f["loss_to_sales"][1]),
         float(f["distress"][0]), float(f["distress"][1]), str(f["band"]),
-        [AffectedPartner(p["id"], name(p["id"]), p["relation"], int(p["hops_from_failing"]),
+        [AffectedPartner(p["id"], name(p["id"]), p["relation"], _int(p["hops_from_failing"]),
                          float(p["distress"][0]), float(p["distress"][1]), p["band"], is_masked(p["id"]))
          for p in affected[:TOP]],
         len(affected), [float(x) for x in a.get("recovery_rates", [])],

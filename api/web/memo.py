@@ -112,10 +112,19 @@ def memo_context(store: ReadStore, firm_id: str, lang: Lang, generated_by: str,
     for a firm the principal may not see, :class:`queries.scoped.AccessDenied`
     for a researcher."""
     from api.web import charts
-    from api.web.dossier import REASON_LABELS, build_dossier, whatif
+    from api.web.dossier import REASON_LABELS, WhatIf, build_dossier, whatif
+    from graph.contagion import OutsideWindow
 
     dossier = build_dossier(store, firm_id, snapshots=snapshots, months=MONTHS)
-    scenarios = [(h, whatif(store, firm_id, h.id)) for h in dossier.whatif.highlights]
+
+    def scenario(partner_id: str) -> WhatIf | None:
+        """``None`` for a partner of earlier months only: no trade in the what-if's 12 months."""
+        try:
+            return whatif(store, firm_id, partner_id)
+        except OutsideWindow:
+            return None
+
+    scenarios = [(h, scenario(h.id)) for h in dossier.whatif.highlights]
     at = generated_at or datetime.now(UTC)
     loc = locale_for(lang)
     return {

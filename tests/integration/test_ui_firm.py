@@ -250,6 +250,31 @@ def test_the_whatif_picker_returns_a_result(app: TestClient) -> None:
     assert "no such partner" in hidden.text
 
 
+def test_a_partner_of_earlier_months_is_no_error_in_the_whatif_or_the_memo(app: TestClient, store: Store,
+                                                                         tmp_path: Path) -> None:
+    """C1's largest customer over all months bought two years before the
+    what-if's 12 months: the memo says there is nothing to compute for it
+    (it answered 422 for a credit officer, 500 for the operator), and so
+    does the page's what-if."""
+    old = tmp_path / "old.csv"
+    old.write_text("date,client_id,counterparty_name,counterparty_id,direction,amount\n"
+                   f"2022-01-15,{C1},旧得意先商事,F7007,sale,9000000\n", encoding="utf-8")
+    load_file(store, old, C1, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
+              rejects_dir=tmp_path / "rejects")
+    for who in ("analyst", "officer_b1"):
+        _sign_in(app, who)
+        memo = app.get(f"/firms/{C1}/report", params={"lang": "en"})
+        assert memo.status_code == 200, (who, memo.text[:300])
+        assert "No trade in the last 12 months: nothing to compute." in memo.text
+        page = app.get(f"/ui/firms/{C1}", params={"lang": "en"})
+        fails = re.findall(r'<option value="([^"]+)"', page.text)[0]  # the largest partner of all months
+        part = app.get(f"/ui/firms/{C1}/whatif", params={"fails": fails, "lang": "en"},
+                       headers={"HX-Request": "true"})
+        assert part.status_code == 200 and "Nothing to compute" in part.text and "2023-04" not in part.text
+        ja = app.get(f"/ui/firms/{C1}", params={"fails": fails})
+        assert ja.status_code == 200 and "計算する取引がありません" in ja.text
+
+
 def test_the_whatif_notes_are_in_the_readers_language(app: TestClient) -> None:
     """What a what-if answer rests on (graph.contagion.WHATIF_NOTES) is shown
     in Japanese by default and in English on request, the same notes as the API's;
