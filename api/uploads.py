@@ -52,18 +52,20 @@ def is_client_id(text: str) -> bool:
 
 
 def is_known_client(store: Store, client_id: str) -> bool:
-    """Whether ``client_id`` names a firm of the store (an upload's client must
-    be in the firm master: a mistyped id would otherwise make a nameless
-    client of its own, with its partners, in every table and export)."""
-    return client_id in store.get_firms([client_id])
+    """Whether ``client_id`` names a client firm of the firm master (an
+    upload's client must be one: a mistyped id would otherwise make a
+    nameless client of its own, and a partner's id would turn that partner
+    into a client, with its partners, in every table and export)."""
+    firm = store.get_firms([client_id]).get(client_id)
+    return firm is not None and bool(firm.is_client)
 
 
 def check_client(store: Store, client_id: str) -> None:
-    """:class:`api.errors.InputError` unless the upload's client is a firm of
-    the store (checked before the body is copied)."""
+    """:class:`api.errors.InputError` unless the upload's client is a client
+    firm of the firm master (checked before the body is copied)."""
     if not is_known_client(store, client_id):
-        raise InputError(f"client_id: there is no firm {client_id!r}; add the client to the firm master "
-                         "first (torihiki firms import), then load its ledger")
+        raise InputError(f"client_id: there is no client {client_id!r} in the firm master; an administrator "
+                         "adds the client first (torihiki firms import), then its ledger loads")
 
 
 def check_format(fmt: str | None) -> None:

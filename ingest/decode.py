@@ -51,6 +51,9 @@ def binary_reason(sample: bytes) -> str | None:
         return "UTF-16 text (byte-order mark), which is not supported: save it as UTF-8 or Shift_JIS"
     if not sample:
         return None
+    if sample.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+        return ("a spreadsheet (Excel .xlsx or .xls) or another packed file, not a text ledger: "
+                "save the sheet as CSV (UTF-8 or Shift_JIS) and load that")
     nul = sample.count(0)
     controls = len(sample) - len(sample.translate(_DROP_CONTROLS, _CONTROL))
     if nul >= 8 and nul >= len(sample) // 4:

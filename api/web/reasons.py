@@ -31,6 +31,10 @@ REASONS: KnownForms = known_forms(
     # a file refused as a whole (ingest.decode, ingest.readers.detect, ingest.load): the upload form
     (r"UTF-16 text(?: \(byte-order mark\))?, which is not supported: save it as UTF-8 or Shift_JIS",
      N_("The file is UTF-16 text, which is not supported: save it as UTF-8 or Shift_JIS")),
+    (r"a spreadsheet \(Excel \.xlsx or \.xls\) or another packed file, not a text ledger: save the sheet as CSV "
+     r"\(UTF-8 or Shift_JIS\) and load that",
+     N_("An Excel workbook (.xlsx or .xls) or another packed file, not a text ledger: save the sheet as CSV "
+        "(UTF-8 or Shift_JIS) and load that")),
     (r"binary file \((?P<share>\d+%) of the first (?P<n>[\d,]+) bytes are control bytes\), not a text ledger",
      N_("A binary file (%(share)s of its first %(n)s bytes are control bytes), not a text ledger")),
     (r"not UTF-8 and not Shift_JIS \(cp932\)", N_("The file is neither UTF-8 nor Shift_JIS (cp932)")),

@@ -124,8 +124,8 @@ def test_refused_files_leave_no_batch(store: Store, tmp_path: Path) -> None:
                      LoadJob(good, "C1", "freee"), LoadJob(good, "C1"), LoadJob(binary, "C1", "zengin"))
     errors = [str(o) for o in outcomes if isinstance(o, IngestError)]
     assert len(errors) == 5, outcomes
-    assert "binary file" in errors[0] and "UTF-16" in errors[1] and "unknown format" in errors[2]
-    assert "freee header lacks required columns" in errors[3] and "binary file" in errors[4]
+    assert "spreadsheet" in errors[0] and "UTF-16" in errors[1] and "unknown format" in errors[2]
+    assert "freee header lacks required columns" in errors[3] and "spreadsheet" in errors[4]
     (batch,) = store.list_batches()
     assert (batch.status, batch.rows_loaded, batch.file) == ("done", 4, str(good))
     assert not list((tmp_path / "rejects").glob("*.csv"))  # no quarantine file of a refused file

@@ -400,7 +400,7 @@ def test_upload_several_files_of_a_client_at_once(store: Store, tmp_path: Path) 
         assert len(rows) == 3
         assert "4月.csv" in rows[0] and "取込 1 行、エラー 0 行、スキップ 0 行。" in rows[0]
         assert "5月.csv" in rows[1] and "取込 1 行、エラー 1 行" in rows[1]
-        assert "book.xlsx" in rows[2] and "取り込みませんでした：バイナリファイルです" in rows[2]
+        assert "book.xlsx" in rows[2] and "取り込みませんでした：Excel のブック" in rows[2]
         assert sorted(b.rows_loaded for b in store.list_batches()) == [1, 1]
         again = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files=files[:2])
         assert again.text.count("取り込み済みです。何も変わっていません。") == 2 and len(store.list_batches()) == 2
@@ -624,11 +624,13 @@ def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path
             return page.split('role="alert">')[1].split("</p>")[0].strip()
 
         assert send(None) == "取り込む帳簿ファイルを選んでください。"
-        assert "企業 U9 はありません。" in send(good, client_id="U9")
+        assert "顧問先 U9 は企業マスタにありません。" in send(good, client_id="U9")
         assert "「20x5」は年ではありません" in send(good, year="20x5")
         assert "「A B」は顧問先IDではありません" in send(good, client_id="A B")
         binary = ("book.xlsx", b"PK\x03\x04" + bytes(range(256)) * 8, "application/octet-stream")
-        assert send(binary).startswith("book.xlsx は取り込みませんでした：バイナリファイルです（先頭 2,052 バイトの")
+        assert send(binary).startswith("book.xlsx は取り込みませんでした：Excel のブック（.xlsx / .xls）など")
+        binary = ("raw.dat", bytes(range(32)) * 64, "application/octet-stream")
+        assert send(binary).startswith("raw.dat は取り込みませんでした：バイナリファイルです（先頭 2,048 バイトの")
         utf16 = ("u16.csv", "date,counterparty_name,direction,amount\n".encode("utf-16"), "text/csv")
         assert "UTF-16 のテキストには対応していません" in send(utf16)
         unknown = ("memo.csv", b"hello,world\nfoo,bar\n", "text/csv")

@@ -55,8 +55,13 @@ def test_upload_for_a_client_not_in_the_firm_master(client: TestClient, store: S
     files = {"file": ("F0005.csv", LEDGER.read_bytes(), "text/csv")}
     r = client.post("/ingest", files=files, data={"client_id": "F00055"})
     assert r.status_code == 422, r.text
-    assert "no firm 'F00055'" in r.json()["detail"] and "firm master" in r.json()["detail"]
+    assert "no client 'F00055'" in r.json()["detail"] and "firm master" in r.json()["detail"]
     assert store.get_firms(["F00055"]) == {}
+    # a partner (a firm, no client) does not become a client by an upload for it
+    store.upsert_firms([Firm("N0001", "取引先商店")])
+    r = client.post("/ingest", files=files, data={"client_id": "N0001"})
+    assert r.status_code == 422 and "no client 'N0001'" in r.json()["detail"]
+    assert store.get_firm("N0001").is_client is not True  # type: ignore[union-attr]
     assert store.list_batches() == []
     uploads = tmp_path / "uploads"
     assert not uploads.exists() or not any(uploads.iterdir())
@@ -82,7 +87,7 @@ def test_upload_for_the_wrong_client_then_the_right_one(client: TestClient, stor
 def test_upload_refusals_and_damaged_lines(client: TestClient, store: Store) -> None:
     r = client.post("/ingest", files={"file": ("x.xlsx", b"PK\x03\x04" + bytes(range(256)) * 4)},
                     data={"client_id": "C1", "format": "canonical"})
-    assert r.status_code == 422 and "binary file" in r.json()["detail"]
+    assert r.status_code == 422 and "save the sheet as CSV" in r.json()["detail"]
     header = b"date,counterparty_name,direction,amount\n"
     r = client.post("/ingest", files={"file": ("n.csv", header + b"2025-04-01,A\x00,sale,1\n2025-04-02,B,sale,2\n")},
                     data={"client_id": "C1"})

@@ -44,7 +44,7 @@ def test_stray_nul_is_text_and_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("data", "why"), [
-    (b"PK\x03\x04" + bytes(range(256)) * 16, "binary file"),
+    (b"PK\x03\x04" + bytes(range(256)) * 16, "spreadsheet"),
     (b"%PDF-1.7\n" + bytes(range(32)) * 64, "binary file"),
     (GOOD.encode("utf-16"), "UTF-16"),
     (GOOD.encode("utf-16-le"), "UTF-16"),
