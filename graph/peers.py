@@ -231,8 +231,9 @@ def peer_percentiles(table: pd.DataFrame, firms: pd.DataFrame, columns: list[str
     cell = keys["industry"].astype("string") + "|" + keys["size_class"].astype("string")
     division = keys["industry"].astype("string")
     cell_n = cell.map(cell.value_counts())
-    group = cell.where(cell_n >= min_n, division)
-    basis = pd.Series(np.where(cell_n >= min_n, "division×size", "division"), index=table.index)
+    big = (cell_n >= min_n).fillna(False).astype(bool)  # a firm without industry or size: no cell (NA), no crash
+    group = cell.where(big, division)
+    basis = pd.Series(np.where(big, "division×size", "division"), index=table.index)
     out = pd.DataFrame(index=table.index)
     out["peer_group"] = group.where(keys["industry"].notna())
     out["peer_basis"] = basis.where(keys["industry"].notna())

@@ -53,6 +53,21 @@ def test_peer_percentiles_suppress_small_groups() -> None:
     assert out.loc["F0", "pctl_x"] == round(100 * 0.5 / (MIN_PEERS + 1), 1)
 
 
+def test_peer_percentiles_of_a_client_without_industry_or_size() -> None:
+    """A client known by its id alone (no firm master row: no industry, no
+    size) has no peer group; the others keep theirs (``torihiki score --all``
+    crashed on it: the boolean value of NA)."""
+    ids = [f"F{i}" for i in range(MIN_PEERS + 1)] + ["C01"]
+    firms = pd.DataFrame({"industry": pd.array(["E"] * (MIN_PEERS + 1) + [None], dtype="string"),
+                          "size_class": pd.array([1] * (MIN_PEERS + 1) + [None], dtype="Int64")}, index=ids)
+    table = pd.DataFrame({"x": range(MIN_PEERS + 2)}, index=ids, dtype=float)
+    out = peer_percentiles(table, firms, ["x"])
+    assert out.loc["C01", "peer_group"] is pd.NA or out.loc["C01", "peer_group"] != out.loc["C01", "peer_group"]
+    assert out.loc["C01", "pctl_x"] != out.loc["C01", "pctl_x"]  # NaN
+    assert out.loc["F0", "peer_basis"] == "division×size" and out.loc["F0", "pctl_x"] == round(
+        100 * 0.5 / (MIN_PEERS + 1), 1)
+
+
 def test_group_gaps_read_a_networks_categorical_edges_as_plain_ids() -> None:
     from graph.network import TradeNetwork
 
