@@ -54,6 +54,8 @@ def _public(u: User) -> dict[str, object]:
 
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(True) if args.password_stdin else None
+    if password is not None:
+        check_password_length(password)  # before the user exists: a refused password adds no user
     with opened(settings) as store:
         user = add_user(store, args.name, args.role, args.bank, cli_principal())
         if password is not None:
@@ -74,10 +76,13 @@ IMPORT_COLUMNS = ("name", "role", "bank", "password")
 def _import_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) of a users CSV (UTF-8, BOM allowed). Raises
     :class:`InputError` for a missing file or header."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read the users file: {e}") from None
+    from ingest.decode import EncodingError, detect_encoding
+
+    try:  # UTF-8 (BOM allowed) or Shift_JIS, as Excel saves a CSV on a Japanese desktop
+        data = path.read_bytes()
+        text = data.decode(detect_encoding(data))
+    except (OSError, UnicodeDecodeError, EncodingError) as e:
+        raise InputError(f"{path}: cannot read the users file (UTF-8 or Shift_JIS text): {e}") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     if "name" not in header or "role" not in header:

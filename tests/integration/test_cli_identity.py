@@ -25,6 +25,9 @@ def test_users(cli: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     assert code == 2 and err == "error: a credit officer is bound to one bank: give --bank\n"
     code, _, err = run(capsys, "users", "add", "ann", "--role", "admin")
     assert code == 2 and "exists" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("abc\n"))  # a refused password adds no user
+    code, _, err = run(capsys, "users", "add", "yamada", "--role", "researcher", "--password-stdin")
+    assert code == 2 and "at least 12" in err and cli.get_user("yamada") is None
 
     # The token alone on stdout (TOKEN=$(torihiki users token ann)); a note on stderr.
     code, out, err = run(capsys, "users", "token", "ann")
@@ -86,6 +89,10 @@ def test_users_import(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: 
     before = [(u.name, u.role, u.bank, u.password_hash) for u in cli.list_users()]
     assert run(capsys, "users", "import", str(f))[0] == 0
     assert [(u.name, u.role, u.bank, u.password_hash) for u in cli.list_users()] == before
+
+    f.write_bytes("name,role,bank,password,氏名\nsato,researcher,,,佐藤 花子\n".encode("cp932"))  # as Excel saves it
+    code, out, _ = run(capsys, "users", "import", str(f), "--json")
+    assert code == 0 and json.loads(out)["added"] == ["sato"]
 
     f.write_text("who,what\nann,admin\n", encoding="utf-8")
     code, _, err = run(capsys, "users", "import", str(f))
