@@ -14,6 +14,7 @@ from typing import Any
 
 from api.alerts import ACK_ROLES, ack, ack_matching, alert_feed, reopen, reopen_matching
 from api.commands.common import emit, opened
+from api.commands.users import cli_principal
 from api.identity import principal_of, record
 from api.settings import Settings
 from domain.errors import InputError
@@ -114,6 +115,8 @@ def _acting(store: Store, name: str, does: str) -> Principal:
     who = principal_of(user)
     if who.role not in ACK_ROLES:
         raise InputError(f"{user.name} is a {user.role}: only analysts and admins {does}")
+    # the entries that follow name the user acted as; this one names who ran the command
+    record(store, cli_principal(), "cli.act_as", None, "ok", f"as {user.name}: {does}")
     return who
 
 

@@ -207,6 +207,8 @@ def test_the_cli_lists_and_acknowledges(cli: Store, capsys: pytest.CaptureFixtur
     assert cli.alert_acks([aid])[aid].note == "ledger asked for"
     entries, _ = cli.audit_log(action="alert.ack", user="analyst")
     assert entries and entries[-1].firm_id == "C3"
+    acted, _ = cli.audit_log(action="cli.act_as")  # who ran the command, beside the user acted as
+    assert {(e.user.startswith("system:"), e.detail) for e in acted} >= {(True, "as analyst: acknowledge alerts")}
     code, out, _ = run(capsys, "alerts", "--open", "--kind", "coverage_drop")
     assert aid not in out and "(0 alerts;" in out
 
