@@ -14,7 +14,10 @@ app — each server process keeps its own counts) per client address and per
 user named by the token: past ``TORIHIKI_AUTH_FAILURES_PER_ADDRESS`` or
 ``TORIHIKI_AUTH_FAILURES_PER_USER`` every attempt from that address, or for
 that user, answers 429 with ``Retry-After`` until the window has moved on —
-a correct token too, so that guessing cannot go on in the background. Each
+a correct token too, so that guessing cannot go on in the background. A
+user's wrong passwords (the login page) and wrong tokens are counted apart:
+anyone can try passwords on a name, which must not lock that user's API
+token out. Each
 failure is written to the audit log (``auth.token``, outcome ``denied``);
 refusals while limited are not, so that a flood cannot fill the log.
 """
@@ -55,25 +58,27 @@ class AuthLimiter:
         self._address = parse(per_address)
         self._user = parse(per_user)
 
-    def _keys(self, address: str, user: str | None) -> list[tuple[object, tuple[str, ...]]]:
+    def _keys(self, address: str, user: str | None, kind: str) -> list[tuple[object, tuple[str, ...]]]:
         keys: list[tuple[object, tuple[str, ...]]] = [(self._address, ("auth-address", address))]
         if user is not None:
-            keys.append((self._user, ("auth-user", user)))
+            keys.append((self._user, (f"auth-user-{kind}", user)))
         return keys
 
-    def wait(self, address: str, user: str | None = None) -> float | None:
+    def wait(self, address: str, user: str | None = None, kind: str = "token") -> float | None:
         """Seconds until another attempt from ``address`` (for ``user``) may
-        be made, or ``None`` when it may be made now."""
+        be made, or ``None`` when it may be made now. ``kind``: ``token``
+        or ``password`` — a user's failures are counted apart for each, so
+        that wrong passwords tried on a name do not lock its API token out."""
         waits = []
-        for item, ids in self._keys(address, user):
+        for item, ids in self._keys(address, user, kind):
             if not self._limiter.test(item, *ids):  # type: ignore[arg-type]
                 reset = self._limiter.get_window_stats(item, *ids).reset_time  # type: ignore[arg-type]
                 waits.append(max(1.0, reset - time.time()))
         return max(waits) if waits else None
 
-    def failed(self, address: str, user: str | None = None) -> None:
+    def failed(self, address: str, user: str | None = None, kind: str = "token") -> None:
         """Count one failed attempt."""
-        for item, ids in self._keys(address, user):
+        for item, ids in self._keys(address, user, kind):
             self._limiter.hit(item, *ids)  # type: ignore[arg-type]
 
 
@@ -184,13 +189,13 @@ def login_password(store: Store, limiter: AuthLimiter, name: str, password: str,
     principal, or :class:`Unauthorized` (failure counted and audited as
     ``auth.login``), or :class:`TooManyRequests`."""
     for user in (None, name):
-        if (wait := limiter.wait(address, user)) is not None:
+        if (wait := limiter.wait(address, user, "password")) is not None:
             raise TooManyRequests("too many failed login attempts", wait)
     found, why = check_password(store, name, password)
     if found is None or why:
         # The name is counted even when unknown: guessing passwords of a name
         # that does not exist costs the same as of one that does.
-        limiter.failed(address, name)
+        limiter.failed(address, name, "password")
         record(store, principal_of(found) if found else None, "auth.login", outcome="denied", detail=f"{why} from {address}")
         raise Unauthorized("wrong user name or password")
     record(store, principal_of(found), "auth.login", detail=f"from {address}")

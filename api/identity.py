@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -146,11 +147,37 @@ def add_user(store: Store, name: str, role: str, bank: str | None, by: Principal
 
 def set_active(store: Store, name: str, active: bool, by: Principal) -> User:
     """Enable or disable a user (a disabled user's token and password are
-    refused from the next request on). Raises :class:`NotFound`."""
+    refused from the next request on, and their web sessions end for good:
+    enabled again, they sign in anew). Raises :class:`NotFound`."""
     if not store.set_user_active(name, active):
         raise NotFound(f"no user {name!r}")
+    if not active:
+        end_sessions(store, name)
     record(store, by, "user.enable" if active else "user.disable", detail=name)
     return _user_or_404(store, name)
+
+
+SESSIONS_ENDED = "sessions-ended:"
+"""Analytics entry per user (``sessions-ended:<name>``): when their web
+sessions were last ended (seconds since the epoch, as text). A session is a
+signed cookie the browser keeps; one signed in before that moment is refused
+(:func:`api.web.session.session_principal`) — a copied cookie does not
+outlive the sign-out."""
+
+
+def end_sessions(store: Store, name: str, at: float | None = None) -> None:
+    """End every web session of ``name`` signed in before now (sign-out, disable)."""
+    when = time.time() if at is None else at
+    store.put_analytics(SESSIONS_ENDED + name, repr(when).encode(), 0, utc_now())
+
+
+def sessions_ended_at(store: Store, name: str) -> float:
+    """When ``name``'s web sessions were last ended (0: never)."""
+    entry = store.get_analytics(SESSIONS_ENDED + name)
+    try:
+        return float(entry[2].decode()) if entry is not None else 0.0
+    except ValueError:
+        return 0.0
 
 
 def token_digest(token: str) -> str:

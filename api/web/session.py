@@ -6,7 +6,10 @@ cookie signed with the app's secret (Starlette's ``SessionMiddleware``,
 itsdangerous), ``HttpOnly`` and ``SameSite=Lax``, ``Secure`` in production,
 that expires after ``TORIHIKI_SESSION_HOURS``. It holds the user's name, a
 fingerprint of their password hash (a new password signs every other
-session out) and the CSRF token.
+session out), when it was signed in and the CSRF token. Signing out, or
+being disabled, ends every session of the user signed in until then (kept
+in the store: :func:`api.identity.end_sessions`), so a copied cookie does
+not outlive the sign-out.
 
 Each request looks the user up again, so a disabled user, or one whose role
 or bank changed, is signed out or acts in the new role at once.
@@ -24,6 +27,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -31,7 +35,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 
 from api.errors import Forbidden
-from api.identity import principal_of
+from api.identity import end_sessions, principal_of, sessions_ended_at
 from api.settings import Settings
 from queries.access import Principal, Role
 from queries.identity import User
@@ -73,10 +77,17 @@ def sign_in(request: Request, user: User) -> None:
     """Start a fresh session for ``user`` (a new CSRF token: nothing of the
     session before the login carries over)."""
     request.session.clear()
-    request.session.update({"user": user.name, "pw": _fingerprint(user), "csrf": secrets.token_urlsafe(32)})
+    request.session.update({"user": user.name, "pw": _fingerprint(user), "csrf": secrets.token_urlsafe(32),
+                            "at": time.time()})
 
 
 def sign_out(request: Request) -> None:
+    """Clear the cookie, and end every session of the user signed in until
+    now (:func:`api.identity.end_sessions`): a copy of the cookie, or the
+    same user's session in another browser, is refused from now on."""
+    name = request.session.get("user") if "session" in request.scope else None
+    if name:
+        end_sessions(request.app.state.store, str(name))
     request.session.clear()
 
 
@@ -98,8 +109,10 @@ def session_principal(request: Request) -> Principal | None:
     name = request.session.get("user")
     if not name:
         return None
-    user = request.app.state.store.get_user(name)
-    if user is None or not user.active or not hmac.compare_digest(_fingerprint(user), request.session.get("pw", "")):
+    store = request.app.state.store
+    user = store.get_user(name)
+    if (user is None or not user.active or not hmac.compare_digest(_fingerprint(user), request.session.get("pw", ""))
+            or float(request.session.get("at", 0)) <= sessions_ended_at(store, user.name)):
         request.session.clear()
         return None
     return principal_of(user)

@@ -94,6 +94,17 @@ def test_failures_are_rate_limited(store: Store, tmp_path: Path, tokens: Headers
         assert [c.get("/firms", headers=guess).status_code for _ in range(3)] == [401] * 3
         assert c.get("/firms", headers=tokens["researcher"]).status_code == 429
         assert c.get("/firms", headers=tokens["analyst"]).status_code == 200  # others are not
+    # Wrong passwords tried on a name lock its password out, not its API token.
+    set_password(store, "analyst", "correct horse battery staple", SYSTEM)
+    app = _app(store, tmp_path, TORIHIKI_AUTH_FAILURES_PER_USER="3/minute")
+    with TestClient(app) as c:
+        csrf = _csrf(c.get("/login").text)
+        tries = [c.post("/login", data={"name": "analyst", "password": "wrong", "csrf": csrf}).status_code
+                 for _ in range(4)]
+        assert tries == [401] * 3 + [429]
+        right = c.post("/login", data={"name": "analyst", "password": "correct horse battery staple", "csrf": csrf})
+        assert right.status_code == 429  # the password waits …
+        assert c.get("/firms", headers=tokens["analyst"]).status_code == 200  # … the token does not
 
 
 def test_roles(client: TestClient, tokens: Headers) -> None:
@@ -270,8 +281,12 @@ def test_a_browser_signs_in_with_name_and_password(store: Store, tmp_path: Path,
         assert c.post("/ingest").status_code == 401  # … and changes nothing through the API
         assert c.post("/logout", data={"csrf": "forged"}).status_code == 403
         home = c.get("/ui/")
+        kept = c.cookies.get("torihiki_session")  # a copy of the cookie, taken before signing out
         assert c.post("/logout", data={"csrf": _csrf(home.text)}, follow_redirects=False).status_code == 303
         assert c.get("/firms/F1/view").status_code == 401
+        c.cookies.set("torihiki_session", kept)  # … does not outlive the sign-out
+        assert c.get("/firms/F1/view").status_code == 401
+        c.cookies.clear()
         # a new password, then a disabled user, end the session at once
         csrf = _csrf(c.get("/login").text)
         c.post("/login", data={"name": "analyst", "password": "correct horse battery staple", "csrf": csrf})
@@ -281,5 +296,9 @@ def test_a_browser_signs_in_with_name_and_password(store: Store, tmp_path: Path,
         csrf = _csrf(c.get("/login").text)
         c.post("/login", data={"name": "analyst", "password": "another horse battery staple", "csrf": csrf})
         assert c.get("/firms/F1").status_code == 200
+        kept = c.cookies.get("torihiki_session")
         set_active(store, "analyst", False, SYSTEM)
+        assert c.get("/ui/", follow_redirects=False).status_code == 303
+        set_active(store, "analyst", True, SYSTEM)  # enabled again: the session of before stays ended
+        c.cookies.set("torihiki_session", kept)
         assert c.get("/ui/", follow_redirects=False).status_code == 303
