@@ -35,7 +35,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 
 from api.errors import Forbidden
-from api.identity import end_sessions, principal_of, sessions_ended_at
+from api.identity import end_sessions, principal_of, record, sessions_ended_at
 from api.settings import Settings
 from queries.access import Principal, Role
 from queries.identity import User
@@ -154,11 +154,14 @@ PagePrincipal = Annotated[Principal, Depends(page_principal)]
 
 
 def page_roles(*roles: Role) -> Any:
-    """A dependency: the page's principal when its role is one of ``roles``, else 403."""
+    """A dependency: the page's principal when its role is one of ``roles``,
+    else 403 — audited (``ui.page``, outcome ``denied``, the path), as the
+    API's refusals are."""
     allowed = frozenset(roles)
 
-    def dependency(principal: PagePrincipal) -> Principal:
+    def dependency(request: Request, principal: PagePrincipal) -> Principal:
         if principal.role not in allowed:
+            record(request.app.state.store, principal, "ui.page", None, "denied", request.url.path)
             raise Forbidden("this page is not for your role")
         return principal
 

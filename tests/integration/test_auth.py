@@ -278,6 +278,8 @@ def test_a_browser_signs_in_with_name_and_password(store: Store, tmp_path: Path,
         assert c.get("/ui/?q=一").status_code == 200
         refused = c.get("/ui/export")  # the researchers' page: refused in Japanese, as a page
         assert refused.status_code == 403 and "このページはあなたの役割では利用できません" in refused.text
+        denied = store.audit_log(user="analyst", action="ui.page")[0]  # … and audited, as the API's refusals
+        assert [(e.outcome, e.detail) for e in denied] == [("denied", "/ui/export")]
         assert c.post("/ingest").status_code == 401  # … and changes nothing through the API
         assert c.post("/logout", data={"csrf": "forged"}).status_code == 403
         home = c.get("/ui/")
