@@ -11,7 +11,8 @@
   ¥1,230,000): exact, 95.5 % of the demo region's monthly edges were unique
   by month and amount alone, so one invoice a reader knew found its pair;
   rounded, 12.7 % are (``docs/exports.md``, rule 3). Growth and shares keep
-  about half a percent of precision.
+  about half a percent of precision. Shares and indices among the metrics
+  are rounded to three decimals (:data:`RATIO_DECIMALS`).
 * Text cells of CSV files are escaped against spreadsheet formula injection.
 * CSV files are UTF-8 with a byte-order mark, so that Excel (which reads a
   CSV without one as Shift_JIS on a Japanese Windows) shows the Japanese
@@ -99,10 +100,24 @@ def _yen_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c in yen]
 
 
+RATIO_DECIMALS = 3
+"""Decimals kept of the metrics that are shares and indices (0.1 percentage
+point): to 16 digits a client's top-customer share or HHI is a fingerprint
+of its own, and beside the rounded strengths an exact share gives back the
+top partner's yen to more figures than the edges show."""
+
+
+def _ratio_columns(columns: list[str]) -> list[str]:
+    """The metrics that are shares (0–1) or indices: rounded to :data:`RATIO_DECIMALS`."""
+    ratio = {m.name for m in METRICS if m.unit.startswith(("share", "index"))}
+    return [c for c in columns if c in ratio]
+
+
 def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
     """The metrics' dictionary entries, each typed as its column is written
     (counts are integers, the rest floats)."""
     known = {m.name: m for m in METRICS}
+    ratios = set(_ratio_columns(list(metrics.columns)))
     specs = [ColumnSpec("firm", "string", "", "client firm pseudonym", _PSEUDO)]
     for c in (c for c in metrics.columns if c != "firm"):
         kind = "integer" if pd.api.types.is_integer_dtype(metrics[c]) else "float"
@@ -110,7 +125,8 @@ def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
         if m is not None:
             worse = f" (worse when {m.worse})" if m.worse else ""
             specs.append(ColumnSpec(c, kind, m.unit, m.description + worse,
-                                    _ROUNDED if m.unit == "yen" else ""))
+                                    _ROUNDED if m.unit == "yen" else
+                                    f"rounded to {RATIO_DECIMALS} decimals" if c in ratios else ""))
         else:
             specs.append(ColumnSpec(c, kind, "", c))
     return specs
@@ -151,6 +167,8 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     metrics = snap.metrics.copy()
     for c in _yen_columns(list(metrics.columns)):
         metrics[c] = round_yen(metrics[c]).astype("float64")
+    for c in _ratio_columns(list(metrics.columns)):
+        metrics[c] = pd.to_numeric(metrics[c], errors="coerce").round(RATIO_DECIMALS)
     metrics.index = [alias[f] for f in metrics.index]
     metrics.index.name = "firm"
     metrics = metrics.reset_index()

@@ -146,6 +146,13 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
         assert all(len(str(abs(int(a))).rstrip("0")) <= 3 for a in strength)
         rounded = dictionary.set_index(["file", "name"]).loc[("edges", "amount"), "privacy"]
         assert rounded == "rounded to 3 significant figures"
+        # shares and indices to three decimals: no 16-digit fingerprint of a firm
+        metrics = pd.read_csv(out / "metrics.csv")
+        for c in ("top_customer_share", "customer_hhi", "constraint", "partner_distress_share"):
+            values = metrics[c].dropna()
+            assert len(values) and ((values * 1000).round(6) % 1 == 0).all(), c
+        assert dictionary.set_index(["file", "name"]).loc[("metrics", "customer_hhi"), "privacy"] == \
+            "rounded to 3 decimals"
     meta = json.loads((out / "export.json").read_text(encoding="utf-8"))
     assert "out" not in meta and str(tmp_path) not in json.dumps(meta)  # no path of the machine that wrote it
     assert meta["month_from"] and meta["month_to"] and meta["month_from"] <= meta["month_to"]
