@@ -36,7 +36,19 @@ series of the pair or of the client around that month). Kinds:
     most).
 ``coverage_drop``
     The client's ledger stopped arriving: its ledger months end before the
-    region's latest month. Raised once, for the first month missing.
+    region's month (:func:`as_of_month`). Raised once, for the first month
+    missing.
+
+The alerts are computed *as of* the region's month, :func:`as_of_month`:
+the latest month that at least half the clients' ledgers reach
+(:data:`AS_OF_QUORUM`), not the latest month any file holds — one client's
+file of a later year does not make every other client's ledger "stopped".
+A client's months after it are not evaluated yet. And every kind but the
+coverage drop is evaluated only in the months of the client's own ledger
+(its first to its last month): after its last month a client's receivable
+days, partners and concentration are not known, they did not change. A
+partner has stopped trading only where a ledger that covers the month
+could have seen its trade (:func:`_observed`).
 
 Runs of the same change (a jump that stays high, days that keep rising)
 are raised in their first month only. Everything is computed with numpy
@@ -82,7 +94,7 @@ __all__ = [
     "TOP_PARTNER_LOST", "CONCENTRATION_JUMP", "PARTNER_DISTRESS", "RECEIVABLE_DAYS", "COVERAGE_DROP",
     "TOP_RANK", "MIN_SHARE", "PRIOR_MONTHS", "LOST_MONTHS", "HHI_JUMP", "TRAILING_MONTHS",
     "TIE_MONTHS", "PARTNER_MIN_SHARE", "RECEIVABLE_RISE_DAYS", "USUAL_MIN_CLIENTS", "usual_rise", "SKIP_FIRST_MONTHS", "SERIES_BEFORE", "SERIES_AFTER",
-    "distress_matrix", "loss_first_known", "LEDGER_KINDS",
+    "distress_matrix", "loss_first_known", "LEDGER_KINDS", "AS_OF_QUORUM", "as_of_month",
 ]
 
 SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
@@ -138,6 +150,11 @@ the fiscal year-end, and 0–3.5 in the other months."""
 SKIP_FIRST_MONTHS = 3
 """Months at the start of a client's ledger whose receivable days are not
 used: there is no opening balance, so receivables build up from zero."""
+AS_OF_QUORUM = 0.5
+"""The region's month (:func:`as_of_month`) is the latest month that at
+least half the clients' ledgers reach: a client (or a few) ahead of the
+others — a file of a later year, a client that books early — does not move
+it; a month most clients have not delivered yet is not evaluated."""
 HIGH_MISSING_MONTHS = 3
 """A ledger missing for 3 months or more is a ``high`` alert."""
 SERIES_BEFORE = 8
@@ -196,6 +213,47 @@ def _label(number: int) -> str:
     return f"{y:04d}-{m + 1:02d}"
 
 
+def as_of_month(last_months: Iterable[str], quorum: float = AS_OF_QUORUM) -> str | None:
+    """The region's month: the latest month that at least ``quorum`` of the
+    clients reach, given each client's last ledger month (``YYYY-MM``);
+    ``None`` without any.
+
+    One client's file months ahead of the rest does not move it, and a
+    client that stopped months ago does not hold it back while most
+    deliver. It is always some client's last month, so never later than
+    the latest month the data holds.
+
+    >>> as_of_month(["2025-03"] * 9 + ["2026-03"])
+    '2025-03'
+    >>> as_of_month(["2024-08", "2024-12"]), as_of_month(["2024-08", "2024-12", "2024-12"])
+    ('2024-12', '2024-12')
+    >>> as_of_month([]) is None
+    True
+    """
+    ordered = sorted(last_months, reverse=True)
+    if not ordered:
+        return None
+    reach = max(1, int(np.ceil(quorum * len(ordered) - 1e-9)))
+    return ordered[reach - 1]
+
+
+def _clients_last_months(trades: pd.DataFrame, clients: Sequence[str], own_long: pd.DataFrame) -> list[str]:
+    """Each client's last ledger month: of its own ledger, or for a client
+    without one, its last month of trade (as :func:`_grid` takes its ledger
+    months then). Clients with neither are left out."""
+    wanted = set(clients)
+    own = own_long[own_long["client"].isin(wanted)]
+    last = {str(c): str(m) for c, m in own.groupby("client")["month"].max().items()}
+    rest = wanted - set(last)
+    if rest and len(trades):
+        sides = [trades.loc[trades[col].isin(rest), [col, "month"]] for col in ("seller", "buyer")]
+        firms = np.concatenate([x.iloc[:, 0].astype(str).to_numpy() for x in sides])
+        months = np.concatenate([x["month"].astype(str).to_numpy() for x in sides])
+        if len(firms):
+            last.update({str(f): str(m) for f, m in pd.Series(months).groupby(firms).max().items()})
+    return list(last.values())
+
+
 # -- inputs on the month grid -----------------------------------------------------------
 
 
@@ -232,6 +290,14 @@ class _Grid:
     def n(self) -> int:
         return len(self.months)
 
+    def covered(self) -> np.ndarray:
+        """Clients × months: whether the month is within the client's ledger
+        (its first to its last month; a client's own measures and its
+        partners are known there only)."""
+        cols = np.arange(self.n)[None, :]
+        return (cols >= self.ledger_first[:, None]) & (cols <= self.ledger_last[:, None]) \
+            & (self.ledger_last[:, None] >= 0)
+
 
 def _ledger_frame(ledgers: Mapping[str, Mapping[str, Mapping[str, int]]]) -> pd.DataFrame:
     """Clients' own ledger sums as one long frame (client, kind, month, yen)."""
@@ -248,7 +314,8 @@ def _grid(trades: pd.DataFrame, clients: Sequence[str], ledgers: Mapping[str, Ma
     if not known:
         return None
     start = min(known)
-    last = max(known) if end is None else end
+    last = (end if end is not None
+            else as_of_month(_clients_last_months(trades, clients, own_long)) or max(known))
     edges = trades[["seller", "buyer", "month", "amount"]] if len(trades) else pd.DataFrame(
         {"seller": pd.Series([], dtype=object), "buyer": pd.Series([], dtype=object),
          "month": pd.Series([], dtype=object), "amount": pd.Series([], dtype=np.int64)})
@@ -295,7 +362,7 @@ def _grid(trades: pd.DataFrame, clients: Sequence[str], ledgers: Mapping[str, Ma
             np.add.at(own[k], (ci[sel], mi[sel]), vals[sel])
     ledger_first = np.where(seen.any(axis=1), seen.argmax(axis=1), -1).astype(np.int64)
     ledger_last = np.where(seen.any(axis=1), n - 1 - seen[:, ::-1].argmax(axis=1), -1).astype(np.int64)
-    days = _receivable_days(own["sales"], own["receipts"], ledger_first)
+    days = _receivable_days(own["sales"], own["receipts"], ledger_first, ledger_last)
     # a client without a ledger of its own: its months with trade stand for its ledger
     traded = np.zeros((len(clients), n), dtype=bool)
     traded[firm, tt] = True
@@ -307,12 +374,15 @@ def _grid(trades: pd.DataFrame, clients: Sequence[str], ledgers: Mapping[str, Ma
                  ledger_last, ledger_first, own, days)
 
 
-def _receivable_days(sales: np.ndarray, receipts: np.ndarray, first: np.ndarray) -> np.ndarray:
+def _receivable_days(sales: np.ndarray, receipts: np.ndarray, first: np.ndarray,
+                     last: np.ndarray | None = None) -> np.ndarray:
     """Clients × months receivable days as :func:`graph.ledger_figures.figures_from_sums`
     computes them, for every client at once: the balance (sales − receipts,
     from zero at the ledger's first month) over annual sales (the trailing 12
     months, annualised when fewer months exist) / 365, to 0.1 day; NaN
-    before the ledger's first month and where annual sales are 0."""
+    before the ledger's first month, after its ``last`` (no ledger there is
+    no sales, not sales of 0: the days would climb without end) and where
+    annual sales are 0."""
     n = sales.shape[1]
     balance = np.cumsum(sales - receipts, axis=1)
     cum = np.concatenate([np.zeros((len(sales), 1)), np.cumsum(sales, axis=1)], axis=1)
@@ -325,6 +395,8 @@ def _receivable_days(sales: np.ndarray, receipts: np.ndarray, first: np.ndarray)
         days = np.where(annual > 0, balance / (annual / 365), np.nan)
     days = np.round(days, 1)
     days[(first[:, None] < 0) | (cols < first[:, None])] = np.nan
+    if last is not None:
+        days[cols > last[:, None]] = np.nan
     return days
 
 
@@ -377,7 +449,8 @@ def _top_partner_lost(g: _Grid) -> list[Alert]:
     for t in range(LOST_MONTHS + PRIOR_MONTHS - 1, g.n):
         last = t - LOST_MONTHS  # the last month of trade
         cand = traded[:, last] & ~traded[:, last + 1:t + 1].any(axis=1)
-        cand &= g.ledger_last[g.firm] >= t  # the client's ledger still arrives (else coverage_drop)
+        # the client's ledger covers the month (after it: coverage_drop; before it: not its ledger)
+        cand &= (g.ledger_last[g.firm] >= t) & (g.ledger_first[g.firm] <= t)
         if not cand.any():
             continue
         window = _window_sum(cum, last - PRIOR_MONTHS + 1, last)
@@ -432,8 +505,7 @@ def _concentration_jump(g: _Grid) -> list[Alert]:
     with np.errstate(invalid="ignore"):
         rise = hhi - trailing
         fire = np.nan_to_num(rise, nan=-1.0) >= HHI_JUMP
-    month_idx = np.arange(g.n)
-    fire &= month_idx[None, :] <= g.ledger_last[np.arange(n_groups) // 2][:, None]
+    fire &= g.covered()[np.arange(n_groups) // 2]  # months of the client's own ledger only
     fire &= before_partners >= 2  # a single partner all along is no jump
     fire = _first_of_runs(fire)
     out: list[Alert] = []
@@ -467,7 +539,7 @@ def _concentration_jump(g: _Grid) -> list[Alert]:
 def _receivable_matrix(g: _Grid) -> np.ndarray:
     """Clients × months receivable days, NaN in the first
     :data:`SKIP_FIRST_MONTHS` months of each client's ledger (receivables
-    build up from zero there)."""
+    build up from zero there) and outside its ledger's months."""
     days = g.days.copy()
     cols = np.arange(g.n)[None, :]
     days[cols < (g.ledger_first[:, None] + SKIP_FIRST_MONTHS)] = np.nan
@@ -546,6 +618,8 @@ def _receivable_days_rising(g: _Grid, days: np.ndarray,
 
 
 def _coverage_drop(g: _Grid) -> list[Alert]:
+    """Clients whose ledger ends before the region's month (the grid's last,
+    :func:`as_of_month`); a ledger running past it ends there on the grid."""
     out: list[Alert] = []
     end = g.n - 1
     for i in np.flatnonzero((g.ledger_last >= 0) & (g.ledger_last < end)):
@@ -657,10 +731,38 @@ def loss_first_known(network: TradeNetwork, parameters: Iterable[ParameterLike])
     return first
 
 
+def _observed(g: _Grid) -> np.ndarray:
+    """Firms (rows in ``g.network.index`` order) × months: whether a ledger
+    that covers the month could see the firm's trade — the firm is a client
+    whose own ledger covers it, or a client whose ledger covers it has
+    traded with the firm by then.
+
+    Trade is known from the clients' ledgers only. Where none of the
+    ledgers that recorded a firm's trade reaches a month, the firm's lack of
+    trade there is no ledger, not a firm that stopped trading."""
+    covered = g.covered()
+    out = np.zeros((g.network.n_firms, g.n), dtype=bool)
+    out[g.network.index.get_indexer(pd.Index(g.clients, dtype=object))] = covered
+    if len(g.partner):
+        traded = g.amounts != 0
+        first = np.where(traded.any(axis=1), traded.argmax(axis=1), g.n)
+        sees = covered[g.firm] & (np.arange(g.n)[None, :] >= first[:, None])
+        order = np.argsort(g.partner, kind="stable")
+        partner = g.partner[order]
+        starts = np.flatnonzero(np.r_[True, partner[1:] != partner[:-1]])
+        out[partner[starts]] |= np.logical_or.reduceat(sees[order], starts, axis=0)
+    return out
+
+
 def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Alert]:
     net = g.network
     skipped = _receivable_matrix(g)
     reasons = distress_matrix(net, parameters, {c: skipped[i] for i, c in enumerate(g.clients)})
+    # a firm stopped trading only where some client's ledger of the month could have seen its trade
+    reasons[STOPPED_TRADING] = reasons[STOPPED_TRADING] & _observed(g)
+    # alerts of a client only in its own ledger's months: after them its partners are not known
+    own_months = np.zeros((net.n_firms, g.n), dtype=bool)
+    own_months[net.index.get_indexer(pd.Index(g.clients, dtype=object))] = g.covered()
     names = list(reasons)
     distressed = np.zeros_like(reasons[names[0]])
     for reason in names:
@@ -718,7 +820,7 @@ def _partner_distress(g: _Grid, parameters: Sequence[ParameterLike]) -> list[Ale
         new_exposed = exposed & ~prev_exposed
         prev_exposed, prev_material = exposed, material
         month = g.months[tt]
-        for k in np.flatnonzero(newly | new_exposed):
+        for k in np.flatnonzero((newly | new_exposed) & own_months[c, tt]):
             r = int(client_rows[k])
             client, partner = g.ids[c[k]], g.ids[p[k]]
             nums: dict[str, Any] = {"yen": int(round(tie_yen[r])), "tie_months": TIE_MONTHS,
@@ -783,7 +885,11 @@ def compute_alerts(trades: pd.DataFrame, clients: Sequence[str], *,
     parameters : iterable of ParameterLike
         Management parameters (distress reasons).
     end : str, optional
-        The region's latest month (default: the latest month of trade or figures).
+        The month the alerts are computed as of: the region's month
+        (default: :func:`as_of_month` of the clients' last ledger months —
+        the latest month at least half of them reach; the latest month of
+        trade or figures when no client has either). Later months are not
+        evaluated; a ledger ending before it is a ``coverage_drop``.
     kinds : iterable of str
         Which kinds to compute (default all of :data:`KINDS`).
     industries : mapping, optional

@@ -285,3 +285,108 @@ def test_ids_are_stable_and_alerts_are_newest_first() -> None:
     assert [a.id for a in one] == [a.id for a in two] and len({a.id for a in one}) == len(one)
     assert [a.month for a in one] == sorted((a.month for a in one), reverse=True)
     assert al.compute_alerts(_frame([]), ["C"]) == []
+
+
+# -- the region's month: one client's file ahead of the rest does not move it ------------------
+
+YEARS = month_range("2023-01", "2024-12")  # M = 2024-12, the month the clients' ledgers reach
+AHEAD = month_range("2025-10", "2025-11")  # one client's file of M+10 … M+11
+
+
+def _paid_a_month_later(months: tuple[str, ...], yen: int = 1_000_000) -> dict[str, dict[str, int]]:
+    return _ledger({m: yen for m in months}, {m: yen for m in months[1:]})
+
+
+def _region(n: int = 8, stopped: str | None = None) -> tuple[pd.DataFrame, list[str], dict]:
+    """``n`` steady clients (C0…), ledgers and trade 2023-01 … 2024-12, each
+    selling to two customers of its own; ``AHEAD`` with a file to M+11 as
+    well; ``STOP`` (when ``stopped``) whose ledger and trade end that month."""
+    clients = [f"C{i}" for i in range(n)] + ["AHEAD"]
+    months = {c: YEARS for c in clients}
+    months["AHEAD"] = YEARS + AHEAD
+    if stopped is not None:
+        clients.append("STOP")
+        months["STOP"] = tuple(m for m in YEARS if m <= stopped)
+    rows = [r for c in clients for k in ("A", "B") for r in _monthly(c, f"K{k}-{c}", 500_000, months[c])]
+    return _frame(rows), clients, {c: _paid_a_month_later(months[c]) for c in clients}
+
+
+def test_the_regions_month_is_the_one_most_clients_reach_not_one_clients_file_ahead() -> None:
+    trades, clients, ledgers = _region()
+    found = al.compute_alerts(trades, clients, ledgers=ledgers)
+    assert _of(found, al.COVERAGE_DROP) == []  # the others' ledgers did not stop: AHEAD is early
+    assert all(a.month <= YEARS[-1] for a in found)  # AHEAD's later months wait for the others
+    # nobody's partners "stopped trading" because the grid ran on to AHEAD's months
+    assert _of(found, al.PARTNER_DISTRESS) == []
+    g = al._grid(trades, clients, ledgers, None)
+    assert g is not None and g.months[-1] == YEARS[-1] == al.as_of_month([YEARS[-1]] * 8 + [AHEAD[-1]])
+    # an explicit month is still taken as given
+    late = al.compute_alerts(trades, clients, ledgers=ledgers, end=AHEAD[-1], kinds=[al.COVERAGE_DROP])
+    assert {a.firm_id for a in late} == {f"C{i}" for i in range(8)}
+
+
+def test_a_client_that_really_stopped_is_still_raised_against_the_regions_month() -> None:
+    trades, clients, ledgers = _region(stopped="2024-07")
+    found = al.compute_alerts(trades, clients, ledgers=ledgers)
+    drop = _of(found, al.COVERAGE_DROP)
+    assert [(a.firm_id, a.month, a.numbers["months"], a.numbers["region_month"]) for a in drop] == [
+        ("STOP", "2024-08", 5, "2024-12")]
+    assert drop[0].severity == "high"
+
+
+def test_no_ledger_measure_is_raised_for_a_month_outside_the_clients_ledger() -> None:
+    """After its last ledger month a client has no sales, not sales of 0:
+    its receivable days would climb (the balance stays, the year's sales
+    fall away) — 279.8 to 617.2 days on the demo region. And its partners,
+    known from its ledger, did not stop trading: the ledger stopped."""
+    trades, clients, ledgers = _region(stopped="2024-03")
+    found = al.compute_alerts(trades, clients, ledgers=ledgers)
+    last = {c: max(ledgers[c]["sales"]) for c in clients}
+    first = {c: min(ledgers[c]["sales"]) for c in clients}
+    outside = [(a.kind, a.firm_id, a.month) for a in found if a.kind != al.COVERAGE_DROP
+               and not first[a.firm_id] <= a.month <= min(last[a.firm_id], YEARS[-1])]
+    assert outside == []
+    assert [a.firm_id for a in _of(found, al.COVERAGE_DROP)] == ["STOP"]
+    g = al._grid(trades, clients, ledgers, None)
+    assert g is not None
+    stop = g.clients.index("STOP")
+    assert np.isnan(g.days[stop, YEARS.index("2024-04"):]).all() and not np.isnan(g.days[stop, 2])
+
+
+def test_the_receivable_days_of_the_months_after_each_ledger_are_not_compared() -> None:
+    """The reviewer's case in full: every client's ledger ends at M, one
+    client's file runs to M+11; no client's receivable days are raised
+    after M (F000774: 279.8 → 617.2 days in a month its ledger lacks)."""
+    trades, clients, ledgers = _region(n=al.USUAL_MIN_CLIENTS + 2)
+    found = al.compute_alerts(trades, clients, ledgers=ledgers, kinds=[al.RECEIVABLE_DAYS, al.COVERAGE_DROP])
+    assert found == []
+
+
+def test_a_partner_known_only_from_a_stopped_ledger_has_not_stopped_trading_for_others() -> None:
+    """C trades with Q (not a client), Q with STOP (a client whose ledger ends
+    2024-06): STOP's silence afterwards is no ledger, so C is not told that
+    its partner now trades with a firm that stopped trading. While some
+    covering ledger trades with the quiet firm, its stop is still seen."""
+    rows = _monthly("C", "Q", 1_000, YEARS) + _monthly("STOP", "Q", 1_000, tuple(m for m in YEARS if m <= "2024-06"))
+    ledgers = {"C": _paid_a_month_later(YEARS), "STOP": _paid_a_month_later(tuple(m for m in YEARS if m <= "2024-06")),
+               "D": _paid_a_month_later(YEARS)}
+    found = al.compute_alerts(_frame(rows), ["C", "STOP"], ledgers={k: ledgers[k] for k in ("C", "STOP")},
+                              kinds=[al.PARTNER_DISTRESS])
+    assert found == []
+    # D, whose ledger runs on, bought from STOP: its ledger sees STOP stop
+    seen = rows + _monthly("STOP", "D", 1_000, tuple(m for m in YEARS if m <= "2024-06"))
+    found = al.compute_alerts(_frame(seen), ["C", "D", "STOP"], ledgers=ledgers, kinds=[al.PARTNER_DISTRESS])
+    assert {(a.firm_id, a.subject_id, a.numbers["hop"]) for a in found} >= {("D", "STOP", 1)}
+
+
+def test_a_partner_that_stopped_after_the_clients_ledger_ended_is_news_to_the_others_only() -> None:
+    """P stops trading in 2024-09 (D's ledger, running on, sees it). STOP
+    traded with P too but its ledger ended in 2024-06: whatever P did
+    afterwards is not in STOP's months, so only D is told."""
+    until = tuple(m for m in YEARS if m <= "2024-06")
+    rows = (_monthly("P", "STOP", 1_000, until) + _monthly("P", "D", 1_000, tuple(m for m in YEARS if m <= "2024-08"))
+            + _monthly("D", "K", 1_000, YEARS))
+    ledgers = {"STOP": _paid_a_month_later(until), "D": _paid_a_month_later(YEARS)}
+    found = al.compute_alerts(_frame(rows), ["D", "STOP"], ledgers=ledgers, kinds=[al.PARTNER_DISTRESS])
+    assert [(a.firm_id, a.month, a.subject_id, a.numbers["reasons"]) for a in found] == [
+        ("D", "2024-11", "P", ["stopped_trading"])]
