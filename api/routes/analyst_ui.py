@@ -58,6 +58,7 @@ from ingest import review
 from ingest.load import IngestError
 from ingest.month_window import MonthWindow, parse_window
 from queries.access import Role
+from queries.identity import AuditEntry
 from queries.model import BatchInfo
 from queries.scoped import ScopedStore
 from queries.store import NotFound, Store
@@ -513,7 +514,10 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     """One load with its rejected rows (file, line, column, reason, raw), 50 a page."""
     batch = _raw(request).get_batch(batch_id)
     if batch is None:
-        raise NotFound(f"no load {batch_id!r}")
+        gone = _rolled_back(_raw(request), batch_id)
+        if gone is None:
+            raise NotFound(f"no load {batch_id!r}")
+        return render(request, "load_gone.html", status_code=410, batch_id=batch_id, entry=gone)
     path = _rejects_file(settings.home, batch)
     rows: list[dict[str, str]] = []
     total = 0
@@ -537,7 +541,20 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     client = _raw(request).get_firms([batch.client_id]).get(batch.client_id) if batch.client_id else None
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
                   has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None,
-                  overlaps=overlaps, settlements=settlements, held=held, client_name=client.name if client else None)
+                  overlaps=overlaps, settlements=settlements, held=held, client_name=client.name if client else None,
+                  refresh=refresh_status(request.app.state, settings, _raw(request)))
+
+
+ROLLBACKS_SEARCHED = 2_000
+"""Audit entries of rollbacks read, newest first, to tell a rolled-back load from one that never was."""
+
+
+def _rolled_back(store: Store, batch_id: str) -> AuditEntry | None:
+    """The audit entry of ``batch_id``'s rollback (its detail starts with the
+    load's id), or ``None``: a colleague's link to a load rolled back since
+    says who rolled it back and when, rather than "not found"."""
+    entries, _ = store.audit_log(action="batch.rollback", limit=ROLLBACKS_SEARCHED)
+    return next((e for e in entries if e.detail.startswith(f"{batch_id}:") and e.outcome == "ok"), None)
 
 
 # -- research export -------------------------------------------------------------------

@@ -510,7 +510,14 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         entries, n = store.audit_log(action="batch.rollback")
         assert n == 1 and entries[0].user == "analyst" and entries[0].detail.startswith(first_id)
         assert c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf, "confirm": "yes"}).status_code == 404
+        gone = c.get(f"/ui/loads/{first_id}")  # a colleague's link: who rolled it back and when, not "not found"
+        assert gone.status_code == 410 and "に analyst が取り消しました" in gone.text and "JST" in gone.text
+        assert c.get("/ui/loads/b0000000000000000").status_code == 404
         refresh_runner_of(c, settings, store).wait(300)
+        assert "refresh-state" not in c.get(f"/ui/loads/{second_id}").text  # computed: nothing to say
+        store.upsert_firms([Firm("U1", "株式会社取込元", industry="E", is_client=True)])  # data written since
+        later = c.get(f"/ui/loads/{second_id}").text  # a load's page says the refresh is due, as the list does
+        assert 'class="card refresh-state"' in later and 'action="/ui/refresh"' in later
 
 
 def test_a_bank_statement_holding_the_journals_settlements_is_flagged_on_both_loads(store: Store,
