@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
-from api.commands import alerts, memo, users
+from api.commands import alerts, backup, memo, users
 from api.commands.common import opened
 from api.identity import issue_token
 from api.settings import Settings, get_settings
@@ -324,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_parsers(sub)  # users, consent, audit
     alerts.add_parsers(sub)  # the alert feed, acknowledgements
     memo.add_parser(sub)  # report: the credit-memo supplement
+    backup.add_parser(sub)  # backup: a consistent copy of the embedded store
 
     s = sub.add_parser("serve", help="serve the API and network views")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on")

@@ -21,6 +21,7 @@ from ingest.readers.registry import RegistryEntry, read_registry
 from ingest.records import Reject
 from queries.identity import GRANT, REVOKE, ConsentEvent, utc_now
 from queries.model import Firm, ParameterRow, RegistryRecord
+from queries.private_files import open_private, private_dir
 from queries.store import Store
 
 __all__ = ["ImportSummary", "import_firms", "import_parameters", "import_registry", "BATCH_ROWS",
@@ -67,9 +68,9 @@ class _Quarantine:
     """Writes rejects to ``rejects_dir/<kind>-<sha>.csv`` (removed when empty)."""
 
     def __init__(self, path: Path, rejects_dir: Path, kind: str) -> None:
-        rejects_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(rejects_dir)  # raw rows: the owner's only (0700, 0600)
         self.path = rejects_dir / f"{kind}-{file_sha256(path)[:16]}.csv"
-        self._fh = self.path.open("w", encoding="utf-8", newline="")
+        self._fh = open_private(self.path, "w", encoding="utf-8", newline="")
         self._w = csv.writer(self._fh)
         self._w.writerow(["file", "line", "column", "reason", "raw"])
         self.count = 0

@@ -64,6 +64,7 @@ from ingest.names import NameScreen
 from ingest.records import Counterparty, LedgerLine, Reject, Skipped, UnnamedLine
 from ingest.resolve import Resolution, Resolver
 from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite
+from queries.private_files import open_private, private_dir
 from queries.series import ObservationKey, Series
 from queries.store import Store
 
@@ -443,8 +444,8 @@ class _RejectsFile:
 
     def write(self, row: list[object]) -> None:
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = self.path.open("w", encoding="utf-8", newline="")
+            private_dir(self.path.parent)  # raw ledger lines: the owner's only (0700, 0600)
+            self._fh = open_private(self.path, "w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._fh)
             self._writer.writerow(self.HEADER)
         self._writer.writerow(row)

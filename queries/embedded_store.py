@@ -53,6 +53,7 @@ from queries.observations import (
     unnamed_totals,
     with_own_totals,
 )
+from queries.private_files import private_dir, private_file
 from queries.second_hop import second_hop
 from queries.series import (
     FirmTotals,
@@ -210,9 +211,13 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
         self.path = home / DB_FILENAME
         self.cache_mib = cache_mib
         try:
-            home.mkdir(parents=True, exist_ok=True)
+            private_dir(home)  # 0700 when made here: confidential ledgers (queries.private_files)
         except OSError as e:
             raise StoreUnavailable(f"cannot create TORIHIKI_HOME {home}: {e}") from e
+        try:
+            private_file(self.path)  # 0600; SQLite gives its -wal and -shm the database's mode
+        except OSError as e:
+            raise StoreUnavailable(f"cannot create {self.path}: {e}") from e
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -871,6 +876,38 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
 
     def all_payments(self, month_from: str | None, month_to: str | None) -> list[PaymentRow]:
         return sum_payments(_observations(self._conn().execute(tq.ALL_PAYMENTS)), month_from, month_to)
+
+    # -- backup ----------------------------------------------------------
+    def backup_to(self, target: Path) -> dict[str, Any]:
+        """Copy the database to the file ``target`` while other connections
+        and processes read and write (``torihiki backup``).
+
+        SQLite's online backup in one step, under one read transaction: the
+        copy is the data as of its start, what is still only in the WAL
+        included, uncommitted writes not; writers go on meanwhile (WAL mode).
+        The copy is made 0600 and left as one file in rollback-journal mode
+        (no -wal beside it; the store puts it back in WAL mode when it opens
+        it). It is then checked and counted: ``integrity`` is ``PRAGMA
+        integrity_check``'s answer ("ok"), then the data version and counts."""
+        private_file(target)
+        dst = sqlite3.connect(target, timeout=BUSY_SECONDS)
+        try:
+            self._conn().backup(dst)
+            problems = [str(r[0]) for r in dst.execute("PRAGMA integrity_check")]
+            report: dict[str, Any] = {"integrity": "; ".join(problems[:5])}
+            if problems == ["ok"]:
+                version = dst.execute(tq.DATA_VERSION).fetchone()
+                report["data_version"] = int(version[0]) if version else 0
+                for name, sql in (("firms", "SELECT count(*) FROM firms"),
+                                  ("trades", "SELECT count(*) FROM trade_obs"),
+                                  ("payments", "SELECT count(*) FROM pay_obs"),
+                                  ("batches", "SELECT count(*) FROM batches"),
+                                  ("users", "SELECT count(*) FROM users")):
+                    report[name] = dst.execute(sql).fetchone()[0]
+                dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+        return report
 
 
 def _monthly_frame(rows: list[tuple[str, str, str, str, str]], month_from: str | None,
