@@ -46,6 +46,7 @@ class Totals:
     rows_cleaned: int = 0  # loaded with control / invisible characters removed from the name
     review_queued: int = 0
     files_with_rejects: int = 0
+    files_loading_nothing: int = 0  # every line rejected: nothing of the file is in the data
     # loads repeating months of another load of the client in the same format (run_overlaps)
     repeated_months: list[dict[str, Any]] = field(default_factory=list)
     # months whose settlements a journal and a bank file of the client both hold (run_double_settlements)
@@ -62,6 +63,7 @@ class Totals:
             self.rows_cleaned += s.rows_cleaned
             self.review_queued += s.review_queued
             self.files_with_rejects += int(s.rows_rejected > 0)
+            self.files_loading_nothing += int(s.rows_rejected > 0 and not s.rows_loaded and not s.rows_skipped)
 
     def add_checks(self, loads: Iterable[LoadSummary], double_settlements: list[dict[str, Any]]) -> None:
         """What the load checks found (:mod:`api.load_checks`): the loads whose
@@ -230,4 +232,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if not args.json and len(entries) > 1:
         print_repeats(totals)
         print(f"total: {totals.line()}")
-    return 2 if totals.failed else 0
+    if totals.files_loading_nothing and not args.json:
+        print(f"error: {totals.files_loading_nothing} file(s) loaded nothing: every line was rejected (wrong "
+              "client, format or file? see the rejects file; roll the empty load back with "
+              "`torihiki batches rollback`)", file=sys.stderr)
+    return 2 if totals.failed else 1 if totals.files_loading_nothing else 0

@@ -103,6 +103,14 @@ def test_ingest_json_duplicate_and_rejects(cli: Store, capsys: pytest.CaptureFix
     assert cli.counts() == before
 
 
+def test_a_file_that_loads_nothing_fails_the_command(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """F0003's rows name their client: given for another client, every line is
+    rejected. The load is recorded (its rejects can be read), but the command
+    says nothing was loaded and exits 1, so that a script notices."""
+    code, out, err = run(capsys, "ingest", str(REPO / "sample" / "ledgers" / "F0003.csv"), "--client", "F0001")
+    assert code == 1 and "0 loaded" in out and "1 file(s) loaded nothing: every line was rejected" in err
+
+
 def test_external_zengin_files(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
     files = sorted(EXTERNAL.glob("zengin_*.txt"))
     code, out, _ = run(capsys, "ingest", *map(str, files), "--client", "F0001", "--json")
