@@ -29,7 +29,7 @@ from api.settings import Settings
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, utc_iso
-from queries.store import NotFound, StoreError
+from queries.store import NotFound, Store, StoreError
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
            "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
@@ -60,6 +60,8 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
         user = add_user(store, args.name, args.role, args.bank, cli_principal())
         if password is not None:
             set_password(store, args.name, password, cli_principal())
+        if user.bank and (note := _new_bank_note(user.bank, *known_banks(store), for_officer=True)):
+            print(note, file=sys.stderr)
     if args.json:
         emit(_public(user))
     else:
@@ -203,8 +205,32 @@ def cmd_users_password(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def known_banks(store: Store) -> tuple[set[str], set[str]]:
+    """(banks some firm consents to, banks some credit officer works for)."""
+    consented = {b for banks in store.consents().values() for b in banks}
+    return consented, {u.bank for u in store.list_users() if u.bank}
+
+
+def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_officer: bool) -> str | None:
+    """A warning when ``bank`` is known nowhere yet: a bank is written as the
+    firm master writes it (a code such as ``0179`` or a name), and a bank
+    spelled two ways is two banks: an officer of one sees nothing consented
+    to the other."""
+    bank = bank.strip()
+    if bank in consented or (not for_officer and bank in officers):
+        return None
+    shown = ", ".join(sorted(consented | officers)[:10]) or "none yet"
+    if for_officer:
+        return (f"note: no firm consents to bank {bank!r} yet, so this officer sees no firm until one does; "
+                f"banks known: {shown} (write the bank as the firm master's consent column does)")
+    return (f"note: bank {bank!r} is new: no other firm consents to it and no credit officer works for it; "
+            f"banks known: {shown} (a bank spelled two ways is two banks)")
+
+
 def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
     with opened(settings) as store:
+        if grant and (note := _new_bank_note(args.bank, *known_banks(store), for_officer=False)):
+            print(note, file=sys.stderr)
         changed = change_consent(store, args.firm, args.bank, grant, cli_principal())
         banks = store.consents(args.firm).get(args.firm, ())
         rendered = None

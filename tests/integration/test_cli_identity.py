@@ -19,8 +19,9 @@ from tests.integration.conftest import run
 def test_users(cli: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = run(capsys, "users", "add", "ann", "--role", "analyst")
     assert code == 0 and "ann added as analyst" in out
-    code, out, _ = run(capsys, "users", "add", "co", "--role", "credit_officer", "--bank", "0179", "--json")
+    code, out, err = run(capsys, "users", "add", "co", "--role", "credit_officer", "--bank", "0179", "--json")
     assert code == 0 and json.loads(out)["bank"] == "0179"
+    assert "no firm consents to bank '0179' yet, so this officer sees no firm" in err  # a bank spelled wrong?
     code, _, err = run(capsys, "users", "add", "x", "--role", "credit_officer")
     assert code == 2 and err == "error: a credit officer is bound to one bank: give --bank\n"
     code, _, err = run(capsys, "users", "add", "ann", "--role", "admin")
@@ -122,9 +123,10 @@ def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     two_hop = ego_key("F1", 2, None, None, Settings().max_ego_nodes)  # type: ignore[call-arg]
     assert (cli.get_analytics(stored_key(f"bank:B1|{two_hop}")) is not None) == (cli.backend == "neo4j")
     assert ("(and 1 two-hop networks)" in out) == (cli.backend == "neo4j")
-    code, out, _ = run(capsys, "consent", "grant", "F1", "B1")
-    assert code == 0 and "already granted" in out
-    assert run(capsys, "consent", "grant", "F2", "B2")[0] == 0
+    code, out, err = run(capsys, "consent", "grant", "F1", "B1")
+    assert code == 0 and "already granted" in out and "is new" not in err
+    code, _, err = run(capsys, "consent", "grant", "F2", "B2")  # a bank nobody knows yet: spelled right?
+    assert code == 0 and "bank 'B2' is new: no other firm consents to it" in err and "banks known: B1" in err
     code, out, _ = run(capsys, "consent", "revoke", "F1", "B1", "--json")
     assert json.loads(out) == {"firm_id": "F1", "bank": "B1", "action": "revoke", "changed": True,
                                "banks": [], "officer_answers_rendered": 0, "officer_two_hop_answers_rendered": 0}
