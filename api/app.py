@@ -27,6 +27,7 @@ from api.routes import admin, analyst_ui, analytics, firm_ui, firms, health, ing
 from api.routes.alerts import router as alerts_api
 from api.routes.alerts_ui import router as alerts_pages
 from api.settings import Settings, get_settings
+from api.unexpected import AnswerUnexpected
 from api.web.session import SESSION_COOKIE, session_secret
 from queries.access import Role
 from queries.factory import open_store
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings  # None: the environment's (api.settings.app_settings)
     install_error_handlers(app)
+    # Innermost: an exception no handler took is answered here, the connection kept (api.unexpected).
+    app.add_middleware(AnswerUnexpected, handlers=app.exception_handlers)
     app.add_middleware(CancelOnDisconnect)
     # Signed session cookies of the web UI (api.web.session); inside the body limit.
     cfg = settings or get_settings()
