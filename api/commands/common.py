@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +22,17 @@ __all__ = ["opened", "emit", "pct", "as_jsonable", "refresh_analytics", "refresh
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Store]:
-    """The store for batch work, schema ensured, closed afterwards."""
-    store = open_store(settings.store_config("batch"))
+    """The store for batch work, schema ensured, closed afterwards. On the
+    embedded store, a ``TORIHIKI_HOME`` without a database is said on stderr
+    (a mistyped folder, or the variable forgotten: a new, empty store is made
+    there, and every command would answer as if the data were gone)."""
+    from queries.embedded_store import DB_FILENAME
+
+    config = settings.store_config("batch")
+    if config.backend == "embedded" and not (Path(config.home) / DB_FILENAME).exists():
+        print(f"torihiki: note: no store in {Path(config.home).resolve()} yet: a new, empty one is made there "
+              "(if your data is elsewhere, set TORIHIKI_HOME to its folder)", file=sys.stderr)
+    store = open_store(config)
     try:
         store.ensure_schema()
         yield store
