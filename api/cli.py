@@ -26,7 +26,7 @@ from graph.reconcile import DEFAULT_TOLERANCE_PCT, DEFAULT_TOLERANCE_YEN
 from ingest.values import parse_month
 from queries.store import NotFound, StoreError, StoreUnavailable
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "start_warnings"]
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -61,12 +61,45 @@ def _print_token(user: str, settings: Settings) -> None:
           "(the earlier one stops working)", flush=True)
 
 
+def _loopback(host: str) -> bool:
+    """Whether ``host`` (``--host``) is reachable from this machine only."""
+    import ipaddress
+
+    if host.strip("[]").lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: may be anything
+        return False
+
+
+def start_warnings(settings: Settings, host: str, forwarded_allow_ips: str | None = None) -> list[str]:
+    """What ``serve`` warns about at start, given the settings and ``--host``
+    (``forwarded_allow_ips``: uvicorn's, default the ``FORWARDED_ALLOW_IPS``
+    environment variable, else 127.0.0.1 and ::1). Whether a TLS proxy is in
+    front is not known at start: in production, say once that sessions need HTTPS."""
+    if forwarded_allow_ips is None:
+        forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+    if settings.environment == "production":
+        return [f"TORIHIKI_ENV=production: session cookies are Secure, so the web UI signs in only over "
+                f"HTTPS; serve it behind a TLS reverse proxy that sends X-Forwarded-Proto: https (trusted "
+                f"from {forwarded_allow_ips}: FORWARDED_ALLOW_IPS) and open it at https://…; over "
+                f"http:// every sign-in fails"]
+    if not _loopback(host):
+        return [f"development mode (TORIHIKI_ENV is not production) on {host}, reachable from other "
+                f"machines: passwords travel over the network in clear text and session cookies are not "
+                f"Secure; set TORIHIKI_ENV=production and serve behind a TLS reverse proxy"]
+    return []
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.token_for:
         _print_token(args.token_for, settings)  # before serving: valid by the first answer
     print(f"torihiki: {settings.store_config('api').backend} store; "
           f"serving on http://{args.host}:{args.port}/ (docs at /docs)"
           + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr)
+    for warning in start_warnings(settings, args.host):
+        print(f"torihiki: warning: {warning}", file=sys.stderr)
     from api.web.memo import NO_JAPANESE_FONT, japanese_font_missing
 
     if japanese_font_missing():
@@ -88,10 +121,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app, tune_server_process
+    from api.server_processes import log_config
 
     app = create_app(settings)
     tune_server_process()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.no_access_log)
+    # timestamps on every line, no query strings (search terms) in the access log
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=not args.no_access_log,
+                log_config=log_config())
     return 0
 
 

@@ -32,6 +32,7 @@ to the processes still listening.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import multiprocessing
 import os
@@ -45,7 +46,8 @@ from typing import Any
 
 from api import connection_balance
 
-__all__ = ["serve_processes", "listening_socket", "ALL_SERVING"]
+__all__ = ["serve_processes", "listening_socket", "ALL_SERVING", "log_config", "PathOnly", "IsoTime",
+           "uvicorn_formatter"]
 
 log = logging.getLogger("torihiki.serve")
 
@@ -54,6 +56,80 @@ ALL_SERVING = "worker processes serving"
 
 BACKLOG = 2048
 """Connections waiting to be accepted, per process (uvicorn's default)."""
+
+
+class IsoTime(logging.Formatter):
+    """A formatter whose ``%(asctime)s`` is the local time in ISO 8601 with
+    its zone, to the millisecond: ``2026-01-05T09:30:00.123+09:00``."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's)
+        return dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+
+
+class PathOnly(logging.Filter):
+    """Leave the query string out of uvicorn's access log lines: it holds
+    what people searched for (firm names, ``/ui/?q=…``), which is
+    confidential; the path alone says which page was asked for. uvicorn
+    logs ``'%s - "%s %s HTTP/%s" %d'`` with the arguments (client, method,
+    path with query, HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+APP_FORMAT = "%(levelname)s %(asctime)s %(name)s: %(message)s"
+"""torihiki's own log lines (loggers ``torihiki.…``): level, time, logger."""
+
+
+def uvicorn_formatter(access: bool = False, use_colors: bool | None = None) -> logging.Formatter:
+    """uvicorn's formatter (its level prefix, colours on a terminal) with the
+    ISO time after the level, so lines still start ``INFO:``; ``access``:
+    the access log's. (A factory: the supervisor never imports uvicorn.)"""
+    from uvicorn.logging import AccessFormatter, DefaultFormatter
+
+    class Access(IsoTime, AccessFormatter):
+        pass
+
+    class Default(IsoTime, DefaultFormatter):
+        pass
+
+    if access:
+        return Access('%(levelprefix)s %(asctime)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+                      use_colors=use_colors)
+    return Default("%(levelprefix)s %(asctime)s %(message)s", use_colors=use_colors)
+
+
+def log_config() -> dict[str, Any]:
+    """The logging of a server process (uvicorn's ``log_config``): uvicorn's
+    lines and torihiki's own (WARNING and up, through the root logger) with
+    a timestamp, and access lines without their query string. A new dict
+    each call: uvicorn writes into it."""
+    stderr = "ext://sys.stderr"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"path_only": {"()": PathOnly}},
+        "formatters": {
+            "default": {"()": uvicorn_formatter, "use_colors": None},
+            "access": {"()": uvicorn_formatter, "access": True, "use_colors": None},
+            "app": {"()": IsoTime, "fmt": APP_FORMAT},
+        },
+        "handlers": {
+            "default": {"formatter": "default", "class": "logging.StreamHandler", "stream": stderr},
+            "access": {"formatter": "access", "class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+            "app": {"formatter": "app", "class": "logging.StreamHandler", "stream": stderr},
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False,
+                               "filters": ["path_only"]},
+        },
+        "root": {"handlers": ["app"], "level": "WARNING"},
+    }
 
 
 def listening_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
@@ -89,7 +165,7 @@ def _serve_one(host: str, port: int, access_log: bool, ready: EventType, counts:
     # until then the kernel sends no connection to it, none waits on a start.
     sock = listening_socket(host, port, reuse_port=True)
     config = uvicorn.Config("api.connection_balance:server_app", factory=True, host=host, port=port,
-                            access_log=access_log, backlog=BACKLOG)
+                            access_log=access_log, backlog=BACKLOG, log_config=log_config())
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -175,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--no-access-log", action="store_true")
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(IsoTime("%(levelname)s:     %(asctime)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     try:
         return serve_processes(args.host, args.port, args.workers, access_log=not args.no_access_log)
     except OSError as e:

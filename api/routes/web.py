@@ -9,6 +9,7 @@ session redirects here) and render through :func:`api.web.render.render`.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -20,15 +21,25 @@ from api.audit import audit
 from api.auth import limiter_of, login_password
 from api.deps import SettingsDep
 from api.errors import TooManyRequests, Unauthorized
+from api.settings import Settings
 from api.web.i18n import LANG_COOKIE, lang_of
 from api.web.render import PAGE_HEADERS, render
-from api.web.session import FormPrincipal, PagePrincipal, csrf_token, safe_next, sign_in, sign_out
+from api.web.session import (
+    SESSION_COOKIE,
+    FormPrincipal,
+    PagePrincipal,
+    csrf_token,
+    safe_next,
+    sign_in,
+    sign_out,
+)
 from queries.scoped import ScopedStore
 
-__all__ = ["router"]
+__all__ = ["router", "session_lost_over_http"]
 
 router = APIRouter(include_in_schema=False)
 SEARCH_LIMIT = 50
+log = logging.getLogger("torihiki.web")
 
 
 @router.get("/", response_class=RedirectResponse)
@@ -54,6 +65,9 @@ def login(request: Request, settings: SettingsDep,
     target = safe_next(next)
     expected = str(request.session.get("csrf", ""))
     if not expected or not hmac.compare_digest(csrf.encode(), expected.encode()):
+        if session_lost_over_http(request, settings):
+            _warn_plain_http(request)
+            return render(request, "login.html", status_code=403, next=target, name=name, error="https")
         return render(request, "login.html", status_code=403, next=target, name=name, error="expired")
     address = request.client.host if request.client else "unknown"
     try:
@@ -67,6 +81,28 @@ def login(request: Request, settings: SettingsDep,
     user = request.app.state.store.get_user(principal.user)
     sign_in(request, user)
     return RedirectResponse(target, status_code=303)
+
+
+def session_lost_over_http(request: Request, settings: Settings) -> bool:
+    """Whether a form's CSRF check failed because the browser kept the
+    session cookie to itself: in production the cookie is ``Secure``
+    (:func:`api.app.create_app`), and a browser sends it back only over
+    HTTPS; this request came over plain HTTP without it. The scheme is the
+    one uvicorn saw, or the ``X-Forwarded-Proto`` of a proxy it trusts
+    (``FORWARDED_ALLOW_IPS``, 127.0.0.1 and ::1 by default): a TLS proxy
+    elsewhere that is not trusted also counts as plain HTTP here."""
+    return (settings.environment == "production" and request.url.scheme == "http"
+            and SESSION_COOKIE not in request.cookies)
+
+
+def _warn_plain_http(request: Request) -> None:
+    address = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    untrusted = (f"; its X-Forwarded-Proto: {forwarded[:20]} was ignored: {address} is not in "
+                 "FORWARDED_ALLOW_IPS" if forwarded else "")
+    log.warning("sign-in from %s over plain HTTP refused: with TORIHIKI_ENV=production this server keeps "
+                "sessions only over HTTPS (the session cookie is Secure, the browser does not send it back "
+                "over http://); open it through https:// (a TLS reverse proxy)%s", address, untrusted)
 
 
 @router.post("/logout")
