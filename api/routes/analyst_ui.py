@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -246,21 +247,29 @@ def _moved(request: Request, store: Store) -> None:
 
 @router.get("/ui/review", response_class=HTMLResponse, dependencies=[ANALYSTS, audited_read("ui.review")])
 def review_page(request: Request, principal: PagePrincipal,
-                page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
-    """Spellings waiting for a decision, and the recent merges (undo)."""
+                page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                client: Annotated[str, Query(max_length=64)] = "",
+                firm: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
+    """Spellings waiting for a decision, and the recent merges (undo);
+    ``client`` (or ``firm``, as the alerts page names it) keeps those of one
+    client's ledger, and its merges."""
     store = _raw(request)
-    items = review.review_queue(store)
+    client = (client or firm).strip()
+    queue = review.review_queue(store)
+    counts = Counter(i.client_id for i in queue)  # the queue is in client order: so is the count
+    items = [i for i in queue if i.client_id == client] if client else queue
     total = len(items)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
     shown = items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    clients = store.get_firms({i.client_id for i in shown})
-    merges = sorted(store.list_merges(), key=lambda m: (m.created_at, m.id), reverse=True)[:PAGE_SIZE]
-    names = store.get_firms({m.to_firm for m in merges} | {m.client_id for m in merges})
+    merges = sorted((m for m in store.list_merges() if not client or m.client_id == client),
+                    key=lambda m: (m.created_at, m.id), reverse=True)[:PAGE_SIZE]
+    names = store.get_firms(set(counts) | ({client} if client else set()) | {m.to_firm for m in merges} | {m.client_id for m in merges})
     rivals = {i.id: m.group(1) for i in shown if (m := _RIVAL.match(i.reason))}
     flash = request.session.pop("analyst_flash", None)
-    return render(request, "review.html", items=shown, total=total, page=page, pages=pages,
-                  clients={k: f.name for k, f in {**clients, **names}.items()}, merges=merges, flash=flash,
+    return render(request, "review.html", items=shown, total=total, all_total=len(queue), page=page, pages=pages,
+                  client=client, by_client=list(counts.items()), back={"client": client, "page": str(page)},
+                  clients={k: f.name for k, f in names.items()}, merges=merges, flash=flash,
                   rivals=rivals, known=_names_of(store, {i.candidate_id for i in shown if i.candidate_id}
                                                  | set(rivals.values())))
 
@@ -287,12 +296,33 @@ def _names_of(store: Store, ids: Collection[str]) -> dict[str, str]:
     return out
 
 
+Back = Annotated[str, Form(max_length=64)]
+"""The review page's filter and page a decision was made on (hidden fields), to come back to."""
+
+
+def _back_to(store: Store, client: str, page: str) -> str:
+    """The review page of ``client`` (all clients when empty) at ``page``,
+    or at its last page when the decision left fewer pages."""
+    client = client.strip()
+    try:
+        wanted = max(1, int(page))
+    except ValueError:
+        wanted = 1
+    if wanted > 1:
+        waiting = store.aliases(client).values() if client else store.aliases_by_status("review")
+        left = sum(1 for a in waiting if a.status == "review")
+        wanted = min(wanted, max(1, math.ceil(left / PAGE_SIZE)))
+    query = urlencode({k: v for k, v in (("client", client), ("page", str(wanted) if wanted > 1 else "")) if v})
+    return "/ui/review" + (f"?{query}" if query else "")
+
+
 def _decide(request: Request, action: str, item: str,
-            do: Callable[[Store], tuple[str, str, str, dict[str, str]]]) -> Response:
+            do: Callable[[Store], tuple[str, str, str, dict[str, str]]], client: str = "", page: str = "") -> Response:
     """Run one review decision: ``do(store)`` → (firm, audit detail, flash
     kind, flash values). Audited either way (``invalid`` when the item is
     gone or cannot be decided); the data version moves on success; back to
-    the queue with a message."""
+    the queue with a message, on the filter (``client``) and page the
+    decision was made on (the last page if there are fewer now)."""
     store = _raw(request)
     try:
         firm, detail, kind, values = do(store)
@@ -303,38 +333,40 @@ def _decide(request: Request, action: str, item: str,
         audit(request, action, firm, "ok", detail)
         _moved(request, store)
         _flash(request, kind, **values)
-    return RedirectResponse("/ui/review", status_code=303)
+    return RedirectResponse(_back_to(store, client, page), status_code=303)
 
 
 @router.post("/ui/review/{review_id}/accept", dependencies=[ANALYSTS])
 def review_accept(request: Request, principal: FormPrincipal, review_id: str,
-                  note: Annotated[str, Form(max_length=500)] = "") -> Response:
+                  note: Annotated[str, Form(max_length=500)] = "", client: Back = "", page: Back = "") -> Response:
     """Merge the spelling into its candidate (audited ``review.accept``)."""
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         m = review.accept(store, review_id, note.strip())
         return (m.to_firm, f"{review_id}: {m.from_firm} merged into {m.to_firm} (merge {m.id})", "accepted",
                 {"name": m.raw_name, "firm": m.to_firm, "merge": m.id})
-    return _decide(request, "review.accept", review_id, do)
+    return _decide(request, "review.accept", review_id, do, client, page)
 
 
 @router.post("/ui/review/{review_id}/reject", dependencies=[ANALYSTS])
-def review_reject(request: Request, principal: FormPrincipal, review_id: str) -> Response:
+def review_reject(request: Request, principal: FormPrincipal, review_id: str,
+                  client: Back = "", page: Back = "") -> Response:
     """Keep the spelling apart for good (audited ``review.reject``)."""
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         a = review.reject(store, review_id)
         return (a.firm_id, f"{review_id}: kept apart as {a.firm_id}", "rejected",
                 {"name": a.raw_name, "firm": a.firm_id})
-    return _decide(request, "review.reject", review_id, do)
+    return _decide(request, "review.reject", review_id, do, client, page)
 
 
 @router.post("/ui/review/merges/{merge_id}/undo", dependencies=[ANALYSTS])
-def merge_undo(request: Request, principal: FormPrincipal, merge_id: str) -> Response:
+def merge_undo(request: Request, principal: FormPrincipal, merge_id: str,
+               client: Back = "", page: Back = "") -> Response:
     """Undo a merge: the spelling's rows go back to its own firm (audited ``review.undo``)."""
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         m = review.undo_merge(store, merge_id)
         return (m.from_firm, f"merge {m.id} undone: {m.to_firm} → {m.from_firm}", "undone",
                 {"name": m.raw_name, "firm": m.from_firm, "merge": m.id})
-    return _decide(request, "review.undo", merge_id, do)
+    return _decide(request, "review.undo", merge_id, do, client, page)
 
 
 # -- loads ---------------------------------------------------------------------------

@@ -227,6 +227,14 @@ class Coverage:
     settlements (:func:`api.load_checks.double_settlements`): if the journal
     was booked from the statement they count twice, and its receivable
     (payable) days read shorter than they are.
+    ``held_months``: of the months from ``first_month`` to ``latest_month``,
+    how many the client's own ledger files hold (``None`` without own ledger
+    files: ``len(months)`` counts); ``gaps``: the runs of those months the
+    files lack, ``(first, last)`` each, oldest first — a ledger with a
+    missing quarter is not read as complete (the monthly figures fill every
+    month between the first and the last).
+    ``open_reviews``: a client's spellings waiting in the name review queue
+    (operator scope only — analysts and admins; ``None`` otherwise).
     """
 
     source: Literal["own_ledger", "partners_ledgers"]
@@ -240,6 +248,9 @@ class Coverage:
     sales_yen: int
     purchases_yen: int
     double_settlements: list[dict[str, Any]] = field(default_factory=list)
+    held_months: int | None = None
+    gaps: list[tuple[str, str]] = field(default_factory=list)
+    open_reviews: int | None = None
 
 
 @dataclass(frozen=True)
@@ -623,12 +634,14 @@ def _profile(f: Firm) -> Profile:
     return Profile(f.id, f.name, f.corporate_number, f.industry, f.prefecture, bool(f.is_client))
 
 
-def _own_loads(store: ReadStore, firm_id: str, is_client: bool) -> tuple[list[Batch], list[dict[str, Any]]]:
+def _own_loads(store: ReadStore, firm_id: str,
+               is_client: bool) -> tuple[list[Batch], list[dict[str, Any]], set[str]]:
     """Ledger files of the firm's own books (client id = the firm), those of
     the latest months first and the largest of them first, with the months
     each holds, and where its settlements are both in its journal and in a bank
     file (kind and months only: the files are listed beside;
-    :func:`api.load_checks.client_double_settlements`), from one read of them.
+    :func:`api.load_checks.client_double_settlements`), from one read of them;
+    and every month the files hold (``YYYY-MM``).
 
     The scoped store has no batch list: batches are read from the store it
     wraps, and only after the scoped store showed the firm (a credit officer
@@ -636,7 +649,7 @@ def _own_loads(store: ReadStore, firm_id: str, is_client: bool) -> tuple[list[Ba
     raw = getattr(store, "store", store)
     listing = getattr(raw, "list_batches", None)
     if listing is None:
-        return [], []
+        return [], [], set()
     loads = listing(firm_id)
     held = cast(Store, raw).batch_months([b.id for b in loads]) if loads else {}
     out = [Batch(b.id, service.shown_name(b.file), b.format, b.finished_at or b.started_at, b.rows_loaded,
@@ -646,7 +659,47 @@ def _own_loads(store: ReadStore, firm_id: str, is_client: bool) -> tuple[list[Ba
     # the files of the latest months first, the largest of them first: the main journal leads, not the
     # last of many small bank files loaded after it
     out.sort(key=lambda b: (b.last_month or "", b.rows_loaded, b.loaded_at), reverse=True)
-    return out, [{"kind": d["kind"], "months": d["months"]} for d in doubled]
+    own_months: set[str] = set()
+    for months in held.values():
+        own_months |= months
+    return out, [{"kind": d["kind"], "months": d["months"]} for d in doubled], own_months
+
+
+def _month_after(month: str) -> str:
+    year, m = int(month[:4]), int(month[5:7])
+    return f"{year + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def _gaps(held: Collection[str], first: str, last: str) -> tuple[int, list[tuple[str, str]]]:
+    """Of the months ``first`` to ``last`` (``YYYY-MM``): how many ``held``
+    has, and the runs it lacks as ``(first, last)``, oldest first."""
+    count, month = 0, first
+    runs: list[tuple[str, str]] = []
+    start: str | None = None
+    previous = first
+    while month <= last:
+        if month in held:
+            count += 1
+            if start is not None:
+                runs.append((start, previous))
+                start = None
+        elif start is None:
+            start = month
+        previous, month = month, _month_after(month)
+    if start is not None:
+        runs.append((start, previous))
+    return count, runs
+
+
+def _open_reviews(scoped: ReadStore, firm_id: str) -> int | None:
+    """A client's spellings waiting for a decision in the name review queue
+    (:func:`ingest.review.review_queue` reads the same status), from its own
+    spellings only; ``None`` outside the operator's scope: credit officers
+    never see the review queue."""
+    if access_of(scoped).get("scope") != "operator":
+        return None
+    raw = cast(Store, getattr(scoped, "store", scoped))
+    return sum(1 for a in raw.aliases(firm_id).values() if a.status == "review")
 
 
 def _span(months: Collection[str] | None) -> tuple[str | None, str | None]:
@@ -890,15 +943,20 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
-    batches, doubled = _own_loads(scoped, firm_id, bool(firm.is_client))
+    batches, doubled, own_months = _own_loads(scoped, firm_id, bool(firm.is_client))
     cov = fig["coverage"] if fig else {}
     latest_load = max((b.loaded_at for b in batches if b.loaded_at), default=None)
+    # the months the client's own files hold, not every month from its first to its last
+    # (the figures' series fills the months between, with zeros)
+    held_months, gaps = _gaps(own_months, all_months[0], all_months[-1]) \
+        if firm.is_client and own_months and all_months else (None, [])
     coverage = Coverage(
         "own_ledger" if firm.is_client else "partners_ledgers", batches, all_months,
         all_months[0] if all_months else None, all_months[-1] if all_months else None, latest_load,
         _float(cov.get("sales", {}).get("named_share")), _float(cov.get("purchases", {}).get("named_share")),
         int(cov.get("sales", {}).get("total_yen", sum(sales.values()))),
-        int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))), doubled)
+        int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))), doubled,
+        held_months, gaps, _open_reviews(scoped, firm_id) if firm.is_client else None)
 
     # -- monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
     # trend's (the firm and its partners, read here once)
