@@ -55,6 +55,7 @@ from api.service import shown_name
 from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
+from graph.network import month_number
 from ingest import review
 from ingest.load import IngestError
 from ingest.month_window import MonthWindow, parse_window
@@ -571,10 +572,37 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     settlements = batch_double_settlements(_raw(request), batch)
     held = sorted(_raw(request).batch_months([batch.id]).get(batch.id, ()))  # what a 全銀 file's year decided
     client = _raw(request).get_firms([batch.client_id]).get(batch.client_id) if batch.client_id else None
+    apart = _far_from_the_rest(_raw(request), batch, held) if batch.format == "zengin" else None
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
                   has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None,
                   overlaps=overlaps, settlements=settlements, held=held, client_name=client.name if client else None,
-                  refresh=refresh_status(request.app.state, settings, _raw(request)))
+                  refresh=refresh_status(request.app.state, settings, _raw(request)), apart=apart)
+
+
+FAR_MONTHS = 3
+"""A 全銀 file whose months are this many months or more away from every
+other ledger month of its client is pointed out on its page."""
+
+
+def _far_from_the_rest(store: Store, batch: BatchInfo, held: list[str]) -> tuple[str, str] | None:
+    """The first and last month of the client's other ledger files when this
+    load's months (``held``, sorted) are :data:`FAR_MONTHS` or more away
+    from all of them, else ``None``. A 全銀 transfer date has no year; the
+    reader takes the latest year at most a month after the file was made
+    (the upload day): a file of an earlier year, uploaded late, lands a
+    year or more away from the client's books, and every partner looks
+    stopped and every client behind."""
+    if not held or not batch.client_id:
+        return None
+    other = sorted(m for b, months in store.client_batch_months(batch.client_id).items() if b != batch.id
+                   for m in months)
+    if not other:
+        return None
+    first, last = month_number(held[0]), month_number(held[-1])
+    if any(abs(month_number(m) - first) < FAR_MONTHS or abs(month_number(m) - last) < FAR_MONTHS
+           or first <= month_number(m) <= last for m in other):
+        return None
+    return other[0], other[-1]
 
 
 ROLLBACKS_SEARCHED = 2_000
