@@ -5,8 +5,14 @@ in a journal, ``(株)山田商事`` in another). Every spelling stays an alias
 (and a search key, see :mod:`domain.search`); the firm is *shown* by one:
 
 * the NTA registry name when the firm's 法人番号 is in the registry;
+* otherwise the name the firm master gives it (:func:`master_name`: the
+  operator's own record of the firm, e.g. of its clients), whatever other
+  clients' ledgers call it — the latest import's name when it changes;
 * otherwise the most formal spelling observed (:func:`display_name`) —
   never simply the first one seen.
+
+The ledgers' spellings of a firm the master names stay its aliases and
+search keys; they are never its name.
 
 :func:`refresh_display_names` recomputes the names of the firms a load,
 an import or a review decision touched, with one read and one write.
@@ -22,7 +28,8 @@ from collections.abc import Collection, Iterable, Mapping
 from ingest.names import LEGAL_FORMS, normalize_name
 from queries.store import Store
 
-__all__ = ["display_name", "formality", "tidy_spelling", "refresh_display_names", "display_name_changes"]
+__all__ = ["display_name", "master_name", "formality", "tidy_spelling", "refresh_display_names",
+           "display_name_changes"]
 
 _SPACES_RE = re.compile(r"\s+")
 # Legal forms written out in full (after NFKC), the most formal way to write them.
@@ -67,13 +74,15 @@ def formality(spelling: str) -> tuple[int, int, int]:
 
 
 def display_name(spellings: Mapping[str, int] | Iterable[str],
-                 registry_name: str | None = None) -> str | None:
+                 registry_name: str | None = None, master_name: str | None = None) -> str | None:
     """The name a firm is shown by.
 
     ``spellings``: every spelling observed, as a mapping spelling → times
     seen (e.g. by how many clients' ledgers), or an iterable in which a
     repeated spelling counts once per occurrence. ``registry_name``: the
     NTA registry name of the firm's 法人番号, which wins when given.
+    ``master_name``: the name the firm master gives the firm
+    (:func:`master_name`), which wins over every spelling when given.
 
     Otherwise the most formal spelling (:func:`formality`: kanji before
     full-width kana before half-width bank kana; without a branch or an
@@ -88,6 +97,8 @@ def display_name(spellings: Mapping[str, int] | Iterable[str],
     """
     if registry_name and (reg := tidy_spelling(registry_name)):
         return reg
+    if master_name and (own := tidy_spelling(master_name)):
+        return own
     counts: Counter[str] = Counter()
     items = spellings.items() if isinstance(spellings, Mapping) else ((s, 1) for s in spellings)
     for spelling, n in items:
@@ -96,6 +107,29 @@ def display_name(spellings: Mapping[str, int] | Iterable[str],
     if not counts:
         return None
     return min(counts, key=lambda s: (tuple(-x for x in formality(s)), -counts[s], s))
+
+
+def master_name(name: str | None, master_names: Iterable[str]) -> str | None:
+    """The name the firm master gives a firm, or ``None`` when no firm master
+    named it.
+
+    ``name``: the firm's stored name; ``master_names``: every name firm
+    master imports gave it (``FirmSpellings.master_names``). An import
+    writes its name as the firm's name, so a stored name that is one of them
+    is the latest import's and stays (also when a later import renamed the
+    firm). A stored name that is none of them (chosen by a version that
+    counted the master's name as one spelling among the ledgers') gives way
+    to the most formal of the master's names: which came last is not kept.
+
+    >>> master_name("大山食品株式会社", ["米子食品株式会社"])
+    '米子食品株式会社'
+    """
+    given = {tidy: m for m in master_names if m and (tidy := tidy_spelling(m))}
+    if not given:
+        return None
+    if name and tidy_spelling(name) in given:
+        return tidy_spelling(name)
+    return display_name(list(given))
 
 
 def refresh_display_names(store: Store, firm_ids: Collection[str]) -> dict[str, str]:
@@ -116,7 +150,7 @@ def display_name_changes(store: Store, firm_ids: Collection[str]) -> dict[str, s
         return {}
     changed: dict[str, str] = {}
     for fid, sp in store.firm_spellings(firm_ids).items():
-        name = display_name(dict(sp.spellings), sp.registry_name)
+        name = display_name(dict(sp.spellings), sp.registry_name, master_name(sp.name, sp.master_names))
         if name is not None and name != sp.name:
             changed[fid] = name
     return changed

@@ -157,8 +157,8 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
         events = master_consent({i: last[i].consented_banks for i in ids}, current,
                                 store.consent_history(ids), at)
         summary.consent_changes += len(store.change_consent(events))
-    # The master's name is one more observed spelling: each firm is shown by
-    # its registry name or its most formal spelling, whichever source gave it.
+    # Each firm is shown by its registry name, else the master's name (the
+    # operator's record of it), else its most formal spelling (ingest.firm_names).
     refresh_display_names(store, {f.id for f in firms})
     return summary
 

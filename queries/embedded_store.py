@@ -374,11 +374,14 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
         c = self._conn()
         ids = _json(sorted(set(firm_ids)))
         seen: dict[str, dict[str, int]] = defaultdict(dict)
+        master: dict[str, list[str]] = defaultdict(list)
         for fid, name, n in c.execute(sq.ALIAS_SPELLINGS, (ids,)):
             seen[fid][name] = int(n)
         for fid, name in c.execute(sq.MASTER_SPELLINGS, (ids,)):
             seen[fid][name] = seen[fid].get(name, 0) + 1
-        return {fid: FirmSpellings(fid, name, reg, tuple(sorted(seen.get(fid, {}).items())))
+            master[fid].append(name)
+        return {fid: FirmSpellings(fid, name, reg, tuple(sorted(seen.get(fid, {}).items())),
+                                   tuple(sorted(master.get(fid, ()))))
                 for fid, name, reg in c.execute(sq.FIRMS_WITH_REGISTRY, (ids,))}
 
     def set_firm_names(self, names: Mapping[str, str]) -> None:

@@ -224,10 +224,12 @@ class FirmSpellings:
     of its 法人番号, when the registry has it. ``spellings``: every spelling
     observed — each client's spellings (aliases) and the names the firm
     master gave — with how often it was seen (aliases and master rows that
-    wrote it), sorted by spelling.
+    wrote it), sorted by spelling. ``master_names``: those the firm master
+    gave, sorted (the firm master's name wins: :func:`ingest.firm_names.master_name`).
     """
 
     firm_id: str
     name: str | None = None
     registry_name: str | None = None
     spellings: tuple[tuple[str, int], ...] = ()
+    master_names: tuple[str, ...] = ()

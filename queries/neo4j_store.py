@@ -315,7 +315,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
             names = seen.setdefault(r["id"], {})
             for name in r["spellings"]:
                 names[name] = names.get(name, 0) + 1
-            out[r["id"]] = FirmSpellings(r["id"], r["name"], r["registry_name"], tuple(sorted(names.items())))
+            out[r["id"]] = FirmSpellings(r["id"], r["name"], r["registry_name"], tuple(sorted(names.items())),
+                                         tuple(sorted(set(r["spellings"]))))
         return out
 
     @_translate

@@ -95,9 +95,10 @@ class Store(Protocol):
 
         ``batch_id`` marks firms first created by an ingest batch, so that a
         rollback of that batch can remove them again. A name given here (the
-        firm master's) is also kept as an observed spelling of the firm: it
-        stays searchable and a candidate for the display name
-        (:meth:`firm_spellings`) when a later name replaces it.
+        firm master's) is also kept as a spelling of the firm: it stays
+        searchable when a later name replaces it, and the display name is the
+        master's name unless the registry names the firm
+        (:meth:`firm_spellings`'s ``master_names``; :mod:`ingest.firm_names`).
         """
 
     def get_firm(self, firm_id: str) -> Firm | None:

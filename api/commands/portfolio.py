@@ -143,7 +143,7 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
         emit({**(info or {"clients": 0}), "firms_renamed": len(renamed)})
         return 0
     if renamed:
-        print(f"{len(renamed)} firms now shown by their registry name or most formal spelling")
+        print(f"{len(renamed)} firms now shown by their registry name, firm master name or most formal spelling")
     if info is None:
         print("no trade loaded yet: nothing to refresh")
     return 0

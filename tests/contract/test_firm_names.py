@@ -108,7 +108,10 @@ def test_a_registry_number_shows_the_registry_name_and_its_reading_finds_it(
     assert refresh_display_names(store, [firm.id]) == {}
 
 
-def test_the_firm_master_name_is_one_more_spelling(store: Store, tmp_path: Path) -> None:
+def test_the_firm_master_name_is_the_name_shown_and_a_ledgers_spelling_still_finds_it(
+        store: Store, tmp_path: Path) -> None:
+    """The firm master is the operator's record of a firm: its name is shown,
+    however a ledger spells the firm; the ledger's spelling stays a search key."""
     ingest_file(store, _ledger(tmp_path / "a.csv", [("山田商事株式会社", YAMADA)]), "A", "canonical",
                 tmp_path / "rejects")
     firm = store.firm_by_corporate_number(YAMADA)
@@ -116,9 +119,9 @@ def test_the_firm_master_name_is_one_more_spelling(store: Store, tmp_path: Path)
     master = tmp_path / "firms.csv"
     master.write_text(f"firm_id,name\n{firm.id},ﾔﾏﾀﾞｼﾖｳｼﾞ\nX1,ｴｯｸｽ ｼｮｳｶｲ\n", encoding="utf-8")
     import_firms(store, master, tmp_path / "rejects")
-    assert store.get_firm(firm.id).name == "山田商事株式会社"  # type: ignore[union-attr]
+    assert store.get_firm(firm.id).name == "ﾔﾏﾀﾞｼﾖｳｼﾞ"  # type: ignore[union-attr]
     assert store.get_firm("X1").name == "ｴｯｸｽ ｼｮｳｶｲ"  # type: ignore[union-attr]
-    assert _ids(store, "ﾔﾏﾀﾞｼﾖｳｼﾞ") == [firm.id]
+    assert _ids(store, "ﾔﾏﾀﾞｼﾖｳｼﾞ") == [firm.id] and _ids(store, "山田商事") == [firm.id]
     spellings = store.firm_spellings([firm.id, "X1", "missing"])
     assert set(spellings) == {firm.id, "X1"}
     assert dict(spellings[firm.id].spellings) == {"山田商事株式会社": 1, "ﾔﾏﾀﾞｼﾖｳｼﾞ": 1}
@@ -219,3 +222,53 @@ def test_neo4j_keys_are_rebuilt_when_their_version_is_missing(neo4j_store: Store
     assert _ids(neo4j_store, "ﾔﾏﾀﾞ") == ["F1"]
     assert dict(neo4j_store.firm_spellings(["F2"])["F2"].spellings) == {"大山商店株式会社": 1, "ｵｵﾔﾏ ｼｮｳﾃﾝ": 1}
     assert dict(neo4j_store.firm_spellings(["F3"])["F3"].spellings) == {"ｵｵﾔﾏ": 1}
+
+
+@pytest.mark.parametrize("master_first", [True, False], ids=["master-before-ledgers", "master-after-ledgers"])
+def test_the_firm_master_name_is_the_display_name_whatever_other_ledgers_call_the_firm(
+        store: Store, tmp_path: Path, master_first: bool) -> None:
+    """The operator's firm master names its client C003 米子食品株式会社; client
+    A's ledger names C003 (by its id) 大山食品株式会社, client B's ﾖﾅｺﾞｼｮｸﾋﾝ.
+    C003 is shown by the master's name, imported before or after the ledgers,
+    and by the latest master's name when one renames it; the ledgers'
+    spellings stay search keys. N1, which the master does not name, keeps
+    the most formal spelling."""
+    def ledger(name: str, rows: list[tuple[str, str]]) -> Path:  # (counterparty as written, its firm id)
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["date", "counterparty_name", "counterparty_id", "direction", "amount"])
+            for i, (written, firm_id) in enumerate(rows):
+                w.writerow([f"2025-0{1 + i % 9}-15", written, firm_id, "sale", 20_000 + i])
+        return path
+
+    def master(name: str, text: str) -> None:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        import_firms(store, path, tmp_path / "rejects")
+
+    def load() -> None:
+        ingest_file(store, ledger("a.csv", [("大山食品株式会社", "C003"), ("ｶ)ﾀﾞｲｾﾝ", "N1")]), "A", "canonical",
+                    tmp_path / "rejects")
+        ingest_file(store, ledger("b.csv", [("ﾖﾅｺﾞｼｮｸﾋﾝ", "C003"), ("株式会社大山", "N1")]), "B", "canonical",
+                    tmp_path / "rejects")
+
+    if master_first:
+        master("firms.csv", "firm_id,name\nC003,米子食品株式会社\n")
+        load()
+    else:
+        load()
+        master("firms.csv", "firm_id,name\nC003,米子食品株式会社\n")
+    names = {f.id: f.name for f in store.all_firms()}
+    assert names["C003"] == "米子食品株式会社"
+    assert names["N1"] == "株式会社大山"  # not in the master: the most formal spelling
+    assert refresh_display_names(store, list(names)) == {}
+    for q in ("大山食品", "ﾖﾅｺﾞ", "米子食品"):  # every spelling still finds C003
+        assert "C003" in _ids(store, q), q
+    # A later master renames C003: its name wins, also over a ledger loaded after it.
+    master("firms2.csv", "firm_id,name\nC003,米子食品(株)\n")
+    assert store.get_firm("C003").name == "米子食品(株)"  # type: ignore[union-attr]
+    ingest_file(store, ledger("c.csv", [("大山食品株式会社", "C003")]), "C", "canonical", tmp_path / "rejects")
+    assert store.get_firm("C003").name == "米子食品(株)"  # type: ignore[union-attr]
+    assert refresh_display_names(store, ["C003", "N1"]) == {}
+    assert "C003" in _ids(store, "米子食品株式会社")  # the earlier master name stays a search key
