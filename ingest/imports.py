@@ -48,6 +48,7 @@ class ImportSummary:
     firms_created: list[str] = field(default_factory=list)  # ids known only from this file
     first_reject: str = ""  # "line N: reason" of the first rejected row, for a one-line error
     consent_changes: int = 0  # grants and revocations the firm master's consented_banks made
+    clients_ended: list[str] = field(default_factory=list)  # clients the master now says are none (0/no)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -157,6 +158,11 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
         events = master_consent({i: last[i].consented_banks for i in ids}, current,
                                 store.consent_history(ids), at)
         summary.consent_changes += len(store.change_consent(events))
+    # A client the master now marks as none (0, no, いいえ): a contract that ended, or a firm
+    # made a client by mistake. Its ledgers and trade stay; it leaves the portfolio and peer groups.
+    ended = sorted(i for i, r in last.items() if r.is_client is False)
+    if ended:
+        summary.clients_ended = store.end_clients(ended)
     # Each firm is shown by its registry name, else the master's name (the
     # operator's record of it), else its most formal spelling (ingest.firm_names).
     refresh_display_names(store, {f.id for f in firms})

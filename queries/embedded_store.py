@@ -346,6 +346,13 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
             c.executemany(sq.ADD_SPELLING, named)
             c.executemany(sq.ADD_FIRM_KEY, _keys(named))
 
+    def end_clients(self, firm_ids: Collection[str]) -> list[str]:
+        ids = _json(sorted(set(firm_ids)))
+        if not self._conn().execute(fq.ANY_CLIENT_OF, (ids,)).fetchone():
+            return []  # nothing to end: no write, no new data version
+        with self._tx() as c:
+            return sorted(str(r[0]) for r in c.execute(fq.END_CLIENTS, (ids,)).fetchall())
+
     def get_firm(self, firm_id: str) -> Firm | None:
         row = self._conn().execute(fq.GET_FIRM, (firm_id,)).fetchone()
         return _firm(row) if row else None

@@ -279,6 +279,13 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
             self._tx(functools.partial(_upsert_firms, rows[start:start + 5000]))
 
     @_translate
+    def end_clients(self, firm_ids: Collection[str]) -> list[str]:
+        ids = sorted(set(firm_ids))
+        if not self._read(fq.ANY_CLIENT_OF, ids=ids):
+            return []  # nothing to end: no write, no new data version
+        return sorted(self._tx(lambda tx: [str(r["id"]) for r in tx.run(fq.END_CLIENTS, ids=ids)]))
+
+    @_translate
     def get_firm(self, firm_id: str) -> Firm | None:
         rows = self._read(fq.GET_FIRM, id=firm_id)
         return _firm(rows[0]) if rows else None

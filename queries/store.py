@@ -101,6 +101,13 @@ class Store(Protocol):
         (:meth:`firm_spellings`'s ``master_names``; :mod:`ingest.firm_names`).
         """
 
+    def end_clients(self, firm_ids: Collection[str]) -> list[str]:
+        """Mark ``firm_ids`` as no client of the operator (a firm master's
+        client flag 0: a contract ended, or a client made by mistake) — the
+        one way ``is_client`` turns off (:meth:`upsert_firms` only turns it
+        on). Their trade and ledgers stay. Returns the ids that were clients,
+        sorted; bumps the data version when any was."""
+
     def get_firm(self, firm_id: str) -> Firm | None:
         """One firm by id, or ``None``."""
 

@@ -27,6 +27,10 @@ def _report(s: ImportSummary, as_json: bool) -> int:
         if s.firms_created:
             shown = ", ".join(s.firms_created[:10]) + (" …" if len(s.firms_created) > 10 else "")
             print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): {shown}")
+        if s.clients_ended:
+            shown = ", ".join(s.clients_ended[:10]) + (" …" if len(s.clients_ended) > 10 else "")
+            print(f"  {len(s.clients_ended)} clients marked as no longer clients (their ledgers stay; "
+                  f"`torihiki refresh` updates the portfolio): {shown}")
         if s.rejects_path:
             print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
         if s.rows_cleaned:
@@ -44,7 +48,8 @@ def _audited(store: Store, s: ImportSummary) -> ImportSummary:
     """Write the import to the audit log (action ``load``)."""
     record(store, cli_principal(), "load", None, "ok" if s.rows_loaded or not s.rows_read else "error",
            f"{s.kind} import {Path(s.file).name}: {s.rows_loaded} rows"
-           + (f", {s.consent_changes} consent changes" if s.consent_changes else ""))
+           + (f", {s.consent_changes} consent changes" if s.consent_changes else "")
+           + (f", clients ended: {', '.join(s.clients_ended)}" if s.clients_ended else ""))
     return s
 
 

@@ -13,7 +13,9 @@ industry            業種, 産業分類, 業種(大分類)     no        JSIC d
                                                                or ``製造業`` (:mod:`ingest.jsic`)
 prefecture          都道府県, 所在地(都道府県)       no        ``鳥取県``, ``鳥取`` or JIS code ``31``
 is_client           顧客, クライアント, 顧問先       no        1/0, true/false, yes/no, はい/いいえ,
-                                                               ○/×; empty = not a client
+                                                               ○/×; 0/no ends a client (its ledgers
+                                                               stay); empty: a new firm is no client,
+                                                               a known one keeps its flag
 consented_banks     同意銀行, データ提供同意銀行     no        banks the firm consented to share
                                                                its data with, separated by ``;``
 ==================  ===============================  ========  ===================================
@@ -107,7 +109,7 @@ class FirmRecord:
     corporate_number: str | None
     industry: str | None
     prefecture: str | None
-    is_client: bool
+    is_client: bool | None  # None: the cell was empty (a known firm keeps its flag)
     consented_banks: tuple[str, ...]
     line: int
 
@@ -154,7 +156,8 @@ def _parse(name: str, line: int, cells: list[str], cols: dict[str, int]) -> Firm
         column = "prefecture"
         prefecture = parse_prefecture(_cell(cells, cols, "prefecture"))
         column = "is_client"
-        is_client = parse_flag(_cell(cells, cols, "is_client"))
+        flag = _cell(cells, cols, "is_client")
+        is_client = parse_flag(flag) if flag.strip() else None
         column = "consented_banks"
         banks = _banks(_cell(cells, cols, "consented_banks"))
     except ValueError as e:

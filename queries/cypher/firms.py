@@ -13,6 +13,14 @@ FIRM_COLUMNS: Final[tuple[LiteralString, ...]] = (
 # Null values keep what is stored; is_client only ever turns on. ON CREATE /
 # ON MATCH rather than a SET after the MERGE: the same effect without an
 # Eager operator (a SET reading what the MERGE wrote materialises every row).
+ANY_CLIENT_OF: Final[LiteralString] = (
+    "MATCH (f:Firm) WHERE f.id IN $ids AND f.is_client = true RETURN f.id AS id LIMIT 1"
+)
+END_CLIENTS: Final[LiteralString] = """
+MATCH (f:Firm) WHERE f.id IN $ids AND f.is_client = true
+SET f.is_client = false
+RETURN f.id AS id
+"""
 UPSERT_FIRMS: Final[LiteralString] = """
 UNWIND $rows AS row
 MERGE (f:Firm {id: row.id})

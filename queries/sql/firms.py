@@ -19,6 +19,13 @@ ON CONFLICT(id) DO UPDATE SET
     consented_banks  = COALESCE(excluded.consented_banks, firms.consented_banks)
 """
 
+ANY_CLIENT_OF: Final = "SELECT 1 FROM firms WHERE is_client = 1 AND id IN (SELECT value FROM json_each(?)) LIMIT 1"
+END_CLIENTS: Final = """
+UPDATE firms SET is_client = 0
+WHERE is_client = 1 AND id IN (SELECT value FROM json_each(?))
+RETURNING id
+"""
+
 GET_FIRM: Final = f"SELECT {FIRM_COLUMNS} FROM firms WHERE id = ?"
 GET_FIRMS: Final = f"SELECT {FIRM_COLUMNS} FROM firms WHERE id IN (SELECT value FROM json_each(?))"
 FIRM_BY_CORPORATE_NUMBER: Final = f"SELECT {FIRM_COLUMNS} FROM firms WHERE corporate_number = ?"

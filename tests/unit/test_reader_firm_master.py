@@ -189,7 +189,7 @@ def test_random_rows(rows: list[tuple[str, str, str, str, list[str], str]], enco
             assert rec.firm_id == f"F{i}"
             assert rec.industry == (parse_division(industry) if industry else None)
             assert rec.prefecture == parse_prefecture(pref)
-            assert rec.is_client == (flag in ("1", "はい"))
+            assert rec.is_client == (None if not flag.strip() else flag in ("1", "はい"))  # empty: unsaid
             assert set(rec.consented_banks) == set(banks)
         else:
             assert isinstance(rec, Reject) and rec.reason
