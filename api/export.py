@@ -101,23 +101,25 @@ def _yen_columns(columns: list[str]) -> list[str]:
 
 
 RATIO_DECIMALS = 3
-"""Decimals kept of the metrics that are shares and indices (0.1 percentage
-point): to 16 digits a client's top-customer share or HHI is a fingerprint
+"""Decimals kept of the metrics that are shares, indices or other fractions (0.1 percentage
+point for a share): to 16 digits a client's top-customer share or HHI is a fingerprint
 of its own, and beside the rounded strengths an exact share gives back the
 top partner's yen to more figures than the edges show."""
 
 
 def _ratio_columns(columns: list[str]) -> list[str]:
-    """The metrics that are shares (0–1) or indices: rounded to :data:`RATIO_DECIMALS`."""
-    ratio = {m.name for m in METRICS if m.unit.startswith(("share", "index"))}
-    return [c for c in columns if c in ratio]
+    """The metrics rounded to :data:`RATIO_DECIMALS`: every one but those in
+    yen (rounded to significant figures) — shares, indices, and the other
+    fractional ones (an effective size is built from partner shares)."""
+    yen = {m.name for m in METRICS if m.unit == "yen"}
+    return [c for c in columns if c != "firm" and c not in yen]
 
 
 def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
     """The metrics' dictionary entries, each typed as its column is written
     (counts are integers, the rest floats)."""
     known = {m.name: m for m in METRICS}
-    ratios = set(_ratio_columns(list(metrics.columns)))
+    ratios = {c for c in _ratio_columns(list(metrics.columns)) if not pd.api.types.is_integer_dtype(metrics[c])}
     specs = [ColumnSpec("firm", "string", "", "client firm pseudonym", _PSEUDO)]
     for c in (c for c in metrics.columns if c != "firm"):
         kind = "integer" if pd.api.types.is_integer_dtype(metrics[c]) else "float"
@@ -168,7 +170,8 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     for c in _yen_columns(list(metrics.columns)):
         metrics[c] = round_yen(metrics[c]).astype("float64")
     for c in _ratio_columns(list(metrics.columns)):
-        metrics[c] = pd.to_numeric(metrics[c], errors="coerce").round(RATIO_DECIMALS)
+        if not pd.api.types.is_integer_dtype(metrics[c]):  # counts stay exact (and integer)
+            metrics[c] = pd.to_numeric(metrics[c], errors="coerce").round(RATIO_DECIMALS)
     metrics.index = [alias[f] for f in metrics.index]
     metrics.index.name = "firm"
     metrics = metrics.reset_index()

@@ -30,6 +30,7 @@ from api.settings import Settings
 from ingest.load import IngestError, LoadSummary
 from ingest.month_window import MonthWindow, parse_window
 from ingest.readers.detect import Format
+from queries.private_files import private_dir
 from queries.store import Store
 
 __all__ = ["FORMATS", "CLIENT_ID_PATTERN", "CLIENT_ID_MAX", "is_client_id", "is_known_client", "check_client",
@@ -90,8 +91,7 @@ def receive_upload(stream: BinaryIO, filename: str | None, settings: Settings) -
     :class:`api.errors.PayloadTooLarge` as soon as it passes the size limit
     (nothing is kept then)."""
     limit = settings.max_upload_bytes
-    uploads = settings.home / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
+    uploads = private_dir(private_dir(settings.home) / "uploads")  # 0700: the files' names name clients
     digest = hashlib.sha256()
     size = 0
     with tempfile.NamedTemporaryFile(dir=uploads, delete=False, suffix=".part") as tmp:

@@ -202,6 +202,17 @@ def print_repeats(totals: Totals) -> None:
               "names them)")
 
 
+def warn_non_clients(store: Store, clients: set[str]) -> None:
+    """Say on stderr which of ``clients`` the firm master knows as no client
+    (a partner, or a client whose contract ended: ``torihiki firms import``
+    with its flag 0): a load of its ledger makes it a client again. A client
+    id the store does not know yet is made a client, as the help says."""
+    known = store.get_firms(clients) if clients else {}
+    for c in sorted(i for i, f in known.items() if f.is_client is False):
+        print(f"note: {c} is no client in the firm master (a partner, or a client whose contract ended): "
+              "loading its ledger makes it a client again", file=sys.stderr)
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     totals = Totals()
     entries = [ManifestEntry(Path(p), args.client, args.format, 0) for p in args.paths]
@@ -222,6 +233,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         months=months,
     )
     with opened(settings) as store:
+        warn_non_clients(store, {e.client_id for e in entries if e.client_id})
         load_ledgers(store, settings, entries, options, totals, workers=args.workers, as_json=args.json)
         record(store, cli_principal(), "load", args.client, "error" if totals.failed else "ok",
                f"ingest: {totals.line()}")

@@ -10,6 +10,7 @@ session redirects here) and render through :func:`api.web.render.render`.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -95,8 +96,19 @@ def session_lost_over_http(request: Request, settings: Settings) -> bool:
             and SESSION_COOKIE not in request.cookies)
 
 
+_PLAIN_HTTP_WARNED: dict[str, float] = {}
+"""Client address → when its plain-HTTP sign-in was last logged: once a minute
+an address, so that a flood of such requests cannot fill the log."""
+
+
 def _warn_plain_http(request: Request) -> None:
     address = request.client.host if request.client else "unknown"
+    now = time.monotonic()
+    if now - _PLAIN_HTTP_WARNED.get(address, -60.0) < 60.0:
+        return
+    if len(_PLAIN_HTTP_WARNED) > 10_000:
+        _PLAIN_HTTP_WARNED.clear()
+    _PLAIN_HTTP_WARNED[address] = now
     forwarded = request.headers.get("x-forwarded-proto", "")
     untrusted = (f"; its X-Forwarded-Proto: {forwarded[:20]} was ignored: {address} is not in "
                  "FORWARDED_ALLOW_IPS" if forwarded else "")

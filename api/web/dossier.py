@@ -227,8 +227,8 @@ class Coverage:
     settlements (:func:`api.load_checks.double_settlements`): if the journal
     was booked from the statement they count twice, and its receivable
     (payable) days read shorter than they are.
-    ``held_months``: of the months from ``first_month`` to ``latest_month``,
-    how many the client's own ledger files hold (``None`` without own ledger
+    ``held_months``: of the months from the first to the last its own files
+    hold (``held_span``), how many they hold (``None`` without own ledger
     files: ``len(months)`` counts); ``gaps``: the runs of those months the
     files lack, ``(first, last)`` each, oldest first — a ledger with a
     missing quarter is not read as complete (the monthly figures fill every
@@ -251,6 +251,7 @@ class Coverage:
     held_months: int | None = None
     gaps: list[tuple[str, str]] = field(default_factory=list)
     open_reviews: int | None = None
+    held_span: tuple[str, str] | None = None  # the first and last month of the client's own files
 
 
 @dataclass(frozen=True)
@@ -948,15 +949,17 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     latest_load = max((b.loaded_at for b in batches if b.loaded_at), default=None)
     # the months the client's own files hold, not every month from its first to its last
     # (the figures' series fills the months between, with zeros)
-    held_months, gaps = _gaps(own_months, all_months[0], all_months[-1]) \
-        if firm.is_client and own_months and all_months else (None, [])
+    # between the first and the last month of its own files: months its partners' ledgers add before or
+    # after them are no gap of its ledger
+    held_span = (min(own_months), max(own_months)) if firm.is_client and own_months else None
+    held_months, gaps = _gaps(own_months, *held_span) if held_span else (None, [])
     coverage = Coverage(
         "own_ledger" if firm.is_client else "partners_ledgers", batches, all_months,
         all_months[0] if all_months else None, all_months[-1] if all_months else None, latest_load,
         _float(cov.get("sales", {}).get("named_share")), _float(cov.get("purchases", {}).get("named_share")),
         int(cov.get("sales", {}).get("total_yen", sum(sales.values()))),
         int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))), doubled,
-        held_months, gaps, _open_reviews(scoped, firm_id) if firm.is_client else None)
+        held_months, gaps, _open_reviews(scoped, firm_id) if firm.is_client else None, held_span)
 
     # -- monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
     # trend's (the firm and its partners, read here once)

@@ -39,6 +39,7 @@ from api.identity import end_sessions, principal_of, record, sessions_ended_at
 from api.settings import Settings
 from queries.access import Principal, Role
 from queries.identity import User
+from queries.private_files import private_dir
 
 __all__ = ["SESSION_COOKIE", "session_secret", "session_principal", "sign_in", "sign_out", "csrf_token",
            "LoginRequired", "page_principal", "PagePrincipal", "form_principal", "FormPrincipal",
@@ -58,7 +59,7 @@ def session_secret(settings: Settings) -> str:
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)  # 0700 when made here: TORIHIKI_HOME holds confidential ledgers
         key = secrets.token_urlsafe(48)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -79,6 +80,13 @@ def sign_in(request: Request, user: User) -> None:
     request.session.clear()
     request.session.update({"user": user.name, "pw": _fingerprint(user), "csrf": secrets.token_urlsafe(32),
                             "at": time.time()})
+
+
+def _ended(signed_in_at: float, ended_at: float) -> bool:
+    """Whether a session signed in at ``signed_in_at`` was ended at ``ended_at``
+    (seconds since the epoch; 0: never ended, and a session of an earlier
+    version, which has no time, lives until its user's next sign-out)."""
+    return ended_at > 0 and signed_in_at <= ended_at
 
 
 def sign_out(request: Request) -> None:
@@ -112,7 +120,7 @@ def session_principal(request: Request) -> Principal | None:
     store = request.app.state.store
     user = store.get_user(name)
     if (user is None or not user.active or not hmac.compare_digest(_fingerprint(user), request.session.get("pw", ""))
-            or float(request.session.get("at", 0)) <= sessions_ended_at(store, user.name)):
+            or _ended(float(request.session.get("at", 0)), sessions_ended_at(store, user.name))):
         request.session.clear()
         return None
     return principal_of(user)

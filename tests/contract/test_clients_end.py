@@ -38,3 +38,4 @@ def test_a_firm_master_flag_of_0_ends_a_client_and_an_empty_one_keeps_it(store: 
     assert len(store.pairs_of("C1")) == traded  # its ledger stays
     assert store.data_version() > before
     assert store.end_clients(["C1", "N1", "missing"]) == []  # again: nothing changes
+

@@ -183,3 +183,21 @@ def test_a_store_file_of_an_earlier_version_is_narrowed_to_its_owner(home: Path)
         assert mode(home) == 0o755  # a folder that exists is not changed (it may be a mount point)
     finally:
         store.close()
+
+
+def test_a_home_the_server_makes_and_its_uploads_are_the_owners_only(tmp_path: Path) -> None:
+    """The server makes TORIHIKI_HOME for its session key before the store
+    opens it: 0700 there too (it was 0755, and the store leaves a folder
+    that exists as it is), and so is the uploads folder, whose files' names
+    name clients' ledgers."""
+    from api.app import create_app
+    from api.settings import Settings
+    from api.uploads import receive_upload
+
+    home = tmp_path / "fresh" / "home"
+    settings = Settings(TORIHIKI_HOME=home)  # type: ignore[call-arg]
+    create_app(settings)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "session.key").stat().st_mode) == 0o600
+    kept = receive_upload(io.BytesIO(b"date,counterparty_name,direction,amount\n"), "株式会社一の元帳.csv", settings)
+    assert stat.S_IMODE((home / "uploads").stat().st_mode) == 0o700 and kept.path.parent == home / "uploads"

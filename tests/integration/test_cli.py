@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.imports import import_firms
 from queries.store import Store
 from tests.conftest import SHARED_DATA
 from tests.integration.conftest import run
@@ -303,3 +304,16 @@ def test_export_without_a_key_says_how(cli: Store, capsys: pytest.CaptureFixture
     demo_key.write_text("k" * 40, encoding="utf-8")
     code, _, err = run(capsys, "export", "--out", str(out))
     assert code == 2 and str(demo_key) in err and not out.exists()
+
+def test_loading_an_ended_clients_ledger_says_it_makes_it_a_client_again(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import_firms(cli, _firm_master(tmp_path / "a.csv", "C1,株式会社一,0\n"), tmp_path / "rejects")
+    ledger = tmp_path / "c1.csv"
+    ledger.write_text("date,counterparty_name,direction,amount\n2025-01-15,株式会社三,sale,1000\n", encoding="utf-8")
+    code, _, err = run(capsys, "ingest", str(ledger), "--client", "C1", "--no-refresh")
+    assert code == 0 and "C1 is no client in the firm master" in err and "makes it a client again" in err
+
+
+def _firm_master(path: Path, rows: str) -> Path:
+    path.write_text("firm_id,name,顧客\n" + rows, encoding="utf-8")
+    return path

@@ -148,7 +148,7 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
         assert rounded == "rounded to 3 significant figures"
         # shares and indices to three decimals: no 16-digit fingerprint of a firm
         metrics = pd.read_csv(out / "metrics.csv")
-        for c in ("top_customer_share", "customer_hhi", "constraint", "partner_distress_share"):
+        for c in ("top_customer_share", "customer_hhi", "constraint", "partner_distress_share", "effective_size"):
             values = metrics[c].dropna()
             assert len(values) and ((values * 1000).round(6) % 1 == 0).all(), c
         assert dictionary.set_index(["file", "name"]).loc[("metrics", "customer_hhi"), "privacy"] == \

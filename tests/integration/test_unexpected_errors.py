@@ -58,6 +58,8 @@ def test_the_connection_survives_a_500(app: object, caplog: pytest.LogCaptureFix
             time.sleep(0.05)
         assert server.started
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        server_log = logging.getLogger("uvicorn.error")  # uvicorn's loggers do not propagate to caplog's
+        server_log.addHandler(caplog.handler)
         with caplog.at_level(logging.ERROR):
             for path, status in (("/boom", 500), ("/boom", 500), ("/health", 200)):
                 conn.request("GET", path)
@@ -69,5 +71,6 @@ def test_the_connection_survives_a_500(app: object, caplog: pytest.LogCaptureFix
         assert len(logged) == 2  # once a request, not again by the server
         assert not any("Exception in ASGI application" in rec.getMessage() for rec in caplog.records)
     finally:
+        logging.getLogger("uvicorn.error").removeHandler(caplog.handler)
         server.should_exit = True
         thread.join(timeout=20)
