@@ -311,7 +311,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     u = us.add_parser("add", help="add a user (active, without token or password)")
     u.add_argument("name", help="user name: letters, digits, _ . @ -")
     u.add_argument("--role", required=True, choices=[r.value for r in Role],
-                   help="admin: users, consent, rollbacks; analyst: every client; credit_officer: one "
+                   help="admin: what an analyst does, and users, consent, the audit log; analyst: every "
+                        "client, loads and their rollbacks, name review, alerts; credit_officer: one "
                         "bank's consenting firms; researcher: aggregates only")
     u.add_argument("--bank", help="the bank of a credit officer (code or name, as in the firm master)")
     u.add_argument("--password-stdin", action="store_true",
