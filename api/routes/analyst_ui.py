@@ -404,6 +404,9 @@ def _loads_context(request: Request, settings: Any, client: str, rejected: bool,
     page = min(page, pages)
     shown = batches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     rows = [_batch_row(b) for b in shown]
+    names = _raw(request).get_firms({b.client_id for b in shown if b.client_id})  # one read for the page
+    for r in rows:
+        r["client_name"] = names[r["client_id"]].name if r["client_id"] in names else None
     kept = {k: v for k, v in {"client": client, "rejected": "1" if rejected else ""}.items() if v}
     return {"rows": rows, "total": total, "page": page, "pages": pages, "client": client,
             "flags": flags_of(_raw(request), shown, every),

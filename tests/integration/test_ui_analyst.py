@@ -280,6 +280,7 @@ def test_loads_and_rejected_rows(store: Store, tmp_path: Path) -> None:
                                           ("2025-04-03", "株式会社シー", "sale", "3000")])
     summary = ingest_file(store, path, "L1", None, settings.home / "rejects")
     assert summary.rows_rejected == 1
+    store.upsert_firms([Firm("L1", "株式会社取込一号", is_client=True)])
     ingest_file(store, _ledger(tmp_path / "good.csv", [("2025-05-01", "株式会社エー", "sale", "5")]), "L2", None,
                 settings.home / "rejects")
     with _app_client(store, settings) as c:
@@ -289,6 +290,8 @@ def test_loads_and_rejected_rows(store: Store, tmp_path: Path) -> None:
         batches = re.findall(r'<tr data-batch="([^"]+)"', loads.text)
         assert len(batches) == 2 and summary.batch_id in batches
         assert "bad.csv" in loads.text and str(tmp_path) not in loads.text  # the file by its name only
+        row = loads.text.split(f'<tr data-batch="{summary.batch_id}">')[1].split("</tr>")[0]
+        assert '<a href="/ui/firms/L1">株式会社取込一号</a>' in row  # the client by its name, linked
         only = c.get("/ui/loads?rejected=1").text
         assert re.findall(r'<tr data-batch="([^"]+)"', only) == [summary.batch_id]
         one = c.get(f"/ui/loads/{summary.batch_id}")
