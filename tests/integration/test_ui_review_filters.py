@@ -27,11 +27,11 @@ from api.service import ingest_file
 from api.settings import Settings
 from api.web.i18n import locale_for
 from ingest import review
-from ingest.corporate_number import check_digit
 from queries.access import SYSTEM
 from queries.model import Firm, RegistryRecord
 from queries.store import Store
 from tests.conftest import make_tokens
+from tests.integration.test_ui_analyst import _cn, _csrf
 
 PASSWORD = "correct horse battery staple"
 # registry name → how a ledger misspells it: each a review item (a near miss, not merged by itself)
@@ -39,17 +39,6 @@ NEAR_MISSES = [("株式会社出雲精密工業所", "株式会社出雲精蜜�
                ("株式会社松江水産加工センター", "株式会社松江水産加工センタ"), ("株式会社浜田造船鉄工所", "株式会社浜田造船鉄エ所"),
                ("株式会社安来鋼材商事", "株式会社安来綱材商事"), ("株式会社境港冷凍食品", "株式会社境港冷凍食口"),
                ("株式会社大田電子工業", "株式会社大田電子工行")]
-
-
-def _cn(base: int) -> str:
-    b = f"{base:012d}"
-    return f"{check_digit(b)}{b}"
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
 
 
 def _ledger(path: Path, lines: list[tuple[str, str, str, str]]) -> Path:
