@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import service
 from api.audit import audit
 from api.auth import limiter_of, login_password
+from api.cache import app_state_once
 from api.deps import SettingsDep
 from api.errors import TooManyRequests, Unauthorized
 from api.settings import Settings
@@ -96,19 +97,21 @@ def session_lost_over_http(request: Request, settings: Settings) -> bool:
             and SESSION_COOKIE not in request.cookies)
 
 
-_PLAIN_HTTP_WARNED: dict[str, float] = {}
-"""Client address → when its plain-HTTP sign-in was last logged: once a minute
-an address, so that a flood of such requests cannot fill the log."""
+PLAIN_HTTP_WARNED = "plain_http_warned"
+"""The app's record (``app.state``) of client address → when its plain-HTTP
+sign-in was last logged: once a minute an address, so that a flood of such
+requests cannot fill the log."""
 
 
 def _warn_plain_http(request: Request) -> None:
     address = request.client.host if request.client else "unknown"
     now = time.monotonic()
-    if now - _PLAIN_HTTP_WARNED.get(address, -60.0) < 60.0:
+    warned: dict[str, float] = app_state_once(request.app.state, PLAIN_HTTP_WARNED, dict)
+    if now - warned.get(address, -60.0) < 60.0:
         return
-    if len(_PLAIN_HTTP_WARNED) > 10_000:
-        _PLAIN_HTTP_WARNED.clear()
-    _PLAIN_HTTP_WARNED[address] = now
+    if len(warned) > 10_000:
+        warned.clear()
+    warned[address] = now
     forwarded = request.headers.get("x-forwarded-proto", "")
     untrusted = (f"; its X-Forwarded-Proto: {forwarded[:20]} was ignored: {address} is not in "
                  "FORWARDED_ALLOW_IPS" if forwarded else "")
