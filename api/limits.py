@@ -107,10 +107,13 @@ async def _too_large(scope: Scope, send: Send, file_limit: int) -> None:
     lang = request_lang(Request(scope))  # the page's language, as every page picks it (the body is not read)
     t = translations(lang).gettext
     text = t("The files are larger than %(mb)s MB together and were not loaded.") % {"mb": megabytes(file_limit)}
-    body = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>413 — torihiki</title>'
-            f'<link rel="stylesheet" href="/static/ui.css"></head><body><main><h1>413</h1>'
-            f'<p class="card flash bad">{escape(text)}</p><p><a href="/ui/loads">{escape(t("Back to the loads"))}'
-            "</a></p></main></body></html>")
+    hint = t("Load them a few at a time, or split a large file by months (a journal export can be made for a "
+             "quarter at a time).")
+    title = t("Too large to load")
+    body = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)} — torihiki'
+            f'</title><link rel="stylesheet" href="/static/ui.css"></head><body><main><h1>413 — {escape(title)}</h1>'
+            f'<p class="card flash bad">{escape(text)}</p><p>{escape(hint)}</p>'
+            f'<p><a href="/ui/loads">{escape(t("Back to the loads"))}</a></p></main></body></html>')
     response = HTMLResponse(body, status_code=413, headers={**PAGE_HEADERS, "Connection": "close"})
     await response(scope, _no_body, send)
 

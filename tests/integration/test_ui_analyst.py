@@ -432,6 +432,7 @@ def test_an_upload_over_the_size_limit_gets_a_page(store: Store, tmp_path: Path)
         r = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"}, files={"file": ("big.csv", big, "text/csv")})
         assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
         assert "ファイルが合計 0.0625 MB を超えるため、取り込みませんでした。" in r.text and 'href="/ui/loads"' in r.text
+        assert "413 — ファイルが大きすぎます" in r.text and "月で分けてください" in r.text  # what to do instead
         c.cookies.set("torihiki_lang", "en")
         assert "larger than 0.0625 MB together" in c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
                                                       files={"file": ("big.csv", big, "text/csv")}).text
