@@ -494,7 +494,7 @@ def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, c
     return {"kind": summary.status, "file": upload.name, "batch": summary.batch_id,
             "loaded": summary.rows_loaded, "rejected": summary.rows_rejected, "skipped": summary.rows_skipped,
             "outside": summary.rows_outside, "months": summary.months,
-            "others": [b["batch_id"] for b in summary.same_file],
+            "others": [{"batch": b["batch_id"], "client": b["client_id"]} for b in summary.same_file],
             "overlaps": _overlap_rows(summary.overlaps), "settlements": summary.double_settlements}
 
 
@@ -576,8 +576,14 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     held = sorted(_raw(request).batch_months([batch.id]).get(batch.id, ()))  # what a 全銀 file's year decided
     client = _raw(request).get_firms([batch.client_id]).get(batch.client_id) if batch.client_id else None
     apart = _far_from_the_rest(_raw(request), batch, held) if batch.format == "zengin" else None
+    flash = flash if flash and flash.get("batch") == batch_id else None
+    # the same bytes stored for another client, format or year: each named by its client
+    others = [o if isinstance(o, dict) else {"batch": o, "client": ""} for o in (flash or {}).get("others", ())]
+    names = _raw(request).get_firms({o["client"] for o in others if o["client"]})
+    for o in others:
+        o["client_name"] = names[o["client"]].name if o["client"] in names else None
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
-                  has_file=path is not None, flash=flash if flash and flash.get("batch") == batch_id else None,
+                  has_file=path is not None, flash=flash, same_file=others,
                   overlaps=overlaps, settlements=settlements, held=held, client_name=client.name if client else None,
                   refresh=refresh_status(request.app.state, settings, _raw(request)), apart=apart)
 

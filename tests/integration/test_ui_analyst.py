@@ -461,6 +461,8 @@ def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> Non
         assert len(store.list_batches()) == 2
         first_id = first.url.path.rsplit("/", 1)[-1]
         assert second.url.path != first.url.path and f"取込 {first_id} としても保存されています" in second.text
+        same = second.text.split('class="card flash warn same-file"')[1].split("</p>")[0]  # a warning of its own
+        assert '<a href="/ui/firms/U1">株式会社取込元</a>' in same  # naming the other load's client
         # a year apart from the client's other ledger: the page says the year may be wrong, and what to do
         assert "far-months" not in first.text and "far-months" in second.text
         assert "この顧問先のほかの帳簿（2024年" in second.text and "年を指定して取り込み直してください" in second.text
