@@ -11,8 +11,9 @@
   ¥1,230,000): exact, 95.5 % of the demo region's monthly edges were unique
   by month and amount alone, so one invoice a reader knew found its pair;
   rounded, 12.7 % are (``docs/exports.md``, rule 3). Growth and shares keep
-  about half a percent of precision. Shares and indices among the metrics
-  are rounded to three decimals (:data:`RATIO_DECIMALS`).
+  about half a percent of precision. The metrics' shares, indices and other
+  fractions are rounded to three decimals (:data:`RATIO_DECIMALS`); counts
+  stay exact.
 * Text cells of CSV files are escaped against spreadsheet formula injection.
 * CSV files are UTF-8 with a byte-order mark, so that Excel (which reads a
   CSV without one as Shift_JIS on a Japanese Windows) shows the Japanese
@@ -107,19 +108,21 @@ of its own, and beside the rounded strengths an exact share gives back the
 top partner's yen to more figures than the edges show."""
 
 
-def _ratio_columns(columns: list[str]) -> list[str]:
-    """The metrics rounded to :data:`RATIO_DECIMALS`: every one but those in
-    yen (rounded to significant figures) — shares, indices, and the other
-    fractional ones (an effective size is built from partner shares)."""
+def _fractional_columns(metrics: pd.DataFrame) -> list[str]:
+    """The metrics rounded to :data:`RATIO_DECIMALS`: every one but the yen
+    (rounded to significant figures) and the counts (exact integers) —
+    shares, indices and the other fractions (an effective size is built from
+    partner shares)."""
     yen = {m.name for m in METRICS if m.unit == "yen"}
-    return [c for c in columns if c != "firm" and c not in yen]
+    return [c for c in metrics.columns
+            if c != "firm" and c not in yen and not pd.api.types.is_integer_dtype(metrics[c])]
 
 
 def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
     """The metrics' dictionary entries, each typed as its column is written
     (counts are integers, the rest floats)."""
     known = {m.name: m for m in METRICS}
-    ratios = {c for c in _ratio_columns(list(metrics.columns)) if not pd.api.types.is_integer_dtype(metrics[c])}
+    ratios = set(_fractional_columns(metrics))
     specs = [ColumnSpec("firm", "string", "", "client firm pseudonym", _PSEUDO)]
     for c in (c for c in metrics.columns if c != "firm"):
         kind = "integer" if pd.api.types.is_integer_dtype(metrics[c]) else "float"
@@ -169,9 +172,8 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     metrics = snap.metrics.copy()
     for c in _yen_columns(list(metrics.columns)):
         metrics[c] = round_yen(metrics[c]).astype("float64")
-    for c in _ratio_columns(list(metrics.columns)):
-        if not pd.api.types.is_integer_dtype(metrics[c]):  # counts stay exact (and integer)
-            metrics[c] = pd.to_numeric(metrics[c], errors="coerce").round(RATIO_DECIMALS)
+    for c in _fractional_columns(metrics):
+        metrics[c] = pd.to_numeric(metrics[c], errors="coerce").round(RATIO_DECIMALS)
     metrics.index = [alias[f] for f in metrics.index]
     metrics.index.name = "firm"
     metrics = metrics.reset_index()

@@ -165,10 +165,9 @@ signed cookie the browser keeps; one signed in before that moment is refused
 outlive the sign-out."""
 
 
-def end_sessions(store: Store, name: str, at: float | None = None) -> None:
+def end_sessions(store: Store, name: str) -> None:
     """End every web session of ``name`` signed in before now (sign-out, disable)."""
-    when = time.time() if at is None else at
-    store.put_analytics(SESSIONS_ENDED + name, repr(when).encode(), 0, utc_now())
+    store.put_analytics(SESSIONS_ENDED + name, repr(time.time()).encode(), 0, utc_now())
 
 
 def sessions_ended_at(store: Store, name: str) -> float:

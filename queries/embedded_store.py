@@ -330,13 +330,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
             return False
 
     def counts(self) -> dict[str, int]:
-        c = self._conn()
-        return {
-            "firms": c.execute("SELECT count(*) FROM firms").fetchone()[0],
-            "trades": c.execute("SELECT count(*) FROM trade_obs").fetchone()[0],
-            "payments": c.execute("SELECT count(*) FROM pay_obs").fetchone()[0],
-            "batches": c.execute("SELECT count(*) FROM batches").fetchone()[0],
-        }
+        return _counts(self._conn())
 
     # -- firms -----------------------------------------------------------
     def upsert_firms(self, firms: Sequence[Firm], batch_id: str | None = None) -> None:
@@ -908,12 +902,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
             if problems == ["ok"]:
                 version = dst.execute(tq.DATA_VERSION).fetchone()
                 report["data_version"] = int(version[0]) if version else 0
-                for name, sql in (("firms", "SELECT count(*) FROM firms"),
-                                  ("trades", "SELECT count(*) FROM trade_obs"),
-                                  ("payments", "SELECT count(*) FROM pay_obs"),
-                                  ("batches", "SELECT count(*) FROM batches"),
-                                  ("users", "SELECT count(*) FROM users")):
-                    report[name] = dst.execute(sql).fetchone()[0]
+                report.update(_counts(dst), users=dst.execute("SELECT count(*) FROM users").fetchone()[0])
                 dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()
@@ -991,6 +980,16 @@ def _totals(row: Sequence[Any]) -> FirmTotals:
 def _observations(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[str, str, str, Series]]:
     for src, dst, observer, months, amounts, lines in rows:
         yield src, dst, observer, _decode_series(months, amounts, lines)
+
+
+def _counts(c: sqlite3.Connection) -> dict[str, int]:
+    """Rows of the main tables (:meth:`EmbeddedStore.counts`; a backup's report)."""
+    return {
+        "firms": c.execute("SELECT count(*) FROM firms").fetchone()[0],
+        "trades": c.execute("SELECT count(*) FROM trade_obs").fetchone()[0],
+        "payments": c.execute("SELECT count(*) FROM pay_obs").fetchone()[0],
+        "batches": c.execute("SELECT count(*) FROM batches").fetchone()[0],
+    }
 
 
 def _firm_row(f: Firm, batch_id: str | None) -> tuple[object, ...]:

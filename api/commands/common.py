@@ -26,10 +26,8 @@ def opened(settings: Settings) -> Iterator[Store]:
     embedded store, a ``TORIHIKI_HOME`` without a database is said on stderr
     (a mistyped folder, or the variable forgotten: a new, empty store is made
     there, and every command would answer as if the data were gone)."""
-    from queries.embedded_store import DB_FILENAME
-
     config = settings.store_config("batch")
-    if config.backend == "embedded" and not (Path(config.home) / DB_FILENAME).exists():
+    if config.backend == "embedded" and not (Path(config.home) / _db_filename()).exists():
         print(f"torihiki: note: no store in {Path(config.home).resolve()} yet: a new, empty one is made there "
               "(if your data is elsewhere, set TORIHIKI_HOME to its folder)", file=sys.stderr)
     store = open_store(config)
@@ -38,6 +36,14 @@ def opened(settings: Settings) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def _db_filename() -> str:
+    from queries.embedded_store import (
+        DB_FILENAME,  # on use: a Neo4j command does not load the embedded store
+    )
+
+    return DB_FILENAME
 
 
 def as_jsonable(obj: Any) -> Any:

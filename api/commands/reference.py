@@ -17,6 +17,11 @@ from queries.store import Store
 __all__ = ["cmd_firms_import", "cmd_metrics_import", "cmd_registry_import", "cmd_firms_search"]
 
 
+def _first_ids(ids: list[str], shown: int = 10) -> str:
+    """The first ``shown`` of ``ids``, and `` …`` when there are more."""
+    return ", ".join(ids[:shown]) + (" …" if len(ids) > shown else "")
+
+
 def _report(s: ImportSummary, as_json: bool) -> int:
     """Print what an import did; exit status 2 when a file with rows loaded
     none of them (a header it cannot use, no period, every row bad)."""
@@ -25,12 +30,11 @@ def _report(s: ImportSummary, as_json: bool) -> int:
     else:
         print(f"{s.file}: {s.kind}: {s.rows_read} rows read, {s.rows_loaded} loaded, {s.rows_rejected} rejected")
         if s.firms_created:
-            shown = ", ".join(s.firms_created[:10]) + (" …" if len(s.firms_created) > 10 else "")
-            print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): {shown}")
+            print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): "
+                  f"{_first_ids(s.firms_created)}")
         if s.clients_ended:
-            shown = ", ".join(s.clients_ended[:10]) + (" …" if len(s.clients_ended) > 10 else "")
             print(f"  {len(s.clients_ended)} clients marked as no longer clients (their ledgers stay; "
-                  f"`torihiki refresh` updates the portfolio): {shown}")
+                  f"`torihiki refresh` updates the portfolio): {_first_ids(s.clients_ended)}")
         if s.rejects_path:
             print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
         if s.rows_cleaned:

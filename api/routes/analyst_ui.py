@@ -574,12 +574,12 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     overlaps = _overlap_rows(batch_overlaps(_raw(request), batch))
     settlements = batch_double_settlements(_raw(request), batch)
     held = sorted(_raw(request).batch_months([batch.id]).get(batch.id, ()))  # what a 全銀 file's year decided
-    client = _raw(request).get_firms([batch.client_id]).get(batch.client_id) if batch.client_id else None
     apart = _far_from_the_rest(_raw(request), batch, held) if batch.format == "zengin" else None
     flash = flash if flash and flash.get("batch") == batch_id else None
     # the same bytes stored for another client, format or year: each named by its client
     others = [o if isinstance(o, dict) else {"batch": o, "client": ""} for o in (flash or {}).get("others", ())]
-    names = _raw(request).get_firms({o["client"] for o in others if o["client"]})
+    names = _raw(request).get_firms({c for c in (batch.client_id, *(o["client"] for o in others)) if c})
+    client = names.get(batch.client_id)
     for o in others:
         o["client_name"] = names[o["client"]].name if o["client"] in names else None
     return render(request, "load.html", batch=_batch_row(batch), rows=rows, total=total, page=page, pages=pages,
@@ -608,8 +608,8 @@ def _far_from_the_rest(store: Store, batch: BatchInfo, held: list[str]) -> tuple
     if not other:
         return None
     first, last = month_number(held[0]), month_number(held[-1])
-    if any(abs(month_number(m) - first) < FAR_MONTHS or abs(month_number(m) - last) < FAR_MONTHS
-           or first <= month_number(m) <= last for m in other):
+    # months from each other month to the load's span (0 inside it)
+    if any(max(first - n, n - last, 0) < FAR_MONTHS for n in map(month_number, other)):
         return None
     return other[0], other[-1]
 

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -86,7 +87,7 @@ from graph.distress import (
 )
 from graph.ego import partner_sums
 from graph.metrics import hhi, partner_distress_share, two_hop_distress_exposure
-from graph.network import TradeNetwork
+from graph.network import TradeNetwork, month_range
 from queries.model import Firm, ParameterRow
 from queries.scoped import ReadStore, access_of, is_pseudonym, scope_key_of
 from queries.series import FirmTotals, PairTrade, split_observers
@@ -666,30 +667,13 @@ def _own_loads(store: ReadStore, firm_id: str,
     return out, [{"kind": d["kind"], "months": d["months"]} for d in doubled], own_months
 
 
-def _month_after(month: str) -> str:
-    year, m = int(month[:4]), int(month[5:7])
-    return f"{year + m // 12:04d}-{m % 12 + 1:02d}"
-
-
 def _gaps(held: Collection[str], first: str, last: str) -> tuple[int, list[tuple[str, str]]]:
     """Of the months ``first`` to ``last`` (``YYYY-MM``): how many ``held``
     has, and the runs it lacks as ``(first, last)``, oldest first."""
-    count, month = 0, first
-    runs: list[tuple[str, str]] = []
-    start: str | None = None
-    previous = first
-    while month <= last:
-        if month in held:
-            count += 1
-            if start is not None:
-                runs.append((start, previous))
-                start = None
-        elif start is None:
-            start = month
-        previous, month = month, _month_after(month)
-    if start is not None:
-        runs.append((start, previous))
-    return count, runs
+    months = month_range(first, last)
+    runs = [(run[0], run[-1]) for missing, group in itertools.groupby(months, key=lambda m: m not in held)
+            if missing and (run := list(group))]
+    return sum(1 for m in months if m in held), runs
 
 
 def _open_reviews(scoped: ReadStore, firm_id: str) -> int | None:
@@ -947,10 +931,8 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     batches, doubled, own_months = _own_loads(scoped, firm_id, bool(firm.is_client))
     cov = fig["coverage"] if fig else {}
     latest_load = max((b.loaded_at for b in batches if b.loaded_at), default=None)
-    # the months the client's own files hold, not every month from its first to its last
-    # (the figures' series fills the months between, with zeros)
-    # between the first and the last month of its own files: months its partners' ledgers add before or
-    # after them are no gap of its ledger
+    # the months the client's own files hold, between their first and last (the figures' series fills
+    # the months between with zeros; months its partners' ledgers add before or after are no gap)
     held_span = (min(own_months), max(own_months)) if firm.is_client and own_months else None
     held_months, gaps = _gaps(own_months, *held_span) if held_span else (None, [])
     coverage = Coverage(
