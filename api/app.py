@@ -23,7 +23,18 @@ from api.errors import install_error_handlers
 from api.head_requests import HeadAsGet
 from api.limits import BodyLimit
 from api.render_gate import RenderGate
-from api.routes import admin, analyst_ui, analytics, firm_ui, firms, health, ingest, memo, web
+from api.routes import (
+    admin,
+    admin_ui,
+    analyst_ui,
+    analytics,
+    firm_ui,
+    firms,
+    health,
+    ingest,
+    memo,
+    web,
+)
 from api.routes.alerts import router as alerts_api
 from api.routes.alerts_ui import router as alerts_pages
 from api.settings import Settings, get_settings
@@ -103,6 +114,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(alerts_pages)  # the alert feed /ui/alerts (analysts, admins)
     app.include_router(analyst_ui.router)  # portfolio, name review, loads, research export
     app.include_router(firm_ui.router)  # the firm page /ui/firms/{id}
+    app.include_router(admin_ui.router)  # users, consent, the audit log (admins); one's own password
     # Every other route authenticates (api.auth): no route can forget it.
     signed_in = [Depends(get_principal)]
     app.include_router(firms.router, dependencies=signed_in)

@@ -42,7 +42,7 @@ from queries.store import NotFound, Store
 __all__ = [
     "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_password_length",
     "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "audit_entry",
-    "check_bank", "check_user_name",
+    "check_bank", "check_user_name", "known_banks",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
 ]
 
@@ -110,6 +110,14 @@ def check_bank(bank: str) -> str:
         raise InputError(f"a bank is 1–{MAX_BANK_CHARS} characters without ';' or control "
                          f"characters, not {bank!r}")
     return text
+
+
+def known_banks(store: Store) -> tuple[set[str], set[str]]:
+    """(banks some firm consents to, banks some credit officer works for):
+    a bank is written as the firm master writes it, and one spelled two ways
+    is two banks, so a new bank is worth a warning where one is typed."""
+    consented = {b for banks in store.consents().values() for b in banks}
+    return consented, {u.bank for u in store.list_users() if u.bank}
 
 
 def principal_of(user: User) -> Principal:

@@ -21,6 +21,7 @@ from api.identity import (
     change_consent,
     check_password_length,
     issue_token,
+    known_banks,
     record,
     set_active,
     set_password,
@@ -29,7 +30,7 @@ from api.settings import Settings
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, utc_iso
-from queries.store import NotFound, Store, StoreError
+from queries.store import NotFound, StoreError
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
            "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
@@ -203,12 +204,6 @@ def cmd_users_password(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"password of {args.name} set")
     return 0
-
-
-def known_banks(store: Store) -> tuple[set[str], set[str]]:
-    """(banks some firm consents to, banks some credit officer works for)."""
-    consented = {b for banks in store.consents().values() for b in banks}
-    return consented, {u.bank for u in store.list_users() if u.bank}
 
 
 def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_officer: bool) -> str | None:

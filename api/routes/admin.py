@@ -19,7 +19,7 @@ from queries.access import Principal, Role
 from queries.identity import AuditEntry, ConsentEvent, User, utc_iso
 from queries.store import NotFound, Store
 
-__all__ = ["router"]
+__all__ = ["router", "consent_change"]
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_role(Role.ADMIN))],
                    responses=error_responses(401, 403, 422, 429, 503))
@@ -131,11 +131,20 @@ def list_users(request: Request) -> UserList:
     return UserList(data=[UserOut.of(u) for u in users], count=len(users))
 
 
+def consent_change(request: Request, who: Principal, firm_id: str, bank: str, grant: bool) -> bool:
+    """Grant or revoke (:func:`api.identity.change_consent`, audited) from a
+    request of the API or the admin pages; when it changed something, the
+    bank's answers stored at load time no longer serve and are rendered
+    again in the background. ``False`` when nothing changed."""
+    changed = change_consent(_store(request), firm_id, bank, grant, who)
+    if changed:
+        request.app.state.bank_answers.changed(bank)
+    return changed
+
+
 def _change(request: Request, who: Principal, firm_id: str, bank: str, grant: bool) -> ConsentChange:
     store = _store(request)
-    changed = change_consent(store, firm_id, bank, grant, who)
-    if changed:  # the bank's stored answers no longer serve: rendered again in the background
-        request.app.state.bank_answers.changed(bank)
+    changed = consent_change(request, who, firm_id, bank, grant)
     banks = store.consents(firm_id).get(firm_id, ())
     return ConsentChange(firm_id=firm_id, bank=bank.strip(), action="grant" if grant else "revoke",
                          changed=changed, banks=list(banks))

@@ -105,8 +105,11 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
         from api.alerts import open_alert_count
 
         open_alerts = open_alert_count(request.app.state.store, firm_id)
+    consent_banks = (request.app.state.store.consents(firm_id).get(firm_id, ())
+                     if principal.role is Role.ADMIN else None)  # the admin manages it (/ui/admin/consent)
     context: dict[str, Any] = {
         "open_alerts": open_alerts,
+        "consent_banks": consent_banks,
         "d": dossier,
         "charts": drawn[1],
         "reasons": REASON_LABELS,

@@ -21,6 +21,8 @@ def nav_items(role: Role | str) -> list[tuple[str, str]]:
                   ("/ui/loads", "Loads")]
     if role in (Role.ADMIN, Role.RESEARCHER):
         items.append(("/ui/export", "Export"))
+    if role is Role.ADMIN:
+        items += [("/ui/admin/users", "Users"), ("/ui/admin/consent", "Consent"), ("/ui/admin/audit", "Audit log")]
     return items
 
 

@@ -115,3 +115,12 @@ def test_whatif_notes_are_translated_with_their_values() -> None:
     for key, template in WHATIF_NOTES.items():
         assert template in ja, f"what-if note {key!r} has no Japanese translation"
         assert sorted(re.findall(r"%\((\w+)\)s", ja[template])) == sorted(re.findall(r"%\((\w+)\)s", template))
+
+
+def test_audit_actions_and_outcomes_are_translated() -> None:
+    """The audit log page names each action and outcome in words (the
+    labels of :mod:`api.web.audit_labels`, translated when shown)."""
+    from api.web.audit_labels import _OUTCOMES, ACTIONS
+
+    ja = _japanese()
+    assert not {x for x in [*ACTIONS.values(), *_OUTCOMES.values()] if x not in ja}

@@ -1,0 +1,370 @@
+"""Pages for administrators, and every user's own password.
+
+What ``torihiki users``, ``torihiki consent`` and ``torihiki audit`` do on
+the command line, for an administrator who is not at the server's shell:
+
+* ``GET /ui/admin/users`` — every user; ``POST`` forms add one (a credit
+  officer with its bank), disable or enable one, set a password or issue
+  an API token. A password the page makes, and a token, are shown once on
+  the answer to the form (never put in the session cookie or the log).
+* ``GET /ui/admin/consent`` — the firms that share their data with a bank,
+  by bank or one firm with its history; ``POST`` forms grant and revoke
+  (the firm page of a firm links here for admins).
+* ``GET /ui/admin/audit`` — the audit log, filtered and paginated (read-only).
+* ``GET /ui/account``, ``POST /ui/account/password`` — any signed-in user
+  changes their own password, given the current one (failures counted by
+  the sign-in limiter and audited).
+
+Every change goes through :mod:`api.identity`, which writes the audit log,
+as the CLI and the admin API do; listing consent or the log is audited too.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.audit import audit
+from api.auth import limiter_of
+from api.deps import SettingsDep
+from api.identity import (
+    add_user,
+    check_bank,
+    check_password,
+    check_password_length,
+    check_user_name,
+    issue_token,
+    known_banks,
+    set_active,
+    set_password,
+)
+from api.routes.admin import consent_change
+from api.web.audit_labels import ACTIONS, action_label, outcome_label
+from api.web.render import render
+from api.web.session import FormPrincipal, PagePrincipal, page_roles, safe_next, sign_in
+from domain.errors import InputError
+from queries.access import Principal, Role
+from queries.identity import utc_iso
+from queries.store import NotFound, Store
+
+__all__ = ["router", "AUDIT_PAGE_SIZE", "CONSENT_PAGE_SIZE", "new_password"]
+
+router = APIRouter(include_in_schema=False)
+ADMINS = page_roles(Role.ADMIN)
+AUDIT_PAGE_SIZE = 100
+CONSENT_PAGE_SIZE = 100
+ROLES = tuple(Role)
+
+Field64 = Annotated[str, Form(max_length=64)]
+Secret = Annotated[str, Form(max_length=1024)]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _flash(request: Request, kind: str, **values: str) -> None:
+    """A message for the next page (no secret ever goes here: the session is a cookie)."""
+    request.session["admin_flash"] = {"kind": kind, **values}
+
+
+def new_password() -> str:
+    """A password the page makes for a user: 16 characters of letters and
+    digits without look-alikes (0/O, 1/l/I), ~93 bits, to be read out or
+    typed once and then changed by its user."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# -- one's own password ----------------------------------------------------------------
+
+@router.get("/ui/account", response_class=HTMLResponse)
+def account_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
+    """The signed-in user's account: who they are, and their password."""
+    user = _store(request).get_user(principal.user)
+    return render(request, "account.html", account=user, error=None,
+                  flash=request.session.pop("account_flash", None))
+
+
+@router.post("/ui/account/password", response_class=HTMLResponse)
+def account_password(request: Request, principal: FormPrincipal, settings: SettingsDep,
+                     current: Secret = "", new: Secret = "", again: Secret = "") -> Response:
+    """Change one's own password: the current one first (wrong ones counted
+    as failed sign-ins, then 429), the new one twice. The session goes on
+    with the new password; every other session of the user ends (a session
+    carries a fingerprint of the password it signed in with)."""
+    store = _store(request)
+    limiter = limiter_of(request, settings)
+    address = _address(request)
+
+    def again_page(error: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
+        return render(request, "account.html", status_code=status, headers=headers,
+                      account=store.get_user(principal.user), error=error, flash=None)
+
+    for who in (None, principal.user):
+        if (wait := limiter.wait(address, who, "password")) is not None:
+            return again_page("limited", 429, {"Retry-After": str(max(1, math.ceil(wait)))})
+    user, why = check_password(store, principal.user, current)
+    if user is None or why:
+        limiter.failed(address, principal.user, "password")
+        audit(request, "user.password", None, "denied", f"{principal.user}: current password wrong")
+        return again_page("wrong", 403)
+    if new != again:
+        return again_page("mismatch", 400)
+    if new == current:
+        return again_page("same", 400)
+    try:
+        check_password_length(new)
+    except InputError:
+        return again_page("short", 400)
+    set_password(store, principal.user, new, principal)
+    changed = store.get_user(principal.user)
+    if changed is not None:
+        sign_in(request, changed)  # this session goes on; the others carry the old fingerprint
+    request.session["account_flash"] = "changed"
+    return RedirectResponse("/ui/account", status_code=303)
+
+
+# -- users ---------------------------------------------------------------------------
+
+def _users_page(request: Request, status: int = 200, shown: dict[str, str] | None = None,
+                form: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:
+    store = _store(request)
+    consented, officers = known_banks(store)
+    return render(request, "admin_users.html", status_code=status, users=store.list_users(), roles=ROLES,
+                  banks=sorted(consented | officers), shown=shown, error=error,
+                  form=form or {"name": "", "role": "", "bank": ""},
+                  flash=request.session.pop("admin_flash", None))
+
+
+@router.get("/ui/admin/users", response_class=HTMLResponse, dependencies=[ADMINS])
+def users_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
+    """Every user, and the form that adds one."""
+    return _users_page(request)
+
+
+def _refusal(store: Store, name: str, role: str, bank: str, password: str) -> str | None:
+    """Why a user cannot be added as the form asks (a code the page words),
+    or ``None``: the checks of :func:`api.identity.add_user`, made first so
+    that the page can say in the reader's language what to change."""
+    try:
+        check_user_name(name)
+    except InputError:
+        return "name"
+    if role not in {r.value for r in Role}:
+        return "role"
+    if role == Role.CREDIT_OFFICER and not bank:
+        return "bank_needed"
+    if role != Role.CREDIT_OFFICER and bank:
+        return "bank_not_officer"
+    if bank:
+        try:
+            check_bank(bank)
+        except InputError:
+            return "bank"
+    try:
+        check_password_length(password)
+    except InputError:
+        return "short"
+    return "exists" if store.get_user(name) is not None else None
+
+
+@router.post("/ui/admin/users", response_class=HTMLResponse, dependencies=[ADMINS])
+def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", role: Field64 = "",
+              bank: Field64 = "", password: Secret = "") -> Response:
+    """Add a user (``user.add``, then ``user.password``) with the password
+    typed, or one made here and shown once when the field is left empty;
+    a refused form adds no user."""
+    store = _store(request)
+    name, bank = name.strip(), bank.strip()
+    form = {"name": name, "role": role, "bank": bank}
+    made = not password
+    password = password or new_password()
+    if (why := _refusal(store, name, role, bank, password)) is not None:
+        return _users_page(request, 400, form=form, error=why)
+    consented, _officers = known_banks(store)
+    try:
+        user = add_user(store, name, role, bank or None, principal)
+    except InputError:  # added by someone else meanwhile
+        return _users_page(request, 400, form=form, error="exists")
+    set_password(store, user.name, password, principal)
+    new_bank = user.bank if user.bank and user.bank not in consented else ""
+    if made:
+        return _users_page(request, shown={"kind": "added", "user": user.name, "password": password,
+                                           "new_bank": new_bank})
+    _flash(request, "added", user=user.name, new_bank=new_bank)
+    return RedirectResponse("/ui/admin/users", status_code=303)
+
+
+def _user_action(request: Request, principal: Principal, name: str, kind: str, act: Any) -> Response:
+    try:
+        act()
+    except NotFound:
+        _flash(request, "unknown", user=name)
+    else:
+        _flash(request, kind, user=name)
+    return RedirectResponse("/ui/admin/users", status_code=303)
+
+
+@router.post("/ui/admin/users/{name}/disable", dependencies=[ADMINS])
+def users_disable(request: Request, principal: FormPrincipal, name: str) -> Response:
+    """Disable a user: its token and password are refused from the next
+    request on and its sessions end. Not oneself (an admin would lock
+    themselves out of these pages)."""
+    if name == principal.user:
+        _flash(request, "not_self", user=name)
+        return RedirectResponse("/ui/admin/users", status_code=303)
+    return _user_action(request, principal, name, "disabled", lambda: set_active(_store(request), name, False, principal))
+
+
+@router.post("/ui/admin/users/{name}/enable", dependencies=[ADMINS])
+def users_enable(request: Request, principal: FormPrincipal, name: str) -> Response:
+    """Enable a disabled user again (they sign in anew)."""
+    return _user_action(request, principal, name, "enabled", lambda: set_active(_store(request), name, True, principal))
+
+
+@router.post("/ui/admin/users/{name}/password", response_class=HTMLResponse, dependencies=[ADMINS])
+def users_password(request: Request, principal: FormPrincipal, name: str, password: Secret = "") -> Response:
+    """Set a user's password (``user.password``): the one typed, or one made
+    here and shown once. The user's sessions end (their password changed)."""
+    store = _store(request)
+    made = not password
+    password = password or new_password()
+    try:
+        set_password(store, name, password, principal)
+    except InputError:
+        return _users_page(request, 400, error="short")
+    except NotFound:
+        _flash(request, "unknown", user=name)
+        return RedirectResponse("/ui/admin/users", status_code=303)
+    if name == principal.user and (me := store.get_user(name)) is not None:
+        sign_in(request, me)  # one's own password from this page: this session goes on
+    if made:
+        return _users_page(request, shown={"kind": "password", "user": name, "password": password})
+    _flash(request, "password", user=name)
+    return RedirectResponse("/ui/admin/users", status_code=303)
+
+
+@router.post("/ui/admin/users/{name}/token", response_class=HTMLResponse, dependencies=[ADMINS])
+def users_token(request: Request, principal: FormPrincipal, name: str) -> Response:
+    """Issue (or replace) a user's API token (``user.token``), shown once."""
+    try:
+        issued = issue_token(_store(request), name, principal)
+    except NotFound:
+        _flash(request, "unknown", user=name)
+        return RedirectResponse("/ui/admin/users", status_code=303)
+    return _users_page(request, shown={"kind": "token", "user": name, "token": issued.token})
+
+
+# -- consent -------------------------------------------------------------------------
+
+@router.get("/ui/admin/consent", response_class=HTMLResponse, dependencies=[ADMINS])
+def consent_page(request: Request, principal: PagePrincipal,
+                 bank: Annotated[str, Query(max_length=64)] = "",
+                 firm: Annotated[str, Query(max_length=64)] = "",
+                 page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    """The firms that consent to some bank (``bank``: to that one), a page
+    at a time, or one firm (``firm``) with the history of its consent;
+    with the forms that grant and revoke (audited ``consent.list``)."""
+    store = _store(request)
+    bank, firm = bank.strip(), firm.strip()
+    consented, officers = known_banks(store)
+    one = store.get_firms({firm}).get(firm) if firm else None
+    if firm:
+        current = store.consents(firm) if one is not None else {}
+        ids = [firm] if one is not None else []
+    else:
+        current = store.consents()
+        ids = sorted(f for f, banks in current.items() if banks and (not bank or bank in banks))
+    pages = max(1, math.ceil(len(ids) / CONSENT_PAGE_SIZE))
+    page = min(page, pages)
+    shown = ids[(page - 1) * CONSENT_PAGE_SIZE: page * CONSENT_PAGE_SIZE]
+    firms = store.get_firms(set(shown)) if shown else {}
+    history = store.consent_history([firm]) if one is not None else []
+    officer_count: dict[str, int] = {}
+    for u in store.list_users():
+        if u.bank and u.active:
+            officer_count[u.bank] = officer_count.get(u.bank, 0) + 1
+    by_bank = {b: sum(1 for banks in current.values() if b in banks) for b in sorted(consented)} if not firm else {}
+    audit(request, "consent.list", firm or None, detail=f"bank={bank or '*'} {len(shown)} firms")
+    return render(request, "admin_consent.html", bank=bank, firm=firm, one=one, rows=[
+        {"id": f, "name": firms[f].name if f in firms else "", "is_client": bool(f in firms and firms[f].is_client),
+         "banks": current.get(f, ())} for f in shown],
+        total=len(ids), page=page, pages=pages, history=list(reversed(history)), by_bank=by_bank,
+        banks=sorted(consented | officers), officers=officer_count, unknown_firm=bool(firm) and one is None,
+        flash=request.session.pop("admin_flash", None))
+
+
+def _consent_back(back: str, firm: str) -> str:
+    """Where a grant or revocation comes back to: the page it was made on
+    (a path of this site), else the firm's consent."""
+    return safe_next(back, "/ui/admin/consent?" + urlencode({"firm": firm}))
+
+
+@router.post("/ui/admin/consent", dependencies=[ADMINS])
+def consent_post(request: Request, principal: FormPrincipal, firm: Field64 = "", bank: Field64 = "",
+                 action: Annotated[str, Form(max_length=8)] = "grant",
+                 back: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Grant or revoke (``action``) ``firm``'s consent to share with
+    ``bank`` (audited ``consent.grant`` / ``consent.revoke``); the bank's
+    officers see the change from their next request."""
+    firm, bank = firm.strip(), bank.strip()
+    grant = action != "revoke"
+    store = _store(request)
+    consented, officers = known_banks(store)
+    new_bank = grant and bank not in consented | officers
+    try:
+        changed = consent_change(request, principal, firm, bank, grant)
+    except NotFound:
+        _flash(request, "unknown_firm", firm=firm)
+        return RedirectResponse(_consent_back(back, firm), status_code=303)
+    except InputError:
+        _flash(request, "bad_bank", firm=firm, bank=bank)
+        return RedirectResponse(_consent_back(back, firm), status_code=303)
+    found = store.get_firms({firm}).get(firm)
+    kind = ("granted" if grant else "revoked") if changed else ("already_granted" if grant else "not_granted")
+    _flash(request, kind, firm=firm, bank=bank, name=(found.name or "") if found else "",
+           new_bank=bank if new_bank and changed else "",
+           not_client="1" if grant and changed and found is not None and not found.is_client else "")
+    return RedirectResponse(_consent_back(back, firm), status_code=303)
+
+
+# -- the audit log -------------------------------------------------------------------
+
+@router.get("/ui/admin/audit", response_class=HTMLResponse, dependencies=[ADMINS])
+def audit_page(request: Request, principal: PagePrincipal,
+               user: Annotated[str, Query(max_length=64)] = "",
+               firm: Annotated[str, Query(max_length=64)] = "",
+               action: Annotated[str, Query(max_length=64)] = "",
+               since: Annotated[str, Query(max_length=40)] = "",
+               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
+    """The audit log, newest first: by user, firm, action and from a day
+    (``since``, a date in Japan time or an ISO moment), 100 a page. Reading
+    it is audited (``audit.list``), as the API's is."""
+    user, firm, action, since = user.strip(), firm.strip(), action.strip(), since.strip()
+    since_utc, bad_since = None, False
+    if since:
+        try:
+            since_utc = utc_iso(since + "T00:00:00+09:00" if len(since) == 10 else since)
+        except InputError:
+            bad_since = True
+    entries, total = _store(request).audit_log(user or None, firm or None, since_utc, action or None,
+                                               AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)
+    audit(request, "audit.list", firm or None,
+          detail=f"user={user or '*'} action={action or '*'} since={since or '*'}")
+    query = {k: v for k, v in (("user", user), ("firm", firm), ("action", action), ("since", since)) if v}
+    return render(request, "admin_audit.html", status_code=400 if bad_since else 200, entries=entries,
+                  audit_actions=list(ACTIONS), audit_action=action_label, audit_outcome=outcome_label,
+                  role_codes={r.value for r in Role},
+                  total=total, page=page, pages=max(1, math.ceil(total / AUDIT_PAGE_SIZE)), query=query,
+                  user_filter=user, firm_filter=firm, action_filter=action, since=since, bad_since=bad_since)

@@ -1,0 +1,249 @@
+"""The administrator's pages and one's own password, on both stores,
+signed in through ``/login`` as a browser is.
+
+* ``/ui/admin/users``: an admin adds users (a password typed, or one made
+  and shown once), disables and enables them, sets passwords and issues
+  API tokens; the user then signs in with what was shown; a refused form
+  adds no user; nobody but an admin opens the page.
+* ``/ui/admin/consent``: granting a firm's consent to a bank lets that
+  bank's credit officer open the firm from the next page on; revoking it
+  takes that away; the history says who did it.
+* ``/ui/admin/audit``: the log, filtered, in Japanese.
+* ``/ui/account``: a user changes their own password with the current one;
+  their other sessions end, this one goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.identity import set_password
+from api.service import ingest_file
+from api.settings import Settings
+from queries.access import SYSTEM
+from queries.model import Firm
+from queries.store import Store
+from tests.conftest import make_tokens
+from tests.integration.test_ui_analyst import _csrf
+
+PASSWORD = "correct horse battery staple"
+
+
+def _login(c: TestClient, name: str, password: str = PASSWORD) -> int:
+    c.cookies.clear()
+    r = c.post("/login", data={"name": name, "password": password, "csrf": _csrf(c.get("/login").text)},
+               follow_redirects=False)
+    return r.status_code
+
+
+def _post(c: TestClient, path: str, page: str, **data: str) -> object:
+    return c.post(path, data={"csrf": _csrf(c.get(page).text), **data}, follow_redirects=False)
+
+
+@pytest.fixture
+def app(store: Store, tmp_path: Path) -> Iterator[TestClient]:
+    store.upsert_firms([Firm("C1", "株式会社松江精機", is_client=True),
+                        Firm("C2", "株式会社出雲商事", is_client=True, consented_banks=("B1",))])
+    (tmp_path / "c1.csv").write_text("date,counterparty_name,direction,amount\n"
+                                     "2025-04-10,株式会社米子運送,sale,300000\n", encoding="utf-8")
+    ingest_file(store, tmp_path / "c1.csv", "C1", None, tmp_path / "rejects")
+    make_tokens(store)
+    for name in ("admin", "analyst", "officer_b1", "researcher"):
+        set_password(store, name, PASSWORD, SYSTEM)
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path / "home"), store=store)) as c:  # type: ignore[call-arg]
+        yield c
+
+
+def _shown_secret(page: str) -> str:
+    found = re.search(r'<code class="secret">([^<]+)</code>', page)
+    assert found, "no secret shown"
+    return found.group(1)
+
+
+def test_an_admin_adds_a_user_who_then_signs_in(app: TestClient, store: Store) -> None:
+    assert _login(app, "admin") == 303
+    page = app.get("/ui/admin/users")
+    assert page.status_code == 200
+    assert "ユーザーの登録" in page.text and 'data-user="analyst"' in page.text
+    # a password made by the page, shown once, not in the session
+    made = _post(app, "/ui/admin/users", "/ui/admin/users", name="kato", role="credit_officer", bank="B1",
+                 password="")
+    assert made.status_code == 200  # type: ignore[attr-defined]
+    first = _shown_secret(made.text)  # type: ignore[attr-defined]
+    assert len(first) == 16 and "表示されるのは今回だけです" in made.text  # type: ignore[attr-defined]
+    user = store.get_user("kato")
+    assert user is not None and user.role == "credit_officer" and user.bank == "B1" and user.active
+    assert first not in app.get("/ui/admin/users").text  # shown once
+    # a password typed by the admin: back to the list with a message
+    typed = _post(app, "/ui/admin/users", "/ui/admin/users", name="ann", role="analyst", bank="",
+                  password="a long enough password")
+    assert typed.status_code == 303  # type: ignore[attr-defined]
+    assert "ann を、入力したパスワードで登録しました。" in app.get("/ui/admin/users").text
+    # each signs in with what they were given
+    assert _login(app, "kato", first) == 303
+    assert "株式会社出雲商事" in app.get("/ui/firms/C2").text  # B1's officer sees the consenting client
+    assert _login(app, "ann", "a long enough password") == 303
+    # the audit log records who added them
+    added = [e for e in store.audit_log(None, None, None, "user.add", 10, 0)[0] if e.detail.startswith(("kato", "ann"))]
+    assert {e.user for e in added} == {"admin"}
+
+
+@pytest.mark.parametrize(("form", "says"), [
+    ({"name": "bo b", "role": "analyst"}, "ユーザー名は英字・数字"),
+    ({"name": "bob", "role": ""}, "役割を選んでください。"),
+    ({"name": "bob", "role": "credit_officer"}, "銀行を入力してください。"),
+    ({"name": "bob", "role": "analyst", "bank": "B1"}, "この役割では銀行を空欄にしてください。"),
+    ({"name": "bob", "role": "analyst", "password": "short"}, "パスワードは12〜1,024文字です"),
+    ({"name": "analyst", "role": "analyst"}, "その名前のユーザーはすでに登録されています。"),
+])
+def test_a_refused_form_says_why_and_adds_no_user(app: TestClient, store: Store, form: dict[str, str],
+                                                 says: str) -> None:
+    _login(app, "admin")
+    before = {u.name for u in store.list_users()}
+    r = _post(app, "/ui/admin/users", "/ui/admin/users", **{"bank": "", "password": "", **form})
+    assert r.status_code == 400  # type: ignore[attr-defined]
+    assert says in r.text  # type: ignore[attr-defined]
+    assert form["name"] in r.text  # type: ignore[attr-defined]  # the form keeps what was typed
+    assert {u.name for u in store.list_users()} == before
+
+
+def test_disable_enable_password_and_token(app: TestClient, store: Store) -> None:
+    analyst = TestClient(app.app)
+    assert _login(analyst, "analyst") == 303
+    assert analyst.get("/ui/portfolio").status_code == 200
+    _login(app, "admin")
+    assert _post(app, "/ui/admin/users/analyst/disable", "/ui/admin/users").status_code == 303  # type: ignore[attr-defined]
+    assert "analyst を無効にしました" in app.get("/ui/admin/users").text
+    assert analyst.get("/ui/portfolio", follow_redirects=False).status_code == 303  # its session ended
+    assert _login(analyst, "analyst") == 401
+    _post(app, "/ui/admin/users/analyst/enable", "/ui/admin/users")
+    assert _login(analyst, "analyst") == 303
+    # a new password made by the page: the old one no longer signs in, the new one does
+    r = _post(app, "/ui/admin/users/analyst/password", "/ui/admin/users", password="")
+    new = _shown_secret(r.text)  # type: ignore[attr-defined]
+    assert analyst.get("/ui/portfolio", follow_redirects=False).status_code == 303
+    assert _login(analyst, "analyst") == 401
+    assert _login(analyst, "analyst", new) == 303
+    # an API token, shown once, answers the API
+    token = _shown_secret(_post(app, "/ui/admin/users/researcher/token", "/ui/admin/users").text)  # type: ignore[attr-defined]
+    assert app.get("/health").status_code == 200
+    api = TestClient(app.app)
+    assert api.get("/firms?q=松江", headers={"Authorization": f"Bearer {token}"}).status_code == 403  # a researcher
+    assert api.get("/admin/users", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    # an admin cannot disable themselves (they would lock themselves out of this page)
+    _post(app, "/ui/admin/users/admin/disable", "/ui/admin/users")
+    assert "自分自身は無効にできません" in app.get("/ui/admin/users").text
+    assert store.get_user("admin").active  # type: ignore[union-attr]
+    actions = [e.action for e in store.audit_log("admin", None, None, None, 50, 0)[0]]
+    assert {"user.disable", "user.enable", "user.password", "user.token"} <= set(actions)
+
+
+@pytest.mark.parametrize("who", ["analyst", "officer_b1", "researcher"])
+def test_only_an_admin_opens_the_admin_pages(app: TestClient, store: Store, who: str) -> None:
+    _login(app, who)
+    for path in ("/ui/admin/users", "/ui/admin/consent", "/ui/admin/audit"):
+        r = app.get(path)
+        assert r.status_code == 403, path
+        assert "この画面" in r.text or "権限" in r.text
+    token = _csrf(app.get("/ui/account").text)
+    for path, data in (("/ui/admin/users", {"name": "eve", "role": "admin"}),
+                       ("/ui/admin/users/analyst/disable", {}),
+                       ("/ui/admin/consent", {"firm": "C1", "bank": "B2", "action": "grant"})):
+        assert app.post(path, data={"csrf": token, **data}, follow_redirects=False).status_code == 403, path
+    assert store.get_user("eve") is None and store.get_user("analyst").active  # type: ignore[union-attr]
+    assert "B2" not in store.consents("C1").get("C1", ())
+    assert "監査ログ" not in app.get("/ui/").text  # the menu does not offer them
+
+
+def test_consent_granted_and_revoked_from_the_page(app: TestClient, store: Store) -> None:
+    officer = TestClient(app.app)
+    _login(officer, "officer_b2")  # no password yet: set one
+    set_password(store, "officer_b2", PASSWORD, SYSTEM)
+    assert _login(officer, "officer_b2") == 303
+    assert officer.get("/ui/firms/C1").status_code == 404  # C1 has not consented to B2
+    _login(app, "admin")
+    firm_page = app.get("/ui/firms/C1").text
+    assert "データ共有の同意先：なし" in firm_page and "/ui/admin/consent?firm=C1" in firm_page
+    r = _post(app, "/ui/admin/consent", "/ui/admin/consent?firm=C1", firm="C1", bank="B2", action="grant",
+              back="/ui/admin/consent?firm=C1")
+    assert r.headers["location"] == "/ui/admin/consent?firm=C1"  # type: ignore[attr-defined]
+    page = app.get("/ui/admin/consent?firm=C1").text
+    assert "株式会社松江精機（C1）は B2 とデータを共有します。" in page
+    assert store.consents("C1")["C1"] == ("B2",)
+    assert officer.get("/ui/firms/C1").status_code == 200  # from the officer's next page
+    # the list by bank, with the revoke form; the history names the admin
+    by_bank = app.get("/ui/admin/consent?bank=B2").text
+    assert 'data-firm="C1"' in by_bank and 'data-firm="C2"' not in by_bank
+    _post(app, "/ui/admin/consent", "/ui/admin/consent?bank=B2", firm="C1", bank="B2", action="revoke",
+          back="/ui/admin/consent?bank=B2")
+    assert store.consents("C1").get("C1", ()) == ()
+    assert officer.get("/ui/firms/C1").status_code == 404
+    history = app.get("/ui/admin/consent?firm=C1").text
+    assert history.count('<td class="mono">admin</td>') == 2 and "撤回" in history
+    # nothing changed, an unknown firm, a new bank: each said
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="B9", action="revoke")
+    assert "C1 は B9 への共有に同意していませんでした。変更はありません。" in app.get("/ui/admin/consent?firm=C1").text
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="NOPE", bank="B1", action="grant")
+    assert "企業 NOPE は登録されていません。" in app.get("/ui/admin/consent").text
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="grant")
+    assert "b1 は新しい銀行です" in app.get("/ui/admin/consent?firm=C1").text
+    # an outside address as the way back is not followed
+    r = _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="revoke",
+              back="//evil.example/")
+    assert r.headers["location"] == "/ui/admin/consent?firm=C1"  # type: ignore[attr-defined]
+    actions = [(e.action, e.outcome) for e in store.audit_log("admin", "C1", None, None, 50, 0)[0]]
+    assert ("consent.grant", "ok") in actions and ("consent.revoke", "ok") in actions
+
+
+def test_the_audit_log_page(app: TestClient, store: Store) -> None:
+    _login(app, "analyst", "wrong password!!")
+    _login(app, "admin")
+    page = app.get("/ui/admin/audit")
+    assert page.status_code == 200
+    assert "ログイン" in page.text and "auth.login" in page.text and "拒否" in page.text
+    only = app.get("/ui/admin/audit?user=analyst&action=auth.login").text
+    rows = re.findall(r"<tr>\s*<td class=\"nowrap\">", only)
+    assert len(rows) == 1 and "wrong password from" in only
+    assert app.get("/ui/admin/audit?since=2000-01-01").status_code == 200
+    assert "日付は YYYY-MM-DD" in app.get("/ui/admin/audit?since=yesterday").text
+    assert "件" in app.get("/ui/admin/audit?since=2999-01-01").text
+    reads = store.audit_log("admin", None, None, "audit.list", 10, 0)[0]
+    assert reads and "user=analyst action=auth.login" in {e.detail.split(" since")[0] for e in reads}
+
+
+def test_a_user_changes_their_own_password(app: TestClient, store: Store) -> None:
+    other = TestClient(app.app)
+    assert _login(other, "officer_b1") == 303
+    assert _login(app, "officer_b1") == 303
+    page = app.get("/ui/account")
+    assert page.status_code == 200 and "パスワードの変更" in page.text and "B1" in page.text
+    wrong = _post(app, "/ui/account/password", "/ui/account", current="not my password", new="n" * 12,
+                  again="n" * 12)
+    assert wrong.status_code == 403 and "現在のパスワードが正しくありません" in wrong.text  # type: ignore[attr-defined]
+    differ = _post(app, "/ui/account/password", "/ui/account", current=PASSWORD, new="a new passphrase",
+                   again="a new passphrasf")
+    assert differ.status_code == 400 and "2回とも同じではありません" in differ.text  # type: ignore[attr-defined]
+    short = _post(app, "/ui/account/password", "/ui/account", current=PASSWORD, new="short", again="short")
+    assert short.status_code == 400  # type: ignore[attr-defined]
+    ok = _post(app, "/ui/account/password", "/ui/account", current=PASSWORD, new="a new passphrase",
+               again="a new passphrase")
+    assert ok.status_code == 303  # type: ignore[attr-defined]
+    assert "パスワードを変更しました" in app.get("/ui/account").text  # this session goes on
+    assert other.get("/ui/", follow_redirects=False).status_code == 303  # the other one ended
+    assert _login(other, "officer_b1") == 401
+    assert _login(other, "officer_b1", "a new passphrase") == 303
+    outcomes = [e.outcome for e in store.audit_log("officer_b1", None, None, "user.password", 10, 0)[0]]
+    assert sorted(outcomes) == ["denied", "ok"]
+
+
+def test_wrong_current_passwords_are_limited(app: TestClient, store: Store) -> None:
+    _login(app, "researcher")
+    statuses = [_post(app, "/ui/account/password", "/ui/account", current=f"guess number {i}",  # type: ignore[attr-defined]
+                      new="n" * 12, again="n" * 12).status_code for i in range(12)]
+    assert statuses[0] == 403 and statuses[-1] == 429
