@@ -82,9 +82,11 @@ PSEUDONYM_PREFIX = "p-"
 """Ids of ledger partners shown to a credit officer start with this (a firm
 master may not give a firm such an id: ``ingest.readers.firm_master``)."""
 DENIED_TO_RESEARCHERS = ("this role receives aggregates only: the correlation of parameters "
-                         "(GET /analytics/correlation) and the anonymised export (the page /ui/export, or "
-                         "torihiki export), never a firm-level answer")
-"""Why a researcher's firm-level read is refused (403), saying where the aggregates are."""
+                         "(the API's analytics/correlation) and the anonymised export (the web page Export, "
+                         "or torihiki export), never a firm-level answer")
+"""Why a researcher's firm-level read is refused (403), saying where the aggregates are
+(without an absolute path: an answer's detail loses those, ``api.errors.scrub``, and
+with it its translation on an error page)."""
 
 
 def is_pseudonym(firm_id: str) -> bool:
@@ -469,6 +471,27 @@ class ScopedStore:
         self._seen_by: dict[str, set[str]] = defaultdict(set)
         self._spellings: dict[tuple[str, str], list[str]] = {}  # (observer, firm) → its ledger's spellings
         self._pseudo: _Pseudonyms | None = None
+        self._focus: str | None = None  # the firm answered for: its ledger names hidden partners first
+
+    def focus(self, firm_id: str | None) -> None:
+        """Name a hidden partner as ``firm_id``'s own ledger spells it, where
+        that ledger recorded it (docs/access.md, rule 2): the firm whose
+        page, network, memo or what-if is being answered. Without a focus,
+        or for a hidden firm its ledger did not record (a second-hop firm),
+        the first visible ledger by client id names it. Without this, a
+        partner was named by whichever visible ledger of the request came
+        first — another client's spelling, even a misspelling, on the
+        borrower's own page."""
+        self._focus = firm_id if firm_id and not firm_id.startswith(PSEUDONYM_PREFIX) else None
+
+    def _observers(self, real: str) -> list[str]:
+        """The visible ledgers that recorded ``real``, in the order they name
+        it: the focus first, then by client id."""
+        seen = sorted(self._seen_by.get(real, ()))
+        if self._focus is not None and self._focus in seen:
+            seen.remove(self._focus)
+            seen.insert(0, self._focus)
+        return seen
 
     # -- what the caller is told -------------------------------------------
     def access(self) -> dict[str, Any]:
@@ -556,7 +579,7 @@ class ScopedStore:
     def _read_spellings(self, reals: Iterable[str]) -> None:
         """How the visible ledgers that recorded the firms ``reals`` spell
         them, as far as :meth:`_ledger_name` looks: for each firm, its
-        ledgers in client id order up to the first that spells it — one
+        ledgers in :meth:`_observers` order up to the first that spells it — one
         store call for the first ledger of every firm not named yet, another
         for the next of those it did not name, and so on (a shown hidden
         firm is seen by ~3 visible ledgers, and named by the first)."""
@@ -564,7 +587,7 @@ class ScopedStore:
         while todo:
             ask: dict[tuple[str, str], str] = {}
             for real in todo:
-                for observer in sorted(self._seen_by.get(real, ())):
+                for observer in self._observers(real):
                     key = (observer, real)
                     spelled = self._spellings.get(key)
                     if spelled is None:  # not read yet: the next to ask
@@ -581,9 +604,10 @@ class ScopedStore:
 
     def _ledger_name(self, real: str) -> str | None:
         """How the visible ledgers that recorded this partner spell it: the
-        first spelling of the first such ledger (by client id)."""
+        first spelling of the first such ledger (:meth:`_observers`: the
+        focus's, else by client id)."""
         self._read_spellings([real])
-        for observer in sorted(self._seen_by.get(real, ())):
+        for observer in self._observers(real):
             if spelled := self._spellings[(observer, real)]:
                 return spelled[0]
         return None

@@ -62,7 +62,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             principal = operator
             generated_by = operator.user
         try:
-            html = memo_html(ScopedStore(store, principal), args.firm_id, args.lang, generated_by, now,
+            scoped = ScopedStore(store, principal)
+            scoped.focus(args.firm_id)  # its hidden partners named as its own ledger does
+            html = memo_html(scoped, args.firm_id, args.lang, generated_by, now,
                              snapshots=SnapshotCache(), links=False)
         except AccessDenied:
             raise ValueError(f"--as {args.as_user}: the role {principal.role.value} receives aggregates "

@@ -83,6 +83,7 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
     from api.web.dossier import KEY_MEASURES, REASON_LABELS, dossier_cache
 
     store = ScopedStore(request.app.state.store, principal)
+    store.focus(firm_id)  # its hidden partners named as its own ledger does
     dossier = dossier_cache(request.app.state).get(store, firm_id, snapshots=shared_snapshot_cache(request.app.state),
                                                    months=MONTHS)
     lang = request_lang(request)
@@ -127,6 +128,7 @@ def firm_whatif(request: Request, firm_id: str, principal: PagePrincipal, fails:
     as a page of its own (a link copied, a bookmark: no ``HX-Request``), the
     firm page with the result, rather than an unstyled fragment."""
     store = ScopedStore(request.app.state.store, principal)
+    store.focus(firm_id)
     if store.get_firm(firm_id) is None:
         raise NotFound(f"no firm {firm_id!r}")
     if request.headers.get("hx-request") != "true":
