@@ -248,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output folder")
     s.add_argument("--for", dest="recipient", metavar="NAME",
                    help="the recipient: pseudonyms keyed for them (the same in each of their exports, "
-                        "different from anyone else's, as the web page gives a researcher); default: "
+                        "different from anyone else's though the values are the same, as the web page gives a "
+                        "researcher); default: "
                         "the operator's own key")
     s.add_argument("--format", choices=("csv", "parquet", "graphml"), default="csv",
                    help="file format of the export")

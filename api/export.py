@@ -2,8 +2,13 @@
 
 * Firm ids become keyed pseudonyms (HMAC-SHA256 with ``TORIHIKI_EXPORT_KEY``,
   or with a key derived from it for one recipient: a researcher's exports
-  share pseudonyms, two researchers' do not); a plain hash of a 13-digit
-  法人番号 would be reversed in seconds.
+  share pseudonyms, two researchers' carry others — but the same values, so
+  their files can still be matched row by row: the key keeps ids out, not
+  recipients apart); a plain hash of a 13-digit 法人番号 would be reversed
+  in seconds.
+* The distress measures (:data:`WITHHELD`) are not exported: they are built
+  from the firms' confidential management figures (a loss), and beside
+  exact degrees a reader could solve them back for a firm or its partners.
 * No names, no 法人番号; industry, prefecture and size class are coarsened
   until every industry × prefecture × size cell holds at least five firms
   (``graph.anonymise.coarsen``), and the steps taken are written down.
@@ -19,8 +24,9 @@
   CSV without one as Shift_JIS on a Japanese Windows) shows the Japanese
   as it is; pandas, readr and Python's ``utf-8-sig`` read the mark away.
 * A data dictionary describes every column of every file; ``export.json``
-  says what the export covers (months, when made, the coarsening) and never
-  where it was written.
+  says what the export covers (months, the data version it was read at,
+  the software version, when made, the coarsening, what is withheld) and
+  never where it was written.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
@@ -45,6 +52,7 @@ from graph.anonymise import (
     recipient_key,
 )
 from graph.metrics import METRICS
+from ingest.resolve import minted_kind
 
 __all__ = ["export_research", "ExportFormat"]
 
@@ -64,9 +72,20 @@ CSV_ENCODING = "utf-8-sig"
 """UTF-8 with a byte-order mark: Excel reads the Japanese right."""
 
 _PSEUDO = "pseudonym (HMAC-SHA256, keyed)"
+NODE_KINDS = {
+    "client": "a BPO client: its own ledger is in the data",
+    "corporation": "a corporation (by its 法人番号, or its name with a legal form), linked across clients",
+    "unresolved_name": "a name of unknown kind in one client's ledger, not linked across clients: the same "
+                       "counterparty in two clients' ledgers is two nodes",
+    "sole_proprietor": "a sole proprietor (a natural person) in one client's ledger, never linked across "
+                       "clients: the same person in two clients' ledgers is two nodes",
+    "listed": "a firm of the operator's firm master that is not (or no longer) a client",
+}
+"""The ``node_kind`` of the nodes file: what kind of firm a pseudonym stands for."""
 NODE_SPECS = [
     ColumnSpec("firm", "string", "", "firm pseudonym", _PSEUDO),
     ColumnSpec("is_client", "boolean", "", "a BPO client (its own ledger is in the data)"),
+    ColumnSpec("node_kind", "string", "", "; ".join(f"{k}: {v}" for k, v in NODE_KINDS.items())),
     ColumnSpec("industry", "string", "", "JSIC division letter, or a broader sector where coarsened",
                "generalised (k ≥ 5)"),
     ColumnSpec("prefecture", "string", "", "prefecture, or a (sub)region where coarsened", "generalised (k ≥ 5)"),
@@ -79,6 +98,23 @@ EDGE_SPECS = [
     ColumnSpec("month", "YYYY-MM", "", "calendar month of the trade"),
     ColumnSpec("amount", "integer", "yen", "trade seller → buyer in the month (each flow counted once)", _ROUNDED),
 ]
+GRAPHML_EDGE_SPECS = [
+    ColumnSpec("amount", "integer", "yen", "trade seller → buyer over the months exported: the sum of the "
+               "monthly amounts, each rounded first (so it can carry more figures than three)", _ROUNDED),
+    ColumnSpec("months", "integer", "months", "months in which the seller sold to the buyer"),
+]
+"""The attributes of ``network.graphml``'s edges (its nodes carry the nodes file's columns)."""
+WITHHELD = ("distressed", "partner_distress_share", "customer_distress_share", "supplier_distress_share",
+            "two_hop_distress_exposure", "hops_to_distress")
+"""Metrics not exported: whether a firm or its partners are in distress comes
+from the firms' confidential management figures (an ordinary loss), and with
+exact degrees and the edges beside it a reader can solve it back — for the
+firm itself (0 hops), and for a partner of a firm with few partners."""
+_REIDENTIFICATION = (
+    "k-anonymity covers industry, prefecture and size class only. A client's network metrics and edges "
+    "are close to unique (on the demo region, every client's metrics row is): anyone who knows a firm's "
+    "trading partners or sales can find its row. Keep the files to the research agreement; never join "
+    "them with firm-level data from elsewhere.")
 
 
 def round_yen(values: pd.Series, digits: int = YEN_DIGITS) -> pd.Series:
@@ -118,6 +154,18 @@ def _fractional_columns(metrics: pd.DataFrame) -> list[str]:
             if c != "firm" and c not in yen and not pd.api.types.is_integer_dtype(metrics[c])]
 
 
+def _node_kind(firm_id: str, is_client: bool) -> str:
+    """The ``node_kind`` of a firm (:data:`NODE_KINDS`)."""
+    return "client" if is_client else (minted_kind(firm_id) or "listed")
+
+
+def _software_version() -> str:
+    try:
+        return metadata.version("torihiki")
+    except metadata.PackageNotFoundError:  # run from a checkout without installing
+        return "unknown"
+
+
 def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
     """The metrics' dictionary entries, each typed as its column is written
     (counts are integers, the rest floats)."""
@@ -138,14 +186,15 @@ def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
 
 
 def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
-                    progress: Callable[[str], None] | None = None, recipient: str | None = None
-                    ) -> dict[str, object]:
+                    progress: Callable[[str], None] | None = None, recipient: str | None = None,
+                    data_version: int | None = None) -> dict[str, object]:
     """Write the export into ``out``; returns a summary (files, rows, coarsening steps).
 
     ``recipient``: whom it is for — its pseudonyms are then keyed for them
     (:func:`graph.anonymise.recipient_key`: stable across their releases,
     different from anyone else's); ``None``: with ``key`` itself (the
-    operator's own)."""
+    operator's own). ``data_version``: the store's data version the
+    snapshot was read at, written down so that a paper can cite what it used."""
     step = progress or (lambda _: None)
     if recipient is not None:
         key = recipient_key(key, recipient)
@@ -154,9 +203,11 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     firms = sorted(set(snap.network.edges["seller"]) | set(snap.network.edges["buyer"]) | set(snap.clients))
     alias = {f: pseudonymise(f, key) for f in firms}
     sizes = snap.firms_frame()["size_class"] if snap.clients else pd.Series(dtype="float64")
+    clients = [bool(snap.firms[f].is_client) if f in snap.firms else False for f in firms]
     nodes = pd.DataFrame({
         "firm": [alias[f] for f in firms],
-        "is_client": [bool(snap.firms[f].is_client) if f in snap.firms else False for f in firms],
+        "is_client": clients,
+        "node_kind": [_node_kind(f, c) for f, c in zip(firms, clients, strict=True)],
         "industry": [snap.firms[f].industry if f in snap.firms else None for f in firms],
         "prefecture": [snap.firms[f].prefecture if f in snap.firms else None for f in firms],
         "size_class": [None if pd.isna(sizes.get(f)) else int(sizes[f]) for f in firms],
@@ -169,7 +220,7 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     edges["seller"] = edges["seller"].map(alias)
     edges["buyer"] = edges["buyer"].map(alias)
     edges = edges.sort_values(["month", "seller", "buyer"]).reset_index(drop=True)
-    metrics = snap.metrics.copy()
+    metrics = snap.metrics.drop(columns=[c for c in WITHHELD if c in snap.metrics.columns])
     for c in _yen_columns(list(metrics.columns)):
         metrics[c] = round_yen(metrics[c]).astype("float64")
     for c in _fractional_columns(metrics):
@@ -184,7 +235,9 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     step("writing")
     files: list[str] = []
     dictionary = pd.concat([
-        data_dictionary(NODE_SPECS, nodes).assign(file="nodes"),
+        data_dictionary(NODE_SPECS, nodes).assign(file="network.graphml (nodes)" if fmt == "graphml" else "nodes"),
+        *([data_dictionary(GRAPHML_EDGE_SPECS, pd.DataFrame(columns=["amount", "months"]))
+           .assign(file="network.graphml (edges)")] if fmt == "graphml" else []),
         data_dictionary(EDGE_SPECS, edges).assign(file="edges"),
         data_dictionary(_metric_specs(metrics), metrics).assign(file="metrics"),
     ])
@@ -216,14 +269,22 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         "format": fmt, "files": files,
         "month_from": snap.month_from or snap.network.start,
         "month_to": snap.month_to or snap.network.end,
+        "data_version": data_version,
+        "software": f"torihiki {_software_version()}",
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "firms": len(nodes), "edges": len(edges),
         "metrics_rows": len(metrics), "k_anonymity": K_ANONYMITY, "coarsening_steps": co.steps,
         "suppressed_rows": co.suppressed_rows, "dropped_rows": co.dropped_rows,
         "csv_encoding": "UTF-8 with a byte-order mark" if fmt != "parquet" else None,
         "amounts": _ROUNDED,
-        "pseudonyms": (f"keyed for {recipient}: the same in every export for {recipient}, different from "
-                       "any other recipient's" if recipient is not None else "keyed with the operator's key"),
+        "pseudonyms": (f"keyed for {recipient}: the same in every export for {recipient}; another "
+                       "recipient's pseudonyms differ, but their values are the same, so two recipients' "
+                       "files can be matched row by row" if recipient is not None
+                       else "keyed with the operator's key"),
+        "withheld": {"columns": [c for c in WITHHELD if c in snap.metrics.columns],
+                     "why": "distress comes from the firms' confidential management figures (a loss), and "
+                            "beside exact degrees it could be solved back for a firm or its partners"},
+        "reidentification": _REIDENTIFICATION,
     }
     # the file travels with the export: no path of the machine that wrote it
     (out / "export.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")

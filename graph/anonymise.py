@@ -60,7 +60,9 @@ def recipient_key(key: bytes, recipient: str) -> bytes:
     (HMAC-SHA256 of ``recipient:<name>``): each recipient's pseudonyms are
     stable across their own releases — a study over time links them — but
     differ from every other recipient's, so two recipients cannot join their
-    files on the pseudonyms (rule 1 of ``docs/exports.md``).
+    files on the pseudonyms. They can still match rows by their values (a
+    client's metrics row is close to unique): the key keeps ids out, not
+    recipients apart (rule 1 of ``docs/exports.md``).
 
     >>> recipient_key(b"k" * 16, "ann") != recipient_key(b"k" * 16, "bob")
     True

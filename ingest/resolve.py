@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 import unicodedata
 from collections import defaultdict
@@ -48,7 +49,7 @@ from ingest.records import Counterparty
 from queries.model import Alias, Firm, MergeRecord, RegistryRecord
 from queries.store import Store
 
-__all__ = ["Resolver", "Resolution", "alias_key", "name_id"]
+__all__ = ["Resolver", "Resolution", "alias_key", "name_id", "minted_kind"]
 
 _CLOSE = 1.0 - AMBIGUITY_MARGIN - 0.01
 """Cutoff of the first name query (:meth:`Resolver._matches`): every runner-up
@@ -68,6 +69,20 @@ def alias_key(cp: Counterparty) -> str:
     parts = (unicodedata.normalize("NFKC", cp.name).strip(), cp.firm_id or "",
              cp.corporate_number or "", cp.invoice_number or "", cp.bank_account or "")
     return _hash("\x1f".join(parts), 8)
+
+
+_MINTED = re.compile(r"^(?:(C)\d{13}|([NUP])[0-9a-f]{12})$")
+_MINTED_KINDS = {"C": "corporation", "N": "corporation", "U": "unresolved_name", "P": "sole_proprietor"}
+
+
+def minted_kind(firm_id: str) -> str | None:
+    """What an id minted here says of its firm: ``"corporation"`` (``C`` +
+    法人番号, or ``N``: a corporation known by its name, linked across
+    clients), ``"unresolved_name"`` (``U``: a name of unknown kind, one
+    client's ledger only) or ``"sole_proprietor"`` (``P``: a natural
+    person, one client's ledger only); ``None`` for an id of the firm master."""
+    m = _MINTED.match(firm_id)
+    return _MINTED_KINDS[m.group(1) or m.group(2)] if m else None
 
 
 def name_id(nn: NormalizedName) -> str:

@@ -112,13 +112,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     stages = _Stages(8, True)
     try:
         with opened(settings) as store:
+            version = store.data_version()
             snap = Snapshot.load(store, args.from_, args.to, progress=stages)
             summary = export_research(snap, Path(args.out), args.format, key, progress=stages,
-                                      recipient=args.recipient)
+                                      recipient=args.recipient, data_version=version)
             record(store, cli_principal(), "export", None, "ok",
                    f"research export ({args.format}"
                    + (f", for {args.recipient}" if args.recipient else "")
-                   + f"): {summary['firms']} firms pseudonymised")
+                   + f"): {summary['firms']} firms pseudonymised; data version {version}")
     finally:
         stages.close()
     if args.json:

@@ -26,6 +26,7 @@ researchers and admins (``page_roles``).
 from __future__ import annotations
 
 import csv
+import hashlib
 import math
 import re
 import shutil
@@ -663,6 +664,7 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
     if month_from and month_to and month_from > month_to:
         return again("window", 422)
     store = ScopedStore(request.app.state.store, principal)
+    version = store.data_version()  # read before the snapshot: the export holds this version or a later one
     work = Path(tempfile.mkdtemp(prefix="torihiki-export-"))
     try:
         try:
@@ -672,7 +674,8 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
             audit(request, "export", None, "invalid", "research export: no trade in the window")
             return again("empty", 422)
         # pseudonyms keyed for the signed-in researcher: stable across their exports, unlike anyone else's
-        summary = export_research(snap, work / "export", fmt, key, recipient=principal.user)  # type: ignore[arg-type]
+        summary = export_research(snap, work / "export", fmt, key, recipient=principal.user,  # type: ignore[arg-type]
+                                  data_version=version)
         archive = work / "torihiki-export.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
             for name in [*summary["files"], "export.json"]:  # type: ignore[misc]
@@ -681,10 +684,14 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
         shutil.rmtree(work, ignore_errors=True)
         raise
     window = f"{month_from or '…'}–{month_to or '…'}"
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     audit(request, "export", None, "ok",
-          f"research export ({fmt}, {window}) in the web UI: {summary['firms']} firms pseudonymised")
+          f"research export ({fmt}, {window}) in the web UI: {summary['firms']} firms pseudonymised; "
+          f"data version {version}; zip sha256 {digest}")
     stamp = (month_from or "all").replace("-", "") + "-" + (month_to or "all").replace("-", "")
-    return FileResponse(archive, media_type="application/zip", filename=f"torihiki-export-{fmt}-{stamp}.zip",
+    made = str(summary["created_at"])[:10].replace("-", "")
+    return FileResponse(archive, media_type="application/zip",
+                        filename=f"torihiki-export-{made}-v{version}-{fmt}-{stamp}.zip",
                         headers={k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
                         background=BackgroundTask(shutil.rmtree, work, True))
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import main
-from api.export import export_research
+from api.export import NODE_KINDS, WITHHELD, export_research
 from api.portfolio import Snapshot, score_table
 from api.service import ingest_file
 from api.settings import Settings, get_settings
@@ -148,12 +148,25 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
         assert rounded == "rounded to 3 significant figures"
         # shares and indices to three decimals: no 16-digit fingerprint of a firm
         metrics = pd.read_csv(out / "metrics.csv")
-        for c in ("top_customer_share", "customer_hhi", "constraint", "partner_distress_share", "effective_size"):
+        for c in ("top_customer_share", "customer_hhi", "constraint", "ego_density", "effective_size"):
             values = metrics[c].dropna()
             assert len(values) and ((values * 1000).round(6) % 1 == 0).all(), c
         assert dictionary.set_index(["file", "name"]).loc[("metrics", "customer_hhi"), "privacy"] == \
             "rounded to 3 decimals"
+        # what kind of firm a node is: a per-client name is not mistaken for a firm seen by many
+        assert set(nodes["node_kind"]) <= set(NODE_KINDS) and "client" in set(nodes["node_kind"])
+        assert (nodes["node_kind"] == "client").sum() == (nodes["is_client"] == "True").sum()
+        # distress comes from confidential management figures: not exported
+        assert not set(WITHHELD) & set(pd.read_csv(out / "metrics.csv", nrows=1).columns)
+    if fmt == "graphml":  # the dictionary describes the graph's attributes, not files it did not write
+        dictionary = pd.read_csv(out / "data_dictionary.csv")
+        described = set(zip(dictionary["file"], dictionary["name"], strict=True))
+        assert {("network.graphml (edges)", "amount"), ("network.graphml (edges)", "months"),
+                ("network.graphml (nodes)", "node_kind")} <= described
+        assert "nodes" not in set(dictionary["file"])
     meta = json.loads((out / "export.json").read_text(encoding="utf-8"))
+    assert meta["data_version"] is None and meta["software"].startswith("torihiki ")
+    assert meta["withheld"]["columns"] == list(WITHHELD) and "k-anonymity covers" in meta["reidentification"]
     assert "out" not in meta and str(tmp_path) not in json.dumps(meta)  # no path of the machine that wrote it
     assert meta["month_from"] and meta["month_to"] and meta["month_from"] <= meta["month_to"]
     assert meta["created_at"].endswith("+00:00") and summary["out"] == str(out)
@@ -165,7 +178,7 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
         a = pd.read_csv(tmp_path / "again" / "nodes.csv")["firm"]
         b = pd.read_csv(tmp_path / "other" / "nodes.csv")["firm"]
         assert set(a) == set(pd.read_csv(out / "nodes.csv")["firm"]) and set(a).isdisjoint(set(b))
-        # one recipient's exports share pseudonyms; two recipients' do not (they cannot join their files)
+        # one recipient's exports share pseudonyms; two recipients' do not (not on the pseudonyms)
         for who, where in (("ann", "ann1"), ("ann", "ann2"), ("bob", "bob")):
             meta = export_research(Snapshot.load(loaded), tmp_path / where, "csv", KEY, recipient=who)
             assert "keyed for " + who in str(meta["pseudonyms"])

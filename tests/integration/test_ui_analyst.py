@@ -5,6 +5,7 @@ load's rejected rows, the research export, and who may open which page."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -684,13 +685,20 @@ def test_research_export_download(store: Store, tmp_path: Path) -> None:
         meta = json.loads(files.read("export.json"))
         assert (meta["month_from"], meta["month_to"]) == ("2025-01", "2025-06") and "out" not in meta
         assert meta["pseudonyms"].startswith("keyed for researcher")  # the signed-in researcher's own
+        # which data it came from, to cite: the store's data version, in the file and its name
+        version = store.data_version()
+        assert meta["data_version"] == version and meta["software"].startswith("torihiki ")
+        assert re.search(rf'filename="torihiki-export-\d{{8}}-v{version}-csv-202501-202506\.zip"',
+                         r.headers["content-disposition"])
         assert "torihiki-export-" not in files.read("export.json").decode()  # no server path
         parquet = c.post("/ui/export", data={"csrf": csrf, "fmt": "parquet"})
         assert parquet.status_code == 200 and "edges.parquet" in zipfile.ZipFile(io.BytesIO(parquet.content)).namelist()
         _login(c, "analyst")
         assert c.get("/ui/export").status_code == 403
-    (entry, *_), _ = store.audit_log(user="researcher", action="export")
-    assert entry.outcome == "ok" and entry.firm_id is None
+    entries, _ = store.audit_log(user="researcher", action="export")
+    assert all(e.outcome == "ok" and e.firm_id is None for e in entries)
+    digests = {e.detail.rsplit("zip sha256 ", 1)[-1] for e in entries}
+    assert hashlib.sha256(r.content).hexdigest() in digests  # the file handed out can be told again
 
 
 def test_export_without_a_key_says_so(store: Store, tmp_path: Path) -> None:
