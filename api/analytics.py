@@ -71,7 +71,12 @@ def _parameters(store: ReadStore, period: str | None) -> Any:
         raise InputError("no management parameters loaded (torihiki metrics import FILE)")
     from graph.frames import parameters_frame
 
-    return parameters_frame(rows, period)
+    frame = parameters_frame(rows, period)
+    if period and frame.empty:  # a matrix of nothing but gaps would read as "no correlation"
+        periods = sorted({r.period for r in rows})
+        raise InputError(f"no firm has management parameters for the period {period!r}"
+                         + (f"; periods with parameters: {', '.join(periods[:12])}" if periods else ""))
+    return frame
 
 
 def correlation_of(store: ReadStore, method: Literal["pearson", "spearman"] = "pearson",

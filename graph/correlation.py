@@ -36,8 +36,10 @@ NOTE = (
     "move an entry a lot."
 )
 
-MIN_N = 3
-"""Fewest firms with both values for a coefficient to be computed."""
+MIN_N = 5
+"""Fewest firms with both values for a coefficient to be computed: five, as
+for every other figure over firms (peer statistics, the export's k ≥ 5), so
+that a coefficient never stands for a handful of firms a reader could name."""
 
 
 @dataclass
@@ -118,7 +120,7 @@ def _pair(x: np.ndarray, y: np.ndarray, method: Method) -> tuple[float, float]:
 
 
 def correlation(
-    df: pd.DataFrame, method: Method = "pearson", columns: Sequence[str] | None = None
+    df: pd.DataFrame, method: Method = "pearson", columns: Sequence[str] | None = None, min_n: int = MIN_N
 ) -> CorrelationResult:
     """Pairwise-complete correlation matrix of ``df``'s columns across firms (rows).
 
@@ -129,6 +131,8 @@ def correlation(
     method : ``"pearson"`` (linear, :func:`scipy.stats.pearsonr`) or
         ``"spearman"`` (rank, :func:`scipy.stats.spearmanr`).
     columns : columns to use, in this order; default: every numeric column.
+    min_n : fewest firms with both values for a coefficient (:data:`MIN_N`;
+        three is the least a coefficient is defined on, for hand checks).
 
     Returns
     -------
@@ -140,7 +144,7 @@ def correlation(
     -----
     Each pair uses the firms that have both values (pairwise-complete), so
     entries may rest on different firms; ``n_pairs`` says how many. A pair
-    is undefined (``None``) with fewer than 3 such firms or when either
+    is undefined (``None``) with fewer than ``min_n`` (5) such firms or when either
     column is constant over them. BH adjustment runs over the defined
     off-diagonal pairs, each counted once. A binary column (``profitable``)
     gives the point-biserial correlation under Pearson.
@@ -167,14 +171,14 @@ def correlation(
     for i in range(k):
         col = data[present[:, i], i]
         npairs[i][i] = int(col.size)
-        if col.size >= MIN_N and np.ptp(col) > 0:
+        if col.size >= min_n and np.ptp(col) > 0:
             matrix[i][i] = 1.0
         for j in range(i + 1, k):
             both = present[:, i] & present[:, j]
             n = int(both.sum())
             npairs[i][j] = npairs[j][i] = n
             x, y = data[both, i], data[both, j]
-            if n < MIN_N or np.ptp(x) == 0 or np.ptp(y) == 0:
+            if n < min_n or np.ptp(x) == 0 or np.ptp(y) == 0:
                 continue
             r, p = _pair(x, y, method)
             if not (math.isfinite(r) and math.isfinite(p)):

@@ -35,6 +35,7 @@ from api.web.session import (
     sign_in,
     sign_out,
 )
+from queries.access import Role
 from queries.scoped import ScopedStore
 
 __all__ = ["router", "session_lost_over_http"]
@@ -82,6 +83,8 @@ def login(request: Request, settings: SettingsDep,
         return render(request, "login.html", status_code=401, next=target, name=name, error="wrong")
     user = request.app.state.store.get_user(principal.user)
     sign_in(request, user)
+    if target == "/ui/" and principal.role is Role.RESEARCHER:
+        target = "/ui/export"  # the one page of firm data a researcher has (the search finds nothing for them)
     return RedirectResponse(target, status_code=303)
 
 

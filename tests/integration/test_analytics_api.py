@@ -51,6 +51,10 @@ def test_correlation_of_the_study_table(client: TestClient) -> None:
     png = client.get("/analytics/correlation.png", params={"method": "spearman"})
     assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert client.get("/analytics/correlation", params={"method": "kendall"}).status_code == 422
+    # a period without parameters says so, rather than a matrix of gaps that reads as "no correlation"
+    empty = client.get("/analytics/correlation", params={"period": "FY2019"})
+    assert empty.status_code == 422 and "no firm has management parameters for the period 'FY2019'" in \
+        empty.json()["detail"] and "FY2024" in empty.json()["detail"]
 
 
 def test_whatif_ranges(client: TestClient) -> None:

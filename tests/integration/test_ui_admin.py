@@ -247,3 +247,17 @@ def test_wrong_current_passwords_are_limited(app: TestClient, store: Store) -> N
     statuses = [_post(app, "/ui/account/password", "/ui/account", current=f"guess number {i}",  # type: ignore[attr-defined]
                       new="n" * 12, again="n" * 12).status_code for i in range(12)]
     assert statuses[0] == 403 and statuses[-1] == 429
+
+
+def test_a_researcher_lands_on_the_export(app: TestClient) -> None:
+    """The firm search finds nothing for a researcher: their sign-in opens
+    the export, unless it was asked for another page."""
+    for who, lands in (("researcher", "/ui/export"), ("analyst", "/ui/")):
+        app.cookies.clear()
+        r = app.post("/login", data={"name": who, "password": PASSWORD, "csrf": _csrf(app.get("/login").text)},
+                     follow_redirects=False)
+        assert r.headers["location"] == lands
+    app.cookies.clear()
+    r = app.post("/login", data={"name": "researcher", "password": PASSWORD, "next": "/ui/account",
+                                 "csrf": _csrf(app.get("/login").text)}, follow_redirects=False)
+    assert r.headers["location"] == "/ui/account"

@@ -25,7 +25,8 @@ def test_hand_checked_pearson_and_spearman() -> None:
     # x = 1..4, y = 2, 4, 5, 9: means 2.5 and 5; Sxy = 1.5*3 + .5*1 + .5*0 + 1.5*4 = 11,
     # Sxx = 5, Syy = 9 + 1 + 0 + 16 = 26 -> r = 11 / sqrt(130).
     df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [2.0, 4.0, 5.0, 9.0]})
-    res = correlation(df)
+    assert correlation(df).matrix[0][1] is None  # four firms: fewer than five, not shown by default
+    res = correlation(df, min_n=3)
     assert res.matrix[0][1] == pytest.approx(11 / math.sqrt(130))
     assert res.matrix[1][0] == res.matrix[0][1]
     assert res.matrix[0][0] == 1.0 and res.p_values[0][0] is None
@@ -36,7 +37,7 @@ def test_hand_checked_pearson_and_spearman() -> None:
     # one pair only: the BH adjustment leaves it as it is
     assert res.p_adjusted[0][1] == pytest.approx(res.p_values[0][1])
     # monotone -> Spearman 1
-    assert correlation(df, "spearman").matrix[0][1] == pytest.approx(1.0)
+    assert correlation(df, "spearman", min_n=3).matrix[0][1] == pytest.approx(1.0)
 
 
 def test_pairwise_complete_constant_and_too_few() -> None:
@@ -46,7 +47,7 @@ def test_pairwise_complete_constant_and_too_few() -> None:
         "c": [7.0, 7.0, 7.0, 7.0, 7.0],  # constant
         "d": [np.nan, np.nan, np.nan, 1.0, 2.0],  # 2 values
     })
-    res = correlation(df)
+    res = correlation(df, min_n=3)
     i = res.columns.index
     # a-b on firms 0..2 only: (1,1), (2,3), (3,2) -> r = 0.5
     assert res.n_pairs[i("a")][i("b")] == 3
