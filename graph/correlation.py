@@ -151,7 +151,7 @@ def correlation(
 
     Examples
     --------
-    >>> df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [2.0, 4.0, 6.0, 8.5]})
+    >>> df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0, 5.0], "b": [2.0, 4.0, 6.0, 8.5, 10.0]})
     >>> round(correlation(df).matrix[0][1], 3)
     0.998
     """

@@ -138,7 +138,12 @@ def svg_data_uri(fig: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def _ticks(labels: Sequence[str], most: int = 8) -> list[int]:
+MAX_TICKS = 6
+"""Month labels on a time axis at most: ``2023年6月`` / ``Jun 2023`` take room, so
+every few months is labelled (the last always), not each one."""
+
+
+def _ticks(labels: Sequence[str], most: int = MAX_TICKS) -> list[int]:
     """Positions of at most ``most`` evenly spread tick labels, the last included."""
     n = len(labels)
     if n <= most:
@@ -149,7 +154,16 @@ def _ticks(labels: Sequence[str], most: int = 8) -> list[int]:
 
 
 def _legend(ax: Axes) -> None:
-    ax.legend(loc="upper left", fontsize=8, frameon=False, prop={"family": families(), "size": 8})
+    """The legend in a row above the plot, where no line runs (inside the
+    plot it sat on the payable-days line)."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, borderaxespad=0.2, frameon=False,
+              prop={"family": families(), "size": 8})
+
+
+def _month_axis(ax: Axes, months: Sequence[str], loc: Locale) -> None:
+    """Months (``YYYY-MM``) on the x axis as the reader writes them (``2023年6月``), every few."""
+    picks = _ticks(months)
+    ax.set_xticks(picks, labels=[loc.period(months[i]) for i in picks])
 
 
 def trend_chart(trend: Trend, loc: Locale) -> str | None:
@@ -172,8 +186,7 @@ def trend_chart(trend: Trend, loc: Locale) -> str | None:
     ax.plot(x, group, color=GROUP_COLOUR, linewidth=2, label=label(loc.gettext("Trading group"), 40))
     ax.plot(x, firm, color=FIRM_COLOUR, linewidth=2, label=label(loc.gettext("This firm"), 40))
     ax.axhline(100, color="#999999", linewidth=0.6, linestyle=":")
-    picks = _ticks(periods)
-    ax.set_xticks(picks, labels=[periods[i] for i in picks])
+    _month_axis(ax, periods, loc)
     ax.set_ylabel(label(loc.gettext("Turnover index (first period = 100)"), 60), fontsize=8, **_fonts())
     _style(ax)
     _legend(ax)
@@ -196,8 +209,7 @@ def terms_chart(terms: Terms, loc: Locale) -> str | None:
             label=label(loc.gettext("Receivable days"), 40))
     ax.plot(x, ap, color=THIRD_COLOUR, linewidth=2, marker="o", markersize=2.5,
             label=label(loc.gettext("Payable days"), 40))
-    picks = _ticks(months)
-    ax.set_xticks(picks, labels=[months[i] for i in picks])
+    _month_axis(ax, months, loc)
     ax.set_ylabel(label(loc.gettext("days"), 30), fontsize=8, **_fonts())
     ax.set_ylim(bottom=0)
     _style(ax)

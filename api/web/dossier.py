@@ -399,6 +399,11 @@ class Health:
     of the firm's trade (yen) with them: those partners are not assessed, so
     where every partner is masked nothing can be said of their health (the
     page says so rather than "no partner shows a signal").
+    ``second_hop_seen``: firms two steps away whose signals can be read (not
+    under pseudonyms). Two-hop exposure can be assessed only through assessed
+    partners with such firms beyond them (:attr:`two_hop_assessable`); where
+    it cannot, ``two_hop_exposure`` is ``None`` and the pages say "not
+    assessable" — 0 % would read as "no exposure" where nothing was seen.
     Screening signals, not a default prediction.
     """
 
@@ -411,6 +416,13 @@ class Health:
     distressed_second_hop: int
     masked_partners: int
     masked_share: float = 0.0
+    second_hop_seen: int = 0
+
+    @property
+    def two_hop_assessable(self) -> bool:
+        """Whether two-hop exposure says anything: some partner is assessed
+        and some firm beyond the partners can be seen with its signals."""
+        return not self.none_assessed and self.n_partners > 0 and self.second_hop_seen > 0
 
     @property
     def assessed_partners(self) -> int:
@@ -428,7 +440,10 @@ class PeerRow:
     """One measure against the peer group (``format``: :func:`value_format`):
     the firm's value, the peers' quartiles and ``n`` (``None`` when ``suppressed``: fewer than 5 firms —
     ``reason`` says so), the percentile (0–100) and ``comparison``
-    (``better``/``worse``/``similar`` by ``direction``)."""
+    (``better``/``worse``/``similar`` by ``direction``). ``assessable`` is
+    false where the firm's own value cannot be assessed (a distress measure
+    when its partners are under pseudonyms): the page says so instead of a
+    value or a reading."""
 
     name: str
     label: str
@@ -445,6 +460,7 @@ class PeerRow:
     comparison: str | None
     suppressed: bool
     reason: str | None
+    assessable: bool = True
 
 
 @dataclass(frozen=True)
@@ -544,7 +560,8 @@ class Masking:
 class Lineage:
     """Where the numbers come from: the firm's own ledger files (batches,
     newest first), the clients whose ledgers record its trade (``observers``,
-    ids the asker may see), the data version and when the dossier was made."""
+    ids the asker may see; ``observer_names``: their names by id), the data
+    version and when the dossier was made."""
 
     batches: list[Batch]
     observers: list[str]
@@ -553,6 +570,7 @@ class Lineage:
     data_version: int
     generated_at: str
     peers_computed_at: str | None
+    observer_names: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -800,6 +818,10 @@ def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
 DISTRESS_MEASURES = frozenset({"partner_distress_share", "customer_distress_share", "supplier_distress_share"})
 """Peer measures read from the partners' own distress signals (two-hop
 exposure reads the signals of firms beyond them, which may be visible)."""
+TWO_HOP_MEASURES = frozenset({"two_hop_distress_exposure"})
+"""Peer measures read from the signals of firms beyond the partners: not
+assessable where no such firm can be seen through an assessed partner
+(:attr:`Health.two_hop_assessable`)."""
 
 
 def _share_of(yen: Mapping[str, int], ids: Collection[str]) -> float:
@@ -808,15 +830,16 @@ def _share_of(yen: Mapping[str, int], ids: Collection[str]) -> float:
     return sum(max(yen.get(i, 0), 0) for i in ids) / total if total > 0 else 0.0
 
 
-def _without_distress_values(peers: Peers) -> Peers:
-    """``peers`` with the firm's own value, percentile and reading of the
-    measures read from partners' signals left empty: every partner of the
-    firm is masked, so 0 % would read as "healthy partners" when none could
-    be assessed (the peers' quartiles stay)."""
+def _without_distress_values(peers: Peers, measures: Collection[str] = DISTRESS_MEASURES) -> Peers:
+    """``peers`` with the firm's own value, percentile and reading of
+    ``measures`` (read from signals that cannot be seen) left empty and
+    marked not assessable: where every partner of the firm is masked, or no
+    firm beyond them can be seen, 0 % would read as "healthy partners" or
+    "no exposure" when none could be assessed (the peers' quartiles stay)."""
     if not peers.rows:
         return peers
-    rows = [dataclasses.replace(r, value=None, percentile=None, comparison=None)
-            if r.name in DISTRESS_MEASURES else r for r in peers.rows]
+    rows = [dataclasses.replace(r, value=None, percentile=None, comparison=None, assessable=False)
+            if r.name in measures else r for r in peers.rows]
     return dataclasses.replace(peers, rows=rows)
 
 
@@ -972,19 +995,26 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     distressed = set(reasons) - {firm_id}
     flagged_ids = [i for i in by_yen if i in distressed]
     pseudo = [i for i in by_yen if is_masked(i)]  # partners under pseudonyms, largest trade first
+    # two steps away through the partners that can be assessed, the firms whose signals can be read
+    seen2 = {f for s, b, _ in around2 for f, via in ((s, b), (b, s))
+             if f in hop2 and not is_masked(f) and via in hop1 and not is_masked(via)}
     health = Health(
         end, len(partners), len(flagged_ids),
         [PartnerHealth(i, name(i), role(i), yen[i], sorted(reasons[i]), False) for i in flagged_ids[:TOP]],
         _value(partner_distress_share(net, [firm_id], distressed=distressed), firm_id) if net else None,
         _value(two_hop_distress_exposure(net, [firm_id], distressed=distressed), firm_id) if net else None,
-        len(hop2 & distressed), len(pseudo), _share_of(yen, pseudo))
+        len(hop2 & distressed), len(pseudo), _share_of(yen, pseudo), len(seen2))
+    if not health.two_hop_assessable:  # nothing seen two steps away: not "no exposure"
+        health = dataclasses.replace(health, two_hop_exposure=None)
 
     # -- trend against the group, peers
     trend = _trend(store, firm_id, names, months)
     peers = _peers(store, firm_id, snapshots) if firm.is_client else Peers(
         False, "not a BPO client: peer baselines compare clients", reason_code="not_client")
-    if health.none_assessed:
-        peers = _without_distress_values(peers)
+    unassessed = (DISTRESS_MEASURES if health.none_assessed else frozenset()) | (
+        TWO_HOP_MEASURES if not health.two_hop_assessable else frozenset())
+    if unassessed:
+        peers = _without_distress_values(peers, unassessed)
 
     # -- what-if picker and highlights (direct exposure only)
     candidates = [Candidate(i, name(i), role(i), yen[i], is_masked(i)) for i in by_yen[:MAX_CANDIDATES]]
@@ -1009,8 +1039,10 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                       [MaskedPartner(i, name(i), yen[i]) for i in pseudo[:TOP]], len(pseudo))
     observers = sorted({o for p in pairs for obs in p.observers for o in split_observers(obs)
                         if o and not is_masked(o)})
+    observer_firms = store.get_firms(observers) if observers else {}
     lineage = Lineage(batches, observers, coverage.latest_month, latest_load, store.data_version(), _now(),
-                      peers.computed_at)
+                      peers.computed_at,
+                      {o: observer_firms[o].name if o in observer_firms else None for o in observers})
     return Dossier(_profile(firm), coverage, concentration, terms, trend, health, peers, choice, masking,
                    lineage)
 
@@ -1090,7 +1122,9 @@ def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:
 def _named(values: dict[str, Any], failing_id: str, failing_name: str | None) -> dict[str, Any]:
     """A note's values as the page shows them: the failing firm by its name, as
     the result's heading names it (the API's note gives its id; a masked firm
-    has no name here and keeps its pseudonym)."""
+    has no name here and keeps its pseudonym); counts with a thousands
+    separator (``1,593``: Japanese and English group digits alike)."""
+    shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in values.items()}
     if failing_name and values.get("firm") == failing_id:
-        return {**values, "firm": failing_name}
-    return values
+        return {**shown, "firm": failing_name}
+    return shown

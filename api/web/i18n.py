@@ -88,10 +88,16 @@ _DETAILS: KnownForms = known_forms(
     (r"no (?:load|batch) '(?P<id>[^']*)'", "No load %(id)s."),
     (r"no alert '(?P<id>[^']*)'", "No alert %(id)s."),
     (r"no drawn partner '(?P<via>[^']*)' of firm '(?P<id>[^']*)'", "Firm %(via)s is not drawn beside %(id)s."),
+    (r"this needs the role (?P<roles>[\w, ]+); you act as (?P<role>\w+)",
+     "This needs the role %(roles)s; you act as %(role)s."),
 )
 """The details of a refusal (``queries.store.NotFound``'s text, written in
 English for the API and the CLI) that an error page shows, as messages
 of the catalogs."""
+
+
+_FISCAL_YEAR = re.compile(r"FY(\d{4})")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +162,24 @@ class Locale:
             return "–"
         return format_decimal(value, format="+#,##0." + "0" * digits + ";-#,##0." + "0" * digits,
                               locale=self._babel)
+
+    def days(self, value: float | None, digits: int = 1) -> str:
+        """A number of days with its unit: ``13.5日`` / ``13.5 days``; an en dash for no value."""
+        if value is None:
+            return "–"
+        n = self.number(value, digits)
+        return f"{n}日" if self.lang == "ja" else f"{n} days"
+
+    def period(self, value: str | None) -> str:
+        """A period of the management parameters or the peer figures as a
+        reader writes it: a fiscal year ``FY2024`` as ``2024年度`` in Japanese
+        (``FY2024`` in English: April 2024 – March 2025), a month ``YYYY-MM``
+        as :meth:`month`; anything else as is."""
+        if not value:
+            return "–"
+        if (fy := _FISCAL_YEAR.fullmatch(value)) is not None:
+            return f"{fy[1]}年度" if self.lang == "ja" else f"FY{fy[1]}"
+        return self.month(value) if _MONTH.fullmatch(value) else value
 
     def month(self, value: str | None) -> str:
         """``YYYY-MM`` as ``2024年4月`` / ``Apr 2024``."""

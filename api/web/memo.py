@@ -66,7 +66,9 @@ class MemoFormats:
             return "–"
         if unit == "%":
             return f"{loc.number(value, 1)}%"
-        if unit in ("days", "hours/month"):
+        if unit == "days":
+            return loc.days(value)
+        if unit == "hours/month":
             return loc.number(value, 1)
         if unit in ("flag", "class", "persons") or name in ("out_degree", "in_degree", "partners",
                                                              "hops_to_distress", "distressed"):

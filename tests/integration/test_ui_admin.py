@@ -261,3 +261,16 @@ def test_a_researcher_lands_on_the_export(app: TestClient) -> None:
     r = app.post("/login", data={"name": "researcher", "password": PASSWORD, "next": "/ui/account",
                                  "csrf": _csrf(app.get("/login").text)}, follow_redirects=False)
     assert r.headers["location"] == "/ui/account"
+
+
+def test_refusals_read_in_japanese_on_an_error_page(app: TestClient) -> None:
+    """A browser following an API link it may not open gets the refusal's
+    reason in Japanese, and a researcher a way back to the export."""
+    _login(app, "researcher")
+    html = {"Accept": "text/html"}
+    firm = app.get("/firms/C1", headers=html)
+    assert firm.status_code == 403 and "研究者の役割で利用できるのは集計値だけです" in firm.text
+    assert "aggregates only" not in firm.text and 'href="/ui/export"' in firm.text
+    admin = app.get("/admin/users", headers=html)
+    assert admin.status_code == 403 and "この操作には admin の役割が必要です（あなたの役割：researcher）。" in admin.text
+    assert app.get("/admin/users").json()["detail"] == "this needs the role admin; you act as researcher"  # the API's
