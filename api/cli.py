@@ -332,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = bs.add_parser("rollback", help="remove everything one batch loaded")
     b.add_argument("batch_id", help="id from `batches list`")
     b.add_argument("--json", action="store_true")
+    b.add_argument("--interrupted", action="store_true",
+                   help="roll back a batch still marked loading, whose load was killed and cannot be run again "
+                        "(only when no load of it is running: a running load would write on)")
     b.add_argument("--no-refresh", action="store_true",
                    help="skip recomputing peer inputs, the portfolio, alerts and the answers rendered at load "
                         "time afterwards (run `torihiki refresh` later)")
@@ -398,6 +401,10 @@ def _ends_quietly_on_a_closed_pipe(on: bool) -> Iterator[None]:
         signal.signal(signal.SIGPIPE, previous)
 
 
+RESUMABLE = frozenset({"load", "ingest"})
+"""Commands that, run again after a failure, resume the load they stopped in."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # The driver logs retries and server notices; the CLI reports one line per error instead.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -418,6 +425,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StoreUnavailable as e:
         print(f"error: store unavailable: {_one_line(e)}", file=sys.stderr)
+        if command in RESUMABLE:
+            print(f"what was written is kept: once the store answers again, run the same `torihiki {command}` "
+                  "command again; it resumes where it stopped (files already loaded are not loaded twice)",
+                  file=sys.stderr)
         return 3
     except StoreError as e:
         print(f"error: {_one_line(e)}", file=sys.stderr)

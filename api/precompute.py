@@ -75,6 +75,7 @@ from api.portfolio import SnapshotCache
 from api.process_memory import collect_rarely
 from api.settings import Settings
 from api.web.i18n import DEFAULT_LANG
+from domain.parent_watch import watch_parent
 from queries.access import Principal, Role
 from queries.factory import open_store
 from queries.scoped import ScopedStore, scoped_key
@@ -162,9 +163,10 @@ _stop: EventLike | None = None
 (given to the process when it is forked, :func:`_inherit_stop`)."""
 
 
-def _inherit_stop(stop: EventLike) -> None:
+def _inherit_stop(stop: EventLike, parent: int) -> None:
     global _stop
     _stop = stop
+    watch_parent(parent)  # a refresh killed outright leaves no rendering process behind
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,7 @@ class Precompute:
             fork = mp.get_context("fork")
             self._stop = fork.Event()  # reaches the processes as they are forked, not through the call queue
             self._pool = ProcessPoolExecutor(len(shards), mp_context=fork, initializer=_inherit_stop,
-                                             initargs=(self._stop,))
+                                             initargs=(self._stop, os.getpid()))
             # The children's garbage collectors leave what they inherit alone (a load's
             # leftovers, pages shared with this process until touched): frozen
             # around the forks, which happen in the first submit.

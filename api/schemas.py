@@ -89,7 +89,8 @@ class EgoNode(_Out):
     months: list[str] = Field(default_factory=list)
     via: list[str] = Field(default_factory=list)
     name: str | None = None
-    is_client: bool = False
+    is_client: bool | None = Field(False, description="a BPO client; null for a firm under a pseudonym "
+                                                      "(a credit officer is not told)")
     industry: str | None = None
 
 

@@ -29,7 +29,7 @@ from ingest.month_window import MonthWindow
 from ingest.readers.detect import Format, FormatError, detect_format, read_ledger
 from ingest.resolve import Resolver
 from queries.model import Firm, TradeEdge
-from queries.scoped import ReadStore
+from queries.scoped import ReadStore, is_pseudonym
 from queries.store import NotFound, Store
 
 __all__ = [
@@ -131,7 +131,8 @@ def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
         nodes.append({
             "id": n.id, "hop": n.hop, "role": n.role, "sales_to": n.sales_to,
             "purchases_from": n.purchases_from, "months": list(n.months), "via": list(n.via),
-            "name": f.name if f else None, "is_client": bool(f.is_client) if f else False,
+            "name": f.name if f else None,
+            "is_client": None if is_pseudonym(n.id) else bool(f.is_client) if f else False,
             "industry": f.industry if f else None,
         })
     edges = [

@@ -56,6 +56,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from domain.parent_watch import watch_parent
 from ingest.aggregate import MonthlyAggregator
 from ingest.decode import SAMPLE_BYTES, EncodingError, binary_reason
 from ingest.firm_names import display_name_changes
@@ -531,7 +532,8 @@ class Loader:
         ended = False
         try:
             if self.workers > 0 and reader is None and many:
-                pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"))
+                pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("fork"),
+                                           initializer=watch_parent, initargs=(os.getpid(),))
             if many:
                 reopen = getattr(self.store, "reopener", None) if pool is not None else None
                 self._writer = (_ProcessWriter(reopen(), self.times) if reopen is not None
@@ -1013,7 +1015,7 @@ class _ProcessWriter:
     def __init__(self, opener: Callable[[], Store], times: LoadTimes) -> None:
         self.times = times
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"),
-                                         initializer=_open_writer_store, initargs=(opener,))
+                                         initializer=_open_writer_store, initargs=(opener, os.getpid()))
 
     def submit(self, method: str, *args: Any) -> Future[float]:
         future = self._pool.submit(_write_in_process, method, args)
@@ -1034,8 +1036,9 @@ class _ProcessWriter:
 _process_writes: _Writes | None = None
 
 
-def _open_writer_store(opener: Callable[[], Store]) -> None:
+def _open_writer_store(opener: Callable[[], Store], parent: int) -> None:
     global _process_writes
+    watch_parent(parent)  # a load killed outright leaves no writer behind
     store = opener()
     _process_writes = _Writes(store)
     # Closed when the process exits (the pool's shutdown): SQLite checkpoints its log then.

@@ -232,6 +232,13 @@ class Resolver:
             for fid, name, _ in firms:
                 if name:
                     idx.names.add(fid, normalize_name(name))
+            # Every spelling stored for a firm, as a load indexes each spelling it
+            # resolves (_remember): a spelling then resolves the same whether the file
+            # that first spelled the firm so was loaded in this run or an earlier one
+            # (a load resumed after a crash, a file uploaded on its own).
+            for fid, raw in self.store.alias_spellings():
+                if not fid.startswith(_CLIENT_SCOPED) and fid in self._firms:
+                    idx.names.add(fid, normalize_name(raw))
             # Registry names carry the furigana that lets bank kana match kanji
             # names; a number that is already a firm is indexed under that firm.
             for r in self.store.registry_records():

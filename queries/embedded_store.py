@@ -76,7 +76,7 @@ from queries.sql.schema import (
     MIGRATE_BATCHES,
     SCHEMA,
 )
-from queries.store import NotFound, StoreError, StoreUnavailable
+from queries.store import BatchLoading, NotFound, StoreError, StoreUnavailable
 
 __all__ = ["EmbeddedStore", "DB_FILENAME"]
 
@@ -474,6 +474,8 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
                        written: Mapping[tuple[str, str], Sequence[tuple[str, Series]]] | None = None) -> None:
         # ``written`` is not needed here: reading a pair's observations back
         # from SQLite costs about what merging them costs.
+        if not batches and not pairs:  # files already loaded: no write, so the data version stays
+            return
         ordered = sorted(set(pairs))
         slices = [ordered[i:i + _REFRESH_PAIRS] for i in range(0, len(ordered), _REFRESH_PAIRS)] or [[]]
         for n, part in enumerate(slices):
@@ -491,10 +493,13 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
             return [BatchInfo(*r) for r in self._conn().execute(tq.LIST_BATCHES_OF, (client_id,))]
         return [BatchInfo(*r) for r in self._conn().execute(tq.LIST_BATCHES)]
 
-    def rollback_batch(self, batch_id: str) -> dict[str, int]:
+    def rollback_batch(self, batch_id: str, interrupted: bool = False) -> dict[str, int]:
         with self._tx() as c:
-            if c.execute(tq.GET_BATCH, (batch_id,)).fetchone() is None:
+            row = c.execute(tq.GET_BATCH, (batch_id,)).fetchone()
+            if row is None:
                 raise NotFound(f"no batch {batch_id!r}")
+            if BatchInfo(*row).status == "loading" and not interrupted:
+                raise BatchLoading(f"batch {batch_id!r} is still loading, or its load was interrupted")
             pairs = {(s, b) for s, b in c.execute(tq.BATCH_TRADE_PAIRS, (batch_id,))}
             trades = c.execute(tq.DELETE_BATCH_TRADES, (batch_id,)).rowcount
             payments = c.execute(tq.DELETE_BATCH_PAYMENTS, (batch_id,)).rowcount
@@ -760,6 +765,9 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
 
     def firm_names(self) -> list[tuple[str, str | None, str | None]]:
         return [(r[0], r[1], r[2]) for r in self._conn().execute(rq.FIRM_NAMES)]
+
+    def alias_spellings(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self._conn().execute(rq.ALIAS_SPELLINGS)]
 
     # -- entity resolution -----------------------------------------------
     def aliases(self, client_id: str) -> dict[str, Alias]:

@@ -82,7 +82,7 @@ from queries.series import (
     group_rows,
     merge_pair,
 )
-from queries.store import NotFound, StoreError, StoreUnavailable
+from queries.store import BatchLoading, NotFound, StoreError, StoreUnavailable
 
 __all__ = ["Neo4jStore", "make_driver"]
 
@@ -443,6 +443,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
     @_translate
     def finish_batches(self, batches: Sequence[BatchInfo], pairs: Collection[tuple[str, str]],
                        written: Mapping[tuple[str, str], Sequence[tuple[str, Series]]] | None = None) -> None:
+        if not batches and not pairs:  # files already loaded: no write, so the data version stays
+            return
         ordered = sorted(set(pairs))
         slices = [ordered[i:i + _REFRESH_PAIRS] for i in range(0, len(ordered), _REFRESH_PAIRS)] or [[]]
         for n, part in enumerate(slices):
@@ -467,9 +469,12 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
         return [_batch(r) for r in self._read(bq.LIST_BATCHES)]
 
     @_translate
-    def rollback_batch(self, batch_id: str) -> dict[str, int]:
-        if not self._read(bq.GET_BATCH, id=batch_id):
+    def rollback_batch(self, batch_id: str, interrupted: bool = False) -> dict[str, int]:
+        found = self._read(bq.GET_BATCH, id=batch_id)
+        if not found:
             raise NotFound(f"no batch {batch_id!r}")
+        if found[0]["status"] == "loading" and not interrupted:
+            raise BatchLoading(f"batch {batch_id!r} is still loading, or its load was interrupted")
 
         def delete_slice(tx: neo4j.ManagedTransaction) -> dict[str, int]:
             deleted = plain_rows(tx.run(bq.DELETE_BATCH_OBS, id=batch_id, limit=_DELETE_SLICE))
@@ -769,6 +774,10 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
     @_translate
     def firm_names(self) -> list[tuple[str, str | None, str | None]]:
         return [(r["id"], r["name"], r["corporate_number"]) for r in self._read(rq.FIRM_NAMES)]
+
+    @_translate
+    def alias_spellings(self) -> list[tuple[str, str]]:
+        return [(r["id"], r["name"]) for r in self._read(rq.ALIAS_SPELLINGS)]
 
     # -- entity resolution -------------------------------------------------
     @_translate

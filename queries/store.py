@@ -26,7 +26,7 @@ from queries.series import FirmTotals, PairTrade, Series
 if TYPE_CHECKING:  # only an annotation: importing the interface must not load pandas (CLI start-up)
     import pandas as pd
 
-__all__ = ["Store", "StoreError", "StoreUnavailable", "NotFound"]
+__all__ = ["Store", "StoreError", "StoreUnavailable", "NotFound", "BatchLoading"]
 
 
 class StoreError(Exception):
@@ -47,6 +47,13 @@ class StoreUnavailable(StoreError):
 
 class NotFound(StoreError):
     """The requested object does not exist (or is not visible to the caller)."""
+
+
+class BatchLoading(StoreError):
+    """A batch still marked ``loading`` cannot be rolled back: its load may
+    still be writing (it would write on after the rollback, and what it
+    wrote then could no longer be removed), or it was interrupted (run the
+    same load again: it resumes, then the batch can be rolled back)."""
 
 
 class Store(Protocol):
@@ -197,11 +204,13 @@ class Store(Protocol):
         firm's page: an index lookup, not the 59,000 batches of a region) —
         newest first."""
 
-    def rollback_batch(self, batch_id: str) -> dict[str, int]:
+    def rollback_batch(self, batch_id: str, interrupted: bool = False) -> dict[str, int]:
         """Remove a batch's trade rows, its lines without a counterparty, the
         firms it alone created, and the batch record. Returns what was deleted
         (``trades``, ``payments``, ``unnamed``, ``firms``, ``batches``).
-        Raises :class:`NotFound`."""
+        Raises :class:`NotFound`, and :class:`BatchLoading` for a batch still
+        ``loading`` unless ``interrupted`` (the caller knows no load of it is
+        running: a load killed whose files are gone)."""
 
     # -- trade ---------------------------------------------------------
     def data_version(self) -> int:
@@ -393,6 +402,13 @@ class Store(Protocol):
     def firm_names(self) -> list[tuple[str, str | None, str | None]]:
         """(id, name, 法人番号) of every firm with a name or a 法人番号 (to
         build the name index and the number → firm map)."""
+
+    def alias_spellings(self) -> list[tuple[str, str]]:
+        """(firm id, spelling) of every spelling a ledger gave a firm (but
+        those resolved by a bank account alone), once each, by firm and
+        spelling: entity resolution indexes them, as a
+        load indexes the spellings it resolves, so that a spelling resolves
+        the same whether an earlier file was loaded in the same run or not."""
 
     # -- entity resolution ---------------------------------------------
     def aliases(self, client_id: str) -> dict[str, Alias]:

@@ -8,7 +8,9 @@ from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
 from api.settings import Settings
+from domain.errors import InputError
 from ingest import review
+from queries.store import BatchLoading
 
 __all__ = ["cmd_review_list", "cmd_review_accept", "cmd_review_reject", "cmd_merges", "cmd_undo",
            "cmd_batches_list", "cmd_batches_rollback"]
@@ -89,7 +91,13 @@ def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
     """Remove one batch, then refresh what is derived from the whole network
     (as after a load: the portfolio, peers and alerts no longer count it)."""
     with opened(settings) as store:
-        counts = store.rollback_batch(args.batch_id)
+        try:
+            counts = store.rollback_batch(args.batch_id, interrupted=args.interrupted)
+        except BatchLoading:
+            raise InputError(f"batch {args.batch_id} has not finished loading: it is still being written, or its "
+                             "load was interrupted. Load the same file again for the same client (it resumes), then "
+                             "roll it back; or, only when no load of it is running (the file is gone), roll it back "
+                             "with --interrupted") from None
         record(store, cli_principal(), "batch.rollback", None, "ok",
                f"{args.batch_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         if not args.no_refresh:

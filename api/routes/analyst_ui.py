@@ -64,7 +64,7 @@ from queries.access import Role
 from queries.identity import AuditEntry
 from queries.model import BatchInfo
 from queries.scoped import ScopedStore
-from queries.store import NotFound, Store
+from queries.store import BatchLoading, NotFound, Store
 
 __all__ = ["router", "PAGE_SIZE", "SORTS", "FILTERS"]
 
@@ -388,8 +388,22 @@ def loads_page(request: Request, principal: PagePrincipal, settings: SettingsDep
                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
     """Every load (batch), newest first; ``client`` and ``rejected=1`` narrow the list."""
     context = _loads_context(request, settings, client.strip(), rejected in ("1", "on", "true"), page)
-    context["flash"] = request.session.pop("loads_flash", None)
+    context["flash"] = _flash_for(request, lambda f: f.get("kind") in LIST_FLASHES)
     return render(request, "loads.html", **context)
+
+
+LIST_FLASHES = frozenset({"rolled_back", "no_file", "bad_client", "unknown_client", "bad_format", "bad_months",
+                          "bad_year", "too_many", "too_large", "refused"})
+"""The messages the loads list shows; the others (a file loaded, a rollback refused) are a
+load page's, and stay for it when the list is opened first (another tab)."""
+
+
+def _flash_for(request: Request, mine: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+    """The loads pages' message, taken only by the page it is for."""
+    flash = request.session.get("loads_flash")
+    if isinstance(flash, dict) and mine(flash):
+        return request.session.pop("loads_flash")
+    return None
 
 
 def _loads_context(request: Request, settings: Any, client: str, rejected: bool, page: int) -> dict[str, Any]:
@@ -519,7 +533,12 @@ def rollback_load(request: Request, principal: FormPrincipal, settings: Settings
     if confirm != "yes":
         _loads_flash(request, "unconfirmed", batch=batch_id)
         return RedirectResponse(f"/ui/loads/{batch_id}", 303)
-    counts = store.rollback_batch(batch_id)
+    try:
+        counts = store.rollback_batch(batch_id)
+    except BatchLoading as e:  # still writing, or interrupted: a rollback now would leave what it writes next
+        audit(request, "batch.rollback", batch.client_id or None, "invalid", f"{batch_id}: {e}")
+        _loads_flash(request, "still_loading", batch=batch_id)
+        return RedirectResponse(f"/ui/loads/{batch_id}", 303)
     audit(request, "batch.rollback", batch.client_id or None, "ok",
           f"{batch_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     _moved(request, store)
@@ -570,7 +589,7 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
                                  "raw": rec[4]})
                 total = i + 1
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    flash = request.session.pop("loads_flash", None)
+    flash = _flash_for(request, lambda f: f.get("batch") == batch.id and f.get("kind") not in LIST_FLASHES)
     # months loaded twice, however either load was made: the same client and format, or journal and bank
     overlaps = _overlap_rows(batch_overlaps(_raw(request), batch))
     settlements = batch_double_settlements(_raw(request), batch)

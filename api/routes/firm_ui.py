@@ -131,8 +131,11 @@ def firm_whatif(request: Request, firm_id: str, principal: PagePrincipal, fails:
     store.focus(firm_id)
     if store.get_firm(firm_id) is None:
         raise NotFound(f"no firm {firm_id!r}")
+    query = urlencode({k: v for k, v in (("fails", fails.strip()),
+                                         ("lang", request.query_params.get("lang", ""))) if v})
+    page = f"/ui/firms/{quote(firm_id, safe='')}{'?' + query if query else ''}#whatif"
     if request.headers.get("hx-request") != "true":
-        query = urlencode({k: v for k, v in (("fails", fails.strip()),
-                                             ("lang", request.query_params.get("lang", ""))) if v})
-        return RedirectResponse(f"/ui/firms/{quote(firm_id, safe='')}{'?' + query if query else ''}#whatif", 303)
-    return render(request, "firm_whatif.html", firm_id=firm_id, fails=fails.strip(), **_whatif(store, firm_id, fails))
+        return RedirectResponse(page, 303)
+    # the browser's address becomes the firm page with this result: a reload or a bookmark shows it again
+    return render(request, "firm_whatif.html", headers={"HX-Push-Url": page}, firm_id=firm_id,
+                  fails=fails.strip(), **_whatif(store, firm_id, fails))

@@ -51,9 +51,11 @@ def root() -> RedirectResponse:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/ui/") -> HTMLResponse:  # noqa: A002 (the query parameter's name)
+def login_page(request: Request, next: str = "/ui/", signed_out: str = "") -> HTMLResponse:  # noqa: A002
+    """The login form (``next``: the page to come back to; ``signed_out``:
+    the user has just signed out, and is told so)."""
     csrf_token(request)  # the login form's token, in the session before sign-in
-    return render(request, "login.html", next=safe_next(next), error=None, name="")
+    return render(request, "login.html", next=safe_next(next), error=None, name="", signed_out=bool(signed_out))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -127,7 +129,7 @@ def _warn_plain_http(request: Request) -> None:
 def logout(request: Request, who: FormPrincipal) -> Response:
     audit(request, "auth.logout")
     sign_out(request)
-    return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/login?signed_out=1", status_code=303)
 
 
 @router.get("/lang/{lang}")

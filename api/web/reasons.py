@@ -73,6 +73,10 @@ REASONS: KnownForms = known_forms(
     (r"expected (?P<need>\d+) (?:fields|columns), found (?P<found>\d+)",
      N_("%(found)s fields where the format has %(need)s")),
     (r"too few columns \((?P<found>\d+)\)", N_("Too few fields (%(found)s)")),
+    (r"more columns \((?P<found>\d+)\) than the header \((?P<need>\d+)\): a value with a comma, such as an amount "
+     r"written 1,234,567, must be in quotes \(\"1,234,567\"\)",
+     N_("More fields (%(found)s) than the header (%(need)s): a value with a comma, such as an amount written "
+        "1,234,567, must be in quotes (\"1,234,567\")")),
     (r"malformed quoting: a quoted field is not closed right before a comma or the line end",
      N_("Malformed quoting: a quoted field is not closed right before a comma or the line end")),
     (r"record runs over (?P<n>\d+) lines \(unbalanced quote\?\)",

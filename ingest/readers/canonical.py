@@ -28,6 +28,7 @@ client's own figures, not in the network.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from operator import itemgetter
@@ -93,12 +94,24 @@ def read_canonical(path: Path, encoding: str | None = None
     if isinstance(header, Reject):
         yield header
         return
-    plan = _Plan(header.cols)
+    plan = _Plan(header.cols, len(header.cells))
     for rec in rows:
         if isinstance(rec, CsvDefect):  # e.g. "field too long", not "too few columns"
             yield Reject(name, rec.line, rec.reason, raw=rec.text)
         elif not is_blank_cells(rec[1]):
             yield _parse_row(name, rec[0], rec[1], plan)
+
+
+_THOUSANDS = re.compile(r"\d{3}")
+_LEADING = re.compile(r"-?\d{1,3}")
+
+
+def _split_amount(cells: list[str], plan: _Plan) -> bool:
+    """Whether the amount looks cut at a thousands separator: 1–3 digits, then
+    a cell of exactly three digits (``587`` | ``400``)."""
+    i = plan.amount_col
+    return (i >= 0 and i + 1 < len(cells) and _LEADING.fullmatch(cells[i].strip()) is not None
+            and _THOUSANDS.fullmatch(cells[i + 1].strip()) is not None)
 
 
 class _Plan:
@@ -108,11 +121,13 @@ class _Plan:
     empty cell.
     """
 
-    __slots__ = ("get", "ncols", "max_col")
+    __slots__ = ("get", "ncols", "max_col", "width", "amount_col")
 
-    def __init__(self, cols: dict[str, int]) -> None:
+    def __init__(self, cols: dict[str, int], width: int) -> None:
         self.get = itemgetter(*(cols.get(f, -1) for f in _FIELDS))
         self.ncols, self.max_col = len(cols), max(cols.values())
+        self.width = width  # cells of the header row
+        self.amount_col = cols.get("amount", -1)
 
 
 _FIELDS = ("date", "direction", "amount", "counterparty_name", "counterparty_id",
@@ -130,6 +145,11 @@ def _parse_row(name: str, line: int, cells: list[str],
     n = len(cells)
     if n < plan.ncols and plan.max_col >= n:
         return Reject(name, line, f"too few columns ({n})", raw=raw)
+    if n > plan.width and (any(c.strip() for c in cells[plan.width:]) or _split_amount(cells, plan)):
+        # 587,400 unquoted is two cells: read as 587 it would load wrong without a word (a row
+        # one empty cell wider than the header, a trailing comma, is read as it is)
+        return Reject(name, line, f"more columns ({n}) than the header ({plan.width}): a value with a comma, "
+                      'such as an amount written 1,234,567, must be in quotes ("1,234,567")', raw=raw)
     # A column past the end of a short row reads as empty, as does a field the header
     # lacks (index -1). (The list is this row's own.)
     if plan.max_col >= n:

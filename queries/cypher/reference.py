@@ -43,6 +43,13 @@ FIRM_NAMES: Final[LiteralString] = """
 MATCH (f:Firm) WHERE f.name IS NOT NULL OR f.corporate_number IS NOT NULL
 RETURN f.id AS id, f.name AS name, f.corporate_number AS corporate_number ORDER BY f.id
 """
+# Every stored spelling of a firm (entity resolution's name index), once per firm and spelling; not
+# those known by a bank account alone (a load does not index them either).
+ALIAS_SPELLINGS: Final[LiteralString] = """
+MATCH (a:Alias) WHERE a.method <> 'bank_account'
+WITH DISTINCT a.firm_id AS id, a.raw_name AS name WHERE name IS NOT NULL
+RETURN id, name ORDER BY id, name
+"""
 
 ALIAS_FIELDS: Final[LiteralString] = (
     "a.client_id AS client_id, a.key AS key, a.raw_name AS raw_name, a.firm_id AS firm_id, "

@@ -61,6 +61,12 @@ FIRM_NAMES: Final = (
     "SELECT id, name, corporate_number FROM firms "
     "WHERE name IS NOT NULL OR corporate_number IS NOT NULL ORDER BY id"
 )
+# Every stored spelling of a firm (entity resolution's name index), once per firm and spelling; not
+# those known by a bank account alone (a load does not index them either).
+ALIAS_SPELLINGS: Final = (
+    "SELECT DISTINCT firm_id, raw_name FROM aliases WHERE raw_name IS NOT NULL AND method != 'bank_account' "
+    "ORDER BY firm_id, raw_name"
+)
 DELETE_FIRM_IF_ORPHAN: Final = """
 DELETE FROM firms
 WHERE id = ? AND is_client = 0 AND created_by_batch IS NOT NULL

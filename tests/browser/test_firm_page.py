@@ -47,9 +47,15 @@ def test_an_analyst_reads_a_client_and_runs_a_whatif(page: Any, site: Site) -> N
     assert options.count() >= 1
     page.select_option("select[name=fails]", index=0)
     url_before = page.url
+    chosen = page.locator("select[name=fails]").input_value()
     page.click(".whatif-form button[type=submit]")
     page.wait_for_selector("#whatif-result h3", timeout=30_000)
-    assert page.url == url_before  # swapped in place, no navigation
+    # swapped in place, and the address is the firm page with this result (a reload or bookmark shows it)
+    assert page.url.startswith(url_before + "?fails=" + chosen) and page.url.endswith("#whatif")
+    shown = page.locator("#whatif-result h3").inner_text()
+    page.reload()
+    page.wait_for_selector("#whatif-result h3", timeout=30_000)
+    assert page.locator("#whatif-result h3").inner_text() == shown
     result = page.locator("#whatif-result").inner_text()
     assert "円 –" in result and "影響区分" in result  # a loss range and a band
     _frame_errors(page)

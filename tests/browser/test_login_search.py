@@ -46,7 +46,8 @@ def test_each_role_signs_in_sees_its_menu_and_logs_out(page: Any, site: Site, us
     assert ("エクスポート" in menu) == (role in ("admin", "researcher"))
     assert_japanese_renders(page, "nav.mainnav")
     page.click("button:has-text('ログアウト')")
-    page.wait_for_url("**/login")
+    page.wait_for_url("**/login?signed_out=1")
+    assert "ログアウトしました" in page.locator("main").inner_text()  # told, in Japanese
     page.goto(site.url("/ui/"))
     assert "/login" in page.url
 

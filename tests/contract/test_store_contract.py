@@ -12,7 +12,7 @@ from ingest.load import load_file
 from ingest.readers.detect import read_ledger
 from queries.identity import GRANT, REVOKE, ConsentEvent
 from queries.model import BatchInfo, Firm, PaymentRow, TradeRow
-from queries.store import NotFound, Store
+from queries.store import BatchLoading, NotFound, Store
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample"
 
@@ -98,6 +98,21 @@ def test_rollback_removes_batch_and_its_orphan_firms(store: Store) -> None:
         store.rollback_batch("b1")
 
 
+def test_a_batch_still_loading_is_not_rolled_back(store: Store) -> None:
+    """A load still writing would write on after a rollback, and what it
+    wrote then could no longer be removed: a batch marked ``loading`` is
+    refused, unless the caller says its load was interrupted."""
+    store.upsert_firms([Firm("A", is_client=True)])
+    store.begin_batch(_batch())
+    store.upsert_firms([Firm("B", name="new")], batch_id="b1")
+    store.write_chunk("b1", 0, [TradeRow("A", "B", "2025-04", "A", 1000, 1)], [])
+    with pytest.raises(BatchLoading):
+        store.rollback_batch("b1")
+    assert store.get_batch("b1") is not None and store.get_firm("B") is not None  # nothing removed
+    deleted = store.rollback_batch("b1", interrupted=True)
+    assert deleted["trades"] == 1 and store.get_batch("b1") is None
+
+
 def load_sample(store: Store, rejects: Path) -> None:
     for path in sorted((SAMPLE / "ledgers").glob("*.csv")):
         load_file(store, path, None, fmt="canonical", reader=lambda p: read_ledger(p, "canonical"),
@@ -106,9 +121,11 @@ def load_sample(store: Store, rejects: Path) -> None:
 
 def test_sample_loads_once_and_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
     load_sample(store, tmp_path)
-    before = store.counts()
+    before, version = store.counts(), store.data_version()
     load_sample(store, tmp_path)
     assert store.counts() == before
+    # nothing written: the data version stays, so the answers stored at load time still serve
+    assert store.data_version() == version
     assert before["batches"] == 8
     assert all(b.status == "done" for b in store.list_batches())
 
@@ -145,7 +162,7 @@ def test_rollback_counts_only_its_own_rows_while_another_load_runs(store: Store,
 
     t = threading.Thread(target=other_load)
     t.start()
-    deleted = store.rollback_batch("old")
+    deleted = store.rollback_batch("old", interrupted=True)  # its own load is not running (never finished)
     t.join()
     assert (deleted["trades"], deleted["payments"]) == (2, 1)
     assert store.counts()["trades"] == 300

@@ -284,7 +284,9 @@ def test_a_browser_signs_in_with_name_and_password(store: Store, tmp_path: Path,
         assert c.post("/logout", data={"csrf": "forged"}).status_code == 403
         home = c.get("/ui/")
         kept = c.cookies.get("torihiki_session")  # a copy of the cookie, taken before signing out
-        assert c.post("/logout", data={"csrf": _csrf(home.text)}, follow_redirects=False).status_code == 303
+        out = c.post("/logout", data={"csrf": _csrf(home.text)}, follow_redirects=False)
+        assert out.status_code == 303 and out.headers["location"] == "/login?signed_out=1"
+        assert "ログアウトしました" in c.get(out.headers["location"]).text  # the user is told
         assert c.get("/firms/F1/view").status_code == 401
         c.cookies.set("torihiki_session", kept)  # … does not outlive the sign-out
         assert c.get("/firms/F1/view").status_code == 401

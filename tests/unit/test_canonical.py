@@ -87,3 +87,24 @@ def test_property_no_good_row_lost(tmp_path: Path, rows: list[tuple[str, object]
     for i in items:
         if isinstance(i, Reject):
             assert i.reason and i.line >= 2
+
+
+def test_an_unquoted_thousands_separator_is_rejected_not_misread(tmp_path: Path) -> None:
+    """``587,400`` unquoted is two cells: read as 587 yen it would load wrong
+    without a word. A row wider than the header is rejected with its reason,
+    unless it is only a trailing comma."""
+    p = tmp_path / "l.csv"
+    p.write_text("date,client_id,counterparty_name,counterparty_id,corporate_number,direction,amount,memo\n"
+                 "2024-06-04,F2,株式会社テスト商事,,,sale,1000,\n"
+                 "2024-06-05,F2,株式会社テスト商事,,,sale,587,400,\n"      # memo would read 400
+                 "2024-06-06,F2,株式会社テスト商事,,,sale,1,234,567\n"     # a cell past the header
+                 '2024-06-07,F2,株式会社テスト商事,,,sale,"1,234,567",\n'  # quoted: fine
+                 "2024-06-08,F2,株式会社テスト商事,,,sale,2000,memo,\n",   # a trailing comma: fine
+                 encoding="utf-8")
+    out = list(read_canonical(p))
+    assert [(type(r).__name__, r.line) for r in out] == [
+        ("LedgerLine", 2), ("Reject", 3), ("Reject", 4), ("LedgerLine", 5), ("LedgerLine", 6)]
+    assert [r.amount for r in out if isinstance(r, LedgerLine)] == [1000, 1_234_567, 2000]
+    bad = [r for r in out if isinstance(r, Reject)]
+    assert all(r.reason.startswith("more columns (9) than the header (8)") for r in bad)
+    assert bad[0].raw.endswith("587,400,")
