@@ -910,7 +910,9 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
             if problems == ["ok"]:
                 version = dst.execute(tq.DATA_VERSION).fetchone()
                 report["data_version"] = int(version[0]) if version else 0
-                report.update(_counts(dst), users=dst.execute("SELECT count(*) FROM users").fetchone()[0])
+                report.update(_counts(dst), users=dst.execute("SELECT count(*) FROM users").fetchone()[0],
+                              unfinished_batches=dst.execute(
+                                  "SELECT count(*) FROM batches WHERE status = 'loading'").fetchone()[0])
                 dst.execute("PRAGMA journal_mode=DELETE")
         finally:
             dst.close()

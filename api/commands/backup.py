@@ -111,6 +111,9 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
           f"data version {report['data_version']}")
     print(f"  firms {report['firms']:,}, trade observations {report['trades']:,}, payment observations "
           f"{report['payments']:,}, batches {report['batches']:,}, users {report['users']:,}")
+    if report.get("unfinished_batches"):
+        print(f"  note: {report['unfinished_batches']:,} loads had not finished when it was taken (a load running, "
+              "or one interrupted): after a restore, load the same files again to finish them")
     copied = [n for n in COPIED if (home / n).exists()]
     print(f"  beside it: {files:,} files ({_size(size)}) of {', '.join(copied)}" if copied
           else "  beside it: nothing (no session key, reject file or upload yet)")

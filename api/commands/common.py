@@ -90,7 +90,10 @@ def refresh_analytics(store: Store, settings: Settings, quiet: bool = False) -> 
 
 
 def _say_waiting(holder: str) -> None:
-    print(f"another refresh is running ({holder}): this one starts when it ends",  # noqa: T201
+    from api.refresh_turn import LEASE_SECONDS
+
+    print(f"another refresh holds the turn ({holder}): this one starts when it ends — or, if that process "  # noqa: T201
+          f"was killed, when its lease runs out, within {LEASE_SECONDS:.0f} s of its last renewal",
           file=sys.stderr, flush=True)
 
 

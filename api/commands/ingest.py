@@ -47,6 +47,7 @@ class Totals:
     review_queued: int = 0
     files_with_rejects: int = 0
     files_loading_nothing: int = 0  # every line rejected: nothing of the file is in the data
+    resumed: int = 0  # loads an earlier, interrupted run had begun: finished by this one
     # loads repeating months of another load of the client in the same format (run_overlaps)
     repeated_months: list[dict[str, Any]] = field(default_factory=list)
     # months whose settlements a journal and a bank file of the client both hold (run_double_settlements)
@@ -55,6 +56,7 @@ class Totals:
     def add(self, s: LoadSummary) -> None:
         self.files += 1
         self.duplicates += int(s.duplicate)
+        self.resumed += int(bool(s.resumed) and not s.duplicate)
         if not s.duplicate:
             self.rows_read += s.rows_read
             self.rows_loaded += s.rows_loaded
@@ -76,7 +78,9 @@ class Totals:
         return asdict(self)
 
     def line(self) -> str:
-        return (f"{self.files} files ({self.files - self.duplicates} loaded, {self.duplicates} already loaded, "
+        return (f"{self.files} files ({self.files - self.duplicates} loaded"
+                + (f", of them {self.resumed} begun by an interrupted load and finished now" if self.resumed else "")
+                + f", {self.duplicates} already loaded, "
                 f"{self.failed} failed): {self.rows_loaded:,} rows loaded, {self.rows_rejected:,} rejected, "
                 f"{self.rows_skipped:,} skipped, {self.review_queued:,} spellings to review"
                 + (f", {self.rows_cleaned:,} names cleaned" if self.rows_cleaned else "")

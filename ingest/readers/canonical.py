@@ -99,7 +99,7 @@ def read_canonical(path: Path, encoding: str | None = None
         if isinstance(rec, CsvDefect):  # e.g. "field too long", not "too few columns"
             yield Reject(name, rec.line, rec.reason, raw=rec.text)
         elif not is_blank_cells(rec[1]):
-            yield _parse_row(name, rec[0], rec[1], plan)
+            yield _parse_row(name, rec[0], rec[1], plan, rec[2])
 
 
 _THOUSANDS = re.compile(r"\d{3}")
@@ -134,10 +134,11 @@ _FIELDS = ("date", "direction", "amount", "counterparty_name", "counterparty_id"
            "corporate_number", "memo", "client_id")
 
 
-def _parse_row(name: str, line: int, cells: list[str],
-               plan: _Plan) -> LedgerLine | UnnamedLine | Reject:
-    """One data row → a ledger line (or an unnamed one), or a Reject with the column and reason."""
-    raw = ",".join(cells)
+def _parse_row(name: str, line: int, cells: list[str], plan: _Plan,
+               raw: str) -> LedgerLine | UnnamedLine | Reject:
+    """One data row → a ledger line (or an unnamed one), or a Reject with the
+    column and reason; ``raw``: the row as the file writes it (quotes kept),
+    for the rejects file."""
     if "\ufffd" in raw:
         return Reject(name, line, "bytes that are not valid in the file's encoding", raw=raw)
     if "\x00" in raw:

@@ -62,7 +62,7 @@ def test_a_refresh_waits_for_another_holders_turn(store: Store, tmp_path: Path,
     refresh.start()
     time.sleep(3)
     assert not done and store.get_analytics(PORTFOLIO_SIGNALS) is None  # waiting: nothing computed yet
-    assert "another refresh is running (another-machine pid 7 abc)" in capsys.readouterr().err
+    assert "another refresh holds the turn (another-machine pid 7 abc)" in capsys.readouterr().err
     assert store.release_lease(REFRESH_LEASE, "another-machine pid 7 abc")
     refresh.join(300)
     assert done and isinstance(done[0], dict) and done[0]["waited_seconds"] >= 2
