@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.web.i18n import LANG_COOKIE, LANGS, Lang, lang_of, locale_for, translations
+from api.web.measure_help import measure_help
 from api.web.nav import nav_items, role_label
 from api.web.reasons import (
     format_label,
@@ -82,7 +83,8 @@ def environment(lang: Lang) -> Environment:
                        format_label=lambda fmt: format_label(fmt, loc),
                        reject_column=lambda key: reject_column(key, loc),
                        review_reason=lambda text: review_reason(text, loc))
-    env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label)
+    env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label,
+                       measure_help=measure_help)
     return env
 
 

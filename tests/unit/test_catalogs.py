@@ -124,3 +124,11 @@ def test_audit_actions_and_outcomes_are_translated() -> None:
 
     ja = _japanese()
     assert not {x for x in [*ACTIONS.values(), *_OUTCOMES.values()] if x not in ja}
+
+
+def test_every_measure_help_line_is_translated() -> None:
+    """The line under each peer measure (:mod:`api.web.measure_help`) reads in Japanese."""
+    from api.web.measure_help import MEASURE_HELP
+
+    ja = _japanese()
+    assert not {k for k, v in MEASURE_HELP.items() if v not in ja}
