@@ -29,6 +29,7 @@ from queries.scoped import ScopedStore
 from queries.store import Store
 from tests.conftest import make_tokens
 from tests.contract.test_access_matrix import C1, C3, MASTER, build_region
+from tests.integration.test_ui_firm import _sign_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -42,16 +43,6 @@ def app(store: Store, tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(Settings(TORIHIKI_HOME=tmp_path), store=store)  # type: ignore[call-arg]
     with TestClient(app) as client:
         yield client
-
-
-def _sign_in(client: TestClient, name: str) -> None:
-    client.cookies.clear()
-    page = client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert csrf
-    r = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf.group(1)},
-                    follow_redirects=False)
-    assert r.status_code == 303, r.text
 
 
 def _row(html: str, label: str) -> str:
