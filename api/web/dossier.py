@@ -101,6 +101,10 @@ __all__ = [
 ]
 
 TOP = 10
+MASKED_LISTED = 200
+"""Partners under pseudonyms a dossier lists (largest trade first): the firm
+page shows the first :data:`TOP` and folds the rest; the memo, which an
+officer files, lists them all up to this many."""
 """Rows of each partner table the page shows; the rest are counted ("and N more")."""
 HIGHLIGHTS = 3
 MAX_CANDIDATES = 300
@@ -543,7 +547,7 @@ class Masking:
     """What the asker's scope masked: ``scope`` (``operator``, ``bank``),
     ``bank``, the scope's statements (English, the same for every firm:
     ``queries.scoped``), and the partners shown under pseudonyms (largest
-    first, at most :data:`TOP`, of ``n_pseudonymised``)."""
+    first, at most :data:`MASKED_LISTED`, of ``n_pseudonymised``)."""
 
     scope: str
     bank: str | None
@@ -1036,7 +1040,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     # -- masking and lineage
     access = access_of(scoped)
     masking = Masking(str(access.get("scope", "operator")), access.get("bank"), list(access.get("masked", [])),
-                      [MaskedPartner(i, name(i), yen[i]) for i in pseudo[:TOP]], len(pseudo))
+                      [MaskedPartner(i, name(i), yen[i]) for i in pseudo[:MASKED_LISTED]], len(pseudo))
     observers = sorted({o for p in pairs for obs in p.observers for o in split_observers(obs)
                         if o and not is_masked(o)})
     observer_firms = store.get_firms(observers) if observers else {}

@@ -337,3 +337,8 @@ def test_a_firm_with_1500_partners_renders_with_capped_tables(store: Store, tmp_
             assert r.text.count("<option ") == 300 and "The 300 largest partners are offered." in r.text
             if user == "officer_b1":
                 assert "P00001" not in r.text and "and 1,490 more" in r.text  # pseudonyms, ten listed
+                assert "The credit-memo supplement lists them all." in r.text
+                # the memo an officer files lists them all, up to 200, and says how many more
+                memo = client.get("/firms/F0001/report?lang=en").text
+                masked = memo.split('id="masked"', 1)[1].split("</section>", 1)[0]
+                assert masked.count("<tr>") == 1 + 200 and "And 1,300 more." in masked
