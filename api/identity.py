@@ -154,13 +154,21 @@ def add_user(store: Store, name: str, role: str, bank: str | None, by: Principal
 
 
 def set_active(store: Store, name: str, active: bool, by: Principal) -> User:
-    """Enable or disable a user (a disabled user's token and password are
-    refused from the next request on, and their web sessions end for good:
-    enabled again, they sign in anew). Raises :class:`NotFound`."""
+    """Enable or disable a user. A disabled user's token and password are
+    refused from the next request on (the audit log names them as a disabled
+    user's) and their web sessions end for good. Enabling a disabled user
+    removes the token and password they had: the old credentials of someone
+    who left do not come back with them (re-hired, or enabled by mistake) —
+    an administrator sets a password and issues a token anew. Raises
+    :class:`NotFound`."""
+    before = store.get_user(name)
     if not store.set_user_active(name, active):
         raise NotFound(f"no user {name!r}")
     if not active:
         end_sessions(store, name)
+    elif before is not None and not before.active:
+        store.set_user_token(name, "", "", "")
+        store.set_user_password(name, "")
     record(store, by, "user.enable" if active else "user.disable", detail=name)
     return _user_or_404(store, name)
 

@@ -13,7 +13,9 @@ last. So a refresh takes its turn: the store's lease ``refresh``
   that the loads page and the command line can say who runs.
 * The lease lasts :data:`LEASE_SECONDS` and is renewed every
   :data:`RENEW_SECONDS` by a thread while the refresh runs; a refresh killed
-  outright holds the turn for at most :data:`LEASE_SECONDS` more.
+  outright holds the turn for at most :data:`LEASE_SECONDS` more — on
+  another machine; on this one, a waiting refresh sees that its process is
+  gone and ends its turn at once.
 * The thread starts only after the refresh has forked its rendering
   processes (:meth:`RefreshTurn.keep`): a fork copies no thread, and a
   thread caught inside a driver or SQLite call at the fork could leave the
@@ -71,6 +73,23 @@ def refresh_holder(store: Store) -> str | None:
     return None if held is None else held[0]
 
 
+def _gone_here(holder: str) -> bool:
+    """Whether ``holder`` (:func:`holder_name`) is a process of this machine
+    that no longer runs: its turn can end now rather than when its lease
+    runs out. A holder of another machine, or a process id now used by
+    another process, is waited for."""
+    parts = holder.split()
+    if len(parts) < 3 or parts[0] != socket.gethostname() or parts[1] != "pid" or not parts[2].isdigit():
+        return False
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # running, as another user
+        return False
+    return False
+
+
 class RefreshTurn:
     """A refresh's turn on one store: :meth:`take` (waiting for another's to
     end), :meth:`keep` (renewed from then on), :meth:`release`. Also a
@@ -96,8 +115,14 @@ class RefreshTurn:
         t0 = time.monotonic()
         told = False
         while not store.take_lease(REFRESH_LEASE, turn.holder, seconds):
+            other = refresh_holder(store)
+            if other is not None and _gone_here(other):
+                # killed outright on this machine: its lease would keep this one waiting for nothing
+                log.info("the refresh that held the turn (%s) has ended without releasing it", other)
+                store.release_lease(REFRESH_LEASE, other)
+                continue
             if not told:
-                other = refresh_holder(store) or "another process"
+                other = other or "another process"
                 log.info("a refresh runs (%s): waiting for it to end", other)
                 if said is not None:
                     said(other)

@@ -67,7 +67,7 @@ from ingest.resolve import Resolution, Resolver
 from queries.model import BatchInfo, ChunkWrite, Firm, LoadWrite
 from queries.private_files import open_private, private_dir
 from queries.series import ObservationKey, Series
-from queries.store import Store
+from queries.store import Store, StoreUnavailable
 
 __all__ = [
     "IngestError", "LoadSummary", "LoadJob", "Loader", "load_file", "file_sha256", "batch_id_for",
@@ -959,16 +959,20 @@ class _Writes:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._failed: str | None = None
+        self._unavailable = False  # the failed write found the store gone: the load can be run again
 
     def run(self, method: str, args: tuple[Any, ...]) -> float:
         """Run one write; its seconds."""
         if self._failed is not None:
-            raise IngestError(f"not written: an earlier write of this load failed ({self._failed})")
+            why = f"not written: an earlier write of this load failed ({self._failed})"
+            # the store went away: said as such, so that the CLI says to run the load again to resume
+            raise StoreUnavailable(why) if self._unavailable else IngestError(why)
         t0 = time.perf_counter()
         try:
             getattr(self.store, method)(*args)
         except BaseException as e:
             self._failed = f"{type(e).__name__}: {e}"
+            self._unavailable = isinstance(e, StoreUnavailable)
             raise
         return time.perf_counter() - t0
 

@@ -98,10 +98,12 @@ class EmbeddedIdentity(EmbeddedPart):
 
     def audit_log(
         self, user: str | None = None, firm_id: str | None = None, since: str | None = None,
-        action: str | None = None, limit: int = 100, offset: int = 0,
+        action: str | None = None, limit: int = 100, offset: int = 0, until: str | None = None,
+        action_prefixes: Sequence[str] | None = None,
     ) -> tuple[list[AuditEntry], int]:
         c = self._conn()
-        args: dict[str, Any] = {"user": user, "firm": firm_id, "since": since, "action": action}
+        args: dict[str, Any] = {"user": user, "firm": firm_id, "since": since, "action": action, "until": until,
+                                "prefixes": _json(list(action_prefixes)) if action_prefixes is not None else None}
         rows = c.execute(iq.AUDIT_PAGE, {**args, "limit": limit, "offset": offset}).fetchall()
         total = int(c.execute(iq.AUDIT_COUNT, args).fetchone()[0])
         return [AuditEntry(*r) for r in rows], total

@@ -109,9 +109,11 @@ class Neo4jIdentity(Neo4jPart):
 
     def audit_log(
         self, user: str | None = None, firm_id: str | None = None, since: str | None = None,
-        action: str | None = None, limit: int = 100, offset: int = 0,
+        action: str | None = None, limit: int = 100, offset: int = 0, until: str | None = None,
+        action_prefixes: Sequence[str] | None = None,
     ) -> tuple[list[AuditEntry], int]:
-        args: dict[str, Any] = {"user": user, "firm": firm_id, "since": since, "action": action}
+        args: dict[str, Any] = {"user": user, "firm": firm_id, "since": since, "action": action, "until": until,
+                                "prefixes": list(action_prefixes) if action_prefixes is not None else None}
         rows = self._read(iq.AUDIT_PAGE, **args, limit=limit, offset=offset)
         total = int(self._read(iq.AUDIT_COUNT, **args)[0]["n"])
         return [AuditEntry(r["user"], r["role"], r["bank"], r["action"], r["firm_id"], r["outcome"],

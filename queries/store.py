@@ -588,10 +588,13 @@ class Store(Protocol):
 
     def audit_log(
         self, user: str | None = None, firm_id: str | None = None, since: str | None = None,
-        action: str | None = None, limit: int = 100, offset: int = 0,
+        action: str | None = None, limit: int = 100, offset: int = 0, until: str | None = None,
+        action_prefixes: Sequence[str] | None = None,
     ) -> tuple[list[AuditEntry], int]:
-        """Audit entries matching every filter given (``since``: UTC ISO as
-        :func:`queries.identity.utc_now` writes it, inclusive), newest first
+        """Audit entries matching every filter given (``since`` inclusive and
+        ``until`` exclusive: UTC ISO as :func:`queries.identity.utc_now`
+        writes it; ``action`` exactly; ``action_prefixes``: an action that
+        starts with any of them, e.g. ``("firm.", "ui.firm")``), newest first
         (entries of the same time: the later appended first), one page, and
         the number of matches."""
 

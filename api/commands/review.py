@@ -81,9 +81,12 @@ def cmd_batches_list(args: argparse.Namespace, settings: Settings) -> int:
         emit(batches)
         return 0
     for b in batches:
-        print(f"{b.id}  {b.status:<7} {b.client_id:<12} {b.format:<12} read {b.rows_read:>8} "
+        status = "unfinished" if b.status == "loading" else b.status  # writing now, or interrupted
+        print(f"{b.id}  {status:<10} {b.client_id:<12} {b.format:<12} read {b.rows_read:>8} "
               f"loaded {b.rows_loaded:>8} rejected {b.rows_rejected:>6}  {b.file}")
     print(f"({len(batches)} batches)")
+    if any(b.status == "loading" for b in batches):
+        print("unfinished: being written now, or interrupted; loading the same file again finishes it")
     return 0
 
 

@@ -44,7 +44,7 @@ from api.identity import (
     set_password,
 )
 from api.routes.admin import consent_change
-from api.web.audit_labels import ACTIONS, action_label, outcome_label
+from api.web.audit_labels import GROUPS, action_label, outcome_label
 from api.web.render import render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles, safe_next, sign_in
 from domain.errors import InputError
@@ -82,6 +82,33 @@ def new_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
+ONCE_KEY = "admin_once"
+ONCE_KEPT = 20
+
+
+def _once(request: Request) -> str:
+    """A one-time token for the users page's forms: a form that makes a
+    secret (a password, a token) is answered with the page that shows it,
+    and a reload would send it again — issuing another token and making the
+    one just copied stop working. The token is spent by the first send."""
+    token = secrets.token_urlsafe(12)
+    kept = [t for t in request.session.get(ONCE_KEY, []) if isinstance(t, str)][-(ONCE_KEPT - 1):]
+    request.session[ONCE_KEY] = [*kept, token]
+    return token
+
+
+def _spend(request: Request, token: str) -> bool:
+    """Whether ``token`` was given by :func:`_once` and not spent yet (it is now)."""
+    kept = [t for t in request.session.get(ONCE_KEY, []) if isinstance(t, str)]
+    if not token or token not in kept:
+        return False
+    request.session[ONCE_KEY] = [t for t in kept if t != token]
+    return True
+
+
+Once = Annotated[str, Form(max_length=64)]
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -113,6 +140,7 @@ def account_password(request: Request, principal: FormPrincipal, settings: Setti
 
     for who in (None, principal.user):
         if (wait := limiter.wait(address, who, "password")) is not None:
+            audit(request, "user.password", None, "denied", f"{principal.user}: too many wrong passwords from {address}")
             return again_page("limited", 429, {"Retry-After": str(max(1, math.ceil(wait)))})
     user, why = check_password(store, principal.user, current)
     if user is None or why:
@@ -142,6 +170,7 @@ def _users_page(request: Request, status: int = 200, shown: dict[str, str] | Non
     store = _store(request)
     consented, officers = known_banks(store)
     return render(request, "admin_users.html", status_code=status, users=store.list_users(), roles=ROLES,
+                  once=_once(request),
                   banks=sorted(consented | officers), shown=shown, error=error,
                   form=form or {"name": "", "role": "", "bank": ""},
                   flash=request.session.pop("admin_flash", None))
@@ -176,18 +205,21 @@ def _refusal(store: Store, name: str, role: str, bank: str, password: str) -> st
         check_password_length(password)
     except InputError:
         return "short"
-    return "exists" if store.get_user(name) is not None else None
+    taken = {u.name.casefold() for u in store.list_users()}
+    return "exists" if name.casefold() in taken else None  # ADMIN beside admin reads as the same user
 
 
 @router.post("/ui/admin/users", response_class=HTMLResponse, dependencies=[ADMINS])
 def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", role: Field64 = "",
-              bank: Field64 = "", password: Secret = "") -> Response:
+              bank: Field64 = "", password: Secret = "", once: Once = "") -> Response:
     """Add a user (``user.add``, then ``user.password``) with the password
     typed, or one made here and shown once when the field is left empty;
     a refused form adds no user."""
     store = _store(request)
     name, bank = name.strip(), bank.strip()
     form = {"name": name, "role": role, "bank": bank}
+    if not _spend(request, once):  # sent again (a reload of the page that showed the password)
+        return _users_page(request, 409, error="sent_twice")
     made = not password
     password = password or new_password()
     if (why := _refusal(store, name, role, bank, password)) is not None:
@@ -234,10 +266,17 @@ def users_enable(request: Request, principal: FormPrincipal, name: str) -> Respo
 
 
 @router.post("/ui/admin/users/{name}/password", response_class=HTMLResponse, dependencies=[ADMINS])
-def users_password(request: Request, principal: FormPrincipal, name: str, password: Secret = "") -> Response:
+def users_password(request: Request, principal: FormPrincipal, name: str, password: Secret = "",
+                   once: Once = "") -> Response:
     """Set a user's password (``user.password``): the one typed, or one made
-    here and shown once. The user's sessions end (their password changed)."""
+    here and shown once. The user's sessions end (their password changed).
+    Not one's own: that is changed on /ui/account, with the current one."""
     store = _store(request)
+    if name == principal.user:
+        _flash(request, "own_password", user=name)
+        return RedirectResponse("/ui/admin/users", status_code=303)
+    if not _spend(request, once):
+        return _users_page(request, 409, error="sent_twice")
     made = not password
     password = password or new_password()
     try:
@@ -247,8 +286,6 @@ def users_password(request: Request, principal: FormPrincipal, name: str, passwo
     except NotFound:
         _flash(request, "unknown", user=name)
         return RedirectResponse("/ui/admin/users", status_code=303)
-    if name == principal.user and (me := store.get_user(name)) is not None:
-        sign_in(request, me)  # one's own password from this page: this session goes on
     if made:
         return _users_page(request, shown={"kind": "password", "user": name, "password": password})
     _flash(request, "password", user=name)
@@ -256,8 +293,10 @@ def users_password(request: Request, principal: FormPrincipal, name: str, passwo
 
 
 @router.post("/ui/admin/users/{name}/token", response_class=HTMLResponse, dependencies=[ADMINS])
-def users_token(request: Request, principal: FormPrincipal, name: str) -> Response:
+def users_token(request: Request, principal: FormPrincipal, name: str, once: Once = "") -> Response:
     """Issue (or replace) a user's API token (``user.token``), shown once."""
+    if not _spend(request, once):
+        return _users_page(request, 409, error="sent_twice")
     try:
         issued = issue_token(_store(request), name, principal)
     except NotFound:
@@ -319,7 +358,10 @@ def consent_post(request: Request, principal: FormPrincipal, firm: Field64 = "",
     ``bank`` (audited ``consent.grant`` / ``consent.revoke``); the bank's
     officers see the change from their next request."""
     firm, bank = firm.strip(), bank.strip()
-    grant = action != "revoke"
+    if action not in ("grant", "revoke"):  # a form of this page sends one of the two
+        _flash(request, "bad_action", firm=firm, bank=bank)
+        return RedirectResponse(_consent_back(back, firm), status_code=303)
+    grant = action == "grant"
     store = _store(request)
     consented, officers = known_banks(store)
     new_bank = grant and bank not in consented | officers
@@ -346,25 +388,46 @@ def audit_page(request: Request, principal: PagePrincipal,
                user: Annotated[str, Query(max_length=64)] = "",
                firm: Annotated[str, Query(max_length=64)] = "",
                action: Annotated[str, Query(max_length=64)] = "",
+               kind: Annotated[str, Query(max_length=16)] = "",
                since: Annotated[str, Query(max_length=40)] = "",
+               until: Annotated[str, Query(max_length=40)] = "",
                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
-    """The audit log, newest first: by user, firm, action and from a day
-    (``since``, a date in Japan time or an ISO moment), 100 a page. Reading
-    it is audited (``audit.list``), as the API's is."""
-    user, firm, action, since = user.strip(), firm.strip(), action.strip(), since.strip()
-    since_utc, bad_since = None, False
-    if since:
-        try:
-            since_utc = utc_iso(since + "T00:00:00+09:00" if len(since) == 10 else since)
-        except InputError:
-            bad_since = True
-    entries, total = _store(request).audit_log(user or None, firm or None, since_utc, action or None,
-                                               AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE)
+    """The audit log, newest first: by user, firm, action (its code) or kind
+    of action (:data:`api.web.audit_labels.GROUPS`), and between two days in
+    Japan time (``since`` and ``until`` both included; an ISO moment is read
+    as it is), 100 a page. Reading it is audited (``audit.list``), as the
+    API's is. A day that cannot be read lists nothing, rather than
+    everything."""
+    user, firm, action, since, until = user.strip(), firm.strip(), action.strip(), since.strip(), until.strip()
+    bad = [name for name, text in (("since", since), ("until", until)) if text and _moment(text, 0) is None]
+    since_utc = _moment(since, 0) if since and not bad else None
+    until_utc = _moment(until, 1) if until and not bad else None
+    prefixes = GROUPS[kind][1] if kind in GROUPS else None
+    entries, total = ([], 0) if bad else _store(request).audit_log(
+        user or None, firm or None, since_utc, action or None, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE,
+        until=until_utc, action_prefixes=prefixes)
     audit(request, "audit.list", firm or None,
-          detail=f"user={user or '*'} action={action or '*'} since={since or '*'}")
-    query = {k: v for k, v in (("user", user), ("firm", firm), ("action", action), ("since", since)) if v}
-    return render(request, "admin_audit.html", status_code=400 if bad_since else 200, entries=entries,
-                  audit_actions=list(ACTIONS), audit_action=action_label, audit_outcome=outcome_label,
-                  role_codes={r.value for r in Role},
+          detail=f"user={user or '*'} action={action or kind or '*'} since={since or '*'} until={until or '*'}")
+    query = {k: v for k, v in (("user", user), ("firm", firm), ("action", action), ("kind", kind),
+                               ("since", since), ("until", until)) if v}
+    return render(request, "admin_audit.html", status_code=400 if bad else 200, entries=entries,
+                  audit_action=action_label, audit_outcome=outcome_label,
+                  groups=GROUPS, kind=kind if kind in GROUPS else "", role_codes={r.value for r in Role},
                   total=total, page=page, pages=max(1, math.ceil(total / AUDIT_PAGE_SIZE)), query=query,
-                  user_filter=user, firm_filter=firm, action_filter=action, since=since, bad_since=bad_since)
+                  user_filter=user, firm_filter=firm, action_filter=action, since=since, until=until,
+                  bad_since=bool(bad))
+
+
+def _moment(text: str, days_after: int) -> str | None:
+    """A day typed on the page (``YYYY-MM-DD``, Japan time) as the UTC moment
+    of its start, ``days_after`` days later (1: the end of an inclusive
+    last day); an ISO moment as it is; ``None`` when it cannot be read."""
+    import datetime as dt
+
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text) + dt.timedelta(days=days_after)
+            return utc_iso(f"{day.isoformat()}T00:00:00+09:00")
+        return utc_iso(text)
+    except (ValueError, InputError):
+        return None

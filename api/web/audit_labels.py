@@ -9,10 +9,11 @@ one) is shown as it is.
 
 from __future__ import annotations
 
-__all__ = ["ACTIONS", "action_label", "outcome_label"]
+__all__ = ["ACTIONS", "GROUPS", "action_label", "outcome_label"]
 
 ACTIONS: dict[str, str] = {
     "auth.login": "Sign-in",
+    "auth.token": "API token check",
     "auth.logout": "Sign-out",
     "user.add": "User added",
     "user.disable": "User disabled",
@@ -54,6 +55,18 @@ ACTIONS: dict[str, str] = {
     "cli.act_as": "Command run as another user",
 }
 """Action code → what it records, in English (the page translates it)."""
+
+GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "reads": ("Reads of firm data", ("firm.", "ui.firm", "ui.search", "ui.alert", "alerts.list", "export")),
+    "signin": ("Sign-ins and sign-outs", ("auth.",)),
+    "loads": ("Loads and rollbacks", ("load", "batch.", "refresh")),
+    "consent": ("Consent", ("consent.",)),
+    "users": ("Users and passwords", ("user.", "cli.act_as")),
+    "review": ("Name review", ("review.", "ui.review")),
+    "alerts": ("Alert decisions", ("alert.",)),
+    "audit": ("Reads of this log", ("audit.",)),
+}
+"""What the audit page can narrow the log to: key → (label, the action prefixes it takes)."""
 
 _OUTCOMES = {"ok": "done", "denied": "refused", "invalid": "invalid request", "not_found": "not found",
              "unchanged": "nothing changed", "error": "error", "failed": "failed"}

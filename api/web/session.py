@@ -30,7 +30,7 @@ import secrets
 import time
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Form, Request
 
@@ -146,14 +146,26 @@ def _mark_page(request: Request) -> None:
     request.scope["torihiki.page"] = True  # errors answer as HTML pages (api.web.render)
 
 
+def _back_after_login(request: Request) -> str:
+    """Where the login page sends a user whose session had ended: the page
+    asked for; for a form sent (a POST, whose address answers no GET), the
+    page the form was on (its ``Referer`` on this site), else the start
+    page — the form is not sent again, the user sends it anew."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return "/ui/"
+    return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""), "/ui/")
+
+
 def page_principal(request: Request) -> Principal:
     """A dependency of every UI page: the signed-in principal (also kept as
     ``request.state.principal`` for the audit log), or a redirect to the login page."""
     _mark_page(request)
     principal = session_principal(request)
     if principal is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(target)
+        raise LoginRequired(_back_after_login(request))
     request.state.principal = principal
     return principal
 

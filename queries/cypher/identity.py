@@ -137,7 +137,9 @@ MATCH (a:AuditEntry)
 WHERE ($user IS NULL OR a.user = $user)
   AND ($firm IS NULL OR a.firm_id = $firm)
   AND ($since IS NULL OR a.at >= $since)
+  AND ($until IS NULL OR a.at < $until)
   AND ($action IS NULL OR a.action = $action)
+  AND ($prefixes IS NULL OR any(p IN $prefixes WHERE a.action STARTS WITH p))
 """
 # Newest first; entries written before ``number`` was (none) count as older, by id.
 AUDIT_PAGE: Final[LiteralString] = (

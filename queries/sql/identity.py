@@ -90,7 +90,10 @@ AUDIT_WHERE: Final = """
 WHERE (:user IS NULL OR user = :user)
   AND (:firm IS NULL OR firm_id = :firm)
   AND (:since IS NULL OR at >= :since)
+  AND (:until IS NULL OR at < :until)
   AND (:action IS NULL OR action = :action)
+  AND (:prefixes IS NULL OR EXISTS (
+        SELECT 1 FROM json_each(:prefixes) p WHERE substr(action, 1, length(p.value)) = p.value))
 """
 AUDIT_PAGE: Final = (f"SELECT {AUDIT_COLUMNS} FROM audit_log {AUDIT_WHERE} "
                      "ORDER BY at DESC, seq DESC LIMIT :limit OFFSET :offset")

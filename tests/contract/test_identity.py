@@ -268,6 +268,11 @@ def test_audit_log_is_append_only_and_filtered(store: Store) -> None:
     assert store.audit_log(user="ann", since=utc_iso("2025-01-02"))[0] == [entries[2]]
     assert store.audit_log(limit=1, offset=1) == ([entries[1]], 3)
     assert store.audit_log(limit=5, offset=3) == ([], 3)
+    # a window of days (``until`` exclusive), and a kind of action by its prefixes
+    assert store.audit_log(since=utc_iso("2025-01-02"), until=utc_iso("2025-01-03"))[0] == [entries[1]]
+    assert store.audit_log(action_prefixes=["firm."])[1] == 2
+    assert store.audit_log(action_prefixes=["exp", "nothing."])[0] == [entries[2]]
+    assert store.audit_log(action_prefixes=[])[1] == 0
 
 
 def test_audit_entries_of_the_same_microsecond_list_in_the_order_they_were_appended(store: Store) -> None:

@@ -60,19 +60,21 @@ def test_refused_without_a_valid_token(client: TestClient, store: Store, tokens:
     assert _denied(client.get("/firms", headers={"Authorization": f"Bearer {forged}"}))
     other_id = "0" * 12 if token_id != "0" * 12 else "1" * 12
     assert _denied(client.get("/firms", headers={"Authorization": f"Bearer {other_id}.{secret}"}))
-    # A disabled user's token: refused from the next request on; enabled again, accepted.
+    # A disabled user's token: refused from the next request on; enabled again, still refused:
+    # the old credentials of someone who left do not come back with them (a new token is issued).
     set_active(store, "analyst", False, SYSTEM)
     assert _denied(client.get("/firms", headers=ok))
     set_active(store, "analyst", True, SYSTEM)
-    assert client.get("/firms", headers=ok).status_code == 200
+    assert _denied(client.get("/firms", headers=ok))
+    assert store.get_user("analyst").password_hash == ""  # type: ignore[union-attr]
     # A replaced token: refused; the new one works.
     fresh = issue_token(store, "analyst", SYSTEM).token
     assert _denied(client.get("/firms", headers=ok))
     assert client.get("/firms", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
     # Every failure with a token is in the audit log, without the token.
     failures, total = store.audit_log(action="auth.token")
-    assert total == 7 and {e.outcome for e in failures} == {"denied"}
-    assert sum(e.user == "analyst" for e in failures) == 2  # forged, disabled (a replaced token names nobody)
+    assert total == 8 and {e.outcome for e in failures} == {"denied"}
+    assert sum(e.user == "analyst" for e in failures) == 2  # forged, disabled (a removed or replaced token names nobody)
     assert not any(token in e.detail or secret in e.detail for e in failures)
 
 

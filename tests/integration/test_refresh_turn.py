@@ -50,6 +50,30 @@ def test_a_dead_holder_keeps_the_next_refresh_waiting_only_until_its_lease_ends(
     turn.release()
 
 
+def test_a_killed_holder_of_this_machine_does_not_keep_the_next_one_waiting(store: Store) -> None:
+    """A refresh killed outright on this machine (its process gone) leaves
+    its lease; the next one here sees the process is gone and takes the turn
+    at once, rather than after the lease's 120 s."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    holder = f"{socket.gethostname()} pid {int(gone.stdout)} abcdef"  # as holder_name() writes it
+    assert store.take_lease(REFRESH_LEASE, holder, 120)
+    t0 = time.monotonic()
+    turn = RefreshTurn.take(store, poll=0.05)
+    assert time.monotonic() - t0 < 5 and refresh_holder(store) == turn.holder
+    turn.release()
+    # a live process of this machine is waited for
+    assert store.take_lease(REFRESH_LEASE, f"{socket.gethostname()} pid {os.getpid()} abcdef", 0.8)
+    t0 = time.monotonic()
+    RefreshTurn.take(store, poll=0.05).release()
+    assert time.monotonic() - t0 >= 0.5
+
+
 def test_a_refresh_waits_for_another_holders_turn(store: Store, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     store.upsert_firms([Firm("F0005", "株式会社五番", industry="E", is_client=True)])

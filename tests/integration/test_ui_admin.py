@@ -43,7 +43,12 @@ def _login(c: TestClient, name: str, password: str = PASSWORD) -> int:
 
 
 def _post(c: TestClient, path: str, page: str, **data: str) -> object:
-    return c.post(path, data={"csrf": _csrf(c.get(page).text), **data}, follow_redirects=False)
+    """``data`` posted to ``path`` as the form of ``page`` sends it (its CSRF
+    token and, on the users page, its one-time token)."""
+    text = c.get(page).text
+    once = re.search(r'name="once" value="([^"]+)"', text)
+    return c.post(path, data={"csrf": _csrf(text), **({"once": once.group(1)} if once else {}), **data},
+                  follow_redirects=False)
 
 
 @pytest.fixture
@@ -123,25 +128,63 @@ def test_disable_enable_password_and_token(app: TestClient, store: Store) -> Non
     assert analyst.get("/ui/portfolio", follow_redirects=False).status_code == 303  # its session ended
     assert _login(analyst, "analyst") == 401
     _post(app, "/ui/admin/users/analyst/enable", "/ui/admin/users")
-    assert _login(analyst, "analyst") == 303
-    # a new password made by the page: the old one no longer signs in, the new one does
+    assert "以前のパスワードと APIトークンは使えません" in app.get("/ui/admin/users").text
+    assert _login(analyst, "analyst") == 401  # the old password did not come back with the user
+    # a new password made by the page, shown once: it signs in
     r = _post(app, "/ui/admin/users/analyst/password", "/ui/admin/users", password="")
     new = _shown_secret(r.text)  # type: ignore[attr-defined]
-    assert analyst.get("/ui/portfolio", follow_redirects=False).status_code == 303
-    assert _login(analyst, "analyst") == 401
     assert _login(analyst, "analyst", new) == 303
+    typed = _post(app, "/ui/admin/users/analyst/password", "/ui/admin/users", password="another long password")
+    assert typed.status_code == 303  # type: ignore[attr-defined]
+    assert analyst.get("/ui/portfolio", follow_redirects=False).status_code == 303  # its session ended
+    assert _login(analyst, "analyst", new) == 401 and _login(analyst, "analyst", "another long password") == 303
     # an API token, shown once, answers the API
     token = _shown_secret(_post(app, "/ui/admin/users/researcher/token", "/ui/admin/users").text)  # type: ignore[attr-defined]
-    assert app.get("/health").status_code == 200
     api = TestClient(app.app)
     assert api.get("/firms?q=松江", headers={"Authorization": f"Bearer {token}"}).status_code == 403  # a researcher
-    assert api.get("/admin/users", headers={"Authorization": f"Bearer {token}"}).status_code == 403
-    # an admin cannot disable themselves (they would lock themselves out of this page)
+    assert api.get("/analytics/correlation", headers={"Authorization": f"Bearer {token}"}).status_code != 401
+    # an admin cannot disable themselves, nor set their own password here (it wants the current one)
     _post(app, "/ui/admin/users/admin/disable", "/ui/admin/users")
     assert "自分自身は無効にできません" in app.get("/ui/admin/users").text
-    assert store.get_user("admin").active  # type: ignore[union-attr]
+    _post(app, "/ui/admin/users/admin/password", "/ui/admin/users", password="a long enough password")
+    assert "現在のパスワードを入力して変更してください" in app.get("/ui/admin/users").text
+    admin = store.get_user("admin")
+    assert admin is not None and admin.active and _login(TestClient(app.app), "admin") == 303
     actions = [e.action for e in store.audit_log("admin", None, None, None, 50, 0)[0]]
     assert {"user.disable", "user.enable", "user.password", "user.token"} <= set(actions)
+
+
+def test_a_reload_does_not_issue_a_secret_again(app: TestClient, store: Store) -> None:
+    """The page that shows a made password or token answers the form; a
+    reload sends the form again — it must not replace what was just shown."""
+    _login(app, "admin")
+    page = app.get("/ui/admin/users").text
+    form = {"csrf": _csrf(page), "once": re.search(r'name="once" value="([^"]+)"', page).group(1)}  # type: ignore[union-attr]
+    first = app.post("/ui/admin/users/researcher/token", data=form)
+    token = _shown_secret(first.text)
+    again = app.post("/ui/admin/users/researcher/token", data=form)  # the browser's reload
+    assert again.status_code == 409 and "このフォームは送信済みです" in again.text
+    assert '<code class="secret">' not in again.text
+    api = TestClient(app.app)
+    assert api.get("/analytics/correlation", headers={"Authorization": f"Bearer {token}"}).status_code != 401
+    made = app.post("/ui/admin/users", data={**form, "name": "nao", "role": "analyst"})
+    assert made.status_code == 409 and store.get_user("nao") is None  # the spent token adds no user either
+
+
+def test_a_form_sent_after_the_session_ended_comes_back_to_its_page(app: TestClient, store: Store) -> None:
+    """Signed out elsewhere, the admin's next click on a button of the users
+    page goes to the login page, which comes back to the users page (not
+    to the button's address, which answers no GET: it was a 405 page)."""
+    _login(app, "admin")
+    page = app.get("/ui/admin/users").text
+    app.cookies.clear()
+    r = app.post("/ui/admin/users/analyst/disable", data={"csrf": _csrf(page)},
+                 headers={"Referer": "http://testserver/ui/admin/users"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/ui/admin/users"
+    assert store.get_user("analyst").active  # type: ignore[union-attr]
+    r = app.post("/ui/account/password", data={"csrf": "x"}, headers={"Referer": "https://elsewhere.example/x"},
+                 follow_redirects=False)
+    assert r.headers["location"] == "/login?next=/ui/"
 
 
 @pytest.mark.parametrize("who", ["analyst", "officer_b1", "researcher"])
@@ -185,7 +228,7 @@ def test_consent_granted_and_revoked_from_the_page(app: TestClient, store: Store
     assert store.consents("C1").get("C1", ()) == ()
     assert officer.get("/ui/firms/C1").status_code == 404
     history = app.get("/ui/admin/consent?firm=C1").text
-    assert history.count('<td class="mono">admin</td>') == 2 and "撤回" in history
+    assert history.count('<span class="mono">admin</span>') == 2 and "撤回" in history
     # nothing changed, an unknown firm, a new bank: each said
     _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="B9", action="revoke")
     assert "C1 は B9 への共有に同意していませんでした。変更はありません。" in app.get("/ui/admin/consent?firm=C1").text
@@ -211,7 +254,13 @@ def test_the_audit_log_page(app: TestClient, store: Store) -> None:
     rows = re.findall(r"<tr>\s*<td class=\"nowrap\">", only)
     assert len(rows) == 1 and "wrong password from" in only
     assert app.get("/ui/admin/audit?since=2000-01-01").status_code == 200
-    assert "日付は YYYY-MM-DD" in app.get("/ui/admin/audit?since=yesterday").text
+    bad = app.get("/ui/admin/audit?since=yesterday")
+    assert "日付は YYYY-MM-DD" in bad.text and "<td class=\"nowrap\">" not in bad.text  # nothing listed
+    # a kind of action, between two days (Japan time, both included)
+    signins = app.get("/ui/admin/audit?kind=signin").text
+    assert "auth.login" in signins and "consent." not in signins and "ログインとログアウト" in signins
+    assert "auth.login" in app.get("/ui/admin/audit?kind=signin&since=2000-01-01&until=2999-12-31").text
+    assert "auth.login" not in app.get("/ui/admin/audit?kind=signin&until=2000-01-01").text
     assert "件" in app.get("/ui/admin/audit?since=2999-01-01").text
     reads = store.audit_log("admin", None, None, "audit.list", 10, 0)[0]
     assert reads and "user=analyst action=auth.login" in {e.detail.split(" since")[0] for e in reads}

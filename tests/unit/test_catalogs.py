@@ -120,10 +120,11 @@ def test_whatif_notes_are_translated_with_their_values() -> None:
 def test_audit_actions_and_outcomes_are_translated() -> None:
     """The audit log page names each action and outcome in words (the
     labels of :mod:`api.web.audit_labels`, translated when shown)."""
-    from api.web.audit_labels import _OUTCOMES, ACTIONS
+    from api.web.audit_labels import _OUTCOMES, ACTIONS, GROUPS
 
     ja = _japanese()
-    assert not {x for x in [*ACTIONS.values(), *_OUTCOMES.values()] if x not in ja}
+    labels = [*ACTIONS.values(), *_OUTCOMES.values(), *(label for label, _ in GROUPS.values())]
+    assert not {x for x in labels if x not in ja}
 
 
 def test_every_measure_help_line_is_translated() -> None:
