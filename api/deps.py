@@ -35,9 +35,9 @@ async def get_scoped_store(request: Request,
     the only way routes read firm data; at the data version the token check
     read (:mod:`api.first_read`), if it did."""
     read = first_read.of(request)
-    scoped = ScopedStore(request.app.state.store, principal, read.data_version if read is not None else None)
-    scoped.focus(request.path_params.get("firm_id"))  # a firm's answer names hidden partners as its ledger does
-    return scoped
+    # a firm's answer names hidden partners as its own ledger does (ScopedStore.focus)
+    return ScopedStore(request.app.state.store, principal, read.data_version if read is not None else None,
+                       focus=request.path_params.get("firm_id"))
 
 
 ScopedDep = Annotated[ScopedStore, Depends(get_scoped_store)]

@@ -36,7 +36,7 @@ import json
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -54,7 +54,7 @@ from graph.anonymise import (
 from graph.metrics import METRICS
 from ingest.resolve import minted_kind
 
-__all__ = ["export_research", "ExportFormat"]
+__all__ = ["export_research", "ExportFormat", "snapshot_at_one_version"]
 
 ExportFormat = Literal["csv", "parquet", "graphml"]
 K_ANONYMITY = 5
@@ -183,6 +183,25 @@ def _metric_specs(metrics: pd.DataFrame) -> list[ColumnSpec]:
         else:
             specs.append(ColumnSpec(c, kind, "", c))
     return specs
+
+
+def snapshot_at_one_version(store: Any, month_from: str | None, month_to: str | None,
+                            progress: Callable[[str], None] | None = None, tries: int = 3) -> tuple[Snapshot, int]:
+    """The network read for an export, and the data version it was read at:
+    the version read before and after the read must agree (a load that
+    commits meanwhile would leave the export citing the wrong one), else the
+    read is made again, up to ``tries`` times (then the later version is
+    given, and the export may hold part of that load). Raises what
+    :meth:`Snapshot.load` raises (``ValueError``: no trade in the window)."""
+    snap = None
+    for _ in range(tries):
+        before = store.data_version()
+        snap = Snapshot.load(store, month_from, month_to, **({"progress": progress} if progress else {}))
+        after = store.data_version()
+        if after == before:
+            return snap, before
+    assert snap is not None
+    return snap, after
 
 
 def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,

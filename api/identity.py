@@ -136,7 +136,7 @@ def add_user(store: Store, name: str, role: str, bank: str | None, by: Principal
     """Create an active user without token or password (see
     :func:`issue_token`, :func:`set_password`). A credit officer needs a
     bank, other roles take none. Raises :class:`InputError` (also for a
-    name that is taken)."""
+    name that is taken, whatever its case)."""
     check_user_name(name)
     try:
         r = Role(role)
@@ -147,28 +147,30 @@ def add_user(store: Store, name: str, role: str, bank: str | None, by: Principal
     if r is not Role.CREDIT_OFFICER and bank:
         raise InputError(f"only a credit officer has a bank, not a user with role {r.value}")
     user = User(name, r.value, check_bank(bank) if bank else None, True, utc_now())
-    if not store.add_user(user):
-        raise InputError(f"user {name!r} exists")
+    same = next((u.name for u in store.list_users() if u.name.casefold() == name.casefold()), None)
+    if same is not None or not store.add_user(user):  # ADMIN beside admin would read as one user in the log
+        raise InputError(f"user {name!r} exists" + (f" (as {same!r})" if same and same != name else ""))
     record(store, by, "user.add", detail=f"{name} as {r.value}" + (f" of bank {user.bank}" if user.bank else ""))
     return user
 
 
 def set_active(store: Store, name: str, active: bool, by: Principal) -> User:
-    """Enable or disable a user. A disabled user's token and password are
-    refused from the next request on (the audit log names them as a disabled
-    user's) and their web sessions end for good. Enabling a disabled user
-    removes the token and password they had: the old credentials of someone
-    who left do not come back with them (re-hired, or enabled by mistake) —
-    an administrator sets a password and issues a token anew. Raises
-    :class:`NotFound`."""
-    before = store.get_user(name)
+    """Enable or disable a user. Disabling ends the user's web sessions for
+    good and removes their password and API token (the token's id stays, so
+    that a later try of it is still logged as the disabled user's): enabled
+    again — re-hired, or by mistake — the old credentials of someone who left
+    do not come back with them; an administrator sets a password and issues
+    a token anew (before or after enabling). Raises :class:`NotFound`."""
+    user = store.get_user(name)
+    if user is None:
+        raise NotFound(f"no user {name!r}")
+    if not active:
+        store.set_user_token(name, user.token_id, "", user.token_issued_at)  # before: no window for them
+        store.set_user_password(name, "")
     if not store.set_user_active(name, active):
         raise NotFound(f"no user {name!r}")
     if not active:
         end_sessions(store, name)
-    elif before is not None and not before.active:
-        store.set_user_token(name, "", "", "")
-        store.set_user_password(name, "")
     record(store, by, "user.enable" if active else "user.disable", detail=name)
     return _user_or_404(store, name)
 
@@ -251,10 +253,10 @@ def check_token_read(store: Store, token: str, entry_name: str | None = None,
     user = read.user
     if user is None:
         return read, "unknown token"
+    if not user.active:  # its token was removed when it was disabled: said as a disabled user's
+        return read, "user disabled"
     if not hmac.compare_digest(user.token_hash, token_digest(token)):
         return read, "wrong token secret"
-    if not user.active:
-        return read, "user disabled"
     return read, ""
 
 

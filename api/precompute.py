@@ -621,8 +621,8 @@ def officer_ego(store: Store, bank: str, firm_id: str, max_nodes: int, hops: int
     get it: read through the bank's scope (masked by consent, the same answer
     for every officer of the bank: :meth:`ScopedStore.access`), keyed as
     :func:`api.responses.answer` keys it for them."""
-    scoped = ScopedStore(store, Principal("precompute", Role.CREDIT_OFFICER, bank))
-    scoped.focus(firm_id)  # as the API's request for it names its hidden partners (api.deps)
+    # focus: as the API's request for it names its hidden partners (api.deps)
+    scoped = ScopedStore(store, Principal("precompute", Role.CREDIT_OFFICER, bank), focus=firm_id)
     key, render = pages.ego(scoped, firm_id, hops, None, None, max_nodes)
     return scoped_key(scoped, key), render
 

@@ -31,6 +31,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 
 from queries.store import Store, StoreError
@@ -57,9 +58,22 @@ POLL_SECONDS = 2.0
 
 
 def holder_name() -> str:
-    """This process's name as a holder: machine, process id and a random
-    part (a process id is used again after a restart)."""
-    return f"{socket.gethostname()} pid {os.getpid()} {secrets.token_hex(3)}"
+    """This process's name as a holder: machine, process id, a random part
+    (a process id is used again after a restart) and where its process id
+    means this process (:func:`_pid_space`)."""
+    return f"{socket.gethostname()} pid {os.getpid()} {secrets.token_hex(3)} {_pid_space()}"
+
+
+def _pid_space() -> str:
+    """Which machine boot and process-id namespace this process runs in: two
+    containers may share a host name (``network_mode: host``, a compose
+    ``hostname:``) but not this, so a process id is compared only within it."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+        space = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return "?"
+    return f"{boot}:{space}"
 
 
 def refresh_holder(store: Store) -> str | None:
@@ -75,11 +89,12 @@ def refresh_holder(store: Store) -> str | None:
 
 def _gone_here(holder: str) -> bool:
     """Whether ``holder`` (:func:`holder_name`) is a process of this machine
-    that no longer runs: its turn can end now rather than when its lease
-    runs out. A holder of another machine, or a process id now used by
-    another process, is waited for."""
+    and process-id namespace that no longer runs: its turn can end now
+    rather than when its lease runs out. A holder of another machine or
+    namespace, or a process id now used by another process, is waited for."""
     parts = holder.split()
-    if len(parts) < 3 or parts[0] != socket.gethostname() or parts[1] != "pid" or not parts[2].isdigit():
+    if (len(parts) != 5 or parts[0] != socket.gethostname() or parts[1] != "pid" or not parts[2].isdigit()
+            or parts[4] == "?" or parts[4] != _pid_space()):
         return False
     try:
         os.kill(int(parts[2]), 0)

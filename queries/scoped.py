@@ -437,10 +437,12 @@ class ScopedStore:
     the module docstring and ``docs/access.md``). Made per request; caches
     what it reads for the request's lifetime."""
 
-    def __init__(self, store: Store, principal: Principal, data_version: int | None = None) -> None:
+    def __init__(self, store: Store, principal: Principal, data_version: int | None = None,
+                 focus: str | None = None) -> None:
         """``data_version``: the store's data version as the request read it
         already (with its token, ``Store.token_read``), the one a credit
-        officer's view of the bank is taken at; else read when needed."""
+        officer's view of the bank is taken at; else read when needed.
+        ``focus``: the firm whose answers are read (:meth:`focus`)."""
         self.store = store
         self._version_read = data_version
         self.principal = principal
@@ -472,6 +474,7 @@ class ScopedStore:
         self._spellings: dict[tuple[str, str], list[str]] = {}  # (observer, firm) → its ledger's spellings
         self._pseudo: _Pseudonyms | None = None
         self._focus: str | None = None  # the firm answered for: its ledger names hidden partners first
+        self.focus(focus)
 
     def focus(self, firm_id: str | None) -> None:
         """Name a hidden partner as ``firm_id``'s own ledger spells it, where

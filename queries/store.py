@@ -405,7 +405,7 @@ class Store(Protocol):
 
     def alias_spellings(self) -> list[tuple[str, str]]:
         """(firm id, spelling) of every spelling a ledger gave a firm (but
-        those resolved by a bank account alone), once each, by firm and
+        those resolved by a bank account or a firm id alone), once each, by firm and
         spelling: entity resolution indexes them, as a
         load indexes the spellings it resolves, so that a spelling resolves
         the same whether an earlier file was loaded in the same run or not."""

@@ -62,8 +62,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             principal = operator
             generated_by = operator.user
         try:
-            scoped = ScopedStore(store, principal)
-            scoped.focus(args.firm_id)  # its hidden partners named as its own ledger does
+            scoped = ScopedStore(store, principal, focus=args.firm_id)  # hidden partners as its ledger names them
             html = memo_html(scoped, args.firm_id, args.lang, generated_by, now,
                              snapshots=SnapshotCache(), links=False)
         except AccessDenied:

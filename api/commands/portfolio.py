@@ -98,8 +98,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from api.export import export_research
-    from api.portfolio import Snapshot
+    from api.export import export_research, snapshot_at_one_version
 
     key = settings.export_key.get_secret_value().encode("utf-8")
     if len(key) < 16:
@@ -112,8 +111,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     stages = _Stages(8, True)
     try:
         with opened(settings) as store:
-            version = store.data_version()
-            snap = Snapshot.load(store, args.from_, args.to, progress=stages)
+            snap, version = snapshot_at_one_version(store, args.from_, args.to, progress=stages)
             summary = export_research(snap, Path(args.out), args.format, key, progress=stages,
                                       recipient=args.recipient, data_version=version)
             record(store, cli_principal(), "export", None, "ok",

@@ -261,8 +261,15 @@ def users_disable(request: Request, principal: FormPrincipal, name: str) -> Resp
 
 @router.post("/ui/admin/users/{name}/enable", dependencies=[ADMINS])
 def users_enable(request: Request, principal: FormPrincipal, name: str) -> Response:
-    """Enable a disabled user again (they sign in anew)."""
-    return _user_action(request, principal, name, "enabled", lambda: set_active(_store(request), name, True, principal))
+    """Enable a disabled user again; the page says when it has no password
+    or token yet (disabling removed them)."""
+    try:
+        user = set_active(_store(request), name, True, principal)
+    except NotFound:
+        _flash(request, "unknown", user=name)
+    else:
+        _flash(request, "enabled", user=name, bare="1" if not user.password_hash and not user.token_hash else "")
+    return RedirectResponse("/ui/admin/users", status_code=303)
 
 
 @router.post("/ui/admin/users/{name}/password", response_class=HTMLResponse, dependencies=[ADMINS])

@@ -26,6 +26,7 @@ researchers and admins (``page_roles``).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import math
 import re
@@ -54,6 +55,7 @@ from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
 from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
+from api.web.i18n import TOKYO
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from graph.network import month_number
@@ -666,8 +668,7 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
                     month_to: Annotated[str, Form(max_length=7)] = "",
                     fmt: Annotated[str, Form(max_length=10)] = "csv") -> Response:
     """The export as one zip file (audited ``export``, as ``torihiki export``)."""
-    from api.export import export_research
-    from api.portfolio import Snapshot
+    from api.export import export_research, snapshot_at_one_version
 
     key = _export_key(settings)
     month_from, month_to = month_from.strip(), month_to.strip()
@@ -683,11 +684,10 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
     if month_from and month_to and month_from > month_to:
         return again("window", 422)
     store = ScopedStore(request.app.state.store, principal)
-    version = store.data_version()  # read before the snapshot: the export holds this version or a later one
     work = Path(tempfile.mkdtemp(prefix="torihiki-export-"))
     try:
         try:
-            snap = Snapshot.load(store, month_from or None, month_to or None)
+            snap, version = snapshot_at_one_version(store, month_from or None, month_to or None)
         except ValueError:
             shutil.rmtree(work, ignore_errors=True)
             audit(request, "export", None, "invalid", "research export: no trade in the window")
@@ -703,12 +703,13 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
         shutil.rmtree(work, ignore_errors=True)
         raise
     window = f"{month_from or '…'}–{month_to or '…'}"
-    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    with archive.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
     audit(request, "export", None, "ok",
           f"research export ({fmt}, {window}) in the web UI: {summary['firms']} firms pseudonymised; "
           f"data version {version}; zip sha256 {digest}")
     stamp = (month_from or "all").replace("-", "") + "-" + (month_to or "all").replace("-", "")
-    made = str(summary["created_at"])[:10].replace("-", "")
+    made = dt.datetime.now(TOKYO).strftime("%Y%m%d")  # the day in Japan, as its reader counts days
     return FileResponse(archive, media_type="application/zip",
                         filename=f"torihiki-export-{made}-v{version}-{fmt}-{stamp}.zip",
                         headers={k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},

@@ -82,8 +82,7 @@ def firm_page(request: Request, firm_id: str, principal: PagePrincipal, fails: F
     from api.web import charts
     from api.web.dossier import KEY_MEASURES, REASON_LABELS, dossier_cache
 
-    store = ScopedStore(request.app.state.store, principal)
-    store.focus(firm_id)  # its hidden partners named as its own ledger does
+    store = ScopedStore(request.app.state.store, principal, focus=firm_id)  # hidden partners as its ledger names them
     dossier = dossier_cache(request.app.state).get(store, firm_id, snapshots=shared_snapshot_cache(request.app.state),
                                                    months=MONTHS)
     lang = request_lang(request)
@@ -127,8 +126,7 @@ def firm_whatif(request: Request, firm_id: str, principal: PagePrincipal, fails:
     """The what-if result alone (the page's htmx picker swaps it in). Opened
     as a page of its own (a link copied, a bookmark: no ``HX-Request``), the
     firm page with the result, rather than an unstyled fragment."""
-    store = ScopedStore(request.app.state.store, principal)
-    store.focus(firm_id)
+    store = ScopedStore(request.app.state.store, principal, focus=firm_id)
     if store.get_firm(firm_id) is None:
         raise NotFound(f"no firm {firm_id!r}")
     query = urlencode({k: v for k, v in (("fails", fails.strip()),

@@ -10,7 +10,7 @@ printable credit memo (``/firms/{id}/report``) render the same dossier.
 Interface::
 
     from api.web.dossier import build_dossier, whatif
-    d = build_dossier(ScopedStore(store, principal), "F0001",
+    d = build_dossier(ScopedStore(store, principal, focus="F0001"), "F0001",  # focus: see ScopedStore
                       snapshots=shared_snapshot_cache(app.state),  # peers; None: left out
                       months=24)                                   # months in the series; None: all
     d.profile.name, d.coverage.latest_month, d.concentration.customers[0].share
@@ -101,11 +101,11 @@ __all__ = [
 ]
 
 TOP = 10
+"""Rows of each partner table the page shows; the rest are counted ("and N more")."""
 MASKED_LISTED = 200
 """Partners under pseudonyms a dossier lists (largest trade first): the firm
-page shows the first :data:`TOP` and folds the rest; the memo, which an
-officer files, lists them all up to this many."""
-"""Rows of each partner table the page shows; the rest are counted ("and N more")."""
+page shows the first :data:`TOP`; the memo, which an officer files, lists
+them all up to this many."""
 HIGHLIGHTS = 3
 MAX_CANDIDATES = 300
 """Partners offered in the what-if picker (the largest by yen both ways)."""

@@ -121,13 +121,16 @@ class _Plan:
     empty cell.
     """
 
-    __slots__ = ("get", "ncols", "max_col", "width", "amount_col")
+    __slots__ = ("get", "ncols", "max_col", "width", "amount_col", "memo_last")
 
     def __init__(self, cols: dict[str, int], width: int) -> None:
         self.get = itemgetter(*(cols.get(f, -1) for f in _FIELDS))
         self.ncols, self.max_col = len(cols), max(cols.values())
         self.width = width  # cells of the header row
         self.amount_col = cols.get("amount", -1)
+        # the memo is the header's last column, right after the amount: a row that split its amount
+        # and left off its empty memo is as wide as the header
+        self.memo_last = cols.get("memo") == width - 1 == self.amount_col + 1
 
 
 _FIELDS = ("date", "direction", "amount", "counterparty_name", "counterparty_id",
@@ -146,7 +149,9 @@ def _parse_row(name: str, line: int, cells: list[str], plan: _Plan,
     n = len(cells)
     if n < plan.ncols and plan.max_col >= n:
         return Reject(name, line, f"too few columns ({n})", raw=raw)
-    if n > plan.width and (any(c.strip() for c in cells[plan.width:]) or _split_amount(cells, plan)):
+    if (n > plan.width and (any(c.strip() for c in cells[plan.width:]) or _split_amount(cells, plan))) or (
+            n == plan.width and plan.memo_last and _split_amount(cells, plan)):
+        # (a writer that leaves off an empty last memo makes 587,400 as wide as the header)
         # 587,400 unquoted is two cells: read as 587 it would load wrong without a word (a row
         # one empty cell wider than the header, a trailing comma, is read as it is)
         return Reject(name, line, f"more columns ({n}) than the header ({plan.width}): a value with a comma, "

@@ -44,9 +44,9 @@ MATCH (f:Firm) WHERE f.name IS NOT NULL OR f.corporate_number IS NOT NULL
 RETURN f.id AS id, f.name AS name, f.corporate_number AS corporate_number ORDER BY f.id
 """
 # Every stored spelling of a firm (entity resolution's name index), once per firm and spelling; not
-# those known by a bank account alone (a load does not index them either).
+# those known by a bank account or a firm id in the ledger alone (a load does not index them either).
 ALIAS_SPELLINGS: Final[LiteralString] = """
-MATCH (a:Alias) WHERE a.method <> 'bank_account'
+MATCH (a:Alias) WHERE NOT a.method IN ['bank_account', 'id']
 WITH DISTINCT a.firm_id AS id, a.raw_name AS name WHERE name IS NOT NULL
 RETURN id, name ORDER BY id, name
 """

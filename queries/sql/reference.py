@@ -62,10 +62,10 @@ FIRM_NAMES: Final = (
     "WHERE name IS NOT NULL OR corporate_number IS NOT NULL ORDER BY id"
 )
 # Every stored spelling of a firm (entity resolution's name index), once per firm and spelling; not
-# those known by a bank account alone (a load does not index them either).
+# those known by a bank account or a firm id in the ledger alone (a load does not index them either).
 ALIAS_SPELLINGS: Final = (
-    "SELECT DISTINCT firm_id, raw_name FROM aliases WHERE raw_name IS NOT NULL AND method != 'bank_account' "
-    "ORDER BY firm_id, raw_name"
+    "SELECT DISTINCT firm_id, raw_name FROM aliases "
+    "WHERE raw_name IS NOT NULL AND method NOT IN ('bank_account', 'id') ORDER BY firm_id, raw_name"
 )
 DELETE_FIRM_IF_ORPHAN: Final = """
 DELETE FROM firms

@@ -61,3 +61,21 @@ def test_in_a_later_run_it_meets_them_in_the_store(store: Store, tmp_path: Path)
     _load(store, tmp_path, [LoadJob(a, "A")])
     _load(store, tmp_path, [LoadJob(b, "B")])  # another run: A's spelling comes from the store
     assert _b_alias(store) == (f"C{NUMBER}", "matched")  # as in one run, not a review of its own firm
+
+
+def test_a_spelling_given_with_a_firm_id_is_not_evidence_in_either(store: Store, tmp_path: Path) -> None:
+    """A ledger row that names its counterparty's firm id resolves by the id,
+    and its spelling is not indexed in its run (``Resolver._resolve``): the
+    store's spellings leave it out too, so a second run decides as one run."""
+    store.upsert_firms([Firm("A", "株式会社エー", is_client=True), Firm("B", "株式会社ビー", is_client=True),
+                        Firm("F0009", "ホクト精機株式会社")])
+    a = tmp_path / "a.csv"
+    a.write_text("date,counterparty_name,counterparty_id,direction,amount\n"
+                 "2025-01-10,北斗精機工業株式会社,F0009,sale,500000\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text("date,counterparty_name,direction,amount\n2025-01-12,北斗精機工業株式会社,purchase,700000\n",
+                 encoding="utf-8")
+    _load(store, tmp_path, [LoadJob(a, "A")])
+    _load(store, tmp_path, [LoadJob(b, "B")])
+    firm, _status = _b_alias(store)
+    assert firm != "F0009"  # as in one run: the id-given spelling was no evidence for B's

@@ -50,7 +50,7 @@ def test_users(cli: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     assert run(capsys, "users", "disable", "ann")[0] == 0
     code, out, _ = run(capsys, "users", "list", "--json")
     users = {u["name"]: u for u in json.loads(out)}
-    assert users["ann"]["active"] is False and users["ann"]["has_password"] is True
+    assert users["ann"]["active"] is False and users["ann"]["has_password"] is False  # removed with the disable
     assert users["co"]["role"] == "credit_officer" and users["co"]["token_id"] is None
     assert not any("hash" in k and k != "has_password" for u in users.values() for k in u)
     assert run(capsys, "users", "enable", "ann")[0] == 0

@@ -14,7 +14,7 @@ import pytest
 
 from api.commands.common import refresh_analytics
 from api.portfolio_signals import PORTFOLIO_SIGNALS
-from api.refresh_turn import REFRESH_LEASE, RefreshTurn, refresh_holder
+from api.refresh_turn import REFRESH_LEASE, RefreshTurn, holder_name, refresh_holder
 from api.service import ingest_file
 from api.settings import Settings
 from queries.model import Firm
@@ -61,14 +61,20 @@ def test_a_killed_holder_of_this_machine_does_not_keep_the_next_one_waiting(stor
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
-    holder = f"{socket.gethostname()} pid {int(gone.stdout)} abcdef"  # as holder_name() writes it
+    space = holder_name().split()[-1]
+    holder = f"{socket.gethostname()} pid {int(gone.stdout)} abcdef {space}"  # as holder_name() writes it
     assert store.take_lease(REFRESH_LEASE, holder, 120)
     t0 = time.monotonic()
     turn = RefreshTurn.take(store, poll=0.05)
     assert time.monotonic() - t0 < 5 and refresh_holder(store) == turn.holder
     turn.release()
     # a live process of this machine is waited for
-    assert store.take_lease(REFRESH_LEASE, f"{socket.gethostname()} pid {os.getpid()} abcdef", 0.8)
+    assert store.take_lease(REFRESH_LEASE, f"{socket.gethostname()} pid {os.getpid()} abcdef {space}", 0.8)
+    t0 = time.monotonic()
+    RefreshTurn.take(store, poll=0.05).release()
+    assert time.monotonic() - t0 >= 0.5
+    # a holder of another process-id namespace (another container of the same host name) is waited for
+    assert store.take_lease(REFRESH_LEASE, f"{socket.gethostname()} pid {int(gone.stdout)} abcdef 0:1", 0.8)
     t0 = time.monotonic()
     RefreshTurn.take(store, poll=0.05).release()
     assert time.monotonic() - t0 >= 0.5

@@ -128,7 +128,7 @@ def test_disable_enable_password_and_token(app: TestClient, store: Store) -> Non
     assert analyst.get("/ui/portfolio", follow_redirects=False).status_code == 303  # its session ended
     assert _login(analyst, "analyst") == 401
     _post(app, "/ui/admin/users/analyst/enable", "/ui/admin/users")
-    assert "以前のパスワードと APIトークンは使えません" in app.get("/ui/admin/users").text
+    assert "パスワードと APIトークンがまだありません" in app.get("/ui/admin/users").text
     assert _login(analyst, "analyst") == 401  # the old password did not come back with the user
     # a new password made by the page, shown once: it signs in
     r = _post(app, "/ui/admin/users/analyst/password", "/ui/admin/users", password="")
@@ -323,3 +323,15 @@ def test_refusals_read_in_japanese_on_an_error_page(app: TestClient) -> None:
     admin = app.get("/admin/users", headers=html)
     assert admin.status_code == 403 and "この操作には admin の役割が必要です（あなたの役割：researcher）。" in admin.text
     assert app.get("/admin/users").json()["detail"] == "this needs the role admin; you act as researcher"  # the API's
+
+
+def test_a_password_set_while_disabled_survives_the_enable(app: TestClient, store: Store) -> None:
+    """An administrator may give a returning user a new password before
+    enabling them: enabling keeps it (only what the user had when disabled
+    is gone)."""
+    _login(app, "admin")
+    _post(app, "/ui/admin/users/analyst/disable", "/ui/admin/users")
+    _post(app, "/ui/admin/users/analyst/password", "/ui/admin/users", password="a fresh long password")
+    _post(app, "/ui/admin/users/analyst/enable", "/ui/admin/users")
+    assert "を有効にしました。" in app.get("/ui/admin/users").text
+    assert _login(TestClient(app.app), "analyst", "a fresh long password") == 303

@@ -108,3 +108,17 @@ def test_an_unquoted_thousands_separator_is_rejected_not_misread(tmp_path: Path)
     bad = [r for r in out if isinstance(r, Reject)]
     assert all(r.reason.startswith("more columns (9) than the header (8)") for r in bad)
     assert bad[0].raw.endswith("587,400,")
+
+
+def test_a_split_amount_in_a_row_without_its_empty_memo_is_rejected(tmp_path: Path) -> None:
+    """A writer that leaves off an empty last cell makes ``587,400`` as wide
+    as a header ending ``amount,memo``: read as it stands, 587 yen with the
+    memo 400."""
+    p = tmp_path / "l.csv"
+    p.write_text("date,counterparty_name,direction,amount,memo\n"
+                 "2024-06-05,株式会社A,sale,587,400\n"
+                 "2024-06-06,株式会社A,sale,587,請求書400\n"
+                 "2024-06-07,株式会社A,sale,1200,400\n", encoding="utf-8")
+    out = list(read_canonical(p))
+    assert [type(r).__name__ for r in out] == ["Reject", "LedgerLine", "LedgerLine"]
+    assert [r.amount for r in out if isinstance(r, LedgerLine)] == [587, 1200]
