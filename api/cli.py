@@ -424,11 +424,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except StoreUnavailable as e:
-        print(f"error: store unavailable: {_one_line(e)}", file=sys.stderr)
-        if command in RESUMABLE:
-            print(f"what was written is kept: once the store answers again, run the same `torihiki {command}` "
-                  "command again; it resumes where it stopped (files already loaded are not loaded twice)",
-                  file=sys.stderr)
+        # one line, as every error: the hint for a load follows on it
+        resume = (f" — what was written is kept: once the store answers again, run the same `torihiki {command}` "
+                  "command again; it resumes where it stopped (files already loaded are not loaded twice)"
+                  if command in RESUMABLE else "")
+        print(f"error: store unavailable: {_one_line(e)}{resume}", file=sys.stderr)
         return 3
     except StoreError as e:
         print(f"error: {_one_line(e)}", file=sys.stderr)

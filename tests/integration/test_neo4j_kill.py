@@ -248,6 +248,7 @@ def test_sigkill_neo4j_mid_load_then_resume(
     assert rc == 3, f"exit status {rc}: {err[-2000:]}"
     assert "Traceback" not in err, err[-3000:]
     assert _stderr_problems(err) == []
+    assert "run the same `torihiki ingest` command again; it resumes where it stopped" in err  # what to do
 
 
 def _stderr_problems(err: str) -> list[str]:
