@@ -47,14 +47,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _load(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """The sample delivery (one rejected line per ledger), a reference import
-    with a rejected row, a user with a password reset and then disabled."""
+    with a rejected row, a user disabled and then given a new password."""
     code, _, err = run(capsys, "load", str(SAMPLE), "--no-refresh")
     assert code == 0, err
     assert run(capsys, "metrics", "import", str(SEED), "--json")[0] == 2  # no period: its row rejected
     assert run(capsys, "users", "add", "ann", "--role", "analyst")[0] == 0
+    assert run(capsys, "users", "disable", "ann")[0] == 0
+    # a password set while disabled (disabling removed the one it had): kept for its return
     monkeypatch.setattr("sys.stdin", io.StringIO("a-new-password-2025\n"))
     assert run(capsys, "users", "password", "ann")[0] == 0
-    assert run(capsys, "users", "disable", "ann")[0] == 0
 
 
 def test_backup_while_the_store_is_in_use_holds_every_committed_write(
