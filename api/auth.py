@@ -88,7 +88,8 @@ def limiter_of(request: Request, settings: Settings) -> AuthLimiter:
         settings.auth_failures_per_address, settings.auth_failures_per_user))
 
 
-def _address(request: Request) -> str:
+def client_address(request: Request) -> str:
+    """The client's address as the limiter and the audit log name it."""
     return request.client.host if request.client else "unknown"
 
 
@@ -139,7 +140,7 @@ def _principal_for_token(request: Request, settings: Settings, token: str) -> Pr
     limited, failures counted and audited."""
     store = _store(request)
     limiter = limiter_of(request, settings)
-    address = _address(request)
+    address = client_address(request)
     if (wait := limiter.wait(address)) is not None:
         raise TooManyRequests("too many failed authentication attempts", wait)
     if not token:

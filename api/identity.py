@@ -20,6 +20,7 @@ import re
 import secrets
 import time
 import unicodedata
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -42,7 +43,7 @@ from queries.store import NotFound, Store
 __all__ = [
     "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_password_length",
     "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "audit_entry",
-    "check_bank", "check_user_name", "known_banks",
+    "check_bank", "check_user_name", "known_banks", "banks_of", "user_refusal",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
 ]
 
@@ -116,8 +117,12 @@ def known_banks(store: Store) -> tuple[set[str], set[str]]:
     """(banks some firm consents to, banks some credit officer works for):
     a bank is written as the firm master writes it, and one spelled two ways
     is two banks, so a new bank is worth a warning where one is typed."""
-    consented = {b for banks in store.consents().values() for b in banks}
-    return consented, {u.bank for u in store.list_users() if u.bank}
+    return banks_of(store.consents(), store.list_users())
+
+
+def banks_of(consents: Mapping[str, Collection[str]], users: Iterable[User]) -> tuple[set[str], set[str]]:
+    """:func:`known_banks` from the consents and users already read."""
+    return {b for banks in consents.values() for b in banks}, {u.bank for u in users if u.bank}
 
 
 def principal_of(user: User) -> Principal:
@@ -137,21 +142,43 @@ def add_user(store: Store, name: str, role: str, bank: str | None, by: Principal
     :func:`issue_token`, :func:`set_password`). A credit officer needs a
     bank, other roles take none. Raises :class:`InputError` (also for a
     name that is taken, whatever its case)."""
-    check_user_name(name)
+    if (refused := user_refusal(store, name, role, bank)) is not None:
+        raise InputError(refused[1])
+    r = Role(role)
+    user = User(name, r.value, check_bank(bank) if bank else None, True, utc_now())
+    if not store.add_user(user):  # added meanwhile
+        raise InputError(f"user {name!r} exists")
+    record(store, by, "user.add", detail=f"{name} as {r.value}" + (f" of bank {user.bank}" if user.bank else ""))
+    return user
+
+
+def user_refusal(store: Store, name: str, role: str, bank: str | None) -> tuple[str, str] | None:
+    """Why :func:`add_user` refuses a user — (code, message in English): the
+    code (``name``, ``role``, ``bank_needed``, ``bank_not_officer``,
+    ``bank``, ``exists``) lets a page say it in its reader's language — or
+    ``None``. A name taken whatever its case is taken: ``ADMIN`` beside
+    ``admin`` would read as one user in the audit log."""
+    try:
+        check_user_name(name)
+    except InputError as e:
+        return "name", str(e)
     try:
         r = Role(role)
     except ValueError:
-        raise InputError(f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}") from None
+        return "role", f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}"
     if r is Role.CREDIT_OFFICER and not bank:
-        raise InputError("a credit officer is bound to one bank: give --bank")
+        return "bank_needed", "a credit officer is bound to one bank: give --bank"
     if r is not Role.CREDIT_OFFICER and bank:
-        raise InputError(f"only a credit officer has a bank, not a user with role {r.value}")
-    user = User(name, r.value, check_bank(bank) if bank else None, True, utc_now())
+        return "bank_not_officer", f"only a credit officer has a bank, not a user with role {r.value}"
+    if bank:
+        try:
+            check_bank(bank)
+        except InputError as e:
+            return "bank", str(e)
     same = next((u.name for u in store.list_users() if u.name.casefold() == name.casefold()), None)
-    if same is not None or not store.add_user(user):  # ADMIN beside admin would read as one user in the log
-        raise InputError(f"user {name!r} exists" + (f" (as {same!r})" if same and same != name else ""))
-    record(store, by, "user.add", detail=f"{name} as {r.value}" + (f" of bank {user.bank}" if user.bank else ""))
-    return user
+    if same is not None:
+        return "exists", f"user {name!r} exists" + (f" (as {same!r})" if same != name else "")
+    return None
 
 
 def set_active(store: Store, name: str, active: bool, by: Principal) -> User:

@@ -24,6 +24,7 @@ last. So a refresh takes its turn: the store's lease ``refresh``
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
@@ -64,6 +65,7 @@ def holder_name() -> str:
     return f"{socket.gethostname()} pid {os.getpid()} {secrets.token_hex(3)} {_pid_space()}"
 
 
+@functools.cache  # the same for the whole life of a process (a fork shares it): read once, not at each poll
 def _pid_space() -> str:
     """Which machine boot and process-id namespace this process runs in: two
     containers may share a host name (``network_mode: host``, a compose

@@ -161,7 +161,7 @@ def _set_active(args: argparse.Namespace, settings: Settings, active: bool) -> i
               + (f" (without a password or token: `torihiki users password {user.name}` and "
                  f"`torihiki users token {user.name}` give it new ones)" if active and not user.password_hash
                  and not user.token_hash else "")
-              + ("" if active else " (its token and password are refused from the next request on)"))
+              + ("" if active else " (its token and password are removed and its web sessions ended)"))
     return 0
 
 

@@ -21,34 +21,35 @@ as the CLI and the admin API do; listing consent or the log is audited too.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import secrets
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.audit import audit
-from api.auth import limiter_of
+from api.auth import client_address, limiter_of
 from api.deps import SettingsDep
 from api.identity import (
     add_user,
-    check_bank,
+    banks_of,
     check_password,
     check_password_length,
-    check_user_name,
     issue_token,
     known_banks,
     set_active,
     set_password,
+    user_refusal,
 )
 from api.routes.admin import consent_change
 from api.web.audit_labels import GROUPS, action_label, outcome_label
 from api.web.render import render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles, safe_next, sign_in
 from domain.errors import InputError
-from queries.access import Principal, Role
+from queries.access import Role
 from queries.identity import utc_iso
 from queries.store import NotFound, Store
 
@@ -109,10 +110,6 @@ def _spend(request: Request, token: str) -> bool:
 Once = Annotated[str, Form(max_length=64)]
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 # -- one's own password ----------------------------------------------------------------
 
 @router.get("/ui/account", response_class=HTMLResponse)
@@ -132,7 +129,7 @@ def account_password(request: Request, principal: FormPrincipal, settings: Setti
     carries a fingerprint of the password it signed in with)."""
     store = _store(request)
     limiter = limiter_of(request, settings)
-    address = _address(request)
+    address = client_address(request)
 
     def again_page(error: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
         return render(request, "account.html", status_code=status, headers=headers,
@@ -184,29 +181,16 @@ def users_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
 
 def _refusal(store: Store, name: str, role: str, bank: str, password: str) -> str | None:
     """Why a user cannot be added as the form asks (a code the page words),
-    or ``None``: the checks of :func:`api.identity.add_user`, made first so
-    that the page can say in the reader's language what to change."""
-    try:
-        check_user_name(name)
-    except InputError:
-        return "name"
-    if role not in {r.value for r in Role}:
-        return "role"
-    if role == Role.CREDIT_OFFICER and not bank:
-        return "bank_needed"
-    if role != Role.CREDIT_OFFICER and bank:
-        return "bank_not_officer"
-    if bank:
-        try:
-            check_bank(bank)
-        except InputError:
-            return "bank"
+    or ``None``: :func:`api.identity.user_refusal`'s checks, then the
+    password's, made first so that the page can say in the reader's
+    language what to change, and a refused form adds no user."""
+    if (refused := user_refusal(store, name, role, bank or None)) is not None:
+        return refused[0]
     try:
         check_password_length(password)
     except InputError:
         return "short"
-    taken = {u.name.casefold() for u in store.list_users()}
-    return "exists" if name.casefold() in taken else None  # ADMIN beside admin reads as the same user
+    return None
 
 
 @router.post("/ui/admin/users", response_class=HTMLResponse, dependencies=[ADMINS])
@@ -238,25 +222,20 @@ def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", ro
     return RedirectResponse("/ui/admin/users", status_code=303)
 
 
-def _user_action(request: Request, principal: Principal, name: str, kind: str, act: Any) -> Response:
-    try:
-        act()
-    except NotFound:
-        _flash(request, "unknown", user=name)
-    else:
-        _flash(request, kind, user=name)
-    return RedirectResponse("/ui/admin/users", status_code=303)
-
-
 @router.post("/ui/admin/users/{name}/disable", dependencies=[ADMINS])
 def users_disable(request: Request, principal: FormPrincipal, name: str) -> Response:
-    """Disable a user: its token and password are refused from the next
-    request on and its sessions end. Not oneself (an admin would lock
-    themselves out of these pages)."""
+    """Disable a user: its token and password are removed and its sessions
+    end. Not oneself (an admin would lock themselves out of these pages)."""
     if name == principal.user:
         _flash(request, "not_self", user=name)
         return RedirectResponse("/ui/admin/users", status_code=303)
-    return _user_action(request, principal, name, "disabled", lambda: set_active(_store(request), name, False, principal))
+    try:
+        set_active(_store(request), name, False, principal)
+    except NotFound:
+        _flash(request, "unknown", user=name)
+    else:
+        _flash(request, "disabled", user=name)
+    return RedirectResponse("/ui/admin/users", status_code=303)
 
 
 @router.post("/ui/admin/users/{name}/enable", dependencies=[ADMINS])
@@ -324,13 +303,14 @@ def consent_page(request: Request, principal: PagePrincipal,
     with the forms that grant and revoke (audited ``consent.list``)."""
     store = _store(request)
     bank, firm = bank.strip(), firm.strip()
-    consented, officers = known_banks(store)
+    every, users = store.consents(), store.list_users()  # read once: the banks known, the officers, the rows
+    consented, officers = banks_of(every, users)
     one = store.get_firms({firm}).get(firm) if firm else None
     if firm:
-        current = store.consents(firm) if one is not None else {}
+        current = {firm: every.get(firm, ())} if one is not None else {}
         ids = [firm] if one is not None else []
     else:
-        current = store.consents()
+        current = every
         ids = sorted(f for f, banks in current.items() if banks and (not bank or bank in banks))
     pages = max(1, math.ceil(len(ids) / CONSENT_PAGE_SIZE))
     page = min(page, pages)
@@ -338,7 +318,7 @@ def consent_page(request: Request, principal: PagePrincipal,
     firms = store.get_firms(set(shown)) if shown else {}
     history = store.consent_history([firm]) if one is not None else []
     officer_count: dict[str, int] = {}
-    for u in store.list_users():
+    for u in users:
         if u.bank and u.active:
             officer_count[u.bank] = officer_count.get(u.bank, 0) + 1
     by_bank = {b: sum(1 for banks in current.values() if b in banks) for b in sorted(consented)} if not firm else {}
@@ -406,9 +386,9 @@ def audit_page(request: Request, principal: PagePrincipal,
     API's is. A day that cannot be read lists nothing, rather than
     everything."""
     user, firm, action, since, until = user.strip(), firm.strip(), action.strip(), since.strip(), until.strip()
-    bad = [name for name, text in (("since", since), ("until", until)) if text and _moment(text, 0) is None]
-    since_utc = _moment(since, 0) if since and not bad else None
-    until_utc = _moment(until, 1) if until and not bad else None
+    since_utc = _moment(since, 0) if since else None
+    until_utc = _moment(until, 1) if until else None
+    bad = bool(since and since_utc is None) or bool(until and until_utc is None)
     prefixes = GROUPS[kind][1] if kind in GROUPS else None
     entries, total = ([], 0) if bad else _store(request).audit_log(
         user or None, firm or None, since_utc, action or None, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE,
@@ -422,15 +402,13 @@ def audit_page(request: Request, principal: PagePrincipal,
                   groups=GROUPS, kind=kind if kind in GROUPS else "", role_codes={r.value for r in Role},
                   total=total, page=page, pages=max(1, math.ceil(total / AUDIT_PAGE_SIZE)), query=query,
                   user_filter=user, firm_filter=firm, action_filter=action, since=since, until=until,
-                  bad_since=bool(bad))
+                  bad_since=bad)
 
 
 def _moment(text: str, days_after: int) -> str | None:
     """A day typed on the page (``YYYY-MM-DD``, Japan time) as the UTC moment
     of its start, ``days_after`` days later (1: the end of an inclusive
     last day); an ISO moment as it is; ``None`` when it cannot be read."""
-    import datetime as dt
-
     try:
         if len(text) == 10:
             day = dt.date.fromisoformat(text) + dt.timedelta(days=days_after)

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import service
 from api.audit import audit
-from api.auth import limiter_of, login_password
+from api.auth import client_address, limiter_of, login_password
 from api.cache import app_state_once
 from api.deps import SettingsDep
 from api.errors import TooManyRequests, Unauthorized
@@ -74,7 +74,7 @@ def login(request: Request, settings: SettingsDep,
             _warn_plain_http(request)
             return render(request, "login.html", status_code=403, next=target, name=name, error="https")
         return render(request, "login.html", status_code=403, next=target, name=name, error="expired")
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     try:
         principal = login_password(request.app.state.store, limiter_of(request, settings), name.strip(),
                                    password, address)
@@ -109,7 +109,7 @@ requests cannot fill the log."""
 
 
 def _warn_plain_http(request: Request) -> None:
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     now = time.monotonic()
     warned: dict[str, float] = app_state_once(request.app.state, PLAIN_HTTP_WARNED, dict)
     if now - warned.get(address, -60.0) < 60.0:
