@@ -6,13 +6,13 @@ quarantine CSV like ledger rejects (file, line, column, reason, raw).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from ingest.decode import EncodingError
-from ingest.firm_names import refresh_display_names
+from ingest.firm_names import refresh_display_names, tidy_spelling
 from ingest.load import IngestError, file_sha256
 from ingest.names import MAX_NAME_CHARS, NameScreen
 from ingest.readers.firm_master import FirmRecord, read_firm_master
@@ -20,7 +20,7 @@ from ingest.readers.parameters import ParameterRecord, read_parameters
 from ingest.readers.registry import RegistryEntry, read_registry
 from ingest.records import Reject
 from queries.identity import GRANT, REVOKE, ConsentEvent, utc_now
-from queries.model import Firm, ParameterRow, RegistryRecord
+from queries.model import Firm, FirmSpellings, ParameterRow, RegistryRecord
 from queries.private_files import open_private, private_dir
 from queries.store import Store
 
@@ -30,6 +30,7 @@ __all__ = ["ImportSummary", "import_firms", "import_parameters", "import_registr
 BATCH_ROWS = 5_000
 FIRM_MASTER = "firm master import"  # who the consent history names for the firm master's changes
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass
@@ -49,9 +50,19 @@ class ImportSummary:
     first_reject: str = ""  # "line N: reason" of the first rejected row, for a one-line error
     consent_changes: int = 0  # grants and revocations the firm master's consented_banks made
     clients_ended: list[str] = field(default_factory=list)  # clients the master now says are none (0/no)
+    # good rows the store already held as they are: not written again (loading a file twice changes nothing)
+    rows_unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import changed the store (a row written, a firm
+        created, a consent changed, a client ended): what decides if the
+        analytics are refreshed after it."""
+        return bool(self.rows_loaded > self.rows_unchanged or self.firms_created or self.consent_changes
+                    or self.clients_ended)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {**asdict(self), "changed": self.changed}
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -63,6 +74,17 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def _repeated(keys: Iterable[K]) -> set[K]:
+    """Keys a file lists more than once. Their rows are always written, in
+    the file's order, as before: which of them the store ends with is then
+    the upsert's to decide, not a comparison with what was stored."""
+    seen: set[K] = set()
+    twice: set[K] = set()
+    for k in keys:
+        (twice if k in seen else seen).add(k)
+    return twice
 
 
 class _Quarantine:
@@ -145,13 +167,17 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
     consent changes as :func:`master_consent` says, recorded in the consent
     history as made by ``firm master import``."""
     summary, rows = _run(path, "firms", read_firm_master(path), rejects_dir, names=True)
-    last = {r.firm_id: r for r in rows}  # a firm listed twice: its last row, as the upsert keeps
+    last = {r.firm_id: r for r in rows}  # each firm once: the reader rejects a repeated id
     firms = [_firm(r) for r in rows]
     for batch in _batches(firms, BATCH_ROWS):
         known = store.get_firms([f.id for f in batch])
+        spellings = store.firm_spellings([f.id for f in batch if f.name and f.id in known])
+        new = [f for f in batch if not _firm_unchanged(f, known.get(f.id), spellings.get(f.id))]
+        summary.rows_unchanged += len(batch) - len(new)
         # Consent changes below, with its history; a firm without any yet starts with none.
-        store.upsert_firms([replace(f, consented_banks=None if f.id in known and
-                                    known[f.id].consented_banks is not None else ()) for f in batch])
+        if new:
+            store.upsert_firms([replace(f, consented_banks=None if f.id in known and
+                                        known[f.id].consented_banks is not None else ()) for f in new])
     at = utc_now()
     for ids in _batches(list(last), BATCH_ROWS):
         current = {fid: f.consented_banks or () for fid, f in store.get_firms(ids).items()}
@@ -167,6 +193,32 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
     # operator's record of it), else its most formal spelling (ingest.firm_names).
     refresh_display_names(store, {f.id for f in firms})
     return summary
+
+
+def _firm_unchanged(row: Firm, stored: Firm | None, spellings: FirmSpellings | None) -> bool:
+    """Whether writing a firm-master row would leave the stored firm as it is.
+
+    Each given field equals the stored one (a field the row leaves empty
+    keeps the stored value); the client flag too (a client ended by a 0
+    is ended below, and a firm that is none stays none). The row's name is
+    unchanged when an import gave it already and it is the firm's name now
+    (or the registry's name is, which wins over it). Consent is compared
+    apart (:func:`master_consent`); a firm stored before consent was kept
+    (``None``) is written, to start it with none."""
+    if stored is None or stored.consented_banks is None:
+        return False
+    for given, have in ((row.corporate_number, stored.corporate_number), (row.industry, stored.industry),
+                        (row.prefecture, stored.prefecture)):
+        if given is not None and given != have:
+            return False
+    if row.is_client is not None and bool(row.is_client) != bool(stored.is_client):
+        return False
+    if not row.name:
+        return True
+    name = tidy_spelling(row.name)
+    if spellings is None or name not in {tidy_spelling(m) for m in spellings.master_names}:
+        return False
+    return bool(spellings.registry_name) or tidy_spelling(stored.name or "") == name
 
 
 def master_consent(wanted: dict[str, tuple[str, ...]], current: dict[str, tuple[str, ...]],
@@ -214,7 +266,12 @@ def import_parameters(store: Store, path: Path, rejects_dir: Path, period: str |
     if summary.firms_created:
         store.upsert_firms([Firm(id=i, is_client=True) for i in summary.firms_created])
     for batch in _batches((_parameter_row(r) for r in rows), BATCH_ROWS):
-        store.upsert_parameters(batch)
+        stored = {(p.firm_id, p.period): dict(p.values)
+                  for p in store.parameters_of({p.firm_id for p in batch})}
+        new = [p for p in batch if stored.get((p.firm_id, p.period)) != dict(p.values)]
+        summary.rows_unchanged += len(batch) - len(new)
+        if new:
+            store.upsert_parameters(new)
     return summary
 
 
@@ -231,8 +288,17 @@ def import_registry(store: Store, path: Path, rejects_dir: Path) -> ImportSummar
     (a closed firm can appear in old ledgers)."""
     summary, rows = _run(path, "registry", read_registry(path), rejects_dir, names=True)
     named: set[str] = set()  # firms holding one of the numbers: shown by the registry name
+    # Entries stored as they are now are not written again (one read of the
+    # registry: the name index of every load reads it whole too).
+    # A number listed more than once (its history): every row written, in the file's order, as before.
+    stored = {r.corporate_number: r for r in store.registry_records()} if rows else {}
+    repeated = _repeated(r.corporate_number for r in rows)
     for batch in _batches((_registry(r) for r in rows), BATCH_ROWS):
-        store.upsert_registry(batch)
+        new = [r for r in batch if r.corporate_number in repeated or stored.get(r.corporate_number) != r]
+        summary.rows_unchanged += len(batch) - len(new)
+        if not new:
+            continue
+        store.upsert_registry(new)
         named.update(f.id for f in store.firms_by_corporate_numbers([r.corporate_number for r in batch]).values())
     refresh_display_names(store, named)
     return summary

@@ -145,6 +145,20 @@ def _refresh(store: Store, answers: Precompute, t0: float, quiet: bool) -> dict[
     return info
 
 
+def analytics_behind(store: Store) -> bool:
+    """Whether the analytics were not refreshed to the end for the data as
+    it is now: the portfolio table and the list of answers rendered at load
+    time (written last by :func:`refresh_analytics`) are missing or from
+    another data version — a refresh interrupted, or a load run with
+    ``--no-refresh``. A load that changes nothing refreshes only then."""
+    from api.portfolio_signals import PORTFOLIO_SIGNALS
+    from api.precompute import INDEX
+
+    version = store.data_version()
+    return any((entry := store.get_analytics(name)) is None or entry[0] != version
+               for name in (PORTFOLIO_SIGNALS, INDEX))
+
+
 OWN_PROCESS_LINES = 1_000_000
 """Ledger lines read by a load from which the refresh after it runs in a
 process of its own (:func:`refresh_after_load`)."""

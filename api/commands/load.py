@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from api.commands.common import emit, opened, refresh_after_load
+from api.commands.common import analytics_behind, emit, opened, refresh_after_load
 from api.commands.ingest import Totals, load_ledgers, manifest_entries, print_repeats
 from api.commands.users import cli_principal
 from api.identity import record
@@ -85,6 +85,7 @@ def _import(kind: str, path: Path, run: Callable[[], ImportSummary], report: dic
     report[kind] = s.to_dict()
     if not as_json:
         print(f"{kind}: {path}: {s.rows_loaded:,} of {s.rows_read:,} rows loaded, {s.rows_rejected:,} rejected"
+              + (f" ({s.rows_unchanged:,} as stored already: not written again)" if s.rows_unchanged else "")
               + (f" (rejects: {s.rejects_path})" if s.rejects_path else ""))
     if s.rows_read and not s.rows_loaded:
         print(f"error: {path}: nothing loaded" + (f": {s.first_reject}" if s.first_reject else ""),
@@ -127,14 +128,21 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
                    [f"{k}: {report[k]['rows_loaded']} rows" for k in ("firms", "registry", "parameters")
                     if k in report] + [f"ledgers: {totals.line()}"]))
         changed = totals.files > totals.duplicates or any(
-            report.get(k, {}).get("rows_loaded") for k in ("firms", "registry", "parameters"))
-        if changed and not args.no_refresh:
+            report.get(k, {}).get("changed") for k in ("firms", "registry", "parameters"))
+        report["changed"] = bool(changed)
+        behind = not changed and not args.no_refresh and analytics_behind(store)
+        if behind and not args.json:
+            print("nothing changed, but the analytics were not refreshed to the end for this data: refreshing")
+        if (changed or behind) and not args.no_refresh:
             report["refresh"] = refresh_after_load(store, settings, totals.rows_read, quiet=args.json)
     if args.json:
         emit(report)
     else:
         print_repeats(totals)
         print(f"ledgers: {totals.line()}" if entries else "ledgers: none in this delivery")
+        if not changed and not behind:
+            print("nothing changed: the store held every part of this delivery as it is (nothing was "
+                  "written, the analytics were not refreshed)")
         if totals.files_with_rejects:
             print(f"  {totals.files_with_rejects:,} files had rejected rows: one CSV per batch "
                   f"(file, line, column, reason, raw) in {settings.home / 'rejects'}; "

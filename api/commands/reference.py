@@ -28,7 +28,8 @@ def _report(s: ImportSummary, as_json: bool) -> int:
     if as_json:
         emit(s.to_dict())
     else:
-        print(f"{s.file}: {s.kind}: {s.rows_read} rows read, {s.rows_loaded} loaded, {s.rows_rejected} rejected")
+        print(f"{s.file}: {s.kind}: {s.rows_read} rows read, {s.rows_loaded} loaded, {s.rows_rejected} rejected"
+              + (f"; {s.rows_unchanged} of them as stored already (not written again)" if s.rows_unchanged else ""))
         if s.firms_created:
             print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): "
                   f"{_first_ids(s.firms_created)}")
@@ -67,7 +68,7 @@ def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         summary = _audited(store, import_parameters(store, Path(args.path), settings.home / "rejects",
                                                     args.period))
-        if summary.rows_loaded and not args.no_refresh:
+        if summary.changed and not args.no_refresh:
             refresh_analytics(store, settings, quiet=args.json)  # distress and peers read parameters
         return _report(summary, args.json)
 

@@ -56,7 +56,16 @@ def test_load_a_delivery_folder_twice(cli: Store, capsys: pytest.CaptureFixture[
     assert code == 0 and report["ledgers"]["duplicates"] == 8 and report["ledgers"]["rows_loaded"] == 0
     assert report["ledgers"]["repeated_months"] == []
     assert len(cli.all_firms()) == firms and len(cli.list_batches()) == batches
-    assert len(cli.all_pairs()) == pairs and cli.data_version() >= version
+    assert len(cli.all_pairs()) == pairs and cli.data_version() == version
+    # Every reference row is stored as it is: nothing is written. The first run left the
+    # analytics unrefreshed (--no-refresh), so this one refreshes them; a third does nothing.
+    assert all(report[k]["rows_unchanged"] == report[k]["rows_loaded"] > 0 and not report[k]["changed"]
+               for k in ("firms", "registry", "parameters"))
+    assert not report["changed"] and report["refresh"]["clients"] > 0
+    code, out, _ = run(capsys, "load", str(delivery))
+    assert code == 0 and cli.data_version() == version
+    assert "nothing changed: the store held every part of this delivery as it is" in out
+    assert "network metrics of" not in out  # no refresh
 
 
 def test_load_errors_are_one_line(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
