@@ -51,6 +51,7 @@ from api.web.session import FormPrincipal, PagePrincipal, page_roles, safe_next,
 from domain.errors import InputError
 from queries.access import Role
 from queries.identity import utc_iso
+from queries.model import Firm
 from queries.store import NotFound, Store
 
 __all__ = ["router", "AUDIT_PAGE_SIZE", "CONSENT_PAGE_SIZE", "new_password"]
@@ -59,6 +60,8 @@ router = APIRouter(include_in_schema=False)
 ADMINS = page_roles(Role.ADMIN)
 AUDIT_PAGE_SIZE = 100
 CONSENT_PAGE_SIZE = 100
+CONSENT_MATCHES = 20
+"""Firms listed when the consent page's firm field is a name that finds several."""
 ROLES = tuple(Role)
 
 Field64 = Annotated[str, Form(max_length=64)]
@@ -306,6 +309,12 @@ def consent_page(request: Request, principal: PagePrincipal,
     every, users = store.consents(), store.list_users()  # read once: the banks known, the officers, the rows
     consented, officers = banks_of(every, users)
     one = store.get_firms({firm}).get(firm) if firm else None
+    matches: list[Firm] = []
+    if firm and one is None:
+        # Not an id: the firm's name (any spelling, kana too) or 法人番号, as the firm search finds it.
+        matches, _ = store.search_firms(firm, CONSENT_MATCHES + 1, 0)
+        if len(matches) == 1:
+            one, firm, matches = matches[0], matches[0].id, []
     if firm:
         current = {firm: every.get(firm, ())} if one is not None else {}
         ids = [firm] if one is not None else []
@@ -322,12 +331,15 @@ def consent_page(request: Request, principal: PagePrincipal,
         if u.bank and u.active:
             officer_count[u.bank] = officer_count.get(u.bank, 0) + 1
     by_bank = {b: sum(1 for banks in current.values() if b in banks) for b in sorted(consented)} if not firm else {}
-    audit(request, "consent.list", firm or None, detail=f"bank={bank or '*'} {len(shown)} firms")
+    audit(request, "consent.list", firm if one is not None else None,
+          detail=f"bank={bank or '*'} {len(shown)} firms" + (f", {len(matches)} found by name" if matches else ""))
     return render(request, "admin_consent.html", bank=bank, firm=firm, one=one, rows=[
         {"id": f, "name": firms[f].name if f in firms else "", "is_client": bool(f in firms and firms[f].is_client),
          "banks": current.get(f, ())} for f in shown],
         total=len(ids), page=page, pages=pages, history=list(reversed(history)), by_bank=by_bank,
-        banks=sorted(consented | officers), officers=officer_count, unknown_firm=bool(firm) and one is None,
+        banks=sorted(consented | officers), officers=officer_count,
+        unknown_firm=bool(firm) and one is None and not matches,
+        matches=matches[:CONSENT_MATCHES], more_matches=len(matches) > CONSENT_MATCHES,
         flash=request.session.pop("admin_flash", None))
 
 

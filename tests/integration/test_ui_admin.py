@@ -244,6 +244,24 @@ def test_consent_granted_and_revoked_from_the_page(app: TestClient, store: Store
     assert ("consent.grant", "ok") in actions and ("consent.revoke", "ok") in actions
 
 
+def test_the_consent_page_finds_a_firm_by_its_name(app: TestClient, store: Store) -> None:
+    """An administrator holds a consent letter with the firm's name, not its id:
+    one firm found opens it; several are listed to choose from; none is said."""
+    _login(app, "admin")
+    one = app.get("/ui/admin/consent", params={"firm": "松江精機"}).text
+    assert "株式会社松江精機" in one and "この企業の同意の履歴" in one
+    assert 'name="firm" value="C1"' in one  # the grant form holds its id
+    several = app.get("/ui/admin/consent", params={"firm": "株式会社"}).text
+    assert "「株式会社」に当たる企業" in several
+    assert 'href="/ui/admin/consent?firm=C1"' in several and 'href="/ui/admin/consent?firm=C2"' in several
+    none = app.get("/ui/admin/consent", params={"firm": "存在しない商店"}).text
+    assert "「存在しない商店」に当たる企業はありません。" in none
+    # revoking and disabling are each confirmed in a second step on the page
+    by_bank = app.get("/ui/admin/consent?bank=B1").text
+    assert "撤回…</summary>" in by_bank and "同意を撤回する</button>" in by_bank
+    assert "無効にする…</summary>" in app.get("/ui/admin/users").text
+
+
 def test_the_audit_log_page(app: TestClient, store: Store) -> None:
     _login(app, "analyst", "wrong password!!")
     _login(app, "admin")
