@@ -2,7 +2,7 @@
 #   make run   set up, generate and load a synthetic region into the embedded store, serve the web UI and API on 127.0.0.1:8000
 #   make test  set up, start a local Neo4j, run lint, types and the whole test suite (browser tests included), stop Neo4j
 # and one for the figures in the README:
-#   make bench generate the 10k- and 100k-firm regions (cached), run every benchmark, write bench/out/report.{md,json}
+#   make bench generate the 1k-, 10k- and 100k-firm regions (cached), run every benchmark, write bench/out/report.{md,json}
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

@@ -63,6 +63,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         if own:
             try:
                 s.ensure_schema()
+                if not any(u.active for u in s.list_users()):
+                    logging.getLogger("torihiki.api").warning(
+                        "no users yet: nobody can sign in or call the API; add the first administrator with "
+                        "`torihiki users add NAME --role admin --password-stdin`")
             except StoreUnavailable as e:  # serve 503s meanwhile; the schema is there once data was loaded
                 logging.getLogger("torihiki.api").warning("store not answering at start-up: %s", e)
         app.state.store = s

@@ -92,7 +92,32 @@ def start_warnings(settings: Settings, host: str, forwarded_allow_ips: str | Non
     return []
 
 
+def port_taken(host: str, port: int) -> OSError | None:
+    """Why ``host``:``port`` cannot be listened on now (taken by another
+    server, most often), or ``None``. Checked before ``serve`` issues a
+    token: a start that then failed to listen had already replaced the
+    token of the server still running there."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError:
+        return None  # a name that does not resolve: uvicorn says so itself
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as e:
+            return e
+    return None
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    if (taken := port_taken(args.host, args.port)) is not None:
+        print(f"error: cannot listen on {args.host}:{args.port} ({taken.strerror or taken}): another server "
+              f"(a torihiki serve?) may use it; choose another port with --port (make run: PORT=8001 make run)",
+              file=sys.stderr)
+        return 2
     if args.token_for:
         _print_token(args.token_for, settings)  # before serving: valid by the first answer
     print(f"torihiki: {settings.store_config('api').backend} store; "
@@ -367,8 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_parser(sub)  # backup: a consistent copy of the embedded store
 
     s = sub.add_parser("serve", help="serve the API and network views")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    s.add_argument("--port", type=int, default=8000, help="TCP port")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    s.add_argument("--port", type=int, default=8000, help="TCP port (default: %(default)s)")
     s.add_argument("--workers", type=int, default=1,
                    help="server processes (one per CPU uses every core; each keeps its own cache)")
     s.add_argument("--no-access-log", action="store_true", help="do not log every request")

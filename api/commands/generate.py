@@ -28,10 +28,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{result.out}: {result.firms} firms ({result.clients} clients), {result.months} months, "
                   f"{result.ledger_files} ledger files, {result.ledger_lines:,} ledger lines, "
                   f"{result.malformed_rows} malformed rows planted, {result.seconds:.1f} s")
-            print(f"  load it: torihiki firms import {result.out}/firms.csv && "
-                  f"torihiki registry import {result.out}/registry.csv && "
-                  f"torihiki metrics import {result.out}/parameters.csv && "
-                  f"torihiki ingest --manifest {result.out}/manifest.csv")
+            print(f"  load it: torihiki load {result.out}")
         if not args.report:
             if args.json:
                 emit({"out": str(result.out), "firms": result.firms, "clients": result.clients,

@@ -84,8 +84,8 @@ def _import(kind: str, path: Path, run: Callable[[], ImportSummary], report: dic
     s = run()
     report[kind] = s.to_dict()
     if not as_json:
-        print(f"{kind}: {path}: {s.rows_loaded:,} of {s.rows_read:,} rows loaded, {s.rows_rejected:,} rejected"
-              + (f" ({s.rows_unchanged:,} as stored already: not written again)" if s.rows_unchanged else "")
+        print(f"{kind}: {path}: {s.rows_read:,} rows read: {s.rows_loaded - s.rows_unchanged:,} written, "
+              f"{s.rows_unchanged:,} as stored already, {s.rows_rejected:,} rejected"
               + (f" (rejects: {s.rejects_path})" if s.rejects_path else ""))
     if s.rows_read and not s.rows_loaded:
         print(f"error: {path}: nothing loaded" + (f": {s.first_reject}" if s.first_reject else ""),

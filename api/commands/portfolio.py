@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 from tqdm import tqdm
 
@@ -123,7 +124,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit(summary)
     else:
-        print(f"{summary['out']}: {', '.join(summary['files'])} — {summary['firms']} firms (pseudonymised), "  # type: ignore[arg-type]
+        files = [*cast(list[str], summary["files"]), "export.json"]  # export.json: what the export holds, and how
+        print(f"{summary['out']}: {', '.join(files)} — {summary['firms']} firms (pseudonymised), "
               f"{summary['edges']} monthly edges, {summary['metrics_rows']} metric rows; "
               f"k ≥ {summary['k_anonymity']} after: {'; '.join(summary['coarsening_steps']) or 'no coarsening'}")  # type: ignore[arg-type]
     return 0

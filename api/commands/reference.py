@@ -28,8 +28,8 @@ def _report(s: ImportSummary, as_json: bool) -> int:
     if as_json:
         emit(s.to_dict())
     else:
-        print(f"{s.file}: {s.kind}: {s.rows_read} rows read, {s.rows_loaded} loaded, {s.rows_rejected} rejected"
-              + (f"; {s.rows_unchanged} of them as stored already (not written again)" if s.rows_unchanged else ""))
+        print(f"{s.file}: {s.kind}: {s.rows_read} rows read: {s.rows_loaded - s.rows_unchanged} written, "
+              f"{s.rows_unchanged} as stored already, {s.rows_rejected} rejected")
         if s.firms_created:
             print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): "
                   f"{_first_ids(s.firms_created)}")

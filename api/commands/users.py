@@ -219,8 +219,9 @@ def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_of
         return None
     shown = ", ".join(sorted(consented | officers)[:10]) or "none yet"
     if for_officer:
+        consenting = ", ".join(sorted(consented)[:10]) or "none yet"
         return (f"note: no firm consents to bank {bank!r} yet, so this officer sees no firm until one does; "
-                f"banks known: {shown} (write the bank as the firm master's consent column does)")
+                f"banks firms consent to: {consenting} (write the bank as the firm master's consent column does)")
     return (f"note: bank {bank!r} is new: no other firm consents to it and no credit officer works for it; "
             f"banks known: {shown} (a bank spelled two ways is two banks)")
 
@@ -304,7 +305,7 @@ def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``users``, ``consent`` and ``audit`` commands."""
-    s = sub.add_parser("users", help="API users: add, list, disable, enable, token, password")
+    s = sub.add_parser("users", help="users of the API and web UI: add, import, list, disable, enable, token, password")
     us = s.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     u = us.add_parser("add", help="add a user (active, without token or password)")
     u.add_argument("name", help="user name: letters, digits, _ . @ -")

@@ -172,10 +172,35 @@ def test_serve_prints_its_warnings_and_serves_with_the_log_config(
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: ran.update(kw))
     monkeypatch.setattr(api.app, "tune_server_process", lambda: None)  # process-wide tuning: not in tests
     monkeypatch.delenv("NEO4J_URI", raising=False)
-    args = argparse.Namespace(token_for=None, host="0.0.0.0", port=8000, workers=1, no_access_log=False)
+    args = argparse.Namespace(token_for=None, host="0.0.0.0", port=0, workers=1, no_access_log=False)
     assert cmd_serve(args, _settings(tmp_path)) == 0
     err = capsys.readouterr().err
     assert "torihiki: warning: development mode" in err and "clear text" in err
     config = ran["log_config"]
     assert config["loggers"]["uvicorn.access"]["filters"] == ["path_only"]
     assert config["filters"]["path_only"]["()"] is PathOnly
+
+
+def test_serve_on_a_port_in_use_says_so_before_it_issues_a_token(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second ``make run`` on a taken port replaced the running server's
+    API token, then failed to listen: now it stops first, and says why."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # A user that does not exist: issuing a token for it would raise.
+        args = argparse.Namespace(token_for="nobody", host="127.0.0.1", port=port, workers=1, no_access_log=False)
+        assert cmd_serve(args, _settings(tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err and err.count("\n") == 1
+
+
+def test_a_server_without_users_says_how_to_add_the_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    with caplog.at_level(logging.WARNING, logger="torihiki.api"), TestClient(create_app(_settings(tmp_path))):
+        pass
+    assert any("no users yet" in r.getMessage() and "users add" in r.getMessage() for r in caplog.records)
