@@ -122,7 +122,8 @@ def alerts_reopen_all(request: Request, principal: FormPrincipal,
 
 
 @router.post("/ui/alerts/{alert_id}/reopen", dependencies=[ANALYSTS])
-def alert_reopen(request: Request, principal: FormPrincipal, alert_id: AlertId) -> Response:
+def alert_reopen(request: Request, principal: FormPrincipal, alert_id: AlertId,
+                 next: Annotated[str, Form(max_length=500)] = "") -> Response:  # noqa: A002 (the form field)
     """Take back the alert's acknowledgement (audited ``alert.reopen``)."""
     try:
         made = feed.reopen(_store(request), principal, alert_id)
@@ -130,17 +131,20 @@ def alert_reopen(request: Request, principal: FormPrincipal, alert_id: AlertId) 
         request.session["alerts_flash"] = {"kind": "failed", "id": alert_id}
     else:
         request.session["alerts_flash"] = {"kind": "reopened" if made else "not_acked", "id": alert_id}
-    return RedirectResponse(f"/ui/alerts/{alert_id}", status_code=303)
+    return RedirectResponse(safe_next(next, f"/ui/alerts/{alert_id}"), status_code=303)
 
 
 @router.get("/ui/alerts/{alert_id}", response_class=HTMLResponse,
             dependencies=[ANALYSTS, audited_read("ui.alert")])
-def alert_page(request: Request, principal: PagePrincipal, alert_id: AlertId) -> HTMLResponse:
+def alert_page(request: Request, principal: PagePrincipal, alert_id: AlertId,
+               back: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
     """One alert: why, the numbers, the trade behind it month by month, and
-    who acknowledged it when (or the form to do so)."""
+    who acknowledged it when (or the form to do so). ``back``: the list it
+    was opened from, with its filters (a link back to it keeps them)."""
     alert = feed.one_alert(_store(request), principal, alert_id)
     flash = request.session.pop("alerts_flash", None)
-    return render(request, "alert.html", a=_bars(alert), flash=flash, max_note=MAX_NOTE_CHARS)
+    back = safe_next(back, "/ui/alerts") if back.startswith("/ui/alerts") else "/ui/alerts"
+    return render(request, "alert.html", a=_bars(alert), flash=flash, max_note=MAX_NOTE_CHARS, back=back)
 
 
 @router.post("/ui/alerts/{alert_id}/ack", dependencies=[ANALYSTS])

@@ -100,6 +100,12 @@ _FISCAL_YEAR = re.compile(r"FY(\d{4})")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
+def _unsigned_zero(value: float, digits: int) -> float:
+    """``value``, or ``0.0`` when it rounds to zero at ``digits`` decimals:
+    a tiny negative is shown as 0.0, not -0.0."""
+    return 0.0 if round(value, digits) == 0 else value
+
+
 @dataclass(frozen=True, slots=True)
 class Locale:
     """One language's translations and formats, handed to templates."""
@@ -153,6 +159,7 @@ class Locale:
         """A share given as a fraction (0.25 → ``25.0%``)."""
         if value is None:
             return "–"
+        value = _unsigned_zero(value, digits + 2)  # -0.00001 is 0.0%, not -0.0%
         return format_percent(value, format="#,##0." + "0" * digits + "%" if digits else "#,##0%",
                               locale=self._babel)
 
@@ -160,6 +167,8 @@ class Locale:
         """A value already in percent or percentage points (``+3.2``)."""
         if value is None:
             return "–"
+        if _unsigned_zero(value, digits) == 0:
+            return self.number(0.0, digits)  # no sign: neither +0.0 nor -0.0
         return format_decimal(value, format="+#,##0." + "0" * digits + ";-#,##0." + "0" * digits,
                               locale=self._babel)
 

@@ -6,6 +6,7 @@ are refused (alerts come from every ledger of the region)."""
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import re
 import time
@@ -233,6 +234,15 @@ def test_the_ui_shows_the_feed_an_alert_and_acknowledges_it(store: Store, tmp_pa
         assert 'href="/ui/firms/C1"' in text
         only = c.get("/ui/alerts", params={"kind": "coverage_drop"}).text
         assert "帳簿の到着が途絶" in only and "主要得意先" not in only
+        # An alert opened from a filtered list leads back to that list, filters kept (only to the list).
+        link = re.search(r'class="why" href="([^"]+)"', only)
+        assert link and "back=%2Fui%2Falerts%3Fkind%3Dcoverage_drop" in link.group(1)
+        opened = c.get(html.unescape(link.group(1))).text
+        assert 'href="/ui/alerts?kind=coverage_drop" class="back-to-alerts"' in opened
+        assert 'name="next" value="/ui/alerts/' in opened  # acknowledging there keeps the way back
+        for hostile in ("//evil.example/ui/alerts", "/ui/firms/C1", "https://evil.example"):
+            back = c.get(html.unescape(link.group(1)).split("?")[0], params={"back": hostile}).text
+            assert 'href="/ui/alerts" class="back-to-alerts"' in back
         lost = next(a for a in stored_alerts(store)[0] if a["kind"] == "top_partner_lost")
         one = c.get(f"/ui/alerts/{lost['id']}")
         assert one.status_code == 200

@@ -143,7 +143,7 @@ def test_two_hops_summarise_the_second_hop_instead_of_drawing_it(client: TestCli
     (summary,) = summaries  # … one summary: only B's ledger records a second hop
     assert summary["ref"] == B and summary["count"] == 80 and summary["distressed"] == 1
     assert summary["yen"] == 3 * sum(200_000 + 1_000 * i for i in range(80))
-    assert "2次取引先 80 社" in summary["label"] and "要注意 1 社" in summary["label"]
+    assert "2次取引先 80 社" in summary["label"] and "悪化の兆候 1 社" in summary["label"]
     assert len(g["nodes"]) <= 45
     assert "2次取引先" in r.text  # the facts in the side panel
 

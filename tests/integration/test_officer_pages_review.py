@@ -65,20 +65,20 @@ def test_two_hop_exposure_is_not_assessable_where_every_partner_is_masked(app: T
     _sign_in(app, "officer_b1")
     page = app.get(f"/ui/firms/{C1}").text
     assert _row(page, "2次エクスポージャー") == "判定不可"
-    assert _row(page, "2次取引先のうち信用不安先") == "判定不可"
+    assert _row(page, "2次取引先のうち悪化兆候先") == "判定不可"
     assert "エクスポージャーがゼロという意味ではありません" in page
     en = app.get(f"/ui/firms/{C1}", params={"lang": "en"}).text
     assert _row(en, "Two-hop exposure to distress") == "not assessable"
     assert _row(en, "Distressed firms two steps away") == "not assessable"
 
     memo = app.get(f"/firms/{C1}/report", params={"lang": "ja"}).text
-    assert _row(memo, "2次取引先を通じた信用不安先へのエクスポージャー") == "判定不可"
-    assert _row(memo, "2次取引先のうち信用不安先") == "判定不可"
+    assert _row(memo, "2次取引先を通じた悪化兆候先へのエクスポージャー") == "判定不可"
+    assert _row(memo, "2次取引先のうち悪化兆候先") == "判定不可"
     memo_en = app.get(f"/firms/{C1}/report", params={"lang": "en"}).text
     assert _row(memo_en, "Two-hop exposure to distressed firms") == "not assessable"
 
     view = app.get(f"/firms/{C1}/view").text
-    assert _row(view, "信用不安の兆候がある取引先") == "判定不可"
+    assert _row(view, "経営悪化の兆候がある取引先") == "判定不可"
     assert "対象月: データの全期間" in view and "最初" not in view
 
     _sign_in(app, "analyst")  # nothing is masked for the operator: a share, not "not assessable"
@@ -86,7 +86,7 @@ def test_two_hop_exposure_is_not_assessable_where_every_partner_is_masked(app: T
     assert re.fullmatch(r"\d+\.\d%", _row(page, "2次エクスポージャー"))
     assert "判定不可" not in page
     view = app.get(f"/firms/{C1}/view").text
-    assert re.fullmatch(r"\d+", _row(view, "信用不安の兆候がある取引先"))
+    assert re.fullmatch(r"\d+", _row(view, "経営悪化の兆候がある取引先"))
     assert "データの全期間（2024年3月 まで）" in view
 
 
