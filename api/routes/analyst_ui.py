@@ -54,6 +54,7 @@ from api.load_checks import batch_double_settlements, batch_overlaps, flags_of
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.service import shown_name
+from api.settings import Settings
 from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
 from api.web.i18n import TOKYO
 from api.web.render import PAGE_HEADERS, render
@@ -320,13 +321,16 @@ def _back_to(store: Store, client: str, page: str) -> str:
     return "/ui/review" + (f"?{query}" if query else "")
 
 
-def _decide(request: Request, action: str, item: str,
+def _decide(request: Request, settings: Settings, action: str, item: str,
             do: Callable[[Store], tuple[str, str, str, dict[str, str]]], client: str = "", page: str = "") -> Response:
     """Run one review decision: ``do(store)`` → (firm, audit detail, flash
     kind, flash values). Audited either way (``invalid`` when the item is
     gone or cannot be decided); the data version moves on success; back to
     the queue with a message, on the filter (``client``) and page the
-    decision was made on (the last page if there are fewer now)."""
+    decision was made on (the last page if there are fewer now). A decision
+    moves trade between firms: the portfolio, peers and alerts are computed
+    again in the background, as after a load (several decisions in a row:
+    one refresh running, at most one more after it)."""
     store = _raw(request)
     try:
         firm, detail, kind, values = do(store)
@@ -336,41 +340,42 @@ def _decide(request: Request, action: str, item: str,
     else:
         audit(request, action, firm, "ok", detail)
         _moved(request, store)
+        refresh_runner(request.app.state, settings, store).request()
         _flash(request, kind, **values)
     return RedirectResponse(_back_to(store, client, page), status_code=303)
 
 
 @router.post("/ui/review/{review_id}/accept", dependencies=[ANALYSTS])
-def review_accept(request: Request, principal: FormPrincipal, review_id: str,
+def review_accept(request: Request, principal: FormPrincipal, settings: SettingsDep, review_id: str,
                   note: Annotated[str, Form(max_length=500)] = "", client: Back = "", page: Back = "") -> Response:
     """Merge the spelling into its candidate (audited ``review.accept``)."""
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         m = review.accept(store, review_id, note.strip())
         return (m.to_firm, f"{review_id}: {m.from_firm} merged into {m.to_firm} (merge {m.id})", "accepted",
                 {"name": m.raw_name, "firm": m.to_firm, "merge": m.id})
-    return _decide(request, "review.accept", review_id, do, client, page)
+    return _decide(request, settings, "review.accept", review_id, do, client, page)
 
 
 @router.post("/ui/review/{review_id}/reject", dependencies=[ANALYSTS])
-def review_reject(request: Request, principal: FormPrincipal, review_id: str,
+def review_reject(request: Request, principal: FormPrincipal, settings: SettingsDep, review_id: str,
                   client: Back = "", page: Back = "") -> Response:
     """Keep the spelling apart for good (audited ``review.reject``)."""
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         a = review.reject(store, review_id)
         return (a.firm_id, f"{review_id}: kept apart as {a.firm_id}", "rejected",
                 {"name": a.raw_name, "firm": a.firm_id})
-    return _decide(request, "review.reject", review_id, do, client, page)
+    return _decide(request, settings, "review.reject", review_id, do, client, page)
 
 
 @router.post("/ui/review/merges/{merge_id}/undo", dependencies=[ANALYSTS])
-def merge_undo(request: Request, principal: FormPrincipal, merge_id: str,
+def merge_undo(request: Request, principal: FormPrincipal, settings: SettingsDep, merge_id: str,
                client: Back = "", page: Back = "") -> Response:
     """Undo a merge: the spelling's rows go back to its own firm (audited ``review.undo``)."""
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         m = review.undo_merge(store, merge_id)
         return (m.from_firm, f"merge {m.id} undone: {m.to_firm} → {m.from_firm}", "undone",
                 {"name": m.raw_name, "firm": m.from_firm, "merge": m.id})
-    return _decide(request, "review.undo", merge_id, do, client, page)
+    return _decide(request, settings, "review.undo", merge_id, do, client, page)
 
 
 # -- loads ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.identity import set_password
+from api.refresh_runner import refresh_status
 from api.service import ingest_file
 from api.settings import Settings
 from ingest import review
@@ -269,6 +270,9 @@ def test_review_accept_reject_and_undo(store: Store, tmp_path: Path) -> None:
         assert undone.status_code == 200
         assert store.get_merge(merge.id).undone_at  # type: ignore[union-attr]
         assert sales_to(typo.firm_id) == 300_000 and sales_to(typo.candidate_id or "") == 200_000
+        # each decision moved trade: the portfolio, peers and alerts are computed again by themselves
+        assert c.app.state.refresh_runner.wait(300)  # type: ignore[attr-defined]
+        assert refresh_status(c.app.state, _settings(tmp_path), store)["stale"] is False  # type: ignore[attr-defined]
     actions = {(e.action, e.outcome) for e in store.audit_log(user="analyst", limit=1000)[0]}
     assert {("review.accept", "ok"), ("review.accept", "invalid"), ("review.reject", "ok"),
             ("review.undo", "ok")} <= actions
