@@ -7,12 +7,13 @@ import io
 import operator
 from typing import Any, Literal
 
+from api.region_month import region_month
 from api.service import check_month_window, counterparts
 from api.window_tables import observed_books, read_table
 from domain.errors import InputError
 from graph.ego import window_monthly
 from graph.records import window_slice
-from graph.trends import trend_of_group, trend_of_table
+from graph.trends import TrendResult, trend_of_group, trend_of_table
 from queries.scoped import ReadStore
 from queries.series import FirmTotals
 from queries.store import NotFound
@@ -35,9 +36,26 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
     the store keeps current at load (not every trade of every partner).
     A partner's books count as observed when it is a BPO client. The firm's
     sales and purchases include its ledger lines without a named partner
-    (cash sales …), which belong to no partner."""
+    (cash sales …), which belong to no partner.
+
+    Without ``month_to`` the trend ends at the region's month
+    (:func:`api.region_month.region_month`) when the firm's trade goes
+    beyond it: a month most clients have not delivered yet holds only part
+    of the group's trade. ``months_left_out`` then names the months after
+    it (``YYYY-MM``, first and last); ``None`` otherwise."""
     _firm_or_404(store, firm_id)
     check_month_window(month_from, month_to)
+    result = _trend(store, firm_id, freq, month_from, month_to)
+    left_out = None
+    if month_to is None and result.end is not None and (region := region_month(store)) is not None \
+            and result.end > region and (month_from is None or month_from <= region):
+        left_out = [_next_month(region), result.end]
+        result = _trend(store, firm_id, freq, month_from, region)
+    return {**result.to_dict(), "months_left_out": left_out}
+
+
+def _trend(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"], month_from: str | None,
+           month_to: str | None) -> TrendResult:
     # Only the lines without a partner: not the whole ledger's sums, which hold them
     # too but read every observation of the client's ledger (a busy client's thousands).
     sums = store.unnamed_totals([firm_id]).get(firm_id, {})
@@ -46,13 +64,19 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
                if (month_from is None or m >= month_from) and (month_to is None or m <= month_to)}
     table = read_table(store, firm_id)  # one of the busiest firms: its pairs and partners laid out by month
     if table is not None:
-        return trend_of_table(table, freq, start=month_from, end=month_to, unnamed=unnamed).to_dict()
+        return trend_of_table(table, freq, start=month_from, end=month_to, unnamed=unnamed)
     own = window_monthly(store.pairs_of(firm_id), month_from, month_to)
     partners = {b if s == firm_id else s for s, b in own}
     totals = store.firm_totals(partners | {firm_id})
     volume = {f: _turnover(t, month_from, month_to) for f, t in totals.items()}
     return trend_of_group(firm_id, own, volume, observed_books(store, partners), freq, start=month_from,
-                          end=month_to, unnamed=unnamed).to_dict()
+                          end=month_to, unnamed=unnamed)
+
+
+def _next_month(month: str) -> str:
+    """The month after ``month`` (``YYYY-MM``)."""
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
 
 
 def _turnover(totals: FirmTotals, month_from: str | None, month_to: str | None) -> list[tuple[str, int]]:
@@ -119,4 +143,7 @@ def whatif_of(store: ReadStore, firm_id: str, failing_id: str) -> dict[str, Any]
     third = store.trade_edges(hop2, None, None) if hop2 else []
     edges = {(e.seller, e.buyer, e.month): e for e in [*first, *second, *third]}
     payments = store.payments([firm_id], None, None)
-    return what_if(firm_id, failing_id, list(edges.values()), payments).to_dict()
+    # Up to the region's month: a later month most clients have not delivered holds part of the partners' trade.
+    region = region_month(store)
+    as_of = region if region is not None and any(m > region for _, _, m in edges) else None
+    return what_if(firm_id, failing_id, list(edges.values()), payments, as_of=as_of).to_dict()

@@ -157,6 +157,9 @@ class TrendOut(_Out):
     series: list[dict[str, Any]]
     attribution: dict[str, Any] | None = None
     note: str | None = None
+    months_left_out: list[str] | None = Field(
+        None, description="[first, last] months (YYYY-MM) after `end` that the firm's trade reaches but most "
+                          "clients' ledgers do not yet: left out unless `to` asks for them")
     access: Access | None = None
 
 

@@ -372,6 +372,9 @@ class Trend:
     others_contribution_pp: float | None
     drivers: list[GapDriver]
     note: str
+    # the months after the region's month the firm's own trade reaches (first, last), left out
+    # (api.region_month): most clients' ledgers do not hold them yet
+    left_out: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -766,7 +769,8 @@ def _trend(store: ReadStore, firm_id: str, names: Mapping[str, Firm], months: in
     return Trend("month", _tail(series, months), a.get("period"), a.get("base_period"), a.get("basis"),
                  _float(a.get("firm_growth_pct")), _float(a.get("group_growth_pct")), _float(a.get("gap_pp")),
                  _float(a.get("firm_contribution_pp")), _float(a.get("partners_contribution_pp")),
-                 _float(a.get("others_contribution_pp")), drivers, str(t.get("note", "")))
+                 _float(a.get("others_contribution_pp")), drivers, str(t.get("note", "")),
+                 (str(t["months_left_out"][0]), str(t["months_left_out"][1])) if t.get("months_left_out") else None)
 
 
 def _activity_reasons(totals: Mapping[str, FirmTotals], end: str | None) -> set[str]:

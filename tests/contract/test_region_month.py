@@ -1,0 +1,71 @@
+"""A firm's trend and what-if stop at the region's month, on both stores.
+
+The first client to deliver a new month holds that month in full in its own
+ledger, but of its partners only what that ledger records: its trading
+group's trade seemed to collapse (an analyst saw −95 % for the group of a
+healthy firm). Unless a window is asked for, the trend and the what-if end
+at the latest month that most clients reach (``api.region_month``), and the
+trend names the months it left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.analytics import trend_of, whatif_of
+from api.region_month import region_month
+from api.service import ingest_file
+from queries.model import Firm
+from queries.store import Store
+
+NAMES = {"C1": "株式会社一号", "C2": "株式会社二号", "C3": "株式会社三号", "C4": "株式会社四号",
+         "C5": "株式会社五号"}
+MONTHS = [f"{2024 + (m < 4)}-{m:02d}" for m in (*range(4, 13), 1, 2, 3)]  # FY2024: 2024-04 … 2025-03
+
+
+def _ledger(path: Path, rows: list[tuple[str, str, str, int]]) -> Path:
+    path.write_text("date,counterparty_name,direction,amount\n"
+                    + "".join(f"{m}-15,{name},{d},{yen}\n" for m, name, d, yen in rows), encoding="utf-8")
+    return path
+
+
+def _region(store: Store, tmp_path: Path) -> None:
+    store.upsert_firms([Firm(f, n, is_client=True) for f, n in NAMES.items()])
+    trade = {  # client → (partner, direction, yen) every month
+        "C1": [("株式会社二号", "sale", 100_000), ("株式会社外部", "purchase", 40_000)],
+        "C2": [("株式会社一号", "purchase", 100_000), ("株式会社三号", "sale", 60_000)],
+        "C3": [("株式会社二号", "purchase", 60_000), ("株式会社外部", "sale", 30_000)],
+        "C4": [("株式会社五号", "sale", 20_000)],
+        "C5": [("株式会社四号", "purchase", 20_000)],
+    }
+    for client, lines in trade.items():
+        rows = [(m, name, d, yen) for m in MONTHS for name, d, yen in lines]
+        ingest_file(store, _ledger(tmp_path / f"{client}.csv", rows), client, None, tmp_path / "rejects")
+
+
+def test_the_first_client_of_a_new_month_does_not_move_the_trend(store: Store, tmp_path: Path) -> None:
+    _region(store, tmp_path)
+    assert region_month(store) == "2025-03"
+    before = trend_of(store, "C1")
+    assert before["end"] == "2025-03" and before["months_left_out"] is None
+
+    # C1 delivers April first: its own ledger holds April; its partners' ledgers do not yet.
+    ingest_file(store, _ledger(tmp_path / "C1-april.csv", [("2025-04", "株式会社二号", "sale", 100_000),
+                                                          ("2025-04", "株式会社外部", "purchase", 40_000)]),
+                "C1", None, tmp_path / "rejects")
+    assert region_month(store) == "2025-03"  # one client (and the one it sells to) of five
+    after = trend_of(store, "C1")
+    assert after["end"] == "2025-03" and after["months_left_out"] == ["2025-04", "2025-04"]
+    assert after["series"] == before["series"] and after["attribution"] == before["attribution"]
+    # A window asked for is kept as it is.
+    asked = trend_of(store, "C1", month_to="2025-04")
+    assert asked["end"] == "2025-04" and asked["months_left_out"] is None
+    # The what-if's shares and sizes end at the same month.
+    assert whatif_of(store, "C1", "C2")["as_of"] == "2025-03"
+
+    # Once most clients deliver April, April is the region's month.
+    for client, rows in (("C3", [("2025-04", "株式会社外部", "sale", 30_000)]),
+                         ("C4", [("2025-04", "株式会社五号", "sale", 20_000)])):
+        ingest_file(store, _ledger(tmp_path / f"{client}-april.csv", rows), client, None, tmp_path / "rejects")
+    assert region_month(store) == "2025-04"
+    latest = trend_of(store, "C1")
+    assert latest["end"] == "2025-04" and latest["months_left_out"] is None
