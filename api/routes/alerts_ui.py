@@ -153,13 +153,18 @@ def alert_ack(request: Request, principal: FormPrincipal, alert_id: AlertId,
               next: Annotated[str, Form(max_length=500)] = "") -> Response:  # noqa: A002 (the form field)
     """Acknowledge the alert as the signed-in analyst (audited ``alert.ack``)."""
     store = _store(request)
+    firms: list[str] = []  # the alert's firm, as the audit entry names it
+
+    def record(action: str, firm: str | None, outcome: str, detail: str) -> None:
+        firms.extend([firm] if firm else [])
+        audit(request, action, firm, outcome, detail)
+
     try:
-        got, made = feed.ack(store, principal, alert_id, note.strip(),
-                             record=lambda action, firm, outcome, detail: audit(request, action, firm, outcome,
-                                                                                detail))
+        got, made = feed.ack(store, principal, alert_id, note.strip(), record=record)
     except (NotFound, InputError):
         request.session["alerts_flash"] = {"kind": "failed", "id": alert_id}
     else:
+        found = store.get_firm(firms[0]) if firms else None
         request.session["alerts_flash"] = {"kind": "acked" if made else "before", "id": alert_id,
-                                           "user": got.user}
+                                           "user": got.user, "firm": (found.name or found.id) if found else ""}
     return RedirectResponse(safe_next(next, f"/ui/alerts/{alert_id}"), status_code=303)

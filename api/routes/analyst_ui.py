@@ -104,10 +104,12 @@ _UNITS: dict[str, str] = {
 
 
 def _number(text: str, unit: str = "") -> float | None:
-    """A filter value as typed: full-width digits, thousands separators and
-    its own ``unit`` (a pattern) after it allowed; ``None`` for anything
+    """A filter value as typed: full-width digits, thousands separators, a
+    leading ▲ or △ for minus and its own ``unit`` (a pattern) after it allowed; ``None`` for anything
     else — another field's unit too — and the page says it was not used."""
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("−", "-")
+    if cleaned[:1] in ("▲", "△"):  # a negative as Japanese accounts write it (▲20, △20), as the ledgers' readers take it
+        cleaned = "-" + cleaned[1:].lstrip()
     if unit:
         cleaned = re.sub(rf"\s*(?:{unit})$", "", cleaned, flags=re.IGNORECASE)
     try:
@@ -345,6 +347,12 @@ def _decide(request: Request, settings: Settings, action: str, item: str,
     return RedirectResponse(_back_to(store, client, page), status_code=303)
 
 
+def _named(store: Store, firm_id: str) -> str:
+    """A firm as a message names it: its name and id (the id alone without a name)."""
+    found = store.get_firm(firm_id)
+    return f"{found.name}（{firm_id}）" if found is not None and found.name else firm_id
+
+
 @router.post("/ui/review/{review_id}/accept", dependencies=[ANALYSTS])
 def review_accept(request: Request, principal: FormPrincipal, settings: SettingsDep, review_id: str,
                   note: Annotated[str, Form(max_length=500)] = "", client: Back = "", page: Back = "") -> Response:
@@ -352,7 +360,7 @@ def review_accept(request: Request, principal: FormPrincipal, settings: Settings
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         m = review.accept(store, review_id, note.strip())
         return (m.to_firm, f"{review_id}: {m.from_firm} merged into {m.to_firm} (merge {m.id})", "accepted",
-                {"name": m.raw_name, "firm": m.to_firm, "merge": m.id})
+                {"name": m.raw_name, "firm": _named(store, m.to_firm), "merge": m.id})
     return _decide(request, settings, "review.accept", review_id, do, client, page)
 
 
@@ -374,7 +382,7 @@ def merge_undo(request: Request, principal: FormPrincipal, settings: SettingsDep
     def do(store: Store) -> tuple[str, str, str, dict[str, str]]:
         m = review.undo_merge(store, merge_id)
         return (m.from_firm, f"merge {m.id} undone: {m.to_firm} → {m.from_firm}", "undone",
-                {"name": m.raw_name, "firm": m.from_firm, "merge": m.id})
+                {"name": m.raw_name, "firm": _named(store, m.from_firm), "merge": m.id})
     return _decide(request, settings, "review.undo", merge_id, do, client, page)
 
 

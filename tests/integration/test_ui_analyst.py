@@ -132,6 +132,10 @@ def test_portfolio_sorts_filters_and_pages(portfolio: TestClient, store: Store) 
     (alert,) = [a for a in stored_alerts(store)[0] if a["firm_id"] == "C3"]
     store.ack_alert(alert["id"], "analyst", "seen", "2026-01-01T00:00:00+00:00")
     assert _rows(c.get("/ui/portfolio?sort=alerts&alerts=1").text) == []
+    # a negative written as accounts write it (▲, △) reads as one
+    assert _rows(c.get("/ui/portfolio", params={"sort": "id", "max_gap": "▲10"}).text) == \
+        _rows(c.get("/ui/portfolio", params={"sort": "id", "max_gap": "-10"}).text)
+    assert "数値として読めない" not in c.get("/ui/portfolio", params={"max_gap": "△10ポイント"}).text
     # empty and odd filter values (a submitted form) filter nothing and fail nothing
     assert len(_rows(c.get("/ui/portfolio?min_hhi=&min_gap=abc&sort=nonsense&page=99").text)) == 4
     # links: each row opens the firm page; the header links keep the filters and toggle the order
