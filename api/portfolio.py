@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,20 +239,37 @@ def peers_of(inputs: PeerInputs | Snapshot, firm_id: str, period: str | None = N
     return result
 
 
-def trend_gaps(network: TradeNetwork, firms: list[str]) -> pd.DataFrame:
+def trend_gaps(network: TradeNetwork, firms: list[str],
+               ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None) -> pd.DataFrame:
     """Firm-versus-group growth gap of many firms (:func:`graph.trends.group_gaps`:
-    the rule of the trend page, by fiscal quarter)."""
-    return group_gaps(network.edges, network.months, firms)
+    the rule of the trend page, by fiscal quarter). ``ledgers``: clients'
+    ledger sums (``Store.ledger_sums``), whose lines without a counterparty
+    count in a client's turnover as on the trend page."""
+    unnamed = None if ledgers is None else {f: unnamed_turnover(sums) for f, sums in ledgers.items()}
+    return group_gaps(network.edges, network.months, firms, unnamed=unnamed)
 
 
-def score_table(snap: Snapshot, progress: Callable[[str], None] | None = None) -> pd.DataFrame:
+def unnamed_turnover(sums: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """A client's ledger lines without a counterparty, sales plus purchases,
+    yen per month, from its ledger sums."""
+    out: dict[str, int] = {}
+    for kind in ("unnamed_sales", "unnamed_purchases"):
+        for month, yen in sums.get(kind, {}).items():
+            out[month] = out.get(month, 0) + yen
+    return out
+
+
+def score_table(snap: Snapshot, progress: Callable[[str], None] | None = None,
+                unnamed: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None) -> pd.DataFrame:
     """One row per client: ego metrics, trend gap, peer percentiles of
-    metrics and parameters, and the distress reasons of the firm itself."""
+    metrics and parameters, and the distress reasons of the firm itself.
+    ``unnamed``: the clients' lines without a counterparty
+    (``Store.unnamed_totals``), part of their turnover in the trend gap."""
     step = progress or (lambda _: None)
     step("ego metrics")
     metrics = snap.metrics.copy()
     step("trend gaps")
-    gaps = trend_gaps(snap.network, snap.clients)
+    gaps = trend_gaps(snap.network, snap.clients, unnamed)
     step("peer percentiles")
     firms = snap.firms_frame()
     params = parameters_frame(snap.parameters) if snap.parameters else pd.DataFrame(index=metrics.index)

@@ -136,8 +136,9 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     firms = snap.firms_frame()
     table = pd.DataFrame({"name": [snap.firms[f].name for f in snap.clients]}, index=idx)
     table = table.join(firms[["industry", "prefecture", "size_class"]], how="left")
+    ledgers = {f: ledger(f) for f in snap.clients}  # read once: the trend gaps and the ledger figures
     step("trend gaps")
-    table = table.join(trend_gaps(snap.network, snap.clients).rename_axis("firm_id"), how="left")
+    table = table.join(trend_gaps(snap.network, snap.clients, ledgers).rename_axis("firm_id"), how="left")
     step("ego metrics")
     metrics = snap.metrics
     for col in _METRIC_COLUMNS:
@@ -145,7 +146,7 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     table["distressed_partners"] = _distressed_partner_counts(snap).reindex(idx).fillna(0).astype("int64")
     table["own_distress"] = [";".join(sorted(snap.distress.get(f, ()))) for f in snap.clients]
     step("ledger figures")
-    rows = pd.DataFrame.from_records([_ledger_signals(ledger(f)) for f in snap.clients], index=idx)
+    rows = pd.DataFrame.from_records([_ledger_signals(ledgers[f]) for f in snap.clients], index=idx)
     if rows.empty:
         rows = pd.DataFrame(columns=["sales_yen", "receivable_days", "receivable_days_change", "ledger_months",
                                      "first_month", "last_month", "sales_named_share"], index=idx)

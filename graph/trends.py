@@ -166,7 +166,7 @@ def _period_codes(month: pd.Series, month_period: dict[str, int]) -> np.ndarray:
 
 
 def group_gaps(edges: pd.DataFrame, months: Sequence[str], firms: Sequence[str],
-               freq: Freq = "quarter") -> pd.DataFrame:
+               freq: Freq = "quarter", unnamed: Mapping[str, Mapping[str, int]] | None = None) -> pd.DataFrame:
     """Firm-versus-group growth gap for many firms at once (vectorised).
 
     The same gap as a firm's trend (:func:`trend_of_group`, its attribution):
@@ -176,8 +176,10 @@ def group_gaps(edges: pd.DataFrame, months: Sequence[str], firms: Sequence[str],
     picks, firm growth − group growth in percentage points. ``edges``:
     monthly trade (``seller``, ``buyer``, ``month``, ``amount``); ``months``:
     every month of the window (a quarter only partly inside is incomplete).
-    Here a firm's turnover is its named trade only (the trend page adds the
-    client's ledger lines without a counterparty).
+    ``unnamed``: firm → {month: yen} of a client's ledger lines that name no
+    counterparty (sales and purchases): part of its turnover, and so of its
+    partners' groups, as on the trend page (without them a client whose
+    ledger named more of its customers over time seemed to grow tenfold).
 
     Returns columns :data:`GAP_COLUMNS` indexed by ``firms`` (``trend_basis``
     like ``"FY2024Q4 vs FY2023Q4 (yoy)"``; NaN without a defined growth).
@@ -208,12 +210,20 @@ def group_gaps(edges: pd.DataFrame, months: Sequence[str], firms: Sequence[str],
     n, k = len(periods), len(ids)
     volume = (sp.coo_array((amount, (t, s)), shape=(n, k)).toarray()
               + sp.coo_array((amount, (t, b)), shape=(n, k)).toarray())
+    pos = dict(zip(ids, range(k), strict=True))
+    for firm, monthly in (unnamed or {}).items():
+        c = pos.get(firm)
+        if c is None:  # no named trade at all: no group to compare with
+            continue
+        for month, yen in monthly.items():
+            p = month_period.get(month)
+            if p is not None:
+                volume[p, c] += yen
     adj = sp.coo_array((np.ones(2 * len(s)), (np.r_[s, b], np.r_[b, s])), shape=(k, k)).tocsr()
     adj.data[:] = 1.0
     adj.setdiag(0)
     group = volume + (adj @ volume.T).T  # the firm's turnover plus each partner's
     lags = _lags(freq)
-    pos = dict(zip(ids, range(k), strict=True))
     rows = {}
     for firm in firms:
         c = pos.get(firm)

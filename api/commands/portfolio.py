@@ -78,7 +78,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with opened(settings) as store:
             snap = Snapshot.load(store, args.from_, args.to, progress=stages)
-            table = score_table(snap, progress=stages)
+            table = score_table(snap, progress=stages, unnamed=store.unnamed_totals(snap.clients))
             record(store, cli_principal(), "export", None, "ok", f"score table {out.name}: {len(table)} clients")
         stages("writing")
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -84,3 +84,38 @@ def test_group_gaps_read_a_networks_categorical_edges_as_plain_ids() -> None:
         # a window shorter than the network's: months outside it are left out on both paths
         short = list(net.months[3:15])
         pd.testing.assert_frame_equal(group_gaps(net.edges, short, asked), group_gaps(plain, short, asked))
+
+
+def test_group_gaps_count_a_clients_lines_without_a_counterparty_as_the_trend_page_does() -> None:
+    """A client's ledger lines that name no counterparty are part of its
+    turnover and of its partners' groups, on the portfolio as on the trend
+    page (:func:`graph.trends.trend_of_group` with its firm totals)."""
+    from collections import defaultdict
+
+    from graph.trends import trend_of_group
+
+    firms, months, rows = _random_trade(5)
+    rng = np.random.default_rng(5)
+    unnamed = {f: {m: int(rng.integers(0, 3000)) for m in months} for f in firms[:4]}
+    gaps = group_gaps(pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"]), months, firms,
+                      unnamed=unnamed)
+    turnover: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))  # the store's firm totals
+    for s, b, m, yen in rows:
+        turnover[s][m] += yen
+        turnover[b][m] += yen
+    for f, monthly in unnamed.items():
+        for m, yen in monthly.items():
+            turnover[f][m] += yen
+    volume = {f: sorted(v.items()) for f, v in turnover.items()}
+    for firm in firms:
+        own: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for s, b, m, yen in rows:
+            if firm in (s, b):
+                own[(s, b)][m] += yen
+        lines = {m: (yen, 0) for m, yen in unnamed.get(firm, {}).items()}  # as sales: only their sum counts here
+        attribution = trend_of_group(firm, own, volume, {}, "quarter", start=months[0], end=months[-1],
+                                     unnamed=lines).attribution
+        assert attribution is not None
+        assert abs(gaps.loc[firm, "trend_gap_pp"] - attribution["gap_pp"]) < 1e-9, firm
+    plain = group_gaps(pd.DataFrame(rows, columns=["seller", "buyer", "month", "amount"]), months, firms)
+    assert not np.allclose(plain["trend_gap_pp"].astype(float), gaps["trend_gap_pp"].astype(float))
