@@ -424,7 +424,10 @@ def _flash_for(request: Request, mine: Callable[[dict[str, Any]], bool]) -> dict
 def _loads_context(request: Request, settings: Any, client: str, rejected: bool, page: int) -> dict[str, Any]:
     """What the loads page shows: one page of loads, the upload form's choices
     and the state of the refresh after loads."""
-    batches = every = _raw(request).list_batches()
+    # newest first, as the store lists them; loads started in the same second (one upload of many
+    # files) by their file's name, not by their ids (hashes, in no order a person sees)
+    batches = every = sorted(_raw(request).list_batches(), key=lambda b: shown_name(b.file))
+    batches.sort(key=lambda b: b.started_at, reverse=True)
     if client:
         batches = [b for b in batches if b.client_id == client]
     if rejected:
