@@ -274,7 +274,13 @@ def review_page(request: Request, principal: PagePrincipal,
     names = store.get_firms(set(counts) | ({client} if client else set()) | {m.to_firm for m in merges} | {m.client_id for m in merges})
     rivals = {i.id: m.group(1) for i in shown if (m := _RIVAL.match(i.reason))}
     flash = request.session.pop("analyst_flash", None)
+    # what rides on each decision: the yen the client's ledger records with the spelling's firm (one read)
+    traded: Counter[tuple[str, str]] = Counter()
+    for seller, buyer, yen in store.pair_amounts({i.firm_id for i in shown}) if shown else ():
+        traded[(seller, buyer)] += abs(yen)
+    at_stake = {i.id: traded[(i.client_id, i.firm_id)] + traded[(i.firm_id, i.client_id)] for i in shown}
     return render(request, "review.html", items=shown, total=total, all_total=len(queue), page=page, pages=pages,
+                  at_stake=at_stake,
                   client=client, by_client=list(counts.items()), back={"client": client, "page": str(page)},
                   clients={k: f.name for k, f in names.items()}, merges=merges, flash=flash,
                   rivals=rivals, known=_names_of(store, {i.candidate_id for i in shown if i.candidate_id}
