@@ -33,8 +33,10 @@ def test_analyst_reads_and_acknowledges_an_alert(page: Any, site: Site) -> None:
 
     page.locator("tr.alert-row a.why").first.click()
     page.wait_for_load_state("networkidle")
-    alert_id = page.url.rsplit("/", 1)[-1]
+    alert_id = page.url.split("?", 1)[0].rsplit("/", 1)[-1]
     assert alert_id == ids[0]
+    back = page.locator("a.back-to-alerts").get_attribute("href")  # the way back keeps the filter
+    assert back is not None and back.startswith("/ui/alerts?") and f"kind={kind}" in back
     assert page.locator("p.alert-why").inner_text().strip()
     assert_japanese_renders(page, "p.alert-why")
     assert page.locator("table.alert-series tbody tr").count() >= 1
@@ -44,7 +46,8 @@ def test_analyst_reads_and_acknowledges_an_alert(page: Any, site: Site) -> None:
     page.fill("textarea[name=note]", "顧問先に電話で確認")
     page.click("form.ack-form button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert page.url.endswith(f"/ui/alerts/{alert_id}")
+    assert page.url.split("?", 1)[0].endswith(f"/ui/alerts/{alert_id}")
+    assert page.locator("a.back-to-alerts").get_attribute("href") == back  # acknowledging kept it too
     assert page.locator("p.acked").is_visible() and "analyst" in page.locator("p.acked").inner_text()
     assert "顧問先に電話で確認" in page.locator("p.ack-note").inner_text()
     shot(page, site, "alert-acknowledged")
