@@ -81,7 +81,10 @@ def test_analyst_accepts_a_spelling_in_review(page: Any, site: Site) -> None:
     assert item.id not in {i.id for i in review.review_queue(site.store)}
     shot(page, site, "review-accepted")
     merge = next(m for m in site.store.list_merges() if m.method == "review" and not m.undone_at)
-    page.locator(f"tr[data-merge='{merge.id}'] button.undo").click()
+    undo = page.locator(f"tr[data-merge='{merge.id}']")
+    assert not undo.locator("button.undo").is_visible()  # a second, explicit step
+    undo.locator("details.confirm summary").click()
+    undo.locator("button.undo").click()
     page.wait_for_load_state("networkidle")
     assert "取り消しました" in page.locator("p.flash").inner_text()
     assert site.store.get_merge(merge.id).undone_at  # type: ignore[union-attr]
