@@ -143,7 +143,10 @@ def whatif_of(store: ReadStore, firm_id: str, failing_id: str) -> dict[str, Any]
     third = store.trade_edges(hop2, None, None) if hop2 else []
     edges = {(e.seller, e.buyer, e.month): e for e in [*first, *second, *third]}
     payments = store.payments([firm_id], None, None)
-    # Up to the region's month: a later month most clients have not delivered holds part of the partners' trade.
+    # Up to the region's month: a later month most clients have not delivered holds part of the partners'
+    # trade. Not when the failing partner's trade all comes later (a new partner): nothing to cut to.
     region = region_month(store)
-    as_of = region if region is not None and any(m > region for _, _, m in edges) else None
+    cut = region is not None and any(m > region for _, _, m in edges) and any(
+        m <= region for s, b, m in edges if failing_id in (s, b) and firm_id in (s, b))
+    as_of = region if cut else None
     return what_if(firm_id, failing_id, list(edges.values()), payments, as_of=as_of).to_dict()

@@ -240,13 +240,18 @@ def peers_of(inputs: PeerInputs | Snapshot, firm_id: str, period: str | None = N
 
 
 def trend_gaps(network: TradeNetwork, firms: list[str],
-               ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None) -> pd.DataFrame:
+               ledgers: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
+               last_month: str | None = None) -> pd.DataFrame:
     """Firm-versus-group growth gap of many firms (:func:`graph.trends.group_gaps`:
     the rule of the trend page, by fiscal quarter). ``ledgers``: clients'
     ledger sums (``Store.ledger_sums``), whose lines without a counterparty
-    count in a client's turnover as on the trend page."""
+    count in a client's turnover as on the trend page. ``last_month``: the
+    region's month (:mod:`api.region_month`): later months, which most
+    clients' ledgers do not reach yet, are left out, as the trend page
+    leaves them out."""
     unnamed = None if ledgers is None else {f: unnamed_turnover(sums) for f, sums in ledgers.items()}
-    return group_gaps(network.edges, network.months, firms, unnamed=unnamed)
+    months = [m for m in network.months if last_month is None or m <= last_month]
+    return group_gaps(network.edges, months, firms, unnamed=unnamed)
 
 
 def unnamed_turnover(sums: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
@@ -260,16 +265,18 @@ def unnamed_turnover(sums: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
 
 
 def score_table(snap: Snapshot, progress: Callable[[str], None] | None = None,
-                unnamed: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None) -> pd.DataFrame:
+                unnamed: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
+                last_month: str | None = None) -> pd.DataFrame:
     """One row per client: ego metrics, trend gap, peer percentiles of
     metrics and parameters, and the distress reasons of the firm itself.
     ``unnamed``: the clients' lines without a counterparty
-    (``Store.unnamed_totals``), part of their turnover in the trend gap."""
+    (``Store.unnamed_totals``), part of their turnover in the trend gap;
+    ``last_month``: the region's month, as for :func:`trend_gaps`."""
     step = progress or (lambda _: None)
     step("ego metrics")
     metrics = snap.metrics.copy()
     step("trend gaps")
-    gaps = trend_gaps(snap.network, snap.clients, unnamed)
+    gaps = trend_gaps(snap.network, snap.clients, unnamed, last_month)
     step("peer percentiles")
     firms = snap.firms_frame()
     params = parameters_frame(snap.parameters) if snap.parameters else pd.DataFrame(index=metrics.index)

@@ -47,6 +47,7 @@ import pandas as pd
 
 from api.cache import StoredTableCache, app_state_once
 from api.portfolio import Snapshot, trend_gaps
+from api.region_month import month_of_ledgers
 from api.service import coverage
 from graph.ledger_figures import KINDS
 from queries.scoped import ReadStore
@@ -138,7 +139,8 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     table = table.join(firms[["industry", "prefecture", "size_class"]], how="left")
     ledgers = {f: ledger(f) for f in snap.clients}  # read once: the trend gaps and the ledger figures
     step("trend gaps")
-    table = table.join(trend_gaps(snap.network, snap.clients, ledgers).rename_axis("firm_id"), how="left")
+    gaps = trend_gaps(snap.network, snap.clients, ledgers, month_of_ledgers(ledgers))  # up to the region's month
+    table = table.join(gaps.rename_axis("firm_id"), how="left")
     step("ego metrics")
     metrics = snap.metrics
     for col in _METRIC_COLUMNS:

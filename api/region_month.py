@@ -10,15 +10,21 @@ clients have not delivered (:func:`graph.alerts.as_of_month`, half the
 clients); a firm's trend and what-if stop at the same month unless a
 window is asked for, and say which later months they left out.
 
-Each client's last month is read from the firm totals the store keeps
-current at load (a client's turnover by month, whoever's ledger recorded
-it): one read of the clients' rows, remembered per store object and trade
-version (:class:`queries.version_memo.VersionMemo`), so a request pays it
-once per load.
+Each client's last month is its own ledger's (``Store.client_last_months``:
+what the client's ledger recorded, not what other clients' ledgers record
+of it — a client that trades with the first to deliver does not reach the
+new month through that one's ledger), as the alerts read it from the
+clients' ledger sums (the refresh passes the month it computed, the same,
+to the portfolio's gaps: :func:`month_of_ledgers`). One read of every
+observation's last month (about a second on the 100k-firm region),
+remembered per store object and trade version
+(:class:`queries.version_memo.VersionMemo`): a process pays it once per
+load.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import cast
 
 from graph.alerts import as_of_month
@@ -26,7 +32,7 @@ from queries.scoped import ReadStore
 from queries.store import Store
 from queries.version_memo import VersionMemo
 
-__all__ = ["region_month"]
+__all__ = ["region_month", "month_of_ledgers"]
 
 _MONTH: VersionMemo[str, str] = VersionMemo(4)
 
@@ -39,8 +45,18 @@ def region_month(store: ReadStore) -> str | None:
     version = raw.trade_version()
 
     def read(_: list[str]) -> dict[str, str]:
-        totals = raw.firm_totals(raw.client_ids())
-        month = as_of_month([t.months[-1] for t in totals.values() if t.months])
+        clients = raw.client_ids()
+        month = as_of_month([m for c, m in raw.client_last_months().items() if c in clients])
         return {"month": month} if month is not None else {}
 
     return _MONTH.get(raw, version, ["month"], read)["month"]
+
+
+def month_of_ledgers(ledgers: Mapping[str, Mapping[str, Mapping[str, int]]]) -> str | None:
+    """:func:`region_month` from the clients' ledger sums a refresh has read
+    (``Store.ledger_sums``: every kind of line by month), without reading
+    the store again: the latest month at least half of them reach."""
+    lasts = [max(months) for sums in ledgers.values()
+             if (months := {m for kind in ("sales", "purchases", "receipts", "payments")
+                            for m in sums.get(kind, {})})]
+    return as_of_month(lasts)

@@ -52,14 +52,15 @@ class ImportSummary:
     clients_ended: list[str] = field(default_factory=list)  # clients the master now says are none (0/no)
     # good rows the store already held as they are: not written again (loading a file twice changes nothing)
     rows_unchanged: int = 0
+    names_changed: int = 0  # firms whose display name the import changed (ingest.firm_names)
 
     @property
     def changed(self) -> bool:
         """Whether the import changed the store (a row written, a firm
-        created, a consent changed, a client ended): what decides if the
-        analytics are refreshed after it."""
+        created, a consent changed, a client ended, a name shown
+        differently): what decides if the analytics are refreshed after it."""
         return bool(self.rows_loaded > self.rows_unchanged or self.firms_created or self.consent_changes
-                    or self.clients_ended)
+                    or self.clients_ended or self.names_changed)
 
     def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "changed": self.changed}
@@ -191,7 +192,7 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
         summary.clients_ended = store.end_clients(ended)
     # Each firm is shown by its registry name, else the master's name (the
     # operator's record of it), else its most formal spelling (ingest.firm_names).
-    refresh_display_names(store, {f.id for f in firms})
+    summary.names_changed = len(refresh_display_names(store, {f.id for f in firms}))
     return summary
 
 
@@ -296,11 +297,12 @@ def import_registry(store: Store, path: Path, rejects_dir: Path) -> ImportSummar
     for batch in _batches((_registry(r) for r in rows), BATCH_ROWS):
         new = [r for r in batch if r.corporate_number in repeated or stored.get(r.corporate_number) != r]
         summary.rows_unchanged += len(batch) - len(new)
-        if not new:
-            continue
-        store.upsert_registry(new)
+        if new:
+            store.upsert_registry(new)
+        # every batch's firms, written or not: an import interrupted after its rows were written and
+        # before the names were run again leaves names that only this catches (nothing written if right)
         named.update(f.id for f in store.firms_by_corporate_numbers([r.corporate_number for r in batch]).values())
-    refresh_display_names(store, named)
+    summary.names_changed = len(refresh_display_names(store, named))
     return summary
 
 

@@ -877,6 +877,9 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
     def client_ids(self) -> set[str]:
         return {str(r[0]) for r in self._conn().execute(fq.CLIENT_IDS)}
 
+    def client_last_months(self) -> dict[str, str]:
+        return _latest((str(c), m) for c, m in self._conn().execute(tq.CLIENT_LAST_MONTHS))
+
     def all_pairs(self) -> list[PairTrade]:
         return sorted((_pair(r) for r in self._conn().execute(tq.ALL_PAIRS)), key=_pair_key)
 
@@ -1051,3 +1054,12 @@ def _parameter_rows(rows: Iterable[tuple[str, str, str, float]]) -> list[Paramet
     for firm, period, name, value in rows:
         grouped.setdefault((firm, period), []).append((name, value))
     return [ParameterRow(f, p, tuple(v)) for (f, p), v in grouped.items()]
+
+
+def _latest(rows: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """The latest month per client of (client, month) rows (a client in several tables)."""
+    out: dict[str, str] = {}
+    for client, month in rows:
+        if month and (client not in out or month > out[client]):
+            out[client] = str(month)
+    return out

@@ -886,6 +886,15 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
     def client_ids(self) -> set[str]:
         return {str(r["id"]) for r in self._read(fq.CLIENT_IDS)}
 
+    @_translate
+    def client_last_months(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for r in self._read(tq.CLIENT_LAST_MONTHS):
+            client, month = str(r["client"]), r["month"]
+            if month and (client not in out or month > out[client]):
+                out[client] = str(month)
+        return out
+
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
         self.put_analytics_many([(name, payload)], data_version, created_at)
 

@@ -464,6 +464,13 @@ class Store(Protocol):
         keeps): a bank's scope tells from them which pairs a hidden firm's
         own ledger may have recorded too, without reading each firm."""
 
+    def client_last_months(self) -> dict[str, str]:
+        """Each client's ledger's last month (``YYYY-MM``): the latest month of
+        any line its own ledger recorded (trade, settlements, lines without a
+        counterparty), by the client whose ledger it is — not the months
+        other clients' ledgers record of it. One read of every observation's
+        last month (the region's month, :mod:`api.region_month`)."""
+
     def put_analytics(self, name: str, payload: bytes, data_version: int, created_at: str) -> None:
         """Store a derived whole-network table computed from the data at
         ``data_version`` (does not itself change the data version)."""

@@ -151,11 +151,15 @@ def analytics_behind(store: Store) -> bool:
     time (written last by :func:`refresh_analytics`) are missing or from
     another data version — a refresh interrupted, or a load run with
     ``--no-refresh``. A load that changes nothing refreshes only then."""
+    from api.cache import stored_is_current
     from api.portfolio_signals import PORTFOLIO_SIGNALS
     from api.precompute import INDEX
 
-    version = store.data_version()
-    return any((entry := store.get_analytics(name)) is None or entry[0] != version
+    if not store.busiest_firms(1):
+        return False  # no trade: a refresh has nothing to compute (and stores nothing)
+    trades, version = store.trade_version(), store.data_version()
+    # consent changes move the data version, not the trade the analytics are computed from
+    return any((entry := store.get_analytics(name)) is None or not stored_is_current(entry[0], trades, version)
                for name in (PORTFOLIO_SIGNALS, INDEX))
 
 

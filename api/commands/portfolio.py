@@ -67,6 +67,7 @@ def _n(x: float | None) -> str:
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     from api.portfolio import Snapshot, score_table
+    from api.region_month import region_month
     from graph.anonymise import escape_frame
 
     out = Path(args.out)
@@ -78,7 +79,8 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with opened(settings) as store:
             snap = Snapshot.load(store, args.from_, args.to, progress=stages)
-            table = score_table(snap, progress=stages, unnamed=store.unnamed_totals(snap.clients))
+            table = score_table(snap, progress=stages, unnamed=store.unnamed_totals(snap.clients),
+                                last_month=None if args.to else region_month(store))
             record(store, cli_principal(), "export", None, "ok", f"score table {out.name}: {len(table)} clients")
         stages("writing")
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -393,6 +393,12 @@ MATCH ()-[t:TRADE]->() WHERE t.batch IN $batches RETURN t.batch AS batch, t.mont
 UNION ALL MATCH ()-[p:PAID]->() WHERE p.batch IN $batches RETURN p.batch AS batch, p.months AS months
 UNION ALL MATCH (o:OwnTrade) WHERE o.batch IN $batches RETURN o.batch AS batch, o.months AS months
 """
+# Each ledger's last month (Store.client_last_months): every observation's series ends in its last month.
+CLIENT_LAST_MONTHS: Final[LiteralString] = """
+MATCH ()-[t:TRADE]->() RETURN t.observer AS client, max(t.months[-1]) AS month
+UNION ALL MATCH ()-[p:PAID]->() RETURN p.observer AS client, max(p.months[-1]) AS month
+UNION ALL MATCH (o:OwnTrade) RETURN o.client AS client, max(o.months[-1]) AS month
+"""
 # The months of each load's settlements with a named counterparty, by kind (Store.settlement_months).
 SETTLEMENT_MONTHS: Final[LiteralString] = """
 MATCH (a:Firm)-[p:PAID]->() WHERE p.batch IN $batches

@@ -284,6 +284,12 @@ SELECT batch, months FROM trade_obs WHERE observer = ?1
 UNION ALL SELECT batch, months FROM pay_obs WHERE observer = ?1
 UNION ALL SELECT batch, months FROM own_obs WHERE client = ?1
 """
+# Each ledger's last month (Store.client_last_months): every observation's series ends in its last month.
+CLIENT_LAST_MONTHS: Final = """
+SELECT observer, MAX(json_extract(months, '$[#-1]')) FROM trade_obs GROUP BY observer
+UNION ALL SELECT observer, MAX(json_extract(months, '$[#-1]')) FROM pay_obs GROUP BY observer
+UNION ALL SELECT client, MAX(json_extract(months, '$[#-1]')) FROM own_obs GROUP BY client
+"""
 # The months of many loads, read by load (Store.batch_months): each table's primary key starts with the batch.
 BATCH_MONTHS: Final = """
 SELECT batch, months FROM trade_obs WHERE batch IN (SELECT value FROM json_each(?1))

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from api.service import ingest_file
+from ingest.firm_names import tidy_spelling
 from ingest.imports import ImportSummary, import_firms, import_parameters, import_registry
 from ingest.manifest import read_manifest
+from queries.model import RegistryRecord
 from queries.store import Store
 from synthetic import GenerateConfig, generate
 
@@ -101,3 +103,29 @@ def test_a_changed_row_is_written_and_only_it(store: Store, region: Path, tmp_pa
     version = store.data_version()
     again = import_parameters(store, region / "parameters.csv", tmp_path / "rejects")
     assert not again.changed and store.data_version() == version
+
+
+def test_an_interrupted_registry_import_run_again_still_names_the_firms(store: Store, region: Path,
+                                                                        tmp_path: Path) -> None:
+    """The registry's rows were written, the firms' names not yet (the import
+    was interrupted): run again, every row is as stored, and the names follow."""
+    import_firms(store, region / "firms.csv", tmp_path / "rejects")
+    from ingest.readers.registry import read_registry
+    from ingest.records import Reject
+
+    # the registry names the firms otherwise than the firm master does (its name wins on display)
+    lines = (region / "registry.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    registry = tmp_path / "registry.csv"
+    registry.write_text("".join(line.replace('",', '本社",', 1) for line in lines), encoding="utf-8")
+    entries = [r for r in read_registry(registry) if not isinstance(r, Reject)]
+    records = [RegistryRecord(r.corporate_number, r.name, r.kind_code, r.prefecture, r.city, r.furigana)
+               for r in entries]
+    store.upsert_registry(records)  # what the interrupted run wrote
+    holders = store.firms_by_corporate_numbers([r.corporate_number for r in records])
+    registry_names = {f.id: next(r.name for r in records if r.corporate_number == n) for n, f in holders.items()}
+    assert holders and any(store.get_firm(f).name != tidy_spelling(n)  # type: ignore[union-attr]
+                           for f, n in registry_names.items())
+    again = import_registry(store, registry, tmp_path / "rejects")
+    assert again.rows_unchanged == again.rows_loaded and again.names_changed > 0 and again.changed
+    assert all(store.get_firm(f).name == tidy_spelling(n)  # type: ignore[union-attr]
+               for f, n in registry_names.items())

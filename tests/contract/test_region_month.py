@@ -9,9 +9,13 @@ trend names the months it left out."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pandas as pd
+
 from api.analytics import trend_of, whatif_of
+from api.portfolio_signals import PORTFOLIO_SIGNALS, refresh_portfolio_signals
 from api.region_month import region_month
 from api.service import ingest_file
 from queries.model import Firm
@@ -31,7 +35,8 @@ def _ledger(path: Path, rows: list[tuple[str, str, str, int]]) -> Path:
 def _region(store: Store, tmp_path: Path) -> None:
     store.upsert_firms([Firm(f, n, is_client=True) for f, n in NAMES.items()])
     trade = {  # client → (partner, direction, yen) every month
-        "C1": [("株式会社二号", "sale", 100_000), ("株式会社外部", "purchase", 40_000)],
+        "C1": [("株式会社二号", "sale", 100_000), ("株式会社三号", "sale", 10_000), ("株式会社四号", "sale", 5_000),
+               ("株式会社外部", "purchase", 40_000)],
         "C2": [("株式会社一号", "purchase", 100_000), ("株式会社三号", "sale", 60_000)],
         "C3": [("株式会社二号", "purchase", 60_000), ("株式会社外部", "sale", 30_000)],
         "C4": [("株式会社五号", "sale", 20_000)],
@@ -48,14 +53,23 @@ def test_the_first_client_of_a_new_month_does_not_move_the_trend(store: Store, t
     before = trend_of(store, "C1")
     assert before["end"] == "2025-03" and before["months_left_out"] is None
 
-    # C1 delivers April first: its own ledger holds April; its partners' ledgers do not yet.
-    ingest_file(store, _ledger(tmp_path / "C1-april.csv", [("2025-04", "株式会社二号", "sale", 100_000),
-                                                          ("2025-04", "株式会社外部", "purchase", 40_000)]),
-                "C1", None, tmp_path / "rejects")
-    assert region_month(store) == "2025-03"  # one client (and the one it sells to) of five
+    # C1 delivers April to June first: its own ledger holds them; its partners' ledgers do not yet.
+    early = [(m, name, "sale", 100_000) for m in ("2025-04", "2025-05", "2025-06")
+             for name in ("株式会社二号", "株式会社三号", "株式会社四号")]
+    ingest_file(store, _ledger(tmp_path / "C1-early.csv", early), "C1", None, tmp_path / "rejects")
+    # one client of five: the three it sells to reach June only through C1's ledger, not their own
+    assert region_month(store) == "2025-03"
     after = trend_of(store, "C1")
-    assert after["end"] == "2025-03" and after["months_left_out"] == ["2025-04", "2025-04"]
+    assert after["end"] == "2025-03" and after["months_left_out"] == ["2025-04", "2025-06"]
     assert after["series"] == before["series"] and after["attribution"] == before["attribution"]
+    bought = trend_of(store, "C2")  # a partner of C1's: its page is cut at the same month
+    assert bought["end"] == "2025-03" and bought["months_left_out"] == ["2025-04", "2025-06"]
+    # The portfolio's gaps stop there too: FY2025Q1 is complete in C1's ledger only.
+    refresh_portfolio_signals(store)
+    stored = store.get_analytics(PORTFOLIO_SIGNALS)
+    assert stored is not None
+    table = pd.read_parquet(io.BytesIO(stored[2]))
+    assert str(table.loc["C1", "trend_basis"]).startswith("FY2024Q4 vs ")
     # A window asked for is kept as it is.
     asked = trend_of(store, "C1", month_to="2025-04")
     assert asked["end"] == "2025-04" and asked["months_left_out"] is None
@@ -63,9 +77,14 @@ def test_the_first_client_of_a_new_month_does_not_move_the_trend(store: Store, t
     assert whatif_of(store, "C1", "C2")["as_of"] == "2025-03"
 
     # Once most clients deliver April, April is the region's month.
-    for client, rows in (("C3", [("2025-04", "株式会社外部", "sale", 30_000)]),
-                         ("C4", [("2025-04", "株式会社五号", "sale", 20_000)])):
+    for client, rows in (("C2", [("2025-04", "株式会社三号", "sale", 60_000)]),
+                         ("C3", [("2025-04", "株式会社外部", "sale", 30_000)])):
         ingest_file(store, _ledger(tmp_path / f"{client}-april.csv", rows), client, None, tmp_path / "rejects")
     assert region_month(store) == "2025-04"
     latest = trend_of(store, "C1")
-    assert latest["end"] == "2025-04" and latest["months_left_out"] is None
+    assert latest["end"] == "2025-04" and latest["months_left_out"] == ["2025-05", "2025-06"]
+    # A partner whose trade all comes after the region's month: the what-if is not cut (nothing before it).
+    ingest_file(store, _ledger(tmp_path / "C1-new.csv", [("2025-06", "株式会社新規", "purchase", 50_000)]),
+                "C1", None, tmp_path / "rejects")
+    new = next(f.id for f in store.all_firms() if f.name == "株式会社新規")
+    assert whatif_of(store, "C1", new)["as_of"] == "2025-06"
