@@ -24,17 +24,21 @@ load.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import cast
 
+from api.cache import stored_is_current
 from graph.alerts import as_of_month
 from queries.scoped import ReadStore
 from queries.store import Store
 from queries.version_memo import VersionMemo
 
-__all__ = ["region_month", "month_of_ledgers"]
+__all__ = ["region_month", "month_of_ledgers", "keep_region_month", "REGION_MONTH"]
 
 _MONTH: VersionMemo[str, str] = VersionMemo(4)
+REGION_MONTH = "region_month"
+"""Analytics entry holding the region's month a refresh computed (``YYYY-MM``, empty for none)."""
 
 
 def region_month(store: ReadStore) -> str | None:
@@ -45,11 +49,24 @@ def region_month(store: ReadStore) -> str | None:
     version = raw.trade_version()
 
     def read(_: list[str]) -> dict[str, str]:
-        clients = raw.client_ids()
-        month = as_of_month([m for c, m in raw.client_last_months().items() if c in clients])
+        kept = raw.get_analytics(REGION_MONTH)
+        if kept is not None and stored_is_current(kept[0], version, raw.data_version()):
+            month: str | None = kept[2].decode("ascii") or None
+        else:  # not refreshed since the last load: from every ledger's last month
+            clients = raw.client_ids()
+            month = as_of_month([m for c, m in raw.client_last_months().items() if c in clients])
         return {"month": month} if month is not None else {}
 
     return _MONTH.get(raw, version, ["month"], read)["month"]
+
+
+def keep_region_month(store: Store, month: str | None, version: int) -> None:
+    """Store the region's month the refresh computed from the data at
+    ``version`` (:func:`month_of_ledgers`), so that a server reads one entry
+    instead of every observation's last month (~0.2 s on the 10k-firm
+    region, ~13 times that on the 100k one) at its first trend after a load."""
+    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    store.put_analytics(REGION_MONTH, (month or "").encode("ascii"), version, created)
 
 
 def month_of_ledgers(ledgers: Mapping[str, Mapping[str, Mapping[str, int]]]) -> str | None:

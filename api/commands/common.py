@@ -105,6 +105,7 @@ def _refresh(store: Store, answers: Precompute, t0: float, quiet: bool) -> dict[
     from api.alerts import refresh_alerts  # the alert feed: a read, not a computation
     from api.portfolio import Snapshot, refresh_peer_inputs
     from api.portfolio_signals import refresh_portfolio_signals  # the portfolio page's table
+    from api.region_month import keep_region_month, month_of_ledgers
     from queries.series import ledger_totals_of
 
     try:
@@ -120,6 +121,7 @@ def _refresh(store: Store, answers: Precompute, t0: float, quiet: bool) -> dict[
         version = store.data_version()  # before the ledgers are read: a load meanwhile leaves them unused
         ledgers = store.ledger_sums_of(snap.clients)  # read once for the table, the alerts, the officers' totals
         store.put_ledger_totals({c: ledger_totals_of(c, sums) for c, sums in ledgers.items()}, version)
+        keep_region_month(store, month_of_ledgers(ledgers), version)  # servers read it instead of every ledger
         info["portfolio"] = refresh_portfolio_signals(store, snap, ledgers=ledgers)
         info["portfolio_seconds"] = round(time.perf_counter() - t2, 1)
         info["alerts"] = refresh_alerts(store, snap=snap, ledgers=ledgers)

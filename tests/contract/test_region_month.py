@@ -16,10 +16,11 @@ import pandas as pd
 
 from api.analytics import trend_of, whatif_of
 from api.portfolio_signals import PORTFOLIO_SIGNALS, refresh_portfolio_signals
-from api.region_month import region_month
+from api.region_month import keep_region_month, month_of_ledgers, region_month
 from api.service import ingest_file
 from queries.model import Firm
 from queries.store import Store
+from queries.version_memo import forget_in_every_memo
 
 NAMES = {"C1": "株式会社一号", "C2": "株式会社二号", "C3": "株式会社三号", "C4": "株式会社四号",
          "C5": "株式会社五号"}
@@ -47,9 +48,21 @@ def _region(store: Store, tmp_path: Path) -> None:
         ingest_file(store, _ledger(tmp_path / f"{client}.csv", rows), client, None, tmp_path / "rejects")
 
 
+def _month(store: Store) -> str | None:
+    """The region's month as a server reads it, checked against the one a
+    refresh computes from the clients' ledger sums and keeps."""
+    served = region_month(store)
+    clients = store.client_ids()
+    assert month_of_ledgers(store.ledger_sums_of(clients)) == served
+    keep_region_month(store, served, store.data_version())
+    forget_in_every_memo(store)
+    assert region_month(store) == served  # read from the kept entry now
+    return served
+
+
 def test_the_first_client_of_a_new_month_does_not_move_the_trend(store: Store, tmp_path: Path) -> None:
     _region(store, tmp_path)
-    assert region_month(store) == "2025-03"
+    assert _month(store) == "2025-03"
     before = trend_of(store, "C1")
     assert before["end"] == "2025-03" and before["months_left_out"] is None
 
@@ -58,7 +71,7 @@ def test_the_first_client_of_a_new_month_does_not_move_the_trend(store: Store, t
              for name in ("株式会社二号", "株式会社三号", "株式会社四号")]
     ingest_file(store, _ledger(tmp_path / "C1-early.csv", early), "C1", None, tmp_path / "rejects")
     # one client of five: the three it sells to reach June only through C1's ledger, not their own
-    assert region_month(store) == "2025-03"
+    assert _month(store) == "2025-03"
     after = trend_of(store, "C1")
     assert after["end"] == "2025-03" and after["months_left_out"] == ["2025-04", "2025-06"]
     assert after["series"] == before["series"] and after["attribution"] == before["attribution"]
@@ -80,7 +93,7 @@ def test_the_first_client_of_a_new_month_does_not_move_the_trend(store: Store, t
     for client, rows in (("C2", [("2025-04", "株式会社三号", "sale", 60_000)]),
                          ("C3", [("2025-04", "株式会社外部", "sale", 30_000)])):
         ingest_file(store, _ledger(tmp_path / f"{client}-april.csv", rows), client, None, tmp_path / "rejects")
-    assert region_month(store) == "2025-04"
+    assert _month(store) == "2025-04"
     latest = trend_of(store, "C1")
     assert latest["end"] == "2025-04" and latest["months_left_out"] == ["2025-05", "2025-06"]
     # A partner whose trade all comes after the region's month: the what-if is not cut (nothing before it).
