@@ -274,7 +274,8 @@ def review_page(request: Request, principal: PagePrincipal,
     names = store.get_firms(set(counts) | ({client} if client else set()) | {m.to_firm for m in merges} | {m.client_id for m in merges})
     rivals = {i.id: m.group(1) for i in shown if (m := _RIVAL.match(i.reason))}
     flash = request.session.pop("analyst_flash", None)
-    # what rides on each decision: the yen the client's ledger records with the spelling's firm (one read)
+    # what rides on each decision: the yen between the client and the spelling's firm (one read; both
+    # ledgers' records merged when that firm is a client too)
     traded: Counter[tuple[str, str]] = Counter()
     for seller, buyer, yen in store.pair_amounts({i.firm_id for i in shown}) if shown else ():
         traded[(seller, buyer)] += abs(yen)

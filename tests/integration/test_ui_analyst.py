@@ -244,7 +244,7 @@ def test_review_accept_reject_and_undo(store: Store, tmp_path: Path) -> None:
         assert page.status_code == 200
         assert typo.raw_name in page.text and "株式会社出雲精密工業所" in page.text and other.raw_name in page.text
         assert "独立した企業として登録中" in page.text  # what "now" means, beside the spelling's own firm's id
-        assert "この帳簿での取引額：300,000円" in page.text  # what rides on the decision
+        assert "この顧問先との取引額：300,000円" in page.text  # what rides on the decision
         csrf = _csrf(page.text)
         # without the form's token (or with another), nothing changes
         assert c.post(f"/ui/review/{typo.id}/accept").status_code == 403
