@@ -12,6 +12,7 @@ from api.service import check_month_window, counterparts
 from api.window_tables import observed_books, read_table
 from domain.errors import InputError
 from graph.ego import window_monthly
+from graph.network import month_label, month_number
 from graph.records import window_slice
 from graph.trends import TrendResult, trend_of_group, trend_of_table
 from queries.scoped import ReadStore
@@ -49,7 +50,7 @@ def trend_of(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"] =
     left_out = None
     if month_to is None and result.end is not None and (region := region_month(store)) is not None \
             and result.end > region and (month_from is None or month_from <= region):
-        left_out = [_next_month(region), result.end]
+        left_out = [month_label(month_number(region) + 1), result.end]
         result = _trend(store, firm_id, freq, month_from, region)
     return {**result.to_dict(), "months_left_out": left_out}
 
@@ -71,12 +72,6 @@ def _trend(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"], mo
     volume = {f: _turnover(t, month_from, month_to) for f, t in totals.items()}
     return trend_of_group(firm_id, own, volume, observed_books(store, partners), freq, start=month_from,
                           end=month_to, unnamed=unnamed)
-
-
-def _next_month(month: str) -> str:
-    """The month after ``month`` (``YYYY-MM``)."""
-    y, m = int(month[:4]), int(month[5:7])
-    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
 
 
 def _turnover(totals: FirmTotals, month_from: str | None, month_to: str | None) -> list[tuple[str, int]]:

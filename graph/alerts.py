@@ -87,7 +87,7 @@ from graph.distress import (
     period_end,
 )
 from graph.distress import receivable_days_rising as parameter_days_rising
-from graph.network import TradeNetwork
+from graph.network import TradeNetwork, month_number
 
 __all__ = [
     "Alert", "compute_alerts", "alert_id", "distinct_ids", "KINDS", "SEVERITIES",
@@ -202,15 +202,6 @@ class Alert:
         return {"id": self.id, "firm_id": self.firm_id, "month": self.month, "kind": self.kind,
                 "severity": self.severity, "subject_id": self.subject_id, "side": self.side,
                 "numbers": dict(self.numbers), "series": [dict(x) for x in self.series]}
-
-
-def _number(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
-
-
-def _label(number: int) -> str:
-    y, m = divmod(number, 12)
-    return f"{y:04d}-{m + 1:02d}"
 
 
 def as_of_month(last_months: Iterable[str], quorum: float = AS_OF_QUORUM) -> str | None:
@@ -345,13 +336,13 @@ def _grid(trades: pd.DataFrame, clients: Sequence[str], ledgers: Mapping[str, Ma
     pair_partner = (ukey % nf).astype(np.int64)
     group = (ukey // nf).astype(np.int64)
     # the clients' own ledgers on the grid
-    start_n = _number(months[0])
+    start_n = month_number(months[0])
     own = {k: np.zeros((len(clients), n), dtype=np.float64) for k in LEDGER_KINDS}
     seen = np.zeros((len(clients), n), dtype=bool)
     if len(own_long):
         ci = pd.Index(clients, dtype=object).get_indexer(pd.Index(own_long["client"], dtype=object))
         mcat = own_long["month"].astype("category")
-        mnum = np.array([_number(str(m)) for m in mcat.cat.categories], dtype=np.int64) - start_n
+        mnum = np.array([month_number(str(m)) for m in mcat.cat.categories], dtype=np.int64) - start_n
         mi = mnum[mcat.cat.codes.to_numpy()]
         ok = (ci >= 0) & (mi >= 0) & (mi < n)
         seen[ci[ok], mi[ok]] = True
@@ -918,7 +909,7 @@ def compute_alerts(trades: pd.DataFrame, clients: Sequence[str], *,
     if COVERAGE_DROP in wanted:
         out += _coverage_drop(g)
     rank = {s: i for i, s in enumerate(SEVERITIES)}
-    out.sort(key=lambda a: (-_number(a.month), rank[a.severity], a.firm_id, a.kind, a.subject_id or ""))
+    out.sort(key=lambda a: (-month_number(a.month), rank[a.severity], a.firm_id, a.kind, a.subject_id or ""))
     return distinct_ids(out)
 
 

@@ -38,7 +38,7 @@ from graph.records import MonthlyTrade
 if TYPE_CHECKING:  # annotations; imported where the DiGraph is built (a large import for the server's start)
     import networkx as nx
 
-__all__ = ["MonthlyTrade", "TradeNetwork", "month_number", "month_range"]
+__all__ = ["MonthlyTrade", "TradeNetwork", "month_label", "month_number", "month_range"]
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -52,7 +52,8 @@ def month_number(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
-def _month_label(number: int) -> str:
+def month_label(number: int) -> str:
+    """The ``YYYY-MM`` month of a count of months (:func:`month_number`'s inverse)."""
     y, m = divmod(number, 12)
     return f"{y:04d}-{m + 1:02d}"
 
@@ -75,7 +76,7 @@ def month_range(start: str, end: str) -> tuple[str, ...]:
     a, b = month_number(start), month_number(end)
     if b < a:
         raise ValueError(f"end {end} is before start {start}")
-    return tuple(_month_label(k) for k in range(a, b + 1))
+    return tuple(month_label(k) for k in range(a, b + 1))
 
 
 class TradeNetwork:
@@ -134,7 +135,7 @@ class TradeNetwork:
             raise ValueError("an empty network needs start and end")
         if hi < lo:
             raise ValueError(f"end {end} is before start {start}")
-        self.months: tuple[str, ...] = tuple(_month_label(k) for k in range(lo, hi + 1))
+        self.months: tuple[str, ...] = tuple(month_label(k) for k in range(lo, hi + 1))
         t_all = np.full(len(edges), -1, dtype=np.int64)
         if cats:
             mcodes = month_cat.cat.codes.to_numpy()
