@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["parse_amount", "parse_date", "parse_month", "ERAS"]
+__all__ = ["accounting_minus", "parse_amount", "parse_date", "parse_month", "ERAS"]
 
 # Japanese eras: first Gregorian year of each (year 1 of the era).
 ERAS: dict[str, int] = {
@@ -24,6 +24,16 @@ ERAS: dict[str, int] = {
 
 _NEGATIVE_MARKS = ("△", "▲", "-", "−", "ー", "‐", "－")
 _AMOUNT_RE = re.compile(r"^\d+$")
+
+
+def accounting_minus(text: str) -> str:
+    """``text`` with a leading ``△`` or ``▲`` (how Japanese accounts write a
+    negative) as ``-``, for a number read with ``float``; else as it is.
+
+    >>> accounting_minus("▲ 12.5"), accounting_minus("12")
+    ('-12.5', '12')
+    """
+    return "-" + text[1:].strip() if text[:1] in ("△", "▲") else text
 
 
 def parse_amount(text: str) -> int:

@@ -63,6 +63,7 @@ from graph.network import month_number
 from ingest import review
 from ingest.load import IngestError
 from ingest.month_window import MonthWindow, parse_window
+from ingest.values import accounting_minus
 from queries.access import Role
 from queries.identity import AuditEntry
 from queries.model import BatchInfo
@@ -108,8 +109,7 @@ def _number(text: str, unit: str = "") -> float | None:
     leading ▲ or △ for minus and its own ``unit`` (a pattern) after it allowed; ``None`` for anything
     else — another field's unit too — and the page says it was not used."""
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("−", "-")
-    if cleaned[:1] in ("▲", "△"):  # a negative as Japanese accounts write it (▲20, △20), as the ledgers' readers take it
-        cleaned = "-" + cleaned[1:].lstrip()
+    cleaned = accounting_minus(cleaned)  # ▲20, △20: a negative as Japanese accounts write it
     if unit:
         cleaned = re.sub(rf"\s*(?:{unit})$", "", cleaned, flags=re.IGNORECASE)
     try:

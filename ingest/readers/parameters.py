@@ -43,7 +43,7 @@ from pathlib import Path
 from domain.parameters import PARAMETER_NAMES, PARAMETERS, ParameterSpec
 from ingest.readers.csvrows import CsvRow, header_key, iter_csv_rows, read_header
 from ingest.records import Reject
-from ingest.values import ERAS, parse_month
+from ingest.values import ERAS, accounting_minus, parse_month
 
 __all__ = ["ParameterRecord", "read_parameters", "parse_period", "SYNONYMS"]
 
@@ -151,8 +151,7 @@ def _value(text: str, p: ParameterSpec) -> int | float | None:
     if p.name == "profitable" and s.lower() in _PROFIT_WORDS:
         return _PROFIT_WORDS[s.lower()]
     s = _UNIT_SUFFIX_RE.sub("", s.replace(",", "")).strip()
-    if s[:1] in ("△", "▲"):
-        s = "-" + s[1:].strip()
+    s = accounting_minus(s)
     if not _NUMBER_RE.match(s):
         raise ValueError(f"not a number: {text!r}")
     number = float(s)
