@@ -157,12 +157,13 @@ def analytics_behind(store: Store) -> bool:
     from api.portfolio_signals import PORTFOLIO_SIGNALS
     from api.precompute import INDEX
 
-    if not store.busiest_firms(1):
-        return False  # no trade: a refresh has nothing to compute (and stores nothing)
     trades, version = store.trade_version(), store.data_version()
     # consent changes move the data version, not the trade the analytics are computed from
-    return any((entry := store.get_analytics(name)) is None or not stored_is_current(entry[0], trades, version)
-               for name in (PORTFOLIO_SIGNALS, INDEX))
+    if all((entry := store.get_analytics(name)) is not None and stored_is_current(entry[0], trades, version)
+           for name in (PORTFOLIO_SIGNALS, INDEX)):
+        return False
+    # no trade: a refresh has nothing to compute and stores nothing (read only now: it scans every pair)
+    return bool(store.busiest_firms(1))
 
 
 OWN_PROCESS_LINES = 1_000_000
