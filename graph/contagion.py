@@ -72,8 +72,12 @@ __all__ = [
     "ScenarioResult",
     "WhatIfResult",
     "WHATIF_NOTES",
+    "WINDOW_MONTHS",
     "what_if",
 ]
+
+WINDOW_MONTHS: Final = 12
+"""Months (ending at the what-if's date) whose trade gives the shares and sizes."""
 
 BANDS: tuple[float, float] = (0.05, 0.20)
 """Band thresholds on the share of the equity proxy lost: below the first is
@@ -452,7 +456,7 @@ def what_if(
     sizes: Mapping[str, float] | None = None,
     *,
     as_of: str | None = None,
-    window_months: int = 12,
+    window_months: int = WINDOW_MONTHS,
     recent_months: int = 3,
     receivable_days: float = 60.0,
     recovery_rates: Sequence[float] = (0.0, 0.4, 0.7),

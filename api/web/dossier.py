@@ -35,7 +35,8 @@ Sections (each documented on its class):
   statistics (fewer than 5 firms) kept as such;
 * ``whatif`` — the partners one may pick for :func:`whatif` (:func:`api.analytics.whatif_of`),
   and ``highlights``: the three partners with the largest direct exposure (share of the
-  firm's sales to a customer or purchases from a supplier; no propagation is computed);
+  firm's sales to a customer or purchases from a supplier in the 12 months a what-if
+  computed now counts, to the region's month; no propagation is computed);
 * ``masking`` — what the scope masked: partners shown under pseudonyms (``p-…``) and the
   scope's statements of what is left out (``queries.scoped``);
 * ``lineage`` — ledgers (batches), the clients whose ledgers record the firm, as-of dates.
@@ -75,8 +76,9 @@ import pandas as pd
 
 from api import analytics, load_checks, service
 from api.cache import app_state_once
+from api.region_month import region_month
 from domain.errors import InputError
-from graph.contagion import WHATIF_NOTES
+from graph.contagion import WHATIF_NOTES, WINDOW_MONTHS
 from graph.distress import (
     LOSS_MAKING,
     RECEIVABLE_DAYS_RISING,
@@ -87,7 +89,7 @@ from graph.distress import (
 )
 from graph.ego import partner_sums
 from graph.metrics import hhi, partner_distress_share, two_hop_distress_exposure
-from graph.network import TradeNetwork, month_range
+from graph.network import TradeNetwork, month_label, month_number, month_range
 from queries.model import Firm, ParameterRow
 from queries.scoped import ReadStore, access_of, is_pseudonym, scope_key_of
 from queries.series import FirmTotals, PairTrade, split_observers
@@ -528,12 +530,17 @@ class Highlight:
 
 @dataclass(frozen=True)
 class WhatIfChoice:
-    """The what-if picker: ``candidates`` (largest first, at most
-    :data:`MAX_CANDIDATES` of ``n_partners``) and the ``highlights``."""
+    """The what-if picker: ``candidates`` (largest first by yen over all
+    months, at most :data:`MAX_CANDIDATES` of ``n_partners``) and the
+    ``highlights``, ranked by their shares over ``window`` (first, last
+    month): the months a what-if computed now counts (:func:`_whatif_window`),
+    so that a partner the firm stopped trading with two years ago is not
+    named as its largest exposure, and the shares shown are the what-if's."""
 
     candidates: list[Candidate]
     n_partners: int
     highlights: list[Highlight]
+    window: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -1024,22 +1031,25 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     if unassessed:
         peers = _without_distress_values(peers, unassessed)
 
-    # -- what-if picker and highlights (direct exposure only)
+    # -- what-if picker and highlights (direct exposure only, over the what-if's months)
     candidates = [Candidate(i, name(i), role(i), yen[i], is_masked(i)) for i in by_yen[:MAX_CANDIDATES]]
-    sales_total = sum(v for v in sales.values() if v > 0)
-    purchases_total = sum(v for v in purchases.values() if v > 0)
+    window = _whatif_window(end, region_month(scoped))
+    w_sales, w_purchases = _window_sums(firm_id, pairs, window) if window else ({}, {})
+    sales_total = sum(v for v in w_sales.values() if v > 0)
+    purchases_total = sum(v for v in w_purchases.values() if v > 0)
 
     def exposure(i: str) -> float:
-        a = sales.get(i, 0) / sales_total if sales_total else 0.0
-        b = purchases.get(i, 0) / purchases_total if purchases_total else 0.0
+        a = w_sales.get(i, 0) / sales_total if sales_total else 0.0
+        b = w_purchases.get(i, 0) / purchases_total if purchases_total else 0.0
         return max(a, b)
 
     highlights = [
-        Highlight(i, name(i), role(i), sales.get(i, 0), purchases.get(i, 0),
-                  sales[i] / sales_total if sales_total and i in sales else None,
-                  purchases[i] / purchases_total if purchases_total and i in purchases else None, is_masked(i))
+        Highlight(i, name(i), role(i), w_sales.get(i, 0), w_purchases.get(i, 0),
+                  w_sales[i] / sales_total if sales_total and i in w_sales else None,
+                  w_purchases[i] / purchases_total if purchases_total and i in w_purchases else None,
+                  is_masked(i))
         for i in sorted(partners, key=lambda i: (-exposure(i), -yen[i], i))[:HIGHLIGHTS] if exposure(i) > 0]
-    choice = WhatIfChoice(candidates, len(partners), highlights)
+    choice = WhatIfChoice(candidates, len(partners), highlights, window)
 
     # -- masking and lineage
     access = access_of(scoped)
@@ -1094,6 +1104,30 @@ def dossier_cache(state: Any) -> DossierCache:
     """The app's one :class:`DossierCache` (``state``: the FastAPI ``app.state``;
     one app serves one store), made on first use."""
     return app_state_once(state, "dossiers", DossierCache)
+
+
+def _whatif_window(latest: str | None, region: str | None) -> tuple[str, str] | None:
+    """The months (first, last) a what-if computed now counts: the
+    :data:`graph.contagion.WINDOW_MONTHS` months to the region's month when
+    the trade around the firm goes past it (:func:`api.analytics.whatif_of`
+    cuts there), else to ``latest``, the last month of the trade around the
+    firm (what :func:`graph.contagion.what_if` takes by default); ``None``
+    without trade."""
+    if latest is None:
+        return None
+    last = region if region is not None and latest > region else latest
+    return month_label(month_number(last) - WINDOW_MONTHS + 1), last
+
+
+def _window_sums(firm_id: str, pairs: Iterable[PairTrade], window: tuple[str, str]
+                 ) -> tuple[dict[str, int], dict[str, int]]:
+    """Yen ``firm_id`` sold to each customer and bought from each supplier
+    in the months of ``window`` (first, last; inclusive)."""
+    first, last = window
+    around = [(p.seller, p.buyer, sum(a for m, a in zip(p.months, p.amounts, strict=True) if first <= m <= last))
+              for p in pairs]
+    sales, purchases = partner_sums(firm_id, around)
+    return ({i: v for i, v in sales.items() if v}, {i: v for i, v in purchases.items() if v})
 
 
 def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:

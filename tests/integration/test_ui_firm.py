@@ -253,9 +253,12 @@ def test_the_whatif_picker_returns_a_result(app: TestClient) -> None:
 def test_a_partner_of_earlier_months_is_no_error_in_the_whatif_or_the_memo(app: TestClient, store: Store,
                                                                          tmp_path: Path) -> None:
     """C1's largest customer over all months bought two years before the
-    what-if's 12 months: the memo says there is nothing to compute for it
-    (it answered 422 for a credit officer, 500 for the operator), and so
-    does the page's what-if."""
+    what-if's 12 months. It is not named among the largest exposures, on
+    the page or in the memo (they rank the shares of the what-if's 12 months,
+    which the page and the memo name), and the list one picks a partner
+    from starts at the largest of them; picked from the list, the page's
+    what-if says there is nothing to compute (it answered 422 for a credit
+    officer, 500 for the operator)."""
     old = tmp_path / "old.csv"
     old.write_text("date,client_id,counterparty_name,counterparty_id,direction,amount\n"
                    f"2022-01-15,{C1},旧得意先商事,F7007,sale,9000000\n", encoding="utf-8")
@@ -265,14 +268,33 @@ def test_a_partner_of_earlier_months_is_no_error_in_the_whatif_or_the_memo(app: 
         _sign_in(app, who)
         memo = app.get(f"/firms/{C1}/report", params={"lang": "en"})
         assert memo.status_code == 200, (who, memo.text[:300])
-        assert "No trade in the last 12 months: nothing to compute." in memo.text
+        whatif = memo.text.split('<section id="whatif">', 1)[1].split("</section>", 1)[0]
+        assert "旧得意先商事" not in whatif and "nothing to compute" not in whatif, who
+        assert re.search(r"in Apr 2023\W+Mar 2024, the 12 months the what-if counts", whatif)
+        assert "of sales" in whatif and "No trade in the last 12 months" not in whatif  # computed rows
         page = app.get(f"/ui/firms/{C1}", params={"lang": "en"})
+        exposures = page.text.split('id="whatif-h"', 1)[1].split("<form", 1)[0]
+        assert "旧得意先商事" not in exposures and re.search(r"of Apr 2023\W+Mar 2024, the 12 months", exposures)
         fails = re.findall(r'<option value="([^"]+)"', page.text)[0]  # the largest partner of all months
+        picked = re.search(r'<option value="([^"]+)" selected', page.text)  # the largest exposure
+        assert picked and picked.group(1) != fails and picked.group(1) in exposures, who
         part = app.get(f"/ui/firms/{C1}/whatif", params={"fails": fails, "lang": "en"},
                        headers={"HX-Request": "true"})
         assert part.status_code == 200 and "Nothing to compute" in part.text and "2023-04" not in part.text
         ja = app.get(f"/ui/firms/{C1}", params={"fails": fails})
         assert ja.status_code == 200 and "計算する取引がありません" in ja.text
+        assert "いま想定を計算すると対象になる12か月（2023年4月～2024年3月）" in ja.text
+
+
+def test_the_largest_exposures_show_the_whatifs_shares(app: TestClient) -> None:
+    """A highlighted partner's share of sales on the page is the one its
+    what-if computes (both over the what-if's 12 months)."""
+    _sign_in(app, "analyst")
+    page = app.get(f"/ui/firms/{C1}", params={"lang": "en"}).text
+    exposures = page.split('id="whatif-h"', 1)[1].split("<form", 1)[0]
+    assert MASTER[C2] in exposures and "74.7%" in exposures
+    api = app.get(f"/firms/{C1}/whatif", params={"fails": C2}).json()
+    assert round(api["direct"]["sales_share"] * 100, 1) == 74.7
 
 
 def test_the_whatif_notes_are_in_the_readers_language(app: TestClient) -> None:
