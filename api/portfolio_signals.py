@@ -27,7 +27,13 @@ Columns (one row per client, index ``firm_id``):
   has no opening balance), the rule of :func:`graph.distress.receivable_days_rising`;
 * ``ledger_months`` — months with at least one line in the client's own
   ledger; ``first_month``, ``last_month`` (``YYYY-MM``);
-* ``sales_named_share`` — share of the ledger's sales (yen) naming a partner.
+* ``sales_named_share`` — share of the ledger's sales (yen) naming a partner;
+* ``missing_months`` — the months between ``first_month`` and ``last_month``
+  without a single line in the client's own ledger (``;``-joined
+  ``YYYY-MM``): a month not delivered, or not booked, reads as trade that
+  stopped (a partner lost, a dip in the trend) unless the analyst knows;
+* ``ledger_checks`` — what to check in the client's ledger before reading
+  its signals (``;``-joined codes of :data:`LEDGER_CHECKS`).
 
 Names and the firm master are read again whenever the data version moves,
 so a rename or a merge shows at once; the metrics are those of the last
@@ -50,10 +56,11 @@ from api.portfolio import Snapshot, trend_gaps
 from api.region_month import month_of_ledgers
 from api.service import coverage
 from graph.ledger_figures import KINDS
+from graph.network import month_range
 from queries.scoped import ReadStore
 from queries.store import Store
 
-__all__ = ["PORTFOLIO_SIGNALS", "SIGNAL_COLUMNS", "signals_table", "refresh_portfolio_signals",
+__all__ = ["PORTFOLIO_SIGNALS", "SIGNAL_COLUMNS", "LEDGER_CHECKS", "signals_table", "refresh_portfolio_signals",
            "PortfolioSignals", "PortfolioCache", "shared_portfolio_cache"]
 
 PORTFOLIO_SIGNALS = "portfolio_signals"
@@ -64,8 +71,14 @@ SIGNAL_COLUMNS = [
     *FIRM_COLUMNS, "sales_yen", "trend_basis", "firm_growth_pct", "group_growth_pct", "trend_gap_pp",
     "customer_hhi", "top_customer_share", "partner_distress_share", "two_hop_distress_exposure",
     "distressed_partners", "own_distress", "receivable_days", "receivable_days_change",
-    "ledger_months", "first_month", "last_month", "sales_named_share",
+    "ledger_months", "first_month", "last_month", "sales_named_share", "missing_months", "ledger_checks",
 ]
+LEDGER_CHECKS = {
+    "no_sales": "the ledger books purchases but not one sale, named or not: its sales are in books the operator "
+                "does not hold, or the account table files them under another account",
+    "missing_months": "months without a line between the ledger's first and last month",
+}
+"""Codes of ``ledger_checks``, with what each means."""
 _METRIC_COLUMNS = ["customer_hhi", "top_customer_share", "partner_distress_share", "two_hop_distress_exposure"]
 _CHANGE_MONTHS = 3  # receivable days: mean of the last 3 months against the 3 before
 _SKIP_FIRST = 3  # months without an opening balance
@@ -85,10 +98,15 @@ def _ledger_signals(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
     a minute per refresh at 10,000 clients."""
     seen = sorted({m for kind in KINDS for m in sums.get(kind, {})})
     active = sorted({m for kind in KINDS for m, v in sums.get(kind, {}).items() if v})
+    missing = [m for m in month_range(active[0], active[-1]) if m not in set(active)] if active else []
+    checks = [code for code, hit in (
+        ("no_sales", not any(sums.get("sales", {}).values()) and any(sums.get("purchases", {}).values())),
+        ("missing_months", bool(missing))) if hit]
     out: dict[str, Any] = {"sales_yen": np.nan, "receivable_days": np.nan, "receivable_days_change": np.nan,
                            "ledger_months": len(active), "first_month": active[0] if active else None,
                            "last_month": active[-1] if active else None,
-                           "sales_named_share": coverage(sums)["sales"]["named_share"]}
+                           "sales_named_share": coverage(sums)["sales"]["named_share"],
+                           "missing_months": ";".join(missing), "ledger_checks": ";".join(checks)}
     if not seen:
         return out
     first = _month_number(seen[0])
@@ -151,13 +169,23 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     rows = pd.DataFrame.from_records([_ledger_signals(ledgers[f]) for f in snap.clients], index=idx)
     if rows.empty:
         rows = pd.DataFrame(columns=["sales_yen", "receivable_days", "receivable_days_change", "ledger_months",
-                                     "first_month", "last_month", "sales_named_share"], index=idx)
+                                     "first_month", "last_month", "sales_named_share", "missing_months",
+                                     "ledger_checks"], index=idx)
     table = table.join(rows, how="left")
     for col in ("sales_yen", "receivable_days", "receivable_days_change", "sales_named_share",
                 "firm_growth_pct", "group_growth_pct", "trend_gap_pp"):
         table[col] = pd.to_numeric(table[col], errors="coerce").astype("float64")
     table["ledger_months"] = pd.to_numeric(table["ledger_months"], errors="coerce").fillna(0).astype("int64")
     return table[SIGNAL_COLUMNS]
+
+
+def _with_every_column(table: pd.DataFrame) -> pd.DataFrame:
+    """A table stored by an earlier version, with the columns added since
+    (empty text: nothing to check) until the next refresh writes them."""
+    for col in ("missing_months", "ledger_checks"):
+        if col not in table.columns:
+            table = table.assign(**{col: ""})
+    return table
 
 
 def refresh_portfolio_signals(store: Store, snap: Snapshot | None = None,
@@ -201,7 +229,7 @@ class PortfolioCache(StoredTableCache[PortfolioSignals]):
 
     def build(self, store: ReadStore, version: int, stored: tuple[int, str, bytes] | None) -> PortfolioSignals:
         if stored is not None:
-            table = pd.read_parquet(io.BytesIO(stored[2]))
+            table = _with_every_column(pd.read_parquet(io.BytesIO(stored[2])))
             if stored[0] != version:
                 table = _current_master(store, table)
             return PortfolioSignals(table, stored[1], stale=stored[0] != version)

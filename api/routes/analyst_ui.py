@@ -131,7 +131,7 @@ def _open_alerts(store: Store, clients: pd.Index) -> pd.Series:
 
 
 def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: bool, alerts: bool,
-            bounds: dict[str, float]) -> pd.DataFrame:
+            bounds: dict[str, float], checks: bool = False) -> pd.DataFrame:
     """The rows of ``table`` that pass every filter."""
     keep = pd.Series(True, index=table.index)
     if q.strip():
@@ -147,6 +147,8 @@ def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: boo
         keep &= table["own_distress"].fillna("").astype(str) != ""
     if alerts:
         keep &= table["open_alerts"] > 0
+    if checks:
+        keep &= table["ledger_checks"].fillna("").astype(str) != ""
     for name, value in bounds.items():
         column, op = FILTERS[name]
         values = pd.to_numeric(table[column], errors="coerce")
@@ -179,6 +181,7 @@ def portfolio_page(request: Request, principal: PagePrincipal,
                    distress: Annotated[str, Query(max_length=5)] = "",
                    own: Annotated[str, Query(max_length=5)] = "",
                    alerts: Annotated[str, Query(max_length=5)] = "",
+                   checks: Annotated[str, Query(max_length=5)] = "",
                    min_hhi: Annotated[str, Query(max_length=30)] = "",
                    min_top_pct: Annotated[str, Query(max_length=30)] = "",
                    min_top: Annotated[str, Query(max_length=30)] = "",
@@ -196,7 +199,9 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     ``min_top`` and ``min_exposure`` of older links in fractions; HHI as
     a fraction 0–1; gap in percentage points; days in days; a value that is
     no number is named on the page and not used), ``distress=1`` (a partner in distress),
-    ``own=1`` (the client itself), ``alerts=1`` (open alerts), ``industry``
+    ``own=1`` (the client itself), ``alerts=1`` (open alerts), ``checks=1``
+    (something to check in the client's ledger first:
+    :data:`api.portfolio_signals.LEDGER_CHECKS`), ``industry``
     (JSIC letter), ``q`` (name or id)."""
     sort = sort if sort in SORTS else "gap"
     descending = dir == "desc" if dir in ("asc", "desc") else sort not in ("name", "id", "industry", "months", "last")
@@ -214,7 +219,8 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     signals = shared_portfolio_cache(request.app.state).get(store)
     table = signals.table.assign(open_alerts=_open_alerts(_raw(request), signals.table.index))
     on = ("1", "on", "true")
-    chosen = _select(table, q, industry.strip().upper(), distress in on, own in on, alerts in on, bounds)
+    chosen = _select(table, q, industry.strip().upper(), distress in on, own in on, alerts in on, bounds,
+                     checks in on)
     total = len(chosen)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
@@ -222,6 +228,7 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     rows = [_row(r) for r in ordered.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].to_dict("records")]
     params = {"q": q, "industry": industry.strip().upper(), "distress": "1" if distress in on else "",
               "own": "1" if own in on else "", "alerts": "1" if alerts in on else "",
+              "checks": "1" if checks in on else "",
               **{k: v.strip() for k, v in given.items()}}
     kept = {k: v for k, v in params.items() if v}
     industries = sorted({str(x) for x in table["industry"].dropna().unique()}) if len(table) else []

@@ -151,6 +151,23 @@ def test_portfolio_sorts_filters_and_pages(portfolio: TestClient, store: Store) 
     assert entries and entries[0].firm_id is None
 
 
+def test_portfolio_flags_what_to_check_in_a_ledger(portfolio: TestClient, store: Store, tmp_path: Path) -> None:
+    """A client whose ledger books purchases only, and misses a month in the
+    middle, carries both flags, and the filter keeps it alone; its firm page
+    says its sales are not booked."""
+    store.upsert_firms([Firm("C5", "株式会社五番", industry="N", is_client=True)])
+    months = [m for m in MONTHS if m != MONTHS[1]]
+    lines = [(f"{m}-15", "株式会社仕入先", "purchase", "800000") for m in months]
+    ingest_file(store, _ledger(tmp_path / "C5.csv", lines), "C5", None, tmp_path / "rejects")
+    page = portfolio.get("/ui/portfolio", params={"checks": "1", "sort": "id"}).text
+    assert _rows(page) == ["C5"]
+    assert "売上の記帳なし" in page and "記帳のない月 1 か月" in page
+    assert 'name="checks" value="1" checked' in page
+    assert len(_rows(portfolio.get("/ui/portfolio", params={"sort": "id"}).text)) == 5
+    firm = portfolio.get("/ui/firms/C5").text
+    assert "この帳簿には仕入はあるのに売上が1件も記帳されていません" in firm
+
+
 def test_portfolio_pages_of_fifty(store: Store, tmp_path: Path) -> None:
     _portfolio_data(store, tmp_path)
     store.upsert_firms([Firm(f"Z{i:03d}", f"株式会社ゼット{i:03d}", is_client=True) for i in range(60)])

@@ -45,3 +45,21 @@ def test_ledger_signals_match_the_ledger_figures(seed: int) -> None:
         assert math.isnan(got["receivable_days_change"])
     active = {m for k in ("sales", "purchases", "receipts", "payments") for m, v in sums[k].items() if v}
     assert got["ledger_months"] == len(active)
+
+
+def test_ledger_checks_name_a_ledger_without_sales_and_its_months_without_a_line() -> None:
+    """A ledger of purchases only, with two months in the middle without a
+    line, is flagged for both; one with sales and every month is not."""
+    purchases = {m: 1_000_000 for m in _months(2024 * 12, 8) if m not in ("2024-03", "2024-04")}
+    got = _ledger_signals({"sales": {}, "purchases": purchases, "payments": dict(purchases)})
+    assert got["ledger_checks"] == "no_sales;missing_months"
+    assert got["missing_months"] == "2024-03;2024-04" and got["ledger_months"] == 6
+    # a month whose only values are zeros holds no line either
+    zeros = {**purchases, "2024-03": 0}
+    assert _ledger_signals({"purchases": zeros})["missing_months"] == "2024-03;2024-04"
+    whole = {m: 500_000 for m in _months(2024 * 12, 8)}
+    clean = _ledger_signals({"sales": whole, "purchases": whole})
+    assert clean["ledger_checks"] == "" and clean["missing_months"] == ""
+    # sales without a named partner are sales: a cash shop is not flagged
+    cash = _ledger_signals({"sales": whole, "unnamed_sales": whole, "purchases": whole})
+    assert cash["ledger_checks"] == ""
