@@ -52,9 +52,11 @@ from graph.anonymise import (
     recipient_key,
 )
 from graph.metrics import METRICS
+from ingest.names import normalize_name
 from ingest.resolve import minted_kind
+from queries.model import Firm
 
-__all__ = ["export_research", "ExportFormat", "snapshot_at_one_version"]
+__all__ = ["export_research", "ExportFormat", "snapshot_at_one_version", "may_be_a_person"]
 
 ExportFormat = Literal["csv", "parquet", "graphml"]
 K_ANONYMITY = 5
@@ -74,6 +76,10 @@ CSV_ENCODING = "utf-8-sig"
 _PSEUDO = "pseudonym (HMAC-SHA256, keyed)"
 NODE_KINDS = {
     "client": "a BPO client: its own ledger is in the data",
+    "personal_client": "a BPO client that may be a natural person (no 法人番号 and no legal form in its name: "
+                       "a sole proprietor): its industry, prefecture, size class and metrics are withheld, "
+                       "and it is not linked across clients: its trade with another client is a "
+                       "sole_proprietor node of that client's",
     "corporation": "a corporation (by its 法人番号, or its name with a legal form), linked across clients",
     "unresolved_name": "a name of unknown kind in one client's ledger, not linked across clients: the same "
                        "counterparty in two clients' ledgers is two nodes",
@@ -154,9 +160,42 @@ def _fractional_columns(metrics: pd.DataFrame) -> list[str]:
             if c != "firm" and c not in yen and not pd.api.types.is_integer_dtype(metrics[c])]
 
 
-def _node_kind(firm_id: str, is_client: bool) -> str:
-    """The ``node_kind`` of a firm (:data:`NODE_KINDS`)."""
+def _node_kind(firm_id: str, is_client: bool, personal: bool = False) -> str:
+    """The ``node_kind`` of a firm (:data:`NODE_KINDS`); a node of a personal
+    client's trade with another client (``id@client``) is a sole proprietor of
+    that client's."""
+    if personal:
+        return "personal_client"
+    if "@" in firm_id:
+        return "sole_proprietor"
     return "client" if is_client else (minted_kind(firm_id) or "listed")
+
+
+def may_be_a_person(firm: Firm | None) -> bool:
+    """A client that may be a natural person (a sole proprietor, 個人事業主):
+    it has no 法人番号 — every corporation has one — and its name carries no
+    legal form (野津フーズ, 弓浜岸本京子). The rule that links a counterparty
+    across clients (``ingest.names.is_sole_proprietor``: only a legal form or
+    a 法人番号 makes a corporation), applied to the clients themselves."""
+    if firm is None or firm.corporate_number:
+        return False
+    return normalize_name(firm.name or "").legal_form is None
+
+
+def _split_personal(edges: pd.DataFrame, personal: set[str], clients: set[str]) -> pd.DataFrame:
+    """``edges`` with a personal client's trade with another client moved to
+    a node of its own per other client (``P@Q``): the person is not linked
+    across clients, as a sole proprietor in a ledger is not (docs/exports.md,
+    rule 2). Its trade with firms that are not clients stays with its node."""
+    if not personal or edges.empty:
+        return edges
+    seller, buyer = edges["seller"].astype(str), edges["buyer"].astype(str)
+    s_moved = seller.isin(personal) & buyer.isin(clients) & (seller != buyer)
+    b_moved = buyer.isin(personal) & seller.isin(clients) & (seller != buyer)
+    out = edges.copy()
+    out["seller"] = seller.where(~s_moved, seller + "@" + buyer)
+    out["buyer"] = buyer.where(~b_moved, buyer + "@" + seller)
+    return out
 
 
 def _software_version() -> str:
@@ -219,34 +258,43 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         key = recipient_key(key, recipient)
     out.mkdir(parents=True, exist_ok=True)
     step("pseudonymising")
-    firms = sorted(set(snap.network.edges["seller"]) | set(snap.network.edges["buyer"]) | set(snap.clients))
+    personal = {f for f in snap.clients if may_be_a_person(snap.firms.get(f))}
+    edges = _split_personal(snap.network.edges[["seller", "buyer", "month", "amount"]].copy(), personal,
+                            set(snap.clients))
+    firms = sorted(set(edges["seller"].astype(str)) | set(edges["buyer"].astype(str)) | set(snap.clients))
     alias = {f: pseudonymise(f, key) for f in firms}
     sizes = snap.firms_frame()["size_class"] if snap.clients else pd.Series(dtype="float64")
     clients = [bool(snap.firms[f].is_client) if f in snap.firms else False for f in firms]
+
+    def known(f: str, attribute: str) -> object:
+        """A firm's quasi-identifier, none for a personal client (withheld)."""
+        return getattr(snap.firms[f], attribute) if f in snap.firms and f not in personal else None
+
     nodes = pd.DataFrame({
         "firm": [alias[f] for f in firms],
         "is_client": clients,
-        "node_kind": [_node_kind(f, c) for f, c in zip(firms, clients, strict=True)],
-        "industry": [snap.firms[f].industry if f in snap.firms else None for f in firms],
-        "prefecture": [snap.firms[f].prefecture if f in snap.firms else None for f in firms],
-        "size_class": [None if pd.isna(sizes.get(f)) else int(sizes[f]) for f in firms],
+        "node_kind": [_node_kind(f, c, f in personal) for f, c in zip(firms, clients, strict=True)],
+        "industry": [known(f, "industry") for f in firms],
+        "prefecture": [known(f, "prefecture") for f in firms],
+        "size_class": [None if f in personal or pd.isna(sizes.get(f)) else int(sizes[f]) for f in firms],
     })
     step("coarsening")
     co = coarsen(nodes, ("industry", "prefecture", "size_class"), k=K_ANONYMITY, max_suppressed=MAX_SUPPRESSED)
-    nodes = co.frame.astype({"size_class": "string"})
-    edges = snap.network.edges[["seller", "buyer", "month", "amount"]].copy()
+    # in the pseudonyms' order: the firm ids' order (a 法人番号 is public) would place a firm's row
+    nodes = co.frame.astype({"size_class": "string"}).sort_values("firm").reset_index(drop=True)
     edges["amount"] = round_yen(edges["amount"])
-    edges["seller"] = edges["seller"].map(alias)
-    edges["buyer"] = edges["buyer"].map(alias)
+    edges["seller"] = edges["seller"].astype(str).map(alias)
+    edges["buyer"] = edges["buyer"].astype(str).map(alias)
     edges = edges.sort_values(["month", "seller", "buyer"]).reset_index(drop=True)
     metrics = snap.metrics.drop(columns=[c for c in WITHHELD if c in snap.metrics.columns])
+    metrics = metrics[~metrics.index.isin(list(personal))]  # a person's figures: withheld
     for c in _yen_columns(list(metrics.columns)):
         metrics[c] = round_yen(metrics[c]).astype("float64")
     for c in _fractional_columns(metrics):
         metrics[c] = pd.to_numeric(metrics[c], errors="coerce").round(RATIO_DECIMALS)
     metrics.index = [alias[f] for f in metrics.index]
     metrics.index.name = "firm"
-    metrics = metrics.reset_index()
+    metrics = metrics.reset_index().sort_values("firm").reset_index(drop=True)
     kept = set(nodes["firm"])
     edges = edges[edges["seller"].isin(kept) & edges["buyer"].isin(kept)]
     metrics = metrics[metrics["firm"].isin(kept)]
@@ -303,6 +351,12 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         "withheld": {"columns": [c for c in WITHHELD if c in snap.metrics.columns],
                      "why": "distress comes from the firms' confidential management figures (a loss), and "
                             "beside exact degrees it could be solved back for a firm or its partners"},
+        "personal_clients": {
+            "n": len(personal),
+            "what": "clients that may be natural persons (no 法人番号, no legal form in the name): node_kind "
+                    "personal_client, without industry, prefecture, size class or metrics row, not linked "
+                    "across clients (their trade with another client is a sole_proprietor node of that "
+                    "client's)"},
         "reidentification": _REIDENTIFICATION,
     }
     # the file travels with the export: no path of the machine that wrote it

@@ -9,6 +9,7 @@ import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,13 +17,15 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli import main
-from api.export import NODE_KINDS, WITHHELD, export_research
+from api.export import NODE_KINDS, WITHHELD, export_research, may_be_a_person
 from api.portfolio import Snapshot, score_table
 from api.service import ingest_file
 from api.settings import Settings, get_settings
+from graph.anonymise import pseudonymise
 from ingest.imports import import_firms, import_parameters, import_registry
 from ingest.manifest import read_manifest
 from ingest.resolve import Resolver
+from queries.model import Firm
 from queries.store import Store
 from synthetic import GenerateConfig, generate
 from tests.conftest import make_tokens
@@ -118,6 +121,12 @@ def test_export_is_anonymised(loaded: Store, region: Path, tmp_path: Path) -> No
         _export(loaded, region, tmp_path, fmt)
 
 
+def meta_of(out: Path) -> dict[str, Any]:
+    """The export's ``export.json``."""
+    meta: dict[str, Any] = json.loads((out / "export.json").read_text(encoding="utf-8"))
+    return meta
+
+
 def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / f"export-{fmt}"
     summary = export_research(Snapshot.load(loaded), out, fmt, KEY)  # type: ignore[arg-type]
@@ -155,7 +164,27 @@ def _export(loaded: Store, region: Path, tmp_path: Path, fmt: str) -> None:
             "rounded to 3 decimals"
         # what kind of firm a node is: a per-client name is not mistaken for a firm seen by many
         assert set(nodes["node_kind"]) <= set(NODE_KINDS) and "client" in set(nodes["node_kind"])
-        assert (nodes["node_kind"] == "client").sum() == (nodes["is_client"] == "True").sum()
+        assert nodes["node_kind"].isin(["client", "personal_client"]).sum() == (nodes["is_client"] == "True").sum()
+        # rows in the pseudonyms' order, not the firm ids' (a 法人番号 is public: its place would find the row)
+        assert list(nodes["firm"]) == sorted(nodes["firm"])
+        assert list(metrics["firm"]) == sorted(metrics["firm"])
+        # a client that may be a person (no 法人番号, no legal form) is no client row of metrics, has no
+        # quasi-identifiers and is not linked across clients
+        firms_of = pd.read_csv(region / "firms.csv", dtype=str, keep_default_na=False).set_index("firm_id")
+        persons = [f for f, r in firms_of.iterrows() if r["is_client"] == "1" and not r["corporate_number"]
+                   and may_be_a_person(Firm(str(f), r["name"]))]
+        assert persons, "the generated region has sole proprietors among its clients"
+        person = {pseudonymise(f, KEY) for f in persons}
+        shown = nodes[nodes["firm"].isin(person)]
+        assert len(shown) == len(persons) and set(shown["node_kind"]) == {"personal_client"}
+        assert (shown[["industry", "prefecture", "size_class"]] == "").all().all()
+        assert person.isdisjoint(set(metrics["firm"]))
+        edges = pd.read_csv(out / "edges.csv")
+        client_ids = set(nodes.loc[nodes["is_client"] == "True", "firm"])
+        for p in person:  # a person's node trades with no other client
+            theirs = edges[(edges["seller"] == p) | (edges["buyer"] == p)]
+            assert client_ids.isdisjoint((set(theirs["seller"]) | set(theirs["buyer"])) - {p})
+        assert meta_of(out)["personal_clients"]["n"] == len(persons)
         # distress comes from confidential management figures: not exported
         assert not set(WITHHELD) & set(pd.read_csv(out / "metrics.csv", nrows=1).columns)
     if fmt == "graphml":  # the dictionary describes the graph's attributes, not files it did not write
