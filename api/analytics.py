@@ -123,9 +123,11 @@ def correlation_png(store: ReadStore, method: Literal["pearson", "spearman"] = "
 def whatif_of(store: ReadStore, firm_id: str, failing_id: str) -> dict[str, Any]:
     """If ``failing_id`` fails: the firm's direct exposure and a two-hop
     DebtRank-style propagation, as ranges and bands (``graph.contagion``)."""
-    from graph.contagion import what_if
+    from graph.contagion import NotWithinTwoHops, what_if
 
     _firm_or_404(store, firm_id)
+    if failing_id == firm_id:
+        raise InputError("firm_id and failing_id must differ")
     first = store.trade_edges([firm_id], None, None)
     hop1 = counterparts(first, {firm_id})
     second = store.trade_edges(hop1, None, None) if hop1 else []
@@ -133,8 +135,12 @@ def whatif_of(store: ReadStore, firm_id: str, failing_id: str) -> dict[str, Any]
     # a partner within two hops (for a credit officer: as the visible data
     # names it, a pseudonym for a partner that did not consent), else a firm
     # the principal may open; anything else answers as an unknown firm
-    if failing_id not in hop1 | hop2 and store.get_firm(failing_id) is None:
-        raise NotFound(f"no firm {failing_id!r}")
+    if failing_id not in hop1 | hop2:
+        if store.get_firm(failing_id) is None:
+            raise NotFound(f"no firm {failing_id!r}")
+        # a firm one may open, but no partner of the firm's nor of its partners' in any month
+        raise NotWithinTwoHops(f"{failing_id!r} never traded with {firm_id!r}, directly or through one "
+                               "other firm, in any month of the data")
     third = store.trade_edges(hop2, None, None) if hop2 else []
     edges = {(e.seller, e.buyer, e.month): e for e in [*first, *second, *third]}
     payments = store.payments([firm_id], None, None)

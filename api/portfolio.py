@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,9 +44,47 @@ PARAMETER_DIRECTIONS: dict[str, str | None] = {
 }
 
 
+DISTRESS_MEASURES = frozenset({"partner_distress_share", "customer_distress_share", "supplier_distress_share"})
+"""Peer measures read from the partners' own distress signals (two-hop
+exposure reads the signals of firms beyond them, which may be visible)."""
+TWO_HOP_MEASURES = frozenset({"two_hop_distress_exposure"})
+"""Peer measures read from the signals of firms beyond the partners: not
+assessable where no such firm can be seen through an assessed partner."""
+
+
+def unassessed_to_missing(metrics: pd.DataFrame, edges: pd.DataFrame, clients: Iterable[str]) -> pd.DataFrame:
+    """``metrics`` (one row per client) with the distress measures a bank
+    cannot assess left missing, as the firm page shows them (判定不可), not
+    0 — which would count the firm's pseudonymous partners as healthy in the
+    peers' quartiles: :data:`DISTRESS_MEASURES` where every partner is under
+    a pseudonym, :data:`TWO_HOP_MEASURES` also where no visible firm lies
+    two steps away through a visible partner (``Health.two_hop_assessable``)."""
+    pairs = edges[["seller", "buyer"]].astype(str).drop_duplicates()
+    partners: dict[str, set[str]] = {}
+    for s, b in pairs.itertuples(index=False):
+        if s != b:
+            partners.setdefault(s, set()).add(b)
+            partners.setdefault(b, set()).add(s)
+    out = metrics.copy()
+    for c in clients:
+        if c not in out.index:
+            continue
+        mine = partners.get(c, set())
+        assessed = {p for p in mine if not is_pseudonym(p)}
+        if mine and not assessed:
+            out.loc[c, [m for m in DISTRESS_MEASURES if m in out.columns]] = np.nan
+        beyond = {q for p in assessed for q in partners.get(p, ()) if q != c and q not in mine
+                  and not is_pseudonym(q)}
+        if not assessed or not beyond:
+            out.loc[c, [m for m in TWO_HOP_MEASURES if m in out.columns]] = np.nan
+    return out
+
+
 @dataclass
 class Snapshot:
-    """Everything whole-network analytics needs, read and computed once."""
+    """Everything whole-network analytics needs, read and computed once.
+    ``bank``: the bank whose view it is (its pseudonyms' signals are not
+    counted, and what it cannot assess is missing), ``None`` for the operator's."""
 
     firms: dict[str, Firm]
     network: TradeNetwork
@@ -56,6 +94,7 @@ class Snapshot:
     month_from: str | None = None
     month_to: str | None = None
     _metrics: pd.DataFrame | None = field(default=None, repr=False)
+    bank: str | None = None
 
     @classmethod
     def load(cls, store: ReadStore, month_from: str | None = None, month_to: str | None = None,
@@ -76,16 +115,20 @@ class Snapshot:
         # network holds only its trade with visible firms, so it would look as if it had
         # stopped trading, and its own signals are not counted (docs/access.md, rule 3).
         distress = distress_reasons(network=network, parameters=params)
-        if getattr(store, "bank", None) is not None:  # a bank's view: its pseudonyms' signals left out
+        bank = getattr(store, "bank", None)
+        if bank is not None:  # a bank's view: its pseudonyms' signals left out
             distress = {f: r for f, r in distress.items() if not is_pseudonym(f)}
         clients = sorted(f.id for f in firms.values() if f.is_client)
-        return cls(firms, network, params, distress, clients, month_from, month_to)
+        return cls(firms, network, params, distress, clients, month_from, month_to, bank=bank)
 
     @property
     def metrics(self) -> pd.DataFrame:
         """Ego metrics of every client (index firm id), computed once."""
         if self._metrics is None:
-            self._metrics = ego_metrics_table(self.network, self.clients, self.distress, self.clients)
+            metrics = ego_metrics_table(self.network, self.clients, self.distress, self.clients)
+            if self.bank is not None:
+                metrics = unassessed_to_missing(metrics, self.network.edges, self.clients)
+            self._metrics = metrics
         return self._metrics
 
     def firms_frame(self) -> pd.DataFrame:

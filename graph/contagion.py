@@ -67,6 +67,7 @@ __all__ = [
     "debtrank",
     "DirectExposure",
     "ImpactRange",
+    "NotWithinTwoHops",
     "PartnerImpact",
     "Contribution",
     "ScenarioResult",
@@ -214,6 +215,11 @@ class OutsideWindow(InputError):
         self.window = window
 
 
+class NotWithinTwoHops(InputError):
+    """Nothing to compute: the failing firm never traded with the firm,
+    directly or through one other firm, in any month of the data."""
+
+
 @dataclass(frozen=True)
 class ImpactRange:
     """The focal firm's loss over the scenario grid: ``distress`` is the share
@@ -272,7 +278,8 @@ WHATIF_NOTES: Final[dict[str, str]] = {
     "receivable_estimated": "the focal firm's receivable on %(firm)s is estimated from the last %(months)s "
                             "month(s) of sales × %(days)s days: its ledger holds no receipts from it",
     "receivable_days": "%(n)s of %(total)s receivables in the propagation are receivable-days estimates",
-    "annualised_sales": "the focal firm's annual sales are its observed sales in the window, annualised",
+    "annualised_sales": "the focal firm's annual trade is its sales or its purchases with named partners in the "
+                        "window, whichever is larger, annualised (its ledger's other sales are not counted)",
 }
 """What a what-if answer may rest on, as English templates (``%`` with the note's
 values); the web UI translates the same templates (``api.web.dossier``)."""

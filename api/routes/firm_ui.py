@@ -59,9 +59,11 @@ def _whatif(store: ScopedStore, firm_id: str, fails: str) -> dict[str, Any]:
     there is none — ``"unknown"``: not a partner within two hops nor a firm
     one may open (the same for a hidden firm as for an unknown id);
     ``"outside_window"``: no trade with it in the months the what-if counts
-    (``problem_window``: first and last month), a partner of earlier months."""
+    (``problem_window``: first and last month), a partner of earlier months;
+    ``"never_near"``: a firm one may open that never traded with the firm,
+    directly or through one other firm."""
     from api.web.dossier import whatif
-    from graph.contagion import OutsideWindow
+    from graph.contagion import NotWithinTwoHops, OutsideWindow
 
     fails = fails.strip()
     out: dict[str, Any] = {"result": None, "problem": None, "problem_window": None}
@@ -72,6 +74,8 @@ def _whatif(store: ScopedStore, firm_id: str, fails: str) -> dict[str, Any]:
             out["problem"] = "unknown"
         except OutsideWindow as e:
             out["problem"], out["problem_window"] = "outside_window", e.window
+        except NotWithinTwoHops:
+            out["problem"] = "never_near"
     return out
 
 

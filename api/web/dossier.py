@@ -76,6 +76,7 @@ import pandas as pd
 
 from api import analytics, load_checks, service
 from api.cache import app_state_once
+from api.portfolio import DISTRESS_MEASURES, TWO_HOP_MEASURES
 from api.region_month import region_month
 from domain.errors import InputError
 from graph.contagion import WHATIF_NOTES, WINDOW_MONTHS
@@ -655,6 +656,9 @@ class WhatIf:
     # values), translated by the page like its other messages
     notes: list[tuple[str, dict[str, Any]]]
     window_months: int = 12  # the months (ending at as_of) of sales_to, purchases_from and their shares
+    # the supply channel's assumptions: months without the failed supplier's goods, margin lost on them (0–1)
+    supply_months: float = 3.0
+    contribution_margin: float = 0.2
 
 
 # -- building it ----------------------------------------------------------------------------
@@ -828,15 +832,6 @@ def _peers(store: ReadStore, firm_id: str, snapshots: Any) -> Peers:
     return Peers(True, None, p.get("period"), g.get("basis"), g.get("industry"), g.get("size_class"),
                  g.get("members"), int(p.get("min_n", 5)), g.get("fallback_reason"), rows,
                  as_of.get("computed_at") or None, bool(as_of.get("stale")))
-
-
-DISTRESS_MEASURES = frozenset({"partner_distress_share", "customer_distress_share", "supplier_distress_share"})
-"""Peer measures read from the partners' own distress signals (two-hop
-exposure reads the signals of firms beyond them, which may be visible)."""
-TWO_HOP_MEASURES = frozenset({"two_hop_distress_exposure"})
-"""Peer measures read from the signals of firms beyond the partners: not
-assessable where no such firm can be seen through an assessed partner
-(:attr:`Health.two_hop_assessable`)."""
 
 
 def _share_of(yen: Mapping[str, int], ids: Collection[str]) -> float:
@@ -1158,7 +1153,8 @@ def whatif(store: ReadStore, firm_id: str, failing_id: str) -> WhatIf:
         [float(x) for x in a.get("equity_ratios", [])],
         [(WHATIF_NOTES[n["key"]], _named(dict(n["values"]), failing_id, name(failing_id)))
          for n in r.get("note_items", [])],
-        int(a.get("window_months", 12)))
+        int(a.get("window_months", 12)), float(a.get("supply_months", 3.0)),
+        float(a.get("contribution_margin", 0.2)))
 
 
 def _named(values: dict[str, Any], failing_id: str, failing_name: str | None) -> dict[str, Any]:

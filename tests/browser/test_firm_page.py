@@ -81,7 +81,7 @@ def test_a_credit_officer_sees_masked_partners(page: Any, site: Site) -> None:
     login(page, site, "officer", f"/ui/firms/{firm}")
     page.wait_for_load_state("networkidle")
     assert page.locator("#masked").count() == 1
-    assert "あなたの銀行に対して伏せている情報" in page.locator("#masked h2").inner_text()
+    assert "貴行に対して伏せている情報" in page.locator("#masked h2").inner_text()
     html = page.content()
     assert not {i for i in hidden if i in html}, "a non-consenting partner's id on the officer's page"
     assert "p-" in page.locator("#masked").inner_text()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -34,6 +35,7 @@ from tests.contract.test_access_matrix import (
     LEDGERS,
     MASTER,
     N1,
+    N3,
     build_region,
 )
 
@@ -166,7 +168,7 @@ def test_a_credit_officer_sees_partners_masked(app: TestClient) -> None:
     # C1's own ledger spellings of its partners, under pseudonyms, and the notice
     for _, spelling, _, _ in LEDGERS[C1]:
         assert spelling in html
-    assert "あなたの銀行に対して伏せている情報" in html
+    assert "貴行に対して伏せている情報" in html
     assert "/ui/loads" not in html  # the loads are the operator's
     pseudonyms = set(re.findall(r"p-[a-z2-7]{10,}", html))
     assert len(pseudonyms) == 2
@@ -189,7 +191,8 @@ def test_masked_partners_are_not_assessed_anywhere_on_the_page(app: TestClient, 
     """Every partner of C1 is masked for bank B1. C3's ledger runs six months
     longer, so in B1's view C1's partners look as if they had stopped trading:
     they are not counted as distressed, neither in the partner health box nor
-    in the peer measures (which once said 100 % where the box said 0 %), and
+    in the peer measures (which once said 100 % where the box said 0 %, then
+    0 %, which counted them healthy in other firms' peer quartiles), and
     the page says that none can be assessed rather than that none shows a signal."""
     from api.portfolio import Snapshot
     from queries.access import Principal, Role
@@ -202,7 +205,9 @@ def test_masked_partners_are_not_assessed_anywhere_on_the_page(app: TestClient, 
               rejects_dir=tmp_path / "rejects")
     snap = Snapshot.load(ScopedStore(store, Principal("o1", Role.CREDIT_OFFICER, "B1")))
     assert not any(is_pseudonym(f) for f in snap.distress)
-    assert snap.metrics.loc[C1, "partner_distress_share"] == 0.0
+    # not 100 % (its partners seem to stop) nor 0 % (healthy): missing, so that C1 is no peer value of it
+    assert pd.isna(snap.metrics.loc[C1, "partner_distress_share"])
+    assert pd.isna(snap.metrics.loc[C1, "two_hop_distress_exposure"])
     _sign_in(app, "officer_b1")
     html = app.get(f"/ui/firms/{C1}").text
     assert "判定できる取引先がありません" in html and "判定対象外の取引先（仮名で表示）" in html
@@ -284,6 +289,18 @@ def test_a_partner_of_earlier_months_is_no_error_in_the_whatif_or_the_memo(app: 
         ja = app.get(f"/ui/firms/{C1}", params={"fails": fails})
         assert ja.status_code == 200 and "計算する取引がありません" in ja.text
         assert "いま想定を計算すると対象になる12か月（2023年4月～2024年3月）" in ja.text
+
+
+def test_a_firm_never_near_is_said_so_not_called_a_partner_of_earlier_months(app: TestClient) -> None:
+    """N3 (C3's supplier) is three steps from C1 in every month: its what-if
+    says it never traded with C1 directly or through one firm — not that it
+    is a partner of earlier months, nor (API) that it has no trade."""
+    _sign_in(app, "analyst")
+    part = app.get(f"/ui/firms/{C1}/whatif", params={"fails": N3}, headers={"HX-Request": "true"})
+    assert part.status_code == 200 and "データのどの月にも、この企業はその会社と直接にも1社を介しても" in part.text
+    assert "それ以前の月の取引先です" not in part.text
+    api = app.get(f"/firms/{C1}/whatif", params={"fails": N3})
+    assert api.status_code == 422 and "never traded" in api.text and "no trades" not in api.text
 
 
 def test_the_largest_exposures_show_the_whatifs_shares(app: TestClient) -> None:
