@@ -94,15 +94,18 @@ NODE_SPECS = [
     ColumnSpec("node_kind", "string", "", "; ".join(f"{k}: {v}" for k, v in NODE_KINDS.items())),
     ColumnSpec("industry", "string", "", "JSIC division letter, or a broader sector where coarsened",
                "generalised (k ≥ 5)"),
-    ColumnSpec("prefecture", "string", "", "prefecture, or a (sub)region where coarsened", "generalised (k ≥ 5)"),
-    ColumnSpec("size_class", "string", "", "size class 1–4 by annual sales, or small/large where coarsened",
-               "generalised (k ≥ 5)"),
+    ColumnSpec("prefecture", "string", "", "prefecture, or a (sub)region of Japan where coarsened (中国 is the "
+               "Chūgoku region of western Honshu, not China; 山陰 and 山陽 its two sides)", "generalised (k ≥ 5)"),
+    ColumnSpec("size_class", "string", "", "size class by annual sales: 1 under ¥50M, 2 ¥50M–100M, 3 ¥100M–1B, "
+               "4 from ¥1B; small (1–2) / large (3–4) where coarsened", "generalised (k ≥ 5)"),
 ]
 EDGE_SPECS = [
     ColumnSpec("seller", "string", "", "seller firm pseudonym", _PSEUDO),
     ColumnSpec("buyer", "string", "", "buyer firm pseudonym", _PSEUDO),
     ColumnSpec("month", "YYYY-MM", "", "calendar month of the trade"),
-    ColumnSpec("amount", "integer", "yen", "trade seller → buyer in the month (each flow counted once)", _ROUNDED),
+    ColumnSpec("amount", "integer", "yen", "trade seller → buyer in the month (each flow counted once), as the "
+               "clients' ledgers book it: the month of the sale or purchase, not of its payment; consumption "
+               "tax included where the ledger books amounts with it (税込経理)", _ROUNDED),
 ]
 GRAPHML_EDGE_SPECS = [
     ColumnSpec("amount", "integer", "yen", "trade seller → buyer over the months exported: the sum of the "

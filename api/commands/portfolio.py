@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -100,6 +101,12 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _sha256(path: Path) -> str:
+    """A written file's SHA-256 (hex), for the audit log: which files an export handed out."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from api.export import export_research, snapshot_at_one_version
 
@@ -117,10 +124,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             snap, version = snapshot_at_one_version(store, args.from_, args.to, progress=stages)
             summary = export_research(snap, Path(args.out), args.format, key, progress=stages,
                                       recipient=args.recipient, data_version=version)
+            written = [*cast(list[str], summary["files"]), "export.json"]
+            digests = "; ".join(f"{name} sha256 {_sha256(Path(args.out) / name)}" for name in written)
             record(store, cli_principal(), "export", None, "ok",
-                   f"research export ({args.format}"
+                   f"research export ({args.format}, {args.from_ or '…'}–{args.to or '…'}"
                    + (f", for {args.recipient}" if args.recipient else "")
-                   + f"): {summary['firms']} firms pseudonymised; data version {version}")
+                   + f"): {summary['firms']} firms pseudonymised; data version {version}; {digests}")
     finally:
         stages.close()
     if args.json:

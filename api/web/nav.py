@@ -15,7 +15,8 @@ def nav_items(role: Role | str) -> list[tuple[str, str]]:
     ``role`` may open, in menu order. The pages check the role themselves;
     this only decides what the menu offers."""
     role = Role(role)
-    items = [("/ui/", "Firm search")]
+    # a researcher gets aggregates only: the search would never find a firm for them
+    items = [] if role is Role.RESEARCHER else [("/ui/", "Firm search")]
     if role in (Role.ADMIN, Role.ANALYST):
         items += [("/ui/portfolio", "Portfolio"), ("/ui/alerts", "Alerts"), ("/ui/review", "Name review"),
                   ("/ui/loads", "Loads")]

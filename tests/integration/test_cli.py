@@ -314,6 +314,32 @@ def test_export_without_a_key_says_how(cli: Store, capsys: pytest.CaptureFixture
     code, _, err = run(capsys, "export", "--out", str(out))
     assert code == 2 and str(demo_key) in err and not out.exists()
 
+def test_a_cli_export_is_audited_with_its_months_and_the_files_hashes(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``torihiki export`` records, as the web export does, the months it
+    covers and what it handed out: each file's SHA-256."""
+    import hashlib
+
+    from api.settings import get_settings
+
+    import_firms(cli, _firm_master(tmp_path / "a.csv", "C1,株式会社一,1\n"), tmp_path / "rejects")
+    ledger = tmp_path / "c1.csv"
+    ledger.write_text("date,counterparty_name,direction,amount\n2025-01-15,株式会社三,sale,1000\n"
+                      "2025-02-15,株式会社三,sale,2000\n", encoding="utf-8")
+    assert run(capsys, "ingest", str(ledger), "--client", "C1", "--no-refresh")[0] == 0
+    monkeypatch.setenv("TORIHIKI_EXPORT_KEY", "k" * 32)
+    get_settings.cache_clear()
+    out = tmp_path / "research"
+    code, _, err = run(capsys, "export", "--out", str(out), "--from", "2025-01", "--to", "2025-02",
+                       "--for", "ann")
+    assert code == 0, err
+    entries, _ = cli.audit_log(action="export")
+    details = entries[0].detail
+    assert "csv, 2025-01–2025-02, for ann" in details
+    nodes = hashlib.sha256((out / "nodes.csv").read_bytes()).hexdigest()
+    assert f"nodes.csv sha256 {nodes}" in details and "export.json sha256 " in details
+
+
 def test_loading_an_ended_clients_ledger_says_it_makes_it_a_client_again(
         cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     import_firms(cli, _firm_master(tmp_path / "a.csv", "C1,株式会社一,0\n"), tmp_path / "rejects")
