@@ -211,10 +211,13 @@ def test_masked_partners_are_not_assessed_anywhere_on_the_page(app: TestClient, 
     _sign_in(app, "officer_b1")
     html = app.get(f"/ui/firms/{C1}").text
     assert "判定できる取引先がありません" in html and "判定対象外の取引先（仮名で表示）" in html
+    # and the trend says the group can say little beside the firm (found by a credit officer)
+    assert "この企業の取引先はいずれも貴行への情報提供に同意していません" in html
     assert "経営悪化の兆候がある取引先はありません" not in html
     _sign_in(app, "analyst")  # the operator sees every partner: nothing is left unassessed
     html = app.get(f"/ui/firms/{C1}").text
     assert "判定対象外の取引先" not in html and "判定できる取引先がありません" not in html
+    assert "貴行への情報提供に同意していません" not in html
 
 
 def test_a_researcher_may_not_open_firm_pages(app: TestClient) -> None:
