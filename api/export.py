@@ -292,7 +292,7 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     metrics = snap.metrics.drop(columns=[c for c in WITHHELD if c in snap.metrics.columns])
     metrics = metrics[~metrics.index.isin(list(personal))]  # a person's figures: withheld
     for c in _yen_columns(list(metrics.columns)):
-        metrics[c] = round_yen(metrics[c]).astype("float64")
+        metrics[c] = round_yen(metrics[c])  # whole yen (Int64 where a value is missing), not floats
     for c in _fractional_columns(metrics):
         metrics[c] = pd.to_numeric(metrics[c], errors="coerce").round(RATIO_DECIMALS)
     metrics.index = [alias[f] for f in metrics.index]
