@@ -26,6 +26,7 @@ from domain.search import SEARCH_KEY_VERSION, id_query, number_query, query_key,
 from domain.second_hop import Partners, rank_from_partners, shown_pairs
 from queries.cancel import Cancelled, cancelled, check
 from queries.embedded_acks import EmbeddedAcks
+from queries.embedded_banks import EmbeddedBanks
 from queries.embedded_identity import EmbeddedIdentity
 from queries.embedded_leases import EmbeddedLeases
 from queries.embedded_part import create_schema
@@ -192,11 +193,12 @@ def _translating(cls: C) -> C:
 
 _translating(EmbeddedIdentity)  # users, consent, audit: the same error mapping
 _translating(EmbeddedAcks)  # acknowledgements of alerts: the same error mapping
+_translating(EmbeddedBanks)  # banks' names: the same
 _translating(EmbeddedLeases)  # leases (one refresh at a time): the same
 
 
 @_translating
-class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
+class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedBanks, EmbeddedLeases):
     """SQLite-backed :class:`~queries.store.Store`.
 
     ``cache_mib`` is SQLite's page cache per connection (one connection per
@@ -299,6 +301,7 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedLeases):
             c.executescript(f"BEGIN IMMEDIATE; {MIGRATE_ANALYTICS} COMMIT;")
         self._ensure_identity(c)
         self._ensure_acks(c)
+        self._ensure_banks(c)
         self._ensure_leases(c)
         self._ensure_search(self._conn())
 

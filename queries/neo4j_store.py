@@ -35,6 +35,7 @@ from queries.breaker import CircuitBreaker
 from queries.cancel import check
 from queries.config import StoreConfig
 from queries.cypher import acks as ackq
+from queries.cypher import banks as bankq
 from queries.cypher import batches as bq
 from queries.cypher import firms as fq
 from queries.cypher import identity as iq
@@ -58,6 +59,7 @@ from queries.model import (
     TradeRow,
 )
 from queries.neo4j_acks import Neo4jAcks
+from queries.neo4j_banks import Neo4jBanks
 from queries.neo4j_identity import Neo4jIdentity
 from queries.neo4j_leases import Neo4jLeases
 from queries.neo4j_retry import retried
@@ -149,13 +151,13 @@ def _translate(fn: Callable[..., T]) -> Callable[..., T]:
 for _name, _method in list(vars(Neo4jIdentity).items()):  # users, consent, audit: the same error mapping
     if callable(_method) and not _name.startswith("_"):
         setattr(Neo4jIdentity, _name, _translate(_method))
-for _cls in (Neo4jAcks, Neo4jLeases):  # acknowledgements of alerts, leases: the same
+for _cls in (Neo4jAcks, Neo4jBanks, Neo4jLeases):  # acknowledgements of alerts, banks' names, leases: the same
     for _name, _method in list(vars(_cls).items()):
         if callable(_method) and not _name.startswith("_"):
             setattr(_cls, _name, _translate(_method))
 
 
-class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
+class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jBanks, Neo4jLeases):
     """Neo4j-backed :class:`~queries.store.Store`. The driver is passed in."""
 
     backend = "neo4j"
@@ -226,7 +228,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jLeases):
     # -- lifecycle ---------------------------------------------------------
     @_translate
     def ensure_schema(self) -> None:
-        for statement in (*OBSOLETE, *SCHEMA, *sq.SEARCH_SCHEMA, *iq.SCHEMA, *ackq.SCHEMA, *leaseq.SCHEMA):
+        for statement in (*OBSOLETE, *SCHEMA, *sq.SEARCH_SCHEMA, *iq.SCHEMA, *ackq.SCHEMA, *bankq.SCHEMA, *leaseq.SCHEMA):
             try:
                 self.driver.execute_query(statement, routing_=RoutingControl.WRITE,
                                           database_=self.database)

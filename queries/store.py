@@ -605,6 +605,17 @@ class Store(Protocol):
         (entries of the same time: the later appended first), one page, and
         the number of matches."""
 
+    # -- banks' names (queries.banks) ---------------------------------------
+    def set_bank_name(self, bank: str, name: str | None) -> bool:
+        """Name the bank ``bank`` (an id such as ``bank:sanin``) ``name``, or
+        take its name away (``None``: it is shown by its id again); ``True``
+        when that changed what was stored. Check the name with
+        :func:`queries.banks.bank_name_problem` first. The data version does
+        not change."""
+
+    def bank_names(self) -> dict[str, str]:
+        """Every bank's name, by bank id (banks without one are absent)."""
+
     # -- acknowledgements of alerts (records in queries.acks) -------------
     def ack_alert(self, alert_id: str, user: str, note: str, at: str) -> bool:
         """Record that ``user`` acknowledged the alert ``alert_id`` (a stable

@@ -36,6 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from api.bank_names import bank_label
     from api.commands.users import cli_principal
     from api.identity import principal_of
     from api.portfolio import SnapshotCache
@@ -57,7 +58,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             if not user.active:
                 raise ValueError(f"--as {args.as_user}: the user is disabled")
             principal = principal_of(user)
-            generated_by = f"{user.name}{f' ({user.bank})' if user.bank else ''}, via {operator.user}"
+            bank = f" ({bank_label(store, user.bank)})" if user.bank else ""
+            generated_by = f"{user.name}{bank}, via {operator.user}"
         else:
             principal = operator
             generated_by = operator.user

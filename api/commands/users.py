@@ -30,7 +30,7 @@ from api.settings import Settings
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, utc_iso
-from queries.store import NotFound, StoreError
+from queries.store import NotFound, Store, StoreError
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
            "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
@@ -287,6 +287,55 @@ def cmd_consent_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_banks_name(args: argparse.Namespace, settings: Settings) -> int:
+    """Name a bank (or, with ``--clear``, show it by its id again), audited."""
+    from api.bank_names import forget
+    from queries.banks import bank_name_problem
+
+    bank = args.bank.strip()
+    name = None if args.clear else " ".join((args.name or "").split())
+    if not bank:
+        raise InputError("give the bank's id, as the firm master's consented_banks writes it")
+    if name is not None and (problem := bank_name_problem(name)) is not None:
+        raise InputError(problem)
+    with opened(settings) as store:
+        changed = store.set_bank_name(bank, name)
+        forget(store)
+        record(store, cli_principal(), "bank.name", None, "ok" if changed else "unchanged",
+               f"{bank}: {name}" if name is not None else f"{bank}: name removed")
+        known = _known_banks(store)
+    if args.json:
+        emit({"bank": bank, "name": name, "changed": changed})
+        return 0
+    said = (f"{bank} is shown as {name}" if name is not None else f"{bank} is shown by its id")
+    print(said + ("" if changed else " already; nothing changed"))
+    if bank not in known:
+        print(f"note: no firm consents to {bank} and no credit officer works for it; check its spelling "
+              "(a bank spelled two ways is two banks)", file=sys.stderr)
+    return 0
+
+
+def cmd_banks_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Every bank the data knows (consents, officers) or that has a name, with its name."""
+    with opened(settings) as store:
+        names = store.bank_names()
+        known = _known_banks(store)
+    banks = sorted(set(names) | known)
+    if args.json:
+        emit({"data": [{"bank": b, "name": names.get(b)} for b in banks]})
+        return 0
+    for b in banks:
+        print(f"{b:<24} {names.get(b, '(no name: shown by its id)')}")
+    print(f"({len(banks)} banks)")
+    return 0
+
+
+def _known_banks(store: Store) -> set[str]:
+    """Banks that firms consent to or credit officers work for."""
+    consenting = {b for banks in store.consents().values() for b in banks}
+    return consenting | {u.bank for u in store.list_users() if u.bank}
+
+
 def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
     if not 1 <= args.limit <= 10_000 or args.offset < 0:
         raise InputError("limit is 1–10000 and offset 0 or more")
@@ -304,7 +353,7 @@ def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The ``users``, ``consent`` and ``audit`` commands."""
+    """The ``users``, ``consent``, ``banks`` and ``audit`` commands."""
     s = sub.add_parser("users", help="users of the API and web UI: add, import, list, disable, enable, token, password")
     us = s.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     u = us.add_parser("add", help="add a user (active, without token or password)")
@@ -361,6 +410,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     c.add_argument("firm", nargs="?", help="firm id (default: every firm with a consent)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_consent_list)
+
+    s = sub.add_parser("banks", help="banks' names, as pages and the credit memo show them: name, list")
+    bs = s.add_subparsers(dest="banks_command", required=True, metavar="ACTION")
+    b = bs.add_parser("name", help="name a bank (bank:sanin → 山陰合同銀行); its id stays what consent and "
+                                   "users write")
+    b.add_argument("bank", help="bank id, as the firm master's consented_banks writes it")
+    b.add_argument("name", nargs="?", help="the bank's name as its officers and credit committee write it")
+    b.add_argument("--clear", action="store_true", help="remove the name: the bank is shown by its id again")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_banks_name)
+    b = bs.add_parser("list", help="every bank with its name")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_banks_list)
 
     s = sub.add_parser("audit", help="the audit log (append-only)")
     aus = s.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

@@ -337,7 +337,7 @@ def consent_page(request: Request, principal: PagePrincipal,
         {"id": f, "name": firms[f].name if f in firms else "", "is_client": bool(f in firms and firms[f].is_client),
          "banks": current.get(f, ())} for f in shown],
         total=len(ids), page=page, pages=pages, history=list(reversed(history)), by_bank=by_bank,
-        banks=sorted(consented | officers), officers=officer_count,
+        banks=sorted(consented | officers), officers=officer_count, named=store.bank_names(),
         unknown_firm=bool(firm) and one is None and not matches,
         matches=matches[:CONSENT_MATCHES], more_matches=len(matches) > CONSENT_MATCHES,
         flash=request.session.pop("admin_flash", None))
@@ -378,6 +378,33 @@ def consent_post(request: Request, principal: FormPrincipal, firm: Field64 = "",
            new_bank=bank if new_bank and changed else "",
            not_client="1" if grant and changed and found is not None and not found.is_client else "")
     return RedirectResponse(_consent_back(back, firm), status_code=303)
+
+
+@router.post("/ui/admin/banks", dependencies=[ADMINS])
+def bank_name_post(request: Request, principal: FormPrincipal, bank: Field64 = "",
+                   name: Annotated[str, Form(max_length=200)] = "",
+                   back: Annotated[str, Form(max_length=500)] = "") -> Response:
+    """Name ``bank`` ``name`` as pages and the credit memo show it (an empty
+    name: shown by its id again), audited ``bank.name``."""
+    from api.bank_names import forget
+    from queries.banks import bank_name_problem
+
+    bank, name = bank.strip(), " ".join(name.split())
+    store = _store(request)
+    consented, officers = known_banks(store)
+    target = safe_next(back, "/ui/admin/consent")
+    if bank not in consented | officers | set(store.bank_names()):
+        _flash(request, "bank_unknown", bank=bank)
+        return RedirectResponse(target, status_code=303)
+    if name and (problem := bank_name_problem(name)) is not None:
+        _flash(request, "bank_bad_name", bank=bank, problem=problem)
+        return RedirectResponse(target, status_code=303)
+    changed = store.set_bank_name(bank, name or None)
+    forget(store)
+    audit(request, "bank.name", None, "ok" if changed else "unchanged",
+          f"{bank}: {name}" if name else f"{bank}: name removed")
+    _flash(request, "bank_named" if name else "bank_unnamed", bank=bank, name=name)
+    return RedirectResponse(target, status_code=303)
 
 
 # -- the audit log -------------------------------------------------------------------

@@ -54,12 +54,13 @@ def get_report(
     partner health, peer position, what-if highlights, which partners are
     masked for lack of consent and where the data came from — supplementary
     material for a credit decision, never a credit score."""
+    from api.bank_names import bank_label
     from api.portfolio import shared_snapshot_cache
     from api.web.memo import memo_filename, memo_html, memo_pdf, recent_memos
 
     chosen = lang_of(lang) if lang else request_lang(request)
     who = store.principal
-    generated_by = who.user + (f" ({who.bank})" if who.bank else "")
+    generated_by = who.user + (f" ({bank_label(store, who.bank)})" if who.bank else "")
 
     def render() -> tuple[bytes, datetime]:
         now = datetime.now(UTC)

@@ -113,6 +113,7 @@ def memo_context(store: ReadStore, firm_id: str, lang: Lang, generated_by: str,
     links (not in a file or the PDF). Raises :class:`queries.store.NotFound`
     for a firm the principal may not see, :class:`queries.scoped.AccessDenied`
     for a researcher."""
+    from api.bank_names import bank_names
     from api.web import charts
     from api.web.dossier import REASON_LABELS, WhatIf, build_dossier, whatif
     from graph.contagion import OutsideWindow
@@ -137,6 +138,7 @@ def memo_context(store: ReadStore, firm_id: str, lang: Lang, generated_by: str,
         "reason_labels": REASON_LABELS,
         "shown_months": SHOWN_MONTHS,
         "generated_by": generated_by,
+        "bank_names": bank_names(store),
         "generated_at": at.isoformat(timespec="seconds"),
         "links": links,
         "fmt": MemoFormats(loc),

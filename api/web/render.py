@@ -22,8 +22,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
+from api.bank_names import bank_names
 from api.web.i18n import LANG_COOKIE, LANGS, Lang, lang_of, locale_for, translations
 from api.web.measure_help import measure_help
 from api.web.nav import nav_items, role_label
@@ -34,6 +36,7 @@ from api.web.reasons import (
     reject_reason,
     review_reason,
 )
+from queries.store import StoreError
 
 __all__ = ["TEMPLATES", "PAGE_CSP", "PAGE_HEADERS", "environment", "request_lang", "render", "render_text",
            "is_page"]
@@ -63,6 +66,13 @@ def industry_label(letter: str | None, lang: Lang) -> str:
 
 
 @cache
+@pass_context
+def _bank(context: Context, bank: str | None) -> str:
+    """A bank's name (``bank_names`` of the page's context, :func:`api.bank_names.bank_names`), else its id."""
+    names = context.get("bank_names") or {}
+    return str(names.get(bank, bank)) if bank else "–"
+
+
 def environment(lang: Lang) -> Environment:
     """The template environment of ``lang`` (made once per process)."""
     env = Environment(
@@ -82,7 +92,7 @@ def environment(lang: Lang) -> Environment:
                        refusal_reason=lambda text, file: refusal_reason(text, file, loc),
                        format_label=lambda fmt: format_label(fmt, loc),
                        reject_column=lambda key: reject_column(key, loc),
-                       review_reason=lambda text: review_reason(text, loc))
+                       review_reason=lambda text: review_reason(text, loc), bank=_bank)
     env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label,
                        measure_help=measure_help)
     return env
@@ -109,6 +119,11 @@ def render(request: Request, template: str, status_code: int = 200, headers: dic
     context.setdefault("user", getattr(request.state, "principal", None))
     context.setdefault("csrf", csrf_token(request) if "session" in request.scope else "")
     context.setdefault("here", request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    if "bank_names" not in context and (store := getattr(request.app.state, "store", None)) is not None:
+        try:
+            context["bank_names"] = bank_names(store)
+        except StoreError:  # a page shows the bank's id rather than fail for want of its name
+            context["bank_names"] = {}
     body = environment(lang).get_template(template).render(**context)
     return HTMLResponse(body, status_code=status_code, headers={**PAGE_HEADERS, **(headers or {})})
 

@@ -244,6 +244,36 @@ def test_consent_granted_and_revoked_from_the_page(app: TestClient, store: Store
     assert ("consent.grant", "ok") in actions and ("consent.revoke", "ok") in actions
 
 
+def test_an_admin_names_a_bank_and_its_officers_and_memo_show_the_name(app: TestClient, store: Store) -> None:
+    """A bank id (B1) is named on the consent page; its officer's header,
+    account page and credit memo then show the name, not the id (a credit
+    committee read 「金融機関 bank:sanin 向けに作成」). Unknown banks and bad
+    names are refused and said; every change is audited."""
+    _login(app, "admin")
+    page = app.get("/ui/admin/consent").text
+    assert "金融機関の名称" in page and 'name="bank" value="B1"' in page
+    r = _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B1", name=" 山陰  合同銀行 ", back="/ui/admin/consent")
+    assert r.headers["location"] == "/ui/admin/consent"  # type: ignore[attr-defined]
+    assert store.bank_names() == {"B1": "山陰 合同銀行"}
+    assert "B1 は、すべての画面と融資審査用メモで「山陰 合同銀行」と表示されます。" in app.get("/ui/admin/consent").text
+    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B7", name="架空銀行")
+    assert "名称は設定していません" in app.get("/ui/admin/consent").text and "B7" not in store.bank_names()
+    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B1", name="山陰\u202e銀行")
+    assert "制御文字" in app.get("/ui/admin/consent").text and store.bank_names()["B1"] == "山陰 合同銀行"
+    officer = TestClient(app.app)
+    assert _login(officer, "officer_b1") == 303
+    header = officer.get("/ui/firms/C2").text
+    assert "officer_b1 · 融資担当者 · 山陰 合同銀行" in header and "· B1<" not in header
+    assert "山陰 合同銀行" in officer.get("/ui/account").text
+    memo = officer.get("/firms/C2/report").text
+    assert "山陰 合同銀行" in memo and "officer_b1 (山陰 合同銀行)" in memo
+    # taken away: the id again
+    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B1", name="")
+    assert store.bank_names() == {}
+    actions = [(e.action, e.outcome) for e in store.audit_log("admin", None, None, "bank.name", 50, 0)[0]]
+    assert actions.count(("bank.name", "ok")) == 2
+
+
 def test_the_consent_page_finds_a_firm_by_its_name(app: TestClient, store: Store) -> None:
     """An administrator holds a consent letter with the firm's name, not its id:
     one firm found opens it; several are listed to choose from; none is said."""
