@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -51,12 +51,13 @@ from graph.anonymise import (
     pseudonymise,
     recipient_key,
 )
-from graph.metrics import METRICS
+from graph.metrics import METRICS, ego_metrics_table
+from graph.network import TradeNetwork
 from ingest.names import normalize_name
 from ingest.resolve import minted_kind
 from queries.model import Firm
 
-__all__ = ["export_research", "ExportFormat", "snapshot_at_one_version", "may_be_a_person"]
+__all__ = ["export_research", "ExportFormat", "snapshot_at_one_version", "may_be_a_person", "persons_of"]
 
 ExportFormat = Literal["csv", "parquet", "graphml"]
 K_ANONYMITY = 5
@@ -163,13 +164,13 @@ def _fractional_columns(metrics: pd.DataFrame) -> list[str]:
             if c != "firm" and c not in yen and not pd.api.types.is_integer_dtype(metrics[c])]
 
 
-def _node_kind(firm_id: str, is_client: bool, personal: bool = False) -> str:
-    """The ``node_kind`` of a firm (:data:`NODE_KINDS`); a node of a personal
-    client's trade with another client (``id@client``) is a sole proprietor of
-    that client's."""
+def _node_kind(firm_id: str, is_client: bool, personal: bool = False, moved: bool = False) -> str:
+    """The ``node_kind`` of a firm (:data:`NODE_KINDS`); ``moved``: the node
+    of a person's trade with one client (:func:`_split_personal`), a sole
+    proprietor of that client's."""
     if personal:
         return "personal_client"
-    if "@" in firm_id:
+    if moved:
         return "sole_proprietor"
     return "client" if is_client else (minted_kind(firm_id) or "listed")
 
@@ -185,20 +186,33 @@ def may_be_a_person(firm: Firm | None) -> bool:
     return normalize_name(firm.name or "").legal_form is None
 
 
-def _split_personal(edges: pd.DataFrame, personal: set[str], clients: set[str]) -> pd.DataFrame:
-    """``edges`` with a personal client's trade with another client moved to
-    a node of its own per other client (``P@Q``): the person is not linked
-    across clients, as a sole proprietor in a ledger is not (docs/exports.md,
-    rule 2). Its trade with firms that are not clients stays with its node."""
-    if not personal or edges.empty:
-        return edges
+def persons_of(store: Any) -> set[str]:
+    """The firms of the firm master (not ids minted from a ledger's name) that
+    may be natural persons (:func:`may_be_a_person`), read from the store
+    itself: a researcher's scoped store answers firms without names or
+    法人番号, and would make every firm a person."""
+    raw = getattr(store, "store", store)
+    return {f.id for f in raw.all_firms() if minted_kind(f.id) is None and may_be_a_person(f)}
+
+
+def _split_personal(edges: pd.DataFrame, persons: set[str], clients: set[str]) -> tuple[pd.DataFrame, set[str]]:
+    """``edges`` with a person's trade with a client moved to a node of that
+    client's (``X@Q``): the person is not linked across clients, as a sole
+    proprietor in a ledger is not (docs/exports.md, rule 2), and the ids of
+    those nodes. A personal client keeps its trade with firms that are not
+    clients (its own ledger's); a person who is not a client has trade with
+    clients only, so all of it moves. Between two personal clients the buyer
+    moves (``P → Q@P``): the seller stays the client whose edge it is."""
+    if not persons or edges.empty:
+        return edges, set()
     seller, buyer = edges["seller"].astype(str), edges["buyer"].astype(str)
-    s_moved = seller.isin(personal) & buyer.isin(clients) & (seller != buyer)
-    b_moved = buyer.isin(personal) & seller.isin(clients) & (seller != buyer)
+    b_moved = buyer.isin(persons) & seller.isin(clients) & (seller != buyer)
+    s_moved = seller.isin(persons) & buyer.isin(clients) & (seller != buyer) & ~b_moved
     out = edges.copy()
     out["seller"] = seller.where(~s_moved, seller + "@" + buyer)
     out["buyer"] = buyer.where(~b_moved, buyer + "@" + seller)
-    return out
+    moved = set(out.loc[s_moved, "seller"]) | set(out.loc[b_moved, "buyer"])
+    return out, moved
 
 
 def _software_version() -> str:
@@ -246,24 +260,45 @@ def snapshot_at_one_version(store: Any, month_from: str | None, month_to: str | 
     return snap, after
 
 
+def _metrics_of(snap: Snapshot, edges: pd.DataFrame, personal: set[str], moved: set[str]) -> pd.DataFrame:
+    """The clients' metrics, personal clients left out, computed on the
+    exported network (``edges``: a person's trade with a client split off,
+    :func:`_split_personal`) so that a researcher can compute them again from
+    the edges, and none keeps a link the split removed; the withheld
+    measures dropped. Without persons, the snapshot's own metrics."""
+    if not personal and not moved:
+        metrics = snap.metrics
+    else:
+        kept = [c for c in snap.clients if c not in personal]
+        network = TradeNetwork(edges, start=snap.month_from, end=snap.month_to)
+        metrics = ego_metrics_table(network, kept, snap.distress, kept)
+    return metrics.drop(columns=[c for c in WITHHELD if c in metrics.columns])
+
+
 def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
                     progress: Callable[[str], None] | None = None, recipient: str | None = None,
-                    data_version: int | None = None) -> dict[str, object]:
+                    data_version: int | None = None, persons: Collection[str] | None = None) -> dict[str, object]:
     """Write the export into ``out``; returns a summary (files, rows, coarsening steps).
 
     ``recipient``: whom it is for — its pseudonyms are then keyed for them
     (:func:`graph.anonymise.recipient_key`: stable across their releases,
     different from anyone else's); ``None``: with ``key`` itself (the
     operator's own). ``data_version``: the store's data version the
-    snapshot was read at, written down so that a paper can cite what it used."""
+    snapshot was read at, written down so that a paper can cite what it used.
+    ``persons``: the firms that may be natural persons (:func:`persons_of`
+    the store; a researcher's snapshot has no names to tell them by);
+    ``None``: told from the snapshot's firms."""
     step = progress or (lambda _: None)
     if recipient is not None:
         key = recipient_key(key, recipient)
     out.mkdir(parents=True, exist_ok=True)
     step("pseudonymising")
-    personal = {f for f in snap.clients if may_be_a_person(snap.firms.get(f))}
-    edges = _split_personal(snap.network.edges[["seller", "buyer", "month", "amount"]].copy(), personal,
-                            set(snap.clients))
+    if persons is None:  # the snapshot's own firms (an operator's: with names and 法人番号)
+        persons = {f for f, firm in snap.firms.items() if minted_kind(f) is None and may_be_a_person(firm)}
+    persons = set(persons)
+    personal = persons & set(snap.clients)
+    edges, moved = _split_personal(snap.network.edges[["seller", "buyer", "month", "amount"]].copy(), persons,
+                                   set(snap.clients))
     firms = sorted(set(edges["seller"].astype(str)) | set(edges["buyer"].astype(str)) | set(snap.clients))
     alias = {f: pseudonymise(f, key) for f in firms}
     sizes = snap.firms_frame()["size_class"] if snap.clients else pd.Series(dtype="float64")
@@ -276,7 +311,7 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     nodes = pd.DataFrame({
         "firm": [alias[f] for f in firms],
         "is_client": clients,
-        "node_kind": [_node_kind(f, c, f in personal) for f, c in zip(firms, clients, strict=True)],
+        "node_kind": [_node_kind(f, c, f in personal, f in moved) for f, c in zip(firms, clients, strict=True)],
         "industry": [known(f, "industry") for f in firms],
         "prefecture": [known(f, "prefecture") for f in firms],
         "size_class": [None if f in personal or pd.isna(sizes.get(f)) else int(sizes[f]) for f in firms],
@@ -285,12 +320,12 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
     co = coarsen(nodes, ("industry", "prefecture", "size_class"), k=K_ANONYMITY, max_suppressed=MAX_SUPPRESSED)
     # in the pseudonyms' order: the firm ids' order (a 法人番号 is public) would place a firm's row
     nodes = co.frame.astype({"size_class": "string"}).sort_values("firm").reset_index(drop=True)
+    raw_edges = edges.copy()  # split, with the firm ids: the metrics are computed on these
     edges["amount"] = round_yen(edges["amount"])
     edges["seller"] = edges["seller"].astype(str).map(alias)
     edges["buyer"] = edges["buyer"].astype(str).map(alias)
     edges = edges.sort_values(["month", "seller", "buyer"]).reset_index(drop=True)
-    metrics = snap.metrics.drop(columns=[c for c in WITHHELD if c in snap.metrics.columns])
-    metrics = metrics[~metrics.index.isin(list(personal))]  # a person's figures: withheld
+    metrics = _metrics_of(snap, raw_edges, personal, moved)
     for c in _yen_columns(list(metrics.columns)):
         metrics[c] = round_yen(metrics[c])  # whole yen (Int64 where a value is missing), not floats
     for c in _fractional_columns(metrics):

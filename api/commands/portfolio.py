@@ -108,7 +108,7 @@ def _sha256(path: Path) -> str:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from api.export import export_research, snapshot_at_one_version
+    from api.export import export_research, persons_of, snapshot_at_one_version
 
     key = settings.export_key.get_secret_value().encode("utf-8")
     if len(key) < 16:
@@ -123,11 +123,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         with opened(settings) as store:
             snap, version = snapshot_at_one_version(store, args.from_, args.to, progress=stages)
             summary = export_research(snap, Path(args.out), args.format, key, progress=stages,
-                                      recipient=args.recipient, data_version=version)
+                                      recipient=args.recipient, data_version=version, persons=persons_of(store))
             written = [*cast(list[str], summary["files"]), "export.json"]
             digests = "; ".join(f"{name} sha256 {_sha256(Path(args.out) / name)}" for name in written)
             record(store, cli_principal(), "export", None, "ok",
-                   f"research export ({args.format}, {args.from_ or '…'}–{args.to or '…'}"
+                   f"research export ({args.format}, {summary['month_from']}–{summary['month_to']}"
                    + (f", for {args.recipient}" if args.recipient else "")
                    + f"): {summary['firms']} firms pseudonymised; data version {version}; {digests}")
     finally:

@@ -698,7 +698,7 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
                     month_to: Annotated[str, Form(max_length=7)] = "",
                     fmt: Annotated[str, Form(max_length=10)] = "csv") -> Response:
     """The export as one zip file (audited ``export``, as ``torihiki export``)."""
-    from api.export import export_research, snapshot_at_one_version
+    from api.export import export_research, persons_of, snapshot_at_one_version
 
     key = _export_key(settings)
     month_from, month_to = month_from.strip(), month_to.strip()
@@ -724,7 +724,7 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
             return again("empty", 422)
         # pseudonyms keyed for the signed-in researcher: stable across their exports, unlike anyone else's
         summary = export_research(snap, work / "export", fmt, key, recipient=principal.user,  # type: ignore[arg-type]
-                                  data_version=version)
+                                  data_version=version, persons=persons_of(store))
         archive = work / "torihiki-export.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
             for name in [*summary["files"], "export.json"]:  # type: ignore[misc]
@@ -732,7 +732,7 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    window = f"{month_from or '…'}–{month_to or '…'}"
+    window = f"{summary['month_from']}–{summary['month_to']}"  # the months it covers, not the form's blanks
     with archive.open("rb") as f:
         digest = hashlib.file_digest(f, "sha256").hexdigest()
     audit(request, "export", None, "ok",

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -708,7 +709,14 @@ def test_research_export_download(store: Store, tmp_path: Path) -> None:
         for firm in store.all_firms():
             assert firm.id not in text and (not firm.name or firm.name not in text)
         assert "f_" in files.read("edges.csv").decode()
+        # who may be a person is told from the firm master, not from the researcher's view (which has no
+        # names: every client read as a person, and the researcher's metrics were empty): C1–C3 are
+        # corporations, C4's name has no legal form
+        metrics = pd.read_csv(io.BytesIO(files.read("metrics.csv")), encoding="utf-8-sig")
+        nodes = pd.read_csv(io.BytesIO(files.read("nodes.csv")), encoding="utf-8-sig", keep_default_na=False)
+        assert len(metrics) == 3 and (nodes["node_kind"] == "personal_client").sum() == 1
         meta = json.loads(files.read("export.json"))
+        assert meta["personal_clients"]["n"] == 1
         assert (meta["month_from"], meta["month_to"]) == ("2025-01", "2025-06") and "out" not in meta
         assert meta["pseudonyms"].startswith("keyed for researcher")  # the signed-in researcher's own
         # which data it came from, to cite: the store's data version, in the file and its name
