@@ -140,7 +140,7 @@ def whatif_of(store: ReadStore, firm_id: str, failing_id: str) -> dict[str, Any]
             raise NotFound(f"no firm {failing_id!r}")
         # a firm one may open, but no partner of the firm's nor of its partners' in any month
         raise NotWithinTwoHops(f"{failing_id!r} never traded with {firm_id!r}, directly or through one "
-                               "other firm, in any month of the data")
+                               "other firm, in any month of the trade one may see")
     third = store.trade_edges(hop2, None, None) if hop2 else []
     edges = {(e.seller, e.buyer, e.month): e for e in [*first, *second, *third]}
     payments = store.payments([firm_id], None, None)

@@ -46,7 +46,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -97,8 +97,9 @@ def _ledger_signals(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
     function builds a DataFrame of every column per client, ~6 ms each,
     a minute per refresh at 10,000 clients."""
     seen = sorted({m for kind in KINDS for m in sums.get(kind, {})})
-    active = sorted({m for kind in KINDS for m, v in sums.get(kind, {}).items() if v})
-    missing = [m for m in month_range(active[0], active[-1]) if m not in set(active)] if active else []
+    held = {m for kind in KINDS for m, v in sums.get(kind, {}).items() if v}
+    active = sorted(held)
+    missing = [m for m in month_range(active[0], active[-1]) if m not in held] if active else []
     checks = [code for code, hit in (
         ("no_sales", not any(sums.get("sales", {}).values()) and any(sums.get("purchases", {}).values())),
         ("missing_months", bool(missing))) if hit]
@@ -179,13 +180,18 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     return table[SIGNAL_COLUMNS]
 
 
-def _with_every_column(table: pd.DataFrame) -> pd.DataFrame:
+def _with_every_column(table: pd.DataFrame, store: ReadStore) -> pd.DataFrame:
     """A table stored by an earlier version, with the columns added since
-    (empty text: nothing to check) until the next refresh writes them."""
-    for col in ("missing_months", "ledger_checks"):
-        if col not in table.columns:
-            table = table.assign(**{col: ""})
-    return table
+    computed here from the clients' ledgers (one read; the page is the
+    operator's), until the next refresh stores them: left empty, the filter
+    帳簿に確認事項あり would find no client, as if none had anything to check."""
+    added = ("missing_months", "ledger_checks")
+    if all(col in table.columns for col in added) or table.empty:
+        return table
+    raw = cast(Store, getattr(store, "store", store))
+    ledgers = raw.ledger_sums_of([str(f) for f in table.index])
+    rows = {f: _ledger_signals(ledgers.get(str(f), {})) for f in table.index}
+    return table.assign(**{col: [rows[f][col] for f in table.index] for col in added})
 
 
 def refresh_portfolio_signals(store: Store, snap: Snapshot | None = None,
@@ -229,7 +235,7 @@ class PortfolioCache(StoredTableCache[PortfolioSignals]):
 
     def build(self, store: ReadStore, version: int, stored: tuple[int, str, bytes] | None) -> PortfolioSignals:
         if stored is not None:
-            table = _with_every_column(pd.read_parquet(io.BytesIO(stored[2])))
+            table = _with_every_column(pd.read_parquet(io.BytesIO(stored[2])), store)
             if stored[0] != version:
                 table = _current_master(store, table)
             return PortfolioSignals(table, stored[1], stale=stored[0] != version)

@@ -1028,7 +1028,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
 
     # -- what-if picker and highlights (direct exposure only, over the what-if's months)
     candidates = [Candidate(i, name(i), role(i), yen[i], is_masked(i)) for i in by_yen[:MAX_CANDIDATES]]
-    window = _whatif_window(end, region_month(scoped))
+    window = _whatif_window(end, region_month(scoped), min(trade_months, default=None))
     w_sales, w_purchases = _window_sums(firm_id, pairs, window) if window else ({}, {})
     sales_total = sum(v for v in w_sales.values() if v > 0)
     purchases_total = sum(v for v in w_purchases.values() if v > 0)
@@ -1101,16 +1101,19 @@ def dossier_cache(state: Any) -> DossierCache:
     return app_state_once(state, "dossiers", DossierCache)
 
 
-def _whatif_window(latest: str | None, region: str | None) -> tuple[str, str] | None:
+def _whatif_window(latest: str | None, region: str | None, first_own: str | None = None
+                   ) -> tuple[str, str] | None:
     """The months (first, last) a what-if computed now counts: the
     :data:`graph.contagion.WINDOW_MONTHS` months to the region's month when
     the trade around the firm goes past it (:func:`api.analytics.whatif_of`
-    cuts there), else to ``latest``, the last month of the trade around the
-    firm (what :func:`graph.contagion.what_if` takes by default); ``None``
-    without trade."""
+    cuts there), unless the firm's own trade (its first month ``first_own``)
+    all comes after it — a new client: nothing to cut to —, else to
+    ``latest``, the last month of the trade around the firm (what
+    :func:`graph.contagion.what_if` takes by default); ``None`` without trade."""
     if latest is None:
         return None
-    last = region if region is not None and latest > region else latest
+    cut = region is not None and latest > region and (first_own is None or first_own <= region)
+    last = region if cut and region is not None else latest
     return month_label(month_number(last) - WINDOW_MONTHS + 1), last
 
 

@@ -167,6 +167,14 @@ def test_portfolio_flags_what_to_check_in_a_ledger(portfolio: TestClient, store:
     assert len(_rows(portfolio.get("/ui/portfolio", params={"sort": "id"}).text)) == 5
     firm = portfolio.get("/ui/firms/C5").text
     assert "この帳簿には仕入はあるのに売上が1件も記帳されていません" in firm
+    # a table stored by an earlier version (without these columns) gets them from the ledgers when read
+    from api.portfolio import Snapshot
+    from api.portfolio_signals import _with_every_column, signals_table
+
+    old = signals_table(Snapshot.load(store), store.ledger_sums).drop(columns=["missing_months", "ledger_checks"])
+    again = _with_every_column(old, store)
+    assert again.loc["C5", "ledger_checks"] == "no_sales;missing_months"
+    assert again.loc["C5", "missing_months"] == MONTHS[1] and again.loc["C1", "ledger_checks"] == ""
 
 
 def test_portfolio_pages_of_fifty(store: Store, tmp_path: Path) -> None:

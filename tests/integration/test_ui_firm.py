@@ -300,7 +300,7 @@ def test_a_firm_never_near_is_said_so_not_called_a_partner_of_earlier_months(app
     is a partner of earlier months, nor (API) that it has no trade."""
     _sign_in(app, "analyst")
     part = app.get(f"/ui/firms/{C1}/whatif", params={"fails": N3}, headers={"HX-Request": "true"})
-    assert part.status_code == 200 and "データのどの月にも、この企業はその会社と直接にも1社を介しても" in part.text
+    assert part.status_code == 200 and "閲覧できる取引のどの月にも、この企業はその会社と直接にも1社を介しても" in part.text
     assert "それ以前の月の取引先です" not in part.text
     api = app.get(f"/firms/{C1}/whatif", params={"fails": N3})
     assert api.status_code == 422 and "never traded" in api.text and "no trades" not in api.text
