@@ -77,6 +77,8 @@ LEDGER_CHECKS = {
     "no_sales": "the ledger books purchases but not one sale, named or not: its sales are in books the operator "
                 "does not hold, or the account table files them under another account",
     "missing_months": "months without a line between the ledger's first and last month",
+    "behind": "the ledger ends before the region's month, the latest month most clients' ledgers reach: "
+              "its later months are not delivered, or the client stopped trading",
 }
 """Codes of ``ledger_checks``, with what each means."""
 _METRIC_COLUMNS = ["customer_hhi", "top_customer_share", "partner_distress_share", "two_hop_distress_exposure"]
@@ -88,21 +90,23 @@ def _month_number(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
-def _ledger_signals(sums: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
+def _ledger_signals(sums: Mapping[str, Mapping[str, int]], region: str | None = None) -> dict[str, Any]:
     """Sales, receivable days and coverage of one client's own ledger.
 
     The numbers of :func:`graph.ledger_figures.figures_from_sums` at the
     ledger's last month (``tests/unit/test_portfolio_signals.py`` checks
     they agree), computed with numpy on the two series needed: that
     function builds a DataFrame of every column per client, ~6 ms each,
-    a minute per refresh at 10,000 clients."""
+    a minute per refresh at 10,000 clients. ``region``: the region's month
+    (:func:`api.region_month.month_of_ledgers`), for the check ``behind``."""
     seen = sorted({m for kind in KINDS for m in sums.get(kind, {})})
     held = {m for kind in KINDS for m, v in sums.get(kind, {}).items() if v}
     active = sorted(held)
     missing = [m for m in month_range(active[0], active[-1]) if m not in held] if active else []
     checks = [code for code, hit in (
         ("no_sales", not any(sums.get("sales", {}).values()) and any(sums.get("purchases", {}).values())),
-        ("missing_months", bool(missing))) if hit]
+        ("missing_months", bool(missing)),
+        ("behind", bool(active) and region is not None and active[-1] < region)) if hit]
     out: dict[str, Any] = {"sales_yen": np.nan, "receivable_days": np.nan, "receivable_days_change": np.nan,
                            "ledger_months": len(active), "first_month": active[0] if active else None,
                            "last_month": active[-1] if active else None,
@@ -158,7 +162,8 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     table = table.join(firms[["industry", "prefecture", "size_class"]], how="left")
     ledgers = {f: ledger(f) for f in snap.clients}  # read once: the trend gaps and the ledger figures
     step("trend gaps")
-    gaps = trend_gaps(snap.network, snap.clients, ledgers, month_of_ledgers(ledgers))  # up to the region's month
+    region = month_of_ledgers(ledgers)  # the region's month
+    gaps = trend_gaps(snap.network, snap.clients, ledgers, region)  # up to the region's month
     table = table.join(gaps.rename_axis("firm_id"), how="left")
     step("ego metrics")
     metrics = snap.metrics
@@ -167,7 +172,7 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     table["distressed_partners"] = _distressed_partner_counts(snap).reindex(idx).fillna(0).astype("int64")
     table["own_distress"] = [";".join(sorted(snap.distress.get(f, ()))) for f in snap.clients]
     step("ledger figures")
-    rows = pd.DataFrame.from_records([_ledger_signals(ledgers[f]) for f in snap.clients], index=idx)
+    rows = pd.DataFrame.from_records([_ledger_signals(ledgers[f], region) for f in snap.clients], index=idx)
     if rows.empty:
         rows = pd.DataFrame(columns=["sales_yen", "receivable_days", "receivable_days_change", "ledger_months",
                                      "first_month", "last_month", "sales_named_share", "missing_months",
@@ -190,7 +195,8 @@ def _with_every_column(table: pd.DataFrame, store: ReadStore) -> pd.DataFrame:
         return table
     raw = cast(Store, getattr(store, "store", store))
     ledgers = raw.ledger_sums_of([str(f) for f in table.index])
-    rows = {f: _ledger_signals(ledgers.get(str(f), {})) for f in table.index}
+    region = month_of_ledgers(ledgers)
+    rows = {f: _ledger_signals(ledgers.get(str(f), {}), region) for f in table.index}
     return table.assign(**{col: [rows[f][col] for f in table.index] for col in added})
 
 

@@ -63,3 +63,12 @@ def test_ledger_checks_name_a_ledger_without_sales_and_its_months_without_a_line
     # sales without a named partner are sales: a cash shop is not flagged
     cash = _ledger_signals({"sales": whole, "unnamed_sales": whole, "purchases": whole})
     assert cash["ledger_checks"] == ""
+
+
+def test_a_ledger_that_ends_before_the_regions_month_is_flagged() -> None:
+    """Most clients reach 2024-08; this ledger stops at 2024-05: late, or the client stopped trading."""
+    months = {m: 100_000 for m in _months(2024 * 12, 5)}  # 2024-01 … 2024-05
+    got = _ledger_signals({"sales": months, "purchases": months}, "2024-08")
+    assert got["ledger_checks"] == "behind" and got["last_month"] == "2024-05"
+    assert _ledger_signals({"sales": months, "purchases": months}, "2024-05")["ledger_checks"] == ""
+    assert _ledger_signals({"sales": months, "purchases": months})["ledger_checks"] == ""  # no region's month
