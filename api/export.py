@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
@@ -187,12 +187,15 @@ def may_be_a_person(firm: Firm | None) -> bool:
 
 
 def persons_of(store: Any) -> set[str]:
-    """The firms of the firm master (not ids minted from a ledger's name) that
-    may be natural persons (:func:`may_be_a_person`), read from the store
-    itself: a researcher's scoped store answers firms without names or
-    法人番号, and would make every firm a person."""
-    raw = getattr(store, "store", store)
-    return {f.id for f in raw.all_firms() if minted_kind(f.id) is None and may_be_a_person(f)}
+    """:func:`_persons` of the store itself: a researcher's scoped store
+    answers firms without names or 法人番号, and would make every firm a person."""
+    return _persons(getattr(store, "store", store).all_firms())
+
+
+def _persons(firms: Iterable[Firm]) -> set[str]:
+    """The firms of the firm master (not ids minted from a ledger's name)
+    that may be natural persons (:func:`may_be_a_person`)."""
+    return {f.id for f in firms if minted_kind(f.id) is None and may_be_a_person(f)}
 
 
 def _split_personal(edges: pd.DataFrame, persons: set[str], clients: set[str]) -> tuple[pd.DataFrame, set[str]]:
@@ -293,9 +296,8 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         key = recipient_key(key, recipient)
     out.mkdir(parents=True, exist_ok=True)
     step("pseudonymising")
-    if persons is None:  # the snapshot's own firms (an operator's: with names and 法人番号)
-        persons = {f for f, firm in snap.firms.items() if minted_kind(f) is None and may_be_a_person(firm)}
-    persons = set(persons)
+    # without them given, told from the snapshot's own firms (an operator's: with names and 法人番号)
+    persons = set(persons) if persons is not None else _persons(snap.firms.values())
     personal = persons & set(snap.clients)
     edges, moved = _split_personal(snap.network.edges[["seller", "buyer", "month", "amount"]].copy(), persons,
                                    set(snap.clients))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -101,14 +100,9 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _sha256(path: Path) -> str:
-    """A written file's SHA-256 (hex), for the audit log: which files an export handed out."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from api.export import export_research, persons_of, snapshot_at_one_version
+    from ingest.load import file_sha256
 
     key = settings.export_key.get_secret_value().encode("utf-8")
     if len(key) < 16:
@@ -125,7 +119,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             summary = export_research(snap, Path(args.out), args.format, key, progress=stages,
                                       recipient=args.recipient, data_version=version, persons=persons_of(store))
             written = [*cast(list[str], summary["files"]), "export.json"]
-            digests = "; ".join(f"{name} sha256 {_sha256(Path(args.out) / name)}" for name in written)
+            # which files it handed out, as the web export's entry gives its zip's
+            digests = "; ".join(f"{name} sha256 {file_sha256(Path(args.out) / name)}" for name in written)
             record(store, cli_principal(), "export", None, "ok",
                    f"research export ({args.format}, {summary['month_from']}–{summary['month_to']}"
                    + (f", for {args.recipient}" if args.recipient else "")

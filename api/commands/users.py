@@ -30,7 +30,7 @@ from api.settings import Settings
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, utc_iso
-from queries.store import NotFound, Store, StoreError
+from queries.store import NotFound, StoreError
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
            "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
@@ -303,13 +303,13 @@ def cmd_banks_name(args: argparse.Namespace, settings: Settings) -> int:
         forget(store)
         record(store, cli_principal(), "bank.name", None, "ok" if changed else "unchanged",
                f"{bank}: {name}" if name is not None else f"{bank}: name removed")
-        known = _known_banks(store)
+        consented, officers = known_banks(store)
     if args.json:
         emit({"bank": bank, "name": name, "changed": changed})
         return 0
     said = (f"{bank} is shown as {name}" if name is not None else f"{bank} is shown by its id")
     print(said + ("" if changed else " already; nothing changed"))
-    if bank not in known:
+    if bank not in consented | officers:
         print(f"note: no firm consents to {bank} and no credit officer works for it; check its spelling "
               "(a bank spelled two ways is two banks)", file=sys.stderr)
     return 0
@@ -319,8 +319,8 @@ def cmd_banks_list(args: argparse.Namespace, settings: Settings) -> int:
     """Every bank the data knows (consents, officers) or that has a name, with its name."""
     with opened(settings) as store:
         names = store.bank_names()
-        known = _known_banks(store)
-    banks = sorted(set(names) | known)
+        consented, officers = known_banks(store)
+    banks = sorted(set(names) | consented | officers)
     if args.json:
         emit({"data": [{"bank": b, "name": names.get(b)} for b in banks]})
         return 0
@@ -328,12 +328,6 @@ def cmd_banks_list(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{b:<24} {names.get(b, '(no name: shown by its id)')}")
     print(f"({len(banks)} banks)")
     return 0
-
-
-def _known_banks(store: Store) -> set[str]:
-    """Banks that firms consent to or credit officers work for."""
-    consenting = {b for banks in store.consents().values() for b in banks}
-    return consenting | {u.bank for u in store.list_users() if u.bank}
 
 
 def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
