@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import math
 import re
 import shutil
@@ -61,7 +60,7 @@ from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from graph.network import month_number
 from ingest import review
-from ingest.load import IngestError
+from ingest.load import IngestError, file_sha256
 from ingest.month_window import MonthWindow, parse_window
 from ingest.values import accounting_minus
 from queries.access import Role
@@ -733,8 +732,7 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
         shutil.rmtree(work, ignore_errors=True)
         raise
     window = f"{summary['month_from']}–{summary['month_to']}"  # the months it covers, not the form's blanks
-    with archive.open("rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    digest = file_sha256(archive)
     audit(request, "export", None, "ok",
           f"research export ({fmt}, {window}) in the web UI: {summary['firms']} firms pseudonymised; "
           f"data version {version}; zip sha256 {digest}")
