@@ -28,6 +28,7 @@ from api.routes import (
     admin_ui,
     analyst_ui,
     analytics,
+    export,
     firm_ui,
     firms,
     health,
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(analytics.router, dependencies=signed_in)
     app.include_router(alerts_api, dependencies=signed_in)  # GET /alerts, POST /alerts/{id}/ack
     app.include_router(ingest.router, dependencies=[Depends(require_role(Role.ADMIN, Role.ANALYST))])
+    app.include_router(export.router, dependencies=signed_in)  # GET /export: researchers, admins
     app.include_router(admin.router, dependencies=signed_in)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

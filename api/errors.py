@@ -174,6 +174,9 @@ _DESCRIPTIONS: dict[int, tuple[str, str, str]] = {
           "a valid bearer token is required"),
     403: ("The token's role may not do this", "forbidden", "this role may not use this endpoint"),
     404: ("Unknown (or not visible) firm or resource", "not_found", "no firm 'F9999'"),
+    409: ("The server is not set up for this: the research export without `TORIHIKI_EXPORT_KEY`",
+          "export_disabled", "the research export is disabled: the server has no TORIHIKI_EXPORT_KEY of at "
+          "least 16 characters"),
     413: ("Upload larger than `TORIHIKI_MAX_UPLOAD_BYTES`, refused before the body is read",
           "payload_too_large", "upload larger than 209715200 bytes"),
     422: ("Invalid parameters, or input that cannot be answered as given", "invalid",

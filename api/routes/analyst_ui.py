@@ -26,13 +26,10 @@ researchers and admins (``page_roles``).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import math
 import re
 import shutil
-import tempfile
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -52,15 +49,15 @@ from api.limits import megabytes
 from api.load_checks import batch_double_settlements, batch_overlaps, flags_of
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
+from api.research_zip import ExportRefused, export_key, research_zip
 from api.service import shown_name
 from api.settings import Settings
 from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
-from api.web.i18n import TOKYO
 from api.web.render import PAGE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from graph.network import month_number
 from ingest import review
-from ingest.load import IngestError, file_sha256
+from ingest.load import IngestError
 from ingest.month_window import MonthWindow, parse_window
 from ingest.values import accounting_minus
 from queries.access import Role
@@ -91,7 +88,6 @@ FILTERS: dict[str, tuple[str, str]] = {
     "min_days": ("receivable_days", ">="), "min_days_change": ("receivable_days_change", ">="),
     "min_exposure_pct": ("two_hop_distress_exposure", ">="), "min_months": ("ledger_months", ">="),
 }
-_MONTH = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
 
 
 PERCENT_FILTERS = frozenset({"min_top_pct", "min_exposure_pct"})
@@ -679,15 +675,10 @@ def _rolled_back(store: Store, batch_id: str) -> AuditEntry | None:
 
 # -- research export -------------------------------------------------------------------
 
-def _export_key(settings: Any) -> bytes:
-    key: bytes = settings.export_key.get_secret_value().encode("utf-8")
-    return key if len(key) >= 16 else b""
-
-
 @router.get("/ui/export", response_class=HTMLResponse, dependencies=[RESEARCHERS])
 def export_page(request: Request, principal: PagePrincipal, settings: SettingsDep) -> HTMLResponse:
     """What the anonymised export holds, and the form that downloads it."""
-    return render(request, "export.html", ready=bool(_export_key(settings)), error=None, month_from="",
+    return render(request, "export.html", ready=bool(export_key(settings)), error=None, month_from="",
                   month_to="", fmt="csv")
 
 
@@ -696,50 +687,18 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
                     month_from: Annotated[str, Form(max_length=7)] = "",
                     month_to: Annotated[str, Form(max_length=7)] = "",
                     fmt: Annotated[str, Form(max_length=10)] = "csv") -> Response:
-    """The export as one zip file (audited ``export``, as ``torihiki export``)."""
-    from api.export import export_research, persons_of, snapshot_at_one_version
-
-    key = _export_key(settings)
-    month_from, month_to = month_from.strip(), month_to.strip()
-
-    def again(error: str, status: int) -> HTMLResponse:
-        return render(request, "export.html", status_code=status, ready=bool(key), error=error,
-                      month_from=month_from, month_to=month_to, fmt=fmt)
-
-    if not key:
-        return again("no_key", 409)
-    if fmt not in ("csv", "parquet") or any(m and not _MONTH.match(m) for m in (month_from, month_to)):
-        return again("invalid", 422)
-    if month_from and month_to and month_from > month_to:
-        return again("window", 422)
-    store = ScopedStore(request.app.state.store, principal)
-    work = Path(tempfile.mkdtemp(prefix="torihiki-export-"))
+    """The export as one zip file (audited ``export``, as ``GET /export`` and ``torihiki export``)."""
+    key = export_key(settings)
     try:
-        try:
-            snap, version = snapshot_at_one_version(store, month_from or None, month_to or None)
-        except ValueError:
-            shutil.rmtree(work, ignore_errors=True)
+        made = research_zip(ScopedStore(request.app.state.store, principal), principal.user, key,
+                            month_from, month_to, fmt)
+    except ExportRefused as e:
+        if e.reason == "empty":
             audit(request, "export", None, "invalid", "research export: no trade in the window")
-            return again("empty", 422)
-        # pseudonyms keyed for the signed-in researcher: stable across their exports, unlike anyone else's
-        summary = export_research(snap, work / "export", fmt, key, recipient=principal.user,  # type: ignore[arg-type]
-                                  data_version=version, persons=persons_of(store))
-        archive = work / "torihiki-export.zip"
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-            for name in [*summary["files"], "export.json"]:  # type: ignore[misc]
-                z.write(work / "export" / str(name), arcname=str(name))
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    window = f"{summary['month_from']}–{summary['month_to']}"  # the months it covers, not the form's blanks
-    digest = file_sha256(archive)
-    audit(request, "export", None, "ok",
-          f"research export ({fmt}, {window}) in the web UI: {summary['firms']} firms pseudonymised; "
-          f"data version {version}; zip sha256 {digest}")
-    stamp = (month_from or "all").replace("-", "") + "-" + (month_to or "all").replace("-", "")
-    made = dt.datetime.now(TOKYO).strftime("%Y%m%d")  # the day in Japan, as its reader counts days
-    return FileResponse(archive, media_type="application/zip",
-                        filename=f"torihiki-export-{made}-v{version}-{fmt}-{stamp}.zip",
+        return render(request, "export.html", status_code=e.status, ready=bool(key), error=e.reason,
+                      month_from=month_from.strip(), month_to=month_to.strip(), fmt=fmt)
+    audit(request, "export", None, "ok", made.audit_detail("in the web UI"))
+    return FileResponse(made.path, media_type="application/zip", filename=made.filename,
                         headers={k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
-                        background=BackgroundTask(shutil.rmtree, work, True))
+                        background=BackgroundTask(shutil.rmtree, made.work, True))
 

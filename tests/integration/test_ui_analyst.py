@@ -751,3 +751,47 @@ def test_export_without_a_key_says_so(store: Store, tmp_path: Path) -> None:
         assert page.status_code == 200 and "TORIHIKI_EXPORT_KEY" in page.text and "disabled" in page.text
         r = c.post("/ui/export", data={"csrf": _csrf(page.text), "fmt": "csv"})
         assert r.status_code == 409 and "TORIHIKI_EXPORT_KEY" in r.text
+
+
+def test_a_researcher_fetches_the_export_through_the_api(store: Store, tmp_path: Path) -> None:
+    """GET /export: the web page's zip for a script, with a bearer token."""
+    _portfolio_data(store, tmp_path)
+    tokens = make_tokens(store)
+    with TestClient(create_app(_settings(tmp_path), store=store)) as c:
+        r = c.get("/export?from=2025-01&to=2025-06", headers=tokens["researcher"])
+        assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+        version = store.data_version()
+        assert re.search(rf'filename="torihiki-export-\d{{8}}-v{version}-csv-202501-202506\.zip"',
+                         r.headers["content-disposition"])
+        files = zipfile.ZipFile(io.BytesIO(r.content))
+        text = "\n".join(files.read(n).decode("utf-8") for n in files.namelist())
+        for firm in store.all_firms():
+            assert firm.id not in text and (not firm.name or firm.name not in text)
+        metrics = pd.read_csv(io.BytesIO(files.read("metrics.csv")), encoding="utf-8-sig")
+        assert len(metrics) == 3  # C1–C3; C4 may be a person (no legal form in its name)
+        meta = json.loads(files.read("export.json"))
+        assert meta["data_version"] == version and meta["pseudonyms"].startswith("keyed for researcher")
+        # the same researcher's pseudonyms as on the web page: keyed for them, not for the route
+        with_page = c.get("/export?from=2025-01&to=2025-06", headers=tokens["researcher"])
+        assert zipfile.ZipFile(io.BytesIO(with_page.content)).read("edges.csv") == files.read("edges.csv")
+        parquet = c.get("/export?format=parquet", headers=tokens["researcher"])
+        assert parquet.status_code == 200 and "edges.parquet" in zipfile.ZipFile(io.BytesIO(parquet.content)).namelist()
+        assert c.get("/export", headers=tokens["admin"]).status_code == 200
+        for who in ("analyst", "officer_b1"):
+            refused = c.get("/export", headers=tokens[who])
+            assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+        assert c.get("/export").status_code == 401
+        window = c.get("/export?from=2025-06&to=2025-01", headers=tokens["researcher"])
+        assert window.status_code == 422 and "after" in window.json()["detail"]
+        assert c.get("/export?from=2025-13", headers=tokens["researcher"]).status_code == 422
+        assert c.get("/export?format=xlsx", headers=tokens["researcher"]).status_code == 422
+        empty = c.get("/export?from=2030-01", headers=tokens["researcher"])
+        assert empty.status_code == 422 and empty.json()["error"] == "no_trade"
+    entries, _ = store.audit_log(user="researcher", action="export")
+    details = [e.detail for e in entries if e.outcome == "ok"]
+    assert details and all("through the API" in d for d in details)
+    assert hashlib.sha256(r.content).hexdigest() in {d.rsplit("zip sha256 ", 1)[-1] for d in details}
+    assert any(e.outcome == "invalid" for e in entries)
+    with TestClient(create_app(_settings(tmp_path, key=""), store=store)) as c:
+        off = c.get("/export", headers=tokens["researcher"])
+        assert off.status_code == 409 and "TORIHIKI_EXPORT_KEY" in off.json()["detail"]
