@@ -316,6 +316,22 @@ def _wants_page(request: Request) -> bool:
             or (request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")))
 
 
+def _signed_in(request: Request) -> Any:
+    """Who is signed in, for an error page's header (its menu, the way
+    back): the route's principal, or for an address no route answers (a
+    mistyped link) the session's; ``None`` when the store cannot tell (the
+    error may be that it does not answer)."""
+    from api.web.session import session_principal
+
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        return principal
+    try:
+        return session_principal(request)
+    except Exception:  # noqa: BLE001 - the error page is shown without a menu rather than not at all
+        return None
+
+
 def _pages_answer_in_html(app: FastAPI) -> None:
     """The same errors on a UI page (``api.web``) answer as an HTML page in
     the reader's language with the same status and detail; a page asked for
@@ -341,7 +357,7 @@ def _pages_answer_in_html(app: FastAPI) -> None:
             problem = orjson_loads(bytes(response.body))
             headers = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
             return render(request, "error.html", status_code=response.status_code, headers=headers,
-                          problem=problem)
+                          problem=problem, user=_signed_in(request))
         return page_or_problem
 
     for key, handler in list(app.exception_handlers.items()):

@@ -32,6 +32,7 @@ from api.web.session import (
     PagePrincipal,
     csrf_token,
     safe_next,
+    session_principal,
     sign_in,
     sign_out,
 )
@@ -55,7 +56,11 @@ def login_page(request: Request, next: str = "/ui/", signed_out: str = "") -> HT
     """The login form (``next``: the page to come back to; ``signed_out``:
     the user has just signed out, and is told so)."""
     csrf_token(request)  # the login form's token, in the session before sign-in
-    return render(request, "login.html", next=safe_next(next), error=None, name="", signed_out=bool(signed_out))
+    # Already signed in (a bookmark of this page, the back button): said, with the way on; signing in
+    # again, as another user too, stays possible.
+    current = session_principal(request)
+    return render(request, "login.html", next=safe_next(next), error=None, name="", signed_out=bool(signed_out),
+                  current=current.user if current else None)
 
 
 @router.post("/login", response_class=HTMLResponse)

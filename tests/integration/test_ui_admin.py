@@ -360,6 +360,25 @@ def test_a_researcher_lands_on_the_export(app: TestClient) -> None:
     assert r.headers["location"] == "/ui/account"
 
 
+def test_the_login_page_says_who_is_signed_in_and_a_404_keeps_the_menu(app: TestClient) -> None:
+    """A signed-in user opening the login page (a bookmark, the back button)
+    is told so, with the way on; a mistyped address keeps their menu."""
+    fresh = app.get("/login")
+    assert "としてログインしています" not in fresh.text
+    assert _login(app, "analyst") == 303
+    page = app.get("/login?next=/ui/portfolio")
+    assert page.status_code == 200 and "analyst としてログインしています。" in page.text
+    assert '<a href="/ui/portfolio">analyst のまま続ける</a>' in page.text
+    assert 'name="password"' in page.text  # signing in as another user stays possible
+    assert _login(app, "officer_b1") == 303
+    assert "officer_b1 としてログインしています。" in app.get("/login").text
+    missing = app.get("/ui/no-such-page")
+    assert missing.status_code == 404 and 'class="who"' in missing.text and "officer_b1" in missing.text
+    app.cookies.clear()
+    anonymous = app.get("/ui/no-such-page")  # no session: the login page (a UI address), no menu
+    assert 'class="who"' not in anonymous.text
+
+
 def test_refusals_read_in_japanese_on_an_error_page(app: TestClient) -> None:
     """A browser following an API link it may not open gets the refusal's
     reason in Japanese, and a researcher a way back to the export."""
