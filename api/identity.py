@@ -41,7 +41,7 @@ from queries.identity import (
 from queries.store import NotFound, Store
 
 __all__ = [
-    "IssuedToken", "add_user", "set_active", "issue_token", "set_password", "check_password_length",
+    "IssuedToken", "add_user", "set_active", "set_bank", "issue_token", "set_password", "check_password_length",
     "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "audit_entry",
     "check_bank", "check_user_name", "known_banks", "banks_of", "user_refusal",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
@@ -103,12 +103,14 @@ def check_user_name(name: str) -> str:
 
 def check_bank(bank: str) -> str:
     """A bank identifier as the firm master writes it (a code such as
-    ``0179`` or a name), trimmed: up to 64 characters, no ``;`` (the firm
-    master's separator), no control characters. Raises :class:`InputError`."""
+    ``0179`` or a name), trimmed: up to 64 characters, no ``;``, ``,`` or
+    ``、`` (what separates banks in the firm master's consent cell: a
+    list typed as one bank would be a bank of its own), no control
+    characters. Raises :class:`InputError`."""
     text = bank.strip()
     if not text or len(text) > MAX_BANK_CHARS or any(
-            c in ";；" or unicodedata.category(c).startswith("C") for c in text):
-        raise InputError(f"a bank is 1–{MAX_BANK_CHARS} characters without ';' or control "
+            c in ";；,，、" or unicodedata.category(c).startswith("C") for c in text):
+        raise InputError(f"a bank is 1–{MAX_BANK_CHARS} characters without ';', ',', '、' or control "
                          f"characters, not {bank!r}")
     return text
 
@@ -249,6 +251,25 @@ def check_password_length(password: str) -> None:
         raise InputError(f"a password has at most {MAX_PASSWORD_CHARS} characters")
 
 
+def set_bank(store: Store, name: str, bank: str, by: Principal) -> bool:
+    """Move credit officer ``name`` to ``bank`` (a bank typed wrong when
+    they were added, a move between banks): from their next request they
+    see the firms consenting to that bank, and no longer the old one's.
+    Audited ``user.bank`` with both banks. ``False`` when it was their bank
+    already. Raises :class:`NotFound`, :class:`InputError` (not a credit
+    officer: other roles have no bank; a bank :func:`check_bank` refuses)."""
+    user = _user_or_404(store, name)
+    if Role(user.role) is not Role.CREDIT_OFFICER:
+        raise InputError(f"only a credit officer has a bank, not {name} (role {user.role})")
+    bank = check_bank(bank)
+    if bank == user.bank:
+        return False
+    if not store.set_user_bank(name, bank):
+        raise NotFound(f"no user {name!r}")
+    record(store, by, "user.bank", detail=f"{name}: bank {user.bank} → {bank}")
+    return True
+
+
 def set_password(store: Store, name: str, password: str, by: Principal) -> None:
     """Set a user's password (Argon2id hash). Raises :class:`InputError`
     for a password under 12 characters, :class:`NotFound`."""
@@ -287,11 +308,21 @@ def check_token_read(store: Store, token: str, entry_name: str | None = None,
     return read, ""
 
 
+def _user_named(store: Store, name: str) -> User | None:
+    """The user of ``name`` whatever its case (``Tanaka.K`` is ``tanaka.k``:
+    names are unique regardless of case, :func:`user_refusal`), or ``None``."""
+    user = store.get_user(name)
+    if user is None:
+        folded = name.casefold()
+        user = next((u for u in store.list_users() if u.name.casefold() == folded), None)
+    return user
+
+
 def check_password(store: Store, name: str, password: str) -> tuple[User | None, str]:
     """Who a name and password log in as (for the web UI): ``(user, "")``
     for an active user whose password matches, else ``(user or None, why
     not)``. Takes as long for an unknown user as for a known one."""
-    user = store.get_user(name) if USER_NAME.match(name) else None
+    user = _user_named(store, name) if USER_NAME.match(name) else None
     ok: bool
     try:
         ok = _HASHER.verify(user.password_hash if user and user.password_hash else _dummy_hash(),

@@ -49,6 +49,8 @@ class ImportSummary:
     firms_created: list[str] = field(default_factory=list)  # ids known only from this file
     first_reject: str = ""  # "line N: reason" of the first rejected row, for a one-line error
     consent_changes: int = 0  # grants and revocations the firm master's consented_banks made
+    consents: list[dict[str, str]] = field(default_factory=list)  # each of them: firm_id, bank, action
+    firms_added: int = 0  # firm-master rows of ids the store did not know: new firms
     clients_ended: list[str] = field(default_factory=list)  # clients the master now says are none (0/no)
     # good rows the store already held as they are: not written again (loading a file twice changes nothing)
     rows_unchanged: int = 0
@@ -172,6 +174,7 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
     firms = [_firm(r) for r in rows]
     for batch in _batches(firms, BATCH_ROWS):
         known = store.get_firms([f.id for f in batch])
+        summary.firms_added += sum(1 for f in batch if f.id not in known)
         spellings = store.firm_spellings([f.id for f in batch if f.name and f.id in known])
         new = [f for f in batch if not _firm_unchanged(f, known.get(f.id), spellings.get(f.id))]
         summary.rows_unchanged += len(batch) - len(new)
@@ -184,7 +187,9 @@ def import_firms(store: Store, path: Path, rejects_dir: Path) -> ImportSummary:
         current = {fid: f.consented_banks or () for fid, f in store.get_firms(ids).items()}
         events = master_consent({i: last[i].consented_banks for i in ids}, current,
                                 store.consent_history(ids), at)
-        summary.consent_changes += len(store.change_consent(events))
+        applied = store.change_consent(events)
+        summary.consent_changes += len(applied)
+        summary.consents += [{"firm_id": e.firm_id, "bank": e.bank, "action": e.action} for e in applied]
     # A client the master now marks as none (0, no, いいえ): a contract that ended, or a firm
     # made a client by mistake. Its ledgers and trade stay; it leaves the portfolio and peer groups.
     ended = sorted(i for i, r in last.items() if r.is_client is False)

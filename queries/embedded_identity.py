@@ -50,6 +50,10 @@ class EmbeddedIdentity(EmbeddedPart):
         with self._tx(bump=False) as c:
             return c.execute(iq.SET_PASSWORD, (password_hash, name)).rowcount == 1
 
+    def set_user_bank(self, name: str, bank: str) -> bool:
+        with self._tx(bump=False) as c:
+            return c.execute(iq.SET_BANK, (bank, name)).rowcount == 1
+
     def user_by_token(self, token_id: str) -> User | None:
         row = self._conn().execute(iq.USER_BY_TOKEN, (token_id,)).fetchone()
         return _user(row) if row else None

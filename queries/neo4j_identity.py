@@ -53,6 +53,9 @@ class Neo4jIdentity(Neo4jPart):
     def set_user_password(self, name: str, password_hash: str) -> bool:
         return bool(self._write_once(iq.SET_PASSWORD, name=name, password_hash=password_hash))
 
+    def set_user_bank(self, name: str, bank: str) -> bool:
+        return bool(self._write_once(iq.SET_BANK, name=name, bank=bank))
+
     def user_by_token(self, token_id: str) -> User | None:
         rows = self._read(iq.USER_BY_TOKEN, token_id=token_id)
         return _user(rows[0]) if rows else None

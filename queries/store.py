@@ -549,6 +549,10 @@ class Store(Protocol):
     def set_user_password(self, name: str, password_hash: str) -> bool:
         """Replace a user's password hash; ``False`` when there is no such user."""
 
+    def set_user_bank(self, name: str, bank: str) -> bool:
+        """Move a credit officer to another bank (they see its consenting
+        firms from their next request); ``False`` when there is no such user."""
+
     def user_by_token(self, token_id: str) -> User | None:
         """The user whose current token has this id, or ``None``."""
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from api.commands.common import analytics_behind, emit, opened, refresh_after_load
 from api.commands.ingest import Totals, load_ledgers, manifest_entries, print_repeats
+from api.commands.reference import audit_consents
 from api.commands.users import cli_principal
 from api.identity import record
 from api.service import ReaderOptions
@@ -77,15 +78,18 @@ def ledger_entries(ledgers: Path) -> list[ManifestEntry]:
     return entries
 
 
-def _import(kind: str, path: Path, run: Callable[[], ImportSummary], report: dict[str, Any],
+def _import(store: Store, kind: str, path: Path, run: Callable[[], ImportSummary], report: dict[str, Any],
             as_json: bool) -> bool:
     """Run one reference import; print its line; ``False`` if nothing loaded
     from a file that had rows (the delivery goes on, the exit status says so)."""
     s = run()
+    audit_consents(store, s)  # each consent a firm master changed, under its firm
     report[kind] = s.to_dict()
     if not as_json:
         print(f"{kind}: {path}: {s.rows_read:,} rows read: {s.rows_loaded - s.rows_unchanged:,} written, "
               f"{s.rows_unchanged:,} as stored already, {s.rows_rejected:,} rejected"
+              + (f"; {s.consent_changes:,} consent changes, each in the audit log under its firm"
+                 if s.consent_changes else "")
               + (f" (rejects: {s.rejects_path})" if s.rejects_path else ""))
     if s.rows_read and not s.rows_loaded:
         print(f"error: {path}: nothing loaded" + (f": {s.first_reject}" if s.first_reject else ""),
@@ -154,10 +158,10 @@ def _reference_imports(store: Store, parts: dict[str, Path | None], args: argpar
                        rejects: Path, report: dict[str, Any]) -> bool:
     ok = True
     if (p := parts["firms"]) is not None:
-        ok &= _import("firms", p, lambda: import_firms(store, p, rejects), report, args.json)
+        ok &= _import(store, "firms", p, lambda: import_firms(store, p, rejects), report, args.json)
     if (r := parts["registry"]) is not None:
-        ok &= _import("registry", r, lambda: import_registry(store, r, rejects), report, args.json)
+        ok &= _import(store, "registry", r, lambda: import_registry(store, r, rejects), report, args.json)
     if (m := parts["parameters"]) is not None:
-        ok &= _import("parameters", m, lambda: import_parameters(store, m, rejects, args.period),
+        ok &= _import(store, "parameters", m, lambda: import_parameters(store, m, rejects, args.period),
                       report, args.json)
     return ok

@@ -9,7 +9,7 @@ from pathlib import Path
 from api import service
 from api.commands.common import emit, opened, refresh_analytics
 from api.commands.users import cli_principal
-from api.identity import record
+from api.identity import audit_entry, record
 from api.settings import Settings
 from ingest.imports import ImportSummary, import_firms, import_parameters, import_registry
 from queries.store import Store
@@ -30,6 +30,12 @@ def _report(s: ImportSummary, as_json: bool) -> int:
     else:
         print(f"{s.file}: {s.kind}: {s.rows_read} rows read: {s.rows_loaded - s.rows_unchanged} written, "
               f"{s.rows_unchanged} as stored already, {s.rows_rejected} rejected")
+        if s.consent_changes:
+            granted = sum(1 for c in s.consents if c["action"] == "grant")
+            print(f"  {s.consent_changes} consent changes: {granted} granted, {s.consent_changes - granted} "
+                  "revoked (each in the audit log under its firm: `torihiki audit list --firm ID`)")
+        if s.firms_added and s.kind == "firms":
+            print(f"  {s.firms_added} new firms (ids the store did not know)")
         if s.firms_created:
             print(f"  {len(s.firms_created)} firm ids were unknown and were created (known only by id): "
                   f"{_first_ids(s.firms_created)}")
@@ -50,12 +56,28 @@ def _report(s: ImportSummary, as_json: bool) -> int:
 
 
 def _audited(store: Store, s: ImportSummary) -> ImportSummary:
-    """Write the import to the audit log (action ``load``)."""
+    """Write the import to the audit log (action ``load``), and each consent
+    it granted or revoked as its own entry under its firm
+    (``consent.grant`` / ``consent.revoke``, as the admin pages and
+    ``torihiki consent`` write them): "who gave bank X firm Y's data, and
+    when" is then asked of the firm, whichever way the consent came."""
     record(store, cli_principal(), "load", None, "ok" if s.rows_loaded or not s.rows_read else "error",
            f"{s.kind} import {Path(s.file).name}: {s.rows_loaded} rows"
            + (f", {s.consent_changes} consent changes" if s.consent_changes else "")
            + (f", clients ended: {', '.join(s.clients_ended)}" if s.clients_ended else ""))
+    audit_consents(store, s)
     return s
+
+
+def audit_consents(store: Store, s: ImportSummary) -> None:
+    """Each consent a firm master granted or revoked, as its own audit entry
+    under its firm (``consent.grant`` / ``consent.revoke``, by the CLI's
+    operator), 1,000 entries a write."""
+    who = cli_principal()
+    for i in range(0, len(s.consents), 1000):
+        store.append_audit([audit_entry(who, f"consent.{c['action']}", c["firm_id"], "ok",
+                                        f"bank {c['bank']} (firm master import {Path(s.file).name})")
+                            for c in s.consents[i:i + 1000]])
 
 
 def cmd_firms_import(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,6 +24,7 @@ from api.identity import (
     known_banks,
     record,
     set_active,
+    set_bank,
     set_password,
 )
 from api.settings import Settings
@@ -33,7 +34,7 @@ from queries.identity import User, utc_iso
 from queries.store import NotFound, StoreError
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
-           "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_consent_grant", "cmd_consent_revoke",
+           "cmd_users_enable", "cmd_users_token", "cmd_users_password", "cmd_users_bank", "cmd_consent_grant", "cmd_consent_revoke",
            "cmd_consent_list", "cmd_audit_list", "add_parsers"]
 
 
@@ -50,18 +51,25 @@ def _public(u: User) -> dict[str, object]:
     """A user without token or password hash."""
     return {"name": u.name, "role": u.role, "bank": u.bank, "active": u.active, "created_at": u.created_at,
             "token_id": u.token_id or None, "token_issued_at": u.token_issued_at or None,
-            "has_password": bool(u.password_hash)}
+            "has_password": bool(u.password_hash), "has_token": bool(u.token_hash)}
 
 
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(True) if args.password_stdin else None
     if password is not None:
         check_password_length(password)  # before the user exists: a refused password adds no user
+    from api.bank_choice import choose_in
+
     with opened(settings) as store:
-        user = add_user(store, args.name, args.role, args.bank, cli_principal())
+        choice = choose_in(store, args.bank) if args.bank else None
+        if choice and choice.by_name:
+            print(f"note: {args.bank.strip()!r} is the name bank {choice.bank} is shown by: {choice.bank} is meant",
+                  file=sys.stderr)
+        user = add_user(store, args.name, args.role, choice.bank if choice else args.bank, cli_principal())
         if password is not None:
             set_password(store, args.name, password, cli_principal())
-        if user.bank and (note := _new_bank_note(user.bank, *known_banks(store), for_officer=True)):
+        if user.bank and (note := _new_bank_note(user.bank, *known_banks(store), for_officer=True,
+                                                 near=choice.near if choice and choice.new else ())):
             print(note, file=sys.stderr)
     if args.json:
         emit(_public(user))
@@ -144,7 +152,7 @@ def cmd_users_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for u in users:
         state = "active" if u.active else "disabled"
-        token = f"token {u.token_id} ({u.token_issued_at[:19]})" if u.token_id else "no token"
+        token = f"token {u.token_id} ({u.token_issued_at[:19]})" if u.token_id and u.token_hash else "no token"
         print(f"{u.name:<24} {u.role:<15} {u.bank or '-':<12} {state:<8} {token}"
               + ("; password set" if u.password_hash else ""))
     print(f"({len(users)} user{'' if len(users) == 1 else 's'})")
@@ -198,6 +206,27 @@ def _read_password(from_stdin: bool) -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def cmd_users_bank(args: argparse.Namespace, settings: Settings) -> int:
+    """Move a credit officer to another bank (typed wrong when added, or a move), audited."""
+    from api.bank_choice import choose_in
+
+    with opened(settings) as store:
+        choice = choose_in(store, args.bank)
+        if choice.by_name:
+            print(f"note: {args.bank.strip()!r} is the name bank {choice.bank} is shown by: {choice.bank} is meant",
+                  file=sys.stderr)
+        changed = set_bank(store, args.name, choice.bank, cli_principal())
+        if changed and (note := _new_bank_note(choice.bank, *known_banks(store), for_officer=True,
+                                               near=choice.near if choice.new else ())):
+            print(note, file=sys.stderr)
+    if args.json:
+        emit({"user": args.name, "bank": choice.bank, "changed": changed})
+    else:
+        print(f"{args.name} now works for {choice.bank}: from their next request they see the firms consenting "
+              "to it" if changed else f"{args.name} works for {choice.bank} already; nothing changed")
+    return 0
+
+
 def cmd_users_password(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(args.stdin)
     with opened(settings) as store:
@@ -209,7 +238,8 @@ def cmd_users_password(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_officer: bool) -> str | None:
+def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_officer: bool,
+                   near: tuple[str, ...] = ()) -> str | None:
     """A warning when ``bank`` is known nowhere yet: a bank is written as the
     firm master writes it (a code such as ``0179`` or a name), and a bank
     spelled two ways is two banks: an officer of one sees nothing consented
@@ -218,6 +248,9 @@ def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_of
     if bank in consented or (not for_officer and bank in officers):
         return None
     shown = ", ".join(sorted(consented | officers)[:10]) or "none yet"
+    if near:
+        return (f"note: bank {bank!r} is known nowhere yet; did you mean {' or '.join(near)}? "
+                "(a bank spelled two ways is two banks: `torihiki banks list` names every bank)")
     if for_officer:
         consenting = ", ".join(sorted(consented)[:10]) or "none yet"
         return (f"note: no firm consents to bank {bank!r} yet, so this officer sees no firm until one does; "
@@ -227,36 +260,50 @@ def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_of
 
 
 def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
+    from api.bank_choice import choose_in
+
     with opened(settings) as store:
-        if grant and (note := _new_bank_note(args.bank, *known_banks(store), for_officer=False)):
+        choice = choose_in(store, args.bank)
+        bank = choice.bank
+        if choice.by_name:
+            print(f"note: {args.bank.strip()!r} is the name bank {bank} is shown by: {bank} is meant",
+                  file=sys.stderr)
+        if grant and choice.new and (note := _new_bank_note(bank, *known_banks(store), for_officer=False,
+                                                              near=choice.near)):
             print(note, file=sys.stderr)
-        changed = change_consent(store, args.firm, args.bank, grant, cli_principal())
+        changed = change_consent(store, args.firm, bank, grant, cli_principal())
         banks = store.consents(args.firm).get(args.firm, ())
         rendered = None
         if changed and not args.no_render:  # the bank's answers stored at load time no longer serve: again now
             from api.precompute import render_for_banks
 
             try:
-                rendered = render_for_banks(store, settings, [args.bank], threads=None)
+                rendered = render_for_banks(store, settings, [bank], threads=None)
             except StoreError as e:  # the change is made: the answers are computed on request meanwhile
-                print(f"torihiki: warning: {args.bank.strip()}'s answers were not rendered again: {e}",
-                      file=sys.stderr)
-    verb = "granted" if grant else "revoked"
+                print(f"torihiki: warning: {bank}'s answers were not rendered again: {e}", file=sys.stderr)
     if args.json:
-        emit({"firm_id": args.firm, "bank": args.bank.strip(), "action": "grant" if grant else "revoke",
-              "changed": changed, "banks": list(banks),
+        emit({"firm_id": args.firm, "bank": bank, "action": "grant" if grant else "revoke",
+              "changed": changed, "banks": list(banks), "by_name": choice.by_name,
               "officer_answers_rendered": rendered["officer_egos"] if rendered else 0,
               "officer_two_hop_answers_rendered": rendered["officer_egos_two_hop"] if rendered else 0})
     else:
-        print(f"{args.firm}: consent for {args.bank.strip()} {verb}" if changed
-              else f"{args.firm}: consent for {args.bank.strip()} was already {verb}; nothing changed")
+        if changed:
+            print(f"{args.firm}: consent for {bank} {'granted' if grant else 'revoked'}")
+        elif grant:
+            print(f"{args.firm}: consent for {bank} was granted already; nothing changed")
+        else:
+            print(f"{args.firm}: had not consented to {bank}; nothing changed")
         print(f"  consents now to: {', '.join(banks) or 'no bank'}")
         if rendered and rendered["officer_egos"]:
-            two = (f" (and {rendered['officer_egos_two_hop']} two-hop networks)"
+            two = (f" (and {_networks(rendered['officer_egos_two_hop'])} of two hops)"
                    if rendered["officer_egos_two_hop"] else "")
-            print(f"  {rendered['officer_egos']} networks of its consenting clients rendered again for "
-                  f"{args.bank.strip()}'s credit officers{two} in {rendered['seconds']} s")
+            print(f"  {_networks(rendered['officer_egos'])} of its consenting clients rendered again for "
+                  f"{bank}'s credit officers{two} in {rendered['seconds']} s")
     return 0
+
+
+def _networks(n: int) -> str:
+    return f"{n} network" + ("" if n == 1 else "s")
 
 
 def cmd_consent_grant(args: argparse.Namespace, settings: Settings) -> int:
@@ -289,16 +336,22 @@ def cmd_consent_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_banks_name(args: argparse.Namespace, settings: Settings) -> int:
     """Name a bank (or, with ``--clear``, show it by its id again), audited."""
+    from api.bank_choice import name_taken_by
     from api.bank_names import forget
+    from api.identity import check_bank
     from queries.banks import bank_name_problem
 
     bank = args.bank.strip()
     name = None if args.clear else " ".join((args.name or "").split())
     if not bank:
         raise InputError("give the bank's id, as the firm master's consented_banks writes it")
+    check_bank(bank)
     if name is not None and (problem := bank_name_problem(name)) is not None:
         raise InputError(problem)
     with opened(settings) as store:
+        if name is not None and (other := name_taken_by(bank, name, store.bank_names())) is not None:
+            raise InputError(f"{other} is shown as {name} already: two banks of one name would look the same "
+                             "to credit officers and in the credit memo")
         changed = store.set_bank_name(bank, name)
         forget(store)
         record(store, cli_principal(), "bank.name", None, "ok" if changed else "unchanged",
@@ -348,7 +401,7 @@ def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``users``, ``consent``, ``banks`` and ``audit`` commands."""
-    s = sub.add_parser("users", help="users of the API and web UI: add, import, list, disable, enable, token, password")
+    s = sub.add_parser("users", help="users of the API and web UI: add, import, list, disable, enable, token, password, bank")
     us = s.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     u = us.add_parser("add", help="add a user (active, without token or password)")
     u.add_argument("name", help="user name: letters, digits, _ . @ -")
@@ -387,6 +440,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     u.add_argument("--stdin", action="store_true", help="read the password from stdin even on a terminal")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_password)
+    u = us.add_parser("bank", help="move a credit officer to another bank (typed wrong when added, or a move)")
+    u.add_argument("name", help="user name of a credit officer")
+    u.add_argument("bank", help="the bank's id as the firm master writes it, or the name it is shown by")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=cmd_users_bank)
 
     s = sub.add_parser("consent", help="which banks a firm shares its data with: grant, revoke, list")
     cs = s.add_subparsers(dest="consent_command", required=True, metavar="ACTION")

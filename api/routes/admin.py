@@ -96,6 +96,11 @@ class ConsentChange(BaseModel):
     action: str
     changed: bool = Field(description="false when the bank was granted already (grant) or not (revoke)")
     banks: list[str]
+    by_name: bool = Field(False, description="the bank was given by the name it is shown by: `bank` is its id")
+    new_bank: bool = Field(False, description="a grant to a bank no other firm consents to, no credit officer "
+                                              "works for and without a name: check its spelling")
+    near: list[str] = Field(default_factory=list,
+                            description="for a new bank: known banks whose id or name is close (a typo?)")
 
 
 class AuditOut(BaseModel):
@@ -143,11 +148,17 @@ def consent_change(request: Request, who: Principal, firm_id: str, bank: str, gr
 
 
 def _change(request: Request, who: Principal, firm_id: str, bank: str, grant: bool) -> ConsentChange:
+    """A grant or revocation of the API: a bank given by its name is its id
+    (:func:`api.bank_choice.choose_in`), never a second bank of that name."""
+    from api.bank_choice import choose_in
+
     store = _store(request)
-    changed = consent_change(request, who, firm_id, bank, grant)
+    choice = choose_in(store, bank)
+    changed = consent_change(request, who, firm_id, choice.bank, grant)
     banks = store.consents(firm_id).get(firm_id, ())
-    return ConsentChange(firm_id=firm_id, bank=bank.strip(), action="grant" if grant else "revoke",
-                         changed=changed, banks=list(banks))
+    return ConsentChange(firm_id=firm_id, bank=choice.bank, action="grant" if grant else "revoke",
+                         changed=changed, banks=list(banks), by_name=choice.by_name,
+                         new_bank=grant and choice.new and changed, near=list(choice.near) if grant else [])
 
 
 @router.post("/consent/{firm_id}/{bank}", responses=error_responses(404))

@@ -36,11 +36,13 @@ from api.deps import SettingsDep
 from api.identity import (
     add_user,
     banks_of,
+    check_bank,
     check_password,
     check_password_length,
     issue_token,
     known_banks,
     set_active,
+    set_bank,
     set_password,
     user_refusal,
 )
@@ -171,7 +173,7 @@ def _users_page(request: Request, status: int = 200, shown: dict[str, str] | Non
     consented, officers = known_banks(store)
     return render(request, "admin_users.html", status_code=status, users=store.list_users(), roles=ROLES,
                   once=_once(request),
-                  banks=sorted(consented | officers), shown=shown, error=error,
+                  banks=sorted(consented | officers | set(store.bank_names())), shown=shown, error=error,
                   form=form or {"name": "", "role": "", "bank": ""},
                   flash=request.session.pop("admin_flash", None))
 
@@ -202,8 +204,12 @@ def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", ro
     """Add a user (``user.add``, then ``user.password``) with the password
     typed, or one made here and shown once when the field is left empty;
     a refused form adds no user."""
+    from api.bank_choice import choose_in
+
     store = _store(request)
     name, bank = name.strip(), bank.strip()
+    choice = choose_in(store, bank) if bank else None
+    bank = choice.bank if choice else bank  # a bank typed by its name is its id, never a second bank
     form = {"name": name, "role": role, "bank": bank}
     if not _spend(request, once):  # sent again (a reload of the page that showed the password)
         return _users_page(request, 409, error="sent_twice")
@@ -218,10 +224,11 @@ def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", ro
         return _users_page(request, 400, form=form, error="exists")
     set_password(store, user.name, password, principal)
     new_bank = user.bank if user.bank and user.bank not in consented else ""
+    near = ", ".join(choice.near) if new_bank and choice and choice.new else ""
     if made:
         return _users_page(request, shown={"kind": "added", "user": user.name, "password": password,
-                                           "new_bank": new_bank})
-    _flash(request, "added", user=user.name, new_bank=new_bank)
+                                           "new_bank": new_bank, "near": near})
+    _flash(request, "added", user=user.name, new_bank=new_bank, near=near)
     return RedirectResponse("/ui/admin/users", status_code=303)
 
 
@@ -251,6 +258,29 @@ def users_enable(request: Request, principal: FormPrincipal, name: str) -> Respo
         _flash(request, "unknown", user=name)
     else:
         _flash(request, "enabled", user=name, bare="1" if not user.password_hash and not user.token_hash else "")
+    return RedirectResponse("/ui/admin/users", status_code=303)
+
+
+@router.post("/ui/admin/users/{name}/bank", dependencies=[ADMINS])
+def users_bank(request: Request, principal: FormPrincipal, name: str, bank: Field64 = "") -> Response:
+    """Move a credit officer to another bank (``user.bank``): a bank typed
+    wrong when they were added, or a move. A bank typed by its name is its
+    id; a bank known nowhere is said, with the known banks close to it."""
+    from api.bank_choice import choose_in
+
+    store = _store(request)
+    choice = choose_in(store, bank)
+    consented, _officers = known_banks(store)
+    try:
+        changed = set_bank(store, name, choice.bank, principal)
+    except NotFound:
+        _flash(request, "unknown", user=name)
+    except InputError:
+        _flash(request, "bad_bank", user=name, bank=choice.bank)
+    else:
+        _flash(request, "bank_moved" if changed else "bank_same", user=name, bank=choice.bank,
+               new_bank=choice.bank if changed and choice.bank not in consented else "",
+               near=", ".join(choice.near) if changed and choice.new else "")
     return RedirectResponse("/ui/admin/users", status_code=303)
 
 
@@ -307,6 +337,7 @@ def consent_page(request: Request, principal: PagePrincipal,
     store = _store(request)
     bank, firm = bank.strip(), firm.strip()
     every, users = store.consents(), store.list_users()  # read once: the banks known, the officers, the rows
+    named = store.bank_names()
     consented, officers = banks_of(every, users)
     one = store.get_firms({firm}).get(firm) if firm else None
     matches: list[Firm] = []
@@ -331,13 +362,15 @@ def consent_page(request: Request, principal: PagePrincipal,
         if u.bank and u.active:
             officer_count[u.bank] = officer_count.get(u.bank, 0) + 1
     by_bank = {b: sum(1 for banks in current.values() if b in banks) for b in sorted(consented)} if not firm else {}
+    if bank and not firm and bank not in by_bank:
+        by_bank[bank] = 0  # the bank asked for (a link, a bank no firm consents to yet) is the one selected
     audit(request, "consent.list", firm if one is not None else None,
           detail=f"bank={bank or '*'} {len(shown)} firms" + (f", {len(matches)} found by name" if matches else ""))
     return render(request, "admin_consent.html", bank=bank, firm=firm, one=one, rows=[
         {"id": f, "name": firms[f].name if f in firms else "", "is_client": bool(f in firms and firms[f].is_client),
          "banks": current.get(f, ())} for f in shown],
         total=len(ids), page=page, pages=pages, history=list(reversed(history)), by_bank=by_bank,
-        banks=sorted(consented | officers), officers=officer_count, named=store.bank_names(),
+        banks=sorted(consented | officers | set(named)), officers=officer_count, named=named,
         unknown_firm=bool(firm) and one is None and not matches,
         matches=matches[:CONSENT_MATCHES], more_matches=len(matches) > CONSENT_MATCHES,
         flash=request.session.pop("admin_flash", None))
@@ -352,18 +385,37 @@ def _consent_back(back: str, firm: str) -> str:
 @router.post("/ui/admin/consent", dependencies=[ADMINS])
 def consent_post(request: Request, principal: FormPrincipal, firm: Field64 = "", bank: Field64 = "",
                  action: Annotated[str, Form(max_length=8)] = "grant",
-                 back: Annotated[str, Form(max_length=500)] = "") -> Response:
+                 back: Annotated[str, Form(max_length=500)] = "",
+                 confirm: Annotated[str, Form(max_length=1)] = "") -> Response:
     """Grant or revoke (``action``) ``firm``'s consent to share with
     ``bank`` (audited ``consent.grant`` / ``consent.revoke``); the bank's
-    officers see the change from their next request."""
+    officers see the change from their next request.
+
+    A bank typed by the name it is shown by is that bank's id; a grant to a
+    bank known nowhere yet (a typo makes a bank of its own, whose officers
+    are nobody) is recorded only when the page has asked and the admin
+    confirmed (``confirm=1``), with the known banks it is close to offered
+    instead."""
+    from api.bank_choice import choose_in
+
     firm, bank = firm.strip(), bank.strip()
     if action not in ("grant", "revoke"):  # a form of this page sends one of the two
         _flash(request, "bad_action", firm=firm, bank=bank)
         return RedirectResponse(_consent_back(back, firm), status_code=303)
     grant = action == "grant"
     store = _store(request)
-    consented, officers = known_banks(store)
-    new_bank = grant and bank not in consented | officers
+    choice = choose_in(store, bank)
+    typed, bank = bank, choice.bank
+    new_bank = grant and choice.new
+    if new_bank and confirm != "1":
+        try:
+            check_bank(bank)
+        except InputError:
+            _flash(request, "bad_bank", firm=firm, bank=bank)
+        else:
+            request.session["admin_flash"] = {"kind": "confirm_new_bank", "firm": firm, "bank": bank,
+                                              "near": list(choice.near), "back": back}
+        return RedirectResponse(_consent_back(back, firm), status_code=303)
     try:
         changed = consent_change(request, principal, firm, bank, grant)
     except NotFound:
@@ -375,7 +427,7 @@ def consent_post(request: Request, principal: FormPrincipal, firm: Field64 = "",
     found = store.get_firms({firm}).get(firm)
     kind = ("granted" if grant else "revoked") if changed else ("already_granted" if grant else "not_granted")
     _flash(request, kind, firm=firm, bank=bank, name=(found.name or "") if found else "",
-           new_bank=bank if new_bank and changed else "",
+           new_bank=bank if new_bank and changed else "", typed=typed if choice.by_name else "",
            not_client="1" if grant and changed and found is not None and not found.is_client else "")
     return RedirectResponse(_consent_back(back, firm), status_code=303)
 
@@ -386,18 +438,27 @@ def bank_name_post(request: Request, principal: FormPrincipal, bank: Field64 = "
                    back: Annotated[str, Form(max_length=500)] = "") -> Response:
     """Name ``bank`` ``name`` as pages and the credit memo show it (an empty
     name: shown by its id again), audited ``bank.name``."""
+    from api.bank_choice import name_taken_by
     from api.bank_names import forget
     from queries.banks import bank_name_problem
 
     bank, name = bank.strip(), " ".join(name.split())
     store = _store(request)
-    consented, officers = known_banks(store)
+    names = store.bank_names()
     target = safe_next(back, "/ui/admin/consent")
-    if bank not in consented | officers | set(store.bank_names()):
+    try:
+        check_bank(bank)  # a bank nothing uses yet may be named first: the partner bank set up before its consents
+    except InputError:
+        _flash(request, "bad_bank", bank=bank)
+        return RedirectResponse(target, status_code=303)
+    if not name and bank not in names:
         _flash(request, "bank_unknown", bank=bank)
         return RedirectResponse(target, status_code=303)
     if name and (problem := bank_name_problem(name)) is not None:
         _flash(request, "bank_bad_name", bank=bank, problem=problem)
+        return RedirectResponse(target, status_code=303)
+    if name and (other := name_taken_by(bank, name, names)) is not None:
+        _flash(request, "bank_name_taken", bank=bank, name=name, other=other)
         return RedirectResponse(target, status_code=303)
     changed = store.set_bank_name(bank, name or None)
     forget(store)

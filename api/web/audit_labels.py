@@ -19,6 +19,7 @@ ACTIONS: dict[str, str] = {
     "user.disable": "User disabled",
     "user.enable": "User enabled",
     "user.password": "Password set",
+    "user.bank": "Credit officer's bank changed",
     "user.token": "API token issued",
     "consent.grant": "Consent granted",
     "consent.revoke": "Consent revoked",

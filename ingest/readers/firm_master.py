@@ -18,6 +18,7 @@ is_client           顧客, クライアント, 顧問先       no        1/0, t
                                                                a known one keeps its flag
 consented_banks     同意銀行, データ提供同意銀行     no        banks the firm consented to share
                                                                its data with, separated by ``;``
+                                                               (``,`` and ``、`` also separate)
 ==================  ===============================  ========  ===================================
 
 Consent is what lets a bank's credit officer see a firm; a row whose
@@ -27,6 +28,7 @@ consent cell cannot be read is rejected, never loaded as "no consent" or
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -119,10 +121,16 @@ def _cell(cells: list[str], cols: dict[str, int], field: str) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
 
+_BANK_SEPARATORS = re.compile(r"[;,、]")
+
+
 def _banks(text: str) -> tuple[str, ...]:
-    s = unicodedata.normalize("NFKC", text)  # full-width ； becomes ;
+    """The banks of a consent cell, in order, each once: separated by ``;``
+    (a comma or 、 too: a spreadsheet user's list, and no bank id holds one,
+    :func:`api.identity.check_bank`)."""
+    s = unicodedata.normalize("NFKC", text)  # full-width ；and ，become ; and ,
     seen: dict[str, None] = {}
-    for part in s.split(";"):
+    for part in _BANK_SEPARATORS.split(s):
         bank = " ".join(part.split())
         if bank:
             seen.setdefault(bank, None)

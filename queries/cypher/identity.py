@@ -75,6 +75,7 @@ RETURN u.name AS name
 SET_PASSWORD: Final[LiteralString] = (
     "MATCH (u:User {name: $name}) SET u.password_hash = $password_hash RETURN u.name AS name"
 )
+SET_BANK: Final[LiteralString] = "MATCH (u:User {name: $name}) SET u.bank = $bank RETURN u.name AS name"
 
 CONSENT_OF_FIRMS: Final[LiteralString] = (
     "MATCH (f:Firm) WHERE f.id IN $ids RETURN f.id AS id, f.consented_banks AS banks"

@@ -64,6 +64,7 @@ USER_BY_TOKEN: Final = f"SELECT {USER_COLUMNS} FROM users WHERE token_id = ? AND
 SET_ACTIVE: Final = "UPDATE users SET active = ? WHERE name = ?"
 SET_TOKEN: Final = "UPDATE users SET token_id = ?, token_hash = ?, token_issued_at = ? WHERE name = ?"
 SET_PASSWORD: Final = "UPDATE users SET password_hash = ? WHERE name = ?"
+SET_BANK: Final = "UPDATE users SET bank = ? WHERE name = ?"
 
 CONSENT_OF_FIRMS: Final = "SELECT id, consented_banks FROM firms WHERE id IN (SELECT value FROM json_each(?))"
 SET_CONSENT: Final = "UPDATE firms SET consented_banks = ? WHERE id = ?"

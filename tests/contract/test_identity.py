@@ -17,6 +17,7 @@ from api.identity import (
     check_token,
     issue_token,
     set_active,
+    set_bank,
     set_password,
 )
 from domain.errors import InputError
@@ -48,6 +49,37 @@ def test_users_and_tokens(store: Store) -> None:
     assert store.set_user_active("ann", True) and not store.set_user_active("nobody", True)
     assert store.set_user_password("bob", "$argon2id$…") and not store.set_user_password("nobody", "x")
     assert store.get_user("bob").password_hash == "$argon2id$…"  # type: ignore[union-attr]
+    assert store.set_user_bank("bob", "B2") and not store.set_user_bank("nobody", "B2")
+    assert store.get_user("bob").bank == "B2"  # type: ignore[union-attr]
+
+
+def test_a_credit_officer_moves_to_another_bank(store: Store) -> None:
+    """A bank typed wrong when the officer was added is put right, audited;
+    they see the other bank's consenting firms from their next request."""
+    store.upsert_firms([Firm("A", consented_banks=("B1",)), Firm("B", consented_banks=("B2",))])
+    add_user(store, "co", "credit_officer", "B1x", SYSTEM)
+    add_user(store, "an", "analyst", None, SYSTEM)
+    token = issue_token(store, "co", SYSTEM).token
+    assert set_bank(store, "co", " B1 ", SYSTEM)
+    assert not set_bank(store, "co", "B1", SYSTEM)  # its bank already
+    user, why = check_token(store, token)
+    assert why == "" and user is not None and user.bank == "B1"  # the token keeps working, for the new bank
+    with pytest.raises(InputError, match="only a credit officer"):
+        set_bank(store, "an", "B1", SYSTEM)
+    with pytest.raises(InputError, match="bank"):
+        set_bank(store, "co", "B1,B2", SYSTEM)  # a list is no bank
+    with pytest.raises(NotFound):
+        set_bank(store, "nobody", "B1", SYSTEM)
+    entries, _ = store.audit_log(action="user.bank")
+    assert [e.detail for e in entries] == ["co: bank B1x → B1"]
+
+
+def test_a_user_signs_in_whatever_the_case_of_their_name(store: Store) -> None:
+    add_user(store, "tanaka.k", "analyst", None, SYSTEM)
+    set_password(store, "tanaka.k", "correct horse battery staple", SYSTEM)
+    user, why = check_password(store, "Tanaka.K", "correct horse battery staple")
+    assert why == "" and user is not None and user.name == "tanaka.k"
+    assert check_password(store, "TANAKA.K", "wrong horse battery staple")[1] == "wrong password"
 
 
 def test_token_checks(store: Store) -> None:
@@ -223,6 +255,20 @@ def test_firm_master_records_consent(store: Store, tmp_path: Path) -> None:
     assert store.get_firm("B").consented_banks == ("B3",)  # type: ignore[union-attr]
     assert store.consent_history(["A"])[-1] == ConsentEvent(
         "A", "B1", REVOKE, FIRM_MASTER, store.consent_history(["A"])[-1].at)
+
+
+def test_a_firm_master_lists_banks_with_commas_too(store: Store, tmp_path: Path) -> None:
+    """A consent cell typed as a list with commas (a spreadsheet user's) is
+    two banks, never one bank named "B1,B2"; each change is in the summary."""
+    master = tmp_path / "firms.csv"
+    master.write_text('firm_id,name,is_client,consented_banks\nA,株式会社A,1,"B1,B2"\nC,株式会社C,1,B1、B3\n',
+                      encoding="utf-8")
+    summary = import_firms(store, master, tmp_path / "rejects")
+    assert store.get_firm("A").consented_banks == ("B1", "B2")  # type: ignore[union-attr]
+    assert store.get_firm("C").consented_banks == ("B1", "B3")  # type: ignore[union-attr]
+    assert summary.firms_added == 2 and summary.consent_changes == 4
+    assert sorted((c["firm_id"], c["bank"], c["action"]) for c in summary.consents) == [
+        ("A", "B1", GRANT), ("A", "B2", GRANT), ("C", "B1", GRANT), ("C", "B3", GRANT)]
 
 
 def test_master_consent_rules() -> None:

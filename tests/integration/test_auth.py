@@ -133,7 +133,8 @@ def test_consent_through_the_api(client: TestClient, store: Store, tokens: Heade
     admin = tokens["admin"]
     r = client.post("/admin/consent/F1/B1", headers=admin)
     assert r.status_code == 200 and r.json() == {
-        "firm_id": "F1", "bank": "B1", "action": "grant", "changed": True, "banks": ["B1"]}
+        "firm_id": "F1", "bank": "B1", "action": "grant", "changed": True, "banks": ["B1"],
+        "by_name": False, "new_bank": False, "near": []}
     assert client.post("/admin/consent/F1/B1", headers=admin).json()["changed"] is False
     assert client.post("/admin/consent/F2/B2", headers=admin).status_code == 200
     assert store.get_firm("F1").consented_banks == ("B1",)  # type: ignore[union-attr]
@@ -147,6 +148,12 @@ def test_consent_through_the_api(client: TestClient, store: Store, tokens: Heade
     assert client.get("/admin/consent", params={"firm": "NOPE"}, headers=admin).status_code == 404
     assert client.post("/admin/consent/NOPE/B1", headers=admin).status_code == 404
     assert client.post("/admin/consent/F1/B1%3BB2", headers=admin).status_code == 422  # no ';' in a bank
+    # a bank given by the name it is shown by is that bank; one known nowhere is said, with those close to it
+    store.set_bank_name("B1", "山陰合同銀行")
+    by_name = client.post("/admin/consent/F2/山陰合同銀行", headers=admin).json()
+    assert (by_name["bank"], by_name["by_name"], by_name["new_bank"]) == ("B1", True, False)
+    typo = client.post("/admin/consent/F2/B1x", headers=admin).json()
+    assert typo["changed"] and typo["new_bank"] and typo["near"] == ["B1"]
 
 
 def test_audit_log_through_the_api(client: TestClient, store: Store, tokens: Headers) -> None:

@@ -116,20 +116,23 @@ def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, "consent", "grant", "F1", "B1")
     assert code == 0 and "consent for B1 granted" in out and "B1" in out
     # B1's stored answers no longer serve: its consenting client's network is rendered again for it
-    assert "1 networks of its consenting clients rendered again for B1's credit officers" in out
+    assert "1 network of its consenting clients rendered again for B1's credit officers" in out
     key = ego_key("F1", 1, None, None, Settings().max_ego_nodes)  # type: ignore[call-arg]
     assert cli.get_analytics(stored_key(f"bank:B1|{key}")) is not None
     # its two-hop network too where a refresh renders two-hop networks (Neo4j's default)
     two_hop = ego_key("F1", 2, None, None, Settings().max_ego_nodes)  # type: ignore[call-arg]
     assert (cli.get_analytics(stored_key(f"bank:B1|{two_hop}")) is not None) == (cli.backend == "neo4j")
-    assert ("(and 1 two-hop networks)" in out) == (cli.backend == "neo4j")
+    assert ("(and 1 network of two hops)" in out) == (cli.backend == "neo4j")
     code, out, err = run(capsys, "consent", "grant", "F1", "B1")
-    assert code == 0 and "already granted" in out and "is new" not in err
+    assert code == 0 and "granted already; nothing changed" in out and "is new" not in err
     code, _, err = run(capsys, "consent", "grant", "F2", "B2")  # a bank nobody knows yet: spelled right?
     assert code == 0 and "bank 'B2' is new: no other firm consents to it" in err and "banks known: B1" in err
     code, out, _ = run(capsys, "consent", "revoke", "F1", "B1", "--json")
     assert json.loads(out) == {"firm_id": "F1", "bank": "B1", "action": "revoke", "changed": True,
-                               "banks": [], "officer_answers_rendered": 0, "officer_two_hop_answers_rendered": 0}
+                               "banks": [], "by_name": False, "officer_answers_rendered": 0,
+                               "officer_two_hop_answers_rendered": 0}
+    code, out, _ = run(capsys, "consent", "revoke", "F1", "B1")
+    assert code == 0 and "F1: had not consented to B1; nothing changed" in out
     assert cli.get_firm("F1").consented_banks == ()  # type: ignore[union-attr]
     code, out, _ = run(capsys, "consent", "list", "--json")
     assert json.loads(out)["data"] == [{"firm_id": "F2", "banks": ["B2"]}]
@@ -142,7 +145,8 @@ def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, "audit", "list", "--firm", "F1", "--json")
     body = json.loads(out)
     actions = [e["action"] for e in body["data"]]
-    assert code == 0 and actions[:3] == ["consent.list", "consent.revoke", "consent.grant"]
+    assert code == 0 and actions[:4] == ["consent.list", "consent.revoke", "consent.revoke", "consent.grant"]
+    assert [e["outcome"] for e in body["data"][1:3]] == ["unchanged", "ok"]
     assert all(e["user"].startswith("system:") and e["role"] == "admin" for e in body["data"])
     code, out, _ = run(capsys, "audit", "list", "--action", "consent.grant", "--limit", "1")
     assert code == 0 and out.count("consent.grant") == 1 and "(1 of 4, newest first)" in out
@@ -164,6 +168,41 @@ def test_loads_are_audited(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     # The firm master's consent is the current state, with its history.
     assert cli.get_firm("F0001").consented_banks == ("bank:sanin", "bank:tottori-chuo")  # type: ignore[union-attr]
     assert {e.who for e in cli.consent_history()} == {"firm master import"}
+    # and each of its changes is in the audit log under its firm, by whoever ran the import
+    granted, _ = cli.audit_log(firm_id="F0001", action="consent.grant")
+    assert {e.detail for e in granted} == {"bank bank:sanin (firm master import firms.csv)",
+                                           "bank bank:tottori-chuo (firm master import firms.csv)"}
+    assert all(e.user.startswith("system:") for e in granted)
+
+
+def test_banks_are_meant_by_their_names_and_typos_are_asked_about(
+        cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bank typed by the name it is shown by is that bank; a bank known
+    nowhere is said, with the banks close to it; a bank's name is one bank's."""
+    cli.upsert_firms([Firm("F1", "株式会社一", is_client=True), Firm("F2", "株式会社二", is_client=True)])
+    assert run(capsys, "banks", "name", "bank:tottori-mirai", "鳥取みらい銀行")[0] == 0  # named before any use
+    code, out, err = run(capsys, "consent", "grant", "F1", "鳥取みらい銀行", "--no-render")
+    assert code == 0 and "consent for bank:tottori-mirai granted" in out
+    assert "'鳥取みらい銀行' is the name bank bank:tottori-mirai is shown by" in err and "is new" not in err
+    assert cli.consents("F1") == {"F1": ("bank:tottori-mirai",)}
+    code, out, err = run(capsys, "consent", "grant", "F2", "bank:tottori-miria", "--no-render")
+    assert code == 0 and "did you mean bank:tottori-mirai?" in err
+    code, _, err = run(capsys, "banks", "name", "bank:tottori-miria", "鳥取みらい銀行")
+    assert code == 2 and "bank:tottori-mirai is shown as 鳥取みらい銀行 already" in err
+    assert run(capsys, "consent", "revoke", "F2", "bank:tottori-miria", "--no-render")[0] == 0
+
+    code, _, err = run(capsys, "users", "add", "ito", "--role", "credit_officer", "--bank", "bank:tottori-mira")
+    assert code == 0 and "did you mean bank:tottori-mirai?" in err
+    code, out, err = run(capsys, "users", "bank", "ito", "鳥取みらい銀行")
+    assert code == 0 and "ito now works for bank:tottori-mirai" in out
+    assert cli.get_user("ito").bank == "bank:tottori-mirai"  # type: ignore[union-attr]
+    code, out, _ = run(capsys, "users", "bank", "ito", "bank:tottori-mirai")
+    assert code == 0 and "already; nothing changed" in out
+    assert run(capsys, "users", "add", "sato", "--role", "analyst")[0] == 0
+    code, _, err = run(capsys, "users", "bank", "sato", "bank:tottori-mirai")
+    assert code == 2 and "only a credit officer has a bank" in err
+    code, _, err = run(capsys, "users", "add", "kato", "--role", "credit_officer", "--bank", "鳥取みらい銀行")
+    assert code == 0 and cli.get_user("kato").bank == "bank:tottori-mirai"  # type: ignore[union-attr]
 
 
 def test_token_for_a_user_created_on_first_use(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:

@@ -154,6 +154,35 @@ def test_disable_enable_password_and_token(app: TestClient, store: Store) -> Non
     assert {"user.disable", "user.enable", "user.password", "user.token"} <= set(actions)
 
 
+def test_a_credit_officers_bank_typed_wrong_is_put_right(app: TestClient, store: Store) -> None:
+    """An officer added with a bank typed wrong sees nothing; the users page
+    says so with the bank meant, and moves them to it (by its name, too)."""
+    store.set_bank_name("B1", "山陰合同銀行")
+    _login(app, "admin")
+    r = _post(app, "/ui/admin/users", "/ui/admin/users", name="ito", role="credit_officer", bank="B1x",
+              password="a long enough password")
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    page = app.get("/ui/admin/users").text
+    assert "もしかして B1 ですか？" in page and "card flash warn" in page
+    officer = TestClient(app.app)
+    assert _login(officer, "ito", "a long enough password") == 303
+    assert officer.get("/ui/firms/C2").status_code == 404  # B1x: no firm consents to it
+    _post(app, "/ui/admin/users/ito/bank", "/ui/admin/users", bank="山陰合同銀行")
+    assert "ito の銀行を 山陰合同銀行 に変更しました" in app.get("/ui/admin/users").text
+    assert store.get_user("ito").bank == "B1"  # type: ignore[union-attr]
+    assert officer.get("/ui/firms/C2").status_code == 200  # C2 consents to B1: from the officer's next page
+    users = app.get("/ui/admin/users").text
+    assert '<span title="B1">山陰合同銀行</span> <span class="mono muted">B1</span>' in users  # its name, and its id
+    _post(app, "/ui/admin/users/analyst/bank", "/ui/admin/users", bank="B1")
+    assert "銀行を持てるのは融資担当者だけです" in app.get("/ui/admin/users").text
+    # a disabled user's token is gone, and the page says so
+    _post(app, "/ui/admin/users/researcher/disable", "/ui/admin/users")
+    row = app.get("/ui/admin/users").text.split('data-user="researcher"')[1].split("</tr>")[0]
+    assert " に発行" not in row and "APIトークンを発行" in row
+    entries, _ = store.audit_log(action="user.bank")
+    assert [e.detail for e in entries] == ["ito: bank B1x → B1"]
+
+
 def test_a_reload_does_not_issue_a_secret_again(app: TestClient, store: Store) -> None:
     """The page that shows a made password or token answers the form; a
     reload sends the form again — it must not replace what was just shown."""
@@ -234,8 +263,15 @@ def test_consent_granted_and_revoked_from_the_page(app: TestClient, store: Store
     assert "C1 は B9 への共有に同意していませんでした。変更はありません。" in app.get("/ui/admin/consent?firm=C1").text
     _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="NOPE", bank="B1", action="grant")
     assert "企業 NOPE は登録されていません。" in app.get("/ui/admin/consent").text
-    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="grant")
+    # a bank known nowhere is not recorded until confirmed, with the banks close to it offered
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="B1x", action="grant")
+    asked = app.get("/ui/admin/consent?firm=C1").text
+    assert "まだ記録していません：B1x はどこにも登場しない銀行です" in asked and store.consents("C1")["C1"] == ()
+    assert "もしかして" in asked and 'name="bank" value="B1"' in asked and 'name="confirm" value="1"' in asked
+    assert "B1x を新しい銀行として記録" in asked
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="grant", confirm="1")
     assert "b1 は新しい銀行です" in app.get("/ui/admin/consent?firm=C1").text
+    assert store.consents("C1")["C1"] == ("b1",)
     # an outside address as the way back is not followed
     r = _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="revoke",
               back="//evil.example/")
@@ -256,8 +292,23 @@ def test_an_admin_names_a_bank_and_its_officers_and_memo_show_the_name(app: Test
     assert r.headers["location"] == "/ui/admin/consent"  # type: ignore[attr-defined]
     assert store.bank_names() == {"B1": "山陰 合同銀行"}
     assert "B1 は、すべての画面と融資審査用メモで「山陰 合同銀行」と表示されます。" in app.get("/ui/admin/consent").text
-    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B7", name="架空銀行")
-    assert "名称は設定していません" in app.get("/ui/admin/consent").text and "B7" not in store.bank_names()
+    # two banks of one name would look the same: refused
+    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B2", name="山陰合同銀行")
+    assert "B1 がすでに「山陰合同銀行」と表示されています" in app.get("/ui/admin/consent").text
+    assert "B2" not in store.bank_names()
+    # a partner bank is named before any firm consents to it: then typing its name finds it
+    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="bank:tottori-mirai", name="鳥取みらい銀行")
+    assert store.bank_names()["bank:tottori-mirai"] == "鳥取みらい銀行"
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank=" 鳥取みらい銀行 ", action="grant")
+    granted = app.get("/ui/admin/consent?firm=C1").text
+    assert "「鳥取みらい銀行」は bank:tottori-mirai の表示名のため" in granted and "新しい銀行" not in granted
+    assert store.consents("C1")["C1"] == ("bank:tottori-mirai",)  # not a second bank called 鳥取みらい銀行
+    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B7", name="")
+    assert "B7 には表示名がありません" in app.get("/ui/admin/consent").text
+    _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B7,B8", name="架空銀行")
+    assert "区切り" in app.get("/ui/admin/consent").text and "B7,B8" not in store.bank_names()
+    filtered = app.get("/ui/admin/consent?bank=B9").text  # a bank no firm consents to is the one selected
+    assert '<option value="B9" selected>' in filtered
     _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B1", name="山陰\u202e銀行")
     assert "制御文字" in app.get("/ui/admin/consent").text and store.bank_names()["B1"] == "山陰 合同銀行"
     officer = TestClient(app.app)
@@ -269,9 +320,9 @@ def test_an_admin_names_a_bank_and_its_officers_and_memo_show_the_name(app: Test
     assert "山陰 合同銀行" in memo and "officer_b1 (山陰 合同銀行)" in memo
     # taken away: the id again
     _post(app, "/ui/admin/banks", "/ui/admin/consent", bank="B1", name="")
-    assert store.bank_names() == {}
+    assert "B1" not in store.bank_names()
     actions = [(e.action, e.outcome) for e in store.audit_log("admin", None, None, "bank.name", 50, 0)[0]]
-    assert actions.count(("bank.name", "ok")) == 2
+    assert actions.count(("bank.name", "ok")) == 3  # B1 named, bank:tottori-mirai named, B1 unnamed
 
 
 def test_the_consent_page_finds_a_firm_by_its_name(app: TestClient, store: Store) -> None:
