@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from api.cache import StoredTableCache, app_state_once
+from api.region_month import region_month
 from domain.errors import InputError
 from domain.parameters import PARAMETERS
 from graph.distress import distress_reasons
@@ -80,6 +81,15 @@ def unassessed_to_missing(metrics: pd.DataFrame, edges: pd.DataFrame, clients: I
     return out
 
 
+def _as_of(store: ReadStore, network: TradeNetwork) -> str | None:
+    """The month distress is judged at, over the whole data: the region's
+    month (:func:`api.region_month.region_month`), not later than the
+    network's last month; the network's last month without one."""
+    region = region_month(store)
+    end = network.end
+    return region if region is not None and (end is None or region < end) else end
+
+
 @dataclass
 class Snapshot:
     """Everything whole-network analytics needs, read and computed once.
@@ -114,7 +124,9 @@ class Snapshot:
         # A partner under a pseudonym (a credit officer's scope) has no signals: the
         # network holds only its trade with visible firms, so it would look as if it had
         # stopped trading, and its own signals are not counted (docs/access.md, rule 3).
-        distress = distress_reasons(network=network, parameters=params)
+        # Judged at the region's month (api.region_month), as a firm's page judges its
+        # partners: not at the month of the few ledgers delivered ahead of the others.
+        distress = distress_reasons(network=network, parameters=params, end=month_to or _as_of(store, network))
         bank = getattr(store, "bank", None)
         if bank is not None:  # a bank's view: its pseudonyms' signals left out
             distress = {f: r for f, r in distress.items() if not is_pseudonym(f)}

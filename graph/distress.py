@@ -31,6 +31,7 @@ not a default prediction.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -179,9 +180,13 @@ def receivable_days_rising(parameters: Iterable[ParameterLike] = (), *,
     return out
 
 
-def stopped_trading(network: TradeNetwork, *, quiet_months: int = 3) -> set[str]:
+def stopped_trading(network: TradeNetwork, *, quiet_months: int = 3, end: str | None = None) -> set[str]:
     """Firms with trade (either side, any non-zero amount) in the window
     before its last ``quiet_months`` months and none in those months.
+    ``end`` (``YYYY-MM``): the window ends there, not at the network's last
+    month — the region's month, which the few ledgers of a later month
+    (one client's April, loaded before the others') do not move; their
+    trade is not counted.
 
     Returns
     -------
@@ -198,11 +203,12 @@ def stopped_trading(network: TradeNetwork, *, quiet_months: int = 3) -> set[str]
     """
     if quiet_months < 1:
         raise ValueError("quiet_months must be at least 1")
-    cutoff = len(network.months) - quiet_months  # first quiet month, 0-based
+    stop = len(network.months) if end is None else bisect.bisect_right(list(network.months), end)
+    cutoff = stop - quiet_months  # first quiet month, 0-based
     if cutoff <= 0:
         return set()
     s, b, t, amount = network.monthly_codes()
-    nz = amount != 0
+    nz = (amount != 0) & (t < stop)
     last = np.full(network.n_firms, -1, dtype=np.int64)
     np.maximum.at(last, s[nz], t[nz])
     np.maximum.at(last, b[nz], t[nz])
@@ -297,6 +303,6 @@ def distress_reasons(*, network: TradeNetwork | None = None,
                                        figure_months=figure_months):
         out[firm].add(RECEIVABLE_DAYS_RISING)
     if network is not None:
-        for firm in stopped_trading(network, quiet_months=quiet_months):
+        for firm in stopped_trading(network, quiet_months=quiet_months, end=end):
             out[firm].add(STOPPED_TRADING)
     return dict(out)

@@ -981,6 +981,11 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     totals = store.firm_totals(hop1 | {f for f in hop2 if not is_masked(f)} | {firm_id})
     end = max((t.months[-1] for t in totals.values() if t.months), default=coverage.latest_month)
     net = _structure([*around, *around2], end or "2000-01")
+    # Partner health is judged at the region's month, as the portfolio and the peer table judge it
+    # (api.portfolio.Snapshot): not at the latest month of the trade around the firm, which one
+    # client's early delivery moves (or which the partners' having stopped holds back).
+    region = region_month(scoped)
+    as_of = region if region is not None else end
 
     def share(i: str, side: Mapping[str, int]) -> float:
         total = sum(v for v in side.values() if v > 0)
@@ -998,8 +1003,8 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
 
     # -- partner health: distress reasons of visible firms (masked partners' signals left out)
     reasons: dict[str, set[str]] = {f: set(r) for f, r in distress_reasons(parameters=parameters,
-                                                                            end=end).items()}
-    for f in _activity_reasons(totals, end):
+                                                                            end=as_of).items()}
+    for f in _activity_reasons(totals, as_of):
         reasons.setdefault(f, set()).add(STOPPED_TRADING)
     reasons = {f: r for f, r in reasons.items() if not is_masked(f)}  # masked: not shown, not counted
     distressed = set(reasons) - {firm_id}
@@ -1009,7 +1014,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     seen2 = {f for s, b, _ in around2 for f, via in ((s, b), (b, s))
              if f in hop2 and not is_masked(f) and via in hop1 and not is_masked(via)}
     health = Health(
-        end, len(partners), len(flagged_ids),
+        as_of, len(partners), len(flagged_ids),
         [PartnerHealth(i, name(i), role(i), yen[i], sorted(reasons[i]), False) for i in flagged_ids[:TOP]],
         _value(partner_distress_share(net, [firm_id], distressed=distressed), firm_id) if net else None,
         _value(two_hop_distress_exposure(net, [firm_id], distressed=distressed), firm_id) if net else None,
@@ -1028,7 +1033,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
 
     # -- what-if picker and highlights (direct exposure only, over the what-if's months)
     candidates = [Candidate(i, name(i), role(i), yen[i], is_masked(i)) for i in by_yen[:MAX_CANDIDATES]]
-    window = _whatif_window(end, region_month(scoped), min(trade_months, default=None))
+    window = _whatif_window(end, region, min(trade_months, default=None))
     w_sales, w_purchases = _window_sums(firm_id, pairs, window) if window else ({}, {})
     sales_total = sum(v for v in w_sales.values() if v > 0)
     purchases_total = sum(v for v in w_purchases.values() if v > 0)

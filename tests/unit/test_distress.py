@@ -129,3 +129,19 @@ def test_distress_reasons_combined() -> None:
     # without a network: parameters only, all periods
     assert distress_reasons(parameters=PARAMS, end="2024-12") == {"E": {LOSS_MAKING}}
     assert distress_reasons() == {}
+
+
+def test_stopped_trading_at_an_end_before_the_networks_last_month() -> None:
+    """The region's month as the end: a later month's trade (one client's
+    early file) neither counts as trade nor moves the quiet months."""
+    import pandas as pd
+
+    from graph.distress import stopped_trading
+    from graph.network import TradeNetwork
+
+    net = TradeNetwork(pd.DataFrame({"seller": ["A", "B", "C", "D"], "buyer": ["X", "X", "X", "X"],
+                                     "month": ["2025-01", "2024-12", "2025-03", "2025-04"],
+                                     "amount": [1, 1, 1, 1]}))
+    assert stopped_trading(net) == {"A", "B"}  # quiet: February to April
+    assert stopped_trading(net, end="2025-03") == {"B"}  # quiet: January to March; D's April not counted
+    assert stopped_trading(net, end="2025-02") == set()  # D and C: later than the end, not "stopped"
