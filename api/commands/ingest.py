@@ -217,6 +217,25 @@ def warn_non_clients(store: Store, clients: set[str]) -> None:
               "loading its ledger makes it a client again", file=sys.stderr)
 
 
+def unknown_clients(store: Store, clients: set[str]) -> dict[str, list[str]]:
+    """The ``clients`` a store that has clients does not know at all (a
+    mistyped id: it would become a nameless client of its own, in every
+    table, and a rollback leaves it there), each with the known client ids
+    closest to it; empty in a store without clients (the first load makes
+    them)."""
+    import difflib
+
+    known = store.get_firms(clients) if clients else {}
+    unknown = sorted(c for c in clients if c not in known)
+    if not unknown:
+        return {}
+    existing = store.client_ids()
+    if not existing:
+        return {}
+    ids = sorted(existing)
+    return {c: difflib.get_close_matches(c, ids, n=3, cutoff=0.7) for c in unknown}
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     totals = Totals()
     entries = [ManifestEntry(Path(p), args.client, args.format, 0) for p in args.paths]
@@ -237,7 +256,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         months=months,
     )
     with opened(settings) as store:
-        warn_non_clients(store, {e.client_id for e in entries if e.client_id})
+        clients = {e.client_id for e in entries if e.client_id}
+        if not getattr(args, "new_client", False) and (unknown := unknown_clients(store, clients)):
+            for c, near in unknown.items():
+                print(f"error: there is no client {c!r} in the firm master"
+                      + (f"; did you mean {' or '.join(near)}?" if near else ".")
+                      + " Nothing was loaded. Add the client first (torihiki firms import), or give --new-client "
+                        "to make it a new client", file=sys.stderr)
+            return 2
+        warn_non_clients(store, clients)
         load_ledgers(store, settings, entries, options, totals, workers=args.workers, as_json=args.json)
         record(store, cli_principal(), "load", args.client, "error" if totals.failed else "ok",
                f"ingest: {totals.line()}")

@@ -142,8 +142,25 @@ def test_unreadable_file_is_one_clear_error(cli: Store, capsys: pytest.CaptureFi
     assert code == 2
     assert "photo.csv" in err and "Traceback" not in err and err.count("\n") == 1
     assert "F0002.csv: loaded as batch" in out  # the good file in the same run still loaded
-    code, _, err = run(capsys, "ingest", str(tmp_path / "missing.csv"), "--client", "X")
+    code, _, err = run(capsys, "ingest", str(tmp_path / "missing.csv"), "--client", "F0002")
     assert code == 2 and "missing.csv" in err and "Traceback" not in err
+
+
+def test_a_mistyped_client_id_loads_nothing(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """In a store with clients, an id the firm master does not know is a typo
+    until said otherwise: it would become a nameless client in every table,
+    and a rollback leaves it (found by a BPO analyst: F00041 for F000041)."""
+    ledger = REPO / "sample" / "ledgers" / "F0001.csv"
+    assert run(capsys, "ingest", str(ledger), "--client", "F0001", "--no-refresh")[0] == 0  # the first client
+    batches = len(cli.list_batches())
+    code, out, err = run(capsys, "ingest", str(ledger), "--client", "F001", "--no-refresh")
+    assert code == 2 and "there is no client 'F001' in the firm master; did you mean F0001?" in err
+    assert "--new-client" in err and cli.get_firm("F001") is None and len(cli.list_batches()) == batches
+    own = tmp_path / "f9.csv"
+    own.write_text("date,counterparty_name,direction,amount\n2025-04-10,株式会社エー,sale,1000\n", encoding="utf-8")
+    code, _, err = run(capsys, "ingest", str(own), "--client", "F0009", "--new-client", "--no-refresh")
+    assert code == 0, err
+    assert cli.get_firm("F0009").is_client  # type: ignore[union-attr]
 
 
 def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -184,7 +201,7 @@ def test_a_run_of_many_files_names_those_repeating_months(cli: Store, capsys: py
     assert out.count("warning: ") == 1 and "; 1 files repeat months of another load" in out
     year = _canonical(tmp_path / "year.csv", list(range(4, 13)))
     other = _canonical(tmp_path / "c2.csv", [1, 2, 3])
-    code, out, err = run(capsys, "ingest", "--json", "--no-refresh", "--manifest",
+    code, out, err = run(capsys, "ingest", "--json", "--no-refresh", "--new-client", "--manifest",
                          str(_manifest(tmp_path, [(year, "C1"), (other, "C2")])))
     assert code == 0, err
     repeats = json.loads(out.strip().splitlines()[-1])["repeated_months"]
