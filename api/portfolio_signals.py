@@ -12,7 +12,8 @@ Columns (one row per client, index ``firm_id``):
 * ``name``, ``industry``, ``prefecture``, ``size_class`` — the firm master;
 * ``sales_yen`` — the client's own ledger sales over the trailing twelve
   months at its last month (yen, annualised when fewer months exist,
-  :func:`graph.ledger_figures.figures_from_sums`);
+  :func:`graph.ledger_figures.figures_from_sums`); ``sales_months``: the
+  months it is made of (1–12; below 12 the page marks it 年換算);
 * ``trend_basis``, ``firm_growth_pct``, ``group_growth_pct``,
   ``trend_gap_pp`` — the firm's turnover growth against its trading group's
   (percent, gap in percentage points; :func:`api.portfolio.trend_gaps`);
@@ -68,7 +69,7 @@ PORTFOLIO_SIGNALS = "portfolio_signals"
 
 FIRM_COLUMNS = ["name", "industry", "prefecture", "size_class"]
 SIGNAL_COLUMNS = [
-    *FIRM_COLUMNS, "sales_yen", "trend_basis", "firm_growth_pct", "group_growth_pct", "trend_gap_pp",
+    *FIRM_COLUMNS, "sales_yen", "sales_months", "trend_basis", "firm_growth_pct", "group_growth_pct", "trend_gap_pp",
     "customer_hhi", "top_customer_share", "partner_distress_share", "two_hop_distress_exposure",
     "distressed_partners", "own_distress", "receivable_days", "receivable_days_change",
     "ledger_months", "first_month", "last_month", "sales_named_share", "missing_months", "ledger_checks",
@@ -107,7 +108,8 @@ def _ledger_signals(sums: Mapping[str, Mapping[str, int]], region: str | None = 
         ("no_sales", not any(sums.get("sales", {}).values()) and any(sums.get("purchases", {}).values())),
         ("missing_months", bool(missing)),
         ("behind", bool(active) and region is not None and active[-1] < region)) if hit]
-    out: dict[str, Any] = {"sales_yen": np.nan, "receivable_days": np.nan, "receivable_days_change": np.nan,
+    out: dict[str, Any] = {"sales_yen": np.nan, "sales_months": np.nan,
+                           "receivable_days": np.nan, "receivable_days_change": np.nan,
                            "ledger_months": len(active), "first_month": active[0] if active else None,
                            "last_month": active[-1] if active else None,
                            "sales_named_share": coverage(sums)["sales"]["named_share"],
@@ -128,6 +130,7 @@ def _ledger_signals(sums: Mapping[str, Mapping[str, int]], region: str | None = 
     with np.errstate(divide="ignore", invalid="ignore"):
         days = np.round(np.where(annual > 0, receivable / (annual / 365), np.nan), 1)
     out["sales_yen"] = float(np.round(annual[-1]))
+    out["sales_months"] = float(min(n, 12))
     out["receivable_days"] = float(days[-1])
     later = days[_SKIP_FIRST:]
     later = later[~np.isnan(later)]
@@ -174,11 +177,12 @@ def signals_table(snap: Snapshot, ledger: Callable[[str], Mapping[str, Mapping[s
     step("ledger figures")
     rows = pd.DataFrame.from_records([_ledger_signals(ledgers[f], region) for f in snap.clients], index=idx)
     if rows.empty:
-        rows = pd.DataFrame(columns=["sales_yen", "receivable_days", "receivable_days_change", "ledger_months",
+        rows = pd.DataFrame(columns=["sales_yen", "sales_months", "receivable_days", "receivable_days_change",
+                                     "ledger_months",
                                      "first_month", "last_month", "sales_named_share", "missing_months",
                                      "ledger_checks"], index=idx)
     table = table.join(rows, how="left")
-    for col in ("sales_yen", "receivable_days", "receivable_days_change", "sales_named_share",
+    for col in ("sales_yen", "sales_months", "receivable_days", "receivable_days_change", "sales_named_share",
                 "firm_growth_pct", "group_growth_pct", "trend_gap_pp"):
         table[col] = pd.to_numeric(table[col], errors="coerce").astype("float64")
     table["ledger_months"] = pd.to_numeric(table["ledger_months"], errors="coerce").fillna(0).astype("int64")
@@ -190,7 +194,7 @@ def _with_every_column(table: pd.DataFrame, store: ReadStore) -> pd.DataFrame:
     computed here from the clients' ledgers (one read; the page is the
     operator's), until the next refresh stores them: left empty, the filter
     帳簿に確認事項あり would find no client, as if none had anything to check."""
-    added = ("missing_months", "ledger_checks")
+    added = ("missing_months", "ledger_checks", "sales_months")
     if all(col in table.columns for col in added) or table.empty:
         return table
     raw = cast(Store, getattr(store, "store", store))

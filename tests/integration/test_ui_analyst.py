@@ -106,6 +106,8 @@ def test_portfolio_sorts_filters_and_pages(portfolio: TestClient, store: Store) 
     c = portfolio
     page = c.get("/ui/portfolio?sort=hhi&dir=desc")
     assert page.status_code == 200
+    # six months of sales booked: the annual figure is those months scaled to a year, and says so
+    assert 'class="badge annualised"' in page.text and "売上が記帳されているのは 6 か月分だけです" in page.text
     assert _rows(page.text) == ["C1", "C2", "C3", "C4"]  # no value (C4) last, either way
     assert _rows(c.get("/ui/portfolio?sort=hhi&dir=asc").text) == ["C3", "C2", "C1", "C4"]
     assert _rows(c.get("/ui/portfolio?sort=hhi&dir=desc&min_hhi=0.4").text) == ["C1", "C2"]

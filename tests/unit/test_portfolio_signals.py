@@ -35,6 +35,7 @@ def test_ledger_signals_match_the_ledger_figures(seed: int) -> None:
         assert math.isnan(got["sales_yen"]) and got["ledger_months"] == 0
         return
     assert got["sales_yen"] == float(fig["annual_sales"].iloc[-1])
+    assert got["sales_months"] == min(len(fig), 12)  # the months the annual figure is made of (年換算 below 12)
     expected = float(fig["receivable_days"].iloc[-1])
     assert (math.isnan(got["receivable_days"]) and math.isnan(expected)) or got["receivable_days"] == expected
     days = fig["receivable_days"].iloc[3:].dropna()
