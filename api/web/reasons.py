@@ -57,7 +57,9 @@ REASONS: KnownForms = known_forms(
     (r"no header record", N_("No header record")),
     (r"no trailer record", N_("No trailer record (8)")),
     (r"no end record", N_("No end record (9)")),
-    # values (ingest.values)
+    # values (ingest.values, ingest.corporate_number)
+    (rf"法人番号 must be 13 digits: (?P<text>{_Q})", N_("The 法人番号 must be 13 digits: %(text)s")),
+    (rf"法人番号 check digit is wrong: (?P<text>{_Q})", N_("The 法人番号's check digit is wrong: %(text)s")),
     (rf"not an amount: (?P<text>{_Q})", N_("Not an amount: %(text)s")),
     (rf"amount has a fraction of a yen: (?P<text>{_Q})", N_("The amount has a fraction of a yen: %(text)s")),
     (r"empty amount", N_("The amount is empty")),
@@ -184,6 +186,7 @@ _COLUMNS: dict[str, str] = {
     "client_id": N_("client"),
     "counterparty": N_("counterparty"),
     "counterparty_name": N_("counterparty's name"),
+    "corporate_number": N_("counterparty's 法人番号"),
     "direction": N_("direction"),
     "withdrawal": N_("withdrawal"),
     "deposit": N_("deposit"),

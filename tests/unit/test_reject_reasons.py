@@ -113,3 +113,18 @@ def test_a_span_of_months_is_written_as_each_language_writes_an_interval() -> No
     assert JA.month_span("2025-07", "2025-07") == "2025年7月"
     assert EN.month_span("2025-01", "2025-03") == "Jan\u2009–\u2009Mar 2025"  # thin spaces, as CLDR writes it
     assert EN.month_span("2025-07", "2025-07") == "Jul 2025"
+
+
+def test_a_wrong_corporate_number_reads_in_japanese(tmp_path: Path) -> None:
+    """Found by a BPO analyst: a canonical CSV with Japanese headers showed
+    「法人番号 check digit is wrong」 and the column corporate_number."""
+    path = tmp_path / "ledger.csv"
+    path.write_text("日付,取引先名,区分,金額,法人番号\n"
+                    "2025-04-01,株式会社エー,売上,1000,1234567890123\n"
+                    "2025-04-02,株式会社ビー,売上,1000,12345\n", encoding="utf-8")
+    rejects = _rejects([path])
+    assert {r.column for r in rejects} == {"corporate_number"}
+    shown = {reject_reason(r.reason, JA) for r in rejects}
+    assert shown == {"法人番号のチェックデジットが正しくありません：'1234567890123'",
+                     "法人番号は13桁の数字で書きます：'12345'"}, shown
+    assert reject_column("corporate_number", JA) == "取引先の法人番号"
