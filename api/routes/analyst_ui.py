@@ -26,6 +26,7 @@ researchers and admins (``page_roles``).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import math
 import re
 import shutil
@@ -187,7 +188,8 @@ def portfolio_page(request: Request, principal: PagePrincipal,
                    min_exposure_pct: Annotated[str, Query(max_length=30)] = "",
                    min_exposure: Annotated[str, Query(max_length=30)] = "",
                    min_months: Annotated[str, Query(max_length=30)] = "",
-                   page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+                   page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                   format: Annotated[str, Query(max_length=4)] = "") -> Response:  # noqa: A002
     """Every BPO client with its signals; ``sort`` one of :data:`SORTS`,
     ``dir`` ``asc``/``desc`` (default: the column's worse end first), filters
     of :data:`FILTERS` (shares in percent, as the table shows them —
@@ -197,7 +199,8 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     ``own=1`` (the client itself), ``alerts=1`` (open alerts), ``checks=1``
     (something to check in the client's ledger first:
     :data:`api.portfolio_signals.LEDGER_CHECKS`), ``industry``
-    (JSIC letter), ``q`` (name or id)."""
+    (JSIC letter), ``q`` (name or id). ``format=csv``: every client the
+    filters chose, in this order, as one CSV file (:mod:`api.portfolio_csv`)."""
     sort = sort if sort in SORTS else "gap"
     descending = dir == "desc" if dir in ("asc", "desc") else sort not in ("name", "id", "industry", "months", "last")
     given = {"min_hhi": min_hhi, "min_top_pct": min_top_pct, "min_gap": min_gap, "max_gap": max_gap,
@@ -220,6 +223,15 @@ def portfolio_page(request: Request, principal: PagePrincipal,
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
     ordered = _ordered(chosen, sort, descending)
+    if format == "csv":
+        from api.portfolio_csv import portfolio_csv
+        from api.web.i18n import TOKYO, locale_for
+        from api.web.render import request_lang
+
+        made = dt.datetime.now(TOKYO).strftime("%Y%m%d")
+        return Response(portfolio_csv(ordered, locale_for(request_lang(request))), media_type="text/csv; charset=utf-8",
+                        headers={**{k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
+                                 "Content-Disposition": f'attachment; filename="torihiki-portfolio-{made}.csv"'})
     rows = [_row(r) for r in ordered.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].to_dict("records")]
     params = {"q": q, "industry": industry.strip().upper(), "distress": "1" if distress in on else "",
               "own": "1" if own in on else "", "alerts": "1" if alerts in on else "",

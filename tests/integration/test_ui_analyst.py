@@ -697,6 +697,29 @@ def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path
         assert forged.status_code == 403 and store.list_batches() == []
 
 
+def test_the_portfolio_downloads_as_csv(portfolio: TestClient, store: Store) -> None:
+    """A hand-over for a manager: every client the filters chose (not only
+    the page's 50), in the page's order, names and Japanese headers, a
+    byte-order mark for Excel, formulas escaped."""
+    c = portfolio
+    page = c.get("/ui/portfolio?sort=hhi&dir=desc&min_hhi=0.3")
+    assert "この 2 社を CSV でダウンロード" in page.text
+    link = re.search(r'<a class="download" href="([^"]+)"', page.text)
+    assert link is not None
+    r = c.get(link.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert re.search(r'filename="torihiki-portfolio-\d{8}\.csv"', r.headers["content-disposition"])
+    assert r.content.startswith("\ufeff".encode())  # Excel reads the Japanese
+    table = pd.read_csv(io.BytesIO(r.content), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(table["顧問先ID"] if "顧問先ID" in table else table.iloc[:, 0]) == ["C1", "C2"]  # HHI 1, then 0.5
+    assert "株式会社一番" in set(table.iloc[:, 1]) and "売上（12か月、円）" in table.columns
+    assert set(table["売上の月数（12未満は年換算）"]) == {"6"}
+    everyone = pd.read_csv(io.BytesIO(c.get("/ui/portfolio?format=csv").content), encoding="utf-8-sig", dtype=str)
+    assert len(everyone) == 4  # every client, C4 without trade too
+    english = c.get("/ui/portfolio?format=csv&lang=en").content.decode("utf-8-sig")
+    assert english.splitlines()[0].startswith("Client id,Client,Industry")
+
+
 def test_research_export_download(store: Store, tmp_path: Path) -> None:
     _portfolio_data(store, tmp_path)
     with _app_client(store, _settings(tmp_path)) as c:

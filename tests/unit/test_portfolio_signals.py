@@ -73,3 +73,24 @@ def test_a_ledger_that_ends_before_the_regions_month_is_flagged() -> None:
     assert got["ledger_checks"] == "behind" and got["last_month"] == "2024-05"
     assert _ledger_signals({"sales": months, "purchases": months}, "2024-05")["ledger_checks"] == ""
     assert _ledger_signals({"sales": months, "purchases": months})["ledger_checks"] == ""  # no region's month
+
+
+def test_the_portfolio_csv_escapes_formulas_and_keeps_numbers() -> None:
+    import io
+
+    import pandas as pd
+
+    from api.portfolio_csv import portfolio_csv
+    from api.web.i18n import locale_for
+
+    frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "株式会社エー"], "sales_yen": [1_234_567.0, float("nan")],
+                          "trend_gap_pp": [-12.34, 3.0], "top_customer_share": [0.5, None],
+                          "ledger_checks": ["no_sales;behind", ""], "last_month": ["2025-01", "2025-03"],
+                          "own_distress": ["loss_making", ""]},
+                         index=pd.Index(["C1", "C2"], name="firm_id"))
+    text = portfolio_csv(frame, locale_for("ja")).decode("utf-8-sig")
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert table.iloc[0, 1] == "'=HYPERLINK(\"http://x\")"  # a formula is text, not run
+    assert list(table["売上（12か月、円）"]) == ["1234567", ""]  # whole yen, a blank where none
+    assert table.iloc[0, 6] == "-12.3" and table.iloc[0, 8] == "50.0"  # the trend gap (pp), a share in percent
+    assert table.iloc[0][table.columns[-1]] == "売上の記帳なし; 2025年1月より後の帳簿なし"
