@@ -491,7 +491,7 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
     refused. Several: the loads page with a line per file. A form that cannot
     be loaded comes back with the reason (the form keeps its client)."""
     store = _raw(request)
-    client_id = client_id.strip()
+    client_id = unicodedata.normalize("NFKC", client_id).strip()  # Ｆ００００９ typed with the IME is F00009
     back = RedirectResponse("/ui/loads" + (f"?client={client_id}" if is_client_id(client_id) else ""), 303)
 
     def refused(kind: str, **values: Any) -> Response:
