@@ -41,7 +41,7 @@ from queries.identity import (
 from queries.store import NotFound, Store
 
 __all__ = [
-    "IssuedToken", "add_user", "set_active", "set_bank", "issue_token", "set_password", "check_password_length",
+    "IssuedToken", "add_user", "set_active", "set_bank", "issue_token", "set_password", "check_password_length", "password_problem",
     "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "audit_entry",
     "check_bank", "check_user_name", "known_banks", "banks_of", "user_refusal",
     "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
@@ -243,12 +243,37 @@ def issue_token(store: Store, name: str, by: Principal) -> IssuedToken:
     return IssuedToken(name, token, token_id, issued)
 
 
-def check_password_length(password: str) -> None:
-    """Raise :class:`InputError` unless the password has 12–1024 characters."""
+MIN_DISTINCT_CHARS = 5
+"""Fewest different characters a password holds (``aaaaaaaaaaaa`` and
+``abababababab`` are 12 characters long and guessed at once)."""
+
+
+def password_problem(password: str, user: str | None = None) -> str | None:
+    """Why ``password`` is refused — ``short`` (under 12 characters),
+    ``long`` (over 1,024), ``weak`` (fewer than :data:`MIN_DISTINCT_CHARS`
+    different characters, or the user's own name in it: the first things
+    an attacker tries) — or ``None``."""
     if len(password) < MIN_PASSWORD_CHARS:
-        raise InputError(f"a password has at least {MIN_PASSWORD_CHARS} characters")
+        return "short"
     if len(password) > MAX_PASSWORD_CHARS:
+        return "long"
+    if len(set(password)) < MIN_DISTINCT_CHARS or (
+            user is not None and len(user) >= 3 and user.casefold() in password.casefold()):
+        return "weak"
+    return None
+
+
+def check_password_length(password: str, user: str | None = None) -> None:
+    """Raise :class:`InputError` unless the password has 12–1024 characters,
+    of at least 5 different ones, without ``user``'s name in it."""
+    problem = password_problem(password, user)
+    if problem == "short":
+        raise InputError(f"a password has at least {MIN_PASSWORD_CHARS} characters")
+    if problem == "long":
         raise InputError(f"a password has at most {MAX_PASSWORD_CHARS} characters")
+    if problem == "weak":
+        raise InputError(f"this password is easy to guess: use at least {MIN_DISTINCT_CHARS} different characters, "
+                         "and not the user's name (a phrase of several words is easy to remember)")
 
 
 def set_bank(store: Store, name: str, bank: str, by: Principal) -> bool:
@@ -273,7 +298,7 @@ def set_bank(store: Store, name: str, bank: str, by: Principal) -> bool:
 def set_password(store: Store, name: str, password: str, by: Principal) -> None:
     """Set a user's password (Argon2id hash). Raises :class:`InputError`
     for a password under 12 characters, :class:`NotFound`."""
-    check_password_length(password)
+    check_password_length(password, name)
     if not store.set_user_password(name, _HASHER.hash(password)):
         raise NotFound(f"no user {name!r}")
     record(store, by, "user.password", detail=name)

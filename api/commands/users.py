@@ -57,7 +57,7 @@ def _public(u: User) -> dict[str, object]:
 def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(True) if args.password_stdin else None
     if password is not None:
-        check_password_length(password)  # before the user exists: a refused password adds no user
+        check_password_length(password, args.name)  # before the user exists: a refused password adds no user
     from api.bank_choice import choose_in
 
     with opened(settings) as store:
@@ -126,7 +126,7 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
                     kept.append(name)
                     continue
                 if password:
-                    check_password_length(password)  # before the user exists: all or nothing per row
+                    check_password_length(password, name)  # before the user exists: all or nothing per row
                 add_user(store, name, row.get("role", ""), row.get("bank") or None, cli_principal())
                 if password:
                     set_password(store, name, password, cli_principal())

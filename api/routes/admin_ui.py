@@ -38,9 +38,9 @@ from api.identity import (
     banks_of,
     check_bank,
     check_password,
-    check_password_length,
     issue_token,
     known_banks,
+    password_problem,
     set_active,
     set_bank,
     set_password,
@@ -153,10 +153,8 @@ def account_password(request: Request, principal: FormPrincipal, settings: Setti
         return again_page("mismatch", 400)
     if new == current:
         return again_page("same", 400)
-    try:
-        check_password_length(new)
-    except InputError:
-        return again_page("short", 400)
+    if (problem := password_problem(new, principal.user)) is not None:
+        return again_page("short" if problem == "long" else problem, 400)
     set_password(store, principal.user, new, principal)
     changed = store.get_user(principal.user)
     if changed is not None:
@@ -191,10 +189,8 @@ def _refusal(store: Store, name: str, role: str, bank: str, password: str) -> st
     language what to change, and a refused form adds no user."""
     if (refused := user_refusal(store, name, role, bank or None)) is not None:
         return refused[0]
-    try:
-        check_password_length(password)
-    except InputError:
-        return "short"
+    if (problem := password_problem(password, name)) is not None:
+        return "short" if problem == "long" else problem
     return None
 
 
@@ -298,6 +294,8 @@ def users_password(request: Request, principal: FormPrincipal, name: str, passwo
         return _users_page(request, 409, error="sent_twice")
     made = not password
     password = password or new_password()
+    if (problem := password_problem(password, name)) is not None:
+        return _users_page(request, 400, error="short" if problem == "long" else problem)
     try:
         set_password(store, name, password, principal)
     except InputError:

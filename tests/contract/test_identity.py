@@ -165,6 +165,16 @@ def test_passwords_are_argon2(store: Store) -> None:
     assert check_password(store, "nobody", "correct horse battery staple") == (None, "unknown user")
 
 
+def test_a_password_easy_to_guess_is_refused(store: Store) -> None:
+    """Found by an administrator: aaaaaaaaaaaa and kobayashi123 were accepted."""
+    add_user(store, "kobayashi", "analyst", None, SYSTEM)
+    for weak in ("aaaaaaaaaaaa", "abababababab", "Kobayashi123!", "1212121212121"):
+        with pytest.raises(InputError, match="easy to guess"):
+            set_password(store, "kobayashi", weak, SYSTEM)
+    assert store.get_user("kobayashi").password_hash == ""  # type: ignore[union-attr]
+    set_password(store, "kobayashi", "yonago harbour at dawn", SYSTEM)
+
+
 def test_user_rules(store: Store) -> None:
     with pytest.raises(InputError, match="bound to one bank"):
         add_user(store, "co", "credit_officer", None, SYSTEM)

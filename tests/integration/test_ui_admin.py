@@ -105,6 +105,8 @@ def test_an_admin_adds_a_user_who_then_signs_in(app: TestClient, store: Store) -
     ({"name": "bob", "role": "credit_officer"}, "銀行を入力してください。"),
     ({"name": "bob", "role": "analyst", "bank": "B1"}, "この役割では銀行を空欄にしてください。"),
     ({"name": "bob", "role": "analyst", "password": "short"}, "パスワードは12〜1,024文字です"),
+    ({"name": "bob", "role": "analyst", "password": "aaaaaaaaaaaa"}, "推測されやすいパスワードです"),
+    ({"name": "kobayashi", "role": "analyst", "password": "kobayashi123"}, "ユーザー名を含めないでください"),
     ({"name": "analyst", "role": "analyst"}, "その名前のユーザーはすでに登録されています。"),
 ])
 def test_a_refused_form_says_why_and_adds_no_user(app: TestClient, store: Store, form: dict[str, str],
