@@ -13,11 +13,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from domain.errors import InputError
 
-__all__ = ["User", "TokenRead", "ConsentEvent", "AuditEntry", "utc_now", "utc_iso", "new_id",
+__all__ = ["User", "TokenRead", "ConsentEvent", "AuditEntry", "utc_now", "utc_iso", "day_bound_utc", "new_id",
            "GRANT", "REVOKE", "MAX_BANK_CHARS", "apply_consent"]
 
 GRANT = "grant"
@@ -42,6 +42,22 @@ def utc_iso(text: str) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def day_bound_utc(text: str, days_after: int = 0) -> str:
+    """A bound of the audit log's window as :func:`utc_iso` writes it: a day
+    (``YYYY-MM-DD``) is a day in Japan, where its readers count days — its
+    start, or ``days_after`` days later (1: the end of an inclusive last
+    day); a date-time as it is (UTC unless it has a zone). Raises
+    :class:`~domain.errors.InputError`."""
+    text = text.strip()
+    if len(text) == 10:
+        try:
+            day = date.fromisoformat(text) + timedelta(days=days_after)
+        except ValueError:
+            raise InputError(f"not a day YYYY-MM-DD: {text!r}") from None
+        return utc_iso(f"{day.isoformat()}T00:00:00+09:00")
+    return utc_iso(text)
 
 
 def new_id() -> str:

@@ -30,7 +30,7 @@ from api.identity import (
 from api.settings import Settings
 from domain.errors import InputError
 from queries.access import Principal, Role
-from queries.identity import User, utc_iso
+from queries.identity import User, day_bound_utc
 from queries.store import NotFound, StoreError
 
 __all__ = ["cli_principal", "cmd_users_add", "cmd_users_import", "cmd_users_list", "cmd_users_disable",
@@ -386,9 +386,11 @@ def cmd_banks_list(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
     if not 1 <= args.limit <= 10_000 or args.offset < 0:
         raise InputError("limit is 1–10000 and offset 0 or more")
-    since = utc_iso(args.since) if args.since else None
+    since = day_bound_utc(args.since) if args.since else None
+    until = day_bound_utc(args.until, 1) if args.until else None
     with opened(settings) as store:
-        entries, total = store.audit_log(args.user, args.firm, since, args.action, args.limit, args.offset)
+        entries, total = store.audit_log(args.user, args.firm, since, args.action, args.limit, args.offset,
+                                         until=until)
     if args.json:
         emit({"data": [asdict(e) for e in entries], "count": total})
         return 0
@@ -482,7 +484,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     a.add_argument("--user", help="only this user's")
     a.add_argument("--firm", help="only about this firm")
     a.add_argument("--action", help="only this action (firm.ego, load, consent.grant, auth.token …)")
-    a.add_argument("--since", help="from this ISO date or date-time on (UTC unless it has a zone)")
+    a.add_argument("--since", help="from this day on (YYYY-MM-DD, a day in Japan, as the audit page reads it), "
+                                   "or an ISO date-time (UTC unless it has a zone)")
+    a.add_argument("--until", help="up to this day, included (YYYY-MM-DD, a day in Japan), or up to an ISO date-time")
     a.add_argument("--limit", type=int, default=100, help="entries per page")
     a.add_argument("--offset", type=int, default=0, help="entries to skip (paging)")
     a.add_argument("--json", action="store_true")

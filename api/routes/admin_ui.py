@@ -21,7 +21,6 @@ as the CLI and the admin API do; listing consent or the log is audited too.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import secrets
 from typing import Annotated
@@ -52,7 +51,7 @@ from api.web.render import render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles, safe_next, sign_in
 from domain.errors import InputError
 from queries.access import Role
-from queries.identity import utc_iso
+from queries.identity import day_bound_utc
 from queries.model import Firm
 from queries.store import NotFound, Store
 
@@ -484,11 +483,15 @@ def audit_page(request: Request, principal: PagePrincipal,
     API's is. A day that cannot be read lists nothing, rather than
     everything."""
     user, firm, action, since, until = user.strip(), firm.strip(), action.strip(), since.strip(), until.strip()
+    store = _store(request)
+    typed_firm, found = firm, _audit_firm(store, firm) if firm else None
+    if found is not None:
+        firm = found  # a name (江津漁業), 法人番号 or id in another case: the firm's id
     since_utc = _moment(since, 0) if since else None
     until_utc = _moment(until, 1) if until else None
     bad = bool(since and since_utc is None) or bool(until and until_utc is None)
     prefixes = GROUPS[kind][1] if kind in GROUPS else None
-    entries, total = ([], 0) if bad else _store(request).audit_log(
+    entries, total = ([], 0) if bad else store.audit_log(
         user or None, firm or None, since_utc, action or None, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE,
         until=until_utc, action_prefixes=prefixes)
     audit(request, "audit.list", firm or None,
@@ -500,17 +503,29 @@ def audit_page(request: Request, principal: PagePrincipal,
                   groups=GROUPS, kind=kind if kind in GROUPS else "", role_codes={r.value for r in Role},
                   total=total, page=page, pages=max(1, math.ceil(total / AUDIT_PAGE_SIZE)), query=query,
                   user_filter=user, firm_filter=firm, action_filter=action, since=since, until=until,
-                  bad_since=bad)
+                  bad_since=bad, typed_firm=typed_firm if found is not None and typed_firm != firm else "",
+                  firm_names={i: f.name for i, f in store.get_firms({e.firm_id for e in entries if e.firm_id} | ({firm} if firm else set())).items()
+                              if f.name})
+
+
+def _audit_firm(store: Store, typed: str) -> str | None:
+    """The firm id the audit page's firm field means: the id as typed when
+    a firm has it, else the one firm the search finds by its name (any
+    spelling, kana too), 法人番号 or id in another case; ``None`` when that
+    is not one firm (the log is then filtered by the text as typed: an id of
+    a firm no longer in the store still finds its entries)."""
+    if store.get_firms([typed]):
+        return None
+    matches, _ = store.search_firms(typed, 2, 0)
+    return matches[0].id if len(matches) == 1 else None
 
 
 def _moment(text: str, days_after: int) -> str | None:
     """A day typed on the page (``YYYY-MM-DD``, Japan time) as the UTC moment
     of its start, ``days_after`` days later (1: the end of an inclusive
-    last day); an ISO moment as it is; ``None`` when it cannot be read."""
+    last day); an ISO moment as it is; ``None`` when it cannot be read
+    (:func:`queries.identity.day_bound_utc`, as ``torihiki audit list``)."""
     try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text) + dt.timedelta(days=days_after)
-            return utc_iso(f"{day.isoformat()}T00:00:00+09:00")
-        return utc_iso(text)
-    except (ValueError, InputError):
+        return day_bound_utc(text, days_after)
+    except InputError:
         return None

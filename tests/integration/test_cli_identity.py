@@ -152,6 +152,11 @@ def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0 and out.count("consent.grant") == 1 and "(1 of 4, newest first)" in out
     code, out, _ = run(capsys, "audit", "list", "--since", "2999-01-01", "--json")
     assert json.loads(out)["count"] == 0
+    code, out, _ = run(capsys, "audit", "list", "--until", "2000-01-01", "--json")  # a day in Japan, included
+    assert code == 0 and json.loads(out)["count"] == 0
+    code, out, _ = run(capsys, "audit", "list", "--firm", "F1", "--since", "2000-01-01", "--until", "2999-12-31",
+                       "--json")
+    assert code == 0 and json.loads(out)["count"] >= 3
     code, _, err = run(capsys, "audit", "list", "--since", "soon")
     assert code == 2 and "not an ISO date" in err
     assert run(capsys, "audit", "list", "--limit", "0")[0] == 2

@@ -26,7 +26,7 @@ from api.app import create_app
 from api.identity import set_password
 from api.service import ingest_file
 from api.settings import Settings
-from queries.access import SYSTEM
+from queries.access import SYSTEM, Principal, Role
 from queries.model import Firm
 from queries.store import Store
 from tests.conftest import make_tokens
@@ -365,6 +365,15 @@ def test_the_audit_log_page(app: TestClient, store: Store) -> None:
     assert "件" in app.get("/ui/admin/audit?since=2999-01-01").text
     reads = store.audit_log("admin", None, None, "audit.list", 10, 0)[0]
     assert reads and "user=analyst action=auth.login" in {e.detail.split(" since")[0] for e in reads}
+
+    # "who looked at 松江精機 last week?": the firm by its name (or its id in another case), rows with names
+    from api.identity import record
+
+    record(store, Principal("officer_b1", Role.CREDIT_OFFICER, "B1"), "firm.get", "C1")
+    by_name = app.get("/ui/admin/audit?firm=松江精機").text
+    assert "「松江精機」は 株式会社松江精機（C1）です。" in by_name and 'value="C1"' in by_name
+    assert "firm.get" in by_name and "株式会社松江精機<br>" in by_name and "officer_b1" in by_name
+    assert "株式会社松江精機（C1）です" in app.get("/ui/admin/audit?firm=c1").text
 
 
 def test_a_user_changes_their_own_password(app: TestClient, store: Store) -> None:
