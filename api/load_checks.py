@@ -44,7 +44,15 @@ def repeated_months(batch_id: str, fmt: str, months: Mapping[str, set[str]],
     ``months``: the client's months by load (:meth:`Store.client_batch_months`);
     ``batch_of``: a load's record (only those sharing months are looked up);
     ``skip``: loads not to name (in a run of many files, those loaded after
-    this one: the later file names the earlier, not both each other)."""
+    this one: the later file names the earlier, not both each other).
+
+    全銀 transfer files are never named: each is one transfer day's batch,
+    and a client paying on the 10th, the 25th and the month's end sends
+    three a month that are all its own (found by a BPO analyst: every such
+    month was flagged "counted twice"); the same file sent again is still
+    found by its bytes."""
+    if fmt == "zengin":
+        return []
     mine = months.get(batch_id, set())
     out = []
     for other_id, theirs in sorted(months.items()):
