@@ -523,6 +523,7 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         _moved(request, store)
         refresh_runner(request.app.state, settings, store).request()  # the portfolio, peers and alerts follow
     if len(outcomes) > 1:  # a line per file, answered here (the same files again change nothing)
+        _far_transfer_files(store, outcomes)
         context = _loads_context(request, settings, client_id, False, 1)
         context["results"] = outcomes
         return render(request, "loads.html", **context)
@@ -652,7 +653,25 @@ FAR_MONTHS = 3
 other ledger month of its client is pointed out on its page."""
 
 
-def _far_from_the_rest(store: Store, batch: BatchInfo, held: list[str]) -> tuple[str, str] | None:
+def _far_transfer_files(store: Store, outcomes: list[dict[str, Any]]) -> None:
+    """Mark (``apart``) each 全銀 file of a run of several whose months are far
+    from the client's other ledger files, as its own page would: the year
+    a 全銀 date lacks was taken wrong (found by a BPO analyst: two files
+    uploaded at once landed a year off and the results said nothing). The
+    run's other files are not counted as the rest: files of one wrong
+    year sent together are near each other."""
+    run = {o["batch"] for o in outcomes if o.get("batch")}
+    for o in outcomes:
+        if o["kind"] not in ("loaded", "resumed") or (batch := store.get_batch(o["batch"])) is None \
+                or batch.format != "zengin":
+            continue
+        held = sorted(store.batch_months([batch.id]).get(batch.id, ()))
+        if (apart := _far_from_the_rest(store, batch, held, skip=run)) is not None:
+            o["apart"] = {"held": held, "other": list(apart)}
+
+
+def _far_from_the_rest(store: Store, batch: BatchInfo, held: list[str],
+                       skip: Collection[str] = ()) -> tuple[str, str] | None:
     """The first and last month of the client's other ledger files when this
     load's months (``held``, sorted) are :data:`FAR_MONTHS` or more away
     from all of them, else ``None``. A 全銀 transfer date has no year; the
@@ -662,8 +681,8 @@ def _far_from_the_rest(store: Store, batch: BatchInfo, held: list[str]) -> tuple
     stopped and every client behind."""
     if not held or not batch.client_id:
         return None
-    other = sorted(m for b, months in store.client_batch_months(batch.client_id).items() if b != batch.id
-                   for m in months)
+    other = sorted(m for b, months in store.client_batch_months(batch.client_id).items()
+                   if b != batch.id and b not in skip for m in months)
     if not other:
         return None
     first, last = month_number(held[0]), month_number(held[-1])

@@ -506,6 +506,14 @@ def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> Non
         assert "far-months" not in first.text and "far-months" in second.text
         assert "この顧問先のほかの帳簿（2024年" in second.text and "年を指定して取り込み直してください" in second.text
 
+        # two files sent at once: the results say it of each file a year off too (found by a BPO analyst)
+        files = [("file", ("a.txt", body, "text/plain")),
+                 ("file", ("b.txt", body + b"\r\n", "text/plain"))]
+        both = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1", "format": "zengin", "year": "2026"},
+                      files=files)
+        results = both.text.split('class="card upload-results"')[1].split("</table>")[0]
+        assert results.count('class="far-months"') == 2 and "年を指定して取り込み直してください" in results
+
 
 def refresh_runner_of(c: TestClient, settings: Settings, store: Store) -> Any:
     """The app's background refresh (waited for before the test's store goes)."""
