@@ -114,20 +114,41 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
     a bank's officers at onboarding, or the demo's users. A user that exists
     is left as it is (importing the same file twice changes nothing); a bad
     row is reported with its line and the other rows are still added."""
+    from api.bank_choice import choose_in
+
     rows = _import_rows(args.file)
     added: list[str] = []
     kept: list[str] = []
+    differing: list[str] = []  # existing users the file describes otherwise: said, not changed
     rejected: list[dict[str, object]] = []
+    notes: list[str] = []
+    seen: dict[str, int] = {}  # name (any case) → its first line in the file
     with opened(settings) as store:
         for line, row in rows:
             name, password = row.get("name", ""), row.get("password", "")
             try:
-                if store.get_user(name) is not None:
+                if (first := seen.setdefault(name.casefold(), line)) != line:
+                    raise InputError(f"{name} is on line {first} of this file already")
+                bank = row.get("bank") or None
+                if bank:  # a bank typed by the name it is shown by is its id
+                    choice = choose_in(store, bank)
+                    bank = choice.bank
+                    if choice.by_name:
+                        notes.append(f"line {line}: {row['bank'].strip()!r} is the name of bank {bank}: {bank} is meant")
+                    elif choice.new:
+                        notes.append(f"line {line}: bank {bank!r} is known nowhere yet"
+                                     + (f"; did you mean {' or '.join(choice.near)}?" if choice.near else
+                                        " (no firm consents to it: its officers see nothing until one does)"))
+                if (existing := store.get_user(name)) is not None:
                     kept.append(name)
+                    if (existing.role, existing.bank) != (row.get("role", ""), bank):
+                        differing.append(f"{name}: {existing.role}" + (f" of {existing.bank}" if existing.bank else "")
+                                         + f" in the store, {row.get('role', '')}" + (f" of {bank}" if bank else "")
+                                         + " in the file (`users bank` moves an officer)")
                     continue
                 if password:
                     check_password_length(password, name)  # before the user exists: all or nothing per row
-                add_user(store, name, row.get("role", ""), row.get("bank") or None, cli_principal())
+                add_user(store, name, row.get("role", ""), bank, cli_principal())
                 if password:
                     set_password(store, name, password, cli_principal())
             except InputError as e:
@@ -135,10 +156,17 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             added.append(name)
     if args.json:
-        emit({"added": added, "existing": kept, "rejected": rejected})
+        emit({"added": added, "existing": kept, "existing_differing": differing, "rejected": rejected,
+              "notes": notes})
     else:
         print(f"{args.file}: {len(added)} users added, {len(kept)} existed already (left as they are), "
               f"{len(rejected)} rejected")
+        if kept:
+            print(f"  existed already: {', '.join(kept)}")
+        for d in differing:
+            print(f"  note: left as it is: {d}", file=sys.stderr)
+        for n in notes:
+            print(f"  note: {n}", file=sys.stderr)
         for r in rejected:
             print(f"  {r['file']}:{r['line']}: {r['name'] or '(no name)'}: {r['reason']}", file=sys.stderr)
     return 1 if rejected else 0

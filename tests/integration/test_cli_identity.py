@@ -83,7 +83,9 @@ def test_users_import(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: 
 
     f.write_text("name,role,bank,password\nann,admin,,another password!\nres,researcher,,\n", encoding="utf-8")
     code, out, _ = run(capsys, "users", "import", str(f), "--json")
-    assert code == 0 and json.loads(out) == {"added": ["res"], "existing": ["ann"], "rejected": []}
+    assert code == 0 and json.loads(out) == {
+        "added": ["res"], "existing": ["ann"], "rejected": [], "notes": [],
+        "existing_differing": ["ann: analyst in the store, admin in the file (`users bank` moves an officer)"]}
     ann = cli.get_user("ann")
     assert ann is not None and ann.role == "analyst"  # left as it was
     assert check_password(cli, "ann", "correct horse battery")[1] == ""
@@ -94,6 +96,15 @@ def test_users_import(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: 
     f.write_bytes("name,role,bank,password,氏名\nsato,researcher,,,佐藤 花子\n".encode("cp932"))  # as Excel saves it
     code, out, _ = run(capsys, "users", "import", str(f), "--json")
     assert code == 0 and json.loads(out)["added"] == ["sato"]
+
+    # a name twice in one file: the second row is refused with the first's line; a bank by its name is its id
+    cli.set_bank_name("0179", "鳥取みらい銀行")
+    f.write_text("name,role,bank,password\nwatanabe,credit_officer,鳥取みらい銀行,\nWatanabe,analyst,,\n",
+                 encoding="utf-8")
+    code, out, err = run(capsys, "users", "import", str(f))
+    assert code == 1 and f"{f}:3: Watanabe: Watanabe is on line 2 of this file already" in err
+    assert "'鳥取みらい銀行' is the name of bank 0179" in err
+    assert cli.get_user("watanabe").bank == "0179"  # type: ignore[union-attr]
 
     f.write_text("who,what\nann,admin\n", encoding="utf-8")
     code, _, err = run(capsys, "users", "import", str(f))
