@@ -137,7 +137,7 @@ def cmd_whatif(args: argparse.Namespace, settings: Settings) -> int:
           f"{d['sales_share'] * 100:.1f}%, supply share {d['supply_share'] * 100:.1f}%")
     lo, hi = focal["loss_yen"]
     print(f"  two-hop propagation: loss ¥{lo:,}–¥{hi:,} ({focal['loss_to_sales'][0] * 100:.2f}–"
-          f"{focal['loss_to_sales'][1] * 100:.2f}% of annual sales); band: {focal['band']}")
+          f"{focal['loss_to_sales'][1] * 100:.2f}% of a year's trade with named partners); band: {focal['band']}")
     for note in data.get("notes", []):
         print(f"  note: {note}")
     return 0
