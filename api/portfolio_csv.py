@@ -73,6 +73,8 @@ def _checks(row: Mapping[Any, Any], loc: Locale) -> str:
             out.append(loc.gettext("no sales booked"))
         elif check == "behind":
             out.append(loc.gettext("no ledger after %(month)s") % {"month": loc.month(row.get("last_month"))})
+        elif check == "ahead":
+            out.append(loc.gettext("ahead of most clients"))
         elif check == "missing_months":
             gaps = str(_plain(row.get("missing_months")) or "").split(";")
             out.append(loc.gettext("%(n)s months without a line") % {"n": len(gaps)}

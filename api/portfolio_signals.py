@@ -80,6 +80,8 @@ LEDGER_CHECKS = {
     "missing_months": "months without a line between the ledger's first and last month",
     "behind": "the ledger ends before the region's month, the latest month most clients' ledgers reach: "
               "its later months are not delivered, or the client stopped trading",
+    "ahead": "the ledger reaches past the region's month (delivered before most, or a part-month such as one bank "
+             "statement): its sales and receivable days are taken at the region's month until most clients deliver",
 }
 """Codes of ``ledger_checks``, with what each means."""
 _METRIC_COLUMNS = ["customer_hhi", "top_customer_share", "partner_distress_share", "two_hop_distress_exposure"]
@@ -99,15 +101,22 @@ def _ledger_signals(sums: Mapping[str, Mapping[str, int]], region: str | None = 
     they agree), computed with numpy on the two series needed: that
     function builds a DataFrame of every column per client, ~6 ms each,
     a minute per refresh at 10,000 clients. ``region``: the region's month
-    (:func:`api.region_month.month_of_ledgers`), for the check ``behind``."""
-    seen = sorted({m for kind in KINDS for m in sums.get(kind, {})})
+    (:func:`api.region_month.month_of_ledgers`), for the checks ``behind``
+    and ``ahead``: a ledger reaching past it (a client's April delivered
+    before most others', or only its April bank statement) has its sales
+    and receivable days taken at the region's month, as its trend is — a
+    part-month moved them (receivable days 46.4 → 18.5 from one early bank
+    statement, found by a BPO analyst) — and is flagged ``ahead``."""
+    seen = sorted({m for kind in KINDS for m in sums.get(kind, {})
+                   if region is None or m <= region})
     held = {m for kind in KINDS for m, v in sums.get(kind, {}).items() if v}
     active = sorted(held)
     missing = [m for m in month_range(active[0], active[-1]) if m not in held] if active else []
     checks = [code for code, hit in (
         ("no_sales", not any(sums.get("sales", {}).values()) and any(sums.get("purchases", {}).values())),
         ("missing_months", bool(missing)),
-        ("behind", bool(active) and region is not None and active[-1] < region)) if hit]
+        ("behind", bool(active) and region is not None and active[-1] < region),
+        ("ahead", bool(active) and region is not None and active[-1] > region)) if hit]
     out: dict[str, Any] = {"sales_yen": np.nan, "sales_months": np.nan,
                            "receivable_days": np.nan, "receivable_days_change": np.nan,
                            "ledger_months": len(active), "first_month": active[0] if active else None,
@@ -122,7 +131,8 @@ def _ledger_signals(sums: Mapping[str, Mapping[str, int]], region: str | None = 
     receipts = np.zeros(n, dtype=np.int64)
     for series, kind in ((sales, "sales"), (receipts, "receipts")):
         for m, v in sums.get(kind, {}).items():
-            series[_month_number(m) - first] += int(v)
+            if region is None or m <= region:
+                series[_month_number(m) - first] += int(v)
     receivable = np.cumsum(sales - receipts)
     total = np.cumsum(sales)
     trailing = total - np.concatenate([np.zeros(12, dtype=np.int64), total])[:n]  # the last 12 months

@@ -143,8 +143,9 @@ def _select(table: pd.DataFrame, q: str, industry: str, distress: bool, own: boo
         keep &= table["own_distress"].fillna("").astype(str) != ""
     if alerts:
         keep &= table["open_alerts"] > 0
-    if checks:
-        keep &= table["ledger_checks"].fillna("").astype(str) != ""
+    if checks:  # something to check; a ledger only ahead of the others is not (read at the region's month)
+        keep &= table["ledger_checks"].fillna("").astype(str).map(
+            lambda codes: any(c and c != "ahead" for c in codes.split(";")))
     for name, value in bounds.items():
         column, op = FILTERS[name]
         values = pd.to_numeric(table[column], errors="coerce")

@@ -94,3 +94,19 @@ def test_the_portfolio_csv_escapes_formulas_and_keeps_numbers() -> None:
     assert list(table["売上（12か月、円）"]) == ["1234567", ""]  # whole yen, a blank where none
     assert table.iloc[0, 6] == "-12.3" and table.iloc[0, 8] == "50.0"  # the trend gap (pp), a share in percent
     assert table.iloc[0][table.columns[-1]] == "売上の記帳なし; 2025年1月より後の帳簿なし"
+
+
+def test_a_ledger_past_the_regions_month_is_read_at_it() -> None:
+    """One early April bank statement (receipts only) moved a client's
+    receivable days from 46.4 to 18.5 and its last month (found by a BPO
+    analyst): its figures are taken at the region's month, and flagged."""
+    months = [f"2024-{m:02d}" for m in range(4, 13)] + [f"2025-{m:02d}" for m in range(1, 4)]
+    sums = {"sales": {m: 1_000_000 for m in months}, "receipts": {m: 900_000 for m in months},
+            "purchases": {}, "payments": {}}
+    at_march = _ledger_signals(sums, "2025-03")
+    sums["receipts"]["2025-04"] = 5_000_000  # the April statement: receipts, no sales booked yet
+    early = _ledger_signals(sums, "2025-03")
+    assert early["sales_yen"] == at_march["sales_yen"] and early["receivable_days"] == at_march["receivable_days"]
+    assert early["last_month"] == "2025-04" and "ahead" in early["ledger_checks"].split(";")
+    assert "ahead" not in at_march["ledger_checks"].split(";")
+    assert _ledger_signals(sums)["receivable_days"] != at_march["receivable_days"]  # without the region: moved
