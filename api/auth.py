@@ -60,8 +60,8 @@ class AuthLimiter:
 
     def _keys(self, address: str, user: str | None, kind: str) -> list[tuple[object, tuple[str, ...]]]:
         keys: list[tuple[object, tuple[str, ...]]] = [(self._address, ("auth-address", address))]
-        if user is not None:
-            keys.append((self._user, (f"auth-user-{kind}", user)))
+        if user is not None:  # whatever its case: a name signs in whatever its case (api.identity._user_named)
+            keys.append((self._user, (f"auth-user-{kind}", user.casefold())))
         return keys
 
     def wait(self, address: str, user: str | None = None, kind: str = "token") -> float | None:

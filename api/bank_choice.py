@@ -62,6 +62,9 @@ def choose_bank(typed: str, known: Collection[str], names: Mapping[str, str]) ->
     if text in ids:
         return BankChoice(text, typed, False, False)
     key = _key(text)
+    same = sorted(b for b in ids if _key(b) == key)  # ０１７９, BANK:SANIN: the id in another width or case
+    if len(same) == 1:
+        return BankChoice(same[0], typed, False, False)
     named = sorted(b for b, n in names.items() if _key(n) == key)
     if len(named) == 1:
         return BankChoice(named[0], typed, True, False)

@@ -368,7 +368,10 @@ def change_consent(store: Store, firm_id: str, bank: str, grant: bool, by: Princ
     ``by``: the firm's current consent and its history change together;
     the audit log records it. ``False`` when nothing changed (granted
     already, or not granted). Raises :class:`NotFound` for an unknown firm."""
-    bank = check_bank(bank)
+    # a revocation takes the bank as stored, even one an earlier version let hold a ',' (now refused)
+    bank = check_bank(bank) if grant else bank.strip()
+    if not bank:
+        raise InputError("give the bank whose consent is revoked")
     action = GRANT if grant else REVOKE
     try:
         applied = store.change_consent([ConsentEvent(firm_id, bank, action, by.user)])

@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from api.region_month import region_month
 from api.web.i18n import Lang, locale_for
 from api.window_tables import read_table
 from domain.errors import check_month_window
@@ -121,7 +122,9 @@ def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | Non
                 month_to: str | None, table: WindowTable | None = None) -> tuple[dict[str, set[str]], str | None]:
     """Distress reasons (:func:`graph.distress.distress_reasons`) of the
     visible firms among ``firm_ids`` at the end of the window (``month_to``,
-    else the latest month any of them traded), and that month. Pseudonymised
+    else the region's month, as the firm page and the portfolio judge them,
+    :mod:`api.region_month`; without one, the latest month any of them
+    traded), and that month. Pseudonymised
     firms get none: their signals are not shown. ``table``: a busy firm's
     window table, which has the monthly totals of its partners (the rest
     are read)."""
@@ -133,7 +136,7 @@ def distress_of(store: ReadStore, firm_ids: Iterable[str], month_from: str | Non
     lasts = [t.months[-1] for t in totals.values() if t.months]
     if table is not None and month_to is None:
         lasts += table.last_months(inside).values()
-    end = month_to or max(lasts, default=None)
+    end = month_to or region_month(store) or max(lasts, default=None)
     out: dict[str, set[str]] = defaultdict(set)
     params = store.parameters_of(ids)  # these firms' only: the region has 100,000s of rows
     for f, why in distress_reasons(parameters=params, end=end).items():

@@ -83,11 +83,10 @@ def unassessed_to_missing(metrics: pd.DataFrame, edges: pd.DataFrame, clients: I
 
 def _as_of(store: ReadStore, network: TradeNetwork) -> str | None:
     """The month distress is judged at, over the whole data: the region's
-    month (:func:`api.region_month.region_month`), not later than the
-    network's last month; the network's last month without one."""
-    region = region_month(store)
-    end = network.end
-    return region if region is not None and (end is None or region < end) else end
+    month (:func:`api.region_month.region_month`) — also when the network's
+    trade ends before it (a month of bank lines only, a bank's view), as the
+    firm page and the network view judge it — else the network's last month."""
+    return region_month(store) or network.end
 
 
 @dataclass

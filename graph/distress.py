@@ -31,7 +31,6 @@ not a default prediction.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -203,16 +202,23 @@ def stopped_trading(network: TradeNetwork, *, quiet_months: int = 3, end: str | 
     """
     if quiet_months < 1:
         raise ValueError("quiet_months must be at least 1")
-    stop = len(network.months) if end is None else bisect.bisect_right(list(network.months), end)
-    cutoff = stop - quiet_months  # first quiet month, 0-based
-    if cutoff <= 0:
+    if not len(network.months):
+        return set()
+    # calendar months (as stopped_trading_of counts them), so that an end after the
+    # network's last month counts the quiet months up to it
+    numbers = np.array([month_number(m) for m in network.months], dtype=np.int64)
+    lo = int(numbers.min())
+    hi = month_number(end) if end is not None else int(numbers.max())
+    first_quiet = hi + 1 - quiet_months
+    if first_quiet <= lo:  # the window is not longer than the quiet months
         return set()
     s, b, t, amount = network.monthly_codes()
-    nz = (amount != 0) & (t < stop)
-    last = np.full(network.n_firms, -1, dtype=np.int64)
-    np.maximum.at(last, s[nz], t[nz])
-    np.maximum.at(last, b[nz], t[nz])
-    hit = np.flatnonzero((last >= 0) & (last < cutoff))
+    when = numbers[t]
+    nz = (amount != 0) & (when <= hi)
+    last = np.full(network.n_firms, lo - 1, dtype=np.int64)
+    np.maximum.at(last, s[nz], when[nz])
+    np.maximum.at(last, b[nz], when[nz])
+    hit = np.flatnonzero((last >= lo) & (last < first_quiet))
     return {str(x) for x in network.index[hit]}
 
 

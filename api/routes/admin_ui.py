@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import unicodedata
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -77,6 +78,15 @@ def _store(request: Request) -> Store:
 def _flash(request: Request, kind: str, **values: str) -> None:
     """A message for the next page (no secret ever goes here: the session is a cookie)."""
     request.session["admin_flash"] = {"kind": kind, **values}
+
+
+def _made_password(user: str) -> str:
+    """:func:`new_password`, made again in the rare case it holds ``user``'s
+    name (about 1 in 2,000 for a three-letter name): it would be refused."""
+    while True:
+        made = new_password()
+        if password_problem(made, user) is None:
+            return made
 
 
 def new_password() -> str:
@@ -209,7 +219,7 @@ def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", ro
     if not _spend(request, once):  # sent again (a reload of the page that showed the password)
         return _users_page(request, 409, error="sent_twice")
     made = not password
-    password = password or new_password()
+    password = password or _made_password(name)
     if (why := _refusal(store, name, role, bank, password)) is not None:
         return _users_page(request, 400, form=form, error=why)
     consented, _officers = known_banks(store)
@@ -292,7 +302,7 @@ def users_password(request: Request, principal: FormPrincipal, name: str, passwo
     if not _spend(request, once):
         return _users_page(request, 409, error="sent_twice")
     made = not password
-    password = password or new_password()
+    password = password or _made_password(name)
     if (problem := password_problem(password, name)) is not None:
         return _users_page(request, 400, error="short" if problem == "long" else problem)
     try:
@@ -510,13 +520,21 @@ def audit_page(request: Request, principal: PagePrincipal,
 
 def _audit_firm(store: Store, typed: str) -> str | None:
     """The firm id the audit page's firm field means: the id as typed when
-    a firm has it, else the one firm the search finds by its name (any
-    spelling, kana too), 法人番号 or id in another case; ``None`` when that
-    is not one firm (the log is then filtered by the text as typed: an id of
-    a firm no longer in the store still finds its entries)."""
+    a firm has it; else a firm whose id (in another case) or 法人番号 is
+    exactly what was typed; else, for a name (text that is not all ASCII),
+    the one firm the search finds by it (any spelling, kana too). ``None``
+    otherwise: the log is filtered by the text as typed, so an id of a firm
+    no longer in the store still finds its entries — never those of another
+    firm whose id merely contains it (F0001 in F00010)."""
     if store.get_firms([typed]):
         return None
-    matches, _ = store.search_firms(typed, 2, 0)
+    text = unicodedata.normalize("NFKC", typed).strip()
+    matches, _ = store.search_firms(text, 20, 0)
+    exact = [m for m in matches if m.id.casefold() == text.casefold() or m.corporate_number == text]
+    if len(exact) == 1:
+        return exact[0].id
+    if text.isascii():
+        return None
     return matches[0].id if len(matches) == 1 else None
 
 

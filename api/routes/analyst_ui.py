@@ -230,6 +230,11 @@ def portfolio_page(request: Request, principal: PagePrincipal,
         from api.web.render import request_lang
 
         made = dt.datetime.now(TOKYO).strftime("%Y%m%d")
+        chosen_by = {"q": q, "industry": industry, "distress": distress, "own": own, "alerts": alerts,
+                     "checks": checks, **given}
+        # every client's name and signals handed out as a file: an export, as torihiki score's table is
+        audit(request, "export", None, "ok", f"portfolio CSV in the web UI: {len(ordered)} clients; sort {sort}; "
+              "filters " + (", ".join(f"{k}={v.strip()}" for k, v in chosen_by.items() if v.strip()) or "none"))
         return Response(portfolio_csv(ordered, locale_for(request_lang(request))), media_type="text/csv; charset=utf-8",
                         headers={**{k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
                                  "Content-Disposition": f'attachment; filename="torihiki-portfolio-{made}.csv"'})
@@ -659,13 +664,12 @@ def _far_transfer_files(store: Store, outcomes: list[dict[str, Any]]) -> None:
     from the client's other ledger files, as its own page would: the year
     a 全銀 date lacks was taken wrong (found by a BPO analyst: two files
     uploaded at once landed a year off and the results said nothing). The
-    run's other files are not counted as the rest: files of one wrong
+    run's other 全銀 files are not counted as the rest: files of one wrong
     year sent together are near each other."""
-    run = {o["batch"] for o in outcomes if o.get("batch")}
-    for o in outcomes:
-        if o["kind"] not in ("loaded", "resumed") or (batch := store.get_batch(o["batch"])) is None \
-                or batch.format != "zengin":
-            continue
+    loaded = [(o, batch) for o in outcomes if o["kind"] in ("loaded", "resumed")
+              and (batch := store.get_batch(o["batch"])) is not None and batch.format == "zengin"]
+    run = {batch.id for _, batch in loaded}  # a journal sent with them is the rest, as on the file's page
+    for o, batch in loaded:
         held = sorted(store.batch_months([batch.id]).get(batch.id, ()))
         if (apart := _far_from_the_rest(store, batch, held, skip=run)) is not None:
             o["apart"] = {"held": held, "other": list(apart)}

@@ -18,9 +18,10 @@ from starlette.background import BackgroundTask
 from api.audit import audit
 from api.auth import require_role
 from api.deps import ScopedDep, SettingsDep
-from api.errors import STANDARD_ERRORS, ApiError, error_responses
+from api.errors import STANDARD_ERRORS, ApiError, Unauthorized, error_responses
 from api.research_zip import ExportRefused, export_key, research_zip
 from api.routes.firms import Month
+from api.web.render import PAGE_HEADERS
 from queries.access import Principal, Role
 
 router = APIRouter(tags=["export"])
@@ -53,7 +54,13 @@ def export_zip(
     """The anonymised export of the months ``from``..``to``: pseudonyms keyed
     for the caller (stable across their exports), amounts rounded, small
     cells suppressed (docs/exports.md). 409 when the server has no export
-    key; 422 for an empty window."""
+    key; 422 for an empty window. A bearer token only, not the web
+    session's cookie: a link on another site, followed by a signed-in
+    researcher's browser, would otherwise make (and audit) a whole export
+    without the page's form and its CSRF token."""
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise Unauthorized("the export through the API wants a bearer token (Authorization: Bearer …); "
+                           "in the web UI it is downloaded from the research export page")
     try:
         made = research_zip(store, principal.user, export_key(settings), from_ or "", to or "", format)
     except ExportRefused as e:
@@ -62,4 +69,5 @@ def export_zip(
         raise _Refused(e) from e
     audit(request, "export", None, "ok", made.audit_detail("through the API"))
     return FileResponse(made.path, media_type="application/zip", filename=made.filename,
+                        headers={k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
                         background=BackgroundTask(shutil.rmtree, made.work, True))

@@ -241,6 +241,18 @@ def test_consent_through_the_service_is_audited(store: Store) -> None:
     assert [e.who for e in store.consent_history()] == ["root", "root"]
 
 
+def test_a_bank_stored_with_a_comma_can_still_be_revoked(store: Store) -> None:
+    """Banks may no longer hold ',' (it separates banks); a consent stored
+    under such a bank before is still revoked by its id as stored."""
+    store.upsert_firms([Firm("A")])
+    store.change_consent([ConsentEvent("A", "B1,B2", GRANT, "firm master import")])
+    admin = Principal("root", Role.ADMIN)
+    with pytest.raises(InputError):
+        change_consent(store, "A", "B1,B3", True, admin)
+    assert change_consent(store, "A", "B1,B2", False, admin)
+    assert store.consents("A") == {"A": ()}
+
+
 def test_firm_master_records_consent(store: Store, tmp_path: Path) -> None:
     master = tmp_path / "firms.csv"
     master.write_text("firm_id,name,is_client,consented_banks\nA,株式会社A,1,B1;B2\nB,株式会社B,1,\n",

@@ -48,3 +48,28 @@ def test_one_clients_early_month_moves_no_partners_health(store: Store, tmp_path
     assert table == 0.0  # キュー quiet since February: not yet three months at March
     q = next(f for f in store.all_firms() if f.name == "株式会社キュー")
     assert q.id not in snap.distress
+
+
+def test_a_region_month_past_the_trade_is_judged_alike_everywhere(store: Store, tmp_path: Path) -> None:
+    """The region's month can be after the network's last month (April
+    holds only lines without a partner): the page, the tables and the
+    network view judge partners at it alike (found by a review: the page
+    said 18 %, the table 0 %)."""
+    from api.network_view import distress_of
+
+    store.upsert_firms([Firm("C1", "株式会社一番", is_client=True), Firm("C2", "株式会社二番", is_client=True)])
+    c1 = [(f"{m}-10", "株式会社二番", "sale", 1_000_000) for m in MONTHS] + [("2025-04-10", "", "receipt", 10_000)]
+    c2 = [(f"{m}-12", "株式会社一番", "purchase", 1_000_000) for m in MONTHS]
+    c2 += [(f"{m}-15", "株式会社キュー", "purchase", 500_000) for m in MONTHS[:4]]
+    c2 += [(f"{m}-20", "株式会社アール", "purchase", 500_000) for m in MONTHS] + [("2025-04-20", "", "payment", 5_000)]
+    ingest_file(store, _ledger(tmp_path / "c1.csv", c1), "C1", None, tmp_path / "rejects")
+    ingest_file(store, _ledger(tmp_path / "c2.csv", c2), "C2", None, tmp_path / "rejects")
+    snap = Snapshot.load(store)
+    q = next(f.id for f in store.all_firms() if f.name == "株式会社キュー")
+    page = build_dossier(store, "C1")
+    reasons, end = distress_of(store, {"C2", q}, None, None)
+    assert snap.network.end == "2025-03" and page.health.as_of == "2025-04" == end
+    assert q in snap.distress and q in reasons  # quiet February to April: stopped, in each
+    table = float(snap.metrics.loc["C1", "two_hop_distress_exposure"])
+    assert page.health.two_hop_exposure is not None and abs(page.health.two_hop_exposure - table) < 1e-9
+    assert table > 0

@@ -271,11 +271,14 @@ def test_consent_granted_and_revoked_from_the_page(app: TestClient, store: Store
     assert "まだ記録していません：B1x はどこにも登場しない銀行です" in asked and store.consents("C1")["C1"] == ()
     assert "もしかして" in asked and 'name="bank" value="B1"' in asked and 'name="confirm" value="1"' in asked
     assert "B1x を新しい銀行として記録" in asked
-    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="grant", confirm="1")
-    assert "b1 は新しい銀行です" in app.get("/ui/admin/consent?firm=C1").text
-    assert store.consents("C1")["C1"] == ("b1",)
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="bank:hoshi", action="grant", confirm="1")
+    assert "bank:hoshi は新しい銀行です" in app.get("/ui/admin/consent?firm=C1").text
+    assert store.consents("C1")["C1"] == ("bank:hoshi",)
+    # an id typed in another case is that bank, not a new one
+    _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="grant")
+    assert store.consents("C1")["C1"] == ("bank:hoshi", "B1")
     # an outside address as the way back is not followed
-    r = _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="b1", action="revoke",
+    r = _post(app, "/ui/admin/consent", "/ui/admin/consent", firm="C1", bank="bank:hoshi", action="revoke",
               back="//evil.example/")
     assert r.headers["location"] == "/ui/admin/consent?firm=C1"  # type: ignore[attr-defined]
     actions = [(e.action, e.outcome) for e in store.audit_log("admin", "C1", None, None, 50, 0)[0]]
@@ -374,6 +377,10 @@ def test_the_audit_log_page(app: TestClient, store: Store) -> None:
     assert "「松江精機」は 株式会社松江精機（C1）です。" in by_name and 'value="C1"' in by_name
     assert "firm.get" in by_name and "株式会社松江精機<br>" in by_name and "officer_b1" in by_name
     assert "株式会社松江精機（C1）です" in app.get("/ui/admin/audit?firm=c1").text
+    # an id-like text is an id: never another firm whose id merely contains it (a removed firm's entries)
+    record(store, Principal("officer_b1", Role.CREDIT_OFFICER, "B1"), "firm.get", "C")
+    removed = app.get("/ui/admin/audit?firm=C").text
+    assert "です。この企業の記録" not in removed and 'value="C"' in removed and "1 件" in removed
 
 
 def test_a_user_changes_their_own_password(app: TestClient, store: Store) -> None:

@@ -727,6 +727,8 @@ def test_the_portfolio_downloads_as_csv(portfolio: TestClient, store: Store) -> 
     assert len(everyone) == 4  # every client, C4 without trade too
     english = c.get("/ui/portfolio?format=csv&lang=en").content.decode("utf-8-sig")
     assert english.splitlines()[0].startswith("Client id,Client,Industry")
+    exports = [e.detail for e in store.audit_log(user="analyst", action="export")[0]]
+    assert "portfolio CSV in the web UI: 2 clients; sort hhi; filters min_hhi=0.3" in exports
 
 
 def test_research_export_download(store: Store, tmp_path: Path) -> None:
@@ -791,9 +793,11 @@ def test_a_researcher_fetches_the_export_through_the_api(store: Store, tmp_path:
     """GET /export: the web page's zip for a script, with a bearer token."""
     _portfolio_data(store, tmp_path)
     tokens = make_tokens(store)
+    set_password(store, "researcher", PASSWORD, SYSTEM)
     with TestClient(create_app(_settings(tmp_path), store=store)) as c:
         r = c.get("/export?from=2025-01&to=2025-06", headers=tokens["researcher"])
         assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+        assert r.headers["cache-control"] == "no-store" and r.headers["x-content-type-options"] == "nosniff"
         version = store.data_version()
         assert re.search(rf'filename="torihiki-export-\d{{8}}-v{version}-csv-202501-202506\.zip"',
                          r.headers["content-disposition"])
@@ -815,6 +819,10 @@ def test_a_researcher_fetches_the_export_through_the_api(store: Store, tmp_path:
             refused = c.get("/export", headers=tokens[who])
             assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
         assert c.get("/export").status_code == 401
+        # a signed-in researcher's browser following a link from elsewhere: no export without a token
+        _login(c, "researcher")
+        assert c.get("/export").status_code == 401 and "research export page" in c.get("/export").json()["detail"]
+        c.cookies.clear()
         window = c.get("/export?from=2025-06&to=2025-01", headers=tokens["researcher"])
         assert window.status_code == 422 and "after" in window.json()["detail"]
         assert c.get("/export?from=2025-13", headers=tokens["researcher"]).status_code == 422

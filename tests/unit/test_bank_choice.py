@@ -42,3 +42,9 @@ def test_a_name_is_taken_by_another_bank_only() -> None:
     assert name_taken_by("bank:x", "ＢＡＮＫ", {"bank:y": "bank"}) == "bank:y"
     assert name_taken_by("bank:tottori-mirai", "鳥取みらい銀行", NAMES) is None  # its own name again
     assert name_taken_by("bank:x", "広島銀行", NAMES) is None
+
+
+def test_an_id_typed_in_another_width_or_case_is_that_bank() -> None:
+    assert choose_bank("０１７９", KNOWN, NAMES).bank == "0179"
+    c = choose_bank("BANK:SANIN", KNOWN, NAMES)
+    assert (c.bank, c.new, c.by_name) == ("bank:sanin", False, False)
