@@ -21,12 +21,12 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from api.identity import known_banks
 from queries.store import Store
 
-__all__ = ["BankChoice", "choose_bank", "choose_in", "name_taken_by"]
+__all__ = ["BankChoice", "KnownBanks", "choose_bank", "choose_in", "known_in", "name_taken_by"]
 
 NEAR_CUTOFF = 0.75
 """How alike (difflib's ratio, 0–1) a known id or name must be to what was
@@ -76,11 +76,35 @@ def choose_bank(typed: str, known: Collection[str], names: Mapping[str, str]) ->
     return BankChoice(text, typed, False, True, near)
 
 
+@dataclass(frozen=True)
+class KnownBanks:
+    """The banks a store knows, read once (every firm's consent is a whole
+    read): the banks some firm consents to, those some credit officer works
+    for, and the banks' names (id → name shown)."""
+
+    consented: frozenset[str]
+    officers: frozenset[str]
+    names: Mapping[str, str]
+
+    def choose(self, typed: str) -> BankChoice:
+        """:func:`choose_bank` among these banks."""
+        return choose_bank(typed, self.consented | self.officers, self.names)
+
+    def with_officer(self, bank: str) -> KnownBanks:
+        """These banks, ``bank`` known as an officer's too (an officer just added)."""
+        return replace(self, officers=self.officers | {bank})
+
+
+def known_in(store: Store) -> KnownBanks:
+    """The banks ``store`` knows (:class:`KnownBanks`)."""
+    consented, officers = known_banks(store)
+    return KnownBanks(frozenset(consented), frozenset(officers), store.bank_names())
+
+
 def choose_in(store: Store, typed: str) -> BankChoice:
     """:func:`choose_bank` among the banks ``store`` knows: consented to,
     officers', named."""
-    consented, officers = known_banks(store)
-    return choose_bank(typed, consented | officers, store.bank_names())
+    return known_in(store).choose(typed)
 
 
 def name_taken_by(bank: str, name: str, names: Mapping[str, str]) -> str | None:

@@ -81,14 +81,6 @@ def unassessed_to_missing(metrics: pd.DataFrame, edges: pd.DataFrame, clients: I
     return out
 
 
-def _as_of(store: ReadStore, network: TradeNetwork) -> str | None:
-    """The month distress is judged at, over the whole data: the region's
-    month (:func:`api.region_month.region_month`) — also when the network's
-    trade ends before it (a month of bank lines only, a bank's view), as the
-    firm page and the network view judge it — else the network's last month."""
-    return region_month(store) or network.end
-
-
 @dataclass
 class Snapshot:
     """Everything whole-network analytics needs, read and computed once.
@@ -123,9 +115,11 @@ class Snapshot:
         # A partner under a pseudonym (a credit officer's scope) has no signals: the
         # network holds only its trade with visible firms, so it would look as if it had
         # stopped trading, and its own signals are not counted (docs/access.md, rule 3).
-        # Judged at the region's month (api.region_month), as a firm's page judges its
-        # partners: not at the month of the few ledgers delivered ahead of the others.
-        distress = distress_reasons(network=network, parameters=params, end=month_to or _as_of(store, network))
+        # Judged at the region's month (api.region_month), as a firm's page and the network
+        # view judge partners: not at the month of the few ledgers delivered ahead of the
+        # others, and also when the trade ends before it (a month of bank lines only).
+        distress = distress_reasons(network=network, parameters=params,
+                                    end=month_to or region_month(store) or network.end)
         bank = getattr(store, "bank", None)
         if bank is not None:  # a bank's view: its pseudonyms' signals left out
             distress = {f: r for f, r in distress.items() if not is_pseudonym(f)}

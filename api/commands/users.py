@@ -12,9 +12,11 @@ import csv
 import getpass
 import io
 import sys
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict
 from pathlib import Path
 
+from api.bank_choice import BankChoice, known_in
 from api.commands.common import emit, opened
 from api.identity import (
     add_user,
@@ -58,18 +60,16 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(True) if args.password_stdin else None
     if password is not None:
         check_password_length(password, args.name)  # before the user exists: a refused password adds no user
-    from api.bank_choice import choose_in
-
     with opened(settings) as store:
-        choice = choose_in(store, args.bank) if args.bank else None
-        if choice and choice.by_name:
-            print(f"note: {args.bank.strip()!r} is the name bank {choice.bank} is shown by: {choice.bank} is meant",
-                  file=sys.stderr)
+        banks = known_in(store)
+        choice = banks.choose(args.bank) if args.bank else None
+        if choice:
+            _say_meant(args.bank, choice)
         user = add_user(store, args.name, args.role, choice.bank if choice else args.bank, cli_principal())
         if password is not None:
             set_password(store, args.name, password, cli_principal())
-        if user.bank and (note := _new_bank_note(user.bank, *known_banks(store), for_officer=True,
-                                                 near=choice.near if choice and choice.new else ())):
+        if user.bank and (note := _new_bank_note(user.bank, banks.consented, banks.officers,
+                                                 for_officer=True, near=choice.near if choice and choice.new else ())):
             print(note, file=sys.stderr)
     if args.json:
         emit(_public(user))
@@ -114,8 +114,6 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
     a bank's officers at onboarding, or the demo's users. A user that exists
     is left as it is (importing the same file twice changes nothing); a bad
     row is reported with its line and the other rows are still added."""
-    from api.bank_choice import choose_in
-
     rows = _import_rows(args.file)
     added: list[str] = []
     kept: list[str] = []
@@ -124,6 +122,7 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
     notes: list[str] = []
     seen: dict[str, int] = {}  # name (any case) → its first line in the file
     with opened(settings) as store:
+        banks = known_in(store)  # read once; an officer added below makes its bank known to the next rows
         for line, row in rows:
             name, password = row.get("name", ""), row.get("password", "")
             try:
@@ -131,7 +130,7 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
                     raise InputError(f"{name} is on line {first} of this file already")
                 bank = row.get("bank") or None
                 if bank:  # a bank typed by the name it is shown by is its id
-                    choice = choose_in(store, bank)
+                    choice = banks.choose(bank)
                     bank = choice.bank
                     if choice.by_name:
                         notes.append(f"line {line}: {row['bank'].strip()!r} is the name of bank {bank}: {bank} is meant")
@@ -149,6 +148,8 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
                 if password:
                     check_password_length(password, name)  # before the user exists: all or nothing per row
                 add_user(store, name, row.get("role", ""), bank, cli_principal())
+                if bank:
+                    banks = banks.with_officer(bank)
                 if password:
                     set_password(store, name, password, cli_principal())
             except InputError as e:
@@ -236,16 +237,13 @@ def _read_password(from_stdin: bool) -> str:
 
 def cmd_users_bank(args: argparse.Namespace, settings: Settings) -> int:
     """Move a credit officer to another bank (typed wrong when added, or a move), audited."""
-    from api.bank_choice import choose_in
-
     with opened(settings) as store:
-        choice = choose_in(store, args.bank)
-        if choice.by_name:
-            print(f"note: {args.bank.strip()!r} is the name bank {choice.bank} is shown by: {choice.bank} is meant",
-                  file=sys.stderr)
+        banks = known_in(store)
+        choice = banks.choose(args.bank)
+        _say_meant(args.bank, choice)
         changed = set_bank(store, args.name, choice.bank, cli_principal())
-        if changed and (note := _new_bank_note(choice.bank, *known_banks(store), for_officer=True,
-                                               near=choice.near if choice.new else ())):
+        if changed and (note := _new_bank_note(choice.bank, banks.consented, banks.officers,
+                                               for_officer=True, near=choice.near if choice.new else ())):
             print(note, file=sys.stderr)
     if args.json:
         emit({"user": args.name, "bank": choice.bank, "changed": changed})
@@ -266,7 +264,14 @@ def cmd_users_password(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_officer: bool,
+def _say_meant(typed: str, choice: BankChoice) -> None:
+    """Say on stderr which bank's id a bank typed by its name stands for."""
+    if choice.by_name:
+        print(f"note: {typed.strip()!r} is the name bank {choice.bank} is shown by: {choice.bank} is meant",
+              file=sys.stderr)
+
+
+def _new_bank_note(bank: str, consented: AbstractSet[str], officers: AbstractSet[str], *, for_officer: bool,
                    near: tuple[str, ...] = ()) -> str | None:
     """A warning when ``bank`` is known nowhere yet: a bank is written as the
     firm master writes it (a code such as ``0179`` or a name), and a bank
@@ -288,16 +293,13 @@ def _new_bank_note(bank: str, consented: set[str], officers: set[str], *, for_of
 
 
 def _consent(args: argparse.Namespace, settings: Settings, grant: bool) -> int:
-    from api.bank_choice import choose_in
-
     with opened(settings) as store:
-        choice = choose_in(store, args.bank)
+        known = known_in(store)
+        choice = known.choose(args.bank)
         bank = choice.bank
-        if choice.by_name:
-            print(f"note: {args.bank.strip()!r} is the name bank {bank} is shown by: {bank} is meant",
-                  file=sys.stderr)
-        if grant and choice.new and (note := _new_bank_note(bank, *known_banks(store), for_officer=False,
-                                                              near=choice.near)):
+        _say_meant(args.bank, choice)
+        if grant and choice.new and (note := _new_bank_note(bank, known.consented, known.officers,
+                                                              for_officer=False, near=choice.near)):
             print(note, file=sys.stderr)
         changed = change_consent(store, args.firm, bank, grant, cli_principal())
         banks = store.consents(args.firm).get(args.firm, ())

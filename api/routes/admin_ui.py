@@ -163,7 +163,7 @@ def account_password(request: Request, principal: FormPrincipal, settings: Setti
     if new == current:
         return again_page("same", 400)
     if (problem := password_problem(new, principal.user)) is not None:
-        return again_page("short" if problem == "long" else problem, 400)
+        return again_page(problem, 400)
     set_password(store, principal.user, new, principal)
     changed = store.get_user(principal.user)
     if changed is not None:
@@ -199,7 +199,7 @@ def _refusal(store: Store, name: str, role: str, bank: str, password: str) -> st
     if (refused := user_refusal(store, name, role, bank or None)) is not None:
         return refused[0]
     if (problem := password_problem(password, name)) is not None:
-        return "short" if problem == "long" else problem
+        return problem
     return None
 
 
@@ -209,11 +209,12 @@ def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", ro
     """Add a user (``user.add``, then ``user.password``) with the password
     typed, or one made here and shown once when the field is left empty;
     a refused form adds no user."""
-    from api.bank_choice import choose_in
+    from api.bank_choice import known_in
 
     store = _store(request)
     name, bank = name.strip(), bank.strip()
-    choice = choose_in(store, bank) if bank else None
+    known = known_in(store)
+    choice = known.choose(bank) if bank else None
     bank = choice.bank if choice else bank  # a bank typed by its name is its id, never a second bank
     form = {"name": name, "role": role, "bank": bank}
     if not _spend(request, once):  # sent again (a reload of the page that showed the password)
@@ -222,13 +223,12 @@ def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", ro
     password = password or _made_password(name)
     if (why := _refusal(store, name, role, bank, password)) is not None:
         return _users_page(request, 400, form=form, error=why)
-    consented, _officers = known_banks(store)
     try:
         user = add_user(store, name, role, bank or None, principal)
     except InputError:  # added by someone else meanwhile
         return _users_page(request, 400, form=form, error="exists")
     set_password(store, user.name, password, principal)
-    new_bank = user.bank if user.bank and user.bank not in consented else ""
+    new_bank = user.bank if user.bank and user.bank not in known.consented else ""
     near = ", ".join(choice.near) if new_bank and choice and choice.new else ""
     if made:
         return _users_page(request, shown={"kind": "added", "user": user.name, "password": password,
@@ -271,11 +271,11 @@ def users_bank(request: Request, principal: FormPrincipal, name: str, bank: Fiel
     """Move a credit officer to another bank (``user.bank``): a bank typed
     wrong when they were added, or a move. A bank typed by its name is its
     id; a bank known nowhere is said, with the known banks close to it."""
-    from api.bank_choice import choose_in
+    from api.bank_choice import known_in
 
     store = _store(request)
-    choice = choose_in(store, bank)
-    consented, _officers = known_banks(store)
+    known = known_in(store)
+    choice = known.choose(bank)
     try:
         changed = set_bank(store, name, choice.bank, principal)
     except NotFound:
@@ -284,7 +284,7 @@ def users_bank(request: Request, principal: FormPrincipal, name: str, bank: Fiel
         _flash(request, "bad_bank", user=name, bank=choice.bank)
     else:
         _flash(request, "bank_moved" if changed else "bank_same", user=name, bank=choice.bank,
-               new_bank=choice.bank if changed and choice.bank not in consented else "",
+               new_bank=choice.bank if changed and choice.bank not in known.consented else "",
                near=", ".join(choice.near) if changed and choice.new else "")
     return RedirectResponse("/ui/admin/users", status_code=303)
 
@@ -304,11 +304,9 @@ def users_password(request: Request, principal: FormPrincipal, name: str, passwo
     made = not password
     password = password or _made_password(name)
     if (problem := password_problem(password, name)) is not None:
-        return _users_page(request, 400, error="short" if problem == "long" else problem)
+        return _users_page(request, 400, error=problem)
     try:
         set_password(store, name, password, principal)
-    except InputError:
-        return _users_page(request, 400, error="short")
     except NotFound:
         _flash(request, "unknown", user=name)
         return RedirectResponse("/ui/admin/users", status_code=303)

@@ -54,7 +54,7 @@ from api.research_zip import ExportRefused, export_key, research_zip
 from api.service import shown_name
 from api.settings import Settings
 from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
-from api.web.render import PAGE_HEADERS, render
+from api.web.render import FILE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from graph.network import month_number
 from ingest import review
@@ -236,7 +236,7 @@ def portfolio_page(request: Request, principal: PagePrincipal,
         audit(request, "export", None, "ok", f"portfolio CSV in the web UI: {len(ordered)} clients; sort {sort}; "
               "filters " + (", ".join(f"{k}={v.strip()}" for k, v in chosen_by.items() if v.strip()) or "none"))
         return Response(portfolio_csv(ordered, locale_for(request_lang(request))), media_type="text/csv; charset=utf-8",
-                        headers={**{k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
+                        headers={**FILE_HEADERS,
                                  "Content-Disposition": f'attachment; filename="torihiki-portfolio-{made}.csv"'})
     rows = [_row(r) for r in ordered.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE].to_dict("records")]
     params = {"q": q, "industry": industry.strip().upper(), "distress": "1" if distress in on else "",
@@ -735,6 +735,6 @@ def export_download(request: Request, principal: FormPrincipal, settings: Settin
                       month_from=month_from.strip(), month_to=month_to.strip(), fmt=fmt)
     audit(request, "export", None, "ok", made.audit_detail("in the web UI"))
     return FileResponse(made.path, media_type="application/zip", filename=made.filename,
-                        headers={k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
+                        headers=FILE_HEADERS,
                         background=BackgroundTask(shutil.rmtree, made.work, True))
 

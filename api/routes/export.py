@@ -21,7 +21,7 @@ from api.deps import ScopedDep, SettingsDep
 from api.errors import STANDARD_ERRORS, ApiError, Unauthorized, error_responses
 from api.research_zip import ExportRefused, export_key, research_zip
 from api.routes.firms import Month
-from api.web.render import PAGE_HEADERS
+from api.web.render import FILE_HEADERS
 from queries.access import Principal, Role
 
 router = APIRouter(tags=["export"])
@@ -69,5 +69,5 @@ def export_zip(
         raise _Refused(e) from e
     audit(request, "export", None, "ok", made.audit_detail("through the API"))
     return FileResponse(made.path, media_type="application/zip", filename=made.filename,
-                        headers={k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"},
+                        headers=FILE_HEADERS,
                         background=BackgroundTask(shutil.rmtree, made.work, True))

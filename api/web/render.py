@@ -38,7 +38,7 @@ from api.web.reasons import (
 )
 from queries.store import StoreError
 
-__all__ = ["TEMPLATES", "PAGE_CSP", "PAGE_HEADERS", "environment", "request_lang", "render", "render_text",
+__all__ = ["TEMPLATES", "PAGE_CSP", "PAGE_HEADERS", "FILE_HEADERS", "environment", "request_lang", "render", "render_text",
            "is_page"]
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -52,6 +52,9 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",  # pages show firm data to one person: not kept by the browser or proxies
 }
+FILE_HEADERS = {k: v for k, v in PAGE_HEADERS.items() if k != "Content-Security-Policy"}
+"""A file handed out (a zip, a CSV): kept by no browser or proxy, its type not
+guessed; no page policy, as it is no page."""
 
 
 def industry_label(letter: str | None, lang: Lang) -> str:
