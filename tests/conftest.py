@@ -40,6 +40,17 @@ def _neo4j_missing(reason: str) -> None:
     pytest.skip(f"Neo4j not available: {reason}")
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``neo4j`` every test that takes a Neo4j fixture itself, not only
+    those marked by hand or by the ``store`` parameter: ``scripts/run-tests``
+    runs ``-m neo4j`` in one process and ``-m "not neo4j"`` beside it, with
+    no ``NEO4J_URI``, and a test must land in the one that has Neo4j."""
+    for item in items:
+        if {"neo4j_store", "neo4j_driver_store"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
+
+
 @pytest.fixture(scope="session")
 def neo4j_driver_store() -> Iterator[Store]:
     """One Neo4j store (one driver) for the whole session."""
