@@ -212,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--parameters", help="management parameters CSV (default: DIR/parameters.csv)")
     s.add_argument("--period", help="period of parameter rows without one: YYYY-MM or FY2024")
     s.add_argument("--manifest", help="ledger manifest path,client_id,format (default: DIR/manifest.csv)")
+    s.add_argument("--new-client", action="store_true",
+                   help="make a client id that neither the store nor the delivery's firms.csv knows a new client "
+                        "(without it, in a store with clients, such a ledger file is not loaded: most likely a typo)")
     s.add_argument("--accounts", help="CSV account,role overriding the default account table (journals)")
     s.add_argument("--bank-layout", help="TOML file describing a bank statement's columns")
     s.add_argument("--year", type=int, help="year of 全銀 transfer dates (the header has only MMDD)")

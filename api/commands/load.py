@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from api.commands.common import analytics_behind, emit, opened, refresh_after_load
-from api.commands.ingest import Totals, load_ledgers, manifest_entries, print_repeats
+from api.commands.ingest import (
+    Totals,
+    load_ledgers,
+    manifest_entries,
+    print_repeats,
+    unknown_clients,
+)
 from api.commands.reference import audit_consents
 from api.commands.users import cli_principal
 from api.identity import record
@@ -123,6 +129,8 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         options = ReaderOptions(accounts=Path(args.accounts) if args.accounts else None,
                                 bank_layout=Path(args.bank_layout) if args.bank_layout else None,
                                 zengin_year=args.year)
+        if entries and not args.new_client:  # after firms.csv: the clients it adds are known
+            entries = _known_clients_only(store, entries, totals)
         if entries:
             load_ledgers(store, settings, entries, options, totals, workers=args.workers,
                          per_file="all" if args.verbose and not args.json else "none")
@@ -152,6 +160,23 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
                   f"(file, line, column, reason, raw) in {settings.home / 'rejects'}; "
                   "`torihiki batches list` names them")
     return 2 if (totals.failed or not ok) else 0
+
+
+def _known_clients_only(store: Store, entries: list[ManifestEntry], totals: Totals) -> list[ManifestEntry]:
+    """The ``entries`` whose client the store knows (:func:`api.commands.ingest.unknown_clients`:
+    in a store with clients, an id neither it nor the delivery's firms.csv knows is most likely
+    a typo, which would make a nameless client of its own). Each file left out is said on
+    stderr, with the ids close to its client's, and counted as failed; the other files load."""
+    unknown = unknown_clients(store, {e.client_id for e in entries if e.client_id})
+    for e in entries:
+        if e.client_id in unknown:
+            near = unknown[e.client_id]
+            totals.failed += 1
+            print(f"error: {e.path}: there is no client {e.client_id!r} in the firm master"
+                  + (f"; did you mean {' or '.join(near)}?" if near else ".")
+                  + " This file was not loaded. Add the client to firms.csv, or give --new-client to make it "
+                    "a new client", file=sys.stderr)
+    return [e for e in entries if e.client_id not in unknown]
 
 
 def _reference_imports(store: Store, parts: dict[str, Path | None], args: argparse.Namespace,

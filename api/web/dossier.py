@@ -314,7 +314,8 @@ class TermsPoint:
 class Terms:
     """Receivable and payable days over time (the last ``months`` months of
     the own ledger; empty for a firm that is not a client), the latest
-    values, and the 売掛金回転期間 (days) the firm's management parameters
+    values (at the region's month where the ledger reaches past it:
+    ``ahead``), and the 売掛金回転期間 (days) the firm's management parameters
     report with its period (``None`` when not reported). ``note``: how days
     are computed (balances start at 0 at the first month of data)."""
 
@@ -324,6 +325,11 @@ class Terms:
     reported_ar_days: float | None
     reported_period: str | None
     note: str
+    # the months after the region's month the own ledger reaches (first, last): in the series, but
+    # the latest days are taken at the region's month, ``region`` (api.region_month), as the
+    # portfolio takes them
+    ahead: tuple[str, str] | None = None
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -746,15 +752,21 @@ def _float(x: Any) -> float | None:
     return None if v != v else v  # NaN → None
 
 
-def _terms(store: ReadStore, firm: Firm, months: int | None,
-           parameters: Sequence[ParameterRow]) -> tuple[Terms, dict[str, Any] | None]:
+def _terms(store: ReadStore, firm: Firm, months: int | None, parameters: Sequence[ParameterRow],
+           region: str | None) -> tuple[Terms, dict[str, Any] | None]:
+    """The firm's payment terms. ``region``: the region's month; the latest
+    days are taken there, not at a month this ledger alone reaches (one early
+    bank statement, a part-month, took 46 receivable days to 18), as the
+    portfolio takes them (``api.portfolio_signals``)."""
     fig = service.figures(store, firm.id) if firm.is_client else None
     rows = fig["months"] if fig else []
     series = [TermsPoint(r["month"], int(r["sales"]), int(r["purchases"]), _float(r.get("receivable_days")),
                          _float(r.get("payable_days"))) for r in rows]
     shown = _tail(series, months)
-    last_ar = next((p.receivable_days for p in reversed(series) if p.receivable_days is not None), None)
-    last_ap = next((p.payable_days for p in reversed(series) if p.payable_days is not None), None)
+    upto = [p for p in series if region is None or p.month <= region]
+    later = [p.month for p in series if region is not None and p.month > region]
+    last_ar = next((p.receivable_days for p in reversed(upto) if p.receivable_days is not None), None)
+    last_ap = next((p.payable_days for p in reversed(upto) if p.payable_days is not None), None)
     reported, period = None, None
     own = sorted((r for r in parameters if r.firm_id == firm.id), key=lambda r: r.period)
     for row in reversed(own):
@@ -763,7 +775,8 @@ def _terms(store: ReadStore, firm: Firm, months: int | None,
             reported, period = float(value), row.period
             break
     note = str(fig["notes"]) if fig else ""
-    return Terms(shown, last_ar, last_ap, reported, period, note), fig
+    return Terms(shown, last_ar, last_ap, reported, period, note, (later[0], later[-1]) if later else None,
+                 region), fig
 
 
 def _trend(store: ReadStore, firm_id: str, names: Mapping[str, Firm], months: int | None) -> Trend:
@@ -956,8 +969,12 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     # the rest of the region change nothing here): its own terms, and partner health below
     parameters = store.parameters_of(hop1 | hop2 | {firm_id})
 
+    # the region's month (api.region_month): the latest month most clients' ledgers reach, where the
+    # firm's terms and its partners' health are taken
+    region = region_month(scoped)
+
     # -- terms and coverage (own ledger)
-    terms, fig = _terms(store, firm, months, parameters)
+    terms, fig = _terms(store, firm, months, parameters, region)
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
     all_months = sorted(trade_months | ledger_months)
@@ -984,7 +1001,6 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     # Partner health is judged at the region's month, as the portfolio and the peer table judge it
     # (api.portfolio.Snapshot): not at the latest month of the trade around the firm, which one
     # client's early delivery moves (or which the partners' having stopped holds back).
-    region = region_month(scoped)
     as_of = region if region is not None else end
 
     def share(i: str, side: Mapping[str, int]) -> float:

@@ -163,6 +163,35 @@ def test_a_mistyped_client_id_loads_nothing(cli: Store, capsys: pytest.CaptureFi
     assert cli.get_firm("F0009").is_client  # type: ignore[union-attr]
 
 
+def test_a_delivery_naming_an_unknown_client_loads_its_other_files(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`torihiki load`: a ledger whose client neither the store nor the
+    delivery's firms.csv knows is not loaded (a typo in the manifest or a
+    folder's name would make a nameless client); the delivery's other files
+    load, and `--new-client` loads it as a new client."""
+    import shutil
+
+    first = tmp_path / "first"
+    shutil.copytree(REPO / "sample", first)
+    assert run(capsys, "load", str(first), "--no-refresh")[0] == 0  # firms.csv makes F0001…F0008 clients
+    batches = len(cli.list_batches())
+    later = tmp_path / "later"
+    (later / "ledgers").mkdir(parents=True)
+    (later / "firms.csv").write_text("firm_id,name,is_client\nF0010,株式会社テン,1\n", encoding="utf-8")
+    for client in ("F001", "F0010"):  # F001: a typo of F0001; F0010: new in this delivery's firms.csv
+        (later / "ledgers" / f"{client}.csv").write_text(
+            "date,counterparty_name,direction,amount\n2025-04-10,株式会社エー,sale,1000\n", encoding="utf-8")
+    code, out, err = run(capsys, "load", str(later), "--no-refresh")
+    assert code == 2
+    assert "F001.csv: there is no client 'F001' in the firm master; did you mean " in err, err
+    assert "F0001?" in err and "--new-client" in err and err.count("\n") == 1  # F0010's file is no error
+    assert cli.get_firm("F001") is None and len(cli.list_batches()) == batches + 1  # F0010's file loaded
+    assert "1 loaded, 0 already loaded, 1 failed" in out, out
+    code, out, err = run(capsys, "load", str(later), "--no-refresh", "--new-client")
+    assert code == 0, err
+    assert cli.get_firm("F001").is_client and len(cli.list_batches()) == batches + 2  # type: ignore[union-attr]
+
+
 def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     man = tmp_path / "manifest.csv"
     rows = ["path,client_id,format"]

@@ -5,13 +5,23 @@ partners and 9.2 % in its peer table, and the memo said both)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.identity import set_password
 from api.portfolio import Snapshot
 from api.service import ingest_file
+from api.settings import Settings
 from api.web.dossier import build_dossier
+from queries.access import SYSTEM
 from queries.model import Firm
 from queries.store import Store
+from tests.conftest import make_tokens
+
+PASSWORD = "correct horse battery staple"
 
 MONTHS = ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
 
@@ -73,3 +83,49 @@ def test_a_region_month_past_the_trade_is_judged_alike_everywhere(store: Store, 
     table = float(snap.metrics.loc["C1", "two_hop_distress_exposure"])
     assert page.health.two_hop_exposure is not None and abs(page.health.two_hop_exposure - table) < 1e-9
     assert table > 0
+
+
+def test_a_ledger_ahead_of_the_region_has_its_days_taken_at_the_regions_month(store: Store, tmp_path: Path) -> None:
+    """C1's April holds one early receipt (a part-month) while C2 and C3
+    reach March: its page takes receivable days at March, as the portfolio
+    does, and says so; April stays in its series (found by a BPO analyst:
+    one early bank statement took the days from 46 to 18 in one place)."""
+    from api.portfolio_signals import _ledger_signals
+    from api.region_month import region_month
+
+    store.upsert_firms([Firm("C1", "株式会社一番", is_client=True), Firm("C2", "株式会社二番", is_client=True),
+                        Firm("C3", "株式会社三番", is_client=True)])
+    c1 = [(f"{m}-10", "株式会社二番", "sale", 1_000_000) for m in MONTHS]
+    c1 += [(f"{m}-28", "株式会社二番", "receipt", 600_000) for m in MONTHS]
+    c1 += [("2025-04-02", "株式会社二番", "receipt", 2_000_000)]  # the part-month: one early receipt
+    ingest_file(store, _ledger(tmp_path / "c1.csv", c1), "C1", None, tmp_path / "rejects")
+    for client, partner in (("C2", "株式会社一番"), ("C3", "株式会社エス")):
+        lines = [(f"{m}-12", partner, "purchase", 1_000_000) for m in MONTHS]
+        ingest_file(store, _ledger(tmp_path / f"{client}.csv", lines), client, None, tmp_path / "rejects")
+    assert region_month(store) == "2025-03"
+
+    terms = build_dossier(store, "C1").terms
+    assert terms.series[-1].month == "2025-04" and terms.ahead == ("2025-04", "2025-04") and terms.region == "2025-03"
+    march = next(p for p in terms.series if p.month == "2025-03")
+    april = terms.series[-1]
+    assert march.receivable_days is not None and april.receivable_days is not None
+    assert april.receivable_days < march.receivable_days  # what the part-month alone would have shown
+    assert terms.latest_receivable_days == march.receivable_days
+    portfolio = _ledger_signals(store.ledger_sums("C1"), "2025-03")
+    assert portfolio["receivable_days"] == terms.latest_receivable_days  # the page and the portfolio agree
+
+    # the page and the memo say where the days are taken
+    tokens = make_tokens(store)
+    set_password(store, "analyst", PASSWORD, SYSTEM)
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path / "home"), store=store)) as client:  # type: ignore[call-arg]
+        memo = client.get("/firms/C1/report", headers=tokens["analyst"])
+        assert memo.status_code == 200
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+        assert csrf
+        client.post("/login", data={"name": "analyst", "password": PASSWORD, "csrf": csrf.group(1)})
+        page = client.get("/ui/firms/C1")
+        assert page.status_code == 200
+    for html in (memo.text, page.text):
+        note = re.search(r'<p class="hint terms-ahead">(.*?)</p>', html, re.S)
+        assert note, "no note on where the days are taken"
+        assert "回転日数は 2025年3月" in note.group(1) and "2025年4月" in note.group(1), note.group(1)
