@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO
 
 __all__ = ["detect_encoding", "open_text", "EncodingError", "SAMPLE_BYTES", "binary_reason",
-           "BINARY_SHARE"]
+           "BINARY_SHARE", "LineTexts"]
 
 SAMPLE_BYTES = 1 << 20  # bytes read to guess the encoding (1 MiB)
 BINARY_SHARE = 0.05
@@ -136,3 +136,36 @@ def open_text(path: Path, encoding: str | None = None) -> tuple[IO[str], str]:
             encoding = detect_encoding(fh.read(SAMPLE_BYTES))
     raw = path.open("rb")
     return io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline=""), encoding
+
+
+class LineTexts:
+    """The text of a file's physical lines by number (1-based), decoded as
+    :func:`open_text` decodes it, line ends dropped, at most ``limit``
+    characters: the raw text of a rejected row whose reader kept none (a
+    parsed line keeps no text: 13M of them would hold gigabytes).
+
+    Opened at the first call and read forward: rejects come in file order,
+    so a file is read once more at most; an earlier line opens it again."""
+
+    def __init__(self, path: Path, limit: int = 2000) -> None:
+        self.path, self.limit = path, limit
+        self._fh: IO[str] | None = None
+        self._number = 0  # lines read so far
+        self._text = ""
+
+    def get(self, number: int) -> str:
+        if self._fh is None or number < self._number:
+            self.close()
+            self._fh, _ = open_text(self.path)
+            self._number, self._text = 0, ""
+        while self._number < number:
+            line = self._fh.readline()
+            if not line:
+                return ""
+            self._number, self._text = self._number + 1, line
+        return self._text.rstrip("\r\n")[:self.limit]
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

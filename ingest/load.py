@@ -58,7 +58,7 @@ from tqdm import tqdm
 
 from domain.parent_watch import watch_parent
 from ingest.aggregate import MonthlyAggregator
-from ingest.decode import SAMPLE_BYTES, EncodingError, binary_reason
+from ingest.decode import SAMPLE_BYTES, EncodingError, LineTexts, binary_reason
 from ingest.firm_names import display_name_changes
 from ingest.month_window import MonthWindow, in_window, window_text
 from ingest.names import NameScreen
@@ -366,6 +366,9 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     first_reject: Reject | None = None
     no_client = 0  # rows rejected only because no client was named
     latest = latest_line_date()
+    # the text of rejects a reader gave none (a date in the future, no client): the file's line,
+    # but not a 全銀 file's, whose records may follow each other with no line break
+    texts = None if summary.format == "zengin" else LineTexts(path)
     try:
         with rejects:
             for item in screen.rows(reader(path)):
@@ -391,7 +394,8 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                     no_client += problem.reason.startswith(NO_CLIENT)
                 summary.rows_rejected += 1
                 first_reject = first_reject or item
-                rejects.write([item.file, item.line, item.column, item.reason, item.raw])
+                raw = item.raw or (texts.get(item.line) if texts is not None else "")
+                rejects.write([item.file, item.line, item.column, item.reason, raw])
             summary.rows_cleaned, summary.cleaned_lines = screen.cleaned, screen.cleaned_lines
     except (EncodingError, UnicodeError, ValueError) as e:  # ValueError: FormatError of a reader
         rejects_path.unlink(missing_ok=True)
@@ -403,6 +407,9 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     except Exception as e:  # a reader's failure fails this file, not the run (no batch left loading)
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: cannot be read ({type(e).__name__}: {e})")
+    finally:
+        if texts is not None:
+            texts.close()
     refused = _refused(summary, first_reject, no_client)
     if refused is not None:
         rejects_path.unlink(missing_ok=True)

@@ -106,6 +106,7 @@ def test_a_line_dated_after_today_is_rejected_and_the_rest_loads(client: TestCli
     assert (r.json()["rows_loaded"], r.json()["rows_rejected"]) == (1, 1)
     rejects = (tmp_path / "rejects" / r.json()["rejects_path"]).read_text(encoding="utf-8")
     assert "f.csv" in rejects and ",3,date," in rejects and "2099-03-12 is more than 31 days after today" in rejects
+    assert rejects.rstrip().endswith(",\"2099-03-12,B,sale,200\"")  # the row as the file writes it
     assert store.ledger_sums("C1")["sales"] == {"2025-04": 100}
 
 

@@ -107,3 +107,19 @@ def test_the_encoding_is_what_counting_every_line_decides() -> None:
         except EncodingError:
             got = "neither"
         assert got == _by_count(sample), sample
+
+
+def test_line_texts_reads_a_files_lines_by_number(tmp_path: Path) -> None:
+    """The raw text of a rejected row whose reader kept none: decoded as the
+    readers decode the file (here cp932, CRLF), by physical line number."""
+    from ingest.decode import LineTexts
+
+    path = tmp_path / "sjis.csv"
+    path.write_bytes("日付,取引先,金額\r\n2025-04-01,㈱髙橋商店,100\r\n2099-01-01,株式会社エー,200\r\n".encode("cp932"))
+    texts = LineTexts(path, limit=12)
+    try:
+        assert texts.get(3) == "2099-01-01,株"  # at most `limit` characters
+        assert texts.get(2) == "2025-04-01,㈱"  # an earlier line: read again from the start
+        assert texts.get(9) == ""  # past the end
+    finally:
+        texts.close()
