@@ -120,6 +120,8 @@ def test_a_ledger_ahead_of_the_region_has_its_days_taken_at_the_regions_month(st
     with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path / "home"), store=store)) as client:  # type: ignore[call-arg]
         memo = client.get("/firms/C1/report", headers=tokens["analyst"])
         assert memo.status_code == 200
+        view = client.get("/firms/C1/view", headers=tokens["analyst"])
+        assert view.status_code == 200
         csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
         assert csrf
         client.post("/login", data={"name": "analyst", "password": PASSWORD, "csrf": csrf.group(1)})
@@ -129,3 +131,5 @@ def test_a_ledger_ahead_of_the_region_has_its_days_taken_at_the_regions_month(st
         note = re.search(r'<p class="hint terms-ahead">(.*?)</p>', html, re.S)
         assert note, "no note on where the days are taken"
         assert "回転日数は 2025年3月" in note.group(1) and "2025年4月" in note.group(1), note.group(1)
+    # the view draws every month, C1's April too: it says so, not "up to March"; distress is as of March
+    assert "データの全期間</p>" in view.text and "（2025年3月 時点）" in view.text, view.text
