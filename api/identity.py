@@ -44,7 +44,7 @@ __all__ = [
     "IssuedToken", "add_user", "set_active", "set_bank", "issue_token", "set_password", "check_password_length", "password_problem",
     "check_token", "check_token_read", "check_password", "principal_of", "change_consent", "record", "audit_entry",
     "check_bank", "check_user_name", "known_banks", "banks_of", "user_refusal",
-    "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS",
+    "token_digest", "MIN_PASSWORD_CHARS", "ANONYMOUS", "password_given_by",
 ]
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
@@ -295,13 +295,33 @@ def set_bank(store: Store, name: str, bank: str, by: Principal) -> bool:
     return True
 
 
-def set_password(store: Store, name: str, password: str, by: Principal) -> None:
-    """Set a user's password (Argon2id hash). Raises :class:`InputError`
-    for a password under 12 characters, :class:`NotFound`."""
+PASSWORD_GIVEN = "password-given:"
+"""Analytics entry per user (``password-given:<name>``): who gave the user
+the password they have (an admin on the users page, the operator in the
+CLI), or empty once the user chose their own. A given password is known to
+someone else: the web UI asks for a new one before any other page
+(:func:`api.web.session.page_principal`)."""
+
+
+def set_password(store: Store, name: str, password: str, by: Principal, *, given: bool = False) -> None:
+    """Set a user's password (Argon2id hash). ``given``: set for the user by
+    someone else, who knows it — the user is asked to choose their own at
+    their next page (:data:`PASSWORD_GIVEN`); a password the user sets
+    themselves clears that. Raises :class:`InputError` for a password the
+    rules refuse (:func:`password_problem`), :class:`NotFound`."""
     check_password_length(password, name)
     if not store.set_user_password(name, _HASHER.hash(password)):
         raise NotFound(f"no user {name!r}")
-    record(store, by, "user.password", detail=name)
+    if given or password_given_by(store, name) is not None:
+        store.put_analytics(PASSWORD_GIVEN + name, by.user.encode() if given else b"", 0, utc_now())
+    record(store, by, "user.password", detail=f"{name} (given: to be changed at the next sign-in)" if given else name)
+
+
+def password_given_by(store: Store, name: str) -> str | None:
+    """Who gave ``name`` the password they have (:data:`PASSWORD_GIVEN`), or
+    ``None`` when the user chose it (or it was set as the user's own)."""
+    entry = store.get_analytics(PASSWORD_GIVEN + name)
+    return (entry[2].decode() or None) if entry is not None else None
 
 
 def check_token(store: Store, token: str) -> tuple[User | None, str]:

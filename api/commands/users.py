@@ -67,7 +67,7 @@ def cmd_users_add(args: argparse.Namespace, settings: Settings) -> int:
             _say_meant(args.bank, choice)
         user = add_user(store, args.name, args.role, choice.bank if choice else args.bank, cli_principal())
         if password is not None:
-            set_password(store, args.name, password, cli_principal())
+            set_password(store, args.name, password, cli_principal(), given=not args.own_password)
         if user.bank and (note := _new_bank_note(user.bank, banks.consented, banks.officers,
                                                  for_officer=True, near=choice.near if choice and choice.new else ())):
             print(note, file=sys.stderr)
@@ -151,7 +151,7 @@ def cmd_users_import(args: argparse.Namespace, settings: Settings) -> int:
                 if bank:
                     banks = banks.with_officer(bank)
                 if password:
-                    set_password(store, name, password, cli_principal())
+                    set_password(store, name, password, cli_principal(), given=not args.own_passwords)
             except InputError as e:
                 rejected.append({"file": str(args.file), "line": line, "name": name, "reason": str(e)})
                 continue
@@ -256,7 +256,7 @@ def cmd_users_bank(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_users_password(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password(args.stdin)
     with opened(settings) as store:
-        set_password(store, args.name, password, cli_principal())
+        set_password(store, args.name, password, cli_principal(), given=not args.own_password)
     if args.json:
         emit({"user": args.name, "password": "set"})
     else:
@@ -443,13 +443,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                         "bank's consenting firms; researcher: aggregates only")
     u.add_argument("--bank", help="the bank of a credit officer (code or name, as in the firm master)")
     u.add_argument("--password-stdin", action="store_true",
-                   help="also set the web UI password, read from the first line of stdin")
+                   help="also set the web UI password, read from the first line of stdin (the user is asked to "
+                        "choose their own at the first sign-in, since you know this one; see --own-password)")
+    u.add_argument("--own-password", action="store_true",
+                   help="the password is the user's own (typed by them): no change is asked at the first sign-in")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_add)
     u = us.add_parser("import", help="add the users of a CSV file (name,role,bank,password); "
                                      "existing users are left as they are")
     u.add_argument("file", type=Path, help="UTF-8 CSV with a header line; bank and password may be empty "
-                                           "(a password here is the web UI password: keep the file private)")
+                                           "(a password here is the web UI password: keep the file private; "
+                                           "each user is asked to choose their own at the first sign-in)")
+    u.add_argument("--own-passwords", action="store_true",
+                   help="the file's passwords are the users' own: no change is asked at the first sign-in")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_import)
     u = us.add_parser("list", help="every user (never a token or password)")
@@ -470,6 +476,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     u = us.add_parser("password", help="set a user's password for the web UI (prompted, or from stdin)")
     u.add_argument("name", help="user name")
     u.add_argument("--stdin", action="store_true", help="read the password from stdin even on a terminal")
+    u.add_argument("--own-password", action="store_true",
+                   help="the password is the user's own (typed by them): they are not asked to change it at "
+                        "their next sign-in, as they are for a password you give them")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_users_password)
     u = us.add_parser("bank", help="move a credit officer to another bank (typed wrong when added, or a move)")

@@ -40,6 +40,7 @@ from api.identity import (
     check_password,
     issue_token,
     known_banks,
+    password_given_by,
     password_problem,
     set_active,
     set_bank,
@@ -129,9 +130,10 @@ Once = Annotated[str, Form(max_length=64)]
 @router.get("/ui/account", response_class=HTMLResponse)
 def account_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
     """The signed-in user's account: who they are, and their password."""
-    user = _store(request).get_user(principal.user)
-    return render(request, "account.html", account=user, error=None,
-                  flash=request.session.pop("account_flash", None))
+    store = _store(request)
+    return render(request, "account.html", account=store.get_user(principal.user), error=None,
+                  flash=request.session.pop("account_flash", None),
+                  given=password_given_by(store, principal.user) is not None)
 
 
 @router.post("/ui/account/password", response_class=HTMLResponse)
@@ -147,7 +149,8 @@ def account_password(request: Request, principal: FormPrincipal, settings: Setti
 
     def again_page(error: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
         return render(request, "account.html", status_code=status, headers=headers,
-                      account=store.get_user(principal.user), error=error, flash=None)
+                      account=store.get_user(principal.user), error=error, flash=None,
+                      given=password_given_by(store, principal.user) is not None)
 
     for who in (None, principal.user):
         if (wait := limiter.wait(address, who, "password")) is not None:
@@ -227,7 +230,7 @@ def users_add(request: Request, principal: FormPrincipal, name: Field64 = "", ro
         user = add_user(store, name, role, bank or None, principal)
     except InputError:  # added by someone else meanwhile
         return _users_page(request, 400, form=form, error="exists")
-    set_password(store, user.name, password, principal)
+    set_password(store, user.name, password, principal, given=True)  # the user chooses their own at sign-in
     new_bank = user.bank if user.bank and user.bank not in known.consented else ""
     near = ", ".join(choice.near) if new_bank and choice and choice.new else ""
     if made:
@@ -293,8 +296,9 @@ def users_bank(request: Request, principal: FormPrincipal, name: str, bank: Fiel
 def users_password(request: Request, principal: FormPrincipal, name: str, password: Secret = "",
                    once: Once = "") -> Response:
     """Set a user's password (``user.password``): the one typed, or one made
-    here and shown once. The user's sessions end (their password changed).
-    Not one's own: that is changed on /ui/account, with the current one."""
+    here and shown once. The user's sessions end (their password changed),
+    and at their next sign-in they choose their own (the admin knows this
+    one). Not one's own: that is changed on /ui/account, with the current one."""
     store = _store(request)
     if name == principal.user:
         _flash(request, "own_password", user=name)
@@ -306,7 +310,7 @@ def users_password(request: Request, principal: FormPrincipal, name: str, passwo
     if (problem := password_problem(password, name)) is not None:
         return _users_page(request, 400, error=problem)
     try:
-        set_password(store, name, password, principal)
+        set_password(store, name, password, principal, given=True)  # the user chooses their own at sign-in
     except NotFound:
         _flash(request, "unknown", user=name)
         return RedirectResponse("/ui/admin/users", status_code=303)

@@ -35,14 +35,14 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, Form, Request
 
 from api.errors import Forbidden
-from api.identity import end_sessions, principal_of, record, sessions_ended_at
+from api.identity import end_sessions, password_given_by, principal_of, record, sessions_ended_at
 from api.settings import Settings
 from queries.access import Principal, Role
 from queries.identity import User
 from queries.private_files import private_dir
 
 __all__ = ["SESSION_COOKIE", "session_secret", "session_principal", "sign_in", "sign_out", "csrf_token",
-           "LoginRequired", "page_principal", "PagePrincipal", "form_principal", "FormPrincipal",
+           "LoginRequired", "PasswordChangeRequired", "page_principal", "PagePrincipal", "form_principal", "FormPrincipal",
            "page_roles", "safe_next"]
 
 SESSION_COOKIE = "torihiki_session"
@@ -167,7 +167,25 @@ def page_principal(request: Request) -> Principal:
     if principal is None:
         raise LoginRequired(_back_after_login(request))
     request.state.principal = principal
+    if request.url.path not in _WITH_A_GIVEN_PASSWORD and password_given_by(request.app.state.store, principal.user):
+        raise PasswordChangeRequired()
     return principal
+
+
+_WITH_A_GIVEN_PASSWORD = frozenset({"/ui/account", "/ui/account/password", "/logout"})
+"""The pages a user whose password was given to them (by an admin, the
+CLI: :func:`api.identity.password_given_by`) may open: their account page,
+to choose their own, and the sign-out."""
+
+
+class PasswordChangeRequired(LoginRequired):
+    """A page was asked for by a user whose password someone else gave them
+    and so knows: the app answers with a redirect to their account page,
+    which asks for a password of their own first."""
+
+    def __init__(self) -> None:
+        super().__init__("/ui/account")
+        self.location = "/ui/account"
 
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]

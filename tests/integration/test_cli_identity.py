@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.firm_pages import ego_key, stored_key
-from api.identity import check_password, check_token
+from api.identity import check_password, check_token, password_given_by
 from api.settings import Settings
 from queries.model import Firm
 from queries.store import Store
@@ -43,6 +43,10 @@ def test_users(cli: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery staple\n"))
     assert run(capsys, "users", "password", "ann")[0] == 0
     assert check_password(cli, "ann", "correct horse battery staple")[1] == ""
+    assert password_given_by(cli, "ann")  # the operator knows it: ann chooses her own at her next sign-in
+    monkeypatch.setattr("sys.stdin", io.StringIO("typed by her own hand\n"))
+    assert run(capsys, "users", "password", "ann", "--own-password")[0] == 0
+    assert password_given_by(cli, "ann") is None
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     code, _, err = run(capsys, "users", "password", "ann")
     assert code == 2 and "at least 12" in err
@@ -77,6 +81,7 @@ def test_users_import(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: 
     assert f"{f}:6: short: a password has at least 12 characters" in err
     assert f"{f}:7: x y: " in err
     assert check_password(cli, "ann", "correct horse battery")[1] == ""
+    assert password_given_by(cli, "ann")  # the file's writer knows it: asked to change at the first sign-in
     co = cli.get_user("co")
     assert co is not None and co.bank == "0179" and co.role == "credit_officer" and not co.password_hash
     assert cli.get_user("bad") is None and cli.get_user("short") is None  # nothing half-made
@@ -92,6 +97,10 @@ def test_users_import(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: 
     before = [(u.name, u.role, u.bank, u.password_hash) for u in cli.list_users()]
     assert run(capsys, "users", "import", str(f))[0] == 0
     assert [(u.name, u.role, u.bank, u.password_hash) for u in cli.list_users()] == before
+
+    f.write_text("name,role,bank,password\nben,analyst,,typed by this user alone\n", encoding="utf-8")
+    assert run(capsys, "users", "import", str(f), "--own-passwords")[0] == 0  # typed by each user: kept
+    assert check_password(cli, "ben", "typed by this user alone")[1] == "" and password_given_by(cli, "ben") is None
 
     f.write_bytes("name,role,bank,password,氏名\nsato,researcher,,,佐藤 花子\n".encode("cp932"))  # as Excel saves it
     code, out, _ = run(capsys, "users", "import", str(f), "--json")

@@ -65,6 +65,14 @@ def app(store: Store, tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
+def _choose_own_password(c: TestClient, given: str) -> None:
+    """The signed-in user replaces the password an admin gave them (asked
+    before any other page: api.web.session.page_principal)."""
+    r = _post(c, "/ui/account/password", "/ui/account", current=given, new="a phrase of my own choosing",
+              again="a phrase of my own choosing")
+    assert r.status_code == 303  # type: ignore[attr-defined]
+
+
 def _shown_secret(page: str) -> str:
     found = re.search(r'<code class="secret">([^<]+)</code>', page)
     assert found, "no secret shown"
@@ -90,10 +98,26 @@ def test_an_admin_adds_a_user_who_then_signs_in(app: TestClient, store: Store) -
                   password="a long enough password")
     assert typed.status_code == 303  # type: ignore[attr-defined]
     assert "ann を、入力したパスワードで登録しました。" in app.get("/ui/admin/users").text
-    # each signs in with what they were given
+    # each signs in with what they were given, and is asked for a password of their own first: the
+    # admin knows the given one. Every page but the account page (and the sign-out) leads there.
     assert _login(app, "kato", first) == 303
+    for path in ("/ui/", "/ui/firms/C2", "/ui/?q=出雲", "/ui/portfolio"):
+        r = app.get(path, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, "/ui/account"), path
+    account = app.get("/ui/account").text
+    assert "管理者が設定したパスワードです" in account
+    _choose_own_password(app, first)
+    assert "管理者が設定したパスワードです" not in app.get("/ui/account").text
     assert "株式会社出雲商事" in app.get("/ui/firms/C2").text  # B1's officer sees the consenting client
     assert _login(app, "ann", "a long enough password") == 303
+    assert app.get("/ui/firms/C1", follow_redirects=False).headers["location"] == "/ui/account"
+    # a password the admin sets later is given too; the admin's own pages are not held up by it
+    assert _login(app, "admin") == 303
+    assert _post(app, "/ui/admin/users/kato/password", "/ui/admin/users", password="",
+                 ).status_code == 200  # type: ignore[attr-defined]
+    assert app.get("/ui/admin/users").status_code == 200
+    again = [e for e in store.audit_log(None, None, None, "user.password", 10, 0)[0] if e.detail.startswith("kato (given")]
+    assert again and again[0].user == "admin"
     # the audit log records who added them
     added = [e for e in store.audit_log(None, None, None, "user.add", 10, 0)[0] if e.detail.startswith(("kato", "ann"))]
     assert {e.user for e in added} == {"admin"}
@@ -171,6 +195,7 @@ def test_a_credit_officers_bank_typed_wrong_is_put_right(app: TestClient, store:
     assert "もしかして B1 ですか？" in page and "card flash warn" in page
     officer = TestClient(app.app)
     assert _login(officer, "ito", "a long enough password") == 303
+    _choose_own_password(officer, "a long enough password")
     assert officer.get("/ui/firms/C2").status_code == 404  # B1x: no firm consents to it
     _post(app, "/ui/admin/users/ito/bank", "/ui/admin/users", bank="山陰合同銀行")
     assert "ito の銀行を 山陰合同銀行 に変更しました" in app.get("/ui/admin/users").text
