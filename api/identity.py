@@ -310,10 +310,16 @@ def set_password(store: Store, name: str, password: str, by: Principal, *, given
     themselves clears that. Raises :class:`InputError` for a password the
     rules refuse (:func:`password_problem`), :class:`NotFound`."""
     check_password_length(password, name)
+    if store.get_user(name) is None:
+        raise NotFound(f"no user {name!r}")
+    # A given password is marked before it is set, an own one set before the mark is cleared: a
+    # write that fails between the two leaves a mark too many (one more change asked), never too few.
+    if given:
+        store.put_analytics(PASSWORD_GIVEN + name, by.user.encode(), 0, utc_now())
     if not store.set_user_password(name, _HASHER.hash(password)):
         raise NotFound(f"no user {name!r}")
-    if given or password_given_by(store, name) is not None:
-        store.put_analytics(PASSWORD_GIVEN + name, by.user.encode() if given else b"", 0, utc_now())
+    if not given and password_given_by(store, name) is not None:
+        store.put_analytics(PASSWORD_GIVEN + name, b"", 0, utc_now())
     record(store, by, "user.password", detail=f"{name} (given: to be changed at the next sign-in)" if given else name)
 
 

@@ -367,8 +367,9 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     no_client = 0  # rows rejected only because no client was named
     latest = latest_line_date()
     # the text of rejects a reader gave none (a date in the future, no client): the file's line,
-    # but not a 全銀 file's, whose records may follow each other with no line break
-    texts = None if summary.format == "zengin" else LineTexts(path)
+    # when its format is known and not 全銀 (whose records may follow each other with no line break)
+    fmt_read = summary.format or job.fmt or ""
+    texts = LineTexts(path) if fmt_read and fmt_read != "zengin" else None
     try:
         with rejects:
             for item in screen.rows(reader(path)):

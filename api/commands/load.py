@@ -129,12 +129,13 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         options = ReaderOptions(accounts=Path(args.accounts) if args.accounts else None,
                                 bank_layout=Path(args.bank_layout) if args.bank_layout else None,
                                 zengin_year=args.year)
+        refused: list[dict[str, Any]] = []
         if entries and not args.new_client:  # after firms.csv: the clients it adds are known
-            entries = _known_clients_only(store, entries, totals)
+            entries, refused = _known_clients_only(store, entries, totals)
         if entries:
             load_ledgers(store, settings, entries, options, totals, workers=args.workers,
                          per_file="all" if args.verbose and not args.json else "none")
-        report["ledgers"] = totals.to_dict()
+        report["ledgers"] = {**totals.to_dict(), "unknown_clients": refused}
         record(store, cli_principal(), "load", None, "ok" if ok and not totals.failed else "error",
                f"load {folder.name}: " + "; ".join(
                    [f"{k}: {report[k]['rows_loaded']} rows" for k in ("firms", "registry", "parameters")
@@ -151,8 +152,10 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         emit(report)
     else:
         print_repeats(totals)
-        print(f"ledgers: {totals.line()}" if entries else "ledgers: none in this delivery")
-        if not changed and not behind:
+        print(f"ledgers: {totals.line()}" if entries or refused else "ledgers: none in this delivery")
+        if refused:
+            print(f"  {len(refused):,} files not loaded: no such client (see above; --new-client loads them)")
+        if not changed and not behind and not refused:
             print("nothing changed: the store held every part of this delivery as it is (nothing was "
                   "written, the analytics were not refreshed)")
         if totals.files_with_rejects:
@@ -162,21 +165,25 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 2 if (totals.failed or not ok) else 0
 
 
-def _known_clients_only(store: Store, entries: list[ManifestEntry], totals: Totals) -> list[ManifestEntry]:
+def _known_clients_only(store: Store, entries: list[ManifestEntry], totals: Totals
+                        ) -> tuple[list[ManifestEntry], list[dict[str, Any]]]:
     """The ``entries`` whose client the store knows (:func:`api.commands.ingest.unknown_clients`:
     in a store with clients, an id neither it nor the delivery's firms.csv knows is most likely
     a typo, which would make a nameless client of its own). Each file left out is said on
-    stderr, with the ids close to its client's, and counted as failed; the other files load."""
+    stderr, with the ids close to its client's, and counted as failed; the other files load.
+    Returns the files to load and those left out (file, client, the ids close to it)."""
     unknown = unknown_clients(store, {e.client_id for e in entries if e.client_id})
+    refused: list[dict[str, Any]] = []
     for e in entries:
         if e.client_id in unknown:
+            refused.append({"file": str(e.path), "client_id": e.client_id, "did_you_mean": unknown[e.client_id]})
             near = unknown[e.client_id]
             totals.failed += 1
             print(f"error: {e.path}: there is no client {e.client_id!r} in the firm master"
                   + (f"; did you mean {' or '.join(near)}?" if near else ".")
                   + " This file was not loaded. Add the client to firms.csv, or give --new-client to make it "
                     "a new client", file=sys.stderr)
-    return [e for e in entries if e.client_id not in unknown]
+    return [e for e in entries if e.client_id not in unknown], refused
 
 
 def _reference_imports(store: Store, parts: dict[str, Path | None], args: argparse.Namespace,

@@ -187,6 +187,12 @@ def test_a_delivery_naming_an_unknown_client_loads_its_other_files(
     assert "F0001?" in err and "--new-client" in err and err.count("\n") == 1  # F0010's file is no error
     assert cli.get_firm("F001") is None and len(cli.list_batches()) == batches + 1  # F0010's file loaded
     assert "1 loaded, 0 already loaded, 1 failed" in out, out
+    code, out, _ = run(capsys, "load", str(later), "--no-refresh")  # again: F001 only is left, and said
+    assert code == 2 and "1 files not loaded: no such client" in out and "nothing changed" not in out, out
+    code, out, _ = run(capsys, "load", str(later), "--no-refresh", "--json")
+    refused = json.loads(out)["ledgers"]["unknown_clients"]
+    assert [(r["client_id"], r["file"].endswith("F001.csv"), "F0001" in r["did_you_mean"]) for r in refused] \
+        == [("F001", True, True)]
     code, out, err = run(capsys, "load", str(later), "--no-refresh", "--new-client")
     assert code == 0, err
     assert cli.get_firm("F001").is_client and len(cli.list_batches()) == batches + 2  # type: ignore[union-attr]

@@ -101,7 +101,8 @@ def test_an_admin_adds_a_user_who_then_signs_in(app: TestClient, store: Store) -
     # each signs in with what they were given, and is asked for a password of their own first: the
     # admin knows the given one. Every page but the account page (and the sign-out) leads there.
     assert _login(app, "kato", first) == 303
-    for path in ("/ui/", "/ui/firms/C2", "/ui/?q=出雲", "/ui/portfolio"):
+    for path in ("/ui/", "/ui/firms/C2", "/ui/?q=出雲", "/ui/portfolio",
+                 "/firms/C2/report", "/firms/C2/view", "/firms/C2"):  # the API read with the session, too
         r = app.get(path, follow_redirects=False)
         assert (r.status_code, r.headers["location"]) == (303, "/ui/account"), path
     account = app.get("/ui/account").text
