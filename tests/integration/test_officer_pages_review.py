@@ -87,7 +87,7 @@ def test_two_hop_exposure_is_not_assessable_where_every_partner_is_masked(app: T
     assert "判定不可" not in page
     view = app.get(f"/firms/{C1}/view").text
     assert re.fullmatch(r"\d+", _row(view, "経営悪化の兆候がある取引先"))
-    assert "データの全期間（2024年3月 まで）" in view
+    assert "対象月: データの全期間</p>" in view and "（2024年3月 時点）" in view  # distress judged at the last month
 
 
 def test_peer_rows_of_unassessable_measures_say_so() -> None:
