@@ -181,7 +181,10 @@ def _users_page(request: Request, status: int = 200, shown: dict[str, str] | Non
                 form: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:
     store = _store(request)
     consented, officers = known_banks(store)
-    return render(request, "admin_users.html", status_code=status, users=store.list_users(), roles=ROLES,
+    users = store.list_users()
+    # who has not yet replaced a password given to them (a read per user: users are few)
+    given = {u.name for u in users if u.password_hash and password_given_by(store, u.name)}
+    return render(request, "admin_users.html", status_code=status, users=users, roles=ROLES, given=given,
                   once=_once(request),
                   banks=sorted(consented | officers | set(store.bank_names())), shown=shown, error=error,
                   form=form or {"name": "", "role": "", "bank": ""},

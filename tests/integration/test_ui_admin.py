@@ -73,6 +73,13 @@ def _choose_own_password(c: TestClient, given: str) -> None:
     assert r.status_code == 303  # type: ignore[attr-defined]
 
 
+def _user_row(page: str, name: str) -> str:
+    """The users page's row of ``name``."""
+    found = re.search(rf'<tr[^>]*data-user="{re.escape(name)}".*?</tr>', page, re.S)
+    assert found, f"no row of {name}"
+    return found.group(0)
+
+
 def _shown_secret(page: str) -> str:
     found = re.search(r'<code class="secret">([^<]+)</code>', page)
     assert found, "no secret shown"
@@ -92,7 +99,9 @@ def test_an_admin_adds_a_user_who_then_signs_in(app: TestClient, store: Store) -
     assert len(first) == 16 and "表示されるのは今回だけです" in made.text  # type: ignore[attr-defined]
     user = store.get_user("kato")
     assert user is not None and user.role == "credit_officer" and user.bank == "B1" and user.active
-    assert first not in app.get("/ui/admin/users").text  # shown once
+    listed = app.get("/ui/admin/users").text
+    assert first not in listed  # shown once
+    assert "変更待ち" in _user_row(listed, "kato") and "変更待ち" not in _user_row(listed, "analyst")
     # a password typed by the admin: back to the list with a message
     typed = _post(app, "/ui/admin/users", "/ui/admin/users", name="ann", role="analyst", bank="",
                   password="a long enough password")
@@ -116,7 +125,8 @@ def test_an_admin_adds_a_user_who_then_signs_in(app: TestClient, store: Store) -
     assert _login(app, "admin") == 303
     assert _post(app, "/ui/admin/users/kato/password", "/ui/admin/users", password="",
                  ).status_code == 200  # type: ignore[attr-defined]
-    assert app.get("/ui/admin/users").status_code == 200
+    listed = app.get("/ui/admin/users").text
+    assert "変更待ち" in _user_row(listed, "ann") and "変更待ち" in _user_row(listed, "kato")  # given again
     again = [e for e in store.audit_log(None, None, None, "user.password", 10, 0)[0] if e.detail.startswith("kato (given")]
     assert again and again[0].user == "admin"
     # the audit log records who added them
