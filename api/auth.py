@@ -38,7 +38,7 @@ from api import first_read
 from api.app_settings import app_settings
 from api.cache import app_state_once
 from api.errors import Forbidden, TooManyRequests, Unauthorized
-from api.identity import check_password, check_token_read, password_given_by, principal_of, record
+from api.identity import check_password, check_token_read, principal_of, record
 from api.settings import Settings
 from queries.access import Principal, Role
 from queries.identity import User
@@ -122,12 +122,11 @@ def get_principal(request: Request, settings: Annotated[Settings, Depends(app_se
     Nothing is changed through the API on the strength of a session."""
     header = request.headers.get("authorization", "")
     if not header and request.method in ("GET", "HEAD"):
-        from api.web.session import PasswordChangeRequired, session_principal
+        from api.web.session import own_password_first, session_principal
 
         if (principal := session_principal(request)) is not None:
             request.state.principal = principal
-            if password_given_by(request.app.state.store, principal.user):
-                raise PasswordChangeRequired()  # as on every page: the memo and the view are links from them
+            own_password_first(request, principal)  # as on every page: the memo and the view are links from them
             return principal
     scheme, _, token = header.partition(" ")
     if not header:

@@ -236,6 +236,13 @@ def unknown_clients(store: Store, clients: set[str]) -> dict[str, list[str]]:
     return {c: difflib.get_close_matches(c, ids, n=3, cutoff=0.7) for c in unknown}
 
 
+def no_such_client(client: str, near: list[str]) -> str:
+    """What ``ingest`` and ``load`` say of a client id the store does not know
+    (:func:`unknown_clients`), with the ids close to it."""
+    return (f"there is no client {client!r} in the firm master"
+            + (f"; did you mean {' or '.join(near)}?" if near else "."))
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     totals = Totals()
     entries = [ManifestEntry(Path(p), args.client, args.format, 0) for p in args.paths]
@@ -259,8 +266,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         clients = {e.client_id for e in entries if e.client_id}
         if not getattr(args, "new_client", False) and (unknown := unknown_clients(store, clients)):
             for c, near in unknown.items():
-                print(f"error: there is no client {c!r} in the firm master"
-                      + (f"; did you mean {' or '.join(near)}?" if near else ".")
+                print(f"error: {no_such_client(c, near)}"
                       + " Nothing was loaded. Add the client first (torihiki firms import), or give --new-client "
                         "to make it a new client", file=sys.stderr)
             return 2

@@ -33,6 +33,7 @@ from api.commands.ingest import (
     Totals,
     load_ledgers,
     manifest_entries,
+    no_such_client,
     print_repeats,
     unknown_clients,
 )
@@ -176,11 +177,10 @@ def _known_clients_only(store: Store, entries: list[ManifestEntry], totals: Tota
     refused: list[dict[str, Any]] = []
     for e in entries:
         if e.client_id in unknown:
-            refused.append({"file": str(e.path), "client_id": e.client_id, "did_you_mean": unknown[e.client_id]})
             near = unknown[e.client_id]
+            refused.append({"file": str(e.path), "client_id": e.client_id, "did_you_mean": near})
             totals.failed += 1
-            print(f"error: {e.path}: there is no client {e.client_id!r} in the firm master"
-                  + (f"; did you mean {' or '.join(near)}?" if near else ".")
+            print(f"error: {e.path}: {no_such_client(e.client_id, near)}"
                   + " This file was not loaded. Add the client to firms.csv, or give --new-client to make it "
                     "a new client", file=sys.stderr)
     return [e for e in entries if e.client_id not in unknown], refused

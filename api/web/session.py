@@ -42,7 +42,7 @@ from queries.identity import User
 from queries.private_files import private_dir
 
 __all__ = ["SESSION_COOKIE", "session_secret", "session_principal", "sign_in", "sign_out", "csrf_token",
-           "LoginRequired", "PasswordChangeRequired", "page_principal", "PagePrincipal", "form_principal", "FormPrincipal",
+           "LoginRequired", "PasswordChangeRequired", "own_password_first", "page_principal", "PagePrincipal", "form_principal", "FormPrincipal",
            "page_roles", "safe_next"]
 
 SESSION_COOKIE = "torihiki_session"
@@ -167,9 +167,17 @@ def page_principal(request: Request) -> Principal:
     if principal is None:
         raise LoginRequired(_back_after_login(request))
     request.state.principal = principal
+    own_password_first(request, principal)
+    return principal
+
+
+def own_password_first(request: Request, principal: Principal) -> None:
+    """Raise :class:`PasswordChangeRequired` when a session's user has a
+    password someone else gave them (:func:`api.identity.password_given_by`)
+    and asks for anything but :data:`_WITH_A_GIVEN_PASSWORD`: every page,
+    and the API's reads through the session (the memo, the network view)."""
     if request.url.path not in _WITH_A_GIVEN_PASSWORD and password_given_by(request.app.state.store, principal.user):
         raise PasswordChangeRequired()
-    return principal
 
 
 _WITH_A_GIVEN_PASSWORD = frozenset({"/ui/account", "/ui/account/password", "/logout"})
