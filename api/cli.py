@@ -184,8 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--client", help="id of the client firm whose ledger this is (in a store with clients, an id "
                                     "the firm master does not know is refused: see --new-client)")
     s.add_argument("--new-client", action="store_true",
-                   help="make a client id the store does not know yet a new client (in a store without clients "
-                        "this is what happens anyway; with clients, an unknown id is most likely a typo)")
+                   help="make a client id the store does not know yet a new client: --client's, or one a row "
+                        "names in its client_id column (in a store without clients this is what happens anyway; "
+                        "with clients, an unknown id is most likely a typo, and its file is refused)")
     s.add_argument("--format", choices=["canonical", "yayoi", "freee", "moneyforward", "zengin", "bank"],
                    help="force a format instead of detecting it")
     s.add_argument("--manifest", help="CSV with path,client_id,format (paths relative to it)")

@@ -58,6 +58,7 @@ from tqdm import tqdm
 
 from domain.parent_watch import watch_parent
 from ingest.aggregate import MonthlyAggregator
+from ingest.client_ids import LINES_SHOWN, rows_naming_unknown_clients, unknown_client_ids
 from ingest.decode import SAMPLE_BYTES, EncodingError, LineTexts, binary_reason
 from ingest.firm_names import display_name_changes
 from ingest.month_window import MonthWindow, in_window, window_text
@@ -337,6 +338,10 @@ class _Parsed:
     sums: MonthlyAggregator | None = None
     rejects_path: Path | None = None
     error: str | None = None
+    # a file given no client: the client ids its loaded rows name (rows per id), and the first
+    # lines naming each (ingest.client_ids.LINES_SHOWN), to refuse it if the store knows an id not
+    row_clients: dict[str, int] = field(default_factory=dict)
+    row_client_lines: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
@@ -362,6 +367,8 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     rejects_path = rejects_dir / f"{summary.batch_id}.csv"
     rejects = _RejectsFile(rejects_path)
     agg = MonthlyAggregator()
+    row_clients: dict[str, int] = {}
+    row_client_lines: dict[str, list[int]] = {}
     screen = NameScreen()  # names cleaned at the door, overlong ones rejected
     first_reject: Reject | None = None
     no_client = 0  # rows rejected only because no client was named
@@ -384,6 +391,8 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                     problem = future_reject(item, latest) or _client_problem(item, job.client_id)
                     if problem is None:
                         client = item.client_id or job.client_id or ""
+                        if job.client_id is None:
+                            _note_row_client(row_clients, row_client_lines, client, item.line)
                         if isinstance(item, LedgerLine):
                             agg.add(item, client)
                         else:
@@ -415,7 +424,17 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     if refused is not None:
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: {refused}")
-    return _Parsed(summary, agg.freeze(), rejects_path)
+    return _Parsed(summary, agg.freeze(), rejects_path, row_clients=row_clients,
+                   row_client_lines=row_client_lines)
+
+
+def _note_row_client(rows: dict[str, int], lines: dict[str, list[int]], client: str, line: int) -> None:
+    """Count a loaded row of a file given no client under the client it names,
+    and keep its line if it is among the first :data:`LINES_SHOWN` of that client."""
+    n = rows.get(client, 0)
+    rows[client] = n + 1
+    if n < LINES_SHOWN:
+        lines.setdefault(client, []).append(line)
 
 
 def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0) -> str | None:
@@ -502,12 +521,19 @@ class Loader:
         ``None``: ``chunk_rows``.
     resolver : shared by the runs of one process when given.
     progress : show a bar over files (``None``: only on a terminal).
+    new_clients : whether the rows of a file given no client may name a
+        client id the store does not know. ``False``: in a store that had
+        clients when the run began, such a file is refused as a whole, each
+        id with the known ids close to it (:mod:`ingest.client_ids`: a typo
+        would make a nameless client); the CLI's ``--new-client`` sets it.
     """
 
     def __init__(self, store: Store, rejects_dir: Path, *, workers: int = 0,
                  chunk_rows: int = CHUNK_ROWS, resolver: Resolver | None = None,
-                 progress: bool | None = None, tx_rows: int | None = None) -> None:
+                 progress: bool | None = None, tx_rows: int | None = None, new_clients: bool = True) -> None:
         self.store = store
+        self.new_clients = new_clients
+        self._had_clients = False  # the store had clients when the run began (new_clients=False)
         self.rejects_dir = rejects_dir
         self.workers = workers
         self.chunk_rows = chunk_rows
@@ -534,6 +560,8 @@ class Loader:
         # when that is cheaper (Store.defer_load_indexes): before the writer
         # opens, and again after it has closed, failed or not.
         many = len(jobs) > 1
+        if not self.new_clients:  # before this run writes any: its own new clients are not typos
+            self._had_clients = any(j.client_id is None for j in jobs) and bool(self.store.client_ids())
         deferred = many and self.store.defer_load_indexes(len(jobs))
         pool = None
         self._writer = None
@@ -741,6 +769,8 @@ class Loader:
     def _flush(self, group: list[_Pending], finishing: _Finishing) -> _Written:
         """Resolve a group of parsed files and hand its writes to the writer;
         its batches and pairs join ``finishing`` (finished in a later write)."""
+        if self._had_clients:
+            self._refuse_unknown_row_clients(group)
         ready = [p for p in group if p.parsed is not None and p.parsed.error is None]
         self.resolver.prefetch(pair for p in ready for pair in _sums(p).counterparties())
         # Resolve file by file (each sees the spellings decided before it),
@@ -791,6 +821,22 @@ class Loader:
         written = _Written(group, writes)
         finishing.groups.append(written)
         return written
+
+    def _refuse_unknown_row_clients(self, group: list[_Pending]) -> None:
+        """Refuse each parsed file of ``group`` whose rows name a client id the
+        store does not know (a file given no client; :mod:`ingest.client_ids`).
+        Nothing of it is written: its good rows wait for the ids to be put right."""
+        named = [(p, p.parsed) for p in group
+                 if p.parsed is not None and p.parsed.error is None and p.parsed.row_clients]
+        if not named:
+            return
+        unknown = unknown_client_ids(self.store, {c for _, parsed in named for c in parsed.row_clients})
+        for p, parsed in named:
+            mine = {c: unknown[c] for c in parsed.row_clients if c in unknown}
+            if mine:
+                fmt = p.summary.format if p.summary is not None else ""
+                parsed.error = (f"{p.job.path}: "
+                                + rows_naming_unknown_clients(mine, parsed.row_clients, parsed.row_client_lines, fmt))
 
     def _submit(self, method: str, *args: Any) -> Future[Any] | None:
         """Call the store's write ``method`` now, or hand it to the writer

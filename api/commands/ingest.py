@@ -17,6 +17,7 @@ from api.identity import record
 from api.load_checks import find_overlaps, run_double_settlements, run_overlaps
 from api.service import ReaderOptions
 from api.settings import Settings
+from ingest.client_ids import no_such_client, unknown_client_ids
 from ingest.load import (
     IngestError,
     Loader,
@@ -140,7 +141,7 @@ def manifest_entries(manifest: Path, totals: Totals) -> list[ManifestEntry]:
 
 def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEntry], options: ReaderOptions,
                  totals: Totals, *, workers: int | None = None, as_json: bool = False,
-                 per_file: str = "auto") -> None:
+                 per_file: str = "auto", new_clients: bool = False) -> None:
     """Load ledger files into ``store``, adding each file's outcome to ``totals``.
 
     With several files, a progress bar on a terminal counts files and the
@@ -148,12 +149,14 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
     a line of their own: ``"all"``, ``"none"``, or ``"auto"`` (one file; files
     with rejects; every file when stdout is not a terminal). With
     ``as_json`` each file's outcome is one JSON object instead.
+    ``new_clients``: the rows of a file given no client may name clients the
+    store does not know (``--new-client``; else such a file is refused).
     """
     many = len(entries) > 1
     loaded: list[LoadSummary] = []
     n_workers = workers if workers is not None else (default_workers() if many else 0)
     loader = Loader(store, settings.home / "rejects", workers=n_workers,
-                    chunk_rows=settings.chunk_rows, progress=False)
+                    chunk_rows=settings.chunk_rows, progress=False, new_clients=new_clients)
     jobs = [options.job(e.path, e.client_id, e.format) for e in entries]
     show_bar = many and sys.stderr.isatty()
     with tqdm(total=len(jobs), desc="files", unit=" file", disable=not show_bar) as bar:
@@ -217,32 +220,6 @@ def warn_non_clients(store: Store, clients: set[str]) -> None:
               "loading its ledger makes it a client again", file=sys.stderr)
 
 
-def unknown_clients(store: Store, clients: set[str]) -> dict[str, list[str]]:
-    """The ``clients`` a store that has clients does not know at all (a
-    mistyped id: it would become a nameless client of its own, in every
-    table, and a rollback leaves it there), each with the known client ids
-    closest to it; empty in a store without clients (the first load makes
-    them)."""
-    import difflib
-
-    known = store.get_firms(clients) if clients else {}
-    unknown = sorted(c for c in clients if c not in known)
-    if not unknown:
-        return {}
-    existing = store.client_ids()
-    if not existing:
-        return {}
-    ids = sorted(existing)
-    return {c: difflib.get_close_matches(c, ids, n=3, cutoff=0.7) for c in unknown}
-
-
-def no_such_client(client: str, near: list[str]) -> str:
-    """What ``ingest`` and ``load`` say of a client id the store does not know
-    (:func:`unknown_clients`), with the ids close to it."""
-    return (f"there is no client {client!r} in the firm master"
-            + (f"; did you mean {' or '.join(near)}?" if near else "."))
-
-
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     totals = Totals()
     entries = [ManifestEntry(Path(p), args.client, args.format, 0) for p in args.paths]
@@ -264,14 +241,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     )
     with opened(settings) as store:
         clients = {e.client_id for e in entries if e.client_id}
-        if not getattr(args, "new_client", False) and (unknown := unknown_clients(store, clients)):
+        if not getattr(args, "new_client", False) and (unknown := unknown_client_ids(store, clients)):
             for c, near in unknown.items():
                 print(f"error: {no_such_client(c, near)}"
                       + " Nothing was loaded. Add the client first (torihiki firms import), or give --new-client "
                         "to make it a new client", file=sys.stderr)
             return 2
         warn_non_clients(store, clients)
-        load_ledgers(store, settings, entries, options, totals, workers=args.workers, as_json=args.json)
+        load_ledgers(store, settings, entries, options, totals, workers=args.workers, as_json=args.json,
+                     new_clients=getattr(args, "new_client", False))
         record(store, cli_principal(), "load", args.client, "error" if totals.failed else "ok",
                f"ingest: {totals.line()}")
         if totals.files > totals.duplicates and not args.no_refresh:

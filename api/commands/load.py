@@ -33,15 +33,14 @@ from api.commands.ingest import (
     Totals,
     load_ledgers,
     manifest_entries,
-    no_such_client,
     print_repeats,
-    unknown_clients,
 )
 from api.commands.reference import audit_consents
 from api.commands.users import cli_principal
 from api.identity import record
 from api.service import ReaderOptions
 from api.settings import Settings
+from ingest.client_ids import no_such_client, unknown_client_ids
 from ingest.imports import ImportSummary, import_firms, import_parameters, import_registry
 from ingest.load import IngestError
 from ingest.manifest import ManifestEntry
@@ -168,12 +167,12 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
 def _known_clients_only(store: Store, entries: list[ManifestEntry], totals: Totals
                         ) -> tuple[list[ManifestEntry], list[dict[str, Any]]]:
-    """The ``entries`` whose client the store knows (:func:`api.commands.ingest.unknown_clients`:
+    """The ``entries`` whose client the store knows (:func:`ingest.client_ids.unknown_client_ids`:
     in a store with clients, an id neither it nor the delivery's firms.csv knows is most likely
     a typo, which would make a nameless client of its own). Each file left out is said on
     stderr, with the ids close to its client's, and counted as failed; the other files load.
     Returns the files to load and those left out (file, client, the ids close to it)."""
-    unknown = unknown_clients(store, {e.client_id for e in entries if e.client_id})
+    unknown = unknown_client_ids(store, {e.client_id for e in entries if e.client_id})
     refused: list[dict[str, Any]] = []
     for e in entries:
         if e.client_id in unknown:

@@ -163,6 +163,37 @@ def test_a_mistyped_client_id_loads_nothing(cli: Store, capsys: pytest.CaptureFi
     assert cli.get_firm("F0009").is_client  # type: ignore[union-attr]
 
 
+def test_rows_naming_an_unknown_client_load_nothing_of_their_file(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A file given no client whose rows name their own (client_id column): in
+    a store with clients, a row naming an id the firm master does not know
+    (F001 for F0001) refuses the file, with its lines and the ids close to it
+    (loaded, it would make a nameless client, and its batch would stand in the
+    way of the file corrected); the run's other files load, and `--new-client`
+    loads it with the new client."""
+    assert run(capsys, "ingest", str(REPO / "sample" / "ledgers" / "F0001.csv"), "--client", "F0001",
+               "--no-refresh")[0] == 0  # the store has a client
+    batches = len(cli.list_batches())
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("client_id,date,counterparty_name,direction,amount\n"
+                     "F0001,2025-04-10,株式会社エー,sale,1000\n"
+                     "F001,2025-04-11,株式会社ビー,sale,2000\n"
+                     "F001,2025-04-12,株式会社シー,purchase,3000\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("client_id,date,counterparty_name,direction,amount\n"
+                    "F0001,2025-05-10,株式会社エー,sale,1000\n", encoding="utf-8")
+    code, out, err = run(capsys, "ingest", str(mixed), str(good), "--no-refresh", "--workers", "2")
+    assert code == 2
+    assert "mixed.csv: rows name a client the firm master does not know (lines 3, 4: there is no client " \
+           "'F001' in the firm master; did you mean F0001?)" in err, err
+    assert "--new-client" in err and err.count("\n") == 1, err  # the good file is no error
+    assert cli.get_firm("F001") is None and len(cli.list_batches()) == batches + 1  # good.csv loaded
+    assert not any(b.file.endswith("mixed.csv") for b in cli.list_batches())  # no batch in the way
+    code, out, err = run(capsys, "ingest", str(mixed), "--no-refresh", "--new-client")
+    assert code == 0, err
+    assert cli.get_firm("F001").is_client and len(cli.list_batches()) == batches + 2  # type: ignore[union-attr]
+
+
 def test_a_delivery_naming_an_unknown_client_loads_its_other_files(
         cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`torihiki load`: a ledger whose client neither the store nor the
