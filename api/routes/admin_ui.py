@@ -25,7 +25,7 @@ import math
 import secrets
 import unicodedata
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -129,16 +129,27 @@ Once = Annotated[str, Form(max_length=64)]
 
 @router.get("/ui/account", response_class=HTMLResponse)
 def account_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
-    """The signed-in user's account: who they are, and their password."""
+    """The signed-in user's account: who they are, and their password. With
+    ``next`` (the page a user whose password was given to them asked for,
+    :class:`api.web.session.PasswordChangeRequired`), the form carries it on,
+    and once the password is changed the page offers it."""
     store = _store(request)
     return render(request, "account.html", account=store.get_user(principal.user), error=None,
-                  flash=request.session.pop("account_flash", None),
+                  flash=request.session.pop("account_flash", None), next=_account_next(request.query_params.get("next")),
                   given=password_given_by(store, principal.user) is not None)
+
+
+def _account_next(target: str | None) -> str:
+    """The page to go on to after the account page: a path on this site, not
+    the account page itself; empty for none."""
+    path = safe_next(target, "")
+    return "" if urlsplit(path).path in ("/ui/account", "/ui/account/password", "/logout") else path
 
 
 @router.post("/ui/account/password", response_class=HTMLResponse)
 def account_password(request: Request, principal: FormPrincipal, settings: SettingsDep,
-                     current: Secret = "", new: Secret = "", again: Secret = "") -> Response:
+                     current: Secret = "", new: Secret = "", again: Secret = "",
+                     next: Annotated[str, Form(max_length=2000)] = "") -> Response:  # noqa: A002 (the form field)
     """Change one's own password: the current one first (wrong ones counted
     as failed sign-ins, then 429), the new one twice. The session goes on
     with the new password; every other session of the user ends (a session
@@ -149,7 +160,7 @@ def account_password(request: Request, principal: FormPrincipal, settings: Setti
 
     def again_page(error: str, status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
         return render(request, "account.html", status_code=status, headers=headers,
-                      account=store.get_user(principal.user), error=error, flash=None,
+                      account=store.get_user(principal.user), error=error, flash=None, next=_account_next(next),
                       given=password_given_by(store, principal.user) is not None)
 
     for who in (None, principal.user):
@@ -172,7 +183,8 @@ def account_password(request: Request, principal: FormPrincipal, settings: Setti
     if changed is not None:
         sign_in(request, changed)  # this session goes on; the others carry the old fingerprint
     request.session["account_flash"] = "changed"
-    return RedirectResponse("/ui/account", status_code=303)
+    onward = _account_next(next)
+    return RedirectResponse("/ui/account" + (f"?next={quote(onward, safe='/')}" if onward else ""), status_code=303)
 
 
 # -- users ---------------------------------------------------------------------------

@@ -177,7 +177,7 @@ def own_password_first(request: Request, principal: Principal) -> None:
     and asks for anything but :data:`_WITH_A_GIVEN_PASSWORD`: every page,
     and the API's reads through the session (the memo, the network view)."""
     if request.url.path not in _WITH_A_GIVEN_PASSWORD and password_given_by(request.app.state.store, principal.user):
-        raise PasswordChangeRequired()
+        raise PasswordChangeRequired(_back_after_login(request))
 
 
 _WITH_A_GIVEN_PASSWORD = frozenset({"/ui/account", "/ui/account/password", "/logout"})
@@ -189,11 +189,12 @@ to choose their own, and the sign-out."""
 class PasswordChangeRequired(LoginRequired):
     """A page was asked for by a user whose password someone else gave them
     and so knows: the app answers with a redirect to their account page,
-    which asks for a password of their own first."""
+    which asks for a password of their own first and then offers the page
+    asked for (``next``; the start page is not worth a ``next``)."""
 
-    def __init__(self) -> None:
-        super().__init__("/ui/account")
-        self.location = "/ui/account"
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.location = "/ui/account" + (f"?next={quote(next_url, safe='/')}" if next_url not in ("/ui/", "/") else "")
 
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]

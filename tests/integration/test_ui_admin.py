@@ -110,17 +110,25 @@ def test_an_admin_adds_a_user_who_then_signs_in(app: TestClient, store: Store) -
     # each signs in with what they were given, and is asked for a password of their own first: the
     # admin knows the given one. Every page but the account page (and the sign-out) leads there.
     assert _login(app, "kato", first) == 303
-    for path in ("/ui/", "/ui/firms/C2", "/ui/?q=出雲", "/ui/portfolio",
+    assert app.get("/ui/", follow_redirects=False).headers["location"] == "/ui/account"  # the start page: no next
+    for path in ("/ui/firms/C2", "/ui/?q=出雲", "/ui/portfolio",
                  "/firms/C2/report", "/firms/C2/view", "/firms/C2"):  # the API read with the session, too
         r = app.get(path, follow_redirects=False)
-        assert (r.status_code, r.headers["location"]) == (303, "/ui/account"), path
-    account = app.get("/ui/account").text
-    assert "管理者が設定したパスワードです" in account
-    _choose_own_password(app, first)
-    assert "管理者が設定したパスワードです" not in app.get("/ui/account").text
+        assert r.status_code == 303 and r.headers["location"].startswith("/ui/account?next="), path
+        assert app.get(r.headers["location"]).url.path == "/ui/account"  # it does not lead on again
+    account = app.get("/ui/account?next=/ui/firms/C2").text
+    assert "管理者が設定したパスワードです" in account and 'name="next" value="/ui/firms/C2"' in account
+    # changed: the account page says so, and offers the page first asked for (a path of this site only)
+    r = _post(app, "/ui/account/password", "/ui/account", current=first, new="a phrase of my own choosing",
+              again="a phrase of my own choosing", next="/ui/firms/C2")
+    assert r.headers["location"] == "/ui/account?next=/ui/firms/C2"  # type: ignore[attr-defined]
+    changed = app.get(r.headers["location"]).text  # type: ignore[attr-defined]
+    assert "パスワードを変更しました" in changed and "管理者が設定したパスワードです" not in changed
+    assert '<a class="go-on" href="/ui/firms/C2">開こうとしていたページへ進む</a>' in changed
+    assert "開こうとしていたページへ進む" not in app.get("/ui/account?next=//evil.example/x").text
     assert "株式会社出雲商事" in app.get("/ui/firms/C2").text  # B1's officer sees the consenting client
     assert _login(app, "ann", "a long enough password") == 303
-    assert app.get("/ui/firms/C1", follow_redirects=False).headers["location"] == "/ui/account"
+    assert app.get("/ui/firms/C1", follow_redirects=False).headers["location"] == "/ui/account?next=/ui/firms/C1"
     # a password the admin sets later is given too; the admin's own pages are not held up by it
     assert _login(app, "admin") == 303
     assert _post(app, "/ui/admin/users/kato/password", "/ui/admin/users", password="",
