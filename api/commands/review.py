@@ -7,6 +7,8 @@ import argparse
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
+from api.rollbacks import rollback_detail
+from api.service import shown_name
 from api.settings import Settings
 from domain.errors import InputError
 from ingest import review
@@ -94,6 +96,7 @@ def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
     """Remove one batch, then refresh what is derived from the whole network
     (as after a load: the portfolio, peers and alerts no longer count it)."""
     with opened(settings) as store:
+        batch = store.get_batch(args.batch_id)
         try:
             counts = store.rollback_batch(args.batch_id, interrupted=args.interrupted)
         except BatchLoading:
@@ -101,8 +104,8 @@ def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
                              "load was interrupted. Load the same file again for the same client (it resumes), then "
                              "roll it back; or, only when no load of it is running (the file is gone), roll it back "
                              "with --interrupted") from None
-        record(store, cli_principal(), "batch.rollback", None, "ok",
-               f"{args.batch_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        record(store, cli_principal(), "batch.rollback", batch.client_id or None if batch else None, "ok",
+               rollback_detail(args.batch_id, shown_name(batch.file) if batch else "", counts))
         if not args.no_refresh:
             refresh_after_load(store, settings, 0, quiet=args.json)
     if args.json:

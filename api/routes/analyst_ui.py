@@ -51,6 +51,7 @@ from api.load_checks import batch_double_settlements, batch_overlaps, flags_of
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.research_zip import ExportRefused, export_key, research_zip
+from api.rollbacks import recent_rollbacks, rollback_detail, rolled_back
 from api.service import shown_name
 from api.settings import Settings
 from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
@@ -62,7 +63,6 @@ from ingest.load import IngestError
 from ingest.month_window import MonthWindow, parse_window
 from ingest.values import accounting_minus
 from queries.access import Role
-from queries.identity import AuditEntry
 from queries.model import BatchInfo
 from queries.scoped import ScopedStore
 from queries.store import BatchLoading, NotFound, Store
@@ -472,6 +472,7 @@ def _loads_context(request: Request, settings: Any, client: str, rejected: bool,
             "flags": flags_of(_raw(request), shown, every),
             "rejected": rejected, "kept": kept, "formats": FORMATS, "flash": None, "results": None,
             "refresh": refresh_status(request.app.state, settings, _raw(request)),
+            "rollbacks": recent_rollbacks(_raw(request), client or None) if page == 1 else [],
             "max_mb": megabytes(settings.max_upload_bytes), "max_files": MAX_UPLOAD_FILES}
 
 
@@ -585,8 +586,7 @@ def rollback_load(request: Request, principal: FormPrincipal, settings: Settings
         audit(request, "batch.rollback", batch.client_id or None, "invalid", f"{batch_id}: {e}")
         _loads_flash(request, "still_loading", batch=batch_id)
         return RedirectResponse(f"/ui/loads/{batch_id}", 303)
-    audit(request, "batch.rollback", batch.client_id or None, "ok",
-          f"{batch_id}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    audit(request, "batch.rollback", batch.client_id or None, "ok", rollback_detail(batch_id, shown_name(batch.file), counts))
     _moved(request, store)
     refresh_runner(request.app.state, settings, store).request()
     _loads_flash(request, "rolled_back", batch=batch_id, file=shown_name(batch.file), client=batch.client_id)
@@ -616,7 +616,7 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     """One load with its rejected rows (file, line, column, reason, raw), 50 a page."""
     batch = _raw(request).get_batch(batch_id)
     if batch is None:
-        gone = _rolled_back(_raw(request), batch_id)
+        gone = rolled_back(_raw(request), batch_id)
         if gone is None:
             raise NotFound(f"no load {batch_id!r}")
         return render(request, "load_gone.html", status_code=410, batch_id=batch_id, entry=gone)
@@ -695,18 +695,6 @@ def _far_from_the_rest(store: Store, batch: BatchInfo, held: list[str],
     if any(max(first - n, n - last, 0) < FAR_MONTHS for n in map(month_number, other)):
         return None
     return other[0], other[-1]
-
-
-ROLLBACKS_SEARCHED = 2_000
-"""Audit entries of rollbacks read, newest first, to tell a rolled-back load from one that never was."""
-
-
-def _rolled_back(store: Store, batch_id: str) -> AuditEntry | None:
-    """The audit entry of ``batch_id``'s rollback (its detail starts with the
-    load's id), or ``None``: a colleague's link to a load rolled back since
-    says who rolled it back and when, rather than "not found"."""
-    entries, _ = store.audit_log(action="batch.rollback", limit=ROLLBACKS_SEARCHED)
-    return next((e for e in entries if e.detail.startswith(f"{batch_id}:") and e.outcome == "ok"), None)
 
 
 # -- research export -------------------------------------------------------------------

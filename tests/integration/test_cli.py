@@ -335,6 +335,9 @@ def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.Cap
     assert len(batches) == 8
     code, out, _ = run(capsys, "batches", "rollback", batches[0]["id"])
     assert code == 0 and "rolled back" in out and len(cli.list_batches()) == 7
+    (entry, *_), _ = cli.audit_log(action="batch.rollback")  # the loads page names it among the rolled back
+    assert entry.firm_id == (batches[0]["client_id"] or None) and entry.detail.startswith(f"{batches[0]['id']}: ")
+    assert entry.detail.endswith(f"; file {Path(batches[0]['file']).name}")
     signals = cli.get_analytics("portfolio_signals")  # computed again: the rollback is counted
     assert signals is not None and signals[0] == cli.data_version()
     code, _, err = run(capsys, "batches", "rollback", "bnope")

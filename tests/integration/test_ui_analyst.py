@@ -565,6 +565,12 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         assert store.get_batch(first_id) is None and first_id not in store.client_batch_months("U1")
         entries, n = store.audit_log(action="batch.rollback")
         assert n == 1 and entries[0].user == "analyst" and entries[0].detail.startswith(first_id)
+        # the list no longer has it, but names it among the loads rolled back lately (with the client's own list)
+        for listing in (done.text, c.get("/ui/loads?client=U1").text):
+            assert f'<tr data-batch="{first_id}">' not in listing and "最近取り消した取込（1 件）" in listing
+            row = listing.split(f'<tr data-rolled-back="{first_id}">')[1].split("</tr>")[0]
+            assert "第1四半期.csv" in row and ">U1<" in row and ">analyst<" in row and "JST" in row
+        assert "最近取り消した取込" not in c.get("/ui/loads?client=U2").text
         assert c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf, "confirm": "yes"}).status_code == 404
         gone = c.get(f"/ui/loads/{first_id}")  # a colleague's link: who rolled it back and when, not "not found"
         assert gone.status_code == 410 and "に analyst が取り消しました" in gone.text and "JST" in gone.text
