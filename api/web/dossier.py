@@ -288,6 +288,10 @@ class Concentration:
     purchases_yen: int
     customer_hhi: float | None
     supplier_hhi: float | None
+    # a client's: the yen of each side beyond what its own ledger books with a partner's name (trade
+    # only the partners' ledgers record, or record as more), when more than BEYOND_LEDGER of the side
+    beyond_ledger_sales_yen: int = 0
+    beyond_ledger_purchases_yen: int = 0
 
     @property
     def more_customers(self) -> int:
@@ -296,6 +300,23 @@ class Concentration:
     @property
     def more_suppliers(self) -> int:
         return self.n_suppliers - len(self.suppliers)
+
+
+BEYOND_LEDGER = 0.005
+"""The share of a side's yen by which the trade with partners may exceed what
+the client's own ledger books with a partner's name before the page says so
+(rounding of the share: no sentence for a few yen)."""
+
+
+def _beyond_ledger(network_yen: int, ledger_yen: int, named_share: float | None) -> int:
+    """Yen of a client's trade with its partners (``network_yen``, every
+    ledger's record merged) beyond what its own ledger books with a partner's
+    name (``ledger_yen`` × ``named_share``): trade that only the partners'
+    ledgers record. 0 when within :data:`BEYOND_LEDGER`, or without an own ledger."""
+    if named_share is None or network_yen <= 0:
+        return 0
+    extra = network_yen - round(ledger_yen * named_share)
+    return extra if extra > BEYOND_LEDGER * network_yen else 0
 
 
 @dataclass(frozen=True)
@@ -1015,7 +1036,10 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     s_hhi = _value(hhi(net, [firm_id], side="supplier"), firm_id) if net is not None and purchases else None
     concentration = Concentration(top(sales), top(purchases), sum(1 for v in sales.values() if v > 0),
                                   sum(1 for v in purchases.values() if v > 0), sum(sales.values()),
-                                  sum(purchases.values()), c_hhi, s_hhi)
+                                  sum(purchases.values()), c_hhi, s_hhi,
+                                  _beyond_ledger(sum(sales.values()), coverage.sales_yen, coverage.named_sales_share),
+                                  _beyond_ledger(sum(purchases.values()), coverage.purchases_yen,
+                                                 coverage.named_purchases_share))
 
     # -- partner health: distress reasons of visible firms (masked partners' signals left out)
     reasons: dict[str, set[str]] = {f: set(r) for f, r in distress_reasons(parameters=parameters,

@@ -411,7 +411,7 @@ def test_an_upload_is_followed_by_the_refresh(store: Store, tmp_path: Path) -> N
         after = store.get_analytics(PORTFOLIO_SIGNALS)
         assert after is not None and after[0] == store.data_version() > before[0]
         page = c.get("/ui/portfolio", params={"q": "U1"}).text
-        assert 'data-firm="U1"' in page and '<p class="badge warn">' not in page  # not stale
+        assert 'data-firm="U1"' in page and 'flash warn stale' not in page  # not stale
         loads = c.get("/ui/loads").text
         assert "refresh-state" not in loads  # nothing running, nothing stale
         # by hand: nothing changed since, so it computes the same again
@@ -843,3 +843,23 @@ def test_a_researcher_fetches_the_export_through_the_api(store: Store, tmp_path:
     with TestClient(create_app(_settings(tmp_path, key=""), store=store)) as c:
         off = c.get("/export", headers=tokens["researcher"])
         assert off.status_code == 409 and "TORIHIKI_EXPORT_KEY" in off.json()["detail"]
+
+
+def test_concentration_says_what_only_the_partners_ledgers_add(store: Store, tmp_path: Path) -> None:
+    """A client's concentration counts its trade as every ledger records it:
+    a month only its customer's ledger holds is in the shares, so the page
+    does not call them a share of the client's own ledger (found on the demo:
+    "100.0% of the purchases in the ledger" under a total 2.8% above it)."""
+    store.upsert_firms([Firm("C1", "株式会社松江精機", is_client=True), Firm("A1", "株式会社米子運送", is_client=True)])
+    ingest_file(store, _ledger(tmp_path / "c1.csv", [("2025-04-10", "株式会社米子運送", "sale", "1000000")]),
+                "C1", None, tmp_path / "rejects")
+    ingest_file(store, _ledger(tmp_path / "a1.csv", [("2025-05-10", "株式会社松江精機", "purchase", "500000")]),
+                "A1", None, tmp_path / "rejects")
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        c1 = c.get("/ui/firms/C1").text
+        a1 = c.get("/ui/firms/A1").text
+    assert "取引先名のある売上（1,500,000円）に対する割合です。このうち 500,000円 は、この顧問先の帳簿にない取引" in c1
+    assert "売上のうち取引先名のあるものは 100.0% です。" in c1 and "帳簿上の売上全体の" not in c1
+    # the customer's side: its own ledger books only May, C1's ledger adds April
+    assert "このうち 1,000,000円 は、この顧問先の帳簿にない取引（仕入先側の帳簿にだけ記録されたもの" in a1
