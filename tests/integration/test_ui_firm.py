@@ -103,6 +103,12 @@ def test_an_analyst_sees_the_firm_page_in_japanese_and_english(app: TestClient, 
     assert 'class="chart"' in html
     # suppressed peer statistics are said to be suppressed (three clients in division E)
     assert "抑制" in html
+    # the partners moving the group, the rest and the firm itself add up to the group's growth
+    drivers = html.split("取引グループの伸びを動かした主な取引先")[1].split("</table>")[0]
+    body, foot = drivers.split('<tfoot class="contribution-sum">')
+    points = [float(v.replace("+", "")) for v in re.findall(r'<td class="num">([+-]?[\d.]+)</td></tr>', body + foot)]
+    assert "この企業自身（取引グループの一員として）" in foot and "取引グループの伸び率（％）" in foot
+    assert len(points) >= 3 and abs(sum(points[:-1]) - points[-1]) <= 0.05 * len(points), points
     # English
     en = app.get(f"/ui/firms/{C1}?lang=en")
     assert en.status_code == 200
