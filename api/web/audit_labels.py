@@ -52,14 +52,15 @@ ACTIONS: dict[str, str] = {
     "load": "Ledger loaded",
     "batch.rollback": "Load rolled back",
     "refresh": "Recomputation",
-    "export": "Research export",
+    "export": "Data export (a file)",  # the research export, the portfolio CSV, torihiki score's table: the detail says
     "analytics.reconcile": "Stored results reconciled",
     "cli.act_as": "Command run as another user",
 }
 """Action code → what it records, in English (the page translates it)."""
 
 GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "reads": ("Reads of firm data", ("firm.", "ui.firm", "ui.search", "ui.alert", "alerts.list", "export")),
+    "reads": ("Reads of firm data", ("firm.", "ui.firm", "ui.search", "ui.portfolio", "ui.alert", "alerts.list",
+                                     "export")),
     "signin": ("Sign-ins and sign-outs", ("auth.",)),
     "loads": ("Loads and rollbacks", ("load", "batch.", "refresh")),
     "consent": ("Consent", ("consent.", "bank.")),

@@ -413,6 +413,14 @@ def test_the_audit_log_page(app: TestClient, store: Store) -> None:
     assert "auth.login" in app.get("/ui/admin/audit?kind=signin&since=2000-01-01&until=2999-12-31").text
     assert "auth.login" not in app.get("/ui/admin/audit?kind=signin&until=2000-01-01").text
     assert "件" in app.get("/ui/admin/audit?since=2999-01-01").text
+    # the reads of firm data take the portfolio (every client's figures) and files handed out
+    _login(app, "analyst")
+    assert app.get("/ui/portfolio").status_code == 200 and app.get("/ui/portfolio?format=csv").status_code == 200
+    _login(app, "admin")
+    firm_reads = app.get("/ui/admin/audit?kind=reads").text
+    assert "ui.portfolio" in firm_reads and "ポートフォリオ（画面）" in firm_reads
+    assert "データのエクスポート（ファイル）" in firm_reads and "portfolio CSV in the web UI" in firm_reads
+    assert "研究用エクスポート" not in firm_reads
     reads = store.audit_log("admin", None, None, "audit.list", 10, 0)[0]
     assert reads and "user=analyst action=auth.login" in {e.detail.split(" since")[0] for e in reads}
 
