@@ -192,7 +192,7 @@ def list_consent(
     history: dict[str, list[ConsentEventOut]] = {f: [] for f in page}
     for e in store.consent_history(page) if page else []:
         history[e.firm_id].append(ConsentEventOut.of(e))
-    log("consent.list", firm, detail=f"{len(page)} firms")
+    log("consent.list", firm, detail=f"{len(page)} of {len(ids)} firms (from {offset})")
     return ConsentList(data=[FirmConsent(firm_id=f, banks=list(current[f]), history=history[f]) for f in page],
                        count=len(ids), limit=limit, offset=offset)
 

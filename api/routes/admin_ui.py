@@ -389,7 +389,8 @@ def consent_page(request: Request, principal: PagePrincipal,
     if bank and not firm and bank not in by_bank:
         by_bank[bank] = 0  # the bank asked for (a link, a bank no firm consents to yet) is the one selected
     audit(request, "consent.list", firm if one is not None else None,
-          detail=f"bank={bank or '*'} {len(shown)} firms" + (f", {len(matches)} found by name" if matches else ""))
+          detail=f"bank={bank or '*'} {len(shown)} of {len(ids)} firms (page {page})"
+          + (f", {len(matches)} found by name" if matches else ""))
     return render(request, "admin_consent.html", bank=bank, firm=firm, one=one, rows=[
         {"id": f, "name": firms[f].name if f in firms else "", "is_client": bool(f in firms and firms[f].is_client),
          "banks": current.get(f, ())} for f in shown],
