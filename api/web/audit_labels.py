@@ -9,7 +9,14 @@ one) is shown as it is.
 
 from __future__ import annotations
 
-__all__ = ["ACTIONS", "GROUPS", "action_label", "outcome_label"]
+from api.web.i18n import KnownForms, Locale, known_forms
+
+__all__ = ["ACTIONS", "DETAILS", "GROUPS", "action_label", "detail_text", "outcome_label"]
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (translated when shown)."""
+    return message
 
 ACTIONS: dict[str, str] = {
     "auth.login": "Sign-in",
@@ -83,3 +90,57 @@ def action_label(code: str) -> str:
 def outcome_label(outcome: str) -> str:
     """An outcome in words (English, to be translated), or as written."""
     return _OUTCOMES.get(outcome, outcome)
+
+
+_ID = r"[^\s:()]+"
+DETAILS: KnownForms = known_forms(
+    # why a sign-in or a token was refused (api.identity.check_password, check_token_read), nested below
+    (r"wrong password", N_("wrong password")),
+    (r"unknown user", N_("unknown user")),
+    (r"user disabled", N_("user disabled")),
+    (r"unknown token", N_("unknown token")),
+    (r"malformed token", N_("malformed token")),
+    (r"wrong token secret", N_("wrong token secret")),
+    (r"from (?P<addr>\S+)", N_("from %(addr)s")),
+    (r"(?P<why>[a-z ]+) from (?P<addr>\S+)", N_("%(why)s, from %(addr)s"), ("why",)),
+    # users (api.identity); a role by the name the pages give it
+    (r"admin", "Administrator"), (r"analyst", "BPO analyst"), (r"credit_officer", "Credit officer"),
+    (r"researcher", "Researcher"),
+    (rf"(?P<name>{_ID}) \(given: to be changed at the next sign-in\)",
+     N_("%(name)s (a given password: to be changed at the next sign-in)")),
+    (rf"(?P<name>{_ID}) as (?P<role>[a-z_]+) of bank (?P<bank>\S+)", N_("%(name)s, as %(role)s of bank %(bank)s"), ("role",)),
+    (rf"(?P<name>{_ID}) as (?P<role>[a-z_]+)", N_("%(name)s, as %(role)s"), ("role",)),
+    (rf"(?P<name>{_ID}): token (?P<token>{_ID}) issued", N_("%(name)s: token %(token)s issued")),
+    (rf"(?P<name>{_ID}): too many wrong passwords from (?P<addr>\S+)",
+     N_("%(name)s: too many wrong passwords, from %(addr)s")),
+    (rf"(?P<name>{_ID}): current password wrong", N_("%(name)s: the current password was wrong")),
+    # reads
+    (r"(?P<n>\d+) found", N_("%(n)s found")),
+    (r"bank=(?P<bank>\S+) (?P<n>\d+) of (?P<total>\d+) firms \(page (?P<page>\d+)\)",
+     N_("bank %(bank)s: %(n)s of %(total)s firms (page %(page)s)")),
+    (r"portfolio CSV in the web UI: (?P<n>\d+) clients; sort (?P<sort>\S+); filters (?P<filters>.*)",
+     N_("portfolio CSV in the web UI: %(n)s clients; sorted by %(sort)s; filters %(filters)s"), ("filters",)),
+    (r"research export: no trade in the window", N_("research export: no trade in the months chosen")),
+    (r"research export \((?P<fmt>\w+), (?P<first>[\d-]+)–(?P<last>[\d-]+)\) in the web UI: (?P<n>\d+) firms "
+     r"pseudonymised; data version (?P<version>\d+); zip sha256 (?P<sha>\w+)",
+     N_("research export (%(fmt)s, %(first)s to %(last)s) in the web UI: %(n)s firms under pseudonyms; data "
+        "version %(version)s; zip SHA-256 %(sha)s")),
+    (r"user=(?P<user>\S+) action=(?P<action>\S+) since=(?P<since>\S+) until=(?P<until>\S+)",
+     N_("filters: user %(user)s, action %(action)s, days %(since)s to %(until)s (* any)")),
+    (r"none", N_("none")),
+    (r"NotFound", N_("not found")),
+    # loads
+    (rf"(?P<batch>{_ID}): (?P<trades>\d+) trades, (?P<payments>\d+) payments, (?P<unnamed>\d+) unnamed, "
+     rf"(?P<firms>\d+) firms, (?P<batches>\d+) batches; file (?P<file>.+)",
+     N_("%(batch)s (%(file)s): %(trades)s trade, %(payments)s payment and %(unnamed)s unnamed series removed, "
+        "%(firms)s firms only it named")),
+    (r"from the loads page", N_("from the loads page")),
+)
+"""Audit details the admin's page of the log shows in its language: the
+forms the code writes most (in English, for the CLI and the API, which show
+them as written); a detail of another form is shown as written."""
+
+
+def detail_text(detail: str, loc: Locale) -> str:
+    """An audit entry's detail in ``loc``'s language when it has one of :data:`DETAILS`."""
+    return loc.known(detail, DETAILS)

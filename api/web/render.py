@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 
 from api.bank_names import bank_names
+from api.web.audit_labels import detail_text
 from api.web.i18n import LANG_COOKIE, LANGS, Lang, lang_of, locale_for, translations
 from api.web.measure_help import measure_help
 from api.web.nav import nav_items, role_label
@@ -95,7 +96,8 @@ def environment(lang: Lang) -> Environment:
                        refusal_reason=lambda text, file: refusal_reason(text, file, loc),
                        format_label=lambda fmt: format_label(fmt, loc),
                        reject_column=lambda key: reject_column(key, loc),
-                       review_reason=lambda text: review_reason(text, loc), bank=_bank)
+                       review_reason=lambda text: review_reason(text, loc), bank=_bank,
+                       audit_detail=lambda text: detail_text(text, loc))
     env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label,
                        measure_help=measure_help)
     return env

@@ -403,7 +403,7 @@ def test_the_audit_log_page(app: TestClient, store: Store) -> None:
     assert "ログイン" in page.text and "auth.login" in page.text and "拒否" in page.text
     only = app.get("/ui/admin/audit?user=analyst&action=auth.login").text
     rows = re.findall(r"<tr>\s*<td class=\"nowrap\">", only)
-    assert len(rows) == 1 and "wrong password from" in only
+    assert len(rows) == 1 and "パスワードの誤り（接続元 testclient）" in only  # the detail in the page's language
     assert app.get("/ui/admin/audit?since=2000-01-01").status_code == 200
     bad = app.get("/ui/admin/audit?since=yesterday")
     assert "日付は YYYY-MM-DD" in bad.text and "<td class=\"nowrap\">" not in bad.text  # nothing listed
@@ -419,7 +419,8 @@ def test_the_audit_log_page(app: TestClient, store: Store) -> None:
     _login(app, "admin")
     firm_reads = app.get("/ui/admin/audit?kind=reads").text
     assert "ui.portfolio" in firm_reads and "ポートフォリオ（画面）" in firm_reads
-    assert "データのエクスポート（ファイル）" in firm_reads and "portfolio CSV in the web UI" in firm_reads
+    assert "データのエクスポート（ファイル）" in firm_reads and "画面からポートフォリオCSV：顧問先 " in firm_reads
+    assert "wrong password, from testclient" in app.get("/ui/admin/audit?lang=en&kind=signin").text
     assert "研究用エクスポート" not in firm_reads
     reads = store.audit_log("admin", None, None, "audit.list", 10, 0)[0]
     assert reads and "user=analyst action=auth.login" in {e.detail.split(" since")[0] for e in reads}
