@@ -9,14 +9,9 @@ one) is shown as it is.
 
 from __future__ import annotations
 
-from api.web.i18n import KnownForms, Locale, known_forms
+from api.web.i18n import N_, KnownForms, Locale, known_forms
 
 __all__ = ["ACTIONS", "DETAILS", "GROUPS", "action_label", "detail_text", "outcome_label"]
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogs (translated when shown)."""
-    return message
 
 ACTIONS: dict[str, str] = {
     "auth.login": "Sign-in",

@@ -33,7 +33,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
-__all__ = ["Lang", "LANGS", "DEFAULT_LANG", "LANG_COOKIE", "Locale", "locale_for", "lang_of",
+__all__ = ["N_", "Lang", "LANGS", "DEFAULT_LANG", "LANG_COOKIE", "Locale", "locale_for", "lang_of",
            "translations", "LOCALE_DIR", "KnownForms", "known_forms"]
 
 Lang = Literal["ja", "en"]
@@ -76,6 +76,11 @@ KnownForms = tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]
 """English texts other code writes, recognised for a page: (pattern, the
 catalogs' message with the pattern's groups as its values, groups that are
 themselves such texts)."""
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogs (translated when shown, not here)."""
+    return message
 
 
 def known_forms(*forms: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> KnownForms:

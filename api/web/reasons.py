@@ -14,14 +14,9 @@ does it for why name matching left a spelling to a person
 
 from __future__ import annotations
 
-from api.web.i18n import KnownForms, Locale, known_forms
+from api.web.i18n import N_, KnownForms, Locale, known_forms
 
 __all__ = ["FORMAT_LABELS", "format_label", "REASONS", "REVIEW_REASONS", "reject_reason", "refusal_reason", "reject_column", "review_reason"]
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogs (translated when shown)."""
-    return message
 
 
 # (pattern of the English reason, the catalogs' message[, groups that are
