@@ -82,6 +82,7 @@ __all__ = [
 # state outlives young garbage collections); docs/data-model.md.
 CHUNK_ROWS = 20_000
 NO_CLIENT = "no client"  # the start of a row's reject reason when no client is named
+OTHER_CLIENT = "row's client_id"  # the start of one when the row names another client than the file's
 DAYS_AHEAD = 31
 """How many days after today (Japan's date) a ledger line may be dated: a
 transfer file is made days, at most weeks, before its transfer date. A line
@@ -372,6 +373,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     screen = NameScreen()  # names cleaned at the door, overlong ones rejected
     first_reject: Reject | None = None
     no_client = 0  # rows rejected only because no client was named
+    other_clients: dict[str, int] = {}  # rows rejected only because they name another client than the job's
     latest = latest_line_date()
     # the text of rejects a reader gave none (a date in the future, no client): the file's line,
     # when its format is known and not 全銀 (whose records may follow each other with no line break)
@@ -400,6 +402,8 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                             summary.rows_unnamed += 1
                         summary.rows_loaded += 1
                         continue
+                    if problem.reason.startswith(OTHER_CLIENT):
+                        other_clients[item.client_id] = other_clients.get(item.client_id, 0) + 1
                     item = problem
                     no_client += problem.reason.startswith(NO_CLIENT)
                 summary.rows_rejected += 1
@@ -420,7 +424,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     finally:
         if texts is not None:
             texts.close()
-    refused = _refused(summary, first_reject, no_client)
+    refused = _refused(summary, first_reject, no_client, other_clients)
     if refused is not None:
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: {refused}")
@@ -437,12 +441,16 @@ def _note_row_client(rows: dict[str, int], lines: dict[str, list[int]], client: 
         lines.setdefault(client, []).append(line)
 
 
-def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0) -> str | None:
+def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0,
+             other_clients: Mapping[str, int] | None = None) -> str | None:
     """Why a read file is refused as a whole (no batch), or ``None``: nothing
     loaded or skipped and either its one reject is about the file (an empty
     file, a header that is not the format's) or every row was rejected only
     because no client was named (a ledger loaded without ``--client``: a
-    batch of nothing would stand in the way of loading it again with one)."""
+    batch of nothing would stand in the way of loading it again with one),
+    or every row read well names another client than the one given
+    (``other_clients``: rows per client named; a file given the wrong
+    client, whose batch of nothing would stand in the way too)."""
     if summary.rows_outside and not summary.rows_loaded and not summary.rows_skipped:
         return (f"none of its {summary.rows_outside} lines is in the months chosen ({summary.months}) "
                 f"(read as {summary.format}; nothing loaded)")
@@ -451,6 +459,12 @@ def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0) -> 
     if no_client and no_client == summary.rows_rejected:
         return (f"{NO_CLIENT}: no row of the file names its client; give the client whose ledger "
                 f"it is (--client, or client_id in a manifest) (read as {summary.format}; nothing loaded)")
+    if other_clients:  # every row read well names another client (the others could not be read)
+        named = sorted(other_clients, key=lambda c: (-other_clients[c], c))
+        return (f"every row names another client than {summary.client_id} ({', '.join(named[:3])}"
+                + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+                + "): give the client its rows name, or none (each row then names its own) "
+                f"(read as {summary.format}; nothing loaded)")
     if summary.rows_rejected != 1:
         return None
     if first.column == "header" or first.reason.startswith("empty file"):
@@ -1259,6 +1273,6 @@ def _client_problem(line: LedgerLine | UnnamedLine, client_id: str | None) -> Re
                       column="client_id")
     if client_id and line.client_id and line.client_id != client_id:
         return Reject(line.file, line.line,
-                      f"row's client_id {line.client_id!r} differs from --client {client_id!r}",
+                      f"{OTHER_CLIENT} {line.client_id!r} differs from --client {client_id!r}",
                       column="client_id")
     return None

@@ -194,6 +194,21 @@ def test_rows_naming_an_unknown_client_load_nothing_of_their_file(
     assert cli.get_firm("F001").is_client and len(cli.list_batches()) == batches + 2  # type: ignore[union-attr]
 
 
+def test_a_file_given_another_client_than_its_rows_name_loads_nothing(
+        cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every row names F0004 and the file is given F0005: it is refused as a
+    whole, with the client its rows name, and no load of nothing is kept (it
+    stood in the way, and its note told to roll back F0004's good load)."""
+    ledger = REPO / "sample" / "ledgers" / "F0004.csv"
+    assert run(capsys, "ingest", str(ledger), "--client", "F0004", "--no-refresh")[0] == 0
+    assert run(capsys, "ingest", str(REPO / "sample" / "ledgers" / "F0005.csv"), "--client", "F0005", "--new-client",
+               "--no-refresh")[0] == 0
+    batches = len(cli.list_batches())
+    code, out, err = run(capsys, "ingest", str(ledger), "--client", "F0005", "--no-refresh")
+    assert code == 2 and "every row names another client than F0005 (F0004): give the client its rows name" in err
+    assert "rollback" not in out + err and len(cli.list_batches()) == batches, out + err
+
+
 def test_a_delivery_naming_an_unknown_client_loads_its_other_files(
         cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`torihiki load`: a ledger whose client neither the store nor the
