@@ -156,6 +156,9 @@ class LoadSummary:
     last_month: str = ""   # (filled by the API's checks after a load: what a 全銀 file's year decided)
     rejects_path: str = ""
     duplicate: bool = False
+    # a duplicate of the same bytes loaded the other way (for one client, or each row naming its own): the
+    # earlier load holds this one's rows (the same file once per client and once by row doubled its sums)
+    duplicate_as: str = ""  # "" | "client" (stored for one client) | "rows" (stored as each row names)
     resumed: bool = False
     status: str = "loaded"  # loaded | resumed | duplicate
     message: str = ""  # one line saying what is stored (describe())
@@ -180,6 +183,10 @@ class LoadSummary:
         if self.duplicate:
             text = (f"already loaded as batch {self.batch_id} for {who} ({self.format}) — "
                     "nothing changed")
+            if self.duplicate_as == "client" and self.rows_rejected:
+                text += (f"; rows naming other clients than {self.client_id} were rejected there: to load every "
+                         f"client's rows, `torihiki batches rollback {self.batch_id}`, then load it again without "
+                         "a client")
         else:
             text = (f"{'loaded (resumed)' if self.resumed else 'loaded'} as batch {self.batch_id} "
                     f"for {who} ({self.format}): {self.rows_loaded} of {self.rows_read} rows loaded"
@@ -274,6 +281,21 @@ class LoadJob:
         if self.months is not None:
             options["months"] = window_text(self.months)
         return options
+
+
+def _loaded_the_other_way(same: Sequence[BatchInfo], summary: LoadSummary,
+                          options: Mapping[str, Any]) -> BatchInfo | None:
+    """A done load of the same bytes, format and reader options whose rows are
+    this load's, attributed the other way: for one client when this load lets
+    each row name its own, or as each row names its own when this load is for
+    one client (the rows naming that client are in it either way: loaded again,
+    they would count twice). ``None`` when there is none."""
+    for b in same:
+        if (b.status == "done" and b.format == summary.format and b.client_id != summary.client_id
+                and "" in (b.client_id, summary.client_id)
+                and b.id == batch_id_for(b.sha256, b.client_id, b.format, options)):
+            return b
+    return None
 
 
 def file_sha256(path: Path) -> str:
@@ -759,6 +781,11 @@ class Loader:
                 known = next((b for b in same if b.id == legacy and b.client_id == s.client_id
                               and b.format == s.format), None)
                 if known is not None:
+                    s.batch_id = known.id
+            if known is None:
+                known = _loaded_the_other_way(same, s, p.job.identity_options(s.format))
+                if known is not None:
+                    s.duplicate_as = "rows" if not known.client_id else "client"
                     s.batch_id = known.id
             s.same_file = [{"batch_id": b.id, "client_id": b.client_id, "format": b.format,
                             "status": b.status} for b in same if b.id != s.batch_id]

@@ -56,25 +56,25 @@ def _one(store: Store, tmp_path: Path, job: LoadJob) -> LoadSummary:
 
 
 def test_wrong_client_then_right_loads_every_row(store: Store, tmp_path: Path) -> None:
-    """A ledger whose rows name their client: sent with the wrong --client every
-    row is rejected; sent again with the right one, every row loads."""
+    """A ledger whose rows name their client: sent with the wrong --client it
+    is refused as a whole (every row names another client; no load of nothing
+    is kept to stand in the way); sent again with the right one, every row loads."""
     path = _ledger(tmp_path / "c1.csv", ROWS, client_column="C1")
-    wrong = _one(store, tmp_path, LoadJob(path, "C2"))
-    assert (wrong.rows_loaded, wrong.rows_rejected, wrong.duplicate) == (0, 4, False)
+    (wrong,) = _load(store, tmp_path, LoadJob(path, "C2"))
+    assert isinstance(wrong, IngestError) and "every row names another client than C2 (C1)" in str(wrong)
+    assert store.list_batches() == []
     right = _one(store, tmp_path, LoadJob(path, "C1"))
-    assert (right.rows_loaded, right.rows_rejected, right.duplicate) == (4, 0, False)
-    assert right.batch_id != wrong.batch_id and right.file_sha256 == wrong.file_sha256
-    assert right.same_file == [{"batch_id": wrong.batch_id, "client_id": "C2", "format": "canonical",
-                                "status": "done"}]
-    assert "loaded as batch" in right.message and f"also stored as batch {wrong.batch_id}" in right.message
+    assert (right.rows_loaded, right.rows_rejected, right.duplicate, right.same_file) == (4, 0, False, [])
     assert store.ledger_sums("C1")["sales"] == {"2025-04": 100_000, "2025-05": 120_000}
     # The same file for the same client again: nothing changes, and the reply says for whom.
     again = _one(store, tmp_path, LoadJob(path, "C1"))
     assert again.duplicate and again.status == "duplicate" and again.batch_id == right.batch_id
     assert again.message.startswith(f"already loaded as batch {right.batch_id} for client C1")
-    assert sorted(b.client_id for b in store.list_batches()) == ["C1", "C2"]
-    assert [b.client_id for b in store.list_batches("C2")] == ["C2"] and store.list_batches("C9") == []
-    assert store.list_batches("C1") == [b for b in store.list_batches() if b.client_id == "C1"]
+    # ... and so is it with no client given, each row naming its own: the same rows
+    rows = _one(store, tmp_path, LoadJob(path, None))
+    assert rows.duplicate and rows.batch_id == right.batch_id and rows.duplicate_as == "client"
+    assert [b.client_id for b in store.list_batches()] == ["C1"] and store.list_batches("C9") == []
+    assert store.ledger_sums("C1")["sales"] == {"2025-04": 100_000, "2025-05": 120_000}
     assert all(b.status == "done" for b in store.list_batches())
 
 

@@ -113,11 +113,15 @@ def test_ingest_json_duplicate_and_rejects(cli: Store, capsys: pytest.CaptureFix
     assert cli.counts() == before
 
 
-def test_a_file_that_loads_nothing_fails_the_command(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    """F0003's rows name their client: given for another client, every line is
-    rejected. The load is recorded (its rejects can be read), but the command
-    says nothing was loaded and exits 1, so that a script notices."""
-    code, out, err = run(capsys, "ingest", str(REPO / "sample" / "ledgers" / "F0003.csv"), "--client", "F0001")
+def test_a_file_that_loads_nothing_fails_the_command(cli: Store, capsys: pytest.CaptureFixture[str],
+                                                     tmp_path: Path) -> None:
+    """Every line is rejected (no amount can be read). The load is recorded
+    (its rejects can be read), but the command says nothing was loaded and
+    exits 1, so that a script notices."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,counterparty_name,direction,amount\n2025-04-10,株式会社エー,sale,1.2.3\n"
+                   "2025-04-11,株式会社ビー,sale,abc\n", encoding="utf-8")
+    code, out, err = run(capsys, "ingest", str(bad), "--client", "F0001")
     assert code == 1 and "0 loaded" in out and "1 file(s) loaded nothing: every line was rejected" in err
 
 
@@ -207,6 +211,40 @@ def test_a_file_given_another_client_than_its_rows_name_loads_nothing(
     code, out, err = run(capsys, "ingest", str(ledger), "--client", "F0005", "--no-refresh")
     assert code == 2 and "every row names another client than F0005 (F0004): give the client its rows name" in err
     assert "rollback" not in out + err and len(cli.list_batches()) == batches, out + err
+
+
+def test_the_same_file_for_its_client_and_by_its_rows_is_one_load(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The same bytes loaded for one client and again letting each row name
+    its own (or the other way round) hold the same rows: the second is the
+    first load again, not a second one that doubles the client's sums (found
+    by an analyst: `load` of a delivery, then `ingest` of one of its files)."""
+    ledger = REPO / "sample" / "ledgers" / "F0007.csv"  # each row names F0007
+    assert run(capsys, "ingest", str(ledger), "--client", "F0007", "--new-client", "--no-refresh")[0] == 0
+    (first,) = cli.list_batches()
+    sums = cli.ledger_sums("F0007")
+    code, out, err = run(capsys, "ingest", str(ledger), "--no-refresh")
+    assert code == 0, err
+    assert f"already loaded as batch {first.id} for client F0007 (canonical) — nothing changed" in out, out
+    assert len(cli.list_batches()) == 1 and cli.ledger_sums("F0007") == sums
+    # a file of two clients' rows, first loaded for one of them: the other's rows were rejected there
+    both = tmp_path / "both.csv"
+    both.write_text("date,client_id,counterparty_name,direction,amount\n"
+                    "2025-04-10,F0007,株式会社エー,sale,1000\n2025-04-11,F0008,株式会社ビー,sale,2000\n",
+                    encoding="utf-8")
+    assert run(capsys, "ingest", str(both), "--client", "F0008", "--new-client", "--no-refresh")[0] == 0
+    code, out, _ = run(capsys, "ingest", str(both), "--no-refresh")
+    assert "rows naming other clients than F0008 were rejected there: to load every client's rows, " \
+           "`torihiki batches rollback" in out, out
+    # the other way round: loaded as its rows name, then for one client
+    third = tmp_path / "third.csv"
+    third.write_text("date,client_id,counterparty_name,direction,amount\n2025-05-10,F0007,株式会社エー,sale,500\n",
+                     encoding="utf-8")
+    assert run(capsys, "ingest", str(third), "--no-refresh")[0] == 0
+    batches = len(cli.list_batches())
+    code, out, _ = run(capsys, "ingest", str(third), "--client", "F0007", "--no-refresh")
+    assert code == 0 and "for the clients its rows name (canonical) — nothing changed" in out, out
+    assert len(cli.list_batches()) == batches
 
 
 def test_a_delivery_naming_an_unknown_client_loads_its_other_files(
