@@ -88,6 +88,13 @@ def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     ``double_settlements`` (:func:`client_double_settlements`) filled: a
     few reads of the client's loads; for a single file (a run of many:
     :func:`run_overlaps`, :func:`run_double_settlements`)."""
+    if _by_rows(summary):  # each row named its client: the loads of each of them
+        for client in summary.row_clients:
+            by_batch = store.client_batch_months(client)
+            summary.overlaps += _for_client(client, repeated_months(summary.batch_id, summary.format, by_batch,
+                                                                    store.get_batch))
+        _held(summary, store.batch_months([summary.batch_id]))
+        return summary
     if not _checkable(summary):
         if summary.duplicate and summary.batch_id:  # sent again: which months the earlier load holds
             _held(summary, store.batch_months([summary.batch_id]))
@@ -200,9 +207,14 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
     100k region's embedded store, as if all 59,163 loads were one run,
     2.4 s, of which 0.3 s for the records. ``batches``: every load's record,
     if the caller read them already."""
+    by_rows = [s for s in summaries if _by_rows(s)]  # rare (a file of many clients' rows): a read per client
+    for s in by_rows:
+        for client in s.row_clients:
+            s.overlaps += _for_client(client, repeated_months(s.batch_id, s.format, store.client_batch_months(client),
+                                                              store.get_batch))
     loaded, batches = _run_loads(store, summaries, batches)
     if not loaded:
-        return []
+        return [s for s in by_rows if s.overlaps]
     groups = _same_format_groups(batches.values(), {s.client_id for s in loaded})
     months = _group_months(store, groups, {s.batch_id for s in loaded})
     later = {s.batch_id for s in loaded}
@@ -215,7 +227,7 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
                                          batches.get, skip=later)
             if s.overlaps:
                 out.append(s)
-    return out
+    return out + [s for s in by_rows if s.overlaps]
 
 
 def flags_of(store: Store, shown: Sequence[BatchInfo], every: Iterable[BatchInfo]) -> dict[str, set[str]]:
@@ -241,6 +253,17 @@ def flags_of(store: Store, shown: Sequence[BatchInfo], every: Iterable[BatchInfo
             if involves(d, b.id):
                 out.setdefault(b.id, set()).add("settlements")
     return out
+
+
+def _by_rows(summary: LoadSummary) -> bool:
+    """A load given no client that stored rows of the clients they name."""
+    return not summary.duplicate and not summary.client_id and bool(summary.row_clients) and summary.rows_loaded > 0
+
+
+def _for_client(client: str, overlaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``overlaps`` of a load whose rows name their clients, each marked with
+    the client whose months are repeated."""
+    return [{**o, "client_id": client} for o in overlaps]
 
 
 def _checkable(summary: LoadSummary) -> bool:

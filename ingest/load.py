@@ -152,6 +152,7 @@ class LoadSummary:
     rows_unnamed: int = 0  # of rows_loaded: no counterparty named (the client's own figures only)
     rows_outside: int = 0  # good rows of months the load was told not to take (LoadJob.months)
     months: str = ""  # the months taken when told (``2025-10..2026-03``), else every month
+    row_clients: list[str] = field(default_factory=list)  # a load given no client: the clients its rows name
     first_month: str = ""  # the first and last month (YYYY-MM) the load holds of its client's ledger
     last_month: str = ""   # (filled by the API's checks after a load: what a 全銀 file's year decided)
     rejects_path: str = ""
@@ -230,8 +231,9 @@ def double_settlement_note(d: Mapping[str, Any]) -> str:
 def overlap_note(o: Mapping[str, Any]) -> str:
     """The warning for one earlier load (``{"batch_id", "file", "months"}``)
     holding months of this file too."""
+    whose = f"of client {o['client_id']} in the same format" if o.get("client_id") else "of the same client and format"
     return (f"warning: {len(o['months'])} month(s) of this file ({_month_span(o['months'])}) are also in "
-            f"batch {o['batch_id']} ({o['file']}) of the same client and format; if both hold the same "
+            f"batch {o['batch_id']} ({o['file']}) {whose}; if both hold the same "
             f"entries they count twice: `torihiki batches rollback` one of them")
 
 
@@ -450,6 +452,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
     if refused is not None:
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: {refused}")
+    summary.row_clients = sorted(row_clients)
     return _Parsed(summary, agg.freeze(), rejects_path, row_clients=row_clients,
                    row_client_lines=row_client_lines)
 
