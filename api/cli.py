@@ -323,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     m = ms.add_parser("import", help="load a parameters CSV (the study's Japanese headers or snake_case)")
     m.add_argument("path", help="the CSV file")
     m.add_argument("--period", help="period of rows without one: YYYY-MM or FY2024")
+    m.add_argument("--new-client", action="store_true",
+                   help="make a firm id the store does not know a new client (in a store without clients this is "
+                        "what happens anyway; with clients, such a row is rejected: most likely a typo)")
     m.add_argument("--json", action="store_true")
     m.add_argument("--no-refresh", action="store_true",
                    help="skip recomputing the network metrics of peer baselines")

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from ingest.client_ids import no_such_client, unknown_client_ids
 from ingest.decode import EncodingError
 from ingest.firm_names import refresh_display_names, tidy_spelling
 from ingest.load import IngestError, file_sha256
@@ -262,10 +263,17 @@ def _firm(r: FirmRecord) -> Firm:
                 consented_banks=r.consented_banks)
 
 
-def import_parameters(store: Store, path: Path, rejects_dir: Path, period: str | None = None) -> ImportSummary:
+def import_parameters(store: Store, path: Path, rejects_dir: Path, period: str | None = None,
+                      new_clients: bool = True) -> ImportSummary:
     """Load management parameters per firm and period. Firm ids not yet known
-    create firms known only by id (listed in ``firms_created``)."""
-    summary, rows = _run(path, "parameters", read_parameters(path, period=period), rejects_dir)
+    create clients known only by id (listed in ``firms_created``); with
+    ``new_clients`` false, in a store that has clients, each row of such an
+    id is rejected instead, with the known ids close to it (a typo would make
+    a nameless client: :mod:`ingest.client_ids`)."""
+    items: Iterable[ParameterRecord | Reject] = read_parameters(path, period=period)
+    if not new_clients and path.is_file():
+        items = _known_firms_only(store, str(path), list(items))
+    summary, rows = _run(path, "parameters", items, rejects_dir)
     ids = sorted({r.firm_id for r in rows})
     known = store.get_firms(ids)
     summary.firms_created = [i for i in ids if i not in known]
@@ -279,6 +287,16 @@ def import_parameters(store: Store, path: Path, rejects_dir: Path, period: str |
         if new:
             store.upsert_parameters(new)
     return summary
+
+
+def _known_firms_only(store: Store, file: str, items: list[ParameterRecord | Reject]
+                      ) -> list[ParameterRecord | Reject]:
+    """``items`` with each row of a firm id the store does not know (in a
+    store that has clients) turned into a reject saying so."""
+    unknown = unknown_client_ids(store, {r.firm_id for r in items if not isinstance(r, Reject)})
+    return [Reject(file, r.line, no_such_client(r.firm_id, unknown[r.firm_id])
+                   + " (--new-client makes it a new client)", column="firm_id")
+            if not isinstance(r, Reject) and r.firm_id in unknown else r for r in items]
 
 
 def _parameter_row(r: ParameterRecord) -> ParameterRow:

@@ -193,6 +193,6 @@ def _reference_imports(store: Store, parts: dict[str, Path | None], args: argpar
     if (r := parts["registry"]) is not None:
         ok &= _import(store, "registry", r, lambda: import_registry(store, r, rejects), report, args.json)
     if (m := parts["parameters"]) is not None:
-        ok &= _import(store, "parameters", m, lambda: import_parameters(store, m, rejects, args.period),
+        ok &= _import(store, "parameters", m, lambda: import_parameters(store, m, rejects, args.period, new_clients=args.new_client),
                       report, args.json)
     return ok

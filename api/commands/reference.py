@@ -89,7 +89,7 @@ def cmd_firms_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_metrics_import(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         summary = _audited(store, import_parameters(store, Path(args.path), settings.home / "rejects",
-                                                    args.period))
+                                                    args.period, new_clients=args.new_client))
         if summary.changed and not args.no_refresh:
             refresh_analytics(store, settings, quiet=args.json)  # distress and peers read parameters
         return _report(summary, args.json)

@@ -33,6 +33,25 @@ def test_seed_table_imports_as_it_is(cli: Store, capsys: pytest.CaptureFixture[s
     assert code == 2 and err.count("\n") == 1 and "no period" in err
 
 
+def test_parameters_of_an_unknown_firm_are_rejected_in_a_store_with_clients(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A parameters row whose firm id the firm master does not know is a typo
+    in a store with clients (it made a nameless client with no trade, counted
+    among the clients): rejected with its line and the ids close to it; the
+    other rows load; `--new-client` makes it a client."""
+    assert run(capsys, "ingest", str(REPO / "sample" / "ledgers" / "F0001.csv"), "--client", "F0001",
+               "--no-refresh")[0] == 0
+    params = tmp_path / "p.csv"
+    params.write_text("企業ID,期間,従業員数\nF0001,FY2024,12\nF001,FY2024,40\n", encoding="utf-8")
+    code, out, err = run(capsys, "metrics", "import", str(params), "--no-refresh", "--json")
+    summary = json.loads(out)
+    assert (summary["rows_loaded"], summary["rows_rejected"], summary["firms_created"]) == (1, 1, [])
+    assert "line 3: there is no client 'F001' in the firm master; did you mean F0001?" in summary["first_reject"]
+    assert cli.get_firm("F001") is None and cli.client_ids() == {"F0001"}
+    code, out, _ = run(capsys, "metrics", "import", str(params), "--no-refresh", "--json", "--new-client")
+    assert code == 0 and json.loads(out)["firms_created"] == ["F001"]
+
+
 def test_load_a_delivery_folder_twice(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """`torihiki load DIR`: firm master, registry, parameters and the ledgers
     under ledgers/<client>.csv in one go; the second run changes nothing."""
