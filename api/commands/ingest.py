@@ -79,7 +79,7 @@ class Totals:
         return asdict(self)
 
     def line(self) -> str:
-        return (f"{self.files} files ({self.files - self.duplicates} loaded"
+        return (f"{self.files + self.failed} files ({self.files - self.duplicates} loaded"
                 + (f", of them {self.resumed} begun by an interrupted load and finished now" if self.resumed else "")
                 + f", {self.duplicates} already loaded, "
                 f"{self.failed} failed): {self.rows_loaded:,} rows loaded, {self.rows_rejected:,} rejected, "
@@ -260,7 +260,12 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print_repeats(totals)
         print(f"total: {totals.line()}")
     if totals.files_loading_nothing and not args.json:
-        print(f"error: {totals.files_loading_nothing} file(s) loaded nothing: every line was rejected (wrong "
-              "client, format or file? see the rejects file; roll the empty load back with "
-              "`torihiki batches rollback`)", file=sys.stderr)
+        print_loading_nothing(totals)
     return 2 if totals.failed else 1 if totals.files_loading_nothing else 0
+
+
+def print_loading_nothing(totals: Totals) -> None:
+    """Say on stderr how many files of a run loaded nothing (their loads are kept: their rejects can be read)."""
+    print(f"error: {totals.files_loading_nothing} file(s) loaded nothing: every line was rejected (wrong "
+          "client, format or file? see the rejects file; roll the empty load back with "
+          "`torihiki batches rollback`)", file=sys.stderr)

@@ -33,6 +33,7 @@ from api.commands.ingest import (
     Totals,
     load_ledgers,
     manifest_entries,
+    print_loading_nothing,
     print_repeats,
 )
 from api.commands.reference import audit_consents
@@ -162,7 +163,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {totals.files_with_rejects:,} files had rejected rows: one CSV per batch "
                   f"(file, line, column, reason, raw) in {settings.home / 'rejects'}; "
                   "`torihiki batches list` names them")
-    return 2 if (totals.failed or not ok) else 0
+        if totals.files_loading_nothing:
+            print_loading_nothing(totals)
+    return 2 if (totals.failed or not ok) else 1 if totals.files_loading_nothing else 0
 
 
 def _known_clients_only(store: Store, entries: list[ManifestEntry], totals: Totals

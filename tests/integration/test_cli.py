@@ -306,6 +306,19 @@ def test_a_delivery_naming_an_unknown_client_loads_its_other_files(
     assert cli.get_firm("F001").is_client and len(cli.list_batches()) == batches + 2  # type: ignore[union-attr]
 
 
+def test_a_delivery_file_that_loads_nothing_is_said(cli: Store, capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path) -> None:
+    """`torihiki load`, as `ingest`: a ledger every line of which is rejected
+    is said on stderr and the command exits 1 (it said 1 loaded and exited 0)."""
+    (tmp_path / "d" / "ledgers").mkdir(parents=True)
+    (tmp_path / "d" / "firms.csv").write_text("firm_id,name,is_client\nF0001,株式会社ワン,1\n", encoding="utf-8")
+    (tmp_path / "d" / "ledgers" / "F0001.csv").write_text(
+        "date,counterparty_name,direction,amount\n2025-04-10,株式会社エー,sale,1.2.3\n2025-04-11,株式会社ビー,sale,x\n",
+        encoding="utf-8")
+    code, out, err = run(capsys, "load", str(tmp_path / "d"), "--no-refresh")
+    assert code == 1 and "1 file(s) loaded nothing: every line was rejected" in err, (out, err)
+
+
 def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     man = tmp_path / "manifest.csv"
     rows = ["path,client_id,format"]
@@ -316,7 +329,7 @@ def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[s
     man.write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, out, err = run(capsys, "ingest", "--manifest", str(man))
     assert code == 2  # one missing file and one bad manifest row
-    assert "total: 3 files (3 loaded, 0 already loaded, 2 failed)" in out
+    assert "total: 5 files (3 loaded, 0 already loaded, 2 failed)" in out  # every file named, each counted once
     assert "manifest.csv:6: path and client_id are required" in err and "nope.csv" in err
     assert len(cli.list_batches()) == 3
 
