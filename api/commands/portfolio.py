@@ -47,8 +47,12 @@ def cmd_peers(args: argparse.Namespace, settings: Settings) -> int:
         emit(data)
         return 0
     g = data["group"]
-    print(f"{args.firm_id} against its peers: {g['basis']} (JSIC {g['industry']}, size class {g['size_class']}), "
-          f"{g['members']} firms" + (f" — {g['fallback_reason']}" if g.get("fallback_reason") else ""))
+    group = (f"JSIC division {g['industry']} × size class {g['size_class']}" if g["basis"] == "division_size"
+             else f"JSIC division {g['industry']} (the firm's size class {g['size_class']})" if g["basis"] == "division"
+             else "no peer group")
+    members = f"{g['members']} firms" if g["members"] is not None else "fewer than 5 firms"
+    print(f"{args.firm_id} against its peers: {group}, {members}"
+          + (f" — {g['fallback_reason']}" if g.get("fallback_reason") else ""))
     print(f"  {'measure':<30}{'firm':>12}{'n':>5}{'q1':>12}{'median':>12}{'q3':>12}{'pctl':>7}  reading")
     for stat in [*data["parameters"], *data["metrics"]]:
         if stat["suppressed"]:

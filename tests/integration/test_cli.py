@@ -418,6 +418,9 @@ def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.Cap
     code, out, _ = run(capsys, "figures", "F0001", "--json")
     months = json.loads(out)["months"]
     assert code == 0 and len(months) == 12 and all(m["sales"] >= 0 for m in months)
+    code, out, _ = run(capsys, "peers", "F0001")  # a small division: the group said in words, not None
+    assert code == 0 and out.startswith("F0001 against its peers: JSIC division E (the firm's size class ")
+    assert "fewer than 5 firms" in out.splitlines()[0] and "None" not in out.splitlines()[0], out
     code, out, _ = run(capsys, "reconcile", "--json")
     assert code == 0 and json.loads(out)["flows_compared"] > 0
     code, out, _ = run(capsys, "batches", "list", "--json")
