@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import getpass
 import io
 import sys
@@ -30,6 +31,7 @@ from api.identity import (
     set_password,
 )
 from api.settings import Settings
+from api.web.i18n import TOKYO
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, day_bound_utc
@@ -418,6 +420,8 @@ def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError("limit is 1–10000 and offset 0 or more")
     since = day_bound_utc(args.since) if args.since else None
     until = day_bound_utc(args.until, 1) if args.until else None
+    if since and until and since >= until:
+        raise InputError(f"--since {args.since} is not before --until {args.until}")
     with opened(settings) as store:
         entries, total = store.audit_log(args.user, args.firm, since, args.action, args.limit, args.offset,
                                          until=until)
@@ -426,9 +430,17 @@ def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for e in entries:
         who = e.user + (f" ({e.role}, {e.bank})" if e.bank else f" ({e.role})")
-        print(f"{e.at[:19]}  {who:<32} {e.action:<16} {e.firm_id or '-':<12} {e.outcome:<9} {e.detail}")
-    print(f"({len(entries)} of {total}, newest first)")
+        print(f"{_japan_time(e.at)}  {who:<32} {e.action:<16} {e.firm_id or '-':<12} {e.outcome:<9} {e.detail}")
+    print(f"({len(entries)} of {total}, newest first; times in Japan, JST; --json gives them in UTC)")
     return 0
+
+
+def _japan_time(at: str) -> str:
+    """An audit entry's time (UTC ISO) as a time in Japan, where the days of ``--since`` and ``--until`` are."""
+    try:
+        return dt.datetime.fromisoformat(at).astimezone(TOKYO).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return at[:19]
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

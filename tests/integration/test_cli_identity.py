@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from api.firm_pages import ego_key, stored_key
 from api.identity import check_password, check_token, password_given_by
 from api.settings import Settings
+from api.web.i18n import TOKYO
 from queries.model import Firm
 from queries.store import Store
 from tests.integration.conftest import run
@@ -169,7 +171,12 @@ def test_consent_and_audit(cli: Store, capsys: pytest.CaptureFixture[str]) -> No
     assert [e["outcome"] for e in body["data"][1:3]] == ["unchanged", "ok"]
     assert all(e["user"].startswith("system:") and e["role"] == "admin" for e in body["data"])
     code, out, _ = run(capsys, "audit", "list", "--action", "consent.grant", "--limit", "1")
-    assert code == 0 and out.count("consent.grant") == 1 and "(1 of 4, newest first)" in out
+    assert code == 0 and out.count("consent.grant") == 1 and "(1 of 4, newest first; times in Japan" in out
+    (latest,), _ = cli.audit_log(action="consent.grant", limit=1)
+    shown = dt.datetime.fromisoformat(latest.at).astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")
+    assert out.startswith(shown), (out, latest.at)  # the time in Japan, as --since and --until read days
+    code, _, err = run(capsys, "audit", "list", "--since", "2026-12-31", "--until", "2026-12-01")
+    assert code == 2 and "--since 2026-12-31 is not before --until 2026-12-01" in err
     code, out, _ = run(capsys, "audit", "list", "--since", "2999-01-01", "--json")
     assert json.loads(out)["count"] == 0
     code, out, _ = run(capsys, "audit", "list", "--until", "2000-01-01", "--json")  # a day in Japan, included
