@@ -19,6 +19,7 @@ from api.identity import principal_of, record
 from api.settings import Settings
 from domain.errors import InputError
 from graph.alert_kinds import KINDS
+from graph.alerts import TOP_RANK
 from queries.access import Principal
 from queries.store import NotFound, Store
 
@@ -35,8 +36,8 @@ def summary(a: dict[str, Any]) -> str:
     side = "customer" if a.get("side") == "customer" else "supplier"
     kind = a["kind"]
     if kind == "top_partner_lost":
-        return (f"top {side} {who} ({n['share'] * 100:.0f}% of {'sales' if side == 'customer' else 'purchases'})"
-                f" traded nothing for {n['months']} months")
+        return (f"major {side} (one of the {TOP_RANK} largest) {who} ({n['share'] * 100:.0f}% of "
+                f"{'sales' if side == 'customer' else 'purchases'}) traded nothing for {n['months']} months")
     if kind == "concentration_jump":
         return (f"{side} HHI {n['before']:.2f} -> {n['after']:.2f} (+{n['rise']:.2f}); "
                 f"largest {who} {n['share'] * 100:.0f}%")
