@@ -127,7 +127,7 @@ def whatif_of(store: ReadStore, firm_id: str, failing_id: str) -> dict[str, Any]
 
     _firm_or_404(store, firm_id)
     if failing_id == firm_id:
-        raise InputError("firm_id and failing_id must differ")
+        raise InputError(f"the firm whose failure is assumed must be another firm than {firm_id}")
     first = store.trade_edges([firm_id], None, None)
     hop1 = counterparts(first, {firm_id})
     second = store.trade_edges(hop1, None, None) if hop1 else []

@@ -106,7 +106,8 @@ class Snapshot:
         step("reading trade")
         edges = store.trade_frame(month_from, month_to)
         if edges.empty:
-            raise InputError("no trade in the data (or the window) yet: ingest ledgers first")
+            raise InputError(f"no trade in the months {month_from or '…'} to {month_to or '…'}"
+                             if month_from or month_to else "no trade in the data yet: ingest ledgers first")
         step("building the network")
         network = TradeNetwork(edges, start=month_from, end=month_to)
         step("reading parameters")
