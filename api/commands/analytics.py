@@ -44,6 +44,10 @@ def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"{data['firm']['name'] or data['firm']['id']}: figures from its own ledger (yen; days)")
     rows = data["months"]
+    if not rows:
+        print(f"  no ledger lines of {args.firm_id} are loaded (not a client whose ledger was loaded, or its loads "
+              "were rolled back): `torihiki batches list --client` names its loads")
+        return 0
     print(f"  {'month':<8}{'sales':>14}{'purchases':>14}{'receivable':>14}{'AR days':>9}{'payable':>14}{'size':>5}")
     for r in rows:
         ar = "" if r["receivable_days"] is None else f"{r['receivable_days']:.1f}"

@@ -319,6 +319,13 @@ def test_a_delivery_file_that_loads_nothing_is_said(cli: Store, capsys: pytest.C
     assert code == 1 and "1 file(s) loaded nothing: every line was rejected" in err, (out, err)
 
 
+def test_figures_of_a_firm_without_ledger_lines_say_so(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """A client in the firm master whose ledger is not loaded (or was rolled back): a sentence, not a bare header."""
+    assert run(capsys, "firms", "import", str(REPO / "sample" / "firms.csv"))[0] == 0
+    code, out, _ = run(capsys, "figures", "F0002")
+    assert code == 0 and "no ledger lines of F0002 are loaded" in out, out
+
+
 def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     man = tmp_path / "manifest.csv"
     rows = ["path,client_id,format"]
