@@ -12,7 +12,7 @@ from api.service import shown_name
 from api.settings import Settings
 from domain.errors import InputError
 from ingest import review
-from queries.store import BatchLoading
+from queries.store import BatchLoading, NotFound
 
 __all__ = ["cmd_review_list", "cmd_review_accept", "cmd_review_reject", "cmd_merges", "cmd_undo",
            "cmd_batches_list", "cmd_batches_rollback"]
@@ -126,6 +126,8 @@ def cmd_batches_check(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.load import LoadSummary
 
     with opened(settings) as store:
+        if args.client and store.get_firm(args.client) is None:
+            raise NotFound(f"no firm {args.client!r}")
         loads = sorted((b for b in store.list_batches(args.client) if b.status == "done"),
                        key=lambda b: (b.started_at or "", b.id))
         every = {b.id: b for b in loads}

@@ -380,6 +380,8 @@ def test_a_run_of_many_files_names_those_repeating_months(cli: Store, capsys: py
     code, out, _ = run(capsys, "batches", "check", "--client", "C2")
     assert code == 0 and out.strip() == ("1 loads checked: 0 repeat months of another load of their client and "
                                          "format; 0 clients have settlements in both a journal and a bank file")
+    code, _, err = run(capsys, "batches", "check", "--client", "C22")  # a mistyped id is said, not "0 loads"
+    assert code == 2 and "no firm 'C22'" in err
 
 
 def test_a_run_names_a_journal_and_a_bank_statement_holding_the_same_settlements(
