@@ -169,7 +169,7 @@ def user_refusal(store: Store, name: str, role: str, bank: str | None) -> tuple[
     except ValueError:
         return "role", f"unknown role {role!r}; one of {', '.join(x.value for x in Role)}"
     if r is Role.CREDIT_OFFICER and not bank:
-        return "bank_needed", "a credit officer is bound to one bank: give --bank"
+        return "bank_needed", "a credit officer is bound to one bank: give it (--bank, or the bank column of an import)"
     if r is not Role.CREDIT_OFFICER and bank:
         return "bank_not_officer", f"only a credit officer has a bank, not a user with role {r.value}"
     if bank:

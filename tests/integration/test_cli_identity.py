@@ -25,7 +25,7 @@ def test_users(cli: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     assert code == 0 and json.loads(out)["bank"] == "0179"
     assert "no firm consents to bank '0179' yet, so this officer sees no firm" in err  # a bank spelled wrong?
     code, _, err = run(capsys, "users", "add", "x", "--role", "credit_officer")
-    assert code == 2 and err == "error: a credit officer is bound to one bank: give --bank\n"
+    assert code == 2 and err == "error: a credit officer is bound to one bank: give it (--bank, or the bank column of an import)\n"
     code, _, err = run(capsys, "users", "add", "ann", "--role", "admin")
     assert code == 2 and "exists" in err
     monkeypatch.setattr("sys.stdin", io.StringIO("abc\n"))  # a refused password adds no user
