@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from queries.identity import AuditEntry
+from queries.model import BatchInfo
 from queries.store import Store
 
-__all__ = ["ROLLBACKS_SEARCHED", "RolledBack", "recent_rollbacks", "rollback_detail", "rolled_back"]
+__all__ = ["ROLLBACKS_SEARCHED", "RolledBack", "recent_rollbacks", "rejects_file", "rollback_detail", "rolled_back"]
 
 ROLLBACKS_SEARCHED = 2_000
 """Audit entries of rollbacks read, newest first, to tell a rolled-back load from one that never was."""
@@ -65,3 +67,12 @@ def recent_rollbacks(store: Store, client: str | None = None, limit: int = 10) -
     if client:
         found = [r for r in found if r.client_id == client]
     return found[:limit]
+
+
+def rejects_file(home: Path, batch: BatchInfo) -> Path | None:
+    """The batch's quarantine CSV: by its file name, in ``TORIHIKI_HOME/rejects`` only
+    (a rollback removes it with the rest of what the load kept: its lines are a client's ledger)."""
+    if not batch.rejects_path:
+        return None
+    path = home / "rejects" / Path(batch.rejects_path).name
+    return path if path.is_file() else None

@@ -7,7 +7,7 @@ import argparse
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
-from api.rollbacks import rollback_detail
+from api.rollbacks import rejects_file, rollback_detail
 from api.service import shown_name
 from api.settings import Settings
 from domain.errors import InputError
@@ -106,6 +106,8 @@ def cmd_batches_rollback(args: argparse.Namespace, settings: Settings) -> int:
                              "with --interrupted") from None
         record(store, cli_principal(), "batch.rollback", batch.client_id or None if batch else None, "ok",
                rollback_detail(args.batch_id, shown_name(batch.file) if batch else "", counts))
+        if batch is not None and (kept := rejects_file(settings.home, batch)) is not None:
+            kept.unlink(missing_ok=True)  # its rejected lines go with the load
         if not args.no_refresh:
             refresh_after_load(store, settings, 0, quiet=args.json)
     if args.json:

@@ -33,7 +33,6 @@ import shutil
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -51,7 +50,7 @@ from api.load_checks import batch_double_settlements, batch_overlaps, flags_of
 from api.portfolio_signals import shared_portfolio_cache
 from api.refresh_runner import refresh_runner, refresh_status
 from api.research_zip import ExportRefused, export_key, research_zip
-from api.rollbacks import recent_rollbacks, rollback_detail, rolled_back
+from api.rollbacks import recent_rollbacks, rejects_file, rollback_detail, rolled_back
 from api.service import shown_name
 from api.settings import Settings
 from api.uploads import FORMATS, is_client_id, is_known_client, load_upload, receive_upload
@@ -587,6 +586,8 @@ def rollback_load(request: Request, principal: FormPrincipal, settings: Settings
         _loads_flash(request, "still_loading", batch=batch_id)
         return RedirectResponse(f"/ui/loads/{batch_id}", 303)
     audit(request, "batch.rollback", batch.client_id or None, "ok", rollback_detail(batch_id, shown_name(batch.file), counts))
+    if (kept := rejects_file(settings.home, batch)) is not None:
+        kept.unlink(missing_ok=True)
     _moved(request, store)
     refresh_runner(request.app.state, settings, store).request()
     _loads_flash(request, "rolled_back", batch=batch_id, file=shown_name(batch.file), client=batch.client_id)
@@ -602,14 +603,6 @@ def refresh_now(request: Request, principal: FormPrincipal, settings: SettingsDe
     return RedirectResponse("/ui/loads", 303)
 
 
-def _rejects_file(home: Path, batch: BatchInfo) -> Path | None:
-    """The batch's quarantine CSV: by its file name, in ``TORIHIKI_HOME/rejects`` only."""
-    if not batch.rejects_path:
-        return None
-    path = home / "rejects" / Path(batch.rejects_path).name
-    return path if path.is_file() else None
-
-
 @router.get("/ui/loads/{batch_id}", response_class=HTMLResponse, dependencies=[ANALYSTS])
 def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep, batch_id: str,
               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> HTMLResponse:
@@ -620,7 +613,7 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
         if gone is None:
             raise NotFound(f"no load {batch_id!r}")
         return render(request, "load_gone.html", status_code=410, batch_id=batch_id, entry=gone)
-    path = _rejects_file(settings.home, batch)
+    path = rejects_file(settings.home, batch)
     rows: list[dict[str, str]] = []
     total = 0
     start = (page - 1) * PAGE_SIZE

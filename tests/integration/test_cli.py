@@ -435,8 +435,11 @@ def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.Cap
     code, out, _ = run(capsys, "batches", "list", "--json")
     batches = json.loads(out)
     assert len(batches) == 8
+    kept = Path(batches[0]["rejects_path"])
+    assert kept.is_file()  # each sample ledger has a bad line
     code, out, _ = run(capsys, "batches", "rollback", batches[0]["id"])
     assert code == 0 and "rolled back" in out and len(cli.list_batches()) == 7
+    assert not kept.exists()  # its rejected lines (a client's ledger) go with the load
     (entry, *_), _ = cli.audit_log(action="batch.rollback")  # the loads page names it among the rolled back
     assert entry.firm_id == (batches[0]["client_id"] or None) and entry.detail.startswith(f"{batches[0]['id']}: ")
     assert entry.detail.endswith(f"; file {Path(batches[0]['file']).name}")
