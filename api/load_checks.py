@@ -208,10 +208,12 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
     2.4 s, of which 0.3 s for the records. ``batches``: every load's record,
     if the caller read them already."""
     by_rows = [s for s in summaries if _by_rows(s)]  # rare (a file of many clients' rows): a read per client
+    order = [s.batch_id for s in summaries]
     for s in by_rows:
+        after = set(order[order.index(s.batch_id) + 1:])  # a later load of the run names this one, not the reverse
         for client in s.row_clients:
             s.overlaps += _for_client(client, repeated_months(s.batch_id, s.format, store.client_batch_months(client),
-                                                              store.get_batch))
+                                                              store.get_batch, skip=after))
     loaded, batches = _run_loads(store, summaries, batches)
     if not loaded:
         return [s for s in by_rows if s.overlaps]

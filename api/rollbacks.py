@@ -46,7 +46,7 @@ class RolledBack:
 
 def _of(entry: AuditEntry) -> RolledBack:
     batch_id, _, rest = entry.detail.partition(":")
-    return RolledBack(batch_id, rest.rpartition(_FILE)[2] if _FILE in rest else "", entry.firm_id, entry.user,
+    return RolledBack(batch_id, rest.partition(_FILE)[2], entry.firm_id, entry.user,  # the counts hold no "; file "
                       entry.at)
 
 

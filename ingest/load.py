@@ -285,17 +285,21 @@ class LoadJob:
         return options
 
 
-def _loaded_the_other_way(same: Sequence[BatchInfo], summary: LoadSummary,
+def _loaded_the_other_way(store: Store, same: Sequence[BatchInfo], summary: LoadSummary,
                           options: Mapping[str, Any]) -> BatchInfo | None:
-    """A done load of the same bytes, format and reader options whose rows are
-    this load's, attributed the other way: for one client when this load lets
-    each row name its own, or as each row names its own when this load is for
-    one client (the rows naming that client are in it either way: loaded again,
-    they would count twice). ``None`` when there is none."""
+    """A done load of the same bytes, format and reader options that holds
+    this load's rows, attributed the other way: for one client, with rows
+    loaded, when this load lets each row name its own; or as each row names
+    its own, with rows of this load's client, when this load is for one client
+    (loaded again, those rows would count twice). ``None`` when there is none."""
     for b in same:
-        if (b.status == "done" and b.format == summary.format and b.client_id != summary.client_id
-                and "" in (b.client_id, summary.client_id)
-                and b.id == batch_id_for(b.sha256, b.client_id, b.format, options)):
+        if (b.status != "done" or b.format != summary.format or b.client_id == summary.client_id
+                or "" not in (b.client_id, summary.client_id)
+                or b.id != batch_id_for(b.sha256, b.client_id, b.format, options)):
+            continue
+        if b.client_id and b.rows_loaded > 0:
+            return b
+        if not b.client_id and b.id in store.client_batch_months(summary.client_id):
             return b
     return None
 
@@ -417,7 +421,7 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
                     problem = future_reject(item, latest) or _client_problem(item, job.client_id)
                     if problem is None:
                         client = item.client_id or job.client_id or ""
-                        if job.client_id is None:
+                        if not job.client_id:  # each row names its client ("" as None)
                             _note_row_client(row_clients, row_client_lines, client, item.line)
                         if isinstance(item, LedgerLine):
                             agg.add(item, client)
@@ -473,9 +477,10 @@ def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0,
     file, a header that is not the format's) or every row was rejected only
     because no client was named (a ledger loaded without ``--client``: a
     batch of nothing would stand in the way of loading it again with one),
-    or every row read well names another client than the one given
-    (``other_clients``: rows per client named; a file given the wrong
-    client, whose batch of nothing would stand in the way too)."""
+    or most rows were rejected because each names another client than the
+    one given (``other_clients``: rows per client named; a file given the
+    wrong client, whose batch of nothing would stand in the way too; its few
+    other rejects are said again when it is loaded for its client)."""
     if summary.rows_outside and not summary.rows_loaded and not summary.rows_skipped:
         return (f"none of its {summary.rows_outside} lines is in the months chosen ({summary.months}) "
                 f"(read as {summary.format}; nothing loaded)")
@@ -484,9 +489,9 @@ def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0,
     if no_client and no_client == summary.rows_rejected:
         return (f"{NO_CLIENT}: no row of the file names its client; give the client whose ledger "
                 f"it is (--client, or client_id in a manifest) (read as {summary.format}; nothing loaded)")
-    if other_clients:  # every row read well names another client (the others could not be read)
+    if other_clients and sum(other_clients.values()) * 2 > summary.rows_rejected:  # most rows name another
         named = sorted(other_clients, key=lambda c: (-other_clients[c], c))
-        return (f"every row names another client than {summary.client_id} ({', '.join(named[:3])}"
+        return (f"its rows name another client than {summary.client_id} ({', '.join(named[:3])}"
                 + (f" and {len(named) - 3} more" if len(named) > 3 else "")
                 + "): give the client its rows name, or none (each row then names its own) "
                 f"(read as {summary.format}; nothing loaded)")
@@ -600,7 +605,7 @@ class Loader:
         # opens, and again after it has closed, failed or not.
         many = len(jobs) > 1
         if not self.new_clients:  # before this run writes any: its own new clients are not typos
-            self._had_clients = any(j.client_id is None for j in jobs) and bool(self.store.client_ids())
+            self._had_clients = any(not j.client_id for j in jobs) and bool(self.store.client_ids())
         deferred = many and self.store.defer_load_indexes(len(jobs))
         pool = None
         self._writer = None
@@ -786,7 +791,7 @@ class Loader:
                 if known is not None:
                     s.batch_id = known.id
             if known is None:
-                known = _loaded_the_other_way(same, s, p.job.identity_options(s.format))
+                known = _loaded_the_other_way(self.store, same, s, p.job.identity_options(s.format))
                 if known is not None:
                     s.duplicate_as = "rows" if not known.client_id else "client"
                     s.batch_id = known.id

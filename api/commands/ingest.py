@@ -196,7 +196,8 @@ def print_repeats(totals: Totals) -> None:
     and format (``totals.repeated_months``): a warning per file, the first
     :data:`REPEATS_SHOWN`."""
     for r in totals.repeated_months[:REPEATS_SHOWN]:
-        print(f"{r['file']} (batch {r['batch_id']}, client {r['client_id']}):")
+        print(f"{r['file']} (batch {r['batch_id']}, " + (f"client {r['client_id']}):" if r["client_id"]
+                                                         else "clients named by its rows):"))
         for o in r["overlaps"]:
             print(f"  {overlap_note(o)}")
     if len(totals.repeated_months) > REPEATS_SHOWN:

@@ -143,13 +143,19 @@ def _account_next(target: str | None) -> str:
     """The page to go on to after the account page: a path on this site, not
     the account page itself; empty for none."""
     path = safe_next(target, "")
-    return "" if urlsplit(path).path in ("/ui/account", "/ui/account/password", "/logout") else path
+    if len(path) > NEXT_MAX or urlsplit(path).path in ("/ui/account", "/ui/account/password", "/logout"):
+        return ""
+    return path
+
+
+NEXT_MAX = 2000
+"""The longest ``next`` the account page carries on (its form takes no more)."""
 
 
 @router.post("/ui/account/password", response_class=HTMLResponse)
 def account_password(request: Request, principal: FormPrincipal, settings: SettingsDep,
                      current: Secret = "", new: Secret = "", again: Secret = "",
-                     next: Annotated[str, Form(max_length=2000)] = "") -> Response:  # noqa: A002 (the form field)
+                     next: Annotated[str, Form(max_length=NEXT_MAX)] = "") -> Response:  # noqa: A002 (the form field)
     """Change one's own password: the current one first (wrong ones counted
     as failed sign-ins, then 429), the new one twice. The session goes on
     with the new password; every other session of the user ends (a session

@@ -9,7 +9,11 @@ one) is shown as it is.
 
 from __future__ import annotations
 
+import re
+
 from api.web.i18n import N_, KnownForms, Locale, known_forms
+from api.web.nav import role_label
+from queries.access import Role
 
 __all__ = ["ACTIONS", "DETAILS", "GROUPS", "action_label", "detail_text", "outcome_label"]
 
@@ -98,13 +102,9 @@ DETAILS: KnownForms = known_forms(
     (r"wrong token secret", N_("wrong token secret")),
     (r"from (?P<addr>\S+)", N_("from %(addr)s")),
     (r"(?P<why>[a-z ]+) from (?P<addr>\S+)", N_("%(why)s, from %(addr)s"), ("why",)),
-    # users (api.identity); a role by the name the pages give it
-    (r"admin", "Administrator"), (r"analyst", "BPO analyst"), (r"credit_officer", "Credit officer"),
-    (r"researcher", "Researcher"),
+    # users (api.identity; a user added: detail_text, which names the role as the pages do)
     (rf"(?P<name>{_ID}) \(given: to be changed at the next sign-in\)",
      N_("%(name)s (a given password: to be changed at the next sign-in)")),
-    (rf"(?P<name>{_ID}) as (?P<role>[a-z_]+) of bank (?P<bank>\S+)", N_("%(name)s, as %(role)s of bank %(bank)s"), ("role",)),
-    (rf"(?P<name>{_ID}) as (?P<role>[a-z_]+)", N_("%(name)s, as %(role)s"), ("role",)),
     (rf"(?P<name>{_ID}): token (?P<token>{_ID}) issued", N_("%(name)s: token %(token)s issued")),
     (rf"(?P<name>{_ID}): too many wrong passwords from (?P<addr>\S+)",
      N_("%(name)s: too many wrong passwords, from %(addr)s")),
@@ -113,8 +113,10 @@ DETAILS: KnownForms = known_forms(
     (r"(?P<n>\d+) found", N_("%(n)s found")),
     (r"bank=(?P<bank>\S+) (?P<n>\d+) of (?P<total>\d+) firms \(page (?P<page>\d+)\)",
      N_("bank %(bank)s: %(n)s of %(total)s firms (page %(page)s)")),
+    (r"portfolio CSV in the web UI: (?P<n>\d+) clients; sort (?P<sort>\S+); filters none",
+     N_("portfolio CSV in the web UI: %(n)s clients; sorted by %(sort)s; no filters")),
     (r"portfolio CSV in the web UI: (?P<n>\d+) clients; sort (?P<sort>\S+); filters (?P<filters>.*)",
-     N_("portfolio CSV in the web UI: %(n)s clients; sorted by %(sort)s; filters %(filters)s"), ("filters",)),
+     N_("portfolio CSV in the web UI: %(n)s clients; sorted by %(sort)s; filters %(filters)s")),
     (r"research export: no trade in the window", N_("research export: no trade in the months chosen")),
     (r"research export \((?P<fmt>\w+), (?P<first>[\d-]+)–(?P<last>[\d-]+)\) in the web UI: (?P<n>\d+) firms "
      r"pseudonymised; data version (?P<version>\d+); zip sha256 (?P<sha>\w+)",
@@ -122,7 +124,6 @@ DETAILS: KnownForms = known_forms(
         "version %(version)s; zip SHA-256 %(sha)s")),
     (r"user=(?P<user>\S+) action=(?P<action>\S+) since=(?P<since>\S+) until=(?P<until>\S+)",
      N_("filters: user %(user)s, action %(action)s, days %(since)s to %(until)s (* any)")),
-    (r"none", N_("none")),
     (r"NotFound", N_("not found")),
     # loads
     (rf"(?P<batch>{_ID}): (?P<trades>\d+) trades, (?P<payments>\d+) payments, (?P<unnamed>\d+) unnamed, "
@@ -136,6 +137,15 @@ forms the code writes most (in English, for the CLI and the API, which show
 them as written); a detail of another form is shown as written."""
 
 
+_ADDED = re.compile(rf"(?P<name>{_ID}) as (?P<role>[a-z_]+)(?: of bank (?P<bank>\S+))?")
+"""A user added (``api.identity.add_user``): the role is named as the pages name it."""
+
+
 def detail_text(detail: str, loc: Locale) -> str:
-    """An audit entry's detail in ``loc``'s language when it has one of :data:`DETAILS`."""
+    """An audit entry's detail in ``loc``'s language when it has one of :data:`DETAILS`
+    (or is a user added: :data:`_ADDED`)."""
+    if (m := _ADDED.fullmatch(detail)) is not None and m["role"] in {r.value for r in Role}:
+        values = {"name": m["name"], "role": loc.gettext(role_label(m["role"])), "bank": m["bank"]}
+        message = N_("%(name)s, as %(role)s of bank %(bank)s") if m["bank"] else N_("%(name)s, as %(role)s")
+        return loc.gettext(message) % values
     return loc.known(detail, DETAILS)

@@ -44,9 +44,9 @@ REASONS: KnownForms = known_forms(
     (r"no client: no row of the file names its client; give the client whose ledger it is "
      r"\(--client, or client_id in a manifest\)",
      N_("No row of the file names its client: give the client whose ledger it is")),
-    (r"every row names another client than (?P<client>\S+) \((?P<named>[^)]*)\): give the client its rows name, "
+    (r"its rows name another client than (?P<client>\S+) \((?P<named>[^)]*)\): give the client its rows name, "
      r"or none \(each row then names its own\)",
-     N_("Every row names another client than %(client)s (%(named)s): give the client its rows name")),
+     N_("Its rows name another client than %(client)s (%(named)s): give the client its rows name")),
     (r"none of its (?P<n>\d+) lines is in the months chosen \((?P<months>[^)]*)\)",
      N_("None of its %(n)s lines is in the months chosen (%(months)s)")),
     (r"(?P<why>.+) \(read as (?P<format>\S+); nothing loaded\)",

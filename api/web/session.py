@@ -127,8 +127,11 @@ def session_principal(request: Request) -> Principal | None:
 
 
 def safe_next(target: str | None, default: str = "/ui/") -> str:
-    """Only a path on this site (no ``//host``, scheme or backslash): no open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site (no ``//host``, scheme or backslash, and no
+    control character or space, which a browser drops from a link:
+    ``/<tab>/evil.example`` is ``//evil.example``): no open redirect."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(c <= " " or c == "\x7f" for c in target)):
         return target
     return default
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ingest.load import IngestError, Loader, LoadJob, LoadSummary, legacy_batch_id
 from queries.embedded_store import EmbeddedStore
+from queries.model import Firm
 from queries.sql import reference as rq
 from queries.sql import trades as tq
 from queries.store import Store
@@ -55,13 +56,54 @@ def _one(store: Store, tmp_path: Path, job: LoadJob) -> LoadSummary:
     return outcome
 
 
+def test_a_load_by_rows_stands_in_the_way_only_of_its_own_clients_rows(store: Store, tmp_path: Path) -> None:
+    """The same bytes loaded as each row names its client, then for another
+    client: that client's rows are not in the first load, so it loads them
+    (found in review: it was called a duplicate, and C2 got nothing)."""
+    path = tmp_path / "mixed.csv"
+    path.write_text("date,client_id,counterparty_name,direction,amount\n"
+                    "2025-04-03,C1,株式会社大田機械,sale,100000\n2025-04-04,C1,株式会社大田機械,sale,1000\n"
+                    "2025-04-05,,合同会社倉吉デザイン,sale,7000\n", encoding="utf-8")
+    rows = _one(store, tmp_path, LoadJob(path, None))
+    assert (rows.rows_loaded, rows.rows_rejected) == (2, 1)  # the row with no client
+    for_c2 = _one(store, tmp_path, LoadJob(path, "C2"))
+    assert not for_c2.duplicate and (for_c2.rows_loaded, for_c2.rows_rejected) == (1, 2)
+    assert store.ledger_sums("C2")["sales"] == {"2025-04": 7000}
+    again = _one(store, tmp_path, LoadJob(path, "C1"))  # C1's rows are in the first load
+    assert again.duplicate and again.batch_id == rows.batch_id and again.duplicate_as == "rows"
+    assert store.ledger_sums("C1")["sales"] == {"2025-04": 101_000}
+
+
+def test_a_few_rows_of_another_client_do_not_refuse_a_file(store: Store, tmp_path: Path) -> None:
+    """Two rows that cannot be read and one naming another client: the load is
+    kept with its three rejects (each said with its reason), not refused as
+    a file of another client's rows."""
+    path = tmp_path / "c1.csv"
+    path.write_text("date,client_id,counterparty_name,direction,amount\n"
+                    "2025-04-03,C1,株式会社大田機械,sale,abc\n2025-04-04,C1,株式会社大田機械,sale,xyz\n"
+                    "2025-04-05,C2,合同会社倉吉デザイン,sale,7000\n", encoding="utf-8")
+    kept = _one(store, tmp_path, LoadJob(path, "C1"))
+    assert (kept.rows_loaded, kept.rows_rejected) == (0, 3) and Path(kept.rejects_path).is_file()
+
+
+def test_an_empty_client_is_each_row_naming_its_own(store: Store, tmp_path: Path) -> None:
+    """``--client ""`` (an empty shell variable) is no client: in a store with
+    clients, a row naming an unknown id refuses the file as it does without one."""
+    store.upsert_firms([Firm("C1", "株式会社一", is_client=True)])
+    path = _ledger(tmp_path / "c9.csv", ROWS[:1], client_column="C9X")
+    loader = Loader(store, tmp_path / "rejects", progress=False, new_clients=False)
+    ((_, outcome),) = list(loader.load([LoadJob(path, "")]))
+    assert isinstance(outcome, IngestError) and "there is no client 'C9X' in the firm master" in str(outcome)
+    assert store.get_firm("C9X") is None
+
+
 def test_wrong_client_then_right_loads_every_row(store: Store, tmp_path: Path) -> None:
     """A ledger whose rows name their client: sent with the wrong --client it
     is refused as a whole (every row names another client; no load of nothing
     is kept to stand in the way); sent again with the right one, every row loads."""
     path = _ledger(tmp_path / "c1.csv", ROWS, client_column="C1")
     (wrong,) = _load(store, tmp_path, LoadJob(path, "C2"))
-    assert isinstance(wrong, IngestError) and "every row names another client than C2 (C1)" in str(wrong)
+    assert isinstance(wrong, IngestError) and "its rows name another client than C2 (C1)" in str(wrong)
     assert store.list_batches() == []
     right = _one(store, tmp_path, LoadJob(path, "C1"))
     assert (right.rows_loaded, right.rows_rejected, right.duplicate, right.same_file) == (4, 0, False, [])

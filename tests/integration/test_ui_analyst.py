@@ -381,7 +381,7 @@ def test_upload_a_ledger_from_the_loads_page(store: Store, tmp_path: Path) -> No
         # a file whose rows name another client than the one chosen: refused in Japanese, no empty load kept
         other = b"date,client_id,counterparty_name,direction,amount\n2025-04-01,C9,\xe6\xa0\xaa,sale,1000\n"
         wrong = c.post("/ui/loads", data=form, files={"file": ("c9.csv", other, "text/csv")})
-        assert "どの行も、指定した顧問先 U1 ではなく別の顧問先（C9）の行です。" in wrong.text, wrong.text
+        assert "このファイルの行は、指定した顧問先 U1 ではなく別の顧問先（C9）の行です。" in wrong.text, wrong.text
         assert len(store.list_batches()) == 1
 
 
