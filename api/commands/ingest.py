@@ -105,6 +105,10 @@ def print_summary(s: LoadSummary) -> None:
           + (" (resumed)" if s.resumed else ""))
     if s.rows_rejected:
         print(f"  rejected rows (file, line, column, reason, raw): {s.rejects_path}")
+    if s.format == "zengin" and s.first_month and s.rows_loaded:  # a 全銀 date has month and day only
+        held = s.first_month if s.first_month == s.last_month else f"{s.first_month}–{s.last_month}"
+        print(f"  transfers dated {held}: a 全銀 date has no year; unless --year was given, it is the latest year up "
+              "to a month after today. If that is wrong, roll this load back and load it again with --year")
     if s.rows_cleaned:
         print(f"  warning: {cleaned_warning(s)}")
     for note in s.same_file_notes():

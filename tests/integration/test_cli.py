@@ -155,6 +155,9 @@ def test_external_zengin_files(cli: Store, capsys: pytest.CaptureFixture[str]) -
     assert all(r["format"] == "zengin" and r["rows_rejected"] == 0 for r in results.values())
     paid = sum(p.amount for p in cli.payments(["F0001"], None, None))
     assert paid == 1_702_961 + 1_103_661  # the two trailers' totals (multi + single)
+    code, out, _ = run(capsys, "ingest", str(EXTERNAL / "zengin_sogo_furikomi_multi-transaction.txt"), "--client",
+                       "F0002", "--new-client", "--no-refresh")  # in words: which months the dates were read as
+    assert code == 0 and "  transfers dated 20" in out and "a 全銀 date has no year" in out, out
 
 
 def test_unreadable_file_is_one_clear_error(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
