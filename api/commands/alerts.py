@@ -19,7 +19,6 @@ from api.identity import principal_of, record
 from api.settings import Settings
 from domain.errors import InputError
 from graph.alert_kinds import KINDS
-from graph.alerts import TOP_RANK
 from queries.access import Principal
 from queries.store import NotFound, Store
 
@@ -36,6 +35,10 @@ def summary(a: dict[str, Any]) -> str:
     side = "customer" if a.get("side") == "customer" else "supplier"
     kind = a["kind"]
     if kind == "top_partner_lost":
+        from graph.alerts import (
+            TOP_RANK,  # here: the CLI's start imports no pandas (tests/unit/test_start_imports.py)
+        )
+
         return (f"major {side} (one of the {TOP_RANK} largest) {who} ({n['share'] * 100:.0f}% of "
                 f"{'sales' if side == 'customer' else 'purchases'}) traded nothing for {n['months']} months")
     if kind == "concentration_jump":

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Set as AbstractSet
 from dataclasses import asdict
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from api.bank_choice import BankChoice, known_in
 from api.commands.common import emit, opened
@@ -31,7 +32,6 @@ from api.identity import (
     set_password,
 )
 from api.settings import Settings
-from api.web.i18n import TOKYO
 from domain.errors import InputError
 from queries.access import Principal, Role
 from queries.identity import User, day_bound_utc
@@ -438,7 +438,7 @@ def cmd_audit_list(args: argparse.Namespace, settings: Settings) -> int:
 def _japan_time(at: str) -> str:
     """An audit entry's time (UTC ISO) as a time in Japan, where the days of ``--since`` and ``--until`` are."""
     try:
-        return dt.datetime.fromisoformat(at).astimezone(TOKYO).strftime("%Y-%m-%d %H:%M:%S")
+        return dt.datetime.fromisoformat(at).astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M:%S")
     except ValueError:
         return at[:19]
 

@@ -68,20 +68,21 @@ def test_upload_for_a_client_not_in_the_firm_master(client: TestClient, store: S
 
 
 def test_upload_for_the_wrong_client_then_the_right_one(client: TestClient, store: Store) -> None:
-    """The reply says what is stored; the second upload loads every row."""
+    """F0005's ledger (its rows name F0005) sent for F0004 is refused as a
+    whole, naming the client its rows name, and keeps no load of nothing; the
+    second upload loads every row; the same again changes nothing."""
     files = {"file": ("F0005.csv", LEDGER.read_bytes(), "text/csv")}
-    wrong = client.post("/ingest", files=files, data={"client_id": "F0004"}).json()
-    assert wrong["rows_loaded"] == 0 and wrong["status"] == "loaded"
+    wrong = client.post("/ingest", files=files, data={"client_id": "F0004"})
+    assert wrong.status_code == 422 and "its rows name another client than F0004 (F0005)" in wrong.json()["detail"]
+    assert store.list_batches() == []
     right = client.post("/ingest", files=files, data={"client_id": "F0005"}).json()
-    assert right["duplicate"] is False and right["rows_loaded"] > 100
+    assert right["duplicate"] is False and right["rows_loaded"] > 100 and right["same_file"] == []
     assert right["first_month"] and right["first_month"] <= right["last_month"]  # the months it holds
-    assert right["same_file"][0]["batch_id"] == wrong["batch_id"]
-    assert f"also stored as batch {wrong['batch_id']} for client F0004" in right["message"]
     again = client.post("/ingest", files=files, data={"client_id": "F0005"}).json()
     assert again["duplicate"] is True
     assert (again["first_month"], again["last_month"]) == (right["first_month"], right["last_month"])
     assert again["message"].startswith(f"already loaded as batch {right['batch_id']} for client F0005")
-    assert {b.client_id for b in store.list_batches()} == {"F0004", "F0005"}
+    assert {b.client_id for b in store.list_batches()} == {"F0005"}
 
 
 def test_upload_refusals_and_damaged_lines(client: TestClient, store: Store) -> None:
