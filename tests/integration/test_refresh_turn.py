@@ -43,8 +43,8 @@ def test_a_turn_is_kept_by_renewing_and_waited_for(store: Store) -> None:
 
 
 def test_a_dead_holder_keeps_the_next_refresh_waiting_only_until_its_lease_ends(store: Store) -> None:
+    t0 = time.monotonic()  # before the lease is written: its 0.8 s end comes after t0 + 0.8 s, however slow the write
     assert store.take_lease(REFRESH_LEASE, "gone pid 1", 0.8)  # a refresh killed outright: never released
-    t0 = time.monotonic()
     turn = RefreshTurn.take(store, poll=0.05)
     assert 0.5 <= time.monotonic() - t0 < 10
     turn.release()
@@ -69,8 +69,8 @@ def test_a_killed_holder_of_this_machine_does_not_keep_the_next_one_waiting(stor
     assert time.monotonic() - t0 < 5 and refresh_holder(store) == turn.holder
     turn.release()
     # a live process of this machine is waited for
-    assert store.take_lease(REFRESH_LEASE, f"{socket.gethostname()} pid {os.getpid()} abcdef {space}", 0.8)
     t0 = time.monotonic()
+    assert store.take_lease(REFRESH_LEASE, f"{socket.gethostname()} pid {os.getpid()} abcdef {space}", 0.8)
     RefreshTurn.take(store, poll=0.05).release()
     assert time.monotonic() - t0 >= 0.5
     # a holder of another process-id namespace (another container of the same host name) is waited for
