@@ -89,10 +89,7 @@ def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     few reads of the client's loads; for a single file (a run of many:
     :func:`run_overlaps`, :func:`run_double_settlements`)."""
     if _by_rows(summary):  # each row named its client: the loads of each of them
-        for client in summary.row_clients:
-            by_batch = store.client_batch_months(client)
-            summary.overlaps += _for_client(client, repeated_months(summary.batch_id, summary.format, by_batch,
-                                                                    store.get_batch))
+        summary.overlaps += _by_rows_overlaps(store, summary)
         _held(summary, store.batch_months([summary.batch_id]))
         return summary
     if not _checkable(summary):
@@ -209,11 +206,8 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
     if the caller read them already."""
     by_rows = [s for s in summaries if _by_rows(s)]  # rare (a file of many clients' rows): a read per client
     order = [s.batch_id for s in summaries]
-    for s in by_rows:
-        after = set(order[order.index(s.batch_id) + 1:])  # a later load of the run names this one, not the reverse
-        for client in s.row_clients:
-            s.overlaps += _for_client(client, repeated_months(s.batch_id, s.format, store.client_batch_months(client),
-                                                              store.get_batch, skip=after))
+    for s in by_rows:  # a later load of the run names this one, not the reverse
+        s.overlaps += _by_rows_overlaps(store, s, skip=set(order[order.index(s.batch_id) + 1:]))
     loaded, batches = _run_loads(store, summaries, batches)
     if not loaded:
         return [s for s in by_rows if s.overlaps]
@@ -262,10 +256,13 @@ def _by_rows(summary: LoadSummary) -> bool:
     return not summary.duplicate and not summary.client_id and bool(summary.row_clients) and summary.rows_loaded > 0
 
 
-def _for_client(client: str, overlaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``overlaps`` of a load whose rows name their clients, each marked with
-    the client whose months are repeated."""
-    return [{**o, "client_id": client} for o in overlaps]
+def _by_rows_overlaps(store: Store, summary: LoadSummary, skip: Collection[str] = ()) -> list[dict[str, Any]]:
+    """:func:`repeated_months` of a load whose rows name their clients, client
+    by client (a read of each one's loads), each marked with the client whose
+    months are repeated; loads in ``skip`` are not named."""
+    return [{**o, "client_id": client} for client in summary.row_clients
+            for o in repeated_months(summary.batch_id, summary.format, store.client_batch_months(client),
+                                     store.get_batch, skip=skip)]
 
 
 def _checkable(summary: LoadSummary) -> bool:

@@ -50,8 +50,9 @@ def _of(entry: AuditEntry) -> RolledBack:
                       entry.at)
 
 
-def _done(store: Store) -> list[AuditEntry]:
-    entries, _ = store.audit_log(action="batch.rollback", limit=ROLLBACKS_SEARCHED)
+def _done(store: Store, client: str | None = None) -> list[AuditEntry]:
+    """The latest :data:`ROLLBACKS_SEARCHED` rollbacks that were made (of ``client``'s loads only, when given)."""
+    entries, _ = store.audit_log(firm_id=client, action="batch.rollback", limit=ROLLBACKS_SEARCHED)
     return [e for e in entries if e.outcome == "ok" and ":" in e.detail]
 
 
@@ -63,10 +64,7 @@ def rolled_back(store: Store, batch_id: str) -> RolledBack | None:
 
 def recent_rollbacks(store: Store, client: str | None = None, limit: int = 10) -> list[RolledBack]:
     """The latest ``limit`` rollbacks, newest first; of ``client``'s loads only when given."""
-    found = [_of(e) for e in _done(store)]
-    if client:
-        found = [r for r in found if r.client_id == client]
-    return found[:limit]
+    return [_of(e) for e in _done(store, client or None)[:limit]]
 
 
 def rejects_file(home: Path, batch: BatchInfo) -> Path | None:
