@@ -58,15 +58,20 @@ class ImportSummary:
     names_changed: int = 0  # firms whose display name the import changed (ingest.firm_names)
 
     @property
+    def rows_written(self) -> int:
+        """Good rows this import wrote: loaded and not already stored as they are."""
+        return self.rows_loaded - self.rows_unchanged
+
+    @property
     def changed(self) -> bool:
         """Whether the import changed the store (a row written, a firm
         created, a consent changed, a client ended, a name shown
         differently): what decides if the analytics are refreshed after it."""
-        return bool(self.rows_loaded > self.rows_unchanged or self.firms_created or self.consent_changes
+        return bool(self.rows_written or self.firms_created or self.consent_changes
                     or self.clients_ended or self.names_changed)
 
     def to_dict(self) -> dict[str, object]:
-        return {**asdict(self), "changed": self.changed}
+        return {**asdict(self), "rows_written": self.rows_written, "changed": self.changed}
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -295,7 +300,7 @@ def _known_firms_only(store: Store, file: str, items: list[ParameterRecord | Rej
     store that has clients) turned into a reject saying so."""
     unknown = unknown_client_ids(store, {r.firm_id for r in items if not isinstance(r, Reject)})
     return [Reject(file, r.line, no_such_client(r.firm_id, unknown[r.firm_id])
-                   + " (--new-client makes it a new client)", column="firm_id")
+                   + " (--new-client makes it a new client)", column="firm_id", raw=r.raw)
             if not isinstance(r, Reject) and r.firm_id in unknown else r for r in items]
 
 

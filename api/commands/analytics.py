@@ -20,13 +20,16 @@ def cmd_ego(args: argparse.Namespace, settings: Settings) -> int:
         emit(data)
         return 0
     f = data["firm"]
-    print(f"{f['name'] or f['id']} ({f['id']}), {args.hops} hop(s), "
-          f"months {args.from_ or 'start'}–{args.to or 'latest'}")
+    months = ("every month loaded" if not (args.from_ or args.to)
+              else f"months {args.from_ or 'first loaded'}–{args.to or 'last loaded'}")
+    print(f"{f['name'] or f['id']} ({f['id']}), {args.hops} hop(s), {months}")
     m = data["metrics"]
     print(f"  customers {m['out_degree']}, suppliers {m['in_degree']}, "
           f"sales ¥{m['out_strength']:,}, purchases ¥{m['in_strength']:,}, "
           f"top customer share {pct(m['top_customer_share'])}, "
           f"top supplier share {pct(m['top_supplier_share'])}")
+    print(f"  (trade with its partners as every loaded ledger records it, the partners' included; "
+          f"`torihiki figures {f['id']}` gives its own ledger alone)")
     print(f"  {'hop':>3}  {'role':<9} {'id':<16} {'sales to ¥':>14} {'bought ¥':>14} {'months':>6}  name")
     for n in data["nodes"][1:]:
         print(f"  {n['hop']:>3}  {n['role']:<9} {n['id']:<16} {n['sales_to']:>14,} "

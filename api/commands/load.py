@@ -93,7 +93,7 @@ def _import(store: Store, kind: str, path: Path, run: Callable[[], ImportSummary
     audit_consents(store, s)  # each consent a firm master changed, under its firm
     report[kind] = s.to_dict()
     if not as_json:
-        print(f"{kind}: {path}: {s.rows_read:,} rows read: {s.rows_loaded - s.rows_unchanged:,} written, "
+        print(f"{kind}: {path}: {s.rows_read:,} rows read: {s.rows_written:,} written, "
               f"{s.rows_unchanged:,} as stored already, {s.rows_rejected:,} rejected"
               + (f"; {s.consent_changes:,} consent changes, each in the audit log under its firm"
                  if s.consent_changes else "")

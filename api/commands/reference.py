@@ -28,7 +28,7 @@ def _report(s: ImportSummary, as_json: bool) -> int:
     if as_json:
         emit(s.to_dict())
     else:
-        print(f"{s.file}: {s.kind}: {s.rows_read} rows read: {s.rows_loaded - s.rows_unchanged} written, "
+        print(f"{s.file}: {s.kind}: {s.rows_read} rows read: {s.rows_written} written, "
               f"{s.rows_unchanged} as stored already, {s.rows_rejected} rejected")
         if s.consent_changes:
             granted = sum(1 for c in s.consents if c["action"] == "grant")

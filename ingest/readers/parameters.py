@@ -37,7 +37,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.parameters import PARAMETER_NAMES, PARAMETERS, ParameterSpec
@@ -99,7 +99,8 @@ class ParameterRecord:
     """One firm's management parameters for one period (``None`` = not reported).
 
     Units and directions: :data:`domain.parameters.PARAMETERS`.
-    ``line`` is the file's physical line of the row.
+    ``line`` is the file's physical line of the row and ``raw`` its text
+    (for a reject made later, such as an unknown firm id; not compared).
     """
 
     firm_id: str
@@ -113,6 +114,7 @@ class ParameterRecord:
     ar_turnover_days: float | None = None
     indirect_staff_ratio_pct: float | None = None
     line: int = 0
+    raw: str = field(default="", compare=False, repr=False)
 
     def values(self) -> dict[str, int | float | None]:
         """Parameter name → value, in :data:`PARAMETER_NAMES` order."""
@@ -206,6 +208,7 @@ def _parse(name: str, row: CsvRow, cols: dict[str, int],
         ar_turnover_days=_as_float(values.get("ar_turnover_days")),
         indirect_staff_ratio_pct=_as_float(values.get("indirect_staff_ratio_pct")),
         line=row.line,
+        raw=raw,
     )
 
 

@@ -74,6 +74,7 @@ def test_a_changed_row_is_written_and_only_it(store: Store, region: Path, tmp_pa
     firms = import_firms(store, _rewrite(region / "firms.csv", tmp_path / "firms.csv",
                                          {0: {"prefecture": prefecture}}), tmp_path / "rejects")
     assert (firms.rows_unchanged, firms.changed) == (firms.rows_loaded - 1, True)
+    assert (firms.rows_written, firms.to_dict()["rows_written"]) == (1, 1)  # what `load --json` reports
     assert store.get_firm(moved).prefecture == prefecture  # type: ignore[union-attr]
 
     # A registry number listed twice (its history): both rows written in order and the

@@ -48,6 +48,8 @@ def test_parameters_of_an_unknown_firm_are_rejected_in_a_store_with_clients(
     assert (summary["rows_loaded"], summary["rows_rejected"], summary["firms_created"]) == (1, 1, [])
     assert "line 3: there is no client 'F001' in the firm master; did you mean F0001?" in summary["first_reject"]
     assert cli.get_firm("F001") is None and cli.client_ids() == {"F0001"}
+    with open(summary["rejects_path"], encoding="utf-8", newline="") as f:  # the row as written
+        assert [(r["line"], r["raw"]) for r in csv.DictReader(f)] == [("3", "F001,FY2024,40")]
     code, out, _ = run(capsys, "metrics", "import", str(params), "--no-refresh", "--json", "--new-client")
     assert code == 0 and json.loads(out)["firms_created"] == ["F001"]
 
@@ -456,7 +458,9 @@ def test_firms_registry_batches_figures_reconcile(cli: Store, capsys: pytest.Cap
 
 def test_cli_reads_of_firm_data_are_audited(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "ingest", str(REPO / "sample" / "ledgers" / "F0001.csv"), "--client", "F0001", "--no-refresh")
-    assert run(capsys, "ego", "F0001")[0] == 0
+    code, out, _ = run(capsys, "ego", "F0001")
+    assert code == 0 and ", every month loaded\n" in out  # and whose ledgers its sums are:
+    assert "as every loaded ledger records it, the partners' included; `torihiki figures F0001`" in out
     assert run(capsys, "figures", "NOPE")[0] == 2
     assert run(capsys, "firms", "search", "F00")[0] == 0
     entries, _ = cli.audit_log(limit=20)
