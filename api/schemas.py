@@ -141,6 +141,11 @@ class FiguresOut(_Out):
     firm: FirmOut
     months: list[dict[str, Any]] = Field(description="month, sales, purchases, balances (yen), days")
     coverage: dict[str, Coverage]
+    below_zero: dict[str, list[list[str]]] = Field(
+        default_factory=dict,
+        description="receivable and payable: the runs of months [first, last] whose month-end balance is below "
+                    "zero (more received than sold, or paid than bought, up to then: settlements of months "
+                    "whose trade is not loaded); the days there are not a payment term")
     notes: str | None = None
     access: Access | None = None
 

@@ -154,7 +154,7 @@ def ego_as_dict(firm: Firm, net: EgoNetwork, firms: dict[str, Firm],
 def figures(store: ReadStore, firm_id: str) -> dict[str, Any]:
     """Monthly figures derived from a client's own ledger (see
     :mod:`graph.ledger_figures`)."""
-    from graph.ledger_figures import figures_from_sums
+    from graph.ledger_figures import below_zero, figures_from_sums
 
     firm = store.get_firm(firm_id)
     if firm is None:
@@ -171,6 +171,7 @@ def figures(store: ReadStore, firm_id: str) -> dict[str, Any]:
                 rec[str(col)] = int(value)
         months.append(rec)
     return {"firm": firm_public(firm), "months": months, "coverage": coverage(sums),
+            "below_zero": {side: [list(run) for run in runs] for side, runs in below_zero(df).items()},
             "notes": "every sales and purchase line of the client's ledger counts, also those without a "
                      "named counterparty (cash sales …; see coverage); balances start at 0 at the first "
                      "month with data; days use trailing 12-month sales"}

@@ -26,7 +26,7 @@ from graph.records import MonthlyPayment as PaymentObs
 from graph.records import MonthlyTrade as TradeObs
 
 __all__ = ["TradeObs", "PaymentObs", "monthly_figures", "figures_from_sums", "size_class", "countback_days",
-           "SIZE_CLASS_BOUNDS", "KINDS", "COUNTBACK_MONTHS"]
+           "below_zero", "SIZE_CLASS_BOUNDS", "KINDS", "COUNTBACK_MONTHS"]
 
 KINDS = ("sales", "purchases", "receipts", "payments")
 
@@ -125,3 +125,32 @@ def figures_from_sums(sums: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
                                      index=wide.index, dtype="float64")
     wide["size_class"] = [size_class(x) for x in annual_sales]
     return wide
+
+
+def below_zero(figures: pd.DataFrame) -> dict[str, list[tuple[str, str]]]:
+    """The runs of months (first, last; ``YYYY-MM``) whose month-end
+    ``receivable`` or ``payable`` balance (yen) of :func:`figures_from_sums`
+    is below zero: the ledger records more received than sold, or more paid
+    than bought, up to then — settlements of months whose sales or purchases
+    are not loaded (a bank statement or 全銀 file of another year than the
+    journal), or a balance brought forward that the ledger does not hold.
+    Days read 0 (payable) or below 0 (receivable) there, which is not a
+    payment term. Empty lists when no balance goes below zero.
+
+    >>> f = figures_from_sums({"purchases": {"2025-03": 100}, "payments": {"2025-01": 80, "2025-04": 30}})
+    >>> below_zero(f)
+    {'receivable': [], 'payable': [('2025-01', '2025-02'), ('2025-04', '2025-04')]}
+    """
+    out: dict[str, list[tuple[str, str]]] = {}
+    for side in ("receivable", "payable"):
+        runs: list[tuple[str, str]] = []
+        start: str | None = None
+        months = [str(m) for m in figures.index]
+        for i, (month, negative) in enumerate(zip(months, (figures[side] < 0).tolist(), strict=True)):
+            if negative and start is None:
+                start = month
+            if start is not None and (not negative or i == len(months) - 1):
+                runs.append((start, month if negative else months[i - 1]))
+                start = None
+        out[side] = runs
+    return out

@@ -61,6 +61,14 @@ def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
         if c["total_yen"]:
             print(f"  {kind} with a named partner: {c['named_share']:.0%} "
                   f"(¥{c['named_yen']:,} of ¥{c['total_yen']:,}; the rest names no counterparty)")
+    for side, (got, sold) in (("receivable", ("received", "sold")), ("payable", ("paid", "bought"))):
+        runs = data["below_zero"][side]
+        if runs:
+            spans = ", ".join(a if a == b else f"{a}–{b}" for a, b in runs)
+            print(f"  {side} below zero in {spans}: the ledger records more {got} than {sold} up to then "
+                  "(settlements of months whose trade is not loaded — a bank statement or 全銀 file of "
+                  "another period than the journal — or a balance brought forward the ledger does not hold); "
+                  "its days there are not a payment term")
     return 0
 
 

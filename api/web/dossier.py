@@ -351,6 +351,9 @@ class Terms:
     # portfolio takes them
     ahead: tuple[str, str] | None = None
     region: str | None = None
+    # receivable / payable: the runs of months (first, last) whose balance is below zero (more received
+    # than sold, or paid than bought, up to then: graph.ledger_figures.below_zero); days there are no term
+    below_zero: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -796,8 +799,9 @@ def _terms(store: ReadStore, firm: Firm, months: int | None, parameters: Sequenc
             reported, period = float(value), row.period
             break
     note = str(fig["notes"]) if fig else ""
+    below = {side: [(a, b) for a, b in runs] for side, runs in fig["below_zero"].items() if runs} if fig else {}
     return Terms(shown, last_ar, last_ap, reported, period, note, (later[0], later[-1]) if later else None,
-                 region), fig
+                 region, below), fig
 
 
 def _trend(store: ReadStore, firm_id: str, names: Mapping[str, Firm], months: int | None) -> Trend:

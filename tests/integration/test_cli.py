@@ -331,6 +331,23 @@ def test_figures_of_a_firm_without_ledger_lines_say_so(cli: Store, capsys: pytes
     assert code == 0 and "no ledger lines of F0002 are loaded" in out, out
 
 
+def test_figures_name_the_months_a_balance_is_below_zero(cli: Store, capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    """Payments of months whose purchases are not loaded (a 全銀 file read a
+    year off the journal) took the payable balance below zero with no word:
+    the figures name those months and say why; the API's answer lists them."""
+    ledger = tmp_path / "F0009.csv"
+    ledger.write_text("date,client_id,counterparty_name,counterparty_id,corporate_number,direction,amount,memo\n"
+                      "2024-04-10,F0009,株式会社奥出雲テック,,,payment,80000,\n"
+                      "2025-04-10,F0009,株式会社奥出雲テック,,,purchase,100000,\n", encoding="utf-8")
+    assert run(capsys, "ingest", str(ledger), "--client", "F0009", "--no-refresh", "--new-client")[0] == 0
+    code, out, _ = run(capsys, "figures", "F0009")
+    assert code == 0 and "payable below zero in 2024-04–2025-03: the ledger records more paid than bought" in out
+    assert "receivable below zero" not in out
+    data = json.loads(run(capsys, "figures", "F0009", "--json")[1])
+    assert data["below_zero"] == {"receivable": [], "payable": [["2024-04", "2025-03"]]}
+
+
 def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     man = tmp_path / "manifest.csv"
     rows = ["path,client_id,format"]

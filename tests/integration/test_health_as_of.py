@@ -133,3 +133,27 @@ def test_a_ledger_ahead_of_the_region_has_its_days_taken_at_the_regions_month(st
         assert "回転日数は 2025年3月" in note.group(1) and "2025年4月" in note.group(1), note.group(1)
     # the view draws every month, C1's April too: it says so, not "up to March"; distress is as of March
     assert "データの全期間</p>" in view.text and "（2025年3月 時点）" in view.text, view.text
+
+
+def test_a_payable_balance_below_zero_is_named_on_the_page_and_memo(store: Store, tmp_path: Path) -> None:
+    """Payments of a year whose purchases are not loaded (a 全銀 file read a
+    year off the journal) took the payable balance below zero and its days to
+    0 with no word: the page and the memo name the months and say why."""
+    store.upsert_firms([Firm("C1", "株式会社一番", is_client=True)])
+    lines = [(f"{m}-10", "株式会社エス", "payment", 500_000) for m in MONTHS[:3]]
+    lines += [(f"{m}-20", "株式会社エス", "purchase", 600_000) for m in MONTHS[3:]]
+    ingest_file(store, _ledger(tmp_path / "c1.csv", lines), "C1", None, tmp_path / "rejects")
+    terms = build_dossier(store, "C1").terms
+    assert terms.below_zero == {"payable": [("2024-10", "2025-02")]}  # -1.5M, then +0.6M a month
+    tokens = make_tokens(store)
+    with TestClient(create_app(Settings(TORIHIKI_HOME=tmp_path / "home"), store=store)) as client:  # type: ignore[call-arg]
+        memo = client.get("/firms/C1/report", headers=tokens["analyst"])
+        set_password(store, "analyst", PASSWORD, SYSTEM)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+        assert csrf and memo.status_code == 200
+        client.post("/login", data={"name": "analyst", "password": PASSWORD, "csrf": csrf.group(1)})
+        page = client.get("/ui/firms/C1")
+        assert page.status_code == 200
+    for html in (memo.text, page.text):
+        notes = re.findall(r'<p class="hint caveat below-zero">(.*?)</p>', html, re.S)
+        assert len(notes) == 1 and notes[0].startswith("2024年10月～2025年2月 は買掛金残高がマイナスです。"), notes

@@ -31,3 +31,17 @@ def test_countback_edges() -> None:
     assert countback_days([-10], [100], [31]) == [0.0]  # overpaid: nothing owed
     # a balance larger than the window's purchases: every day of the window, no more
     assert countback_days([100, 1_000], [100, 100], [31, 30], months=2) == [31.0, 61.0]
+
+
+def test_below_zero_names_the_runs_of_months_a_balance_is_negative() -> None:
+    """A payment file of months whose purchases are not loaded (a 全銀 file a
+    year off the journal) takes the payable balance below zero: the runs of
+    such months are named, each side on its own; none when every balance holds."""
+    from graph.ledger_figures import below_zero
+
+    fig = figures_from_sums({"sales": {"2025-01": 100}, "receipts": {"2025-02": 100},
+                             "purchases": {"2025-03": 100}, "payments": {"2025-01": 80, "2025-04": 30}})
+    assert below_zero(fig) == {"receivable": [], "payable": [("2025-01", "2025-02"), ("2025-04", "2025-04")]}
+    fig = figures_from_sums({"sales": {"2025-01": 100}, "receipts": {"2025-02": 50}})
+    assert below_zero(fig) == {"receivable": [], "payable": []}
+    assert below_zero(figures_from_sums({})) == {"receivable": [], "payable": []}
