@@ -68,9 +68,15 @@ def repeated_months(batch_id: str, fmt: str, months: Mapping[str, set[str]],
 
 def batch_overlaps(store: Store, batch: BatchInfo) -> list[dict[str, Any]]:
     """:func:`repeated_months` of a stored load against every other load of
-    its client (what its page shows, however it was loaded)."""
-    if not batch.client_id or batch.status != "done":
+    its client (what its page shows, however it was loaded); a load given no
+    client, against every other load of each client its rows name, each
+    marked with that client (``client_id``)."""
+    if batch.status != "done":
         return []
+    if not batch.client_id:
+        clients = sorted(store.batch_clients([batch.id]).get(batch.id, ()))
+        return [{**o, "client_id": client} for client in clients
+                for o in repeated_months(batch.id, batch.format, store.client_batch_months(client), store.get_batch)]
     return repeated_months(batch.id, batch.format, store.client_batch_months(batch.client_id), store.get_batch)
 
 
@@ -205,8 +211,9 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
     2.4 s, of which 0.3 s for the records. ``batches``: every load's record,
     if the caller read them already."""
     by_rows = [s for s in summaries if _by_rows(s)]  # rare (a file of many clients' rows): a read per client
-    order = [s.batch_id for s in summaries]
-    for s in by_rows:  # a later load of the run names this one, not the reverse
+    order = [s.batch_id for s in by_rows]
+    for s in by_rows:  # such a load names every load of its clients but later ones like it (they name it);
+        # a load of one client never names one whose rows name their clients (its group is of its client's)
         s.overlaps += _by_rows_overlaps(store, s, skip=set(order[order.index(s.batch_id) + 1:]))
     loaded, batches = _run_loads(store, summaries, batches)
     if not loaded:
@@ -237,8 +244,16 @@ def flags_of(store: Store, shown: Sequence[BatchInfo], every: Iterable[BatchInfo
     clients = {b.client_id for b in shown if b.status == "done" and b.client_id}
     groups = _same_format_groups(records.values(), clients)
     months = _group_months(store, groups, {b.id for b in shown})
+    # loads given no client (their rows name their clients: rare): their clients, in one read; a shown load
+    # of such a client, or such a load itself, is checked as its page checks it (a read per client)
+    by_rows = [b.id for b in records.values() if b.status == "done" and not b.client_id]
+    named = {c for cs in store.batch_clients(by_rows).values() for c in cs} if by_rows else set()
     out: dict[str, set[str]] = {}
     for b in shown:
+        if b.status == "done" and (not b.client_id or b.client_id in named):
+            if batch_overlaps(store, b):
+                out.setdefault(b.id, set()).add("months")
+            continue
         group = groups.get((b.client_id, b.format), [])
         if len(group) > 1 and repeated_months(b.id, b.format, {i: months.get(i, set()) for i in group},
                                               records.get):

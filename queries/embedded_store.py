@@ -705,6 +705,14 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedBanks, EmbeddedLease
                 out.setdefault(str(batch), set()).update(json.loads(months))
         return out
 
+    def batch_clients(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        ids = sorted(set(batch_ids))
+        for start in range(0, len(ids), _BATCHES_PER_READ):
+            for batch, client in self._conn().execute(tq.BATCH_CLIENTS, (_json(ids[start:start + _BATCHES_PER_READ]),)):
+                out.setdefault(str(batch), set()).add(str(client))
+        return out
+
     def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
         out: dict[str, dict[str, set[str]]] = {}
         ids = sorted(set(batch_ids))

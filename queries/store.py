@@ -344,6 +344,13 @@ class Store(Protocol):
         a run of many files checks for months loaded twice, in few reads. A
         load without rows (or unknown) is absent."""
 
+    def batch_clients(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
+        """The clients whose ledger rows each of ``batch_ids`` holds (the
+        observers of its trade and settlements, the clients of its lines
+        without a counterparty), read by load: whom a stored load given no
+        client (its rows name their clients) is checked against. A load
+        without rows (or unknown) is absent."""
+
     def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
         """The months (``YYYY-MM``) in which each of ``batch_ids`` records
         settlements of its client with a named counterparty, by kind —

@@ -130,11 +130,18 @@ def cmd_batches_check(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
         if args.client and store.get_firm(args.client) is None:
             raise NotFound(f"no firm {args.client!r}")
-        loads = sorted((b for b in store.list_batches(args.client) if b.status == "done"),
-                       key=lambda b: (b.started_at or "", b.id))
+        loads = [b for b in store.list_batches(args.client) if b.status == "done"]
+        # loads given no client (their rows name their clients): checked for each client they hold rows
+        # of, or only for the one asked about, whose rows they may hold too
+        unnamed = [b for b in (store.list_batches() if args.client else loads) if b.status == "done" and not b.client_id]
+        by_rows = {i: sorted(c if not args.client else c & {args.client})
+                   for i, c in store.batch_clients([b.id for b in unnamed]).items()}
+        loads += [b for b in unnamed if args.client and by_rows.get(b.id)]
+        loads.sort(key=lambda b: (b.started_at or "", b.id))
         every = {b.id: b for b in loads}
         summaries = [LoadSummary(shown_name(b.file), b.id, b.sha256, b.format, b.client_id,
-                                 rows_loaded=b.rows_loaded) for b in loads]
+                                 rows_loaded=b.rows_loaded, row_clients=[] if b.client_id else by_rows.get(b.id, []))
+                     for b in loads]
         totals = Totals()
         totals.add_checks(run_overlaps(store, summaries, every), run_double_settlements(store, summaries, every))
     if args.json:

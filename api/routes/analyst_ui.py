@@ -562,7 +562,7 @@ def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, c
 def _overlap_rows(overlaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What ``_loads.html``'s warning says of each load repeating months (the first five)."""
     return [{"batch": o["batch_id"], "file": o["file"], "n": len(o["months"]), "first": o["months"][0],
-             "last": o["months"][-1]} for o in overlaps[:5]]
+             "last": o["months"][-1], "client": o.get("client_id", "")} for o in overlaps[:5]]
 
 
 @router.post("/ui/loads/{batch_id}/rollback", dependencies=[ANALYSTS])

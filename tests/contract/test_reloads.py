@@ -221,6 +221,30 @@ def test_client_batch_months_and_overlapping_loads(store: Store, tmp_path: Path)
     assert other.overlaps == []  # another client's months are its own
 
 
+def test_a_stored_load_whose_rows_name_their_clients_is_checked_for_each_of_them(store: Store,
+                                                                                 tmp_path: Path) -> None:
+    """A file given no client (its rows name C1 and C2), then C1's own export
+    of April: the stored loads' pages and the loads list flag both, the file
+    of many clients naming C1 (its months were checked only as it loaded)."""
+    from api.load_checks import batch_overlaps, flags_of
+
+    store.upsert_firms([Firm("C1", "株式会社一", is_client=True), Firm("C2", "株式会社二", is_client=True)])
+    both = _ledger(tmp_path / "both.csv", ROWS[:2], client_column="C1")
+    both.write_text(both.read_text(encoding="utf-8") + "2025-06-01,C2,株式会社大田機械,sale,5000\n", encoding="utf-8")
+    many = _one(store, tmp_path, LoadJob(both, ""))
+    own = _one(store, tmp_path, LoadJob(_ledger(tmp_path / "c1.csv", ROWS[:1]), "C1"))
+    assert store.batch_clients([many.batch_id, own.batch_id, "bnope"]) == {many.batch_id: {"C1", "C2"},
+                                                                          own.batch_id: {"C1"}}
+    assert store.batch_clients([]) == {}
+    records = {b.id: b for b in store.list_batches()}
+    assert batch_overlaps(store, records[many.batch_id]) == [
+        {"batch_id": own.batch_id, "file": "c1.csv", "months": ["2025-04"], "client_id": "C1"}]
+    assert batch_overlaps(store, records[own.batch_id]) == [
+        {"batch_id": many.batch_id, "file": "both.csv", "months": ["2025-04"]}]
+    flags = flags_of(store, list(records.values()), records.values())
+    assert flags == {many.batch_id: {"months"}, own.batch_id: {"months"}}
+
+
 def test_settlements_in_both_a_journal_and_a_bank_statement_are_named(store: Store, tmp_path: Path) -> None:
     """A client's journal books July's receipt from 山田商事 and payment to
     高橋工業; its bank statement (``bank_a.csv``) holds the same two: both

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.imports import import_firms
+from queries.model import Firm
 from queries.store import Store
 from tests.conftest import SHARED_DATA
 from tests.integration.conftest import run
@@ -404,6 +405,27 @@ def test_a_run_of_many_files_names_those_repeating_months(cli: Store, capsys: py
                                          "format; 0 clients have settlements in both a journal and a bank file")
     code, _, err = run(capsys, "batches", "check", "--client", "C22")  # a mistyped id is said, not "0 loads"
     assert code == 2 and "no firm 'C22'" in err
+
+
+def test_batches_check_names_a_stored_load_whose_rows_name_their_clients(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A file of many clients' rows loaded first (no client given), then C1's
+    own export of the same months: `batches check` names the pair once, for
+    C1, with and without `--client C1`; `--client C2` names nothing of C1's."""
+    cli.upsert_firms([Firm("C1", "株式会社一", is_client=True), Firm("C2", "株式会社二", is_client=True)])
+    many = tmp_path / "many.csv"
+    many.write_text("date,client_id,counterparty_name,direction,amount\n"
+                    "2025-01-10,C1,株式会社エー,sale,1000\n2025-02-10,C2,株式会社エー,sale,1000\n", encoding="utf-8")
+    assert run(capsys, "ingest", str(many), "--no-refresh")[0] == 0
+    assert run(capsys, "ingest", str(_canonical(tmp_path / "c1.csv", [1, 2])), "--client", "C1", "--no-refresh")[0] == 0
+    for client in ((), ("--client", "C1")):
+        code, out, _ = run(capsys, "batches", "check", "--json", *client)
+        found = json.loads(out)
+        assert code == 0 and found["loads"] == 2, found
+        assert [(r["file"], [(o["file"], o["client_id"], o["months"]) for o in r["overlaps"]])
+                for r in found["repeated_months"]] == [("many.csv", [("c1.csv", "C1", ["2025-01"])])], found
+    code, out, _ = run(capsys, "batches", "check", "--json", "--client", "C2")
+    assert code == 0 and json.loads(out)["repeated_months"] == [] and json.loads(out)["loads"] == 1
 
 
 def test_a_run_names_a_journal_and_a_bank_statement_holding_the_same_settlements(

@@ -868,3 +868,27 @@ def test_concentration_says_what_only_the_partners_ledgers_add(store: Store, tmp
     assert "売上のうち取引先名のあるものは 100.0% です。" in c1 and "帳簿上の売上全体の" not in c1
     # the customer's side: its own ledger books only May, C1's ledger adds April
     assert "このうち 1,000,000円 は、この顧問先の帳簿にない取引（仕入先側の帳簿にだけ記録されたもの" in a1
+
+
+def test_a_stored_load_of_many_clients_rows_is_flagged_for_the_client_it_repeats(store: Store, tmp_path: Path) -> None:
+    """A file whose rows name their clients (loaded with no client), then U1's
+    own export of January: the file's page names U1 and the load it repeats,
+    and the list flags both loads (the file's months were checked only as it
+    loaded, until now)."""
+    store.upsert_firms([Firm("U1", "株式会社取込元", is_client=True), Firm("U2", "株式会社取込先", is_client=True)])
+    many = tmp_path / "many.csv"
+    many.write_text("date,client_id,counterparty_name,direction,amount\n2025-01-10,U1,株式会社エー,sale,1000\n"
+                    "2025-02-10,U2,株式会社エー,sale,1000\n", encoding="utf-8")
+    by_rows = ingest_file(store, many, None, None, tmp_path / "rejects")
+    own = ingest_file(store, _ledger(tmp_path / "u1.csv", [("2025-01-10", "株式会社エー", "sale", "1000")]),
+                      "U1", None, tmp_path / "rejects")
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        page = c.get(f"/ui/loads/{by_rows.batch_id}").text
+        assert (f"このファイルにある顧問先 U1 の 1 か月分（2025年1月）は、その顧問先の同じ形式の取込 {own.batch_id}"
+                "（u1.csv）にも含まれています。") in page, page
+        assert f"同じ顧問先・同じ形式の取込 {by_rows.batch_id}（many.csv）" in c.get(f"/ui/loads/{own.batch_id}").text
+        listing = c.get("/ui/loads").text
+        for batch in (by_rows.batch_id, own.batch_id):
+            row = listing.split(f'<tr data-batch="{batch}">')[1].split("</tr>")[0]
+            assert f'<a href="/ui/loads/{batch}" class="badge warn">月の重複</a>' in row
