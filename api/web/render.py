@@ -39,8 +39,8 @@ from api.web.reasons import (
 )
 from queries.store import StoreError
 
-__all__ = ["TEMPLATES", "PAGE_CSP", "PAGE_HEADERS", "FILE_HEADERS", "environment", "request_lang", "render", "render_text",
-           "is_page"]
+__all__ = ["TEMPLATES", "PAGE_CSP", "PAGE_HEADERS", "FILE_HEADERS", "environment", "request_lang", "render",
+           "render_text", "is_page"]
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 PAGE_CSP = (
@@ -77,8 +77,16 @@ def _bank(context: Context, bank: str | None) -> str:
     return str(names.get(bank, bank)) if bank else "–"
 
 
+@cache
 def environment(lang: Lang) -> Environment:
-    """The template environment of ``lang`` (made once per process)."""
+    """The template environment of ``lang``, made once per process; each
+    template is compiled at its first use and kept. It was made again for
+    every page, which compiled the page's templates in each request (~100 ms
+    of the firm page's; all 27 of both languages take ~1.9 s, so they are not
+    compiled at start). A kept template is not read again when its file
+    changes under a running server (a checkout, a deploy before the restart),
+    as the server's Python is not: a new template read by old code answered
+    500 in a review."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -86,6 +94,8 @@ def environment(lang: Lang) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,  # every template kept, never evicted
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     loc = locale_for(lang)
@@ -101,6 +111,7 @@ def environment(lang: Lang) -> Environment:
     env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label,
                        measure_help=measure_help)
     return env
+
 
 
 def request_lang(request: Request) -> Lang:

@@ -153,7 +153,7 @@ def test_spec_table() -> None:
     assert PARAMETER_NAMES[:7] == ("size_class", "profitable", "ordinary_margin_pct", "employees",
                                    "nonregular_ratio_pct", "overtime_hours", "ar_turnover_days")
     fields = [f.name for f in dataclasses.fields(ParameterRecord)]
-    assert fields == ["firm_id", "period", *PARAMETER_NAMES, "line"]
+    assert fields == ["firm_id", "period", *PARAMETER_NAMES, "line", "raw"]
     assert spec("ordinary_margin_pct").better == "higher"
     assert spec("overtime_hours").better == "lower"
     assert spec("ar_turnover_days").better == "lower"
