@@ -148,8 +148,9 @@ def cmd_whatif(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     d, focal = data["direct"], data["focal"]
     print(f"if {args.fails} fails — {args.firm_id}'s exposure (supplementary material, not a score):")
+    # a share is None where the firm neither sold to nor bought from the partner in the window
     print(f"  receivables from it ¥{d['receivable']:,} ({d['receivable_method']}), sales share "
-          f"{d['sales_share'] * 100:.1f}%, supply share {d['supply_share'] * 100:.1f}%")
+          f"{pct(d['sales_share'])}, supply share {pct(d['supply_share'])}")
     lo, hi = focal["loss_yen"]
     print(f"  two-hop propagation: loss ¥{lo:,}–¥{hi:,} ({focal['loss_to_sales'][0] * 100:.2f}–"
           f"{focal['loss_to_sales'][1] * 100:.2f}% of a year's trade with named partners); band: {focal['band']}")

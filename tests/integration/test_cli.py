@@ -349,6 +349,23 @@ def test_figures_name_the_months_a_balance_is_below_zero(cli: Store, capsys: pyt
     assert data["below_zero"] == {"receivable": [], "payable": [["2024-04", "2025-03"]]}
 
 
+def test_whatif_of_a_partner_on_one_side_only(cli: Store, capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    """A firm that buys nothing in the window has no supply share (None): the
+    CLI printed its first line and then failed multiplying None; now a dash."""
+    ledger = tmp_path / "F0009.csv"
+    ledger.write_text("date,counterparty_name,direction,amount\n"
+                      + "".join(f"2025-{m:02d}-10,株式会社奥出雲テック,sale,100000\n"
+                                f"2025-{m:02d}-12,株式会社大田機械,sale,40000\n" for m in range(1, 13)),
+                      encoding="utf-8")
+    assert run(capsys, "ingest", str(ledger), "--client", "F0009", "--new-client")[0] == 0
+    ego = json.loads(run(capsys, "ego", "F0009", "--json")[1])
+    customer = next(n["id"] for n in ego["nodes"] if n["name"] == "株式会社奥出雲テック")
+    code, out, err = run(capsys, "whatif", "F0009", "--fails", customer)
+    assert code == 0, err
+    assert "sales share 71.4%, supply share —" in out and "two-hop propagation: loss" in out, out
+
+
 def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     man = tmp_path / "manifest.csv"
     rows = ["path,client_id,format"]
