@@ -460,6 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except StoreUnavailable as e:
+        outcome = "unavailable"  # nothing was read: no read to audit (the store could not take it either)
         # one line, as every error: the hint for a load follows on it
         resume = (f" — what was written is kept: once the store answers again, run the same `torihiki {command}` "
                   "command again; it resumes where it stopped (files already loaded are not loaded twice)"
@@ -485,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     finally:
-        if read is not None:
+        if read is not None and outcome != "unavailable":
             _audit_read(read, getattr(args, "firm_id", None), outcome,
                         f"as {args.as_user}" if getattr(args, "as_user", None) else "")
 

@@ -332,6 +332,13 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedBanks, EmbeddedLease
         except (sqlite3.Error, StoreUnavailable):
             return False
 
+    def unreachable(self) -> str | None:
+        try:
+            self._conn().execute("SELECT 1").fetchone()
+        except (sqlite3.Error, StoreUnavailable) as e:
+            return str(e)
+        return None
+
     def counts(self) -> dict[str, int]:
         return _counts(self._conn())
 

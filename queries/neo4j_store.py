@@ -255,6 +255,13 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jBanks, Neo4jLeases):
     def restore_load_indexes(self) -> None:
         return None
 
+    def unreachable(self) -> str | None:
+        try:
+            self.driver.verify_connectivity()
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired, OSError) as e:
+            return " ".join(str(e).split()) or type(e).__name__  # one line: the driver's has breaks
+        return None
+
     def ping(self) -> bool:
         if self.breaker is not None and self.breaker.is_open:
             return False

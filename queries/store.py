@@ -76,6 +76,13 @@ class Store(Protocol):
     def ping(self) -> bool:
         """True when the store answers a trivial query."""
 
+    def unreachable(self) -> str | None:
+        """Why the store cannot be reached now — one quick try, nothing
+        retried (a server refusing connections answers at once) — or ``None``
+        when it can: what a command checks before its work, so that a server
+        not started or a mistyped address is said at once rather than after
+        minutes of retries meant for a server lost during a load."""
+
     def defer_load_indexes(self, files: int) -> bool:
         """Before a load of ``files`` files: drop the indexes that no read
         of a load uses, when building them again at its end costs less than

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.settings import Settings
 from queries.factory import open_store
-from queries.store import Store
+from queries.store import Store, StoreUnavailable
 
 if TYPE_CHECKING:  # imported on use: the CLI starts without it
     from api.precompute import Precompute
@@ -21,21 +22,49 @@ __all__ = ["opened", "emit", "pct", "as_jsonable", "refresh_analytics", "refresh
 
 
 @contextmanager
-def opened(settings: Settings) -> Iterator[Store]:
+def opened(settings: Settings, wait: bool = False) -> Iterator[Store]:
     """The store for batch work, schema ensured, closed afterwards. On the
     embedded store, a ``TORIHIKI_HOME`` without a database is said on stderr
     (a mistyped folder, or the variable forgotten: a new, empty store is made
-    there, and every command would answer as if the data were gone)."""
+    there, and every command would answer as if the data were gone).
+
+    A Neo4j that does not answer as the command starts (not started, a
+    mistyped port) is said at once (:class:`StoreUnavailable`): a read command
+    waited ~5 minutes in silence through retries meant for a server lost
+    during a load. With ``wait`` (a load, a refresh: work a schedule may start
+    while Neo4j restarts) it is tried again, said on stderr, for
+    ``TORIHIKI_NEO4J_RETRY_SECONDS``."""
     config = settings.store_config("batch")
     if config.backend == "embedded" and not (Path(config.home) / _db_filename()).exists():
         print(f"torihiki: note: no store in {Path(config.home).resolve()} yet: a new, empty one is made there "
               "(if your data is elsewhere, set TORIHIKI_HOME to its folder)", file=sys.stderr)
     store = open_store(config)
     try:
+        _reached(store, config.neo4j_uri or "", config.retry_seconds if wait else 0.0)
         store.ensure_schema()
         yield store
     finally:
         store.close()
+
+
+def _reached(store: Store, where: str, seconds: float) -> None:
+    """Return once ``store`` answers; raise :class:`StoreUnavailable` when it
+    has not within ``seconds`` (0: one try), saying on stderr that it waits."""
+    reason = store.unreachable()
+    if reason is None:
+        return
+    hint = ("start it (`scripts/neo4j-local start`), or check NEO4J_URI" if where else "check TORIHIKI_HOME")
+    if seconds <= 0:
+        raise StoreUnavailable(f"{where or 'the store'} does not answer ({reason}): {hint}")
+    print(f"torihiki: {where} does not answer ({reason}); trying again for up to {seconds:.0f} s "
+          "(TORIHIKI_NEO4J_RETRY_SECONDS; Ctrl-C stops)", file=sys.stderr)
+    deadline, delay = time.monotonic() + seconds, 1.0
+    while reason is not None:
+        if time.monotonic() + delay > deadline:
+            raise StoreUnavailable(f"{where} does not answer ({reason}) after {seconds:.0f} s: {hint}")
+        time.sleep(delay)
+        delay = min(delay * 2, 15.0)
+        reason = store.unreachable()
 
 
 def _db_filename() -> str:

@@ -244,7 +244,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         zengin_year=args.year,
         months=months,
     )
-    with opened(settings) as store:
+    with opened(settings, wait=True) as store:  # a load resumes: a restarting Neo4j is waited for
         clients = {e.client_id for e in entries if e.client_id}
         if not getattr(args, "new_client", False) and (unknown := unknown_client_ids(store, clients)):
             for c, near in unknown.items():

@@ -125,7 +125,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     report: dict[str, Any] = {"folder": str(folder)}
     ok = True
     rejects = settings.home / "rejects"
-    with opened(settings) as store:
+    with opened(settings, wait=True) as store:  # a load resumes: a restarting Neo4j is waited for
         ok &= _reference_imports(store, parts, args, rejects, report)
         options = ReaderOptions(accounts=Path(args.accounts) if args.accounts else None,
                                 bank_layout=Path(args.bank_layout) if args.bank_layout else None,

@@ -147,7 +147,7 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     metrics that peer baselines read."""
     from ingest.firm_names import refresh_display_names
 
-    with opened(settings) as store:
+    with opened(settings, wait=True) as store:  # scheduled work: a restarting Neo4j is waited for
         renamed = refresh_display_names(store, [f.id for f in store.all_firms()])
         info = refresh_analytics(store, settings, quiet=args.json)
     if args.json:

@@ -157,3 +157,31 @@ def test_service_resumes_when_neo4j_is_back(relay: Relay, tmp_path: Path) -> Non
             time.sleep(0.2)
         assert client.get("/firms", params={"q": "zz-none"}).status_code == 200
     app.state.store.close()
+
+
+def test_a_command_says_at_once_that_neo4j_does_not_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A read command against a Neo4j that is not started (a closed port)
+    waited ~5 minutes in silence, through the retries meant for a server lost
+    during a load: it now says so at once, with what to do, and audits no
+    read that never happened. A refresh (work a schedule may start while
+    Neo4j restarts) says it waits, then gives up after the retry time."""
+    from api.cli import main
+    from api.settings import get_settings
+
+    port = free_port()  # nothing listens there
+    for name, value in {"NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_PASSWORD": "x",
+                        "TORIHIKI_HOME": str(tmp_path), "TORIHIKI_NEO4J_RETRY_SECONDS": "2"}.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        assert main(["ego", "F0001"]) == 3
+        err = capsys.readouterr().err
+        assert f"error: store unavailable: bolt://127.0.0.1:{port} does not answer (" in err, err
+        assert "start it (`scripts/neo4j-local start`), or check NEO4J_URI" in err and "audit log" not in err
+        assert main(["refresh"]) == 3
+        err = capsys.readouterr().err
+        assert "does not answer" in err and "trying again for up to 2 s (TORIHIKI_NEO4J_RETRY_SECONDS" in err, err
+        assert "after 2 s: start it" in err
+    finally:
+        get_settings.cache_clear()
