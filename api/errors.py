@@ -310,10 +310,14 @@ def _wants_page(request: Request) -> bool:
     """Whether an error found before any page's route ran (an unknown address
     under ``/ui``, a mistyped link followed in a browser) should answer as a
     page: under ``/ui``, or a GET from a browser (``text/html`` in ``Accept``;
-    programs ask for JSON)."""
+    programs ask for JSON), or a form a browser sent (the sign-in form while
+    the store does not answer showed the problem's JSON)."""
     path = request.url.path
+    browser = "text/html" in request.headers.get("accept", "")
+    form = request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded",
+                                                               "multipart/form-data"))
     return (path == "/ui" or path.startswith("/ui/")
-            or (request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")))
+            or (request.method in ("GET", "HEAD") and browser) or (request.method == "POST" and browser and form))
 
 
 def _signed_in(request: Request) -> Any:

@@ -185,3 +185,25 @@ def test_a_command_says_at_once_that_neo4j_does_not_answer(tmp_path: Path, monke
         assert "after 2 s: start it" in err
     finally:
         get_settings.cache_clear()
+
+
+def test_signing_in_while_the_store_is_down_answers_a_page(tmp_path: Path) -> None:
+    """The sign-in form sent while Neo4j does not answer showed the problem's
+    JSON (in English) in the browser: it answers the Japanese error page,
+    without the English detail line under it; a program still gets JSON."""
+    import re
+
+    port = free_port()  # nothing listens there
+    settings = Settings(TORIHIKI_HOME=tmp_path, NEO4J_URI=f"bolt://127.0.0.1:{port}", NEO4J_PASSWORD="x")
+    app = create_app(settings, store=open_store(settings.store_config("api")))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+        assert csrf
+        form = {"name": "analyst", "password": "a long passphrase", "csrf": csrf.group(1)}
+        page = client.post("/login", data=form, headers={"Accept": "text/html,application/xhtml+xml"})
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html"), page.text
+        assert "データストアが応答していません" in page.text and "not answering" not in page.text
+        assert int(page.headers["retry-after"]) >= 1
+        program = client.post("/login", data=form, headers={"Accept": "application/json"})
+        assert program.status_code == 503 and program.json()["error"] == "store_unavailable"
+    app.state.store.close()
