@@ -347,10 +347,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("id", help="CLIENT:KEY from `review list`")
     v.add_argument("--note", help="why (kept with the merge)")
     v.add_argument("--json", action="store_true")
+    v.add_argument("--refresh", action="store_true",
+                   help="recompute the portfolio, peers and alerts afterwards (else run `torihiki refresh` once the "
+                        "decisions are made)")
     v.set_defaults(func=_lazy("review", "cmd_review_accept"))
     v = vs.add_parser("reject", help="keep a spelling as a firm of its own")
     v.add_argument("id", help="CLIENT:KEY from `review list`")
     v.add_argument("--json", action="store_true")
+    v.add_argument("--refresh", action="store_true",
+                   help="recompute the portfolio, peers and alerts afterwards (else run `torihiki refresh` once the "
+                        "decisions are made)")
     v.set_defaults(func=_lazy("review", "cmd_review_reject"))
     v = vs.add_parser("merges", help="every merge, automatic or accepted, with its reason")
     v.add_argument("--json", action="store_true")
@@ -358,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     v = vs.add_parser("undo", help="undo a merge (rows go back to the spelling's own firm)")
     v.add_argument("merge_id", help="id from `review merges`")
     v.add_argument("--json", action="store_true")
+    v.add_argument("--refresh", action="store_true",
+                   help="recompute the portfolio, peers and alerts afterwards (else run `torihiki refresh` once the "
+                        "decisions are made)")
     v.set_defaults(func=_lazy("review", "cmd_undo"))
 
     s = sub.add_parser("batches", help="ingest batches")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TypeVar
 
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
@@ -12,7 +14,7 @@ from api.service import shown_name
 from api.settings import Settings
 from domain.errors import InputError
 from ingest import review
-from queries.store import BatchLoading, NotFound
+from queries.store import BatchLoading, NotFound, Store
 
 __all__ = ["cmd_review_list", "cmd_review_accept", "cmd_review_reject", "cmd_merges", "cmd_undo",
            "cmd_batches_list", "cmd_batches_rollback"]
@@ -31,9 +33,36 @@ def cmd_review_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+T = TypeVar("T")
+
+
+def _decided(store: Store, settings: Settings, args: argparse.Namespace, action: str, item: str,
+             decide: Callable[[], T], firm_and_detail: Callable[[T], tuple[str, str]]) -> T:
+    """Run one review decision as the review page runs it: audited (as the
+    operator; ``invalid`` when the item is gone or cannot be decided) with
+    the page's details, then, with ``--refresh``, what a decision moves
+    (trade between firms: the portfolio, peers, alerts) computed again; else
+    a hint to do it once the decisions are made."""
+    try:
+        result = decide()
+    except (NotFound, ValueError) as e:
+        record(store, cli_principal(), action, None, "invalid", f"{item}: {e}")
+        raise
+    firm, detail = firm_and_detail(result)
+    record(store, cli_principal(), action, firm, "ok", detail)
+    if args.refresh:
+        refresh_after_load(store, settings, 0, quiet=args.json)
+    elif not args.json:
+        print("note: the portfolio, peers and alerts still count the names as before the decision: run "
+              "`torihiki refresh` once the decisions are made (or give --refresh)")
+    return result
+
+
 def cmd_review_accept(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        merge = review.accept(store, args.id, args.note or "")
+        merge = _decided(store, settings, args, "review.accept", args.id,
+                         lambda: review.accept(store, args.id, args.note or ""),
+                         lambda m: (m.to_firm, f"{args.id}: {m.from_firm} merged into {m.to_firm} (merge {m.id})"))
     if args.json:
         emit(merge)
     else:
@@ -44,7 +73,8 @@ def cmd_review_accept(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_review_reject(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        alias = review.reject(store, args.id)
+        alias = _decided(store, settings, args, "review.reject", args.id, lambda: review.reject(store, args.id),
+                         lambda a: (a.firm_id, f"{args.id}: kept apart as {a.firm_id}"))
     if args.json:
         emit(alias)
     else:
@@ -68,7 +98,9 @@ def cmd_merges(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_undo(args: argparse.Namespace, settings: Settings) -> int:
     with opened(settings) as store:
-        merge = review.undo_merge(store, args.merge_id)
+        merge = _decided(store, settings, args, "review.undo", args.merge_id,
+                         lambda: review.undo_merge(store, args.merge_id),
+                         lambda m: (m.from_firm, f"merge {m.id} undone: {m.to_firm} → {m.from_firm}"))
     if args.json:
         emit(merge)
     else:

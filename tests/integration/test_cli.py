@@ -366,6 +366,41 @@ def test_whatif_of_a_partner_on_one_side_only(cli: Store, capsys: pytest.Capture
     assert "sales share 71.4%, supply share —" in out and "two-hop propagation: loss" in out, out
 
 
+def test_review_decisions_in_the_cli_are_audited_and_say_to_refresh(
+        cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`review accept`, `undo` and a decision on an item no longer waiting
+    were in no audit log (the review page audits each) and left the portfolio
+    stale without a word: each is audited as the operator, with the page's
+    details, and the reply says to refresh (or `--refresh` does)."""
+    from ingest import review
+    from ingest.corporate_number import check_digit
+    from queries.model import RegistryRecord
+
+    number = f"{check_digit('280001000001')}280001000001"
+    cli.upsert_registry([RegistryRecord(number, "株式会社出雲精密工業所", "301", "島根県", None,
+                                        "イズモセイミツコウギョウショ")])
+    ledger = tmp_path / "X.csv"
+    ledger.write_text("date,counterparty_name,direction,amount\n2025-04-01,株式会社出雲精蜜工業所,sale,300000\n"
+                      "2025-04-02,株式会社出雲精密工業所,sale,200000\n", encoding="utf-8")
+    assert run(capsys, "ingest", str(ledger), "--client", "X", "--new-client", "--no-refresh")[0] == 0
+    (item,) = review.review_queue(cli)
+    code, out, _ = run(capsys, "review", "accept", item.id, "--note", "typo")
+    assert code == 0 and "run `torihiki refresh` once the decisions are made" in out, out
+    (merge,) = [m for m in cli.list_merges() if m.method == "review"]
+    assert run(capsys, "review", "accept", item.id)[0] == 2  # no longer waiting: refused, and audited so
+    code, out, _ = run(capsys, "review", "undo", merge.id, "--refresh", "--json")
+    assert code == 0 and json.loads(out.strip().splitlines()[-1])["undone_at"]
+    entries, _ = cli.audit_log(limit=20)
+    decisions = [(e.action, e.firm_id, e.outcome, e.detail) for e in entries if e.action.startswith("review.")]
+    assert decisions == [
+        ("review.undo", item.firm_id, "ok", f"merge {merge.id} undone: {item.candidate_id} → {item.firm_id}"),
+        ("review.accept", None, "invalid", decisions[1][3]),
+        ("review.accept", item.candidate_id, "ok", f"{item.id}: {item.firm_id} merged into {item.candidate_id} "
+                                                   f"(merge {merge.id})")], decisions
+    assert decisions[1][3].startswith(f"{item.id}: ")
+    assert all(e.user.startswith("system:") for e in entries if e.action.startswith("review."))
+
+
 def test_manifest_loads_many_clients(cli: Store, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     man = tmp_path / "manifest.csv"
     rows = ["path,client_id,format"]
