@@ -23,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.bank_names import forget
 from api.identity import set_password
 from api.service import ingest_file
 from api.settings import Settings
@@ -300,6 +301,9 @@ def test_consent_granted_and_revoked_from_the_page(app: TestClient, store: Store
     assert "株式会社松江精機（C1）は B2 とデータを共有します。" in page
     assert store.consents("C1")["C1"] == ("B2",)
     assert officer.get("/ui/firms/C1").status_code == 200  # from the officer's next page
+    store.set_bank_name("B2", "米子信用金庫")  # the firm page names the bank as the consent page does
+    forget(store)  # as the consent page's naming does in its process
+    assert "データ共有の同意先：米子信用金庫 " in app.get("/ui/firms/C1").text
     # the list by bank, with the revoke form; the history names the admin
     by_bank = app.get("/ui/admin/consent?bank=B2").text
     assert 'data-firm="C1"' in by_bank and 'data-firm="C2"' not in by_bank
