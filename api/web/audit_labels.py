@@ -124,13 +124,44 @@ DETAILS: KnownForms = known_forms(
         "version %(version)s; zip SHA-256 %(sha)s")),
     (r"user=(?P<user>\S+) action=(?P<action>\S+) since=(?P<since>\S+) until=(?P<until>\S+)",
      N_("filters: user %(user)s, action %(action)s, days %(since)s to %(until)s (* any)")),
+    (r"research export \((?P<fmt>\w+), (?P<first>[\d-]+)–(?P<last>[\d-]+)\) through the API: (?P<n>\d+) firms "
+     r"pseudonymised; data version (?P<version>\d+); zip sha256 (?P<sha>\w+)",
+     N_("research export (%(fmt)s, %(first)s to %(last)s) through the API: %(n)s firms under pseudonyms; data "
+        "version %(version)s; zip SHA-256 %(sha)s")),
+    (r"research export through the API: no trade in the window",
+     N_("research export through the API: no trade in the months chosen")),
+    (r"research export \((?P<fmt>\w+), (?P<first>[\d-]+)–(?P<last>[\d-]+), for (?P<to>[^)]+)\): (?P<n>\d+) firms "
+     r"pseudonymised; data version (?P<version>\d+); (?P<files>.+)",
+     N_("research export (%(fmt)s, %(first)s to %(last)s, for %(to)s) by command: %(n)s firms under pseudonyms; "
+        "data version %(version)s; %(files)s")),
+    (r"research export \((?P<fmt>\w+), (?P<first>[\d-]+)–(?P<last>[\d-]+)\): (?P<n>\d+) firms "
+     r"pseudonymised; data version (?P<version>\d+); (?P<files>.+)",
+     N_("research export (%(fmt)s, %(first)s to %(last)s) by command: %(n)s firms under pseudonyms; "
+        "data version %(version)s; %(files)s")),
+    (r"kind=(?P<kind>\S+) since=(?P<since>\S+)", N_("filters: kind %(kind)s, from %(since)s")),
+    (r"kind=(?P<kind>\S+) since=", N_("filters: kind %(kind)s")),
+    (r"kind= since=(?P<since>\S+)", N_("filters: from %(since)s")),
+    (r"kind= since=", N_("no filters")),
+    # a refused read: the error's class (api.audit.audited_read)
     (r"NotFound", N_("not found")),
+    (r"OutsideWindow", N_("outside the months of data")),
+    (r"NotWithinTwoHops", N_("the partner is not within two hops")),
+    (r"AccessDenied", N_("refused for the role")),
+    (r"InputError|RequestValidationError|ValueError", N_("a value could not be read")),
+    (r"StoreUnavailable", N_("the data store did not answer")),
+    (r"Cancelled", N_("the client went away")),
     # loads
     (rf"(?P<batch>{_ID}): (?P<trades>\d+) trades, (?P<payments>\d+) payments, (?P<unnamed>\d+) unnamed, "
      rf"(?P<firms>\d+) firms, (?P<batches>\d+) batches; file (?P<file>.+)",
      N_("%(batch)s (%(file)s): %(trades)s trade, %(payments)s payment and %(unnamed)s unnamed series removed, "
         "%(firms)s firms only it named")),
     (r"from the loads page", N_("from the loads page")),
+    (r"upload (?P<file>.+): batch (?P<batch>\S+) loaded", N_("upload %(file)s: loaded as load %(batch)s")),
+    (r"upload (?P<file>.+): batch (?P<batch>\S+) resumed",
+     N_("upload %(file)s: load %(batch)s finished (begun by an interrupted load)")),
+    (r"upload (?P<file>.+): batch (?P<batch>\S+) duplicate",
+     N_("upload %(file)s: already loaded as load %(batch)s; nothing changed")),
+    (r"upload (?P<file>[^:]+): (?P<why>.+)", N_("upload %(file)s refused: %(why)s")),
 )
 """Audit details the admin's page of the log shows in its language: the
 forms the code writes most (in English, for the CLI and the API, which show
@@ -141,11 +172,64 @@ _ADDED = re.compile(rf"(?P<name>{_ID}) as (?P<role>[a-z_]+)(?: of bank (?P<bank>
 """A user added (``api.identity.add_user``): the role is named as the pages name it."""
 
 
+_RUN = re.compile(
+    r"(?P<files>\d+) files \((?P<loaded>\d+) loaded(?:, of them (?P<resumed>\d+) begun by an interrupted load and "
+    r"finished now)?, (?P<duplicates>\d+) already loaded, (?P<failed>\d+) failed\): (?P<rows>[\d,]+) rows loaded, "
+    r"(?P<rejected>[\d,]+) rejected, (?P<skipped>[\d,]+) skipped, (?P<review>[\d,]+) spellings to review"
+    r"(?:, (?P<cleaned>[\d,]+) names cleaned)?(?:; (?P<repeats>[\d,]+) files repeat months of another load)?"
+    r"(?:; (?P<doubled>[\d,]+) clients have settlements in both a journal and a bank file)?")
+"""A run of ledger files (``api.commands.ingest.Totals.line``), as ``ingest``
+and ``load`` write it in their entries; its optional parts are said when there."""
+_RUN_PARTS = (
+    ("resumed", N_("%(n)s of them begun by an interrupted load and finished now")),
+    ("cleaned", N_("%(n)s names cleaned")),
+    ("repeats", N_("%(n)s files repeat months of another load")),
+    ("doubled", N_("%(n)s clients have settlements in both a journal and a bank file")),
+)
+_KINDS = {"firms": N_("firm master"), "registry": N_("法人番号 registry"), "parameters": N_("management parameters")}
+"""The reference files a delivery holds, as an import's entry names them."""
+_IMPORT = re.compile(r"(?P<kind>firms|registry|parameters) import (?P<file>[^:]+): (?P<n>\d+) rows"
+                     r"(?:, (?P<c>\d+) consent changes)?")
+_INGEST = re.compile(r"ingest: (?P<run>.+)")
+_LOAD = re.compile(r"load (?P<folder>[^:]+): (?P<parts>.+)")
+_LOAD_PART = re.compile(r"(?P<kind>firms|registry|parameters): (?P<n>\d+) rows")
+
+
+def _run_text(text: str, loc: Locale) -> str | None:
+    """A run's summary (:data:`_RUN`) in ``loc``'s language, ``None`` for another text."""
+    if (m := _RUN.fullmatch(text)) is None:
+        return None
+    out = loc.gettext(N_("%(files)s files (%(loaded)s loaded, %(duplicates)s already loaded, %(failed)s failed): "
+                         "%(rows)s rows loaded, %(rejected)s rejected, %(skipped)s skipped, %(review)s spellings "
+                         "to review")) % m.groupdict()
+    extra = [loc.gettext(message) % {"n": m[group]} for group, message in _RUN_PARTS if m[group]]
+    return out + "".join(loc.gettext(", ") + part for part in extra)
+
+
 def detail_text(detail: str, loc: Locale) -> str:
     """An audit entry's detail in ``loc``'s language when it has one of :data:`DETAILS`
-    (or is a user added: :data:`_ADDED`)."""
+    (or is a user added: :data:`_ADDED`; a run of ledger files: :data:`_RUN`)."""
     if (m := _ADDED.fullmatch(detail)) is not None and m["role"] in {r.value for r in Role}:
         values = {"name": m["name"], "role": loc.gettext(role_label(m["role"])), "bank": m["bank"]}
         message = N_("%(name)s, as %(role)s of bank %(bank)s") if m["bank"] else N_("%(name)s, as %(role)s")
         return loc.gettext(message) % values
+    if (m := _IMPORT.fullmatch(detail)) is not None:
+        values = {**m.groupdict(), "kind": loc.gettext(_KINDS[m["kind"]])}
+        return loc.gettext(N_("%(kind)s import %(file)s: %(n)s rows, %(c)s consent changes") if m["c"]
+                           else N_("%(kind)s import %(file)s: %(n)s rows")) % values
+    if (m := _INGEST.fullmatch(detail)) is not None and (run := _run_text(m["run"], loc)) is not None:
+        return loc.gettext(N_("ingest by command: %(run)s")) % {"run": run}
+    if (m := _LOAD.fullmatch(detail)) is not None:
+        parts = []
+        for part in m["parts"].split("; "):
+            if (p := _LOAD_PART.fullmatch(part)) is not None:
+                parts.append(loc.gettext(N_("%(kind)s: %(n)s rows")) % {"kind": loc.gettext(_KINDS[p["kind"]]),
+                                                                         "n": p["n"]})
+            elif part.startswith("ledgers: ") and (run := _run_text(part[len("ledgers: "):], loc)) is not None:
+                parts.append(loc.gettext(N_("ledgers: %(run)s")) % {"run": run})
+            else:
+                break
+        else:
+            return loc.gettext(N_("delivery %(folder)s loaded by command: %(parts)s")) % {
+                "folder": m["folder"], "parts": loc.gettext(", ").join(parts)}
     return loc.known(detail, DETAILS)

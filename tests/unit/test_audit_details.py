@@ -19,6 +19,21 @@ from api.web.i18n import locale_for
     ("b0123456789abcdef: 12 trades, 0 payments, 1 unnamed, 2 firms, 1 batches; file 仕訳帳 4月.csv",
      "b0123456789abcdef（仕訳帳 4月.csv）：取引 12 件・入出金 0 件・取引先名のない系列 1 件を削除、"
      "この取込だけにあった企業 2 社を削除"),
+    ("upload 4月.csv: batch b0123 loaded", "アップロード 4月.csv：取込 b0123 として取り込みました"),
+    ("research export (csv, 2023-04–2025-03) through the API: 4071 firms pseudonymised; data version 36; "
+     "zip sha256 ab12", "研究用エクスポート（csv、2023-04〜2025-03）API 経由：4071 社を仮名化、データ版 36、zip SHA-256 ab12"),
+    ("kind=top_partner_lost since=2025-03", "絞り込み：種類 top_partner_lost、2025-03 以降"),
+    ("kind= since=", "絞り込みなし"),
+    ("OutsideWindow", "データの期間外"),
+    ("firms import firms.csv: 12 rows, 2 consent changes", "企業マスタの取込 firms.csv：12 行、同意の変更 2 件"),
+    ("ingest: 1 files (1 loaded, 0 already loaded, 0 failed): 2 rows loaded, 0 rejected, 0 skipped, "
+     "0 spellings to review; 1 files repeat months of another load",
+     "コマンドによる取込：1 ファイル（取込 1、取込済み 0、失敗 0）：2 行を取込、0 行を除外、0 行を対象外、"
+     "名寄せ確認待ち 0 件、1 ファイルが他の取込と月が重複"),
+    ("load delivery: firms: 3 rows; ledgers: 2 files (2 loaded, 0 already loaded, 0 failed): 9 rows loaded, "
+     "1 rejected, 0 skipped, 0 spellings to review",
+     "納品フォルダ delivery をコマンドで取込：企業マスタ：3 行、帳簿：2 ファイル（取込 2、取込済み 0、失敗 0）："
+     "9 行を取込、1 行を除外、0 行を対象外、名寄せ確認待ち 0 件"),
 ])
 def test_known_details_are_shown_in_japanese(detail: str, shown: str) -> None:
     assert detail_text(detail, locale_for("ja")) == shown
@@ -28,6 +43,7 @@ def test_known_details_are_shown_in_japanese(detail: str, shown: str) -> None:
     "admin",  # a user enabled or disabled is named by the user's name, not read as a role
     "researcher",
     "none",
+    "registry",  # a user named like a reference file
     "portfolio CSV in the web UI: 3 clients; sort gap; filters q=foo as admin",  # what a user typed stays
     "bob as wizard",
 ])
