@@ -149,7 +149,10 @@ def cmd_whatif(args: argparse.Namespace, settings: Settings) -> int:
     d, focal = data["direct"], data["focal"]
     print(f"if {args.fails} fails — {args.firm_id}'s exposure (supplementary material, not a score):")
     # a share is None where the firm neither sold to nor bought from the partner in the window
-    print(f"  receivables from it ¥{d['receivable']:,} ({d['receivable_method']}), sales share "
+    method = {"ledger": "from the ledger: sales less receipts",
+              "receivable_days": f"estimated: recent sales × {d.get('receivable_days_assumed') or 0:g} days",
+              "none": "no sales to it"}.get(d["receivable_method"], d["receivable_method"])
+    print(f"  receivables from it ¥{d['receivable']:,} ({method}), sales share "
           f"{pct(d['sales_share'])}, supply share {pct(d['supply_share'])}")
     lo, hi = focal["loss_yen"]
     print(f"  two-hop propagation: loss ¥{lo:,}–¥{hi:,} ({focal['loss_to_sales'][0] * 100:.2f}–"

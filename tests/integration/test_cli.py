@@ -364,6 +364,7 @@ def test_whatif_of_a_partner_on_one_side_only(cli: Store, capsys: pytest.Capture
     code, out, err = run(capsys, "whatif", "F0009", "--fails", customer)
     assert code == 0, err
     assert "sales share 71.4%, supply share —" in out and "two-hop propagation: loss" in out, out
+    assert "receivables from it ¥" in out and "(estimated: recent sales × 60 days)" in out, out
 
 
 def test_review_decisions_in_the_cli_are_audited_and_say_to_refresh(
