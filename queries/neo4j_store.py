@@ -255,6 +255,7 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jBanks, Neo4jLeases):
     def restore_load_indexes(self) -> None:
         return None
 
+    @_translate  # any other driver error (a wrong password: AuthError) as the store's own, as every call
     def unreachable(self) -> str | None:
         try:
             self.driver.verify_connectivity()

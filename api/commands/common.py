@@ -40,7 +40,8 @@ def opened(settings: Settings, wait: bool = False) -> Iterator[Store]:
               "(if your data is elsewhere, set TORIHIKI_HOME to its folder)", file=sys.stderr)
     store = open_store(config)
     try:
-        _reached(store, config.neo4j_uri or "", config.retry_seconds if wait else 0.0)
+        if config.backend == "neo4j":  # the embedded store's own errors say what is wrong (not "does not answer")
+            _reached(store, config.neo4j_uri or "", config.retry_seconds if wait else 0.0)
         store.ensure_schema()
         yield store
     finally:
@@ -50,12 +51,12 @@ def opened(settings: Settings, wait: bool = False) -> Iterator[Store]:
 def _reached(store: Store, where: str, seconds: float) -> None:
     """Return once ``store`` answers; raise :class:`StoreUnavailable` when it
     has not within ``seconds`` (0: one try), saying on stderr that it waits."""
-    reason = store.unreachable()
+    reason = store.unreachable()  # a refusal that waiting does not mend (a wrong password) is raised here
     if reason is None:
         return
-    hint = ("start it (`scripts/neo4j-local start`), or check NEO4J_URI" if where else "check TORIHIKI_HOME")
+    hint = "start it (`scripts/neo4j-local start`), or check NEO4J_URI"
     if seconds <= 0:
-        raise StoreUnavailable(f"{where or 'the store'} does not answer ({reason}): {hint}")
+        raise StoreUnavailable(f"{where} does not answer ({reason}): {hint}")
     print(f"torihiki: {where} does not answer ({reason}); trying again for up to {seconds:.0f} s "
           "(TORIHIKI_NEO4J_RETRY_SECONDS; Ctrl-C stops)", file=sys.stderr)
     deadline, delay = time.monotonic() + seconds, 1.0

@@ -69,10 +69,11 @@ def industry_label(letter: str | None, lang: Lang) -> str:
     return f"{letter} {names[letter]}" if letter in names else letter
 
 
-@cache
 @pass_context
 def _bank(context: Context, bank: str | None) -> str:
-    """A bank's name (``bank_names`` of the page's context, :func:`api.bank_names.bank_names`), else its id."""
+    """A bank's name (``bank_names`` of the page's context, :func:`api.bank_names.bank_names`), else its id.
+    Not cached: a cache keyed by the render's context kept every page's context (its data, the user, the
+    form token) for the life of the process (found in a review)."""
     names = context.get("bank_names") or {}
     return str(names.get(bank, bank)) if bank else "–"
 

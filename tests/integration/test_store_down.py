@@ -207,3 +207,48 @@ def test_signing_in_while_the_store_is_down_answers_a_page(tmp_path: Path) -> No
         program = client.post("/login", data=form, headers={"Accept": "application/json"})
         assert program.status_code == 503 and program.json()["error"] == "store_unavailable"
     app.state.store.close()
+
+
+def test_a_wrong_neo4j_password_is_said_at_once_not_waited_for(
+        neo4j_driver_store: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    """A wrong password made the check of a command's start raise the
+    driver's AuthError as a traceback (found in a review): it is the one-line
+    store error, and a refresh, which waits for a Neo4j that does not answer,
+    does not wait for a refusal that waiting cannot mend. One attempt only:
+    Neo4j locks a user after a few wrong passwords."""
+    from api.cli import main
+    from api.settings import get_settings
+
+    monkeypatch.setenv("NEO4J_PASSWORD", "not the password")
+    monkeypatch.setenv("TORIHIKI_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert main(["refresh"]) == 3
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith("error: store unavailable: Neo4j unavailable: ") and "Unauthorized" in err, err
+    assert "trying again" not in err and "Traceback" not in err
+
+
+def test_a_broken_embedded_store_says_what_is_wrong_at_once(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    """The wait for a Neo4j that does not answer is Neo4j's: a database file
+    that is no database is said at once, in its own words (not "does not
+    answer", not after the retry time)."""
+    from api.cli import main
+    from api.settings import get_settings
+    from queries.embedded_store import DB_FILENAME
+
+    (tmp_path / DB_FILENAME).write_bytes(b"not a database, " * 64)
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("TORIHIKI_HOME", str(tmp_path))
+    get_settings.cache_clear()
+    try:
+        assert main(["refresh"]) == 3
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert "file is not a database" in err and "does not answer" not in err and "trying again" not in err, err

@@ -14,3 +14,17 @@ def test_a_page_template_is_compiled_once_per_language() -> None:
     assert ja.get_template("firm.html") is ja.get_template("firm.html")
     assert ja.get_template("firm.html") is not en.get_template("firm.html")  # each language's catalog
     assert ja.auto_reload is False
+
+
+def test_a_render_keeps_no_context_alive() -> None:
+    """The bank filter was cached by the render's context: every page that
+    named a bank stayed in memory with its data, user and form token."""
+    import gc
+
+    from jinja2.runtime import Context
+
+    template = environment("ja").from_string("{{ 'B1'|bank }} {{ payload|length }}")
+    for _ in range(5):
+        assert template.render(bank_names={"B1": "山陰銀行"}, payload="x" * 1000) == "山陰銀行 1000"
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, Context) and "payload" in o.parent]
