@@ -15,7 +15,7 @@ from api.web.i18n import N_, KnownForms, Locale, known_forms
 from api.web.nav import role_label
 from queries.access import Role
 
-__all__ = ["ACTIONS", "DETAILS", "GROUPS", "action_label", "detail_text", "outcome_label"]
+__all__ = ["ACTIONS", "DETAILS", "ERRORS", "GROUPS", "action_label", "detail_text", "outcome_label"]
 
 ACTIONS: dict[str, str] = {
     "auth.login": "Sign-in",
@@ -142,14 +142,6 @@ DETAILS: KnownForms = known_forms(
     (r"kind=(?P<kind>\S+) since=", N_("filters: kind %(kind)s")),
     (r"kind= since=(?P<since>\S+)", N_("filters: from %(since)s")),
     (r"kind= since=", N_("no filters")),
-    # a refused read: the error's class (api.audit.audited_read)
-    (r"NotFound", N_("not found")),
-    (r"OutsideWindow", N_("outside the months of data")),
-    (r"NotWithinTwoHops", N_("the partner is not within two hops")),
-    (r"AccessDenied", N_("refused for the role")),
-    (r"InputError|RequestValidationError|ValueError", N_("a value could not be read")),
-    (r"StoreUnavailable", N_("the data store did not answer")),
-    (r"Cancelled", N_("the client went away")),
     # loads
     (rf"(?P<batch>{_ID}): (?P<trades>\d+) trades, (?P<payments>\d+) payments, (?P<unnamed>\d+) unnamed, "
      rf"(?P<firms>\d+) firms, (?P<batches>\d+) batches; file (?P<file>.+)",
@@ -166,6 +158,19 @@ DETAILS: KnownForms = known_forms(
 """Audit details the admin's page of the log shows in its language: the
 forms the code writes most (in English, for the CLI and the API, which show
 them as written); a detail of another form is shown as written."""
+
+
+ERRORS: KnownForms = known_forms(
+    (r"NotFound", N_("not found")),
+    (r"OutsideWindow", N_("outside the months of data")),
+    (r"NotWithinTwoHops", N_("the partner is not within two hops")),
+    (r"AccessDenied", N_("refused for the role")),
+    (r"InputError|RequestValidationError|ValueError", N_("a value could not be read")),
+    (r"StoreUnavailable", N_("the data store did not answer")),
+    (r"Cancelled", N_("the client went away")),
+)
+"""A refused read's detail: the error's class (``api.audit.audited_read``).
+Not applied to a user's entries, whose detail may be a user named so."""
 
 
 _ADDED = re.compile(rf"(?P<name>{_ID}) as (?P<role>[a-z_]+)(?: of bank (?P<bank>\S+))?")
@@ -189,7 +194,7 @@ _RUN_PARTS = (
 _KINDS = {"firms": N_("firm master"), "registry": N_("法人番号 registry"), "parameters": N_("management parameters")}
 """The reference files a delivery holds, as an import's entry names them."""
 _IMPORT = re.compile(r"(?P<kind>firms|registry|parameters) import (?P<file>[^:]+): (?P<n>\d+) rows"
-                     r"(?:, (?P<c>\d+) consent changes)?")
+                     r"(?:, (?P<c>\d+) consent changes)?(?:, clients ended: (?P<ended>.+))?")
 _INGEST = re.compile(r"ingest: (?P<run>.+)")
 _LOAD = re.compile(r"load (?P<folder>[^:]+): (?P<parts>.+)")
 _LOAD_PART = re.compile(r"(?P<kind>firms|registry|parameters): (?P<n>\d+) rows")
@@ -206,30 +211,42 @@ def _run_text(text: str, loc: Locale) -> str | None:
     return out + "".join(loc.gettext(", ") + part for part in extra)
 
 
-def detail_text(detail: str, loc: Locale) -> str:
+def detail_text(detail: str, loc: Locale, action: str = "") -> str:
     """An audit entry's detail in ``loc``'s language when it has one of :data:`DETAILS`
-    (or is a user added: :data:`_ADDED`; a run of ledger files: :data:`_RUN`)."""
+    (or is a user added: :data:`_ADDED`; a run of ledger files: :data:`_RUN`;
+    outside ``user.*`` entries, an error's class: :data:`ERRORS`)."""
     if (m := _ADDED.fullmatch(detail)) is not None and m["role"] in {r.value for r in Role}:
         values = {"name": m["name"], "role": loc.gettext(role_label(m["role"])), "bank": m["bank"]}
         message = N_("%(name)s, as %(role)s of bank %(bank)s") if m["bank"] else N_("%(name)s, as %(role)s")
         return loc.gettext(message) % values
     if (m := _IMPORT.fullmatch(detail)) is not None:
         values = {**m.groupdict(), "kind": loc.gettext(_KINDS[m["kind"]])}
-        return loc.gettext(N_("%(kind)s import %(file)s: %(n)s rows, %(c)s consent changes") if m["c"]
-                           else N_("%(kind)s import %(file)s: %(n)s rows")) % values
+        shown = loc.gettext(N_("%(kind)s import %(file)s: %(n)s rows, %(c)s consent changes") if m["c"]
+                            else N_("%(kind)s import %(file)s: %(n)s rows")) % values
+        return shown + (loc.gettext(", ") + loc.gettext(N_("clients ended: %(ids)s")) % {"ids": m["ended"]}
+                        if m["ended"] else "")
     if (m := _INGEST.fullmatch(detail)) is not None and (run := _run_text(m["run"], loc)) is not None:
         return loc.gettext(N_("ingest by command: %(run)s")) % {"run": run}
-    if (m := _LOAD.fullmatch(detail)) is not None:
-        parts = []
-        for part in m["parts"].split("; "):
-            if (p := _LOAD_PART.fullmatch(part)) is not None:
-                parts.append(loc.gettext(N_("%(kind)s: %(n)s rows")) % {"kind": loc.gettext(_KINDS[p["kind"]]),
-                                                                         "n": p["n"]})
-            elif part.startswith("ledgers: ") and (run := _run_text(part[len("ledgers: "):], loc)) is not None:
-                parts.append(loc.gettext(N_("ledgers: %(run)s")) % {"run": run})
-            else:
-                break
-        else:
-            return loc.gettext(N_("delivery %(folder)s loaded by command: %(parts)s")) % {
-                "folder": m["folder"], "parts": loc.gettext(", ").join(parts)}
+    if (m := _LOAD.fullmatch(detail)) is not None and (parts := _load_parts(m["parts"], loc)) is not None:
+        return loc.gettext(N_("delivery %(folder)s loaded by command: %(parts)s")) % {
+            "folder": m["folder"], "parts": loc.gettext(", ").join(parts)}
+    if not action.startswith("user.") and (shown := loc.known(detail, ERRORS)) != detail:
+        return shown
     return loc.known(detail, DETAILS)
+
+
+def _load_parts(text: str, loc: Locale) -> list[str] | None:
+    """The parts of a delivery's load (its reference files' rows, then its
+    ledgers' run, which holds "; " itself) in ``loc``'s language; ``None``
+    when one of them has another form."""
+    refs, _, run = text.partition("ledgers: ")
+    parts = []
+    for part in filter(None, refs.removesuffix("; ").split("; ")):
+        if (p := _LOAD_PART.fullmatch(part)) is None:
+            return None
+        parts.append(loc.gettext(N_("%(kind)s: %(n)s rows")) % {"kind": loc.gettext(_KINDS[p["kind"]]), "n": p["n"]})
+    if run:
+        if (shown := _run_text(run, loc)) is None:
+            return None
+        parts.append(loc.gettext(N_("ledgers: %(run)s")) % {"run": shown})
+    return parts

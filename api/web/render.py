@@ -108,7 +108,7 @@ def environment(lang: Lang) -> Environment:
                        format_label=lambda fmt: format_label(fmt, loc),
                        reject_column=lambda key: reject_column(key, loc),
                        review_reason=lambda text: review_reason(text, loc), bank=_bank,
-                       audit_detail=lambda text: detail_text(text, loc))
+                       audit_detail=lambda text, action="": detail_text(text, loc, action))
     env.globals.update(loc=loc, lang=lang, langs=LANGS, nav=nav_items, role_label=role_label,
                        measure_help=measure_help)
     return env

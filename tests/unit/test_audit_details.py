@@ -34,6 +34,11 @@ from api.web.i18n import locale_for
      "1 rejected, 0 skipped, 0 spellings to review",
      "納品フォルダ delivery をコマンドで取込：企業マスタ：3 行、帳簿：2 ファイル（取込 2、取込済み 0、失敗 0）："
      "9 行を取込、1 行を除外、0 行を対象外、名寄せ確認待ち 0 件"),
+    ("load delivery: firms: 3 rows; ledgers: 2 files (2 loaded, 0 already loaded, 0 failed): 9 rows loaded, "
+     "1 rejected, 0 skipped, 0 spellings to review; 1 files repeat months of another load",
+     "納品フォルダ delivery をコマンドで取込：企業マスタ：3 行、帳簿：2 ファイル（取込 2、取込済み 0、失敗 0）："
+     "9 行を取込、1 行を除外、0 行を対象外、名寄せ確認待ち 0 件、1 ファイルが他の取込と月が重複"),
+    ("firms import f.csv: 4 rows, clients ended: C1, C2", "企業マスタの取込 f.csv：4 行、顧問先の終了：C1, C2"),
 ])
 def test_known_details_are_shown_in_japanese(detail: str, shown: str) -> None:
     assert detail_text(detail, locale_for("ja")) == shown
@@ -54,3 +59,14 @@ def test_other_details_stay_as_written(detail: str) -> None:
 
 def test_english_keeps_the_words_of_the_log() -> None:
     assert detail_text("wrong password from 10.0.0.7", locale_for("en")) == "wrong password, from 10.0.0.7"
+
+
+def test_a_user_named_like_an_error_stays_a_user() -> None:
+    """A user's entry (enabled, disabled, a password set) names the user: a
+    user called ``Cancelled`` is not "the client went away"; a refused read's
+    error class is translated."""
+    ja = locale_for("ja")
+    assert detail_text("Cancelled", ja, "user.disable") == "Cancelled"
+    assert detail_text("NotFound", ja, "user.enable") == "NotFound"
+    assert detail_text("Cancelled", ja, "firm.ego") == "利用者側が接続を切りました"
+    assert detail_text("OutsideWindow", ja, "ui.firm.whatif") == "データの期間外"
