@@ -70,13 +70,17 @@ def batch_overlaps(store: Store, batch: BatchInfo) -> list[dict[str, Any]]:
     """:func:`repeated_months` of a stored load against every other load of
     its client (what its page shows, however it was loaded); a load given no
     client, against every other load of each client its rows name, each
-    marked with that client (``client_id``)."""
+    marked with that client (``client_id``), in three reads whatever their
+    number (:func:`_client_groups`)."""
     if batch.status != "done":
         return []
     if not batch.client_id:
-        clients = sorted(store.batch_clients([batch.id]).get(batch.id, ()))
-        return [{**o, "client_id": client} for client in clients
-                for o in repeated_months(batch.id, batch.format, store.client_batch_months(client), store.get_batch)]
+        records = {b.id: b for b in store.list_batches()}
+        by_rows = _by_rows_months(store, records.values())
+        groups = _client_groups(store, records.values(), set(by_rows.get(batch.id, {})), by_rows, {batch.id})
+        return [{**o, "client_id": client} for client in sorted(by_rows.get(batch.id, {}))
+                for o in repeated_months(batch.id, batch.format, groups.get((client, batch.format), {}),
+                                         records.get)]
     return repeated_months(batch.id, batch.format, store.client_batch_months(batch.client_id), store.get_batch)
 
 
@@ -241,23 +245,18 @@ def flags_of(store: Store, shown: Sequence[BatchInfo], every: Iterable[BatchInfo
     loads' records (read already for the list). Two reads at most, of the
     shown loads' clients only."""
     records = {b.id: b for b in every}
-    clients = {b.client_id for b in shown if b.status == "done" and b.client_id}
-    groups = _same_format_groups(records.values(), clients)
-    months = _group_months(store, groups, {b.id for b in shown})
-    # loads given no client (their rows name their clients: rare): their clients, in one read; a shown load
-    # of such a client, or such a load itself, is checked as its page checks it (a read per client)
-    by_rows = [b.id for b in records.values() if b.status == "done" and not b.client_id]
-    named = {c for cs in store.batch_clients(by_rows).values() for c in cs} if by_rows else set()
+    done = [b for b in shown if b.status == "done"]
+    # loads given no client (their rows name their clients: rare) by client, in one read; each is in the
+    # groups of the clients it holds rows of
+    by_rows = _by_rows_months(store, records.values())
+    clients = {b.client_id for b in done if b.client_id} | {c for b in done for c in by_rows.get(b.id, {})}
+    groups = _client_groups(store, records.values(), clients, by_rows, {b.id for b in done})
     out: dict[str, set[str]] = {}
-    for b in shown:
-        if b.status == "done" and (not b.client_id or b.client_id in named):
-            if batch_overlaps(store, b):
+    for b in done:
+        for client in [b.client_id] if b.client_id else sorted(by_rows.get(b.id, {})):
+            if repeated_months(b.id, b.format, groups.get((client, b.format), {}), records.get):
                 out.setdefault(b.id, set()).add("months")
-            continue
-        group = groups.get((b.client_id, b.format), [])
-        if len(group) > 1 and repeated_months(b.id, b.format, {i: months.get(i, set()) for i in group},
-                                              records.get):
-            out.setdefault(b.id, set()).add("months")
+                break
     mixed = _mixed(records.values(), clients)
     for d in double_settlements(mixed, store.settlement_months([b.id for b in mixed])) if mixed else []:
         for b in shown:
@@ -292,6 +291,35 @@ def _same_format_groups(batches: Iterable[BatchInfo], clients: Collection[str]) 
         if b.status == "done" and b.client_id in clients:
             groups.setdefault((b.client_id, b.format), []).append(b.id)
     return groups
+
+
+def _by_rows_months(store: Store, records: Iterable[BatchInfo]) -> dict[str, dict[str, set[str]]]:
+    """The months of each finished load given no client, by the clients its
+    rows name (one read; none when there is no such load)."""
+    ids = [b.id for b in records if b.status == "done" and not b.client_id]
+    return store.batch_client_months(ids) if ids else {}
+
+
+def _client_groups(store: Store, records: Iterable[BatchInfo], clients: Collection[str],
+                   by_rows: Mapping[str, Mapping[str, set[str]]], of: AbstractSet[str]
+                   ) -> dict[tuple[str, str], dict[str, set[str]]]:
+    """For each of ``clients`` and format, the months every finished load of
+    that format holds of the client — its own loads, and the loads given no
+    client that hold rows of it (``by_rows``, :func:`_by_rows_months`) — by
+    load: what :func:`repeated_months` compares. Only groups of more than one
+    load that hold one of the loads ``of`` are filled; one read
+    (:meth:`Store.batch_months`) for the own loads' months."""
+    records = list(records)
+    groups: dict[tuple[str, str], list[str]] = _same_format_groups(records, clients)
+    fmt = {b.id: b.format for b in records}
+    for batch, months_of in by_rows.items():
+        for client in months_of:
+            if client in clients:
+                groups.setdefault((client, fmt[batch]), []).append(batch)
+    wanted = {key: ids for key, ids in groups.items() if len(ids) > 1 and not of.isdisjoint(ids)}
+    own = store.batch_months({i for ids in wanted.values() for i in ids if i not in by_rows})
+    return {(client, f): {i: by_rows[i].get(client, set()) if i in by_rows else own.get(i, set()) for i in ids}
+            for (client, f), ids in wanted.items()}
 
 
 def _group_months(store: Store, groups: Mapping[tuple[str, str], list[str]],

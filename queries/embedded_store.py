@@ -712,12 +712,13 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedBanks, EmbeddedLease
                 out.setdefault(str(batch), set()).update(json.loads(months))
         return out
 
-    def batch_clients(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
+    def batch_client_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
+        out: dict[str, dict[str, set[str]]] = {}
         ids = sorted(set(batch_ids))
         for start in range(0, len(ids), _BATCHES_PER_READ):
-            for batch, client in self._conn().execute(tq.BATCH_CLIENTS, (_json(ids[start:start + _BATCHES_PER_READ]),)):
-                out.setdefault(str(batch), set()).add(str(client))
+            rows = self._conn().execute(tq.BATCH_CLIENT_MONTHS, (_json(ids[start:start + _BATCHES_PER_READ]),))
+            for batch, client, months in rows:
+                out.setdefault(str(batch), {}).setdefault(str(client), set()).update(json.loads(months))
         return out
 
     def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:

@@ -709,12 +709,12 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jBanks, Neo4jLeases):
         return out
 
     @_translate
-    def batch_clients(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
+    def batch_client_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
         ids = sorted(set(batch_ids))
-        out: dict[str, set[str]] = {}
+        out: dict[str, dict[str, set[str]]] = {}
         for start in range(0, len(ids), _BATCHES_PER_READ):
-            for r in self._read(tq.BATCH_CLIENTS, batches=ids[start:start + _BATCHES_PER_READ]):
-                out.setdefault(str(r["batch"]), set()).add(str(r["client"]))
+            for r in self._read(tq.BATCH_CLIENT_MONTHS, batches=ids[start:start + _BATCHES_PER_READ]):
+                out.setdefault(str(r["batch"]), {}).setdefault(str(r["client"]), set()).update(r["months"])
         return out
 
     @_translate

@@ -351,12 +351,13 @@ class Store(Protocol):
         a run of many files checks for months loaded twice, in few reads. A
         load without rows (or unknown) is absent."""
 
-    def batch_clients(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
-        """The clients whose ledger rows each of ``batch_ids`` holds (the
-        observers of its trade and settlements, the clients of its lines
-        without a counterparty), read by load: whom a stored load given no
-        client (its rows name their clients) is checked against. A load
-        without rows (or unknown) is absent."""
+    def batch_client_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
+        """The months (``YYYY-MM``) each of ``batch_ids`` holds of each
+        client's own ledger — by load, then client (the observers of its trade
+        and settlements, the clients of its lines without a counterparty) —
+        in one read: what a stored load given no client (its rows name their
+        clients) is checked with for months another load of those clients
+        holds. A load without rows (or unknown) is absent."""
 
     def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
         """The months (``YYYY-MM``) in which each of ``batch_ids`` records

@@ -166,8 +166,8 @@ def cmd_batches_check(args: argparse.Namespace, settings: Settings) -> int:
         # loads given no client (their rows name their clients): checked for each client they hold rows
         # of, or only for the one asked about, whose rows they may hold too
         unnamed = [b for b in (store.list_batches() if args.client else loads) if b.status == "done" and not b.client_id]
-        by_rows = {i: sorted(c if not args.client else c & {args.client})
-                   for i, c in store.batch_clients([b.id for b in unnamed]).items()}
+        by_rows = {i: sorted(set(c) if not args.client else set(c) & {args.client})
+                   for i, c in store.batch_client_months([b.id for b in unnamed]).items()}
         loads += [b for b in unnamed if args.client and by_rows.get(b.id)]
         loads.sort(key=lambda b: (b.started_at or "", b.id))
         every = {b.id: b for b in loads}

@@ -393,11 +393,12 @@ MATCH ()-[t:TRADE]->() WHERE t.batch IN $batches RETURN t.batch AS batch, t.mont
 UNION ALL MATCH ()-[p:PAID]->() WHERE p.batch IN $batches RETURN p.batch AS batch, p.months AS months
 UNION ALL MATCH (o:OwnTrade) WHERE o.batch IN $batches RETURN o.batch AS batch, o.months AS months
 """
-# The clients whose rows each load holds (Store.batch_clients).
-BATCH_CLIENTS: Final[LiteralString] = """
-MATCH ()-[t:TRADE]->() WHERE t.batch IN $batches RETURN DISTINCT t.batch AS batch, t.observer AS client
-UNION MATCH ()-[p:PAID]->() WHERE p.batch IN $batches RETURN DISTINCT p.batch AS batch, p.observer AS client
-UNION MATCH (o:OwnTrade) WHERE o.batch IN $batches RETURN DISTINCT o.batch AS batch, o.client AS client
+# The months of many loads by client (Store.batch_client_months).
+BATCH_CLIENT_MONTHS: Final[LiteralString] = """
+MATCH ()-[t:TRADE]->() WHERE t.batch IN $batches RETURN t.batch AS batch, t.observer AS client, t.months AS months
+UNION ALL MATCH ()-[p:PAID]->() WHERE p.batch IN $batches
+RETURN p.batch AS batch, p.observer AS client, p.months AS months
+UNION ALL MATCH (o:OwnTrade) WHERE o.batch IN $batches RETURN o.batch AS batch, o.client AS client, o.months AS months
 """
 # Each ledger's last month (Store.client_last_months): every observation's series ends in its last month.
 CLIENT_LAST_MONTHS: Final[LiteralString] = """

@@ -296,11 +296,11 @@ SELECT batch, months FROM trade_obs WHERE batch IN (SELECT value FROM json_each(
 UNION ALL SELECT batch, months FROM pay_obs WHERE batch IN (SELECT value FROM json_each(?1))
 UNION ALL SELECT batch, months FROM own_obs WHERE batch IN (SELECT value FROM json_each(?1))
 """
-# The clients whose rows each load holds (Store.batch_clients): each table's primary key starts with the batch.
-BATCH_CLIENTS: Final = """
-SELECT DISTINCT batch, observer FROM trade_obs WHERE batch IN (SELECT value FROM json_each(?1))
-UNION SELECT DISTINCT batch, observer FROM pay_obs WHERE batch IN (SELECT value FROM json_each(?1))
-UNION SELECT DISTINCT batch, client FROM own_obs WHERE batch IN (SELECT value FROM json_each(?1))
+# The months of many loads by client (Store.batch_client_months): each table's primary key starts with the batch.
+BATCH_CLIENT_MONTHS: Final = """
+SELECT batch, observer, months FROM trade_obs WHERE batch IN (SELECT value FROM json_each(?1))
+UNION ALL SELECT batch, observer, months FROM pay_obs WHERE batch IN (SELECT value FROM json_each(?1))
+UNION ALL SELECT batch, client, months FROM own_obs WHERE batch IN (SELECT value FROM json_each(?1))
 """
 # The months of each load's settlements with a named counterparty, by kind (Store.settlement_months).
 SETTLEMENT_MONTHS: Final = """

@@ -233,9 +233,9 @@ def test_a_stored_load_whose_rows_name_their_clients_is_checked_for_each_of_them
     both.write_text(both.read_text(encoding="utf-8") + "2025-06-01,C2,株式会社大田機械,sale,5000\n", encoding="utf-8")
     many = _one(store, tmp_path, LoadJob(both, ""))
     own = _one(store, tmp_path, LoadJob(_ledger(tmp_path / "c1.csv", ROWS[:1]), "C1"))
-    assert store.batch_clients([many.batch_id, own.batch_id, "bnope"]) == {many.batch_id: {"C1", "C2"},
-                                                                          own.batch_id: {"C1"}}
-    assert store.batch_clients([]) == {}
+    assert store.batch_client_months([many.batch_id, own.batch_id, "bnope"]) == {
+        many.batch_id: {"C1": {"2025-04"}, "C2": {"2025-06"}}, own.batch_id: {"C1": {"2025-04"}}}
+    assert store.batch_client_months([]) == {}
     records = {b.id: b for b in store.list_batches()}
     assert batch_overlaps(store, records[many.batch_id]) == [
         {"batch_id": own.batch_id, "file": "c1.csv", "months": ["2025-04"], "client_id": "C1"}]
@@ -243,6 +243,17 @@ def test_a_stored_load_whose_rows_name_their_clients_is_checked_for_each_of_them
         {"batch_id": many.batch_id, "file": "both.csv", "months": ["2025-04"]}]
     flags = flags_of(store, list(records.values()), records.values())
     assert flags == {many.batch_id: {"months"}, own.batch_id: {"months"}}
+    # the loads list reads a fixed number of times however many clients such a file names
+    reads: list[str] = []
+    for name in ("client_batch_months", "batch_months", "batch_client_months", "get_batch"):
+        real = getattr(store, name)
+        setattr(store, name, lambda *a, _n=name, _f=real: (reads.append(_n), _f(*a))[1])  # type: ignore[misc]
+    try:
+        assert flags_of(store, list(records.values()), records.values()) == flags
+    finally:
+        for name in ("client_batch_months", "batch_months", "batch_client_months", "get_batch"):
+            delattr(store, name)
+    assert sorted(reads) == ["batch_client_months", "batch_months"], reads
 
 
 def test_settlements_in_both_a_journal_and_a_bank_statement_are_named(store: Store, tmp_path: Path) -> None:
