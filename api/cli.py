@@ -384,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip recomputing peer inputs, the portfolio, alerts and the answers rendered at load "
                         "time afterwards (run `torihiki refresh` later)")
     b.set_defaults(func=_lazy("review", "cmd_batches_rollback"))
-    b = bs.add_parser("check", help="loads holding months twice: the same client and format, or a journal "
+    b = bs.add_parser("check", help="loads holding months twice: the same client and kind of ledger, or a journal "
                       "and a bank statement or 全銀 file with the same month's settlements")
     b.add_argument("--client", help="only this client's loads")
     b.add_argument("--json", action="store_true")

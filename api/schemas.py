@@ -276,7 +276,7 @@ class IngestOut(_Out):
     same_file: list[dict[str, Any]] = Field(default_factory=list)
     overlaps: list[dict[str, Any]] = Field(
         default_factory=list,
-        description="earlier loads of the same client and format holding months this file holds too "
+        description="earlier loads of the same client and kind of ledger (journals of any software; bank statements) holding months this file holds too "
                     "({batch_id, file, months}): the same entries exported twice count twice")
     double_settlements: list[dict[str, Any]] = Field(
         default_factory=list,

@@ -166,7 +166,7 @@ class LoadSummary:
     # Other batches of the same bytes (another client, format or options):
     # {"batch_id", "client_id", "format", "status"} each, oldest first.
     same_file: list[dict[str, str]] = field(default_factory=list)
-    # Other loads of the same client and format holding months this one holds too
+    # Other loads of the same client and kind of ledger holding months this one holds too
     # (the same entries exported twice count twice): {"batch_id", "file", "months"}
     # each; filled by api.load_checks.find_overlaps (one file) and run_overlaps (a run).
     overlaps: list[dict[str, Any]] = field(default_factory=list)
@@ -231,7 +231,8 @@ def double_settlement_note(d: Mapping[str, Any]) -> str:
 def overlap_note(o: Mapping[str, Any]) -> str:
     """The warning for one earlier load (``{"batch_id", "file", "months"}``)
     holding months of this file too."""
-    whose = f"of client {o['client_id']} in the same format" if o.get("client_id") else "of the same client and format"
+    whose = (f"of client {o['client_id']} and the same kind of ledger" if o.get("client_id")
+             else "of the same client and kind of ledger")
     return (f"warning: {len(o['months'])} month(s) of this file ({_month_span(o['months'])}) are also in "
             f"batch {o['batch_id']} ({o['file']}) {whose}; if both hold the same "
             f"entries they count twice: `torihiki batches rollback` one of them")

@@ -49,7 +49,7 @@ class Totals:
     files_with_rejects: int = 0
     files_loading_nothing: int = 0  # every line rejected: nothing of the file is in the data
     resumed: int = 0  # loads an earlier, interrupted run had begun: finished by this one
-    # loads repeating months of another load of the client in the same format (run_overlaps)
+    # loads repeating months of another load of the client of the same kind of ledger (run_overlaps)
     repeated_months: list[dict[str, Any]] = field(default_factory=list)
     # months whose settlements a journal and a bank file of the client both hold (run_double_settlements)
     double_settlements: list[dict[str, Any]] = field(default_factory=list)

@@ -221,6 +221,25 @@ def test_client_batch_months_and_overlapping_loads(store: Store, tmp_path: Path)
     assert other.overlaps == []  # another client's months are its own
 
 
+def test_journals_of_two_programs_holding_the_same_months_are_named(store: Store, tmp_path: Path) -> None:
+    """A client moving from one accounting program to another exports the
+    same months from both: a canonical journal of July, then freee's export
+    holding July, were loaded with no word (the check compared one format
+    only). Journals of any program are one kind of ledger; a bank statement
+    of the same months is not a repeat of them (its check is the double
+    settlements')."""
+    from api.load_checks import find_overlaps
+
+    july = _one(store, tmp_path, LoadJob(_ledger(tmp_path / "july.csv", [("2025-07-15", "株式会社アルファ", "sale",
+                                                                          220_000)]), "C1"))
+    freee = find_overlaps(store, _one(store, tmp_path, LoadJob(FIXTURES / "freee_sample.csv", "C1")))
+    assert freee.format == "freee" and freee.overlaps == [
+        {"batch_id": july.batch_id, "file": "july.csv", "months": ["2025-07"]}]
+    assert "of the same client and kind of ledger" in freee.describe()
+    bank = find_overlaps(store, _one(store, tmp_path, LoadJob(FIXTURES / "bank_a.csv", "C1", "bank")))
+    assert bank.overlaps == []
+
+
 def test_a_stored_load_whose_rows_name_their_clients_is_checked_for_each_of_them(store: Store,
                                                                                  tmp_path: Path) -> None:
     """A file given no client (its rows name C1 and C2), then C1's own export

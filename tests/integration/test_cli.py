@@ -274,7 +274,7 @@ def test_the_same_file_for_its_client_and_by_its_rows_is_one_load(
     (copy := tmp_path / "third copy.csv").write_bytes(third.read_bytes() + b"\n")
     code, out, _ = run(capsys, "ingest", str(copy), "--no-refresh")
     assert code == 0 and "warning: 1 month(s) of this file (2025-05) are also in batch " in out, out
-    assert "(third.csv) of client F0007 in the same format" in out, out
+    assert "(third.csv) of client F0007 and the same kind of ledger" in out, out
 
 
 def test_a_delivery_naming_an_unknown_client_loads_its_other_files(

@@ -543,7 +543,7 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         second = c.post("/ui/loads", data={"csrf": csrf, "client_id": "U1"},
                         files={"file": ("上期.csv", _ledger(tmp_path / "h.csv", year).read_bytes(), "text/csv")})
         first_id = first.url.path.rsplit("/", 1)[-1]
-        assert (f"このファイルの 3 か月分（2025年1月～3月）は、同じ顧問先・同じ形式の取込 {first_id}"
+        assert (f"このファイルの 3 か月分（2025年1月～3月）は、同じ顧問先・同じ種類の帳簿の取込 {first_id}"
                 f"（第1四半期.csv）にも含まれています。") in second.text, second.text
         assert f'<a href="/ui/loads/{first_id}">取込 {first_id} を開く</a>' in second.text
         api = c.post("/ingest", data={"client_id": "U1"}, headers=make_tokens(store)["analyst"],
@@ -561,7 +561,7 @@ def test_an_upload_repeating_months_of_an_earlier_file_is_flagged(store: Store, 
         page = c.get(f"/ui/loads/{first_id}").text
         second_id = second.url.path.rsplit("/", 1)[-1]
         assert f'<a href="/ui/loads/{second_id}">取込 {second_id} を開く</a>' in page
-        assert f"同じ顧問先・同じ形式の取込 {api.json()['batch_id']}（年間.csv）" in page
+        assert f"同じ顧問先・同じ種類の帳簿の取込 {api.json()['batch_id']}（年間.csv）" in page
         assert "この取込を取り消す" in page and f'action="/ui/loads/{first_id}/rollback"' in page
         unconfirmed = c.post(f"/ui/loads/{first_id}/rollback", data={"csrf": csrf})
         assert "確認のチェックを入れてから" in unconfirmed.text and store.get_batch(first_id) is not None
@@ -885,9 +885,9 @@ def test_a_stored_load_of_many_clients_rows_is_flagged_for_the_client_it_repeats
     with _app_client(store, _settings(tmp_path)) as c:
         _login(c, "analyst")
         page = c.get(f"/ui/loads/{by_rows.batch_id}").text
-        assert (f"このファイルにある顧問先 U1 の 1 か月分（2025年1月）は、その顧問先の同じ形式の取込 {own.batch_id}"
+        assert (f"このファイルにある顧問先 U1 の 1 か月分（2025年1月）は、その顧問先の同じ種類の帳簿の取込 {own.batch_id}"
                 "（u1.csv）にも含まれています。") in page, page
-        assert f"同じ顧問先・同じ形式の取込 {by_rows.batch_id}（many.csv）" in c.get(f"/ui/loads/{own.batch_id}").text
+        assert f"同じ顧問先・同じ種類の帳簿の取込 {by_rows.batch_id}（many.csv）" in c.get(f"/ui/loads/{own.batch_id}").text
         listing = c.get("/ui/loads").text
         for batch in (by_rows.batch_id, own.batch_id):
             row = listing.split(f'<tr data-batch="{batch}">')[1].split("</tr>")[0]
