@@ -635,8 +635,12 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     held = sorted(_raw(request).batch_months([batch.id]).get(batch.id, ()))  # what a 全銀 file's year decided
     apart = _far_from_the_rest(_raw(request), batch, held) if batch.format == "zengin" else None
     flash = flash if flash and flash.get("batch") == batch_id else None
-    # the same bytes stored for another client, format or year: each named by its client
+    # the same bytes stored for another client, format or year: each named by its client, on every visit
+    # (it was said only right after the load; one of the two is usually a mistake)
     others = [o if isinstance(o, dict) else {"batch": o, "client": ""} for o in (flash or {}).get("others", ())]
+    if not others:
+        others = [{"batch": b.id, "client": b.client_id}
+                  for b in _raw(request).batches_by_sha256([batch.sha256]).get(batch.sha256, []) if b.id != batch.id]
     names = _raw(request).get_firms({c for c in (batch.client_id, *(o["client"] for o in others)) if c})
     client = names.get(batch.client_id)
     for o in others:

@@ -507,6 +507,9 @@ def test_upload_a_zengin_file_with_its_year(store: Store, tmp_path: Path) -> Non
         assert second.url.path != first.url.path and f"取込 {first_id} としても保存されています" in second.text
         same = second.text.split('class="card flash warn same-file"')[1].split("</p>")[0]  # a warning of its own
         assert '<a href="/ui/firms/U1">株式会社取込元</a>' in same  # naming the other load's client
+        for page in (second.url.path, f"/ui/loads/{first_id}"):  # said again on each visit, of either load
+            again = c.get(page).text.split('class="card flash warn same-file"')[1].split("</p>")[0]
+            assert "としても保存されています" in again and '<a href="/ui/firms/U1">株式会社取込元</a>' in again
         # a year apart from the client's other ledger: the page says the year may be wrong, and what to do
         assert "far-months" not in first.text and "far-months" in second.text
         assert "この顧問先のほかの帳簿（2024年" in second.text and "年を指定して取り込み直してください" in second.text
