@@ -280,8 +280,13 @@ def _metrics_of(snap: Snapshot, edges: pd.DataFrame, personal: set[str], moved: 
 
 def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
                     progress: Callable[[str], None] | None = None, recipient: str | None = None,
-                    data_version: int | None = None, persons: Collection[str] | None = None) -> dict[str, object]:
+                    data_version: int | None = None, persons: Collection[str] | None = None,
+                    region_month: str | None = None) -> dict[str, object]:
     """Write the export into ``out``; returns a summary (files, rows, coarsening steps).
+
+    ``region_month``: the latest month half the clients' ledgers reach
+    (:mod:`api.region_month`), written down, with a note when the export's
+    months go past it (those months hold only the clients that delivered them).
 
     ``recipient``: whom it is for — its pseudonyms are then keyed for them
     (:func:`graph.anonymise.recipient_key`: stable across their releases,
@@ -376,6 +381,7 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
         "format": fmt, "files": files,
         "month_from": snap.month_from or snap.network.start,
         "month_to": snap.month_to or snap.network.end,
+        "region_month": region_month,
         "data_version": data_version,
         "software": f"torihiki {_software_version()}",
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -399,6 +405,11 @@ def export_research(snap: Snapshot, out: Path, fmt: ExportFormat, key: bytes,
                     "client's)"},
         "reidentification": _REIDENTIFICATION,
     }
+    last = str(summary["month_to"] or "")
+    if region_month is not None and last > region_month:
+        summary["partial_months"] = (f"the months after {region_month} (the latest month half the clients' "
+                                     "ledgers reach) hold only the clients that delivered them: few, and a "
+                                     "month's trade there may be one client's")
     # the file travels with the export: no path of the machine that wrote it
     (out / "export.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     return {"out": str(out), **summary}

@@ -91,6 +91,16 @@ def check_request(key: bytes, month_from: str, month_to: str, fmt: str) -> None:
         raise ExportRefused("window", f"the first month {month_from} is after the last {month_to}")
 
 
+def default_month_to(month_from: str, region: str | None) -> str:
+    """The last month of an export asked for without one: the region's month
+    (:mod:`api.region_month`, the latest month half the clients' ledgers
+    reach), not the data's last — later months hold only the few clients
+    that delivered them early (a researcher's export ended a year past it,
+    with 7 edges a month, each month one client's), unless the first month
+    asked for is later; ``""`` (the data's last) without one."""
+    return region if region is not None and (not month_from or month_from <= region) else ""
+
+
 def research_zip(store: ScopedStore, user: str, key: bytes, month_from: str = "", month_to: str = "",
                  fmt: str = "csv") -> ResearchZip:
     """The export of ``store`` (the researcher's view) over the months
@@ -98,9 +108,12 @@ def research_zip(store: ScopedStore, user: str, key: bytes, month_from: str = ""
     pseudonyms keyed for ``user`` (stable across their exports, unlike
     anyone else's), zipped. Raises :class:`ExportRefused`."""
     from api.export import export_research, persons_of, snapshot_at_one_version
+    from api.region_month import region_month
 
     month_from, month_to = month_from.strip(), month_to.strip()
     check_request(key, month_from, month_to, fmt)
+    region = region_month(store)
+    month_to = month_to or default_month_to(month_from, region)
     work = Path(tempfile.mkdtemp(prefix="torihiki-export-"))
     try:
         try:
@@ -108,7 +121,7 @@ def research_zip(store: ScopedStore, user: str, key: bytes, month_from: str = ""
         except ValueError as e:
             raise ExportRefused("empty", "no trade in the window") from e
         summary = export_research(snap, work / "export", fmt, key, recipient=user,  # type: ignore[arg-type]
-                                  data_version=version, persons=persons_of(store))
+                                  data_version=version, persons=persons_of(store), region_month=region)
         archive = work / "torihiki-export.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
             for name in [*summary["files"], "export.json"]:  # type: ignore[misc]

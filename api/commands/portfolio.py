@@ -106,6 +106,8 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from api.export import export_research, persons_of, snapshot_at_one_version
+    from api.region_month import region_month
+    from api.research_zip import default_month_to
     from ingest.load import file_sha256
 
     key = settings.export_key.get_secret_value().encode("utf-8")
@@ -119,9 +121,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     stages = _Stages(8, True)
     try:
         with opened(settings) as store:
-            snap, version = snapshot_at_one_version(store, args.from_, args.to, progress=stages)
+            region = region_month(store)
+            last = args.to or default_month_to(args.from_ or "", region) or None
+            snap, version = snapshot_at_one_version(store, args.from_, last, progress=stages)
             summary = export_research(snap, Path(args.out), args.format, key, progress=stages,
-                                      recipient=args.recipient, data_version=version, persons=persons_of(store))
+                                      recipient=args.recipient, data_version=version, persons=persons_of(store),
+                                      region_month=region)
             written = [*cast(list[str], summary["files"]), "export.json"]
             # which files it handed out, as the web export's entry gives its zip's
             digests = "; ".join(f"{name} sha256 {file_sha256(Path(args.out) / name)}" for name in written)

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.identity import set_password
 from api.refresh_runner import refresh_status
+from api.region_month import region_month
 from api.service import ingest_file
 from api.settings import Settings
 from ingest import review
@@ -785,6 +786,9 @@ def test_research_export_download(store: Store, tmp_path: Path) -> None:
         assert "torihiki-export-" not in files.read("export.json").decode()  # no server path
         parquet = c.post("/ui/export", data={"csrf": csrf, "fmt": "parquet"})
         assert parquet.status_code == 200 and "edges.parquet" in zipfile.ZipFile(io.BytesIO(parquet.content)).namelist()
+        # no last month asked for: the region's month, written down, no partial months
+        blank = json.loads(zipfile.ZipFile(io.BytesIO(parquet.content)).read("export.json"))
+        assert blank["month_to"] == blank["region_month"] == region_month(store) and "partial_months" not in blank
         _login(c, "analyst")
         assert c.get("/ui/export").status_code == 403
     entries, _ = store.audit_log(user="researcher", action="export")
@@ -826,6 +830,9 @@ def test_a_researcher_fetches_the_export_through_the_api(store: Store, tmp_path:
         # the same researcher's pseudonyms as on the web page: keyed for them, not for the route
         with_page = c.get("/export?from=2025-01&to=2025-06", headers=tokens["researcher"])
         assert zipfile.ZipFile(io.BytesIO(with_page.content)).read("edges.csv") == files.read("edges.csv")
+        past = c.get("/export?to=2099-12", headers=tokens["researcher"])  # asked past the region's month: said
+        note = json.loads(zipfile.ZipFile(io.BytesIO(past.content)).read("export.json"))["partial_months"]
+        assert note.startswith(f"the months after {region_month(store)} (the latest month half the clients'")
         parquet = c.get("/export?format=parquet", headers=tokens["researcher"])
         assert parquet.status_code == 200 and "edges.parquet" in zipfile.ZipFile(io.BytesIO(parquet.content)).namelist()
         assert c.get("/export", headers=tokens["admin"]).status_code == 200
