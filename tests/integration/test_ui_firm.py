@@ -300,14 +300,14 @@ def test_a_partner_of_earlier_months_is_no_error_in_the_whatif_or_the_memo(app: 
         assert "いま想定を計算すると対象になる12か月（2023年4月～2024年3月）" in ja.text
 
 
-def test_a_firm_never_near_is_said_so_not_called_a_partner_of_earlier_months(app: TestClient) -> None:
+def test_a_firm_never_near_is_said_so_not_called_a_partner_of_other_months(app: TestClient) -> None:
     """N3 (C3's supplier) is three steps from C1 in every month: its what-if
     says it never traded with C1 directly or through one firm — not that it
-    is a partner of earlier months, nor (API) that it has no trade."""
+    is a partner of other months, nor (API) that it has no trade."""
     _sign_in(app, "analyst")
     part = app.get(f"/ui/firms/{C1}/whatif", params={"fails": N3}, headers={"HX-Request": "true"})
     assert part.status_code == 200 and "閲覧できる取引のどの月にも、この企業はその会社と直接にも1社を介しても" in part.text
-    assert "それ以前の月の取引先です" not in part.text
+    assert "月の取引先です" not in part.text
     api = app.get(f"/firms/{C1}/whatif", params={"fails": N3})
     assert api.status_code == 422 and "never traded" in api.text and "no trades" not in api.text
 
