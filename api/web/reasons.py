@@ -35,6 +35,18 @@ REASONS: KnownForms = known_forms(
     (r"not UTF-8 and not Shift_JIS \(cp932\)", N_("The file is neither UTF-8 nor Shift_JIS (cp932)")),
     (r"empty file", N_("The file is empty")),
     (r"no rows in the first (?P<n>\d+) bytes", N_("No rows in the first %(n)s bytes")),
+    (r"a firm master, not a ledger: it is loaded with `torihiki load` \(a delivery folder\) or "
+     r"`torihiki firms import`",
+     N_("A firm master, not a ledger: an administrator loads it with torihiki load (a delivery folder) or "
+        "torihiki firms import")),
+    (r"a file of management parameters, not a ledger: it is loaded with `torihiki load` \(a delivery folder\) or "
+     r"`torihiki metrics import`",
+     N_("A file of management parameters, not a ledger: an administrator loads it with torihiki load (a delivery "
+        "folder) or torihiki metrics import")),
+    (r"an extract of the 法人番号 registry, not a ledger: it is loaded with `torihiki load` \(a delivery folder\) "
+     r"or `torihiki registry import`",
+     N_("An extract of the 法人番号 registry, not a ledger: an administrator loads it with torihiki load (a delivery "
+        "folder) or torihiki registry import")),
     (rf"unknown format \(first row (?P<row>{_Q}) is no known header, 弥生 row or 全銀 record\)",
      N_("Unknown format: the first row %(row)s is no known header, 弥生 row or 全銀 record")),
     (r"no header row matching (?P<which>.+?) \(a date, withdrawal and deposit or a signed amount, "

@@ -97,9 +97,40 @@ def detect_format(path: Path) -> Format:
         return Format.CANONICAL
     if any(find_layout(r) is not None for r in rows):
         return Format.BANK
+    if (kind := reference_kind(rows)) is not None:
+        raise FormatError(f"{path.name}: {_REFERENCE[kind]}, not a ledger: it is loaded with `torihiki load` (a "
+                          f"delivery folder) or `torihiki {kind} import`")
     preview = ",".join(header)[:60]
     raise FormatError(f"{path.name}: unknown format (first row {preview!r} is no known header, "
                       "弥生 row or 全銀 record)")
+
+
+_REFERENCE = {"firms": "a firm master", "metrics": "a file of management parameters",
+              "registry": "an extract of the 法人番号 registry"}
+"""What a delivery's reference files are, by the command that imports them."""
+
+
+def reference_kind(rows: list[list[str]]) -> str | None:
+    """Whether ``rows`` (a file's first rows) are a delivery's reference file
+    rather than a ledger — ``firms`` (a firm master: firm id and name),
+    ``metrics`` (management parameters: firm id and a parameter) or
+    ``registry`` (the NTA 法人番号 extract: no header, a sequence number and a
+    13-digit number) — so that a file sent to the ledger upload by mistake
+    is named for what it is (an analyst was told only "unknown format")."""
+    from ingest.readers.csvrows import map_header
+    from ingest.readers.firm_master import SYNONYMS as FIRM_COLUMNS
+    from ingest.readers.parameters import _map_columns as parameter_columns
+
+    header = rows[0]
+    params = parameter_columns(header)
+    if "firm_id" in params and len(params) > 1:
+        return "metrics"
+    if {"firm_id", "name"} <= set(map_header(header, FIRM_COLUMNS)):
+        return "firms"
+    if sum(len(r) > 2 and r[0].strip().isdigit() and len(r[1].strip()) == 13 and r[1].strip().isdigit()
+           for r in rows) >= max(1, len(rows) // 2):
+        return "registry"
+    return None
 
 
 def _first_rows(sample: bytes, complete: bool) -> list[list[str]]:

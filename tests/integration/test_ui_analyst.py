@@ -29,7 +29,7 @@ from ingest.corporate_number import check_digit
 from queries.access import SYSTEM
 from queries.model import Firm, ParameterRow, RegistryRecord
 from queries.store import Store
-from tests.conftest import make_tokens
+from tests.conftest import REPO, make_tokens
 
 PASSWORD = "correct horse battery staple"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -714,6 +714,11 @@ def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path
         unknown = ("memo.csv", b"hello,world\nfoo,bar\n", "text/csv")
         assert "形式を判定できません：先頭行 &#39;hello,world&#39;" in send(unknown)
         assert send(unknown, lang="en").startswith("memo.csv was not loaded: Unknown format: the first row")
+        # a delivery's reference files sent to the ledger form are named for what they are
+        master = ("firms.csv", (REPO / "sample" / "firms.csv").read_bytes(), "text/csv")
+        assert "帳簿ではなく企業マスタです。管理者がコマンド（torihiki load" in send(master)
+        params = ("p.csv", "企業ID,期間,従業員数\nF0001,FY2024,12\n".encode(), "text/csv")
+        assert "帳簿ではなく経営指標のファイルです。" in send(params)
         header = ("f.csv", b"date,counterparty_name,direction,amount\n2025-04-01,A,sale,1\n", "text/csv")
         assert send(header, format="freee").endswith("：debit_account, credit_account（freee として読み込み、何も取り込んでいません）")
         assert store.list_batches() == []

@@ -151,3 +151,16 @@ def test_random_bytes_after_a_canonical_header(data: bytes) -> None:
         except EncodingError:
             return
     assert all(isinstance(r, LedgerLine | Reject | Skipped) for r in results)
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    (SHARED_DATA / "external" / "nta_houjin_bangou_tottori_sample.csv", "an extract of the 法人番号 registry"),
+    (SHARED_DATA / "seed" / "management_parameters_dummy.csv", "a file of management parameters"),
+    (Path(__file__).resolve().parents[2] / "sample" / "firms.csv", "a firm master"),
+])
+def test_a_reference_file_sent_as_a_ledger_is_named_for_what_it_is(path: Path, kind: str) -> None:
+    """A firm master, parameters or the NTA extract sent to the ledger upload
+    was refused as "unknown format": it is named, with the command that loads it."""
+    with pytest.raises(FormatError) as refused:
+        detect_format(path)
+    assert f"{path.name}: {kind}, not a ledger: it is loaded with `torihiki load`" in str(refused.value)
