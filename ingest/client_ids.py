@@ -34,7 +34,15 @@ def unknown_client_ids(store: Store, clients: Collection[str]) -> dict[str, list
     if not existing:
         return {}
     ids = sorted(existing)
-    return {c: difflib.get_close_matches(c, ids, n=3, cutoff=0.7) for c in unknown}
+    by_folded: dict[str, list[str]] = {}
+    for i in ids:
+        by_folded.setdefault(i.casefold(), []).append(i)
+
+    def near(c: str) -> list[str]:  # compared without case: f000119 typed for F000119, u1 for U1
+        close = difflib.get_close_matches(c.casefold(), list(by_folded), n=3, cutoff=0.7)
+        return [i for folded in close for i in by_folded[folded]][:3]
+
+    return {c: near(c) for c in unknown}
 
 
 def no_such_client(client: str, near: Sequence[str]) -> str:

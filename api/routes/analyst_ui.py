@@ -58,6 +58,7 @@ from api.web.render import FILE_HEADERS, render
 from api.web.session import FormPrincipal, PagePrincipal, page_roles
 from graph.network import month_number
 from ingest import review
+from ingest.client_ids import unknown_client_ids
 from ingest.load import IngestError
 from ingest.month_window import MonthWindow, parse_window
 from ingest.values import accounting_minus
@@ -511,8 +512,9 @@ def upload_load(request: Request, principal: FormPrincipal, settings: SettingsDe
         return refused("too_many", n=len(chosen), most=MAX_UPLOAD_FILES)
     if not is_client_id(client_id):
         return refused("bad_client", client=client_id[:64])
-    if not is_known_client(store, client_id):
-        return refused("unknown_client", client=client_id)
+    if not is_known_client(store, client_id):  # with the ids close to it (f000119 typed for F000119)
+        near = unknown_client_ids(store, {client_id}).get(client_id, [])
+        return refused("unknown_client", client=client_id, near=", ".join(near))
     if format and format not in FORMATS:
         return refused("bad_format", format=format[:40])
     if year.strip() and not (year.strip().isdigit() and 1900 <= int(year) <= 2100):

@@ -703,6 +703,7 @@ def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path
 
         assert send(None) == "取り込む帳簿ファイルを選んでください。"
         assert "顧問先 U9 は企業マスタにありません。" in send(good, client_id="U9")
+        assert send(good, client_id="u1").endswith("もしかして U1 ですか？")  # typed in lower case
         assert "「20x5」は年ではありません" in send(good, year="20x5")
         assert "「A B」は顧問先IDではありません" in send(good, client_id="A B")
         binary = ("book.xlsx", b"PK\x03\x04" + bytes(range(256)) * 8, "application/octet-stream")
