@@ -454,6 +454,8 @@ def _parse(job: LoadJob, summary: LoadSummary, rejects_dir: Path,
         if texts is not None:
             texts.close()
     refused = _refused(summary, first_reject, no_client, other_clients)
+    if refused is None and job.fmt and summary.rows_rejected and not summary.rows_loaded and not summary.rows_skipped:
+        refused = _another_format(path, summary)
     if refused is not None:
         rejects_path.unlink(missing_ok=True)
         return _Parsed(summary, error=f"{path}: {refused}")
@@ -501,6 +503,24 @@ def _refused(summary: LoadSummary, first: Reject | None, no_client: int = 0,
     if first.column == "header" or first.reason.startswith("empty file"):
         return f"{first.reason} (read as {summary.format or 'the given format'}; nothing loaded)"
     return None
+
+
+def _another_format(path: Path, summary: LoadSummary) -> str | None:
+    """Why a file read in a format it was given, every row of which was
+    rejected, is refused as a whole: it is a file of another format (a freee
+    export sent as Yayoi: 22 rows rejected for their count of columns, and a
+    load of nothing kept that had to be rolled back by hand). ``None`` when
+    its own format is the one given or cannot be told."""
+    from ingest.readers.detect import FormatError, detect_format
+
+    try:
+        found = str(detect_format(path))
+    except (FormatError, EncodingError, OSError):
+        return None
+    if found == summary.format:
+        return None
+    return (f"every row was rejected read as {summary.format}, and the file is a {found} file: load it as {found}, "
+            f"or let the format be found (read as {summary.format}; nothing loaded)")
 
 
 class _RejectsFile:

@@ -61,6 +61,10 @@ REASONS: KnownForms = known_forms(
      N_("Its rows name another client than %(client)s (%(named)s): give the client its rows name")),
     (r"none of its (?P<n>\d+) lines is in the months chosen \((?P<months>[^)]*)\)",
      N_("None of its %(n)s lines is in the months chosen (%(months)s)")),
+    (r"every row was rejected read as (?P<given>\S+), and the file is a (?P<found>\S+) file: load it as \S+, "
+     r"or let the format be found",
+     N_("Every row was rejected read as %(given)s, and the file is a %(found)s file: load it as %(found)s, or leave "
+        "the format to be found")),
     (r"(?P<why>.+) \(read as (?P<format>\S+); nothing loaded\)",
      N_("%(why)s (read as %(format)s; nothing loaded)"), ("why",)),
     (r"line (?P<line>\d+): (?P<why>.+)", N_("Line %(line)s: %(why)s"), ("why",)),

@@ -133,9 +133,14 @@ def test_file_without_client_column_for_another_client_is_another_batch(store: S
 
 
 def test_wrong_format_then_detected_loads_every_row(store: Store, tmp_path: Path) -> None:
+    """A file given the wrong format, whose every row is rejected so, is
+    refused as a whole, naming its own format (it kept a load of nothing,
+    to be rolled back by hand); detected, every row loads."""
     path = _ledger(tmp_path / "c1.csv", ROWS)
-    wrong = _one(store, tmp_path, LoadJob(path, "C1", "yayoi"))  # every row rejected, as 弥生
-    assert (wrong.rows_loaded, wrong.format) == (0, "yayoi")
+    (wrong,) = _load(store, tmp_path, LoadJob(path, "C1", "yayoi"))  # every row rejected, as 弥生
+    assert isinstance(wrong, IngestError) and "every row was rejected read as yayoi, and the file is a canonical " \
+        "file: load it as canonical" in str(wrong)
+    assert store.list_batches() == []
     right = _one(store, tmp_path, LoadJob(path, "C1"))  # detected: canonical
     assert (right.rows_loaded, right.format, right.duplicate) == (4, "canonical", False)
     # Naming the detected format is the same batch as detecting it.

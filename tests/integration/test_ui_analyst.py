@@ -722,6 +722,9 @@ def test_upload_form_refusals_come_back_in_japanese(store: Store, tmp_path: Path
         assert "帳簿ではなく経営指標のファイルです。" in send(params)
         header = ("f.csv", b"date,counterparty_name,direction,amount\n2025-04-01,A,sale,1\n", "text/csv")
         assert send(header, format="freee").endswith("：debit_account, credit_account（freee として読み込み、何も取り込んでいません）")
+        freee = ("freee.csv", (REPO / "tests" / "fixtures" / "ledgers" / "freee_sample.csv").read_bytes(), "text/csv")
+        assert "yayoi として読むとすべての行がエラーになりました。このファイルは freee のファイルです。" in send(
+            freee, format="yayoi")  # refused whole: no load of nothing to roll back by hand
         assert store.list_batches() == []
         forged = c.post("/ui/loads", data={"csrf": "forged", "client_id": "U1"}, files={"file": good})
         assert forged.status_code == 403 and store.list_batches() == []
