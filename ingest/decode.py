@@ -89,7 +89,8 @@ def detect_encoding(sample: bytes) -> str:
     for enc in ("utf-8", "cp932"):
         if _most_decode(lines, enc):
             return enc
-    raise EncodingError("not UTF-8 and not Shift_JIS (cp932)")
+    raise EncodingError("not UTF-8 and not Shift_JIS (cp932) (EUC-JP or another encoding): save it as UTF-8 or "
+                        "Shift_JIS")
 
 
 def _most_decode(lines: list[bytes], encoding: str) -> bool:

@@ -32,7 +32,9 @@ REASONS: KnownForms = known_forms(
         "(UTF-8 or Shift_JIS) and load that")),
     (r"binary file \((?P<share>\d+%) of the first (?P<n>[\d,]+) bytes are control bytes\), not a text ledger",
      N_("A binary file (%(share)s of its first %(n)s bytes are control bytes), not a text ledger")),
-    (r"not UTF-8 and not Shift_JIS \(cp932\)", N_("The file is neither UTF-8 nor Shift_JIS (cp932)")),
+    (r"not UTF-8 and not Shift_JIS \(cp932\) \(EUC-JP or another encoding\): save it as UTF-8 or Shift_JIS",
+     N_("The file is neither UTF-8 nor Shift_JIS (cp932) but EUC-JP or another encoding: save it as UTF-8 or "
+        "Shift_JIS")),
     (r"empty file", N_("The file is empty")),
     (r"no rows in the first (?P<n>\d+) bytes", N_("No rows in the first %(n)s bytes")),
     (r"a firm master, not a ledger: it is loaded with `torihiki load` \(a delivery folder\) or "

@@ -123,3 +123,15 @@ def test_line_texts_reads_a_files_lines_by_number(tmp_path: Path) -> None:
         assert texts.get(9) == ""  # past the end
     finally:
         texts.close()
+
+
+def test_an_euc_jp_file_is_told_how_to_save_it() -> None:
+    """An EUC-JP ledger was refused as "not UTF-8 and not Shift_JIS" with no advice."""
+    from api.web.i18n import locale_for
+    from api.web.reasons import reject_reason
+
+    data = ("日付,取引先名,区分,金額\n2025-04-01,株式会社鳥取産業,売上,1000\n" * 20).encode("euc_jp")
+    with pytest.raises(EncodingError) as refused:
+        detect_encoding(data)
+    assert str(refused.value).endswith("(EUC-JP or another encoding): save it as UTF-8 or Shift_JIS")
+    assert reject_reason(str(refused.value), locale_for("ja")).endswith("UTF-8 か Shift_JIS で保存し直してから取り込んでください")
