@@ -80,7 +80,9 @@ def view_expansion(store: ReadStore, firm_id: str, via: str, month_from: str | N
 
 
 def figures(store: ReadStore, firm_id: str) -> Page:
-    return f"figures|{firm_id}", _json(store, lambda: service.figures(store, firm_id))
+    # "figures.2": the answer has below_zero since 2026-12-08; answers stored by an earlier version under
+    # "figures|" are not served (computed on request until the next refresh stores them again)
+    return f"figures.2|{firm_id}", _json(store, lambda: service.figures(store, firm_id))
 
 
 def trend(store: ReadStore, firm_id: str, freq: Literal["month", "quarter"], month_from: str | None,
