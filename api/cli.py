@@ -286,7 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "the operator's own key")
     s.add_argument("--format", choices=("csv", "parquet", "graphml"), default="csv",
                    help="file format of the export")
-    _window(s)
+    s.add_argument("--from", dest="from_", type=_month_arg, help="first month, YYYY-MM (default: the data's first)")
+    s.add_argument("--to", type=_month_arg,
+                   help="last month, YYYY-MM (default: the latest month half the clients' ledgers reach; later "
+                        "months hold only the clients that delivered them)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=_lazy("portfolio", "cmd_export"))
 

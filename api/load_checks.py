@@ -216,7 +216,7 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
                  batches: Mapping[str, BatchInfo] | None = None) -> list[LoadSummary]:
     """Fill ``overlaps`` of a run's loads (in the order they were loaded) and
     return those that have any: each names the earlier loads — of this run
-    or before it — of its client and format holding some of its months.
+    or before it — of its client and kind of ledger holding some of its months.
 
     Two reads whatever the run's size: the loads' records, and the months of
     only the loads whose client has another load of the same kind of ledger
@@ -249,11 +249,13 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
 
 def flags_of(store: Store, shown: Sequence[BatchInfo], every: Iterable[BatchInfo]) -> dict[str, set[str]]:
     """Which of the loads ``shown`` (a page of the loads list) an analyst
-    should open: ``"months"`` — another load of its client and format holds
-    some of its months; ``"settlements"`` — it is one side of a client's
-    settlements held both in a journal and in a bank file. ``every``: all
-    loads' records (read already for the list). Two reads at most, of the
-    shown loads' clients only."""
+    should open: ``"months"`` — another load of its client and kind of ledger
+    (:func:`ledger_kind`) holds some of its months; ``"settlements"`` — it is
+    one side of a client's settlements held both in a journal and in a bank
+    file. ``every``: all loads' records (read already for the list). Three
+    reads at most, whatever the page: the months of loads given no client (by
+    client, only when there are such loads), of the shown loads' clients'
+    groups, and their settlements."""
     records = {b.id: b for b in every}
     done = [b for b in shown if b.status == "done"]
     # loads given no client (their rows name their clients: rare) by client, in one read; each is in the

@@ -104,7 +104,8 @@ def default_month_to(month_from: str, region: str | None) -> str:
 def research_zip(store: ScopedStore, user: str, key: bytes, month_from: str = "", month_to: str = "",
                  fmt: str = "csv") -> ResearchZip:
     """The export of ``store`` (the researcher's view) over the months
-    ``month_from``..``month_to`` (YYYY-MM; blank: the data's first or last),
+    ``month_from``..``month_to`` (YYYY-MM; blank: the data's first, and for
+    the last :func:`default_month_to`, the region's month),
     pseudonyms keyed for ``user`` (stable across their exports, unlike
     anyone else's), zipped. Raises :class:`ExportRefused`."""
     from api.export import export_research, persons_of, snapshot_at_one_version

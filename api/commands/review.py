@@ -183,5 +183,5 @@ def cmd_batches_check(args: argparse.Namespace, settings: Settings) -> int:
     print_repeats(totals)
     clients = {d["client_id"] for d in totals.double_settlements}
     print(f"{len(loads):,} loads checked: {len(totals.repeated_months):,} repeat months of another load of their "
-          f"client and format; {len(clients):,} clients have settlements in both a journal and a bank file")
+          f"client and kind of ledger; {len(clients):,} clients have settlements in both a journal and a bank file")
     return 0

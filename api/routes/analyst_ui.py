@@ -642,7 +642,8 @@ def load_page(request: Request, principal: PagePrincipal, settings: SettingsDep,
     others = [o if isinstance(o, dict) else {"batch": o, "client": ""} for o in (flash or {}).get("others", ())]
     if not others:
         others = [{"batch": b.id, "client": b.client_id}
-                  for b in _raw(request).batches_by_sha256([batch.sha256]).get(batch.sha256, []) if b.id != batch.id]
+                  for b in _raw(request).batches_by_sha256([batch.sha256]).get(batch.sha256, [])
+                  if b.id != batch.id and b.status == "done"]
     names = _raw(request).get_firms({c for c in (batch.client_id, *(o["client"] for o in others)) if c})
     client = names.get(batch.client_id)
     for o in others:

@@ -48,7 +48,9 @@ def export_zip(
     store: ScopedDep,
     settings: SettingsDep,
     from_: Annotated[Month, Query(alias="from", description="first month (YYYY-MM); blank: the data's first")] = None,
-    to: Annotated[Month, Query(description="last month (YYYY-MM); blank: the data's last")] = None,
+    to: Annotated[Month, Query(description="last month (YYYY-MM); blank: the region's month (the latest month "
+                                            "half the clients' ledgers reach, export.json's region_month), or "
+                                            "the data's last when `from` is later")] = None,
     format: Annotated[Literal["csv", "parquet"], Query()] = "csv",  # noqa: A002
 ) -> FileResponse:
     """The anonymised export of the months ``from``..``to``: pseudonyms keyed

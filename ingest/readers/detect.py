@@ -123,9 +123,13 @@ def reference_kind(rows: list[list[str]]) -> str | None:
 
     header = rows[0]
     params = parameter_columns(header)
-    if "firm_id" in params and len(params) > 1:
+    named = {"firm_id", "name"} <= set(map_header(header, FIRM_COLUMNS))
+    measures = len(set(params) - {"firm_id", "period"})
+    # a firm master may hold a parameter-like column or two (従業員数, a size class, 決算期): a file of
+    # parameters has no name column, or several of them
+    if "firm_id" in params and measures and (not named or measures >= 3):
         return "metrics"
-    if {"firm_id", "name"} <= set(map_header(header, FIRM_COLUMNS)):
+    if named:
         return "firms"
     if sum(len(r) > 2 and r[0].strip().isdigit() and len(r[1].strip()) == 13 and r[1].strip().isdigit()
            for r in rows) >= max(1, len(rows) // 2):

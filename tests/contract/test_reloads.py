@@ -243,6 +243,25 @@ def test_journals_of_two_programs_holding_the_same_months_are_named(store: Store
     assert "of the same client and kind of ledger" in freee.describe()
     bank = find_overlaps(store, _one(store, tmp_path, LoadJob(FIXTURES / "bank_a.csv", "C1", "bank")))
     assert bank.overlaps == []
+    # the loads list and the loads' pages say it too; the bank statement is not flagged for months
+    from api.load_checks import batch_overlaps, flags_of
+
+    records = {b.id: b for b in store.list_batches()}
+    flags = flags_of(store, list(records.values()), records.values())
+    assert "months" in flags[july.batch_id] and "months" in flags[freee.batch_id]
+    assert "months" not in flags.get(bank.batch_id, set())
+    assert [o["batch_id"] for o in batch_overlaps(store, records[july.batch_id])] == [freee.batch_id]
+
+
+def test_a_file_read_in_its_own_format_with_every_row_rejected_is_kept(store: Store, tmp_path: Path) -> None:
+    """Only a file of another format than the one given is refused whole when
+    every row is rejected: one of the given format whose rows are all bad keeps
+    its load and the reason for each row (to be looked at, then rolled back)."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "2025-04-03,株式会社大田機械,sale,abc\n2025-04-04,株式会社大田機械,sale,x\n",
+                   encoding="utf-8")
+    kept = _one(store, tmp_path, LoadJob(bad, "C1", "canonical"))
+    assert (kept.rows_loaded, kept.rows_rejected) == (0, 2) and store.get_batch(kept.batch_id) is not None
 
 
 def test_a_stored_load_whose_rows_name_their_clients_is_checked_for_each_of_them(store: Store,

@@ -628,6 +628,10 @@ def test_a_cli_export_is_audited_with_its_months_and_the_files_hashes(
     assert "csv, 2025-01–2025-02, for ann" in details
     nodes = hashlib.sha256((out / "nodes.csv").read_bytes()).hexdigest()
     assert f"nodes.csv sha256 {nodes}" in details and "export.json sha256 " in details
+    # no last month given: the region's month (here C1's last), written down
+    code, _, err = run(capsys, "export", "--out", str(tmp_path / "again"))
+    meta = json.loads((tmp_path / "again" / "export.json").read_text(encoding="utf-8"))
+    assert code == 0 and meta["month_to"] == meta["region_month"] == "2025-02" and "partial_months" not in meta
 
 
 def test_loading_an_ended_clients_ledger_says_it_makes_it_a_client_again(

@@ -164,3 +164,17 @@ def test_a_reference_file_sent_as_a_ledger_is_named_for_what_it_is(path: Path, k
     with pytest.raises(FormatError) as refused:
         detect_format(path)
     assert f"{path.name}: {kind}, not a ledger: it is loaded with `torihiki load`" in str(refused.value)
+
+
+@pytest.mark.parametrize(("header", "kind"), [
+    ("企業ID,企業名,法人番号,業種,都道府県,顧客,従業員数", "firms"),  # a master with a parameter-like column
+    ("firm_id,name,corporate_number,industry,prefecture,is_client,size_class", "firms"),
+    ("企業ID,企業名,決算期,業種", "firms"),
+    ("企業ID,期間,従業員数", "metrics"),
+    ("企業ID,企業名,期間,従業員数,経常利益率,売掛金回転期間", "metrics"),
+    ("date,counterparty_name,direction,amount", None),
+])
+def test_a_reference_files_kind_by_its_header(header: str, kind: str | None) -> None:
+    from ingest.readers.detect import reference_kind
+
+    assert reference_kind([header.split(",")]) == kind
