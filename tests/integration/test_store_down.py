@@ -159,6 +159,25 @@ def test_service_resumes_when_neo4j_is_back(relay: Relay, tmp_path: Path) -> Non
     app.state.store.close()
 
 
+def _command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str | None],
+             *argv: str) -> tuple[int, str]:
+    """Run the CLI with ``env`` set (``None``: unset): its exit code and stderr."""
+    from api.cli import main
+    from api.settings import get_settings
+
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        code = main(list(argv))
+    finally:
+        get_settings.cache_clear()
+    return code, capsys.readouterr().err
+
+
 def test_a_command_says_at_once_that_neo4j_does_not_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     """A read command against a Neo4j that is not started (a closed port)
@@ -166,25 +185,15 @@ def test_a_command_says_at_once_that_neo4j_does_not_answer(tmp_path: Path, monke
     during a load: it now says so at once, with what to do, and audits no
     read that never happened. A refresh (work a schedule may start while
     Neo4j restarts) says it waits, then gives up after the retry time."""
-    from api.cli import main
-    from api.settings import get_settings
-
     port = free_port()  # nothing listens there
-    for name, value in {"NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_PASSWORD": "x",
-                        "TORIHIKI_HOME": str(tmp_path), "TORIHIKI_NEO4J_RETRY_SECONDS": "2"}.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    try:
-        assert main(["ego", "F0001"]) == 3
-        err = capsys.readouterr().err
-        assert f"error: store unavailable: bolt://127.0.0.1:{port} does not answer (" in err, err
-        assert "start it (`scripts/neo4j-local start`), or check NEO4J_URI" in err and "audit log" not in err
-        assert main(["refresh"]) == 3
-        err = capsys.readouterr().err
-        assert "does not answer" in err and "trying again for up to 2 s (TORIHIKI_NEO4J_RETRY_SECONDS" in err, err
-        assert "after 2 s: start it" in err
-    finally:
-        get_settings.cache_clear()
+    env: dict[str, str | None] = {"NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_PASSWORD": "x",
+                                  "TORIHIKI_HOME": str(tmp_path), "TORIHIKI_NEO4J_RETRY_SECONDS": "2"}
+    code, err = _command(monkeypatch, capsys, env, "ego", "F0001")
+    assert code == 3 and f"error: store unavailable: bolt://127.0.0.1:{port} does not answer (" in err, err
+    assert "start it (`scripts/neo4j-local start`), or check NEO4J_URI" in err and "audit log" not in err
+    code, err = _command(monkeypatch, capsys, env, "refresh")
+    assert code == 3 and "trying again for up to 2 s (TORIHIKI_NEO4J_RETRY_SECONDS" in err, err
+    assert "after 2 s: start it" in err
 
 
 def test_signing_in_while_the_store_is_down_answers_a_page(tmp_path: Path) -> None:
@@ -217,18 +226,9 @@ def test_a_wrong_neo4j_password_is_said_at_once_not_waited_for(
     store error, and a refresh, which waits for a Neo4j that does not answer,
     does not wait for a refusal that waiting cannot mend. One attempt only:
     Neo4j locks a user after a few wrong passwords."""
-    from api.cli import main
-    from api.settings import get_settings
-
-    monkeypatch.setenv("NEO4J_PASSWORD", "not the password")
-    monkeypatch.setenv("TORIHIKI_HOME", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        assert main(["refresh"]) == 3
-    finally:
-        get_settings.cache_clear()
-    err = capsys.readouterr().err
-    assert err.startswith("error: store unavailable: Neo4j unavailable: ") and "Unauthorized" in err, err
+    code, err = _command(monkeypatch, capsys, {"NEO4J_PASSWORD": "not the password", "TORIHIKI_HOME": str(tmp_path)},
+                         "refresh")
+    assert code == 3 and err.startswith("error: store unavailable: Neo4j unavailable: ") and "Unauthorized" in err, err
     assert "trying again" not in err and "Traceback" not in err
 
 
@@ -238,17 +238,9 @@ def test_a_broken_embedded_store_says_what_is_wrong_at_once(monkeypatch: pytest.
     """The wait for a Neo4j that does not answer is Neo4j's: a database file
     that is no database is said at once, in its own words (not "does not
     answer", not after the retry time)."""
-    from api.cli import main
-    from api.settings import get_settings
     from queries.embedded_store import DB_FILENAME
 
     (tmp_path / DB_FILENAME).write_bytes(b"not a database, " * 64)
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    monkeypatch.setenv("TORIHIKI_HOME", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        assert main(["refresh"]) == 3
-    finally:
-        get_settings.cache_clear()
-    err = capsys.readouterr().err
-    assert "file is not a database" in err and "does not answer" not in err and "trying again" not in err, err
+    code, err = _command(monkeypatch, capsys, {"NEO4J_URI": None, "TORIHIKI_HOME": str(tmp_path)}, "refresh")
+    assert code == 3 and "file is not a database" in err and "does not answer" not in err, err
+    assert "trying again" not in err
