@@ -455,7 +455,7 @@ def test_a_run_of_many_files_names_those_repeating_months(cli: Store, capsys: py
     assert sorted(map(sorted, pairs)) == [["h1.csv", "q1.csv"], ["h1.csv", "year.csv"], ["h2.csv", "year.csv"]]
     code, out, _ = run(capsys, "batches", "check", "--client", "C2")
     assert code == 0 and out.strip() == ("1 loads checked: 0 repeat months of another load of their client and "
-                                         "format; 0 clients have settlements in both a journal and a bank file")
+                                         "kind of ledger; 0 clients have settlements in both a journal and a bank file")
     code, _, err = run(capsys, "batches", "check", "--client", "C22")  # a mistyped id is said, not "0 loads"
     assert code == 2 and "no firm 'C22'" in err
 
