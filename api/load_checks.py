@@ -232,16 +232,14 @@ def run_overlaps(store: Store, summaries: Sequence[LoadSummary],
     loaded, batches = _run_loads(store, summaries, batches)
     if not loaded:
         return [s for s in by_rows if s.overlaps]
-    groups = _same_format_groups(batches.values(), {s.client_id for s in loaded})
-    months = _group_months(store, groups, {s.batch_id for s in loaded})
+    groups = _client_groups(store, batches.values(), {s.client_id for s in loaded}, {}, {s.batch_id for s in loaded})
     later = {s.batch_id for s in loaded}
     out = []
     for s in loaded:
         later.discard(s.batch_id)
-        group = groups.get((s.client_id, ledger_kind(s.format)), [])
-        if len(group) > 1:
-            s.overlaps = repeated_months(s.batch_id, s.format, {i: months.get(i, set()) for i in group},
-                                         batches.get, skip=later)
+        group = groups.get((s.client_id, ledger_kind(s.format)))
+        if group is not None:
+            s.overlaps = repeated_months(s.batch_id, s.format, group, batches.get, skip=later)
             if s.overlaps:
                 out.append(s)
     return out + [s for s in by_rows if s.overlaps]
@@ -296,8 +294,8 @@ def _checkable(summary: LoadSummary) -> bool:
     return not summary.duplicate and bool(summary.client_id) and summary.rows_loaded > 0
 
 
-def _same_format_groups(batches: Iterable[BatchInfo], clients: Collection[str]) -> dict[tuple[str, str], list[str]]:
-    """The finished loads of ``clients`` by (client, format)."""
+def _same_kind_groups(batches: Iterable[BatchInfo], clients: Collection[str]) -> dict[tuple[str, str], list[str]]:
+    """The finished loads of ``clients`` by (client, kind of ledger)."""
     groups: dict[tuple[str, str], list[str]] = {}
     for b in batches:
         if b.status == "done" and b.client_id in clients:
@@ -315,31 +313,24 @@ def _by_rows_months(store: Store, records: Iterable[BatchInfo]) -> dict[str, dic
 def _client_groups(store: Store, records: Iterable[BatchInfo], clients: Collection[str],
                    by_rows: Mapping[str, Mapping[str, set[str]]], of: AbstractSet[str]
                    ) -> dict[tuple[str, str], dict[str, set[str]]]:
-    """For each of ``clients`` and format, the months every finished load of
-    that format holds of the client — its own loads, and the loads given no
+    """For each of ``clients`` and kind of ledger (:func:`ledger_kind`), the
+    months every finished load of that kind holds of the client — its own loads, and the loads given no
     client that hold rows of it (``by_rows``, :func:`_by_rows_months`) — by
     load: what :func:`repeated_months` compares. Only groups of more than one
     load that hold one of the loads ``of`` are filled; one read
-    (:meth:`Store.batch_months`) for the own loads' months."""
+    (:meth:`Store.batch_months`) for the own loads' months, none when no group is."""
     records = list(records)
-    groups: dict[tuple[str, str], list[str]] = _same_format_groups(records, clients)
-    fmt = {b.id: ledger_kind(b.format) for b in records}
+    groups: dict[tuple[str, str], list[str]] = _same_kind_groups(records, clients)
+    kind = {b.id: ledger_kind(b.format) for b in records}
     for batch, months_of in by_rows.items():
         for client in months_of:
             if client in clients:
-                groups.setdefault((client, fmt[batch]), []).append(batch)
+                groups.setdefault((client, kind[batch]), []).append(batch)
     wanted = {key: ids for key, ids in groups.items() if len(ids) > 1 and not of.isdisjoint(ids)}
-    own = store.batch_months({i for ids in wanted.values() for i in ids if i not in by_rows})
+    own_ids = {i for ids in wanted.values() for i in ids if i not in by_rows}
+    own = store.batch_months(own_ids) if own_ids else {}
     return {(client, f): {i: by_rows[i].get(client, set()) if i in by_rows else own.get(i, set()) for i in ids}
             for (client, f), ids in wanted.items()}
-
-
-def _group_months(store: Store, groups: Mapping[tuple[str, str], list[str]],
-                  of: AbstractSet[str]) -> dict[str, set[str]]:
-    """The months of every load in a group of more than one that holds one of
-    the loads ``of`` (one read, :meth:`Store.batch_months`)."""
-    wanted = {i for group in groups.values() if len(group) > 1 and not of.isdisjoint(group) for i in group}
-    return store.batch_months(wanted) if wanted else {}
 
 
 def _mixed(batches: Iterable[BatchInfo], clients: Collection[str]) -> list[BatchInfo]:
