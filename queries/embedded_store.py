@@ -703,31 +703,29 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedBanks, EmbeddedLease
             out.setdefault(str(batch), set()).update(json.loads(months))
         return out
 
-    def batch_months(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
+    def _by_load(self, sql: str, batch_ids: Collection[str]) -> Iterator[Any]:
+        """The rows of ``sql`` (its ``?1``: a JSON list of load ids) for
+        ``batch_ids``, :data:`_BATCHES_PER_READ` loads a read."""
         ids = sorted(set(batch_ids))
         for start in range(0, len(ids), _BATCHES_PER_READ):
-            rows = self._conn().execute(tq.BATCH_MONTHS, (_json(ids[start:start + _BATCHES_PER_READ]),))
-            for batch, months in rows:
-                out.setdefault(str(batch), set()).update(json.loads(months))
+            yield from self._conn().execute(sql, (_json(ids[start:start + _BATCHES_PER_READ]),))
+
+    def batch_months(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for batch, months in self._by_load(tq.BATCH_MONTHS, batch_ids):
+            out.setdefault(str(batch), set()).update(json.loads(months))
         return out
 
     def batch_client_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
         out: dict[str, dict[str, set[str]]] = {}
-        ids = sorted(set(batch_ids))
-        for start in range(0, len(ids), _BATCHES_PER_READ):
-            rows = self._conn().execute(tq.BATCH_CLIENT_MONTHS, (_json(ids[start:start + _BATCHES_PER_READ]),))
-            for batch, client, months in rows:
-                out.setdefault(str(batch), {}).setdefault(str(client), set()).update(json.loads(months))
+        for batch, client, months in self._by_load(tq.BATCH_CLIENT_MONTHS, batch_ids):
+            out.setdefault(str(batch), {}).setdefault(str(client), set()).update(json.loads(months))
         return out
 
     def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
         out: dict[str, dict[str, set[str]]] = {}
-        ids = sorted(set(batch_ids))
-        for start in range(0, len(ids), _BATCHES_PER_READ):
-            rows = self._conn().execute(tq.SETTLEMENT_MONTHS, (_json(ids[start:start + _BATCHES_PER_READ]),))
-            for batch, kind, months in rows:
-                out.setdefault(str(batch), {}).setdefault(str(kind), set()).update(json.loads(months))
+        for batch, kind, months in self._by_load(tq.SETTLEMENT_MONTHS, batch_ids):
+            out.setdefault(str(batch), {}).setdefault(str(kind), set()).update(json.loads(months))
         return out
 
     def pair_observations(self, keys: Collection[tuple[str, str]]) -> list[TradeRow]:

@@ -699,31 +699,32 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jBanks, Neo4jLeases):
             out.setdefault(str(r["batch"]), set()).update(r["months"])
         return out
 
+    def _read_by_load(self, query: LiteralString, batch_ids: Collection[str]) -> Iterator[dict[str, Any]]:
+        """The records of ``query`` (its ``$batches``: load ids) for
+        ``batch_ids``, :data:`_BATCHES_PER_READ` loads a read."""
+        ids = sorted(set(batch_ids))
+        for start in range(0, len(ids), _BATCHES_PER_READ):
+            yield from self._read(query, batches=ids[start:start + _BATCHES_PER_READ])
+
     @_translate
     def batch_months(self, batch_ids: Collection[str]) -> dict[str, set[str]]:
-        ids = sorted(set(batch_ids))
         out: dict[str, set[str]] = {}
-        for start in range(0, len(ids), _BATCHES_PER_READ):
-            for r in self._read(tq.BATCH_MONTHS, batches=ids[start:start + _BATCHES_PER_READ]):
-                out.setdefault(str(r["batch"]), set()).update(r["months"])
+        for r in self._read_by_load(tq.BATCH_MONTHS, batch_ids):
+            out.setdefault(str(r["batch"]), set()).update(r["months"])
         return out
 
     @_translate
     def batch_client_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
-        ids = sorted(set(batch_ids))
         out: dict[str, dict[str, set[str]]] = {}
-        for start in range(0, len(ids), _BATCHES_PER_READ):
-            for r in self._read(tq.BATCH_CLIENT_MONTHS, batches=ids[start:start + _BATCHES_PER_READ]):
-                out.setdefault(str(r["batch"]), {}).setdefault(str(r["client"]), set()).update(r["months"])
+        for r in self._read_by_load(tq.BATCH_CLIENT_MONTHS, batch_ids):
+            out.setdefault(str(r["batch"]), {}).setdefault(str(r["client"]), set()).update(r["months"])
         return out
 
     @_translate
     def settlement_months(self, batch_ids: Collection[str]) -> dict[str, dict[str, set[str]]]:
-        ids = sorted(set(batch_ids))
         out: dict[str, dict[str, set[str]]] = {}
-        for start in range(0, len(ids), _BATCHES_PER_READ):
-            for r in self._read(tq.SETTLEMENT_MONTHS, batches=ids[start:start + _BATCHES_PER_READ]):
-                out.setdefault(str(r["batch"]), {}).setdefault(str(r["kind"]), set()).update(r["months"])
+        for r in self._read_by_load(tq.SETTLEMENT_MONTHS, batch_ids):
+            out.setdefault(str(r["batch"]), {}).setdefault(str(r["kind"]), set()).update(r["months"])
         return out
 
     @_translate
