@@ -43,19 +43,36 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ingest.corporate_number import is_valid
 from ingest.matching import AMBIGUITY_MARGIN, NameIndex, decide
 from ingest.names import NormalizedName, is_sole_proprietor, normalize_name
 from ingest.records import Counterparty
 from queries.model import Alias, Firm, MergeRecord, RegistryRecord
 from queries.store import Store
 
-__all__ = ["Resolver", "Resolution", "alias_key", "name_id", "minted_kind"]
+__all__ = ["Resolver", "Resolution", "alias_key", "name_id", "minted_kind", "registry_firm", "registry_number"]
 
 _CLOSE = 1.0 - AMBIGUITY_MARGIN - 0.01
 """Cutoff of the first name query (:meth:`Resolver._matches`): every runner-up
 that can turn a score-1 match into a review, with a hundredth to spare for
 scores compared in single precision (``ingest.matching.NameIndex``)."""
 _REG = "reg:"  # NameIndex ids of registry entries not yet a firm
+
+
+def registry_firm(record: RegistryRecord) -> Firm:
+    """The firm a registry entry becomes when a ledger first names it: id
+    ``C`` + its 法人番号, the registered name and prefecture."""
+    cn = record.corporate_number
+    return Firm(id=f"C{cn}", name=record.name, corporate_number=cn, prefecture=record.prefecture)
+
+
+def registry_number(firm_id: str) -> str | None:
+    """The 法人番号 of a registry entry named by ``firm_id``: the name index's
+    ``reg:`` + number, or ``C`` + number, the id :func:`registry_firm` gives
+    it (a review's candidate may be such an entry before any ledger named
+    it, so not a stored firm yet); ``None`` for any other id."""
+    number = firm_id.removeprefix(_REG) if firm_id.startswith(_REG) else firm_id[1:] if firm_id[:1] == "C" else ""
+    return number if is_valid(number) else None
 _CLIENT_SCOPED = ("P", "U")  # id prefixes of firms that belong to one client's ledger
 
 
@@ -384,8 +401,7 @@ class Resolver:
         if fid is not None:
             return self._firm(fid) or Firm(id=fid, name=raw or None, corporate_number=cn)
         reg = idx.registry.get(cn)
-        return Firm(id=f"C{cn}", name=reg.name if reg else (raw or None), corporate_number=cn,
-                    prefecture=reg.prefecture if reg else None)
+        return registry_firm(reg) if reg else Firm(id=f"C{cn}", name=raw or None, corporate_number=cn)
 
     def _candidate_firm(self, candidate_id: str, raw: str | None) -> Firm:
         if candidate_id.startswith(_REG):

@@ -293,6 +293,7 @@ def review_page(request: Request, principal: PagePrincipal,
                     key=lambda m: (m.created_at, m.id), reverse=True)[:PAGE_SIZE]
     names = store.get_firms(set(counts) | ({client} if client else set()) | {m.to_firm for m in merges} | {m.client_id for m in merges})
     rivals = {i.id: m.group(1) for i in shown if (m := _RIVAL.match(i.reason))}
+    candidates = {i.candidate_id for i in shown if i.candidate_id}
     flash = request.session.pop("analyst_flash", None)
     # what rides on each decision: the yen between the client and the spelling's firm (one read; both
     # ledgers' records merged when that firm is a client too)
@@ -304,30 +305,12 @@ def review_page(request: Request, principal: PagePrincipal,
                   at_stake=at_stake,
                   client=client, by_client=list(counts.items()), back={"client": client, "page": str(page)},
                   clients={k: f.name for k, f in names.items()}, merges=merges, flash=flash,
-                  rivals=rivals, known=_names_of(store, {i.candidate_id for i in shown if i.candidate_id}
-                                                 | set(rivals.values())))
+                  rivals=rivals, known=review.names_of(store, candidates | set(rivals.values())),
+                  registered_only=review.registered_only(store, candidates))
 
 
 _RIVAL = re.compile(r"ambiguous: (\S+) scores ")
 """The other firm as close as the candidate, in a review reason (``ingest.matching``)."""
-
-
-def _names_of(store: Store, ids: Collection[str]) -> dict[str, str]:
-    """A name to show for each firm or registry entry (``reg:`` + 法人番号)
-    a review names: the firm's name, else its most seen spelling, else the
-    registry's name — an analyst decides on names, not on ids."""
-    regs = {i for i in ids if i.startswith("reg:")}
-    out: dict[str, str] = {}
-    for number in regs:
-        if (record := store.registry_get(number.removeprefix("reg:"))) is not None:
-            out[number] = record.name
-    firms = set(ids) - regs
-    for fid, spelled in store.firm_spellings(firms).items():
-        seen = sorted(spelled.spellings, key=lambda s: (-s[1], s[0]))
-        name = spelled.name or spelled.registry_name or (seen[0][0] if seen else None)
-        if name:
-            out[fid] = name
-    return out
 
 
 Back = Annotated[str, Form(max_length=64)]

@@ -91,6 +91,7 @@ from graph.distress import (
 from graph.ego import partner_sums
 from graph.metrics import hhi, partner_distress_share, two_hop_distress_exposure
 from graph.network import TradeNetwork, month_label, month_number, month_range
+from ingest import review
 from queries.model import Firm, ParameterRow
 from queries.scoped import ReadStore, access_of, is_pseudonym, scope_key_of
 from queries.series import FirmTotals, PairTrade, split_observers
@@ -220,6 +221,58 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class PendingSpelling:
+    """A client's spelling of the firm that waits in the name review queue:
+    the firm holds it for now, and a person should decide whether it is
+    ``candidate_id`` (a firm the resolver could not tell it from, or found
+    too weak a match for) — e.g. a 全銀 payee in truncated bank kana that
+    two registered firms share. Names are ``None`` where the store has none
+    (a candidate's: :func:`ingest.review.names_of`)."""
+
+    client_id: str
+    client_name: str | None
+    raw_name: str
+    candidate_id: str | None
+    candidate_name: str | None
+    candidate_registered_only: bool = False  # a 法人番号 registry entry no ledger names yet: no firm page
+
+
+@dataclass(frozen=True)
+class PaymentSide:
+    """Settlements between the firm and one counterparty over all months,
+    as clients' ledgers recorded them (bank statements, 全銀 files, the
+    receipts and payments of journals): ``direction`` ``"received"`` (the
+    counterparty paid the firm) or ``"paid"`` (the firm paid it); ``yen``;
+    the first and last month (``YYYY-MM``) and how many months hold one."""
+
+    id: str
+    name: str | None
+    masked: bool
+    direction: Literal["received", "paid"]
+    yen: int
+    first_month: str
+    last_month: str
+    months: int
+
+
+@dataclass(frozen=True)
+class Payments:
+    """A firm that is not a BPO client, as clients' ledgers record paying
+    it or being paid by it — what a firm known from a bank file alone
+    has (its trade is what the rest of the page shows; a client's own
+    settlements are in its terms). ``rows``: the largest counterparties and
+    directions (at most :data:`TOP`) by yen; ``n``: how many there are;
+    ``received_yen`` / ``paid_yen``: the firm's receipts and payments (yen, all
+    months); ``observers``: the clients whose ledgers record them."""
+
+    rows: list[PaymentSide]
+    n: int
+    received_yen: int
+    paid_yen: int
+    observers: list[str]
+
+
+@dataclass(frozen=True)
 class Coverage:
     """What data there is about the firm and up to when.
 
@@ -243,6 +296,10 @@ class Coverage:
     month between the first and the last).
     ``open_reviews``: a client's spellings waiting in the name review queue
     (operator scope only — analysts and admins; ``None`` otherwise).
+    ``pending_spellings``: clients' spellings of this firm that wait in the
+    name review queue (operator scope only; ``None`` otherwise).
+    ``payments``: for a firm that is not a client, its settlements with
+    clients as their ledgers record them (``None`` for a client, or none).
     """
 
     source: Literal["own_ledger", "partners_ledgers"]
@@ -260,6 +317,8 @@ class Coverage:
     gaps: list[tuple[str, str]] = field(default_factory=list)
     open_reviews: int | None = None
     held_span: tuple[str, str] | None = None  # the first and last month of the client's own files
+    pending_spellings: list[PendingSpelling] | None = None
+    payments: Payments | None = None
 
 
 @dataclass(frozen=True)
@@ -607,8 +666,10 @@ class Masking:
 class Lineage:
     """Where the numbers come from: the firm's own ledger files (batches,
     newest first), the clients whose ledgers record its trade (``observers``,
-    ids the asker may see; ``observer_names``: their names by id), the data
-    version and when the dossier was made."""
+    ids the asker may see; ``observer_names``: their names by id, and those of
+    ``payment_observers``, the clients whose ledgers record its payments —
+    a firm that is not a client), the data version and when the dossier
+    was made."""
 
     batches: list[Batch]
     observers: list[str]
@@ -618,6 +679,7 @@ class Lineage:
     generated_at: str
     peers_computed_at: str | None
     observer_names: dict[str, str | None] = field(default_factory=dict)
+    payment_observers: list[str] = field(default_factory=list)  # the clients whose ledgers record only its payments
 
 
 @dataclass(frozen=True)
@@ -753,6 +815,55 @@ def _open_reviews(scoped: ReadStore, firm_id: str) -> int | None:
         return None
     raw = cast(Store, getattr(scoped, "store", scoped))
     return sum(1 for a in raw.aliases(firm_id).values() if a.status == "review")
+
+
+def _pending_spellings(scoped: ReadStore, store: ReadStore, firm_id: str) -> list[PendingSpelling] | None:
+    """The clients' spellings of ``firm_id`` that wait in the name review
+    queue, by client and spelling; ``None`` outside the operator's scope
+    (credit officers never see the review queue, as in :func:`_open_reviews`).
+    Names are read through ``store``."""
+    if access_of(scoped).get("scope") != "operator":
+        return None
+    raw = cast(Store, getattr(scoped, "store", scoped))
+    waiting = sorted((a for a in raw.aliases_of_firm(firm_id) if a.status == "review"),
+                     key=lambda a: (a.client_id, a.raw_name))
+    if not waiting:
+        return []
+    clients = store.get_firms({a.client_id for a in waiting})
+    candidates = {a.candidate_id for a in waiting if a.candidate_id}
+    known, unstored = review.names_of(raw, candidates), review.registered_only(raw, candidates)
+    return [PendingSpelling(a.client_id, clients[a.client_id].name if a.client_id in clients else None, a.raw_name,
+                            a.candidate_id, known.get(a.candidate_id) if a.candidate_id else None,
+                            a.candidate_id in unstored)
+            for a in waiting]
+
+
+def _payments(store: ReadStore, firm_id: str) -> Payments | None:
+    """The settlements clients' ledgers record between ``firm_id`` and its
+    counterparties (all months; a credit officer's store gives those of
+    the ledgers the bank may see, other parties under pseudonyms), summed
+    per counterparty and direction; ``None`` when there are none."""
+    rows = store.payments([firm_id], None, None)
+    sides: dict[tuple[str, str], dict[str, int]] = {}
+    observers: set[str] = set()
+    for r in rows:
+        if r.payer == r.payee or r.amount == 0:
+            continue
+        received = r.payee == firm_id
+        key = (r.payer if received else r.payee, "received" if received else "paid")
+        months = sides.setdefault(key, {})
+        months[r.month] = months.get(r.month, 0) + r.amount
+        if r.observer and not is_masked(r.observer):
+            observers.add(r.observer)
+    if not sides:
+        return None
+    names = store.get_firms({k[0] for k in sides})
+    out = [PaymentSide(i, names[i].name if i in names else None, is_masked(i),
+                       cast(Literal["received", "paid"], direction), sum(m.values()), min(m), max(m), len(m))
+           for (i, direction), m in sides.items()]
+    out.sort(key=lambda p: (-p.yen, p.id, p.direction))
+    return Payments(out[:TOP], len(out), sum(p.yen for p in out if p.direction == "received"),
+                    sum(p.yen for p in out if p.direction == "paid"), sorted(observers))
 
 
 def _span(months: Collection[str] | None) -> tuple[str | None, str | None]:
@@ -1018,7 +1129,8 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
         _float(cov.get("sales", {}).get("named_share")), _float(cov.get("purchases", {}).get("named_share")),
         int(cov.get("sales", {}).get("total_yen", sum(sales.values()))),
         int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))), doubled,
-        held_months, gaps, _open_reviews(scoped, firm_id) if firm.is_client else None, held_span)
+        held_months, gaps, _open_reviews(scoped, firm_id) if firm.is_client else None, held_span,
+        _pending_spellings(scoped, store, firm_id), None if firm.is_client else _payments(store, firm_id))
 
     # -- monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
     # trend's (the firm and its partners, read here once)
@@ -1103,10 +1215,12 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
                       [MaskedPartner(i, name(i), yen[i]) for i in pseudo[:MASKED_LISTED]], len(pseudo))
     observers = sorted({o for p in pairs for obs in p.observers for o in split_observers(obs)
                         if o and not is_masked(o)})
-    observer_firms = store.get_firms(observers) if observers else {}
+    paid_by = coverage.payments.observers if coverage.payments else []
+    observer_firms = store.get_firms({*observers, *paid_by}) if observers or paid_by else {}
     lineage = Lineage(batches, observers, coverage.latest_month, latest_load, store.data_version(), _now(),
                       peers.computed_at,
-                      {o: observer_firms[o].name if o in observer_firms else None for o in observers})
+                      {o: observer_firms[o].name if o in observer_firms else None for o in {*observers, *paid_by}},
+                      paid_by)
     return Dossier(_profile(firm), coverage, concentration, terms, trend, health, peers, choice, masking,
                    lineage)
 

@@ -86,6 +86,10 @@ SPELLING_COLUMNS: Final[tuple[LiteralString, ...]] = ("client_id", "firm_id", "r
 ALIASES_BY_STATUS: Final[LiteralString] = (
     "MATCH (a:Alias {status: $status}) RETURN " + ALIAS_FIELDS + " ORDER BY a.client_id, a.key"
 )
+# every client's spellings resolved to one firm (the alias_firm index)
+ALIASES_OF_FIRM: Final[LiteralString] = (
+    "MATCH (a:Alias {firm_id: $firm}) RETURN " + ALIAS_FIELDS + " ORDER BY a.client_id, a.key"
+)
 GET_ALIAS: Final[LiteralString] = "MATCH (a:Alias {uid: $uid}) RETURN " + ALIAS_FIELDS
 
 MERGE_FIELDS: Final[LiteralString] = (

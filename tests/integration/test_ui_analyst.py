@@ -250,14 +250,17 @@ def _review_data(store: Store, tmp: Path) -> tuple[review.ReviewItem, review.Rev
 
 def test_a_review_names_firms_and_registry_entries_not_ids(store: Store) -> None:
     """A candidate or rival firm without a name of its own is named by its
-    most seen spelling; a registry entry (``reg:`` + 法人番号) by the registry."""
-    from api.routes.analyst_ui import _names_of
+    most seen spelling; a registry entry (``reg:`` + 法人番号, or ``C`` +
+    法人番号 before a ledger names it) by the registry."""
+    from ingest.review import names_of, registered_only
     from queries.model import RegistryRecord
 
     store.upsert_registry([RegistryRecord("2260001009525", "NEXT交通株式会社")])
     store.upsert_firms([Firm("C1", "株式会社一番", is_client=True), Firm("NONAME")])
-    named = _names_of(store, {"C1", "reg:2260001009525", "reg:9999999999999", "NONAME"})
+    named = names_of(store, {"C1", "reg:2260001009525", "reg:9999999999999", "NONAME", "C2260001009525"})
     assert named["C1"] == "株式会社一番" and named["reg:2260001009525"] == "NEXT交通株式会社"
+    assert named["C2260001009525"] == "NEXT交通株式会社"
+    assert registered_only(store, {"C1", "NONAME", "C2260001009525"}) == {"C2260001009525"}
     assert "reg:9999999999999" not in named and "NONAME" not in named  # nothing to name them by: the id stays
 
 
