@@ -23,11 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any
 
 from api.service import shown_name
 from ingest.load import LoadSummary
 from ingest.readers.detect import BANK_FORMATS
+from ingest.readers.zengin import requester_names
+from ingest.requester import other_requesters
 from queries.model import BatchInfo
 from queries.store import Store
 
@@ -106,8 +109,10 @@ def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     """``summary`` with the months it holds (``first_month``, ``last_month``),
     ``overlaps`` (:func:`repeated_months`) and
     ``double_settlements`` (:func:`client_double_settlements`) filled: a
-    few reads of the client's loads; for a single file (a run of many:
-    :func:`run_overlaps`, :func:`run_double_settlements`)."""
+    few reads of the client's loads; and a 全銀 file's ``other_requesters``.
+    For a single file (a run of many: :func:`run_overlaps`,
+    :func:`run_double_settlements`)."""
+    _requesters(store, summary)
     if _by_rows(summary):  # each row named its client: the loads of each of them
         summary.overlaps += _by_rows_overlaps(store, summary)
         _held(summary, store.batch_months([summary.batch_id]))
@@ -122,6 +127,20 @@ def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     summary.double_settlements = [d for d in client_double_settlements(store, summary.client_id)
                                   if involves(d, summary.batch_id)]
     return summary
+
+
+def _requesters(store: Store, summary: LoadSummary) -> None:
+    """``summary.other_requesters`` of a 全銀 file loaded for one client
+    (:func:`ingest.requester.other_requesters`), from its header records;
+    the file is read again (a few records) while it is still there."""
+    path = Path(summary.file)
+    if summary.format != "zengin" or not summary.client_id or not path.is_file():
+        return
+    try:
+        names = requester_names(path)
+    except OSError:
+        return
+    summary.other_requesters = other_requesters(store, summary.client_id, names)
 
 
 def _held(summary: LoadSummary, by_batch: Mapping[str, Collection[str]]) -> None:

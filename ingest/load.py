@@ -174,6 +174,9 @@ class LoadSummary:
     # 全銀 file record, this load one of them (api.load_checks.double_settlements):
     # {"client_id", "kind", "months", "journals", "banks"} each.
     double_settlements: list[dict[str, Any]] = field(default_factory=list)
+    # A 全銀 file's 振込依頼人 that does not read like the client's name (ingest.requester): most
+    # likely another company's file; filled by api.load_checks.find_overlaps (one file).
+    other_requesters: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -195,7 +198,8 @@ class LoadSummary:
                     + f", {self.rows_rejected} rejected, {self.rows_skipped} skipped"
                     + (f", {self.rows_outside} outside the months taken ({self.months})" if self.rows_outside else ""))
         return "; ".join([text, *self.same_file_notes(), *self.overlap_notes(),
-                          *(double_settlement_note(d) for d in self.double_settlements)])
+                          *(double_settlement_note(d) for d in self.double_settlements),
+                          *([requester_note(self)] if self.other_requesters else [])])
 
     def overlap_notes(self) -> list[str]:
         """One warning per earlier load of the client repeating this one's months (``overlaps``)."""
@@ -226,6 +230,14 @@ def double_settlement_note(d: Mapping[str, Any]) -> str:
             f"the journal, batch {journals}, and in the bank statement or 全銀 file, batch {banks}; "
             "if the journal books the bank's entries they count twice: `torihiki batches rollback` the bank file "
             "(and load it again with --months for the months the journal lacks)")
+
+
+def requester_note(summary: LoadSummary) -> str:
+    """The warning for a 全銀 file whose 振込依頼人 does not read like its client's name."""
+    names = ", ".join(summary.other_requesters)
+    return (f"warning: the 振込依頼人 of this 全銀 file ({names}) does not read like the name of client "
+            f"{summary.client_id}; if it is another company's file, its payments count as this client's: "
+            f"`torihiki batches rollback {summary.batch_id}`")
 
 
 def overlap_note(o: Mapping[str, Any]) -> str:

@@ -541,7 +541,8 @@ def _load_one(request: Request, store: Store, settings: Any, file: UploadFile, c
             "loaded": summary.rows_loaded, "rejected": summary.rows_rejected, "skipped": summary.rows_skipped,
             "outside": summary.rows_outside, "months": summary.months,
             "others": [{"batch": b["batch_id"], "client": b["client_id"]} for b in summary.same_file],
-            "overlaps": _overlap_rows(summary.overlaps), "settlements": summary.double_settlements}
+            "overlaps": _overlap_rows(summary.overlaps), "settlements": summary.double_settlements,
+            "requesters": summary.other_requesters}
 
 
 def _overlap_rows(overlaps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -56,7 +56,7 @@ __all__ = [
     "read_zengin", "parse_zengin_file", "iter_zengin_records", "choose_year",
     "parse_header", "parse_data", "parse_trailer", "looks_like_zengin",
     "ZenginHeader", "ZenginData", "ZenginTrailer", "ZenginFile", "RECORD_BYTES",
-    "TRANSFER_KIND", "PAYROLL_KINDS",
+    "TRANSFER_KIND", "PAYROLL_KINDS", "requester_names",
 ]
 
 RECORD_BYTES = 120
@@ -284,6 +284,20 @@ def parse_header(rec: bytes) -> ZenginHeader:
         account_type=_text(rec, 96, 96),
         account_number=_digits(rec, 97, 103, "口座番号"),
     )
+
+
+def requester_names(path: Path) -> list[str]:
+    """The 振込依頼人 names of a 全銀 file's header records (bank kana,
+    padding stripped), once each, in file order: whose account pays. Records
+    that are not well-formed headers are passed over (:func:`read_zengin`
+    reports them)."""
+    out: list[str] = []
+    for _line, rec in iter_zengin_records(path):
+        if len(rec) == RECORD_BYTES and rec[:1] == b"1" and _is_half_width(rec):
+            name = _text(rec, 15, 54)
+            if name and name not in out:
+                out.append(name)
+    return out
 
 
 def parse_data(rec: bytes) -> ZenginData:

@@ -1,0 +1,77 @@
+"""A 全銀 file loaded for a client whose name does not read like the file's
+振込依頼人 (another company's file, the wrong client picked) loads, and says
+so: in the upload's result and its load's page, in `torihiki load`'s line
+and its JSON. Noticed in a walkthrough: such a file loaded with no word,
+its payments counted as the chosen client's. Compared only where the
+client's reading is known (registry フリガナ, or a kana name).
+
+The file is the study's sample written by another tool (requester ｽﾗﾋﾞ).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.load_checks import find_overlaps
+from api.service import ingest_file
+from ingest.readers.zengin import requester_names
+from ingest.requester import other_requesters
+from queries.model import Firm, RegistryRecord
+from queries.store import Store
+from tests.integration.test_ui_analyst import _app_client, _cn, _csrf, _login, _settings
+
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "shared" / "data" / "external" / \
+    "zengin_sogo_furikomi_single-transaction.txt"
+OTHER = _cn(280001000101)  # 株式会社取込元, read トリコミモト in the registry
+
+
+def _firms(store: Store) -> None:
+    store.upsert_registry([RegistryRecord(OTHER, "株式会社取込元", "301", furigana="トリコミモト")])
+    store.upsert_firms([Firm("OWN", "株式会社スラビ", is_client=True),  # a kana name: its reading is itself
+                        Firm("OTHER", "株式会社取込元", corporate_number=OTHER, is_client=True),
+                        Firm("UNREAD", "株式会社読不明", is_client=True)])  # no 法人番号: no reading known
+
+
+def test_the_requester_is_compared_where_the_clients_reading_is_known(store: Store) -> None:
+    _firms(store)
+    assert requester_names(SAMPLE) == ["ｽﾗﾋﾞ"]
+    assert other_requesters(store, "OWN", ["ｽﾗﾋﾞ"]) == []
+    assert other_requesters(store, "OTHER", ["ｽﾗﾋﾞ"]) == ["ｽﾗﾋﾞ"]
+    assert other_requesters(store, "OTHER", ["ﾄﾘｺﾐﾓﾄ(ｶ"]) == []  # its own name in bank kana
+    assert other_requesters(store, "UNREAD", ["ｽﾗﾋﾞ"]) == []  # cannot tell: no word rather than a false one
+    assert other_requesters(store, "NOBODY", ["ｽﾗﾋﾞ"]) == []
+
+
+@pytest.mark.parametrize("client, warned", [("OTHER", True), ("OWN", False), ("UNREAD", False)])
+def test_a_cli_load_says_so(store: Store, tmp_path: Path, client: str, warned: bool) -> None:
+    _firms(store)
+    summary = find_overlaps(store, ingest_file(store, SAMPLE, client, "zengin", tmp_path / "rejects", progress=False))
+    assert summary.rows_loaded == 1  # loaded either way
+    assert summary.other_requesters == (["ｽﾗﾋﾞ"] if warned else [])
+    assert summary.to_dict()["other_requesters"] == summary.other_requesters  # `load --json`
+    line = summary.describe()
+    assert ("振込依頼人 of this 全銀 file (ｽﾗﾋﾞ) does not read like the name of client OTHER" in line) is warned
+    assert (f"torihiki batches rollback {summary.batch_id}" in line) is warned
+
+
+def test_the_upload_says_so_in_japanese(store: Store, tmp_path: Path) -> None:
+    _firms(store)
+    body = SAMPLE.read_bytes()
+    with _app_client(store, _settings(tmp_path)) as c:
+        _login(c, "analyst")
+        csrf = _csrf(c.get("/ui/loads").text)
+        one = c.post("/ui/loads", data={"csrf": csrf, "client_id": "OTHER", "format": "zengin", "year": "2024"},
+                     files={"file": ("furikomi.txt", body, "text/plain")})
+        assert one.status_code == 200 and "取込 1 行、エラー 0 行" in one.text  # loaded, on its page
+        assert "この全銀ファイルの振込依頼人（ｽﾗﾋﾞ）は、顧問先の名称の読みと一致しません。" in one.text
+        assert "取り込み直してください" in one.text
+        # two files at once: the results table says it on the file's row
+        both = c.post("/ui/loads", data={"csrf": csrf, "client_id": "OTHER", "format": "zengin", "year": "2023"},
+                      files=[("file", ("a.txt", body, "text/plain")), ("file", ("b.txt", body + b"\r\n", "text/plain"))])
+        results = both.text.split('class="card upload-results"')[1].split("</table>")[0]
+        assert results.count('class="other-requester"') == 2
+        right = c.post("/ui/loads", data={"csrf": csrf, "client_id": "OWN", "format": "zengin", "year": "2024"},
+                       files={"file": ("furikomi.txt", body, "text/plain")})
+        assert right.status_code == 200 and "other-requester" not in right.text
