@@ -25,6 +25,7 @@ from ingest.load import (
     default_workers,
     double_settlement_note,
     overlap_note,
+    requester_note,
 )
 from ingest.manifest import ManifestEntry, read_manifest
 from ingest.month_window import parse_window
@@ -117,6 +118,8 @@ def print_summary(s: LoadSummary) -> None:
         print(f"  {overlap_note(o)}")
     for d in s.double_settlements:
         print(f"  {double_settlement_note(d)}")
+    if s.other_requesters:
+        print(f"  {requester_note(s)}")
 
 
 def cleaned_warning(s: LoadSummary) -> str:

@@ -75,3 +75,17 @@ def test_the_upload_says_so_in_japanese(store: Store, tmp_path: Path) -> None:
         right = c.post("/ui/loads", data={"csrf": csrf, "client_id": "OWN", "format": "zengin", "year": "2024"},
                        files={"file": ("furikomi.txt", body, "text/plain")})
         assert right.status_code == 200 and "other-requester" not in right.text
+
+
+def test_torihiki_ingest_prints_it(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """`torihiki ingest FILE --client` prints the warning under the file's line (a single file)."""
+    from tests.integration.conftest import run
+
+    _firms(cli)
+    code, out, _ = run(capsys, "ingest", str(SAMPLE), "--client", "OTHER", "--format", "zengin", "--year", "2024",
+                       "--no-refresh")
+    assert code == 0
+    assert "  warning: the 振込依頼人 of this 全銀 file (ｽﾗﾋﾞ) does not read like the name of client OTHER" in out
+    code, out, _ = run(capsys, "ingest", str(SAMPLE), "--client", "OWN", "--format", "zengin", "--year", "2024",
+                       "--no-refresh")
+    assert code == 0 and "振込依頼人" not in out
