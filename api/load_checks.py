@@ -30,11 +30,12 @@ from api.service import shown_name
 from ingest.load import LoadSummary
 from ingest.readers.detect import BANK_FORMATS
 from ingest.readers.zengin import requester_names
-from ingest.requester import other_requesters
+from ingest.requester import client_readings, other_requesters, unlike
 from queries.model import BatchInfo
 from queries.store import Store
 
 __all__ = ["repeated_months", "batch_overlaps", "batch_double_settlements", "find_overlaps", "run_overlaps",
+           "run_requesters",
            "double_settlements", "involves", "client_double_settlements", "run_double_settlements", "flags_of"]
 
 
@@ -141,6 +142,30 @@ def _requesters(store: Store, summary: LoadSummary) -> None:
     except OSError:
         return
     summary.other_requesters = other_requesters(store, summary.client_id, names)
+
+
+def run_requesters(store: Store, loads: Sequence[LoadSummary]) -> list[LoadSummary]:
+    """The 全銀 files of a run (each loaded for one client) whose 振込依頼人
+    does not read like their client's name, their ``other_requesters``
+    filled (:mod:`ingest.requester`): each file's header records read
+    again, one read of the clients and one of the registry per client
+    written in kanji."""
+    zengin = [s for s in loads if s.format == "zengin" and s.client_id and Path(s.file).is_file()]
+    if not zengin:
+        return []
+    readings = client_readings(store, {s.client_id for s in zengin})
+    out = []
+    for s in zengin:
+        own = readings.get(s.client_id)
+        if own is None:
+            continue
+        try:
+            s.other_requesters = unlike(own, requester_names(Path(s.file)))
+        except OSError:
+            continue
+        if s.other_requesters:
+            out.append(s)
+    return out
 
 
 def _held(summary: LoadSummary, by_batch: Mapping[str, Collection[str]]) -> None:

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from api.commands.common import emit, opened, refresh_after_load
 from api.commands.users import cli_principal
 from api.identity import record
-from api.load_checks import find_overlaps, run_double_settlements, run_overlaps
+from api.load_checks import find_overlaps, run_double_settlements, run_overlaps, run_requesters
 from api.service import ReaderOptions
 from api.settings import Settings
 from ingest.client_ids import no_such_client, unknown_client_ids
@@ -54,6 +54,8 @@ class Totals:
     repeated_months: list[dict[str, Any]] = field(default_factory=list)
     # months whose settlements a journal and a bank file of the client both hold (run_double_settlements)
     double_settlements: list[dict[str, Any]] = field(default_factory=list)
+    # 全銀 files whose 振込依頼人 does not read like their client's name (run_requesters)
+    other_requesters: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, s: LoadSummary) -> None:
         self.files += 1
@@ -69,12 +71,16 @@ class Totals:
             self.files_with_rejects += int(s.rows_rejected > 0)
             self.files_loading_nothing += int(s.rows_rejected > 0 and not s.rows_loaded and not s.rows_skipped)
 
-    def add_checks(self, loads: Iterable[LoadSummary], double_settlements: list[dict[str, Any]]) -> None:
+    def add_checks(self, loads: Iterable[LoadSummary], double_settlements: list[dict[str, Any]],
+                   requesters: Iterable[LoadSummary] = ()) -> None:
         """What the load checks found (:mod:`api.load_checks`): the loads whose
-        ``overlaps`` name another, and the settlements held twice."""
+        ``overlaps`` name another, the settlements held twice, and the 全銀
+        files whose 振込依頼人 does not read like their client's name."""
         self.repeated_months = [{"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id,
                                  "format": s.format, "overlaps": s.overlaps} for s in loads if s.overlaps]
         self.double_settlements = double_settlements
+        self.other_requesters = [{"file": s.file, "batch_id": s.batch_id, "client_id": s.client_id,
+                                  "names": s.other_requesters} for s in requesters if s.other_requesters]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,7 +95,9 @@ class Totals:
                 + (f"; {len(self.repeated_months):,} files repeat months of another load"
                    if self.repeated_months else "")
                 + (f"; {len({d['client_id'] for d in self.double_settlements}):,} clients have settlements "
-                   "in both a journal and a bank file" if self.double_settlements else ""))
+                   "in both a journal and a bank file" if self.double_settlements else "")
+                + (f"; {len(self.other_requesters):,} 全銀 files name another 振込依頼人 than their client"
+                   if self.other_requesters else ""))
 
 
 def print_summary(s: LoadSummary) -> None:
@@ -189,9 +197,10 @@ def load_ledgers(store: Store, settings: Settings, entries: Sequence[ManifestEnt
                     print_summary(outcome)
     if many:  # a run of many files: months loaded twice (one file says so itself, above)
         batches = {b.id: b for b in store.list_batches()}
-        totals.add_checks(run_overlaps(store, loaded, batches), run_double_settlements(store, loaded, batches))
+        totals.add_checks(run_overlaps(store, loaded, batches), run_double_settlements(store, loaded, batches),
+                          run_requesters(store, loaded))
     else:
-        totals.add_checks(loaded, [d for s in loaded for d in s.double_settlements])
+        totals.add_checks(loaded, [d for s in loaded for d in s.double_settlements], loaded)
 
 
 REPEATS_SHOWN = 20
@@ -215,6 +224,11 @@ def print_repeats(totals: Totals) -> None:
     if len(totals.double_settlements) > REPEATS_SHOWN:
         print(f"… and {len(totals.double_settlements) - REPEATS_SHOWN} more (each load's page in the web UI "
               "names them)")
+    for r in totals.other_requesters[:REPEATS_SHOWN]:
+        print(f"{r['file']} (batch {r['batch_id']}):\n  " + requester_note(
+            LoadSummary(r["file"], r["batch_id"], "", "zengin", r["client_id"], other_requesters=r["names"])))
+    if len(totals.other_requesters) > REPEATS_SHOWN:
+        print(f"… and {len(totals.other_requesters) - REPEATS_SHOWN} more 全銀 files naming another 振込依頼人")
 
 
 def warn_non_clients(store: Store, clients: set[str]) -> None:
@@ -262,8 +276,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                f"ingest: {totals.line()}")
         if totals.files > totals.duplicates and not args.no_refresh:
             refresh_after_load(store, settings, totals.rows_read, quiet=args.json)
-    if args.json and len(entries) > 1 and (totals.repeated_months or totals.double_settlements):
-        emit({"repeated_months": totals.repeated_months, "double_settlements": totals.double_settlements})
+    if args.json and len(entries) > 1 and (totals.repeated_months or totals.double_settlements
+                                           or totals.other_requesters):
+        emit({"repeated_months": totals.repeated_months, "double_settlements": totals.double_settlements,
+              "other_requesters": totals.other_requesters})
     if not args.json and len(entries) > 1:
         print_repeats(totals)
         print(f"total: {totals.line()}")

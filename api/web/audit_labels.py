@@ -182,7 +182,8 @@ _RUN = re.compile(
     r"finished now)?, (?P<duplicates>\d+) already loaded, (?P<failed>\d+) failed\): (?P<rows>[\d,]+) rows loaded, "
     r"(?P<rejected>[\d,]+) rejected, (?P<skipped>[\d,]+) skipped, (?P<review>[\d,]+) spellings to review"
     r"(?:, (?P<cleaned>[\d,]+) names cleaned)?(?:; (?P<repeats>[\d,]+) files repeat months of another load)?"
-    r"(?:; (?P<doubled>[\d,]+) clients have settlements in both a journal and a bank file)?")
+    r"(?:; (?P<doubled>[\d,]+) clients have settlements in both a journal and a bank file)?"
+    r"(?:; (?P<requesters>[\d,]+) 全銀 files name another 振込依頼人 than their client)?")
 """A run of ledger files (``api.commands.ingest.Totals.line``), as ``ingest``
 and ``load`` write it in their entries; its optional parts are said when there."""
 _RUN_PARTS = (
@@ -190,6 +191,7 @@ _RUN_PARTS = (
     ("cleaned", N_("%(n)s names cleaned")),
     ("repeats", N_("%(n)s files repeat months of another load")),
     ("doubled", N_("%(n)s clients have settlements in both a journal and a bank file")),
+    ("requesters", N_("%(n)s 全銀 files name another 振込依頼人 than their client")),
 )
 _KINDS = {"firms": N_("firm master"), "registry": N_("法人番号 registry"), "parameters": N_("management parameters")}
 """The reference files a delivery holds, as an import's entry names them."""

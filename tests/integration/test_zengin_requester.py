@@ -89,3 +89,39 @@ def test_torihiki_ingest_prints_it(cli: Store, capsys: pytest.CaptureFixture[str
     code, out, _ = run(capsys, "ingest", str(SAMPLE), "--client", "OWN", "--format", "zengin", "--year", "2024",
                        "--no-refresh")
     assert code == 0 and "振込依頼人" not in out
+
+
+def test_a_delivery_run_names_its_files_of_another_requester(cli: Store, capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    """A run of many files (a manifest): the files whose requester is not their
+    client's are printed after the run, counted in its total line (and in the
+    audit page's words), and listed in the run's JSON."""
+    import json
+
+    from api.web.audit_labels import detail_text
+    from api.web.i18n import locale_for
+    from tests.integration.conftest import run
+
+    _firms(cli)
+    body = SAMPLE.read_bytes()
+    (tmp_path / "a.txt").write_bytes(body)
+    (tmp_path / "b.txt").write_bytes(body + b"\r\n")
+    (tmp_path / "m.csv").write_text("path,client_id,format\n"
+                                    f"{tmp_path / 'a.txt'},OTHER,zengin\n{tmp_path / 'b.txt'},OWN,zengin\n",
+                                    encoding="utf-8")
+    code, out, _ = run(capsys, "ingest", "--manifest", str(tmp_path / "m.csv"), "--year", "2024", "--no-refresh")
+    assert code == 0
+    assert f"{tmp_path / 'a.txt'} (batch " in out and "does not read like the name of client OTHER" in out
+    assert "name of client OWN" not in out
+    total = next(line for line in out.splitlines() if line.startswith("total: "))
+    assert total.endswith("; 1 全銀 files name another 振込依頼人 than their client")
+    shown = detail_text(f"ingest: {total.removeprefix('total: ')}", locale_for("ja"))
+    assert shown.endswith("1 件の全銀ファイルで振込依頼人が顧問先と一致しない"), shown
+    (tmp_path / "c.txt").write_bytes(body + b"\r\n\r\n")
+    (tmp_path / "m2.csv").write_text("path,client_id,format\n"
+                                     f"{tmp_path / 'c.txt'},OTHER,zengin\n{tmp_path / 'a.txt'},OTHER,zengin\n",
+                                     encoding="utf-8")
+    code, out, _ = run(capsys, "ingest", "--manifest", str(tmp_path / "m2.csv"), "--year", "2024", "--no-refresh",
+                       "--json")
+    checks = json.loads(out.splitlines()[-1])
+    assert code == 0 and [r["names"] for r in checks["other_requesters"]] == [["ｽﾗﾋﾞ"], ["ｽﾗﾋﾞ"]]
