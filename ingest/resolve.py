@@ -72,7 +72,10 @@ def registry_number(firm_id: str) -> str | None:
     it (a review's candidate may be such an entry before any ledger named
     it, so not a stored firm yet); ``None`` for any other id."""
     number = firm_id.removeprefix(_REG) if firm_id.startswith(_REG) else firm_id[1:] if firm_id[:1] == "C" else ""
-    return number if is_valid(number) else None
+    return number if _ASCII13.fullmatch(number) and is_valid(number) else None
+
+
+_ASCII13 = re.compile(r"[0-9]{13}")
 _CLIENT_SCOPED = ("P", "U")  # id prefixes of firms that belong to one client's ledger
 
 

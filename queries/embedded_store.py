@@ -811,8 +811,8 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedBanks, EmbeddedLease
     def aliases_by_status(self, status: str) -> list[Alias]:
         return [Alias(*r) for r in self._conn().execute(rq.ALIASES_BY_STATUS, (status,))]
 
-    def aliases_of_firm(self, firm_id: str) -> list[Alias]:
-        return [Alias(*r) for r in self._conn().execute(rq.ALIASES_OF_FIRM, (firm_id,))]
+    def aliases_of_firm(self, firm_id: str, status: str | None = None) -> list[Alias]:
+        return [Alias(*r) for r in self._conn().execute(rq.ALIASES_OF_FIRM, (firm_id, status, status))]
 
     def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:
         with self._tx() as c:

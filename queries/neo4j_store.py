@@ -830,8 +830,8 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jBanks, Neo4jLeases):
         return [_alias(r) for r in self._read(rq.ALIASES_BY_STATUS, status=status)]
 
     @_translate
-    def aliases_of_firm(self, firm_id: str) -> list[Alias]:
-        return [_alias(r) for r in self._read(rq.ALIASES_OF_FIRM, firm=firm_id)]
+    def aliases_of_firm(self, firm_id: str, status: str | None = None) -> list[Alias]:
+        return [_alias(r) for r in self._read(rq.ALIASES_OF_FIRM, firm=firm_id, status=status)]
 
     @_translate
     def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:

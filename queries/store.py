@@ -450,10 +450,10 @@ class Store(Protocol):
 
     def aliases_by_status(self, status: str) -> list[Alias]: ...
 
-    def aliases_of_firm(self, firm_id: str) -> list[Alias]:
-        """Every client's spellings resolved to ``firm_id``, whatever their
-        status, by client and key: a firm made of a spelling that waits in
-        the name review queue says so on its page."""
+    def aliases_of_firm(self, firm_id: str, status: str | None = None) -> list[Alias]:
+        """Every client's spellings resolved to ``firm_id`` (those of one
+        ``status`` only, when given), by client and key: a firm made of a
+        spelling that waits in the name review queue says so on its page."""
 
     def upsert_aliases(self, aliases: Sequence[Alias], merges: Sequence[MergeRecord] = ()) -> None:
         """Record spelling decisions (and the merges they imply) in one transaction."""

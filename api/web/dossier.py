@@ -253,6 +253,9 @@ class PaymentSide:
     first_month: str
     last_month: str
     months: int
+    # of those months, the ones whose settlements the counterparty's ledger holds both in its journal and
+    # in a bank statement or 全銀 file (api.load_checks.client_double_settlements): perhaps counted twice
+    doubled_months: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -263,13 +266,15 @@ class Payments:
     settlements are in its terms). ``rows``: the largest counterparties and
     directions (at most :data:`TOP`) by yen; ``n``: how many there are;
     ``received_yen`` / ``paid_yen``: the firm's receipts and payments (yen, all
-    months); ``observers``: the clients whose ledgers record them."""
+    months); ``observers``: the clients whose ledgers record them;
+    ``months``: every month (``YYYY-MM``) with one."""
 
     rows: list[PaymentSide]
     n: int
     received_yen: int
     paid_yen: int
     observers: list[str]
+    months: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -825,29 +830,35 @@ def _pending_spellings(scoped: ReadStore, store: ReadStore, firm_id: str) -> lis
     if access_of(scoped).get("scope") != "operator":
         return None
     raw = cast(Store, getattr(scoped, "store", scoped))
-    waiting = sorted((a for a in raw.aliases_of_firm(firm_id) if a.status == "review"),
-                     key=lambda a: (a.client_id, a.raw_name))
+    waiting = sorted(raw.aliases_of_firm(firm_id, status="review"), key=lambda a: (a.client_id, a.raw_name))
     if not waiting:
         return []
     clients = store.get_firms({a.client_id for a in waiting})
-    candidates = {a.candidate_id for a in waiting if a.candidate_id}
+    current = review.current_candidates(raw, {a.candidate_id for a in waiting if a.candidate_id})
+    candidates = set(current.values())
     known, unstored = review.names_of(raw, candidates), review.registered_only(raw, candidates)
-    return [PendingSpelling(a.client_id, clients[a.client_id].name if a.client_id in clients else None, a.raw_name,
-                            a.candidate_id, known.get(a.candidate_id) if a.candidate_id else None,
-                            a.candidate_id in unstored)
-            for a in waiting]
+    out = []
+    for a in waiting:
+        cid = current.get(a.candidate_id) if a.candidate_id else None
+        out.append(PendingSpelling(a.client_id, clients[a.client_id].name if a.client_id in clients else None,
+                                   a.raw_name, cid, known.get(cid) if cid else None, cid in unstored))
+    return out
 
 
-def _payments(store: ReadStore, firm_id: str) -> Payments | None:
+def _payments(store: ReadStore, firm_id: str, operator: Store | None) -> Payments | None:
     """The settlements clients' ledgers record between ``firm_id`` and its
     counterparties (all months; a credit officer's store gives those of
     the ledgers the bank may see, other parties under pseudonyms), summed
-    per counterparty and direction; ``None`` when there are none."""
+    per counterparty and direction; ``None`` when there are none. The
+    firm's own ledger (a former client's) is left out: it is not "clients'
+    ledgers". ``operator``: the store the operator's scope wraps, to mark the
+    shown rows' months that a counterparty's ledger holds twice (journal and
+    bank file, a few reads per row shown); ``None`` for another scope."""
     rows = store.payments([firm_id], None, None)
     sides: dict[tuple[str, str], dict[str, int]] = {}
     observers: set[str] = set()
     for r in rows:
-        if r.payer == r.payee or r.amount == 0:
+        if r.payer == r.payee or r.amount == 0 or r.observer == firm_id:
             continue
         received = r.payee == firm_id
         key = (r.payer if received else r.payee, "received" if received else "paid")
@@ -862,8 +873,23 @@ def _payments(store: ReadStore, firm_id: str) -> Payments | None:
                        cast(Literal["received", "paid"], direction), sum(m.values()), min(m), max(m), len(m))
            for (i, direction), m in sides.items()]
     out.sort(key=lambda p: (-p.yen, p.id, p.direction))
-    return Payments(out[:TOP], len(out), sum(p.yen for p in out if p.direction == "received"),
-                    sum(p.yen for p in out if p.direction == "paid"), sorted(observers))
+    shown = [_doubled(operator, p, sides[(p.id, p.direction)]) for p in out[:TOP]] if operator else out[:TOP]
+    return Payments(shown, len(out), sum(p.yen for p in out if p.direction == "received"),
+                    sum(p.yen for p in out if p.direction == "paid"), sorted(observers),
+                    sorted({m for months in sides.values() for m in months}))
+
+
+def _doubled(store: Store, side: PaymentSide, months: Collection[str]) -> PaymentSide:
+    """``side`` with the months its counterparty's own ledger holds twice: a
+    payment to the firm is the counterparty's ``payments``, a receipt from
+    it the counterparty's ``receipts``
+    (:func:`api.load_checks.client_double_settlements`)."""
+    if side.masked:
+        return side
+    kind = "payments" if side.direction == "received" else "receipts"
+    twice = {m for d in load_checks.client_double_settlements(store, side.id) if d["kind"] == kind
+             for m in d["months"]}
+    return dataclasses.replace(side, doubled_months=sorted(twice & set(months)))
 
 
 def _span(months: Collection[str] | None) -> tuple[str | None, str | None]:
@@ -1115,7 +1141,9 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
     terms, fig = _terms(store, firm, months, parameters, region)
     trade_months = {m for p in pairs for m, a in zip(p.months, p.amounts, strict=True) if a}
     ledger_months = {r["month"] for r in fig["months"]} if fig else set()
-    all_months = sorted(trade_months | ledger_months)
+    operator = cast(Store, getattr(scoped, "store", scoped)) if access_of(scoped).get("scope") == "operator" else None
+    paid = None if firm.is_client else _payments(store, firm_id, operator)
+    all_months = sorted(trade_months | ledger_months | set(paid.months if paid else ()))
     batches, doubled, own_months = _own_loads(scoped, firm_id, bool(firm.is_client))
     cov = fig["coverage"] if fig else {}
     latest_load = max((b.loaded_at for b in batches if b.loaded_at), default=None)
@@ -1130,7 +1158,7 @@ def build_dossier(store: ReadStore, firm_id: str, *, snapshots: Any = None,
         int(cov.get("sales", {}).get("total_yen", sum(sales.values()))),
         int(cov.get("purchases", {}).get("total_yen", sum(purchases.values()))), doubled,
         held_months, gaps, _open_reviews(scoped, firm_id) if firm.is_client else None, held_span,
-        _pending_spellings(scoped, store, firm_id), None if firm.is_client else _payments(store, firm_id))
+        _pending_spellings(scoped, store, firm_id), paid)
 
     # -- monthly totals: for the stopped-trading signal (firms whose signals may be shown), and the
     # trend's (the firm and its partners, read here once)

@@ -88,7 +88,8 @@ ALIASES_BY_STATUS: Final[LiteralString] = (
 )
 # every client's spellings resolved to one firm (the alias_firm index)
 ALIASES_OF_FIRM: Final[LiteralString] = (
-    "MATCH (a:Alias {firm_id: $firm}) RETURN " + ALIAS_FIELDS + " ORDER BY a.client_id, a.key"
+    "MATCH (a:Alias {firm_id: $firm}) WHERE $status IS NULL OR a.status = $status RETURN " + ALIAS_FIELDS
+    + " ORDER BY a.client_id, a.key"
 )
 GET_ALIAS: Final[LiteralString] = "MATCH (a:Alias {uid: $uid}) RETURN " + ALIAS_FIELDS
 

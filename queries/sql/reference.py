@@ -40,7 +40,9 @@ JOIN aliases a ON a.client_id = json_extract(j.value, '$[0]') AND a.firm_id = js
 GET_ALIAS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE client_id = ? AND key = ?"
 ALIASES_BY_STATUS: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE status = ? ORDER BY client_id, key"
 # every client's spellings resolved to one firm (the aliases_firm_spelling index, by its first column)
-ALIASES_OF_FIRM: Final = f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE firm_id = ? ORDER BY client_id, key"
+ALIASES_OF_FIRM: Final = (
+    f"SELECT {ALIAS_COLUMNS} FROM aliases WHERE firm_id = ? AND (? IS NULL OR status = ?) ORDER BY client_id, key"
+)
 
 MERGE_COLUMNS: Final = (
     "id, client_id, alias_key, raw_name, from_firm, to_firm, method, score, reason, created_at, undone_at"

@@ -99,6 +99,7 @@ def test_a_firm_known_from_payments_alone(app: TestClient, store: Store) -> None
     assert rows == [("X", "株式会社エックス商会", "相手先からこの企業へ", "2025年1月～3月 (3 か月)", "600,000円"),
                     ("Y", "株式会社ワイ工務店", "相手先からこの企業へ", "2025年4月 (1 か月)", "70,000円")]
     assert "合計：入金 670,000円。" in text
+    assert "二重に数えられている可能性" not in text
     assert "データ上、この企業との売買の記録はなく、支払・入金の記録だけがあります" in text
     assert re.search(r"この企業との支払・入金を記録した帳簿 顧問先 2 社", text)
     # the spellings waiting for a decision, with the candidate and the queue of each client
@@ -160,3 +161,55 @@ def test_accepting_a_registry_candidate_makes_the_registered_firm(store: Store, 
     review.undo_merge(store, merge.id)
     assert [p.amount for p in store.payments([firm.id], None, None)] == [400_000]
     assert store.get_firm(firm.id) is not None  # still named by the later ledger
+
+
+def test_undoing_a_registry_merge_nothing_else_names_removes_the_firm(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "region").mkdir()
+    _region(store, tmp_path / "region")
+    item = next(i for i in review.review_queue(store) if i.client_id == "X")
+    merge = review.accept(store, item.id)
+    assert store.get_firm(merge.to_firm) is not None
+    review.undo_merge(store, merge.id)
+    assert store.get_firm(merge.to_firm) is None  # no trade, no spelling: gone, as before the merge
+    assert store.get_firm(item.firm_id) is not None and item.candidate_id  # the spelling's own firm is back
+    assert store.firm_by_corporate_number(_cn(280001000001)) is None
+    assert [i.candidate_id for i in review.review_queue(store) if i.client_id == "Y"] == [item.candidate_id]
+
+
+def test_a_registry_candidate_given_to_a_firm_since_is_that_firm(store: Store, tmp_path: Path) -> None:
+    """The firm master gave the registry entry's 法人番号 to a firm of its own
+    id after the spelling was queued: the queue names and links that firm,
+    and accepting merges into it (it made a second firm, named with the
+    misspelling, without the 法人番号)."""
+    (tmp_path / "region").mkdir()
+    _region(store, tmp_path / "region")
+    store.upsert_firms([Firm("F9", REGISTERED, corporate_number=_cn(280001000001))])
+    item = next(i for i in review.review_queue(store) if i.client_id == "X")
+    assert (item.candidate_id, item.candidate_name) == ("F9", REGISTERED)
+    assert review.registered_only(store, [item.candidate_id]) == set()
+    merge = review.accept(store, item.id)
+    assert merge.to_firm == "F9" and store.get_firm(f"C{_cn(280001000001)}") is None
+    assert [p.amount for p in store.payments(["F9"], None, None)] == [100_000, 200_000, 300_000]
+
+
+def test_payments_a_clients_journal_and_bank_file_both_hold_are_flagged(store: Store, tmp_path: Path) -> None:
+    """X's journal and its bank statement both hold the March payment to the
+    paid firm: the row says those months may count twice. A former client's
+    own ledger is no "client's ledger" of its payments."""
+    (tmp_path / "region").mkdir()
+    _region(store, tmp_path / "region")
+    bank = ("日付,摘要,支払い金額,預かり金額,差引残高\n"
+            "2025/03/25,振込 株式会社出雲精蜜工業所,300000,,700000\n").encode("cp932")
+    (tmp_path / "bank.csv").write_bytes(bank)
+    ingest_file(store, tmp_path / "bank.csv", "X", "bank", tmp_path / "rejects")
+    paid = _firm_of(store, "X", MISSPELT)
+    rows = build_dossier(store, paid).coverage.payments
+    assert rows is not None
+    x = next(r for r in rows.rows if r.id == "X")
+    assert x.yen == 900_000 and x.doubled_months == ["2025-03"]
+    assert next(r for r in rows.rows if r.id == "Y").doubled_months == []
+    assert build_dossier(store, paid).coverage.latest_month == "2025-04"  # the payments' months count
+    # X no longer a client: its own settlements are not listed as "recorded by clients' ledgers"
+    store.end_clients(["X"])
+    own = build_dossier(store, "X").coverage.payments
+    assert own is None or all(r.id != "X" for r in own.rows)
