@@ -283,6 +283,10 @@ class IngestOut(_Out):
         description="months whose settlements of the client both a journal and a bank statement or 全銀 "
                     "file record, this file one of them ({client_id, kind: receipts | payments, months, "
                     "journals, banks}): a journal booked from the statement counts them twice")
+    other_requesters: list[str] = Field(
+        default_factory=list,
+        description="a 全銀 file's 振込依頼人 (bank kana) that does not read like the client's name, where the "
+                    "client's reading is known: most likely another company's file")
 
 
 class RefreshOut(_Out):

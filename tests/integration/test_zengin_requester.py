@@ -20,6 +20,7 @@ from ingest.readers.zengin import requester_names
 from ingest.requester import other_requesters
 from queries.model import Firm, RegistryRecord
 from queries.store import Store
+from tests.conftest import make_tokens
 from tests.integration.test_ui_analyst import _app_client, _cn, _csrf, _login, _settings
 
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "shared" / "data" / "external" / \
@@ -75,6 +76,9 @@ def test_the_upload_says_so_in_japanese(store: Store, tmp_path: Path) -> None:
         right = c.post("/ui/loads", data={"csrf": csrf, "client_id": "OWN", "format": "zengin", "year": "2024"},
                        files={"file": ("furikomi.txt", body, "text/plain")})
         assert right.status_code == 200 and "other-requester" not in right.text
+        api = c.post("/ingest", data={"client_id": "OTHER", "format": "zengin", "year": "2022"},
+                     headers=make_tokens(store)["analyst"], files={"file": ("furikomi.txt", body, "text/plain")})
+        assert api.status_code == 200 and api.json()["other_requesters"] == ["ｽﾗﾋﾞ"]
 
 
 def test_torihiki_ingest_prints_it(cli: Store, capsys: pytest.CaptureFixture[str]) -> None:
