@@ -768,6 +768,10 @@ class EmbeddedStore(EmbeddedIdentity, EmbeddedAcks, EmbeddedBanks, EmbeddedLease
         row = self._conn().execute(rq.GET_REGISTRY, (corporate_number,)).fetchone()
         return RegistryRecord(*row) if row else None
 
+    def registry_get_many(self, corporate_numbers: Collection[str]) -> dict[str, RegistryRecord]:
+        rows = self._conn().execute(rq.GET_REGISTRIES, (_json(sorted(set(corporate_numbers))),))
+        return {r[0]: RegistryRecord(*r) for r in rows}
+
     def upsert_parameters(self, rows: Sequence[ParameterRow]) -> None:
         with self._tx() as c:
             for r in rows:

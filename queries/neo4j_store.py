@@ -773,6 +773,11 @@ class Neo4jStore(Neo4jIdentity, Neo4jAcks, Neo4jBanks, Neo4jLeases):
         return RegistryRecord(**rows[0]) if rows else None
 
     @_translate
+    def registry_get_many(self, corporate_numbers: Collection[str]) -> dict[str, RegistryRecord]:
+        rows = self._read(rq.GET_REGISTRIES, cns=sorted(set(corporate_numbers)))
+        return {r["corporate_number"]: RegistryRecord(**r) for r in rows}
+
+    @_translate
     def upsert_parameters(self, rows: Sequence[ParameterRow]) -> None:
         payload = [{"key": f"{r.firm_id}|{r.period}", "firm_id": r.firm_id, "period": r.period,
                     "values": dict(r.values)} for r in rows]

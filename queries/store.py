@@ -404,6 +404,9 @@ class Store(Protocol):
 
     def registry_get(self, corporate_number: str) -> RegistryRecord | None: ...
 
+    def registry_get_many(self, corporate_numbers: Collection[str]) -> dict[str, RegistryRecord]:
+        """Registry records by 法人番号, in one read (numbers without one are absent)."""
+
     def upsert_parameters(self, rows: Sequence[ParameterRow]) -> None:
         """Store management parameters; a (firm, period) row replaces the old one."""
 

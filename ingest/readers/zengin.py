@@ -287,13 +287,14 @@ def parse_header(rec: bytes) -> ZenginHeader:
 
 
 def requester_names(path: Path) -> list[str]:
-    """The 振込依頼人 names of a 全銀 file's header records (bank kana,
-    padding stripped), once each, in file order: whose account pays. Records
-    that are not well-formed headers are passed over (:func:`read_zengin`
-    reports them)."""
+    """The 振込依頼人 names of a 全銀 file's 総合振込 header records (bank
+    kana, padding stripped), once each, in file order: whose account pays.
+    Headers of payroll (給与・賞与, whose lines are skipped) and records that
+    are not well-formed headers are passed over (:func:`read_zengin` reports
+    them)."""
     out: list[str] = []
     for _line, rec in iter_zengin_records(path):
-        if len(rec) == RECORD_BYTES and rec[:1] == b"1" and _is_half_width(rec):
+        if len(rec) == RECORD_BYTES and rec[:3] == b"1" + TRANSFER_KIND.encode() and _is_half_width(rec):
             name = _text(rec, 15, 54)
             if name and name not in out:
                 out.append(name)

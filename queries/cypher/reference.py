@@ -19,6 +19,12 @@ MATCH (r:Registry {corporate_number: $cn})
 RETURN r.corporate_number AS corporate_number, r.name AS name, r.kind_code AS kind_code,
        r.prefecture AS prefecture, r.city AS city, r.furigana AS furigana
 """
+GET_REGISTRIES: Final[LiteralString] = """
+UNWIND $cns AS cn
+MATCH (r:Registry {corporate_number: cn})
+RETURN r.corporate_number AS corporate_number, r.name AS name, r.kind_code AS kind_code,
+       r.prefecture AS prefecture, r.city AS city, r.furigana AS furigana
+"""
 
 # Parameters are one node per (firm, period); `values` is a map whose keys
 # the caller has checked against the parameter spec (an allow-list).

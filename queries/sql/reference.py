@@ -10,6 +10,10 @@ ON CONFLICT(corporate_number) DO UPDATE SET name = excluded.name, kind_code = ex
 """
 ALL_REGISTRY: Final = "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry ORDER BY corporate_number"
 GET_REGISTRY: Final = "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry WHERE corporate_number = ?"
+GET_REGISTRIES: Final = (
+    "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry "
+    "WHERE corporate_number IN (SELECT value FROM json_each(?))"
+)
 
 UPSERT_PARAMETER: Final = """
 INSERT INTO parameters (firm_id, period, name, value) VALUES (?, ?, ?, ?)

@@ -66,7 +66,7 @@ def test_the_upload_says_so_in_japanese(store: Store, tmp_path: Path) -> None:
         one = c.post("/ui/loads", data={"csrf": csrf, "client_id": "OTHER", "format": "zengin", "year": "2024"},
                      files={"file": ("furikomi.txt", body, "text/plain")})
         assert one.status_code == 200 and "取込 1 行、エラー 0 行" in one.text  # loaded, on its page
-        assert "この全銀ファイルの振込依頼人（ｽﾗﾋﾞ）は、顧問先の名称の読みと一致しません。" in one.text
+        assert "この全銀ファイルの振込依頼人（ｽﾗﾋﾞ）は、顧問先名の読みと似ていません。" in one.text
         assert "取り込み直してください" in one.text
         # two files at once: the results table says it on the file's row
         both = c.post("/ui/loads", data={"csrf": csrf, "client_id": "OTHER", "format": "zengin", "year": "2023"},
@@ -120,7 +120,7 @@ def test_a_delivery_run_names_its_files_of_another_requester(cli: Store, capsys:
     total = next(line for line in out.splitlines() if line.startswith("total: "))
     assert total.endswith("; 1 全銀 files name another 振込依頼人 than their client")
     shown = detail_text(f"ingest: {total.removeprefix('total: ')}", locale_for("ja"))
-    assert shown.endswith("1 件の全銀ファイルで振込依頼人が顧問先と一致しない"), shown
+    assert shown.endswith("1 ファイルで振込依頼人が顧問先名と異なる"), shown
     (tmp_path / "c.txt").write_bytes(body + b"\r\n\r\n")
     (tmp_path / "m2.csv").write_text("path,client_id,format\n"
                                      f"{tmp_path / 'c.txt'},OTHER,zengin\n{tmp_path / 'a.txt'},OTHER,zengin\n",
@@ -129,3 +129,43 @@ def test_a_delivery_run_names_its_files_of_another_requester(cli: Store, capsys:
                        "--json")
     checks = json.loads(out.splitlines()[-1])
     assert code == 0 and [r["names"] for r in checks["other_requesters"]] == [["ｽﾗﾋﾞ"], ["ｽﾗﾋﾞ"]]
+
+
+@pytest.mark.parametrize("requester", [
+    "ｶ)ﾄﾘｺﾐﾓﾄ", "ﾄﾘｺﾐﾓﾄ(ｶ", "ｶ)ﾄﾘｺﾐﾓﾄ ﾀﾞｲﾋﾖｳﾄﾘｼﾏﾘﾔｸ ﾔﾏﾀﾞﾀﾛｳ",  # its representative after it
+    "ｶ)ﾄﾘｺﾐﾓﾄ ｹｲﾘﾌﾞ", "ｶ)ﾄﾘｺﾐﾓﾄﾎﾝｼﾔ", "ｶﾌﾞｼｷｶﾞｲｼﾔﾄﾘｺﾐﾓﾄ",  # a department, the head office, the form in words
+    "ｶ)ﾄﾘｺﾐﾓ",  # cut at the field's end
+    "ABCｼﾖｳｼﾞ(ｶ",  # latin: not compared
+])
+def test_an_account_name_that_says_more_reads_like_the_client(requester: str) -> None:
+    from ingest.names import normalize_name
+    from ingest.requester import unlike
+
+    own = normalize_name("株式会社取込元", furigana="トリコミモト")
+    assert unlike(own, [requester]) == []
+    assert unlike(own, ["ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ", requester]) == ["ｶ)ﾔﾏﾀﾞｼﾖｳｼﾞ"]
+
+
+def test_clients_that_cannot_be_compared_are_not(store: Store) -> None:
+    """A sole proprietor in kana (its transfers may name its owner), a latin
+    name without a reading, a kanji name without one: no word. A latin name
+    with the registry's reading is compared by it."""
+    number = _cn(280001000109)
+    store.upsert_registry([RegistryRecord(number, "株式会社K-TECリース", "301", furigana="ケーテックリース")])
+    store.upsert_firms([Firm("SOLE", "ヘアサロンスマイル", is_client=True),
+                        Firm("LATIN", "株式会社ABC商事", is_client=True),
+                        Firm("KTEC", "株式会社K-TECリース", corporate_number=number, is_client=True)])
+    assert other_requesters(store, "SOLE", ["ﾔﾏﾀﾞ ﾊﾅｺ"]) == []
+    assert other_requesters(store, "LATIN", ["ｽﾗﾋﾞ"]) == []
+    assert other_requesters(store, "KTEC", ["ｶ)ｹｰﾃﾂｸﾘｰｽ"]) == []
+    assert other_requesters(store, "KTEC", ["ｽﾗﾋﾞ"]) == ["ｽﾗﾋﾞ"]
+
+
+def test_a_payroll_file_is_not_checked(store: Store, tmp_path: Path) -> None:
+    """給与振込 headers name the employer too, but none of their lines load."""
+    _firms(store)
+    payroll = Path(__file__).parents[1] / "fixtures" / "ledgers" / "zengin_payroll.txt"
+    assert requester_names(payroll) == []
+    summary = find_overlaps(store, ingest_file(store, payroll, "OTHER", "zengin", tmp_path / "rejects",
+                                               progress=False))
+    assert summary.rows_loaded == 0 and summary.other_requesters == []
