@@ -210,6 +210,16 @@ def audited(action: str, firm_param: str = "firm_id", *, queued: bool = False) -
     return Depends(chosen, scope="function")
 
 
+def reads_written(request: Request) -> None:
+    """Write the reads this server process still holds (:class:`AuditBuffer`)
+    before the log is read, so that a reader of the log sees every read made
+    before it here (the buffer writes within a quarter of a second, later on
+    a busy machine). Other processes' pending reads follow as they flush."""
+    buffer: AuditBuffer | None = getattr(request.app.state, "audit_buffer", None)
+    if buffer is not None:
+        buffer.flush()
+
+
 def audited_read(action: str, firm_param: str = "firm_id") -> Any:
     """:func:`audited` for reads of firm-level data: queued to the app's :class:`AuditBuffer`."""
     return audited(action, firm_param, queued=True)

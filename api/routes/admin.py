@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from api.audit import AuditDep
+from api.audit import AuditDep, reads_written
 from api.auth import require_role
 from api.errors import error_responses
 from api.identity import change_consent
@@ -210,6 +210,7 @@ def list_audit(
     """The audit log, newest first, filtered by user, firm, action and time
     (``since`` inclusive), paginated. Read-only."""
     since_utc = utc_iso(since) if since else None
+    reads_written(request)
     entries, total = _store(request).audit_log(user, firm, since_utc, action, limit, offset)
     log("audit.list", firm, detail=f"user={user or '*'} action={action or '*'} since={since or '*'}")
     return AuditList(data=[AuditOut.of(e) for e in entries], count=total, limit=limit, offset=offset)

@@ -30,7 +30,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.audit import audit
+from api.audit import audit, reads_written
 from api.auth import client_address, limiter_of
 from api.deps import SettingsDep
 from api.identity import (
@@ -525,6 +525,7 @@ def audit_page(request: Request, principal: PagePrincipal,
     until_utc = _moment(until, 1) if until else None
     bad = bool(since and since_utc is None) or bool(until and until_utc is None)
     prefixes = GROUPS[kind][1] if kind in GROUPS else None
+    reads_written(request)
     entries, total = ([], 0) if bad else store.audit_log(
         user or None, firm or None, since_utc, action or None, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE,
         until=until_utc, action_prefixes=prefixes)

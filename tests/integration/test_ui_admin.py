@@ -533,3 +533,19 @@ def test_a_password_set_while_disabled_survives_the_enable(app: TestClient, stor
     _post(app, "/ui/admin/users/analyst/enable", "/ui/admin/users")
     assert "を有効にしました。" in app.get("/ui/admin/users").text
     assert _login(TestClient(app.app), "analyst", "a fresh long password") == 303
+
+
+def test_the_audit_page_shows_reads_made_just_before(app: TestClient) -> None:
+    """Reads are written in batches by a thread (a quarter of a second
+    apart, later on a busy machine: CI once read the page before the
+    portfolio's read was written); the log page and GET /audit write what
+    this process holds first."""
+    import time
+
+    buffer = app.app.state.audit_buffer  # type: ignore[attr-defined]
+    buffer.flush_seconds = 3600.0  # the thread waits out its current quarter second, then an hour
+    time.sleep(0.5)
+    _login(app, "analyst")
+    assert app.get("/ui/portfolio").status_code == 200
+    _login(app, "admin")
+    assert "ui.portfolio" in app.get("/ui/admin/audit?kind=reads").text
