@@ -105,6 +105,8 @@ __all__ = [
 ]
 
 TOP = 10
+PAYMENTS_LISTED = 200
+"""Counterparties a non-client's payments list holds (the largest; the rest counted)."""
 """Rows of each partner table the page shows; the rest are counted ("and N more")."""
 MASKED_LISTED = 200
 """Partners under pseudonyms a dossier lists (largest trade first): the firm
@@ -264,7 +266,8 @@ class Payments:
     it or being paid by it — what a firm known from a bank file alone
     has (its trade is what the rest of the page shows; a client's own
     settlements are in its terms). ``rows``: the largest counterparties and
-    directions (at most :data:`TOP`) by yen; ``n``: how many there are;
+    directions (at most :data:`PAYMENTS_LISTED`) by yen, those of the first
+    :data:`TOP` with their ``doubled_months``; ``n``: how many there are;
     ``received_yen`` / ``paid_yen``: the firm's receipts and payments (yen, all
     months); ``observers``: the clients whose ledgers record them;
     ``months``: every month (``YYYY-MM``) with one."""
@@ -873,7 +876,10 @@ def _payments(store: ReadStore, firm_id: str, operator: Store | None) -> Payment
                        cast(Literal["received", "paid"], direction), sum(m.values()), min(m), max(m), len(m))
            for (i, direction), m in sides.items()]
     out.sort(key=lambda p: (-p.yen, p.id, p.direction))
-    shown = [_doubled(operator, p, sides[(p.id, p.direction)]) for p in out[:TOP]] if operator else out[:TOP]
+    # the largest PAYMENTS_LISTED (the page folds all but the first TOP); the months a ledger holds twice
+    # are looked up for the first TOP (a few reads each)
+    shown = [_doubled(operator, p, sides[(p.id, p.direction)]) if operator and i < TOP else p
+             for i, p in enumerate(out[:PAYMENTS_LISTED])]
     return Payments(shown, len(out), sum(p.yen for p in out if p.direction == "received"),
                     sum(p.yen for p in out if p.direction == "paid"), sorted(observers),
                     sorted({m for months in sides.values() for m in months}))

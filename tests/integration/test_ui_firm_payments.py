@@ -100,6 +100,8 @@ def test_a_firm_known_from_payments_alone(app: TestClient, store: Store) -> None
                     ("Y", "株式会社ワイ工務店", "相手先からこの企業へ", "2025年4月 (1 か月)", "70,000円")]
     assert "合計：入金 670,000円。" in text
     assert "二重に数えられている可能性" not in text
+    # no partner: not the green "no partner shows a distress signal"
+    assert "判定する取引先はありません" in text and "経営悪化の兆候がある取引先はありません" not in text
     assert "データ上、この企業との売買の記録はなく、支払・入金の記録だけがあります" in text
     assert re.search(r"この企業との支払・入金を記録した帳簿 顧問先 2 社", text)
     # the spellings waiting for a decision, with the candidate and the queue of each client
@@ -213,3 +215,19 @@ def test_payments_a_clients_journal_and_bank_file_both_hold_are_flagged(store: S
     store.end_clients(["X"])
     own = build_dossier(store, "X").coverage.payments
     assert own is None or all(r.id != "X" for r in own.rows)
+
+
+def test_a_firm_paid_by_many_clients_lists_them_all(app: TestClient, store: Store, tmp_path: Path) -> None:
+    """The first ten counterparties shown, the others folded under ほか N 社 (an analyst could not see
+    28 of a supplier's 38 payers)."""
+    store.upsert_firms([Firm(f"K{i:02d}", f"株式会社顧問{i:02d}", is_client=True) for i in range(12)])
+    for i in range(12):
+        ingest_file(store, _ledger(tmp_path / f"k{i}.csv", [("2025-02-25", "株式会社大口先", "payment", 10_000 * (i + 1))]),
+                    f"K{i:02d}", None, tmp_path / "rejects")
+    big = _firm_of(store, "K00", "株式会社大口先")
+    _login(app, "analyst")
+    page = app.get(f"/ui/firms/{big}").text
+    folded = page.split('<details class="more-payments">')[1].split("</details>")[0]
+    assert "ほか 2 社" in folded and "株式会社顧問01" in folded and "株式会社顧問00" in folded
+    assert "株式会社顧問11" not in folded and "株式会社顧問11" in page  # the largest payer leads
+    assert "合計：入金 780,000円。" in _text(page)
