@@ -102,6 +102,7 @@ def test_a_firm_known_from_payments_alone(app: TestClient, store: Store) -> None
     assert "二重に数えられている可能性" not in text
     # no partner: not the green "no partner shows a distress signal"
     assert "判定する取引先はありません" in text and "経営悪化の兆候がある取引先はありません" not in text
+    assert "売買の記録がないため、趨勢は示せません" in text and "月数がまだ足りません" not in text
     assert "データ上、この企業との売買の記録はなく、支払・入金の記録だけがあります" in text
     assert re.search(r"この企業との支払・入金を記録した帳簿 顧問先 2 社", text)
     # the spellings waiting for a decision, with the candidate and the queue of each client
