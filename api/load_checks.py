@@ -30,7 +30,7 @@ from api.service import shown_name
 from ingest.load import LoadSummary
 from ingest.readers.detect import BANK_FORMATS
 from ingest.readers.zengin import requester_names
-from ingest.requester import client_readings, other_requesters, unlike
+from ingest.requester import client_readings, unlike
 from queries.model import BatchInfo
 from queries.store import Store
 
@@ -113,7 +113,7 @@ def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     few reads of the client's loads; and a 全銀 file's ``other_requesters``.
     For a single file (a run of many: :func:`run_overlaps`,
     :func:`run_double_settlements`)."""
-    _requesters(store, summary)
+    run_requesters(store, [summary])
     if _by_rows(summary):  # each row named its client: the loads of each of them
         summary.overlaps += _by_rows_overlaps(store, summary)
         _held(summary, store.batch_months([summary.batch_id]))
@@ -130,26 +130,12 @@ def find_overlaps(store: Store, summary: LoadSummary) -> LoadSummary:
     return summary
 
 
-def _requesters(store: Store, summary: LoadSummary) -> None:
-    """``summary.other_requesters`` of a 全銀 file loaded for one client
-    (:func:`ingest.requester.other_requesters`), from its header records;
-    the file is read again (a few records) while it is still there."""
-    path = Path(summary.file)
-    if summary.format != "zengin" or not summary.client_id or not path.is_file():
-        return
-    try:
-        names = requester_names(path)
-    except OSError:
-        return
-    summary.other_requesters = other_requesters(store, summary.client_id, names)
-
-
 def run_requesters(store: Store, loads: Sequence[LoadSummary]) -> list[LoadSummary]:
     """The 全銀 files of a run (each loaded for one client) whose 振込依頼人
     does not read like their client's name, their ``other_requesters``
-    filled (:mod:`ingest.requester`): each file's header records read
-    again, one read of the clients and one of the registry per client
-    written in kanji."""
+    filled (:mod:`ingest.requester`): each file read again while it is
+    still there (its header records), one read of the clients and one of
+    their registry records. A single file's too (:func:`find_overlaps`)."""
     zengin = [s for s in loads if s.format == "zengin" and s.client_id and Path(s.file).is_file()]
     if not zengin:
         return []

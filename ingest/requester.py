@@ -35,7 +35,7 @@ from ingest.matching import REVIEW_MIN, name_similarity
 from ingest.names import NormalizedName, normalize_name, reading_key
 from queries.store import Store
 
-__all__ = ["client_readings", "unlike", "other_requesters"]
+__all__ = ["client_readings", "unlike"]
 
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 _MIN_READING = 3  # kana: a shorter reading is found inside too many other names
@@ -72,11 +72,3 @@ def unlike(own: NormalizedName, names: Iterable[str]) -> list[str]:
     return [n for n in names
             if not _LATIN.search(n) and reading not in reading_key(n)
             and name_similarity(normalize_name(n), own) < REVIEW_MIN]
-
-
-def other_requesters(store: Store, client_id: str, names: Iterable[str]) -> list[str]:
-    """Of the requester ``names`` of a 全銀 file loaded for ``client_id``,
-    those that do not read like the client's name; ``[]`` when the client
-    cannot be compared (see the module docstring)."""
-    own = client_readings(store, [client_id]).get(client_id)
-    return unlike(own, names) if own is not None else []

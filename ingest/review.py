@@ -79,12 +79,10 @@ def current_candidates(store: Store, ids: Collection[str]) -> dict[str, str]:
 
 def _registry_names(store: Store, ids: Collection[str]) -> dict[str, str]:
     """The registered name of each id that names a registry entry
-    (:func:`ingest.resolve.registry_number`), by id: one read per id."""
-    out: dict[str, str] = {}
-    for i in ids:
-        if (number := registry_number(i)) is not None and (record := store.registry_get(number)) is not None:
-            out[i] = record.name
-    return out
+    (:func:`ingest.resolve.registry_number`), by id: one read of them all."""
+    numbers = {i: n for i in ids if (n := registry_number(i)) is not None}
+    records = store.registry_get_many(set(numbers.values())) if numbers else {}
+    return {i: records[n].name for i, n in numbers.items() if n in records}
 
 
 def registered_only(store: Store, ids: Collection[str]) -> set[str]:

@@ -105,9 +105,9 @@ __all__ = [
 ]
 
 TOP = 10
+"""Rows of each partner table the page shows; the rest are counted ("and N more")."""
 PAYMENTS_LISTED = 200
 """Counterparties a non-client's payments list holds (the largest; the rest counted)."""
-"""Rows of each partner table the page shows; the rest are counted ("and N more")."""
 MASKED_LISTED = 200
 """Partners under pseudonyms a dossier lists (largest trade first): the firm
 page shows the first :data:`TOP`; the memo, which an officer files, lists

@@ -8,23 +8,15 @@ MERGE (r:Registry {corporate_number: row.corporate_number})
 SET r.name = row.name, r.kind_code = row.kind_code, r.prefecture = row.prefecture,
     r.city = row.city, r.furigana = row.furigana
 """
-ALL_REGISTRY: Final[LiteralString] = """
-MATCH (r:Registry)
-RETURN r.corporate_number AS corporate_number, r.name AS name, r.kind_code AS kind_code,
-       r.prefecture AS prefecture, r.city AS city, r.furigana AS furigana
-ORDER BY r.corporate_number
-"""
-GET_REGISTRY: Final[LiteralString] = """
-MATCH (r:Registry {corporate_number: $cn})
-RETURN r.corporate_number AS corporate_number, r.name AS name, r.kind_code AS kind_code,
-       r.prefecture AS prefecture, r.city AS city, r.furigana AS furigana
-"""
-GET_REGISTRIES: Final[LiteralString] = """
-UNWIND $cns AS cn
-MATCH (r:Registry {corporate_number: cn})
-RETURN r.corporate_number AS corporate_number, r.name AS name, r.kind_code AS kind_code,
-       r.prefecture AS prefecture, r.city AS city, r.furigana AS furigana
-"""
+REGISTRY_FIELDS: Final[LiteralString] = (  # RegistryRecord's fields
+    "r.corporate_number AS corporate_number, r.name AS name, r.kind_code AS kind_code, "
+    "r.prefecture AS prefecture, r.city AS city, r.furigana AS furigana"
+)
+ALL_REGISTRY: Final[LiteralString] = "MATCH (r:Registry) RETURN " + REGISTRY_FIELDS + " ORDER BY r.corporate_number"
+GET_REGISTRY: Final[LiteralString] = "MATCH (r:Registry {corporate_number: $cn}) RETURN " + REGISTRY_FIELDS
+GET_REGISTRIES: Final[LiteralString] = (
+    "UNWIND $cns AS cn MATCH (r:Registry {corporate_number: cn}) RETURN " + REGISTRY_FIELDS
+)
 
 # Parameters are one node per (firm, period); `values` is a map whose keys
 # the caller has checked against the parameter spec (an allow-list).

@@ -8,12 +8,10 @@ VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT(corporate_number) DO UPDATE SET name = excluded.name, kind_code = excluded.kind_code,
     prefecture = excluded.prefecture, city = excluded.city, furigana = excluded.furigana
 """
-ALL_REGISTRY: Final = "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry ORDER BY corporate_number"
-GET_REGISTRY: Final = "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry WHERE corporate_number = ?"
-GET_REGISTRIES: Final = (
-    "SELECT corporate_number, name, kind_code, prefecture, city, furigana FROM registry "
-    "WHERE corporate_number IN (SELECT value FROM json_each(?))"
-)
+REGISTRY_COLUMNS: Final = "corporate_number, name, kind_code, prefecture, city, furigana"  # RegistryRecord's fields
+ALL_REGISTRY: Final = f"SELECT {REGISTRY_COLUMNS} FROM registry ORDER BY corporate_number"
+GET_REGISTRY: Final = f"SELECT {REGISTRY_COLUMNS} FROM registry WHERE corporate_number = ?"
+GET_REGISTRIES: Final = f"SELECT {REGISTRY_COLUMNS} FROM registry WHERE corporate_number IN (SELECT value FROM json_each(?))"
 
 UPSERT_PARAMETER: Final = """
 INSERT INTO parameters (firm_id, period, name, value) VALUES (?, ?, ?, ?)

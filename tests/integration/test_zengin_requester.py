@@ -17,7 +17,7 @@ import pytest
 from api.load_checks import find_overlaps
 from api.service import ingest_file
 from ingest.readers.zengin import requester_names
-from ingest.requester import other_requesters
+from ingest.requester import client_readings, unlike
 from queries.model import Firm, RegistryRecord
 from queries.store import Store
 from tests.conftest import make_tokens
@@ -26,6 +26,12 @@ from tests.integration.test_ui_analyst import _app_client, _cn, _csrf, _login, _
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "shared" / "data" / "external" / \
     "zengin_sogo_furikomi_single-transaction.txt"
 OTHER = _cn(280001000101)  # 株式会社取込元, read トリコミモト in the registry
+
+
+def other_requesters(store: Store, client_id: str, names: list[str]) -> list[str]:
+    """What the load checks find of a file of these requester names loaded for ``client_id``."""
+    own = client_readings(store, [client_id]).get(client_id)
+    return unlike(own, names) if own is not None else []
 
 
 def _firms(store: Store) -> None:
